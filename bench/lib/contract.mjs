@@ -1,0 +1,28 @@
+// The contract between bench/run.mjs and a system module
+// bench/systems/<name>.mjs (raw, bugout, kith). Types only.
+//
+//   export async function measure (ctx: MeasureContext): Promise<Figure[]>
+//
+// A system reports figures either by returning them or, to have them printed
+// at once, by passing each to ctx.emit (it may do both; the first report of a
+// figure name wins). Standard names it never reports, or all of them if
+// measure() throws or overruns its budget, are recorded as failed
+// (ok:false, value:null). Extra figure names are printed and stored as given.
+// measure() must close every browser context it opens (see withPair).
+
+/**
+ * @typedef {object} MeasureContext
+ * @property {import('playwright-core').Browser} browser  the one shared Chromium; open one
+ *   context per person (openPerson / withPair)
+ * @property {string} trackerUrl  ws://127.0.0.1:<port>, the only tracker to use
+ * @property {string} pagesUrl  http://127.0.0.1:<port> serving bench/pages/, the Bugout
+ *   bundle at /vendor/bugout/bugout.min.js, and /config.json
+ * @property {string|null} appUrl  http://127.0.0.1:<port> serving the built app (dist/) with
+ *   /config.json = config; null when dist/ is not built
+ * @property {{ trackers: string[], iceServers: [] }} config  what /config.json holds
+ * @property {(...args: unknown[]) => void} log  diagnostics to stderr, prefixed with the system
+ * @property {(f: import('./figures.mjs').Figure) => void} emit  print and store a figure now
+ * @property {AbortSignal} signal  aborted if measure() throws or runs past its budget
+ */
+
+export {}

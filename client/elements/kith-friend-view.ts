@@ -1,0 +1,95 @@
+// A friend's page: connects to their tab and shows their name and a live
+// round-trip time, or what is going wrong in plain words.
+import { LitElement, html, type PropertyValues } from 'lit'
+import { sharedStyles } from './shared-styles'
+import { shortAddress } from '../../shared/identity'
+import { FriendConnection, type FriendState } from '../friend-connection'
+import type { KithNode } from '../../node-tab/node'
+
+/** After this long without reaching them, say so (while still trying). */
+export const UNREACHABLE_AFTER_S = 10
+
+export class KithFriendView extends LitElement {
+  static override styles = sharedStyles
+  static override properties = {
+    node: { attribute: false },
+    address: { type: String },
+    state: { state: true },
+    now: { state: true }
+  }
+
+  declare node: KithNode
+  declare address: string
+  declare state: FriendState | null
+  declare now: number
+  private connection: FriendConnection | null = null
+  private clock: ReturnType<typeof setInterval> | null = null
+
+  constructor () {
+    super()
+    this.address = ''
+    this.state = null
+    this.now = Date.now()
+  }
+
+  override connectedCallback (): void {
+    super.connectedCallback()
+    this.clock = setInterval(() => { this.now = Date.now() }, 1_000)
+  }
+
+  override disconnectedCallback (): void {
+    super.disconnectedCallback()
+    if (this.clock) clearInterval(this.clock)
+    this.connection?.stop()
+    this.connection = null
+  }
+
+  protected override willUpdate (changed: PropertyValues<this>): void {
+    if ((changed.has('address') || changed.has('node')) && this.node && this.address) {
+      this.connection?.stop()
+      const connection = new FriendConnection(this.node, this.address)
+      this.connection = connection
+      this.state = connection.state
+      connection.addEventListener('change', () => { if (this.connection === connection) this.state = connection.state })
+      connection.start()
+    }
+  }
+
+  private statusLine (s: FriendState) {
+    const waited = Math.max(0, Math.round((this.now - s.searchingSince) / 1000))
+    switch (s.phase) {
+      case 'invalid': return html`<p class="error" role="alert" data-testid="friend-error">${s.problem}</p>`
+      case 'connected': return html`<p class="ok" data-testid="friend-phase">Connected securely.</p>`
+      case 'connecting': return html`<p data-testid="friend-phase">Found them, opening a direct connection…</p>`
+      case 'authenticating': return html`<p data-testid="friend-phase">Checking that it is really them…</p>`
+      case 'stopped': return html`<p data-testid="friend-phase">Disconnected.</p>`
+      case 'waiting-for-tracker':
+      case 'searching':
+        return waited >= UNREACHABLE_AFTER_S
+          ? html`<p class="warn" data-testid="friend-phase">Not reachable after ${waited} seconds — still trying. Their tab may be closed or offline.</p>`
+          : html`<p data-testid="friend-phase">${s.phase === 'waiting-for-tracker' ? 'Connecting to the trackers…' : 'Looking for them…'}</p>`
+    }
+  }
+
+  override render () {
+    const s = this.state
+    if (!s) return html``
+    const name = s.profile?.displayName || (s.profile ? 'A friend without a name' : shortAddress(this.address))
+    return html`
+      <section class="card" aria-labelledby="friend-heading" aria-busy=${s.phase !== 'connected' && s.phase !== 'invalid' ? 'true' : 'false'}>
+        <p><a href="#/">← Back to my server</a></p>
+        <h2 id="friend-heading" data-testid="friend-name">${s.phase === 'invalid' ? 'Address not valid' : name}</h2>
+        <code class="address">${this.address}</code>
+        <div role="status" aria-live="polite">${this.statusLine(s)}</div>
+        ${s.phase === 'connected' && s.rttMs !== null
+          ? html`<p>Round trip: <strong data-testid="friend-rtt">${s.rttMs.toFixed(1)} ms</strong></p>`
+          : ''}
+        ${s.problem && s.phase !== 'invalid' && s.phase !== 'connected'
+          ? html`<p class="error" role="alert" data-testid="friend-error">${s.problem}</p>`
+          : ''}
+      </section>`
+  }
+}
+
+customElements.define('kith-friend-view', KithFriendView)
+declare global { interface HTMLElementTagNameMap { 'kith-friend-view': KithFriendView } }

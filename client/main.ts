@@ -1,0 +1,24 @@
+// Entry point: open (or create) my node, start serving, show the app.
+import { KithNode } from '../node-tab/node'
+import './elements/kith-app'
+
+async function boot (): Promise<void> {
+  const root = document.getElementById('app')!
+  try {
+    const node = await KithNode.open()
+    node.startListening()
+    const app = document.createElement('kith-app')
+    app.node = node
+    root.replaceChildren(app)
+    window.addEventListener('pagehide', () => node.close())
+  } catch (err) {
+    const p = document.createElement('p')
+    p.setAttribute('role', 'alert')
+    p.className = 'boot-error'
+    p.textContent = `Kith could not start: ${err instanceof Error ? err.message : String(err)}. ` +
+      'It needs IndexedDB and WebRTC; private browsing modes may block them.'
+    root.replaceChildren(p)
+  }
+}
+
+void boot()

@@ -1,0 +1,69 @@
+// Trackers and ICE servers are configuration, never hard-wired into the
+// protocol code. Order of precedence: what the owner saved in settings, then
+// a /config.json next to the app (how `npm start` and the tests point the app
+// at local trackers), then the public defaults below for real use.
+export interface KithConfig {
+  trackers: string[]
+  iceServers: RTCIceServer[]
+}
+
+export const DEFAULT_CONFIG: KithConfig = {
+  trackers: [
+    'wss://tracker.openwebtorrent.com',
+    'wss://tracker.webtorrent.dev',
+    'wss://tracker.btorrent.xyz'
+  ],
+  iceServers: [
+    { urls: 'stun:stun.l.google.com:19302' },
+    { urls: 'stun:global.stun.twilio.com:3478' }
+  ]
+}
+
+export class ConfigError extends Error {}
+
+function isIceServer (v: unknown): v is RTCIceServer {
+  if (typeof v !== 'object' || v === null) return false
+  const urls = (v as { urls?: unknown }).urls
+  return typeof urls === 'string' || (Array.isArray(urls) && urls.every((u) => typeof u === 'string'))
+}
+
+/** Checks a config object from an untrusted source (a file, a text field). */
+export function parseConfig (input: unknown): Partial<KithConfig> {
+  if (typeof input !== 'object' || input === null) throw new ConfigError('The configuration must be a JSON object.')
+  const out: Partial<KithConfig> = {}
+  const { trackers, iceServers } = input as Record<string, unknown>
+  if (trackers !== undefined) {
+    if (!Array.isArray(trackers) || !trackers.every((t) => typeof t === 'string')) throw new ConfigError('“trackers” must be a list of ws:// or wss:// URLs.')
+    for (const t of trackers) {
+      if (!/^wss?:\/\/[^\s]+$/.test(t)) throw new ConfigError(`“${t}” is not a ws:// or wss:// tracker URL.`)
+    }
+    out.trackers = trackers
+  }
+  if (iceServers !== undefined) {
+    if (!Array.isArray(iceServers) || !iceServers.every(isIceServer)) throw new ConfigError('“iceServers” must be a list of {urls: …} objects (an empty list is fine).')
+    out.iceServers = iceServers
+  }
+  return out
+}
+
+/** Reads ./config.json if the host serves one; a missing or broken file
+ *  falls back to the defaults (any static host must work). */
+export async function fetchHostConfig (fetchImpl: typeof fetch = fetch): Promise<Partial<KithConfig>> {
+  try {
+    const res = await fetchImpl('./config.json', { cache: 'no-store' })
+    if (!res.ok) return {}
+    return parseConfig(await res.json())
+  } catch (err) {
+    if (err instanceof ConfigError) console.warn('[kith] ignoring config.json:', err.message)
+    return {}
+  }
+}
+
+export function mergeConfig (...layers: Array<Partial<KithConfig> | undefined>): KithConfig {
+  const merged: KithConfig = { ...DEFAULT_CONFIG }
+  for (const layer of layers) {
+    if (layer?.trackers) merged.trackers = layer.trackers
+    if (layer?.iceServers) merged.iceServers = layer.iceServers
+  }
+  return merged
+}

@@ -1,0 +1,115 @@
+// The dialling side of rendezvous: knowing a person's public key, join their
+// swarm for this epoch with a few offers sealed to their key, and take the
+// first answer that opens. Retries with backoff until connected or cancelled.
+import { toBinaryString } from '../../shared/bytes'
+import { randomBytes } from '../../shared/crypto'
+import { KithError } from '../../shared/errors'
+import { epochsToTry, openAnswer, personTopic, sealOffer } from '../../shared/rendezvous'
+import type { BoxKeyPair } from '../../shared/crypto'
+import { TrackerPool, type SignalEnvelope, type TrackerStatus } from './tracker-client'
+import { createOffer, type PendingOffer, type WebRtcTransport } from './webrtc'
+
+export type DialPhase = 'waiting-for-tracker' | 'searching' | 'connecting'
+
+export interface DialOptions {
+  remoteKey: Uint8Array
+  trackers: string[]
+  rtcConfig: RTCConfiguration
+  signal?: AbortSignal
+  onPhase?: (phase: DialPhase, attempt: number) => void
+  /** Offers per attempt and epoch. Several, because the tracker hands each
+   *  offer to one random peer in the swarm, which may not be the person. */
+  offersPerAttempt?: number
+  firstWaitMs?: number
+  maxWaitMs?: number
+  now?: () => number
+}
+
+interface OutstandingOffer { offer: PendingOffer, reply: BoxKeyPair, topic: string }
+
+export async function dial (opts: DialOptions): Promise<WebRtcTransport> {
+  if (opts.trackers.length === 0) throw new KithError('BAD_REQUEST', 'No trackers are configured, so nobody can be found.')
+  const pool = new TrackerPool({ urls: opts.trackers })
+  const outstanding = new Map<string, OutstandingOffer>()
+  const topics = new Set<string>()
+  let answered: ((transport: WebRtcTransport) => void) | null = null
+  let connecting = 0
+
+  pool.onAnswer((envelope: SignalEnvelope) => {
+    const entry = outstanding.get(envelope.offerId)
+    if (!entry || envelope.infoHash !== entry.topic) return
+    const sdp = openAnswer(envelope.payload, entry.reply)
+    if (sdp === null) return // not from the person we sealed to
+    outstanding.delete(envelope.offerId)
+    connecting++
+    opts.onPhase?.('connecting', 0)
+    entry.offer.complete(sdp, opts.signal)
+      .then((transport) => {
+        if (answered) answered(transport)
+        else transport.close('not needed')
+      })
+      .catch(() => { /* that answer led nowhere; others may still */ })
+      .finally(() => { connecting-- })
+  })
+
+  const discardAll = (): void => {
+    for (const entry of outstanding.values()) entry.offer.discard()
+    outstanding.clear()
+  }
+
+  try {
+    let waitMs = opts.firstWaitMs ?? 4_000
+    for (let attempt = 1; ; attempt++) {
+      throwIfAborted(opts.signal)
+      opts.onPhase?.('waiting-for-tracker', attempt)
+      await waitForOpenTracker(pool, opts.signal)
+      opts.onPhase?.('searching', attempt)
+      discardAll()
+      const now = (opts.now ?? Date.now)()
+      for (const epoch of epochsToTry(now)) {
+        const topic = personTopic(opts.remoteKey, epoch)
+        topics.add(topic)
+        const offers = await Promise.all(Array.from({ length: opts.offersPerAttempt ?? 3 }, () => createOffer(opts.rtcConfig)))
+        const sealed = offers.map((offer) => {
+          const offerId = toBinaryString(randomBytes(20))
+          const { payload, reply } = sealOffer(offer.sdp, opts.remoteKey, now)
+          outstanding.set(offerId, { offer, reply, topic })
+          return { offerId, payload }
+        })
+        pool.announce(topic, sealed)
+      }
+      const transport = await new Promise<WebRtcTransport | null>((resolve) => {
+        answered = resolve
+        const deadline = setTimeout(function check () {
+          // An answer that is still opening gets a little longer.
+          if (connecting > 0) return void setTimeout(check, 500)
+          resolve(null)
+        }, waitMs)
+        opts.signal?.addEventListener('abort', () => { clearTimeout(deadline); resolve(null) }, { once: true })
+      })
+      answered = null
+      if (transport) return transport
+      waitMs = Math.min(waitMs * 2, opts.maxWaitMs ?? 15_000)
+    }
+  } finally {
+    discardAll()
+    for (const topic of topics) pool.leave(topic)
+    // Give the 'stopped' announces a moment to leave before the sockets close.
+    setTimeout(() => pool.close(), 200)
+  }
+}
+
+function throwIfAborted (signal?: AbortSignal): void {
+  if (signal?.aborted) throw new KithError('CANCELLED', 'stopped dialling')
+}
+
+function waitForOpenTracker (pool: TrackerPool, signal?: AbortSignal): Promise<void> {
+  const isOpen = (s: TrackerStatus[]): boolean => s.some((t) => t.state === 'open')
+  if (isOpen(pool.status())) return Promise.resolve()
+  return new Promise((resolve, reject) => {
+    const off = pool.onStatus((s) => {
+      if (isOpen(s)) { off(); resolve() }
+    })
+    signal?.addEventListener('abort', () => { off(); reject(new KithError('CANCELLED', 'stopped dialling')) }, { once: true })
+  })
+}

@@ -1,0 +1,192 @@
+// The only code that touches RTCPeerConnection. Signalling is not trickled
+// (the WebSocket tracker protocol carries one offer and one answer), so each
+// side waits for ICE gathering before its SDP is sealed and sent.
+import { KithError } from '../../shared/errors'
+import { sdpFingerprint } from '../../shared/rendezvous'
+import { TransportEvents, type SessionBinding, type Transport } from '../../shared/transport'
+
+const CHANNEL_LABEL = 'kith'
+/** Chromium's data channels carry messages up to 256 KiB. */
+const MAX_FRAME = 256 * 1024
+const LOW_WATER = 256 * 1024
+const GATHER_TIMEOUT_MS = 3_000
+const OPEN_TIMEOUT_MS = 15_000
+
+export class WebRtcTransport implements Transport {
+  readonly binding: SessionBinding
+  readonly maxFrameSize: number
+  private readonly events = new TransportEvents()
+  private isClosed = false
+
+  constructor (private readonly pc: RTCPeerConnection, private readonly channel: RTCDataChannel, binding: SessionBinding) {
+    this.binding = binding
+    const remoteMax = pc.sctp?.maxMessageSize
+    this.maxFrameSize = Math.min(MAX_FRAME, remoteMax && remoteMax > 0 ? remoteMax : MAX_FRAME)
+    channel.binaryType = 'arraybuffer'
+    channel.bufferedAmountLowThreshold = LOW_WATER
+    channel.onmessage = (ev) => {
+      if (ev.data instanceof ArrayBuffer) this.events.emitMessage(new Uint8Array(ev.data))
+    }
+    channel.onclose = () => this.shutDown('the other side closed the connection')
+    pc.addEventListener('connectionstatechange', () => {
+      if (pc.connectionState === 'failed' || pc.connectionState === 'closed') this.shutDown('the connection was lost')
+    })
+  }
+
+  get bufferedAmount (): number { return this.channel.bufferedAmount }
+  get closed (): boolean { return this.isClosed }
+
+  send (frame: Uint8Array): void {
+    if (this.isClosed || this.channel.readyState !== 'open') throw new KithError('CLOSED', 'the connection is closed')
+    if (frame.length > this.maxFrameSize) throw new KithError('TOO_LARGE', `frame of ${frame.length} bytes exceeds ${this.maxFrameSize}`)
+    this.channel.send(frame as Uint8Array<ArrayBuffer>)
+  }
+
+  drain (): Promise<void> {
+    if (this.isClosed || this.channel.bufferedAmount <= this.channel.bufferedAmountLowThreshold) return Promise.resolve()
+    return new Promise((resolve) => {
+      const done = (): void => {
+        this.channel.removeEventListener('bufferedamountlow', done)
+        this.channel.removeEventListener('close', done)
+        resolve()
+      }
+      this.channel.addEventListener('bufferedamountlow', done)
+      this.channel.addEventListener('close', done)
+    })
+  }
+
+  onMessage (listener: (frame: Uint8Array) => void): () => void { return this.events.onMessage(listener) }
+  onClose (listener: (reason: string) => void): () => void { return this.events.onClose(listener) }
+
+  close (reason = 'closed'): void {
+    this.shutDown(reason)
+  }
+
+  private shutDown (reason: string): void {
+    if (this.isClosed) return
+    this.isClosed = true
+    try { this.channel.close() } catch { /* already closed */ }
+    try { this.pc.close() } catch { /* already closed */ }
+    this.events.emitClose(reason)
+  }
+}
+
+function waitForGathering (pc: RTCPeerConnection): Promise<void> {
+  if (pc.iceGatheringState === 'complete') return Promise.resolve()
+  return new Promise((resolve) => {
+    // With STUN servers that never answer, send what we have after a while.
+    const timer = setTimeout(finish, GATHER_TIMEOUT_MS)
+    function finish (): void {
+      clearTimeout(timer)
+      pc.removeEventListener('icegatheringstatechange', check)
+      resolve()
+    }
+    function check (): void {
+      if (pc.iceGatheringState === 'complete') finish()
+    }
+    pc.addEventListener('icegatheringstatechange', check)
+  })
+}
+
+function waitForOpen (pc: RTCPeerConnection, channel: RTCDataChannel, signal?: AbortSignal): Promise<void> {
+  if (channel.readyState === 'open') return Promise.resolve()
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => fail('the peer connection did not open in time'), OPEN_TIMEOUT_MS)
+    function cleanup (): void {
+      clearTimeout(timer)
+      channel.removeEventListener('open', opened)
+      pc.removeEventListener('connectionstatechange', stateChanged)
+      signal?.removeEventListener('abort', aborted)
+    }
+    function fail (message: string): void {
+      cleanup()
+      reject(new KithError('CLOSED', message))
+    }
+    function opened (): void {
+      cleanup()
+      resolve()
+    }
+    function stateChanged (): void {
+      if (pc.connectionState === 'failed' || pc.connectionState === 'closed') fail('the peer connection failed')
+    }
+    function aborted (): void { fail('cancelled') }
+    channel.addEventListener('open', opened)
+    pc.addEventListener('connectionstatechange', stateChanged)
+    signal?.addEventListener('abort', aborted)
+  })
+}
+
+function bindingOf (pc: RTCPeerConnection, role: SessionBinding['role']): SessionBinding {
+  const local = pc.localDescription ? sdpFingerprint(pc.localDescription.sdp) : null
+  const remote = pc.remoteDescription ? sdpFingerprint(pc.remoteDescription.sdp) : null
+  if (!local || !remote) throw new KithError('BAD_REQUEST', 'an SDP without a DTLS fingerprint')
+  return { role, localFingerprint: local, remoteFingerprint: remote }
+}
+
+/** The offering side: an SDP to seal and send, then complete() with the answer. */
+export interface PendingOffer {
+  sdp: string
+  complete (answerSdp: string, signal?: AbortSignal): Promise<WebRtcTransport>
+  discard (): void
+}
+
+export async function createOffer (rtcConfig: RTCConfiguration): Promise<PendingOffer> {
+  const pc = new RTCPeerConnection(rtcConfig)
+  const channel = pc.createDataChannel(CHANNEL_LABEL, { ordered: true })
+  try {
+    await pc.setLocalDescription(await pc.createOffer())
+    await waitForGathering(pc)
+  } catch (err) {
+    pc.close()
+    throw err
+  }
+  return {
+    sdp: pc.localDescription!.sdp,
+    async complete (answerSdp, signal) {
+      try {
+        await pc.setRemoteDescription({ type: 'answer', sdp: answerSdp })
+        const binding = bindingOf(pc, 'offerer')
+        await waitForOpen(pc, channel, signal)
+        return new WebRtcTransport(pc, channel, binding)
+      } catch (err) {
+        pc.close()
+        throw err instanceof KithError ? err : new KithError('BAD_REQUEST', 'the answer could not be used')
+      }
+    },
+    discard () { pc.close() }
+  }
+}
+
+/** The answering side: an answer SDP to seal and send back, and the transport
+ *  once the data channel opens. */
+export async function answerOffer (rtcConfig: RTCConfiguration, offerSdp: string): Promise<{ sdp: string, connected: (signal?: AbortSignal) => Promise<WebRtcTransport> }> {
+  const pc = new RTCPeerConnection(rtcConfig)
+  const channelPromise = new Promise<RTCDataChannel>((resolve) => {
+    pc.addEventListener('datachannel', (ev) => { if (ev.channel.label === CHANNEL_LABEL) resolve(ev.channel) }, { once: true })
+  })
+  try {
+    await pc.setRemoteDescription({ type: 'offer', sdp: offerSdp })
+    await pc.setLocalDescription(await pc.createAnswer())
+    await waitForGathering(pc)
+  } catch {
+    pc.close()
+    throw new KithError('BAD_REQUEST', 'the offer could not be used')
+  }
+  const binding = bindingOf(pc, 'answerer')
+  return {
+    sdp: pc.localDescription!.sdp,
+    async connected (signal) {
+      try {
+        const channel = await Promise.race([
+          channelPromise,
+          new Promise<never>((_resolve, reject) => setTimeout(() => reject(new KithError('CLOSED', 'the offerer never opened a channel')), OPEN_TIMEOUT_MS))
+        ])
+        await waitForOpen(pc, channel, signal)
+        return new WebRtcTransport(pc, channel, binding)
+      } catch (err) {
+        pc.close()
+        throw err
+      }
+    }
+  }
+}

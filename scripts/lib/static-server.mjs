@@ -1,0 +1,46 @@
+// Serves a built app folder like any static host would, plus a generated
+// /config.json (trackers, ICE servers) so tests and `npm start` can point the
+// app at local trackers without rebuilding it.
+import http from 'node:http'
+import sirv from 'sirv'
+
+/**
+ * @param {{ root: string, port?: number, host?: string, config?: object,
+ *           mounts?: Record<string, string> }} opts
+ *   mounts: URL prefix -> folder, for extra files (e.g. the Bugout bundle in benchmarks)
+ * @returns {Promise<{ url: string, port: number, close: () => Promise<void> }>}
+ */
+export async function startStaticServer ({ root, port = 0, host = '127.0.0.1', config, mounts = {} }) {
+  const serveRoot = sirv(root, { dev: true, etag: false })
+  const serveMounts = Object.entries(mounts).map(([prefix, dir]) => [prefix, sirv(dir, { dev: true })])
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x')
+    if (config && url.pathname === '/config.json') {
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' })
+      res.end(JSON.stringify(config))
+      return
+    }
+    for (const [prefix, serve] of serveMounts) {
+      if (url.pathname.startsWith(prefix + '/')) {
+        req.url = req.url.slice(prefix.length)
+        return serve(req, res, () => notFound(res))
+      }
+    }
+    serveRoot(req, res, () => notFound(res))
+  })
+  await new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, host, () => resolve(undefined))
+  })
+  const actualPort = /** @type {import('node:net').AddressInfo} */ (server.address()).port
+  return {
+    url: `http://${host}:${actualPort}`,
+    port: actualPort,
+    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve(undefined)) })
+  }
+}
+
+function notFound (res) {
+  res.writeHead(404, { 'content-type': 'text/plain' })
+  res.end('not found')
+}

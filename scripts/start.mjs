@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+// `npm start`: serve the built app and an embedded WebSocket tracker on this
+// machine, with the app pointed at that tracker, and print the URL to open.
+// Options (environment): PORT (app, default 5173), TRACKER_PORT (default 8000),
+// HOST (default 127.0.0.1; use 0.0.0.0 to reach it from other devices),
+// KITH_TRACKERS (comma-separated ws:// URLs to use instead of the embedded one),
+// KITH_ICE_SERVERS (JSON list of RTCIceServer; default: public STUN for real use).
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { startStaticServer } from './lib/static-server.mjs'
+import { startTracker } from './lib/tracker-server.mjs'
+
+const root = fileURLToPath(new URL('../', import.meta.url))
+if (!existsSync(`${root}dist/index.html`)) {
+  console.error('No build found in dist/. Run `npm start` (it builds first) or `npm run build`.')
+  process.exit(1)
+}
+
+const host = process.env.HOST ?? '127.0.0.1'
+const tracker = process.env.KITH_TRACKERS
+  ? null
+  : await startTracker({ port: Number(process.env.TRACKER_PORT ?? 8000), host })
+const trackers = process.env.KITH_TRACKERS
+  ? process.env.KITH_TRACKERS.split(',').map((s) => s.trim()).filter(Boolean)
+  : [tracker.url]
+const config = { trackers }
+if (process.env.KITH_ICE_SERVERS) config.iceServers = JSON.parse(process.env.KITH_ICE_SERVERS)
+
+const app = await startStaticServer({ root: `${root}dist`, port: Number(process.env.PORT ?? 5173), host, config })
+
+console.log('')
+console.log(`  Kith is running.  Open: ${app.url}/`)
+console.log(`  Tracker: ${trackers.join(', ')}${tracker ? ' (embedded)' : ''}`)
+console.log('  Open it in two browser profiles (or a normal and a private window) to be two people.')
+console.log('  Press Ctrl+C to stop.')
+console.log('')
+
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, async () => {
+    await app.close()
+    await tracker?.close()
+    process.exit(0)
+  })
+}

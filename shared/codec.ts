@@ -1,0 +1,158 @@
+// Wire format. Control and small messages are msgpack arrays; the encoded
+// bytes of a large message travel as binary chunk frames so no single data
+// channel message exceeds the transport's frame limit.
+//
+//   [1, id, method, params]          request
+//   [2, id, result]                  result
+//   [3, id, code, message]           error
+//   [4, id]                          cancel
+//   [5, id, direction, totalBytes]   a large message follows in chunks
+//   [16, version, publicKey, nonce]  handshake hello
+//   [17, signature]                  handshake proof
+//   [18, reason]                     goodbye (sent before closing)
+//   0x01 | id u32 | direction u8 | bytes…   chunk (binary, not msgpack)
+//
+// msgpack arrays always begin with 0x90–0x9f/0xdc/0xdd, so the first byte
+// tells a chunk frame from a msgpack frame.
+import { Decoder, Encoder } from '@msgpack/msgpack'
+import { KithError } from './errors'
+
+export const FrameType = {
+  Request: 1,
+  Result: 2,
+  Error: 3,
+  Cancel: 4,
+  Large: 5,
+  Hello: 16,
+  Auth: 17,
+  Goodbye: 18
+} as const
+
+export const CHUNK_MARKER = 0x01
+export const CHUNK_HEADER_BYTES = 6
+
+/** Which way a large message flows: a request we received or a result. */
+export type Direction = 0 | 1
+export const REQUEST_DIRECTION: Direction = 0
+export const RESULT_DIRECTION: Direction = 1
+
+export type Frame =
+  | { type: typeof FrameType.Request, id: number, method: string, params: unknown }
+  | { type: typeof FrameType.Result, id: number, result: unknown }
+  | { type: typeof FrameType.Error, id: number, code: unknown, message: unknown }
+  | { type: typeof FrameType.Cancel, id: number }
+  | { type: typeof FrameType.Large, id: number, direction: Direction, totalBytes: number }
+  | { type: typeof FrameType.Hello, version: number, publicKey: Uint8Array, nonce: Uint8Array }
+  | { type: typeof FrameType.Auth, signature: Uint8Array }
+  | { type: typeof FrameType.Goodbye, reason: string }
+
+export interface ChunkFrame { id: number, direction: Direction, bytes: Uint8Array }
+
+const encoder = new Encoder({ ignoreUndefined: true })
+
+/** Limits keep a hostile peer from making us allocate huge structures. */
+export function createDecoder (maxMessageBytes: number): Decoder {
+  return new Decoder({
+    maxStrLength: maxMessageBytes,
+    maxBinLength: maxMessageBytes,
+    maxArrayLength: 100_000,
+    maxMapLength: 100_000,
+    maxExtLength: 0
+  })
+}
+
+const defaultDecoder = createDecoder(64 * 1024 * 1024)
+
+export function encodeFrame (frame: Frame): Uint8Array {
+  switch (frame.type) {
+    case FrameType.Request: return encoder.encode([frame.type, frame.id, frame.method, frame.params])
+    case FrameType.Result: return encoder.encode([frame.type, frame.id, frame.result])
+    case FrameType.Error: return encoder.encode([frame.type, frame.id, frame.code, frame.message])
+    case FrameType.Cancel: return encoder.encode([frame.type, frame.id])
+    case FrameType.Large: return encoder.encode([frame.type, frame.id, frame.direction, frame.totalBytes])
+    case FrameType.Hello: return encoder.encode([frame.type, frame.version, frame.publicKey, frame.nonce])
+    case FrameType.Auth: return encoder.encode([frame.type, frame.signature])
+    case FrameType.Goodbye: return encoder.encode([frame.type, frame.reason])
+  }
+}
+
+export function isChunkFrame (bytes: Uint8Array): boolean {
+  return bytes.length >= CHUNK_HEADER_BYTES && bytes[0] === CHUNK_MARKER
+}
+
+export function encodeChunk (id: number, direction: Direction, bytes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(CHUNK_HEADER_BYTES + bytes.length)
+  const view = new DataView(out.buffer)
+  out[0] = CHUNK_MARKER
+  view.setUint32(1, id)
+  out[5] = direction
+  out.set(bytes, CHUNK_HEADER_BYTES)
+  return out
+}
+
+export function decodeChunk (frame: Uint8Array): ChunkFrame {
+  if (!isChunkFrame(frame)) throw new KithError('BAD_REQUEST', 'not a chunk frame')
+  const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength)
+  const direction = frame[5]
+  if (direction !== 0 && direction !== 1) throw new KithError('BAD_REQUEST', 'bad chunk direction')
+  return { id: view.getUint32(1), direction, bytes: frame.subarray(CHUNK_HEADER_BYTES) }
+}
+
+const isId = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 0xffffffff
+const isBytes = (v: unknown, length: number): v is Uint8Array => v instanceof Uint8Array && v.length === length
+
+/** Decodes and checks one msgpack frame; anything malformed is BAD_REQUEST. */
+export function decodeFrame (bytes: Uint8Array, decoder: Decoder = defaultDecoder): Frame {
+  let raw: unknown
+  try {
+    raw = decoder.decode(bytes)
+  } catch {
+    throw new KithError('BAD_REQUEST', 'undecodable frame')
+  }
+  if (!Array.isArray(raw) || raw.length === 0) throw new KithError('BAD_REQUEST', 'a frame is a non-empty array')
+  const [type, a, b, c] = raw as unknown[]
+  switch (type) {
+    case FrameType.Request:
+      if (raw.length === 4 && isId(a) && typeof b === 'string' && b.length <= 64) return { type, id: a, method: b, params: c }
+      break
+    case FrameType.Result:
+      if (raw.length === 3 && isId(a)) return { type, id: a, result: b }
+      break
+    case FrameType.Error:
+      if (raw.length === 4 && isId(a)) return { type, id: a, code: b, message: c }
+      break
+    case FrameType.Cancel:
+      if (raw.length === 2 && isId(a)) return { type, id: a }
+      break
+    case FrameType.Large:
+      if (raw.length === 4 && isId(a) && (b === 0 || b === 1) && Number.isSafeInteger(c) && (c as number) > 0) {
+        return { type, id: a, direction: b, totalBytes: c as number }
+      }
+      break
+    case FrameType.Hello:
+      if (raw.length === 4 && Number.isInteger(a) && isBytes(b, 32) && isBytes(c, 32)) return { type, version: a as number, publicKey: b, nonce: c }
+      break
+    case FrameType.Auth:
+      if (raw.length === 2 && isBytes(a, 64)) return { type, signature: a }
+      break
+    case FrameType.Goodbye:
+      if (raw.length === 2 && typeof a === 'string') return { type, reason: a.slice(0, 300) }
+      break
+  }
+  // A request with a readable id gets a typed error back instead of silence.
+  if (type === FrameType.Request && isId(a)) throw new KithError('BAD_REQUEST', `malformed request ${a}`)
+  throw new KithError('BAD_REQUEST', 'malformed frame')
+}
+
+/** The request id of a malformed request frame, if one can be read. */
+export function salvageRequestId (bytes: Uint8Array, decoder: Decoder = defaultDecoder): number | null {
+  try {
+    const raw = decoder.decode(bytes)
+    if (Array.isArray(raw) && raw[0] === FrameType.Request && isId(raw[1])) return raw[1]
+  } catch { /* undecodable: no id */ }
+  return null
+}
+
+export function encodeValue (value: unknown): Uint8Array {
+  return encoder.encode(value)
+}

@@ -1,0 +1,85 @@
+// The only importer of tweetnacl (and ed2curve, its companion by the same
+// author). Ed25519 signs; X25519 + XSalsa20-Poly1305 seals. The X25519 keys
+// are derived from the Ed25519 identity, so one address names both.
+import nacl from 'tweetnacl'
+import ed2curve from 'ed2curve'
+import { concatBytes } from './bytes'
+
+export const PUBLIC_KEY_BYTES = 32
+export const SIGNATURE_BYTES = 64
+
+export interface SigningKeyPair {
+  publicKey: Uint8Array // 32 bytes, Ed25519
+  secretKey: Uint8Array // 64 bytes, Ed25519 (seed + public key)
+}
+
+export function generateSigningKeyPair (): SigningKeyPair {
+  const kp = nacl.sign.keyPair()
+  return { publicKey: kp.publicKey, secretKey: kp.secretKey }
+}
+
+/** True when the secret key really belongs to the public key. */
+export function keyPairMatches (kp: SigningKeyPair): boolean {
+  if (kp.publicKey.length !== 32 || kp.secretKey.length !== 64) return false
+  // Rebuild from the seed: fromSecretKey would just copy the secret key's
+  // second half, which is the public key, and prove nothing.
+  const rebuilt = nacl.sign.keyPair.fromSeed(kp.secretKey.subarray(0, 32))
+  return nacl.verify(rebuilt.publicKey, kp.publicKey) && nacl.verify(rebuilt.secretKey, kp.secretKey)
+}
+
+export function sign (message: Uint8Array, secretKey: Uint8Array): Uint8Array {
+  return nacl.sign.detached(message, secretKey)
+}
+
+export function verify (message: Uint8Array, signature: Uint8Array, publicKey: Uint8Array): boolean {
+  if (signature.length !== SIGNATURE_BYTES || publicKey.length !== PUBLIC_KEY_BYTES) return false
+  return nacl.sign.detached.verify(message, signature, publicKey)
+}
+
+export function sha512 (data: Uint8Array): Uint8Array {
+  return nacl.hash(data)
+}
+
+export function randomBytes (n: number): Uint8Array {
+  return nacl.randomBytes(n)
+}
+
+/** Is this 32-byte string a valid Ed25519 point (convertible to X25519)? */
+export function isValidSigningPublicKey (publicKey: Uint8Array): boolean {
+  return publicKey.length === 32 && ed2curve.convertPublicKey(publicKey) !== null
+}
+
+export function boxPublicKeyFromSigning (publicKey: Uint8Array): Uint8Array {
+  const key = ed2curve.convertPublicKey(publicKey)
+  if (!key) throw new Error('not a valid Ed25519 public key')
+  return key
+}
+
+export function boxSecretKeyFromSigning (secretKey: Uint8Array): Uint8Array {
+  return ed2curve.convertSecretKey(secretKey)
+}
+
+export interface BoxKeyPair { publicKey: Uint8Array, secretKey: Uint8Array }
+
+export function generateBoxKeyPair (): BoxKeyPair {
+  return nacl.box.keyPair()
+}
+
+const SEAL_OVERHEAD = 32 + 24 // ephemeral public key + nonce
+
+/** Anonymous sealed box: only the holder of the recipient's X25519 secret can
+ *  open it, and it carries no trace of who sealed it. */
+export function seal (plaintext: Uint8Array, recipientBoxPublicKey: Uint8Array): Uint8Array {
+  const ephemeral = nacl.box.keyPair()
+  const nonce = nacl.randomBytes(24)
+  const boxed = nacl.box(plaintext, nonce, recipientBoxPublicKey, ephemeral.secretKey)
+  return concatBytes(ephemeral.publicKey, nonce, boxed)
+}
+
+/** Opens a sealed box; null when it was not sealed to us or was altered. */
+export function openSealed (sealed: Uint8Array, boxSecretKey: Uint8Array): Uint8Array | null {
+  if (sealed.length < SEAL_OVERHEAD + nacl.box.overheadLength) return null
+  const ephemeralPublic = sealed.subarray(0, 32)
+  const nonce = sealed.subarray(32, SEAL_OVERHEAD)
+  return nacl.box.open(sealed.subarray(SEAL_OVERHEAD), nonce, ephemeralPublic, boxSecretKey)
+}

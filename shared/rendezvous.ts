@@ -1,0 +1,84 @@
+// How two tabs find each other through trackers without telling them who
+// they are. The swarm (info_hash) for a person is a hash of their public key
+// and the current day, so a tracker that does not already know the address
+// cannot recognise the swarm, and a person's swarms on different days do not
+// look alike. SDP (with its ICE candidates, i.e. IP addresses) is sealed to the
+// intended peer's key, so the tracker and other peers in the swarm see only
+// ciphertext; the answer is sealed to a one-time key from the offer.
+import { Decoder, Encoder } from '@msgpack/msgpack'
+import { concatBytes, fromBase64, toBase64, toBinaryString, uint32BE, utf8 } from './bytes'
+import { boxPublicKeyFromSigning, generateBoxKeyPair, openSealed, seal, sha512, type BoxKeyPair } from './crypto'
+
+export const EPOCH_MS = 24 * 60 * 60 * 1000
+/** Offers older than this are ignored: a tracker replaying them gains nothing. */
+export const OFFER_MAX_AGE_MS = 10 * 60 * 1000
+const TOPIC_CONTEXT = utf8('kith/rendezvous/v1')
+const encoder = new Encoder()
+const decoder = new Decoder({ maxStrLength: 64 * 1024, maxBinLength: 1024, maxArrayLength: 16, maxMapLength: 16 })
+
+export function epochAt (timeMs: number): number {
+  return Math.floor(timeMs / EPOCH_MS)
+}
+
+/** The 20-byte info_hash (as a tracker binary string) where a person's node
+ *  listens during an epoch. */
+export function personTopic (publicKey: Uint8Array, epoch: number): string {
+  return toBinaryString(sha512(concatBytes(TOPIC_CONTEXT, publicKey, uint32BE(epoch))).subarray(0, 20))
+}
+
+/** Epochs a dialler tries: the current one, plus the neighbour when within
+ *  the skew window of a boundary, for clocks that disagree a little. */
+export function epochsToTry (nowMs: number, skewMs = 5 * 60 * 1000): number[] {
+  const epoch = epochAt(nowMs)
+  const epochs = [epoch]
+  if (epochAt(nowMs - skewMs) !== epoch) epochs.push(epoch - 1)
+  if (epochAt(nowMs + skewMs) !== epoch) epochs.push(epoch + 1)
+  return epochs
+}
+
+export interface SealedOffer { sdp: string, replyKey: Uint8Array, sentAt: number }
+
+export interface OfferSeal { payload: string, reply: BoxKeyPair }
+
+export function sealOffer (sdp: string, recipientSigningKey: Uint8Array, nowMs: number): OfferSeal {
+  const reply = generateBoxKeyPair()
+  const body = encoder.encode(['offer', sdp, reply.publicKey, nowMs])
+  return { payload: toBase64(seal(body, boxPublicKeyFromSigning(recipientSigningKey))), reply }
+}
+
+/** Null when the offer is not for us, altered, malformed or stale. */
+export function openOffer (payload: string, boxSecretKey: Uint8Array, nowMs: number): SealedOffer | null {
+  const opened = openPayload(payload, boxSecretKey)
+  if (!Array.isArray(opened) || opened.length !== 4) return null
+  const [kind, sdp, replyKey, sentAt] = opened as unknown[]
+  if (kind !== 'offer' || typeof sdp !== 'string' || !(replyKey instanceof Uint8Array) || replyKey.length !== 32) return null
+  // Number.isFinite: NaN would slip past the age comparison below.
+  if (typeof sentAt !== 'number' || !Number.isFinite(sentAt) || Math.abs(nowMs - sentAt) > OFFER_MAX_AGE_MS) return null
+  return { sdp, replyKey, sentAt }
+}
+
+export function sealAnswer (sdp: string, replyKey: Uint8Array): string {
+  return toBase64(seal(encoder.encode(['answer', sdp]), replyKey))
+}
+
+export function openAnswer (payload: string, reply: BoxKeyPair): string | null {
+  const opened = openPayload(payload, reply.secretKey)
+  if (!Array.isArray(opened) || opened.length !== 2) return null
+  const [kind, sdp] = opened as unknown[]
+  return kind === 'answer' && typeof sdp === 'string' ? sdp : null
+}
+
+function openPayload (payload: string, secretKey: Uint8Array): unknown {
+  try {
+    const opened = openSealed(fromBase64(payload), secretKey)
+    return opened ? decoder.decode(opened) : null
+  } catch {
+    return null
+  }
+}
+
+/** The DTLS fingerprint line of an SDP, which the handshake signs. */
+export function sdpFingerprint (sdp: string): string | null {
+  const match = sdp.match(/^a=fingerprint:(\S+) (\S+)\s*$/m)
+  return match ? `${match[1]!.toLowerCase()} ${match[2]!.toLowerCase()}` : null
+}

@@ -1,0 +1,316 @@
+// Request/response over an authenticated Transport. No signature per message:
+// the session handshake already proved who is on the other end of this very
+// DTLS connection, so a frame is just msgpack. Requests carry ids, time out,
+// can be cancelled with an AbortSignal, and fail with typed errors that cross
+// the wire as {code, message}. Messages larger than one frame are streamed in
+// chunks, pausing on the transport's bufferedAmount.
+import type { Decoder } from '@msgpack/msgpack'
+import {
+  createDecoder, decodeChunk, decodeFrame, encodeChunk, encodeFrame, FrameType, isChunkFrame,
+  REQUEST_DIRECTION, RESULT_DIRECTION, salvageRequestId, CHUNK_HEADER_BYTES, type Direction, type Frame
+} from './codec'
+import { fromWireError, KithError, toWireError } from './errors'
+import type { Transport } from './transport'
+
+export type MethodTable = Record<string, { params: unknown, result: unknown }>
+
+export interface HandlerContext {
+  /** Aborted when the caller cancels, times out or the connection closes. */
+  signal: AbortSignal
+}
+
+/** Handlers get params as `unknown`: every handler validates its input. */
+export type RpcHandlers<T extends MethodTable> = {
+  [M in keyof T]: (params: unknown, ctx: HandlerContext) => T[M]['result'] | Promise<T[M]['result']>
+}
+
+export interface CallOptions {
+  timeoutMs?: number
+  signal?: AbortSignal
+  /** Called while a large result streams in. */
+  onProgress?: (receivedBytes: number, totalBytes: number) => void
+}
+
+export interface RpcOptions {
+  defaultTimeoutMs?: number
+  /** Largest message (request or result) accepted or sent, in encoded bytes. */
+  maxMessageBytes?: number
+  /** Payload bytes per chunk frame. */
+  chunkBytes?: number
+  /** Pause sending chunks while this many bytes wait in the transport. */
+  highWaterMark?: number
+  /** Requests from the peer being handled at once; more are RATE_LIMITED. */
+  maxConcurrentRequests?: number
+}
+
+const DEFAULTS: Required<RpcOptions> = {
+  defaultTimeoutMs: 15_000,
+  maxMessageBytes: 32 * 1024 * 1024,
+  chunkBytes: 64 * 1024,
+  highWaterMark: 1024 * 1024,
+  maxConcurrentRequests: 64
+}
+
+interface PendingCall {
+  resolve: (value: unknown) => void
+  reject: (err: KithError) => void
+  onProgress?: CallOptions['onProgress']
+  cleanup: () => void
+}
+
+interface Assembly { buffer: Uint8Array, received: number }
+
+export class RpcPeer<Remote extends MethodTable, Local extends MethodTable = MethodTable> {
+  private readonly transport: Transport
+  private readonly handlers: Partial<RpcHandlers<Local>>
+  private readonly opts: Required<RpcOptions>
+  private readonly decoder: Decoder
+  private nextId = 1
+  private readonly pending = new Map<number, PendingCall>()
+  private readonly inFlight = new Map<number, AbortController>()
+  /** Large messages being received, keyed by direction and id. */
+  private readonly assemblies = new Map<string, Assembly>()
+  private closedReason: string | null = null
+  private readonly detach: Array<() => void> = []
+
+  constructor (transport: Transport, handlers: Partial<RpcHandlers<Local>>, opts: RpcOptions = {}) {
+    this.transport = transport
+    this.handlers = handlers
+    this.opts = { ...DEFAULTS, ...opts }
+    this.opts.chunkBytes = Math.min(this.opts.chunkBytes, transport.maxFrameSize - CHUNK_HEADER_BYTES)
+    this.decoder = createDecoder(this.opts.maxMessageBytes)
+    this.detach.push(transport.onMessage((frame) => this.receive(frame)))
+    this.detach.push(transport.onClose((reason) => this.shutDown(reason)))
+    if (transport.closed) this.shutDown('closed')
+  }
+
+  get closed (): boolean { return this.closedReason !== null }
+
+  call<M extends keyof Remote & string> (method: M, params: Remote[M]['params'], options: CallOptions = {}): Promise<Remote[M]['result']> {
+    if (this.closedReason !== null) return Promise.reject(new KithError('CLOSED', this.closedReason))
+    if (options.signal?.aborted) return Promise.reject(new KithError('CANCELLED', 'cancelled before it was sent'))
+    const id = this.allocateId()
+    let encoded: Uint8Array
+    try {
+      encoded = encodeFrame({ type: FrameType.Request, id, method, params })
+    } catch {
+      // e.g. a bigint or a function in params: a typed rejection, not a throw.
+      return Promise.reject(new KithError('BAD_REQUEST', `${method} was given parameters that cannot be sent`))
+    }
+    if (encoded.length > this.opts.maxMessageBytes) {
+      return Promise.reject(new KithError('TOO_LARGE', `request of ${encoded.length} bytes exceeds the limit of ${this.opts.maxMessageBytes}`))
+    }
+    return new Promise((resolve, reject) => {
+      const timeoutMs = options.timeoutMs ?? this.opts.defaultTimeoutMs
+      const timer = setTimeout(() => this.abandon(id, new KithError('TIMEOUT', `${method} got no answer within ${timeoutMs} ms`)), timeoutMs)
+      const onAbort = (): void => this.abandon(id, new KithError('CANCELLED', `${method} was cancelled`))
+      options.signal?.addEventListener('abort', onAbort, { once: true })
+      this.pending.set(id, {
+        resolve: resolve as (value: unknown) => void,
+        reject,
+        onProgress: options.onProgress,
+        cleanup: () => {
+          clearTimeout(timer)
+          options.signal?.removeEventListener('abort', onAbort)
+          this.assemblies.delete(key(RESULT_DIRECTION, id))
+        }
+      })
+      this.sendMessage(id, REQUEST_DIRECTION, encoded, () => !this.pending.has(id))
+        .catch((err: unknown) => this.settle(id, err instanceof KithError ? err : new KithError('INTERNAL', 'send failed')))
+    })
+  }
+
+  close (reason = 'closed'): void {
+    this.transport.close(reason)
+    this.shutDown(reason)
+  }
+
+  private allocateId (): number {
+    const id = this.nextId
+    this.nextId = this.nextId >= 0xffffffff ? 1 : this.nextId + 1
+    return id
+  }
+
+  /** Gives up on a call locally and tells the peer to stop working on it. */
+  private abandon (id: number, err: KithError): void {
+    if (!this.pending.has(id)) return
+    this.settle(id, err)
+    this.trySend(encodeFrame({ type: FrameType.Cancel, id }))
+  }
+
+  private settle (id: number, err: KithError | null, value?: unknown): void {
+    const call = this.pending.get(id)
+    if (!call) return
+    this.pending.delete(id)
+    call.cleanup()
+    if (err) call.reject(err)
+    else call.resolve(value)
+  }
+
+  /** Sends one message, as a single frame or as chunks with back-pressure.
+   *  `stop` is checked between chunks so a cancelled transfer ends early. */
+  private async sendMessage (id: number, direction: Direction, encoded: Uint8Array, stop: () => boolean): Promise<void> {
+    if (encoded.length <= this.opts.chunkBytes) {
+      this.transport.send(encoded)
+      return
+    }
+    this.transport.send(encodeFrame({ type: FrameType.Large, id, direction, totalBytes: encoded.length }))
+    for (let offset = 0; offset < encoded.length; offset += this.opts.chunkBytes) {
+      if (this.transport.bufferedAmount > this.opts.highWaterMark) await this.transport.drain()
+      if (stop() || this.closedReason !== null) return
+      this.transport.send(encodeChunk(id, direction, encoded.subarray(offset, offset + this.opts.chunkBytes)))
+    }
+  }
+
+  private trySend (frame: Uint8Array): void {
+    if (this.closedReason !== null) return
+    try {
+      this.transport.send(frame)
+    } catch { /* closed underneath us: shutDown follows */ }
+  }
+
+  private receive (bytes: Uint8Array): void {
+    if (this.closedReason !== null) return
+    if (isChunkFrame(bytes)) return this.receiveChunk(bytes)
+    // A single frame over our limit (the sender's chunk size may exceed it):
+    // our limited decoder would drop it unread and leave the other side waiting.
+    if (bytes.length > this.opts.maxMessageBytes) return this.refuseOversized(bytes)
+    let frame: Frame
+    try {
+      frame = decodeFrame(bytes, this.decoder)
+    } catch (err) {
+      const id = salvageRequestId(bytes, this.decoder)
+      if (id !== null) this.sendError(id, err instanceof KithError ? err : new KithError('BAD_REQUEST', 'malformed request'))
+      return
+    }
+    this.dispatch(frame)
+  }
+
+  private refuseOversized (bytes: Uint8Array): void {
+    const err = new KithError('TOO_LARGE', `a message of ${bytes.length} bytes exceeds the limit of ${this.opts.maxMessageBytes}`)
+    // The default decoder is safe here: the transport already capped the frame's size.
+    let frame: Frame
+    try {
+      frame = decodeFrame(bytes)
+    } catch {
+      const id = salvageRequestId(bytes)
+      if (id !== null) this.sendError(id, err)
+      return
+    }
+    if (frame.type === FrameType.Request) this.sendError(frame.id, err)
+    else if (frame.type === FrameType.Result) this.settle(frame.id, err)
+  }
+
+  private dispatch (frame: Frame): void {
+    switch (frame.type) {
+      case FrameType.Request: return void this.handleRequest(frame.id, frame.method, frame.params)
+      case FrameType.Result: return this.settle(frame.id, null, frame.result)
+      case FrameType.Error: return this.settle(frame.id, fromWireError(frame.code, frame.message))
+      case FrameType.Cancel:
+        this.inFlight.get(frame.id)?.abort()
+        this.assemblies.delete(key(REQUEST_DIRECTION, frame.id))
+        return
+      case FrameType.Large: return this.startAssembly(frame.id, frame.direction, frame.totalBytes)
+      default:
+        // Handshake frames after the handshake are a confused or hostile peer.
+        return
+    }
+  }
+
+  private startAssembly (id: number, direction: Direction, totalBytes: number): void {
+    const tooLarge = totalBytes > this.opts.maxMessageBytes
+    if (direction === RESULT_DIRECTION) {
+      if (!this.pending.has(id)) return
+      if (tooLarge) return this.abandon(id, new KithError('TOO_LARGE', `the answer of ${totalBytes} bytes exceeds the limit of ${this.opts.maxMessageBytes}`))
+    } else if (tooLarge) {
+      return this.sendError(id, new KithError('TOO_LARGE', `request of ${totalBytes} bytes exceeds the limit of ${this.opts.maxMessageBytes}`))
+    } else if (this.inFlight.size + this.incomingRequestAssemblies() >= this.opts.maxConcurrentRequests) {
+      return this.sendError(id, new KithError('RATE_LIMITED', 'too many requests at once'))
+    }
+    this.assemblies.set(key(direction, id), { buffer: new Uint8Array(totalBytes), received: 0 })
+  }
+
+  private incomingRequestAssemblies (): number {
+    let n = 0
+    for (const k of this.assemblies.keys()) if (k.startsWith('0:')) n++
+    return n
+  }
+
+  private receiveChunk (bytes: Uint8Array): void {
+    let chunk
+    try {
+      chunk = decodeChunk(bytes)
+    } catch {
+      return
+    }
+    const k = key(chunk.direction, chunk.id)
+    const assembly = this.assemblies.get(k)
+    if (!assembly) return // cancelled, refused or never announced
+    if (assembly.received + chunk.bytes.length > assembly.buffer.length) {
+      this.assemblies.delete(k)
+      const err = new KithError('BAD_REQUEST', 'more bytes arrived than were announced')
+      if (chunk.direction === RESULT_DIRECTION) this.abandon(chunk.id, err)
+      else this.sendError(chunk.id, err)
+      return
+    }
+    assembly.buffer.set(chunk.bytes, assembly.received)
+    assembly.received += chunk.bytes.length
+    if (chunk.direction === RESULT_DIRECTION) this.pending.get(chunk.id)?.onProgress?.(assembly.received, assembly.buffer.length)
+    if (assembly.received < assembly.buffer.length) return
+    this.assemblies.delete(k)
+    let frame: Frame
+    try {
+      frame = decodeFrame(assembly.buffer, this.decoder)
+    } catch (err) {
+      const e = err instanceof KithError ? err : new KithError('BAD_REQUEST', 'malformed message')
+      if (chunk.direction === RESULT_DIRECTION) this.settle(chunk.id, e)
+      else this.sendError(chunk.id, e)
+      return
+    }
+    // The id inside must be the id the chunks were sent under.
+    if ('id' in frame && frame.id === chunk.id) this.dispatch(frame)
+  }
+
+  private async handleRequest (id: number, method: string, params: unknown): Promise<void> {
+    if (this.inFlight.has(id)) return this.sendError(id, new KithError('BAD_REQUEST', `request id ${id} is already in use`))
+    if (this.inFlight.size >= this.opts.maxConcurrentRequests) {
+      return this.sendError(id, new KithError('RATE_LIMITED', 'too many requests at once'))
+    }
+    const handler = Object.hasOwn(this.handlers, method) ? this.handlers[method as keyof Local] : undefined
+    if (!handler) return this.sendError(id, new KithError('BAD_REQUEST', `unknown method “${method.slice(0, 64)}”`))
+    const controller = new AbortController()
+    this.inFlight.set(id, controller)
+    try {
+      const result = await handler(params, { signal: controller.signal })
+      if (controller.signal.aborted) return
+      const encoded = encodeFrame({ type: FrameType.Result, id, result })
+      if (encoded.length > this.opts.maxMessageBytes) {
+        throw new KithError('TOO_LARGE', `the answer of ${encoded.length} bytes exceeds the limit of ${this.opts.maxMessageBytes}`)
+      }
+      await this.sendMessage(id, RESULT_DIRECTION, encoded, () => controller.signal.aborted)
+    } catch (err) {
+      if (!controller.signal.aborted) this.sendError(id, err)
+    } finally {
+      this.inFlight.delete(id)
+    }
+  }
+
+  private sendError (id: number, err: unknown): void {
+    const wire = toWireError(err)
+    this.trySend(encodeFrame({ type: FrameType.Error, id, code: wire.code, message: wire.message }))
+  }
+
+  private shutDown (reason: string): void {
+    if (this.closedReason !== null) return
+    this.closedReason = reason
+    for (const off of this.detach) off()
+    for (const controller of this.inFlight.values()) controller.abort()
+    this.inFlight.clear()
+    this.assemblies.clear()
+    for (const id of [...this.pending.keys()]) this.settle(id, new KithError('CLOSED', `the connection closed: ${reason}`))
+  }
+}
+
+function key (direction: Direction, id: number): string {
+  return `${direction}:${id}`
+}

@@ -1,0 +1,54 @@
+// The seam between protocol and network (after comlink's Endpoint and
+// automerge-repo's NetworkAdapter): a reliable, ordered, message-oriented pipe.
+// WebRTC data channels implement it in node-tab/discovery; an in-memory pair
+// implements it for tests.
+
+/** What ties an authenticated session to this very connection: the DTLS
+ *  certificate fingerprints each side saw in the SDP, and who offered. */
+export interface SessionBinding {
+  role: 'offerer' | 'answerer'
+  localFingerprint: string
+  remoteFingerprint: string
+}
+
+export interface Transport {
+  readonly binding: SessionBinding
+  /** Largest frame send() accepts; larger messages are chunked by the RPC layer. */
+  readonly maxFrameSize: number
+  /** Bytes queued but not yet handed to the network. */
+  readonly bufferedAmount: number
+  readonly closed: boolean
+  /** Throws a CLOSED KithError once the transport is closed. */
+  send (frame: Uint8Array): void
+  /** Resolves once bufferedAmount has fallen to the low-water mark (or at once). */
+  drain (): Promise<void>
+  onMessage (listener: (frame: Uint8Array) => void): () => void
+  onClose (listener: (reason: string) => void): () => void
+  close (reason?: string): void
+}
+
+/** Keeps listeners for a transport implementation. */
+export class TransportEvents {
+  private readonly messageListeners = new Set<(frame: Uint8Array) => void>()
+  private readonly closeListeners = new Set<(reason: string) => void>()
+
+  onMessage (listener: (frame: Uint8Array) => void): () => void {
+    this.messageListeners.add(listener)
+    return () => this.messageListeners.delete(listener)
+  }
+
+  onClose (listener: (reason: string) => void): () => void {
+    this.closeListeners.add(listener)
+    return () => this.closeListeners.delete(listener)
+  }
+
+  emitMessage (frame: Uint8Array): void {
+    for (const listener of this.messageListeners) listener(frame)
+  }
+
+  emitClose (reason: string): void {
+    for (const listener of this.closeListeners) listener(reason)
+    this.closeListeners.clear()
+    this.messageListeners.clear()
+  }
+}

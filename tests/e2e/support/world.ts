@@ -1,0 +1,69 @@
+// Test fixtures for browser tests: local trackers, the built app and the
+// harness served like any static host, one Chromium, and a browser context
+// per person. Nothing here talks to anything beyond this machine.
+import { mkdirSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { launchChromium } from '../../../scripts/lib/chromium.mjs'
+import { startStaticServer } from '../../../scripts/lib/static-server.mjs'
+import { startTracker } from '../../../scripts/lib/tracker-server.mjs'
+
+const root = fileURLToPath(new URL('../../../', import.meta.url))
+export const SCREENSHOT_DIR = `${root}test-results/screenshots`
+
+export interface Tracker { url: string, port: number, close: () => Promise<void> }
+
+export interface World {
+  browser: Browser
+  trackers: Tracker[]
+  appUrl: string
+  harnessUrl: string
+  person: (name: string) => Promise<Person>
+  close: () => Promise<void>
+}
+
+export interface Person { name: string, context: BrowserContext, page: Page }
+
+export async function createWorld (opts: { trackerCount?: number } = {}): Promise<World> {
+  const trackers: Tracker[] = []
+  for (let i = 0; i < (opts.trackerCount ?? 1); i++) trackers.push(await startTracker())
+  const config = { trackers: trackers.map((t) => t.url), iceServers: [] }
+  const app = await startStaticServer({ root: `${root}dist`, config })
+  const harness = await startStaticServer({ root: `${root}dist-harness`, config })
+  const browser = await launchChromium()
+  const contexts: BrowserContext[] = []
+  mkdirSync(SCREENSHOT_DIR, { recursive: true })
+  return {
+    browser,
+    trackers,
+    appUrl: `${app.url}/`,
+    harnessUrl: `${harness.url}/`,
+    async person (name) {
+      const context = await browser.newContext({ viewport: { width: 900, height: 900 } })
+      contexts.push(context)
+      const page = await context.newPage()
+      page.on('pageerror', (err) => console.error(`[${name} page error]`, err.message))
+      return { name, context, page }
+    },
+    async close () {
+      for (const c of contexts) await c.close().catch(() => {})
+      await browser.close()
+      await app.close()
+      await harness.close()
+      for (const t of trackers) await t.close().catch(() => {})
+    }
+  }
+}
+
+/** Opens the app and waits until it is serving; returns the address shown. */
+export async function openApp (person: Person, appUrl: string, hash = ''): Promise<string> {
+  await person.page.goto(appUrl + hash)
+  if (hash) return ''
+  const address = person.page.getByTestId('my-address')
+  await address.waitFor()
+  return (await address.textContent())!.trim()
+}
+
+export async function screenshot (person: Person, name: string): Promise<void> {
+  await person.page.screenshot({ path: `${SCREENSHOT_DIR}/${name}.png`, fullPage: true })
+}

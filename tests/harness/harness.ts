@@ -1,0 +1,106 @@
+// Test and benchmark entry points that need the real modules inside a real
+// browser: the transport contract over WebRTC, hostile peers, and a scripted
+// Kith client for the benchmark. Not part of the app build.
+import { transportContract } from '../contract/transport-contract'
+import { answerOffer, createOffer } from '../../node-tab/discovery/webrtc'
+import { TrackerPool, type SignalEnvelope } from '../../node-tab/discovery/tracker-client'
+import { KithNode } from '../../node-tab/node'
+import { NodeDatabase } from '../../node-tab/storage/db'
+import { boxSecretKeyFromSigning, generateSigningKeyPair } from '../../shared/crypto'
+import { runHandshake } from '../../shared/handshake'
+import { parseAddress } from '../../shared/identity'
+import { epochAt, openOffer, personTopic, sealAnswer } from '../../shared/rendezvous'
+import type { Transport } from '../../shared/transport'
+
+const rtcConfig: RTCConfiguration = { iceServers: [] }
+
+async function webRtcPair (): Promise<[Transport, Transport]> {
+  const offer = await createOffer(rtcConfig)
+  const answer = await answerOffer(rtcConfig, offer.sdp)
+  return Promise.all([offer.complete(answer.sdp), answer.connected()])
+}
+
+/** Hostile node for e2e tests. It sits in the victim's swarm claiming to be
+ *  them. With `victimSecretKey` it models the worst case, a leaked sealing
+ *  key: it can open offers and answer them, but still cannot sign as the
+ *  victim, so the handshake must refuse it. Without it, it can only answer
+ *  garbage. Returns counters for the test to check. */
+function startImpostor (opts: { victimAddress: string, trackers: string[], victimSecretKey?: number[] }) {
+  const victimKey = parseAddress(opts.victimAddress)
+  const own = generateSigningKeyPair()
+  const counters = { offersSeen: 0, offersOpened: 0, handshakesFailed: 0, handshakesPassed: 0 }
+  const pool = new TrackerPool({ urls: opts.trackers })
+  const topic = personTopic(victimKey, epochAt(Date.now()))
+  const boxSecret = opts.victimSecretKey ? boxSecretKeyFromSigning(Uint8Array.from(opts.victimSecretKey)) : null
+  pool.onOffer(async (envelope: SignalEnvelope) => {
+    if (envelope.infoHash !== topic) return
+    counters.offersSeen++
+    const offer = boxSecret ? openOffer(envelope.payload, boxSecret, Date.now()) : null
+    if (!offer) {
+      pool.answer(envelope, btoa('not a real answer, the impostor cannot open the offer'))
+      return
+    }
+    counters.offersOpened++
+    const answer = await answerOffer(rtcConfig, offer.sdp)
+    pool.answer(envelope, sealAnswer(answer.sdp, offer.replyKey))
+    const transport = await answer.connected()
+    try {
+      // Claims the victim's public key but can only sign with its own.
+      await runHandshake(transport, { identity: { publicKey: victimKey, secretKey: own.secretKey } })
+      counters.handshakesPassed++
+    } catch {
+      counters.handshakesFailed++
+    }
+  })
+  pool.announce(topic)
+  return { counters, stop: () => pool.close() }
+}
+
+let impostor: ReturnType<typeof startImpostor> | null = null
+
+/** A scripted Kith client for the benchmark: its own node, then a session. */
+let benchNode: KithNode | null = null
+let benchSession: Awaited<ReturnType<KithNode['connect']>> | null = null
+
+const harness = {
+  contractCases: () => Object.keys(transportContract),
+  runContractCase: async (name: string) => {
+    const run = transportContract[name]
+    if (!run) throw new Error(`no contract case ${name}`)
+    await run(webRtcPair)
+  },
+  startImpostor: (opts: Parameters<typeof startImpostor>[0]) => {
+    impostor = startImpostor(opts)
+  },
+  impostorCounters: () => impostor?.counters,
+  benchConnect: async (address: string, trackers: string[]) => {
+    const t0 = performance.now()
+    benchNode = await KithNode.open({ db: new NodeDatabase(`kith-bench-${Math.random()}`), hostConfig: { trackers, iceServers: [] } })
+    benchSession = await benchNode.connect(parseAddress(address))
+    await benchSession.rpc.call('ping', { data: new Uint8Array(10) })
+    return (performance.now() - t0) / 1000
+  },
+  benchRoundTrips: async (bytes: number, rounds: number) => {
+    if (!benchSession) throw new Error('not connected')
+    const data = new Uint8Array(bytes)
+    const times: number[] = []
+    for (let i = 0; i < rounds; i++) {
+      const t0 = performance.now()
+      await benchSession.rpc.call('ping', { data })
+      times.push(performance.now() - t0)
+    }
+    return times
+  },
+  /** Pulls `bytes` from the node in one RPC answer (streamed in chunks):
+   *  one direction, like the raw channel's one-way transfer. */
+  benchTransfer: async (bytes: number, timeoutMs: number) => {
+    if (!benchSession) throw new Error('not connected')
+    const t0 = performance.now()
+    const { data } = await benchSession.rpc.call('ping', { data: new Uint8Array(0), replyBytes: bytes }, { timeoutMs })
+    if (data.length !== bytes) throw new Error(`got ${data.length} of ${bytes} bytes`)
+    return (performance.now() - t0) / 1000
+  }
+}
+
+declare global { interface Window { kithHarness: typeof harness } }
+window.kithHarness = harness

@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest'
+import {
+  boxPublicKeyFromSigning, boxSecretKeyFromSigning, generateBoxKeyPair, generateSigningKeyPair,
+  isValidSigningPublicKey, openSealed, randomBytes, seal, sign, verify
+} from '../../shared/crypto'
+import { utf8 } from '../../shared/bytes'
+
+const message = utf8('the quick brown fox, signed')
+
+describe('signatures', () => {
+  it('a signature verifies with the signer’s public key', () => {
+    const kp = generateSigningKeyPair()
+    const sig = sign(message, kp.secretKey)
+    expect(sig).toHaveLength(64)
+    expect(verify(message, sig, kp.publicKey)).toBe(true)
+  })
+
+  it('fails for any flipped bit of the message', () => {
+    const kp = generateSigningKeyPair()
+    const sig = sign(message, kp.secretKey)
+    for (let i = 0; i < message.length; i++) {
+      const tampered = message.slice()
+      tampered[i]! ^= 0x01
+      expect(verify(tampered, sig, kp.publicKey)).toBe(false)
+    }
+    expect(verify(message.subarray(1), sig, kp.publicKey)).toBe(false)
+  })
+
+  it('fails for any changed byte of the signature', () => {
+    const kp = generateSigningKeyPair()
+    const sig = sign(message, kp.secretKey)
+    for (let i = 0; i < sig.length; i++) {
+      const tampered = sig.slice()
+      tampered[i]! ^= 0x80
+      expect(verify(message, tampered, kp.publicKey)).toBe(false)
+    }
+  })
+
+  it('fails with another key, or with wrong-length inputs (no throw)', () => {
+    const kp = generateSigningKeyPair()
+    const other = generateSigningKeyPair()
+    const sig = sign(message, kp.secretKey)
+    expect(verify(message, sig, other.publicKey)).toBe(false)
+    expect(verify(message, sig.subarray(0, 63), kp.publicKey)).toBe(false)
+    expect(verify(message, sig, kp.publicKey.subarray(0, 31))).toBe(false)
+  })
+})
+
+describe('sealed boxes', () => {
+  it('round-trips to the recipient', () => {
+    const box = generateBoxKeyPair()
+    const plaintext = randomBytes(1000)
+    const sealed = seal(plaintext, box.publicKey)
+    expect(sealed.length).toBe(plaintext.length + 32 + 24 + 16)
+    expect(openSealed(sealed, box.secretKey)).toEqual(plaintext)
+  })
+
+  it('round-trips an empty message', () => {
+    const box = generateBoxKeyPair()
+    expect(openSealed(seal(new Uint8Array(0), box.publicKey), box.secretKey)).toEqual(new Uint8Array(0))
+  })
+
+  it('two seals of the same message differ (fresh ephemeral key and nonce)', () => {
+    const box = generateBoxKeyPair()
+    expect(seal(message, box.publicKey)).not.toEqual(seal(message, box.publicKey))
+  })
+
+  it('does not open with the wrong key', () => {
+    const box = generateBoxKeyPair()
+    const other = generateBoxKeyPair()
+    expect(openSealed(seal(message, box.publicKey), other.secretKey)).toBeNull()
+  })
+
+  it('returns null after flipping any byte', () => {
+    const box = generateBoxKeyPair()
+    const sealed = seal(message, box.publicKey)
+    for (let i = 0; i < sealed.length; i++) {
+      const tampered = sealed.slice()
+      tampered[i]! ^= 0x01
+      expect(openSealed(tampered, box.secretKey), `byte ${i}`).toBeNull()
+    }
+  })
+
+  it('returns null for truncated or too-short input', () => {
+    const box = generateBoxKeyPair()
+    const sealed = seal(message, box.publicKey)
+    expect(openSealed(sealed.subarray(0, sealed.length - 1), box.secretKey)).toBeNull()
+    expect(openSealed(sealed.subarray(0, 71), box.secretKey)).toBeNull()
+    expect(openSealed(new Uint8Array(0), box.secretKey)).toBeNull()
+  })
+})
+
+describe('Ed25519 → X25519 derivation', () => {
+  it('a box sealed to the derived public key opens with the derived secret key', () => {
+    for (let i = 0; i < 5; i++) {
+      const id = generateSigningKeyPair()
+      const sealed = seal(message, boxPublicKeyFromSigning(id.publicKey))
+      expect(openSealed(sealed, boxSecretKeyFromSigning(id.secretKey))).toEqual(message)
+    }
+  })
+
+  it('another identity’s derived secret does not open it', () => {
+    const id = generateSigningKeyPair()
+    const other = generateSigningKeyPair()
+    const sealed = seal(message, boxPublicKeyFromSigning(id.publicKey))
+    expect(openSealed(sealed, boxSecretKeyFromSigning(other.secretKey))).toBeNull()
+  })
+
+  it('derivation is deterministic and differs from the signing key', () => {
+    const id = generateSigningKeyPair()
+    expect(boxPublicKeyFromSigning(id.publicKey)).toEqual(boxPublicKeyFromSigning(id.publicKey))
+    expect(boxPublicKeyFromSigning(id.publicKey)).not.toEqual(id.publicKey)
+    expect(boxSecretKeyFromSigning(id.secretKey)).toHaveLength(32)
+  })
+
+  it('rejects a 32-byte string that is not a curve point', () => {
+    // y = 2 is not the y-coordinate of any Ed25519 point, so ed2curve refuses it.
+    const notAPoint = new Uint8Array(32)
+    notAPoint[0] = 2
+    expect(isValidSigningPublicKey(notAPoint)).toBe(false)
+    expect(() => boxPublicKeyFromSigning(notAPoint)).toThrow()
+    expect(isValidSigningPublicKey(generateSigningKeyPair().publicKey)).toBe(true)
+    expect(isValidSigningPublicKey(new Uint8Array(31))).toBe(false)
+  })
+})

@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config'
+
+// Unit tests: plain Node with fake-indexeddb; no browser, no network.
+export default defineConfig({
+  test: {
+    include: ['tests/unit/**/*.test.ts'],
+    environment: 'node',
+    setupFiles: ['fake-indexeddb/auto'],
+    testTimeout: 20_000
+  }
+})
