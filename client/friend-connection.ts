@@ -76,10 +76,11 @@ export class FriendConnection extends EventTarget {
         await this.measureUntilClosed(session, signal)
       } catch (err) {
         if (signal.aborted) return
+        // Back to searching (the real person may still turn up), with the reason shown.
         if (err instanceof HandshakeError) {
-          this.update({ problem: `Handshake failed: ${err.message}`, handshakeFailed: true })
+          this.update({ phase: 'searching', problem: `Handshake failed: ${err.message}`, handshakeFailed: true })
         } else {
-          this.update({ problem: err instanceof KithError || err instanceof Error ? err.message : 'The connection failed.' })
+          this.update({ phase: 'searching', problem: err instanceof KithError || err instanceof Error ? err.message : 'The connection failed.' })
         }
         await sleep(backoffMs, signal)
         backoffMs = Math.min(backoffMs * 2, 15_000)

@@ -62,14 +62,19 @@ export async function dial (opts: DialOptions): Promise<WebRtcTransport> {
     for (let attempt = 1; ; attempt++) {
       throwIfAborted(opts.signal)
       opts.onPhase?.('waiting-for-tracker', attempt)
-      await waitForOpenTracker(pool, opts.signal)
-      opts.onPhase?.('searching', attempt)
       discardAll()
       const now = (opts.now ?? Date.now)()
-      for (const epoch of epochsToTry(now)) {
+      const epochs = epochsToTry(now)
+      // Offers gather ICE candidates while the tracker sockets open.
+      const [offerSets] = await Promise.all([
+        Promise.all(epochs.map(() => Promise.all(Array.from({ length: opts.offersPerAttempt ?? 3 }, () => createOffer(opts.rtcConfig))))),
+        waitForOpenTracker(pool, opts.signal)
+      ])
+      opts.onPhase?.('searching', attempt)
+      for (const [i, epoch] of epochs.entries()) {
         const topic = personTopic(opts.remoteKey, epoch)
         topics.add(topic)
-        const offers = await Promise.all(Array.from({ length: opts.offersPerAttempt ?? 3 }, () => createOffer(opts.rtcConfig)))
+        const offers = offerSets[i]!
         const sealed = offers.map((offer) => {
           const offerId = toBinaryString(randomBytes(20))
           const { payload, reply } = sealOffer(offer.sdp, opts.remoteKey, now)

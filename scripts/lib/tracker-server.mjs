@@ -14,14 +14,20 @@ export async function startTracker ({ port = 0, host = '127.0.0.1' } = {}) {
     server.once('error', reject)
     server.listen(port, host, () => resolve(undefined))
   })
+  // The stock server does not track its WebSocket clients; we do, so close()
+  // can drop them like a tracker that dies.
+  const sockets = new Set()
+  server.ws.on('connection', (socket) => {
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+  })
   const actualPort = server.ws.address().port
   return {
     url: `ws://${host}:${actualPort}`,
     port: actualPort,
-    // Drop the connected peers too, like a tracker that dies: the stock
-    // close() waits for every client to leave on its own.
+    // The stock close() waits for every client to leave on its own.
     close: () => new Promise((resolve) => {
-      for (const client of server.ws?.clients ?? []) client.terminate()
+      for (const socket of sockets) socket.terminate()
       server.close(() => resolve(undefined))
       server.http?.closeAllConnections?.()
     })

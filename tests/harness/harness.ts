@@ -11,6 +11,8 @@ import { runHandshake } from '../../shared/handshake'
 import { parseAddress } from '../../shared/identity'
 import { epochAt, openOffer, personTopic, sealAnswer } from '../../shared/rendezvous'
 import type { Transport } from '../../shared/transport'
+import { RpcPeer } from '../../shared/rpc'
+import type { NodeMethods } from '../../shared/protocol'
 
 const rtcConfig: RTCConfiguration = { iceServers: [] }
 
@@ -28,7 +30,7 @@ async function webRtcPair (): Promise<[Transport, Transport]> {
 function startImpostor (opts: { victimAddress: string, trackers: string[], victimSecretKey?: number[] }) {
   const victimKey = parseAddress(opts.victimAddress)
   const own = generateSigningKeyPair()
-  const counters = { offersSeen: 0, offersOpened: 0, handshakesFailed: 0, handshakesPassed: 0 }
+  const counters = { offersSeen: 0, offersOpened: 0, answeredRequests: 0, refusedRequests: 0 }
   const pool = new TrackerPool({ urls: opts.trackers })
   const topic = personTopic(victimKey, epochAt(Date.now()))
   const boxSecret = opts.victimSecretKey ? boxSecretKeyFromSigning(Uint8Array.from(opts.victimSecretKey)) : null
@@ -47,9 +49,17 @@ function startImpostor (opts: { victimAddress: string, trackers: string[], victi
     try {
       // Claims the victim's public key but can only sign with its own.
       await runHandshake(transport, { identity: { publicKey: victimKey, secretKey: own.secretKey } })
-      counters.handshakesPassed++
     } catch {
-      counters.handshakesFailed++
+      return
+    }
+    // Its side may see the dialler's (honest) proof; what matters is that the
+    // dialler refuses it, so nothing it asks is ever answered.
+    const rpc = new RpcPeer<NodeMethods>(transport, {})
+    try {
+      await rpc.call('profile', {}, { timeoutMs: 3_000 })
+      counters.answeredRequests++
+    } catch {
+      counters.refusedRequests++
     }
   })
   pool.announce(topic)
