@@ -98,7 +98,7 @@ export function runHandshake (transport: Transport, opts: HandshakeOptions): Pro
       if (frame.type === FrameType.Hello && remote === null) {
         if (frame.version !== HANDSHAKE_VERSION) return fail('The other side runs an incompatible version of Kith.')
         if (opts.expectedRemoteKey && !bytesEqual(frame.publicKey, opts.expectedRemoteKey)) {
-          return fail(`Reached someone else than ${shortAddress(addressFromPublicKey(opts.expectedRemoteKey))}; refused.`)
+          return fail(`Reached someone other than ${shortAddress(addressFromPublicKey(opts.expectedRemoteKey))}; refused.`)
         }
         remote = { publicKey: frame.publicKey, nonce: frame.nonce }
         transcript = handshakeTranscript(binding, local, remote)

@@ -224,16 +224,24 @@ export class RpcPeer<Remote extends MethodTable, Local extends MethodTable = Met
       if (tooLarge) return this.abandon(id, new KithError('TOO_LARGE', `the answer of ${totalBytes} bytes exceeds the limit of ${this.opts.maxMessageBytes}`))
     } else if (tooLarge) {
       return this.sendError(id, new KithError('TOO_LARGE', `request of ${totalBytes} bytes exceeds the limit of ${this.opts.maxMessageBytes}`))
-    } else if (this.inFlight.size + this.incomingRequestAssemblies() >= this.opts.maxConcurrentRequests) {
-      return this.sendError(id, new KithError('RATE_LIMITED', 'too many requests at once'))
+    } else if (this.inFlight.size + this.incomingRequests().count >= this.opts.maxConcurrentRequests ||
+      // Buffers are reserved up front: cap what a peer's requests may hold at once.
+      this.incomingRequests().bytes + totalBytes > this.opts.maxMessageBytes * 2) {
+      return this.sendError(id, new KithError('RATE_LIMITED', 'too many large requests at once'))
     }
     this.assemblies.set(key(direction, id), { buffer: new Uint8Array(totalBytes), received: 0 })
   }
 
-  private incomingRequestAssemblies (): number {
-    let n = 0
-    for (const k of this.assemblies.keys()) if (k.startsWith('0:')) n++
-    return n
+  /** Large requests from the peer still arriving: how many, and their size. */
+  private incomingRequests (): { count: number, bytes: number } {
+    let count = 0
+    let bytes = 0
+    for (const [k, assembly] of this.assemblies) {
+      if (!k.startsWith('0:')) continue
+      count++
+      bytes += assembly.buffer.length
+    }
+    return { count, bytes }
   }
 
   private receiveChunk (bytes: Uint8Array): void {

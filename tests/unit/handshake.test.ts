@@ -158,7 +158,7 @@ describe('refusals', () => {
       handshakeError(runHandshake(a, { identity: alice, expectedRemoteKey: carol.publicKey, timeoutMs: 1000 })),
       handshakeError(runHandshake(b, { identity: mallory, timeoutMs: 1000 }))
     ])
-    expect(aliceErr.message).toMatch(/someone else/)
+    expect(aliceErr.message).toMatch(/someone other than/)
     expect(aliceErr.message).toContain(shortAddress(addressFromPublicKey(carol.publicKey)))
     expectPlainWords(aliceErr.message)
     // The other side hears why (the goodbye reason crossed the wire).

@@ -275,6 +275,17 @@ describe('size limits', () => {
     expect(log.calls).toEqual(['echo'])
   })
 
+  it('large requests announced at once may not reserve more than twice the limit', async () => {
+    const { raw } = rawAgainstServer({ maxMessageBytes: 10_000 })
+    raw.send({ type: FrameType.Large, id: 1, direction: REQUEST_DIRECTION, totalBytes: 9_000 })
+    raw.send({ type: FrameType.Large, id: 2, direction: REQUEST_DIRECTION, totalBytes: 9_000 })
+    raw.send({ type: FrameType.Large, id: 3, direction: REQUEST_DIRECTION, totalBytes: 9_000 })
+    // The first two fit (18 kB of 20 kB); the third is refused before any buffer is made.
+    expectErrorFrame(await raw.next(), 3, 'RATE_LIMITED')
+    raw.send({ type: FrameType.Request, id: 4, method: 'echo', params: 'still serving' })
+    expect(await raw.next()).toEqual({ type: FrameType.Result, id: 4, result: 'still serving' })
+  })
+
   it('a chunked request over the server’s limit fails the caller with TOO_LARGE', async () => {
     const { client, log } = setup({ server: { maxMessageBytes: 100_000 } })
     expect(await codeOf(client.call('echo', new Uint8Array(200_000)))).toBe('TOO_LARGE')
