@@ -1,13 +1,35 @@
-// The methods a node-tab serves to an authenticated peer, with guards for
+// The methods a Kith node serves to an authenticated peer, with guards for
 // their inputs. Handlers receive `unknown` and parse it with these.
 import { KithError } from './errors'
+import { decodeCursor, isItemType, MAX_PAGE, DEFAULT_PAGE, type ItemCursor, type ItemType, type SharedItem } from './items'
 
 export const MAX_DISPLAY_NAME = 80
 export const MAX_PING_BYTES = 16 * 1024 * 1024
+export const MAX_NOTICE_BATCH = 500
 
 export interface Profile {
   displayName: string
   address: string
+}
+
+export interface PingParams { data: Uint8Array, replyBytes?: number }
+
+export interface ListItemsParams {
+  types?: ItemType[]
+  /** createdAt range, inclusive, in ms since the epoch. */
+  createdFrom?: number
+  createdTo?: number
+  /** Only items changed after this position (exclusive). */
+  after?: ItemCursor
+  limit: number
+}
+
+export interface ListItemsResult {
+  items: SharedItem[]
+  /** Where the next page (or the next incremental sync) starts; null if no item was returned. */
+  cursor: string | null
+  /** True when there is nothing more after this page. */
+  done: boolean
 }
 
 export interface NodeMethods {
@@ -15,17 +37,27 @@ export interface NodeMethods {
   /** Echo: returns what it was given, for liveness and round-trip time. With
    *  replyBytes it answers that many bytes instead: a download speed test. */
   ping: { params: PingParams, result: { data: Uint8Array } }
-  /** The node's public profile as its owner set it. */
+  /** The node's public profile as its owner set it (anyone who knows the address). */
   profile: { params: Record<string, never>, result: Profile }
+  /** A stranger holding an invite becomes a friend. */
+  redeemInvite: { params: { token: string, profile: Profile }, result: { owner: Profile } }
+  /** Friends only: the items whose audience includes the caller. */
+  listItems: { params: { types?: ItemType[], createdFrom?: number, createdTo?: number, after?: string, limit?: number }, result: ListItemsResult }
+  /** Friends only: a file item's bytes (streamed in chunks). */
+  fetchFile: { params: { id: string }, result: { bytes: Uint8Array } }
+  /** From an owner to a friend's node: forget these items of mine. */
+  deleteNotices: { params: { itemIds: string[] }, result: { acknowledged: string[] } }
 }
 
-export interface PingParams { data: Uint8Array, replyBytes?: number }
+function record (input: unknown, what: string): Record<string, unknown> {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new KithError('BAD_REQUEST', `${what} takes an object`)
+  return input as Record<string, unknown>
+}
 
 export function parsePingParams (input: unknown): PingParams {
-  if (typeof input !== 'object' || input === null || !((input as { data?: unknown }).data instanceof Uint8Array)) {
-    throw new KithError('BAD_REQUEST', 'ping takes {data: bytes, replyBytes?: number}')
-  }
-  const { data, replyBytes } = input as { data: Uint8Array, replyBytes?: unknown }
+  const p = record(input, 'ping')
+  if (!(p.data instanceof Uint8Array)) throw new KithError('BAD_REQUEST', 'ping takes {data: bytes, replyBytes?: number}')
+  const { data, replyBytes } = p as { data: Uint8Array, replyBytes?: unknown }
   if (replyBytes === undefined || replyBytes === null) return { data }
   if (!Number.isSafeInteger(replyBytes) || (replyBytes as number) < 0 || (replyBytes as number) > MAX_PING_BYTES) {
     throw new KithError('BAD_REQUEST', `replyBytes must be a whole number from 0 to ${MAX_PING_BYTES}`)
@@ -40,10 +72,56 @@ export function parseEmptyParams (input: unknown): Record<string, never> {
   return {}
 }
 
+const isTime = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0
+
+export function parseListItemsParams (input: unknown): ListItemsParams {
+  const p = record(input ?? {}, 'listItems')
+  const out: ListItemsParams = { limit: DEFAULT_PAGE }
+  if (p.types !== undefined) {
+    if (!Array.isArray(p.types) || p.types.length > 3 || !p.types.every(isItemType)) throw new KithError('BAD_REQUEST', 'types must be a list of note, post, file')
+    out.types = p.types
+  }
+  for (const key of ['createdFrom', 'createdTo'] as const) {
+    if (p[key] === undefined) continue
+    if (!isTime(p[key])) throw new KithError('BAD_REQUEST', `${key} must be a time in ms`)
+    out[key] = p[key]
+  }
+  if (p.after !== undefined) {
+    if (typeof p.after !== 'string') throw new KithError('BAD_REQUEST', 'after must be a cursor string')
+    out.after = decodeCursor(p.after)
+  }
+  if (p.limit !== undefined) {
+    if (!Number.isSafeInteger(p.limit) || (p.limit as number) < 1 || (p.limit as number) > MAX_PAGE) throw new KithError('BAD_REQUEST', `limit must be 1 to ${MAX_PAGE}`)
+    out.limit = p.limit as number
+  }
+  return out
+}
+
+export function parseItemId (input: unknown): string {
+  const p = record(input, 'this method')
+  if (typeof p.id !== 'string' || !/^[A-Za-z0-9]{1,64}$/.test(p.id)) throw new KithError('BAD_REQUEST', 'id must be an item id')
+  return p.id
+}
+
+export function parseDeleteNotices (input: unknown): string[] {
+  const p = record(input, 'deleteNotices')
+  if (!Array.isArray(p.itemIds) || p.itemIds.length > MAX_NOTICE_BATCH || !p.itemIds.every((id) => typeof id === 'string' && /^[A-Za-z0-9]{1,64}$/.test(id))) {
+    throw new KithError('BAD_REQUEST', `itemIds must be up to ${MAX_NOTICE_BATCH} item ids`)
+  }
+  return p.itemIds as string[]
+}
+
+export function parseRedeemInvite (input: unknown): { token: string, profile: Profile } {
+  const p = record(input, 'redeemInvite')
+  if (typeof p.token !== 'string' || !/^[1-9A-HJ-NP-Za-km-z]{10,64}$/.test(p.token)) throw new KithError('BAD_REQUEST', 'token must be an invite code')
+  if (!isProfile(p.profile)) throw new KithError('BAD_REQUEST', 'profile must be {displayName, address}')
+  return { token: p.token, profile: p.profile }
+}
+
 export function isProfile (value: unknown): value is Profile {
   if (typeof value !== 'object' || value === null) return false
   const v = value as Record<string, unknown>
-  return typeof v.displayName === 'string' && v.displayName.length <= MAX_DISPLAY_NAME && typeof v.address === 'string'
+  return typeof v.displayName === 'string' && v.displayName.length <= MAX_DISPLAY_NAME && typeof v.address === 'string' && v.address.length <= 80
 }
 
 /** Cleans a display name typed by the owner; throws a sentence on bad input. */

@@ -1,0 +1,120 @@
+// What the UI can ask of Kith: one object the Lit elements receive as a
+// property (`api`), so elements hold no storage or network code. It fires
+// 'change' whenever anything it can answer may have changed.
+import type { Audience, FileMeta, ItemType, SharedItem } from '../shared/items'
+import type { Profile } from '../shared/protocol'
+import type { NodeStatus } from '../node-tab/node'
+import type { DeletionReason } from '../node-tab/storage/db'
+
+export interface MyItem {
+  id: string
+  type: ItemType
+  text: string
+  createdAt: number
+  updatedAt: number
+  audience: Audience
+  file?: FileMeta
+}
+
+export interface NewItem {
+  type: ItemType
+  text: string
+  audience: Audience
+  /** Required for type 'file'. */
+  file?: { name: string, mime: string, bytes: Uint8Array }
+}
+
+export interface FriendSummary {
+  key: string
+  address: string
+  displayName: string
+  addedAt: number
+  online: boolean
+  /** The same on both sides; compare it in person. */
+  safetyCode: string
+  groupIds: string[]
+}
+
+export interface GroupSummary { id: string, name: string, memberKeys: string[] }
+
+export interface InviteSummary {
+  id: string
+  label: string
+  createdAt: number
+  expiresAt: number | null
+  status: 'pending' | 'used' | 'revoked' | 'expired'
+  usedByName?: string
+  /** The link to send (…#/invite/<my address>/<token>); only while pending. */
+  link?: string
+}
+
+export interface DeletionStatus {
+  id: number
+  itemId: string
+  itemType: ItemType
+  reason: DeletionReason
+  at: number
+  friends: Array<{ key: string, displayName: string, confirmed: boolean }>
+}
+
+export type FeedState =
+  | 'idle'
+  | 'syncing'
+  /** The friend is offline; the request waits in the queue and goes out when they are back. */
+  | 'queued'
+  | 'not-a-friend'
+
+export interface FeedItem extends SharedItem {
+  /** The file's bytes are in my cache. */
+  fileCached: boolean
+}
+
+/** A friend's items as I have them cached, and the requests for more. */
+export interface FriendFeed extends EventTarget {
+  readonly ownerAddress: string
+  readonly state: FeedState
+  readonly lastError: string | null
+  readonly lastSyncAt: number | null
+  items (): Promise<FeedItem[]>
+  /** Fetch what changed since my cursor; queued if they are offline. */
+  sync (): Promise<void>
+  /** Download a file item's bytes into my cache, reporting progress (0..1). */
+  fetchFile (id: string, onProgress?: (fraction: number) => void): Promise<Uint8Array>
+  fileBytes (id: string): Promise<Uint8Array | null>
+  /** Forget everything cached from this friend (it can be fetched again). */
+  purge (): Promise<void>
+  close (): void
+}
+
+export interface KithApi extends EventTarget {
+  readonly address: string
+  readonly profile: Profile
+  status (): NodeStatus
+  setDisplayName (name: string): Promise<void>
+
+  listMyItems (opts?: { limit?: number }): Promise<MyItem[]>
+  createItem (item: NewItem): Promise<MyItem>
+  setAudience (itemId: string, audience: Audience): Promise<void>
+  deleteItem (itemId: string): Promise<void>
+  myFileBytes (itemId: string): Promise<Uint8Array | null>
+  listDeletions (): Promise<DeletionStatus[]>
+  dismissDeletion (id: number): Promise<void>
+
+  listFriends (): Promise<FriendSummary[]>
+  removeFriend (key: string): Promise<void>
+
+  listGroups (): Promise<GroupSummary[]>
+  createGroup (name: string): Promise<GroupSummary>
+  renameGroup (id: string, name: string): Promise<void>
+  deleteGroup (id: string): Promise<void>
+  setMembership (groupId: string, friendKey: string, member: boolean): Promise<void>
+
+  createInvite (opts: { label: string, expiresInMs: number | null }): Promise<InviteSummary>
+  listInvites (): Promise<InviteSummary[]>
+  revokeInvite (id: string): Promise<void>
+  /** Redeem a friend's invite: connect to them and become friends. */
+  acceptInvite (address: string, token: string, signal?: AbortSignal): Promise<Profile>
+
+  feed (ownerAddress: string): FriendFeed
+  purgeAllCaches (): Promise<void>
+}
