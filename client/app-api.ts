@@ -5,6 +5,8 @@ import type { Audience, FileMeta, ItemType, SharedItem } from '../shared/items'
 import type { Profile } from '../shared/protocol'
 import type { NodeStatus } from '../node-tab/node'
 import type { DeletionReason } from '../node-tab/storage/db'
+import type { KithConfig } from '../node-tab/config'
+import type { FriendConnection } from './friend-connection'
 
 export interface MyItem {
   id: string
@@ -91,6 +93,12 @@ export interface KithApi extends EventTarget {
   readonly profile: Profile
   status (): NodeStatus
   setDisplayName (name: string): Promise<void>
+  readonly config: KithConfig
+  saveConfig (config: Partial<KithConfig>): Promise<void>
+  /** The last incoming connection refused by the handshake, in plain words. */
+  readonly lastRejected: string | null
+  /** A live, self-reconnecting connection to someone's tab (name, round trip). */
+  connectTo (address: string): FriendConnection
 
   listMyItems (opts?: { limit?: number }): Promise<MyItem[]>
   createItem (item: NewItem): Promise<MyItem>

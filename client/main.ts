@@ -1,14 +1,16 @@
 // Entry point: open (or create) my node, start serving, show the app.
 import { KithNode } from '../node-tab/node'
+import { KithClient } from './kith-client'
 import './elements/kith-app'
 
 async function boot (): Promise<void> {
   const root = document.getElementById('app')!
   try {
     const node = await KithNode.open()
+    const api = new KithClient(node)
     node.startListening()
     const app = document.createElement('kith-app')
-    app.node = node
+    app.api = api
     root.replaceChildren(app)
     window.addEventListener('pagehide', () => node.close())
   } catch (err) {

@@ -1,9 +1,11 @@
-// The owner's server in a tab: identity, settings, the listener that answers
-// sealed offers, and the authenticated sessions it serves. The client UI uses
-// the same node to dial friends (one identity per tab).
+// The owner's server in a tab: identity, settings, stores, the listener that
+// answers sealed offers, and the authenticated sessions it serves. The client
+// UI uses the same node to dial friends (one identity per tab).
+import { fromHex, toHex } from '../shared/bytes'
 import { addressFromPublicKey, type Identity } from '../shared/identity'
 import { normalizeDisplayName, type NodeMethods, type Profile } from '../shared/protocol'
-import { establishSession, type Session } from '../shared/session'
+import type { RpcHandlers } from '../shared/rpc'
+import { establishSession } from '../shared/session'
 import { HandshakeError } from '../shared/handshake'
 import type { Transport } from '../shared/transport'
 import { fetchHostConfig, mergeConfig, parseConfig, type KithConfig } from './config'
@@ -11,10 +13,19 @@ import { dial, type DialPhase } from './discovery/dialer'
 import { Listener } from './discovery/listener'
 import type { TrackerStatus } from './discovery/tracker-client'
 import { basicHandlers } from './handlers/basic'
+import { inviteHandlers } from './handlers/invites'
+import { itemHandlers } from './handlers/items'
+import { NoticeSender } from './notices/notice-sender'
+import { NoticesStore } from './notices/notices-store'
+import { DialSlots } from './dial-slots'
+import { SessionRegistry, type NodeSession } from './sessions'
 import { NodeDatabase } from './storage/db'
+import { FriendsStore } from './storage/friends-store'
 import { loadOrCreateIdentity } from './storage/identity-store'
+import { InvitesStore } from './storage/invites-store'
+import { ItemsStore } from './storage/items-store'
 
-export type NodeSession = Session<NodeMethods, NodeMethods>
+export type { NodeSession } from './sessions'
 
 export interface NodeStatus {
   trackers: TrackerStatus[]
@@ -22,25 +33,56 @@ export interface NodeStatus {
   peers: number
 }
 
+/** Extra RPC methods served by other parts of the app (e.g. the client's
+ *  cache answers delete notices), built per authenticated peer. */
+export type HandlerProvider = (remoteKeyHex: string) => Partial<RpcHandlers<NodeMethods>>
+
 const PROFILE_KEY = 'profile.displayName'
 const CONFIG_KEY = 'config.overrides'
 
 export class KithNode extends EventTarget {
   readonly identity: Identity
   readonly address: string
+  readonly keyHex: string
+  readonly items: ItemsStore
+  readonly friends: FriendsStore
+  readonly invites: InvitesStore
+  readonly notices: NoticesStore
+  readonly sessions = new SessionRegistry()
+  readonly noticeSender: NoticeSender
   private displayName: string
   private config: KithConfig
   private listener: Listener | null = null
-  private readonly sessions = new Set<NodeSession>()
+  private readonly handlerProviders: HandlerProvider[] = []
+  private readonly backgroundDials = new DialSlots(6)
   /** Handshake failures of incoming connections, for the owner to see. */
   lastRejected: string | null = null
 
-  private constructor (private readonly db: NodeDatabase, identity: Identity, displayName: string, config: KithConfig) {
+  private constructor (readonly db: NodeDatabase, identity: Identity, displayName: string, config: KithConfig) {
     super()
     this.identity = identity
     this.address = addressFromPublicKey(identity.publicKey)
+    this.keyHex = toHex(identity.publicKey)
     this.displayName = displayName
     this.config = config
+    this.items = new ItemsStore(db)
+    this.friends = new FriendsStore(db)
+    this.invites = new InvitesStore(db, this.friends)
+    this.notices = new NoticesStore(db)
+    this.noticeSender = new NoticeSender({
+      store: this.notices,
+      getSession: (friendKey, signal) => {
+        const open = this.sessions.get(friendKey)
+        if (open) return Promise.resolve(open)
+        return this.backgroundDials.run(() => this.getSession(fromHex(friendKey), signal), signal)
+      }
+    })
+    this.noticeSender.addEventListener('acknowledged', () => this.changed())
+    this.sessions.addEventListener('opened', (ev) => {
+      this.noticeSender.kick((ev as CustomEvent<string>).detail)
+      this.changed()
+    })
+    this.sessions.addEventListener('closed', () => this.changed())
   }
 
   static async open (opts: { db?: NodeDatabase, hostConfig?: Partial<KithConfig> } = {}): Promise<KithNode> {
@@ -68,6 +110,10 @@ export class KithNode extends EventTarget {
 
   status (): NodeStatus {
     return { trackers: this.listener?.status() ?? [], peers: this.sessions.size }
+  }
+
+  registerHandlers (provider: HandlerProvider): void {
+    this.handlerProviders.push(provider)
   }
 
   async setDisplayName (input: string): Promise<void> {
@@ -99,6 +145,7 @@ export class KithNode extends EventTarget {
       onStatus: () => this.changed()
     })
     this.listener.start()
+    this.noticeSender.start()
   }
 
   stopListening (): void {
@@ -106,7 +153,7 @@ export class KithNode extends EventTarget {
     this.listener = null
   }
 
-  /** Finds a person by key and opens an authenticated session with them. */
+  /** Finds a person by key and opens a new authenticated session with them. */
   async connect (remoteKey: Uint8Array, opts: { signal?: AbortSignal, onPhase?: (phase: DialPhase | 'authenticating') => void } = {}): Promise<NodeSession> {
     const transport = await dial({
       remoteKey,
@@ -117,6 +164,26 @@ export class KithNode extends EventTarget {
     })
     opts.onPhase?.('authenticating')
     return this.startSession(transport, remoteKey)
+  }
+
+  /** A live session with this person: an open one if any, else dial. */
+  async getSession (remoteKey: Uint8Array, signal?: AbortSignal): Promise<NodeSession> {
+    return this.sessions.get(toHex(remoteKey)) ?? this.connect(remoteKey, { signal })
+  }
+
+  /** Ends a friendship: access ends now, open sessions close, and their
+   *  cached copies of my items are asked to be deleted. */
+  async removeFriend (keyHex: string): Promise<void> {
+    await this.friends.remove(keyHex)
+    this.sessions.closeAll(keyHex, 'you are no longer friends')
+    this.noticeSender.kick(keyHex)
+    this.changed()
+  }
+
+  /** Call after any change that may have created delete notices. */
+  noticesMayHaveChanged (): void {
+    this.noticeSender.kick()
+    this.changed()
   }
 
   private async accept (transport: Transport): Promise<void> {
@@ -134,25 +201,37 @@ export class KithNode extends EventTarget {
     const session = await establishSession<NodeMethods, NodeMethods>(transport, {
       identity: this.identity,
       expectedRemoteKey,
-      handlers: () => basicHandlers(() => this.profile)
+      handlers: (remoteKey) => this.handlersFor(remoteKey)
     })
-    this.sessions.add(session)
-    transport.onClose(() => {
-      this.sessions.delete(session)
-      this.changed()
-    })
-    this.changed()
+    this.sessions.add(toHex(session.remotePublicKey), session)
     return session
+  }
+
+  private handlersFor (remoteKey: Uint8Array): Partial<RpcHandlers<NodeMethods>> {
+    const remoteHex = toHex(remoteKey)
+    const invite = inviteHandlers(this.invites, remoteKey, () => this.profile)
+    const handlers: Partial<RpcHandlers<NodeMethods>> = {
+      ...basicHandlers(() => this.profile),
+      ...itemHandlers(this.items, remoteHex),
+      // A new friend appears in the owner's list at once.
+      redeemInvite: async (params, ctx) => {
+        const result = await invite.redeemInvite(params, ctx)
+        this.changed()
+        return result
+      }
+    }
+    for (const provider of this.handlerProviders) Object.assign(handlers, provider(remoteHex))
+    return handlers
   }
 
   close (): void {
     this.stopListening()
-    for (const session of this.sessions) session.rpc.close('the node is shutting down')
-    this.sessions.clear()
+    this.noticeSender.stop()
+    this.sessions.closeEverything('the node is shutting down')
     this.db.close()
   }
 
-  private changed (): void {
+  changed (): void {
     this.dispatchEvent(new Event('change'))
   }
 }

@@ -54,3 +54,10 @@ export function uint32BE (n: number): Uint8Array {
   new DataView(out.buffer).setUint32(0, n >>> 0)
   return out
 }
+
+export function fromHex (hex: string): Uint8Array {
+  if (!/^(?:[0-9a-f]{2})*$/i.test(hex)) throw new Error('not hex')
+  const out = new Uint8Array(hex.length / 2)
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16)
+  return out
+}

@@ -69,10 +69,54 @@ export async function measure ({ browser, appUrl, config, log, emit = () => {} }
       }
       report(transferFigure(SYSTEM, size, SIZES[size], times.length === TRANSFER_RUNS ? percentile(times, 50) : null))
     }
+    await measureScale({ browser, harnessUrl: harness.url, config, log, report })
   } finally {
     await client.close()
     await server.close()
     await harness.close()
   }
   return out
+}
+
+const SCALE = { friends: 250, items: 100_000, groups: 8, pages: 200 }
+const DELETE_FRIENDS = 3
+
+/** Kith-only figures: a scoped page of 50 out of 100,000 items on a node
+ *  with 250 friends, and a delete reaching every online friend. */
+async function measureScale ({ browser, harnessUrl, config, log, report }) {
+  const owner = await openPerson(browser, `${harnessUrl}/`, { name: 'kith-scale', log })
+  try {
+    await owner.page.waitForFunction(() => window.kithHarness !== undefined, null, { timeout: 10_000 })
+    const { times, seedMs } = await withTimeout(owner.page.evaluate((o) => window.kithHarness.benchScopedQuery(o), SCALE), 180_000, 'scoped query')
+    log(`seeded ${SCALE.items} items and ${SCALE.friends} friends in ${(seedMs / 1000).toFixed(1)} s; ${times.length} pages timed`)
+    report(figure(SYSTEM, 'query_p50_ms_page50_of_100k', percentile(times, 50), 'ms'))
+    report(figure(SYSTEM, 'query_p99_ms_page50_of_100k', percentile(times, 99), 'ms'))
+  } catch (err) {
+    log(`scoped query failed: ${err.message}`)
+    report(failed(SYSTEM, 'query_p50_ms_page50_of_100k', 'ms'))
+  } finally {
+    await owner.close()
+  }
+
+  const people = []
+  try {
+    const ownerPage = await openPerson(browser, `${harnessUrl}/`, { name: 'kith-owner', log })
+    people.push(ownerPage)
+    await ownerPage.page.waitForFunction(() => window.kithHarness !== undefined, null, { timeout: 10_000 })
+    const setup = await ownerPage.page.evaluate(([t, n]) => window.kithHarness.deleteBenchOwner(t, n), [config.trackers, DELETE_FRIENDS])
+    for (let i = 0; i < DELETE_FRIENDS; i++) {
+      const friend = await openPerson(browser, `${harnessUrl}/`, { name: `kith-friend-${i}`, log })
+      people.push(friend)
+      await friend.page.waitForFunction(() => window.kithHarness !== undefined, null, { timeout: 10_000 })
+      const cached = await withTimeout(friend.page.evaluate(([t, a, tok]) => window.kithHarness.deleteBenchFriend(t, a, tok), [config.trackers, setup.address, setup.tokens[i]]), 60_000, 'friend join')
+      if (cached < 1) throw new Error(`friend ${i} cached nothing`)
+    }
+    const seconds = await withTimeout(ownerPage.page.evaluate(([id]) => window.kithHarness.deleteBenchRun(id, 30_000), [setup.itemId]), 40_000, 'delete')
+    report(figure(SYSTEM, 'delete_all_online_s', seconds, 's'))
+  } catch (err) {
+    log(`delete benchmark failed: ${err.message}`)
+    report(failed(SYSTEM, 'delete_all_online_s', 's'))
+  } finally {
+    for (const p of people) await p.close()
+  }
 }

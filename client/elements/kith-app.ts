@@ -1,8 +1,10 @@
-// The app shell: routes between my server's page (#/) and a friend's page
-// (#/friend/<address>), and turns the elements' events into node calls.
+// The app shell: routes between my server's home (#/, with tabs), a friend's
+// page (#/friend/<address>) and an invite someone sent me
+// (#/invite/<address>/<token>), and turns the older elements' events into api
+// calls (the newer ones call the api themselves).
 import { LitElement, html, css } from 'lit'
 import { sharedStyles } from './shared-styles'
-import type { KithNode } from '../../node-tab/node'
+import type { KithApi } from '../app-api'
 import type { KithConfig } from '../../node-tab/config'
 import './kith-identity-card'
 import './kith-profile-form'
@@ -10,56 +12,157 @@ import './kith-node-status'
 import './kith-open-address'
 import './kith-friend-view'
 import './kith-settings'
+import './kith-item-composer'
+import './kith-my-items'
+import './kith-deletions'
+import './kith-friends'
+import './kith-groups'
+import './kith-invites'
+import './kith-invite-accept'
 
-type Route = { page: 'home' } | { page: 'friend', address: string }
+export const HOME_TABS = [
+  { id: 'me', label: 'Me & server' },
+  { id: 'items', label: 'My items' },
+  { id: 'friends', label: 'Friends' },
+  { id: 'groups', label: 'Groups' },
+  { id: 'invites', label: 'Invites' }
+] as const
+
+export type HomeTab = (typeof HOME_TABS)[number]['id']
+
+export type Route =
+  | { page: 'home', tab: HomeTab }
+  | { page: 'friend', address: string }
+  | { page: 'invite', address: string, token: string }
+
+function decode (part: string): string {
+  try {
+    return decodeURIComponent(part)
+  } catch {
+    return part // shown as not valid by the page, rather than crashing here
+  }
+}
 
 export function parseRoute (hash: string): Route {
-  const match = hash.match(/^#\/friend\/([^/?#]+)/)
-  return match ? { page: 'friend', address: decodeURIComponent(match[1]!) } : { page: 'home' }
+  const friend = hash.match(/^#\/friend\/([^/?#]+)/)
+  if (friend) return { page: 'friend', address: decode(friend[1]!) }
+  const invite = hash.match(/^#\/invite\/([^/?#]+)(?:\/([^/?#]*))?/)
+  if (invite) return { page: 'invite', address: decode(invite[1]!), token: decode(invite[2] ?? '') }
+  const tab = HOME_TABS.find((t) => hash === `#/${t.id}`)
+  return { page: 'home', tab: tab?.id ?? 'me' }
 }
 
 interface DoneDetail { done: (err?: Error) => void }
 
 export class KithApp extends LitElement {
   static override styles = [sharedStyles, css`
-    :host { max-width: 720px; margin: 0 auto; padding: 16px; }
-    header { display: flex; align-items: baseline; gap: 12px; margin-bottom: 16px; }
+    :host { max-width: 760px; margin: 0 auto; padding: 16px; color: var(--text, #1d2530); }
+    header { display: flex; align-items: baseline; gap: 12px; margin-bottom: 16px; flex-wrap: wrap; }
     header h1 { margin: 0; font-size: 1.5rem; }
     header p { margin: 0; color: #59636e; }
+    [role=tablist] { display: flex; gap: 4px; margin: 0 0 16px; border-bottom: 1px solid var(--border, #d9dde3); overflow-x: auto; }
+    [role=tab] { background: transparent; color: #3b4653; border: 0; border-bottom: 3px solid transparent; border-radius: 6px 6px 0 0; padding: 10px 14px 8px; font-weight: 600; }
+    [role=tab]:hover { background: #eaeef4; }
+    [role=tab][aria-selected=true] { color: #2f5bd3; border-bottom-color: #2f5bd3; }
+    [role=tab]:focus-visible { outline-offset: -3px; }
+    [role=tabpanel]:focus-visible { outline: none; }
+    @media (max-width: 560px) {
+      :host { padding: 12px; }
+      [role=tablist] { flex-wrap: wrap; }
+      [role=tab] { padding: 8px 10px 6px; }
+    }
   `]
 
-  static override properties = { node: { attribute: false }, route: { state: true }, tick: { state: true } }
+  static override properties = { api: { attribute: false }, route: { state: true }, tick: { state: true } }
 
-  declare node: KithNode
+  declare api: KithApi
   declare route: Route
   declare tick: number
+  /** Tabs opened once stay rendered (hidden), so half-typed forms survive switching. */
+  private readonly visited = new Set<HomeTab>()
   private readonly onHash = (): void => { this.route = parseRoute(location.hash) }
-  private readonly onNodeChange = (): void => { this.tick++ }
+  private readonly onApiChange = (): void => { this.tick++ }
 
   constructor () {
     super()
     this.route = parseRoute(location.hash)
     this.tick = 0
+    this.addEventListener('save-name', (ev) => {
+      const { name, done } = (ev as CustomEvent<DoneDetail & { name: string }>).detail
+      this.api.setDisplayName(name).then(() => done(), (err: Error) => done(err))
+    })
+    this.addEventListener('save-config', (ev) => {
+      const { config, done } = (ev as CustomEvent<DoneDetail & { config: Partial<KithConfig> }>).detail
+      this.api.saveConfig(config).then(() => done(), (err: Error) => done(err))
+    })
+    this.addEventListener('purge-caches', (ev) => {
+      const { done } = (ev as CustomEvent<DoneDetail>).detail
+      this.api.purgeAllCaches().then(() => done(), (err: Error) => done(err))
+    })
   }
 
   override connectedCallback (): void {
     super.connectedCallback()
     window.addEventListener('hashchange', this.onHash)
-    this.node.addEventListener('change', this.onNodeChange)
-    this.addEventListener('save-name', (ev) => {
-      const { name, done } = (ev as CustomEvent<DoneDetail & { name: string }>).detail
-      this.node.setDisplayName(name).then(() => done(), (err: Error) => done(err))
-    })
-    this.addEventListener('save-config', (ev) => {
-      const { config, done } = (ev as CustomEvent<DoneDetail & { config: Partial<KithConfig> }>).detail
-      this.node.saveConfig(config).then(() => done(), (err: Error) => done(err))
-    })
+    this.api.addEventListener('change', this.onApiChange)
   }
 
   override disconnectedCallback (): void {
     super.disconnectedCallback()
     window.removeEventListener('hashchange', this.onHash)
-    this.node.removeEventListener('change', this.onNodeChange)
+    this.api.removeEventListener('change', this.onApiChange)
+  }
+
+  private selectTab (tab: HomeTab, focus: boolean): void {
+    // replaceState: switching tabs should not fill the back button's history.
+    history.replaceState(null, '', tab === 'me' ? '#/' : `#/${tab}`)
+    this.route = { page: 'home', tab }
+    if (focus) void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`#tab-${tab}`)?.focus())
+  }
+
+  private onTabKey (ev: KeyboardEvent, current: HomeTab): void {
+    const i = HOME_TABS.findIndex((t) => t.id === current)
+    const next = ev.key === 'ArrowRight' ? (i + 1) % HOME_TABS.length
+      : ev.key === 'ArrowLeft' ? (i - 1 + HOME_TABS.length) % HOME_TABS.length
+        : ev.key === 'Home' ? 0
+          : ev.key === 'End' ? HOME_TABS.length - 1
+            : -1
+    if (next < 0) return
+    ev.preventDefault()
+    this.selectTab(HOME_TABS[next]!.id, true)
+  }
+
+  private panel (tab: HomeTab) {
+    const api = this.api
+    switch (tab) {
+      case 'me': return html`
+        <kith-profile-form name=${api.profile.displayName}></kith-profile-form>
+        <kith-identity-card address=${api.address}></kith-identity-card>
+        <kith-open-address></kith-open-address>
+        <kith-node-status .status=${api.status()} .rejected=${api.lastRejected}></kith-node-status>
+        <kith-settings .config=${api.config}></kith-settings>`
+      case 'items': return html`
+        <kith-item-composer .api=${api}></kith-item-composer>
+        <kith-my-items .api=${api}></kith-my-items>
+        <kith-deletions .api=${api}></kith-deletions>`
+      case 'friends': return html`<kith-friends .api=${api}></kith-friends>`
+      case 'groups': return html`<kith-groups .api=${api}></kith-groups>`
+      case 'invites': return html`<kith-invites .api=${api}></kith-invites>`
+    }
+  }
+
+  private home (current: HomeTab) {
+    this.visited.add(current)
+    return html`
+      <div role="tablist" aria-label="My server">
+        ${HOME_TABS.map((t) => html`
+          <button role="tab" id="tab-${t.id}" aria-controls="panel-${t.id}" aria-selected=${t.id === current ? 'true' : 'false'}
+            tabindex=${t.id === current ? '0' : '-1'} @click=${() => this.selectTab(t.id, false)}
+            @keydown=${(ev: KeyboardEvent) => this.onTabKey(ev, current)}>${t.label}</button>`)}
+      </div>
+      ${HOME_TABS.map((t) => this.visited.has(t.id)
+        ? html`<div role="tabpanel" id="panel-${t.id}" aria-labelledby="tab-${t.id}" tabindex="0" ?hidden=${t.id !== current}>${this.panel(t.id)}</div>`
+        : '')}`
   }
 
   override render () {
@@ -71,13 +174,10 @@ export class KithApp extends LitElement {
       </header>
       <main>
         ${route.page === 'friend'
-          ? html`<kith-friend-view .node=${this.node} address=${route.address}></kith-friend-view>`
-          : html`
-            <kith-profile-form name=${this.node.profile.displayName}></kith-profile-form>
-            <kith-identity-card address=${this.node.address}></kith-identity-card>
-            <kith-open-address></kith-open-address>
-            <kith-node-status .status=${this.node.status()} .rejected=${this.node.lastRejected}></kith-node-status>
-            <kith-settings .config=${this.node.currentConfig}></kith-settings>`}
+          ? html`<kith-friend-view .api=${this.api} address=${route.address}></kith-friend-view>`
+          : route.page === 'invite'
+            ? html`<kith-invite-accept .api=${this.api} address=${route.address} token=${route.token}></kith-invite-accept>`
+            : this.home(route.tab)}
       </main>`
   }
 }

@@ -1,10 +1,12 @@
 // A friend's page: connects to their tab and shows their name and a live
-// round-trip time, or what is going wrong in plain words.
+// round-trip time, or what is going wrong in plain words; below it, what
+// they share with me (kith-feed).
 import { LitElement, html, type PropertyValues } from 'lit'
 import { sharedStyles } from './shared-styles'
 import { shortAddress } from '../../shared/identity'
-import { FriendConnection, type FriendState } from '../friend-connection'
-import type { KithNode } from '../../node-tab/node'
+import type { FriendConnection, FriendState } from '../friend-connection'
+import type { KithApi } from '../app-api'
+import './kith-feed'
 
 /** After this long without reaching them, say so (while still trying). */
 export const UNREACHABLE_AFTER_S = 10
@@ -12,13 +14,13 @@ export const UNREACHABLE_AFTER_S = 10
 export class KithFriendView extends LitElement {
   static override styles = sharedStyles
   static override properties = {
-    node: { attribute: false },
+    api: { attribute: false },
     address: { type: String },
     state: { state: true },
     now: { state: true }
   }
 
-  declare node: KithNode
+  declare api: KithApi
   declare address: string
   declare state: FriendState | null
   declare now: number
@@ -45,9 +47,9 @@ export class KithFriendView extends LitElement {
   }
 
   protected override willUpdate (changed: PropertyValues<this>): void {
-    if ((changed.has('address') || changed.has('node')) && this.node && this.address) {
+    if ((changed.has('address') || changed.has('api')) && this.api && this.address) {
       this.connection?.stop()
-      const connection = new FriendConnection(this.node, this.address)
+      const connection = this.api.connectTo(this.address)
       this.connection = connection
       this.state = connection.state
       connection.addEventListener('change', () => { if (this.connection === connection) this.state = connection.state })
@@ -87,7 +89,8 @@ export class KithFriendView extends LitElement {
         ${s.problem && s.phase !== 'invalid' && s.phase !== 'connected'
           ? html`<p class="error" role="alert" data-testid="friend-error">${s.problem}</p>`
           : ''}
-      </section>`
+      </section>
+      ${s.phase === 'invalid' ? '' : html`<kith-feed .api=${this.api} address=${this.address} owner-name=${s.profile?.displayName ?? ''}></kith-feed>`}`
   }
 }
 

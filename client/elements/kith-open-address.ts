@@ -1,5 +1,6 @@
-// A field to open a friend's address (or a pasted link). A typo is caught
-// here, before any network traffic, and explained in plain words.
+// A field to open a friend's address (or a pasted link, including an invite
+// link). A typo is caught here, before any network traffic, and explained in
+// plain words.
 import { LitElement, html } from 'lit'
 import { sharedStyles } from './shared-styles'
 import { addressFromPublicKey, AddressError, parseAddress } from '../../shared/identity'
@@ -19,9 +20,10 @@ export class KithOpenAddress extends LitElement {
     ev.preventDefault()
     const input = this.renderRoot.querySelector('input')!
     try {
-      const address = addressFromPublicKey(parseAddress(input.value))
+      const invite = input.value.trim().match(/#\/invite\/([^/?#\s]+)\/([^/?#\s]+)/)
+      const address = addressFromPublicKey(parseAddress(invite ? decodeURIComponent(invite[1]!) : input.value))
       this.error = ''
-      location.hash = `#/friend/${address}`
+      location.hash = invite ? `#/invite/${address}/${invite[2]!}` : `#/friend/${address}`
     } catch (err) {
       this.error = err instanceof AddressError ? err.message : 'This is not a valid address.'
       input.focus()
@@ -37,7 +39,7 @@ export class KithOpenAddress extends LitElement {
           <div class="row">
             <input id="friend-address" name="address" autocomplete="off" spellcheck="false"
               aria-invalid=${this.error ? 'true' : 'false'} aria-describedby="open-error"
-              placeholder="Paste the address your friend sent you" @input=${() => { this.error = '' }}>
+              placeholder="Paste the address or invite link your friend sent you" @input=${() => { this.error = '' }}>
             <button type="submit">Open</button>
           </div>
           <p id="open-error" class="error" role="alert" data-testid="open-error">${this.error}</p>

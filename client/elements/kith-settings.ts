@@ -1,21 +1,61 @@
-// Trackers and ICE servers are the owner's to choose.
+// Trackers and ICE servers are the owner's to choose; and clearing everything
+// cached from friends on this device.
 import { LitElement, html } from 'lit'
 import { sharedStyles } from './shared-styles'
 import type { KithConfig } from '../../node-tab/config'
 
 export class KithSettings extends LitElement {
   static override styles = sharedStyles
-  static override properties = { config: { attribute: false }, message: { state: true }, error: { state: true } }
+  static override properties = {
+    config: { attribute: false },
+    message: { state: true },
+    error: { state: true },
+    purge: { state: true },
+    purgeMessage: { state: true }
+  }
 
   declare config: KithConfig
   declare message: string
   declare error: string
+  declare purge: 'idle' | 'confirm' | 'busy'
+  declare purgeMessage: { text: string, error: boolean } | null
 
   constructor () {
     super()
     this.config = { trackers: [], iceServers: [] }
     this.message = ''
     this.error = ''
+    this.purge = 'idle'
+    this.purgeMessage = null
+  }
+
+  private async askPurge (): Promise<void> {
+    this.purge = 'confirm'
+    this.purgeMessage = null
+    await this.updateComplete
+    this.renderRoot.querySelector<HTMLElement>('.confirm-yes')?.focus()
+  }
+
+  private async endPurge (message: { text: string, error: boolean } | null): Promise<void> {
+    this.purge = 'idle'
+    this.purgeMessage = message
+    await this.updateComplete
+    this.renderRoot.querySelector<HTMLElement>('.purge-all')?.focus()
+  }
+
+  private purgeAll (): void {
+    this.purge = 'busy'
+    this.dispatchEvent(new CustomEvent('purge-caches', {
+      detail: {
+        done: (err?: Error) => {
+          void this.endPurge(err
+            ? { text: err.message, error: true }
+            : { text: 'Cleared. Nothing from your friends is kept on this device now; open a friend to fetch again.', error: false })
+        }
+      },
+      bubbles: true,
+      composed: true
+    }))
   }
 
   private submit (ev: SubmitEvent): void {
@@ -46,6 +86,22 @@ export class KithSettings extends LitElement {
 
   override render () {
     return html`
+      <section class="card" aria-labelledby="cache-heading">
+        <h2 id="cache-heading">Copies from friends</h2>
+        <p class="hint" style="margin:0 0 10px">Items and files you fetched from friends are kept on this device so you can read them offline.</p>
+        ${this.purge === 'idle'
+          ? html`<button class="secondary purge-all" @click=${this.askPurge}>Clear all cached copies from friends</button>`
+          : html`
+            <div class="confirm" role="group" aria-label="Confirm clearing all cached copies">
+              <p><strong>Clear everything cached from all your friends?</strong></p>
+              <p class="hint">You can fetch it again from each friend while you are friends.</p>
+              <div class="actions">
+                <button class="danger small confirm-yes" ?disabled=${this.purge === 'busy'} @click=${this.purgeAll}>${this.purge === 'busy' ? 'Clearing…' : 'Yes, clear all'}</button>
+                <button class="secondary small" ?disabled=${this.purge === 'busy'} @click=${() => this.endPurge(null)}>Keep them</button>
+              </div>
+            </div>`}
+        <p class=${this.purgeMessage?.error ? 'error' : 'hint'} role="status" aria-live="polite" data-testid="purge-all-status">${this.purgeMessage?.text ?? ''}</p>
+      </section>
       <details class="card">
         <summary><strong>Network settings</strong> (trackers and ICE servers)</summary>
         <form @submit=${this.submit} style="margin-top:12px">

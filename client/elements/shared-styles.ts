@@ -23,5 +23,36 @@ export const sharedStyles = css`
   .dot.open { background: #2e7d32; }
   .dot.backoff, .dot.closed { background: #c62828; }
   .dot.connecting { background: #f9a825; }
+  /* Lists, choices, confirm steps and other parts used across the tabs. */
+  h3 { font-size: .95rem; margin: 0; }
+  a { color: #2448a8; }
+  p { margin: 0 0 8px; }
+  select { font: inherit; padding: 8px 10px; border: 1px solid #b7bec8; border-radius: 8px; background: #fff; color: inherit; }
+  :focus-visible { outline: 3px solid #5b8def; outline-offset: 2px; }
+  input[type=checkbox], input[type=radio] { width: 1.1em; height: 1.1em; margin: 0; padding: 0; flex: none; accent-color: #2f5bd3; }
+  input[type=file] { padding: 6px; }
+  fieldset { border: 1px solid var(--border, #d9dde3); border-radius: 8px; padding: 8px 12px 10px; margin: 0 0 12px; min-width: 0; }
+  legend { font-weight: 600; padding: 0 4px; }
+  label.choice { display: flex; align-items: center; gap: 8px; font-weight: 400; margin: 4px 0; cursor: pointer; }
+  .choices-inline { display: flex; flex-wrap: wrap; gap: 4px 20px; }
+  .actions { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; margin-top: 10px; }
+  .field { margin-bottom: 12px; }
+  button.danger { background: #b71c1c; border-color: #b71c1c; color: #fff; }
+  button.danger.secondary { background: #fff; color: #b71c1c; }
+  button.small { padding: 4px 10px; font-size: .875rem; }
+  ul.entries { list-style: none; padding: 0; margin: 0; }
+  ul.entries > li { border-top: 1px solid var(--border, #e3e7ec); padding: 12px 0; }
+  ul.entries > li:first-child { border-top: 0; padding-top: 4px; }
+  .meta { color: #59636e; font-size: .85rem; display: flex; flex-wrap: wrap; gap: 4px 12px; align-items: center; }
+  .badge { display: inline-block; font-size: .75rem; font-weight: 600; padding: 2px 8px; border-radius: 999px; background: #e8eefc; color: #2448a8; letter-spacing: .02em; }
+  .badge.grey { background: #eef0f3; color: #454f5b; }
+  .badge.green { background: #e3f3e5; color: #1b5e20; }
+  .badge.amber { background: #fff1d6; color: #7a4f00; }
+  .badge.red { background: #fde7e7; color: #9b1c1c; }
+  .body-text { white-space: pre-wrap; overflow-wrap: anywhere; margin: 6px 0; }
+  .confirm { background: #fff7f6; border: 1px solid #f0c8c4; border-radius: 8px; padding: 10px 12px; margin-top: 10px; }
+  .confirm p { margin: 0 0 4px; }
+  .empty { color: #59636e; font-style: italic; margin: 4px 0; }
+  .note-box { background: #f3f6fb; border-radius: 8px; padding: 8px 12px; font-size: .875rem; color: #3b4653; margin: 0 0 12px; }
   .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 `

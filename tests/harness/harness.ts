@@ -12,6 +12,10 @@ import { parseAddress } from '../../shared/identity'
 import { epochAt, openOffer, personTopic, sealAnswer } from '../../shared/rendezvous'
 import type { Transport } from '../../shared/transport'
 import { RpcPeer } from '../../shared/rpc'
+import { KithClient } from '../../client/kith-client'
+import { ClientDatabase } from '../../client/cache/db'
+import { ItemsStore } from '../../node-tab/storage/items-store'
+import { seedScale, timeScopedPages } from './bench-scale'
 import type { NodeMethods } from '../../shared/protocol'
 
 const rtcConfig: RTCConfiguration = { iceServers: [] }
@@ -72,6 +76,17 @@ let impostor: ReturnType<typeof startImpostor> | null = null
 let benchNode: KithNode | null = null
 let benchSession: Awaited<ReturnType<KithNode['connect']>> | null = null
 
+/** Owner and friends for the delete benchmark, each in its own page. */
+let scaleClient: KithClient | null = null
+
+async function openClient (trackers: string[]): Promise<KithClient> {
+  const tag = Math.random().toString(36).slice(2)
+  const node = await KithNode.open({ db: new NodeDatabase(`kith-node-${tag}`), hostConfig: { trackers, iceServers: [] } })
+  const client = new KithClient(node, new ClientDatabase(`kith-client-${tag}`))
+  node.startListening()
+  return client
+}
+
 const harness = {
   contractCases: () => Object.keys(transportContract),
   runContractCase: async (name: string) => {
@@ -112,5 +127,48 @@ const harness = {
   }
 }
 
-declare global { interface Window { kithHarness: typeof harness } }
-window.kithHarness = harness
+const scaleBench = {
+  /** Seeds a node database (friends, groups, items) and times scoped pages of
+   *  50 for one friend, straight on the store (the handler's work). */
+  benchScopedQuery: async (opts: { friends: number, items: number, groups: number, pages: number }) => {
+    const db = new NodeDatabase(`kith-scale-${Math.random()}`)
+    const seedStart = performance.now()
+    const { friendKeys } = await seedScale(db, opts)
+    const seedMs = performance.now() - seedStart
+    const times = await timeScopedPages(new ItemsStore(db), friendKeys[0]!, opts.pages)
+    db.close()
+    return { times, seedMs }
+  },
+  /** Owner: a node with one item for all friends and an invite per friend. */
+  deleteBenchOwner: async (trackers: string[], friends: number) => {
+    scaleClient = await openClient(trackers)
+    const item = await scaleClient.createItem({ type: 'note', text: 'to be deleted', audience: { kind: 'friends' } })
+    const tokens: string[] = []
+    for (let i = 0; i < friends; i++) tokens.push((await scaleClient.node.invites.create({ label: `friend ${i}`, expiresInMs: null })).token)
+    return { address: scaleClient.address, itemId: item.id, tokens }
+  },
+  /** Friend: redeem the invite and cache the owner's items. */
+  deleteBenchFriend: async (trackers: string[], ownerAddress: string, token: string) => {
+    scaleClient = await openClient(trackers)
+    await scaleClient.acceptInvite(ownerAddress, token)
+    const feed = scaleClient.feed(ownerAddress)
+    await feed.sync()
+    return (await feed.items()).length
+  },
+  /** Owner: delete the item and wait until every friend has confirmed. */
+  deleteBenchRun: async (itemId: string, timeoutMs: number) => {
+    const client = scaleClient!
+    const t0 = performance.now()
+    await client.deleteItem(itemId)
+    while (performance.now() - t0 < timeoutMs) {
+      const log = (await client.listDeletions()).find((d) => d.itemId === itemId)
+      if (log && log.friends.length > 0 && log.friends.every((f) => f.confirmed)) return (performance.now() - t0) / 1000
+      await new Promise((resolve) => setTimeout(resolve, 5))
+    }
+    throw new Error('not every friend confirmed in time')
+  }
+}
+
+const everything = { ...harness, ...scaleBench }
+declare global { interface Window { kithHarness: typeof everything } }
+window.kithHarness = everything

@@ -1,0 +1,119 @@
+// Keeps one piece of data from the KithApi fresh for an element: loads it when
+// the element is connected and again on every 'change' of the api, at most one
+// load at a time (a burst of changes gives one more load, not one per event).
+import type { ReactiveController, ReactiveControllerHost } from 'lit'
+import type { KithApi } from '../app-api'
+import { plainError } from './format'
+
+export class ApiQuery<T> implements ReactiveController {
+  value: T | null = null
+  error = ''
+  private api: KithApi | null = null
+  private listening: KithApi | null = null
+  private connected = false
+  private running = false
+  private again = false
+  /** Callers of reload() waiting for a load that starts after their call. */
+  private waitingForNext: Array<() => void> = []
+  private readonly onChange = (): void => { this.refresh() }
+
+  constructor (
+    private readonly host: ReactiveControllerHost,
+    private readonly getApi: () => KithApi | undefined,
+    private readonly load: (api: KithApi) => Promise<T>
+  ) {
+    host.addController(this)
+  }
+
+  hostConnected (): void {
+    this.connected = true
+    this.track()
+  }
+
+  hostDisconnected (): void {
+    this.connected = false
+    this.track()
+  }
+
+  /** Notices a new api property before each render. */
+  hostUpdate (): void {
+    this.track()
+  }
+
+  /** Load again now (after my own change, or when asked to). */
+  refresh (): void {
+    void this.reload()
+  }
+
+  /** Load again; resolves once a load that began after this call is done,
+   *  so the caller can drop its own "saving…" state without a flicker. */
+  reload (): Promise<void> {
+    const done = new Promise<void>((resolve) => this.waitingForNext.push(resolve))
+    this.kick()
+    return done
+  }
+
+  private kick (): void {
+    if (!this.connected || !this.api) {
+      this.release()
+      return
+    }
+    if (this.running) {
+      this.again = true
+      return
+    }
+    void this.run()
+  }
+
+  private track (): void {
+    const api = this.getApi() ?? null
+    if (api !== this.api) {
+      this.api = api
+      this.value = null
+      this.error = ''
+    }
+    const want = this.connected ? this.api : null
+    if (want !== this.listening) {
+      this.listening?.removeEventListener('change', this.onChange)
+      want?.addEventListener('change', this.onChange)
+      this.listening = want
+      this.kick()
+    }
+  }
+
+  private async run (): Promise<void> {
+    this.running = true
+    try {
+      do {
+        this.again = false
+        const waiting = this.waitingForNext
+        this.waitingForNext = []
+        const api = this.api
+        if (!api || !this.connected) {
+          for (const resolve of waiting) resolve()
+          break
+        }
+        try {
+          const value = await this.load(api)
+          if (api === this.api) {
+            this.value = value
+            this.error = ''
+          }
+        } catch (err) {
+          if (api === this.api) this.error = plainError(err)
+        }
+        this.host.requestUpdate()
+        for (const resolve of waiting) resolve()
+      } while (this.again)
+    } finally {
+      this.running = false
+      if (!this.connected || !this.api) this.release()
+    }
+  }
+
+  private release (): void {
+    const waiting = this.waitingForNext
+    this.waitingForNext = []
+    for (const resolve of waiting) resolve()
+  }
+}

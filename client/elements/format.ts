@@ -1,0 +1,94 @@
+// Plain-words formatting shared by the elements: audiences, sizes, dates,
+// item types, deletion reasons, errors. No DOM, no state.
+import type { Audience, ItemType } from '../../shared/items'
+import type { DeletionReason } from '../../node-tab/storage/db'
+import type { GroupSummary } from '../app-api'
+
+export const TYPE_WORDS: Record<ItemType, string> = { note: 'Note', post: 'Post', file: 'File' }
+
+export const REASON_WORDS: Record<DeletionReason, string> = {
+  deleted: 'You deleted it',
+  'audience-narrowed': 'You changed who can see it',
+  'friend-removed': 'You removed a friend',
+  'left-group': 'You took a friend out of a group'
+}
+
+/** "All friends", "Only me", "Groups: family, work". */
+export function audienceInWords (audience: Audience, groups: readonly GroupSummary[]): string {
+  switch (audience.kind) {
+    case 'friends': return 'All friends'
+    case 'me': return 'Only me'
+    case 'groups': {
+      const names = audience.groupIds.map((id) => groups.find((g) => g.id === id)?.name ?? 'a deleted group')
+      return `${names.length === 1 ? 'Group' : 'Groups'}: ${names.join(', ')}`
+    }
+  }
+}
+
+/** Why an audience cannot be saved yet, or '' if it can. */
+export function audienceProblem (audience: Audience): string {
+  return audience.kind === 'groups' && audience.groupIds.length === 0
+    ? 'Pick at least one group, or choose “All friends” or “Only me”.'
+    : ''
+}
+
+export function sameAudience (a: Audience, b: Audience): boolean {
+  if (a.kind !== b.kind) return false
+  if (a.kind !== 'groups' || b.kind !== 'groups') return true
+  const x = [...a.groupIds].sort()
+  const y = [...b.groupIds].sort()
+  return x.length === y.length && x.every((id, i) => id === y[i])
+}
+
+export function formatBytes (n: number): string {
+  if (n < 1024) return `${n} ${n === 1 ? 'byte' : 'bytes'}`
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(n < 10 * 1024 ? 1 : 0)} kB`
+  return `${(n / 1024 / 1024).toFixed(1).replace(/\.0$/, '')} MB`
+}
+
+export function formatDay (ms: number): string {
+  return new Date(ms).toLocaleDateString(undefined, { dateStyle: 'medium' })
+}
+
+export function formatDate (ms: number): string {
+  return new Date(ms).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })
+}
+
+export function formatTime (ms: number): string {
+  return new Date(ms).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })
+}
+
+/** "in 6 days", "in 3 hours", "in 5 minutes". */
+export function timeUntil (ms: number, now = Date.now()): string {
+  const s = Math.max(0, (ms - now) / 1000)
+  if (s >= 2 * 86_400) return `in ${Math.round(s / 86_400)} days`
+  if (s >= 2 * 3_600) return `in ${Math.round(s / 3_600)} hours`
+  if (s >= 120) return `in ${Math.round(s / 60)} minutes`
+  return 'in a minute'
+}
+
+export function excerpt (text: string, max = 280): string {
+  const t = text.trim()
+  return t.length <= max ? t : `${t.slice(0, max - 1).trimEnd()}…`
+}
+
+/** An error's own message (our errors are written for people), never "[object Object]". */
+export function plainError (err: unknown): string {
+  if (err instanceof Error && err.message) return err.message
+  if (typeof err === 'string' && err) return err
+  return 'Something went wrong. Please try again.'
+}
+
+export function isAbort (err: unknown): boolean {
+  return err instanceof DOMException && err.name === 'AbortError'
+}
+
+/** A Blob URL for bytes, typed so the browser can preview or save them. */
+export function blobUrl (bytes: Uint8Array, mime: string): string {
+  // Copy into a fresh ArrayBuffer: Blob wants ArrayBuffer-backed views.
+  return URL.createObjectURL(new Blob([bytes.slice().buffer], { type: mime || 'application/octet-stream' }))
+}
+
+export function isPreviewableImage (mime: string): boolean {
+  return /^image\/(png|jpeg|gif|webp|avif|bmp|svg\+xml)$/.test(mime)
+}

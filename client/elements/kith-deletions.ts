@@ -1,0 +1,88 @@
+// Deletion requests I sent: per item, which friends confirmed they deleted
+// their copy and which are still to answer (they get it when they are back).
+import { LitElement, html, css } from 'lit'
+import { repeat } from 'lit/directives/repeat.js'
+import { sharedStyles } from './shared-styles'
+import { ApiQuery } from './api-query'
+import { formatDate, plainError, REASON_WORDS, TYPE_WORDS } from './format'
+import type { DeletionStatus, KithApi } from '../app-api'
+
+export class KithDeletions extends LitElement {
+  static override styles = [sharedStyles, css`
+    .head { display: flex; align-items: center; gap: 8px; flex-wrap: wrap; justify-content: space-between; }
+    ul.friends { list-style: none; margin: 6px 0 0; padding: 0; display: flex; flex-wrap: wrap; gap: 6px; }
+    ul.friends li { font-size: .875rem; border: 1px solid var(--border, #d9dde3); border-radius: 999px; padding: 2px 10px; }
+    ul.friends li.confirmed { border-color: #a5d6a7; background: #f1f8f1; }
+  `]
+
+  static override properties = { api: { attribute: false }, error: { state: true } }
+
+  declare api: KithApi
+  declare error: string
+  private readonly deletions = new ApiQuery(this, () => this.api, (api) => api.listDeletions())
+
+  constructor () {
+    super()
+    this.error = ''
+  }
+
+  private async dismiss (d: DeletionStatus): Promise<void> {
+    this.error = ''
+    try {
+      await this.api.dismissDeletion(d.id)
+      this.deletions.refresh()
+    } catch (err) {
+      this.error = plainError(err)
+    }
+  }
+
+  private renderOne (d: DeletionStatus) {
+    const confirmed = d.friends.filter((f) => f.confirmed).length
+    const summary = d.friends.length === 0
+      ? 'No friend had a copy.'
+      : confirmed === d.friends.length
+        ? (d.friends.length === 1 ? 'Done: the friend who had a copy deleted it.' : `Done: all ${d.friends.length} friends who had a copy deleted it.`)
+        : `${confirmed} of ${d.friends.length} confirmed.`
+    return html`
+      <li data-testid="deletion">
+        <div class="head">
+          <div>
+            <span class="badge grey">${TYPE_WORDS[d.itemType]}</span>
+            <strong>${REASON_WORDS[d.reason]}</strong>
+            <span class="meta" style="display:inline-flex"><time datetime=${new Date(d.at).toISOString()}>${formatDate(d.at)}</time></span>
+          </div>
+          <button class="secondary small" @click=${() => this.dismiss(d)}
+            aria-label="Dismiss: ${TYPE_WORDS[d.itemType].toLowerCase()}, ${REASON_WORDS[d.reason].toLowerCase()}">Dismiss</button>
+        </div>
+        <p class="hint" data-testid="deletion-summary">${summary}</p>
+        ${d.friends.length > 0
+          ? html`
+            <ul class="friends" aria-label="Friends asked to delete it">
+              ${d.friends.map((f) => html`
+                <li class=${f.confirmed ? 'confirmed' : ''} data-testid="deletion-friend">
+                  ${f.displayName || 'A friend without a name'} — ${f.confirmed ? html`<span class="ok">confirmed ✓</span>` : html`<span class="warn">waiting…</span>`}
+                </li>`)}
+            </ul>`
+          : ''}
+      </li>`
+  }
+
+  override render () {
+    const list = this.deletions.value
+    return html`
+      <section class="card" aria-labelledby="deletions-heading">
+        <h2 id="deletions-heading">Deletion requests</h2>
+        <p class="note-box">When you delete an item or narrow who can see it, friends who have a copy are asked to delete it. Friends who are offline get the request when they are back.</p>
+        ${this.deletions.error ? html`<p class="error" role="alert">${this.deletions.error}</p>` : ''}
+        ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : ''}
+        ${list === null
+          ? html`<p class="hint">Loading…</p>`
+          : list.length === 0
+            ? html`<p class="empty">No deletion requests.</p>`
+            : html`<ul class="entries" aria-label="Deletion requests">${repeat([...list].sort((a, b) => b.at - a.at), (d) => d.id, (d) => this.renderOne(d))}</ul>`}
+      </section>`
+  }
+}
+
+customElements.define('kith-deletions', KithDeletions)
+declare global { interface HTMLElementTagNameMap { 'kith-deletions': KithDeletions } }

@@ -1,0 +1,331 @@
+// A friend's items as I have them cached, newest first; fetch what changed,
+// download files with a progress bar, and clear my cached copies.
+import { LitElement, html, css, type PropertyValues } from 'lit'
+import { repeat } from 'lit/directives/repeat.js'
+import { sharedStyles } from './shared-styles'
+import { blobUrl, formatBytes, formatDate, formatTime, isPreviewableImage, plainError, TYPE_WORDS } from './format'
+import { ApiQuery } from './api-query'
+import { addressFromPublicKey, parseAddress } from '../../shared/identity'
+import type { FeedItem, FriendFeed, KithApi } from '../app-api'
+
+const NOT_SHARING = 'This person no longer shares with you.'
+
+interface FileState {
+  /** 0..1 while downloading. */
+  progress?: number
+  url?: string
+  error?: string
+}
+
+export class KithFeed extends LitElement {
+  static override styles = [sharedStyles, css`
+    .head { display: flex; align-items: center; gap: 8px 12px; flex-wrap: wrap; justify-content: space-between; }
+    .status { margin: 0 0 12px; }
+    .item-head { display: flex; align-items: center; gap: 8px; flex-wrap: wrap; }
+    .file { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; margin: 6px 0; font-size: .9rem; }
+    .bar { display: flex; align-items: center; gap: 8px; }
+    progress { width: 180px; height: 10px; accent-color: #2f5bd3; }
+    img.preview { display: block; max-width: 100%; max-height: 360px; border-radius: 8px; margin-top: 8px; border: 1px solid var(--border, #d9dde3); }
+  `]
+
+  static override properties = {
+    api: { attribute: false },
+    address: { type: String },
+    ownerName: { type: String, attribute: 'owner-name' },
+    items: { state: true },
+    files: { state: true },
+    confirming: { state: true },
+    actionError: { state: true },
+    message: { state: true }
+  }
+
+  declare api: KithApi
+  declare address: string
+  /** How to call the owner in sentences ("Alice"), when known. */
+  declare ownerName: string
+  declare items: FeedItem[] | null
+  declare files: Record<string, FileState>
+  declare confirming: boolean
+  declare actionError: string
+  declare message: string
+  private feed: FriendFeed | null = null
+  /** Fetched once on opening, and only from a friend: a stranger's node would refuse anyway. */
+  private autoSynced = false
+  private readonly friends = new ApiQuery(this, () => this.api, (api) => api.listFriends())
+  private loading = false
+  private loadAgain = false
+  private feedApi: KithApi | null = null
+  private readonly onFeedChange = (): void => {
+    this.requestUpdate()
+    void this.load()
+  }
+
+  private readonly onApiChange = (): void => { void this.load() }
+
+  constructor () {
+    super()
+    this.address = ''
+    this.ownerName = ''
+    this.items = null
+    this.files = {}
+    this.confirming = false
+    this.actionError = ''
+    this.message = ''
+  }
+
+  override connectedCallback (): void {
+    super.connectedCallback()
+    // Re-attached after a move: open the feed again.
+    if (this.hasUpdated && !this.feed) this.open()
+  }
+
+  override disconnectedCallback (): void {
+    super.disconnectedCallback()
+    this.close()
+  }
+
+  protected override willUpdate (changed: PropertyValues<this>): void {
+    if (changed.has('api') || changed.has('address')) this.open()
+  }
+
+  private open (): void {
+    this.close()
+    if (!this.api || !this.address || !this.isConnected) return
+    let feed: FriendFeed
+    try {
+      feed = this.api.feed(this.address)
+    } catch (err) {
+      this.actionError = plainError(err)
+      return
+    }
+    this.feed = feed
+    this.feedApi = this.api
+    feed.addEventListener('change', this.onFeedChange)
+    // Delete notices from the owner change my cache through the api, not the feed.
+    this.api.addEventListener('change', this.onApiChange)
+    this.autoSynced = false
+    void this.load()
+  }
+
+  private get isFriend (): boolean | null {
+    const friends = this.friends.value
+    if (!friends) return null
+    let address = this.address
+    try {
+      address = addressFromPublicKey(parseAddress(this.address))
+    } catch { /* compared as typed */ }
+    return friends.some((f) => f.address === address)
+  }
+
+  protected override updated (): void {
+    if (this.feed && !this.autoSynced && this.isFriend !== null) {
+      this.autoSynced = true
+      if (this.isFriend) void this.sync()
+    }
+  }
+
+  private close (): void {
+    this.feedApi?.removeEventListener('change', this.onApiChange)
+    this.feedApi = null
+    if (this.feed) {
+      this.feed.removeEventListener('change', this.onFeedChange)
+      this.feed.close()
+      this.feed = null
+    }
+    for (const f of Object.values(this.files)) if (f.url) URL.revokeObjectURL(f.url)
+    this.files = {}
+    this.items = null
+  }
+
+  /** Reads my cached copy; at most one read at a time, plus one after a burst of changes. */
+  private async load (): Promise<void> {
+    if (this.loading) {
+      this.loadAgain = true
+      return
+    }
+    this.loading = true
+    try {
+      do {
+        this.loadAgain = false
+        const feed = this.feed
+        if (!feed) break
+        try {
+          const items = await feed.items()
+          if (feed !== this.feed) break
+          this.items = [...items].sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1))
+          this.forgetGone(items)
+        } catch (err) {
+          if (feed === this.feed) this.actionError = plainError(err)
+        }
+      } while (this.loadAgain)
+    } finally {
+      this.loading = false
+    }
+  }
+
+  /** Items deleted by their owner (or purged) must not live on as previews. */
+  private forgetGone (items: FeedItem[]): void {
+    const ids = new Set(items.map((i) => i.id))
+    let changed = false
+    const files: Record<string, FileState> = {}
+    for (const [id, f] of Object.entries(this.files)) {
+      if (ids.has(id)) files[id] = f
+      else {
+        if (f.url) URL.revokeObjectURL(f.url)
+        changed = true
+      }
+    }
+    if (changed) this.files = files
+  }
+
+  private async sync (): Promise<void> {
+    const feed = this.feed
+    if (!feed) return
+    this.actionError = ''
+    try {
+      await feed.sync()
+    } catch (err) {
+      if (feed === this.feed) this.actionError = plainError(err)
+    }
+    if (feed === this.feed) void this.load()
+  }
+
+  private setFile (id: string, state: FileState): void {
+    this.files = { ...this.files, [id]: state }
+  }
+
+  private async download (item: FeedItem): Promise<void> {
+    const feed = this.feed
+    if (!feed || !item.file) return
+    this.setFile(item.id, { progress: 0 })
+    try {
+      let bytes = item.fileCached ? await feed.fileBytes(item.id) : null
+      bytes ??= await feed.fetchFile(item.id, (fraction) => {
+        if (feed === this.feed && this.files[item.id]?.progress !== undefined) this.setFile(item.id, { progress: fraction })
+      })
+      if (feed !== this.feed) return
+      this.setFile(item.id, { url: blobUrl(bytes, item.file.mime) })
+    } catch (err) {
+      if (feed === this.feed) this.setFile(item.id, { error: plainError(err) })
+    }
+  }
+
+  private async purge (): Promise<void> {
+    const feed = this.feed
+    if (!feed) return
+    this.actionError = ''
+    try {
+      await feed.purge()
+      this.confirming = false
+      for (const f of Object.values(this.files)) if (f.url) URL.revokeObjectURL(f.url)
+      this.files = {}
+      this.message = 'Cleared. Nothing from them is kept on this device; press Refresh to fetch again.'
+      void this.load()
+      await this.updateComplete
+      this.renderRoot.querySelector<HTMLElement>('.purge')?.focus()
+    } catch (err) {
+      this.actionError = plainError(err)
+    }
+  }
+
+  private stateLine (feed: FriendFeed) {
+    switch (feed.state) {
+      case 'syncing': return html`<span data-testid="feed-state">Fetching…</span>`
+      case 'queued': return html`<span class="warn" data-testid="feed-state">Waiting for them to come online — your request is queued</span>`
+      case 'not-a-friend': return html`<span class="warn" data-testid="feed-state">${NOT_SHARING}</span>`
+      case 'idle': return feed.lastSyncAt === null
+        ? html`<span data-testid="feed-state">Not fetched yet</span>`
+        : html`<span class="ok" data-testid="feed-state">Up to date</span> <span class="hint">(checked at ${formatTime(feed.lastSyncAt)})</span>`
+    }
+  }
+
+  private renderFile (item: FeedItem) {
+    const meta = item.file
+    if (!meta) return ''
+    const f = this.files[item.id]
+    const pct = f?.progress !== undefined ? Math.round(f.progress * 100) : null
+    return html`
+      <div class="file">
+        <span><strong>${meta.name}</strong> · ${formatBytes(meta.size)}${item.fileCached && !f?.url ? html` <span class="hint">(saved on this device)</span>` : ''}</span>
+        ${pct !== null
+          ? html`
+            <span class="bar">
+              <progress max="100" value=${pct} aria-label="Downloading ${meta.name}" data-testid="file-progress"></progress>
+              <span data-testid="file-percent">${pct}%</span>
+            </span>`
+          : f?.url
+            ? html`<a href=${f.url} download=${meta.name} data-testid="file-link">Save ${meta.name}</a>`
+            : html`<button class="secondary small" @click=${() => this.download(item)} aria-label="Download ${meta.name}">Download</button>`}
+      </div>
+      <div role="status" aria-live="polite" class="visually-hidden">${pct !== null ? `Downloading ${meta.name}` : f?.url ? `${meta.name} downloaded` : ''}</div>
+      ${f?.error ? html`<p class="error" role="alert">Could not download ${meta.name}: ${f.error}</p>` : ''}
+      ${f?.url && isPreviewableImage(meta.mime)
+        ? html`<img class="preview" src=${f.url} alt=${item.text ? `Photo: ${item.text}` : `Photo: ${meta.name}`} data-testid="file-preview">`
+        : ''}`
+  }
+
+  private renderItem (item: FeedItem) {
+    return html`
+      <li data-testid="feed-item">
+        <div class="item-head">
+          <span class="badge">${TYPE_WORDS[item.type]}</span>
+          <span class="meta"><time datetime=${new Date(item.createdAt).toISOString()}>${formatDate(item.createdAt)}</time></span>
+        </div>
+        ${item.text ? html`<p class="body-text">${item.text}</p>` : ''}
+        ${this.renderFile(item)}
+      </li>`
+  }
+
+  override render () {
+    const feed = this.feed
+    if (!feed) return this.actionError ? html`<p class="error card" role="alert" data-testid="feed-error">${this.actionError}</p>` : html``
+    const who = this.ownerName || 'them'
+    const items = this.items
+    return html`
+      <section class="card" aria-labelledby="feed-heading" aria-busy=${feed.state === 'syncing' ? 'true' : 'false'}>
+        <div class="head">
+          <h2 id="feed-heading">Shared with you</h2>
+          <div class="actions" style="margin-top:0">
+            <button class="small" ?disabled=${feed.state === 'syncing'} @click=${() => { this.message = ''; void this.sync() }}>Refresh</button>
+            <button class="secondary small purge" ?disabled=${this.confirming} @click=${async () => {
+              this.confirming = true
+              this.message = ''
+              await this.updateComplete
+              this.renderRoot.querySelector<HTMLElement>('.confirm-yes')?.focus()
+            }}>Clear cached copies</button>
+          </div>
+        </div>
+        ${this.confirming
+          ? html`
+            <div class="confirm" role="group" aria-label="Confirm clearing cached copies">
+              <p><strong>Clear everything cached from ${who} on this device?</strong></p>
+              <p class="hint">Their items and files are removed from this device. While you are friends you can fetch them again.</p>
+              <div class="actions">
+                <button class="danger small confirm-yes" @click=${this.purge}>Yes, clear</button>
+                <button class="secondary small" @click=${async () => {
+                  this.confirming = false
+                  await this.updateComplete
+                  this.renderRoot.querySelector<HTMLElement>('.purge')?.focus()
+                }}>Keep them</button>
+              </div>
+            </div>`
+          : ''}
+        <p class="status" role="status" aria-live="polite">${this.isFriend === false && (feed.state === 'idle' || feed.state === 'not-a-friend')
+          ? html`<span data-testid="feed-state">You are not friends with ${who === 'them' ? 'this person' : who}. To see what they share, ask them for an invite link.</span>`
+          : this.stateLine(feed)}</p>
+        ${this.message ? html`<p class="ok" role="status">${this.message}</p>` : ''}
+        ${feed.lastError && !(feed.state === 'not-a-friend' && feed.lastError === NOT_SHARING)
+          ? html`<p class="error" role="alert" data-testid="feed-error">${feed.lastError}</p>`
+          : ''}
+        ${this.actionError && this.actionError !== feed.lastError ? html`<p class="error" role="alert" data-testid="feed-error">${this.actionError}</p>` : ''}
+        ${items === null
+          ? html`<p class="hint">Loading…</p>`
+          : items.length === 0
+            ? this.isFriend === false ? '' : html`<p class="empty">${feed.state === 'not-a-friend' ? 'Nothing to show.' : feed.lastSyncAt === null ? 'Nothing here yet.' : `${who === 'them' ? 'They have' : `${who} has`} not shared anything with you yet.`}</p>`
+            : html`<ul class="entries" aria-label="Items shared with you">${repeat(items, (i) => i.id, (i) => this.renderItem(i))}</ul>`}
+      </section>`
+  }
+}
+
+customElements.define('kith-feed', KithFeed)
+declare global { interface HTMLElementTagNameMap { 'kith-feed': KithFeed } }

@@ -1,0 +1,215 @@
+// Invite someone: a single-use link (also as a QR code) to send out of band,
+// and the list of my invites with what became of each.
+import { LitElement, html, css } from 'lit'
+import { repeat } from 'lit/directives/repeat.js'
+import { toString as qrToString } from 'qrcode'
+import { sharedStyles } from './shared-styles'
+import { ApiQuery } from './api-query'
+import { formatDate, plainError, timeUntil } from './format'
+import type { InviteSummary, KithApi } from '../app-api'
+
+const DAY_MS = 86_400_000
+const EXPIRY_CHOICES = [
+  { value: '1', label: '1 day', ms: DAY_MS },
+  { value: '7', label: '7 days', ms: 7 * DAY_MS },
+  { value: '30', label: '30 days', ms: 30 * DAY_MS },
+  { value: 'never', label: 'Never', ms: null }
+] as const
+
+interface Shown { invite: InviteSummary, link: string, qr: string | null }
+
+export class KithInvites extends LitElement {
+  static override styles = [sharedStyles, css`
+    .create .fields { display: grid; grid-template-columns: 1fr auto; gap: 12px; align-items: end; }
+    @media (max-width: 520px) { .create .fields { grid-template-columns: 1fr; } }
+    .shown { display: flex; gap: 16px; align-items: flex-start; flex-wrap: wrap; background: #f3f6fb; border-radius: 10px; padding: 12px; margin-top: 12px; }
+    .shown img { width: 168px; height: 168px; background: #fff; border-radius: 8px; padding: 6px; border: 1px solid var(--border, #d9dde3); }
+    .shown .text { flex: 1; min-width: 220px; }
+    .shown h3 { margin-bottom: 6px; }
+    .head { display: flex; align-items: center; gap: 8px 12px; flex-wrap: wrap; justify-content: space-between; }
+  `]
+
+  static override properties = {
+    api: { attribute: false },
+    label: { state: true },
+    expiry: { state: true },
+    creating: { state: true },
+    error: { state: true },
+    shown: { state: true },
+    copied: { state: true },
+    listError: { state: true }
+  }
+
+  declare api: KithApi
+  declare label: string
+  declare expiry: string
+  declare creating: boolean
+  declare error: string
+  declare shown: Shown | null
+  declare copied: string
+  declare listError: string
+  private readonly invites = new ApiQuery(this, () => this.api, (api) => api.listInvites())
+
+  constructor () {
+    super()
+    this.label = ''
+    this.expiry = '7'
+    this.creating = false
+    this.error = ''
+    this.shown = null
+    this.copied = ''
+    this.listError = ''
+  }
+
+  private async create (ev: SubmitEvent): Promise<void> {
+    ev.preventDefault()
+    this.error = ''
+    this.creating = true
+    try {
+      const choice = EXPIRY_CHOICES.find((c) => c.value === this.expiry) ?? EXPIRY_CHOICES[1]
+      const invite = await this.api.createInvite({ label: this.label.trim(), expiresInMs: choice.ms })
+      this.label = ''
+      await this.show(invite)
+      this.invites.refresh()
+    } catch (err) {
+      this.error = plainError(err)
+    } finally {
+      this.creating = false
+    }
+  }
+
+  private async show (invite: InviteSummary): Promise<void> {
+    if (!invite.link) return
+    const link = invite.link
+    this.copied = ''
+    this.shown = { invite, link, qr: null }
+    try {
+      const svg = await qrToString(link, { type: 'svg', errorCorrectionLevel: 'M', margin: 1 })
+      if (this.shown?.link === link) this.shown = { invite, link, qr: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}` }
+    } catch {
+      // A link too long for a QR code still works as a link.
+    }
+    await this.updateComplete
+    this.renderRoot.querySelector<HTMLElement>('.shown h3')?.focus()
+  }
+
+  private async copy (link: string): Promise<void> {
+    try {
+      await navigator.clipboard.writeText(link)
+      this.copied = 'Link copied. Paste it into a message to your friend.'
+    } catch {
+      const code = this.renderRoot.querySelector('[data-testid="invite-link"]')
+      if (code) getSelection()?.selectAllChildren(code)
+      this.copied = 'Copying was not allowed here; the link is selected, press Ctrl+C.'
+    }
+  }
+
+  private async revoke (invite: InviteSummary): Promise<void> {
+    this.listError = ''
+    try {
+      await this.api.revokeInvite(invite.id)
+      if (this.shown?.invite.id === invite.id) this.shown = null
+      this.invites.refresh()
+    } catch (err) {
+      this.listError = plainError(err)
+    }
+  }
+
+  private statusWords (invite: InviteSummary) {
+    switch (invite.status) {
+      case 'pending': return html`<span class="badge amber">Waiting</span> <span class="meta" style="display:inline">${invite.expiresAt === null ? 'never expires' : `expires ${timeUntil(invite.expiresAt)}`}</span>`
+      case 'used': return html`<span class="badge green">Used by ${invite.usedByName || 'a friend without a name'}</span>`
+      case 'revoked': return html`<span class="badge grey">Withdrawn</span>`
+      case 'expired': return html`<span class="badge grey">Expired</span>`
+    }
+  }
+
+  private renderShown (s: Shown) {
+    const label = s.invite.label ? ` (“${s.invite.label}”)` : ''
+    const now = this.invites.value?.find((i) => i.id === s.invite.id)
+    if (now && now.status !== 'pending') {
+      // The link was used (or expired) while on screen: it must not look usable.
+      return html`
+        <div class="shown" data-testid="invite-shown">
+          <div class="text">
+            <p><span data-testid="invite-shown-status">${this.statusWords(now)}</span> — this link${label} no longer works.</p>
+            <div class="actions"><button class="secondary" @click=${() => { this.shown = null }}>Done</button></div>
+          </div>
+        </div>`
+    }
+    return html`
+      <div class="shown" data-testid="invite-shown">
+        ${s.qr ? html`<img src=${s.qr} alt="QR code of the invite link${label}. Your friend can scan it with their phone camera.">` : ''}
+        <div class="text">
+          <h3 tabindex="-1">Send this link to your friend${label}</h3>
+          <code class="address" data-testid="invite-link">${s.link}</code>
+          <div class="actions">
+            <button @click=${() => this.copy(s.link)}>Copy link</button>
+            <button class="secondary" @click=${() => { this.shown = null }}>Done</button>
+          </div>
+          <p class="hint" role="status" aria-live="polite">${this.copied}</p>
+          <p class="hint">It works once${s.invite.expiresAt === null ? '' : ` and expires ${timeUntil(s.invite.expiresAt)}`}. Whoever opens it first becomes your friend, so send it privately — by text, email or in person.</p>
+        </div>
+      </div>`
+  }
+
+  private renderInvite (invite: InviteSummary) {
+    return html`
+      <li data-testid="invite">
+        <div class="head">
+          <div>
+            <strong>${invite.label || 'Invite without a label'}</strong>
+            <span class="meta" style="display:inline">· created ${formatDate(invite.createdAt)}</span>
+          </div>
+          <span data-testid="invite-status">${this.statusWords(invite)}</span>
+        </div>
+        ${invite.status === 'pending'
+          ? html`
+            <div class="actions">
+              ${invite.link ? html`<button class="secondary small" @click=${() => this.show(invite)}>Show link</button>` : ''}
+              <button class="danger secondary small" @click=${() => this.revoke(invite)}
+                aria-label="Revoke ${invite.label ? `the invite “${invite.label}”` : 'this invite'}">Revoke</button>
+            </div>`
+          : ''}
+      </li>`
+  }
+
+  override render () {
+    const invites = this.invites.value
+    return html`
+      <section class="card" aria-labelledby="invite-heading">
+        <h2 id="invite-heading">Invite a friend</h2>
+        <form class="create" @submit=${this.create} novalidate>
+          <div class="fields">
+            <div>
+              <label for="invite-label">Label (only you see it)</label>
+              <input id="invite-label" maxlength="80" autocomplete="off" placeholder="e.g. Sam from work" .value=${this.label}
+                @input=${(ev: Event) => { this.label = (ev.target as HTMLInputElement).value }}>
+            </div>
+            <div>
+              <label for="invite-expiry">Expires after</label>
+              <select id="invite-expiry" .value=${this.expiry} @change=${(ev: Event) => { this.expiry = (ev.target as HTMLSelectElement).value }}>
+                ${EXPIRY_CHOICES.map((c) => html`<option value=${c.value} ?selected=${c.value === this.expiry}>${c.label}</option>`)}
+              </select>
+            </div>
+          </div>
+          <div class="actions"><button type="submit" ?disabled=${this.creating}>${this.creating ? 'Creating…' : 'Create invite'}</button></div>
+          <p class="error" role="alert">${this.error}</p>
+        </form>
+        ${this.shown ? this.renderShown(this.shown) : ''}
+      </section>
+      <section class="card" aria-labelledby="invites-heading">
+        <h2 id="invites-heading">My invites</h2>
+        ${this.invites.error ? html`<p class="error" role="alert">Could not load your invites: ${this.invites.error}</p>` : ''}
+        ${this.listError ? html`<p class="error" role="alert">${this.listError}</p>` : ''}
+        ${invites === null
+          ? html`<p class="hint">Loading…</p>`
+          : invites.length === 0
+            ? html`<p class="empty">No invites yet.</p>`
+            : html`<ul class="entries" aria-label="My invites">${repeat([...invites].sort((a, b) => b.createdAt - a.createdAt), (i) => i.id, (i) => this.renderInvite(i))}</ul>`}
+      </section>`
+  }
+}
+
+customElements.define('kith-invites', KithInvites)
+declare global { interface HTMLElementTagNameMap { 'kith-invites': KithInvites } }

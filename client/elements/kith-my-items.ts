@@ -1,0 +1,192 @@
+// My items, newest first: what each one is, when, and who can see it; change
+// its audience or delete it (with a confirm step).
+import { LitElement, html, css } from 'lit'
+import { repeat } from 'lit/directives/repeat.js'
+import { sharedStyles } from './shared-styles'
+import { ApiQuery } from './api-query'
+import { audienceInWords, audienceProblem, blobUrl, excerpt, formatBytes, formatDate, plainError, sameAudience, TYPE_WORDS } from './format'
+import type { Audience } from '../../shared/items'
+import type { GroupSummary, KithApi, MyItem } from '../app-api'
+import './kith-audience-picker'
+
+const PAGE = 50
+
+interface RowState {
+  mode: 'view' | 'audience' | 'confirm-delete'
+  draft?: Audience
+  busy?: boolean
+  error?: string
+}
+
+export class KithMyItems extends LitElement {
+  static override styles = [sharedStyles, css`
+    .head { display: flex; align-items: center; gap: 8px; flex-wrap: wrap; }
+    .file { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; margin: 6px 0; font-size: .9rem; }
+    .editor { margin-top: 10px; }
+    img.preview { display: block; max-width: 100%; max-height: 240px; border-radius: 8px; margin-top: 8px; }
+  `]
+
+  static override properties = {
+    api: { attribute: false },
+    limit: { state: true },
+    rows: { state: true },
+    files: { state: true }
+  }
+
+  declare api: KithApi
+  declare limit: number
+  declare rows: Record<string, RowState>
+  /** Blob URLs of my files the owner asked to see, by item id. */
+  declare files: Record<string, { url?: string, error?: string, busy?: boolean }>
+  // One more than shown tells whether there is more.
+  private readonly items = new ApiQuery(this, () => this.api, (api) => api.listMyItems({ limit: this.limit + 1 }))
+  private readonly groups = new ApiQuery(this, () => this.api, (api) => api.listGroups())
+
+  constructor () {
+    super()
+    this.limit = PAGE
+    this.rows = {}
+    this.files = {}
+  }
+
+  override disconnectedCallback (): void {
+    super.disconnectedCallback()
+    for (const f of Object.values(this.files)) if (f.url) URL.revokeObjectURL(f.url)
+    this.files = {}
+  }
+
+  private setRow (id: string, state: RowState | null): void {
+    const rows = { ...this.rows }
+    if (state) rows[id] = state
+    else delete rows[id]
+    this.rows = rows
+  }
+
+  private async focusIn (id: string, selector: string): Promise<void> {
+    await this.updateComplete
+    this.renderRoot.querySelector<HTMLElement>(`[data-item="${id}"] ${selector}`)?.focus()
+  }
+
+  private async saveAudience (item: MyItem, draft: Audience): Promise<void> {
+    const problem = audienceProblem(draft)
+    if (problem) return this.setRow(item.id, { mode: 'audience', draft, error: problem })
+    if (sameAudience(draft, item.audience)) return this.setRow(item.id, null)
+    this.setRow(item.id, { mode: 'audience', draft, busy: true })
+    try {
+      await this.api.setAudience(item.id, draft)
+      await this.items.reload()
+      this.setRow(item.id, null)
+      void this.focusIn(item.id, '.change-audience')
+    } catch (err) {
+      this.setRow(item.id, { mode: 'audience', draft, error: plainError(err) })
+    }
+  }
+
+  private async deleteItem (item: MyItem): Promise<void> {
+    this.setRow(item.id, { mode: 'confirm-delete', busy: true })
+    try {
+      await this.api.deleteItem(item.id)
+      await this.items.reload()
+      this.setRow(item.id, null)
+    } catch (err) {
+      this.setRow(item.id, { mode: 'confirm-delete', error: plainError(err) })
+    }
+  }
+
+  private async loadFile (item: MyItem): Promise<void> {
+    this.files = { ...this.files, [item.id]: { busy: true } }
+    try {
+      const bytes = await this.api.myFileBytes(item.id)
+      this.files = { ...this.files, [item.id]: bytes ? { url: blobUrl(bytes, item.file?.mime ?? '') } : { error: 'The file’s content is missing on this device.' } }
+    } catch (err) {
+      this.files = { ...this.files, [item.id]: { error: plainError(err) } }
+    }
+  }
+
+  private renderFile (item: MyItem) {
+    const meta = item.file
+    if (!meta) return ''
+    const f = this.files[item.id]
+    return html`
+      <div class="file">
+        <span><strong>${meta.name}</strong> · ${formatBytes(meta.size)}</span>
+        ${f?.url
+          ? html`<a href=${f.url} download=${meta.name} data-testid="my-file-link">Save ${meta.name}</a>`
+          : html`<button class="secondary small" ?disabled=${f?.busy === true} @click=${() => this.loadFile(item)}>${f?.busy ? 'Preparing…' : 'Download'}</button>`}
+        ${f?.error ? html`<span class="error" role="alert">${f.error}</span>` : ''}
+      </div>
+      ${f?.url && meta.mime.startsWith('image/') ? html`<img class="preview" src=${f.url} alt=${item.text || meta.name}>` : ''}`
+  }
+
+  private renderActions (item: MyItem, row: RowState | undefined, groups: GroupSummary[]) {
+    const what = TYPE_WORDS[item.type].toLowerCase()
+    if (row?.mode === 'audience') {
+      const draft = row.draft ?? item.audience
+      return html`
+        <div class="editor">
+          <kith-audience-picker .value=${draft} .groups=${groups} legend="Who can see this ${what}" ?disabled=${row.busy === true}
+            @audience-change=${(ev: CustomEvent<{ audience: Audience }>) => this.setRow(item.id, { mode: 'audience', draft: ev.detail.audience })}></kith-audience-picker>
+          <p class="hint">Friends who lose access are asked to delete their copies.</p>
+          <div class="actions">
+            <button class="small" ?disabled=${row.busy === true} @click=${() => this.saveAudience(item, draft)}>${row.busy ? 'Saving…' : 'Save audience'}</button>
+            <button class="secondary small" ?disabled=${row.busy === true} @click=${() => { this.setRow(item.id, null); void this.focusIn(item.id, '.change-audience') }}>Cancel</button>
+          </div>
+          ${row.error ? html`<p class="error" role="alert">${row.error}</p>` : ''}
+        </div>`
+    }
+    if (row?.mode === 'confirm-delete') {
+      return html`
+        <div class="confirm" role="group" aria-label="Confirm deleting">
+          <p><strong>Delete this ${what}?</strong></p>
+          <p class="hint">It is removed from this device for good, and every friend who has a copy is asked to delete it.</p>
+          <div class="actions">
+            <button class="danger small confirm-yes" ?disabled=${row.busy === true} @click=${() => this.deleteItem(item)}>${row.busy ? 'Deleting…' : 'Yes, delete'}</button>
+            <button class="secondary small" ?disabled=${row.busy === true} @click=${() => { this.setRow(item.id, null); void this.focusIn(item.id, '.delete') }}>Keep it</button>
+          </div>
+          ${row.error ? html`<p class="error" role="alert">${row.error}</p>` : ''}
+        </div>`
+    }
+    return html`
+      <div class="actions">
+        <button class="secondary small change-audience" @click=${() => this.setRow(item.id, { mode: 'audience', draft: item.audience })}>Change audience</button>
+        <button class="danger secondary small delete" @click=${() => { this.setRow(item.id, { mode: 'confirm-delete' }); void this.focusIn(item.id, '.confirm-yes') }}>Delete</button>
+      </div>`
+  }
+
+  override render () {
+    const all = this.items.value
+    const groups = this.groups.value ?? []
+    const shown = all?.slice(0, this.limit) ?? []
+    return html`
+      <section class="card" aria-labelledby="items-heading">
+        <h2 id="items-heading">My items</h2>
+        ${this.items.error ? html`<p class="error" role="alert">Could not load your items: ${this.items.error}</p>` : ''}
+        ${all === null
+          ? html`<p class="hint" role="status">Loading…</p>`
+          : shown.length === 0
+            ? html`<p class="empty">Nothing yet. Share a note, a post or a file above.</p>`
+            : html`
+              <ul class="entries" aria-label="My items">
+                ${repeat(shown, (item) => item.id, (item) => html`
+                  <li data-testid="my-item" data-item=${item.id}>
+                    <div class="head">
+                      <span class="badge">${TYPE_WORDS[item.type]}</span>
+                      <span class="meta">
+                        <time datetime=${new Date(item.createdAt).toISOString()}>${formatDate(item.createdAt)}</time>
+                        <span>Visible to: <strong data-testid="my-item-audience">${audienceInWords(item.audience, groups)}</strong></span>
+                      </span>
+                    </div>
+                    ${item.text ? html`<p class="body-text">${excerpt(item.text)}</p>` : ''}
+                    ${this.renderFile(item)}
+                    ${this.renderActions(item, this.rows[item.id], groups)}
+                  </li>`)}
+              </ul>
+              ${all.length > this.limit
+                ? html`<div class="actions"><button class="secondary" @click=${() => { this.limit += PAGE; this.items.refresh() }}>Show more</button></div>`
+                : ''}`}
+      </section>`
+  }
+}
+
+customElements.define('kith-my-items', KithMyItems)
+declare global { interface HTMLElementTagNameMap { 'kith-my-items': KithMyItems } }

@@ -1,0 +1,320 @@
+// One friend's feed: what I have cached from them, and requests for more.
+// Every request goes through the outbox first, so a request made while the
+// friend is offline (or lost halfway) waits in IndexedDB and goes out when a
+// session with them opens, even after a reload.
+import { toHex } from '../shared/bytes'
+import { KithError, type ErrorCode } from '../shared/errors'
+import { MAX_FILE_BYTES } from '../shared/items'
+import type { ListItemsResult } from '../shared/protocol'
+import type { NodeSession } from '../node-tab/node'
+import type { FeedItem, FeedState, FriendFeed } from './app-api'
+import type { FriendCache } from './cache/friend-cache'
+import type { OutboxRow } from './cache/db'
+import type { Outbox } from './outbox'
+
+export interface FriendFeedOptions {
+  ownerAddress: string
+  ownerKeyHex: string
+  cache: FriendCache
+  outbox: Outbox
+  /** The open session with this friend, if any (never dials). */
+  currentSession: () => NodeSession | null
+  /** Waits for (or dials) a session with this friend. */
+  getSession: (signal: AbortSignal) => Promise<NodeSession>
+  /** Back-off between background attempts while the friend is unreachable. */
+  retryBaseMs?: number
+  retryMaxMs?: number
+}
+
+const PAGE_LIMIT = 100
+/** 100,000 items: a node that keeps saying "not done" cannot hold us forever. */
+const MAX_PAGES = 1_000
+const FILE_TIMEOUT_MS = 120_000
+const NOT_A_FRIEND = 'This person no longer shares with you.'
+/** Answers that will not change by asking again: the request is dropped. */
+const PERMANENT: ReadonlySet<ErrorCode> = new Set(['NOT_FOUND', 'BAD_REQUEST', 'TOO_LARGE'])
+
+interface FileWaiter {
+  resolve: (bytes: Uint8Array) => void
+  reject: (err: KithError) => void
+  onProgress?: (fraction: number) => void
+}
+
+export class FriendFeedImpl extends EventTarget implements FriendFeed {
+  readonly ownerAddress: string
+  private readonly owner: string
+  private readonly opts: FriendFeedOptions
+  private readonly retryBaseMs: number
+  private readonly retryMaxMs: number
+  private currentState: FeedState = 'idle'
+  private error: string | null = null
+  private syncedAt: number | null = null
+  private readonly closer = new AbortController()
+  private waitingInBackground = false
+  private activeDrains = 0
+  /** A request dropped for good during the current drain, to tell the user. */
+  private droppedProblem: string | null = null
+  private readonly fileWaiters = new Map<string, FileWaiter[]>()
+
+  constructor (opts: FriendFeedOptions) {
+    super()
+    this.opts = opts
+    this.ownerAddress = opts.ownerAddress
+    this.owner = opts.ownerKeyHex
+    this.retryBaseMs = Math.max(1, opts.retryBaseMs ?? 1_000)
+    this.retryMaxMs = Math.max(this.retryBaseMs, opts.retryMaxMs ?? 30_000)
+    opts.cache.lastSyncAt(this.owner).then((at) => {
+      if (at !== null && this.syncedAt === null) {
+        this.syncedAt = at
+        this.changed()
+      }
+    }, () => { /* shown as "never synced" */ })
+  }
+
+  get state (): FeedState { return this.currentState }
+  get lastError (): string | null { return this.error }
+  get lastSyncAt (): number | null { return this.syncedAt }
+
+  items (): Promise<FeedItem[]> {
+    return this.opts.cache.items(this.owner)
+  }
+
+  /** Resolves once the sync ran, or once it is queued (state 'queued'); the
+   *  outcome is in state and lastError. */
+  async sync (): Promise<void> {
+    this.assertOpen()
+    await this.opts.outbox.enqueue({ peer: this.owner, kind: 'sync' })
+    await this.flush()
+  }
+
+  /** Sends whatever is queued for this friend (e.g. from before a reload), now
+   *  if a session is open, otherwise once one opens. Queues nothing new. */
+  async drainQueued (): Promise<void> {
+    this.assertOpen()
+    await this.flush()
+  }
+
+  /** Resolves with the bytes once downloaded, however long the friend is offline. */
+  async fetchFile (id: string, onProgress?: (fraction: number) => void): Promise<Uint8Array> {
+    this.assertOpen()
+    if (!/^[A-Za-z0-9]{1,64}$/.test(id)) throw new KithError('BAD_REQUEST', 'This is not an item id.')
+    const cached = await this.opts.cache.fileBytes(this.owner, id)
+    if (cached) {
+      onProgress?.(1)
+      return cached
+    }
+    const done = new Promise<Uint8Array>((resolve, reject) => {
+      const waiter: FileWaiter = { resolve, reject }
+      if (onProgress) waiter.onProgress = onProgress
+      this.fileWaiters.set(id, [...(this.fileWaiters.get(id) ?? []), waiter])
+    })
+    try {
+      await this.opts.outbox.enqueue({ peer: this.owner, kind: 'fetchFile', itemId: id })
+    } catch (err) {
+      this.settleFile(id, err instanceof KithError ? err : new KithError('INTERNAL', 'The download could not be queued.'))
+    }
+    this.flush().catch(() => { /* reflected in state; the request stays queued */ })
+    return done
+  }
+
+  fileBytes (id: string): Promise<Uint8Array | null> {
+    return this.opts.cache.fileBytes(this.owner, id)
+  }
+
+  async purge (): Promise<void> {
+    await this.opts.cache.purge(this.owner)
+    this.syncedAt = null
+    this.changed()
+  }
+
+  /** Stops background attempts and in-flight requests; queued rows stay for later. */
+  close (): void {
+    if (this.closer.signal.aborted) return
+    this.closer.abort()
+    for (const id of [...this.fileWaiters.keys()]) this.settleFile(id, new KithError('CANCELLED', 'The download was stopped.'))
+  }
+
+  private get closed (): boolean { return this.closer.signal.aborted }
+
+  private assertOpen (): void {
+    if (this.closed) throw new KithError('CLOSED', 'This feed was closed.')
+  }
+
+  /** Drains the queue now if a session is open; otherwise waits for one in the background. */
+  private async flush (): Promise<void> {
+    if (this.closed) return
+    const session = this.openSession()
+    if (!session) {
+      if (this.activeDrains === 0) this.setState('queued', this.error)
+      this.waitInBackground()
+      return
+    }
+    await this.drainWith(session)
+  }
+
+  private openSession (): NodeSession | null {
+    const session = this.opts.currentSession()
+    return session && !session.rpc.closed && this.isOwner(session) ? session : null
+  }
+
+  private isOwner (session: NodeSession): boolean {
+    return toHex(session.remotePublicKey) === this.owner
+  }
+
+  /** Returns true when nothing is left to retry (all done, or they refused). */
+  private async drainWith (session: NodeSession): Promise<boolean> {
+    this.activeDrains++
+    this.setState('syncing', this.error)
+    try {
+      await this.opts.outbox.drain(this.owner, (row) => this.perform(row, session))
+      this.activeDrains--
+      if (this.activeDrains === 0) this.setState('idle', this.takeDroppedProblem())
+      return true
+    } catch (err) {
+      this.activeDrains--
+      if (this.closed) return false
+      if (err instanceof KithError && err.code === 'UNAUTHORIZED') {
+        this.setState('not-a-friend', NOT_A_FRIEND)
+        for (const id of [...this.fileWaiters.keys()]) this.settleFile(id, new KithError('UNAUTHORIZED', NOT_A_FRIEND))
+        return true
+      }
+      this.setState('queued', describe(err))
+      this.waitInBackground()
+      return false
+    }
+  }
+
+  /** Gets a session (with back-off between failures) and drains, until done or closed. */
+  private waitInBackground (): void {
+    if (this.waitingInBackground || this.closed) return
+    this.waitingInBackground = true
+    void this.backgroundLoop().finally(() => { this.waitingInBackground = false })
+  }
+
+  private async backgroundLoop (): Promise<void> {
+    const signal = this.closer.signal
+    let delay = this.retryBaseMs
+    while (!signal.aborted) {
+      let session: NodeSession | null = this.openSession()
+      if (!session) {
+        try {
+          session = await this.opts.getSession(signal)
+          if (!this.isOwner(session) || session.rpc.closed) throw new KithError('CLOSED', 'no usable session')
+        } catch {
+          session = null
+          if (!signal.aborted && this.activeDrains === 0) this.setState('queued', 'Your friend is not reachable right now. Your request waits until they are back.')
+        }
+      }
+      if (session && await this.drainWith(session)) return
+      await sleep(delay / 2 + Math.random() * delay / 2, signal)
+      delay = Math.min(delay * 2, this.retryMaxMs)
+    }
+  }
+
+  private async perform (row: OutboxRow, session: NodeSession): Promise<void> {
+    try {
+      if (row.kind === 'sync') await this.performSync(session)
+      else if (row.kind === 'fetchFile' && row.itemId !== undefined) await this.performFetch(session, row.itemId)
+    } catch (err) {
+      // Asking again would get the same answer: drop it rather than block the queue.
+      if (!(err instanceof KithError) || !PERMANENT.has(err.code)) throw err
+      if (row.itemId !== undefined) this.settleFile(row.itemId, err)
+      this.droppedProblem = row.kind === 'sync' ? 'Your friend’s node sent an answer that could not be used.' : plainFileError(err)
+    }
+  }
+
+  /** Pages through what changed since my cursor, storing each page as it comes. */
+  private async performSync (session: NodeSession): Promise<void> {
+    const { cache } = this.opts
+    let after = await cache.cursor(this.owner)
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const mark = cache.deletionMark()
+      const params = after === null ? { limit: PAGE_LIMIT } : { after, limit: PAGE_LIMIT }
+      const result: unknown = await session.rpc.call('listItems', params, { signal: this.closer.signal })
+      if (!isListResult(result)) throw new KithError('BAD_REQUEST', 'malformed listItems answer')
+      await cache.storePage(this.owner, result.items, result.cursor, mark)
+      this.changed()
+      const next = await cache.cursor(this.owner)
+      if (result.done || next === null || next === after) break
+      after = next
+    }
+    const at = Date.now()
+    await cache.markSynced(this.owner, at)
+    this.syncedAt = at
+  }
+
+  private async performFetch (session: NodeSession, id: string): Promise<void> {
+    let reported = 0
+    const report = (fraction: number): void => {
+      if (!(fraction > reported)) return
+      reported = Math.min(1, fraction)
+      for (const waiter of this.fileWaiters.get(id) ?? []) waiter.onProgress?.(reported)
+    }
+    const result: unknown = await session.rpc.call('fetchFile', { id }, {
+      onProgress: (received, total) => report(total > 0 ? received / total : 0),
+      timeoutMs: FILE_TIMEOUT_MS,
+      signal: this.closer.signal
+    })
+    const bytes = (result as { bytes?: unknown } | null)?.bytes
+    if (!(bytes instanceof Uint8Array) || bytes.length > MAX_FILE_BYTES) throw new KithError('BAD_REQUEST', 'malformed fetchFile answer')
+    // Bytes for an item deleted meanwhile are not kept, nor handed out.
+    if (!await this.opts.cache.storeFile(this.owner, id, bytes)) throw new KithError('NOT_FOUND', 'the item is no longer cached')
+    report(1) // a small file arrives in one frame, without progress events
+    this.changed()
+    const waiters = this.fileWaiters.get(id) ?? []
+    this.fileWaiters.delete(id)
+    for (const waiter of waiters) waiter.resolve(bytes)
+  }
+
+  private settleFile (id: string, err: KithError): void {
+    const waiters = this.fileWaiters.get(id) ?? []
+    this.fileWaiters.delete(id)
+    for (const waiter of waiters) waiter.reject(err)
+  }
+
+  private takeDroppedProblem (): string | null {
+    const problem = this.droppedProblem
+    this.droppedProblem = null
+    return problem
+  }
+
+  private setState (state: FeedState, error: string | null): void {
+    if (state === this.currentState && error === this.error) return
+    this.currentState = state
+    this.error = error
+    this.changed()
+  }
+
+  private changed (): void {
+    this.dispatchEvent(new Event('change'))
+  }
+}
+
+function isListResult (value: unknown): value is ListItemsResult {
+  if (typeof value !== 'object' || value === null) return false
+  const v = value as Record<string, unknown>
+  // Only the shape: the cache checks (and drops) individual items.
+  return Array.isArray(v.items) && (v.cursor === null || typeof v.cursor === 'string') && typeof v.done === 'boolean'
+}
+
+function plainFileError (err: KithError): string {
+  return err.code === 'NOT_FOUND' ? 'That file is no longer shared with you.' : 'That file could not be downloaded.'
+}
+
+/** A failure in words a person can read; the request itself stays queued. */
+function describe (err: unknown): string {
+  const code = err instanceof KithError ? err.code : 'INTERNAL'
+  switch (code) {
+    case 'TIMEOUT': return 'Your friend did not answer in time. Your request waits and is tried again.'
+    case 'CLOSED': return 'The connection to your friend was lost. Your request waits until they are back.'
+    case 'RATE_LIMITED': return 'Your friend’s node is busy. Your request waits and is tried again.'
+    default: return 'Something went wrong talking to your friend. Your request waits and is tried again.'
+  }
+}
+
+function sleep (ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms)
+    signal.addEventListener('abort', () => { clearTimeout(timer); resolve() }, { once: true })
+  })
+}

@@ -1,0 +1,223 @@
+// The KithApi the UI talks to: my node (owner side: items, friends, groups,
+// invites, deletions) and my cache of friends' items (client side), behind
+// one object. Elements hold no storage or network code.
+import { fromHex, toHex } from '../shared/bytes'
+import { KithError } from '../shared/errors'
+import { addressFromPublicKey, parseAddress } from '../shared/identity'
+import type { Audience } from '../shared/items'
+import type { Profile } from '../shared/protocol'
+import { safetyCode } from '../shared/safety-code'
+import type { KithConfig } from '../node-tab/config'
+import type { KithNode, NodeStatus } from '../node-tab/node'
+import type { InviteRow, ItemRow } from '../node-tab/storage/db'
+import type {
+  DeletionStatus, FriendFeed, FriendSummary, GroupSummary, InviteSummary, KithApi, MyItem, NewItem
+} from './app-api'
+import { ClientDatabase } from './cache/db'
+import { deleteNoticeHandler } from './cache/delete-notice-handler'
+import { FriendCache } from './cache/friend-cache'
+import { FriendConnection } from './friend-connection'
+import { FriendFeedImpl } from './friend-feed'
+import { Outbox } from './outbox'
+
+export class KithClient extends EventTarget implements KithApi {
+  readonly cache: FriendCache
+  readonly outbox: Outbox
+  private readonly feeds = new Map<string, FriendFeedImpl>()
+
+  constructor (readonly node: KithNode, clientDb: ClientDatabase = new ClientDatabase()) {
+    super()
+    this.cache = new FriendCache(clientDb)
+    this.outbox = new Outbox(clientDb)
+    node.registerHandlers((remoteHex) => deleteNoticeHandler(this.cache, remoteHex, () => this.changed()))
+    node.addEventListener('change', () => this.changed())
+    // Requests queued while a friend was offline go out when they connect.
+    node.sessions.addEventListener('opened', (ev) => { void this.drainQueued((ev as CustomEvent<string>).detail) })
+  }
+
+  get address (): string { return this.node.address }
+  get profile (): Profile { return this.node.profile }
+  get config (): KithConfig { return this.node.currentConfig }
+  get lastRejected (): string | null { return this.node.lastRejected }
+  status (): NodeStatus { return this.node.status() }
+  setDisplayName (name: string): Promise<void> { return this.node.setDisplayName(name) }
+  saveConfig (config: Partial<KithConfig>): Promise<void> { return this.node.saveConfig(config) }
+  connectTo (address: string): FriendConnection { return new FriendConnection(this.node, address) }
+
+  // — my items —
+  async listMyItems (opts: { limit?: number } = {}): Promise<MyItem[]> {
+    return (await this.node.items.listMine(opts)).map(toMyItem)
+  }
+
+  async createItem (item: NewItem): Promise<MyItem> {
+    const row = await this.node.items.create(item)
+    this.changed()
+    return toMyItem(row)
+  }
+
+  async setAudience (itemId: string, audience: Audience): Promise<void> {
+    await this.node.items.setAudience(itemId, audience)
+    this.node.noticesMayHaveChanged()
+  }
+
+  async deleteItem (itemId: string): Promise<void> {
+    await this.node.items.delete(itemId)
+    this.node.noticesMayHaveChanged()
+  }
+
+  myFileBytes (itemId: string): Promise<Uint8Array | null> {
+    return this.node.items.fileBytes(itemId)
+  }
+
+  async listDeletions (): Promise<DeletionStatus[]> {
+    const names = await this.friendNames()
+    return (await this.node.notices.listDeletions()).map((row) => ({
+      id: row.id!,
+      itemId: row.itemId,
+      itemType: row.itemType,
+      reason: row.reason,
+      at: row.at,
+      friends: Object.entries(row.friends).map(([key, confirmed]) => ({ key, displayName: names.get(key) ?? 'a former friend', confirmed }))
+    }))
+  }
+
+  async dismissDeletion (id: number): Promise<void> {
+    await this.node.notices.dismissDeletion(id)
+    this.changed()
+  }
+
+  // — friends and groups —
+  async listFriends (): Promise<FriendSummary[]> {
+    const [friends, groups] = await Promise.all([this.node.friends.list(), this.node.friends.listGroups()])
+    return friends.map((f) => ({
+      key: f.key,
+      address: f.address,
+      displayName: f.displayName,
+      addedAt: f.addedAt,
+      online: this.node.sessions.isOnline(f.key),
+      safetyCode: safetyCode(this.node.identity.publicKey, fromHex(f.key)),
+      groupIds: groups.filter((g) => g.memberKeys.includes(f.key)).map((g) => g.id)
+    }))
+  }
+
+  async removeFriend (key: string): Promise<void> {
+    await this.node.removeFriend(key)
+  }
+
+  async listGroups (): Promise<GroupSummary[]> {
+    return (await this.node.friends.listGroups()).map((g) => ({ id: g.id, name: g.name, memberKeys: g.memberKeys }))
+  }
+
+  async createGroup (name: string): Promise<GroupSummary> {
+    const g = await this.node.friends.createGroup(name)
+    this.changed()
+    return { id: g.id, name: g.name, memberKeys: [] }
+  }
+
+  async renameGroup (id: string, name: string): Promise<void> {
+    await this.node.friends.renameGroup(id, name)
+    this.changed()
+  }
+
+  async deleteGroup (id: string): Promise<void> {
+    await this.node.friends.deleteGroup(id)
+    this.node.noticesMayHaveChanged()
+  }
+
+  async setMembership (groupId: string, friendKey: string, member: boolean): Promise<void> {
+    await this.node.friends.setMembership(groupId, friendKey, member)
+    this.node.noticesMayHaveChanged()
+  }
+
+  // — invites —
+  async createInvite (opts: { label: string, expiresInMs: number | null }): Promise<InviteSummary> {
+    const row = await this.node.invites.create(opts)
+    this.changed()
+    return this.toInviteSummary(row, await this.friendNames())
+  }
+
+  async listInvites (): Promise<InviteSummary[]> {
+    const names = await this.friendNames()
+    return (await this.node.invites.list()).map((row) => this.toInviteSummary(row, names))
+  }
+
+  async revokeInvite (id: string): Promise<void> {
+    await this.node.invites.revoke(id)
+    this.changed()
+  }
+
+  async acceptInvite (address: string, token: string, signal?: AbortSignal): Promise<Profile> {
+    const ownerKey = parseAddress(address)
+    if (toHex(ownerKey) === this.node.keyHex) throw new KithError('BAD_REQUEST', 'This is your own invite: send it to a friend.')
+    const session = await this.node.getSession(ownerKey, signal)
+    const { owner } = await session.rpc.call('redeemInvite', { token, profile: this.node.profile }, { signal, timeoutMs: 15_000 })
+    await this.node.friends.add({ key: toHex(ownerKey), address: addressFromPublicKey(ownerKey), displayName: owner.displayName })
+    this.changed()
+    return owner
+  }
+
+  // — friends' items —
+  feed (ownerAddress: string): FriendFeed {
+    const ownerKey = parseAddress(ownerAddress)
+    const ownerKeyHex = toHex(ownerKey)
+    const feed = new FriendFeedImpl({
+      ownerAddress: addressFromPublicKey(ownerKey),
+      ownerKeyHex,
+      cache: this.cache,
+      outbox: this.outbox,
+      currentSession: () => this.node.sessions.get(ownerKeyHex),
+      getSession: (signal) => this.node.getSession(ownerKey, signal)
+    })
+    return feed
+  }
+
+  async purgeAllCaches (): Promise<void> {
+    await this.cache.purgeAll()
+    this.changed()
+  }
+
+  /** Performs requests that were queued for this peer while it was offline. */
+  private async drainQueued (peerHex: string): Promise<void> {
+    if ((await this.outbox.pending(peerHex)).length === 0) return
+    let feed = this.feeds.get(peerHex)
+    if (!feed) {
+      feed = this.feed(addressFromPublicKey(fromHex(peerHex))) as FriendFeedImpl
+      this.feeds.set(peerHex, feed)
+    }
+    await feed.drainQueued().catch(() => { /* stays queued; retried on the next connection */ })
+    this.changed()
+  }
+
+  private async friendNames (): Promise<Map<string, string>> {
+    return new Map((await this.node.friends.list()).map((f) => [f.key, f.displayName || 'a friend without a name']))
+  }
+
+  private toInviteSummary (row: InviteRow, names: Map<string, string>): InviteSummary {
+    const expired = row.status === 'pending' && row.expiresAt !== null && row.expiresAt <= Date.now()
+    const summary: InviteSummary = {
+      id: row.id,
+      label: row.label,
+      createdAt: row.createdAt,
+      expiresAt: row.expiresAt,
+      status: expired ? 'expired' : row.status
+    }
+    if (row.usedBy) summary.usedByName = names.get(row.usedBy) ?? 'a former friend'
+    if (summary.status === 'pending') summary.link = inviteLink(this.node.address, row.token)
+    return summary
+  }
+
+  private changed (): void {
+    this.dispatchEvent(new Event('change'))
+  }
+}
+
+export function inviteLink (address: string, token: string): string {
+  const base = typeof location === 'undefined' ? 'https://kith.invalid/' : `${location.origin}${location.pathname}`
+  return `${base}#/invite/${address}/${token}`
+}
+
+function toMyItem (row: ItemRow): MyItem {
+  const item: MyItem = { id: row.id, type: row.type, text: row.text, createdAt: row.createdAt, updatedAt: row.updatedAt, audience: row.audience }
+  if (row.file) item.file = row.file
+  return item
+}

@@ -1,0 +1,154 @@
+// Friends and the owner's private groups of them. Groups never leave this
+// node: friends see only which items reach them. Any change that takes items
+// away from a friend who received them (removal, leaving a group, a deleted
+// group) revokes those deliveries in the same transaction.
+import { fromHex } from '../../shared/bytes'
+import { KithError } from '../../shared/errors'
+import { addressFromPublicKey } from '../../shared/identity'
+import type { Audience } from '../../shared/items'
+import { MAX_DISPLAY_NAME } from '../../shared/protocol'
+import type { FriendRow, GroupRow, ItemRow, NodeDatabase } from './db'
+import { newId } from './ids'
+import { clearResync, markResync, resyncTables } from './resync'
+import { revokeInvisible, revokeTables } from './revoke'
+
+export const MAX_GROUP_NAME = 60
+export type GroupWithMembers = GroupRow & { memberKeys: string[] }
+
+const NO_SUCH_FRIEND = 'No such friend.'
+const NO_SUCH_GROUP = 'No such group.'
+
+export class FriendsStore {
+  constructor (private readonly db: NodeDatabase, private readonly now: () => number = Date.now) {}
+
+  /** Adds a friend, or updates the name of one already there. */
+  async add (friend: { key: string, address: string, displayName: string }): Promise<FriendRow> {
+    if (!/^[0-9a-f]{64}$/.test(friend.key) || addressFromPublicKey(fromHex(friend.key)) !== friend.address) {
+      throw new KithError('BAD_REQUEST', 'The friend’s address does not match their key.')
+    }
+    const displayName = friend.displayName.replace(/\s+/g, ' ').trim().slice(0, MAX_DISPLAY_NAME)
+    const db = this.db
+    return db.transaction('rw', [db.friends, ...resyncTables(db)], async () => {
+      const existing = await db.friends.get(friend.key)
+      if (existing) {
+        if (existing.displayName !== displayName) await db.friends.update(friend.key, { displayName })
+        return { ...existing, displayName }
+      }
+      const row: FriendRow = { key: friend.key, address: friend.address, displayName, addedAt: this.now() }
+      await db.friends.add(row)
+      // Someone coming back after being removed may hold a cursor past items they can see again.
+      await markResync(db, friend.key)
+      return row
+    })
+  }
+
+  async get (key: string): Promise<FriendRow | undefined> {
+    return this.db.friends.get(key)
+  }
+
+  /** Oldest friendship first. */
+  async list (): Promise<FriendRow[]> {
+    return this.db.friends.orderBy('addedAt').toArray()
+  }
+
+  async isFriend (key: string): Promise<boolean> {
+    return (await this.db.friends.get(key)) !== undefined
+  }
+
+  /** Ends a friendship: no more access from now on, and every item they
+   *  received is to be deleted from their cache. */
+  async remove (key: string): Promise<void> {
+    const db = this.db
+    await db.transaction('rw', [...revokeTables(db), ...resyncTables(db)], async () => {
+      if (!await db.friends.get(key)) throw new KithError('NOT_FOUND', NO_SUCH_FRIEND)
+      await db.friends.delete(key)
+      await db.memberships.where('friendKey').equals(key).delete()
+      await clearResync(db, key)
+      await revokeInvisible(db, { friendKeys: [key], reason: 'friend-removed', at: this.now() })
+    })
+  }
+
+  /** Groups by name, each with its members' keys. */
+  async listGroups (): Promise<GroupWithMembers[]> {
+    const [groups, memberships] = await Promise.all([this.db.groups.toArray(), this.db.memberships.toArray()])
+    const members = new Map(groups.map((g) => [g.id, [] as string[]]))
+    for (const m of memberships) members.get(m.groupId)?.push(m.friendKey)
+    return groups
+      .map((g) => ({ ...g, memberKeys: members.get(g.id)! }))
+      .sort((a, b) => a.name.localeCompare(b.name, undefined, { sensitivity: 'base' }) || a.createdAt - b.createdAt)
+  }
+
+  async createGroup (name: string): Promise<GroupRow> {
+    const db = this.db
+    return db.transaction('rw', db.groups, async () => {
+      const clean = await this.checkGroupName(name, null)
+      const row: GroupRow = { id: newId(), name: clean, createdAt: this.now() }
+      await db.groups.add(row)
+      return row
+    })
+  }
+
+  async renameGroup (id: string, name: string): Promise<void> {
+    const db = this.db
+    await db.transaction('rw', db.groups, async () => {
+      if (!await db.groups.get(id)) throw new KithError('NOT_FOUND', NO_SUCH_GROUP)
+      await db.groups.update(id, { name: await this.checkGroupName(name, id) })
+    })
+  }
+
+  /** Deletes a group. Items shared with it lose it from their audience (an
+   *  item left with no group is for me only), and its former members lose
+   *  what they can no longer see. */
+  async deleteGroup (id: string): Promise<void> {
+    const db = this.db
+    await db.transaction('rw', [...revokeTables(db), db.groups], async () => {
+      if (!await db.groups.get(id)) throw new KithError('NOT_FOUND', NO_SUCH_GROUP)
+      await db.groups.delete(id)
+      await db.memberships.where('groupId').equals(id).delete()
+      // No index on audiences: deleting a group is rare, so a scan is fine.
+      const named = await db.items.filter((item) => item.audience.kind === 'groups' && item.audience.groupIds.includes(id)).toArray()
+      // updatedAt stays: friends never see audiences, so for those who still
+      // see an item nothing changed, and bumping all of a group's items at
+      // once would tell them which items shared it.
+      await db.items.bulkPut(named.map((item): ItemRow => ({ ...item, audience: withoutGroup(item.audience, id) })))
+      await revokeInvisible(db, { itemIds: named.map((item) => item.id), reason: 'left-group', at: this.now() })
+    })
+  }
+
+  /** Puts a friend into a group or takes them out; taking out revokes what they can no longer see. */
+  async setMembership (groupId: string, friendKey: string, member: boolean): Promise<void> {
+    const db = this.db
+    await db.transaction('rw', [...revokeTables(db), db.groups, ...resyncTables(db)], async () => {
+      const existing = await db.memberships.get([groupId, friendKey])
+      if (member) {
+        if (!await db.groups.get(groupId)) throw new KithError('NOT_FOUND', NO_SUCH_GROUP)
+        if (!await db.friends.get(friendKey)) throw new KithError('NOT_FOUND', NO_SUCH_FRIEND)
+        if (existing) return
+        await db.memberships.add({ groupId, friendKey })
+        // The group's older items are new to them but unchanged: their cursor is past them.
+        await markResync(db, friendKey)
+        return
+      }
+      if (!existing) return
+      await db.memberships.delete([groupId, friendKey])
+      await revokeInvisible(db, { friendKeys: [friendKey], reason: 'left-group', at: this.now() })
+    })
+  }
+
+  /** A trimmed name of 1 to 60 characters that no other group has (ignoring case). */
+  private async checkGroupName (name: string, selfId: string | null): Promise<string> {
+    const clean = typeof name === 'string' ? name.replace(/\s+/g, ' ').trim() : ''
+    if (clean === '') throw new KithError('BAD_REQUEST', 'A group needs a name.')
+    if (clean.length > MAX_GROUP_NAME) throw new KithError('BAD_REQUEST', `A group name can be at most ${MAX_GROUP_NAME} characters.`)
+    const lower = clean.toLowerCase()
+    const clash = await this.db.groups.filter((g) => g.id !== selfId && g.name.toLowerCase() === lower).first()
+    if (clash) throw new KithError('BAD_REQUEST', `There is already a group called “${clash.name}”.`)
+    return clean
+  }
+}
+
+function withoutGroup (audience: Audience, groupId: string): Audience {
+  if (audience.kind !== 'groups') return audience
+  const groupIds = audience.groupIds.filter((g) => g !== groupId)
+  return groupIds.length > 0 ? { kind: 'groups', groupIds } : { kind: 'me' }
+}

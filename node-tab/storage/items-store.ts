@@ -1,0 +1,196 @@
+// The owner's items: writing them, changing who sees them, deleting them for
+// real, and answering a friend's scoped request. Every change that takes an
+// item away from someone who received it goes through revokeInvisible in the
+// same transaction, so no delete notice can be lost between the two.
+import type { Table } from 'dexie'
+import type { NewItem } from '../../client/app-api'
+import { KithError } from '../../shared/errors'
+import {
+  encodeCursor, isAudience, isItemType, MAX_FILE_BYTES, MAX_PAGE, MAX_TEXT_CHARS,
+  type Audience, type ItemCursor, type SharedItem
+} from '../../shared/items'
+import type { ListItemsParams, ListItemsResult } from '../../shared/protocol'
+import { canSee, type Viewer } from '../access-policy'
+import type { ItemRow, NodeDatabase } from './db'
+import { deliveryTables, recordDeliveries } from './deliveries'
+import { newId } from './ids'
+import { resyncProgress, resyncStart, resyncTables } from './resync'
+import { loadViewers, revokeInvisible, revokeTables } from './revoke'
+
+export const NOT_A_FRIEND = 'You are not a friend of this person.'
+/** The one answer for missing, hidden and non-file items alike: a friend
+ *  cannot tell an item they may not see from one that does not exist. */
+export const NO_SUCH_ITEM = 'No such item.'
+const MAX_NAME_CHARS = 255
+const CLOCK_KEY = 'items.clock'
+const DEFAULT_MINE = 200
+
+export class ItemsStore {
+  constructor (private readonly db: NodeDatabase, private readonly now: () => number = Date.now) {}
+
+  async create (item: NewItem): Promise<ItemRow> {
+    const { file, ...checked } = checkNewItem(item)
+    const db = this.db
+    return db.transaction('rw', [db.items, db.blobs, db.groups, db.settings], async () => {
+      const audience = await this.checkAudience(item.audience)
+      const row: ItemRow = { id: newId(), ...checked, audience, createdAt: this.now(), updatedAt: await this.nextStamp() }
+      if (file) row.file = { name: file.name, mime: file.mime, size: file.bytes.length }
+      await db.items.add(row)
+      if (file) await db.blobs.add({ itemId: row.id, bytes: file.bytes })
+      return row
+    })
+  }
+
+  /** My items, newest first. */
+  async listMine (opts: { limit?: number } = {}): Promise<ItemRow[]> {
+    const limit = Math.max(1, Math.floor(opts.limit ?? DEFAULT_MINE))
+    return this.db.items.orderBy('createdAt').reverse().limit(limit).toArray()
+  }
+
+  async get (id: string): Promise<ItemRow | undefined> {
+    return this.db.items.get(id)
+  }
+
+  /** The owner's own access to a file's bytes. */
+  async fileBytes (id: string): Promise<Uint8Array | null> {
+    return (await this.db.blobs.get(id))?.bytes ?? null
+  }
+
+  /** Changes who may see an item. Friends who received it and may no longer
+   *  see it are asked to delete it: for them, narrowing is deleting. */
+  async setAudience (id: string, audience: Audience): Promise<void> {
+    const db = this.db
+    await db.transaction('rw', tables(revokeTables(db), [db.groups, db.settings]), async () => {
+      if (!await db.items.get(id)) throw new KithError('NOT_FOUND', NO_SUCH_ITEM)
+      const checked = await this.checkAudience(audience)
+      await db.items.update(id, { audience: checked, updatedAt: await this.nextStamp() })
+      await revokeInvisible(db, { itemIds: [id], reason: 'audience-narrowed', at: this.now() })
+    })
+  }
+
+  /** Deletes an item as if it was never stored: the row and the bytes go;
+   *  only the id and type stay, in notices to the friends who received it. */
+  async delete (id: string): Promise<void> {
+    const db = this.db
+    await db.transaction('rw', tables(revokeTables(db), [db.blobs]), async () => {
+      const row = await db.items.get(id)
+      if (!row) throw new KithError('NOT_FOUND', NO_SUCH_ITEM)
+      await db.items.delete(id)
+      await db.blobs.delete(id)
+      await revokeInvisible(db, { itemIds: [id], reason: 'deleted', at: this.now(), gone: new Map([[id, row.type]]) })
+    })
+  }
+
+  async viewerFor (friendKey: string): Promise<Viewer> {
+    return (await loadViewers(this.db, [friendKey])).get(friendKey)!
+  }
+
+  /** A friend's scoped request: the items they may see, in (updatedAt, id)
+   *  order after their cursor. Walks the index lazily and stops at the page's
+   *  end, so its cost follows the page, not the number of items. */
+  async listVisible (friendKey: string, params: ListItemsParams): Promise<ListItemsResult> {
+    const limit = checkLimit(params.limit)
+    const db = this.db
+    return db.transaction('rw', tables([db.items, db.friends, db.memberships], deliveryTables(db), resyncTables(db)), async () => {
+      const viewer = await this.viewerFor(friendKey)
+      if (!viewer.isFriend) throw new KithError('UNAUTHORIZED', NOT_A_FRIEND)
+      const start = await resyncStart(db, friendKey, params.after)
+      const types = params.types ? new Set(params.types) : null
+      const { createdFrom, createdTo } = params
+      const wanted = (row: ItemRow): boolean =>
+        (types === null || types.has(row.type)) &&
+        (createdFrom === undefined || row.createdAt >= createdFrom) &&
+        (createdTo === undefined || row.createdAt <= createdTo) &&
+        canSee(row.audience, viewer)
+      // One extra hit tells whether anything follows this page.
+      const rows = await this.inOrderAfter(start.after).filter(wanted).limit(limit + 1).toArray()
+      const page = rows.slice(0, limit)
+      const last = page.at(-1)
+      const result: ListItemsResult = {
+        items: page.map(toShared),
+        cursor: last ? encodeCursor(last) : null,
+        done: rows.length <= limit
+      }
+      await recordDeliveries(db, friendKey, page.map((r) => r.id), this.now())
+      if (start.marked) await resyncProgress(db, friendKey, result)
+      return result
+    })
+  }
+
+  /** A file's bytes for a friend who may see it; every other case gets the same NOT_FOUND. */
+  async fileForFriend (friendKey: string, id: string): Promise<Uint8Array> {
+    const db = this.db
+    return db.transaction('rw', tables([db.items, db.blobs, db.friends, db.memberships], deliveryTables(db)), async () => {
+      const viewer = await this.viewerFor(friendKey)
+      if (!viewer.isFriend) throw new KithError('UNAUTHORIZED', NOT_A_FRIEND)
+      const row = await db.items.get(id)
+      const blob = row?.type === 'file' && canSee(row.audience, viewer) ? await db.blobs.get(id) : undefined
+      if (!blob) throw new KithError('NOT_FOUND', NO_SUCH_ITEM)
+      await recordDeliveries(db, friendKey, [id], this.now())
+      return blob.bytes
+    })
+  }
+
+  private inOrderAfter (after: ItemCursor | undefined) {
+    const items = this.db.items
+    return after ? items.where('[updatedAt+id]').above([after.updatedAt, after.id]) : items.orderBy('[updatedAt+id]')
+  }
+
+  /** A strictly increasing updatedAt, persisted, so two changes never share a
+   *  position a friend's cursor could fall between, even if the clock steps
+   *  back or the newest item was deleted. Call inside a transaction with items and settings. */
+  private async nextStamp (): Promise<number> {
+    const saved = await this.db.getSetting(CLOCK_KEY, (v): v is number => Number.isSafeInteger(v)) ?? 0
+    const newest = await this.db.items.orderBy('[updatedAt+id]').lastKey() as [number, string] | undefined
+    const stamp = Math.max(this.now(), saved + 1, (newest?.[0] ?? 0) + 1)
+    await this.db.putSetting(CLOCK_KEY, stamp)
+    return stamp
+  }
+
+  /** A clean copy of an audience whose groups all exist. */
+  private async checkAudience (audience: unknown): Promise<Audience> {
+    if (!isAudience(audience)) throw new KithError('BAD_REQUEST', 'Choose who can see this: all friends, some groups, or only me.')
+    if (audience.kind !== 'groups') return { kind: audience.kind }
+    const groupIds = [...new Set(audience.groupIds)]
+    const found = await this.db.groups.bulkGet(groupIds)
+    if (found.some((g) => g === undefined)) throw new KithError('BAD_REQUEST', 'One of the chosen groups no longer exists.')
+    return { kind: 'groups', groupIds }
+  }
+}
+
+/** What a friend receives: never the audience. */
+function toShared (row: ItemRow): SharedItem {
+  const item: SharedItem = { id: row.id, type: row.type, text: row.text, createdAt: row.createdAt, updatedAt: row.updatedAt }
+  // Only when present: an undefined field would cross the wire as nil.
+  if (row.file) item.file = { name: row.file.name, mime: row.file.mime, size: row.file.size }
+  return item
+}
+
+function checkNewItem (item: NewItem): Pick<ItemRow, 'type' | 'text'> & { file?: NewItem['file'] } {
+  const bad = (message: string): never => { throw new KithError('BAD_REQUEST', message) }
+  if (!isItemType(item.type)) bad('An item is a note, a post or a file.')
+  if (typeof item.text !== 'string') bad('The text is missing.')
+  if (item.text.length > MAX_TEXT_CHARS) bad(`A text can be at most ${MAX_TEXT_CHARS.toLocaleString('en')} characters; this one has ${item.text.length.toLocaleString('en')}.`)
+  if (item.type !== 'file') {
+    if (item.file !== undefined) bad('Only a file item can carry a file.')
+    return { type: item.type, text: item.text }
+  }
+  const file = item.file
+  if (!file || !(file.bytes instanceof Uint8Array)) return bad('Choose a file to share.')
+  if (file.bytes.length > MAX_FILE_BYTES) bad(`A file can be at most ${MAX_FILE_BYTES / 1024 / 1024} MB; this one is ${(file.bytes.length / 1024 / 1024).toFixed(1)} MB.`)
+  const name = typeof file.name === 'string' ? file.name.trim() : ''
+  if (name === '') bad('The file needs a name.')
+  if (name.length > MAX_NAME_CHARS) bad(`A file name can be at most ${MAX_NAME_CHARS} characters.`)
+  const mime = typeof file.mime === 'string' && file.mime.length > 0 && file.mime.length <= MAX_NAME_CHARS ? file.mime : 'application/octet-stream'
+  return { type: 'file', text: item.text, file: { name, mime, bytes: file.bytes } }
+}
+
+function checkLimit (limit: number): number {
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_PAGE) throw new KithError('BAD_REQUEST', `A page holds 1 to ${MAX_PAGE} items.`)
+  return limit
+}
+
+/** The union of table lists, each table once, for one transaction (rows of any type). */
+function tables (...lists: Array<Array<Table<any, any, any>>>): Array<Table<any, any, any>> {
+  return [...new Set(lists.flat())]
+}

@@ -1,0 +1,87 @@
+// Ending a friend's access to items they already received. Whenever an item
+// goes away or stops being visible to someone who got it (deleted, audience
+// narrowed, friend removed, friend left a group), their delivery turns into a
+// delete notice and the owner's deletion log lists them as "not yet
+// confirmed". Run inside the caller's transaction (see revokeTables), so the
+// change and its notices commit together or not at all.
+import type { ItemType } from '../../shared/items'
+import { canSee, type Viewer } from '../access-policy'
+import type { DeletionReason, DeliveryRow, NodeDatabase, NoticeRow } from './db'
+
+/** Every table revokeInvisible reads or writes: the caller's transaction must include them. */
+export function revokeTables (db: NodeDatabase) {
+  return [db.items, db.friends, db.memberships, db.deliveries, db.notices, db.deletionLog]
+}
+
+/** What each of these keys may see right now (a removed friend or a stranger: nothing). */
+export async function loadViewers (db: NodeDatabase, friendKeys: readonly string[]): Promise<Map<string, Viewer>> {
+  const keys = [...new Set(friendKeys)]
+  const [rows, memberships] = await Promise.all([
+    db.friends.bulkGet(keys),
+    db.memberships.where('friendKey').anyOf(keys).toArray()
+  ])
+  const groups = new Map(keys.map((key) => [key, new Set<string>()]))
+  for (const m of memberships) groups.get(m.friendKey)?.add(m.groupId)
+  return new Map(keys.map((key, i) => [key, { isFriend: rows[i] !== undefined, groupIds: groups.get(key)! }]))
+}
+
+export interface RevokeScope {
+  /** Look at deliveries of these items… */
+  itemIds?: readonly string[]
+  /** …and/or deliveries to these friends (both given: deliveries matching both). */
+  friendKeys?: readonly string[]
+  reason: DeletionReason
+  at: number
+  /** Items removed earlier in this transaction, with their type for the log
+   *  (their rows are gone, and the log keeps the type, never the content). */
+  gone?: ReadonlyMap<string, ItemType>
+}
+
+/** Revokes every delivery in scope that the current state no longer allows.
+ *  Returns the friends who got new notices. */
+export async function revokeInvisible (db: NodeDatabase, scope: RevokeScope): Promise<string[]> {
+  const deliveries = await deliveriesInScope(db, scope)
+  if (deliveries.length === 0) return []
+  const itemIds = [...new Set(deliveries.map((d) => d.itemId))]
+  const itemRows = await db.items.bulkGet(itemIds)
+  const items = new Map(itemIds.map((id, i) => [id, itemRows[i]]))
+  const viewers = await loadViewers(db, deliveries.map((d) => d.friendKey))
+
+  const lost = new Map<string, string[]>() // item id -> friends who lost it
+  for (const d of deliveries) {
+    const item = items.get(d.itemId)
+    if (item && canSee(item.audience, viewers.get(d.friendKey)!)) continue
+    const keys = lost.get(d.itemId) ?? []
+    keys.push(d.friendKey)
+    lost.set(d.itemId, keys)
+  }
+
+  const notified = new Set<string>()
+  for (const [itemId, friendKeys] of lost) {
+    const notices: NoticeRow[] = friendKeys.map((friendKey) => ({ itemId, friendKey, createdAt: scope.at, attempts: 0 }))
+    await db.notices.bulkPut(notices)
+    await db.deliveries.bulkDelete(friendKeys.map((friendKey): [string, string] => [itemId, friendKey]))
+    await db.deletionLog.add({
+      itemId,
+      // Deliveries are revoked in the same transaction that deletes an item,
+      // so an item that is neither present nor in `gone` cannot occur.
+      itemType: items.get(itemId)?.type ?? scope.gone?.get(itemId) ?? 'note',
+      reason: scope.reason,
+      at: scope.at,
+      friends: Object.fromEntries(friendKeys.map((key) => [key, false]))
+    })
+    for (const key of friendKeys) notified.add(key)
+  }
+  return [...notified]
+}
+
+async function deliveriesInScope (db: NodeDatabase, scope: RevokeScope): Promise<DeliveryRow[]> {
+  if (scope.itemIds) {
+    const rows = await db.deliveries.where('itemId').anyOf([...scope.itemIds]).toArray()
+    if (!scope.friendKeys) return rows
+    const keys = new Set(scope.friendKeys)
+    return rows.filter((d) => keys.has(d.friendKey))
+  }
+  if (scope.friendKeys) return db.deliveries.where('friendKey').anyOf([...scope.friendKeys]).toArray()
+  throw new Error('revokeInvisible needs item ids or friend keys to look at')
+}

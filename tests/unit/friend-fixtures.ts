@@ -1,0 +1,90 @@
+// Shared by the notices, friend-cache and outbox tests: real identities,
+// real authenticated sessions over the memory transport, and a stand-in for
+// the owner's listItems/fetchFile handlers (the real ones live elsewhere).
+import { createMemoryTransportPair } from '../../shared/memory-transport'
+import { establishSession } from '../../shared/session'
+import { createIdentity, type Identity } from '../../shared/identity'
+import { toHex } from '../../shared/bytes'
+import { KithError } from '../../shared/errors'
+import { compareCursor, encodeCursor, type SharedItem } from '../../shared/items'
+import { parseItemId, parseListItemsParams, type NodeMethods } from '../../shared/protocol'
+import type { RpcHandlers } from '../../shared/rpc'
+import type { NodeSession } from '../../node-tab/node'
+
+export type Handlers = Partial<RpcHandlers<NodeMethods>>
+
+export const tick = (ms = 0): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** Polls until `condition` holds; fails after `ms`. */
+export async function until (condition: () => boolean | Promise<boolean>, ms = 2000): Promise<void> {
+  const end = Date.now() + ms
+  while (!await condition()) {
+    if (Date.now() > end) throw new Error('condition not met in time')
+    await tick(5)
+  }
+}
+
+export function uniqueName (prefix: string): string {
+  return `${prefix}-${Math.random().toString(36).slice(2)}-${Date.now()}`
+}
+
+export interface Person { identity: Identity, keyHex: string }
+
+export function person (): Person {
+  const identity = createIdentity()
+  return { identity, keyHex: toHex(identity.publicKey) }
+}
+
+/** An authenticated session between two people; each side's handlers are
+ *  built from the key the handshake proved, as the node does. */
+export async function connect (a: Person, b: Person, aHandlers: (remoteKeyHex: string) => Handlers, bHandlers: (remoteKeyHex: string) => Handlers): Promise<{ a: NodeSession, b: NodeSession }> {
+  const [ta, tb] = createMemoryTransportPair()
+  const [sa, sb] = await Promise.all([
+    establishSession<NodeMethods, NodeMethods>(ta, { identity: a.identity, handlers: (key) => aHandlers(toHex(key)) }),
+    establishSession<NodeMethods, NodeMethods>(tb, { identity: b.identity, handlers: (key) => bHandlers(toHex(key)) })
+  ])
+  return { a: sa, b: sb }
+}
+
+export function note (id: string, at: number, text = `note ${id}`): SharedItem {
+  return { id, type: 'note', text, createdAt: at, updatedAt: at }
+}
+
+/** The owner's items in memory, served like the real handlers would. */
+export class FakeOwner {
+  items = new Map<string, SharedItem>()
+  files = new Map<string, Uint8Array>()
+  /** The `after` each listItems call was given (undefined = from the start). */
+  listCalls: Array<string | undefined> = []
+  /** How many items each listItems call answered with. */
+  served: number[] = []
+  refuse = false
+
+  add (...items: SharedItem[]): void {
+    for (const item of items) this.items.set(item.id, item)
+  }
+
+  handlers (): Handlers {
+    return {
+      listItems: (params) => {
+        if (this.refuse) throw new KithError('UNAUTHORIZED', 'not a friend')
+        const p = parseListItemsParams(params)
+        this.listCalls.push((params as { after?: string }).after)
+        const after = p.after
+        const changed = [...this.items.values()]
+          .filter((item) => after === undefined || compareCursor(item, after) > 0)
+          .sort(compareCursor)
+        const page = changed.slice(0, p.limit)
+        const last = page.at(-1)
+        this.served.push(page.length)
+        return { items: page, cursor: last ? encodeCursor(last) : null, done: changed.length <= p.limit }
+      },
+      fetchFile: (params) => {
+        if (this.refuse) throw new KithError('UNAUTHORIZED', 'not a friend')
+        const bytes = this.files.get(parseItemId(params))
+        if (!bytes) throw new KithError('NOT_FOUND', 'no such item')
+        return { bytes }
+      }
+    }
+  }
+}

@@ -1,0 +1,87 @@
+// Shared set-up for the node storage tests: a fresh database per test,
+// people with real keys, a clock the test moves, and paging helpers.
+import { afterEach, expect } from 'vitest'
+import { KithError, type ErrorCode } from '../../shared/errors'
+import { addressFromPublicKey, createIdentity, type Identity } from '../../shared/identity'
+import { decodeCursor, type SharedItem } from '../../shared/items'
+import type { ListItemsParams } from '../../shared/protocol'
+import { NodeDatabase } from '../../node-tab/storage/db'
+import { FriendsStore } from '../../node-tab/storage/friends-store'
+import { keyHex } from '../../node-tab/storage/ids'
+import { InvitesStore } from '../../node-tab/storage/invites-store'
+import { ItemsStore } from '../../node-tab/storage/items-store'
+
+const opened: NodeDatabase[] = []
+afterEach(async () => {
+  for (const db of opened.splice(0)) await db.delete()
+})
+
+export function freshDb (): NodeDatabase {
+  const db = new NodeDatabase(`t-${Math.random().toString(36).slice(2)}`)
+  opened.push(db)
+  return db
+}
+
+export class TestClock {
+  constructor (public t = 1_700_000_000_000) {}
+  readonly now = (): number => this.t
+  advance (ms = 1000): number { this.t += ms; return this.t }
+}
+
+export function setup (clock = new TestClock()) {
+  const db = freshDb()
+  const friends = new FriendsStore(db, clock.now)
+  return { db, clock, friends, items: new ItemsStore(db, clock.now), invites: new InvitesStore(db, friends, clock.now) }
+}
+
+export interface Person { identity: Identity, key: string, address: string, displayName: string }
+
+export function person (displayName: string): Person {
+  const identity = createIdentity()
+  return { identity, key: keyHex(identity.publicKey), address: addressFromPublicKey(identity.publicKey), displayName }
+}
+
+export async function befriend (friends: FriendsStore, ...people: Person[]): Promise<void> {
+  for (const p of people) await friends.add({ key: p.key, address: p.address, displayName: p.displayName })
+}
+
+/** Pages through everything a friend may list from `after`, checking the
+ *  cursor/done contract on every page. Returns the items and the last cursor. */
+export async function listAll (items: ItemsStore, friendKey: string, params: Partial<ListItemsParams> = {}, limit = 7): Promise<{ items: SharedItem[], cursor: string | null, pages: number }> {
+  const out: SharedItem[] = []
+  let after = params.after
+  let cursor: string | null = null
+  for (let pages = 1; pages < 10_000; pages++) {
+    const page = await items.listVisible(friendKey, { ...params, after, limit })
+    expect(page.items.length).toBeLessThanOrEqual(limit)
+    if (!page.done) expect(page.items.length).toBe(limit)
+    expect(page.cursor).toBe(page.items.length > 0 ? `${page.items.at(-1)!.updatedAt}:${page.items.at(-1)!.id}` : null)
+    out.push(...page.items)
+    if (page.cursor !== null) cursor = page.cursor
+    if (page.done) return { items: out, cursor, pages }
+    after = decodeCursor(page.cursor!)
+  }
+  throw new Error('listing never finished')
+}
+
+export async function kithError (promise: Promise<unknown>, code: ErrorCode, message?: string | RegExp): Promise<KithError> {
+  try {
+    await promise
+  } catch (err) {
+    expect(err).toBeInstanceOf(KithError)
+    const e = err as KithError
+    expect(e.code).toBe(code)
+    if (typeof message === 'string') expect(e.message).toBe(message)
+    else if (message) expect(e.message).toMatch(message)
+    return e
+  }
+  throw new Error(`expected ${code}, but it succeeded`)
+}
+
+/** A sentence a person can read. */
+export function expectSentence (message: string): void {
+  expect(message).toMatch(/^[A-Z“].{8,}[.]$/)
+  expect(message).not.toMatch(/undefined|null|\[object|Error/)
+}
+
+export const ids = (list: Array<{ id: string }>): string[] => list.map((i) => i.id).sort()
