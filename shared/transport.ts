@@ -27,14 +27,25 @@ export interface Transport {
   close (reason?: string): void
 }
 
-/** Keeps listeners for a transport implementation. */
+/** Keeps listeners for a transport implementation. Frames that arrive while
+ *  nobody listens (before the handshake attaches, or in the hand-over from
+ *  handshake to RPC) are held and delivered, in order, to the next listener. */
 export class TransportEvents {
   private readonly messageListeners = new Set<(frame: Uint8Array) => void>()
   private readonly closeListeners = new Set<(reason: string) => void>()
+  private held: Uint8Array[] = []
 
   onMessage (listener: (frame: Uint8Array) => void): () => void {
     this.messageListeners.add(listener)
+    if (this.held.length > 0) queueMicrotask(() => this.flushHeld())
     return () => this.messageListeners.delete(listener)
+  }
+
+  private flushHeld (): void {
+    while (this.held.length > 0 && this.messageListeners.size > 0) {
+      const frame = this.held.shift()!
+      for (const listener of this.messageListeners) listener(frame)
+    }
   }
 
   onClose (listener: (reason: string) => void): () => void {
@@ -43,6 +54,11 @@ export class TransportEvents {
   }
 
   emitMessage (frame: Uint8Array): void {
+    if (this.messageListeners.size === 0 || this.held.length > 0) {
+      this.held.push(frame)
+      this.flushHeld()
+      return
+    }
     for (const listener of this.messageListeners) listener(frame)
   }
 
@@ -50,5 +66,6 @@ export class TransportEvents {
     for (const listener of this.closeListeners) listener(reason)
     this.closeListeners.clear()
     this.messageListeners.clear()
+    this.held = []
   }
 }

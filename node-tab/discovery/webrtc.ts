@@ -18,12 +18,12 @@ export class WebRtcTransport implements Transport {
   private readonly events = new TransportEvents()
   private isClosed = false
 
-  constructor (private readonly pc: RTCPeerConnection, private readonly channel: RTCDataChannel, binding: SessionBinding) {
+  constructor (private readonly pc: RTCPeerConnection, private readonly channel: RTCDataChannel, binding: SessionBinding, early: Uint8Array[]) {
     this.binding = binding
     const remoteMax = pc.sctp?.maxMessageSize
     this.maxFrameSize = Math.min(MAX_FRAME, remoteMax && remoteMax > 0 ? remoteMax : MAX_FRAME)
-    channel.binaryType = 'arraybuffer'
     channel.bufferedAmountLowThreshold = LOW_WATER
+    for (const frame of early.splice(0)) this.events.emitMessage(frame)
     channel.onmessage = (ev) => {
       if (ev.data instanceof ArrayBuffer) this.events.emitMessage(new Uint8Array(ev.data))
     }
@@ -134,6 +134,17 @@ function waitForOpen (pc: RTCPeerConnection, channel: RTCDataChannel, signal?: A
   })
 }
 
+/** Chromium can deliver the answerer's first message to the offerer before
+ *  the channel's 'open' event; listen from the start so none is lost. */
+function captureEarlyMessages (channel: RTCDataChannel): Uint8Array[] {
+  const early: Uint8Array[] = []
+  channel.binaryType = 'arraybuffer'
+  channel.onmessage = (ev) => {
+    if (ev.data instanceof ArrayBuffer) early.push(new Uint8Array(ev.data))
+  }
+  return early
+}
+
 function usesIceServers (rtcConfig: RTCConfiguration): boolean {
   return (rtcConfig.iceServers ?? []).length > 0
 }
@@ -155,6 +166,7 @@ export interface PendingOffer {
 export async function createOffer (rtcConfig: RTCConfiguration): Promise<PendingOffer> {
   const pc = new RTCPeerConnection(rtcConfig)
   const channel = pc.createDataChannel(CHANNEL_LABEL, { ordered: true })
+  const early = captureEarlyMessages(channel)
   try {
     await pc.setLocalDescription(await pc.createOffer())
     await waitForGathering(pc, usesIceServers(rtcConfig))
@@ -169,7 +181,7 @@ export async function createOffer (rtcConfig: RTCConfiguration): Promise<Pending
         await pc.setRemoteDescription({ type: 'answer', sdp: answerSdp })
         const binding = bindingOf(pc, 'offerer')
         await waitForOpen(pc, channel, signal)
-        return new WebRtcTransport(pc, channel, binding)
+        return new WebRtcTransport(pc, channel, binding, early)
       } catch (err) {
         pc.close()
         throw err instanceof KithError ? err : new KithError('BAD_REQUEST', 'the answer could not be used')
@@ -183,8 +195,10 @@ export async function createOffer (rtcConfig: RTCConfiguration): Promise<Pending
  *  once the data channel opens. */
 export async function answerOffer (rtcConfig: RTCConfiguration, offerSdp: string): Promise<{ sdp: string, connected: (signal?: AbortSignal) => Promise<WebRtcTransport> }> {
   const pc = new RTCPeerConnection(rtcConfig)
-  const channelPromise = new Promise<RTCDataChannel>((resolve) => {
-    pc.addEventListener('datachannel', (ev) => { if (ev.channel.label === CHANNEL_LABEL) resolve(ev.channel) }, { once: true })
+  const channelPromise = new Promise<{ channel: RTCDataChannel, early: Uint8Array[] }>((resolve) => {
+    pc.addEventListener('datachannel', (ev) => {
+      if (ev.channel.label === CHANNEL_LABEL) resolve({ channel: ev.channel, early: captureEarlyMessages(ev.channel) })
+    }, { once: true })
   })
   try {
     await pc.setRemoteDescription({ type: 'offer', sdp: offerSdp })
@@ -199,12 +213,12 @@ export async function answerOffer (rtcConfig: RTCConfiguration, offerSdp: string
     sdp: pc.localDescription!.sdp,
     async connected (signal) {
       try {
-        const channel = await Promise.race([
+        const { channel, early } = await Promise.race([
           channelPromise,
           new Promise<never>((_resolve, reject) => setTimeout(() => reject(new KithError('CLOSED', 'the offerer never opened a channel')), OPEN_TIMEOUT_MS))
         ])
         await waitForOpen(pc, channel, signal)
-        return new WebRtcTransport(pc, channel, binding)
+        return new WebRtcTransport(pc, channel, binding, early)
       } catch (err) {
         pc.close()
         throw err

@@ -6,7 +6,7 @@
 // change and its notices commit together or not at all.
 import type { ItemType } from '../../shared/items'
 import { canSee, type Viewer } from '../access-policy'
-import type { DeletionReason, DeliveryRow, NodeDatabase, NoticeRow } from './db'
+import type { DeletionLogRow, DeletionReason, DeliveryRow, NodeDatabase, NoticeRow } from './db'
 
 /** Every table revokeInvisible reads or writes: the caller's transaction must include them. */
 export function revokeTables (db: NodeDatabase) {
@@ -56,12 +56,16 @@ export async function revokeInvisible (db: NodeDatabase, scope: RevokeScope): Pr
     lost.set(d.itemId, keys)
   }
 
-  const notified = new Set<string>()
+  // Written in three bulk operations: removing a friend can revoke thousands of deliveries.
+  const notices: NoticeRow[] = []
+  const revoked: Array<[string, string]> = []
+  const logs: DeletionLogRow[] = []
   for (const [itemId, friendKeys] of lost) {
-    const notices: NoticeRow[] = friendKeys.map((friendKey) => ({ itemId, friendKey, createdAt: scope.at, attempts: 0 }))
-    await db.notices.bulkPut(notices)
-    await db.deliveries.bulkDelete(friendKeys.map((friendKey): [string, string] => [itemId, friendKey]))
-    await db.deletionLog.add({
+    for (const friendKey of friendKeys) {
+      notices.push({ itemId, friendKey, createdAt: scope.at, attempts: 0 })
+      revoked.push([itemId, friendKey])
+    }
+    logs.push({
       itemId,
       // Deliveries are revoked in the same transaction that deletes an item,
       // so an item that is neither present nor in `gone` cannot occur.
@@ -70,9 +74,11 @@ export async function revokeInvisible (db: NodeDatabase, scope: RevokeScope): Pr
       at: scope.at,
       friends: Object.fromEntries(friendKeys.map((key) => [key, false]))
     })
-    for (const key of friendKeys) notified.add(key)
   }
-  return [...notified]
+  await db.notices.bulkPut(notices)
+  await db.deliveries.bulkDelete(revoked)
+  await db.deletionLog.bulkAdd(logs)
+  return [...new Set(notices.map((n) => n.friendKey))]
 }
 
 async function deliveriesInScope (db: NodeDatabase, scope: RevokeScope): Promise<DeliveryRow[]> {

@@ -1,0 +1,250 @@
+// Friends, groups, scoped sharing and real deletion, driven through the real
+// UI in real Chromium with four people (browser contexts): Alice shares to
+// group "family" (Bob) and group "work" (Carol); Dave knows her address but
+// holds no invite.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { createWorld, openApp, screenshot, type Person, type World } from './support/world'
+
+let world: World
+let alice: Person, bob: Person, carol: Person, dave: Person
+let aliceAddress = ''
+let bobLink = ''
+
+const FAMILY_NOTE = 'Family dinner on Sunday at six'
+const WORK_NOTE = 'Quarterly work plan draft'
+const PRIVATE_NOTE = 'My private diary entry'
+const PHOTO_CAPTION = 'Beach photo from the holidays'
+const PHOTO_BYTES = 20 * 1024 * 1024
+
+beforeAll(async () => {
+  world = await createWorld({ trackerCount: 1 })
+})
+
+afterAll(async () => {
+  await world?.close()
+})
+
+async function setName (person: Person, name: string): Promise<void> {
+  const field = person.page.getByLabel('Name shown to friends')
+  await field.fill(name)
+  await person.page.getByRole('button', { name: 'Save name' }).click()
+  await person.page.getByText('Saved. Friends see this name.').waitFor()
+}
+
+async function tab (page: Page, name: string): Promise<void> {
+  await page.getByRole('tab', { name }).click()
+}
+
+async function createInvite (label: string): Promise<string> {
+  await tab(alice.page, 'Invites')
+  await alice.page.getByLabel('Label (only you see it)').fill(label)
+  await alice.page.getByRole('button', { name: 'Create invite' }).click()
+  const link = alice.page.getByTestId('invite-link')
+  await expect.poll(() => link.textContent()).toContain('#/invite/')
+  return (await link.textContent())!.trim()
+}
+
+async function acceptInvite (person: Person, link: string): Promise<void> {
+  await person.page.goto(link)
+  await person.page.getByRole('button', { name: 'Accept invite' }).click()
+  await expect.poll(() => person.page.url(), { timeout: 30_000 }).toContain(`#/friend/${aliceAddress}`)
+  await person.page.getByTestId('friend-name').filter({ hasText: 'Alice' }).waitFor({ timeout: 30_000 })
+}
+
+async function share (text: string, audience: 'All friends' | 'Only me' | string, file?: { name: string, mimeType: string, buffer: Buffer }): Promise<void> {
+  const page = alice.page
+  await tab(page, 'My items')
+  if (file) {
+    await page.getByRole('radio', { name: 'File', exact: true }).check()
+    await page.getByLabel(/^File/).setInputFiles(file)
+    await page.getByLabel('Caption (optional)').fill(text)
+  } else {
+    await page.getByRole('radio', { name: 'Note', exact: true }).check()
+    await page.getByLabel('Text', { exact: true }).fill(text)
+  }
+  if (audience === 'All friends' || audience === 'Only me') {
+    await page.getByRole('radio', { name: audience }).check()
+  } else {
+    await page.getByRole('radio', { name: 'Selected groups' }).check()
+    // The composer keeps the last audience: make this one exactly `audience`.
+    for (const group of ['family', 'work']) {
+      const box = page.getByRole('checkbox', { name: group, exact: true })
+      if (group === audience) await box.check()
+      else await box.uncheck()
+    }
+  }
+  await page.getByRole('button', { name: 'Share' }).click()
+  await page.getByTestId('my-item').filter({ hasText: text }).waitFor()
+}
+
+async function feedTexts (page: Page): Promise<string[]> {
+  return page.getByTestId('feed-item').allTextContents()
+}
+
+async function refreshFeed (page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Refresh' }).click()
+  await expect.poll(() => page.getByTestId('feed-state').textContent(), { timeout: 30_000 }).toMatch(/Up to date/)
+}
+
+function deletionFriend (name: string) {
+  return alice.page.getByTestId('deletion-friend').filter({ hasText: name })
+}
+
+describe('friends, groups and scoped sharing', () => {
+  it('four people open Kith; Alice makes groups and invites', async () => {
+    alice = await world.person('alice')
+    bob = await world.person('bob')
+    carol = await world.person('carol')
+    dave = await world.person('dave')
+    aliceAddress = await openApp(alice, world.appUrl)
+    await setName(alice, 'Alice')
+    for (const [p, n] of [[bob, 'Bob'], [carol, 'Carol'], [dave, 'Dave']] as const) {
+      await openApp(p, world.appUrl)
+      await setName(p, n)
+    }
+    await tab(alice.page, 'Groups')
+    for (const name of ['family', 'work']) {
+      await alice.page.getByLabel('New group name').fill(name)
+      await alice.page.getByRole('button', { name: 'Create group' }).click()
+      await alice.page.getByTestId('group-name').filter({ hasText: name }).waitFor()
+    }
+    bobLink = await createInvite('for Bob')
+    await screenshot(alice, '10-alice-invite')
+    await acceptInvite(bob, bobLink)
+    const carolLink = await createInvite('for Carol')
+    await acceptInvite(carol, carolLink)
+    await screenshot(bob, '11-bob-accepted')
+  })
+
+  it('both sides list each other, with the same safety code', async () => {
+    await tab(alice.page, 'Friends')
+    const bobEntry = alice.page.getByTestId('friend-entry').filter({ hasText: 'Bob' })
+    await bobEntry.waitFor()
+    await bob.page.goto(world.appUrl + '#/friends')
+    const aliceEntry = bob.page.getByTestId('friend-entry').filter({ hasText: 'Alice' })
+    await aliceEntry.waitFor()
+    const codeAtAlice = (await bobEntry.getByTestId('safety-code').textContent())!.trim()
+    const codeAtBob = (await aliceEntry.getByTestId('safety-code').textContent())!.trim()
+    expect(codeAtAlice).toMatch(/^\d{5} \d{5} \d{5} \d{5}$/)
+    expect(codeAtBob).toBe(codeAtAlice)
+    await bobEntry.getByRole('checkbox', { name: 'family' }).check()
+    await alice.page.getByTestId('friend-entry').filter({ hasText: 'Carol' }).getByRole('checkbox', { name: 'work' }).check()
+    await expect.poll(() => bobEntry.getByRole('checkbox', { name: 'family' }).isChecked()).toBe(true)
+    await screenshot(alice, '12-alice-friends')
+  })
+
+  it('Alice shares to family, work and only herself; each friend sees only their items', async () => {
+    await share(FAMILY_NOTE, 'family')
+    await share(WORK_NOTE, 'work')
+    await share(PRIVATE_NOTE, 'Only me')
+    await share(PHOTO_CAPTION, 'family', { name: 'beach.png', mimeType: 'image/png', buffer: Buffer.alloc(PHOTO_BYTES, 7) })
+    await screenshot(alice, '13-alice-items')
+
+    await bob.page.goto(`${world.appUrl}#/friend/${aliceAddress}`)
+    await refreshFeed(bob.page)
+    await expect.poll(() => feedTexts(bob.page)).toHaveLength(2)
+    const bobSees = (await feedTexts(bob.page)).join('\n')
+    expect(bobSees).toContain(FAMILY_NOTE)
+    expect(bobSees).toContain(PHOTO_CAPTION)
+    expect(bobSees).not.toContain(WORK_NOTE)
+    expect(bobSees).not.toContain(PRIVATE_NOTE)
+
+    await carol.page.goto(`${world.appUrl}#/friend/${aliceAddress}`)
+    await refreshFeed(carol.page)
+    await expect.poll(() => feedTexts(carol.page)).toHaveLength(1)
+    expect((await feedTexts(carol.page))[0]).toContain(WORK_NOTE)
+  })
+
+  it('Bob downloads the 20 MB photo with a progress bar', async () => {
+    const item = bob.page.getByTestId('feed-item').filter({ hasText: PHOTO_CAPTION })
+    await item.getByRole('button', { name: 'Download' }).click()
+    // The progress bar shows while the file streams in.
+    await item.getByTestId('file-progress').waitFor({ timeout: 10_000 })
+    await screenshot(bob, '14-bob-downloading')
+    await item.getByTestId('file-link').waitFor({ timeout: 60_000 })
+    await screenshot(bob, '15-bob-downloaded')
+  })
+
+  it('Alice deletes a note Bob has cached: his copy disappears and she sees his confirmation', async () => {
+    await tab(alice.page, 'My items')
+    const item = alice.page.getByTestId('my-item').filter({ hasText: FAMILY_NOTE })
+    await item.getByRole('button', { name: 'Delete' }).click()
+    await item.getByRole('button', { name: 'Yes, delete' }).click()
+    await expect.poll(async () => (await feedTexts(bob.page)).some((t) => t.includes(FAMILY_NOTE)), { timeout: 30_000 }).toBe(false)
+    await expect.poll(() => deletionFriend('Bob').textContent(), { timeout: 30_000 }).toMatch(/confirmed/)
+    await screenshot(alice, '16-alice-deletion-confirmed')
+  })
+
+  it('Carol is offline while Alice deletes a work item; it is gone from Carol after she comes back', async () => {
+    await carol.page.close()
+    // Alice notices Carol went away before deleting.
+    await tab(alice.page, 'Friends')
+    await expect.poll(() => alice.page.getByTestId('friend-entry').filter({ hasText: 'Carol' }).getByTestId('friend-presence').textContent(), { timeout: 30_000 }).toMatch(/Offline/)
+    await tab(alice.page, 'My items')
+    const item = alice.page.getByTestId('my-item').filter({ hasText: WORK_NOTE })
+    await item.getByRole('button', { name: 'Delete' }).click()
+    await item.getByRole('button', { name: 'Yes, delete' }).click()
+    await expect.poll(() => deletionFriend('Carol').textContent()).toMatch(/waiting/)
+    await screenshot(alice, '17-alice-deletion-waiting')
+
+    // Carol comes back: she only opens Kith; the notice finds her.
+    carol.page = await carol.context.newPage()
+    await openApp(carol, world.appUrl)
+    await expect.poll(() => deletionFriend('Carol').textContent(), { timeout: 90_000 }).toMatch(/confirmed/)
+    await carol.page.goto(`${world.appUrl}#/friend/${aliceAddress}`)
+    await carol.page.getByTestId('feed-state').waitFor()
+    expect((await feedTexts(carol.page)).join('\n')).not.toContain(WORK_NOTE)
+  })
+
+  it('Alice removes Bob from "family": his cached family items are deleted', async () => {
+    await tab(alice.page, 'Friends')
+    await alice.page.getByTestId('friend-entry').filter({ hasText: 'Bob' }).getByRole('checkbox', { name: 'family' }).uncheck()
+    await expect.poll(async () => (await feedTexts(bob.page)).some((t) => t.includes(PHOTO_CAPTION)), { timeout: 30_000 }).toBe(false)
+    await screenshot(bob, '18-bob-after-leaving-family')
+  })
+
+  it('Dave knows Alice’s address but holds no invite: he gets nothing', async () => {
+    await dave.page.goto(`${world.appUrl}#/friend/${aliceAddress}`)
+    await dave.page.getByTestId('friend-name').filter({ hasText: 'Alice' }).waitFor({ timeout: 30_000 })
+    await dave.page.getByRole('button', { name: 'Refresh' }).click()
+    await expect.poll(() => dave.page.getByTestId('feed-state').textContent(), { timeout: 30_000 }).toMatch(/no longer shares with you|not friends/)
+    expect(await dave.page.getByTestId('feed-item').count()).toBe(0)
+    await screenshot(dave, '19-dave-gets-nothing')
+  })
+
+  it('a used invite cannot be used again', async () => {
+    await dave.page.goto(bobLink)
+    await dave.page.getByRole('button', { name: 'Accept invite' }).click()
+    await expect.poll(() => dave.page.getByTestId('invite-error').textContent(), { timeout: 30_000 }).toMatch(/already been used/)
+    await screenshot(dave, '20-dave-used-invite')
+  })
+
+  it('a request to an offline friend waits in the queue, survives a reload and goes out once', async () => {
+    await alice.page.close() // Alice goes offline
+    await bob.page.goto(`${world.appUrl}#/friend/${aliceAddress}`)
+    await bob.page.getByRole('button', { name: 'Refresh' }).click()
+    await expect.poll(() => bob.page.getByTestId('feed-state').textContent(), { timeout: 30_000 }).toMatch(/queued/)
+    await bob.page.reload()
+    await bob.page.getByRole('button', { name: 'Refresh' }).click()
+    await screenshot(bob, '21-bob-queued')
+    // Alice comes back and shares something with all friends.
+    alice.page = await alice.context.newPage()
+    await openApp(alice, world.appUrl)
+    await share('Back online for everyone', 'All friends')
+    await expect.poll(async () => (await feedTexts(bob.page)).filter((t) => t.includes('Back online for everyone')).length, { timeout: 60_000 }).toBe(1)
+    await bob.page.reload()
+    await expect.poll(async () => (await feedTexts(bob.page)).filter((t) => t.includes('Back online for everyone')).length, { timeout: 30_000 }).toBe(1)
+  })
+
+  it('Alice removes Bob as a friend: his access ends and his cached copies are deleted', async () => {
+    await tab(alice.page, 'Friends')
+    const entry = alice.page.getByTestId('friend-entry').filter({ hasText: 'Bob' })
+    await entry.getByRole('button', { name: 'Remove friend' }).click()
+    await entry.getByRole('button', { name: 'Yes, remove' }).click()
+    await expect.poll(async () => (await feedTexts(bob.page)).length, { timeout: 30_000 }).toBe(0)
+    await bob.page.getByRole('button', { name: 'Refresh' }).click()
+    await expect.poll(() => bob.page.getByTestId('feed-state').textContent(), { timeout: 30_000 }).toMatch(/no longer shares with you/)
+    await screenshot(bob, '22-bob-removed')
+  })
+})
