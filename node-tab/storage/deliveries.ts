@@ -1,5 +1,6 @@
 // Remembering who received what, so a later deletion reaches exactly them.
 import type { NodeDatabase } from './db'
+import { rowsWithAny } from './revoke'
 
 /** The tables recordDeliveries touches: include them in the caller's transaction. */
 export function deliveryTables (db: NodeDatabase) {
@@ -18,7 +19,7 @@ export async function recordDeliveries (db: NodeDatabase, friendKey: string, ite
   if (pending.length === 0) return
   await db.notices.bulkDelete(pending.map((n): [string, string] => [n.itemId, friendKey]))
   // The owner's log no longer waits for this friend on those items.
-  const logs = await db.deletionLog.where('itemId').anyOf(pending.map((n) => n.itemId)).toArray()
+  const logs = await rowsWithAny(db.deletionLog, 'itemId', pending.map((n) => n.itemId))
   for (const log of logs) {
     if (log.friends[friendKey] !== false) continue
     const { [friendKey]: _withdrawn, ...rest } = log.friends

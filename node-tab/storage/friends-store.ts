@@ -103,6 +103,7 @@ export class FriendsStore {
     const db = this.db
     await db.transaction('rw', [...revokeTables(db), db.groups], async () => {
       if (!await db.groups.get(id)) throw new KithError('NOT_FOUND', NO_SUCH_GROUP)
+      const exMembers = (await db.memberships.where('groupId').equals(id).toArray()).map((m) => m.friendKey)
       await db.groups.delete(id)
       await db.memberships.where('groupId').equals(id).delete()
       // No index on audiences: deleting a group is rare, so a scan is fine.
@@ -111,7 +112,8 @@ export class FriendsStore {
       // see an item nothing changed, and bumping all of a group's items at
       // once would tell them which items shared it.
       await db.items.bulkPut(named.map((item): ItemRow => ({ ...item, audience: withoutGroup(item.audience, id) })))
-      await revokeInvisible(db, { itemIds: named.map((item) => item.id), reason: 'left-group', at: this.now() })
+      // Only the group's members can have lost anything.
+      await revokeInvisible(db, { itemIds: named.map((item) => item.id), friendKeys: exMembers, reason: 'left-group', at: this.now() })
     })
   }
 
