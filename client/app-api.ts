@@ -1,22 +1,15 @@
 // What the UI can ask of Kith: one object the Lit elements receive as a
 // property (`api`), so elements hold no storage or network code. It fires
 // 'change' whenever anything it can answer may have changed.
-import type { Audience, FileMeta, ItemType, SharedItem } from '../shared/items'
+import type { Audience, ItemType, SharedItem } from '../shared/items'
 import type { Profile } from '../shared/protocol'
 import type { NodeStatus } from '../node-tab/node'
-import type { DeletionReason } from '../node-tab/storage/db'
+import type { DeletionReason, ItemRow } from '../node-tab/storage/db'
 import type { KithConfig } from '../node-tab/config'
 import type { FriendConnection } from './friend-connection'
 
-export interface MyItem {
-  id: string
-  type: ItemType
-  text: string
-  createdAt: number
-  updatedAt: number
-  audience: Audience
-  file?: FileMeta
-}
+/** One of my items, as stored (content and audience). */
+export type MyItem = ItemRow
 
 export interface NewItem {
   type: ItemType

@@ -11,6 +11,7 @@ async function boot (): Promise<void> {
     node.startListening()
     const app = document.createElement('kith-app')
     app.api = api
+    root.classList.remove('boot') // the loading style (grey, narrow) no longer applies
     root.replaceChildren(app)
     window.addEventListener('pagehide', () => node.close())
   } catch (err) {

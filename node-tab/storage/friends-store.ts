@@ -37,7 +37,7 @@ export class FriendsStore {
       const row: FriendRow = { key: friend.key, address: friend.address, displayName, addedAt: this.now() }
       await db.friends.add(row)
       // Someone coming back after being removed may hold a cursor past items they can see again.
-      await markResync(db, friend.key)
+      await markResync(db, friend.key, this.now)
       return row
     })
   }
@@ -128,7 +128,7 @@ export class FriendsStore {
         if (existing) return
         await db.memberships.add({ groupId, friendKey })
         // The group's older items are new to them but unchanged: their cursor is past them.
-        await markResync(db, friendKey)
+        await markResync(db, friendKey, this.now)
         return
       }
       if (!existing) return

@@ -14,7 +14,8 @@ import { canSee, type Viewer } from '../access-policy'
 import type { ItemRow, NodeDatabase } from './db'
 import { deliveryTables, recordDeliveries } from './deliveries'
 import { newId } from './ids'
-import { resyncProgress, resyncStart, resyncTables } from './resync'
+import { nextStamp } from './clock'
+import { resyncStart, resyncTables, tagCursor } from './resync'
 import { loadViewers, revokeInvisible, revokeTables } from './revoke'
 
 export const NOT_A_FRIEND = 'You are not a friend of this person.'
@@ -22,7 +23,6 @@ export const NOT_A_FRIEND = 'You are not a friend of this person.'
  *  cannot tell an item they may not see from one that does not exist. */
 export const NO_SUCH_ITEM = 'No such item.'
 const MAX_NAME_CHARS = 255
-const CLOCK_KEY = 'items.clock'
 const DEFAULT_MINE = 200
 
 export class ItemsStore {
@@ -108,11 +108,10 @@ export class ItemsStore {
       const last = page.at(-1)
       const result: ListItemsResult = {
         items: page.map(toShared),
-        cursor: last ? encodeCursor(last) : null,
+        cursor: last ? tagCursor(encodeCursor(last), start.tag) : null,
         done: rows.length <= limit
       }
       await recordDeliveries(db, friendKey, page.map((r) => r.id), this.now())
-      if (start.marked) await resyncProgress(db, friendKey, result)
       return result
     })
   }
@@ -136,15 +135,8 @@ export class ItemsStore {
     return after ? items.where('[updatedAt+id]').above([after.updatedAt, after.id]) : items.orderBy('[updatedAt+id]')
   }
 
-  /** A strictly increasing updatedAt, persisted, so two changes never share a
-   *  position a friend's cursor could fall between, even if the clock steps
-   *  back or the newest item was deleted. Call inside a transaction with items and settings. */
   private async nextStamp (): Promise<number> {
-    const saved = await this.db.getSetting(CLOCK_KEY, (v): v is number => Number.isSafeInteger(v)) ?? 0
-    const newest = await this.db.items.orderBy('[updatedAt+id]').lastKey() as [number, string] | undefined
-    const stamp = Math.max(this.now(), saved + 1, (newest?.[0] ?? 0) + 1)
-    await this.db.putSetting(CLOCK_KEY, stamp)
-    return stamp
+    return nextStamp(this.db, this.now)
   }
 
   /** A clean copy of an audience whose groups all exist. */

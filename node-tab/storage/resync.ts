@@ -1,62 +1,69 @@
 // Making a friend fetch everything again. Incremental sync returns items
 // whose updatedAt moved past the friend's cursor; but when a friend joins a
-// group (or comes back after being removed) older items become visible to
-// them without changing, so their cursor is already past them. Bumping those
-// items would show every other member which items share a group, so instead
-// this friend alone is marked: their next listItems ignores the old cursor
-// and starts from the beginning. A walk is recognised by the cursor we last
-// handed out, so a lost answer or a stale cursor simply starts over; the mark
-// is cleared only when the friend comes back with the cursor that ended the
-// walk, which shows they received its last page. (If that cursor is the very
-// one they started over from, a lost last answer looks the same as a received
-// one; it is taken as received rather than starting over for ever.)
-import { encodeCursor, type ItemCursor } from '../../shared/items'
-import type { ListItemsResult } from '../../shared/protocol'
+// group (or becomes a friend again) older items become visible to them
+// without changing, so a cursor they already hold is past them. Bumping
+// those items would show every other member which items share a group, so
+// instead this friend alone gets a new epoch: a fresh clock stamp S.
+//
+// Every cursor handed to the friend is tagged with their epoch, and a cursor
+// is trusted only if it carries the current one: it then came from a walk
+// that started after the change and so already covered the older items.
+// Any other cursor (from before the change, from another of their devices,
+// an answer lost on the way) starts the listing over from the beginning;
+// the client upserts by id, so the repeats are harmless.
+//
+// The tag is "0" + S appended to the cursor's item id. Item ids are base58,
+// which has no "0", so the tag splits off unambiguously; the cursor keeps the
+// protocol's format and stays opaque to the client. A forged tag only hides
+// items from its forger.
+import type { ItemCursor } from '../../shared/items'
+import { clockTables, nextStamp } from './clock'
 import type { NodeDatabase } from './db'
 
-interface ResyncMark {
-  /** The cursor of the last page we sent during the new walk. */
-  expect: string | null
-  /** That page ended the walk. */
-  finished: boolean
-}
+interface Epoch { stamp: number }
 
+const TAG = '0'
 const settingKey = (friendKey: string): string => `resync.${friendKey}`
-const isMark = (v: unknown): v is ResyncMark => {
-  if (typeof v !== 'object' || v === null) return false
-  const m = v as ResyncMark
-  return (m.expect === null || typeof m.expect === 'string') && typeof m.finished === 'boolean'
-}
+const isEpoch = (v: unknown): v is Epoch =>
+  typeof v === 'object' && v !== null && Number.isSafeInteger((v as Epoch).stamp)
 
 /** The tables these functions touch: include them in the caller's transaction. */
 export function resyncTables (db: NodeDatabase) {
-  return [db.settings]
+  return [db.settings, ...clockTables(db)]
 }
 
-export async function markResync (db: NodeDatabase, friendKey: string): Promise<void> {
-  await db.putSetting(settingKey(friendKey), { expect: null, finished: false } satisfies ResyncMark)
+/** Starts a new epoch for this friend: cursors they hold now start over. */
+export async function markResync (db: NodeDatabase, friendKey: string, now: () => number): Promise<void> {
+  await db.putSetting(settingKey(friendKey), { stamp: await nextStamp(db, now) } satisfies Epoch)
 }
 
 export async function clearResync (db: NodeDatabase, friendKey: string): Promise<void> {
   await db.settings.delete(settingKey(friendKey))
 }
 
-/** Where this friend's listing really starts: their cursor, unless they are
- *  marked and the cursor is not the one we gave them during the new walk. */
-export async function resyncStart (db: NodeDatabase, friendKey: string, after: ItemCursor | undefined): Promise<{ after: ItemCursor | undefined, marked: boolean }> {
-  const mark = await db.getSetting(settingKey(friendKey), isMark)
-  if (!mark) return { after, marked: false }
-  if (after === undefined) return { after, marked: true }
-  if (mark.expect !== encodeCursor(after)) return { after: undefined, marked: true }
-  if (!mark.finished) return { after, marked: true }
-  await clearResync(db, friendKey)
-  return { after, marked: false }
+export interface ListingStart {
+  /** Where the listing really starts (untagged). */
+  after: ItemCursor | undefined
+  /** Append to every cursor handed out in this answer (null: none). */
+  tag: string | null
 }
 
-/** After a page for a marked friend: remember where the walk stands. */
-export async function resyncProgress (db: NodeDatabase, friendKey: string, result: ListItemsResult): Promise<void> {
-  const previous = await db.getSetting(settingKey(friendKey), isMark)
-  // An empty last page hands out no cursor: the friend keeps the one before.
-  const expect = result.cursor ?? previous?.expect ?? null
-  await db.putSetting(settingKey(friendKey), { expect, finished: result.done } satisfies ResyncMark)
+/** Where this friend's listing starts, given the cursor they sent. */
+export async function resyncStart (db: NodeDatabase, friendKey: string, sent: ItemCursor | undefined): Promise<ListingStart> {
+  const { cursor, tag } = splitTag(sent)
+  const epoch = await db.getSetting(settingKey(friendKey), isEpoch)
+  // Friends from before epochs existed (or seeded ones) list as they ask.
+  if (!epoch) return { after: cursor, tag: null }
+  const current = TAG + epoch.stamp
+  return { after: undefined, tag: current }
+}
+
+export function tagCursor (cursor: string, tag: string | null): string {
+  return tag === null ? cursor : cursor + tag
+}
+
+function splitTag (sent: ItemCursor | undefined): { cursor: ItemCursor | undefined, tag: string | null } {
+  const at = sent ? sent.id.indexOf(TAG) : -1
+  if (!sent || at <= 0) return { cursor: sent, tag: null }
+  return { cursor: { updatedAt: sent.updatedAt, id: sent.id.slice(0, at) }, tag: sent.id.slice(at) }
 }

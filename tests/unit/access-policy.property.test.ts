@@ -25,7 +25,8 @@ const change = fc.oneof(
   fc.record({ op: fc.constant('create' as const), item: itemSpec }),
   fc.record({ op: fc.constant('setAudience' as const), index: fc.nat(), audience: audienceSpec }),
   fc.record({ op: fc.constant('delete' as const), index: fc.nat() }),
-  fc.record({ op: fc.constant('membership' as const), group: fc.integer({ min: 0, max: GROUPS - 1 }), person: fc.integer({ min: 0, max: PEOPLE.length - 1 }), member: fc.boolean() }),
+  // Joining and leaving groups is where incremental sync is subtle: drawn more often.
+  { weight: 3, arbitrary: fc.record({ op: fc.constant('membership' as const), group: fc.integer({ min: 0, max: GROUPS - 1 }), person: fc.integer({ min: 0, max: PEOPLE.length - 1 }), member: fc.boolean() }) },
   fc.record({ op: fc.constant('deleteGroup' as const), group: fc.integer({ min: 0, max: GROUPS - 1 }) }),
   fc.record({ op: fc.constant('removeFriend' as const), person: fc.integer({ min: 0, max: PEOPLE.length - 1 }) })
 )
@@ -164,7 +165,7 @@ describe('access policy property', () => {
         }
       }
       db.close()
-    }), { numRuns: 60 })
+    }), { numRuns: 100 })
   }, 120_000)
 
   it('canSee agrees with the oracle for any audience and viewer', () => {

@@ -180,6 +180,21 @@ describe('groups', () => {
     expect((await listAll(items, b.key, { after: decodeCursor(resync.cursor!) })).items.map((i) => i.id)).toEqual([fresh.id])
   })
 
+  it('another device with the old cursor starts over too, even after the first one finished', async () => {
+    const { friends, items } = setup()
+    const b = person('B')
+    await befriend(friends, b)
+    const family = await friends.createGroup('family')
+    const old = await items.create(note('old', { kind: 'groups', groupIds: [family.id] }))
+    const all = await items.create(note('all'))
+    const synced = await listAll(items, b.key) // both devices hold this cursor
+    await friends.setMembership(family.id, b.key, true)
+    const phone = await listAll(items, b.key) // a fresh walk ends at the same item as before
+    expect(ids(phone.items)).toEqual(ids([old, all]))
+    const laptop = await listAll(items, b.key, { after: decodeCursor(synced.cursor!) })
+    expect(ids(laptop.items)).toEqual(ids([old, all]))
+  })
+
   it('a restarted walk whose answer was lost starts over again', async () => {
     const { friends, items } = setup()
     const b = person('B')
