@@ -27,9 +27,13 @@ export class NoticesStore {
       const found = (await db.notices.bulkGet(keys)).filter((row) => row !== undefined)
       if (found.length === 0) return
       await db.notices.bulkDelete(found.map((row) => [row.itemId, friendKey] as [string, string]))
-      await db.deletionLog.where('itemId').anyOf(found.map((row) => row.itemId)).modify((row) => {
-        row.friends[friendKey] = true
-      })
+      // Only rows that asked this friend; one equals() per id stays fast where
+      // anyOf over a busy index does not.
+      for (const row of found) {
+        await db.deletionLog.where('itemId').equals(row.itemId).modify((log) => {
+          if (friendKey in log.friends) log.friends[friendKey] = true
+        })
+      }
     })
   }
 

@@ -10,7 +10,7 @@ import { MAX_DISPLAY_NAME } from '../../shared/protocol'
 import type { FriendRow, GroupRow, ItemRow, NodeDatabase } from './db'
 import { newId } from './ids'
 import { clearResync, markResync, resyncTables } from './resync'
-import { revokeInvisible, revokeTables } from './revoke'
+import { revokeInvisible, revokeTables, unionTables } from './revoke'
 
 export const MAX_GROUP_NAME = 60
 export type GroupWithMembers = GroupRow & { memberKeys: string[] }
@@ -28,7 +28,7 @@ export class FriendsStore {
     }
     const displayName = friend.displayName.replace(/\s+/g, ' ').trim().slice(0, MAX_DISPLAY_NAME)
     const db = this.db
-    return db.transaction('rw', [db.friends, ...resyncTables(db)], async () => {
+    return db.transaction('rw', unionTables([db.friends], resyncTables(db)), async () => {
       const existing = await db.friends.get(friend.key)
       if (existing) {
         if (existing.displayName !== displayName) await db.friends.update(friend.key, { displayName })
@@ -59,7 +59,7 @@ export class FriendsStore {
    *  received is to be deleted from their cache. */
   async remove (key: string): Promise<void> {
     const db = this.db
-    await db.transaction('rw', [...revokeTables(db), ...resyncTables(db)], async () => {
+    await db.transaction('rw', unionTables(revokeTables(db), resyncTables(db)), async () => {
       if (!await db.friends.get(key)) throw new KithError('NOT_FOUND', NO_SUCH_FRIEND)
       await db.friends.delete(key)
       await db.memberships.where('friendKey').equals(key).delete()
@@ -101,7 +101,7 @@ export class FriendsStore {
    *  what they can no longer see. */
   async deleteGroup (id: string): Promise<void> {
     const db = this.db
-    await db.transaction('rw', [...revokeTables(db), db.groups], async () => {
+    await db.transaction('rw', unionTables(revokeTables(db), [db.groups]), async () => {
       if (!await db.groups.get(id)) throw new KithError('NOT_FOUND', NO_SUCH_GROUP)
       const exMembers = (await db.memberships.where('groupId').equals(id).toArray()).map((m) => m.friendKey)
       await db.groups.delete(id)
@@ -120,7 +120,7 @@ export class FriendsStore {
   /** Puts a friend into a group or takes them out; taking out revokes what they can no longer see. */
   async setMembership (groupId: string, friendKey: string, member: boolean): Promise<void> {
     const db = this.db
-    await db.transaction('rw', [...revokeTables(db), db.groups, ...resyncTables(db)], async () => {
+    await db.transaction('rw', unionTables(revokeTables(db), [db.groups], resyncTables(db)), async () => {
       const existing = await db.memberships.get([groupId, friendKey])
       if (member) {
         if (!await db.groups.get(groupId)) throw new KithError('NOT_FOUND', NO_SUCH_GROUP)

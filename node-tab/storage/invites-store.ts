@@ -8,6 +8,7 @@ import type { InviteRow, NodeDatabase } from './db'
 import type { FriendsStore } from './friends-store'
 import { keyHex, newId } from './ids'
 import { resyncTables } from './resync'
+import { unionTables } from './revoke'
 
 export const MAX_INVITE_LABEL = 80
 
@@ -63,7 +64,7 @@ export class InvitesStore {
     if (profile.address !== address) throw new KithError('BAD_REQUEST', 'The address you gave is not the one you connected with.')
     const key = keyHex(remoteKey)
     const db = this.db
-    await db.transaction('rw', [db.invites, db.friends, ...resyncTables(db)], async () => {
+    await db.transaction('rw', unionTables([db.invites, db.friends], resyncTables(db)), async () => {
       const invite = findByToken(await db.invites.toArray(), token)
       if (!invite) throw new KithError('UNAUTHORIZED', 'This invite is not valid.')
       // Already friends (e.g. the answer to their first try was lost): nothing to use up.

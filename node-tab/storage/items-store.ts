@@ -2,7 +2,6 @@
 // real, and answering a friend's scoped request. Every change that takes an
 // item away from someone who received it goes through revokeInvisible in the
 // same transaction, so no delete notice can be lost between the two.
-import type { Table } from 'dexie'
 import type { NewItem } from '../../client/app-api'
 import { KithError } from '../../shared/errors'
 import {
@@ -14,9 +13,9 @@ import { canSee, type Viewer } from '../access-policy'
 import type { ItemRow, NodeDatabase } from './db'
 import { deliveryTables, recordDeliveries } from './deliveries'
 import { newId } from './ids'
-import { nextStamp } from './clock'
+import { clockTables, nextStamp } from './clock'
 import { resyncStart, resyncTables, tagCursor } from './resync'
-import { loadViewers, revokeInvisible, revokeTables } from './revoke'
+import { loadViewers, revokeInvisible, revokeTables, unionTables } from './revoke'
 
 export const NOT_A_FRIEND = 'You are not a friend of this person.'
 /** The one answer for missing, hidden and non-file items alike: a friend
@@ -31,7 +30,7 @@ export class ItemsStore {
   async create (item: NewItem): Promise<ItemRow> {
     const { file, ...checked } = checkNewItem(item)
     const db = this.db
-    return db.transaction('rw', [db.items, db.blobs, db.groups, db.settings], async () => {
+    return db.transaction('rw', unionTables(clockTables(db), [db.blobs, db.groups]), async () => {
       const audience = await this.checkAudience(item.audience)
       const row: ItemRow = { id: newId(), ...checked, audience, createdAt: this.now(), updatedAt: await this.nextStamp() }
       if (file) row.file = { name: file.name, mime: file.mime, size: file.bytes.length }
@@ -60,7 +59,7 @@ export class ItemsStore {
    *  see it are asked to delete it: for them, narrowing is deleting. */
   async setAudience (id: string, audience: Audience): Promise<void> {
     const db = this.db
-    await db.transaction('rw', tables(revokeTables(db), [db.groups, db.settings]), async () => {
+    await db.transaction('rw', unionTables(revokeTables(db), clockTables(db), [db.groups]), async () => {
       if (!await db.items.get(id)) throw new KithError('NOT_FOUND', NO_SUCH_ITEM)
       const checked = await this.checkAudience(audience)
       await db.items.update(id, { audience: checked, updatedAt: await this.nextStamp() })
@@ -72,7 +71,7 @@ export class ItemsStore {
    *  only the id and type stay, in notices to the friends who received it. */
   async delete (id: string): Promise<void> {
     const db = this.db
-    await db.transaction('rw', tables(revokeTables(db), [db.blobs]), async () => {
+    await db.transaction('rw', unionTables(revokeTables(db), [db.blobs]), async () => {
       const row = await db.items.get(id)
       if (!row) throw new KithError('NOT_FOUND', NO_SUCH_ITEM)
       await db.items.delete(id)
@@ -91,7 +90,7 @@ export class ItemsStore {
   async listVisible (friendKey: string, params: ListItemsParams): Promise<ListItemsResult> {
     const limit = checkLimit(params.limit)
     const db = this.db
-    return db.transaction('rw', tables([db.items, db.friends, db.memberships], deliveryTables(db), resyncTables(db)), async () => {
+    return db.transaction('rw', unionTables([db.items, db.friends, db.memberships], deliveryTables(db), resyncTables(db)), async () => {
       const viewer = await this.viewerFor(friendKey)
       if (!viewer.isFriend) throw new KithError('UNAUTHORIZED', NOT_A_FRIEND)
       const start = await resyncStart(db, friendKey, params.after)
@@ -119,7 +118,7 @@ export class ItemsStore {
   /** A file's bytes for a friend who may see it; every other case gets the same NOT_FOUND. */
   async fileForFriend (friendKey: string, id: string): Promise<Uint8Array> {
     const db = this.db
-    return db.transaction('rw', tables([db.items, db.blobs, db.friends, db.memberships], deliveryTables(db)), async () => {
+    return db.transaction('rw', unionTables([db.items, db.blobs, db.friends, db.memberships], deliveryTables(db)), async () => {
       const viewer = await this.viewerFor(friendKey)
       if (!viewer.isFriend) throw new KithError('UNAUTHORIZED', NOT_A_FRIEND)
       const row = await db.items.get(id)
@@ -135,6 +134,7 @@ export class ItemsStore {
     return after ? items.where('[updatedAt+id]').above([after.updatedAt, after.id]) : items.orderBy('[updatedAt+id]')
   }
 
+  /** A strictly later updatedAt (see clock.ts). */
   private async nextStamp (): Promise<number> {
     return nextStamp(this.db, this.now)
   }
@@ -180,9 +180,4 @@ function checkNewItem (item: NewItem): Pick<ItemRow, 'type' | 'text'> & { file?:
 function checkLimit (limit: number): number {
   if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_PAGE) throw new KithError('BAD_REQUEST', `A page holds 1 to ${MAX_PAGE} items.`)
   return limit
-}
-
-/** The union of table lists, each table once, for one transaction (rows of any type). */
-function tables (...lists: Array<Array<Table<any, any, any>>>): Array<Table<any, any, any>> {
-  return [...new Set(lists.flat())]
 }

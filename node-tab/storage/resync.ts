@@ -55,7 +55,7 @@ export async function resyncStart (db: NodeDatabase, friendKey: string, sent: It
   // Friends from before epochs existed (or seeded ones) list as they ask.
   if (!epoch) return { after: cursor, tag: null }
   const current = TAG + epoch.stamp
-  return { after: undefined, tag: current }
+  return { after: tag === current ? cursor : undefined, tag: current }
 }
 
 export function tagCursor (cursor: string, tag: string | null): string {

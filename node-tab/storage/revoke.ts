@@ -9,6 +9,11 @@ import type { ItemType } from '../../shared/items'
 import { canSee, type Viewer } from '../access-policy'
 import type { DeletionLogRow, DeletionReason, DeliveryRow, NodeDatabase, NoticeRow } from './db'
 
+/** The union of table lists, each table once, for one transaction (rows of any type). */
+export function unionTables (...lists: Array<Array<Table<any, any, any>>>): Array<Table<any, any, any>> {
+  return [...new Set(lists.flat())]
+}
+
 /** Every table revokeInvisible reads or writes: the caller's transaction must include them. */
 export function revokeTables (db: NodeDatabase) {
   return [db.items, db.friends, db.memberships, db.deliveries, db.notices, db.deletionLog]

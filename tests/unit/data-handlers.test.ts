@@ -75,6 +75,11 @@ describe('a friend', () => {
       expect(isSharedItem(item)).toBe(true)
       expect(item).not.toHaveProperty('audience')
     }
+    // Paging with the cursor strings the node hands out.
+    const first = await session.rpc.call('listItems', { limit: 1 })
+    const second = await session.rpc.call('listItems', { limit: 1, after: first.cursor! })
+    expect([first.done, second.done]).toEqual([false, true])
+    expect([...first.items, ...second.items].map((i) => i.id)).toEqual(page.items.map((i) => i.id))
     const { bytes } = await session.rpc.call('fetchFile', { id: o.familyFile.id })
     expect(bytes).toEqual(o.bytes)
     expect(await o.db.deliveries.get([o.familyFile.id, o.b.key])).toBeDefined()

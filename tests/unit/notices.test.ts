@@ -344,6 +344,18 @@ describe('the friend’s deleteNotices handler', () => {
 })
 
 describe('NoticesStore', () => {
+  it('an acknowledgement marks only the log rows that asked that friend', async () => {
+    const friend = person(); const other = person()
+    const db = ownerDatabase(); const store = new NoticesStore(db)
+    // The same item narrowed for one friend, later deleted for another.
+    await db.deletionLog.add({ itemId: 'x', itemType: 'note', reason: 'audience-narrowed', at: 1, friends: { [friend.keyHex]: false } })
+    await db.deletionLog.add({ itemId: 'x', itemType: 'note', reason: 'deleted', at: 2, friends: { [other.keyHex]: false } })
+    await db.notices.add({ itemId: 'x', friendKey: friend.keyHex, createdAt: 1, attempts: 0 })
+    await store.acknowledge(friend.keyHex, ['x'])
+    const rows = await store.listDeletions()
+    expect(rows.map((r) => r.friends)).toEqual([{ [other.keyHex]: false }, { [friend.keyHex]: true }])
+  })
+
   it('lists deletions newest first and dismisses one without dropping its notices', async () => {
     const friend = person()
     const db = ownerDatabase(); const store = new NoticesStore(db)
