@@ -90,6 +90,9 @@ export interface KithApi extends EventTarget {
   saveConfig (config: Partial<KithConfig>): Promise<void>
   /** The last incoming connection refused by the handshake, in plain words. */
   readonly lastRejected: string | null
+  /** Anyone who knows my address can reach me (and see my name); off by default. */
+  readonly discoverable: boolean
+  setDiscoverable (on: boolean): Promise<void>
   /** A live, self-reconnecting connection to someone's tab (name, round trip). */
   connectTo (address: string): FriendConnection
 

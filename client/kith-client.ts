@@ -30,7 +30,7 @@ export class KithClient extends EventTarget implements KithApi {
     this.cache = new FriendCache(clientDb)
     this.outbox = new Outbox(clientDb)
     node.registerHandlers((remoteHex) => deleteNoticeHandler(this.cache, remoteHex, () => this.changed()))
-    node.addEventListener('change', () => this.changed())
+    node.addEventListener('change', () => this.dispatchEvent(new Event('change')))
     // Requests queued while a friend was offline go out when they connect.
     node.sessions.addEventListener('opened', (ev) => { void this.drainQueued((ev as CustomEvent<string>).detail) })
   }
@@ -43,6 +43,8 @@ export class KithClient extends EventTarget implements KithApi {
   setDisplayName (name: string): Promise<void> { return this.node.setDisplayName(name) }
   saveConfig (config: Partial<KithConfig>): Promise<void> { return this.node.saveConfig(config) }
   connectTo (address: string): FriendConnection { return new FriendConnection(this.node, address) }
+  get discoverable (): boolean { return this.node.discoverable }
+  setDiscoverable (on: boolean): Promise<void> { return this.node.setDiscoverable(on) }
 
   // — my items —
   async listMyItems (opts: { limit?: number } = {}): Promise<MyItem[]> {
@@ -149,7 +151,8 @@ export class KithClient extends EventTarget implements KithApi {
   async acceptInvite (address: string, token: string, signal?: AbortSignal): Promise<Profile> {
     const ownerKey = parseAddress(address)
     if (toHex(ownerKey) === this.node.keyHex) throw new KithError('BAD_REQUEST', 'This is your own invite: send it to a friend.')
-    const session = await this.node.getSession(ownerKey, signal)
+    // The owner sits in a swarm named after the invite's token.
+    const session = await this.node.getSession(ownerKey, { signal, inviteToken: token })
     const { owner } = await session.rpc.call('redeemInvite', { token, profile: this.node.profile }, { signal, timeoutMs: 15_000 })
     await this.node.friends.add({ key: toHex(ownerKey), address: addressFromPublicKey(ownerKey), displayName: owner.displayName })
     this.changed()
@@ -166,7 +169,7 @@ export class KithClient extends EventTarget implements KithApi {
       cache: this.cache,
       outbox: this.outbox,
       currentSession: () => this.node.sessions.get(ownerKeyHex),
-      getSession: (signal) => this.node.getSession(ownerKey, signal)
+      getSession: (signal) => this.node.getSession(ownerKey, { signal })
     })
     return feed
   }
@@ -206,8 +209,10 @@ export class KithClient extends EventTarget implements KithApi {
     return summary
   }
 
+  /** Through the node, so it also re-reads friends and invites for its
+   *  swarms; the node's 'change' comes back here as ours. */
   private changed (): void {
-    this.dispatchEvent(new Event('change'))
+    this.node.changed()
   }
 }
 

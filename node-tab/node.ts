@@ -2,6 +2,8 @@
 // answers sealed offers, and the authenticated sessions it serves. The client
 // UI uses the same node to dial friends (one identity per tab).
 import { fromHex, toHex } from '../shared/bytes'
+import { pairSecret } from '../shared/crypto'
+import { inviteTopic, pairTopic, personTopic } from '../shared/rendezvous'
 import { addressFromPublicKey, type Identity } from '../shared/identity'
 import { normalizeDisplayName, type NodeMethods, type Profile } from '../shared/protocol'
 import type { RpcHandlers } from '../shared/rpc'
@@ -33,11 +35,21 @@ export interface NodeStatus {
   peers: number
 }
 
+/** How to find someone: by default our pair swarm for friends and their
+ *  address swarm for others; an invite's swarm when redeeming it. */
+export interface DialVia {
+  signal?: AbortSignal
+  inviteToken?: string
+  via?: 'pair'
+}
+
 /** Extra RPC methods served by other parts of the app (e.g. the client's
  *  cache answers delete notices), built per authenticated peer. */
 export type HandlerProvider = (remoteKeyHex: string) => Partial<RpcHandlers<NodeMethods>>
 
 const PROFILE_KEY = 'profile.displayName'
+const DISCOVERABLE_KEY = 'rendezvous.discoverable'
+const SPENT_INVITE_REACHABLE_MS = 30 * 24 * 60 * 60 * 1000
 const CONFIG_KEY = 'config.overrides'
 
 export class KithNode extends EventTarget {
@@ -52,14 +64,20 @@ export class KithNode extends EventTarget {
   readonly noticeSender: NoticeSender
   private displayName: string
   private config: KithConfig
+  private discoverableByAddress: boolean
+  /** Friends' keys, for choosing the swarm to dial; refreshed from the store. */
+  private friendKeys = new Set<string>()
+  private readonly pairSecrets = new Map<string, Uint8Array>()
+  private rendezvousTimer: ReturnType<typeof setTimeout> | null = null
   private listener: Listener | null = null
   private readonly handlerProviders: HandlerProvider[] = []
   private readonly backgroundDials = new DialSlots(6)
   /** Handshake failures of incoming connections, for the owner to see. */
   lastRejected: string | null = null
 
-  private constructor (readonly db: NodeDatabase, identity: Identity, displayName: string, config: KithConfig) {
+  private constructor (readonly db: NodeDatabase, identity: Identity, displayName: string, config: KithConfig, discoverable: boolean) {
     super()
+    this.discoverableByAddress = discoverable
     this.identity = identity
     this.address = addressFromPublicKey(identity.publicKey)
     this.keyHex = toHex(identity.publicKey)
@@ -74,7 +92,9 @@ export class KithNode extends EventTarget {
       getSession: (friendKey, signal) => {
         const open = this.sessions.get(friendKey)
         if (open) return Promise.resolve(open)
-        return this.backgroundDials.run(() => this.getSession(fromHex(friendKey), signal), signal)
+        // Notices go to people who received items: friends, or friends just
+        // removed, who still sit in our pair swarm.
+        return this.backgroundDials.run(() => this.getSession(fromHex(friendKey), { signal, via: 'pair' }), signal)
       }
     })
     this.noticeSender.addEventListener('acknowledged', () => this.changed())
@@ -83,6 +103,8 @@ export class KithNode extends EventTarget {
       this.changed()
     })
     this.sessions.addEventListener('closed', () => this.changed())
+    // Friends and invites decide which swarms to sit in; follow their changes.
+    this.addEventListener('change', () => this.scheduleRendezvousRefresh())
   }
 
   static async open (opts: { db?: NodeDatabase, hostConfig?: Partial<KithConfig> } = {}): Promise<KithNode> {
@@ -93,7 +115,8 @@ export class KithNode extends EventTarget {
     let overrides: Partial<KithConfig> = {}
     try { overrides = saved ? parseConfig(saved) : {} } catch { /* a broken saved setting falls back */ }
     const host = opts.hostConfig ?? await fetchHostConfig()
-    return new KithNode(db, identity, displayName, mergeConfig(host, overrides))
+    const discoverable = (await db.getSetting(DISCOVERABLE_KEY, (v): v is boolean => typeof v === 'boolean')) ?? false
+    return new KithNode(db, identity, displayName, mergeConfig(host, overrides), discoverable)
   }
 
   get profile (): Profile {
@@ -123,6 +146,61 @@ export class KithNode extends EventTarget {
     this.changed()
   }
 
+  /** Whether anyone who knows my address can reach my node (and see my name).
+   *  Off by default: friends and invite holders find me in swarms only they
+   *  can name. */
+  get discoverable (): boolean {
+    return this.discoverableByAddress
+  }
+
+  async setDiscoverable (on: boolean): Promise<void> {
+    await this.db.putSetting(DISCOVERABLE_KEY, on)
+    this.discoverableByAddress = on
+    this.changed()
+  }
+
+  /** The swarms to sit in during an epoch: one per friend, one per pending
+   *  invite, and my address swarm only if I chose to be discoverable. */
+  async listenTopics (epoch: number): Promise<string[]> {
+    await this.refreshFriendKeys()
+    const topics = [...this.friendKeys].map((key) => pairTopic(this.pairSecretWith(key), epoch))
+    const now = Date.now()
+    for (const invite of await this.invites.list()) {
+      const live = invite.status === 'pending' && (invite.expiresAt === null || invite.expiresAt > now)
+      // A used, withdrawn or expired invite stays reachable for a while so
+      // whoever tries it again is told why it no longer works.
+      if (live || now - invite.createdAt < SPENT_INVITE_REACHABLE_MS) topics.push(inviteTopic(invite.token, epoch))
+    }
+    if (this.discoverableByAddress) topics.push(personTopic(this.identity.publicKey, epoch))
+    return topics
+  }
+
+  /** Where to look for someone: our pair swarm if they are a friend, the
+   *  invite's swarm when redeeming one, else their address swarm. */
+  private topicFor (remoteKey: Uint8Array, epoch: number, via: DialVia): string {
+    if (via.inviteToken) return inviteTopic(via.inviteToken, epoch)
+    const hex = toHex(remoteKey)
+    return via.via === 'pair' || this.friendKeys.has(hex) ? pairTopic(this.pairSecretWith(hex), epoch) : personTopic(remoteKey, epoch)
+  }
+
+  private pairSecretWith (keyHex: string): Uint8Array {
+    let secret = this.pairSecrets.get(keyHex)
+    if (!secret) this.pairSecrets.set(keyHex, secret = pairSecret(this.identity.secretKey, fromHex(keyHex)))
+    return secret
+  }
+
+  private async refreshFriendKeys (): Promise<void> {
+    this.friendKeys = new Set((await this.friends.list()).map((f) => f.key))
+  }
+
+  private scheduleRendezvousRefresh (): void {
+    if (this.rendezvousTimer || !this.listener) return
+    this.rendezvousTimer = setTimeout(() => {
+      this.rendezvousTimer = null
+      this.listener?.refreshTopics().catch(() => { /* closing */ })
+    }, 50)
+  }
+
   /** Saves trackers/ICE servers chosen by the owner and restarts discovery. */
   async saveConfig (overrides: Partial<KithConfig>): Promise<void> {
     const checked = parseConfig(overrides)
@@ -139,6 +217,7 @@ export class KithNode extends EventTarget {
     if (this.listener) return
     this.listener = new Listener({
       identity: this.identity,
+      topics: (epoch) => this.listenTopics(epoch),
       trackers: this.config.trackers,
       rtcConfig: this.rtcConfig,
       onTransport: (transport) => { void this.accept(transport) },
@@ -154,9 +233,11 @@ export class KithNode extends EventTarget {
   }
 
   /** Finds a person by key and opens a new authenticated session with them. */
-  async connect (remoteKey: Uint8Array, opts: { signal?: AbortSignal, onPhase?: (phase: DialPhase | 'authenticating') => void } = {}): Promise<NodeSession> {
+  async connect (remoteKey: Uint8Array, opts: DialVia & { onPhase?: (phase: DialPhase | 'authenticating') => void } = {}): Promise<NodeSession> {
+    await this.refreshFriendKeys()
     const transport = await dial({
       remoteKey,
+      topicFor: (epoch) => this.topicFor(remoteKey, epoch, opts),
       trackers: this.config.trackers,
       rtcConfig: this.rtcConfig,
       signal: opts.signal,
@@ -167,8 +248,8 @@ export class KithNode extends EventTarget {
   }
 
   /** A live session with this person: an open one if any, else dial. */
-  async getSession (remoteKey: Uint8Array, signal?: AbortSignal): Promise<NodeSession> {
-    return this.sessions.get(toHex(remoteKey)) ?? this.connect(remoteKey, { signal })
+  async getSession (remoteKey: Uint8Array, opts: DialVia = {}): Promise<NodeSession> {
+    return this.sessions.get(toHex(remoteKey)) ?? this.connect(remoteKey, opts)
   }
 
   /** Ends a friendship: access ends now, open sessions close, and their
@@ -225,6 +306,7 @@ export class KithNode extends EventTarget {
   }
 
   close (): void {
+    if (this.rendezvousTimer) clearTimeout(this.rendezvousTimer)
     this.stopListening()
     this.noticeSender.stop()
     this.sessions.closeEverything('the node is shutting down')

@@ -65,6 +65,12 @@ export function generateBoxKeyPair (): BoxKeyPair {
   return nacl.box.keyPair()
 }
 
+/** A secret only these two people can compute (X25519 of one's secret with the
+ *  other's public key): the same from both sides. */
+export function pairSecret (mySigningSecret: Uint8Array, theirSigningPublic: Uint8Array): Uint8Array {
+  return nacl.box.before(boxPublicKeyFromSigning(theirSigningPublic), boxSecretKeyFromSigning(mySigningSecret))
+}
+
 const SEAL_OVERHEAD = 32 + 24 // ephemeral public key + nonce
 
 /** Anonymous sealed box: only the holder of the recipient's X25519 secret can

@@ -1,8 +1,14 @@
 // How two tabs find each other through trackers without telling them who
-// they are. The swarm (info_hash) for a person is a hash of their public key
-// and the current day, so a tracker that does not already know the address
-// cannot recognise the swarm, and a person's swarms on different days do not
-// look alike. SDP (with its ICE candidates, i.e. IP addresses) is sealed to the
+// they are. Swarm names (info_hash) are hashes of a secret and the current day,
+// so they change daily and cannot be linked across days:
+//  - two friends meet in a swarm named after a secret only they can compute
+//    (X25519 of their keys), so nobody else can find it, even knowing both
+//    addresses;
+//  - someone holding an invite meets the owner in a swarm named after the
+//    invite's token;
+//  - only if the owner chose to be reachable by address is there a swarm named
+//    after the public key (then anyone with the address can find it).
+// SDP (with its ICE candidates, i.e. IP addresses) is sealed to the
 // intended peer's key, so the tracker and other peers in the swarm see only
 // ciphertext; the answer is sealed to a one-time key from the offer.
 import { Decoder, Encoder } from '@msgpack/msgpack'
@@ -13,6 +19,8 @@ export const EPOCH_MS = 24 * 60 * 60 * 1000
 /** Offers older than this are ignored: a tracker replaying them gains nothing. */
 export const OFFER_MAX_AGE_MS = 10 * 60 * 1000
 const TOPIC_CONTEXT = utf8('kith/rendezvous/v1')
+const PAIR_CONTEXT = utf8('kith/rendezvous/pair/v1')
+const INVITE_CONTEXT = utf8('kith/rendezvous/invite/v1')
 const encoder = new Encoder()
 const decoder = new Decoder({ maxStrLength: 64 * 1024, maxBinLength: 1024, maxArrayLength: 16, maxMapLength: 16 })
 
@@ -24,6 +32,16 @@ export function epochAt (timeMs: number): number {
  *  listens during an epoch. */
 export function personTopic (publicKey: Uint8Array, epoch: number): string {
   return toBinaryString(sha512(concatBytes(TOPIC_CONTEXT, publicKey, uint32BE(epoch))).subarray(0, 20))
+}
+
+/** The swarm where two friends meet; `secret` is pairSecret() of the two. */
+export function pairTopic (secret: Uint8Array, epoch: number): string {
+  return toBinaryString(sha512(concatBytes(PAIR_CONTEXT, secret, uint32BE(epoch))).subarray(0, 20))
+}
+
+/** The swarm where the holder of an invite meets its owner. */
+export function inviteTopic (token: string, epoch: number): string {
+  return toBinaryString(sha512(concatBytes(INVITE_CONTEXT, utf8(token), uint32BE(epoch))).subarray(0, 20))
 }
 
 /** Epochs a dialler tries: the current one, plus the neighbour when within

@@ -27,6 +27,8 @@ export async function measure ({ browser, appUrl, config, log, emit = () => {} }
     const addressLocator = server.page.getByTestId('my-address')
     await addressLocator.waitFor({ timeout: 15_000 })
     const address = (await addressLocator.textContent()).trim()
+    // The client is a stranger dialling by address, as with raw and Bugout.
+    await server.page.getByLabel('Anyone who has my address can reach me').check()
     // The server tab must be in its swarm before the clock starts, as with the others.
     await server.page.getByTestId('trackers-connected').filter({ hasText: /^1 of 1$/ }).waitFor({ timeout: 15_000 })
     await client.page.waitForFunction(() => window.kithHarness !== undefined, null, { timeout: 10_000 })

@@ -95,6 +95,10 @@ export class KithApp extends LitElement {
       const { config, done } = (ev as CustomEvent<DoneDetail & { config: Partial<KithConfig> }>).detail
       this.api.saveConfig(config).then(() => done(), (err: Error) => done(err))
     })
+    this.addEventListener('set-discoverable', (ev) => {
+      const { on, done } = (ev as CustomEvent<DoneDetail & { on: boolean }>).detail
+      this.api.setDiscoverable(on).then(() => done(), (err: Error) => done(err))
+    })
     this.addEventListener('purge-caches', (ev) => {
       const { done } = (ev as CustomEvent<DoneDetail>).detail
       this.api.purgeAllCaches().then(() => done(), (err: Error) => done(err))
@@ -137,7 +141,7 @@ export class KithApp extends LitElement {
     switch (tab) {
       case 'me': return html`
         <kith-profile-form name=${api.profile.displayName}></kith-profile-form>
-        <kith-identity-card address=${api.address}></kith-identity-card>
+        <kith-identity-card address=${api.address} .discoverable=${api.discoverable}></kith-identity-card>
         <kith-open-address></kith-open-address>
         <kith-node-status .status=${api.status()} .rejected=${api.lastRejected}></kith-node-status>
         <kith-settings .config=${api.config}></kith-settings>`

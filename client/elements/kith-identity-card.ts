@@ -6,16 +6,40 @@ export class KithIdentityCard extends LitElement {
   static override styles = sharedStyles
   static override properties = {
     address: { type: String },
-    copied: { state: true }
+    discoverable: { type: Boolean },
+    copied: { state: true },
+    error: { state: true }
   }
 
   declare address: string
+  declare discoverable: boolean
   declare copied: string
+  declare error: string
 
   constructor () {
     super()
     this.address = ''
+    this.discoverable = false
     this.copied = ''
+    this.error = ''
+  }
+
+  private toggleDiscoverable (ev: Event): void {
+    const box = ev.target as HTMLInputElement
+    this.error = ''
+    this.dispatchEvent(new CustomEvent('set-discoverable', {
+      detail: {
+        on: box.checked,
+        done: (err?: Error) => {
+          if (err) {
+            this.error = err.message
+            box.checked = !box.checked
+          }
+        }
+      },
+      bubbles: true,
+      composed: true
+    }))
   }
 
   private get link (): string {
@@ -45,6 +69,17 @@ export class KithIdentityCard extends LitElement {
           <button class="secondary" @click=${() => this.copy('link')}>Copy link for a friend</button>
         </div>
         <p class="hint" role="status" aria-live="polite">${this.copied}</p>
+        <label class="choice" style="font-weight:normal;display:flex;gap:8px;align-items:flex-start;margin-top:8px">
+          <input type="checkbox" style="width:auto;margin-top:4px" .checked=${this.discoverable} @change=${this.toggleDiscoverable}
+            aria-describedby="discoverable-hint">
+          <span>Anyone who has my address can reach me</span>
+        </label>
+        <p id="discoverable-hint" class="hint">
+          ${this.discoverable
+            ? 'On: people with your address see your name and that you are online (never your items).'
+            : 'Off: only friends and people holding one of your invites can find your server; your address alone leads nowhere.'}
+        </p>
+        ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : ''}
       </section>`
   }
 }

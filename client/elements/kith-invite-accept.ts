@@ -159,7 +159,7 @@ export class KithInviteAccept extends LitElement {
         </form>
         <div role="status" aria-live="polite">
           ${this.phase === 'connecting'
-            ? html`<div class="progress" data-testid="invite-progress"><span class="spinner" aria-hidden="true"></span>Connecting to your friend… Their Kith tab needs to be open.</div>`
+            ? html`<div class="progress" data-testid="invite-progress"><span class="spinner" aria-hidden="true"></span>Connecting to your friend… Their Kith tab needs to be open. If this takes long, the invite may be mistyped, or your friend is offline.</div>`
             : this.phase === 'done' ? html`<p class="ok">You are friends now.</p>` : ''}
         </div>
         <p class="error" role="alert" data-testid="invite-error">${this.error}</p>

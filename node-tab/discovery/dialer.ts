@@ -4,7 +4,7 @@
 import { toBinaryString } from '../../shared/bytes'
 import { randomBytes } from '../../shared/crypto'
 import { KithError } from '../../shared/errors'
-import { epochsToTry, openAnswer, personTopic, sealOffer } from '../../shared/rendezvous'
+import { epochsToTry, openAnswer, sealOffer } from '../../shared/rendezvous'
 import type { BoxKeyPair } from '../../shared/crypto'
 import { TrackerPool, type SignalEnvelope, type TrackerStatus } from './tracker-client'
 import { createOffer, type PendingOffer, type WebRtcTransport } from './webrtc'
@@ -12,7 +12,10 @@ import { createOffer, type PendingOffer, type WebRtcTransport } from './webrtc'
 export type DialPhase = 'waiting-for-tracker' | 'searching' | 'connecting'
 
 export interface DialOptions {
+  /** Who we want: offers are sealed to this key. */
   remoteKey: Uint8Array
+  /** Where to look for them during an epoch (see shared/rendezvous). */
+  topicFor: (epoch: number) => string
   trackers: string[]
   rtcConfig: RTCConfiguration
   signal?: AbortSignal
@@ -72,7 +75,7 @@ export async function dial (opts: DialOptions): Promise<WebRtcTransport> {
       ])
       opts.onPhase?.('searching', attempt)
       for (const [i, epoch] of epochs.entries()) {
-        const topic = personTopic(opts.remoteKey, epoch)
+        const topic = opts.topicFor(epoch)
         topics.add(topic)
         const offers = offerSets[i]!
         const sealed = offers.map((offer) => {

@@ -1,15 +1,18 @@
-// The node's side of rendezvous: it sits in its own swarm for the current
-// epoch and answers offers sealed to its key. Offers it cannot open (meant for
+// The node's side of rendezvous: it sits in its swarms for the current epoch
+// (one per friend, one per pending invite, and its address swarm if the owner
+// wants to be reachable by address) and answers offers sealed to its key. Offers it cannot open (meant for
 // someone else, altered, stale) are ignored without a word, so a stranger in
 // the swarm learns nothing.
 import { boxSecretKeyFromSigning } from '../../shared/crypto'
 import type { Identity } from '../../shared/identity'
-import { epochAt, EPOCH_MS, openOffer, personTopic, sealAnswer } from '../../shared/rendezvous'
+import { epochAt, EPOCH_MS, openOffer, sealAnswer } from '../../shared/rendezvous'
 import { TrackerPool, type SignalEnvelope, type TrackerStatus } from './tracker-client'
 import { answerOffer, type WebRtcTransport } from './webrtc'
 
 export interface ListenerOptions {
   identity: Identity
+  /** The swarms to sit in during an epoch; asked again on refreshTopics(). */
+  topics: (epoch: number) => Promise<string[]>
   trackers: string[]
   rtcConfig: RTCConfiguration
   onTransport: (transport: WebRtcTransport) => void
@@ -21,7 +24,8 @@ export interface ListenerOptions {
 
 export class Listener {
   private pool: TrackerPool | null = null
-  private topic = ''
+  private topics = new Set<string>()
+  private epoch = 0
   private readonly boxSecret: Uint8Array
   private readonly seenOffers = new Set<string>()
   private pendingAnswers = 0
@@ -35,7 +39,18 @@ export class Listener {
   private now (): number { return (this.opts.now ?? Date.now)() }
 
   start (): void {
-    this.joinCurrentEpoch()
+    void this.joinCurrentEpoch()
+  }
+
+  /** Friends or invites changed: join new swarms, leave old ones. */
+  async refreshTopics (): Promise<void> {
+    const pool = this.pool
+    if (!pool || this.stopped) return
+    const wanted = new Set(await this.opts.topics(this.epoch))
+    if (pool !== this.pool) return
+    for (const topic of this.topics) if (!wanted.has(topic)) pool.leave(topic)
+    for (const topic of wanted) if (!this.topics.has(topic)) pool.announce(topic)
+    this.topics = wanted
   }
 
   status (): TrackerStatus[] {
@@ -50,32 +65,32 @@ export class Listener {
 
   /** A fresh pool (new peer id, new sockets) per epoch, so a tracker cannot
    *  link yesterday's swarm to today's through the connection. */
-  private joinCurrentEpoch (): void {
+  private async joinCurrentEpoch (): Promise<void> {
     if (this.stopped) return
     this.leavePool()
     const now = this.now()
-    const epoch = epochAt(now)
-    this.topic = personTopic(this.opts.identity.publicKey, epoch)
+    this.epoch = epochAt(now)
     const pool = new TrackerPool({ urls: this.opts.trackers })
     this.pool = pool
+    this.topics = new Set()
     pool.onOffer((offer) => { void this.handleOffer(pool, offer) })
     pool.onStatus((s) => this.opts.onStatus?.(s))
-    pool.announce(this.topic)
     this.seenOffers.clear()
-    const msToNextEpoch = (epoch + 1) * EPOCH_MS - now
-    this.rotateTimer = setTimeout(() => this.joinCurrentEpoch(), msToNextEpoch + 1_000)
+    const msToNextEpoch = (this.epoch + 1) * EPOCH_MS - now
+    this.rotateTimer = setTimeout(() => { void this.joinCurrentEpoch() }, msToNextEpoch + 1_000)
     this.opts.onStatus?.(pool.status())
+    await this.refreshTopics()
   }
 
   private leavePool (): void {
     if (!this.pool) return
-    this.pool.leave(this.topic)
+    for (const topic of this.topics) this.pool.leave(topic)
     this.pool.close()
     this.pool = null
   }
 
   private async handleOffer (pool: TrackerPool, envelope: SignalEnvelope): Promise<void> {
-    if (envelope.infoHash !== this.topic) return
+    if (!this.topics.has(envelope.infoHash)) return
     // The same offer may come through several trackers; answer it once.
     const offerKey = `${envelope.fromPeerId}/${envelope.offerId}`
     if (this.seenOffers.has(offerKey)) return

@@ -204,13 +204,25 @@ describe('friends, groups and scoped sharing', () => {
     await screenshot(bob, '18-bob-after-leaving-family')
   })
 
-  it('Dave knows Alice’s address but holds no invite: he gets nothing', async () => {
+  it('Dave knows Alice’s address but holds no invite: he cannot even find her', async () => {
+    // Alice is online, but not reachable by address (the default): friends
+    // and invite holders meet her in swarms only they can name.
+    expect(await alice.page.evaluate(() => document.visibilityState)).toBe('visible')
     await dave.page.goto(`${world.appUrl}#/friend/${aliceAddress}`)
-    await dave.page.getByTestId('friend-name').filter({ hasText: 'Alice' }).waitFor({ timeout: 30_000 })
+    await expect.poll(() => dave.page.getByTestId('friend-phase').textContent(), { timeout: 30_000 }).toMatch(/Not reachable after \d+ seconds/)
+    expect(await dave.page.getByTestId('friend-name').textContent()).not.toContain('Alice')
+    expect(await dave.page.getByTestId('feed-item').count()).toBe(0)
+    await screenshot(dave, '19-dave-gets-nothing')
+  })
+
+  it('once Alice lets her address be used, Dave reaches her but still gets no item', async () => {
+    await tab(alice.page, 'Me & server')
+    await alice.page.getByLabel('Anyone who has my address can reach me').check()
+    await dave.page.getByTestId('friend-name').filter({ hasText: 'Alice' }).waitFor({ timeout: 60_000 })
     await dave.page.getByRole('button', { name: 'Refresh' }).click()
     await expect.poll(() => dave.page.getByTestId('feed-state').textContent(), { timeout: 30_000 }).toMatch(/no longer shares with you|not friends/)
     expect(await dave.page.getByTestId('feed-item').count()).toBe(0)
-    await screenshot(dave, '19-dave-gets-nothing')
+    await alice.page.getByLabel('Anyone who has my address can reach me').uncheck()
   })
 
   it('a used invite cannot be used again', async () => {
@@ -243,8 +255,11 @@ describe('friends, groups and scoped sharing', () => {
     await entry.getByRole('button', { name: 'Remove friend' }).click()
     await entry.getByRole('button', { name: 'Yes, remove' }).click()
     await expect.poll(async () => (await feedTexts(bob.page)).length, { timeout: 30_000 }).toBe(0)
+    // Alice no longer sits in their pair swarm: Bob's request finds nobody
+    // (it waits in his queue) and brings nothing back.
     await bob.page.getByRole('button', { name: 'Refresh' }).click()
-    await expect.poll(() => bob.page.getByTestId('feed-state').textContent(), { timeout: 30_000 }).toMatch(/no longer shares with you/)
+    await expect.poll(() => bob.page.getByTestId('feed-state').textContent(), { timeout: 30_000 }).toMatch(/queued|no longer shares with you/)
+    expect(await bob.page.getByTestId('feed-item').count()).toBe(0)
     await screenshot(bob, '22-bob-removed')
   })
 })

@@ -49,6 +49,8 @@ describe('walking skeleton', () => {
     aliceAddress = await openApp(alice, world.appUrl)
     expect(aliceAddress).toMatch(/^[1-9A-HJ-NP-Za-km-z]{40,60}$/)
     await setName(alice, 'Alice')
+    // B is not a friend yet: A lets people with her address reach her.
+    await alice.page.getByLabel('Anyone who has my address can reach me').check()
     // Both trackers are connected.
     await expect.poll(() => alice.page.getByTestId('trackers-connected').textContent(), { timeout: 15_000 }).toBe('2 of 2')
     await screenshot(alice, '01-alice-home')
@@ -69,6 +71,7 @@ describe('walking skeleton', () => {
     await alice.page.getByTestId('my-address').waitFor()
     expect((await alice.page.getByTestId('my-address').textContent())!.trim()).toBe(aliceAddress)
     expect(await alice.page.getByLabel('Name shown to friends').inputValue()).toBe('Alice')
+    expect(await alice.page.getByLabel('Anyone who has my address can reach me').isChecked()).toBe(true)
     // A's reloaded tab is a new node with no sessions; B dials it again
     // without anyone touching B, so it counts one peer again.
     await expect.poll(() => alice.page.getByTestId('peers-connected').textContent(), { timeout: 30_000 }).toBe('1')
