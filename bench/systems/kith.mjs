@@ -4,7 +4,7 @@
 import { fileURLToPath } from 'node:url'
 import { existsSync } from 'node:fs'
 import { startStaticServer } from '../../scripts/lib/static-server.mjs'
-import { SIZES, failed, figure, openPerson, percentile, rpcFigures, transferFigure, withTimeout } from '../lib/index.mjs'
+import { failed, figure, measureChannelFigures, openPerson, percentile, withTimeout } from '../lib/index.mjs'
 
 const SYSTEM = 'kith'
 const RPC_PLAN = [{ size: '10B', rounds: 200 }, { size: '100kB', rounds: 100 }]
@@ -43,34 +43,16 @@ export async function measure ({ browser, appUrl, config, log, emit = () => {} }
       report(failed(SYSTEM, 'connect_s'))
     }
 
-    for (const { size, rounds } of RPC_PLAN) {
-      let samples = null
-      if (connected) {
-        try {
-          await client.page.evaluate((b) => window.kithHarness.benchRoundTrips(b, 10), SIZES[size]) // warm-up
-          samples = await withTimeout(client.page.evaluate(([b, r]) => window.kithHarness.benchRoundTrips(b, r), [SIZES[size], rounds]), 60_000, `kith rpc ${size}`)
-        } catch (err) {
-          log(`rpc ${size} failed: ${err.message}`)
-        }
-      }
-      report(...rpcFigures(SYSTEM, size, samples))
-    }
+    await measureChannelFigures({
+      system: SYSTEM, connected, report, log, rpcPlan: RPC_PLAN, transferPlan: TRANSFER_PLAN, transferRuns: TRANSFER_RUNS,
+      roundTrips: async (bytes, rounds) => {
+        await client.page.evaluate((b) => window.kithHarness.benchRoundTrips(b, 10), bytes) // warm-up
+        return withTimeout(client.page.evaluate(([b, r]) => window.kithHarness.benchRoundTrips(b, r), [bytes, rounds]), 60_000, `kith rpc ${bytes} B`)
+      },
+      transferMs: async (bytes) => 1000 * await withTimeout(
+        client.page.evaluate(([b, t]) => window.kithHarness.benchTransfer(b, t), [bytes, 60_000]), 65_000, `kith transfer ${bytes} B`)
+    })
 
-    // Same method as raw: one unmeasured 10 MB warm-up, then the median of runs.
-    const transfer = (bytes) => withTimeout(client.page.evaluate(([b, t]) => window.kithHarness.benchTransfer(b, t), [bytes, 60_000]), 65_000, `kith transfer ${bytes} B`)
-    if (connected) await transfer(SIZES['10MB']).catch((err) => log(`warm-up transfer failed: ${err.message}`))
-    for (const size of TRANSFER_PLAN) {
-      const times = []
-      for (let i = 0; connected && i < TRANSFER_RUNS; i++) {
-        try {
-          times.push((await transfer(SIZES[size])) * 1000)
-        } catch (err) {
-          log(`transfer ${size} run ${i} failed: ${err.message}`)
-          break
-        }
-      }
-      report(transferFigure(SYSTEM, size, SIZES[size], times.length === TRANSFER_RUNS ? percentile(times, 50) : null))
-    }
     await measureScale({ browser, harnessUrl: harness.url, config, log, report })
   } finally {
     await client.close()

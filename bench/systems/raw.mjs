@@ -1,7 +1,7 @@
 // The ceiling: a plain RTCDataChannel between two browser contexts, signalled
 // through the same local tracker as the other systems (pages/raw.js).
 import { randomBytes } from 'node:crypto'
-import { SIZES, checkNoIceServers, failed, figure, percentile, rpcFigures, transferFigure, withPair, withTimeout } from '../lib/index.mjs'
+import { checkNoIceServers, failed, figure, measureChannelFigures, withPair, withTimeout } from '../lib/index.mjs'
 
 const SYSTEM = 'raw'
 const RPC_PLAN = [{ size: '10B', rounds: 200 }, { size: '100kB', rounds: 100 }]
@@ -31,37 +31,13 @@ export async function measure ({ browser, trackerUrl, pagesUrl, log, emit = () =
       report(failed(SYSTEM, 'connect_s'))
     }
 
-    for (const { size, rounds } of RPC_PLAN) {
-      let samples = null
-      if (connected) {
-        try {
-          ;({ samples } = await withTimeout(
-            client.evaluate((a) => window.bench.rpc(a), { bytes: SIZES[size], rounds, warmup: 10, timeoutMs: 10_000 }),
-            60_000, `raw rpc ${size}`))
-        } catch (err) {
-          log(`rpc ${size} failed: ${err.message}`)
-        }
-      }
-      report(...rpcFigures(SYSTEM, size, samples))
-    }
-
-    // Transfers: one unmeasured 10 MB warm-up (the first bulk send on a fresh
-    // SCTP association is erratic), then the median of TRANSFER_RUNS runs.
-    const transfer = (bytes) => withTimeout(
-      client.evaluate((a) => window.bench.transfer(a), { bytes, timeoutMs: 60_000 }), 65_000, `raw transfer ${bytes} B`)
-    if (connected) await transfer(SIZES['10MB']).catch((err) => log(`warm-up transfer failed: ${err.message}`))
-    for (const size of TRANSFER_PLAN) {
-      const times = []
-      for (let i = 0; connected && i < TRANSFER_RUNS; i++) {
-        try {
-          times.push((await transfer(SIZES[size])).ms)
-        } catch (err) {
-          log(`transfer ${size} run ${i} failed: ${err.message}`)
-          break
-        }
-      }
-      report(transferFigure(SYSTEM, size, SIZES[size], times.length === TRANSFER_RUNS ? percentile(times, 50) : null))
-    }
+    await measureChannelFigures({
+      system: SYSTEM, connected, report, log, rpcPlan: RPC_PLAN, transferPlan: TRANSFER_PLAN, transferRuns: TRANSFER_RUNS,
+      roundTrips: async (bytes, rounds) => (await withTimeout(
+        client.evaluate((a) => window.bench.rpc(a), { bytes, rounds, warmup: 10, timeoutMs: 10_000 }), 60_000, `raw rpc ${bytes} B`)).samples,
+      transferMs: async (bytes) => (await withTimeout(
+        client.evaluate((a) => window.bench.transfer(a), { bytes, timeoutMs: 60_000 }), 65_000, `raw transfer ${bytes} B`)).ms
+    })
 
     await checkNoIceServers({ server, client }, log)
     await Promise.all([server, client].map((p) => p.evaluate(() => window.bench.close()).catch(() => {})))
