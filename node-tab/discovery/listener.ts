@@ -39,7 +39,7 @@ export class Listener {
   private now (): number { return (this.opts.now ?? Date.now)() }
 
   start (): void {
-    void this.joinCurrentEpoch()
+    this.joinCurrentEpoch().catch(() => { /* the node is closing */ })
   }
 
   /** Friends or invites changed: join new swarms, leave old ones. */
@@ -77,7 +77,7 @@ export class Listener {
     pool.onStatus((s) => this.opts.onStatus?.(s))
     this.seenOffers.clear()
     const msToNextEpoch = (this.epoch + 1) * EPOCH_MS - now
-    this.rotateTimer = setTimeout(() => { void this.joinCurrentEpoch() }, msToNextEpoch + 1_000)
+    this.rotateTimer = setTimeout(() => { this.start() }, msToNextEpoch + 1_000)
     this.opts.onStatus?.(pool.status())
     await this.refreshTopics()
   }
