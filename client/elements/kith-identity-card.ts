@@ -66,7 +66,7 @@ export class KithIdentityCard extends LitElement {
         <code class="address" data-testid="my-address">${this.address}</code>
         <div class="row" style="margin-top:10px">
           <button @click=${() => this.copy('address')}>Copy address</button>
-          <button class="secondary" @click=${() => this.copy('link')}>Copy link for a friend</button>
+          <button class="secondary" @click=${() => this.copy('link')}>Copy link to my page</button>
         </div>
         <p class="hint" role="status" aria-live="polite">${this.copied}</p>
         <label class="choice" style="font-weight:normal;display:flex;gap:8px;align-items:flex-start;margin-top:8px">
@@ -77,7 +77,7 @@ export class KithIdentityCard extends LitElement {
         <p id="discoverable-hint" class="hint">
           ${this.discoverable
             ? 'On: people with your address see your name and that you are online (never your items).'
-            : 'Off: only friends and people holding one of your invites can find your server; your address alone leads nowhere.'}
+            : 'Off: only friends and people holding one of your invites can find your server; your address alone leads nowhere. To add a friend, send an invite (tab Invites).'}
         </p>
         ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : ''}
       </section>`
