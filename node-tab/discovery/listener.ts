@@ -31,6 +31,7 @@ export class Listener {
   private pendingAnswers = 0
   private rotateTimer: ReturnType<typeof setTimeout> | null = null
   private stopped = false
+  private refreshing: Promise<void> = Promise.resolve()
 
   constructor (private readonly opts: ListenerOptions) {
     this.boxSecret = boxSecretKeyFromSigning(opts.identity.secretKey)
@@ -42,8 +43,15 @@ export class Listener {
     this.joinCurrentEpoch().catch(() => { /* the node is closing */ })
   }
 
-  /** Friends or invites changed: join new swarms, leave old ones. */
-  async refreshTopics (): Promise<void> {
+  /** Friends or invites changed: join new swarms, leave old ones. Refreshes
+   *  run one after another, so an older answer never overwrites a newer one. */
+  refreshTopics (): Promise<void> {
+    const next = this.refreshing.then(() => this.applyTopics(), () => this.applyTopics())
+    this.refreshing = next
+    return next
+  }
+
+  private async applyTopics (): Promise<void> {
     const pool = this.pool
     if (!pool || this.stopped) return
     const wanted = new Set(await this.opts.topics(this.epoch))
@@ -51,6 +59,11 @@ export class Listener {
     for (const topic of this.topics) if (!wanted.has(topic)) pool.leave(topic)
     for (const topic of wanted) if (!this.topics.has(topic)) pool.announce(topic)
     this.topics = wanted
+  }
+
+  /** The swarms joined for this epoch. */
+  get joinedTopics (): ReadonlySet<string> {
+    return this.topics
   }
 
   status (): TrackerStatus[] {

@@ -48,7 +48,10 @@ async function createInvite (label: string): Promise<string> {
 async function acceptInvite (person: Person, link: string): Promise<void> {
   await person.page.goto(link)
   await person.page.getByRole('button', { name: 'Accept invite' }).click()
-  await expect.poll(() => person.page.url(), { timeout: 30_000 }).toContain(`#/friend/${aliceAddress}`)
+  await expect.poll(() => person.page.url(), { timeout: 30_000 }).toContain(`#/friend/${aliceAddress}`).catch(async (err) => {
+    await screenshot(person, `failed-accept-${person.name}`) // for whoever reads the CI log
+    throw err
+  })
   await person.page.getByTestId('friend-name').filter({ hasText: 'Alice' }).waitFor({ timeout: 30_000 })
 }
 
