@@ -48,7 +48,7 @@ async function createInvite (label: string): Promise<string> {
 async function acceptInvite (person: Person, link: string): Promise<void> {
   await person.page.goto(link)
   await person.page.getByRole('button', { name: 'Accept invite' }).click()
-  await expect.poll(() => person.page.url(), { timeout: 30_000 }).toContain(`#/friend/${aliceAddress}`).catch(async (err) => {
+  await expect.poll(() => person.page.url(), { timeout: 60_000 }).toContain(`#/friend/${aliceAddress}`).catch(async (err) => {
     await screenshot(person, `failed-accept-${person.name}`) // for whoever reads the CI log
     throw err
   })
