@@ -102,6 +102,7 @@ export function runHandshake (transport: Transport, opts: HandshakeOptions): Pro
         }
         remote = { publicKey: frame.publicKey, nonce: frame.nonce }
         transcript = handshakeTranscript(binding, local, remote)
+        if (binding.role === 'answerer') sendHello()
         transport.send(encodeFrame({ type: FrameType.Auth, signature: sign(signedMessage(transcript, binding.role), opts.identity.secretKey) }))
         return
       }
@@ -118,10 +119,20 @@ export function runHandshake (transport: Transport, opts: HandshakeOptions): Pro
       fail('The other side sent a message before authenticating.')
     }
 
-    try {
+    function sendHello (): void {
       transport.send(encodeFrame({ type: FrameType.Hello, version: HANDSHAKE_VERSION, publicKey: local.publicKey, nonce: local.nonce }))
-    } catch {
-      fail('The connection closed before the handshake.', false)
+    }
+
+    // The offerer speaks first; the answerer replies to its hello. Chromium
+    // can lose a message the answerer sends the instant its channel opens
+    // (before the offerer has seen the channel's open acknowledgement), so the
+    // answerer only sends once it has heard from the offerer.
+    if (binding.role === 'offerer') {
+      try {
+        sendHello()
+      } catch {
+        fail('The connection closed before the handshake.', false)
+      }
     }
   })
 }

@@ -136,9 +136,10 @@ describe('successful handshake', () => {
     const raw = new RawPeer(a)
     const calls: string[] = []
     const session = establishSession<Methods, Methods>(b, { identity: bob, handlers: recordingHandlers(calls) })
-    const hello = await nextHello(raw)
+    // The offerer speaks first; the answerer replies with its hello.
     const nonce = randomBytes(32)
     raw.send({ type: FrameType.Hello, version: HANDSHAKE_VERSION, publicKey: alice.publicKey, nonce })
+    const hello = await nextHello(raw)
     raw.send({ type: FrameType.Auth, signature: proof(a.binding, alice, nonce, hello) })
     raw.send({ type: FrameType.Request, id: 1, method: 'whoami', params: null })
     expect((await session).remotePublicKey).toEqual(alice.publicKey)
@@ -277,9 +278,9 @@ describe('refusals', () => {
     const calls: string[] = []
     const factoryCalls: Uint8Array[] = []
     const session = establishSession<Methods, Methods>(b, { identity: bob, handlers: recordingHandlers(calls, factoryCalls), handshakeTimeoutMs: 1000 })
-    const hello = await nextHello(raw)
     const nonce = randomBytes(32)
     raw.send({ type: FrameType.Hello, version: HANDSHAKE_VERSION, publicKey: alice.publicKey, nonce })
+    const hello = await nextHello(raw)
     raw.send({ type: FrameType.Request, id: 1, method: 'whoami', params: null })
     raw.send({ type: FrameType.Auth, signature: proof(a.binding, alice, nonce, hello) })
     raw.send({ type: FrameType.Request, id: 2, method: 'whoami', params: null })
@@ -346,5 +347,20 @@ describe('refusals', () => {
     await handshakeError(session)
     await handshakeError(other)
     expect(factoryCalls).toEqual([])
+  })
+})
+
+describe('who speaks first', () => {
+  it('the answerer stays silent until the offerer’s hello arrives, then sends hello and proof', async () => {
+    // Chromium can lose what the answerer sends the instant its channel opens.
+    const [a, b] = pair()
+    const raw = new RawPeer(a)
+    const result = runHandshake(b, { identity: createIdentity(), timeoutMs: 1000 })
+    await tick(30)
+    expect(raw.pending).toBe(0)
+    raw.send({ type: FrameType.Hello, version: HANDSHAKE_VERSION, publicKey: createIdentity().publicKey, nonce: randomBytes(32) })
+    expect(await raw.next()).toMatchObject({ type: FrameType.Hello })
+    expect(await raw.next()).toMatchObject({ type: FrameType.Auth })
+    result.catch(() => {}) // the raw peer never proves itself; the timeout ends it
   })
 })
