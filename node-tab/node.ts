@@ -97,7 +97,10 @@ export class KithNode extends EventTarget {
         return this.backgroundDials.run(() => this.getSession(fromHex(friendKey), { signal, via: 'pair' }), signal)
       }
     })
-    this.noticeSender.addEventListener('acknowledged', () => this.changed())
+    this.noticeSender.addEventListener('acknowledged', (ev) => {
+      this.changed()
+      void this.closeIfFormerFriend((ev as CustomEvent<{ friendKey: string }>).detail.friendKey)
+    })
     this.sessions.addEventListener('opened', (ev) => {
       this.noticeSender.kick((ev as CustomEvent<string>).detail)
       this.changed()
@@ -259,6 +262,14 @@ export class KithNode extends EventTarget {
     this.sessions.closeAll(keyHex, 'you are no longer friends')
     this.noticeSender.kick(keyHex)
     this.changed()
+  }
+
+  /** A removed friend is dialled only to deliver delete notices; once they
+   *  are all confirmed the session goes, so they cannot linger connected. */
+  private async closeIfFormerFriend (keyHex: string): Promise<void> {
+    if (await this.friends.isFriend(keyHex)) return
+    if ((await this.notices.pendingFor(keyHex, 1)).length > 0) return
+    this.sessions.closeAll(keyHex, 'you are no longer friends')
   }
 
   /** Call after any change that may have created delete notices. */

@@ -48,7 +48,11 @@ export async function dial (opts: DialOptions): Promise<WebRtcTransport> {
     opts.onPhase?.('connecting', 0)
     entry.offer.complete(sdp, opts.signal)
       .then((transport) => {
-        if (answered) answered(transport)
+        // Only the first connection that opens is used; a second one (another
+        // offer answered in the same attempt) is closed, not left open.
+        const take = answered
+        answered = null
+        if (take) take(transport)
         else transport.close('not needed')
       })
       .catch(() => { /* that answer led nowhere; others may still */ })

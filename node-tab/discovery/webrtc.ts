@@ -213,10 +213,13 @@ export async function answerOffer (rtcConfig: RTCConfiguration, offerSdp: string
     sdp: pc.localDescription!.sdp,
     async connected (signal) {
       try {
+        let timer: ReturnType<typeof setTimeout> | undefined
         const { channel, early } = await Promise.race([
           channelPromise,
-          new Promise<never>((_resolve, reject) => setTimeout(() => reject(new KithError('CLOSED', 'the offerer never opened a channel')), OPEN_TIMEOUT_MS))
-        ])
+          new Promise<never>((_resolve, reject) => {
+            timer = setTimeout(() => reject(new KithError('CLOSED', 'the offerer never opened a channel')), OPEN_TIMEOUT_MS)
+          })
+        ]).finally(() => clearTimeout(timer))
         await waitForOpen(pc, channel, signal)
         return new WebRtcTransport(pc, channel, binding, early)
       } catch (err) {

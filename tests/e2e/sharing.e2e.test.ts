@@ -258,6 +258,9 @@ describe('friends, groups and scoped sharing', () => {
     await entry.getByRole('button', { name: 'Remove friend' }).click()
     await entry.getByRole('button', { name: 'Yes, remove' }).click()
     await expect.poll(async () => (await feedTexts(bob.page)).length, { timeout: 30_000 }).toBe(0)
+    // Once he has confirmed, Alice closes the connection and he cannot reconnect.
+    await bob.page.getByTestId('friend-rtt').waitFor({ state: 'detached', timeout: 30_000 })
+    await expect.poll(() => bob.page.getByTestId('friend-phase').textContent(), { timeout: 30_000 }).toMatch(/Not reachable after \d+ seconds/)
     // Alice no longer sits in their pair swarm: Bob's request finds nobody
     // (it waits in his queue) and brings nothing back.
     await bob.page.getByRole('button', { name: 'Refresh' }).click()
