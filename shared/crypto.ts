@@ -1,8 +1,11 @@
 // The only importer of tweetnacl (and ed2curve, its companion by the same
 // author). Ed25519 signs; X25519 + XSalsa20-Poly1305 seals. The X25519 keys
 // are derived from the Ed25519 identity, so one address names both.
+// @noble/curves (audited) only checks that a public key is a real key:
+// tweetnacl accepts any 32 bytes that decode to a point.
 import nacl from 'tweetnacl'
 import ed2curve from 'ed2curve'
+import { ed25519 } from '@noble/curves/ed25519.js'
 import { concatBytes } from './bytes'
 
 export const PUBLIC_KEY_BYTES = 32
@@ -31,9 +34,27 @@ export function sign (message: Uint8Array, secretKey: Uint8Array): Uint8Array {
   return nacl.sign.detached(message, secretKey)
 }
 
+/** Strict verification: the key must be a real key (see
+ *  isValidSigningPublicKey) and the signature's S canonical (S < L), so
+ *  neither a small-order key nor a malleated signature passes. */
 export function verify (message: Uint8Array, signature: Uint8Array, publicKey: Uint8Array): boolean {
-  if (signature.length !== SIGNATURE_BYTES || publicKey.length !== PUBLIC_KEY_BYTES) return false
+  if (signature.length !== SIGNATURE_BYTES || !isValidSigningPublicKey(publicKey)) return false
+  if (!isCanonicalScalar(signature.subarray(32))) return false
   return nacl.sign.detached.verify(message, signature, publicKey)
+}
+
+/** The order of the Ed25519 prime-order subgroup, little-endian. */
+const GROUP_ORDER = Uint8Array.from([
+  0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
+  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10
+])
+
+function isCanonicalScalar (s: Uint8Array): boolean {
+  for (let i = 31; i >= 0; i--) {
+    if (s[i]! < GROUP_ORDER[i]!) return true
+    if (s[i]! > GROUP_ORDER[i]!) return false
+  }
+  return false // equal to L
 }
 
 export function sha512 (data: Uint8Array): Uint8Array {
@@ -44,9 +65,19 @@ export function randomBytes (n: number): Uint8Array {
   return nacl.randomBytes(n)
 }
 
-/** Is this 32-byte string a valid Ed25519 point (convertible to X25519)? */
+/** Could someone present this key only by holding its secret? It must be the
+ *  canonical encoding (y < p) of a point in the prime-order subgroup: not one
+ *  of the small-order points (with `01 00…00`, the identity, a "signature"
+ *  verifies without any secret key) and not mixed with a small-order part.
+ *  Every key made by generateSigningKeyPair passes. */
 export function isValidSigningPublicKey (publicKey: Uint8Array): boolean {
-  return publicKey.length === 32 && ed2curve.convertPublicKey(publicKey) !== null
+  if (!(publicKey instanceof Uint8Array) || publicKey.length !== PUBLIC_KEY_BYTES) return false
+  try {
+    const point = ed25519.Point.fromBytes(publicKey, false) // false: no ZIP-215 leniency
+    return !point.isSmallOrder() && point.isTorsionFree() && ed2curve.convertPublicKey(publicKey) !== null
+  } catch {
+    return false // not canonical, or not on the curve
+  }
 }
 
 export function boxPublicKeyFromSigning (publicKey: Uint8Array): Uint8Array {

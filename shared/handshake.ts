@@ -7,7 +7,7 @@
 // no signature verifies; a replayed proof fails on the fresh nonces.
 import { concatBytes, utf8 } from './bytes'
 import { decodeFrame, encodeFrame, FrameType } from './codec'
-import { randomBytes, sign, verify } from './crypto'
+import { isValidSigningPublicKey, randomBytes, sign, verify } from './crypto'
 import { addressFromPublicKey, shortAddress, type Identity } from './identity'
 import { bytesEqual } from './bytes'
 import type { SessionBinding, Transport } from './transport'
@@ -100,6 +100,9 @@ export function runHandshake (transport: Transport, opts: HandshakeOptions): Pro
         if (opts.expectedRemoteKey && !bytesEqual(frame.publicKey, opts.expectedRemoteKey)) {
           return fail(`Reached someone other than ${shortAddress(addressFromPublicKey(opts.expectedRemoteKey))}; refused.`)
         }
+        // A key that is not a real key (small order, non-canonical) could
+        // "prove" itself without any secret: refuse it before signing anything.
+        if (!isValidSigningPublicKey(frame.publicKey)) return fail('The other side presented a key that is not a valid identity key.')
         remote = { publicKey: frame.publicKey, nonce: frame.nonce }
         transcript = handshakeTranscript(binding, local, remote)
         if (binding.role === 'answerer') sendHello()
