@@ -5,6 +5,7 @@ import { AddressError, parseAddress } from '../shared/identity'
 import { HandshakeError } from '../shared/handshake'
 import { KithError } from '../shared/errors'
 import type { Profile } from '../shared/protocol'
+import { parsePingAnswer, parseProfileAnswer } from '../shared/answers'
 import type { KithNode, NodeSession } from '../node-tab/node'
 
 export type FriendPhase = 'invalid' | 'waiting-for-tracker' | 'searching' | 'connecting' | 'authenticating' | 'connected' | 'stopped'
@@ -70,7 +71,7 @@ export class FriendConnection extends EventTarget {
           onPhase: (phase) => this.update({ phase })
         })
         this.session = session
-        const profile = await session.rpc.call('profile', {}, { timeoutMs: PING_TIMEOUT_MS, signal })
+        const profile = parseProfileAnswer(await session.rpc.call('profile', {}, { timeoutMs: PING_TIMEOUT_MS, signal }), session.remoteAddress)
         this.update({ phase: 'connected', profile, problem: null, handshakeFailed: false })
         backoffMs = 1_000
         await this.measureUntilClosed(session, signal)
@@ -96,7 +97,7 @@ export class FriendConnection extends EventTarget {
     while (!signal.aborted && !session.rpc.closed) {
       const t0 = performance.now()
       try {
-        await session.rpc.call('ping', { data }, { timeoutMs: PING_TIMEOUT_MS, signal })
+        parsePingAnswer(await session.rpc.call('ping', { data }, { timeoutMs: PING_TIMEOUT_MS, signal }), data)
       } catch {
         // No answer in time: treat the friend as gone and search again.
         session.rpc.close('the friend stopped answering')

@@ -6,6 +6,7 @@ import { toHex } from '../shared/bytes'
 import { KithError, type ErrorCode } from '../shared/errors'
 import { MAX_FILE_BYTES } from '../shared/items'
 import type { ListItemsResult } from '../shared/protocol'
+import { parseListItemsAnswer } from '../shared/answers'
 import type { NodeSession } from '../node-tab/node'
 import type { FeedItem, FeedState, FriendFeed } from './app-api'
 import type { FriendCache } from './cache/friend-cache'
@@ -228,10 +229,15 @@ export class FriendFeedImpl extends EventTarget implements FriendFeed {
     const { cache } = this.opts
     let after = await cache.cursor(this.owner)
     for (let page = 0; page < MAX_PAGES; page++) {
-      const mark = cache.deletionMark()
       const params = after === null ? { limit: PAGE_LIMIT } : { after, limit: PAGE_LIMIT }
-      const result: unknown = await session.rpc.call('listItems', params, { signal: this.closer.signal })
-      if (!isListResult(result)) throw new KithError('BAD_REQUEST', 'malformed listItems answer')
+      const mark = cache.deletionMark(this.owner)
+      let result: ListItemsResult
+      try {
+        result = parseListItemsAnswer(await session.rpc.call('listItems', params, { signal: this.closer.signal }), params)
+      } catch (err) {
+        cache.releaseMark(mark)
+        throw err
+      }
       await cache.storePage(this.owner, result.items, result.cursor, mark)
       this.changed()
       const next = await cache.cursor(this.owner)
@@ -288,13 +294,6 @@ export class FriendFeedImpl extends EventTarget implements FriendFeed {
   private changed (): void {
     this.dispatchEvent(new Event('change'))
   }
-}
-
-function isListResult (value: unknown): value is ListItemsResult {
-  if (typeof value !== 'object' || value === null) return false
-  const v = value as Record<string, unknown>
-  // Only the shape: the cache checks (and drops) individual items.
-  return Array.isArray(v.items) && (v.cursor === null || typeof v.cursor === 'string') && typeof v.done === 'boolean'
 }
 
 function plainFileError (err: KithError): string {

@@ -6,6 +6,7 @@ import { KithError } from '../shared/errors'
 import { addressFromPublicKey, parseAddress } from '../shared/identity'
 import type { Audience } from '../shared/items'
 import type { Profile } from '../shared/protocol'
+import { parseRedeemAnswer } from '../shared/answers'
 import { safetyCode } from '../shared/safety-code'
 import type { KithConfig } from '../node-tab/config'
 import type { KithNode, NodeStatus } from '../node-tab/node'
@@ -153,7 +154,7 @@ export class KithClient extends EventTarget implements KithApi {
     if (toHex(ownerKey) === this.node.keyHex) throw new KithError('BAD_REQUEST', 'This is your own invite: send it to a friend.')
     // The owner sits in a swarm named after the invite's token.
     const session = await this.node.getSession(ownerKey, { signal, inviteToken: token })
-    const { owner } = await session.rpc.call('redeemInvite', { token, profile: this.node.profile }, { signal, timeoutMs: 15_000 })
+    const { owner } = parseRedeemAnswer(await session.rpc.call('redeemInvite', { token, profile: this.node.profile }, { signal, timeoutMs: 15_000 }), addressFromPublicKey(ownerKey))
     await this.node.friends.add({ key: toHex(ownerKey), address: addressFromPublicKey(ownerKey), displayName: owner.displayName })
     this.changed()
     return owner

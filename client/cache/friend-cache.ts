@@ -4,15 +4,13 @@
 import { decodeCursor, isSharedItem, type SharedItem } from '../../shared/items'
 import type { FeedItem } from '../app-api'
 import type { CachedItemRow, ClientDatabase } from './db'
+import { PagesInFlight, type PageWindow } from './pages-in-flight'
 
-/** How many recent deletions are remembered to stop in-flight pages resurrecting them. */
-const RECENT_DELETIONS = 10_000
+export type { PageWindow } from './pages-in-flight'
 
 export class FriendCache {
-  /** Deletions applied in this tab, numbered, so a page requested before a
-   *  deletion (but stored after it) cannot bring the item back. */
-  private deletionSeq = 0
-  private readonly recentDeletions = new Map<string, number>()
+  /** So a page requested before a deletion (but stored after it) cannot bring the item back. */
+  readonly pagesInFlight = new PagesInFlight()
 
   constructor (private readonly db: ClientDatabase) {}
 
@@ -29,19 +27,28 @@ export class FriendCache {
       .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
   }
 
-  /** A number to take just before requesting a page; pass it to storePage. */
-  deletionMark (): number {
-    return this.deletionSeq
+  /** Take just before requesting a page from `owner`; pass it to storePage,
+   *  or to releaseMark if the page never comes. */
+  deletionMark (owner: string): PageWindow {
+    return this.pagesInFlight.open(owner)
+  }
+
+  releaseMark (mark: PageWindow): void {
+    this.pagesInFlight.close(mark)
   }
 
   /**
    * Upserts a page from `owner` and moves their cursor. Invalid items are
    * dropped; an older version never replaces a newer one; with `mark`, items
-   * deleted after the mark was taken stay deleted. Returns how many were kept.
+   * the owner deleted after the mark was taken stay deleted (and if too much
+   * was deleted meanwhile to be sure, the page is not stored at all and the
+   * cursor stays, so it is asked again). Returns how many were kept.
    */
-  async storePage (owner: string, items: SharedItem[], cursor: string | null, mark?: number): Promise<number> {
+  async storePage (owner: string, items: SharedItem[], cursor: string | null, mark?: PageWindow): Promise<number> {
+    if (mark) this.pagesInFlight.close(mark)
+    if (mark && (mark.overflowed || mark.owner !== owner)) return 0
     const fresh = (items as unknown[]).filter(isSharedItem)
-      .filter((item) => mark === undefined || (this.recentDeletions.get(recentKey(owner, item.id)) ?? -1) <= mark)
+      .filter((item) => mark === undefined || !mark.deleted.has(item.id))
     const checkedCursor = isCursor(cursor) ? cursor : null
     const db = this.db
     return db.transaction('rw', db.cachedItems, db.cachedFiles, db.syncState, async () => {
@@ -99,16 +106,7 @@ export class FriendCache {
   /** The owner's delete notices: removes exactly these items of theirs and
    *  nobody else's. Acknowledges every id, cached or not ("I don't have it"). */
   async applyDeleteNotices (owner: string, itemIds: string[]): Promise<string[]> {
-    this.deletionSeq++
-    for (const id of itemIds) {
-      const key = recentKey(owner, id)
-      this.recentDeletions.delete(key)
-      this.recentDeletions.set(key, this.deletionSeq)
-    }
-    for (const key of this.recentDeletions.keys()) {
-      if (this.recentDeletions.size <= RECENT_DELETIONS) break
-      this.recentDeletions.delete(key)
-    }
+    this.pagesInFlight.recordDeletions(owner, itemIds)
     const keys = itemIds.map((id) => [owner, id] as [string, string])
     const db = this.db
     await db.transaction('rw', db.cachedItems, db.cachedFiles, async () => {
@@ -134,10 +132,6 @@ export class FriendCache {
       await Promise.all([db.cachedItems.clear(), db.cachedFiles.clear(), db.syncState.clear()])
     })
   }
-}
-
-function recentKey (owner: string, id: string): string {
-  return `${owner}:${id}`
 }
 
 function isCursor (value: unknown): value is string {

@@ -5,6 +5,7 @@
 // one attempt now and then, never a busy loop.
 import { KithError } from '../../shared/errors'
 import { MAX_NOTICE_BATCH } from '../../shared/protocol'
+import { parseAcknowledgedAnswer } from '../../shared/answers'
 import type { NodeSession } from '../node'
 import type { NoticesStore } from './notices-store'
 
@@ -147,11 +148,9 @@ export class NoticeSender extends EventTarget {
       const session = await this.withDialTimeout(friendKey, signal)
       while (itemIds.length > 0) {
         const result = await session.rpc.call('deleteNotices', { itemIds }, { signal })
-        const sent = new Set(itemIds)
-        // The friend's answer is untrusted: only ids we sent count.
-        const acknowledged = Array.isArray(result?.acknowledged)
-          ? result.acknowledged.filter((id): id is string => typeof id === 'string' && sent.has(id))
-          : []
+        // The friend's answer is untrusted: only ids we sent count, and a
+        // malformed answer counts for nothing.
+        const acknowledged = parseAcknowledgedAnswer(result, itemIds)
         if (acknowledged.length === 0) throw new KithError('BAD_REQUEST', 'the friend acknowledged none of the notices')
         await this.store.acknowledge(friendKey, acknowledged)
         this.dispatchEvent(new CustomEvent<AcknowledgedDetail>('acknowledged', { detail: { friendKey, itemIds: acknowledged } }))

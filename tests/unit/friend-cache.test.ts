@@ -78,13 +78,44 @@ describe('FriendCache', () => {
   it('does not let a page requested before a delete notice bring the item back', async () => {
     const cache = new FriendCache(clientDatabase())
     await cache.storePage(alice.keyHex, [note('a1', 1)], null)
-    const mark = cache.deletionMark()
+    const mark = cache.deletionMark(alice.keyHex)
     await cache.applyDeleteNotices(alice.keyHex, ['a1'])
     await cache.storePage(alice.keyHex, [note('a1', 1), note('a2', 2)], '2:a2', mark)
     expect(await ids(cache, alice)).toEqual(['a2'])
     // A page requested after the deletion may hold it again (e.g. shared anew).
-    await cache.storePage(alice.keyHex, [note('a1', 3)], '3:a1', cache.deletionMark())
+    await cache.storePage(alice.keyHex, [note('a1', 3)], '3:a1', cache.deletionMark(alice.keyHex))
     expect(await ids(cache, alice)).toEqual(['a1', 'a2'])
+    expect(cache.pagesInFlight.openOwners).toBe(0)
+  })
+
+  it('a flood of made-up notices from another peer cannot undo an owner’s deletion', async () => {
+    const cache = new FriendCache(clientDatabase())
+    await cache.storePage(alice.keyHex, [note('a1', 1)], null)
+    const mark = cache.deletionMark(alice.keyHex)
+    await cache.applyDeleteNotices(alice.keyHex, ['a1'])
+    // Mallory (any authenticated peer) sends 40 batches of 500 made-up ids.
+    const mallory = person()
+    for (let batch = 0; batch < 40; batch++) {
+      await cache.applyDeleteNotices(mallory.keyHex, Array.from({ length: 500 }, (_, i) => `m${batch}x${i}`))
+    }
+    // Alice's page, asked for before her notice, arrives now.
+    await cache.storePage(alice.keyHex, [note('a1', 1), note('a2', 2)], '2:a2', mark)
+    expect(await ids(cache, alice)).toEqual(['a2'])
+    // Nothing was remembered for Mallory: no page of hers was in flight.
+    expect(cache.pagesInFlight.openOwners).toBe(0)
+  })
+
+  it('an owner flooding their own notices only spoils their own page, which is asked again', async () => {
+    const cache = new FriendCache(clientDatabase())
+    await cache.storePage(alice.keyHex, [note('a1', 1)], '1:a1')
+    const mark = cache.deletionMark(alice.keyHex)
+    await cache.applyDeleteNotices(alice.keyHex, ['a1'])
+    for (let batch = 0; batch < 25; batch++) {
+      await cache.applyDeleteNotices(alice.keyHex, Array.from({ length: 500 }, (_, i) => `a${batch}x${i}`))
+    }
+    expect(await cache.storePage(alice.keyHex, [note('a1', 1), note('a2', 2)], '2:a2', mark)).toBe(0)
+    expect(await ids(cache, alice)).toEqual([])
+    expect(await cache.cursor(alice.keyHex)).toBe('1:a1')
   })
 
   it('purges one friend (items, files, cursor) or everyone', async () => {

@@ -1,0 +1,144 @@
+// A friend's node can answer anything. Every answer is checked against what
+// was asked and the protocol's shapes and bounds, and rejected whole
+// otherwise (DESIGN §6b): nothing of a bad answer reaches the cache or the UI.
+import { afterEach, describe, expect, it } from 'vitest'
+import Dexie from 'dexie'
+import { ClientDatabase } from '../../client/cache/db'
+import { FriendCache } from '../../client/cache/friend-cache'
+import { Outbox } from '../../client/outbox'
+import { FriendFeedImpl } from '../../client/friend-feed'
+import { parseAcknowledgedAnswer, parseListItemsAnswer, parsePingAnswer, parseProfileAnswer, parseRedeemAnswer } from '../../shared/answers'
+import { KithError } from '../../shared/errors'
+import { addressFromPublicKey } from '../../shared/identity'
+import { encodeCursor, type SharedItem } from '../../shared/items'
+import { connect, note, person, uniqueName, type Handlers } from './friend-fixtures'
+
+const cleanups: Array<() => unknown> = []
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
+})
+
+function refused (fn: () => unknown): string {
+  try {
+    fn()
+  } catch (err) {
+    expect(err).toBeInstanceOf(KithError)
+    expect((err as KithError).code).toBe('BAD_REQUEST')
+    expect((err as KithError).message).toMatch(/^Your friend’s node sent .+; it was not used\.$/)
+    return (err as KithError).message
+  }
+  throw new Error('expected the answer to be refused')
+}
+
+const page = (items: SharedItem[], done = true): unknown => ({ items, cursor: items.length ? encodeCursor(items.at(-1)!) : null, done })
+const notes = (n: number, from = 1): SharedItem[] => Array.from({ length: n }, (_, i) => note(`n${String(from + i).padStart(6, '0')}`, from + i))
+
+describe('listItems answers', () => {
+  it('an honest page passes (control)', () => {
+    expect(parseListItemsAnswer(page(notes(100)), { limit: 100 }).items).toHaveLength(100)
+    expect(parseListItemsAnswer(page([]), { limit: 100 })).toEqual({ items: [], cursor: null, done: true })
+    // The node may tag its cursor (resync epochs): still the same position.
+    const items = notes(2)
+    expect(parseListItemsAnswer({ items, cursor: encodeCursor(items[1]!) + '0123', done: false }, { limit: 5 }).cursor).toMatch(/0123$/)
+  })
+
+  it('more items than the limit are refused whole', () => {
+    expect(refused(() => parseListItemsAnswer(page(notes(101)), { limit: 100 }))).toMatch(/101 items where at most 100/)
+  })
+
+  it('one bad item spoils the page', () => {
+    const items: unknown[] = notes(3)
+    items[1] = { ...(items[1] as object), evil: '<script>' }
+    refused(() => parseListItemsAnswer(page(items as SharedItem[]), { limit: 10 }))
+    refused(() => parseListItemsAnswer(page([{ ...note('x1', 1), text: 5 } as unknown as SharedItem]), { limit: 10 }))
+    refused(() => parseListItemsAnswer(page([{ id: 'f1', type: 'file', text: '', createdAt: 1, updatedAt: 1, file: { name: 'a', mime: 'x', size: -1 } }]), { limit: 10 }))
+    refused(() => parseListItemsAnswer(page([{ id: 'f1', type: 'file', text: '', createdAt: 1, updatedAt: 1, file: { name: { toString: 'x' }, mime: 'x', size: 1 } } as unknown as SharedItem]), { limit: 10 }))
+  })
+
+  it('duplicates, disorder, kinds and times that were not asked for are refused', () => {
+    const [a, b] = notes(2)
+    refused(() => parseListItemsAnswer(page([a!, a!]), { limit: 10 }))
+    refused(() => parseListItemsAnswer(page([b!, a!]), { limit: 10 }))
+    refused(() => parseListItemsAnswer(page([a!]), { limit: 10, types: ['post'] }))
+    refused(() => parseListItemsAnswer(page([a!]), { limit: 10, createdFrom: 5 }))
+  })
+
+  it('a cursor that does not match the page, or an endless empty page, is refused', () => {
+    const items = notes(2)
+    refused(() => parseListItemsAnswer({ items, cursor: '999:zzz', done: true }, { limit: 10 }))
+    refused(() => parseListItemsAnswer({ items, cursor: null, done: true }, { limit: 10 }))
+    refused(() => parseListItemsAnswer({ items: [], cursor: '1:a', done: true }, { limit: 10 }))
+    refused(() => parseListItemsAnswer({ items: [], cursor: null, done: false }, { limit: 10 }))
+    refused(() => parseListItemsAnswer({ items, cursor: encodeCursor(items[1]!), done: 'yes' }, { limit: 10 }))
+    refused(() => parseListItemsAnswer({ items, cursor: encodeCursor(items[1]!), done: true, extra: 1 }, { limit: 10 }))
+    refused(() => parseListItemsAnswer([items], { limit: 10 }))
+  })
+})
+
+describe('other answers', () => {
+  const alice = person()
+  const aliceAddress = addressFromPublicKey(alice.identity.publicKey)
+
+  it('a profile must be a short name for the very address we authenticated', () => {
+    expect(parseProfileAnswer({ displayName: 'Alice', address: aliceAddress }, aliceAddress)).toEqual({ displayName: 'Alice', address: aliceAddress })
+    // Control and bidi-override characters never reach the screen.
+    expect(parseProfileAnswer({ displayName: 'Al\u202eice\n', address: aliceAddress }, aliceAddress).displayName).toBe('Al ice')
+    refused(() => parseProfileAnswer({ displayName: { first: 'Alice' }, address: aliceAddress }, aliceAddress))
+    refused(() => parseProfileAnswer({ displayName: 'x'.repeat(81), address: aliceAddress }, aliceAddress))
+    refused(() => parseProfileAnswer({ displayName: 'Bob', address: addressFromPublicKey(person().identity.publicKey) }, aliceAddress))
+    refused(() => parseRedeemAnswer({ owner: { displayName: ['Alice'], address: aliceAddress } }, aliceAddress))
+    expect(parseRedeemAnswer({ owner: { displayName: 'Alice', address: aliceAddress } }, aliceAddress).owner.displayName).toBe('Alice')
+  })
+
+  it('acknowledgements count only what was sent', () => {
+    expect(parseAcknowledgedAnswer({ acknowledged: ['a', 'b', 'a'] }, ['a', 'b', 'c'])).toEqual(['a', 'b'])
+    refused(() => parseAcknowledgedAnswer({ acknowledged: ['a', 'zzz'] }, ['a']))
+    refused(() => parseAcknowledgedAnswer({ acknowledged: 'a' }, ['a']))
+    refused(() => parseAcknowledgedAnswer({ acknowledged: Array(600).fill('a') }, ['a']))
+  })
+
+  it('an echo must be what was sent', () => {
+    const sent = Uint8Array.of(1, 2, 3)
+    parsePingAnswer({ data: Uint8Array.of(1, 2, 3) }, sent)
+    refused(() => parsePingAnswer({ data: new Uint8Array(16 * 1024 * 1024) }, sent))
+    refused(() => parsePingAnswer({ data: 'abc' }, sent))
+  })
+})
+
+describe('a hostile friend’s node pushing more than was asked', () => {
+  async function feedAgainst (handlers: Handlers): Promise<{ feed: FriendFeedImpl, cache: FriendCache }> {
+    const owner = person()
+    const me = person()
+    const name = uniqueName('kith-client')
+    const db = new ClientDatabase(name)
+    cleanups.push(() => { db.close(); return Dexie.delete(name) })
+    const cache = new FriendCache(db)
+    const { b: session } = await connect(owner, me, () => handlers, () => ({}))
+    cleanups.push(() => session.rpc.close())
+    const feed = new FriendFeedImpl({
+      ownerAddress: addressFromPublicKey(owner.identity.publicKey),
+      ownerKeyHex: owner.keyHex,
+      cache,
+      outbox: new Outbox(db),
+      currentSession: () => session,
+      getSession: async () => session
+    })
+    cleanups.push(() => feed.close())
+    return { feed, cache }
+  }
+
+  it('2,000 items in answer to a limit of 100 store nothing, and the user is told in plain words', async () => {
+    let calls = 0
+    const { feed } = await feedAgainst({
+      listItems: () => {
+        calls++
+        return page(notes(2_000, calls * 10_000), false) as never
+      }
+    })
+    await feed.sync()
+    expect(await feed.items()).toEqual([])
+    expect(calls).toBe(1) // refused at once, not asked again and again
+    expect(feed.state).toBe('idle')
+    expect(feed.lastError).toMatch(/could not be used/)
+  })
+})
