@@ -41,8 +41,8 @@ export interface ListenerOptions {
   onStatus?: (status: TrackerStatus[]) => void
   /** Told of every offer's fate (for tests and diagnostics). */
   onOfferOutcome?: (outcome: OfferOutcome, kind: MeetingKind | null) => void
-  /** Offers being answered at once, per kind of swarm; more are dropped
-   *  until some finish. */
+  /** Offers being answered at once, per kind of swarm and per swarm; more
+   *  are dropped until some finish. */
   answerSlots?: Partial<AnswerSlotLimits>
   /** The one place an answer costs an RTCPeerConnection; replaceable in tests. */
   answerOffer?: typeof answerOffer
@@ -142,7 +142,7 @@ export class Listener {
     if (!this.replays.firstSight(meeting.topic, toHex(offer.replyKey), offer.sentAt + OFFER_MAX_AGE_MS, now)) {
       return this.outcome('replayed', meeting.kind)
     }
-    const release = this.slots.take(meeting.kind)
+    const release = this.slots.take(meeting.kind, meeting.topic)
     if (!release) return this.outcome('busy', meeting.kind)
     try {
       let answer

@@ -268,7 +268,8 @@ describe('answer slots', () => {
     const node = listen(alice, [url], [pairAtAlice, address])
     await waitFor(async () => (await scrape(url)).has(address.topic))
 
-    // More valid, never-completing offers than the whole node ever had slots for (16).
+    // More valid, never-completing offers than the address pool has slots,
+    // and than the 16 all swarms used to share.
     const strangers = dialler([url])
     await waitFor(() => allOpen(strangers.pool))
     const flood = 24
