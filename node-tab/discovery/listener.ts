@@ -151,7 +151,11 @@ export class Listener {
       } catch {
         return this.outcome('failed', meeting.kind)
       }
-      if (this.stopped || pool !== this.pool) return
+      if (this.stopped || pool !== this.pool) {
+        // Unanswered, it never connects: connected() times out and closes it.
+        answer.connected().then((t) => t.close('the node stopped listening'), () => {})
+        return
+      }
       pool.answer(envelope, sealAnswer(answer.sdp, offer.replyKey))
       this.outcome('answered', meeting.kind)
       const transport = await answer.connected()
