@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { pairSecret } from '../../shared/crypto'
 import { addressFromPublicKey, createIdentity } from '../../shared/identity'
 import { inviteTopic, pairTopic, personTopic } from '../../shared/rendezvous'
+import { inviteMeeting, pairMeeting } from '../../shared/meetings'
 import { toHex } from '../../shared/bytes'
 import { KithNode } from '../../node-tab/node'
 import { NodeDatabase } from '../../node-tab/storage/db'
@@ -53,8 +54,17 @@ describe('the swarms a node sits in', () => {
     expect(topics).toContain(inviteTopic(invite.token, epoch))
     expect(topics).not.toContain(addressSwarm)
 
+    // Each swarm comes with what an offer into it must prove: the friend's
+    // and invite's swarms a key only the friend or invite holder can derive.
+    const byTopic = new Map((await node.listenTopics(epoch)).map((m) => [m.topic, m]))
+    const fromBob = pairMeeting(pairSecret(bob.secretKey, node.identity.publicKey), epoch, node.identity.publicKey)
+    expect(byTopic.get(fromBob.topic)).toEqual(fromBob)
+    const fromCarol = inviteMeeting(invite.token, epoch, node.identity.publicKey)
+    expect(byTopic.get(fromCarol.topic)).toEqual(fromCarol)
+
     await node.setDiscoverable(true)
     expect(await topicsAt()).toContain(addressSwarm)
+    expect((await node.listenTopics(epoch)).find((m) => m.topic === addressSwarm)?.kind).toBe('address')
     await node.setDiscoverable(false)
     expect(await topicsAt()).not.toContain(addressSwarm)
     node.close()
