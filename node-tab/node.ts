@@ -3,7 +3,7 @@
 // UI uses the same node to dial friends (one identity per tab).
 import { fromHex, toHex } from '../shared/bytes'
 import { pairSecret } from '../shared/crypto'
-import { inviteTopic, pairTopic, personTopic } from '../shared/rendezvous'
+import { addressMeeting, inviteMeeting, pairMeeting, type Meeting } from '../shared/meetings'
 import { addressFromPublicKey, type Identity } from '../shared/identity'
 import { normalizeDisplayName, type NodeMethods, type Profile } from '../shared/protocol'
 import type { RpcHandlers } from '../shared/rpc'
@@ -162,28 +162,32 @@ export class KithNode extends EventTarget {
     this.changed()
   }
 
-  /** The swarms to sit in during an epoch: one per friend, one per pending
-   *  invite, and my address swarm only if I chose to be discoverable. */
-  async listenTopics (epoch: number): Promise<string[]> {
+  /** The swarms to sit in during an epoch, each with what an offer into it
+   *  must prove: one per friend, one per pending invite, and my address swarm
+   *  only if I chose to be discoverable. */
+  async listenTopics (epoch: number): Promise<Meeting[]> {
     await this.refreshFriendKeys()
-    const topics = [...this.friendKeys].map((key) => pairTopic(this.pairSecretWith(key), epoch))
+    const me = this.identity.publicKey
+    const topics: Meeting[] = [...this.friendKeys].map((key) => pairMeeting(this.pairSecretWith(key), epoch, me))
     const now = Date.now()
     for (const invite of await this.invites.list()) {
       const live = invite.status === 'pending' && (invite.expiresAt === null || invite.expiresAt > now)
       // A used, withdrawn or expired invite stays reachable for a while so
       // whoever tries it again is told why it no longer works.
-      if (live || now - invite.createdAt < SPENT_INVITE_REACHABLE_MS) topics.push(inviteTopic(invite.token, epoch))
+      if (live || now - invite.createdAt < SPENT_INVITE_REACHABLE_MS) topics.push(inviteMeeting(invite.token, epoch, me))
     }
-    if (this.discoverableByAddress) topics.push(personTopic(this.identity.publicKey, epoch))
+    if (this.discoverableByAddress) topics.push(addressMeeting(me, epoch))
     return topics
   }
 
   /** Where to look for someone: our pair swarm if they are a friend, the
    *  invite's swarm when redeeming one, else their address swarm. */
-  private topicFor (remoteKey: Uint8Array, epoch: number, via: DialVia): string {
-    if (via.inviteToken) return inviteTopic(via.inviteToken, epoch)
+  private meetingFor (remoteKey: Uint8Array, epoch: number, via: DialVia): Meeting {
+    if (via.inviteToken) return inviteMeeting(via.inviteToken, epoch, remoteKey)
     const hex = toHex(remoteKey)
-    return via.via === 'pair' || this.friendKeys.has(hex) ? pairTopic(this.pairSecretWith(hex), epoch) : personTopic(remoteKey, epoch)
+    return via.via === 'pair' || this.friendKeys.has(hex)
+      ? pairMeeting(this.pairSecretWith(hex), epoch, remoteKey)
+      : addressMeeting(remoteKey, epoch)
   }
 
   private pairSecretWith (keyHex: string): Uint8Array {
@@ -239,8 +243,7 @@ export class KithNode extends EventTarget {
   async connect (remoteKey: Uint8Array, opts: DialVia & { onPhase?: (phase: DialPhase | 'authenticating') => void } = {}): Promise<NodeSession> {
     await this.refreshFriendKeys()
     const transport = await dial({
-      remoteKey,
-      topicFor: (epoch) => this.topicFor(remoteKey, epoch, opts),
+      meetingFor: (epoch) => this.meetingFor(remoteKey, epoch, opts),
       trackers: this.config.trackers,
       rtcConfig: this.rtcConfig,
       signal: opts.signal,

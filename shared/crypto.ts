@@ -120,3 +120,21 @@ export function openSealed (sealed: Uint8Array, boxSecretKey: Uint8Array): Uint8
   const nonce = sealed.subarray(32, SEAL_OVERHEAD)
   return nacl.box.open(sealed.subarray(SEAL_OVERHEAD), nonce, ephemeralPublic, boxSecretKey)
 }
+
+export const SECRET_KEY_BYTES = 32
+const SECRETBOX_NONCE = 24
+
+/** Authenticated symmetric encryption (XSalsa20-Poly1305) under a 32-byte
+ *  key, with a random nonce in front: opening it proves the sender knew the
+ *  key, and hides the contents from anyone who does not. */
+export function secretSeal (plaintext: Uint8Array, key: Uint8Array): Uint8Array {
+  if (key.length !== SECRET_KEY_BYTES) throw new Error('a secret key is 32 bytes')
+  const nonce = nacl.randomBytes(SECRETBOX_NONCE)
+  return concatBytes(nonce, nacl.secretbox(plaintext, nonce, key))
+}
+
+/** Opens secretSeal's output; null when the key is wrong or it was altered. */
+export function secretOpen (sealed: Uint8Array, key: Uint8Array): Uint8Array | null {
+  if (key.length !== SECRET_KEY_BYTES || sealed.length < SECRETBOX_NONCE + nacl.secretbox.overheadLength) return null
+  return nacl.secretbox.open(sealed.subarray(SECRETBOX_NONCE), sealed.subarray(0, SECRETBOX_NONCE), key)
+}

@@ -8,19 +8,31 @@
 //    invite's token;
 //  - only if the owner chose to be reachable by address is there a swarm named
 //    after the public key (then anyone with the address can find it).
-// SDP (with its ICE candidates, i.e. IP addresses) is sealed to the
-// intended peer's key, so the tracker and other peers in the swarm see only
-// ciphertext; the answer is sealed to a one-time key from the offer.
+// An offer must prove its right to an answer: in a pair or invite swarm it is
+// sealed with a key derived from that swarm's secret (and the swarm's name and
+// the recipient), so opening it is the proof; only in the opt-in address swarm
+// is an offer sealed to the public key alone, which anyone with the address
+// can do. Either way SDP (with its ICE candidates, i.e. IP addresses) reaches
+// only the intended peer, never the tracker or others in the swarm; the answer
+// is sealed to a one-time key from the offer.
+//
+// v2: offers into pair and invite swarms are sealed with the swarm's key
+// (v1 sealed every offer to the public key, so anyone could probe any swarm).
 import { Decoder, Encoder } from '@msgpack/msgpack'
 import { concatBytes, fromBase64, toBase64, toBinaryString, uint32BE, utf8 } from './bytes'
-import { boxPublicKeyFromSigning, generateBoxKeyPair, openSealed, seal, sha512, type BoxKeyPair } from './crypto'
+import {
+  boxPublicKeyFromSigning, generateBoxKeyPair, openSealed, seal, secretOpen, secretSeal, sha512, type BoxKeyPair
+} from './crypto'
 
 export const EPOCH_MS = 24 * 60 * 60 * 1000
 /** Offers older than this are ignored: a tracker replaying them gains nothing. */
 export const OFFER_MAX_AGE_MS = 10 * 60 * 1000
-const TOPIC_CONTEXT = utf8('kith/rendezvous/v1')
-const PAIR_CONTEXT = utf8('kith/rendezvous/pair/v1')
-const INVITE_CONTEXT = utf8('kith/rendezvous/invite/v1')
+const TOPIC_CONTEXT = utf8('kith/rendezvous/v2')
+const PAIR_CONTEXT = utf8('kith/rendezvous/pair/v2')
+const INVITE_CONTEXT = utf8('kith/rendezvous/invite/v2')
+const OFFER_KEY_CONTEXT = utf8('kith/rendezvous/offer-key/v2')
+/** Far above a real offer (a few kB of SDP); checked before any decoding. */
+const MAX_PAYLOAD_CHARS = 96 * 1024
 const encoder = new Encoder()
 const decoder = new Decoder({ maxStrLength: 64 * 1024, maxBinLength: 1024, maxArrayLength: 16, maxMapLength: 16 })
 
@@ -58,15 +70,48 @@ export interface SealedOffer { sdp: string, replyKey: Uint8Array, sentAt: number
 
 export interface OfferSeal { payload: string, reply: BoxKeyPair }
 
-export function sealOffer (sdp: string, recipientSigningKey: Uint8Array, nowMs: number): OfferSeal {
-  const reply = generateBoxKeyPair()
-  const body = encoder.encode(['offer', sdp, reply.publicKey, nowMs])
-  return { payload: toBase64(seal(body, boxPublicKeyFromSigning(recipientSigningKey))), reply }
+/** The key that seals offers into a pair or invite swarm. It binds the
+ *  swarm's secret (pair secret or invite token), the swarm's name (so the
+ *  epoch) and the recipient, so an offer cannot be moved to another swarm or
+ *  day, and one friend's listener cannot open the offers the same friend
+ *  makes to the other (both sit in the pair swarm). */
+export function swarmOfferKey (swarmSecret: Uint8Array, topic: string, recipientSigningKey: Uint8Array): Uint8Array {
+  if (topic.length !== 20 || recipientSigningKey.length !== 32) throw new Error('a topic is 20 bytes and a key 32')
+  // Fixed-length fields first, the variable-length secret last: unambiguous.
+  const topicBytes = Uint8Array.from(topic, (c) => c.charCodeAt(0))
+  return sha512(concatBytes(OFFER_KEY_CONTEXT, topicBytes, recipientSigningKey, swarmSecret)).subarray(0, 32)
 }
 
-/** Null when the offer is not for us, altered, malformed or stale. */
+/** An offer for the address swarm, sealed to the recipient's public key. */
+export function sealOffer (sdp: string, recipientSigningKey: Uint8Array, nowMs: number): OfferSeal {
+  const reply = generateBoxKeyPair()
+  return { payload: toBase64(seal(offerBody(sdp, reply, nowMs), boxPublicKeyFromSigning(recipientSigningKey))), reply }
+}
+
+/** An offer for a pair or invite swarm, sealed with swarmOfferKey(). */
+export function sealSwarmOffer (sdp: string, offerKey: Uint8Array, nowMs: number): OfferSeal {
+  const reply = generateBoxKeyPair()
+  return { payload: toBase64(secretSeal(offerBody(sdp, reply, nowMs), offerKey)), reply }
+}
+
+/** Opens an address-swarm offer. Null when the offer is not for us, altered,
+ *  malformed or stale. */
 export function openOffer (payload: string, boxSecretKey: Uint8Array, nowMs: number): SealedOffer | null {
-  const opened = openPayload(payload, boxSecretKey)
+  return parseOffer(openPayload(payload, (bytes) => openSealed(bytes, boxSecretKey)), nowMs)
+}
+
+/** Opens a pair- or invite-swarm offer: a success proves the sender knows the
+ *  swarm's secret. Null when it does not, or the offer is altered, malformed
+ *  or stale (an offer sealed to the public key alone never opens here). */
+export function openSwarmOffer (payload: string, offerKey: Uint8Array, nowMs: number): SealedOffer | null {
+  return parseOffer(openPayload(payload, (bytes) => secretOpen(bytes, offerKey)), nowMs)
+}
+
+function offerBody (sdp: string, reply: BoxKeyPair, nowMs: number): Uint8Array {
+  return encoder.encode(['offer', sdp, reply.publicKey, nowMs])
+}
+
+function parseOffer (opened: unknown, nowMs: number): SealedOffer | null {
   if (!Array.isArray(opened) || opened.length !== 4) return null
   const [kind, sdp, replyKey, sentAt] = opened as unknown[]
   if (kind !== 'offer' || typeof sdp !== 'string' || !(replyKey instanceof Uint8Array) || replyKey.length !== 32) return null
@@ -80,15 +125,16 @@ export function sealAnswer (sdp: string, replyKey: Uint8Array): string {
 }
 
 export function openAnswer (payload: string, reply: BoxKeyPair): string | null {
-  const opened = openPayload(payload, reply.secretKey)
+  const opened = openPayload(payload, (bytes) => openSealed(bytes, reply.secretKey))
   if (!Array.isArray(opened) || opened.length !== 2) return null
   const [kind, sdp] = opened as unknown[]
   return kind === 'answer' && typeof sdp === 'string' ? sdp : null
 }
 
-function openPayload (payload: string, secretKey: Uint8Array): unknown {
+function openPayload (payload: string, open: (sealed: Uint8Array) => Uint8Array | null): unknown {
+  if (typeof payload !== 'string' || payload.length > MAX_PAYLOAD_CHARS) return null
   try {
-    const opened = openSealed(fromBase64(payload), secretKey)
+    const opened = open(fromBase64(payload))
     return opened ? decoder.decode(opened) : null
   } catch {
     return null

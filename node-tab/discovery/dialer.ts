@@ -1,10 +1,13 @@
-// The dialling side of rendezvous: knowing a person's public key, join their
-// swarm for this epoch with a few offers sealed to their key, and take the
-// first answer that opens. Retries with backoff until connected or cancelled.
+// The dialling side of rendezvous: knowing where to meet a person (our pair
+// swarm, an invite's swarm, or their address swarm), join it for this epoch
+// with a few offers sealed the way that swarm demands (with its key, or to
+// their public key in the address swarm), and take the first answer that
+// opens. Retries with backoff until connected or cancelled.
 import { toBinaryString } from '../../shared/bytes'
 import { randomBytes } from '../../shared/crypto'
 import { KithError } from '../../shared/errors'
-import { epochsToTry, openAnswer, sealOffer } from '../../shared/rendezvous'
+import { sealOfferFor, type Meeting } from '../../shared/meetings'
+import { epochsToTry, openAnswer } from '../../shared/rendezvous'
 import type { BoxKeyPair } from '../../shared/crypto'
 import { TrackerPool, type SignalEnvelope, type TrackerStatus } from './tracker-client'
 import { createOffer, type PendingOffer, type WebRtcTransport } from './webrtc'
@@ -12,10 +15,9 @@ import { createOffer, type PendingOffer, type WebRtcTransport } from './webrtc'
 export type DialPhase = 'waiting-for-tracker' | 'searching' | 'connecting'
 
 export interface DialOptions {
-  /** Who we want: offers are sealed to this key. */
-  remoteKey: Uint8Array
-  /** Where to look for them during an epoch (see shared/rendezvous). */
-  topicFor: (epoch: number) => string
+  /** Where to look for them during an epoch, and how to seal offers there
+   *  (see shared/meetings). */
+  meetingFor: (epoch: number) => Meeting
   trackers: string[]
   rtcConfig: RTCConfiguration
   signal?: AbortSignal
@@ -79,12 +81,13 @@ export async function dial (opts: DialOptions): Promise<WebRtcTransport> {
       ])
       opts.onPhase?.('searching', attempt)
       for (const [i, epoch] of epochs.entries()) {
-        const topic = opts.topicFor(epoch)
+        const meeting = opts.meetingFor(epoch)
+        const topic = meeting.topic
         topics.add(topic)
         const offers = offerSets[i]!
         const sealed = offers.map((offer) => {
           const offerId = toBinaryString(randomBytes(20))
-          const { payload, reply } = sealOffer(offer.sdp, opts.remoteKey, now)
+          const { payload, reply } = sealOfferFor(meeting, offer.sdp, now)
           outstanding.set(offerId, { offer, reply, topic })
           return { offerId, payload }
         })

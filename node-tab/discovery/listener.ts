@@ -1,40 +1,70 @@
 // The node's side of rendezvous: it sits in its swarms for the current epoch
 // (one per friend, one per pending invite, and its address swarm if the owner
-// wants to be reachable by address) and answers offers sealed to its key. Offers it cannot open (meant for
-// someone else, altered, stale) are ignored without a word, so a stranger in
-// the swarm learns nothing.
+// wants to be reachable by address) and answers offers that prove their right
+// to an answer. Every offer is checked before it costs anything, cheapest
+// first:
+//   1. it came through a swarm we joined;
+//   2. it opens with that swarm's key (a pair or invite swarm: the secret
+//      behind it; only the address swarm takes an offer sealed to the public
+//      key alone), and is fresh;
+//   3. it was not let through before (a replay, or the same offer from a
+//      second tracker);
+//   4. a slot of that swarm's kind is free.
+// Only then is an RTCPeerConnection made. An offer that fails is ignored
+// without a word, so a stranger probing swarms learns nothing.
+import { toHex } from '../../shared/bytes'
 import { boxSecretKeyFromSigning } from '../../shared/crypto'
 import type { Identity } from '../../shared/identity'
-import { epochAt, EPOCH_MS, openOffer, sealAnswer } from '../../shared/rendezvous'
-import { TrackerPool, type SignalEnvelope, type TrackerStatus } from './tracker-client'
+import { openOfferIn, type Meeting, type MeetingKind } from '../../shared/meetings'
+import { epochAt, EPOCH_MS, OFFER_MAX_AGE_MS, sealAnswer } from '../../shared/rendezvous'
+import { AnswerSlots, type AnswerSlotLimits } from './answer-slots'
+import { ReplayGuard } from './replay-guard'
+import { TrackerPool, type SignalEnvelope, type TrackerPoolOptions, type TrackerStatus } from './tracker-client'
 import { answerOffer, type WebRtcTransport } from './webrtc'
+
+/** What became of an offer that reached the listener. */
+export type OfferOutcome =
+  | 'unknown-swarm' // not a swarm we sit in
+  | 'unproven' // did not open with the swarm's key, or altered, malformed, stale
+  | 'replayed' // already let through once
+  | 'busy' // every slot of its kind is taken
+  | 'answered' // an answer went back
+  | 'failed' // the offer's SDP could not be answered
 
 export interface ListenerOptions {
   identity: Identity
   /** The swarms to sit in during an epoch; asked again on refreshTopics(). */
-  topics: (epoch: number) => Promise<string[]>
+  topics: (epoch: number) => Promise<Meeting[]>
   trackers: string[]
   rtcConfig: RTCConfiguration
   onTransport: (transport: WebRtcTransport) => void
   onStatus?: (status: TrackerStatus[]) => void
-  /** Offers being answered at once; more are dropped until some finish. */
-  maxPendingAnswers?: number
+  /** Told of every offer's fate (for tests and diagnostics). */
+  onOfferOutcome?: (outcome: OfferOutcome, kind: MeetingKind | null) => void
+  /** Offers being answered at once, per kind of swarm and per swarm; more
+   *  are dropped until some finish. */
+  answerSlots?: Partial<AnswerSlotLimits>
+  /** The one place an answer costs an RTCPeerConnection; replaceable in tests. */
+  answerOffer?: typeof answerOffer
+  /** Defaults to globalThis.WebSocket (Node tests pass one). */
+  createSocket?: TrackerPoolOptions['createSocket']
   now?: () => number
 }
 
 export class Listener {
   private pool: TrackerPool | null = null
-  private topics = new Set<string>()
+  private meetings = new Map<string, Meeting>()
   private epoch = 0
   private readonly boxSecret: Uint8Array
-  private readonly seenOffers = new Set<string>()
-  private pendingAnswers = 0
+  private readonly replays = new ReplayGuard()
+  private readonly slots: AnswerSlots
   private rotateTimer: ReturnType<typeof setTimeout> | null = null
   private stopped = false
   private refreshing: Promise<void> = Promise.resolve()
 
   constructor (private readonly opts: ListenerOptions) {
     this.boxSecret = boxSecretKeyFromSigning(opts.identity.secretKey)
+    this.slots = new AnswerSlots(opts.answerSlots)
   }
 
   private now (): number { return (this.opts.now ?? Date.now)() }
@@ -54,16 +84,17 @@ export class Listener {
   private async applyTopics (): Promise<void> {
     const pool = this.pool
     if (!pool || this.stopped) return
-    const wanted = new Set(await this.opts.topics(this.epoch))
+    const wanted = new Map((await this.opts.topics(this.epoch)).map((m) => [m.topic, m]))
     if (pool !== this.pool) return
-    for (const topic of this.topics) if (!wanted.has(topic)) pool.leave(topic)
-    for (const topic of wanted) if (!this.topics.has(topic)) pool.announce(topic)
-    this.topics = wanted
+    for (const topic of this.meetings.keys()) if (!wanted.has(topic)) pool.leave(topic)
+    for (const topic of wanted.keys()) if (!this.meetings.has(topic)) pool.announce(topic)
+    // Replaced as a whole, so a swarm whose key changed is checked with the new one.
+    this.meetings = wanted
   }
 
   /** The swarms joined for this epoch. */
   get joinedTopics (): ReadonlySet<string> {
-    return this.topics
+    return new Set(this.meetings.keys())
   }
 
   status (): TrackerStatus[] {
@@ -83,12 +114,11 @@ export class Listener {
     this.leavePool()
     const now = this.now()
     this.epoch = epochAt(now)
-    const pool = new TrackerPool({ urls: this.opts.trackers })
+    const pool = new TrackerPool({ urls: this.opts.trackers, createSocket: this.opts.createSocket })
     this.pool = pool
-    this.topics = new Set()
+    this.meetings = new Map()
     pool.onOffer((offer) => { void this.handleOffer(pool, offer) })
     pool.onStatus((s) => this.opts.onStatus?.(s))
-    this.seenOffers.clear()
     const msToNextEpoch = (this.epoch + 1) * EPOCH_MS - now
     this.rotateTimer = setTimeout(() => { this.start() }, msToNextEpoch + 1_000)
     this.opts.onStatus?.(pool.status())
@@ -97,32 +127,49 @@ export class Listener {
 
   private leavePool (): void {
     if (!this.pool) return
-    for (const topic of this.topics) this.pool.leave(topic)
+    for (const topic of this.meetings.keys()) this.pool.leave(topic)
     this.pool.close()
     this.pool = null
   }
 
   private async handleOffer (pool: TrackerPool, envelope: SignalEnvelope): Promise<void> {
-    if (!this.topics.has(envelope.infoHash)) return
-    // The same offer may come through several trackers; answer it once.
-    const offerKey = `${envelope.fromPeerId}/${envelope.offerId}`
-    if (this.seenOffers.has(offerKey)) return
-    if (this.pendingAnswers >= (this.opts.maxPendingAnswers ?? 16)) return
-    const offer = openOffer(envelope.payload, this.boxSecret, this.now())
-    if (!offer) return
-    this.seenOffers.add(offerKey)
-    if (this.seenOffers.size > 10_000) this.seenOffers.clear()
-    this.pendingAnswers++
+    const meeting = this.meetings.get(envelope.infoHash)
+    if (!meeting) return this.outcome('unknown-swarm', null)
+    const now = this.now()
+    const offer = openOfferIn(meeting, envelope.payload, this.boxSecret, now)
+    if (!offer) return this.outcome('unproven', meeting.kind)
+    // Remembered until it would be refused as stale anyway.
+    if (!this.replays.firstSight(meeting.topic, toHex(offer.replyKey), offer.sentAt + OFFER_MAX_AGE_MS, now)) {
+      return this.outcome('replayed', meeting.kind)
+    }
+    const release = this.slots.take(meeting.kind, meeting.topic)
+    if (!release) return this.outcome('busy', meeting.kind)
     try {
-      const answer = await answerOffer(this.opts.rtcConfig, offer.sdp)
-      if (this.stopped || pool !== this.pool) return
+      let answer
+      try {
+        answer = await (this.opts.answerOffer ?? answerOffer)(this.opts.rtcConfig, offer.sdp)
+      } catch {
+        return this.outcome('failed', meeting.kind)
+      }
+      if (this.stopped || pool !== this.pool) {
+        // Unanswered, it never connects: connected() times out and closes it.
+        answer.connected().then((t) => t.close('the node stopped listening'), () => {})
+        return
+      }
       pool.answer(envelope, sealAnswer(answer.sdp, offer.replyKey))
+      this.outcome('answered', meeting.kind)
       const transport = await answer.connected()
       this.opts.onTransport(transport)
     } catch {
-      // An offer that leads nowhere (peer went away, bad SDP) is simply dropped.
+      // An offer that leads nowhere (peer went away) is simply dropped.
     } finally {
-      this.pendingAnswers--
+      release()
     }
+  }
+
+  private outcome (outcome: OfferOutcome, kind: MeetingKind | null): void {
+    try {
+      this.opts.onOfferOutcome?.(outcome, kind)
+    } catch { /* an observer's fault is not the offer's */ }
   }
 }

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { pairSecret } from '../../shared/crypto'
 import { addressFromPublicKey, createIdentity } from '../../shared/identity'
 import { inviteTopic, pairTopic, personTopic } from '../../shared/rendezvous'
+import { inviteMeeting, pairMeeting } from '../../shared/meetings'
 import { toHex } from '../../shared/bytes'
 import { KithNode } from '../../node-tab/node'
 import { NodeDatabase } from '../../node-tab/storage/db'
@@ -41,21 +42,31 @@ describe('the swarms a node sits in', () => {
     const epoch = 20_000
     const addressSwarm = personTopic(node.identity.publicKey, epoch)
     expect(node.discoverable).toBe(false)
-    expect(await node.listenTopics(epoch)).toEqual([])
+    const topicsAt = async (): Promise<string[]> => (await node.listenTopics(epoch)).map((m) => m.topic)
+    expect(await topicsAt()).toEqual([])
 
     const bob = createIdentity()
     await node.friends.add({ key: toHex(bob.publicKey), address: addressFromPublicKey(bob.publicKey), displayName: 'Bob' })
     const invite = await node.invites.create({ label: 'for Carol', expiresInMs: null })
-    const topics = await node.listenTopics(epoch)
+    const topics = await topicsAt()
     expect(topics).toHaveLength(2)
     expect(topics).toContain(pairTopic(pairSecret(bob.secretKey, node.identity.publicKey), epoch))
     expect(topics).toContain(inviteTopic(invite.token, epoch))
     expect(topics).not.toContain(addressSwarm)
 
+    // Each swarm comes with what an offer into it must prove: the friend's
+    // and invite's swarms a key only the friend or invite holder can derive.
+    const byTopic = new Map((await node.listenTopics(epoch)).map((m) => [m.topic, m]))
+    const fromBob = pairMeeting(pairSecret(bob.secretKey, node.identity.publicKey), epoch, node.identity.publicKey)
+    expect(byTopic.get(fromBob.topic)).toEqual(fromBob)
+    const fromCarol = inviteMeeting(invite.token, epoch, node.identity.publicKey)
+    expect(byTopic.get(fromCarol.topic)).toEqual(fromCarol)
+
     await node.setDiscoverable(true)
-    expect(await node.listenTopics(epoch)).toContain(addressSwarm)
+    expect(await topicsAt()).toContain(addressSwarm)
+    expect((await node.listenTopics(epoch)).find((m) => m.topic === addressSwarm)?.kind).toBe('address')
     await node.setDiscoverable(false)
-    expect(await node.listenTopics(epoch)).not.toContain(addressSwarm)
+    expect(await topicsAt()).not.toContain(addressSwarm)
     node.close()
   })
 

@@ -1,0 +1,293 @@
+// The listener against a real stock bittorrent-tracker server, with people
+// who know more or less about it: a stranger who only knows the address
+// (and can list every swarm with a scrape), a friend, and a tracker that
+// replays what it relays. WebRTC is replaced by a counting stand-in, so the
+// tests can see whether an offer ever cost an RTCPeerConnection.
+import { once } from 'node:events'
+import WebSocket from 'ws'
+import { afterEach, describe, expect, it } from 'vitest'
+import { startTracker } from '../../scripts/lib/tracker-server.mjs'
+import { Listener, type OfferOutcome } from '../../node-tab/discovery/listener'
+import { randomPeerId, TrackerPool, type SignalEnvelope } from '../../node-tab/discovery/tracker-client'
+import type { answerOffer } from '../../node-tab/discovery/webrtc'
+import { toBase64 } from '../../shared/bytes'
+import { pairSecret, randomBytes } from '../../shared/crypto'
+import { createIdentity, type Identity } from '../../shared/identity'
+import { addressMeeting, inviteMeeting, pairMeeting, sealOfferFor, type Meeting, type MeetingKind } from '../../shared/meetings'
+import { epochAt, openAnswer, sealOffer, sealSwarmOffer, swarmOfferKey, type OfferSeal } from '../../shared/rendezvous'
+
+const createSocket = (url: string): globalThis.WebSocket => new WebSocket(url) as unknown as globalThis.WebSocket
+
+// Last in, first out: pools and listeners close before their trackers.
+const cleanups: (() => unknown)[] = []
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()!()
+})
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** Polls until cond holds; the timeout only turns a hang into a failure. */
+async function waitFor (cond: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for a condition')
+    await sleep(25)
+  }
+}
+
+/** An offer reaches only peers already in the swarm; send until it arrived. */
+async function repeatUntil (action: () => void, cond: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error('timed out repeating an action')
+    action()
+    await sleep(100)
+  }
+}
+
+async function tracker (): Promise<string> {
+  const t = await startTracker()
+  cleanups.push(() => t.close())
+  return t.url
+}
+
+function pool (urls: string[]): TrackerPool {
+  const p = new TrackerPool({ urls, createSocket, minBackoffMs: 50, maxBackoffMs: 300 })
+  cleanups.push(() => p.close())
+  return p
+}
+
+const allOpen = (p: TrackerPool): boolean => p.status().every((s) => s.state === 'open')
+
+/** What anyone can ask a stock tracker: every swarm it knows, and how many
+ *  peers sit in each. */
+async function scrape (url: string): Promise<Map<string, number>> {
+  const socket = new WebSocket(url)
+  try {
+    await once(socket, 'open')
+    socket.send(JSON.stringify({ action: 'scrape' }))
+    const [data] = await once(socket, 'message') as [WebSocket.RawData]
+    const reply = JSON.parse(String(data)) as { files?: Record<string, { incomplete: number }> }
+    return new Map(Object.entries(reply.files ?? {}).map(([infoHash, f]) => [infoHash, f.incomplete]))
+  } finally {
+    socket.close()
+  }
+}
+
+/** A stand-in for webrtc.ts's answerOffer: counts calls, answers with a
+ *  recognisable SDP, and never connects (like an offerer that walks away). */
+function countingAnswerer () {
+  const calls: string[] = []
+  const hanging: (() => void)[] = []
+  const answer: typeof answerOffer = async (_config, offerSdp) => {
+    calls.push(offerSdp)
+    return {
+      sdp: `answer to ${offerSdp}`,
+      connected: () => new Promise((_resolve, reject) => { hanging.push(() => reject(new Error('gone'))) })
+    }
+  }
+  cleanups.push(() => { for (const fail of hanging) fail() })
+  return { answer, calls }
+}
+
+interface Started {
+  listener: Listener
+  calls: string[]
+  outcomes: { outcome: OfferOutcome, kind: MeetingKind | null }[]
+  count: (outcome: OfferOutcome, kind?: MeetingKind) => number
+}
+
+function listen (identity: Identity, trackers: string[], meetings: Meeting[], slots?: Partial<Record<MeetingKind, number>>): Started {
+  const { answer, calls } = countingAnswerer()
+  const outcomes: Started['outcomes'] = []
+  const listener = new Listener({
+    identity,
+    topics: async () => meetings,
+    trackers,
+    rtcConfig: { iceServers: [] },
+    onTransport: () => { throw new Error('the stand-in never connects') },
+    onOfferOutcome: (outcome, kind) => outcomes.push({ outcome, kind }),
+    answerOffer: answer,
+    answerSlots: slots,
+    createSocket
+  })
+  listener.start()
+  cleanups.push(() => listener.stop())
+  const count = (outcome: OfferOutcome, kind?: MeetingKind): number =>
+    outcomes.filter((o) => o.outcome === outcome && (kind === undefined || o.kind === kind)).length
+  return { listener, calls, outcomes, count }
+}
+
+/** Someone who dials: a pool of their own, and the answers that reach it. */
+function dialler (trackers: string[]) {
+  const p = pool(trackers)
+  const answers: SignalEnvelope[] = []
+  p.onAnswer((e) => answers.push(e))
+  const send = (topic: string, payload: string, offerId = randomPeerId()): void => p.announce(topic, [{ offerId, payload }])
+  return { pool: p, answers, send }
+}
+
+const epoch = (): number => epochAt(Date.now())
+
+/** Alice listens; Bob is her friend; an invite of hers is out. */
+function world () {
+  const alice = createIdentity()
+  const bob = createIdentity()
+  const token = 'invite-token-for-carol-1234'
+  const secret = pairSecret(alice.secretKey, bob.publicKey)
+  const pairAtAlice = pairMeeting(secret, epoch(), alice.publicKey)
+  const inviteAtAlice = inviteMeeting(token, epoch(), alice.publicKey)
+  // What Bob builds on his side to dial Alice.
+  const bobToAlice = pairMeeting(pairSecret(bob.secretKey, alice.publicKey), epoch(), alice.publicKey)
+  return { alice, bob, token, pairAtAlice, inviteAtAlice, bobToAlice }
+}
+
+const sdp = (label: string): string => `v=0\r\ns=${label}\r\n`
+
+describe('a node that is not discoverable', () => {
+  it('gives a stranger who knows its address, scrapes the tracker and probes every swarm no answer and spends nothing', async () => {
+    const url = await tracker()
+    const { alice, pairAtAlice, inviteAtAlice, bobToAlice } = world()
+    // One slot each: were the stranger's offers to take slots, Bob would be turned away.
+    const node = listen(alice, [url], [pairAtAlice, inviteAtAlice], { pair: 1, invite: 1, address: 1 })
+
+    // The stranger lists every swarm on the tracker: the node's two.
+    await waitFor(async () => (await scrape(url)).size === 2)
+    const swarms = [...(await scrape(url)).keys()]
+    expect(swarms.sort()).toEqual([pairAtAlice.topic, inviteAtAlice.topic].sort())
+
+    // Into each it sends what it can make knowing only the address: offers
+    // sealed to the address's key, a guess at a swarm key from the address,
+    // and garbage.
+    const stranger = dialler([url])
+    await waitFor(() => allOpen(stranger.pool))
+    const probes = (topic: string): string[] => [
+      sealOffer(sdp('sealed to the address key'), alice.publicKey, Date.now()).payload,
+      sealSwarmOffer(sdp('keyed by the address'), swarmOfferKey(alice.publicKey, topic, alice.publicKey), Date.now()).payload,
+      toBase64(randomBytes(300)),
+      'not even base64'
+    ]
+    for (const topic of swarms) {
+      for (const payload of probes(topic)) {
+        const kind = topic === pairAtAlice.topic ? 'pair' : 'invite'
+        const before = node.count('unproven', kind)
+        // Each announce reaches the one peer in the swarm: the node.
+        await repeatUntil(() => stranger.send(topic, payload), () => node.count('unproven', kind) > before)
+      }
+    }
+    expect(node.count('unproven', 'pair')).toBeGreaterThanOrEqual(4)
+    expect(node.count('unproven', 'invite')).toBeGreaterThanOrEqual(4)
+    expect(node.outcomes.every((o) => o.outcome === 'unproven')).toBe(true)
+
+    // Control: through the same tracker, the friend's offer is answered.
+    const bob = dialler([url])
+    await waitFor(() => allOpen(bob.pool))
+    const offer = sealOfferFor(bobToAlice, sdp('from bob'), Date.now())
+    await repeatUntil(() => bob.send(bobToAlice.topic, offer.payload), () => bob.answers.length > 0)
+    expect(openAnswer(bob.answers[0]!.payload, offer.reply)).toBe(`answer to ${sdp('from bob')}`)
+
+    // The stranger got nothing, and cost no RTCPeerConnection: only Bob's was made.
+    expect(stranger.answers).toEqual([])
+    expect(node.calls).toEqual([sdp('from bob')])
+  })
+
+  it('an invite holder is answered in the invite swarm', async () => {
+    const url = await tracker()
+    const { alice, token, pairAtAlice, inviteAtAlice } = world()
+    const node = listen(alice, [url], [pairAtAlice, inviteAtAlice])
+    const carol = dialler([url])
+    const meeting = inviteMeeting(token, epoch(), alice.publicKey)
+    const offer = sealOfferFor(meeting, sdp('from carol'), Date.now())
+    await repeatUntil(() => carol.send(meeting.topic, offer.payload), () => carol.answers.length > 0)
+    expect(openAnswer(carol.answers[0]!.payload, offer.reply)).toBe(`answer to ${sdp('from carol')}`)
+    expect(node.count('answered', 'invite')).toBe(1)
+  })
+})
+
+describe('a discoverable node', () => {
+  it('answers an offer sealed to its address key in its address swarm', async () => {
+    const url = await tracker()
+    const { alice, pairAtAlice } = world()
+    const node = listen(alice, [url], [pairAtAlice, addressMeeting(alice.publicKey, epoch())])
+    const stranger = dialler([url])
+    const meeting = addressMeeting(alice.publicKey, epoch())
+    const offer = sealOfferFor(meeting, sdp('hello by address'), Date.now())
+    await repeatUntil(() => stranger.send(meeting.topic, offer.payload), () => stranger.answers.length > 0)
+    expect(openAnswer(stranger.answers[0]!.payload, offer.reply)).toBe(`answer to ${sdp('hello by address')}`)
+    expect(node.calls).toEqual([sdp('hello by address')])
+  })
+})
+
+describe('replayed offers', () => {
+  it('a friend’s offer replayed through the tracker, and via a second tracker, is answered exactly once', async () => {
+    const urls = [await tracker(), await tracker()]
+    const { alice, pairAtAlice, bobToAlice } = world()
+    const node = listen(alice, urls, [pairAtAlice])
+    for (const url of urls) await waitFor(async () => (await scrape(url)).has(pairAtAlice.topic))
+
+    const bob = dialler(urls)
+    await waitFor(() => allOpen(bob.pool))
+    const offer: OfferSeal = sealOfferFor(bobToAlice, sdp('bob, once'), Date.now())
+    // Sent to both trackers at once (the same offer_id on each), and again
+    // until an answer comes: already a replay.
+    await repeatUntil(() => bob.send(bobToAlice.topic, offer.payload), () => bob.answers.length > 0)
+
+    // A tracker that captured it replays it: with the same offer id through
+    // both trackers, then from another peer id through the second tracker
+    // alone. Each replay is sent until the node has seen (and refused) it:
+    // the tracker hands an offer to one random peer in the swarm, and the
+    // diallers sit there too.
+    const replayer = dialler([urls[1]!])
+    await waitFor(() => allOpen(replayer.pool))
+    const replays: (() => void)[] = [
+      ...Array.from({ length: 3 }, () => () => bob.send(bobToAlice.topic, offer.payload, 'same-offer-id-again')),
+      ...Array.from({ length: 3 }, () => () => replayer.send(bobToAlice.topic, offer.payload))
+    ]
+    for (const replay of replays) {
+      const before = node.count('replayed')
+      await repeatUntil(replay, () => node.count('replayed') > before)
+    }
+
+    expect(node.count('answered')).toBe(1)
+    expect(node.calls).toEqual([sdp('bob, once')])
+    expect(bob.answers).toHaveLength(1)
+    expect(replayer.answers).toEqual([])
+    // A fresh offer from Bob (new one-time key) is still answered.
+    const next = sealOfferFor(bobToAlice, sdp('bob, again'), Date.now())
+    await repeatUntil(() => bob.send(bobToAlice.topic, next.payload), () => bob.answers.length > 1)
+    expect(openAnswer(bob.answers[1]!.payload, next.reply)).toBe(`answer to ${sdp('bob, again')}`)
+    expect(node.count('answered')).toBe(2)
+  })
+})
+
+describe('answer slots', () => {
+  it('strangers flooding the address swarm with offers that never complete do not keep a friend out', async () => {
+    const url = await tracker()
+    const { alice, pairAtAlice, bobToAlice } = world()
+    const address = addressMeeting(alice.publicKey, epoch())
+    const node = listen(alice, [url], [pairAtAlice, address])
+    await waitFor(async () => (await scrape(url)).has(address.topic))
+
+    // More valid, never-completing offers than the address pool has slots,
+    // and than the 16 all swarms used to share.
+    const strangers = dialler([url])
+    await waitFor(() => allOpen(strangers.pool))
+    const flood = 24
+    for (let i = 0; i < flood; i++) {
+      const offer = sealOfferFor(address, sdp(`stranger ${i}`), Date.now())
+      const before = node.count('answered', 'address') + node.count('busy', 'address')
+      await repeatUntil(() => strangers.send(address.topic, offer.payload), () => node.count('answered', 'address') + node.count('busy', 'address') > before)
+    }
+    const strangerAnswers = node.count('answered', 'address')
+    expect(strangerAnswers).toBeGreaterThan(0)
+    expect(strangerAnswers).toBeLessThan(flood)
+    expect(node.count('busy', 'address')).toBe(flood - strangerAnswers)
+
+    // The flood goes on holding its slots; Bob's offer is still answered.
+    const bob = dialler([url])
+    const offer = sealOfferFor(bobToAlice, sdp('bob during the flood'), Date.now())
+    await repeatUntil(() => bob.send(bobToAlice.topic, offer.payload), () => bob.answers.length > 0)
+    expect(openAnswer(bob.answers[0]!.payload, offer.reply)).toBe(`answer to ${sdp('bob during the flood')}`)
+    expect(node.calls).toHaveLength(strangerAnswers + 1)
+  })
+})
