@@ -82,13 +82,3 @@ export function plainError (err: unknown): string {
 export function isAbort (err: unknown): boolean {
   return err instanceof DOMException && err.name === 'AbortError'
 }
-
-/** A Blob URL for bytes, typed so the browser can preview or save them. */
-export function blobUrl (bytes: Uint8Array, mime: string): string {
-  // Copy into a fresh ArrayBuffer: Blob wants ArrayBuffer-backed views.
-  return URL.createObjectURL(new Blob([bytes.slice().buffer], { type: mime || 'application/octet-stream' }))
-}
-
-export function isPreviewableImage (mime: string): boolean {
-  return /^image\/(png|jpeg|gif|webp|avif|bmp|svg\+xml)$/.test(mime)
-}
