@@ -54,5 +54,10 @@ export const sharedStyles = css`
   .confirm p { margin: 0 0 4px; }
   .empty { color: #59636e; font-style: italic; margin: 4px 0; }
   .note-box { background: #f3f6fb; border-radius: 8px; padding: 8px 12px; font-size: .875rem; color: #3b4653; margin: 0 0 12px; }
+  /* Small layout helpers as classes: the Content-Security-Policy allows no inline style attributes. */
+  .inline { display: inline; }
+  .inline-flex { display: inline-flex; }
+  .space-above { margin-top: 12px; }
+  .hint.lead { margin: 0 0 10px; }
   .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 `
