@@ -82,3 +82,11 @@ export function plainError (err: unknown): string {
 export function isAbort (err: unknown): boolean {
   return err instanceof DOMException && err.name === 'AbortError'
 }
+
+/** Why a downloaded file shows no preview, in the words of what the sender claimed it was. */
+export function notShownWhy (meta: { name: string, mime: string }): string {
+  const claimsImage = meta.mime.startsWith('image/') || /\.(png|jpe?g|gif|webp|avif|svg|bmp|ico|heic)$/i.test(meta.name)
+  return claimsImage
+    ? 'Not shown: its content is not a PNG, JPEG, GIF, WebP or AVIF photo. Save it to open it with another app.'
+    : 'Kith shows only photos. Save this file to open it with another app.'
+}

@@ -3,7 +3,7 @@
 import { LitElement, html, css, type PropertyValues } from 'lit'
 import { repeat } from 'lit/directives/repeat.js'
 import { sharedStyles } from './shared-styles'
-import { formatBytes, formatDate, formatTime, plainError, TYPE_WORDS } from './format'
+import { formatBytes, formatDate, formatTime, notShownWhy, plainError, TYPE_WORDS } from './format'
 import { safeFileUrl, type SafeFileUrl } from './safe-file-url'
 import { cleanFileName } from '../safe-file'
 import { ApiQuery } from './api-query'
@@ -11,6 +11,7 @@ import { addressFromPublicKey, parseAddress } from '../../shared/identity'
 import type { FeedItem, FriendFeed, KithApi } from '../app-api'
 
 const NOT_SHARING = 'This person no longer shares with you.'
+
 
 interface FileState {
   /** 0..1 while downloading. */
@@ -256,10 +257,13 @@ export class KithFeed extends LitElement {
     const saved = f?.saved
     // The friend's name for it may hide a path or reversed text: show the cleaned one.
     const name = saved?.name ?? cleanFileName(meta.name)
+    const size = formatBytes(meta.size)
     const pct = f?.progress !== undefined ? Math.round(f.progress * 100) : null
     return html`
       <div class="file">
-        <span><strong data-testid="file-name">${name}</strong> · ${formatBytes(meta.size)}${item.fileCached && !saved ? html` <span class="hint">(saved on this device)</span>` : ''}</span>
+        ${saved
+          ? html`<a class="save" href=${saved.url} download=${saved.name} data-testid="file-link">Save ${saved.name} to your device (${size})</a>`
+          : html`<span><strong data-testid="file-name">${name}</strong> · ${size}${item.fileCached ? html` <span class="hint">(saved on this device)</span>` : ''}</span>`}
         ${pct !== null
           ? html`
             <span class="bar">
@@ -267,15 +271,15 @@ export class KithFeed extends LitElement {
               <span data-testid="file-percent">${pct}%</span>
             </span>`
           : saved
-            ? html`<a class="save" href=${saved.url} download=${saved.name} data-testid="file-link">Save to your device: ${saved.name} (${formatBytes(meta.size)})</a>`
-            : html`<button class="secondary small" @click=${() => this.download(item)} aria-label="Download ${name} (${formatBytes(meta.size)})">Download</button>`}
+            ? ''
+            : html`<button class="secondary small" @click=${() => this.download(item)} aria-label="Download ${name} (${size})">Download</button>`}
       </div>
       <div role="status" aria-live="polite" class="visually-hidden">${pct !== null ? `Downloading ${name}` : saved ? `${name} downloaded` : ''}</div>
       ${f?.error ? html`<p class="error" role="alert">Could not download ${name}: ${f.error}</p>` : ''}
       ${saved?.previewable
         ? html`<img class="preview" src=${saved.url} alt=${item.text ? `Photo: ${item.text}` : `Photo: ${name}`} data-testid="file-preview">`
         : saved
-          ? html`<p class="hint" data-testid="file-not-shown">Only photos are shown here. Other files are not opened in Kith: save it and open it from your downloads.</p>`
+          ? html`<p class="hint" data-testid="file-not-shown">${notShownWhy(meta)}</p>`
           : ''}`
   }
 

@@ -4,7 +4,7 @@ import { LitElement, html, css } from 'lit'
 import { repeat } from 'lit/directives/repeat.js'
 import { sharedStyles } from './shared-styles'
 import { ApiQuery } from './api-query'
-import { audienceInWords, audienceProblem, excerpt, formatBytes, formatDate, plainError, sameAudience, TYPE_WORDS } from './format'
+import { audienceInWords, audienceProblem, excerpt, formatBytes, formatDate, notShownWhy, plainError, sameAudience, TYPE_WORDS } from './format'
 import type { Audience } from '../../shared/items'
 import type { GroupSummary, KithApi, MyItem } from '../app-api'
 import { safeFileUrl, type SafeFileUrl } from './safe-file-url'
@@ -133,15 +133,19 @@ export class KithMyItems extends LitElement {
     const f = this.files[item.id]
     const saved = f?.saved
     const name = saved?.name ?? cleanFileName(meta.name)
+    const size = formatBytes(meta.size)
     return html`
       <div class="file">
-        <span><strong>${name}</strong> · ${formatBytes(meta.size)}</span>
         ${saved
-          ? html`<a href=${saved.url} download=${saved.name} data-testid="my-file-link">Save to your device: ${saved.name} (${formatBytes(meta.size)})</a>`
-          : html`<button class="secondary small" ?disabled=${f?.busy === true} @click=${() => this.loadFile(item)} aria-label="Download ${name} (${formatBytes(meta.size)})">${f?.busy ? 'Preparing…' : 'Download'}</button>`}
+          ? html`<a class="save" href=${saved.url} download=${saved.name} data-testid="my-file-link">Save ${saved.name} to your device (${size})</a>`
+          : html`
+            <span><strong>${name}</strong> · ${size}</span>
+            <button class="secondary small" ?disabled=${f?.busy === true} @click=${() => this.loadFile(item)} aria-label="Download ${name} (${size})">${f?.busy ? 'Preparing…' : 'Download'}</button>`}
         ${f?.error ? html`<span class="error" role="alert">${f.error}</span>` : ''}
       </div>
-      ${saved?.previewable ? html`<img class="preview" src=${saved.url} alt=${item.text || name} data-testid="my-file-preview">` : ''}`
+      ${saved?.previewable
+        ? html`<img class="preview" src=${saved.url} alt=${item.text || name} data-testid="my-file-preview">`
+        : saved ? html`<p class="hint">${notShownWhy(meta)}</p>` : ''}`
   }
 
   private renderActions (item: MyItem, row: RowState | undefined, groups: GroupSummary[]) {
