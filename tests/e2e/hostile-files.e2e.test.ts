@@ -78,12 +78,19 @@ function watchPage (): void {
     return url
   }
   document.addEventListener('securitypolicyviolation', (e) => {
-    w.__cspViolations.push(`${e.effectiveDirective} blocked ${e.blockedURI || 'inline'} at ${e.sourceFile}:${e.lineNumber}`)
+    const text = `${e.effectiveDirective} blocked ${e.blockedURI || 'inline'} at ${e.sourceFile}:${e.lineNumber}`
+    w.__cspViolations.push(text)
+    ;(window as unknown as { __kithCspViolation?: (t: string) => void }).__kithCspViolation?.(text)
   })
 }
 
+/** Every CSP violation in any page of a person's browser context, across navigations. */
+const cspSeen: Record<string, string[]> = {}
+
 async function person (name: string): Promise<Person> {
   const p = await world.person(name)
+  const seen: string[] = cspSeen[name] = []
+  await p.context.exposeBinding('__kithCspViolation', (source, text: string) => { seen.push(`${source.page.url()}: ${text}`) })
   await p.context.addInitScript(watchPage)
   return p
 }
@@ -251,7 +258,7 @@ describe('a friend’s hostile files never run in my app', () => {
     await screenshot(mallory, '31-mallory-my-items-files')
   })
 
-  it('normal use of every tab raises no Content-Security-Policy violation', async () => {
+  it('normal use raises no Content-Security-Policy violation, on any tab or page', async () => {
     for (const p of [mallory, vic]) {
       await p.page.goto(world.appUrl)
       await p.page.getByTestId('my-address').waitFor()
@@ -262,6 +269,8 @@ describe('a friend’s hostile files never run in my app', () => {
       await p.page.goto(`${world.appUrl}#/friend/${p === vic ? malloryAddress : vicAddress}`)
       await p.page.getByTestId('feed-state').waitFor()
       expect(await violations(p.page), p.name).toEqual([])
+      // …nor did anything before: inviting, accepting, sharing, downloading, previews, new tabs.
+      expect(cspSeen[p.name], p.name).toEqual([])
     }
   })
 })
@@ -323,6 +332,7 @@ describe('the app ships its Content-Security-Policy', () => {
     expect(ran.reported).toMatch(/^script-src/)
     // …and the watcher used above to find none in normal use does see one.
     expect((await violations(page)).join('\n')).toMatch(/^script-src/m)
+    await expect.poll(() => cspSeen.vic!.join('\n')).toMatch(/script-src(-elem)? blocked inline/)
   })
 })
 
