@@ -7,6 +7,7 @@
 // KITH_ICE_SERVERS (JSON list of RTCIceServer; default: public STUN for real use).
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { APP_HEADERS } from './lib/csp.mjs'
 import { startStaticServer } from './lib/static-server.mjs'
 import { startTracker } from './lib/tracker-server.mjs'
 
@@ -26,7 +27,7 @@ const trackers = process.env.KITH_TRACKERS
 const config = { trackers }
 if (process.env.KITH_ICE_SERVERS) config.iceServers = JSON.parse(process.env.KITH_ICE_SERVERS)
 
-const app = await startStaticServer({ root: `${root}dist`, port: Number(process.env.PORT ?? 5173), host, config })
+const app = await startStaticServer({ root: `${root}dist`, port: Number(process.env.PORT ?? 5173), host, config, headers: APP_HEADERS })
 
 console.log('')
 console.log(`  Kith is running.  Open: ${app.url}/`)

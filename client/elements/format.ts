@@ -83,12 +83,10 @@ export function isAbort (err: unknown): boolean {
   return err instanceof DOMException && err.name === 'AbortError'
 }
 
-/** A Blob URL for bytes, typed so the browser can preview or save them. */
-export function blobUrl (bytes: Uint8Array, mime: string): string {
-  // Copy into a fresh ArrayBuffer: Blob wants ArrayBuffer-backed views.
-  return URL.createObjectURL(new Blob([bytes.slice().buffer], { type: mime || 'application/octet-stream' }))
-}
-
-export function isPreviewableImage (mime: string): boolean {
-  return /^image\/(png|jpeg|gif|webp|avif|bmp|svg\+xml)$/.test(mime)
+/** Why a downloaded file shows no preview, in the words of what the sender claimed it was. */
+export function notShownWhy (meta: { name: string, mime: string }): string {
+  const claimsImage = meta.mime.startsWith('image/') || /\.(png|jpe?g|gif|webp|avif|svg|bmp|ico|heic)$/i.test(meta.name)
+  return claimsImage
+    ? 'Not shown: its content is not a PNG, JPEG, GIF, WebP or AVIF photo. Save it to open it with another app.'
+    : 'Kith shows only photos. Save this file to open it with another app.'
 }

@@ -59,6 +59,7 @@ export class KithApp extends LitElement {
     :host { max-width: 760px; margin: 0 auto; padding: 16px; color: var(--text, #1d2530); }
     header { display: flex; align-items: baseline; gap: 12px; margin-bottom: 16px; flex-wrap: wrap; }
     header h1 { margin: 0; font-size: 1.5rem; }
+    header h1 a.home { color: inherit; text-decoration: none; }
     header p { margin: 0; color: #59636e; }
     [role=tablist] { display: flex; gap: 4px; margin: 0 0 16px; border-bottom: 1px solid var(--border, #d9dde3); overflow-x: auto; }
     [role=tab] { background: transparent; color: #3b4653; border: 0; border-bottom: 3px solid transparent; border-radius: 6px 6px 0 0; padding: 10px 14px 8px; font-weight: 600; }
@@ -173,7 +174,7 @@ export class KithApp extends LitElement {
     const route = this.route
     return html`
       <header>
-        <h1><a href="#/" style="color:inherit;text-decoration:none">Kith</a></h1>
+        <h1><a class="home" href="#/">Kith</a></h1>
         <p>your server, in this tab — keep it open</p>
       </header>
       <main>

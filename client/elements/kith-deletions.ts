@@ -49,7 +49,7 @@ export class KithDeletions extends LitElement {
           <div>
             <span class="badge grey">${TYPE_WORDS[d.itemType]}</span>
             <strong>${REASON_WORDS[d.reason]}</strong>
-            <span class="meta" style="display:inline-flex"><time datetime=${new Date(d.at).toISOString()}>${formatDate(d.at)}</time></span>
+            <span class="meta inline-flex"><time datetime=${new Date(d.at).toISOString()}>${formatDate(d.at)}</time></span>
           </div>
           <button class="secondary small" @click=${() => this.dismiss(d)}
             aria-label="Dismiss: ${TYPE_WORDS[d.itemType].toLowerCase()}, ${REASON_WORDS[d.reason].toLowerCase()}">Dismiss</button>

@@ -3,17 +3,21 @@
 import { LitElement, html, css, type PropertyValues } from 'lit'
 import { repeat } from 'lit/directives/repeat.js'
 import { sharedStyles } from './shared-styles'
-import { blobUrl, formatBytes, formatDate, formatTime, isPreviewableImage, plainError, TYPE_WORDS } from './format'
+import { formatBytes, formatDate, formatTime, notShownWhy, plainError, TYPE_WORDS } from './format'
+import { safeFileUrl, type SafeFileUrl } from './safe-file-url'
+import { cleanFileName } from '../safe-file'
 import { ApiQuery } from './api-query'
 import { addressFromPublicKey, parseAddress } from '../../shared/identity'
 import type { FeedItem, FriendFeed, KithApi } from '../app-api'
 
 const NOT_SHARING = 'This person no longer shares with you.'
 
+
 interface FileState {
   /** 0..1 while downloading. */
   progress?: number
-  url?: string
+  /** The downloaded file, typed from its bytes (never from what the friend said). */
+  saved?: SafeFileUrl
   error?: string
 }
 
@@ -25,6 +29,7 @@ export class KithFeed extends LitElement {
     .file { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; margin: 6px 0; font-size: .9rem; }
     .bar { display: flex; align-items: center; gap: 8px; }
     progress { width: 180px; height: 10px; accent-color: #2f5bd3; }
+    .actions.flush { margin-top: 0; }
     img.preview { display: block; max-width: 100%; max-height: 360px; border-radius: 8px; margin-top: 8px; border: 1px solid var(--border, #d9dde3); }
   `]
 
@@ -132,7 +137,7 @@ export class KithFeed extends LitElement {
       this.feed.close()
       this.feed = null
     }
-    for (const f of Object.values(this.files)) if (f.url) URL.revokeObjectURL(f.url)
+    for (const f of Object.values(this.files)) if (f.saved) URL.revokeObjectURL(f.saved.url)
     this.files = {}
     this.items = null
   }
@@ -171,7 +176,7 @@ export class KithFeed extends LitElement {
     for (const [id, f] of Object.entries(this.files)) {
       if (ids.has(id)) files[id] = f
       else {
-        if (f.url) URL.revokeObjectURL(f.url)
+        if (f.saved) URL.revokeObjectURL(f.saved.url)
         changed = true
       }
     }
@@ -204,7 +209,13 @@ export class KithFeed extends LitElement {
         if (feed === this.feed && this.files[item.id]?.progress !== undefined) this.setFile(item.id, { progress: fraction })
       })
       if (feed !== this.feed) return
-      this.setFile(item.id, { url: blobUrl(bytes, item.file.mime) })
+      const saved = await safeFileUrl(bytes, item.file.name)
+      // Closed, purged or deleted meanwhile: nothing shows it, so let it go.
+      if (feed !== this.feed || !this.items?.some((i) => i.id === item.id)) {
+        URL.revokeObjectURL(saved.url)
+        return
+      }
+      this.setFile(item.id, { saved })
     } catch (err) {
       if (feed === this.feed) this.setFile(item.id, { error: plainError(err) })
     }
@@ -217,7 +228,7 @@ export class KithFeed extends LitElement {
     try {
       await feed.purge()
       this.confirming = false
-      for (const f of Object.values(this.files)) if (f.url) URL.revokeObjectURL(f.url)
+      for (const f of Object.values(this.files)) if (f.saved) URL.revokeObjectURL(f.saved.url)
       this.files = {}
       this.message = 'Cleared. Nothing from them is kept on this device; press Refresh to fetch again.'
       void this.load()
@@ -243,25 +254,33 @@ export class KithFeed extends LitElement {
     const meta = item.file
     if (!meta) return ''
     const f = this.files[item.id]
+    const saved = f?.saved
+    // The friend's name for it may hide a path or reversed text: show the cleaned one.
+    const name = saved?.name ?? cleanFileName(meta.name)
+    const size = formatBytes(meta.size)
     const pct = f?.progress !== undefined ? Math.round(f.progress * 100) : null
     return html`
       <div class="file">
-        <span><strong>${meta.name}</strong> · ${formatBytes(meta.size)}${item.fileCached && !f?.url ? html` <span class="hint">(saved on this device)</span>` : ''}</span>
+        ${saved
+          ? html`<a class="save" href=${saved.url} download=${saved.name} data-testid="file-link">Save ${saved.name} to your device (${size})</a>`
+          : html`<span><strong data-testid="file-name">${name}</strong> · ${size}${item.fileCached ? html` <span class="hint">(saved on this device)</span>` : ''}</span>`}
         ${pct !== null
           ? html`
             <span class="bar">
-              <progress max="100" value=${pct} aria-label="Downloading ${meta.name}" data-testid="file-progress"></progress>
+              <progress max="100" value=${pct} aria-label="Downloading ${name}" data-testid="file-progress"></progress>
               <span data-testid="file-percent">${pct}%</span>
             </span>`
-          : f?.url
-            ? html`<a href=${f.url} download=${meta.name} data-testid="file-link">Save ${meta.name}</a>`
-            : html`<button class="secondary small" @click=${() => this.download(item)} aria-label="Download ${meta.name}">Download</button>`}
+          : saved
+            ? ''
+            : html`<button class="secondary small" @click=${() => this.download(item)} aria-label="Download ${name} (${size})">Download</button>`}
       </div>
-      <div role="status" aria-live="polite" class="visually-hidden">${pct !== null ? `Downloading ${meta.name}` : f?.url ? `${meta.name} downloaded` : ''}</div>
-      ${f?.error ? html`<p class="error" role="alert">Could not download ${meta.name}: ${f.error}</p>` : ''}
-      ${f?.url && isPreviewableImage(meta.mime)
-        ? html`<img class="preview" src=${f.url} alt=${item.text ? `Photo: ${item.text}` : `Photo: ${meta.name}`} data-testid="file-preview">`
-        : ''}`
+      <div role="status" aria-live="polite" class="visually-hidden">${pct !== null ? `Downloading ${name}` : saved ? `${name} downloaded` : ''}</div>
+      ${f?.error ? html`<p class="error" role="alert">Could not download ${name}: ${f.error}</p>` : ''}
+      ${saved?.previewable
+        ? html`<img class="preview" src=${saved.url} alt=${item.text ? `Photo: ${item.text}` : `Photo: ${name}`} data-testid="file-preview">`
+        : saved
+          ? html`<p class="hint" data-testid="file-not-shown">${notShownWhy(meta)}</p>`
+          : ''}`
   }
 
   private renderItem (item: FeedItem) {
@@ -285,7 +304,7 @@ export class KithFeed extends LitElement {
       <section class="card" aria-labelledby="feed-heading" aria-busy=${feed.state === 'syncing' ? 'true' : 'false'}>
         <div class="head">
           <h2 id="feed-heading">Shared with you</h2>
-          <div class="actions" style="margin-top:0">
+          <div class="actions flush">
             <button class="small" ?disabled=${feed.state === 'syncing'} @click=${() => { this.message = ''; void this.sync() }}>Refresh</button>
             <button class="secondary small purge" ?disabled=${this.confirming} @click=${async () => {
               this.confirming = true

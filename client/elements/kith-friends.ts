@@ -161,7 +161,7 @@ export class KithFriends extends LitElement {
     const online = (all ?? []).filter((f) => f.online).length
     return html`
       <section class="card" aria-labelledby="friends-heading">
-        <h2 id="friends-heading">Friends${all ? html` <span class="meta" style="display:inline">· ${all.length} ${all.length === 1 ? 'friend' : 'friends'}, ${online} online</span>` : ''}</h2>
+        <h2 id="friends-heading">Friends${all ? html` <span class="meta inline">· ${all.length} ${all.length === 1 ? 'friend' : 'friends'}, ${online} online</span>` : ''}</h2>
         ${this.friends.error ? html`<p class="error" role="alert">Could not load your friends: ${this.friends.error}</p>` : ''}
         ${all && all.length >= FILTER_FROM
           ? html`<div class="filter"><label for="filter">Find a friend</label>

@@ -1,9 +1,12 @@
 // Shows my address with a copy button and the link friends can open.
-import { LitElement, html } from 'lit'
+import { LitElement, html, css } from 'lit'
 import { sharedStyles } from './shared-styles'
 
 export class KithIdentityCard extends LitElement {
-  static override styles = sharedStyles
+  static override styles = [sharedStyles, css`
+    label.choice.discoverable { font-weight: normal; display: flex; gap: 8px; align-items: flex-start; margin-top: 8px; }
+    label.choice.discoverable input { width: auto; margin-top: 4px; }
+  `]
   static override properties = {
     address: { type: String },
     discoverable: { type: Boolean },
@@ -64,13 +67,13 @@ export class KithIdentityCard extends LitElement {
       <section class="card" aria-labelledby="me-heading">
         <h2 id="me-heading">My address</h2>
         <code class="address" data-testid="my-address">${this.address}</code>
-        <div class="row" style="margin-top:10px">
+        <div class="row space-above">
           <button @click=${() => this.copy('address')}>Copy address</button>
           <button class="secondary" @click=${() => this.copy('link')}>Copy link to my page</button>
         </div>
         <p class="hint" role="status" aria-live="polite">${this.copied}</p>
-        <label class="choice" style="font-weight:normal;display:flex;gap:8px;align-items:flex-start;margin-top:8px">
-          <input type="checkbox" style="width:auto;margin-top:4px" .checked=${this.discoverable} @change=${this.toggleDiscoverable}
+        <label class="choice discoverable">
+          <input type="checkbox" .checked=${this.discoverable} @change=${this.toggleDiscoverable}
             aria-describedby="discoverable-hint">
           <span>Anyone who has my address can reach me</span>
         </label>

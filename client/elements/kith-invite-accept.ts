@@ -143,7 +143,7 @@ export class KithInviteAccept extends LitElement {
           <strong title=${this.address}>${shortAddress(this.address)}</strong> invited you to be friends on Kith.
         </p>
         <p class="hint">Accepting connects to their tab and makes you friends: you can then see what they share with you, and they see your name. Nothing is shared with anyone else.</p>
-        <form @submit=${this.accept} novalidate style="margin-top:14px">
+        <form class="space-above" @submit=${this.accept} novalidate>
           ${needsName
             ? html`
               <div class="field">

@@ -117,7 +117,7 @@ export class KithInvites extends LitElement {
 
   private statusWords (invite: InviteSummary) {
     switch (invite.status) {
-      case 'pending': return html`<span class="badge amber">Waiting</span> <span class="meta" style="display:inline">${invite.expiresAt === null ? 'never expires' : `expires ${timeUntil(invite.expiresAt)}`}</span>`
+      case 'pending': return html`<span class="badge amber">Waiting</span> <span class="meta inline">${invite.expiresAt === null ? 'never expires' : `expires ${timeUntil(invite.expiresAt)}`}</span>`
       case 'used': return html`<span class="badge green">Used by ${invite.usedByName || 'a friend without a name'}</span>`
       case 'revoked': return html`<span class="badge grey">Withdrawn</span>`
       case 'expired': return html`<span class="badge grey">Expired</span>`
@@ -159,7 +159,7 @@ export class KithInvites extends LitElement {
         <div class="head">
           <div>
             <strong>${invite.label || 'Invite without a label'}</strong>
-            <span class="meta" style="display:inline">· created ${formatDate(invite.createdAt)}</span>
+            <span class="meta inline">· created ${formatDate(invite.createdAt)}</span>
           </div>
           <span data-testid="invite-status">${this.statusWords(invite)}</span>
         </div>

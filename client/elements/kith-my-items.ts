@@ -4,9 +4,11 @@ import { LitElement, html, css } from 'lit'
 import { repeat } from 'lit/directives/repeat.js'
 import { sharedStyles } from './shared-styles'
 import { ApiQuery } from './api-query'
-import { audienceInWords, audienceProblem, blobUrl, excerpt, formatBytes, formatDate, plainError, sameAudience, TYPE_WORDS } from './format'
+import { audienceInWords, audienceProblem, excerpt, formatBytes, formatDate, notShownWhy, plainError, sameAudience, TYPE_WORDS } from './format'
 import type { Audience } from '../../shared/items'
 import type { GroupSummary, KithApi, MyItem } from '../app-api'
+import { safeFileUrl, type SafeFileUrl } from './safe-file-url'
+import { cleanFileName } from '../safe-file'
 import './kith-audience-picker'
 
 const PAGE = 50
@@ -36,8 +38,8 @@ export class KithMyItems extends LitElement {
   declare api: KithApi
   declare limit: number
   declare rows: Record<string, RowState>
-  /** Blob URLs of my files the owner asked to see, by item id. */
-  declare files: Record<string, { url?: string, error?: string, busy?: boolean }>
+  /** My files the owner asked to see, by item id, typed from their bytes. */
+  declare files: Record<string, { saved?: SafeFileUrl, error?: string, busy?: boolean }>
   // One more than shown tells whether there is more.
   private readonly items = new ApiQuery(this, () => this.api, (api) => api.listMyItems({ limit: this.limit + 1 }))
   private readonly groups = new ApiQuery(this, () => this.api, (api) => api.listGroups())
@@ -51,8 +53,24 @@ export class KithMyItems extends LitElement {
 
   override disconnectedCallback (): void {
     super.disconnectedCallback()
-    for (const f of Object.values(this.files)) if (f.url) URL.revokeObjectURL(f.url)
+    for (const f of Object.values(this.files)) if (f.saved) URL.revokeObjectURL(f.saved.url)
     this.files = {}
+  }
+
+  /** A deleted item's file must not live on in an object URL. */
+  protected override willUpdate (): void {
+    const items = this.items.value
+    if (!items) return
+    const ids = new Set(items.map((i) => i.id))
+    const gone = Object.keys(this.files).filter((id) => !ids.has(id))
+    if (gone.length === 0) return
+    const files = { ...this.files }
+    for (const id of gone) {
+      const url = files[id]?.saved?.url
+      if (url) URL.revokeObjectURL(url)
+      delete files[id]
+    }
+    this.files = files
   }
 
   private setRow (id: string, state: RowState | null): void {
@@ -97,7 +115,13 @@ export class KithMyItems extends LitElement {
     this.files = { ...this.files, [item.id]: { busy: true } }
     try {
       const bytes = await this.api.myFileBytes(item.id)
-      this.files = { ...this.files, [item.id]: bytes ? { url: blobUrl(bytes, item.file?.mime ?? '') } : { error: 'The file’s content is missing on this device.' } }
+      // A file I got from elsewhere is as hostile as a friend's: typed from its bytes too.
+      const saved = bytes ? await safeFileUrl(bytes, item.file?.name ?? '') : undefined
+      if (!this.isConnected) {
+        if (saved) URL.revokeObjectURL(saved.url)
+        return
+      }
+      this.files = { ...this.files, [item.id]: saved ? { saved } : { error: 'The file’s content is missing on this device.' } }
     } catch (err) {
       this.files = { ...this.files, [item.id]: { error: plainError(err) } }
     }
@@ -107,15 +131,21 @@ export class KithMyItems extends LitElement {
     const meta = item.file
     if (!meta) return ''
     const f = this.files[item.id]
+    const saved = f?.saved
+    const name = saved?.name ?? cleanFileName(meta.name)
+    const size = formatBytes(meta.size)
     return html`
       <div class="file">
-        <span><strong>${meta.name}</strong> · ${formatBytes(meta.size)}</span>
-        ${f?.url
-          ? html`<a href=${f.url} download=${meta.name} data-testid="my-file-link">Save ${meta.name}</a>`
-          : html`<button class="secondary small" ?disabled=${f?.busy === true} @click=${() => this.loadFile(item)}>${f?.busy ? 'Preparing…' : 'Download'}</button>`}
+        ${saved
+          ? html`<a class="save" href=${saved.url} download=${saved.name} data-testid="my-file-link">Save ${saved.name} to your device (${size})</a>`
+          : html`
+            <span><strong>${name}</strong> · ${size}</span>
+            <button class="secondary small" ?disabled=${f?.busy === true} @click=${() => this.loadFile(item)} aria-label="Download ${name} (${size})">${f?.busy ? 'Preparing…' : 'Download'}</button>`}
         ${f?.error ? html`<span class="error" role="alert">${f.error}</span>` : ''}
       </div>
-      ${f?.url && meta.mime.startsWith('image/') ? html`<img class="preview" src=${f.url} alt=${item.text || meta.name}>` : ''}`
+      ${saved?.previewable
+        ? html`<img class="preview" src=${saved.url} alt=${item.text || name} data-testid="my-file-preview">`
+        : saved ? html`<p class="hint">${notShownWhy(meta)}</p>` : ''}`
   }
 
   private renderActions (item: MyItem, row: RowState | undefined, groups: GroupSummary[]) {

@@ -88,7 +88,7 @@ export class KithSettings extends LitElement {
     return html`
       <section class="card" aria-labelledby="cache-heading">
         <h2 id="cache-heading">Copies from friends</h2>
-        <p class="hint" style="margin:0 0 10px">Items and files you fetched from friends are kept on this device so you can read them offline.</p>
+        <p class="hint lead">Items and files you fetched from friends are kept on this device so you can read them offline.</p>
         ${this.purge === 'idle'
           ? html`<button class="secondary purge-all" @click=${this.askPurge}>Clear all cached copies from friends</button>`
           : html`
@@ -104,13 +104,13 @@ export class KithSettings extends LitElement {
       </section>
       <details class="card">
         <summary><strong>Network settings</strong> (trackers and ICE servers)</summary>
-        <form @submit=${this.submit} style="margin-top:12px">
+        <form class="space-above" @submit=${this.submit}>
           <label for="trackers">Trackers, one per line</label>
           <textarea id="trackers" name="trackers" rows="3" spellcheck="false">${this.config.trackers.join('\n')}</textarea>
           <p class="hint">WebSocket trackers only help friends find each other; they never see your data or IP addresses.</p>
           <label for="ice">ICE servers (JSON)</label>
           <textarea id="ice" name="ice" rows="3" spellcheck="false">${JSON.stringify(this.config.iceServers)}</textarea>
-          <div class="row" style="margin-top:10px"><button type="submit">Save settings</button></div>
+          <div class="row space-above"><button type="submit">Save settings</button></div>
           <p class=${this.error ? 'error' : 'hint'} role="status" aria-live="polite">${this.error || this.message}</p>
         </form>
       </details>`

@@ -1,1 +1,1 @@
-export function startStaticServer (opts: { root: string, port?: number, host?: string, config?: object, mounts?: Record<string, string> }): Promise<{ url: string, port: number, close: () => Promise<void> }>
+export function startStaticServer (opts: { root: string, port?: number, host?: string, config?: object, mounts?: Record<string, string>, headers?: Record<string, string> }): Promise<{ url: string, port: number, close: () => Promise<void> }>

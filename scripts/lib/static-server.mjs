@@ -1,19 +1,21 @@
 // Serves a built app folder like any static host would, plus a generated
 // /config.json (trackers, ICE servers) so tests and `npm start` can point the
-// app at local trackers without rebuilding it.
+// app at local trackers without rebuilding it. `headers` go on every
+// response (the app's Content-Security-Policy, see csp.mjs).
 import http from 'node:http'
 import sirv from 'sirv'
 
 /**
  * @param {{ root: string, port?: number, host?: string, config?: object,
- *           mounts?: Record<string, string> }} opts
+ *           mounts?: Record<string, string>, headers?: Record<string, string> }} opts
  *   mounts: URL prefix -> folder, for extra files (e.g. the Bugout bundle in benchmarks)
  * @returns {Promise<{ url: string, port: number, close: () => Promise<void> }>}
  */
-export async function startStaticServer ({ root, port = 0, host = '127.0.0.1', config, mounts = {} }) {
+export async function startStaticServer ({ root, port = 0, host = '127.0.0.1', config, mounts = {}, headers = {} }) {
   const serveRoot = sirv(root, { dev: true, etag: false })
   const serveMounts = Object.entries(mounts).map(([prefix, dir]) => [prefix, sirv(dir, { dev: true })])
   const server = http.createServer((req, res) => {
+    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value)
     const url = new URL(req.url ?? '/', 'http://x')
     if (config && url.pathname === '/config.json') {
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' })

@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { launchChromium } from '../../../scripts/lib/chromium.mjs'
+import { APP_HEADERS } from '../../../scripts/lib/csp.mjs'
 import { startStaticServer } from '../../../scripts/lib/static-server.mjs'
 import { startTracker } from '../../../scripts/lib/tracker-server.mjs'
 
@@ -28,7 +29,8 @@ export async function createWorld (opts: { trackerCount?: number } = {}): Promis
   const trackers: Tracker[] = []
   for (let i = 0; i < (opts.trackerCount ?? 1); i++) trackers.push(await startTracker())
   const config = { trackers: trackers.map((t) => t.url), iceServers: [] }
-  const app = await startStaticServer({ root: `${root}dist`, config })
+  // The app is served as `npm start` serves it: with its security headers.
+  const app = await startStaticServer({ root: `${root}dist`, config, headers: APP_HEADERS })
   const harness = await startStaticServer({ root: `${root}dist-harness`, config })
   const browser = await launchChromium()
   const contexts: BrowserContext[] = []
