@@ -21,6 +21,8 @@ import { NoticeSender } from './notices/notice-sender'
 import { NoticesStore } from './notices/notices-store'
 import { DialSlots } from './dial-slots'
 import { SessionRegistry, type NodeSession } from './sessions'
+import { withStrangerPolicy } from './stranger-policy'
+import { ByteBudget } from '../shared/byte-budget'
 import { NodeDatabase } from './storage/db'
 import { FriendsStore } from './storage/friends-store'
 import { loadOrCreateIdentity } from './storage/identity-store'
@@ -51,6 +53,13 @@ const PROFILE_KEY = 'profile.displayName'
 const DISCOVERABLE_KEY = 'rendezvous.discoverable'
 const SPENT_INVITE_REACHABLE_MS = 30 * 24 * 60 * 60 * 1000
 const CONFIG_KEY = 'config.overrides'
+/** Bytes every session's answers together may hold before the transports
+ *  take them: two of the largest materialised answers (32 MiB) at once. Bulk
+ *  bytes stream a chunk at a time, so this is reached only by many large
+ *  listings at once; beyond it answers are RATE_LIMITED and memory stays flat. */
+export const NODE_HELD_BYTES = 64 * 1024 * 1024
+/** Per peer: one largest answer plus the working chunks of 32 streams. */
+export const PEER_HELD_BYTES = 40 * 1024 * 1024
 
 export class KithNode extends EventTarget {
   readonly identity: Identity
@@ -72,6 +81,8 @@ export class KithNode extends EventTarget {
   private listener: Listener | null = null
   private readonly handlerProviders: HandlerProvider[] = []
   private readonly backgroundDials = new DialSlots(6)
+  /** Shared by every session's RPC peer: the whole node's bytes in flight. */
+  readonly sendBudget = new ByteBudget(NODE_HELD_BYTES)
   /** Handshake failures of incoming connections, for the owner to see. */
   lastRejected: string | null = null
 
@@ -293,7 +304,8 @@ export class KithNode extends EventTarget {
     const session = await establishSession<NodeMethods, NodeMethods>(transport, {
       identity: this.identity,
       expectedRemoteKey,
-      handlers: (remoteKey) => this.handlersFor(remoteKey)
+      handlers: (remoteKey) => this.handlersFor(remoteKey),
+      rpc: { nodeBudget: this.sendBudget, maxHeldBytes: PEER_HELD_BYTES }
     })
     this.sessions.add(toHex(session.remotePublicKey), session)
     return session
@@ -313,7 +325,10 @@ export class KithNode extends EventTarget {
       }
     }
     for (const provider of this.handlerProviders) Object.assign(handlers, provider(remoteHex))
-    return handlers
+    return withStrangerPolicy(handlers, {
+      isFriend: () => this.friends.isFriend(remoteHex),
+      discoverable: () => this.discoverableByAddress
+    })
   }
 
   close (): void {
