@@ -414,7 +414,8 @@ export class RpcPeer<Remote extends MethodTable, Local extends MethodTable = Met
           case 'tail': stage = 'done'; return tail
           case 'done': return null
         }
-        const piece = await stream.pull(Math.min(wanted, left))
+        // A source stuck in a pull must not keep its budget once the caller is gone.
+        const piece = await untilAborted(stream.pull(Math.min(wanted, left)), signal)
         if (!(piece instanceof Uint8Array) || piece.length === 0 || piece.length > left) {
           throw new KithError('INTERNAL', 'a streamed answer did not produce the bytes it announced')
         }
@@ -456,6 +457,17 @@ export class RpcPeer<Remote extends MethodTable, Local extends MethodTable = Met
     for (const k of [...this.assemblies.keys()]) this.dropAssembly(k)
     for (const id of [...this.pending.keys()]) this.settle(id, new KithError('CLOSED', `the connection closed: ${reason}`))
   }
+}
+
+/** The promise's value, or a CANCELLED rejection as soon as the signal aborts. */
+function untilAborted<T> (value: T | Promise<T>, signal: AbortSignal): Promise<T> {
+  if (!(value instanceof Promise)) return Promise.resolve(value)
+  if (signal.aborted) return Promise.reject(new KithError('CANCELLED', 'cancelled'))
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new KithError('CANCELLED', 'cancelled'))
+    signal.addEventListener('abort', onAbort, { once: true })
+    value.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
+  })
 }
 
 function key (direction: Direction, id: number): string {
