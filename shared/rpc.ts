@@ -89,7 +89,10 @@ interface PendingCall {
   cleanup: () => void
 }
 
-interface Assembly { buffer: Uint8Array, received: number, idle?: ReturnType<typeof setTimeout> }
+/** A large message arriving. Chunks are kept as they came and joined once at
+ *  the end: memory follows the bytes actually received, not the size a peer
+ *  announced (a stream of bare Large headers costs nothing). */
+interface Assembly { parts: Uint8Array[], received: number, totalBytes: number, idle?: ReturnType<typeof setTimeout> }
 
 const BUSY = 'the node is busy sending other answers: try again shortly'
 
@@ -274,7 +277,7 @@ export class RpcPeer<Remote extends MethodTable, Local extends MethodTable = Met
     }
     const k = key(direction, id)
     this.dropAssembly(k)
-    const assembly: Assembly = { buffer: new Uint8Array(totalBytes), received: 0 }
+    const assembly: Assembly = { parts: [], received: 0, totalBytes }
     this.assemblies.set(k, assembly)
     if (direction === REQUEST_DIRECTION) this.armIdle(k, id, assembly)
   }
@@ -304,7 +307,7 @@ export class RpcPeer<Remote extends MethodTable, Local extends MethodTable = Met
     for (const [k, assembly] of this.assemblies) {
       if (!k.startsWith('0:')) continue
       count++
-      bytes += assembly.buffer.length
+      bytes += assembly.totalBytes
     }
     return { count, bytes }
   }
@@ -319,24 +322,24 @@ export class RpcPeer<Remote extends MethodTable, Local extends MethodTable = Met
     const k = key(chunk.direction, chunk.id)
     const assembly = this.assemblies.get(k)
     if (!assembly) return // cancelled, refused or never announced
-    if (assembly.received + chunk.bytes.length > assembly.buffer.length) {
+    if (assembly.received + chunk.bytes.length > assembly.totalBytes) {
       this.dropAssembly(k)
       const err = new KithError('BAD_REQUEST', 'more bytes arrived than were announced')
       if (chunk.direction === RESULT_DIRECTION) this.abandon(chunk.id, err)
       else this.sendError(chunk.id, err)
       return
     }
-    assembly.buffer.set(chunk.bytes, assembly.received)
+    if (chunk.bytes.length > 0) assembly.parts.push(chunk.bytes)
     assembly.received += chunk.bytes.length
-    if (chunk.direction === RESULT_DIRECTION) this.pending.get(chunk.id)?.onProgress?.(assembly.received, assembly.buffer.length)
-    if (assembly.received < assembly.buffer.length) {
+    if (chunk.direction === RESULT_DIRECTION) this.pending.get(chunk.id)?.onProgress?.(assembly.received, assembly.totalBytes)
+    if (assembly.received < assembly.totalBytes) {
       if (assembly.idle !== undefined) this.armIdle(k, chunk.id, assembly)
       return
     }
     this.dropAssembly(k)
     let frame: Frame
     try {
-      frame = decodeFrame(assembly.buffer, this.decoder)
+      frame = decodeFrame(joinParts(assembly.parts, assembly.totalBytes), this.decoder)
     } catch (err) {
       const e = err instanceof KithError ? err : new KithError('BAD_REQUEST', 'malformed message')
       if (chunk.direction === RESULT_DIRECTION) this.settle(chunk.id, e)
@@ -457,6 +460,17 @@ export class RpcPeer<Remote extends MethodTable, Local extends MethodTable = Met
     for (const k of [...this.assemblies.keys()]) this.dropAssembly(k)
     for (const id of [...this.pending.keys()]) this.settle(id, new KithError('CLOSED', `the connection closed: ${reason}`))
   }
+}
+
+function joinParts (parts: Uint8Array[], totalBytes: number): Uint8Array {
+  if (parts.length === 1) return parts[0]!
+  const out = new Uint8Array(totalBytes)
+  let at = 0
+  for (const part of parts) {
+    out.set(part, at)
+    at += part.length
+  }
+  return out
 }
 
 /** The promise's value, or a CANCELLED rejection as soon as the signal aborts. */

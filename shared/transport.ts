@@ -24,6 +24,8 @@ export interface Transport {
   send (frame: Uint8Array): void
   /** Resolves once bufferedAmount has fallen to the low-water mark (or at once). */
   drain (): Promise<void>
+  /** Each frame is the listener's to keep (the RPC layer holds chunks of a
+   *  large message until it is complete): never a reused buffer. */
   onMessage (listener: (frame: Uint8Array) => void): () => void
   onClose (listener: (reason: string) => void): () => void
   close (reason?: string): void
