@@ -60,6 +60,11 @@ const CONFIG_KEY = 'config.overrides'
 export const NODE_HELD_BYTES = 64 * 1024 * 1024
 /** Per peer: one largest answer plus the working chunks of 32 streams. */
 export const PEER_HELD_BYTES = 40 * 1024 * 1024
+/** Payload per chunk frame: as large as a Chromium data channel message
+ *  allows (256 KiB, less the chunk header; RpcPeer clamps it to the
+ *  transport). A quarter of the messages of 64 KiB chunks: fewer sends,
+ *  message events and bufferedAmount checks per byte on both sides. */
+export const NODE_CHUNK_BYTES = 256 * 1024
 
 export class KithNode extends EventTarget {
   readonly identity: Identity
@@ -305,7 +310,7 @@ export class KithNode extends EventTarget {
       identity: this.identity,
       expectedRemoteKey,
       handlers: (remoteKey) => this.handlersFor(remoteKey),
-      rpc: { nodeBudget: this.sendBudget, maxHeldBytes: PEER_HELD_BYTES }
+      rpc: { nodeBudget: this.sendBudget, maxHeldBytes: PEER_HELD_BYTES, chunkBytes: NODE_CHUNK_BYTES }
     })
     this.sessions.add(toHex(session.remotePublicKey), session)
     return session
