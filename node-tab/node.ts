@@ -65,6 +65,9 @@ export const PEER_HELD_BYTES = 40 * 1024 * 1024
  *  transport). A quarter of the messages of 64 KiB chunks: fewer sends,
  *  message events and bufferedAmount checks per byte on both sides. */
 export const NODE_CHUNK_BYTES = 256 * 1024
+/** Every method a node serves takes small parameters (the largest, a batch
+ *  of 500 delete notices, is ~35 kB): a peer may not make it assemble more. */
+export const NODE_MAX_REQUEST_BYTES = 1024 * 1024
 
 export class KithNode extends EventTarget {
   readonly identity: Identity
@@ -310,7 +313,7 @@ export class KithNode extends EventTarget {
       identity: this.identity,
       expectedRemoteKey,
       handlers: (remoteKey) => this.handlersFor(remoteKey),
-      rpc: { nodeBudget: this.sendBudget, maxHeldBytes: PEER_HELD_BYTES, chunkBytes: NODE_CHUNK_BYTES }
+      rpc: { nodeBudget: this.sendBudget, maxHeldBytes: PEER_HELD_BYTES, chunkBytes: NODE_CHUNK_BYTES, maxRequestBytes: NODE_MAX_REQUEST_BYTES }
     })
     this.sessions.add(toHex(session.remotePublicKey), session)
     return session

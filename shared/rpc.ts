@@ -42,6 +42,9 @@ export interface RpcOptions {
   defaultTimeoutMs?: number
   /** Largest message (request or result) accepted or sent, in encoded bytes. */
   maxMessageBytes?: number
+  /** Largest request accepted from the peer (default: maxMessageBytes). A
+   *  node's methods take small parameters; only answers are large. */
+  maxRequestBytes?: number
   /** Payload bytes per chunk frame. */
   chunkBytes?: number
   /** Pause sending chunks while this many bytes wait in the transport. */
@@ -63,7 +66,7 @@ export interface RpcOptions {
 // Only a rare listing is materialised whole now; bulk bytes stream.
 export const DEFAULT_MAX_HELD_BYTES = 48 * 1024 * 1024
 
-const DEFAULTS: Required<RpcOptions> = {
+const DEFAULTS: Omit<Required<RpcOptions>, 'maxRequestBytes'> = {
   defaultTimeoutMs: 15_000,
   maxMessageBytes: 32 * 1024 * 1024,
   chunkBytes: 64 * 1024,
@@ -115,7 +118,7 @@ export class RpcPeer<Remote extends MethodTable, Local extends MethodTable = Met
   constructor (transport: Transport, handlers: Partial<RpcHandlers<Local>>, opts: RpcOptions = {}) {
     this.transport = transport
     this.handlers = handlers
-    this.opts = { ...DEFAULTS, ...opts }
+    this.opts = { ...DEFAULTS, maxRequestBytes: opts.maxMessageBytes ?? DEFAULTS.maxMessageBytes, ...opts }
     this.opts.chunkBytes = Math.min(this.opts.chunkBytes, transport.maxFrameSize - CHUNK_HEADER_BYTES)
     this.decoder = createDecoder(this.opts.maxMessageBytes)
     this.peerBudget = new ByteBudget(this.opts.maxHeldBytes)
@@ -264,15 +267,14 @@ export class RpcPeer<Remote extends MethodTable, Local extends MethodTable = Met
   }
 
   private startAssembly (id: number, direction: Direction, totalBytes: number): void {
-    const tooLarge = totalBytes > this.opts.maxMessageBytes
     if (direction === RESULT_DIRECTION) {
       if (!this.pending.has(id)) return
-      if (tooLarge) return this.abandon(id, new KithError('TOO_LARGE', `the answer of ${totalBytes} bytes exceeds the limit of ${this.opts.maxMessageBytes}`))
-    } else if (tooLarge) {
-      return this.sendError(id, new KithError('TOO_LARGE', `request of ${totalBytes} bytes exceeds the limit of ${this.opts.maxMessageBytes}`))
+      if (totalBytes > this.opts.maxMessageBytes) return this.abandon(id, new KithError('TOO_LARGE', `the answer of ${totalBytes} bytes exceeds the limit of ${this.opts.maxMessageBytes}`))
+    } else if (totalBytes > this.opts.maxRequestBytes) {
+      return this.sendError(id, new KithError('TOO_LARGE', `request of ${totalBytes} bytes exceeds the limit of ${this.opts.maxRequestBytes}`))
     } else if (this.inFlight.size + this.incomingRequests().count >= this.opts.maxConcurrentRequests ||
-      // Buffers are reserved up front: cap what a peer's requests may hold at once.
-      this.incomingRequests().bytes + totalBytes > this.opts.maxMessageBytes * 2) {
+      // Cap what a peer's unfinished requests may make us hold at once.
+      this.incomingRequests().bytes + totalBytes > this.opts.maxRequestBytes * 2) {
       return this.sendError(id, new KithError('RATE_LIMITED', 'too many large requests at once'))
     }
     const k = key(direction, id)

@@ -178,7 +178,7 @@ describe('bytes held for answers', () => {
     expect(nodeBudget.held).toBe(64 * 1024)
     // Another peer: its stream's chunk does not fit what is left of the node's budget.
     expect(await codeOf(two.client.call('hold', {}))).toBe('RATE_LIMITED')
-    // Answers small enough for one frame are never held, so still served.
+    // A small answer still fits in what is left.
     expect(await two.client.call('stream', { n: 100, piece: 100 })).toEqual({ data: pattern(100), tag: 'after' })
     one.client.close()
     for (const release of releases.splice(0)) release()

@@ -107,3 +107,15 @@ describe('a friend', () => {
     expect(await failure(rpc.call('ping', { data: new Uint8Array(0), replyBytes: 10 }))).toEqual(refused)
   })
 })
+
+describe('requests', () => {
+  it('over 1 MiB are refused with TOO_LARGE before the node assembles them, even from a friend', async () => {
+    const node = await openNode()
+    const carol = createIdentity()
+    await node.friends.add({ key: toHex(carol.publicKey), address: addressFromPublicKey(carol.publicKey), displayName: 'Carol' })
+    const { rpc } = await dialNode(node, carol)
+    expect((await failure(rpc.call('ping', { data: new Uint8Array(2 * 1024 * 1024) }, { timeoutMs: 5_000 }))).code).toBe('TOO_LARGE')
+    expect((await rpc.call('ping', { data: new Uint8Array(500_000) }, { timeoutMs: 5_000 })).data.length).toBe(500_000)
+  })
+})
+
