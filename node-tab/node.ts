@@ -23,6 +23,7 @@ import { DialSlots } from './dial-slots'
 import { SessionRegistry, type NodeSession } from './sessions'
 import { withStrangerPolicy } from './stranger-policy'
 import { ByteBudget } from '../shared/byte-budget'
+import { NODE_HELD_BYTES, sessionRpcOptions } from './session-limits'
 import { NodeDatabase } from './storage/db'
 import { FriendsStore } from './storage/friends-store'
 import { loadOrCreateIdentity } from './storage/identity-store'
@@ -53,21 +54,6 @@ const PROFILE_KEY = 'profile.displayName'
 const DISCOVERABLE_KEY = 'rendezvous.discoverable'
 const SPENT_INVITE_REACHABLE_MS = 30 * 24 * 60 * 60 * 1000
 const CONFIG_KEY = 'config.overrides'
-/** Bytes every session's answers together may hold before the transports
- *  take them: two of the largest materialised answers (32 MiB) at once. Bulk
- *  bytes stream a chunk at a time, so this is reached only by many large
- *  listings at once; beyond it answers are RATE_LIMITED and memory stays flat. */
-export const NODE_HELD_BYTES = 64 * 1024 * 1024
-/** Per peer: one largest answer plus the working chunks of 32 streams. */
-export const PEER_HELD_BYTES = 40 * 1024 * 1024
-/** Payload per chunk frame: as large as a Chromium data channel message
- *  allows (256 KiB, less the chunk header; RpcPeer clamps it to the
- *  transport). A quarter of the messages of 64 KiB chunks: fewer sends,
- *  message events and bufferedAmount checks per byte on both sides. */
-export const NODE_CHUNK_BYTES = 256 * 1024
-/** Every method a node serves takes small parameters (the largest, a batch
- *  of 500 delete notices, is ~35 kB): a peer may not make it assemble more. */
-export const NODE_MAX_REQUEST_BYTES = 1024 * 1024
 
 export class KithNode extends EventTarget {
   readonly identity: Identity
@@ -313,7 +299,7 @@ export class KithNode extends EventTarget {
       identity: this.identity,
       expectedRemoteKey,
       handlers: (remoteKey) => this.handlersFor(remoteKey),
-      rpc: { nodeBudget: this.sendBudget, maxHeldBytes: PEER_HELD_BYTES, chunkBytes: NODE_CHUNK_BYTES, maxRequestBytes: NODE_MAX_REQUEST_BYTES }
+      rpc: sessionRpcOptions(this.sendBudget)
     })
     this.sessions.add(toHex(session.remotePublicKey), session)
     return session

@@ -61,9 +61,9 @@ export interface RpcOptions {
   assemblyIdleMs?: number
 }
 
-// Per peer: one answer of the largest size (32 MiB) plus the working chunks
-// of its streams (64 concurrent requests x one 256 KiB frame is 16 MiB).
-// Only a rare listing is materialised whole now; bulk bytes stream.
+// Per peer: one answer of the largest size (32 MiB) plus the working chunk
+// of each of its streams (64 concurrent requests x at most one 256 KiB frame
+// is 16 MiB). Bulk bytes stream; only a rare listing is materialised whole.
 export const DEFAULT_MAX_HELD_BYTES = 48 * 1024 * 1024
 
 const DEFAULTS: Omit<Required<RpcOptions>, 'maxRequestBytes'> = {

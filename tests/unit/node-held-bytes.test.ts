@@ -8,7 +8,8 @@ import { createMemoryTransportPair } from '../../shared/memory-transport'
 import type { NodeMethods } from '../../shared/protocol'
 import { establishSession } from '../../shared/session'
 import type { Transport } from '../../shared/transport'
-import { KithNode, NODE_CHUNK_BYTES, type NodeSession } from '../../node-tab/node'
+import { KithNode, type NodeSession } from '../../node-tab/node'
+import { NODE_CHUNK_BYTES } from '../../node-tab/session-limits'
 import { NodeDatabase } from '../../node-tab/storage/db'
 
 const MiB = 1024 * 1024
