@@ -21,6 +21,9 @@ import { NoticeSender } from './notices/notice-sender'
 import { NoticesStore } from './notices/notices-store'
 import { DialSlots } from './dial-slots'
 import { SessionRegistry, type NodeSession } from './sessions'
+import { withStrangerPolicy } from './stranger-policy'
+import { ByteBudget } from '../shared/byte-budget'
+import { NODE_HELD_BYTES, sessionRpcOptions } from './session-limits'
 import { NodeDatabase } from './storage/db'
 import { FriendsStore } from './storage/friends-store'
 import { loadOrCreateIdentity } from './storage/identity-store'
@@ -72,6 +75,8 @@ export class KithNode extends EventTarget {
   private listener: Listener | null = null
   private readonly handlerProviders: HandlerProvider[] = []
   private readonly backgroundDials = new DialSlots(6)
+  /** Shared by every session's RPC peer: the whole node's bytes in flight. */
+  readonly sendBudget = new ByteBudget(NODE_HELD_BYTES)
   /** Handshake failures of incoming connections, for the owner to see. */
   lastRejected: string | null = null
 
@@ -296,7 +301,8 @@ export class KithNode extends EventTarget {
     const session = await establishSession<NodeMethods, NodeMethods>(transport, {
       identity: this.identity,
       expectedRemoteKey,
-      handlers: (remoteKey) => this.handlersFor(remoteKey)
+      handlers: (remoteKey) => this.handlersFor(remoteKey),
+      rpc: sessionRpcOptions(this.sendBudget)
     })
     this.sessions.add(toHex(session.remotePublicKey), session)
     return session
@@ -316,7 +322,10 @@ export class KithNode extends EventTarget {
       }
     }
     for (const provider of this.handlerProviders) Object.assign(handlers, provider(remoteHex))
-    return handlers
+    return withStrangerPolicy(handlers, {
+      isFriend: () => this.friends.isFriend(remoteHex),
+      discoverable: () => this.discoverableByAddress
+    })
   }
 
   close (): void {

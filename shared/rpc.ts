@@ -3,14 +3,20 @@
 // DTLS connection, so a frame is just msgpack. Requests carry ids, time out,
 // can be cancelled with an AbortSignal, and fail with typed errors that cross
 // the wire as {code, message}. Messages larger than one frame are streamed in
-// chunks, pausing on the transport's bufferedAmount.
+// chunks, pausing on the transport's bufferedAmount. A handler may answer a
+// ByteStream whose bytes are produced only as the channel drains; answers
+// waiting to go out count against per-peer and whole-node byte budgets.
 import type { Decoder } from '@msgpack/msgpack'
 import {
-  createDecoder, decodeChunk, decodeFrame, encodeChunk, encodeFrame, FrameType, isChunkFrame,
+  createDecoder, decodeChunk, decodeFrame, encodeFrame, FrameType, isChunkFrame,
   REQUEST_DIRECTION, RESULT_DIRECTION, salvageRequestId, CHUNK_HEADER_BYTES, type Direction, type Frame
 } from './codec'
 import { fromWireError, KithError, toWireError } from './errors'
 import type { Transport } from './transport'
+import { ByteBudget, takeAll } from './byte-budget'
+import type { MaybeStreamed } from './byte-stream'
+import { ChunkSender } from './chunk-sender'
+import { encodeStreamedResult, type StreamedResult } from './streamed-result'
 
 export type MethodTable = Record<string, { params: unknown, result: unknown }>
 
@@ -19,9 +25,10 @@ export interface HandlerContext {
   signal: AbortSignal
 }
 
-/** Handlers get params as `unknown`: every handler validates its input. */
+/** Handlers get params as `unknown`: every handler validates its input. They
+ *  may answer a ByteStream in place of bytes (see byte-stream.ts). */
 export type RpcHandlers<T extends MethodTable> = {
-  [M in keyof T]: (params: unknown, ctx: HandlerContext) => T[M]['result'] | Promise<T[M]['result']>
+  [M in keyof T]: (params: unknown, ctx: HandlerContext) => MaybeStreamed<T[M]['result']> | Promise<MaybeStreamed<T[M]['result']>>
 }
 
 export interface CallOptions {
@@ -35,20 +42,47 @@ export interface RpcOptions {
   defaultTimeoutMs?: number
   /** Largest message (request or result) accepted or sent, in encoded bytes. */
   maxMessageBytes?: number
+  /** Largest request accepted from the peer (default: maxMessageBytes). A
+   *  node's methods take small parameters; only answers are large. */
+  maxRequestBytes?: number
   /** Payload bytes per chunk frame. */
   chunkBytes?: number
   /** Pause sending chunks while this many bytes wait in the transport. */
   highWaterMark?: number
   /** Requests from the peer being handled at once; more are RATE_LIMITED. */
   maxConcurrentRequests?: number
+  /** Bytes this peer's answers may hold before they reach the transport
+   *  (encoded results being chunked, stream chunks being filled); an answer
+   *  beyond it is RATE_LIMITED. */
+  maxHeldBytes?: number
+  /** One budget shared by every session of a node: the same, node-wide. */
+  nodeBudget?: ByteBudget | null
+  /** A large request from the peer that sends no chunk for this long is dropped. */
+  assemblyIdleMs?: number
 }
 
-const DEFAULTS: Required<RpcOptions> = {
+// Per peer: one answer of the largest size (32 MiB) plus the working chunk
+// of each of its streams (64 concurrent requests x at most one 256 KiB frame
+// is 16 MiB). Bulk bytes stream; only a rare listing is materialised whole.
+export const DEFAULT_MAX_HELD_BYTES = 48 * 1024 * 1024
+
+const DEFAULTS: Omit<Required<RpcOptions>, 'maxRequestBytes'> = {
   defaultTimeoutMs: 15_000,
   maxMessageBytes: 32 * 1024 * 1024,
   chunkBytes: 64 * 1024,
   highWaterMark: 1024 * 1024,
-  maxConcurrentRequests: 64
+  maxConcurrentRequests: 64,
+  maxHeldBytes: DEFAULT_MAX_HELD_BYTES,
+  nodeBudget: null,
+  assemblyIdleMs: 15_000
+}
+
+/** Internal counts, for tests and diagnostics. */
+export interface RpcStats {
+  pending: number
+  inFlight: number
+  assemblies: number
+  heldBytes: number
 }
 
 interface PendingCall {
@@ -58,7 +92,12 @@ interface PendingCall {
   cleanup: () => void
 }
 
-interface Assembly { buffer: Uint8Array, received: number }
+/** A large message arriving. Chunks are kept as they came and joined once at
+ *  the end: memory follows the bytes actually received, not the size a peer
+ *  announced (a stream of bare Large headers costs nothing). */
+interface Assembly { parts: Uint8Array[], received: number, totalBytes: number, idle?: ReturnType<typeof setTimeout> }
+
+const BUSY = 'the node is busy sending other answers: try again shortly'
 
 export class RpcPeer<Remote extends MethodTable, Local extends MethodTable = MethodTable> {
   private readonly transport: Transport
@@ -72,19 +111,29 @@ export class RpcPeer<Remote extends MethodTable, Local extends MethodTable = Met
   private readonly assemblies = new Map<string, Assembly>()
   private closedReason: string | null = null
   private readonly detach: Array<() => void> = []
+  private readonly budgets: ByteBudget[]
+  private readonly peerBudget: ByteBudget
+  private readonly sender: ChunkSender
 
   constructor (transport: Transport, handlers: Partial<RpcHandlers<Local>>, opts: RpcOptions = {}) {
     this.transport = transport
     this.handlers = handlers
-    this.opts = { ...DEFAULTS, ...opts }
+    this.opts = { ...DEFAULTS, maxRequestBytes: opts.maxMessageBytes ?? DEFAULTS.maxMessageBytes, ...opts }
     this.opts.chunkBytes = Math.min(this.opts.chunkBytes, transport.maxFrameSize - CHUNK_HEADER_BYTES)
     this.decoder = createDecoder(this.opts.maxMessageBytes)
+    this.peerBudget = new ByteBudget(this.opts.maxHeldBytes)
+    this.budgets = this.opts.nodeBudget ? [this.peerBudget, this.opts.nodeBudget] : [this.peerBudget]
+    this.sender = new ChunkSender(transport, this.opts.chunkBytes, this.opts.highWaterMark)
     this.detach.push(transport.onMessage((frame) => this.receive(frame)))
     this.detach.push(transport.onClose((reason) => this.shutDown(reason)))
     if (transport.closed) this.shutDown('closed')
   }
 
   get closed (): boolean { return this.closedReason !== null }
+
+  stats (): RpcStats {
+    return { pending: this.pending.size, inFlight: this.inFlight.size, assemblies: this.assemblies.size, heldBytes: this.peerBudget.held }
+  }
 
   call<M extends keyof Remote & string> (method: M, params: Remote[M]['params'], options: CallOptions = {}): Promise<Remote[M]['result']> {
     if (this.closedReason !== null) return Promise.reject(new KithError('CLOSED', this.closedReason))
@@ -112,7 +161,7 @@ export class RpcPeer<Remote extends MethodTable, Local extends MethodTable = Met
         cleanup: () => {
           clearTimeout(timer)
           options.signal?.removeEventListener('abort', onAbort)
-          this.assemblies.delete(key(RESULT_DIRECTION, id))
+          this.dropAssembly(key(RESULT_DIRECTION, id))
         }
       })
       this.sendMessage(id, REQUEST_DIRECTION, encoded, () => !this.pending.has(id))
@@ -154,12 +203,12 @@ export class RpcPeer<Remote extends MethodTable, Local extends MethodTable = Met
       this.transport.send(encoded)
       return
     }
-    this.transport.send(encodeFrame({ type: FrameType.Large, id, direction, totalBytes: encoded.length }))
-    for (let offset = 0; offset < encoded.length; offset += this.opts.chunkBytes) {
-      if (this.transport.bufferedAmount > this.opts.highWaterMark) await this.transport.drain()
-      if (stop() || this.closedReason !== null) return
-      this.transport.send(encodeChunk(id, direction, encoded.subarray(offset, offset + this.opts.chunkBytes)))
-    }
+    let sent = false
+    await this.sender.send(id, direction, encoded.length, () => {
+      if (sent) return null
+      sent = true
+      return encoded
+    }, () => stop() || this.closedReason !== null)
   }
 
   private trySend (frame: Uint8Array): void {
@@ -208,7 +257,7 @@ export class RpcPeer<Remote extends MethodTable, Local extends MethodTable = Met
       case FrameType.Error: return this.settle(frame.id, fromWireError(frame.code, frame.message))
       case FrameType.Cancel:
         this.inFlight.get(frame.id)?.abort()
-        this.assemblies.delete(key(REQUEST_DIRECTION, frame.id))
+        this.dropAssembly(key(REQUEST_DIRECTION, frame.id))
         return
       case FrameType.Large: return this.startAssembly(frame.id, frame.direction, frame.totalBytes)
       default:
@@ -218,18 +267,39 @@ export class RpcPeer<Remote extends MethodTable, Local extends MethodTable = Met
   }
 
   private startAssembly (id: number, direction: Direction, totalBytes: number): void {
-    const tooLarge = totalBytes > this.opts.maxMessageBytes
     if (direction === RESULT_DIRECTION) {
       if (!this.pending.has(id)) return
-      if (tooLarge) return this.abandon(id, new KithError('TOO_LARGE', `the answer of ${totalBytes} bytes exceeds the limit of ${this.opts.maxMessageBytes}`))
-    } else if (tooLarge) {
-      return this.sendError(id, new KithError('TOO_LARGE', `request of ${totalBytes} bytes exceeds the limit of ${this.opts.maxMessageBytes}`))
+      if (totalBytes > this.opts.maxMessageBytes) return this.abandon(id, new KithError('TOO_LARGE', `the answer of ${totalBytes} bytes exceeds the limit of ${this.opts.maxMessageBytes}`))
+    } else if (totalBytes > this.opts.maxRequestBytes) {
+      return this.sendError(id, new KithError('TOO_LARGE', `request of ${totalBytes} bytes exceeds the limit of ${this.opts.maxRequestBytes}`))
     } else if (this.inFlight.size + this.incomingRequests().count >= this.opts.maxConcurrentRequests ||
-      // Buffers are reserved up front: cap what a peer's requests may hold at once.
-      this.incomingRequests().bytes + totalBytes > this.opts.maxMessageBytes * 2) {
+      // Cap what a peer's unfinished requests may make us hold at once.
+      this.incomingRequests().bytes + totalBytes > this.opts.maxRequestBytes * 2) {
       return this.sendError(id, new KithError('RATE_LIMITED', 'too many large requests at once'))
     }
-    this.assemblies.set(key(direction, id), { buffer: new Uint8Array(totalBytes), received: 0 })
+    const k = key(direction, id)
+    this.dropAssembly(k)
+    const assembly: Assembly = { parts: [], received: 0, totalBytes }
+    this.assemblies.set(k, assembly)
+    if (direction === REQUEST_DIRECTION) this.armIdle(k, id, assembly)
+  }
+
+  /** A request whose chunks stop coming would hold its buffer for the whole
+   *  session: drop it after a quiet spell (a result is bounded by its call's timeout). */
+  private armIdle (k: string, id: number, assembly: Assembly): void {
+    if (assembly.idle !== undefined) clearTimeout(assembly.idle)
+    assembly.idle = setTimeout(() => {
+      if (this.assemblies.get(k) !== assembly) return
+      this.assemblies.delete(k)
+      this.sendError(id, new KithError('TIMEOUT', 'the rest of the request never came'))
+    }, this.opts.assemblyIdleMs)
+  }
+
+  private dropAssembly (k: string): void {
+    const assembly = this.assemblies.get(k)
+    if (!assembly) return
+    if (assembly.idle !== undefined) clearTimeout(assembly.idle)
+    this.assemblies.delete(k)
   }
 
   /** Large requests from the peer still arriving: how many, and their size. */
@@ -239,7 +309,7 @@ export class RpcPeer<Remote extends MethodTable, Local extends MethodTable = Met
     for (const [k, assembly] of this.assemblies) {
       if (!k.startsWith('0:')) continue
       count++
-      bytes += assembly.buffer.length
+      bytes += assembly.totalBytes
     }
     return { count, bytes }
   }
@@ -254,29 +324,39 @@ export class RpcPeer<Remote extends MethodTable, Local extends MethodTable = Met
     const k = key(chunk.direction, chunk.id)
     const assembly = this.assemblies.get(k)
     if (!assembly) return // cancelled, refused or never announced
-    if (assembly.received + chunk.bytes.length > assembly.buffer.length) {
-      this.assemblies.delete(k)
+    if (assembly.received + chunk.bytes.length > assembly.totalBytes) {
+      this.dropAssembly(k)
       const err = new KithError('BAD_REQUEST', 'more bytes arrived than were announced')
       if (chunk.direction === RESULT_DIRECTION) this.abandon(chunk.id, err)
       else this.sendError(chunk.id, err)
       return
     }
-    assembly.buffer.set(chunk.bytes, assembly.received)
+    if (chunk.bytes.length > 0) assembly.parts.push(chunk.bytes)
     assembly.received += chunk.bytes.length
-    if (chunk.direction === RESULT_DIRECTION) this.pending.get(chunk.id)?.onProgress?.(assembly.received, assembly.buffer.length)
-    if (assembly.received < assembly.buffer.length) return
-    this.assemblies.delete(k)
+    if (chunk.direction === RESULT_DIRECTION) this.pending.get(chunk.id)?.onProgress?.(assembly.received, assembly.totalBytes)
+    if (assembly.received < assembly.totalBytes) {
+      if (assembly.idle !== undefined) this.armIdle(k, chunk.id, assembly)
+      return
+    }
+    this.dropAssembly(k)
     let frame: Frame
     try {
-      frame = decodeFrame(assembly.buffer, this.decoder)
+      frame = decodeFrame(joinParts(assembly.parts, assembly.totalBytes), this.decoder)
     } catch (err) {
       const e = err instanceof KithError ? err : new KithError('BAD_REQUEST', 'malformed message')
       if (chunk.direction === RESULT_DIRECTION) this.settle(chunk.id, e)
       else this.sendError(chunk.id, e)
       return
     }
-    // The id inside must be the id the chunks were sent under.
-    if ('id' in frame && frame.id === chunk.id) this.dispatch(frame)
+    // The id inside must be the id the chunks were sent under, and chunks carry
+    // only what may be large: a request one way, a result or error the other.
+    const fits = chunk.direction === REQUEST_DIRECTION
+      ? frame.type === FrameType.Request
+      : frame.type === FrameType.Result || frame.type === FrameType.Error
+    if (fits && 'id' in frame && frame.id === chunk.id) return this.dispatch(frame)
+    const err = new KithError('BAD_REQUEST', `the message sent in chunks under id ${chunk.id} does not match that id`)
+    if (chunk.direction === RESULT_DIRECTION) this.settle(chunk.id, err)
+    else this.sendError(chunk.id, err)
   }
 
   private async handleRequest (id: number, method: string, params: unknown): Promise<void> {
@@ -289,17 +369,82 @@ export class RpcPeer<Remote extends MethodTable, Local extends MethodTable = Met
     const controller = new AbortController()
     this.inFlight.set(id, controller)
     try {
-      const result = await handler(params, { signal: controller.signal })
+      const result: unknown = await handler(params, { signal: controller.signal })
+      const streamed = encodeStreamedResult(id, result)
+      if (streamed) return await this.sendStreamedResult(id, streamed, controller.signal)
       if (controller.signal.aborted) return
       const encoded = encodeFrame({ type: FrameType.Result, id, result })
       if (encoded.length > this.opts.maxMessageBytes) {
         throw new KithError('TOO_LARGE', `the answer of ${encoded.length} bytes exceeds the limit of ${this.opts.maxMessageBytes}`)
       }
-      await this.sendMessage(id, RESULT_DIRECTION, encoded, () => controller.signal.aborted)
+      if (encoded.length <= this.opts.chunkBytes) return this.transport.send(encoded)
+      // Held whole until its last chunk is handed over: count it while it waits.
+      if (!takeAll(this.budgets, encoded.length)) throw new KithError('RATE_LIMITED', BUSY)
+      try {
+        await this.sendMessage(id, RESULT_DIRECTION, encoded, () => controller.signal.aborted)
+      } finally {
+        for (const b of this.budgets) b.release(encoded.length)
+      }
     } catch (err) {
       if (!controller.signal.aborted) this.sendError(id, err)
     } finally {
       this.inFlight.delete(id)
+    }
+  }
+
+  /** Sends an answer whose bytes come from a ByteStream, pulling each piece
+   *  only once the previous chunk was handed to the transport. */
+  private async sendStreamedResult (id: number, streamed: StreamedResult, signal: AbortSignal): Promise<void> {
+    const { stream, head, tail, totalBytes } = streamed
+    let held = 0
+    const hold = (bytes: number, force = false): boolean => {
+      if (force) { for (const b of this.budgets) b.force(bytes) } else if (!takeAll(this.budgets, bytes)) return false
+      held += bytes
+      return true
+    }
+    try {
+      if (signal.aborted) return
+      if (totalBytes > this.opts.maxMessageBytes) {
+        throw new KithError('TOO_LARGE', `the answer of ${totalBytes} bytes exceeds the limit of ${this.opts.maxMessageBytes}`)
+      }
+      // The chunk being filled is what a stream holds; admit it only if it fits.
+      if (!hold(Math.min(totalBytes, this.opts.chunkBytes))) throw new KithError('RATE_LIMITED', BUSY)
+      const base = held
+      let left = stream.totalBytes
+      let stage: 'head' | 'body' | 'tail' | 'done' = 'head'
+      const next = async (wanted: number): Promise<Uint8Array | null> => {
+        if (held > base) { for (const b of this.budgets) b.release(held - base); held = base }
+        switch (stage) {
+          case 'head': stage = left > 0 ? 'body' : 'tail'; return head
+          case 'tail': stage = 'done'; return tail
+          case 'done': return null
+        }
+        // A source stuck in a pull must not keep its budget once the caller is gone.
+        const piece = await untilAborted(stream.pull(Math.min(wanted, left)), signal)
+        if (!(piece instanceof Uint8Array) || piece.length === 0 || piece.length > left) {
+          throw new KithError('INTERNAL', 'a streamed answer did not produce the bytes it announced')
+        }
+        left -= piece.length
+        if (left === 0) stage = 'tail'
+        // A piece larger than the room in the chunk waits in memory: count it.
+        if (piece.length > wanted) hold(piece.length - wanted, true)
+        return piece
+      }
+      const stop = (): boolean => signal.aborted || this.closedReason !== null
+      if (totalBytes <= this.opts.chunkBytes) {
+        const whole = new Uint8Array(totalBytes)
+        let at = 0
+        for (let piece = await next(totalBytes); piece; piece = await next(totalBytes - at)) {
+          whole.set(piece, at)
+          at += piece.length
+        }
+        if (!stop()) this.transport.send(whole)
+        return
+      }
+      await this.sender.send(id, RESULT_DIRECTION, totalBytes, next, stop)
+    } finally {
+      for (const b of this.budgets) b.release(held)
+      try { stream.close?.() } catch { /* the source's own trouble */ }
     }
   }
 
@@ -314,9 +459,31 @@ export class RpcPeer<Remote extends MethodTable, Local extends MethodTable = Met
     for (const off of this.detach) off()
     for (const controller of this.inFlight.values()) controller.abort()
     this.inFlight.clear()
-    this.assemblies.clear()
+    for (const k of [...this.assemblies.keys()]) this.dropAssembly(k)
     for (const id of [...this.pending.keys()]) this.settle(id, new KithError('CLOSED', `the connection closed: ${reason}`))
   }
+}
+
+function joinParts (parts: Uint8Array[], totalBytes: number): Uint8Array {
+  if (parts.length === 1) return parts[0]!
+  const out = new Uint8Array(totalBytes)
+  let at = 0
+  for (const part of parts) {
+    out.set(part, at)
+    at += part.length
+  }
+  return out
+}
+
+/** The promise's value, or a CANCELLED rejection as soon as the signal aborts. */
+function untilAborted<T> (value: T | Promise<T>, signal: AbortSignal): Promise<T> {
+  if (!(value instanceof Promise)) return Promise.resolve(value)
+  if (signal.aborted) return Promise.reject(new KithError('CANCELLED', 'cancelled'))
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new KithError('CANCELLED', 'cancelled'))
+    signal.addEventListener('abort', onAbort, { once: true })
+    value.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
+  })
 }
 
 function key (direction: Direction, id: number): string {

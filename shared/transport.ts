@@ -18,10 +18,14 @@ export interface Transport {
   /** Bytes queued but not yet handed to the network. */
   readonly bufferedAmount: number
   readonly closed: boolean
-  /** Throws a CLOSED KithError once the transport is closed. */
+  /** Throws a CLOSED KithError once the transport is closed. Takes its own
+   *  copy of the bytes before returning (RTCDataChannel.send does): the
+   *  caller may reuse the buffer at once. */
   send (frame: Uint8Array): void
   /** Resolves once bufferedAmount has fallen to the low-water mark (or at once). */
   drain (): Promise<void>
+  /** Each frame is the listener's to keep (the RPC layer holds chunks of a
+   *  large message until it is complete): never a reused buffer. */
   onMessage (listener: (frame: Uint8Array) => void): () => void
   onClose (listener: (reason: string) => void): () => void
   close (reason?: string): void

@@ -27,15 +27,23 @@ export async function measure ({ browser, appUrl, config, log, emit = () => {} }
     const addressLocator = server.page.getByTestId('my-address')
     await addressLocator.waitFor({ timeout: 15_000 })
     const address = (await addressLocator.textContent()).trim()
-    // The client is a stranger dialling by address, as with raw and Bugout.
-    await server.page.getByLabel('Anyone who has my address can reach me').check()
-    // The server tab must be in its swarm before the clock starts, as with the others.
     await server.page.getByTestId('trackers-connected').filter({ hasText: /^1 of 1$/ }).waitFor({ timeout: 15_000 })
+    // The client holds an invite, made in the server's UI: the speed test
+    // answers friends only, so it redeems the invite as its first request.
+    await server.page.getByRole('tab', { name: 'Invites' }).click()
+    await server.page.getByLabel('Label (only you see it)').fill('benchmark client')
+    await server.page.getByRole('button', { name: 'Create invite' }).click()
+    const link = server.page.getByTestId('invite-link')
+    await link.filter({ hasText: '#/invite/' }).waitFor({ timeout: 15_000 })
+    const token = (await link.textContent()).trim().split('/').at(-1)
+    // The server tab must be in its swarm before the clock starts, as with the
+    // others: connected to the tracker (above), and past the invite's announce.
+    await new Promise((resolve) => setTimeout(resolve, 1_000))
     await client.page.waitForFunction(() => window.kithHarness !== undefined, null, { timeout: 10_000 })
 
     let connected = false
     try {
-      const seconds = await withTimeout(client.page.evaluate(([a, t]) => window.kithHarness.benchConnect(a, t), [address, config.trackers]), 30_000, 'kith connect')
+      const seconds = await withTimeout(client.page.evaluate(([a, tok, t]) => window.kithHarness.benchConnect(a, tok, t), [address, token, config.trackers]), 30_000, 'kith connect')
       connected = true
       report(figure(SYSTEM, 'connect_s', seconds))
     } catch (err) {

@@ -1,5 +1,6 @@
-// ping and profile: open to any authenticated peer (friend-only rules arrive
-// with friendships; the handshake already proved who is asking).
+// ping and profile. Who may call them (strangers: a tiny ping, and the
+// profile only when discoverable) is decided in ../stranger-policy.ts.
+import { zeroStream } from '../../shared/byte-stream'
 import { parseEmptyParams, parsePingParams, type NodeMethods, type Profile } from '../../shared/protocol'
 import type { RpcHandlers } from '../../shared/rpc'
 
@@ -7,7 +8,9 @@ export function basicHandlers (getProfile: () => Profile): Pick<RpcHandlers<Node
   return {
     ping: (params) => {
       const { data, replyBytes } = parsePingParams(params)
-      return { data: replyBytes === undefined ? data : new Uint8Array(replyBytes) }
+      // The speed-test answer is made chunk by chunk as the channel drains,
+      // never allocated whole.
+      return { data: replyBytes === undefined ? data : zeroStream(replyBytes) }
     },
     profile: (params) => {
       parseEmptyParams(params)

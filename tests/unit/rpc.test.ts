@@ -465,14 +465,37 @@ describe('chunked transfers', () => {
     expect(log.calls).toEqual(['echo'])
   })
 
-  it('a chunked request whose inner id differs from the chunk id is not served', async () => {
+  it('a chunked request whose inner id differs from the chunk id is not served but answered BAD_REQUEST at once', async () => {
     const { raw, log } = rawAgainstServer()
     const request = encodeFrame({ type: FrameType.Request, id: 99, method: 'echo', params: 1 })
     raw.send({ type: FrameType.Large, id: 13, direction: REQUEST_DIRECTION, totalBytes: request.length })
     raw.send(encodeChunk(13, REQUEST_DIRECTION, request))
     raw.send({ type: FrameType.Request, id: 14, method: 'echo', params: 2 })
+    expectErrorFrame(await raw.next(), 13, 'BAD_REQUEST')
     expect(await raw.next()).toEqual({ type: FrameType.Result, id: 14, result: 2 })
     expect(log.calls).toEqual(['echo'])
+  })
+
+  it('chunks carrying something other than a request are BAD_REQUEST to the chunk id', async () => {
+    const { raw, log } = rawAgainstServer()
+    const cancel = encodeFrame({ type: FrameType.Large, id: 15, direction: REQUEST_DIRECTION, totalBytes: 1000 })
+    raw.send({ type: FrameType.Large, id: 15, direction: REQUEST_DIRECTION, totalBytes: cancel.length })
+    raw.send(encodeChunk(15, REQUEST_DIRECTION, cancel))
+    expectErrorFrame(await raw.next(), 15, 'BAD_REQUEST')
+    expect(log.calls).toEqual([])
+  })
+
+  it('a chunked result whose inner id differs from the chunk id fails the call at once, not at its timeout', async () => {
+    const { raw, client } = rawAgainstClient()
+    const call = client.call('echo', 'x', { timeoutMs: 10_000 })
+    const request = await raw.next()
+    const id = (request as Frame & { type: 1 }).id
+    const result = encodeFrame({ type: FrameType.Result, id: id + 1, result: new Uint8Array(300) })
+    raw.send({ type: FrameType.Large, id, direction: RESULT_DIRECTION, totalBytes: result.length })
+    raw.send(encodeChunk(id, RESULT_DIRECTION, result))
+    const t0 = Date.now()
+    expect(await codeOf(call)).toBe('BAD_REQUEST')
+    expect(Date.now() - t0).toBeLessThan(5_000)
   })
 
   it('a result chunk stream with more bytes than announced fails the call', async () => {
