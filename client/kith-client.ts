@@ -103,8 +103,13 @@ export class KithClient extends EventTarget implements KithApi {
     }))
   }
 
+  /** Ends the friendship on my side too: my cached copies of their items go,
+   *  since their later deletions could no longer reach me (we stop meeting,
+   *  and a stranger's notices are refused). */
   async removeFriend (key: string): Promise<void> {
     await this.node.removeFriend(key)
+    await this.cache.purge(key)
+    this.changed()
   }
 
   async listGroups (): Promise<GroupSummary[]> {
