@@ -22,6 +22,10 @@ import { ReplayGuard } from './replay-guard'
 import { TrackerPool, type SignalEnvelope, type TrackerPoolOptions, type TrackerStatus } from './tracker-client'
 import { answerOffer, type WebRtcTransport } from './webrtc'
 
+/** Replay memory for every address swarm (see handleOffer); a topic is 20
+ *  characters, so this never names one. */
+const ADDRESS_SCOPE = 'address'
+
 /** What became of an offer that reached the listener. */
 export type OfferOutcome =
   | 'unknown-swarm' // not a swarm we sit in
@@ -138,8 +142,12 @@ export class Listener {
     const now = this.now()
     const offer = openOfferIn(meeting, envelope.payload, this.boxSecret, now)
     if (!offer) return this.outcome('unproven', meeting.kind)
-    // Remembered until it would be refused as stale anyway.
-    if (!this.replays.firstSight(meeting.topic, toHex(offer.replyKey), offer.sentAt + OFFER_MAX_AGE_MS, now)) {
+    // Remembered until it would be refused as stale anyway. An address-swarm
+    // offer is sealed to the public key alone and names no swarm or day, so
+    // it is remembered across address swarms: replayed into the next day's,
+    // it is still a replay. Pair and invite offers are bound to their swarm.
+    const scope = meeting.kind === 'address' ? ADDRESS_SCOPE : meeting.topic
+    if (!this.replays.firstSight(scope, toHex(offer.replyKey), offer.sentAt + OFFER_MAX_AGE_MS, now)) {
       return this.outcome('replayed', meeting.kind)
     }
     const release = this.slots.take(meeting.kind, meeting.topic)

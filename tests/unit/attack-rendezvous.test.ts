@@ -1,0 +1,342 @@
+// Attacks on rendezvous, played by a hostile tracker: an in-memory stand-in
+// for the tracker's WebSocket that sees every announce the node makes and can
+// push any offer into any swarm the node sits in, with any envelope (peer id,
+// offer id) it likes. WebRTC is replaced by a counting stand-in, so each test
+// can see whether an offer ever cost an RTCPeerConnection, an answer slot or
+// a replay-memory entry.
+import { afterEach, describe, expect, it } from 'vitest'
+import { Listener, type OfferOutcome } from '../../node-tab/discovery/listener'
+import type { answerOffer } from '../../node-tab/discovery/webrtc'
+import { toBase64, toBinaryString } from '../../shared/bytes'
+import { pairSecret, randomBytes, seal, boxPublicKeyFromSigning } from '../../shared/crypto'
+import { createIdentity, type Identity } from '../../shared/identity'
+import { addressMeeting, inviteMeeting, pairMeeting, sealOfferFor, type Meeting, type MeetingKind } from '../../shared/meetings'
+import { epochAt, EPOCH_MS, OFFER_MAX_AGE_MS, openAnswer, sealOffer, sealSwarmOffer, swarmOfferKey } from '../../shared/rendezvous'
+import { Encoder } from '@msgpack/msgpack'
+
+const cleanups: (() => unknown)[] = []
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()!()
+})
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+async function waitFor (cond: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for a condition')
+    await sleep(5)
+  }
+}
+
+/** The tracker's side of the node's socket: everything it hears, and a way
+ *  to deliver any message it likes. */
+class HostileTracker {
+  readonly sent: Record<string, unknown>[] = []
+  private socket: FakeSocket | null = null
+
+  createSocket = (): WebSocket => {
+    const socket = new FakeSocket(this)
+    this.socket = socket
+    setTimeout(() => socket.onopen?.(new Event('open')), 0)
+    return socket as unknown as WebSocket
+  }
+
+  heard (text: string): void { this.sent.push(JSON.parse(text) as Record<string, unknown>) }
+
+  /** Swarms the node has announced (and not left). */
+  get swarms (): Set<string> {
+    const joined = new Set<string>()
+    for (const m of this.sent) {
+      if (m.answer !== undefined || typeof m.info_hash !== 'string') continue
+      if (m.event === 'stopped') joined.delete(m.info_hash)
+      else joined.add(m.info_hash)
+    }
+    return joined
+  }
+
+  /** Answers the node sent back, by offer id. */
+  get answers (): { offerId: string, payload: string, toPeerId: string }[] {
+    return this.sent.filter((m) => m.answer !== undefined).map((m) => ({
+      offerId: m.offer_id as string,
+      payload: (m.answer as { sdp: string }).sdp,
+      toPeerId: m.to_peer_id as string
+    }))
+  }
+
+  /** Hands the node an offer, as a stock tracker would relay one. */
+  offer (infoHash: string, payload: string, envelope: { peerId?: string, offerId?: string } = {}): void {
+    this.deliver(JSON.stringify({
+      action: 'announce',
+      info_hash: infoHash,
+      peer_id: envelope.peerId ?? toBinaryString(randomBytes(20)),
+      offer_id: envelope.offerId ?? toBinaryString(randomBytes(20)),
+      offer: { type: 'offer', sdp: payload }
+    }))
+  }
+
+  deliver (text: string): void { this.socket?.onmessage?.({ data: text } as MessageEvent) }
+}
+
+class FakeSocket {
+  readyState = 1
+  onopen: ((ev: Event) => void) | null = null
+  onmessage: ((ev: MessageEvent) => void) | null = null
+  onerror: ((ev: Event) => void) | null = null
+  onclose: ((ev: CloseEvent) => void) | null = null
+  constructor (private readonly tracker: HostileTracker) {}
+  send (text: string): void { this.tracker.heard(text) }
+  close (): void { this.readyState = 3 }
+}
+
+/** A stand-in for answerOffer: counts calls, never connects. */
+function countingAnswerer () {
+  const calls: string[] = []
+  const hanging: (() => void)[] = []
+  const answer: typeof answerOffer = async (_config, offerSdp) => {
+    calls.push(offerSdp)
+    return {
+      sdp: `answer to ${offerSdp}`,
+      connected: () => new Promise((_resolve, reject) => { hanging.push(() => reject(new Error('gone'))) })
+    }
+  }
+  cleanups.push(() => { for (const fail of hanging) fail() })
+  return { answer, calls }
+}
+
+interface Node {
+  listener: Listener
+  tracker: HostileTracker
+  calls: string[]
+  outcomes: { outcome: OfferOutcome, kind: MeetingKind | null }[]
+  count: (outcome: OfferOutcome, kind?: MeetingKind) => number
+  /** Offers the node remembers (replay memory), over all swarms. */
+  remembered: () => number
+  setMeetings: (meetings: Meeting[]) => Promise<void>
+}
+
+async function listen (identity: Identity, meetings: Meeting[], slots?: Partial<Record<MeetingKind | 'perSwarm', number>>): Promise<Node> {
+  const tracker = new HostileTracker()
+  const { answer, calls } = countingAnswerer()
+  const outcomes: Node['outcomes'] = []
+  let current = meetings
+  const listener = new Listener({
+    identity,
+    topics: async () => current,
+    trackers: ['wss://tracker.invalid'],
+    rtcConfig: { iceServers: [] },
+    onTransport: () => { throw new Error('the stand-in never connects') },
+    onOfferOutcome: (outcome, kind) => outcomes.push({ outcome, kind }),
+    answerOffer: answer,
+    answerSlots: slots,
+    createSocket: tracker.createSocket
+  })
+  listener.start()
+  cleanups.push(() => listener.stop())
+  await waitFor(() => meetings.every((m) => tracker.swarms.has(m.topic)))
+  const count = (outcome: OfferOutcome, kind?: MeetingKind): number =>
+    outcomes.filter((o) => o.outcome === outcome && (kind === undefined || o.kind === kind)).length
+  return {
+    listener,
+    tracker,
+    calls,
+    outcomes,
+    count,
+    remembered: () => (listener as unknown as { replays: { size: number } }).replays.size,
+    setMeetings: async (next) => { current = next; await listener.refreshTopics() }
+  }
+}
+
+const sdp = (label: string): string => `v=0\r\ns=${label}\r\n`
+const epoch = (): number => epochAt(Date.now())
+
+/** Alice's node (not discoverable), her friends Bob and Dave, and an invite of hers. */
+function world () {
+  const alice = createIdentity()
+  const bob = createIdentity()
+  const dave = createIdentity()
+  const token = 'invite-token-for-carol-1234'
+  const e = epoch()
+  const pairBob = pairMeeting(pairSecret(alice.secretKey, bob.publicKey), e, alice.publicKey)
+  const pairDave = pairMeeting(pairSecret(alice.secretKey, dave.publicKey), e, alice.publicKey)
+  const invite = inviteMeeting(token, e, alice.publicKey)
+  const bobToAlice = (ep = e): Meeting => pairMeeting(pairSecret(bob.secretKey, alice.publicKey), ep, alice.publicKey)
+  return { alice, bob, dave, token, pairBob, pairDave, invite, bobToAlice }
+}
+
+/** Lets the listener handle what was delivered (it opens offers asynchronously). */
+async function settle (node: Node, outcomes: number): Promise<void> {
+  await waitFor(() => node.outcomes.length >= outcomes)
+}
+
+describe('attack: a stranger who knows the address of a node that is not discoverable', () => {
+  // Attack: everything one can build from the address alone (and a scrape of
+  // every swarm's name), pushed into every swarm the node sits in.
+  it('gets no answer and costs no RTCPeerConnection, no slot and no replay memory, in any swarm', async () => {
+    const { alice, pairBob, pairDave, invite } = world()
+    const node = await listen(alice, [pairBob, pairDave, invite], { pair: 1, invite: 1, address: 1, perSwarm: 1 })
+    const now = Date.now()
+    const enc = new Encoder()
+    const probes = (topic: string): string[] => [
+      sealOffer(sdp('sealed to the address key'), alice.publicKey, now).payload,
+      sealSwarmOffer(sdp('keyed by the address'), swarmOfferKey(alice.publicKey, topic, alice.publicKey), now).payload,
+      // The swarm's name is public (scrape): a key derived from it alone.
+      sealSwarmOffer(sdp('keyed by the topic'), swarmOfferKey(Uint8Array.from(topic, (c) => c.charCodeAt(0)), topic, alice.publicKey), now).payload,
+      // An all-zero key, as if the secret were empty.
+      sealSwarmOffer(sdp('zero key'), new Uint8Array(32), now).payload,
+      // A well-formed offer body sealed to the box key derived from the address.
+      toBase64(seal(enc.encode(['offer', sdp('raw seal'), randomBytes(32), now]), boxPublicKeyFromSigning(alice.publicKey))),
+      toBase64(randomBytes(400)),
+      '',
+      'not base64 at all!'
+    ]
+    let sent = 0
+    for (const topic of node.tracker.swarms) {
+      for (const payload of probes(topic)) { node.tracker.offer(topic, payload); sent++ }
+    }
+    await settle(node, sent)
+    expect(node.outcomes.every((o) => o.outcome === 'unproven')).toBe(true)
+    expect(node.calls).toEqual([])
+    expect(node.tracker.answers).toEqual([])
+    expect(node.remembered()).toBe(0)
+  })
+
+  // Attack: flood a friend's pair swarm with offers that cannot open, hoping
+  // to fill its replay memory (512 per swarm) or its slots and lock the friend out.
+  it('flooding a friend’s swarm with 600 unproven offers leaves no memory, and the friend still gets in', async () => {
+    const { alice, pairBob, bobToAlice } = world()
+    const node = await listen(alice, [pairBob], { pair: 1, perSwarm: 1 })
+    for (let i = 0; i < 600; i++) {
+      node.tracker.offer(pairBob.topic, sealOffer(sdp(`flood ${i}`), alice.publicKey, Date.now()).payload)
+    }
+    await settle(node, 600)
+    expect(node.count('unproven')).toBe(600)
+    expect(node.remembered()).toBe(0)
+    const offer = sealOfferFor(bobToAlice(), sdp('bob'), Date.now())
+    node.tracker.offer(pairBob.topic, offer.payload)
+    await waitFor(() => node.tracker.answers.length === 1)
+    expect(openAnswer(node.tracker.answers[0]!.payload, offer.reply)).toBe(`answer to ${sdp('bob')}`)
+  })
+
+  // Attack: payloads far larger than any offer, meant to cost decoding work.
+  it('oversized payloads are dropped before they are opened', async () => {
+    const { alice, pairBob } = world()
+    const node = await listen(alice, [pairBob])
+    // Over the tracker message bound: not even an outcome.
+    node.tracker.offer(pairBob.topic, 'A'.repeat(70 * 1024))
+    // Under it but not an offer: unproven.
+    node.tracker.offer(pairBob.topic, 'A'.repeat(60 * 1024))
+    await settle(node, 1)
+    await sleep(20)
+    expect(node.outcomes).toEqual([{ outcome: 'unproven', kind: 'pair' }])
+    expect(node.calls).toEqual([])
+  })
+})
+
+describe('attack: a tracker replaying and moving a friend’s captured offer', () => {
+  // Attack: the same sealed offer re-sent under fresh envelopes (new peer id,
+  // new offer id, the same offer id) gets a second answer.
+  it('rewritten envelopes get nothing more than the first answer', async () => {
+    const { alice, pairBob, bobToAlice } = world()
+    const node = await listen(alice, [pairBob])
+    const offer = sealOfferFor(bobToAlice(), sdp('bob once'), Date.now())
+    node.tracker.offer(pairBob.topic, offer.payload, { offerId: 'first-offer-id' })
+    await waitFor(() => node.tracker.answers.length === 1)
+    node.tracker.offer(pairBob.topic, offer.payload, { offerId: 'first-offer-id' })
+    for (let i = 0; i < 20; i++) node.tracker.offer(pairBob.topic, offer.payload)
+    await settle(node, 22)
+    expect(node.count('replayed')).toBe(21)
+    expect(node.calls).toEqual([sdp('bob once')])
+    expect(node.tracker.answers).toHaveLength(1)
+  })
+
+  // Attack: a friend's offer moved into another friend's swarm, the invite
+  // swarm, or the address swarm of the same node, hoping one of those is
+  // checked more loosely or remembers separately.
+  it('moved into another swarm of the same node it never opens', async () => {
+    const { alice, pairBob, pairDave, invite, bobToAlice } = world()
+    const address = addressMeeting(alice.publicKey, epoch())
+    const node = await listen(alice, [pairBob, pairDave, invite, address])
+    const offer = sealOfferFor(bobToAlice(), sdp('bob'), Date.now())
+    for (const topic of [pairDave.topic, invite.topic, address.topic]) node.tracker.offer(topic, offer.payload)
+    await settle(node, 3)
+    expect(node.outcomes.map((o) => o.outcome)).toEqual(['unproven', 'unproven', 'unproven'])
+    expect(node.calls).toEqual([])
+    // It still works where it was meant to go (so it was not spoiled).
+    node.tracker.offer(pairBob.topic, offer.payload)
+    await waitFor(() => node.tracker.answers.length === 1)
+  })
+
+  // Attack: a friend's offer captured near midnight replayed into the next
+  // day's pair swarm while it is still fresh.
+  it('moved to the next day’s swarm it never opens', async () => {
+    const { alice, bob, bobToAlice } = world()
+    const today = epoch()
+    const tomorrow = pairMeeting(pairSecret(alice.secretKey, bob.publicKey), today + 1, alice.publicKey)
+    const node = await listen(alice, [tomorrow])
+    const offer = sealOfferFor(bobToAlice(today), sdp('bob today'), Date.now())
+    node.tracker.offer(tomorrow.topic, offer.payload)
+    await settle(node, 1)
+    expect(node.outcomes).toEqual([{ outcome: 'unproven', kind: 'pair' }])
+    expect(node.calls).toEqual([])
+  })
+
+  // Attack: an address-swarm offer (sealed to the public key alone, so it
+  // names no swarm or day) answered before midnight, replayed into the next
+  // day's address swarm once the node has moved there. Each offer is to be
+  // answered at most once for as long as it is fresh.
+  it('an address-swarm offer replayed into the next day’s address swarm is not answered again', async () => {
+    const { alice, pairBob } = world()
+    const today = addressMeeting(alice.publicKey, epoch())
+    const node = await listen(alice, [pairBob, today])
+    const offer = sealOfferFor(today, sdp('stranger by address'), Date.now())
+    node.tracker.offer(today.topic, offer.payload)
+    await waitFor(() => node.tracker.answers.length === 1)
+    // Midnight: the node now sits in the next day's address swarm.
+    const tomorrow = addressMeeting(alice.publicKey, epoch() + 1)
+    await node.setMeetings([pairBob, tomorrow])
+    await waitFor(() => node.tracker.swarms.has(tomorrow.topic))
+    node.tracker.offer(tomorrow.topic, offer.payload)
+    await settle(node, 2)
+    expect(node.outcomes.map((o) => o.outcome)).toEqual(['answered', 'replayed'])
+    expect(node.calls).toHaveLength(1)
+    expect(node.tracker.answers).toHaveLength(1)
+  })
+
+  // Attack: a stale offer (older than OFFER_MAX_AGE_MS), or one dated far in
+  // the future so it would stay fresh (and unremembered) for long.
+  it('stale and far-future offers are refused before any cost', async () => {
+    const { alice, pairBob, bobToAlice } = world()
+    const node = await listen(alice, [pairBob])
+    const now = Date.now()
+    for (const at of [now - OFFER_MAX_AGE_MS - 60_000, now + OFFER_MAX_AGE_MS + 60_000, now + EPOCH_MS, Number.MAX_SAFE_INTEGER, -1]) {
+      node.tracker.offer(pairBob.topic, sealOfferFor(bobToAlice(), sdp(`at ${at}`), at).payload)
+    }
+    await settle(node, 5)
+    expect(node.outcomes.every((o) => o.outcome === 'unproven')).toBe(true)
+    expect(node.remembered()).toBe(0)
+    expect(node.calls).toEqual([])
+  })
+})
+
+describe('attack: one friend (or a leaked invite) taking every answer slot', () => {
+  // Attack: many valid but never-completing offers in one friend's swarm (a
+  // friend's hostile node, or an invite link posted publicly).
+  it('cannot keep another friend out', async () => {
+    const { alice, bob, dave, pairBob, pairDave, invite, token } = world()
+    const node = await listen(alice, [pairBob, pairDave, invite])
+    const bobMeeting = pairMeeting(pairSecret(bob.secretKey, alice.publicKey), epoch(), alice.publicKey)
+    const leaked = inviteMeeting(token, epoch(), alice.publicKey)
+    for (let i = 0; i < 40; i++) {
+      node.tracker.offer(pairBob.topic, sealOfferFor(bobMeeting, sdp(`bob ${i}`), Date.now()).payload)
+      node.tracker.offer(invite.topic, sealOfferFor(leaked, sdp(`leak ${i}`), Date.now()).payload)
+    }
+    await settle(node, 80)
+    expect(node.count('busy')).toBeGreaterThan(0)
+    const before = node.calls.length
+    const daveToAlice = pairMeeting(pairSecret(dave.secretKey, alice.publicKey), epoch(), alice.publicKey)
+    const offer = sealOfferFor(daveToAlice, sdp('dave'), Date.now())
+    node.tracker.offer(pairDave.topic, offer.payload)
+    await waitFor(() => node.calls.length === before + 1)
+    expect(node.calls.at(-1)).toBe(sdp('dave'))
+  })
+})
