@@ -20,6 +20,7 @@ import { itemHandlers } from './handlers/items'
 import { NoticeSender } from './notices/notice-sender'
 import { NoticesStore } from './notices/notices-store'
 import { DialSlots } from './dial-slots'
+import { IncomingSessions, type IncomingSessionLimits } from './incoming-sessions'
 import { SessionRegistry, type NodeSession } from './sessions'
 import { withStrangerPolicy } from './stranger-policy'
 import { ByteBudget } from '../shared/byte-budget'
@@ -79,8 +80,10 @@ export class KithNode extends EventTarget {
   readonly sendBudget = new ByteBudget(NODE_HELD_BYTES)
   /** Handshake failures of incoming connections, for the owner to see. */
   lastRejected: string | null = null
+  /** Bounds on sessions others open to us (strangers above all). */
+  readonly incoming: IncomingSessions
 
-  private constructor (readonly db: NodeDatabase, identity: Identity, displayName: string, config: KithConfig, discoverable: boolean) {
+  private constructor (readonly db: NodeDatabase, identity: Identity, displayName: string, config: KithConfig, discoverable: boolean, incomingLimits?: Partial<IncomingSessionLimits>) {
     super()
     this.discoverableByAddress = discoverable
     this.identity = identity
@@ -92,6 +95,7 @@ export class KithNode extends EventTarget {
     this.friends = new FriendsStore(db)
     this.invites = new InvitesStore(db, this.friends)
     this.notices = new NoticesStore(db)
+    this.incoming = new IncomingSessions((key) => this.friends.isFriend(key), incomingLimits)
     this.noticeSender = new NoticeSender({
       store: this.notices,
       getSession: (friendKey, signal) => {
@@ -115,7 +119,7 @@ export class KithNode extends EventTarget {
     this.addEventListener('change', () => this.scheduleRendezvousRefresh())
   }
 
-  static async open (opts: { db?: NodeDatabase, hostConfig?: Partial<KithConfig> } = {}): Promise<KithNode> {
+  static async open (opts: { db?: NodeDatabase, hostConfig?: Partial<KithConfig>, incomingLimits?: Partial<IncomingSessionLimits> } = {}): Promise<KithNode> {
     const db = opts.db ?? new NodeDatabase()
     const identity = await loadOrCreateIdentity(db)
     const displayName = (await db.getSetting(PROFILE_KEY, (v): v is string => typeof v === 'string')) ?? ''
@@ -124,7 +128,7 @@ export class KithNode extends EventTarget {
     try { overrides = saved ? parseConfig(saved) : {} } catch { /* a broken saved setting falls back */ }
     const host = opts.hostConfig ?? await fetchHostConfig()
     const discoverable = (await db.getSetting(DISCOVERABLE_KEY, (v): v is boolean => typeof v === 'boolean')) ?? false
-    return new KithNode(db, identity, displayName, mergeConfig(host, overrides), discoverable)
+    return new KithNode(db, identity, displayName, mergeConfig(host, overrides), discoverable, opts.incomingLimits)
   }
 
   get profile (): Profile {
@@ -232,7 +236,9 @@ export class KithNode extends EventTarget {
       topics: (epoch) => this.listenTopics(epoch),
       trackers: this.config.trackers,
       rtcConfig: this.rtcConfig,
-      onTransport: (transport) => { void this.accept(transport) },
+      // Awaited by the listener, so the answer slot is held until the
+      // handshake is over and the session admitted (or refused).
+      onTransport: (transport) => this.accept(transport),
       onStatus: () => this.changed()
     })
     this.listener.start()
@@ -286,9 +292,12 @@ export class KithNode extends EventTarget {
     this.changed()
   }
 
+  /** An incoming connection: the handshake, then the limits on sessions
+   *  others open to us (see incoming-sessions.ts). */
   private async accept (transport: Transport): Promise<void> {
     try {
-      await this.startSession(transport)
+      const session = await this.startSession(transport)
+      await this.incoming.admit(toHex(session.remotePublicKey), session)
     } catch (err) {
       if (err instanceof HandshakeError) {
         this.lastRejected = err.message

@@ -41,7 +41,9 @@ export interface ListenerOptions {
   topics: (epoch: number) => Promise<Meeting[]>
   trackers: string[]
   rtcConfig: RTCConfiguration
-  onTransport: (transport: WebRtcTransport) => void
+  /** A connection that opened. A returned promise is awaited before the
+   *  answer slot is released, so a slot covers the handshake too. */
+  onTransport: (transport: WebRtcTransport) => void | Promise<void>
   onStatus?: (status: TrackerStatus[]) => void
   /** Told of every offer's fate (for tests and diagnostics). */
   onOfferOutcome?: (outcome: OfferOutcome, kind: MeetingKind | null) => void
@@ -167,7 +169,7 @@ export class Listener {
       pool.answer(envelope, sealAnswer(answer.sdp, offer.replyKey))
       this.outcome('answered', meeting.kind)
       const transport = await answer.connected()
-      this.opts.onTransport(transport)
+      await this.opts.onTransport(transport)
     } catch {
       // An offer that leads nowhere (peer went away) is simply dropped.
     } finally {

@@ -114,9 +114,15 @@ interface Node {
   setMeetings: (meetings: Meeting[]) => Promise<void>
 }
 
-async function listen (identity: Identity, meetings: Meeting[], slots?: Partial<Record<MeetingKind | 'perSwarm', number>>): Promise<Node> {
+interface Overrides { answer?: typeof answerOffer, onTransport?: () => void | Promise<void> }
+
+async function listen (identity: Identity, meetings: Meeting[], slots?: Partial<Record<MeetingKind | 'perSwarm', number>>, overrides: Overrides = {}): Promise<Node> {
   const tracker = new HostileTracker()
-  const { answer, calls } = countingAnswerer()
+  const counting = countingAnswerer()
+  const calls = counting.calls
+  const answer: typeof answerOffer = overrides.answer
+    ? async (config, offerSdp) => { calls.push(offerSdp); return await overrides.answer!(config, offerSdp) }
+    : counting.answer
   const outcomes: Node['outcomes'] = []
   let current = meetings
   const listener = new Listener({
@@ -124,7 +130,7 @@ async function listen (identity: Identity, meetings: Meeting[], slots?: Partial<
     topics: async () => current,
     trackers: ['wss://tracker.invalid'],
     rtcConfig: { iceServers: [] },
-    onTransport: () => { throw new Error('the stand-in never connects') },
+    onTransport: overrides.onTransport ?? (() => { throw new Error('the stand-in never connects') }),
     onOfferOutcome: (outcome, kind) => outcomes.push({ outcome, kind }),
     answerOffer: answer,
     answerSlots: slots,
@@ -338,5 +344,36 @@ describe('attack: one friend (or a leaked invite) taking every answer slot', () 
     node.tracker.offer(pairDave.topic, offer.payload)
     await waitFor(() => node.calls.length === before + 1)
     expect(node.calls.at(-1)).toBe(sdp('dave'))
+  })
+})
+
+describe('attack: connections that open but never authenticate', () => {
+  // Attack: answered offers whose connections open and then stall in the
+  // handshake. Were the slot released as soon as the channel opened, such
+  // connections (each an RTCPeerConnection) could pile up without bound.
+  it('keep their answer slot until the node is done with the handshake', async () => {
+    const { alice, pairBob, bobToAlice } = world()
+    const handshakes: (() => void)[] = []
+    const connects: typeof answerOffer = async (_config, offerSdp) => ({
+      sdp: `answer to ${offerSdp}`,
+      connected: async () => ({}) as never
+    })
+    const node = await listen(alice, [pairBob], { pair: 1, perSwarm: 1 }, {
+      answer: connects,
+      onTransport: () => new Promise<void>((resolve) => handshakes.push(resolve))
+    })
+    node.tracker.offer(pairBob.topic, sealOfferFor(bobToAlice(), sdp('stalls'), Date.now()).payload)
+    await waitFor(() => handshakes.length === 1)
+    node.tracker.offer(pairBob.topic, sealOfferFor(bobToAlice(), sdp('waits'), Date.now()).payload)
+    await settle(node, 2)
+    expect(node.outcomes.map((o) => o.outcome)).toEqual(['answered', 'busy'])
+    // The handshake ends: the slot is free again.
+    handshakes[0]!()
+    const slots = (node.listener as unknown as { slots: { busy: (k: MeetingKind) => number } }).slots
+    await waitFor(() => slots.busy('pair') === 0)
+    node.tracker.offer(pairBob.topic, sealOfferFor(bobToAlice(), sdp('next'), Date.now()).payload)
+    await settle(node, 3)
+    expect(node.outcomes.map((o) => o.outcome)).toEqual(['answered', 'busy', 'answered'])
+    for (const done of handshakes) done()
   })
 })

@@ -1,0 +1,81 @@
+// Bounds on the sessions others open to this node. Each holds an
+// RTCPeerConnection (Chromium allows about 500 per page), and answer slots
+// only bound connections still being set up: without a bound here, whoever
+// can get answered at all (a stranger in the address swarm, the holder of an
+// invite link, spent or leaked, or one hostile friend) could open session
+// after session and keep them, until nobody else can connect.
+//  - A stranger (not a friend when the handshake ends) gets a session for a
+//    short while, enough to redeem an invite; it is closed then unless they
+//    became a friend. Few stranger sessions are open at once; more are closed
+//    at once.
+//  - Anyone (friend or not) keeps a few incoming sessions at most; a new one
+//    replaces their oldest (a reload, a second tab), so a friend is never
+//    locked out by their own stale sessions.
+import type { Transport } from '../shared/transport'
+
+/** What is needed of a session: to see and cause its end. */
+interface AnySession { rpc: { readonly closed: boolean, close: (reason?: string) => void }, transport: Pick<Transport, 'onClose'> }
+
+export interface IncomingSessionLimits {
+  /** Stranger sessions open at once. */
+  maxStrangers: number
+  /** How long a stranger's session may stay open without becoming a friend. */
+  strangerLifetimeMs: number
+  /** Incoming sessions per peer key. */
+  maxPerPeer: number
+}
+
+export const DEFAULT_INCOMING_LIMITS: IncomingSessionLimits = { maxStrangers: 8, strangerLifetimeMs: 60_000, maxPerPeer: 4 }
+
+export const TOO_MANY_STRANGERS = 'This node is busy; try again later.'
+export const STRANGER_TIME_UP = 'This node answers only its owner’s friends.'
+export const REPLACED = 'replaced by a newer connection'
+
+export class IncomingSessions {
+  private readonly limits: IncomingSessionLimits
+  private readonly strangers = new Set<AnySession>()
+  /** Per peer key, oldest first. */
+  private readonly byPeer = new Map<string, AnySession[]>()
+
+  constructor (private readonly isFriend: (keyHex: string) => Promise<boolean>, limits: Partial<IncomingSessionLimits> = {}) {
+    this.limits = { ...DEFAULT_INCOMING_LIMITS, ...limits }
+  }
+
+  /** Stranger sessions open now (for tests and status). */
+  get strangerCount (): number { return this.strangers.size }
+
+  /** Applies the limits to a session that just passed its handshake; false
+   *  when it was closed instead. */
+  async admit (keyHex: string, session: AnySession): Promise<boolean> {
+    if (session.rpc.closed) return false
+    if (!await this.isFriend(keyHex)) {
+      if (this.strangers.size >= this.limits.maxStrangers) {
+        session.rpc.close(TOO_MANY_STRANGERS)
+        return false
+      }
+      this.strangers.add(session)
+      const timer = setTimeout(() => {
+        this.isFriend(keyHex).then((friend) => {
+          if (friend) this.strangers.delete(session)
+          else session.rpc.close(STRANGER_TIME_UP)
+        }, () => session.rpc.close(STRANGER_TIME_UP))
+      }, this.limits.strangerLifetimeMs)
+      session.transport.onClose(() => {
+        clearTimeout(timer)
+        this.strangers.delete(session)
+      })
+    }
+    let mine = this.byPeer.get(keyHex)
+    if (!mine) this.byPeer.set(keyHex, mine = [])
+    mine.push(session)
+    session.transport.onClose(() => {
+      const list = this.byPeer.get(keyHex)
+      if (!list) return
+      const i = list.indexOf(session)
+      if (i >= 0) list.splice(i, 1)
+      if (list.length === 0) this.byPeer.delete(keyHex)
+    })
+    while (mine.length > this.limits.maxPerPeer) mine.shift()!.rpc.close(REPLACED)
+    return !session.rpc.closed
+  }
+}

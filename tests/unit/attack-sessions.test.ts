@@ -1,0 +1,107 @@
+// Attack: exhausting a node's connections. Whoever can get an answer at all
+// (a stranger in the address swarm of a discoverable node, whoever holds an
+// invite link, even a spent or withdrawn one, which stays reachable for a
+// while, or one hostile friend) opens session after session and keeps them.
+// Each is an RTCPeerConnection (Chromium allows ~500 per page); answer slots
+// bound only connections being set up. Without a bound on open sessions
+// nobody else could connect.
+import { afterEach, describe, expect, it } from 'vitest'
+import { toHex } from '../../shared/bytes'
+import { addressFromPublicKey, createIdentity, type Identity } from '../../shared/identity'
+import { createMemoryTransportPair } from '../../shared/memory-transport'
+import type { NodeMethods } from '../../shared/protocol'
+import { establishSession, type Session } from '../../shared/session'
+import type { Transport } from '../../shared/transport'
+import { KithNode } from '../../node-tab/node'
+import { NodeDatabase } from '../../node-tab/storage/db'
+import type { IncomingSessionLimits } from '../../node-tab/incoming-sessions'
+import { until } from './friend-fixtures'
+
+const nodes: KithNode[] = []
+afterEach(() => { for (const n of nodes.splice(0)) n.close() })
+
+async function openNode (limits: Partial<IncomingSessionLimits> = {}): Promise<KithNode> {
+  const node = await KithNode.open({ db: new NodeDatabase(`attack-sessions-${Math.random()}`), hostConfig: { trackers: [], iceServers: [] }, incomingLimits: limits })
+  nodes.push(node)
+  return node
+}
+
+type Mine = Session<NodeMethods, NodeMethods>
+
+/** `who` connects to the node the way the listener hands over any incoming
+ *  connection; resolves once the node has admitted (or refused) the session. */
+async function connectIn (node: KithNode, who: Identity): Promise<Mine> {
+  const [a, b] = createMemoryTransportPair()
+  const accept = (node as unknown as { accept: (t: Transport) => Promise<void> }).accept.bind(node)
+  const [mine] = await Promise.all([
+    establishSession<NodeMethods, NodeMethods>(a, { identity: who, handlers: () => ({}) }),
+    accept(b)
+  ])
+  return mine
+}
+
+async function befriend (node: KithNode, who: Identity): Promise<void> {
+  await node.friends.add({ key: toHex(who.publicKey), address: addressFromPublicKey(who.publicKey), displayName: 'friend' })
+}
+
+const openCount = (sessions: Mine[]): number => sessions.filter((s) => !s.transport.closed).length
+
+describe('attack: strangers holding sessions open', () => {
+  // Attack: one stranger (or many) opens 30 sessions and keeps them all.
+  it('only a few stranger sessions stay open at once; a friend still gets in', async () => {
+    const node = await openNode({ maxStrangers: 4 })
+    const sessions: Mine[] = []
+    for (let i = 0; i < 30; i++) sessions.push(await connectIn(node, createIdentity()))
+    await until(() => openCount(sessions) <= 4)
+    expect(openCount(sessions)).toBe(4)
+    expect(node.incoming.strangerCount).toBe(4)
+    // The node's registry holds no more than that either.
+    await until(() => node.sessions.size === 4)
+
+    const bob = createIdentity()
+    await befriend(node, bob)
+    const bobs = await connectIn(node, bob)
+    expect(bobs.transport.closed).toBe(false)
+    expect((await bobs.rpc.call('ping', { data: Uint8Array.of(1) })).data).toEqual(Uint8Array.of(1))
+  })
+
+  // Attack: a stranger keeps a session open forever, taking a stranger slot.
+  it('a stranger session that does not become a friend is closed after a short while', async () => {
+    const node = await openNode({ maxStrangers: 2, strangerLifetimeMs: 50 })
+    const stranger = await connectIn(node, createIdentity())
+    expect(stranger.transport.closed).toBe(false)
+    await until(() => stranger.transport.closed)
+    expect(node.incoming.strangerCount).toBe(0)
+  })
+
+  // Control: redeeming an invite within the window keeps the session.
+  it('a stranger who redeems an invite in time keeps the session as a friend', async () => {
+    const node = await openNode({ maxStrangers: 2, strangerLifetimeMs: 100 })
+    const invite = await node.invites.create({ label: 'carol', expiresInMs: null })
+    const carol = createIdentity()
+    const session = await connectIn(node, carol)
+    await session.rpc.call('redeemInvite', { token: invite.token, profile: { displayName: 'Carol', address: addressFromPublicKey(carol.publicKey) } })
+    // Past the stranger window, still open and served as a friend.
+    const later = await connectIn(node, createIdentity())
+    await until(() => later.transport.closed)
+    expect(session.transport.closed).toBe(false)
+    expect(await session.rpc.call('listItems', { limit: 1 })).toEqual({ items: [], cursor: null, done: true })
+  })
+})
+
+describe('attack: one friend opening many sessions', () => {
+  // Attack: a hostile friend's node opens 20 sessions; only the newest few stay.
+  it('a peer keeps only a few incoming sessions, the newest', async () => {
+    const node = await openNode({ maxPerPeer: 3 })
+    const mallory = createIdentity()
+    await befriend(node, mallory)
+    const sessions: Mine[] = []
+    for (let i = 0; i < 20; i++) sessions.push(await connectIn(node, mallory))
+    await until(() => openCount(sessions) === 3)
+    expect(sessions.slice(-3).every((s) => !s.transport.closed)).toBe(true)
+    // Another friend is unaffected.
+    const bob = createIdentity()
+    await befriend(node, bob)
+    expect((await connectIn(node, bob)).transport.closed).toBe(false)
+  })
+})
