@@ -4,9 +4,8 @@
 // session with them opens, even after a reload.
 import { toHex } from '../shared/bytes'
 import { KithError, type ErrorCode } from '../shared/errors'
-import { MAX_FILE_BYTES } from '../shared/items'
 import type { ListItemsResult } from '../shared/protocol'
-import { parseListItemsAnswer } from '../shared/answers'
+import { parseFetchFileAnswer, parseListItemsAnswer } from '../shared/answers'
 import type { NodeSession } from '../node-tab/node'
 import type { FeedItem, FeedState, FriendFeed } from './app-api'
 import type { FriendCache } from './cache/friend-cache'
@@ -261,9 +260,11 @@ export class FriendFeedImpl extends EventTarget implements FriendFeed {
       timeoutMs: FILE_TIMEOUT_MS,
       signal: this.closer.signal
     })
-    const bytes = (result as { bytes?: unknown } | null)?.bytes
-    if (!(bytes instanceof Uint8Array) || bytes.length > MAX_FILE_BYTES) throw new KithError('BAD_REQUEST', 'malformed fetchFile answer')
+    // Checked against the item we were shown: its announced size, nothing more.
+    const expectedSize = await this.opts.cache.fileSize(this.owner, id)
     // Bytes for an item deleted meanwhile are not kept, nor handed out.
+    if (expectedSize === null) throw new KithError('NOT_FOUND', 'the item is no longer cached')
+    const bytes = parseFetchFileAnswer(result, expectedSize)
     if (!await this.opts.cache.storeFile(this.owner, id, bytes)) throw new KithError('NOT_FOUND', 'the item is no longer cached')
     report(1) // a small file arrives in one frame, without progress events
     this.changed()

@@ -99,6 +99,11 @@ export class FriendCache {
     })
   }
 
+  /** The size a cached file item announced, or null if the item is not cached. */
+  async fileSize (owner: string, id: string): Promise<number | null> {
+    return (await this.db.cachedItems.get([owner, id]))?.item.file?.size ?? null
+  }
+
   async fileBytes (owner: string, id: string): Promise<Uint8Array | null> {
     return (await this.db.cachedFiles.get([owner, id]))?.bytes ?? null
   }
