@@ -53,7 +53,11 @@ export type HandlerProvider = (remoteKeyHex: string) => Partial<RpcHandlers<Node
 
 const PROFILE_KEY = 'profile.displayName'
 const DISCOVERABLE_KEY = 'rendezvous.discoverable'
-const SPENT_INVITE_REACHABLE_MS = 30 * 24 * 60 * 60 * 1000
+/** A used invite's swarm stays joined this long after its use, so the person
+ *  who used it can try again if our answer was lost, and anyone else trying
+ *  it is told it was used. Not longer: whoever holds the link (it may have
+ *  been passed on) learns that the node is online, and where, from an answer. */
+const USED_INVITE_REACHABLE_MS = 24 * 60 * 60 * 1000
 const CONFIG_KEY = 'config.overrides'
 
 export class KithNode extends EventTarget {
@@ -181,9 +185,12 @@ export class KithNode extends EventTarget {
     const now = Date.now()
     for (const invite of await this.invites.list()) {
       const live = invite.status === 'pending' && (invite.expiresAt === null || invite.expiresAt > now)
-      // A used, withdrawn or expired invite stays reachable for a while so
-      // whoever tries it again is told why it no longer works.
-      if (live || now - invite.createdAt < SPENT_INVITE_REACHABLE_MS) topics.push(inviteMeeting(invite.token, epoch, me))
+      // A withdrawn or expired invite's swarm is left at once: the owner
+      // withdraws a link because it went where it should not, and an answer
+      // would tell its holder where the node is. A used one stays a while
+      // (see USED_INVITE_REACHABLE_MS).
+      const justUsed = invite.status === 'used' && now - (invite.usedAt ?? invite.createdAt) < USED_INVITE_REACHABLE_MS
+      if (live || justUsed) topics.push(inviteMeeting(invite.token, epoch, me))
     }
     if (this.discoverableByAddress) topics.push(addressMeeting(me, epoch))
     return topics

@@ -15,6 +15,7 @@ import type { Transport } from '../../shared/transport'
 import { KithNode } from '../../node-tab/node'
 import { NodeDatabase } from '../../node-tab/storage/db'
 import type { IncomingSessionLimits } from '../../node-tab/incoming-sessions'
+import { inviteMeeting } from '../../shared/meetings'
 import { until } from './friend-fixtures'
 
 const nodes: KithNode[] = []
@@ -103,5 +104,36 @@ describe('attack: one friend opening many sessions', () => {
     const bob = createIdentity()
     await befriend(node, bob)
     expect((await connectIn(node, bob)).transport.closed).toBe(false)
+  })
+})
+
+describe('attack: the holder of an invite link that no longer works', () => {
+  // Attack: an invite link that leaked (so the owner withdrew it), expired,
+  // or was used long ago: were its swarm still joined, its holder would get
+  // an answer, and with it the node's address and that it is online.
+  it('a withdrawn or expired invite’s swarm is left at once; a used one only a day after its use', async () => {
+    const node = await openNode()
+    const epoch = 20_000
+    const topics = async (): Promise<Set<string>> => new Set((await node.listenTopics(epoch)).map((m) => m.topic))
+    const withdrawn = await node.invites.create({ label: 'leaked', expiresInMs: null })
+    const expiring = await node.invites.create({ label: 'short', expiresInMs: 1 })
+    const pending = await node.invites.create({ label: 'pending', expiresInMs: null })
+    const usedNow = await node.invites.create({ label: 'used now', expiresInMs: null })
+    const usedLongAgo = await node.invites.create({ label: 'used long ago', expiresInMs: null })
+    const bob = createIdentity()
+    const carol = createIdentity()
+    const profileOf = (who: Identity) => ({ displayName: 'x', address: addressFromPublicKey(who.publicKey) })
+    await node.invites.redeem(usedNow.token, profileOf(bob), bob.publicKey)
+    await node.invites.redeem(usedLongAgo.token, profileOf(carol), carol.publicKey)
+    await node.db.invites.update(usedLongAgo.id, { usedAt: Date.now() - 2 * 24 * 60 * 60 * 1000 })
+    await node.invites.revoke(withdrawn.id)
+    await new Promise((resolve) => setTimeout(resolve, 5)) // `expiring` is past its expiry now
+    const joined = await topics()
+    const swarm = (token: string): string => inviteMeeting(token, epoch, node.identity.publicKey).topic
+    expect(joined.has(swarm(pending.token))).toBe(true)
+    expect(joined.has(swarm(usedNow.token))).toBe(true)
+    expect(joined.has(swarm(withdrawn.token))).toBe(false)
+    expect(joined.has(swarm(expiring.token))).toBe(false)
+    expect(joined.has(swarm(usedLongAgo.token))).toBe(false)
   })
 })
