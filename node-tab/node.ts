@@ -2,7 +2,7 @@
 // answers sealed offers, and the authenticated sessions it serves. The client
 // UI uses the same node to dial friends (one identity per tab).
 import { fromHex, toHex } from '../shared/bytes'
-import { pairSecret } from '../shared/crypto'
+import { isValidSigningPublicKey, pairSecret } from '../shared/crypto'
 import { addressMeeting, inviteMeeting, pairMeeting, type Meeting } from '../shared/meetings'
 import { addressFromPublicKey, type Identity } from '../shared/identity'
 import { normalizeDisplayName, type NodeMethods, type Profile } from '../shared/protocol'
@@ -181,7 +181,10 @@ export class KithNode extends EventTarget {
   async listenTopics (epoch: number): Promise<Meeting[]> {
     await this.refreshFriendKeys()
     const me = this.identity.publicKey
-    const topics: Meeting[] = [...this.friendKeys].map((key) => pairMeeting(this.pairSecretWith(key), epoch, me))
+    // A stored key that needs no secret (written before keys were checked)
+    // would give a pair swarm anyone can compute: never sit in one.
+    const topics: Meeting[] = [...this.friendKeys].filter((key) => isValidSigningPublicKey(fromHex(key)))
+      .map((key) => pairMeeting(this.pairSecretWith(key), epoch, me))
     const now = Date.now()
     for (const invite of await this.invites.list()) {
       const live = invite.status === 'pending' && (invite.expiresAt === null || invite.expiresAt > now)

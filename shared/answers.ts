@@ -134,7 +134,7 @@ export function parsePingAnswer (value: unknown, sent: Uint8Array): void {
 }
 
 /** Names are shown to people: no control or bidi-override characters, one line. */
-function cleanDisplayName (name: string): string {
+export function cleanDisplayName (name: string): string {
   // eslint-disable-next-line no-control-regex
   return name.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, ' ').replace(/\s+/g, ' ').trim()
 }

@@ -4,6 +4,8 @@
 // group) revokes those deliveries in the same transaction.
 import { fromHex } from '../../shared/bytes'
 import { KithError } from '../../shared/errors'
+import { cleanDisplayName } from '../../shared/answers'
+import { isValidSigningPublicKey } from '../../shared/crypto'
 import { addressFromPublicKey } from '../../shared/identity'
 import type { Audience } from '../../shared/items'
 import { MAX_DISPLAY_NAME } from '../../shared/protocol'
@@ -26,7 +28,10 @@ export class FriendsStore {
     if (!/^[0-9a-f]{64}$/.test(friend.key) || addressFromPublicKey(fromHex(friend.key)) !== friend.address) {
       throw new KithError('BAD_REQUEST', 'The friend’s address does not match their key.')
     }
-    const displayName = friend.displayName.replace(/\s+/g, ' ').trim().slice(0, MAX_DISPLAY_NAME)
+    // A key that needs no secret (small order, mixed order) would make the
+    // pair secret, and so the pair swarm and its offer key, computable by anyone.
+    if (!isValidSigningPublicKey(fromHex(friend.key))) throw new KithError('BAD_REQUEST', 'This is not a valid identity key.')
+    const displayName = cleanDisplayName(typeof friend.displayName === 'string' ? friend.displayName : '').slice(0, MAX_DISPLAY_NAME)
     const db = this.db
     return db.transaction('rw', unionTables([db.friends], resyncTables(db)), async () => {
       const existing = await db.friends.get(friend.key)
