@@ -84,9 +84,9 @@ export function isAbort (err: unknown): boolean {
 }
 
 /** A Blob URL for bytes, typed so the browser can preview or save them. */
-export function blobUrl (bytes: Uint8Array, mime: string): string {
-  // Copy into a fresh ArrayBuffer: Blob wants ArrayBuffer-backed views.
-  return URL.createObjectURL(new Blob([bytes.slice().buffer], { type: mime || 'application/octet-stream' }))
+export function blobUrl (file: Blob, mime: string): string {
+  // A new Blob over the same parts: only the type changes, nothing is copied.
+  return URL.createObjectURL(new Blob([file], { type: mime || 'application/octet-stream' }))
 }
 
 export function isPreviewableImage (mime: string): boolean {

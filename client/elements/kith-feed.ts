@@ -199,12 +199,12 @@ export class KithFeed extends LitElement {
     if (!feed || !item.file) return
     this.setFile(item.id, { progress: 0 })
     try {
-      let bytes = item.fileCached ? await feed.fileBytes(item.id) : null
-      bytes ??= await feed.fetchFile(item.id, (fraction) => {
+      let file = item.fileCached ? await feed.fileBlob(item.id) : null
+      file ??= await feed.fetchFile(item.id, (fraction) => {
         if (feed === this.feed && this.files[item.id]?.progress !== undefined) this.setFile(item.id, { progress: fraction })
       })
       if (feed !== this.feed) return
-      this.setFile(item.id, { url: blobUrl(bytes, item.file.mime) })
+      this.setFile(item.id, { url: blobUrl(file, item.file.mime) })
     } catch (err) {
       if (feed === this.feed) this.setFile(item.id, { error: plainError(err) })
     }

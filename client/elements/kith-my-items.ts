@@ -96,8 +96,8 @@ export class KithMyItems extends LitElement {
   private async loadFile (item: MyItem): Promise<void> {
     this.files = { ...this.files, [item.id]: { busy: true } }
     try {
-      const bytes = await this.api.myFileBytes(item.id)
-      this.files = { ...this.files, [item.id]: bytes ? { url: blobUrl(bytes, item.file?.mime ?? '') } : { error: 'The file’s content is missing on this device.' } }
+      const file = await this.api.myFile(item.id)
+      this.files = { ...this.files, [item.id]: file ? { url: blobUrl(file, item.file?.mime ?? '') } : { error: 'The file’s content is missing on this device.' } }
     } catch (err) {
       this.files = { ...this.files, [item.id]: { error: plainError(err) } }
     }
