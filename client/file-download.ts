@@ -5,7 +5,9 @@ import { KithError } from '../shared/errors'
 import { FILE_RANGE_BYTES, MAX_FILE_BYTES } from '../shared/items'
 
 /** Ranges asked for at once: enough to hide the round trip and the
- *  IndexedDB work on both sides, few enough to keep memory small. */
+ *  IndexedDB work on both sides (measured: 8 gains little over 4), few
+ *  enough to keep memory small; a node answers at most 64 requests of one
+ *  peer at once, so 16 downloads side by side still fit. */
 export const DOWNLOAD_DEPTH = 4
 
 export const BAD_PIECE = 'Your friend’s node sent a piece of the file that does not match what was asked for, so the download was stopped.'

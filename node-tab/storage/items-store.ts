@@ -151,23 +151,33 @@ export class ItemsStore {
    *  the same NOT_FOUND. Reads only the pieces under the range, so an answer
    *  costs at most MAX_FILE_RANGE_BYTES of memory whatever the file's size.
    *  The audience is checked, and the delivery recorded, on every range: a
-   *  friend who skips the first range is still told when the item goes. */
+   *  friend who skips the first range is still told when the item goes.
+   *  Only the first range of a fetch writes (the delivery); the others are
+   *  read-only transactions, which IndexedDB runs side by side. */
   async fileRangeForFriend (friendKey: string, range: FileRangeParams): Promise<FileRangeResult> {
     const db = this.db
-    const { id, offset } = range
-    const { rows, size, end } = await db.transaction('rw', unionTables([db.items, db.fileChunks, db.friends, db.memberships], deliveryTables(db)), async () => {
+    const readTables = [db.items, db.fileChunks, db.friends, db.memberships, db.deliveries]
+    const locate = async () => {
       const viewer = await this.viewerFor(friendKey)
       if (!viewer.isFriend) throw new KithError('UNAUTHORIZED', NOT_A_FRIEND)
-      const row = await db.items.get(id)
+      const row = await db.items.get(range.id)
       if (row?.type !== 'file' || !row.file || !canSee(row.audience, viewer)) throw new KithError('NOT_FOUND', NO_SUCH_ITEM)
       const size = row.file.size
-      if (offset > size || (offset === size && size > 0)) throw new KithError('BAD_REQUEST', `The range starts past the end of the file (${size} bytes).`)
-      const end = Math.min(size, offset + range.length)
-      const rows = await chunksCovering(db, id, offset, end)
-      await recordDeliveries(db, friendKey, [id], this.now())
-      return { rows, size, end }
+      if (range.offset > size || (range.offset === size && size > 0)) throw new KithError('BAD_REQUEST', `The range starts past the end of the file (${size} bytes).`)
+      const end = Math.min(size, range.offset + range.length)
+      return { rows: await chunksCovering(db, range.id, range.offset, end), size, end }
+    }
+    let found = await db.transaction('r', readTables, async () => {
+      const delivered = await db.deliveries.get([range.id, friendKey]) !== undefined
+      return delivered ? await locate() : null
     })
-    return { bytes: await readRange(rows, offset, end), size }
+    // Not yet recorded as theirs: check again and record it in one transaction.
+    found ??= await db.transaction('rw', unionTables(readTables, deliveryTables(db)), async () => {
+      const located = await locate()
+      await recordDeliveries(db, friendKey, [range.id], this.now())
+      return located
+    })
+    return { bytes: await readRange(found.rows, range.offset, found.end), size: found.size }
   }
 
   private inOrderAfter (after: ItemCursor | undefined) {
