@@ -10,7 +10,8 @@ import type { FeedItem, FeedState, FriendFeed } from './app-api'
 import type { FriendCache } from './cache/friend-cache'
 import type { OutboxRow } from './cache/db'
 import type { Outbox } from './outbox'
-import { BAD_PIECE, downloadPieces, FILE_TOO_LARGE } from './file-download'
+import { BAD_PIECE, downloadPieces, FILE_TOO_LARGE, NO_SPACE_HERE } from './file-download'
+import { isQuotaError } from '../shared/quota'
 
 export interface FriendFeedOptions {
   ownerAddress: string
@@ -265,7 +266,14 @@ export class FriendFeedImpl extends EventTarget implements FriendFeed {
       fetchRange: (offset, length) => session.rpc.call('fetchFile', { id, offset, length }, { timeoutMs: RANGE_TIMEOUT_MS, signal: this.closer.signal }),
       // Pieces for an item deleted (or changed) meanwhile are not kept, nor handed out.
       store: async (index, bytes) => {
-        if (!await cache.storePiece(this.owner, id, size, index, bytes)) throw new KithError('NOT_FOUND', NOT_CACHED)
+        let kept: boolean
+        try {
+          kept = await cache.storePiece(this.owner, id, size, index, bytes)
+        } catch (err) {
+          // Asking again will not make room: the request is dropped, in words.
+          throw isQuotaError(err) ? new KithError('TOO_LARGE', NO_SPACE_HERE) : err
+        }
+        if (!kept) throw new KithError('NOT_FOUND', NOT_CACHED)
       },
       onProgress: report
     })
@@ -311,7 +319,7 @@ function isListResult (value: unknown): value is ListItemsResult {
 
 function plainFileError (err: KithError): string {
   // Our own sentences are shown; a message from the friend's node is not.
-  if (err.message === BAD_PIECE || err.message === FILE_TOO_LARGE) return err.message
+  if (err.message === BAD_PIECE || err.message === FILE_TOO_LARGE || err.message === NO_SPACE_HERE) return err.message
   return err.code === 'NOT_FOUND' ? NOT_CACHED : 'That file could not be downloaded.'
 }
 

@@ -3,6 +3,7 @@
 // neither saving nor serving a file ever holds the whole of it in memory.
 import Dexie from 'dexie'
 import { KithError } from '../../shared/errors'
+import { isQuotaError } from '../../shared/quota'
 import type { FileChunkRow, NodeDatabase } from './db'
 
 export const FILE_CHUNK_BYTES = 1024 * 1024
@@ -106,9 +107,4 @@ export async function removeOrphans (db: NodeDatabase, writing: ReadonlySet<stri
     }
   })
   return removed
-}
-
-function isQuotaError (err: unknown): boolean {
-  const names = [err, (err as { inner?: unknown } | null)?.inner].map((e) => (e as { name?: unknown } | null)?.name)
-  return names.includes('QuotaExceededError')
 }

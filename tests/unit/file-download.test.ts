@@ -1,11 +1,11 @@
 // Fetching a friend's file range by range: every answer checked against what
 // was asked (rejected whole otherwise), and a download cut short by a reload
 // resuming from the pieces already stored, asking only for the rest.
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import Dexie from 'dexie'
 import { ClientDatabase } from '../../client/cache/db'
 import { FriendCache } from '../../client/cache/friend-cache'
-import { BAD_PIECE, checkRangeAnswer, FILE_TOO_LARGE } from '../../client/file-download'
+import { BAD_PIECE, checkRangeAnswer, FILE_TOO_LARGE, NO_SPACE_HERE } from '../../client/file-download'
 import { FriendFeedImpl } from '../../client/friend-feed'
 import { Outbox } from '../../client/outbox'
 import { bytesEqual } from '../../shared/bytes'
@@ -115,6 +115,7 @@ describe('FriendFeedImpl.fetchFile in ranges', () => {
       await expect(feed.fetchFile('f1')).rejects.toMatchObject({ code: 'BAD_REQUEST', message: BAD_PIECE })
       expect(await feed.fileBlob('f1')).toBeNull()
       expect((await feed.items())[0]!.fileCached).toBe(false)
+      await until(() => feed.state === 'idle')
       expect(feed.lastError).toBe(BAD_PIECE)
       expect(await db.outbox.count()).toBe(0) // dropped: asking again gets the same answer
     })
@@ -127,6 +128,21 @@ describe('FriendFeedImpl.fetchFile in ranges', () => {
     await feed.sync()
     await expect(feed.fetchFile('huge')).rejects.toMatchObject({ code: 'TOO_LARGE', message: FILE_TOO_LARGE })
     expect(owner.rangeCalls).toEqual([])
+  })
+
+  it('stops, saying so plainly, when this device runs out of space', async () => {
+    const owner = new FakeOwner()
+    const bytes = pattern(2 * R)
+    owner.add(fileItem('f1', 1, bytes.length))
+    owner.files.set('f1', bytes)
+    const db = database()
+    const { feed } = await feedWith(db, () => owner.handlers())
+    await feed.sync()
+    vi.spyOn(db.cachedFileChunks, 'put').mockRejectedValue(Object.assign(new Error('full'), { name: 'QuotaExceededError' }))
+    await expect(feed.fetchFile('f1')).rejects.toMatchObject({ code: 'TOO_LARGE', message: NO_SPACE_HERE })
+    await until(() => feed.state === 'idle')
+    expect(feed.lastError).toBe(NO_SPACE_HERE)
+    expect(await db.outbox.count()).toBe(0)
   })
 
   it('fetches an empty file with one call and keeps it', async () => {
