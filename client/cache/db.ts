@@ -72,7 +72,7 @@ export class ClientDatabase extends Dexie {
     })
     // Files in pieces, so a download can resume and a file can exceed memory.
     this.version(2).stores({
-      cachedFileChunks: '[owner+id+index], [owner+id], owner'
+      cachedFileChunks: '[owner+id+index], owner'
     }).upgrade(async (tx) => {
       const files = tx.table<LegacyCachedFileRow | CachedFileRow, [string, string]>('cachedFiles')
       const chunks = tx.table<CachedFileChunkRow, [string, string, number]>('cachedFileChunks')
