@@ -1,7 +1,7 @@
 // What the UI can ask of Kith: one object the Lit elements receive as a
 // property (`api`), so elements hold no storage or network code. It fires
 // 'change' whenever anything it can answer may have changed.
-import type { Audience, ItemType, SharedItem } from '../shared/items'
+import type { Audience, ItemType, NewItem, SharedItem } from '../shared/items'
 import type { Profile } from '../shared/protocol'
 import type { NodeStatus } from '../node-tab/node'
 import type { DeletionReason, ItemRow } from '../node-tab/storage/db'
@@ -11,13 +11,8 @@ import type { FriendConnection } from './friend-connection'
 /** One of my items, as stored (content and audience). */
 export type MyItem = ItemRow
 
-export interface NewItem {
-  type: ItemType
-  text: string
-  audience: Audience
-  /** Required for type 'file'. */
-  file?: { name: string, mime: string, bytes: Uint8Array }
-}
+/** Lives in shared/ (the node's store takes it too); re-exported for the UI. */
+export type { NewItem } from '../shared/items'
 
 export interface FriendSummary {
   key: string
@@ -73,9 +68,12 @@ export interface FriendFeed extends EventTarget {
   items (): Promise<FeedItem[]>
   /** Fetch what changed since my cursor; queued if they are offline. */
   sync (): Promise<void>
-  /** Download a file item's bytes into my cache, reporting progress (0..1). */
-  fetchFile (id: string, onProgress?: (fraction: number) => void): Promise<Uint8Array>
-  fileBytes (id: string): Promise<Uint8Array | null>
+  /** Download a file item into my cache piece by piece, reporting progress
+   *  (0..1); after a reload it resumes from the pieces already stored. The
+   *  Blob is assembled from the stored pieces, not held in memory. */
+  fetchFile (id: string, onProgress?: (fraction: number) => void): Promise<Blob>
+  /** The file if it is completely in my cache. */
+  fileBlob (id: string): Promise<Blob | null>
   /** Forget everything cached from this friend (it can be fetched again). */
   purge (): Promise<void>
   close (): void
@@ -97,10 +95,11 @@ export interface KithApi extends EventTarget {
   connectTo (address: string): FriendConnection
 
   listMyItems (opts?: { limit?: number }): Promise<MyItem[]>
-  createItem (item: NewItem): Promise<MyItem>
+  /** A file is written in pieces; onProgress reports the fraction saved (0..1). */
+  createItem (item: NewItem, onProgress?: (fraction: number) => void): Promise<MyItem>
   setAudience (itemId: string, audience: Audience): Promise<void>
   deleteItem (itemId: string): Promise<void>
-  myFileBytes (itemId: string): Promise<Uint8Array | null>
+  myFile (itemId: string): Promise<Blob | null>
   listDeletions (): Promise<DeletionStatus[]>
   dismissDeletion (id: number): Promise<void>
 

@@ -5,12 +5,14 @@
 import { toHex } from '../shared/bytes'
 import { KithError, type ErrorCode } from '../shared/errors'
 import type { ListItemsResult } from '../shared/protocol'
-import { parseFetchFileAnswer, parseListItemsAnswer } from '../shared/answers'
+import { parseListItemsAnswer } from '../shared/answers'
 import type { NodeSession } from '../node-tab/node'
 import type { FeedItem, FeedState, FriendFeed } from './app-api'
 import type { FriendCache } from './cache/friend-cache'
 import type { OutboxRow } from './cache/db'
 import type { Outbox } from './outbox'
+import { BAD_PIECE, downloadPieces, FILE_TOO_LARGE, NO_SPACE_HERE } from './file-download'
+import { isQuotaError } from '../shared/quota'
 
 export interface FriendFeedOptions {
   ownerAddress: string
@@ -29,13 +31,15 @@ export interface FriendFeedOptions {
 const PAGE_LIMIT = 100
 /** 100,000 items: a node that keeps saying "not done" cannot hold us forever. */
 const MAX_PAGES = 1_000
-const FILE_TIMEOUT_MS = 120_000
+/** Per range: one range is small, so a minute means the friend is stuck. */
+const RANGE_TIMEOUT_MS = 60_000
+const NOT_CACHED = 'That file is no longer shared with you.'
 const NOT_A_FRIEND = 'This person no longer shares with you.'
 /** Answers that will not change by asking again: the request is dropped. */
 const PERMANENT: ReadonlySet<ErrorCode> = new Set(['NOT_FOUND', 'BAD_REQUEST', 'TOO_LARGE'])
 
 interface FileWaiter {
-  resolve: (bytes: Uint8Array) => void
+  resolve: (file: Blob) => void
   reject: (err: KithError) => void
   onProgress?: (fraction: number) => void
 }
@@ -94,16 +98,17 @@ export class FriendFeedImpl extends EventTarget implements FriendFeed {
     await this.flush()
   }
 
-  /** Resolves with the bytes once downloaded, however long the friend is offline. */
-  async fetchFile (id: string, onProgress?: (fraction: number) => void): Promise<Uint8Array> {
+  /** Resolves with the file once downloaded, however long the friend is
+   *  offline; a download cut short (even by a reload) resumes where it stopped. */
+  async fetchFile (id: string, onProgress?: (fraction: number) => void): Promise<Blob> {
     this.assertOpen()
     if (!/^[A-Za-z0-9]{1,64}$/.test(id)) throw new KithError('BAD_REQUEST', 'This is not an item id.')
-    const cached = await this.opts.cache.fileBytes(this.owner, id)
+    const cached = await this.opts.cache.fileBlob(this.owner, id)
     if (cached) {
       onProgress?.(1)
       return cached
     }
-    const done = new Promise<Uint8Array>((resolve, reject) => {
+    const done = new Promise<Blob>((resolve, reject) => {
       const waiter: FileWaiter = { resolve, reject }
       if (onProgress) waiter.onProgress = onProgress
       this.fileWaiters.set(id, [...(this.fileWaiters.get(id) ?? []), waiter])
@@ -117,8 +122,8 @@ export class FriendFeedImpl extends EventTarget implements FriendFeed {
     return done
   }
 
-  fileBytes (id: string): Promise<Uint8Array | null> {
-    return this.opts.cache.fileBytes(this.owner, id)
+  fileBlob (id: string): Promise<Blob | null> {
+    return this.opts.cache.fileBlob(this.owner, id)
   }
 
   async purge (): Promise<void> {
@@ -248,29 +253,43 @@ export class FriendFeedImpl extends EventTarget implements FriendFeed {
     this.syncedAt = at
   }
 
+  /** Fetches the pieces not yet in my cache, a few ranges at a time, each
+   *  stored as it arrives (so a reload loses at most the ranges in flight). */
   private async performFetch (session: NodeSession, id: string): Promise<void> {
+    const { cache } = this.opts
     let reported = 0
     const report = (fraction: number): void => {
       if (!(fraction > reported)) return
       reported = Math.min(1, fraction)
       for (const waiter of this.fileWaiters.get(id) ?? []) waiter.onProgress?.(reported)
     }
-    const result: unknown = await session.rpc.call('fetchFile', { id }, {
-      onProgress: (received, total) => report(total > 0 ? received / total : 0),
-      timeoutMs: FILE_TIMEOUT_MS,
-      signal: this.closer.signal
+    const plan = await cache.beginFile(this.owner, id)
+    if (!plan) throw new KithError('NOT_FOUND', NOT_CACHED)
+    const { size } = plan
+    await downloadPieces({
+      size,
+      have: plan.have,
+      fetchRange: (offset, length) => session.rpc.call('fetchFile', { id, offset, length }, { timeoutMs: RANGE_TIMEOUT_MS, signal: this.closer.signal }),
+      // Pieces for an item deleted (or changed) meanwhile are not kept, nor handed out.
+      store: async (index, bytes) => {
+        let kept: boolean
+        try {
+          kept = await cache.storePiece(this.owner, id, size, index, bytes)
+        } catch (err) {
+          // Asking again will not make room: the request is dropped, in words.
+          throw isQuotaError(err) ? new KithError('TOO_LARGE', NO_SPACE_HERE) : err
+        }
+        if (!kept) throw new KithError('NOT_FOUND', NOT_CACHED)
+      },
+      onProgress: report
     })
-    // Checked against the item we were shown: its announced size, nothing more.
-    const expectedSize = await this.opts.cache.fileSize(this.owner, id)
-    // Bytes for an item deleted meanwhile are not kept, nor handed out.
-    if (expectedSize === null) throw new KithError('NOT_FOUND', 'the item is no longer cached')
-    const bytes = parseFetchFileAnswer(result, expectedSize)
-    if (!await this.opts.cache.storeFile(this.owner, id, bytes)) throw new KithError('NOT_FOUND', 'the item is no longer cached')
-    report(1) // a small file arrives in one frame, without progress events
+    const file = await cache.completeFile(this.owner, id, size) ? await cache.fileBlob(this.owner, id) : null
+    if (!file) throw new KithError('NOT_FOUND', NOT_CACHED)
+    report(1)
     this.changed()
     const waiters = this.fileWaiters.get(id) ?? []
     this.fileWaiters.delete(id)
-    for (const waiter of waiters) waiter.resolve(bytes)
+    for (const waiter of waiters) waiter.resolve(file)
   }
 
   private settleFile (id: string, err: KithError): void {
@@ -298,7 +317,9 @@ export class FriendFeedImpl extends EventTarget implements FriendFeed {
 }
 
 function plainFileError (err: KithError): string {
-  return err.code === 'NOT_FOUND' ? 'That file is no longer shared with you.' : 'That file could not be downloaded.'
+  // Our own sentences are shown; a message from the friend's node is not.
+  if (err.message === BAD_PIECE || err.message === FILE_TOO_LARGE || err.message === NO_SPACE_HERE) return err.message
+  return err.code === 'NOT_FOUND' ? NOT_CACHED : 'That file could not be downloaded.'
 }
 
 /** A failure in words a person can read; the request itself stays queued. */

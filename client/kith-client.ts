@@ -52,8 +52,8 @@ export class KithClient extends EventTarget implements KithApi {
     return (await this.node.items.listMine(opts)).map(toMyItem)
   }
 
-  async createItem (item: NewItem): Promise<MyItem> {
-    const row = await this.node.items.create(item)
+  async createItem (item: NewItem, onProgress?: (fraction: number) => void): Promise<MyItem> {
+    const row = await this.node.items.create(item, onProgress)
     this.changed()
     return toMyItem(row)
   }
@@ -68,8 +68,8 @@ export class KithClient extends EventTarget implements KithApi {
     this.node.noticesMayHaveChanged()
   }
 
-  myFileBytes (itemId: string): Promise<Uint8Array | null> {
-    return this.node.items.fileBytes(itemId)
+  myFile (itemId: string): Promise<Blob | null> {
+    return this.node.items.fileBlob(itemId)
   }
 
   async listDeletions (): Promise<DeletionStatus[]> {

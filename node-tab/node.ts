@@ -132,7 +132,10 @@ export class KithNode extends EventTarget {
     try { overrides = saved ? parseConfig(saved) : {} } catch { /* a broken saved setting falls back */ }
     const host = opts.hostConfig ?? await fetchHostConfig()
     const discoverable = (await db.getSetting(DISCOVERABLE_KEY, (v): v is boolean => typeof v === 'boolean')) ?? false
-    return new KithNode(db, identity, displayName, mergeConfig(host, overrides), discoverable, opts.incomingLimits)
+    const node = new KithNode(db, identity, displayName, mergeConfig(host, overrides), discoverable, opts.incomingLimits)
+    // Pieces of a file whose save was cut short (a crash, a closed tab).
+    await node.items.removeOrphanChunks().catch(() => { /* tried again next time */ })
+    return node
   }
 
   get profile (): Profile {

@@ -116,16 +116,6 @@ export function parseAcknowledgedAnswer (value: unknown, sent: readonly string[]
   return [...out]
 }
 
-/** A fetchFile answer: just the bytes, exactly as many as the item we were
- *  shown announced (a node may not push more, nor another file in its place). */
-export function parseFetchFileAnswer (value: unknown, expectedSize: number): Uint8Array {
-  if (!isPlainObject(value) || !hasOnlyKeys(value, ['bytes']) || !(value.bytes instanceof Uint8Array)) refuse('a file in the wrong shape')
-  const bytes = value.bytes as Uint8Array
-  if (bytes.length > MAX_FILE_BYTES) refuse(`a file larger than ${MAX_FILE_BYTES} bytes`)
-  if (bytes.length !== expectedSize) refuse(`a file of ${bytes.length} bytes where its item announced ${expectedSize}`)
-  return bytes
-}
-
 /** An echo must be the bytes we sent. */
 export function parsePingAnswer (value: unknown, sent: Uint8Array): void {
   if (!isPlainObject(value) || !hasOnlyKeys(value, ['data']) || !(value.data instanceof Uint8Array)) refuse('an echo in the wrong shape')

@@ -12,7 +12,10 @@ import { addressFromPublicKey, shortAddress, type Identity } from './identity'
 import { bytesEqual } from './bytes'
 import type { SessionBinding, Transport } from './transport'
 
-export const HANDSHAKE_VERSION = 1
+/** The Kith protocol version, sent in the hello. 2: offers prove their
+ *  swarm's secret (rendezvous v2), files are fetched by range, stricter keys.
+ *  Peers on another version are refused in plain words. */
+export const HANDSHAKE_VERSION = 2
 const CONTEXT = utf8('kith/handshake/v1')
 const ROLE_BYTE = { offerer: 0, answerer: 1 } as const
 

@@ -26,9 +26,26 @@ export interface SharedItem {
 }
 
 export const MAX_TEXT_CHARS = 20_000
-export const MAX_FILE_BYTES = 25 * 1024 * 1024
+/** Files are stored and sent in pieces, so this is not bounded by the RPC
+ *  message limit: 1 GiB. */
+export const MAX_FILE_BYTES = 1024 * 1024 * 1024
+/** The largest range one fetchFile call answers with. Small, so that one
+ *  answer costs the serving node little memory however large the file. */
+export const MAX_FILE_RANGE_BYTES = 1024 * 1024
+/** The range a client asks for at a time (and keeps as one cached piece). */
+export const FILE_RANGE_BYTES = 256 * 1024
 export const MAX_PAGE = 200
 export const DEFAULT_PAGE = 50
+
+/** An item the owner is about to create. A file's content is a Blob (a
+ *  picked File is one), read and stored piece by piece, never whole. */
+export interface NewItem {
+  type: ItemType
+  text: string
+  audience: Audience
+  /** Required for type 'file'. */
+  file?: { name: string, mime: string, content: Blob }
+}
 
 /** Position in the (updatedAt, id) order: everything after it is "new". */
 export interface ItemCursor { updatedAt: number, id: string }

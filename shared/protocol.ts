@@ -1,7 +1,7 @@
 // The methods a Kith node serves to an authenticated peer, with guards for
 // their inputs. Handlers receive `unknown` and parse it with these.
 import { KithError } from './errors'
-import { decodeCursor, isItemType, MAX_PAGE, DEFAULT_PAGE, type ItemCursor, type ItemType, type SharedItem } from './items'
+import { decodeCursor, isItemType, MAX_FILE_BYTES, MAX_FILE_RANGE_BYTES, MAX_PAGE, DEFAULT_PAGE, type ItemCursor, type ItemType, type SharedItem } from './items'
 
 export const MAX_DISPLAY_NAME = 80
 export const MAX_PING_BYTES = 16 * 1024 * 1024
@@ -32,6 +32,21 @@ export interface ListItemsResult {
   done: boolean
 }
 
+export interface FileRangeParams {
+  id: string
+  /** Where the range starts, in bytes from the file's start. */
+  offset: number
+  /** How many bytes are wanted, 1 to MAX_FILE_RANGE_BYTES. */
+  length: number
+}
+
+export interface FileRangeResult {
+  /** The file's bytes from offset: exactly min(length, size - offset) of them. */
+  bytes: Uint8Array
+  /** The whole file's size. */
+  size: number
+}
+
 export interface NodeMethods {
   [method: string]: { params: unknown, result: unknown }
   /** Echo: returns what it was given, for liveness and round-trip time. With
@@ -43,8 +58,10 @@ export interface NodeMethods {
   redeemInvite: { params: { token: string, profile: Profile }, result: { owner: Profile } }
   /** Friends only: the items whose audience includes the caller. */
   listItems: { params: { types?: ItemType[], createdFrom?: number, createdTo?: number, after?: string, limit?: number }, result: ListItemsResult }
-  /** Friends only: a file item's bytes (streamed in chunks). */
-  fetchFile: { params: { id: string }, result: { bytes: Uint8Array } }
+  /** Friends only: one range of a file item's bytes (at most
+   *  MAX_FILE_RANGE_BYTES; shorter only at the end of the file) and the
+   *  file's whole size. A large file is fetched range by range. */
+  fetchFile: { params: FileRangeParams, result: FileRangeResult }
   /** From an owner to a friend's node: forget these items of mine. */
   deleteNotices: { params: { itemIds: string[] }, result: { acknowledged: string[] } }
 }
@@ -101,6 +118,18 @@ export function parseItemId (input: unknown): string {
   const p = record(input, 'this method')
   if (typeof p.id !== 'string' || !/^[A-Za-z0-9]{1,64}$/.test(p.id)) throw new KithError('BAD_REQUEST', 'id must be an item id')
   return p.id
+}
+
+export function parseFileRangeParams (input: unknown): FileRangeParams {
+  const id = parseItemId(input)
+  const { offset, length } = input as Record<string, unknown>
+  if (!Number.isSafeInteger(offset) || (offset as number) < 0 || (offset as number) > MAX_FILE_BYTES) {
+    throw new KithError('BAD_REQUEST', `offset must be a whole number from 0 to ${MAX_FILE_BYTES}`)
+  }
+  if (!Number.isSafeInteger(length) || (length as number) < 1 || (length as number) > MAX_FILE_RANGE_BYTES) {
+    throw new KithError('BAD_REQUEST', `length must be a whole number from 1 to ${MAX_FILE_RANGE_BYTES}`)
+  }
+  return { id, offset: offset as number, length: length as number }
 }
 
 export function parseDeleteNotices (input: unknown): string[] {

@@ -62,6 +62,7 @@ export async function measure ({ browser, appUrl, config, log, emit = () => {} }
     })
 
     await measureScale({ browser, harnessUrl: harness.url, config, log, report })
+    await measureFileTransfer({ browser, harnessUrl: harness.url, config, log, report })
   } finally {
     await client.close()
     await server.close()
@@ -108,6 +109,35 @@ async function measureScale ({ browser, harnessUrl, config, log, report }) {
   } catch (err) {
     log(`delete benchmark failed: ${err.message}`)
     report(failed(SYSTEM, 'delete_all_online_s', 's'))
+  } finally {
+    for (const p of people) await p.close()
+  }
+}
+
+const FILE_BYTES = 100_000_000
+
+/** A friend fetches a 100 MB shared file: from the owner's IndexedDB, range
+ *  by range over the session, into the friend's IndexedDB (the app's own
+ *  FriendFeed.fetchFile). Its own owner/friend pair, made through an invite. */
+export async function measureFileTransfer ({ browser, harnessUrl, config, log, report }) {
+  const people = []
+  try {
+    const owner = await openPerson(browser, `${harnessUrl}/`, { name: 'kith-file-owner', log })
+    people.push(owner)
+    await owner.page.waitForFunction(() => window.kithHarness !== undefined, null, { timeout: 10_000 })
+    const setup = await withTimeout(owner.page.evaluate(([t, n]) => window.kithHarness.fileOwner(t, n), [config.trackers, FILE_BYTES]), 120_000, 'file save')
+    log(`owner saved the 100 MB file in ${setup.saveSeconds.toFixed(1)} s`)
+    const friend = await openPerson(browser, `${harnessUrl}/`, { name: 'kith-file-friend', log })
+    people.push(friend)
+    await friend.page.waitForFunction(() => window.kithHarness !== undefined, null, { timeout: 10_000 })
+    const listed = await withTimeout(friend.page.evaluate(([t, a, tok]) => window.kithHarness.fileFriend(t, a, tok), [config.trackers, setup.address, setup.token]), 60_000, 'file friend join')
+    if (listed < 1) throw new Error('the friend does not see the file')
+    const { seconds, bytes } = await withTimeout(friend.page.evaluate(([a, id]) => window.kithHarness.fileFetch(a, id), [setup.address, setup.itemId]), 180_000, 'file fetch')
+    if (bytes !== FILE_BYTES) throw new Error(`fetched ${bytes} of ${FILE_BYTES} bytes`)
+    report(figure(SYSTEM, 'transfer_MBps_file_100MB', FILE_BYTES / 1e6 / seconds, 'MB/s'))
+  } catch (err) {
+    log(`file transfer benchmark failed: ${err.message}`)
+    report(failed(SYSTEM, 'transfer_MBps_file_100MB', 'MB/s'))
   } finally {
     for (const p of people) await p.close()
   }

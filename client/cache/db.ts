@@ -1,7 +1,7 @@
 // The client's own IndexedDB: copies of friends' items and the offline queue.
 // Separate from the node's database so purging caches never touches what I own.
 import Dexie, { type Table } from 'dexie'
-import type { SharedItem } from '../../shared/items'
+import { FILE_RANGE_BYTES, type SharedItem } from '../../shared/items'
 
 export interface CachedItemRow {
   /** The friend's public key, hex. */
@@ -13,11 +13,27 @@ export interface CachedItemRow {
   cachedAt: number
 }
 
+/** A file of a friend's that I have (or am fetching): the pieces are in
+ *  cachedFileChunks; `complete` once every piece is there. */
 export interface CachedFileRow {
   owner: string
   id: string
-  bytes: Uint8Array
+  /** The file's size as the friend's listing gave it when the fetch began. */
+  size: number
+  complete: boolean
 }
+
+/** One fetched range: bytes from index × FILE_RANGE_BYTES. A Blob, so that in
+ *  the browser the pieces live in IndexedDB's blob store, not in memory. */
+export interface CachedFileChunkRow {
+  owner: string
+  id: string
+  index: number
+  data: Blob
+}
+
+/** Version 1 kept a fetched file whole. */
+interface LegacyCachedFileRow { owner: string, id: string, bytes: Uint8Array }
 
 export interface SyncStateRow {
   owner: string
@@ -42,6 +58,7 @@ export interface OutboxRow {
 export class ClientDatabase extends Dexie {
   cachedItems!: Table<CachedItemRow, [string, string]>
   cachedFiles!: Table<CachedFileRow, [string, string]>
+  cachedFileChunks!: Table<CachedFileChunkRow, [string, string, number]>
   syncState!: Table<SyncStateRow, string>
   outbox!: Table<OutboxRow, number>
 
@@ -52,6 +69,25 @@ export class ClientDatabase extends Dexie {
       cachedFiles: '[owner+id], owner',
       syncState: 'owner',
       outbox: '++seq, &dedupeKey, peer'
+    })
+    // Files in pieces, so a download can resume and a file can exceed memory.
+    this.version(2).stores({
+      cachedFileChunks: '[owner+id+index], owner'
+    }).upgrade(async (tx) => {
+      const files = tx.table<LegacyCachedFileRow | CachedFileRow, [string, string]>('cachedFiles')
+      const chunks = tx.table<CachedFileChunkRow, [string, string, number]>('cachedFileChunks')
+      for (const key of await files.toCollection().primaryKeys()) {
+        const old = await files.get(key)
+        if (!old || !('bytes' in old)) continue
+        const { owner, id, bytes } = old
+        const pieces: CachedFileChunkRow[] = []
+        for (let index = 0; index * FILE_RANGE_BYTES < bytes.length; index++) {
+          const piece = bytes.slice(index * FILE_RANGE_BYTES, (index + 1) * FILE_RANGE_BYTES)
+          pieces.push({ owner, id, index, data: new Blob([piece.buffer as ArrayBuffer]) })
+        }
+        await chunks.bulkAdd(pieces)
+        await files.put({ owner, id, size: bytes.length, complete: true })
+      }
     })
   }
 }

@@ -1,12 +1,24 @@
 // Copies of friends' items, per friend (owner = their public key, hex). What a
 // friend's node sends is untrusted input: every item is checked before it is
 // kept, and only an owner's own delete notices remove their items.
-import { decodeCursor, isSharedItem, type SharedItem } from '../../shared/items'
+import Dexie from 'dexie'
+import { decodeCursor, FILE_RANGE_BYTES, isSharedItem, type SharedItem } from '../../shared/items'
 import type { FeedItem } from '../app-api'
 import type { CachedItemRow, ClientDatabase } from './db'
 import { PagesInFlight, type PageWindow } from './pages-in-flight'
 
 export type { PageWindow } from './pages-in-flight'
+
+/** Where a file's download stands: which pieces (ranges of FILE_RANGE_BYTES) are stored. */
+export interface FileProgress {
+  size: number
+  pieces: number
+  have: Set<number>
+}
+
+export function pieceCount (size: number): number {
+  return Math.ceil(size / FILE_RANGE_BYTES)
+}
 
 export class FriendCache {
   /** So a page requested before a deletion (but stored after it) cannot bring the item back. */
@@ -17,11 +29,11 @@ export class FriendCache {
   /** Newest first (by createdAt), each saying whether its file is cached. */
   async items (owner: string): Promise<FeedItem[]> {
     const db = this.db
-    const [rows, fileKeys] = await db.transaction('r', db.cachedItems, db.cachedFiles, () => Promise.all([
+    const [rows, files] = await db.transaction('r', db.cachedItems, db.cachedFiles, () => Promise.all([
       db.cachedItems.where('owner').equals(owner).toArray(),
-      db.cachedFiles.where('owner').equals(owner).primaryKeys()
+      db.cachedFiles.where('owner').equals(owner).toArray()
     ]))
-    const withFile = new Set(fileKeys.map(([, id]) => id))
+    const withFile = new Set(files.filter((f) => f.complete).map((f) => f.id))
     return rows
       .map((row) => ({ ...row.item, fileCached: withFile.has(row.id) }))
       .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
@@ -51,7 +63,7 @@ export class FriendCache {
       .filter((item) => mark === undefined || !mark.deleted.has(item.id))
     const checkedCursor = isCursor(cursor) ? cursor : null
     const db = this.db
-    return db.transaction('rw', db.cachedItems, db.cachedFiles, db.syncState, async () => {
+    return db.transaction('rw', db.cachedItems, db.cachedFiles, db.cachedFileChunks, db.syncState, async () => {
       const existing = await db.cachedItems.bulkGet(fresh.map((item) => [owner, item.id] as [string, string]))
       const rows: CachedItemRow[] = []
       const staleFiles: Array<[string, string]> = []
@@ -64,7 +76,7 @@ export class FriendCache {
         rows.push({ owner, id: item.id, item: copyItem(item), updatedAt: item.updatedAt, cachedAt: now })
       })
       await db.cachedItems.bulkPut(rows)
-      await db.cachedFiles.bulkDelete(staleFiles)
+      await this.dropFiles(staleFiles)
       const state = await db.syncState.get(owner)
       await db.syncState.put({ owner, cursor: checkedCursor ?? state?.cursor ?? null, lastSyncAt: state?.lastSyncAt ?? null })
       return rows.length
@@ -88,24 +100,67 @@ export class FriendCache {
     })
   }
 
-  /** Keeps a file's bytes, only while its item is cached: bytes arriving after
-   *  the item was deleted are dropped. Returns whether they were kept. */
-  async storeFile (owner: string, id: string, bytes: Uint8Array): Promise<boolean> {
+  /** Starts (or resumes) fetching a file item: its size as listed, and the
+   *  pieces already stored. Null if the item is not cached or has no file. */
+  async beginFile (owner: string, id: string): Promise<FileProgress | null> {
     const db = this.db
-    return db.transaction('rw', db.cachedItems, db.cachedFiles, async () => {
-      if (!await db.cachedItems.get([owner, id])) return false
-      await db.cachedFiles.put({ owner, id, bytes })
+    return db.transaction('rw', db.cachedItems, db.cachedFiles, db.cachedFileChunks, async () => {
+      const size = (await db.cachedItems.get([owner, id]))?.item.file?.size
+      if (size === undefined) return null
+      const row = await db.cachedFiles.get([owner, id])
+      if (row && row.size !== size) await this.dropFiles([[owner, id]])
+      if (!row || row.size !== size) await db.cachedFiles.put({ owner, id, size, complete: false })
+      const keys = await this.piecesOf(owner, id).primaryKeys()
+      return { size, pieces: pieceCount(size), have: new Set(keys.map(([, , index]) => index)) }
+    })
+  }
+
+  /** Keeps one fetched piece, only while its item is cached with this size:
+   *  bytes arriving after the item was deleted (or changed) are dropped.
+   *  Returns whether they were kept. */
+  async storePiece (owner: string, id: string, size: number, index: number, bytes: Uint8Array): Promise<boolean> {
+    const data = new Blob([bytes as Uint8Array<ArrayBuffer>])
+    const db = this.db
+    return db.transaction('rw', db.cachedItems, db.cachedFiles, db.cachedFileChunks, async () => {
+      const item = await db.cachedItems.get([owner, id])
+      const file = await db.cachedFiles.get([owner, id])
+      if (item?.item.file?.size !== size || file?.size !== size) return false
+      await db.cachedFileChunks.put({ owner, id, index, data })
       return true
     })
   }
 
-  /** The size a cached file item announced, or null if the item is not cached. */
-  async fileSize (owner: string, id: string): Promise<number | null> {
-    return (await this.db.cachedItems.get([owner, id]))?.item.file?.size ?? null
+  /** Marks the file complete if every piece is stored. Returns whether it is. */
+  async completeFile (owner: string, id: string, size: number): Promise<boolean> {
+    const db = this.db
+    return db.transaction('rw', db.cachedItems, db.cachedFiles, db.cachedFileChunks, async () => {
+      const file = await db.cachedFiles.get([owner, id])
+      if (file?.size !== size || (await db.cachedItems.get([owner, id]))?.item.file?.size !== size) return false
+      if (await this.piecesOf(owner, id).count() !== pieceCount(size)) return false
+      if (!file.complete) await db.cachedFiles.put({ ...file, complete: true })
+      return true
+    })
   }
 
-  async fileBytes (owner: string, id: string): Promise<Uint8Array | null> {
-    return (await this.db.cachedFiles.get([owner, id]))?.bytes ?? null
+  /** A completely cached file, as one Blob made of its stored pieces. */
+  async fileBlob (owner: string, id: string): Promise<Blob | null> {
+    const db = this.db
+    return db.transaction('r', db.cachedFiles, db.cachedFileChunks, async () => {
+      if (!(await db.cachedFiles.get([owner, id]))?.complete) return null
+      const rows = await this.piecesOf(owner, id).toArray()
+      return new Blob(rows.map((row) => row.data))
+    })
+  }
+
+  private piecesOf (owner: string, id: string) {
+    return this.db.cachedFileChunks.where('[owner+id+index]').between([owner, id, Dexie.minKey], [owner, id, Dexie.maxKey], true, true)
+  }
+
+  /** Removes these files and all their pieces; inside the caller's transaction. */
+  private async dropFiles (keys: Array<[string, string]>): Promise<void> {
+    if (keys.length === 0) return
+    await this.db.cachedFiles.bulkDelete(keys)
+    for (const [owner, id] of keys) await this.piecesOf(owner, id).delete()
   }
 
   /** The owner's delete notices: removes exactly these items of theirs and
@@ -114,9 +169,9 @@ export class FriendCache {
     this.pagesInFlight.recordDeletions(owner, itemIds)
     const keys = itemIds.map((id) => [owner, id] as [string, string])
     const db = this.db
-    await db.transaction('rw', db.cachedItems, db.cachedFiles, async () => {
+    await db.transaction('rw', db.cachedItems, db.cachedFiles, db.cachedFileChunks, async () => {
       await db.cachedItems.bulkDelete(keys)
-      await db.cachedFiles.bulkDelete(keys)
+      await this.dropFiles(keys)
     })
     return [...itemIds]
   }
@@ -124,17 +179,18 @@ export class FriendCache {
   /** Forgets one friend's items, files and cursor: the next sync fetches everything. */
   async purge (owner: string): Promise<void> {
     const db = this.db
-    await db.transaction('rw', db.cachedItems, db.cachedFiles, db.syncState, async () => {
+    await db.transaction('rw', db.cachedItems, db.cachedFiles, db.cachedFileChunks, db.syncState, async () => {
       await db.cachedItems.where('owner').equals(owner).delete()
       await db.cachedFiles.where('owner').equals(owner).delete()
+      await db.cachedFileChunks.where('owner').equals(owner).delete()
       await db.syncState.delete(owner)
     })
   }
 
   async purgeAll (): Promise<void> {
     const db = this.db
-    await db.transaction('rw', db.cachedItems, db.cachedFiles, db.syncState, async () => {
-      await Promise.all([db.cachedItems.clear(), db.cachedFiles.clear(), db.syncState.clear()])
+    await db.transaction('rw', db.cachedItems, db.cachedFiles, db.cachedFileChunks, db.syncState, async () => {
+      await Promise.all([db.cachedItems.clear(), db.cachedFiles.clear(), db.cachedFileChunks.clear(), db.syncState.clear()])
     })
   }
 }

@@ -43,7 +43,8 @@ export function sameAudience (a: Audience, b: Audience): boolean {
 export function formatBytes (n: number): string {
   if (n < 1024) return `${n} ${n === 1 ? 'byte' : 'bytes'}`
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(n < 10 * 1024 ? 1 : 0)} kB`
-  return `${(n / 1024 / 1024).toFixed(1).replace(/\.0$/, '')} MB`
+  if (n < 1024 * 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1).replace(/\.0$/, '')} MB`
+  return `${(n / 1024 / 1024 / 1024).toFixed(1).replace(/\.0$/, '')} GB`
 }
 
 export function formatDay (ms: number): string {

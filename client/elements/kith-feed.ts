@@ -204,12 +204,12 @@ export class KithFeed extends LitElement {
     if (!feed || !item.file) return
     this.setFile(item.id, { progress: 0 })
     try {
-      let bytes = item.fileCached ? await feed.fileBytes(item.id) : null
-      bytes ??= await feed.fetchFile(item.id, (fraction) => {
+      let file = item.fileCached ? await feed.fileBlob(item.id) : null
+      file ??= await feed.fetchFile(item.id, (fraction) => {
         if (feed === this.feed && this.files[item.id]?.progress !== undefined) this.setFile(item.id, { progress: fraction })
       })
       if (feed !== this.feed) return
-      const saved = await safeFileUrl(bytes, item.file.name)
+      const saved = await safeFileUrl(file, item.file.name)
       // Closed, purged or deleted meanwhile: nothing shows it, so let it go.
       if (feed !== this.feed || !this.items?.some((i) => i.id === item.id)) {
         URL.revokeObjectURL(saved.url)

@@ -20,6 +20,7 @@ export class KithItemComposer extends LitElement {
     file: { state: true },
     audience: { state: true },
     busy: { state: true },
+    saved: { state: true },
     message: { state: true },
     error: { state: true }
   }
@@ -30,6 +31,8 @@ export class KithItemComposer extends LitElement {
   declare file: File | null
   declare audience: Audience
   declare busy: boolean
+  /** 0..1 while a file is being saved. */
+  declare saved: number | null
   declare message: string
   declare error: string
   private readonly groups = new ApiQuery(this, () => this.api, (api) => api.listGroups())
@@ -41,6 +44,7 @@ export class KithItemComposer extends LitElement {
     this.file = null
     this.audience = { kind: 'friends' }
     this.busy = false
+    this.saved = null
     this.message = ''
     this.error = ''
   }
@@ -76,10 +80,14 @@ export class KithItemComposer extends LitElement {
     if (this.error) return
     this.busy = true
     try {
+      // The File itself goes to the store, which reads it piece by piece: a
+      // large file is never read whole into memory.
       const file = this.type === 'file' && this.file
-        ? { name: this.file.name, mime: this.file.type || 'application/octet-stream', bytes: new Uint8Array(await this.file.arrayBuffer()) }
+        ? { name: this.file.name, mime: this.file.type || 'application/octet-stream', content: this.file }
         : undefined
-      await this.api.createItem({ type: this.type, text: this.text.trim(), audience: this.audience, ...(file ? { file } : {}) })
+      if (file) this.saved = 0
+      await this.api.createItem({ type: this.type, text: this.text.trim(), audience: this.audience, ...(file ? { file } : {}) },
+        (fraction) => { this.saved = fraction })
       const who = audienceInWords(this.audience, this.groups.value ?? [])
       this.message = this.audience.kind === 'me' ? 'Saved. Only you can see it.' : `Shared with ${who.charAt(0).toLowerCase()}${who.slice(1)}.`
       this.text = ''
@@ -90,6 +98,7 @@ export class KithItemComposer extends LitElement {
       this.error = plainError(err)
     } finally {
       this.busy = false
+      this.saved = null
     }
   }
 
@@ -130,6 +139,9 @@ export class KithItemComposer extends LitElement {
             @audience-change=${(ev: CustomEvent<{ audience: Audience }>) => { this.audience = ev.detail.audience; this.error = '' }}></kith-audience-picker>
           <div class="actions">
             <button type="submit" ?disabled=${this.busy || fileProblem !== ''}>${this.busy ? 'Sharing…' : 'Share'}</button>
+            ${this.saved !== null
+              ? html`<progress max="100" value=${Math.round(this.saved * 100)} aria-label="Saving the file" data-testid="save-progress"></progress>`
+              : ''}
           </div>
           <p class="error" role="alert" data-testid="composer-error">${this.error}</p>
           <p class="ok" role="status" data-testid="composer-message">${this.message}</p>

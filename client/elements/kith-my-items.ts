@@ -114,9 +114,9 @@ export class KithMyItems extends LitElement {
   private async loadFile (item: MyItem): Promise<void> {
     this.files = { ...this.files, [item.id]: { busy: true } }
     try {
-      const bytes = await this.api.myFileBytes(item.id)
+      const file = await this.api.myFile(item.id)
       // A file I got from elsewhere is as hostile as a friend's: typed from its bytes too.
-      const saved = bytes ? await safeFileUrl(bytes, item.file?.name ?? '') : undefined
+      const saved = file ? await safeFileUrl(file, item.file?.name ?? '') : undefined
       if (!this.isConnected) {
         if (saved) URL.revokeObjectURL(saved.url)
         return

@@ -3,6 +3,7 @@
 // advice); multi-table changes go through transaction('rw', …) in the stores.
 import Dexie, { type EntityTable, type Table } from 'dexie'
 import type { Audience, FileMeta, ItemType } from '../../shared/items'
+import { chunkRowsOf } from './file-chunks'
 
 export interface IdentityRow {
   id: 'self'
@@ -36,7 +37,7 @@ export interface MembershipRow {
   friendKey: string
 }
 
-/** One of my items. Content lives here and in `blobs`, nowhere else. */
+/** One of my items. Content lives here and in `fileChunks`, nowhere else. */
 export interface ItemRow {
   id: string
   type: ItemType
@@ -47,9 +48,20 @@ export interface ItemRow {
   file?: FileMeta
 }
 
-export interface BlobRow {
+/** Schema v2 kept a file whole in one row; v3 moves it into fileChunks. */
+interface LegacyBlobRow {
   itemId: string
   bytes: Uint8Array
+}
+
+/** One piece of a file item's content (see file-chunks.ts). A Blob, so that
+ *  in the browser the pieces live in IndexedDB's blob store and a file can
+ *  be handed out (or read in ranges) without holding it in memory. */
+export interface FileChunkRow {
+  itemId: string
+  /** 0, 1, 2…: piece `index` holds bytes from index × FILE_CHUNK_BYTES. */
+  index: number
+  data: Blob
 }
 
 /** Which friend has received which item: who must be told when it goes. */
@@ -100,7 +112,7 @@ export class NodeDatabase extends Dexie {
   groups!: EntityTable<GroupRow, 'id'>
   memberships!: Table<MembershipRow, [string, string]>
   items!: EntityTable<ItemRow, 'id'>
-  blobs!: EntityTable<BlobRow, 'itemId'>
+  fileChunks!: Table<FileChunkRow, [string, number]>
   deliveries!: Table<DeliveryRow, [string, string]>
   notices!: Table<NoticeRow, [string, string]>
   deletionLog!: EntityTable<DeletionLogRow, 'id'>
@@ -122,6 +134,20 @@ export class NodeDatabase extends Dexie {
       notices: '[itemId+friendKey], friendKey, itemId',
       deletionLog: '++id, itemId, at',
       invites: 'id, status, createdAt'
+    })
+    // Files in pieces: a file is no longer bounded by one row (or one RPC
+    // message). Existing files move over; nothing is lost on upgrade.
+    this.version(3).stores({
+      blobs: null,
+      fileChunks: '[itemId+index], itemId'
+    }).upgrade(async (tx) => {
+      const blobs = tx.table<LegacyBlobRow, string>('blobs')
+      const chunks = tx.table<FileChunkRow, [string, number]>('fileChunks')
+      // One file at a time: they were at most 25 MB each.
+      for (const itemId of await blobs.toCollection().primaryKeys()) {
+        const row = await blobs.get(itemId)
+        if (row) await chunks.bulkAdd(chunkRowsOf(itemId, row.bytes))
+      }
     })
   }
 

@@ -2,17 +2,17 @@
 // real, and answering a friend's scoped request. Every change that takes an
 // item away from someone who received it goes through revokeInvisible in the
 // same transaction, so no delete notice can be lost between the two.
-import type { NewItem } from '../../client/app-api'
 import { KithError } from '../../shared/errors'
 import {
   encodeCursor, isAudience, isItemType, MAX_FILE_BYTES, MAX_PAGE, MAX_TEXT_CHARS,
-  type Audience, type ItemCursor, type SharedItem
+  type Audience, type ItemCursor, type NewItem, type SharedItem
 } from '../../shared/items'
-import type { ListItemsParams, ListItemsResult } from '../../shared/protocol'
+import type { FileRangeParams, FileRangeResult, ListItemsParams, ListItemsResult } from '../../shared/protocol'
 import { canSee, type Viewer } from '../access-policy'
 import type { ItemRow, NodeDatabase } from './db'
 import { deliveryTables, recordDeliveries } from './deliveries'
 import { newId } from './ids'
+import { chunksCovering, deleteChunks, fileBlob, hasAllChunks, readRange, removeOrphans, writeChunks } from './file-chunks'
 import { clockTables, nextStamp } from './clock'
 import { resyncStart, resyncTables, tagCursor } from './resync'
 import { loadViewers, revokeInvisible, revokeTables, unionTables } from './revoke'
@@ -25,19 +25,46 @@ const MAX_NAME_CHARS = 255
 const DEFAULT_MINE = 200
 
 export class ItemsStore {
+  /** Items whose file pieces are being written now: not orphans. */
+  private readonly writing = new Set<string>()
+
   constructor (private readonly db: NodeDatabase, private readonly now: () => number = Date.now) {}
 
-  async create (item: NewItem): Promise<ItemRow> {
+  /** A file's pieces are written first, the item row last: the item appears
+   *  whole or not at all. onProgress reports the fraction of the file saved. */
+  async create (item: NewItem, onProgress?: (fraction: number) => void): Promise<ItemRow> {
     const { file, ...checked } = checkNewItem(item)
     const db = this.db
-    return db.transaction('rw', unionTables(clockTables(db), [db.blobs, db.groups]), async () => {
-      const audience = await this.checkAudience(item.audience)
-      const row: ItemRow = { id: newId(), ...checked, audience, createdAt: this.now(), updatedAt: await this.nextStamp() }
-      if (file) row.file = { name: file.name, mime: file.mime, size: file.bytes.length }
-      await db.items.add(row)
-      if (file) await db.blobs.add({ itemId: row.id, bytes: file.bytes })
-      return row
-    })
+    const id = newId()
+    if (file) {
+      // Fail before writing a large file, not after.
+      await this.checkAudience(item.audience)
+      this.writing.add(id)
+    }
+    try {
+      if (file) await writeChunks(db, id, file.content, onProgress)
+      return await db.transaction('rw', unionTables(clockTables(db), [db.fileChunks, db.groups]), async () => {
+        const audience = await this.checkAudience(item.audience)
+        const row: ItemRow = { id, ...checked, audience, createdAt: this.now(), updatedAt: await this.nextStamp() }
+        if (file) {
+          if (!await hasAllChunks(db, id, file.content.size)) throw new KithError('INTERNAL', 'The file could not be saved completely.')
+          row.file = { name: file.name, mime: file.mime, size: file.content.size }
+        }
+        await db.items.add(row)
+        return row
+      })
+    } catch (err) {
+      if (file) await deleteChunks(db, id).catch(() => { /* removeOrphans gets them later */ })
+      throw err
+    } finally {
+      this.writing.delete(id)
+    }
+  }
+
+  /** Removes file pieces without an item (a save interrupted by a crash or
+   *  a closed tab). Run when the node opens. Returns how many files went. */
+  removeOrphanChunks (): Promise<number> {
+    return removeOrphans(this.db, this.writing)
   }
 
   /** My items, newest first. */
@@ -50,9 +77,14 @@ export class ItemsStore {
     return this.db.items.get(id)
   }
 
-  /** The owner's own access to a file's bytes. */
-  async fileBytes (id: string): Promise<Uint8Array | null> {
-    return (await this.db.blobs.get(id))?.bytes ?? null
+  /** The owner's own access to a file: a Blob made of its stored pieces. */
+  async fileBlob (id: string): Promise<Blob | null> {
+    const db = this.db
+    return db.transaction('r', db.items, db.fileChunks, async () => {
+      const row = await db.items.get(id)
+      if (!row?.file || !await hasAllChunks(db, id, row.file.size)) return null
+      return fileBlob(db, id, row.file.mime)
+    })
   }
 
   /** Changes who may see an item. Friends who received it and may no longer
@@ -71,11 +103,11 @@ export class ItemsStore {
    *  only the id and type stay, in notices to the friends who received it. */
   async delete (id: string): Promise<void> {
     const db = this.db
-    await db.transaction('rw', unionTables(revokeTables(db), [db.blobs]), async () => {
+    await db.transaction('rw', unionTables(revokeTables(db), [db.fileChunks]), async () => {
       const row = await db.items.get(id)
       if (!row) throw new KithError('NOT_FOUND', NO_SUCH_ITEM)
       await db.items.delete(id)
-      await db.blobs.delete(id)
+      await deleteChunks(db, id)
       await revokeInvisible(db, { itemIds: [id], reason: 'deleted', at: this.now(), gone: new Map([[id, row.type]]) })
     })
   }
@@ -115,18 +147,37 @@ export class ItemsStore {
     })
   }
 
-  /** A file's bytes for a friend who may see it; every other case gets the same NOT_FOUND. */
-  async fileForFriend (friendKey: string, id: string): Promise<Uint8Array> {
+  /** One range of a file for a friend who may see it; every other case gets
+   *  the same NOT_FOUND. Reads only the pieces under the range, so an answer
+   *  costs at most MAX_FILE_RANGE_BYTES of memory whatever the file's size.
+   *  The audience is checked, and the delivery recorded, on every range: a
+   *  friend who skips the first range is still told when the item goes.
+   *  Only the first range of a fetch writes (the delivery); the others are
+   *  read-only transactions, which IndexedDB runs side by side. */
+  async fileRangeForFriend (friendKey: string, range: FileRangeParams): Promise<FileRangeResult> {
     const db = this.db
-    return db.transaction('rw', unionTables([db.items, db.blobs, db.friends, db.memberships], deliveryTables(db)), async () => {
+    const readTables = [db.items, db.fileChunks, db.friends, db.memberships, db.deliveries]
+    const locate = async () => {
       const viewer = await this.viewerFor(friendKey)
       if (!viewer.isFriend) throw new KithError('UNAUTHORIZED', NOT_A_FRIEND)
-      const row = await db.items.get(id)
-      const blob = row?.type === 'file' && canSee(row.audience, viewer) ? await db.blobs.get(id) : undefined
-      if (!blob) throw new KithError('NOT_FOUND', NO_SUCH_ITEM)
-      await recordDeliveries(db, friendKey, [id], this.now())
-      return blob.bytes
+      const row = await db.items.get(range.id)
+      if (row?.type !== 'file' || !row.file || !canSee(row.audience, viewer)) throw new KithError('NOT_FOUND', NO_SUCH_ITEM)
+      const size = row.file.size
+      if (range.offset > size || (range.offset === size && size > 0)) throw new KithError('BAD_REQUEST', `The range starts past the end of the file (${size} bytes).`)
+      const end = Math.min(size, range.offset + range.length)
+      return { rows: await chunksCovering(db, range.id, range.offset, end), size, end }
+    }
+    let found = await db.transaction('r', readTables, async () => {
+      const delivered = await db.deliveries.get([range.id, friendKey]) !== undefined
+      return delivered ? await locate() : null
     })
+    // Not yet recorded as theirs: check again and record it in one transaction.
+    found ??= await db.transaction('rw', unionTables(readTables, deliveryTables(db)), async () => {
+      const located = await locate()
+      await recordDeliveries(db, friendKey, [range.id], this.now())
+      return located
+    })
+    return { bytes: await readRange(found.rows, range.offset, found.end), size: found.size }
   }
 
   private inOrderAfter (after: ItemCursor | undefined) {
@@ -159,6 +210,7 @@ function toShared (row: ItemRow): SharedItem {
 }
 
 function checkNewItem (item: NewItem): Pick<ItemRow, 'type' | 'text'> & { file?: NewItem['file'] } {
+  const mb = (bytes: number): string => (bytes / 1024 / 1024).toLocaleString('en', { maximumFractionDigits: 1 })
   const bad = (message: string): never => { throw new KithError('BAD_REQUEST', message) }
   if (!isItemType(item.type)) bad('An item is a note, a post or a file.')
   if (typeof item.text !== 'string') bad('The text is missing.')
@@ -168,13 +220,13 @@ function checkNewItem (item: NewItem): Pick<ItemRow, 'type' | 'text'> & { file?:
     return { type: item.type, text: item.text }
   }
   const file = item.file
-  if (!file || !(file.bytes instanceof Uint8Array)) return bad('Choose a file to share.')
-  if (file.bytes.length > MAX_FILE_BYTES) bad(`A file can be at most ${MAX_FILE_BYTES / 1024 / 1024} MB; this one is ${(file.bytes.length / 1024 / 1024).toFixed(1)} MB.`)
+  if (!file || !(file.content instanceof Blob)) return bad('Choose a file to share.')
+  if (file.content.size > MAX_FILE_BYTES) bad(`A file can be at most ${mb(MAX_FILE_BYTES)} MB; this one is ${mb(file.content.size)} MB.`)
   const name = typeof file.name === 'string' ? file.name.trim() : ''
   if (name === '') bad('The file needs a name.')
   if (name.length > MAX_NAME_CHARS) bad(`A file name can be at most ${MAX_NAME_CHARS} characters.`)
   const mime = typeof file.mime === 'string' && file.mime.length > 0 && file.mime.length <= MAX_NAME_CHARS ? file.mime : 'application/octet-stream'
-  return { type: 'file', text: item.text, file: { name, mime, bytes: file.bytes } }
+  return { type: 'file', text: item.text, file: { name, mime, content: file.content } }
 }
 
 function checkLimit (limit: number): number {

@@ -4,7 +4,8 @@
 import { randomBytes } from '../../shared/crypto'
 import { addressFromPublicKey } from '../../shared/identity'
 import { decodeCursor, type Audience, type ItemCursor, type ItemType } from '../../shared/items'
-import type { BlobRow, FriendRow, GroupRow, ItemRow, MembershipRow, NodeDatabase } from '../../node-tab/storage/db'
+import type { FileChunkRow, FriendRow, GroupRow, ItemRow, MembershipRow, NodeDatabase } from '../../node-tab/storage/db'
+import { chunkRowsOf } from '../../node-tab/storage/file-chunks'
 import { keyHex, newId } from '../../node-tab/storage/ids'
 import type { ItemsStore } from '../../node-tab/storage/items-store'
 
@@ -51,7 +52,7 @@ export async function seedScale (db: NodeDatabase, opts: { friends: number, item
 
   for (let from = 0; from < opts.items; from += BATCH) {
     const items: ItemRow[] = []
-    const blobs: BlobRow[] = []
+    const chunks: FileChunkRow[] = []
     for (let i = from; i < Math.min(opts.items, from + BATCH); i++) {
       const r = random()
       const audience: Audience = r < 0.5 || groups.length === 0
@@ -64,13 +65,13 @@ export async function seedScale (db: NodeDatabase, opts: { friends: number, item
       if (type === 'file') {
         const bytes = randomBytes(64)
         row.file = { name: `photo-${i}.jpg`, mime: 'image/jpeg', size: bytes.length }
-        blobs.push({ itemId: row.id, bytes })
+        chunks.push(...chunkRowsOf(row.id, bytes))
       }
       items.push(row)
     }
-    await db.transaction('rw', [db.items, db.blobs], async () => {
+    await db.transaction('rw', [db.items, db.fileChunks], async () => {
       await db.items.bulkAdd(items)
-      await db.blobs.bulkAdd(blobs)
+      await db.fileChunks.bulkAdd(chunks)
     })
   }
   return { friendKeys: friends.map((f) => f.key) }

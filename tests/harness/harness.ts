@@ -17,6 +17,7 @@ import { KithClient } from '../../client/kith-client'
 import { ClientDatabase } from '../../client/cache/db'
 import { ItemsStore } from '../../node-tab/storage/items-store'
 import { seedScale, timeScopedPages } from './bench-scale'
+import { fileHarness } from './file-harness'
 import type { NodeMethods } from '../../shared/protocol'
 
 const rtcConfig: RTCConfiguration = { iceServers: [] }
@@ -178,6 +179,6 @@ const scaleBench = {
   }
 }
 
-const everything = { ...harness, ...scaleBench }
+const everything = { ...harness, ...scaleBench, ...fileHarness }
 declare global { interface Window { kithHarness: typeof everything } }
 window.kithHarness = everything

@@ -91,7 +91,7 @@ describe('access policy property', () => {
         clock.advance(spec.gap)
         const audience = model.live(spec.audience)
         const row = await items.create(spec.type === 'file'
-          ? { type: 'file', text: '', audience: toAudience(audience), file: { name: 'f', mime: 'x/y', bytes: new Uint8Array([1]) } }
+          ? { type: 'file', text: '', audience: toAudience(audience), file: { name: 'f', mime: 'x/y', content: new Blob([new Uint8Array([1])]) } }
           : { type: spec.type, text: 't', audience: toAudience(audience) })
         model.audiences.set(row.id, audience)
         everCreated.push({ id: row.id, type: row.type })
@@ -139,7 +139,7 @@ describe('access policy property', () => {
         if (!model.friends.has(p)) {
           // A stranger (or a removed friend) gets nothing, not even a file by id.
           await expect(items.listVisible(someone.key, { limit: 50 })).rejects.toMatchObject({ code: 'UNAUTHORIZED' })
-          for (const { id } of everCreated) await expect(items.fileForFriend(someone.key, id)).rejects.toBeInstanceOf(KithError)
+          for (const { id } of everCreated) await expect(items.fileRangeForFriend(someone.key, { id, offset: 0, length: 1 })).rejects.toBeInstanceOf(KithError)
           continue
         }
         // A full listing, paged with the cursor: exactly the visible items, each once.
@@ -159,8 +159,8 @@ describe('access policy property', () => {
         }
         // Files: bytes exactly when visible; otherwise the one NOT_FOUND.
         for (const { id, type } of everCreated) {
-          const fetched = items.fileForFriend(someone.key, id)
-          if (type === 'file' && model.mayView(p, id)) await expect(fetched).resolves.toEqual(new Uint8Array([1]))
+          const fetched = items.fileRangeForFriend(someone.key, { id, offset: 0, length: 1 })
+          if (type === 'file' && model.mayView(p, id)) await expect(fetched).resolves.toEqual({ bytes: new Uint8Array([1]), size: 1 })
           else await expect(fetched).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'No such item.' })
         }
       }

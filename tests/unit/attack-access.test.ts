@@ -61,16 +61,16 @@ describe('attack: a stranger probing a node that is not discoverable', () => {
   // record nothing (deliveries, notices, friends).
   it('learns nothing that tells existing items or the owner’s name apart, and leaves no trace', async () => {
     const node = await openNode()
-    const file = await node.items.create({ type: 'file', text: 'photo', audience: { kind: 'friends' }, file: { name: 'a.png', mime: 'image/png', bytes: png } })
+    const file = await node.items.create({ type: 'file', text: 'photo', audience: { kind: 'friends' }, file: { name: 'a.png', mime: 'image/png', content: new Blob([png]) } })
     const note = await node.items.create({ type: 'note', text: 'hello', audience: { kind: 'friends' } })
     const stranger = createIdentity()
     const { rpc } = await dialNode(node, stranger)
     deleteNoticeCalls = 0
     const seen = [
-      await observe(rpc.call('fetchFile', { id: file.id })),
-      await observe(rpc.call('fetchFile', { id: note.id })),
-      await observe(rpc.call('fetchFile', { id: 'NoSuchItem123' })),
-      await observe(rpc.call('fetchFile', { id: '../../etc' })),
+      await observe(rpc.call('fetchFile', { id: file.id, offset: 0, length: 1024 })),
+      await observe(rpc.call('fetchFile', { id: note.id, offset: 0, length: 1024 })),
+      await observe(rpc.call('fetchFile', { id: 'NoSuchItem123', offset: 0, length: 1024 })),
+      await observe(rpc.call('fetchFile', { id: '../../etc', offset: 0, length: 1024 })),
       await observe(rpc.call('listItems', { limit: 200 })),
       await observe(rpc.call('listItems', { after: `${file.updatedAt}:${file.id}`, limit: 1 })),
       await observe(rpc.call('listItems', { types: ['bogus'] } as never)),
@@ -131,9 +131,9 @@ describe('attack: a friend outside an item’s audience', () => {
     const inner = await node.friends.createGroup('inner circle')
     await node.friends.setMembership(inner.id, carolKey, true)
     const open = await node.items.create({ type: 'note', text: 'for all', audience: { kind: 'friends' } })
-    const hiddenFile = await node.items.create({ type: 'file', text: 'secret photo', audience: { kind: 'groups', groupIds: [inner.id] }, file: { name: 's.png', mime: 'image/png', bytes: png } })
-    const mine = await node.items.create({ type: 'file', text: 'only me', audience: { kind: 'me' }, file: { name: 'm.png', mime: 'image/png', bytes: png } })
-    const openFile = await node.items.create({ type: 'file', text: 'shared photo', audience: { kind: 'friends' }, file: { name: 'o.png', mime: 'image/png', bytes: png } })
+    const hiddenFile = await node.items.create({ type: 'file', text: 'secret photo', audience: { kind: 'groups', groupIds: [inner.id] }, file: { name: 's.png', mime: 'image/png', content: new Blob([png]) } })
+    const mine = await node.items.create({ type: 'file', text: 'only me', audience: { kind: 'me' }, file: { name: 'm.png', mime: 'image/png', content: new Blob([png]) } })
+    const openFile = await node.items.create({ type: 'file', text: 'shared photo', audience: { kind: 'friends' }, file: { name: 'o.png', mime: 'image/png', content: new Blob([png]) } })
     const hiddenNote = await node.items.create({ type: 'note', text: 'inner note', audience: { kind: 'groups', groupIds: [inner.id] } })
     return { node, bob, bobKey, carolKey, open, hiddenFile, mine, openFile, hiddenNote, bobRpc: (await dialNode(node, bob)).rpc }
   }
@@ -143,16 +143,22 @@ describe('attack: a friend outside an item’s audience', () => {
   it('cannot tell a hidden file from a missing one', async () => {
     const { hiddenFile, mine, open, hiddenNote, openFile, bobRpc } = await setUp()
     const seen = [
-      await observe(bobRpc.call('fetchFile', { id: hiddenFile.id })),
-      await observe(bobRpc.call('fetchFile', { id: mine.id })),
-      await observe(bobRpc.call('fetchFile', { id: hiddenNote.id })),
-      await observe(bobRpc.call('fetchFile', { id: open.id })),
-      await observe(bobRpc.call('fetchFile', { id: 'NoSuchItem123' }))
+      await observe(bobRpc.call('fetchFile', { id: hiddenFile.id, offset: 0, length: 1024 })),
+      await observe(bobRpc.call('fetchFile', { id: mine.id, offset: 0, length: 1024 })),
+      await observe(bobRpc.call('fetchFile', { id: hiddenNote.id, offset: 0, length: 1024 })),
+      await observe(bobRpc.call('fetchFile', { id: open.id, offset: 0, length: 1024 })),
+      await observe(bobRpc.call('fetchFile', { id: 'NoSuchItem123', offset: 0, length: 1024 }))
     ]
+    // Ranges that would be refused for a file he may see (past its end,
+    // which names its size) say only NOT_FOUND for a hidden one.
+    for (const [offset, length] of [[png.length, 1], [10 ** 9, 1], [0, 1024 * 1024], [png.length - 1, 1]]) {
+      seen.push(await observe(bobRpc.call('fetchFile', { id: hiddenFile.id, offset: offset!, length: length! })))
+      seen.push(await observe(bobRpc.call('fetchFile', { id: 'NoSuchItem123', offset: offset!, length: length! })))
+    }
     expect(seen[0]).toMatchObject({ code: 'NOT_FOUND' })
     expect(new Set(seen.map((s) => JSON.stringify(s))).size).toBe(1)
     // Control: a file he may see comes.
-    expect(await observe(bobRpc.call('fetchFile', { id: openFile.id }))).toEqual({ ok: { bytes: png } })
+    expect(await observe(bobRpc.call('fetchFile', { id: openFile.id, offset: 0, length: 1024 }))).toEqual({ ok: { bytes: png, size: png.length } })
   })
 
   // Attack: listings with every filter, page size and a cursor made from a
@@ -190,7 +196,7 @@ describe('attack: a friend outside an item’s audience', () => {
   it('gets no delete notice for an item he was never shown', async () => {
     const { node, bobKey, carolKey, hiddenFile, hiddenNote, bobRpc } = await setUp()
     await bobRpc.call('listItems', { limit: 200 })
-    await observe(bobRpc.call('fetchFile', { id: hiddenFile.id }))
+    await observe(bobRpc.call('fetchFile', { id: hiddenFile.id, offset: 0, length: 1024 }))
     await node.items.delete(hiddenFile.id)
     await node.items.delete(hiddenNote.id)
     expect(await node.notices.pendingFor(bobKey)).toEqual([])

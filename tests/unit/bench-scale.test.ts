@@ -25,7 +25,7 @@ describe('bench-scale helpers', () => {
     expect(share('me')).toBeGreaterThan(0.12)
     expect(share('me')).toBeLessThan(0.28)
     for (const file of items.filter((i) => i.type === 'file')) expect(file.file?.size).toBe(64)
-    expect(await db.blobs.count()).toBe(items.filter((i) => i.type === 'file').length)
+    expect(await db.fileChunks.count()).toBe(items.filter((i) => i.type === 'file').length)
 
     const store = new ItemsStore(db)
     const viewer = await store.viewerFor(friendKeys[0]!)

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { createMemoryTransportPair } from '../../shared/memory-transport'
 import { establishSession, type Session } from '../../shared/session'
 import { KithError } from '../../shared/errors'
-import { isSharedItem, type Audience } from '../../shared/items'
+import { isSharedItem, MAX_FILE_BYTES, MAX_FILE_RANGE_BYTES, type Audience } from '../../shared/items'
 import type { NodeMethods, Profile } from '../../shared/protocol'
 import type { Transport } from '../../shared/transport'
 import { basicHandlers } from '../../node-tab/handlers/basic'
@@ -29,7 +29,7 @@ async function owner () {
   const family = await s.friends.createGroup('family')
   await s.friends.setMembership(family.id, b.key, true)
   const bytes = Uint8Array.from({ length: 300_000 }, (_, i) => (i * 7) & 0xff) // several RPC chunks
-  const file = (audience: Audience) => s.items.create({ type: 'file', text: 'photo', audience, file: { name: 'p.jpg', mime: 'image/jpeg', bytes } })
+  const file = (audience: Audience) => s.items.create({ type: 'file', text: 'photo', audience, file: { name: 'p.jpg', mime: 'image/jpeg', content: new Blob([bytes]) } })
   const familyFile = await file({ kind: 'groups', groupIds: [family.id] })
   const publicNote = await s.items.create({ type: 'note', text: 'hello friends', audience: { kind: 'friends' } })
   const privateNote = await s.items.create({ type: 'note', text: 'diary', audience: { kind: 'me' } })
@@ -80,7 +80,8 @@ describe('a friend', () => {
     const second = await session.rpc.call('listItems', { limit: 1, after: first.cursor! })
     expect([first.done, second.done]).toEqual([false, true])
     expect([...first.items, ...second.items].map((i) => i.id)).toEqual(page.items.map((i) => i.id))
-    const { bytes } = await session.rpc.call('fetchFile', { id: o.familyFile.id })
+    const { bytes, size } = await session.rpc.call('fetchFile', { id: o.familyFile.id, offset: 0, length: MAX_FILE_RANGE_BYTES })
+    expect(size).toBe(o.bytes.length)
     expect(bytes).toEqual(o.bytes)
     expect(await o.db.deliveries.get([o.familyFile.id, o.b.key])).toBeDefined()
   })
@@ -90,9 +91,9 @@ describe('a friend', () => {
     const session = await o.visit(o.c) // not in family
     const page = await session.rpc.call('listItems', {})
     expect(page.items.map((i) => i.id)).toEqual([o.publicNote.id])
-    const hidden = await failure(session.rpc.call('fetchFile', { id: o.familyFile.id }))
-    const missing = await failure(session.rpc.call('fetchFile', { id: 'NoSuchItemAtAll1' }))
-    const mine = await failure(session.rpc.call('fetchFile', { id: o.privateNote.id }))
+    const hidden = await failure(session.rpc.call('fetchFile', { id: o.familyFile.id, offset: 0, length: 10 }))
+    const missing = await failure(session.rpc.call('fetchFile', { id: 'NoSuchItemAtAll1', offset: 0, length: 10 }))
+    const mine = await failure(session.rpc.call('fetchFile', { id: o.privateNote.id, offset: 0, length: 10 }))
     expect(hidden).toEqual({ code: 'NOT_FOUND', message: 'No such item.' })
     expect(missing).toEqual(hidden)
     expect(mine).toEqual(hidden)
@@ -106,7 +107,7 @@ describe('a stranger who knows the address but holds no invite', () => {
     const session = await o.visit(d)
     expect(await failure(session.rpc.call('listItems', { limit: 50 }))).toEqual({ code: 'UNAUTHORIZED', message: 'You are not a friend of this person.' })
     for (const id of [o.familyFile.id, o.publicNote.id, 'NoSuchItemAtAll1']) {
-      const err = await failure(session.rpc.call('fetchFile', { id }))
+      const err = await failure(session.rpc.call('fetchFile', { id, offset: 0, length: 10 }))
       expect(['UNAUTHORIZED', 'NOT_FOUND']).toContain(err.code)
       expect(err.message).not.toContain('photo')
     }
@@ -138,6 +139,13 @@ describe('malformed requests', () => {
       ['fetchFile', { id: 'x'.repeat(65) }],
       ['fetchFile', { id: '../../etc' }],
       ['fetchFile', null],
+      ['fetchFile', { id: 'AAAAAAAAAAAAAAAA' }],
+      ['fetchFile', { id: 'AAAAAAAAAAAAAAAA', offset: -1, length: 10 }],
+      ['fetchFile', { id: 'AAAAAAAAAAAAAAAA', offset: 0.5, length: 10 }],
+      ['fetchFile', { id: 'AAAAAAAAAAAAAAAA', offset: 0, length: 0 }],
+      ['fetchFile', { id: 'AAAAAAAAAAAAAAAA', offset: 0, length: MAX_FILE_RANGE_BYTES + 1 }],
+      ['fetchFile', { id: 'AAAAAAAAAAAAAAAA', offset: MAX_FILE_BYTES + 1, length: 10 }],
+      ['fetchFile', { id: 'AAAAAAAAAAAAAAAA', offset: '0', length: 10 }],
       ['redeemInvite', { token: 'short', profile: o.profile }],
       ['redeemInvite', { token: 'AAAAAAAAAAAAAAAAAAAA', profile: { displayName: 5 } }]
     ]

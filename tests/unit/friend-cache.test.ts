@@ -9,7 +9,7 @@ import { FriendFeedImpl } from '../../client/friend-feed'
 import { addressFromPublicKey } from '../../shared/identity'
 import type { SharedItem } from '../../shared/items'
 import type { NodeSession } from '../../node-tab/node'
-import { connect, FakeOwner, note, person, uniqueName, type Handlers, type Person } from './friend-fixtures'
+import { connect, FakeOwner, fileItem, note, person, readBlob, storeWholeFile, uniqueName, type Handlers, type Person } from './friend-fixtures'
 
 const cleanups: Array<() => unknown> = []
 afterEach(async () => {
@@ -58,7 +58,7 @@ describe('FriendCache', () => {
     const cache = new FriendCache(clientDatabase())
     const file: SharedItem = { id: 'p1', type: 'file', text: 'v2', createdAt: 1, updatedAt: 5, file: { name: 'a.jpg', mime: 'image/jpeg', size: 3 } }
     await cache.storePage(alice.keyHex, [file], null)
-    expect(await cache.storeFile(alice.keyHex, 'p1', new Uint8Array([1, 2, 3]))).toBe(true)
+    expect(await storeWholeFile(cache, alice.keyHex, 'p1', new Uint8Array([1, 2, 3]))).toBe(true)
     await cache.storePage(alice.keyHex, [{ ...file, text: 'v1', updatedAt: 4 }], null)
     expect((await cache.items(alice.keyHex))[0]).toMatchObject({ text: 'v2', fileCached: true })
     // Only the caption changed: the bytes are still good.
@@ -66,13 +66,22 @@ describe('FriendCache', () => {
     expect((await cache.items(alice.keyHex))[0]).toMatchObject({ text: 'v3', fileCached: true })
     await cache.storePage(alice.keyHex, [{ ...file, updatedAt: 7, file: { name: 'b.jpg', mime: 'image/jpeg', size: 4 } }], null)
     expect((await cache.items(alice.keyHex))[0]).toMatchObject({ fileCached: false })
-    expect(await cache.fileBytes(alice.keyHex, 'p1')).toBeNull()
+    expect(await cache.fileBlob(alice.keyHex, 'p1')).toBeNull()
+    expect(await cache['db'].cachedFileChunks.count()).toBe(0)
   })
 
   it('does not keep file bytes for an item it does not hold', async () => {
     const cache = new FriendCache(clientDatabase())
-    expect(await cache.storeFile(alice.keyHex, 'ghost', new Uint8Array([1]))).toBe(false)
-    expect(await cache.fileBytes(alice.keyHex, 'ghost')).toBeNull()
+    expect(await storeWholeFile(cache, alice.keyHex, 'ghost', new Uint8Array([1]))).toBe(false)
+    expect(await cache.storePiece(alice.keyHex, 'ghost', 1, 0, new Uint8Array([1]))).toBe(false)
+    expect(await cache.fileBlob(alice.keyHex, 'ghost')).toBeNull()
+    // Nor for a note, nor with a size other than the listed one.
+    await cache.storePage(alice.keyHex, [note('n1', 1), fileItem('f1', 2, 3)], null)
+    expect(await cache.beginFile(alice.keyHex, 'n1')).toBeNull()
+    expect(await cache.beginFile(alice.keyHex, 'f1')).toMatchObject({ size: 3, pieces: 1 })
+    expect(await cache.storePiece(alice.keyHex, 'f1', 4, 0, new Uint8Array(4))).toBe(false)
+    expect(await cache.completeFile(alice.keyHex, 'f1', 3)).toBe(false) // no piece yet
+    expect(await cache['db'].cachedFileChunks.count()).toBe(0)
   })
 
   it('does not let a page requested before a delete notice bring the item back', async () => {
@@ -120,19 +129,21 @@ describe('FriendCache', () => {
 
   it('purges one friend (items, files, cursor) or everyone', async () => {
     const cache = new FriendCache(clientDatabase())
-    await cache.storePage(alice.keyHex, [note('a1', 1)], '1:a1')
-    await cache.storePage(bob.keyHex, [note('b1', 1)], '1:b1')
-    await cache.storeFile(alice.keyHex, 'a1', new Uint8Array([9]))
-    await cache.storeFile(bob.keyHex, 'b1', new Uint8Array([8]))
+    await cache.storePage(alice.keyHex, [fileItem('a1', 1, 1)], '1:a1')
+    await cache.storePage(bob.keyHex, [fileItem('b1', 1, 1)], '1:b1')
+    expect(await storeWholeFile(cache, alice.keyHex, 'a1', new Uint8Array([9]))).toBe(true)
+    expect(await storeWholeFile(cache, bob.keyHex, 'b1', new Uint8Array([8]))).toBe(true)
     await cache.purge(alice.keyHex)
     expect(await ids(cache, alice)).toEqual([])
-    expect(await cache.fileBytes(alice.keyHex, 'a1')).toBeNull()
+    expect(await cache.fileBlob(alice.keyHex, 'a1')).toBeNull()
     expect(await cache.cursor(alice.keyHex)).toBeNull()
     expect(await ids(cache, bob)).toEqual(['b1'])
-    expect(await cache.fileBytes(bob.keyHex, 'b1')).toEqual(new Uint8Array([8]))
+    expect(await readBlob(await cache.fileBlob(bob.keyHex, 'b1'))).toEqual(new Uint8Array([8]))
+    expect(await cache['db'].cachedFileChunks.count()).toBe(1)
     await cache.purgeAll()
     expect(await ids(cache, bob)).toEqual([])
-    expect(await cache.fileBytes(bob.keyHex, 'b1')).toBeNull()
+    expect(await cache.fileBlob(bob.keyHex, 'b1')).toBeNull()
+    expect(await cache['db'].cachedFileChunks.count()).toBe(0)
     expect(await cache.cursor(bob.keyHex)).toBeNull()
   })
 })

@@ -6,10 +6,11 @@ import { establishSession } from '../../shared/session'
 import { createIdentity, type Identity } from '../../shared/identity'
 import { toHex } from '../../shared/bytes'
 import { KithError } from '../../shared/errors'
-import { compareCursor, encodeCursor, type SharedItem } from '../../shared/items'
-import { parseItemId, parseListItemsParams, type NodeMethods } from '../../shared/protocol'
+import { compareCursor, encodeCursor, FILE_RANGE_BYTES, type SharedItem } from '../../shared/items'
+import { parseFileRangeParams, parseListItemsParams, type NodeMethods } from '../../shared/protocol'
 import type { RpcHandlers } from '../../shared/rpc'
 import type { NodeSession } from '../../node-tab/node'
+import type { FriendCache } from '../../client/cache/friend-cache'
 
 export type Handlers = Partial<RpcHandlers<NodeMethods>>
 
@@ -58,6 +59,8 @@ export class FakeOwner {
   listCalls: Array<string | undefined> = []
   /** How many items each listItems call answered with. */
   served: number[] = []
+  /** The offset of every fetchFile call, in the order they came. */
+  rangeCalls: number[] = []
   refuse = false
 
   add (...items: SharedItem[]): void {
@@ -81,10 +84,33 @@ export class FakeOwner {
       },
       fetchFile: (params) => {
         if (this.refuse) throw new KithError('UNAUTHORIZED', 'not a friend')
-        const bytes = this.files.get(parseItemId(params))
+        const { id, offset, length } = parseFileRangeParams(params)
+        const bytes = this.files.get(id)
         if (!bytes) throw new KithError('NOT_FOUND', 'no such item')
-        return { bytes }
+        this.rangeCalls.push(offset)
+        return { bytes: bytes.slice(offset, offset + length), size: bytes.length }
       }
     }
   }
+}
+
+/** A file item of `size` bytes, as a friend's listing shows it. */
+export function fileItem (id: string, at: number, size: number): SharedItem {
+  return { id, type: 'file', text: '', createdAt: at, updatedAt: at, file: { name: `${id}.bin`, mime: 'application/octet-stream', size } }
+}
+
+/** Stores a whole file in the cache the way a download does, piece by piece.
+ *  Returns whether it ended up complete. */
+export async function storeWholeFile (cache: FriendCache, owner: string, id: string, bytes: Uint8Array): Promise<boolean> {
+  const plan = await cache.beginFile(owner, id)
+  if (!plan) return false
+  for (let index = 0; index < plan.pieces; index++) {
+    const piece = bytes.slice(index * FILE_RANGE_BYTES, (index + 1) * FILE_RANGE_BYTES)
+    if (!await cache.storePiece(owner, id, plan.size, index, piece)) return false
+  }
+  return cache.completeFile(owner, id, plan.size)
+}
+
+export async function readBlob (blob: Blob | null): Promise<Uint8Array | null> {
+  return blob ? new Uint8Array(await blob.arrayBuffer()) : null
 }

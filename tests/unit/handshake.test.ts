@@ -307,6 +307,15 @@ describe('refusals', () => {
     expect((await handshakeError(result)).message).toMatch(/version/)
   })
 
+  it('a peer still on protocol version 1 (before offer proofs and ranged files) is refused', async () => {
+    expect(HANDSHAKE_VERSION).toBe(2)
+    const [a, b] = pair()
+    const raw = new RawPeer(b)
+    const result = runHandshake(a, { identity: createIdentity(), timeoutMs: 1000 })
+    raw.send({ type: FrameType.Hello, version: 1, publicKey: createIdentity().publicKey, nonce: randomBytes(32) })
+    expect((await handshakeError(result)).message).toMatch(/incompatible version/)
+  })
+
   it('a silent peer times out with a HandshakeError and the transport closes', async () => {
     const [a, b] = pair()
     const started = Date.now()

@@ -1,11 +1,18 @@
 import { describe, expect, it } from 'vitest'
-import { decodeCursor, isSharedItem, MAX_FILE_BYTES, MAX_TEXT_CHARS, type Audience } from '../../shared/items'
-import type { NewItem } from '../../client/app-api'
+import { decodeCursor, isSharedItem, MAX_FILE_BYTES, MAX_TEXT_CHARS, type Audience, type NewItem } from '../../shared/items'
 import { befriend, expectSentence, ids, kithError, listAll, person, setup, TestClock } from './store-fixtures'
 
 const note = (text: string, audience: Audience = { kind: 'friends' }): NewItem => ({ type: 'note', text, audience })
-const fileItem = (bytes: Uint8Array, audience: Audience = { kind: 'friends' }): NewItem =>
-  ({ type: 'file', text: 'caption', audience, file: { name: 'photo.jpg', mime: 'image/jpeg', bytes } })
+const fileItem = (bytes: Uint8Array | Blob, audience: Audience = { kind: 'friends' }): NewItem =>
+  ({ type: 'file', text: 'caption', audience, file: { name: 'photo.jpg', mime: 'image/jpeg', content: bytes instanceof Blob ? bytes : new Blob([bytes as Uint8Array<ArrayBuffer>]) } })
+const read = async (blob: Blob | null): Promise<Uint8Array | null> => blob ? new Uint8Array(await blob.arrayBuffer()) : null
+
+/** A Blob of `size` bytes without allocating them: sparse parts repeated. */
+function hugeBlob (size: number): Blob {
+  const part = new Blob([new Uint8Array(1024 * 1024)])
+  const parts: Blob[] = Array.from({ length: Math.floor(size / part.size) }, () => part)
+  return new Blob([...parts, new Uint8Array(size % part.size)])
+}
 
 /** A family (B), work (C), and a friend in no group (E). */
 async function world () {
@@ -38,9 +45,10 @@ describe('create, list and read my items', () => {
     const bytes = Uint8Array.from({ length: 1000 }, (_, i) => i & 0xff)
     const row = await items.create(fileItem(bytes))
     expect(row.file).toEqual({ name: 'photo.jpg', mime: 'image/jpeg', size: 1000 })
-    expect(await items.fileBytes(row.id)).toEqual(bytes)
-    expect(await db.blobs.count()).toBe(1)
-    expect(await items.fileBytes('nothing')).toBeNull()
+    expect(await read(await items.fileBlob(row.id))).toEqual(bytes)
+    expect((await items.fileBlob(row.id))!.type).toBe('image/jpeg')
+    expect(await db.fileChunks.count()).toBe(1)
+    expect(await items.fileBlob('nothing')).toBeNull()
   })
 
   it('refuses bad items with a sentence and stores nothing', async () => {
@@ -49,9 +57,10 @@ describe('create, list and read my items', () => {
     const cases: Array<[NewItem, RegExp]> = [
       [note('x'.repeat(MAX_TEXT_CHARS + 1)), /at most 20,000 characters/],
       [{ type: 'file', text: '', audience: { kind: 'me' } }, /Choose a file/],
-      [fileItem(new Uint8Array(MAX_FILE_BYTES + 1)), /at most 25 MB/],
-      [{ type: 'file', text: '', audience: { kind: 'me' }, file: { name: '  ', mime: 'a/b', bytes: new Uint8Array(1) } }, /needs a name/],
-      [{ ...note('x'), file: { name: 'a', mime: 'a/b', bytes: new Uint8Array(1) } }, /Only a file item/],
+      [{ type: 'file', text: '', audience: { kind: 'me' }, file: { name: 'a', mime: 'a/b', content: new Uint8Array(1) as unknown as Blob } }, /Choose a file/],
+      [fileItem(hugeBlob(MAX_FILE_BYTES + 1)), /at most 1,024 MB; this one is 1,024 MB/],
+      [{ type: 'file', text: '', audience: { kind: 'me' }, file: { name: '  ', mime: 'a/b', content: new Blob(['x']) } }, /needs a name/],
+      [{ ...note('x'), file: { name: 'a', mime: 'a/b', content: new Blob(['x']) } }, /Only a file item/],
       [{ ...note('x'), type: 'poem' as 'note' }, /note, a post or a file/],
       [note('x', { kind: 'groups', groupIds: [] }), /Choose who can see this/],
       [note('x', { kind: 'everyone' } as unknown as Audience), /Choose who can see this/],
@@ -62,7 +71,7 @@ describe('create, list and read my items', () => {
       expectSentence(err.message)
       expect(await db.items.count()).toBe(0)
     }
-    expect(await db.blobs.count()).toBe(0)
+    expect(await db.fileChunks.count()).toBe(0)
     // The largest allowed text and a named file in a real group are fine.
     await items.create(note('x'.repeat(MAX_TEXT_CHARS), { kind: 'groups', groupIds: [group.id, group.id] }))
     expect((await items.listMine())[0]!.audience).toEqual({ kind: 'groups', groupIds: [group.id] })
@@ -187,14 +196,14 @@ describe('scoped requests', () => {
     const bytes = new Uint8Array([9, 8, 7])
     const familyFile = await items.create(fileItem(bytes, { kind: 'groups', groupIds: [family.id] }))
     const aNote = await items.create(note('n'))
-    expect(await items.fileForFriend(b.key, familyFile.id)).toEqual(bytes)
-    const hidden = await kithError(items.fileForFriend(c.key, familyFile.id), 'NOT_FOUND')
-    const missing = await kithError(items.fileForFriend(c.key, 'NoSuchItem123'), 'NOT_FOUND')
-    const notFile = await kithError(items.fileForFriend(c.key, aNote.id), 'NOT_FOUND')
+    expect(await items.fileRangeForFriend(b.key, { id: familyFile.id, offset: 0, length: 1000 })).toEqual({ bytes, size: bytes.length })
+    const hidden = await kithError(items.fileRangeForFriend(c.key, { id: familyFile.id, offset: 0, length: 1 }), 'NOT_FOUND')
+    const missing = await kithError(items.fileRangeForFriend(c.key, { id: 'NoSuchItem123', offset: 0, length: 1 }), 'NOT_FOUND')
+    const notFile = await kithError(items.fileRangeForFriend(c.key, { id: aNote.id, offset: 0, length: 1 }), 'NOT_FOUND')
     expect(hidden.message).toBe('No such item.')
     expect(missing.message).toBe(hidden.message)
     expect(notFile.message).toBe(hidden.message)
-    await kithError(items.fileForFriend(person('D').key, familyFile.id), 'UNAUTHORIZED')
+    await kithError(items.fileRangeForFriend(person('D').key, { id: familyFile.id, offset: 0, length: 1 }), 'UNAUTHORIZED')
   })
 })
 
@@ -204,13 +213,13 @@ describe('deletion', () => {
     const file = await items.create(fileItem(new Uint8Array([1, 2, 3])))
     const other = await items.create(note('other'))
     await listAll(items, b.key) // B received both
-    await items.fileForFriend(c.key, file.id) // C fetched the file only
+    await items.fileRangeForFriend(c.key, { id: file.id, offset: 2, length: 1 }) // C fetched (the end of) the file only
     // E could see it but never asked: nothing to tell E.
     await items.delete(file.id)
 
     expect(await db.items.get(file.id)).toBeUndefined()
-    expect(await db.blobs.get(file.id)).toBeUndefined()
-    expect(await items.fileBytes(file.id)).toBeNull()
+    expect(await items.fileBlob(file.id)).toBeNull()
+    expect(await db.fileChunks.count()).toBe(0)
     const notices = await db.notices.toArray()
     expect(notices.map((n) => [n.itemId, n.friendKey]).sort()).toEqual([[file.id, b.key], [file.id, c.key]].sort())
     expect(notices.every((n) => n.attempts === 0)).toBe(true)

@@ -16,7 +16,7 @@ import { itemHandlers } from '../../node-tab/handlers/items'
 import { Outbox } from '../../client/outbox'
 import { FriendFeedImpl } from '../../client/friend-feed'
 import type { NodeSession } from '../../node-tab/node'
-import { connect, note, person, tick, uniqueName, until, type Handlers, type Person } from './friend-fixtures'
+import { connect, fileItem, note, person, storeWholeFile, tick, uniqueName, until, type Handlers, type Person } from './friend-fixtures'
 
 const cleanups: Array<() => unknown> = []
 afterEach(async () => {
@@ -67,8 +67,8 @@ describe('NoticeSender delivers delete notices', () => {
   it('removes the friend’s cached copy, forgets the notice and logs the confirmation', async () => {
     const owner = person(); const friend = person(); const offline = person()
     const db = ownerDatabase(); const store = new NoticesStore(db); const cache = friendCache()
-    await cache.storePage(owner.keyHex, [note('a1', 1), note('a2', 2)], '2:a2')
-    await cache.storeFile(owner.keyHex, 'a1', new Uint8Array([1, 2, 3]))
+    await cache.storePage(owner.keyHex, [fileItem('a1', 1, 3), note('a2', 2)], '2:a2')
+    expect(await storeWholeFile(cache, owner.keyHex, 'a1', new Uint8Array([1, 2, 3]))).toBe(true)
     await ownerDeleted(db, ['a1'], [friend.keyHex, offline.keyHex])
     const session = await sessionWithFriend(owner, friend, cache)
     const s = sender({ store, getSession: async (key) => { if (key === friend.keyHex) return session; throw new Error('offline') } })
@@ -79,7 +79,8 @@ describe('NoticeSender delivers delete notices', () => {
     await until(() => events.length === 1)
     expect(events[0]).toEqual({ friendKey: friend.keyHex, itemIds: ['a1'] })
     expect(await cachedIds(cache, owner)).toEqual(['a2'])
-    expect(await cache.fileBytes(owner.keyHex, 'a1')).toBeNull()
+    expect(await cache.fileBlob(owner.keyHex, 'a1')).toBeNull()
+    expect(await cache['db'].cachedFileChunks.count()).toBe(0)
     expect(await store.pendingFor(friend.keyHex)).toEqual([])
     // The friend who has not confirmed still owes it; the log shows who did.
     expect(await store.friendsWithPending()).toEqual([offline.keyHex])

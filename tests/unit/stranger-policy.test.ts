@@ -59,7 +59,7 @@ describe('a stranger', () => {
     expect(await failure(rpc.call('ping', { data: new Uint8Array(65) }))).toEqual(refused)
     expect(await failure(rpc.call('profile', {}))).toEqual(refused)
     expect(await failure(rpc.call('listItems', { limit: 10 }))).toEqual(refused)
-    expect(await failure(rpc.call('fetchFile', { id: item.id }))).toEqual(refused)
+    expect(await failure(rpc.call('fetchFile', { id: item.id, offset: 0, length: 1 }))).toEqual(refused)
     expect(await failure(rpc.call('deleteNotices', { itemIds: [] }))).toEqual(refused)
     // Unknown methods still fail as before (BAD_REQUEST), telling nothing about the node.
     expect((await failure(rpc.call('nosuch' as 'ping', { data: new Uint8Array(0) }))).code).toBe('BAD_REQUEST')

@@ -1,0 +1,110 @@
+// A file item's content as pieces of FILE_CHUNK_BYTES in the fileChunks
+// table. Written slice by slice from a Blob, read back range by range, so
+// neither saving nor serving a file ever holds the whole of it in memory.
+import Dexie from 'dexie'
+import { KithError } from '../../shared/errors'
+import { isQuotaError } from '../../shared/quota'
+import type { FileChunkRow, NodeDatabase } from './db'
+
+export const FILE_CHUNK_BYTES = 1024 * 1024
+/** Pieces written per transaction: fewer commits, still little memory. */
+const CHUNKS_PER_WRITE = 4
+
+export const NO_SPACE = 'There is not enough storage space on this device to save this file.'
+
+export function chunkCount (size: number): number {
+  return Math.ceil(size / FILE_CHUNK_BYTES)
+}
+
+/** Rows for bytes already in memory (the v2→v3 upgrade, seeded benchmarks). */
+export function chunkRowsOf (itemId: string, bytes: Uint8Array): FileChunkRow[] {
+  const rows: FileChunkRow[] = []
+  for (let index = 0; index < chunkCount(bytes.length); index++) {
+    const piece = bytes.slice(index * FILE_CHUNK_BYTES, (index + 1) * FILE_CHUNK_BYTES)
+    rows.push({ itemId, index, data: new Blob([piece.buffer as ArrayBuffer]) })
+  }
+  return rows
+}
+
+/** Every key of one item's pieces, in order. */
+function allOf (db: NodeDatabase, itemId: string) {
+  return db.fileChunks.where('[itemId+index]').between([itemId, Dexie.minKey], [itemId, Dexie.maxKey], true, true)
+}
+
+/**
+ * Stores `content` under `itemId`, a few pieces per transaction. Each piece
+ * is a slice of the Blob: in the browser IndexedDB copies it from the file
+ * without it passing through script memory. The item row is written by the
+ * caller only after this resolves, so a crash halfway leaves only orphan
+ * pieces (see removeOrphans), never a half item.
+ */
+export async function writeChunks (db: NodeDatabase, itemId: string, content: Blob, onProgress?: (fraction: number) => void): Promise<void> {
+  const count = chunkCount(content.size)
+  try {
+    for (let first = 0; first < count; first += CHUNKS_PER_WRITE) {
+      const rows: FileChunkRow[] = []
+      for (let index = first; index < Math.min(count, first + CHUNKS_PER_WRITE); index++) {
+        rows.push({ itemId, index, data: content.slice(index * FILE_CHUNK_BYTES, (index + 1) * FILE_CHUNK_BYTES) })
+      }
+      await db.fileChunks.bulkPut(rows)
+      onProgress?.(Math.min(count, first + CHUNKS_PER_WRITE) / count)
+    }
+  } catch (err) {
+    await deleteChunks(db, itemId).catch(() => { /* removeOrphans gets them later */ })
+    throw isQuotaError(err) ? new KithError('TOO_LARGE', NO_SPACE) : err
+  }
+  if (count === 0) onProgress?.(1)
+}
+
+/** Whether all of the pieces of a file of `size` bytes are there. */
+export async function hasAllChunks (db: NodeDatabase, itemId: string, size: number): Promise<boolean> {
+  return await allOf(db, itemId).count() === chunkCount(size)
+}
+
+/** Deletes every piece of the item; inside the caller's transaction when there is one. */
+export async function deleteChunks (db: NodeDatabase, itemId: string): Promise<void> {
+  await allOf(db, itemId).delete()
+}
+
+/** The pieces that hold bytes [start, end) of the item, checked to be all there. */
+export async function chunksCovering (db: NodeDatabase, itemId: string, start: number, end: number): Promise<FileChunkRow[]> {
+  if (end <= start) return []
+  const first = Math.floor(start / FILE_CHUNK_BYTES)
+  const last = Math.floor((end - 1) / FILE_CHUNK_BYTES)
+  const rows = await db.fileChunks.where('[itemId+index]').between([itemId, first], [itemId, last], true, true).toArray()
+  if (rows.length !== last - first + 1) throw new KithError('INTERNAL', 'The file’s content is missing on this device.')
+  return rows
+}
+
+/** Bytes [start, end) from the pieces chunksCovering returned. Only that
+ *  range is read: slicing a Blob reads nothing until arrayBuffer(). */
+export async function readRange (rows: FileChunkRow[], start: number, end: number): Promise<Uint8Array> {
+  if (rows.length === 0) return new Uint8Array(0)
+  const base = rows[0]!.index * FILE_CHUNK_BYTES
+  const joined = new Blob(rows.map((row) => row.data))
+  return new Uint8Array(await joined.slice(start - base, end - base).arrayBuffer())
+}
+
+/** The whole file as one Blob made of its stored pieces (not copied into memory). */
+export async function fileBlob (db: NodeDatabase, itemId: string, mime: string): Promise<Blob> {
+  const rows = await allOf(db, itemId).toArray()
+  return new Blob(rows.map((row) => row.data), { type: mime })
+}
+
+/** Pieces whose item does not exist: left by a save that crashed or failed.
+ *  `writing` are the items being saved right now, which must stay. */
+export async function removeOrphans (db: NodeDatabase, writing: ReadonlySet<string>): Promise<number> {
+  const itemIds = (await db.fileChunks.orderBy('itemId').uniqueKeys()) as string[]
+  const candidates = itemIds.filter((id) => !writing.has(id))
+  if (candidates.length === 0) return 0
+  let removed = 0
+  await db.transaction('rw', db.items, db.fileChunks, async () => {
+    const rows = await db.items.bulkGet(candidates)
+    for (const [i, id] of candidates.entries()) {
+      if (rows[i] || writing.has(id)) continue
+      await deleteChunks(db, id)
+      removed++
+    }
+  })
+  return removed
+}

@@ -1,0 +1,143 @@
+// A large file fetched in pieces survives a reload (issue 6, point 4): Bob
+// starts downloading Alice's 64 MiB file, reloads his tab halfway, and the
+// download carries on from the pieces already in his IndexedDB, through the
+// real UI, ending with every byte right.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { createWorld, openApp, screenshot, type Person, type World } from './support/world'
+
+const MiB = 1024 * 1024
+const FILE_BYTES = 64 * MiB
+const CAPTION = 'Holiday video, uncut'
+
+let world: World
+let alice: Person
+let bob: Person
+let aliceAddress = ''
+// Playwright hands over at most 50 MB as a buffer: the file goes by path.
+const dir = mkdtempSync(join(tmpdir(), 'kith-resume-'))
+const filePath = join(dir, 'holiday.mp4')
+
+beforeAll(async () => {
+  writeFileSync(filePath, fileBytes())
+  world = await createWorld({ trackerCount: 1 })
+})
+
+afterAll(async () => {
+  await world?.close()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+/** The file's bytes: not all alike, so a piece in the wrong place shows. */
+function fileBytes (): Buffer {
+  const bytes = Buffer.alloc(FILE_BYTES)
+  for (let i = 0; i < FILE_BYTES; i += 1024) bytes.writeUInt32LE(i, i)
+  return bytes
+}
+
+function checksum (bytes: Uint8Array): number {
+  let sum = 0
+  for (let i = 0; i < bytes.length; i += 1024) sum = (sum * 31 + bytes[i]! + bytes[i + 1]! * 7 + bytes[i + 2]! * 13 + bytes[i + 3]! * 17) >>> 0
+  return sum
+}
+
+/** Pieces of files in Bob's cache, straight from his IndexedDB. */
+function storedPieces (page: Page): Promise<number> {
+  return page.evaluate(() => new Promise<number>((resolve, reject) => {
+    const open = indexedDB.open('kith-client')
+    open.onerror = () => reject(open.error)
+    open.onsuccess = () => {
+      const db = open.result
+      const count = db.transaction('cachedFileChunks').objectStore('cachedFileChunks').count()
+      count.onsuccess = () => { db.close(); resolve(count.result) }
+      count.onerror = () => reject(count.error)
+    }
+  }))
+}
+
+async function percent (page: Page): Promise<number> {
+  const text = await page.getByTestId('file-percent').textContent().catch(() => null)
+  return text ? Number.parseInt(text, 10) : -1
+}
+
+describe('downloading a large file', () => {
+  it('Alice shares a 64 MiB file with Bob', async () => {
+    alice = await world.person('alice')
+    bob = await world.person('bob')
+    aliceAddress = await openApp(alice, world.appUrl)
+    await openApp(bob, world.appUrl)
+    for (const [p, name] of [[alice, 'Alice'], [bob, 'Bob']] as const) {
+      await p.page.getByLabel('Name shown to friends').fill(name)
+      await p.page.getByRole('button', { name: 'Save name' }).click()
+      await p.page.getByText('Saved. Friends see this name.').waitFor()
+    }
+    await alice.page.getByRole('tab', { name: 'Invites' }).click()
+    await alice.page.getByLabel('Label (only you see it)').fill('for Bob')
+    await alice.page.getByRole('button', { name: 'Create invite' }).click()
+    const link = alice.page.getByTestId('invite-link')
+    await expect.poll(() => link.textContent()).toContain('#/invite/')
+    await bob.page.goto((await link.textContent())!.trim())
+    await bob.page.getByRole('button', { name: 'Accept invite' }).click()
+    await expect.poll(() => bob.page.url(), { timeout: 60_000 }).toContain(`#/friend/${aliceAddress}`).catch(async (err) => {
+      await screenshot(bob, 'resume-failed-accept')
+      throw err
+    })
+
+    await alice.page.getByRole('tab', { name: 'My items' }).click()
+    await alice.page.getByRole('radio', { name: 'File', exact: true }).check()
+    await alice.page.getByLabel(/^File/).setInputFiles(filePath)
+    await alice.page.getByLabel('Caption (optional)').fill(CAPTION)
+    await alice.page.getByRole('radio', { name: 'All friends' }).check()
+    await alice.page.getByRole('button', { name: 'Share' }).click()
+    await alice.page.getByTestId('my-item').filter({ hasText: CAPTION }).waitFor({ timeout: 60_000 })
+  })
+
+  it('Bob reloads halfway through; the download resumes from what he has and completes intact', async () => {
+    const page = bob.page
+    await page.getByRole('button', { name: 'Refresh' }).click()
+    const item = page.getByTestId('feed-item').filter({ hasText: CAPTION })
+    await item.waitFor({ timeout: 30_000 })
+    await item.getByRole('button', { name: 'Download' }).click()
+    await expect.poll(() => percent(page), { timeout: 60_000, interval: 20 }).toBeGreaterThanOrEqual(5)
+    const before = await percent(page)
+    await screenshot(bob, 'resume-1-bob-downloading')
+    await page.reload()
+    const kept = await storedPieces(page)
+    expect(before).toBeLessThan(100)
+    expect(kept).toBeGreaterThan(0) // the pieces fetched before the reload are still there
+    expect(kept).toBeLessThan(FILE_BYTES / (256 * 1024))
+
+    // The queued request goes out again once Bob's tab meets Alice's; asking
+    // to download shows progress from where it stopped, not from zero.
+    const again = page.getByTestId('feed-item').filter({ hasText: CAPTION })
+    await again.waitFor({ timeout: 30_000 })
+    const download = again.getByRole('button', { name: 'Download' })
+    await download.click()
+    const link = again.getByTestId('file-link')
+    // Every percent shown from here on: the first above zero starts near where
+    // it stopped (had it started over, it would be about 0%).
+    // The pieces in his IndexedDB only ever grow from what was kept.
+    const shown: number[] = []
+    const pieces: number[] = []
+    await expect.poll(async () => {
+      const p = await percent(page)
+      if (p > 0) shown.push(p)
+      pieces.push(await storedPieces(page))
+      return await link.isVisible()
+    }, { timeout: 120_000, interval: 20 }).toBe(true)
+    expect(Math.min(...pieces)).toBeGreaterThanOrEqual(kept)
+    if (shown.length > 0) expect(shown[0]).toBeGreaterThanOrEqual(Math.floor(before * 0.9))
+    await screenshot(bob, 'resume-2-bob-downloaded')
+    expect(await storedPieces(page)).toBe(FILE_BYTES / (256 * 1024))
+
+    const href = (await link.getAttribute('href'))!
+    const got = await page.evaluate(async (url) => Array.from(new Uint8Array(await (await fetch(url)).arrayBuffer()).filter((_, i) => i % 1024 < 4)), href)
+    expect(got.length).toBe(FILE_BYTES / 1024 * 4)
+    const sampled = Buffer.alloc(FILE_BYTES)
+    for (let i = 0, j = 0; i < FILE_BYTES; i += 1024, j += 4) for (let k = 0; k < 4; k++) sampled[i + k] = got[j + k]!
+    expect(checksum(sampled)).toBe(checksum(fileBytes()))
+  })
+})
