@@ -32,6 +32,9 @@ const PAGE_LIMIT = 100
 /** 100,000 items: a node that keeps saying "not done" cannot hold us forever. */
 const MAX_PAGES = 1_000
 /** Per range: one range is small, so a minute means the friend is stuck. */
+/** msgpack framing of a range answer around its bytes ({bytes, size}, the
+ *  frame's type and id): a few dozen bytes; generous. */
+const RANGE_FRAMING_BYTES = 1024
 const RANGE_TIMEOUT_MS = 60_000
 const NOT_CACHED = 'That file is no longer shared with you.'
 const NOT_A_FRIEND = 'This person no longer shares with you.'
@@ -269,7 +272,9 @@ export class FriendFeedImpl extends EventTarget implements FriendFeed {
     await downloadPieces({
       size,
       have: plan.have,
-      fetchRange: (offset, length) => session.rpc.call('fetchFile', { id, offset, length }, { timeoutMs: RANGE_TIMEOUT_MS, signal: this.closer.signal }),
+      // A range answer is the range plus a few bytes of framing: a node
+      // announcing more is refused before any of it is held.
+      fetchRange: (offset, length) => session.rpc.call('fetchFile', { id, offset, length }, { timeoutMs: RANGE_TIMEOUT_MS, signal: this.closer.signal, maxResultBytes: length + RANGE_FRAMING_BYTES }),
       // Pieces for an item deleted (or changed) meanwhile are not kept, nor handed out.
       store: async (index, bytes) => {
         let kept: boolean

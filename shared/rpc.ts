@@ -36,6 +36,10 @@ export interface CallOptions {
   signal?: AbortSignal
   /** Called while a large result streams in. */
   onProgress?: (receivedBytes: number, totalBytes: number) => void
+  /** Largest answer this call accepts, when the caller knows it is small
+   *  (a file range): a larger one is refused at its header, before any of
+   *  it is held. At most maxMessageBytes either way. */
+  maxResultBytes?: number
 }
 
 export interface RpcOptions {
@@ -89,6 +93,7 @@ interface PendingCall {
   resolve: (value: unknown) => void
   reject: (err: KithError) => void
   onProgress?: CallOptions['onProgress']
+  maxResultBytes?: number
   cleanup: () => void
 }
 
@@ -158,6 +163,7 @@ export class RpcPeer<Remote extends MethodTable, Local extends MethodTable = Met
         resolve: resolve as (value: unknown) => void,
         reject,
         onProgress: options.onProgress,
+        maxResultBytes: options.maxResultBytes,
         cleanup: () => {
           clearTimeout(timer)
           options.signal?.removeEventListener('abort', onAbort)
@@ -268,8 +274,10 @@ export class RpcPeer<Remote extends MethodTable, Local extends MethodTable = Met
 
   private startAssembly (id: number, direction: Direction, totalBytes: number): void {
     if (direction === RESULT_DIRECTION) {
-      if (!this.pending.has(id)) return
-      if (totalBytes > this.opts.maxMessageBytes) return this.abandon(id, new KithError('TOO_LARGE', `the answer of ${totalBytes} bytes exceeds the limit of ${this.opts.maxMessageBytes}`))
+      const call = this.pending.get(id)
+      if (!call) return
+      const limit = Math.min(this.opts.maxMessageBytes, call.maxResultBytes ?? Infinity)
+      if (totalBytes > limit) return this.abandon(id, new KithError('TOO_LARGE', `the answer of ${totalBytes} bytes exceeds the limit of ${limit}`))
     } else if (totalBytes > this.opts.maxRequestBytes) {
       return this.sendError(id, new KithError('TOO_LARGE', `request of ${totalBytes} bytes exceeds the limit of ${this.opts.maxRequestBytes}`))
     } else if (this.inFlight.size + this.incomingRequests().count >= this.opts.maxConcurrentRequests ||

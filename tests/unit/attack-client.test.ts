@@ -6,7 +6,16 @@ import Dexie from 'dexie'
 import { ClientDatabase } from '../../client/cache/db'
 import { FriendCache } from '../../client/cache/friend-cache'
 import { encodeCursor, type SharedItem } from '../../shared/items'
-import { note, uniqueName } from './friend-fixtures'
+import { Outbox } from '../../client/outbox'
+import { FriendFeedImpl } from '../../client/friend-feed'
+import { encodeChunk, FrameType, RESULT_DIRECTION } from '../../shared/codec'
+import { runHandshake } from '../../shared/handshake'
+import { addressFromPublicKey } from '../../shared/identity'
+import { createMemoryTransportPair } from '../../shared/memory-transport'
+import type { NodeMethods } from '../../shared/protocol'
+import { establishSession } from '../../shared/session'
+import { note, person, uniqueName } from './friend-fixtures'
+import { RawPeer } from './raw-peer'
 
 const cleanups: Array<() => unknown> = []
 afterEach(async () => {
@@ -67,5 +76,56 @@ describe('attack: one friend’s delete notices against another owner', () => {
     for (let i = 0; i < 1_000; i++) cache.deletionMark('c'.repeat(64))
     const y = note('itemY', 2)
     expect(await cache.storePage(alice, [y], encodeCursor(y), mark)).toBe(1)
+  })
+})
+
+describe('attack: a friend’s node answering a range with a huge message', () => {
+  // Attack: each range asked for (256 KiB) is answered with a 30 MiB
+  // message, which the downloader would hold (four ranges at once) before
+  // it could check it. It is refused at the message's header instead.
+  it('the download stops at the first oversized header', async () => {
+    const owner = person()
+    const me = person()
+    const name = uniqueName('attack-range')
+    const db = new ClientDatabase(name)
+    cleanups.push(() => { db.close(); return Dexie.delete(name) })
+    const cache = new FriendCache(db)
+    const item: SharedItem = { id: 'f1', type: 'file', text: '', createdAt: 1, updatedAt: 1, file: { name: 'f.bin', mime: 'application/octet-stream', size: 1024 * 1024 } }
+    await cache.storePage(owner.keyHex, [item], encodeCursor(item))
+    const [ta, tb] = createMemoryTransportPair()
+    const [session] = await Promise.all([
+      establishSession<NodeMethods, NodeMethods>(ta, { identity: me.identity, handlers: () => ({}) }),
+      runHandshake(tb, { identity: owner.identity })
+    ])
+    cleanups.push(() => session.rpc.close())
+    const raw = new RawPeer(tb)
+    const feed = new FriendFeedImpl({
+      ownerAddress: addressFromPublicKey(owner.identity.publicKey),
+      ownerKeyHex: owner.keyHex,
+      cache,
+      outbox: new Outbox(db),
+      currentSession: () => session,
+      getSession: async () => session
+    })
+    cleanups.push(() => feed.close())
+    const download = feed.fetchFile(item.id)
+    // Every range in flight (the downloader asks a few at once) gets one.
+    const answered = new Set<number>()
+    let stopped = false
+    cleanups.push(() => { stopped = true })
+    const answerAll = async (): Promise<void> => {
+      while (!stopped) {
+        const frame = await raw.next(100).catch(() => null) as { type: number, id: number } | null
+        if (frame === null) continue
+        if (frame.type !== FrameType.Request || answered.has(frame.id)) continue
+        answered.add(frame.id)
+        raw.send({ type: FrameType.Large, id: frame.id, direction: RESULT_DIRECTION, totalBytes: 30 * 1024 * 1024 })
+        raw.send(encodeChunk(frame.id, RESULT_DIRECTION, new Uint8Array(100_000)))
+      }
+    }
+    void answerAll()
+    await expect(download).rejects.toMatchObject({ code: 'TOO_LARGE' })
+    expect(await cache.fileBlob(owner.keyHex, item.id)).toBeNull()
+    expect(session.rpc.stats().assemblies).toBe(0)
   })
 })

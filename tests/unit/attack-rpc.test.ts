@@ -214,6 +214,38 @@ describe('attack: floods and cancels', () => {
   })
 })
 
+describe('attack: a friend’s node answering a small question with a huge answer', () => {
+  // Attack: every range asked for (at most 1 MiB) answered with a 32 MiB
+  // message: a downloader with 4 ranges in flight would hold 128 MiB before
+  // it could check any of them.
+  it('an answer announced larger than the call accepts is refused at its header, holding nothing', async () => {
+    const [a, b] = createMemoryTransportPair()
+    const me = new RpcPeer<MethodTable>(a, {})
+    peers.push(me)
+    const raw = new RawPeer(b)
+    const call = me.call('fetchFile', { id: 'x', offset: 0, length: 1024 }, { maxResultBytes: 2048 })
+    const request = await raw.next()
+    const id = (request as { id: number }).id
+    raw.send({ type: FrameType.Large, id, direction: RESULT_DIRECTION, totalBytes: 30 * 1024 * 1024 })
+    for (let i = 0; i < 10; i++) raw.send(encodeChunk(id, RESULT_DIRECTION, new Uint8Array(200_000)))
+    await expect(call).rejects.toMatchObject({ code: 'TOO_LARGE' })
+    await tick(20)
+    expect(me.stats()).toMatchObject({ pending: 0, assemblies: 0 })
+    // The node was told to stop.
+    const cancels = raw.received.filter((bytes) => !isChunkFrame(bytes)).map((bytes) => decodeFrame(bytes)).filter((f) => f.type === FrameType.Cancel)
+    expect(cancels).toHaveLength(1)
+  })
+
+  it('an answer within the call’s limit arrives (control)', async () => {
+    const [a, b] = createMemoryTransportPair()
+    const me = new RpcPeer<MethodTable>(a, {})
+    const them = new RpcPeer<MethodTable>(b, { fetchFile: () => ({ bytes: new Uint8Array(300_000), size: 300_000 }) })
+    peers.push(me, them)
+    const got = await me.call('fetchFile', { id: 'x', offset: 0, length: 300_000 }, { maxResultBytes: 300_000 + 1024 }) as { bytes: Uint8Array }
+    expect(got.bytes.length).toBe(300_000)
+  })
+})
+
 /** A transport whose far side never reads: everything sent stays buffered. */
 class StuckTransport implements Transport {
   readonly binding = { role: 'answerer' as const, localFingerprint: 'x', remoteFingerprint: 'y' }
