@@ -6,18 +6,20 @@
 // after session and keep them, until nobody else can connect.
 //  - A stranger (not a friend when the handshake ends) gets a session for a
 //    short while, enough to redeem an invite; it is closed then unless they
-//    became a friend. Few stranger sessions are open at once; more are closed
-//    at once.
+//    became a friend. Few stranger sessions are open at once, from each kind
+//    of swarm, so strangers flooding the address swarm cannot keep someone
+//    with an invite out; more are closed at once.
 //  - Anyone (friend or not) keeps a few incoming sessions at most; a new one
 //    replaces their oldest (a reload, a second tab), so a friend is never
 //    locked out by their own stale sessions.
+import type { MeetingKind } from '../shared/meetings'
 import type { Transport } from '../shared/transport'
 
 /** What is needed of a session: to see and cause its end. */
 interface AnySession { rpc: { readonly closed: boolean, close: (reason?: string) => void }, transport: Pick<Transport, 'onClose'> }
 
 export interface IncomingSessionLimits {
-  /** Stranger sessions open at once. */
+  /** Stranger sessions open at once, per kind of swarm they came through. */
   maxStrangers: number
   /** How long a stranger's session may stay open without becoming a friend. */
   strangerLifetimeMs: number
@@ -25,7 +27,7 @@ export interface IncomingSessionLimits {
   maxPerPeer: number
 }
 
-export const DEFAULT_INCOMING_LIMITS: IncomingSessionLimits = { maxStrangers: 8, strangerLifetimeMs: 60_000, maxPerPeer: 4 }
+export const DEFAULT_INCOMING_LIMITS: IncomingSessionLimits = { maxStrangers: 4, strangerLifetimeMs: 60_000, maxPerPeer: 4 }
 
 export const TOO_MANY_STRANGERS = 'This node is busy; try again later.'
 export const STRANGER_TIME_UP = 'This node answers only its owner’s friends.'
@@ -33,7 +35,7 @@ export const REPLACED = 'replaced by a newer connection'
 
 export class IncomingSessions {
   private readonly limits: IncomingSessionLimits
-  private readonly strangers = new Set<AnySession>()
+  private readonly strangers = new Map<MeetingKind, Set<AnySession>>()
   /** Per peer key, oldest first. */
   private readonly byPeer = new Map<string, AnySession[]>()
 
@@ -42,27 +44,35 @@ export class IncomingSessions {
   }
 
   /** Stranger sessions open now (for tests and status). */
-  get strangerCount (): number { return this.strangers.size }
+  get strangerCount (): number {
+    let n = 0
+    for (const set of this.strangers.values()) n += set.size
+    return n
+  }
 
   /** Applies the limits to a session that just passed its handshake; false
-   *  when it was closed instead. */
-  async admit (keyHex: string, session: AnySession): Promise<boolean> {
+   *  when it was closed instead. `via` is the kind of swarm it came through
+   *  (unknown: counted with the address swarm's, the most open). */
+  async admit (keyHex: string, session: AnySession, via: MeetingKind = 'address'): Promise<boolean> {
     if (session.rpc.closed) return false
     if (!await this.isFriend(keyHex)) {
-      if (this.strangers.size >= this.limits.maxStrangers) {
+      let pool = this.strangers.get(via)
+      if (!pool) this.strangers.set(via, pool = new Set())
+      if (pool.size >= this.limits.maxStrangers) {
         session.rpc.close(TOO_MANY_STRANGERS)
         return false
       }
-      this.strangers.add(session)
+      const mine = pool
+      mine.add(session)
       const timer = setTimeout(() => {
         this.isFriend(keyHex).then((friend) => {
-          if (friend) this.strangers.delete(session)
+          if (friend) mine.delete(session)
           else session.rpc.close(STRANGER_TIME_UP)
         }, () => session.rpc.close(STRANGER_TIME_UP))
       }, this.limits.strangerLifetimeMs)
       session.transport.onClose(() => {
         clearTimeout(timer)
-        this.strangers.delete(session)
+        mine.delete(session)
       })
     }
     let mine = this.byPeer.get(keyHex)

@@ -3,7 +3,7 @@
 // UI uses the same node to dial friends (one identity per tab).
 import { fromHex, toHex } from '../shared/bytes'
 import { isValidSigningPublicKey, pairSecret } from '../shared/crypto'
-import { addressMeeting, inviteMeeting, pairMeeting, type Meeting } from '../shared/meetings'
+import { addressMeeting, inviteMeeting, pairMeeting, type Meeting, type MeetingKind } from '../shared/meetings'
 import { addressFromPublicKey, type Identity } from '../shared/identity'
 import { normalizeDisplayName, type NodeMethods, type Profile } from '../shared/protocol'
 import type { RpcHandlers } from '../shared/rpc'
@@ -251,7 +251,7 @@ export class KithNode extends EventTarget {
       rtcConfig: this.rtcConfig,
       // Awaited by the listener, so the answer slot is held until the
       // handshake is over and the session admitted (or refused).
-      onTransport: (transport) => this.accept(transport),
+      onTransport: (transport, via) => this.accept(transport, via),
       onStatus: () => this.changed()
     })
     this.listener.start()
@@ -307,10 +307,10 @@ export class KithNode extends EventTarget {
 
   /** An incoming connection: the handshake, then the limits on sessions
    *  others open to us (see incoming-sessions.ts). */
-  private async accept (transport: Transport): Promise<void> {
+  private async accept (transport: Transport, via?: MeetingKind): Promise<void> {
     try {
       const session = await this.startSession(transport)
-      await this.incoming.admit(toHex(session.remotePublicKey), session)
+      await this.incoming.admit(toHex(session.remotePublicKey), session, via)
     } catch (err) {
       if (err instanceof HandshakeError) {
         this.lastRejected = err.message

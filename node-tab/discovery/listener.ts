@@ -43,7 +43,7 @@ export interface ListenerOptions {
   rtcConfig: RTCConfiguration
   /** A connection that opened. A returned promise is awaited before the
    *  answer slot is released, so a slot covers the handshake too. */
-  onTransport: (transport: WebRtcTransport) => void | Promise<void>
+  onTransport: (transport: WebRtcTransport, via: MeetingKind) => void | Promise<void>
   onStatus?: (status: TrackerStatus[]) => void
   /** Told of every offer's fate (for tests and diagnostics). */
   onOfferOutcome?: (outcome: OfferOutcome, kind: MeetingKind | null) => void
@@ -169,7 +169,7 @@ export class Listener {
       pool.answer(envelope, sealAnswer(answer.sdp, offer.replyKey))
       this.outcome('answered', meeting.kind)
       const transport = await answer.connected()
-      await this.opts.onTransport(transport)
+      await this.opts.onTransport(transport, meeting.kind)
     } catch {
       // An offer that leads nowhere (peer went away) is simply dropped.
     } finally {

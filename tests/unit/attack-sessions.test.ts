@@ -15,7 +15,7 @@ import type { Transport } from '../../shared/transport'
 import { KithNode } from '../../node-tab/node'
 import { NodeDatabase } from '../../node-tab/storage/db'
 import type { IncomingSessionLimits } from '../../node-tab/incoming-sessions'
-import { inviteMeeting } from '../../shared/meetings'
+import { inviteMeeting, type MeetingKind } from '../../shared/meetings'
 import { until } from './friend-fixtures'
 
 const nodes: KithNode[] = []
@@ -31,12 +31,12 @@ type Mine = Session<NodeMethods, NodeMethods>
 
 /** `who` connects to the node the way the listener hands over any incoming
  *  connection; resolves once the node has admitted (or refused) the session. */
-async function connectIn (node: KithNode, who: Identity): Promise<Mine> {
+async function connectIn (node: KithNode, who: Identity, via?: MeetingKind): Promise<Mine> {
   const [a, b] = createMemoryTransportPair()
-  const accept = (node as unknown as { accept: (t: Transport) => Promise<void> }).accept.bind(node)
+  const accept = (node as unknown as { accept: (t: Transport, via?: MeetingKind) => Promise<void> }).accept.bind(node)
   const [mine] = await Promise.all([
     establishSession<NodeMethods, NodeMethods>(a, { identity: who, handlers: () => ({}) }),
-    accept(b)
+    accept(b, via)
   ])
   return mine
 }
@@ -64,6 +64,21 @@ describe('attack: strangers holding sessions open', () => {
     const bobs = await connectIn(node, bob)
     expect(bobs.transport.closed).toBe(false)
     expect((await bobs.rpc.call('ping', { data: Uint8Array.of(1) })).data).toEqual(Uint8Array.of(1))
+  })
+
+  // Attack: strangers flooding a discoverable node's address swarm take
+  // every stranger session, so that someone with an invite cannot redeem it.
+  it('strangers from the address swarm cannot keep an invite holder out', async () => {
+    const node = await openNode({ maxStrangers: 3 })
+    const flood: Mine[] = []
+    for (let i = 0; i < 10; i++) flood.push(await connectIn(node, createIdentity(), 'address'))
+    await until(() => openCount(flood) === 3)
+    const invite = await node.invites.create({ label: 'dave', expiresInMs: null })
+    const dave = createIdentity()
+    const session = await connectIn(node, dave, 'invite')
+    expect(session.transport.closed).toBe(false)
+    const { owner } = await session.rpc.call('redeemInvite', { token: invite.token, profile: { displayName: 'Dave', address: addressFromPublicKey(dave.publicKey) } })
+    expect(owner.address).toBe(node.address)
   })
 
   // Attack: a stranger keeps a session open forever, taking a stranger slot.
