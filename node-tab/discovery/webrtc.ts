@@ -200,15 +200,18 @@ export async function answerOffer (rtcConfig: RTCConfiguration, offerSdp: string
       if (ev.channel.label === CHANNEL_LABEL) resolve({ channel: ev.channel, early: captureEarlyMessages(ev.channel) })
     }, { once: true })
   })
+  let binding: SessionBinding
   try {
     await pc.setRemoteDescription({ type: 'offer', sdp: offerSdp })
     await pc.setLocalDescription(await pc.createAnswer())
     await waitForGathering(pc, usesIceServers(rtcConfig))
+    // An offer without a DTLS fingerprint cannot be bound to a handshake:
+    // its connection is closed here, not left open.
+    binding = bindingOf(pc, 'answerer')
   } catch {
     pc.close()
     throw new KithError('BAD_REQUEST', 'the offer could not be used')
   }
-  const binding = bindingOf(pc, 'answerer')
   return {
     sdp: pc.localDescription!.sdp,
     async connected (signal) {
