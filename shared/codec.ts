@@ -98,11 +98,74 @@ export function decodeChunk (frame: Uint8Array): ChunkFrame {
   return { id: view.getUint32(1), direction, bytes: frame.subarray(CHUNK_HEADER_BYTES) }
 }
 
+/** Deepest nesting a frame may have. The deepest real one (a page of items
+ *  with their file fields, in a result map, in the frame) is 5 levels. */
+export const MAX_FRAME_DEPTH = 32
+
+/** Bytes of payload after each msgpack type byte that carries a fixed-size
+ *  value (numbers, fixext), for tooDeep(). */
+const FIXED: Record<number, number> = {
+  0xca: 4, 0xcb: 8, 0xcc: 1, 0xcd: 2, 0xce: 4, 0xcf: 8, 0xd0: 1, 0xd1: 2, 0xd2: 4, 0xd3: 8,
+  0xd4: 2, 0xd5: 3, 0xd6: 5, 0xd7: 9, 0xd8: 17
+}
+
+/**
+ * True when msgpack bytes nest arrays or maps deeper than `max`. A walk over
+ * the bytes that allocates nothing: decoding a frame of nested one-element
+ * arrays costs the decoder many times what the same bytes cost as data, so
+ * a peer could keep the tab busy with a stream of them. Truncated or invalid
+ * bytes are left for the decoder to refuse (false).
+ */
+export function tooDeep (bytes: Uint8Array, max = MAX_FRAME_DEPTH): boolean {
+  // remaining[d]: items still to read in the container at depth d (d = 0: the top value).
+  const remaining: number[] = [1]
+  let at = 0
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const len = (size: 1 | 2 | 4): number => {
+    if (at + size > bytes.length) return -1
+    const n = size === 1 ? bytes[at]! : size === 2 ? view.getUint16(at) : view.getUint32(at)
+    at += size
+    return n
+  }
+  while (remaining.length > 0) {
+    if (remaining[remaining.length - 1] === 0) { remaining.pop(); continue }
+    remaining[remaining.length - 1]!--
+    if (at >= bytes.length) return false
+    const t = bytes[at++]!
+    let items = -1 // a container's item count, when t opens one
+    let skip = 0
+    if (t <= 0x7f || t >= 0xe0 || t === 0xc0 || t === 0xc2 || t === 0xc3) skip = 0
+    else if (t <= 0x8f) items = (t & 0x0f) * 2
+    else if (t <= 0x9f) items = t & 0x0f
+    else if (t <= 0xbf) skip = t & 0x1f
+    else if (t === 0xc4 || t === 0xd9) skip = len(1)
+    else if (t === 0xc5 || t === 0xda) skip = len(2)
+    else if (t === 0xc6 || t === 0xdb) skip = len(4)
+    else if (t === 0xc7) skip = len(1) + 1
+    else if (t === 0xc8) skip = len(2) + 1
+    else if (t === 0xc9) skip = len(4) + 1
+    else if (t === 0xdc) items = len(2)
+    else if (t === 0xdd) items = len(4)
+    else if (t === 0xde) items = len(2) * 2
+    else if (t === 0xdf) items = len(4) * 2
+    else if (FIXED[t] !== undefined) skip = FIXED[t]!
+    else return false // 0xc1: never valid
+    if (skip < 0 || items < -1 || (items === -1 && at + skip > bytes.length)) return false
+    at += skip
+    if (items > 0) {
+      if (remaining.length > max) return true
+      remaining.push(items)
+    }
+  }
+  return false
+}
+
 const isId = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 0xffffffff
 const isBytes = (v: unknown, length: number): v is Uint8Array => v instanceof Uint8Array && v.length === length
 
 /** Decodes and checks one msgpack frame; anything malformed is BAD_REQUEST. */
 export function decodeFrame (bytes: Uint8Array, decoder: Decoder = defaultDecoder): Frame {
+  if (tooDeep(bytes)) throw new KithError('BAD_REQUEST', 'a frame nested too deeply')
   let raw: unknown
   try {
     raw = decoder.decode(bytes)
@@ -146,6 +209,8 @@ export function decodeFrame (bytes: Uint8Array, decoder: Decoder = defaultDecode
 
 /** The request id of a malformed request frame, if one can be read. */
 export function salvageRequestId (bytes: Uint8Array, decoder: Decoder = defaultDecoder): number | null {
+  // Not decoded a second time: a hostile frame costs its sender an answer, not us two decodes.
+  if (tooDeep(bytes)) return null
   try {
     const raw = decoder.decode(bytes)
     if (Array.isArray(raw) && raw[0] === FrameType.Request && isId(raw[1])) return raw[1]
