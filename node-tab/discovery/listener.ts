@@ -8,7 +8,9 @@
 //      behind it; only the address swarm takes an offer sealed to the public
 //      key alone), and is fresh;
 //   3. it was not let through before (a replay, or the same offer from a
-//      second tracker);
+//      second tracker: that one gets the answer already made, at no new
+//      cost, so a tracker that delivers first and drops our answer cannot
+//      keep a friend out while another tracker is honest);
 //   4. a slot of that swarm's kind is free.
 // Only then is an RTCPeerConnection made. An offer that fails is ignored
 // without a word, so a stranger probing swarms learns nothing.
@@ -25,6 +27,8 @@ import { answerOffer, type WebRtcTransport } from './webrtc'
 /** Replay memory for every address swarm (see handleOffer); a topic is 20
  *  characters, so this never names one. */
 const ADDRESS_SCOPE = 'address'
+/** Answers kept to re-send through a second tracker (see handleOffer). */
+const MAX_KEPT_ANSWERS = 256
 
 /** What became of an offer that reached the listener. */
 export type OfferOutcome =
@@ -63,6 +67,9 @@ export class Listener {
   private epoch = 0
   private readonly boxSecret: Uint8Array
   private readonly replays = new ReplayGuard()
+  /** Sealed answers already sent, by offer, with the trackers they went
+   *  through and when the offer goes stale; oldest first. */
+  private readonly sentAnswers = new Map<string, { payload: string, trackers: Set<string>, staleAt: number }>()
   private readonly slots: AnswerSlots
   private rotateTimer: ReturnType<typeof setTimeout> | null = null
   private stopped = false
@@ -149,7 +156,9 @@ export class Listener {
     // it is remembered across address swarms: replayed into the next day's,
     // it is still a replay. Pair and invite offers are bound to their swarm.
     const scope = meeting.kind === 'address' ? ADDRESS_SCOPE : meeting.topic
+    const offerKey = `${scope}/${toHex(offer.replyKey)}`
     if (!this.replays.firstSight(scope, toHex(offer.replyKey), offer.sentAt + OFFER_MAX_AGE_MS, now)) {
+      this.resendThrough(pool, envelope, offerKey, now)
       return this.outcome('replayed', meeting.kind)
     }
     const release = this.slots.take(meeting.kind, meeting.topic)
@@ -166,7 +175,9 @@ export class Listener {
         answer.connected().then((t) => t.close('the node stopped listening'), () => {})
         return
       }
-      pool.answer(envelope, sealAnswer(answer.sdp, offer.replyKey))
+      const payload = sealAnswer(answer.sdp, offer.replyKey)
+      pool.answer(envelope, payload)
+      this.keepAnswer(offerKey, payload, envelope.trackerUrl, offer.sentAt + OFFER_MAX_AGE_MS)
       this.outcome('answered', meeting.kind)
       const transport = await answer.connected()
       await this.opts.onTransport(transport, meeting.kind)
@@ -175,6 +186,23 @@ export class Listener {
     } finally {
       release()
     }
+  }
+
+  private keepAnswer (offerKey: string, payload: string, trackerUrl: string, staleAt: number): void {
+    this.sentAnswers.set(offerKey, { payload, trackers: new Set([trackerUrl]), staleAt })
+    while (this.sentAnswers.size > MAX_KEPT_ANSWERS) this.sentAnswers.delete(this.sentAnswers.keys().next().value!)
+  }
+
+  /** The same offer through a tracker its answer did not go through yet:
+   *  the same sealed answer goes back there too (once per tracker). No new
+   *  RTCPeerConnection or slot; only the offerer can open it. */
+  private resendThrough (pool: TrackerPool, envelope: SignalEnvelope, offerKey: string, now: number): void {
+    const sent = this.sentAnswers.get(offerKey)
+    if (!sent) return
+    if (sent.staleAt < now) return void this.sentAnswers.delete(offerKey)
+    if (sent.trackers.has(envelope.trackerUrl)) return
+    sent.trackers.add(envelope.trackerUrl)
+    pool.answer(envelope, sent.payload)
   }
 
   private outcome (outcome: OfferOutcome, kind: MeetingKind | null): void {

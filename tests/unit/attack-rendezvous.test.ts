@@ -377,3 +377,48 @@ describe('attack: connections that open but never authenticate', () => {
     for (const done of handshakes) done()
   })
 })
+
+describe('attack: a tracker that delivers a friend’s offer first and drops the answer', () => {
+  // Attack: the friend announces to two trackers. The hostile one hands the
+  // offer over first, so it is the one answered, then drops the answer; the
+  // honest tracker's copy is a replay. Without more, the friend never
+  // connects while one tracker is hostile. The same sealed answer goes back
+  // through the honest tracker too, at no new cost.
+  it('the answer also goes back through the other tracker, with no second RTCPeerConnection', async () => {
+    const { alice, pairBob, bobToAlice } = world()
+    const hostile = new HostileTracker()
+    const honest = new HostileTracker()
+    const byUrl: Record<string, HostileTracker> = { 'wss://hostile.invalid': hostile, 'wss://honest.invalid': honest }
+    const { answer, calls } = countingAnswerer()
+    const outcomes: OfferOutcome[] = []
+    const listener = new Listener({
+      identity: alice,
+      topics: async () => [pairBob],
+      trackers: Object.keys(byUrl),
+      rtcConfig: { iceServers: [] },
+      onTransport: () => {},
+      onOfferOutcome: (outcome) => outcomes.push(outcome),
+      answerOffer: answer,
+      createSocket: (url: string) => byUrl[url]!.createSocket()
+    })
+    listener.start()
+    cleanups.push(() => listener.stop())
+    await waitFor(() => hostile.swarms.has(pairBob.topic) && honest.swarms.has(pairBob.topic))
+    const offer = sealOfferFor(bobToAlice(), sdp('bob via two trackers'), Date.now())
+    hostile.offer(pairBob.topic, offer.payload, { peerId: 'b'.repeat(20), offerId: 'o'.repeat(20) })
+    await waitFor(() => hostile.answers.length === 1) // ...which it drops
+    honest.offer(pairBob.topic, offer.payload, { peerId: 'b'.repeat(20), offerId: 'o'.repeat(20) })
+    await waitFor(() => outcomes.length === 2)
+    expect(outcomes).toEqual(['answered', 'replayed'])
+    expect(honest.answers).toHaveLength(1)
+    expect(openAnswer(honest.answers[0]!.payload, offer.reply)).toBe(`answer to ${sdp('bob via two trackers')}`)
+    expect(calls).toHaveLength(1)
+    // Replayed again through either: nothing more.
+    honest.offer(pairBob.topic, offer.payload)
+    hostile.offer(pairBob.topic, offer.payload)
+    await waitFor(() => outcomes.length === 4)
+    expect(honest.answers).toHaveLength(1)
+    expect(hostile.answers).toHaveLength(1)
+    expect(calls).toHaveLength(1)
+  })
+})
