@@ -102,7 +102,7 @@ describe('downloading a large file', () => {
     const kept = await storedPieces(page)
     expect(before).toBeLessThan(100)
     expect(kept).toBeGreaterThan(0) // the pieces fetched before the reload are still there
-    expect(kept).toBeLessThan(FILE_BYTES / (256 * 1024))
+    expect(kept).toBeLessThan(FILE_BYTES / MiB)
 
     // The queued request goes out again once Bob's tab meets Alice's; asking
     // to download shows progress from where it stopped, not from zero.
@@ -128,7 +128,7 @@ describe('downloading a large file', () => {
     expect(Math.min(...pieces)).toBeGreaterThanOrEqual(kept)
     if (shown.length > 0) expect(shown[0]).toBeGreaterThanOrEqual(Math.floor(before * 0.9))
     await screenshot(bob, 'resume-2-bob-downloaded')
-    expect(await storedPieces(page)).toBe(FILE_BYTES / (256 * 1024))
+    expect(await storedPieces(page)).toBe(FILE_BYTES / MiB)
 
     // Saved as a person saves it: the link downloads the file (the app's
     // CSP rightly forbids the page to fetch it back).
