@@ -106,16 +106,21 @@ export class FriendFeedImpl extends EventTarget implements FriendFeed {
   async fetchFile (id: string, onProgress?: (fraction: number) => void): Promise<Blob> {
     this.assertOpen()
     if (!/^[A-Za-z0-9]{1,64}$/.test(id)) throw new KithError('BAD_REQUEST', 'This is not an item id.')
-    const cached = await this.opts.cache.fileBlob(this.owner, id)
-    if (cached) {
-      onProgress?.(1)
-      return cached
-    }
+    // Wait first, then look: a download already under way (resumed after a
+    // reload, say) that completes while we look settles this waiter too,
+    // instead of finishing between the look and the wait and leaving it hanging.
+    let waiter!: FileWaiter
     const done = new Promise<Blob>((resolve, reject) => {
-      const waiter: FileWaiter = { resolve, reject }
+      waiter = { resolve, reject }
       if (onProgress) waiter.onProgress = onProgress
       this.fileWaiters.set(id, [...(this.fileWaiters.get(id) ?? []), waiter])
     })
+    const cached = await this.opts.cache.fileBlob(this.owner, id)
+    if (cached) {
+      this.dropWaiter(id, waiter)
+      onProgress?.(1)
+      return cached
+    }
     try {
       await this.opts.outbox.enqueue({ peer: this.owner, kind: 'fetchFile', itemId: id })
     } catch (err) {
@@ -143,6 +148,9 @@ export class FriendFeedImpl extends EventTarget implements FriendFeed {
   }
 
   private get closed (): boolean { return this.closer.signal.aborted }
+
+  /** Closed feeds are not reused: the client makes a new one. */
+  get isClosed (): boolean { return this.closed }
 
   private assertOpen (): void {
     if (this.closed) throw new KithError('CLOSED', 'This feed was closed.')
@@ -295,6 +303,12 @@ export class FriendFeedImpl extends EventTarget implements FriendFeed {
     const waiters = this.fileWaiters.get(id) ?? []
     this.fileWaiters.delete(id)
     for (const waiter of waiters) waiter.resolve(file)
+  }
+
+  private dropWaiter (id: string, waiter: FileWaiter): void {
+    const rest = (this.fileWaiters.get(id) ?? []).filter((w) => w !== waiter)
+    if (rest.length > 0) this.fileWaiters.set(id, rest)
+    else this.fileWaiters.delete(id)
   }
 
   private settleFile (id: string, err: KithError): void {

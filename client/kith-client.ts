@@ -166,9 +166,14 @@ export class KithClient extends EventTarget implements KithApi {
   }
 
   // — friends' items —
-  feed (ownerAddress: string): FriendFeed {
+  /** One feed per friend, shared by the page that shows them and the
+   *  background drain of their queue, so a download that resumed after a
+   *  reload settles the page's wait for the same file. */
+  feed (ownerAddress: string): FriendFeedImpl {
     const ownerKey = parseAddress(ownerAddress)
     const ownerKeyHex = toHex(ownerKey)
+    const open = this.feeds.get(ownerKeyHex)
+    if (open && !open.isClosed) return open
     const feed = new FriendFeedImpl({
       ownerAddress: addressFromPublicKey(ownerKey),
       ownerKeyHex,
@@ -177,6 +182,7 @@ export class KithClient extends EventTarget implements KithApi {
       currentSession: () => this.node.sessions.get(ownerKeyHex),
       getSession: (signal) => this.node.getSession(ownerKey, { signal })
     })
+    this.feeds.set(ownerKeyHex, feed)
     return feed
   }
 
@@ -188,11 +194,7 @@ export class KithClient extends EventTarget implements KithApi {
   /** Performs requests that were queued for this peer while it was offline. */
   private async drainQueued (peerHex: string): Promise<void> {
     if ((await this.outbox.pending(peerHex)).length === 0) return
-    let feed = this.feeds.get(peerHex)
-    if (!feed) {
-      feed = this.feed(addressFromPublicKey(fromHex(peerHex))) as FriendFeedImpl
-      this.feeds.set(peerHex, feed)
-    }
+    const feed = this.feed(addressFromPublicKey(fromHex(peerHex)))
     await feed.drainQueued().catch(() => { /* stays queued; retried on the next connection */ })
     this.changed()
   }

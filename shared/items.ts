@@ -32,8 +32,11 @@ export const MAX_FILE_BYTES = 1024 * 1024 * 1024
 /** The largest range one fetchFile call answers with. Small, so that one
  *  answer costs the serving node little memory however large the file. */
 export const MAX_FILE_RANGE_BYTES = 1024 * 1024
-/** The range a client asks for at a time (and keeps as one cached piece). */
-export const FILE_RANGE_BYTES = 256 * 1024
+/** The range a client asks for at a time (and keeps as one cached piece).
+ *  The node streams each range from storage a chunk at a time, so a large
+ *  range costs it no more memory than a small one; large ranges mean fewer
+ *  round trips and IndexedDB transactions on both sides. */
+export const FILE_RANGE_BYTES = 1024 * 1024
 export const MAX_PAGE = 200
 export const DEFAULT_PAGE = 50
 

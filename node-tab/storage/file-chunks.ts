@@ -5,6 +5,7 @@ import Dexie from 'dexie'
 import { KithError } from '../../shared/errors'
 import { isQuotaError } from '../../shared/quota'
 import type { FileChunkRow, NodeDatabase } from './db'
+import { byteStream, type ByteStream } from '../../shared/byte-stream'
 
 export const FILE_CHUNK_BYTES = 1024 * 1024
 /** Pieces written per transaction: fewer commits, still little memory. */
@@ -76,13 +77,24 @@ export async function chunksCovering (db: NodeDatabase, itemId: string, start: n
   return rows
 }
 
-/** Bytes [start, end) from the pieces chunksCovering returned. Only that
- *  range is read: slicing a Blob reads nothing until arrayBuffer(). */
-export async function readRange (rows: FileChunkRow[], start: number, end: number): Promise<Uint8Array> {
-  if (rows.length === 0) return new Uint8Array(0)
+/** Bytes [start, end) from the pieces chunksCovering returned, as a stream
+ *  read from storage a chunk at a time as the channel drains: an answer
+ *  holds one chunk, not the whole range. Only that range is read: slicing a
+ *  Blob reads nothing until arrayBuffer(). */
+export function streamRange (rows: FileChunkRow[], start: number, end: number): ByteStream {
+  const blob = rangeBlob(rows, start, end)
+  let at = 0
+  return byteStream(blob.size, async (wanted) => {
+    const piece = blob.slice(at, at + wanted)
+    at += piece.size
+    return new Uint8Array(await piece.arrayBuffer())
+  })
+}
+
+function rangeBlob (rows: FileChunkRow[], start: number, end: number): Blob {
+  if (rows.length === 0) return new Blob([])
   const base = rows[0]!.index * FILE_CHUNK_BYTES
-  const joined = new Blob(rows.map((row) => row.data))
-  return new Uint8Array(await joined.slice(start - base, end - base).arrayBuffer())
+  return new Blob(rows.map((row) => row.data)).slice(start - base, end - base)
 }
 
 /** The whole file as one Blob made of its stored pieces (not copied into memory). */

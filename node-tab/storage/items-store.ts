@@ -7,12 +7,13 @@ import {
   encodeCursor, isAudience, isItemType, MAX_FILE_BYTES, MAX_PAGE, MAX_TEXT_CHARS,
   type Audience, type ItemCursor, type NewItem, type SharedItem
 } from '../../shared/items'
-import type { FileRangeParams, FileRangeResult, ListItemsParams, ListItemsResult } from '../../shared/protocol'
+import type { FileRangeParams, ListItemsParams, ListItemsResult } from '../../shared/protocol'
 import { canSee, type Viewer } from '../access-policy'
 import type { ItemRow, NodeDatabase } from './db'
 import { deliveryTables, recordDeliveries } from './deliveries'
 import { newId } from './ids'
-import { chunksCovering, deleteChunks, fileBlob, hasAllChunks, readRange, removeOrphans, writeChunks } from './file-chunks'
+import { chunksCovering, deleteChunks, fileBlob, hasAllChunks, removeOrphans, streamRange, writeChunks } from './file-chunks'
+import type { ByteStream } from '../../shared/byte-stream'
 import { clockTables, nextStamp } from './clock'
 import { resyncStart, resyncTables, tagCursor } from './resync'
 import { loadViewers, revokeInvisible, revokeTables, unionTables } from './revoke'
@@ -154,7 +155,7 @@ export class ItemsStore {
    *  friend who skips the first range is still told when the item goes.
    *  Only the first range of a fetch writes (the delivery); the others are
    *  read-only transactions, which IndexedDB runs side by side. */
-  async fileRangeForFriend (friendKey: string, range: FileRangeParams): Promise<FileRangeResult> {
+  async fileRangeForFriend (friendKey: string, range: FileRangeParams): Promise<{ bytes: ByteStream, size: number }> {
     const db = this.db
     const readTables = [db.items, db.fileChunks, db.friends, db.memberships, db.deliveries]
     const locate = async () => {
@@ -177,7 +178,9 @@ export class ItemsStore {
       await recordDeliveries(db, friendKey, [range.id], this.now())
       return located
     })
-    return { bytes: await readRange(found.rows, range.offset, found.end), size: found.size }
+    // Streamed from the pieces as the channel drains: concurrent requests
+    // hold a chunk each, not a range each.
+    return { bytes: streamRange(found.rows, range.offset, found.end), size: found.size }
   }
 
   private inOrderAfter (after: ItemCursor | undefined) {

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest'
 import { KithError } from '../../shared/errors'
 import { decodeCursor, type Audience, type ItemType } from '../../shared/items'
 import { canSee } from '../../node-tab/access-policy'
-import { befriend, listAll, person, setup, TestClock } from './store-fixtures'
+import { befriend, collectRange, listAll, person, setup, TestClock } from './store-fixtures'
 
 const PEOPLE = Array.from({ length: 5 }, (_, i) => person(`P${i}`))
 const GROUPS = 3
@@ -159,7 +159,7 @@ describe('access policy property', () => {
         }
         // Files: bytes exactly when visible; otherwise the one NOT_FOUND.
         for (const { id, type } of everCreated) {
-          const fetched = items.fileRangeForFriend(someone.key, { id, offset: 0, length: 1 })
+          const fetched = collectRange(items.fileRangeForFriend(someone.key, { id, offset: 0, length: 1 }))
           if (type === 'file' && model.mayView(p, id)) await expect(fetched).resolves.toEqual({ bytes: new Uint8Array([1]), size: 1 })
           else await expect(fetched).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'No such item.' })
         }

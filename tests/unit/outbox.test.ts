@@ -8,6 +8,7 @@ import { Outbox } from '../../client/outbox'
 import { FriendFeedImpl } from '../../client/friend-feed'
 import { addressFromPublicKey } from '../../shared/identity'
 import { bytesEqual } from '../../shared/bytes'
+import { FILE_RANGE_BYTES } from '../../shared/items'
 import type { NodeSession } from '../../node-tab/node'
 import { connect, FakeOwner, note, person, readBlob, tick, uniqueName, until } from './friend-fixtures'
 
@@ -157,7 +158,7 @@ describe('FriendFeedImpl offline queue', () => {
 
   it('reports download progress in increasing fractions ending at 1', async () => {
     const { owner, feed, openSession } = await offlineFeed()
-    const size = 1024 * 1024
+    const size = 4 * FILE_RANGE_BYTES
     const bytes = new Uint8Array(size).map((_, i) => i & 0xff)
     owner.add({ id: 'big', type: 'file', text: '', createdAt: 1, updatedAt: 1, file: { name: 'big.bin', mime: 'application/octet-stream', size } })
     owner.files.set('big', bytes)
@@ -166,7 +167,7 @@ describe('FriendFeedImpl offline queue', () => {
     const fractions: number[] = []
     const got = await readBlob(await feed.fetchFile('big', (f) => fractions.push(f)))
     expect(bytesEqual(got!, bytes)).toBe(true) // toEqual walks 1 MB element by element: slow
-    expect(fractions.length).toBe(4) // fetched in ranges of 256 KiB
+    expect(fractions.length).toBe(4) // fetched in four ranges
     expect(fractions.every((f, i) => f > 0 && f <= 1 && (i === 0 || f > fractions[i - 1]!))).toBe(true)
     expect(fractions.at(-1)).toBe(1)
   })

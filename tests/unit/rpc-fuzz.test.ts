@@ -137,7 +137,7 @@ describe('a flood of hostile frames', () => {
     }
     expect(sent).toBeGreaterThanOrEqual(10_000)
     // Let every answer go out and every unfinished large request expire.
-    const end = Date.now() + 5_000
+    const end = Date.now() + 15_000 // generous: a loaded CI machine is slow
     while (Date.now() < end) {
       const s = server.stats()
       if (s.inFlight === 0 && s.assemblies === 0 && s.heldBytes === 0) break
@@ -160,5 +160,5 @@ describe('a flood of hostile frames', () => {
     expect(unhandled).toEqual([])
     me.close()
     node.close()
-  }, 30_000)
+  }, 60_000)
 })

@@ -10,6 +10,7 @@ import { FriendsStore } from '../../node-tab/storage/friends-store'
 import { keyHex } from '../../node-tab/storage/ids'
 import { InvitesStore } from '../../node-tab/storage/invites-store'
 import { ItemsStore } from '../../node-tab/storage/items-store'
+import type { ByteStream } from '../../shared/byte-stream'
 
 const opened: NodeDatabase[] = []
 afterEach(async () => {
@@ -88,3 +89,18 @@ export function expectSentence (message: string): void {
 }
 
 export const ids = (list: Array<{ id: string }>): string[] => list.map((i) => i.id).sort()
+
+/** A friend's file range as the RPC layer sends it: the streamed bytes pulled
+ *  to the end, chunk by chunk. */
+export async function collectRange (answer: Promise<{ bytes: ByteStream, size: number }>): Promise<{ bytes: Uint8Array, size: number }> {
+  const { bytes: stream, size } = await answer
+  const bytes = new Uint8Array(stream.totalBytes)
+  for (let at = 0; at < bytes.length;) {
+    const piece = await stream.pull(64 * 1024)
+    if (piece.length === 0) throw new Error('a stream stopped short')
+    bytes.set(piece, at)
+    at += piece.length
+  }
+  stream.close?.()
+  return { bytes, size }
+}
