@@ -77,6 +77,8 @@ export class KithNode extends EventTarget {
   private friendKeys = new Set<string>()
   private readonly pairSecrets = new Map<string, Uint8Array>()
   private rendezvousTimer: ReturnType<typeof setTimeout> | null = null
+  /** Refreshes the swarms when the next pending invite expires. */
+  private expiryTimer: ReturnType<typeof setTimeout> | null = null
   private listener: Listener | null = null
   private readonly handlerProviders: HandlerProvider[] = []
   private readonly backgroundDials = new DialSlots(6)
@@ -189,7 +191,9 @@ export class KithNode extends EventTarget {
     const topics: Meeting[] = [...this.friendKeys].filter((key) => isValidSigningPublicKey(fromHex(key)))
       .map((key) => pairMeeting(this.pairSecretWith(key), epoch, me))
     const now = Date.now()
+    let nextExpiry = Infinity
     for (const invite of await this.invites.list()) {
+      if (invite.status === 'pending' && invite.expiresAt !== null && invite.expiresAt > now) nextExpiry = Math.min(nextExpiry, invite.expiresAt)
       const live = invite.status === 'pending' && (invite.expiresAt === null || invite.expiresAt > now)
       // A withdrawn or expired invite's swarm is left at once: the owner
       // withdraws a link because it went where it should not, and an answer
@@ -197,6 +201,12 @@ export class KithNode extends EventTarget {
       // (see USED_INVITE_REACHABLE_MS).
       const justUsed = invite.status === 'used' && now - (invite.usedAt ?? invite.createdAt) < USED_INVITE_REACHABLE_MS
       if (live || justUsed) topics.push(inviteMeeting(invite.token, epoch, me))
+    }
+    // An invite's swarm is left when it expires, not at the next change.
+    if (this.expiryTimer) clearTimeout(this.expiryTimer)
+    this.expiryTimer = null
+    if (nextExpiry < Infinity && this.listener) {
+      this.expiryTimer = setTimeout(() => { this.expiryTimer = null; this.scheduleRendezvousRefresh() }, Math.min(nextExpiry - now + 1, 2 ** 31 - 1))
     }
     if (this.discoverableByAddress) topics.push(addressMeeting(me, epoch))
     return topics
@@ -352,6 +362,7 @@ export class KithNode extends EventTarget {
 
   close (): void {
     if (this.rendezvousTimer) clearTimeout(this.rendezvousTimer)
+    if (this.expiryTimer) clearTimeout(this.expiryTimer)
     this.stopListening()
     this.noticeSender.stop()
     this.sessions.closeEverything('the node is shutting down')

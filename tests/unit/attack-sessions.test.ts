@@ -16,6 +16,7 @@ import { KithNode } from '../../node-tab/node'
 import { NodeDatabase } from '../../node-tab/storage/db'
 import type { IncomingSessionLimits } from '../../node-tab/incoming-sessions'
 import { inviteMeeting, type MeetingKind } from '../../shared/meetings'
+import { epochAt } from '../../shared/rendezvous'
 import { until } from './friend-fixtures'
 
 const nodes: KithNode[] = []
@@ -150,5 +151,26 @@ describe('attack: the holder of an invite link that no longer works', () => {
     expect(joined.has(swarm(withdrawn.token))).toBe(false)
     expect(joined.has(swarm(expiring.token))).toBe(false)
     expect(joined.has(swarm(usedLongAgo.token))).toBe(false)
+  })
+})
+
+describe('attack: an invite link tried just after it expired', () => {
+  // Attack: the node kept sitting in an expired invite's swarm until
+  // something else changed, answering whoever held the link meanwhile.
+  it('the swarm is left when the invite expires, without any other change', async () => {
+    const node = await openNode()
+    // No trackers are configured, so no socket is ever made; Node has no
+    // WebSocket global for the pool to find.
+    const g = globalThis as { WebSocket?: unknown }
+    const had = g.WebSocket
+    g.WebSocket ??= class {}
+    node.startListening()
+    if (had === undefined) delete g.WebSocket
+    const joined = (): ReadonlySet<string> => (node as unknown as { listener: { joinedTopics: ReadonlySet<string> } }).listener.joinedTopics
+    const invite = await node.invites.create({ label: 'short', expiresInMs: 300 })
+    node.changed()
+    const swarm = inviteMeeting(invite.token, epochAt(Date.now()), node.identity.publicKey).topic
+    await until(() => joined().has(swarm))
+    await until(() => !joined().has(swarm), 5_000)
   })
 })
