@@ -19,8 +19,9 @@ export interface DownloadPlan {
   size: number
   /** Indexes of the pieces (ranges of FILE_RANGE_BYTES) already stored. */
   have: ReadonlySet<number>
-  /** Asks the friend's node for bytes [offset, offset + length). */
-  fetchRange: (offset: number, length: number) => Promise<unknown>
+  /** Asks the friend's node for bytes [offset, offset + length); `signal`
+   *  is aborted once the download has failed anyway. */
+  fetchRange: (offset: number, length: number, signal: AbortSignal) => Promise<unknown>
   /** Keeps one checked piece; throws to stop the download. */
   store: (index: number, bytes: Uint8Array) => Promise<void>
   onProgress?: (fraction: number) => void
@@ -54,7 +55,7 @@ export async function downloadPieces (plan: DownloadPlan): Promise<void> {
   if (size === 0) {
     // Nothing to store, but the node is asked once: it checks that we may
     // see the file (and records that we have it).
-    const answer = await plan.fetchRange(0, FILE_RANGE_BYTES)
+    const answer = await plan.fetchRange(0, FILE_RANGE_BYTES, new AbortController().signal)
     checkRangeAnswer(answer, { offset: 0, length: FILE_RANGE_BYTES, size })
     plan.onProgress?.(1)
     return
@@ -62,17 +63,21 @@ export async function downloadPieces (plan: DownloadPlan): Promise<void> {
   if (stored > 0) plan.onProgress?.(stored / size)
 
   let failure: { error: unknown } | null = null
+  // The first failure ends the download at once: the ranges still in flight
+  // are cancelled rather than waited for (up to their timeout).
+  const stop = new AbortController()
   const worker = async (): Promise<void> => {
     while (failure === null) {
       const index = missing.shift()
       if (index === undefined) return
       const asked = { offset: index * FILE_RANGE_BYTES, length: FILE_RANGE_BYTES, size }
       try {
-        const bytes = checkRangeAnswer(await plan.fetchRange(asked.offset, asked.length), asked)
+        const bytes = checkRangeAnswer(await plan.fetchRange(asked.offset, asked.length, stop.signal), asked)
         if (failure !== null) return
         await plan.store(index, bytes)
       } catch (error) {
         failure ??= { error }
+        stop.abort()
         return
       }
       stored += pieceBytes(index)

@@ -282,7 +282,11 @@ export class FriendFeedImpl extends EventTarget implements FriendFeed {
       have: plan.have,
       // A range answer is the range plus a few bytes of framing: a node
       // announcing more is refused before any of it is held.
-      fetchRange: (offset, length) => session.rpc.call('fetchFile', { id, offset, length }, { timeoutMs: RANGE_TIMEOUT_MS, signal: this.closer.signal, maxResultBytes: length + RANGE_FRAMING_BYTES }),
+      fetchRange: (offset, length, stopped) => session.rpc.call('fetchFile', { id, offset, length }, {
+        timeoutMs: RANGE_TIMEOUT_MS,
+        signal: AbortSignal.any([this.closer.signal, stopped]),
+        maxResultBytes: length + RANGE_FRAMING_BYTES
+      }),
       // Pieces for an item deleted (or changed) meanwhile are not kept, nor handed out.
       store: async (index, bytes) => {
         let kept: boolean

@@ -121,6 +121,27 @@ describe('FriendFeedImpl.fetchFile in ranges', () => {
     })
   }
 
+  it('stops at the first bad range, cancelling the ranges still in flight instead of waiting for them', async () => {
+    const owner = new FakeOwner()
+    const bytes = pattern(4 * R)
+    owner.add(fileItem('f1', 1, bytes.length))
+    let cancelled = 0
+    const hostile = (): Handlers => ({
+      ...owner.handlers(),
+      fetchFile: (params, ctx) => {
+        const { offset } = parseFileRangeParams(params)
+        if (offset === 0) return { bytes: new Uint8Array(1), size: bytes.length } as never
+        // The other ranges never come (each would wait a minute for its
+        // timeout): only a cancel ends them.
+        return new Promise((_resolve, reject) => ctx.signal.addEventListener('abort', () => { cancelled++; reject(new Error('cancelled')) }))
+      }
+    })
+    const { feed } = await feedWith(database(), hostile)
+    await feed.sync()
+    await expect(feed.fetchFile('f1')).rejects.toMatchObject({ code: 'BAD_REQUEST', message: BAD_PIECE })
+    await until(() => cancelled === 3)
+  })
+
   it('refuses a listing that holds a file larger than the limit, and never asks for it', async () => {
     const owner = new FakeOwner()
     owner.add(fileItem('huge', 1, MAX_FILE_BYTES + 1))
