@@ -13,6 +13,7 @@ import type { Transport } from '../shared/transport'
 import { fetchHostConfig, mergeConfig, parseConfig, type KithConfig } from './config'
 import { dial, type DialPhase } from './discovery/dialer'
 import { Listener } from './discovery/listener'
+import { ReplayGuard } from './discovery/replay-guard'
 import type { TrackerStatus } from './discovery/tracker-client'
 import { basicHandlers } from './handlers/basic'
 import { inviteHandlers } from './handlers/invites'
@@ -59,6 +60,8 @@ const DISCOVERABLE_KEY = 'rendezvous.discoverable'
  *  been passed on) learns that the node is online, and where, from an answer. */
 const USED_INVITE_REACHABLE_MS = 24 * 60 * 60 * 1000
 const CONFIG_KEY = 'config.overrides'
+/** The offers already answered and still fresh (see ReplayGuard). */
+const SEEN_OFFERS_KEY = 'rendezvous.seenOffers'
 
 export class KithNode extends EventTarget {
   readonly identity: Identity
@@ -81,6 +84,9 @@ export class KithNode extends EventTarget {
   private expiryTimer: ReturnType<typeof setTimeout> | null = null
   private listener: Listener | null = null
   private readonly handlerProviders: HandlerProvider[] = []
+  /** Which offers were already answered: outlives listener restarts and reloads. */
+  readonly replays = new ReplayGuard()
+  private closed = false
   private readonly backgroundDials = new DialSlots(6)
   /** Shared by every session's RPC peer: the whole node's bytes in flight. */
   readonly sendBudget = new ByteBudget(NODE_HELD_BYTES)
@@ -91,6 +97,12 @@ export class KithNode extends EventTarget {
 
   private constructor (readonly db: NodeDatabase, identity: Identity, displayName: string, config: KithConfig, discoverable: boolean, incomingLimits?: Partial<IncomingSessionLimits>) {
     super()
+    // Saved as soon as an offer is let through: a reload must not make a
+    // captured offer answerable again while it is fresh.
+    this.replays.onRemember = () => {
+      if (this.closed) return
+      this.db.putSetting(SEEN_OFFERS_KEY, this.replays.entries(Date.now())).catch(() => { /* kept in memory; saved with the next */ })
+    }
     this.discoverableByAddress = discoverable
     this.identity = identity
     this.address = addressFromPublicKey(identity.publicKey)
@@ -135,6 +147,7 @@ export class KithNode extends EventTarget {
     const host = opts.hostConfig ?? await fetchHostConfig()
     const discoverable = (await db.getSetting(DISCOVERABLE_KEY, (v): v is boolean => typeof v === 'boolean')) ?? false
     const node = new KithNode(db, identity, displayName, mergeConfig(host, overrides), discoverable, opts.incomingLimits)
+    node.replays.restore(await db.getSetting(SEEN_OFFERS_KEY, (v): v is unknown => v !== undefined), Date.now())
     // Pieces of a file whose save was cut short (a crash, a closed tab).
     await node.items.removeOrphanChunks().catch(() => { /* tried again next time */ })
     return node
@@ -262,7 +275,8 @@ export class KithNode extends EventTarget {
       // Awaited by the listener, so the answer slot is held until the
       // handshake is over and the session admitted (or refused).
       onTransport: (transport, via) => this.accept(transport, via),
-      onStatus: () => this.changed()
+      onStatus: () => this.changed(),
+      replays: this.replays
     })
     this.listener.start()
     this.noticeSender.start()
@@ -361,6 +375,7 @@ export class KithNode extends EventTarget {
   }
 
   close (): void {
+    this.closed = true
     if (this.rendezvousTimer) clearTimeout(this.rendezvousTimer)
     if (this.expiryTimer) clearTimeout(this.expiryTimer)
     this.stopListening()

@@ -56,6 +56,9 @@ export interface ListenerOptions {
   answerSlots?: Partial<AnswerSlotLimits>
   /** The one place an answer costs an RTCPeerConnection; replaceable in tests. */
   answerOffer?: typeof answerOffer
+  /** Which offers were already let through; the node passes its own, which
+   *  outlives this listener (and is saved across reloads). */
+  replays?: ReplayGuard
   /** Defaults to globalThis.WebSocket (Node tests pass one). */
   createSocket?: TrackerPoolOptions['createSocket']
   now?: () => number
@@ -66,7 +69,7 @@ export class Listener {
   private meetings = new Map<string, Meeting>()
   private epoch = 0
   private readonly boxSecret: Uint8Array
-  private readonly replays = new ReplayGuard()
+  private readonly replays: ReplayGuard
   /** Sealed answers already sent, by offer, with the trackers they went
    *  through and when the offer goes stale; oldest first. */
   private readonly sentAnswers = new Map<string, { payload: string, trackers: Set<string>, staleAt: number }>()
@@ -76,6 +79,7 @@ export class Listener {
   private refreshing: Promise<void> = Promise.resolve()
 
   constructor (private readonly opts: ListenerOptions) {
+    this.replays = opts.replays ?? new ReplayGuard()
     this.boxSecret = boxSecretKeyFromSigning(opts.identity.secretKey)
     this.slots = new AnswerSlots(opts.answerSlots)
   }

@@ -9,13 +9,42 @@
 // more through until entries go stale: forgetting an offer early would let it
 // be replayed. A flood in one swarm (strangers in the address swarm) thus
 // never blocks another (a friend's pair swarm).
+//
+// The node keeps one guard across listener restarts (new settings) and saves
+// what it remembers (entries()/restore()), so a reload within an offer's ten
+// fresh minutes does not open a window for replaying it either.
+
+/** One remembered offer: its swarm (or scope), its id and when it goes stale. */
+export type ReplayEntry = [scope: string, offerId: string, staleAt: number]
 
 export class ReplayGuard {
   /** topic → (offer id → the time after which the offer is stale anyway). */
   private readonly swarms = new Map<string, Map<string, number>>()
   private lastSweep = -Infinity
+  /** Told whenever a new offer is remembered (the node saves the memory). */
+  onRemember: (() => void) | null = null
 
   constructor (private readonly perSwarm = 512, private readonly sweepEveryMs = 60_000) {}
+
+  /** What is remembered and still fresh, to be saved. */
+  entries (now: number): ReplayEntry[] {
+    const out: ReplayEntry[] = []
+    for (const [scope, seen] of this.swarms) for (const [id, staleAt] of seen) if (staleAt >= now) out.push([scope, id, staleAt])
+    return out
+  }
+
+  /** Takes back saved entries (checked: they come from storage). */
+  restore (entries: unknown, now: number): void {
+    if (!Array.isArray(entries)) return
+    for (const entry of entries) {
+      if (!Array.isArray(entry) || entry.length !== 3) continue
+      const [scope, id, staleAt] = entry as unknown[]
+      if (typeof scope !== 'string' || typeof id !== 'string' || typeof staleAt !== 'number' || !(staleAt >= now)) continue
+      let seen = this.swarms.get(scope)
+      if (!seen) this.swarms.set(scope, seen = new Map())
+      if (seen.size < this.perSwarm) seen.set(id, staleAt)
+    }
+  }
 
   /** True the first time an offer is seen (and it is remembered until
    *  `staleAt`); false for a repeat, or when the swarm's memory is full. */
@@ -30,6 +59,7 @@ export class ReplayGuard {
       if (seen.size >= this.perSwarm) return false
     }
     seen.set(offerId, staleAt)
+    this.onRemember?.()
     return true
   }
 

@@ -15,6 +15,7 @@ import { pairSecret, randomBytes } from '../../shared/crypto'
 import { createIdentity, type Identity } from '../../shared/identity'
 import { addressMeeting, inviteMeeting, pairMeeting, sealOfferFor, type Meeting, type MeetingKind } from '../../shared/meetings'
 import { epochAt, openAnswer, sealOffer, sealSwarmOffer, swarmOfferKey, type OfferSeal } from '../../shared/rendezvous'
+import { ReplayGuard } from '../../node-tab/discovery/replay-guard'
 
 const createSocket = (url: string): globalThis.WebSocket => new WebSocket(url) as unknown as globalThis.WebSocket
 
@@ -97,7 +98,7 @@ interface Started {
   count: (outcome: OfferOutcome, kind?: MeetingKind) => number
 }
 
-function listen (identity: Identity, trackers: string[], meetings: Meeting[], slots?: Partial<Record<MeetingKind, number>>): Started {
+function listen (identity: Identity, trackers: string[], meetings: Meeting[], slots?: Partial<Record<MeetingKind, number>>, replays?: ReplayGuard): Started {
   const { answer, calls } = countingAnswerer()
   const outcomes: Started['outcomes'] = []
   const listener = new Listener({
@@ -109,7 +110,8 @@ function listen (identity: Identity, trackers: string[], meetings: Meeting[], sl
     onOfferOutcome: (outcome, kind) => outcomes.push({ outcome, kind }),
     answerOffer: answer,
     answerSlots: slots,
-    createSocket
+    createSocket,
+    replays
   })
   listener.start()
   cleanups.push(() => listener.stop())
@@ -219,6 +221,28 @@ describe('a discoverable node', () => {
 })
 
 describe('replayed offers', () => {
+  it('a friend’s offer replayed after the listener restarts (new settings, a reload) is still not answered again', async () => {
+    const url = await tracker()
+    const { alice, pairAtAlice, bobToAlice } = world()
+    // The node's memory, which outlives a listener (and is saved across reloads).
+    const memory = new ReplayGuard()
+    const first = listen(alice, [url], [pairAtAlice], undefined, memory)
+    await waitFor(async () => (await scrape(url)).has(pairAtAlice.topic))
+    const bob = dialler([url])
+    await waitFor(() => allOpen(bob.pool))
+    const offer = sealOfferFor(bobToAlice, sdp('bob, before the restart'), Date.now())
+    await repeatUntil(() => bob.send(bobToAlice.topic, offer.payload), () => first.count('answered') > 0)
+    first.listener.stop()
+
+    const saved = memory.entries(Date.now())
+    const afterReload = new ReplayGuard()
+    afterReload.restore(saved, Date.now())
+    const second = listen(alice, [url], [pairAtAlice], undefined, afterReload)
+    await repeatUntil(() => bob.send(bobToAlice.topic, offer.payload), () => second.count('replayed') > 0)
+    expect(second.count('answered')).toBe(0)
+    expect(second.calls).toEqual([])
+  })
+
   it('a friend’s offer replayed through the tracker, and via a second tracker, is answered exactly once', async () => {
     const urls = [await tracker(), await tracker()]
     const { alice, pairAtAlice, bobToAlice } = world()

@@ -3,6 +3,10 @@
 import { describe, expect, it } from 'vitest'
 import { ReplayGuard } from '../../node-tab/discovery/replay-guard'
 import { AnswerSlots } from '../../node-tab/discovery/answer-slots'
+import Dexie from 'dexie'
+import { KithNode } from '../../node-tab/node'
+import { NodeDatabase } from '../../node-tab/storage/db'
+import { until } from './friend-fixtures'
 
 describe('ReplayGuard', () => {
   it('lets an offer through once, until it is stale', () => {
@@ -12,6 +16,23 @@ describe('ReplayGuard', () => {
     expect(guard.firstSight('t', 'offer', 1_000, 1_000)).toBe(false)
     // Past its staleness the offer would be refused as stale anyway.
     expect(guard.firstSight('t', 'offer', 2_000, 1_001)).toBe(true)
+  })
+
+  it('what it remembers can be saved and taken back; stale and malformed entries are not', () => {
+    const guard = new ReplayGuard()
+    let remembered = 0
+    guard.onRemember = () => { remembered++ }
+    guard.firstSight('t', 'fresh', 5_000, 0)
+    guard.firstSight('t', 'old', 100, 0)
+    expect(remembered).toBe(2)
+    const saved = guard.entries(200)
+    expect(saved).toEqual([['t', 'fresh', 5_000]])
+    const restored = new ReplayGuard()
+    restored.restore([...saved, ['t', 'gone', 50], ['t', 7, 9_000], 'junk', null], 200)
+    expect(restored.firstSight('t', 'fresh', 5_000, 300)).toBe(false)
+    expect(restored.size).toBe(1)
+    restored.restore({ not: 'a list' }, 200)
+    expect(restored.size).toBe(1)
   })
 
   it('the same id in another swarm is another offer', () => {
@@ -61,5 +82,26 @@ describe('AnswerSlots', () => {
     expect(slots.take('pair', 'another friend')).not.toBeNull()
     taken[0]!()
     expect(slots.take('pair', 'greedy friend')).not.toBeNull()
+  })
+})
+
+describe('the node’s memory of answered offers', () => {
+  it('survives a reload: reopened on the same database, a fresh offer it answered is still a replay', async () => {
+    const name = `replays-${Math.random().toString(36).slice(2)}`
+    const open = (): Promise<KithNode> => KithNode.open({ db: new NodeDatabase(name), hostConfig: { trackers: [], iceServers: [] } })
+    const before = await open()
+    const staleAt = Date.now() + 10 * 60_000
+    expect(before.replays.firstSight('pair-swarm', 'offer-1', staleAt, Date.now())).toBe(true)
+    // Saved at once (not on a clean close: a tab can be killed).
+    await until(async () => Array.isArray(await before.db.getSetting('rendezvous.seenOffers', (v): v is unknown[] => Array.isArray(v) && v.length > 0)))
+    before.close()
+    const after = await open()
+    try {
+      expect(after.replays.firstSight('pair-swarm', 'offer-1', staleAt, Date.now())).toBe(false)
+      expect(after.replays.firstSight('pair-swarm', 'offer-2', staleAt, Date.now())).toBe(true)
+    } finally {
+      after.close()
+      await Dexie.delete(name)
+    }
   })
 })
