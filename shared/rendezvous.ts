@@ -31,8 +31,10 @@ const TOPIC_CONTEXT = utf8('kith/rendezvous/v2')
 const PAIR_CONTEXT = utf8('kith/rendezvous/pair/v2')
 const INVITE_CONTEXT = utf8('kith/rendezvous/invite/v2')
 const OFFER_KEY_CONTEXT = utf8('kith/rendezvous/offer-key/v2')
-/** Far above a real offer (a few kB of SDP); checked before any decoding. */
-const MAX_PAYLOAD_CHARS = 96 * 1024
+/** Several times a real sealed offer (1–4 kB: SDP with its candidates);
+ *  checked before any decoding or decryption, so a tracker flooding a swarm
+ *  with large junk makes each offer cheap to refuse. */
+const MAX_PAYLOAD_CHARS = 16 * 1024
 const encoder = new Encoder()
 const decoder = new Decoder({ maxStrLength: 64 * 1024, maxBinLength: 1024, maxArrayLength: 16, maxMapLength: 16 })
 

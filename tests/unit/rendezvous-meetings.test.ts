@@ -93,6 +93,18 @@ describe('offers into a pair swarm', () => {
     expect(opens(atAlice, payload, aliceBox, NOW - OFFER_MAX_AGE_MS - 1)).toBe(false)
   })
 
+  it('a real-sized offer opens; one over 16 KiB is refused before it is decrypted', () => {
+    const { aliceBox, atAlice, bobDialsAlice } = people()
+    // A large real offer: many candidates (IPv4, IPv6, relays), about 5 kB.
+    const candidates = Array.from({ length: 40 }, (_, i) => `a=candidate:${i} 1 udp 2122260223 2001:db8::${i.toString(16)} ${50_000 + i} typ host generation 0\r\n`).join('')
+    const big = SDP + candidates
+    expect(opens(atAlice, sealOfferFor(bobDialsAlice, big, NOW).payload, aliceBox)).toBe(true)
+    // Properly sealed with the right key, but larger than any real offer.
+    const huge = sealOfferFor(bobDialsAlice, SDP + 'a=x-padding:' + 'p'.repeat(12 * 1024) + '\r\n', NOW).payload
+    expect(huge.length).toBeGreaterThan(16 * 1024)
+    expect(opens(atAlice, huge, aliceBox)).toBe(false)
+  })
+
   it('hides the SDP and IP address from the tracker', () => {
     const { bobDialsAlice } = people()
     const bytes = fromBase64(sealOfferFor(bobDialsAlice, SDP, NOW).payload)
