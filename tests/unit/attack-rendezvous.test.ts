@@ -13,6 +13,7 @@ import { createIdentity, type Identity } from '../../shared/identity'
 import { addressMeeting, inviteMeeting, pairMeeting, sealOfferFor, type Meeting, type MeetingKind } from '../../shared/meetings'
 import { epochAt, EPOCH_MS, OFFER_MAX_AGE_MS, openAnswer, sealOffer, sealSwarmOffer, swarmOfferKey } from '../../shared/rendezvous'
 import { Encoder } from '@msgpack/msgpack'
+import { countingAnswerer } from './listener-fixtures'
 
 const cleanups: (() => unknown)[] = []
 afterEach(async () => {
@@ -88,21 +89,6 @@ class FakeSocket {
   close (): void { this.readyState = 3 }
 }
 
-/** A stand-in for answerOffer: counts calls, never connects. */
-function countingAnswerer () {
-  const calls: string[] = []
-  const hanging: (() => void)[] = []
-  const answer: typeof answerOffer = async (_config, offerSdp) => {
-    calls.push(offerSdp)
-    return {
-      sdp: `answer to ${offerSdp}`,
-      connected: () => new Promise((_resolve, reject) => { hanging.push(() => reject(new Error('gone'))) })
-    }
-  }
-  cleanups.push(() => { for (const fail of hanging) fail() })
-  return { answer, calls }
-}
-
 interface Node {
   listener: Listener
   tracker: HostileTracker
@@ -118,7 +104,7 @@ interface Overrides { answer?: typeof answerOffer, onTransport?: () => void | Pr
 
 async function listen (identity: Identity, meetings: Meeting[], slots?: Partial<Record<MeetingKind | 'perSwarm', number>>, overrides: Overrides = {}): Promise<Node> {
   const tracker = new HostileTracker()
-  const counting = countingAnswerer()
+  const counting = countingAnswerer((c) => cleanups.push(c))
   const calls = counting.calls
   const answer: typeof answerOffer = overrides.answer
     ? async (config, offerSdp) => { calls.push(offerSdp); return await overrides.answer!(config, offerSdp) }
@@ -389,7 +375,7 @@ describe('attack: a tracker that delivers a friend’s offer first and drops the
     const hostile = new HostileTracker()
     const honest = new HostileTracker()
     const byUrl: Record<string, HostileTracker> = { 'wss://hostile.invalid': hostile, 'wss://honest.invalid': honest }
-    const { answer, calls } = countingAnswerer()
+    const { answer, calls } = countingAnswerer((c) => cleanups.push(c))
     const outcomes: OfferOutcome[] = []
     const listener = new Listener({
       identity: alice,

@@ -16,6 +16,7 @@ import { createIdentity, type Identity } from '../../shared/identity'
 import { addressMeeting, inviteMeeting, pairMeeting, sealOfferFor, type Meeting, type MeetingKind } from '../../shared/meetings'
 import { epochAt, openAnswer, sealOffer, sealSwarmOffer, swarmOfferKey, type OfferSeal } from '../../shared/rendezvous'
 import { ReplayGuard } from '../../node-tab/discovery/replay-guard'
+import { countingAnswerer } from './listener-fixtures'
 
 const createSocket = (url: string): globalThis.WebSocket => new WebSocket(url) as unknown as globalThis.WebSocket
 
@@ -75,22 +76,6 @@ async function scrape (url: string): Promise<Map<string, number>> {
   }
 }
 
-/** A stand-in for webrtc.ts's answerOffer: counts calls, answers with a
- *  recognisable SDP, and never connects (like an offerer that walks away). */
-function countingAnswerer () {
-  const calls: string[] = []
-  const hanging: (() => void)[] = []
-  const answer: typeof answerOffer = async (_config, offerSdp) => {
-    calls.push(offerSdp)
-    return {
-      sdp: `answer to ${offerSdp}`,
-      connected: () => new Promise((_resolve, reject) => { hanging.push(() => reject(new Error('gone'))) })
-    }
-  }
-  cleanups.push(() => { for (const fail of hanging) fail() })
-  return { answer, calls }
-}
-
 interface Started {
   listener: Listener
   calls: string[]
@@ -99,7 +84,7 @@ interface Started {
 }
 
 function listen (identity: Identity, trackers: string[], meetings: Meeting[], slots?: Partial<Record<MeetingKind, number>>, replays?: ReplayGuard): Started {
-  const { answer, calls } = countingAnswerer()
+  const { answer, calls } = countingAnswerer((c) => cleanups.push(c))
   const outcomes: Started['outcomes'] = []
   const listener = new Listener({
     identity,
