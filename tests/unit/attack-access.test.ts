@@ -7,12 +7,9 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { toHex } from '../../shared/bytes'
 import { KithError } from '../../shared/errors'
 import { addressFromPublicKey, createIdentity, type Identity } from '../../shared/identity'
-import { createMemoryTransportPair } from '../../shared/memory-transport'
-import type { NodeMethods } from '../../shared/protocol'
-import { establishSession } from '../../shared/session'
-import type { Transport } from '../../shared/transport'
 import { KithNode, type NodeSession } from '../../node-tab/node'
 import { NodeDatabase } from '../../node-tab/storage/db'
+import { dialNode } from './node-fixtures'
 
 const nodes: KithNode[] = []
 afterEach(() => { for (const n of nodes.splice(0)) n.close() })
@@ -25,16 +22,6 @@ async function openNode (): Promise<KithNode> {
   node.registerHandlers(() => ({ deleteNotices: () => { deleteNoticeCalls++; return { acknowledged: [] } } }))
   nodes.push(node)
   return node
-}
-
-async function dialNode (node: KithNode, who: Identity): Promise<NodeSession> {
-  const [a, b] = createMemoryTransportPair()
-  const startSession = (node as unknown as { startSession: (t: Transport) => Promise<NodeSession> }).startSession.bind(node)
-  const [mine] = await Promise.all([
-    establishSession<NodeMethods, NodeMethods>(a, { identity: who, handlers: () => ({}) }),
-    startSession(b)
-  ])
-  return mine
 }
 
 /** What the caller observes of a call: its answer or its error, as data. */

@@ -6,15 +6,12 @@ import Dexie from 'dexie'
 import { ClientDatabase } from '../../client/cache/db'
 import { FriendCache } from '../../client/cache/friend-cache'
 import { encodeCursor, type SharedItem } from '../../shared/items'
-import { Outbox } from '../../client/outbox'
-import { FriendFeedImpl } from '../../client/friend-feed'
 import { encodeChunk, FrameType, RESULT_DIRECTION } from '../../shared/codec'
 import { runHandshake } from '../../shared/handshake'
-import { addressFromPublicKey } from '../../shared/identity'
 import { createMemoryTransportPair } from '../../shared/memory-transport'
 import type { NodeMethods } from '../../shared/protocol'
 import { establishSession } from '../../shared/session'
-import { note, person, uniqueName } from './friend-fixtures'
+import { feedOver, note, person, uniqueName } from './friend-fixtures'
 import { RawPeer } from './raw-peer'
 
 const cleanups: Array<() => unknown> = []
@@ -99,14 +96,7 @@ describe('attack: a friend’s node answering a range with a huge message', () =
     ])
     cleanups.push(() => session.rpc.close())
     const raw = new RawPeer(tb)
-    const feed = new FriendFeedImpl({
-      ownerAddress: addressFromPublicKey(owner.identity.publicKey),
-      ownerKeyHex: owner.keyHex,
-      cache,
-      outbox: new Outbox(db),
-      currentSession: () => session,
-      getSession: async () => session
-    })
+    const feed = feedOver(owner, db, session, cache)
     cleanups.push(() => feed.close())
     const download = feed.fetchFile(item.id)
     // Every range in flight (the downloader asks a few at once) gets one.

@@ -10,7 +10,11 @@ import { compareCursor, encodeCursor, FILE_RANGE_BYTES, type SharedItem } from '
 import { parseFileRangeParams, parseListItemsParams, type NodeMethods } from '../../shared/protocol'
 import type { RpcHandlers } from '../../shared/rpc'
 import type { NodeSession } from '../../node-tab/node'
-import type { FriendCache } from '../../client/cache/friend-cache'
+import { FriendCache } from '../../client/cache/friend-cache'
+import type { ClientDatabase } from '../../client/cache/db'
+import { FriendFeedImpl } from '../../client/friend-feed'
+import { Outbox } from '../../client/outbox'
+import { addressFromPublicKey } from '../../shared/identity'
 
 export type Handlers = Partial<RpcHandlers<NodeMethods>>
 
@@ -113,4 +117,16 @@ export async function storeWholeFile (cache: FriendCache, owner: string, id: str
 
 export async function readBlob (blob: Blob | null): Promise<Uint8Array | null> {
   return blob ? new Uint8Array(await blob.arrayBuffer()) : null
+}
+
+/** A friend feed of `owner`'s items over `db`, talking through `session`. */
+export function feedOver (owner: Person, db: ClientDatabase, session: NodeSession, cache = new FriendCache(db)): FriendFeedImpl {
+  return new FriendFeedImpl({
+    ownerAddress: addressFromPublicKey(owner.identity.publicKey),
+    ownerKeyHex: owner.keyHex,
+    cache,
+    outbox: new Outbox(db),
+    currentSession: () => session,
+    getSession: async () => session
+  })
 }

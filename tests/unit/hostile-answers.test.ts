@@ -5,13 +5,12 @@ import { afterEach, describe, expect, it } from 'vitest'
 import Dexie from 'dexie'
 import { ClientDatabase } from '../../client/cache/db'
 import { FriendCache } from '../../client/cache/friend-cache'
-import { Outbox } from '../../client/outbox'
-import { FriendFeedImpl } from '../../client/friend-feed'
+import type { FriendFeedImpl } from '../../client/friend-feed'
 import { parseAcknowledgedAnswer, parseListItemsAnswer, parsePingAnswer, parseProfileAnswer, parseRedeemAnswer } from '../../shared/answers'
 import { KithError } from '../../shared/errors'
 import { addressFromPublicKey } from '../../shared/identity'
 import { encodeCursor, type SharedItem } from '../../shared/items'
-import { connect, note, person, uniqueName, type Handlers } from './friend-fixtures'
+import { connect, feedOver, note, person, uniqueName, type Handlers } from './friend-fixtures'
 
 const cleanups: Array<() => unknown> = []
 afterEach(async () => {
@@ -115,14 +114,7 @@ describe('a hostile friend’s node pushing more than was asked', () => {
     const cache = new FriendCache(db)
     const { b: session } = await connect(owner, me, () => handlers, () => ({}))
     cleanups.push(() => session.rpc.close())
-    const feed = new FriendFeedImpl({
-      ownerAddress: addressFromPublicKey(owner.identity.publicKey),
-      ownerKeyHex: owner.keyHex,
-      cache,
-      outbox: new Outbox(db),
-      currentSession: () => session,
-      getSession: async () => session
-    })
+    const feed = feedOver(owner, db, session, cache)
     cleanups.push(() => feed.close())
     return { feed, cache }
   }

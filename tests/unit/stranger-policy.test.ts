@@ -5,12 +5,9 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { toHex } from '../../shared/bytes'
 import { KithError, type ErrorCode } from '../../shared/errors'
 import { addressFromPublicKey, createIdentity, type Identity } from '../../shared/identity'
-import { createMemoryTransportPair } from '../../shared/memory-transport'
-import type { NodeMethods } from '../../shared/protocol'
-import { establishSession } from '../../shared/session'
-import type { Transport } from '../../shared/transport'
 import { KithNode, type NodeSession } from '../../node-tab/node'
 import { NodeDatabase } from '../../node-tab/storage/db'
+import { dialNode } from './node-fixtures'
 import { STRANGER_REFUSED } from '../../node-tab/stranger-policy'
 
 const nodes: KithNode[] = []
@@ -23,17 +20,6 @@ async function openNode (): Promise<KithNode> {
   node.registerHandlers(() => ({ deleteNotices: () => ({ acknowledged: [] }) }))
   nodes.push(node)
   return node
-}
-
-/** A session from `who` to the node, the node's side built as for any incoming connection. */
-async function dialNode (node: KithNode, who: Identity): Promise<NodeSession> {
-  const [a, b] = createMemoryTransportPair()
-  const startSession = (node as unknown as { startSession: (t: Transport) => Promise<NodeSession> }).startSession.bind(node)
-  const [mine] = await Promise.all([
-    establishSession<NodeMethods, NodeMethods>(a, { identity: who, handlers: () => ({}) }),
-    startSession(b)
-  ])
-  return mine
 }
 
 async function failure (promise: Promise<unknown>): Promise<{ code: ErrorCode | 'resolved', message: string }> {

@@ -1,0 +1,19 @@
+// Shared by tests that talk to a real KithNode: a session from someone to the
+// node over the memory transport, the node's side built as for any incoming
+// connection (its own handlers, stranger policy and limits).
+import { createMemoryTransportPair } from '../../shared/memory-transport'
+import type { Identity } from '../../shared/identity'
+import type { NodeMethods } from '../../shared/protocol'
+import { establishSession } from '../../shared/session'
+import type { Transport } from '../../shared/transport'
+import type { KithNode, NodeSession } from '../../node-tab/node'
+
+export async function dialNode (node: KithNode, who: Identity): Promise<NodeSession> {
+  const [a, b] = createMemoryTransportPair()
+  const startSession = (node as unknown as { startSession: (t: Transport) => Promise<NodeSession> }).startSession.bind(node)
+  const [mine] = await Promise.all([
+    establishSession<NodeMethods, NodeMethods>(a, { identity: who, handlers: () => ({}) }),
+    startSession(b)
+  ])
+  return mine
+}
