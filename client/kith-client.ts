@@ -98,7 +98,7 @@ export class KithClient extends EventTarget implements KithApi {
       displayName: f.displayName,
       addedAt: f.addedAt,
       online: this.node.sessions.isOnline(f.key),
-      safetyCode: safetyCode(this.node.identity.publicKey, fromHex(f.key)),
+      safetyCode: safetyCode(this.node.identityKey, fromHex(f.key)),
       groupIds: groups.filter((g) => g.memberKeys.includes(f.key)).map((g) => g.id)
     }))
   }

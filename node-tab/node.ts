@@ -28,7 +28,9 @@ import { ByteBudget } from '../shared/byte-budget'
 import { NODE_HELD_BYTES, sessionRpcOptions } from './session-limits'
 import { NodeDatabase } from './storage/db'
 import { FriendsStore } from './storage/friends-store'
-import { loadOrCreateIdentity } from './storage/identity-store'
+import { loadOrCreateIdentity, type StoredIdentity } from './storage/identity-store'
+import type { DeviceCredentials } from '../shared/device-credentials'
+import type { DeviceRole } from '../shared/device-certificate'
 import { InvitesStore } from './storage/invites-store'
 import { ItemsStore } from './storage/items-store'
 
@@ -64,7 +66,12 @@ const CONFIG_KEY = 'config.overrides'
 const SEEN_OFFERS_KEY = 'rendezvous.seenOffers'
 
 export class KithNode extends EventTarget {
-  readonly identity: Identity
+  /** The person: the key behind the address friends know. */
+  readonly identityKey: Uint8Array
+  /** What this device proves in every handshake (DESIGN §6a). */
+  readonly credentials: DeviceCredentials
+  /** The identity's key pair: only on a full device. */
+  private readonly signing: Identity | null
   readonly address: string
   readonly keyHex: string
   readonly items: ItemsStore
@@ -95,7 +102,7 @@ export class KithNode extends EventTarget {
   /** Bounds on sessions others open to us (strangers above all). */
   readonly incoming: IncomingSessions
 
-  private constructor (readonly db: NodeDatabase, identity: Identity, displayName: string, config: KithConfig, discoverable: boolean, incomingLimits?: Partial<IncomingSessionLimits>) {
+  private constructor (readonly db: NodeDatabase, identity: StoredIdentity, displayName: string, config: KithConfig, discoverable: boolean, incomingLimits?: Partial<IncomingSessionLimits>) {
     super()
     // Saved as soon as an offer is let through: a reload must not make a
     // captured offer answerable again while it is fresh.
@@ -104,9 +111,11 @@ export class KithNode extends EventTarget {
       this.db.putSetting(SEEN_OFFERS_KEY, this.replays.entries(Date.now())).catch(() => { /* kept in memory; saved with the next */ })
     }
     this.discoverableByAddress = discoverable
-    this.identity = identity
-    this.address = addressFromPublicKey(identity.publicKey)
-    this.keyHex = toHex(identity.publicKey)
+    this.identityKey = identity.identityKey
+    this.credentials = identity.credentials
+    this.signing = identity.signing
+    this.address = addressFromPublicKey(this.identityKey)
+    this.keyHex = toHex(this.identityKey)
     this.displayName = displayName
     this.config = config
     this.items = new ItemsStore(db)
@@ -151,6 +160,12 @@ export class KithNode extends EventTarget {
     // Pieces of a file whose save was cut short (a crash, a closed tab).
     await node.items.removeOrphanChunks().catch(() => { /* tried again next time */ })
     return node
+  }
+
+  /** A full device may link and revoke devices and make friends; a server
+   *  device serves and syncs. */
+  get role (): DeviceRole {
+    return this.credentials.certificate!.role
   }
 
   get profile (): Profile {
@@ -198,7 +213,7 @@ export class KithNode extends EventTarget {
    *  only if I chose to be discoverable. */
   async listenTopics (epoch: number): Promise<Meeting[]> {
     await this.refreshFriendKeys()
-    const me = this.identity.publicKey
+    const me = this.identityKey
     // A stored key that needs no secret (written before keys were checked)
     // would give a pair swarm anyone can compute: never sit in one.
     const topics: Meeting[] = [...this.friendKeys].filter((key) => isValidSigningPublicKey(fromHex(key)))
@@ -221,7 +236,9 @@ export class KithNode extends EventTarget {
     if (nextExpiry < Infinity && this.listener) {
       this.expiryTimer = setTimeout(() => { this.expiryTimer = null; this.scheduleRendezvousRefresh() }, Math.min(nextExpiry - now + 1, 2 ** 31 - 1))
     }
-    if (this.discoverableByAddress) topics.push(addressMeeting(me, epoch))
+    // Offers there are sealed to the identity's own key: only a device that
+    // holds it can open them.
+    if (this.discoverableByAddress && this.signing) topics.push(addressMeeting(me, epoch))
     return topics
   }
 
@@ -237,7 +254,10 @@ export class KithNode extends EventTarget {
 
   private pairSecretWith (keyHex: string): Uint8Array {
     let secret = this.pairSecrets.get(keyHex)
-    if (!secret) this.pairSecrets.set(keyHex, secret = pairSecret(this.identity.secretKey, fromHex(keyHex)))
+    if (!secret) {
+      if (!this.signing) throw new Error('This device has no meeting secret for this friend yet.')
+      this.pairSecrets.set(keyHex, secret = pairSecret(this.signing.secretKey, fromHex(keyHex)))
+    }
     return secret
   }
 
@@ -268,7 +288,7 @@ export class KithNode extends EventTarget {
   startListening (): void {
     if (this.listener) return
     this.listener = new Listener({
-      identity: this.identity,
+      identity: this.signing,
       topics: (epoch) => this.listenTopics(epoch),
       trackers: this.config.trackers,
       rtcConfig: this.rtcConfig,
@@ -345,7 +365,7 @@ export class KithNode extends EventTarget {
 
   private async startSession (transport: Transport, expectedRemoteKey?: Uint8Array): Promise<NodeSession> {
     const session = await establishSession<NodeMethods, NodeMethods>(transport, {
-      identity: this.identity,
+      credentials: this.credentials,
       expectedRemoteKey,
       handlers: (remoteKey) => this.handlersFor(remoteKey),
       rpc: sessionRpcOptions(this.sendBudget)

@@ -46,9 +46,9 @@ export function sealOfferFor (meeting: Meeting, sdp: string, nowMs: number): Off
 
 /** Opens an offer the way its swarm demands: a pair or invite swarm never
  *  accepts an offer sealed to the public key alone. `boxSecretKey` is the
- *  recipient's, used only for the address swarm. */
-export function openOfferIn (meeting: Meeting, payload: string, boxSecretKey: Uint8Array, nowMs: number): SealedOffer | null {
-  return meeting.kind === 'address'
-    ? openOffer(payload, boxSecretKey, nowMs)
-    : openSwarmOffer(payload, meeting.offerKey, nowMs)
+ *  recipient's, used only for the address swarm (null where this device
+ *  does not hold it: nothing opens there). */
+export function openOfferIn (meeting: Meeting, payload: string, boxSecretKey: Uint8Array | null, nowMs: number): SealedOffer | null {
+  if (meeting.kind === 'address') return boxSecretKey ? openOffer(payload, boxSecretKey, nowMs) : null
+  return openSwarmOffer(payload, meeting.offerKey, nowMs)
 }

@@ -8,7 +8,18 @@ import { chunkRowsOf } from './file-chunks'
 export interface IdentityRow {
   id: 'self'
   publicKey: Uint8Array
+  /** Only on a full device; a server device never holds it (DESIGN §6a). */
+  secretKey?: Uint8Array
+  createdAt: number
+}
+
+/** This device's own key and the certificate the identity gave it. In the
+ *  identity table: like the identity, it is never synced to other devices. */
+export interface OwnDeviceRow {
+  id: 'device'
+  publicKey: Uint8Array
   secretKey: Uint8Array
+  certificate: unknown
   createdAt: number
 }
 
@@ -106,7 +117,7 @@ export interface InviteRow {
 }
 
 export class NodeDatabase extends Dexie {
-  identity!: EntityTable<IdentityRow, 'id'>
+  identity!: EntityTable<IdentityRow | OwnDeviceRow, 'id'>
   settings!: EntityTable<SettingRow, 'key'>
   friends!: EntityTable<FriendRow, 'key'>
   groups!: EntityTable<GroupRow, 'id'>
