@@ -2,8 +2,10 @@
 // linking a new one the way Signal does, and revoking. Kept apart from
 // app-api.ts so the Devices tab and the link flow depend on this alone.
 import type { DeviceRole } from '../shared/device-certificate'
+import type { LinkingSession } from '../shared/linking-state'
 
 export type { DeviceRole } from '../shared/device-certificate'
+export type { LinkingSession, LinkingState } from '../shared/linking-state'
 
 export interface DeviceView {
   /** The device's own key, hex: its identity in this list. */
@@ -32,22 +34,6 @@ export interface LinkApproval {
   readonly serverOnly: boolean
   /** Issues the certificate and hands over what the role may hold. */
   approve (opts: { name: string, role: DeviceRole }): Promise<void>
-  cancel (): void
-}
-
-/** The new device's side: a code to show until a full device approves. */
-export type LinkingState =
-  | { step: 'waiting', codeText: string, expiresAt: number }
-  /** A full device opened the code: compare the codes, approve over there. */
-  | { step: 'confirming', codeText: string, verificationCode: string, ownerAddress: string }
-  | { step: 'linked', ownerAddress: string }
-  | { step: 'failed', message: string }
-
-export interface LinkingSession extends EventTarget {
-  /** Fires 'change' on every step. */
-  readonly state: LinkingState
-  /** A fresh code (the old one stops working), e.g. after it expired. */
-  restart (): void
   cancel (): void
 }
 

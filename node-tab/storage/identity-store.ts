@@ -4,11 +4,13 @@
 // server device then holds the identity's public key only). Creation runs
 // in a transaction so two tabs opening at once cannot each make their own.
 import { bytesEqual } from '../../shared/bytes'
-import { generateSigningKeyPair, keyPairMatches } from '../../shared/crypto'
+import { generateSigningKeyPair, keyPairMatches, randomBytes } from '../../shared/crypto'
+import { DEVICES_SECRET_BYTES } from '../../shared/link-protocol'
 import { checkDeviceCertificate, issueDeviceCertificate, type DeviceCertificate } from '../../shared/device-certificate'
 import type { DeviceCredentials } from '../../shared/device-credentials'
 import { createIdentity, type Identity } from '../../shared/identity'
 import type { IdentityRow, NodeDatabase, OwnDeviceRow } from './db'
+import type { LinkedIdentity } from '../linking/new-device'
 
 export interface StoredIdentity {
   identityKey: Uint8Array
@@ -52,5 +54,36 @@ export async function loadOrCreateIdentity (db: NodeDatabase, now: () => number 
     const certificate: DeviceCertificate = checkDeviceCertificate(device.certificate, { identityKey, now: Number.MAX_SAFE_INTEGER })
     if (!bytesEqual(certificate.deviceKey, keys.publicKey)) throw new Error('The stored device certificate is for another device.')
     return { identityKey, signing, credentials: { identityKey, device: keys, certificate } }
+  })
+}
+
+/** The devices' shared swarm secret (see deviceMeeting): made by the first
+ *  device, handed to each device it links, replaced when one is revoked. */
+export const DEVICES_SECRET_KEY = 'devices.secret'
+const PROFILE_KEY = 'profile.displayName'
+
+/** Becomes the device a link made: whatever this database held before (an
+ *  identity made on first open, never used) is replaced as a whole. */
+export async function storeLinkedIdentity (db: NodeDatabase, linked: LinkedIdentity, now: () => number = Date.now): Promise<void> {
+  await db.transaction('rw', db.tables, async () => {
+    for (const table of db.tables) await table.clear()
+    const self: IdentityRow = { id: 'self', publicKey: linked.identityKey, createdAt: now() }
+    if (linked.identitySecretKey) self.secretKey = linked.identitySecretKey
+    await db.identity.put(self)
+    const device: OwnDeviceRow = { id: 'device', publicKey: linked.device.publicKey, secretKey: linked.device.secretKey, certificate: linked.certificate, createdAt: now() }
+    await db.identity.put(device)
+    await db.putSetting(DEVICES_SECRET_KEY, linked.devicesSecret)
+    await db.putSetting(PROFILE_KEY, linked.displayName)
+  })
+}
+
+/** This person's devices' swarm secret, made on first use. */
+export async function loadOrCreateDevicesSecret (db: NodeDatabase): Promise<Uint8Array> {
+  return db.transaction('rw', db.settings, async () => {
+    const saved = await db.getSetting(DEVICES_SECRET_KEY, (v): v is Uint8Array => v instanceof Uint8Array && v.length === DEVICES_SECRET_BYTES)
+    if (saved) return saved
+    const secret = randomBytes(DEVICES_SECRET_BYTES)
+    await db.putSetting(DEVICES_SECRET_KEY, secret)
+    return secret
   })
 }
