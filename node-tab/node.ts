@@ -1,9 +1,9 @@
 // The owner's server in a tab: identity, settings, stores, the listener that
 // answers sealed offers, and the authenticated sessions it serves. The client
 // UI uses the same node to dial friends (one identity per tab).
-import { fromHex, toHex } from '../shared/bytes'
+import { bytesEqual, fromHex, toHex } from '../shared/bytes'
 import { isValidSigningPublicKey, pairSecret } from '../shared/crypto'
-import { addressMeeting, inviteMeeting, pairMeeting, type Meeting, type MeetingKind } from '../shared/meetings'
+import { addressMeeting, deviceMeeting, inviteMeeting, pairMeeting, type Meeting, type MeetingKind } from '../shared/meetings'
 import { addressFromPublicKey, type Identity } from '../shared/identity'
 import { normalizeDisplayName, type NodeMethods, type Profile } from '../shared/protocol'
 import type { RpcHandlers } from '../shared/rpc'
@@ -28,9 +28,16 @@ import { ByteBudget } from '../shared/byte-budget'
 import { NODE_HELD_BYTES, sessionRpcOptions } from './session-limits'
 import { NodeDatabase } from './storage/db'
 import { FriendsStore } from './storage/friends-store'
-import { loadOrCreateIdentity, type StoredIdentity } from './storage/identity-store'
+import { DEVICES_SECRET_KEY, loadOrCreateDevicesSecret, loadOrCreateIdentity, type StoredIdentity } from './storage/identity-store'
+import { openLinkCode, type LinkApprovalStep } from './linking/approve-link'
+import { SpentLinkCodes } from '../shared/link-code'
+import { KithError } from '../shared/errors'
+import { DevicesStore } from './storage/devices-store'
+import { OwnDeviceLinks } from './own-device-links'
+import type { RemoteDevice } from '../shared/device-credentials'
+import { DEVICES_SECRET_BYTES } from '../shared/link-protocol'
 import type { DeviceCredentials } from '../shared/device-credentials'
-import type { DeviceRole } from '../shared/device-certificate'
+import { revokeDevice, type DeviceRole } from '../shared/device-certificate'
 import { InvitesStore } from './storage/invites-store'
 import { ItemsStore } from './storage/items-store'
 
@@ -79,6 +86,15 @@ export class KithNode extends EventTarget {
   readonly invites: InvitesStore
   readonly notices: NoticesStore
   readonly sessions = new SessionRegistry()
+  /** Sessions with my own other devices, by their device key (hex): kept
+   *  apart from friends' sessions, which are keyed by the person. */
+  readonly deviceSessions = new SessionRegistry()
+  readonly devices: DevicesStore
+  /** Keeps a session open with each of my other devices. */
+  private readonly deviceLinks: OwnDeviceLinks
+  private devicesSecret: Uint8Array | null = null
+  private readonly spentLinkCodes = new SpentLinkCodes()
+  private readonly ownDeviceHandlers: Array<(device: RemoteDevice) => Partial<RpcHandlers<NodeMethods>>> = []
   readonly noticeSender: NoticeSender
   private displayName: string
   private config: KithConfig
@@ -122,7 +138,17 @@ export class KithNode extends EventTarget {
     this.friends = new FriendsStore(db)
     this.invites = new InvitesStore(db, this.friends)
     this.notices = new NoticesStore(db)
-    this.incoming = new IncomingSessions((key) => this.friends.isFriend(key), incomingLimits)
+    this.devices = new DevicesStore(db, this.identityKey)
+    // My own devices are not strangers (their certificates were checked in the handshake).
+    this.incoming = new IncomingSessions(async (key) => key === this.keyHex || await this.friends.isFriend(key), incomingLimits)
+    this.deviceLinks = new OwnDeviceLinks({
+      myDeviceKey: this.credentials.device.publicKey,
+      devices: () => this.devices.list(),
+      isOpen: (deviceHex) => this.deviceSessions.isOnline(deviceHex),
+      connect: (deviceKey, signal) => this.connectToDevice(deviceKey, signal)
+    })
+    this.deviceSessions.addEventListener('opened', () => this.changed())
+    this.deviceSessions.addEventListener('closed', () => { this.changed(); this.deviceLinks.kick() })
     this.noticeSender = new NoticeSender({
       store: this.notices,
       getSession: (friendKey, signal) => {
@@ -157,6 +183,10 @@ export class KithNode extends EventTarget {
     const discoverable = (await db.getSetting(DISCOVERABLE_KEY, (v): v is boolean => typeof v === 'boolean')) ?? false
     const node = new KithNode(db, identity, displayName, mergeConfig(host, overrides), discoverable, opts.incomingLimits)
     node.replays.restore(await db.getSetting(SEEN_OFFERS_KEY, (v): v is unknown => v !== undefined), Date.now())
+    // This device is one of the person's devices, in the list they all share.
+    await node.devices.add(identity.credentials.certificate!)
+    await node.devices.load()
+    node.devicesSecret = await db.getSetting(DEVICES_SECRET_KEY, (v): v is Uint8Array => v instanceof Uint8Array && v.length === DEVICES_SECRET_BYTES) ?? null
     // Pieces of a file whose save was cut short (a crash, a closed tab).
     await node.items.removeOrphanChunks().catch(() => { /* tried again next time */ })
     return node
@@ -239,6 +269,8 @@ export class KithNode extends EventTarget {
     // Offers there are sealed to the identity's own key: only a device that
     // holds it can open them.
     if (this.discoverableByAddress && this.signing) topics.push(addressMeeting(me, epoch))
+    // Where my other devices reach this one, once there are others.
+    if (this.devicesSecret) topics.push(deviceMeeting(this.devicesSecret, epoch, this.credentials.device.publicKey))
     return topics
   }
 
@@ -262,7 +294,18 @@ export class KithNode extends EventTarget {
   }
 
   private async refreshFriendKeys (): Promise<void> {
-    this.friendKeys = new Set((await this.friends.list()).map((f) => f.key))
+    const rows = await this.friends.list()
+    this.friendKeys = new Set(rows.map((f) => f.key))
+    for (const row of rows) {
+      if (row.pairSecret) {
+        this.pairSecrets.set(row.key, row.pairSecret)
+      } else if (this.signing) {
+        // Stored (and so synced) for my server devices, which cannot compute it.
+        await this.friends.setPairSecret(row.key, this.pairSecretWith(row.key))
+      }
+    }
+    // A server device only sits where it knows the secret.
+    if (!this.signing) this.friendKeys = new Set([...this.friendKeys].filter((key) => this.pairSecrets.has(key)))
   }
 
   private scheduleRendezvousRefresh (): void {
@@ -300,9 +343,11 @@ export class KithNode extends EventTarget {
     })
     this.listener.start()
     this.noticeSender.start()
+    this.deviceLinks.start()
   }
 
   stopListening (): void {
+    this.deviceLinks.stop()
     this.listener?.stop()
     this.listener = null
   }
@@ -363,19 +408,102 @@ export class KithNode extends EventTarget {
     }
   }
 
-  private async startSession (transport: Transport, expectedRemoteKey?: Uint8Array): Promise<NodeSession> {
+  private async startSession (transport: Transport, expectedRemoteKey?: Uint8Array, expectedDevice?: Uint8Array): Promise<NodeSession> {
     const session = await establishSession<NodeMethods, NodeMethods>(transport, {
       credentials: this.credentials,
       expectedRemoteKey,
-      handlers: (remoteKey) => this.handlersFor(remoteKey),
+      isRevoked: (identityKey, deviceKey) => this.devices.isRevoked(identityKey, deviceKey),
+      handlers: (remoteKey, device) => this.handlersFor(remoteKey, device),
       rpc: sessionRpcOptions(this.sendBudget)
     })
+    const device = session.remoteDevice
+    if (expectedDevice && !bytesEqual(device.deviceKey, expectedDevice)) {
+      session.rpc.close('reached another device than the one dialled')
+      throw new HandshakeError('Reached another of my devices than the one dialled.')
+    }
+    if (session.remotePublicKey.length === this.identityKey.length && toHex(session.remotePublicKey) === this.keyHex) {
+      // One of my own devices: the sync sessions, never the friends' registry.
+      const deviceHex = toHex(device.deviceKey)
+      this.deviceSessions.add(deviceHex, session)
+      const seen = (): void => { this.devices.markSeen(deviceHex, Date.now()).catch(() => { /* closing */ }) }
+      seen()
+      transport.onClose(seen)
+      this.dispatchEvent(new CustomEvent('device-session', { detail: { deviceKey: deviceHex, session } }))
+      return session
+    }
     this.sessions.add(toHex(session.remotePublicKey), session)
     return session
   }
 
-  private handlersFor (remoteKey: Uint8Array): Partial<RpcHandlers<NodeMethods>> {
+  /** The full device's side of linking a new device (see approve-link.ts). */
+  async openLinkCode (input: string, signal?: AbortSignal): Promise<LinkApprovalStep> {
+    const signing = this.signing
+    if (!signing || this.role !== 'full') throw new KithError('UNAUTHORIZED', 'Only a full device can link another device. Use your laptop or phone.')
+    return openLinkCode({
+      signing,
+      credentials: this.credentials,
+      spent: this.spentLinkCodes,
+      devicesSecret: async () => {
+        if (!this.devicesSecret) {
+          this.devicesSecret = await loadOrCreateDevicesSecret(this.db)
+          this.changed() // now sits in its device swarm too
+        }
+        return this.devicesSecret
+      },
+      displayName: () => this.displayName,
+      onApproved: async (certificate) => {
+        await this.devices.add(certificate)
+        this.deviceLinks.kick()
+        this.changed()
+      },
+      trackers: this.config.trackers,
+      rtcConfig: this.rtcConfig
+    }, input, signal)
+  }
+
+  /** Revokes one of my devices: it gets no more sync from any of my devices
+   *  from now on, and my friends refuse it once they are told. */
+  async revokeDevice (deviceHex: string): Promise<void> {
+    const signing = this.signing
+    if (!signing || this.role !== 'full') throw new KithError('UNAUTHORIZED', 'Only a full device can revoke a device.')
+    if (deviceHex === toHex(this.credentials.device.publicKey)) throw new KithError('BAD_REQUEST', 'A device cannot revoke itself; revoke it from another of your devices.')
+    const known = (await this.devices.list()).find((d) => d.key === deviceHex)
+    if (!known) throw new KithError('NOT_FOUND', 'No such device.')
+    if (known.revocation) return
+    await this.devices.revoke(revokeDevice(signing, fromHex(deviceHex), Date.now()))
+    this.deviceLinks.forget(deviceHex)
+    this.deviceSessions.closeAll(deviceHex, 'this device was revoked by its owner')
+    this.dispatchEvent(new CustomEvent('device-revoked', { detail: { deviceKey: deviceHex } }))
+    this.changed()
+  }
+
+  /** Handlers for my own devices (device sync), built per device. */
+  registerOwnDeviceHandlers (provider: (device: RemoteDevice) => Partial<RpcHandlers<NodeMethods>>): void {
+    this.ownDeviceHandlers.push(provider)
+  }
+
+  /** Dials one of my other devices in the swarm where it waits for them. */
+  private async connectToDevice (deviceKey: Uint8Array, signal: AbortSignal): Promise<NodeSession> {
+    const secret = this.devicesSecret
+    if (!secret) throw new Error('no devices secret yet')
+    const transport = await dial({
+      meetingFor: (epoch) => deviceMeeting(secret, epoch, deviceKey),
+      trackers: this.config.trackers,
+      rtcConfig: this.rtcConfig,
+      signal
+    })
+    return this.startSession(transport, this.identityKey, deviceKey)
+  }
+
+  private handlersFor (remoteKey: Uint8Array, device?: RemoteDevice): Partial<RpcHandlers<NodeMethods>> {
     const remoteHex = toHex(remoteKey)
+    if (remoteHex === this.keyHex) {
+      // My own device (its certificate checked, not revoked): device sync
+      // only. It is not a friend, and never served as one.
+      const own: Partial<RpcHandlers<NodeMethods>> = { ...basicHandlers(() => this.profile) }
+      if (device?.certificate) for (const provider of this.ownDeviceHandlers) Object.assign(own, provider(device))
+      return own
+    }
     const invite = inviteHandlers(this.invites, remoteKey, () => this.profile)
     const handlers: Partial<RpcHandlers<NodeMethods>> = {
       ...basicHandlers(() => this.profile),
@@ -401,6 +529,7 @@ export class KithNode extends EventTarget {
     this.stopListening()
     this.noticeSender.stop()
     this.sessions.closeEverything('the node is shutting down')
+    this.deviceSessions.closeEverything('the node is shutting down')
     this.db.close()
   }
 

@@ -35,6 +35,10 @@ export interface FriendRow {
   /** The name they gave when the friendship began (or later in their profile). */
   displayName: string
   addedAt: number
+  /** Names the swarms where we meet (see meetings.ts). Computed from both
+   *  identity keys on a full device; stored so a server device, which has
+   *  no identity key, can meet friends too; replaced when a device is revoked. */
+  pairSecret?: Uint8Array
 }
 
 export interface GroupRow {
@@ -116,6 +120,22 @@ export interface InviteRow {
   usedAt?: number
 }
 
+/** One of the person's devices (mine included), as its certificate says;
+ *  synced among the devices. A revocation, once here, stays. */
+export interface DeviceRow {
+  /** The device key, hex. */
+  deviceKey: string
+  certificate: unknown
+  revocation?: unknown
+}
+
+/** A friend's device that its owner revoked: refused as them from now on. */
+export interface PeerRevocationRow {
+  identityKey: string
+  deviceKey: string
+  revocation: unknown
+}
+
 export class NodeDatabase extends Dexie {
   identity!: EntityTable<IdentityRow | OwnDeviceRow, 'id'>
   settings!: EntityTable<SettingRow, 'key'>
@@ -128,6 +148,8 @@ export class NodeDatabase extends Dexie {
   notices!: Table<NoticeRow, [string, string]>
   deletionLog!: EntityTable<DeletionLogRow, 'id'>
   invites!: EntityTable<InviteRow, 'id'>
+  devices!: EntityTable<DeviceRow, 'deviceKey'>
+  peerRevocations!: Table<PeerRevocationRow, [string, string]>
 
   constructor (name = 'kith-node') {
     super(name)
@@ -159,6 +181,11 @@ export class NodeDatabase extends Dexie {
         const row = await blobs.get(itemId)
         if (row) await chunks.bulkAdd(chunkRowsOf(itemId, row.bytes))
       }
+    })
+    // Owner devices (DESIGN §6a).
+    this.version(4).stores({
+      devices: 'deviceKey',
+      peerRevocations: '[identityKey+deviceKey], identityKey'
     })
   }
 

@@ -23,6 +23,11 @@ const NO_SUCH_GROUP = 'No such group.'
 export class FriendsStore {
   constructor (private readonly db: NodeDatabase, private readonly now: () => number = Date.now) {}
 
+  /** Stores the secret that names our meeting swarms. */
+  async setPairSecret (key: string, secret: Uint8Array): Promise<void> {
+    await this.db.friends.update(key, { pairSecret: secret })
+  }
+
   /** Adds a friend, or updates the name of one already there. */
   async add (friend: { key: string, address: string, displayName: string }): Promise<FriendRow> {
     if (!/^[0-9a-f]{64}$/.test(friend.key) || addressFromPublicKey(fromHex(friend.key)) !== friend.address) {
