@@ -1,15 +1,16 @@
-// Keeps one piece of data from the KithApi fresh for an element: loads it when
+// Keeps one piece of data from the KithApi (or another api that fires
+// 'change', such as the DevicesApi) fresh for an element: loads it when
 // the element is connected and again on every 'change' of the api, at most one
 // load at a time (a burst of changes gives one more load, not one per event).
 import type { ReactiveController, ReactiveControllerHost } from 'lit'
 import type { KithApi } from '../app-api'
 import { plainError } from './format'
 
-export class ApiQuery<T> implements ReactiveController {
+export class ApiQuery<T, A extends EventTarget = KithApi> implements ReactiveController {
   value: T | null = null
   error = ''
-  private api: KithApi | null = null
-  private listening: KithApi | null = null
+  private api: A | null = null
+  private listening: A | null = null
   private connected = false
   private running = false
   private again = false
@@ -19,8 +20,8 @@ export class ApiQuery<T> implements ReactiveController {
 
   constructor (
     private readonly host: ReactiveControllerHost,
-    private readonly getApi: () => KithApi | undefined,
-    private readonly load: (api: KithApi) => Promise<T>
+    private readonly getApi: () => A | undefined,
+    private readonly load: (api: A) => Promise<T>
   ) {
     host.addController(this)
   }
