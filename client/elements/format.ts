@@ -92,11 +92,12 @@ export function notShownWhy (meta: { name: string, mime: string }): string {
     : 'Kith shows only photos. Save this file to open it with another app.'
 }
 
-/** "just now", "5 minutes ago", "3 hours ago", "4 days ago", else the day. */
+/** "just now", "5 minutes ago", "an hour ago", "3 hours ago", "4 days ago", else the day. */
 export function timeAgo (ms: number, now = Date.now()): string {
   const s = Math.max(0, (now - ms) / 1000)
   if (s < 90) return 'just now'
-  if (s < 2 * 3_600) return `${Math.round(s / 60)} minutes ago`
+  if (s < 3_600) return `${Math.round(s / 60)} minutes ago`
+  if (s < 2 * 3_600) return 'an hour ago'
   if (s < 2 * 86_400) return `${Math.round(s / 3_600)} hours ago`
   if (s < 30 * 86_400) return `${Math.round(s / 86_400)} days ago`
   return `on ${formatDay(ms)}`
@@ -107,7 +108,7 @@ export function countdown (ms: number, now = Date.now()): string {
   const s = Math.ceil((ms - now) / 1000)
   if (s <= 0) return ''
   if (s < 60) return `in ${s} s`
-  return `in ${Math.ceil(s / 60)} min`
+  return `in ${Math.floor(s / 60)} min`
 }
 
 /** Six digits as two groups, "123 456", easier to compare between two screens. */

@@ -24,8 +24,8 @@ export class KithDevices extends LitElement {
     li.device .head { display: flex; flex-wrap: wrap; align-items: center; gap: 4px 8px; }
     li.device .name { overflow-wrap: anywhere; }
     li.device.revoked .name, li.device.revoked .meta { color: #59636e; }
-    li.device.revoked .name { text-decoration: line-through; text-decoration-color: #9aa4b1; }
-    li.device .meta { margin-top: 4px; }
+    li.device .meta { margin-top: 4px; gap: 4px 6px; }
+    li.device .meta > span + span::before { content: '·'; margin-right: 6px; color: #59636e; font-weight: 400; }
     .online { color: #1b5e20; font-weight: 600; }
     .approval { background: #f3f6fb; border-radius: 10px; padding: 12px 14px; margin-top: 12px; }
     .approval h3 { margin-bottom: 8px; }
@@ -212,8 +212,7 @@ export class KithDevices extends LitElement {
   // — rendering —
 
   private lastSeen (d: DeviceView) {
-    if (d.revokedAt !== null) return html`<span>Revoked ${formatDay(d.revokedAt)}</span>`
-    if (d.thisDevice) return ''
+    if (d.revokedAt !== null || d.thisDevice) return ''
     if (d.online) return html`<span class="online"><span class="dot open" aria-hidden="true"></span>online now</span>`
     return html`<span>last seen ${d.lastSeenAt === null ? 'never' : timeAgo(d.lastSeenAt)}</span>`
   }
@@ -242,6 +241,7 @@ export class KithDevices extends LitElement {
           <strong class="name" id="device-name-${d.key}">${d.name}</strong>
           ${d.thisDevice ? html`<span class="badge green">This device</span>` : ''}
           <span class="badge ${revoked ? 'grey' : d.role === 'full' ? '' : 'amber'}">${ROLE_WORDS[d.role]}</span>
+          ${d.revokedAt !== null ? html`<span class="badge red" data-testid="revoked">Revoked ${formatDay(d.revokedAt)}</span>` : ''}
         </div>
         <div class="meta">
           <span>linked ${formatDay(d.linkedAt)}</span>
@@ -270,12 +270,12 @@ export class KithDevices extends LitElement {
         </div>
         <fieldset ?disabled=${saving}>
           <legend>What it may do</legend>
-          <label class="choice"><input type="radio" name="role" value="full" ?disabled=${a.serverOnly}
+          <label class="choice"><input type="radio" name="role" value="full" ?disabled=${a.serverOnly} aria-describedby="role-full-hint"
             .checked=${!a.serverOnly && this.approveRole === 'full'} @change=${() => { this.approveRole = 'full' }}>Full device</label>
-          <p class="role-hint">Your own laptop or phone: holds your identity key, links and revokes devices, makes friends.</p>
-          <label class="choice"><input type="radio" name="role" value="server"
+          <p class="role-hint" id="role-full-hint">Your own laptop or phone: holds your identity key, links and revokes devices, makes friends.</p>
+          <label class="choice"><input type="radio" name="role" value="server" aria-describedby="role-server-hint"
             .checked=${a.serverOnly || this.approveRole === 'server'} @change=${() => { this.approveRole = 'server' }}>Server</label>
-          <p class="role-hint">A Pi or a computer left on: serves your friends and syncs, never holds your identity key.</p>
+          <p class="role-hint" id="role-server-hint">A Pi or a computer left on: serves your friends and syncs, never holds your identity key.</p>
           ${a.serverOnly ? html`<p class="hint" data-testid="server-only">This device asked to be a server, so it cannot be a full device.</p>` : ''}
         </fieldset>
         <div class="actions">
