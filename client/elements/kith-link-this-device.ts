@@ -56,13 +56,21 @@ export class KithLinkThisDevice extends LitElement {
 
   override connectedCallback (): void {
     super.connectedCallback()
-    this.timer = setInterval(() => { this.now = Date.now() }, 1000)
+    this.requestUpdate() // restarts the countdown if it was shown before
   }
 
   override disconnectedCallback (): void {
     super.disconnectedCallback()
-    if (this.timer) clearInterval(this.timer)
-    this.timer = null
+    this.tick(false)
+  }
+
+  /** The countdown runs only while a code is waiting on screen. */
+  private tick (on: boolean): void {
+    if (on && !this.timer) this.timer = setInterval(() => { this.now = Date.now() }, 1000)
+    if (!on && this.timer) {
+      clearInterval(this.timer)
+      this.timer = null
+    }
   }
 
   protected override willUpdate (): void {
@@ -78,6 +86,7 @@ export class KithLinkThisDevice extends LitElement {
 
   protected override updated (): void {
     const step = this.session?.state.step ?? null
+    this.tick(this.isConnected && step === 'waiting')
     if (step === this.shownStep) return
     // Not on first showing: the page has just opened and the person reads from the top.
     const moved = this.shownStep !== null

@@ -28,7 +28,13 @@ beforeEach(async () => {
 
 const restarts = () => onHarness(page, (h) => h.session.restarts)
 const cancels = () => onHarness(page, (h) => h.session.cancels)
-const setState = (state: unknown): Promise<void> => page.evaluate((s) => window.devicesHarness.session.set(s as never), state)
+/** Moves the session on; returns the step the element shows once it has rendered. */
+const setState = (state: unknown): Promise<string | undefined> => page.evaluate(async (s) => {
+  window.devicesHarness.session.set(s as never)
+  const el = document.querySelector('kith-link-this-device')!
+  await el.updateComplete
+  return el.shadowRoot!.querySelector('section')?.dataset.step
+}, state)
 const focusedText = (): Promise<string | null | undefined> => page.evaluate(() => document.querySelector('kith-link-this-device')!.shadowRoot!.activeElement?.textContent)
 
 describe('waiting for the other device', () => {
@@ -64,6 +70,11 @@ describe('waiting for the other device', () => {
     expect(await page.getByRole('button', { name: 'Copy code' }).count()).toBe(0)
     await page.getByRole('button', { name: 'New code' }).click()
     expect(await restarts()).toBe(1)
+  })
+
+  it('shows each step as soon as the session announces it', async () => {
+    expect(await setState({ step: 'confirming', codeText: CODE, verificationCode: '482913', ownerAddress: OWNER })).toBe('confirming')
+    expect(await setState({ step: 'linked', ownerAddress: OWNER })).toBe('linked')
   })
 
   it('Cancel cancels the session', async () => {
