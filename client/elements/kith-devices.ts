@@ -293,7 +293,7 @@ export class KithDevices extends LitElement {
         ${this.approval
           ? this.renderApproval(this.approval)
           : html`
-            <p class="hint lead">On the new device, open Kith and choose “Use this browser as another device”, or start the headless runner. It shows a link code: paste it here.</p>
+            <p class="hint lead">On the new device, open Kith’s Devices tab and choose “Use this browser as another device” (or start the headless runner there). It shows a link code: paste it here.</p>
             <form @submit=${this.openCode} novalidate>
               <label for="link-code">Link code</label>
               <input id="link-code" autocomplete="off" spellcheck="false" placeholder="Paste the code or the link" .value=${this.code}

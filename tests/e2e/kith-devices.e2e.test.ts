@@ -5,7 +5,7 @@
 // and the placeholder DevicesApi never pretends to link.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
-import { createWorld, type World } from './support/world'
+import { createWorld, screenshot, type World } from './support/world'
 import { onHarness, openDevicesHarness, unnamedButtons, type DevicesHarness, type HarnessPerson } from './support/devices'
 import { sampleDevices } from '../unit/devices-fake'
 
@@ -209,11 +209,14 @@ describe('linking a new device', () => {
 describe('in the app', () => {
   it('has a Devices tab listing this device, and #/link shows that linking is not available yet (placeholder)', async () => {
     const me = await world.person('app')
+    await me.page.setViewportSize({ width: 390, height: 800 })
     await me.page.goto(`${world.appUrl}#/devices`)
     const tab = me.page.getByRole('tab', { name: 'Devices' })
     await tab.waitFor()
     expect(await tab.getAttribute('aria-selected')).toBe('true')
     await expect.poll(() => me.page.getByTestId('device').textContent()).toContain('This device')
+    await screenshot(me, 'devices-0-app-tab-390')
+    expect(await me.page.evaluate(() => document.scrollingElement!.scrollWidth)).toBeLessThanOrEqual(390)
     // Keyboard navigation still wraps through every tab.
     await tab.focus()
     await me.page.keyboard.press('ArrowRight')
@@ -221,5 +224,6 @@ describe('in the app', () => {
     await me.page.goto(`${world.appUrl}#/link?name=Pi`)
     await expect.poll(() => me.page.getByTestId('link-failed').textContent()).toBe('Linking is not available yet.')
     expect(await me.page.getByTestId('link-linked').count()).toBe(0)
+    await screenshot(me, 'devices-0-app-link-placeholder-390')
   })
 })
