@@ -16,7 +16,7 @@ import type {
 } from './app-api'
 import { ClientDatabase } from './cache/db'
 import type { DevicesApi } from './devices-api'
-import { PlaceholderDevicesApi } from './devices-placeholder'
+import { NodeDevicesApi } from './devices-client'
 import { deleteNoticeHandler } from './cache/delete-notice-handler'
 import { FriendCache } from './cache/friend-cache'
 import { FriendConnection } from './friend-connection'
@@ -27,12 +27,11 @@ export class KithClient extends EventTarget implements KithApi {
   readonly cache: FriendCache
   readonly outbox: Outbox
   private readonly feeds = new Map<string, FriendFeedImpl>()
-  /** PLACEHOLDER until the node side of owner devices lands (see devices-placeholder.ts). */
   readonly devices: DevicesApi
 
   constructor (readonly node: KithNode, clientDb: ClientDatabase = new ClientDatabase()) {
     super()
-    this.devices = new PlaceholderDevicesApi(node.identity.publicKey)
+    this.devices = new NodeDevicesApi(node)
     this.cache = new FriendCache(clientDb)
     this.outbox = new Outbox(clientDb)
     node.registerHandlers((remoteHex) => deleteNoticeHandler(this.cache, remoteHex, () => this.changed()))

@@ -27,6 +27,8 @@ export interface LinkedIdentity {
   identitySecretKey: Uint8Array | null
   device: SigningKeyPair
   certificate: DeviceCertificate
+  /** The full device that linked this one: the first other device it knows. */
+  approver: DeviceCertificate
   devicesSecret: Uint8Array
   displayName: string
 }
@@ -153,7 +155,7 @@ export class NewDeviceLink extends EventTarget implements LinkingSession {
       completeLink: async (params: unknown) => {
         // Only the device that is confirming, while its code is the current one.
         if (this.code !== code || !this.approver || !bytesEqual(this.approver.remotePublicKey, identityKey)) throw new KithError('UNAUTHORIZED', 'This link code is no longer valid: show a new one.')
-        const linked = this.checkPackage(parseLinkPackage(params), identityKey)
+        const linked = this.checkPackage(parseLinkPackage(params), identityKey, this.approver.remoteDevice.certificate!)
         await this.opts.onLinked(linked)
         // Forgotten: the code cannot be used again, by anyone.
         this.code = null
@@ -169,7 +171,7 @@ export class NewDeviceLink extends EventTarget implements LinkingSession {
   /** The package, checked as hostile input: a certificate for this device's
    *  key from the identity it met, and the identity key only for a full
    *  device that asked to be one. */
-  private checkPackage (pkg: LinkPackage, identityKey: Uint8Array): LinkedIdentity {
+  private checkPackage (pkg: LinkPackage, identityKey: Uint8Array, approver: DeviceCertificate): LinkedIdentity {
     const certificate = checkDeviceCertificate(pkg.certificate, { identityKey, now: this.now() })
     if (!bytesEqual(certificate.deviceKey, this.device.publicKey)) throw new KithError('BAD_REQUEST', 'The certificate is for another device.')
     let identitySecretKey: Uint8Array | null = null
@@ -187,6 +189,7 @@ export class NewDeviceLink extends EventTarget implements LinkingSession {
       identitySecretKey,
       device: this.device,
       certificate,
+      approver,
       devicesSecret: pkg.devicesSecret.slice(),
       displayName: pkg.displayName
     }

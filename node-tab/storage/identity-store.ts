@@ -3,7 +3,7 @@
 // linked to someone else's identity gets its rows from the link instead (a
 // server device then holds the identity's public key only). Creation runs
 // in a transaction so two tabs opening at once cannot each make their own.
-import { bytesEqual } from '../../shared/bytes'
+import { bytesEqual, toHex } from '../../shared/bytes'
 import { generateSigningKeyPair, keyPairMatches, randomBytes } from '../../shared/crypto'
 import { DEVICES_SECRET_BYTES } from '../../shared/link-protocol'
 import { checkDeviceCertificate, issueDeviceCertificate, type DeviceCertificate } from '../../shared/device-certificate'
@@ -72,6 +72,8 @@ export async function storeLinkedIdentity (db: NodeDatabase, linked: LinkedIdent
     await db.identity.put(self)
     const device: OwnDeviceRow = { id: 'device', publicKey: linked.device.publicKey, secretKey: linked.device.secretKey, certificate: linked.certificate, createdAt: now() }
     await db.identity.put(device)
+    // The device that linked this one, so they find each other to sync.
+    await db.devices.put({ deviceKey: toHex(linked.approver.deviceKey), certificate: linked.approver })
     await db.putSetting(DEVICES_SECRET_KEY, linked.devicesSecret)
     await db.putSetting(PROFILE_KEY, linked.displayName)
   })

@@ -1,8 +1,7 @@
 // The Devices tab (client/elements/kith-devices.ts) in real Chromium over the
 // scripted DevicesApi (tests/unit/devices-fake.ts), driven by clicks and
 // typing; unit tests run in Node without a DOM, so element tests live here.
-// The last test opens the real app: the tab and the #/link route are wired,
-// and the placeholder DevicesApi never pretends to link.
+// The real app's link flow is in linking.e2e.test.ts.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { createWorld, screenshot, type World } from './support/world'
@@ -203,27 +202,5 @@ describe('linking a new device', () => {
     await page.getByRole('button', { name: 'Revoke Phone' }).click()
     expect(await unnamedButtons(page)).toEqual([])
     expect(owner.cspViolations).toEqual([])
-  })
-})
-
-describe('in the app', () => {
-  it('has a Devices tab listing this device, and #/link shows that linking is not available yet (placeholder)', async () => {
-    const me = await world.person('app')
-    await me.page.setViewportSize({ width: 390, height: 800 })
-    await me.page.goto(`${world.appUrl}#/devices`)
-    const tab = me.page.getByRole('tab', { name: 'Devices' })
-    await tab.waitFor()
-    expect(await tab.getAttribute('aria-selected')).toBe('true')
-    await expect.poll(() => me.page.getByTestId('device').textContent()).toContain('This device')
-    await screenshot(me, 'devices-0-app-tab-390')
-    expect(await me.page.evaluate(() => document.scrollingElement!.scrollWidth)).toBeLessThanOrEqual(390)
-    // Keyboard navigation still wraps through every tab.
-    await tab.focus()
-    await me.page.keyboard.press('ArrowRight')
-    expect(await me.page.getByRole('tab', { name: 'Me & server' }).getAttribute('aria-selected')).toBe('true')
-    await me.page.goto(`${world.appUrl}#/link?name=Pi`)
-    await expect.poll(() => me.page.getByTestId('link-failed').textContent()).toBe('Linking is not available yet.')
-    expect(await me.page.getByTestId('link-linked').count()).toBe(0)
-    await screenshot(me, 'devices-0-app-link-placeholder-390')
   })
 })
