@@ -2,10 +2,10 @@
 // answers sealed offers, and the authenticated sessions it serves. The client
 // UI uses the same node to dial friends (one identity per tab).
 import { bytesEqual, fromHex, toHex } from '../shared/bytes'
-import { isValidSigningPublicKey, pairSecret } from '../shared/crypto'
+import { isValidSigningPublicKey, pairSecret, randomBytes } from '../shared/crypto'
 import { addressMeeting, deviceMeeting, inviteMeeting, pairMeeting, type Meeting, type MeetingKind } from '../shared/meetings'
 import { addressFromPublicKey, type Identity } from '../shared/identity'
-import { normalizeDisplayName, type NodeMethods, type Profile } from '../shared/protocol'
+import { normalizeDisplayName, parseDeviceRevoked, type DeviceRevokedParams, type NodeMethods, type Profile } from '../shared/protocol'
 import type { RpcHandlers } from '../shared/rpc'
 import { establishSession } from '../shared/session'
 import { HandshakeError } from '../shared/handshake'
@@ -33,11 +33,12 @@ import { openLinkCode, type LinkApprovalStep } from './linking/approve-link'
 import { SpentLinkCodes } from '../shared/link-code'
 import { KithError } from '../shared/errors'
 import { DevicesStore } from './storage/devices-store'
-import { OwnDeviceLinks } from './own-device-links'
+import { OwnDeviceLinks } from './devices/own-device-links'
+import { RevocationQueue } from './devices/revocation-queue'
 import type { RemoteDevice } from '../shared/device-credentials'
 import { DEVICES_SECRET_BYTES } from '../shared/link-protocol'
 import type { DeviceCredentials } from '../shared/device-credentials'
-import { revokeDevice, type DeviceRole } from '../shared/device-certificate'
+import { checkDeviceRevocation, revokeDevice, type DeviceRole } from '../shared/device-certificate'
 import { InvitesStore } from './storage/invites-store'
 import { ItemsStore } from './storage/items-store'
 
@@ -102,6 +103,7 @@ export class KithNode extends EventTarget {
   /** Friends' keys, for choosing the swarm to dial; refreshed from the store. */
   private friendKeys = new Set<string>()
   private readonly pairSecrets = new Map<string, Uint8Array>()
+  private nextPairSecrets = new Map<string, Uint8Array>()
   private rendezvousTimer: ReturnType<typeof setTimeout> | null = null
   /** Refreshes the swarms when the next pending invite expires. */
   private expiryTimer: ReturnType<typeof setTimeout> | null = null
@@ -151,6 +153,7 @@ export class KithNode extends EventTarget {
     this.deviceSessions.addEventListener('closed', () => { this.changed(); this.deviceLinks.kick() })
     this.noticeSender = new NoticeSender({
       store: this.notices,
+      queues: [new RevocationQueue(this.friends, this.devices)],
       getSession: (friendKey, signal) => {
         const open = this.sessions.get(friendKey)
         if (open) return Promise.resolve(open)
@@ -248,6 +251,9 @@ export class KithNode extends EventTarget {
     // would give a pair swarm anyone can compute: never sit in one.
     const topics: Meeting[] = [...this.friendKeys].filter((key) => isValidSigningPublicKey(fromHex(key)))
       .map((key) => pairMeeting(this.pairSecretWith(key), epoch, me))
+    // A friend not yet told of a revocation still uses the old secret; once
+    // told, the new one. Both are listened in until then.
+    for (const [key, next] of this.nextPairSecrets) if (this.friendKeys.has(key)) topics.push(pairMeeting(next, epoch, me))
     const now = Date.now()
     let nextExpiry = Infinity
     for (const invite of await this.invites.list()) {
@@ -296,6 +302,7 @@ export class KithNode extends EventTarget {
   private async refreshFriendKeys (): Promise<void> {
     const rows = await this.friends.list()
     this.friendKeys = new Set(rows.map((f) => f.key))
+    this.nextPairSecrets = new Map(rows.flatMap((f) => f.nextPairSecret ? [[f.key, f.nextPairSecret]] : []))
     for (const row of rows) {
       if (row.pairSecret) {
         this.pairSecrets.set(row.key, row.pairSecret)
@@ -473,7 +480,27 @@ export class KithNode extends EventTarget {
     await this.devices.revoke(revokeDevice(signing, fromHex(deviceHex), Date.now()))
     this.deviceLinks.forget(deviceHex)
     this.deviceSessions.closeAll(deviceHex, 'this device was revoked by its owner')
+    // Every secret it knew is replaced: where my devices meet, and where each
+    // friend meets me (the friends get theirs with the revocation).
+    this.devicesSecret = randomBytes(DEVICES_SECRET_BYTES)
+    await this.db.putSetting(DEVICES_SECRET_KEY, this.devicesSecret)
+    await this.friends.replaceAllPairSecrets(() => randomBytes(32))
+    this.noticeSender.kick()
     this.dispatchEvent(new CustomEvent('device-revoked', { detail: { deviceKey: deviceHex } }))
+    this.changed()
+  }
+
+  /** A friend told us some of their devices were revoked: each revocation
+   *  must be signed by that friend's identity. Those devices are refused as
+   *  the friend from now on, and their open sessions close. */
+  private async learnRevocations (friendKey: Uint8Array, told: DeviceRevokedParams): Promise<void> {
+    const revocations = told.revocations.map((r) => checkDeviceRevocation(r, friendKey))
+    const friendHex = toHex(friendKey)
+    for (const revocation of revocations) {
+      await this.devices.addPeerRevocation(revocation)
+      this.sessions.closeDevice(friendHex, toHex(revocation.deviceKey), 'this device was revoked by its owner')
+    }
+    if (told.pairSecret) await this.friends.setPairSecret(friendHex, told.pairSecret)
     this.changed()
   }
 
@@ -508,6 +535,10 @@ export class KithNode extends EventTarget {
     const handlers: Partial<RpcHandlers<NodeMethods>> = {
       ...basicHandlers(() => this.profile),
       ...itemHandlers(this.items, remoteHex),
+      deviceRevoked: async (params) => {
+        await this.learnRevocations(remoteKey, parseDeviceRevoked(params))
+        return { ok: true as const }
+      },
       // A new friend appears in the owner's list at once.
       redeemInvite: async (params, ctx) => {
         const result = await invite.redeemInvite(params, ctx)

@@ -39,6 +39,11 @@ export interface FriendRow {
    *  identity keys on a full device; stored so a server device, which has
    *  no identity key, can meet friends too; replaced when a device is revoked. */
   pairSecret?: Uint8Array
+  /** A replacement for pairSecret made when one of my devices was revoked,
+   *  until this friend has it (both are listened in meanwhile). */
+  nextPairSecret?: Uint8Array
+  /** Revoked devices of mine (key hex) this friend was told about. */
+  toldRevocations?: string[]
 }
 
 export interface GroupRow {

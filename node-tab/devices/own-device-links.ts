@@ -3,8 +3,8 @@
 // other (which waits in its device swarm): both sides agree on who dials
 // without talking, so two devices online at once end up with one session
 // between them, not two. A revoked device is never dialled.
-import { fromHex, toHex } from '../shared/bytes'
-import type { KnownDevice } from './storage/devices-store'
+import { fromHex, toHex } from '../../shared/bytes'
+import type { KnownDevice } from '../storage/devices-store'
 
 export interface OwnDeviceLinksOptions {
   myDeviceKey: Uint8Array
