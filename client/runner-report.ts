@@ -61,7 +61,7 @@ export function startRunnerReports (getReport: () => RunnerReport | Promise<Runn
     } finally {
       inFlight = false
     }
-    if (again) { again = false; void post() }
+    if (again && !stopped) { again = false; void post() }
   }
   const timer = setInterval(() => void post(), opts.intervalMs ?? REPORT_INTERVAL_MS)
   void post()
