@@ -78,7 +78,7 @@ async function run (opts) {
   let lastStatus = ''
   let supervisor = null
   const onReport = (report) => {
-    supervisor?.heartbeat()
+    supervisor?.heartbeat('page')
     void printer.show(report)
     const json = JSON.stringify(report)
     if (json !== lastStatus) {
@@ -109,10 +109,11 @@ async function run (opts) {
   const args = chromiumArgs({ profileDir: paths.profile, url: pageUrl.href })
   let reason = ''
   supervisor = new Supervisor({
+    sources: ['page', 'browser'],
     launch: () => {
       clearProfile(paths.profile, (text) => say(text))
       log.write(`\n[runner] ${new Date().toISOString()} starting ${opts.chromium}\n`)
-      return spawnChromium({ chromium: opts.chromium, args, log })
+      return spawnChromium({ chromium: opts.chromium, args, log, onBrowserAnswer: () => supervisor?.heartbeat('browser') })
     },
     onEvent: (event) => {
       if (event.type === 'started') {
@@ -121,7 +122,8 @@ async function run (opts) {
       } else if (event.type === 'exited') {
         reason = `chromium exited (${event.signal ? `signal ${event.signal}` : `code ${event.code}`})`
       } else if (event.type === 'hung') {
-        reason = `chromium sent no report for ${Math.round(event.limitMs / 1000)} s (hung?); killed it`
+        const what = event.source === 'browser' ? 'chromium did not answer' : 'chromium’s page sent no report'
+        reason = `${what} for ${Math.round(event.limitMs / 1000)} s (hung?); killed it`
       } else if (event.type === 'restarting') {
         say(`${reason}; restarting it in ${(event.delayMs / 1000).toFixed(1)} s${event.failures > 1 ? ` (failure ${event.failures} in a row)` : ''}`)
       }

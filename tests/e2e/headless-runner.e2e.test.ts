@@ -116,11 +116,22 @@ describe('the headless runner', () => {
     const from = lines.length
     const pid = browserPid()
     process.kill(-pid, 'SIGSTOP')
-    await waitForLine(/chromium sent no report for 8 s \(hung\?\); killed it; restarting it in/, from, 15_000)
+    await waitForLine(/(chromium did not answer|chromium’s page sent no report) for 8 s \(hung\?\); killed it; restarting it in/, from, 15_000)
     const restarted = await waitForLine(/chromium restarted \(pid \d+, restart 2\)/, from, 10_000)
     await waitForLine(new RegExp(` linked as ${shortAddress(address)} \\(test pi\\) · `), restarted.index, 10_000)
     expect(profileProcesses(profileDir())).not.toContain(pid)
     expect(statusFileAddress()).toBe(address)
+  })
+
+  it('kills and restarts Chromium when only its browser process hangs (the page still reports)', async () => {
+    await waitForLine(/ · trackers 1\/1 · /, lines.length - 1, 15_000).catch(() => {})
+    const from = lines.length
+    const pid = browserPid()
+    process.kill(pid, 'SIGSTOP')
+    await waitForLine(/chromium did not answer for 8 s \(hung\?\); killed it; restarting it in/, from, 15_000)
+    const restarted = await waitForLine(/chromium restarted \(pid \d+, restart 3\)/, from, 10_000)
+    await waitForLine(new RegExp(` linked as ${shortAddress(address)} \\(test pi\\) · `), restarted.index, 10_000)
+    expect(profileProcesses(profileDir())).not.toContain(pid)
   })
 
   it('stops cleanly on SIGTERM: exit code 0, no Chromium left on the profile', async () => {

@@ -100,6 +100,28 @@ describe('the headless runner supervisor', () => {
     expect(launchedAt[1]! - lastReport).toBeLessThanOrEqual(10_000)
   })
 
+  it('counts a browser as hung when any one source of heartbeats goes silent', () => {
+    const clock = new FakeClock()
+    const procs: FakeProcess[] = []
+    const events: SupervisorEvent[] = []
+    const sup = new Supervisor({ clock, sources: ['page', 'browser'], launch: () => { const p = new FakeProcess(1); procs.push(p); return p }, onEvent: (e) => events.push(e) })
+    sup.start()
+    for (let t = 0; t < 4000; t += 2000) { sup.heartbeat('page'); sup.heartbeat('browser'); clock.advance(2000) }
+    // The page goes on reporting; the browser process no longer answers.
+    for (let t = 0; t < 12_000; t += 2000) { sup.heartbeat('page'); clock.advance(2000) }
+    expect(procs[0]!.signals).toEqual(['SIGKILL'])
+    expect(events.find((e) => e.type === 'hung')).toMatchObject({ source: 'browser', firstReport: false })
+    expect(procs).toHaveLength(2)
+  })
+
+  it('takes no heartbeat from a source it was not told about', () => {
+    const { clock, procs, sup } = setup() // the page only
+    sup.start()
+    sup.heartbeat('page')
+    for (let t = 0; t < 10_000; t += 2000) { sup.heartbeat('browser'); clock.advance(2000) }
+    expect(procs[0]!.signals).toEqual(['SIGKILL'])
+  })
+
   it('gives a fresh browser longer for its first report, then restarts it too', () => {
     const { clock, procs, sup } = setup()
     sup.start()

@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process'
 import { readdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
+import { startBrowserPings } from './browser-ping.mjs'
 
 /**
  * The flags, and why each is there.
@@ -15,6 +16,9 @@ export function chromiumArgs ({ profileDir, url, asRoot = process.getuid?.() ===
     // Chromium 132+ has only the new headless mode (a real browser without a
     // window); `--headless` selects it, as `--headless=new` did before.
     '--headless',
+    // The runner asks the browser itself whether it is alive over this pipe
+    // (browser-ping.mjs); a pipe, unlike a port, only the runner holds.
+    '--remote-debugging-pipe',
     // IndexedDB (the node's identity and data) lives in the profile.
     `--user-data-dir=${profileDir}`,
     '--no-first-run', '--no-default-browser-check',
@@ -80,13 +84,20 @@ function sleepSync (ms) {
 }
 
 /**
- * @param {{ chromium: string, args: string[], log: { write: (chunk: Buffer | string) => void } }} opts
+ * @param {{ chromium: string, args: string[], log: { write: (chunk: Buffer | string) => void },
+ *           onBrowserAnswer: () => void }} opts onBrowserAnswer: the browser answered a ping
  * @returns {import('./supervisor.mjs').SupervisedProcess}
  */
-export function spawnChromium ({ chromium, args, log }) {
-  const child = spawn(chromium, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
+export function spawnChromium ({ chromium, args, log, onBrowserAnswer }) {
+  // fds 3 and 4: the DevTools pipe that --remote-debugging-pipe expects.
+  const child = spawn(chromium, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'] })
   child.stdout.on('data', (chunk) => log.write(chunk))
   child.stderr.on('data', (chunk) => log.write(chunk))
+  const pings = startBrowserPings({
+    toBrowser: /** @type {import('node:stream').Writable} */ (child.stdio[3]),
+    fromBrowser: /** @type {import('node:stream').Readable} */ (child.stdio[4]),
+    onAnswer: onBrowserAnswer
+  })
   const pid = child.pid ?? -1
   const killGroup = (signal) => {
     try { process.kill(-pid, signal) } catch { /* already gone */ }
@@ -96,6 +107,7 @@ export function spawnChromium ({ chromium, args, log }) {
   const onGone = (code, signal) => {
     if (exited) return
     exited = { code, signal }
+    pings.stop()
     // Helpers outlive a browser killed hard; they belong to its group.
     killGroup('SIGKILL')
     for (const cb of waiting) cb(code, signal)

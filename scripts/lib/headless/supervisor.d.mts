@@ -12,10 +12,10 @@ export interface SupervisorEvent { type: 'started' | 'exited' | 'hung' | 'restar
 export const SUPERVISOR_DEFAULTS: Readonly<{ heartbeatMs: number, startupMs: number, stableMs: number, killWaitMs: number, stopGraceMs: number }>
 export function restartDelay (failures: number): number
 export class Supervisor {
-  constructor (opts: { launch: () => SupervisedProcess, clock?: Clock, onEvent?: (event: SupervisorEvent) => void } & Partial<typeof SUPERVISOR_DEFAULTS>)
+  constructor (opts: { launch: () => SupervisedProcess, clock?: Clock, sources?: string[], onEvent?: (event: SupervisorEvent) => void } & Partial<typeof SUPERVISOR_DEFAULTS>)
   readonly state: string
   readonly restarts: number
   start (): void
-  heartbeat (): void
+  heartbeat (source?: string): void
   stop (): Promise<void>
 }

@@ -1,6 +1,7 @@
-// Keeps one Chromium running. The page posts a report every 2 s; the
-// supervisor takes each as a heartbeat. If Chromium exits, or no report comes
-// for heartbeatMs (a hung browser or page), it is killed and started again
+// Keeps one Chromium running. Heartbeats come from several sources (the
+// page's report every 2 s, the browser's answer to a ping every 2 s). If
+// Chromium exits, or one source is silent for heartbeatMs (a hung browser or
+// page), it is killed and started again
 // with the same profile: the first restarts within a second or so, doubling
 // while it keeps failing, never more than 10 s apart for the first six (the
 // issue's bound), then once a minute so a browser that cannot start does not
@@ -35,13 +36,14 @@ export function restartDelay (failures) {
 
 export class Supervisor {
   /**
-   * @param {{ launch: () => SupervisedProcess, clock?: Clock,
+   * @param {{ launch: () => SupervisedProcess, clock?: Clock, sources?: string[],
    *           onEvent?: (event: { type: string, [k: string]: unknown }) => void } & Partial<typeof SUPERVISOR_DEFAULTS>} opts
    */
   constructor (opts) {
     this.launch = opts.launch
     this.clock = opts.clock ?? { now: () => Date.now(), setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(/** @type {any} */ (h)) }
     this.onEvent = opts.onEvent ?? (() => {})
+    this.sources = opts.sources ?? ['page']
     this.limits = { ...SUPERVISOR_DEFAULTS, ...Object.fromEntries(Object.entries(opts).filter(([k]) => k in SUPERVISOR_DEFAULTS)) }
     /** @type {SupervisedProcess | null} */
     this.proc = null
@@ -49,9 +51,11 @@ export class Supervisor {
     this.failures = 0
     this.restarts = 0
     this.startedAt = 0
-    this.lastSeen = 0
     this.reported = false
-    this.watchdog = null
+    /** source -> its watchdog timer */
+    this.watchdogs = new Map()
+    /** source -> when it last beat (the start of the run until it did) */
+    this.seen = new Map()
     this.timer = null
     this.stopped = null
   }
@@ -61,12 +65,12 @@ export class Supervisor {
     this.run()
   }
 
-  /** A valid report arrived from the page. */
-  heartbeat () {
-    if (this.state !== 'running') return
+  /** A valid report arrived from the page, or the browser answered. */
+  heartbeat (source = 'page') {
+    if (this.state !== 'running' || !this.sources.includes(source)) return
     this.reported = true
-    this.lastSeen = this.clock.now()
-    this.arm(this.limits.heartbeatMs)
+    this.seen.set(source, this.clock.now())
+    this.arm(source, this.limits.heartbeatMs)
   }
 
   /** Stops Chromium (SIGTERM, SIGKILL after stopGraceMs); resolves once it exited. */
@@ -99,10 +103,10 @@ export class Supervisor {
     this.proc = proc
     this.state = 'running'
     this.startedAt = this.clock.now()
-    this.lastSeen = this.startedAt
+    this.seen.clear()
     this.reported = false
     proc.onExit((code, signal) => this.exited(proc, code, signal))
-    this.arm(this.limits.startupMs)
+    for (const source of this.sources) this.arm(source, this.limits.startupMs)
     this.onEvent({ type: 'started', pid: proc.pid, restarts: this.restarts })
   }
 
@@ -117,13 +121,15 @@ export class Supervisor {
     }
   }
 
-  hung () {
-    const silentMs = this.clock.now() - this.lastSeen
-    this.onEvent({ type: 'hung', firstReport: !this.reported, limitMs: this.reported ? this.limits.heartbeatMs : this.limits.startupMs, silentMs })
+  hung (source) {
+    const beat = this.seen.has(source)
+    const silentMs = this.clock.now() - (this.seen.get(source) ?? this.startedAt)
+    this.clear()
+    this.onEvent({ type: 'hung', source, firstReport: !beat, limitMs: beat ? this.limits.heartbeatMs : this.limits.startupMs, silentMs })
     this.state = 'killing'
-    this.proc?.kill('SIGKILL')
     // An unkillable process (stuck in the kernel) must not stop the restart.
     this.timer = this.clock.setTimeout(() => { if (this.state === 'killing') this.scheduleRestart() }, this.limits.killWaitMs)
+    this.proc?.kill('SIGKILL')
   }
 
   scheduleRestart () {
@@ -140,18 +146,18 @@ export class Supervisor {
     }, delayMs)
   }
 
-  arm (ms) {
-    if (this.watchdog !== null) this.clock.clearTimeout(this.watchdog)
-    this.watchdog = this.clock.setTimeout(() => {
-      this.watchdog = null
-      if (this.state === 'running') this.hung()
-    }, ms)
+  arm (source, ms) {
+    if (this.watchdogs.has(source)) this.clock.clearTimeout(this.watchdogs.get(source))
+    this.watchdogs.set(source, this.clock.setTimeout(() => {
+      this.watchdogs.delete(source)
+      if (this.state === 'running') this.hung(source)
+    }, ms))
   }
 
   clear () {
-    if (this.watchdog !== null) this.clock.clearTimeout(this.watchdog)
+    for (const handle of this.watchdogs.values()) this.clock.clearTimeout(handle)
     if (this.timer !== null) this.clock.clearTimeout(this.timer)
-    this.watchdog = null
+    this.watchdogs.clear()
     this.timer = null
   }
 }
