@@ -1,5 +1,9 @@
 // The systemd unit install-service writes, for a user and for the system.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { installService } from '../../scripts/lib/headless/install-service.mjs'
 import { enableCommands, quoteExecArg, unitPath, unitText } from '../../scripts/lib/headless/systemd-unit.mjs'
 
 const base = { node: '/usr/bin/node', script: '/home/pi/kith/scripts/headless.mjs', args: ['--data', '/home/pi/kith-data', '--tracker', 'wss://t.example.org'], workingDirectory: '/home/pi/kith' }
@@ -50,5 +54,30 @@ describe('the systemd unit', () => {
       'sudo systemctl daemon-reload && sudo systemctl enable --now kith-headless',
       'journalctl -u kith-headless -f'
     ])
+  })
+})
+
+describe('install-service', () => {
+  const where = (dir: string, out: string[]) => ({ script: '/srv/kith/scripts/headless.mjs', root: '/srv/kith/', out: (l: string) => out.push(l), env: { XDG_CONFIG_HOME: dir, HOME: dir } })
+
+  it('writes the user unit and prints the commands to enable it, running none of them', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kith-unit-'))
+    const out: string[] = []
+    installService({ scope: 'user', print: false, runFlags: ['--data', '/d'] }, where(dir, out))
+    const text = readFileSync(join(dir, 'systemd/user/kith-headless.service'), 'utf8')
+    expect(field(text, 'ExecStart')[0]).toBe(`${process.execPath} /srv/kith/scripts/headless.mjs --data /d`)
+    expect(field(text, 'WorkingDirectory')).toEqual(['/srv/kith'])
+    expect(out.join('\n')).toContain('systemctl --user daemon-reload && systemctl --user enable --now kith-headless')
+    expect(out.join('\n')).toContain('journalctl --user -u kith-headless -f')
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('with --print shows the unit and writes nothing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kith-unit-'))
+    const out: string[] = []
+    installService({ scope: 'user', print: true, runFlags: ['--data', '/d'] }, where(dir, out))
+    expect(out.join('\n')).toMatch(/ExecStart=.*--data \/d/)
+    expect(existsSync(join(dir, 'systemd'))).toBe(false)
+    rmSync(dir, { recursive: true, force: true })
   })
 })

@@ -3,28 +3,33 @@
 // itself: enabling a service is the person's decision.
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { userInfo } from 'node:os'
-import { dirname } from 'node:path'
+import { dirname, resolve } from 'node:path'
 import { UsageError } from './options.mjs'
 import { enableCommands, unitPath, unitText } from './systemd-unit.mjs'
 
+/** For a command printed to be pasted into a shell. */
+function shellQuote (arg) {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`
+}
+
 /**
  * @param {{ scope: 'user' | 'system', print: boolean, runFlags: string[] }} opts
- * @param {{ script: string, root: string, out?: (line: string) => void }} where
+ * @param {{ script: string, root: string, out?: (line: string) => void, env?: Record<string, string | undefined> }} where
  */
-export function installService (opts, { script, root, out = console.log }) {
+export function installService (opts, { script, root, out = console.log, env = process.env }) {
   const isRoot = process.getuid?.() === 0
   // Under sudo, the unit should run as the person, not as root.
-  const user = process.env.SUDO_USER || userInfo().username
-  const text = unitText({ scope: opts.scope, node: process.execPath, script, args: opts.runFlags, workingDirectory: root, user })
-  const path = unitPath(opts.scope)
+  const user = env.SUDO_USER || userInfo().username
+  const text = unitText({ scope: opts.scope, node: process.execPath, script, args: opts.runFlags, workingDirectory: resolve(root), user })
+  const path = unitPath(opts.scope, env)
   if (opts.print) {
     out(`# ${path}`)
     out(text)
     return
   }
   if (opts.scope === 'system' && !isRoot) {
-    throw new UsageError(`A system unit goes in ${path}, which needs root. Run it with sudo ` +
-      `(sudo "${process.execPath}" "${script}" install-service --system ${opts.runFlags.join(' ')}), or use --user.`)
+    const again = [process.execPath, script, 'install-service', '--system', ...opts.runFlags].map(shellQuote).join(' ')
+    throw new UsageError(`A system unit goes in ${path}, which needs root. Run it with sudo (sudo ${again}), or use --user.`)
   }
   mkdirSync(dirname(path), { recursive: true })
   writeFileSync(path, text)
