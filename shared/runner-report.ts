@@ -1,9 +1,11 @@
 // What a page run by the headless runner (scripts/headless.mjs) tells it, as
 // JSON posted to /__kith-runner/report every 2 s: the runner prints it and
-// takes each post as a heartbeat. The runner checks every post against these
-// bounds (scripts/lib/headless/report.mjs, same numbers, a unit test keeps
-// them equal) and refuses it whole otherwise; the page fits its report to
-// them first (fitRunnerReport), so a long error message is cut, not lost.
+// takes each post as a heartbeat. The runner checks every post against the
+// bounds in runner-report-protocol.json (read by scripts/lib/headless/
+// report.mjs too: the runner is plain Node and cannot import TypeScript) and
+// refuses it whole otherwise; the page fits its report to them first
+// (fitRunnerReport), so a long error message is cut, not lost.
+import protocol from './runner-report-protocol.json'
 
 export interface RunnerTrackerState { url: string, connected: boolean }
 
@@ -23,24 +25,11 @@ export interface RunnerReport {
   lastError: string | null
 }
 
-export const RUNNER_REPORT_LIMITS = {
-  /** Longest accepted request body, in bytes. */
-  bodyBytes: 16 * 1024,
-  address: 100,
-  linkCode: 200,
-  verificationCode: 32,
-  deviceName: 64,
-  trackers: 16,
-  trackerUrl: 256,
-  sync: 120,
-  lastError: 300,
-  friendsOnline: 1_000_000
-} as const
-
+export const RUNNER_REPORT_LIMITS: Readonly<typeof protocol.limits> = protocol.limits
 /** Where the page posts its report. */
-export const RUNNER_REPORT_PATH = '/__kith-runner/report'
+export const RUNNER_REPORT_PATH = protocol.path
 /** The header carrying the runner's per-run token. */
-export const RUNNER_TOKEN_HEADER = 'x-kith-runner-token'
+export const RUNNER_TOKEN_HEADER = protocol.tokenHeader
 
 // C0 and C1 control characters and DEL: the runner prints reports to a
 // terminal, where they would be escape sequences.

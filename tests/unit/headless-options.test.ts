@@ -1,6 +1,7 @@
 // The headless runner's command line and <dir>/config.json: what they set,
 // which wins, and the sentences a typo gets.
 import { describe, expect, it } from 'vitest'
+import { refusalMessage } from './refusal'
 import { DEFAULT_CHROMIUM, UsageError, resolveOptions, type RunnerOptions } from '../../scripts/lib/headless/options.mjs'
 
 function resolve (argv: string[], files: Record<string, string> = {}, env: Record<string, string> = {}): RunnerOptions {
@@ -10,13 +11,7 @@ function resolve (argv: string[], files: Record<string, string> = {}, env: Recor
 }
 
 function refusal (argv: string[], files: Record<string, string> = {}): string {
-  try {
-    resolve(argv, files)
-  } catch (err) {
-    expect(err).toBeInstanceOf(UsageError)
-    return (err as Error).message
-  }
-  throw new Error('accepted')
+  return refusalMessage(() => resolve(argv, files), UsageError)
 }
 
 describe('headless runner options', () => {

@@ -6,6 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { REPORT_LIMITS, REPORT_PATH, TOKEN_HEADER, ReportError, parseReport, parseReportBody } from '../../scripts/lib/headless/report.mjs'
+import { refusalMessage } from './refusal'
 import { newRunnerToken, reportEndpoint } from '../../scripts/lib/headless/report-endpoint.mjs'
 import { startStaticServer } from '../../scripts/lib/static-server.mjs'
 import { RUNNER_REPORT_LIMITS, RUNNER_REPORT_PATH, RUNNER_TOKEN_HEADER, fitRunnerReport, type RunnerReport } from '../../shared/runner-report'
@@ -22,13 +23,7 @@ const good: RunnerReport = {
 }
 
 function refused (input: unknown): string {
-  try {
-    parseReport(input)
-  } catch (err) {
-    expect(err).toBeInstanceOf(ReportError)
-    return (err as Error).message
-  }
-  throw new Error('accepted')
+  return refusalMessage(() => parseReport(input), ReportError)
 }
 
 describe('the runner report parser', () => {
@@ -65,7 +60,7 @@ describe('the runner report parser', () => {
     expect(refused({ ...good, trackers: [{ url: 'wss://a\n', connected: true }] })).toMatch(/control characters/)
   })
 
-  it('uses the same bounds, path and header as the page', () => {
+  it('reads the same bounds, path and header as the page (one JSON file)', () => {
     expect({ ...REPORT_LIMITS }).toEqual({ ...RUNNER_REPORT_LIMITS })
     expect(REPORT_PATH).toBe(RUNNER_REPORT_PATH)
     expect(TOKEN_HEADER).toBe(RUNNER_TOKEN_HEADER)

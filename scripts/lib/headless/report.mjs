@@ -3,23 +3,14 @@
 // all the same: only the known fields, each of its type and within its
 // bound, no control characters (it is printed to a terminal); anything else
 // is refused whole.
+import { readFileSync } from 'node:fs'
 
-/** The same numbers as RUNNER_REPORT_LIMITS in shared/runner-report.ts. */
-export const REPORT_LIMITS = Object.freeze({
-  bodyBytes: 16 * 1024,
-  address: 100,
-  linkCode: 200,
-  verificationCode: 32,
-  deviceName: 64,
-  trackers: 16,
-  trackerUrl: 256,
-  sync: 120,
-  lastError: 300,
-  friendsOnline: 1_000_000
-})
-
-export const REPORT_PATH = '/__kith-runner/report'
-export const TOKEN_HEADER = 'x-kith-runner-token'
+// Shared with the page (shared/runner-report.ts): the path, the token's
+// header and every bound.
+const protocol = JSON.parse(readFileSync(new URL('../../../shared/runner-report-protocol.json', import.meta.url), 'utf8'))
+export const REPORT_LIMITS = Object.freeze(protocol.limits)
+export const REPORT_PATH = protocol.path
+export const TOKEN_HEADER = protocol.tokenHeader
 
 const FIELDS = ['address', 'linkCode', 'verificationCode', 'deviceName', 'trackers', 'friendsOnline', 'sync', 'lastError']
 const NULLABLE = ['address', 'linkCode', 'verificationCode', 'deviceName', 'lastError']
