@@ -141,6 +141,9 @@ async function run (opts) {
     log.close()
     process.exit(0)
   }
-  process.on('SIGTERM', () => void stop('SIGTERM'))
-  process.on('SIGINT', () => void stop('SIGINT'))
+  // SIGHUP: the terminal it ran in was closed.
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(signal, () => void stop(signal))
+  // Chromium is in its own process group, so it would outlive a runner that
+  // dies of a bug; the next start would clean up, but do it now.
+  process.on('exit', () => { if (supervisor.state !== 'stopped') supervisor.proc?.kill('SIGKILL') })
 }
