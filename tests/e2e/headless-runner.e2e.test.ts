@@ -99,6 +99,25 @@ describe('the headless runner', () => {
     expect(line).toContain(`linked as ${shortAddress(address)} `)
   })
 
+  it('prints a link code as text and QR code, and takes reports only with its token', async () => {
+    // The page has no link code until linking lands; post one as the page would,
+    // with the token the runner gave it in its URL.
+    const url = new URL(readFileSync(`/proc/${browserPid()}/cmdline`, 'utf8').split('\0').find((a) => a.startsWith('http://'))!)
+    const token = url.searchParams.get('runner')!
+    const report = { address: null, linkCode: 'kith-link-2b7QxE9wYh', verificationCode: '482 913', deviceName: 'test pi', trackers: [], friendsOnline: 0, sync: 'not linked', lastError: null }
+    const post = (t: string, body: unknown): Promise<Response> => fetch(new URL('/__kith-runner/report', url), { method: 'POST', headers: { 'content-type': 'application/json', 'x-kith-runner-token': t }, body: JSON.stringify(body) })
+    const from = lines.length
+    expect((await post('0'.repeat(32), report)).status).toBe(403)
+    expect((await post(token, { ...report, extra: 1 })).status).toBe(400)
+    expect((await post(token, report)).status).toBe(204)
+    const code = await waitForLine(/^ {2}kith-link-2b7QxE9wYh$/, from, 5000)
+    expect(lines.slice(from, code.index).some((l) => l.includes('Devices → Link a device'))).toBe(true)
+    await waitForLine(/[▀▄█]/, code.index, 5000)
+    await waitForLine(/Verification code: 482 913/, code.index, 5000)
+    // The page's own next report (no link code) is a status line again.
+    await waitForLine(new RegExp(` linked as ${shortAddress(address)} `), code.index, 5000)
+  })
+
   it('restarts a killed Chromium within 10 s, with the same profile (the same address)', async () => {
     const from = lines.length
     const killedAt = Date.now()
