@@ -81,7 +81,7 @@ export class NodeDevicesApi extends EventTarget implements DevicesApi {
 }
 
 /** Opens the app's home as the linked device (not #/link again). */
-function reopenHome (): void {
+export function reopenHome (): void {
   history.replaceState(null, '', '#/')
   location.reload()
 }

@@ -5,6 +5,7 @@
 // a heartbeat: a page that stops posting is a hung browser, and is restarted.
 // A page opened any other way has no token and does nothing here.
 import type { KithNode } from '../node-tab/node'
+import type { LinkingState } from '../shared/linking-state'
 import { RUNNER_REPORT_PATH, RUNNER_TOKEN_HEADER, fitRunnerReport, type RunnerReport } from '../shared/runner-report'
 
 export const REPORT_INTERVAL_MS = 2000
@@ -71,6 +72,20 @@ export function startRunnerReports (getReport: () => RunnerReport | Promise<Runn
   }
 }
 
+/** A runner not yet linked: the code to enter on a full device. */
+export function linkingReport (state: LinkingState, page: RunnerPage): RunnerReport {
+  return {
+    address: state.step === 'confirming' || state.step === 'linked' ? state.ownerAddress : null,
+    linkCode: state.step === 'waiting' || state.step === 'confirming' ? state.codeText : null,
+    verificationCode: state.step === 'confirming' ? state.verificationCode : null,
+    deviceName: page.deviceName,
+    trackers: [],
+    friendsOnline: 0,
+    sync: state.step === 'linked' ? 'linked, restarting as the person’s device' : 'waiting to be linked',
+    lastError: state.step === 'failed' ? state.message : null
+  }
+}
+
 /** What the node can say about itself today. */
 export function nodeReport (node: KithNode, page: RunnerPage | null): RunnerReport {
   const status = node.status()
@@ -80,10 +95,8 @@ export function nodeReport (node: KithNode, page: RunnerPage | null): RunnerRepo
     verificationCode: null,
     deviceName: page?.deviceName ?? null,
     trackers: status.trackers.map((t) => ({ url: t.url, connected: t.state === 'open' })),
-    // Authenticated sessions, friends and strangers alike, until devices can
-    // tell friends apart here.
     friendsOnline: status.peers,
-    sync: 'not linked to other devices',
+    sync: status.devices,
     lastError: node.lastRejected
   }
 }

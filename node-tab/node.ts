@@ -46,8 +46,10 @@ export type { NodeSession } from './sessions'
 
 export interface NodeStatus {
   trackers: TrackerStatus[]
-  /** Authenticated sessions open right now (both directions). */
+  /** Authenticated sessions with friends (and strangers) open right now. */
   peers: number
+  /** My other devices, in a phrase: "2 of 3 other devices connected". */
+  devices: string
 }
 
 /** How to find someone: by default our pair swarm for friends and their
@@ -189,6 +191,7 @@ export class KithNode extends EventTarget {
     // This device is one of the person's devices, in the list they all share.
     await node.devices.add(identity.credentials.certificate!)
     await node.devices.load()
+    await node.refreshDeviceCount()
     node.devicesSecret = await db.getSetting(DEVICES_SECRET_KEY, (v): v is Uint8Array => v instanceof Uint8Array && v.length === DEVICES_SECRET_BYTES) ?? null
     // Pieces of a file whose save was cut short (a crash, a closed tab).
     await node.items.removeOrphanChunks().catch(() => { /* tried again next time */ })
@@ -214,7 +217,21 @@ export class KithNode extends EventTarget {
   }
 
   status (): NodeStatus {
-    return { trackers: this.listener?.status() ?? [], peers: this.sessions.size }
+    return { trackers: this.listener?.status() ?? [], peers: this.sessions.size, devices: this.devicesPhrase() }
+  }
+
+  /** Kept current by refreshDeviceCount (status() must not wait). */
+  private otherDevices = 0
+
+  private devicesPhrase (): string {
+    if (this.otherDevices === 0) return 'no other devices'
+    const online = Math.min(this.deviceSessions.size, this.otherDevices)
+    return `${online} of ${this.otherDevices} other device${this.otherDevices === 1 ? '' : 's'} connected`
+  }
+
+  private async refreshDeviceCount (): Promise<void> {
+    const me = toHex(this.credentials.device.publicKey)
+    this.otherDevices = (await this.devices.list()).filter((d) => !d.revocation && d.key !== me).length
   }
 
   registerHandlers (provider: HandlerProvider): void {
@@ -460,6 +477,7 @@ export class KithNode extends EventTarget {
       displayName: () => this.displayName,
       onApproved: async (certificate) => {
         await this.devices.add(certificate)
+        await this.refreshDeviceCount()
         this.deviceLinks.kick()
         this.changed()
       },
@@ -478,6 +496,7 @@ export class KithNode extends EventTarget {
     if (!known) throw new KithError('NOT_FOUND', 'No such device.')
     if (known.revocation) return
     await this.devices.revoke(revokeDevice(signing, fromHex(deviceHex), Date.now()))
+    await this.refreshDeviceCount()
     this.deviceLinks.forget(deviceHex)
     this.deviceSessions.closeAll(deviceHex, 'this device was revoked by its owner')
     // Every secret it knew is replaced: where my devices meet, and where each

@@ -89,3 +89,8 @@ export async function loadOrCreateDevicesSecret (db: NodeDatabase): Promise<Uint
     return secret
   })
 }
+
+/** Whether this database already holds an identity (made or linked). */
+export async function hasIdentity (db: NodeDatabase): Promise<boolean> {
+  return (await db.identity.get('self')) !== undefined
+}

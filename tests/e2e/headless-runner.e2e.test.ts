@@ -1,8 +1,9 @@
 // The headless runner as a person on a Pi runs it: `node scripts/headless.mjs
-// --data <dir>` with a local tracker. It reports the node's address and a
-// connected tracker; a killed or hung Chromium is restarted within 10 s with
-// the same profile (the same address: IndexedDB survived); SIGTERM stops it
-// and leaves no browser behind.
+// --data <dir>` with a local tracker. It prints a link code; the person's
+// laptop (a browser tab) links it as a server; it then reports the person's
+// address and a connected tracker; a killed or hung Chromium is restarted
+// within 10 s with the same profile (still linked, the same address:
+// IndexedDB survived); SIGTERM stops it and leaves no browser behind.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
@@ -13,11 +14,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CHROMIUM_PATH } from '../../scripts/lib/chromium.mjs'
 import { profileProcesses } from '../../scripts/lib/headless/chromium-process.mjs'
 import { shortAddress } from '../../scripts/lib/headless/status-output.mjs'
-import { startTracker, type RunningTracker } from '../../scripts/lib/tracker-server.mjs'
+import { createWorld, openApp, screenshot, type World } from './support/world'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
 
-let tracker: RunningTracker
+let world: World
 let dataDir = ''
 let runner: ChildProcess
 let exited: Promise<number | null>
@@ -31,6 +32,8 @@ async function freePort (): Promise<number> {
   await new Promise((resolve) => server.close(resolve))
   return port
 }
+
+const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
 /** Waits for a line (printed after line number `from`) matching re. */
 async function waitForLine (re: RegExp, from: number, timeoutMs: number): Promise<{ line: string, index: number }> {
@@ -60,10 +63,10 @@ function statusFileAddress (): string {
 }
 
 beforeAll(async () => {
-  tracker = await startTracker()
+  world = await createWorld()
   dataDir = mkdtempSync(join(tmpdir(), 'kith-headless-'))
   const port = await freePort()
-  runner = spawn(process.execPath, [join(root, 'scripts/headless.mjs'), '--data', dataDir, '--tracker', tracker.url, '--ice', '[]',
+  runner = spawn(process.execPath, [join(root, 'scripts/headless.mjs'), '--data', dataDir, '--tracker', world.trackers[0]!.url, '--ice', '[]',
     '--port', String(port), '--chromium', CHROMIUM_PATH, '--name', 'test pi'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
   let partial = ''
   runner.stdout!.on('data', (chunk: Buffer) => {
@@ -86,17 +89,34 @@ afterAll(async () => {
   }
   // Whatever a failed test left: only processes on this test's own profile.
   for (const pid of dataDir ? profileProcesses(profileDir()) : []) { try { process.kill(pid, 'SIGKILL') } catch { /* gone */ } }
-  await tracker?.close()
+  await world?.close()
   if (dataDir) rmSync(dataDir, { recursive: true, force: true })
 })
 
 describe('the headless runner', () => {
-  it('serves the app to headless Chromium, which reports its address and a connected tracker', async () => {
+  it('prints a link code; the person links it from their laptop as a server, and it reports as them', async () => {
     await waitForLine(/^Kith headless runner: serving http:\/\/127\.0\.0\.1:\d+\/ .*data in /, 0, 10_000)
-    const { line } = await waitForLine(/ linked as \S+ \(test pi\) · trackers 1\/1 · friends online 0 · sync not linked to other devices · last error: none$/, 0, 30_000)
-    address = statusFileAddress()
-    expect(address).toMatch(/^[1-9A-HJ-NP-Za-km-z]{40,60}$/)
-    expect(line).toContain(`linked as ${shortAddress(address)} `)
+    const printed = await waitForLine(/^ {2}kith-link-\S+$/, 0, 30_000)
+    await waitForLine(/[▀▄█]/, printed.index, 5000) // and as a QR code
+    const laptop = await world.person('laptop')
+    address = await openApp(laptop, world.appUrl)
+    await laptop.page.goto(`${world.appUrl}#/devices`)
+    await laptop.page.getByLabel('Link code').fill(printed.line.trim())
+    await laptop.page.getByRole('button', { name: 'Submit' }).click()
+    const shown = laptop.page.getByTestId('verification-code')
+    await shown.waitFor({ timeout: 45_000 })
+    const code = (await shown.textContent())!.replace(/\s/g, '')
+    // The same verification code on the runner's screen (its terminal).
+    await waitForLine(new RegExp(`Verification code: ${code.slice(0, 3)} ${code.slice(3)}`), printed.index, 10_000)
+    // A runner is a server: the laptop cannot make it a full device.
+    expect(await laptop.page.getByRole('radio', { name: 'Full device' }).isDisabled()).toBe(true)
+    await screenshot(laptop, 'headless-1-laptop-approves-runner')
+    await laptop.page.getByRole('button', { name: 'Approve' }).click()
+    await expect.poll(() => laptop.page.getByTestId('link-result').textContent(), { timeout: 15_000 }).toMatch(/Linked/)
+    const { line } = await waitForLine(new RegExp(` linked as ${escape(shortAddress(address))} \\(test pi\\) · trackers 1/1 · `), printed.index, 30_000)
+    expect(line).toMatch(/last error: none$/)
+    expect(statusFileAddress()).toBe(address)
+    await laptop.context.close()
   })
 
   it('prints a link code as text and QR code, and takes reports only with its token', async () => {

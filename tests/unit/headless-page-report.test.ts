@@ -13,7 +13,7 @@ class FakeNode extends EventTarget {
   lastRejected: string | null = null
   peers = 0
   status () {
-    return { trackers: [{ url: 'ws://a', state: 'open' }, { url: 'ws://b', state: 'backoff', lastError: 'refused' }], peers: this.peers }
+    return { trackers: [{ url: 'ws://a', state: 'open' }, { url: 'ws://b', state: 'backoff', lastError: 'refused' }], peers: this.peers, devices: 'no other devices' }
   }
 }
 
@@ -72,7 +72,7 @@ describe('runner reports from the page', () => {
     expect(report).toEqual({
       address: node.address, linkCode: null, verificationCode: null, deviceName: 'pi',
       trackers: [{ url: 'ws://a', connected: true }, { url: 'ws://b', connected: false }],
-      friendsOnline: 3, sync: 'not linked to other devices', lastError: 'a handshake failed:\nbad proof'
+      friendsOnline: 3, sync: 'no other devices', lastError: 'a handshake failed:\nbad proof'
     })
     const { posts, fetchImpl } = fakeFetch()
     startRunnerReports(() => report, { token, fetchImpl }).stop()
