@@ -9,7 +9,7 @@ import type { KithConfig } from '../node-tab/config'
 import type { FriendConnection } from './friend-connection'
 
 /** One of my items, as stored (content and audience). */
-export type MyItem = ItemRow
+export type MyItem = Omit<ItemRow, 'listedAt'>
 
 /** Lives in shared/ (the node's store takes it too); re-exported for the UI. */
 export type { NewItem } from '../shared/items'
@@ -39,7 +39,7 @@ export interface InviteSummary {
 }
 
 export interface DeletionStatus {
-  id: number
+  id: string
   itemId: string
   itemType: ItemType
   reason: DeletionReason
@@ -101,7 +101,7 @@ export interface KithApi extends EventTarget {
   deleteItem (itemId: string): Promise<void>
   myFile (itemId: string): Promise<Blob | null>
   listDeletions (): Promise<DeletionStatus[]>
-  dismissDeletion (id: number): Promise<void>
+  dismissDeletion (id: string): Promise<void>
 
   listFriends (): Promise<FriendSummary[]>
   removeFriend (key: string): Promise<void>

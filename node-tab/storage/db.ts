@@ -4,6 +4,8 @@
 import Dexie, { type EntityTable, type Table } from 'dexie'
 import type { Audience, FileMeta, ItemType } from '../../shared/items'
 import { chunkRowsOf } from './file-chunks'
+import { changeLogMiddleware, type SyncLogRow } from '../sync/change-log'
+import { upgradeToSync } from '../sync/upgrade'
 
 export interface IdentityRow {
   id: 'self'
@@ -43,7 +45,12 @@ export interface ItemRow {
   type: ItemType
   text: string
   createdAt: number
+  /** When the content last changed: the same on every owner device. */
   updatedAt: number
+  /** Where this device lists the item to friends: a stamp of this device's
+   *  items clock, taken on every local change and whenever a change from
+   *  another device is applied here. Device-local; never synced. */
+  listedAt: number
   audience: Audience
   file?: FileMeta
 }
@@ -82,15 +89,28 @@ export interface NoticeRow {
 export type DeletionReason = 'deleted' | 'audience-narrowed' | 'friend-removed' | 'left-group'
 
 /** What the owner sees about a deletion: which friends confirmed. No content,
- *  only the item's id and type. */
+ *  only the item's id and type. One row per item and reason, under the same
+ *  id on every device (see deletionId), so devices merge their rows. */
 export interface DeletionLogRow {
-  id?: number
+  id: string
   itemId: string
   itemType: ItemType
   reason: DeletionReason
   at: number
   /** friend key -> confirmed */
   friends: Record<string, boolean>
+}
+
+export function deletionId (itemId: string, reason: DeletionReason): string {
+  return `${itemId}:${reason}`
+}
+
+/** One of the person's devices (written by the devices store). */
+export interface DeviceRow {
+  deviceKey: string
+  certificate: unknown
+  revocation?: unknown
+  lastSeenAt?: number
 }
 
 export interface InviteRow {
@@ -115,11 +135,20 @@ export class NodeDatabase extends Dexie {
   fileChunks!: Table<FileChunkRow, [string, number]>
   deliveries!: Table<DeliveryRow, [string, string]>
   notices!: Table<NoticeRow, [string, string]>
-  deletionLog!: EntityTable<DeletionLogRow, 'id'>
+  deletions!: EntityTable<DeletionLogRow, 'id'>
   invites!: EntityTable<InviteRow, 'id'>
+  devices!: EntityTable<DeviceRow, 'deviceKey'>
+  syncLog!: Table<SyncLogRow, [string, string]>
 
-  constructor (name = 'kith-node') {
+  /** The owner's deletion log (the `deletions` table since version 4). */
+  get deletionLog (): EntityTable<DeletionLogRow, 'id'> {
+    return this.deletions
+  }
+
+  /** @param wall the wall clock of change stamps (tests move it). */
+  constructor (name = 'kith-node', readonly wall: () => number = Date.now) {
     super(name)
+    this.use(changeLogMiddleware(() => this.wall()))
     this.version(1).stores({
       identity: 'id',
       settings: 'key'
@@ -149,6 +178,16 @@ export class NodeDatabase extends Dexie {
         if (row) await chunks.bulkAdd(chunkRowsOf(itemId, row.bytes))
       }
     })
+    // Owner devices sync (see node-tab/sync/): a change log with stamps,
+    // items listed by a device-local position, deletion log rows under an id
+    // every device computes alike, and the person's devices.
+    this.version(4).stores({
+      items: 'id, [listedAt+id], createdAt, type',
+      deletionLog: null,
+      deletions: 'id, itemId, at',
+      devices: 'deviceKey',
+      syncLog: '[table+key], seq'
+    }).upgrade((tx) => upgradeToSync(tx, this.wall()))
   }
 
   async getSetting<T> (key: string, guard: (v: unknown) => v is T): Promise<T | undefined> {

@@ -46,7 +46,8 @@ export class ItemsStore {
       if (file) await writeChunks(db, id, file.content, onProgress)
       return await db.transaction('rw', unionTables(clockTables(db), [db.fileChunks, db.groups]), async () => {
         const audience = await this.checkAudience(item.audience)
-        const row: ItemRow = { id, ...checked, audience, createdAt: this.now(), updatedAt: await this.nextStamp() }
+        const stamp = await this.nextStamp()
+        const row: ItemRow = { id, ...checked, audience, createdAt: this.now(), updatedAt: stamp, listedAt: stamp }
         if (file) {
           if (!await hasAllChunks(db, id, file.content.size)) throw new KithError('INTERNAL', 'The file could not be saved completely.')
           row.file = { name: file.name, mime: file.mime, size: file.content.size }
@@ -95,7 +96,8 @@ export class ItemsStore {
     await db.transaction('rw', unionTables(revokeTables(db), clockTables(db), [db.groups]), async () => {
       if (!await db.items.get(id)) throw new KithError('NOT_FOUND', NO_SUCH_ITEM)
       const checked = await this.checkAudience(audience)
-      await db.items.update(id, { audience: checked, updatedAt: await this.nextStamp() })
+      const stamp = await this.nextStamp()
+      await db.items.update(id, { audience: checked, updatedAt: stamp, listedAt: stamp })
       await revokeInvisible(db, { itemIds: [id], reason: 'audience-narrowed', at: this.now() })
     })
   }
@@ -140,7 +142,7 @@ export class ItemsStore {
       const last = page.at(-1)
       const result: ListItemsResult = {
         items: page.map(toShared),
-        cursor: last ? tagCursor(encodeCursor(last), start.tag) : null,
+        cursor: last ? tagCursor(encodeCursor({ updatedAt: last.listedAt, id: last.id }), start.tag) : null,
         done: rows.length <= limit
       }
       await recordDeliveries(db, friendKey, page.map((r) => r.id), this.now())
@@ -185,7 +187,7 @@ export class ItemsStore {
 
   private inOrderAfter (after: ItemCursor | undefined) {
     const items = this.db.items
-    return after ? items.where('[updatedAt+id]').above([after.updatedAt, after.id]) : items.orderBy('[updatedAt+id]')
+    return after ? items.where('[listedAt+id]').above([after.updatedAt, after.id]) : items.orderBy('[listedAt+id]')
   }
 
   /** A strictly later updatedAt (see clock.ts). */
