@@ -12,7 +12,7 @@ import { canSee, type Viewer } from '../access-policy'
 import type { ItemRow, NodeDatabase } from './db'
 import { deliveryTables, recordDeliveries } from './deliveries'
 import { newId } from './ids'
-import { chunksCovering, deleteChunks, fileBlob, hasAllChunks, removeOrphans, streamRange, writeChunks } from './file-chunks'
+import { deleteChunks, fileBlob, hasAllChunks, rangeOfFile, removeOrphans, streamRange, writeChunks } from './file-chunks'
 import type { ByteStream } from '../../shared/byte-stream'
 import { clockTables, nextStamp } from './clock'
 import { resyncStart, resyncTables, tagCursor } from './resync'
@@ -166,9 +166,7 @@ export class ItemsStore {
       const row = await db.items.get(range.id)
       if (row?.type !== 'file' || !row.file || !canSee(row.audience, viewer)) throw new KithError('NOT_FOUND', NO_SUCH_ITEM)
       const size = row.file.size
-      if (range.offset > size || (range.offset === size && size > 0)) throw new KithError('BAD_REQUEST', `The range starts past the end of the file (${size} bytes).`)
-      const end = Math.min(size, range.offset + range.length)
-      return { rows: await chunksCovering(db, range.id, range.offset, end), size, end }
+      return { ...await rangeOfFile(db, range.id, size, range.offset, range.length), size }
     }
     let found = await db.transaction('r', readTables, async () => {
       const delivered = await db.deliveries.get([range.id, friendKey]) !== undefined

@@ -39,6 +39,26 @@ export function portableRow (table: SyncedTable, row: Record<string, unknown>): 
   return out
 }
 
+/** Each synced table's primary key path (one field, or a pair). */
+export const PRIMARY_KEYS: Record<SyncedTable, string | readonly [string, string]> = {
+  items: 'id',
+  friends: 'key',
+  groups: 'id',
+  memberships: ['groupId', 'friendKey'],
+  deliveries: ['itemId', 'friendKey'],
+  notices: ['itemId', 'friendKey'],
+  deletions: 'id',
+  invites: 'id',
+  settings: 'key',
+  devices: 'deviceKey'
+}
+
+/** The primary key of a row of `table`. */
+export function keyOfRow (table: SyncedTable, row: Record<string, unknown>): unknown {
+  const path = PRIMARY_KEYS[table]
+  return typeof path === 'string' ? row[path] : [row[path[0]], row[path[1]]]
+}
+
 /** A primary key (a string, or a pair for the compound keys) as one string,
  *  the form the change log stores it in. */
 export function encodeKey (key: unknown): string {

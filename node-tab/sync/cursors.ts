@@ -1,0 +1,29 @@
+// Where sync stands with each peer device, kept in the device's own
+// settings (never synced): how far we pulled from it, and how far it told
+// us it pulled from us. Peer devices are named by their device key (hex).
+import type { NodeDatabase } from '../storage/db'
+
+const pulledKey = (peer: string): string => `sync.pulled.${peer}`
+const servedKey = (peer: string): string => `sync.served.${peer}`
+const isPosition = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0
+
+/** The last position of `peer`'s log applied here (0: nothing yet). */
+export async function pulledFrom (db: NodeDatabase, peer: string): Promise<number> {
+  return await db.getSetting(pulledKey(peer), isPosition) ?? 0
+}
+
+/** Inside the transaction that applied the page: the two commit together. */
+export async function savePulled (db: NodeDatabase, peer: string, position: number): Promise<void> {
+  await db.putSetting(pulledKey(peer), position)
+}
+
+/** How far `peer` has applied our log, as its last request said. */
+export async function servedTo (db: NodeDatabase, peer: string): Promise<number> {
+  return await db.getSetting(servedKey(peer), isPosition) ?? 0
+}
+
+/** The latest request counts, even if lower than an earlier one: a device
+ *  whose store was reset has applied less, and pruning must wait for it. */
+export async function noteServed (db: NodeDatabase, peer: string, position: number): Promise<void> {
+  await db.putSetting(servedKey(peer), position)
+}
