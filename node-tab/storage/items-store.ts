@@ -4,8 +4,8 @@
 // same transaction, so no delete notice can be lost between the two.
 import { KithError } from '../../shared/errors'
 import {
-  encodeCursor, isAudience, isItemType, MAX_FILE_BYTES, MAX_PAGE, MAX_TEXT_CHARS,
-  type Audience, type ItemCursor, type NewItem, type SharedItem
+  isAudience, isItemType, MAX_FILE_BYTES, MAX_PAGE, MAX_TEXT_CHARS,
+  type Audience, type NewItem, type SharedItem
 } from '../../shared/items'
 import type { FileRangeParams, ListItemsParams, ListItemsResult } from '../../shared/protocol'
 import { canSee, type Viewer } from '../access-policy'
@@ -15,7 +15,8 @@ import { newId } from './ids'
 import { deleteChunks, fileBlob, hasAllChunks, rangeOfFile, removeOrphans, streamRange, writeChunks } from './file-chunks'
 import type { ByteStream } from '../../shared/byte-stream'
 import { clockTables, nextStamp } from './clock'
-import { resyncStart, resyncTables, tagCursor } from './resync'
+import { cursorAfter, resyncStart, resyncTables } from './resync'
+import { thisDevice } from '../sync/change-log'
 import { loadViewers, revokeInvisible, revokeTables, unionTables } from './revoke'
 
 export const NOT_A_FRIEND = 'You are not a friend of this person.'
@@ -119,8 +120,8 @@ export class ItemsStore {
     return (await loadViewers(this.db, [friendKey])).get(friendKey)!
   }
 
-  /** A friend's scoped request: the items they may see, in (updatedAt, id)
-   *  order after their cursor. Walks the index lazily and stops at the page's
+  /** A friend's scoped request: the items they may see, in this device's
+   *  (listedAt, id) order after this device's position in their cursor. Walks the index lazily and stops at the page's
    *  end, so its cost follows the page, not the number of items. */
   async listVisible (friendKey: string, params: ListItemsParams): Promise<ListItemsResult> {
     const limit = checkLimit(params.limit)
@@ -128,7 +129,7 @@ export class ItemsStore {
     return db.transaction('rw', unionTables([db.items, db.friends, db.memberships], deliveryTables(db), resyncTables(db)), async () => {
       const viewer = await this.viewerFor(friendKey)
       if (!viewer.isFriend) throw new KithError('UNAUTHORIZED', NOT_A_FRIEND)
-      const start = await resyncStart(db, friendKey, params.after)
+      const start = await resyncStart(db, friendKey, params.after, await thisDevice(db))
       const types = params.types ? new Set(params.types) : null
       const { createdFrom, createdTo } = params
       const wanted = (row: ItemRow): boolean =>
@@ -142,7 +143,7 @@ export class ItemsStore {
       const last = page.at(-1)
       const result: ListItemsResult = {
         items: page.map(toShared),
-        cursor: last ? tagCursor(encodeCursor({ updatedAt: last.listedAt, id: last.id }), start.tag) : null,
+        cursor: last ? cursorAfter(start, last) : null,
         done: rows.length <= limit
       }
       await recordDeliveries(db, friendKey, page.map((r) => r.id), this.now())
@@ -183,9 +184,9 @@ export class ItemsStore {
     return { bytes: streamRange(found.rows, range.offset, found.end), size: found.size }
   }
 
-  private inOrderAfter (after: ItemCursor | undefined) {
+  private inOrderAfter (after: { listedAt: number, id: string } | undefined) {
     const items = this.db.items
-    return after ? items.where('[listedAt+id]').above([after.updatedAt, after.id]) : items.orderBy('[listedAt+id]')
+    return after ? items.where('[listedAt+id]').above([after.listedAt, after.id]) : items.orderBy('[listedAt+id]')
   }
 
   /** A strictly later updatedAt (see clock.ts). */

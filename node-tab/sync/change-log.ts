@@ -6,7 +6,7 @@
 // Entries are written by a Dexie middleware under every write to a synced
 // table, in the write's own transaction: no store can forget to log a change,
 // and rows added by code written later (a devices store…) sync too.
-import type { DBCore, DBCoreTable, DBCoreTransaction, Middleware } from 'dexie'
+import Dexie, { type DBCore, type DBCoreTable, type DBCoreTransaction, type Middleware } from 'dexie'
 import { randomBytes } from '../../shared/crypto'
 import { toHex } from '../../shared/bytes'
 import { formatStamp, observe, parseStamp, tick, type Stamp } from './stamps'
@@ -90,6 +90,14 @@ export async function observeStamps (core: DBCore, trans: DBCoreTransaction, sta
 /** This device's tag in stamps and friends' cursors. */
 export async function deviceTag (core: DBCore, trans: DBCoreTransaction): Promise<string> {
   return (await clockIn(core, trans)).device
+}
+
+/** This device's tag, inside a read-write transaction over the settings
+ *  (made on first use, as any logged write would). */
+export async function thisDevice (db: Dexie): Promise<string> {
+  const tx = Dexie.currentTransaction as unknown as { idbtrans: DBCoreTransaction } | null
+  if (!tx) throw new Error('thisDevice runs inside a transaction')
+  return deviceTag(db.core, tx.idbtrans)
 }
 
 /** Every key a write touches, from the request (or, for a range delete, the store). */
