@@ -16,9 +16,8 @@ import { deleteChunks, hasAllChunks } from '../storage/file-chunks'
 import { revokeInvisible, unionTables } from '../storage/revoke'
 import { logReceivedChanges, observeStamps, type SyncLogRow } from './change-log'
 import { savePulled } from './cursors'
-import { mergeFor, sameValue } from './merge'
+import { mergeFor, sameValue, theirsWins } from './merge'
 import type { CheckedRecord } from './records'
-import { compareStamps } from './stamps'
 import { SYNCED_TABLES, type SyncedTable } from './tables'
 
 type Row = Record<string, unknown>
@@ -76,12 +75,12 @@ function trans (tx: Transaction) {
  *  merge of both sides, a change of ours (a fresh stamp); 'unchanged'. */
 async function applyOne (db: NodeDatabase, record: CheckedRecord, after: Consequences, now: () => number): Promise<'adopted' | 'merged' | 'unchanged'> {
   const local = await db.syncLog.get([record.table, record.keyText])
-  const theirsWins = !local || compareStamps(record.stamp, local.stamp) > 0
+  const wins = theirsWins(record, local)
   const table = db.table(record.table)
   const ours = await table.get(record.key as string) as Row | undefined
-  const kept = mergeFor(record.table)(ours, record.row, theirsWins)
-  if (!theirsWins && sameValue(kept, ours)) return 'unchanged'
-  const adopted = theirsWins && sameValue(kept, record.row)
+  const kept = mergeFor(record.table)(ours, record.row, wins)
+  if (!wins && sameValue(kept, ours)) return 'unchanged'
+  const adopted = wins && sameValue(kept, record.row)
   if (kept === undefined) {
     if (ours) {
       noteRemoval(record.table, ours, after)

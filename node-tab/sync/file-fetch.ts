@@ -9,7 +9,7 @@ import type { RpcPeer } from '../../shared/rpc'
 import type { NodeDatabase } from '../storage/db'
 import { chunkCount, deleteChunks, FILE_CHUNK_BYTES } from '../storage/file-chunks'
 import type { CheckedRecord } from './records'
-import { compareStamps } from './stamps'
+import { theirsWins } from './merge'
 
 /** What DeviceSync needs of a session with the other device. */
 export type DevicePeer = Pick<RpcPeer<OwnerDeviceMethods>, 'call'>
@@ -34,8 +34,7 @@ export async function fetchMissingFiles (db: NodeDatabase, peer: DevicePeer, rec
 }
 
 async function isNewer (db: NodeDatabase, record: CheckedRecord): Promise<boolean> {
-  const local = await db.syncLog.get([record.table, record.keyText])
-  return !local || compareStamps(record.stamp, local.stamp) > 0
+  return theirsWins(record, await db.syncLog.get([record.table, record.keyText]))
 }
 
 /** Stores the pieces of one file not yet here. Returns whether any were fetched. */

@@ -2,6 +2,9 @@
 // later stamp wins, whole rows (last writer wins). Two tables must not lose
 // anything to that: the deletion log keeps every friend's confirmation from
 // any device, and a device's revocation, once known, is never undone.
+import type { SyncLogRow } from './change-log'
+import type { CheckedRecord } from './records'
+import { compareStamps } from './stamps'
 import type { SyncedTable } from './tables'
 
 type Row = Record<string, unknown>
@@ -30,6 +33,19 @@ const MERGES: Partial<Record<SyncedTable, Merge>> = {
     // Not even deleting the row takes a revocation back.
     return { ...(winner ?? ours ?? theirs), revocation }
   }
+}
+
+/** Tables whose ids are never used again: a deletion there is final, and
+ *  beats an edit made elsewhere at the same time (it would bring the
+ *  deleted content back). Friends, memberships and the like can be added
+ *  again after a removal, so for them the later change wins. */
+const DELETION_IS_FINAL = new Set<SyncedTable>(['items', 'groups'])
+
+/** Whether the record beats what this device has (`local`: our log entry). */
+export function theirsWins (record: CheckedRecord, local: SyncLogRow | undefined): boolean {
+  if (!local) return true
+  if (DELETION_IS_FINAL.has(record.table) && (local.deleted === true) !== (record.row === undefined)) return record.row === undefined
+  return compareStamps(record.stamp, local.stamp) > 0
 }
 
 export function mergeFor (table: SyncedTable): Merge {

@@ -47,6 +47,24 @@ describe('owner devices sync', () => {
     expect(await dump(a.db)).toEqual(await dump(b.db))
   })
 
+  it('a deletion beats an edit made elsewhere at the same time, even a later one', async () => {
+    const [a, b] = [device('A'), device('B')]
+    const item = await a.items.create({ type: 'note', text: 'gone for good', audience: { kind: 'friends' } })
+    const group = await a.friends.createGroup('family')
+    await syncFrom(b, a)
+    await a.items.delete(item.id)
+    await a.friends.deleteGroup(group.id)
+    b.clock.advance(60_000)
+    await b.items.setAudience(item.id, { kind: 'me' })
+    await b.friends.renameGroup(group.id, 'kin')
+    await syncAll([a, b])
+    for (const d of [a, b]) {
+      expect(await d.items.get(item.id)).toBeUndefined()
+      expect(await d.db.groups.count()).toBe(0)
+    }
+    expect(JSON.stringify(await dump(a.db))).not.toContain('gone for good')
+  })
+
   it('a deletion removes the content on the other device and leaves only a tombstone', async () => {
     const [a, b] = [device('A'), device('B')]
     const item = await a.items.create({ type: 'file', text: 'secret caption', audience: { kind: 'friends' }, file: { name: 'secret-name.txt', mime: 'text/plain', content: new Blob([bytes(100)]) } })

@@ -52,10 +52,21 @@ export async function syncFrom (to: Device, from: Device, opts: DeviceSyncOption
   }
 }
 
-/** Every pair, both ways, twice: whatever one device learnt reaches all. */
+/** Every pair, both ways, until a whole round brings nothing new: whatever
+ *  one device learnt has reached all (merges may take an extra round). */
 export async function syncAll (devices: Device[]): Promise<void> {
-  for (let round = 0; round < 2; round++) {
-    for (const to of devices) for (const from of devices) if (to !== from) await syncFrom(to, from)
+  let changed = true
+  for (let round = 0; changed; round++) {
+    if (round === 6) throw new Error('the devices do not settle')
+    changed = false
+    for (const to of devices) {
+      for (const from of devices) {
+        if (to === from) continue
+        const before = JSON.stringify(await dump(to.db))
+        await syncFrom(to, from)
+        if (JSON.stringify(await dump(to.db)) !== before) changed = true
+      }
+    }
   }
 }
 
