@@ -8,6 +8,12 @@
 // item, removing a friend, a membership or narrowing an audience revokes the
 // deliveries this device knows of (revokeInvisible), so friends who got the
 // item from this device get delete notices too.
+//
+// A friend or membership that arrives shows older items without changing
+// them; the friend's resync epoch, written after it in the same transaction
+// on the device where it was made, follows it in every log (logs keep the
+// order changes were applied in), so it is applied here after it, never
+// before, and the friend's cursors start over then (see storage/resync.ts).
 import type { Transaction } from 'dexie'
 import type { ItemType } from '../../shared/items'
 import type { ItemRow, NodeDatabase } from '../storage/db'
@@ -61,7 +67,7 @@ export async function applyRecords (db: NodeDatabase, records: readonly CheckedR
     // Before the consequences: those are this device's own, later changes.
     await logReceivedChanges(db.core, trans(tx), adopted)
     for (const friend of await consequences(db, after, opts.now())) changes.noticeFriends.add(friend)
-    if (changes.noticeFriends.size > 0) changes.tables.add('notices')
+    if (changes.noticeFriends.size > 0) for (const t of ['notices', 'deliveries', 'deletions'] as const) changes.tables.add(t)
     if (opts.pulled) await savePulled(db, opts.pulled.peer, opts.pulled.next)
     return changes
   })

@@ -1,7 +1,14 @@
 // Where sync stands with each peer device, kept in the device's own
 // settings (never synced): how far we pulled from it, and how far it told
 // us it pulled from us. Peer devices are named by their device key (hex).
+import { KithError } from '../../shared/errors'
 import type { NodeDatabase } from '../storage/db'
+
+/** Defence in depth: whoever wires sessions should not let a revoked device
+ *  sync at all, but if one gets here it is refused both ways. */
+export async function refuseRevoked (db: NodeDatabase, peer: string): Promise<void> {
+  if ((await db.devices.get(peer))?.revocation !== undefined) throw new KithError('UNAUTHORIZED', 'This device was removed by its owner.')
+}
 
 const pulledKey = (peer: string): string => `sync.pulled.${peer}`
 const servedKey = (peer: string): string => `sync.served.${peer}`

@@ -13,7 +13,7 @@ import type { ByteStream } from '../../shared/byte-stream'
 import type { NodeDatabase } from '../storage/db'
 import { rangeOfFile, streamRange } from '../storage/file-chunks'
 import { NO_SUCH_ITEM } from '../storage/items-store'
-import { noteServed } from './cursors'
+import { noteServed, refuseRevoked } from './cursors'
 import { decodeKey, isSyncedTable, portableRow, SYNCED_TABLES } from './tables'
 
 /** The handlers for the peer device `peerDeviceKey` (hex). */
@@ -21,12 +21,17 @@ export function ownerDeviceHandlers (db: NodeDatabase, peerDeviceKey: string): R
   return {
     syncPull: async (params) => {
       const asked = parseSyncPullParams(params)
+      await refuseRevoked(db, peerDeviceKey)
       // Asking after a position says everything up to it is applied there:
       // what tombstone pruning waits for (see prune.ts).
       await noteServed(db, peerDeviceKey, asked.after)
       return readPage(db, asked)
     },
-    syncFileRange: (params) => fileRangeForDevice(db, parseFileRangeParams(params))
+    syncFileRange: async (params) => {
+      const range = parseFileRangeParams(params)
+      await refuseRevoked(db, peerDeviceKey)
+      return fileRangeForDevice(db, range)
+    }
   }
 }
 

@@ -8,7 +8,7 @@ import { MAX_SYNC_PAGE, parseSyncPullResult } from '../../shared/protocol'
 import type { NodeDatabase } from '../storage/db'
 import { deleteChunks } from '../storage/file-chunks'
 import { applyRecords, type AppliedChanges } from './apply'
-import { pulledFrom } from './cursors'
+import { pulledFrom, refuseRevoked } from './cursors'
 import { fetchMissingFiles, type DevicePeer } from './file-fetch'
 import { checkRecords } from './records'
 
@@ -53,6 +53,7 @@ export class DeviceSync extends EventTarget {
   }
 
   private async run (signal?: AbortSignal): Promise<SyncProgress> {
+    await refuseRevoked(this.db, this.peerDeviceKey)
     let after = await pulledFrom(this.db, this.peerDeviceKey)
     const progress: SyncProgress = { pulled: 0, done: false }
     while (!progress.done) {

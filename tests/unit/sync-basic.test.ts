@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { FILE_CHUNK_BYTES } from '../../node-tab/storage/file-chunks'
-import { befriend, person } from './store-fixtures'
-import { chunksOf, device, dump, syncAll, syncFrom } from './sync-fixtures'
+import { befriend, kithError, person } from './store-fixtures'
+import type { AppliedChanges } from '../../node-tab/sync/apply'
+import { DeviceSync } from '../../node-tab/sync/pull'
+import { chunksOf, connectDevices, device, dump, syncAll, syncFrom } from './sync-fixtures'
 
 const bytes = (n: number): Uint8Array<ArrayBuffer> => Uint8Array.from({ length: n }, (_, i) => (i * 7) & 0xff)
 
@@ -76,5 +78,49 @@ describe('owner devices sync', () => {
     expect(await b.db.fileChunks.count()).toBe(0)
     const everything = JSON.stringify(await dump(b.db)) + JSON.stringify(await b.db.syncLog.toArray())
     expect(everything).not.toContain('secret')
+  })
+
+  it('tells the node what a pull changed: friends, groups and invites (swarms), items (UI), notices', async () => {
+    const [a, b] = [device('A'), device('B')]
+    const friend = person('F')
+    await befriend(a.friends, friend)
+    const item = await a.items.create({ type: 'note', text: 'x', audience: { kind: 'friends' } })
+    await b.friends.add({ key: friend.key, address: friend.address, displayName: 'F' })
+    await syncFrom(b, a)
+    await b.items.listVisible(friend.key, { limit: 10 })
+    await a.items.delete(item.id)
+    await a.invites.create({ label: 'new', expiresInMs: null })
+    const { peer, close } = connectDevices(b, a)
+    const seen: AppliedChanges[] = []
+    const sync = new DeviceSync(b.db, peer, a.key, { now: b.clock.now })
+    sync.addEventListener('changes', (ev) => seen.push((ev as CustomEvent<AppliedChanges>).detail))
+    await sync.pull()
+    close()
+    expect(seen).toHaveLength(1)
+    expect([...seen[0]!.tables].sort()).toEqual(['deletions', 'deliveries', 'invites', 'items', 'notices'])
+    expect([...seen[0]!.itemIds]).toEqual([item.id])
+    expect([...seen[0]!.noticeFriends]).toEqual([friend.key])
+  })
+
+  it('carries the devices table, and a revocation once known is never undone', async () => {
+    const [a, b] = [device('A'), device('B')]
+    const stolen = 'c'.repeat(64)
+    await a.db.devices.put({ deviceKey: stolen, certificate: { name: 'Pi' } })
+    await syncFrom(b, a)
+    await b.db.devices.put({ deviceKey: stolen, certificate: { name: 'Pi' }, revocation: { at: 1 } })
+    a.clock.advance(60_000)
+    // A, not yet told, renames it later, then even deletes it: the revocation stays.
+    await a.db.devices.put({ deviceKey: stolen, certificate: { name: 'Pi 2' }, lastSeenAt: 5 })
+    await syncAll([a, b])
+    for (const d of [a, b]) expect(await d.db.devices.get(stolen)).toEqual({ deviceKey: stolen, certificate: { name: 'Pi 2' }, lastSeenAt: 5, revocation: { at: 1 } })
+    a.clock.advance(60_000)
+    await a.db.devices.delete(stolen)
+    await syncAll([a, b])
+    for (const d of [a, b]) expect((await d.db.devices.get(stolen))?.revocation).toEqual({ at: 1 })
+    // And the revoked device gets no more sync, either way.
+    const thief = device('T')
+    thief.key = stolen
+    await kithError(syncFrom(thief, a), 'UNAUTHORIZED')
+    await kithError(syncFrom(a, thief), 'UNAUTHORIZED')
   })
 })

@@ -52,20 +52,15 @@ export async function syncFrom (to: Device, from: Device, opts: DeviceSyncOption
   }
 }
 
-/** Every pair, both ways, until a whole round brings nothing new: whatever
- *  one device learnt has reached all (merges may take an extra round). */
+/** Every pair, both ways, until a whole round pulls nothing: whatever one
+ *  device learnt has reached all (merges and echoes take extra rounds). */
 export async function syncAll (devices: Device[]): Promise<void> {
-  let changed = true
-  for (let round = 0; changed; round++) {
-    if (round === 6) throw new Error('the devices do not settle')
-    changed = false
+  let pulled = 1
+  for (let round = 0; pulled > 0; round++) {
+    if (round === 8) throw new Error('the devices do not settle')
+    pulled = 0
     for (const to of devices) {
-      for (const from of devices) {
-        if (to === from) continue
-        const before = JSON.stringify(await dump(to.db))
-        await syncFrom(to, from)
-        if (JSON.stringify(await dump(to.db)) !== before) changed = true
-      }
+      for (const from of devices) if (to !== from) pulled += (await syncFrom(to, from)).pulled
     }
   }
 }
