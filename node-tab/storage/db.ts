@@ -125,6 +125,30 @@ export interface InviteRow {
   usedAt?: number
 }
 
+/** The stores each schema version declares (tests rebuild old databases from them). */
+export const SCHEMA = {
+  1: { identity: 'id', settings: 'key' },
+  2: {
+    friends: 'key, addedAt',
+    groups: 'id, createdAt',
+    memberships: '[groupId+friendKey], groupId, friendKey',
+    items: 'id, [updatedAt+id], createdAt, type',
+    blobs: 'itemId',
+    deliveries: '[itemId+friendKey], itemId, friendKey',
+    notices: '[itemId+friendKey], friendKey, itemId',
+    deletionLog: '++id, itemId, at',
+    invites: 'id, status, createdAt'
+  },
+  3: { blobs: null, fileChunks: '[itemId+index], itemId' },
+  4: {
+    items: 'id, [listedAt+id], createdAt, type',
+    deletionLog: null,
+    deletions: 'id, itemId, at',
+    devices: 'deviceKey',
+    syncLog: '[table+key], seq'
+  }
+} as const
+
 export class NodeDatabase extends Dexie {
   identity!: EntityTable<IdentityRow, 'id'>
   settings!: EntityTable<SettingRow, 'key'>
@@ -149,27 +173,11 @@ export class NodeDatabase extends Dexie {
   constructor (name = 'kith-node', readonly wall: () => number = Date.now) {
     super(name)
     this.use(changeLogMiddleware(() => this.wall()))
-    this.version(1).stores({
-      identity: 'id',
-      settings: 'key'
-    })
-    this.version(2).stores({
-      friends: 'key, addedAt',
-      groups: 'id, createdAt',
-      memberships: '[groupId+friendKey], groupId, friendKey',
-      items: 'id, [updatedAt+id], createdAt, type',
-      blobs: 'itemId',
-      deliveries: '[itemId+friendKey], itemId, friendKey',
-      notices: '[itemId+friendKey], friendKey, itemId',
-      deletionLog: '++id, itemId, at',
-      invites: 'id, status, createdAt'
-    })
+    this.version(1).stores(SCHEMA[1])
+    this.version(2).stores(SCHEMA[2])
     // Files in pieces: a file is no longer bounded by one row (or one RPC
     // message). Existing files move over; nothing is lost on upgrade.
-    this.version(3).stores({
-      blobs: null,
-      fileChunks: '[itemId+index], itemId'
-    }).upgrade(async (tx) => {
+    this.version(3).stores(SCHEMA[3]).upgrade(async (tx) => {
       const blobs = tx.table<LegacyBlobRow, string>('blobs')
       const chunks = tx.table<FileChunkRow, [string, number]>('fileChunks')
       // One file at a time: they were at most 25 MB each.
@@ -181,13 +189,7 @@ export class NodeDatabase extends Dexie {
     // Owner devices sync (see node-tab/sync/): a change log with stamps,
     // items listed by a device-local position, deletion log rows under an id
     // every device computes alike, and the person's devices.
-    this.version(4).stores({
-      items: 'id, [listedAt+id], createdAt, type',
-      deletionLog: null,
-      deletions: 'id, itemId, at',
-      devices: 'deviceKey',
-      syncLog: '[table+key], seq'
-    }).upgrade((tx) => upgradeToSync(tx, this.wall()))
+    this.version(4).stores(SCHEMA[4]).upgrade((tx) => upgradeToSync(tx, this.wall()))
   }
 
   async getSetting<T> (key: string, guard: (v: unknown) => v is T): Promise<T | undefined> {

@@ -1,14 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { pruneTombstones } from '../../node-tab/sync/prune'
 import { befriend, person, TestClock } from './store-fixtures'
-import { device, dump, syncAll, syncFrom } from './sync-fixtures'
+import { device, dump, syncAll, syncFrom, twoDevicesAndAFriend } from './sync-fixtures'
 
 describe('deletion across devices', () => {
   it('deleting on A while B is away: B’s copy goes, B’s friend is told, one acknowledgement clears it everywhere', async () => {
-    const clock = new TestClock()
-    const [a, b] = [device('A', clock), device('B', clock)]
-    const friend = person('F')
-    await befriend(a.friends, friend)
+    const { clock, a, b, friend } = await twoDevicesAndAFriend()
     const item = await a.items.create({ type: 'file', text: 'the caption', audience: { kind: 'friends' }, file: { name: 'holiday.jpg', mime: 'image/jpeg', content: new Blob([new Uint8Array(500)]) } })
     await syncFrom(b, a)
     // The friend fetches it from B; A does not know (B goes away before syncing back).
@@ -48,10 +45,7 @@ describe('deletion across devices', () => {
   })
 
   it('keeps a tombstone while a device has not pulled past it or a notice is unacknowledged', async () => {
-    const clock = new TestClock()
-    const [a, b] = [device('A', clock), device('B', clock)]
-    const friend = person('F')
-    await befriend(a.friends, friend)
+    const { clock, a, b, friend } = await twoDevicesAndAFriend()
     const item = await a.items.create({ type: 'note', text: 'x', audience: { kind: 'friends' } })
     await a.items.listVisible(friend.key, { limit: 50 })
     await syncFrom(b, a)

@@ -14,7 +14,7 @@ import { NoticesStore } from '../../node-tab/notices/notices-store'
 import { ownerDeviceHandlers } from '../../node-tab/sync/handlers'
 import { DeviceSync, type DeviceSyncOptions, type SyncProgress } from '../../node-tab/sync/pull'
 import { isPersonSetting, SYNCED_TABLES } from '../../node-tab/sync/tables'
-import { freshDb, TestClock } from './store-fixtures'
+import { befriend, freshDb, person, TestClock, type Person } from './store-fixtures'
 
 export interface Device {
   name: string
@@ -32,6 +32,21 @@ export function device (name: string, clock = new TestClock()): Device {
   const db = new NodeDatabase(freshDb().name, clock.now)
   const friends = new FriendsStore(db, clock.now)
   return { name, key: toHex(randomBytes(32)), db, clock, friends, items: new ItemsStore(db, clock.now), invites: new InvitesStore(db, friends, clock.now), notices: new NoticesStore(db) }
+}
+
+/** Two devices of one person on one clock, and a friend of theirs known to A. */
+export async function twoDevicesAndAFriend (): Promise<{ clock: TestClock, a: Device, b: Device, friend: Person }> {
+  const clock = new TestClock()
+  const [a, b] = [device('A', clock), device('B', clock)]
+  const friend = person('F')
+  await befriend(a.friends, friend)
+  return { clock, a, b, friend }
+}
+
+/** A DeviceSync of `to` pulling from `from`, and how to close its session. */
+export function pulling (to: Device, from: Device, pageSize: number): { sync: DeviceSync, close: () => void } {
+  const { peer, close } = connectDevices(to, from)
+  return { sync: new DeviceSync(to.db, peer, from.key, { pageSize, now: to.clock.now }), close }
 }
 
 /** The side of `to` talking to `from`: `from`'s handlers answer over a memory transport. */

@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { decodeCursor, type Audience, type SharedItem } from '../../shared/items'
 import { befriend, person, TestClock } from './store-fixtures'
-import { device, syncAll, syncFrom, type Device } from './sync-fixtures'
+import { device, syncAll, syncFrom, twoDevicesAndAFriend, type Device } from './sync-fixtures'
 
 /** A friend's client, reduced to what matters here: a cursor, and items upserted by id. */
 class FriendView {
@@ -34,10 +34,7 @@ async function visibleTo (d: Device, key: string): Promise<Map<string, SharedIte
 
 describe('a friend’s cursor across the owner’s devices', () => {
   it('continues on device B where it left off on A, and back, without missing what arrived late', async () => {
-    const clock = new TestClock()
-    const [a, b] = [device('A', clock), device('B', clock)]
-    const f = person('F')
-    await befriend(a.friends, f)
+    const { a, b, friend: f } = await twoDevicesAndAFriend()
     const [i1, i2] = [await a.items.create(note('1')), await a.items.create(note('2'))]
     await syncFrom(b, a)
     const friend = new FriendView(f.key)

@@ -1,37 +1,17 @@
-import Dexie from 'dexie'
 import { describe, expect, it } from 'vitest'
 import { NodeDatabase } from '../../node-tab/storage/db'
 import { NoticesStore } from '../../node-tab/notices/notices-store'
 import { ItemsStore } from '../../node-tab/storage/items-store'
 import { FriendsStore } from '../../node-tab/storage/friends-store'
 import { compareStamps } from '../../node-tab/sync/stamps'
-import { person, TestClock } from './store-fixtures'
+import { oldDatabase, person, TestClock } from './store-fixtures'
 import { device, dump, syncFrom, type Device } from './sync-fixtures'
-
-/** A database as schema version 3 left it. */
-function v3 (name: string): Dexie {
-  const db = new Dexie(name)
-  db.version(1).stores({ identity: 'id', settings: 'key' })
-  db.version(2).stores({
-    friends: 'key, addedAt',
-    groups: 'id, createdAt',
-    memberships: '[groupId+friendKey], groupId, friendKey',
-    items: 'id, [updatedAt+id], createdAt, type',
-    blobs: 'itemId',
-    deliveries: '[itemId+friendKey], itemId, friendKey',
-    notices: '[itemId+friendKey], friendKey, itemId',
-    deletionLog: '++id, itemId, at',
-    invites: 'id, status, createdAt'
-  })
-  db.version(3).stores({ blobs: null, fileChunks: '[itemId+index], itemId' })
-  return db
-}
 
 describe('schema version 4', () => {
   it('keeps every row of version 3, stamps them for sync, and merges deletion log rows by item and reason', async () => {
     const clock = new TestClock()
     const name = `t-v4-${Math.random().toString(36).slice(2)}`
-    const old = v3(name)
+    const old = oldDatabase(name, 3)
     const [f, g] = [person('F'), person('G')]
     await old.table('friends').bulkAdd([f, g].map((p) => ({ key: p.key, address: p.address, displayName: p.displayName, addedAt: 1 })))
     await old.table('groups').add({ id: 'fam1', name: 'family', createdAt: 1 })

@@ -4,9 +4,9 @@ import { MAX_SYNC_PAGE_BYTES } from '../../shared/protocol'
 import { encodeValue } from '../../shared/codec'
 import { pulledFrom } from '../../node-tab/sync/cursors'
 import { readPage } from '../../node-tab/sync/handlers'
-import { DeviceSync, type SyncProgress } from '../../node-tab/sync/pull'
+import type { SyncProgress } from '../../node-tab/sync/pull'
 import { TestClock } from './store-fixtures'
-import { connectDevices, device, dump, syncFrom } from './sync-fixtures'
+import { device, dump, pulling, syncFrom } from './sync-fixtures'
 
 const DAY = 24 * 60 * 60 * 1000
 
@@ -19,8 +19,7 @@ describe('resumable sync', () => {
     const clock = new TestClock()
     const [a, b] = [device('A', clock), device('B', clock)]
     await notes(a, 30)
-    const { peer, close } = connectDevices(b, a)
-    const sync = new DeviceSync(b.db, peer, a.key, { pageSize: 5, now: clock.now })
+    const { sync, close } = pulling(b, a, 5)
     const abort = new AbortController()
     const seen: SyncProgress[] = []
     sync.addEventListener('progress', (ev) => {
@@ -42,8 +41,7 @@ describe('resumable sync', () => {
     const clock = new TestClock()
     const [a, b] = [device('A', clock), device('B', clock)]
     await notes(a, 12)
-    const { peer, close } = connectDevices(b, a)
-    const sync = new DeviceSync(b.db, peer, a.key, { pageSize: 4, now: clock.now })
+    const { sync, close } = pulling(b, a, 4)
     sync.addEventListener('progress', () => close())
     await expect(sync.pull()).rejects.toBeInstanceOf(KithError)
     expect(await b.db.items.count()).toBe(4)
