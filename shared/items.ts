@@ -20,7 +20,8 @@ export interface SharedItem {
   /** Body of a note or post; caption of a file. */
   text: string
   createdAt: number
-  /** Moves forward on every change, so friends can sync "since a cursor". */
+  /** When the content last changed: the same whichever of the owner's
+   *  devices answers. Listing order is the device's own (see ItemCursor). */
   updatedAt: number
   file?: FileMeta
 }

@@ -191,7 +191,8 @@ export function parseSyncPullResult (value: unknown, asked: SyncPullParams): Syn
   if (!Array.isArray(records) || records.length > asked.limit) bad(`a page of more than ${asked.limit} records`)
   if (typeof done !== 'boolean') bad('a page without done')
   if (!isPosition(next) || next < asked.after || ((records as unknown[]).length > 0 && next === asked.after)) bad('a position that goes back')
-  if (!done && (records as unknown[]).length === 0) bad('an empty page that claims more follows')
+  // An empty page may move on (past changes the asker already has), but must move.
+  if (!done && next === asked.after) bad('a page that claims more follows without moving on')
   return { records: records as SyncRecord[], next: next as number, done: done as boolean }
 }
 

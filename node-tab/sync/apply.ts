@@ -38,6 +38,12 @@ export interface AppliedChanges {
   noticeFriends: Set<string>
 }
 
+/** Whether the node should recompute the swarms it sits in (friends,
+ *  invites and devices decide them; the person's settings may too). */
+export function touchesSwarms (changes: AppliedChanges): boolean {
+  return ['friends', 'invites', 'devices', 'settings'].some((t) => changes.tables.has(t as SyncedTable))
+}
+
 /** What winning changes require afterwards, gathered over the page. */
 interface Consequences {
   gone: Map<string, ItemType>
@@ -62,7 +68,12 @@ export async function applyRecords (db: NodeDatabase, records: readonly CheckedR
       if (outcome === 'unchanged') continue
       changes.tables.add(record.table)
       if (record.table === 'items') changes.itemIds.add(record.key as string)
-      if (outcome === 'adopted') adopted.push({ table: record.table, key: record.keyText, stamp: record.stamp, ...(record.row ? {} : { deleted: true as const }) })
+      if (outcome === 'adopted') {
+        const entry: Omit<SyncLogRow, 'seq'> = { table: record.table, key: record.keyText, stamp: record.stamp }
+        if (!record.row) entry.deleted = true
+        if (opts.pulled) entry.from = opts.pulled.peer
+        adopted.push(entry)
+      }
     }
     // Before the consequences: those are this device's own, later changes.
     await logReceivedChanges(db.core, trans(tx), adopted)

@@ -21,6 +21,9 @@ export interface SyncLogRow {
   stamp: string
   /** A tombstone: the row is gone. */
   deleted?: true
+  /** The device this version came from (device-local): it already has it,
+   *  so it is not sent back there (see handlers.ts). */
+  from?: string
 }
 
 export const SYNC_LOG = 'syncLog'

@@ -25,7 +25,7 @@ export function ownerDeviceHandlers (db: NodeDatabase, peerDeviceKey: string): R
       // Asking after a position says everything up to it is applied there:
       // what tombstone pruning waits for (see prune.ts).
       await noteServed(db, peerDeviceKey, asked.after)
-      return readPage(db, asked)
+      return readPage(db, asked, peerDeviceKey)
     },
     syncFileRange: async (params) => {
       const range = parseFileRangeParams(params)
@@ -37,8 +37,10 @@ export function ownerDeviceHandlers (db: NodeDatabase, peerDeviceKey: string): R
 
 /** The changes after `after`, in log order, at most `limit` of them and
  *  about MAX_SYNC_PAGE_BYTES (always at least one, which fits: a record is
- *  bounded by MAX_RECORD_BYTES). Read in one transaction: rows as they are. */
-export async function readPage (db: NodeDatabase, asked: SyncPullParams): Promise<SyncPullResult> {
+ *  bounded by MAX_RECORD_BYTES). Read in one transaction: rows as they are.
+ *  Versions that came from `peer` are passed over (a page may then be empty
+ *  and still move `next` on). */
+export async function readPage (db: NodeDatabase, asked: SyncPullParams, peer?: string): Promise<SyncPullResult> {
   const tables = [db.syncLog, ...SYNCED_TABLES.map((t) => db.table(t))]
   return db.transaction('r', tables, async () => {
     const entries = await db.syncLog.where('seq').between(asked.after, Dexie.maxKey, false).limit(asked.limit + 1).toArray()
@@ -46,7 +48,11 @@ export async function readPage (db: NodeDatabase, asked: SyncPullParams): Promis
     let bytes = 0
     let next = asked.after
     for (const entry of entries.slice(0, asked.limit)) {
-      if (!isSyncedTable(entry.table)) continue
+      // Not back to the device it came from (it has this very version).
+      if (!isSyncedTable(entry.table) || (peer !== undefined && entry.from === peer)) {
+        next = entry.seq
+        continue
+      }
       const key = decodeKey(entry.key)
       const record: SyncRecord = { table: entry.table, key, stamp: entry.stamp }
       if (!entry.deleted) {

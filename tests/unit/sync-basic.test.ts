@@ -30,11 +30,9 @@ describe('owner devices sync', () => {
     expect((await b.items.get(note.id))!.text).toBe('from B')
     expect((await a.items.get(note.id))!.text).toBe('from B')
     expect(await b.db.getSetting('profile.displayName', (v): v is string => typeof v === 'string')).toBe('Alice')
-    // B's own changes come back once from A (A's log now holds them too),
-    // change nothing, and are not echoed again.
-    expect((await syncFrom(b, a)).pulled).toBe(1)
-    expect((await syncFrom(a, b)).pulled).toBe(0)
+    // B's own changes, now in A's log too, are not sent back to B.
     expect((await syncFrom(b, a)).pulled).toBe(0)
+    expect((await syncFrom(a, b)).pulled).toBe(0)
   })
 
   it('resolves concurrent edits by the later stamp, the same on both devices', async () => {
