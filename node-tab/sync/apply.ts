@@ -24,7 +24,7 @@ import { logReceivedChanges, observeStamps, type SyncLogRow } from './change-log
 import { savePulled } from './cursors'
 import { mergeFor, sameValue, theirsWins } from './merge'
 import type { CheckedRecord } from './records'
-import { SYNCED_TABLES, type SyncedTable } from './tables'
+import { SYNCED_TABLES, withLocalFields, type SyncedTable } from './tables'
 
 type Row = Record<string, unknown>
 
@@ -106,7 +106,7 @@ async function applyOne (db: NodeDatabase, record: CheckedRecord, after: Consequ
     }
   } else {
     if (record.table === 'items' && !await writeItem(db, kept, ours, after, now)) return 'unchanged'
-    if (record.table !== 'items') await table.put(kept)
+    if (record.table !== 'items') await table.put(withLocalFields(record.table, kept, ours))
   }
   return adopted ? 'adopted' : 'merged'
 }

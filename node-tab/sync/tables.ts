@@ -59,6 +59,16 @@ export function keyOfRow (table: SyncedTable, row: Record<string, unknown>): unk
   return typeof path === 'string' ? row[path] : [row[path[0]], row[path[1]]]
 }
 
+/** `row` with this device's own values of the device-local fields of `ours`
+ *  (a change from elsewhere never carries them, and must not erase them). */
+export function withLocalFields (table: SyncedTable, row: Record<string, unknown>, ours: Record<string, unknown> | undefined): Record<string, unknown> {
+  const local = DEVICE_LOCAL_FIELDS[table]
+  if (!local || !ours) return row
+  const out = { ...row }
+  for (const field of local) if (ours[field] !== undefined) out[field] = ours[field]
+  return out
+}
+
 /** A primary key (a string, or a pair for the compound keys) as one string,
  *  the form the change log stores it in. */
 export function encodeKey (key: unknown): string {

@@ -64,6 +64,18 @@ describe('deletion across devices', () => {
     expect(await a.db.syncLog.get(key)).toBeUndefined()
   })
 
+  it('narrowing an audience on one device revokes what the other device delivered', async () => {
+    const { a, b, friend } = await twoDevicesAndAFriend()
+    const item = await a.items.create({ type: 'note', text: 'x', audience: { kind: 'friends' } })
+    await syncFrom(b, a)
+    await b.items.listVisible(friend.key, { limit: 50 })
+    await a.items.setAudience(item.id, { kind: 'me' })
+    await syncFrom(b, a)
+    expect(await b.notices.pendingFor(friend.key)).toEqual([item.id])
+    expect((await b.notices.listDeletions()).map((l) => l.id)).toEqual([`${item.id}:audience-narrowed`])
+    expect(await b.db.deliveries.count()).toBe(0)
+  })
+
   it('removing a friend or a membership on one device revokes what the other device delivered', async () => {
     const clock = new TestClock()
     const [a, b] = [device('A', clock), device('B', clock)]
