@@ -13,6 +13,7 @@ import type { ByteStream } from '../../shared/byte-stream'
 import type { NodeDatabase } from '../storage/db'
 import { rangeOfFile, streamRange } from '../storage/file-chunks'
 import { NO_SUCH_ITEM } from '../storage/items-store'
+import type { SyncLogRow } from './change-log'
 import { noteServed, refuseRevoked } from './cursors'
 import { decodeKey, isSyncedTable, portableRow, SYNCED_TABLES } from './tables'
 
@@ -48,25 +49,32 @@ export async function readPage (db: NodeDatabase, asked: SyncPullParams, peer?: 
     let bytes = 0
     let next = asked.after
     for (const entry of entries.slice(0, asked.limit)) {
-      // Not back to the device it came from (it has this very version).
-      if (!isSyncedTable(entry.table) || (peer !== undefined && entry.from === peer)) {
-        next = entry.seq
-        continue
+      const record = await recordOf(db, entry, peer)
+      if (record) {
+        const size = encodeValue(record).length
+        if (records.length > 0 && bytes + size > MAX_SYNC_PAGE_BYTES) return { records, next, done: false }
+        records.push(record)
+        bytes += size
       }
-      const key = decodeKey(entry.key)
-      const record: SyncRecord = { table: entry.table, key, stamp: entry.stamp }
-      if (!entry.deleted) {
-        const row = await db.table(entry.table).get(key as string) as Record<string, unknown> | undefined
-        if (row) record.row = portableRow(entry.table, row)
-      }
-      const size = encodeValue(record).length
-      if (records.length > 0 && bytes + size > MAX_SYNC_PAGE_BYTES) return { records, next, done: false }
-      records.push(record)
-      bytes += size
       next = entry.seq
     }
     return { records, next, done: entries.length <= asked.limit }
   })
+}
+
+/** What to send for one log entry, or null for nothing. */
+async function recordOf (db: NodeDatabase, entry: SyncLogRow, peer: string | undefined): Promise<SyncRecord | null> {
+  // Not back to the device it came from (it has this very version).
+  if (!isSyncedTable(entry.table) || (peer !== undefined && entry.from === peer)) return null
+  const key = decodeKey(entry.key)
+  const record: SyncRecord = { table: entry.table, key, stamp: entry.stamp }
+  if (entry.deleted) return record
+  const row = await db.table(entry.table).get(key as string) as Record<string, unknown> | undefined
+  // A row gone without a tombstone cannot happen through the stores;
+  // whatever did it, sending nothing beats sending a deletion.
+  if (!row) return null
+  record.row = portableRow(entry.table, row)
+  return record
 }
 
 /** Any file item's bytes, by range (the owner's own device: no audience). */
