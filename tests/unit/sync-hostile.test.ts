@@ -13,10 +13,11 @@ const stamp = (counter = 0, wall = clock.t): string => formatStamp({ wall, count
 const item = (id: string, extra: Partial<SharedItem> & Record<string, unknown> = {}): SyncRecord =>
   ({ table: 'items', key: id, stamp: stamp(Number(id.replace(/\D/g, '') || 0)), row: { id, type: 'note', text: 'hi', createdAt: 1, updatedAt: 1, audience: { kind: 'friends' }, ...extra } })
 
-/** A device that answers the given page, whatever was asked. */
-function fakePeer (records: unknown[], done = true): DevicePeer {
+/** A device that answers the given page, whatever was asked, and file ranges with `range`. */
+function fakePeer (records: unknown[], done = true, range?: (params: { offset: number, length: number }) => unknown): DevicePeer {
   return {
     call: (async (method: string, params: unknown) => {
+      if (method === 'syncFileRange' && range) return range(params as { offset: number, length: number })
       if (method !== 'syncPull') throw new Error('unexpected')
       parseSyncPullParams(params)
       return { records, next: 99, done }
@@ -62,6 +63,30 @@ describe('sync records from a device are checked before they are written', () =>
       await kithError(new DeviceSync(b.db, answering(answer), 'f'.repeat(64), { now: clock.now }).pull(), 'BAD_REQUEST')
     }
     expect(await b.db.items.count()).toBe(0)
+  })
+
+  it('refuses file bytes that do not match the item, and shows no half item', async () => {
+    const file = item('f1', { type: 'file', file: { name: 'a.bin', mime: 'x/y', size: 10 } })
+    for (const answer of [{ bytes: new Uint8Array(9), size: 10 }, { bytes: new Uint8Array(10), size: 11 }, { bytes: 'x', size: 10 }]) {
+      const b = device('B', clock)
+      await kithError(new DeviceSync(b.db, fakePeer([file], true, () => answer), 'f'.repeat(64), { now: clock.now }).pull(), 'BAD_REQUEST')
+      expect(await b.db.items.count()).toBe(0)
+      expect(await pulledFrom(b.db, 'f'.repeat(64))).toBe(0)
+    }
+    const b = device('B', clock)
+    await new DeviceSync(b.db, fakePeer([file], true, () => ({ bytes: new Uint8Array(10), size: 10 })), 'f'.repeat(64), { now: clock.now }).pull()
+    expect(await b.db.fileChunks.count()).toBe(1)
+    expect((await b.db.items.get('f1'))!.file).toEqual({ name: 'a.bin', mime: 'x/y', size: 10 })
+  })
+
+  it('moves its clock past the stamps it accepts', async () => {
+    const b = device('B', clock)
+    const ahead = stamp(3, clock.t + 3_600_000)
+    await new DeviceSync(b.db, fakePeer([{ ...item('g1'), stamp: ahead }]), 'f'.repeat(64), { now: clock.now }).pull()
+    await b.items.create({ type: 'note', text: 'later', audience: { kind: 'me' } })
+    const mine = (await b.db.syncLog.orderBy('seq').last())!
+    expect(mine.table).toBe('items')
+    expect(mine.stamp > ahead).toBe(true)
   })
 
   it('accepts the same page when it is clean, unknown fields included', async () => {
