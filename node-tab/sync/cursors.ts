@@ -10,8 +10,17 @@ export async function refuseRevoked (db: NodeDatabase, peer: string): Promise<vo
   if ((await db.devices.get(peer))?.revocation !== undefined) throw new KithError('UNAUTHORIZED', 'This device was removed by its owner.')
 }
 
-const pulledKey = (peer: string): string => `sync.pulled.${peer}`
-const servedKey = (peer: string): string => `sync.served.${peer}`
+const PULLED = 'sync.pulled.'
+const SERVED = 'sync.served.'
+const pulledKey = (peer: string): string => PULLED + peer
+const servedKey = (peer: string): string => SERVED + peer
+
+/** Every device this one has synced with, either way. */
+export async function peersSyncedWith (db: NodeDatabase): Promise<string[]> {
+  const keys = await db.settings.where('key').startsWith('sync.').primaryKeys() as string[]
+  const peers = keys.filter((k) => k.startsWith(PULLED) || k.startsWith(SERVED)).map((k) => k.slice(k.startsWith(PULLED) ? PULLED.length : SERVED.length))
+  return [...new Set(peers)]
+}
 const isPosition = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0
 
 /** The last position of `peer`'s log applied here (0: nothing yet). */

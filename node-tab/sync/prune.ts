@@ -4,11 +4,16 @@
 // say how far: see cursors.ts), and for an item no delete notice for it is
 // left, nobody needs it: it goes, and with it the last trace of the row.
 import type { NodeDatabase } from '../storage/db'
-import { servedTo } from './cursors'
+import { peersSyncedWith, servedTo } from './cursors'
 
-/** The person's other devices to wait for: every unrevoked one but this. */
+/** The person's other devices to wait for: every unrevoked one but this,
+ *  from the devices table and from sync itself (a device we synced with but
+ *  that is not, or not yet, in the table still holds rows). */
 export async function devicesToWaitFor (db: NodeDatabase, selfDeviceKey: string): Promise<string[]> {
-  return (await db.devices.toArray()).filter((d) => d.revocation === undefined && d.deviceKey !== selfDeviceKey).map((d) => d.deviceKey)
+  const devices = await db.devices.toArray()
+  const revoked = new Set(devices.filter((d) => d.revocation !== undefined).map((d) => d.deviceKey))
+  const known = new Set([...devices.map((d) => d.deviceKey), ...await peersSyncedWith(db)])
+  return [...known].filter((key) => key !== selfDeviceKey && !revoked.has(key))
 }
 
 /** Removes the tombstones every one of `otherDevices` pulled past. Returns how many went. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { pruneTombstones } from '../../node-tab/sync/prune'
+import { devicesToWaitFor, pruneTombstones } from '../../node-tab/sync/prune'
 import { befriend, person, TestClock } from './store-fixtures'
 import { device, dump, syncAll, syncFrom, twoDevicesAndAFriend } from './sync-fixtures'
 
@@ -51,8 +51,9 @@ describe('deletion across devices', () => {
     await syncFrom(b, a)
     await a.items.delete(item.id)
     const key = ['items', JSON.stringify(item.id)] as [string, string]
-    // B has not pulled since the deletion.
-    await pruneTombstones(a.db, [b.key])
+    // B has not pulled since the deletion; A knows of B from syncing with it.
+    expect(await devicesToWaitFor(a.db, a.key)).toEqual([b.key])
+    await pruneTombstones(a.db, await devicesToWaitFor(a.db, a.key))
     expect(await a.db.syncLog.get(key)).toBeDefined()
     await syncAll([a, b])
     // Pulled past by B, but the friend has not confirmed.
