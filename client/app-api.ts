@@ -10,7 +10,7 @@ import type { FriendConnection } from './friend-connection'
 import type { DevicesApi } from './devices-api'
 
 /** One of my items, as stored (content and audience). */
-export type MyItem = ItemRow
+export type MyItem = Omit<ItemRow, 'listedAt'>
 
 /** Lives in shared/ (the node's store takes it too); re-exported for the UI. */
 export type { NewItem } from '../shared/items'
@@ -40,7 +40,7 @@ export interface InviteSummary {
 }
 
 export interface DeletionStatus {
-  id: number
+  id: string
   itemId: string
   itemType: ItemType
   reason: DeletionReason
@@ -102,7 +102,7 @@ export interface KithApi extends EventTarget {
   deleteItem (itemId: string): Promise<void>
   myFile (itemId: string): Promise<Blob | null>
   listDeletions (): Promise<DeletionStatus[]>
-  dismissDeletion (id: number): Promise<void>
+  dismissDeletion (id: string): Promise<void>
 
   listFriends (): Promise<FriendSummary[]>
   removeFriend (key: string): Promise<void>

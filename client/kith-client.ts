@@ -79,7 +79,7 @@ export class KithClient extends EventTarget implements KithApi {
   async listDeletions (): Promise<DeletionStatus[]> {
     const names = await this.friendNames()
     return (await this.node.notices.listDeletions()).map((row) => ({
-      id: row.id!,
+      id: row.id,
       itemId: row.itemId,
       itemType: row.itemType,
       reason: row.reason,
@@ -88,7 +88,7 @@ export class KithClient extends EventTarget implements KithApi {
     }))
   }
 
-  async dismissDeletion (id: number): Promise<void> {
+  async dismissDeletion (id: string): Promise<void> {
     await this.node.notices.dismissDeletion(id)
     this.changed()
   }

@@ -20,7 +20,8 @@ export interface SharedItem {
   /** Body of a note or post; caption of a file. */
   text: string
   createdAt: number
-  /** Moves forward on every change, so friends can sync "since a cursor". */
+  /** When the content last changed: the same whichever of the owner's
+   *  devices answers. Listing order is the device's own (see ItemCursor). */
   updatedAt: number
   file?: FileMeta
 }
@@ -50,21 +51,55 @@ export interface NewItem {
   file?: { name: string, mime: string, content: Blob }
 }
 
-/** Position in the (updatedAt, id) order: everything after it is "new". */
-export interface ItemCursor { updatedAt: number, id: string }
+/** Where a friend's listing stands on one of the owner's devices: each
+ *  device lists items in its own (listedAt, id) order, a position of its own
+ *  clock, so a change that reaches a device late still lists after the
+ *  friend's position there. */
+export interface CursorPosition { device: string, listedAt: number, id: string }
 
+/**
+ * A friend's listing cursor, opaque to the friend: one position per owner
+ * device it was listed from, and the friend's resync epoch. A device reads
+ * its own position (none: from the start), carries the others through, and
+ * trusts none of them unless the epoch is current. Written
+ * `k1.<epoch>.<device>-<listedAt>-<id>…`, at most MAX_CURSOR_DEVICES
+ * positions in MAX_CURSOR_CHARS characters. Before owner devices, a cursor
+ * was `<updatedAt>:<id>`; such a cursor reads as "from the start".
+ */
+export interface ItemCursor { epoch: number | null, positions: CursorPosition[] }
+
+export const MAX_CURSOR_DEVICES = 8
+export const MAX_CURSOR_CHARS = 512
+const POSITION = /^([0-9a-f]{8,32})-(\d{1,16})-([A-Za-z0-9]{1,64})$/
+const LEGACY_CURSOR = /^\d{1,16}:[A-Za-z0-9]{1,64}$/
+
+/** The cursor as text; positions past the bounds (the oldest, last) are dropped. */
 export function encodeCursor (c: ItemCursor): string {
-  return `${c.updatedAt}:${c.id}`
+  const parts = ['k1', c.epoch === null ? '' : String(c.epoch)]
+  let length = parts.join('.').length
+  for (const p of c.positions.slice(0, MAX_CURSOR_DEVICES)) {
+    const part = `${p.device}-${p.listedAt}-${p.id}`
+    if (length + 1 + part.length > MAX_CURSOR_CHARS) break
+    parts.push(part)
+    length += 1 + part.length
+  }
+  return parts.join('.')
 }
 
+/** Reads a cursor from a friend: hostile input, checked whole. A forged one
+ *  can only make its sender miss items or get them again. */
 export function decodeCursor (text: string): ItemCursor {
-  const m = /^(\d{1,16}):([A-Za-z0-9]{1,64})$/.exec(text)
-  if (!m) throw new KithError('BAD_REQUEST', 'malformed cursor')
-  return { updatedAt: Number(m[1]), id: m[2]! }
-}
-
-export function compareCursor (a: ItemCursor, b: ItemCursor): number {
-  return a.updatedAt - b.updatedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+  const bad = (): never => { throw new KithError('BAD_REQUEST', 'malformed cursor') }
+  if (typeof text !== 'string' || text.length > MAX_CURSOR_CHARS) bad()
+  if (LEGACY_CURSOR.test(text)) return { epoch: null, positions: [] }
+  const [version, epoch, ...rest] = text.split('.')
+  if (version !== 'k1' || epoch === undefined || !/^(\d{1,16})?$/.test(epoch) || rest.length > MAX_CURSOR_DEVICES) bad()
+  const positions = rest.map((part): CursorPosition => {
+    const m = POSITION.exec(part) ?? bad()
+    return { device: m[1]!, listedAt: Number(m[2]), id: m[3]! }
+  })
+  if (new Set(positions.map((p) => p.device)).size !== positions.length) bad()
+  return { epoch: epoch === '' ? null : Number(epoch), positions }
 }
 
 export function isItemType (v: unknown): v is ItemType {

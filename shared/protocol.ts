@@ -91,6 +91,47 @@ export function parseDeviceRevoked (input: unknown): DeviceRevokedParams {
   return out
 }
 
+/** Pages of sync records between owner devices: bounded in count here and
+ *  in bytes by the serving device (MAX_SYNC_PAGE_BYTES), far below the RPC
+ *  message limit (32 MiB) even with 500 items of 20,000 characters each. */
+export const MAX_SYNC_PAGE = 500
+export const MAX_SYNC_PAGE_BYTES = 8 * 1024 * 1024
+
+/** One row's latest change as an owner device sends it: the row (all of its
+ *  fields but the device's own), or none for a deletion (a tombstone). The
+ *  receiving device checks table, key, stamp and row before writing. */
+export interface SyncRecord {
+  table: string
+  /** The row's primary key: a string, or a pair for compound keys. */
+  key: unknown
+  /** Hybrid logical clock stamp of the change (see node-tab/sync/stamps.ts). */
+  stamp: string
+  row?: Record<string, unknown>
+}
+
+export interface SyncPullParams {
+  /** The last position already applied from this device (0: none). */
+  after: number
+  limit: number
+}
+
+export interface SyncPullResult {
+  records: SyncRecord[]
+  /** The position to ask after next time. */
+  next: number
+  /** Nothing more after this page. */
+  done: boolean
+}
+
+/** What a person's own authenticated device may call on another of their
+ *  devices, and nobody else: pulling every change, and file bytes by range. */
+export interface OwnerDeviceMethods {
+  [method: string]: { params: unknown, result: unknown }
+  syncPull: { params: SyncPullParams, result: SyncPullResult }
+  /** Any file item's bytes (no audience: it is the owner's own device). */
+  syncFileRange: { params: FileRangeParams, result: FileRangeResult }
+}
+
 function record (input: unknown, what: string): Record<string, unknown> {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new KithError('BAD_REQUEST', `${what} takes an object`)
   return input as Record<string, unknown>
@@ -155,6 +196,29 @@ export function parseFileRangeParams (input: unknown): FileRangeParams {
     throw new KithError('BAD_REQUEST', `length must be a whole number from 1 to ${MAX_FILE_RANGE_BYTES}`)
   }
   return { id, offset: offset as number, length: length as number }
+}
+
+const isPosition = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0
+
+export function parseSyncPullParams (input: unknown): SyncPullParams {
+  const p = record(input, 'syncPull')
+  if (!isPosition(p.after)) throw new KithError('BAD_REQUEST', 'after must be a position (a whole number, 0 or more)')
+  if (!Number.isSafeInteger(p.limit) || (p.limit as number) < 1 || (p.limit as number) > MAX_SYNC_PAGE) throw new KithError('BAD_REQUEST', `limit must be 1 to ${MAX_SYNC_PAGE}`)
+  return { after: p.after, limit: p.limit as number }
+}
+
+/** The shape of a syncPull answer; each record's content is checked by the
+ *  receiving device against its tables before anything is written. */
+export function parseSyncPullResult (value: unknown, asked: SyncPullParams): SyncPullResult {
+  const bad = (what: string): never => { throw new KithError('BAD_REQUEST', `the device answered ${what}`) }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return bad('something that is not a page')
+  const { records, next, done } = value as Record<string, unknown>
+  if (!Array.isArray(records) || records.length > asked.limit) bad(`a page of more than ${asked.limit} records`)
+  if (typeof done !== 'boolean') bad('a page without done')
+  if (!isPosition(next) || next < asked.after || ((records as unknown[]).length > 0 && next === asked.after)) bad('a position that goes back')
+  // An empty page may move on (past changes the asker already has), but must move.
+  if (!done && next === asked.after) bad('a page that claims more follows without moving on')
+  return { records: records as SyncRecord[], next: next as number, done: done as boolean }
 }
 
 export function parseDeleteNotices (input: unknown): string[] {

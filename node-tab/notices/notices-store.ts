@@ -54,7 +54,7 @@ export class NoticesStore {
   }
 
   /** Hides an entry from the owner's list; pending notices still go out. */
-  async dismissDeletion (id: number): Promise<void> {
+  async dismissDeletion (id: string): Promise<void> {
     await this.db.deletionLog.delete(id)
   }
 }

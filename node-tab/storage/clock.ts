@@ -15,7 +15,7 @@ export function clockTables (db: NodeDatabase) {
  *  case items were written by other means (bulk seeding, device sync). */
 export async function nextStamp (db: NodeDatabase, now: () => number): Promise<number> {
   const saved = await db.getSetting(CLOCK_KEY, (v): v is number => Number.isSafeInteger(v)) ?? 0
-  const newest = await db.items.orderBy('[updatedAt+id]').lastKey() as [number, string] | undefined
+  const newest = await db.items.orderBy('[listedAt+id]').lastKey() as [number, string] | undefined
   const stamp = Math.max(now(), saved + 1, (newest?.[0] ?? 0) + 1)
   await db.putSetting(CLOCK_KEY, stamp)
   return stamp

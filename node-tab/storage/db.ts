@@ -4,6 +4,8 @@
 import Dexie, { type EntityTable, type Table } from 'dexie'
 import type { Audience, FileMeta, ItemType } from '../../shared/items'
 import { chunkRowsOf } from './file-chunks'
+import { changeLogMiddleware, type SyncLogRow } from '../sync/change-log'
+import { upgradeToSync } from '../sync/upgrade'
 
 export interface IdentityRow {
   id: 'self'
@@ -63,7 +65,12 @@ export interface ItemRow {
   type: ItemType
   text: string
   createdAt: number
+  /** When the content last changed: the same on every owner device. */
   updatedAt: number
+  /** Where this device lists the item to friends: a stamp of this device's
+   *  items clock, taken on every local change and whenever a change from
+   *  another device is applied here. Device-local; never synced. */
+  listedAt: number
   audience: Audience
   file?: FileMeta
 }
@@ -102,15 +109,20 @@ export interface NoticeRow {
 export type DeletionReason = 'deleted' | 'audience-narrowed' | 'friend-removed' | 'left-group'
 
 /** What the owner sees about a deletion: which friends confirmed. No content,
- *  only the item's id and type. */
+ *  only the item's id and type. One row per item and reason, under the same
+ *  id on every device (see deletionId), so devices merge their rows. */
 export interface DeletionLogRow {
-  id?: number
+  id: string
   itemId: string
   itemType: ItemType
   reason: DeletionReason
   at: number
   /** friend key -> confirmed */
   friends: Record<string, boolean>
+}
+
+export function deletionId (itemId: string, reason: DeletionReason): string {
+  return `${itemId}:${reason}`
 }
 
 export interface InviteRow {
@@ -141,6 +153,31 @@ export interface PeerRevocationRow {
   revocation: unknown
 }
 
+/** The stores each schema version declares (tests rebuild old databases from them). */
+export const SCHEMA = {
+  1: { identity: 'id', settings: 'key' },
+  2: {
+    friends: 'key, addedAt',
+    groups: 'id, createdAt',
+    memberships: '[groupId+friendKey], groupId, friendKey',
+    items: 'id, [updatedAt+id], createdAt, type',
+    blobs: 'itemId',
+    deliveries: '[itemId+friendKey], itemId, friendKey',
+    notices: '[itemId+friendKey], friendKey, itemId',
+    deletionLog: '++id, itemId, at',
+    invites: 'id, status, createdAt'
+  },
+  3: { blobs: null, fileChunks: '[itemId+index], itemId' },
+  4: {
+    items: 'id, [listedAt+id], createdAt, type',
+    deletionLog: null,
+    deletions: 'id, itemId, at',
+    devices: 'deviceKey',
+    peerRevocations: '[identityKey+deviceKey], identityKey',
+    syncLog: '[table+key], seq'
+  }
+} as const
+
 export class NodeDatabase extends Dexie {
   identity!: EntityTable<IdentityRow | OwnDeviceRow, 'id'>
   settings!: EntityTable<SettingRow, 'key'>
@@ -151,34 +188,26 @@ export class NodeDatabase extends Dexie {
   fileChunks!: Table<FileChunkRow, [string, number]>
   deliveries!: Table<DeliveryRow, [string, string]>
   notices!: Table<NoticeRow, [string, string]>
-  deletionLog!: EntityTable<DeletionLogRow, 'id'>
+  deletions!: EntityTable<DeletionLogRow, 'id'>
   invites!: EntityTable<InviteRow, 'id'>
   devices!: EntityTable<DeviceRow, 'deviceKey'>
   peerRevocations!: Table<PeerRevocationRow, [string, string]>
+  syncLog!: Table<SyncLogRow, [string, string]>
 
-  constructor (name = 'kith-node') {
+  /** The owner's deletion log (the `deletions` table since version 4). */
+  get deletionLog (): EntityTable<DeletionLogRow, 'id'> {
+    return this.deletions
+  }
+
+  /** @param wall the wall clock of change stamps (tests move it). */
+  constructor (name = 'kith-node', readonly wall: () => number = Date.now) {
     super(name)
-    this.version(1).stores({
-      identity: 'id',
-      settings: 'key'
-    })
-    this.version(2).stores({
-      friends: 'key, addedAt',
-      groups: 'id, createdAt',
-      memberships: '[groupId+friendKey], groupId, friendKey',
-      items: 'id, [updatedAt+id], createdAt, type',
-      blobs: 'itemId',
-      deliveries: '[itemId+friendKey], itemId, friendKey',
-      notices: '[itemId+friendKey], friendKey, itemId',
-      deletionLog: '++id, itemId, at',
-      invites: 'id, status, createdAt'
-    })
+    this.use(changeLogMiddleware(() => this.wall()))
+    this.version(1).stores(SCHEMA[1])
+    this.version(2).stores(SCHEMA[2])
     // Files in pieces: a file is no longer bounded by one row (or one RPC
     // message). Existing files move over; nothing is lost on upgrade.
-    this.version(3).stores({
-      blobs: null,
-      fileChunks: '[itemId+index], itemId'
-    }).upgrade(async (tx) => {
+    this.version(3).stores(SCHEMA[3]).upgrade(async (tx) => {
       const blobs = tx.table<LegacyBlobRow, string>('blobs')
       const chunks = tx.table<FileChunkRow, [string, number]>('fileChunks')
       // One file at a time: they were at most 25 MB each.
@@ -187,11 +216,10 @@ export class NodeDatabase extends Dexie {
         if (row) await chunks.bulkAdd(chunkRowsOf(itemId, row.bytes))
       }
     })
-    // Owner devices (DESIGN §6a).
-    this.version(4).stores({
-      devices: 'deviceKey',
-      peerRevocations: '[identityKey+deviceKey], identityKey'
-    })
+    // Owner devices sync (see node-tab/sync/): a change log with stamps,
+    // items listed by a device-local position, deletion log rows under an id
+    // every device computes alike, and the person's devices.
+    this.version(4).stores(SCHEMA[4]).upgrade((tx) => upgradeToSync(tx, this.wall()))
   }
 
   async getSetting<T> (key: string, guard: (v: unknown) => v is T): Promise<T | undefined> {

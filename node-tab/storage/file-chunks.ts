@@ -77,6 +77,14 @@ export async function chunksCovering (db: NodeDatabase, itemId: string, start: n
   return rows
 }
 
+/** The pieces under bytes [offset, offset + length) of a file of `size`
+ *  bytes, the range cut at the file's end; a start past the end is refused. */
+export async function rangeOfFile (db: NodeDatabase, itemId: string, size: number, offset: number, length: number): Promise<{ rows: FileChunkRow[], end: number }> {
+  if (offset > size || (offset === size && size > 0)) throw new KithError('BAD_REQUEST', `The range starts past the end of the file (${size} bytes).`)
+  const end = Math.min(size, offset + length)
+  return { rows: await chunksCovering(db, itemId, offset, end), end }
+}
+
 /** Bytes [start, end) from the pieces chunksCovering returned, as a stream
  *  read from storage a chunk at a time as the channel drains: an answer
  *  holds one chunk, not the whole range. Only that range is read: slicing a

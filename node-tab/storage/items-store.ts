@@ -4,18 +4,19 @@
 // same transaction, so no delete notice can be lost between the two.
 import { KithError } from '../../shared/errors'
 import {
-  encodeCursor, isAudience, isItemType, MAX_FILE_BYTES, MAX_PAGE, MAX_TEXT_CHARS,
-  type Audience, type ItemCursor, type NewItem, type SharedItem
+  isAudience, isItemType, MAX_FILE_BYTES, MAX_PAGE, MAX_TEXT_CHARS,
+  type Audience, type NewItem, type SharedItem
 } from '../../shared/items'
 import type { FileRangeParams, ListItemsParams, ListItemsResult } from '../../shared/protocol'
 import { canSee, type Viewer } from '../access-policy'
 import type { ItemRow, NodeDatabase } from './db'
 import { deliveryTables, recordDeliveries } from './deliveries'
 import { newId } from './ids'
-import { chunksCovering, deleteChunks, fileBlob, hasAllChunks, removeOrphans, streamRange, writeChunks } from './file-chunks'
+import { deleteChunks, fileBlob, hasAllChunks, rangeOfFile, removeOrphans, streamRange, writeChunks } from './file-chunks'
 import type { ByteStream } from '../../shared/byte-stream'
 import { clockTables, nextStamp } from './clock'
-import { resyncStart, resyncTables, tagCursor } from './resync'
+import { cursorAfter, resyncStart, resyncTables } from './resync'
+import { thisDevice } from '../sync/change-log'
 import { loadViewers, revokeInvisible, revokeTables, unionTables } from './revoke'
 
 export const NOT_A_FRIEND = 'You are not a friend of this person.'
@@ -46,7 +47,8 @@ export class ItemsStore {
       if (file) await writeChunks(db, id, file.content, onProgress)
       return await db.transaction('rw', unionTables(clockTables(db), [db.fileChunks, db.groups]), async () => {
         const audience = await this.checkAudience(item.audience)
-        const row: ItemRow = { id, ...checked, audience, createdAt: this.now(), updatedAt: await this.nextStamp() }
+        const stamp = await this.nextStamp()
+        const row: ItemRow = { id, ...checked, audience, createdAt: this.now(), updatedAt: stamp, listedAt: stamp }
         if (file) {
           if (!await hasAllChunks(db, id, file.content.size)) throw new KithError('INTERNAL', 'The file could not be saved completely.')
           row.file = { name: file.name, mime: file.mime, size: file.content.size }
@@ -95,7 +97,8 @@ export class ItemsStore {
     await db.transaction('rw', unionTables(revokeTables(db), clockTables(db), [db.groups]), async () => {
       if (!await db.items.get(id)) throw new KithError('NOT_FOUND', NO_SUCH_ITEM)
       const checked = await this.checkAudience(audience)
-      await db.items.update(id, { audience: checked, updatedAt: await this.nextStamp() })
+      const stamp = await this.nextStamp()
+      await db.items.update(id, { audience: checked, updatedAt: stamp, listedAt: stamp })
       await revokeInvisible(db, { itemIds: [id], reason: 'audience-narrowed', at: this.now() })
     })
   }
@@ -117,8 +120,8 @@ export class ItemsStore {
     return (await loadViewers(this.db, [friendKey])).get(friendKey)!
   }
 
-  /** A friend's scoped request: the items they may see, in (updatedAt, id)
-   *  order after their cursor. Walks the index lazily and stops at the page's
+  /** A friend's scoped request: the items they may see, in this device's
+   *  (listedAt, id) order after this device's position in their cursor. Walks the index lazily and stops at the page's
    *  end, so its cost follows the page, not the number of items. */
   async listVisible (friendKey: string, params: ListItemsParams): Promise<ListItemsResult> {
     const limit = checkLimit(params.limit)
@@ -126,7 +129,7 @@ export class ItemsStore {
     return db.transaction('rw', unionTables([db.items, db.friends, db.memberships], deliveryTables(db), resyncTables(db)), async () => {
       const viewer = await this.viewerFor(friendKey)
       if (!viewer.isFriend) throw new KithError('UNAUTHORIZED', NOT_A_FRIEND)
-      const start = await resyncStart(db, friendKey, params.after)
+      const start = await resyncStart(db, friendKey, params.after, await thisDevice(db))
       const types = params.types ? new Set(params.types) : null
       const { createdFrom, createdTo } = params
       const wanted = (row: ItemRow): boolean =>
@@ -140,7 +143,7 @@ export class ItemsStore {
       const last = page.at(-1)
       const result: ListItemsResult = {
         items: page.map(toShared),
-        cursor: last ? tagCursor(encodeCursor(last), start.tag) : null,
+        cursor: last ? cursorAfter(start, last) : null,
         done: rows.length <= limit
       }
       await recordDeliveries(db, friendKey, page.map((r) => r.id), this.now())
@@ -164,9 +167,7 @@ export class ItemsStore {
       const row = await db.items.get(range.id)
       if (row?.type !== 'file' || !row.file || !canSee(row.audience, viewer)) throw new KithError('NOT_FOUND', NO_SUCH_ITEM)
       const size = row.file.size
-      if (range.offset > size || (range.offset === size && size > 0)) throw new KithError('BAD_REQUEST', `The range starts past the end of the file (${size} bytes).`)
-      const end = Math.min(size, range.offset + range.length)
-      return { rows: await chunksCovering(db, range.id, range.offset, end), size, end }
+      return { ...await rangeOfFile(db, range.id, size, range.offset, range.length), size }
     }
     let found = await db.transaction('r', readTables, async () => {
       const delivered = await db.deliveries.get([range.id, friendKey]) !== undefined
@@ -183,9 +184,9 @@ export class ItemsStore {
     return { bytes: streamRange(found.rows, range.offset, found.end), size: found.size }
   }
 
-  private inOrderAfter (after: ItemCursor | undefined) {
+  private inOrderAfter (after: { listedAt: number, id: string } | undefined) {
     const items = this.db.items
-    return after ? items.where('[updatedAt+id]').above([after.updatedAt, after.id]) : items.orderBy('[updatedAt+id]')
+    return after ? items.where('[listedAt+id]').above([after.listedAt, after.id]) : items.orderBy('[listedAt+id]')
   }
 
   /** A strictly later updatedAt (see clock.ts). */

@@ -7,7 +7,7 @@
 import type { Table } from 'dexie'
 import type { ItemType } from '../../shared/items'
 import { canSee, type Viewer } from '../access-policy'
-import type { DeletionLogRow, DeletionReason, DeliveryRow, NodeDatabase, NoticeRow } from './db'
+import { deletionId, type DeletionLogRow, type DeletionReason, type DeliveryRow, type NodeDatabase, type NoticeRow } from './db'
 
 /** The union of table lists, each table once, for one transaction (rows of any type). */
 export function unionTables (...lists: Array<Array<Table<any, any, any>>>): Array<Table<any, any, any>> {
@@ -72,6 +72,7 @@ export async function revokeInvisible (db: NodeDatabase, scope: RevokeScope): Pr
       revoked.push([itemId, friendKey])
     }
     logs.push({
+      id: deletionId(itemId, scope.reason),
       itemId,
       // Deliveries are revoked in the same transaction that deletes an item,
       // so an item that is neither present nor in `gone` cannot occur.
@@ -83,7 +84,13 @@ export async function revokeInvisible (db: NodeDatabase, scope: RevokeScope): Pr
   }
   await db.notices.bulkPut(notices)
   await db.deliveries.bulkDelete(revoked)
-  await db.deletionLog.bulkAdd(logs)
+  // The same item may have been revoked for the same reason before (or on
+  // another device): one row, now waiting for these friends too.
+  const earlier = await db.deletionLog.bulkGet(logs.map((log) => log.id))
+  await db.deletionLog.bulkPut(logs.map((log, i) => {
+    const seen = earlier[i]
+    return seen ? { ...log, friends: { ...seen.friends, ...log.friends } } : log
+  }))
   return [...new Set(notices.map((n) => n.friendKey))]
 }
 

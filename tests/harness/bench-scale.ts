@@ -61,7 +61,7 @@ export async function seedScale (db: NodeDatabase, opts: { friends: number, item
       const type: ItemType = random() < 0.1 ? 'file' : random() < 0.5 ? 'note' : 'post'
       const text = Array.from({ length: 8 + Math.floor(random() * 40) }, () => pick(WORDS)).join(' ')
       const at = start + i * 1000 // distinct, increasing: the order items were written in
-      const row: ItemRow = { id: newId(), type, text, createdAt: at, updatedAt: at, audience }
+      const row: ItemRow = { id: newId(), type, text, createdAt: at, updatedAt: at, listedAt: at, audience }
       if (type === 'file') {
         const bytes = randomBytes(64)
         row.file = { name: `photo-${i}.jpg`, mime: 'image/jpeg', size: bytes.length }

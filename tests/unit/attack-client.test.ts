@@ -5,13 +5,13 @@ import { afterEach, describe, expect, it } from 'vitest'
 import Dexie from 'dexie'
 import { ClientDatabase } from '../../client/cache/db'
 import { FriendCache } from '../../client/cache/friend-cache'
-import { encodeCursor, type SharedItem } from '../../shared/items'
+import type { SharedItem } from '../../shared/items'
 import { encodeChunk, FrameType, RESULT_DIRECTION } from '../../shared/codec'
 import { runHandshake } from '../../shared/handshake'
 import { createMemoryTransportPair } from '../../shared/memory-transport'
 import type { NodeMethods } from '../../shared/protocol'
 import { establishSession } from '../../shared/session'
-import { feedOver, note, person, uniqueName } from './friend-fixtures'
+import { cursorOf, feedOver, note, person, uniqueName } from './friend-fixtures'
 import { RawPeer } from './raw-peer'
 
 const cleanups: Array<() => unknown> = []
@@ -44,7 +44,7 @@ describe('attack: one friend’s delete notices against another owner', () => {
     for (let batch = 0; batch < 100; batch++) {
       await cache.applyDeleteNotices(mallory, Array.from({ length: 500 }, (_, i) => `m${batch}x${i}`).concat(x.id))
     }
-    expect(await cache.storePage(alice, [x, y], encodeCursor(y), mark)).toBe(1)
+    expect(await cache.storePage(alice, [x, y], cursorOf(y), mark)).toBe(1)
     expect(ids(await cache.items(alice))).toEqual([y.id])
   })
 
@@ -54,7 +54,7 @@ describe('attack: one friend’s delete notices against another owner', () => {
     const alice = 'a'.repeat(64)
     const mallory = 'b'.repeat(64)
     const x: SharedItem = { id: 'itemX', type: 'file', text: '', createdAt: 1, updatedAt: 1, file: { name: 'x.bin', mime: 'application/octet-stream', size: 1 } }
-    await cache.storePage(alice, [x], encodeCursor(x))
+    await cache.storePage(alice, [x], cursorOf(x))
     expect(await cache.beginFile(alice, x.id)).not.toBeNull()
     expect(await cache.storePiece(alice, x.id, 1, 0, Uint8Array.of(1))).toBe(true)
     expect(await cache.completeFile(alice, x.id, 1)).toBe(true)
@@ -72,7 +72,7 @@ describe('attack: one friend’s delete notices against another owner', () => {
     const mark = cache.deletionMark(alice)
     for (let i = 0; i < 1_000; i++) cache.deletionMark('c'.repeat(64))
     const y = note('itemY', 2)
-    expect(await cache.storePage(alice, [y], encodeCursor(y), mark)).toBe(1)
+    expect(await cache.storePage(alice, [y], cursorOf(y), mark)).toBe(1)
   })
 })
 
@@ -88,7 +88,7 @@ describe('attack: a friend’s node answering a range with a huge message', () =
     cleanups.push(() => { db.close(); return Dexie.delete(name) })
     const cache = new FriendCache(db)
     const item: SharedItem = { id: 'f1', type: 'file', text: '', createdAt: 1, updatedAt: 1, file: { name: 'f.bin', mime: 'application/octet-stream', size: 1024 * 1024 } }
-    await cache.storePage(owner.keyHex, [item], encodeCursor(item))
+    await cache.storePage(owner.keyHex, [item], cursorOf(item))
     const [ta, tb] = createMemoryTransportPair()
     const [session] = await Promise.all([
       establishSession<NodeMethods, NodeMethods>(ta, { identity: me.identity, handlers: () => ({}) }),

@@ -2,13 +2,12 @@
 // back by range from only the pieces under it, deleted whole, never left as
 // half an item, and carried over from the schema that kept files whole.
 import { describe, expect, it, vi } from 'vitest'
-import Dexie from 'dexie'
 import { bytesEqual } from '../../shared/bytes'
 import { MAX_FILE_RANGE_BYTES, type Audience, type NewItem } from '../../shared/items'
 import { NodeDatabase } from '../../node-tab/storage/db'
 import { FILE_CHUNK_BYTES, NO_SPACE } from '../../node-tab/storage/file-chunks'
 import { ItemsStore } from '../../node-tab/storage/items-store'
-import { befriend, collectRange, kithError, person, setup } from './store-fixtures'
+import { befriend, collectRange, kithError, oldDatabase, person, setup } from './store-fixtures'
 import type { ByteStream } from '../../shared/byte-stream'
 
 const MiB = 1024 * 1024
@@ -145,19 +144,7 @@ describe('a file in pieces on the node', () => {
 
   it('moves files kept whole by schema v2 into pieces, keeping every byte', async () => {
     const name = `t-upgrade-${Math.random().toString(36).slice(2)}`
-    const v2 = new Dexie(name)
-    v2.version(1).stores({ identity: 'id', settings: 'key' })
-    v2.version(2).stores({
-      friends: 'key, addedAt',
-      groups: 'id, createdAt',
-      memberships: '[groupId+friendKey], groupId, friendKey',
-      items: 'id, [updatedAt+id], createdAt, type',
-      blobs: 'itemId',
-      deliveries: '[itemId+friendKey], itemId, friendKey',
-      notices: '[itemId+friendKey], friendKey, itemId',
-      deletionLog: '++id, itemId, at',
-      invites: 'id, status, createdAt'
-    })
+    const v2 = oldDatabase(name, 2)
     const big = pattern(FILE_CHUNK_BYTES * 2 + 7)
     const small = pattern(5)
     const file = (id: string, size: number) => ({ id, type: 'file', text: '', createdAt: 1, updatedAt: 1, audience: { kind: 'friends' }, file: { name: `${id}.bin`, mime: 'x/y', size } })

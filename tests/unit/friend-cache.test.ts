@@ -9,7 +9,7 @@ import { FriendFeedImpl } from '../../client/friend-feed'
 import { addressFromPublicKey } from '../../shared/identity'
 import type { SharedItem } from '../../shared/items'
 import type { NodeSession } from '../../node-tab/node'
-import { connect, FakeOwner, fileItem, note, person, readBlob, storeWholeFile, uniqueName, type Handlers, type Person } from './friend-fixtures'
+import { connect, cursorOf, FakeOwner, fileItem, note, person, readBlob, storeWholeFile, uniqueName, type Handlers, type Person } from './friend-fixtures'
 
 const cleanups: Array<() => unknown> = []
 afterEach(async () => {
@@ -178,7 +178,7 @@ describe('FriendFeedImpl sync', () => {
     expect((await feed.items()).length).toBe(250)
     expect(feed.lastSyncAt).not.toBeNull()
     const cursor = await cache.cursor(alice.keyHex)
-    expect(cursor).toBe('1249:n249')
+    expect(cursor).toBe(cursorOf(note('n249', 1249)))
 
     owner.add({ ...note('n7', 1007, 'edited'), updatedAt: 5000 }, note('new', 6000))
     await feed.sync()
@@ -191,7 +191,7 @@ describe('FriendFeedImpl sync', () => {
 
     await feed.sync() // nothing changed: one empty page, cursor kept
     expect(owner.served.at(-1)).toBe(0)
-    expect(await cache.cursor(alice.keyHex)).toBe('6000:new')
+    expect(await cache.cursor(alice.keyHex)).toBe(cursorOf(note('new', 6000)))
   })
 
   it('after purge the next sync is a full fetch', async () => {

@@ -6,7 +6,7 @@ import { establishSession } from '../../shared/session'
 import { createIdentity, type Identity } from '../../shared/identity'
 import { toHex } from '../../shared/bytes'
 import { KithError } from '../../shared/errors'
-import { compareCursor, encodeCursor, FILE_RANGE_BYTES, type SharedItem } from '../../shared/items'
+import { encodeCursor, FILE_RANGE_BYTES, type SharedItem } from '../../shared/items'
 import { parseFileRangeParams, parseListItemsParams, type NodeMethods } from '../../shared/protocol'
 import type { RpcHandlers } from '../../shared/rpc'
 import type { NodeSession } from '../../node-tab/node'
@@ -55,6 +55,19 @@ export function note (id: string, at: number, text = `note ${id}`): SharedItem {
   return { id, type: 'note', text, createdAt: at, updatedAt: at }
 }
 
+/** The one device of a FakeOwner, in its cursors. */
+const FAKE_DEVICE = 'fa4e0000'
+
+/** A cursor placed just after `item`, as a node with one device hands it out. */
+export function cursorOf (item: SharedItem): string {
+  return encodeCursor({ epoch: null, positions: [{ device: FAKE_DEVICE, listedAt: item.updatedAt, id: item.id }] })
+}
+
+/** The fake's (updatedAt, id) order. */
+function compareItems (a: { updatedAt: number, id: string }, b: { updatedAt: number, id: string }): number {
+  return a.updatedAt - b.updatedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+}
+
 /** The owner's items in memory, served like the real handlers would. */
 export class FakeOwner {
   items = new Map<string, SharedItem>()
@@ -77,14 +90,15 @@ export class FakeOwner {
         if (this.refuse) throw new KithError('UNAUTHORIZED', 'not a friend')
         const p = parseListItemsParams(params)
         this.listCalls.push((params as { after?: string }).after)
-        const after = p.after
+        const mine = p.after?.positions.find((position) => position.device === FAKE_DEVICE)
+        const after = mine && { updatedAt: mine.listedAt, id: mine.id }
         const changed = [...this.items.values()]
-          .filter((item) => after === undefined || compareCursor(item, after) > 0)
-          .sort(compareCursor)
+          .filter((item) => after === undefined || compareItems(item, after) > 0)
+          .sort(compareItems)
         const page = changed.slice(0, p.limit)
         const last = page.at(-1)
         this.served.push(page.length)
-        return { items: page, cursor: last ? encodeCursor(last) : null, done: changed.length <= p.limit }
+        return { items: page, cursor: last ? cursorOf(last) : null, done: changed.length <= p.limit }
       },
       fetchFile: (params) => {
         if (this.refuse) throw new KithError('UNAUTHORIZED', 'not a friend')

@@ -47,7 +47,7 @@ async function ownerDeleted (db: NodeDatabase, itemIds: string[], friendKeys: st
   await db.transaction('rw', db.notices, db.deletionLog, async () => {
     for (const itemId of itemIds) {
       await db.notices.bulkAdd(friendKeys.map((friendKey) => ({ itemId, friendKey, createdAt: Date.now(), attempts: 0 })))
-      await db.deletionLog.add({ itemId, itemType: 'note', reason: 'deleted', at: Date.now(), friends: Object.fromEntries(friendKeys.map((k) => [k, false])) })
+      await db.deletionLog.add({ id: `${itemId}:deleted`, itemId, itemType: 'note', reason: 'deleted', at: Date.now(), friends: Object.fromEntries(friendKeys.map((k) => [k, false])) })
     }
   })
 }
@@ -349,8 +349,8 @@ describe('NoticesStore', () => {
     const friend = person(); const other = person()
     const db = ownerDatabase(); const store = new NoticesStore(db)
     // The same item narrowed for one friend, later deleted for another.
-    await db.deletionLog.add({ itemId: 'x', itemType: 'note', reason: 'audience-narrowed', at: 1, friends: { [friend.keyHex]: false } })
-    await db.deletionLog.add({ itemId: 'x', itemType: 'note', reason: 'deleted', at: 2, friends: { [other.keyHex]: false } })
+    await db.deletionLog.add({ id: 'x:audience-narrowed', itemId: 'x', itemType: 'note', reason: 'audience-narrowed', at: 1, friends: { [friend.keyHex]: false } })
+    await db.deletionLog.add({ id: 'x:deleted', itemId: 'x', itemType: 'note', reason: 'deleted', at: 2, friends: { [other.keyHex]: false } })
     await db.notices.add({ itemId: 'x', friendKey: friend.keyHex, createdAt: 1, attempts: 0 })
     await store.acknowledge(friend.keyHex, ['x'])
     const rows = await store.listDeletions()
@@ -360,12 +360,12 @@ describe('NoticesStore', () => {
   it('lists deletions newest first and dismisses one without dropping its notices', async () => {
     const friend = person()
     const db = ownerDatabase(); const store = new NoticesStore(db)
-    await db.deletionLog.add({ itemId: 'old', itemType: 'note', reason: 'deleted', at: 1, friends: {} })
-    await db.deletionLog.add({ itemId: 'new', itemType: 'file', reason: 'audience-narrowed', at: 2, friends: { [friend.keyHex]: false } })
+    await db.deletionLog.add({ id: 'old:deleted', itemId: 'old', itemType: 'note', reason: 'deleted', at: 1, friends: {} })
+    await db.deletionLog.add({ id: 'new:audience-narrowed', itemId: 'new', itemType: 'file', reason: 'audience-narrowed', at: 2, friends: { [friend.keyHex]: false } })
     await db.notices.add({ itemId: 'new', friendKey: friend.keyHex, createdAt: 2, attempts: 0 })
     const list = await store.listDeletions()
     expect(list.map((row) => row.itemId)).toEqual(['new', 'old'])
-    await store.dismissDeletion(list[0]!.id!)
+    await store.dismissDeletion(list[0]!.id)
     expect((await store.listDeletions()).map((row) => row.itemId)).toEqual(['old'])
     expect(await store.pendingFor(friend.keyHex)).toEqual(['new'])
     await store.recordAttempt(friend.keyHex, ['new', 'unknown'])

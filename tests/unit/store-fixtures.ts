@@ -5,7 +5,8 @@ import { KithError, type ErrorCode } from '../../shared/errors'
 import { addressFromPublicKey, createIdentity, type Identity } from '../../shared/identity'
 import { decodeCursor, type SharedItem } from '../../shared/items'
 import type { ListItemsParams } from '../../shared/protocol'
-import { NodeDatabase } from '../../node-tab/storage/db'
+import Dexie from 'dexie'
+import { NodeDatabase, SCHEMA } from '../../node-tab/storage/db'
 import { FriendsStore } from '../../node-tab/storage/friends-store'
 import { keyHex } from '../../node-tab/storage/ids'
 import { InvitesStore } from '../../node-tab/storage/invites-store'
@@ -56,10 +57,10 @@ export async function listAll (items: ItemsStore, friendKey: string, params: Par
     const page = await items.listVisible(friendKey, { ...params, after, limit })
     expect(page.items.length).toBeLessThanOrEqual(limit)
     if (!page.done) expect(page.items.length).toBe(limit)
-    // The cursor is the last item's position (possibly tagged, see node-tab/storage/resync.ts).
+    // The cursor holds this device's position: the last item's (see node-tab/storage/resync.ts).
     const last = page.items.at(-1)
     if (!last) expect(page.cursor).toBeNull()
-    else expect(page.cursor!.startsWith(`${last.updatedAt}:${last.id}`)).toBe(true)
+    else expect(decodeCursor(page.cursor!).positions[0]!.id).toBe(last.id)
     out.push(...page.items)
     if (page.cursor !== null) cursor = page.cursor
     if (page.done) return { items: out, cursor, pages }
@@ -103,4 +104,11 @@ export async function collectRange (answer: Promise<{ bytes: ByteStream, size: n
   }
   stream.close?.()
   return { bytes, size }
+}
+
+/** A database as an older schema version left it (plain Dexie, no upgrades). */
+export function oldDatabase (name: string, version: 2 | 3): Dexie {
+  const db = new Dexie(name)
+  for (let v = 1; v <= version; v++) db.version(v).stores(SCHEMA[v as 1 | 2 | 3])
+  return db
 }

@@ -1,0 +1,141 @@
+// Applying a checked page of changes from another owner device, in one
+// transaction with the pull cursor: a page is applied whole or not at all,
+// and an interrupted sync resumes after the last page that committed.
+//
+// A change that wins (later stamp, see merge.ts) is written with its own
+// stamp and a new position in our log, so it travels on to devices that pull
+// from us. Its consequences here are this device's own changes: deleting an
+// item, removing a friend, a membership or narrowing an audience revokes the
+// deliveries this device knows of (revokeInvisible), so friends who got the
+// item from this device get delete notices too.
+//
+// A friend or membership that arrives shows older items without changing
+// them; the friend's resync epoch, written after it in the same transaction
+// on the device where it was made, follows it in every log (logs keep the
+// order changes were applied in), so it is applied here after it, never
+// before, and the friend's cursors start over then (see storage/resync.ts).
+import type { Transaction } from 'dexie'
+import type { ItemType } from '../../shared/items'
+import type { ItemRow, NodeDatabase } from '../storage/db'
+import { nextStamp } from '../storage/clock'
+import { deleteChunks, hasAllChunks } from '../storage/file-chunks'
+import { revokeInvisible, unionTables } from '../storage/revoke'
+import { logReceivedChanges, observeStamps, type SyncLogRow } from './change-log'
+import { savePulled } from './cursors'
+import { mergeFor, sameValue, theirsWins } from './merge'
+import type { CheckedRecord } from './records'
+import { SYNCED_TABLES, withLocalFields, type SyncedTable } from './tables'
+
+type Row = Record<string, unknown>
+
+/** What a page changed here, for the node to follow (swarms, UI, notices). */
+export interface AppliedChanges {
+  /** Tables with at least one row changed by the page or its consequences. */
+  tables: Set<SyncedTable>
+  /** Items added, changed or deleted. */
+  itemIds: Set<string>
+  /** Friends who got new delete notices on this device. */
+  noticeFriends: Set<string>
+}
+
+/** Whether the node should recompute the swarms it sits in (friends,
+ *  invites and devices decide them; the person's settings may too). */
+export function touchesSwarms (changes: AppliedChanges): boolean {
+  return ['friends', 'invites', 'devices', 'settings'].some((t) => changes.tables.has(t as SyncedTable))
+}
+
+/** What winning changes require afterwards, gathered over the page. */
+interface Consequences {
+  gone: Map<string, ItemType>
+  narrowed: string[]
+  friendsRemoved: string[]
+  leftGroup: string[]
+}
+
+export function syncTables (db: NodeDatabase) {
+  return unionTables(SYNCED_TABLES.map((t) => db.table(t)), [db.syncLog, db.settings, db.fileChunks])
+}
+
+/** Applies `records` (already checked) and, with them, the pull cursor. */
+export async function applyRecords (db: NodeDatabase, records: readonly CheckedRecord[], opts: { now: () => number, pulled?: { peer: string, next: number } }): Promise<AppliedChanges> {
+  return db.transaction('rw', syncTables(db), async (tx) => {
+    const changes: AppliedChanges = { tables: new Set(), itemIds: new Set(), noticeFriends: new Set() }
+    const after: Consequences = { gone: new Map(), narrowed: [], friendsRemoved: [], leftGroup: [] }
+    await observeStamps(db.core, trans(tx), records.map((r) => r.stamp))
+    const adopted: Array<Omit<SyncLogRow, 'seq'>> = []
+    for (const record of records) {
+      const outcome = await applyOne(db, record, after, opts.now)
+      if (outcome === 'unchanged') continue
+      changes.tables.add(record.table)
+      if (record.table === 'items') changes.itemIds.add(record.key as string)
+      if (outcome === 'adopted') {
+        const entry: Omit<SyncLogRow, 'seq'> = { table: record.table, key: record.keyText, stamp: record.stamp }
+        if (!record.row) entry.deleted = true
+        if (opts.pulled) entry.from = opts.pulled.peer
+        adopted.push(entry)
+      }
+    }
+    // Before the consequences: those are this device's own, later changes.
+    await logReceivedChanges(db.core, trans(tx), adopted)
+    for (const friend of await consequences(db, after, opts.now())) changes.noticeFriends.add(friend)
+    if (changes.noticeFriends.size > 0) for (const t of ['notices', 'deliveries', 'deletions'] as const) changes.tables.add(t)
+    if (opts.pulled) await savePulled(db, opts.pulled.peer, opts.pulled.next)
+    return changes
+  })
+}
+
+function trans (tx: Transaction) {
+  return (tx as unknown as { idbtrans: Parameters<typeof observeStamps>[1] }).idbtrans
+}
+
+/** 'adopted': written as it came (its stamp kept); 'merged': written as a
+ *  merge of both sides, a change of ours (a fresh stamp); 'unchanged'. */
+async function applyOne (db: NodeDatabase, record: CheckedRecord, after: Consequences, now: () => number): Promise<'adopted' | 'merged' | 'unchanged'> {
+  const local = await db.syncLog.get([record.table, record.keyText])
+  const wins = theirsWins(record, local)
+  const table = db.table(record.table)
+  const ours = await table.get(record.key as string) as Row | undefined
+  const kept = mergeFor(record.table)(ours, record.row, wins)
+  if (!wins && sameValue(kept, ours)) return 'unchanged'
+  const adopted = wins && sameValue(kept, record.row)
+  if (kept === undefined) {
+    if (ours) {
+      noteRemoval(record.table, ours, after)
+      await table.delete(record.key as string)
+      if (record.table === 'items') await deleteChunks(db, record.key as string)
+    }
+  } else {
+    if (record.table === 'items' && !await writeItem(db, kept, ours, after, now)) return 'unchanged'
+    if (record.table !== 'items') await table.put(withLocalFields(record.table, kept, ours))
+  }
+  return adopted ? 'adopted' : 'merged'
+}
+
+/** An item from another device. Its file's pieces must all be here first
+ *  (fetched by file-fetch.ts): an item appears whole or not at all. It gets
+ *  a new listing position here, so friends whose cursor on this device is
+ *  past its old one still get it. */
+async function writeItem (db: NodeDatabase, row: Row, ours: Row | undefined, after: Consequences, now: () => number): Promise<boolean> {
+  const item = row as unknown as ItemRow
+  if (item.file && !await hasAllChunks(db, item.id, item.file.size)) return false
+  const listedAt = await nextStamp(db, () => Math.max(now(), item.updatedAt + 1))
+  await db.items.put({ ...item, listedAt })
+  if (ours && !sameValue(ours.audience, item.audience)) after.narrowed.push(item.id)
+  return true
+}
+
+function noteRemoval (table: SyncedTable, ours: Row, after: Consequences): void {
+  if (table === 'items') after.gone.set(ours.id as string, ours.type as ItemType)
+  if (table === 'friends') after.friendsRemoved.push(ours.key as string)
+  if (table === 'memberships') after.leftGroup.push(ours.friendKey as string)
+}
+
+/** Revokes what this device delivered and the page made invisible. */
+async function consequences (db: NodeDatabase, after: Consequences, at: number): Promise<string[]> {
+  const friends: string[] = []
+  if (after.friendsRemoved.length > 0) friends.push(...await revokeInvisible(db, { friendKeys: after.friendsRemoved, reason: 'friend-removed', at }))
+  if (after.leftGroup.length > 0) friends.push(...await revokeInvisible(db, { friendKeys: after.leftGroup, reason: 'left-group', at }))
+  if (after.gone.size > 0) friends.push(...await revokeInvisible(db, { itemIds: [...after.gone.keys()], reason: 'deleted', at, gone: after.gone }))
+  if (after.narrowed.length > 0) friends.push(...await revokeInvisible(db, { itemIds: after.narrowed, reason: 'audience-narrowed', at }))
+  return friends
+}

@@ -1,0 +1,65 @@
+// How a change from another device meets the row here. Most tables: the
+// later stamp wins, whole rows (last writer wins). Two tables must not lose
+// anything to that: the deletion log keeps every friend's confirmation from
+// any device, and a device's revocation, once known, is never undone.
+import type { SyncLogRow } from './change-log'
+import type { CheckedRecord } from './records'
+import { compareStamps } from './stamps'
+import type { SyncedTable } from './tables'
+
+type Row = Record<string, unknown>
+/** The row to keep (undefined: deleted), given ours, theirs, and whether theirs is later. */
+export type Merge = (ours: Row | undefined, theirs: Row | undefined, theirsWins: boolean) => Row | undefined
+
+const lastWriterWins: Merge = (ours, theirs, theirsWins) => theirsWins ? theirs : ours
+
+/** A friend confirmed on any device: confirmed. Friends either side waits for: waited for. */
+function confirmations (a: unknown, b: unknown): Record<string, boolean> {
+  const out: Record<string, boolean> = { ...(a as Record<string, boolean>) }
+  for (const [key, confirmed] of Object.entries(b as Record<string, boolean>)) out[key] = out[key] === true || confirmed
+  return out
+}
+
+const MERGES: Partial<Record<SyncedTable, Merge>> = {
+  deletions: (ours, theirs, theirsWins) => {
+    const winner = lastWriterWins(ours, theirs, theirsWins)
+    if (!winner || !ours || !theirs) return winner
+    return { ...winner, friends: confirmations(ours.friends, theirs.friends) }
+  },
+  devices: (ours, theirs, theirsWins) => {
+    const winner = lastWriterWins(ours, theirs, theirsWins)
+    const revocation = winner?.revocation ?? ours?.revocation ?? theirs?.revocation
+    if (revocation === undefined) return winner
+    // Not even deleting the row takes a revocation back.
+    return { ...(winner ?? ours ?? theirs), revocation }
+  }
+}
+
+/** Tables whose ids are never used again: a deletion there is final, and
+ *  beats an edit made elsewhere at the same time (it would bring the
+ *  deleted content back). Friends, memberships and the like can be added
+ *  again after a removal, so for them the later change wins. */
+const DELETION_IS_FINAL = new Set<SyncedTable>(['items', 'groups'])
+
+/** Whether the record beats what this device has (`local`: our log entry). */
+export function theirsWins (record: CheckedRecord, local: SyncLogRow | undefined): boolean {
+  if (!local) return true
+  if (DELETION_IS_FINAL.has(record.table) && (local.deleted === true) !== (record.row === undefined)) return record.row === undefined
+  return compareStamps(record.stamp, local.stamp) > 0
+}
+
+export function mergeFor (table: SyncedTable): Merge {
+  return MERGES[table] ?? lastWriterWins
+}
+
+/** Deep equality of stored values (plain objects, arrays, bytes, primitives). */
+export function sameValue (a: unknown, b: unknown): boolean {
+  if (a === b) return true
+  if (a instanceof Uint8Array || b instanceof Uint8Array) {
+    return a instanceof Uint8Array && b instanceof Uint8Array && a.length === b.length && a.every((x, i) => x === b[i])
+  }
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false
+  const ka = Object.keys(a).filter((k) => (a as Row)[k] !== undefined)
+  const kb = Object.keys(b).filter((k) => (b as Row)[k] !== undefined)
+  return ka.length === kb.length && ka.every((k) => sameValue((a as Row)[k], (b as Row)[k]))
+}
