@@ -35,6 +35,9 @@ import { KithError } from '../shared/errors'
 import { DevicesStore } from './storage/devices-store'
 import { OwnDeviceLinks } from './devices/own-device-links'
 import { RevocationQueue } from './devices/revocation-queue'
+import { DeviceSyncSessions } from './devices/device-sync-sessions'
+import { ownerDeviceHandlers } from './sync/handlers'
+import type { AppliedChanges } from './sync/apply'
 import type { RemoteDevice } from '../shared/device-credentials'
 import { DEVICES_SECRET_BYTES } from '../shared/link-protocol'
 import type { DeviceCredentials } from '../shared/device-credentials'
@@ -96,8 +99,9 @@ export class KithNode extends EventTarget {
   /** Keeps a session open with each of my other devices. */
   private readonly deviceLinks: OwnDeviceLinks
   private devicesSecret: Uint8Array | null = null
+  /** Pulls from each of my other devices while a session with it is open. */
+  readonly deviceSync: DeviceSyncSessions
   private readonly spentLinkCodes = new SpentLinkCodes()
-  private readonly ownDeviceHandlers: Array<(device: RemoteDevice) => Partial<RpcHandlers<NodeMethods>>> = []
   readonly noticeSender: NoticeSender
   private displayName: string
   private config: KithConfig
@@ -151,6 +155,8 @@ export class KithNode extends EventTarget {
       isOpen: (deviceHex) => this.deviceSessions.isOnline(deviceHex),
       connect: (deviceKey, signal) => this.connectToDevice(deviceKey, signal)
     })
+    this.deviceSync = new DeviceSyncSessions(db, (changes) => { void this.followSynced(changes) })
+    this.deviceSync.addEventListener('change', () => this.changed())
     this.deviceSessions.addEventListener('opened', () => this.changed())
     this.deviceSessions.addEventListener('closed', () => { this.changed(); this.deviceLinks.kick() })
     this.noticeSender = new NoticeSender({
@@ -226,7 +232,8 @@ export class KithNode extends EventTarget {
   private devicesPhrase (): string {
     if (this.otherDevices === 0) return 'no other devices'
     const online = Math.min(this.deviceSessions.size, this.otherDevices)
-    return `${online} of ${this.otherDevices} other device${this.otherDevices === 1 ? '' : 's'} connected`
+    const sync = this.deviceSync.summary()
+    return `${online} of ${this.otherDevices} other device${this.otherDevices === 1 ? '' : 's'} connected${sync ? `, ${sync}` : ''}`
   }
 
   private async refreshDeviceCount (): Promise<void> {
@@ -452,7 +459,7 @@ export class KithNode extends EventTarget {
       const seen = (): void => { this.devices.markSeen(deviceHex, Date.now()).catch(() => { /* closing */ }) }
       seen()
       transport.onClose(seen)
-      this.dispatchEvent(new CustomEvent('device-session', { detail: { deviceKey: deviceHex, session } }))
+      this.deviceSync.attach(deviceHex, session)
       return session
     }
     this.sessions.add(toHex(session.remotePublicKey), session)
@@ -509,6 +516,32 @@ export class KithNode extends EventTarget {
     this.changed()
   }
 
+  /** A pull from another of my devices changed things here: follow them. */
+  private async followSynced (changes: AppliedChanges): Promise<void> {
+    if (this.closed) return
+    if (changes.tables.has('devices') || changes.tables.has('peerRevocations')) {
+      await this.devices.load()
+      await this.refreshDeviceCount()
+      // A revocation learned from another device ends its sessions here too.
+      for (const device of await this.devices.list()) {
+        if (device.revocation) this.deviceSessions.closeAll(device.key, 'this device was revoked by its owner')
+      }
+      for (const row of await this.db.peerRevocations.toArray()) this.sessions.closeDevice(row.identityKey, row.deviceKey, 'this device was revoked by its owner')
+      this.deviceLinks.kick()
+    }
+    if (changes.tables.has('settings')) await this.reloadPersonSettings()
+    if (changes.tables.has('notices') || changes.noticeFriends.size > 0 || changes.tables.has('devices')) this.noticeSender.kick()
+    this.changed()
+  }
+
+  /** The person's settings, after another device changed them. */
+  private async reloadPersonSettings (): Promise<void> {
+    const db = this.db
+    this.displayName = (await db.getSetting(PROFILE_KEY, (v): v is string => typeof v === 'string')) ?? this.displayName
+    this.discoverableByAddress = (await db.getSetting(DISCOVERABLE_KEY, (v): v is boolean => typeof v === 'boolean')) ?? this.discoverableByAddress
+    this.devicesSecret = await db.getSetting(DEVICES_SECRET_KEY, (v): v is Uint8Array => v instanceof Uint8Array && v.length === DEVICES_SECRET_BYTES) ?? this.devicesSecret
+  }
+
   /** A friend told us some of their devices were revoked: each revocation
    *  must be signed by that friend's identity. Those devices are refused as
    *  the friend from now on, and their open sessions close. */
@@ -521,11 +554,6 @@ export class KithNode extends EventTarget {
     }
     if (told.pairSecret) await this.friends.setPairSecret(friendHex, told.pairSecret)
     this.changed()
-  }
-
-  /** Handlers for my own devices (device sync), built per device. */
-  registerOwnDeviceHandlers (provider: (device: RemoteDevice) => Partial<RpcHandlers<NodeMethods>>): void {
-    this.ownDeviceHandlers.push(provider)
   }
 
   /** Dials one of my other devices in the swarm where it waits for them. */
@@ -547,7 +575,9 @@ export class KithNode extends EventTarget {
       // My own device (its certificate checked, not revoked): device sync
       // only. It is not a friend, and never served as one.
       const own: Partial<RpcHandlers<NodeMethods>> = { ...basicHandlers(() => this.profile) }
-      if (device?.certificate) for (const provider of this.ownDeviceHandlers) Object.assign(own, provider(device))
+      if (device?.certificate) {
+        Object.assign(own, ownerDeviceHandlers(this.db, toHex(device.deviceKey)))
+      }
       return own
     }
     const invite = inviteHandlers(this.invites, remoteKey, () => this.profile)
@@ -579,6 +609,7 @@ export class KithNode extends EventTarget {
     this.stopListening()
     this.noticeSender.stop()
     this.sessions.closeEverything('the node is shutting down')
+    this.deviceSync.stopAll()
     this.deviceSessions.closeEverything('the node is shutting down')
     this.db.close()
   }

@@ -2,7 +2,7 @@
 // revocations, synced among the devices), and the revoked devices of
 // friends, learned from the friends themselves. Whatever is read back is
 // checked again: a row is only as good as its signature.
-import { toHex } from '../../shared/bytes'
+import { fromHex, toHex } from '../../shared/bytes'
 import {
   checkDeviceCertificate, checkDeviceRevocation, type DeviceCertificate, type DeviceRevocation
 } from '../../shared/device-certificate'
@@ -35,7 +35,14 @@ export class DevicesStore {
       set.add(device)
     }
     for (const device of await this.list()) if (device.revocation) add(toHex(this.identityKey), device.key)
-    for (const row of await this.db.peerRevocations.toArray()) add(row.identityKey, row.deviceKey)
+    for (const row of await this.db.peerRevocations.toArray()) {
+      // Rows may come from my other devices by sync: only a revocation the
+      // friend's own identity signed counts.
+      try {
+        const revocation = checkDeviceRevocation(row.revocation, fromHex(row.identityKey))
+        if (toHex(revocation.deviceKey) === row.deviceKey) add(row.identityKey, row.deviceKey)
+      } catch { /* not signed by that friend */ }
+    }
     this.revoked = revoked
     this.lastSeen = await this.db.getSetting(LAST_SEEN_KEY, (v): v is Record<string, number> => typeof v === 'object' && v !== null) ?? {}
   }

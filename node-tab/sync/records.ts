@@ -39,6 +39,7 @@ const STATUSES = new Set(['pending', 'used', 'revoked'])
 const isId = (v: unknown): boolean => typeof v === 'string' && ID.test(v)
 const isKey = (v: unknown): boolean => typeof v === 'string' && HEX64.test(v)
 const isText = (v: unknown, max: number, min = 0): boolean => typeof v === 'string' && v.length >= min && v.length <= max
+const isSecret = (v: unknown): boolean => v instanceof Uint8Array && v.length === 32
 const isTime = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) >= 0
 const optional = (v: unknown, check: (v: unknown) => boolean): boolean => v === undefined || check(v)
 
@@ -57,6 +58,7 @@ function isFriendMap (v: unknown): boolean {
 function isSettingValue (key: string, value: unknown): boolean {
   if (key === 'profile.displayName') return isText(value, MAX_DISPLAY_NAME)
   if (key === 'rendezvous.discoverable') return typeof value === 'boolean'
+  if (key === 'devices.secret') return value instanceof Uint8Array && value.length === 32
   if (key === 'config.overrides') {
     try { parseConfig(value); return true } catch { return false }
   }
@@ -69,7 +71,8 @@ const ROW_CHECKS: Record<SyncedTable, (r: Row) => boolean> = {
   items: (r) => isId(r.id) && isItemType(r.type) && isText(r.text, MAX_TEXT_CHARS) && isTime(r.createdAt) && isTime(r.updatedAt) &&
     isAudience(r.audience) && (r.type === 'file' ? isFileMeta(r.file) : r.file === undefined),
   friends: (r) => isKey(r.key) && isText(r.address, 100) && isText(r.displayName, MAX_DISPLAY_NAME) && isTime(r.addedAt) &&
-    optional(r.pairSecret, (v) => v instanceof Uint8Array && v.length <= 64),
+    optional(r.pairSecret, isSecret) && optional(r.nextPairSecret, isSecret) &&
+    optional(r.toldRevocations, (v) => Array.isArray(v) && v.length <= MAX_LOG_FRIENDS && v.every(isKey)),
   groups: (r) => isId(r.id) && isText(r.name, MAX_GROUP_NAME, 1) && isTime(r.createdAt),
   memberships: (r) => isId(r.groupId) && isKey(r.friendKey),
   deliveries: (r) => isId(r.itemId) && isKey(r.friendKey) && isTime(r.deliveredAt),
@@ -80,7 +83,9 @@ const ROW_CHECKS: Record<SyncedTable, (r: Row) => boolean> = {
     (r.expiresAt === null || isTime(r.expiresAt)) && typeof r.status === 'string' && STATUSES.has(r.status) &&
     optional(r.usedBy, isKey) && optional(r.usedAt, isTime),
   settings: (r) => isPersonSetting(r.key) && isSettingValue(r.key, r.value),
-  devices: (r) => isKey(r.deviceKey) && r.certificate !== undefined && optional(r.lastSeenAt, isTime)
+  devices: (r) => isKey(r.deviceKey) && r.certificate !== undefined,
+  // The revocation itself is checked against the friend's identity where it is read (devices-store.ts).
+  peerRevocations: (r) => isKey(r.identityKey) && isKey(r.deviceKey) && r.revocation !== undefined
 }
 
 /** Per table: is this a well-formed primary key (for tombstones, too)? */
@@ -90,6 +95,7 @@ function isKeyOf (table: SyncedTable, key: unknown): boolean {
   switch (table) {
     case 'memberships': return pair(isId, isKey)
     case 'deliveries': case 'notices': return pair(isId, isKey)
+    case 'peerRevocations': return pair(isKey, isKey)
     case 'friends': case 'devices': return isKey(key)
     case 'settings': return isPersonSetting(key)
     case 'deletions': return typeof key === 'string' && key.length <= 100 && /^[A-Za-z0-9]{1,64}:[a-z-]+$/.test(key)

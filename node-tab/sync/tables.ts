@@ -5,7 +5,7 @@
 /** Tables whose rows every owner device holds the same of. fileChunks are not
  *  among them: file pieces travel by range (see file-fetch.ts). */
 export const SYNCED_TABLES = [
-  'items', 'friends', 'groups', 'memberships', 'deliveries', 'notices', 'deletions', 'invites', 'settings', 'devices'
+  'items', 'friends', 'groups', 'memberships', 'deliveries', 'notices', 'deletions', 'invites', 'settings', 'devices', 'peerRevocations'
 ] as const
 export type SyncedTable = (typeof SYNCED_TABLES)[number]
 
@@ -16,7 +16,7 @@ export function isSyncedTable (name: unknown): name is SyncedTable {
 
 /** Settings of the person, the same on all their devices. Others (the items
  *  clock, offers already answered, sync cursors and clocks) are the device's own. */
-const PERSON_SETTINGS = new Set(['profile.displayName', 'rendezvous.discoverable', 'config.overrides'])
+const PERSON_SETTINGS = new Set(['profile.displayName', 'rendezvous.discoverable', 'config.overrides', 'devices.secret'])
 export const RESYNC_SETTING = /^resync\.[0-9a-f]{64}$/
 
 export function isPersonSetting (key: unknown): key is string {
@@ -50,7 +50,8 @@ export const PRIMARY_KEYS: Record<SyncedTable, string | readonly [string, string
   deletions: 'id',
   invites: 'id',
   settings: 'key',
-  devices: 'deviceKey'
+  devices: 'deviceKey',
+  peerRevocations: ['identityKey', 'deviceKey']
 }
 
 /** The primary key of a row of `table`. */

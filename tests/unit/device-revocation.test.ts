@@ -4,72 +4,23 @@
 // meeting secret the revoked device never saw. A revocation that is not
 // signed by the friend's own identity changes nothing.
 import { afterEach, describe, expect, it } from 'vitest'
-import 'fake-indexeddb/auto'
 import { bytesEqual, toHex } from '../../shared/bytes'
 import { generateSigningKeyPair, pairSecret } from '../../shared/crypto'
-import { issueDeviceCertificate, revokeDevice } from '../../shared/device-certificate'
-import { createIdentity, type Identity } from '../../shared/identity'
+import { befriend, connectNodes, internals, NodeSet, signingOf, until } from './device-fixtures'
+import { revokeDevice } from '../../shared/device-certificate'
+import { createIdentity } from '../../shared/identity'
 import { createMemoryTransportPair } from '../../shared/memory-transport'
 import { pairMeeting } from '../../shared/meetings'
 import type { NodeMethods } from '../../shared/protocol'
 import { establishSession } from '../../shared/session'
-import type { Transport } from '../../shared/transport'
-import { KithNode, type NodeSession } from '../../node-tab/node'
-import { NodeDatabase } from '../../node-tab/storage/db'
-import { storeLinkedIdentity } from '../../node-tab/storage/identity-store'
+import type { KithNode } from '../../node-tab/node'
 import { STRANGER_REFUSED } from '../../node-tab/stranger-policy'
 
-const nodes: KithNode[] = []
-afterEach(() => { for (const n of nodes.splice(0)) n.close() })
-
-async function openNode (db = new NodeDatabase(`revoke-${Math.random()}`)): Promise<KithNode> {
-  const node = await KithNode.open({ db, hostConfig: { trackers: [], iceServers: [] } })
-  nodes.push(node)
-  return node
-}
-
-/** The identity key pair of a full node, read from its store (tests only). */
-async function signingOf (node: KithNode): Promise<Identity> {
-  const row = await node.db.identity.get('self') as { publicKey: Uint8Array, secretKey: Uint8Array }
-  return { publicKey: row.publicKey, secretKey: row.secretKey }
-}
-
-/** A server device of the same person as `full`, as a link would leave it. */
-async function serverDeviceOf (full: KithNode): Promise<KithNode> {
-  const alice = await signingOf(full)
-  const device = generateSigningKeyPair()
-  const certificate = issueDeviceCertificate(alice, { publicKey: device.publicKey, name: 'Pi', role: 'server' }, Date.now())
-  const db = new NodeDatabase(`revoke-pi-${Math.random()}`)
-  await storeLinkedIdentity(db, {
-    identityKey: alice.publicKey, identitySecretKey: null, device, certificate,
-    approver: full.credentials.certificate!, devicesSecret: new Uint8Array(32).fill(1), displayName: 'Alice'
-  })
-  await full.devices.add(certificate)
-  return openNode(db)
-}
-
-async function befriend (a: KithNode, b: KithNode): Promise<void> {
-  await a.friends.add({ key: b.keyHex, address: b.address, displayName: 'B' })
-  await b.friends.add({ key: a.keyHex, address: a.address, displayName: 'A' })
-}
-
-type Internals = { startSession: (t: Transport, key?: Uint8Array) => Promise<NodeSession>, accept: (t: Transport) => Promise<void> }
-const internals = (node: KithNode): Internals => node as unknown as Internals
-
-/** `from` dials `to` (as if through the pair swarm); resolves with from's session. */
-async function connect (from: KithNode, to: KithNode): Promise<NodeSession> {
-  const [a, b] = createMemoryTransportPair()
-  const [session] = await Promise.all([internals(from).startSession(a, to.identityKey), internals(to).accept(b)])
-  return session
-}
-
-async function until (condition: () => boolean | Promise<boolean>, ms = 3000): Promise<void> {
-  const end = Date.now() + ms
-  while (!await condition()) {
-    if (Date.now() > end) throw new Error('condition not met in time')
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
-}
+const set = new NodeSet()
+afterEach(() => set.closeAll())
+const openNode = (): Promise<KithNode> => set.open()
+const serverDeviceOf = (full: KithNode): Promise<KithNode> => set.serverDeviceOf(full)
+const connect = connectNodes
 
 describe('revoking a device', () => {
   it('the friend is told, refuses the revoked device as the owner, and both move to a new meeting secret', async () => {

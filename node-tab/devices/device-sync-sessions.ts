@@ -1,0 +1,80 @@
+// Runs device sync over every session with one of my other devices: a pull
+// as soon as the session opens (a device back after a week catches up then),
+// then again every few seconds while it stays open, so a change on one device
+// reaches the others without anyone asking. Each side pulls from the other.
+// What a pull changed is handed to the node (swarms, notices, UI, settings).
+import type { RpcPeer } from '../../shared/rpc'
+import type { OwnerDeviceMethods } from '../../shared/protocol'
+import type { NodeSession } from '../sessions'
+import type { NodeDatabase } from '../storage/db'
+import type { AppliedChanges } from '../sync/apply'
+import { DeviceSync, type SyncProgress } from '../sync/pull'
+
+/** Between pulls while a session stays open: a change elsewhere shows here
+ *  within this long, and an idle pull (nothing new) is one small message. */
+export const DEVICE_PULL_EVERY_MS = 2_000
+
+interface Running { sync: DeviceSync, stop: AbortController, state: 'syncing' | 'up to date' | 'failed', pulled: number, error: string | null }
+
+export class DeviceSyncSessions extends EventTarget {
+  private readonly running = new Map<string, Running>()
+
+  constructor (private readonly db: NodeDatabase, private readonly onChanges: (changes: AppliedChanges) => void, private readonly pullEveryMs = DEVICE_PULL_EVERY_MS) {
+    super()
+  }
+
+  /** Starts pulling from `deviceHex` over `session` until it closes. */
+  attach (deviceHex: string, session: NodeSession): void {
+    this.running.get(deviceHex)?.stop.abort()
+    const peer = session.rpc as unknown as RpcPeer<OwnerDeviceMethods>
+    const sync = new DeviceSync(this.db, peer, deviceHex)
+    const run: Running = { sync, stop: new AbortController(), state: 'syncing', pulled: 0, error: null }
+    this.running.set(deviceHex, run)
+    sync.addEventListener('changes', (ev) => this.onChanges((ev as CustomEvent<AppliedChanges>).detail))
+    sync.addEventListener('progress', (ev) => {
+      const progress = (ev as CustomEvent<SyncProgress>).detail
+      run.pulled = progress.pulled
+      this.set(run, progress.done ? 'up to date' : 'syncing', null)
+    })
+    session.transport.onClose(() => {
+      run.stop.abort()
+      if (this.running.get(deviceHex) === run) this.running.delete(deviceHex)
+      this.dispatchEvent(new Event('change'))
+    })
+    void this.loop(run, session)
+  }
+
+  private async loop (run: Running, session: NodeSession): Promise<void> {
+    while (!run.stop.signal.aborted && !session.rpc.closed) {
+      try {
+        await run.sync.pull(run.stop.signal)
+        this.set(run, 'up to date', null)
+      } catch (err) {
+        if (run.stop.signal.aborted || session.rpc.closed) return
+        this.set(run, 'failed', err instanceof Error ? err.message : String(err))
+      }
+      await new Promise((resolve) => setTimeout(resolve, this.pullEveryMs))
+    }
+  }
+
+  private set (run: Running, state: Running['state'], error: string | null): void {
+    if (run.state === state && run.error === error) return
+    run.state = state
+    run.error = error
+    this.dispatchEvent(new Event('change'))
+  }
+
+  /** One phrase for the status line: "up to date", "syncing", or the last failure. */
+  summary (): string | null {
+    const runs = [...this.running.values()]
+    if (runs.length === 0) return null
+    const failed = runs.find((r) => r.state === 'failed')
+    if (failed) return `sync failed: ${failed.error}`
+    return runs.some((r) => r.state === 'syncing') ? 'syncing' : 'up to date'
+  }
+
+  stopAll (): void {
+    for (const run of this.running.values()) run.stop.abort()
+    this.running.clear()
+  }
+}

@@ -1,0 +1,70 @@
+// Real nodes that are devices of one person, for tests over the memory
+// transport: a full node, a server device linked to it (as a link leaves
+// it), friendships, and sessions between any two nodes built as for any
+// incoming connection (handshake, handlers, limits).
+import 'fake-indexeddb/auto'
+import { generateSigningKeyPair } from '../../shared/crypto'
+import { issueDeviceCertificate } from '../../shared/device-certificate'
+import type { Identity } from '../../shared/identity'
+import { createMemoryTransportPair } from '../../shared/memory-transport'
+import type { Transport } from '../../shared/transport'
+import { KithNode, type NodeSession } from '../../node-tab/node'
+import { NodeDatabase } from '../../node-tab/storage/db'
+import { storeLinkedIdentity } from '../../node-tab/storage/identity-store'
+
+export class NodeSet {
+  private readonly nodes: KithNode[] = []
+
+  async open (db = new NodeDatabase(`device-${Math.random()}`)): Promise<KithNode> {
+    const node = await KithNode.open({ db, hostConfig: { trackers: [], iceServers: [] } })
+    this.nodes.push(node)
+    return node
+  }
+
+  /** A server device of the same person as `full`, as a link would leave it. */
+  async serverDeviceOf (full: KithNode, name = 'Pi'): Promise<KithNode> {
+    const identity = await signingOf(full)
+    const device = generateSigningKeyPair()
+    const certificate = issueDeviceCertificate(identity, { publicKey: device.publicKey, name, role: 'server' }, Date.now())
+    const db = new NodeDatabase(`device-pi-${Math.random()}`)
+    await storeLinkedIdentity(db, {
+      identityKey: identity.publicKey, identitySecretKey: null, device, certificate,
+      approver: full.credentials.certificate!, devicesSecret: new Uint8Array(32).fill(1), displayName: full.profile.displayName
+    })
+    await full.devices.add(certificate)
+    return this.open(db)
+  }
+
+  closeAll (): void {
+    for (const n of this.nodes.splice(0)) n.close()
+  }
+}
+
+/** The identity key pair of a full node, read from its store (tests only). */
+export async function signingOf (node: KithNode): Promise<Identity> {
+  const row = await node.db.identity.get('self') as { publicKey: Uint8Array, secretKey: Uint8Array }
+  return { publicKey: row.publicKey, secretKey: row.secretKey }
+}
+
+export async function befriend (a: KithNode, b: KithNode): Promise<void> {
+  await a.friends.add({ key: b.keyHex, address: b.address, displayName: 'B' })
+  await b.friends.add({ key: a.keyHex, address: a.address, displayName: 'A' })
+}
+
+type Internals = { startSession: (t: Transport, key?: Uint8Array) => Promise<NodeSession>, accept: (t: Transport) => Promise<void> }
+export const internals = (node: KithNode): Internals => node as unknown as Internals
+
+/** `from` dials `to` (as if through a swarm); resolves with from's session. */
+export async function connectNodes (from: KithNode, to: KithNode): Promise<NodeSession> {
+  const [a, b] = createMemoryTransportPair()
+  const [session] = await Promise.all([internals(from).startSession(a, to.identityKey), internals(to).accept(b)])
+  return session
+}
+
+export async function until (condition: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
+  const end = Date.now() + ms
+  while (!await condition()) {
+    if (Date.now() > end) throw new Error('condition not met in time')
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+}
