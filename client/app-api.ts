@@ -7,6 +7,7 @@ import type { NodeStatus } from '../node-tab/node'
 import type { DeletionReason, ItemRow } from '../node-tab/storage/db'
 import type { KithConfig } from '../node-tab/config'
 import type { FriendConnection } from './friend-connection'
+import type { DevicesApi } from './devices-api'
 
 /** One of my items, as stored (content and audience). */
 export type MyItem = Omit<ItemRow, 'listedAt'>
@@ -120,4 +121,7 @@ export interface KithApi extends EventTarget {
 
   feed (ownerAddress: string): FriendFeed
   purgeAllCaches (): Promise<void>
+
+  /** My own devices: list, link, revoke (DESIGN §6a). */
+  readonly devices: DevicesApi
 }

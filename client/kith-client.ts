@@ -15,6 +15,8 @@ import type {
   DeletionStatus, FriendFeed, FriendSummary, GroupSummary, InviteSummary, KithApi, MyItem, NewItem
 } from './app-api'
 import { ClientDatabase } from './cache/db'
+import type { DevicesApi } from './devices-api'
+import { NodeDevicesApi } from './devices-client'
 import { deleteNoticeHandler } from './cache/delete-notice-handler'
 import { FriendCache } from './cache/friend-cache'
 import { FriendConnection } from './friend-connection'
@@ -25,9 +27,11 @@ export class KithClient extends EventTarget implements KithApi {
   readonly cache: FriendCache
   readonly outbox: Outbox
   private readonly feeds = new Map<string, FriendFeedImpl>()
+  readonly devices: DevicesApi
 
   constructor (readonly node: KithNode, clientDb: ClientDatabase = new ClientDatabase()) {
     super()
+    this.devices = new NodeDevicesApi(node)
     this.cache = new FriendCache(clientDb)
     this.outbox = new Outbox(clientDb)
     node.registerHandlers((remoteHex) => deleteNoticeHandler(this.cache, remoteHex, () => this.changed()))
@@ -98,7 +102,7 @@ export class KithClient extends EventTarget implements KithApi {
       displayName: f.displayName,
       addedAt: f.addedAt,
       online: this.node.sessions.isOnline(f.key),
-      safetyCode: safetyCode(this.node.identity.publicKey, fromHex(f.key)),
+      safetyCode: safetyCode(this.node.identityKey, fromHex(f.key)),
       groupIds: groups.filter((g) => g.memberKeys.includes(f.key)).map((g) => g.id)
     }))
   }

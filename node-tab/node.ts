@@ -1,11 +1,11 @@
 // The owner's server in a tab: identity, settings, stores, the listener that
 // answers sealed offers, and the authenticated sessions it serves. The client
 // UI uses the same node to dial friends (one identity per tab).
-import { fromHex, toHex } from '../shared/bytes'
-import { isValidSigningPublicKey, pairSecret } from '../shared/crypto'
-import { addressMeeting, inviteMeeting, pairMeeting, type Meeting, type MeetingKind } from '../shared/meetings'
+import { bytesEqual, fromHex, toHex } from '../shared/bytes'
+import { isValidSigningPublicKey, pairSecret, randomBytes } from '../shared/crypto'
+import { addressMeeting, deviceMeeting, inviteMeeting, pairMeeting, type Meeting, type MeetingKind } from '../shared/meetings'
 import { addressFromPublicKey, type Identity } from '../shared/identity'
-import { normalizeDisplayName, type NodeMethods, type Profile } from '../shared/protocol'
+import { normalizeDisplayName, parseDeviceRevoked, type DeviceRevokedParams, type NodeMethods, type Profile } from '../shared/protocol'
 import type { RpcHandlers } from '../shared/rpc'
 import { establishSession } from '../shared/session'
 import { HandshakeError } from '../shared/handshake'
@@ -28,7 +28,17 @@ import { ByteBudget } from '../shared/byte-budget'
 import { NODE_HELD_BYTES, sessionRpcOptions } from './session-limits'
 import { NodeDatabase } from './storage/db'
 import { FriendsStore } from './storage/friends-store'
-import { loadOrCreateIdentity } from './storage/identity-store'
+import { DEVICES_SECRET_KEY, loadOrCreateDevicesSecret, loadOrCreateIdentity, type StoredIdentity } from './storage/identity-store'
+import { openLinkCode, type LinkApprovalStep } from './linking/approve-link'
+import { SpentLinkCodes } from '../shared/link-code'
+import { KithError } from '../shared/errors'
+import { DevicesStore } from './storage/devices-store'
+import { OwnDeviceLinks } from './devices/own-device-links'
+import { RevocationQueue } from './devices/revocation-queue'
+import type { RemoteDevice } from '../shared/device-credentials'
+import { DEVICES_SECRET_BYTES } from '../shared/link-protocol'
+import type { DeviceCredentials } from '../shared/device-credentials'
+import { checkDeviceRevocation, revokeDevice, type DeviceRole } from '../shared/device-certificate'
 import { InvitesStore } from './storage/invites-store'
 import { ItemsStore } from './storage/items-store'
 
@@ -36,8 +46,10 @@ export type { NodeSession } from './sessions'
 
 export interface NodeStatus {
   trackers: TrackerStatus[]
-  /** Authenticated sessions open right now (both directions). */
+  /** Authenticated sessions with friends (and strangers) open right now. */
   peers: number
+  /** My other devices, in a phrase: "2 of 3 other devices connected". */
+  devices: string
 }
 
 /** How to find someone: by default our pair swarm for friends and their
@@ -64,7 +76,12 @@ const CONFIG_KEY = 'config.overrides'
 const SEEN_OFFERS_KEY = 'rendezvous.seenOffers'
 
 export class KithNode extends EventTarget {
-  readonly identity: Identity
+  /** The person: the key behind the address friends know. */
+  readonly identityKey: Uint8Array
+  /** What this device proves in every handshake (DESIGN §6a). */
+  readonly credentials: DeviceCredentials
+  /** The identity's key pair: only on a full device. */
+  private readonly signing: Identity | null
   readonly address: string
   readonly keyHex: string
   readonly items: ItemsStore
@@ -72,6 +89,15 @@ export class KithNode extends EventTarget {
   readonly invites: InvitesStore
   readonly notices: NoticesStore
   readonly sessions = new SessionRegistry()
+  /** Sessions with my own other devices, by their device key (hex): kept
+   *  apart from friends' sessions, which are keyed by the person. */
+  readonly deviceSessions = new SessionRegistry()
+  readonly devices: DevicesStore
+  /** Keeps a session open with each of my other devices. */
+  private readonly deviceLinks: OwnDeviceLinks
+  private devicesSecret: Uint8Array | null = null
+  private readonly spentLinkCodes = new SpentLinkCodes()
+  private readonly ownDeviceHandlers: Array<(device: RemoteDevice) => Partial<RpcHandlers<NodeMethods>>> = []
   readonly noticeSender: NoticeSender
   private displayName: string
   private config: KithConfig
@@ -79,6 +105,7 @@ export class KithNode extends EventTarget {
   /** Friends' keys, for choosing the swarm to dial; refreshed from the store. */
   private friendKeys = new Set<string>()
   private readonly pairSecrets = new Map<string, Uint8Array>()
+  private nextPairSecrets = new Map<string, Uint8Array>()
   private rendezvousTimer: ReturnType<typeof setTimeout> | null = null
   /** Refreshes the swarms when the next pending invite expires. */
   private expiryTimer: ReturnType<typeof setTimeout> | null = null
@@ -95,7 +122,7 @@ export class KithNode extends EventTarget {
   /** Bounds on sessions others open to us (strangers above all). */
   readonly incoming: IncomingSessions
 
-  private constructor (readonly db: NodeDatabase, identity: Identity, displayName: string, config: KithConfig, discoverable: boolean, incomingLimits?: Partial<IncomingSessionLimits>) {
+  private constructor (readonly db: NodeDatabase, identity: StoredIdentity, displayName: string, config: KithConfig, discoverable: boolean, incomingLimits?: Partial<IncomingSessionLimits>) {
     super()
     // Saved as soon as an offer is let through: a reload must not make a
     // captured offer answerable again while it is fresh.
@@ -104,18 +131,31 @@ export class KithNode extends EventTarget {
       this.db.putSetting(SEEN_OFFERS_KEY, this.replays.entries(Date.now())).catch(() => { /* kept in memory; saved with the next */ })
     }
     this.discoverableByAddress = discoverable
-    this.identity = identity
-    this.address = addressFromPublicKey(identity.publicKey)
-    this.keyHex = toHex(identity.publicKey)
+    this.identityKey = identity.identityKey
+    this.credentials = identity.credentials
+    this.signing = identity.signing
+    this.address = addressFromPublicKey(this.identityKey)
+    this.keyHex = toHex(this.identityKey)
     this.displayName = displayName
     this.config = config
     this.items = new ItemsStore(db)
     this.friends = new FriendsStore(db)
     this.invites = new InvitesStore(db, this.friends)
     this.notices = new NoticesStore(db)
-    this.incoming = new IncomingSessions((key) => this.friends.isFriend(key), incomingLimits)
+    this.devices = new DevicesStore(db, this.identityKey)
+    // My own devices are not strangers (their certificates were checked in the handshake).
+    this.incoming = new IncomingSessions(async (key) => key === this.keyHex || await this.friends.isFriend(key), incomingLimits)
+    this.deviceLinks = new OwnDeviceLinks({
+      myDeviceKey: this.credentials.device.publicKey,
+      devices: () => this.devices.list(),
+      isOpen: (deviceHex) => this.deviceSessions.isOnline(deviceHex),
+      connect: (deviceKey, signal) => this.connectToDevice(deviceKey, signal)
+    })
+    this.deviceSessions.addEventListener('opened', () => this.changed())
+    this.deviceSessions.addEventListener('closed', () => { this.changed(); this.deviceLinks.kick() })
     this.noticeSender = new NoticeSender({
       store: this.notices,
+      queues: [new RevocationQueue(this.friends, this.devices)],
       getSession: (friendKey, signal) => {
         const open = this.sessions.get(friendKey)
         if (open) return Promise.resolve(open)
@@ -148,9 +188,20 @@ export class KithNode extends EventTarget {
     const discoverable = (await db.getSetting(DISCOVERABLE_KEY, (v): v is boolean => typeof v === 'boolean')) ?? false
     const node = new KithNode(db, identity, displayName, mergeConfig(host, overrides), discoverable, opts.incomingLimits)
     node.replays.restore(await db.getSetting(SEEN_OFFERS_KEY, (v): v is unknown => v !== undefined), Date.now())
+    // This device is one of the person's devices, in the list they all share.
+    await node.devices.add(identity.credentials.certificate!)
+    await node.devices.load()
+    await node.refreshDeviceCount()
+    node.devicesSecret = await db.getSetting(DEVICES_SECRET_KEY, (v): v is Uint8Array => v instanceof Uint8Array && v.length === DEVICES_SECRET_BYTES) ?? null
     // Pieces of a file whose save was cut short (a crash, a closed tab).
     await node.items.removeOrphanChunks().catch(() => { /* tried again next time */ })
     return node
+  }
+
+  /** A full device may link and revoke devices and make friends; a server
+   *  device serves and syncs. */
+  get role (): DeviceRole {
+    return this.credentials.certificate!.role
   }
 
   get profile (): Profile {
@@ -166,7 +217,21 @@ export class KithNode extends EventTarget {
   }
 
   status (): NodeStatus {
-    return { trackers: this.listener?.status() ?? [], peers: this.sessions.size }
+    return { trackers: this.listener?.status() ?? [], peers: this.sessions.size, devices: this.devicesPhrase() }
+  }
+
+  /** Kept current by refreshDeviceCount (status() must not wait). */
+  private otherDevices = 0
+
+  private devicesPhrase (): string {
+    if (this.otherDevices === 0) return 'no other devices'
+    const online = Math.min(this.deviceSessions.size, this.otherDevices)
+    return `${online} of ${this.otherDevices} other device${this.otherDevices === 1 ? '' : 's'} connected`
+  }
+
+  private async refreshDeviceCount (): Promise<void> {
+    const me = toHex(this.credentials.device.publicKey)
+    this.otherDevices = (await this.devices.list()).filter((d) => !d.revocation && d.key !== me).length
   }
 
   registerHandlers (provider: HandlerProvider): void {
@@ -198,11 +263,14 @@ export class KithNode extends EventTarget {
    *  only if I chose to be discoverable. */
   async listenTopics (epoch: number): Promise<Meeting[]> {
     await this.refreshFriendKeys()
-    const me = this.identity.publicKey
+    const me = this.identityKey
     // A stored key that needs no secret (written before keys were checked)
     // would give a pair swarm anyone can compute: never sit in one.
     const topics: Meeting[] = [...this.friendKeys].filter((key) => isValidSigningPublicKey(fromHex(key)))
       .map((key) => pairMeeting(this.pairSecretWith(key), epoch, me))
+    // A friend not yet told of a revocation still uses the old secret; once
+    // told, the new one. Both are listened in until then.
+    for (const [key, next] of this.nextPairSecrets) if (this.friendKeys.has(key)) topics.push(pairMeeting(next, epoch, me))
     const now = Date.now()
     let nextExpiry = Infinity
     for (const invite of await this.invites.list()) {
@@ -221,7 +289,11 @@ export class KithNode extends EventTarget {
     if (nextExpiry < Infinity && this.listener) {
       this.expiryTimer = setTimeout(() => { this.expiryTimer = null; this.scheduleRendezvousRefresh() }, Math.min(nextExpiry - now + 1, 2 ** 31 - 1))
     }
-    if (this.discoverableByAddress) topics.push(addressMeeting(me, epoch))
+    // Offers there are sealed to the identity's own key: only a device that
+    // holds it can open them.
+    if (this.discoverableByAddress && this.signing) topics.push(addressMeeting(me, epoch))
+    // Where my other devices reach this one, once there are others.
+    if (this.devicesSecret) topics.push(deviceMeeting(this.devicesSecret, epoch, this.credentials.device.publicKey))
     return topics
   }
 
@@ -237,12 +309,27 @@ export class KithNode extends EventTarget {
 
   private pairSecretWith (keyHex: string): Uint8Array {
     let secret = this.pairSecrets.get(keyHex)
-    if (!secret) this.pairSecrets.set(keyHex, secret = pairSecret(this.identity.secretKey, fromHex(keyHex)))
+    if (!secret) {
+      if (!this.signing) throw new Error('This device has no meeting secret for this friend yet.')
+      this.pairSecrets.set(keyHex, secret = pairSecret(this.signing.secretKey, fromHex(keyHex)))
+    }
     return secret
   }
 
   private async refreshFriendKeys (): Promise<void> {
-    this.friendKeys = new Set((await this.friends.list()).map((f) => f.key))
+    const rows = await this.friends.list()
+    this.friendKeys = new Set(rows.map((f) => f.key))
+    this.nextPairSecrets = new Map(rows.flatMap((f) => f.nextPairSecret ? [[f.key, f.nextPairSecret]] : []))
+    for (const row of rows) {
+      if (row.pairSecret) {
+        this.pairSecrets.set(row.key, row.pairSecret)
+      } else if (this.signing) {
+        // Stored (and so synced) for my server devices, which cannot compute it.
+        await this.friends.setPairSecret(row.key, this.pairSecretWith(row.key))
+      }
+    }
+    // A server device only sits where it knows the secret.
+    if (!this.signing) this.friendKeys = new Set([...this.friendKeys].filter((key) => this.pairSecrets.has(key)))
   }
 
   private scheduleRendezvousRefresh (): void {
@@ -268,7 +355,7 @@ export class KithNode extends EventTarget {
   startListening (): void {
     if (this.listener) return
     this.listener = new Listener({
-      identity: this.identity,
+      identity: this.signing,
       topics: (epoch) => this.listenTopics(epoch),
       trackers: this.config.trackers,
       rtcConfig: this.rtcConfig,
@@ -280,9 +367,11 @@ export class KithNode extends EventTarget {
     })
     this.listener.start()
     this.noticeSender.start()
+    this.deviceLinks.start()
   }
 
   stopListening (): void {
+    this.deviceLinks.stop()
     this.listener?.stop()
     this.listener = null
   }
@@ -343,23 +432,132 @@ export class KithNode extends EventTarget {
     }
   }
 
-  private async startSession (transport: Transport, expectedRemoteKey?: Uint8Array): Promise<NodeSession> {
+  private async startSession (transport: Transport, expectedRemoteKey?: Uint8Array, expectedDevice?: Uint8Array): Promise<NodeSession> {
     const session = await establishSession<NodeMethods, NodeMethods>(transport, {
-      identity: this.identity,
+      credentials: this.credentials,
       expectedRemoteKey,
-      handlers: (remoteKey) => this.handlersFor(remoteKey),
+      isRevoked: (identityKey, deviceKey) => this.devices.isRevoked(identityKey, deviceKey),
+      handlers: (remoteKey, device) => this.handlersFor(remoteKey, device),
       rpc: sessionRpcOptions(this.sendBudget)
     })
+    const device = session.remoteDevice
+    if (expectedDevice && !bytesEqual(device.deviceKey, expectedDevice)) {
+      session.rpc.close('reached another device than the one dialled')
+      throw new HandshakeError('Reached another of my devices than the one dialled.')
+    }
+    if (session.remotePublicKey.length === this.identityKey.length && toHex(session.remotePublicKey) === this.keyHex) {
+      // One of my own devices: the sync sessions, never the friends' registry.
+      const deviceHex = toHex(device.deviceKey)
+      this.deviceSessions.add(deviceHex, session)
+      const seen = (): void => { this.devices.markSeen(deviceHex, Date.now()).catch(() => { /* closing */ }) }
+      seen()
+      transport.onClose(seen)
+      this.dispatchEvent(new CustomEvent('device-session', { detail: { deviceKey: deviceHex, session } }))
+      return session
+    }
     this.sessions.add(toHex(session.remotePublicKey), session)
     return session
   }
 
-  private handlersFor (remoteKey: Uint8Array): Partial<RpcHandlers<NodeMethods>> {
+  /** The full device's side of linking a new device (see approve-link.ts). */
+  async openLinkCode (input: string, signal?: AbortSignal): Promise<LinkApprovalStep> {
+    const signing = this.signing
+    if (!signing || this.role !== 'full') throw new KithError('UNAUTHORIZED', 'Only a full device can link another device. Use your laptop or phone.')
+    return openLinkCode({
+      signing,
+      credentials: this.credentials,
+      spent: this.spentLinkCodes,
+      devicesSecret: async () => {
+        if (!this.devicesSecret) {
+          this.devicesSecret = await loadOrCreateDevicesSecret(this.db)
+          this.changed() // now sits in its device swarm too
+        }
+        return this.devicesSecret
+      },
+      displayName: () => this.displayName,
+      onApproved: async (certificate) => {
+        await this.devices.add(certificate)
+        await this.refreshDeviceCount()
+        this.deviceLinks.kick()
+        this.changed()
+      },
+      trackers: this.config.trackers,
+      rtcConfig: this.rtcConfig
+    }, input, signal)
+  }
+
+  /** Revokes one of my devices: it gets no more sync from any of my devices
+   *  from now on, and my friends refuse it once they are told. */
+  async revokeDevice (deviceHex: string): Promise<void> {
+    const signing = this.signing
+    if (!signing || this.role !== 'full') throw new KithError('UNAUTHORIZED', 'Only a full device can revoke a device.')
+    if (deviceHex === toHex(this.credentials.device.publicKey)) throw new KithError('BAD_REQUEST', 'A device cannot revoke itself; revoke it from another of your devices.')
+    const known = (await this.devices.list()).find((d) => d.key === deviceHex)
+    if (!known) throw new KithError('NOT_FOUND', 'No such device.')
+    if (known.revocation) return
+    await this.devices.revoke(revokeDevice(signing, fromHex(deviceHex), Date.now()))
+    await this.refreshDeviceCount()
+    this.deviceLinks.forget(deviceHex)
+    this.deviceSessions.closeAll(deviceHex, 'this device was revoked by its owner')
+    // Every secret it knew is replaced: where my devices meet, and where each
+    // friend meets me (the friends get theirs with the revocation).
+    this.devicesSecret = randomBytes(DEVICES_SECRET_BYTES)
+    await this.db.putSetting(DEVICES_SECRET_KEY, this.devicesSecret)
+    await this.friends.replaceAllPairSecrets(() => randomBytes(32))
+    this.noticeSender.kick()
+    this.dispatchEvent(new CustomEvent('device-revoked', { detail: { deviceKey: deviceHex } }))
+    this.changed()
+  }
+
+  /** A friend told us some of their devices were revoked: each revocation
+   *  must be signed by that friend's identity. Those devices are refused as
+   *  the friend from now on, and their open sessions close. */
+  private async learnRevocations (friendKey: Uint8Array, told: DeviceRevokedParams): Promise<void> {
+    const revocations = told.revocations.map((r) => checkDeviceRevocation(r, friendKey))
+    const friendHex = toHex(friendKey)
+    for (const revocation of revocations) {
+      await this.devices.addPeerRevocation(revocation)
+      this.sessions.closeDevice(friendHex, toHex(revocation.deviceKey), 'this device was revoked by its owner')
+    }
+    if (told.pairSecret) await this.friends.setPairSecret(friendHex, told.pairSecret)
+    this.changed()
+  }
+
+  /** Handlers for my own devices (device sync), built per device. */
+  registerOwnDeviceHandlers (provider: (device: RemoteDevice) => Partial<RpcHandlers<NodeMethods>>): void {
+    this.ownDeviceHandlers.push(provider)
+  }
+
+  /** Dials one of my other devices in the swarm where it waits for them. */
+  private async connectToDevice (deviceKey: Uint8Array, signal: AbortSignal): Promise<NodeSession> {
+    const secret = this.devicesSecret
+    if (!secret) throw new Error('no devices secret yet')
+    const transport = await dial({
+      meetingFor: (epoch) => deviceMeeting(secret, epoch, deviceKey),
+      trackers: this.config.trackers,
+      rtcConfig: this.rtcConfig,
+      signal
+    })
+    return this.startSession(transport, this.identityKey, deviceKey)
+  }
+
+  private handlersFor (remoteKey: Uint8Array, device?: RemoteDevice): Partial<RpcHandlers<NodeMethods>> {
     const remoteHex = toHex(remoteKey)
+    if (remoteHex === this.keyHex) {
+      // My own device (its certificate checked, not revoked): device sync
+      // only. It is not a friend, and never served as one.
+      const own: Partial<RpcHandlers<NodeMethods>> = { ...basicHandlers(() => this.profile) }
+      if (device?.certificate) for (const provider of this.ownDeviceHandlers) Object.assign(own, provider(device))
+      return own
+    }
     const invite = inviteHandlers(this.invites, remoteKey, () => this.profile)
     const handlers: Partial<RpcHandlers<NodeMethods>> = {
       ...basicHandlers(() => this.profile),
       ...itemHandlers(this.items, remoteHex),
+      deviceRevoked: async (params) => {
+        await this.learnRevocations(remoteKey, parseDeviceRevoked(params))
+        return { ok: true as const }
+      },
       // A new friend appears in the owner's list at once.
       redeemInvite: async (params, ctx) => {
         const result = await invite.redeemInvite(params, ctx)
@@ -381,6 +579,7 @@ export class KithNode extends EventTarget {
     this.stopListening()
     this.noticeSender.stop()
     this.sessions.closeEverything('the node is shutting down')
+    this.deviceSessions.closeEverything('the node is shutting down')
     this.db.close()
   }
 

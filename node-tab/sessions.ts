@@ -1,6 +1,7 @@
 // Open sessions by the peer's key, so any part of the node can reuse a live
 // connection to a friend (to deliver a notice, to sync) instead of dialling
 // again, and can close them all when a friend is removed.
+import { toHex } from '../shared/bytes'
 import type { NodeMethods } from '../shared/protocol'
 import type { Session } from '../shared/session'
 
@@ -39,6 +40,13 @@ export class SessionRegistry extends EventTarget {
 
   closeAll (keyHex: string, reason: string): void {
     for (const session of [...(this.byKey.get(keyHex) ?? [])]) session.rpc.close(reason)
+  }
+
+  /** Closes this person's sessions served by one of their devices. */
+  closeDevice (keyHex: string, deviceHex: string, reason: string): void {
+    for (const session of [...(this.byKey.get(keyHex) ?? [])]) {
+      if (toHex(session.remoteDevice.deviceKey) === deviceHex) session.rpc.close(reason)
+    }
   }
 
   closeEverything (reason: string): void {

@@ -7,7 +7,7 @@
 //   [3, id, code, message]           error
 //   [4, id]                          cancel
 //   [5, id, direction, totalBytes]   a large message follows in chunks
-//   [16, version, publicKey, nonce]  handshake hello
+//   [16, version, identityKey, nonce, deviceKey, certificate]  handshake hello
 //   [17, signature]                  handshake proof
 //   [18, reason]                     goodbye (sent before closing)
 //   0x01 | id u32 | direction u8 | bytes…   chunk (binary, not msgpack)
@@ -42,7 +42,9 @@ export type Frame =
   | { type: typeof FrameType.Error, id: number, code: unknown, message: unknown }
   | { type: typeof FrameType.Cancel, id: number }
   | { type: typeof FrameType.Large, id: number, direction: Direction, totalBytes: number }
-  | { type: typeof FrameType.Hello, version: number, publicKey: Uint8Array, nonce: Uint8Array }
+  /** deviceKey and certificate are absent in hellos before protocol 3, so
+   *  an old peer is still told, in words, that its version is too old. */
+  | { type: typeof FrameType.Hello, version: number, publicKey: Uint8Array, nonce: Uint8Array, deviceKey?: Uint8Array, certificate?: unknown }
   | { type: typeof FrameType.Auth, signature: Uint8Array }
   | { type: typeof FrameType.Goodbye, reason: string }
 
@@ -70,7 +72,10 @@ export function encodeFrame (frame: Frame): Uint8Array {
     case FrameType.Error: return encoder.encode([frame.type, frame.id, frame.code, frame.message])
     case FrameType.Cancel: return encoder.encode([frame.type, frame.id])
     case FrameType.Large: return encoder.encode([frame.type, frame.id, frame.direction, frame.totalBytes])
-    case FrameType.Hello: return encoder.encode([frame.type, frame.version, frame.publicKey, frame.nonce])
+    case FrameType.Hello:
+      return encoder.encode(frame.deviceKey
+        ? [frame.type, frame.version, frame.publicKey, frame.nonce, frame.deviceKey, frame.certificate ?? null]
+        : [frame.type, frame.version, frame.publicKey, frame.nonce])
     case FrameType.Auth: return encoder.encode([frame.type, frame.signature])
     case FrameType.Goodbye: return encoder.encode([frame.type, frame.reason])
   }
@@ -194,6 +199,9 @@ export function decodeFrame (bytes: Uint8Array, decoder: Decoder = defaultDecode
       break
     case FrameType.Hello:
       if (raw.length === 4 && Number.isInteger(a) && isBytes(b, 32) && isBytes(c, 32)) return { type, version: a as number, publicKey: b, nonce: c }
+      if (raw.length === 6 && Number.isInteger(a) && isBytes(b, 32) && isBytes(c, 32) && isBytes(raw[4], 32)) {
+        return { type, version: a as number, publicKey: b, nonce: c, deviceKey: raw[4], certificate: raw[5] }
+      }
       break
     case FrameType.Auth:
       if (raw.length === 2 && isBytes(a, 64)) return { type, signature: a }

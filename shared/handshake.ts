@@ -1,22 +1,29 @@
 // Mutual authentication bound to this connection, before anything else.
-// Each side sends a fresh nonce and its public key, then signs a transcript
-// of both DTLS fingerprints (as seen in the SDPs), both keys and both nonces,
-// plus its own role. Because the browser checks the peer's DTLS certificate
-// against the fingerprint in the SDP, a tracker that rewrote the signalling
-// (to sit in the middle) makes the two sides see different fingerprints and
-// no signature verifies; a replayed proof fails on the fresh nonces.
+// Each side sends a fresh nonce, the person it acts for (identity key), its
+// own device key and the certificate by which that person vouches for the
+// device (DESIGN §6a); then it signs, with the device key, a transcript of
+// both DTLS fingerprints (as seen in the SDPs), all four keys and both
+// nonces, plus its own role. Because the browser checks the peer's DTLS
+// certificate against the fingerprint in the SDP, a tracker that rewrote the
+// signalling (to sit in the middle) makes the two sides see different
+// fingerprints and no signature verifies; a replayed proof fails on the
+// fresh nonces. A friend accepts any device of the person equally, as long
+// as its certificate chains to the address they know and is not revoked.
 import { concatBytes, utf8 } from './bytes'
 import { decodeFrame, encodeFrame, FrameType } from './codec'
 import { isValidSigningPublicKey, randomBytes, sign, verify } from './crypto'
+import { checkDeviceCertificate, DeviceCertificateError } from './device-certificate'
+import { credentialsOf, type DeviceCredentials, type RemoteDevice } from './device-credentials'
 import { addressFromPublicKey, shortAddress, type Identity } from './identity'
 import { bytesEqual } from './bytes'
 import type { SessionBinding, Transport } from './transport'
 
 /** The Kith protocol version, sent in the hello. 2: offers prove their
  *  swarm's secret (rendezvous v2), files are fetched by range, stricter keys.
- *  Peers on another version are refused in plain words. */
-export const HANDSHAKE_VERSION = 2
-const CONTEXT = utf8('kith/handshake/v1')
+ *  3: devices (a device key and its certificate in the hello), portable
+ *  listing cursors. Peers on another version are refused in plain words. */
+export const HANDSHAKE_VERSION = 3
+const CONTEXT = utf8('kith/handshake/v3')
 const ROLE_BYTE = { offerer: 0, answerer: 1 } as const
 
 export class HandshakeError extends Error {
@@ -27,13 +34,22 @@ export class HandshakeError extends Error {
 }
 
 export interface HandshakeOptions {
-  identity: Identity
-  /** The key the caller meant to reach; anyone else is refused. */
+  /** This device's credentials; or an identity key pair acting as its own
+   *  device (credentialsOf). */
+  credentials?: DeviceCredentials
+  identity?: Identity
+  /** The person (identity key) the caller meant to reach; anyone else is refused. */
   expectedRemoteKey?: Uint8Array
+  /** Revocations we know of: such a device is refused as its owner. */
+  isRevoked?: (identityKey: Uint8Array, deviceKey: Uint8Array) => boolean
+  /** A device without a certificate is refused unless this says it is the
+   *  one being linked (its key came in a link code). */
+  acceptUncertified?: (deviceKey: Uint8Array) => boolean
   timeoutMs?: number
+  now?: () => number
 }
 
-interface Hello { publicKey: Uint8Array, nonce: Uint8Array }
+export interface Hello { identityKey: Uint8Array, deviceKey: Uint8Array, nonce: Uint8Array }
 
 export function handshakeTranscript (binding: SessionBinding, local: Hello, remote: Hello): Uint8Array {
   const offerer = binding.role === 'offerer'
@@ -48,7 +64,8 @@ export function handshakeTranscript (binding: SessionBinding, local: Hello, remo
     CONTEXT,
     Uint8Array.of(fpOfferer.length), fpOfferer,
     Uint8Array.of(fpAnswerer.length), fpAnswerer,
-    offerer.hello.publicKey, answerer.hello.publicKey,
+    offerer.hello.identityKey, offerer.hello.deviceKey,
+    answerer.hello.identityKey, answerer.hello.deviceKey,
     offerer.hello.nonce, answerer.hello.nonce
   )
 }
@@ -57,14 +74,22 @@ function signedMessage (transcript: Uint8Array, role: SessionBinding['role']): U
   return concatBytes(transcript, Uint8Array.of(ROLE_BYTE[role]))
 }
 
-/** Runs the handshake; resolves with the peer's proven public key. On failure
- *  it tells the peer why, closes the transport and rejects with a
- *  HandshakeError whose message can be shown to a person. */
-export function runHandshake (transport: Transport, opts: HandshakeOptions): Promise<Uint8Array> {
+/** Runs the handshake; resolves with what the peer proved: the person it
+ *  acts for, its device key and certificate. On failure it tells the peer
+ *  why, closes the transport and rejects with a HandshakeError whose message
+ *  can be shown to a person. */
+export function runHandshake (transport: Transport, opts: HandshakeOptions): Promise<RemoteDevice> {
+  const credentials = opts.credentials ?? (opts.identity ? credentialsOf(opts.identity) : null)
+  if (!credentials) throw new TypeError('runHandshake needs credentials or an identity')
   const binding = transport.binding
-  const local: Hello = { publicKey: opts.identity.publicKey, nonce: randomBytes(32) }
+  // A device still being linked speaks for itself alone: its "person" is its own key.
+  const local: Hello = {
+    identityKey: credentials.certificate ? credentials.identityKey : credentials.device.publicKey,
+    deviceKey: credentials.device.publicKey,
+    nonce: randomBytes(32)
+  }
   const remoteRole = binding.role === 'offerer' ? 'answerer' : 'offerer'
-  let remote: Hello | null = null
+  let remote: RemoteDevice | null = null
   let transcript: Uint8Array | null = null
 
   return new Promise((resolve, reject) => {
@@ -99,34 +124,69 @@ export function runHandshake (transport: Transport, opts: HandshakeOptions): Pro
         return fail(`The other side refused the connection: ${frame.reason}`, false)
       }
       if (frame.type === FrameType.Hello && remote === null) {
-        if (frame.version !== HANDSHAKE_VERSION) return fail('The other side runs an incompatible version of Kith.')
+        if (frame.version !== HANDSHAKE_VERSION || !frame.deviceKey) return fail('The other side runs an incompatible version of Kith.')
         if (opts.expectedRemoteKey && !bytesEqual(frame.publicKey, opts.expectedRemoteKey)) {
           return fail(`Reached someone other than ${shortAddress(addressFromPublicKey(opts.expectedRemoteKey))}; refused.`)
         }
         // A key that is not a real key (small order, non-canonical) could
         // "prove" itself without any secret: refuse it before signing anything.
-        if (!isValidSigningPublicKey(frame.publicKey)) return fail('The other side presented a key that is not a valid identity key.')
-        remote = { publicKey: frame.publicKey, nonce: frame.nonce }
-        transcript = handshakeTranscript(binding, local, remote)
+        if (!isValidSigningPublicKey(frame.publicKey) || !isValidSigningPublicKey(frame.deviceKey)) {
+          return fail('The other side presented a key that is not a valid identity key.')
+        }
+        const checked = checkDevice(frame.publicKey, frame.deviceKey, frame.certificate)
+        if (typeof checked === 'string') return fail(checked)
+        remote = checked
+        const remoteHello: Hello = { identityKey: frame.publicKey, deviceKey: frame.deviceKey, nonce: frame.nonce }
+        transcript = handshakeTranscript(binding, local, remoteHello)
         if (binding.role === 'answerer') sendHello()
-        transport.send(encodeFrame({ type: FrameType.Auth, signature: sign(signedMessage(transcript, binding.role), opts.identity.secretKey) }))
+        transport.send(encodeFrame({ type: FrameType.Auth, signature: sign(signedMessage(transcript, binding.role), credentials!.device.secretKey) }))
         return
       }
       if (frame.type === FrameType.Auth && remote !== null && transcript !== null) {
-        if (!verify(signedMessage(transcript, remoteRole), frame.signature, remote.publicKey)) {
+        if (!verify(signedMessage(transcript, remoteRole), frame.signature, remote.deviceKey)) {
           return fail('The other side could not prove it holds the key for the address it claims.')
         }
         finish()
         // Resolved before the next message event is dispatched, so the RPC
         // layer attaches in time for the peer's first request.
-        resolve(remote.publicKey)
+        resolve(remote)
         return
       }
       fail('The other side sent a message before authenticating.')
     }
 
+    /** The remote device, or why it cannot act for the person it names. */
+    function checkDevice (identityKey: Uint8Array, deviceKey: Uint8Array, certificate: unknown): RemoteDevice | string {
+      if (certificate === null) {
+        // Only the device a link code named, and only to the device linking it.
+        if (!bytesEqual(identityKey, deviceKey) || !opts.acceptUncertified?.(deviceKey)) {
+          return 'The other side is not a device of the person it claims to be (no certificate).'
+        }
+        return { identityKey, deviceKey, certificate: null }
+      }
+      try {
+        const cert = checkDeviceCertificate(certificate, {
+          identityKey,
+          now: (opts.now ?? Date.now)(),
+          isRevoked: (key) => opts.isRevoked?.(identityKey, key) ?? false
+        })
+        if (!bytesEqual(cert.deviceKey, deviceKey)) return 'The other side presented a certificate for another device.'
+        return { identityKey, deviceKey, certificate: cert }
+      } catch (err) {
+        if (err instanceof DeviceCertificateError) return err.message
+        throw err
+      }
+    }
+
     function sendHello (): void {
-      transport.send(encodeFrame({ type: FrameType.Hello, version: HANDSHAKE_VERSION, publicKey: local.publicKey, nonce: local.nonce }))
+      transport.send(encodeFrame({
+        type: FrameType.Hello,
+        version: HANDSHAKE_VERSION,
+        publicKey: local.identityKey,
+        nonce: local.nonce,
+        deviceKey: local.deviceKey,
+        certificate: credentials!.certificate
+      }))
     }
 
     // The offerer speaks first; the answerer replies to its hello. Chromium

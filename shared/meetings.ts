@@ -5,14 +5,17 @@
 // be replaced (device revocation) without touching how offers are checked.
 import { utf8 } from './bytes'
 import {
-  inviteTopic, openOffer, openSwarmOffer, pairTopic, personTopic, sealOffer, sealSwarmOffer, swarmOfferKey,
+  deviceTopic, inviteTopic, linkTopic, openOffer, openSwarmOffer, pairTopic, personTopic, sealOffer, sealSwarmOffer, swarmOfferKey,
   type OfferSeal, type SealedOffer
 } from './rendezvous'
 
-export type MeetingKind = 'pair' | 'invite' | 'address'
+/** pair: friends; invite: an invite's holder; address: anyone (opt-in);
+ *  link: a new device and the full device linking it; device: the person's
+ *  own devices, to sync. */
+export type MeetingKind = 'pair' | 'invite' | 'address' | 'link' | 'device'
 
 /** A swarm named after a secret: only offers sealed with its key open. */
-export interface SecretMeeting { kind: 'pair' | 'invite', topic: string, offerKey: Uint8Array }
+export interface SecretMeeting { kind: Exclude<MeetingKind, 'address'>, topic: string, offerKey: Uint8Array }
 
 /** The opt-in address swarm: offers are sealed to the recipient's public
  *  key, which anyone who knows the address can do. */
@@ -33,6 +36,21 @@ export function inviteMeeting (token: string, epoch: number, recipientKey: Uint8
   return { kind: 'invite', topic, offerKey: swarmOfferKey(utf8(token), topic, recipientKey) }
 }
 
+/** Where a new device (the recipient, known by the key in its link code)
+ *  waits for the full device holding the code. */
+export function linkMeeting (secret: Uint8Array, newDeviceKey: Uint8Array): SecretMeeting {
+  const topic = linkTopic(secret)
+  return { kind: 'link', topic, offerKey: swarmOfferKey(secret, topic, newDeviceKey) }
+}
+
+/** Where the person's other devices reach this one (`deviceKey`, the
+ *  recipient) to sync; `devicesSecret` is known only to their devices and
+ *  replaced when one is revoked. */
+export function deviceMeeting (devicesSecret: Uint8Array, epoch: number, deviceKey: Uint8Array): SecretMeeting {
+  const topic = deviceTopic(devicesSecret, deviceKey, epoch)
+  return { kind: 'device', topic, offerKey: swarmOfferKey(devicesSecret, topic, deviceKey) }
+}
+
 /** The recipient's address swarm (only joined when they chose to be found). */
 export function addressMeeting (recipientKey: Uint8Array, epoch: number): AddressMeeting {
   return { kind: 'address', topic: personTopic(recipientKey, epoch), recipientKey }
@@ -46,9 +64,9 @@ export function sealOfferFor (meeting: Meeting, sdp: string, nowMs: number): Off
 
 /** Opens an offer the way its swarm demands: a pair or invite swarm never
  *  accepts an offer sealed to the public key alone. `boxSecretKey` is the
- *  recipient's, used only for the address swarm. */
-export function openOfferIn (meeting: Meeting, payload: string, boxSecretKey: Uint8Array, nowMs: number): SealedOffer | null {
-  return meeting.kind === 'address'
-    ? openOffer(payload, boxSecretKey, nowMs)
-    : openSwarmOffer(payload, meeting.offerKey, nowMs)
+ *  recipient's, used only for the address swarm (null where this device
+ *  does not hold it: nothing opens there). */
+export function openOfferIn (meeting: Meeting, payload: string, boxSecretKey: Uint8Array | null, nowMs: number): SealedOffer | null {
+  if (meeting.kind === 'address') return boxSecretKey ? openOffer(payload, boxSecretKey, nowMs) : null
+  return openSwarmOffer(payload, meeting.offerKey, nowMs)
 }

@@ -64,6 +64,31 @@ export interface NodeMethods {
   fetchFile: { params: FileRangeParams, result: FileRangeResult }
   /** From an owner to a friend's node: forget these items of mine. */
   deleteNotices: { params: { itemIds: string[] }, result: { acknowledged: string[] } }
+  /** From an owner to a friend's node: these devices of mine no longer act
+   *  for me (each revocation signed by my identity); from now on we meet in
+   *  swarms named by `pairSecret`, which the revoked devices never saw. */
+  deviceRevoked: { params: DeviceRevokedParams, result: { ok: true } }
+}
+
+export const MAX_REVOCATIONS_PER_CALL = 64
+
+export interface DeviceRevokedParams {
+  /** Checked by the receiver against the sender's identity. */
+  revocations: unknown[]
+  pairSecret?: Uint8Array
+}
+
+export function parseDeviceRevoked (input: unknown): DeviceRevokedParams {
+  const p = record(input, 'deviceRevoked')
+  if (!Array.isArray(p.revocations) || p.revocations.length > MAX_REVOCATIONS_PER_CALL) {
+    throw new KithError('BAD_REQUEST', `revocations must be a list of at most ${MAX_REVOCATIONS_PER_CALL}`)
+  }
+  if (p.pairSecret !== undefined && (!(p.pairSecret instanceof Uint8Array) || p.pairSecret.length !== 32)) {
+    throw new KithError('BAD_REQUEST', 'pairSecret must be 32 bytes')
+  }
+  const out: DeviceRevokedParams = { revocations: p.revocations }
+  if (p.pairSecret !== undefined) out.pairSecret = p.pairSecret as Uint8Array
+  return out
 }
 
 /** Pages of sync records between owner devices: bounded in count here and

@@ -31,6 +31,8 @@ const TOPIC_CONTEXT = utf8('kith/rendezvous/v2')
 const PAIR_CONTEXT = utf8('kith/rendezvous/pair/v2')
 const INVITE_CONTEXT = utf8('kith/rendezvous/invite/v2')
 const OFFER_KEY_CONTEXT = utf8('kith/rendezvous/offer-key/v2')
+const LINK_CONTEXT = utf8('kith/rendezvous/link/v1')
+const DEVICE_CONTEXT = utf8('kith/rendezvous/device/v1')
 /** Several times a real sealed offer (1–4 kB: SDP with its candidates);
  *  checked before any decoding or decryption, so a tracker flooding a swarm
  *  with large junk makes each offer cheap to refuse. */
@@ -56,6 +58,18 @@ export function pairTopic (secret: Uint8Array, epoch: number): string {
 /** The swarm where the holder of an invite meets its owner. */
 export function inviteTopic (token: string, epoch: number): string {
   return toBinaryString(sha512(concatBytes(INVITE_CONTEXT, utf8(token), uint32BE(epoch))).subarray(0, 20))
+}
+
+/** The swarm where a new device waits for the full device that holds its
+ *  link code. Not per epoch: a code lives ten minutes. */
+export function linkTopic (secret: Uint8Array): string {
+  return toBinaryString(sha512(concatBytes(LINK_CONTEXT, secret)).subarray(0, 20))
+}
+
+/** The swarm where the person's other devices reach one of them: named by
+ *  the secret only the person's devices share, and the device's own key. */
+export function deviceTopic (devicesSecret: Uint8Array, deviceKey: Uint8Array, epoch: number): string {
+  return toBinaryString(sha512(concatBytes(DEVICE_CONTEXT, devicesSecret, deviceKey, uint32BE(epoch))).subarray(0, 20))
 }
 
 /** Epochs a dialler tries: the current one, plus the neighbour when within

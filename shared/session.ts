@@ -1,24 +1,32 @@
 // An authenticated session: the handshake first, then an RPC peer. Nothing
 // reaches a handler before the peer has proven its key (after Trystero's
 // onPeerHandshake).
-import { runHandshake } from './handshake'
+import type { DeviceCredentials, RemoteDevice } from './device-credentials'
+import { runHandshake, type HandshakeOptions } from './handshake'
 import { addressFromPublicKey, type Identity } from './identity'
 import { RpcPeer, type MethodTable, type RpcHandlers, type RpcOptions } from './rpc'
 import type { Transport } from './transport'
 
 export interface Session<Remote extends MethodTable, Local extends MethodTable> {
+  /** The person on the other side (their identity key, behind their address). */
   remotePublicKey: Uint8Array
   remoteAddress: string
+  /** Which of their devices answered, and its certificate. */
+  remoteDevice: RemoteDevice
   rpc: RpcPeer<Remote, Local>
   transport: Transport
 }
 
 export interface SessionOptions<Local extends MethodTable> {
-  identity: Identity
+  /** Either this device's credentials or an identity acting as its own device. */
+  identity?: Identity
+  credentials?: DeviceCredentials
   expectedRemoteKey?: Uint8Array
+  isRevoked?: HandshakeOptions['isRevoked']
+  acceptUncertified?: HandshakeOptions['acceptUncertified']
   handshakeTimeoutMs?: number
   /** Built once the peer is known, so handlers can apply per-peer rules. */
-  handlers: (remotePublicKey: Uint8Array) => Partial<RpcHandlers<Local>>
+  handlers: (remotePublicKey: Uint8Array, device: RemoteDevice) => Partial<RpcHandlers<Local>>
   rpc?: RpcOptions
 }
 
@@ -26,11 +34,15 @@ export async function establishSession<Remote extends MethodTable, Local extends
   transport: Transport,
   opts: SessionOptions<Local>
 ): Promise<Session<Remote, Local>> {
-  const remotePublicKey = await runHandshake(transport, {
+  const remoteDevice = await runHandshake(transport, {
     identity: opts.identity,
+    credentials: opts.credentials,
     expectedRemoteKey: opts.expectedRemoteKey,
+    isRevoked: opts.isRevoked,
+    acceptUncertified: opts.acceptUncertified,
     timeoutMs: opts.handshakeTimeoutMs
   })
-  const rpc = new RpcPeer<Remote, Local>(transport, opts.handlers(remotePublicKey), opts.rpc)
-  return { remotePublicKey, remoteAddress: addressFromPublicKey(remotePublicKey), rpc, transport }
+  const remotePublicKey = remoteDevice.identityKey
+  const rpc = new RpcPeer<Remote, Local>(transport, opts.handlers(remotePublicKey, remoteDevice), opts.rpc)
+  return { remotePublicKey, remoteAddress: addressFromPublicKey(remotePublicKey), remoteDevice, rpc, transport }
 }

@@ -1,43 +1,35 @@
-// Keeps one piece of data from the KithApi fresh for an element: loads it when
+// Keeps one piece of data from the KithApi (or another api that fires
+// 'change', such as the DevicesApi) fresh for an element: loads it when
 // the element is connected and again on every 'change' of the api, at most one
 // load at a time (a burst of changes gives one more load, not one per event).
-import type { ReactiveController, ReactiveControllerHost } from 'lit'
+import type { ReactiveControllerHost } from 'lit'
 import type { KithApi } from '../app-api'
 import { plainError } from './format'
+import { ChangeListener } from './listen'
 
-export class ApiQuery<T> implements ReactiveController {
+export class ApiQuery<T, A extends EventTarget = KithApi> extends ChangeListener<A> {
   value: T | null = null
   error = ''
-  private api: KithApi | null = null
-  private listening: KithApi | null = null
-  private connected = false
+  private api: A | null = null
   private running = false
   private again = false
   /** Callers of reload() waiting for a load that starts after their call. */
   private waitingForNext: Array<() => void> = []
-  private readonly onChange = (): void => { this.refresh() }
 
   constructor (
-    private readonly host: ReactiveControllerHost,
-    private readonly getApi: () => KithApi | undefined,
-    private readonly load: (api: KithApi) => Promise<T>
+    host: ReactiveControllerHost,
+    getApi: () => A | undefined,
+    private readonly load: (api: A) => Promise<T>
   ) {
-    host.addController(this)
+    super(host, getApi)
   }
 
-  hostConnected (): void {
-    this.connected = true
-    this.track()
+  protected override changed (): void {
+    this.refresh()
   }
 
-  hostDisconnected (): void {
-    this.connected = false
-    this.track()
-  }
-
-  /** Notices a new api property before each render. */
-  hostUpdate (): void {
-    this.track()
+  protected override listened (): void {
+    this.kick()
   }
 
   /** Load again now (after my own change, or when asked to). */
@@ -65,20 +57,14 @@ export class ApiQuery<T> implements ReactiveController {
     void this.run()
   }
 
-  private track (): void {
-    const api = this.getApi() ?? null
+  protected override track (): void {
+    const api = this.getTarget() ?? null
     if (api !== this.api) {
       this.api = api
       this.value = null
       this.error = ''
     }
-    const want = this.connected ? this.api : null
-    if (want !== this.listening) {
-      this.listening?.removeEventListener('change', this.onChange)
-      want?.addEventListener('change', this.onChange)
-      this.listening = want
-      this.kick()
-    }
+    super.track()
   }
 
   private async run (): Promise<void> {

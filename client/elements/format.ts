@@ -91,3 +91,27 @@ export function notShownWhy (meta: { name: string, mime: string }): string {
     ? 'Not shown: its content is not a PNG, JPEG, GIF, WebP or AVIF photo. Save it to open it with another app.'
     : 'Kith shows only photos. Save this file to open it with another app.'
 }
+
+/** "just now", "5 minutes ago", "an hour ago", "3 hours ago", "4 days ago", else the day. */
+export function timeAgo (ms: number, now = Date.now()): string {
+  const s = Math.max(0, (now - ms) / 1000)
+  if (s < 90) return 'just now'
+  if (s < 3_600) return `${Math.round(s / 60)} minutes ago`
+  if (s < 2 * 3_600) return 'an hour ago'
+  if (s < 2 * 86_400) return `${Math.round(s / 3_600)} hours ago`
+  if (s < 30 * 86_400) return `${Math.round(s / 86_400)} days ago`
+  return `on ${formatDay(ms)}`
+}
+
+/** A short countdown for a code on screen: "in 9 min", "in 40 s", or '' once passed. */
+export function countdown (ms: number, now = Date.now()): string {
+  const s = Math.ceil((ms - now) / 1000)
+  if (s <= 0) return ''
+  if (s < 60) return `in ${s} s`
+  return `in ${Math.floor(s / 60)} min`
+}
+
+/** Six digits as two groups, "123 456", easier to compare between two screens. */
+export function spacedCode (code: string): string {
+  return /^\d{6}$/.test(code) ? `${code.slice(0, 3)} ${code.slice(3)}` : code
+}

@@ -1,10 +1,13 @@
 // The app shell: routes between my server's home (#/, with tabs), a friend's
-// page (#/friend/<address>) and an invite someone sent me
-// (#/invite/<address>/<token>), and turns the older elements' events into api
+// page (#/friend/<address>), an invite someone sent me
+// (#/invite/<address>/<token>) and linking this browser to my Kith on another
+// device (#/link?name=<device name>), and turns the older elements' events into api
 // calls (the newer ones call the api themselves).
 import { LitElement, html, css } from 'lit'
 import { sharedStyles } from './shared-styles'
 import type { KithApi } from '../app-api'
+import type { LinkingSession } from '../devices-api'
+import { MAX_DEVICE_NAME } from '../../shared/device-certificate'
 import type { KithConfig } from '../../node-tab/config'
 import './kith-identity-card'
 import './kith-profile-form'
@@ -19,13 +22,16 @@ import './kith-friends'
 import './kith-groups'
 import './kith-invites'
 import './kith-invite-accept'
+import './kith-devices'
+import './kith-link-this-device'
 
 export const HOME_TABS = [
   { id: 'me', label: 'Me & server' },
   { id: 'items', label: 'My items' },
   { id: 'friends', label: 'Friends' },
   { id: 'groups', label: 'Groups' },
-  { id: 'invites', label: 'Invites' }
+  { id: 'invites', label: 'Invites' },
+  { id: 'devices', label: 'Devices' }
 ] as const
 
 export type HomeTab = (typeof HOME_TABS)[number]['id']
@@ -34,6 +40,10 @@ export type Route =
   | { page: 'home', tab: HomeTab }
   | { page: 'friend', address: string }
   | { page: 'invite', address: string, token: string }
+  | { page: 'link', name: string }
+
+/** What a browser linked without a name is called. */
+export const DEFAULT_LINK_NAME = 'Browser'
 
 function decode (part: string): string {
   try {
@@ -48,6 +58,8 @@ export function parseRoute (hash: string): Route {
   if (friend) return { page: 'friend', address: decode(friend[1]!) }
   const invite = hash.match(/^#\/invite\/([^/?#]+)(?:\/([^/?#]*))?/)
   if (invite) return { page: 'invite', address: decode(invite[1]!), token: decode(invite[2] ?? '') }
+  const link = hash.match(/^#\/link(?:\?(.*))?$/)
+  if (link) return { page: 'link', name: new URLSearchParams(link[1] ?? '').get('name')?.trim().slice(0, MAX_DEVICE_NAME) || DEFAULT_LINK_NAME }
   const tab = HOME_TABS.find((t) => hash === `#/${t.id}`)
   return { page: 'home', tab: tab?.id ?? 'me' }
 }
@@ -81,6 +93,8 @@ export class KithApp extends LitElement {
   declare tick: number
   /** Tabs opened once stay rendered (hidden), so half-typed forms survive switching. */
   private readonly visited = new Set<HomeTab>()
+  /** While on #/link: the one session this visit of the page shows. */
+  private linking: LinkingSession | null = null
   private readonly onHash = (): void => { this.route = parseRoute(location.hash) }
   private readonly onApiChange = (): void => { this.tick++ }
 
@@ -116,6 +130,18 @@ export class KithApp extends LitElement {
     super.disconnectedCallback()
     window.removeEventListener('hashchange', this.onHash)
     this.api.removeEventListener('change', this.onApiChange)
+    this.stopLinking()
+  }
+
+  protected override willUpdate (): void {
+    // One link session per visit of #/link: started on arrival, cancelled on leaving.
+    if (this.route.page === 'link') this.linking ??= this.api.devices.linkThisDevice(this.route.name)
+    else this.stopLinking()
+  }
+
+  private stopLinking (): void {
+    this.linking?.cancel()
+    this.linking = null
   }
 
   private selectTab (tab: HomeTab, focus: boolean): void {
@@ -153,6 +179,7 @@ export class KithApp extends LitElement {
       case 'friends': return html`<kith-friends .api=${api}></kith-friends>`
       case 'groups': return html`<kith-groups .api=${api}></kith-groups>`
       case 'invites': return html`<kith-invites .api=${api}></kith-invites>`
+      case 'devices': return html`<kith-devices .api=${api.devices}></kith-devices>`
     }
   }
 
@@ -182,7 +209,9 @@ export class KithApp extends LitElement {
           ? html`<kith-friend-view .api=${this.api} address=${route.address}></kith-friend-view>`
           : route.page === 'invite'
             ? html`<kith-invite-accept .api=${this.api} address=${route.address} token=${route.token}></kith-invite-accept>`
-            : this.home(route.tab)}
+            : route.page === 'link'
+              ? html`<kith-link-this-device .session=${this.linking}></kith-link-this-device>`
+              : this.home(route.tab)}
       </main>`
   }
 }

@@ -12,10 +12,6 @@ type Phase = 'idle' | 'connecting' | 'done'
 export class KithInviteAccept extends LitElement {
   static override styles = [sharedStyles, css`
     .who { font-size: 1.05rem; margin-bottom: 10px; }
-    .progress { display: flex; align-items: center; gap: 10px; margin-top: 12px; }
-    .spinner { width: 1em; height: 1em; border: 3px solid #c9d6f5; border-top-color: #2f5bd3; border-radius: 50%; animation: spin 1s linear infinite; flex: none; }
-    @keyframes spin { to { transform: rotate(360deg); } }
-    @media (prefers-reduced-motion: reduce) { .spinner { animation: none; } }
   `]
 
   static override properties = {

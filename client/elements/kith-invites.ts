@@ -2,9 +2,10 @@
 // and the list of my invites with what became of each.
 import { LitElement, html, css } from 'lit'
 import { repeat } from 'lit/directives/repeat.js'
-import { toString as qrToString } from 'qrcode'
 import { sharedStyles } from './shared-styles'
 import { ApiQuery } from './api-query'
+import { copyOrSelect } from './clipboard'
+import { qrDataUrl } from './qr'
 import { formatDate, plainError, timeUntil } from './format'
 import type { InviteSummary, KithApi } from '../app-api'
 
@@ -83,25 +84,16 @@ export class KithInvites extends LitElement {
     const link = invite.link
     this.copied = ''
     this.shown = { invite, link, qr: null }
-    try {
-      const svg = await qrToString(link, { type: 'svg', errorCorrectionLevel: 'M', margin: 1 })
-      if (this.shown?.link === link) this.shown = { invite, link, qr: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}` }
-    } catch {
-      // A link too long for a QR code still works as a link.
-    }
+    const qr = await qrDataUrl(link) // a link too long for a QR code still works as a link
+    if (this.shown?.link === link) this.shown = { invite, link, qr }
     await this.updateComplete
     this.renderRoot.querySelector<HTMLElement>('.shown h3')?.focus()
   }
 
   private async copy (link: string): Promise<void> {
-    try {
-      await navigator.clipboard.writeText(link)
-      this.copied = 'Link copied. Paste it into a message to your friend.'
-    } catch {
-      const code = this.renderRoot.querySelector('[data-testid="invite-link"]')
-      if (code) getSelection()?.selectAllChildren(code)
-      this.copied = 'Copying was not allowed here; the link is selected, press Ctrl+C.'
-    }
+    this.copied = await copyOrSelect(link, this.renderRoot.querySelector('[data-testid="invite-link"]'))
+      ? 'Link copied. Paste it into a message to your friend.'
+      : 'Copying was not allowed here; the link is selected, press Ctrl+C.'
   }
 
   private async revoke (invite: InviteSummary): Promise<void> {

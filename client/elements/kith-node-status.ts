@@ -14,7 +14,7 @@ export class KithNodeStatus extends LitElement {
 
   constructor () {
     super()
-    this.status = { trackers: [], peers: 0 }
+    this.status = { trackers: [], peers: 0, devices: 'no other devices' }
     this.rejected = null
   }
 
@@ -28,6 +28,7 @@ export class KithNodeStatus extends LitElement {
           <span data-testid="trackers-connected">${open} of ${this.status.trackers.length}</span> trackers connected,
           <span data-testid="peers-connected">${this.status.peers}</span> ${this.status.peers === 1 ? 'peer' : 'peers'} connected.
         </p>
+        <p data-testid="devices-summary">My devices: ${this.status.devices}.</p>
         <ul aria-label="Trackers">
           ${this.status.trackers.map((t) => html`
             <li><span class="dot ${t.state}" aria-hidden="true"></span>${t.url} — ${STATE_WORDS[t.state]}${t.lastError && t.state !== 'open' ? html` <span class="hint">(${t.lastError})</span>` : ''}</li>`)}

@@ -57,6 +57,11 @@ export const sharedStyles = css`
   /* A link that saves a file, shaped like a button: easy to hit on a phone. */
   a.save { display: inline-block; padding: 4px 10px; border: 1px solid #2f5bd3; border-radius: 8px; font-size: .875rem; text-decoration: none; overflow-wrap: anywhere; }
   a.save:hover { background: #eef3fe; }
+  /* Waiting on the network: a spinner and a sentence. */
+  .progress { display: flex; align-items: center; gap: 10px; margin-top: 12px; }
+  .spinner { width: 1em; height: 1em; border: 3px solid #c9d6f5; border-top-color: #2f5bd3; border-radius: 50%; animation: spin 1s linear infinite; flex: none; }
+  @keyframes spin { to { transform: rotate(360deg); } }
+  @media (prefers-reduced-motion: reduce) { .spinner { animation: none; } }
   /* Small layout helpers as classes: the Content-Security-Policy allows no inline style attributes. */
   .inline { display: inline; }
   .inline-flex { display: inline-flex; }

@@ -11,10 +11,10 @@ export type AnswerSlotLimits = Record<MeetingKind, number> & { perSwarm: number 
 /** A dialler sends 3 offers per attempt into a swarm, so 6 per swarm leaves
  *  room for a new attempt while the last one's answers still time out. Far
  *  below Chromium's 500 RTCPeerConnections per page. */
-export const DEFAULT_ANSWER_SLOTS: AnswerSlotLimits = { pair: 24, invite: 8, address: 6, perSwarm: 6 }
+export const DEFAULT_ANSWER_SLOTS: AnswerSlotLimits = { pair: 24, invite: 8, address: 6, link: 4, device: 8, perSwarm: 6 }
 
 export class AnswerSlots {
-  private readonly inUse: Record<MeetingKind, number> = { pair: 0, invite: 0, address: 0 }
+  private readonly inUse: Record<MeetingKind, number> = { pair: 0, invite: 0, address: 0, link: 0, device: 0 }
   private readonly perSwarm = new Map<string, number>()
   private readonly limits: AnswerSlotLimits
 

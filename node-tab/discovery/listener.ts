@@ -40,7 +40,9 @@ export type OfferOutcome =
   | 'failed' // the offer's SDP could not be answered
 
 export interface ListenerOptions {
-  identity: Identity
+  /** The identity's key pair, for offers sealed to it (the address swarm);
+   *  null on a device that does not hold it. */
+  identity: Identity | null
   /** The swarms to sit in during an epoch; asked again on refreshTopics(). */
   topics: (epoch: number) => Promise<Meeting[]>
   trackers: string[]
@@ -68,7 +70,7 @@ export class Listener {
   private pool: TrackerPool | null = null
   private meetings = new Map<string, Meeting>()
   private epoch = 0
-  private readonly boxSecret: Uint8Array
+  private readonly boxSecret: Uint8Array | null
   private readonly replays: ReplayGuard
   /** Sealed answers already sent, by offer, with the trackers they went
    *  through and when the offer goes stale; oldest first. */
@@ -80,7 +82,7 @@ export class Listener {
 
   constructor (private readonly opts: ListenerOptions) {
     this.replays = opts.replays ?? new ReplayGuard()
-    this.boxSecret = boxSecretKeyFromSigning(opts.identity.secretKey)
+    this.boxSecret = opts.identity ? boxSecretKeyFromSigning(opts.identity.secretKey) : null
     this.slots = new AnswerSlots(opts.answerSlots)
   }
 

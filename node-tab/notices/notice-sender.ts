@@ -9,8 +9,18 @@ import { parseAcknowledgedAnswer } from '../../shared/answers'
 import type { NodeSession } from '../node'
 import type { NoticesStore } from './notices-store'
 
+/** Other messages owed to friends, delivered on the same schedule (and the
+ *  same session) as delete notices, before them: device revocations. */
+export interface FriendQueue {
+  friendsWithPending (): Promise<string[]>
+  hasPending (friendKey: string): Promise<boolean>
+  /** Sends what is pending; throws on failure (retried with back-off). */
+  deliver (friendKey: string, session: NodeSession, signal: AbortSignal): Promise<void>
+}
+
 export interface NoticeSenderOptions {
   store: NoticesStore
+  queues?: FriendQueue[]
   /** Returns an open session with this friend, dialing if needed. */
   getSession: (friendKey: string, signal: AbortSignal) => Promise<NodeSession>
   retryBaseMs?: number
@@ -33,6 +43,7 @@ interface FriendSchedule {
 
 export class NoticeSender extends EventTarget {
   private readonly store: NoticesStore
+  private readonly queues: FriendQueue[]
   private readonly getSession: NoticeSenderOptions['getSession']
   private readonly retryBaseMs: number
   private readonly retryMaxMs: number
@@ -43,6 +54,7 @@ export class NoticeSender extends EventTarget {
   constructor (opts: NoticeSenderOptions) {
     super()
     this.store = opts.store
+    this.queues = opts.queues ?? []
     this.getSession = opts.getSession
     // A floor of 1 ms keeps even a zero setting from spinning.
     this.retryBaseMs = Math.max(1, opts.retryBaseMs ?? 2_000)
@@ -77,8 +89,8 @@ export class NoticeSender extends EventTarget {
       this.trigger(friendKey, true)
       return
     }
-    this.store.friendsWithPending().then((keys) => {
-      for (const key of keys) this.trigger(key, false)
+    Promise.all([this.store.friendsWithPending(), ...this.queues.map((q) => q.friendsWithPending())]).then((lists) => {
+      for (const key of new Set(lists.flat())) this.trigger(key, false)
     }, () => { /* the database is closing; start() resumes later */ })
   }
 
@@ -143,9 +155,11 @@ export class NoticeSender extends EventTarget {
   /** Sends every pending notice for one friend in batches; throws on the first failure. */
   private async deliverAll (friendKey: string, signal: AbortSignal): Promise<void> {
     let itemIds = await this.store.pendingFor(friendKey, MAX_NOTICE_BATCH)
-    if (itemIds.length === 0) return // checked before dialing: no pointless connections
+    const queues = (await Promise.all(this.queues.map(async (q) => await q.hasPending(friendKey) ? q : null))).filter((q) => q !== null)
+    if (itemIds.length === 0 && queues.length === 0) return // checked before dialing: no pointless connections
     try {
       const session = await this.withDialTimeout(friendKey, signal)
+      for (const queue of queues) await queue.deliver(friendKey, session, signal)
       while (itemIds.length > 0) {
         const result = await session.rpc.call('deleteNotices', { itemIds }, { signal })
         // The friend's answer is untrusted: only ids we sent count, and a
@@ -157,7 +171,7 @@ export class NoticeSender extends EventTarget {
         itemIds = await this.store.pendingFor(friendKey, MAX_NOTICE_BATCH)
       }
     } catch (err) {
-      if (this.running) await this.store.recordAttempt(friendKey, itemIds).catch(() => {})
+      if (this.running && itemIds.length > 0) await this.store.recordAttempt(friendKey, itemIds).catch(() => {})
       throw err
     }
   }

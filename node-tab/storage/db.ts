@@ -10,7 +10,18 @@ import { upgradeToSync } from '../sync/upgrade'
 export interface IdentityRow {
   id: 'self'
   publicKey: Uint8Array
+  /** Only on a full device; a server device never holds it (DESIGN §6a). */
+  secretKey?: Uint8Array
+  createdAt: number
+}
+
+/** This device's own key and the certificate the identity gave it. In the
+ *  identity table: like the identity, it is never synced to other devices. */
+export interface OwnDeviceRow {
+  id: 'device'
+  publicKey: Uint8Array
   secretKey: Uint8Array
+  certificate: unknown
   createdAt: number
 }
 
@@ -26,6 +37,15 @@ export interface FriendRow {
   /** The name they gave when the friendship began (or later in their profile). */
   displayName: string
   addedAt: number
+  /** Names the swarms where we meet (see meetings.ts). Computed from both
+   *  identity keys on a full device; stored so a server device, which has
+   *  no identity key, can meet friends too; replaced when a device is revoked. */
+  pairSecret?: Uint8Array
+  /** A replacement for pairSecret made when one of my devices was revoked,
+   *  until this friend has it (both are listened in meanwhile). */
+  nextPairSecret?: Uint8Array
+  /** Revoked devices of mine (key hex) this friend was told about. */
+  toldRevocations?: string[]
 }
 
 export interface GroupRow {
@@ -105,14 +125,6 @@ export function deletionId (itemId: string, reason: DeletionReason): string {
   return `${itemId}:${reason}`
 }
 
-/** One of the person's devices (written by the devices store). */
-export interface DeviceRow {
-  deviceKey: string
-  certificate: unknown
-  revocation?: unknown
-  lastSeenAt?: number
-}
-
 export interface InviteRow {
   id: string
   /** The secret in the link; kept so the owner can show the link again. */
@@ -123,6 +135,23 @@ export interface InviteRow {
   status: 'pending' | 'used' | 'revoked'
   usedBy?: string
   usedAt?: number
+}
+
+/** One of the person's devices (mine included), as its certificate says;
+ *  synced among the devices. A revocation, once here, stays. */
+export interface DeviceRow {
+  /** The device key, hex. */
+  deviceKey: string
+  certificate: unknown
+  revocation?: unknown
+  lastSeenAt?: number
+}
+
+/** A friend's device that its owner revoked: refused as them from now on. */
+export interface PeerRevocationRow {
+  identityKey: string
+  deviceKey: string
+  revocation: unknown
 }
 
 /** The stores each schema version declares (tests rebuild old databases from them). */
@@ -141,16 +170,19 @@ export const SCHEMA = {
   },
   3: { blobs: null, fileChunks: '[itemId+index], itemId' },
   4: {
+    devices: 'deviceKey',
+    peerRevocations: '[identityKey+deviceKey], identityKey'
+  },
+  5: {
     items: 'id, [listedAt+id], createdAt, type',
     deletionLog: null,
     deletions: 'id, itemId, at',
-    devices: 'deviceKey',
     syncLog: '[table+key], seq'
   }
 } as const
 
 export class NodeDatabase extends Dexie {
-  identity!: EntityTable<IdentityRow, 'id'>
+  identity!: EntityTable<IdentityRow | OwnDeviceRow, 'id'>
   settings!: EntityTable<SettingRow, 'key'>
   friends!: EntityTable<FriendRow, 'key'>
   groups!: EntityTable<GroupRow, 'id'>
@@ -162,9 +194,10 @@ export class NodeDatabase extends Dexie {
   deletions!: EntityTable<DeletionLogRow, 'id'>
   invites!: EntityTable<InviteRow, 'id'>
   devices!: EntityTable<DeviceRow, 'deviceKey'>
+  peerRevocations!: Table<PeerRevocationRow, [string, string]>
   syncLog!: Table<SyncLogRow, [string, string]>
 
-  /** The owner's deletion log (the `deletions` table since version 4). */
+  /** The owner's deletion log (the `deletions` table since version 5). */
   get deletionLog (): EntityTable<DeletionLogRow, 'id'> {
     return this.deletions
   }
@@ -186,10 +219,12 @@ export class NodeDatabase extends Dexie {
         if (row) await chunks.bulkAdd(chunkRowsOf(itemId, row.bytes))
       }
     })
+    // Owner devices (DESIGN §6a).
+    this.version(4).stores(SCHEMA[4])
     // Owner devices sync (see node-tab/sync/): a change log with stamps,
-    // items listed by a device-local position, deletion log rows under an id
-    // every device computes alike, and the person's devices.
-    this.version(4).stores(SCHEMA[4]).upgrade((tx) => upgradeToSync(tx, this.wall()))
+    // items listed by a device-local position, and deletion log rows under
+    // an id every device computes alike.
+    this.version(5).stores(SCHEMA[5]).upgrade((tx) => upgradeToSync(tx, this.wall()))
   }
 
   async getSetting<T> (key: string, guard: (v: unknown) => v is T): Promise<T | undefined> {

@@ -2,7 +2,7 @@
 // node: friends see only which items reach them. Any change that takes items
 // away from a friend who received them (removal, leaving a group, a deleted
 // group) revokes those deliveries in the same transaction.
-import { fromHex } from '../../shared/bytes'
+import { bytesEqual, fromHex } from '../../shared/bytes'
 import { KithError } from '../../shared/errors'
 import { cleanDisplayName } from '../../shared/answers'
 import { isValidSigningPublicKey } from '../../shared/crypto'
@@ -22,6 +22,38 @@ const NO_SUCH_GROUP = 'No such group.'
 
 export class FriendsStore {
   constructor (private readonly db: NodeDatabase, private readonly now: () => number = Date.now) {}
+
+  /** Stores the secret that names our meeting swarms. */
+  async setPairSecret (key: string, secret: Uint8Array): Promise<void> {
+    await this.db.friends.update(key, { pairSecret: secret })
+  }
+
+  /** A device of mine was revoked: every friend gets a new meeting secret,
+   *  which the revoked device never learns. */
+  async replaceAllPairSecrets (fresh: () => Uint8Array): Promise<void> {
+    const db = this.db
+    await db.transaction('rw', db.friends, async () => {
+      for (const row of await db.friends.toArray()) await db.friends.update(row.key, { nextPairSecret: fresh() })
+    })
+  }
+
+  /** This friend was told of these revocations (and got `secret`, the next
+   *  meeting secret, if one was sent): that secret now names our swarms. */
+  async markRevocationsTold (key: string, deviceKeys: string[], secret?: Uint8Array): Promise<void> {
+    const db = this.db
+    await db.transaction('rw', db.friends, async () => {
+      const row = await db.friends.get(key)
+      if (!row) return
+      const told = [...new Set([...(row.toldRevocations ?? []), ...deviceKeys])]
+      const changes: Partial<FriendRow> = { toldRevocations: told }
+      // Only the secret that was sent: a newer one (another revocation meanwhile) stays pending.
+      if (secret && row.nextPairSecret && bytesEqual(row.nextPairSecret, secret)) {
+        changes.pairSecret = secret
+        changes.nextPairSecret = undefined
+      }
+      await db.friends.update(key, changes)
+    })
+  }
 
   /** Adds a friend, or updates the name of one already there. */
   async add (friend: { key: string, address: string, displayName: string }): Promise<FriendRow> {

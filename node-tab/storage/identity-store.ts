@@ -1,20 +1,96 @@
-// The owner's key pair: made on first open, then read back unchanged on every
-// reload. Creation runs in a transaction so two tabs opening at once cannot
-// each make a different identity.
-import { keyPairMatches } from '../../shared/crypto'
+// The person's identity and this device's own key. A first open makes both:
+// a new identity, and a device key it certifies as a full device. A device
+// linked to someone else's identity gets its rows from the link instead (a
+// server device then holds the identity's public key only). Creation runs
+// in a transaction so two tabs opening at once cannot each make their own.
+import { bytesEqual, toHex } from '../../shared/bytes'
+import { generateSigningKeyPair, keyPairMatches, randomBytes } from '../../shared/crypto'
+import { DEVICES_SECRET_BYTES } from '../../shared/link-protocol'
+import { checkDeviceCertificate, issueDeviceCertificate, type DeviceCertificate } from '../../shared/device-certificate'
+import type { DeviceCredentials } from '../../shared/device-credentials'
 import { createIdentity, type Identity } from '../../shared/identity'
-import type { NodeDatabase } from './db'
+import type { IdentityRow, NodeDatabase, OwnDeviceRow } from './db'
+import type { LinkedIdentity } from '../linking/new-device'
 
-export async function loadOrCreateIdentity (db: NodeDatabase): Promise<Identity> {
+export interface StoredIdentity {
+  identityKey: Uint8Array
+  /** The key pair, on a full device; null on a server device. */
+  signing: Identity | null
+  credentials: DeviceCredentials
+}
+
+/** What a device that has been on its own until now is called. */
+export const FIRST_DEVICE_NAME = 'First device'
+
+export async function loadOrCreateIdentity (db: NodeDatabase, now: () => number = Date.now): Promise<StoredIdentity> {
   return db.transaction('rw', db.identity, async () => {
-    const row = await db.identity.get('self')
-    if (row) {
-      const identity = { publicKey: new Uint8Array(row.publicKey), secretKey: new Uint8Array(row.secretKey) }
-      if (!keyPairMatches(identity)) throw new Error('The stored identity is damaged: its secret key does not match its public key.')
-      return identity
+    let self = await db.identity.get('self') as IdentityRow | undefined
+    let signing: Identity | null = null
+    if (self) {
+      if (self.secretKey) {
+        signing = { publicKey: new Uint8Array(self.publicKey), secretKey: new Uint8Array(self.secretKey) }
+        if (!keyPairMatches(signing)) throw new Error('The stored identity is damaged: its secret key does not match its public key.')
+      }
+    } else {
+      signing = createIdentity()
+      self = { id: 'self', publicKey: signing.publicKey, secretKey: signing.secretKey, createdAt: now() }
+      await db.identity.put(self)
     }
-    const identity = createIdentity()
-    await db.identity.put({ id: 'self', publicKey: identity.publicKey, secretKey: identity.secretKey, createdAt: Date.now() })
-    return identity
+    const identityKey = new Uint8Array(self.publicKey)
+    let device = await db.identity.get('device') as OwnDeviceRow | undefined
+    if (!device) {
+      // A node from before devices existed (or a first open): it certifies
+      // a device key of its own, so every device proves itself the same way.
+      if (!signing) throw new Error('This device has no certificate and no identity key to make one.')
+      const keys = generateSigningKeyPair()
+      const certificate = issueDeviceCertificate(signing, { publicKey: keys.publicKey, name: FIRST_DEVICE_NAME, role: 'full' }, now())
+      device = { id: 'device', publicKey: keys.publicKey, secretKey: keys.secretKey, certificate, createdAt: now() }
+      await db.identity.put(device)
+    }
+    const keys = { publicKey: new Uint8Array(device.publicKey), secretKey: new Uint8Array(device.secretKey) }
+    if (!keyPairMatches(keys)) throw new Error('The stored device key is damaged: its secret key does not match its public key.')
+    // Checked as if it came from outside: a damaged certificate would only
+    // show up later as every friend refusing this device.
+    const certificate: DeviceCertificate = checkDeviceCertificate(device.certificate, { identityKey, now: Number.MAX_SAFE_INTEGER })
+    if (!bytesEqual(certificate.deviceKey, keys.publicKey)) throw new Error('The stored device certificate is for another device.')
+    return { identityKey, signing, credentials: { identityKey, device: keys, certificate } }
   })
+}
+
+/** The devices' shared swarm secret (see deviceMeeting): made by the first
+ *  device, handed to each device it links, replaced when one is revoked. */
+export const DEVICES_SECRET_KEY = 'devices.secret'
+const PROFILE_KEY = 'profile.displayName'
+
+/** Becomes the device a link made: whatever this database held before (an
+ *  identity made on first open, never used) is replaced as a whole. */
+export async function storeLinkedIdentity (db: NodeDatabase, linked: LinkedIdentity, now: () => number = Date.now): Promise<void> {
+  await db.transaction('rw', db.tables, async () => {
+    for (const table of db.tables) await table.clear()
+    const self: IdentityRow = { id: 'self', publicKey: linked.identityKey, createdAt: now() }
+    if (linked.identitySecretKey) self.secretKey = linked.identitySecretKey
+    await db.identity.put(self)
+    const device: OwnDeviceRow = { id: 'device', publicKey: linked.device.publicKey, secretKey: linked.device.secretKey, certificate: linked.certificate, createdAt: now() }
+    await db.identity.put(device)
+    // The device that linked this one, so they find each other to sync.
+    await db.devices.put({ deviceKey: toHex(linked.approver.deviceKey), certificate: linked.approver })
+    await db.putSetting(DEVICES_SECRET_KEY, linked.devicesSecret)
+    await db.putSetting(PROFILE_KEY, linked.displayName)
+  })
+}
+
+/** This person's devices' swarm secret, made on first use. */
+export async function loadOrCreateDevicesSecret (db: NodeDatabase): Promise<Uint8Array> {
+  return db.transaction('rw', db.settings, async () => {
+    const saved = await db.getSetting(DEVICES_SECRET_KEY, (v): v is Uint8Array => v instanceof Uint8Array && v.length === DEVICES_SECRET_BYTES)
+    if (saved) return saved
+    const secret = randomBytes(DEVICES_SECRET_BYTES)
+    await db.putSetting(DEVICES_SECRET_KEY, secret)
+    return secret
+  })
+}
+
+/** Whether this database already holds an identity (made or linked). */
+export async function hasIdentity (db: NodeDatabase): Promise<boolean> {
+  return (await db.identity.get('self')) !== undefined
 }

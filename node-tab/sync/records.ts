@@ -80,7 +80,8 @@ const ROW_CHECKS: Record<SyncedTable, (r: Row) => boolean> = {
     (r.expiresAt === null || isTime(r.expiresAt)) && typeof r.status === 'string' && STATUSES.has(r.status) &&
     optional(r.usedBy, isKey) && optional(r.usedAt, isTime),
   settings: (r) => isPersonSetting(r.key) && isSettingValue(r.key, r.value),
-  devices: (r) => isKey(r.deviceKey) && r.certificate !== undefined && optional(r.lastSeenAt, isTime)
+  devices: (r) => isKey(r.deviceKey) && r.certificate !== undefined && optional(r.lastSeenAt, isTime),
+  peerRevocations: (r) => isKey(r.identityKey) && isKey(r.deviceKey) && r.revocation !== undefined
 }
 
 /** Per table: is this a well-formed primary key (for tombstones, too)? */
@@ -90,6 +91,7 @@ function isKeyOf (table: SyncedTable, key: unknown): boolean {
   switch (table) {
     case 'memberships': return pair(isId, isKey)
     case 'deliveries': case 'notices': return pair(isId, isKey)
+    case 'peerRevocations': return pair(isKey, isKey)
     case 'friends': case 'devices': return isKey(key)
     case 'settings': return isPersonSetting(key)
     case 'deletions': return typeof key === 'string' && key.length <= 100 && /^[A-Za-z0-9]{1,64}:[a-z-]+$/.test(key)

@@ -5,7 +5,7 @@
 /** Tables whose rows every owner device holds the same of. fileChunks are not
  *  among them: file pieces travel by range (see file-fetch.ts). */
 export const SYNCED_TABLES = [
-  'items', 'friends', 'groups', 'memberships', 'deliveries', 'notices', 'deletions', 'invites', 'settings', 'devices'
+  'items', 'friends', 'groups', 'memberships', 'deliveries', 'notices', 'deletions', 'invites', 'settings', 'devices', 'peerRevocations'
 ] as const
 export type SyncedTable = (typeof SYNCED_TABLES)[number]
 
@@ -50,7 +50,8 @@ export const PRIMARY_KEYS: Record<SyncedTable, string | readonly [string, string
   deletions: 'id',
   invites: 'id',
   settings: 'key',
-  devices: 'deviceKey'
+  devices: 'deviceKey',
+  peerRevocations: ['identityKey', 'deviceKey']
 }
 
 /** The primary key of a row of `table`. */

@@ -1,22 +1,26 @@
 // Serves a built app folder like any static host would, plus a generated
 // /config.json (trackers, ICE servers) so tests and `npm start` can point the
 // app at local trackers without rebuilding it. `headers` go on every
-// response (the app's Content-Security-Policy, see csp.mjs).
+// response (the app's Content-Security-Policy, see csp.mjs). `handle` may
+// answer a request before the files do (the headless runner's report
+// endpoint); it returns true when it did.
 import http from 'node:http'
 import sirv from 'sirv'
 
 /**
  * @param {{ root: string, port?: number, host?: string, config?: object,
- *           mounts?: Record<string, string>, headers?: Record<string, string> }} opts
+ *           mounts?: Record<string, string>, headers?: Record<string, string>,
+ *           handle?: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, url: URL) => boolean }} opts
  *   mounts: URL prefix -> folder, for extra files (e.g. the Bugout bundle in benchmarks)
  * @returns {Promise<{ url: string, port: number, close: () => Promise<void> }>}
  */
-export async function startStaticServer ({ root, port = 0, host = '127.0.0.1', config, mounts = {}, headers = {} }) {
+export async function startStaticServer ({ root, port = 0, host = '127.0.0.1', config, mounts = {}, headers = {}, handle }) {
   const serveRoot = sirv(root, { dev: true, etag: false })
   const serveMounts = Object.entries(mounts).map(([prefix, dir]) => [prefix, sirv(dir, { dev: true })])
   const server = http.createServer((req, res) => {
     for (const [name, value] of Object.entries(headers)) res.setHeader(name, value)
     const url = new URL(req.url ?? '/', 'http://x')
+    if (handle?.(req, res, url)) return
     if (config && url.pathname === '/config.json') {
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' })
       res.end(JSON.stringify(config))

@@ -122,7 +122,7 @@ describe('impostors', () => {
     await bob.context.close()
   })
 
-  it('an impostor holding A’s sealing key but not A’s signing key fails the handshake, in plain words', async () => {
+  it('an impostor holding A’s sealing key but not A’s signing key cannot certify a device for A: the handshake fails, in plain words', async () => {
     const alice = await world.person('alice3')
     const aliceAddress = await openApp(alice, world.appUrl)
     // Worst case: the impostor has the secret that opens offers to A.
@@ -143,7 +143,7 @@ describe('impostors', () => {
     const bob = await world.person('bob3')
     await bob.page.goto(`${world.appUrl}#/friend/${aliceAddress}`)
     await expect.poll(() => bob.page.getByTestId('friend-error').textContent(), { timeout: 30_000 })
-      .toMatch(/Handshake failed: .*could not prove it holds the key/)
+      .toMatch(/Handshake failed: .*cannot act for the person: its certificate is for someone else/)
     expect(await bob.page.getByTestId('friend-rtt').count()).toBe(0)
     const counters = await mallory.page.evaluate(() => window.kithHarness.impostorCounters())
     expect(counters!.offersOpened).toBeGreaterThan(0)

@@ -8,6 +8,7 @@ import { KithNode } from '../../node-tab/node'
 import { NodeDatabase } from '../../node-tab/storage/db'
 import { boxSecretKeyFromSigning, generateSigningKeyPair } from '../../shared/crypto'
 import { runHandshake } from '../../shared/handshake'
+import { issueDeviceCertificate } from '../../shared/device-certificate'
 import { parseAddress } from '../../shared/identity'
 import { toHex } from '../../shared/bytes'
 import { epochAt, openOffer, personTopic, sealAnswer } from '../../shared/rendezvous'
@@ -53,8 +54,9 @@ function startImpostor (opts: { victimAddress: string, trackers: string[], victi
     pool.answer(envelope, sealAnswer(answer.sdp, offer.replyKey))
     const transport = await answer.connected()
     try {
-      // Claims the victim's public key but can only sign with its own.
-      await runHandshake(transport, { identity: { publicKey: victimKey, secretKey: own.secretKey } })
+      // Claims the victim's identity but can only certify a device with its own key.
+      const certificate = issueDeviceCertificate(own, { publicKey: own.publicKey, name: 'Impostor', role: 'full' }, Date.now())
+      await runHandshake(transport, { credentials: { identityKey: victimKey, device: own, certificate } })
     } catch {
       return
     }

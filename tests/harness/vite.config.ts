@@ -10,6 +10,12 @@ export default defineConfig({
   build: {
     outDir: fileURLToPath(new URL('../../dist-harness', import.meta.url)),
     emptyOutDir: true,
-    target: 'es2022'
+    target: 'es2022',
+    rollupOptions: {
+      input: {
+        index: fileURLToPath(new URL('./index.html', import.meta.url)),
+        devices: fileURLToPath(new URL('./devices.html', import.meta.url))
+      }
+    }
   }
 })

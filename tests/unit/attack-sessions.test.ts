@@ -145,7 +145,7 @@ describe('attack: the holder of an invite link that no longer works', () => {
     await node.invites.revoke(withdrawn.id)
     await new Promise((resolve) => setTimeout(resolve, 5)) // `expiring` is past its expiry now
     const joined = await topics()
-    const swarm = (token: string): string => inviteMeeting(token, epoch, node.identity.publicKey).topic
+    const swarm = (token: string): string => inviteMeeting(token, epoch, node.identityKey).topic
     expect(joined.has(swarm(pending.token))).toBe(true)
     expect(joined.has(swarm(usedNow.token))).toBe(true)
     expect(joined.has(swarm(withdrawn.token))).toBe(false)
@@ -169,7 +169,7 @@ describe('attack: an invite link tried just after it expired', () => {
     const joined = (): ReadonlySet<string> => (node as unknown as { listener: { joinedTopics: ReadonlySet<string> } }).listener.joinedTopics
     const invite = await node.invites.create({ label: 'short', expiresInMs: 300 })
     node.changed()
-    const swarm = inviteMeeting(invite.token, epochAt(Date.now()), node.identity.publicKey).topic
+    const swarm = inviteMeeting(invite.token, epochAt(Date.now()), node.identityKey).topic
     await until(() => joined().has(swarm))
     await until(() => !joined().has(swarm), 5_000)
   })

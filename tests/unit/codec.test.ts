@@ -33,6 +33,8 @@ const sampleFrames: Frame[] = [
   { type: FrameType.Large, id: 5, direction: REQUEST_DIRECTION, totalBytes: 3_000_000 },
   { type: FrameType.Large, id: 6, direction: RESULT_DIRECTION, totalBytes: 1 },
   { type: FrameType.Hello, version: 1, publicKey: key32, nonce: nonce32 },
+  { type: FrameType.Hello, version: 3, publicKey: key32, nonce: nonce32, deviceKey: key32, certificate: { name: 'Pi' } },
+  { type: FrameType.Hello, version: 3, publicKey: key32, nonce: nonce32, deviceKey: key32, certificate: null },
   { type: FrameType.Auth, signature: new Uint8Array(64).fill(0xab) },
   { type: FrameType.Goodbye, reason: 'bye now' }
 ]

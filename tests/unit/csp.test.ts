@@ -53,6 +53,11 @@ describe('the Content-Security-Policy', () => {
     expect(head).not.toMatch(/<script|<link|<style/i)
   })
 
+  it('is also on the devices harness page, so the element tests run under it', () => {
+    const harnessHtml = readFileSync(join(root, 'tests/harness/devices.html'), 'utf8')
+    expect(metaPolicy(harnessHtml)).toBe(APP_CSP)
+  })
+
   it('index.html has no inline script or style for it to allow', () => {
     for (const tag of indexHtml.match(/<script\b[^>]*>/gi) ?? []) expect(tag).toMatch(/\ssrc=/)
     expect(indexHtml).not.toMatch(/<style\b|\sstyle=|\son[a-z]+=/i)

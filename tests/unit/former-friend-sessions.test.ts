@@ -13,7 +13,7 @@ async function nodeWithSessionTo (peer: ReturnType<typeof createIdentity>) {
   const node = await KithNode.open({ db: new NodeDatabase(`former-${Math.random()}`), hostConfig: { trackers: [], iceServers: [] } })
   const [a, b] = createMemoryTransportPair()
   const [session] = await Promise.all([
-    establishSession<NodeMethods, NodeMethods>(a, { identity: node.identity, handlers: () => ({}) }),
+    establishSession<NodeMethods, NodeMethods>(a, { credentials: node.credentials, handlers: () => ({}) }),
     establishSession<NodeMethods, NodeMethods>(b, { identity: peer, handlers: () => ({}) })
   ])
   node.sessions.add(toHex(peer.publicKey), session)

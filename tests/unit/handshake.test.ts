@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { createMemoryTransportPair } from '../../shared/memory-transport'
+import { credentialsOf } from '../../shared/device-credentials'
 import { HANDSHAKE_VERSION, HandshakeError, handshakeTranscript, runHandshake } from '../../shared/handshake'
 import { establishSession } from '../../shared/session'
 import { addressFromPublicKey, createIdentity, shortAddress, type Identity } from '../../shared/identity'
@@ -43,9 +44,19 @@ function expectPlainWords (message: string): void {
 
 const ROLE_BYTE = { offerer: 0, answerer: 1 } as const
 
+/** An honest hello of an identity acting as its own device (credentialsOf). */
+function helloOf (identity: Identity, nonce: Uint8Array) {
+  return {
+    type: FrameType.Hello, version: HANDSHAKE_VERSION, publicKey: identity.publicKey, nonce,
+    deviceKey: identity.publicKey, certificate: credentialsOf(identity).certificate
+  } as const
+}
+
 /** What an honest peer signs, rebuilt here from the exported transcript. */
-function proof (binding: SessionBinding, identity: Identity, localNonce: Uint8Array, remote: { publicKey: Uint8Array, nonce: Uint8Array }, claimedKey = identity.publicKey): Uint8Array {
-  const transcript = handshakeTranscript(binding, { publicKey: claimedKey, nonce: localNonce }, remote)
+function proof (binding: SessionBinding, identity: Identity, localNonce: Uint8Array, remote: { publicKey: Uint8Array, deviceKey?: Uint8Array, nonce: Uint8Array }, claimedKey = identity.publicKey): Uint8Array {
+  const transcript = handshakeTranscript(binding,
+    { identityKey: claimedKey, deviceKey: claimedKey, nonce: localNonce },
+    { identityKey: remote.publicKey, deviceKey: remote.deviceKey!, nonce: remote.nonce })
   return sign(concatBytes(transcript, Uint8Array.of(ROLE_BYTE[binding.role])), identity.secretKey)
 }
 
@@ -101,8 +112,8 @@ describe('successful handshake', () => {
     const bob = createIdentity()
     const [a, b] = pair()
     const [forAlice, forBob] = await Promise.all([runHandshake(a, { identity: alice }), runHandshake(b, { identity: bob })])
-    expect(forAlice).toEqual(bob.publicKey)
-    expect(forBob).toEqual(alice.publicKey)
+    expect(forAlice.identityKey).toEqual(bob.publicKey)
+    expect(forBob.identityKey).toEqual(alice.publicKey)
     expect(a.closed || b.closed).toBe(false)
   })
 
@@ -123,9 +134,9 @@ describe('successful handshake', () => {
     const result = runHandshake(a, { identity: alice, expectedRemoteKey: bob.publicKey, timeoutMs: 1000 })
     const hello = await nextHello(raw)
     const nonce = randomBytes(32)
-    raw.send({ type: FrameType.Hello, version: HANDSHAKE_VERSION, publicKey: bob.publicKey, nonce })
+    raw.send(helloOf(bob, nonce))
     raw.send({ type: FrameType.Auth, signature: proof(b.binding, bob, nonce, hello) })
-    expect(await result).toEqual(bob.publicKey)
+    expect((await result).identityKey).toEqual(bob.publicKey)
   })
 
   it('requests sent right after a valid proof reach the handlers', async () => {
@@ -138,7 +149,7 @@ describe('successful handshake', () => {
     const session = establishSession<Methods, Methods>(b, { identity: bob, handlers: recordingHandlers(calls) })
     // The offerer speaks first; the answerer replies with its hello.
     const nonce = randomBytes(32)
-    raw.send({ type: FrameType.Hello, version: HANDSHAKE_VERSION, publicKey: alice.publicKey, nonce })
+    raw.send(helloOf(alice, nonce))
     const hello = await nextHello(raw)
     raw.send({ type: FrameType.Auth, signature: proof(a.binding, alice, nonce, hello) })
     raw.send({ type: FrameType.Request, id: 1, method: 'whoami', params: null })
@@ -176,7 +187,7 @@ describe('refusals', () => {
     const result = runHandshake(a, { identity: alice, expectedRemoteKey: bob.publicKey, timeoutMs: 1000 })
     const hello = await nextHello(raw)
     const nonce = randomBytes(32)
-    raw.send({ type: FrameType.Hello, version: HANDSHAKE_VERSION, publicKey: bob.publicKey, nonce })
+    raw.send(helloOf(bob, nonce))
     raw.send({ type: FrameType.Auth, signature: proof(b.binding, mallory, nonce, hello, bob.publicKey) })
     const err = await handshakeError(result)
     expect(err.message).toMatch(/could not prove/)
@@ -279,7 +290,7 @@ describe('refusals', () => {
     const factoryCalls: Uint8Array[] = []
     const session = establishSession<Methods, Methods>(b, { identity: bob, handlers: recordingHandlers(calls, factoryCalls), handshakeTimeoutMs: 1000 })
     const nonce = randomBytes(32)
-    raw.send({ type: FrameType.Hello, version: HANDSHAKE_VERSION, publicKey: alice.publicKey, nonce })
+    raw.send(helloOf(alice, nonce))
     const hello = await nextHello(raw)
     raw.send({ type: FrameType.Request, id: 1, method: 'whoami', params: null })
     raw.send({ type: FrameType.Auth, signature: proof(a.binding, alice, nonce, hello) })
@@ -303,16 +314,16 @@ describe('refusals', () => {
     const [a, b] = pair()
     const raw = new RawPeer(b)
     const result = runHandshake(a, { identity: createIdentity(), timeoutMs: 1000 })
-    raw.send({ type: FrameType.Hello, version: HANDSHAKE_VERSION + 1, publicKey: createIdentity().publicKey, nonce: randomBytes(32) })
+    raw.send({ ...helloOf(createIdentity(), randomBytes(32)), version: HANDSHAKE_VERSION + 1 })
     expect((await handshakeError(result)).message).toMatch(/version/)
   })
 
-  it('a peer still on protocol version 1 (before offer proofs and ranged files) is refused', async () => {
-    expect(HANDSHAKE_VERSION).toBe(2)
+  it.each([1, 2])('a peer still on protocol version %i (hellos without a device) is refused in words', async (version) => {
+    expect(HANDSHAKE_VERSION).toBe(3)
     const [a, b] = pair()
     const raw = new RawPeer(b)
     const result = runHandshake(a, { identity: createIdentity(), timeoutMs: 1000 })
-    raw.send({ type: FrameType.Hello, version: 1, publicKey: createIdentity().publicKey, nonce: randomBytes(32) })
+    raw.send({ type: FrameType.Hello, version, publicKey: createIdentity().publicKey, nonce: randomBytes(32) })
     expect((await handshakeError(result)).message).toMatch(/incompatible version/)
   })
 
@@ -367,7 +378,7 @@ describe('who speaks first', () => {
     const result = runHandshake(b, { identity: createIdentity(), timeoutMs: 1000 })
     await tick(30)
     expect(raw.pending).toBe(0)
-    raw.send({ type: FrameType.Hello, version: HANDSHAKE_VERSION, publicKey: createIdentity().publicKey, nonce: randomBytes(32) })
+    raw.send(helloOf(createIdentity(), randomBytes(32)))
     expect(await raw.next()).toMatchObject({ type: FrameType.Hello })
     expect(await raw.next()).toMatchObject({ type: FrameType.Auth })
     result.catch(() => {}) // the raw peer never proves itself; the timeout ends it

@@ -40,7 +40,7 @@ describe('the swarms a node sits in', () => {
   it('not its address swarm unless the owner opts in; one per friend and per invite', async () => {
     const node = await openNode()
     const epoch = 20_000
-    const addressSwarm = personTopic(node.identity.publicKey, epoch)
+    const addressSwarm = personTopic(node.identityKey, epoch)
     expect(node.discoverable).toBe(false)
     const topicsAt = async (): Promise<string[]> => (await node.listenTopics(epoch)).map((m) => m.topic)
     expect(await topicsAt()).toEqual([])
@@ -50,16 +50,16 @@ describe('the swarms a node sits in', () => {
     const invite = await node.invites.create({ label: 'for Carol', expiresInMs: null })
     const topics = await topicsAt()
     expect(topics).toHaveLength(2)
-    expect(topics).toContain(pairTopic(pairSecret(bob.secretKey, node.identity.publicKey), epoch))
+    expect(topics).toContain(pairTopic(pairSecret(bob.secretKey, node.identityKey), epoch))
     expect(topics).toContain(inviteTopic(invite.token, epoch))
     expect(topics).not.toContain(addressSwarm)
 
     // Each swarm comes with what an offer into it must prove: the friend's
     // and invite's swarms a key only the friend or invite holder can derive.
     const byTopic = new Map((await node.listenTopics(epoch)).map((m) => [m.topic, m]))
-    const fromBob = pairMeeting(pairSecret(bob.secretKey, node.identity.publicKey), epoch, node.identity.publicKey)
+    const fromBob = pairMeeting(pairSecret(bob.secretKey, node.identityKey), epoch, node.identityKey)
     expect(byTopic.get(fromBob.topic)).toEqual(fromBob)
-    const fromCarol = inviteMeeting(invite.token, epoch, node.identity.publicKey)
+    const fromCarol = inviteMeeting(invite.token, epoch, node.identityKey)
     expect(byTopic.get(fromCarol.topic)).toEqual(fromCarol)
 
     await node.setDiscoverable(true)

@@ -107,7 +107,7 @@ describe('a flood of hostile frames', () => {
     const handlersFor = (node as unknown as { handlersFor: (k: Uint8Array) => Partial<RpcHandlers<NodeMethods>> }).handlersFor.bind(node)
     const [a, b] = createMemoryTransportPair()
     const [session] = await Promise.all([
-      establishSession<NodeMethods, NodeMethods>(b, { identity: node.identity, handlers: handlersFor, rpc: { nodeBudget, assemblyIdleMs: 300 } }),
+      establishSession<NodeMethods, NodeMethods>(b, { credentials: node.credentials, handlers: handlersFor, rpc: { nodeBudget, assemblyIdleMs: 300 } }),
       runHandshake(a, { identity: mallory })
     ])
     const server = session.rpc

@@ -89,14 +89,19 @@ describe('keys that need no secret are not keys', () => {
 })
 
 describe('where keys enter', () => {
-  it('the handshake refuses a small-order key with a proof made without any secret', async () => {
+  it.each(['identity', 'device'] as const)('the handshake refuses a small-order %s key with a proof made without any secret', async (which) => {
     const alice = createIdentity()
     const [a, b] = createMemoryTransportPair()
     const raw = new RawPeer(b)
     const result = runHandshake(a, { identity: alice, timeoutMs: 1000 })
     const forged = new Uint8Array(64)
     forged[0] = 1
-    raw.send({ type: FrameType.Hello, version: HANDSHAKE_VERSION, publicKey: fromHex(SMALL_ORDER[0]!), nonce: randomBytes(32) })
+    const weak = fromHex(SMALL_ORDER[0]!)
+    const honest = createIdentity().publicKey
+    raw.send({
+      type: FrameType.Hello, version: HANDSHAKE_VERSION, nonce: randomBytes(32), certificate: null,
+      publicKey: which === 'identity' ? weak : honest, deviceKey: which === 'device' ? weak : honest
+    })
     raw.send({ type: FrameType.Auth, signature: forged })
     const err = await result.then(() => null, (e: unknown) => e)
     expect(err).toBeInstanceOf(HandshakeError)

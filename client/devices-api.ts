@@ -1,0 +1,56 @@
+// What the UI can ask about the person's own devices (DESIGN §6a): the list,
+// linking a new one the way Signal does, and revoking. Kept apart from
+// app-api.ts so the Devices tab and the link flow depend on this alone.
+import type { DeviceRole } from '../shared/device-certificate'
+import type { LinkingSession } from '../shared/linking-state'
+
+export type { DeviceRole } from '../shared/device-certificate'
+export type { LinkingSession, LinkingState } from '../shared/linking-state'
+
+export interface DeviceView {
+  /** The device's own key, hex: its identity in this list. */
+  key: string
+  name: string
+  role: DeviceRole
+  /** When its certificate was issued (it was linked). */
+  linkedAt: number
+  /** The last time one of my devices had a session with it; null: never since linking. */
+  lastSeenAt: number | null
+  /** A sync session with it is open right now. */
+  online: boolean
+  /** The device this page runs on. */
+  thisDevice: boolean
+  /** Set once revoked: it no longer syncs, and friends refuse it once told. */
+  revokedAt: number | null
+}
+
+/** The approving side of a link, step by step. */
+export interface LinkApproval {
+  /** What the new device calls itself (from the link code's session). */
+  readonly proposedName: string
+  /** Six digits, shown on both screens; the owner compares them. */
+  readonly verificationCode: string
+  /** Whether the new device asked to be a server (the headless runner always does). */
+  readonly serverOnly: boolean
+  /** Issues the certificate and hands over what the role may hold. */
+  approve (opts: { name: string, role: DeviceRole }): Promise<void>
+  cancel (): void
+}
+
+export interface DevicesApi extends EventTarget {
+  /** Full devices may link and revoke; a server device only lists. */
+  readonly canManageDevices: boolean
+  listDevices (): Promise<DeviceView[]>
+  /** Reads a link code (text, or a link carrying it) and meets the new
+   *  device; rejects with a sentence (typo, expired, already used, not
+   *  reachable) the UI shows as is. */
+  openLinkCode (input: string, signal?: AbortSignal): Promise<LinkApproval>
+  revokeDevice (key: string): Promise<void>
+  /** Whether this browser may become a device of another identity: only
+   *  while it has no friends, items or devices of its own (the identity made
+   *  for it on first open is then replaced). */
+  canLinkThisDevice (): Promise<boolean>
+  /** Shows a link code for this browser until a full device approves it;
+   *  once linked the page reloads as that person's device. */
+  linkThisDevice (deviceName: string): LinkingSession
+}

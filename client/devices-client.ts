@@ -1,0 +1,87 @@
+// The Devices tab's view of the node (DESIGN §6a): my devices, linking a new
+// one from this (full) device, revoking, and turning this browser into a
+// device of an identity I already have.
+import { toHex } from '../shared/bytes'
+import type { KithNode } from '../node-tab/node'
+import { NewDeviceLink } from '../node-tab/linking/new-device'
+import { storeLinkedIdentity } from '../node-tab/storage/identity-store'
+import type { DevicesApi, DeviceView, LinkApproval, LinkingSession } from './devices-api'
+
+/** How long "Linked" stays on screen before the page opens as the person's device. */
+const RELOAD_AFTER_LINK_MS = 1500
+
+export class NodeDevicesApi extends EventTarget implements DevicesApi {
+  constructor (private readonly node: KithNode, private readonly reload: () => void = reopenHome) {
+    super()
+    node.addEventListener('change', () => this.dispatchEvent(new Event('change')))
+  }
+
+  get canManageDevices (): boolean {
+    return this.node.role === 'full'
+  }
+
+  async listDevices (): Promise<DeviceView[]> {
+    const me = toHex(this.node.credentials.device.publicKey)
+    const views = (await this.node.devices.list()).map((d): DeviceView => ({
+      key: d.key,
+      name: d.certificate.name,
+      role: d.certificate.role,
+      linkedAt: d.certificate.issuedAt,
+      lastSeenAt: d.key === me ? null : this.node.devices.lastSeenAt(d.key),
+      online: d.key === me || this.node.deviceSessions.isOnline(d.key),
+      thisDevice: d.key === me,
+      revokedAt: d.revocation?.revokedAt ?? null
+    }))
+    // This device first, then the others by when they were linked.
+    return views.sort((a, b) => Number(b.thisDevice) - Number(a.thisDevice) || a.linkedAt - b.linkedAt)
+  }
+
+  async openLinkCode (input: string, signal?: AbortSignal): Promise<LinkApproval> {
+    const step = await this.node.openLinkCode(input, signal)
+    return {
+      proposedName: step.proposedName,
+      verificationCode: step.verificationCode,
+      serverOnly: step.serverOnly,
+      approve: async (opts) => {
+        await step.approve(opts)
+        this.dispatchEvent(new Event('change'))
+      },
+      cancel: () => step.cancel()
+    }
+  }
+
+  revokeDevice (key: string): Promise<void> {
+    return this.node.revokeDevice(key)
+  }
+
+  /** Only a browser with nothing of its own yet: linking replaces its identity. */
+  async canLinkThisDevice (): Promise<boolean> {
+    const node = this.node
+    const [items, friends, devices, invites] = await Promise.all([
+      node.items.listMine({ limit: 1 }), node.friends.list(), node.devices.list(), node.invites.list()
+    ])
+    return items.length === 0 && friends.length === 0 && devices.length <= 1 && invites.length === 0
+  }
+
+  linkThisDevice (deviceName: string): LinkingSession {
+    const node = this.node
+    return new NewDeviceLink({
+      name: deviceName,
+      serverOnly: false,
+      trackers: node.currentConfig.trackers,
+      rtcConfig: node.rtcConfig,
+      onLinked: async (linked) => {
+        if (!await this.canLinkThisDevice()) throw new Error('This browser has friends or items of its own now; it was not linked.')
+        node.stopListening()
+        await storeLinkedIdentity(node.db, linked)
+        setTimeout(this.reload, RELOAD_AFTER_LINK_MS)
+      }
+    })
+  }
+}
+
+/** Opens the app's home as the linked device (not #/link again). */
+export function reopenHome (): void {
+  history.replaceState(null, '', '#/')
+  location.reload()
+}

@@ -1,0 +1,212 @@
+// The new device's side of linking (DESIGN §6a), the way Signal links one:
+// it shows a link code carrying its own key and a one-time secret, waits in
+// the swarm only that secret names, and lets exactly one full device of
+// some person in. Both screens then show the verification code; when the
+// owner approves over there, the full device sends the certificate (and,
+// for a full device, the identity key), which is checked here before
+// anything is stored. A code works once: once linked, or restarted, its
+// secret is forgotten and nothing listens for it any more.
+import { bytesEqual } from '../../shared/bytes'
+import { generateSigningKeyPair, keyPairMatches, type SigningKeyPair } from '../../shared/crypto'
+import { checkDeviceCertificate, normalizeDeviceName, type DeviceCertificate } from '../../shared/device-certificate'
+import { KithError } from '../../shared/errors'
+import { HandshakeError } from '../../shared/handshake'
+import { addressFromPublicKey } from '../../shared/identity'
+import { createLinkCode, LINK_CODE_LIFETIME_MS, verificationCode, type LinkCode } from '../../shared/link-code'
+import { parseLinkPackage, type LinkPackage, type NewDeviceMethods } from '../../shared/link-protocol'
+import type { LinkingSession, LinkingState } from '../../shared/linking-state'
+import { linkMeeting } from '../../shared/meetings'
+import { establishSession, type Session } from '../../shared/session'
+import type { Transport } from '../../shared/transport'
+import { Listener } from '../discovery/listener'
+import { ReplayGuard } from '../discovery/replay-guard'
+
+/** What a completed link leaves to be stored (see storeLinkedIdentity). */
+export interface LinkedIdentity {
+  identityKey: Uint8Array
+  identitySecretKey: Uint8Array | null
+  device: SigningKeyPair
+  certificate: DeviceCertificate
+  /** The full device that linked this one: the first other device it knows. */
+  approver: DeviceCertificate
+  devicesSecret: Uint8Array
+  displayName: string
+}
+
+export interface NewDeviceLinkOptions {
+  name: string
+  /** The headless runner: never accept the identity key. */
+  serverOnly: boolean
+  trackers: string[]
+  rtcConfig: RTCConfiguration
+  /** Stores the link; the state turns 'linked' once it resolves. */
+  onLinked: (linked: LinkedIdentity) => Promise<void>
+  now?: () => number
+  /** Replaceable in tests: how the link swarm is joined. */
+  listen?: (opts: { meeting: ReturnType<typeof linkMeeting>, onTransport: (t: Transport) => Promise<void> }) => { stop: () => void }
+}
+
+type ApproverSession = Session<Record<string, never>, NewDeviceMethods>
+
+export class NewDeviceLink extends EventTarget implements LinkingSession {
+  private current: LinkingState = { step: 'failed', message: 'Not started.' }
+  private readonly device = generateSigningKeyPair()
+  private readonly name: string
+  private code: LinkCode | null = null
+  private listening: { stop: () => void } | null = null
+  private approver: ApproverSession | null = null
+  private expiryTimer: ReturnType<typeof setTimeout> | null = null
+
+  constructor (private readonly opts: NewDeviceLinkOptions) {
+    super()
+    this.name = normalizeDeviceName(opts.name)
+    this.restart()
+  }
+
+  get state (): LinkingState { return this.current }
+
+  /** The key the certificate will name (shown in tests and diagnostics). */
+  get deviceKey (): Uint8Array { return this.device.publicKey }
+
+  private now (): number { return (this.opts.now ?? Date.now)() }
+
+  restart (): void {
+    if (this.current.step === 'linked') return
+    this.stopListening()
+    const { code, text } = createLinkCode(this.device.publicKey, this.now())
+    this.code = code
+    this.set({ step: 'waiting', codeText: text, expiresAt: code.expiresAt * 1000 })
+    const meeting = linkMeeting(code.secret, this.device.publicKey)
+    this.listening = (this.opts.listen ?? defaultListen(this.opts))({ meeting, onTransport: (t) => this.accept(t, code) })
+    this.expiryTimer = setTimeout(() => {
+      if (this.code === code && this.current.step !== 'linked') this.fail('The link code expired. Show a new one.')
+    }, LINK_CODE_LIFETIME_MS)
+  }
+
+  cancel (): void {
+    if (this.current.step === 'linked') return
+    this.fail('Linking was cancelled.')
+  }
+
+  private fail (message: string): void {
+    this.stopListening()
+    this.set({ step: 'failed', message })
+  }
+
+  private stopListening (): void {
+    this.code = null
+    this.listening?.stop()
+    this.listening = null
+    this.approver?.rpc.close('linking ended')
+    this.approver = null
+    if (this.expiryTimer) clearTimeout(this.expiryTimer)
+    this.expiryTimer = null
+  }
+
+  private set (state: LinkingState): void {
+    this.current = state
+    this.dispatchEvent(new Event('change'))
+  }
+
+  /** One connection in the link swarm: it must be a full device of someone,
+   *  and only one may be confirming at a time. */
+  private async accept (transport: Transport, code: LinkCode): Promise<void> {
+    if (this.code !== code || this.approver) {
+      transport.close('another device is already linking this one')
+      return
+    }
+    let session: ApproverSession
+    try {
+      session = await establishSession<Record<string, never>, NewDeviceMethods>(transport, {
+        credentials: { identityKey: this.device.publicKey, device: this.device, certificate: null },
+        handlers: (identityKey, remote) => remote.certificate?.role === 'full'
+          ? this.handlers(identityKey, code)
+          : {}
+      })
+    } catch (err) {
+      if (!(err instanceof HandshakeError)) throw err
+      return
+    }
+    if (session.remoteDevice.certificate?.role !== 'full' || this.code !== code || this.approver) {
+      session.rpc.close('only a full device can link a new one')
+      return
+    }
+    this.approver = session
+    transport.onClose(() => {
+      if (this.approver !== session) return
+      this.approver = null
+      // The owner may simply try again from the same or another full device.
+      if (this.current.step === 'confirming' && this.code === code) {
+        this.set({ step: 'waiting', codeText: this.current.codeText, expiresAt: code.expiresAt * 1000 })
+      }
+    })
+    if (this.current.step !== 'waiting') return
+    this.set({
+      step: 'confirming',
+      codeText: this.current.codeText,
+      verificationCode: verificationCode(code, session.remotePublicKey),
+      ownerAddress: addressFromPublicKey(session.remotePublicKey)
+    })
+  }
+
+  private handlers (identityKey: Uint8Array, code: LinkCode) {
+    return {
+      linkHello: () => ({ name: this.name, serverOnly: this.opts.serverOnly }),
+      completeLink: async (params: unknown) => {
+        // Only the device that is confirming, while its code is the current one.
+        if (this.code !== code || !this.approver || !bytesEqual(this.approver.remotePublicKey, identityKey)) throw new KithError('UNAUTHORIZED', 'This link code is no longer valid: show a new one.')
+        const linked = this.checkPackage(parseLinkPackage(params), identityKey, this.approver.remoteDevice.certificate!)
+        await this.opts.onLinked(linked)
+        // Forgotten: the code cannot be used again, by anyone.
+        this.code = null
+        this.listening?.stop()
+        this.listening = null
+        if (this.expiryTimer) clearTimeout(this.expiryTimer)
+        this.set({ step: 'linked', ownerAddress: addressFromPublicKey(identityKey) })
+        return { linked: true as const }
+      }
+    }
+  }
+
+  /** The package, checked as hostile input: a certificate for this device's
+   *  key from the identity it met, and the identity key only for a full
+   *  device that asked to be one. */
+  private checkPackage (pkg: LinkPackage, identityKey: Uint8Array, approver: DeviceCertificate): LinkedIdentity {
+    const certificate = checkDeviceCertificate(pkg.certificate, { identityKey, now: this.now() })
+    if (!bytesEqual(certificate.deviceKey, this.device.publicKey)) throw new KithError('BAD_REQUEST', 'The certificate is for another device.')
+    let identitySecretKey: Uint8Array | null = null
+    if (certificate.role === 'full') {
+      if (this.opts.serverOnly) throw new KithError('BAD_REQUEST', 'This device runs as a server: it can only be linked as one.')
+      if (!pkg.identitySecretKey || !keyPairMatches({ publicKey: identityKey, secretKey: pkg.identitySecretKey })) {
+        throw new KithError('BAD_REQUEST', 'A full device needs the identity’s key, and the one sent does not match.')
+      }
+      identitySecretKey = pkg.identitySecretKey.slice()
+    } else if (pkg.identitySecretKey) {
+      throw new KithError('BAD_REQUEST', 'A server device must never receive the identity key.')
+    }
+    return {
+      identityKey: identityKey.slice(),
+      identitySecretKey,
+      device: this.device,
+      certificate,
+      approver,
+      devicesSecret: pkg.devicesSecret.slice(),
+      displayName: pkg.displayName
+    }
+  }
+}
+
+function defaultListen (opts: NewDeviceLinkOptions) {
+  return ({ meeting, onTransport }: { meeting: ReturnType<typeof linkMeeting>, onTransport: (t: Transport) => Promise<void> }) => {
+    const listener = new Listener({
+      identity: null,
+      topics: async () => [meeting],
+      trackers: opts.trackers,
+      rtcConfig: opts.rtcConfig,
+      onTransport,
+      replays: new ReplayGuard()
+    })
+    listener.start()
+    return { stop: () => listener.stop() }
+  }
+}

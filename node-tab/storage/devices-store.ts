@@ -1,0 +1,100 @@
+// The person's devices as this device knows them (their certificates and
+// revocations, synced among the devices), and the revoked devices of
+// friends, learned from the friends themselves. Whatever is read back is
+// checked again: a row is only as good as its signature.
+import { toHex } from '../../shared/bytes'
+import {
+  checkDeviceCertificate, checkDeviceRevocation, type DeviceCertificate, type DeviceRevocation
+} from '../../shared/device-certificate'
+import type { NodeDatabase } from './db'
+
+export interface KnownDevice {
+  key: string
+  certificate: DeviceCertificate
+  revocation: DeviceRevocation | null
+}
+
+const LAST_SEEN_KEY = 'devices.lastSeen'
+
+export class DevicesStore {
+  /** Revoked device keys (hex), mine and friends', for the handshake's
+   *  synchronous check: identity hex -> device hexes. */
+  private revoked = new Map<string, Set<string>>()
+  /** When each device was last in a session with this one; device-local. */
+  private lastSeen: Record<string, number> = {}
+
+  constructor (private readonly db: NodeDatabase, private readonly identityKey: Uint8Array) {}
+
+  /** Loads what the synchronous checks need. Call once after opening, and
+   *  after sync brought in device rows. */
+  async load (): Promise<void> {
+    const revoked = new Map<string, Set<string>>()
+    const add = (identity: string, device: string): void => {
+      let set = revoked.get(identity)
+      if (!set) revoked.set(identity, set = new Set())
+      set.add(device)
+    }
+    for (const device of await this.list()) if (device.revocation) add(toHex(this.identityKey), device.key)
+    for (const row of await this.db.peerRevocations.toArray()) add(row.identityKey, row.deviceKey)
+    this.revoked = revoked
+    this.lastSeen = await this.db.getSetting(LAST_SEEN_KEY, (v): v is Record<string, number> => typeof v === 'object' && v !== null) ?? {}
+  }
+
+  isRevoked (identityKey: Uint8Array, deviceKey: Uint8Array): boolean {
+    return this.revoked.get(toHex(identityKey))?.has(toHex(deviceKey)) ?? false
+  }
+
+  /** My devices with a valid certificate (rows that fail their check are skipped). */
+  async list (): Promise<KnownDevice[]> {
+    const out: KnownDevice[] = []
+    for (const row of await this.db.devices.toArray()) {
+      try {
+        const certificate = checkDeviceCertificate(row.certificate, { identityKey: this.identityKey, now: Number.MAX_SAFE_INTEGER })
+        const revocation = row.revocation ? checkDeviceRevocation(row.revocation, this.identityKey) : null
+        if (toHex(certificate.deviceKey) !== row.deviceKey || (revocation && toHex(revocation.deviceKey) !== row.deviceKey)) continue
+        out.push({ key: row.deviceKey, certificate, revocation })
+      } catch { /* not signed by my identity: not one of my devices */ }
+    }
+    return out
+  }
+
+  /** Records a device I linked (or this device itself). Never un-revokes. */
+  async add (certificate: DeviceCertificate): Promise<void> {
+    const key = toHex(certificate.deviceKey)
+    await this.db.transaction('rw', this.db.devices, async () => {
+      const row = await this.db.devices.get(key)
+      await this.db.devices.put({ ...row, deviceKey: key, certificate })
+    })
+  }
+
+  async revoke (revocation: DeviceRevocation): Promise<void> {
+    const key = toHex(revocation.deviceKey)
+    await this.db.transaction('rw', this.db.devices, async () => {
+      const row = await this.db.devices.get(key)
+      if (!row) return
+      await this.db.devices.put({ ...row, revocation })
+    })
+    await this.load()
+  }
+
+  /** My revocations, for telling friends. */
+  async revocations (): Promise<DeviceRevocation[]> {
+    return (await this.list()).flatMap((d) => d.revocation ? [d.revocation] : [])
+  }
+
+  /** A friend told us one of their devices was revoked (checked by the caller). */
+  async addPeerRevocation (revocation: DeviceRevocation): Promise<void> {
+    await this.db.peerRevocations.put({ identityKey: toHex(revocation.identityKey), deviceKey: toHex(revocation.deviceKey), revocation })
+    await this.load()
+  }
+
+  lastSeenAt (deviceKey: string): number | null {
+    return this.lastSeen[deviceKey] ?? null
+  }
+
+  async markSeen (deviceKey: string, at: number): Promise<void> {
+    this.lastSeen[deviceKey] = at
+    await this.db.putSetting(LAST_SEEN_KEY, this.lastSeen)
+  }
+}
+

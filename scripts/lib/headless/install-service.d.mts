@@ -1,0 +1,1 @@
+export function installService (opts: { scope: 'user' | 'system', print: boolean, runFlags: string[] }, where: { script: string, root: string, out?: (line: string) => void, env?: Record<string, string | undefined> }): void

@@ -1,0 +1,73 @@
+// Linking a device in the real app, end to end between two browsers over the
+// test network (DESIGN §6a): the new browser shows a link code, the full
+// device pastes it, both show the same verification code, the owner
+// approves, and the new browser reopens as the same person. Then the owner
+// revokes it, and it is marked revoked.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createWorld, openApp, screenshot, type World } from './support/world'
+
+let world: World
+
+beforeAll(async () => {
+  world = await createWorld()
+})
+
+afterAll(async () => {
+  await world?.close()
+})
+
+describe('linking a device in the app', () => {
+  it('links a new browser as a server device of the same person, then revokes it', async () => {
+    const laptop = await world.person('laptop')
+    const address = await openApp(laptop, world.appUrl)
+    const phone = await world.person('phone')
+    await phone.page.goto(`${world.appUrl}#/link?name=Hall%20desktop`)
+    const codeText = phone.page.getByTestId('link-code-text')
+    await codeText.waitFor()
+    const code = (await codeText.textContent())!.trim()
+    expect(code).toMatch(/^kith-link-/)
+    await screenshot(phone, 'linking-1-new-device-code')
+
+    await laptop.page.goto(`${world.appUrl}#/devices`)
+    await laptop.page.getByLabel('Link code').fill(`  ${code}  `)
+    await laptop.page.getByRole('button', { name: 'Submit' }).click()
+    const shownOnLaptop = laptop.page.getByTestId('verification-code')
+    await shownOnLaptop.waitFor({ timeout: 45_000 })
+    const shownOnPhone = phone.page.getByTestId('link-verification')
+    await shownOnPhone.waitFor()
+    expect((await shownOnLaptop.textContent())!.replace(/\s/g, '')).toBe((await shownOnPhone.textContent())!.replace(/\s/g, ''))
+    expect(await laptop.page.getByLabel('Name of the new device').inputValue()).toBe('Hall desktop')
+    await screenshot(laptop, 'linking-2-laptop-verify')
+    await laptop.page.getByRole('radio', { name: 'Server' }).check()
+    await laptop.page.getByRole('button', { name: 'Approve' }).click()
+    await expect.poll(() => laptop.page.getByTestId('link-result').textContent(), { timeout: 15_000 }).toMatch(/Linked/)
+
+    // The new browser reopens as the same person, a server device.
+    await expect.poll(() => phone.page.getByTestId('my-address').textContent().catch(() => ''), { timeout: 15_000 }).toContain(address)
+    await phone.page.goto(`${world.appUrl}#/devices`)
+    await expect.poll(() => phone.page.getByTestId('server-note').count()).toBe(1)
+    await expect.poll(() => phone.page.getByTestId('device').count()).toBe(2)
+
+    // The laptop lists it; revoking it from there marks it revoked.
+    await laptop.page.reload()
+    const hall = laptop.page.getByTestId('device').filter({ hasText: 'Hall desktop' })
+    await hall.waitFor()
+    expect(await hall.textContent()).toContain('Server')
+    await laptop.page.getByRole('button', { name: 'Revoke Hall desktop' }).click()
+    await laptop.page.getByRole('button', { name: /^Revoke/ }).last().click()
+    await expect.poll(() => hall.getByTestId('revoked').count()).toBe(1)
+    await screenshot(laptop, 'linking-3-laptop-revoked')
+    await laptop.context.close()
+    await phone.context.close()
+  })
+
+  it('refuses a mistyped code in plain words, before looking for any device', async () => {
+    const laptop = await world.person('laptop2')
+    await openApp(laptop, world.appUrl)
+    await laptop.page.goto(`${world.appUrl}#/devices`)
+    await laptop.page.getByLabel('Link code').fill('kith-link-3mJr0')
+    await laptop.page.getByRole('button', { name: 'Submit' }).click()
+    await expect.poll(() => laptop.page.getByTestId('link-error').textContent()).toMatch(/typo|incomplete/)
+    await laptop.context.close()
+  })
+})
