@@ -169,11 +169,13 @@ export const SCHEMA = {
   },
   3: { blobs: null, fileChunks: '[itemId+index], itemId' },
   4: {
+    devices: 'deviceKey',
+    peerRevocations: '[identityKey+deviceKey], identityKey'
+  },
+  5: {
     items: 'id, [listedAt+id], createdAt, type',
     deletionLog: null,
     deletions: 'id, itemId, at',
-    devices: 'deviceKey',
-    peerRevocations: '[identityKey+deviceKey], identityKey',
     syncLog: '[table+key], seq'
   }
 } as const
@@ -194,7 +196,7 @@ export class NodeDatabase extends Dexie {
   peerRevocations!: Table<PeerRevocationRow, [string, string]>
   syncLog!: Table<SyncLogRow, [string, string]>
 
-  /** The owner's deletion log (the `deletions` table since version 4). */
+  /** The owner's deletion log (the `deletions` table since version 5). */
   get deletionLog (): EntityTable<DeletionLogRow, 'id'> {
     return this.deletions
   }
@@ -216,10 +218,12 @@ export class NodeDatabase extends Dexie {
         if (row) await chunks.bulkAdd(chunkRowsOf(itemId, row.bytes))
       }
     })
+    // Owner devices (DESIGN §6a).
+    this.version(4).stores(SCHEMA[4])
     // Owner devices sync (see node-tab/sync/): a change log with stamps,
-    // items listed by a device-local position, deletion log rows under an id
-    // every device computes alike, and the person's devices.
-    this.version(4).stores(SCHEMA[4]).upgrade((tx) => upgradeToSync(tx, this.wall()))
+    // items listed by a device-local position, and deletion log rows under
+    // an id every device computes alike.
+    this.version(5).stores(SCHEMA[5]).upgrade((tx) => upgradeToSync(tx, this.wall()))
   }
 
   async getSetting<T> (key: string, guard: (v: unknown) => v is T): Promise<T | undefined> {

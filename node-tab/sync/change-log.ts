@@ -117,7 +117,7 @@ function loggedTable (core: DBCore, table: DBCoreTable, wall: () => number): DBC
   return {
     ...table,
     mutate: async (req) => {
-      // Upgrades write their own entries (see db.ts, version 4).
+      // Upgrades write their own entries (see db.ts, version 5).
       if ((req.trans as unknown as IDBTransaction).mode === 'versionchange') return table.mutate(req)
       const keys = await keysOf(table, req)
       const res = await table.mutate(req)

@@ -1,7 +1,8 @@
 // How a change from another device meets the row here. Most tables: the
 // later stamp wins, whole rows (last writer wins). Two tables must not lose
 // anything to that: the deletion log keeps every friend's confirmation from
-// any device, and a device's revocation, once known, is never undone.
+// any device, and a revocation (of my devices or a friend's), once known, is
+// never undone.
 import type { SyncLogRow } from './change-log'
 import type { CheckedRecord } from './records'
 import { compareStamps } from './stamps'
@@ -32,7 +33,9 @@ const MERGES: Partial<Record<SyncedTable, Merge>> = {
     if (revocation === undefined) return winner
     // Not even deleting the row takes a revocation back.
     return { ...(winner ?? ours ?? theirs), revocation }
-  }
+  },
+  // A friend's revoked device stays refused, whatever a merge says.
+  peerRevocations: (ours, theirs, theirsWins) => lastWriterWins(ours, theirs, theirsWins) ?? ours ?? theirs
 }
 
 /** Tables whose ids are never used again: a deletion there is final, and

@@ -1,4 +1,4 @@
-// Schema version 4: existing data joins the change log without loss. Every
+// Schema version 5: existing data joins the change log without loss. Every
 // row of a synced table gets a stamp (so the first sync with another device
 // carries it), items get their listing position (listedAt = updatedAt, so
 // cursors friends hold keep their meaning), and the deletion log moves to

@@ -115,6 +115,13 @@ describe('owner devices sync', () => {
     await a.db.devices.delete(stolen)
     await syncAll([a, b])
     for (const d of [a, b]) expect((await d.db.devices.get(stolen))?.revocation).toEqual({ at: 1 })
+    // A friend's revoked device, too, stays revoked on every device.
+    const revoked = { identityKey: 'd'.repeat(64), deviceKey: 'e'.repeat(64), revocation: { sig: new Uint8Array([1]) } }
+    await b.db.peerRevocations.put(revoked)
+    await syncAll([a, b])
+    await a.db.peerRevocations.clear()
+    await syncAll([a, b])
+    for (const d of [a, b]) expect(await d.db.peerRevocations.toArray()).toEqual([revoked])
     // And the revoked device gets no more sync, either way.
     const thief = device('T')
     thief.key = stolen

@@ -7,10 +7,10 @@ import { compareStamps } from '../../node-tab/sync/stamps'
 import { oldDatabase, person, TestClock } from './store-fixtures'
 import { device, dump, syncFrom, type Device } from './sync-fixtures'
 
-describe('schema version 4', () => {
-  it('keeps every row of version 3, stamps them for sync, and merges deletion log rows by item and reason', async () => {
+describe('schema version 5 (owner device sync)', () => {
+  it('keeps every row of version 3 (through 4), stamps them for sync, and merges deletion log rows by item and reason', async () => {
     const clock = new TestClock()
-    const name = `t-v4-${Math.random().toString(36).slice(2)}`
+    const name = `t-v5-${Math.random().toString(36).slice(2)}`
     const old = oldDatabase(name, 3)
     const [f, g] = [person('F'), person('G')]
     await old.table('friends').bulkAdd([f, g].map((p) => ({ key: p.key, address: p.address, displayName: p.displayName, addedAt: 1 })))
