@@ -155,7 +155,7 @@ export class KithNode extends EventTarget {
       isOpen: (deviceHex) => this.deviceSessions.isOnline(deviceHex),
       connect: (deviceKey, signal) => this.connectToDevice(deviceKey, signal)
     })
-    this.deviceSync = new DeviceSyncSessions(db, (changes) => { void this.followSynced(changes) })
+    this.deviceSync = new DeviceSyncSessions(db, toHex(this.credentials.device.publicKey), (changes) => { void this.followSynced(changes) })
     this.deviceSync.addEventListener('change', () => this.changed())
     this.deviceSessions.addEventListener('opened', () => this.changed())
     this.deviceSessions.addEventListener('closed', () => { this.changed(); this.deviceLinks.kick() })

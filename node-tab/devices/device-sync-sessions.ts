@@ -9,6 +9,10 @@ import type { NodeSession } from '../sessions'
 import type { NodeDatabase } from '../storage/db'
 import type { AppliedChanges } from '../sync/apply'
 import { DeviceSync, type SyncProgress } from '../sync/pull'
+import { devicesToWaitFor, pruneTombstones } from '../sync/prune'
+
+/** Tombstones are looked at again at most this often (a scan of the log). */
+const PRUNE_EVERY_MS = 60_000
 
 /** Between pulls while a session stays open: a change elsewhere shows here
  *  within this long, and an idle pull (nothing new) is one small message. */
@@ -18,8 +22,9 @@ interface Running { sync: DeviceSync, stop: AbortController, state: 'syncing' | 
 
 export class DeviceSyncSessions extends EventTarget {
   private readonly running = new Map<string, Running>()
+  private lastPrune = 0
 
-  constructor (private readonly db: NodeDatabase, private readonly onChanges: (changes: AppliedChanges) => void, private readonly pullEveryMs = DEVICE_PULL_EVERY_MS) {
+  constructor (private readonly db: NodeDatabase, private readonly myDeviceKey: string, private readonly onChanges: (changes: AppliedChanges) => void, private readonly pullEveryMs = DEVICE_PULL_EVERY_MS) {
     super()
   }
 
@@ -49,12 +54,20 @@ export class DeviceSyncSessions extends EventTarget {
       try {
         await run.sync.pull(run.stop.signal)
         this.set(run, 'up to date', null)
+        await this.pruneNowAndThen()
       } catch (err) {
         if (run.stop.signal.aborted || session.rpc.closed) return
         this.set(run, 'failed', err instanceof Error ? err.message : String(err))
       }
       await new Promise((resolve) => setTimeout(resolve, this.pullEveryMs))
     }
+  }
+
+  /** Forgets tombstones every device has pulled past (see prune.ts). */
+  private async pruneNowAndThen (): Promise<void> {
+    if (Date.now() - this.lastPrune < PRUNE_EVERY_MS) return
+    this.lastPrune = Date.now()
+    await pruneTombstones(this.db, await devicesToWaitFor(this.db, this.myDeviceKey))
   }
 
   private set (run: Running, state: Running['state'], error: string | null): void {
