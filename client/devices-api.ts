@@ -22,6 +22,9 @@ export interface DeviceView {
   thisDevice: boolean
   /** Set once revoked: it no longer syncs, and friends refuse it once told. */
   revokedAt: number | null
+  /** Changes on this device the other has not pulled yet (0: in sync);
+   *  null for this device itself and for revoked ones. */
+  pendingChanges: number | null
 }
 
 /** The approving side of a link, step by step. */

@@ -5,6 +5,7 @@ import { toHex } from '../shared/bytes'
 import type { KithNode } from '../node-tab/node'
 import { NewDeviceLink } from '../node-tab/linking/new-device'
 import { storeLinkedIdentity } from '../node-tab/storage/identity-store'
+import { servedTo } from '../node-tab/sync/cursors'
 import type { DevicesApi, DeviceView, LinkApproval, LinkingSession } from './devices-api'
 
 /** How long "Linked" stays on screen before the page opens as the person's device. */
@@ -22,7 +23,7 @@ export class NodeDevicesApi extends EventTarget implements DevicesApi {
 
   async listDevices (): Promise<DeviceView[]> {
     const me = toHex(this.node.credentials.device.publicKey)
-    const views = (await this.node.devices.list()).map((d): DeviceView => ({
+    const views = await Promise.all((await this.node.devices.list()).map(async (d): Promise<DeviceView> => ({
       key: d.key,
       name: d.certificate.name,
       role: d.certificate.role,
@@ -30,8 +31,9 @@ export class NodeDevicesApi extends EventTarget implements DevicesApi {
       lastSeenAt: d.key === me ? null : this.node.devices.lastSeenAt(d.key),
       online: d.key === me || this.node.deviceSessions.isOnline(d.key),
       thisDevice: d.key === me,
-      revokedAt: d.revocation?.revokedAt ?? null
-    }))
+      revokedAt: d.revocation?.revokedAt ?? null,
+      pendingChanges: d.key === me || d.revocation ? null : await changesNotPulledBy(this.node, d.key)
+    })))
     // This device first, then the others by when they were linked.
     return views.sort((a, b) => Number(b.thisDevice) - Number(a.thisDevice) || a.linkedAt - b.linkedAt)
   }
@@ -78,6 +80,12 @@ export class NodeDevicesApi extends EventTarget implements DevicesApi {
       }
     })
   }
+}
+
+/** How many of my change log's entries this device has not asked for yet. */
+async function changesNotPulledBy (node: KithNode, deviceHex: string): Promise<number> {
+  const served = await servedTo(node.db, deviceHex)
+  return node.db.syncLog.where('seq').above(served).count()
 }
 
 /** Opens the app's home as the linked device (not #/link again). */

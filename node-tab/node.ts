@@ -576,7 +576,19 @@ export class KithNode extends EventTarget {
       // only. It is not a friend, and never served as one.
       const own: Partial<RpcHandlers<NodeMethods>> = { ...basicHandlers(() => this.profile) }
       if (device?.certificate) {
-        Object.assign(own, ownerDeviceHandlers(this.db, toHex(device.deviceKey)))
+        const deviceHex = toHex(device.deviceKey)
+        const sync = ownerDeviceHandlers(this.db, deviceHex)
+        let lastAfter = -1
+        Object.assign(own, sync, {
+          // A pull from further on says the device has what came before:
+          // what the Devices tab shows as "in sync".
+          syncPull: async (params: unknown, ctx: Parameters<typeof sync.syncPull>[1]) => {
+            const page = await sync.syncPull(params, ctx)
+            const after = (params as { after?: unknown }).after
+            if (after !== lastAfter) { lastAfter = after as number; this.changed() }
+            return page
+          }
+        })
       }
       return own
     }

@@ -246,6 +246,7 @@ export class KithDevices extends LitElement {
         <div class="meta">
           <span>linked ${formatDay(d.linkedAt)}</span>
           ${this.lastSeen(d)}
+          ${d.pendingChanges === null ? '' : html`<span data-testid="device-sync">${d.pendingChanges === 0 ? 'in sync' : `${d.pendingChanges.toLocaleString('en')} ${d.pendingChanges === 1 ? 'change' : 'changes'} to catch up`}</span>`}
         </div>
         ${canRevoke && this.confirming !== d.key
           ? html`<div class="actions">

@@ -9,7 +9,7 @@ import type {
 const MINUTE = 60_000
 
 export function device (over: Partial<DeviceView> & { key: string, name: string }): DeviceView {
-  return { role: 'full', linkedAt: Date.now() - 30 * 86_400_000, lastSeenAt: null, online: false, thisDevice: false, revokedAt: null, ...over }
+  return { role: 'full', linkedAt: Date.now() - 30 * 86_400_000, lastSeenAt: null, online: false, thisDevice: false, revokedAt: null, pendingChanges: over.thisDevice || over.revokedAt ? null : 0, ...over }
 }
 
 /** Three devices: this laptop, an online phone, a Pi seen an hour ago; and a revoked old phone. */

@@ -1,0 +1,171 @@
+// Alice's Kith on her laptop and on an always-on headless runner (DESIGN
+// §6a), end to end in real Chromium driving the UI, with Bob as a friend:
+// Alice links the runner from her laptop; shares from the laptop; her laptop
+// tab closes; Bob fetches everything he may see from the runner. With the
+// runner away, Alice (laptop) deletes one item and narrows another's
+// audience; the runner comes back, syncs, and Bob's copies go, with his
+// confirmation shown on the laptop. Alice revokes the runner; Bob's tab then
+// refuses it. Its Chromium, killed, comes back by itself, data intact.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { startRunner, type Runner } from './support/runner'
+import { createWorld, openApp, screenshot, type Person, type World } from './support/world'
+
+let world: World
+let alice: Person
+let bob: Person
+let runner: Runner & { port: number }
+let aliceAddress = ''
+
+const KEEP = 'Kept for friends: the garden plan'
+const DELETE = 'To be deleted: a party photo caption'
+const NARROW = 'To be narrowed: my new phone number'
+
+beforeAll(async () => {
+  world = await createWorld()
+})
+
+afterAll(async () => {
+  await runner?.stop()
+  await world?.close()
+})
+
+async function tab (page: Page, name: string): Promise<void> {
+  await page.getByRole('tab', { name }).click()
+}
+
+async function setName (person: Person, name: string): Promise<void> {
+  await person.page.getByLabel('Name shown to friends').fill(name)
+  await person.page.getByRole('button', { name: 'Save name' }).click()
+  await person.page.getByText('Saved. Friends see this name.').waitFor()
+}
+
+async function share (text: string): Promise<void> {
+  const page = alice.page
+  await tab(page, 'My items')
+  await page.getByRole('radio', { name: 'Note', exact: true }).check()
+  await page.getByLabel('Text', { exact: true }).fill(text)
+  await page.getByRole('radio', { name: 'All friends' }).check()
+  await page.getByRole('button', { name: 'Share' }).click()
+  await page.getByTestId('my-item').filter({ hasText: text }).waitFor()
+}
+
+const feedTexts = (page: Page): Promise<string[]> => page.getByTestId('feed-item').allTextContents()
+
+async function refreshFeed (page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Refresh' }).click()
+  await expect.poll(() => page.getByTestId('feed-state').textContent(), { timeout: 60_000 }).toMatch(/Up to date/)
+}
+
+/** The runner's entry on Alice's Devices tab. */
+const runnerEntry = () => alice.page.getByTestId('device').filter({ hasText: 'hall pi' })
+
+const linkedLine = (from: number, timeoutMs = 30_000) =>
+  runner.waitForLine(/ linked as \S+ \(hall pi\) · trackers 1\/1 · /, from, timeoutMs)
+
+describe('a laptop and an always-on runner, one person', () => {
+  it('Alice links the runner from her laptop, and Bob becomes her friend', async () => {
+    alice = await world.person('alice')
+    bob = await world.person('bob')
+    aliceAddress = await openApp(alice, world.appUrl)
+    await setName(alice, 'Alice')
+    await openApp(bob, world.appUrl)
+    await setName(bob, 'Bob')
+
+    runner = await startRunner({ tracker: world.trackers[0]!.url, name: 'hall pi' })
+    const code = await runner.waitForLine(/^ {2}kith-link-\S+$/, 0, 30_000)
+    await tab(alice.page, 'Devices')
+    await alice.page.getByLabel('Link code').fill(code.line.trim())
+    await alice.page.getByRole('button', { name: 'Submit' }).click()
+    await alice.page.getByTestId('verification-code').waitFor({ timeout: 45_000 })
+    await alice.page.getByRole('button', { name: 'Approve' }).click()
+    await expect.poll(() => alice.page.getByTestId('link-result').textContent(), { timeout: 15_000 }).toMatch(/Linked hall pi/)
+    await linkedLine(code.index)
+    expect(runner.status().address).toBe(aliceAddress)
+
+    await tab(alice.page, 'Invites')
+    await alice.page.getByLabel('Label (only you see it)').fill('Bob')
+    await alice.page.getByRole('button', { name: 'Create invite' }).click()
+    const link = alice.page.getByTestId('invite-link')
+    await expect.poll(() => link.textContent()).toContain('#/invite/')
+    await bob.page.goto((await link.textContent())!.trim())
+    await bob.page.getByRole('button', { name: 'Accept invite' }).click()
+    await expect.poll(() => bob.page.url(), { timeout: 60_000 }).toContain(`#/friend/${aliceAddress}`)
+  })
+
+  it('Alice shares from the laptop; the runner syncs it; the laptop closes and Bob gets everything from the runner', async () => {
+    for (const text of [KEEP, DELETE, NARROW]) await share(text)
+    await tab(alice.page, 'Devices')
+    await expect.poll(() => runnerEntry().getByTestId('device-sync').textContent(), { timeout: 30_000 }).toBe('in sync')
+    await screenshot(alice, 'devsync-1-laptop-devices-in-sync')
+    await alice.page.goto('about:blank') // Alice's tab closes; her data stays in the profile
+
+    await bob.page.goto(`${world.appUrl}#/friend/${aliceAddress}`)
+    await refreshFeed(bob.page)
+    await expect.poll(() => feedTexts(bob.page), { timeout: 30_000 }).toHaveLength(3)
+    const seen = (await feedTexts(bob.page)).join('\n')
+    for (const text of [KEEP, DELETE, NARROW]) expect(seen).toContain(text)
+    await screenshot(bob, 'devsync-2-bob-from-runner')
+  })
+
+  it('with the runner away, Alice deletes one item and narrows another on the laptop; the runner comes back and Bob’s copies go, confirmed on the laptop', async () => {
+    await runner.stop({ keepData: true })
+    await openApp(alice, world.appUrl)
+    await tab(alice.page, 'My items')
+    const gone = alice.page.getByTestId('my-item').filter({ hasText: DELETE })
+    await gone.getByRole('button', { name: 'Delete' }).click()
+    await gone.getByRole('button', { name: 'Yes, delete' }).click()
+    await gone.waitFor({ state: 'detached' })
+    const narrowed = alice.page.getByTestId('my-item').filter({ hasText: NARROW })
+    await narrowed.getByRole('button', { name: 'Change audience' }).click()
+    await narrowed.getByRole('radio', { name: 'Only me' }).check()
+    await narrowed.getByRole('button', { name: 'Save audience' }).click()
+    await expect.poll(() => narrowed.getByTestId('my-item-audience').textContent()).toMatch(/Only me/)
+    // Bob got both from the runner, so the laptop has nobody to tell yet.
+    expect(await feedTexts(bob.page)).toHaveLength(3)
+
+    const dataDir = runner.dataDir
+    runner = await startRunner({ tracker: world.trackers[0]!.url, name: 'hall pi', dataDir, port: runner.port })
+    await linkedLine(0, 30_000)
+    await expect.poll(async () => (await feedTexts(bob.page)).join('\n'), { timeout: 60_000 }).not.toContain(DELETE)
+    await expect.poll(async () => (await feedTexts(bob.page)).join('\n'), { timeout: 30_000 }).not.toContain(NARROW)
+    expect((await feedTexts(bob.page)).join('\n')).toContain(KEEP)
+    await screenshot(bob, 'devsync-3-bob-copies-gone')
+    // Bob confirmed to the runner; the confirmation synced to the laptop.
+    await expect.poll(async () => {
+      const rows = await alice.page.getByTestId('deletion-friend').filter({ hasText: 'Bob' }).allTextContents()
+      return rows.length === 2 && rows.every((t) => /confirmed/.test(t))
+    }, { timeout: 60_000 }).toBe(true)
+    await screenshot(alice, 'devsync-4-laptop-confirmed')
+  })
+
+  it('Alice revokes the runner; Bob can no longer reach it as Alice (its meeting secret was replaced, and the handshake would refuse it)', async () => {
+    await tab(alice.page, 'Devices')
+    await alice.page.getByRole('button', { name: 'Revoke hall pi' }).click()
+    await alice.page.getByRole('button', { name: /^Revoke hall pi/ }).last().click()
+    await expect.poll(() => runnerEntry().getByTestId('revoked').count()).toBe(1)
+    // The laptop tells Bob (he is online): give it the time a notice takes.
+    await expect.poll(() => alice.page.evaluate(() => new Promise<number>((resolve, reject) => {
+      const req = indexedDB.open('kith-node')
+      req.onsuccess = () => {
+        const get = req.result.transaction('friends').objectStore('friends').getAll()
+        get.onsuccess = () => resolve((get.result as Array<{ toldRevocations?: string[] }>).filter((f) => (f.toldRevocations ?? []).length > 0).length)
+        get.onerror = () => reject(get.error)
+      }
+      req.onerror = () => reject(req.error)
+    })), { timeout: 60_000 }).toBe(1)
+    await alice.page.goto('about:blank') // only the revoked runner is left online
+    await bob.page.reload()
+    await expect.poll(() => bob.page.getByTestId('friend-phase').textContent().catch(() => ''), { timeout: 60_000 }).toMatch(/Not reachable/)
+    expect(await bob.page.getByTestId('friend-rtt').count()).toBe(0)
+    await screenshot(bob, 'devsync-5-bob-refuses-revoked')
+  })
+
+  it('the runner’s Chromium, killed, comes back by itself with its data intact', async () => {
+    const from = runner.lines.length
+    process.kill(runner.browserPid(), 'SIGKILL')
+    await runner.waitForLine(/chromium restarted/, from, 10_000)
+    await runner.waitForLine(/ linked as \S+ \(hall pi\) · /, from, 15_000)
+    expect(runner.status().address).toBe(aliceAddress)
+  })
+})
