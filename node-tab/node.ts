@@ -280,7 +280,9 @@ export class KithNode extends EventTarget {
     for (const [key, next] of this.nextPairSecrets) if (this.friendKeys.has(key)) topics.push(pairMeeting(next, epoch, me))
     const now = Date.now()
     let nextExpiry = Infinity
-    for (const invite of await this.invites.list()) {
+    // Only a device holding the identity key makes friends (DESIGN §6a): a
+    // server device never sits in an invite's swarm.
+    for (const invite of this.signing ? await this.invites.list() : []) {
       if (invite.status === 'pending' && invite.expiresAt !== null && invite.expiresAt > now) nextExpiry = Math.min(nextExpiry, invite.expiresAt)
       const live = invite.status === 'pending' && (invite.expiresAt === null || invite.expiresAt > now)
       // A withdrawn or expired invite's swarm is left at once: the owner
@@ -602,6 +604,7 @@ export class KithNode extends EventTarget {
       },
       // A new friend appears in the owner's list at once.
       redeemInvite: async (params, ctx) => {
+        if (!this.signing) throw new KithError('UNAUTHORIZED', 'This device cannot make new friendships; open the invite again later.')
         const result = await invite.redeemInvite(params, ctx)
         this.changed()
         return result

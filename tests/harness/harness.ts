@@ -8,6 +8,7 @@ import { KithNode } from '../../node-tab/node'
 import { NodeDatabase } from '../../node-tab/storage/db'
 import { boxSecretKeyFromSigning, generateSigningKeyPair } from '../../shared/crypto'
 import { runHandshake } from '../../shared/handshake'
+import { devicesBench } from './devices-bench'
 import { issueDeviceCertificate } from '../../shared/device-certificate'
 import { parseAddress } from '../../shared/identity'
 import { toHex } from '../../shared/bytes'
@@ -37,7 +38,7 @@ async function webRtcPair (): Promise<[Transport, Transport]> {
 function startImpostor (opts: { victimAddress: string, trackers: string[], victimSecretKey?: number[] }) {
   const victimKey = parseAddress(opts.victimAddress)
   const own = generateSigningKeyPair()
-  const counters = { offersSeen: 0, offersOpened: 0, answeredRequests: 0, refusedRequests: 0 }
+  const counters = { offersSeen: 0, offersOpened: 0, refusedHandshakes: 0, answeredRequests: 0, refusedRequests: 0 }
   const pool = new TrackerPool({ urls: opts.trackers })
   const topic = personTopic(victimKey, epochAt(Date.now()))
   const boxSecret = opts.victimSecretKey ? boxSecretKeyFromSigning(Uint8Array.from(opts.victimSecretKey)) : null
@@ -58,10 +59,11 @@ function startImpostor (opts: { victimAddress: string, trackers: string[], victi
       const certificate = issueDeviceCertificate(own, { publicKey: own.publicKey, name: 'Impostor', role: 'full' }, Date.now())
       await runHandshake(transport, { credentials: { identityKey: victimKey, device: own, certificate } })
     } catch {
+      // The dialler refused its certificate before signing anything back.
+      counters.refusedHandshakes++
       return
     }
-    // Its side may see the dialler's (honest) proof; what matters is that the
-    // dialler refuses it, so nothing it asks is ever answered.
+    // Should its handshake ever pass, nothing it asks may be answered.
     const rpc = new RpcPeer<NodeMethods>(transport, {})
     try {
       await rpc.call('profile', {}, { timeoutMs: 3_000 })
@@ -181,6 +183,6 @@ const scaleBench = {
   }
 }
 
-const everything = { ...harness, ...scaleBench, ...fileHarness }
+const everything = { ...harness, ...scaleBench, ...fileHarness, ...devicesBench }
 declare global { interface Window { kithHarness: typeof everything } }
 window.kithHarness = everything

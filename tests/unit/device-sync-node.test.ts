@@ -6,7 +6,12 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { toHex } from '../../shared/bytes'
 import type { KithNode } from '../../node-tab/node'
-import { befriend, connectNodes, NodeSet, until } from './device-fixtures'
+import { befriend, connectNodes, internals, NodeSet, until } from './device-fixtures'
+import { addressFromPublicKey, createIdentity } from '../../shared/identity'
+import { inviteMeeting } from '../../shared/meetings'
+import { createMemoryTransportPair } from '../../shared/memory-transport'
+import type { NodeMethods } from '../../shared/protocol'
+import { establishSession } from '../../shared/session'
 
 const set = new NodeSet()
 afterEach(() => set.closeAll())
@@ -99,5 +104,27 @@ describe('devices of one person', () => {
     await connectNodes(pi, laptop)
     await until(async () => (await pi.items.get(ids.at(-1)!)) !== undefined && (await pi.items.get(kept.id))?.audience.kind === 'groups')
     expect((await pi.items.listMine({ limit: 100 })).length).toBe(31)
+  })
+})
+
+describe('a server device', () => {
+  it('makes no friendships: it sits in no invite swarm, and refuses to redeem an invite synced to it', async () => {
+    const laptop = await set.open()
+    const pi = await set.serverDeviceOf(laptop)
+    const invite = await laptop.invites.create({ label: 'for Carol', expiresInMs: null })
+    await connectNodes(pi, laptop)
+    await until(async () => (await pi.invites.list()).some((i) => i.id === invite.id))
+    const inviteSwarm = inviteMeeting(invite.token, 9, laptop.identityKey).topic
+    expect((await laptop.listenTopics(9)).map((m) => m.topic)).toContain(inviteSwarm)
+    expect((await pi.listenTopics(9)).map((m) => m.topic)).not.toContain(inviteSwarm)
+    const carol = createIdentity()
+    const [a, b] = createMemoryTransportPair()
+    const [session] = await Promise.all([
+      establishSession<NodeMethods, NodeMethods>(a, { identity: carol, handlers: () => ({}) }),
+      internals(pi).accept(b)
+    ])
+    await expect(session.rpc.call('redeemInvite', { token: invite.token, profile: { displayName: 'Carol', address: addressFromPublicKey(carol.publicKey) } }))
+      .rejects.toThrow(/cannot make new friendships/)
+    expect(await pi.friends.isFriend(toHex(carol.publicKey))).toBe(false)
   })
 })

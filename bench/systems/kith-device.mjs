@@ -1,0 +1,92 @@
+// Kith with owner devices (DESIGN §6a), in three harness pages: the owner's
+// full device holds 10,000 items; a server device is linked to it and syncs
+// them (device_sync_s_10k_items); it goes away while the owner makes 1,000
+// changes, and catches up (device_catchup_s_1k_changes); then a friend who
+// joined through the owner reaches the owner, with the owner's full device
+// closed, through the server device alone: the standard round-trip and
+// transfer figures, to compare with `kith` (the owner's own tab) in the same run.
+import { fileURLToPath } from 'node:url'
+import { existsSync } from 'node:fs'
+import { startStaticServer } from '../../scripts/lib/static-server.mjs'
+import { failed, figure, measureChannelFigures, openPerson, withTimeout } from '../lib/index.mjs'
+
+const SYSTEM = 'kith-device'
+const ITEMS = 10_000
+const CHANGES = 1_000
+const RPC_PLAN = [{ size: '10B', rounds: 200 }, { size: '100kB', rounds: 100 }]
+const TRANSFER_PLAN = ['1MB', '10MB']
+const TRANSFER_RUNS = 3
+const harnessRoot = fileURLToPath(new URL('../../dist-harness', import.meta.url))
+
+/** @param {import('../lib/contract.mjs').MeasureContext} ctx */
+export async function measure ({ browser, config, log, emit = () => {} }) {
+  const out = []
+  const report = (...figs) => { for (const f of figs) { out.push(f); emit(f) } }
+  if (!existsSync(`${harnessRoot}/index.html`)) {
+    log('dist-harness/ missing: run `npm run bench` (it builds it)')
+    return out
+  }
+  const harness = await startStaticServer({ root: harnessRoot, config })
+  const people = []
+  const open = async (name) => {
+    const person = await openPerson(browser, `${harness.url}/`, { name, log })
+    people.push(person)
+    await person.page.waitForFunction(() => window.kithHarness !== undefined, null, { timeout: 10_000 })
+    return person.page
+  }
+  const trackers = config.trackers
+  try {
+    const owner = await open('kith-device-owner')
+    const device = await open('kith-device-server')
+    const friend = await open('kith-device-friend')
+    const { address } = await withTimeout(owner.evaluate(([t, n]) => window.kithHarness.deviceBenchOwner(t, n), [trackers, ITEMS]), 120_000, 'seed owner')
+    const code = await device.evaluate((t) => window.kithHarness.deviceBenchNewDevice(t), trackers)
+    await withTimeout(owner.evaluate((c) => window.kithHarness.deviceBenchApprove(c), code), 60_000, 'link')
+
+    try {
+      const seconds = await withTimeout(device.evaluate(([t, n]) => window.kithHarness.deviceBenchSync(t, n, 120_000), [trackers, ITEMS]), 130_000, 'first sync')
+      report(figure(SYSTEM, 'device_sync_s_10k_items', seconds, 's'))
+    } catch (err) {
+      log(`first sync failed: ${err.message}`)
+      report(failed(SYSTEM, 'device_sync_s_10k_items', 's'))
+    }
+
+    try {
+      await device.evaluate(() => window.kithHarness.deviceBenchDeviceOffline())
+      const marker = await withTimeout(owner.evaluate((n) => window.kithHarness.deviceBenchChanges(n), CHANGES), 120_000, 'changes')
+      const seconds = await withTimeout(device.evaluate(([t, id]) => window.kithHarness.deviceBenchCatchUp(t, id, 120_000), [trackers, marker]), 130_000, 'catch-up')
+      report(figure(SYSTEM, 'device_catchup_s_1k_changes', seconds, 's'))
+    } catch (err) {
+      log(`catch-up failed: ${err.message}`)
+      report(failed(SYSTEM, 'device_catchup_s_1k_changes', 's'))
+    }
+
+    let connected = false
+    try {
+      const token = await owner.evaluate(() => window.kithHarness.deviceBenchInvite())
+      await withTimeout(friend.evaluate(([t, a, tok]) => window.kithHarness.deviceBenchFriendJoin(t, a, tok), [trackers, address, token]), 60_000, 'friend join')
+      await withTimeout(device.evaluate(() => window.kithHarness.deviceBenchFriendSynced(30_000)), 35_000, 'friend synced')
+      await owner.evaluate(() => window.kithHarness.deviceBenchOwnerOffline())
+      const seconds = await withTimeout(friend.evaluate((a) => window.kithHarness.deviceBenchFriendConnect(a), address), 60_000, 'connect via the server device')
+      connected = true
+      report(figure(SYSTEM, 'connect_s', seconds))
+    } catch (err) {
+      log(`friend via the server device failed: ${err.message}`)
+      report(failed(SYSTEM, 'connect_s'))
+    }
+
+    await measureChannelFigures({
+      system: SYSTEM, connected, report, log, rpcPlan: RPC_PLAN, transferPlan: TRANSFER_PLAN, transferRuns: TRANSFER_RUNS,
+      roundTrips: async (bytes, rounds) => {
+        await friend.evaluate((b) => window.kithHarness.deviceBenchRoundTrips(b, 10), bytes) // warm-up
+        return withTimeout(friend.evaluate(([b, r]) => window.kithHarness.deviceBenchRoundTrips(b, r), [bytes, rounds]), 60_000, `rpc ${bytes} B`)
+      },
+      transferMs: async (bytes) => 1000 * await withTimeout(
+        friend.evaluate(([b, t]) => window.kithHarness.deviceBenchTransfer(b, t), [bytes, 60_000]), 65_000, `transfer ${bytes} B`)
+    })
+  } finally {
+    for (const p of people) await p.close()
+    await harness.close()
+  }
+  return out
+}

@@ -1,0 +1,144 @@
+// The owner-devices benchmark (bench/systems/kith-device.mjs), one role per
+// page: the owner's full device with many items, a new server device linked
+// to it that syncs them (and later catches up on changes it missed), and a
+// friend who talks to the owner through the server device alone.
+import { parseAddress } from '../../shared/identity'
+import { KithNode, type NodeSession } from '../../node-tab/node'
+import { NewDeviceLink } from '../../node-tab/linking/new-device'
+import { NodeDatabase, type ItemRow } from '../../node-tab/storage/db'
+import { storeLinkedIdentity } from '../../node-tab/storage/identity-store'
+import { newId } from '../../node-tab/storage/ids'
+
+const SEED_BATCH = 1000
+let owner: KithNode | null = null
+let deviceDbName = ''
+let link: NewDeviceLink | null = null
+let device: KithNode | null = null
+let friend: KithNode | null = null
+let friendSession: NodeSession | null = null
+
+const openNode = (name: string, trackers: string[]): Promise<KithNode> =>
+  KithNode.open({ db: new NodeDatabase(name), hostConfig: { trackers, iceServers: [] } })
+
+async function waitFor (what: string, condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const end = performance.now() + timeoutMs
+  while (!await condition()) {
+    if (performance.now() > end) throw new Error(`${what}: not within ${timeoutMs} ms`)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}
+
+export const devicesBench = {
+  /** Owner: a full device with `items` notes for all friends. */
+  deviceBenchOwner: async (trackers: string[], items: number) => {
+    owner = await openNode(`kith-dev-owner-${Math.random()}`, trackers)
+    await owner.setDisplayName('Bench owner')
+    const now = Date.now()
+    for (let from = 0; from < items; from += SEED_BATCH) {
+      const rows: ItemRow[] = []
+      for (let i = from; i < Math.min(items, from + SEED_BATCH); i++) {
+        const at = now - (items - i) * 1000
+        rows.push({ id: newId(), type: 'note', text: `note ${i}: ${'a short line of text '.repeat(3)}`, createdAt: at, updatedAt: at, listedAt: at, audience: { kind: 'friends' } })
+      }
+      await owner.db.items.bulkAdd(rows)
+    }
+    owner.startListening()
+    return { address: owner.address }
+  },
+  /** New device: wait to be linked; returns the link code. */
+  deviceBenchNewDevice: async (trackers: string[]) => {
+    deviceDbName = `kith-dev-pi-${Math.random()}`
+    const db = new NodeDatabase(deviceDbName)
+    link = new NewDeviceLink({
+      name: 'bench pi',
+      serverOnly: true,
+      trackers,
+      rtcConfig: { iceServers: [] },
+      onLinked: async (linked) => { await storeLinkedIdentity(db, linked); db.close() }
+    })
+    const state = link.state
+    if (state.step !== 'waiting') throw new Error(`no link code: ${state.step}`)
+    return state.codeText
+  },
+  /** Owner: open the code and approve the new device as a server. */
+  deviceBenchApprove: async (code: string) => {
+    const step = await owner!.openLinkCode(code)
+    await step.approve({ name: 'bench pi', role: 'server' })
+  },
+  /** New device: once linked, open as the owner's device; seconds until it holds `expected` items. */
+  deviceBenchSync: async (trackers: string[], expected: number, timeoutMs: number) => {
+    await waitFor('linked', async () => link?.state.step === 'linked', 30_000)
+    device = await openNode(deviceDbName, trackers)
+    const t0 = performance.now()
+    device.startListening()
+    await waitFor('sync', async () => await device!.db.items.count() >= expected, timeoutMs)
+    return (performance.now() - t0) / 1000
+  },
+  deviceBenchDeviceOffline: async () => {
+    device?.close()
+    device = null
+  },
+  /** Owner: `changes` changes while the device is away (half new posts, the
+   *  rest audience changes and deletions), then a last marker item. */
+  deviceBenchChanges: async (changes: number) => {
+    const o = owner!
+    const existing = (await o.items.listMine({ limit: changes })).map((i) => i.id)
+    const creates = Math.floor(changes / 2)
+    const edits = Math.floor(changes * 0.3)
+    for (let i = 0; i < creates; i++) await o.items.create({ type: 'post', text: `while away ${i}`, audience: { kind: 'friends' } })
+    for (let i = 0; i < edits; i++) await o.items.setAudience(existing[i]!, { kind: 'me' })
+    for (let i = edits; i < changes - creates - 1; i++) await o.items.delete(existing[i]!)
+    return (await o.items.create({ type: 'note', text: 'last change', audience: { kind: 'friends' } })).id
+  },
+  /** Device: back online; seconds until it has the owner's last change. */
+  deviceBenchCatchUp: async (trackers: string[], markerId: string, timeoutMs: number) => {
+    device = await openNode(deviceDbName, trackers)
+    const t0 = performance.now()
+    device.startListening()
+    await waitFor('catch-up', async () => await device!.db.items.get(markerId) !== undefined, timeoutMs)
+    return (performance.now() - t0) / 1000
+  },
+  /** Owner: an invite for the friend page. */
+  deviceBenchInvite: async () => (await owner!.invites.create({ label: 'bench friend', expiresInMs: null })).token,
+  /** Friend: redeem the invite (through the owner's full device). */
+  deviceBenchFriendJoin: async (trackers: string[], address: string, token: string) => {
+    friend = await openNode(`kith-dev-friend-${Math.random()}`, trackers)
+    const ownerKey = parseAddress(address)
+    const session = await friend.connect(ownerKey, { inviteToken: token })
+    const { owner: profile } = await session.rpc.call('redeemInvite', { token, profile: friend.profile })
+    await friend.friends.add({ key: owner!.keyHex, address, displayName: profile.displayName })
+    session.rpc.close('joined')
+  },
+  /** Device: wait until the new friend (and the secret to meet them) synced here. */
+  deviceBenchFriendSynced: async (timeoutMs: number) => {
+    await waitFor('friend synced', async () => (await device!.friends.list()).some((f) => f.pairSecret !== undefined), timeoutMs)
+  },
+  deviceBenchOwnerOffline: async () => {
+    owner?.close()
+    owner = null
+  },
+  /** Friend: reach the owner, now only through the server device; seconds. */
+  deviceBenchFriendConnect: async (address: string) => {
+    const t0 = performance.now()
+    friendSession = await friend!.connect(parseAddress(address), { via: 'pair' })
+    const seconds = (performance.now() - t0) / 1000
+    if (friendSession.remoteDevice.certificate?.role !== 'server') throw new Error('reached a device that is not the server')
+    return seconds
+  },
+  deviceBenchRoundTrips: async (bytes: number, rounds: number) => {
+    const data = new Uint8Array(bytes)
+    const times: number[] = []
+    for (let i = 0; i < rounds; i++) {
+      const t0 = performance.now()
+      await friendSession!.rpc.call('ping', { data })
+      times.push(performance.now() - t0)
+    }
+    return times
+  },
+  deviceBenchTransfer: async (bytes: number, timeoutMs: number) => {
+    const t0 = performance.now()
+    const { data } = await friendSession!.rpc.call('ping', { data: new Uint8Array(0), replyBytes: bytes }, { timeoutMs })
+    if (data.length !== bytes) throw new Error(`got ${data.length} of ${bytes} bytes`)
+    return (performance.now() - t0) / 1000
+  }
+}
