@@ -142,7 +142,13 @@ export class KithClient extends EventTarget implements KithApi {
   }
 
   // — invites —
+  /** Friendships need the identity key (DESIGN §6a): a server device has none. */
+  private mustMakeFriends (): void {
+    if (this.node.role !== 'full') throw new KithError('UNAUTHORIZED', 'This device is a server of yours: make friends (create or accept invites) on your laptop or phone.')
+  }
+
   async createInvite (opts: { label: string, expiresInMs: number | null }): Promise<InviteSummary> {
+    this.mustMakeFriends()
     const row = await this.node.invites.create(opts)
     this.changed()
     return this.toInviteSummary(row, await this.friendNames())
@@ -161,6 +167,7 @@ export class KithClient extends EventTarget implements KithApi {
   async acceptInvite (address: string, token: string, signal?: AbortSignal): Promise<Profile> {
     const ownerKey = parseAddress(address)
     if (toHex(ownerKey) === this.node.keyHex) throw new KithError('BAD_REQUEST', 'This is your own invite: send it to a friend.')
+    this.mustMakeFriends()
     // The owner sits in a swarm named after the invite's token.
     const session = await this.node.getSession(ownerKey, { signal, inviteToken: token })
     const { owner } = parseRedeemAnswer(await session.rpc.call('redeemInvite', { token, profile: this.node.profile }, { signal, timeoutMs: 15_000 }), addressFromPublicKey(ownerKey))

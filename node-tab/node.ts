@@ -37,6 +37,8 @@ import { OwnDeviceLinks } from './devices/own-device-links'
 import { RevocationQueue } from './devices/revocation-queue'
 import { DeviceSyncSessions } from './devices/device-sync-sessions'
 import { ownerDeviceHandlers } from './sync/handlers'
+import { grantedRecords } from './sync/grants-filter'
+import { grantFriend, grantInvite } from '../shared/grants'
 import type { AppliedChanges } from './sync/apply'
 import type { RemoteDevice } from '../shared/device-credentials'
 import { DEVICES_SECRET_BYTES } from '../shared/link-protocol'
@@ -155,7 +157,14 @@ export class KithNode extends EventTarget {
       isOpen: (deviceHex) => this.deviceSessions.isOnline(deviceHex),
       connect: (deviceKey, signal) => this.connectToDevice(deviceKey, signal)
     })
-    this.deviceSync = new DeviceSyncSessions(db, toHex(this.credentials.device.publicKey), (changes) => { void this.followSynced(changes) })
+    this.deviceSync = new DeviceSyncSessions(db, toHex(this.credentials.device.publicKey), (changes) => { void this.followSynced(changes) },
+      { accept: grantedRecords(this.identityKey) })
+    // Only the identity allows friendships and invites (see shared/grants.ts).
+    const signing = this.signing
+    if (signing) {
+      this.friends.grant = (key) => grantFriend(signing, key)
+      this.invites.grant = (token) => grantInvite(signing, token)
+    }
     this.deviceSync.addEventListener('change', () => this.changed())
     this.deviceSessions.addEventListener('opened', () => this.changed())
     this.deviceSessions.addEventListener('closed', () => { this.changed(); this.deviceLinks.kick() })
@@ -283,6 +292,7 @@ export class KithNode extends EventTarget {
     // Only a device holding the identity key makes friends (DESIGN §6a): a
     // server device never sits in an invite's swarm.
     for (const invite of this.signing ? await this.invites.list() : []) {
+      if (!invite.grant) await this.invites.setGrant(invite.id, grantInvite(this.signing!, invite.token))
       if (invite.status === 'pending' && invite.expiresAt !== null && invite.expiresAt > now) nextExpiry = Math.min(nextExpiry, invite.expiresAt)
       const live = invite.status === 'pending' && (invite.expiresAt === null || invite.expiresAt > now)
       // A withdrawn or expired invite's swarm is left at once: the owner
@@ -336,6 +346,8 @@ export class KithNode extends EventTarget {
         // Stored (and so synced) for my server devices, which cannot compute it.
         await this.friends.setPairSecret(row.key, this.pairSecretWith(row.key))
       }
+      // Friendships from before grants: signed now, so my other devices take them.
+      if (this.signing && !row.grant) await this.friends.setGrant(row.key, grantFriend(this.signing, row.key))
     }
     // A server device only sits where it knows the secret.
     if (!this.signing) this.friendKeys = new Set([...this.friendKeys].filter((key) => this.pairSecrets.has(key)))
@@ -457,6 +469,7 @@ export class KithNode extends EventTarget {
     if (session.remotePublicKey.length === this.identityKey.length && toHex(session.remotePublicKey) === this.keyHex) {
       // One of my own devices: the sync sessions, never the friends' registry.
       const deviceHex = toHex(device.deviceKey)
+      if (!this.keepOneDeviceSession(deviceHex, session)) return session
       this.deviceSessions.add(deviceHex, session)
       const seen = (): void => { this.devices.markSeen(deviceHex, Date.now()).catch(() => { /* closing */ }) }
       seen()
@@ -466,6 +479,21 @@ export class KithNode extends EventTarget {
     }
     this.sessions.add(toHex(session.remotePublicKey), session)
     return session
+  }
+
+  /** Two of my devices that dialled each other at once have two sessions:
+   *  both sides keep the one whose dialler has the smaller device key, so
+   *  they agree without talking. False when `session` is the one closed. */
+  private keepOneDeviceSession (deviceHex: string, session: NodeSession): boolean {
+    const existing = this.deviceSessions.get(deviceHex)
+    if (!existing) return true
+    const me = toHex(this.credentials.device.publicKey)
+    const dialler = (s: NodeSession): string => s.transport.binding.role === 'offerer' ? me : deviceHex
+    // The same side dialling again (a reconnect): the new session replaces the old.
+    const newer = dialler(session) === dialler(existing) || dialler(session) < dialler(existing)
+    const [keep, drop] = newer ? [session, existing] : [existing, session]
+    drop.rpc.close('a second session with the same device')
+    return keep === session
   }
 
   /** The full device's side of linking a new device (see approve-link.ts). */

@@ -8,7 +8,7 @@ import type { OwnerDeviceMethods } from '../../shared/protocol'
 import type { NodeSession } from '../sessions'
 import type { NodeDatabase } from '../storage/db'
 import type { AppliedChanges } from '../sync/apply'
-import { DeviceSync, type SyncProgress } from '../sync/pull'
+import { DeviceSync, type DeviceSyncOptions, type SyncProgress } from '../sync/pull'
 import { devicesToWaitFor, pruneTombstones } from '../sync/prune'
 
 /** Tombstones are looked at again at most this often (a scan of the log). */
@@ -24,7 +24,12 @@ export class DeviceSyncSessions extends EventTarget {
   private readonly running = new Map<string, Running>()
   private lastPrune = 0
 
-  constructor (private readonly db: NodeDatabase, private readonly myDeviceKey: string, private readonly onChanges: (changes: AppliedChanges) => void, private readonly pullEveryMs = DEVICE_PULL_EVERY_MS) {
+  constructor (
+    private readonly db: NodeDatabase,
+    private readonly myDeviceKey: string,
+    private readonly onChanges: (changes: AppliedChanges) => void,
+    private readonly options: { accept?: DeviceSyncOptions['accept'], pullEveryMs?: number } = {}
+  ) {
     super()
   }
 
@@ -32,7 +37,7 @@ export class DeviceSyncSessions extends EventTarget {
   attach (deviceHex: string, session: NodeSession): void {
     this.running.get(deviceHex)?.stop.abort()
     const peer = session.rpc as unknown as RpcPeer<OwnerDeviceMethods>
-    const sync = new DeviceSync(this.db, peer, deviceHex)
+    const sync = new DeviceSync(this.db, peer, deviceHex, { accept: this.options.accept })
     const run: Running = { sync, stop: new AbortController(), state: 'syncing', pulled: 0, error: null }
     this.running.set(deviceHex, run)
     sync.addEventListener('changes', (ev) => this.onChanges((ev as CustomEvent<AppliedChanges>).detail))
@@ -59,7 +64,7 @@ export class DeviceSyncSessions extends EventTarget {
         if (run.stop.signal.aborted || session.rpc.closed) return
         this.set(run, 'failed', err instanceof Error ? err.message : String(err))
       }
-      await new Promise((resolve) => setTimeout(resolve, this.pullEveryMs))
+      await new Promise((resolve) => setTimeout(resolve, this.options.pullEveryMs ?? DEVICE_PULL_EVERY_MS))
     }
   }
 

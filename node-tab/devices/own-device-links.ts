@@ -1,8 +1,10 @@
 // Keeps a session open with each of the person's other devices, so they can
-// sync (DESIGN §6a). Of two devices, the one with the smaller key dials the
-// other (which waits in its device swarm): both sides agree on who dials
-// without talking, so two devices online at once end up with one session
-// between them, not two. A revoked device is never dialled.
+// sync (DESIGN §6a). Each device dials every other one it has no session
+// with (each waits in its own device swarm), so a device that comes online
+// reaches the others at once, rather than when their next attempt comes
+// round. Two devices dialling each other at the same moment may end up with
+// two sessions: the node keeps one (see KithNode.keepOneDeviceSession). A
+// revoked device is never dialled.
 import { fromHex, toHex } from '../../shared/bytes'
 import type { KnownDevice } from '../storage/devices-store'
 
@@ -41,7 +43,7 @@ export class OwnDeviceLinks {
   kick (): void {
     if (!this.timer) return
     this.opts.devices().then((devices) => {
-      const wanted = new Set(devices.filter((d) => !d.revocation && d.key !== this.me && this.me < d.key).map((d) => d.key))
+      const wanted = new Set(devices.filter((d) => !d.revocation && d.key !== this.me).map((d) => d.key))
       for (const [key, controller] of this.dialling) {
         if (!wanted.has(key)) { controller.abort(); this.dialling.delete(key) }
       }

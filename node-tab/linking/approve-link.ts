@@ -99,12 +99,14 @@ export async function openLinkCode (ctx: ApproverContext, input: string, signal?
       if (session.rpc.closed) throw new KithError('CLOSED', 'The connection to the new device was lost. Show a new code on it and try again.')
       if (hello.serverOnly && role !== 'server') throw new KithError('BAD_REQUEST', 'This device runs as a server: link it as a server.')
       const certificate = issueDeviceCertificate(ctx.signing, { publicKey: code.deviceKey, name, role }, now())
+      // Made first: the new device is looked for in the swarm it names as soon as it is approved.
+      const devicesSecret = await ctx.devicesSecret()
       await ctx.onApproved(certificate)
       try {
         await session.rpc.call('completeLink', {
           certificate,
           ...(role === 'full' ? { identitySecretKey: ctx.signing.secretKey } : {}),
-          devicesSecret: await ctx.devicesSecret(),
+          devicesSecret,
           displayName: ctx.displayName()
         }, { timeoutMs: 30_000 })
       } finally {

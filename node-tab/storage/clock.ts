@@ -20,3 +20,11 @@ export async function nextStamp (db: NodeDatabase, now: () => number): Promise<n
   await db.putSetting(CLOCK_KEY, stamp)
   return stamp
 }
+
+/** `count` consecutive stamps at once (the first is returned), as if
+ *  nextStamp were called `count` times: for a page of items from sync. */
+export async function reserveStamps (db: NodeDatabase, count: number, now: () => number): Promise<number> {
+  const first = await nextStamp(db, now)
+  if (count > 1) await db.putSetting(CLOCK_KEY, first + count - 1)
+  return first
+}

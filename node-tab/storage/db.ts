@@ -46,6 +46,8 @@ export interface FriendRow {
   nextPairSecret?: Uint8Array
   /** Revoked devices of mine (key hex) this friend was told about. */
   toldRevocations?: string[]
+  /** The identity's signature allowing this friendship (shared/grants.ts). */
+  grant?: Uint8Array
 }
 
 export interface GroupRow {
@@ -135,6 +137,8 @@ export interface InviteRow {
   status: 'pending' | 'used' | 'revoked'
   usedBy?: string
   usedAt?: number
+  /** The identity's signature allowing this invite (shared/grants.ts). */
+  grant?: Uint8Array
 }
 
 /** One of the person's devices (mine included), as its certificate says;

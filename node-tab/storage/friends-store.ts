@@ -21,7 +21,15 @@ const NO_SUCH_FRIEND = 'No such friend.'
 const NO_SUCH_GROUP = 'No such group.'
 
 export class FriendsStore {
+  /** Signs new friendships on a full device (see shared/grants.ts). */
+  grant: ((friendKeyHex: string) => Uint8Array) | null = null
+
   constructor (private readonly db: NodeDatabase, private readonly now: () => number = Date.now) {}
+
+  /** Stores the identity's grant for a friendship made before grants existed. */
+  async setGrant (key: string, grant: Uint8Array): Promise<void> {
+    await this.db.friends.update(key, { grant })
+  }
 
   /** Stores the secret that names our meeting swarms. */
   async setPairSecret (key: string, secret: Uint8Array): Promise<void> {
@@ -72,6 +80,7 @@ export class FriendsStore {
         return { ...existing, displayName }
       }
       const row: FriendRow = { key: friend.key, address: friend.address, displayName, addedAt: this.now() }
+      if (this.grant) row.grant = this.grant(friend.key)
       await db.friends.add(row)
       // Someone coming back after being removed may hold a cursor past items they can see again.
       await markResync(db, friend.key, this.now)

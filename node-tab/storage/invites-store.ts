@@ -13,6 +13,9 @@ import { unionTables } from './revoke'
 export const MAX_INVITE_LABEL = 80
 
 export class InvitesStore {
+  /** Signs new invites on a full device (see shared/grants.ts). */
+  grant: ((token: string) => Uint8Array) | null = null
+
   constructor (private readonly db: NodeDatabase, private readonly friends: FriendsStore, private readonly now: () => number = Date.now) {}
 
   async create (opts: { label: string, expiresInMs: number | null }): Promise<InviteRow> {
@@ -31,8 +34,14 @@ export class InvitesStore {
       expiresAt: expiresInMs === null ? null : createdAt + expiresInMs,
       status: 'pending'
     }
+    if (this.grant) row.grant = this.grant(row.token)
     await this.db.invites.add(row)
     return row
+  }
+
+  /** Stores the identity's grant for an invite made before grants existed. */
+  async setGrant (id: string, grant: Uint8Array): Promise<void> {
+    await this.db.invites.update(id, { grant })
   }
 
   /** Newest first. */

@@ -17,7 +17,7 @@
 import type { Transaction } from 'dexie'
 import type { ItemType } from '../../shared/items'
 import type { ItemRow, NodeDatabase } from '../storage/db'
-import { nextStamp } from '../storage/clock'
+import { reserveStamps } from '../storage/clock'
 import { deleteChunks, hasAllChunks } from '../storage/file-chunks'
 import { revokeInvisible, unionTables } from '../storage/revoke'
 import { logReceivedChanges, observeStamps, type SyncLogRow } from './change-log'
@@ -56,15 +56,22 @@ export function syncTables (db: NodeDatabase) {
   return unionTables(SYNCED_TABLES.map((t) => db.table(t)), [db.syncLog, db.settings, db.fileChunks])
 }
 
-/** Applies `records` (already checked) and, with them, the pull cursor. */
+/** Applies `records` (already checked) and, with them, the pull cursor.
+ *  Reads and writes go in bulk, per table: a page of 500 items costs a few
+ *  IndexedDB requests, not a few per item. */
 export async function applyRecords (db: NodeDatabase, records: readonly CheckedRecord[], opts: { now: () => number, pulled?: { peer: string, next: number } }): Promise<AppliedChanges> {
   return db.transaction('rw', syncTables(db), async (tx) => {
     const changes: AppliedChanges = { tables: new Set(), itemIds: new Set(), noticeFriends: new Set() }
     const after: Consequences = { gone: new Map(), narrowed: [], friendsRemoved: [], leftGroup: [] }
     await observeStamps(db.core, trans(tx), records.map((r) => r.stamp))
+    const locals = await db.syncLog.bulkGet(records.map((r) => [r.table, r.keyText] as [string, string]))
+    const ours = await currentRows(db, records)
+    const writes = new Writes(await listingStamps(db, records, opts.now), await completeFiles(db, records))
     const adopted: Array<Omit<SyncLogRow, 'seq'>> = []
-    for (const record of records) {
-      const outcome = await applyOne(db, record, after, opts.now)
+    // No await in this loop: awaiting anything but Dexie's own requests
+    // inside a transaction can lose Dexie's hold on it.
+    for (const [i, record] of records.entries()) {
+      const outcome = applyOne(record, locals[i], ours[i], after, writes)
       if (outcome === 'unchanged') continue
       changes.tables.add(record.table)
       if (record.table === 'items') changes.itemIds.add(record.key as string)
@@ -75,6 +82,7 @@ export async function applyRecords (db: NodeDatabase, records: readonly CheckedR
         adopted.push(entry)
       }
     }
+    await writes.flush(db)
     // Before the consequences: those are this device's own, later changes.
     await logReceivedChanges(db.core, trans(tx), adopted)
     for (const friend of await consequences(db, after, opts.now())) changes.noticeFriends.add(friend)
@@ -88,25 +96,86 @@ function trans (tx: Transaction) {
   return (tx as unknown as { idbtrans: Parameters<typeof observeStamps>[1] }).idbtrans
 }
 
+/** The row each record names, as this device holds it now: one bulkGet per table. */
+async function currentRows (db: NodeDatabase, records: readonly CheckedRecord[]): Promise<Array<Row | undefined>> {
+  const out: Array<Row | undefined> = new Array(records.length)
+  const byTable = new Map<SyncedTable, number[]>()
+  records.forEach((r, i) => {
+    const list = byTable.get(r.table) ?? []
+    list.push(i)
+    byTable.set(r.table, list)
+  })
+  for (const [table, indexes] of byTable) {
+    const rows = await db.table(table).bulkGet(indexes.map((i) => records[i]!.key as string)) as Array<Row | undefined>
+    indexes.forEach((recordIndex, j) => { out[recordIndex] = rows[j] })
+  }
+  return out
+}
+
+/** New listing positions for the items of the page, reserved at once (see
+ *  writeItem); each later than its item's edit time, as nextStamp made them. */
+async function listingStamps (db: NodeDatabase, records: readonly CheckedRecord[], now: () => number): Promise<() => number> {
+  const items = records.filter((r) => r.table === 'items' && r.row)
+  if (items.length === 0) return () => { throw new Error('no listing position reserved') }
+  const newest = Math.max(...items.map((r) => (r.row as unknown as ItemRow).updatedAt))
+  let next = await reserveStamps(db, items.length, () => Math.max(now(), newest + 1))
+  return () => next++
+}
+
+/** The file items of the page whose pieces are all here. */
+async function completeFiles (db: NodeDatabase, records: readonly CheckedRecord[]): Promise<Set<string>> {
+  const complete = new Set<string>()
+  for (const r of records) {
+    const item = r.table === 'items' ? r.row as unknown as ItemRow | undefined : undefined
+    if (item?.file && await hasAllChunks(db, item.id, item.file.size)) complete.add(item.id)
+  }
+  return complete
+}
+
+/** The page's writes, gathered and done in bulk, per table. */
+class Writes {
+  private readonly puts = new Map<SyncedTable, Row[]>()
+  private readonly deletes = new Map<SyncedTable, unknown[]>()
+  private readonly filesGone: string[] = []
+
+  constructor (readonly listedAt: () => number, readonly completeFiles: ReadonlySet<string>) {}
+
+  put (table: SyncedTable, row: Row): void {
+    const list = this.puts.get(table) ?? []
+    list.push(row)
+    this.puts.set(table, list)
+  }
+
+  delete (table: SyncedTable, key: unknown): void {
+    const list = this.deletes.get(table) ?? []
+    list.push(key)
+    this.deletes.set(table, list)
+    if (table === 'items') this.filesGone.push(key as string)
+  }
+
+  async flush (db: NodeDatabase): Promise<void> {
+    for (const [table, keys] of this.deletes) await db.table(table).bulkDelete(keys as string[])
+    for (const [table, rows] of this.puts) await db.table(table).bulkPut(rows)
+    for (const id of this.filesGone) await deleteChunks(db, id)
+  }
+}
+
 /** 'adopted': written as it came (its stamp kept); 'merged': written as a
  *  merge of both sides, a change of ours (a fresh stamp); 'unchanged'. */
-async function applyOne (db: NodeDatabase, record: CheckedRecord, after: Consequences, now: () => number): Promise<'adopted' | 'merged' | 'unchanged'> {
-  const local = await db.syncLog.get([record.table, record.keyText])
+function applyOne (record: CheckedRecord, local: SyncLogRow | undefined, ours: Row | undefined, after: Consequences, writes: Writes): 'adopted' | 'merged' | 'unchanged' {
   const wins = theirsWins(record, local)
-  const table = db.table(record.table)
-  const ours = await table.get(record.key as string) as Row | undefined
   const kept = mergeFor(record.table)(ours, record.row, wins)
   if (!wins && sameValue(kept, ours)) return 'unchanged'
   const adopted = wins && sameValue(kept, record.row)
   if (kept === undefined) {
     if (ours) {
       noteRemoval(record.table, ours, after)
-      await table.delete(record.key as string)
-      if (record.table === 'items') await deleteChunks(db, record.key as string)
+      writes.delete(record.table, record.key)
     }
+  } else if (record.table === 'items') {
+    if (!writeItem(kept, ours, after, writes)) return 'unchanged'
   } else {
-    if (record.table === 'items' && !await writeItem(db, kept, ours, after, now)) return 'unchanged'
-    if (record.table !== 'items') await table.put(withLocalFields(record.table, kept, ours))
+    writes.put(record.table, withLocalFields(record.table, kept, ours))
   }
   return adopted ? 'adopted' : 'merged'
 }
@@ -115,11 +184,10 @@ async function applyOne (db: NodeDatabase, record: CheckedRecord, after: Consequ
  *  (fetched by file-fetch.ts): an item appears whole or not at all. It gets
  *  a new listing position here, so friends whose cursor on this device is
  *  past its old one still get it. */
-async function writeItem (db: NodeDatabase, row: Row, ours: Row | undefined, after: Consequences, now: () => number): Promise<boolean> {
+function writeItem (row: Row, ours: Row | undefined, after: Consequences, writes: Writes): boolean {
   const item = row as unknown as ItemRow
-  if (item.file && !await hasAllChunks(db, item.id, item.file.size)) return false
-  const listedAt = await nextStamp(db, () => Math.max(now(), item.updatedAt + 1))
-  await db.items.put({ ...item, listedAt })
+  if (item.file && !writes.completeFiles.has(item.id)) return false
+  writes.put('items', { ...item, listedAt: writes.listedAt() })
   if (ours && !sameValue(ours.audience, item.audience)) after.narrowed.push(item.id)
   return true
 }

@@ -45,11 +45,13 @@ export async function readPage (db: NodeDatabase, asked: SyncPullParams, peer?: 
   const tables = [db.syncLog, ...SYNCED_TABLES.map((t) => db.table(t))]
   return db.transaction('r', tables, async () => {
     const entries = await db.syncLog.where('seq').between(asked.after, Dexie.maxKey, false).limit(asked.limit + 1).toArray()
+    const page = entries.slice(0, asked.limit)
+    const rows = await rowsOf(db, page)
     const records: SyncRecord[] = []
     let bytes = 0
     let next = asked.after
-    for (const entry of entries.slice(0, asked.limit)) {
-      const record = await recordOf(db, entry, peer)
+    for (const [i, entry] of page.entries()) {
+      const record = recordOf(entry, rows[i], peer)
       if (record) {
         const size = encodeValue(record).length
         if (records.length > 0 && bytes + size > MAX_SYNC_PAGE_BYTES) return { records, next, done: false }
@@ -62,14 +64,29 @@ export async function readPage (db: NodeDatabase, asked: SyncPullParams, peer?: 
   })
 }
 
+/** The current row behind each entry (none for a tombstone): one bulkGet per table. */
+async function rowsOf (db: NodeDatabase, entries: readonly SyncLogRow[]): Promise<Array<Record<string, unknown> | undefined>> {
+  const out: Array<Record<string, unknown> | undefined> = new Array(entries.length)
+  const byTable = new Map<string, number[]>()
+  entries.forEach((e, i) => {
+    if (e.deleted || !isSyncedTable(e.table)) return
+    const list = byTable.get(e.table) ?? []
+    list.push(i)
+    byTable.set(e.table, list)
+  })
+  for (const [table, indexes] of byTable) {
+    const rows = await db.table(table).bulkGet(indexes.map((i) => decodeKey(entries[i]!.key) as string)) as Array<Record<string, unknown> | undefined>
+    indexes.forEach((entryIndex, j) => { out[entryIndex] = rows[j] })
+  }
+  return out
+}
+
 /** What to send for one log entry, or null for nothing. */
-async function recordOf (db: NodeDatabase, entry: SyncLogRow, peer: string | undefined): Promise<SyncRecord | null> {
+function recordOf (entry: SyncLogRow, row: Record<string, unknown> | undefined, peer: string | undefined): SyncRecord | null {
   // Not back to the device it came from (it has this very version).
   if (!isSyncedTable(entry.table) || (peer !== undefined && entry.from === peer)) return null
-  const key = decodeKey(entry.key)
-  const record: SyncRecord = { table: entry.table, key, stamp: entry.stamp }
+  const record: SyncRecord = { table: entry.table, key: decodeKey(entry.key), stamp: entry.stamp }
   if (entry.deleted) return record
-  const row = await db.table(entry.table).get(key as string) as Record<string, unknown> | undefined
   // A row gone without a tombstone cannot happen through the stores;
   // whatever did it, sending nothing beats sending a deletion.
   if (!row) return null

@@ -10,7 +10,7 @@ import { deleteChunks } from '../storage/file-chunks'
 import { applyRecords, type AppliedChanges } from './apply'
 import { pulledFrom, refuseRevoked } from './cursors'
 import { fetchMissingFiles, type DevicePeer } from './file-fetch'
-import { checkRecords } from './records'
+import { checkRecords, type CheckedRecord } from './records'
 
 export interface SyncProgress {
   /** Records pulled so far in this run. */
@@ -23,6 +23,9 @@ export interface DeviceSyncOptions {
   pageSize?: number
   now?: () => number
   timeoutMs?: number
+  /** Records that pass every check but are still not to be taken (a
+   *  friendship without the identity's grant): skipped, the pull goes on. */
+  accept?: (record: CheckedRecord) => boolean
 }
 
 /**
@@ -36,6 +39,7 @@ export class DeviceSync extends EventTarget {
   private readonly pageSize: number
   private readonly now: () => number
   private readonly timeoutMs: number
+  private readonly accept: (record: CheckedRecord) => boolean
   private running: Promise<SyncProgress> | null = null
 
   constructor (private readonly db: NodeDatabase, private readonly peer: DevicePeer, readonly peerDeviceKey: string, opts: DeviceSyncOptions = {}) {
@@ -43,6 +47,7 @@ export class DeviceSync extends EventTarget {
     this.pageSize = Math.max(1, Math.min(MAX_SYNC_PAGE, opts.pageSize ?? MAX_SYNC_PAGE))
     this.now = opts.now ?? db.wall
     this.timeoutMs = opts.timeoutMs ?? 60_000
+    this.accept = opts.accept ?? (() => true)
   }
 
   /** Pulls until the peer has nothing more. One run at a time: a second
@@ -60,7 +65,7 @@ export class DeviceSync extends EventTarget {
       if (signal?.aborted) throw new KithError('CANCELLED', 'the sync was stopped')
       const asked = { after, limit: this.pageSize }
       const page = parseSyncPullResult(await this.peer.call('syncPull', asked, { signal, timeoutMs: this.timeoutMs }), asked)
-      const records = checkRecords(page.records, this.now())
+      const records = checkRecords(page.records, this.now()).filter(this.accept)
       const fetched = await fetchMissingFiles(this.db, this.peer, records, signal)
       let changes: AppliedChanges
       try {

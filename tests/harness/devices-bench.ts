@@ -2,6 +2,7 @@
 // page: the owner's full device with many items, a new server device linked
 // to it that syncs them (and later catches up on changes it missed), and a
 // friend who talks to the owner through the server device alone.
+import { toHex } from '../../shared/bytes'
 import { parseAddress } from '../../shared/identity'
 import { KithNode, type NodeSession } from '../../node-tab/node'
 import { NewDeviceLink } from '../../node-tab/linking/new-device'
@@ -106,7 +107,7 @@ export const devicesBench = {
     const ownerKey = parseAddress(address)
     const session = await friend.connect(ownerKey, { inviteToken: token })
     const { owner: profile } = await session.rpc.call('redeemInvite', { token, profile: friend.profile })
-    await friend.friends.add({ key: owner!.keyHex, address, displayName: profile.displayName })
+    await friend.friends.add({ key: toHex(ownerKey), address, displayName: profile.displayName })
     session.rpc.close('joined')
   },
   /** Device: wait until the new friend (and the secret to meet them) synced here. */

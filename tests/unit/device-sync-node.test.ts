@@ -128,3 +128,19 @@ describe('a server device', () => {
     expect(await pi.friends.isFriend(toHex(carol.publicKey))).toBe(false)
   })
 })
+
+describe('sessions between two of my devices', () => {
+  it('two devices that dialled each other at once keep the same one session, on both sides', async () => {
+    const laptop = await set.open()
+    const pi = await set.serverDeviceOf(laptop)
+    const [one, two] = await Promise.all([connectNodes(pi, laptop), connectNodes(laptop, pi)])
+    await until(() => one.rpc.closed !== two.rpc.closed)
+    // The one kept is the session dialled by the smaller device key.
+    const piKey = toHex(pi.credentials.device.publicKey)
+    const laptopKey = toHex(laptop.credentials.device.publicKey)
+    const kept = piKey < laptopKey ? one : two
+    expect(kept.rpc.closed).toBe(false)
+    expect(laptop.deviceSessions.size).toBe(1)
+    expect(pi.deviceSessions.size).toBe(1)
+  })
+})

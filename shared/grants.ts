@@ -1,0 +1,32 @@
+// Grants (DESIGN §6a): what only the identity key may allow, signed by it,
+// so that a server device (which never holds that key) cannot allow it by
+// writing a row that sync then spreads to the person's other devices. A
+// friendship and an invite are such things: a friends or invites row that
+// reaches a device by sync without the identity's grant is not taken.
+import { concatBytes, fromHex, utf8 } from './bytes'
+import { sign, verify } from './crypto'
+import type { Identity } from './identity'
+
+const FRIEND_CONTEXT = utf8('kith/grant/friend/v1')
+const INVITE_CONTEXT = utf8('kith/grant/invite/v1')
+
+const friendMessage = (friendKeyHex: string): Uint8Array => concatBytes(FRIEND_CONTEXT, fromHex(friendKeyHex))
+const inviteMessage = (token: string): Uint8Array => concatBytes(INVITE_CONTEXT, utf8(token))
+
+export function grantFriend (identity: Identity, friendKeyHex: string): Uint8Array {
+  return sign(friendMessage(friendKeyHex), identity.secretKey)
+}
+
+export function grantInvite (identity: Identity, token: string): Uint8Array {
+  return sign(inviteMessage(token), identity.secretKey)
+}
+
+export function isFriendGranted (identityKey: Uint8Array, friendKeyHex: string, grant: unknown): boolean {
+  return grant instanceof Uint8Array && grant.length === 64 && /^[0-9a-f]{64}$/.test(friendKeyHex) &&
+    verify(friendMessage(friendKeyHex), grant, identityKey)
+}
+
+export function isInviteGranted (identityKey: Uint8Array, token: string, grant: unknown): boolean {
+  return grant instanceof Uint8Array && grant.length === 64 && typeof token === 'string' && token.length <= 64 &&
+    verify(inviteMessage(token), grant, identityKey)
+}
