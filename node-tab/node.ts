@@ -582,7 +582,9 @@ export class KithNode extends EventTarget {
       await this.devices.addPeerRevocation(revocation)
       this.sessions.closeDevice(friendHex, toHex(revocation.deviceKey), 'this device was revoked by its owner')
     }
-    if (told.pairSecret) await this.friends.setPairSecret(friendHex, told.pairSecret)
+    // A date from the future (a wrong clock, or a friend hoping to keep the
+    // secret forever) counts as now.
+    if (told.pairSecret) await this.friends.adoptPairSecret(friendHex, { secret: told.pairSecret, since: Math.min(told.pairSecretSince ?? 0, Date.now()) })
     this.changed()
   }
 

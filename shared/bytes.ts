@@ -20,6 +20,12 @@ export function concatBytes (...parts: Uint8Array[]): Uint8Array {
   return out
 }
 
+/** Lexicographic order of two byte strings (-1, 0, 1). */
+export function compareBytes (a: Uint8Array, b: Uint8Array): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! < b[i]! ? -1 : 1
+  return a.length === b.length ? 0 : a.length < b.length ? -1 : 1
+}
+
 export function bytesEqual (a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false
   let diff = 0

@@ -76,6 +76,8 @@ export interface DeviceRevokedParams {
   /** Checked by the receiver against the sender's identity. */
   revocations: unknown[]
   pairSecret?: Uint8Array
+  /** When the sender made pairSecret (ms): the newer of two crossing replacements wins. */
+  pairSecretSince?: number
 }
 
 export function parseDeviceRevoked (input: unknown): DeviceRevokedParams {
@@ -87,7 +89,11 @@ export function parseDeviceRevoked (input: unknown): DeviceRevokedParams {
     throw new KithError('BAD_REQUEST', 'pairSecret must be 32 bytes')
   }
   const out: DeviceRevokedParams = { revocations: p.revocations }
-  if (p.pairSecret !== undefined) out.pairSecret = p.pairSecret as Uint8Array
+  if (p.pairSecret !== undefined) {
+    if (!Number.isSafeInteger(p.pairSecretSince) || (p.pairSecretSince as number) < 0) throw new KithError('BAD_REQUEST', 'pairSecretSince must be a time in ms')
+    out.pairSecret = p.pairSecret as Uint8Array
+    out.pairSecretSince = p.pairSecretSince as number
+  }
   return out
 }
 

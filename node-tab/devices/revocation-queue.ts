@@ -14,10 +14,10 @@ import type { FriendQueue } from '../notices/notice-sender'
 export class RevocationQueue implements FriendQueue {
   constructor (private readonly friends: FriendsStore, private readonly devices: DevicesStore) {}
 
-  private async owed (row: FriendRow): Promise<{ revocations: unknown[], keys: string[], secret?: Uint8Array }> {
+  private async owed (row: FriendRow): Promise<{ revocations: unknown[], keys: string[], secret?: Uint8Array, since: number }> {
     const told = new Set(row.toldRevocations ?? [])
     const revocations = (await this.devices.revocations()).filter((r) => !told.has(toHex(r.deviceKey)))
-    return { revocations, keys: revocations.map((r) => toHex(r.deviceKey)), secret: row.nextPairSecret }
+    return { revocations, keys: revocations.map((r) => toHex(r.deviceKey)), secret: row.nextPairSecret, since: row.nextPairSecretSince ?? 0 }
   }
 
   async friendsWithPending (): Promise<string[]> {
@@ -43,7 +43,7 @@ export class RevocationQueue implements FriendQueue {
     if (owed.keys.length === 0 && !owed.secret) return
     const answer = await session.rpc.call('deviceRevoked', {
       revocations: owed.revocations.slice(0, 64),
-      ...(owed.secret ? { pairSecret: owed.secret } : {})
+      ...(owed.secret ? { pairSecret: owed.secret, pairSecretSince: owed.since } : {})
     }, { signal })
     if ((answer as { ok?: unknown } | null)?.ok !== true) throw new KithError('BAD_REQUEST', 'the friend did not confirm the revocation')
     await this.friends.markRevocationsTold(friendKey, owed.keys.slice(0, 64), owed.secret)

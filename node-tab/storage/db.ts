@@ -41,9 +41,12 @@ export interface FriendRow {
    *  identity keys on a full device; stored so a server device, which has
    *  no identity key, can meet friends too; replaced when a device is revoked. */
   pairSecret?: Uint8Array
+  /** When pairSecret was made (0 or absent: the one computed from our keys). */
+  pairSecretSince?: number
   /** A replacement for pairSecret made when one of my devices was revoked,
    *  until this friend has it (both are listened in meanwhile). */
   nextPairSecret?: Uint8Array
+  nextPairSecretSince?: number
   /** Revoked devices of mine (key hex) this friend was told about. */
   toldRevocations?: string[]
   /** The identity's signature allowing this friendship (shared/grants.ts). */

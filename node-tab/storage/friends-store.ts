@@ -3,6 +3,7 @@
 // away from a friend who received them (removal, leaving a group, a deleted
 // group) revokes those deliveries in the same transaction.
 import { bytesEqual, fromHex } from '../../shared/bytes'
+import { isNewer, type DatedSecret } from './meeting-secret'
 import { KithError } from '../../shared/errors'
 import { cleanDisplayName } from '../../shared/answers'
 import { isValidSigningPublicKey } from '../../shared/crypto'
@@ -40,8 +41,25 @@ export class FriendsStore {
    *  which the revoked device never learns. */
   async replaceAllPairSecrets (fresh: () => Uint8Array): Promise<void> {
     const db = this.db
+    const since = this.now()
     await db.transaction('rw', db.friends, async () => {
-      for (const row of await db.friends.toArray()) await db.friends.update(row.key, { nextPairSecret: fresh() })
+      for (const row of await db.friends.toArray()) await db.friends.update(row.key, { nextPairSecret: fresh(), nextPairSecretSince: since })
+    })
+  }
+
+  /** The friend replaced our meeting secret (one of their devices was
+   *  revoked). Taken if it is newer than the one we meet with and than the
+   *  one I may be replacing it with myself (see meeting-secret.ts). */
+  async adoptPairSecret (key: string, theirs: DatedSecret): Promise<void> {
+    const db = this.db
+    await db.transaction('rw', db.friends, async () => {
+      const row = await db.friends.get(key)
+      if (!row) return
+      const current = row.pairSecret && { secret: row.pairSecret, since: row.pairSecretSince ?? 0 }
+      const pending = row.nextPairSecret && { secret: row.nextPairSecret, since: row.nextPairSecretSince ?? 0 }
+      if (!isNewer(theirs, current) || (pending && !isNewer(theirs, pending))) return
+      // Mine, older, is dropped: theirs wins on both sides.
+      await db.friends.update(key, { pairSecret: theirs.secret, pairSecretSince: theirs.since, nextPairSecret: undefined, nextPairSecretSince: undefined })
     })
   }
 
@@ -54,10 +72,13 @@ export class FriendsStore {
       if (!row) return
       const told = [...new Set([...(row.toldRevocations ?? []), ...deviceKeys])]
       const changes: Partial<FriendRow> = { toldRevocations: told }
-      // Only the secret that was sent: a newer one (another revocation meanwhile) stays pending.
+      // Only the secret that was sent: a newer one (another revocation
+      // meanwhile, or the friend's own, adopted since) stays.
       if (secret && row.nextPairSecret && bytesEqual(row.nextPairSecret, secret)) {
         changes.pairSecret = secret
+        changes.pairSecretSince = row.nextPairSecretSince ?? 0
         changes.nextPairSecret = undefined
+        changes.nextPairSecretSince = undefined
       }
       await db.friends.update(key, changes)
     })

@@ -72,6 +72,7 @@ const ROW_CHECKS: Record<SyncedTable, (r: Row) => boolean> = {
     isAudience(r.audience) && (r.type === 'file' ? isFileMeta(r.file) : r.file === undefined),
   friends: (r) => isKey(r.key) && isText(r.address, 100) && isText(r.displayName, MAX_DISPLAY_NAME) && isTime(r.addedAt) &&
     optional(r.pairSecret, isSecret) && optional(r.nextPairSecret, isSecret) &&
+    optional(r.pairSecretSince, isTime) && optional(r.nextPairSecretSince, isTime) &&
     optional(r.toldRevocations, (v) => Array.isArray(v) && v.length <= MAX_LOG_FRIENDS && v.every(isKey)),
   groups: (r) => isId(r.id) && isText(r.name, MAX_GROUP_NAME, 1) && isTime(r.createdAt),
   memberships: (r) => isId(r.groupId) && isKey(r.friendKey),

@@ -87,6 +87,33 @@ describe('revoking a device', () => {
     expect(topics).toContain(pairMeeting(next, 7, laptop.identityKey).topic)
   })
 
+  it('two friends who both revoke a device at once still end up meeting with the same secret', async () => {
+    for (let round = 0; round < 3; round++) {
+      const alice = await openNode()
+      const bob = await openNode()
+      const alicePi = await serverDeviceOf(alice)
+      const bobPi = await serverDeviceOf(bob)
+      await befriend(alice, bob)
+      await alice.listenTopics(1)
+      await bob.listenTopics(1)
+      await Promise.all([
+        alice.revokeDevice(toHex(alicePi.credentials.device.publicKey)),
+        bob.revokeDevice(toHex(bobPi.credentials.device.publicKey))
+      ])
+      alice.noticeSender.start()
+      bob.noticeSender.start()
+      // Both tell each other at the same time, over sessions each one dialled.
+      await Promise.all([connect(alice, bob), connect(bob, alice)])
+      await until(async () => (await alice.friends.get(bob.keyHex))?.nextPairSecret === undefined &&
+        (await bob.friends.get(alice.keyHex))?.nextPairSecret === undefined)
+      const aliceSide = (await alice.friends.get(bob.keyHex))!.pairSecret!
+      const bobSide = (await bob.friends.get(alice.keyHex))!.pairSecret!
+      expect(toHex(aliceSide)).toBe(toHex(bobSide))
+      expect(bob.devices.isRevoked(alice.identityKey, alicePi.credentials.device.publicKey)).toBe(true)
+      expect(alice.devices.isRevoked(bob.identityKey, bobPi.credentials.device.publicKey)).toBe(true)
+    }
+  })
+
   it('a revocation signed by anyone but the friend’s own identity changes nothing', async () => {
     const laptop = await openNode()
     const pi = await serverDeviceOf(laptop)

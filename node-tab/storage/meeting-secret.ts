@@ -1,0 +1,12 @@
+// Which of two meeting secrets for a friendship wins. Either friend replaces
+// the secret when one of their devices is revoked, and the two replacements
+// may cross on the way; both sides keep the newer one (by the time it was
+// made, then by its bytes), so they always end up in the same swarm.
+import { compareBytes } from '../../shared/bytes'
+
+export interface DatedSecret { secret: Uint8Array, since: number }
+
+export function isNewer (a: DatedSecret, b: DatedSecret | undefined): boolean {
+  if (!b) return true
+  return a.since > b.since || (a.since === b.since && compareBytes(a.secret, b.secret) < 0)
+}
