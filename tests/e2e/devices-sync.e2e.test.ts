@@ -9,6 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { startRunner, type Runner } from './support/runner'
+import { feedTexts, refreshFeed, setName, tab } from './support/app'
 import { createWorld, openApp, screenshot, type Person, type World } from './support/world'
 
 let world: World
@@ -30,15 +31,7 @@ afterAll(async () => {
   await world?.close()
 })
 
-async function tab (page: Page, name: string): Promise<void> {
-  await page.getByRole('tab', { name }).click()
-}
 
-async function setName (person: Person, name: string): Promise<void> {
-  await person.page.getByLabel('Name shown to friends').fill(name)
-  await person.page.getByRole('button', { name: 'Save name' }).click()
-  await person.page.getByText('Saved. Friends see this name.').waitFor()
-}
 
 async function share (text: string): Promise<void> {
   const page = alice.page
@@ -50,12 +43,7 @@ async function share (text: string): Promise<void> {
   await page.getByTestId('my-item').filter({ hasText: text }).waitFor()
 }
 
-const feedTexts = (page: Page): Promise<string[]> => page.getByTestId('feed-item').allTextContents()
 
-async function refreshFeed (page: Page): Promise<void> {
-  await page.getByRole('button', { name: 'Refresh' }).click()
-  await expect.poll(() => page.getByTestId('feed-state').textContent(), { timeout: 60_000 }).toMatch(/Up to date/)
-}
 
 /** The runner's entry on Alice's Devices tab. */
 const runnerEntry = () => alice.page.getByTestId('device').filter({ hasText: 'hall pi' })

@@ -4,6 +4,7 @@
 // holds no invite.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
+import { feedTexts, refreshFeed, setName, tab } from './support/app'
 import { createWorld, openApp, screenshot, type Person, type World } from './support/world'
 
 let world: World
@@ -25,16 +26,7 @@ afterAll(async () => {
   await world?.close()
 })
 
-async function setName (person: Person, name: string): Promise<void> {
-  const field = person.page.getByLabel('Name shown to friends')
-  await field.fill(name)
-  await person.page.getByRole('button', { name: 'Save name' }).click()
-  await person.page.getByText('Saved. Friends see this name.').waitFor()
-}
 
-async function tab (page: Page, name: string): Promise<void> {
-  await page.getByRole('tab', { name }).click()
-}
 
 async function createInvite (label: string): Promise<string> {
   await tab(alice.page, 'Invites')
@@ -81,14 +73,7 @@ async function share (text: string, audience: 'All friends' | 'Only me' | string
   await page.getByTestId('my-item').filter({ hasText: text }).waitFor()
 }
 
-async function feedTexts (page: Page): Promise<string[]> {
-  return page.getByTestId('feed-item').allTextContents()
-}
 
-async function refreshFeed (page: Page): Promise<void> {
-  await page.getByRole('button', { name: 'Refresh' }).click()
-  await expect.poll(() => page.getByTestId('feed-state').textContent(), { timeout: 30_000 }).toMatch(/Up to date/)
-}
 
 function deletionFriend (name: string) {
   return alice.page.getByTestId('deletion-friend').filter({ hasText: name })
