@@ -7,7 +7,6 @@
 // confirmation shown on the laptop. Alice revokes the runner; Bob's tab then
 // refuses it. Its Chromium, killed, comes back by itself, data intact.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Page } from 'playwright-core'
 import { startRunner, type Runner } from './support/runner'
 import { feedTexts, refreshFeed, setName, tab } from './support/app'
 import { createWorld, openApp, screenshot, type Person, type World } from './support/world'

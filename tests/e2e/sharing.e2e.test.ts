@@ -3,7 +3,6 @@
 // group "family" (Bob) and group "work" (Carol); Dave knows her address but
 // holds no invite.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Page } from 'playwright-core'
 import { feedTexts, refreshFeed, setName, tab } from './support/app'
 import { createWorld, openApp, screenshot, type Person, type World } from './support/world'
 
