@@ -38,7 +38,7 @@ import { RevocationQueue } from './devices/revocation-queue'
 import { DeviceSyncSessions } from './devices/device-sync-sessions'
 import { ownerDeviceHandlers } from './sync/handlers'
 import { grantedRecords } from './sync/grants-filter'
-import { grantFriend, grantInvite } from '../shared/grants'
+import { grantFriend, grantInvite, isInviteGranted } from '../shared/grants'
 import type { AppliedChanges } from './sync/apply'
 import type { RemoteDevice } from '../shared/device-credentials'
 import { DEVICES_SECRET_BYTES } from '../shared/link-protocol'
@@ -163,7 +163,7 @@ export class KithNode extends EventTarget {
     const signing = this.signing
     if (signing) {
       this.friends.grant = (key) => grantFriend(signing, key)
-      this.invites.grant = (token) => grantInvite(signing, token)
+      this.invites.grant = (invite) => grantInvite(signing, invite)
     }
     this.deviceSync.addEventListener('change', () => this.changed())
     this.deviceSessions.addEventListener('opened', () => this.changed())
@@ -292,7 +292,8 @@ export class KithNode extends EventTarget {
     // Only a device holding the identity key makes friends (DESIGN §6a): a
     // server device never sits in an invite's swarm.
     for (const invite of this.signing ? await this.invites.list() : []) {
-      if (!invite.grant) await this.invites.setGrant(invite.id, grantInvite(this.signing!, invite.token))
+      // Invites from before grants, or granted over the token alone: signed now.
+      if (!isInviteGranted(this.identityKey, invite, invite.grant)) await this.invites.setGrant(invite.id, grantInvite(this.signing!, invite))
       if (invite.status === 'pending' && invite.expiresAt !== null && invite.expiresAt > now) nextExpiry = Math.min(nextExpiry, invite.expiresAt)
       const live = invite.status === 'pending' && (invite.expiresAt === null || invite.expiresAt > now)
       // A withdrawn or expired invite's swarm is left at once: the owner

@@ -11,14 +11,21 @@ const FRIEND_CONTEXT = utf8('kith/grant/friend/v1')
 const INVITE_CONTEXT = utf8('kith/grant/invite/v1')
 
 const friendMessage = (friendKeyHex: string): Uint8Array => concatBytes(FRIEND_CONTEXT, fromHex(friendKeyHex))
-const inviteMessage = (token: string): Uint8Array => concatBytes(INVITE_CONTEXT, utf8(token))
+/** What an invite grant covers: the row's id, its token and its expiry. A
+ *  grant over the token alone let a server device copy a used invite's token
+ *  and grant into a new pending row, or push an invite's expiry back, and so
+ *  reopen a link the owner thought spent (tests/unit/attack-devices.test.ts). */
+export interface GrantedInvite { id: string, token: string, expiresAt: number | null }
+
+const inviteMessage = (invite: GrantedInvite): Uint8Array =>
+  concatBytes(INVITE_CONTEXT, utf8(JSON.stringify([invite.id, invite.token, invite.expiresAt])))
 
 export function grantFriend (identity: Identity, friendKeyHex: string): Uint8Array {
   return sign(friendMessage(friendKeyHex), identity.secretKey)
 }
 
-export function grantInvite (identity: Identity, token: string): Uint8Array {
-  return sign(inviteMessage(token), identity.secretKey)
+export function grantInvite (identity: Identity, invite: GrantedInvite): Uint8Array {
+  return sign(inviteMessage(invite), identity.secretKey)
 }
 
 export function isFriendGranted (identityKey: Uint8Array, friendKeyHex: string, grant: unknown): boolean {
@@ -26,7 +33,9 @@ export function isFriendGranted (identityKey: Uint8Array, friendKeyHex: string, 
     verify(friendMessage(friendKeyHex), grant, identityKey)
 }
 
-export function isInviteGranted (identityKey: Uint8Array, token: string, grant: unknown): boolean {
-  return grant instanceof Uint8Array && grant.length === 64 && typeof token === 'string' && token.length <= 64 &&
-    verify(inviteMessage(token), grant, identityKey)
+export function isInviteGranted (identityKey: Uint8Array, invite: GrantedInvite, grant: unknown): boolean {
+  const { id, token, expiresAt } = invite
+  return grant instanceof Uint8Array && grant.length === 64 && typeof id === 'string' && id.length <= 64 &&
+    typeof token === 'string' && token.length <= 64 && (expiresAt === null || Number.isSafeInteger(expiresAt)) &&
+    verify(inviteMessage({ id, token, expiresAt }), grant, identityKey)
 }

@@ -1,0 +1,93 @@
+// Attacks on owner devices (DESIGN §6a, §6b): a compromised server device
+// sending hostile sync pages, friends against device surfaces, linking.
+import { afterEach, describe, expect, it } from 'vitest'
+import { toHex } from '../../shared/bytes'
+import { generateSigningKeyPair } from '../../shared/crypto'
+import { addressFromPublicKey } from '../../shared/identity'
+import { parseSyncPullParams, type SyncRecord } from '../../shared/protocol'
+import type { KithNode } from '../../node-tab/node'
+import type { DevicePeer } from '../../node-tab/sync/file-fetch'
+import { grantedRecords } from '../../node-tab/sync/grants-filter'
+import { DeviceSync } from '../../node-tab/sync/pull'
+import { formatStamp } from '../../node-tab/sync/stamps'
+import { NodeSet } from './device-fixtures'
+import { kithError } from './store-fixtures'
+
+const sets = new NodeSet()
+afterEach(() => sets.closeAll())
+
+let counter = 0
+/** A stamp later than anything the node wrote, from the server device. */
+const stamp = (): string => formatStamp({ wall: Date.now() + 1000, counter: counter++, device: 'abcdef0123456789' })
+
+/** A server device that answers every pull with `records`. */
+function hostilePeer (records: SyncRecord[]): DevicePeer {
+  return {
+    call: (async (method: string, params: unknown) => {
+      if (method !== 'syncPull') throw new Error('unexpected')
+      parseSyncPullParams(params)
+      return { records, next: (params as { after: number }).after + 1, done: true }
+    }) as DevicePeer['call']
+  }
+}
+
+/** Pulls `records` into the full node as its own device sync would (grants checked). */
+async function pullInto (node: KithNode, records: SyncRecord[]): Promise<void> {
+  await new DeviceSync(node.db, hostilePeer(records), 'e'.repeat(64), { accept: grantedRecords(node.identityKey) }).pull()
+}
+
+function stranger (): { key: Uint8Array, profile: { displayName: string, address: string } } {
+  const key = generateSigningKeyPair().publicKey
+  return { key, profile: { displayName: 'Mallory', address: addressFromPublicKey(key) } }
+}
+
+function clean (row: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(row).filter(([, v]) => v !== undefined))
+}
+
+describe('a compromised server device cannot bring a used invite back to life on the full device', () => {
+  async function usedInvite (): Promise<{ full: KithNode, used: Record<string, unknown> }> {
+    const full = await sets.open()
+    const invite = await full.invites.create({ label: 'for Bob', expiresInMs: 60_000 })
+    const bob = stranger()
+    await full.invites.redeem(invite.token, bob.profile, bob.key)
+    const used = (await full.db.invites.get(invite.id))!
+    expect(used.status).toBe('used')
+    return { full, used: used as unknown as Record<string, unknown> }
+  }
+
+  it('the same row set back to pending (and never expiring) stays used', async () => {
+    const { full, used } = await usedInvite()
+    const revived = clean({ ...used, status: 'pending', usedBy: undefined, usedAt: undefined, expiresAt: null })
+    await pullInto(full, [{ table: 'invites', key: used.id, stamp: stamp(), row: revived }])
+    const mallory = stranger()
+    await kithError(full.invites.redeem(used.token as string, mallory.profile, mallory.key), 'UNAUTHORIZED')
+    expect(await full.friends.isFriend(toHex(mallory.key))).toBe(false)
+  })
+
+  it('a new row carrying the used invite’s token and grant is not taken', async () => {
+    const { full, used } = await usedInvite()
+    const copy = clean({ ...used, id: 'zzzzzzzzzzzz', status: 'pending', usedBy: undefined, usedAt: undefined })
+    await pullInto(full, [{ table: 'invites', key: 'zzzzzzzzzzzz', stamp: stamp(), row: copy }])
+    expect(await full.db.invites.get('zzzzzzzzzzzz')).toBeUndefined()
+    const mallory = stranger()
+    await kithError(full.invites.redeem(used.token as string, mallory.profile, mallory.key), 'UNAUTHORIZED')
+  })
+
+  it('a tombstone then the row again as pending does not revive it', async () => {
+    const { full, used } = await usedInvite()
+    await pullInto(full, [{ table: 'invites', key: used.id, stamp: stamp() }])
+    const revived = clean({ ...used, status: 'pending', usedBy: undefined, usedAt: undefined })
+    await pullInto(full, [{ table: 'invites', key: used.id, stamp: stamp(), row: revived }])
+    const mallory = stranger()
+    await kithError(full.invites.redeem(used.token as string, mallory.profile, mallory.key), 'UNAUTHORIZED')
+  })
+
+  it('a pending invite’s expiry cannot be pushed back', async () => {
+    const full = await sets.open()
+    const invite = await full.invites.create({ label: 'for Bob', expiresInMs: 60_000 })
+    const row = (await full.db.invites.get(invite.id))! as unknown as Record<string, unknown>
+    await pullInto(full, [{ table: 'invites', key: invite.id, stamp: stamp(), row: { ...row, expiresAt: null } }])
+    expect((await full.db.invites.get(invite.id))!.expiresAt).toBe(invite.expiresAt)
+  })
+})
