@@ -38,7 +38,7 @@ import { RevocationQueue } from './devices/revocation-queue'
 import { DeviceSyncSessions } from './devices/device-sync-sessions'
 import { ownerDeviceHandlers } from './sync/handlers'
 import { grantedRecords } from './sync/grants-filter'
-import { grantFriend, grantInvite, isInviteGranted } from '../shared/grants'
+import { grantFriend, grantInvite, isFriendGranted, isInviteGranted } from '../shared/grants'
 import type { AppliedChanges } from './sync/apply'
 import type { RemoteDevice } from '../shared/device-credentials'
 import { DEVICES_SECRET_BYTES } from '../shared/link-protocol'
@@ -162,7 +162,7 @@ export class KithNode extends EventTarget {
     // Only the identity allows friendships and invites (see shared/grants.ts).
     const signing = this.signing
     if (signing) {
-      this.friends.grant = (key) => grantFriend(signing, key)
+      this.friends.grant = (key, addedAt) => grantFriend(signing, key, addedAt)
       this.invites.grant = (invite) => grantInvite(signing, invite)
     }
     this.deviceSync.addEventListener('change', () => this.changed())
@@ -347,8 +347,8 @@ export class KithNode extends EventTarget {
         // Stored (and so synced) for my server devices, which cannot compute it.
         await this.friends.setPairSecret(row.key, this.pairSecretWith(row.key))
       }
-      // Friendships from before grants: signed now, so my other devices take them.
-      if (this.signing && !row.grant) await this.friends.setGrant(row.key, grantFriend(this.signing, row.key))
+      // Friendships from before grants (or granted over the key alone): signed now, so my other devices take them.
+      if (this.signing && !isFriendGranted(this.identityKey, row.key, row.addedAt, row.grant)) await this.friends.setGrant(row.key, grantFriend(this.signing, row.key, row.addedAt))
     }
     // A server device only sits where it knows the secret.
     if (!this.signing) this.friendKeys = new Set([...this.friendKeys].filter((key) => this.pairSecrets.has(key)))

@@ -8,7 +8,7 @@ import type { CheckedRecord } from './records'
 export function grantedRecords (identityKey: Uint8Array): (record: CheckedRecord) => boolean {
   return (record) => {
     if (!record.row) return true
-    if (record.table === 'friends') return isFriendGranted(identityKey, record.row.key as string, record.row.grant)
+    if (record.table === 'friends') return isFriendGranted(identityKey, record.row.key as string, record.row.addedAt, record.row.grant)
     if (record.table === 'invites') return isInviteGranted(identityKey, record.row as unknown as GrantedInvite, record.row.grant)
     return true
   }

@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { toHex } from '../../shared/bytes'
 import { generateSigningKeyPair } from '../../shared/crypto'
+import { grantFriend } from '../../shared/grants'
 import { addressFromPublicKey } from '../../shared/identity'
 import { parseSyncPullParams, type SyncRecord } from '../../shared/protocol'
 import type { KithNode } from '../../node-tab/node'
@@ -10,7 +11,7 @@ import type { DevicePeer } from '../../node-tab/sync/file-fetch'
 import { grantedRecords } from '../../node-tab/sync/grants-filter'
 import { DeviceSync } from '../../node-tab/sync/pull'
 import { formatStamp } from '../../node-tab/sync/stamps'
-import { NodeSet } from './device-fixtures'
+import { NodeSet, signingOf } from './device-fixtures'
 import { kithError } from './store-fixtures'
 
 const sets = new NodeSet()
@@ -89,5 +90,47 @@ describe('a compromised server device cannot bring a used invite back to life on
     const row = (await full.db.invites.get(invite.id))! as unknown as Record<string, unknown>
     await pullInto(full, [{ table: 'invites', key: invite.id, stamp: stamp(), row: { ...row, expiresAt: null } }])
     expect((await full.db.invites.get(invite.id))!.expiresAt).toBe(invite.expiresAt)
+  })
+})
+
+describe('a compromised server device cannot bring back a friend the owner removed', () => {
+  async function removedFriend (): Promise<{ full: KithNode, old: Record<string, unknown> }> {
+    const full = await sets.open()
+    const ex = stranger()
+    await full.friends.add({ key: toHex(ex.key), address: ex.profile.address, displayName: 'Ex' })
+    const old = (await full.db.friends.get(toHex(ex.key)))! as unknown as Record<string, unknown>
+    expect(old.grant).toBeInstanceOf(Uint8Array)
+    await full.removeFriend(toHex(ex.key))
+    return { full, old }
+  }
+
+  it('the old granted row, sent again, is not taken', async () => {
+    const { full, old } = await removedFriend()
+    await pullInto(full, [{ table: 'friends', key: old.key, stamp: stamp(), row: old }])
+    expect(await full.friends.isFriend(old.key as string)).toBe(false)
+  })
+
+  it('nor with a later addedAt (the grant covers when the friendship began)', async () => {
+    const { full, old } = await removedFriend()
+    await pullInto(full, [{ table: 'friends', key: old.key, stamp: stamp(), row: { ...old, addedAt: Date.now() + 500 } }])
+    expect(await full.friends.isFriend(old.key as string)).toBe(false)
+  })
+
+  it('a friend the owner added again on another full device is taken', async () => {
+    const { full, old } = await removedFriend()
+    const addedAt = (old.addedAt as number) + 1
+    const again = { ...old, addedAt, grant: grantFriend(await signingOf(full), old.key as string, addedAt) }
+    await pullInto(full, [{ table: 'friends', key: old.key, stamp: stamp(), row: again }])
+    expect(await full.friends.isFriend(old.key as string)).toBe(true)
+  })
+
+  it('a removal learned by sync is remembered the same way', async () => {
+    const full = await sets.open()
+    const ex = stranger()
+    const old = await full.friends.add({ key: toHex(ex.key), address: ex.profile.address, displayName: 'Ex' }) as unknown as Record<string, unknown>
+    await pullInto(full, [{ table: 'friends', key: old.key, stamp: stamp() }])
+    expect(await full.friends.isFriend(old.key as string)).toBe(false)
+    await pullInto(full, [{ table: 'friends', key: old.key, stamp: stamp(), row: old }])
+    expect(await full.friends.isFriend(old.key as string)).toBe(false)
   })
 })
