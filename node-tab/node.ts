@@ -579,10 +579,8 @@ export class KithNode extends EventTarget {
   private async learnRevocations (friendKey: Uint8Array, told: DeviceRevokedParams): Promise<void> {
     const revocations = told.revocations.map((r) => checkDeviceRevocation(r, friendKey))
     const friendHex = toHex(friendKey)
-    for (const revocation of revocations) {
-      await this.devices.addPeerRevocation(revocation)
-      this.sessions.closeDevice(friendHex, toHex(revocation.deviceKey), 'this device was revoked by its owner')
-    }
+    await this.devices.addPeerRevocations(friendKey, revocations)
+    for (const revocation of revocations) this.sessions.closeDevice(friendHex, toHex(revocation.deviceKey), 'this device was revoked by its owner')
     if (told.pairSecret) await this.friends.setPairSecret(friendHex, told.pairSecret)
     this.changed()
   }

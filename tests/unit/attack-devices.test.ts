@@ -5,13 +5,15 @@ import { toHex } from '../../shared/bytes'
 import { generateSigningKeyPair } from '../../shared/crypto'
 import { grantFriend } from '../../shared/grants'
 import { addressFromPublicKey } from '../../shared/identity'
-import { parseSyncPullParams, type SyncRecord } from '../../shared/protocol'
+import { MAX_REVOCATIONS_PER_CALL, parseSyncPullParams, type SyncRecord } from '../../shared/protocol'
 import type { KithNode } from '../../node-tab/node'
 import type { DevicePeer } from '../../node-tab/sync/file-fetch'
 import { grantedRecords } from '../../node-tab/sync/grants-filter'
 import { DeviceSync } from '../../node-tab/sync/pull'
 import { formatStamp } from '../../node-tab/sync/stamps'
-import { NodeSet, signingOf } from './device-fixtures'
+import { befriend, connectNodes, NodeSet, signingOf } from './device-fixtures'
+import { MAX_PEER_REVOCATIONS } from '../../node-tab/storage/devices-store'
+import { revokeDevice } from '../../shared/device-certificate'
 import { kithError } from './store-fixtures'
 
 const sets = new NodeSet()
@@ -133,4 +135,22 @@ describe('a compromised server device cannot bring back a friend the owner remov
     await pullInto(full, [{ table: 'friends', key: old.key, stamp: stamp(), row: old }])
     expect(await full.friends.isFriend(old.key as string)).toBe(false)
   })
+})
+
+describe('a friend flooding deviceRevoked', () => {
+  it('cannot store revocations without bound: past MAX_PEER_REVOCATIONS they are refused', async () => {
+    const bob = await sets.open()
+    const mallory = await sets.open()
+    await befriend(bob, mallory)
+    const signing = await signingOf(mallory)
+    const session = await connectNodes(mallory, bob)
+    const batch = (): unknown[] => Array.from({ length: MAX_REVOCATIONS_PER_CALL }, () => revokeDevice(signing, generateSigningKeyPair().publicKey, Date.now()))
+    const calls = Math.ceil(MAX_PEER_REVOCATIONS / MAX_REVOCATIONS_PER_CALL)
+    for (let i = 0; i < calls; i++) await session.rpc.call('deviceRevoked', { revocations: batch() })
+    await expect(session.rpc.call('deviceRevoked', { revocations: batch() })).rejects.toThrow(/at most/)
+    expect(await bob.db.peerRevocations.count()).toBe(MAX_PEER_REVOCATIONS)
+    // The same revocations again cost nothing and are not refused.
+    const known = await bob.db.peerRevocations.limit(3).toArray()
+    await session.rpc.call('deviceRevoked', { revocations: known.map((r) => r.revocation) })
+  }, 30_000)
 })
