@@ -154,3 +154,36 @@ describe('a friend flooding deviceRevoked', () => {
     await session.rpc.call('deviceRevoked', { revocations: known.map((r) => r.revocation) })
   }, 30_000)
 })
+
+describe('friends and strangers against the own-device surface', () => {
+  async function refusal (call: Promise<unknown>): Promise<string> {
+    try {
+      await call
+    } catch (err) {
+      return `${(err as { code?: string }).code}: ${(err as Error).message}`
+    }
+    throw new Error('the call succeeded')
+  }
+
+  it('a friend calling syncPull or syncFileRange is refused exactly like a method that does not exist', async () => {
+    const laptop = await sets.open()
+    await sets.serverDeviceOf(laptop)
+    const bob = await sets.open()
+    await befriend(laptop, bob)
+    await laptop.items.create({ type: 'note', text: 'only me', audience: { kind: 'me' } })
+    const session = await connectNodes(bob, laptop)
+    const call = session.rpc.call.bind(session.rpc) as (method: string, params: unknown) => Promise<unknown>
+    const unknown = await refusal(call('noSuchMethod', { after: 0, limit: 10 }))
+    expect(await refusal(call('syncPull', { after: 0, limit: 10 }))).toBe(unknown.replace('noSuchMethod', 'syncPull'))
+    expect(await refusal(call('syncFileRange', { id: 'abc', offset: 0, length: 1 }))).toBe(unknown.replace('noSuchMethod', 'syncFileRange'))
+  })
+
+  it('a stranger calling syncPull is refused like any method that does not exist', async () => {
+    const laptop = await sets.open()
+    const mallory = await sets.open()
+    const session = await connectNodes(mallory, laptop)
+    const call = session.rpc.call.bind(session.rpc) as (method: string, params: unknown) => Promise<unknown>
+    const unknown = await refusal(call('noSuchMethod', { after: 0, limit: 10 }))
+    expect(await refusal(call('syncPull', { after: 0, limit: 10 }))).toBe(unknown.replace('noSuchMethod', 'syncPull'))
+  })
+})
