@@ -13,7 +13,7 @@ import { DeviceSync } from '../../node-tab/sync/pull'
 import { formatStamp } from '../../node-tab/sync/stamps'
 import { befriend, connectNodes, NodeSet, signingOf } from './device-fixtures'
 import { MAX_PEER_REVOCATIONS } from '../../node-tab/storage/devices-store'
-import { revokeDevice } from '../../shared/device-certificate'
+import { issueDeviceCertificate, revokeDevice } from '../../shared/device-certificate'
 import { kithError } from './store-fixtures'
 
 const sets = new NodeSet()
@@ -185,5 +185,64 @@ describe('friends and strangers against the own-device surface', () => {
     const call = session.rpc.call.bind(session.rpc) as (method: string, params: unknown) => Promise<unknown>
     const unknown = await refusal(call('noSuchMethod', { after: 0, limit: 10 }))
     expect(await refusal(call('syncPull', { after: 0, limit: 10 }))).toBe(unknown.replace('noSuchMethod', 'syncPull'))
+  })
+})
+
+describe('a compromised server device cannot undo a revocation through the devices table', () => {
+  async function revoked (): Promise<{ laptop: KithNode, pi: KithNode, row: Record<string, unknown> }> {
+    const laptop = await sets.open()
+    const pi = await sets.serverDeviceOf(laptop)
+    await laptop.revokeDevice(toHex(pi.credentials.device.publicKey))
+    const row = (await laptop.db.devices.get(toHex(pi.credentials.device.publicKey)))! as unknown as Record<string, unknown>
+    expect(row.revocation).toBeDefined()
+    return { laptop, pi, row }
+  }
+
+  async function stillRevoked (laptop: KithNode, pi: KithNode): Promise<void> {
+    await laptop.devices.load()
+    expect(laptop.devices.isRevoked(laptop.identityKey, pi.credentials.device.publicKey)).toBe(true)
+    expect((await laptop.devices.revocations()).map((r) => toHex(r.deviceKey))).toContain(toHex(pi.credentials.device.publicKey))
+  }
+
+  it('the row sent again with a broken certificate: the revocation still holds and is still told', async () => {
+    const { laptop, pi, row } = await revoked()
+    await pullInto(laptop, [{ table: 'devices', key: row.deviceKey, stamp: stamp(), row: { ...row, certificate: { name: 'x' } } }])
+    await stillRevoked(laptop, pi)
+  })
+
+  it('the row sent again with a junk revocation: the real one is kept', async () => {
+    const { laptop, pi, row } = await revoked()
+    await pullInto(laptop, [{ table: 'devices', key: row.deviceKey, stamp: stamp(), row: { ...row, revocation: { junk: true } } }])
+    await stillRevoked(laptop, pi)
+  })
+
+  it('the row without its revocation, then a tombstone: the revocation stays', async () => {
+    const { laptop, pi, row } = await revoked()
+    await pullInto(laptop, [{ table: 'devices', key: row.deviceKey, stamp: stamp(), row: clean({ ...row, revocation: undefined }) }])
+    await pullInto(laptop, [{ table: 'devices', key: row.deviceKey, stamp: stamp() }])
+    await stillRevoked(laptop, pi)
+  })
+
+  it('a device row whose certificate another identity signed is not stored, listed or dialled', async () => {
+    const laptop = await sets.open()
+    const mallory = await sets.open()
+    const fake = generateSigningKeyPair().publicKey
+    const certificate = { ...issueDeviceCertificate(await signingOf(mallory), { publicKey: fake, name: 'Evil', role: 'full' }, Date.now()), identityKey: laptop.identityKey }
+    await pullInto(laptop, [{ table: 'devices', key: toHex(fake), stamp: stamp(), row: { deviceKey: toHex(fake), certificate } }])
+    expect(await laptop.db.devices.get(toHex(fake))).toBeUndefined()
+    expect((await laptop.devices.list()).map((d) => d.key)).not.toContain(toHex(fake))
+  })
+
+  it('a friend’s revocation not signed by that friend is not stored and refuses nothing', async () => {
+    const laptop = await sets.open()
+    const bob = await sets.open()
+    const mallory = await sets.open()
+    const bobDevice = bob.credentials.device.publicKey
+    const forged = { ...revokeDevice(await signingOf(mallory), bobDevice, Date.now()), identityKey: bob.identityKey }
+    const key = [bob.keyHex, toHex(bobDevice)]
+    await pullInto(laptop, [{ table: 'peerRevocations', key, stamp: stamp(), row: { identityKey: bob.keyHex, deviceKey: toHex(bobDevice), revocation: forged } }])
+    await laptop.devices.load()
+    expect(laptop.devices.isRevoked(bob.identityKey, bobDevice)).toBe(false)
+    expect(await laptop.db.peerRevocations.count()).toBe(0)
   })
 })
