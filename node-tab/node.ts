@@ -170,7 +170,8 @@ export class KithNode extends EventTarget {
     this.deviceSessions.addEventListener('closed', () => { this.changed(); this.deviceLinks.kick() })
     this.noticeSender = new NoticeSender({
       store: this.notices,
-      queues: [new RevocationQueue(this.friends, this.devices)],
+      // A server device passes a new meeting secret on only with a revocation (see learnRevocations).
+      queues: [new RevocationQueue(this.friends, this.devices, this.role === 'full')],
       getSession: (friendKey, signal) => {
         const open = this.sessions.get(friendKey)
         if (open) return Promise.resolve(open)
@@ -576,10 +577,15 @@ export class KithNode extends EventTarget {
   /** A friend told us some of their devices were revoked: each revocation
    *  must be signed by that friend's identity. Those devices are refused as
    *  the friend from now on, and their open sessions close. */
-  private async learnRevocations (friendKey: Uint8Array, told: DeviceRevokedParams): Promise<void> {
+  private async learnRevocations (friendKey: Uint8Array, told: DeviceRevokedParams, device?: RemoteDevice): Promise<void> {
     const revocations = told.revocations.map((r) => checkDeviceRevocation(r, friendKey))
     const friendHex = toHex(friendKey)
-    await this.devices.addPeerRevocations(friendKey, revocations)
+    const fresh = await this.devices.addPeerRevocations(friendKey, revocations)
+    // A new meeting secret from the friend's server device only with a
+    // revocation we did not know: otherwise a stolen server device, before
+    // its revocation, moved us to a swarm only it can name, where the
+    // friend's full device could never reach us to tell us of it.
+    if (told.pairSecret && device?.certificate?.role !== 'full' && fresh === 0) delete told.pairSecret
     for (const revocation of revocations) this.sessions.closeDevice(friendHex, toHex(revocation.deviceKey), 'this device was revoked by its owner')
     if (told.pairSecret) await this.friends.setPairSecret(friendHex, told.pairSecret)
     this.changed()
@@ -626,7 +632,7 @@ export class KithNode extends EventTarget {
       ...basicHandlers(() => this.profile),
       ...itemHandlers(this.items, remoteHex),
       deviceRevoked: async (params) => {
-        await this.learnRevocations(remoteKey, parseDeviceRevoked(params))
+        await this.learnRevocations(remoteKey, parseDeviceRevoked(params), device)
         return { ok: true as const }
       },
       // A new friend appears in the owner's list at once.

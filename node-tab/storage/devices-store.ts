@@ -97,18 +97,20 @@ export class DevicesStore {
 
   /** A friend told us some of their devices were revoked (checked by the
    *  caller, all for that one friend): those not known yet are stored, at
-   *  most MAX_PEER_REVOCATIONS per friend, and loaded once. */
-  async addPeerRevocations (identityKey: Uint8Array, revocations: readonly DeviceRevocation[]): Promise<void> {
+   *  most MAX_PEER_REVOCATIONS per friend, and loaded once. Returns how
+   *  many were new. */
+  async addPeerRevocations (identityKey: Uint8Array, revocations: readonly DeviceRevocation[]): Promise<number> {
     const identity = toHex(identityKey)
     const fresh = [...new Map(revocations.filter((r) => !this.isRevoked(identityKey, r.deviceKey))
       .map((r) => [toHex(r.deviceKey), r])).values()]
-    if (fresh.length === 0) return
+    if (fresh.length === 0) return 0
     await this.db.transaction('rw', this.db.peerRevocations, async () => {
       const held = await this.db.peerRevocations.where('identityKey').equals(identity).count()
       if (held + fresh.length > MAX_PEER_REVOCATIONS) throw new KithError('TOO_LARGE', `A person can have at most ${MAX_PEER_REVOCATIONS} revoked devices.`)
       await this.db.peerRevocations.bulkPut(fresh.map((revocation) => ({ identityKey: identity, deviceKey: toHex(revocation.deviceKey), revocation })))
     })
     await this.load()
+    return fresh.length
   }
 
   lastSeenAt (deviceKey: string): number | null {

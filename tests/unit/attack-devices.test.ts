@@ -246,3 +246,30 @@ describe('a compromised server device cannot undo a revocation through the devic
     expect(await laptop.db.peerRevocations.count()).toBe(0)
   })
 })
+
+describe('a stolen server device cannot move a friend to a swarm only it can name', () => {
+  it('a new meeting secret from a server device without a new revocation is not taken; from the full device it is', async () => {
+    const laptop = await sets.open()
+    const pi = await sets.serverDeviceOf(laptop)
+    const bob = await sets.open()
+    await befriend(laptop, bob)
+    const secretOf = async (): Promise<Uint8Array | undefined> => (await bob.friends.get(laptop.keyHex))?.pairSecret
+    const before = await secretOf()
+    const fromPi = await connectNodes(pi, bob)
+    await fromPi.rpc.call('deviceRevoked', { revocations: [], pairSecret: new Uint8Array(32).fill(7) })
+    expect(await secretOf()).toEqual(before)
+    // Nor by replaying a revocation the friend already knows.
+    const old = generateSigningKeyPair().publicKey
+    const known = revokeDevice(await signingOf(laptop), old, Date.now())
+    await fromPi.rpc.call('deviceRevoked', { revocations: [known] })
+    await fromPi.rpc.call('deviceRevoked', { revocations: [known], pairSecret: new Uint8Array(32).fill(8) })
+    expect(await secretOf()).toEqual(before)
+    // A revocation new to the friend carries its secret, from any device.
+    const fresh = revokeDevice(await signingOf(laptop), generateSigningKeyPair().publicKey, Date.now())
+    await fromPi.rpc.call('deviceRevoked', { revocations: [fresh], pairSecret: new Uint8Array(32).fill(9) })
+    expect(await secretOf()).toEqual(new Uint8Array(32).fill(9))
+    const fromLaptop = await connectNodes(laptop, bob)
+    await fromLaptop.rpc.call('deviceRevoked', { revocations: [], pairSecret: new Uint8Array(32).fill(10) })
+    expect(await secretOf()).toEqual(new Uint8Array(32).fill(10))
+  })
+})
