@@ -38,7 +38,7 @@ import { RevocationQueue } from './devices/revocation-queue'
 import { DeviceSyncSessions } from './devices/device-sync-sessions'
 import { ownerDeviceHandlers } from './sync/handlers'
 import { grantedRecords } from './sync/grants-filter'
-import { grantFriend, grantInvite } from '../shared/grants'
+import { grantFriend, grantInvite, isFriendGranted, isInviteGranted } from '../shared/grants'
 import type { AppliedChanges } from './sync/apply'
 import type { RemoteDevice } from '../shared/device-credentials'
 import { DEVICES_SECRET_BYTES } from '../shared/link-protocol'
@@ -162,15 +162,16 @@ export class KithNode extends EventTarget {
     // Only the identity allows friendships and invites (see shared/grants.ts).
     const signing = this.signing
     if (signing) {
-      this.friends.grant = (key) => grantFriend(signing, key)
-      this.invites.grant = (token) => grantInvite(signing, token)
+      this.friends.grant = (key, addedAt) => grantFriend(signing, key, addedAt)
+      this.invites.grant = (invite) => grantInvite(signing, invite)
     }
     this.deviceSync.addEventListener('change', () => this.changed())
     this.deviceSessions.addEventListener('opened', () => this.changed())
     this.deviceSessions.addEventListener('closed', () => { this.changed(); this.deviceLinks.kick() })
     this.noticeSender = new NoticeSender({
       store: this.notices,
-      queues: [new RevocationQueue(this.friends, this.devices)],
+      // A server device passes a new meeting secret on only with a revocation (see learnRevocations).
+      queues: [new RevocationQueue(this.friends, this.devices, this.role === 'full')],
       getSession: (friendKey, signal) => {
         const open = this.sessions.get(friendKey)
         if (open) return Promise.resolve(open)
@@ -292,7 +293,8 @@ export class KithNode extends EventTarget {
     // Only a device holding the identity key makes friends (DESIGN §6a): a
     // server device never sits in an invite's swarm.
     for (const invite of this.signing ? await this.invites.list() : []) {
-      if (!invite.grant) await this.invites.setGrant(invite.id, grantInvite(this.signing!, invite.token))
+      // Invites from before grants, or granted over the token alone: signed now.
+      if (!isInviteGranted(this.identityKey, invite, invite.grant)) await this.invites.setGrant(invite.id, grantInvite(this.signing!, invite))
       if (invite.status === 'pending' && invite.expiresAt !== null && invite.expiresAt > now) nextExpiry = Math.min(nextExpiry, invite.expiresAt)
       const live = invite.status === 'pending' && (invite.expiresAt === null || invite.expiresAt > now)
       // A withdrawn or expired invite's swarm is left at once: the owner
@@ -346,8 +348,8 @@ export class KithNode extends EventTarget {
         // Stored (and so synced) for my server devices, which cannot compute it.
         await this.friends.setPairSecret(row.key, this.pairSecretWith(row.key))
       }
-      // Friendships from before grants: signed now, so my other devices take them.
-      if (this.signing && !row.grant) await this.friends.setGrant(row.key, grantFriend(this.signing, row.key))
+      // Friendships from before grants (or granted over the key alone): signed now, so my other devices take them.
+      if (this.signing && !isFriendGranted(this.identityKey, row.key, row.addedAt, row.grant)) await this.friends.setGrant(row.key, grantFriend(this.signing, row.key, row.addedAt))
     }
     // A server device only sits where it knows the secret.
     if (!this.signing) this.friendKeys = new Set([...this.friendKeys].filter((key) => this.pairSecrets.has(key)))
@@ -575,13 +577,16 @@ export class KithNode extends EventTarget {
   /** A friend told us some of their devices were revoked: each revocation
    *  must be signed by that friend's identity. Those devices are refused as
    *  the friend from now on, and their open sessions close. */
-  private async learnRevocations (friendKey: Uint8Array, told: DeviceRevokedParams): Promise<void> {
+  private async learnRevocations (friendKey: Uint8Array, told: DeviceRevokedParams, device?: RemoteDevice): Promise<void> {
     const revocations = told.revocations.map((r) => checkDeviceRevocation(r, friendKey))
     const friendHex = toHex(friendKey)
-    for (const revocation of revocations) {
-      await this.devices.addPeerRevocation(revocation)
-      this.sessions.closeDevice(friendHex, toHex(revocation.deviceKey), 'this device was revoked by its owner')
-    }
+    const fresh = await this.devices.addPeerRevocations(friendKey, revocations)
+    // A new meeting secret from the friend's server device only with a
+    // revocation we did not know: otherwise a stolen server device, before
+    // its revocation, moved us to a swarm only it can name, where the
+    // friend's full device could never reach us to tell us of it.
+    if (told.pairSecret && device?.certificate?.role !== 'full' && fresh === 0) delete told.pairSecret
+    for (const revocation of revocations) this.sessions.closeDevice(friendHex, toHex(revocation.deviceKey), 'this device was revoked by its owner')
     // A date from the future (a wrong clock, or a friend hoping to keep the
     // secret forever) counts as now.
     if (told.pairSecret) await this.friends.adoptPairSecret(friendHex, { secret: told.pairSecret, since: Math.min(told.pairSecretSince ?? 0, Date.now()) })
@@ -629,7 +634,7 @@ export class KithNode extends EventTarget {
       ...basicHandlers(() => this.profile),
       ...itemHandlers(this.items, remoteHex),
       deviceRevoked: async (params) => {
-        await this.learnRevocations(remoteKey, parseDeviceRevoked(params))
+        await this.learnRevocations(remoteKey, parseDeviceRevoked(params), device)
         return { ok: true as const }
       },
       // A new friend appears in the owner's list at once.

@@ -10,23 +10,38 @@ import type { Identity } from './identity'
 const FRIEND_CONTEXT = utf8('kith/grant/friend/v1')
 const INVITE_CONTEXT = utf8('kith/grant/invite/v1')
 
-const friendMessage = (friendKeyHex: string): Uint8Array => concatBytes(FRIEND_CONTEXT, fromHex(friendKeyHex))
-const inviteMessage = (token: string): Uint8Array => concatBytes(INVITE_CONTEXT, utf8(token))
+/** A friendship grant covers the friend's key and when the friendship began:
+ *  a grant over the key alone let a server device bring back, row and grant
+ *  as they were, a friend the owner had removed (the device that removed
+ *  them remembers when the removed friendship began, see
+ *  FriendsStore.remove, and takes no row from before it). */
+const friendMessage = (friendKeyHex: string, addedAt: number): Uint8Array =>
+  concatBytes(FRIEND_CONTEXT, fromHex(friendKeyHex), utf8(String(addedAt)))
+/** What an invite grant covers: the row's id, its token and its expiry. A
+ *  grant over the token alone let a server device copy a used invite's token
+ *  and grant into a new pending row, or push an invite's expiry back, and so
+ *  reopen a link the owner thought spent (tests/unit/attack-devices.test.ts). */
+export interface GrantedInvite { id: string, token: string, expiresAt: number | null }
 
-export function grantFriend (identity: Identity, friendKeyHex: string): Uint8Array {
-  return sign(friendMessage(friendKeyHex), identity.secretKey)
+const inviteMessage = (invite: GrantedInvite): Uint8Array =>
+  concatBytes(INVITE_CONTEXT, utf8(JSON.stringify([invite.id, invite.token, invite.expiresAt])))
+
+export function grantFriend (identity: Identity, friendKeyHex: string, addedAt: number): Uint8Array {
+  return sign(friendMessage(friendKeyHex, addedAt), identity.secretKey)
 }
 
-export function grantInvite (identity: Identity, token: string): Uint8Array {
-  return sign(inviteMessage(token), identity.secretKey)
+export function grantInvite (identity: Identity, invite: GrantedInvite): Uint8Array {
+  return sign(inviteMessage(invite), identity.secretKey)
 }
 
-export function isFriendGranted (identityKey: Uint8Array, friendKeyHex: string, grant: unknown): boolean {
-  return grant instanceof Uint8Array && grant.length === 64 && /^[0-9a-f]{64}$/.test(friendKeyHex) &&
-    verify(friendMessage(friendKeyHex), grant, identityKey)
+export function isFriendGranted (identityKey: Uint8Array, friendKeyHex: string, addedAt: unknown, grant: unknown): boolean {
+  return grant instanceof Uint8Array && grant.length === 64 && /^[0-9a-f]{64}$/.test(friendKeyHex) && Number.isSafeInteger(addedAt) &&
+    verify(friendMessage(friendKeyHex, addedAt as number), grant, identityKey)
 }
 
-export function isInviteGranted (identityKey: Uint8Array, token: string, grant: unknown): boolean {
-  return grant instanceof Uint8Array && grant.length === 64 && typeof token === 'string' && token.length <= 64 &&
-    verify(inviteMessage(token), grant, identityKey)
+export function isInviteGranted (identityKey: Uint8Array, invite: GrantedInvite, grant: unknown): boolean {
+  const { id, token, expiresAt } = invite
+  return grant instanceof Uint8Array && grant.length === 64 && typeof id === 'string' && id.length <= 64 &&
+    typeof token === 'string' && token.length <= 64 && (expiresAt === null || Number.isSafeInteger(expiresAt)) &&
+    verify(inviteMessage({ id, token, expiresAt }), grant, identityKey)
 }

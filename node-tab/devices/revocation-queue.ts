@@ -12,12 +12,16 @@ import type { FriendsStore } from '../storage/friends-store'
 import type { FriendQueue } from '../notices/notice-sender'
 
 export class RevocationQueue implements FriendQueue {
-  constructor (private readonly friends: FriendsStore, private readonly devices: DevicesStore) {}
+  /** @param secretAlone whether this device may send a new meeting secret
+   *  without a revocation (a full device): friends take one from a server
+   *  device only with a revocation new to them (KithNode.learnRevocations). */
+  constructor (private readonly friends: FriendsStore, private readonly devices: DevicesStore, private readonly secretAlone = true) {}
 
   private async owed (row: FriendRow): Promise<{ revocations: unknown[], keys: string[], secret?: Uint8Array, since: number }> {
     const told = new Set(row.toldRevocations ?? [])
     const revocations = (await this.devices.revocations()).filter((r) => !told.has(toHex(r.deviceKey)))
-    return { revocations, keys: revocations.map((r) => toHex(r.deviceKey)), secret: row.nextPairSecret, since: row.nextPairSecretSince ?? 0 }
+    const secret = revocations.length > 0 || this.secretAlone ? row.nextPairSecret : undefined
+    return { revocations, keys: revocations.map((r) => toHex(r.deviceKey)), secret, since: row.nextPairSecretSince ?? 0 }
   }
 
   async friendsWithPending (): Promise<string[]> {

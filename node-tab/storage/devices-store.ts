@@ -6,6 +6,7 @@ import { fromHex, toHex } from '../../shared/bytes'
 import {
   checkDeviceCertificate, checkDeviceRevocation, type DeviceCertificate, type DeviceRevocation
 } from '../../shared/device-certificate'
+import { KithError } from '../../shared/errors'
 import type { NodeDatabase } from './db'
 
 export interface KnownDevice {
@@ -15,6 +16,11 @@ export interface KnownDevice {
 }
 
 const LAST_SEEN_KEY = 'devices.lastSeen'
+/** Revoked devices kept per friend. Each revocation needs the friend's
+ *  signature, but a friend can sign as many as they like: without a bound,
+ *  deviceRevoked filled our disk, and every load (which checks every stored
+ *  signature) grew with it. No person revokes this many devices. */
+export const MAX_PEER_REVOCATIONS = 256
 
 export class DevicesStore {
   /** Revoked device keys (hex), mine and friends', for the handshake's
@@ -89,10 +95,22 @@ export class DevicesStore {
     return (await this.list()).flatMap((d) => d.revocation ? [d.revocation] : [])
   }
 
-  /** A friend told us one of their devices was revoked (checked by the caller). */
-  async addPeerRevocation (revocation: DeviceRevocation): Promise<void> {
-    await this.db.peerRevocations.put({ identityKey: toHex(revocation.identityKey), deviceKey: toHex(revocation.deviceKey), revocation })
+  /** A friend told us some of their devices were revoked (checked by the
+   *  caller, all for that one friend): those not known yet are stored, at
+   *  most MAX_PEER_REVOCATIONS per friend, and loaded once. Returns how
+   *  many were new. */
+  async addPeerRevocations (identityKey: Uint8Array, revocations: readonly DeviceRevocation[]): Promise<number> {
+    const identity = toHex(identityKey)
+    const fresh = [...new Map(revocations.filter((r) => !this.isRevoked(identityKey, r.deviceKey))
+      .map((r) => [toHex(r.deviceKey), r])).values()]
+    if (fresh.length === 0) return 0
+    await this.db.transaction('rw', this.db.peerRevocations, async () => {
+      const held = await this.db.peerRevocations.where('identityKey').equals(identity).count()
+      if (held + fresh.length > MAX_PEER_REVOCATIONS) throw new KithError('TOO_LARGE', `A person can have at most ${MAX_PEER_REVOCATIONS} revoked devices.`)
+      await this.db.peerRevocations.bulkPut(fresh.map((revocation) => ({ identityKey: identity, deviceKey: toHex(revocation.deviceKey), revocation })))
+    })
     await this.load()
+    return fresh.length
   }
 
   lastSeenAt (deviceKey: string): number | null {

@@ -21,9 +21,14 @@ export type GroupWithMembers = GroupRow & { memberKeys: string[] }
 const NO_SUCH_FRIEND = 'No such friend.'
 const NO_SUCH_GROUP = 'No such group.'
 
+/** When the friendship last removed here began (a device-local setting,
+ *  never synced): a friends row that comes by sync from no later than that
+ *  is the removed friendship sent back, and is not taken (sync/apply.ts). */
+export const removedFriendSetting = (key: string): string => `friends.removed.${key}`
+
 export class FriendsStore {
   /** Signs new friendships on a full device (see shared/grants.ts). */
-  grant: ((friendKeyHex: string) => Uint8Array) | null = null
+  grant: ((friendKeyHex: string, addedAt: number) => Uint8Array) | null = null
 
   constructor (private readonly db: NodeDatabase, private readonly now: () => number = Date.now) {}
 
@@ -100,8 +105,10 @@ export class FriendsStore {
         if (existing.displayName !== displayName) await db.friends.update(friend.key, { displayName })
         return { ...existing, displayName }
       }
-      const row: FriendRow = { key: friend.key, address: friend.address, displayName, addedAt: this.now() }
-      if (this.grant) row.grant = this.grant(friend.key)
+      // Later than the friendship removed before (see remove), whatever the clock did.
+      const removed = await db.getSetting(removedFriendSetting(friend.key), (v): v is number => Number.isSafeInteger(v)) ?? -1
+      const row: FriendRow = { key: friend.key, address: friend.address, displayName, addedAt: Math.max(this.now(), removed + 1) }
+      if (this.grant) row.grant = this.grant(friend.key, row.addedAt)
       await db.friends.add(row)
       // Someone coming back after being removed may hold a cursor past items they can see again.
       await markResync(db, friend.key, this.now)
@@ -127,8 +134,10 @@ export class FriendsStore {
   async remove (key: string): Promise<void> {
     const db = this.db
     await db.transaction('rw', unionTables(revokeTables(db), resyncTables(db)), async () => {
-      if (!await db.friends.get(key)) throw new KithError('NOT_FOUND', NO_SUCH_FRIEND)
+      const row = await db.friends.get(key)
+      if (!row) throw new KithError('NOT_FOUND', NO_SUCH_FRIEND)
       await db.friends.delete(key)
+      await db.putSetting(removedFriendSetting(key), row.addedAt)
       await db.memberships.where('friendKey').equals(key).delete()
       await clearResync(db, key)
       await revokeInvisible(db, { friendKeys: [key], reason: 'friend-removed', at: this.now() })

@@ -2,6 +2,7 @@
 // a pending, unexpired token over an authenticated session becomes a friend.
 import { bytesEqual, utf8 } from '../../shared/bytes'
 import { KithError } from '../../shared/errors'
+import type { GrantedInvite } from '../../shared/grants'
 import { addressFromPublicKey } from '../../shared/identity'
 import type { Profile } from '../../shared/protocol'
 import type { InviteRow, NodeDatabase } from './db'
@@ -14,7 +15,7 @@ export const MAX_INVITE_LABEL = 80
 
 export class InvitesStore {
   /** Signs new invites on a full device (see shared/grants.ts). */
-  grant: ((token: string) => Uint8Array) | null = null
+  grant: ((invite: GrantedInvite) => Uint8Array) | null = null
 
   constructor (private readonly db: NodeDatabase, private readonly friends: FriendsStore, private readonly now: () => number = Date.now) {}
 
@@ -34,7 +35,7 @@ export class InvitesStore {
       expiresAt: expiresInMs === null ? null : createdAt + expiresInMs,
       status: 'pending'
     }
-    if (this.grant) row.grant = this.grant(row.token)
+    if (this.grant) row.grant = this.grant(row)
     await this.db.invites.add(row)
     return row
   }

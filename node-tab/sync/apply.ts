@@ -20,6 +20,7 @@ import type { ItemRow, NodeDatabase } from '../storage/db'
 import { reserveStamps } from '../storage/clock'
 import { deleteChunks, hasAllChunks } from '../storage/file-chunks'
 import { revokeInvisible, unionTables } from '../storage/revoke'
+import { removedFriendSetting } from '../storage/friends-store'
 import { logReceivedChanges, observeStamps, type SyncLogRow } from './change-log'
 import { savePulled } from './cursors'
 import { mergeFor, sameValue, theirsWins } from './merge'
@@ -66,7 +67,7 @@ export async function applyRecords (db: NodeDatabase, records: readonly CheckedR
     await observeStamps(db.core, trans(tx), records.map((r) => r.stamp))
     const locals = await db.syncLog.bulkGet(records.map((r) => [r.table, r.keyText] as [string, string]))
     const ours = await currentRows(db, records)
-    const writes = new Writes(await listingStamps(db, records, opts.now), await completeFiles(db, records))
+    const writes = new Writes(await listingStamps(db, records, opts.now), await completeFiles(db, records), await removedFriends(db, records))
     const adopted: Array<Omit<SyncLogRow, 'seq'>> = []
     // No await in this loop: awaiting anything but Dexie's own requests
     // inside a transaction can lose Dexie's hold on it.
@@ -132,13 +133,21 @@ async function completeFiles (db: NodeDatabase, records: readonly CheckedRecord[
   return complete
 }
 
+/** For the friends rows of the page: when the friendship last removed here
+ *  began (see FriendsStore.remove). */
+async function removedFriends (db: NodeDatabase, records: readonly CheckedRecord[]): Promise<Map<string, number>> {
+  const keys = records.filter((r) => r.table === 'friends' && r.row).map((r) => r.key as string)
+  const rows = await db.settings.bulkGet(keys.map(removedFriendSetting))
+  return new Map(keys.flatMap((key, i) => Number.isSafeInteger(rows[i]?.value) ? [[key, rows[i]!.value as number]] : []))
+}
+
 /** The page's writes, gathered and done in bulk, per table. */
 class Writes {
   private readonly puts = new Map<SyncedTable, Row[]>()
   private readonly deletes = new Map<SyncedTable, unknown[]>()
   private readonly filesGone: string[] = []
 
-  constructor (readonly listedAt: () => number, readonly completeFiles: ReadonlySet<string>) {}
+  constructor (readonly listedAt: () => number, readonly completeFiles: ReadonlySet<string>, readonly removedFriends: ReadonlyMap<string, number>) {}
 
   put (table: SyncedTable, row: Row): void {
     const list = this.puts.get(table) ?? []
@@ -163,13 +172,16 @@ class Writes {
 /** 'adopted': written as it came (its stamp kept); 'merged': written as a
  *  merge of both sides, a change of ours (a fresh stamp); 'unchanged'. */
 function applyOne (record: CheckedRecord, local: SyncLogRow | undefined, ours: Row | undefined, after: Consequences, writes: Writes): 'adopted' | 'merged' | 'unchanged' {
+  // A friendship removed here, sent back as it was: not taken. A friend
+  // added again has a later addedAt (and a grant over it, see grants.ts).
+  if (record.table === 'friends' && record.row && !ours && (record.row.addedAt as number) <= (writes.removedFriends.get(record.key as string) ?? -1)) return 'unchanged'
   const wins = theirsWins(record, local)
   const kept = mergeFor(record.table)(ours, record.row, wins)
   if (!wins && sameValue(kept, ours)) return 'unchanged'
   const adopted = wins && sameValue(kept, record.row)
   if (kept === undefined) {
     if (ours) {
-      noteRemoval(record.table, ours, after)
+      noteRemoval(record.table, ours, after, writes)
       writes.delete(record.table, record.key)
     }
   } else if (record.table === 'items') {
@@ -192,9 +204,12 @@ function writeItem (row: Row, ours: Row | undefined, after: Consequences, writes
   return true
 }
 
-function noteRemoval (table: SyncedTable, ours: Row, after: Consequences): void {
+function noteRemoval (table: SyncedTable, ours: Row, after: Consequences, writes: Writes): void {
   if (table === 'items') after.gone.set(ours.id as string, ours.type as ItemType)
-  if (table === 'friends') after.friendsRemoved.push(ours.key as string)
+  if (table === 'friends') {
+    after.friendsRemoved.push(ours.key as string)
+    writes.put('settings', { key: removedFriendSetting(ours.key as string), value: ours.addedAt })
+  }
   if (table === 'memberships') after.leftGroup.push(ours.friendKey as string)
 }
 

@@ -1,15 +1,41 @@
-// Which synced rows a device takes only with the identity's grant (see
+// Which synced rows a device takes only with the identity's signature (see
 // shared/grants.ts): a friendship or an invite that a server device wrote
 // (it has no identity key, so it cannot sign one) stays on that device.
 // Removals need no grant: ending access is never a risk to the person.
-import { isFriendGranted, isInviteGranted } from '../../shared/grants'
+//
+// The same for the devices tables: a row of my devices whose certificate or
+// revocation my identity did not sign, or a friend's revocation that friend
+// did not sign, is not taken. Stored, a broken certificate hid a real
+// revocation beside it (DevicesStore skips the whole row), and a junk
+// revocation replaced a real one in the merge: either undid a revocation
+// on every device it reached (tests/unit/attack-devices.test.ts).
+import { fromHex, toHex } from '../../shared/bytes'
+import { checkDeviceCertificate, checkDeviceRevocation } from '../../shared/device-certificate'
+import { isFriendGranted, isInviteGranted, type GrantedInvite } from '../../shared/grants'
 import type { CheckedRecord } from './records'
 
 export function grantedRecords (identityKey: Uint8Array): (record: CheckedRecord) => boolean {
   return (record) => {
-    if (!record.row) return true
-    if (record.table === 'friends') return isFriendGranted(identityKey, record.row.key as string, record.row.grant)
-    if (record.table === 'invites') return isInviteGranted(identityKey, record.row.token as string, record.row.grant)
+    const row = record.row
+    if (!row) return true
+    if (record.table === 'friends') return isFriendGranted(identityKey, row.key as string, row.addedAt, row.grant)
+    if (record.table === 'invites') return isInviteGranted(identityKey, row as unknown as GrantedInvite, row.grant)
+    if (record.table === 'devices') {
+      return signedFor(row.deviceKey as string, () => checkDeviceCertificate(row.certificate, { identityKey, now: Number.MAX_SAFE_INTEGER }).deviceKey) &&
+        (row.revocation === undefined || signedFor(row.deviceKey as string, () => checkDeviceRevocation(row.revocation, identityKey).deviceKey))
+    }
+    if (record.table === 'peerRevocations') {
+      return signedFor(row.deviceKey as string, () => checkDeviceRevocation(row.revocation, fromHex(row.identityKey as string)).deviceKey)
+    }
     return true
+  }
+}
+
+/** Whether `check` passes and names the device `deviceHex`. */
+function signedFor (deviceHex: string, check: () => Uint8Array): boolean {
+  try {
+    return toHex(check()) === deviceHex
+  } catch {
+    return false
   }
 }

@@ -34,6 +34,14 @@ const MERGES: Partial<Record<SyncedTable, Merge>> = {
     // Not even deleting the row takes a revocation back.
     return { ...(winner ?? ours ?? theirs), revocation }
   },
+  // An invite used or withdrawn stays so: its grant covers what it is (id,
+  // token, expiry), not its status, and a device that set it back to
+  // pending would reopen a spent link to whoever holds it.
+  invites: (ours, theirs, theirsWins) => {
+    const winner = lastWriterWins(ours, theirs, theirsWins)
+    if (!winner || !ours || ours.status === 'pending' || winner.status !== 'pending') return winner
+    return { ...winner, status: ours.status, usedBy: ours.usedBy, usedAt: ours.usedAt }
+  },
   // A friend's revoked device stays refused, whatever a merge says.
   peerRevocations: (ours, theirs, theirsWins) => lastWriterWins(ours, theirs, theirsWins) ?? ours ?? theirs
 }
@@ -41,8 +49,10 @@ const MERGES: Partial<Record<SyncedTable, Merge>> = {
 /** Tables whose ids are never used again: a deletion there is final, and
  *  beats an edit made elsewhere at the same time (it would bring the
  *  deleted content back). Friends, memberships and the like can be added
- *  again after a removal, so for them the later change wins. */
-const DELETION_IS_FINAL = new Set<SyncedTable>(['items', 'groups'])
+ *  again after a removal, so for them the later change wins. Invites are
+ *  never deleted by the stores: a tombstone followed by the row again as
+ *  pending is a device trying to reopen a spent invite. */
+const DELETION_IS_FINAL = new Set<SyncedTable>(['items', 'groups', 'invites'])
 
 /** Whether the record beats what this device has (`local`: our log entry). */
 export function theirsWins (record: CheckedRecord, local: SyncLogRow | undefined): boolean {
