@@ -111,7 +111,7 @@ export class FriendsStore {
       if (this.grant) row.grant = this.grant(friend.key, row.addedAt)
       await db.friends.add(row)
       // Someone coming back after being removed may hold a cursor past items they can see again.
-      await markResync(db, friend.key, this.now)
+      await markResync(db, friend.key)
       return row
     })
   }
@@ -204,7 +204,7 @@ export class FriendsStore {
         if (existing) return
         await db.memberships.add({ groupId, friendKey })
         // The group's older items are new to them but unchanged: their cursor is past them.
-        await markResync(db, friendKey, this.now)
+        await markResync(db, friendKey)
         return
       }
       if (!existing) return

@@ -3,7 +3,11 @@
 // joins a group (or becomes a friend again) older items become visible to
 // them without changing, so a cursor they already hold is past them. Bumping
 // those items would show every other member which items share a group, so
-// instead this friend alone gets a new epoch: a fresh clock stamp S.
+// instead this friend alone gets a new epoch: a fresh random number. Random,
+// not a clock stamp: two devices changing the same friend's groups at the
+// same moment must still make two different epochs (a stamp from each
+// device's own clock can be the same number, and a cursor from the first
+// epoch would then pass as one from the second).
 //
 // Every cursor handed to the friend carries their epoch, and its positions
 // are trusted only if it is the current one: it then came from a walk that
@@ -15,7 +19,8 @@
 // hides items from its forger.
 import type { CursorPosition, ItemCursor } from '../../shared/items'
 import { encodeCursor } from '../../shared/items'
-import { clockTables, nextStamp } from './clock'
+import { randomBytes } from '../../shared/crypto'
+import { clockTables } from './clock'
 import type { NodeDatabase } from './db'
 
 interface Epoch { stamp: number }
@@ -30,8 +35,14 @@ export function resyncTables (db: NodeDatabase) {
 }
 
 /** Starts a new epoch for this friend: cursors they hold now start over. */
-export async function markResync (db: NodeDatabase, friendKey: string, now: () => number): Promise<void> {
-  await db.putSetting(settingKey(friendKey), { stamp: await nextStamp(db, now) } satisfies Epoch)
+export async function markResync (db: NodeDatabase, friendKey: string): Promise<void> {
+  await db.putSetting(settingKey(friendKey), { stamp: randomEpoch() } satisfies Epoch)
+}
+
+/** A random whole number below 2^48: safe in JavaScript, never repeated in practice. */
+function randomEpoch (): number {
+  const bytes = randomBytes(6)
+  return bytes.reduce((n, b) => n * 256 + b, 0) + 1
 }
 
 export async function clearResync (db: NodeDatabase, friendKey: string): Promise<void> {

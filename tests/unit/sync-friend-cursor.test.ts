@@ -55,6 +55,27 @@ describe('a friend’s cursor across the owner’s devices', () => {
     expect([...friend.seen.keys()].sort()).toEqual([...(await visibleTo(a, f.key)).keys()].sort())
   })
 
+  it('two devices changing one friend’s groups at the same moment make different epochs: a cursor from before still starts over', async () => {
+    // Found by the property below (seed 71502700): D1 put the friend in a
+    // group while D0, at the same clock reading, had made the epoch the
+    // friend's cursor carried; equal stamps made the old cursor look current.
+    const clock = new TestClock()
+    const [d0, d1] = [device('D0', clock), device('D1', clock)]
+    const f = person('F')
+    await befriend(d0.friends, f)
+    const group = await d0.friends.createGroup('family')
+    await syncAll([d0, d1])
+    await d1.friends.setMembership(group.id, f.key, true)
+    const hidden = await d0.items.create(note('for the group', { kind: 'groups', groupIds: [group.id] }))
+    await d0.items.create(note('for all'))
+    const friend = new FriendView(f.key)
+    await friend.listFrom(d0)
+    expect(friend.seen.has(hidden.id)).toBe(false)
+    await syncAll([d0, d1])
+    await friend.listFrom(d0)
+    expect(friend.seen.has(hidden.id)).toBe(true)
+  })
+
   it('a forged or oversized cursor is refused or only hides items from its sender', async () => {
     const a = device('A')
     const f = person('F')
