@@ -8,7 +8,6 @@ import { encodeValue } from '../../shared/codec'
 import { KithError } from '../../shared/errors'
 import { isAudience, isItemType, MAX_FILE_BYTES, MAX_TEXT_CHARS } from '../../shared/items'
 import { MAX_DISPLAY_NAME, type SyncRecord } from '../../shared/protocol'
-import { parseConfig } from '../config'
 import { MAX_GROUP_NAME } from '../storage/friends-store'
 import { MAX_INVITE_LABEL } from '../storage/invites-store'
 import { checkNotAhead, isStamp } from './stamps'
@@ -59,9 +58,6 @@ function isSettingValue (key: string, value: unknown): boolean {
   if (key === 'profile.displayName') return isText(value, MAX_DISPLAY_NAME)
   if (key === 'rendezvous.discoverable') return typeof value === 'boolean'
   if (key === 'devices.secret') return value instanceof Uint8Array && value.length === 32
-  if (key === 'config.overrides') {
-    try { parseConfig(value); return true } catch { return false }
-  }
   // resync.<friend key>: an epoch (see storage/resync.ts).
   return typeof value === 'object' && value !== null && isTime((value as Row).stamp)
 }

@@ -15,8 +15,11 @@ export function isSyncedTable (name: unknown): name is SyncedTable {
 }
 
 /** Settings of the person, the same on all their devices. Others (the items
- *  clock, offers already answered, sync cursors and clocks) are the device's own. */
-const PERSON_SETTINGS = new Set(['profile.displayName', 'rendezvous.discoverable', 'config.overrides', 'devices.secret'])
+ *  clock, offers already answered, sync cursors and clocks) are the device's
+ *  own. So are the trackers and ICE servers (`config.overrides`): a Pi is
+ *  configured by its runner's flags, and a device that could set the others'
+ *  trackers and TURN servers could learn where each of them is. */
+const PERSON_SETTINGS = new Set(['profile.displayName', 'rendezvous.discoverable', 'devices.secret'])
 export const RESYNC_SETTING = /^resync\.[0-9a-f]{64}$/
 
 export function isPersonSetting (key: unknown): key is string {

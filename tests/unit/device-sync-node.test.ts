@@ -144,3 +144,16 @@ describe('sessions between two of my devices', () => {
     expect(pi.deviceSessions.size).toBe(1)
   })
 })
+
+describe('what stays on each device', () => {
+  it('trackers and ICE servers are not synced: no device sets where another one connects', async () => {
+    const laptop = await set.open()
+    const pi = await set.serverDeviceOf(laptop)
+    await laptop.saveConfig({ trackers: ['wss://tracker.example.org'], iceServers: [{ urls: 'turn:turn.example.org' }] })
+    await laptop.setDisplayName('Alice')
+    await connectNodes(pi, laptop)
+    await until(() => pi.profile.displayName === 'Alice')
+    expect(await pi.db.settings.get('config.overrides')).toBeUndefined()
+    expect(pi.currentConfig.trackers).not.toContain('wss://tracker.example.org')
+  })
+})
