@@ -157,7 +157,12 @@ export class KithNode extends EventTarget {
       isOpen: (deviceHex) => this.deviceSessions.isOnline(deviceHex),
       connect: (deviceKey, signal) => this.connectToDevice(deviceKey, signal)
     })
-    this.deviceSync = new DeviceSyncSessions(db, toHex(this.credentials.device.publicKey), (changes) => { void this.followSynced(changes) },
+    this.deviceSync = new DeviceSyncSessions(db, toHex(this.credentials.device.publicKey), (changes) => {
+      this.followSynced(changes).catch((err: unknown) => {
+        // Closing: the database went away mid-way, and nothing is left to follow.
+        if (!this.closed) console.warn('[kith] could not follow changes from another device:', err)
+      })
+    },
       { accept: grantedRecords(this.identityKey) })
     // Only the identity allows friendships and invites (see shared/grants.ts).
     const signing = this.signing
@@ -167,7 +172,7 @@ export class KithNode extends EventTarget {
     }
     this.deviceSync.addEventListener('change', () => this.changed())
     this.deviceSessions.addEventListener('opened', () => this.changed())
-    this.deviceSessions.addEventListener('closed', () => { this.changed(); this.deviceLinks.kick() })
+    this.deviceSessions.addEventListener('closed', (ev) => { this.changed(); this.deviceLinks.lost((ev as CustomEvent<string>).detail) })
     this.noticeSender = new NoticeSender({
       store: this.notices,
       // A server device passes a new meeting secret on only with a revocation (see learnRevocations).
