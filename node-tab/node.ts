@@ -162,8 +162,7 @@ export class KithNode extends EventTarget {
         // Closing: the database went away mid-way, and nothing is left to follow.
         if (!this.closed) console.warn('[kith] could not follow changes from another device:', err)
       })
-    },
-      { accept: grantedRecords(this.identityKey) })
+    }, { accept: grantedRecords(this.identityKey) })
     // Only the identity allows friendships and invites (see shared/grants.ts).
     const signing = this.signing
     if (signing) {
