@@ -33,11 +33,11 @@ describe('headless runner options', () => {
   })
 
   it('takes repeated trackers, ICE servers as JSON or STUN URLs, a port and a name', () => {
-    const opts = resolve(['--data=/d', '--tracker', 'ws://127.0.0.1:8000', '--tracker', 'wss://t.example.org',
-      '--ice', '[{"urls":"turn:turn.example.org","username":"u","credential":"c"}]', '--stun', 'stun:s.example.org:3478',
+    const opts = resolve(['--data=/d', '--tracker', 'ws://127.0.0.1:8000', '--tracker', 'ws://127.0.0.1:9102',
+      '--ice', '[{"urls":"turn:127.0.0.1:3479","username":"u","credential":"c"}]', '--stun', 'stun:127.0.0.1:3478',
       '--port', '6000', '--name', 'kitchen pi', '--chromium', 'bin/chromium'])
-    expect(opts.trackers).toEqual(['ws://127.0.0.1:8000', 'wss://t.example.org'])
-    expect(opts.iceServers).toEqual([{ urls: 'turn:turn.example.org', username: 'u', credential: 'c' }, { urls: 'stun:s.example.org:3478' }])
+    expect(opts.trackers).toEqual(['ws://127.0.0.1:8000', 'ws://127.0.0.1:9102'])
+    expect(opts.iceServers).toEqual([{ urls: 'turn:127.0.0.1:3479', username: 'u', credential: 'c' }, { urls: 'stun:127.0.0.1:3478' }])
     expect(opts.port).toBe(6000)
     expect(opts.name).toBe('kitchen pi')
     expect(opts.chromium).toBe('/home/pi/bin/chromium')
@@ -45,9 +45,9 @@ describe('headless runner options', () => {
   })
 
   it('reads <dir>/config.json, and flags override it', () => {
-    const files = { '/d/config.json': JSON.stringify({ trackers: ['wss://a.example.org'], iceServers: [], name: 'from file', port: 7000 }) }
+    const files = { '/d/config.json': JSON.stringify({ trackers: ['ws://127.0.0.1:9103'], iceServers: [], name: 'from file', port: 7000 }) }
     const fromFile = resolve(['--data', '/d'], files)
-    expect(fromFile.trackers).toEqual(['wss://a.example.org'])
+    expect(fromFile.trackers).toEqual(['ws://127.0.0.1:9103'])
     expect(fromFile.iceServers).toEqual([])
     expect(fromFile.name).toBe('from file')
     expect(fromFile.port).toBe(7000)
@@ -59,7 +59,7 @@ describe('headless runner options', () => {
   })
 
   it('refuses bad input in plain words', () => {
-    expect(refusal(['--data', '/d', '--tracker', 'http://t.example.org'])).toMatch(/not a ws:\/\/ or wss:\/\/ tracker URL/)
+    expect(refusal(['--data', '/d', '--tracker', 'http://127.0.0.1:9102'])).toMatch(/not a ws:\/\/ or wss:\/\/ tracker URL/)
     expect(refusal(['--data', '/d', '--tracker'])).toMatch(/--tracker needs a value/)
     expect(refusal(['--data', '/d', '--tracker', '--port', '1'])).toMatch(/--tracker needs a value/)
     expect(refusal(['--data', '/d', '--ice', '{oops'])).toMatch(/--ice: is not valid JSON/)

@@ -16,7 +16,7 @@ const good: RunnerReport = {
   linkCode: null,
   verificationCode: null,
   deviceName: 'pi',
-  trackers: [{ url: 'wss://t.example.org', connected: true }],
+  trackers: [{ url: 'ws://127.0.0.1:9102', connected: true }],
   friendsOnline: 2,
   sync: 'up to date',
   lastError: null

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { installService } from '../../scripts/lib/headless/install-service.mjs'
 import { enableCommands, quoteExecArg, unitPath, unitText } from '../../scripts/lib/headless/systemd-unit.mjs'
 
-const base = { node: '/usr/bin/node', script: '/home/pi/kith/scripts/headless.mjs', args: ['--data', '/home/pi/kith-data', '--tracker', 'wss://t.example.org'], workingDirectory: '/home/pi/kith' }
+const base = { node: '/usr/bin/node', script: '/home/pi/kith/scripts/headless.mjs', args: ['--data', '/home/pi/kith-data', '--tracker', 'ws://127.0.0.1:9102'], workingDirectory: '/home/pi/kith' }
 
 function field (text: string, name: string): string[] {
   return text.split('\n').filter((l) => l.startsWith(`${name}=`)).map((l) => l.slice(name.length + 1))
@@ -15,7 +15,7 @@ function field (text: string, name: string): string[] {
 describe('the systemd unit', () => {
   it('for a user: starts the runner with absolute paths, restarts it on failure, wanted by default.target', () => {
     const text = unitText({ scope: 'user', ...base })
-    expect(field(text, 'ExecStart')).toEqual(['/usr/bin/node /home/pi/kith/scripts/headless.mjs --data /home/pi/kith-data --tracker wss://t.example.org'])
+    expect(field(text, 'ExecStart')).toEqual(['/usr/bin/node /home/pi/kith/scripts/headless.mjs --data /home/pi/kith-data --tracker ws://127.0.0.1:9102'])
     expect(field(text, 'WorkingDirectory')).toEqual(['/home/pi/kith'])
     expect(field(text, 'Restart')).toEqual(['on-failure'])
     expect(field(text, 'RestartSec')).toEqual(['5'])
