@@ -14,20 +14,13 @@ import { addressMeeting, inviteMeeting, pairMeeting, sealOfferFor, type Meeting,
 import { epochAt, EPOCH_MS, OFFER_MAX_AGE_MS, openAnswer, sealOffer, sealSwarmOffer, swarmOfferKey } from '../../shared/rendezvous'
 import { Encoder } from '@msgpack/msgpack'
 import { countingAnswerer } from './listener-fixtures'
+import { sleep, waitFor } from './waiting'
 
 const cleanups: (() => unknown)[] = []
 afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()!()
 })
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
-async function waitFor (cond: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting for a condition')
-    await sleep(5)
-  }
-}
 
 /** The tracker's side of the node's socket: everything it hears, and a way
  *  to deliver any message it likes. */

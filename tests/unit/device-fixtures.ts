@@ -11,6 +11,7 @@ import type { Transport } from '../../shared/transport'
 import { KithNode, type NodeSession } from '../../node-tab/node'
 import { NodeDatabase } from '../../node-tab/storage/db'
 import { storeLinkedIdentity } from '../../node-tab/storage/identity-store'
+import { waitFor } from './waiting'
 
 export class NodeSet {
   private readonly nodes: KithNode[] = []
@@ -61,10 +62,5 @@ export async function connectNodes (from: KithNode, to: KithNode): Promise<NodeS
   return session
 }
 
-export async function until (condition: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
-  const end = Date.now() + ms
-  while (!await condition()) {
-    if (Date.now() > end) throw new Error('condition not met in time')
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
-}
+/** Waits until a condition holds (see waiting.ts). */
+export const until = (condition: () => boolean | Promise<boolean>, ms = 5000): Promise<void> => waitFor(condition, ms, 10)

@@ -17,6 +17,9 @@ import { addressMeeting, inviteMeeting, pairMeeting, sealOfferFor, type Meeting,
 import { epochAt, openAnswer, sealOffer, sealSwarmOffer, swarmOfferKey, type OfferSeal } from '../../shared/rendezvous'
 import { ReplayGuard } from '../../node-tab/discovery/replay-guard'
 import { countingAnswerer } from './listener-fixtures'
+import { sleep, waitFor as waitUntil } from './waiting'
+
+const waitFor = (cond: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> => waitUntil(cond, timeoutMs, 25)
 
 const createSocket = (url: string): globalThis.WebSocket => new WebSocket(url) as unknown as globalThis.WebSocket
 
@@ -26,16 +29,6 @@ afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()!()
 })
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
-
-/** Polls until cond holds; the timeout only turns a hang into a failure. */
-async function waitFor (cond: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting for a condition')
-    await sleep(25)
-  }
-}
 
 /** An offer reaches only peers already in the swarm; send until it arrived. */
 async function repeatUntil (action: () => void, cond: () => boolean, timeoutMs = 10_000): Promise<void> {

@@ -1,6 +1,7 @@
-// For tests of input checks: the message a call is refused with, failing the
-// test if it was accepted or refused with another kind of error.
+// For tests of input checks: the message (or code) a call is refused with,
+// failing the test if it was accepted or refused with another kind of error.
 import { expect } from 'vitest'
+import { KithError, type ErrorCode } from '../../shared/errors'
 
 export function refusalMessage (call: () => unknown, type: abstract new (...args: never[]) => Error): string {
   try {
@@ -10,4 +11,15 @@ export function refusalMessage (call: () => unknown, type: abstract new (...args
     return (err as Error).message
   }
   throw new Error('accepted')
+}
+
+/** The error code a call was refused with, or 'resolved': for checking RPC refusals. */
+export async function codeOf (promise: Promise<unknown>): Promise<ErrorCode | 'resolved'> {
+  try {
+    await promise
+    return 'resolved'
+  } catch (err) {
+    expect(err).toBeInstanceOf(KithError)
+    return (err as KithError).code
+  }
 }

@@ -6,7 +6,8 @@ import { createMemoryTransportPair } from '../../shared/memory-transport'
 import { RpcPeer, type RpcHandlers, type RpcOptions } from '../../shared/rpc'
 import { ByteBudget } from '../../shared/byte-budget'
 import { byteStream, isByteStream, type ByteStream } from '../../shared/byte-stream'
-import { KithError, type ErrorCode } from '../../shared/errors'
+import { KithError } from '../../shared/errors'
+import { codeOf } from './refusal'
 import { CHUNK_HEADER_BYTES, encodeFrame, FrameType, isChunkFrame, type ChunkFrame, type Frame } from '../../shared/codec'
 import { bytesEqual } from '../../shared/bytes'
 import type { Transport } from '../../shared/transport'
@@ -43,15 +44,6 @@ function patternStream (n: number, piece: number, log?: { closed: number }): Byt
   }, () => { if (log) log.closed++ })
 }
 
-async function codeOf (promise: Promise<unknown>): Promise<ErrorCode | 'resolved'> {
-  try {
-    await promise
-    return 'resolved'
-  } catch (err) {
-    expect(err).toBeInstanceOf(KithError)
-    return (err as KithError).code
-  }
-}
 
 const cleanups: Array<() => void> = []
 afterEach(() => { for (const fn of cleanups.splice(0)) fn() })

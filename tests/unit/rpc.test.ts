@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { createMemoryTransportPair } from '../../shared/memory-transport'
 import { RpcPeer, type RpcHandlers, type RpcOptions } from '../../shared/rpc'
 import { KithError, type ErrorCode } from '../../shared/errors'
+import { codeOf } from './refusal'
 import {
   decodeFrame, encodeChunk, encodeFrame, encodeValue, FrameType, isChunkFrame,
   REQUEST_DIRECTION, RESULT_DIRECTION, type ChunkFrame, type Frame
@@ -34,15 +35,6 @@ async function until (condition: () => boolean, ms = 1000): Promise<void> {
   }
 }
 
-async function codeOf (promise: Promise<unknown>): Promise<ErrorCode | 'resolved'> {
-  try {
-    await promise
-    return 'resolved'
-  } catch (err) {
-    expect(err).toBeInstanceOf(KithError)
-    return (err as KithError).code
-  }
-}
 
 function pattern (n: number, seed = 1): Uint8Array {
   const out = new Uint8Array(n)

@@ -11,6 +11,9 @@ import {
   randomPeerId, TrackerPool, type SignalEnvelope, type TrackerPoolOptions, type TrackerState, type TrackerStatus
 } from '../../node-tab/discovery/tracker-client'
 import { backoffDelay } from '../../node-tab/discovery/tracker-connection'
+import { sleep, waitFor as waitUntil } from './waiting'
+
+const waitFor = (cond: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> => waitUntil(cond, timeoutMs, 20)
 
 // Run last-in first-out: pools close before the trackers they talk to (an
 // in-process tracker's close() waits for its clients to go).
@@ -19,15 +22,6 @@ afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()!()
 })
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
-
-async function waitFor (cond: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting for a condition')
-    await sleep(20)
-  }
-}
 
 /** An offer only reaches peers already in the swarm, and a join takes a
  *  moment to reach the tracker; so offer again until it has arrived. */
