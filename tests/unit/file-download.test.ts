@@ -52,6 +52,14 @@ function database (name = uniqueName('kith-client')): ClientDatabase {
   return db
 }
 
+/** An owner sharing one file item, 'f1', with these bytes. */
+function ownerWithFile (bytes: Uint8Array): { owner: FakeOwner, bytes: Uint8Array } {
+  const owner = new FakeOwner()
+  owner.add(fileItem('f1', 1, bytes.length))
+  owner.files.set('f1', bytes)
+  return { owner, bytes }
+}
+
 describe('checkRangeAnswer', () => {
   const asked = { offset: R, length: R, size: R + 10 }
   it('takes exactly the bytes asked for, with the listed size', () => {
@@ -77,10 +85,7 @@ describe('checkRangeAnswer', () => {
 
 describe('FriendFeedImpl.fetchFile in ranges', () => {
   it('asks range by range and assembles the file', async () => {
-    const owner = new FakeOwner()
-    const bytes = pattern(3 * R + 5)
-    owner.add(fileItem('f1', 1, bytes.length))
-    owner.files.set('f1', bytes)
+    const { owner, bytes } = ownerWithFile(pattern(3 * R + 5))
     const db = database()
     const { feed } = await feedWith(db, () => owner.handlers())
     await feed.sync()
@@ -164,10 +169,7 @@ describe('FriendFeedImpl.fetchFile in ranges', () => {
   })
 
   it('stops, saying so plainly, when this device runs out of space', async () => {
-    const owner = new FakeOwner()
-    const bytes = pattern(2 * R)
-    owner.add(fileItem('f1', 1, bytes.length))
-    owner.files.set('f1', bytes)
+    const { owner, bytes } = ownerWithFile(pattern(2 * R))
     const db = database()
     const { feed } = await feedWith(db, () => owner.handlers())
     await feed.sync()
@@ -190,10 +192,7 @@ describe('FriendFeedImpl.fetchFile in ranges', () => {
   })
 
   it('resumes after a reload from the pieces already stored, asking only for the rest', async () => {
-    const owner = new FakeOwner()
-    const bytes = pattern(6 * R + 123)
-    owner.add(fileItem('f1', 1, bytes.length))
-    owner.files.set('f1', bytes)
+    const { owner, bytes } = ownerWithFile(pattern(6 * R + 123))
     const name = uniqueName('kith-client')
 
     // The first tab gets the first two ranges; the others never come back.
@@ -227,10 +226,7 @@ describe('FriendFeedImpl.fetchFile in ranges', () => {
   })
 
   it('keeps no piece of a file deleted by its owner while it was being fetched', async () => {
-    const owner = new FakeOwner()
-    const bytes = pattern(4 * R)
-    owner.add(fileItem('f1', 1, bytes.length))
-    owner.files.set('f1', bytes)
+    const { owner, bytes } = ownerWithFile(pattern(4 * R))
     const db = database()
     let cache: FriendCache | null = null
     const honest = owner.handlers()
