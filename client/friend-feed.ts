@@ -293,8 +293,11 @@ export class FriendFeedImpl extends EventTarget implements FriendFeed {
         try {
           kept = await cache.storePiece(this.owner, id, size, index, bytes)
         } catch (err) {
-          // Asking again will not make room: the request is dropped, in words.
-          throw isQuotaError(err) ? new KithError('TOO_LARGE', NO_SPACE_HERE) : err
+          // Asking again will not make room: the request is dropped, in
+          // words, with the pieces already kept (no half file left behind).
+          if (!isQuotaError(err)) throw err
+          await cache.dropPartialFile(this.owner, id).catch(() => { /* purged with the cache */ })
+          throw new KithError('TOO_LARGE', NO_SPACE_HERE)
         }
         if (!kept) throw new KithError('NOT_FOUND', NOT_CACHED)
       },

@@ -180,6 +180,23 @@ describe('FriendFeedImpl.fetchFile in ranges', () => {
     expect(await db.outbox.count()).toBe(0)
   })
 
+  it('keeps no half file when space runs out partway', async () => {
+    const { owner } = ownerWithFile(pattern(3 * R))
+    const db = database()
+    const { feed } = await feedWith(db, () => owner.handlers())
+    await feed.sync()
+    const realPut = db.cachedFileChunks.put.bind(db.cachedFileChunks)
+    let puts = 0
+    vi.spyOn(db.cachedFileChunks, 'put').mockImplementation(((row: Parameters<typeof realPut>[0]) => {
+      if (++puts === 2) return Promise.reject(Object.assign(new Error('full'), { name: 'QuotaExceededError' }))
+      return realPut(row)
+    }) as typeof realPut)
+    await expect(feed.fetchFile('f1')).rejects.toMatchObject({ code: 'TOO_LARGE', message: NO_SPACE_HERE })
+    expect(puts).toBeGreaterThanOrEqual(2)
+    expect(await db.cachedFileChunks.count()).toBe(0)
+    expect(await feed.fileBlob('f1')).toBeNull()
+  })
+
   it('fetches an empty file with one call and keeps it', async () => {
     const owner = new FakeOwner()
     owner.add(fileItem('e1', 1, 0))
