@@ -19,7 +19,8 @@ export interface SavedBackup {
   savedAt: number
 }
 
-export interface BackupApi {
+/** Fires 'change' when a backup was saved or a reminder dismissed. */
+export interface BackupApi extends EventTarget {
   storage (): Promise<StorageInfo>
   /** Asks the browser to keep Kith's data (it may decide on its own). */
   requestPersistence (): Promise<boolean>

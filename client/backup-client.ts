@@ -29,8 +29,10 @@ function dateStamp (at: number): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}-${pad(d.getHours())}${pad(d.getMinutes())}`
 }
 
-export class NodeBackupApi implements BackupApi {
-  constructor (private readonly db: NodeDatabase, private readonly now: () => number = Date.now) {}
+export class NodeBackupApi extends EventTarget implements BackupApi {
+  constructor (private readonly db: NodeDatabase, private readonly now: () => number = Date.now) {
+    super()
+  }
 
   storage (): Promise<StorageInfo> { return storageInfo() }
 
@@ -49,13 +51,17 @@ export class NodeBackupApi implements BackupApi {
     return state
   }
 
-  dismiss (reminder: BackupReminder): Promise<void> { return dismissReminder(this.db, reminder, this.now()) }
+  async dismiss (reminder: BackupReminder): Promise<void> {
+    await dismissReminder(this.db, reminder, this.now())
+    this.dispatchEvent(new Event('change'))
+  }
 
   async save (passphrase: string, onProgress?: (fraction: number) => void): Promise<SavedBackup> {
     const savedAt = this.now()
     const blob = await exportBackup(this.db, passphrase, { now: () => savedAt, onProgress })
     await noteBackupSaved(this.db, savedAt)
     if (!await this.db.getSetting(PERSIST_ASKED_KEY, (v): v is boolean => v === true)) await this.requestPersistence()
+    this.dispatchEvent(new Event('change'))
     return { blob, fileName: `kith-backup-${dateStamp(savedAt)}${BACKUP_FILE_EXTENSION}`, savedAt }
   }
 

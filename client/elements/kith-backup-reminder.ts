@@ -32,11 +32,33 @@ export class KithBackupReminder extends LitElement {
     this.tick = 0
     this.state = null
     this.open = null
-    this.addEventListener('backup-saved', () => { void this.refresh() })
   }
+
+  private readonly onChange = (): void => { void this.refresh() }
+  private listening: BackupApi | null = null
 
   protected override willUpdate (changed: Map<string, unknown>): void {
     if (changed.has('api') || changed.has('tick')) void this.refresh()
+    if (changed.has('api') && this.isConnected) this.listen()
+  }
+
+  override connectedCallback (): void {
+    super.connectedCallback()
+    this.listen()
+  }
+
+  override disconnectedCallback (): void {
+    super.disconnectedCallback()
+    this.listening?.removeEventListener('change', this.onChange)
+    this.listening = null
+  }
+
+  /** Saved or dismissed anywhere in the app: this element shows it too. */
+  private listen (): void {
+    if (this.listening === this.api) return
+    this.listening?.removeEventListener('change', this.onChange)
+    this.listening = this.api ?? null
+    this.listening?.addEventListener('change', this.onChange)
   }
 
   private async refresh (): Promise<void> {
@@ -49,9 +71,7 @@ export class KithBackupReminder extends LitElement {
     await this.api.dismiss(reminder)
     this.open = null
     await this.refresh()
-    // The card is gone: the keyboard goes on to the tabs below it.
-    const next = this.nextElementSibling
-    ;(next?.querySelector<HTMLElement>('[aria-selected=true]') ?? next as HTMLElement | null)?.focus()
+    this.close() // the card is gone: the keyboard goes on to the tabs below it
   }
 
   private async show (form: 'save' | 'restore'): Promise<void> {
@@ -88,8 +108,20 @@ export class KithBackupReminder extends LitElement {
     }
   }
 
+  private close (): void {
+    this.open = null
+    void this.updateComplete.then(() => {
+      const next = this.nextElementSibling
+      ;(next?.querySelector<HTMLElement>('[aria-selected=true]') ?? next as HTMLElement | null)?.focus()
+    })
+  }
+
   override render () {
-    const words = this.words()
+    // Saved from this card: it stays until closed, showing where the file went.
+    const words = this.words() ?? (this.open === 'save'
+      ? html`<h2 id="reminder-heading">Backup saved</h2>
+        <div class="actions"><button class="secondary close" @click=${this.close}>Close</button></div>`
+      : null)
     if (!words) return ''
     return html`
       <section class="card" aria-labelledby="reminder-heading" data-testid="backup-reminder">

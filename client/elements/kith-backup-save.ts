@@ -67,7 +67,6 @@ export class KithBackupSave extends LitElement {
       await this.updateComplete
       this.renderRoot.querySelector<HTMLAnchorElement>('a.download')?.click()
       this.renderRoot.querySelector<HTMLElement>('.saved')?.focus()
-      this.dispatchEvent(new CustomEvent('backup-saved', { bubbles: true, composed: true }))
     } catch (err) {
       this.error = plainError(err)
     } finally {

@@ -31,11 +31,33 @@ export class KithBackup extends LitElement {
     this.info = null
     this.state = null
     this.persistMessage = ''
-    this.addEventListener('backup-saved', () => { void this.refresh() })
   }
+
+  private readonly onChange = (): void => { void this.refresh() }
+  private listening: BackupApi | null = null
 
   protected override willUpdate (changed: Map<string, unknown>): void {
     if (changed.has('api') || changed.has('tick')) void this.refresh()
+    if (changed.has('api') && this.isConnected) this.listen()
+  }
+
+  override connectedCallback (): void {
+    super.connectedCallback()
+    this.listen()
+  }
+
+  override disconnectedCallback (): void {
+    super.disconnectedCallback()
+    this.listening?.removeEventListener('change', this.onChange)
+    this.listening = null
+  }
+
+  /** Saved or dismissed anywhere in the app: this element shows it too. */
+  private listen (): void {
+    if (this.listening === this.api) return
+    this.listening?.removeEventListener('change', this.onChange)
+    this.listening = this.api ?? null
+    this.listening?.addEventListener('change', this.onChange)
   }
 
   private async refresh (): Promise<void> {
