@@ -77,6 +77,7 @@ export class KithRestoreForm extends LitElement {
     if (this.done) return html`<p class="restored ok" role="status" tabindex="-1" data-testid="restore-status">Restored. Starting your Kith…</p>`
     return html`
       <form @submit=${this.submit}>
+        <p class="hint lead">Restore a backup only where the browser it came from is gone (or will not be used again): two browsers restored from one backup would both answer friends as the same device.</p>
         <div class="fields">
           <div>
             <label for="restore-file">Backup file</label>

@@ -8,7 +8,7 @@
 // export says so rather than save an item without its file.
 import { BackupWriter, type ScryptParams } from '../../shared/backup-format'
 import type { NodeDatabase } from '../storage/db'
-import { BACKUP_APP, BACKUP_SCHEMA, LAST_BACKUP_KEY, ROWS_PER_RECORD, rowTables, type BackupRecord } from './records'
+import { BACKUP_APP, LAST_BACKUP_KEY, ROWS_PER_RECORD, rowTables, type BackupRecord } from './records'
 
 export interface ExportOptions {
   /** Tests use cheap settings; the default is the format's. */
@@ -41,6 +41,7 @@ export async function exportBackup (db: NodeDatabase, passphrase: string, opts: 
   }
   const write = (record: BackupRecord): void => emit(writer.write(record))
 
+  if (!db.isOpen()) await db.open()
   const tables = rowTables(db)
   const snapshot = await db.transaction('r', [...tables, 'fileChunks'], async () => {
     const self = await db.identity.get('self')
@@ -51,7 +52,7 @@ export async function exportBackup (db: NodeDatabase, passphrase: string, opts: 
     return { identityKey: self.publicKey, rows, pieceKeys }
   })
 
-  write({ t: 'start', app: BACKUP_APP, schema: BACKUP_SCHEMA, identityKey: snapshot.identityKey, exportedAt: now() })
+  write({ t: 'start', app: BACKUP_APP, schema: db.verno, identityKey: snapshot.identityKey, exportedAt: now() })
   const counts: Record<string, number> = {}
   for (const name of tables) {
     const rows = snapshot.rows[name]!

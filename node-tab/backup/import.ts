@@ -20,7 +20,7 @@ import { isQuotaError } from '../../shared/quota'
 import type { NodeDatabase } from '../storage/db'
 import { FILE_CHUNK_BYTES } from '../storage/file-chunks'
 import { isFreshNode, NOT_FRESH } from './fresh'
-import { BACKUP_APP, BACKUP_SCHEMA, LAST_BACKUP_KEY, rowTables } from './records'
+import { BACKUP_APP, FIRST_BACKUP_SCHEMA, LAST_BACKUP_KEY, rowTables } from './records'
 
 export class RestoreRefused extends Error {
   constructor (message: string) {
@@ -42,6 +42,7 @@ export interface RestoredSummary {
 }
 
 const NOT_KITH = 'This backup does not hold a Kith node this version can restore. Nothing was restored.'
+const NEWER_SCHEMA = 'This backup was made by a newer version of Kith. Update Kith (reload the page, or ask whoever hosts it), then try again. Nothing was restored.'
 const NO_ROOM = 'There is not enough storage space in this browser to restore this backup. Free some space and try again. Nothing was restored.'
 const MAX_ITEM_ID = 256
 const MAX_PIECE_INDEX = 2 ** 20
@@ -65,16 +66,19 @@ class RecordChecker {
   maxSeq = 0
   private identity: Record<string, Record<string, unknown>> = {}
 
-  constructor (private readonly keyPaths: Map<string, string | string[]>) {}
+  constructor (private readonly keyPaths: Map<string, string | string[]>, private readonly schema: number) {}
 
   check (record: unknown): void {
     if (!isObject(record) || this.ended) refuse()
     if (this.start === null) {
       if (record.t !== 'start' || record.app !== BACKUP_APP || !(record.identityKey instanceof Uint8Array) || record.identityKey.length !== 32 || !Number.isSafeInteger(record.exportedAt)) refuse()
-      if (record.schema !== BACKUP_SCHEMA) {
-        throw new BackupError(Number(record.schema) > BACKUP_SCHEMA ? 'NEWER_VERSION' : 'DAMAGED',
-          Number(record.schema) > BACKUP_SCHEMA ? 'This backup was made by a newer version of Kith. Update Kith (reload the page, or ask whoever hosts it), then try again. Nothing was restored.' : NOT_KITH)
-      }
+      const schema = record.schema
+      if (!Number.isSafeInteger(schema) || (schema as number) < FIRST_BACKUP_SCHEMA) refuse()
+      if ((schema as number) > this.schema) throw new BackupError('NEWER_VERSION', NEWER_SCHEMA)
+      // An older schema's rows are restored as they are, into the tables
+      // that still exist (a table that does not is refused, in checkRows):
+      // a schema change that reshapes rows must convert them here.
+
       this.start = { identityKey: record.identityKey, exportedAt: record.exportedAt as number }
       return
     }
@@ -192,14 +196,14 @@ export async function importBackup (db: NodeDatabase, source: ByteSource, passph
   const reader = await BackupReader.open(source, passphrase, { onKeyProgress: (f) => { progress(f * 0.2); opts.onKeyProgress?.(f) } })
 
   // Pass 1: check everything, write nothing.
+  if (!db.isOpen()) await db.open()
   const keyPaths = keyPathsOf(db)
-  const checker = new RecordChecker(keyPaths)
+  const checker = new RecordChecker(keyPaths, db.verno)
   for await (const record of reader.records()) checker.check(record)
   const summary = checker.summary()
   progress(0.5)
 
   if (!await isFreshNode(db)) throw new RestoreRefused(NOT_FRESH)
-  if (!db.isOpen()) await db.open()
   const idb = db.backendDB()
   const stores = [...rowTables(db), 'fileChunks']
   const before = new Map<string, unknown[]>()
@@ -217,7 +221,7 @@ export async function importBackup (db: NodeDatabase, source: ByteSource, passph
 
   try {
     await rawClear(idb, stores)
-    const recheck = new RecordChecker(keyPaths)
+    const recheck = new RecordChecker(keyPaths, db.verno)
     let batch = new Map<string, unknown[]>()
     let batchRows = 0
     let batchBytes = 0

@@ -1,7 +1,7 @@
 // What a backup file holds, record by record (the file format itself is
 // shared/backup-format.ts). In order:
 //
-//   { t: 'start', app: 'kith', schema, identityKey, exportedAt }
+//   { t: 'start', app: 'kith', schema, identityKey, exportedAt }   schema: db.verno
 //   { t: 'rows', table, rows }        every table but fileChunks, in batches
 //   { t: 'piece', itemId, index, bytes }   each piece of each file
 //   { t: 'end', rows: { table: count }, pieces }
@@ -12,8 +12,8 @@
 import type { NodeDatabase } from '../storage/db'
 
 export const BACKUP_APP = 'kith'
-/** The node database's schema version the rows are in (db.ts, SCHEMA). */
-export const BACKUP_SCHEMA = 5
+/** The first node schema with backups (db.ts, SCHEMA: the change log came in 5). */
+export const FIRST_BACKUP_SCHEMA = 5
 /** Rows per record: big enough to be quick, small enough to stay in memory. */
 export const ROWS_PER_RECORD = 500
 

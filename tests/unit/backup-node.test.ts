@@ -3,7 +3,7 @@
 // items with their files, invites, deletions and their notices, the change
 // log) — and a restore that cannot complete changes nothing.
 import { describe, expect, it } from 'vitest'
-import { blobSource, bytesSource, BackupError, type ScryptParams } from '../../shared/backup-format'
+import { blobSource, bytesSource, BackupError, BackupWriter, type ScryptParams } from '../../shared/backup-format'
 import { exportBackup, lastBackupAt } from '../../node-tab/backup/export'
 import { importBackup, RestoreRefused } from '../../node-tab/backup/import'
 import { isFreshNode, NOT_FRESH } from '../../node-tab/backup/fresh'
@@ -13,7 +13,7 @@ import { FILE_CHUNK_BYTES } from '../../node-tab/storage/file-chunks'
 import type { NodeDatabase } from '../../node-tab/storage/db'
 import { ItemsStore } from '../../node-tab/storage/items-store'
 import { befriend, freshDb, person, setup, TestClock } from './store-fixtures'
-import { toHex } from '../../shared/bytes'
+import { concatBytes, toHex } from '../../shared/bytes'
 import { sha512 } from '../../shared/crypto'
 
 const FAST: ScryptParams = { N: 2 ** 10, r: 8, p: 1 }
@@ -163,6 +163,37 @@ describe('node backup', () => {
     expect(pieces).toBeGreaterThanOrEqual(2)
     expect(await contents(target.db)).toEqual(before)
     expect((await loadOrCreateIdentity(target.db)).identityKey).toEqual(target.identity.identityKey)
+  })
+
+  it('says a backup of a newer Kith (a newer database schema) needs a newer Kith, changing nothing', async () => {
+    const source = await usedNode()
+    const writer = await BackupWriter.create(PASS, { kdf: FAST })
+    const parts = [writer.header, ...writer.write({ t: 'start', app: 'kith', schema: source.db.verno + 1, identityKey: source.identity.identityKey, exportedAt: 1 }),
+      ...writer.write({ t: 'end', rows: {}, pieces: 0 }), ...writer.finish()]
+    const target = await freshBrowser()
+    const before = await contents(target.db)
+    const err = await importBackup(target.db, bytesSource(concatBytes(...parts)), PASS).then(() => null, (e: unknown) => e)
+    expect((err as BackupError).code).toBe('NEWER_VERSION')
+    expect((err as BackupError).message).toMatch(/newer version of Kith/)
+    expect(await contents(target.db)).toEqual(before)
+  })
+
+  it('refuses rows for a table this Kith does not have, and a backup with no end', async () => {
+    const source = await usedNode()
+    const target = await freshBrowser()
+    const before = await contents(target.db)
+    const start = { t: 'start', app: 'kith', schema: source.db.verno, identityKey: source.identity.identityKey, exportedAt: 1 }
+    for (const records of [
+      [start, { t: 'rows', table: 'secrets', rows: [{ id: 'x' }] }, { t: 'end', rows: { secrets: 1 }, pieces: 0 }],
+      [start, { t: 'rows', table: 'friends', rows: [{ key: 'k', address: 'a', displayName: 'Bob', addedAt: 1 }] }]
+    ]) {
+      const writer = await BackupWriter.create(PASS, { kdf: FAST })
+      const parts = [writer.header]
+      for (const r of records) parts.push(...writer.write(r))
+      parts.push(...writer.finish())
+      await expect(importBackup(target.db, bytesSource(concatBytes(...parts)), PASS)).rejects.toThrow(BackupError)
+      expect(await contents(target.db)).toEqual(before)
+    }
   })
 
   it('refuses a backup whose identity key does not match its secret key', async () => {
