@@ -5,23 +5,9 @@ import { importBackup } from '../node-tab/backup/import'
 import { backupState, dismissReminder, type BackupReminder, type BackupState } from '../node-tab/backup/reminder'
 import type { NodeDatabase } from '../node-tab/storage/db'
 import type { BackupApi, SavedBackup, StorageInfo } from './backup-api'
+import { storageInfo, storageManager } from './storage-info'
 
 const PERSIST_ASKED_KEY = 'storage.persistAsked'
-
-/** The browser's storage manager, where there is one (not in every context). */
-function storageManager (): StorageManager | null {
-  return typeof navigator !== 'undefined' && navigator.storage && typeof navigator.storage.estimate === 'function' ? navigator.storage : null
-}
-
-export async function storageInfo (): Promise<StorageInfo> {
-  const storage = storageManager()
-  if (!storage) return { persisted: null, usage: null, quota: null }
-  const [persisted, estimate] = await Promise.all([
-    typeof storage.persisted === 'function' ? storage.persisted().catch(() => null) : Promise.resolve(null),
-    storage.estimate().catch(() => null)
-  ])
-  return { persisted, usage: estimate?.usage ?? null, quota: estimate?.quota ?? null }
-}
 
 function dateStamp (at: number): string {
   const d = new Date(at)

@@ -2,7 +2,7 @@
 // how much it already does, so the owner knows it is not a passing glitch.
 import { KithError } from '../shared/errors'
 import { isQuotaError } from '../shared/quota'
-import { storageInfo } from './backup-client'
+import { storageInfo } from './storage-info'
 import { formatBytes } from './elements/format'
 
 export const NO_ROOM = 'Your browser has no room left for Kith'
