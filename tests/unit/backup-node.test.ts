@@ -72,13 +72,19 @@ describe('node backup', () => {
   it('restores everything into a fresh browser: same identity, friends, items, files, log', async () => {
     const source = await usedNode()
     const before = await contents(source.db)
-    const blob = await exportBackup(source.db, PASS, { kdf: FAST, now: source.clock.now })
+    const saving: number[] = []
+    const blob = await exportBackup(source.db, PASS, { kdf: FAST, now: source.clock.now, onProgress: (f) => saving.push(f) })
     expect(blob.size).toBeGreaterThan(source.fileBytes.length)
 
     const target = await freshBrowser()
     expect(toHex(target.identity.identityKey)).not.toBe(toHex(source.identity.identityKey))
-    const summary = await importBackup(target.db, blobSource(blob), PASS, { now: () => source.clock.now() + 60_000 })
+    const restoring: number[] = []
+    const summary = await importBackup(target.db, blobSource(blob), PASS, { now: () => source.clock.now() + 60_000, onProgress: (f) => restoring.push(f) })
     expect(summary.pieces).toBe(2)
+    for (const fractions of [saving, restoring]) {
+      expect(fractions.every((f, i) => i === 0 || f >= fractions[i - 1]!)).toBe(true) // only forward
+      expect(fractions.at(-1)).toBe(1)
+    }
 
     const after = await contents(target.db)
     expect(withoutPositions(after)).toEqual(withoutPositions(before))
