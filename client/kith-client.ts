@@ -47,7 +47,7 @@ export class KithClient extends EventTarget implements KithApi {
   status (): NodeStatus { return this.node.status() }
   setDisplayName (name: string): Promise<void> { return this.node.setDisplayName(name) }
   saveConfig (config: Partial<KithConfig>): Promise<void> { return this.node.saveConfig(config) }
-  connectTo (address: string): FriendConnection { return new FriendConnection(this.node, address) }
+  connectTo (address: string): FriendConnection { return new FriendConnection(this.node, address, this.cache) }
   get discoverable (): boolean { return this.node.discoverable }
   setDiscoverable (on: boolean): Promise<void> { return this.node.setDiscoverable(on) }
 

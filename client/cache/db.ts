@@ -40,6 +40,8 @@ export interface SyncStateRow {
   /** Where the next incremental sync starts; null = fetch everything. */
   cursor: string | null
   lastSyncAt: number | null
+  /** The last time a connection with this friend was up (not indexed, so no new version). */
+  reachedAt?: number
 }
 
 export type OutboxKind = 'sync' | 'fetchFile'

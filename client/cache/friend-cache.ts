@@ -78,7 +78,7 @@ export class FriendCache {
       await db.cachedItems.bulkPut(rows)
       await this.dropFiles(staleFiles)
       const state = await db.syncState.get(owner)
-      await db.syncState.put({ owner, cursor: checkedCursor ?? state?.cursor ?? null, lastSyncAt: state?.lastSyncAt ?? null })
+      await db.syncState.put({ ...state, owner, cursor: checkedCursor ?? state?.cursor ?? null, lastSyncAt: state?.lastSyncAt ?? null })
       return rows.length
     })
   }
@@ -96,7 +96,20 @@ export class FriendCache {
     const db = this.db
     await db.transaction('rw', db.syncState, async () => {
       const state = await db.syncState.get(owner)
-      await db.syncState.put({ owner, cursor: state?.cursor ?? null, lastSyncAt: at })
+      await db.syncState.put({ ...state, owner, cursor: state?.cursor ?? null, lastSyncAt: at })
+    })
+  }
+
+  /** When a connection with `owner` was last up (for "not reachable since"). */
+  async lastReachedAt (owner: string): Promise<number | null> {
+    return (await this.db.syncState.get(owner))?.reachedAt ?? null
+  }
+
+  async markReached (owner: string, at = Date.now()): Promise<void> {
+    const db = this.db
+    await db.transaction('rw', db.syncState, async () => {
+      const state = await db.syncState.get(owner)
+      await db.syncState.put({ cursor: null, lastSyncAt: null, ...state, owner, reachedAt: at })
     })
   }
 
@@ -183,7 +196,10 @@ export class FriendCache {
       await db.cachedItems.where('owner').equals(owner).delete()
       await db.cachedFiles.where('owner').equals(owner).delete()
       await db.cachedFileChunks.where('owner').equals(owner).delete()
-      await db.syncState.delete(owner)
+      // The cursor goes (fetch everything next time); when I last reached them is not their content.
+      const reachedAt = (await db.syncState.get(owner))?.reachedAt
+      if (reachedAt === undefined) await db.syncState.delete(owner)
+      else await db.syncState.put({ owner, cursor: null, lastSyncAt: null, reachedAt })
     })
   }
 

@@ -8,9 +8,13 @@ import { safeFileUrl, type SafeFileUrl } from './safe-file-url'
 import { cleanFileName } from '../safe-file'
 import { ApiQuery } from './api-query'
 import { addressFromPublicKey, parseAddress } from '../../shared/identity'
-import type { FeedItem, FriendFeed, KithApi } from '../app-api'
+import type { FeedItem, FeedState, FriendFeed, KithApi } from '../app-api'
 
 const NOT_SHARING = 'This person no longer shares with you.'
+
+/** Sent up (bubbling, composed) whenever the feed's state changes, so a page
+ *  that shows one status line for the friend (kith-friend-view) can say it. */
+export interface FeedStatusDetail { state: FeedState, lastSyncAt: number | null, isFriend: boolean | null }
 
 
 interface FileState {
@@ -37,6 +41,7 @@ export class KithFeed extends LitElement {
     api: { attribute: false },
     address: { type: String },
     ownerName: { type: String, attribute: 'owner-name' },
+    statusElsewhere: { type: Boolean, attribute: 'status-elsewhere' },
     items: { state: true },
     files: { state: true },
     confirming: { state: true },
@@ -48,6 +53,9 @@ export class KithFeed extends LitElement {
   declare address: string
   /** How to call the owner in sentences ("Alice"), when known. */
   declare ownerName: string
+  /** The page shows the fetch state in its own status line (from 'feed-status'). */
+  declare statusElsewhere: boolean
+  private sentStatus = ''
   declare items: FeedItem[] | null
   declare files: Record<string, FileState>
   declare confirming: boolean
@@ -71,6 +79,7 @@ export class KithFeed extends LitElement {
     super()
     this.address = ''
     this.ownerName = ''
+    this.statusElsewhere = false
     this.items = null
     this.files = {}
     this.confirming = false
@@ -123,6 +132,14 @@ export class KithFeed extends LitElement {
   }
 
   protected override updated (): void {
+    if (this.feed) {
+      const detail: FeedStatusDetail = { state: this.feed.state, lastSyncAt: this.feed.lastSyncAt, isFriend: this.isFriend }
+      const key = JSON.stringify(detail)
+      if (key !== this.sentStatus) {
+        this.sentStatus = key
+        this.dispatchEvent(new CustomEvent<FeedStatusDetail>('feed-status', { detail, bubbles: true, composed: true }))
+      }
+    }
     if (this.feed && !this.autoSynced && this.isFriend !== null) {
       this.autoSynced = true
       if (this.isFriend) void this.sync()
@@ -329,9 +346,11 @@ export class KithFeed extends LitElement {
               </div>
             </div>`
           : ''}
-        <p class="status" role="status" aria-live="polite">${this.isFriend === false && (feed.state === 'idle' || feed.state === 'not-a-friend')
-          ? html`<span data-testid="feed-state">You are not friends with ${who === 'them' ? 'this person' : who}. To see what they share, ask them for an invite link.</span>`
-          : this.stateLine(feed)}</p>
+        ${this.isFriend === false && (feed.state === 'idle' || feed.state === 'not-a-friend')
+          ? html`<p class="status" role="status" aria-live="polite"><span data-testid="feed-state">You are not friends with ${who === 'them' ? 'this person' : who}. To see what they share, ask them for an invite link.</span></p>`
+          : this.statusElsewhere && feed.state !== 'not-a-friend'
+            ? ''
+            : html`<p class="status" role="status" aria-live="polite">${this.stateLine(feed)}</p>`}
         ${this.message ? html`<p class="ok" role="status">${this.message}</p>` : ''}
         ${feed.lastError && !(feed.state === 'not-a-friend' && feed.lastError === NOT_SHARING)
           ? html`<p class="error" role="alert" data-testid="feed-error">${feed.lastError}</p>`
@@ -347,4 +366,7 @@ export class KithFeed extends LitElement {
 }
 
 customElements.define('kith-feed', KithFeed)
-declare global { interface HTMLElementTagNameMap { 'kith-feed': KithFeed } }
+declare global {
+  interface HTMLElementTagNameMap { 'kith-feed': KithFeed }
+  interface HTMLElementEventMap { 'feed-status': CustomEvent<FeedStatusDetail> }
+}
