@@ -19,6 +19,7 @@ import type { DevicesApi } from './devices-api'
 import { NodeDevicesApi } from './devices-client'
 import { deleteNoticeHandler } from './cache/delete-notice-handler'
 import { FriendCache } from './cache/friend-cache'
+import { inviteFragment } from '../shared/invite-link'
 import { FriendConnection } from './friend-connection'
 import { FriendFeedImpl } from './friend-feed'
 import { Outbox } from './outbox'
@@ -224,7 +225,7 @@ export class KithClient extends EventTarget implements KithApi {
       status: expired ? 'expired' : row.status
     }
     if (row.usedBy) summary.usedByName = names.get(row.usedBy) ?? 'a former friend'
-    if (summary.status === 'pending') summary.link = inviteLink(this.node.address, row.token)
+    if (summary.status === 'pending') summary.link = inviteLink(this.node.address, row.token, this.node.profile.displayName)
     return summary
   }
 
@@ -235,9 +236,11 @@ export class KithClient extends EventTarget implements KithApi {
   }
 }
 
-export function inviteLink (address: string, token: string): string {
+/** Built from where this tab was opened, so it works wherever that address
+ *  does (npm start on 0.0.0.0: open the LAN URL to invite a phone). */
+export function inviteLink (address: string, token: string, inviterName = ''): string {
   const base = typeof location === 'undefined' ? 'https://kith.invalid/' : `${location.origin}${location.pathname}`
-  return `${base}#/invite/${address}/${token}`
+  return `${base}${inviteFragment(address, token, inviterName)}`
 }
 
 function toMyItem (row: ItemRow): MyItem {

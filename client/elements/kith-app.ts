@@ -22,6 +22,7 @@ import './kith-friends'
 import './kith-groups'
 import './kith-invites'
 import './kith-invite-accept'
+import { inviterHintFrom } from '../../shared/invite-link'
 import './kith-devices'
 import './kith-link-this-device'
 
@@ -39,7 +40,7 @@ export type HomeTab = (typeof HOME_TABS)[number]['id']
 export type Route =
   | { page: 'home', tab: HomeTab }
   | { page: 'friend', address: string }
-  | { page: 'invite', address: string, token: string }
+  | { page: 'invite', address: string, token: string, inviterHint: string }
   | { page: 'link', name: string }
 
 /** What a browser linked without a name is called. */
@@ -56,8 +57,8 @@ function decode (part: string): string {
 export function parseRoute (hash: string): Route {
   const friend = hash.match(/^#\/friend\/([^/?#]+)/)
   if (friend) return { page: 'friend', address: decode(friend[1]!) }
-  const invite = hash.match(/^#\/invite\/([^/?#]+)(?:\/([^/?#]*))?/)
-  if (invite) return { page: 'invite', address: decode(invite[1]!), token: decode(invite[2] ?? '') }
+  const invite = hash.match(/^#\/invite\/([^/?#]+)(?:\/([^/?#]*))?(?:\?(.*))?/)
+  if (invite) return { page: 'invite', address: decode(invite[1]!), token: decode(invite[2] ?? ''), inviterHint: inviterHintFrom(invite[3] ?? '') }
   const link = hash.match(/^#\/link(?:\?(.*))?$/)
   if (link) return { page: 'link', name: new URLSearchParams(link[1] ?? '').get('name')?.trim().slice(0, MAX_DEVICE_NAME) || DEFAULT_LINK_NAME }
   const tab = HOME_TABS.find((t) => hash === `#/${t.id}`)
@@ -208,7 +209,7 @@ export class KithApp extends LitElement {
         ${route.page === 'friend'
           ? html`<kith-friend-view .api=${this.api} address=${route.address}></kith-friend-view>`
           : route.page === 'invite'
-            ? html`<kith-invite-accept .api=${this.api} address=${route.address} token=${route.token}></kith-invite-accept>`
+            ? html`<kith-invite-accept .api=${this.api} address=${route.address} token=${route.token} inviter-hint=${route.inviterHint}></kith-invite-accept>`
             : route.page === 'link'
               ? html`<kith-link-this-device .session=${this.linking}></kith-link-this-device>`
               : this.home(route.tab)}
