@@ -45,6 +45,10 @@ export interface DeletionStatus {
   itemType: ItemType
   reason: DeletionReason
   at: number
+  /** When the item was made (absent in requests from before this was kept). */
+  itemCreatedAt?: number
+  /** It was a photo (by the type it was shared with). */
+  itemPhoto?: boolean
   friends: Array<{ key: string, displayName: string, confirmed: boolean }>
 }
 

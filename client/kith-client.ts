@@ -85,6 +85,8 @@ export class KithClient extends EventTarget implements KithApi {
       itemType: row.itemType,
       reason: row.reason,
       at: row.at,
+      ...(row.itemCreatedAt !== undefined ? { itemCreatedAt: row.itemCreatedAt } : {}),
+      ...(row.itemPhoto ? { itemPhoto: true } : {}),
       friends: Object.entries(row.friends).map(([key, confirmed]) => ({ key, displayName: names.get(key) ?? 'a former friend', confirmed }))
     }))
   }

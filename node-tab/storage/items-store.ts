@@ -112,7 +112,7 @@ export class ItemsStore {
       if (!row) throw new KithError('NOT_FOUND', NO_SUCH_ITEM)
       await db.items.delete(id)
       await deleteChunks(db, id)
-      await revokeInvisible(db, { itemIds: [id], reason: 'deleted', at: this.now(), gone: new Map([[id, row.type]]) })
+      await revokeInvisible(db, { itemIds: [id], reason: 'deleted', at: this.now(), gone: new Map([[id, row.type]]), goneDetails: new Map([[id, row]]) })
     })
   }
 
