@@ -3,6 +3,7 @@
 import { LitElement, html, css } from 'lit'
 import { repeat } from 'lit/directives/repeat.js'
 import { sharedStyles } from './shared-styles'
+import { focusAfterRemoval, rowIndex } from './focus'
 import { ApiQuery } from './api-query'
 import { audienceInWords, audienceProblem, excerpt, formatBytes, formatDate, notShownWhy, plainError, sameAudience, TYPE_WORDS } from './format'
 import type { Audience } from '../../shared/items'
@@ -101,11 +102,13 @@ export class KithMyItems extends LitElement {
   }
 
   private async deleteItem (item: MyItem): Promise<void> {
+    const index = rowIndex(this, 'li[data-item]', this.renderRoot.querySelector(`li[data-item="${item.id}"]`))
     this.setRow(item.id, { mode: 'confirm-delete', busy: true })
     try {
       await this.api.deleteItem(item.id)
       await this.items.reload()
       this.setRow(item.id, null)
+      await focusAfterRemoval(this, 'li[data-item]', index, '.delete', '#items-heading')
     } catch (err) {
       this.setRow(item.id, { mode: 'confirm-delete', error: plainError(err) })
     }
@@ -189,7 +192,7 @@ export class KithMyItems extends LitElement {
     const shown = all?.slice(0, this.limit) ?? []
     return html`
       <section class="card" aria-labelledby="items-heading">
-        <h2 id="items-heading">My items</h2>
+        <h2 id="items-heading" tabindex="-1">My items</h2>
         ${this.items.error ? html`<p class="error" role="alert">Could not load your items: ${this.items.error}</p>` : ''}
         ${all === null
           ? html`<p class="hint" role="status">Loading…</p>`
