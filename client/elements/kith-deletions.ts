@@ -58,7 +58,7 @@ export class KithDeletions extends LitElement {
         <div class="head">
           <div>
             <h3 data-testid="deletion-item">${what}</h3>
-            <span class="meta inline-flex">${REASON_WORDS[d.reason]} · <time datetime=${new Date(d.at).toISOString()}>${formatDate(d.at)}</time></span>
+            <span class="meta inline-flex"><span>${REASON_WORDS[d.reason]} on <time datetime=${new Date(d.at).toISOString()}>${formatDate(d.at)}</time></span></span>
           </div>
           <button class="secondary small dismiss" @click=${(ev: Event) => this.dismiss(d, ev)}
             aria-label="Dismiss: ${what}, ${REASON_WORDS[d.reason].toLowerCase()}">Dismiss</button>

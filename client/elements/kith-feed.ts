@@ -27,7 +27,7 @@ interface FileState {
 
 export class KithFeed extends LitElement {
   static override styles = [sharedStyles, css`
-    .head { display: flex; align-items: center; gap: 8px 12px; flex-wrap: wrap; justify-content: space-between; }
+    .head { display: flex; align-items: center; gap: 8px 12px; flex-wrap: wrap; justify-content: space-between; margin-bottom: 10px; }
     .status { margin: 0 0 12px; }
     .item-head { display: flex; align-items: center; gap: 8px; flex-wrap: wrap; }
     .file { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; margin: 6px 0; font-size: .9rem; }

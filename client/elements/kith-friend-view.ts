@@ -2,7 +2,7 @@
 // line (reachable or not — and whose side the problem is — plus how fresh my
 // copy of what they share is, see friend-status.ts) and a live round-trip
 // time; below it, what they share with me (kith-feed).
-import { LitElement, html, type PropertyValues } from 'lit'
+import { LitElement, html, css, type PropertyValues } from 'lit'
 import { sharedStyles } from './shared-styles'
 import { shortAddress } from '../../shared/identity'
 import type { FriendConnection, FriendState } from '../friend-connection'
@@ -14,7 +14,9 @@ import './kith-feed'
 export { UNREACHABLE_AFTER_S } from '../friend-status'
 
 export class KithFriendView extends LitElement {
-  static override styles = sharedStyles
+  static override styles = [sharedStyles, css`
+    .status-line { margin: 10px 0 4px; overflow-wrap: anywhere; }
+  `]
   static override properties = {
     api: { attribute: false },
     address: { type: String },
