@@ -20,6 +20,13 @@ const EXPIRY_CHOICES = [
 
 interface Shown { invite: InviteSummary, link: string, qr: string | null }
 
+/** Links are made from the address this tab was opened at: a loopback one
+ *  does not open from a phone on the LAN. */
+function onlyThisMachine (): boolean {
+  const host = location.hostname
+  return host === 'localhost' || host.startsWith('127.') || host === '[::1]'
+}
+
 export class KithInvites extends LitElement {
   static override styles = [sharedStyles, css`
     .create .fields { display: grid; grid-template-columns: 1fr auto; gap: 12px; align-items: end; }
@@ -158,6 +165,9 @@ export class KithInvites extends LitElement {
             <button class="secondary" @click=${this.hide}>Done</button>
           </div>
           <p class="hint" role="status" aria-live="polite">${this.copied}</p>
+          ${onlyThisMachine()
+            ? html`<p class="hint" data-testid="invite-local-only">This link starts with ${location.host}, so it opens only on a computer running Kith there. To invite a phone on your network, open Kith at this computer’s network address (<code>HOST=0.0.0.0 npm start</code> prints it) and create the invite there.</p>`
+            : ''}
           <p class="hint">It works once${s.invite.expiresAt === null ? '' : ` and expires ${timeUntil(s.invite.expiresAt)}`}. Whoever opens it first becomes your friend, so send it privately — by text, email or in person.</p>
         </div>
       </div>`

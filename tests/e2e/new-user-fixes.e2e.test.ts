@@ -55,6 +55,8 @@ describe('a new user’s path', () => {
     await expect.poll(() => shown.textContent()).toContain('#/invite/')
     link = (await shown.textContent())!.trim()
     expect(link).toMatch(/\?from=Alice$/)
+    // Made at 127.0.0.1: the page says a phone could not open it.
+    expect(await page.getByTestId('invite-local-only').textContent()).toMatch(/opens only on a computer running Kith there/)
     await expect.poll(async () => (await focused(page))?.testid).toBe('invite-link')
     await both(alice, 'invites-link-shown')
     await page.getByRole('button', { name: 'Done' }).focus()
