@@ -1,16 +1,11 @@
-// Entry point: take this profile's one server slot (client/single-tab.ts),
-// open (or create) my node, start serving, show the app. The headless
-// runner's first start is the exception: it has no identity of its own and
-// waits to be linked as a server of someone's (DESIGN §6a).
-import { KithNode } from '../node-tab/node'
-import { NodeDatabase } from '../node-tab/storage/db'
-import { hasIdentity } from '../node-tab/storage/identity-store'
+// Entry point: the installed app's notices (offline, new version), then this
+// profile's one server slot (client/single-tab.ts); only the tab that holds
+// it loads and starts the node (client/start-node.ts). Kept small: this is
+// the script every start fetches and runs before anything else.
 import { startAppStatus } from './app-status'
-import { KithClient } from './kith-client'
 import { warnBeforeLeaving, type LeaveWarning } from './leave-warning'
-import { linkingReport, reportBootFailure, runnerPage, startNodeReports, startRunnerReports } from './runner-report'
+import { reportBootFailure, runnerPage } from './runner-report'
 import { claimNode, reloadToTakeOver, showOtherTabNotice, takeOverRequested, type NodeLock } from './single-tab'
-import './elements/kith-app'
 
 const root = document.getElementById('app')!
 const runner = runnerPage()
@@ -34,50 +29,24 @@ async function boot (): Promise<void> {
 /** "Use this tab instead" in a tab that never opened a node: take the lock and start here. */
 async function takeOver (): Promise<void> {
   try {
-    const lock = await claimNode({ steal: true })
-    await serve(lock!)
+    await serve((await claimNode({ steal: true }))!)
   } catch (err) {
     failed(err)
   }
 }
 
 async function serve (lock: NodeLock): Promise<void> {
-  const db = new NodeDatabase()
-  if (runner && !await hasIdentity(db)) {
-    const link = await bootNewDevice(db)
-    void lock.lost.then(() => {
-      link.cancel()
-      showOtherTabNotice(root, 'moved', reloadToTakeOver)
-    })
-    return
-  }
-  const node = await KithNode.open({ db })
-  const api = new KithClient(node)
-  node.startListening()
-  // Only when the headless runner opened this page (it carries its token).
-  const reports = startNodeReports(node)
-  const app = document.createElement('kith-app')
-  app.api = api
-  root.classList.remove('boot') // the loading style (grey, narrow) no longer applies
-  root.replaceChildren(app)
-  if (!runner) leaveWarning = warnBeforeLeaving(api.devices)
-  window.addEventListener('pagehide', () => node.close())
-  // Another tab took over: stop serving here at once (listener, sessions,
-  // timers, database), so friends meet only the other tab's node.
+  const { startNode } = await import('./start-node')
+  const running = await startNode(root, runner)
+  // Friends reach me only while this tab serves; the runner restarts itself.
+  if (running.devices && !runner) leaveWarning = warnBeforeLeaving(running.devices)
+  // Another tab took over: stop serving here at once, so friends meet only
+  // the other tab's node.
   void lock.lost.then(() => {
     leaveWarning?.stop()
-    reports?.stop()
-    node.close()
+    running.stop()
     showOtherTabNotice(root, 'moved', reloadToTakeOver)
   })
-}
-
-async function bootNewDevice (db: NodeDatabase) {
-  const { bootNewDevice } = await import('./boot-new-device')
-  const link = await bootNewDevice({ db, name: runner!.deviceName ?? 'Server', serverOnly: true, root })
-  const reports = startRunnerReports(() => linkingReport(link.state, runner!), { token: runner!.token })
-  link.addEventListener('change', () => reports.changed())
-  return link
 }
 
 function failed (err: unknown): void {
