@@ -36,6 +36,7 @@ async function takeOver (): Promise<void> {
 }
 
 async function serve (lock: NodeLock): Promise<void> {
+  window.addEventListener('pagehide', () => lock.release())
   const { startNode } = await import('./start-node')
   const running = await startNode(root, runner)
   // Friends reach me only while this tab serves; the runner restarts itself.
@@ -60,5 +61,9 @@ function failed (err: unknown): void {
   root.classList.add('boot')
   root.replaceChildren(p)
 }
+
+// Back from the back/forward cache: the node was closed and the lock let go
+// when the page was hidden; start afresh.
+window.addEventListener('pageshow', (ev) => { if (ev.persisted) location.reload() })
 
 void boot()

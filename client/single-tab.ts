@@ -11,32 +11,42 @@ const TAKE_OVER_KEY = 'kith-take-over'
 export interface NodeLock {
   /** Resolves when another tab took the lock: this tab must stop serving. */
   readonly lost: Promise<void>
+  /** Lets the lock go now (the page is going away), not when the browser
+   *  gets round to it: a reload must find it free. */
+  release: () => void
 }
+
+/** How long a tab waits for the lock before saying another tab has it: on a
+ *  reload the page that is going away may still hold it for a moment. */
+export const CLAIM_WAIT_MS = 800
 
 /** A lock that is never taken away: where Web Locks do not exist (an
  *  insecure context), one tab cannot tell about another. */
-const UNGUARDED: NodeLock = { lost: new Promise<void>(() => {}) }
+const UNGUARDED: NodeLock = { lost: new Promise<void>(() => {}), release: () => {} }
 
 /**
- * Tries to become the tab that serves. Without `steal` it gets the lock only
- * if no other tab holds it (null otherwise); with `steal` it takes it from
- * the tab that does.
+ * Tries to become the tab that serves. Without `steal` it gets the lock if
+ * no other tab holds it within `waitMs` (null otherwise); with `steal` it
+ * takes it from the tab that does.
  */
-export function claimNode (opts: { steal?: boolean, locks?: LockManager | undefined } = {}): Promise<NodeLock | null> {
+export function claimNode (opts: { steal?: boolean, waitMs?: number, locks?: LockManager | undefined } = {}): Promise<NodeLock | null> {
   const locks = 'locks' in opts ? opts.locks : globalThis.navigator?.locks
   if (!locks) return Promise.resolve(UNGUARDED)
   return new Promise((resolve, reject) => {
+    let granted = false
     let onLost = (): void => {}
     const lost = new Promise<void>((resolve) => { onLost = resolve })
-    const options: LockOptions = opts.steal ? { steal: true } : { ifAvailable: true }
-    locks.request(NODE_LOCK, options, (lock) => {
-      if (!lock) { resolve(null); return }
-      resolve({ lost })
-      // Held for as long as the page lives, or until another tab steals it.
-      return new Promise<void>(() => {})
+    const options: LockOptions = opts.steal
+      ? { steal: true }
+      : { signal: AbortSignal.timeout(opts.waitMs ?? CLAIM_WAIT_MS) }
+    locks.request(NODE_LOCK, options, () => {
+      granted = true
+      // Held for as long as the page lives, until released or stolen.
+      return new Promise<void>((release) => resolve({ lost, release: () => release() }))
     }).catch((err: unknown) => {
-      // A stolen lock rejects the request that held it.
-      if (err instanceof DOMException && err.name === 'AbortError') onLost()
+      const name = err instanceof DOMException ? err.name : ''
+      if (!granted && (name === 'TimeoutError' || name === 'AbortError')) resolve(null) // another tab has it
+      else if (granted && name === 'AbortError') onLost() // a stolen lock rejects the request that held it
       else reject(err)
     })
   })
