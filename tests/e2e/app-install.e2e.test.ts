@@ -104,6 +104,38 @@ describe('installable app', () => {
   })
 })
 
+describe('hosted from a sub-folder', () => {
+  it('the manifest, its start_url and scope, and the service worker all stay inside the folder', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'kith-sub-'))
+    cpSync(dist, join(parent, 'apps/kith'), { recursive: true })
+    // A plain static host: config.json is a file next to index.html.
+    writeFileSync(join(parent, 'apps/kith/config.json'), JSON.stringify({ trackers: world.trackers.map((t) => t.url), iceServers: [] }))
+    const host = await startStaticServer({ root: parent, headers: APP_HEADERS })
+    const context = await world.browser.newContext()
+    try {
+      const page = await context.newPage()
+      const base = `${host.url}/apps/kith/`
+      await page.goto(base)
+      await controlledBySW(page)
+      const cdp = await context.newCDPSession(page)
+      const manifest = await cdp.send('Page.getAppManifest') as { url: string, errors: unknown[] }
+      expect(manifest.url).toBe(`${base}manifest.webmanifest`)
+      expect(manifest.errors).toEqual([])
+      const parsed = await page.evaluate(async (url) => {
+        const m = await (await fetch(url)).json() as { start_url: string, scope: string, id: string }
+        return { start: new URL(m.start_url, url).href, scope: new URL(m.scope, url).href }
+      }, manifest.url)
+      expect(parsed).toEqual({ start: base, scope: base })
+      expect(await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())!.scope)).toBe(base)
+      await expect.poll(() => page.getByTestId('trackers-connected').textContent(), { timeout: 15_000 }).toBe('1 of 1')
+    } finally {
+      await context.close()
+      await host.close()
+      rmSync(parent, { recursive: true, force: true })
+    }
+  })
+})
+
 describe('a new build deployed to the host', () => {
   let folder = ''
   let context: BrowserContext

@@ -84,6 +84,14 @@ describe('one Kith per browser profile', () => {
     expect(await second.getByTestId('my-address').count()).toBe(0)
   })
 
+  it('a reload of the serving tab serves again: the page going away is not "another tab"', async () => {
+    for (let i = 0; i < 3; i++) {
+      await first.reload()
+      await expect.poll(async () => (await first.getByTestId('my-address').textContent())?.trim(), { timeout: 15_000 }).toBe(address)
+      expect(await first.getByRole('heading', { name: 'Kith is already running in another tab' }).count()).toBe(0)
+    }
+  })
+
   it('closing the serving tab asks first (friends would not reach me); a tab that stopped does not', async () => {
     const asked: string[] = []
     first.on('dialog', (d) => { asked.push(d.type()); void d.dismiss() })
