@@ -9,22 +9,14 @@ import type { KithApi } from '../app-api'
 import type { LinkingSession } from '../devices-api'
 import { MAX_DEVICE_NAME } from '../../shared/device-certificate'
 import type { KithConfig } from '../../node-tab/config'
+import { loadView, preloadViews, viewFailed } from './lazy-views'
+// The first screen; the other views load on demand (lazy-views.ts).
 import './kith-identity-card'
 import './kith-profile-form'
 import './kith-node-status'
 import './kith-open-address'
-import './kith-friend-view'
 import './kith-settings'
-import './kith-item-composer'
-import './kith-my-items'
-import './kith-deletions'
-import './kith-friends'
-import './kith-groups'
-import './kith-invites'
-import './kith-invite-accept'
 import { inviterHintFrom } from '../../shared/invite-link'
-import './kith-devices'
-import './kith-link-this-device'
 
 export const HOME_TABS = [
   { id: 'me', label: 'Me & server' },
@@ -123,6 +115,7 @@ export class KithApp extends LitElement {
 
   override connectedCallback (): void {
     super.connectedCallback()
+    preloadViews()
     window.addEventListener('hashchange', this.onHash)
     this.api.addEventListener('change', this.onApiChange)
   }
@@ -135,6 +128,8 @@ export class KithApp extends LitElement {
   }
 
   protected override willUpdate (): void {
+    const view = this.route.page === 'home' ? this.route.tab : this.route.page
+    loadView(view, () => { this.tick++ })
     // One link session per visit of #/link: started on arrival, cancelled on leaving.
     if (this.route.page === 'link') this.linking ??= this.api.devices.linkThisDevice(this.route.name)
     else this.stopLinking()
@@ -206,6 +201,9 @@ export class KithApp extends LitElement {
         <p>your server, in this tab — keep it open</p>
       </header>
       <main>
+        ${viewFailed(route.page === 'home' ? route.tab : route.page)
+          ? html`<p class="error" role="alert">This part of Kith could not load. Check the connection and reload the page.</p>`
+          : ''}
         ${route.page === 'friend'
           ? html`<kith-friend-view .api=${this.api} address=${route.address}></kith-friend-view>`
           : route.page === 'invite'
