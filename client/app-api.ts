@@ -8,6 +8,7 @@ import type { DeletionReason, ItemRow } from '../node-tab/storage/db'
 import type { KithConfig } from '../node-tab/config'
 import type { FriendConnection } from './friend-connection'
 import type { DevicesApi } from './devices-api'
+import type { BackupApi } from './backup-api'
 
 /** One of my items, as stored (content and audience). */
 export type MyItem = Omit<ItemRow, 'listedAt'>
@@ -128,4 +129,7 @@ export interface KithApi extends EventTarget {
 
   /** My own devices: list, link, revoke (DESIGN §6a). */
   readonly devices: DevicesApi
+
+  /** Storage (persistent, used, quota) and encrypted backups. */
+  readonly backup: BackupApi
 }

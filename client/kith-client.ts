@@ -16,6 +16,9 @@ import type {
 } from './app-api'
 import { ClientDatabase } from './cache/db'
 import type { DevicesApi } from './devices-api'
+import type { BackupApi } from './backup-api'
+import { NodeBackupApi } from './backup-client'
+import { inWordsIfNoRoom } from './no-room'
 import { NodeDevicesApi } from './devices-client'
 import { deleteNoticeHandler } from './cache/delete-notice-handler'
 import { FriendCache } from './cache/friend-cache'
@@ -29,10 +32,12 @@ export class KithClient extends EventTarget implements KithApi {
   readonly outbox: Outbox
   private readonly feeds = new Map<string, FriendFeedImpl>()
   readonly devices: DevicesApi
+  readonly backup: BackupApi
 
   constructor (readonly node: KithNode, clientDb: ClientDatabase = new ClientDatabase()) {
     super()
     this.devices = new NodeDevicesApi(node)
+    this.backup = new NodeBackupApi(node.db)
     this.cache = new FriendCache(clientDb)
     this.outbox = new Outbox(clientDb)
     node.registerHandlers((remoteHex) => deleteNoticeHandler(this.cache, remoteHex, () => this.changed()))
@@ -58,7 +63,9 @@ export class KithClient extends EventTarget implements KithApi {
   }
 
   async createItem (item: NewItem, onProgress?: (fraction: number) => void): Promise<MyItem> {
-    const row = await this.node.items.create(item, onProgress)
+    const row = await this.node.items.create(item, onProgress).catch(async (err: unknown) => {
+      throw await inWordsIfNoRoom(err, 'Nothing of it was saved. Free some space (or clear the copies from friends in Settings), then try again.')
+    })
     this.changed()
     return toMyItem(row)
   }

@@ -143,6 +143,16 @@ export class FriendCache {
     })
   }
 
+  /** Forgets the pieces of a file not yet complete (a download given up,
+   *  e.g. for lack of room: half a file is only in the way). */
+  async dropPartialFile (owner: string, id: string): Promise<void> {
+    const db = this.db
+    await db.transaction('rw', db.cachedFiles, db.cachedFileChunks, async () => {
+      if ((await db.cachedFiles.get([owner, id]))?.complete) return
+      await this.dropFiles([[owner, id]])
+    })
+  }
+
   /** Marks the file complete if every piece is stored. Returns whether it is. */
   async completeFile (owner: string, id: string, size: number): Promise<boolean> {
     const db = this.db

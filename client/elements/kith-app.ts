@@ -17,6 +17,8 @@ import './kith-node-status'
 import './kith-open-address'
 import './kith-settings'
 import { inviterHintFrom } from '../../shared/invite-link'
+import './kith-backup'
+import './kith-backup-reminder'
 
 export const HOME_TABS = [
   { id: 'me', label: 'Me & server' },
@@ -167,6 +169,7 @@ export class KithApp extends LitElement {
         <kith-identity-card address=${api.address} .discoverable=${api.discoverable}></kith-identity-card>
         <kith-open-address></kith-open-address>
         <kith-node-status .status=${api.status()} .rejected=${api.lastRejected}></kith-node-status>
+        <kith-backup .api=${api.backup} .tick=${this.tick}></kith-backup>
         <kith-settings .config=${api.config}></kith-settings>`
       case 'items': return html`
         <kith-item-composer .api=${api}></kith-item-composer>
@@ -182,6 +185,7 @@ export class KithApp extends LitElement {
   private home (current: HomeTab) {
     this.visited.add(current)
     return html`
+      <kith-backup-reminder .api=${this.api.backup} .tick=${this.tick}></kith-backup-reminder>
       <div role="tablist" aria-label="My server">
         ${HOME_TABS.map((t) => html`
           <button role="tab" id="tab-${t.id}" aria-controls="panel-${t.id}" aria-selected=${t.id === current ? 'true' : 'false'}

@@ -12,7 +12,8 @@ import { canSee, type Viewer } from '../access-policy'
 import type { ItemRow, NodeDatabase } from './db'
 import { deliveryTables, recordDeliveries } from './deliveries'
 import { newId } from './ids'
-import { deleteChunks, fileBlob, hasAllChunks, rangeOfFile, removeOrphans, streamRange, writeChunks } from './file-chunks'
+import { deleteChunks, fileBlob, hasAllChunks, NO_SPACE, NO_SPACE_FOR_ITEM, rangeOfFile, removeOrphans, streamRange, writeChunks } from './file-chunks'
+import { isQuotaError } from '../../shared/quota'
 import type { ByteStream } from '../../shared/byte-stream'
 import { clockTables, nextStamp } from './clock'
 import { cursorAfter, resyncStart, resyncTables } from './resync'
@@ -58,7 +59,9 @@ export class ItemsStore {
       })
     } catch (err) {
       if (file) await deleteChunks(db, id).catch(() => { /* removeOrphans gets them later */ })
-      throw err
+      // Out of room while writing the item itself (its pieces fit): the same
+      // plain words, and nothing of it kept.
+      throw isQuotaError(err) ? new KithError('TOO_LARGE', file ? NO_SPACE : NO_SPACE_FOR_ITEM) : err
     } finally {
       this.writing.delete(id)
     }
