@@ -47,6 +47,7 @@ export class KithClient extends EventTarget implements KithApi {
       ...deleteNoticeHandler(this.cache, remoteHex, () => this.changed()),
       ...hintHandler(remoteHex, { isFriend: (key) => this.node.friends.isFriend(key), syncSoon: (key) => this.syncs.request(key) })
     }))
+    this.cache.onStored = () => this.dispatchEvent(new Event('feed-change'))
     this.cache.onNewItems = (owner, items) => { void this.announce(owner, items) }
     node.addEventListener('change', () => this.dispatchEvent(new Event('change')))
     // A friend who was offline (or I was) is synced as soon as a session
@@ -60,9 +61,8 @@ export class KithClient extends EventTarget implements KithApi {
     else await this.drainQueued(peerHex)
   }
 
-  /** New items in my cache: the Home feed and, if chosen, a notification. */
+  /** New items in my cache: a notification, if chosen. */
   private async announce (owner: string, items: Parameters<Notifier['newItems']>[2]): Promise<void> {
-    this.dispatchEvent(new Event('feed-change'))
     const name = (await this.friendNames().catch(() => new Map<string, string>())).get(owner) ?? 'A friend'
     this.notifier.newItems(name, owner, items)
   }

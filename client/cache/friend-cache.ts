@@ -38,6 +38,8 @@ export class FriendCache {
   readonly pagesInFlight = new PagesInFlight()
   /** Called after a page committed with items not cached before (for notifications). */
   onNewItems: ((owner: string, items: SharedItem[]) => void) | null = null
+  /** Called after a page committed that changed anything (new or newer items). */
+  onStored: ((owner: string) => void) | null = null
 
   constructor (private readonly db: ClientDatabase) {}
 
@@ -101,6 +103,7 @@ export class FriendCache {
       await db.syncState.put({ owner, cursor: checkedCursor ?? state?.cursor ?? null, lastSyncAt: state?.lastSyncAt ?? null })
       return rows.length
     })
+    if (kept > 0) this.onStored?.(owner)
     if (added.length > 0) this.onNewItems?.(owner, added)
     return kept
   }

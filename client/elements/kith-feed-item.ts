@@ -5,7 +5,6 @@
 // are a raster image (safe-file-url.ts): what the friend claimed only decides
 // whether a small file is worth fetching by itself, never what is shown.
 import { LitElement, html, css, type PropertyValues } from 'lit'
-import { sharedStyles } from './shared-styles'
 import { formatBytes, formatDate, notShownWhy, plainError, TYPE_WORDS } from './format'
 import { safeFileUrl, type SafeFileUrl } from './safe-file-url'
 import { cleanFileName } from '../safe-file'
@@ -22,9 +21,11 @@ export function fetchesThumbnail (meta: { mime: string, size: number }): boolean
   return CLAIMS_RASTER.test(meta.mime) && meta.size > 0 && meta.size <= AUTO_THUMBNAIL_BYTES
 }
 
-export class KithFeedItem extends LitElement {
-  static override styles = [sharedStyles, css`
-    :host { display: block; }
+/** Rendered in the light DOM of the list that holds it (so the item's text
+ *  is part of the list's text, for find-in-page and assistive tech alike):
+ *  the list includes these styles in its own. */
+export const feedItemStyles = css`
+    kith-feed-item { display: block; }
     .item-head { display: flex; align-items: center; gap: 8px; flex-wrap: wrap; }
     .from { font-weight: 600; color: inherit; text-decoration: none; }
     .from:hover { text-decoration: underline; }
@@ -40,7 +41,12 @@ export class KithFeedItem extends LitElement {
     dialog img { display: block; max-width: calc(96vw - 24px); max-height: calc(94vh - 80px); object-fit: contain; margin: 0 auto; }
     .dialog-head { display: flex; justify-content: space-between; align-items: center; gap: 12px; margin-bottom: 8px; }
     .dialog-head h3 { overflow-wrap: anywhere; }
-  `]
+`
+
+export class KithFeedItem extends LitElement {
+  protected override createRenderRoot (): HTMLElement {
+    return this
+  }
 
   static override properties = {
     api: { attribute: false },
@@ -197,7 +203,7 @@ export class KithFeedItem extends LitElement {
 
   private async openViewer (): Promise<void> {
     // Where focus goes back to: the thumbnail once it exists, else what opened it.
-    this.opener = (this.renderRoot as ShadowRoot).activeElement as HTMLElement | null
+    this.opener = (this.getRootNode() as ShadowRoot | Document).activeElement as HTMLElement | null
     this.viewing = true
     await this.updateComplete
     const dialog = this.renderRoot.querySelector('dialog')

@@ -4,7 +4,7 @@ import { LitElement, html, css, type PropertyValues } from 'lit'
 import { repeat } from 'lit/directives/repeat.js'
 import { sharedStyles } from './shared-styles'
 import { formatTime, plainError } from './format'
-import './kith-feed-item'
+import { feedItemStyles } from './kith-feed-item'
 import { ApiQuery } from './api-query'
 import { addressFromPublicKey, parseAddress } from '../../shared/identity'
 import type { FeedItem, FriendFeed, KithApi } from '../app-api'
@@ -12,7 +12,7 @@ import type { FeedItem, FriendFeed, KithApi } from '../app-api'
 const NOT_SHARING = 'This person no longer shares with you.'
 
 export class KithFeed extends LitElement {
-  static override styles = [sharedStyles, css`
+  static override styles = [sharedStyles, feedItemStyles, css`
     .head { display: flex; align-items: center; gap: 8px 12px; flex-wrap: wrap; justify-content: space-between; }
     .status { margin: 0 0 12px; }
     .actions.flush { margin-top: 0; }

@@ -15,14 +15,14 @@ import { plainError, TYPE_WORDS } from './format'
 import { ApiQuery } from './api-query'
 import { ITEM_TYPES, type ItemType } from '../../shared/items'
 import type { HomeEntry, KithApi } from '../app-api'
-import './kith-feed-item'
+import { feedItemStyles } from './kith-feed-item'
 
 export const HOME_PAGE = 30
 
 const keyOf = (e: { owner: string, item: { id: string } }): string => `${e.owner}/${e.item.id}`
 
 export class KithHome extends LitElement {
-  static override styles = [sharedStyles, css`
+  static override styles = [sharedStyles, feedItemStyles, css`
     .head { display: flex; align-items: center; gap: 8px 12px; flex-wrap: wrap; justify-content: space-between; margin-bottom: 8px; }
     .head h2 { margin: 0; }
     .head h2:focus { outline: none; }
@@ -154,7 +154,8 @@ export class KithHome extends LitElement {
 
   private async markShownRead (): Promise<void> {
     if (!this.active || document.visibilityState !== 'visible' || !this.entries) return
-    const shown = this.entries.slice(0, this.limit).filter((e) => e.unread && !this.newThisVisit.has(keyOf(e)))
+    // Unread in my database: new, or edited since I read it.
+    const shown = this.entries.slice(0, this.limit).filter((e) => e.unread)
     if (shown.length === 0) return
     for (const e of shown) this.newThisVisit.add(keyOf(e))
     try {
