@@ -1,26 +1,32 @@
 // Syncs asked for by hints and by sessions opening, per friend: at most one
 // sync in flight and one pending behind it, however many requests arrive. A
 // friend flooding itemsChanged costs us two syncs at most per burst, each an
-// incremental listing from our cursor.
+// incremental listing from our cursor. Across friends, a few run at once
+// (opening Home asks every friend), the others wait their turn.
 export class SyncCoalescer {
   private readonly running = new Map<string, { pending: boolean }>()
+  private readonly waiting = new Set<string>()
   /** Syncs started, for tests. */
   started = 0
 
-  constructor (private readonly syncOnce: (friendKey: string) => Promise<void>) {}
+  constructor (private readonly syncOnce: (friendKey: string) => Promise<void>, private readonly maxConcurrent = 4) {}
 
-  /** Starts a sync now, or marks one pending behind the one in flight. */
+  /** Starts a sync now (or when a slot frees), or marks one pending behind the one in flight. */
   request (friendKey: string): void {
     const state = this.running.get(friendKey)
     if (state) {
       state.pending = true
       return
     }
+    if (this.running.size >= this.maxConcurrent) {
+      this.waiting.add(friendKey)
+      return
+    }
     void this.run(friendKey)
   }
 
   isBusy (friendKey: string): boolean {
-    return this.running.has(friendKey)
+    return this.running.has(friendKey) || this.waiting.has(friendKey)
   }
 
   private async run (friendKey: string): Promise<void> {
@@ -35,6 +41,11 @@ export class SyncCoalescer {
       } while (state.pending)
     } finally {
       this.running.delete(friendKey)
+      const next = this.waiting.values().next()
+      if (!next.done) {
+        this.waiting.delete(next.value)
+        void this.run(next.value)
+      }
     }
   }
 }

@@ -258,3 +258,25 @@ describe('SyncCoalescer', () => {
     expect(c.isBusy('alice')).toBe(false)
   })
 })
+
+describe('SyncCoalescer across friends', () => {
+  it('runs a few friends’ syncs at once and the rest in turn, each once', async () => {
+    let inFlight = 0
+    let most = 0
+    const done: string[] = []
+    const c = new SyncCoalescer(async (key) => {
+      inFlight++
+      most = Math.max(most, inFlight)
+      await sleep(5)
+      inFlight--
+      done.push(key)
+    }, 3)
+    const keys = Array.from({ length: 20 }, (_, i) => `friend${i}`)
+    for (const key of keys) c.request(key)
+    // Asked again while waiting for a slot: still one sync.
+    for (const key of keys.slice(3)) c.request(key)
+    await waitFor(() => keys.every((k) => !c.isBusy(k)))
+    expect(most).toBe(3)
+    expect(done.sort()).toEqual([...keys].sort())
+  })
+})
