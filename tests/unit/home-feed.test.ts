@@ -14,6 +14,8 @@ import { addressFromPublicKey } from '../../shared/identity'
 import { decodeCursor, MAX_TEXT_CHARS, type SharedItem } from '../../shared/items'
 import { fileItem, note, person, uniqueName } from './friend-fixtures'
 import { codeOf } from './refusal'
+import { device, syncFrom } from './sync-fixtures'
+import { befriend, person as storePerson } from './store-fixtures'
 
 const cleanups: Array<() => unknown> = []
 afterEach(async () => {
@@ -108,6 +110,22 @@ describe('editing an item’s text', () => {
     expect(next.items.map((i) => [i.id, i.text])).toEqual([[a.id, 'better words']])
     await cache.storePage('owner', next.items, next.cursor)
     expect((await cache.items('owner')).map((i) => i.text).sort()).toEqual(['another', 'better words'])
+  })
+
+  it('reaches my other devices, and a friend listing from that device gets the new text', async () => {
+    const [a, b] = [device('A'), device('B')]
+    const friend = storePerson('Bob')
+    await befriend(a.friends, friend)
+    const item = await a.items.create({ type: 'post', text: 'on my laptop', audience: { kind: 'friends' } })
+    await syncFrom(b, a)
+    const before = await b.items.listVisible(friend.key, { limit: 50 })
+    expect(before.items.map((i) => i.text)).toEqual(['on my laptop'])
+    a.clock.advance(10)
+    await a.items.editText(item.id, 'edited on my laptop')
+    await syncFrom(b, a)
+    expect((await b.items.get(item.id))?.text).toBe('edited on my laptop')
+    const after = await b.items.listVisible(friend.key, { limit: 50, after: decodeCursor(before.cursor!) })
+    expect(after.items.map((i) => i.text)).toEqual(['edited on my laptop'])
   })
 
   it('checks the text like at creation, and the item must exist', async () => {
