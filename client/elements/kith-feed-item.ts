@@ -8,6 +8,7 @@ import { LitElement, html, css, type PropertyValues } from 'lit'
 import { formatBytes, formatDate, notShownWhy, plainError, TYPE_WORDS } from './format'
 import { safeFileUrl, type SafeFileUrl } from './safe-file-url'
 import { cleanFileName } from '../safe-file'
+import { downscaledPhoto } from './thumbnail'
 import type { FeedItem, FriendFeed, KithApi } from '../app-api'
 
 /** Photos up to this size are fetched by themselves to show a thumbnail;
@@ -57,6 +58,7 @@ export class KithFeedItem extends LitElement {
     unread: { type: Boolean },
     progress: { state: true },
     saved: { state: true },
+    thumbUrl: { state: true },
     error: { state: true },
     userSaved: { state: true },
     viewing: { state: true }
@@ -71,6 +73,8 @@ export class KithFeedItem extends LitElement {
   declare progress: number | null
   /** The fetched file, typed from its bytes. */
   declare saved: SafeFileUrl | null
+  /** A downscaled copy for the inline thumbnail, when the photo is large. */
+  declare thumbUrl: string | null
   declare error: string
   /** The person pressed Save (the link then stays to save again). */
   declare userSaved: boolean
@@ -86,6 +90,7 @@ export class KithFeedItem extends LitElement {
     this.unread = false
     this.progress = null
     this.saved = null
+    this.thumbUrl = null
     this.error = ''
     this.userSaved = false
     this.viewing = false
@@ -117,7 +122,9 @@ export class KithFeedItem extends LitElement {
 
   private forget (): void {
     if (this.saved) URL.revokeObjectURL(this.saved.url)
+    if (this.thumbUrl) URL.revokeObjectURL(this.thumbUrl)
     this.saved = null
+    this.thumbUrl = null
     this.savedFor = ''
     this.userSaved = false
     this.fetching = null
@@ -164,6 +171,7 @@ export class KithFeedItem extends LitElement {
       }
       this.saved = saved
       this.savedFor = key
+      if (saved.previewable) void this.makeThumbnail(file, key)
       return saved
     } catch (err) {
       if (this.fileKey() === key) this.error = plainError(err)
@@ -174,6 +182,14 @@ export class KithFeedItem extends LitElement {
         this.fetching = null
       }
     }
+  }
+
+  private async makeThumbnail (photo: Blob, key: string): Promise<void> {
+    const small = await downscaledPhoto(photo)
+    if (!small) return
+    if (!this.isConnected || this.fileKey() !== key || !this.saved) return
+    if (this.thumbUrl) URL.revokeObjectURL(this.thumbUrl)
+    this.thumbUrl = URL.createObjectURL(small)
   }
 
   /** One press: fetched if needed, then saved under the cleaned name. */
@@ -250,7 +266,7 @@ export class KithFeedItem extends LitElement {
       ${saved?.previewable
         ? html`
           <button class="thumb" @click=${() => this.openViewer()} aria-label="Open ${caption} full size">
-            <img src=${saved.url} alt=${caption} data-testid="file-preview">
+            <img src=${this.thumbUrl ?? saved.url} alt=${caption} data-testid="file-preview">
           </button>
           ${this.viewing
             ? html`

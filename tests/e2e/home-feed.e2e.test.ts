@@ -146,7 +146,8 @@ describe('Home: what friends share, live', () => {
     await item.waitFor({ timeout: 10_000 })
     const thumb = item.getByTestId('file-preview')
     await thumb.waitFor({ timeout: 30_000 })
-    await expect.poll(() => thumb.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(960)
+    // A downscaled copy inline (the full photo is 960 px wide).
+    await expect.poll(() => thumb.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(720)
 
     // Filters: only files, only from Alice.
     await bob.page.getByLabel('Kind').selectOption({ label: 'Files' })
