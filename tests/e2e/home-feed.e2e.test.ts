@@ -177,6 +177,22 @@ describe('Home: what friends share, live', () => {
     expect((await homeTexts(carol.page)).join('\n')).not.toContain(PHOTO_CAPTION)
   })
 
+  it('a large photo is fetched only on “Show photo”, then opens full size', async () => {
+    await share('The big panorama', 'family', { name: 'panorama.png', mimeType: 'image/png', buffer: gradientPng(1200, 400, 9 * 1024 * 1024) })
+    const item = homeItems(bob.page).filter({ hasText: 'The big panorama' })
+    await item.waitFor({ timeout: 10_000 })
+    const show = item.getByRole('button', { name: /^Show photo panorama\.png/ })
+    await show.waitFor()
+    expect(await item.getByTestId('file-preview').count()).toBe(0) // nothing fetched by itself
+    await show.click()
+    const viewer = bob.page.getByTestId('photo-viewer').filter({ has: bob.page.getByRole('heading', { name: 'The big panorama' }) })
+    await viewer.waitFor({ timeout: 30_000 })
+    await expect.poll(() => viewer.getByTestId('photo-full').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(1200)
+    await viewer.getByRole('button', { name: 'Close' }).click()
+    await viewer.waitFor({ state: 'hidden' })
+    expect(await item.locator('button.thumb').evaluate((el) => (el.getRootNode() as ShadowRoot).activeElement === el)).toBe(true)
+  })
+
   it('Mark all read clears the markers, and read stays read after a reload', async () => {
     await tab(bob.page, 'My items')
     await tab(bob.page, 'Home') // a new visit: what was shown before is read now
