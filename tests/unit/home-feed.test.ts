@@ -75,6 +75,23 @@ describe('Home feed from the cache', () => {
     db.close()
   })
 
+  it('an existing cache from before Home is upgraded: listed newest first, and counted as read', async () => {
+    const name = uniqueName('kith-client')
+    class Version2 extends Dexie {
+      constructor () {
+        super(name)
+        this.version(1).stores({ cachedItems: '[owner+id], owner, [owner+updatedAt]', cachedFiles: '[owner+id], owner', syncState: 'owner', outbox: '++seq, &dedupeKey, peer' })
+        this.version(2).stores({ cachedFileChunks: '[owner+id+index], owner' })
+      }
+    }
+    const old = new Version2()
+    await old.table('cachedItems').bulkPut([note('o1', 5), post('o2', 9)].map((item) => ({ owner: 'alice', id: item.id, item, updatedAt: item.updatedAt, cachedAt: 1 })))
+    old.close()
+    const cache = new FriendCache(clientDb(name))
+    expect((await cache.recent({ limit: 10 })).map((e) => [e.item.id, e.unread])).toEqual([['o2', false], ['o1', false]])
+    expect(await cache.unreadCount()).toBe(0)
+  })
+
   it('reports only items not cached before as new (for notifications)', async () => {
     const cache = new FriendCache(clientDb())
     const seen: string[][] = []
