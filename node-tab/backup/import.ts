@@ -20,7 +20,7 @@ import { isQuotaError } from '../../shared/quota'
 import type { NodeDatabase } from '../storage/db'
 import { FILE_CHUNK_BYTES } from '../storage/file-chunks'
 import { isFreshNode, NOT_FRESH } from './fresh'
-import { BACKUP_APP, FIRST_BACKUP_SCHEMA, LAST_BACKUP_KEY, rowTables } from './records'
+import { BACKUP_APP, FIRST_BACKUP_SCHEMA, LAST_BACKUP_KEY, PERSIST_ASKED_KEY, rowTables } from './records'
 
 export class RestoreRefused extends Error {
   constructor (message: string) {
@@ -245,6 +245,7 @@ export async function importBackup (db: NodeDatabase, source: ByteSource, passph
           if (r.table === 'syncLog') add('syncLog', { ...row, seq: (row.seq as number) + seqShift })
           else if (r.table === 'settings' && row.key === SEQ_KEY && Number.isSafeInteger(row.value)) add('settings', { key: SEQ_KEY, value: Math.max(row.value as number, checker.maxSeq) + seqShift })
           else if (r.table === 'settings' && row.key === LAST_BACKUP_KEY) continue // set below
+          else if (r.table === 'settings' && row.key === PERSIST_ASKED_KEY) continue // this browser is yet to be asked
           else add(r.table as string, row)
         }
       } else if (r.t === 'piece') {

@@ -48,6 +48,7 @@ async function usedNode () {
   await s.db.transaction('rw', deliveryTables(s.db), () => recordDeliveries(s.db, carol.key, [gone.id, note.id], clock.now()))
   await s.items.delete(gone.id)
   await s.invites.create({ label: 'for Dana', expiresInMs: null })
+  await s.db.putSetting('storage.persistAsked', true) // this browser was asked to keep Kith's data
   return { ...s, identity, bob, carol, note, file, fileBytes }
 }
 
@@ -57,7 +58,7 @@ async function freshBrowser () {
   return { db, identity }
 }
 
-const SYNC_FIELDS = new Set(['sync.seq', 'backup.lastAt'])
+const SYNC_FIELDS = new Set(['sync.seq', 'backup.lastAt', 'storage.persistAsked'])
 
 /** Contents with the change log's positions (renumbered by a restore) left out. */
 function withoutPositions (c: Record<string, unknown[]>): Record<string, unknown[]> {
@@ -97,6 +98,7 @@ describe('node backup', () => {
     expect(toHex(sha512(restoredFile))).toBe(toHex(sha512(source.fileBytes)))
     expect((await target.db.notices.toArray()).map((n) => n.friendKey)).toEqual([source.carol.key])
     expect(await lastBackupAt(target.db)).toBe(source.clock.now())
+    expect(await target.db.settings.get('storage.persistAsked')).toBeUndefined() // the new browser is yet to be asked
   })
 
   it('keeps the change log in order and moves its positions past the old device', async () => {
