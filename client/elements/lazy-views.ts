@@ -5,6 +5,7 @@
 // properties already set on it. Once the app is up, the rest loads in the
 // background so switching tabs does not wait.
 export const LAZY_VIEWS = {
+  home: () => import('./kith-home'),
   items: () => Promise.all([import('./kith-item-composer'), import('./kith-my-items'), import('./kith-deletions')]),
   friends: () => import('./kith-friends'),
   groups: () => import('./kith-groups'),
