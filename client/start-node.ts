@@ -20,6 +20,7 @@ export interface RunningNode {
 }
 
 export async function startNode (root: HTMLElement, runner: RunnerPage | null): Promise<RunningNode> {
+  performance.mark('kith-code-loaded') // phases of a start, logged by the kith-app benchmark
   const db = new NodeDatabase()
   if (runner && !await hasIdentity(db)) {
     const { bootNewDevice } = await import('./boot-new-device')
@@ -29,6 +30,7 @@ export async function startNode (root: HTMLElement, runner: RunnerPage | null): 
     return { devices: null, stop: () => { reports.stop(); link.cancel() } }
   }
   const node = await KithNode.open({ db })
+  performance.mark('kith-node-open')
   const api = new KithClient(node)
   node.startListening()
   // Only when the headless runner opened this page (it carries its token).
