@@ -67,6 +67,8 @@ describe('one Kith per browser profile', () => {
     await expect.poll(async () => (await second.getByTestId('my-address').textContent())?.trim(), { timeout: 15_000 }).toBe(address)
     await expect.poll(() => second.getByTestId('trackers-connected').textContent(), { timeout: 15_000 }).toBe('1 of 1')
     expect(open(secondSockets)).toBe(1)
+    // The keyboard starts at the app (the pressed button is gone): Tab reaches its first control.
+    expect(await second.evaluate(() => document.activeElement?.id)).toBe('app')
 
     await first.getByRole('heading', { name: 'Kith is now running in another tab' }).waitFor()
     expect(await first.getByTestId('my-address').count()).toBe(0)
