@@ -1,13 +1,13 @@
 // The BackupApi on top of my node's database and the browser's storage API.
-import { blobSource, BACKUP_FILE_EXTENSION } from '../shared/backup-format'
-import { exportBackup, noteBackupSaved } from '../node-tab/backup/export'
-import { PERSIST_ASKED_KEY } from '../node-tab/backup/records'
-import { importBackup } from '../node-tab/backup/import'
+// The file format and its key derivation (msgpack, scrypt: export.ts,
+// import.ts) load only when the owner saves or restores a backup; the
+// reminder on the first screen needs only timestamps (records.ts).
+import { BACKUP_FILE_EXTENSION } from '../shared/backup-file'
+import { noteBackupSaved, PERSIST_ASKED_KEY } from '../node-tab/backup/records'
 import { backupState, dismissReminder, type BackupReminder, type BackupState } from '../node-tab/backup/reminder'
 import type { NodeDatabase } from '../node-tab/storage/db'
 import type { BackupApi, SavedBackup, StorageInfo } from './backup-api'
 import { storageInfo, storageManager } from './storage-info'
-
 
 function dateStamp (at: number): string {
   const d = new Date(at)
@@ -44,6 +44,7 @@ export class NodeBackupApi extends EventTarget implements BackupApi {
 
   async save (passphrase: string, onProgress?: (fraction: number) => void): Promise<SavedBackup> {
     const savedAt = this.now()
+    const { exportBackup } = await import('../node-tab/backup/export')
     const blob = await exportBackup(this.db, passphrase, { now: () => savedAt, onProgress })
     await noteBackupSaved(this.db, savedAt)
     if (!await this.db.getSetting(PERSIST_ASKED_KEY, (v): v is boolean => v === true)) await this.requestPersistence()
@@ -52,6 +53,7 @@ export class NodeBackupApi extends EventTarget implements BackupApi {
   }
 
   async restore (file: Blob, passphrase: string, onProgress?: (fraction: number) => void): Promise<void> {
+    const [{ importBackup }, { blobSource }] = await Promise.all([import('../node-tab/backup/import'), import('../shared/backup-format')])
     await importBackup(this.db, blobSource(file), passphrase, { now: this.now, onProgress })
   }
 }

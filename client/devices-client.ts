@@ -3,10 +3,10 @@
 // device of an identity I already have.
 import { toHex } from '../shared/bytes'
 import type { KithNode } from '../node-tab/node'
-import { NewDeviceLink } from '../node-tab/linking/new-device'
 import { storeLinkedIdentity } from '../node-tab/storage/identity-store'
 import { servedTo } from '../node-tab/sync/cursors'
 import type { DevicesApi, DeviceView, LinkApproval, LinkingSession } from './devices-api'
+import { LazyLinkingSession } from './lazy-linking'
 
 /** How long "Linked" stays on screen before the page opens as the person's device. */
 const RELOAD_AFTER_LINK_MS = 1500
@@ -67,7 +67,8 @@ export class NodeDevicesApi extends EventTarget implements DevicesApi {
 
   linkThisDevice (deviceName: string): LinkingSession {
     const node = this.node
-    return new NewDeviceLink({
+    // new-device.ts (a listener, the handshake) loads only now.
+    return new LazyLinkingSession(async () => new (await import('../node-tab/linking/new-device')).NewDeviceLink({
       name: deviceName,
       serverOnly: false,
       trackers: node.currentConfig.trackers,
@@ -78,7 +79,7 @@ export class NodeDevicesApi extends EventTarget implements DevicesApi {
         await storeLinkedIdentity(node.db, linked)
         setTimeout(this.reload, RELOAD_AFTER_LINK_MS)
       }
-    })
+    }))
   }
 }
 

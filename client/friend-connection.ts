@@ -3,7 +3,7 @@
 // drops (they reloaded, went offline) it goes back to searching by itself.
 import { AddressError, parseAddress } from '../shared/identity'
 import { toHex } from '../shared/bytes'
-import { HandshakeError } from '../shared/handshake'
+import { HandshakeError } from '../shared/handshake-error'
 import { KithError } from '../shared/errors'
 import type { Profile } from '../shared/protocol'
 import { parsePingAnswer, parseProfileAnswer } from '../shared/answers'

@@ -3,21 +3,16 @@
 // UI uses the same node to dial friends (one identity per tab).
 import { bytesEqual, fromHex, toHex } from '../shared/bytes'
 import { isValidSigningPublicKey, pairSecret, randomBytes } from '../shared/crypto'
-import { addressMeeting, deviceMeeting, inviteMeeting, pairMeeting, type Meeting, type MeetingKind } from '../shared/meetings'
+import type { Meeting, MeetingKind } from '../shared/meetings'
 import { addressFromPublicKey, type Identity } from '../shared/identity'
 import { normalizeDisplayName, parseDeviceRevoked, type DeviceRevokedParams, type NodeMethods, type Profile } from '../shared/protocol'
 import type { RpcHandlers } from '../shared/rpc'
-import { establishSession } from '../shared/session'
-import { HandshakeError } from '../shared/handshake'
 import type { Transport } from '../shared/transport'
 import { fetchHostConfig, mergeConfig, parseConfig, type KithConfig } from './config'
-import { dial, type DialPhase } from './discovery/dialer'
-import { Listener } from './discovery/listener'
+import type { DialPhase } from './discovery/dialer'
+import type { Listener } from './discovery/listener'
 import { ReplayGuard } from './discovery/replay-guard'
 import type { TrackerStatus } from './discovery/tracker-client'
-import { basicHandlers } from './handlers/basic'
-import { inviteHandlers } from './handlers/invites'
-import { itemHandlers } from './handlers/items'
 import { NoticeSender } from './notices/notice-sender'
 import { HintSender } from './notices/hint-sender'
 import { loadViewers } from './storage/revoke'
@@ -31,14 +26,13 @@ import { NODE_HELD_BYTES, sessionRpcOptions } from './session-limits'
 import { NodeDatabase } from './storage/db'
 import { FriendsStore } from './storage/friends-store'
 import { DEVICES_SECRET_KEY, loadOrCreateDevicesSecret, loadOrCreateIdentity, type StoredIdentity } from './storage/identity-store'
-import { openLinkCode, type LinkApprovalStep } from './linking/approve-link'
+import type { LinkApprovalStep } from './linking/approve-link'
 import { SpentLinkCodes } from '../shared/link-code'
 import { KithError } from '../shared/errors'
 import { DevicesStore } from './storage/devices-store'
 import { OwnDeviceLinks } from './devices/own-device-links'
 import { RevocationQueue } from './devices/revocation-queue'
 import { DeviceSyncSessions } from './devices/device-sync-sessions'
-import { ownerDeviceHandlers } from './sync/handlers'
 import { grantedRecords } from './sync/grants-filter'
 import { grantFriend, grantInvite, isFriendGranted, isInviteGranted } from '../shared/grants'
 import type { AppliedChanges } from './sync/apply'
@@ -50,6 +44,17 @@ import { InvitesStore } from './storage/invites-store'
 import { ItemsStore } from './storage/items-store'
 
 export type { NodeSession } from './sessions'
+
+/** The network half (network.ts), loaded on the first listen or dial. */
+type Network = typeof import('./network')
+let network: Promise<Network> | null = null
+function loadNetwork (): Promise<Network> {
+  network ??= import('./network').catch((err: unknown) => {
+    network = null // a later listen or dial tries again
+    throw err
+  })
+  return network
+}
 
 export interface NodeStatus {
   trackers: TrackerStatus[]
@@ -120,6 +125,11 @@ export class KithNode extends EventTarget {
   /** Refreshes the swarms when the next pending invite expires. */
   private expiryTimer: ReturnType<typeof setTimeout> | null = null
   private listener: Listener | null = null
+  /** Set by startListening, cleared by stopListening: the listener starts
+   *  once the network code (network.ts) has loaded, if still wanted. */
+  private listenWanted = false
+  /** The network code, once loaded (anything that runs over a session has it). */
+  private net: Network | null = null
   private readonly handlerProviders: HandlerProvider[] = []
   /** Which offers were already answered: outlives listener restarts and reloads. */
   readonly replays = new ReplayGuard()
@@ -293,6 +303,7 @@ export class KithNode extends EventTarget {
    *  must prove: one per friend, one per pending invite, and my address swarm
    *  only if I chose to be discoverable. */
   async listenTopics (epoch: number): Promise<Meeting[]> {
+    const { addressMeeting, deviceMeeting, inviteMeeting, pairMeeting } = await this.network()
     await this.refreshFriendKeys()
     const me = this.identityKey
     // A stored key that needs no secret (written before keys were checked)
@@ -335,6 +346,7 @@ export class KithNode extends EventTarget {
   /** Where to look for someone: our pair swarm if they are a friend, the
    *  invite's swarm when redeeming one, else their address swarm. */
   private meetingFor (remoteKey: Uint8Array, epoch: number, via: DialVia): Meeting {
+    const { addressMeeting, inviteMeeting, pairMeeting } = this.net! // loaded: only a dial asks
     if (via.inviteToken) return inviteMeeting(via.inviteToken, epoch, remoteKey)
     const hex = toHex(remoteKey)
     return via.via === 'pair' || this.friendKeys.has(hex)
@@ -382,15 +394,42 @@ export class KithNode extends EventTarget {
     const checked = parseConfig(overrides)
     await this.db.putSetting(CONFIG_KEY, checked)
     this.config = mergeConfig({ trackers: this.config.trackers, iceServers: this.config.iceServers }, checked)
-    if (this.listener) {
+    if (this.listenWanted) {
       this.stopListening()
       this.startListening()
     }
     this.changed()
   }
 
+  /** The network code (network.ts), loaded once for the whole tab. */
+  private async network (): Promise<Network> {
+    this.net ??= await loadNetwork()
+    return this.net
+  }
+
+  /** Starts serving: the listener starts as soon as the network code has
+   *  loaded (at once after the first time); `listening` settles then. */
   startListening (): void {
-    if (this.listener) return
+    if (this.listenWanted) return
+    this.listenWanted = true
+    this.listening = this.network().then(({ Listener }) => {
+      if (!this.listenWanted || this.listener || this.closed) return
+      this.listenNow(Listener)
+    }, (err: unknown) => {
+      this.listenWanted = false
+      console.error('[kith] the network code could not load; not listening:', err)
+      this.changed()
+    })
+  }
+
+  /** Settles once the last startListening() has started the listener (or could not). */
+  listening: Promise<void> = Promise.resolve()
+
+  get isListening (): boolean {
+    return this.listener !== null
+  }
+
+  private listenNow (Listener: Network['Listener']): void {
     this.listener = new Listener({
       identity: this.signing,
       topics: (epoch) => this.listenTopics(epoch),
@@ -408,6 +447,7 @@ export class KithNode extends EventTarget {
   }
 
   stopListening (): void {
+    this.listenWanted = false
     this.deviceLinks.stop()
     this.listener?.stop()
     this.listener = null
@@ -415,6 +455,7 @@ export class KithNode extends EventTarget {
 
   /** Finds a person by key and opens a new authenticated session with them. */
   async connect (remoteKey: Uint8Array, opts: DialVia & { onPhase?: (phase: DialPhase | 'authenticating') => void } = {}): Promise<NodeSession> {
+    const { dial } = await this.network()
     await this.refreshFriendKeys()
     const transport = await dial({
       meetingFor: (epoch) => this.meetingFor(remoteKey, epoch, opts),
@@ -462,7 +503,7 @@ export class KithNode extends EventTarget {
       const session = await this.startSession(transport)
       await this.incoming.admit(toHex(session.remotePublicKey), session, via)
     } catch (err) {
-      if (err instanceof HandshakeError) {
+      if (err instanceof this.net!.HandshakeError) {
         this.lastRejected = err.message
         this.changed()
       }
@@ -470,6 +511,7 @@ export class KithNode extends EventTarget {
   }
 
   private async startSession (transport: Transport, expectedRemoteKey?: Uint8Array, expectedDevice?: Uint8Array): Promise<NodeSession> {
+    const { establishSession, HandshakeError } = await this.network()
     const session = await establishSession<NodeMethods, NodeMethods>(transport, {
       credentials: this.credentials,
       expectedRemoteKey,
@@ -516,6 +558,7 @@ export class KithNode extends EventTarget {
   async openLinkCode (input: string, signal?: AbortSignal): Promise<LinkApprovalStep> {
     const signing = this.signing
     if (!signing || this.role !== 'full') throw new KithError('UNAUTHORIZED', 'Only a full device can link another device. Use your laptop or phone.')
+    const { openLinkCode } = await this.network()
     return openLinkCode({
       signing,
       credentials: this.credentials,
@@ -613,6 +656,7 @@ export class KithNode extends EventTarget {
   private async connectToDevice (deviceKey: Uint8Array, signal: AbortSignal): Promise<NodeSession> {
     const secret = this.devicesSecret
     if (!secret) throw new Error('no devices secret yet')
+    const { dial, deviceMeeting } = await this.network()
     const transport = await dial({
       meetingFor: (epoch) => deviceMeeting(secret, epoch, deviceKey),
       trackers: this.config.trackers,
@@ -623,6 +667,7 @@ export class KithNode extends EventTarget {
   }
 
   private handlersFor (remoteKey: Uint8Array, device?: RemoteDevice): Partial<RpcHandlers<NodeMethods>> {
+    const { basicHandlers, inviteHandlers, itemHandlers, ownerDeviceHandlers } = this.net! // loaded: a session asks
     const remoteHex = toHex(remoteKey)
     if (remoteHex === this.keyHex) {
       // My own device (its certificate checked, not revoked): device sync

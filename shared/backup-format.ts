@@ -29,8 +29,7 @@ export const BACKUP_MAGIC = utf8('KITHBAK\n')
 /** The format this code writes and the newest it reads. */
 export const BACKUP_FORMAT_VERSION = 1
 export const MAX_HEADER_BYTES = 4096
-/** What a file names its backups by (shown to the user, used by the UI). */
-export const BACKUP_FILE_EXTENSION = '.kithbackup'
+export { BACKUP_FILE_EXTENSION } from './backup-file'
 
 export interface ScryptParams { N: number, r: number, p: number }
 

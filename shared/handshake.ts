@@ -26,12 +26,10 @@ export const HANDSHAKE_VERSION = 3
 const CONTEXT = utf8('kith/handshake/v3')
 const ROLE_BYTE = { offerer: 0, answerer: 1 } as const
 
-export class HandshakeError extends Error {
-  constructor (message: string) {
-    super(message)
-    this.name = 'HandshakeError'
-  }
-}
+// In a file of its own, so code that only tells this error apart (the UI)
+// does not load the handshake itself.
+import { HandshakeError } from './handshake-error'
+export { HandshakeError }
 
 export interface HandshakeOptions {
   /** This device's credentials; or an identity key pair acting as its own

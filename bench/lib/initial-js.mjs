@@ -1,14 +1,20 @@
-// The app's initial JavaScript: what a start must fetch before any import()
-// runs. That is every module script and modulepreload named in
-// dist/index.html, plus, through the Vite manifest (dist/.vite/manifest.json,
-// `build.manifest` in vite.config.ts), every chunk those import statically,
-// transitively. Chunks reached only through import() are not counted.
+// Sizes of the built app's JavaScript (dist/), gzipped.
+//
+// - loadedScriptsKB: the scripts a start actually loaded, named by URL (the
+//   kith-app benchmark collects them in the page up to the moment the app is
+//   usable): bundle_kB_gz, the app's initial JavaScript.
+// - entryJsKB: what a start must fetch before any import() runs: every module
+//   script and modulepreload named in dist/index.html plus, through the Vite
+//   manifest (dist/.vite/manifest.json, `build.manifest` in vite.config.ts),
+//   every chunk those import statically, transitively (entry_kB_gz). The
+//   entry is deliberately tiny and imports the rest, so this alone is not
+//   the JavaScript a start needs; it is the part fetched before anything.
 import { readFileSync } from 'node:fs'
 import { join, posix } from 'node:path'
 import { gzipSync } from 'node:zlib'
 
 /** The JS files (paths relative to dist/) that index.html loads at once. */
-export function initialScripts (distDir) {
+export function entryScripts (distDir) {
   const html = readFileSync(join(distDir, 'index.html'), 'utf8')
   const named = []
   for (const tag of html.match(/<script\b[^>]*>/gi) ?? []) {
@@ -44,9 +50,31 @@ export function gzippedKB (distDir, files) {
   return bytes / 1000
 }
 
-/** bundle_kB_gz: the initial JavaScript of a built app, gzipped, in kB. */
-export function initialJsKB (distDir) {
-  return gzippedKB(distDir, initialScripts(distDir))
+/** entry_kB_gz: the entry and its static imports, gzipped, in kB. */
+export function entryJsKB (distDir) {
+  return gzippedKB(distDir, entryScripts(distDir))
+}
+
+/** The dist/ files behind script URLs the app loaded (each once), in
+ *  load order. A URL outside the app's folder or naming a file that is not
+ *  a script of this build is refused: the figure would not be this build's. */
+export function distScripts (distDir, appUrl, urls) {
+  const base = new URL(appUrl.endsWith('/') ? appUrl : `${appUrl}/`)
+  const byFile = new Set(Object.values(readManifest(distDir)).map((chunk) => chunk.file))
+  const files = []
+  for (const url of urls) {
+    const u = new URL(url, base)
+    if (u.origin !== base.origin || !u.pathname.startsWith(base.pathname)) throw new Error(`the app loaded a script from elsewhere: ${url}`)
+    const file = posix.normalize(decodeURIComponent(u.pathname.slice(base.pathname.length)))
+    if (!byFile.has(file)) throw new Error(`the app loaded ${url}, which is not a script of this build (run \`npx vite build\` again?)`)
+    if (!files.includes(file)) files.push(file)
+  }
+  return files
+}
+
+/** bundle_kB_gz: the scripts a start loaded (by URL), gzipped, in kB. */
+export function loadedScriptsKB (distDir, appUrl, urls) {
+  return gzippedKB(distDir, distScripts(distDir, appUrl, urls))
 }
 
 function readManifest (distDir) {

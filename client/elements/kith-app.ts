@@ -9,7 +9,7 @@ import type { KithApi } from '../app-api'
 import type { LinkingSession } from '../devices-api'
 import { MAX_DEVICE_NAME } from '../../shared/device-certificate'
 import type { KithConfig } from '../../node-tab/config'
-import { loadView, preloadViews, viewFailed } from './lazy-views'
+import { loadView, viewFailed } from './lazy-views'
 // The first screen; the other views load on demand (lazy-views.ts).
 import './kith-identity-card'
 import './kith-profile-form'
@@ -128,7 +128,6 @@ export class KithApp extends LitElement {
 
   override connectedCallback (): void {
     super.connectedCallback()
-    preloadViews()
     window.addEventListener('hashchange', this.onHash)
     this.api.addEventListener('change', this.onApiChange)
     this.api.addEventListener('feed-change', this.onFeedChange)

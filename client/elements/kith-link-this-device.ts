@@ -117,6 +117,8 @@ export class KithLinkThisDevice extends LitElement {
   }
 
   private renderWaiting (state: Extract<LinkingState, { step: 'waiting' }>) {
+    // The linking code is still loading (client/lazy-linking.ts): a moment.
+    if (!state.codeText) return html`<p class="hint" role="status">Making a link code…</p>`
     const left = countdown(state.expiresAt, this.now)
     return html`
       <div class="shown">

@@ -38,7 +38,8 @@ export function viewFailed (view: string): boolean {
   return failed.has(view as LazyView)
 }
 
-/** Loads every view while the browser is idle, after the first screen is up. */
+/** Loads every view while the browser is idle; called once the first screen
+ *  is up (client/start-node.ts), so it never delays it. */
 export function preloadViews (): void {
   const idle = (cb: () => void): void => {
     if ('requestIdleCallback' in window) requestIdleCallback(cb, { timeout: 3000 })

@@ -8,7 +8,7 @@
 // export says so rather than save an item without its file.
 import { BackupWriter, type ScryptParams } from '../../shared/backup-format'
 import type { NodeDatabase } from '../storage/db'
-import { BACKUP_APP, LAST_BACKUP_KEY, ROWS_PER_RECORD, rowTables, type BackupRecord } from './records'
+import { BACKUP_APP, ROWS_PER_RECORD, rowTables, type BackupRecord } from './records'
 
 export interface ExportOptions {
   /** Tests use cheap settings; the default is the format's. */
@@ -77,12 +77,6 @@ export async function exportBackup (db: NodeDatabase, passphrase: string, opts: 
   return new Blob(blobs, { type: 'application/octet-stream' })
 }
 
-/** Remembers that a backup was saved (the reminder compares it with the
- *  newest change). Device-local: not a setting the person's devices share. */
-export async function noteBackupSaved (db: NodeDatabase, at: number): Promise<void> {
-  await db.putSetting(LAST_BACKUP_KEY, at)
-}
-
-export async function lastBackupAt (db: NodeDatabase): Promise<number | null> {
-  return await db.getSetting(LAST_BACKUP_KEY, (v): v is number => Number.isSafeInteger(v)) ?? null
-}
+// Kept with the records (no export code needed to read them): the reminder
+// on the first screen uses them.
+export { lastBackupAt, noteBackupSaved } from './records'

@@ -34,3 +34,13 @@ export const PERSIST_ASKED_KEY = 'storage.persistAsked'
 export function rowTables (db: NodeDatabase): string[] {
   return db.tables.map((t) => t.name).filter((name) => name !== 'fileChunks').sort()
 }
+
+/** Remembers that a backup was saved (the reminder compares it with the
+ *  newest change). Device-local: not a setting the person's devices share. */
+export async function noteBackupSaved (db: NodeDatabase, at: number): Promise<void> {
+  await db.putSetting(LAST_BACKUP_KEY, at)
+}
+
+export async function lastBackupAt (db: NodeDatabase): Promise<number | null> {
+  return await db.getSetting(LAST_BACKUP_KEY, (v): v is number => Number.isSafeInteger(v)) ?? null
+}

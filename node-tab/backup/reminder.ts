@@ -5,7 +5,7 @@
 // welcome for good.
 import { parseStamp } from '../sync/stamps'
 import type { NodeDatabase } from '../storage/db'
-import { lastBackupAt } from './export'
+import { lastBackupAt } from './records'
 import { isFreshNode } from './fresh'
 
 export type BackupReminder =

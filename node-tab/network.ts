@@ -1,0 +1,15 @@
+// The node's network half: trackers, WebRTC, the session handshake and RPC
+// (with msgpack), the swarms it meets in and the RPC methods it serves. The
+// node (node.ts) loads it with import() when it first listens or dials, so
+// opening a node and showing its data needs only its storage code: the app's
+// first screen does not wait for this (issue 8, bench/README.md kith-app).
+export { dial } from './discovery/dialer'
+export { Listener } from './discovery/listener'
+export { establishSession } from '../shared/session'
+export { HandshakeError } from '../shared/handshake'
+export { addressMeeting, deviceMeeting, inviteMeeting, pairMeeting } from '../shared/meetings'
+export { basicHandlers } from './handlers/basic'
+export { inviteHandlers } from './handlers/invites'
+export { itemHandlers } from './handlers/items'
+export { ownerDeviceHandlers } from './sync/handlers'
+export { openLinkCode } from './linking/approve-link'
