@@ -3,12 +3,14 @@
 // then again every few seconds while it stays open, so a change on one device
 // reaches the others without anyone asking. Each side pulls from the other.
 // What a pull changed is handed to the node (swarms, notices, UI, settings).
+// The pulling code (sync/pull.ts, with the record checks and msgpack) loads
+// with the first session with another device, not when the node opens.
 import type { RpcPeer } from '../../shared/rpc'
 import type { OwnerDeviceMethods } from '../../shared/protocol'
 import type { NodeSession } from '../sessions'
 import type { NodeDatabase } from '../storage/db'
 import type { AppliedChanges } from '../sync/apply'
-import { DeviceSync, type DeviceSyncOptions, type SyncProgress } from '../sync/pull'
+import type { DeviceSync, DeviceSyncOptions, SyncProgress } from '../sync/pull'
 import { devicesToWaitFor, pruneTombstones } from '../sync/prune'
 
 /** Tombstones are looked at again at most this often (a scan of the log). */
@@ -18,7 +20,7 @@ const PRUNE_EVERY_MS = 60_000
  *  within this long, and an idle pull (nothing new) is one small message. */
 export const DEVICE_PULL_EVERY_MS = 2_000
 
-interface Running { sync: DeviceSync, stop: AbortController, state: 'syncing' | 'up to date' | 'failed', pulled: number, error: string | null }
+interface Running { sync: DeviceSync | null, stop: AbortController, state: 'syncing' | 'up to date' | 'failed', pulled: number, error: string | null }
 
 export class DeviceSyncSessions extends EventTarget {
   private readonly running = new Map<string, Running>()
@@ -36,28 +38,35 @@ export class DeviceSyncSessions extends EventTarget {
   /** Starts pulling from `deviceHex` over `session` until it closes. */
   attach (deviceHex: string, session: NodeSession): void {
     this.running.get(deviceHex)?.stop.abort()
-    const peer = session.rpc as unknown as RpcPeer<OwnerDeviceMethods>
-    const sync = new DeviceSync(this.db, peer, deviceHex, { accept: this.options.accept })
-    const run: Running = { sync, stop: new AbortController(), state: 'syncing', pulled: 0, error: null }
+    const run: Running = { sync: null, stop: new AbortController(), state: 'syncing', pulled: 0, error: null }
     this.running.set(deviceHex, run)
+    session.transport.onClose(() => {
+      run.stop.abort()
+      if (this.running.get(deviceHex) === run) this.running.delete(deviceHex)
+      this.dispatchEvent(new Event('change'))
+    })
+    void this.loop(run, session, deviceHex)
+  }
+
+  private async loop (run: Running, session: NodeSession, deviceHex: string): Promise<void> {
+    let sync: DeviceSync
+    try {
+      const { DeviceSync } = await import('../sync/pull')
+      const peer = session.rpc as unknown as RpcPeer<OwnerDeviceMethods>
+      sync = run.sync = new DeviceSync(this.db, peer, deviceHex, { accept: this.options.accept })
+    } catch (err) {
+      if (!run.stop.signal.aborted) this.set(run, 'failed', `the sync code could not load: ${err instanceof Error ? err.message : String(err)}`)
+      return
+    }
     sync.addEventListener('changes', (ev) => this.onChanges((ev as CustomEvent<AppliedChanges>).detail))
     sync.addEventListener('progress', (ev) => {
       const progress = (ev as CustomEvent<SyncProgress>).detail
       run.pulled = progress.pulled
       this.set(run, progress.done ? 'up to date' : 'syncing', null)
     })
-    session.transport.onClose(() => {
-      run.stop.abort()
-      if (this.running.get(deviceHex) === run) this.running.delete(deviceHex)
-      this.dispatchEvent(new Event('change'))
-    })
-    void this.loop(run, session)
-  }
-
-  private async loop (run: Running, session: NodeSession): Promise<void> {
     while (!run.stop.signal.aborted && !session.rpc.closed) {
       try {
-        await run.sync.pull(run.stop.signal)
+        await sync.pull(run.stop.signal)
         this.set(run, 'up to date', null)
         await this.pruneNowAndThen()
       } catch (err) {

@@ -165,6 +165,7 @@ describe('attack: an invite link tried just after it expired', () => {
     const had = g.WebSocket
     g.WebSocket ??= class {}
     node.startListening()
+    await node.listening // the listener starts once the network code has loaded
     if (had === undefined) delete g.WebSocket
     const joined = (): ReadonlySet<string> => (node as unknown as { listener: { joinedTopics: ReadonlySet<string> } }).listener.joinedTopics
     const invite = await node.invites.create({ label: 'short', expiresInMs: 300 })
