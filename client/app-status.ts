@@ -19,7 +19,10 @@ export interface AppStatusOptions {
 export const OFFLINE_TEXT = 'You are offline. Kith keeps working here; friends reach you again once the network is back.'
 export const UPDATE_TEXT = 'A new version of Kith is ready.'
 
-export function startAppStatus (opts: AppStatusOptions): void {
+/** Shows the notices; the returned function registers the service worker
+ *  (and so loads workbox-window), once: main.ts calls it when the first
+ *  screen is up, so it never delays it. */
+export function startAppStatus (opts: AppStatusOptions): () => void {
   const offline = notice('app-offline', OFFLINE_TEXT)
   offline.hidden = navigator.onLine
   const showNetwork = (): void => { offline.hidden = navigator.onLine }
@@ -35,6 +38,15 @@ export function startAppStatus (opts: AppStatusOptions): void {
   update.append(' ', reload)
   opts.root.replaceChildren(offline, update)
 
+  let started = false
+  return () => {
+    if (started) return
+    started = true
+    watchForUpdates(opts, update, reload)
+  }
+}
+
+function watchForUpdates (opts: AppStatusOptions, update: HTMLElement, reload: HTMLButtonElement): void {
   // Only where service workers exist (a secure context: https or localhost).
   if (!('serviceWorker' in navigator)) return
   const applyUpdate = registerSW({

@@ -10,19 +10,26 @@ import { claimNode, reloadToTakeOver, showOtherTabNotice, takeOverRequested, typ
 const root = document.getElementById('app')!
 const runner = runnerPage()
 let leaveWarning: LeaveWarning | null = null
+/** Registers the service worker (new versions, offline): after the first screen. */
+let watchForUpdates = (): void => {}
 
 async function boot (): Promise<void> {
-  startAppStatus({
+  watchForUpdates = startAppStatus({
     root: document.getElementById('app-status')!,
     autoUpdate: runner !== null,
     beforeReload: () => leaveWarning?.stop()
   })
   try {
     const lock = await claimNode({ steal: takeOverRequested() })
-    if (lock) await serve(lock)
-    else showOtherTabNotice(root, 'elsewhere', () => { void takeOver() })
+    if (lock) {
+      await serve(lock)
+    } else {
+      showOtherTabNotice(root, 'elsewhere', () => { void takeOver() })
+      watchForUpdates() // nothing to wait for: no node starts in this tab
+    }
   } catch (err) {
     failed(err)
+    watchForUpdates() // a new version may be what fixes this
   }
 }
 
@@ -44,6 +51,7 @@ async function serve (lock: NodeLock): Promise<void> {
   window.addEventListener('pagehide', () => lock.release())
   const { startNode } = await import('./start-node')
   const running = await startNode(root, runner)
+  void running.ready.then(watchForUpdates, watchForUpdates)
   // Friends reach me only while this tab serves; the runner restarts itself.
   if (running.devices && !runner) leaveWarning = warnBeforeLeaving(running.devices)
   // Another tab took over: stop serving here at once, so friends meet only

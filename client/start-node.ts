@@ -13,9 +13,15 @@ import { linkingReport, startNodeReports, startRunnerReports, type RunnerPage } 
 import './elements/kith-app'
 import { preloadViews } from './elements/lazy-views'
 
+/** The longest serving waits for the first screen (see startNode). */
+const SCREEN_WAIT_MS = 3000
+
 export interface RunningNode {
   /** The owner's devices, when a node runs (not while a runner waits to be linked). */
   devices: DevicesApi | null
+  /** Settles once the first screen is up (the `kith-ready` mark), or
+   *  SCREEN_WAIT_MS after the node opened if part of it never loads. */
+  ready: Promise<void>
   /** Stops serving at once: listener, sessions, timers, database. */
   stop: () => void
 }
@@ -28,7 +34,7 @@ export async function startNode (root: HTMLElement, runner: RunnerPage | null): 
     const link = await bootNewDevice({ db, name: runner.deviceName ?? 'Server', serverOnly: true, root })
     const reports = startRunnerReports(() => linkingReport(link.state, runner), { token: runner.token })
     link.addEventListener('change', () => reports.changed())
-    return { devices: null, stop: () => { reports.stop(); link.cancel() } }
+    return { devices: null, ready: Promise.resolve(), stop: () => { reports.stop(); link.cancel() } }
   }
   const node = await KithNode.open({ db })
   performance.mark('kith-node-open')
@@ -43,13 +49,17 @@ export async function startNode (root: HTMLElement, runner: RunnerPage | null): 
   // Serving starts once the first screen is up: its network code (trackers,
   // WebRTC, handshake, RPC) loads then, from the cache in a few ms, instead of
   // holding up the screen. Then the other views, while the browser is idle.
-  void markReady(app).then(() => {
+  // A view whose code fails to load never defines its element: serving must
+  // not wait on it, so it starts after the mark or a few seconds at most.
+  const screenUp = Promise.race([markReady(app), new Promise<void>((resolve) => setTimeout(resolve, SCREEN_WAIT_MS))])
+  const ready = screenUp.then(() => {
     node.startListening()
     void node.listening.then(() => { if (node.isListening) performance.mark('kith-listening') })
     preloadViews()
   })
   return {
     devices: api.devices,
+    ready,
     stop: () => {
       reports?.stop()
       node.close()
@@ -62,7 +72,8 @@ export async function startNode (root: HTMLElement, runner: RunnerPage | null): 
  *  including a view whose code loads on demand (lazy-views.ts). What the
  *  benchmark's app_ready_ms measures up to, and bundle_kB_gz counts the
  *  scripts before (bench/README.md, kith-app). */
-async function markReady (app: HTMLElement & { updateComplete: Promise<unknown>, renderRoot: ParentNode }): Promise<void> {
+async function markReady (app: HTMLElement & { firstScreen: Promise<void>, updateComplete: Promise<unknown>, renderRoot: ParentNode }): Promise<void> {
+  await app.firstScreen
   await app.updateComplete
   const parts = [...app.renderRoot.querySelectorAll('*')].filter((el) => el.localName.includes('-'))
   await Promise.all(parts.map((el) => customElements.whenDefined(el.localName)))

@@ -27,7 +27,7 @@ import { NodeDatabase } from './storage/db'
 import { FriendsStore } from './storage/friends-store'
 import { DEVICES_SECRET_KEY, loadOrCreateDevicesSecret, loadOrCreateIdentity, type StoredIdentity } from './storage/identity-store'
 import type { LinkApprovalStep } from './linking/approve-link'
-import { SpentLinkCodes } from '../shared/link-code'
+import type { SpentLinkCodes } from '../shared/link-code'
 import { KithError } from '../shared/errors'
 import { DevicesStore } from './storage/devices-store'
 import { OwnDeviceLinks } from './devices/own-device-links'
@@ -110,7 +110,8 @@ export class KithNode extends EventTarget {
   private devicesSecret: Uint8Array | null = null
   /** Pulls from each of my other devices while a session with it is open. */
   readonly deviceSync: DeviceSyncSessions
-  private readonly spentLinkCodes = new SpentLinkCodes()
+  /** Made with the first link code opened (its code loads with network.ts). */
+  private spentLinkCodes: SpentLinkCodes | null = null
   readonly noticeSender: NoticeSender
   /** Tells online friends who may see a changed item that something changed. */
   readonly hints: HintSender
@@ -558,11 +559,11 @@ export class KithNode extends EventTarget {
   async openLinkCode (input: string, signal?: AbortSignal): Promise<LinkApprovalStep> {
     const signing = this.signing
     if (!signing || this.role !== 'full') throw new KithError('UNAUTHORIZED', 'Only a full device can link another device. Use your laptop or phone.')
-    const { openLinkCode } = await this.network()
+    const { openLinkCode, SpentLinkCodes } = await this.network()
     return openLinkCode({
       signing,
       credentials: this.credentials,
-      spent: this.spentLinkCodes,
+      spent: this.spentLinkCodes ??= new SpentLinkCodes(),
       devicesSecret: async () => {
         if (!this.devicesSecret) {
           this.devicesSecret = await loadOrCreateDevicesSecret(this.db)

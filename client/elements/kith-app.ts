@@ -10,14 +10,8 @@ import type { LinkingSession } from '../devices-api'
 import { MAX_DEVICE_NAME } from '../../shared/device-certificate'
 import type { KithConfig } from '../../node-tab/config'
 import { loadView, viewFailed } from './lazy-views'
-// The first screen; the other views load on demand (lazy-views.ts).
-import './kith-identity-card'
-import './kith-profile-form'
-import './kith-node-status'
-import './kith-open-address'
-import './kith-settings'
 import { inviterHintFrom } from '../../shared/invite-link'
-import './kith-backup'
+// On every tab; the tabs' views load on demand (lazy-views.ts).
 import './kith-backup-reminder'
 import { ApiQuery } from './api-query'
 
@@ -101,6 +95,10 @@ export class KithApp extends LitElement {
   /** While on #/link: the one session this visit of the page shows. */
   private linking: LinkingSession | null = null
   private readonly onHash = (): void => { this.route = parseRoute(location.hash) }
+  private shownFirst: () => void = () => {}
+  /** Settles once a screen has rendered, not the "Loading…" line before
+   *  the app knows which tab comes first (start-node.ts waits for it). */
+  readonly firstScreen = new Promise<void>((resolve) => { this.shownFirst = resolve })
   private readonly onApiChange = (): void => { this.tick++ }
 
   constructor () {
@@ -148,6 +146,15 @@ export class KithApp extends LitElement {
     // One link session per visit of #/link: started on arrival, cancelled on leaving.
     if (this.route.page === 'link') this.linking ??= this.api.devices.linkThisDevice(this.route.name)
     else this.stopLinking()
+  }
+
+  protected override updated (): void {
+    if (!this.stillLoading()) this.shownFirst()
+  }
+
+  /** No tab in the address and the friend count not known yet. */
+  private stillLoading (): boolean {
+    return this.route.page === 'home' && this.route.tab === null && this.friendCount.value === null
   }
 
   private stopLinking (): void {
@@ -234,7 +241,7 @@ export class KithApp extends LitElement {
             ? html`<kith-invite-accept .api=${this.api} address=${route.address} token=${route.token} inviter-hint=${route.inviterHint}></kith-invite-accept>`
             : route.page === 'link'
               ? html`<kith-link-this-device .session=${this.linking}></kith-link-this-device>`
-              : this.friendCount.value === null && route.tab === null ? html`<p class="hint" role="status">Loading…</p>` : this.home(this.currentTab())}
+              : this.stillLoading() ? html`<p class="hint" role="status">Loading…</p>` : this.home(this.currentTab())}
       </main>`
   }
 }
