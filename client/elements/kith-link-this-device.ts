@@ -109,7 +109,7 @@ export class KithLinkThisDevice extends LitElement {
   /** One sentence per step for screen readers, spoken when it changes. */
   private spoken (state: LinkingState): string {
     switch (state.step) {
-      case 'waiting': return 'A link code is shown. Waiting for your other device.'
+      case 'waiting': return state.codeText ? 'A link code is shown. Waiting for your other device.' : ''
       case 'confirming': return `Your other device opened the code. Check that it shows ${spacedCode(state.verificationCode)}, then approve there.`
       case 'linked': return 'Linked.'
       case 'failed': return ''
