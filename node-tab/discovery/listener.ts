@@ -21,6 +21,7 @@ import { openOfferIn, type Meeting, type MeetingKind } from '../../shared/meetin
 import { epochAt, EPOCH_MS, OFFER_MAX_AGE_MS, sealAnswer } from '../../shared/rendezvous'
 import { AnswerSlots, type AnswerSlotLimits } from './answer-slots'
 import { ReplayGuard } from './replay-guard'
+import type { RelayBook } from './tracker-relays'
 import { TrackerPool, type SignalEnvelope, type TrackerPoolOptions, type TrackerStatus } from './tracker-client'
 import { answerOffer, type WebRtcTransport } from './webrtc'
 
@@ -63,6 +64,8 @@ export interface ListenerOptions {
   replays?: ReplayGuard
   /** Defaults to globalThis.WebSocket (Node tests pass one). */
   createSocket?: TrackerPoolOptions['createSocket']
+  /** Where the node notes which trackers relay (tracker-relays.ts). */
+  relays?: RelayBook
   now?: () => number
 }
 
@@ -133,7 +136,7 @@ export class Listener {
     this.leavePool()
     const now = this.now()
     this.epoch = epochAt(now)
-    const pool = new TrackerPool({ urls: this.opts.trackers, createSocket: this.opts.createSocket })
+    const pool = new TrackerPool({ urls: this.opts.trackers, createSocket: this.opts.createSocket, relays: this.opts.relays })
     this.pool = pool
     this.meetings = new Map()
     pool.onOffer((offer) => { void this.handleOffer(pool, offer) })

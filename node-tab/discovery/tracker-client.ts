@@ -4,10 +4,30 @@
 // (tracker-connection.ts), so one that is down only affects itself.
 import { TrackerConnection, type ConnectionSettings } from './tracker-connection'
 import { isBinaryId, type OfferToSend } from './tracker-messages'
+import type { RelayBook } from './tracker-relays'
 
 export type TrackerState = 'connecting' | 'open' | 'backoff' | 'closed'
 
-export interface TrackerStatus { url: string, state: TrackerState, lastError?: string, nextRetryAt?: number }
+/** What the owner is told about a tracker, worst first:
+ *  - 'keeps-dropping': its last connections ended before they were stable;
+ *  - 'unreachable': no connection now (retrying);
+ *  - 'connecting';
+ *  - 'slow': announces come back late (over SLOW_RESPONSE_MS on average);
+ *  - 'not-relaying': connected, but our offers went unanswered through it
+ *    while they were answered through another tracker (a guess: see
+ *    tracker-relays.ts);
+ *  - 'working': connected, answers in time, and not caught failing to relay. */
+export type TrackerHealth = 'working' | 'connecting' | 'unreachable' | 'keeps-dropping' | 'slow' | 'not-relaying'
+
+export interface TrackerStatus {
+  url: string
+  state: TrackerState
+  health: TrackerHealth
+  lastError?: string
+  nextRetryAt?: number
+  /** Smoothed time for an announce to come back, once one has. */
+  responseMs?: number
+}
 
 export interface SignalEnvelope { infoHash: string, fromPeerId: string, offerId: string, payload: string, trackerUrl: string }
 
@@ -23,7 +43,7 @@ export interface TrackerPoolOptions {
   maxBackoffMs?: number
   /** For jitter; default Math.random. */
   random?: () => number
-  /** Bounds on the tracker's re-announce `interval`; default 30 s … 300 s. */
+  /** Bounds on the tracker's re-announce `interval`; default 30 s … 1 h. */
   minAnnounceIntervalMs?: number
   maxAnnounceIntervalMs?: number
   /** Give up on a socket that has not opened by then; default 10 s. */
@@ -32,6 +52,8 @@ export interface TrackerPoolOptions {
   responseTimeoutMs?: number
   /** A connection open this long resets the backoff; default 10 s. */
   stableAfterMs?: number
+  /** Where every pool of a node notes which trackers relay (see tracker-relays.ts). */
+  relays?: RelayBook
 }
 
 type Listener<T> = (value: T) => void
@@ -62,7 +84,9 @@ export class TrackerPool {
       throw new RangeError('backoff needs 1 <= minBackoffMs <= maxBackoffMs')
     }
     const minAnnounceIntervalMs = opts.minAnnounceIntervalMs ?? 30_000
-    const maxAnnounceIntervalMs = opts.maxAnnounceIntervalMs ?? 300_000
+    // A strict tracker drops a socket that announces more often than its
+    // interval, so the ceiling only guards against an absurd one.
+    const maxAnnounceIntervalMs = opts.maxAnnounceIntervalMs ?? 3_600_000
     if (!(minAnnounceIntervalMs >= 1 && maxAnnounceIntervalMs >= minAnnounceIntervalMs)) {
       throw new RangeError('announce interval needs 1 <= minAnnounceIntervalMs <= maxAnnounceIntervalMs')
     }
@@ -85,7 +109,8 @@ export class TrackerPool {
       },
       onChange: () => {
         if (!this.closing) this.emit(this.statusListeners, this.status())
-      }
+      },
+      relays: opts.relays
     }
     this.connections = [...new Set(opts.urls)].map((url) => new TrackerConnection(url, settings, hooks))
     // Started only once all exist, so a status callback always sees every tracker.
@@ -93,7 +118,8 @@ export class TrackerPool {
   }
 
   /** Join (or refresh) a swarm on every tracker. infoHash is a 20-char binary string.
-   *  offers (optional) are sent once, now, to the trackers that are open (each with the same offer_id);
+   *  offers (optional) are sent once, now, to the trackers that are open (each with the same offer_id),
+   *  at most 10 an announce (more are split over several);
    *  the pool remembers joined swarms and re-announces them (without offers) at the tracker's `interval` and after every reconnect. */
   announce (infoHash: string, offers?: { offerId: string, payload: string }[]): void {
     if (this.closed) return

@@ -165,6 +165,33 @@ describe('TrackerPool with a stock tracker', () => {
     expect(offersOf(dialer)).toEqual([]) // its own offers never come back to it
   })
 
+  it('stays within what a strict tracker accepts: no early re-announce per swarm, at most 10 offers an announce, messages under 64 KiB', async () => {
+    const tracker = await startTracker({ intervalSec: 1, quiet: true })
+    cleanups.push(() => tracker.close())
+    // The client's floor is lowered so the tracker's 1 s interval is used as is.
+    const pool = makePool([tracker.url], { minAnnounceIntervalMs: 100 })
+    const listener = makePool([tracker.url])
+    const offers = offersOf(listener)
+    const early = randomPeerId()
+    const late = randomPeerId()
+    listener.announce(late)
+    pool.announce(early)
+    await waitFor(() => allOpen(pool, listener))
+    await sleep(500)
+    // Joined half an interval after the first: a refresh of both at once
+    // would re-announce this one too early.
+    pool.announce(late)
+    pool.announce(late) // a second join without offers, at once: skipped, not sent
+    // 25 offers of 6 kB each: more than 10 and more than 64 KiB together.
+    const many = Array.from({ length: 25 }, (_, i) => ({ offerId: `offer-${i}`, payload: 'p'.repeat(6_000) }))
+    pool.announce(late, many)
+    await waitFor(() => offers.length > 0)
+    await sleep(2_600) // two intervals and a half: refreshes of both swarms
+    expect(tracker.violations).toEqual([])
+    expect(pool.status()[0]!.state).toBe('open')
+    expect(new Set(offers.map((o) => o.offerId)).size).toBe(offers.length)
+  })
+
   it('uses several trackers at once and keeps working when one is killed', async () => {
     const t1 = await childTracker()
     const t2 = await childTracker()
@@ -314,7 +341,7 @@ describe('TrackerPool with a stock tracker', () => {
     expect(stateOf(pool, zombie.url)).toBe('open')
 
     answering = false
-    pool.announce(infoHash)
+    pool.announce(infoHash, [{ offerId: 'o', payload: 'an offer is sent at once' }])
     await waitFor(() => stateOf(pool, zombie.url) === 'backoff', 2_000)
     expect(statusOf(pool, zombie.url)?.lastError).toMatch(/respond/)
 
@@ -454,7 +481,7 @@ describe('TrackerPool on the wire (fake tracker)', () => {
     await sleep(100)
     expect(offers).toEqual([{ infoHash, fromPeerId: stranger, offerId: 'id', payload: 'the good one', trackerUrl: fake.url }])
     expect(answers).toEqual([])
-    expect(pool.status()).toEqual([{ url: fake.url, state: 'open', lastError: 'tracker: nope, not allowed' }])
+    expect(pool.status()).toEqual([{ url: fake.url, state: 'open', health: 'working', responseMs: expect.any(Number), lastError: 'tracker: nope, not allowed' }])
     expect(({} as Json).polluted).toBeUndefined()
   })
 })
