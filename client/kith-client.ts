@@ -8,6 +8,7 @@ import type { Audience } from '../shared/items'
 import type { Profile } from '../shared/protocol'
 import { parseRedeemAnswer } from '../shared/answers'
 import { safetyCode } from '../shared/safety-code'
+import type { TrackerInUse } from '../node-tab/discovery/tracker-book'
 import type { KithConfig } from '../node-tab/config'
 import type { KithNode, NodeStatus } from '../node-tab/node'
 import type { InviteRow, ItemRow } from '../node-tab/storage/db'
@@ -47,6 +48,8 @@ export class KithClient extends EventTarget implements KithApi {
   status (): NodeStatus { return this.node.status() }
   setDisplayName (name: string): Promise<void> { return this.node.setDisplayName(name) }
   saveConfig (config: Partial<KithConfig>): Promise<void> { return this.node.saveConfig(config) }
+  trackerList (): TrackerInUse[] { return this.node.trackerDirectory.inUse() }
+  async removeSharedTracker (url: string): Promise<void> { this.node.trackerDirectory.removeShared(url) }
   connectTo (address: string): FriendConnection { return new FriendConnection(this.node, address) }
   get discoverable (): boolean { return this.node.discoverable }
   setDiscoverable (on: boolean): Promise<void> { return this.node.setDiscoverable(on) }

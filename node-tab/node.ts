@@ -5,7 +5,7 @@ import { bytesEqual, fromHex, toHex } from '../shared/bytes'
 import { isValidSigningPublicKey, pairSecret, randomBytes } from '../shared/crypto'
 import { addressMeeting, deviceMeeting, inviteMeeting, pairMeeting, type Meeting, type MeetingKind } from '../shared/meetings'
 import { addressFromPublicKey, type Identity } from '../shared/identity'
-import { normalizeDisplayName, parseDeviceRevoked, type DeviceRevokedParams, type NodeMethods, type Profile } from '../shared/protocol'
+import { normalizeDisplayName, parseDeviceRevoked, parseEmptyParams, type DeviceRevokedParams, type NodeMethods, type Profile } from '../shared/protocol'
 import type { RpcHandlers } from '../shared/rpc'
 import { establishSession } from '../shared/session'
 import { HandshakeError } from '../shared/handshake'
@@ -45,6 +45,7 @@ import { DEVICES_SECRET_BYTES } from '../shared/link-protocol'
 import type { DeviceCredentials } from '../shared/device-credentials'
 import { checkDeviceRevocation, revokeDevice, type DeviceRole } from '../shared/device-certificate'
 import { InvitesStore } from './storage/invites-store'
+import { TrackerDirectory } from './discovery/tracker-directory'
 import { ItemsStore } from './storage/items-store'
 
 export type { NodeSession } from './sessions'
@@ -127,6 +128,8 @@ export class KithNode extends EventTarget {
   lastRejected: string | null = null
   /** Bounds on sessions others open to us (strangers above all). */
   readonly incoming: IncomingSessions
+  /** Trackers beyond the configured ones: remembered, shared by friends; and which relay. */
+  readonly trackerDirectory: TrackerDirectory
 
   private constructor (readonly db: NodeDatabase, identity: StoredIdentity, displayName: string, config: KithConfig, discoverable: boolean, incomingLimits?: Partial<IncomingSessionLimits>) {
     super()
@@ -144,6 +147,9 @@ export class KithNode extends EventTarget {
     this.keyHex = toHex(this.identityKey)
     this.displayName = displayName
     this.config = config
+    this.trackerDirectory = new TrackerDirectory(db, () => this.config.trackers)
+    this.trackerDirectory.addEventListener('change', () => this.changed())
+    this.trackerDirectory.addEventListener('trackers-changed', () => this.restartListening())
     this.items = new ItemsStore(db)
     this.friends = new FriendsStore(db)
     this.invites = new InvitesStore(db, this.friends)
@@ -189,8 +195,10 @@ export class KithNode extends EventTarget {
       void this.closeIfFormerFriend((ev as CustomEvent<{ friendKey: string }>).detail.friendKey)
     })
     this.sessions.addEventListener('opened', (ev) => {
-      this.noticeSender.kick((ev as CustomEvent<string>).detail)
+      const remoteHex = (ev as CustomEvent<string>).detail
+      this.noticeSender.kick(remoteHex)
       this.changed()
+      void this.askForTrackers(remoteHex)
     })
     this.sessions.addEventListener('closed', () => this.changed())
     // Friends and invites decide which swarms to sit in; follow their changes.
@@ -207,6 +215,7 @@ export class KithNode extends EventTarget {
     const host = opts.hostConfig ?? await fetchHostConfig()
     const discoverable = (await db.getSetting(DISCOVERABLE_KEY, (v): v is boolean => typeof v === 'boolean')) ?? false
     const node = new KithNode(db, identity, displayName, mergeConfig(host, overrides), discoverable, opts.incomingLimits)
+    await node.trackerDirectory.load()
     node.replays.restore(await db.getSetting(SEEN_OFFERS_KEY, (v): v is unknown => v !== undefined), Date.now())
     // This device is one of the person's devices, in the list they all share.
     await node.devices.add(identity.credentials.certificate!)
@@ -372,6 +381,13 @@ export class KithNode extends EventTarget {
     const checked = parseConfig(overrides)
     await this.db.putSetting(CONFIG_KEY, checked)
     this.config = mergeConfig({ trackers: this.config.trackers, iceServers: this.config.iceServers }, checked)
+    if (checked.trackers) this.trackerDirectory.configured(checked.trackers)
+    this.restartListening()
+    this.changed()
+  }
+
+  /** The trackers in use changed: reconnect the listener with the new list. */
+  private restartListening (): void {
     if (this.listener) {
       this.stopListening()
       this.startListening()
@@ -379,18 +395,31 @@ export class KithNode extends EventTarget {
     this.changed()
   }
 
+  /** The trackers to use, in order: remembered good ones, mine, friends'. */
+  get trackerUrls (): string[] {
+    return this.trackerDirectory.urls()
+  }
+
+  /** A friend's node may know trackers that work when mine do not. */
+  private async askForTrackers (remoteHex: string): Promise<void> {
+    if (remoteHex === this.keyHex || !await this.friends.isFriend(remoteHex)) return
+    const session = this.sessions.get(remoteHex)
+    if (session) await this.trackerDirectory.askFriend(remoteHex, session)
+  }
+
   startListening (): void {
     if (this.listener) return
     this.listener = new Listener({
       identity: this.signing,
       topics: (epoch) => this.listenTopics(epoch),
-      trackers: this.config.trackers,
+      trackers: this.trackerUrls,
       rtcConfig: this.rtcConfig,
       // Awaited by the listener, so the answer slot is held until the
       // handshake is over and the session admitted (or refused).
       onTransport: (transport, via) => this.accept(transport, via),
       onStatus: () => this.changed(),
-      replays: this.replays
+      replays: this.replays,
+      relays: this.trackerDirectory.relays
     })
     this.listener.start()
     this.noticeSender.start()
@@ -408,7 +437,8 @@ export class KithNode extends EventTarget {
     await this.refreshFriendKeys()
     const transport = await dial({
       meetingFor: (epoch) => this.meetingFor(remoteKey, epoch, opts),
-      trackers: this.config.trackers,
+      trackers: this.trackerUrls,
+      relays: this.trackerDirectory.relays,
       rtcConfig: this.rtcConfig,
       signal: opts.signal,
       onPhase: (phase) => opts.onPhase?.(phase)
@@ -524,7 +554,7 @@ export class KithNode extends EventTarget {
         this.deviceLinks.kick()
         this.changed()
       },
-      trackers: this.config.trackers,
+      trackers: this.trackerUrls,
       rtcConfig: this.rtcConfig
     }, input, signal)
   }
@@ -603,7 +633,8 @@ export class KithNode extends EventTarget {
     if (!secret) throw new Error('no devices secret yet')
     const transport = await dial({
       meetingFor: (epoch) => deviceMeeting(secret, epoch, deviceKey),
-      trackers: this.config.trackers,
+      trackers: this.trackerUrls,
+      relays: this.trackerDirectory.relays,
       rtcConfig: this.rtcConfig,
       signal
     })
@@ -637,6 +668,11 @@ export class KithNode extends EventTarget {
     const handlers: Partial<RpcHandlers<NodeMethods>> = {
       ...basicHandlers(() => this.profile),
       ...itemHandlers(this.items, remoteHex),
+      // Friends only (stranger-policy.ts): the trackers that work for me.
+      workingTrackers: (params) => {
+        parseEmptyParams(params)
+        return { trackers: this.trackerDirectory.toShare(this.listener?.status() ?? []) }
+      },
       deviceRevoked: async (params) => {
         await this.learnRevocations(remoteKey, parseDeviceRevoked(params), device)
         return { ok: true as const }

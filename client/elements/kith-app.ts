@@ -15,6 +15,7 @@ import './kith-node-status'
 import './kith-open-address'
 import './kith-friend-view'
 import './kith-settings'
+import './kith-tracker-list'
 import './kith-item-composer'
 import './kith-my-items'
 import './kith-deletions'
@@ -171,7 +172,7 @@ export class KithApp extends LitElement {
         <kith-identity-card address=${api.address} .discoverable=${api.discoverable}></kith-identity-card>
         <kith-open-address></kith-open-address>
         <kith-node-status .status=${api.status()} .rejected=${api.lastRejected}></kith-node-status>
-        <kith-settings .config=${api.config}></kith-settings>`
+        <kith-settings .config=${api.config}><kith-tracker-list slot="trackers" .api=${api} .status=${api.status().trackers}></kith-tracker-list></kith-settings>`
       case 'items': return html`
         <kith-item-composer .api=${api}></kith-item-composer>
         <kith-my-items .api=${api}></kith-my-items>
