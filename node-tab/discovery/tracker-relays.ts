@@ -6,19 +6,26 @@
 //     through some of them but not through this one counts against it (the
 //     friend's node answers every copy of an offer through the tracker that
 //     brought it, so a relaying tracker brings an answer too).
-// A tracker is called 'not-relaying' after MISSES_TO_FLAG such dials in a
-// row with no relay seen since. When no tracker brings an answer (nobody is
+// A tracker that never relayed anything is called 'not-relaying' after one
+// such dial (MISSES_TO_FLAG); one that relayed before, after
+// MISSES_TO_FLAG_AFTER_RELAY such dials in a row: a tracker that worked can
+// lose one answer. The first relay seen clears the verdict. When no tracker brings an answer (nobody is
 // there, or all are broken) nothing is concluded: that would blame a tracker
 // for a friend who is offline. One book serves every pool of a node.
 
 /** Dials in a row answered elsewhere but not through this tracker. */
-export const MISSES_TO_FLAG = 2
+export const MISSES_TO_FLAG = 1
+export const MISSES_TO_FLAG_AFTER_RELAY = 3
 /** Trackers remembered; the book cannot grow without bound. */
 const MAX_TRACKERS = 64
 
 export type RelayVerdict = 'relays' | 'not-relaying' | 'unknown'
 
 interface Evidence { misses: number, relayedAt: number | undefined }
+
+function isFlagged (e: Evidence): boolean {
+  return e.misses >= (e.relayedAt === undefined ? MISSES_TO_FLAG : MISSES_TO_FLAG_AFTER_RELAY)
+}
 
 export class RelayBook {
   private readonly byUrl = new Map<string, Evidence>()
@@ -27,7 +34,7 @@ export class RelayBook {
   /** A signal came through this tracker. */
   relayed (url: string, now = Date.now()): void {
     const e = this.entry(url)
-    const changed = e.misses >= MISSES_TO_FLAG || e.relayedAt === undefined
+    const changed = isFlagged(e) || e.relayedAt === undefined
     e.misses = 0
     e.relayedAt = now
     if (changed) this.changed()
@@ -41,8 +48,9 @@ export class RelayBook {
     for (const url of sentVia) {
       if (answeredVia.has(url)) continue
       const e = this.entry(url)
+      const was = isFlagged(e)
       e.misses++
-      if (e.misses === MISSES_TO_FLAG) changed = true
+      if (isFlagged(e) !== was) changed = true
     }
     if (changed) this.changed()
   }
@@ -50,14 +58,14 @@ export class RelayBook {
   verdict (url: string): RelayVerdict {
     const e = this.byUrl.get(url)
     if (!e) return 'unknown'
-    if (e.misses >= MISSES_TO_FLAG) return 'not-relaying'
+    if (isFlagged(e)) return 'not-relaying'
     return e.relayedAt !== undefined ? 'relays' : 'unknown'
   }
 
   /** Trackers seen relaying, most recent first (for remembering good ones). */
   relaying (): string[] {
     return [...this.byUrl.entries()]
-      .filter(([, e]) => e.relayedAt !== undefined && e.misses < MISSES_TO_FLAG)
+      .filter(([, e]) => e.relayedAt !== undefined && !isFlagged(e))
       .sort((a, b) => b[1].relayedAt! - a[1].relayedAt!)
       .map(([url]) => url)
   }

@@ -14,7 +14,7 @@ import { KithNode, type NodeSession } from '../../node-tab/node'
 import { NodeDatabase } from '../../node-tab/storage/db'
 import { STRANGER_REFUSED } from '../../node-tab/stranger-policy'
 import { TrackerDirectory } from '../../node-tab/discovery/tracker-directory'
-import { MISSES_TO_FLAG, RelayBook } from '../../node-tab/discovery/tracker-relays'
+import { MISSES_TO_FLAG_AFTER_RELAY, RelayBook } from '../../node-tab/discovery/tracker-relays'
 import { refusalMessage } from './refusal'
 import { sleep, waitFor } from './waiting'
 
@@ -193,13 +193,19 @@ describe('RelayBook: which trackers relay', () => {
     const book = new RelayBook()
     book.dialed(['a', 'b'], new Set()) // nobody answered anywhere: nothing concluded
     expect(book.verdict('a')).toBe('unknown')
-    for (let i = 0; i < MISSES_TO_FLAG; i++) book.dialed(['a', 'b'], new Set(['b']))
+    book.dialed(['a', 'b'], new Set(['b'])) // never relayed, and missed an answer another brought
     expect(book.verdict('a')).toBe('not-relaying')
     expect(book.verdict('b')).toBe('unknown') // answering proves it through relayed(), below
     book.relayed('b')
     expect(book.relaying()).toEqual(['b'])
     book.relayed('a')
     expect(book.verdict('a')).toBe('relays')
+    // One that relayed before is given more chances.
+    for (let i = 1; i < MISSES_TO_FLAG_AFTER_RELAY; i++) book.dialed(['a', 'b'], new Set(['b']))
+    expect(book.verdict('a')).toBe('relays')
+    book.dialed(['a', 'b'], new Set(['b']))
+    expect(book.verdict('a')).toBe('not-relaying')
+    expect(book.relaying()).toEqual(['b'])
   })
 
   it('the directory lists what relayed as remembered, most recent first', async () => {
