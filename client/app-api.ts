@@ -93,6 +93,13 @@ export interface KithApi extends EventTarget {
   trackerList (): TrackerInUse[]
   /** Stop using a tracker a friend shared; that friend cannot add it again. */
   removeSharedTracker (url: string): Promise<void>
+  /** Connecting without a tracker: my connection code for a friend (sealed
+   *  to them, single use, ten minutes); a friend's code answered (the
+   *  answer code to send back; `connected` settles when the connection is
+   *  up); their answer to mine (resolves once connected). */
+  makeConnectionCode (friendAddress: string): Promise<string>
+  answerConnectionCode (friendAddress: string, code: string): Promise<{ answerCode: string, connected: Promise<void> }>
+  completeConnection (friendAddress: string, answerCode: string): Promise<void>
   /** The last incoming connection refused by the handshake, in plain words. */
   readonly lastRejected: string | null
   /** Anyone who knows my address can reach me (and see my name); off by default. */

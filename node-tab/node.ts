@@ -2,7 +2,7 @@
 // answers sealed offers, and the authenticated sessions it serves. The client
 // UI uses the same node to dial friends (one identity per tab).
 import { bytesEqual, fromHex, toHex } from '../shared/bytes'
-import { isValidSigningPublicKey, pairSecret, randomBytes } from '../shared/crypto'
+import { boxSecretKeyFromSigning, isValidSigningPublicKey, pairSecret, randomBytes } from '../shared/crypto'
 import { addressMeeting, deviceMeeting, inviteMeeting, pairMeeting, type Meeting, type MeetingKind } from '../shared/meetings'
 import { addressFromPublicKey, type Identity } from '../shared/identity'
 import { normalizeDisplayName, parseDeviceRevoked, parseEmptyParams, type DeviceRevokedParams, type NodeMethods, type Profile } from '../shared/protocol'
@@ -46,6 +46,7 @@ import type { DeviceCredentials } from '../shared/device-credentials'
 import { checkDeviceRevocation, revokeDevice, type DeviceRole } from '../shared/device-certificate'
 import { InvitesStore } from './storage/invites-store'
 import { TrackerDirectory } from './discovery/tracker-directory'
+import { ManualConnections } from './discovery/manual-connect'
 import { ItemsStore } from './storage/items-store'
 
 export type { NodeSession } from './sessions'
@@ -130,6 +131,8 @@ export class KithNode extends EventTarget {
   readonly incoming: IncomingSessions
   /** Trackers beyond the configured ones: remembered, shared by friends; and which relay. */
   readonly trackerDirectory: TrackerDirectory
+  /** Connection codes, for when no tracker works (discovery/manual-connect.ts). */
+  private readonly manual: ManualConnections
 
   private constructor (readonly db: NodeDatabase, identity: StoredIdentity, displayName: string, config: KithConfig, discoverable: boolean, incomingLimits?: Partial<IncomingSessionLimits>) {
     super()
@@ -150,6 +153,13 @@ export class KithNode extends EventTarget {
     this.trackerDirectory = new TrackerDirectory(db, () => this.config.trackers)
     this.trackerDirectory.addEventListener('change', () => this.changed())
     this.trackerDirectory.addEventListener('trackers-changed', () => this.restartListening())
+    this.manual = new ManualConnections({
+      myKey: this.identityKey,
+      boxSecret: this.signing ? boxSecretKeyFromSigning(this.signing.secretKey) : null,
+      rtcConfig: () => this.rtcConfig,
+      replays: this.replays,
+      startSession: (transport, friendKey) => this.startSession(transport, friendKey)
+    })
     this.items = new ItemsStore(db)
     this.friends = new FriendsStore(db)
     this.invites = new InvitesStore(db, this.friends)
@@ -400,6 +410,30 @@ export class KithNode extends EventTarget {
     return this.trackerDirectory.urls()
   }
 
+  /** A connection code for a friend (no tracker needed); see manual-connect.ts. */
+  async makeConnectionCode (friendHex: string): Promise<string> {
+    await this.friendNamed(friendHex)
+    return await this.manual.makeCode(fromHex(friendHex))
+  }
+
+  /** A friend's connection code: the answer code to send back. */
+  async answerConnectionCode (friendHex: string, code: string): Promise<{ answerCode: string, connected: Promise<void> }> {
+    const name = await this.friendNamed(friendHex)
+    return await this.manual.answerCode(fromHex(friendHex), code, name)
+  }
+
+  /** A friend's answer to my connection code: resolves once we are connected and authenticated. */
+  async completeConnection (friendHex: string, answerCode: string): Promise<void> {
+    const name = await this.friendNamed(friendHex)
+    await this.manual.complete(fromHex(friendHex), answerCode, name)
+  }
+
+  private async friendNamed (friendHex: string): Promise<string> {
+    const friend = await this.friends.get(friendHex)
+    if (!friend) throw new KithError('UNAUTHORIZED', 'Connection codes are only for friends.')
+    return friend.displayName || 'your friend'
+  }
+
   /** A friend's node may know trackers that work when mine do not. */
   private async askForTrackers (remoteHex: string): Promise<void> {
     if (remoteHex === this.keyHex || !await this.friends.isFriend(remoteHex)) return
@@ -435,16 +469,38 @@ export class KithNode extends EventTarget {
   /** Finds a person by key and opens a new authenticated session with them. */
   async connect (remoteKey: Uint8Array, opts: DialVia & { onPhase?: (phase: DialPhase | 'authenticating') => void } = {}): Promise<NodeSession> {
     await this.refreshFriendKeys()
-    const transport = await dial({
-      meetingFor: (epoch) => this.meetingFor(remoteKey, epoch, opts),
-      trackers: this.trackerUrls,
-      relays: this.trackerDirectory.relays,
-      rtcConfig: this.rtcConfig,
-      signal: opts.signal,
-      onPhase: (phase) => opts.onPhase?.(phase)
-    })
-    opts.onPhase?.('authenticating')
-    return this.startSession(transport, remoteKey)
+    // A session with them that opens another way while we search (they
+    // dialled us, or a connection code) ends the search: it is the same person.
+    const hex = toHex(remoteKey)
+    const search = new AbortController()
+    const stopSearch = (): void => search.abort()
+    opts.signal?.addEventListener('abort', stopSearch, { once: true })
+    let other: NodeSession | undefined
+    const opened = (ev: Event): void => {
+      if ((ev as CustomEvent<string>).detail !== hex || other) return
+      other = this.sessions.get(hex) ?? undefined
+      if (other) search.abort()
+    }
+    this.sessions.addEventListener('opened', opened)
+    try {
+      const transport = await dial({
+        meetingFor: (epoch) => this.meetingFor(remoteKey, epoch, opts),
+        trackers: this.trackerUrls,
+        relays: this.trackerDirectory.relays,
+        rtcConfig: this.rtcConfig,
+        signal: search.signal,
+        onPhase: (phase) => opts.onPhase?.(phase)
+      })
+      this.sessions.removeEventListener('opened', opened)
+      opts.onPhase?.('authenticating')
+      return await this.startSession(transport, remoteKey)
+    } catch (err) {
+      if (other && !opts.signal?.aborted && !other.rpc.closed) return other
+      throw err
+    } finally {
+      this.sessions.removeEventListener('opened', opened)
+      opts.signal?.removeEventListener('abort', stopSearch)
+    }
   }
 
   /** A live session with this person: an open one if any, else dial. */
@@ -697,6 +753,7 @@ export class KithNode extends EventTarget {
     if (this.rendezvousTimer) clearTimeout(this.rendezvousTimer)
     if (this.expiryTimer) clearTimeout(this.expiryTimer)
     this.stopListening()
+    this.manual.close()
     this.noticeSender.stop()
     this.sessions.closeEverything('the node is shutting down')
     this.deviceSync.stopAll()

@@ -7,6 +7,7 @@ import { shortAddress } from '../../shared/identity'
 import type { FriendConnection, FriendState } from '../friend-connection'
 import type { KithApi } from '../app-api'
 import './kith-feed'
+import './kith-manual-connect'
 
 /** After this long without reaching them, say so (while still trying). */
 export const UNREACHABLE_AFTER_S = 10
@@ -90,6 +91,7 @@ export class KithFriendView extends LitElement {
           ? html`<p class="error" role="alert" data-testid="friend-error">${s.problem}</p>`
           : ''}
       </section>
+      ${s.phase === 'invalid' ? '' : html`<kith-manual-connect .api=${this.api} address=${this.address} friend-name=${s.profile?.displayName ?? ''}></kith-manual-connect>`}
       ${s.phase === 'invalid' ? '' : html`<kith-feed .api=${this.api} address=${this.address} owner-name=${s.profile?.displayName ?? ''}></kith-feed>`}`
   }
 }
