@@ -60,6 +60,9 @@ export class KithManualConnect extends LitElement {
     }, () => {})
   }
 
+  /** Whether the last thing done was on my side of the exchange (I started). */
+  private started = false
+
   private get name (): string {
     return this.friendName || this.savedName || 'your friend'
   }
@@ -70,6 +73,7 @@ export class KithManualConnect extends LitElement {
   }
 
   private async makeCode (): Promise<void> {
+    this.started = true
     this.error = ''
     this.message = ''
     this.step = { kind: 'busy', what: 'Making a connection code…' }
@@ -85,6 +89,7 @@ export class KithManualConnect extends LitElement {
 
   private async answer (ev: SubmitEvent): Promise<void> {
     ev.preventDefault()
+    this.started = false
     const field = this.renderRoot.querySelector<HTMLTextAreaElement>('#their-code')!
     this.error = ''
     this.message = ''
@@ -106,6 +111,7 @@ export class KithManualConnect extends LitElement {
 
   private async complete (ev: SubmitEvent): Promise<void> {
     ev.preventDefault()
+    this.started = true
     const field = this.renderRoot.querySelector<HTMLTextAreaElement>('#their-answer')!
     this.error = ''
     const shown = this.step
@@ -149,6 +155,11 @@ export class KithManualConnect extends LitElement {
   override render () {
     const s = this.step
     const busy = s.kind === 'busy'
+    // Words go next to what they are about: under my code while I started.
+    const mineFirst = s.kind === 'my-code' || (s.kind === 'busy' && this.started)
+    const feedback = html`
+      <p class="hint" role="status" aria-live="polite" tabindex="-1" data-testid="manual-connect-status">${busy ? s.what : this.message}</p>
+      ${this.error ? html`<p class="error" role="alert" tabindex="-1" data-testid="manual-connect-error">${this.error}</p>` : ''}`
     return html`
       <details class="card" data-testid="manual-connect">
         <summary><strong>Connect without a tracker</strong></summary>
@@ -165,6 +176,7 @@ export class KithManualConnect extends LitElement {
               <div class="actions"><button type="submit">Connect</button></div>
             </form>`
           : ''}
+        ${mineFirst ? feedback : ''}
 
         <h3>If ${this.name} started</h3>
         <form @submit=${this.answer}>
@@ -174,8 +186,7 @@ export class KithManualConnect extends LitElement {
         </form>
         ${s.kind === 'my-answer' ? this.codeBox('my-answer', 'Your answer code', s.code, s.qr) : ''}
 
-        <p class="hint" role="status" aria-live="polite" tabindex="-1" data-testid="manual-connect-status">${busy ? s.what : this.message}</p>
-        ${this.error ? html`<p class="error" role="alert" tabindex="-1" data-testid="manual-connect-error">${this.error}</p>` : ''}
+        ${!mineFirst ? feedback : ''}
       </details>`
   }
 }
