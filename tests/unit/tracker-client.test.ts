@@ -192,6 +192,18 @@ describe('TrackerPool with a stock tracker', () => {
     expect(new Set(offers.map((o) => o.offerId)).size).toBe(offers.length)
   })
 
+  it('tells a slow tracker and one that keeps dropping from a working one', async () => {
+    const good = await startTracker({ quiet: true })
+    const slow = await startTracker({ quiet: true, behaviour: 'slow', slowDelayMs: 1_700 })
+    const flapping = await startTracker({ quiet: true, behaviour: 'flapping', flapAfterMs: 30 })
+    cleanups.push(() => good.close(), () => slow.close(), () => flapping.close())
+    const pool = makePool([good.url, slow.url, flapping.url], { stableAfterMs: 500 })
+    pool.announce(randomPeerId())
+    const health = (t: { url: string }): string | undefined => statusOf(pool, t.url)?.health
+    await waitFor(() => health(good) === 'working' && health(slow) === 'slow' && health(flapping) === 'keeps-dropping', 8_000)
+    expect(statusOf(pool, slow.url)!.responseMs).toBeGreaterThan(1_500)
+  })
+
   it('uses several trackers at once and keeps working when one is killed', async () => {
     const t1 = await childTracker()
     const t2 = await childTracker()
