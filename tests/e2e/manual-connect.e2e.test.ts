@@ -111,4 +111,23 @@ describe('connecting without a tracker', () => {
     await bob.page.getByRole('button', { name: 'Connect', exact: true }).click()
     await expect.poll(() => bob.page.getByTestId('manual-connect-error').textContent()).toMatch(/does not belong to your latest connection code/)
   })
+
+  it('an answer code that takes a while to come back still connects', async () => {
+    // Bob's page was reloaded above: no session is left on his side.
+    await bob.page.getByTestId('my-code').waitFor()
+    const fresh = (await bob.page.getByTestId('my-code').inputValue()).trim()
+    await alice.page.reload()
+    await openManual(alice)
+    await alice.page.getByLabel('Paste their connection code').fill(fresh)
+    await alice.page.getByRole('button', { name: 'Make my answer code' }).click()
+    const slowAnswer = (await alice.page.getByTestId('my-answer').inputValue()).trim()
+    // Longer than ICE gives unanswered checks (about 30 s): Alice's side has
+    // been trying alone all this time, as when the code crosses a slow chat.
+    await new Promise((resolve) => setTimeout(resolve, 45_000))
+    await bob.page.getByLabel('Paste their answer code').fill(slowAnswer)
+    await bob.page.getByRole('button', { name: 'Connect', exact: true }).click()
+    await expect.poll(() => bob.page.getByTestId('manual-connect-status').textContent(), { timeout: 30_000 }).toMatch(/Connected to Alice without a tracker/)
+    await refreshFeed(bob.page)
+    await expect.poll(() => feedTexts(bob.page)).toEqual([expect.stringContaining(NOTE)])
+  }, 120_000)
 })
