@@ -152,7 +152,10 @@ export class KithNode extends EventTarget {
     this.config = config
     this.trackerDirectory = new TrackerDirectory(db, () => this.config.trackers)
     this.trackerDirectory.addEventListener('change', () => this.changed())
-    this.trackerDirectory.addEventListener('trackers-changed', () => this.restartListening())
+    this.trackerDirectory.addEventListener('trackers-changed', () => {
+      this.listener?.setTrackers(this.trackerUrls)
+      this.changed()
+    })
     this.manual = new ManualConnections({
       myKey: this.identityKey,
       boxSecret: this.signing ? boxSecretKeyFromSigning(this.signing.secretKey) : null,

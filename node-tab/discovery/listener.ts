@@ -83,7 +83,10 @@ export class Listener {
   private stopped = false
   private refreshing: Promise<void> = Promise.resolve()
 
+  private trackers: string[]
+
   constructor (private readonly opts: ListenerOptions) {
+    this.trackers = opts.trackers
     this.replays = opts.replays ?? new ReplayGuard()
     this.boxSecret = opts.identity ? boxSecretKeyFromSigning(opts.identity.secretKey) : null
     this.slots = new AnswerSlots(opts.answerSlots)
@@ -123,6 +126,13 @@ export class Listener {
     return this.pool?.status() ?? []
   }
 
+  /** The trackers to sit on changed (a friend shared one, one was removed):
+   *  the others keep their sockets and swarms. */
+  setTrackers (urls: string[]): void {
+    this.trackers = urls
+    this.pool?.setUrls(urls)
+  }
+
   stop (): void {
     this.stopped = true
     if (this.rotateTimer) clearTimeout(this.rotateTimer)
@@ -136,7 +146,7 @@ export class Listener {
     this.leavePool()
     const now = this.now()
     this.epoch = epochAt(now)
-    const pool = new TrackerPool({ urls: this.opts.trackers, createSocket: this.opts.createSocket, relays: this.opts.relays })
+    const pool = new TrackerPool({ urls: this.trackers, createSocket: this.opts.createSocket, relays: this.opts.relays })
     this.pool = pool
     this.meetings = new Map()
     pool.onOffer((offer) => { void this.handleOffer(pool, offer) })

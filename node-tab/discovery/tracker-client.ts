@@ -2,7 +2,7 @@
 // as a rendezvous: Kith puts opaque sealed strings where SDP would go. Several
 // trackers are used at once and none is special; each has its own connection
 // (tracker-connection.ts), so one that is down only affects itself.
-import { TrackerConnection, type ConnectionSettings } from './tracker-connection'
+import { TrackerConnection, type ConnectionHooks, type ConnectionSettings } from './tracker-connection'
 import { isBinaryId, type OfferToSend } from './tracker-messages'
 import type { RelayBook } from './tracker-relays'
 
@@ -60,7 +60,9 @@ type Listener<T> = (value: T) => void
 
 export class TrackerPool {
   readonly peerId: string
-  private readonly connections: TrackerConnection[]
+  private connections: TrackerConnection[]
+  private readonly settings: ConnectionSettings
+  private readonly hooks: ConnectionHooks
   /** Swarms joined through this pool, re-announced on reconnect and refresh. */
   private readonly swarms = new Set<string>()
   private readonly offerListeners = new Set<Listener<SignalEnvelope>>()
@@ -102,7 +104,7 @@ export class TrackerPool {
       responseTimeoutMs: opts.responseTimeoutMs ?? 20_000,
       stableAfterMs: opts.stableAfterMs ?? 10_000
     }
-    const hooks = {
+    const hooks: ConnectionHooks = {
       swarms: this.swarms,
       onSignal: (kind: 'offer' | 'answer', envelope: SignalEnvelope) => {
         this.emit(kind === 'offer' ? this.offerListeners : this.answerListeners, envelope)
@@ -112,6 +114,8 @@ export class TrackerPool {
       },
       relays: opts.relays
     }
+    this.settings = settings
+    this.hooks = hooks
     this.connections = [...new Set(opts.urls)].map((url) => new TrackerConnection(url, settings, hooks))
     // Started only once all exist, so a status callback always sees every tracker.
     for (const connection of this.connections) connection.start()
@@ -132,6 +136,20 @@ export class TrackerPool {
     })
     this.swarms.add(infoHash)
     for (const connection of this.connections) connection.announce(infoHash, toSend)
+  }
+
+  /** Use these trackers from now on: new ones connect (and join every
+   *  swarm), dropped ones close; the others keep their sockets untouched,
+   *  so nothing is re-announced on them. */
+  setUrls (urls: string[]): void {
+    if (this.closed) return
+    const wanted = [...new Set(urls)]
+    const kept = this.connections.filter((c) => wanted.includes(c.url))
+    for (const c of this.connections) if (!wanted.includes(c.url)) c.close()
+    const added = wanted.filter((url) => !kept.some((c) => c.url === url)).map((url) => new TrackerConnection(url, this.settings, this.hooks))
+    this.connections = wanted.map((url) => kept.find((c) => c.url === url) ?? added.find((c) => c.url === url)!)
+    for (const c of added) c.start()
+    this.emit(this.statusListeners, this.status())
   }
 
   /** Answer an offer through the tracker that delivered it (to_peer_id = fromPeerId). */

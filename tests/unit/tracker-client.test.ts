@@ -204,6 +204,27 @@ describe('TrackerPool with a stock tracker', () => {
     expect(statusOf(pool, slow.url)!.responseMs).toBeGreaterThan(1_500)
   })
 
+  it('setUrls() adds and drops trackers while the others keep their sockets and swarms', async () => {
+    const a = await inProcessTracker()
+    const b = await inProcessTracker()
+    const pool = makePool([a.url])
+    const dialer = makePool([b.url])
+    const offers = offersOf(pool)
+    const infoHash = randomPeerId()
+    pool.announce(infoHash)
+    await waitFor(() => allOpen(pool, dialer))
+    const opened: string[] = []
+    pool.onStatus((list) => { for (const t of list) if (t.state === 'connecting') opened.push(t.url) })
+    pool.setUrls([a.url, b.url])
+    await waitFor(() => allOpen(pool) && pool.status().length === 2)
+    // The new tracker has the swarm joined: offers through it arrive.
+    await repeatUntil(() => dialer.announce(infoHash, [{ offerId: randomPeerId(), payload: 'via b' }]), () => offers.length > 0)
+    expect(offers[0]!.trackerUrl).toBe(b.url)
+    expect(opened).not.toContain(a.url) // a's socket was never replaced
+    pool.setUrls([b.url])
+    expect(pool.status().map((t) => t.url)).toEqual([b.url])
+  })
+
   it('uses several trackers at once and keeps working when one is killed', async () => {
     const t1 = await childTracker()
     const t2 = await childTracker()
