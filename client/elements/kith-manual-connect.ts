@@ -4,7 +4,7 @@
 // it and sends back the answer code it gets; the first pastes that, and the
 // connection forms. Both codes are sealed (only the friend can open them)
 // and work once, for ten minutes.
-import { LitElement, css, html } from 'lit'
+import { LitElement, css, html, type PropertyValues } from 'lit'
 import { sharedStyles } from './shared-styles'
 import { copyOrSelect } from './clipboard'
 import { qrDataUrl } from './qr'
@@ -51,11 +51,18 @@ export class KithManualConnect extends LitElement {
 
   /** The friend's name as I saved it, for when they are offline (no profile yet). */
   private savedName = ''
+  /** Codes are for friends only; someone else's page shows none of this. */
+  private isFriend = false
 
-  override connectedCallback (): void {
-    super.connectedCallback()
-    void this.api?.listFriends().then((friends) => {
-      this.savedName = friends.find((f) => f.address === this.address)?.displayName ?? ''
+  protected override willUpdate (changed: PropertyValues<this>): void {
+    if (!changed.has('address') && !changed.has('api')) return
+    if (!this.api || !this.address) return
+    const address = this.address
+    void this.api.listFriends().then((friends) => {
+      if (address !== this.address) return
+      const friend = friends.find((f) => f.address === this.address)
+      this.isFriend = friend !== undefined
+      this.savedName = friend?.displayName ?? ''
       this.requestUpdate()
     }, () => {})
   }
@@ -153,6 +160,7 @@ export class KithManualConnect extends LitElement {
   }
 
   override render () {
+    if (!this.isFriend) return html``
     const s = this.step
     const busy = s.kind === 'busy'
     // Words go next to what they are about: under my code while I started.
