@@ -73,6 +73,11 @@ export interface NodeMethods {
    *  MAX_SHARED_TRACKERS), so a friend can still meet others when the
    *  default ones are gone. */
   workingTrackers: { params: Record<string, never>, result: { trackers: string[] } }
+  /** From an owner to a friend's client: something you may see changed
+   *  (shared, edited, audience changed); sync me when you like. No content,
+   *  no item id, no kind: the friend learns nothing they would not learn by
+   *  syncing. */
+  itemsChanged: { params: Record<string, never>, result: { ok: true } }
 }
 
 export const MAX_SHARED_TRACKERS = 5
@@ -93,6 +98,15 @@ export function parseWorkingTrackers (value: unknown): string[] {
     out.add(url)
   }
   return [...out]
+}
+
+/** itemsChanged carries nothing: any field is refused, so it cannot grow
+ *  into a side channel. */
+export function parseItemsChanged (input: unknown): Record<string, never> {
+  if (input !== undefined && input !== null && (typeof input !== 'object' || Array.isArray(input) || input instanceof Uint8Array || Object.keys(input).length > 0)) {
+    throw new KithError('BAD_REQUEST', 'itemsChanged takes no parameters')
+  }
+  return {}
 }
 
 export const MAX_REVOCATIONS_PER_CALL = 64

@@ -12,8 +12,9 @@ export const sharedStyles = css`
   button { font: inherit; padding: 8px 14px; border-radius: 8px; border: 1px solid #2f5bd3; background: #2f5bd3; color: #fff; cursor: pointer; white-space: nowrap; }
   button.secondary { background: #fff; color: #2f5bd3; }
   button:disabled { opacity: .6; cursor: default; }
-  .row { display: flex; gap: 8px; align-items: center; }
-  .row > input { flex: 1; }
+  /* Wraps on a phone rather than pushing buttons out of the card. */
+  .row { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; }
+  .row > input { flex: 1 1 10em; min-width: 0; }
   .hint { color: #59636e; font-size: .875rem; margin: 6px 0 0; }
   .error { color: #b71c1c; font-size: .9rem; margin: 6px 0 0; }
   .ok { color: #1b5e20; }
