@@ -113,16 +113,24 @@ export class TrackerConnection {
     if ((offers === undefined || offers.length === 0) && last !== undefined && now - last < this.intervalMs - TIMER_SLACK_MS) return
     let event: 'started' | undefined = last === undefined ? 'started' : undefined
     this.started.set(infoHash, now)
-    for (const group of offerGroups(offers ?? [])) {
+    const send = (group: readonly OfferToSend[] | undefined): void => {
       const text = announceMessage({ infoHash, peerId: this.settings.peerId, event, offers: group })
-      event = undefined
       if (!fitsTracker(text)) {
-        // Only one offer far larger than any real SDP gets here.
-        console.warn(`[kith] an offer too large for ${this.url} was not sent`)
-        continue
+        // Halve until each message fits; a single offer that does not fit
+        // is far larger than any real SDP and is dropped.
+        if (group && group.length > 1) {
+          const half = Math.ceil(group.length / 2)
+          send(group.slice(0, half))
+          send(group.slice(half))
+        } else console.warn(`[kith] an offer too large for ${this.url} was not sent`)
+        return
       }
+      event = undefined
       this.send(text, true)
     }
+    const all = offers ?? []
+    if (all.length === 0) send(undefined)
+    for (let i = 0; i < all.length; i += MAX_OFFERS_PER_ANNOUNCE) send(all.slice(i, i + MAX_OFFERS_PER_ANNOUNCE))
   }
 
   answer (infoHash: string, toPeerId: string, offerId: string, payload: string): void {
@@ -324,25 +332,6 @@ function noop (): void {}
 
 /** Timers may fire a little early; the strict tracker allows more than this. */
 const TIMER_SLACK_MS = 50
-
-/** Offers in groups a strict tracker takes: at most 10 per announce, and a
- *  group whose message would reach 64 KiB is halved (see fitsTracker). */
-function offerGroups (offers: readonly OfferToSend[]): (readonly OfferToSend[] | undefined)[] {
-  if (offers.length === 0) return [undefined]
-  const groups: OfferToSend[][] = []
-  for (let i = 0; i < offers.length; i += MAX_OFFERS_PER_ANNOUNCE) groups.push(offers.slice(i, i + MAX_OFFERS_PER_ANNOUNCE))
-  const out: OfferToSend[][] = []
-  const split = (group: OfferToSend[]): void => {
-    const bytes = group.reduce((n, o) => n + o.payload.length + o.offerId.length * 6 + 64, 512)
-    if (group.length > 1 && bytes >= 60 * 1024) {
-      const half = Math.ceil(group.length / 2)
-      split(group.slice(0, half))
-      split(group.slice(half))
-    } else out.push(group)
-  }
-  for (const g of groups) split(g)
-  return out
-}
 
 function errorText (err: unknown): string {
   if (err instanceof Error) return err.message
