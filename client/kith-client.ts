@@ -16,10 +16,17 @@ import type {
 } from './app-api'
 import { ClientDatabase } from './cache/db'
 import type { DevicesApi } from './devices-api'
+import type { BackupApi } from './backup-api'
+import { NodeBackupApi } from './backup-client'
+import { inWordsIfNoRoom } from './no-room'
 import { NodeDevicesApi } from './devices-client'
 import { deleteNoticeHandler } from './cache/delete-notice-handler'
-import { FriendCache } from './cache/friend-cache'
+import { FriendCache, type RecentQuery } from './cache/friend-cache'
 import { inviteFragment } from '../shared/invite-link'
+import { hintHandler } from './cache/hint-handler'
+import { SyncCoalescer } from './sync-coalescer'
+import { Notifier } from './notifications'
+import type { HomeEntry } from './app-api'
 import { FriendConnection } from './friend-connection'
 import { FriendFeedImpl } from './friend-feed'
 import { Outbox } from './outbox'
@@ -29,16 +36,41 @@ export class KithClient extends EventTarget implements KithApi {
   readonly outbox: Outbox
   private readonly feeds = new Map<string, FriendFeedImpl>()
   readonly devices: DevicesApi
+  readonly backup: BackupApi
+  /** Syncs asked for by hints and by sessions opening: one in flight and one pending per friend. */
+  readonly syncs: SyncCoalescer
+  readonly notifier: Notifier
 
   constructor (readonly node: KithNode, clientDb: ClientDatabase = new ClientDatabase()) {
     super()
     this.devices = new NodeDevicesApi(node)
+    this.backup = new NodeBackupApi(node.db)
     this.cache = new FriendCache(clientDb)
     this.outbox = new Outbox(clientDb)
-    node.registerHandlers((remoteHex) => deleteNoticeHandler(this.cache, remoteHex, () => this.changed()))
+    this.notifier = new Notifier(clientDb)
+    this.syncs = new SyncCoalescer((key) => this.feed(addressFromPublicKey(fromHex(key))).sync())
+    node.registerHandlers((remoteHex) => ({
+      ...deleteNoticeHandler(this.cache, remoteHex, () => this.changed()),
+      ...hintHandler(remoteHex, { isFriend: (key) => this.node.friends.isFriend(key), syncSoon: (key) => this.syncs.request(key) })
+    }))
+    this.cache.onStored = () => this.dispatchEvent(new Event('feed-change'))
+    this.cache.onNewItems = (owner, items) => { void this.announce(owner, items) }
     node.addEventListener('change', () => this.dispatchEvent(new Event('change')))
-    // Requests queued while a friend was offline go out when they connect.
-    node.sessions.addEventListener('opened', (ev) => { void this.drainQueued((ev as CustomEvent<string>).detail) })
+    // A friend who was offline (or I was) is synced as soon as a session
+    // with them opens, whoever dialled; that also sends what was queued.
+    // Anyone else: only what was queued for them.
+    node.sessions.addEventListener('opened', (ev) => { void this.sessionOpened((ev as CustomEvent<string>).detail) })
+  }
+
+  private async sessionOpened (peerHex: string): Promise<void> {
+    if (await this.node.friends.isFriend(peerHex).catch(() => false)) this.syncs.request(peerHex)
+    else await this.drainQueued(peerHex)
+  }
+
+  /** New items in my cache: a notification, if chosen. */
+  private async announce (owner: string, items: Parameters<Notifier['newItems']>[2]): Promise<void> {
+    const name = (await this.friendNames().catch(() => new Map<string, string>())).get(owner) ?? 'A friend'
+    this.notifier.newItems(name, owner, items)
   }
 
   get address (): string { return this.node.address }
@@ -58,13 +90,24 @@ export class KithClient extends EventTarget implements KithApi {
   }
 
   async createItem (item: NewItem, onProgress?: (fraction: number) => void): Promise<MyItem> {
-    const row = await this.node.items.create(item, onProgress)
+    const row = await this.node.items.create(item, onProgress).catch(async (err: unknown) => {
+      throw await inWordsIfNoRoom(err, 'Nothing of it was saved. Free some space (or clear the copies from friends in Settings), then try again.')
+    })
+    this.node.hints.itemsChanged([row.id])
+    this.changed()
+    return toMyItem(row)
+  }
+
+  async editItemText (itemId: string, text: string): Promise<MyItem> {
+    const row = await this.node.items.editText(itemId, text)
+    this.node.hints.itemsChanged([row.id])
     this.changed()
     return toMyItem(row)
   }
 
   async setAudience (itemId: string, audience: Audience): Promise<void> {
     await this.node.items.setAudience(itemId, audience)
+    this.node.hints.itemsChanged([itemId])
     this.node.noticesMayHaveChanged()
   }
 
@@ -141,6 +184,7 @@ export class KithClient extends EventTarget implements KithApi {
 
   async setMembership (groupId: string, friendKey: string, member: boolean): Promise<void> {
     await this.node.friends.setMembership(groupId, friendKey, member)
+    if (member) this.node.hints.friendsMaySeeMore([friendKey])
     this.node.noticesMayHaveChanged()
   }
 
@@ -198,6 +242,39 @@ export class KithClient extends EventTarget implements KithApi {
     })
     this.feeds.set(ownerKeyHex, feed)
     return feed
+  }
+
+  // — Home: every friend's items together —
+  async homeItems (query: RecentQuery): Promise<HomeEntry[]> {
+    const [entries, friends] = await Promise.all([this.cache.recent(query), this.node.friends.list()])
+    const byKey = new Map(friends.map((f) => [f.key, f]))
+    return entries.map((e) => ({
+      ...e,
+      ownerAddress: byKey.get(e.owner)?.address ?? addressFromPublicKey(fromHex(e.owner)),
+      ownerName: byKey.get(e.owner)?.displayName || (byKey.has(e.owner) ? 'A friend without a name' : 'A former friend')
+    }))
+  }
+
+  unreadCount (): Promise<number> { return this.cache.unreadCount() }
+
+  async markRead (keys: Array<{ owner: string, id: string }>): Promise<void> {
+    if (await this.cache.markRead(keys) > 0) this.dispatchEvent(new Event('feed-change'))
+  }
+
+  async markAllRead (): Promise<void> {
+    await this.cache.markAllRead()
+    this.dispatchEvent(new Event('feed-change'))
+  }
+
+  /** Fetches what changed from every friend (each queued while they are offline). */
+  async syncAllFriends (): Promise<void> {
+    for (const f of await this.node.friends.list()) this.syncs.request(f.key)
+  }
+
+  get notificationsEnabled (): boolean { return this.notifier.isEnabled }
+  async setNotifications (on: boolean): Promise<void> {
+    await this.notifier.setEnabled(on)
+    this.dispatchEvent(new Event('feed-change'))
   }
 
   async purgeAllCaches (): Promise<void> {
