@@ -7,7 +7,7 @@ import { sharedStyles } from './shared-styles'
 import { shortAddress } from '../../shared/identity'
 import type { FriendConnection, FriendState } from '../friend-connection'
 import type { KithApi } from '../app-api'
-import { friendStatus, type Tone } from '../friend-status'
+import { friendStatus, spokenStatus, type Tone } from '../friend-status'
 import type { FeedStatusDetail } from './kith-feed'
 import './kith-feed'
 
@@ -88,7 +88,8 @@ export class KithFriendView extends LitElement {
     })
     const tone = (t: Tone): string => t === 'plain' ? '' : t
     return html`
-      <p class="status-line"><span class=${tone(line.connection.tone)} data-testid="friend-phase">${line.connection.text}</span>${line.copy
+      <p class="visually-hidden" role="status" aria-live="polite">${spokenStatus(line)}</p>
+      <p class="status-line" aria-hidden="true"><span class=${tone(line.connection.tone)} data-testid="friend-phase">${line.connection.text}</span>${line.copy
         ? html`<span class="sep" aria-hidden="true"> · </span><span class=${tone(line.copy.tone)} data-testid="feed-state">${line.copy.text}</span>`
         : ''}</p>
       ${line.hint ? html`<p class="hint" data-testid="friend-hint">${line.hint}</p>` : ''}
@@ -104,7 +105,7 @@ export class KithFriendView extends LitElement {
         <p><a href="#/">← Back to my server</a></p>
         <h2 id="friend-heading" tabindex="-1" data-testid="friend-name">${s.phase === 'invalid' ? 'Address not valid' : name}</h2>
         <code class="address">${this.address}</code>
-        <div role="status" aria-live="polite">${this.statusLine(s)}</div>
+        <div>${this.statusLine(s)}</div>
         ${s.phase === 'connected' && s.rttMs !== null
           ? html`<p>Round trip: <strong data-testid="friend-rtt">${s.rttMs.toFixed(1)} ms</strong></p>`
           : ''}
