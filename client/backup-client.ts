@@ -1,13 +1,13 @@
 // The BackupApi on top of my node's database and the browser's storage API.
 import { blobSource, BACKUP_FILE_EXTENSION } from '../shared/backup-format'
 import { exportBackup, noteBackupSaved } from '../node-tab/backup/export'
+import { PERSIST_ASKED_KEY } from '../node-tab/backup/records'
 import { importBackup } from '../node-tab/backup/import'
 import { backupState, dismissReminder, type BackupReminder, type BackupState } from '../node-tab/backup/reminder'
 import type { NodeDatabase } from '../node-tab/storage/db'
 import type { BackupApi, SavedBackup, StorageInfo } from './backup-api'
 import { storageInfo, storageManager } from './storage-info'
 
-const PERSIST_ASKED_KEY = 'storage.persistAsked'
 
 function dateStamp (at: number): string {
   const d = new Date(at)

@@ -30,6 +30,11 @@ async function boot (): Promise<void> {
 async function takeOver (): Promise<void> {
   try {
     await serve((await claimNode({ steal: true }))!)
+    // The button pressed is gone: start the keyboard at the app, not at the page's end.
+    if (document.activeElement === document.body || document.activeElement === null) {
+      root.tabIndex = -1
+      root.focus({ preventScroll: true })
+    }
   } catch (err) {
     failed(err)
   }

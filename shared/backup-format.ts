@@ -283,8 +283,9 @@ export class BackupReader {
     throw new BackupError('DAMAGED', DAMAGED)
   }
 
-  /** Every record, in order; throws BackupError where the file is not whole. */
-  async * records (): AsyncGenerator<unknown, void, undefined> {
+  /** Every record, in order; throws BackupError where the file is not whole.
+   *  onProgress: the fraction of the file read (0..1), after each chunk. */
+  async * records (onProgress?: (fraction: number) => void): AsyncGenerator<unknown, void, undefined> {
     const decoder = new Decoder({ maxBinLength: MAX_RECORD_BYTES, maxStrLength: MAX_RECORD_BYTES, maxArrayLength: 1_000_000, maxMapLength: 100_000 })
     let buffered: Uint8Array = new Uint8Array(0)
     for (let i = 0; i < this.chunkTotal; i++) {
@@ -304,6 +305,7 @@ export class BackupReader {
         yield record
       }
       buffered = buffered.subarray(at)
+      onProgress?.((i + 1) / this.chunkTotal)
     }
     // Authenticated, yet ends inside a record: not a file this code wrote.
     if (buffered.length > 0) throw new BackupError('DAMAGED', DAMAGED)

@@ -87,21 +87,21 @@ export class KithBackupReminder extends LitElement {
         <p>Your identity, friends and items live only in this browser. Once you have added some, save a backup so that losing this browser does not mean losing them.</p>
         <p>Used Kith before? Restore your backup here, before making friends in this browser.</p>
         <div class="actions">
-          <button class="secondary" @click=${() => this.show('restore')}>Restore from a backup</button>
+          ${this.open === 'restore' ? '' : html`<button class="secondary" @click=${() => this.show('restore')}>Restore from a backup</button>`}
           <button class="secondary dismiss" @click=${this.dismiss}>Not now</button>
         </div>`
       case 'first-backup': return html`
         <h2 id="reminder-heading">Save a backup</h2>
         <p>Your identity, friends and items live only in this browser. If its data is cleared or the device is lost, a backup is the only way back to them.</p>
         <div class="actions">
-          <button @click=${() => this.show('save')}>Save a backup</button>
+          ${this.open === 'save' ? '' : html`<button @click=${() => this.show('save')}>Save a backup</button>`}
           <button class="secondary dismiss" @click=${this.dismiss}>Later</button>
         </div>`
       case 'stale': return html`
         <h2 id="reminder-heading">Time for a new backup</h2>
         <p>Your last backup is from ${formatDay(this.state.lastBackupAt!)}, and things have changed since.</p>
         <div class="actions">
-          <button @click=${() => this.show('save')}>Save a backup</button>
+          ${this.open === 'save' ? '' : html`<button @click=${() => this.show('save')}>Save a backup</button>`}
           <button class="secondary dismiss" @click=${this.dismiss}>Later</button>
         </div>`
       default: return null

@@ -20,7 +20,7 @@ import { isQuotaError } from '../../shared/quota'
 import type { NodeDatabase } from '../storage/db'
 import { FILE_CHUNK_BYTES } from '../storage/file-chunks'
 import { isFreshNode, NOT_FRESH } from './fresh'
-import { BACKUP_APP, FIRST_BACKUP_SCHEMA, LAST_BACKUP_KEY, rowTables } from './records'
+import { BACKUP_APP, FIRST_BACKUP_SCHEMA, LAST_BACKUP_KEY, PERSIST_ASKED_KEY, rowTables } from './records'
 
 export class RestoreRefused extends Error {
   constructor (message: string) {
@@ -199,9 +199,8 @@ export async function importBackup (db: NodeDatabase, source: ByteSource, passph
   if (!db.isOpen()) await db.open()
   const keyPaths = keyPathsOf(db)
   const checker = new RecordChecker(keyPaths, db.verno)
-  for await (const record of reader.records()) checker.check(record)
+  for await (const record of reader.records((f) => progress(0.2 + 0.4 * f))) checker.check(record)
   const summary = checker.summary()
-  progress(0.5)
 
   if (!await isFreshNode(db)) throw new RestoreRefused(NOT_FRESH)
   const idb = db.backendDB()
@@ -217,7 +216,6 @@ export async function importBackup (db: NodeDatabase, source: ByteSource, passph
   // have counted to (one change per microsecond, since it last started over).
   const base = now() * 1000
   const seqShift = checker.minSeq === Infinity ? base : Math.max(0, base - checker.minSeq + 1)
-  const totalPieces = Math.max(1, summary.pieces)
 
   try {
     await rawClear(idb, stores)
@@ -225,7 +223,6 @@ export async function importBackup (db: NodeDatabase, source: ByteSource, passph
     let batch = new Map<string, unknown[]>()
     let batchRows = 0
     let batchBytes = 0
-    let pieces = 0
     const add = (store: string, row: unknown, bytes = 0): void => {
       let rows = batch.get(store)
       if (!rows) batch.set(store, rows = [])
@@ -239,7 +236,7 @@ export async function importBackup (db: NodeDatabase, source: ByteSource, passph
       batchRows = 0
       batchBytes = 0
     }
-    for await (const record of reader.records()) {
+    for await (const record of reader.records((f) => progress(0.6 + 0.4 * f))) {
       // The file is read again: checked again, in case it changed meanwhile.
       recheck.check(record)
       const r = record as Record<string, unknown>
@@ -248,12 +245,12 @@ export async function importBackup (db: NodeDatabase, source: ByteSource, passph
           if (r.table === 'syncLog') add('syncLog', { ...row, seq: (row.seq as number) + seqShift })
           else if (r.table === 'settings' && row.key === SEQ_KEY && Number.isSafeInteger(row.value)) add('settings', { key: SEQ_KEY, value: Math.max(row.value as number, checker.maxSeq) + seqShift })
           else if (r.table === 'settings' && row.key === LAST_BACKUP_KEY) continue // set below
+          else if (r.table === 'settings' && row.key === PERSIST_ASKED_KEY) continue // this browser is yet to be asked
           else add(r.table as string, row)
         }
       } else if (r.t === 'piece') {
         const bytes = r.bytes as Uint8Array
         add('fileChunks', { itemId: r.itemId, index: r.index, data: new Blob([bytes as BlobPart]) }, bytes.length)
-        progress(0.5 + 0.5 * ++pieces / totalPieces)
       }
       if (batchRows >= BATCH_ROWS || batchBytes >= BATCH_BYTES) await flush()
     }

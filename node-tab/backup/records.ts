@@ -25,6 +25,9 @@ export type BackupRecord = StartRecord | RowsRecord | PieceRecord | EndRecord
 
 /** The settings key of when this device last saved a backup (device-local). */
 export const LAST_BACKUP_KEY = 'backup.lastAt'
+/** Whether this browser was asked to keep Kith's data (navigator.storage.persist):
+ *  a fact about one browser, not carried to the one a backup is restored in. */
+export const PERSIST_ASKED_KEY = 'storage.persistAsked'
 
 /** Every table a backup holds rows of: all of them, but file pieces go as
  *  pieces (they are Blobs, read one at a time). */

@@ -147,10 +147,12 @@ describe('a new build deployed to the host', () => {
     if (folder) rmSync(folder, { recursive: true, force: true })
   })
 
-  /** A second build: index.html changed, and sw.js's precache revision with it. */
-  function deploySecondBuild (): void {
+  /** A new build: index.html changed, and sw.js's precache revision with it. */
+  function deployBuild (label: string): void {
     const indexPath = join(folder, 'index.html')
-    const html = readFileSync(indexPath, 'utf8').replace('<head>', '<head>\n  <meta name="kith-build" content="second">')
+    const old = readFileSync(indexPath, 'utf8')
+    const marker = `<meta name="kith-build" content="${label}">`
+    const html = /<meta name="kith-build"[^>]*>/.test(old) ? old.replace(/<meta name="kith-build"[^>]*>/, marker) : old.replace('<head>', `<head>\n  ${marker}`)
     writeFileSync(indexPath, html)
     const swPath = join(folder, 'sw.js')
     const sw = readFileSync(swPath, 'utf8')
@@ -174,7 +176,7 @@ describe('a new build deployed to the host', () => {
     const address = (await page.getByTestId('my-address').textContent())!.trim()
     expect(await page.locator('meta[name=kith-build]').count()).toBe(0)
 
-    deploySecondBuild()
+    deployBuild('second')
     await page.evaluate(async () => { await (await navigator.serviceWorker.getRegistration())!.update() })
     const prompt = page.getByRole('status').filter({ hasText: UPDATE })
     await prompt.waitFor({ timeout: 30_000 })
@@ -188,5 +190,20 @@ describe('a new build deployed to the host', () => {
     await expect(prompt.isVisible()).resolves.toBe(false)
     // Reloading for the update is the owner's choice: no "leave site?" prompt.
     expect(dialogs).toEqual([])
+  })
+
+  it('the headless runner\'s page, with nobody to press Reload, takes the new version by itself', async () => {
+    // The owner's tab goes; the runner's page is the one tab of the profile.
+    const origin = new URL(context.pages()[0]!.url()).origin
+    await context.pages()[0]!.close()
+    const page = await context.newPage()
+    // What scripts/headless.mjs opens; this profile already has an identity.
+    await page.goto(`${origin}/?runner=${'ab'.repeat(16)}&device=Pi`)
+    await page.locator('meta[name=kith-build][content=second]').waitFor({ state: 'attached' })
+    await page.getByTestId('my-address').waitFor()
+    deployBuild('third')
+    await page.evaluate(async () => { await (await navigator.serviceWorker.getRegistration())!.update() })
+    await page.locator('meta[name=kith-build][content=third]').waitFor({ state: 'attached', timeout: 30_000 })
+    await page.getByTestId('my-address').waitFor()
   })
 })

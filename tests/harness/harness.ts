@@ -19,7 +19,7 @@ import { KithClient } from '../../client/kith-client'
 import { ClientDatabase } from '../../client/cache/db'
 import { ItemsStore } from '../../node-tab/storage/items-store'
 import { seedScale, timeScopedPages } from './bench-scale'
-import { backupBench } from './backup-bench'
+import { backupBench, backupMemory } from './backup-bench'
 import { fileHarness } from './file-harness'
 import type { NodeMethods } from '../../shared/protocol'
 
@@ -184,6 +184,6 @@ const scaleBench = {
   }
 }
 
-const everything = { ...harness, ...scaleBench, ...fileHarness, ...devicesBench, ...backupBench }
+const everything = { ...harness, ...scaleBench, ...fileHarness, ...devicesBench, ...backupBench, ...backupMemory }
 declare global { interface Window { kithHarness: typeof everything } }
 window.kithHarness = everything

@@ -2,8 +2,12 @@
 // wrong (passphrase, cut short, altered, reordered, from a newer version,
 // hostile parameters) is refused in words before anything is used.
 import { describe, expect, it } from 'vitest'
-import { BackupError, BackupReader, BackupWriter, BACKUP_MAGIC, bytesSource, checkScryptParams, MAX_HEADER_BYTES, type ScryptParams } from '../../shared/backup-format'
-import { concatBytes, fromUtf8, uint32BE, utf8 } from '../../shared/bytes'
+import { scryptAsync } from '@noble/hashes/scrypt.js'
+import { hmac } from '@noble/hashes/hmac.js'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { BackupError, BackupReader, BackupWriter, BACKUP_MAGIC, bytesSource, checkScryptParams, MAX_HEADER_BYTES, MAX_RECORD_BYTES, type ScryptParams } from '../../shared/backup-format'
+import { concatBytes, fromBase64, fromUtf8, uint32BE, utf8 } from '../../shared/bytes'
+import { secretBoxWithNonce } from '../../shared/crypto'
 
 // Cheap KDF settings and small chunks, so a test file has many chunks.
 const FAST: ScryptParams = { N: 2 ** 10, r: 8, p: 1 }
@@ -146,6 +150,36 @@ describe('backup format', () => {
     expect((await failure(readAll(utf8('PK\u0003\u0004 a zip file, not a backup')))).code).toBe('NOT_A_BACKUP')
     const huge = withHeader(await makeBackup([]), (h) => { h.chunkBytes = 2 ** 30 })
     expect((await failure(readAll(huge))).code).toBe('NOT_A_BACKUP')
+  })
+
+  it('refuses a record claiming more than a record may hold, before reading on', async () => {
+    // A file sealed properly (its maker knew the passphrase) whose plaintext
+    // claims a 4 GiB record, then goes on for chunks: refused at the claim,
+    // not buffered chunk after chunk.
+    const writer = await BackupWriter.create('correct horse', { kdf: FAST, chunkBytes: CHUNK })
+    const headerBytes = writer.header.subarray(BACKUP_MAGIC.length + 4)
+    const header = JSON.parse(fromUtf8(headerBytes)) as { salt: string }
+    const key = hmac(sha256, await scryptAsync(utf8('correct horse'), fromBase64(header.salt), { ...FAST, dkLen: 32 }), headerBytes)
+    const frames: Uint8Array[] = []
+    const CHUNKS = 6
+    for (let i = 0; i < CHUNKS; i++) {
+      const nonce = new Uint8Array(24)
+      nonce[7] = i
+      nonce[8] = i === CHUNKS - 1 ? 1 : 0
+      const plain = new Uint8Array(CHUNK)
+      if (i === 0) plain.set(uint32BE(0xffffffff))
+      const box = secretBoxWithNonce(plain, nonce, key)
+      frames.push(uint32BE(box.length), box)
+    }
+    const file = concatBytes(writer.header, ...frames)
+    let furthest = 0
+    const source = bytesSource(file)
+    const counting = { size: source.size, read: async (offset: number, length: number) => { furthest = Math.max(furthest, offset + length); return source.read(offset, length) } }
+    const reader = await BackupReader.open(counting, 'correct horse')
+    const err = await (async () => { for await (const _ of reader.records()) { /* none */ } })().then(() => null, (e: unknown) => e)
+    expect((err as BackupError).code).toBe('DAMAGED')
+    expect(furthest).toBe(writer.header.length + 4 + CHUNK + 16) // the first chunk only
+    expect(MAX_RECORD_BYTES).toBeLessThan(0xffffffff)
   })
 
   it('refuses to write without a passphrase', async () => {

@@ -48,6 +48,7 @@ async function usedNode () {
   await s.db.transaction('rw', deliveryTables(s.db), () => recordDeliveries(s.db, carol.key, [gone.id, note.id], clock.now()))
   await s.items.delete(gone.id)
   await s.invites.create({ label: 'for Dana', expiresInMs: null })
+  await s.db.putSetting('storage.persistAsked', true) // this browser was asked to keep Kith's data
   return { ...s, identity, bob, carol, note, file, fileBytes }
 }
 
@@ -57,7 +58,7 @@ async function freshBrowser () {
   return { db, identity }
 }
 
-const SYNC_FIELDS = new Set(['sync.seq', 'backup.lastAt'])
+const SYNC_FIELDS = new Set(['sync.seq', 'backup.lastAt', 'storage.persistAsked'])
 
 /** Contents with the change log's positions (renumbered by a restore) left out. */
 function withoutPositions (c: Record<string, unknown[]>): Record<string, unknown[]> {
@@ -72,13 +73,19 @@ describe('node backup', () => {
   it('restores everything into a fresh browser: same identity, friends, items, files, log', async () => {
     const source = await usedNode()
     const before = await contents(source.db)
-    const blob = await exportBackup(source.db, PASS, { kdf: FAST, now: source.clock.now })
+    const saving: number[] = []
+    const blob = await exportBackup(source.db, PASS, { kdf: FAST, now: source.clock.now, onProgress: (f) => saving.push(f) })
     expect(blob.size).toBeGreaterThan(source.fileBytes.length)
 
     const target = await freshBrowser()
     expect(toHex(target.identity.identityKey)).not.toBe(toHex(source.identity.identityKey))
-    const summary = await importBackup(target.db, blobSource(blob), PASS, { now: () => source.clock.now() + 60_000 })
+    const restoring: number[] = []
+    const summary = await importBackup(target.db, blobSource(blob), PASS, { now: () => source.clock.now() + 60_000, onProgress: (f) => restoring.push(f) })
     expect(summary.pieces).toBe(2)
+    for (const fractions of [saving, restoring]) {
+      expect(fractions.every((f, i) => i === 0 || f >= fractions[i - 1]!)).toBe(true) // only forward
+      expect(fractions.at(-1)).toBe(1)
+    }
 
     const after = await contents(target.db)
     expect(withoutPositions(after)).toEqual(withoutPositions(before))
@@ -91,6 +98,7 @@ describe('node backup', () => {
     expect(toHex(sha512(restoredFile))).toBe(toHex(sha512(source.fileBytes)))
     expect((await target.db.notices.toArray()).map((n) => n.friendKey)).toEqual([source.carol.key])
     expect(await lastBackupAt(target.db)).toBe(source.clock.now())
+    expect(await target.db.settings.get('storage.persistAsked')).toBeUndefined() // the new browser is yet to be asked
   })
 
   it('keeps the change log in order and moves its positions past the old device', async () => {
