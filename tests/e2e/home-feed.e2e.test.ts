@@ -197,7 +197,12 @@ describe('Home: what friends share, live', () => {
     await tab(bob.page, 'My items')
     await tab(bob.page, 'Home') // a new visit: what was shown before is read now
     await expect.poll(() => bob.page.getByTestId('unread').count()).toBe(0)
+    // Away from Home, the Home tab counts what is new.
+    await tab(bob.page, 'Friends')
     await share('One more for the family', 'family')
+    await expect.poll(() => bob.page.getByRole('tab', { name: /^Home/ }).textContent(), { timeout: 5_000 }).toMatch(/Home \(1 new\)/)
+    await both(bob, 'home-5-bob-unread-tab')
+    await tab(bob.page, 'Home')
     const fresh = homeItems(bob.page).filter({ hasText: 'One more for the family' })
     await fresh.waitFor({ timeout: 5_000 })
     expect(await fresh.getByTestId('unread').count()).toBe(1)
