@@ -42,6 +42,8 @@ export class KithClient extends EventTarget implements KithApi {
     this.cache = new FriendCache(clientDb)
     this.outbox = new Outbox(clientDb)
     this.notifier = new Notifier(clientDb)
+    // The saved choice is read once: show it as soon as it is known.
+    void this.notifier.ready.then(() => this.feedChanged())
     this.syncs = new SyncCoalescer((key) => this.feed(addressFromPublicKey(fromHex(key))).sync())
     node.registerHandlers((remoteHex) => ({
       ...deleteNoticeHandler(this.cache, remoteHex, () => { this.changed(); this.feedChanged() }),
