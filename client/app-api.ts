@@ -150,7 +150,8 @@ export interface KithApi extends EventTarget {
   acceptInvite (address: string, token: string, signal?: AbortSignal): Promise<Profile>
 
   feed (ownerAddress: string): FriendFeed
-  /** Every friend's cached items, newest first ('feed-change' when they may have changed). */
+  /** Every friend's cached items, newest first. The api fires 'feed-change'
+   *  whenever they (or their read marks) may have changed. */
   homeItems (query: { owner?: string, type?: ItemType, limit: number }): Promise<HomeEntry[]>
   unreadCount (): Promise<number>
   markRead (keys: Array<{ owner: string, id: string }>): Promise<void>

@@ -49,12 +49,14 @@ export class KithClient extends EventTarget implements KithApi {
     this.cache = new FriendCache(clientDb)
     this.outbox = new Outbox(clientDb)
     this.notifier = new Notifier(clientDb)
+    // The saved choice is read once: show it as soon as it is known.
+    void this.notifier.ready.then(() => this.feedChanged())
     this.syncs = new SyncCoalescer((key) => this.feed(addressFromPublicKey(fromHex(key))).sync())
     node.registerHandlers((remoteHex) => ({
-      ...deleteNoticeHandler(this.cache, remoteHex, () => this.changed()),
+      ...deleteNoticeHandler(this.cache, remoteHex, () => { this.changed(); this.feedChanged() }),
       ...hintHandler(remoteHex, { isFriend: (key) => this.node.friends.isFriend(key), syncSoon: (key) => this.syncs.request(key) })
     }))
-    this.cache.onStored = () => this.dispatchEvent(new Event('feed-change'))
+    this.cache.onStored = () => this.feedChanged()
     this.cache.onNewItems = (owner, items) => { void this.announce(owner, items) }
     node.addEventListener('change', () => this.dispatchEvent(new Event('change')))
     // A friend who was offline (or I was) is synced as soon as a session
@@ -168,6 +170,7 @@ export class KithClient extends EventTarget implements KithApi {
     await this.node.removeFriend(key)
     await this.cache.purge(key)
     this.changed()
+    this.feedChanged()
   }
 
   async listGroups (): Promise<GroupSummary[]> {
@@ -266,12 +269,12 @@ export class KithClient extends EventTarget implements KithApi {
   unreadCount (): Promise<number> { return this.cache.unreadCount() }
 
   async markRead (keys: Array<{ owner: string, id: string }>): Promise<void> {
-    if (await this.cache.markRead(keys) > 0) this.dispatchEvent(new Event('feed-change'))
+    if (await this.cache.markRead(keys) > 0) this.feedChanged()
   }
 
   async markAllRead (): Promise<void> {
     await this.cache.markAllRead()
-    this.dispatchEvent(new Event('feed-change'))
+    this.feedChanged()
   }
 
   /** Fetches what changed from every friend (each queued while they are offline). */
@@ -282,12 +285,13 @@ export class KithClient extends EventTarget implements KithApi {
   get notificationsEnabled (): boolean { return this.notifier.isEnabled }
   async setNotifications (on: boolean): Promise<void> {
     await this.notifier.setEnabled(on)
-    this.dispatchEvent(new Event('feed-change'))
+    this.feedChanged()
   }
 
   async purgeAllCaches (): Promise<void> {
     await this.cache.purgeAll()
     this.changed()
+    this.feedChanged()
   }
 
   /** Performs requests that were queued for this peer while it was offline. */
@@ -314,6 +318,12 @@ export class KithClient extends EventTarget implements KithApi {
     if (row.usedBy) summary.usedByName = names.get(row.usedBy) ?? 'a former friend'
     if (summary.status === 'pending') summary.link = inviteLink(this.node.address, row.token, this.node.profile.displayName)
     return summary
+  }
+
+  /** My cache of friends' items changed (Home listens to this alone, not to
+   *  every change of the node's status). */
+  private feedChanged (): void {
+    this.dispatchEvent(new Event('feed-change'))
   }
 
   /** Through the node, so it also re-reads friends and invites for its

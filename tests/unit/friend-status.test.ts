@@ -1,7 +1,7 @@
 // The friend page's one status line: my trackers down is said to be my side;
 // "Up to date" never appears beside "Not reachable"; a long absence says since when.
 import { describe, expect, it } from 'vitest'
-import { friendStatus, NO_TRACKERS, type FriendStatusInput } from '../../client/friend-status'
+import { friendStatus, NO_TRACKERS, spokenStatus, type FriendStatusInput } from '../../client/friend-status'
 import type { TrackerStatus } from '../../node-tab/discovery/tracker-client'
 
 const NOW = new Date(2026, 10, 20, 15, 0).getTime()
@@ -69,5 +69,13 @@ describe('friend status line', () => {
     expect(text(input({ phase: 'connected', feed: { state: 'syncing', lastSyncAt: null } }))).toBe('Connected securely · fetching what they share…')
     expect(text(input({ phase: 'connected', feed: { state: 'idle', lastSyncAt: null } }))).toBe('Connected securely · nothing fetched yet')
     expect(text(input({ phase: 'connected', feed: null }))).toBe('Connected securely')
+  })
+
+  it('tells a screen reader the state without the running count, so it does not speak every second', () => {
+    const at = (seconds: number): string => spokenStatus(friendStatus(input({ searchingSince: NOW - seconds * 1000 })))
+    expect(at(30)).toBe(at(31))
+    expect(at(30)).toBe('Not reachable — still trying. last synced 2 hours ago. Their tab may be closed or offline.')
+    expect(at(600)).toBe(at(30))
+    expect(spokenStatus(friendStatus(input({ trackers: down })))).toBe(`${NO_TRACKERS.slice(0, -1)}. last synced 2 hours ago.`)
   })
 })
