@@ -406,10 +406,9 @@ export class KithNode extends EventTarget {
     this.config = mergeConfig({ trackers: this.config.trackers, iceServers: this.config.iceServers }, checked)
     if (checked.trackers) this.trackerDirectory.configured(checked.trackers)
     this.restartListening()
-    this.changed()
   }
 
-  /** The trackers in use changed: reconnect the listener with the new list. */
+  /** New trackers or ICE servers: the listener starts over with them. */
   private restartListening (): void {
     if (this.listener) {
       this.stopListening()
