@@ -39,6 +39,11 @@ export async function dial (opts: DialOptions): Promise<WebRtcTransport> {
   const topics = new Set<string>()
   let answered: ((transport: WebRtcTransport) => void) | null = null
   let connecting = 0
+  // An answer came but ICE found no way through (two NATs, no relay): the
+  // person is there and a retry will not change the networks, so the dial
+  // ends with that reason instead of searching on behind a spinner.
+  let unreachable: KithError | null = null
+  let gaveUp: ((err: KithError) => void) | null = null
 
   pool.onAnswer((envelope: SignalEnvelope) => {
     const entry = outstanding.get(envelope.offerId)
@@ -57,8 +62,14 @@ export async function dial (opts: DialOptions): Promise<WebRtcTransport> {
         if (take) take(transport)
         else transport.close('not needed')
       })
-      .catch(() => { /* that answer led nowhere; others may still */ })
-      .finally(() => { connecting-- })
+      .catch((err: unknown) => {
+        // That answer led nowhere; others may still.
+        if (err instanceof KithError && err.code === 'NEEDS_RELAY') unreachable = err
+      })
+      .finally(() => {
+        connecting--
+        if (connecting === 0 && unreachable && gaveUp) gaveUp(unreachable)
+      })
   })
 
   const discardAll = (): void => {
@@ -72,6 +83,7 @@ export async function dial (opts: DialOptions): Promise<WebRtcTransport> {
       throwIfAborted(opts.signal)
       opts.onPhase?.('waiting-for-tracker', attempt)
       discardAll()
+      if (unreachable) throw unreachable
       const now = (opts.now ?? Date.now)()
       const epochs = epochsToTry(now)
       // Offers gather ICE candidates while the tracker sockets open.
@@ -93,8 +105,9 @@ export async function dial (opts: DialOptions): Promise<WebRtcTransport> {
         })
         pool.announce(topic, sealed)
       }
-      const transport = await new Promise<WebRtcTransport | null>((resolve) => {
+      const transport = await new Promise<WebRtcTransport | null>((resolve, reject) => {
         answered = resolve
+        gaveUp = (err) => { clearTimeout(deadline); reject(err) }
         const deadline = setTimeout(function check () {
           // An answer that is still opening gets a little longer.
           if (connecting > 0) return void setTimeout(check, 500)
@@ -103,6 +116,7 @@ export async function dial (opts: DialOptions): Promise<WebRtcTransport> {
         opts.signal?.addEventListener('abort', () => { clearTimeout(deadline); resolve(null) }, { once: true })
       })
       answered = null
+      gaveUp = null
       if (transport) return transport
       waitMs = Math.min(waitMs * 2, opts.maxWaitMs ?? 15_000)
     }
