@@ -117,7 +117,7 @@ export class KithSettings extends LitElement {
             <p class="hint" id="relay-only-hint">Every connection goes through your TURN server, so friends see only the relay’s address. Needs a TURN server above; everything you send and fetch then travels via the relay, which is slower and uses its bandwidth.</p>
           </div>
           <div class="row space-above"><button type="submit">Save settings</button></div>
-          <p class=${this.error ? 'error' : 'hint'} role="status" aria-live="polite">${this.error || this.message}</p>
+          <p class=${this.error ? 'error' : 'hint'} role="status" aria-live="polite" data-testid="network-settings-status">${this.error || this.message}</p>
         </form>
       </details>`
   }

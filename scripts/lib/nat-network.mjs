@@ -117,6 +117,7 @@ export async function startTurn (dir) {
     'no-multicast-peers',
     `log-file=${logFile}`,
     'simple-log',
+    'verbose',
     `pidfile=${dir}/turnserver.pid`,
     ''
   ].join('\n'))
