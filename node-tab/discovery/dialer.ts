@@ -10,7 +10,7 @@ import { sealOfferFor, type Meeting } from '../../shared/meetings'
 import { epochsToTry, openAnswer } from '../../shared/rendezvous'
 import type { BoxKeyPair } from '../../shared/crypto'
 import { TrackerPool, type SignalEnvelope, type TrackerStatus } from './tracker-client'
-import { createOffer, meetRelayOnly, offersOnlyRelay, usesTurn, type PendingOffer, type WebRtcTransport } from './webrtc'
+import { createOffer, type PendingOffer, type WebRtcTransport } from './webrtc'
 
 export type DialPhase = 'waiting-for-tracker' | 'searching' | 'connecting'
 
@@ -30,7 +30,7 @@ export interface DialOptions {
   now?: () => number
 }
 
-interface OutstandingOffer { offer: PendingOffer, reply: BoxKeyPair, topic: string, relayOnly: boolean }
+interface OutstandingOffer { offer: PendingOffer, reply: BoxKeyPair, topic: string }
 
 export async function dial (opts: DialOptions): Promise<WebRtcTransport> {
   if (opts.trackers.length === 0) throw new KithError('BAD_REQUEST', 'No trackers are configured, so nobody can be found.')
@@ -44,11 +44,6 @@ export async function dial (opts: DialOptions): Promise<WebRtcTransport> {
   // ends with that reason instead of searching on behind a spinner.
   let unreachable: KithError | null = null
   let gaveUp: ((err: KithError) => void) | null = null
-  // They hide their address (their answer offers only a relay): the next
-  // attempt, at once, offers relay to relay (see meetRelayOnly).
-  let theyHide = false
-  let retryNow: (() => void) | null = null
-  const relayOnly = opts.rtcConfig.iceTransportPolicy === 'relay'
 
   pool.onAnswer((envelope: SignalEnvelope) => {
     const entry = outstanding.get(envelope.offerId)
@@ -56,12 +51,6 @@ export async function dial (opts: DialOptions): Promise<WebRtcTransport> {
     const sdp = openAnswer(envelope.payload, entry.reply)
     if (sdp === null) return // not from the person we sealed to
     outstanding.delete(envelope.offerId)
-    if (!entry.relayOnly && offersOnlyRelay(sdp) && usesTurn(opts.rtcConfig)) {
-      entry.offer.discard()
-      theyHide = true
-      retryNow?.()
-      return
-    }
     connecting++
     opts.onPhase?.('connecting', 0)
     entry.offer.complete(sdp, opts.signal)
@@ -98,10 +87,8 @@ export async function dial (opts: DialOptions): Promise<WebRtcTransport> {
       const now = (opts.now ?? Date.now)()
       const epochs = epochsToTry(now)
       // Offers gather ICE candidates while the tracker sockets open.
-      const offerConfig = theyHide ? meetRelayOnly(opts.rtcConfig) : opts.rtcConfig
-      const offerRelayOnly = relayOnly || theyHide
       const [offerSets] = await Promise.all([
-        Promise.all(epochs.map(() => Promise.all(Array.from({ length: opts.offersPerAttempt ?? 3 }, () => createOffer(offerConfig))))),
+        Promise.all(epochs.map(() => Promise.all(Array.from({ length: opts.offersPerAttempt ?? 3 }, () => createOffer(opts.rtcConfig))))),
         waitForOpenTracker(pool, opts.signal)
       ])
       opts.onPhase?.('searching', attempt)
@@ -113,7 +100,7 @@ export async function dial (opts: DialOptions): Promise<WebRtcTransport> {
         const sealed = offers.map((offer) => {
           const offerId = toBinaryString(randomBytes(20))
           const { payload, reply } = sealOfferFor(meeting, offer.sdp, now)
-          outstanding.set(offerId, { offer, reply, topic, relayOnly: offerRelayOnly })
+          outstanding.set(offerId, { offer, reply, topic })
           return { offerId, payload }
         })
         pool.announce(topic, sealed)
@@ -121,7 +108,6 @@ export async function dial (opts: DialOptions): Promise<WebRtcTransport> {
       const transport = await new Promise<WebRtcTransport | null>((resolve, reject) => {
         answered = resolve
         gaveUp = (err) => { clearTimeout(deadline); reject(err) }
-        retryNow = () => { if (connecting === 0) { clearTimeout(deadline); resolve(null) } }
         const deadline = setTimeout(function check () {
           // An answer that is still opening gets a little longer.
           if (connecting > 0) return void setTimeout(check, 500)
@@ -131,9 +117,7 @@ export async function dial (opts: DialOptions): Promise<WebRtcTransport> {
       })
       answered = null
       gaveUp = null
-      retryNow = null
       if (transport) return transport
-      if (theyHide && !offerRelayOnly) continue
       waitMs = Math.min(waitMs * 2, opts.maxWaitMs ?? 15_000)
     }
   } finally {

@@ -158,7 +158,7 @@ function usesIceServers (rtcConfig: RTCConfiguration): boolean {
   return (rtcConfig.iceServers ?? []).length > 0
 }
 
-export function usesTurn (rtcConfig: RTCConfiguration): boolean {
+function usesTurn (rtcConfig: RTCConfiguration): boolean {
   return (rtcConfig.iceServers ?? []).some((server) => [server.urls].flat().some((url) => /^turns?:/i.test(url)))
 }
 
@@ -173,32 +173,13 @@ function hasRelayCandidate (sdp: string | undefined): boolean {
   return /^a=candidate:.* typ relay/m.test(sdp ?? '')
 }
 
-/** An SDP from someone who hides their address ("Hide my IP address from
- *  friends"): relay candidates and nothing else. */
-export function offersOnlyRelay (sdp: string): boolean {
-  return hasRelayCandidate(sdp) && !/^a=candidate:.* typ (host|srflx|prflx)/m.test(sdp)
-}
-
-/** How to meet an SDP that offers only a relay: relay to relay. Chromium
- *  pairs a relay-only side with a side that gathers every kind of candidate
- *  badly (the network suite saw no candidate pair form at all), while two
- *  relay-only sides connect at once. Costs nothing in privacy: it only
- *  hides our own address too. */
-export function meetRelayOnly (rtcConfig: RTCConfiguration): RTCConfiguration {
-  return usesTurn(rtcConfig) ? { ...rtcConfig, iceTransportPolicy: 'relay' } : rtcConfig
-}
-
 /** Why no path was found, in words the person can act on: without a relay
  *  on either side, two NATs that pick a new port per destination (or
  *  firewalls that drop UDP) cannot reach each other; with one, the relay
  *  itself was out of reach. */
 function unreachable (pc: RTCPeerConnection): KithError {
-  const localRelay = hasRelayCandidate(pc.localDescription?.sdp)
-  if (!localRelay && !hasRelayCandidate(pc.remoteDescription?.sdp)) {
+  if (!hasRelayCandidate(pc.localDescription?.sdp) && !hasRelayCandidate(pc.remoteDescription?.sdp)) {
     return new KithError('NEEDS_RELAY', NEEDS_RELAY_MESSAGE)
-  }
-  if (!localRelay && offersOnlyRelay(pc.remoteDescription?.sdp ?? '')) {
-    return new KithError('NEEDS_RELAY', 'This friend hides their IP address and connects only through a relay; add a TURN server in Network settings to reach them.')
   }
   return new KithError('CLOSED', 'No network path to this friend, not even through the TURN relay: check the TURN server in Network settings.')
 }
@@ -249,8 +230,7 @@ export async function createOffer (rtcConfig: RTCConfiguration): Promise<Pending
 
 /** The answering side: an answer SDP to seal and send back, and the transport
  *  once the data channel opens. */
-export async function answerOffer (config: RTCConfiguration, offerSdp: string): Promise<{ sdp: string, connected: (signal?: AbortSignal) => Promise<WebRtcTransport> }> {
-  const rtcConfig = offersOnlyRelay(offerSdp) ? meetRelayOnly(config) : config
+export async function answerOffer (rtcConfig: RTCConfiguration, offerSdp: string): Promise<{ sdp: string, connected: (signal?: AbortSignal) => Promise<WebRtcTransport> }> {
   const pc = new RTCPeerConnection(rtcConfig)
   const channelPromise = new Promise<{ channel: RTCDataChannel, early: Uint8Array[] }>((resolve) => {
     pc.addEventListener('datachannel', (ev) => {

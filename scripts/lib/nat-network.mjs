@@ -73,7 +73,11 @@ function attachToPublic (ns, hostEnd, cidr) {
   sh(`ip netns add ${ns}`)
   sh(`ip link add ${hostEnd} type veth peer name eth0 netns ${ns}`)
   sh(`ip link set ${hostEnd} master pub && ip link set ${hostEnd} up`)
-  sh(inNs(ns, `ip link set lo up && ip addr add ${cidr} dev eth0 && ip link set eth0 up`))
+  // A default route, as anything on the Internet has: a packet to a private
+  // address that is no one's here (a home's LAN) leaves and is dropped
+  // upstream (the outer namespace does not forward), instead of failing to
+  // send at all, which makes coturn close the allocation that tried it.
+  sh(inNs(ns, `ip link set lo up && ip addr add ${cidr} dev eth0 && ip link set eth0 up && ip route add default via ${PUBLIC_GATEWAY}`))
 }
 
 /** Cuts or restores a home's uplink (the router's public side). */

@@ -27,7 +27,10 @@ export async function acceptInvite (person: Person, link: string, inviterAddress
     await screenshot(person, `network-failed-accept-${person.name}`)
     throw err
   })
-  await person.page.getByTestId('friend-name').filter({ hasText: inviterName }).waitFor({ timeout: 30_000 })
+  await person.page.getByTestId('friend-name').filter({ hasText: inviterName }).waitFor({ timeout: 30_000 }).catch(async (err) => {
+    await screenshot(person, `network-failed-friend-page-${person.name}`)
+    throw err
+  })
 }
 
 export async function shareNote (owner: Person, text: string): Promise<void> {
