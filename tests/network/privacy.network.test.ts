@@ -3,7 +3,7 @@
 // his home's public (NAT) address or his LAN address, only the relay's.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { homeAddresses, TURN_ADDRESS } from '../../scripts/lib/nat-network.mjs'
-import { screenshot, type Person } from '../e2e/support/world'
+import { SCREENSHOT_DIR, type Person } from '../e2e/support/world'
 import { acceptInvite, createInvite, fetchNote, openAs, shareNote } from './support/friends'
 import { createNatWorld, type NatWorld } from './support/nat-world'
 import { configsUsed, remoteAddressesSeen, selectedPairs } from './support/peer-stats'
@@ -30,7 +30,12 @@ describe('relay-only privacy mode', () => {
     aliceAddress = await openAs(alice, world.appUrl, 'Alice')
     await openAs(bob, world.appUrl, 'Bob')
     expect(await setHideMyIp(bob, true)).toBe('Saved. Reconnected with the new settings.')
-    await screenshot(bob, 'network-privacy-setting')
+    for (const width of [1280, 390]) {
+      await bob.page.setViewportSize({ width, height: 900 })
+      await bob.page.getByLabel('Hide my IP address from friends').scrollIntoViewIfNeeded()
+      await bob.page.screenshot({ path: `${SCREENSHOT_DIR}/network-privacy-setting-${width}.png` })
+    }
+    await bob.page.setViewportSize({ width: 900, height: 900 })
     const link = await createInvite(alice)
     await acceptInvite(bob, link, aliceAddress, 'Alice')
     await shareNote(alice, 'A note for a friend who hides his address')
