@@ -82,7 +82,10 @@ function attachToPublic (ns, hostEnd, cidr) {
 
 /** Cuts or restores a home's uplink (the router's public side). */
 export function setUplink (home, up) {
-  sh(inNs(home.router, `ip link set eth0 ${up ? 'up' : 'down'}`))
+  // Taking the link down drops its routes; the default one comes back by hand.
+  sh(inNs(home.router, up
+    ? `ip link set eth0 up && ip route replace default via ${PUBLIC_GATEWAY}`
+    : 'ip link set eth0 down'))
 }
 
 /** An executable that starts Chromium inside a home's namespace, for
