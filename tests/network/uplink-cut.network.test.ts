@@ -52,8 +52,9 @@ describe('a home’s uplink is cut and restored', () => {
     await bob.page.getByTestId('friend-rtt').waitFor({ timeout: 90_000 })
     expect(await bob.page.getByTestId('friend-phase').textContent()).toContain('Connected securely')
     await shareNote(alice, 'After the cut')
+    // One press; "Up to date" may still show from before it, so wait for the note.
     await refreshFeed(bob.page)
-    expect((await feedTexts(bob.page)).join('\n')).toContain('After the cut')
+    await expect.poll(async () => (await feedTexts(bob.page)).join('\n'), { timeout: 30_000 }).toContain('After the cut')
     await screenshot(bob, 'network-uplink-restored-bob')
   })
 })
