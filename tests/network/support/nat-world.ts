@@ -2,7 +2,7 @@
 // segment, coturn in its own namespace, and each person's Chromium in a home
 // behind a NAT router (scripts/lib/nat-network.mjs builds the network before
 // vitest starts). Every address is the test network's own.
-import { mkdirSync, mkdtempSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
@@ -75,6 +75,8 @@ export async function createNatWorld (opts: { ice: IceSetup }): Promise<NatWorld
       await app.close()
       await tracker.close().catch(() => {})
       await turn.close()
+      // The run's coturn config, credentials, log and capture go with it.
+      rmSync(dir, { recursive: true, force: true })
     }
   }
 }
