@@ -10,7 +10,7 @@ import type { RpcHandlers } from '../shared/rpc'
 import { establishSession } from '../shared/session'
 import { HandshakeError } from '../shared/handshake'
 import type { Transport } from '../shared/transport'
-import { fetchHostConfig, mergeConfig, parseConfig, type KithConfig } from './config'
+import { ConfigError, fetchHostConfig, hasTurnServer, mergeConfig, parseConfig, RELAY_ONLY_NEEDS_TURN, rtcConfigOf, type KithConfig } from './config'
 import { dial, type DialPhase } from './discovery/dialer'
 import { Listener } from './discovery/listener'
 import { ReplayGuard } from './discovery/replay-guard'
@@ -265,7 +265,7 @@ export class KithNode extends EventTarget {
   }
 
   get rtcConfig (): RTCConfiguration {
-    return { iceServers: this.config.iceServers }
+    return rtcConfigOf(this.config)
   }
 
   status (): NodeStatus {
@@ -402,9 +402,15 @@ export class KithNode extends EventTarget {
   /** Saves trackers/ICE servers chosen by the owner and restarts discovery. */
   async saveConfig (overrides: Partial<KithConfig>): Promise<void> {
     const checked = parseConfig(overrides)
+    const next = mergeConfig({ trackers: this.config.trackers, iceServers: this.config.iceServers, relayOnly: this.config.relayOnly }, checked)
+    if (next.relayOnly === true && !hasTurnServer(next.iceServers)) throw new ConfigError(RELAY_ONLY_NEEDS_TURN)
     await this.db.putSetting(CONFIG_KEY, checked)
-    this.config = mergeConfig({ trackers: this.config.trackers, iceServers: this.config.iceServers }, checked)
+    const hidingNow = next.relayOnly === true && this.config.relayOnly !== true
+    this.config = next
     if (checked.trackers) this.trackerDirectory.configured(checked.trackers)
+    // Connections made before the owner chose to hide their address carry it:
+    // close them, so every friend reconnects through the relay.
+    if (hidingNow) this.sessions.closeEverything('reconnecting through the relay')
     this.restartListening()
   }
 

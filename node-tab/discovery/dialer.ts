@@ -54,6 +54,11 @@ export async function dial (opts: DialOptions): Promise<WebRtcTransport> {
   const topics = new Set<string>()
   let answered: ((transport: WebRtcTransport) => void) | null = null
   let connecting = 0
+  // An answer came but ICE found no way through (two NATs, no relay): the
+  // person is there and a retry will not change the networks, so the dial
+  // ends with that reason instead of searching on behind a spinner.
+  let unreachable: KithError | null = null
+  let gaveUp: ((err: KithError) => void) | null = null
 
   pool.onAnswer((envelope: SignalEnvelope) => {
     const sent = attemptOffers.get(envelope.offerId)
@@ -74,8 +79,14 @@ export async function dial (opts: DialOptions): Promise<WebRtcTransport> {
         if (take) take(transport)
         else transport.close('not needed')
       })
-      .catch(() => { /* that answer led nowhere; others may still */ })
-      .finally(() => { connecting-- })
+      .catch((err: unknown) => {
+        // That answer led nowhere; others may still.
+        if (err instanceof KithError && err.code === 'NEEDS_RELAY') unreachable = err
+      })
+      .finally(() => {
+        connecting--
+        if (connecting === 0 && unreachable && gaveUp) gaveUp(unreachable)
+      })
   })
 
   const discardAll = (): void => {
@@ -89,6 +100,7 @@ export async function dial (opts: DialOptions): Promise<WebRtcTransport> {
       throwIfAborted(opts.signal)
       opts.onPhase?.('waiting-for-tracker', attempt)
       discardAll()
+      if (unreachable) throw unreachable
       if (attempt > 1) noteAttempt()
       attemptOffers = new Map()
       answeredVia = new Set()
@@ -115,8 +127,9 @@ export async function dial (opts: DialOptions): Promise<WebRtcTransport> {
         })
         pool.announce(topic, sealed)
       }
-      const transport = await new Promise<WebRtcTransport | null>((resolve) => {
+      const transport = await new Promise<WebRtcTransport | null>((resolve, reject) => {
         answered = resolve
+        gaveUp = (err) => { clearTimeout(deadline); reject(err) }
         const deadline = setTimeout(function check () {
           // An answer that is still opening gets a little longer.
           if (connecting > 0) return void setTimeout(check, 500)
@@ -125,6 +138,7 @@ export async function dial (opts: DialOptions): Promise<WebRtcTransport> {
         opts.signal?.addEventListener('abort', () => { clearTimeout(deadline); resolve(null) }, { once: true })
       })
       answered = null
+      gaveUp = null
       if (transport) {
         connected = true
         return transport
