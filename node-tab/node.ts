@@ -22,10 +22,10 @@ import { NoticeSender } from './notices/notice-sender'
 import { NoticesStore } from './notices/notices-store'
 import { DialSlots } from './dial-slots'
 import { IncomingSessions, type IncomingSessionLimits } from './incoming-sessions'
-import { SessionRegistry, type NodeSession } from './sessions'
+import { AT_CAPACITY, SessionRegistry, type NodeSession } from './sessions'
 import { withStrangerPolicy } from './stranger-policy'
 import { ByteBudget } from '../shared/byte-budget'
-import { NODE_HELD_BYTES, sessionRpcOptions } from './session-limits'
+import { NODE_HELD_BYTES, sessionRpcOptions, type SessionLimits } from './session-limits'
 import { NodeDatabase } from './storage/db'
 import { FriendsStore } from './storage/friends-store'
 import { DEVICES_SECRET_KEY, loadOrCreateDevicesSecret, loadOrCreateIdentity, type StoredIdentity } from './storage/identity-store'
@@ -93,10 +93,13 @@ export class KithNode extends EventTarget {
   readonly friends: FriendsStore
   readonly invites: InvitesStore
   readonly notices: NoticesStore
-  readonly sessions = new SessionRegistry()
+  /** Friends' (and strangers') sessions, both directions: capped, and
+   *  closed when idle (see session-limits.ts). */
+  readonly sessions: SessionRegistry
   /** Sessions with my own other devices, by their device key (hex): kept
-   *  apart from friends' sessions, which are keyed by the person. */
-  readonly deviceSessions = new SessionRegistry()
+   *  apart from friends' sessions, which are keyed by the person, and kept
+   *  open (see own-device-links.ts), so neither capped nor closed when idle. */
+  readonly deviceSessions = new SessionRegistry({ maxSessions: Infinity, idleMs: Infinity, evictableAfterMs: Infinity })
   readonly devices: DevicesStore
   /** Keeps a session open with each of my other devices. */
   private readonly deviceLinks: OwnDeviceLinks
@@ -128,8 +131,9 @@ export class KithNode extends EventTarget {
   /** Bounds on sessions others open to us (strangers above all). */
   readonly incoming: IncomingSessions
 
-  private constructor (readonly db: NodeDatabase, identity: StoredIdentity, displayName: string, config: KithConfig, discoverable: boolean, incomingLimits?: Partial<IncomingSessionLimits>) {
+  private constructor (readonly db: NodeDatabase, identity: StoredIdentity, displayName: string, config: KithConfig, discoverable: boolean, incomingLimits?: Partial<IncomingSessionLimits>, sessionLimits?: Partial<SessionLimits>) {
     super()
+    this.sessions = new SessionRegistry(sessionLimits)
     // Saved as soon as an offer is let through: a reload must not make a
     // captured offer answerable again while it is fresh.
     this.replays.onRemember = () => {
@@ -197,7 +201,7 @@ export class KithNode extends EventTarget {
     this.addEventListener('change', () => this.scheduleRendezvousRefresh())
   }
 
-  static async open (opts: { db?: NodeDatabase, hostConfig?: Partial<KithConfig>, incomingLimits?: Partial<IncomingSessionLimits> } = {}): Promise<KithNode> {
+  static async open (opts: { db?: NodeDatabase, hostConfig?: Partial<KithConfig>, incomingLimits?: Partial<IncomingSessionLimits>, sessionLimits?: Partial<SessionLimits> } = {}): Promise<KithNode> {
     const db = opts.db ?? new NodeDatabase()
     const identity = await loadOrCreateIdentity(db)
     const displayName = (await db.getSetting(PROFILE_KEY, (v): v is string => typeof v === 'string')) ?? ''
@@ -206,7 +210,7 @@ export class KithNode extends EventTarget {
     try { overrides = saved ? parseConfig(saved) : {} } catch { /* a broken saved setting falls back */ }
     const host = opts.hostConfig ?? await fetchHostConfig()
     const discoverable = (await db.getSetting(DISCOVERABLE_KEY, (v): v is boolean => typeof v === 'boolean')) ?? false
-    const node = new KithNode(db, identity, displayName, mergeConfig(host, overrides), discoverable, opts.incomingLimits)
+    const node = new KithNode(db, identity, displayName, mergeConfig(host, overrides), discoverable, opts.incomingLimits, opts.sessionLimits)
     node.replays.restore(await db.getSetting(SEEN_OFFERS_KEY, (v): v is unknown => v !== undefined), Date.now())
     // This device is one of the person's devices, in the list they all share.
     await node.devices.add(identity.credentials.certificate!)
@@ -450,7 +454,13 @@ export class KithNode extends EventTarget {
   private async accept (transport: Transport, via?: MeetingKind): Promise<void> {
     try {
       const session = await this.startSession(transport)
-      await this.incoming.admit(toHex(session.remotePublicKey), session, via)
+      const keyHex = toHex(session.remotePublicKey)
+      if (!await this.incoming.admit(keyHex, session, via)) return
+      // At the cap only a friend may make room; a stranger needs free room.
+      if (!this.sessions.makeRoom(session, await this.friends.isFriend(keyHex))) {
+        this.lastRejected = `Refused a connection: ${AT_CAPACITY}`
+        this.changed()
+      }
     } catch (err) {
       if (err instanceof HandshakeError) {
         this.lastRejected = err.message
@@ -484,6 +494,9 @@ export class KithNode extends EventTarget {
       return session
     }
     this.sessions.add(toHex(session.remotePublicKey), session)
+    // A dial of our own may make room at the cap; an incoming session is
+    // weighed once admitted (see accept).
+    if (expectedRemoteKey && !this.sessions.makeRoom(session, true)) throw new KithError('RATE_LIMITED', AT_CAPACITY)
     return session
   }
 
