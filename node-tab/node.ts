@@ -114,6 +114,13 @@ export class KithNode extends EventTarget {
   /** Friends' keys, for choosing the swarm to dial; refreshed from the store. */
   private friendKeys = new Set<string>()
   private readonly pairSecrets = new Map<string, Uint8Array>()
+  /** Each friend's grant as last checked ("addedAt:grant"): a grant is
+   *  verified once, not at every refresh of the swarms. With 250 friends,
+   *  250 signature checks ran each time a session opened or closed and kept
+   *  the page busy for a second or more (see bench/systems/kith-scale.mjs). */
+  private checkedGrants = new Map<string, string>()
+  /** Friends' keys already found valid (see listenTopics). */
+  private validFriendKeys = new Set<string>()
   private nextPairSecrets = new Map<string, Uint8Array>()
   private rendezvousTimer: ReturnType<typeof setTimeout> | null = null
   /** Refreshes the swarms when the next pending invite expires. */
@@ -290,9 +297,12 @@ export class KithNode extends EventTarget {
     await this.refreshFriendKeys()
     const me = this.identityKey
     // A stored key that needs no secret (written before keys were checked)
-    // would give a pair swarm anyone can compute: never sit in one.
-    const topics: Meeting[] = [...this.friendKeys].filter((key) => isValidSigningPublicKey(fromHex(key)))
-      .map((key) => pairMeeting(this.pairSecretWith(key), epoch, me))
+    // would give a pair swarm anyone can compute: never sit in one. Checked
+    // once per key (a point multiplication each: 250 of them at every
+    // refresh cost as much as the grants did, see checkedGrants).
+    const valid = new Set([...this.friendKeys].filter((key) => this.validFriendKeys.has(key) || isValidSigningPublicKey(fromHex(key))))
+    this.validFriendKeys = valid
+    const topics: Meeting[] = [...valid].map((key) => pairMeeting(this.pairSecretWith(key), epoch, me))
     // A friend not yet told of a revocation still uses the old secret; once
     // told, the new one. Both are listened in until then.
     for (const [key, next] of this.nextPairSecrets) if (this.friendKeys.has(key)) topics.push(pairMeeting(next, epoch, me))
@@ -347,6 +357,7 @@ export class KithNode extends EventTarget {
 
   private async refreshFriendKeys (): Promise<void> {
     const rows = await this.friends.list()
+    const checked = new Map<string, string>()
     this.friendKeys = new Set(rows.map((f) => f.key))
     this.nextPairSecrets = new Map(rows.flatMap((f) => f.nextPairSecret ? [[f.key, f.nextPairSecret]] : []))
     for (const row of rows) {
@@ -357,8 +368,14 @@ export class KithNode extends EventTarget {
         await this.friends.setPairSecret(row.key, this.pairSecretWith(row.key))
       }
       // Friendships from before grants (or granted over the key alone): signed now, so my other devices take them.
-      if (this.signing && !isFriendGranted(this.identityKey, row.key, row.addedAt, row.grant)) await this.friends.setGrant(row.key, grantFriend(this.signing, row.key, row.addedAt))
+      if (this.signing) {
+        const mark = row.grant instanceof Uint8Array ? grantMark(row.addedAt, row.grant) : null
+        if (mark !== null && (this.checkedGrants.get(row.key) === mark || isFriendGranted(this.identityKey, row.key, row.addedAt, row.grant))) checked.set(row.key, mark)
+        else await this.friends.setGrant(row.key, grantFriend(this.signing, row.key, row.addedAt))
+      }
     }
+    // Only the current rows are remembered, so this stays as small as the list.
+    this.checkedGrants = checked
     // A server device only sits where it knows the secret.
     if (!this.signing) this.friendKeys = new Set([...this.friendKeys].filter((key) => this.pairSecrets.has(key)))
   }
@@ -684,4 +701,10 @@ export class KithNode extends EventTarget {
   changed (): void {
     this.dispatchEvent(new Event('change'))
   }
+}
+
+/** What a checked grant is remembered by: a changed row (another device
+ *  re-granted it, or sync brought another) is checked again. */
+function grantMark (addedAt: number, grant: Uint8Array): string {
+  return `${addedAt}:${toHex(grant)}`
 }

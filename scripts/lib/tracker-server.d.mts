@@ -4,6 +4,8 @@ export interface RunningTracker {
   port: number
   /** Resolves once every client connection has ended. */
   close: () => Promise<void>
+  /** WebSocket messages received from and sent to every client so far. */
+  messages: () => { received: number, sent: number }
 }
 
-export function startTracker (opts?: { port?: number, host?: string }): Promise<RunningTracker>
+export function startTracker (opts?: { port?: number, host?: string, announceIntervalMs?: number }): Promise<RunningTracker>

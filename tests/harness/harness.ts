@@ -20,6 +20,7 @@ import { ClientDatabase } from '../../client/cache/db'
 import { ItemsStore } from '../../node-tab/storage/items-store'
 import { seedScale, timeScopedPages } from './bench-scale'
 import { fileHarness } from './file-harness'
+import { scaleSessionsBench } from './scale-sessions-bench'
 import type { NodeMethods } from '../../shared/protocol'
 
 const rtcConfig: RTCConfiguration = { iceServers: [] }
@@ -183,6 +184,6 @@ const scaleBench = {
   }
 }
 
-const everything = { ...harness, ...scaleBench, ...fileHarness, ...devicesBench }
+const everything = { ...harness, ...scaleBench, ...fileHarness, ...devicesBench, ...scaleSessionsBench }
 declare global { interface Window { kithHarness: typeof everything } }
 window.kithHarness = everything
