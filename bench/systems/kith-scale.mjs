@@ -14,7 +14,7 @@
 //     the owner and a second tracker that only it uses, counted by that
 //     tracker, after the first announces (steady state).
 import { fileURLToPath } from 'node:url'
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { startStaticServer } from '../../scripts/lib/static-server.mjs'
 import { startTracker } from '../../scripts/lib/tracker-server.mjs'
 import { failed, figure, openPerson, percentile, sleep, withTimeout } from '../lib/index.mjs'
@@ -33,6 +33,7 @@ const FRIEND_PAGES = 4
 const BUSY_SESSIONS = 100
 const BUSY_MS = 10_000
 const BUSY_PAUSE_MS = 100
+const ALONE_MS = 2_000
 /** Dials at once per friend page (the owner answers 24 pair offers at once). */
 const DIALS_PER_PAGE = 3
 /** The shortest re-announce interval the node accepts from a tracker (see
@@ -69,8 +70,16 @@ export async function measure ({ browser, config, log, emit = () => {} }) {
       withTimeout(page.evaluate(([t, n]) => window.kithHarness.scaleFriendsCreate(t, n), [dialTrackers, Math.min(perPage, FRIENDS - p * perPage)]), 150_000, 'friend nodes')))).flat()
     log(`${keys.length} friend nodes in ${FRIEND_PAGES} pages in ${((performance.now() - started) / 1000).toFixed(1)} s`)
 
+    const renderersBefore = await rendererPids(browser)
     const ownerPerson = await open('kith-scale-owner')
     const owner = ownerPerson.page
+    const ownerPid = await ownerRenderer(owner, [...await rendererPids(browser)].filter((pid) => !renderersBefore.has(pid)))
+    if (ownerPid === null) log('could not tell which renderer process is the owner page’s: no process memory figures')
+    const rendererMB = () => ownerPid === null ? null : rssMB(ownerPid)
+    const mainThreadSeconds = async () => {
+      const { metrics } = await cdp.send('Performance.getMetrics')
+      return metrics.find((m) => m.name === 'TaskDuration')?.value ?? NaN
+    }
     const cdp = await ownerPerson.context.newCDPSession(owner)
     await cdp.send('Performance.enable')
     const heapMB = async () => {
@@ -82,14 +91,20 @@ export async function measure ({ browser, config, log, emit = () => {} }) {
 
     const { address, swarms } = await withTimeout(owner.evaluate(([t, k]) => window.kithHarness.scaleOwner(t, k), [[...dialTrackers, counted.url], keys]), 60_000, 'owner')
     log(`owner sits in ${swarms} swarms on ${dialTrackers.length + 1} trackers`)
-    // Steady state starts once the first announces are answered.
+    // Steady state starts once the first announces are answered; counted
+    // from half an interval on, so the window holds whole rounds.
     const joined = Date.now()
     while (counted.messages().sent < swarms && Date.now() - joined < 20_000) await sleep(50)
-    const countFrom = { at: Date.now(), ...counted.messages() }
-    log(`joining cost the counted tracker ${countFrom.received} messages in, ${countFrom.sent} out`)
+    const joinCost = counted.messages()
+    log(`joining cost the counted tracker ${joinCost.received} messages in, ${joinCost.sent} out`)
+    const countStart = Date.now() + COUNTED_INTERVAL_MS / 2
+    let countFrom = null
+    const startCounting = sleep(COUNTED_INTERVAL_MS / 2).then(() => { countFrom = { at: Date.now(), ...counted.messages() } })
 
     const idle = await heapMB()
     report(figure(SYSTEM, 'node_memory_MB_at_0_sessions', idle.used, 'MB'))
+    const idleRss = rendererMB()
+    if (idleRss !== null) report(figure(SYSTEM, 'node_renderer_MB_at_0_sessions', idleRss, 'MB'))
 
     await Promise.all(friendPages.map((page) => page.evaluate((a) => window.kithHarness.scaleFriendsBefriend(a), address)))
     // The next friend node of each page to dial: each page dials its share.
@@ -111,21 +126,35 @@ export async function measure ({ browser, config, log, emit = () => {} }) {
       const before = await owner.evaluate(() => window.kithHarness.scaleOwnerSessions())
       log(`owner holds ${before.open} sessions`)
       if (before.open < BUSY_SESSIONS) throw new Error(`only ${before.open} of ${BUSY_SESSIONS} sessions opened`)
+      // The same pings over one session alone, the others open but quiet: what
+      // this machine gives a single session right now, to compare with.
+      const alone = await friendPages[0].evaluate(([d, p]) => window.kithHarness.scaleFriendsBusy(d, p, 1), [ALONE_MS, 0])
+      report(figure(SYSTEM, 'rpc_p99_ms_10B_at_1_of_100_sessions', alone.errors === 0 ? percentile(alone.times, 99) : null, 'ms'))
+      const busyFrom = await mainThreadSeconds()
       const busy = await withTimeout(Promise.all(friendPages.map((page) => page.evaluate(([d, p]) => window.kithHarness.scaleFriendsBusy(d, p), [BUSY_MS, BUSY_PAUSE_MS]))), BUSY_MS + 30_000, 'busy sessions')
       const times = busy.flatMap((b) => b.times)
       const errors = busy.reduce((n, b) => n + b.errors, 0)
-      log(`${times.length} round trips over ${before.open} sessions in ${BUSY_MS / 1000} s (${errors} failed)`)
+      const busyShare = (await mainThreadSeconds() - busyFrom) / (BUSY_MS / 1000)
+      log(`${times.length} round trips over ${before.open} sessions in ${BUSY_MS / 1000} s (${errors} failed); the owner's main thread was busy ${(busyShare * 100).toFixed(0)}% of the time`)
+      report(figure(SYSTEM, 'node_main_thread_pct_at_100_sessions', busyShare * 100, '%'))
       report(figure(SYSTEM, 'rpc_p50_ms_10B_at_100_sessions', percentile(times, 50), 'ms'))
       report(figure(SYSTEM, 'rpc_p99_ms_10B_at_100_sessions', errors === 0 ? percentile(times, 99) : null, 'ms'))
       const at100 = await heapMB()
       log(`owner JS heap: ${idle.used.toFixed(1)} MB at 0 sessions, ${at100.used.toFixed(1)} MB at ${before.open} (${((at100.used - idle.used) * 1000 / before.open).toFixed(0)} kB a session); heap allocated ${at100.total.toFixed(1)} MB`)
       report(figure(SYSTEM, 'node_memory_MB_at_100_sessions', at100.used, 'MB'))
+      const rss = rendererMB()
+      if (rss !== null) {
+        log(`owner renderer process: ${idleRss?.toFixed(0)} MB resident at 0 sessions, ${rss.toFixed(0)} MB at ${before.open}`)
+        report(figure(SYSTEM, 'node_renderer_MB_at_100_sessions', rss, 'MB'))
+      }
     } catch (err) {
       log(`100 sessions failed: ${err.message}`)
     }
 
     try {
       await connect(FRIENDS - BUSY_SESSIONS)
+      // Sessions whose handshake just ended are still being weighed against the cap.
+      await sleep(2_000)
       const after = await owner.evaluate(() => window.kithHarness.scaleOwnerSessions())
       const stillOpen = (await Promise.all(friendPages.map((page) => page.evaluate(() => window.kithHarness.scaleFriendsOpen())))).reduce((a, b) => a + b, 0)
       log(`all ${FRIENDS} friends dialled: owner holds ${after.open} (cap ${after.cap}), at most ${after.max}; friends see ${stillOpen} open${after.lastRejected ? `; owner says: ${after.lastRejected}` : ''}`)
@@ -134,7 +163,8 @@ export async function measure ({ browser, config, log, emit = () => {} }) {
       log(`250 friends failed: ${err.message}`)
     }
 
-    const wait = countFrom.at + COUNT_WINDOW_MS - Date.now()
+    await startCounting
+    const wait = countStart + COUNT_WINDOW_MS - Date.now()
     if (wait > 0) await sleep(wait)
     const until = { at: Date.now(), ...counted.messages() }
     const minutes = (until.at - countFrom.at) / 60_000
@@ -151,4 +181,38 @@ export async function measure ({ browser, config, log, emit = () => {} }) {
     await counted.close()
   }
   return out
+}
+
+/** Process ids of the browser's renderers (one per browser context here). */
+async function rendererPids (browser) {
+  const cdp = await browser.newBrowserCDPSession()
+  try {
+    const { processInfo } = await cdp.send('SystemInfo.getProcessInfo')
+    return new Set(processInfo.filter((p) => p.type === 'renderer').map((p) => p.id))
+  } catch {
+    return new Set()
+  } finally {
+    await cdp.detach().catch(() => {})
+  }
+}
+
+/** Resident memory of a process in MB (Linux), or null. */
+function rssMB (pid) {
+  try {
+    const kB = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]
+    return kB ? Number(kB) / 1000 : null
+  } catch {
+    return null
+  }
+}
+
+/** Which of `candidates` (renderers that appeared with the owner's page;
+ *  Chromium also starts a spare one ahead of the next page) is the owner
+ *  page's: the one that grows when the page fills 64 MB, then frees it. */
+async function ownerRenderer (page, candidates) {
+  const before = new Map(candidates.map((pid) => [pid, rssMB(pid) ?? 0]))
+  await page.evaluate(() => { globalThis.kithScaleProbe = new Uint8Array(64e6).fill(1) })
+  const grown = candidates.filter((pid) => (rssMB(pid) ?? 0) - before.get(pid) > 48)
+  await page.evaluate(() => { delete globalThis.kithScaleProbe })
+  return grown.length === 1 ? grown[0] : null
 }

@@ -85,14 +85,15 @@ export const scaleSessionsBench = {
   /** Friend page: sessions to the owner still open. */
   scaleFriendsOpen: (): number => [...friendSessions.values()].filter((s) => !s.rpc.closed).length,
 
-  /** Friend page: every open session pings the owner with 10 bytes, waits
-   *  `pauseMs`, and again, for `durationMs`; every round trip in ms. */
-  scaleFriendsBusy: async (durationMs: number, pauseMs: number): Promise<{ times: number[], errors: number }> => {
+  /** Friend page: every open session (or the first `sessions`) pings the
+   *  owner with 10 bytes, waits `pauseMs`, and again, for `durationMs`;
+   *  every round trip in ms. */
+  scaleFriendsBusy: async (durationMs: number, pauseMs: number, sessions = Infinity): Promise<{ times: number[], errors: number }> => {
     const data = new Uint8Array(10)
     const times: number[] = []
     let errors = 0
     const end = performance.now() + durationMs
-    const open = [...friendSessions.values()].filter((s) => !s.rpc.closed)
+    const open = [...friendSessions.values()].filter((s) => !s.rpc.closed).slice(0, sessions)
     await Promise.all(open.map(async (session, k) => {
       await sleep((k * pauseMs) / open.length) // spread the starts over one pause
       while (performance.now() < end && !session.rpc.closed) {
