@@ -1,12 +1,59 @@
 import { defineConfig } from 'vite'
+import { VitePWA } from 'vite-plugin-pwa'
 
 // The app is static files: any web server can host dist/. `base: './'` keeps
-// it working from a sub-folder too.
+// it working from a sub-folder too: every URL below (manifest, service
+// worker, its scope, start_url) is relative to the folder index.html is in.
 export default defineConfig({
   base: './',
   build: {
     outDir: 'dist',
     target: 'es2022',
-    sourcemap: true
-  }
+    sourcemap: true,
+    // dist/.vite/manifest.json: which files the entry loads at once, read by
+    // the bundle-size figure (bench/lib/initial-js.mjs).
+    manifest: true
+  },
+  plugins: [
+    VitePWA({
+      // Never a silent update: a new build waits until the owner presses
+      // Reload (client/app-update.ts), since reloading stops their server.
+      registerType: 'prompt',
+      injectRegister: null, // registered from client/app-update.ts, no inline script (CSP)
+      includeAssets: ['favicon.svg', 'favicon-32.png', 'apple-touch-icon.png'],
+      manifest: {
+        id: './',
+        name: 'Kith',
+        short_name: 'Kith',
+        description: 'Your friends-only server, in a browser tab.',
+        lang: 'en',
+        start_url: './',
+        scope: './',
+        display: 'standalone',
+        theme_color: '#2f5bd3',
+        background_color: '#f4f6f9',
+        icons: [
+          { src: 'icon-192.png', sizes: '192x192', type: 'image/png', purpose: 'any' },
+          { src: 'icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'any' },
+          { src: 'icon-maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' }
+        ]
+      },
+      workbox: {
+        // The app shell: every script, style, page and icon of the build.
+        globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'],
+        // Only the app's own page falls back to the cached shell; config.json
+        // is not a navigation and is never served from the precache.
+        navigateFallback: 'index.html',
+        cleanupOutdatedCaches: true,
+        // The host's config.json (its trackers) is asked for afresh at every
+        // start; offline, the last answer stands in, so the node starts with
+        // the same trackers rather than the public defaults.
+        runtimeCaching: [{
+          urlPattern: ({ url, sameOrigin }) => sameOrigin && url.pathname.endsWith('/config.json'),
+          handler: 'NetworkFirst',
+          options: { cacheName: 'kith-host-config', networkTimeoutSeconds: 3, expiration: { maxEntries: 1 } }
+        }]
+      }
+    })
+  ]
 })

@@ -8,6 +8,7 @@ import type { DeletionReason, ItemRow } from '../node-tab/storage/db'
 import type { KithConfig } from '../node-tab/config'
 import type { FriendConnection } from './friend-connection'
 import type { DevicesApi } from './devices-api'
+import type { BackupApi } from './backup-api'
 
 /** One of my items, as stored (content and audience). */
 export type MyItem = Omit<ItemRow, 'listedAt'>
@@ -45,6 +46,10 @@ export interface DeletionStatus {
   itemType: ItemType
   reason: DeletionReason
   at: number
+  /** When the item was made (absent in requests from before this was kept). */
+  itemCreatedAt?: number
+  /** It was a photo (by the type it was shared with). */
+  itemPhoto?: boolean
   friends: Array<{ key: string, displayName: string, confirmed: boolean }>
 }
 
@@ -58,6 +63,16 @@ export type FeedState =
 export interface FeedItem extends SharedItem {
   /** The file's bytes are in my cache. */
   fileCached: boolean
+}
+
+/** One item on the Home feed, with whose it is. */
+export interface HomeEntry {
+  /** The friend's public key, hex. */
+  owner: string
+  ownerAddress: string
+  ownerName: string
+  item: FeedItem
+  unread: boolean
 }
 
 /** A friend's items as I have them cached, and the requests for more. */
@@ -99,6 +114,8 @@ export interface KithApi extends EventTarget {
   /** A file is written in pieces; onProgress reports the fraction saved (0..1). */
   createItem (item: NewItem, onProgress?: (fraction: number) => void): Promise<MyItem>
   setAudience (itemId: string, audience: Audience): Promise<void>
+  /** New text for my note or post (or a file's caption); friends get it on their next sync. */
+  editItemText (itemId: string, text: string): Promise<MyItem>
   deleteItem (itemId: string): Promise<void>
   myFile (itemId: string): Promise<Blob | null>
   listDeletions (): Promise<DeletionStatus[]>
@@ -120,8 +137,21 @@ export interface KithApi extends EventTarget {
   acceptInvite (address: string, token: string, signal?: AbortSignal): Promise<Profile>
 
   feed (ownerAddress: string): FriendFeed
+  /** Every friend's cached items, newest first. The api fires 'feed-change'
+   *  whenever they (or their read marks) may have changed. */
+  homeItems (query: { owner?: string, type?: ItemType, limit: number }): Promise<HomeEntry[]>
+  unreadCount (): Promise<number>
+  markRead (keys: Array<{ owner: string, id: string }>): Promise<void>
+  markAllRead (): Promise<void>
+  syncAllFriends (): Promise<void>
+  /** Browser notifications for new items while the tab is hidden (off by default). */
+  readonly notificationsEnabled: boolean
+  setNotifications (on: boolean): Promise<void>
   purgeAllCaches (): Promise<void>
 
   /** My own devices: list, link, revoke (DESIGN §6a). */
   readonly devices: DevicesApi
+
+  /** Storage (persistent, used, quota) and encrypted backups. */
+  readonly backup: BackupApi
 }

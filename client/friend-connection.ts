@@ -2,6 +2,7 @@
 // profile, then measure the round trip once a second. When the connection
 // drops (they reloaded, went offline) it goes back to searching by itself.
 import { AddressError, parseAddress } from '../shared/identity'
+import { toHex } from '../shared/bytes'
 import { HandshakeError } from '../shared/handshake'
 import { KithError } from '../shared/errors'
 import type { Profile } from '../shared/protocol'
@@ -20,10 +21,20 @@ export interface FriendState {
   problem: string | null
   /** True when the problem is a failed handshake (someone else answered). */
   handshakeFailed: boolean
+  /** The last time a connection with them was up (kept across reloads), if ever. */
+  lastReachedAt: number | null
+}
+
+/** Where the last time I reached a friend is kept (the client's cache), by key hex. */
+export interface ReachLog {
+  lastReachedAt (keyHex: string): Promise<number | null>
+  markReached (keyHex: string, at: number): Promise<void>
 }
 
 const PING_INTERVAL_MS = 1_000
 const PING_TIMEOUT_MS = 4_000
+/** While connected, "last reached" is written down this often (and when it drops). */
+const REACHED_EVERY_MS = 60_000
 
 export class FriendConnection extends EventTarget {
   readonly address: string
@@ -32,7 +43,7 @@ export class FriendConnection extends EventTarget {
   private session: NodeSession | null = null
   state: FriendState
 
-  constructor (private readonly node: KithNode, address: string) {
+  constructor (private readonly node: KithNode, address: string, private readonly reachLog: ReachLog | null = null) {
     super()
     this.address = address
     let key: Uint8Array | null = null
@@ -43,11 +54,24 @@ export class FriendConnection extends EventTarget {
       problem = err instanceof AddressError ? err.message : 'This is not a valid address.'
     }
     this.remoteKey = key
-    this.state = { phase: key ? 'waiting-for-tracker' : 'invalid', searchingSince: Date.now(), profile: null, rttMs: null, problem, handshakeFailed: false }
+    this.state = { phase: key ? 'waiting-for-tracker' : 'invalid', searchingSince: Date.now(), profile: null, rttMs: null, problem, handshakeFailed: false, lastReachedAt: null }
   }
 
   start (): void {
-    if (this.remoteKey) void this.run(this.remoteKey)
+    if (!this.remoteKey) return
+    const keyHex = toHex(this.remoteKey)
+    this.reachLog?.lastReachedAt(keyHex).then((at) => {
+      // A connection made meanwhile is newer than what was kept.
+      if (at !== null && !this.abort.signal.aborted && (this.state.lastReachedAt ?? 0) < at) this.update({ lastReachedAt: at })
+    }, () => { /* shown without "since when" */ })
+    void this.run(this.remoteKey)
+  }
+
+  /** Notes that they are reachable now, in memory and (best effort) on disk. */
+  private reached (): void {
+    const at = Date.now()
+    this.update({ lastReachedAt: at })
+    if (this.remoteKey) this.reachLog?.markReached(toHex(this.remoteKey), at).catch(() => { /* only a hint for later */ })
   }
 
   stop (): void {
@@ -65,6 +89,7 @@ export class FriendConnection extends EventTarget {
     const signal = this.abort.signal
     let backoffMs = 1_000
     while (!signal.aborted) {
+      let wasConnected = false
       try {
         const session = await this.node.connect(remoteKey, {
           signal,
@@ -73,8 +98,11 @@ export class FriendConnection extends EventTarget {
         this.session = session
         const profile = parseProfileAnswer(await session.rpc.call('profile', {}, { timeoutMs: PING_TIMEOUT_MS, signal }), session.remoteAddress)
         this.update({ phase: 'connected', profile, problem: null, handshakeFailed: false })
+        wasConnected = true
+        this.reached()
         backoffMs = 1_000
         await this.measureUntilClosed(session, signal)
+        if (!signal.aborted) this.reached()
       } catch (err) {
         if (signal.aborted) return
         // Back to searching (the real person may still turn up), with the reason shown.
@@ -88,13 +116,20 @@ export class FriendConnection extends EventTarget {
       }
       if (signal.aborted) return
       this.session = null
-      this.update({ phase: 'searching', searchingSince: Date.now(), rttMs: null })
+      // A new search starts when they went away, not at every failed attempt:
+      // "not reachable after N s" counts from the last time they were there.
+      this.update({ phase: 'searching', rttMs: null, ...(wasConnected ? { searchingSince: Date.now() } : {}) })
     }
   }
 
   private async measureUntilClosed (session: NodeSession, signal: AbortSignal): Promise<void> {
     const data = new Uint8Array(10)
+    let notedAt = Date.now()
     while (!signal.aborted && !session.rpc.closed) {
+      if (Date.now() - notedAt >= REACHED_EVERY_MS) {
+        notedAt = Date.now()
+        this.reached()
+      }
       const t0 = performance.now()
       try {
         parsePingAnswer(await session.rpc.call('ping', { data }, { timeoutMs: PING_TIMEOUT_MS, signal }), data)

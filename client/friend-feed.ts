@@ -13,6 +13,7 @@ import type { OutboxRow } from './cache/db'
 import type { Outbox } from './outbox'
 import { BAD_PIECE, downloadPieces, FILE_TOO_LARGE, NO_SPACE_HERE } from './file-download'
 import { isQuotaError } from '../shared/quota'
+import { noRoomMessage } from './no-room'
 
 export interface FriendFeedOptions {
   ownerAddress: string
@@ -293,8 +294,11 @@ export class FriendFeedImpl extends EventTarget implements FriendFeed {
         try {
           kept = await cache.storePiece(this.owner, id, size, index, bytes)
         } catch (err) {
-          // Asking again will not make room: the request is dropped, in words.
-          throw isQuotaError(err) ? new KithError('TOO_LARGE', NO_SPACE_HERE) : err
+          // Asking again will not make room: the request is dropped, in
+          // words, with the pieces already kept (no half file left behind).
+          if (!isQuotaError(err)) throw err
+          await cache.dropPartialFile(this.owner, id).catch(() => { /* purged with the cache */ })
+          throw new KithError('TOO_LARGE', await noRoomMessage(NO_SPACE_HERE))
         }
         if (!kept) throw new KithError('NOT_FOUND', NOT_CACHED)
       },
@@ -341,7 +345,7 @@ export class FriendFeedImpl extends EventTarget implements FriendFeed {
 
 function plainFileError (err: KithError): string {
   // Our own sentences are shown; a message from the friend's node is not.
-  if (err.message === BAD_PIECE || err.message === FILE_TOO_LARGE || err.message === NO_SPACE_HERE) return err.message
+  if (err.message === BAD_PIECE || err.message === FILE_TOO_LARGE || err.message.endsWith(NO_SPACE_HERE)) return err.message
   return err.code === 'NOT_FOUND' ? NOT_CACHED : 'That file could not be downloaded.'
 }
 

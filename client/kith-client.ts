@@ -16,9 +16,17 @@ import type {
 } from './app-api'
 import { ClientDatabase } from './cache/db'
 import type { DevicesApi } from './devices-api'
+import type { BackupApi } from './backup-api'
+import { NodeBackupApi } from './backup-client'
+import { inWordsIfNoRoom } from './no-room'
 import { NodeDevicesApi } from './devices-client'
 import { deleteNoticeHandler } from './cache/delete-notice-handler'
-import { FriendCache } from './cache/friend-cache'
+import { FriendCache, type RecentQuery } from './cache/friend-cache'
+import { inviteFragment } from '../shared/invite-link'
+import { hintHandler } from './cache/hint-handler'
+import { SyncCoalescer } from './sync-coalescer'
+import { Notifier } from './notifications'
+import type { HomeEntry } from './app-api'
 import { FriendConnection } from './friend-connection'
 import { FriendFeedImpl } from './friend-feed'
 import { Outbox } from './outbox'
@@ -28,16 +36,43 @@ export class KithClient extends EventTarget implements KithApi {
   readonly outbox: Outbox
   private readonly feeds = new Map<string, FriendFeedImpl>()
   readonly devices: DevicesApi
+  readonly backup: BackupApi
+  /** Syncs asked for by hints and by sessions opening: one in flight and one pending per friend. */
+  readonly syncs: SyncCoalescer
+  readonly notifier: Notifier
 
   constructor (readonly node: KithNode, clientDb: ClientDatabase = new ClientDatabase()) {
     super()
     this.devices = new NodeDevicesApi(node)
+    this.backup = new NodeBackupApi(node.db)
     this.cache = new FriendCache(clientDb)
     this.outbox = new Outbox(clientDb)
-    node.registerHandlers((remoteHex) => deleteNoticeHandler(this.cache, remoteHex, () => this.changed()))
+    this.notifier = new Notifier(clientDb)
+    // The saved choice is read once: show it as soon as it is known.
+    void this.notifier.ready.then(() => this.feedChanged())
+    this.syncs = new SyncCoalescer((key) => this.feed(addressFromPublicKey(fromHex(key))).sync())
+    node.registerHandlers((remoteHex) => ({
+      ...deleteNoticeHandler(this.cache, remoteHex, () => { this.changed(); this.feedChanged() }),
+      ...hintHandler(remoteHex, { isFriend: (key) => this.node.friends.isFriend(key), syncSoon: (key) => this.syncs.request(key) })
+    }))
+    this.cache.onStored = () => this.feedChanged()
+    this.cache.onNewItems = (owner, items) => { void this.announce(owner, items) }
     node.addEventListener('change', () => this.dispatchEvent(new Event('change')))
-    // Requests queued while a friend was offline go out when they connect.
-    node.sessions.addEventListener('opened', (ev) => { void this.drainQueued((ev as CustomEvent<string>).detail) })
+    // A friend who was offline (or I was) is synced as soon as a session
+    // with them opens, whoever dialled; that also sends what was queued.
+    // Anyone else: only what was queued for them.
+    node.sessions.addEventListener('opened', (ev) => { void this.sessionOpened((ev as CustomEvent<string>).detail) })
+  }
+
+  private async sessionOpened (peerHex: string): Promise<void> {
+    if (await this.node.friends.isFriend(peerHex).catch(() => false)) this.syncs.request(peerHex)
+    else await this.drainQueued(peerHex)
+  }
+
+  /** New items in my cache: a notification, if chosen. */
+  private async announce (owner: string, items: Parameters<Notifier['newItems']>[2]): Promise<void> {
+    const name = (await this.friendNames().catch(() => new Map<string, string>())).get(owner) ?? 'A friend'
+    this.notifier.newItems(name, owner, items)
   }
 
   get address (): string { return this.node.address }
@@ -47,7 +82,7 @@ export class KithClient extends EventTarget implements KithApi {
   status (): NodeStatus { return this.node.status() }
   setDisplayName (name: string): Promise<void> { return this.node.setDisplayName(name) }
   saveConfig (config: Partial<KithConfig>): Promise<void> { return this.node.saveConfig(config) }
-  connectTo (address: string): FriendConnection { return new FriendConnection(this.node, address) }
+  connectTo (address: string): FriendConnection { return new FriendConnection(this.node, address, this.cache) }
   get discoverable (): boolean { return this.node.discoverable }
   setDiscoverable (on: boolean): Promise<void> { return this.node.setDiscoverable(on) }
 
@@ -57,13 +92,24 @@ export class KithClient extends EventTarget implements KithApi {
   }
 
   async createItem (item: NewItem, onProgress?: (fraction: number) => void): Promise<MyItem> {
-    const row = await this.node.items.create(item, onProgress)
+    const row = await this.node.items.create(item, onProgress).catch(async (err: unknown) => {
+      throw await inWordsIfNoRoom(err, 'Nothing of it was saved. Free some space (or clear the copies from friends in Settings), then try again.')
+    })
+    this.node.hints.itemsChanged([row.id])
+    this.changed()
+    return toMyItem(row)
+  }
+
+  async editItemText (itemId: string, text: string): Promise<MyItem> {
+    const row = await this.node.items.editText(itemId, text)
+    this.node.hints.itemsChanged([row.id])
     this.changed()
     return toMyItem(row)
   }
 
   async setAudience (itemId: string, audience: Audience): Promise<void> {
     await this.node.items.setAudience(itemId, audience)
+    this.node.hints.itemsChanged([itemId])
     this.node.noticesMayHaveChanged()
   }
 
@@ -84,6 +130,8 @@ export class KithClient extends EventTarget implements KithApi {
       itemType: row.itemType,
       reason: row.reason,
       at: row.at,
+      ...(row.itemCreatedAt !== undefined ? { itemCreatedAt: row.itemCreatedAt } : {}),
+      ...(row.itemPhoto ? { itemPhoto: true } : {}),
       friends: Object.entries(row.friends).map(([key, confirmed]) => ({ key, displayName: names.get(key) ?? 'a former friend', confirmed }))
     }))
   }
@@ -114,6 +162,7 @@ export class KithClient extends EventTarget implements KithApi {
     await this.node.removeFriend(key)
     await this.cache.purge(key)
     this.changed()
+    this.feedChanged()
   }
 
   async listGroups (): Promise<GroupSummary[]> {
@@ -138,6 +187,7 @@ export class KithClient extends EventTarget implements KithApi {
 
   async setMembership (groupId: string, friendKey: string, member: boolean): Promise<void> {
     await this.node.friends.setMembership(groupId, friendKey, member)
+    if (member) this.node.hints.friendsMaySeeMore([friendKey])
     this.node.noticesMayHaveChanged()
   }
 
@@ -197,9 +247,43 @@ export class KithClient extends EventTarget implements KithApi {
     return feed
   }
 
+  // — Home: every friend's items together —
+  async homeItems (query: RecentQuery): Promise<HomeEntry[]> {
+    const [entries, friends] = await Promise.all([this.cache.recent(query), this.node.friends.list()])
+    const byKey = new Map(friends.map((f) => [f.key, f]))
+    return entries.map((e) => ({
+      ...e,
+      ownerAddress: byKey.get(e.owner)?.address ?? addressFromPublicKey(fromHex(e.owner)),
+      ownerName: byKey.get(e.owner)?.displayName || (byKey.has(e.owner) ? 'A friend without a name' : 'A former friend')
+    }))
+  }
+
+  unreadCount (): Promise<number> { return this.cache.unreadCount() }
+
+  async markRead (keys: Array<{ owner: string, id: string }>): Promise<void> {
+    if (await this.cache.markRead(keys) > 0) this.feedChanged()
+  }
+
+  async markAllRead (): Promise<void> {
+    await this.cache.markAllRead()
+    this.feedChanged()
+  }
+
+  /** Fetches what changed from every friend (each queued while they are offline). */
+  async syncAllFriends (): Promise<void> {
+    for (const f of await this.node.friends.list()) this.syncs.request(f.key)
+  }
+
+  get notificationsEnabled (): boolean { return this.notifier.isEnabled }
+  async setNotifications (on: boolean): Promise<void> {
+    await this.notifier.setEnabled(on)
+    this.feedChanged()
+  }
+
   async purgeAllCaches (): Promise<void> {
     await this.cache.purgeAll()
     this.changed()
+    this.feedChanged()
   }
 
   /** Performs requests that were queued for this peer while it was offline. */
@@ -224,8 +308,14 @@ export class KithClient extends EventTarget implements KithApi {
       status: expired ? 'expired' : row.status
     }
     if (row.usedBy) summary.usedByName = names.get(row.usedBy) ?? 'a former friend'
-    if (summary.status === 'pending') summary.link = inviteLink(this.node.address, row.token)
+    if (summary.status === 'pending') summary.link = inviteLink(this.node.address, row.token, this.node.profile.displayName)
     return summary
+  }
+
+  /** My cache of friends' items changed (Home listens to this alone, not to
+   *  every change of the node's status). */
+  private feedChanged (): void {
+    this.dispatchEvent(new Event('feed-change'))
   }
 
   /** Through the node, so it also re-reads friends and invites for its
@@ -235,9 +325,11 @@ export class KithClient extends EventTarget implements KithApi {
   }
 }
 
-export function inviteLink (address: string, token: string): string {
+/** Built from where this tab was opened, so it works wherever that address
+ *  does (npm start on 0.0.0.0: open the LAN URL to invite a phone). */
+export function inviteLink (address: string, token: string, inviterName = ''): string {
   const base = typeof location === 'undefined' ? 'https://kith.invalid/' : `${location.origin}${location.pathname}`
-  return `${base}#/invite/${address}/${token}`
+  return `${base}${inviteFragment(address, token, inviterName)}`
 }
 
 function toMyItem (row: ItemRow): MyItem {

@@ -1,44 +1,74 @@
-// Entry point: open (or create) my node, start serving, show the app. The
-// headless runner's first start is the exception: it has no identity of its
-// own and waits to be linked as a server of someone's (DESIGN §6a).
-import { KithNode } from '../node-tab/node'
-import { NodeDatabase } from '../node-tab/storage/db'
-import { hasIdentity } from '../node-tab/storage/identity-store'
-import { bootNewDevice } from './boot-new-device'
-import { KithClient } from './kith-client'
-import { linkingReport, reportBootFailure, runnerPage, startNodeReports, startRunnerReports } from './runner-report'
-import './elements/kith-app'
+// Entry point: the installed app's notices (offline, new version), then this
+// profile's one server slot (client/single-tab.ts); only the tab that holds
+// it loads and starts the node (client/start-node.ts). Kept small: this is
+// the script every start fetches and runs before anything else.
+import { startAppStatus } from './app-status'
+import { warnBeforeLeaving, type LeaveWarning } from './leave-warning'
+import { reportBootFailure, runnerPage } from './runner-report'
+import { claimNode, reloadToTakeOver, showOtherTabNotice, takeOverRequested, type NodeLock } from './single-tab'
+
+const root = document.getElementById('app')!
+const runner = runnerPage()
+let leaveWarning: LeaveWarning | null = null
 
 async function boot (): Promise<void> {
-  const root = document.getElementById('app')!
+  startAppStatus({
+    root: document.getElementById('app-status')!,
+    autoUpdate: runner !== null,
+    beforeReload: () => leaveWarning?.stop()
+  })
   try {
-    const db = new NodeDatabase()
-    const runner = runnerPage()
-    if (runner && !await hasIdentity(db)) {
-      const link = await bootNewDevice({ db, name: runner.deviceName ?? 'Server', serverOnly: true, root })
-      const reports = startRunnerReports(() => linkingReport(link.state, runner), { token: runner.token })
-      link.addEventListener('change', () => reports.changed())
-      return
-    }
-    const node = await KithNode.open({ db })
-    const api = new KithClient(node)
-    node.startListening()
-    // Only when the headless runner opened this page (it carries its token).
-    startNodeReports(node)
-    const app = document.createElement('kith-app')
-    app.api = api
-    root.classList.remove('boot') // the loading style (grey, narrow) no longer applies
-    root.replaceChildren(app)
-    window.addEventListener('pagehide', () => node.close())
+    const lock = await claimNode({ steal: takeOverRequested() })
+    if (lock) await serve(lock)
+    else showOtherTabNotice(root, 'elsewhere', () => { void takeOver() })
   } catch (err) {
-    reportBootFailure(`Kith could not start: ${err instanceof Error ? err.message : String(err)}`)
-    const p = document.createElement('p')
-    p.setAttribute('role', 'alert')
-    p.className = 'boot-error'
-    p.textContent = `Kith could not start: ${err instanceof Error ? err.message : String(err)}. ` +
-      'It needs IndexedDB and WebRTC; private browsing modes may block them.'
-    root.replaceChildren(p)
+    failed(err)
   }
 }
+
+/** "Use this tab instead" in a tab that never opened a node: take the lock and start here. */
+async function takeOver (): Promise<void> {
+  try {
+    await serve((await claimNode({ steal: true }))!)
+    // The button pressed is gone: start the keyboard at the app, not at the page's end.
+    if (document.activeElement === document.body || document.activeElement === null) {
+      root.tabIndex = -1
+      root.focus({ preventScroll: true })
+    }
+  } catch (err) {
+    failed(err)
+  }
+}
+
+async function serve (lock: NodeLock): Promise<void> {
+  window.addEventListener('pagehide', () => lock.release())
+  const { startNode } = await import('./start-node')
+  const running = await startNode(root, runner)
+  // Friends reach me only while this tab serves; the runner restarts itself.
+  if (running.devices && !runner) leaveWarning = warnBeforeLeaving(running.devices)
+  // Another tab took over: stop serving here at once, so friends meet only
+  // the other tab's node.
+  void lock.lost.then(() => {
+    leaveWarning?.stop()
+    running.stop()
+    showOtherTabNotice(root, 'moved', reloadToTakeOver)
+  })
+}
+
+function failed (err: unknown): void {
+  const reason = err instanceof Error ? err.message : String(err)
+  reportBootFailure(`Kith could not start: ${reason}`)
+  const p = document.createElement('p')
+  p.setAttribute('role', 'alert')
+  p.className = 'boot-error'
+  p.textContent = `Kith could not start: ${reason}. ` +
+    'It needs IndexedDB and WebRTC; private browsing modes may block them.'
+  root.classList.add('boot')
+  root.replaceChildren(p)
+}
+
+// Back from the back/forward cache: the node was closed and the lock let go
+// when the page was hidden; start afresh.
+window.addEventListener('pageshow', (ev) => { if (ev.persisted) location.reload() })
 
 void boot()

@@ -19,6 +19,8 @@ import { basicHandlers } from './handlers/basic'
 import { inviteHandlers } from './handlers/invites'
 import { itemHandlers } from './handlers/items'
 import { NoticeSender } from './notices/notice-sender'
+import { HintSender } from './notices/hint-sender'
+import { loadViewers } from './storage/revoke'
 import { NoticesStore } from './notices/notices-store'
 import { DialSlots } from './dial-slots'
 import { IncomingSessions, type IncomingSessionLimits } from './incoming-sessions'
@@ -108,6 +110,8 @@ export class KithNode extends EventTarget {
   readonly deviceSync: DeviceSyncSessions
   private readonly spentLinkCodes = new SpentLinkCodes()
   readonly noticeSender: NoticeSender
+  /** Tells online friends who may see a changed item that something changed. */
+  readonly hints: HintSender
   private displayName: string
   private config: KithConfig
   private discoverableByAddress: boolean
@@ -194,6 +198,12 @@ export class KithNode extends EventTarget {
         // removed, who still sit in our pair swarm.
         return this.backgroundDials.run(() => this.getSession(fromHex(friendKey), { signal, via: 'pair' }), signal)
       }
+    })
+    this.hints = new HintSender({
+      onlineKeys: () => this.sessions.onlineKeys(),
+      sessionsOf: (key) => this.sessions.openSessions(key),
+      viewers: (keys) => loadViewers(this.db, keys),
+      audiences: async (ids) => (await this.db.items.bulkGet(ids)).map((row) => row?.audience)
     })
     this.noticeSender.addEventListener('acknowledged', (ev) => {
       this.changed()
@@ -596,6 +606,8 @@ export class KithNode extends EventTarget {
       this.deviceLinks.kick()
     }
     if (changes.tables.has('settings')) await this.reloadPersonSettings()
+    // An item changed on another of my devices: friends online here hear of it too.
+    if (changes.itemIds.size > 0) this.hints.itemsChanged(changes.itemIds)
     if (changes.tables.has('notices') || changes.noticeFriends.size > 0 || changes.tables.has('devices')) this.noticeSender.kick()
     this.changed()
   }
@@ -692,6 +704,7 @@ export class KithNode extends EventTarget {
     if (this.expiryTimer) clearTimeout(this.expiryTimer)
     this.stopListening()
     this.noticeSender.stop()
+    this.hints.stop()
     this.sessions.closeEverything('the node is shutting down')
     this.deviceSync.stopAll()
     this.deviceSessions.closeEverything('the node is shutting down')

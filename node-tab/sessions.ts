@@ -102,6 +102,16 @@ export class SessionRegistry extends EventTarget {
     return null
   }
 
+  /** Every live session with this peer (one per device of theirs). */
+  openSessions (keyHex: string): NodeSession[] {
+    return [...(this.byKey.get(keyHex) ?? [])].filter((session) => !session.rpc.closed)
+  }
+
+  /** The peers with a live session now. */
+  onlineKeys (): string[] {
+    return [...this.byKey.keys()].filter((key) => this.isOnline(key))
+  }
+
   isOnline (keyHex: string): boolean {
     return this.get(keyHex) !== null
   }

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // `npm start`: serve the built app and an embedded WebSocket tracker on this
-// machine, with the app pointed at that tracker, and print the URL to open.
+// machine, with the app pointed at that tracker, and print the URLs to open.
 // Options (environment): PORT (app, default 5173), TRACKER_PORT (default 8000),
-// HOST (default 127.0.0.1; use 0.0.0.0 to reach it from other devices),
+// HOST (default 127.0.0.1; use 0.0.0.0 to reach it from other devices on the
+// LAN: it prints the LAN URLs, and each browser is told the tracker at the
+// address it reached the app at, never 0.0.0.0),
 // KITH_TRACKERS (comma-separated ws:// URLs to use instead of the embedded one),
 // KITH_ICE_SERVERS (JSON list of RTCIceServer; default: public STUN for real use).
 import { existsSync } from 'node:fs'
@@ -10,6 +12,7 @@ import { fileURLToPath } from 'node:url'
 import { APP_HEADERS } from './lib/csp.mjs'
 import { startStaticServer } from './lib/static-server.mjs'
 import { startTracker } from './lib/tracker-server.mjs'
+import { isWildcardHost, lanAddresses, trackersForBrowser, urlsToOpen } from './lib/lan-addresses.mjs'
 
 const root = fileURLToPath(new URL('../', import.meta.url))
 if (!existsSync(`${root}dist/index.html`)) {
@@ -24,14 +27,25 @@ const tracker = process.env.KITH_TRACKERS
 const trackers = process.env.KITH_TRACKERS
   ? process.env.KITH_TRACKERS.split(',').map((s) => s.trim()).filter(Boolean)
   : [tracker.url]
-const config = { trackers }
-if (process.env.KITH_ICE_SERVERS) config.iceServers = JSON.parse(process.env.KITH_ICE_SERVERS)
+const iceServers = process.env.KITH_ICE_SERVERS ? JSON.parse(process.env.KITH_ICE_SERVERS) : undefined
+const lan = isWildcardHost(host) ? lanAddresses() : []
+const fallbackHost = lan[0] ?? '127.0.0.1'
+/** Per request: a phone that opened http://192.168.1.5:5173 gets ws://192.168.1.5:8000. */
+const config = (req) => ({ trackers: trackersForBrowser(trackers, req.headers.host, fallbackHost), ...(iceServers ? { iceServers } : {}) })
 
 const app = await startStaticServer({ root: `${root}dist`, port: Number(process.env.PORT ?? 5173), host, config, headers: APP_HEADERS })
 
+const urls = urlsToOpen(host, app.port, lan)
 console.log('')
-console.log(`  Kith is running.  Open: ${app.url}/`)
-console.log(`  Tracker: ${trackers.join(', ')}${tracker ? ' (embedded)' : ''}`)
+if (!isWildcardHost(host)) {
+  console.log(`  Kith is running.  Open: ${urls[0].url}`)
+} else {
+  console.log('  Kith is running.')
+  for (const u of urls) console.log(`  Open: ${u.url}${u.lan ? '   (from other devices on this network)' : '   (this machine only)'}`)
+  if (lan.length === 0) console.log('  No network address found: other devices cannot reach this machine yet.')
+  else console.log('  To invite a phone, make the invite in a browser opened at a network address: links carry the address they were made at.')
+}
+console.log(`  Tracker: ${isWildcardHost(host) && tracker ? `port ${tracker.port}, at the address each browser opened` : trackers.join(', ')}${tracker ? ' (embedded)' : ''}`)
 console.log('  Open it in two browser profiles (or a normal and a private window) to be two people.')
 console.log('  Press Ctrl+C to stop.')
 console.log('')

@@ -138,3 +138,20 @@ export function secretOpen (sealed: Uint8Array, key: Uint8Array): Uint8Array | n
   if (key.length !== SECRET_KEY_BYTES || sealed.length < SECRETBOX_NONCE + nacl.secretbox.overheadLength) return null
   return nacl.secretbox.open(sealed.subarray(SECRETBOX_NONCE), sealed.subarray(0, SECRETBOX_NONCE), key)
 }
+
+export const SECRETBOX_NONCE_BYTES = SECRETBOX_NONCE
+export const SECRETBOX_OVERHEAD_BYTES = nacl.secretbox.overheadLength
+
+/** XSalsa20-Poly1305 under a nonce the caller chooses: for formats whose
+ *  nonces are counters under a key used for one message stream only (the
+ *  backup file), so the order of the pieces is authenticated too. */
+export function secretBoxWithNonce (plaintext: Uint8Array, nonce: Uint8Array, key: Uint8Array): Uint8Array {
+  if (key.length !== SECRET_KEY_BYTES || nonce.length !== SECRETBOX_NONCE) throw new Error('a secret key is 32 bytes and a nonce 24')
+  return nacl.secretbox(plaintext, nonce, key)
+}
+
+/** Opens secretBoxWithNonce's output; null when key, nonce or bytes are wrong. */
+export function secretBoxOpenWithNonce (box: Uint8Array, nonce: Uint8Array, key: Uint8Array): Uint8Array | null {
+  if (key.length !== SECRET_KEY_BYTES || nonce.length !== SECRETBOX_NONCE || box.length < nacl.secretbox.overheadLength) return null
+  return nacl.secretbox.open(box, nonce, key)
+}

@@ -68,6 +68,20 @@ export interface NodeMethods {
    *  for me (each revocation signed by my identity); from now on we meet in
    *  swarms named by `pairSecret`, which the revoked devices never saw. */
   deviceRevoked: { params: DeviceRevokedParams, result: { ok: true } }
+  /** From an owner to a friend's client: something you may see changed
+   *  (shared, edited, audience changed); sync me when you like. No content,
+   *  no item id, no kind: the friend learns nothing they would not learn by
+   *  syncing. */
+  itemsChanged: { params: Record<string, never>, result: { ok: true } }
+}
+
+/** itemsChanged carries nothing: any field is refused, so it cannot grow
+ *  into a side channel. */
+export function parseItemsChanged (input: unknown): Record<string, never> {
+  if (input !== undefined && input !== null && (typeof input !== 'object' || Array.isArray(input) || input instanceof Uint8Array || Object.keys(input).length > 0)) {
+    throw new KithError('BAD_REQUEST', 'itemsChanged takes no parameters')
+  }
+  return {}
 }
 
 export const MAX_REVOCATIONS_PER_CALL = 64

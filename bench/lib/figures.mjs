@@ -2,8 +2,8 @@
 // return extra figure names (e.g. Kith-only ones); run.mjs stores whatever it
 // is given, and fills these standard names with ok:false when a system fails.
 
-/** @typedef {'raw'|'bugout'|'kith'|'kith-device'} SystemName */
-/** @typedef {'ms'|'s'|'MB/s'} Unit */
+/** @typedef {'raw'|'bugout'|'kith'|'kith-device'|'kith-app'} SystemName */
+/** @typedef {'ms'|'s'|'MB/s'|'kB'} Unit */
 /** @typedef {{ system: SystemName, figure: string, value: number|null, unit: Unit, ok: boolean }} Figure */
 
 /** Standard figure name -> unit. */

@@ -10,6 +10,12 @@ export interface CachedItemRow {
   item: SharedItem
   /** item.updatedAt, top level so the [owner+updatedAt] index covers it. */
   updatedAt: number
+  /** item.createdAt, top level for the Home feed's newest-first index. */
+  createdAt: number
+  /** 1 until it was shown on Home (or marked read); 0 after. A number, since
+   *  IndexedDB cannot index booleans. A new item, or one whose text changed,
+   *  is unread. */
+  unread: 0 | 1
   cachedAt: number
 }
 
@@ -40,6 +46,8 @@ export interface SyncStateRow {
   /** Where the next incremental sync starts; null = fetch everything. */
   cursor: string | null
   lastSyncAt: number | null
+  /** The last time a connection with this friend was up (not indexed, so no new version). */
+  reachedAt?: number
 }
 
 export type OutboxKind = 'sync' | 'fetchFile'
@@ -55,7 +63,11 @@ export interface OutboxRow {
   createdAt: number
 }
 
+/** This browser's own choices (not synced to my other devices). */
+export interface PrefRow { key: string, value: unknown }
+
 export class ClientDatabase extends Dexie {
+  prefs!: Table<PrefRow, string>
   cachedItems!: Table<CachedItemRow, [string, string]>
   cachedFiles!: Table<CachedFileRow, [string, string]>
   cachedFileChunks!: Table<CachedFileChunkRow, [string, string, number]>
@@ -88,6 +100,18 @@ export class ClientDatabase extends Dexie {
         await chunks.bulkAdd(pieces)
         await files.put({ owner, id, size: bytes.length, complete: true })
       }
+    })
+    // The Home feed: every friend's items newest first, and unread markers.
+    // What was cached before Home existed counts as read: it was there to be
+    // seen on the friend's page, and a first Home full of "new" would be noise.
+    this.version(3).stores({
+      cachedItems: '[owner+id], owner, [owner+updatedAt], [createdAt+id], unread',
+      prefs: 'key'
+    }).upgrade(async (tx) => {
+      await tx.table<CachedItemRow>('cachedItems').toCollection().modify((row) => {
+        row.createdAt = row.item.createdAt
+        row.unread = 0
+      })
     })
   }
 }

@@ -2,7 +2,7 @@
 // friend's node sends is untrusted input: every item is checked before it is
 // kept, and only an owner's own delete notices remove their items.
 import Dexie from 'dexie'
-import { decodeCursor, FILE_RANGE_BYTES, isSharedItem, type SharedItem } from '../../shared/items'
+import { decodeCursor, FILE_RANGE_BYTES, isSharedItem, type ItemType, type SharedItem } from '../../shared/items'
 import type { FeedItem } from '../app-api'
 import type { CachedItemRow, ClientDatabase } from './db'
 import { PagesInFlight, type PageWindow } from './pages-in-flight'
@@ -20,9 +20,26 @@ export function pieceCount (size: number): number {
   return Math.ceil(size / FILE_RANGE_BYTES)
 }
 
+/** One cached item on the Home feed: whose it is, and whether it is unread. */
+export interface CachedEntry { owner: string, item: FeedItem, unread: boolean }
+
+export interface RecentQuery {
+  /** Only this friend's items (public key, hex). */
+  owner?: string
+  type?: ItemType
+  limit: number
+}
+
+/** A Home page is at most this long: the feed pages with "Show older". */
+export const MAX_RECENT = 1_000
+
 export class FriendCache {
   /** So a page requested before a deletion (but stored after it) cannot bring the item back. */
   readonly pagesInFlight = new PagesInFlight()
+  /** Called after a page committed with items not cached before (for notifications). */
+  onNewItems: ((owner: string, items: SharedItem[]) => void) | null = null
+  /** Called after a page committed that changed anything (new or newer items). */
+  onStored: ((owner: string) => void) | null = null
 
   constructor (private readonly db: ClientDatabase) {}
 
@@ -63,7 +80,8 @@ export class FriendCache {
       .filter((item) => mark === undefined || !mark.deleted.has(item.id))
     const checkedCursor = isCursor(cursor) ? cursor : null
     const db = this.db
-    return db.transaction('rw', db.cachedItems, db.cachedFiles, db.cachedFileChunks, db.syncState, async () => {
+    const added: SharedItem[] = []
+    const kept = await db.transaction('rw', db.cachedItems, db.cachedFiles, db.cachedFileChunks, db.syncState, async () => {
       const existing = await db.cachedItems.bulkGet(fresh.map((item) => [owner, item.id] as [string, string]))
       const rows: CachedItemRow[] = []
       const staleFiles: Array<[string, string]> = []
@@ -73,14 +91,55 @@ export class FriendCache {
         if (old && old.updatedAt > item.updatedAt) return
         // A changed file makes the cached bytes stale; fetch again on demand.
         if (old && !sameFile(old.item, item)) staleFiles.push([owner, item.id])
-        rows.push({ owner, id: item.id, item: copyItem(item), updatedAt: item.updatedAt, cachedAt: now })
+        if (!old) added.push(copyItem(item))
+        // New, or its text changed (an edit): unread. Re-listed for another
+        // reason (a new audience that still includes me): as it was.
+        const unread = !old || old.item.text !== item.text ? 1 : old.unread ?? 0
+        rows.push({ owner, id: item.id, item: copyItem(item), updatedAt: item.updatedAt, createdAt: item.createdAt, unread, cachedAt: now })
       })
       await db.cachedItems.bulkPut(rows)
       await this.dropFiles(staleFiles)
       const state = await db.syncState.get(owner)
-      await db.syncState.put({ owner, cursor: checkedCursor ?? state?.cursor ?? null, lastSyncAt: state?.lastSyncAt ?? null })
+      await db.syncState.put({ ...state, owner, cursor: checkedCursor ?? state?.cursor ?? null, lastSyncAt: state?.lastSyncAt ?? null })
       return rows.length
     })
+    if (kept > 0) this.onStored?.(owner)
+    if (added.length > 0) this.onNewItems?.(owner, added)
+    return kept
+  }
+
+  /** Every friend's items (or one friend's, or one kind), newest first by
+   *  createdAt, at most `limit`: walks the index lazily and stops there, so
+   *  the cost follows the page, not the size of the cache. */
+  async recent (query: RecentQuery): Promise<CachedEntry[]> {
+    const limit = Math.max(1, Math.min(MAX_RECENT, Math.floor(query.limit)))
+    const db = this.db
+    return db.transaction('r', db.cachedItems, db.cachedFiles, async () => {
+      const rows = await db.cachedItems.orderBy('[createdAt+id]').reverse()
+        .filter((row) => (query.owner === undefined || row.owner === query.owner) && (query.type === undefined || row.item.type === query.type))
+        .limit(limit).toArray()
+      const files = await db.cachedFiles.bulkGet(rows.map((row) => [row.owner, row.id] as [string, string]))
+      return rows.map((row, i) => ({ owner: row.owner, item: { ...row.item, fileCached: files[i]?.complete === true }, unread: row.unread === 1 }))
+    })
+  }
+
+  async unreadCount (): Promise<number> {
+    return this.db.cachedItems.where('unread').equals(1).count()
+  }
+
+  /** Marks these items read; returns how many were unread. */
+  async markRead (keys: Array<{ owner: string, id: string }>): Promise<number> {
+    const db = this.db
+    return db.transaction('rw', db.cachedItems, async () => {
+      const rows = await db.cachedItems.bulkGet(keys.map((k) => [k.owner, k.id] as [string, string]))
+      const unread = rows.filter((row): row is CachedItemRow => row?.unread === 1)
+      await db.cachedItems.bulkPut(unread.map((row) => ({ ...row, unread: 0 as const })))
+      return unread.length
+    })
+  }
+
+  async markAllRead (): Promise<number> {
+    return this.db.cachedItems.where('unread').equals(1).modify({ unread: 0 })
   }
 
   async cursor (owner: string): Promise<string | null> {
@@ -96,7 +155,20 @@ export class FriendCache {
     const db = this.db
     await db.transaction('rw', db.syncState, async () => {
       const state = await db.syncState.get(owner)
-      await db.syncState.put({ owner, cursor: state?.cursor ?? null, lastSyncAt: at })
+      await db.syncState.put({ ...state, owner, cursor: state?.cursor ?? null, lastSyncAt: at })
+    })
+  }
+
+  /** When a connection with `owner` was last up (for "not reachable since"). */
+  async lastReachedAt (owner: string): Promise<number | null> {
+    return (await this.db.syncState.get(owner))?.reachedAt ?? null
+  }
+
+  async markReached (owner: string, at = Date.now()): Promise<void> {
+    const db = this.db
+    await db.transaction('rw', db.syncState, async () => {
+      const state = await db.syncState.get(owner)
+      await db.syncState.put({ cursor: null, lastSyncAt: null, ...state, owner, reachedAt: at })
     })
   }
 
@@ -127,6 +199,16 @@ export class FriendCache {
       if (item?.item.file?.size !== size || file?.size !== size) return false
       await db.cachedFileChunks.put({ owner, id, index, data })
       return true
+    })
+  }
+
+  /** Forgets the pieces of a file not yet complete (a download given up,
+   *  e.g. for lack of room: half a file is only in the way). */
+  async dropPartialFile (owner: string, id: string): Promise<void> {
+    const db = this.db
+    await db.transaction('rw', db.cachedFiles, db.cachedFileChunks, async () => {
+      if ((await db.cachedFiles.get([owner, id]))?.complete) return
+      await this.dropFiles([[owner, id]])
     })
   }
 
@@ -183,7 +265,10 @@ export class FriendCache {
       await db.cachedItems.where('owner').equals(owner).delete()
       await db.cachedFiles.where('owner').equals(owner).delete()
       await db.cachedFileChunks.where('owner').equals(owner).delete()
-      await db.syncState.delete(owner)
+      // The cursor goes (fetch everything next time); when I last reached them is not their content.
+      const reachedAt = (await db.syncState.get(owner))?.reachedAt
+      if (reachedAt === undefined) await db.syncState.delete(owner)
+      else await db.syncState.put({ owner, cursor: null, lastSyncAt: null, reachedAt })
     })
   }
 

@@ -13,6 +13,13 @@ export const REASON_WORDS: Record<DeletionReason, string> = {
   'left-group': 'You took a friend out of a group'
 }
 
+/** Names one of my items without its content: "Your photo from 3 Nov 2026",
+ *  "Your note" (when its date was not kept). */
+export function myItemInWords (item: { type: ItemType, photo?: boolean, createdAt?: number }): string {
+  const kind = item.photo ? 'photo' : TYPE_WORDS[item.type].toLowerCase()
+  return item.createdAt === undefined ? `Your ${kind}` : `Your ${kind} from ${formatDay(item.createdAt)}`
+}
+
 /** "All friends", "Only me", "Groups: family, work". */
 export function audienceInWords (audience: Audience, groups: readonly GroupSummary[]): string {
   switch (audience.kind) {

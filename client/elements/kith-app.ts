@@ -9,23 +9,20 @@ import type { KithApi } from '../app-api'
 import type { LinkingSession } from '../devices-api'
 import { MAX_DEVICE_NAME } from '../../shared/device-certificate'
 import type { KithConfig } from '../../node-tab/config'
+import { loadView, preloadViews, viewFailed } from './lazy-views'
+// The first screen; the other views load on demand (lazy-views.ts).
 import './kith-identity-card'
 import './kith-profile-form'
 import './kith-node-status'
 import './kith-open-address'
-import './kith-friend-view'
 import './kith-settings'
-import './kith-item-composer'
-import './kith-my-items'
-import './kith-deletions'
-import './kith-friends'
-import './kith-groups'
-import './kith-invites'
-import './kith-invite-accept'
-import './kith-devices'
-import './kith-link-this-device'
+import { inviterHintFrom } from '../../shared/invite-link'
+import './kith-backup'
+import './kith-backup-reminder'
+import { ApiQuery } from './api-query'
 
 export const HOME_TABS = [
+  { id: 'home', label: 'Home' },
   { id: 'me', label: 'Me & server' },
   { id: 'items', label: 'My items' },
   { id: 'friends', label: 'Friends' },
@@ -37,9 +34,10 @@ export const HOME_TABS = [
 export type HomeTab = (typeof HOME_TABS)[number]['id']
 
 export type Route =
-  | { page: 'home', tab: HomeTab }
+  /** tab null: the default, Home for someone with friends, else Me & server. */
+  | { page: 'home', tab: HomeTab | null }
   | { page: 'friend', address: string }
-  | { page: 'invite', address: string, token: string }
+  | { page: 'invite', address: string, token: string, inviterHint: string }
   | { page: 'link', name: string }
 
 /** What a browser linked without a name is called. */
@@ -56,12 +54,12 @@ function decode (part: string): string {
 export function parseRoute (hash: string): Route {
   const friend = hash.match(/^#\/friend\/([^/?#]+)/)
   if (friend) return { page: 'friend', address: decode(friend[1]!) }
-  const invite = hash.match(/^#\/invite\/([^/?#]+)(?:\/([^/?#]*))?/)
-  if (invite) return { page: 'invite', address: decode(invite[1]!), token: decode(invite[2] ?? '') }
+  const invite = hash.match(/^#\/invite\/([^/?#]+)(?:\/([^/?#]*))?(?:\?(.*))?/)
+  if (invite) return { page: 'invite', address: decode(invite[1]!), token: decode(invite[2] ?? ''), inviterHint: inviterHintFrom(invite[3] ?? '') }
   const link = hash.match(/^#\/link(?:\?(.*))?$/)
   if (link) return { page: 'link', name: new URLSearchParams(link[1] ?? '').get('name')?.trim().slice(0, MAX_DEVICE_NAME) || DEFAULT_LINK_NAME }
   const tab = HOME_TABS.find((t) => hash === `#/${t.id}`)
-  return { page: 'home', tab: tab?.id ?? 'me' }
+  return { page: 'home', tab: tab?.id ?? null }
 }
 
 interface DoneDetail { done: (err?: Error) => void }
@@ -77,6 +75,7 @@ export class KithApp extends LitElement {
     [role=tab] { background: transparent; color: #3b4653; border: 0; border-bottom: 3px solid transparent; border-radius: 6px 6px 0 0; padding: 10px 14px 8px; font-weight: 600; }
     [role=tab]:hover { background: #eaeef4; }
     [role=tab][aria-selected=true] { color: #2f5bd3; border-bottom-color: #2f5bd3; }
+    [role=tab] .count { font-weight: 400; font-size: .85em; }
     [role=tab]:focus-visible { outline-offset: -3px; }
     [role=tabpanel]:focus-visible { outline: none; }
     @media (max-width: 560px) {
@@ -86,11 +85,17 @@ export class KithApp extends LitElement {
     }
   `]
 
-  static override properties = { api: { attribute: false }, route: { state: true }, tick: { state: true } }
+  static override properties = { api: { attribute: false }, route: { state: true }, tick: { state: true }, unread: { state: true } }
 
   declare api: KithApi
   declare route: Route
   declare tick: number
+  /** Unread items on Home, for the tab's label. */
+  declare unread: number
+  private readonly friendCount = new ApiQuery(this, () => this.api, async (api) => (await api.listFriends()).length)
+  private readonly onFeedChange = (): void => {
+    this.api.unreadCount().then((n) => { this.unread = n }, () => {})
+  }
   /** Tabs opened once stay rendered (hidden), so half-typed forms survive switching. */
   private readonly visited = new Set<HomeTab>()
   /** While on #/link: the one session this visit of the page shows. */
@@ -102,6 +107,7 @@ export class KithApp extends LitElement {
     super()
     this.route = parseRoute(location.hash)
     this.tick = 0
+    this.unread = 0
     this.addEventListener('save-name', (ev) => {
       const { name, done } = (ev as CustomEvent<DoneDetail & { name: string }>).detail
       this.api.setDisplayName(name).then(() => done(), (err: Error) => done(err))
@@ -122,18 +128,24 @@ export class KithApp extends LitElement {
 
   override connectedCallback (): void {
     super.connectedCallback()
+    preloadViews()
     window.addEventListener('hashchange', this.onHash)
     this.api.addEventListener('change', this.onApiChange)
+    this.api.addEventListener('feed-change', this.onFeedChange)
+    this.onFeedChange()
   }
 
   override disconnectedCallback (): void {
     super.disconnectedCallback()
     window.removeEventListener('hashchange', this.onHash)
     this.api.removeEventListener('change', this.onApiChange)
+    this.api.removeEventListener('feed-change', this.onFeedChange)
     this.stopLinking()
   }
 
   protected override willUpdate (): void {
+    const view = this.route.page === 'home' ? this.currentTab() : this.route.page
+    loadView(view, () => { this.tick++ })
     // One link session per visit of #/link: started on arrival, cancelled on leaving.
     if (this.route.page === 'link') this.linking ??= this.api.devices.linkThisDevice(this.route.name)
     else this.stopLinking()
@@ -146,7 +158,7 @@ export class KithApp extends LitElement {
 
   private selectTab (tab: HomeTab, focus: boolean): void {
     // replaceState: switching tabs should not fill the back button's history.
-    history.replaceState(null, '', tab === 'me' ? '#/' : `#/${tab}`)
+    history.replaceState(null, '', `#/${tab}`)
     this.route = { page: 'home', tab }
     if (focus) void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`#tab-${tab}`)?.focus())
   }
@@ -166,11 +178,13 @@ export class KithApp extends LitElement {
   private panel (tab: HomeTab) {
     const api = this.api
     switch (tab) {
+      case 'home': return html`<kith-home .api=${api} ?active=${this.route.page === 'home' && this.currentTab() === 'home'}></kith-home>`
       case 'me': return html`
         <kith-profile-form name=${api.profile.displayName}></kith-profile-form>
         <kith-identity-card address=${api.address} .discoverable=${api.discoverable}></kith-identity-card>
         <kith-open-address></kith-open-address>
         <kith-node-status .status=${api.status()} .rejected=${api.lastRejected}></kith-node-status>
+        <kith-backup .api=${api.backup} .tick=${this.tick}></kith-backup>
         <kith-settings .config=${api.config}></kith-settings>`
       case 'items': return html`
         <kith-item-composer .api=${api}></kith-item-composer>
@@ -183,14 +197,21 @@ export class KithApp extends LitElement {
     }
   }
 
+  /** The tab shown: the one in the address, else Home once I have friends. */
+  private currentTab (): HomeTab {
+    if (this.route.page === 'home' && this.route.tab) return this.route.tab
+    return (this.friendCount.value ?? 0) > 0 ? 'home' : 'me'
+  }
+
   private home (current: HomeTab) {
     this.visited.add(current)
     return html`
+      <kith-backup-reminder .api=${this.api.backup} .tick=${this.tick}></kith-backup-reminder>
       <div role="tablist" aria-label="My server">
         ${HOME_TABS.map((t) => html`
           <button role="tab" id="tab-${t.id}" aria-controls="panel-${t.id}" aria-selected=${t.id === current ? 'true' : 'false'}
             tabindex=${t.id === current ? '0' : '-1'} @click=${() => this.selectTab(t.id, false)}
-            @keydown=${(ev: KeyboardEvent) => this.onTabKey(ev, current)}>${t.label}</button>`)}
+            @keydown=${(ev: KeyboardEvent) => this.onTabKey(ev, current)}>${t.label}${t.id === 'home' && this.unread > 0 ? html` <span class="count">(${this.unread} new)</span>` : ''}</button>`)}
       </div>
       ${HOME_TABS.map((t) => this.visited.has(t.id)
         ? html`<div role="tabpanel" id="panel-${t.id}" aria-labelledby="tab-${t.id}" tabindex="0" ?hidden=${t.id !== current}>${this.panel(t.id)}</div>`
@@ -205,13 +226,16 @@ export class KithApp extends LitElement {
         <p>your server, in this tab — keep it open</p>
       </header>
       <main>
+        ${viewFailed(route.page === 'home' ? this.currentTab() : route.page)
+          ? html`<p class="error" role="alert">This part of Kith could not load. Check the connection and reload the page.</p>`
+          : ''}
         ${route.page === 'friend'
           ? html`<kith-friend-view .api=${this.api} address=${route.address}></kith-friend-view>`
           : route.page === 'invite'
-            ? html`<kith-invite-accept .api=${this.api} address=${route.address} token=${route.token}></kith-invite-accept>`
+            ? html`<kith-invite-accept .api=${this.api} address=${route.address} token=${route.token} inviter-hint=${route.inviterHint}></kith-invite-accept>`
             : route.page === 'link'
               ? html`<kith-link-this-device .session=${this.linking}></kith-link-this-device>`
-              : this.home(route.tab)}
+              : this.friendCount.value === null && route.tab === null ? html`<p class="hint" role="status">Loading…</p>` : this.home(this.currentTab())}
       </main>`
   }
 }

@@ -1,10 +1,11 @@
-// Deletion requests I sent: per item, which friends confirmed they deleted
+// Deletion requests I sent: per item (named by kind and date, never by its
+// content: "Your photo from 3 Nov"), which friends confirmed they deleted
 // their copy and which are still to answer (they get it when they are back).
 import { LitElement, html, css } from 'lit'
 import { repeat } from 'lit/directives/repeat.js'
 import { sharedStyles } from './shared-styles'
 import { ApiQuery } from './api-query'
-import { formatDate, plainError, REASON_WORDS, TYPE_WORDS } from './format'
+import { formatDate, myItemInWords, plainError, REASON_WORDS } from './format'
 import type { DeletionStatus, KithApi } from '../app-api'
 
 export class KithDeletions extends LitElement {
@@ -26,17 +27,26 @@ export class KithDeletions extends LitElement {
     this.error = ''
   }
 
-  private async dismiss (d: DeletionStatus): Promise<void> {
+  private async dismiss (d: DeletionStatus, ev: Event): Promise<void> {
     this.error = ''
+    // Keyboard focus moves to the next request's Dismiss (or the previous one,
+    // or the heading when none is left), not to the top of the page.
+    const buttons = [...this.renderRoot.querySelectorAll<HTMLButtonElement>('button.dismiss')]
+    const at = buttons.indexOf(ev.currentTarget as HTMLButtonElement)
     try {
       await this.api.dismissDeletion(d.id)
-      this.deletions.refresh()
+      await this.deletions.reload()
+      await this.updateComplete
+      const left = [...this.renderRoot.querySelectorAll<HTMLElement>('button.dismiss')]
+      const next = left[Math.min(at, left.length - 1)] ?? this.renderRoot.querySelector<HTMLElement>('#deletions-heading')
+      next?.focus()
     } catch (err) {
       this.error = plainError(err)
     }
   }
 
   private renderOne (d: DeletionStatus) {
+    const what = myItemInWords({ type: d.itemType, ...(d.itemPhoto ? { photo: true } : {}), ...(d.itemCreatedAt !== undefined ? { createdAt: d.itemCreatedAt } : {}) })
     const confirmed = d.friends.filter((f) => f.confirmed).length
     const summary = d.friends.length === 0
       ? 'No friend had a copy.'
@@ -47,12 +57,11 @@ export class KithDeletions extends LitElement {
       <li data-testid="deletion">
         <div class="head">
           <div>
-            <span class="badge grey">${TYPE_WORDS[d.itemType]}</span>
-            <strong>${REASON_WORDS[d.reason]}</strong>
-            <span class="meta inline-flex"><time datetime=${new Date(d.at).toISOString()}>${formatDate(d.at)}</time></span>
+            <h3 data-testid="deletion-item">${what}</h3>
+            <span class="meta inline-flex"><span>${REASON_WORDS[d.reason]} on <time datetime=${new Date(d.at).toISOString()}>${formatDate(d.at)}</time></span></span>
           </div>
-          <button class="secondary small" @click=${() => this.dismiss(d)}
-            aria-label="Dismiss: ${TYPE_WORDS[d.itemType].toLowerCase()}, ${REASON_WORDS[d.reason].toLowerCase()}">Dismiss</button>
+          <button class="secondary small dismiss" @click=${(ev: Event) => this.dismiss(d, ev)}
+            aria-label="Dismiss: ${what}, ${REASON_WORDS[d.reason].toLowerCase()}">Dismiss</button>
         </div>
         <p class="hint" data-testid="deletion-summary">${summary}</p>
         ${d.friends.length > 0
@@ -71,7 +80,7 @@ export class KithDeletions extends LitElement {
     const list = this.deletions.value
     return html`
       <section class="card" aria-labelledby="deletions-heading">
-        <h2 id="deletions-heading">Deletion requests</h2>
+        <h2 id="deletions-heading" tabindex="-1">Deletion requests</h2>
         <p class="note-box">When you delete an item or narrow who can see it, friends who have a copy are asked to delete it. Friends who are offline get the request when they are back.</p>
         ${this.deletions.error ? html`<p class="error" role="alert">${this.deletions.error}</p>` : ''}
         ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : ''}

@@ -3,42 +3,31 @@
 import { LitElement, html, css, type PropertyValues } from 'lit'
 import { repeat } from 'lit/directives/repeat.js'
 import { sharedStyles } from './shared-styles'
-import { formatBytes, formatDate, formatTime, notShownWhy, plainError, TYPE_WORDS } from './format'
-import { safeFileUrl, type SafeFileUrl } from './safe-file-url'
-import { cleanFileName } from '../safe-file'
+import { formatTime, plainError } from './format'
+import { feedItemStyles } from './kith-feed-item'
 import { ApiQuery } from './api-query'
 import { addressFromPublicKey, parseAddress } from '../../shared/identity'
-import type { FeedItem, FriendFeed, KithApi } from '../app-api'
+import type { FeedItem, FeedState, FriendFeed, KithApi } from '../app-api'
 
 const NOT_SHARING = 'This person no longer shares with you.'
 
-
-interface FileState {
-  /** 0..1 while downloading. */
-  progress?: number
-  /** The downloaded file, typed from its bytes (never from what the friend said). */
-  saved?: SafeFileUrl
-  error?: string
-}
+/** Sent up (bubbling, composed) whenever the feed's state changes, so a page
+ *  that shows one status line for the friend (kith-friend-view) can say it. */
+export interface FeedStatusDetail { state: FeedState, lastSyncAt: number | null, isFriend: boolean | null }
 
 export class KithFeed extends LitElement {
-  static override styles = [sharedStyles, css`
-    .head { display: flex; align-items: center; gap: 8px 12px; flex-wrap: wrap; justify-content: space-between; }
+  static override styles = [sharedStyles, feedItemStyles, css`
+    .head { display: flex; align-items: center; gap: 8px 12px; flex-wrap: wrap; justify-content: space-between; margin-bottom: 10px; }
     .status { margin: 0 0 12px; }
-    .item-head { display: flex; align-items: center; gap: 8px; flex-wrap: wrap; }
-    .file { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; margin: 6px 0; font-size: .9rem; }
-    .bar { display: flex; align-items: center; gap: 8px; }
-    progress { width: 180px; height: 10px; accent-color: #2f5bd3; }
     .actions.flush { margin-top: 0; }
-    img.preview { display: block; max-width: 100%; max-height: 360px; border-radius: 8px; margin-top: 8px; border: 1px solid var(--border, #d9dde3); }
   `]
 
   static override properties = {
     api: { attribute: false },
     address: { type: String },
     ownerName: { type: String, attribute: 'owner-name' },
+    statusElsewhere: { type: Boolean, attribute: 'status-elsewhere' },
     items: { state: true },
-    files: { state: true },
     confirming: { state: true },
     actionError: { state: true },
     message: { state: true }
@@ -48,8 +37,10 @@ export class KithFeed extends LitElement {
   declare address: string
   /** How to call the owner in sentences ("Alice"), when known. */
   declare ownerName: string
+  /** The page shows the fetch state in its own status line (from 'feed-status'). */
+  declare statusElsewhere: boolean
+  private sentStatus = ''
   declare items: FeedItem[] | null
-  declare files: Record<string, FileState>
   declare confirming: boolean
   declare actionError: string
   declare message: string
@@ -71,8 +62,8 @@ export class KithFeed extends LitElement {
     super()
     this.address = ''
     this.ownerName = ''
+    this.statusElsewhere = false
     this.items = null
-    this.files = {}
     this.confirming = false
     this.actionError = ''
     this.message = ''
@@ -123,6 +114,14 @@ export class KithFeed extends LitElement {
   }
 
   protected override updated (): void {
+    if (this.feed) {
+      const detail: FeedStatusDetail = { state: this.feed.state, lastSyncAt: this.feed.lastSyncAt, isFriend: this.isFriend }
+      const key = JSON.stringify(detail)
+      if (key !== this.sentStatus) {
+        this.sentStatus = key
+        this.dispatchEvent(new CustomEvent<FeedStatusDetail>('feed-status', { detail, bubbles: true, composed: true }))
+      }
+    }
     if (this.feed && !this.autoSynced && this.isFriend !== null) {
       this.autoSynced = true
       if (this.isFriend) void this.sync()
@@ -137,8 +136,6 @@ export class KithFeed extends LitElement {
       this.feed.close()
       this.feed = null
     }
-    for (const f of Object.values(this.files)) if (f.saved) URL.revokeObjectURL(f.saved.url)
-    this.files = {}
     this.items = null
   }
 
@@ -158,7 +155,6 @@ export class KithFeed extends LitElement {
           const items = await feed.items()
           if (feed !== this.feed) break
           this.items = [...items].sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1))
-          this.forgetGone(items)
         } catch (err) {
           if (feed === this.feed) this.actionError = plainError(err)
         }
@@ -166,21 +162,6 @@ export class KithFeed extends LitElement {
     } finally {
       this.loading = false
     }
-  }
-
-  /** Items deleted by their owner (or purged) must not live on as previews. */
-  private forgetGone (items: FeedItem[]): void {
-    const ids = new Set(items.map((i) => i.id))
-    let changed = false
-    const files: Record<string, FileState> = {}
-    for (const [id, f] of Object.entries(this.files)) {
-      if (ids.has(id)) files[id] = f
-      else {
-        if (f.saved) URL.revokeObjectURL(f.saved.url)
-        changed = true
-      }
-    }
-    if (changed) this.files = files
   }
 
   private async sync (): Promise<void> {
@@ -195,32 +176,6 @@ export class KithFeed extends LitElement {
     if (feed === this.feed) void this.load()
   }
 
-  private setFile (id: string, state: FileState): void {
-    this.files = { ...this.files, [id]: state }
-  }
-
-  private async download (item: FeedItem): Promise<void> {
-    const feed = this.feed
-    if (!feed || !item.file) return
-    this.setFile(item.id, { progress: 0 })
-    try {
-      let file = item.fileCached ? await feed.fileBlob(item.id) : null
-      file ??= await feed.fetchFile(item.id, (fraction) => {
-        if (feed === this.feed && this.files[item.id]?.progress !== undefined) this.setFile(item.id, { progress: fraction })
-      })
-      if (feed !== this.feed) return
-      const saved = await safeFileUrl(file, item.file.name)
-      // Closed, purged or deleted meanwhile: nothing shows it, so let it go.
-      if (feed !== this.feed || !this.items?.some((i) => i.id === item.id)) {
-        URL.revokeObjectURL(saved.url)
-        return
-      }
-      this.setFile(item.id, { saved })
-    } catch (err) {
-      if (feed === this.feed) this.setFile(item.id, { error: plainError(err) })
-    }
-  }
-
   private async purge (): Promise<void> {
     const feed = this.feed
     if (!feed) return
@@ -228,8 +183,6 @@ export class KithFeed extends LitElement {
     try {
       await feed.purge()
       this.confirming = false
-      for (const f of Object.values(this.files)) if (f.saved) URL.revokeObjectURL(f.saved.url)
-      this.files = {}
       this.message = 'Cleared. Nothing from them is kept on this device; press Refresh to fetch again.'
       void this.load()
       await this.updateComplete
@@ -250,48 +203,10 @@ export class KithFeed extends LitElement {
     }
   }
 
-  private renderFile (item: FeedItem) {
-    const meta = item.file
-    if (!meta) return ''
-    const f = this.files[item.id]
-    const saved = f?.saved
-    // The friend's name for it may hide a path or reversed text: show the cleaned one.
-    const name = saved?.name ?? cleanFileName(meta.name)
-    const size = formatBytes(meta.size)
-    const pct = f?.progress !== undefined ? Math.round(f.progress * 100) : null
-    return html`
-      <div class="file">
-        ${saved
-          ? html`<a class="save" href=${saved.url} download=${saved.name} data-testid="file-link">Save ${saved.name} to your device (${size})</a>`
-          : html`<span><strong data-testid="file-name">${name}</strong> · ${size}${item.fileCached ? html` <span class="hint">(saved on this device)</span>` : ''}</span>`}
-        ${pct !== null
-          ? html`
-            <span class="bar">
-              <progress max="100" value=${pct} aria-label="Downloading ${name}" data-testid="file-progress"></progress>
-              <span data-testid="file-percent">${pct}%</span>
-            </span>`
-          : saved
-            ? ''
-            : html`<button class="secondary small" @click=${() => this.download(item)} aria-label="Download ${name} (${size})">Download</button>`}
-      </div>
-      <div role="status" aria-live="polite" class="visually-hidden">${pct !== null ? `Downloading ${name}` : saved ? `${name} downloaded` : ''}</div>
-      ${f?.error ? html`<p class="error" role="alert">Could not download ${name}: ${f.error}</p>` : ''}
-      ${saved?.previewable
-        ? html`<img class="preview" src=${saved.url} alt=${item.text ? `Photo: ${item.text}` : `Photo: ${name}`} data-testid="file-preview">`
-        : saved
-          ? html`<p class="hint" data-testid="file-not-shown">${notShownWhy(meta)}</p>`
-          : ''}`
-  }
-
   private renderItem (item: FeedItem) {
     return html`
       <li data-testid="feed-item">
-        <div class="item-head">
-          <span class="badge">${TYPE_WORDS[item.type]}</span>
-          <span class="meta"><time datetime=${new Date(item.createdAt).toISOString()}>${formatDate(item.createdAt)}</time></span>
-        </div>
-        ${item.text ? html`<p class="body-text">${item.text}</p>` : ''}
-        ${this.renderFile(item)}
+        <kith-feed-item .api=${this.api} .item=${item} owner-address=${this.address}></kith-feed-item>
       </li>`
   }
 
@@ -329,9 +244,11 @@ export class KithFeed extends LitElement {
               </div>
             </div>`
           : ''}
-        <p class="status" role="status" aria-live="polite">${this.isFriend === false && (feed.state === 'idle' || feed.state === 'not-a-friend')
-          ? html`<span data-testid="feed-state">You are not friends with ${who === 'them' ? 'this person' : who}. To see what they share, ask them for an invite link.</span>`
-          : this.stateLine(feed)}</p>
+        ${this.isFriend === false && (feed.state === 'idle' || feed.state === 'not-a-friend')
+          ? html`<p class="status" role="status" aria-live="polite"><span data-testid="feed-state">You are not friends with ${who === 'them' ? 'this person' : who}. To see what they share, ask them for an invite link.</span></p>`
+          : this.statusElsewhere && feed.state !== 'not-a-friend'
+            ? ''
+            : html`<p class="status" role="status" aria-live="polite">${this.stateLine(feed)}</p>`}
         ${this.message ? html`<p class="ok" role="status">${this.message}</p>` : ''}
         ${feed.lastError && !(feed.state === 'not-a-friend' && feed.lastError === NOT_SHARING)
           ? html`<p class="error" role="alert" data-testid="feed-error">${feed.lastError}</p>`
@@ -347,4 +264,7 @@ export class KithFeed extends LitElement {
 }
 
 customElements.define('kith-feed', KithFeed)
-declare global { interface HTMLElementTagNameMap { 'kith-feed': KithFeed } }
+declare global {
+  interface HTMLElementTagNameMap { 'kith-feed': KithFeed }
+  interface HTMLElementEventMap { 'feed-status': CustomEvent<FeedStatusDetail> }
+}

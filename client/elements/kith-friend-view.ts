@@ -1,28 +1,34 @@
-// A friend's page: connects to their tab and shows their name and a live
-// round-trip time, or what is going wrong in plain words; below it, what
-// they share with me (kith-feed).
-import { LitElement, html, type PropertyValues } from 'lit'
+// A friend's page: connects to their tab and shows their name, one status
+// line (reachable or not — and whose side the problem is — plus how fresh my
+// copy of what they share is, see friend-status.ts) and a live round-trip
+// time; below it, what they share with me (kith-feed).
+import { LitElement, html, css, type PropertyValues } from 'lit'
 import { sharedStyles } from './shared-styles'
 import { shortAddress } from '../../shared/identity'
 import type { FriendConnection, FriendState } from '../friend-connection'
 import type { KithApi } from '../app-api'
+import { friendStatus, spokenStatus, type Tone } from '../friend-status'
+import type { FeedStatusDetail } from './kith-feed'
 import './kith-feed'
 
-/** After this long without reaching them, say so (while still trying). */
-export const UNREACHABLE_AFTER_S = 10
+export { UNREACHABLE_AFTER_S } from '../friend-status'
 
 export class KithFriendView extends LitElement {
-  static override styles = sharedStyles
+  static override styles = [sharedStyles, css`
+    .status-line { margin: 10px 0 4px; overflow-wrap: anywhere; }
+  `]
   static override properties = {
     api: { attribute: false },
     address: { type: String },
     state: { state: true },
+    feedStatus: { state: true },
     now: { state: true }
   }
 
   declare api: KithApi
   declare address: string
   declare state: FriendState | null
+  declare feedStatus: FeedStatusDetail | null
   declare now: number
   private connection: FriendConnection | null = null
   private clock: ReturnType<typeof setInterval> | null = null
@@ -31,6 +37,7 @@ export class KithFriendView extends LitElement {
     super()
     this.address = ''
     this.state = null
+    this.feedStatus = null
     this.now = Date.now()
   }
 
@@ -52,25 +59,41 @@ export class KithFriendView extends LitElement {
       const connection = this.api.connectTo(this.address)
       this.connection = connection
       this.state = connection.state
+      this.feedStatus = null
       connection.addEventListener('change', () => { if (this.connection === connection) this.state = connection.state })
       connection.start()
     }
   }
 
-  private statusLine (s: FriendState) {
-    const waited = Math.max(0, Math.round((this.now - s.searchingSince) / 1000))
-    switch (s.phase) {
-      case 'invalid': return html`<p class="error" role="alert" data-testid="friend-error">${s.problem}</p>`
-      case 'connected': return html`<p class="ok" data-testid="friend-phase">Connected securely.</p>`
-      case 'connecting': return html`<p data-testid="friend-phase">Found them, opening a direct connection…</p>`
-      case 'authenticating': return html`<p data-testid="friend-phase">Checking that it is really them…</p>`
-      case 'stopped': return html`<p data-testid="friend-phase">Disconnected.</p>`
-      case 'waiting-for-tracker':
-      case 'searching':
-        return waited >= UNREACHABLE_AFTER_S
-          ? html`<p class="warn" data-testid="friend-phase">Not reachable after ${waited} seconds — still trying. Their tab may be closed or offline.</p>`
-          : html`<p data-testid="friend-phase">${s.phase === 'waiting-for-tracker' ? 'Connecting to the trackers…' : 'Looking for them…'}</p>`
+  protected override updated (changed: PropertyValues<this>): void {
+    // Arrived here by an action (accepting an invite, opening an address):
+    // the control that had focus is gone, so start a keyboard user at the name.
+    if (changed.has('address') && this.address) {
+      const active = document.activeElement
+      if (!active || active === document.body || (active.shadowRoot && deepActive(active) === null)) {
+        this.renderRoot.querySelector<HTMLElement>('#friend-heading')?.focus()
+      }
     }
+  }
+
+  private statusLine (s: FriendState) {
+    if (s.phase === 'invalid') return html`<p class="error" role="alert" data-testid="friend-error">${s.problem}</p>`
+    const line = friendStatus({
+      phase: s.phase,
+      searchingSince: s.searchingSince,
+      lastReachedAt: s.lastReachedAt,
+      trackers: this.api.status().trackers,
+      feed: this.feedStatus && this.feedStatus.isFriend !== false ? this.feedStatus : null,
+      now: this.now
+    })
+    const tone = (t: Tone): string => t === 'plain' ? '' : t
+    return html`
+      <p class="visually-hidden" role="status" aria-live="polite">${spokenStatus(line)}</p>
+      <p class="status-line" aria-hidden="true"><span class=${tone(line.connection.tone)} data-testid="friend-phase">${line.connection.text}</span>${line.copy
+        ? html`<span class="sep" aria-hidden="true"> · </span><span class=${tone(line.copy.tone)} data-testid="feed-state">${line.copy.text}</span>`
+        : ''}</p>
+      ${line.hint ? html`<p class="hint" data-testid="friend-hint">${line.hint}</p>` : ''}
+      ${line.mySide ? html`<p><a href="#/me">Open Network settings (Me &amp; server)</a></p>` : ''}`
   }
 
   override render () {
@@ -80,9 +103,9 @@ export class KithFriendView extends LitElement {
     return html`
       <section class="card" aria-labelledby="friend-heading" aria-busy=${s.phase !== 'connected' && s.phase !== 'invalid' ? 'true' : 'false'}>
         <p><a href="#/">← Back to my server</a></p>
-        <h2 id="friend-heading" data-testid="friend-name">${s.phase === 'invalid' ? 'Address not valid' : name}</h2>
+        <h2 id="friend-heading" tabindex="-1" data-testid="friend-name">${s.phase === 'invalid' ? 'Address not valid' : name}</h2>
         <code class="address">${this.address}</code>
-        <div role="status" aria-live="polite">${this.statusLine(s)}</div>
+        <div>${this.statusLine(s)}</div>
         ${s.phase === 'connected' && s.rttMs !== null
           ? html`<p>Round trip: <strong data-testid="friend-rtt">${s.rttMs.toFixed(1)} ms</strong></p>`
           : ''}
@@ -90,8 +113,20 @@ export class KithFriendView extends LitElement {
           ? html`<p class="error" role="alert" data-testid="friend-error">${s.problem}</p>`
           : ''}
       </section>
-      ${s.phase === 'invalid' ? '' : html`<kith-feed .api=${this.api} address=${this.address} owner-name=${s.profile?.displayName ?? ''}></kith-feed>`}`
+      ${s.phase === 'invalid' ? '' : html`<kith-feed .api=${this.api} address=${this.address} owner-name=${s.profile?.displayName ?? ''} status-elsewhere
+        @feed-status=${(ev: CustomEvent<FeedStatusDetail>) => { this.feedStatus = ev.detail }}></kith-feed>`}`
   }
+}
+
+/** The innermost focused element through shadow roots, or null when focus sits on a host with nothing focused inside. */
+function deepActive (host: Element): Element | null {
+  let el: Element | null = host
+  while (el?.shadowRoot) {
+    const inner: Element | null = el.shadowRoot.activeElement
+    if (!inner) return null
+    el = inner
+  }
+  return el
 }
 
 customElements.define('kith-friend-view', KithFriendView)

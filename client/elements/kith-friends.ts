@@ -4,6 +4,7 @@ import { LitElement, html, css } from 'lit'
 import { repeat } from 'lit/directives/repeat.js'
 import { live } from 'lit/directives/live.js'
 import { sharedStyles } from './shared-styles'
+import { focusAfterRemoval, rowIndex } from './focus'
 import { ApiQuery } from './api-query'
 import { formatDay, plainError } from './format'
 import { shortAddress } from '../../shared/identity'
@@ -71,11 +72,13 @@ export class KithFriends extends LitElement {
   }
 
   private async removeFriend (friend: FriendSummary): Promise<void> {
+    const index = rowIndex(this, 'li[data-key]', this.renderRoot.querySelector(`li[data-key="${friend.key}"]`))
     this.setRow(friend.key, { confirming: true, busy: true })
     try {
       await this.api.removeFriend(friend.key)
       await Promise.all([this.friends.reload(), this.groups.reload()])
       this.setRow(friend.key, null)
+      await focusAfterRemoval(this, 'li[data-key]', index, '.remove', '#friends-heading')
     } catch (err) {
       this.setRow(friend.key, { confirming: true, error: plainError(err) })
     }
@@ -161,7 +164,7 @@ export class KithFriends extends LitElement {
     const online = (all ?? []).filter((f) => f.online).length
     return html`
       <section class="card" aria-labelledby="friends-heading">
-        <h2 id="friends-heading">Friends${all ? html` <span class="meta inline">· ${all.length} ${all.length === 1 ? 'friend' : 'friends'}, ${online} online</span>` : ''}</h2>
+        <h2 id="friends-heading" tabindex="-1">Friends${all ? html` <span class="meta inline">· ${all.length} ${all.length === 1 ? 'friend' : 'friends'}, ${online} online</span>` : ''}</h2>
         ${this.friends.error ? html`<p class="error" role="alert">Could not load your friends: ${this.friends.error}</p>` : ''}
         ${all && all.length >= FILTER_FROM
           ? html`<div class="filter"><label for="filter">Find a friend</label>

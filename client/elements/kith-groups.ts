@@ -3,6 +3,7 @@
 import { LitElement, html, css } from 'lit'
 import { repeat } from 'lit/directives/repeat.js'
 import { sharedStyles } from './shared-styles'
+import { focusAfterRemoval, rowIndex } from './focus'
 import { ApiQuery } from './api-query'
 import { plainError } from './format'
 import type { GroupSummary, KithApi } from '../app-api'
@@ -104,11 +105,13 @@ export class KithGroups extends LitElement {
   }
 
   private async deleteGroup (group: GroupSummary): Promise<void> {
+    const index = rowIndex(this, 'li[data-group]', this.renderRoot.querySelector(`li[data-group="${group.id}"]`))
     this.setRow(group.id, { mode: 'confirm-delete', busy: true })
     try {
       await this.api.deleteGroup(group.id)
       await this.groups.reload()
       this.setRow(group.id, null)
+      await focusAfterRemoval(this, 'li[data-group]', index, '.delete', '#groups-heading')
     } catch (err) {
       this.setRow(group.id, { mode: 'confirm-delete', error: plainError(err) })
     }
@@ -167,7 +170,7 @@ export class KithGroups extends LitElement {
     const groups = this.groups.value
     return html`
       <section class="card" aria-labelledby="groups-heading">
-        <h2 id="groups-heading">Groups</h2>
+        <h2 id="groups-heading" tabindex="-1">Groups</h2>
         <p class="note-box">Groups are private to you: friends never see group names, how many are in a group, or who else is in it. They only see the items you share with them.</p>
         <form class="create" @submit=${this.create} novalidate>
           <label for="group-name">New group name</label>

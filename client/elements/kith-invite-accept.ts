@@ -1,23 +1,28 @@
-// Someone's invite link was opened here: say who invited me, ask for my name
-// if I have none, and redeem the invite (cancellable while it connects).
+// Someone's invite link was opened here: say who invited me (the name in the
+// link is only what they say: unconfirmed until the handshake), ask for my
+// name if I have none, and redeem the invite (cancellable while it connects).
 import { LitElement, html, css } from 'lit'
 import { sharedStyles } from './shared-styles'
 import { isAbort, plainError } from './format'
 import { AddressError, parseAddress, shortAddress } from '../../shared/identity'
 import { MAX_DISPLAY_NAME } from '../../shared/protocol'
+import { cleanInviterHint } from '../../shared/invite-link'
 import type { KithApi } from '../app-api'
 
 type Phase = 'idle' | 'connecting' | 'done'
 
 export class KithInviteAccept extends LitElement {
   static override styles = [sharedStyles, css`
-    .who { font-size: 1.05rem; margin-bottom: 10px; }
+    .who { font-size: 1.05rem; margin-bottom: 10px; overflow-wrap: anywhere; }
+    .who .name { unicode-bidi: isolate; }
   `]
 
   static override properties = {
     api: { attribute: false },
     address: { type: String },
     token: { type: String },
+    inviterHint: { type: String, attribute: 'inviter-hint' },
+    verifiedName: { state: true },
     name: { state: true },
     phase: { state: true },
     error: { state: true }
@@ -26,6 +31,10 @@ export class KithInviteAccept extends LitElement {
   declare api: KithApi
   declare address: string
   declare token: string
+  /** The inviter's name as the link says it; unconfirmed. */
+  declare inviterHint: string
+  /** Their name as their node told it after the handshake. */
+  declare verifiedName: string | null
   declare name: string
   declare phase: Phase
   declare error: string
@@ -37,6 +46,8 @@ export class KithInviteAccept extends LitElement {
     super()
     this.address = ''
     this.token = ''
+    this.inviterHint = ''
+    this.verifiedName = null
     this.name = ''
     this.phase = 'idle'
     this.error = ''
@@ -90,8 +101,9 @@ export class KithInviteAccept extends LitElement {
     this.phase = 'connecting'
     try {
       if (needsName) await this.api.setDisplayName(this.name)
-      await this.api.acceptInvite(this.address, this.token, abort.signal)
+      const profile = await this.api.acceptInvite(this.address, this.token, abort.signal)
       if (abort.signal.aborted) throw new DOMException('cancelled', 'AbortError')
+      this.verifiedName = profile.displayName
       this.phase = 'done'
       location.hash = `#/friend/${this.address}`
     } catch (err) {
@@ -104,6 +116,20 @@ export class KithInviteAccept extends LitElement {
     } finally {
       if (this.abort === abort) this.abort = null
     }
+  }
+
+  private renderWho () {
+    const hint = cleanInviterHint(this.inviterHint)
+    const at = html`<strong class="addr" title=${this.address}>${shortAddress(this.address)}</strong>`
+    if (this.verifiedName !== null) {
+      return html`<p class="who" data-testid="inviter">${this.verifiedName ? html`<strong>${this.verifiedName}</strong>` : 'A friend without a name'} (${at}) — confirmed by the handshake.</p>`
+    }
+    if (!hint) return html`<p class="who" data-testid="inviter">${at} invited you to be friends on Kith.</p>`
+    return html`
+      <p class="who" data-testid="inviter">
+        Someone who <span data-testid="inviter-hint">says they are <strong class="name">${hint}</strong> — not yet confirmed</span> — invited you to be friends on Kith.
+      </p>
+      <p class="hint">Anyone can write a name into a link. When you accept, Kith checks that the invite really comes from ${at} and shows the name their Kith gives.</p>`
   }
 
   private cancel (): void {
@@ -135,9 +161,7 @@ export class KithInviteAccept extends LitElement {
       <section class="card" aria-labelledby="invite-heading" aria-busy=${busy ? 'true' : 'false'}>
         ${back}
         <h2 id="invite-heading">You’re invited</h2>
-        <p class="who" data-testid="inviter">
-          <strong title=${this.address}>${shortAddress(this.address)}</strong> invited you to be friends on Kith.
-        </p>
+        ${this.renderWho()}
         <p class="hint">Accepting connects to their tab and makes you friends: you can then see what they share with you, and they see your name. Nothing is shared with anyone else.</p>
         <form class="space-above" @submit=${this.accept} novalidate>
           ${needsName
@@ -156,7 +180,9 @@ export class KithInviteAccept extends LitElement {
         <div role="status" aria-live="polite">
           ${this.phase === 'connecting'
             ? html`<div class="progress" data-testid="invite-progress"><span class="spinner" aria-hidden="true"></span>Connecting to your friend… Their Kith tab needs to be open. If this takes long, the invite may be mistyped, or your friend is offline.</div>`
-            : this.phase === 'done' ? html`<p class="ok">You are friends now.</p>` : ''}
+            : this.phase === 'done'
+              ? html`<p class="ok" data-testid="invite-done">${this.verifiedName ? `You are friends with ${this.verifiedName} now (confirmed).` : 'You are friends now.'}</p>`
+              : ''}
         </div>
         <p class="error" role="alert" data-testid="invite-error">${this.error}</p>
       </section>`

@@ -7,6 +7,7 @@ import { ApiQuery } from './api-query'
 import { copyOrSelect } from './clipboard'
 import { qrDataUrl } from './qr'
 import { formatDate, plainError, timeUntil } from './format'
+import { focusAfterRemoval, rowIndex } from './focus'
 import type { InviteSummary, KithApi } from '../app-api'
 
 const DAY_MS = 86_400_000
@@ -18,6 +19,13 @@ const EXPIRY_CHOICES = [
 ] as const
 
 interface Shown { invite: InviteSummary, link: string, qr: string | null }
+
+/** Links are made from the address this tab was opened at: a loopback one
+ *  does not open from a phone on the LAN. */
+function onlyThisMachine (): boolean {
+  const host = location.hostname
+  return host === 'localhost' || host.startsWith('127.') || host === '[::1]'
+}
 
 export class KithInvites extends LitElement {
   static override styles = [sharedStyles, css`
@@ -50,6 +58,8 @@ export class KithInvites extends LitElement {
   declare copied: string
   declare listError: string
   private readonly invites = new ApiQuery(this, () => this.api, (api) => api.listInvites())
+  /** What opened the shown link (Create invite, or a Show link button): focus returns there on Done. */
+  private opener: HTMLElement | null = null
 
   constructor () {
     super()
@@ -70,7 +80,7 @@ export class KithInvites extends LitElement {
       const choice = EXPIRY_CHOICES.find((c) => c.value === this.expiry) ?? EXPIRY_CHOICES[1]
       const invite = await this.api.createInvite({ label: this.label.trim(), expiresInMs: choice.ms })
       this.label = ''
-      await this.show(invite)
+      await this.show(invite, this.renderRoot.querySelector<HTMLElement>('form.create button[type=submit]'))
       this.invites.refresh()
     } catch (err) {
       this.error = plainError(err)
@@ -79,15 +89,27 @@ export class KithInvites extends LitElement {
     }
   }
 
-  private async show (invite: InviteSummary): Promise<void> {
+  private async show (invite: InviteSummary, opener: HTMLElement | null): Promise<void> {
     if (!invite.link) return
     const link = invite.link
+    this.opener = opener
     this.copied = ''
     this.shown = { invite, link, qr: null }
     const qr = await qrDataUrl(link) // a link too long for a QR code still works as a link
     if (this.shown?.link === link) this.shown = { invite, link, qr }
     await this.updateComplete
-    this.renderRoot.querySelector<HTMLElement>('.shown h3')?.focus()
+    // The link itself, so a keyboard or screen-reader user is on what to send.
+    this.renderRoot.querySelector<HTMLElement>('[data-testid="invite-link"]')?.focus()
+  }
+
+  /** Closes the shown link; focus goes back to what opened it. */
+  private async hide (): Promise<void> {
+    const opener = this.opener
+    this.shown = null
+    this.opener = null
+    await this.updateComplete
+    if (opener?.isConnected) opener.focus()
+    else this.renderRoot.querySelector<HTMLElement>('#invite-label')?.focus()
   }
 
   private async copy (link: string): Promise<void> {
@@ -98,10 +120,13 @@ export class KithInvites extends LitElement {
 
   private async revoke (invite: InviteSummary): Promise<void> {
     this.listError = ''
+    const index = rowIndex(this, 'li[data-invite]', this.renderRoot.querySelector(`li[data-invite="${invite.id}"]`))
     try {
       await this.api.revokeInvite(invite.id)
       if (this.shown?.invite.id === invite.id) this.shown = null
-      this.invites.refresh()
+      await this.invites.reload()
+      // The revoked row stays (as Withdrawn) but loses its buttons: on to the next pending one.
+      await focusAfterRemoval(this, 'li[data-invite]:has(button.revoke)', Math.max(0, index), 'button.revoke', '#invites-heading')
     } catch (err) {
       this.listError = plainError(err)
     }
@@ -125,7 +150,7 @@ export class KithInvites extends LitElement {
         <div class="shown" data-testid="invite-shown">
           <div class="text">
             <p><span data-testid="invite-shown-status">${this.statusWords(now)}</span> — this link${label} no longer works.</p>
-            <div class="actions"><button class="secondary" @click=${() => { this.shown = null }}>Done</button></div>
+            <div class="actions"><button class="secondary" @click=${this.hide}>Done</button></div>
           </div>
         </div>`
     }
@@ -134,12 +159,15 @@ export class KithInvites extends LitElement {
         ${s.qr ? html`<img src=${s.qr} alt="QR code of the invite link${label}. Your friend can scan it with their phone camera.">` : ''}
         <div class="text">
           <h3 tabindex="-1">Send this link to your friend${label}</h3>
-          <code class="address" data-testid="invite-link">${s.link}</code>
+          <code class="address" data-testid="invite-link" tabindex="-1">${s.link}</code>
           <div class="actions">
             <button @click=${() => this.copy(s.link)}>Copy link</button>
-            <button class="secondary" @click=${() => { this.shown = null }}>Done</button>
+            <button class="secondary" @click=${this.hide}>Done</button>
           </div>
           <p class="hint" role="status" aria-live="polite">${this.copied}</p>
+          ${onlyThisMachine()
+            ? html`<p class="hint" data-testid="invite-local-only">This link starts with ${location.host}, so it opens only on a computer running Kith there. To invite a phone on your network, open Kith at this computer’s network address (<code>HOST=0.0.0.0 npm start</code> prints it) and create the invite there.</p>`
+            : ''}
           <p class="hint">It works once${s.invite.expiresAt === null ? '' : ` and expires ${timeUntil(s.invite.expiresAt)}`}. Whoever opens it first becomes your friend, so send it privately — by text, email or in person.</p>
         </div>
       </div>`
@@ -147,7 +175,7 @@ export class KithInvites extends LitElement {
 
   private renderInvite (invite: InviteSummary) {
     return html`
-      <li data-testid="invite">
+      <li data-testid="invite" data-invite=${invite.id}>
         <div class="head">
           <div>
             <strong>${invite.label || 'Invite without a label'}</strong>
@@ -158,8 +186,8 @@ export class KithInvites extends LitElement {
         ${invite.status === 'pending'
           ? html`
             <div class="actions">
-              ${invite.link ? html`<button class="secondary small" @click=${() => this.show(invite)}>Show link</button>` : ''}
-              <button class="danger secondary small" @click=${() => this.revoke(invite)}
+              ${invite.link ? html`<button class="secondary small" @click=${(ev: Event) => this.show(invite, ev.currentTarget as HTMLElement)}>Show link</button>` : ''}
+              <button class="danger secondary small revoke" @click=${() => this.revoke(invite)}
                 aria-label="Revoke ${invite.label ? `the invite “${invite.label}”` : 'this invite'}">Revoke</button>
             </div>`
           : ''}
@@ -191,7 +219,7 @@ export class KithInvites extends LitElement {
         ${this.shown ? this.renderShown(this.shown) : ''}
       </section>
       <section class="card" aria-labelledby="invites-heading">
-        <h2 id="invites-heading">My invites</h2>
+        <h2 id="invites-heading" tabindex="-1">My invites</h2>
         ${this.invites.error ? html`<p class="error" role="alert">Could not load your invites: ${this.invites.error}</p>` : ''}
         ${this.listError ? html`<p class="error" role="alert">${this.listError}</p>` : ''}
         ${invites === null

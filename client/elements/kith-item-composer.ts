@@ -1,16 +1,20 @@
-// Write a note or post, or share a file, with an audience.
+// Write a note or post, or share a file, with an audience. Says whom it will
+// reach before sharing; after sharing, starts again from a private note
+// ("Only me"), so the next item is never shared by accident.
 import { LitElement, html, css } from 'lit'
 import { sharedStyles } from './shared-styles'
 import { ApiQuery } from './api-query'
 import { audienceInWords, audienceProblem, formatBytes, plainError } from './format'
 import { MAX_FILE_BYTES, MAX_TEXT_CHARS, type Audience, type ItemType } from '../../shared/items'
 import type { KithApi } from '../app-api'
+import { reachInWords } from './reach'
 import './kith-audience-picker'
 
 export class KithItemComposer extends LitElement {
   static override styles = [sharedStyles, css`
     textarea { resize: vertical; min-height: 5em; }
     .file-info { margin: 6px 0 0; font-size: .9rem; }
+    .reach { margin: 0; font-weight: 600; color: #3b4653; }
   `]
 
   static override properties = {
@@ -36,13 +40,14 @@ export class KithItemComposer extends LitElement {
   declare message: string
   declare error: string
   private readonly groups = new ApiQuery(this, () => this.api, (api) => api.listGroups())
+  private readonly friends = new ApiQuery(this, () => this.api, (api) => api.listFriends())
 
   constructor () {
     super()
     this.type = 'note'
     this.text = ''
     this.file = null
-    this.audience = { kind: 'friends' }
+    this.audience = { kind: 'me' }
     this.busy = false
     this.saved = null
     this.message = ''
@@ -90,8 +95,11 @@ export class KithItemComposer extends LitElement {
         (fraction) => { this.saved = fraction })
       const who = audienceInWords(this.audience, this.groups.value ?? [])
       this.message = this.audience.kind === 'me' ? 'Saved. Only you can see it.' : `Shared with ${who.charAt(0).toLowerCase()}${who.slice(1)}.`
+      // Start again from the safe default: a private note.
       this.text = ''
       this.file = null
+      this.type = 'note'
+      this.audience = { kind: 'me' }
       const input = this.renderRoot.querySelector<HTMLInputElement>('input[type=file]')
       if (input) input.value = ''
     } catch (err) {
@@ -100,10 +108,14 @@ export class KithItemComposer extends LitElement {
       this.busy = false
       this.saved = null
     }
+    // Keyboard users land back on the first field, the message read out by the status region.
+    await this.updateComplete
+    if (!this.error) this.renderRoot.querySelector<HTMLInputElement>('input[name=type]:checked')?.focus()
   }
 
   override render () {
     const fileProblem = this.fileProblem
+    const reach = reachInWords(this.audience, this.friends.value, this.groups.value)
     return html`
       <section class="card" aria-labelledby="compose-heading">
         <h2 id="compose-heading">Share something</h2>
@@ -137,8 +149,9 @@ export class KithItemComposer extends LitElement {
           </div>
           <kith-audience-picker .value=${this.audience} .groups=${this.groups.value ?? []} ?disabled=${this.busy}
             @audience-change=${(ev: CustomEvent<{ audience: Audience }>) => { this.audience = ev.detail.audience; this.error = '' }}></kith-audience-picker>
+          <p class="reach" id="composer-reach" aria-live="polite" data-testid="composer-reach">${reach}</p>
           <div class="actions">
-            <button type="submit" ?disabled=${this.busy || fileProblem !== ''}>${this.busy ? 'Sharing…' : 'Share'}</button>
+            <button type="submit" aria-describedby="composer-reach" ?disabled=${this.busy || fileProblem !== ''}>${this.busy ? 'Sharing…' : 'Share'}</button>
             ${this.saved !== null
               ? html`<progress max="100" value=${Math.round(this.saved * 100)} aria-label="Saving the file" data-testid="save-progress"></progress>`
               : ''}

@@ -3,9 +3,10 @@
 import { LitElement, html, css } from 'lit'
 import { repeat } from 'lit/directives/repeat.js'
 import { sharedStyles } from './shared-styles'
+import { focusAfterRemoval, rowIndex } from './focus'
 import { ApiQuery } from './api-query'
 import { audienceInWords, audienceProblem, excerpt, formatBytes, formatDate, notShownWhy, plainError, sameAudience, TYPE_WORDS } from './format'
-import type { Audience } from '../../shared/items'
+import { MAX_TEXT_CHARS, type Audience } from '../../shared/items'
 import type { GroupSummary, KithApi, MyItem } from '../app-api'
 import { safeFileUrl, type SafeFileUrl } from './safe-file-url'
 import { cleanFileName } from '../safe-file'
@@ -14,8 +15,10 @@ import './kith-audience-picker'
 const PAGE = 50
 
 interface RowState {
-  mode: 'view' | 'audience' | 'confirm-delete'
+  mode: 'view' | 'audience' | 'confirm-delete' | 'edit'
   draft?: Audience
+  /** The text being edited. */
+  text?: string
   busy?: boolean
   error?: string
 }
@@ -25,6 +28,7 @@ export class KithMyItems extends LitElement {
     .head { display: flex; align-items: center; gap: 8px; flex-wrap: wrap; }
     .file { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; margin: 6px 0; font-size: .9rem; }
     .editor { margin-top: 10px; }
+    textarea { resize: vertical; min-height: 5em; }
     img.preview { display: block; max-width: 100%; max-height: 240px; border-radius: 8px; margin-top: 8px; }
   `]
 
@@ -100,12 +104,32 @@ export class KithMyItems extends LitElement {
     }
   }
 
+  private async saveText (item: MyItem, text: string): Promise<void> {
+    if (text.length > MAX_TEXT_CHARS) return this.setRow(item.id, { mode: 'edit', text, error: `A text can be at most ${MAX_TEXT_CHARS.toLocaleString('en')} characters; this one has ${text.length.toLocaleString('en')}.` })
+    if (text.trim() === '') return this.setRow(item.id, { mode: 'edit', text, error: 'Write something, or delete the item instead.' })
+    if (text === item.text) {
+      this.setRow(item.id, null)
+      return this.focusIn(item.id, '.edit-text')
+    }
+    this.setRow(item.id, { mode: 'edit', text, busy: true })
+    try {
+      await this.api.editItemText(item.id, text)
+      await this.items.reload()
+      this.setRow(item.id, null)
+      void this.focusIn(item.id, '.edit-text')
+    } catch (err) {
+      this.setRow(item.id, { mode: 'edit', text, error: plainError(err) })
+    }
+  }
+
   private async deleteItem (item: MyItem): Promise<void> {
+    const index = rowIndex(this, 'li[data-item]', this.renderRoot.querySelector(`li[data-item="${item.id}"]`))
     this.setRow(item.id, { mode: 'confirm-delete', busy: true })
     try {
       await this.api.deleteItem(item.id)
       await this.items.reload()
       this.setRow(item.id, null)
+      await focusAfterRemoval(this, 'li[data-item]', index, '.delete', '#items-heading')
     } catch (err) {
       this.setRow(item.id, { mode: 'confirm-delete', error: plainError(err) })
     }
@@ -164,6 +188,23 @@ export class KithMyItems extends LitElement {
           ${row.error ? html`<p class="error" role="alert">${row.error}</p>` : ''}
         </div>`
     }
+    if (row?.mode === 'edit') {
+      const text = row.text ?? item.text
+      const id = `edit-${item.id}`
+      return html`
+        <form class="editor" @submit=${(ev: Event) => { ev.preventDefault(); void this.saveText(item, text) }}>
+          <label for=${id}>Text of this ${what}</label>
+          <textarea id=${id} rows="5" maxlength=${MAX_TEXT_CHARS} .value=${text} ?disabled=${row.busy === true} aria-describedby="${id}-hint"
+            @input=${(ev: Event) => this.setRow(item.id, { mode: 'edit', text: (ev.target as HTMLTextAreaElement).value })}
+            @keydown=${(ev: KeyboardEvent) => { if (ev.key === 'Escape') { this.setRow(item.id, null); void this.focusIn(item.id, '.edit-text') } }}></textarea>
+          <p class="hint" id="${id}-hint">Friends who can see it get the new text the next time they sync (at once if they are online).</p>
+          <div class="actions">
+            <button class="small" type="submit" ?disabled=${row.busy === true}>${row.busy ? 'Saving…' : 'Save text'}</button>
+            <button class="secondary small" type="button" ?disabled=${row.busy === true} @click=${() => { this.setRow(item.id, null); void this.focusIn(item.id, '.edit-text') }}>Cancel</button>
+          </div>
+          ${row.error ? html`<p class="error" role="alert">${row.error}</p>` : ''}
+        </form>`
+    }
     if (row?.mode === 'confirm-delete') {
       return html`
         <div class="confirm" role="group" aria-label="Confirm deleting">
@@ -178,6 +219,9 @@ export class KithMyItems extends LitElement {
     }
     return html`
       <div class="actions">
+        ${item.type !== 'file'
+          ? html`<button class="secondary small edit-text" @click=${() => { this.setRow(item.id, { mode: 'edit', text: item.text }); void this.focusIn(item.id, 'textarea') }}>Edit text</button>`
+          : ''}
         <button class="secondary small change-audience" @click=${() => this.setRow(item.id, { mode: 'audience', draft: item.audience })}>Change audience</button>
         <button class="danger secondary small delete" @click=${() => { this.setRow(item.id, { mode: 'confirm-delete' }); void this.focusIn(item.id, '.confirm-yes') }}>Delete</button>
       </div>`
@@ -189,7 +233,7 @@ export class KithMyItems extends LitElement {
     const shown = all?.slice(0, this.limit) ?? []
     return html`
       <section class="card" aria-labelledby="items-heading">
-        <h2 id="items-heading">My items</h2>
+        <h2 id="items-heading" tabindex="-1">My items</h2>
         ${this.items.error ? html`<p class="error" role="alert">Could not load your items: ${this.items.error}</p>` : ''}
         ${all === null
           ? html`<p class="hint" role="status">Loading…</p>`

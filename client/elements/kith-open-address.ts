@@ -20,10 +20,11 @@ export class KithOpenAddress extends LitElement {
     ev.preventDefault()
     const input = this.renderRoot.querySelector('input')!
     try {
-      const invite = input.value.trim().match(/#\/invite\/([^/?#\s]+)\/([^/?#\s]+)/)
+      const invite = input.value.trim().match(/#\/invite\/([^/?#\s]+)\/([^/?#\s]+)(\?[^#\s]*)?/)
       const address = addressFromPublicKey(parseAddress(invite ? decodeURIComponent(invite[1]!) : input.value))
       this.error = ''
-      location.hash = invite ? `#/invite/${address}/${invite[2]!}` : `#/friend/${address}`
+      // The inviter's name hint comes along (cleaned again by the invite page).
+      location.hash = invite ? `#/invite/${address}/${invite[2]!}${invite[3] ?? ''}` : `#/friend/${address}`
     } catch (err) {
       this.error = err instanceof AddressError ? err.message : 'This is not a valid address.'
       input.focus()

@@ -12,8 +12,9 @@ export const sharedStyles = css`
   button { font: inherit; padding: 8px 14px; border-radius: 8px; border: 1px solid #2f5bd3; background: #2f5bd3; color: #fff; cursor: pointer; white-space: nowrap; }
   button.secondary { background: #fff; color: #2f5bd3; }
   button:disabled { opacity: .6; cursor: default; }
-  .row { display: flex; gap: 8px; align-items: center; }
-  .row > input { flex: 1; }
+  /* Wraps on a phone rather than pushing buttons out of the card. */
+  .row { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; }
+  .row > input { flex: 1 1 10em; min-width: 0; }
   .hint { color: #59636e; font-size: .875rem; margin: 6px 0 0; }
   .error { color: #b71c1c; font-size: .9rem; margin: 6px 0 0; }
   .ok { color: #1b5e20; }
@@ -29,6 +30,8 @@ export const sharedStyles = css`
   p { margin: 0 0 8px; }
   select { font: inherit; padding: 8px 10px; border: 1px solid #b7bec8; border-radius: 8px; background: #fff; color: inherit; }
   :focus-visible { outline: 3px solid #5b8def; outline-offset: 2px; }
+  /* A heading given focus after an action (so the next Tab starts there) needs no ring. */
+  h2[tabindex='-1']:focus, h3[tabindex='-1']:focus { outline: none; }
   input[type=checkbox], input[type=radio] { width: 1.1em; height: 1.1em; margin: 0; padding: 0; flex: none; accent-color: #2f5bd3; }
   input[type=file] { padding: 6px; }
   fieldset { border: 1px solid var(--border, #d9dde3); border-radius: 8px; padding: 8px 12px 10px; margin: 0 0 12px; min-width: 0; }

@@ -124,6 +124,10 @@ export interface DeletionLogRow {
   at: number
   /** friend key -> confirmed */
   friends: Record<string, boolean>
+  /** When the item was made, and whether it was a photo: to name it without
+   *  its content ("your photo from 3 Nov"). Absent in rows from before. */
+  itemCreatedAt?: number
+  itemPhoto?: boolean
 }
 
 export function deletionId (itemId: string, reason: DeletionReason): string {

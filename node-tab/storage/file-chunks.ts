@@ -12,6 +12,7 @@ export const FILE_CHUNK_BYTES = 1024 * 1024
 const CHUNKS_PER_WRITE = 4
 
 export const NO_SPACE = 'There is not enough storage space on this device to save this file.'
+export const NO_SPACE_FOR_ITEM = 'There is not enough storage space on this device to save this item.'
 
 export function chunkCount (size: number): number {
   return Math.ceil(size / FILE_CHUNK_BYTES)

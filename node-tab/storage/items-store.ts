@@ -12,7 +12,8 @@ import { canSee, type Viewer } from '../access-policy'
 import type { ItemRow, NodeDatabase } from './db'
 import { deliveryTables, recordDeliveries } from './deliveries'
 import { newId } from './ids'
-import { deleteChunks, fileBlob, hasAllChunks, rangeOfFile, removeOrphans, streamRange, writeChunks } from './file-chunks'
+import { deleteChunks, fileBlob, hasAllChunks, NO_SPACE, NO_SPACE_FOR_ITEM, rangeOfFile, removeOrphans, streamRange, writeChunks } from './file-chunks'
+import { isQuotaError } from '../../shared/quota'
 import type { ByteStream } from '../../shared/byte-stream'
 import { clockTables, nextStamp } from './clock'
 import { cursorAfter, resyncStart, resyncTables } from './resync'
@@ -58,7 +59,9 @@ export class ItemsStore {
       })
     } catch (err) {
       if (file) await deleteChunks(db, id).catch(() => { /* removeOrphans gets them later */ })
-      throw err
+      // Out of room while writing the item itself (its pieces fit): the same
+      // plain words, and nothing of it kept.
+      throw isQuotaError(err) ? new KithError('TOO_LARGE', file ? NO_SPACE : NO_SPACE_FOR_ITEM) : err
     } finally {
       this.writing.delete(id)
     }
@@ -103,6 +106,24 @@ export class ItemsStore {
     })
   }
 
+  /** Replaces the text of a note or post (a file's caption too): a new
+   *  updatedAt and a new listing position, so friends' incremental syncs list
+   *  it again and their cached copy (older updatedAt) is replaced; my other
+   *  devices take it as any change of the items table. Same bounds as at
+   *  creation. Returns the updated row. */
+  async editText (id: string, text: string): Promise<ItemRow> {
+    checkText(text)
+    const db = this.db
+    return db.transaction('rw', clockTables(db), async () => {
+      const row = await db.items.get(id)
+      if (!row) throw new KithError('NOT_FOUND', NO_SUCH_ITEM)
+      if (row.text === text) return row
+      const stamp = await this.nextStamp()
+      await db.items.update(id, { text, updatedAt: stamp, listedAt: stamp })
+      return { ...row, text, updatedAt: stamp, listedAt: stamp }
+    })
+  }
+
   /** Deletes an item as if it was never stored: the row and the bytes go;
    *  only the id and type stay, in notices to the friends who received it. */
   async delete (id: string): Promise<void> {
@@ -112,7 +133,7 @@ export class ItemsStore {
       if (!row) throw new KithError('NOT_FOUND', NO_SUCH_ITEM)
       await db.items.delete(id)
       await deleteChunks(db, id)
-      await revokeInvisible(db, { itemIds: [id], reason: 'deleted', at: this.now(), gone: new Map([[id, row.type]]) })
+      await revokeInvisible(db, { itemIds: [id], reason: 'deleted', at: this.now(), gone: new Map([[id, row.type]]), goneDetails: new Map([[id, row]]) })
     })
   }
 
@@ -217,8 +238,7 @@ function checkNewItem (item: NewItem): Pick<ItemRow, 'type' | 'text'> & { file?:
   const mb = (bytes: number): string => (bytes / 1024 / 1024).toLocaleString('en', { maximumFractionDigits: 1 })
   const bad = (message: string): never => { throw new KithError('BAD_REQUEST', message) }
   if (!isItemType(item.type)) bad('An item is a note, a post or a file.')
-  if (typeof item.text !== 'string') bad('The text is missing.')
-  if (item.text.length > MAX_TEXT_CHARS) bad(`A text can be at most ${MAX_TEXT_CHARS.toLocaleString('en')} characters; this one has ${item.text.length.toLocaleString('en')}.`)
+  checkText(item.text)
   if (item.type !== 'file') {
     if (item.file !== undefined) bad('Only a file item can carry a file.')
     return { type: item.type, text: item.text }
@@ -231,6 +251,11 @@ function checkNewItem (item: NewItem): Pick<ItemRow, 'type' | 'text'> & { file?:
   if (name.length > MAX_NAME_CHARS) bad(`A file name can be at most ${MAX_NAME_CHARS} characters.`)
   const mime = typeof file.mime === 'string' && file.mime.length > 0 && file.mime.length <= MAX_NAME_CHARS ? file.mime : 'application/octet-stream'
   return { type: 'file', text: item.text, file: { name, mime, content: file.content } }
+}
+
+function checkText (text: unknown): void {
+  if (typeof text !== 'string') throw new KithError('BAD_REQUEST', 'The text is missing.')
+  if (text.length > MAX_TEXT_CHARS) throw new KithError('BAD_REQUEST', `A text can be at most ${MAX_TEXT_CHARS.toLocaleString('en')} characters; this one has ${text.length.toLocaleString('en')}.`)
 }
 
 function checkLimit (limit: number): number {

@@ -41,7 +41,12 @@ export interface RevokeScope {
   /** Items removed earlier in this transaction, with their type for the log
    *  (their rows are gone, and the log keeps the type, never the content). */
   gone?: ReadonlyMap<string, ItemType>
+  /** …and when they were made and whether they were photos, so the owner's
+   *  log can say "your photo from 3 Nov" (still no content). */
+  goneDetails?: ReadonlyMap<string, ItemDetails>
 }
+
+export interface ItemDetails { createdAt: number, file?: { mime: string } }
 
 /** Revokes every delivery in scope that the current state no longer allows.
  *  Returns the friends who got new notices. */
@@ -79,7 +84,8 @@ export async function revokeInvisible (db: NodeDatabase, scope: RevokeScope): Pr
       itemType: items.get(itemId)?.type ?? scope.gone?.get(itemId) ?? 'note',
       reason: scope.reason,
       at: scope.at,
-      friends: Object.fromEntries(friendKeys.map((key) => [key, false]))
+      friends: Object.fromEntries(friendKeys.map((key) => [key, false])),
+      ...describeItem(items.get(itemId) ?? scope.goneDetails?.get(itemId))
     })
   }
   await db.notices.bulkPut(notices)
@@ -92,6 +98,12 @@ export async function revokeInvisible (db: NodeDatabase, scope: RevokeScope): Pr
     return seen ? { ...log, friends: { ...seen.friends, ...log.friends } } : log
   }))
   return [...new Set(notices.map((n) => n.friendKey))]
+}
+
+/** The item's date and whether it was a photo (by the type its owner gave it). */
+function describeItem (item: ItemDetails | undefined): Pick<DeletionLogRow, 'itemCreatedAt' | 'itemPhoto'> {
+  if (!item) return {}
+  return { itemCreatedAt: item.createdAt, ...(item.file?.mime.startsWith('image/') ? { itemPhoto: true } : {}) }
 }
 
 /** Rows whose `index` equals any of `keys`: one plain key query per key

@@ -75,7 +75,8 @@ const ROW_CHECKS: Record<SyncedTable, (r: Row) => boolean> = {
   deliveries: (r) => isId(r.itemId) && isKey(r.friendKey) && isTime(r.deliveredAt),
   notices: (r) => isId(r.itemId) && isKey(r.friendKey) && isTime(r.createdAt) && isTime(r.attempts),
   deletions: (r) => isId(r.itemId) && typeof r.reason === 'string' && REASONS.has(r.reason) && r.id === `${r.itemId as string}:${r.reason}` &&
-    isItemType(r.itemType) && isTime(r.at) && isFriendMap(r.friends),
+    isItemType(r.itemType) && isTime(r.at) && isFriendMap(r.friends) &&
+    optional(r.itemCreatedAt, isTime) && optional(r.itemPhoto, (v) => v === true),
   invites: (r) => isId(r.id) && isText(r.token, 64) && TOKEN.test(r.token as string) && isText(r.label, MAX_INVITE_LABEL) && isTime(r.createdAt) &&
     (r.expiresAt === null || isTime(r.expiresAt)) && typeof r.status === 'string' && STATUSES.has(r.status) &&
     optional(r.usedBy, isKey) && optional(r.usedAt, isTime),

@@ -1,6 +1,8 @@
 // Serves a built app folder like any static host would, plus a generated
 // /config.json (trackers, ICE servers) so tests and `npm start` can point the
-// app at local trackers without rebuilding it. `headers` go on every
+// app at local trackers without rebuilding it. `config` may be a function of
+// the request (`npm start` on 0.0.0.0 names the tracker by the address the
+// browser used). `headers` go on every
 // response (the app's Content-Security-Policy, see csp.mjs). `handle` may
 // answer a request before the files do (the headless runner's report
 // endpoint); it returns true when it did.
@@ -8,7 +10,7 @@ import http from 'node:http'
 import sirv from 'sirv'
 
 /**
- * @param {{ root: string, port?: number, host?: string, config?: object,
+ * @param {{ root: string, port?: number, host?: string, config?: object | ((req: import('node:http').IncomingMessage) => object),
  *           mounts?: Record<string, string>, headers?: Record<string, string>,
  *           handle?: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, url: URL) => boolean }} opts
  *   mounts: URL prefix -> folder, for extra files (e.g. the Bugout bundle in benchmarks)
@@ -23,7 +25,7 @@ export async function startStaticServer ({ root, port = 0, host = '127.0.0.1', c
     if (handle?.(req, res, url)) return
     if (config && url.pathname === '/config.json') {
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' })
-      res.end(JSON.stringify(config))
+      res.end(JSON.stringify(typeof config === 'function' ? config(req) : config))
       return
     }
     for (const [prefix, serve] of serveMounts) {

@@ -260,11 +260,11 @@ describe('a friend’s hostile files never run in my app', () => {
 
   it('normal use raises no Content-Security-Policy violation, on any tab or page', async () => {
     for (const p of [mallory, vic]) {
-      await p.page.goto(world.appUrl)
+      await p.page.goto(`${world.appUrl}#/me`)
       await p.page.getByTestId('my-address').waitFor()
-      for (const name of ['Me & server', 'My items', 'Friends', 'Groups', 'Invites']) {
+      for (const name of ['Home', 'Me & server', 'My items', 'Friends', 'Groups', 'Invites']) {
         await tab(p.page, name)
-        await p.page.locator(`#panel-${{ 'Me & server': 'me', 'My items': 'items', Friends: 'friends', Groups: 'groups', Invites: 'invites' }[name]}`).waitFor()
+        await p.page.locator(`#panel-${{ Home: 'home', 'Me & server': 'me', 'My items': 'items', Friends: 'friends', Groups: 'groups', Invites: 'invites' }[name]}`).waitFor()
       }
       await p.page.goto(`${world.appUrl}#/friend/${p === vic ? malloryAddress : vicAddress}`)
       await p.page.getByTestId('feed-state').waitFor()

@@ -19,6 +19,7 @@ import { KithClient } from '../../client/kith-client'
 import { ClientDatabase } from '../../client/cache/db'
 import { ItemsStore } from '../../node-tab/storage/items-store'
 import { seedScale, timeScopedPages } from './bench-scale'
+import { backupBench, backupMemory } from './backup-bench'
 import { fileHarness } from './file-harness'
 import { scaleSessionsBench } from './scale-sessions-bench'
 import type { NodeMethods } from '../../shared/protocol'
@@ -184,6 +185,6 @@ const scaleBench = {
   }
 }
 
-const everything = { ...harness, ...scaleBench, ...fileHarness, ...devicesBench, ...scaleSessionsBench }
+const everything = { ...harness, ...scaleBench, ...fileHarness, ...devicesBench, ...backupBench, ...backupMemory, ...scaleSessionsBench }
 declare global { interface Window { kithHarness: typeof everything } }
 window.kithHarness = everything

@@ -43,6 +43,9 @@ describe('the Content-Security-Policy', () => {
     // Trackers are configuration: any WebSocket host.
     expect(d.get('connect-src')).toEqual(expect.arrayContaining(["'self'", 'ws:', 'wss:']))
     expect(d.get('img-src')).toEqual(expect.arrayContaining(['blob:', 'data:']))
+    // The installed app: its own service worker (sw.js) and web app manifest only.
+    expect(d.get('worker-src')).toEqual(["'self'"])
+    expect(d.get('manifest-src')).toEqual(["'self'"])
   })
 
   it('is in index.html as a <meta> before anything it must cover, without frame-ancestors', () => {

@@ -5,7 +5,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { bytesEqual } from '../../shared/bytes'
 import { MAX_FILE_RANGE_BYTES, type Audience, type NewItem } from '../../shared/items'
 import { NodeDatabase } from '../../node-tab/storage/db'
-import { FILE_CHUNK_BYTES, NO_SPACE } from '../../node-tab/storage/file-chunks'
+import { FILE_CHUNK_BYTES, NO_SPACE, NO_SPACE_FOR_ITEM } from '../../node-tab/storage/file-chunks'
 import { ItemsStore } from '../../node-tab/storage/items-store'
 import { befriend, collectRange, kithError, oldDatabase, person, setup } from './store-fixtures'
 import type { ByteStream } from '../../shared/byte-stream'
@@ -109,6 +109,18 @@ describe('a file in pieces on the node', () => {
     }) as typeof realBulkPut)
     const err = await kithError(items.create(fileOf(pattern(6 * MiB))), 'TOO_LARGE')
     expect(err.message).toBe(NO_SPACE)
+    spy.mockRestore()
+    expect(await db.items.count()).toBe(0)
+    expect(await db.fileChunks.count()).toBe(0)
+  })
+
+  it('leaves no half item when space runs out writing the item itself, and says so plainly', async () => {
+    const { items, db } = setup()
+    const spy = vi.spyOn(db.items, 'add').mockRejectedValue(Object.assign(new Error('quota'), { name: 'QuotaExceededError' }))
+    const err = await kithError(items.create(fileOf(pattern(2 * MiB))), 'TOO_LARGE')
+    expect(err.message).toBe(NO_SPACE)
+    const note = await kithError(items.create({ type: 'note', text: 'hi', audience: { kind: 'me' } }), 'TOO_LARGE')
+    expect(note.message).toBe(NO_SPACE_FOR_ITEM)
     spy.mockRestore()
     expect(await db.items.count()).toBe(0)
     expect(await db.fileChunks.count()).toBe(0)

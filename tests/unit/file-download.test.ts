@@ -6,6 +6,7 @@ import Dexie from 'dexie'
 import { ClientDatabase } from '../../client/cache/db'
 import { FriendCache } from '../../client/cache/friend-cache'
 import { BAD_PIECE, checkRangeAnswer, FILE_TOO_LARGE, NO_SPACE_HERE } from '../../client/file-download'
+import { NO_ROOM } from '../../client/no-room'
 import { FriendFeedImpl } from '../../client/friend-feed'
 import { Outbox } from '../../client/outbox'
 import { bytesEqual } from '../../shared/bytes'
@@ -14,6 +15,9 @@ import { FILE_RANGE_BYTES, MAX_FILE_BYTES, type SharedItem } from '../../shared/
 import { parseFileRangeParams } from '../../shared/protocol'
 import type { NodeSession } from '../../node-tab/node'
 import { connect, FakeOwner, fileItem, person, readBlob, uniqueName, until, type Handlers } from './friend-fixtures'
+
+/** Out of room, in words: "Your browser has no room left for Kith…", then what happened. */
+const NO_ROOM_HERE = expect.stringMatching(new RegExp(`^${NO_ROOM}[^]*${NO_SPACE_HERE.replace(/\./g, '\\.')}$`))
 
 const cleanups: Array<() => unknown> = []
 afterEach(async () => {
@@ -174,10 +178,27 @@ describe('FriendFeedImpl.fetchFile in ranges', () => {
     const { feed } = await feedWith(db, () => owner.handlers())
     await feed.sync()
     vi.spyOn(db.cachedFileChunks, 'put').mockRejectedValue(Object.assign(new Error('full'), { name: 'QuotaExceededError' }))
-    await expect(feed.fetchFile('f1')).rejects.toMatchObject({ code: 'TOO_LARGE', message: NO_SPACE_HERE })
+    await expect(feed.fetchFile('f1')).rejects.toMatchObject({ code: 'TOO_LARGE', message: NO_ROOM_HERE })
     await until(() => feed.state === 'idle')
-    expect(feed.lastError).toBe(NO_SPACE_HERE)
+    expect(feed.lastError).toEqual(NO_ROOM_HERE)
     expect(await db.outbox.count()).toBe(0)
+  })
+
+  it('keeps no half file when space runs out partway', async () => {
+    const { owner } = ownerWithFile(pattern(3 * R))
+    const db = database()
+    const { feed } = await feedWith(db, () => owner.handlers())
+    await feed.sync()
+    const realPut = db.cachedFileChunks.put.bind(db.cachedFileChunks)
+    let puts = 0
+    vi.spyOn(db.cachedFileChunks, 'put').mockImplementation(((row: Parameters<typeof realPut>[0]) => {
+      if (++puts === 2) return Promise.reject(Object.assign(new Error('full'), { name: 'QuotaExceededError' }))
+      return realPut(row)
+    }) as typeof realPut)
+    await expect(feed.fetchFile('f1')).rejects.toMatchObject({ code: 'TOO_LARGE', message: NO_ROOM_HERE })
+    expect(puts).toBeGreaterThanOrEqual(2)
+    expect(await db.cachedFileChunks.count()).toBe(0)
+    expect(await feed.fileBlob('f1')).toBeNull()
   })
 
   it('fetches an empty file with one call and keeps it', async () => {

@@ -228,10 +228,23 @@ describe('deletion', () => {
     const log = await db.deletionLog.toArray()
     expect(log).toHaveLength(1)
     expect(log[0]).toMatchObject({ itemId: file.id, itemType: 'file', reason: 'deleted', friends: { [b.key]: false, [c.key]: false } })
+    // Named for the owner by kind and date ("your photo from 3 Nov"), never by content.
+    expect(log[0]).toMatchObject({ itemCreatedAt: file.createdAt, itemPhoto: true })
     expect(Object.keys(log[0]!.friends)).not.toContain(e.key)
     // Nothing of the content is left anywhere in the database.
     expect(JSON.stringify(log)).not.toContain('caption')
     expect((await listAll(items, b.key)).items.map((i) => i.id)).toEqual([other.id])
+  })
+
+  it('a note narrowed out of reach is logged with its date and not as a photo', async () => {
+    const { items, db, b } = await world()
+    const row = await items.create(note('secret words'))
+    await listAll(items, b.key)
+    await items.setAudience(row.id, { kind: 'me' })
+    const [log] = await db.deletionLog.toArray()
+    expect(log).toMatchObject({ itemId: row.id, itemType: 'note', reason: 'audience-narrowed', itemCreatedAt: row.createdAt })
+    expect(log!.itemPhoto).toBeUndefined()
+    expect(JSON.stringify(log)).not.toContain('secret')
   })
 
   it('deleting an item nobody received leaves no log; an unknown id is NOT_FOUND', async () => {

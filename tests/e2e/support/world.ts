@@ -59,7 +59,8 @@ export async function createWorld (opts: { trackerCount?: number } = {}): Promis
 
 /** Opens the app and waits until it is serving; returns the address shown. */
 export async function openApp (person: Person, appUrl: string, hash = ''): Promise<string> {
-  await person.page.goto(appUrl + hash)
+  // The address is on "Me & server", which is not the first tab once one has friends.
+  await person.page.goto(appUrl + (hash || '#/me'))
   if (hash) return ''
   const address = person.page.getByTestId('my-address')
   await address.waitFor()

@@ -1,0 +1,57 @@
+// The BackupApi on top of my node's database and the browser's storage API.
+import { blobSource, BACKUP_FILE_EXTENSION } from '../shared/backup-format'
+import { exportBackup, noteBackupSaved } from '../node-tab/backup/export'
+import { PERSIST_ASKED_KEY } from '../node-tab/backup/records'
+import { importBackup } from '../node-tab/backup/import'
+import { backupState, dismissReminder, type BackupReminder, type BackupState } from '../node-tab/backup/reminder'
+import type { NodeDatabase } from '../node-tab/storage/db'
+import type { BackupApi, SavedBackup, StorageInfo } from './backup-api'
+import { storageInfo, storageManager } from './storage-info'
+
+
+function dateStamp (at: number): string {
+  const d = new Date(at)
+  const pad = (n: number): string => String(n).padStart(2, '0')
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}-${pad(d.getHours())}${pad(d.getMinutes())}`
+}
+
+export class NodeBackupApi extends EventTarget implements BackupApi {
+  constructor (private readonly db: NodeDatabase, private readonly now: () => number = Date.now) {
+    super()
+  }
+
+  storage (): Promise<StorageInfo> { return storageInfo() }
+
+  async requestPersistence (): Promise<boolean> {
+    const storage = storageManager()
+    await this.db.putSetting(PERSIST_ASKED_KEY, true)
+    if (!storage || typeof storage.persist !== 'function') return false
+    return storage.persist().catch(() => false)
+  }
+
+  async state (): Promise<BackupState> {
+    const state = await backupState(this.db, this.now())
+    // Asked once, by itself, when there is first something to lose; after
+    // that only when the owner presses the button (no nagging).
+    if (!state.fresh && !await this.db.getSetting(PERSIST_ASKED_KEY, (v): v is boolean => v === true)) await this.requestPersistence()
+    return state
+  }
+
+  async dismiss (reminder: BackupReminder): Promise<void> {
+    await dismissReminder(this.db, reminder, this.now())
+    this.dispatchEvent(new Event('change'))
+  }
+
+  async save (passphrase: string, onProgress?: (fraction: number) => void): Promise<SavedBackup> {
+    const savedAt = this.now()
+    const blob = await exportBackup(this.db, passphrase, { now: () => savedAt, onProgress })
+    await noteBackupSaved(this.db, savedAt)
+    if (!await this.db.getSetting(PERSIST_ASKED_KEY, (v): v is boolean => v === true)) await this.requestPersistence()
+    this.dispatchEvent(new Event('change'))
+    return { blob, fileName: `kith-backup-${dateStamp(savedAt)}${BACKUP_FILE_EXTENSION}`, savedAt }
+  }
+
+  async restore (file: Blob, passphrase: string, onProgress?: (fraction: number) => void): Promise<void> {
+    await importBackup(this.db, blobSource(file), passphrase, { now: this.now, onProgress })
+  }
+}

@@ -1,0 +1,136 @@
+// A calm, dismissible card: on first use (save a backup later, or restore
+// one now), once there is something to keep, and when changes have gone
+// unsaved for a week (see node-tab/backup/reminder.ts).
+import { LitElement, html, css } from 'lit'
+import { sharedStyles } from './shared-styles'
+import type { BackupApi, BackupState } from '../backup-api'
+import { formatDay } from './format'
+import './kith-backup-save'
+import './kith-restore-form'
+
+export class KithBackupReminder extends LitElement {
+  static override styles = [sharedStyles, css`
+    .card { background: #f6f9ff; border-color: #c9d6f5; }
+    .space-above { display: block; }
+  `]
+
+  static override properties = {
+    api: { attribute: false },
+    tick: { type: Number },
+    state: { state: true },
+    open: { state: true }
+  }
+
+  declare api: BackupApi
+  declare tick: number
+  declare state: BackupState | null
+  /** Which form the card shows, once asked. */
+  declare open: 'save' | 'restore' | null
+
+  constructor () {
+    super()
+    this.tick = 0
+    this.state = null
+    this.open = null
+  }
+
+  private readonly onChange = (): void => { void this.refresh() }
+  private listening: BackupApi | null = null
+
+  protected override willUpdate (changed: Map<string, unknown>): void {
+    if (changed.has('api') || changed.has('tick')) void this.refresh()
+    if (changed.has('api') && this.isConnected) this.listen()
+  }
+
+  override connectedCallback (): void {
+    super.connectedCallback()
+    this.listen()
+  }
+
+  override disconnectedCallback (): void {
+    super.disconnectedCallback()
+    this.listening?.removeEventListener('change', this.onChange)
+    this.listening = null
+  }
+
+  /** Saved or dismissed anywhere in the app: this element shows it too. */
+  private listen (): void {
+    if (this.listening === this.api) return
+    this.listening?.removeEventListener('change', this.onChange)
+    this.listening = this.api ?? null
+    this.listening?.addEventListener('change', this.onChange)
+  }
+
+  private async refresh (): Promise<void> {
+    if (this.api) this.state = await this.api.state()
+  }
+
+  private async dismiss (): Promise<void> {
+    const reminder = this.state?.reminder
+    if (!reminder) return
+    await this.api.dismiss(reminder)
+    this.open = null
+    await this.refresh()
+    this.close() // the card is gone: the keyboard goes on to the tabs below it
+  }
+
+  private async show (form: 'save' | 'restore'): Promise<void> {
+    this.open = form
+    await this.updateComplete
+    this.renderRoot.querySelector<HTMLElement>(form === 'save' ? 'kith-backup-save' : 'kith-restore-form')?.focus()
+  }
+
+  private words () {
+    switch (this.state?.reminder) {
+      case 'welcome': return html`
+        <h2 id="reminder-heading">Welcome to Kith</h2>
+        <p>Your identity, friends and items live only in this browser. Once you have added some, save a backup so that losing this browser does not mean losing them.</p>
+        <p>Used Kith before? Restore your backup here, before making friends in this browser.</p>
+        <div class="actions">
+          ${this.open === 'restore' ? '' : html`<button class="secondary" @click=${() => this.show('restore')}>Restore from a backup</button>`}
+          <button class="secondary dismiss" @click=${this.dismiss}>Not now</button>
+        </div>`
+      case 'first-backup': return html`
+        <h2 id="reminder-heading">Save a backup</h2>
+        <p>Your identity, friends and items live only in this browser. If its data is cleared or the device is lost, a backup is the only way back to them.</p>
+        <div class="actions">
+          ${this.open === 'save' ? '' : html`<button @click=${() => this.show('save')}>Save a backup</button>`}
+          <button class="secondary dismiss" @click=${this.dismiss}>Later</button>
+        </div>`
+      case 'stale': return html`
+        <h2 id="reminder-heading">Time for a new backup</h2>
+        <p>Your last backup is from ${formatDay(this.state.lastBackupAt!)}, and things have changed since.</p>
+        <div class="actions">
+          ${this.open === 'save' ? '' : html`<button @click=${() => this.show('save')}>Save a backup</button>`}
+          <button class="secondary dismiss" @click=${this.dismiss}>Later</button>
+        </div>`
+      default: return null
+    }
+  }
+
+  private close (): void {
+    this.open = null
+    void this.updateComplete.then(() => {
+      const next = this.nextElementSibling
+      ;(next?.querySelector<HTMLElement>('[aria-selected=true]') ?? next as HTMLElement | null)?.focus()
+    })
+  }
+
+  override render () {
+    // Saved from this card: it stays until closed, showing where the file went.
+    const words = this.words() ?? (this.open === 'save'
+      ? html`<h2 id="reminder-heading">Backup saved</h2>
+        <div class="actions"><button class="secondary close" @click=${this.close}>Close</button></div>`
+      : null)
+    if (!words) return ''
+    return html`
+      <section class="card" aria-labelledby="reminder-heading" data-testid="backup-reminder">
+        ${words}
+        ${this.open === 'save' ? html`<kith-backup-save class="space-above" .api=${this.api}></kith-backup-save>` : ''}
+        ${this.open === 'restore' && this.state?.fresh ? html`<kith-restore-form class="space-above" .api=${this.api}></kith-restore-form>` : ''}
+      </section>`
+  }
+}
+
+customElements.define('kith-backup-reminder', KithBackupReminder)
+declare global { interface HTMLElementTagNameMap { 'kith-backup-reminder': KithBackupReminder } }

@@ -1,0 +1,48 @@
+// The app's views beyond its first screen (the "Me & server" tab) load when
+// first shown, so the script a start has to fetch and parse stays small
+// (issue 8: initial JavaScript ≤ 100 kB gzipped). Lit renders a view's tag
+// before its code arrives; the element upgrades in place, keeping the
+// properties already set on it. Once the app is up, the rest loads in the
+// background so switching tabs does not wait.
+export const LAZY_VIEWS = {
+  home: () => import('./kith-home'),
+  items: () => Promise.all([import('./kith-item-composer'), import('./kith-my-items'), import('./kith-deletions')]),
+  friends: () => import('./kith-friends'),
+  groups: () => import('./kith-groups'),
+  invites: () => import('./kith-invites'),
+  devices: () => import('./kith-devices'),
+  friend: () => import('./kith-friend-view'),
+  invite: () => import('./kith-invite-accept'),
+  link: () => import('./kith-link-this-device')
+} satisfies Record<string, () => Promise<unknown>>
+
+export type LazyView = keyof typeof LAZY_VIEWS
+
+const loads = new Map<LazyView, Promise<void>>()
+const failed = new Set<LazyView>()
+
+/** Starts loading a view's code (once); onFailure runs if it cannot load. */
+export function loadView (view: string, onFailure: () => void = () => {}): void {
+  if (!(view in LAZY_VIEWS) || loads.has(view as LazyView)) return
+  const name = view as LazyView
+  loads.set(name, LAZY_VIEWS[name]().then(() => {}, (err: unknown) => {
+    console.error(`[kith] the ${name} view could not load:`, err)
+    failed.add(name)
+    loads.delete(name) // a later visit tries again
+    onFailure()
+  }))
+}
+
+/** Whether the last attempt to load this view failed. */
+export function viewFailed (view: string): boolean {
+  return failed.has(view as LazyView)
+}
+
+/** Loads every view while the browser is idle, after the first screen is up. */
+export function preloadViews (): void {
+  const idle = (cb: () => void): void => {
+    if ('requestIdleCallback' in window) requestIdleCallback(cb, { timeout: 3000 })
+    else setTimeout(cb, 500)
+  }
+  idle(() => { for (const view of Object.keys(LAZY_VIEWS)) loadView(view) })
+}

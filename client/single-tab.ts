@@ -1,0 +1,102 @@
+// One server per browser profile (DESIGN §4): two tabs of the same profile
+// share one database and one identity, and two nodes on it would answer
+// friends twice and race each other's writes. The node runs only while its
+// tab holds the Web Lock below; a second tab waits and offers to take over,
+// and the tab it is taken from stops serving.
+
+export const NODE_LOCK = 'kith-node'
+/** Set by "Use this tab instead" in a tab that stopped: the reloaded page takes the lock. */
+const TAKE_OVER_KEY = 'kith-take-over'
+
+export interface NodeLock {
+  /** Resolves when another tab took the lock: this tab must stop serving. */
+  readonly lost: Promise<void>
+  /** Lets the lock go now (the page is going away), not when the browser
+   *  gets round to it: a reload must find it free. */
+  release: () => void
+}
+
+/** How long a tab waits for the lock before saying another tab has it: on a
+ *  reload the page that is going away may still hold it for a moment. */
+export const CLAIM_WAIT_MS = 800
+
+/** A lock that is never taken away: where Web Locks do not exist (an
+ *  insecure context), one tab cannot tell about another. */
+const UNGUARDED: NodeLock = { lost: new Promise<void>(() => {}), release: () => {} }
+
+/**
+ * Tries to become the tab that serves. Without `steal` it gets the lock if
+ * no other tab holds it within `waitMs` (null otherwise); with `steal` it
+ * takes it from the tab that does.
+ */
+export function claimNode (opts: { steal?: boolean, waitMs?: number, locks?: LockManager | undefined } = {}): Promise<NodeLock | null> {
+  const locks = 'locks' in opts ? opts.locks : globalThis.navigator?.locks
+  if (!locks) return Promise.resolve(UNGUARDED)
+  return new Promise((resolve, reject) => {
+    let granted = false
+    let onLost = (): void => {}
+    const lost = new Promise<void>((resolve) => { onLost = resolve })
+    const options: LockOptions = opts.steal
+      ? { steal: true }
+      : { signal: AbortSignal.timeout(opts.waitMs ?? CLAIM_WAIT_MS) }
+    locks.request(NODE_LOCK, options, () => {
+      granted = true
+      // Held for as long as the page lives, until released or stolen.
+      return new Promise<void>((release) => resolve({ lost, release: () => release() }))
+    }).catch((err: unknown) => {
+      const name = err instanceof DOMException ? err.name : ''
+      if (!granted && (name === 'TimeoutError' || name === 'AbortError')) resolve(null) // another tab has it
+      else if (granted && name === 'AbortError') onLost() // a stolen lock rejects the request that held it
+      else reject(err)
+    })
+  })
+}
+
+/** "Use this tab instead" in a tab that already stopped its node: the page
+ *  reloads and takes the lock, so the node starts from a clean page. */
+export function reloadToTakeOver (): void {
+  sessionStorage.setItem(TAKE_OVER_KEY, '1')
+  location.reload()
+}
+
+/** Whether this page load was asked to take the lock (read once). */
+export function takeOverRequested (): boolean {
+  const asked = sessionStorage.getItem(TAKE_OVER_KEY) === '1'
+  sessionStorage.removeItem(TAKE_OVER_KEY)
+  return asked
+}
+
+export const ELSEWHERE_TITLE = 'Kith is already running in another tab'
+export const MOVED_TITLE = 'Kith is now running in another tab'
+export const TAKE_OVER_LABEL = 'Use this tab instead'
+
+/**
+ * The page of a tab that does not serve: `moved` when its node was stopped
+ * because another tab took over, otherwise a tab that found one running.
+ * The button calls onTakeOver once.
+ */
+export function showOtherTabNotice (root: HTMLElement, kind: 'elsewhere' | 'moved', onTakeOver: () => void): void {
+  const box = document.createElement('section')
+  box.className = 'tab-notice'
+  box.setAttribute('aria-labelledby', 'tab-notice-title')
+  const title = document.createElement('h1')
+  title.id = 'tab-notice-title'
+  title.textContent = kind === 'moved' ? MOVED_TITLE : ELSEWHERE_TITLE
+  const text = document.createElement('p')
+  text.textContent = kind === 'moved'
+    ? 'This tab stopped serving: your friends reach you through the other tab now. You can bring Kith back here; the other tab then stops.'
+    : 'Only one tab at a time can be your server. Use that tab, or move Kith here; the other tab then stops serving.'
+  const button = document.createElement('button')
+  button.type = 'button'
+  button.textContent = TAKE_OVER_LABEL
+  button.addEventListener('click', () => {
+    button.disabled = true
+    onTakeOver()
+  }, { once: true })
+  box.append(title, text, button)
+  root.classList.add('boot')
+  root.replaceChildren(box)
+  // Announced when it replaces the app in a tab the owner is looking at.
+  box.setAttribute('role', kind === 'moved' ? 'status' : 'region')
+  if (document.visibilityState === 'visible') button.focus()
+}

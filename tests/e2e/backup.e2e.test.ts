@@ -1,0 +1,164 @@
+// Never lose your identity by accident: Alice saves an encrypted backup
+// through the UI, loses her browser, and restores the backup in a fresh one:
+// same address, friends and items back, and Bob (a friend from before the
+// backup) reaches the restored node. A wrong passphrase and a cut-short
+// file are refused and change nothing.
+import { readFileSync, writeFileSync } from 'node:fs'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { feedTexts, refreshFeed, setName, tab } from './support/app'
+import { createWorld, openApp, screenshot, SCREENSHOT_DIR, type Person, type World } from './support/world'
+
+let world: World
+let alice: Person, bob: Person, restored: Person
+let aliceAddress = ''
+let backupPath = ''
+
+const PASSPHRASE = 'blue kettle seven lanterns'
+const BEFORE = 'Written before the backup'
+const AFTER = 'Shared after the restore'
+
+beforeAll(async () => {
+  world = await createWorld({ trackerCount: 1 })
+})
+
+afterAll(async () => {
+  await world?.close()
+})
+
+/** A screenshot at desktop and phone widths (then back to the test's size). */
+async function bothWidths (person: Person, name: string): Promise<void> {
+  for (const width of [1280, 390]) {
+    await person.page.setViewportSize({ width, height: 900 })
+    await screenshot(person, `${name}-${width}`)
+  }
+  await person.page.setViewportSize({ width: 900, height: 900 })
+}
+
+async function shareNote (page: Page, text: string): Promise<void> {
+  await tab(page, 'My items')
+  await page.getByRole('radio', { name: 'Note', exact: true }).check()
+  await page.getByLabel('Text', { exact: true }).fill(text)
+  await page.getByRole('radio', { name: 'All friends' }).check()
+  await page.getByRole('button', { name: 'Share' }).click()
+  await page.getByTestId('my-item').filter({ hasText: text }).waitFor()
+}
+
+async function restoreWith (page: Page, file: string, passphrase: string): Promise<void> {
+  const card = page.getByTestId('backup-reminder')
+  await page.getByLabel('Backup file').first().setInputFiles(file)
+  await page.getByLabel('Its passphrase').first().fill(passphrase)
+  await card.getByRole('button', { name: 'Restore this backup' }).click()
+}
+
+describe('encrypted backup and restore', () => {
+  it('a fresh browser welcomes Alice with the offer to restore a backup', async () => {
+    alice = await world.person('alice')
+    bob = await world.person('bob')
+    aliceAddress = await openApp(alice, world.appUrl)
+    await alice.page.getByTestId('backup-reminder').getByText('Welcome to Kith').waitFor()
+    await bothWidths(alice, '60-backup-welcome')
+    await setName(alice, 'Alice')
+    await openApp(bob, world.appUrl)
+    await setName(bob, 'Bob')
+  })
+
+  it('Alice makes a friend and a note, is asked to save a backup, and saves one', async () => {
+    await tab(alice.page, 'Invites')
+    await alice.page.getByLabel('Label (only you see it)').fill('for Bob')
+    await alice.page.getByRole('button', { name: 'Create invite' }).click()
+    const link = alice.page.getByTestId('invite-link')
+    await expect.poll(() => link.textContent()).toContain('#/invite/')
+    await bob.page.goto((await link.textContent())!.trim())
+    await bob.page.getByRole('button', { name: 'Accept invite' }).click()
+    await expect.poll(() => bob.page.url(), { timeout: 60_000 }).toContain(`#/friend/${aliceAddress}`)
+    await shareNote(alice.page, BEFORE)
+
+    // Now there is something to lose: the card asks for a first backup.
+    const card = alice.page.getByTestId('backup-reminder')
+    await card.getByText('Save a backup', { exact: true }).first().waitFor()
+    await tab(alice.page, 'Me & server')
+    const section = alice.page.locator('#storage-and-backup')
+    await expect.poll(() => section.getByTestId('storage-usage').textContent()).toMatch(/Kith uses .+ of the .+ this browser lets it use/)
+    await expect.poll(() => section.getByTestId('storage-persisted').textContent()).toMatch(/Persistent|Not persistent/)
+
+    await section.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE)
+    await section.getByLabel('The same passphrase again').fill(PASSPHRASE.replace('seven', 'eight'))
+    await section.getByRole('button', { name: 'Save a backup' }).click()
+    await section.getByText('The two passphrases are not the same.').waitFor()
+    await section.getByLabel('The same passphrase again').fill(PASSPHRASE)
+    const [download] = await Promise.all([
+      alice.page.waitForEvent('download', { timeout: 120_000 }),
+      section.getByRole('button', { name: 'Save a backup' }).click()
+    ])
+    expect(download.suggestedFilename()).toMatch(/^kith-backup-\d{4}-\d{2}-\d{2}-\d{4}\.kithbackup$/)
+    backupPath = `${SCREENSHOT_DIR}/../alice.kithbackup`
+    await download.saveAs(backupPath)
+    const bytes = readFileSync(backupPath)
+    expect(bytes.subarray(0, 8).toString()).toBe('KITHBAK\n')
+    expect(bytes.includes(Buffer.from(BEFORE))).toBe(false) // encrypted
+    await section.getByTestId('backup-saved').waitFor()
+    await expect.poll(() => section.getByTestId('last-backup').textContent()).toMatch(/Last backup saved/)
+    // Saved: the card has nothing more to ask.
+    await expect.poll(() => alice.page.getByTestId('backup-reminder').count()).toBe(0)
+    await section.scrollIntoViewIfNeeded()
+    await bothWidths(alice, '61-backup-saved')
+  })
+
+  it('Alice loses that browser; a wrong passphrase and a cut-short file are refused and change nothing', async () => {
+    await alice.context.close() // the old browser is gone
+    restored = await world.person('alice-restored')
+    const freshAddress = await openApp(restored, world.appUrl)
+    expect(freshAddress).not.toBe(aliceAddress)
+    const page = restored.page
+    const card = page.getByTestId('backup-reminder')
+    await card.getByRole('button', { name: 'Restore from a backup' }).click()
+
+    await restoreWith(page, backupPath, 'not my passphrase')
+    await expect.poll(() => card.getByTestId('restore-error').textContent(), { timeout: 60_000 }).toMatch(/passphrase is wrong/)
+    await bothWidths(restored, '62-restore-wrong-passphrase')
+
+    const cut = `${SCREENSHOT_DIR}/../alice-cut.kithbackup`
+    const bytes = readFileSync(backupPath)
+    writeFileSync(cut, bytes.subarray(0, Math.floor(bytes.length * 0.6)))
+    await restoreWith(page, cut, PASSPHRASE)
+    await expect.poll(() => card.getByTestId('restore-error').textContent(), { timeout: 60_000 }).toMatch(/incomplete/)
+
+    // Nothing changed: after a reload this is still the fresh browser's own Kith.
+    await page.reload()
+    await page.getByTestId('my-address').waitFor()
+    expect((await page.getByTestId('my-address').textContent())!.trim()).toBe(freshAddress)
+    await tab(page, 'My items')
+    await expect.poll(() => page.getByTestId('my-item').count()).toBe(0)
+  })
+
+  it('the right backup brings back the same address, friend and items', async () => {
+    const page = restored.page
+    await tab(page, 'Me & server')
+    const card = page.getByTestId('backup-reminder')
+    await card.getByRole('button', { name: 'Restore from a backup' }).click()
+    await restoreWith(page, backupPath, PASSPHRASE)
+    await card.getByTestId('restore-status').filter({ hasText: 'Restored' }).waitFor({ timeout: 120_000 })
+    // The page reloads into the restored Kith.
+    await expect.poll(async () => (await page.getByTestId('my-address').textContent().catch(() => ''))?.trim(), { timeout: 60_000 }).toBe(aliceAddress)
+    await tab(page, 'My items')
+    await page.getByTestId('my-item').filter({ hasText: BEFORE }).waitFor()
+    await tab(page, 'Friends')
+    await page.getByTestId('friend-entry').filter({ hasText: 'Bob' }).waitFor()
+    await tab(page, 'Me & server')
+    expect(await page.getByLabel('Name shown to friends').inputValue()).toBe('Alice')
+    await expect.poll(() => page.locator('#storage-and-backup').getByText(/already holds your Kith/).count()).toBe(1)
+    await bothWidths(restored, '63-restored')
+  })
+
+  it('Bob, a friend from before the backup, reaches the restored node and gets what it shares now', async () => {
+    await shareNote(restored.page, AFTER)
+    await bob.page.goto(`${world.appUrl}#/friend/${aliceAddress}`)
+    await expect.poll(async () => {
+      await refreshFeed(bob.page)
+      return (await feedTexts(bob.page)).join('\n')
+    }, { timeout: 90_000 }).toContain(AFTER)
+    expect((await feedTexts(bob.page)).join('\n')).toContain(BEFORE)
+    await screenshot(bob, '64-bob-sees-restored-alice')
+  })
+})

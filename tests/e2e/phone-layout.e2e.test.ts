@@ -1,0 +1,140 @@
+// Every screen at a phone's width (390 px): nothing sticks out sideways, not
+// even with long names, a long caption word or an invite link on screen.
+// Screenshots of each under test-results/screenshots/phone-*.png.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { refreshFeed, setName, tab } from './support/app'
+import { overflow } from './support/overflow'
+import { createWorld, openApp, screenshot, type Person, type World } from './support/world'
+
+const WIDTH = 390
+let world: World
+let alice: Person, bob: Person
+let aliceAddress = ''
+let bobAddress = ''
+let link = ''
+
+const LONG_NAME = 'Alexandra-Konstantina Papadopoulou-Featherstonehaugh'
+const LONG_WORD = 'Supercalifragilisticexpialidocious'.repeat(3)
+
+async function noOverflow (person: Person, name: string): Promise<void> {
+  await person.page.evaluate(() => document.fonts.ready)
+  await screenshot(person, `phone-${name}`)
+  const o = await overflow(person.page)
+  expect(o.viewport, name).toBe(WIDTH)
+  expect(o.scrollWidth, `${name}: page scroll width`).toBeLessThanOrEqual(WIDTH)
+  expect(o.wide, `${name}: elements wider than the viewport`).toEqual([])
+  expect(o.outOfCard, `${name}: elements sticking out of their card`).toEqual([])
+}
+
+beforeAll(async () => {
+  world = await createWorld({ trackerCount: 1 })
+  alice = await world.person('alice')
+  bob = await world.person('bob')
+  for (const p of [alice, bob]) await p.page.setViewportSize({ width: WIDTH, height: 844 })
+  aliceAddress = await openApp(alice, world.appUrl)
+  bobAddress = await openApp(bob, world.appUrl)
+  await setName(alice, LONG_NAME)
+  await setName(bob, 'Bob')
+  // Alice shares a note with a long word, then invites Bob.
+  await tab(alice.page, 'My items')
+  await alice.page.getByRole('radio', { name: 'All friends' }).check()
+  await alice.page.getByLabel('Text', { exact: true }).fill(`A word that does not fit: ${LONG_WORD}`)
+  await alice.page.getByRole('button', { name: 'Share' }).click()
+  await alice.page.getByTestId('my-item').first().waitFor()
+  await tab(alice.page, 'Invites')
+  await alice.page.getByLabel('Label (only you see it)').fill('Bob from the climbing club, the one with the red van')
+  await alice.page.getByRole('button', { name: 'Create invite' }).click()
+  await alice.page.getByTestId('invite-link').filter({ hasText: '#/invite/' }).waitFor()
+  link = (await alice.page.getByTestId('invite-link').textContent())!.trim()
+})
+
+afterAll(async () => {
+  await world?.close()
+})
+
+describe(`at ${WIDTH} px wide`, () => {
+  it('Invites, with a link on screen', async () => {
+    await noOverflow(alice, 'invites')
+  })
+
+  it('the invite page', async () => {
+    await bob.page.goto(link)
+    await bob.page.getByRole('button', { name: 'Accept invite' }).waitFor()
+    await noOverflow(bob, 'invite-page')
+  })
+
+  it('the friend page, with what they share', async () => {
+    await bob.page.getByRole('button', { name: 'Accept invite' }).click()
+    await expect.poll(() => bob.page.url(), { timeout: 60_000 }).toContain(`#/friend/${aliceAddress}`)
+    await bob.page.getByTestId('friend-name').filter({ hasText: 'Alexandra' }).waitFor({ timeout: 30_000 })
+    await refreshFeed(bob.page)
+    await bob.page.getByTestId('feed-item').first().waitFor()
+    await noOverflow(bob, 'friend-page')
+  })
+
+  it('Home, with what friends share', async () => {
+    await bob.page.goto(world.appUrl)
+    await tab(bob.page, 'Home')
+    await bob.page.getByText(LONG_WORD.slice(0, 30), { exact: false }).first().waitFor({ timeout: 30_000 })
+    await noOverflow(bob, 'home')
+  })
+
+  it('Me & server (settings)', async () => {
+    await tab(bob.page, 'Me & server')
+    await bob.page.getByTestId('my-address').waitFor()
+    await noOverflow(bob, 'me-settings')
+  })
+
+  it('My items, with a deletion request', async () => {
+    const page = alice.page
+    await tab(page, 'My items')
+    await page.getByTestId('my-item').first().getByRole('button', { name: 'Delete' }).click()
+    await page.getByRole('button', { name: 'Yes, delete' }).click()
+    await page.getByTestId('deletion').first().waitFor()
+    await page.getByRole('radio', { name: 'Selected groups' }).check()
+    await noOverflow(alice, 'my-items-deletions')
+  })
+
+  it('Groups, with a long group name and a member', async () => {
+    const page = alice.page
+    await tab(page, 'Groups')
+    await page.getByLabel('New group name').fill('Climbing club and everyone from the Thursday evenings')
+    await page.getByRole('button', { name: 'Create group' }).click()
+    await page.getByTestId('group').first().waitFor()
+    await noOverflow(alice, 'groups')
+  })
+
+  it('Friends', async () => {
+    await tab(alice.page, 'Friends')
+    await alice.page.getByTestId('friend-entry').first().waitFor()
+    await noOverflow(alice, 'friends')
+  })
+
+  it('Devices', async () => {
+    await tab(alice.page, 'Devices')
+    await alice.page.locator('kith-devices').waitFor()
+    await noOverflow(alice, 'devices')
+  })
+
+  it('a friend page for someone not reachable, and a page for a stranger', async () => {
+    await alice.page.goto(`${world.appUrl}#/friend/${bobAddress}`)
+    await alice.page.getByTestId('friend-phase').waitFor()
+    await noOverflow(alice, 'friend-page-alice-side')
+  })
+
+  it('the check itself sees an element too wide, even inside a shadow root', async () => {
+    const page = alice.page
+    await page.evaluate(() => {
+      const card = document.querySelector('kith-app')!.shadowRoot!.querySelector('kith-friend-view')!.shadowRoot!.querySelector('section')!
+      const wide = document.createElement('div')
+      wide.className = 'too-wide'
+      wide.style.width = '600px'
+      wide.textContent = 'x'
+      card.append(wide)
+    })
+    const o = await overflow(page)
+    expect(o.wide.some((w) => w.includes('div.too-wide'))).toBe(true)
+    expect(o.scrollWidth).toBeGreaterThan(WIDTH)
+    expect(o.outOfCard.some((w) => w.includes('div.too-wide'))).toBe(true)
+  })
+})
