@@ -49,10 +49,13 @@ export interface SessionLimits {
  *  feed calls now and then (a page, a file, a sync); 5 minutes covers
  *  reading a page of posts without reopening, and closes what nobody uses:
  *  without it, every friend who synced once today would hold a connection
- *  until one of us reloads. Nothing depends on a session staying open: a
- *  delete notice or a queued request dials again on demand, and a page
- *  that shows a friend live (the address screen pings every second) is
- *  never idle.
+ *  until one of us reloads. A delete notice or a queued request dials
+ *  again on demand, and an open page keeps the sessions it dialled
+ *  (client/session-keepalive.ts pings every 4 minutes), since friends' live
+ *  hints come over them. What is left to close is what nobody keeps: the
+ *  sessions of pages that went away without closing, and the dials of a
+ *  node without a page (a server device delivering delete notices to 250
+ *  friends).
  *
  *  Evictable after 1 minute quiet: at the cap a newcomer may close only a
  *  session nobody has used for a minute, so friends busy with theirs are not
