@@ -80,10 +80,11 @@ export class SessionRegistry extends EventTarget {
     while (this.size > this.limits.maxSessions) {
       const victim = mayEvict ? this.evictionCandidate(session) : null
       if (!victim) {
-        session.rpc.close(AT_CAPACITY)
+        session.rpc.closeWithGoodbye(AT_CAPACITY)
+        this.forget(session)
         return false
       }
-      victim.rpc.close(MADE_ROOM)
+      victim.rpc.closeWithGoodbye(MADE_ROOM)
       // A transport whose close is not reported at once must not be counted twice.
       this.forget(victim)
     }
@@ -139,7 +140,7 @@ export class SessionRegistry extends EventTarget {
     let closed = 0
     for (const [session, entry] of [...this.entries]) {
       if (now - entry.lastActive >= this.limits.idleMs && !inUse(session)) {
-        session.rpc.close(IDLE_CLOSED)
+        session.rpc.closeWithGoodbye(IDLE_CLOSED)
         this.forget(session)
         closed++
       }

@@ -208,6 +208,8 @@ describe('attack: filling the node up to its cap of sessions', () => {
     const crowd: Mine[] = []
     for (const who of await friends(node, 12)) crowd.push(await connectIn(node, who))
     await until(() => openCount(crowd) === 0)
+    // Each is told why, in plain words.
+    for (const s of crowd) expect(s.rpc.closeReason).toBe(`the other side closed the connection: ${AT_CAPACITY}`)
     expect(openCount(active)).toBe(4)
     for (const s of active) expect((await s.rpc.call('ping', { data: Uint8Array.of(7) })).data).toEqual(Uint8Array.of(7))
     expect(node.sessions.highWater).toBe(4)

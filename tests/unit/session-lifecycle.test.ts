@@ -12,9 +12,7 @@ const pinging: Handlers = { ping: (params) => ({ data: (params as { data: Uint8A
 async function sessionWithNewPeer (peerHandlers: Handlers = pinging): Promise<{ mine: NodeSession, theirs: NodeSession, keyHex: string, closedWith: () => string | null }> {
   const peer = person()
   const { a: mine, b: theirs } = await connect(me, peer, () => pinging, () => peerHandlers)
-  let reason: string | null = null
-  mine.transport.onClose((r) => { reason = r })
-  return { mine, theirs, keyHex: peer.keyHex, closedWith: () => reason }
+  return { mine, theirs, keyHex: peer.keyHex, closedWith: () => mine.rpc.closeReason }
 }
 
 function clock (): { now: () => number, advance: (ms: number) => void } {
@@ -39,6 +37,9 @@ describe('idle sessions', () => {
     expect(registry.closeIdle()).toBe(1)
     expect(quiet.mine.rpc.closed).toBe(true)
     expect(quiet.closedWith()).toBe(IDLE_CLOSED)
+    // The peer is told why, not just that the connection went.
+    await until(() => quiet.theirs.rpc.closed)
+    expect(quiet.theirs.rpc.closeReason).toBe(`the other side closed the connection: ${IDLE_CLOSED}`)
     expect(used.mine.rpc.closed).toBe(false)
     expect(registry.size).toBe(1)
     expect(registry.get(quiet.keyHex)).toBeNull()
