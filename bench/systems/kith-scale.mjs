@@ -34,6 +34,7 @@ const BUSY_SESSIONS = 100
 const BUSY_MS = 10_000
 const BUSY_PAUSE_MS = 100
 const ALONE_MS = 2_000
+const CALM_PAUSE_MS = 1_000
 /** Dials at once per friend page (the owner answers 24 pair offers at once). */
 const DIALS_PER_PAGE = 3
 /** The shortest re-announce interval the node accepts from a tracker (see
@@ -139,6 +140,12 @@ export async function measure ({ browser, config, log, emit = () => {} }) {
       report(figure(SYSTEM, 'node_main_thread_pct_at_100_sessions', busyShare * 100, '%'))
       report(figure(SYSTEM, 'rpc_p50_ms_10B_at_100_sessions', percentile(times, 50), 'ms'))
       report(figure(SYSTEM, 'rpc_p99_ms_10B_at_100_sessions', errors === 0 ? percentile(times, 99) : null, 'ms'))
+      // The same 100 sessions at the pace of people reading (a request a
+      // second each): how much of the tail above is load.
+      const calm = await withTimeout(Promise.all(friendPages.map((page) => page.evaluate(([d, p]) => window.kithHarness.scaleFriendsBusy(d, p), [BUSY_MS, CALM_PAUSE_MS]))), BUSY_MS + 30_000, 'calm sessions')
+      const calmTimes = calm.flatMap((b) => b.times)
+      log(`${calmTimes.length} round trips over ${before.open} sessions at one a second each`)
+      report(figure(SYSTEM, 'rpc_p99_ms_10B_at_100_sessions_1_per_s', calm.every((b) => b.errors === 0) ? percentile(calmTimes, 99) : null, 'ms'))
       const at100 = await heapMB()
       log(`owner JS heap: ${idle.used.toFixed(1)} MB at 0 sessions, ${at100.used.toFixed(1)} MB at ${before.open} (${((at100.used - idle.used) * 1000 / before.open).toFixed(0)} kB a session); heap allocated ${at100.total.toFixed(1)} MB`)
       report(figure(SYSTEM, 'node_memory_MB_at_100_sessions', at100.used, 'MB'))
