@@ -70,7 +70,7 @@ export class NodeDevicesApi extends EventTarget implements DevicesApi {
     return new NewDeviceLink({
       name: deviceName,
       serverOnly: false,
-      trackers: node.currentConfig.trackers,
+      trackers: node.trackerUrls,
       rtcConfig: node.rtcConfig,
       onLinked: async (linked) => {
         if (!await this.canLinkThisDevice()) throw new Error('This browser has friends or items of its own now; it was not linked.')

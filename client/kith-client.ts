@@ -8,6 +8,7 @@ import type { Audience } from '../shared/items'
 import type { Profile } from '../shared/protocol'
 import { parseRedeemAnswer } from '../shared/answers'
 import { safetyCode } from '../shared/safety-code'
+import type { TrackerInUse } from '../node-tab/discovery/tracker-book'
 import type { KithConfig } from '../node-tab/config'
 import type { KithNode, NodeStatus } from '../node-tab/node'
 import type { InviteRow, ItemRow } from '../node-tab/storage/db'
@@ -86,6 +87,13 @@ export class KithClient extends EventTarget implements KithApi {
   status (): NodeStatus { return this.node.status() }
   setDisplayName (name: string): Promise<void> { return this.node.setDisplayName(name) }
   saveConfig (config: Partial<KithConfig>): Promise<void> { return this.node.saveConfig(config) }
+  trackerList (): TrackerInUse[] { return this.node.trackerDirectory.inUse() }
+  async removeSharedTracker (url: string): Promise<void> { this.node.trackerDirectory.removeShared(url) }
+  makeConnectionCode (friendAddress: string): Promise<string> { return this.node.makeConnectionCode(keyHexOf(friendAddress)) }
+  answerConnectionCode (friendAddress: string, code: string): Promise<{ answerCode: string, connected: Promise<void> }> {
+    return this.node.answerConnectionCode(keyHexOf(friendAddress), code)
+  }
+  completeConnection (friendAddress: string, answerCode: string): Promise<void> { return this.node.completeConnection(keyHexOf(friendAddress), answerCode) }
   connectTo (address: string): FriendConnection { return new FriendConnection(this.node, address, this.cache) }
   get discoverable (): boolean { return this.node.discoverable }
   setDiscoverable (on: boolean): Promise<void> { return this.node.setDiscoverable(on) }
@@ -340,4 +348,8 @@ function toMyItem (row: ItemRow): MyItem {
   const item: MyItem = { id: row.id, type: row.type, text: row.text, createdAt: row.createdAt, updatedAt: row.updatedAt, audience: row.audience }
   if (row.file) item.file = row.file
   return item
+}
+
+function keyHexOf (address: string): string {
+  return toHex(parseAddress(address))
 }

@@ -2,10 +2,10 @@
 // answers sealed offers, and the authenticated sessions it serves. The client
 // UI uses the same node to dial friends (one identity per tab).
 import { bytesEqual, fromHex, toHex } from '../shared/bytes'
-import { isValidSigningPublicKey, pairSecret, randomBytes } from '../shared/crypto'
+import { boxSecretKeyFromSigning, isValidSigningPublicKey, pairSecret, randomBytes } from '../shared/crypto'
 import { addressMeeting, deviceMeeting, inviteMeeting, pairMeeting, type Meeting, type MeetingKind } from '../shared/meetings'
 import { addressFromPublicKey, type Identity } from '../shared/identity'
-import { normalizeDisplayName, parseDeviceRevoked, type DeviceRevokedParams, type NodeMethods, type Profile } from '../shared/protocol'
+import { normalizeDisplayName, parseDeviceRevoked, parseEmptyParams, type DeviceRevokedParams, type NodeMethods, type Profile } from '../shared/protocol'
 import type { RpcHandlers } from '../shared/rpc'
 import { establishSession } from '../shared/session'
 import { HandshakeError } from '../shared/handshake'
@@ -47,6 +47,8 @@ import { DEVICES_SECRET_BYTES } from '../shared/link-protocol'
 import type { DeviceCredentials } from '../shared/device-credentials'
 import { checkDeviceRevocation, revokeDevice, type DeviceRole } from '../shared/device-certificate'
 import { InvitesStore } from './storage/invites-store'
+import { TrackerDirectory } from './discovery/tracker-directory'
+import { ManualConnections } from './discovery/manual-connect'
 import { ItemsStore } from './storage/items-store'
 
 export type { NodeSession } from './sessions'
@@ -141,6 +143,10 @@ export class KithNode extends EventTarget {
   lastRejected: string | null = null
   /** Bounds on sessions others open to us (strangers above all). */
   readonly incoming: IncomingSessions
+  /** Trackers beyond the configured ones: remembered, shared by friends; and which relay. */
+  readonly trackerDirectory: TrackerDirectory
+  /** Connection codes, for when no tracker works (discovery/manual-connect.ts). */
+  private readonly manual: ManualConnections
 
   private constructor (readonly db: NodeDatabase, identity: StoredIdentity, displayName: string, config: KithConfig, discoverable: boolean, incomingLimits?: Partial<IncomingSessionLimits>, sessionLimits?: Partial<SessionLimits>) {
     super()
@@ -159,6 +165,19 @@ export class KithNode extends EventTarget {
     this.keyHex = toHex(this.identityKey)
     this.displayName = displayName
     this.config = config
+    this.trackerDirectory = new TrackerDirectory(db, () => this.config.trackers)
+    this.trackerDirectory.addEventListener('change', () => this.changed())
+    this.trackerDirectory.addEventListener('trackers-changed', () => {
+      this.listener?.setTrackers(this.trackerUrls)
+      this.changed()
+    })
+    this.manual = new ManualConnections({
+      myKey: this.identityKey,
+      boxSecret: this.signing ? boxSecretKeyFromSigning(this.signing.secretKey) : null,
+      rtcConfig: () => this.rtcConfig,
+      replays: this.replays,
+      startSession: (transport, friendKey) => this.startSession(transport, friendKey)
+    })
     this.items = new ItemsStore(db)
     this.friends = new FriendsStore(db)
     this.invites = new InvitesStore(db, this.friends)
@@ -210,8 +229,10 @@ export class KithNode extends EventTarget {
       void this.closeIfFormerFriend((ev as CustomEvent<{ friendKey: string }>).detail.friendKey)
     })
     this.sessions.addEventListener('opened', (ev) => {
-      this.noticeSender.kick((ev as CustomEvent<string>).detail)
+      const remoteHex = (ev as CustomEvent<string>).detail
+      this.noticeSender.kick(remoteHex)
       this.changed()
+      void this.askForTrackers(remoteHex)
     })
     this.sessions.addEventListener('closed', () => this.changed())
     // Friends and invites decide which swarms to sit in; follow their changes.
@@ -228,6 +249,7 @@ export class KithNode extends EventTarget {
     const host = opts.hostConfig ?? await fetchHostConfig()
     const discoverable = (await db.getSetting(DISCOVERABLE_KEY, (v): v is boolean => typeof v === 'boolean')) ?? false
     const node = new KithNode(db, identity, displayName, mergeConfig(host, overrides), discoverable, opts.incomingLimits, opts.sessionLimits)
+    await node.trackerDirectory.load()
     node.replays.restore(await db.getSetting(SEEN_OFFERS_KEY, (v): v is unknown => v !== undefined), Date.now())
     // This device is one of the person's devices, in the list they all share.
     await node.devices.add(identity.credentials.certificate!)
@@ -403,6 +425,12 @@ export class KithNode extends EventTarget {
     const checked = parseConfig(overrides)
     await this.db.putSetting(CONFIG_KEY, checked)
     this.config = mergeConfig({ trackers: this.config.trackers, iceServers: this.config.iceServers }, checked)
+    if (checked.trackers) this.trackerDirectory.configured(checked.trackers)
+    this.restartListening()
+  }
+
+  /** New trackers or ICE servers: the listener starts over with them. */
+  private restartListening (): void {
     if (this.listener) {
       this.stopListening()
       this.startListening()
@@ -410,18 +438,55 @@ export class KithNode extends EventTarget {
     this.changed()
   }
 
+  /** The trackers to use, in order: remembered good ones, mine, friends'. */
+  get trackerUrls (): string[] {
+    return this.trackerDirectory.urls()
+  }
+
+  /** A connection code for a friend (no tracker needed); see manual-connect.ts. */
+  async makeConnectionCode (friendHex: string): Promise<string> {
+    await this.friendNamed(friendHex)
+    return await this.manual.makeCode(fromHex(friendHex))
+  }
+
+  /** A friend's connection code: the answer code to send back. */
+  async answerConnectionCode (friendHex: string, code: string): Promise<{ answerCode: string, connected: Promise<void> }> {
+    const name = await this.friendNamed(friendHex)
+    return await this.manual.answerCode(fromHex(friendHex), code, name)
+  }
+
+  /** A friend's answer to my connection code: resolves once we are connected and authenticated. */
+  async completeConnection (friendHex: string, answerCode: string): Promise<void> {
+    const name = await this.friendNamed(friendHex)
+    await this.manual.complete(fromHex(friendHex), answerCode, name)
+  }
+
+  private async friendNamed (friendHex: string): Promise<string> {
+    const friend = await this.friends.get(friendHex)
+    if (!friend) throw new KithError('UNAUTHORIZED', 'Connection codes are only for friends.')
+    return friend.displayName || 'your friend'
+  }
+
+  /** A friend's node may know trackers that work when mine do not. */
+  private async askForTrackers (remoteHex: string): Promise<void> {
+    if (remoteHex === this.keyHex || !await this.friends.isFriend(remoteHex)) return
+    const session = this.sessions.get(remoteHex)
+    if (session) await this.trackerDirectory.askFriend(remoteHex, session)
+  }
+
   startListening (): void {
     if (this.listener) return
     this.listener = new Listener({
       identity: this.signing,
       topics: (epoch) => this.listenTopics(epoch),
-      trackers: this.config.trackers,
+      trackers: this.trackerUrls,
       rtcConfig: this.rtcConfig,
       // Awaited by the listener, so the answer slot is held until the
       // handshake is over and the session admitted (or refused).
       onTransport: (transport, via) => this.accept(transport, via),
       onStatus: () => this.changed(),
-      replays: this.replays
+      replays: this.replays,
+      relays: this.trackerDirectory.relays
     })
     this.listener.start()
     this.noticeSender.start()
@@ -437,15 +502,38 @@ export class KithNode extends EventTarget {
   /** Finds a person by key and opens a new authenticated session with them. */
   async connect (remoteKey: Uint8Array, opts: DialVia & { onPhase?: (phase: DialPhase | 'authenticating') => void } = {}): Promise<NodeSession> {
     await this.refreshFriendKeys()
-    const transport = await dial({
-      meetingFor: (epoch) => this.meetingFor(remoteKey, epoch, opts),
-      trackers: this.config.trackers,
-      rtcConfig: this.rtcConfig,
-      signal: opts.signal,
-      onPhase: (phase) => opts.onPhase?.(phase)
-    })
-    opts.onPhase?.('authenticating')
-    return this.startSession(transport, remoteKey)
+    // A session with them that opens another way while we search (they
+    // dialled us, or a connection code) ends the search: it is the same person.
+    const hex = toHex(remoteKey)
+    const search = new AbortController()
+    const stopSearch = (): void => search.abort()
+    opts.signal?.addEventListener('abort', stopSearch, { once: true })
+    let other: NodeSession | undefined
+    const opened = (ev: Event): void => {
+      if ((ev as CustomEvent<string>).detail !== hex || other) return
+      other = this.sessions.get(hex) ?? undefined
+      if (other) search.abort()
+    }
+    this.sessions.addEventListener('opened', opened)
+    try {
+      const transport = await dial({
+        meetingFor: (epoch) => this.meetingFor(remoteKey, epoch, opts),
+        trackers: this.trackerUrls,
+        relays: this.trackerDirectory.relays,
+        rtcConfig: this.rtcConfig,
+        signal: search.signal,
+        onPhase: (phase) => opts.onPhase?.(phase)
+      })
+      this.sessions.removeEventListener('opened', opened)
+      opts.onPhase?.('authenticating')
+      return await this.startSession(transport, remoteKey)
+    } catch (err) {
+      if (other && !opts.signal?.aborted && !other.rpc.closed) return other
+      throw err
+    } finally {
+      this.sessions.removeEventListener('opened', opened)
+      opts.signal?.removeEventListener('abort', stopSearch)
+    }
   }
 
   /** A live session with this person: an open one if any, else dial. */
@@ -564,7 +652,7 @@ export class KithNode extends EventTarget {
         this.deviceLinks.kick()
         this.changed()
       },
-      trackers: this.config.trackers,
+      trackers: this.trackerUrls,
       rtcConfig: this.rtcConfig
     }, input, signal)
   }
@@ -645,7 +733,8 @@ export class KithNode extends EventTarget {
     if (!secret) throw new Error('no devices secret yet')
     const transport = await dial({
       meetingFor: (epoch) => deviceMeeting(secret, epoch, deviceKey),
-      trackers: this.config.trackers,
+      trackers: this.trackerUrls,
+      relays: this.trackerDirectory.relays,
       rtcConfig: this.rtcConfig,
       signal
     })
@@ -679,6 +768,11 @@ export class KithNode extends EventTarget {
     const handlers: Partial<RpcHandlers<NodeMethods>> = {
       ...basicHandlers(() => this.profile),
       ...itemHandlers(this.items, remoteHex),
+      // Friends only (stranger-policy.ts): the trackers that work for me.
+      workingTrackers: (params) => {
+        parseEmptyParams(params)
+        return { trackers: this.trackerDirectory.toShare(this.listener?.status() ?? []) }
+      },
       deviceRevoked: async (params) => {
         await this.learnRevocations(remoteKey, parseDeviceRevoked(params), device)
         return { ok: true as const }
@@ -703,6 +797,7 @@ export class KithNode extends EventTarget {
     if (this.rendezvousTimer) clearTimeout(this.rendezvousTimer)
     if (this.expiryTimer) clearTimeout(this.expiryTimer)
     this.stopListening()
+    this.manual.close()
     this.noticeSender.stop()
     this.hints.stop()
     this.sessions.closeEverything('the node is shutting down')

@@ -52,7 +52,7 @@ export async function measure ({ browser, config, log, emit = () => {} }) {
     log('dist-harness/ missing: run `npm run bench` (it builds it)')
     return out
   }
-  const counted = await startTracker({ announceIntervalMs: COUNTED_INTERVAL_MS })
+  const counted = await startTracker({ intervalSec: COUNTED_INTERVAL_MS / 1000 })
   const harness = await startStaticServer({ root: harnessRoot, config })
   const people = []
   const open = async (name) => {

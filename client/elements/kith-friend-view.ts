@@ -10,6 +10,7 @@ import type { KithApi } from '../app-api'
 import { friendStatus, spokenStatus, type Tone } from '../friend-status'
 import type { FeedStatusDetail } from './kith-feed'
 import './kith-feed'
+import './kith-manual-connect'
 
 export { UNREACHABLE_AFTER_S } from '../friend-status'
 
@@ -113,6 +114,7 @@ export class KithFriendView extends LitElement {
           ? html`<p class="error" role="alert" data-testid="friend-error">${s.problem}</p>`
           : ''}
       </section>
+      ${s.phase === 'invalid' ? '' : html`<kith-manual-connect .api=${this.api} address=${this.address} friend-name=${s.profile?.displayName ?? ''}></kith-manual-connect>`}
       ${s.phase === 'invalid' ? '' : html`<kith-feed .api=${this.api} address=${this.address} owner-name=${s.profile?.displayName ?? ''} status-elsewhere
         @feed-status=${(ev: CustomEvent<FeedStatusDetail>) => { this.feedStatus = ev.detail }}></kith-feed>`}`
   }

@@ -113,6 +113,7 @@ export class KithSettings extends LitElement {
           <div class="row space-above"><button type="submit">Save settings</button></div>
           <p class=${this.error ? 'error' : 'hint'} role="status" aria-live="polite">${this.error || this.message}</p>
         </form>
+        <slot name="trackers"></slot>
       </details>`
   }
 }

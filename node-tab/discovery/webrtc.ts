@@ -106,10 +106,10 @@ function waitForGathering (pc: RTCPeerConnection, usesIceServers: boolean): Prom
   })
 }
 
-function waitForOpen (pc: RTCPeerConnection, channel: RTCDataChannel, signal?: AbortSignal): Promise<void> {
+function waitForOpen (pc: RTCPeerConnection, channel: RTCDataChannel, signal?: AbortSignal, timeoutMs = OPEN_TIMEOUT_MS, waitThroughFailure = false): Promise<void> {
   if (channel.readyState === 'open') return Promise.resolve()
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => fail('the peer connection did not open in time'), OPEN_TIMEOUT_MS)
+    const timer = setTimeout(() => fail('the peer connection did not open in time'), timeoutMs)
     function cleanup (): void {
       clearTimeout(timer)
       channel.removeEventListener('open', opened)
@@ -125,7 +125,7 @@ function waitForOpen (pc: RTCPeerConnection, channel: RTCDataChannel, signal?: A
       resolve()
     }
     function stateChanged (): void {
-      if (pc.connectionState === 'failed' || pc.connectionState === 'closed') fail('the peer connection failed')
+      if (pc.connectionState === 'closed' || (pc.connectionState === 'failed' && !waitThroughFailure)) fail('the peer connection failed')
     }
     function aborted (): void { fail('cancelled') }
     channel.addEventListener('open', opened)
@@ -193,7 +193,12 @@ export async function createOffer (rtcConfig: RTCConfiguration): Promise<Pending
 
 /** The answering side: an answer SDP to seal and send back, and the transport
  *  once the data channel opens. */
-export async function answerOffer (rtcConfig: RTCConfiguration, offerSdp: string): Promise<{ sdp: string, connected: (signal?: AbortSignal) => Promise<WebRtcTransport> }> {
+/** `openTimeoutMs`/`waitThroughFailure`: for a connection code, whose
+ *  offerer starts its side only when our answer reaches them by hand, maybe
+ *  minutes later; until then our ICE checks go unanswered (and may count as
+ *  failed), and recover once theirs arrive. */
+export async function answerOffer (rtcConfig: RTCConfiguration, offerSdp: string, opts: { openTimeoutMs?: number, waitThroughFailure?: boolean } = {}): Promise<{ sdp: string, connected: (signal?: AbortSignal) => Promise<WebRtcTransport> }> {
+  const openTimeoutMs = opts.openTimeoutMs ?? OPEN_TIMEOUT_MS
   const pc = new RTCPeerConnection(rtcConfig)
   const channelPromise = new Promise<{ channel: RTCDataChannel, early: Uint8Array[] }>((resolve) => {
     pc.addEventListener('datachannel', (ev) => {
@@ -220,10 +225,10 @@ export async function answerOffer (rtcConfig: RTCConfiguration, offerSdp: string
         const { channel, early } = await Promise.race([
           channelPromise,
           new Promise<never>((_resolve, reject) => {
-            timer = setTimeout(() => reject(new KithError('CLOSED', 'the offerer never opened a channel')), OPEN_TIMEOUT_MS)
+            timer = setTimeout(() => reject(new KithError('CLOSED', 'the offerer never opened a channel')), openTimeoutMs)
           })
         ]).finally(() => clearTimeout(timer))
-        await waitForOpen(pc, channel, signal)
+        await waitForOpen(pc, channel, signal, openTimeoutMs, opts.waitThroughFailure)
         return new WebRtcTransport(pc, channel, binding, early)
       } catch (err) {
         pc.close()

@@ -6,8 +6,8 @@ import type { TrackerStatus } from '../../node-tab/discovery/tracker-client'
 
 const NOW = new Date(2026, 10, 20, 15, 0).getTime()
 const HOUR = 3_600_000
-const open: TrackerStatus[] = [{ url: 'ws://127.0.0.1:8000', state: 'open' }]
-const down: TrackerStatus[] = [{ url: 'ws://127.0.0.1:8000', state: 'backoff', lastError: 'refused' }, { url: 'ws://127.0.0.1:8001', state: 'closed' }]
+const open: TrackerStatus[] = [{ url: 'ws://127.0.0.1:8000', state: 'open', health: 'working' }]
+const down: TrackerStatus[] = [{ url: 'ws://127.0.0.1:8000', state: 'backoff', health: 'unreachable', lastError: 'refused' }, { url: 'ws://127.0.0.1:8001', state: 'closed', health: 'unreachable' }]
 
 function input (patch: Partial<FriendStatusInput>): FriendStatusInput {
   return { phase: 'searching', searchingSince: NOW - 30_000, lastReachedAt: null, trackers: open, feed: { state: 'idle', lastSyncAt: NOW - 2 * HOUR }, now: NOW, ...patch }
@@ -20,7 +20,7 @@ function text (i: FriendStatusInput): string {
 
 describe('friend status line', () => {
   it('blames my side when none of my trackers is open, not their tab', () => {
-    for (const trackers of [down, [], [{ url: 'ws://127.0.0.1:8000', state: 'connecting' as const }]]) {
+    for (const trackers of [down, [], [{ url: 'ws://127.0.0.1:8000', state: 'connecting' as const, health: 'connecting' as const }]]) {
       const line = friendStatus(input({ trackers }))
       expect(line.connection.text).toBe(NO_TRACKERS)
       expect(line.mySide).toBe(true)
