@@ -20,9 +20,9 @@ import { STANDARD_FIGURES, failed, withTimeout } from './lib/index.mjs'
 
 const HERE = path.dirname(fileURLToPath(import.meta.url))
 const ROOT = path.resolve(HERE, '..')
-const SYSTEMS = ['raw', 'bugout', 'kith', 'kith-device', 'kith-app', 'kith-backup']
+const SYSTEMS = ['raw', 'bugout', 'kith', 'kith-device', 'kith-app', 'kith-backup', 'kith-scale']
 const SYSTEM_BUDGET_MS = Number(process.env.BENCH_SYSTEM_BUDGET_MS ?? 400_000)
-const RUN_BUDGET_MS = Number(process.env.BENCH_RUN_BUDGET_MS ?? 900_000)
+const RUN_BUDGET_MS = Number(process.env.BENCH_RUN_BUDGET_MS ?? 1_100_000)
 const RESULTS = path.join(HERE, 'results.json')
 
 const err = (...args) => console.error('[bench]', ...args)

@@ -31,6 +31,7 @@ import type { HomeEntry } from './app-api'
 import { FriendConnection } from './friend-connection'
 import { FriendFeedImpl } from './friend-feed'
 import { Outbox } from './outbox'
+import { SessionKeepalive } from './session-keepalive'
 
 export class KithClient extends EventTarget implements KithApi {
   readonly cache: FriendCache
@@ -41,6 +42,7 @@ export class KithClient extends EventTarget implements KithApi {
   /** Syncs asked for by hints and by sessions opening: one in flight and one pending per friend. */
   readonly syncs: SyncCoalescer
   readonly notifier: Notifier
+  readonly keepalive: SessionKeepalive
 
   constructor (readonly node: KithNode, clientDb: ClientDatabase = new ClientDatabase()) {
     super()
@@ -63,6 +65,8 @@ export class KithClient extends EventTarget implements KithApi {
     // with them opens, whoever dialled; that also sends what was queued.
     // Anyone else: only what was queued for them.
     node.sessions.addEventListener('opened', (ev) => { void this.sessionOpened((ev as CustomEvent<string>).detail) })
+    // Friends' live hints come over the sessions I dialled: kept while this page is open.
+    this.keepalive = new SessionKeepalive(node)
   }
 
   private async sessionOpened (peerHex: string): Promise<void> {

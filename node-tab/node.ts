@@ -24,10 +24,10 @@ import { loadViewers } from './storage/revoke'
 import { NoticesStore } from './notices/notices-store'
 import { DialSlots } from './dial-slots'
 import { IncomingSessions, type IncomingSessionLimits } from './incoming-sessions'
-import { SessionRegistry, type NodeSession } from './sessions'
+import { AT_CAPACITY, SessionRegistry, type NodeSession } from './sessions'
 import { withStrangerPolicy } from './stranger-policy'
 import { ByteBudget } from '../shared/byte-budget'
-import { NODE_HELD_BYTES, sessionRpcOptions } from './session-limits'
+import { NODE_HELD_BYTES, sessionRpcOptions, type SessionLimits } from './session-limits'
 import { NodeDatabase } from './storage/db'
 import { FriendsStore } from './storage/friends-store'
 import { DEVICES_SECRET_KEY, loadOrCreateDevicesSecret, loadOrCreateIdentity, type StoredIdentity } from './storage/identity-store'
@@ -97,10 +97,13 @@ export class KithNode extends EventTarget {
   readonly friends: FriendsStore
   readonly invites: InvitesStore
   readonly notices: NoticesStore
-  readonly sessions = new SessionRegistry()
+  /** Friends' (and strangers') sessions, both directions: capped, and
+   *  closed when idle (see session-limits.ts). */
+  readonly sessions: SessionRegistry
   /** Sessions with my own other devices, by their device key (hex): kept
-   *  apart from friends' sessions, which are keyed by the person. */
-  readonly deviceSessions = new SessionRegistry()
+   *  apart from friends' sessions, which are keyed by the person, and kept
+   *  open (see own-device-links.ts), so neither capped nor closed when idle. */
+  readonly deviceSessions = new SessionRegistry({ maxSessions: Infinity, idleMs: Infinity, evictableAfterMs: Infinity })
   readonly devices: DevicesStore
   /** Keeps a session open with each of my other devices. */
   private readonly deviceLinks: OwnDeviceLinks
@@ -117,6 +120,13 @@ export class KithNode extends EventTarget {
   /** Friends' keys, for choosing the swarm to dial; refreshed from the store. */
   private friendKeys = new Set<string>()
   private readonly pairSecrets = new Map<string, Uint8Array>()
+  /** Each friend's grant as last checked ("addedAt:grant"): a grant is
+   *  verified once, not at every refresh of the swarms. With 250 friends,
+   *  250 signature checks ran each time a session opened or closed and kept
+   *  the page busy for a second or more (see bench/systems/kith-scale.mjs). */
+  private checkedGrants = new Map<string, string>()
+  /** Friends' keys already found valid (see listenTopics). */
+  private validFriendKeys = new Set<string>()
   private nextPairSecrets = new Map<string, Uint8Array>()
   private rendezvousTimer: ReturnType<typeof setTimeout> | null = null
   /** Refreshes the swarms when the next pending invite expires. */
@@ -138,8 +148,9 @@ export class KithNode extends EventTarget {
   /** Connection codes, for when no tracker works (discovery/manual-connect.ts). */
   private readonly manual: ManualConnections
 
-  private constructor (readonly db: NodeDatabase, identity: StoredIdentity, displayName: string, config: KithConfig, discoverable: boolean, incomingLimits?: Partial<IncomingSessionLimits>) {
+  private constructor (readonly db: NodeDatabase, identity: StoredIdentity, displayName: string, config: KithConfig, discoverable: boolean, incomingLimits?: Partial<IncomingSessionLimits>, sessionLimits?: Partial<SessionLimits>) {
     super()
+    this.sessions = new SessionRegistry(sessionLimits)
     // Saved as soon as an offer is let through: a reload must not make a
     // captured offer answerable again while it is fresh.
     this.replays.onRemember = () => {
@@ -228,7 +239,7 @@ export class KithNode extends EventTarget {
     this.addEventListener('change', () => this.scheduleRendezvousRefresh())
   }
 
-  static async open (opts: { db?: NodeDatabase, hostConfig?: Partial<KithConfig>, incomingLimits?: Partial<IncomingSessionLimits> } = {}): Promise<KithNode> {
+  static async open (opts: { db?: NodeDatabase, hostConfig?: Partial<KithConfig>, incomingLimits?: Partial<IncomingSessionLimits>, sessionLimits?: Partial<SessionLimits> } = {}): Promise<KithNode> {
     const db = opts.db ?? new NodeDatabase()
     const identity = await loadOrCreateIdentity(db)
     const displayName = (await db.getSetting(PROFILE_KEY, (v): v is string => typeof v === 'string')) ?? ''
@@ -237,7 +248,7 @@ export class KithNode extends EventTarget {
     try { overrides = saved ? parseConfig(saved) : {} } catch { /* a broken saved setting falls back */ }
     const host = opts.hostConfig ?? await fetchHostConfig()
     const discoverable = (await db.getSetting(DISCOVERABLE_KEY, (v): v is boolean => typeof v === 'boolean')) ?? false
-    const node = new KithNode(db, identity, displayName, mergeConfig(host, overrides), discoverable, opts.incomingLimits)
+    const node = new KithNode(db, identity, displayName, mergeConfig(host, overrides), discoverable, opts.incomingLimits, opts.sessionLimits)
     await node.trackerDirectory.load()
     node.replays.restore(await db.getSetting(SEEN_OFFERS_KEY, (v): v is unknown => v !== undefined), Date.now())
     // This device is one of the person's devices, in the list they all share.
@@ -318,9 +329,12 @@ export class KithNode extends EventTarget {
     await this.refreshFriendKeys()
     const me = this.identityKey
     // A stored key that needs no secret (written before keys were checked)
-    // would give a pair swarm anyone can compute: never sit in one.
-    const topics: Meeting[] = [...this.friendKeys].filter((key) => isValidSigningPublicKey(fromHex(key)))
-      .map((key) => pairMeeting(this.pairSecretWith(key), epoch, me))
+    // would give a pair swarm anyone can compute: never sit in one. Checked
+    // once per key (a point multiplication each: 250 of them at every
+    // refresh cost as much as the grants did, see checkedGrants).
+    const valid = new Set([...this.friendKeys].filter((key) => this.validFriendKeys.has(key) || isValidSigningPublicKey(fromHex(key))))
+    this.validFriendKeys = valid
+    const topics: Meeting[] = [...valid].map((key) => pairMeeting(this.pairSecretWith(key), epoch, me))
     // A friend not yet told of a revocation still uses the old secret; once
     // told, the new one. Both are listened in until then.
     for (const [key, next] of this.nextPairSecrets) if (this.friendKeys.has(key)) topics.push(pairMeeting(next, epoch, me))
@@ -375,6 +389,7 @@ export class KithNode extends EventTarget {
 
   private async refreshFriendKeys (): Promise<void> {
     const rows = await this.friends.list()
+    const checked = new Map<string, string>()
     this.friendKeys = new Set(rows.map((f) => f.key))
     this.nextPairSecrets = new Map(rows.flatMap((f) => f.nextPairSecret ? [[f.key, f.nextPairSecret]] : []))
     for (const row of rows) {
@@ -385,8 +400,14 @@ export class KithNode extends EventTarget {
         await this.friends.setPairSecret(row.key, this.pairSecretWith(row.key))
       }
       // Friendships from before grants (or granted over the key alone): signed now, so my other devices take them.
-      if (this.signing && !isFriendGranted(this.identityKey, row.key, row.addedAt, row.grant)) await this.friends.setGrant(row.key, grantFriend(this.signing, row.key, row.addedAt))
+      if (this.signing) {
+        const mark = row.grant instanceof Uint8Array ? grantMark(row.addedAt, row.grant) : null
+        if (mark !== null && (this.checkedGrants.get(row.key) === mark || isFriendGranted(this.identityKey, row.key, row.addedAt, row.grant))) checked.set(row.key, mark)
+        else await this.friends.setGrant(row.key, grantFriend(this.signing, row.key, row.addedAt))
+      }
     }
+    // Only the current rows are remembered, so this stays as small as the list.
+    this.checkedGrants = checked
     // A server device only sits where it knows the secret.
     if (!this.signing) this.friendKeys = new Set([...this.friendKeys].filter((key) => this.pairSecrets.has(key)))
   }
@@ -554,7 +575,13 @@ export class KithNode extends EventTarget {
   private async accept (transport: Transport, via?: MeetingKind): Promise<void> {
     try {
       const session = await this.startSession(transport)
-      await this.incoming.admit(toHex(session.remotePublicKey), session, via)
+      const keyHex = toHex(session.remotePublicKey)
+      if (!await this.incoming.admit(keyHex, session, via)) return
+      // At the cap only a friend may make room; a stranger needs free room.
+      if (!this.sessions.makeRoom(session, await this.friends.isFriend(keyHex))) {
+        this.lastRejected = `Refused a connection: ${AT_CAPACITY}`
+        this.changed()
+      }
     } catch (err) {
       if (err instanceof HandshakeError) {
         this.lastRejected = err.message
@@ -588,6 +615,9 @@ export class KithNode extends EventTarget {
       return session
     }
     this.sessions.add(toHex(session.remotePublicKey), session)
+    // A dial of our own may make room at the cap; an incoming session is
+    // weighed once admitted (see accept).
+    if (expectedRemoteKey && !this.sessions.makeRoom(session, true)) throw new KithError('RATE_LIMITED', AT_CAPACITY)
     return session
   }
 
@@ -785,4 +815,10 @@ export class KithNode extends EventTarget {
   changed (): void {
     this.dispatchEvent(new Event('change'))
   }
+}
+
+/** What a checked grant is remembered by: a changed row (another device
+ *  re-granted it, or sync brought another) is checked again. */
+function grantMark (addedAt: number, grant: Uint8Array): string {
+  return `${addedAt}:${toHex(grant)}`
 }

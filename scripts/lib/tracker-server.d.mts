@@ -24,6 +24,8 @@ export interface RunningTracker {
   behaviour: TrackerBehaviour
   /** Every strict violation seen, in words (each dropped its socket). */
   violations: string[]
+  /** WebSocket messages received from and sent to every client so far. */
+  messages: () => { received: number, sent: number }
   /** Resolves once every client connection has ended. */
   close: () => Promise<void>
 }

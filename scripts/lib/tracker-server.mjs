@@ -65,6 +65,9 @@ export async function startTracker ({
   // Guards go on each socket before the stock server's own handlers, so a
   // violating message never reaches the server.
   const onConnection = server.onWebSocketConnection.bind(server)
+  // WebSocket messages each way over every client (the benchmark counts what
+  // a node with many swarms costs a tracker).
+  const counted = { received: 0, sent: 0 }
   server.onWebSocketConnection = (socket, o) => {
     sockets.add(socket)
     socket.on('close', () => sockets.delete(socket))
@@ -72,6 +75,7 @@ export async function startTracker ({
     const emit = socket.emit.bind(socket)
     socket.emit = (event, ...args) => {
       if (event !== 'message') return emit(event, ...args)
+      counted.received++
       const [data] = args
       const now = Date.now()
       const violation = guard?.check(data, now)
@@ -92,6 +96,7 @@ export async function startTracker ({
     }
     const send = socket.send.bind(socket)
     socket.send = (text, cb) => {
+      counted.sent++
       guard?.sent(text)
       if (behaviour === 'slow') later(() => { if (socket.readyState === 1) send(text, cb) }, slowDelayMs)
       else send(text, cb)
@@ -111,6 +116,7 @@ export async function startTracker ({
     port: actualPort,
     behaviour,
     violations,
+    messages: () => ({ ...counted }),
     // The stock close() waits for every client to leave on its own.
     close: () => new Promise((resolve) => {
       for (const t of timers) clearTimeout(t)
