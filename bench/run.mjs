@@ -20,9 +20,9 @@ import { STANDARD_FIGURES, failed, withTimeout } from './lib/index.mjs'
 
 const HERE = path.dirname(fileURLToPath(import.meta.url))
 const ROOT = path.resolve(HERE, '..')
-const SYSTEMS = ['raw', 'bugout', 'kith', 'kith-device', 'kith-app', 'kith-backup']
+const SYSTEMS = ['raw', 'bugout', 'kith', 'kith-device', 'kith-app', 'kith-backup', 'kith-scale']
 const SYSTEM_BUDGET_MS = Number(process.env.BENCH_SYSTEM_BUDGET_MS ?? 400_000)
-const RUN_BUDGET_MS = Number(process.env.BENCH_RUN_BUDGET_MS ?? 900_000)
+const RUN_BUDGET_MS = Number(process.env.BENCH_RUN_BUDGET_MS ?? 1_100_000)
 const RESULTS = path.join(HERE, 'results.json')
 
 const err = (...args) => console.error('[bench]', ...args)
@@ -71,7 +71,9 @@ function expectedFigures (mod) {
 let tracker, pages, app, browser
 let exitCode = 0
 try {
-  tracker = await startTracker()
+  // Strict, like Aquatic: a system that breaks its rules loses its socket,
+  // and every violation is printed (and listed at the end).
+  tracker = await startTracker({ strict: true })
   const config = { trackers: [tracker.url], iceServers: [] }
   pages = await startStaticServer({
     root: path.join(HERE, 'pages'),
@@ -128,6 +130,7 @@ try {
 } finally {
   await withTimeout(Promise.resolve(browser?.close()), 15_000, 'closing Chromium').catch((e) => err(e.message))
   await Promise.all([app, pages, tracker].map((s) => s?.close())).catch((e) => err(e.message))
+  if (tracker?.violations.length) err(`strict tracker violations (${tracker.violations.length}):\n  ${tracker.violations.join('\n  ')}`)
   const tmp = `${RESULTS}.tmp`
   await writeFile(tmp, JSON.stringify(results, null, 2) + '\n')
   await rename(tmp, RESULTS)

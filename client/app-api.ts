@@ -5,6 +5,7 @@ import type { Audience, ItemType, NewItem, SharedItem } from '../shared/items'
 import type { Profile } from '../shared/protocol'
 import type { NodeStatus } from '../node-tab/node'
 import type { DeletionReason, ItemRow } from '../node-tab/storage/db'
+import type { TrackerInUse } from '../node-tab/discovery/tracker-book'
 import type { KithConfig } from '../node-tab/config'
 import type { FriendConnection } from './friend-connection'
 import type { DevicesApi } from './devices-api'
@@ -102,6 +103,18 @@ export interface KithApi extends EventTarget {
   setDisplayName (name: string): Promise<void>
   readonly config: KithConfig
   saveConfig (config: Partial<KithConfig>): Promise<void>
+  /** The trackers in use, in order, with where each came from (mine,
+   *  remembered as working, or shared by friends). */
+  trackerList (): TrackerInUse[]
+  /** Stop using a tracker a friend shared; that friend cannot add it again. */
+  removeSharedTracker (url: string): Promise<void>
+  /** Connecting without a tracker: my connection code for a friend (sealed
+   *  to them, single use, ten minutes); a friend's code answered (the
+   *  answer code to send back; `connected` settles when the connection is
+   *  up); their answer to mine (resolves once connected). */
+  makeConnectionCode (friendAddress: string): Promise<string>
+  answerConnectionCode (friendAddress: string, code: string): Promise<{ answerCode: string, connected: Promise<void> }>
+  completeConnection (friendAddress: string, answerCode: string): Promise<void>
   /** The last incoming connection refused by the handshake, in plain words. */
   readonly lastRejected: string | null
   /** Anyone who knows my address can reach me (and see my name); off by default. */
@@ -137,7 +150,8 @@ export interface KithApi extends EventTarget {
   acceptInvite (address: string, token: string, signal?: AbortSignal): Promise<Profile>
 
   feed (ownerAddress: string): FriendFeed
-  /** Every friend's cached items, newest first ('feed-change' when they may have changed). */
+  /** Every friend's cached items, newest first. The api fires 'feed-change'
+   *  whenever they (or their read marks) may have changed. */
   homeItems (query: { owner?: string, type?: ItemType, limit: number }): Promise<HomeEntry[]>
   unreadCount (): Promise<number>
   markRead (keys: Array<{ owner: string, id: string }>): Promise<void>

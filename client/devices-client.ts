@@ -71,7 +71,7 @@ export class NodeDevicesApi extends EventTarget implements DevicesApi {
     return new LazyLinkingSession(async () => new (await import('../node-tab/linking/new-device')).NewDeviceLink({
       name: deviceName,
       serverOnly: false,
-      trackers: node.currentConfig.trackers,
+      trackers: node.trackerUrls,
       rtcConfig: node.rtcConfig,
       onLinked: async (linked) => {
         if (!await this.canLinkThisDevice()) throw new Error('This browser has friends or items of its own now; it was not linked.')

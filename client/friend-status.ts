@@ -38,6 +38,13 @@ export interface FriendStatusLine {
   mySide: boolean
 }
 
+/** What a screen reader is told: the line without the running seconds count,
+ *  so it speaks when the state changes, not every second. */
+export function spokenStatus (line: FriendStatusLine): string {
+  const connection = line.connection.text.replace(/^Not reachable (after \d+ seconds|for \d+ (minutes|hours))/, 'Not reachable')
+  return `${[connection, line.copy?.text, line.hint].filter((t): t is string => Boolean(t)).map((t) => t.replace(/\.$/, '')).join('. ')}.`
+}
+
 export function friendStatus (s: FriendStatusInput): FriendStatusLine {
   const reachable = s.phase === 'connected'
   const copy = copyLine(s.feed, reachable, s.now)

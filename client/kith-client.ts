@@ -8,6 +8,7 @@ import type { Audience } from '../shared/items'
 import type { Profile } from '../shared/protocol'
 import { parseRedeemAnswer } from '../shared/answers'
 import { safetyCode } from '../shared/safety-code'
+import type { TrackerInUse } from '../node-tab/discovery/tracker-book'
 import type { KithConfig } from '../node-tab/config'
 import type { KithNode, NodeStatus } from '../node-tab/node'
 import type { InviteRow, ItemRow } from '../node-tab/storage/db'
@@ -30,6 +31,7 @@ import type { HomeEntry } from './app-api'
 import { FriendConnection } from './friend-connection'
 import { FriendFeedImpl } from './friend-feed'
 import { Outbox } from './outbox'
+import { SessionKeepalive } from './session-keepalive'
 
 export class KithClient extends EventTarget implements KithApi {
   readonly cache: FriendCache
@@ -40,6 +42,7 @@ export class KithClient extends EventTarget implements KithApi {
   /** Syncs asked for by hints and by sessions opening: one in flight and one pending per friend. */
   readonly syncs: SyncCoalescer
   readonly notifier: Notifier
+  readonly keepalive: SessionKeepalive
 
   constructor (readonly node: KithNode, clientDb: ClientDatabase = new ClientDatabase()) {
     super()
@@ -48,18 +51,22 @@ export class KithClient extends EventTarget implements KithApi {
     this.cache = new FriendCache(clientDb)
     this.outbox = new Outbox(clientDb)
     this.notifier = new Notifier(clientDb)
+    // The saved choice is read once: show it as soon as it is known.
+    void this.notifier.ready.then(() => this.feedChanged())
     this.syncs = new SyncCoalescer((key) => this.feed(addressFromPublicKey(fromHex(key))).sync())
     node.registerHandlers((remoteHex) => ({
-      ...deleteNoticeHandler(this.cache, remoteHex, () => this.changed()),
+      ...deleteNoticeHandler(this.cache, remoteHex, () => { this.changed(); this.feedChanged() }),
       ...hintHandler(remoteHex, { isFriend: (key) => this.node.friends.isFriend(key), syncSoon: (key) => this.syncs.request(key) })
     }))
-    this.cache.onStored = () => this.dispatchEvent(new Event('feed-change'))
+    this.cache.onStored = () => this.feedChanged()
     this.cache.onNewItems = (owner, items) => { void this.announce(owner, items) }
     node.addEventListener('change', () => this.dispatchEvent(new Event('change')))
     // A friend who was offline (or I was) is synced as soon as a session
     // with them opens, whoever dialled; that also sends what was queued.
     // Anyone else: only what was queued for them.
     node.sessions.addEventListener('opened', (ev) => { void this.sessionOpened((ev as CustomEvent<string>).detail) })
+    // Friends' live hints come over the sessions I dialled: kept while this page is open.
+    this.keepalive = new SessionKeepalive(node)
   }
 
   private async sessionOpened (peerHex: string): Promise<void> {
@@ -80,6 +87,13 @@ export class KithClient extends EventTarget implements KithApi {
   status (): NodeStatus { return this.node.status() }
   setDisplayName (name: string): Promise<void> { return this.node.setDisplayName(name) }
   saveConfig (config: Partial<KithConfig>): Promise<void> { return this.node.saveConfig(config) }
+  trackerList (): TrackerInUse[] { return this.node.trackerDirectory.inUse() }
+  async removeSharedTracker (url: string): Promise<void> { this.node.trackerDirectory.removeShared(url) }
+  makeConnectionCode (friendAddress: string): Promise<string> { return this.node.makeConnectionCode(keyHexOf(friendAddress)) }
+  answerConnectionCode (friendAddress: string, code: string): Promise<{ answerCode: string, connected: Promise<void> }> {
+    return this.node.answerConnectionCode(keyHexOf(friendAddress), code)
+  }
+  completeConnection (friendAddress: string, answerCode: string): Promise<void> { return this.node.completeConnection(keyHexOf(friendAddress), answerCode) }
   connectTo (address: string): FriendConnection { return new FriendConnection(this.node, address, this.cache) }
   get discoverable (): boolean { return this.node.discoverable }
   setDiscoverable (on: boolean): Promise<void> { return this.node.setDiscoverable(on) }
@@ -160,6 +174,7 @@ export class KithClient extends EventTarget implements KithApi {
     await this.node.removeFriend(key)
     await this.cache.purge(key)
     this.changed()
+    this.feedChanged()
   }
 
   async listGroups (): Promise<GroupSummary[]> {
@@ -258,12 +273,12 @@ export class KithClient extends EventTarget implements KithApi {
   unreadCount (): Promise<number> { return this.cache.unreadCount() }
 
   async markRead (keys: Array<{ owner: string, id: string }>): Promise<void> {
-    if (await this.cache.markRead(keys) > 0) this.dispatchEvent(new Event('feed-change'))
+    if (await this.cache.markRead(keys) > 0) this.feedChanged()
   }
 
   async markAllRead (): Promise<void> {
     await this.cache.markAllRead()
-    this.dispatchEvent(new Event('feed-change'))
+    this.feedChanged()
   }
 
   /** Fetches what changed from every friend (each queued while they are offline). */
@@ -274,12 +289,13 @@ export class KithClient extends EventTarget implements KithApi {
   get notificationsEnabled (): boolean { return this.notifier.isEnabled }
   async setNotifications (on: boolean): Promise<void> {
     await this.notifier.setEnabled(on)
-    this.dispatchEvent(new Event('feed-change'))
+    this.feedChanged()
   }
 
   async purgeAllCaches (): Promise<void> {
     await this.cache.purgeAll()
     this.changed()
+    this.feedChanged()
   }
 
   /** Performs requests that were queued for this peer while it was offline. */
@@ -308,6 +324,12 @@ export class KithClient extends EventTarget implements KithApi {
     return summary
   }
 
+  /** My cache of friends' items changed (Home listens to this alone, not to
+   *  every change of the node's status). */
+  private feedChanged (): void {
+    this.dispatchEvent(new Event('feed-change'))
+  }
+
   /** Through the node, so it also re-reads friends and invites for its
    *  swarms; the node's 'change' comes back here as ours. */
   private changed (): void {
@@ -326,4 +348,8 @@ function toMyItem (row: ItemRow): MyItem {
   const item: MyItem = { id: row.id, type: row.type, text: row.text, createdAt: row.createdAt, updatedAt: row.updatedAt, audience: row.audience }
   if (row.file) item.file = row.file
   return item
+}
+
+function keyHexOf (address: string): string {
+  return toHex(parseAddress(address))
 }

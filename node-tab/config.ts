@@ -5,6 +5,11 @@
 export interface KithConfig {
   trackers: string[]
   iceServers: RTCIceServer[]
+  /** "Hide my IP address from friends": every connection goes through a
+   *  TURN relay (iceTransportPolicy 'relay'), so friends see only the
+   *  relay's address. Saved per device (config overrides are not synced:
+   *  each device has its own network). */
+  relayOnly?: boolean
 }
 
 export const DEFAULT_CONFIG: KithConfig = {
@@ -31,7 +36,7 @@ function isIceServer (v: unknown): v is RTCIceServer {
 export function parseConfig (input: unknown): Partial<KithConfig> {
   if (typeof input !== 'object' || input === null) throw new ConfigError('The configuration must be a JSON object.')
   const out: Partial<KithConfig> = {}
-  const { trackers, iceServers } = input as Record<string, unknown>
+  const { trackers, iceServers, relayOnly } = input as Record<string, unknown>
   if (trackers !== undefined) {
     if (!Array.isArray(trackers) || !trackers.every((t) => typeof t === 'string')) throw new ConfigError('“trackers” must be a list of ws:// or wss:// URLs.')
     for (const t of trackers) {
@@ -43,7 +48,24 @@ export function parseConfig (input: unknown): Partial<KithConfig> {
     if (!Array.isArray(iceServers) || !iceServers.every(isIceServer)) throw new ConfigError('“iceServers” must be a list of {urls: …} objects (an empty list is fine).')
     out.iceServers = iceServers
   }
+  if (relayOnly !== undefined) {
+    if (typeof relayOnly !== 'boolean') throw new ConfigError('“relayOnly” must be true or false.')
+    out.relayOnly = relayOnly
+  }
   return out
+}
+
+/** A turn: or turns: URL among the ICE servers. */
+export function hasTurnServer (iceServers: RTCIceServer[]): boolean {
+  return iceServers.some((server) => [server.urls].flat().some((url) => /^turns?:/i.test(url)))
+}
+
+export const RELAY_ONLY_NEEDS_TURN = 'Hiding your IP address needs a TURN server to relay everything: add one under ICE servers (a turn: URL with its username and credential), or leave this off.'
+
+/** What the browser is told. Relay-only fails closed: with no TURN server it
+ *  connects to nobody rather than show the address the owner chose to hide. */
+export function rtcConfigOf (config: KithConfig): RTCConfiguration {
+  return { iceServers: config.iceServers, iceTransportPolicy: config.relayOnly === true ? 'relay' : 'all' }
 }
 
 /** Reads ./config.json if the host serves one; a missing or broken file
@@ -64,6 +86,7 @@ export function mergeConfig (...layers: Array<Partial<KithConfig> | undefined>):
   for (const layer of layers) {
     if (layer?.trackers) merged.trackers = layer.trackers
     if (layer?.iceServers) merged.iceServers = layer.iceServers
+    if (layer?.relayOnly !== undefined) merged.relayOnly = layer.relayOnly
   }
   return merged
 }

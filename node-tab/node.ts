@@ -2,13 +2,13 @@
 // answers sealed offers, and the authenticated sessions it serves. The client
 // UI uses the same node to dial friends (one identity per tab).
 import { bytesEqual, fromHex, toHex } from '../shared/bytes'
-import { isValidSigningPublicKey, pairSecret, randomBytes } from '../shared/crypto'
+import { boxSecretKeyFromSigning, isValidSigningPublicKey, pairSecret, randomBytes } from '../shared/crypto'
 import type { Meeting, MeetingKind } from '../shared/meetings'
 import { addressFromPublicKey, type Identity } from '../shared/identity'
-import { normalizeDisplayName, parseDeviceRevoked, type DeviceRevokedParams, type NodeMethods, type Profile } from '../shared/protocol'
+import { normalizeDisplayName, parseDeviceRevoked, parseEmptyParams, type DeviceRevokedParams, type NodeMethods, type Profile } from '../shared/protocol'
 import type { RpcHandlers } from '../shared/rpc'
 import type { Transport } from '../shared/transport'
-import { fetchHostConfig, mergeConfig, parseConfig, type KithConfig } from './config'
+import { ConfigError, fetchHostConfig, hasTurnServer, mergeConfig, parseConfig, RELAY_ONLY_NEEDS_TURN, rtcConfigOf, type KithConfig } from './config'
 import type { DialPhase } from './discovery/dialer'
 import type { Listener } from './discovery/listener'
 import { ReplayGuard } from './discovery/replay-guard'
@@ -19,10 +19,10 @@ import { loadViewers } from './storage/revoke'
 import { NoticesStore } from './notices/notices-store'
 import { DialSlots } from './dial-slots'
 import { IncomingSessions, type IncomingSessionLimits } from './incoming-sessions'
-import { SessionRegistry, type NodeSession } from './sessions'
+import { AT_CAPACITY, SessionRegistry, type NodeSession } from './sessions'
 import { withStrangerPolicy } from './stranger-policy'
 import { ByteBudget } from '../shared/byte-budget'
-import { NODE_HELD_BYTES, sessionRpcOptions } from './session-limits'
+import { NODE_HELD_BYTES, sessionRpcOptions, type SessionLimits } from './session-limits'
 import { NodeDatabase } from './storage/db'
 import { FriendsStore } from './storage/friends-store'
 import { DEVICES_SECRET_KEY, loadOrCreateDevicesSecret, loadOrCreateIdentity, type StoredIdentity } from './storage/identity-store'
@@ -41,6 +41,8 @@ import { DEVICES_SECRET_BYTES } from '../shared/link-protocol'
 import type { DeviceCredentials } from '../shared/device-credentials'
 import { checkDeviceRevocation, revokeDevice, type DeviceRole } from '../shared/device-certificate'
 import { InvitesStore } from './storage/invites-store'
+import { TrackerDirectory } from './discovery/tracker-directory'
+import type { ManualConnections } from './discovery/manual-connect'
 import { ItemsStore } from './storage/items-store'
 
 export type { NodeSession } from './sessions'
@@ -100,10 +102,13 @@ export class KithNode extends EventTarget {
   readonly friends: FriendsStore
   readonly invites: InvitesStore
   readonly notices: NoticesStore
-  readonly sessions = new SessionRegistry()
+  /** Friends' (and strangers') sessions, both directions: capped, and
+   *  closed when idle (see session-limits.ts). */
+  readonly sessions: SessionRegistry
   /** Sessions with my own other devices, by their device key (hex): kept
-   *  apart from friends' sessions, which are keyed by the person. */
-  readonly deviceSessions = new SessionRegistry()
+   *  apart from friends' sessions, which are keyed by the person, and kept
+   *  open (see own-device-links.ts), so neither capped nor closed when idle. */
+  readonly deviceSessions = new SessionRegistry({ maxSessions: Infinity, idleMs: Infinity, evictableAfterMs: Infinity })
   readonly devices: DevicesStore
   /** Keeps a session open with each of my other devices. */
   private readonly deviceLinks: OwnDeviceLinks
@@ -121,6 +126,13 @@ export class KithNode extends EventTarget {
   /** Friends' keys, for choosing the swarm to dial; refreshed from the store. */
   private friendKeys = new Set<string>()
   private readonly pairSecrets = new Map<string, Uint8Array>()
+  /** Each friend's grant as last checked ("addedAt:grant"): a grant is
+   *  verified once, not at every refresh of the swarms. With 250 friends,
+   *  250 signature checks ran each time a session opened or closed and kept
+   *  the page busy for a second or more (see bench/systems/kith-scale.mjs). */
+  private checkedGrants = new Map<string, string>()
+  /** Friends' keys already found valid (see listenTopics). */
+  private validFriendKeys = new Set<string>()
   private nextPairSecrets = new Map<string, Uint8Array>()
   private rendezvousTimer: ReturnType<typeof setTimeout> | null = null
   /** Refreshes the swarms when the next pending invite expires. */
@@ -142,9 +154,15 @@ export class KithNode extends EventTarget {
   lastRejected: string | null = null
   /** Bounds on sessions others open to us (strangers above all). */
   readonly incoming: IncomingSessions
+  /** Trackers beyond the configured ones: remembered, shared by friends; and which relay. */
+  readonly trackerDirectory: TrackerDirectory
+  /** Connection codes, for when no tracker works (discovery/manual-connect.ts):
+   *  made with the first code, as its code (WebRTC) loads with network.ts. */
+  private manual: ManualConnections | null = null
 
-  private constructor (readonly db: NodeDatabase, identity: StoredIdentity, displayName: string, config: KithConfig, discoverable: boolean, incomingLimits?: Partial<IncomingSessionLimits>) {
+  private constructor (readonly db: NodeDatabase, identity: StoredIdentity, displayName: string, config: KithConfig, discoverable: boolean, incomingLimits?: Partial<IncomingSessionLimits>, sessionLimits?: Partial<SessionLimits>) {
     super()
+    this.sessions = new SessionRegistry(sessionLimits)
     // Saved as soon as an offer is let through: a reload must not make a
     // captured offer answerable again while it is fresh.
     this.replays.onRemember = () => {
@@ -159,6 +177,12 @@ export class KithNode extends EventTarget {
     this.keyHex = toHex(this.identityKey)
     this.displayName = displayName
     this.config = config
+    this.trackerDirectory = new TrackerDirectory(db, () => this.config.trackers)
+    this.trackerDirectory.addEventListener('change', () => this.changed())
+    this.trackerDirectory.addEventListener('trackers-changed', () => {
+      this.listener?.setTrackers(this.trackerUrls)
+      this.changed()
+    })
     this.items = new ItemsStore(db)
     this.friends = new FriendsStore(db)
     this.invites = new InvitesStore(db, this.friends)
@@ -210,15 +234,17 @@ export class KithNode extends EventTarget {
       void this.closeIfFormerFriend((ev as CustomEvent<{ friendKey: string }>).detail.friendKey)
     })
     this.sessions.addEventListener('opened', (ev) => {
-      this.noticeSender.kick((ev as CustomEvent<string>).detail)
+      const remoteHex = (ev as CustomEvent<string>).detail
+      this.noticeSender.kick(remoteHex)
       this.changed()
+      void this.askForTrackers(remoteHex)
     })
     this.sessions.addEventListener('closed', () => this.changed())
     // Friends and invites decide which swarms to sit in; follow their changes.
     this.addEventListener('change', () => this.scheduleRendezvousRefresh())
   }
 
-  static async open (opts: { db?: NodeDatabase, hostConfig?: Partial<KithConfig>, incomingLimits?: Partial<IncomingSessionLimits> } = {}): Promise<KithNode> {
+  static async open (opts: { db?: NodeDatabase, hostConfig?: Partial<KithConfig>, incomingLimits?: Partial<IncomingSessionLimits>, sessionLimits?: Partial<SessionLimits> } = {}): Promise<KithNode> {
     const db = opts.db ?? new NodeDatabase()
     const identity = await loadOrCreateIdentity(db)
     const displayName = (await db.getSetting(PROFILE_KEY, (v): v is string => typeof v === 'string')) ?? ''
@@ -227,7 +253,8 @@ export class KithNode extends EventTarget {
     try { overrides = saved ? parseConfig(saved) : {} } catch { /* a broken saved setting falls back */ }
     const host = opts.hostConfig ?? await fetchHostConfig()
     const discoverable = (await db.getSetting(DISCOVERABLE_KEY, (v): v is boolean => typeof v === 'boolean')) ?? false
-    const node = new KithNode(db, identity, displayName, mergeConfig(host, overrides), discoverable, opts.incomingLimits)
+    const node = new KithNode(db, identity, displayName, mergeConfig(host, overrides), discoverable, opts.incomingLimits, opts.sessionLimits)
+    await node.trackerDirectory.load()
     node.replays.restore(await db.getSetting(SEEN_OFFERS_KEY, (v): v is unknown => v !== undefined), Date.now())
     // This device is one of the person's devices, in the list they all share.
     await node.devices.add(identity.credentials.certificate!)
@@ -254,7 +281,7 @@ export class KithNode extends EventTarget {
   }
 
   get rtcConfig (): RTCConfiguration {
-    return { iceServers: this.config.iceServers }
+    return rtcConfigOf(this.config)
   }
 
   status (): NodeStatus {
@@ -308,9 +335,12 @@ export class KithNode extends EventTarget {
     await this.refreshFriendKeys()
     const me = this.identityKey
     // A stored key that needs no secret (written before keys were checked)
-    // would give a pair swarm anyone can compute: never sit in one.
-    const topics: Meeting[] = [...this.friendKeys].filter((key) => isValidSigningPublicKey(fromHex(key)))
-      .map((key) => pairMeeting(this.pairSecretWith(key), epoch, me))
+    // would give a pair swarm anyone can compute: never sit in one. Checked
+    // once per key (a point multiplication each: 250 of them at every
+    // refresh cost as much as the grants did, see checkedGrants).
+    const valid = new Set([...this.friendKeys].filter((key) => this.validFriendKeys.has(key) || isValidSigningPublicKey(fromHex(key))))
+    this.validFriendKeys = valid
+    const topics: Meeting[] = [...valid].map((key) => pairMeeting(this.pairSecretWith(key), epoch, me))
     // A friend not yet told of a revocation still uses the old secret; once
     // told, the new one. Both are listened in until then.
     for (const [key, next] of this.nextPairSecrets) if (this.friendKeys.has(key)) topics.push(pairMeeting(next, epoch, me))
@@ -366,6 +396,7 @@ export class KithNode extends EventTarget {
 
   private async refreshFriendKeys (): Promise<void> {
     const rows = await this.friends.list()
+    const checked = new Map<string, string>()
     this.friendKeys = new Set(rows.map((f) => f.key))
     this.nextPairSecrets = new Map(rows.flatMap((f) => f.nextPairSecret ? [[f.key, f.nextPairSecret]] : []))
     for (const row of rows) {
@@ -376,8 +407,14 @@ export class KithNode extends EventTarget {
         await this.friends.setPairSecret(row.key, this.pairSecretWith(row.key))
       }
       // Friendships from before grants (or granted over the key alone): signed now, so my other devices take them.
-      if (this.signing && !isFriendGranted(this.identityKey, row.key, row.addedAt, row.grant)) await this.friends.setGrant(row.key, grantFriend(this.signing, row.key, row.addedAt))
+      if (this.signing) {
+        const mark = row.grant instanceof Uint8Array ? grantMark(row.addedAt, row.grant) : null
+        if (mark !== null && (this.checkedGrants.get(row.key) === mark || isFriendGranted(this.identityKey, row.key, row.addedAt, row.grant))) checked.set(row.key, mark)
+        else await this.friends.setGrant(row.key, grantFriend(this.signing, row.key, row.addedAt))
+      }
     }
+    // Only the current rows are remembered, so this stays as small as the list.
+    this.checkedGrants = checked
     // A server device only sits where it knows the secret.
     if (!this.signing) this.friendKeys = new Set([...this.friendKeys].filter((key) => this.pairSecrets.has(key)))
   }
@@ -393,8 +430,20 @@ export class KithNode extends EventTarget {
   /** Saves trackers/ICE servers chosen by the owner and restarts discovery. */
   async saveConfig (overrides: Partial<KithConfig>): Promise<void> {
     const checked = parseConfig(overrides)
+    const next = mergeConfig({ trackers: this.config.trackers, iceServers: this.config.iceServers, relayOnly: this.config.relayOnly }, checked)
+    if (next.relayOnly === true && !hasTurnServer(next.iceServers)) throw new ConfigError(RELAY_ONLY_NEEDS_TURN)
     await this.db.putSetting(CONFIG_KEY, checked)
-    this.config = mergeConfig({ trackers: this.config.trackers, iceServers: this.config.iceServers }, checked)
+    const hidingNow = next.relayOnly === true && this.config.relayOnly !== true
+    this.config = next
+    if (checked.trackers) this.trackerDirectory.configured(checked.trackers)
+    // Connections made before the owner chose to hide their address carry it:
+    // close them, so every friend reconnects through the relay.
+    if (hidingNow) this.sessions.closeEverything('reconnecting through the relay')
+    this.restartListening()
+  }
+
+  /** New trackers or ICE servers: the listener starts over with them. */
+  private restartListening (): void {
     if (this.listenWanted) {
       this.stopListening()
       this.startListening()
@@ -406,6 +455,55 @@ export class KithNode extends EventTarget {
   private async network (): Promise<Network> {
     this.net ??= await loadNetwork()
     return this.net
+  }
+
+  /** The trackers to use, in order: remembered good ones, mine, friends'. */
+  get trackerUrls (): string[] {
+    return this.trackerDirectory.urls()
+  }
+
+  /** A connection code for a friend (no tracker needed); see manual-connect.ts. */
+  async makeConnectionCode (friendHex: string): Promise<string> {
+    await this.friendNamed(friendHex)
+    return await (await this.manualConnections()).makeCode(fromHex(friendHex))
+  }
+
+  /** A friend's connection code: the answer code to send back. */
+  async answerConnectionCode (friendHex: string, code: string): Promise<{ answerCode: string, connected: Promise<void> }> {
+    const name = await this.friendNamed(friendHex)
+    return await (await this.manualConnections()).answerCode(fromHex(friendHex), code, name)
+  }
+
+  /** A friend's answer to my connection code: resolves once we are connected and authenticated. */
+  async completeConnection (friendHex: string, answerCode: string): Promise<void> {
+    const name = await this.friendNamed(friendHex)
+    await (await this.manualConnections()).complete(fromHex(friendHex), answerCode, name)
+  }
+
+  private async manualConnections (): Promise<ManualConnections> {
+    const { ManualConnections } = await this.network()
+    if (this.closed) throw new KithError('CLOSED', 'This node has stopped.')
+    this.manual ??= new ManualConnections({
+      myKey: this.identityKey,
+      boxSecret: this.signing ? boxSecretKeyFromSigning(this.signing.secretKey) : null,
+      rtcConfig: () => this.rtcConfig,
+      replays: this.replays,
+      startSession: (transport, friendKey) => this.startSession(transport, friendKey)
+    })
+    return this.manual
+  }
+
+  private async friendNamed (friendHex: string): Promise<string> {
+    const friend = await this.friends.get(friendHex)
+    if (!friend) throw new KithError('UNAUTHORIZED', 'Connection codes are only for friends.')
+    return friend.displayName || 'your friend'
+  }
+
+  /** A friend's node may know trackers that work when mine do not. */
+  private async askForTrackers (remoteHex: string): Promise<void> {
+    if (remoteHex === this.keyHex || !await this.friends.isFriend(remoteHex)) return
+    const session = this.sessions.get(remoteHex)
+    if (session) await this.trackerDirectory.askFriend(remoteHex, session)
   }
 
   /** Starts serving: the listener starts as soon as the network code has
@@ -434,13 +532,14 @@ export class KithNode extends EventTarget {
     this.listener = new Listener({
       identity: this.signing,
       topics: (epoch) => this.listenTopics(epoch),
-      trackers: this.config.trackers,
+      trackers: this.trackerUrls,
       rtcConfig: this.rtcConfig,
       // Awaited by the listener, so the answer slot is held until the
       // handshake is over and the session admitted (or refused).
       onTransport: (transport, via) => this.accept(transport, via),
       onStatus: () => this.changed(),
-      replays: this.replays
+      replays: this.replays,
+      relays: this.trackerDirectory.relays
     })
     this.listener.start()
     this.noticeSender.start()
@@ -458,15 +557,38 @@ export class KithNode extends EventTarget {
   async connect (remoteKey: Uint8Array, opts: DialVia & { onPhase?: (phase: DialPhase | 'authenticating') => void } = {}): Promise<NodeSession> {
     const { dial } = await this.network()
     await this.refreshFriendKeys()
-    const transport = await dial({
-      meetingFor: (epoch) => this.meetingFor(remoteKey, epoch, opts),
-      trackers: this.config.trackers,
-      rtcConfig: this.rtcConfig,
-      signal: opts.signal,
-      onPhase: (phase) => opts.onPhase?.(phase)
-    })
-    opts.onPhase?.('authenticating')
-    return this.startSession(transport, remoteKey)
+    // A session with them that opens another way while we search (they
+    // dialled us, or a connection code) ends the search: it is the same person.
+    const hex = toHex(remoteKey)
+    const search = new AbortController()
+    const stopSearch = (): void => search.abort()
+    opts.signal?.addEventListener('abort', stopSearch, { once: true })
+    let other: NodeSession | undefined
+    const opened = (ev: Event): void => {
+      if ((ev as CustomEvent<string>).detail !== hex || other) return
+      other = this.sessions.get(hex) ?? undefined
+      if (other) search.abort()
+    }
+    this.sessions.addEventListener('opened', opened)
+    try {
+      const transport = await dial({
+        meetingFor: (epoch) => this.meetingFor(remoteKey, epoch, opts),
+        trackers: this.trackerUrls,
+        relays: this.trackerDirectory.relays,
+        rtcConfig: this.rtcConfig,
+        signal: search.signal,
+        onPhase: (phase) => opts.onPhase?.(phase)
+      })
+      this.sessions.removeEventListener('opened', opened)
+      opts.onPhase?.('authenticating')
+      return await this.startSession(transport, remoteKey)
+    } catch (err) {
+      if (other && !opts.signal?.aborted && !other.rpc.closed) return other
+      throw err
+    } finally {
+      this.sessions.removeEventListener('opened', opened)
+      opts.signal?.removeEventListener('abort', stopSearch)
+    }
   }
 
   /** A live session with this person: an open one if any, else dial. */
@@ -502,7 +624,13 @@ export class KithNode extends EventTarget {
   private async accept (transport: Transport, via?: MeetingKind): Promise<void> {
     try {
       const session = await this.startSession(transport)
-      await this.incoming.admit(toHex(session.remotePublicKey), session, via)
+      const keyHex = toHex(session.remotePublicKey)
+      if (!await this.incoming.admit(keyHex, session, via)) return
+      // At the cap only a friend may make room; a stranger needs free room.
+      if (!this.sessions.makeRoom(session, await this.friends.isFriend(keyHex))) {
+        this.lastRejected = `Refused a connection: ${AT_CAPACITY}`
+        this.changed()
+      }
     } catch (err) {
       if (err instanceof this.net!.HandshakeError) {
         this.lastRejected = err.message
@@ -537,6 +665,9 @@ export class KithNode extends EventTarget {
       return session
     }
     this.sessions.add(toHex(session.remotePublicKey), session)
+    // A dial of our own may make room at the cap; an incoming session is
+    // weighed once admitted (see accept).
+    if (expectedRemoteKey && !this.sessions.makeRoom(session, true)) throw new KithError('RATE_LIMITED', AT_CAPACITY)
     return session
   }
 
@@ -578,7 +709,7 @@ export class KithNode extends EventTarget {
         this.deviceLinks.kick()
         this.changed()
       },
-      trackers: this.config.trackers,
+      trackers: this.trackerUrls,
       rtcConfig: this.rtcConfig
     }, input, signal)
   }
@@ -660,7 +791,8 @@ export class KithNode extends EventTarget {
     const { dial, deviceMeeting } = await this.network()
     const transport = await dial({
       meetingFor: (epoch) => deviceMeeting(secret, epoch, deviceKey),
-      trackers: this.config.trackers,
+      trackers: this.trackerUrls,
+      relays: this.trackerDirectory.relays,
       rtcConfig: this.rtcConfig,
       signal
     })
@@ -695,6 +827,11 @@ export class KithNode extends EventTarget {
     const handlers: Partial<RpcHandlers<NodeMethods>> = {
       ...basicHandlers(() => this.profile),
       ...itemHandlers(this.items, remoteHex),
+      // Friends only (stranger-policy.ts): the trackers that work for me.
+      workingTrackers: (params) => {
+        parseEmptyParams(params)
+        return { trackers: this.trackerDirectory.toShare(this.listener?.status() ?? []) }
+      },
       deviceRevoked: async (params) => {
         await this.learnRevocations(remoteKey, parseDeviceRevoked(params), device)
         return { ok: true as const }
@@ -719,6 +856,7 @@ export class KithNode extends EventTarget {
     if (this.rendezvousTimer) clearTimeout(this.rendezvousTimer)
     if (this.expiryTimer) clearTimeout(this.expiryTimer)
     this.stopListening()
+    this.manual?.close()
     this.noticeSender.stop()
     this.hints.stop()
     this.sessions.closeEverything('the node is shutting down')
@@ -730,4 +868,10 @@ export class KithNode extends EventTarget {
   changed (): void {
     this.dispatchEvent(new Event('change'))
   }
+}
+
+/** What a checked grant is remembered by: a changed row (another device
+ *  re-granted it, or sync brought another) is checked again. */
+function grantMark (addedAt: number, grant: Uint8Array): string {
+  return `${addedAt}:${toHex(grant)}`
 }

@@ -25,3 +25,39 @@ export const NODE_MAX_REQUEST_BYTES = 1024 * 1024
 export function sessionRpcOptions (nodeBudget: ByteBudget): RpcOptions {
   return { nodeBudget, maxHeldBytes: PEER_HELD_BYTES, chunkBytes: NODE_CHUNK_BYTES, maxRequestBytes: NODE_MAX_REQUEST_BYTES }
 }
+
+/** How many sessions a node holds and for how long (see sessions.ts). */
+export interface SessionLimits {
+  /** Sessions with friends (and strangers) open at once, both directions. */
+  maxSessions: number
+  /** A session with nothing in flight and no frame from the peer for this
+   *  long is closed. */
+  idleMs: number
+  /** At the cap, only a session quiet this long may be closed for a newcomer. */
+  evictableAfterMs: number
+}
+
+/** Each session holds an RTCPeerConnection, and Chromium allows 500 per
+ *  page. 200 sessions leave room for what else holds one at the same time:
+ *  offers being answered (the listener's answer slots, 50 at most), offers
+ *  of our own dials (3 per swarm and epoch; background dials run 6 at once),
+ *  and the sessions with my own devices, which are kept apart and open.
+ *
+ *  Idle after 5 minutes: a session costs an RTCPeerConnection (its memory,
+ *  SCTP heartbeats, a place under the cap) for as long as it is open, while
+ *  opening one again costs a dial of a second or two. A friend reading my
+ *  feed calls now and then (a page, a file, a sync); 5 minutes covers
+ *  reading a page of posts without reopening, and closes what nobody uses:
+ *  without it, every friend who synced once today would hold a connection
+ *  until one of us reloads. A delete notice or a queued request dials
+ *  again on demand, and an open page keeps the sessions it dialled
+ *  (client/session-keepalive.ts pings every 4 minutes), since friends' live
+ *  hints come over them. What is left to close is what nobody keeps: the
+ *  sessions of pages that went away without closing, and the dials of a
+ *  node without a page (a server device delivering delete notices to 250
+ *  friends).
+ *
+ *  Evictable after 1 minute quiet: at the cap a newcomer may close only a
+ *  session nobody has used for a minute, so friends busy with theirs are not
+ *  pushed out by a stream of newcomers (who are refused instead). */
+export const SESSION_LIMITS: SessionLimits = { maxSessions: 200, idleMs: 5 * 60_000, evictableAfterMs: 60_000 }

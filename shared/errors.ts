@@ -9,7 +9,9 @@ export const ERROR_CODES = [
   'TOO_LARGE',
   'RATE_LIMITED',
   'INTERNAL',
-  'CANCELLED'
+  'CANCELLED',
+  /** ICE found no path between two peers and neither had a TURN relay. */
+  'NEEDS_RELAY'
 ] as const
 
 export type ErrorCode = (typeof ERROR_CODES)[number]

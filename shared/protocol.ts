@@ -1,6 +1,7 @@
 // The methods a Kith node serves to an authenticated peer, with guards for
 // their inputs. Handlers receive `unknown` and parse it with these.
 import { KithError } from './errors'
+import { normalizeTrackerUrl } from './tracker-urls'
 import { decodeCursor, isItemType, MAX_FILE_BYTES, MAX_FILE_RANGE_BYTES, MAX_PAGE, DEFAULT_PAGE, type ItemCursor, type ItemType, type SharedItem } from './items'
 
 export const MAX_DISPLAY_NAME = 80
@@ -68,11 +69,35 @@ export interface NodeMethods {
    *  for me (each revocation signed by my identity); from now on we meet in
    *  swarms named by `pairSecret`, which the revoked devices never saw. */
   deviceRevoked: { params: DeviceRevokedParams, result: { ok: true } }
+  /** Friends only: the trackers that work for this node (at most
+   *  MAX_SHARED_TRACKERS), so a friend can still meet others when the
+   *  default ones are gone. */
+  workingTrackers: { params: Record<string, never>, result: { trackers: string[] } }
   /** From an owner to a friend's client: something you may see changed
    *  (shared, edited, audience changed); sync me when you like. No content,
    *  no item id, no kind: the friend learns nothing they would not learn by
    *  syncing. */
   itemsChanged: { params: Record<string, never>, result: { ok: true } }
+}
+
+export const MAX_SHARED_TRACKERS = 5
+
+/** A friend's answer to workingTrackers, checked whole: a list of at most
+ *  MAX_SHARED_TRACKERS ws/wss URLs (each ≤ 200 characters, no credentials),
+ *  returned normalized and de-duplicated. Anything else is refused whole. */
+export function parseWorkingTrackers (value: unknown): string[] {
+  const p = record(value, 'workingTrackers')
+  const list = p.trackers
+  if (!Array.isArray(list) || list.length > MAX_SHARED_TRACKERS) {
+    throw new KithError('BAD_REQUEST', `trackers must be a list of at most ${MAX_SHARED_TRACKERS} URLs`)
+  }
+  const out = new Set<string>()
+  for (const entry of list) {
+    const url = normalizeTrackerUrl(entry)
+    if (url === null) throw new KithError('BAD_REQUEST', 'each tracker must be a ws:// or wss:// URL of at most 200 characters, without a user name or password')
+    out.add(url)
+  }
+  return [...out]
 }
 
 /** itemsChanged carries nothing: any field is refused, so it cannot grow

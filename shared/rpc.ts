@@ -103,6 +103,8 @@ interface PendingCall {
 interface Assembly { parts: Uint8Array[], received: number, totalBytes: number, idle?: ReturnType<typeof setTimeout> }
 
 const BUSY = 'the node is busy sending other answers: try again shortly'
+/** How long a goodbye gets to leave before the channel closes. */
+const GOODBYE_GRACE_MS = 50
 
 export class RpcPeer<Remote extends MethodTable, Local extends MethodTable = MethodTable> {
   private readonly transport: Transport
@@ -135,6 +137,9 @@ export class RpcPeer<Remote extends MethodTable, Local extends MethodTable = Met
   }
 
   get closed (): boolean { return this.closedReason !== null }
+
+  /** Why the session ended (ours, or the peer's goodbye), null while open. */
+  get closeReason (): string | null { return this.closedReason }
 
   stats (): RpcStats {
     return { pending: this.pending.size, inFlight: this.inFlight.size, assemblies: this.assemblies.size, heldBytes: this.peerBudget.held }
@@ -178,6 +183,16 @@ export class RpcPeer<Remote extends MethodTable, Local extends MethodTable = Met
   close (reason = 'closed'): void {
     this.transport.close(reason)
     this.shutDown(reason)
+  }
+
+  /** Closes and tells the peer why, in a Goodbye frame (as a refused
+   *  handshake does), so its calls fail with the reason rather than a bare
+   *  "closed". The channel goes a moment later, once the goodbye has left. */
+  closeWithGoodbye (reason: string): void {
+    if (this.closedReason !== null) return
+    this.trySend(encodeFrame({ type: FrameType.Goodbye, reason }))
+    this.shutDown(reason)
+    setTimeout(() => this.transport.close(reason), GOODBYE_GRACE_MS)
   }
 
   private allocateId (): number {
@@ -266,6 +281,8 @@ export class RpcPeer<Remote extends MethodTable, Local extends MethodTable = Met
         this.dropAssembly(key(REQUEST_DIRECTION, frame.id))
         return
       case FrameType.Large: return this.startAssembly(frame.id, frame.direction, frame.totalBytes)
+      // The peer is closing and says why (at most 300 characters, see codec).
+      case FrameType.Goodbye: return this.close(`the other side closed the connection: ${frame.reason}`)
       default:
         // Handshake frames after the handshake are a confused or hostile peer.
         return

@@ -14,6 +14,7 @@ import { inviterHintFrom } from '../../shared/invite-link'
 // On every tab; the tabs' views load on demand (lazy-views.ts).
 import './kith-backup-reminder'
 import { ApiQuery } from './api-query'
+import './kith-tracker-list'
 
 export const HOME_TABS = [
   { id: 'home', label: 'Home' },
@@ -191,7 +192,7 @@ export class KithApp extends LitElement {
         <kith-open-address></kith-open-address>
         <kith-node-status .status=${api.status()} .rejected=${api.lastRejected}></kith-node-status>
         <kith-backup .api=${api.backup} .tick=${this.tick}></kith-backup>
-        <kith-settings .config=${api.config}></kith-settings>`
+        <kith-settings .config=${api.config}><kith-tracker-list slot="trackers" .api=${api} .status=${api.status().trackers}></kith-tracker-list></kith-settings>`
       case 'items': return html`
         <kith-item-composer .api=${api}></kith-item-composer>
         <kith-my-items .api=${api}></kith-my-items>

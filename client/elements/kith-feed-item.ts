@@ -96,13 +96,30 @@ export class KithFeedItem extends LitElement {
     this.viewing = false
   }
 
+  /** Photos are fetched by themselves only once they come near the screen:
+   *  a friend's page of a thousand small "photos" costs what is looked at. */
+  private nearScreen = typeof IntersectionObserver === 'undefined'
+  private observer: IntersectionObserver | null = null
+
   override disconnectedCallback (): void {
     super.disconnectedCallback()
+    this.observer?.disconnect()
+    this.observer = null
     this.forget()
   }
 
   override connectedCallback (): void {
     super.connectedCallback()
+    if (!this.nearScreen && typeof IntersectionObserver !== 'undefined') {
+      this.observer = new IntersectionObserver((entries) => {
+        if (!entries.some((e) => e.isIntersecting)) return
+        this.nearScreen = true
+        this.observer?.disconnect()
+        this.observer = null
+        void this.autoFetch()
+      }, { rootMargin: '600px 0px' })
+      this.observer.observe(this)
+    }
     if (this.hasUpdated) void this.autoFetch()
   }
 
@@ -141,7 +158,7 @@ export class KithFeedItem extends LitElement {
 
   private async autoFetch (): Promise<void> {
     const meta = this.item?.file
-    if (!meta || this.saved || this.fetching || this.error) return
+    if (!meta || !this.nearScreen || this.saved || this.fetching || this.error) return
     // Already on this device: shown at no cost whatever its size.
     if (this.item.fileCached || fetchesThumbnail(meta)) await this.fetch().catch(() => {})
   }

@@ -7,9 +7,10 @@ import { sharedStyles } from './shared-styles'
 import { shortAddress } from '../../shared/identity'
 import type { FriendConnection, FriendState } from '../friend-connection'
 import type { KithApi } from '../app-api'
-import { friendStatus, type Tone } from '../friend-status'
+import { friendStatus, spokenStatus, type Tone } from '../friend-status'
 import type { FeedStatusDetail } from './kith-feed'
 import './kith-feed'
+import './kith-manual-connect'
 
 export { UNREACHABLE_AFTER_S } from '../friend-status'
 
@@ -65,6 +66,17 @@ export class KithFriendView extends LitElement {
     }
   }
 
+  protected override updated (changed: PropertyValues<this>): void {
+    // Arrived here by an action (accepting an invite, opening an address):
+    // the control that had focus is gone, so start a keyboard user at the name.
+    if (changed.has('address') && this.address) {
+      const active = document.activeElement
+      if (!active || active === document.body || (active.shadowRoot && deepActive(active) === null)) {
+        this.renderRoot.querySelector<HTMLElement>('#friend-heading')?.focus()
+      }
+    }
+  }
+
   private statusLine (s: FriendState) {
     if (s.phase === 'invalid') return html`<p class="error" role="alert" data-testid="friend-error">${s.problem}</p>`
     const line = friendStatus({
@@ -77,7 +89,8 @@ export class KithFriendView extends LitElement {
     })
     const tone = (t: Tone): string => t === 'plain' ? '' : t
     return html`
-      <p class="status-line"><span class=${tone(line.connection.tone)} data-testid="friend-phase">${line.connection.text}</span>${line.copy
+      <p class="visually-hidden" role="status" aria-live="polite">${spokenStatus(line)}</p>
+      <p class="status-line" aria-hidden="true"><span class=${tone(line.connection.tone)} data-testid="friend-phase">${line.connection.text}</span>${line.copy
         ? html`<span class="sep" aria-hidden="true"> · </span><span class=${tone(line.copy.tone)} data-testid="feed-state">${line.copy.text}</span>`
         : ''}</p>
       ${line.hint ? html`<p class="hint" data-testid="friend-hint">${line.hint}</p>` : ''}
@@ -91,9 +104,9 @@ export class KithFriendView extends LitElement {
     return html`
       <section class="card" aria-labelledby="friend-heading" aria-busy=${s.phase !== 'connected' && s.phase !== 'invalid' ? 'true' : 'false'}>
         <p><a href="#/">← Back to my server</a></p>
-        <h2 id="friend-heading" data-testid="friend-name">${s.phase === 'invalid' ? 'Address not valid' : name}</h2>
+        <h2 id="friend-heading" tabindex="-1" data-testid="friend-name">${s.phase === 'invalid' ? 'Address not valid' : name}</h2>
         <code class="address">${this.address}</code>
-        <div role="status" aria-live="polite">${this.statusLine(s)}</div>
+        <div>${this.statusLine(s)}</div>
         ${s.phase === 'connected' && s.rttMs !== null
           ? html`<p>Round trip: <strong data-testid="friend-rtt">${s.rttMs.toFixed(1)} ms</strong></p>`
           : ''}
@@ -101,9 +114,21 @@ export class KithFriendView extends LitElement {
           ? html`<p class="error" role="alert" data-testid="friend-error">${s.problem}</p>`
           : ''}
       </section>
+      ${s.phase === 'invalid' ? '' : html`<kith-manual-connect .api=${this.api} address=${this.address} friend-name=${s.profile?.displayName ?? ''}></kith-manual-connect>`}
       ${s.phase === 'invalid' ? '' : html`<kith-feed .api=${this.api} address=${this.address} owner-name=${s.profile?.displayName ?? ''} status-elsewhere
         @feed-status=${(ev: CustomEvent<FeedStatusDetail>) => { this.feedStatus = ev.detail }}></kith-feed>`}`
   }
+}
+
+/** The innermost focused element through shadow roots, or null when focus sits on a host with nothing focused inside. */
+function deepActive (host: Element): Element | null {
+  let el: Element | null = host
+  while (el?.shadowRoot) {
+    const inner: Element | null = el.shadowRoot.activeElement
+    if (!inner) return null
+    el = inner
+  }
+  return el
 }
 
 customElements.define('kith-friend-view', KithFriendView)

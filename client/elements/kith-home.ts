@@ -96,11 +96,10 @@ export class KithHome extends LitElement {
   private listen (api: KithApi | null): void {
     if (this.listening === api) return
     this.listening?.removeEventListener('feed-change', this.onFeedChange)
-    this.listening?.removeEventListener('change', this.onFeedChange)
     this.listening = api
+    // Only changes of my cache (new items, edits, delete notices, read marks):
+    // not every change of the node's status.
     api?.addEventListener('feed-change', this.onFeedChange)
-    // Delete notices change my cache through the api's 'change'.
-    api?.addEventListener('change', this.onFeedChange)
   }
 
   protected override willUpdate (changed: PropertyValues<this>): void {

@@ -127,7 +127,7 @@ export class KithInviteAccept extends LitElement {
     if (!hint) return html`<p class="who" data-testid="inviter">${at} invited you to be friends on Kith.</p>`
     return html`
       <p class="who" data-testid="inviter">
-        Someone who <span data-testid="inviter-hint">says they are <strong class="name">${hint}</strong> — not yet confirmed</span> (${at}) invited you to be friends on Kith.
+        Someone who <span data-testid="inviter-hint">says they are <strong class="name">${hint}</strong> — not yet confirmed</span> — invited you to be friends on Kith.
       </p>
       <p class="hint">Anyone can write a name into a link. When you accept, Kith checks that the invite really comes from ${at} and shows the name their Kith gives.</p>`
   }

@@ -1,9 +1,24 @@
-// My node's health: each tracker's state and how many peers are connected.
+// My node's health: how many trackers work (and what is wrong with the
+// others, in words), and how many peers are connected.
 import { LitElement, html } from 'lit'
 import { sharedStyles } from './shared-styles'
 import type { NodeStatus } from '../../node-tab/node'
+import type { TrackerHealth } from '../../node-tab/discovery/tracker-client'
 
-const STATE_WORDS = { connecting: 'connecting…', open: 'connected', backoff: 'unreachable, retrying', closed: 'closed' } as const
+/** What each verdict means for the owner (see TrackerHealth). */
+export const HEALTH_WORDS: Record<TrackerHealth, string> = {
+  working: 'working',
+  connecting: 'connecting…',
+  unreachable: 'unreachable, retrying',
+  'keeps-dropping': 'keeps dropping the connection',
+  slow: 'connected, but slow to answer',
+  'not-relaying': 'connected, but friends’ offers do not seem to get through it'
+}
+
+/** The dot's colour: green working, amber on the way or limping, red down. */
+const DOT: Record<TrackerHealth, string> = {
+  working: 'open', connecting: 'connecting', unreachable: 'backoff', 'keeps-dropping': 'backoff', slow: 'connecting', 'not-relaying': 'connecting'
+}
 
 export class KithNodeStatus extends LitElement {
   static override styles = sharedStyles
@@ -19,20 +34,24 @@ export class KithNodeStatus extends LitElement {
   }
 
   override render () {
+    const working = this.status.trackers.filter((t) => t.health === 'working').length
     const open = this.status.trackers.filter((t) => t.state === 'open').length
     return html`
       <section class="card" aria-labelledby="status-heading">
         <h2 id="status-heading">My server</h2>
         <p data-testid="node-summary">
           <span class=${open > 0 ? 'ok' : 'warn'}>${open > 0 ? 'Online' : 'Not reachable yet'}</span>:
-          <span data-testid="trackers-connected">${open} of ${this.status.trackers.length}</span> trackers connected,
+          <span data-testid="trackers-connected">${working} of ${this.status.trackers.length}</span> trackers working,
           <span data-testid="peers-connected">${this.status.peers}</span> ${this.status.peers === 1 ? 'peer' : 'peers'} connected.
         </p>
         <p data-testid="devices-summary">My devices: ${this.status.devices}.</p>
         <ul aria-label="Trackers">
           ${this.status.trackers.map((t) => html`
-            <li><span class="dot ${t.state}" aria-hidden="true"></span>${t.url} — ${STATE_WORDS[t.state]}${t.lastError && t.state !== 'open' ? html` <span class="hint">(${t.lastError})</span>` : ''}</li>`)}
+            <li data-testid="tracker-health" data-health=${t.health}><span class="dot ${DOT[t.health]}" aria-hidden="true"></span>${t.url} — ${HEALTH_WORDS[t.health]}${t.lastError && t.state !== 'open' ? html` <span class="hint">(${t.lastError})</span>` : ''}</li>`)}
         </ul>
+        ${working < this.status.trackers.length && this.status.trackers.some((t) => t.health === 'not-relaying')
+          ? html`<p class="hint">“Do not seem to get through” is a guess: offers sent through that tracker were answered only through others.</p>`
+          : ''}
         ${this.rejected ? html`<p class="warn" role="status">Refused a connection: ${this.rejected}</p>` : ''}
       </section>`
   }

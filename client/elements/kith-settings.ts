@@ -69,11 +69,12 @@ export class KithSettings extends LitElement {
       this.error = 'ICE servers must be JSON, e.g. [{"urls": "stun:stun.example.org:3478"}] or [].'
       return
     }
+    const relayOnly = (form.elements.namedItem('relay-only') as HTMLInputElement).checked
     this.error = ''
     this.message = ''
     this.dispatchEvent(new CustomEvent('save-config', {
       detail: {
-        config: { trackers, iceServers },
+        config: { trackers, iceServers, relayOnly },
         done: (err?: Error) => {
           if (err) this.error = err.message
           else this.message = 'Saved. Reconnected with the new settings.'
@@ -107,12 +108,18 @@ export class KithSettings extends LitElement {
         <form class="space-above" @submit=${this.submit}>
           <label for="trackers">Trackers, one per line</label>
           <textarea id="trackers" name="trackers" rows="3" spellcheck="false">${this.config.trackers.join('\n')}</textarea>
-          <p class="hint">WebSocket trackers only help friends find each other; they never see your data or IP addresses.</p>
+          <p class="hint">WebSocket trackers only help friends find each other; they see your IP address, never your data or who your friends are.</p>
           <label for="ice">ICE servers (JSON)</label>
-          <textarea id="ice" name="ice" rows="3" spellcheck="false">${JSON.stringify(this.config.iceServers)}</textarea>
+          <textarea id="ice" name="ice" rows="3" spellcheck="false" aria-describedby="ice-hint">${JSON.stringify(this.config.iceServers)}</textarea>
+          <p class="hint" id="ice-hint">STUN finds your public address; a TURN server relays the connection when two home networks cannot reach each other, e.g. [{"urls": "turn:turn.example.org:3478", "username": "…", "credential": "…"}]. The relay passes encrypted traffic only.</p>
+          <div class="field space-above">
+            <label><input type="checkbox" name="relay-only" aria-describedby="relay-only-hint" .checked=${this.config.relayOnly === true}> Hide my IP address from friends</label>
+            <p class="hint" id="relay-only-hint">Every connection goes through your TURN server, so friends see only the relay’s address. Needs a TURN server above; everything you send and fetch then travels via the relay, which is slower and uses its bandwidth.</p>
+          </div>
           <div class="row space-above"><button type="submit">Save settings</button></div>
-          <p class=${this.error ? 'error' : 'hint'} role="status" aria-live="polite">${this.error || this.message}</p>
+          <p class=${this.error ? 'error' : 'hint'} role="status" aria-live="polite" data-testid="network-settings-status">${this.error || this.message}</p>
         </form>
+        <slot name="trackers"></slot>
       </details>`
   }
 }

@@ -30,6 +30,8 @@ export const sharedStyles = css`
   p { margin: 0 0 8px; }
   select { font: inherit; padding: 8px 10px; border: 1px solid #b7bec8; border-radius: 8px; background: #fff; color: inherit; }
   :focus-visible { outline: 3px solid #5b8def; outline-offset: 2px; }
+  /* A heading given focus after an action (so the next Tab starts there) needs no ring. */
+  h2[tabindex='-1']:focus, h3[tabindex='-1']:focus { outline: none; }
   input[type=checkbox], input[type=radio] { width: 1.1em; height: 1.1em; margin: 0; padding: 0; flex: none; accent-color: #2f5bd3; }
   input[type=file] { padding: 6px; }
   fieldset { border: 1px solid var(--border, #d9dde3); border-radius: 8px; padding: 8px 12px 10px; margin: 0 0 12px; min-width: 0; }

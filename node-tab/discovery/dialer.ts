@@ -10,6 +10,8 @@ import { sealOfferFor, type Meeting } from '../../shared/meetings'
 import { epochsToTry, openAnswer } from '../../shared/rendezvous'
 import type { BoxKeyPair } from '../../shared/crypto'
 import { TrackerPool, type SignalEnvelope, type TrackerStatus } from './tracker-client'
+import { MAX_OFFERS_PER_ANNOUNCE } from './tracker-messages'
+import type { RelayBook } from './tracker-relays'
 import { createOffer, type PendingOffer, type WebRtcTransport } from './webrtc'
 
 export type DialPhase = 'waiting-for-tracker' | 'searching' | 'connecting'
@@ -28,19 +30,39 @@ export interface DialOptions {
   firstWaitMs?: number
   maxWaitMs?: number
   now?: () => number
+  /** Where the node notes which trackers relayed our offers (tracker-relays.ts). */
+  relays?: RelayBook
 }
+
+/** After a dial succeeds, how long its trackers stay joined to bring the
+ *  other copies of the answer: evidence of which ones relay. */
+const LINGER_MS = 2_000
 
 interface OutstandingOffer { offer: PendingOffer, reply: BoxKeyPair, topic: string }
 
 export async function dial (opts: DialOptions): Promise<WebRtcTransport> {
   if (opts.trackers.length === 0) throw new KithError('BAD_REQUEST', 'No trackers are configured, so nobody can be found.')
-  const pool = new TrackerPool({ urls: opts.trackers })
+  const pool = new TrackerPool({ urls: opts.trackers, relays: opts.relays })
   const outstanding = new Map<string, OutstandingOffer>()
+  // Evidence for the relay book, per attempt: the trackers the offers went
+  // to (open and not known to be slow), and those that brought an answer.
+  let attemptOffers = new Map<string, { reply: BoxKeyPair, topic: string }>()
+  let sentVia: string[] = []
+  let answeredVia = new Set<string>()
+  let connected = false
+  const noteAttempt = (): void => { opts.relays?.dialed(sentVia, answeredVia) }
   const topics = new Set<string>()
   let answered: ((transport: WebRtcTransport) => void) | null = null
   let connecting = 0
+  // An answer came but ICE found no way through (two NATs, no relay): the
+  // person is there and a retry will not change the networks, so the dial
+  // ends with that reason instead of searching on behind a spinner.
+  let unreachable: KithError | null = null
+  let gaveUp: ((err: KithError) => void) | null = null
 
   pool.onAnswer((envelope: SignalEnvelope) => {
+    const sent = attemptOffers.get(envelope.offerId)
+    if (sent && envelope.infoHash === sent.topic && openAnswer(envelope.payload, sent.reply) !== null) answeredVia.add(envelope.trackerUrl)
     const entry = outstanding.get(envelope.offerId)
     if (!entry || envelope.infoHash !== entry.topic) return
     const sdp = openAnswer(envelope.payload, entry.reply)
@@ -57,8 +79,14 @@ export async function dial (opts: DialOptions): Promise<WebRtcTransport> {
         if (take) take(transport)
         else transport.close('not needed')
       })
-      .catch(() => { /* that answer led nowhere; others may still */ })
-      .finally(() => { connecting-- })
+      .catch((err: unknown) => {
+        // That answer led nowhere; others may still.
+        if (err instanceof KithError && err.code === 'NEEDS_RELAY') unreachable = err
+      })
+      .finally(() => {
+        connecting--
+        if (connecting === 0 && unreachable && gaveUp) gaveUp(unreachable)
+      })
   })
 
   const discardAll = (): void => {
@@ -72,14 +100,19 @@ export async function dial (opts: DialOptions): Promise<WebRtcTransport> {
       throwIfAborted(opts.signal)
       opts.onPhase?.('waiting-for-tracker', attempt)
       discardAll()
+      if (unreachable) throw unreachable
+      if (attempt > 1) noteAttempt()
+      attemptOffers = new Map()
+      answeredVia = new Set()
       const now = (opts.now ?? Date.now)()
       const epochs = epochsToTry(now)
       // Offers gather ICE candidates while the tracker sockets open.
       const [offerSets] = await Promise.all([
-        Promise.all(epochs.map(() => Promise.all(Array.from({ length: opts.offersPerAttempt ?? 3 }, () => createOffer(opts.rtcConfig))))),
+        Promise.all(epochs.map(() => Promise.all(Array.from({ length: offersPerAttempt(opts) }, () => createOffer(opts.rtcConfig))))),
         waitForOpenTracker(pool, opts.signal)
       ])
       opts.onPhase?.('searching', attempt)
+      sentVia = pool.status().filter((t) => t.state === 'open' && t.health !== 'slow').map((t) => t.url)
       for (const [i, epoch] of epochs.entries()) {
         const meeting = opts.meetingFor(epoch)
         const topic = meeting.topic
@@ -89,12 +122,14 @@ export async function dial (opts: DialOptions): Promise<WebRtcTransport> {
           const offerId = toBinaryString(randomBytes(20))
           const { payload, reply } = sealOfferFor(meeting, offer.sdp, now)
           outstanding.set(offerId, { offer, reply, topic })
+          attemptOffers.set(offerId, { reply, topic })
           return { offerId, payload }
         })
         pool.announce(topic, sealed)
       }
-      const transport = await new Promise<WebRtcTransport | null>((resolve) => {
+      const transport = await new Promise<WebRtcTransport | null>((resolve, reject) => {
         answered = resolve
+        gaveUp = (err) => { clearTimeout(deadline); reject(err) }
         const deadline = setTimeout(function check () {
           // An answer that is still opening gets a little longer.
           if (connecting > 0) return void setTimeout(check, 500)
@@ -103,15 +138,29 @@ export async function dial (opts: DialOptions): Promise<WebRtcTransport> {
         opts.signal?.addEventListener('abort', () => { clearTimeout(deadline); resolve(null) }, { once: true })
       })
       answered = null
-      if (transport) return transport
+      gaveUp = null
+      if (transport) {
+        connected = true
+        return transport
+      }
       waitMs = Math.min(waitMs * 2, opts.maxWaitMs ?? 15_000)
     }
   } finally {
     discardAll()
-    for (const topic of topics) pool.leave(topic)
-    // Give the 'stopped' announces a moment to leave before the sockets close.
-    setTimeout(() => pool.close(), 200)
+    // A dial that connected stays joined a moment for the other copies of
+    // its answer; one that was stopped has nothing more to learn.
+    setTimeout(() => {
+      if (connected) noteAttempt()
+      for (const topic of topics) pool.leave(topic)
+      // Give the 'stopped' announces a moment to leave before the sockets close.
+      setTimeout(() => pool.close(), 200)
+    }, connected ? LINGER_MS : 0)
   }
+}
+
+/** A strict tracker takes at most 10 offers in one announce. */
+function offersPerAttempt (opts: DialOptions): number {
+  return Math.max(1, Math.min(opts.offersPerAttempt ?? 3, MAX_OFFERS_PER_ANNOUNCE))
 }
 
 function throwIfAborted (signal?: AbortSignal): void {

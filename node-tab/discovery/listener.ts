@@ -21,6 +21,7 @@ import { openOfferIn, type Meeting, type MeetingKind } from '../../shared/meetin
 import { epochAt, EPOCH_MS, OFFER_MAX_AGE_MS, sealAnswer } from '../../shared/rendezvous'
 import { AnswerSlots, type AnswerSlotLimits } from './answer-slots'
 import { ReplayGuard } from './replay-guard'
+import type { RelayBook } from './tracker-relays'
 import { TrackerPool, type SignalEnvelope, type TrackerPoolOptions, type TrackerStatus } from './tracker-client'
 import { answerOffer, type WebRtcTransport } from './webrtc'
 
@@ -63,6 +64,8 @@ export interface ListenerOptions {
   replays?: ReplayGuard
   /** Defaults to globalThis.WebSocket (Node tests pass one). */
   createSocket?: TrackerPoolOptions['createSocket']
+  /** Where the node notes which trackers relay (tracker-relays.ts). */
+  relays?: RelayBook
   now?: () => number
 }
 
@@ -80,7 +83,10 @@ export class Listener {
   private stopped = false
   private refreshing: Promise<void> = Promise.resolve()
 
+  private trackers: string[]
+
   constructor (private readonly opts: ListenerOptions) {
+    this.trackers = opts.trackers
     this.replays = opts.replays ?? new ReplayGuard()
     this.boxSecret = opts.identity ? boxSecretKeyFromSigning(opts.identity.secretKey) : null
     this.slots = new AnswerSlots(opts.answerSlots)
@@ -120,6 +126,13 @@ export class Listener {
     return this.pool?.status() ?? []
   }
 
+  /** The trackers to sit on changed (a friend shared one, one was removed):
+   *  the others keep their sockets and swarms. */
+  setTrackers (urls: string[]): void {
+    this.trackers = urls
+    this.pool?.setUrls(urls)
+  }
+
   stop (): void {
     this.stopped = true
     if (this.rotateTimer) clearTimeout(this.rotateTimer)
@@ -133,7 +146,7 @@ export class Listener {
     this.leavePool()
     const now = this.now()
     this.epoch = epochAt(now)
-    const pool = new TrackerPool({ urls: this.opts.trackers, createSocket: this.opts.createSocket })
+    const pool = new TrackerPool({ urls: this.trackers, createSocket: this.opts.createSocket, relays: this.opts.relays })
     this.pool = pool
     this.meetings = new Map()
     pool.onOffer((offer) => { void this.handleOffer(pool, offer) })

@@ -2,12 +2,32 @@
 // as a rendezvous: Kith puts opaque sealed strings where SDP would go. Several
 // trackers are used at once and none is special; each has its own connection
 // (tracker-connection.ts), so one that is down only affects itself.
-import { TrackerConnection, type ConnectionSettings } from './tracker-connection'
+import { TrackerConnection, type ConnectionHooks, type ConnectionSettings } from './tracker-connection'
 import { isBinaryId, type OfferToSend } from './tracker-messages'
+import type { RelayBook } from './tracker-relays'
 
 export type TrackerState = 'connecting' | 'open' | 'backoff' | 'closed'
 
-export interface TrackerStatus { url: string, state: TrackerState, lastError?: string, nextRetryAt?: number }
+/** What the owner is told about a tracker, worst first:
+ *  - 'keeps-dropping': its last connections ended before they were stable;
+ *  - 'unreachable': no connection now (retrying);
+ *  - 'connecting';
+ *  - 'slow': announces come back late (over SLOW_RESPONSE_MS on average);
+ *  - 'not-relaying': connected, but our offers went unanswered through it
+ *    while they were answered through another tracker (a guess: see
+ *    tracker-relays.ts);
+ *  - 'working': connected, answers in time, and not caught failing to relay. */
+export type TrackerHealth = 'working' | 'connecting' | 'unreachable' | 'keeps-dropping' | 'slow' | 'not-relaying'
+
+export interface TrackerStatus {
+  url: string
+  state: TrackerState
+  health: TrackerHealth
+  lastError?: string
+  nextRetryAt?: number
+  /** Smoothed time for an announce to come back, once one has. */
+  responseMs?: number
+}
 
 export interface SignalEnvelope { infoHash: string, fromPeerId: string, offerId: string, payload: string, trackerUrl: string }
 
@@ -23,7 +43,7 @@ export interface TrackerPoolOptions {
   maxBackoffMs?: number
   /** For jitter; default Math.random. */
   random?: () => number
-  /** Bounds on the tracker's re-announce `interval`; default 30 s … 300 s. */
+  /** Bounds on the tracker's re-announce `interval`; default 30 s … 1 h. */
   minAnnounceIntervalMs?: number
   maxAnnounceIntervalMs?: number
   /** Give up on a socket that has not opened by then; default 10 s. */
@@ -32,13 +52,17 @@ export interface TrackerPoolOptions {
   responseTimeoutMs?: number
   /** A connection open this long resets the backoff; default 10 s. */
   stableAfterMs?: number
+  /** Where every pool of a node notes which trackers relay (see tracker-relays.ts). */
+  relays?: RelayBook
 }
 
 type Listener<T> = (value: T) => void
 
 export class TrackerPool {
   readonly peerId: string
-  private readonly connections: TrackerConnection[]
+  private connections: TrackerConnection[]
+  private readonly settings: ConnectionSettings
+  private readonly hooks: ConnectionHooks
   /** Swarms joined through this pool, re-announced on reconnect and refresh. */
   private readonly swarms = new Set<string>()
   private readonly offerListeners = new Set<Listener<SignalEnvelope>>()
@@ -62,7 +86,9 @@ export class TrackerPool {
       throw new RangeError('backoff needs 1 <= minBackoffMs <= maxBackoffMs')
     }
     const minAnnounceIntervalMs = opts.minAnnounceIntervalMs ?? 30_000
-    const maxAnnounceIntervalMs = opts.maxAnnounceIntervalMs ?? 300_000
+    // A strict tracker drops a socket that announces more often than its
+    // interval, so the ceiling only guards against an absurd one.
+    const maxAnnounceIntervalMs = opts.maxAnnounceIntervalMs ?? 3_600_000
     if (!(minAnnounceIntervalMs >= 1 && maxAnnounceIntervalMs >= minAnnounceIntervalMs)) {
       throw new RangeError('announce interval needs 1 <= minAnnounceIntervalMs <= maxAnnounceIntervalMs')
     }
@@ -78,22 +104,26 @@ export class TrackerPool {
       responseTimeoutMs: opts.responseTimeoutMs ?? 20_000,
       stableAfterMs: opts.stableAfterMs ?? 10_000
     }
-    const hooks = {
+    const hooks: ConnectionHooks = {
       swarms: this.swarms,
       onSignal: (kind: 'offer' | 'answer', envelope: SignalEnvelope) => {
         this.emit(kind === 'offer' ? this.offerListeners : this.answerListeners, envelope)
       },
       onChange: () => {
         if (!this.closing) this.emit(this.statusListeners, this.status())
-      }
+      },
+      relays: opts.relays
     }
+    this.settings = settings
+    this.hooks = hooks
     this.connections = [...new Set(opts.urls)].map((url) => new TrackerConnection(url, settings, hooks))
     // Started only once all exist, so a status callback always sees every tracker.
     for (const connection of this.connections) connection.start()
   }
 
   /** Join (or refresh) a swarm on every tracker. infoHash is a 20-char binary string.
-   *  offers (optional) are sent once, now, to the trackers that are open (each with the same offer_id);
+   *  offers (optional) are sent once, now, to the trackers that are open (each with the same offer_id),
+   *  at most 10 an announce (more are split over several);
    *  the pool remembers joined swarms and re-announces them (without offers) at the tracker's `interval` and after every reconnect. */
   announce (infoHash: string, offers?: { offerId: string, payload: string }[]): void {
     if (this.closed) return
@@ -106,6 +136,20 @@ export class TrackerPool {
     })
     this.swarms.add(infoHash)
     for (const connection of this.connections) connection.announce(infoHash, toSend)
+  }
+
+  /** Use these trackers from now on: new ones connect (and join every
+   *  swarm), dropped ones close; the others keep their sockets untouched,
+   *  so nothing is re-announced on them. */
+  setUrls (urls: string[]): void {
+    if (this.closed) return
+    const wanted = [...new Set(urls)]
+    const kept = this.connections.filter((c) => wanted.includes(c.url))
+    for (const c of this.connections) if (!wanted.includes(c.url)) c.close()
+    const added = wanted.filter((url) => !kept.some((c) => c.url === url)).map((url) => new TrackerConnection(url, this.settings, this.hooks))
+    this.connections = wanted.map((url) => kept.find((c) => c.url === url) ?? added.find((c) => c.url === url)!)
+    for (const c of added) c.start()
+    this.emit(this.statusListeners, this.status())
   }
 
   /** Answer an offer through the tracker that delivered it (to_peer_id = fromPeerId). */

@@ -1,13 +1,19 @@
 // One tracker, one socket at a time: connects, keeps the pool's swarms joined
 // on it, relays offers and answers, and reconnects with backoff when it fails.
 // It knows nothing of the other trackers, so a dead one cannot stall them.
-import type { SignalEnvelope, TrackerState, TrackerStatus } from './tracker-client'
-import { announceMessage, answerMessage, parseTrackerMessage, type OfferToSend } from './tracker-messages'
+import type { SignalEnvelope, TrackerHealth, TrackerState, TrackerStatus } from './tracker-client'
+import { announceMessage, answerMessage, fitsTracker, MAX_OFFERS_PER_ANNOUNCE, parseTrackerMessage, type OfferToSend } from './tracker-messages'
+import type { RelayBook } from './tracker-relays'
 
 /** WebSocket.OPEN; the global may be missing when a socket factory is injected. */
 const OPEN = 1
 /** Until the tracker says otherwise (a stock server says 120 s). */
 const DEFAULT_INTERVAL_MS = 120_000
+/** An announce answered later than this on average marks the tracker slow:
+ *  a dial waits 4 s for its first answer, and every offer makes two trips. */
+export const SLOW_RESPONSE_MS = 1_500
+/** Connections in a row that ended before they were stable: "keeps dropping". */
+const DROPS_TO_FLAG = 2
 
 export interface ConnectionSettings {
   peerId: string
@@ -27,6 +33,8 @@ export interface ConnectionHooks {
   swarms: ReadonlySet<string>
   onSignal: (kind: 'offer' | 'answer', envelope: SignalEnvelope) => void
   onChange: () => void
+  /** What this tracker relayed, shared by every pool of the node. */
+  relays?: RelayBook
 }
 
 type Timer = ReturnType<typeof setTimeout>
@@ -49,8 +57,16 @@ export class TrackerConnection {
   private lastError: string | undefined
   private nextRetryAt: number | undefined
   private socket: WebSocket | null = null
-  /** Swarms announced with event 'started' on the current socket. */
-  private readonly started = new Set<string>()
+  /** Swarms announced on the current socket, with when they were last
+   *  announced: a strict tracker (Aquatic) drops a socket that re-announces a
+   *  swarm sooner than its `interval`, except to dial (with offers). */
+  private readonly started = new Map<string, number>()
+  /** When each announce still waiting for its response went out, oldest first. */
+  private readonly awaiting: number[] = []
+  /** Smoothed response time of announces; undefined until one came back. */
+  private latencyMs: number | undefined
+  /** Connections in a row that dropped before they were stable. */
+  private shortLived = 0
   private failures = 0
   private openedAt = 0
   private intervalMs: number
@@ -58,6 +74,7 @@ export class TrackerConnection {
   private retryTimer: Timer | undefined
   private refreshTimer: Timer | undefined
   private responseTimer: Timer | undefined
+  private stableTimer: Timer | undefined
 
   constructor (readonly url: string, private readonly settings: ConnectionSettings, private readonly hooks: ConnectionHooks) {
     this.intervalMs = this.clampInterval(DEFAULT_INTERVAL_MS)
@@ -68,23 +85,59 @@ export class TrackerConnection {
   }
 
   status (): TrackerStatus {
-    const s: TrackerStatus = { url: this.url, state: this.state }
+    const s: TrackerStatus = { url: this.url, state: this.state, health: this.health() }
     if (this.lastError !== undefined) s.lastError = this.lastError
     if (this.nextRetryAt !== undefined) s.nextRetryAt = this.nextRetryAt
+    if (this.latencyMs !== undefined) s.responseMs = Math.round(this.latencyMs)
     return s
   }
 
-  /** Joins or refreshes a swarm; skipped unless open (the next connect re-joins). */
+  /** The one-word verdict the owner sees; worst first. */
+  private health (): TrackerHealth {
+    const stableNow = this.isOpen() && Date.now() - this.openedAt >= this.settings.stableAfterMs
+    if (this.shortLived >= DROPS_TO_FLAG && !stableNow) return 'keeps-dropping'
+    if (this.state === 'backoff' || this.state === 'closed') return 'unreachable'
+    if (this.state === 'connecting') return 'connecting'
+    if (this.latencyMs !== undefined && this.latencyMs > SLOW_RESPONSE_MS) return 'slow'
+    if (this.hooks.relays?.verdict(this.url) === 'not-relaying') return 'not-relaying'
+    return 'working'
+  }
+
+  /** Joins or refreshes a swarm; skipped unless open (the next connect re-joins).
+   *  Without offers, a swarm already announced on this socket is announced
+   *  again only once its interval has passed; with offers (to dial) at once. */
   announce (infoHash: string, offers?: readonly OfferToSend[]): void {
     if (!this.isOpen()) return
-    const event = this.started.has(infoHash) ? undefined : 'started'
-    this.started.add(infoHash)
-    this.send(announceMessage({ infoHash, peerId: this.settings.peerId, event, offers }), true)
+    const last = this.started.get(infoHash)
+    const now = Date.now()
+    if ((offers === undefined || offers.length === 0) && last !== undefined && now - last < this.intervalMs - TIMER_SLACK_MS) return
+    let event: 'started' | undefined = last === undefined ? 'started' : undefined
+    this.started.set(infoHash, now)
+    const send = (group: readonly OfferToSend[] | undefined): void => {
+      const text = announceMessage({ infoHash, peerId: this.settings.peerId, event, offers: group })
+      if (!fitsTracker(text)) {
+        // Halve until each message fits; a single offer that does not fit
+        // is far larger than any real SDP and is dropped.
+        if (group && group.length > 1) {
+          const half = Math.ceil(group.length / 2)
+          send(group.slice(0, half))
+          send(group.slice(half))
+        } else console.warn(`[kith] an offer too large for ${this.url} was not sent`)
+        return
+      }
+      event = undefined
+      this.send(text, true)
+    }
+    const all = offers ?? []
+    if (all.length === 0) send(undefined)
+    for (let i = 0; i < all.length; i += MAX_OFFERS_PER_ANNOUNCE) send(all.slice(i, i + MAX_OFFERS_PER_ANNOUNCE))
   }
 
   answer (infoHash: string, toPeerId: string, offerId: string, payload: string): void {
+    const text = answerMessage({ infoHash, peerId: this.settings.peerId, toPeerId, offerId, payload })
+    if (!fitsTracker(text)) return void console.warn(`[kith] an answer too large for ${this.url} was not sent`)
     // The server sends nothing back for an answer, so expect no response.
-    this.send(answerMessage({ infoHash, peerId: this.settings.peerId, toPeerId, offerId, payload }), false)
+    this.send(text, false)
   }
 
   leave (infoHash: string): void {
@@ -133,6 +186,8 @@ export class TrackerConnection {
     this.openedAt = Date.now()
     this.lastError = undefined
     this.setState('open')
+    // Stable later, the drop count restarts (see lost()); checked then.
+    this.stableTimer = setTimeout(() => this.hooks.onChange(), this.settings.stableAfterMs + 10)
     for (const infoHash of this.hooks.swarms) this.announce(infoHash)
     if (this.isOpen()) this.scheduleRefresh() // a failed send may have dropped the socket already
   }
@@ -146,10 +201,12 @@ export class TrackerConnection {
     switch (msg.kind) {
       case 'failure':
         // The tracker refused one request; the connection itself still works.
+        this.responded()
         this.lastError = `tracker: ${msg.reason}`
         this.hooks.onChange()
         return
       case 'response':
+        this.responded()
         if (msg.intervalSec !== undefined) this.setInterval(msg.intervalSec * 1000)
         return
       case 'offer':
@@ -157,6 +214,7 @@ export class TrackerConnection {
         // Our own offers can come back if the tracker misbehaves; swarms we
         // never joined or have left are none of our business.
         if (msg.peerId === this.settings.peerId || !this.hooks.swarms.has(msg.infoHash)) return
+        this.hooks.relays?.relayed(this.url)
         this.hooks.onSignal(msg.kind, {
           infoHash: msg.infoHash,
           fromPeerId: msg.peerId,
@@ -167,6 +225,16 @@ export class TrackerConnection {
     }
   }
 
+  /** An announce came back: how long it took tells a slow tracker. */
+  private responded (): void {
+    const sentAt = this.awaiting.shift()
+    if (sentAt === undefined) return
+    const ms = Date.now() - sentAt
+    const wasSlow = this.latencyMs !== undefined && this.latencyMs > SLOW_RESPONSE_MS
+    this.latencyMs = this.latencyMs === undefined ? ms : 0.7 * this.latencyMs + 0.3 * ms
+    if (wasSlow !== this.latencyMs > SLOW_RESPONSE_MS) this.hooks.onChange()
+  }
+
   private send (text: string, expectsResponse: boolean): void {
     const socket = this.socket
     if (!socket || socket.readyState !== OPEN) return
@@ -175,6 +243,10 @@ export class TrackerConnection {
     } catch (err) {
       this.lost(`send failed: ${errorText(err)}`)
       return
+    }
+    if (expectsResponse) {
+      this.awaiting.push(Date.now())
+      if (this.awaiting.length > 64) this.awaiting.shift() // a tracker that never answers must not grow this
     }
     // A half-open connection (sleep, network change) can look open for minutes;
     // a tracker that stops answering announces is treated as gone.
@@ -196,13 +268,18 @@ export class TrackerConnection {
     return Math.min(Math.max(ms, this.settings.minAnnounceIntervalMs), this.settings.maxAnnounceIntervalMs)
   }
 
+  /** Wakes when the swarm announced longest ago is due, and refreshes every
+   *  swarm that is due then (announce() skips those that are not). */
   private scheduleRefresh (): void {
     clearTimeout(this.refreshTimer)
+    let oldest = Date.now()
+    for (const infoHash of this.hooks.swarms) oldest = Math.min(oldest, this.started.get(infoHash) ?? oldest)
+    const delay = Math.max(oldest + this.intervalMs - Date.now(), 100)
     this.refreshTimer = setTimeout(() => {
       this.refreshTimer = undefined
       for (const infoHash of this.hooks.swarms) this.announce(infoHash)
       if (this.isOpen()) this.scheduleRefresh()
-    }, this.intervalMs)
+    }, delay)
   }
 
   /** The socket failed or closed: wait, then try again. */
@@ -210,9 +287,11 @@ export class TrackerConnection {
     if (this.state === 'closed') return
     // Only a connection that stayed up for a while proves the tracker healthy;
     // one that opens and drops at once must keep backing off.
-    const wasStable = this.openedAt > 0 && Date.now() - this.openedAt >= this.settings.stableAfterMs
+    const wasOpen = this.openedAt > 0
+    const wasStable = wasOpen && Date.now() - this.openedAt >= this.settings.stableAfterMs
     this.dropSocket()
     if (wasStable) this.failures = 0
+    if (wasOpen) this.shortLived = wasStable ? 0 : this.shortLived + 1
     const { minBackoffMs, maxBackoffMs, random } = this.settings
     const delay = backoffDelay(this.failures, minBackoffMs, maxBackoffMs, random)
     this.failures++
@@ -224,9 +303,10 @@ export class TrackerConnection {
   }
 
   private dropSocket (): void {
-    for (const timer of [this.connectTimer, this.refreshTimer, this.responseTimer]) clearTimeout(timer)
-    this.connectTimer = this.refreshTimer = this.responseTimer = undefined
+    for (const timer of [this.connectTimer, this.refreshTimer, this.responseTimer, this.stableTimer]) clearTimeout(timer)
+    this.connectTimer = this.refreshTimer = this.responseTimer = this.stableTimer = undefined
     this.started.clear()
+    this.awaiting.length = 0
     this.openedAt = 0
     const socket = this.socket
     this.socket = null
@@ -249,6 +329,9 @@ export class TrackerConnection {
 }
 
 function noop (): void {}
+
+/** Timers may fire a little early; the strict tracker allows more than this. */
+const TIMER_SLACK_MS = 50
 
 function errorText (err: unknown): string {
   if (err instanceof Error) return err.message

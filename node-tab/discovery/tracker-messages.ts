@@ -8,6 +8,18 @@ export const MAX_PAYLOAD_CHARS = 64 * 1024
 /** Longer messages are dropped unparsed. JSON may escape each payload
  *  character as six (\u00XX), plus a few ids and field names. */
 const MAX_MESSAGE_CHARS = 6 * MAX_PAYLOAD_CHARS + 4096
+/** What strict trackers (Aquatic's defaults) accept from us: at most this
+ *  many offers in one announce, and every message under this many bytes. */
+export const MAX_OFFERS_PER_ANNOUNCE = 10
+export const MAX_TRACKER_MESSAGE_BYTES = 64 * 1024
+const utf8Encoder = new TextEncoder()
+
+/** True when a message we made is small enough for a strict tracker. */
+export function fitsTracker (text: string): boolean {
+  // Binary-string ids are up to two bytes a character in UTF-8.
+  return text.length * 3 < MAX_TRACKER_MESSAGE_BYTES || utf8Encoder.encode(text).length < MAX_TRACKER_MESSAGE_BYTES
+}
+
 /** Stock clients use 20-char offer ids; leave room, but not unbounded. */
 const MAX_OFFER_ID_CHARS = 64
 /** A failure reason is shown to the owner; keep it short. */

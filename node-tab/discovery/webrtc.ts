@@ -77,13 +77,18 @@ export class WebRtcTransport implements Transport {
  *  'complete', or once candidates stop arriving for a moment (host candidates
  *  come at once; with STUN, wait until a server-reflexive one has come too),
  *  or after a cap, sending what we have. */
-function waitForGathering (pc: RTCPeerConnection, usesIceServers: boolean): Promise<void> {
+function waitForGathering (pc: RTCPeerConnection, rtcConfig: RTCConfiguration): Promise<void> {
   if (pc.iceGatheringState === 'complete') return Promise.resolve()
-  const quietMs = usesIceServers ? 150 : 15
+  const servers = usesIceServers(rtcConfig)
+  const quietMs = servers ? 150 : 15
+  // With a TURN server, wait for its relay candidate too: it is the one that
+  // gets through a symmetric NAT, and comes a round trip after the STUN one.
+  const wantRelay = usesTurn(rtcConfig)
   return new Promise((resolve) => {
     const cap = setTimeout(finish, GATHER_TIMEOUT_MS)
     let quiet: ReturnType<typeof setTimeout> | null = null
     let haveReflexive = false
+    let haveRelay = false
     function finish (): void {
       clearTimeout(cap)
       if (quiet) clearTimeout(quiet)
@@ -97,7 +102,9 @@ function waitForGathering (pc: RTCPeerConnection, usesIceServers: boolean): Prom
     function candidate (ev: RTCPeerConnectionIceEvent): void {
       if (!ev.candidate) return finish()
       if (ev.candidate.type === 'srflx' || ev.candidate.type === 'relay') haveReflexive = true
-      if (usesIceServers && !haveReflexive) return
+      if (ev.candidate.type === 'relay') haveRelay = true
+      if (servers && !haveReflexive) return
+      if (wantRelay && !haveRelay) return
       if (quiet) clearTimeout(quiet)
       quiet = setTimeout(finish, quietMs)
     }
@@ -106,26 +113,28 @@ function waitForGathering (pc: RTCPeerConnection, usesIceServers: boolean): Prom
   })
 }
 
-function waitForOpen (pc: RTCPeerConnection, channel: RTCDataChannel, signal?: AbortSignal): Promise<void> {
+function waitForOpen (pc: RTCPeerConnection, channel: RTCDataChannel, signal?: AbortSignal, timeoutMs = OPEN_TIMEOUT_MS, waitThroughFailure = false): Promise<void> {
   if (channel.readyState === 'open') return Promise.resolve()
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => fail('the peer connection did not open in time'), OPEN_TIMEOUT_MS)
+    const timer = setTimeout(() => fail(iceFailed(pc) ? null : 'the peer connection did not open in time'), timeoutMs)
     function cleanup (): void {
       clearTimeout(timer)
       channel.removeEventListener('open', opened)
       pc.removeEventListener('connectionstatechange', stateChanged)
       signal?.removeEventListener('abort', aborted)
     }
-    function fail (message: string): void {
+    /** null: ICE found no path between the two sides (see unreachable()). */
+    function fail (message: string | null): void {
       cleanup()
-      reject(new KithError('CLOSED', message))
+      reject(message === null ? unreachable(pc) : new KithError('CLOSED', message))
     }
     function opened (): void {
       cleanup()
       resolve()
     }
     function stateChanged (): void {
-      if (pc.connectionState === 'failed' || pc.connectionState === 'closed') fail('the peer connection failed')
+      if (pc.connectionState === 'failed' && !waitThroughFailure) fail(null)
+      else if (pc.connectionState === 'closed') fail('the peer connection closed')
     }
     function aborted (): void { fail('cancelled') }
     channel.addEventListener('open', opened)
@@ -149,6 +158,34 @@ function usesIceServers (rtcConfig: RTCConfiguration): boolean {
   return (rtcConfig.iceServers ?? []).length > 0
 }
 
+function usesTurn (rtcConfig: RTCConfiguration): boolean {
+  return (rtcConfig.iceServers ?? []).some((server) => [server.urls].flat().some((url) => /^turns?:/i.test(url)))
+}
+
+/** ICE checked every pair of addresses and none answered, or is still
+ *  checking when we stop waiting (Chromium takes ~30 s to call it failed). */
+function iceFailed (pc: RTCPeerConnection): boolean {
+  return pc.iceConnectionState === 'failed' || pc.iceConnectionState === 'checking' ||
+    (pc.iceConnectionState === 'new' && pc.remoteDescription !== null)
+}
+
+function hasRelayCandidate (sdp: string | undefined): boolean {
+  return /^a=candidate:.* typ relay/m.test(sdp ?? '')
+}
+
+/** Why no path was found, in words the person can act on: without a relay
+ *  on either side, two NATs that pick a new port per destination (or
+ *  firewalls that drop UDP) cannot reach each other; with one, the relay
+ *  itself was out of reach. */
+function unreachable (pc: RTCPeerConnection): KithError {
+  if (!hasRelayCandidate(pc.localDescription?.sdp) && !hasRelayCandidate(pc.remoteDescription?.sdp)) {
+    return new KithError('NEEDS_RELAY', NEEDS_RELAY_MESSAGE)
+  }
+  return new KithError('CLOSED', 'No network path to this friend, not even through the TURN relay: check the TURN server in Network settings.')
+}
+
+export const NEEDS_RELAY_MESSAGE = 'Your network needs a relay to reach this friend; add a TURN server in Network settings.'
+
 function bindingOf (pc: RTCPeerConnection, role: SessionBinding['role']): SessionBinding {
   const local = pc.localDescription ? sdpFingerprint(pc.localDescription.sdp) : null
   const remote = pc.remoteDescription ? sdpFingerprint(pc.remoteDescription.sdp) : null
@@ -169,7 +206,7 @@ export async function createOffer (rtcConfig: RTCConfiguration): Promise<Pending
   const early = captureEarlyMessages(channel)
   try {
     await pc.setLocalDescription(await pc.createOffer())
-    await waitForGathering(pc, usesIceServers(rtcConfig))
+    await waitForGathering(pc, rtcConfig)
   } catch (err) {
     pc.close()
     throw err
@@ -193,7 +230,12 @@ export async function createOffer (rtcConfig: RTCConfiguration): Promise<Pending
 
 /** The answering side: an answer SDP to seal and send back, and the transport
  *  once the data channel opens. */
-export async function answerOffer (rtcConfig: RTCConfiguration, offerSdp: string): Promise<{ sdp: string, connected: (signal?: AbortSignal) => Promise<WebRtcTransport> }> {
+/** `openTimeoutMs`/`waitThroughFailure`: for a connection code, whose
+ *  offerer starts its side only when our answer reaches them by hand, maybe
+ *  minutes later; until then our ICE checks go unanswered (and may count as
+ *  failed), and recover once theirs arrive. */
+export async function answerOffer (rtcConfig: RTCConfiguration, offerSdp: string, opts: { openTimeoutMs?: number, waitThroughFailure?: boolean } = {}): Promise<{ sdp: string, connected: (signal?: AbortSignal) => Promise<WebRtcTransport> }> {
+  const openTimeoutMs = opts.openTimeoutMs ?? OPEN_TIMEOUT_MS
   const pc = new RTCPeerConnection(rtcConfig)
   const channelPromise = new Promise<{ channel: RTCDataChannel, early: Uint8Array[] }>((resolve) => {
     pc.addEventListener('datachannel', (ev) => {
@@ -204,7 +246,7 @@ export async function answerOffer (rtcConfig: RTCConfiguration, offerSdp: string
   try {
     await pc.setRemoteDescription({ type: 'offer', sdp: offerSdp })
     await pc.setLocalDescription(await pc.createAnswer())
-    await waitForGathering(pc, usesIceServers(rtcConfig))
+    await waitForGathering(pc, rtcConfig)
     // An offer without a DTLS fingerprint cannot be bound to a handshake:
     // its connection is closed here, not left open.
     binding = bindingOf(pc, 'answerer')
@@ -220,10 +262,10 @@ export async function answerOffer (rtcConfig: RTCConfiguration, offerSdp: string
         const { channel, early } = await Promise.race([
           channelPromise,
           new Promise<never>((_resolve, reject) => {
-            timer = setTimeout(() => reject(new KithError('CLOSED', 'the offerer never opened a channel')), OPEN_TIMEOUT_MS)
+            timer = setTimeout(() => reject(iceFailed(pc) ? unreachable(pc) : new KithError('CLOSED', 'the offerer never opened a channel')), openTimeoutMs)
           })
         ]).finally(() => clearTimeout(timer))
-        await waitForOpen(pc, channel, signal)
+        await waitForOpen(pc, channel, signal, openTimeoutMs, opts.waitThroughFailure)
         return new WebRtcTransport(pc, channel, binding, early)
       } catch (err) {
         pc.close()

@@ -84,7 +84,7 @@ export class HintSender {
     this.toldFriends = new Set()
     const online = this.opts.onlineKeys()
     if (online.length === 0 || (itemIds.length === 0 && told.length === 0)) return
-    const viewers = await this.opts.viewers([...new Set([...online, ...told])])
+    const viewers = await this.opts.viewers(online)
     const audiences = itemIds.length > 0 ? (await this.opts.audiences(itemIds)).filter((a) => a !== undefined) : []
     const recipients = new Set<string>()
     for (const key of online) {

@@ -96,6 +96,12 @@ describe('a laptop and an always-on runner, one person', () => {
   })
 
   it('with the runner away, Alice deletes one item and narrows another on the laptop; the runner comes back and Bob’s copies go, confirmed on the laptop', async () => {
+    // Bob leaves Alice's page (his tab, and node, stay open): meeting the
+    // laptop now would make him sync from it (a friend syncs whenever a
+    // session opens), and this is about what only the runner delivered.
+    expect(await feedTexts(bob.page)).toHaveLength(3)
+    await bob.page.evaluate(() => { location.hash = '#/me' })
+    await bob.page.getByTestId('my-address').waitFor()
     await runner.stop({ keepData: true })
     await openApp(alice, world.appUrl)
     await tab(alice.page, 'My items')
@@ -109,11 +115,11 @@ describe('a laptop and an always-on runner, one person', () => {
     await narrowed.getByRole('button', { name: 'Save audience' }).click()
     await expect.poll(() => narrowed.getByTestId('my-item-audience').textContent()).toMatch(/Only me/)
     // Bob got both from the runner, so the laptop has nobody to tell yet.
-    expect(await feedTexts(bob.page)).toHaveLength(3)
 
     const dataDir = runner.dataDir
     runner = await startRunner({ tracker: world.trackers[0]!.url, name: 'hall pi', dataDir, port: runner.port })
     await linkedLine(0, 30_000)
+    await bob.page.evaluate((address) => { location.hash = `#/friend/${address}` }, aliceAddress)
     await expect.poll(async () => (await feedTexts(bob.page)).join('\n'), { timeout: 60_000 }).not.toContain(DELETE)
     await expect.poll(async () => (await feedTexts(bob.page)).join('\n'), { timeout: 30_000 }).not.toContain(NARROW)
     expect((await feedTexts(bob.page)).join('\n')).toContain(KEEP)

@@ -197,7 +197,12 @@ describe('Home: what friends share, live', () => {
     await tab(bob.page, 'My items')
     await tab(bob.page, 'Home') // a new visit: what was shown before is read now
     await expect.poll(() => bob.page.getByTestId('unread').count()).toBe(0)
+    // Away from Home, the Home tab counts what is new.
+    await tab(bob.page, 'Friends')
     await share('One more for the family', 'family')
+    await expect.poll(() => bob.page.getByRole('tab', { name: /^Home/ }).textContent(), { timeout: 5_000 }).toMatch(/Home \(1 new\)/)
+    await both(bob, 'home-5-bob-unread-tab')
+    await tab(bob.page, 'Home')
     const fresh = homeItems(bob.page).filter({ hasText: 'One more for the family' })
     await fresh.waitFor({ timeout: 5_000 })
     expect(await fresh.getByTestId('unread').count()).toBe(1)
@@ -206,5 +211,45 @@ describe('Home: what friends share, live', () => {
     await bob.page.reload()
     await homeItems(bob.page).first().waitFor()
     expect(await bob.page.getByTestId('unread').count()).toBe(0)
+  })
+
+  it('with notifications on, an item that arrives while the tab is hidden notifies who shared what kind, never the content', async () => {
+    // The browser's permission and tab visibility, under the test's control.
+    await bob.context.addInitScript(() => {
+      const w = window as unknown as Record<string, unknown>
+      const shown: unknown[] = []
+      w.__shown = shown
+      let hidden = false
+      w.__setHidden = (h: boolean) => { hidden = h; document.dispatchEvent(new Event('visibilitychange')) }
+      Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => hidden ? 'hidden' : 'visible' })
+      w.Notification = class {
+        static permission = 'granted'
+        static requestPermission = async (): Promise<string> => 'granted'
+        onclick: unknown = null
+        constructor (title: string, options?: { body?: string }) { shown.push({ title, body: options?.body ?? null }) }
+        close (): void {}
+      }
+    })
+    await bob.page.reload()
+    const box = bob.page.getByLabel('Tell me when a friend shares something while Kith is in the background')
+    expect(await box.isChecked()).toBe(false) // off by default
+    await box.check()
+    await bob.page.reload()
+    await expect.poll(() => box.isChecked()).toBe(true) // the choice is kept
+    await homeItems(bob.page).first().waitFor()
+    await expect.poll(() => alice.page.getByTestId('friend-presence').filter({ hasText: 'Online' }).count(), { timeout: 60_000 }).toBe(2)
+
+    await bob.page.evaluate(() => (window as unknown as { __setHidden: (h: boolean) => void }).__setHidden(true))
+    await share('A secret plan for the weekend', 'family')
+    const shown = (): Promise<unknown> => bob.page.evaluate(() => (window as unknown as { __shown: unknown[] }).__shown)
+    await expect.poll(shown, { timeout: 10_000 }).toEqual([{ title: 'Alice shared a post', body: null }])
+    // Shown on Home while hidden, but not read: read once Bob comes back.
+    const item = homeItems(bob.page).filter({ hasText: 'A secret plan for the weekend' })
+    await item.waitFor()
+    expect(await bob.page.getByTestId('unread-count').textContent()).toMatch(/1 unread in all/)
+    await bob.page.evaluate(() => (window as unknown as { __setHidden: (h: boolean) => void }).__setHidden(false))
+    await expect.poll(() => bob.page.getByTestId('unread-count').textContent()).not.toMatch(/unread in all/)
+    expect(await item.getByTestId('unread').count()).toBe(1) // still marked for this visit
+    expect(await shown()).toHaveLength(1)
   })
 })

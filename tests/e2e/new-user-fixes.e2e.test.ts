@@ -83,10 +83,13 @@ describe('a new user’s path', () => {
     expect(await who.textContent()).not.toMatch(/says they are/)
   })
 
-  it('after accepting, the friend page has the confirmed name and one state', async () => {
+  it('after accepting (by keyboard), the friend page has the confirmed name, focus and one state', async () => {
     await bob.page.goto(link)
-    await bob.page.getByRole('button', { name: 'Accept invite' }).click()
+    await bob.page.getByRole('button', { name: 'Accept invite' }).focus()
+    await bob.page.keyboard.press('Enter')
     await expect.poll(() => bob.page.url(), { timeout: 60_000 }).toContain(`#/friend/${aliceAddress}`)
+    // By keyboard, focus lands on the friend's name rather than falling to the page.
+    await expect.poll(async () => (await focused(bob.page))?.id).toBe('friend-heading')
     await bob.page.getByTestId('friend-name').filter({ hasText: 'Alice' }).waitFor({ timeout: 30_000 })
     await expect.poll(() => headerText(bob.page), { timeout: 30_000 }).toMatch(/Connected securely · (Up to date|nothing fetched yet)/)
     expect(await bob.page.getByTestId('feed-state').count()).toBe(1) // the fetch state is said once, in the header

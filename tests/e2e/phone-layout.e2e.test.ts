@@ -72,8 +72,15 @@ describe(`at ${WIDTH} px wide`, () => {
     await noOverflow(bob, 'friend-page')
   })
 
-  it('Me & server (settings)', async () => {
+  it('Home, with what friends share', async () => {
     await bob.page.goto(world.appUrl)
+    await tab(bob.page, 'Home')
+    await bob.page.getByText(LONG_WORD.slice(0, 30), { exact: false }).first().waitFor({ timeout: 30_000 })
+    await noOverflow(bob, 'home')
+  })
+
+  it('Me & server (settings)', async () => {
+    await tab(bob.page, 'Me & server')
     await bob.page.getByTestId('my-address').waitFor()
     await noOverflow(bob, 'me-settings')
   })

@@ -21,6 +21,7 @@ import { ItemsStore } from '../../node-tab/storage/items-store'
 import { seedScale, timeScopedPages } from './bench-scale'
 import { backupBench, backupMemory } from './backup-bench'
 import { fileHarness } from './file-harness'
+import { scaleSessionsBench } from './scale-sessions-bench'
 import type { NodeMethods } from '../../shared/protocol'
 
 const rtcConfig: RTCConfiguration = { iceServers: [] }
@@ -184,6 +185,6 @@ const scaleBench = {
   }
 }
 
-const everything = { ...harness, ...scaleBench, ...fileHarness, ...devicesBench, ...backupBench, ...backupMemory }
+const everything = { ...harness, ...scaleBench, ...fileHarness, ...devicesBench, ...backupBench, ...backupMemory, ...scaleSessionsBench }
 declare global { interface Window { kithHarness: typeof everything } }
 window.kithHarness = everything

@@ -15,6 +15,9 @@ import type { Transport } from '../../shared/transport'
 import { KithNode } from '../../node-tab/node'
 import { NodeDatabase } from '../../node-tab/storage/db'
 import type { IncomingSessionLimits } from '../../node-tab/incoming-sessions'
+import type { SessionLimits } from '../../node-tab/session-limits'
+import { AT_CAPACITY } from '../../node-tab/sessions'
+import { KithError } from '../../shared/errors'
 import { inviteMeeting, type MeetingKind } from '../../shared/meetings'
 import { epochAt } from '../../shared/rendezvous'
 import { until } from './friend-fixtures'
@@ -22,8 +25,8 @@ import { until } from './friend-fixtures'
 const nodes: KithNode[] = []
 afterEach(() => { for (const n of nodes.splice(0)) n.close() })
 
-async function openNode (limits: Partial<IncomingSessionLimits> = {}): Promise<KithNode> {
-  const node = await KithNode.open({ db: new NodeDatabase(`attack-sessions-${Math.random()}`), hostConfig: { trackers: [], iceServers: [] }, incomingLimits: limits })
+async function openNode (limits: Partial<IncomingSessionLimits> = {}, sessionLimits: Partial<SessionLimits> = {}): Promise<KithNode> {
+  const node = await KithNode.open({ db: new NodeDatabase(`attack-sessions-${Math.random()}`), hostConfig: { trackers: [], iceServers: [] }, incomingLimits: limits, sessionLimits })
   nodes.push(node)
   return node
 }
@@ -173,5 +176,77 @@ describe('attack: an invite link tried just after it expired', () => {
     const swarm = inviteMeeting(invite.token, epochAt(Date.now()), node.identityKey).topic
     await until(() => joined().has(swarm))
     await until(() => !joined().has(swarm), 5_000)
+  })
+})
+
+describe('attack: filling the node up to its cap of sessions', () => {
+  async function friends (node: KithNode, n: number): Promise<Identity[]> {
+    const list = Array.from({ length: n }, () => createIdentity())
+    for (const who of list) await befriend(node, who)
+    return list
+  }
+
+  // Attack: strangers keep coming to a node whose friends fill its sessions,
+  // hoping to push the friends out (or the node past its cap).
+  it('strangers at the cap are refused; no friend is pushed out', async () => {
+    const node = await openNode({ maxStrangers: 50 }, { maxSessions: 3, evictableAfterMs: 0 })
+    const mine = await Promise.all((await friends(node, 3)).map((who) => connectIn(node, who)))
+    const strangers: Mine[] = []
+    for (let i = 0; i < 10; i++) strangers.push(await connectIn(node, createIdentity()))
+    await until(() => openCount(strangers) === 0)
+    expect(openCount(mine)).toBe(3)
+    expect(node.sessions.size).toBe(3)
+    expect(node.sessions.highWater).toBe(3)
+    expect(node.lastRejected).toContain(AT_CAPACITY)
+  })
+
+  // Attack: a crowd of friends (or one friend's many devices) connects while
+  // the node's friends are using their sessions: the newcomers are refused,
+  // and the node never holds more than its cap.
+  it('friends who use their sessions are not pushed out by a stream of newcomers', async () => {
+    const node = await openNode({}, { maxSessions: 4 }) // evictable after the default minute
+    const active = await Promise.all((await friends(node, 4)).map((who) => connectIn(node, who)))
+    const crowd: Mine[] = []
+    for (const who of await friends(node, 12)) crowd.push(await connectIn(node, who))
+    await until(() => openCount(crowd) === 0)
+    // Each is told why, in plain words.
+    for (const s of crowd) expect(s.rpc.closeReason).toBe(`the other side closed the connection: ${AT_CAPACITY}`)
+    expect(openCount(active)).toBe(4)
+    for (const s of active) expect((await s.rpc.call('ping', { data: Uint8Array.of(7) })).data).toEqual(Uint8Array.of(7))
+    expect(node.sessions.highWater).toBe(4)
+  })
+
+  // Attack: one hostile friend takes every place under the cap with sessions
+  // of their own; the next friend to come takes one of theirs.
+  it('a friend holding many of the sessions gives one up to the next friend', async () => {
+    const node = await openNode({ maxPerPeer: 4 }, { maxSessions: 4 })
+    const [mallory, bob] = await friends(node, 2)
+    const hers: Mine[] = []
+    for (let i = 0; i < 4; i++) hers.push(await connectIn(node, mallory!))
+    const bobs = await connectIn(node, bob!)
+    await until(() => openCount(hers) === 3)
+    expect(bobs.transport.closed).toBe(false)
+    expect(hers[0]!.transport.closed).toBe(true)
+    expect(node.sessions.size).toBe(4)
+  })
+
+  // At the cap with every session in use, a dial of our own fails in plain
+  // words rather than pushing a busy friend out.
+  it('our own dial at the cap fails with a clear error when every session is in use', async () => {
+    const node = await openNode({}, { maxSessions: 2 })
+    await Promise.all((await friends(node, 2)).map((who) => connectIn(node, who)))
+    const carol = createIdentity()
+    const [a, b] = createMemoryTransportPair()
+    const startSession = (node as unknown as { startSession: (t: Transport, key: Uint8Array) => Promise<unknown> }).startSession.bind(node)
+    const [, dialled] = await Promise.allSettled([
+      establishSession<NodeMethods, NodeMethods>(a, { identity: carol, handlers: () => ({}) }),
+      startSession(b, carol.publicKey)
+    ])
+    expect(dialled.status).toBe('rejected')
+    const err = (dialled as PromiseRejectedResult).reason
+    expect(err).toBeInstanceOf(KithError)
+    expect((err as KithError).code).toBe('RATE_LIMITED')
+    expect((err as KithError).message).toBe(AT_CAPACITY)
+    expect(node.sessions.size).toBe(2)
   })
 })

@@ -1,13 +1,13 @@
 // The friend page's one status line: my trackers down is said to be my side;
 // "Up to date" never appears beside "Not reachable"; a long absence says since when.
 import { describe, expect, it } from 'vitest'
-import { friendStatus, NO_TRACKERS, type FriendStatusInput } from '../../client/friend-status'
+import { friendStatus, NO_TRACKERS, spokenStatus, type FriendStatusInput } from '../../client/friend-status'
 import type { TrackerStatus } from '../../node-tab/discovery/tracker-client'
 
 const NOW = new Date(2026, 10, 20, 15, 0).getTime()
 const HOUR = 3_600_000
-const open: TrackerStatus[] = [{ url: 'ws://127.0.0.1:8000', state: 'open' }]
-const down: TrackerStatus[] = [{ url: 'ws://127.0.0.1:8000', state: 'backoff', lastError: 'refused' }, { url: 'ws://127.0.0.1:8001', state: 'closed' }]
+const open: TrackerStatus[] = [{ url: 'ws://127.0.0.1:8000', state: 'open', health: 'working' }]
+const down: TrackerStatus[] = [{ url: 'ws://127.0.0.1:8000', state: 'backoff', health: 'unreachable', lastError: 'refused' }, { url: 'ws://127.0.0.1:8001', state: 'closed', health: 'unreachable' }]
 
 function input (patch: Partial<FriendStatusInput>): FriendStatusInput {
   return { phase: 'searching', searchingSince: NOW - 30_000, lastReachedAt: null, trackers: open, feed: { state: 'idle', lastSyncAt: NOW - 2 * HOUR }, now: NOW, ...patch }
@@ -20,7 +20,7 @@ function text (i: FriendStatusInput): string {
 
 describe('friend status line', () => {
   it('blames my side when none of my trackers is open, not their tab', () => {
-    for (const trackers of [down, [], [{ url: 'ws://127.0.0.1:8000', state: 'connecting' as const }]]) {
+    for (const trackers of [down, [], [{ url: 'ws://127.0.0.1:8000', state: 'connecting' as const, health: 'connecting' as const }]]) {
       const line = friendStatus(input({ trackers }))
       expect(line.connection.text).toBe(NO_TRACKERS)
       expect(line.mySide).toBe(true)
@@ -69,5 +69,13 @@ describe('friend status line', () => {
     expect(text(input({ phase: 'connected', feed: { state: 'syncing', lastSyncAt: null } }))).toBe('Connected securely · fetching what they share…')
     expect(text(input({ phase: 'connected', feed: { state: 'idle', lastSyncAt: null } }))).toBe('Connected securely · nothing fetched yet')
     expect(text(input({ phase: 'connected', feed: null }))).toBe('Connected securely')
+  })
+
+  it('tells a screen reader the state without the running count, so it does not speak every second', () => {
+    const at = (seconds: number): string => spokenStatus(friendStatus(input({ searchingSince: NOW - seconds * 1000 })))
+    expect(at(30)).toBe(at(31))
+    expect(at(30)).toBe('Not reachable — still trying. last synced 2 hours ago. Their tab may be closed or offline.')
+    expect(at(600)).toBe(at(30))
+    expect(spokenStatus(friendStatus(input({ trackers: down })))).toBe(`${NO_TRACKERS.slice(0, -1)}. last synced 2 hours ago.`)
   })
 })

@@ -20,6 +20,7 @@ import { person, uniqueName, type Handlers } from './friend-fixtures'
 import { sleep, waitFor } from './waiting'
 import { codeOf } from './refusal'
 import { dialNode } from './node-fixtures'
+import { befriend as befriendNodes, connectNodes, NodeSet } from './device-fixtures'
 
 const cleanups: Array<() => unknown> = []
 afterEach(async () => {
@@ -278,5 +279,33 @@ describe('SyncCoalescer across friends', () => {
     await waitFor(() => keys.every((k) => !c.isBusy(k)))
     expect(most).toBe(3)
     expect(done.sort()).toEqual([...keys].sort())
+  })
+})
+
+describe('hints from my other devices', () => {
+  const set = new NodeSet()
+  afterEach(() => set.closeAll())
+
+  it('an item made on the laptop reaches the server device by sync, and the server hints the friend online with it', async () => {
+    const laptop = await set.open()
+    const pi = await set.serverDeviceOf(laptop)
+    const bob = await set.open()
+    await befriendNodes(laptop, bob)
+    await laptop.listenTopics(1) // the pair secret, stored for the server
+    let hints = 0
+    bob.registerHandlers(() => ({ itemsChanged: () => { hints++; return { ok: true as const } } }))
+    await connectNodes(pi, laptop)
+    await waitFor(async () => (await pi.friends.get(bob.keyHex)) !== undefined)
+    await connectNodes(bob, pi) // Bob meets the server, not the laptop
+
+    // Made through the store alone: any hint can only come from the server.
+    const diary = await laptop.items.create({ type: 'note', text: 'only me', audience: { kind: 'me' } })
+    await waitFor(async () => (await pi.items.get(diary.id)) !== undefined)
+    await pi.hints.flushNow()
+    await sleep(50)
+    expect(hints).toBe(0)
+    const shared = await laptop.items.create({ type: 'note', text: 'for friends', audience: { kind: 'friends' } })
+    await waitFor(async () => (await pi.items.get(shared.id)) !== undefined)
+    await waitFor(() => hints === 1)
   })
 })

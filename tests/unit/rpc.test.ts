@@ -405,6 +405,19 @@ describe('closing', () => {
     await until(() => log.aborted.length === 1)
     expect(server.closed).toBe(true)
   })
+
+  it('a goodbye tells the peer why: its pending calls fail with the reason, and the channel closes', async () => {
+    const { client, server, log, a } = setup()
+    const call = client.call('hang', null)
+    await until(() => log.calls.length === 1)
+    server.closeWithGoodbye('This node is full')
+    const err = await call.then(() => null, (e: unknown) => e)
+    expect(err).toBeInstanceOf(KithError)
+    expect((err as KithError).code).toBe('CLOSED')
+    expect((err as KithError).message).toContain('the other side closed the connection: This node is full')
+    expect(client.closeReason).toBe('the other side closed the connection: This node is full')
+    await until(() => a.closed)
+  })
 })
 
 describe('chunked transfers', () => {

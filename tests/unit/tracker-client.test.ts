@@ -165,6 +165,66 @@ describe('TrackerPool with a stock tracker', () => {
     expect(offersOf(dialer)).toEqual([]) // its own offers never come back to it
   })
 
+  it('stays within what a strict tracker accepts: no early re-announce per swarm, at most 10 offers an announce, messages under 64 KiB', async () => {
+    const tracker = await startTracker({ intervalSec: 1, quiet: true })
+    cleanups.push(() => tracker.close())
+    // The client's floor is lowered so the tracker's 1 s interval is used as is.
+    const pool = makePool([tracker.url], { minAnnounceIntervalMs: 100 })
+    const listener = makePool([tracker.url])
+    const offers = offersOf(listener)
+    const early = randomPeerId()
+    const late = randomPeerId()
+    listener.announce(late)
+    pool.announce(early)
+    await waitFor(() => allOpen(pool, listener))
+    await sleep(500)
+    // Joined half an interval after the first: a refresh of both at once
+    // would re-announce this one too early.
+    pool.announce(late)
+    pool.announce(late) // a second join without offers, at once: skipped, not sent
+    // 25 offers of 6 kB each: more than 10 and more than 64 KiB together.
+    const many = Array.from({ length: 25 }, (_, i) => ({ offerId: `offer-${i}`, payload: 'p'.repeat(6_000) }))
+    pool.announce(late, many)
+    await waitFor(() => offers.length > 0)
+    await sleep(2_600) // two intervals and a half: refreshes of both swarms
+    expect(tracker.violations).toEqual([])
+    expect(pool.status()[0]!.state).toBe('open')
+    expect(new Set(offers.map((o) => o.offerId)).size).toBe(offers.length)
+  })
+
+  it('tells a slow tracker and one that keeps dropping from a working one', async () => {
+    const good = await startTracker({ quiet: true })
+    const slow = await startTracker({ quiet: true, behaviour: 'slow', slowDelayMs: 1_700 })
+    const flapping = await startTracker({ quiet: true, behaviour: 'flapping', flapAfterMs: 30 })
+    cleanups.push(() => good.close(), () => slow.close(), () => flapping.close())
+    const pool = makePool([good.url, slow.url, flapping.url], { stableAfterMs: 500 })
+    pool.announce(randomPeerId())
+    const health = (t: { url: string }): string | undefined => statusOf(pool, t.url)?.health
+    await waitFor(() => health(good) === 'working' && health(slow) === 'slow' && health(flapping) === 'keeps-dropping', 8_000)
+    expect(statusOf(pool, slow.url)!.responseMs).toBeGreaterThan(1_500)
+  })
+
+  it('setUrls() adds and drops trackers while the others keep their sockets and swarms', async () => {
+    const a = await inProcessTracker()
+    const b = await inProcessTracker()
+    const pool = makePool([a.url])
+    const dialer = makePool([b.url])
+    const offers = offersOf(pool)
+    const infoHash = randomPeerId()
+    pool.announce(infoHash)
+    await waitFor(() => allOpen(pool, dialer))
+    const opened: string[] = []
+    pool.onStatus((list) => { for (const t of list) if (t.state === 'connecting') opened.push(t.url) })
+    pool.setUrls([a.url, b.url])
+    await waitFor(() => allOpen(pool) && pool.status().length === 2)
+    // The new tracker has the swarm joined: offers through it arrive.
+    await repeatUntil(() => dialer.announce(infoHash, [{ offerId: randomPeerId(), payload: 'via b' }]), () => offers.length > 0)
+    expect(offers[0]!.trackerUrl).toBe(b.url)
+    expect(opened).not.toContain(a.url) // a's socket was never replaced
+    pool.setUrls([b.url])
+    expect(pool.status().map((t) => t.url)).toEqual([b.url])
+  })
+
   it('uses several trackers at once and keeps working when one is killed', async () => {
     const t1 = await childTracker()
     const t2 = await childTracker()
@@ -314,7 +374,7 @@ describe('TrackerPool with a stock tracker', () => {
     expect(stateOf(pool, zombie.url)).toBe('open')
 
     answering = false
-    pool.announce(infoHash)
+    pool.announce(infoHash, [{ offerId: 'o', payload: 'an offer is sent at once' }])
     await waitFor(() => stateOf(pool, zombie.url) === 'backoff', 2_000)
     expect(statusOf(pool, zombie.url)?.lastError).toMatch(/respond/)
 
@@ -454,7 +514,7 @@ describe('TrackerPool on the wire (fake tracker)', () => {
     await sleep(100)
     expect(offers).toEqual([{ infoHash, fromPeerId: stranger, offerId: 'id', payload: 'the good one', trackerUrl: fake.url }])
     expect(answers).toEqual([])
-    expect(pool.status()).toEqual([{ url: fake.url, state: 'open', lastError: 'tracker: nope, not allowed' }])
+    expect(pool.status()).toEqual([{ url: fake.url, state: 'open', health: 'working', responseMs: expect.any(Number), lastError: 'tracker: nope, not allowed' }])
     expect(({} as Json).polluted).toBeUndefined()
   })
 })

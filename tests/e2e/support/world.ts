@@ -7,12 +7,12 @@ import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { launchChromium } from '../../../scripts/lib/chromium.mjs'
 import { APP_HEADERS } from '../../../scripts/lib/csp.mjs'
 import { startStaticServer } from '../../../scripts/lib/static-server.mjs'
-import { startTracker } from '../../../scripts/lib/tracker-server.mjs'
+import { startTracker, type TrackerOptions } from '../../../scripts/lib/tracker-server.mjs'
 
 const root = fileURLToPath(new URL('../../../', import.meta.url))
 export const SCREENSHOT_DIR = `${root}test-results/screenshots`
 
-export interface Tracker { url: string, port: number, close: () => Promise<void> }
+export interface Tracker { url: string, port: number, violations: string[], close: () => Promise<void> }
 
 export interface World {
   browser: Browser
@@ -25,9 +25,13 @@ export interface World {
 
 export interface Person { name: string, context: BrowserContext, page: Page }
 
-export async function createWorld (opts: { trackerCount?: number } = {}): Promise<World> {
+/** Trackers are strict (scripts/lib/tracker-server.mjs) unless a test says
+ *  otherwise, so every browser test checks that Kith stays within what
+ *  strict public trackers accept; close() fails the test on a violation. */
+export async function createWorld (opts: { trackerCount?: number, trackers?: TrackerOptions[] } = {}): Promise<World> {
   const trackers: Tracker[] = []
-  for (let i = 0; i < (opts.trackerCount ?? 1); i++) trackers.push(await startTracker())
+  const kinds = opts.trackers ?? Array.from({ length: opts.trackerCount ?? 1 }, () => ({}))
+  for (const kind of kinds) trackers.push(await startTracker({ strict: true, ...kind }))
   const config = { trackers: trackers.map((t) => t.url), iceServers: [] }
   // The app is served as `npm start` serves it: with its security headers.
   const app = await startStaticServer({ root: `${root}dist`, config, headers: APP_HEADERS })
@@ -53,6 +57,8 @@ export async function createWorld (opts: { trackerCount?: number } = {}): Promis
       await app.close()
       await harness.close()
       for (const t of trackers) await t.close().catch(() => {})
+      const violations = trackers.flatMap((t) => t.violations)
+      if (violations.length > 0) throw new Error(`Kith broke strict tracker rules:\n${violations.join('\n')}`)
     }
   }
 }

@@ -1,0 +1,106 @@
+// Connecting to a friend without any tracker, by connection codes (see
+// shared/connection-codes.ts): this keeps my pending offers (one per friend,
+// until answered or expired) and answers the codes friends send me, once
+// each. The transports it makes go through the node's normal handshake,
+// which must prove the friend whose page the code was used on.
+import { bytesEqual, toHex } from '../../shared/bytes'
+import { addressFromPublicKey } from '../../shared/identity'
+import { CODE_MAX_AGE_MS, openAnswerCode, openConnectCode, sealAnswerCode, sealConnectCode } from '../../shared/connection-codes'
+import type { BoxKeyPair } from '../../shared/crypto'
+import { KithError } from '../../shared/errors'
+import type { ReplayGuard } from './replay-guard'
+import { answerOffer, createOffer, type PendingOffer, type WebRtcTransport } from './webrtc'
+
+/** Replay memory for connection codes (a swarm topic is 20 chars, never this). */
+const CODE_SCOPE = 'connection-code'
+
+export interface ManualConnectOptions {
+  myKey: Uint8Array
+  /** Null on a device without the identity key: it cannot open codes. */
+  boxSecret: Uint8Array | null
+  rtcConfig: () => RTCConfiguration
+  replays: ReplayGuard
+  /** Runs the handshake, which must prove `friendKey`. */
+  startSession: (transport: WebRtcTransport, friendKey: Uint8Array) => Promise<unknown>
+  now?: () => number
+}
+
+interface Pending { code: string, offer: PendingOffer, reply: BoxKeyPair, expiresAt: number, timer: ReturnType<typeof setTimeout> }
+
+export class ManualConnections {
+  private readonly pending = new Map<string, Pending>()
+
+  constructor (private readonly opts: ManualConnectOptions) {}
+
+  private now (): number { return (this.opts.now ?? Date.now)() }
+
+  /** A new connection code for a friend; an earlier one for them stops working. */
+  async makeCode (friendKey: Uint8Array): Promise<string> {
+    const hex = toHex(friendKey)
+    this.drop(hex)
+    const offer = await createOffer(this.opts.rtcConfig()) // waits for every ICE candidate: nothing trickles
+    const now = this.now()
+    const { code, reply } = sealConnectCode(offer.sdp, this.opts.myKey, friendKey, now)
+    const timer = setTimeout(() => this.drop(hex), CODE_MAX_AGE_MS)
+    this.pending.set(hex, { code, offer, reply, expiresAt: now + CODE_MAX_AGE_MS, timer })
+    return code
+  }
+
+  /** A friend's connection code: returns the answer code to send back; the
+   *  connection forms once they paste it (`connected` settles then). */
+  async answerCode (friendKey: Uint8Array, code: string, friendName: string): Promise<{ answerCode: string, connected: Promise<void> }> {
+    const secret = this.opts.boxSecret
+    if (!secret) throw new KithError('UNAUTHORIZED', 'This device does not hold your identity key, so it cannot open connection codes. Use your main device.')
+    const now = this.now()
+    // Sealed to my friend, my own code does not open here; say why.
+    const compacted = code.replace(/\s+/g, '')
+    if ([...this.pending.values()].some((p) => p.code === compacted)) throw new KithError('BAD_REQUEST', 'This is your own connection code. Send it to your friend; they paste it on their side.')
+    const opened = openConnectCode(code, secret, now)
+    if (bytesEqual(opened.from, this.opts.myKey)) throw new KithError('BAD_REQUEST', 'This is your own connection code. Send it to your friend; they paste it on their side.')
+    if (!bytesEqual(opened.from, friendKey)) {
+      throw new KithError('UNAUTHORIZED', `This connection code was not made by ${friendName} (it comes from ${addressFromPublicKey(opened.from).slice(0, 12)}…). Paste it on the page of whoever sent it, if they are your friend.`)
+    }
+    if (!this.opts.replays.firstSight(CODE_SCOPE, toHex(opened.replyKey), opened.sentAt + CODE_MAX_AGE_MS, now)) {
+      throw new KithError('BAD_REQUEST', 'This connection code was already used. Ask for a new one.')
+    }
+    // The wait for their side covers the time the answer code takes to
+    // reach them and be pasted: up to the code's expiry.
+    const openFor = Math.max(opened.sentAt + CODE_MAX_AGE_MS - now, 30_000)
+    const answer = await answerOffer(this.opts.rtcConfig(), opened.sdp, { openTimeoutMs: openFor, waitThroughFailure: true })
+    const connected = answer.connected().then(async (transport) => { await this.opts.startSession(transport, friendKey) })
+    connected.catch(() => { /* reported to whoever awaits it */ })
+    return { answerCode: sealAnswerCode(answer.sdp, opened.replyKey), connected }
+  }
+
+  /** Their answer to my latest code: the connection forms and the handshake runs. */
+  async complete (friendKey: Uint8Array, answerCode: string, friendName: string): Promise<void> {
+    const hex = toHex(friendKey)
+    const pending = this.pending.get(hex)
+    if (!pending || pending.expiresAt < this.now()) {
+      this.drop(hex)
+      throw new KithError('BAD_REQUEST', `There is no connection code waiting for ${friendName}'s answer (it was used, it expired, or this page was reloaded). Make a new connection code.`)
+    }
+    const sdp = openAnswerCode(answerCode, pending.reply)
+    // Single use: whatever happens next, this code's offer is spent.
+    this.pending.delete(hex)
+    clearTimeout(pending.timer)
+    const transport = await pending.offer.complete(sdp)
+    await this.opts.startSession(transport, friendKey)
+  }
+
+  hasPending (friendKey: Uint8Array): boolean {
+    return this.pending.has(toHex(friendKey))
+  }
+
+  close (): void {
+    for (const hex of [...this.pending.keys()]) this.drop(hex)
+  }
+
+  private drop (hex: string): void {
+    const p = this.pending.get(hex)
+    if (!p) return
+    clearTimeout(p.timer)
+    p.offer.discard()
+    this.pending.delete(hex)
+  }
+}

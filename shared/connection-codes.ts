@@ -1,0 +1,90 @@
+// Connection codes: how two friends connect when no tracker works. I make a
+// connection code (my WebRTC offer with all its ICE candidates, sealed to
+// my friend's key) and send it any way I like; my friend pastes it and gets
+// an answer code (their answer, sealed to a one-time key inside my code, so
+// only I can open it) to send back; I paste that, and the connection forms.
+// Then the normal handshake proves who is who, as with any connection.
+//
+// The sealing is the rendezvous sealing of an address-swarm offer (seal()
+// to the recipient's key, answer sealed to a one-time reply key), with its
+// own tag so a tracker offer is never taken for a code or a code for one.
+// A code names its maker's key, so a code from someone else is refused in
+// plain words before any connection; the handshake checks it anyway.
+// Codes expire after CODE_MAX_AGE_MS and the receiver refuses a code it has
+// seen before (single use, see node-tab/discovery/manual-connect.ts).
+import { Decoder, Encoder } from '@msgpack/msgpack'
+import { fromBase64, toBase64 } from './bytes'
+import { boxPublicKeyFromSigning, generateBoxKeyPair, openSealed, seal, type BoxKeyPair } from './crypto'
+import { KithError } from './errors'
+import { OFFER_MAX_AGE_MS, openAnswer, sealAnswer } from './rendezvous'
+
+export const CODE_MAX_AGE_MS = OFFER_MAX_AGE_MS
+const CONNECT_PREFIX = 'KITH-CONNECT-1:'
+const ANSWER_PREFIX = 'KITH-ANSWER-1:'
+const CONNECT_TAG = 'kith/connection-code/v1'
+/** Far above a real code (an SDP with its candidates, 1–4 kB sealed). */
+export const MAX_CODE_CHARS = 16 * 1024
+const encoder = new Encoder()
+const decoder = new Decoder({ maxStrLength: 12 * 1024, maxBinLength: 64, maxArrayLength: 8, maxMapLength: 0 })
+
+export type CodeKind = 'connect' | 'answer'
+
+/** Codes travel through chat apps that wrap lines and add spaces. */
+function compact (code: string): string {
+  return code.replace(/\s+/g, '')
+}
+
+/** Which kind of code this looks like, or null. */
+export function codeKind (code: string): CodeKind | null {
+  const c = compact(code)
+  if (c.startsWith(CONNECT_PREFIX)) return 'connect'
+  if (c.startsWith(ANSWER_PREFIX)) return 'answer'
+  return null
+}
+
+export interface ConnectCode { sdp: string, replyKey: Uint8Array, from: Uint8Array, sentAt: number }
+
+export function sealConnectCode (sdp: string, from: Uint8Array, toSigningKey: Uint8Array, nowMs: number): { code: string, reply: BoxKeyPair } {
+  const reply = generateBoxKeyPair()
+  const body = encoder.encode([CONNECT_TAG, sdp, reply.publicKey, from, nowMs])
+  return { code: CONNECT_PREFIX + toBase64(seal(body, boxPublicKeyFromSigning(toSigningKey))), reply }
+}
+
+/** Opens a connection code made for me; throws a KithError in plain words
+ *  when it is not one, not for me (or altered), or too old. */
+export function openConnectCode (code: string, myBoxSecret: Uint8Array, nowMs: number): ConnectCode {
+  const c = compact(code)
+  if (codeKind(c) === 'answer') throw new KithError('BAD_REQUEST', 'This is an answer code. Paste it under “Paste their answer code”, on the side that made the connection code.')
+  if (codeKind(c) !== 'connect') throw new KithError('BAD_REQUEST', 'This is not a Kith connection code. It starts with KITH-CONNECT-1.')
+  if (c.length > MAX_CODE_CHARS) throw new KithError('TOO_LARGE', 'This code is far too long to be a connection code.')
+  let opened: unknown = null
+  try {
+    const sealed = openSealed(fromBase64(c.slice(CONNECT_PREFIX.length)), myBoxSecret)
+    opened = sealed ? decoder.decode(sealed) : null
+  } catch {
+    opened = null
+  }
+  if (!Array.isArray(opened) || opened.length !== 5) throw new KithError('BAD_REQUEST', 'This connection code is not for you, or it was changed on the way. Ask for a new one.')
+  const [tag, sdp, replyKey, from, sentAt] = opened as unknown[]
+  if (tag !== CONNECT_TAG || typeof sdp !== 'string' || !(replyKey instanceof Uint8Array) || replyKey.length !== 32 ||
+    !(from instanceof Uint8Array) || from.length !== 32 || typeof sentAt !== 'number' || !Number.isFinite(sentAt)) {
+    throw new KithError('BAD_REQUEST', 'This connection code is not for you, or it was changed on the way. Ask for a new one.')
+  }
+  if (Math.abs(nowMs - sentAt) > CODE_MAX_AGE_MS) throw new KithError('BAD_REQUEST', `This connection code has expired (codes last ${CODE_MAX_AGE_MS / 60_000} minutes). Ask for a new one.`)
+  return { sdp, replyKey, from, sentAt }
+}
+
+export function sealAnswerCode (sdp: string, replyKey: Uint8Array): string {
+  return ANSWER_PREFIX + sealAnswer(sdp, replyKey)
+}
+
+/** Opens an answer to my connection code; throws in plain words otherwise. */
+export function openAnswerCode (code: string, reply: BoxKeyPair): string {
+  const c = compact(code)
+  if (codeKind(c) === 'connect') throw new KithError('BAD_REQUEST', 'This is a connection code, not an answer code. Paste it under “Paste their connection code”.')
+  if (codeKind(c) !== 'answer') throw new KithError('BAD_REQUEST', 'This is not a Kith answer code. It starts with KITH-ANSWER-1.')
+  if (c.length > MAX_CODE_CHARS) throw new KithError('TOO_LARGE', 'This code is far too long to be an answer code.')
+  const sdp = openAnswer(c.slice(ANSWER_PREFIX.length), reply)
+  if (sdp === null) throw new KithError('BAD_REQUEST', 'This answer code does not belong to your latest connection code, or it was changed on the way.')
+  return sdp
+}

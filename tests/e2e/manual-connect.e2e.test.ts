@@ -1,0 +1,133 @@
+// When no tracker works at all: two friends connect by swapping a
+// connection code and an answer code through the UI (as they would through
+// a chat), and one fetches what the other shares. Both codes are single use.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { feedTexts, refreshFeed, setName, tab } from './support/app'
+import { createWorld, openApp, screenshot, type Person, type World } from './support/world'
+
+let world: World
+let alice: Person, bob: Person
+let aliceAddress = '', bobAddress = ''
+let code = '', answer = ''
+const NOTE = 'The key is under the blue flowerpot'
+
+beforeAll(async () => {
+  world = await createWorld({ trackerCount: 1 })
+})
+
+afterAll(async () => {
+  await world?.close()
+})
+
+async function openManual (person: Person): Promise<void> {
+  await person.page.getByText('Connect without a tracker').click()
+}
+
+describe('connecting without a tracker', () => {
+  it('Alice and Bob become friends while the tracker works; Alice shares a note', async () => {
+    alice = await world.person('alice')
+    bob = await world.person('bob')
+    aliceAddress = await openApp(alice, world.appUrl)
+    await setName(alice, 'Alice')
+    bobAddress = await openApp(bob, world.appUrl)
+    await setName(bob, 'Bob')
+    await tab(alice.page, 'Invites')
+    await alice.page.getByLabel('Label (only you see it)').fill('for Bob')
+    await alice.page.getByRole('button', { name: 'Create invite' }).click()
+    const link = alice.page.getByTestId('invite-link')
+    await expect.poll(() => link.textContent()).toContain('#/invite/')
+    await bob.page.goto((await link.textContent())!.trim())
+    await bob.page.getByRole('button', { name: 'Accept invite' }).click()
+    await expect.poll(() => bob.page.url(), { timeout: 60_000 }).toContain(`#/friend/${aliceAddress}`)
+    await bob.page.getByTestId('friend-name').filter({ hasText: 'Alice' }).waitFor({ timeout: 30_000 })
+
+    await tab(alice.page, 'My items')
+    await alice.page.getByRole('radio', { name: 'Note', exact: true }).check()
+    await alice.page.getByLabel('Text', { exact: true }).fill(NOTE)
+    await alice.page.getByRole('radio', { name: 'All friends' }).check()
+    await alice.page.getByRole('button', { name: 'Share' }).click()
+    await alice.page.getByTestId('my-item').filter({ hasText: NOTE }).waitFor()
+  })
+
+  it('with the tracker gone, they swap codes by hand and Bob fetches the note', async () => {
+    await world.trackers[0]!.close()
+    // Fresh pages: no session survives from before.
+    await alice.page.goto(`${world.appUrl}#/friend/${bobAddress}`)
+    await alice.page.reload()
+    await bob.page.goto(`${world.appUrl}#/friend/${aliceAddress}`)
+    await bob.page.reload()
+    await bob.page.getByTestId('friend-phase').waitFor()
+    expect(await bob.page.getByTestId('friend-phase').textContent()).not.toMatch(/Connected/)
+
+    await openManual(bob)
+    await bob.page.getByRole('button', { name: 'Make a connection code' }).click()
+    code = (await bob.page.getByTestId('my-code').inputValue()).trim()
+    expect(code).toMatch(/^KITH-CONNECT-1:/)
+    await bob.page.setViewportSize({ width: 1280, height: 900 })
+    await screenshot(bob, '70-manual-connect-code-1280')
+    await bob.page.setViewportSize({ width: 390, height: 900 })
+    await screenshot(bob, '71-manual-connect-code-390')
+    await bob.page.setViewportSize({ width: 900, height: 900 })
+
+    await openManual(alice)
+    // Bob's own code pasted on his own page is refused in plain words.
+    await bob.page.getByLabel('Paste their connection code').fill(code)
+    await bob.page.getByRole('button', { name: 'Make my answer code' }).click()
+    await expect.poll(() => bob.page.getByTestId('manual-connect-error').textContent()).toMatch(/your own connection code/)
+
+    await alice.page.getByLabel('Paste their connection code').fill(code)
+    await alice.page.getByRole('button', { name: 'Make my answer code' }).click()
+    answer = (await alice.page.getByTestId('my-answer').inputValue()).trim()
+    expect(answer).toMatch(/^KITH-ANSWER-1:/)
+    await alice.page.setViewportSize({ width: 1280, height: 900 })
+    await screenshot(alice, '72-manual-connect-answer-1280')
+    await alice.page.setViewportSize({ width: 390, height: 900 })
+    await screenshot(alice, '73-manual-connect-answer-390')
+    await alice.page.setViewportSize({ width: 900, height: 900 })
+
+    // Codes cross chat apps with line breaks and spaces in them.
+    await bob.page.getByLabel('Paste their answer code').fill(answer.replace(/(.{60})/g, '$1\n '))
+    await bob.page.getByRole('button', { name: 'Connect', exact: true }).click()
+    await expect.poll(() => bob.page.getByTestId('manual-connect-status').textContent(), { timeout: 30_000 }).toMatch(/Connected to Alice without a tracker/)
+    await expect.poll(() => alice.page.getByTestId('manual-connect-status').textContent(), { timeout: 30_000 }).toMatch(/Connected to Bob without a tracker/)
+    // The page's own search stops: the friend is reached.
+    await expect.poll(() => bob.page.getByTestId('friend-phase').textContent(), { timeout: 30_000 }).toMatch(/Connected securely/)
+
+    await refreshFeed(bob.page)
+    await expect.poll(() => feedTexts(bob.page)).toEqual([expect.stringContaining(NOTE)])
+    await screenshot(bob, '74-manual-connect-connected')
+  })
+
+  it('each code works once: the same connection code again is refused, and so is the same answer', async () => {
+    await alice.page.getByLabel('Paste their connection code').fill(code)
+    await alice.page.getByRole('button', { name: 'Make my answer code' }).click()
+    await expect.poll(() => alice.page.getByTestId('manual-connect-error').textContent()).toMatch(/already used/)
+    // Bob's code is spent too: a new one is needed before any answer fits.
+    await bob.page.reload()
+    await openManual(bob)
+    await bob.page.getByRole('button', { name: 'Make a connection code' }).click()
+    await bob.page.getByTestId('my-code').waitFor()
+    await bob.page.getByLabel('Paste their answer code').fill(answer)
+    await bob.page.getByRole('button', { name: 'Connect', exact: true }).click()
+    await expect.poll(() => bob.page.getByTestId('manual-connect-error').textContent()).toMatch(/does not belong to your latest connection code/)
+  })
+
+  it('an answer code that takes a while to come back still connects', async () => {
+    // Bob's page was reloaded above: no session is left on his side.
+    await bob.page.getByTestId('my-code').waitFor()
+    const fresh = (await bob.page.getByTestId('my-code').inputValue()).trim()
+    await alice.page.reload()
+    await openManual(alice)
+    await alice.page.getByLabel('Paste their connection code').fill(fresh)
+    await alice.page.getByRole('button', { name: 'Make my answer code' }).click()
+    const slowAnswer = (await alice.page.getByTestId('my-answer').inputValue()).trim()
+    // Longer than ICE gives unanswered checks (about 30 s): Alice's side has
+    // been trying alone all this time, as when the code crosses a slow chat.
+    await new Promise((resolve) => setTimeout(resolve, 45_000))
+    await bob.page.getByLabel('Paste their answer code').fill(slowAnswer)
+    await bob.page.getByRole('button', { name: 'Connect', exact: true }).click()
+    await expect.poll(() => bob.page.getByTestId('manual-connect-status').textContent(), { timeout: 30_000 }).toMatch(/Connected to Alice without a tracker/)
+    await refreshFeed(bob.page)
+    await expect.poll(() => feedTexts(bob.page)).toEqual([expect.stringContaining(NOTE)])
+  }, 120_000)
+})

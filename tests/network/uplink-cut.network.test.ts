@@ -1,0 +1,60 @@
+// A home loses its uplink (the router's public side goes down, as when a
+// laptop sleeps or a home router reboots) and gets it back. The friend's
+// page notices the connection is gone, and reconnects by itself once the
+// network is back, without anyone pressing anything: a fresh dial through
+// the tracker (there is no ICE restart: the data channel that would carry
+// the renegotiation is the thing that died). A note shared afterwards
+// reaches the friend with one Refresh (the feed does not pull by itself).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { HOMES, setUplink } from '../../scripts/lib/nat-network.mjs'
+import { refreshFeed, feedTexts } from '../e2e/support/app'
+import { screenshot, type Person } from '../e2e/support/world'
+import { acceptInvite, createInvite, fetchNote, openAs, shareNote } from './support/friends'
+import { createNatWorld, type NatWorld } from './support/nat-world'
+
+let world: NatWorld
+let alice: Person, bob: Person
+let aliceAddress = ''
+const aliceHome = HOMES.find((h) => h.name === 'h1')!
+
+beforeAll(async () => {
+  world = await createNatWorld({ ice: 'stun' })
+})
+
+afterAll(async () => {
+  setUplink(aliceHome, true)
+  await world?.close()
+})
+
+describe('a home’s uplink is cut and restored', () => {
+  it('Bob is connected to Alice and has her first note', async () => {
+    alice = await world.person('alice', 'h1')
+    bob = await world.person('bob', 'h2')
+    aliceAddress = await openAs(alice, world.appUrl, 'Alice')
+    await openAs(bob, world.appUrl, 'Bob')
+    const link = await createInvite(alice)
+    await acceptInvite(bob, link, aliceAddress, 'Alice')
+    await shareNote(alice, 'Before the cut')
+    await fetchNote(bob, world.appUrl, aliceAddress, 'Before the cut')
+    await bob.page.getByTestId('friend-rtt').waitFor({ timeout: 30_000 })
+  })
+
+  it('with Alice’s uplink down, Bob’s page stops showing her as connected', async () => {
+    setUplink(aliceHome, false)
+    await expect.poll(() => bob.page.getByTestId('friend-rtt').count(), { timeout: 60_000 }).toBe(0)
+    expect(await bob.page.getByTestId('friend-phase').textContent()).not.toContain('Connected securely')
+    await screenshot(bob, 'network-uplink-down-bob')
+  })
+
+  it('once it is back, Bob’s page reconnects by itself, and her next note arrives with one Refresh', async () => {
+    setUplink(aliceHome, true)
+    // Nothing is pressed on Bob's page: the connection comes back on its own.
+    await bob.page.getByTestId('friend-rtt').waitFor({ timeout: 90_000 })
+    expect(await bob.page.getByTestId('friend-phase').textContent()).toContain('Connected securely')
+    await shareNote(alice, 'After the cut')
+    // One press; "Up to date" may still show from before it, so wait for the note.
+    await refreshFeed(bob.page)
+    await expect.poll(async () => (await feedTexts(bob.page)).join('\n'), { timeout: 30_000 }).toContain('After the cut')
+    await screenshot(bob, 'network-uplink-restored-bob')
+  })
+})
