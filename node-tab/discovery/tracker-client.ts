@@ -54,6 +54,8 @@ export interface TrackerPoolOptions {
   stableAfterMs?: number
   /** A liveness probe (see networkChanged()) unanswered by then drops the socket; default 5 s. */
   probeTimeoutMs?: number
+  /** networkChanged() acts on a tracker at most once in this long; default 10 s. */
+  recheckGapMs?: number
   /** The backoff ceiling while no tracker is open (our own network is the likely fault); default 8 s. */
   offlineMaxBackoffMs?: number
   /** Where every pool of a node notes which trackers relay (see tracker-relays.ts). */
@@ -109,6 +111,7 @@ export class TrackerPool {
       stableAfterMs: opts.stableAfterMs ?? 10_000,
       probeTimeoutMs: opts.probeTimeoutMs ?? 5_000,
       offlineMaxBackoffMs: opts.offlineMaxBackoffMs ?? 8_000,
+      recheckGapMs: opts.recheckGapMs ?? 10_000,
       randomId: randomPeerId
     }
     const hooks: ConnectionHooks = {

@@ -30,6 +30,9 @@ export interface ConnectionSettings {
   probeTimeoutMs: number
   /** The backoff ceiling while no tracker of the pool is open (see lost()). */
   offlineMaxBackoffMs: number
+  /** A recheck acts at most once in this long: with many friends, sessions
+   *  break often (a friend closes a laptop), and each break is a hint. */
+  recheckGapMs: number
   /** A random 20-char binary id, for probe swarms. */
   randomId: () => string
 }
@@ -76,6 +79,7 @@ export class TrackerConnection {
   /** Connections in a row that dropped before they were stable. */
   private shortLived = 0
   private failures = 0
+  private lastRecheckAt = -Infinity
   private openedAt = 0
   private intervalMs: number
   private connectTimer: Timer | undefined
@@ -161,7 +165,10 @@ export class TrackerConnection {
    *  is something even a strict tracker accepts) and dropped if the probe goes
    *  unanswered; one in backoff reconnects at once, with its backoff reset. */
   recheck (): void {
+    const now = Date.now()
+    if (now - this.lastRecheckAt < this.settings.recheckGapMs) return
     if (this.state === 'backoff') {
+      this.lastRecheckAt = now
       clearTimeout(this.retryTimer)
       this.failures = 0
       this.connect()
@@ -169,6 +176,7 @@ export class TrackerConnection {
     }
     // One unanswered request at a time is enough to tell.
     if (!this.isOpen() || this.responseTimer !== undefined) return
+    this.lastRecheckAt = now
     const probe = this.settings.randomId()
     this.send(announceMessage({ infoHash: probe, peerId: this.settings.peerId, event: 'started' }), true, this.settings.probeTimeoutMs)
     this.send(announceMessage({ infoHash: probe, peerId: this.settings.peerId, event: 'stopped' }), true, this.settings.probeTimeoutMs)

@@ -391,7 +391,7 @@ describe('TrackerPool when the network may have changed', () => {
       if (answering && msg.answer === undefined) socket.send(announceReply(msg.info_hash, 120))
     })
     // Only the probe can tell: an ordinary announce would wait a minute.
-    const pool = makePool([zombie.url], { responseTimeoutMs: 60_000, probeTimeoutMs: 200 })
+    const pool = makePool([zombie.url], { responseTimeoutMs: 60_000, probeTimeoutMs: 200, recheckGapMs: 0 })
     const infoHash = randomPeerId()
     pool.announce(infoHash)
     await waitFor(() => stateOf(pool, zombie.url) === 'open' && zombie.received.length >= 1)
@@ -412,7 +412,7 @@ describe('TrackerPool when the network may have changed', () => {
     const fake = await fakeTracker((msg, socket) => {
       if (msg.answer === undefined) socket.send(announceReply(msg.info_hash, 120))
     })
-    const watched = makePool([fake.url], { probeTimeoutMs: 300 })
+    const watched = makePool([fake.url], { probeTimeoutMs: 300, recheckGapMs: 0 })
     const infoHash = randomPeerId()
     watched.announce(infoHash)
     await waitFor(() => fake.received.length >= 1)
@@ -425,7 +425,7 @@ describe('TrackerPool when the network may have changed', () => {
     expect(probeStart!.info_hash).not.toBe(infoHash)
 
     const tracker = await inProcessTracker() // strict by default
-    const listener = makePool([tracker.url], { probeTimeoutMs: 300 })
+    const listener = makePool([tracker.url], { probeTimeoutMs: 300, recheckGapMs: 0 })
     const dialer = makePool([tracker.url])
     const states: TrackerState[] = []
     listener.onStatus(([s]) => { if (s) states.push(s.state) })
@@ -441,12 +441,14 @@ describe('TrackerPool when the network may have changed', () => {
     await repeatUntil(() => dialer.announce(infoHash, [{ offerId: 'after-probes', payload: 'p' }]), () => offers.length > 0)
   })
 
-  it('networkChanged() retries a tracker waiting out its backoff at once', async () => {
+  it('networkChanged() retries a tracker waiting out its backoff at once, but not at every hint of a burst', async () => {
     const deadUrl = await unusedPortUrl()
     let attempts = 0
     const pool = makePool([deadUrl], {
       minBackoffMs: 30_000,
       maxBackoffMs: 30_000,
+      offlineMaxBackoffMs: 30_000,
+      recheckGapMs: 500,
       createSocket: (url) => {
         attempts++
         return new WebSocket(url) as unknown as globalThis.WebSocket
@@ -457,7 +459,13 @@ describe('TrackerPool when the network may have changed', () => {
     pool.networkChanged()
     await waitFor(() => attempts === 2, 1_000)
     await waitFor(() => stateOf(pool, deadUrl) === 'backoff')
-    // And again: each hint is a try now, not half a minute later.
+    // Sessions breaking one after another: one try, not one per hint.
+    pool.networkChanged()
+    pool.networkChanged()
+    await sleep(200)
+    expect(attempts).toBe(2)
+    // A hint once the gap has passed is a try now, not half a minute later.
+    await sleep(400)
     pool.networkChanged()
     await waitFor(() => attempts === 3, 1_000)
   })
