@@ -425,7 +425,8 @@ describe('TrackerPool when the network may have changed', () => {
     expect(probeStart!.info_hash).not.toBe(infoHash)
 
     const tracker = await inProcessTracker() // strict by default
-    const listener = makePool([tracker.url], { probeTimeoutMs: 300, recheckGapMs: 0 })
+    // A generous timeout: a loaded machine must not pass for a dead tracker.
+    const listener = makePool([tracker.url], { probeTimeoutMs: 3_000, recheckGapMs: 0 })
     const dialer = makePool([tracker.url])
     const states: TrackerState[] = []
     listener.onStatus(([s]) => { if (s) states.push(s.state) })
@@ -434,8 +435,9 @@ describe('TrackerPool when the network may have changed', () => {
     await waitFor(() => allOpen(listener, dialer))
     for (let i = 0; i < 4; i++) {
       listener.networkChanged()
-      await sleep(400) // past the probe timeout each time
+      await sleep(300)
     }
+    await sleep(3_100) // past the last probe's timeout
     expect(states).not.toContain('backoff')
     expect(stateOf(listener, tracker.url)).toBe('open')
     await repeatUntil(() => dialer.announce(infoHash, [{ offerId: 'after-probes', payload: 'p' }]), () => offers.length > 0)
@@ -489,9 +491,8 @@ describe('TrackerPool when the network may have changed', () => {
     const mixedDelays = delays(withLive)
     await waitFor(() => aloneDelays.length >= 5, 3_000)
     expect(Math.max(...aloneDelays)).toBeLessThanOrEqual(100)
-    // 40, 80, 160, 320 ms… with the live tracker open the ceiling keeps doubling.
-    await waitFor(() => mixedDelays.length >= 4, 3_000)
-    expect(Math.max(...mixedDelays)).toBeGreaterThan(200)
+    // 40, 80, 160, 320 ms… once the live tracker is open the ceiling keeps doubling.
+    await waitFor(() => mixedDelays.some((d) => d > 200), 5_000)
   })
 })
 
