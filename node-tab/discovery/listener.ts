@@ -22,6 +22,7 @@ import { epochAt, EPOCH_MS, OFFER_MAX_AGE_MS, sealAnswer } from '../../shared/re
 import { AnswerSlots, type AnswerSlotLimits } from './answer-slots'
 import { ReplayGuard } from './replay-guard'
 import type { RelayBook } from './tracker-relays'
+import { onNetworkChange } from './network-watch'
 import { TrackerPool, type SignalEnvelope, type TrackerPoolOptions, type TrackerStatus } from './tracker-client'
 import { answerOffer, type WebRtcTransport } from './webrtc'
 
@@ -70,6 +71,7 @@ export interface ListenerOptions {
 }
 
 export class Listener {
+  private unwatchNetwork: (() => void) | null = null
   private pool: TrackerPool | null = null
   private meetings = new Map<string, Meeting>()
   private epoch = 0
@@ -151,6 +153,7 @@ export class Listener {
     this.meetings = new Map()
     pool.onOffer((offer) => { void this.handleOffer(pool, offer) })
     pool.onStatus((s) => this.opts.onStatus?.(s))
+    this.unwatchNetwork = onNetworkChange(() => pool.networkChanged())
     const msToNextEpoch = (this.epoch + 1) * EPOCH_MS - now
     this.rotateTimer = setTimeout(() => { this.start() }, msToNextEpoch + 1_000)
     this.opts.onStatus?.(pool.status())
@@ -158,6 +161,8 @@ export class Listener {
   }
 
   private leavePool (): void {
+    this.unwatchNetwork?.()
+    this.unwatchNetwork = null
     if (!this.pool) return
     for (const topic of this.meetings.keys()) this.pool.leave(topic)
     this.pool.close()

@@ -52,6 +52,12 @@ export interface TrackerPoolOptions {
   responseTimeoutMs?: number
   /** A connection open this long resets the backoff; default 10 s. */
   stableAfterMs?: number
+  /** A liveness probe (see networkChanged()) unanswered by then drops the socket; default 5 s. */
+  probeTimeoutMs?: number
+  /** networkChanged() acts on a tracker at most once in this long; default 10 s. */
+  recheckGapMs?: number
+  /** The backoff ceiling while no tracker is open (our own network is the likely fault); default 8 s. */
+  offlineMaxBackoffMs?: number
   /** Where every pool of a node notes which trackers relay (see tracker-relays.ts). */
   relays?: RelayBook
 }
@@ -102,7 +108,11 @@ export class TrackerPool {
       maxAnnounceIntervalMs,
       connectTimeoutMs: opts.connectTimeoutMs ?? 10_000,
       responseTimeoutMs: opts.responseTimeoutMs ?? 20_000,
-      stableAfterMs: opts.stableAfterMs ?? 10_000
+      stableAfterMs: opts.stableAfterMs ?? 10_000,
+      probeTimeoutMs: opts.probeTimeoutMs ?? 5_000,
+      offlineMaxBackoffMs: opts.offlineMaxBackoffMs ?? 8_000,
+      recheckGapMs: opts.recheckGapMs ?? 10_000,
+      randomId: randomPeerId
     }
     const hooks: ConnectionHooks = {
       swarms: this.swarms,
@@ -112,7 +122,8 @@ export class TrackerPool {
       onChange: () => {
         if (!this.closing) this.emit(this.statusListeners, this.status())
       },
-      relays: opts.relays
+      relays: opts.relays,
+      anyOpen: () => this.connections.some((c) => c.isOpen())
     }
     this.settings = settings
     this.hooks = hooks
@@ -150,6 +161,14 @@ export class TrackerPool {
     this.connections = wanted.map((url) => kept.find((c) => c.url === url) ?? added.find((c) => c.url === url)!)
     for (const c of added) c.start()
     this.emit(this.statusListeners, this.status())
+  }
+
+  /** The network may have changed (online again, woke from sleep, a peer
+   *  connection broke): probe every open tracker socket, dropping the ones
+   *  that no longer answer, and retry at once the ones waiting out a backoff. */
+  networkChanged (): void {
+    if (this.closed) return
+    for (const connection of this.connections) connection.recheck()
   }
 
   /** Answer an offer through the tracker that delivered it (to_peer_id = fromPeerId). */

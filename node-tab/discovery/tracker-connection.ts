@@ -26,6 +26,15 @@ export interface ConnectionSettings {
   connectTimeoutMs: number
   responseTimeoutMs: number
   stableAfterMs: number
+  /** How long a liveness probe may go unanswered before the socket is dropped. */
+  probeTimeoutMs: number
+  /** The backoff ceiling while no tracker of the pool is open (see lost()). */
+  offlineMaxBackoffMs: number
+  /** A recheck acts at most once in this long: with many friends, sessions
+   *  break often (a friend closes a laptop), and each break is a hint. */
+  recheckGapMs: number
+  /** A random 20-char binary id, for probe swarms. */
+  randomId: () => string
 }
 
 export interface ConnectionHooks {
@@ -35,6 +44,8 @@ export interface ConnectionHooks {
   onChange: () => void
   /** What this tracker relayed, shared by every pool of the node. */
   relays?: RelayBook
+  /** Whether any tracker of the pool has an open socket now. */
+  anyOpen?: () => boolean
 }
 
 type Timer = ReturnType<typeof setTimeout>
@@ -68,6 +79,7 @@ export class TrackerConnection {
   /** Connections in a row that dropped before they were stable. */
   private shortLived = 0
   private failures = 0
+  private lastRecheckAt = -Infinity
   private openedAt = 0
   private intervalMs: number
   private connectTimer: Timer | undefined
@@ -146,6 +158,30 @@ export class TrackerConnection {
     this.send(announceMessage({ infoHash, peerId: this.settings.peerId, event: 'stopped' }), true)
   }
 
+  /** The network may have changed (back online, woke from sleep, a session
+   *  to a peer broke): a socket that looks open may be dead without knowing
+   *  it, and one waiting out its backoff may now get through. An open socket
+   *  is probed (a throwaway swarm joined and left: a first announce in a swarm
+   *  is something even a strict tracker accepts) and dropped if the probe goes
+   *  unanswered; one in backoff reconnects at once, with its backoff reset. */
+  recheck (): void {
+    const now = Date.now()
+    if (now - this.lastRecheckAt < this.settings.recheckGapMs) return
+    if (this.state === 'backoff') {
+      this.lastRecheckAt = now
+      clearTimeout(this.retryTimer)
+      this.failures = 0
+      this.connect()
+      return
+    }
+    // One unanswered request at a time is enough to tell.
+    if (!this.isOpen() || this.responseTimer !== undefined) return
+    this.lastRecheckAt = now
+    const probe = this.settings.randomId()
+    this.send(announceMessage({ infoHash: probe, peerId: this.settings.peerId, event: 'started' }), true, this.settings.probeTimeoutMs)
+    this.send(announceMessage({ infoHash: probe, peerId: this.settings.peerId, event: 'stopped' }), true, this.settings.probeTimeoutMs)
+  }
+
   close (): void {
     if (this.state === 'closed') return
     this.dropSocket()
@@ -155,7 +191,7 @@ export class TrackerConnection {
     this.setState('closed')
   }
 
-  private isOpen (): boolean {
+  isOpen (): boolean {
     return this.state === 'open' && this.socket?.readyState === OPEN
   }
 
@@ -235,7 +271,7 @@ export class TrackerConnection {
     if (wasSlow !== this.latencyMs > SLOW_RESPONSE_MS) this.hooks.onChange()
   }
 
-  private send (text: string, expectsResponse: boolean): void {
+  private send (text: string, expectsResponse: boolean, timeoutMs = this.settings.responseTimeoutMs): void {
     const socket = this.socket
     if (!socket || socket.readyState !== OPEN) return
     try {
@@ -251,7 +287,7 @@ export class TrackerConnection {
     // A half-open connection (sleep, network change) can look open for minutes;
     // a tracker that stops answering announces is treated as gone.
     if (expectsResponse && this.responseTimer === undefined) {
-      this.responseTimer = setTimeout(() => this.lost('tracker stopped responding'), this.settings.responseTimeoutMs)
+      this.responseTimer = setTimeout(() => this.lost('tracker stopped responding'), timeoutMs)
     }
   }
 
@@ -292,8 +328,14 @@ export class TrackerConnection {
     this.dropSocket()
     if (wasStable) this.failures = 0
     if (wasOpen) this.shortLived = wasStable ? 0 : this.shortLived + 1
-    const { minBackoffMs, maxBackoffMs, random } = this.settings
-    const delay = backoffDelay(this.failures, minBackoffMs, maxBackoffMs, random)
+    const { minBackoffMs, maxBackoffMs, offlineMaxBackoffMs, random } = this.settings
+    // When every tracker fails at once the fault is most likely our own
+    // network (uplink down, laptop asleep): attempts then never reach a
+    // tracker and cost it nothing, and a short ceiling brings us back within
+    // seconds of the network's return. A tracker failing alone while others
+    // work backs off fully, so a dead or restarting one is not hammered.
+    const ceiling = this.hooks.anyOpen?.() === false ? Math.max(minBackoffMs, Math.min(maxBackoffMs, offlineMaxBackoffMs)) : maxBackoffMs
+    const delay = backoffDelay(this.failures, minBackoffMs, ceiling, random)
     this.failures++
     this.lastError = reason
     this.nextRetryAt = Date.now() + delay

@@ -4,6 +4,7 @@
 import { KithError } from '../../shared/errors'
 import { sdpFingerprint } from '../../shared/rendezvous'
 import { TransportEvents, type SessionBinding, type Transport } from '../../shared/transport'
+import { networkMayHaveChanged } from './network-watch'
 
 const CHANNEL_LABEL = 'kith'
 /** Chromium's data channels carry messages up to 256 KiB. */
@@ -29,6 +30,10 @@ export class WebRtcTransport implements Transport {
     }
     channel.onclose = () => this.shutDown('the other side closed the connection')
     pc.addEventListener('connectionstatechange', () => {
+      // A path lost (uplink down, network switched, machine slept) is the
+      // first sign of a network change anyone here gets: the tracker
+      // sockets check themselves at once, so a redial finds them working.
+      if (pc.connectionState === 'disconnected' || pc.connectionState === 'failed') networkMayHaveChanged('a peer connection lost its path')
       if (pc.connectionState === 'failed' || pc.connectionState === 'closed') this.shutDown('the connection was lost')
     })
   }

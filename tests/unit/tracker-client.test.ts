@@ -384,6 +384,118 @@ describe('TrackerPool with a stock tracker', () => {
   })
 })
 
+describe('TrackerPool when the network may have changed', () => {
+  it('networkChanged() drops a socket that looks open but no longer answers, and reconnects and re-joins', async () => {
+    let answering = true
+    const zombie = await fakeTracker((msg, socket) => {
+      if (answering && msg.answer === undefined) socket.send(announceReply(msg.info_hash, 120))
+    })
+    // Only the probe can tell: an ordinary announce would wait a minute.
+    const pool = makePool([zombie.url], { responseTimeoutMs: 60_000, probeTimeoutMs: 200, recheckGapMs: 0 })
+    const infoHash = randomPeerId()
+    pool.announce(infoHash)
+    await waitFor(() => stateOf(pool, zombie.url) === 'open' && zombie.received.length >= 1)
+    await sleep(100)
+
+    answering = false // half-open: the socket stays up, nothing comes back
+    pool.networkChanged()
+    await waitFor(() => stateOf(pool, zombie.url) === 'backoff', 2_000)
+    expect(statusOf(pool, zombie.url)?.lastError).toMatch(/respond/)
+
+    answering = true
+    const before = zombie.received.length
+    await waitFor(() => stateOf(pool, zombie.url) === 'open', 2_000)
+    await waitFor(() => zombie.received.slice(before).some((m) => m.info_hash === infoHash && m.event === 'started'))
+  })
+
+  it('probes with a throwaway swarm joined and left, which a strict tracker accepts, and keeps a live socket', async () => {
+    const fake = await fakeTracker((msg, socket) => {
+      if (msg.answer === undefined) socket.send(announceReply(msg.info_hash, 120))
+    })
+    const watched = makePool([fake.url], { probeTimeoutMs: 300, recheckGapMs: 0 })
+    const infoHash = randomPeerId()
+    watched.announce(infoHash)
+    await waitFor(() => fake.received.length >= 1)
+    watched.networkChanged()
+    await waitFor(() => fake.received.length >= 3)
+    const [probeStart, probeStop] = fake.received.slice(1, 3)
+    expect(probeStart).toMatchObject({ action: 'announce', peer_id: watched.peerId, numwant: 0, event: 'started' })
+    expect(probeStop).toMatchObject({ action: 'announce', peer_id: watched.peerId, numwant: 0, event: 'stopped', info_hash: probeStart!.info_hash })
+    // Not the joined swarm: refreshing that early is what a strict tracker punishes.
+    expect(probeStart!.info_hash).not.toBe(infoHash)
+
+    const tracker = await inProcessTracker() // strict by default
+    // A generous timeout: a loaded machine must not pass for a dead tracker.
+    const listener = makePool([tracker.url], { probeTimeoutMs: 3_000, recheckGapMs: 0 })
+    const dialer = makePool([tracker.url])
+    const states: TrackerState[] = []
+    listener.onStatus(([s]) => { if (s) states.push(s.state) })
+    const offers = offersOf(listener)
+    listener.announce(infoHash)
+    await waitFor(() => allOpen(listener, dialer))
+    for (let i = 0; i < 4; i++) {
+      listener.networkChanged()
+      await sleep(300)
+    }
+    await sleep(3_100) // past the last probe's timeout
+    expect(states).not.toContain('backoff')
+    expect(stateOf(listener, tracker.url)).toBe('open')
+    await repeatUntil(() => dialer.announce(infoHash, [{ offerId: 'after-probes', payload: 'p' }]), () => offers.length > 0)
+  })
+
+  it('networkChanged() retries a tracker waiting out its backoff at once, but not at every hint of a burst', async () => {
+    const deadUrl = await unusedPortUrl()
+    let attempts = 0
+    const pool = makePool([deadUrl], {
+      minBackoffMs: 30_000,
+      maxBackoffMs: 30_000,
+      offlineMaxBackoffMs: 30_000,
+      recheckGapMs: 500,
+      createSocket: (url) => {
+        attempts++
+        return new WebSocket(url) as unknown as globalThis.WebSocket
+      }
+    })
+    await waitFor(() => stateOf(pool, deadUrl) === 'backoff')
+    expect(attempts).toBe(1)
+    pool.networkChanged()
+    await waitFor(() => attempts === 2, 1_000)
+    await waitFor(() => stateOf(pool, deadUrl) === 'backoff')
+    // Sessions breaking one after another: one try, not one per hint.
+    pool.networkChanged()
+    pool.networkChanged()
+    await sleep(200)
+    expect(attempts).toBe(2)
+    // A hint once the gap has passed is a try now, not half a minute later.
+    await sleep(400)
+    pool.networkChanged()
+    await waitFor(() => attempts === 3, 1_000)
+  })
+
+  it('while every tracker is down it retries within the offline ceiling; with another one up, the full backoff', async () => {
+    const deadUrl = await unusedPortUrl()
+    const live = await inProcessTracker()
+    const settings = { minBackoffMs: 20, maxBackoffMs: 5_000, offlineMaxBackoffMs: 100, random: () => 1 }
+    const alone = makePool([deadUrl], settings)
+    const withLive = makePool([live.url, deadUrl], settings)
+    const delays = (pool: TrackerPool): number[] => {
+      const got: number[] = []
+      let retryAt: number | undefined
+      pool.onStatus((all) => {
+        const s = all.find((t) => t.url === deadUrl)
+        if (s?.state === 'backoff' && s.nextRetryAt !== retryAt) got.push((retryAt = s.nextRetryAt)! - Date.now())
+      })
+      return got
+    }
+    const aloneDelays = delays(alone)
+    const mixedDelays = delays(withLive)
+    await waitFor(() => aloneDelays.length >= 5, 3_000)
+    expect(Math.max(...aloneDelays)).toBeLessThanOrEqual(100)
+    // 40, 80, 160, 320 ms… once the live tracker is open the ceiling keeps doubling.
+    await waitFor(() => mixedDelays.some((d) => d > 200), 5_000)
+  })
+})
+
 describe('TrackerPool on the wire (fake tracker)', () => {
   it('sends started, offers, refreshes without event, answers and stopped as the protocol expects', async () => {
     const fake = await fakeTracker((msg, socket) => {
