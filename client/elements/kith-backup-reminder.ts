@@ -5,6 +5,7 @@ import { LitElement, html, css } from 'lit'
 import { sharedStyles } from './shared-styles'
 import type { BackupApi, BackupState } from '../backup-api'
 import { formatDay } from './format'
+import { ApiQuery } from './api-query'
 import './kith-backup-save'
 import './kith-restore-form'
 
@@ -17,52 +18,29 @@ export class KithBackupReminder extends LitElement {
   static override properties = {
     api: { attribute: false },
     tick: { type: Number },
-    state: { state: true },
     open: { state: true }
   }
 
   declare api: BackupApi
   declare tick: number
-  declare state: BackupState | null
   /** Which form the card shows, once asked. */
   declare open: 'save' | 'restore' | null
 
   constructor () {
     super()
     this.tick = 0
-    this.state = null
     this.open = null
   }
 
-  private readonly onChange = (): void => { void this.refresh() }
-  private listening: BackupApi | null = null
+  /** Saved or dismissed anywhere in the app: this card follows. */
+  private readonly backup = new ApiQuery(this, () => this.api, (api: BackupApi) => api.state())
 
   protected override willUpdate (changed: Map<string, unknown>): void {
-    if (changed.has('api') || changed.has('tick')) void this.refresh()
-    if (changed.has('api') && this.isConnected) this.listen()
+    if (changed.has('tick') && changed.get('tick') !== undefined) this.backup.refresh()
   }
 
-  override connectedCallback (): void {
-    super.connectedCallback()
-    this.listen()
-  }
-
-  override disconnectedCallback (): void {
-    super.disconnectedCallback()
-    this.listening?.removeEventListener('change', this.onChange)
-    this.listening = null
-  }
-
-  /** Saved or dismissed anywhere in the app: this element shows it too. */
-  private listen (): void {
-    if (this.listening === this.api) return
-    this.listening?.removeEventListener('change', this.onChange)
-    this.listening = this.api ?? null
-    this.listening?.addEventListener('change', this.onChange)
-  }
-
-  private async refresh (): Promise<void> {
-    if (this.api) this.state = await this.api.state()
+  private get state (): BackupState | null {
+    return this.backup.value
   }
 
   private async dismiss (): Promise<void> {
@@ -70,7 +48,7 @@ export class KithBackupReminder extends LitElement {
     if (!reminder) return
     await this.api.dismiss(reminder)
     this.open = null
-    await this.refresh()
+    await this.backup.reload()
     this.close() // the card is gone: the keyboard goes on to the tabs below it
   }
 

@@ -3,7 +3,8 @@
 // (in a fresh browser only).
 import { LitElement, html } from 'lit'
 import { sharedStyles } from './shared-styles'
-import type { BackupApi, BackupState, StorageInfo } from '../backup-api'
+import type { BackupApi, StorageInfo } from '../backup-api'
+import { ApiQuery } from './api-query'
 import { formatBytes, formatDate } from './format'
 import './kith-backup-save'
 import './kith-restore-form'
@@ -15,56 +16,30 @@ export class KithBackup extends LitElement {
     /** Changes whenever the app's data may have changed (re-reads the state). */
     tick: { type: Number },
     info: { state: true },
-    state: { state: true },
     persistMessage: { state: true }
   }
 
   declare api: BackupApi
   declare tick: number
   declare info: StorageInfo | null
-  declare state: BackupState | null
   declare persistMessage: string
 
   constructor () {
     super()
     this.tick = 0
     this.info = null
-    this.state = null
     this.persistMessage = ''
   }
 
-  private readonly onChange = (): void => { void this.refresh() }
-  private listening: BackupApi | null = null
+  /** Saved or dismissed anywhere in the app: this element shows it too. */
+  private readonly backup = new ApiQuery(this, () => this.api, async (api: BackupApi) => {
+    const [state, info] = await Promise.all([api.state(), api.storage()])
+    this.info = info
+    return state
+  })
 
   protected override willUpdate (changed: Map<string, unknown>): void {
-    if (changed.has('api') || changed.has('tick')) void this.refresh()
-    if (changed.has('api') && this.isConnected) this.listen()
-  }
-
-  override connectedCallback (): void {
-    super.connectedCallback()
-    this.listen()
-  }
-
-  override disconnectedCallback (): void {
-    super.disconnectedCallback()
-    this.listening?.removeEventListener('change', this.onChange)
-    this.listening = null
-  }
-
-  /** Saved or dismissed anywhere in the app: this element shows it too. */
-  private listen (): void {
-    if (this.listening === this.api) return
-    this.listening?.removeEventListener('change', this.onChange)
-    this.listening = this.api ?? null
-    this.listening?.addEventListener('change', this.onChange)
-  }
-
-  private async refresh (): Promise<void> {
-    if (!this.api) return
-    const [state, info] = await Promise.all([this.api.state(), this.api.storage()])
-    this.state = state
-    this.info = info
+    if (changed.has('tick') && changed.get('tick') !== undefined) this.backup.refresh()
   }
 
   private async askPersist (): Promise<void> {
@@ -91,7 +66,7 @@ export class KithBackup extends LitElement {
   }
 
   override render () {
-    const state = this.state
+    const state = this.backup.value
     return html`
       <section class="card" aria-labelledby="backup-heading" id="storage-and-backup">
         <h2 id="backup-heading">Storage and backup</h2>
