@@ -37,6 +37,8 @@ export function hostScope (trackerUrl: string): HostScope {
     return 'public'
   }
   if (host.startsWith('[')) host = host.slice(1, -1)
+  // "localhost." (a fully qualified name) reaches the same machine as "localhost".
+  host = host.replace(/\.+$/, '')
   if (host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127\./.test(host)) return 'loopback'
   if (/^10\./.test(host) || /^192\.168\./.test(host) || /^172\.(1[6-9]|2\d|3[01])\./.test(host) || /^169\.254\./.test(host) ||
     /^0\./.test(host) || /^(fc|fd|fe80)/.test(host) || host.endsWith('.local') || host.endsWith('.lan') || host.endsWith('.home.arpa') || !host.includes('.')) return 'private'

@@ -1,0 +1,52 @@
+// Attacks on trackers a friend shares (workingTrackers): a hostile friend
+// trying to make my browser open sockets on my own machine or home network
+// with spellings of loopback/private hosts the plain checks might miss
+// (a trailing dot, numeric IPv4 forms, IPv4-mapped IPv6), or with schemes
+// that are not trackers at all.
+import { describe, expect, it } from 'vitest'
+import { parseWorkingTrackers } from '../../shared/protocol'
+import { hostScope, normalizeTrackerUrl } from '../../shared/tracker-urls'
+import { addShared, emptyBook, trackersInUse } from '../../node-tab/discovery/tracker-book'
+
+const FRIEND = 'ab'.repeat(32)
+const MINE = ['wss://mine.example.net']
+
+/** What a friend's list adds to the trackers I use, given mine are public. */
+function takenFrom (list: string[]): string[] {
+  const book = emptyBook()
+  addShared(book, FRIEND, parseWorkingTrackers({ trackers: list }), MINE, 1)
+  return trackersInUse(book, MINE).filter((t) => t.source === 'friend').map((t) => t.url)
+}
+
+describe('attack: a friend sharing trackers on my own machine or network', () => {
+  // Attack: a fully qualified name with its trailing dot ("localhost.")
+  // resolves to this machine like "localhost"; so do the router's names.
+  it('a trailing dot on localhost or a local name does not pass as a public host', () => {
+    for (const url of ['ws://localhost.:9000', 'ws://LOCALHOST.:9000', 'ws://app.localhost.:80', 'ws://printer.local.', 'ws://router.lan.:8080', 'ws://box.home.arpa.', 'ws://router.']) {
+      expect(hostScope(normalizeTrackerUrl(url)!), url).not.toBe('public')
+    }
+    expect(takenFrom(['ws://localhost.:9000', 'ws://router.lan.:8080', 'wss://fine.example.org'])).toEqual(['wss://fine.example.org'])
+  })
+
+  // Attack: loopback and private IPv4 written as one number, in hex, short
+  // forms, or inside IPv6; the unspecified address.
+  it('numeric, short and IPv6-mapped spellings of loopback and private addresses are not public', () => {
+    for (const url of ['ws://2130706433:22', 'ws://0x7f000001', 'ws://127.1', 'ws://0177.0.0.1', 'ws://0.0.0.0:80', 'ws://0:80',
+      'ws://[::1]', 'ws://[0:0:0:0:0:0:0:1]', 'ws://[::ffff:127.0.0.1]', 'ws://[::ffff:192.168.1.1]', 'ws://[fe80::1]', 'ws://[fd00::1]',
+      'ws://3232235777', 'ws://10.1', 'ws://169.254.169.254', 'ws://172.16.0.1']) {
+      const normalized = normalizeTrackerUrl(url)
+      expect(normalized, url).not.toBeNull()
+      expect(hostScope(normalized!), url).not.toBe('public')
+    }
+    expect(takenFrom(['ws://2130706433:22', 'ws://[::ffff:192.168.1.1]', 'ws://169.254.169.254'])).toEqual([])
+  })
+
+  // Attack: javascript:, data:, file: and http(s) URLs, and ws URLs hiding
+  // credentials or control characters: the whole list is refused.
+  it('refuses a list with any non-ws URL, credentials or control characters, whole', () => {
+    for (const bad of ['javascript:alert(1)', 'JAVASCRIPT:alert(1)//ws://a.example.org', 'data:text/html,<script>', 'file:///etc/passwd', 'https://a.example.org',
+      'ws://user@a.example.org', 'ws://:pw@a.example.org', 'ws://a.example.org/\u0000', 'ws://a.example.org/\nHost: x', ' ws://a.example.org']) {
+      expect(() => parseWorkingTrackers({ trackers: ['wss://fine.example.org', bad] }), bad).toThrow(/ws:\/\/ or wss:\/\//)
+    }
+  })
+})
