@@ -81,7 +81,7 @@ describe('attack: a backup smuggling rows and pieces', () => {
       ...['__proto__', 'constructor', 'hasOwnProperty', 'fileChunks'].map((table) => (records: Rec[]) => {
         const end = records.at(-1)!
         records.splice(-1, 0, { t: 'rows', table, rows: [{ id: 'x', itemId: 'x', index: 0 }] })
-        ;(end.rows as Record<string, number>)[table] = 1
+        ;(end.rows as unknown as Record<string, number>)[table] = 1
       }),
       (records) => { rowsOf(records, 'items')[0]!.id = { $gt: '' } },
       (records) => { rowsOf(records, 'items')[0]!.id = undefined },
