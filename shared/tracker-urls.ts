@@ -44,3 +44,16 @@ export function hostScope (trackerUrl: string): HostScope {
     /^0\./.test(host) || /^(fc|fd|fe80)/.test(host) || host.endsWith('.local') || host.endsWith('.lan') || host.endsWith('.home.arpa') || !host.includes('.')) return 'private'
   return 'public'
 }
+
+/** The server a tracker URL reaches (host and port): the same tracker
+ *  whatever its path, query, trailing slash or trailing dot, so a removed
+ *  one cannot come back spelled another way. */
+export function trackerServer (trackerUrl: string): string {
+  try {
+    const url = new URL(trackerUrl)
+    const port = url.port !== '' ? url.port : url.protocol === 'wss:' ? '443' : '80'
+    return `${url.hostname.toLowerCase().replace(/\.+$/, '')}:${port}`
+  } catch {
+    return trackerUrl
+  }
+}

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest'
 import { parseWorkingTrackers } from '../../shared/protocol'
 import { hostScope, normalizeTrackerUrl } from '../../shared/tracker-urls'
-import { addShared, emptyBook, trackersInUse } from '../../node-tab/discovery/tracker-book'
+import { addShared, emptyBook, removeShared, trackersInUse } from '../../node-tab/discovery/tracker-book'
 
 const FRIEND = 'ab'.repeat(32)
 const MINE = ['wss://mine.example.net']
@@ -48,5 +48,30 @@ describe('attack: a friend sharing trackers on my own machine or network', () =>
       'ws://user@a.example.org', 'ws://:pw@a.example.org', 'ws://a.example.org/\u0000', 'ws://a.example.org/\nHost: x', ' ws://a.example.org']) {
       expect(() => parseWorkingTrackers({ trackers: ['wss://fine.example.org', bad] }), bad).toThrow(/ws:\/\/ or wss:\/\//)
     }
+  })
+})
+
+describe('attack: a friend bringing back a tracker I removed', () => {
+  // Attack: I removed Mallory's tracker; her next list names the same
+  // server spelled another way (a trailing slash, a query, another path,
+  // the host's trailing dot, its default port, ws instead of wss).
+  it('the same server under another spelling stays removed; another friend may still share it', () => {
+    const book = emptyBook()
+    const mallory = 'cd'.repeat(32)
+    addShared(book, mallory, parseWorkingTrackers({ trackers: ['wss://evil.example.org'] }), MINE, 1)
+    removeShared(book, 'wss://evil.example.org')
+    const variants = ['wss://evil.example.org/', 'wss://evil.example.org/?again=1', 'wss://evil.example.org/announce', 'wss://EVIL.example.org.', 'wss://evil.example.org:443', 'ws://evil.example.org:443']
+    for (const variant of variants) {
+      addShared(book, mallory, parseWorkingTrackers({ trackers: [variant] }), MINE, 2)
+      expect(trackersInUse(book, MINE).map((t) => t.url), variant).toEqual(MINE)
+    }
+    // Listed several ways at once, removing one removes them all.
+    addShared(book, FRIEND, parseWorkingTrackers({ trackers: ['wss://twice.example.org', 'wss://twice.example.org/x'] }), MINE, 2)
+    removeShared(book, 'wss://twice.example.org/x')
+    expect(trackersInUse(book, MINE).map((t) => t.url)).toEqual(MINE)
+    // Another server of hers, and the same one from someone else, are taken.
+    addShared(book, mallory, parseWorkingTrackers({ trackers: ['wss://other.example.org'] }), MINE, 3)
+    addShared(book, FRIEND, parseWorkingTrackers({ trackers: ['wss://evil.example.org/'] }), MINE, 3)
+    expect(trackersInUse(book, MINE).map((t) => t.url)).toEqual([...MINE, 'wss://other.example.org', 'wss://evil.example.org/'])
   })
 })
