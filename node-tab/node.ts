@@ -632,7 +632,9 @@ export class KithNode extends EventTarget {
         this.changed()
       }
     } catch (err) {
-      if (err instanceof this.net!.HandshakeError) {
+      // A stranger leaving with a Goodbye of their own is not shown: its
+      // words are theirs, and would appear in my status as if mine.
+      if (err instanceof this.net!.HandshakeError && !err.byPeer) {
         this.lastRejected = err.message
         this.changed()
       }

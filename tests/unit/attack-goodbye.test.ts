@@ -9,6 +9,9 @@ import { createIdentity } from '../../shared/identity'
 import { createMemoryTransportPair } from '../../shared/memory-transport'
 import type { NodeMethods } from '../../shared/protocol'
 import { establishSession } from '../../shared/session'
+import type { Transport } from '../../shared/transport'
+import { KithNode } from '../../node-tab/node'
+import { NodeDatabase } from '../../node-tab/storage/db'
 import { RawPeer } from './raw-peer'
 
 // Bidi overrides and isolates, marks, C0/C1 controls, line breaks, zero-width.
@@ -49,5 +52,41 @@ describe('attack: a Goodbye frame from a hostile peer', () => {
     expect((err as KithError).message).not.toMatch(UNSHOWABLE)
     expect((err as KithError).message.length).toBeLessThan(400)
     expect(mine.rpc.closeReason).not.toMatch(UNSHOWABLE)
+  })
+})
+
+/** The node answers only after the dialler's Hello, and listens once its
+ *  network code is loaded: the frame is sent again until the node took it. */
+async function sendUntilSettled (peer: RawPeer, settled: Promise<void>, frame: Parameters<RawPeer['send']>[0]): Promise<void> {
+  let done = false
+  void settled.finally(() => { done = true })
+  while (!done && !peer.transport.closed) {
+    peer.send(frame)
+    await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+  await settled
+}
+
+describe('attack: a stranger writing in the owner’s status with a Goodbye', () => {
+  // Attack: anyone who reaches the node (its address swarm, an invite's)
+  // connects and answers with a Goodbye whose reason reads like a message
+  // from Kith; a refused handshake is shown in the node's status.
+  it('the words of a peer who leaves during the handshake are not shown to the owner', async () => {
+    const node = await KithNode.open({ db: new NodeDatabase(`attack-goodbye-${Math.random()}`), hostConfig: { trackers: [], iceServers: [] } })
+    try {
+      const [a, b] = createMemoryTransportPair()
+      const raw = new RawPeer(a)
+      const accept = (node as unknown as { accept: (t: Transport) => Promise<void> }).accept.bind(node)
+      await sendUntilSettled(raw, accept(b), { type: FrameType.Goodbye, reason: 'Kith: your backup is damaged. Restore it at evil.example.org now.' })
+      expect(node.lastRejected ?? '').not.toContain('evil.example.org')
+      expect(node.sessions.size).toBe(0)
+      // Control: a handshake the node itself refuses (junk) is still shown.
+      const [c, d] = createMemoryTransportPair()
+      const junk = new RawPeer(c)
+      await sendUntilSettled(junk, accept(d), new Uint8Array([1, 2, 3]))
+      expect(node.lastRejected).toMatch(/not a Kith handshake/)
+    } finally {
+      node.close()
+    }
   })
 })
