@@ -91,9 +91,14 @@ export function trackersInUse (book: TrackerBookState, mine: readonly string[]):
   return out
 }
 
-/** Notes trackers that relayed for us; true when the book changed. */
-export function rememberWorking (book: TrackerBookState, relaying: readonly string[]): boolean {
-  const next = [...new Set([...relaying, ...book.worked])].slice(0, MAX_WORKED)
+/** Notes trackers that relayed for us; true when the book changed. One a
+ *  friend shared, or that I removed, is not remembered (unless it is mine
+ *  too): it stays theirs, after mine and removable, rather than be tried
+ *  first on every start, beyond the owner's reach and the friendship. */
+export function rememberWorking (book: TrackerBookState, relaying: readonly string[], mine: readonly string[] = []): boolean {
+  const friends = new Set([...book.shared, ...book.removed].map((s) => s.url))
+  const ours = relaying.filter((url) => mine.includes(url) || !friends.has(url))
+  const next = [...new Set([...ours, ...book.worked])].slice(0, MAX_WORKED)
   if (next.length === book.worked.length && next.every((u, i) => u === book.worked[i])) return false
   book.worked = next
   return true

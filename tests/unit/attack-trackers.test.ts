@@ -7,6 +7,9 @@ import { describe, expect, it } from 'vitest'
 import { parseWorkingTrackers } from '../../shared/protocol'
 import { hostScope, normalizeTrackerUrl } from '../../shared/tracker-urls'
 import { addShared, emptyBook, removeShared, trackersInUse } from '../../node-tab/discovery/tracker-book'
+import { TrackerDirectory } from '../../node-tab/discovery/tracker-directory'
+import type { NodeSession } from '../../node-tab/sessions'
+import { NodeDatabase } from '../../node-tab/storage/db'
 
 const FRIEND = 'ab'.repeat(32)
 const MINE = ['wss://mine.example.net']
@@ -73,5 +76,32 @@ describe('attack: a friend bringing back a tracker I removed', () => {
     addShared(book, mallory, parseWorkingTrackers({ trackers: ['wss://other.example.org'] }), MINE, 3)
     addShared(book, FRIEND, parseWorkingTrackers({ trackers: ['wss://evil.example.org/'] }), MINE, 3)
     expect(trackersInUse(book, MINE).map((t) => t.url)).toEqual([...MINE, 'wss://other.example.org', 'wss://evil.example.org/'])
+  })
+})
+
+describe('attack: a friend’s tracker promoted above mine', () => {
+  // Attack: Mallory shares a tracker she runs, and it really relays. Were
+  // it remembered as "worked before", it would be tried before my own on
+  // every start, lose its Remove button, and outlive her friendship.
+  it('a friend’s tracker that relayed stays theirs: after mine, removable, and gone once removed', async () => {
+    const db = new NodeDatabase(`attack-trackers-${Math.random()}`)
+    const dir = new TrackerDirectory(db, () => MINE)
+    await dir.load()
+    const mallory = { rpc: { call: async () => ({ trackers: ['wss://evil.example.org'] }) } } as unknown as NodeSession
+    await dir.askFriend('cd'.repeat(32), mallory)
+    dir.relays.relayed('wss://evil.example.org')
+    expect(dir.inUse()).toEqual([
+      { url: 'wss://mine.example.net', source: 'mine' },
+      { url: 'wss://evil.example.org', source: 'friend', from: ['cd'.repeat(32)] }
+    ])
+    dir.removeShared('wss://evil.example.org')
+    // Another tracker relaying afterwards does not bring it back as remembered.
+    dir.relays.relayed('wss://mine.example.net')
+    expect(dir.urls()).toEqual(MINE)
+    await dir.flush()
+    const again = new TrackerDirectory(db, () => MINE)
+    await again.load()
+    expect(again.urls()).toEqual(MINE)
+    db.close()
   })
 })
