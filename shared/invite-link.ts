@@ -13,15 +13,11 @@ const MAX_RAW_HINT = 4 * MAX_DISPLAY_NAME
  *  (zero-width joiners, word joiner, BOM…), line/paragraph separators, and
  *  half a surrogate pair (from the cut of the raw input). */
 const INVISIBLE = /[\p{Cc}\p{Cf}\p{Cs}\u2028\u2029]/gu
-/** Combining marks beyond a few on one letter: real names need two or
- *  three (Vietnamese, Indic scripts); hundreds make a glyph many lines tall,
- *  drawn over the "not yet confirmed" beside the hint. */
-const MARK_PILE = /(\p{M}{4})\p{M}+/gu
 
 /** The shown hint, '' when there is none worth showing. */
 export function cleanInviterHint (raw: unknown): string {
   if (typeof raw !== 'string') return ''
-  const cleaned = cleanDisplayName(raw.slice(0, MAX_RAW_HINT).replace(INVISIBLE, ' ')).replace(MARK_PILE, '$1')
+  const cleaned = cleanDisplayName(raw.slice(0, MAX_RAW_HINT).replace(INVISIBLE, ' '))
   // Cut by code points, so a cut never leaves half an emoji.
   const points = [...cleaned]
   return points.length <= MAX_DISPLAY_NAME ? cleaned : points.slice(0, MAX_DISPLAY_NAME).join('').trimEnd()

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest'
 import { cleanInviterHint, inviterHintFrom } from '../../shared/invite-link'
 import { MAX_DISPLAY_NAME } from '../../shared/protocol'
+import { parseProfileAnswer } from '../../shared/answers'
 
 describe('attack: an edited invite link’s name hint', () => {
   // Attack: a letter carrying hundreds of combining marks ("Zalgo") is a
@@ -15,6 +16,8 @@ describe('attack: an edited invite link’s name hint', () => {
     // Decomposed accents of real names (Vietnamese: two marks on one letter) are kept.
     expect(cleanInviterHint('Nguye\u0302\u0303n Thi\u0323')).toBe('Nguye\u0302\u0303n Thi\u0323')
     expect(cleanInviterHint('हिन्दी')).toBe('हिन्दी')
+    // The same for the name a friend's node gives, shown in lists and on Home.
+    expect(parseProfileAnswer({ displayName: 'Mallory' + '\u0301'.repeat(70), address: 'kith1x' }, 'kith1x').displayName).toBe('Mallory\u0301\u0301\u0301\u0301')
   })
 
   // Attack: a megabyte of bidi overrides and marks, after other parameters.
