@@ -438,7 +438,12 @@ export class KithNode extends EventTarget {
     if (checked.trackers) this.trackerDirectory.configured(checked.trackers)
     // Connections made before the owner chose to hide their address carry it:
     // close them, so every friend reconnects through the relay.
-    if (hidingNow) this.sessions.closeEverything('reconnecting through the relay')
+    // So do connection codes still waiting for an answer: their offers
+    // were made to connect by any path.
+    if (hidingNow) {
+      this.sessions.closeEverything('reconnecting through the relay')
+      this.manual?.close()
+    }
     this.restartListening()
   }
 
@@ -632,7 +637,9 @@ export class KithNode extends EventTarget {
         this.changed()
       }
     } catch (err) {
-      if (err instanceof this.net!.HandshakeError) {
+      // A stranger leaving with a Goodbye of their own is not shown: its
+      // words are theirs, and would appear in my status as if mine.
+      if (err instanceof this.net!.HandshakeError && !err.byPeer) {
         this.lastRejected = err.message
         this.changed()
       }

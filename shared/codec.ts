@@ -207,12 +207,24 @@ export function decodeFrame (bytes: Uint8Array, decoder: Decoder = defaultDecode
       if (raw.length === 2 && isBytes(a, 64)) return { type, signature: a }
       break
     case FrameType.Goodbye:
-      if (raw.length === 2 && typeof a === 'string') return { type, reason: a.slice(0, 300) }
+      if (raw.length === 2 && typeof a === 'string') return { type, reason: goodbyeReason(a) }
       break
   }
   // A request with a readable id gets a typed error back instead of silence.
   if (type === FrameType.Request && isId(a)) throw new KithError('BAD_REQUEST', `malformed request ${a}`)
   throw new KithError('BAD_REQUEST', 'malformed frame')
+}
+
+/** A peer's goodbye reason is shown to people (an error on a friend's page):
+ *  one plain line of at most GOODBYE_REASON_CHARS, without control, format
+ *  (bidi, zero-width) or line-separator characters that could reorder or
+ *  break what is shown around it. */
+const GOODBYE_REASON_CHARS = 300
+const UNSHOWABLE = /[\p{Cc}\p{Cf}\p{Cs}\u2028\u2029]/gu
+
+function goodbyeReason (raw: string): string {
+  const plain = raw.slice(0, 4 * GOODBYE_REASON_CHARS).replace(UNSHOWABLE, ' ').replace(/\s+/g, ' ').trim()
+  return [...plain].slice(0, GOODBYE_REASON_CHARS).join('')
 }
 
 /** The request id of a malformed request frame, if one can be read. */

@@ -101,14 +101,14 @@ export function runHandshake (transport: Transport, opts: HandshakeOptions): Pro
       offClose()
     }
 
-    function fail (message: string, tellPeer = true): void {
+    function fail (message: string, tellPeer = true, byPeer = false): void {
       finish()
       if (tellPeer && !transport.closed) {
         try { transport.send(encodeFrame({ type: FrameType.Goodbye, reason: message })) } catch { /* closing anyway */ }
       }
       // Let the goodbye leave before the channel goes away.
       setTimeout(() => transport.close(message), 50)
-      reject(new HandshakeError(message))
+      reject(new HandshakeError(message, byPeer))
     }
 
     function onFrame (bytes: Uint8Array): void {
@@ -119,7 +119,7 @@ export function runHandshake (transport: Transport, opts: HandshakeOptions): Pro
         return fail('The other side sent something that is not a Kith handshake.')
       }
       if (frame.type === FrameType.Goodbye) {
-        return fail(`The other side refused the connection: ${frame.reason}`, false)
+        return fail(`The other side refused the connection: ${frame.reason}`, false, true)
       }
       if (frame.type === FrameType.Hello && remote === null) {
         if (frame.version !== HANDSHAKE_VERSION || !frame.deviceKey) return fail('The other side runs an incompatible version of Kith.')

@@ -37,8 +37,23 @@ export function hostScope (trackerUrl: string): HostScope {
     return 'public'
   }
   if (host.startsWith('[')) host = host.slice(1, -1)
+  // "localhost." (a fully qualified name) reaches the same machine as "localhost".
+  host = host.replace(/\.+$/, '')
   if (host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127\./.test(host)) return 'loopback'
   if (/^10\./.test(host) || /^192\.168\./.test(host) || /^172\.(1[6-9]|2\d|3[01])\./.test(host) || /^169\.254\./.test(host) ||
     /^0\./.test(host) || /^(fc|fd|fe80)/.test(host) || host.endsWith('.local') || host.endsWith('.lan') || host.endsWith('.home.arpa') || !host.includes('.')) return 'private'
   return 'public'
+}
+
+/** The server a tracker URL reaches (host and port): the same tracker
+ *  whatever its path, query, trailing slash or trailing dot, so a removed
+ *  one cannot come back spelled another way. */
+export function trackerServer (trackerUrl: string): string {
+  try {
+    const url = new URL(trackerUrl)
+    const port = url.port !== '' ? url.port : url.protocol === 'wss:' ? '443' : '80'
+    return `${url.hostname.toLowerCase().replace(/\.+$/, '')}:${port}`
+  } catch {
+    return trackerUrl
+  }
 }

@@ -95,7 +95,11 @@ export class FriendCache {
         // New, or its text changed (an edit): unread. Re-listed for another
         // reason (a new audience that still includes me): as it was.
         const unread = !old || old.item.text !== item.text ? 1 : old.unread ?? 0
-        rows.push({ owner, id: item.id, item: copyItem(item), updatedAt: item.updatedAt, createdAt: item.createdAt, unread, cachedAt: now })
+        // Home ranks by this date across friends: one from the future (a wrong
+        // clock, or a friend pinning posts above everyone's) counts as when
+        // it arrived, and a later listing cannot move it up again.
+        const createdAt = Math.min(item.createdAt, old?.createdAt ?? now)
+        rows.push({ owner, id: item.id, item: copyItem(item), updatedAt: item.updatedAt, createdAt, unread, cachedAt: now })
       })
       await db.cachedItems.bulkPut(rows)
       await this.dropFiles(staleFiles)

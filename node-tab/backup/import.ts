@@ -47,6 +47,12 @@ const NO_ROOM = 'There is not enough storage space in this browser to restore th
 const MAX_ITEM_ID = 256
 const MAX_PIECE_INDEX = 2 ** 20
 const SEQ_KEY = 'sync.seq'
+/** Change-log positions a backup may hold. A restore moves them to the time
+ *  of the restore in microseconds (about 2^50.7 in 2026, see seqShift): one
+ *  near 2^53 would end up, or soon count, past the last exact integer, where
+ *  two changes share a position and other devices miss them. 2^52 is reached
+ *  by the clock in about 2112. */
+const MAX_BACKUP_SEQ = 2 ** 52
 
 function refuse (): never {
   throw new BackupError('DAMAGED', NOT_KITH)
@@ -113,9 +119,10 @@ class RecordChecker {
       const key = typeof path === 'string' ? [row[path]] : path.map((p) => row[p])
       if (!key.every(isKeyPart)) refuse()
       if (table === 'identity') this.identity[String(row.id)] = row
+      if (table === 'settings' && row.key === SEQ_KEY && Number.isSafeInteger(row.value) && (row.value as number) > MAX_BACKUP_SEQ) refuse()
       if (table === 'syncLog') {
         const seq = row.seq
-        if (!Number.isSafeInteger(seq) || (seq as number) < 0) refuse()
+        if (!Number.isSafeInteger(seq) || (seq as number) < 0 || (seq as number) > MAX_BACKUP_SEQ) refuse()
         this.minSeq = Math.min(this.minSeq, seq as number)
         this.maxSeq = Math.max(this.maxSeq, seq as number)
       }

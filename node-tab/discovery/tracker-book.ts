@@ -9,7 +9,7 @@
 // Kept in the device's own settings (not synced: like config.overrides, a
 // device's trackers are its own business). Everything a friend sends was
 // checked by parseWorkingTrackers; this caps how much of it is kept.
-import { hostScope, normalizeTrackerUrl } from '../../shared/tracker-urls'
+import { hostScope, normalizeTrackerUrl, trackerServer } from '../../shared/tracker-urls'
 import { MAX_SHARED_TRACKERS } from '../../shared/protocol'
 
 export const TRACKER_BOOK_KEY = 'trackers.book'
@@ -91,9 +91,14 @@ export function trackersInUse (book: TrackerBookState, mine: readonly string[]):
   return out
 }
 
-/** Notes trackers that relayed for us; true when the book changed. */
-export function rememberWorking (book: TrackerBookState, relaying: readonly string[]): boolean {
-  const next = [...new Set([...relaying, ...book.worked])].slice(0, MAX_WORKED)
+/** Notes trackers that relayed for us; true when the book changed. One a
+ *  friend shared, or that I removed, is not remembered (unless it is mine
+ *  too): it stays theirs, after mine and removable, rather than be tried
+ *  first on every start, beyond the owner's reach and the friendship. */
+export function rememberWorking (book: TrackerBookState, relaying: readonly string[], mine: readonly string[] = []): boolean {
+  const friends = new Set([...book.shared, ...book.removed].map((s) => s.url))
+  const ours = relaying.filter((url) => mine.includes(url) || !friends.has(url))
+  const next = [...new Set([...ours, ...book.worked])].slice(0, MAX_WORKED)
   if (next.length === book.worked.length && next.every((u, i) => u === book.worked[i])) return false
   book.worked = next
   return true
@@ -108,7 +113,8 @@ export function addShared (book: TrackerBookState, from: string, urls: readonly 
   const wanted = urls.slice(0, MAX_SHARED_TRACKERS).filter((url) => {
     const scope = hostScope(url)
     if (scope !== 'public' && !myScopes.has(scope)) return false
-    return !book.removed.some((r) => r.url === url && r.from === from)
+    const server = trackerServer(url)
+    return !book.removed.some((r) => r.from === from && trackerServer(r.url) === server)
   })
   const before = JSON.stringify(book.shared)
   // A friend's latest list replaces what they said before.
@@ -118,14 +124,17 @@ export function addShared (book: TrackerBookState, from: string, urls: readonly 
   return JSON.stringify(book.shared) !== before
 }
 
-/** Removes a friend-shared tracker (every friend who shared it): not taken
- *  again from them. Also forgets it as remembered. */
+/** Removes a friend-shared tracker (every friend who shared it, under any
+ *  spelling of the same server): not taken again from them. Also forgets it as remembered. */
 export function removeShared (book: TrackerBookState, url: string): void {
+  // Every spelling of the same server goes (a friend may list it several ways).
+  const server = trackerServer(url)
+  const sameServer = (u: string): boolean => trackerServer(u) === server
   for (const s of book.shared) {
-    if (s.url === url && !book.removed.some((r) => r.url === url && r.from === s.from)) book.removed.push({ url, from: s.from })
+    if (sameServer(s.url) && !book.removed.some((r) => r.url === s.url && r.from === s.from)) book.removed.push({ url: s.url, from: s.from })
   }
   while (book.removed.length > MAX_REMOVED) book.removed.shift()
-  book.shared = book.shared.filter((s) => s.url !== url)
+  book.shared = book.shared.filter((s) => !sameServer(s.url))
   book.worked = book.worked.filter((u) => u !== url)
 }
 

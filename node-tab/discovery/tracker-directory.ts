@@ -26,7 +26,7 @@ export class TrackerDirectory extends EventTarget {
   constructor (private readonly db: NodeDatabase, private readonly mine: () => readonly string[]) {
     super()
     this.relays.onChange(() => {
-      if (rememberWorking(this.book, this.relays.relaying())) this.save(false)
+      if (rememberWorking(this.book, this.relays.relaying(), this.mine())) this.save(false)
       this.dispatchEvent(new Event('change'))
     })
   }

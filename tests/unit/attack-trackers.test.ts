@@ -1,0 +1,107 @@
+// Attacks on trackers a friend shares (workingTrackers): a hostile friend
+// trying to make my browser open sockets on my own machine or home network
+// with spellings of loopback/private hosts the plain checks might miss
+// (a trailing dot, numeric IPv4 forms, IPv4-mapped IPv6), or with schemes
+// that are not trackers at all.
+import { describe, expect, it } from 'vitest'
+import { parseWorkingTrackers } from '../../shared/protocol'
+import { hostScope, normalizeTrackerUrl } from '../../shared/tracker-urls'
+import { addShared, emptyBook, removeShared, trackersInUse } from '../../node-tab/discovery/tracker-book'
+import { TrackerDirectory } from '../../node-tab/discovery/tracker-directory'
+import type { NodeSession } from '../../node-tab/sessions'
+import { NodeDatabase } from '../../node-tab/storage/db'
+
+const FRIEND = 'ab'.repeat(32)
+const MINE = ['wss://mine.example.net']
+
+/** What a friend's list adds to the trackers I use, given mine are public. */
+function takenFrom (list: string[]): string[] {
+  const book = emptyBook()
+  addShared(book, FRIEND, parseWorkingTrackers({ trackers: list }), MINE, 1)
+  return trackersInUse(book, MINE).filter((t) => t.source === 'friend').map((t) => t.url)
+}
+
+describe('attack: a friend sharing trackers on my own machine or network', () => {
+  // Attack: a fully qualified name with its trailing dot ("localhost.")
+  // resolves to this machine like "localhost"; so do the router's names.
+  it('a trailing dot on localhost or a local name does not pass as a public host', () => {
+    for (const url of ['ws://localhost.:9000', 'ws://LOCALHOST.:9000', 'ws://app.localhost.:80', 'ws://printer.local.', 'ws://router.lan.:8080', 'ws://box.home.arpa.', 'ws://router.']) {
+      expect(hostScope(normalizeTrackerUrl(url)!), url).not.toBe('public')
+    }
+    expect(takenFrom(['ws://localhost.:9000', 'ws://router.lan.:8080', 'wss://fine.example.org'])).toEqual(['wss://fine.example.org'])
+  })
+
+  // Attack: loopback and private IPv4 written as one number, in hex, short
+  // forms, or inside IPv6; the unspecified address.
+  it('numeric, short and IPv6-mapped spellings of loopback and private addresses are not public', () => {
+    for (const url of ['ws://2130706433:22', 'ws://0x7f000001', 'ws://127.1', 'ws://0177.0.0.1', 'ws://0.0.0.0:80', 'ws://0:80',
+      'ws://[::1]', 'ws://[0:0:0:0:0:0:0:1]', 'ws://[::ffff:127.0.0.1]', 'ws://[::ffff:192.168.1.1]', 'ws://[fe80::1]', 'ws://[fd00::1]',
+      'ws://3232235777', 'ws://10.1', 'ws://169.254.169.254', 'ws://172.16.0.1']) {
+      const normalized = normalizeTrackerUrl(url)
+      expect(normalized, url).not.toBeNull()
+      expect(hostScope(normalized!), url).not.toBe('public')
+    }
+    expect(takenFrom(['ws://2130706433:22', 'ws://[::ffff:192.168.1.1]', 'ws://169.254.169.254'])).toEqual([])
+  })
+
+  // Attack: javascript:, data:, file: and http(s) URLs, and ws URLs hiding
+  // credentials or control characters: the whole list is refused.
+  it('refuses a list with any non-ws URL, credentials or control characters, whole', () => {
+    for (const bad of ['javascript:alert(1)', 'JAVASCRIPT:alert(1)//ws://a.example.org', 'data:text/html,<script>', 'file:///etc/passwd', 'https://a.example.org',
+      'ws://user@a.example.org', 'ws://:pw@a.example.org', 'ws://a.example.org/\u0000', 'ws://a.example.org/\nHost: x', ' ws://a.example.org']) {
+      expect(() => parseWorkingTrackers({ trackers: ['wss://fine.example.org', bad] }), bad).toThrow(/ws:\/\/ or wss:\/\//)
+    }
+  })
+})
+
+describe('attack: a friend bringing back a tracker I removed', () => {
+  // Attack: I removed Mallory's tracker; her next list names the same
+  // server spelled another way (a trailing slash, a query, another path,
+  // the host's trailing dot, its default port, ws instead of wss).
+  it('the same server under another spelling stays removed; another friend may still share it', () => {
+    const book = emptyBook()
+    const mallory = 'cd'.repeat(32)
+    addShared(book, mallory, parseWorkingTrackers({ trackers: ['wss://evil.example.org'] }), MINE, 1)
+    removeShared(book, 'wss://evil.example.org')
+    const variants = ['wss://evil.example.org/', 'wss://evil.example.org/?again=1', 'wss://evil.example.org/announce', 'wss://EVIL.example.org.', 'wss://evil.example.org:443', 'ws://evil.example.org:443']
+    for (const variant of variants) {
+      addShared(book, mallory, parseWorkingTrackers({ trackers: [variant] }), MINE, 2)
+      expect(trackersInUse(book, MINE).map((t) => t.url), variant).toEqual(MINE)
+    }
+    // Listed several ways at once, removing one removes them all.
+    addShared(book, FRIEND, parseWorkingTrackers({ trackers: ['wss://twice.example.org', 'wss://twice.example.org/x'] }), MINE, 2)
+    removeShared(book, 'wss://twice.example.org/x')
+    expect(trackersInUse(book, MINE).map((t) => t.url)).toEqual(MINE)
+    // Another server of hers, and the same one from someone else, are taken.
+    addShared(book, mallory, parseWorkingTrackers({ trackers: ['wss://other.example.org'] }), MINE, 3)
+    addShared(book, FRIEND, parseWorkingTrackers({ trackers: ['wss://evil.example.org/'] }), MINE, 3)
+    expect(trackersInUse(book, MINE).map((t) => t.url)).toEqual([...MINE, 'wss://other.example.org', 'wss://evil.example.org/'])
+  })
+})
+
+describe('attack: a friend’s tracker promoted above mine', () => {
+  // Attack: Mallory shares a tracker she runs, and it really relays. Were
+  // it remembered as "worked before", it would be tried before my own on
+  // every start, lose its Remove button, and outlive her friendship.
+  it('a friend’s tracker that relayed stays theirs: after mine, removable, and gone once removed', async () => {
+    const db = new NodeDatabase(`attack-trackers-${Math.random()}`)
+    const dir = new TrackerDirectory(db, () => MINE)
+    await dir.load()
+    const mallory = { rpc: { call: async () => ({ trackers: ['wss://evil.example.org'] }) } } as unknown as NodeSession
+    await dir.askFriend('cd'.repeat(32), mallory)
+    dir.relays.relayed('wss://evil.example.org')
+    expect(dir.inUse()).toEqual([
+      { url: 'wss://mine.example.net', source: 'mine' },
+      { url: 'wss://evil.example.org', source: 'friend', from: ['cd'.repeat(32)] }
+    ])
+    dir.removeShared('wss://evil.example.org')
+    // Another tracker relaying afterwards does not bring it back as remembered.
+    dir.relays.relayed('wss://mine.example.net')
+    expect(dir.urls()).toEqual(MINE)
+    await dir.flush()
+    const again = new TrackerDirectory(db, () => MINE)
+    await again.load()
+    expect(again.urls()).toEqual(MINE)
+    db.close()
+  })
+})
