@@ -102,6 +102,9 @@ describe('a flood of hostile frames', () => {
     const node = await KithNode.open({ db: new NodeDatabase(`fuzz-${Math.random()}`), hostConfig: { trackers: [], iceServers: [] } })
     await node.setDisplayName('Alice')
     await node.items.create({ type: 'note', text: 'still here', audience: { kind: 'friends' } })
+    // The handlers live in the network half, loaded when the node starts listening.
+    node.startListening()
+    await node.listening
     const mallory = createIdentity()
     // A friend: the deepest surface (every handler runs, not only the stranger refusal).
     await node.friends.add({ key: toHex(mallory.publicKey), address: addressFromPublicKey(mallory.publicKey), displayName: 'Mallory' })
