@@ -8,6 +8,7 @@ import type { Audience } from '../shared/items'
 import type { Profile } from '../shared/protocol'
 import { parseRedeemAnswer } from '../shared/answers'
 import { safetyCode } from '../shared/safety-code'
+import { loadCrypto } from '../shared/crypto'
 import type { TrackerInUse } from '../node-tab/discovery/tracker-book'
 import type { KithConfig } from '../node-tab/config'
 import type { KithNode, NodeStatus } from '../node-tab/node'
@@ -156,6 +157,7 @@ export class KithClient extends EventTarget implements KithApi {
   // — friends and groups —
   async listFriends (): Promise<FriendSummary[]> {
     const [friends, groups] = await Promise.all([this.node.friends.list(), this.node.friends.listGroups()])
+    if (friends.length > 0) await loadCrypto() // for the safety codes
     return friends.map((f) => ({
       key: f.key,
       address: f.address,
@@ -263,6 +265,9 @@ export class KithClient extends EventTarget implements KithApi {
   async homeItems (query: RecentQuery): Promise<HomeEntry[]> {
     const [entries, friends] = await Promise.all([this.cache.recent(query), this.node.friends.list()])
     const byKey = new Map(friends.map((f) => [f.key, f]))
+    // A former friend's address is computed (friends' are stored): only then
+    // is the cryptography code needed here.
+    if (entries.some((e) => !byKey.has(e.owner))) await loadCrypto()
     return entries.map((e) => ({
       ...e,
       ownerAddress: byKey.get(e.owner)?.address ?? addressFromPublicKey(fromHex(e.owner)),
