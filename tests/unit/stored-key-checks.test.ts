@@ -56,7 +56,8 @@ describe('stored keys are checked before the node serves', () => {
     const node = await damaged(async (db) => {
       const device = await db.identity.get('device') as OwnDeviceRow
       const forged = issueDeviceCertificate(generateSigningKeyPair(), { publicKey: device.publicKey, name: 'Forged', role: 'full' }, Date.now())
-      await db.identity.put({ ...device, certificate: forged })
+      const row: OwnDeviceRow = { ...device, certificate: forged }
+      await db.identity.put(row)
     })
     await expectStopped(node, /certificate/)
   })
@@ -67,7 +68,8 @@ describe('stored keys are checked before the node serves', () => {
     other.close()
     const node = await damaged(async (db) => {
       const self = await db.identity.get('self') as IdentityRow
-      await db.identity.put({ ...self, address })
+      const row: IdentityRow = { ...self, address }
+      await db.identity.put(row)
     })
     expect(node.address).toBe(address) // shown as stored until checked…
     await expectStopped(node, /address does not match its key/) // …and never served
