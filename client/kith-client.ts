@@ -6,7 +6,6 @@ import { KithError } from '../shared/errors'
 import { addressFromPublicKey, parseAddress } from '../shared/identity'
 import type { Audience } from '../shared/items'
 import type { Profile } from '../shared/protocol'
-import { parseRedeemAnswer } from '../shared/answers'
 import { safetyCode } from '../shared/safety-code'
 import { loadCrypto } from '../shared/crypto'
 import type { TrackerInUse } from '../node-tab/discovery/tracker-book'
@@ -234,6 +233,7 @@ export class KithClient extends EventTarget implements KithApi {
     this.mustMakeFriends()
     // The owner sits in a swarm named after the invite's token.
     const session = await this.node.getSession(ownerKey, { signal, inviteToken: token })
+    const { parseRedeemAnswer } = await import('../shared/answers') // loaded with the first session
     const { owner } = parseRedeemAnswer(await session.rpc.call('redeemInvite', { token, profile: this.node.profile }, { signal, timeoutMs: 15_000 }), addressFromPublicKey(ownerKey))
     await this.node.friends.add({ key: toHex(ownerKey), address: addressFromPublicKey(ownerKey), displayName: owner.displayName })
     this.changed()
