@@ -28,8 +28,8 @@ import { hintHandler } from './cache/hint-handler'
 import { SyncCoalescer } from './sync-coalescer'
 import { Notifier } from './notifications'
 import type { HomeEntry } from './app-api'
-import { FriendConnection } from './friend-connection'
-import { FriendFeedImpl } from './friend-feed'
+import type { FriendConnection } from './friend-connection'
+import type { FriendFeedImpl } from './friend-feed'
 import { Outbox } from './outbox'
 import { SessionKeepalive } from './session-keepalive'
 
@@ -53,7 +53,7 @@ export class KithClient extends EventTarget implements KithApi {
     this.notifier = new Notifier(clientDb)
     // The saved choice is read once: show it as soon as it is known.
     void this.notifier.ready.then(() => this.feedChanged())
-    this.syncs = new SyncCoalescer((key) => this.feed(addressFromPublicKey(fromHex(key))).sync())
+    this.syncs = new SyncCoalescer(async (key) => { await (await this.feed(addressFromPublicKey(fromHex(key)))).sync() })
     node.registerHandlers((remoteHex) => ({
       ...deleteNoticeHandler(this.cache, remoteHex, () => { this.changed(); this.feedChanged() }),
       ...hintHandler(remoteHex, { isFriend: (key) => this.node.friends.isFriend(key), syncSoon: (key) => this.syncs.request(key) })
@@ -94,7 +94,10 @@ export class KithClient extends EventTarget implements KithApi {
     return this.node.answerConnectionCode(keyHexOf(friendAddress), code)
   }
   completeConnection (friendAddress: string, answerCode: string): Promise<void> { return this.node.completeConnection(keyHexOf(friendAddress), answerCode) }
-  connectTo (address: string): FriendConnection { return new FriendConnection(this.node, address, this.cache) }
+  async connectTo (address: string): Promise<FriendConnection> {
+    const { FriendConnection } = await import('./friend-connection') // not on the first screen
+    return new FriendConnection(this.node, address, this.cache)
+  }
   get discoverable (): boolean { return this.node.discoverable }
   setDiscoverable (on: boolean): Promise<void> { return this.node.setDiscoverable(on) }
 
@@ -244,7 +247,9 @@ export class KithClient extends EventTarget implements KithApi {
   /** One feed per friend, shared by the page that shows them and the
    *  background drain of their queue, so a download that resumed after a
    *  reload settles the page's wait for the same file. */
-  feed (ownerAddress: string): FriendFeedImpl {
+  async feed (ownerAddress: string): Promise<FriendFeedImpl> {
+    // Its code (syncing, fetching files) is not on the first screen.
+    const { FriendFeedImpl } = friendFeedCode ??= await import('./friend-feed')
     const ownerKey = parseAddress(ownerAddress)
     const ownerKeyHex = toHex(ownerKey)
     const open = this.feeds.get(ownerKeyHex)
@@ -306,7 +311,7 @@ export class KithClient extends EventTarget implements KithApi {
   /** Performs requests that were queued for this peer while it was offline. */
   private async drainQueued (peerHex: string): Promise<void> {
     if ((await this.outbox.pending(peerHex)).length === 0) return
-    const feed = this.feed(addressFromPublicKey(fromHex(peerHex)))
+    const feed = await this.feed(addressFromPublicKey(fromHex(peerHex)))
     await feed.drainQueued().catch(() => { /* stays queued; retried on the next connection */ })
     this.changed()
   }
@@ -354,6 +359,10 @@ function toMyItem (row: ItemRow): MyItem {
   if (row.file) item.file = row.file
   return item
 }
+
+/** friend-feed.ts once loaded: feed() then builds synchronously, so two
+ *  calls in a row share one feed. */
+let friendFeedCode: typeof import('./friend-feed') | null = null
 
 function keyHexOf (address: string): string {
   return toHex(parseAddress(address))

@@ -32,6 +32,8 @@ export class KithFriendView extends LitElement {
   declare feedStatus: FeedStatusDetail | null
   declare now: number
   private connection: FriendConnection | null = null
+  /** Counts connection attempts: only the newest is kept. */
+  private connecting = 0
   private clock: ReturnType<typeof setInterval> | null = null
 
   constructor () {
@@ -52,17 +54,24 @@ export class KithFriendView extends LitElement {
     if (this.clock) clearInterval(this.clock)
     this.connection?.stop()
     this.connection = null
+    this.connecting++
   }
 
   protected override willUpdate (changed: PropertyValues<this>): void {
     if ((changed.has('address') || changed.has('api')) && this.api && this.address) {
       this.connection?.stop()
-      const connection = this.api.connectTo(this.address)
-      this.connection = connection
-      this.state = connection.state
-      this.feedStatus = null
-      connection.addEventListener('change', () => { if (this.connection === connection) this.state = connection.state })
-      connection.start()
+      this.connection = null
+      const turn = ++this.connecting
+      // Its code loads on the first friend page; a newer address (or leaving
+      // the page) meanwhile wins.
+      this.api.connectTo(this.address).then((connection) => {
+        if (turn !== this.connecting || !this.isConnected) return
+        this.connection = connection
+        this.state = connection.state
+        this.feedStatus = null
+        connection.addEventListener('change', () => { if (this.connection === connection) this.state = connection.state })
+        connection.start()
+      }, (err: unknown) => { console.error('[kith] the code to reach this friend could not load:', err) })
     }
   }
 

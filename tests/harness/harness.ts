@@ -171,7 +171,7 @@ const scaleBench = {
   deleteBenchFriend: async (trackers: string[], ownerAddress: string, token: string) => {
     scaleClient = await openClient(trackers)
     await scaleClient.acceptInvite(ownerAddress, token)
-    const feed = scaleClient.feed(ownerAddress)
+    const feed = await scaleClient.feed(ownerAddress)
     await feed.sync()
     return (await feed.items()).length
   },
