@@ -6,7 +6,6 @@ import { KithError } from '../shared/errors'
 import { addressFromPublicKey, parseAddress } from '../shared/identity'
 import type { Audience } from '../shared/items'
 import type { Profile } from '../shared/protocol'
-import { safetyCode } from '../shared/safety-code'
 import { loadCrypto } from '../shared/crypto'
 import type { TrackerInUse } from '../node-tab/discovery/tracker-book'
 import type { KithConfig } from '../node-tab/config'
@@ -159,7 +158,9 @@ export class KithClient extends EventTarget implements KithApi {
   // — friends and groups —
   async listFriends (): Promise<FriendSummary[]> {
     const [friends, groups] = await Promise.all([this.node.friends.list(), this.node.friends.listGroups()])
-    if (friends.length > 0) await loadCrypto() // for the safety codes
+    if (friends.length === 0) return []
+    // The safety codes need the cryptography code: loaded only with friends.
+    const [{ safetyCode }] = await Promise.all([import('../shared/safety-code'), loadCrypto()])
     return friends.map((f) => ({
       key: f.key,
       address: f.address,

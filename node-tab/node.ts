@@ -34,11 +34,10 @@ import { DevicesStore } from './storage/devices-store'
 import { OwnDeviceLinks } from './devices/own-device-links'
 import { RevocationQueue } from './devices/revocation-queue'
 import { DeviceSyncSessions } from './devices/device-sync-sessions'
-import { grantedRecords } from './sync/grants-filter'
 import { grantFriend, grantInvite, isFriendGranted, isInviteGranted } from '../shared/grants'
 import type { AppliedChanges } from './sync/apply'
 import type { RemoteDevice } from '../shared/device-credentials'
-import { DEVICES_SECRET_BYTES } from '../shared/link-protocol'
+import { DEVICES_SECRET_BYTES } from '../shared/devices-secret'
 import type { DeviceCredentials } from '../shared/device-credentials'
 import { checkDeviceRevocation, revokeDevice, type DeviceCertificate, type DeviceRole } from '../shared/device-certificate'
 import { InvitesStore } from './storage/invites-store'
@@ -213,7 +212,7 @@ export class KithNode extends EventTarget {
         // Closing: the database went away mid-way, and nothing is left to follow.
         if (!this.closed) console.warn('[kith] could not follow changes from another device:', err)
       })
-    }, { accept: grantedRecords(this.identityKey) })
+    }, { loadAccept: async () => (await import('./sync/grants-filter')).grantedRecords(this.identityKey) })
     // Only the identity allows friendships and invites (see shared/grants.ts).
     const signing = this.signing
     if (signing) {
@@ -573,7 +572,8 @@ export class KithNode extends EventTarget {
       this.listenNow(Listener)
     }, (err: unknown) => {
       this.listenWanted = false
-      console.error('[kith] the network code could not load; not listening:', err)
+      if (this.failure) console.error('[kith] not listening:', this.failure.message)
+      else console.error('[kith] the network code could not load; not listening:', err)
       this.changed()
     })
   }

@@ -6,7 +6,7 @@
 import { bytesEqual, toHex } from '../../shared/bytes'
 import { generateSigningKeyPair, keyPairMatches, loadCrypto } from '../../shared/crypto'
 import { randomBytes } from '../../shared/random'
-import { DEVICES_SECRET_BYTES } from '../../shared/link-protocol'
+import { DEVICES_SECRET_BYTES } from '../../shared/devices-secret'
 import { checkDeviceCertificate, issueDeviceCertificate, type DeviceCertificate } from '../../shared/device-certificate'
 import type { DeviceCredentials } from '../../shared/device-credentials'
 import { addressFromPublicKey, createIdentity, type Identity } from '../../shared/identity'
