@@ -52,7 +52,10 @@ export class KithClient extends EventTarget implements KithApi {
     this.notifier = new Notifier(clientDb)
     // The saved choice is read once: show it as soon as it is known.
     void this.notifier.ready.then(() => this.feedChanged())
-    this.syncs = new SyncCoalescer(async (key) => { await (await this.feed(addressFromPublicKey(fromHex(key)))).sync() })
+    this.syncs = new SyncCoalescer(async (key) => {
+      await loadCrypto() // for the address (Home asks every friend as it opens)
+      await (await this.feed(addressFromPublicKey(fromHex(key)))).sync()
+    })
     node.registerHandlers((remoteHex) => ({
       ...deleteNoticeHandler(this.cache, remoteHex, () => { this.changed(); this.feedChanged() }),
       ...hintHandler(remoteHex, { isFriend: (key) => this.node.friends.isFriend(key), syncSoon: (key) => this.syncs.request(key) })
@@ -250,7 +253,8 @@ export class KithClient extends EventTarget implements KithApi {
    *  reload settles the page's wait for the same file. */
   async feed (ownerAddress: string): Promise<FriendFeedImpl> {
     // Its code (syncing, fetching files) is not on the first screen.
-    const { FriendFeedImpl } = friendFeedCode ??= await import('./friend-feed')
+    // parseAddress checks the check digits with the cryptography code.
+    const [{ FriendFeedImpl }] = await Promise.all([friendFeedCode ??= await import('./friend-feed'), loadCrypto()])
     const ownerKey = parseAddress(ownerAddress)
     const ownerKeyHex = toHex(ownerKey)
     const open = this.feeds.get(ownerKeyHex)
