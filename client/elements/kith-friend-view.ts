@@ -34,6 +34,8 @@ export class KithFriendView extends LitElement {
   private connection: FriendConnection | null = null
   /** Counts connection attempts: only the newest is kept. */
   private connecting = 0
+  /** Arrived by an action: focus the name once it shows. */
+  private focusName = false
   private clock: ReturnType<typeof setInterval> | null = null
 
   constructor () {
@@ -61,6 +63,7 @@ export class KithFriendView extends LitElement {
     if ((changed.has('address') || changed.has('api')) && this.api && this.address) {
       this.connection?.stop()
       this.connection = null
+      this.state = null // not the previous friend's, while this one's loads
       const turn = ++this.connecting
       // Its code loads on the first friend page; a newer address (or leaving
       // the page) meanwhile wins.
@@ -80,9 +83,13 @@ export class KithFriendView extends LitElement {
     // the control that had focus is gone, so start a keyboard user at the name.
     if (changed.has('address') && this.address) {
       const active = document.activeElement
-      if (!active || active === document.body || (active.shadowRoot && deepActive(active) === null)) {
-        this.renderRoot.querySelector<HTMLElement>('#friend-heading')?.focus()
-      }
+      if (!active || active === document.body || (active.shadowRoot && deepActive(active) === null)) this.focusName = true
+    }
+    // The name shows once the connection's code has loaded (connectTo).
+    const heading = this.focusName ? this.renderRoot.querySelector<HTMLElement>('#friend-heading') : null
+    if (heading) {
+      this.focusName = false
+      heading.focus()
     }
   }
 
