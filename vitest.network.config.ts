@@ -6,6 +6,7 @@ export default defineConfig({
   test: {
     include: ['tests/network/**/*.network.test.ts'],
     environment: 'node',
+    setupFiles: ['./tests/unit/setup-crypto.ts'],
     testTimeout: 120_000,
     hookTimeout: 60_000,
     fileParallelism: false,

@@ -120,8 +120,9 @@ export interface KithApi extends EventTarget {
   /** Anyone who knows my address can reach me (and see my name); off by default. */
   readonly discoverable: boolean
   setDiscoverable (on: boolean): Promise<void>
-  /** A live, self-reconnecting connection to someone's tab (name, round trip). */
-  connectTo (address: string): FriendConnection
+  /** A live, self-reconnecting connection to someone's tab (name, round
+   *  trip); its code loads on the first call. */
+  connectTo (address: string): Promise<FriendConnection>
 
   listMyItems (opts?: { limit?: number }): Promise<MyItem[]>
   /** A file is written in pieces; onProgress reports the fraction saved (0..1). */
@@ -149,7 +150,8 @@ export interface KithApi extends EventTarget {
   /** Redeem a friend's invite: connect to them and become friends. */
   acceptInvite (address: string, token: string, signal?: AbortSignal): Promise<Profile>
 
-  feed (ownerAddress: string): FriendFeed
+  /** One friend's feed (its code loads on the first call). */
+  feed (ownerAddress: string): Promise<FriendFeed>
   /** Every friend's cached items, newest first. The api fires 'feed-change'
    *  whenever they (or their read marks) may have changed. */
   homeItems (query: { owner?: string, type?: ItemType, limit: number }): Promise<HomeEntry[]>

@@ -60,9 +60,9 @@ export class NodeDevicesApi extends EventTarget implements DevicesApi {
   async canLinkThisDevice (): Promise<boolean> {
     const node = this.node
     const [items, friends, devices, invites] = await Promise.all([
-      node.items.listMine({ limit: 1 }), node.friends.list(), node.devices.list(), node.invites.list()
+      node.items.listMine({ limit: 1 }), node.friends.list(), node.devices.count(), node.invites.list()
     ])
-    return items.length === 0 && friends.length === 0 && devices.length <= 1 && invites.length === 0
+    return items.length === 0 && friends.length === 0 && devices <= 1 && invites.length === 0
   }
 
   linkThisDevice (deviceName: string): LinkingSession {

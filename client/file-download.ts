@@ -10,10 +10,8 @@ import { FILE_RANGE_BYTES, MAX_FILE_BYTES } from '../shared/items'
  *  peer at once, so 16 downloads side by side still fit. */
 export const DOWNLOAD_DEPTH = 4
 
-export const BAD_PIECE = 'Your friend’s node sent a piece of the file that does not match what was asked for, so the download was stopped.'
-/** Said after "Your browser has no room left for Kith: … used of …." (see no-room.ts). */
-export const NO_SPACE_HERE = 'This file was not kept. Clear cached copies or free some space, then download it again.'
-export const FILE_TOO_LARGE = `This file is larger than Kith allows (${MAX_FILE_BYTES / 1024 / 1024 / 1024} GB), so it was not downloaded.`
+import { BAD_PIECE, FILE_TOO_LARGE, NO_SPACE_HERE } from './file-errors'
+export { BAD_PIECE, FILE_TOO_LARGE, NO_SPACE_HERE }
 
 export interface DownloadPlan {
   /** The file's size as the friend's listing gave it. */

@@ -6,7 +6,6 @@ import { toHex } from '../shared/bytes'
 import { HandshakeError } from '../shared/handshake-error'
 import { KithError } from '../shared/errors'
 import type { Profile } from '../shared/protocol'
-import { parsePingAnswer, parseProfileAnswer } from '../shared/answers'
 import type { KithNode, NodeSession } from '../node-tab/node'
 
 export type FriendPhase = 'invalid' | 'waiting-for-tracker' | 'searching' | 'connecting' | 'authenticating' | 'connected' | 'stopped'
@@ -96,6 +95,7 @@ export class FriendConnection extends EventTarget {
           onPhase: (phase) => this.update({ phase })
         })
         this.session = session
+        const { parseProfileAnswer } = await loadAnswers()
         const profile = parseProfileAnswer(await session.rpc.call('profile', {}, { timeoutMs: PING_TIMEOUT_MS, signal }), session.remoteAddress)
         this.update({ phase: 'connected', profile, problem: null, handshakeFailed: false })
         wasConnected = true
@@ -132,6 +132,7 @@ export class FriendConnection extends EventTarget {
       }
       const t0 = performance.now()
       try {
+        const { parsePingAnswer } = await loadAnswers()
         parsePingAnswer(await session.rpc.call('ping', { data }, { timeoutMs: PING_TIMEOUT_MS, signal }), data)
       } catch {
         // No answer in time: treat the friend as gone and search again.
@@ -149,4 +150,9 @@ function sleep (ms: number, signal: AbortSignal): Promise<void> {
     const timer = setTimeout(resolve, ms)
     signal.addEventListener('abort', () => { clearTimeout(timer); resolve() }, { once: true })
   })
+}
+
+/** The answers' checks load with the first session (not on the first screen). */
+function loadAnswers (): Promise<typeof import('../shared/answers')> {
+  return import('../shared/answers')
 }

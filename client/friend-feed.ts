@@ -5,13 +5,12 @@
 import { toHex } from '../shared/bytes'
 import { KithError, type ErrorCode } from '../shared/errors'
 import type { ListItemsResult } from '../shared/protocol'
-import { parseListItemsAnswer } from '../shared/answers'
 import type { NodeSession } from '../node-tab/node'
 import type { FeedItem, FeedState, FriendFeed } from './app-api'
 import type { FriendCache } from './cache/friend-cache'
 import type { OutboxRow } from './cache/db'
 import type { Outbox } from './outbox'
-import { BAD_PIECE, downloadPieces, FILE_TOO_LARGE, NO_SPACE_HERE } from './file-download'
+import { BAD_PIECE, FILE_TOO_LARGE, NO_SPACE_HERE } from './file-errors'
 import { isQuotaError } from '../shared/quota'
 import { noRoomMessage } from './no-room'
 
@@ -249,6 +248,7 @@ export class FriendFeedImpl extends EventTarget implements FriendFeed {
       const mark = cache.deletionMark(this.owner)
       let result: ListItemsResult
       try {
+        const { parseListItemsAnswer } = await import('../shared/answers') // with the first sync
         result = parseListItemsAnswer(await session.rpc.call('listItems', params, { signal: this.closer.signal }), params)
       } catch (err) {
         cache.releaseMark(mark)
@@ -278,6 +278,7 @@ export class FriendFeedImpl extends EventTarget implements FriendFeed {
     const plan = await cache.beginFile(this.owner, id)
     if (!plan) throw new KithError('NOT_FOUND', NOT_CACHED)
     const { size } = plan
+    const { downloadPieces } = await import('./file-download') // with the first download
     await downloadPieces({
       size,
       have: plan.have,

@@ -6,8 +6,7 @@ import { KithError } from '../shared/errors'
 import { addressFromPublicKey, parseAddress } from '../shared/identity'
 import type { Audience } from '../shared/items'
 import type { Profile } from '../shared/protocol'
-import { parseRedeemAnswer } from '../shared/answers'
-import { safetyCode } from '../shared/safety-code'
+import { loadCrypto } from '../shared/crypto'
 import type { TrackerInUse } from '../node-tab/discovery/tracker-book'
 import type { KithConfig } from '../node-tab/config'
 import type { KithNode, NodeStatus } from '../node-tab/node'
@@ -28,8 +27,8 @@ import { hintHandler } from './cache/hint-handler'
 import { SyncCoalescer } from './sync-coalescer'
 import { Notifier } from './notifications'
 import type { HomeEntry } from './app-api'
-import { FriendConnection } from './friend-connection'
-import { FriendFeedImpl } from './friend-feed'
+import type { FriendConnection } from './friend-connection'
+import type { FriendFeedImpl } from './friend-feed'
 import { Outbox } from './outbox'
 import { SessionKeepalive } from './session-keepalive'
 
@@ -53,7 +52,10 @@ export class KithClient extends EventTarget implements KithApi {
     this.notifier = new Notifier(clientDb)
     // The saved choice is read once: show it as soon as it is known.
     void this.notifier.ready.then(() => this.feedChanged())
-    this.syncs = new SyncCoalescer((key) => this.feed(addressFromPublicKey(fromHex(key))).sync())
+    this.syncs = new SyncCoalescer(async (key) => {
+      await loadCrypto() // for the address (Home asks every friend as it opens)
+      await (await this.feed(addressFromPublicKey(fromHex(key)))).sync()
+    })
     node.registerHandlers((remoteHex) => ({
       ...deleteNoticeHandler(this.cache, remoteHex, () => { this.changed(); this.feedChanged() }),
       ...hintHandler(remoteHex, { isFriend: (key) => this.node.friends.isFriend(key), syncSoon: (key) => this.syncs.request(key) })
@@ -94,7 +96,10 @@ export class KithClient extends EventTarget implements KithApi {
     return this.node.answerConnectionCode(keyHexOf(friendAddress), code)
   }
   completeConnection (friendAddress: string, answerCode: string): Promise<void> { return this.node.completeConnection(keyHexOf(friendAddress), answerCode) }
-  connectTo (address: string): FriendConnection { return new FriendConnection(this.node, address, this.cache) }
+  async connectTo (address: string): Promise<FriendConnection> {
+    const { FriendConnection } = await import('./friend-connection') // not on the first screen
+    return new FriendConnection(this.node, address, this.cache)
+  }
   get discoverable (): boolean { return this.node.discoverable }
   setDiscoverable (on: boolean): Promise<void> { return this.node.setDiscoverable(on) }
 
@@ -156,6 +161,9 @@ export class KithClient extends EventTarget implements KithApi {
   // — friends and groups —
   async listFriends (): Promise<FriendSummary[]> {
     const [friends, groups] = await Promise.all([this.node.friends.list(), this.node.friends.listGroups()])
+    if (friends.length === 0) return []
+    // The safety codes need the cryptography code: loaded only with friends.
+    const [{ safetyCode }] = await Promise.all([import('../shared/safety-code'), loadCrypto()])
     return friends.map((f) => ({
       key: f.key,
       address: f.address,
@@ -232,6 +240,7 @@ export class KithClient extends EventTarget implements KithApi {
     this.mustMakeFriends()
     // The owner sits in a swarm named after the invite's token.
     const session = await this.node.getSession(ownerKey, { signal, inviteToken: token })
+    const { parseRedeemAnswer } = await import('../shared/answers') // loaded with the first session
     const { owner } = parseRedeemAnswer(await session.rpc.call('redeemInvite', { token, profile: this.node.profile }, { signal, timeoutMs: 15_000 }), addressFromPublicKey(ownerKey))
     await this.node.friends.add({ key: toHex(ownerKey), address: addressFromPublicKey(ownerKey), displayName: owner.displayName })
     this.changed()
@@ -242,7 +251,10 @@ export class KithClient extends EventTarget implements KithApi {
   /** One feed per friend, shared by the page that shows them and the
    *  background drain of their queue, so a download that resumed after a
    *  reload settles the page's wait for the same file. */
-  feed (ownerAddress: string): FriendFeedImpl {
+  async feed (ownerAddress: string): Promise<FriendFeedImpl> {
+    // Its code (syncing, fetching files) is not on the first screen.
+    // parseAddress checks the check digits with the cryptography code.
+    const [{ FriendFeedImpl }] = await Promise.all([friendFeedCode ??= await import('./friend-feed'), loadCrypto()])
     const ownerKey = parseAddress(ownerAddress)
     const ownerKeyHex = toHex(ownerKey)
     const open = this.feeds.get(ownerKeyHex)
@@ -263,6 +275,9 @@ export class KithClient extends EventTarget implements KithApi {
   async homeItems (query: RecentQuery): Promise<HomeEntry[]> {
     const [entries, friends] = await Promise.all([this.cache.recent(query), this.node.friends.list()])
     const byKey = new Map(friends.map((f) => [f.key, f]))
+    // A former friend's address is computed (friends' are stored): only then
+    // is the cryptography code needed here.
+    if (entries.some((e) => !byKey.has(e.owner))) await loadCrypto()
     return entries.map((e) => ({
       ...e,
       ownerAddress: byKey.get(e.owner)?.address ?? addressFromPublicKey(fromHex(e.owner)),
@@ -301,7 +316,7 @@ export class KithClient extends EventTarget implements KithApi {
   /** Performs requests that were queued for this peer while it was offline. */
   private async drainQueued (peerHex: string): Promise<void> {
     if ((await this.outbox.pending(peerHex)).length === 0) return
-    const feed = this.feed(addressFromPublicKey(fromHex(peerHex)))
+    const feed = await this.feed(addressFromPublicKey(fromHex(peerHex)))
     await feed.drainQueued().catch(() => { /* stays queued; retried on the next connection */ })
     this.changed()
   }
@@ -349,6 +364,10 @@ function toMyItem (row: ItemRow): MyItem {
   if (row.file) item.file = row.file
   return item
 }
+
+/** friend-feed.ts once loaded: feed() then builds synchronously, so two
+ *  calls in a row share one feed. */
+let friendFeedCode: typeof import('./friend-feed') | null = null
 
 function keyHexOf (address: string): string {
   return toHex(parseAddress(address))

@@ -52,8 +52,18 @@ async function serve (lock: NodeLock): Promise<void> {
   const { startNode } = await import('./start-node')
   const running = await startNode(root, runner)
   void running.ready.then(watchForUpdates, watchForUpdates)
+  // Damaged stored keys: the node stopped before serving; say so as a
+  // failed open would.
+  running.checked.catch((err: unknown) => {
+    leaveWarning?.stop()
+    running.stop()
+    failed(err)
+  })
   // Friends reach me only while this tab serves; the runner restarts itself.
-  if (running.devices && !runner) leaveWarning = warnBeforeLeaving(running.devices)
+  // After the first screen: it lists the devices, which needs the
+  // cryptography code the first screen does without.
+  const devices = running.devices
+  if (devices && !runner) void running.ready.then(() => { leaveWarning ??= warnBeforeLeaving(devices) })
   // Another tab took over: stop serving here at once, so friends meet only
   // the other tab's node.
   void lock.lost.then(() => {

@@ -7,10 +7,11 @@
 import { KithNode } from '../node-tab/node'
 import { NodeDatabase } from '../node-tab/storage/db'
 import { hasIdentity } from '../node-tab/storage/identity-store'
+import { loadCrypto } from '../shared/crypto'
 import { KithClient } from './kith-client'
 import type { DevicesApi } from './devices-api'
 import { linkingReport, startNodeReports, startRunnerReports, type RunnerPage } from './runner-report'
-import './elements/kith-app'
+import { parseRoute } from './elements/kith-app'
 import { preloadViews } from './elements/lazy-views'
 
 /** The longest serving waits for the first screen (see startNode). */
@@ -22,6 +23,9 @@ export interface RunningNode {
   /** Settles once the first screen is up (the `kith-ready` mark), or
    *  SCREEN_WAIT_MS after the node opened if part of it never loads. */
   ready: Promise<void>
+  /** Rejects, in words for the owner, if the stored keys fail their checks
+   *  (KithNode.verify): the node has then stopped without serving. */
+  checked: Promise<void>
   /** Stops serving at once: listener, sessions, timers, database. */
   stop: () => void
 }
@@ -30,12 +34,16 @@ export async function startNode (root: HTMLElement, runner: RunnerPage | null): 
   performance.mark('kith-code-loaded') // phases of a start, logged by the kith-app benchmark
   const db = new NodeDatabase()
   if (runner && !await hasIdentity(db)) {
+    await loadCrypto()
     const { bootNewDevice } = await import('./boot-new-device')
     const link = await bootNewDevice({ db, name: runner.deviceName ?? 'Server', serverOnly: true, root })
     const reports = startRunnerReports(() => linkingReport(link.state, runner), { token: runner.token })
     link.addEventListener('change', () => reports.changed())
-    return { devices: null, ready: Promise.resolve(), stop: () => { reports.stop(); link.cancel() } }
+    return { devices: null, ready: Promise.resolve(), checked: Promise.resolve(), stop: () => { reports.stop(); link.cancel() } }
   }
+  // A friend's page, an invite or a link parse addresses as they render:
+  // their first screen waits for the cryptography code (home does not).
+  if (parseRoute(location.hash).page !== 'home') await loadCrypto()
   const node = await KithNode.open({ db })
   performance.mark('kith-node-open')
   const api = new KithClient(node)
@@ -52,6 +60,9 @@ export async function startNode (root: HTMLElement, runner: RunnerPage | null): 
   // A view whose code fails to load never defines its element: serving must
   // not wait on it, so it starts after the mark or a few seconds at most.
   const screenUp = Promise.race([markReady(app), new Promise<void>((resolve) => setTimeout(resolve, SCREEN_WAIT_MS))])
+  // The checks the open left out (KithNode.verify) run first, with the
+  // cryptography code loading now; listening waits for them.
+  const checked = screenUp.then(() => node.verify())
   const ready = screenUp.then(() => {
     node.startListening()
     void node.listening.then(() => { if (node.isListening) performance.mark('kith-listening') })
@@ -60,6 +71,7 @@ export async function startNode (root: HTMLElement, runner: RunnerPage | null): 
   return {
     devices: api.devices,
     ready,
+    checked,
     stop: () => {
       reports?.stop()
       node.close()

@@ -2,9 +2,10 @@
 // answers sealed offers, and the authenticated sessions it serves. The client
 // UI uses the same node to dial friends (one identity per tab).
 import { bytesEqual, fromHex, toHex } from '../shared/bytes'
-import { boxSecretKeyFromSigning, isValidSigningPublicKey, pairSecret, randomBytes } from '../shared/crypto'
+import { boxSecretKeyFromSigning, cryptoLoaded, isValidSigningPublicKey, loadCrypto, pairSecret } from '../shared/crypto'
+import { randomBytes } from '../shared/random'
 import type { Meeting, MeetingKind } from '../shared/meetings'
-import { addressFromPublicKey, type Identity } from '../shared/identity'
+import type { Identity } from '../shared/identity'
 import { normalizeDisplayName, parseDeviceRevoked, parseEmptyParams, type DeviceRevokedParams, type NodeMethods, type Profile } from '../shared/protocol'
 import type { RpcHandlers } from '../shared/rpc'
 import type { Transport } from '../shared/transport'
@@ -25,7 +26,7 @@ import { ByteBudget } from '../shared/byte-budget'
 import { NODE_HELD_BYTES, sessionRpcOptions, type SessionLimits } from './session-limits'
 import { NodeDatabase } from './storage/db'
 import { FriendsStore } from './storage/friends-store'
-import { DEVICES_SECRET_KEY, loadOrCreateDevicesSecret, loadOrCreateIdentity, type StoredIdentity } from './storage/identity-store'
+import { checkStoredIdentity, DEVICES_SECRET_KEY, loadOrCreateDevicesSecret, loadOrCreateIdentity, type StoredIdentity } from './storage/identity-store'
 import type { LinkApprovalStep } from './linking/approve-link'
 import type { SpentLinkCodes } from '../shared/link-code'
 import { KithError } from '../shared/errors'
@@ -33,13 +34,12 @@ import { DevicesStore } from './storage/devices-store'
 import { OwnDeviceLinks } from './devices/own-device-links'
 import { RevocationQueue } from './devices/revocation-queue'
 import { DeviceSyncSessions } from './devices/device-sync-sessions'
-import { grantedRecords } from './sync/grants-filter'
 import { grantFriend, grantInvite, isFriendGranted, isInviteGranted } from '../shared/grants'
 import type { AppliedChanges } from './sync/apply'
 import type { RemoteDevice } from '../shared/device-credentials'
-import { DEVICES_SECRET_BYTES } from '../shared/link-protocol'
+import { DEVICES_SECRET_BYTES } from '../shared/devices-secret'
 import type { DeviceCredentials } from '../shared/device-credentials'
-import { checkDeviceRevocation, revokeDevice, type DeviceRole } from '../shared/device-certificate'
+import { checkDeviceRevocation, revokeDevice, type DeviceCertificate, type DeviceRole } from '../shared/device-certificate'
 import { InvitesStore } from './storage/invites-store'
 import { TrackerDirectory } from './discovery/tracker-directory'
 import type { ManualConnections } from './discovery/manual-connect'
@@ -96,6 +96,16 @@ export class KithNode extends EventTarget {
   readonly credentials: DeviceCredentials
   /** The identity's key pair: only on a full device. */
   private readonly signing: Identity | null
+  /** The identity as read at open, for verify(). */
+  private readonly stored: StoredIdentity
+  /** verify(), once started: its checks run once per open. */
+  private verifying: Promise<void> | null = null
+  /** Set once verify() passed: nothing is signed before. */
+  private verified = false
+  /** Set once the stored key pairs and certificate passed (see checkedSigning). */
+  private identityChecked = false
+  /** Why verify() failed (the node then stopped), in words for the owner. */
+  failure: Error | null = null
   readonly address: string
   readonly keyHex: string
   readonly items: ItemsStore
@@ -173,7 +183,8 @@ export class KithNode extends EventTarget {
     this.identityKey = identity.identityKey
     this.credentials = identity.credentials
     this.signing = identity.signing
-    this.address = addressFromPublicKey(this.identityKey)
+    this.address = identity.address
+    this.stored = identity
     this.keyHex = toHex(this.identityKey)
     this.displayName = displayName
     this.config = config
@@ -201,12 +212,12 @@ export class KithNode extends EventTarget {
         // Closing: the database went away mid-way, and nothing is left to follow.
         if (!this.closed) console.warn('[kith] could not follow changes from another device:', err)
       })
-    }, { accept: grantedRecords(this.identityKey) })
+    }, { loadAccept: async () => (await import('./sync/grants-filter')).grantedRecords(this.identityKey) })
     // Only the identity allows friendships and invites (see shared/grants.ts).
     const signing = this.signing
     if (signing) {
-      this.friends.grant = (key, addedAt) => grantFriend(signing, key, addedAt)
-      this.invites.grant = (invite) => grantInvite(signing, invite)
+      this.friends.grant = (key, addedAt) => grantFriend(this.checkedSigning(signing), key, addedAt)
+      this.invites.grant = (invite) => grantInvite(this.checkedSigning(signing), invite)
     }
     this.deviceSync.addEventListener('change', () => this.changed())
     this.deviceSessions.addEventListener('opened', () => this.changed())
@@ -258,8 +269,6 @@ export class KithNode extends EventTarget {
     node.replays.restore(await db.getSetting(SEEN_OFFERS_KEY, (v): v is unknown => v !== undefined), Date.now())
     // This device is one of the person's devices, in the list they all share.
     await node.devices.add(identity.credentials.certificate!)
-    await node.devices.load()
-    await node.refreshDeviceCount()
     node.devicesSecret = await db.getSetting(DEVICES_SECRET_KEY, (v): v is Uint8Array => v instanceof Uint8Array && v.length === DEVICES_SECRET_BYTES) ?? null
     // Pieces of a file whose save was cut short (a crash, a closed tab).
     await node.items.removeOrphanChunks().catch(() => { /* tried again next time */ })
@@ -267,9 +276,54 @@ export class KithNode extends EventTarget {
   }
 
   /** A full device may link and revoke devices and make friends; a server
-   *  device serves and syncs. */
+   *  device serves and syncs. (Before verify(), as stored: see there.) */
   get role (): DeviceRole {
-    return this.credentials.certificate!.role
+    return (this.credentials.certificate as Partial<DeviceCertificate> | null)?.role === 'server' ? 'server' : 'full'
+  }
+
+  /** The checks the open left out, so the first screen needs no
+   *  cryptography code: the stored key pairs match, the address is the
+   *  key's, the device certificate is the identity's and for this device,
+   *  and my devices' certificates and revocations (which the handshake's
+   *  revoked-device check relies on) are loaded as checked. Runs once,
+   *  after loading that code, and before anything listens, dials, signs
+   *  or answers: every network path starts with network(), which awaits
+   *  it, and the grants refuse until it passed. A failure stops the node
+   *  (`failure` says why) and every later call refuses with it. */
+  verify (): Promise<void> {
+    this.verifying ??= (async () => {
+      await loadCrypto()
+      const certificate = checkStoredIdentity(this.stored)
+      this.credentials.certificate = certificate
+      await this.devices.load()
+      await this.refreshDeviceCount()
+      this.verified = true
+      this.changed()
+    })().catch((err: unknown) => {
+      this.failure = err instanceof Error ? err : new Error(String(err))
+      if (!this.closed) this.close()
+      throw this.failure
+    })
+    return this.verifying
+  }
+
+  /** The identity's key pair, only once verify() has passed. */
+  private checkedSigning (signing: Identity): Identity {
+    if (this.failure) throw this.failure
+    if (!this.verified && !this.identityChecked) {
+      // Signing may come before verify() has finished (it also reads the
+      // devices): the key pair's own checks are synchronous, so they run here.
+      if (!cryptoLoaded()) throw new Error('Kith is still checking its stored keys; try again in a moment.')
+      try {
+        this.credentials.certificate = checkStoredIdentity(this.stored)
+      } catch (err) {
+        this.failure = err instanceof Error ? err : new Error(String(err))
+        if (!this.closed) this.close()
+        throw this.failure
+      }
+      this.identityChecked = true
+    }
+    return signing
   }
 
   get profile (): Profile {
@@ -458,6 +512,8 @@ export class KithNode extends EventTarget {
 
   /** The network code (network.ts), loaded once for the whole tab. */
   private async network (): Promise<Network> {
+    await this.verify() // nothing goes out before the stored keys are checked
+    if (this.closed) throw new KithError('CLOSED', 'This node has stopped.')
     this.net ??= await loadNetwork()
     return this.net
   }
@@ -521,7 +577,8 @@ export class KithNode extends EventTarget {
       this.listenNow(Listener)
     }, (err: unknown) => {
       this.listenWanted = false
-      console.error('[kith] the network code could not load; not listening:', err)
+      if (this.failure) console.error('[kith] not listening:', this.failure.message)
+      else console.error('[kith] the network code could not load; not listening:', err)
       this.changed()
     })
   }
@@ -726,6 +783,7 @@ export class KithNode extends EventTarget {
   async revokeDevice (deviceHex: string): Promise<void> {
     const signing = this.signing
     if (!signing || this.role !== 'full') throw new KithError('UNAUTHORIZED', 'Only a full device can revoke a device.')
+    await this.verify()
     if (deviceHex === toHex(this.credentials.device.publicKey)) throw new KithError('BAD_REQUEST', 'A device cannot revoke itself; revoke it from another of your devices.')
     const known = (await this.devices.list()).find((d) => d.key === deviceHex)
     if (!known) throw new KithError('NOT_FOUND', 'No such device.')

@@ -4,6 +4,7 @@
 // whole answer (not item by item) means a node cannot push more than was
 // asked, nor smuggle odd values into UI state by mixing them with good ones.
 import { KithError } from './errors'
+import { cleanDisplayName } from './display-name'
 import { decodeCursor, isItemType, MAX_FILE_BYTES, MAX_TEXT_CHARS, type ItemType, type SharedItem } from './items'
 import { MAX_DISPLAY_NAME, MAX_NOTICE_BATCH, type ListItemsResult, type Profile } from './protocol'
 
@@ -119,14 +120,4 @@ export function parsePingAnswer (value: unknown, sent: Uint8Array): void {
   if (data.length !== sent.length || data.some((b, i) => b !== sent[i])) refuse('an echo that differs from what was sent')
 }
 
-/** Combining marks beyond a few on one letter: real names need two or
- *  three (Vietnamese, Indic scripts); dozens make a glyph many lines tall,
- *  drawn over the text around the name. */
-const MARK_PILE = /(\p{M}{4})\p{M}+/gu
-
-/** Names are shown to people: no control or bidi-override characters, one
- *  line, no pile of combining marks. */
-export function cleanDisplayName (name: string): string {
-  // eslint-disable-next-line no-control-regex
-  return name.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, ' ').replace(/\s+/g, ' ').trim().replace(MARK_PILE, '$1')
-}
+export { cleanDisplayName }

@@ -1,157 +1,82 @@
-// The only importer of tweetnacl (and ed2curve, its companion by the same
-// author). Ed25519 signs; X25519 + XSalsa20-Poly1305 seals. The X25519 keys
-// are derived from the Ed25519 identity, so one address names both.
-// @noble/curves (audited) only checks that a public key is a real key:
-// tweetnacl accepts any 32 bytes that decode to a point.
-import nacl from 'tweetnacl'
-import ed2curve from 'ed2curve'
-import { ed25519 } from '@noble/curves/ed25519.js'
-import { concatBytes } from './bytes'
+// The cryptography every part of Kith uses, behind one small facade: the
+// library code (tweetnacl, ed2curve, @noble/curves: crypto-impl.ts) is
+// loaded lazily with loadCrypto(), so the first screen opens without it
+// (bench/README.md, kith-app). Every function here is synchronous and
+// throws until loadCrypto() has resolved: the node loads and runs its
+// checks before it listens, dials or signs (node-tab/node.ts, verify).
+// Ed25519 signs; X25519 + XSalsa20-Poly1305 seals. The X25519 keys are
+// derived from the Ed25519 identity, so one address names both.
+export { randomBytes } from './random'
 
 export const PUBLIC_KEY_BYTES = 32
 export const SIGNATURE_BYTES = 64
+export const SECRET_KEY_BYTES = 32
+export const SECRETBOX_NONCE_BYTES = 24
+/** Poly1305's tag. */
+export const SECRETBOX_OVERHEAD_BYTES = 16
 
 export interface SigningKeyPair {
   publicKey: Uint8Array // 32 bytes, Ed25519
   secretKey: Uint8Array // 64 bytes, Ed25519 (seed + public key)
 }
 
-export function generateSigningKeyPair (): SigningKeyPair {
-  const kp = nacl.sign.keyPair()
-  return { publicKey: kp.publicKey, secretKey: kp.secretKey }
+export interface BoxKeyPair { publicKey: Uint8Array, secretKey: Uint8Array }
+
+type Impl = typeof import('./crypto-impl')
+let impl: Impl | null = null
+let loading: Promise<void> | null = null
+
+/** Loads the cryptography code (once; a failed load is tried again). */
+export function loadCrypto (): Promise<void> {
+  if (impl) return Promise.resolve()
+  loading ??= import('./crypto-impl').then((m) => { impl = m }, (err: unknown) => {
+    loading = null
+    throw err
+  })
+  return loading
 }
 
+/** For a page that bundles crypto-impl.ts statically (the test harness):
+ *  usable at once, without waiting for loadCrypto(). */
+export function installCrypto (m: Impl): void {
+  impl = m
+}
+
+/** Whether loadCrypto() has resolved. */
+export function cryptoLoaded (): boolean {
+  return impl !== null
+}
+
+function need (): Impl {
+  if (!impl) throw new Error('The cryptography code has not loaded yet.')
+  return impl
+}
+
+export function generateSigningKeyPair (): SigningKeyPair { return need().generateSigningKeyPair() }
 /** True when the secret key really belongs to the public key. */
-export function keyPairMatches (kp: SigningKeyPair): boolean {
-  if (kp.publicKey.length !== 32 || kp.secretKey.length !== 64) return false
-  // Rebuild from the seed: fromSecretKey would just copy the secret key's
-  // second half, which is the public key, and prove nothing.
-  const rebuilt = nacl.sign.keyPair.fromSeed(kp.secretKey.subarray(0, 32))
-  return nacl.verify(rebuilt.publicKey, kp.publicKey) && nacl.verify(rebuilt.secretKey, kp.secretKey)
-}
-
-export function sign (message: Uint8Array, secretKey: Uint8Array): Uint8Array {
-  return nacl.sign.detached(message, secretKey)
-}
-
+export function keyPairMatches (kp: SigningKeyPair): boolean { return need().keyPairMatches(kp) }
+export function sign (message: Uint8Array, secretKey: Uint8Array): Uint8Array { return need().sign(message, secretKey) }
 /** Strict verification: the key must be a real key (see
  *  isValidSigningPublicKey) and the signature's S canonical (S < L), so
  *  neither a small-order key nor a malleated signature passes. */
-export function verify (message: Uint8Array, signature: Uint8Array, publicKey: Uint8Array): boolean {
-  if (signature.length !== SIGNATURE_BYTES || !isValidSigningPublicKey(publicKey)) return false
-  if (!isCanonicalScalar(signature.subarray(32))) return false
-  return nacl.sign.detached.verify(message, signature, publicKey)
-}
-
-/** The order of the Ed25519 prime-order subgroup, little-endian. */
-const GROUP_ORDER = Uint8Array.from([
-  0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
-  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10
-])
-
-function isCanonicalScalar (s: Uint8Array): boolean {
-  for (let i = 31; i >= 0; i--) {
-    if (s[i]! < GROUP_ORDER[i]!) return true
-    if (s[i]! > GROUP_ORDER[i]!) return false
-  }
-  return false // equal to L
-}
-
-export function sha512 (data: Uint8Array): Uint8Array {
-  return nacl.hash(data)
-}
-
-export function randomBytes (n: number): Uint8Array {
-  return nacl.randomBytes(n)
-}
-
-/** Could someone present this key only by holding its secret? It must be the
- *  canonical encoding (y < p) of a point in the prime-order subgroup: not one
- *  of the small-order points (with `01 00…00`, the identity, a "signature"
- *  verifies without any secret key) and not mixed with a small-order part.
- *  Every key made by generateSigningKeyPair passes. */
-export function isValidSigningPublicKey (publicKey: Uint8Array): boolean {
-  if (!(publicKey instanceof Uint8Array) || publicKey.length !== PUBLIC_KEY_BYTES) return false
-  try {
-    const point = ed25519.Point.fromBytes(publicKey, false) // false: no ZIP-215 leniency
-    return !point.isSmallOrder() && point.isTorsionFree() && ed2curve.convertPublicKey(publicKey) !== null
-  } catch {
-    return false // not canonical, or not on the curve
-  }
-}
-
-export function boxPublicKeyFromSigning (publicKey: Uint8Array): Uint8Array {
-  const key = ed2curve.convertPublicKey(publicKey)
-  if (!key) throw new Error('not a valid Ed25519 public key')
-  return key
-}
-
-export function boxSecretKeyFromSigning (secretKey: Uint8Array): Uint8Array {
-  return ed2curve.convertSecretKey(secretKey)
-}
-
-export interface BoxKeyPair { publicKey: Uint8Array, secretKey: Uint8Array }
-
-export function generateBoxKeyPair (): BoxKeyPair {
-  return nacl.box.keyPair()
-}
-
-/** A secret only these two people can compute (X25519 of one's secret with the
- *  other's public key): the same from both sides. */
-export function pairSecret (mySigningSecret: Uint8Array, theirSigningPublic: Uint8Array): Uint8Array {
-  return nacl.box.before(boxPublicKeyFromSigning(theirSigningPublic), boxSecretKeyFromSigning(mySigningSecret))
-}
-
-const SEAL_OVERHEAD = 32 + 24 // ephemeral public key + nonce
-
-/** Anonymous sealed box: only the holder of the recipient's X25519 secret can
- *  open it, and it carries no trace of who sealed it. */
-export function seal (plaintext: Uint8Array, recipientBoxPublicKey: Uint8Array): Uint8Array {
-  const ephemeral = nacl.box.keyPair()
-  const nonce = nacl.randomBytes(24)
-  const boxed = nacl.box(plaintext, nonce, recipientBoxPublicKey, ephemeral.secretKey)
-  return concatBytes(ephemeral.publicKey, nonce, boxed)
-}
-
+export function verify (message: Uint8Array, signature: Uint8Array, publicKey: Uint8Array): boolean { return need().verify(message, signature, publicKey) }
+export function sha512 (data: Uint8Array): Uint8Array { return need().sha512(data) }
+/** Could someone present this key only by holding its secret? (crypto-impl.ts) */
+export function isValidSigningPublicKey (publicKey: Uint8Array): boolean { return need().isValidSigningPublicKey(publicKey) }
+export function boxPublicKeyFromSigning (publicKey: Uint8Array): Uint8Array { return need().boxPublicKeyFromSigning(publicKey) }
+export function boxSecretKeyFromSigning (secretKey: Uint8Array): Uint8Array { return need().boxSecretKeyFromSigning(secretKey) }
+export function generateBoxKeyPair (): BoxKeyPair { return need().generateBoxKeyPair() }
+/** A secret only these two people can compute, the same from both sides. */
+export function pairSecret (mySigningSecret: Uint8Array, theirSigningPublic: Uint8Array): Uint8Array { return need().pairSecret(mySigningSecret, theirSigningPublic) }
+/** Anonymous sealed box: only the recipient opens it; it does not say who sealed it. */
+export function seal (plaintext: Uint8Array, recipientBoxPublicKey: Uint8Array): Uint8Array { return need().seal(plaintext, recipientBoxPublicKey) }
 /** Opens a sealed box; null when it was not sealed to us or was altered. */
-export function openSealed (sealed: Uint8Array, boxSecretKey: Uint8Array): Uint8Array | null {
-  if (sealed.length < SEAL_OVERHEAD + nacl.box.overheadLength) return null
-  const ephemeralPublic = sealed.subarray(0, 32)
-  const nonce = sealed.subarray(32, SEAL_OVERHEAD)
-  return nacl.box.open(sealed.subarray(SEAL_OVERHEAD), nonce, ephemeralPublic, boxSecretKey)
-}
-
-export const SECRET_KEY_BYTES = 32
-const SECRETBOX_NONCE = 24
-
-/** Authenticated symmetric encryption (XSalsa20-Poly1305) under a 32-byte
- *  key, with a random nonce in front: opening it proves the sender knew the
- *  key, and hides the contents from anyone who does not. */
-export function secretSeal (plaintext: Uint8Array, key: Uint8Array): Uint8Array {
-  if (key.length !== SECRET_KEY_BYTES) throw new Error('a secret key is 32 bytes')
-  const nonce = nacl.randomBytes(SECRETBOX_NONCE)
-  return concatBytes(nonce, nacl.secretbox(plaintext, nonce, key))
-}
-
+export function openSealed (sealed: Uint8Array, boxSecretKey: Uint8Array): Uint8Array | null { return need().openSealed(sealed, boxSecretKey) }
+/** Authenticated symmetric encryption under a 32-byte key, random nonce in front. */
+export function secretSeal (plaintext: Uint8Array, key: Uint8Array): Uint8Array { return need().secretSeal(plaintext, key) }
 /** Opens secretSeal's output; null when the key is wrong or it was altered. */
-export function secretOpen (sealed: Uint8Array, key: Uint8Array): Uint8Array | null {
-  if (key.length !== SECRET_KEY_BYTES || sealed.length < SECRETBOX_NONCE + nacl.secretbox.overheadLength) return null
-  return nacl.secretbox.open(sealed.subarray(SECRETBOX_NONCE), sealed.subarray(0, SECRETBOX_NONCE), key)
-}
-
-export const SECRETBOX_NONCE_BYTES = SECRETBOX_NONCE
-export const SECRETBOX_OVERHEAD_BYTES = nacl.secretbox.overheadLength
-
-/** XSalsa20-Poly1305 under a nonce the caller chooses: for formats whose
- *  nonces are counters under a key used for one message stream only (the
- *  backup file), so the order of the pieces is authenticated too. */
-export function secretBoxWithNonce (plaintext: Uint8Array, nonce: Uint8Array, key: Uint8Array): Uint8Array {
-  if (key.length !== SECRET_KEY_BYTES || nonce.length !== SECRETBOX_NONCE) throw new Error('a secret key is 32 bytes and a nonce 24')
-  return nacl.secretbox(plaintext, nonce, key)
-}
-
+export function secretOpen (sealed: Uint8Array, key: Uint8Array): Uint8Array | null { return need().secretOpen(sealed, key) }
+/** XSalsa20-Poly1305 under a nonce the caller chooses (the backup file's counters). */
+export function secretBoxWithNonce (plaintext: Uint8Array, nonce: Uint8Array, key: Uint8Array): Uint8Array { return need().secretBoxWithNonce(plaintext, nonce, key) }
 /** Opens secretBoxWithNonce's output; null when key, nonce or bytes are wrong. */
-export function secretBoxOpenWithNonce (box: Uint8Array, nonce: Uint8Array, key: Uint8Array): Uint8Array | null {
-  if (key.length !== SECRET_KEY_BYTES || nonce.length !== SECRETBOX_NONCE || box.length < nacl.secretbox.overheadLength) return null
-  return nacl.secretbox.open(box, nonce, key)
-}
+export function secretBoxOpenWithNonce (box: Uint8Array, nonce: Uint8Array, key: Uint8Array): Uint8Array | null { return need().secretBoxOpenWithNonce(box, nonce, key) }

@@ -3,6 +3,7 @@
 // what it calls itself, the full device sends what the chosen role may hold.
 // Both sides check what the other sent, as they would a stranger's input.
 import { KithError } from './errors'
+import { DEVICES_SECRET_BYTES } from './devices-secret'
 import { MAX_DEVICE_NAME } from './device-certificate'
 
 export interface LinkHello {
@@ -29,7 +30,7 @@ export interface NewDeviceMethods {
   completeLink: { params: LinkPackage, result: { linked: true } }
 }
 
-export const DEVICES_SECRET_BYTES = 32
+export { DEVICES_SECRET_BYTES }
 
 export function parseLinkHello (value: unknown): LinkHello {
   const v = value as Partial<LinkHello> | null

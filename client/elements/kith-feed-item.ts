@@ -147,10 +147,10 @@ export class KithFeedItem extends LitElement {
     this.fetching = null
   }
 
-  private feed (): FriendFeed | null {
+  private async feed (): Promise<FriendFeed | null> {
     if (!this.api || !this.ownerAddress) return null
     try {
-      return this.api.feed(this.ownerAddress)
+      return await this.api.feed(this.ownerAddress)
     } catch {
       return null
     }
@@ -171,11 +171,11 @@ export class KithFeedItem extends LitElement {
   }
 
   private async fetchNow (): Promise<SafeFileUrl | null> {
-    const feed = this.feed()
     const item = this.item
     const meta = item?.file
-    if (!feed || !meta) return null
     const key = this.fileKey()
+    const feed = await this.feed()
+    if (!feed || !meta || this.fileKey() !== key) return null
     this.error = ''
     this.progress = 0
     try {

@@ -84,16 +84,22 @@ export class KithFeed extends LitElement {
     if (changed.has('api') || changed.has('address')) this.open()
   }
 
+  /** Counts open() and close() calls: a feed that arrives after a newer
+   *  one (its code loads on the first) is not attached. */
+  private opening = 0
+
   private open (): void {
     this.close()
     if (!this.api || !this.address || !this.isConnected) return
-    let feed: FriendFeed
-    try {
-      feed = this.api.feed(this.address)
-    } catch (err) {
-      this.actionError = plainError(err)
-      return
-    }
+    const turn = this.opening
+    this.api.feed(this.address).then((feed) => {
+      if (turn === this.opening) this.attach(feed)
+    }, (err: unknown) => {
+      if (turn === this.opening) this.actionError = plainError(err)
+    })
+  }
+
+  private attach (feed: FriendFeed): void {
     this.feed = feed
     this.feedApi = this.api
     feed.addEventListener('change', this.onFeedChange)
@@ -129,6 +135,7 @@ export class KithFeed extends LitElement {
   }
 
   private close (): void {
+    this.opening++
     this.feedApi?.removeEventListener('change', this.onApiChange)
     this.feedApi = null
     if (this.feed) {

@@ -32,6 +32,10 @@ export class KithFriendView extends LitElement {
   declare feedStatus: FeedStatusDetail | null
   declare now: number
   private connection: FriendConnection | null = null
+  /** Counts connection attempts: only the newest is kept. */
+  private connecting = 0
+  /** Arrived by an action: focus the name once it shows. */
+  private focusName = false
   private clock: ReturnType<typeof setInterval> | null = null
 
   constructor () {
@@ -52,17 +56,25 @@ export class KithFriendView extends LitElement {
     if (this.clock) clearInterval(this.clock)
     this.connection?.stop()
     this.connection = null
+    this.connecting++
   }
 
   protected override willUpdate (changed: PropertyValues<this>): void {
     if ((changed.has('address') || changed.has('api')) && this.api && this.address) {
       this.connection?.stop()
-      const connection = this.api.connectTo(this.address)
-      this.connection = connection
-      this.state = connection.state
-      this.feedStatus = null
-      connection.addEventListener('change', () => { if (this.connection === connection) this.state = connection.state })
-      connection.start()
+      this.connection = null
+      this.state = null // not the previous friend's, while this one's loads
+      const turn = ++this.connecting
+      // Its code loads on the first friend page; a newer address (or leaving
+      // the page) meanwhile wins.
+      this.api.connectTo(this.address).then((connection) => {
+        if (turn !== this.connecting || !this.isConnected) return
+        this.connection = connection
+        this.state = connection.state
+        this.feedStatus = null
+        connection.addEventListener('change', () => { if (this.connection === connection) this.state = connection.state })
+        connection.start()
+      }, (err: unknown) => { console.error('[kith] the code to reach this friend could not load:', err) })
     }
   }
 
@@ -71,9 +83,13 @@ export class KithFriendView extends LitElement {
     // the control that had focus is gone, so start a keyboard user at the name.
     if (changed.has('address') && this.address) {
       const active = document.activeElement
-      if (!active || active === document.body || (active.shadowRoot && deepActive(active) === null)) {
-        this.renderRoot.querySelector<HTMLElement>('#friend-heading')?.focus()
-      }
+      if (!active || active === document.body || (active.shadowRoot && deepActive(active) === null)) this.focusName = true
+    }
+    // The name shows once the connection's code has loaded (connectTo).
+    const heading = this.focusName ? this.renderRoot.querySelector<HTMLElement>('#friend-heading') : null
+    if (heading) {
+      this.focusName = false
+      heading.focus()
     }
   }
 

@@ -4,6 +4,7 @@
 import { LitElement, html } from 'lit'
 import { sharedStyles } from './shared-styles'
 import { addressFromPublicKey, AddressError, parseAddress } from '../../shared/identity'
+import { loadCrypto } from '../../shared/crypto'
 
 export class KithOpenAddress extends LitElement {
   static override styles = sharedStyles
@@ -16,10 +17,13 @@ export class KithOpenAddress extends LitElement {
     this.error = ''
   }
 
-  private submit (ev: SubmitEvent): void {
+  private async submit (ev: SubmitEvent): Promise<void> {
     ev.preventDefault()
     const input = this.renderRoot.querySelector('input')!
     try {
+      // The check digits need the cryptography code (loaded with the node's
+      // checks just after the first screen; at once when already there).
+      await loadCrypto()
       const invite = input.value.trim().match(/#\/invite\/([^/?#\s]+)\/([^/?#\s]+)(\?[^#\s]*)?/)
       const address = addressFromPublicKey(parseAddress(invite ? decodeURIComponent(invite[1]!) : input.value))
       this.error = ''

@@ -30,7 +30,9 @@ export class DeviceSyncSessions extends EventTarget {
     private readonly db: NodeDatabase,
     private readonly myDeviceKey: string,
     private readonly onChanges: (changes: AppliedChanges) => void,
-    private readonly options: { accept?: DeviceSyncOptions['accept'], pullEveryMs?: number } = {}
+    /** accept, or loadAccept to load it with the sync code (the node's
+     *  grant checks are not on the first screen). */
+    private readonly options: { accept?: DeviceSyncOptions['accept'], loadAccept?: () => Promise<DeviceSyncOptions['accept']>, pullEveryMs?: number } = {}
   ) {
     super()
   }
@@ -53,7 +55,8 @@ export class DeviceSyncSessions extends EventTarget {
     try {
       const { DeviceSync } = await import('../sync/pull')
       const peer = session.rpc as unknown as RpcPeer<OwnerDeviceMethods>
-      sync = run.sync = new DeviceSync(this.db, peer, deviceHex, { accept: this.options.accept })
+      const accept = this.options.loadAccept ? await this.options.loadAccept() : this.options.accept
+      sync = run.sync = new DeviceSync(this.db, peer, deviceHex, { accept })
     } catch (err) {
       if (!run.stop.signal.aborted) this.set(run, 'failed', `the sync code could not load: ${err instanceof Error ? err.message : String(err)}`)
       return

@@ -5,7 +5,6 @@
 // one attempt now and then, never a busy loop.
 import { KithError } from '../../shared/errors'
 import { MAX_NOTICE_BATCH } from '../../shared/protocol'
-import { parseAcknowledgedAnswer } from '../../shared/answers'
 import type { NodeSession } from '../node'
 import type { NoticesStore } from './notices-store'
 
@@ -164,6 +163,7 @@ export class NoticeSender extends EventTarget {
         const result = await session.rpc.call('deleteNotices', { itemIds }, { signal })
         // The friend's answer is untrusted: only ids we sent count, and a
         // malformed answer counts for nothing.
+        const { parseAcknowledgedAnswer } = await import('../../shared/answers') // with the first session's code
         const acknowledged = parseAcknowledgedAnswer(result, itemIds)
         if (acknowledged.length === 0) throw new KithError('BAD_REQUEST', 'the friend acknowledged none of the notices')
         await this.store.acknowledge(friendKey, acknowledged)

@@ -12,6 +12,9 @@ export interface IdentityRow {
   publicKey: Uint8Array
   /** Only on a full device; a server device never holds it (DESIGN §6a). */
   secretKey?: Uint8Array
+  /** The address of publicKey, stored so the first screen needs no
+   *  cryptography code; checked against the key before the node serves. */
+  address?: string
   createdAt: number
 }
 

@@ -7,6 +7,7 @@ import {
   checkDeviceCertificate, checkDeviceRevocation, type DeviceCertificate, type DeviceRevocation
 } from '../../shared/device-certificate'
 import { KithError } from '../../shared/errors'
+import { loadCrypto } from '../../shared/crypto'
 import type { NodeDatabase } from './db'
 
 export interface KnownDevice {
@@ -59,6 +60,7 @@ export class DevicesStore {
 
   /** My devices with a valid certificate (rows that fail their check are skipped). */
   async list (): Promise<KnownDevice[]> {
+    await loadCrypto() // at once after the node's checks (node.ts, verify)
     const out: KnownDevice[] = []
     for (const row of await this.db.devices.toArray()) {
       try {
@@ -69,6 +71,12 @@ export class DevicesStore {
       } catch { /* not signed by my identity: not one of my devices */ }
     }
     return out
+  }
+
+  /** How many device rows are stored, checked or not (no cryptography
+   *  code needed): at most this many are my devices. */
+  async count (): Promise<number> {
+    return await this.db.devices.count()
   }
 
   /** Records a device I linked (or this device itself). Never un-revokes. */

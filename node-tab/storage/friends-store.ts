@@ -5,7 +5,7 @@
 import { bytesEqual, fromHex } from '../../shared/bytes'
 import { isNewer, type DatedSecret } from './meeting-secret'
 import { KithError } from '../../shared/errors'
-import { cleanDisplayName } from '../../shared/answers'
+import { cleanDisplayName } from '../../shared/display-name'
 import { isValidSigningPublicKey } from '../../shared/crypto'
 import { addressFromPublicKey } from '../../shared/identity'
 import type { Audience } from '../../shared/items'

@@ -4,16 +4,20 @@
 // server device then holds the identity's public key only). Creation runs
 // in a transaction so two tabs opening at once cannot each make their own.
 import { bytesEqual, toHex } from '../../shared/bytes'
-import { generateSigningKeyPair, keyPairMatches, randomBytes } from '../../shared/crypto'
-import { DEVICES_SECRET_BYTES } from '../../shared/link-protocol'
+import { generateSigningKeyPair, keyPairMatches, loadCrypto } from '../../shared/crypto'
+import { randomBytes } from '../../shared/random'
+import { DEVICES_SECRET_BYTES } from '../../shared/devices-secret'
 import { checkDeviceCertificate, issueDeviceCertificate, type DeviceCertificate } from '../../shared/device-certificate'
 import type { DeviceCredentials } from '../../shared/device-credentials'
-import { createIdentity, type Identity } from '../../shared/identity'
+import { addressFromPublicKey, createIdentity, type Identity } from '../../shared/identity'
 import type { IdentityRow, NodeDatabase, OwnDeviceRow } from './db'
 import type { LinkedIdentity } from '../linking/new-device'
 
 export interface StoredIdentity {
   identityKey: Uint8Array
+  /** The identity's address, stored beside it (computing it needs the
+   *  cryptography code, which the first screen does without). */
+  address: string
   /** The key pair, on a full device; null on a server device. */
   signing: Identity | null
   credentials: DeviceCredentials
@@ -22,39 +26,64 @@ export interface StoredIdentity {
 /** What a device that has been on its own until now is called. */
 export const FIRST_DEVICE_NAME = 'First device'
 
+/** Reads this device's identity, making it on a first open. An identity
+ *  read back is NOT checked here: checkStoredIdentity does that, once the
+ *  cryptography code has loaded, and the node runs it before it listens,
+ *  dials or signs anything (node.ts, verify). Only a first open, or a
+ *  database from before the address was stored, loads that code now. */
 export async function loadOrCreateIdentity (db: NodeDatabase, now: () => number = Date.now): Promise<StoredIdentity> {
+  const stored = await db.identity.get('self') as IdentityRow | undefined
+  if (!stored || typeof stored.address !== 'string' || !await db.identity.get('device')) await loadCrypto()
   return db.transaction('rw', db.identity, async () => {
     let self = await db.identity.get('self') as IdentityRow | undefined
     let signing: Identity | null = null
     if (self) {
-      if (self.secretKey) {
-        signing = { publicKey: new Uint8Array(self.publicKey), secretKey: new Uint8Array(self.secretKey) }
-        if (!keyPairMatches(signing)) throw new Error('The stored identity is damaged: its secret key does not match its public key.')
-      }
+      if (self.secretKey) signing = { publicKey: new Uint8Array(self.publicKey), secretKey: new Uint8Array(self.secretKey) }
     } else {
       signing = createIdentity()
-      self = { id: 'self', publicKey: signing.publicKey, secretKey: signing.secretKey, createdAt: now() }
+      self = { id: 'self', publicKey: signing.publicKey, secretKey: signing.secretKey, address: addressFromPublicKey(signing.publicKey), createdAt: now() }
       await db.identity.put(self)
     }
     const identityKey = new Uint8Array(self.publicKey)
+    if (typeof self.address !== 'string') {
+      // Stored from before the address was (or by a restored backup without
+      // it): computed once, with the code loaded above.
+      self = { ...self, address: addressFromPublicKey(identityKey) }
+      await db.identity.put(self)
+    }
     let device = await db.identity.get('device') as OwnDeviceRow | undefined
     if (!device) {
       // A node from before devices existed (or a first open): it certifies
       // a device key of its own, so every device proves itself the same way.
       if (!signing) throw new Error('This device has no certificate and no identity key to make one.')
+      if (!keyPairMatches(signing)) throw new Error(DAMAGED_IDENTITY)
       const keys = generateSigningKeyPair()
       const certificate = issueDeviceCertificate(signing, { publicKey: keys.publicKey, name: FIRST_DEVICE_NAME, role: 'full' }, now())
       device = { id: 'device', publicKey: keys.publicKey, secretKey: keys.secretKey, certificate, createdAt: now() }
       await db.identity.put(device)
     }
     const keys = { publicKey: new Uint8Array(device.publicKey), secretKey: new Uint8Array(device.secretKey) }
-    if (!keyPairMatches(keys)) throw new Error('The stored device key is damaged: its secret key does not match its public key.')
-    // Checked as if it came from outside: a damaged certificate would only
-    // show up later as every friend refusing this device.
-    const certificate: DeviceCertificate = checkDeviceCertificate(device.certificate, { identityKey, now: Number.MAX_SAFE_INTEGER })
-    if (!bytesEqual(certificate.deviceKey, keys.publicKey)) throw new Error('The stored device certificate is for another device.')
-    return { identityKey, signing, credentials: { identityKey, device: keys, certificate } }
+    // As stored: checkStoredIdentity checks it as if it came from outside.
+    const certificate = device.certificate as DeviceCertificate
+    return { identityKey, address: self.address!, signing, credentials: { identityKey, device: keys, certificate } }
   })
+}
+
+const DAMAGED_IDENTITY = 'The stored identity is damaged: its secret key does not match its public key.'
+
+/** Checks what loadOrCreateIdentity read, and returns the device
+ *  certificate as checked; throws a sentence for the owner when anything is
+ *  damaged. Needs the cryptography code (loadCrypto). A damaged certificate
+ *  would only show up later as every friend refusing this device; a damaged
+ *  address would send friends to someone else. */
+export function checkStoredIdentity (stored: StoredIdentity): DeviceCertificate {
+  if (stored.signing && (!keyPairMatches(stored.signing) || !bytesEqual(stored.signing.publicKey, stored.identityKey))) throw new Error(DAMAGED_IDENTITY)
+  if (stored.address !== addressFromPublicKey(stored.identityKey)) throw new Error('The stored identity is damaged: its address does not match its key.')
+  const keys = stored.credentials.device
+  if (!keyPairMatches(keys)) throw new Error('The stored device key is damaged: its secret key does not match its public key.')
+  const certificate = checkDeviceCertificate(stored.credentials.certificate, { identityKey: stored.identityKey, now: Number.MAX_SAFE_INTEGER })
+  if (!bytesEqual(certificate.deviceKey, keys.publicKey)) throw new Error('The stored device certificate is for another device.')
+  return certificate
 }
 
 /** The devices' shared swarm secret (see deviceMeeting): made by the first
@@ -67,7 +96,7 @@ const PROFILE_KEY = 'profile.displayName'
 export async function storeLinkedIdentity (db: NodeDatabase, linked: LinkedIdentity, now: () => number = Date.now): Promise<void> {
   await db.transaction('rw', db.tables, async () => {
     for (const table of db.tables) await table.clear()
-    const self: IdentityRow = { id: 'self', publicKey: linked.identityKey, createdAt: now() }
+    const self: IdentityRow = { id: 'self', publicKey: linked.identityKey, address: addressFromPublicKey(linked.identityKey), createdAt: now() }
     if (linked.identitySecretKey) self.secretKey = linked.identitySecretKey
     await db.identity.put(self)
     const device: OwnDeviceRow = { id: 'device', publicKey: linked.device.publicKey, secretKey: linked.device.secretKey, certificate: linked.certificate, createdAt: now() }

@@ -19,7 +19,7 @@
 // hides items from its forger.
 import type { CursorPosition, ItemCursor } from '../../shared/items'
 import { encodeCursor } from '../../shared/items'
-import { randomBytes } from '../../shared/crypto'
+import { randomBytes } from '../../shared/random'
 import { clockTables } from './clock'
 import type { NodeDatabase } from './db'
 

@@ -4,7 +4,7 @@
 // cursors friends hold keep their meaning), and the deletion log moves to
 // ids every device computes alike, merging rows that now share one.
 import type { Transaction } from 'dexie'
-import { randomBytes } from '../../shared/crypto'
+import { randomBytes } from '../../shared/random'
 import { toHex } from '../../shared/bytes'
 import type { DeletionLogRow } from '../storage/db'
 import type { SyncLogRow } from './change-log'

@@ -45,14 +45,14 @@ export const fileHarness = {
   fileFriend: async (trackers: string[], ownerAddress: string, token: string) => {
     person = await openPerson(trackers)
     await person.acceptInvite(ownerAddress, token)
-    const feed = person.feed(ownerAddress)
+    const feed = await person.feed(ownerAddress)
     await feed.sync()
     return (await feed.items()).length
   },
   /** Friend: fetches the file through the app's feed, from the owner's
    *  IndexedDB into this page's IndexedDB. Returns seconds and the size. */
   fileFetch: async (ownerAddress: string, itemId: string) => {
-    const feed = person!.feed(ownerAddress)
+    const feed = await person!.feed(ownerAddress)
     const t0 = performance.now()
     const file = await feed.fetchFile(itemId)
     const seconds = (performance.now() - t0) / 1000

@@ -6,7 +6,8 @@ import { answerOffer, createOffer } from '../../node-tab/discovery/webrtc'
 import { TrackerPool, type SignalEnvelope } from '../../node-tab/discovery/tracker-client'
 import { KithNode } from '../../node-tab/node'
 import { NodeDatabase } from '../../node-tab/storage/db'
-import { boxSecretKeyFromSigning, generateSigningKeyPair } from '../../shared/crypto'
+import { boxSecretKeyFromSigning, generateSigningKeyPair, installCrypto } from '../../shared/crypto'
+import * as cryptoImpl from '../../shared/crypto-impl'
 import { runHandshake } from '../../shared/handshake'
 import { devicesBench } from './devices-bench'
 import { issueDeviceCertificate } from '../../shared/device-certificate'
@@ -23,6 +24,9 @@ import { backupBench, backupMemory } from './backup-bench'
 import { fileHarness } from './file-harness'
 import { scaleSessionsBench } from './scale-sessions-bench'
 import type { NodeMethods } from '../../shared/protocol'
+
+// The app loads its cryptography code lazily; the harness uses it at once.
+installCrypto(cryptoImpl)
 
 const rtcConfig: RTCConfiguration = { iceServers: [] }
 
@@ -167,7 +171,7 @@ const scaleBench = {
   deleteBenchFriend: async (trackers: string[], ownerAddress: string, token: string) => {
     scaleClient = await openClient(trackers)
     await scaleClient.acceptInvite(ownerAddress, token)
-    const feed = scaleClient.feed(ownerAddress)
+    const feed = await scaleClient.feed(ownerAddress)
     await feed.sync()
     return (await feed.items()).length
   },
