@@ -42,6 +42,9 @@ export class KithClient extends EventTarget implements KithApi {
   readonly syncs: SyncCoalescer
   readonly notifier: Notifier
   readonly keepalive: SessionKeepalive
+  /** Background work (Home asking every friend) waits for the first screen,
+   *  so its code (friend feeds, cryptography) does not hold the screen up. */
+  private firstScreen: Promise<void> = Promise.resolve()
 
   constructor (readonly node: KithNode, clientDb: ClientDatabase = new ClientDatabase()) {
     super()
@@ -298,7 +301,13 @@ export class KithClient extends EventTarget implements KithApi {
 
   /** Fetches what changed from every friend (each queued while they are offline). */
   async syncAllFriends (): Promise<void> {
+    await this.firstScreen
     for (const f of await this.node.friends.list()) this.syncs.request(f.key)
+  }
+
+  /** Set by the boot: settles once the first screen is up (start-node.ts). */
+  deferBackgroundWorkUntil (firstScreen: Promise<void>): void {
+    this.firstScreen = firstScreen.catch(() => {})
   }
 
   get notificationsEnabled (): boolean { return this.notifier.isEnabled }

@@ -60,6 +60,7 @@ export async function startNode (root: HTMLElement, runner: RunnerPage | null): 
   // A view whose code fails to load never defines its element: serving must
   // not wait on it, so it starts after the mark or a few seconds at most.
   const screenUp = Promise.race([markReady(app), new Promise<void>((resolve) => setTimeout(resolve, SCREEN_WAIT_MS))])
+  api.deferBackgroundWorkUntil(screenUp)
   // The checks the open left out (KithNode.verify) run first, with the
   // cryptography code loading now; listening waits for them.
   const checked = screenUp.then(() => node.verify())
