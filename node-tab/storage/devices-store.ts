@@ -117,7 +117,11 @@ export class DevicesStore {
       if (held + fresh.length > MAX_PEER_REVOCATIONS) throw new KithError('TOO_LARGE', `A person can have at most ${MAX_PEER_REVOCATIONS} revoked devices.`)
       await this.db.peerRevocations.bulkPut(fresh.map((revocation) => ({ identityKey: identity, deviceKey: toHex(revocation.deviceKey), revocation })))
     })
-    await this.load()
+    // Checked by the caller: added as they are, not by loading (and checking)
+    // every stored revocation again, which a friend could make us do per call.
+    let known = this.revoked.get(identity)
+    if (!known) this.revoked.set(identity, known = new Set())
+    for (const r of fresh) known.add(toHex(r.deviceKey))
     return fresh.length
   }
 
