@@ -143,7 +143,7 @@ export class FriendConnection extends EventTarget {
         // No answer, on a connection that can be restarted in place: the
         // same session may come back, so wait (a while) instead of closing it.
         lostSince ??= Date.now()
-        if (session.transport.mayRestart === true && Date.now() - lostSince < RESTART_GRACE_MS && !session.rpc.closed) {
+        if (session.transport?.mayRestart === true && Date.now() - lostSince < RESTART_GRACE_MS && !session.rpc.closed) {
           if (this.state.rttMs !== null) this.update({ rttMs: null })
           await sleep(PING_INTERVAL_MS, signal)
           continue
