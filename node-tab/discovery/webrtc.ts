@@ -41,6 +41,7 @@ export class WebRtcTransport implements Transport {
   restarts = 0
   private tag: Uint8Array | null = null
   private restarting = false
+  private lastRestartOffer: string | null = null
   private unregister: (() => void) | null = null
   private lostPathTimer: ReturnType<typeof setTimeout> | null = null
 
@@ -140,6 +141,9 @@ export class WebRtcTransport implements Transport {
   private async answerRestart (offerSdp: string): Promise<string> {
     if (this.isClosed || this.binding.role !== 'answerer') throw new KithError('CLOSED', 'the connection is closed')
     if (this.pc.signalingState !== 'stable') throw new KithError('BAD_REQUEST', 'a restart is already being answered')
+    // The same offer again (sent into two epochs' swarms near midnight): answered once.
+    if (offerSdp === this.lastRestartOffer) throw new KithError('BAD_REQUEST', 'this restart was already answered')
+    this.lastRestartOffer = offerSdp
     if (sdpFingerprint(offerSdp) !== this.binding.remoteFingerprint) throw new KithError('BAD_REQUEST', 'the restart offer carries another certificate')
     await this.pc.setRemoteDescription({ type: 'offer', sdp: offerSdp })
     await this.pc.setLocalDescription(await this.pc.createAnswer())
