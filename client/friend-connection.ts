@@ -32,6 +32,11 @@ export interface ReachLog {
 
 const PING_INTERVAL_MS = 1_000
 const PING_TIMEOUT_MS = 4_000
+/** How long pings may go unanswered on a connection that can be restarted
+ *  in place before the session is closed and the friend dialled afresh:
+ *  ICE notices a lost path after a few seconds, waits 2 s, and a restart
+ *  has 8 s (and closes the session itself if it fails). */
+const RESTART_GRACE_MS = 14_000
 /** While connected, "last reached" is written down this often (and when it drops). */
 const REACHED_EVERY_MS = 60_000
 
@@ -125,6 +130,7 @@ export class FriendConnection extends EventTarget {
   private async measureUntilClosed (session: NodeSession, signal: AbortSignal): Promise<void> {
     const data = new Uint8Array(10)
     let notedAt = Date.now()
+    let lostSince: number | null = null
     while (!signal.aborted && !session.rpc.closed) {
       if (Date.now() - notedAt >= REACHED_EVERY_MS) {
         notedAt = Date.now()
@@ -135,10 +141,19 @@ export class FriendConnection extends EventTarget {
         const { parsePingAnswer } = await loadAnswers()
         parsePingAnswer(await session.rpc.call('ping', { data }, { timeoutMs: PING_TIMEOUT_MS, signal }), data)
       } catch {
+        // No answer, on a connection that can be restarted in place: the
+        // same session may come back, so wait (a while) instead of closing it.
+        lostSince ??= Date.now()
+        if (session.transport?.mayRestart === true && Date.now() - lostSince < RESTART_GRACE_MS && !session.rpc.closed) {
+          if (this.state.rttMs !== null) this.update({ rttMs: null })
+          await sleep(PING_INTERVAL_MS, signal)
+          continue
+        }
         // No answer in time: treat the friend as gone and search again.
         session.rpc.close('the friend stopped answering')
         return
       }
+      lostSince = null
       this.update({ rttMs: performance.now() - t0 })
       await sleep(PING_INTERVAL_MS, signal)
     }

@@ -145,6 +145,7 @@ export function runHandshake (transport: Transport, opts: HandshakeOptions): Pro
           return fail('The other side could not prove it holds the key for the address it claims.')
         }
         finish()
+        transport.authenticated?.(transcript)
         // Resolved before the next message event is dispatched, so the RPC
         // layer attaches in time for the peer's first request.
         resolve(remote)

@@ -56,10 +56,11 @@ export function addressMeeting (recipientKey: Uint8Array, epoch: number): Addres
   return { kind: 'address', topic: personTopic(recipientKey, epoch), recipientKey }
 }
 
-export function sealOfferFor (meeting: Meeting, sdp: string, nowMs: number): OfferSeal {
+/** `restartTag`: an ICE restart offer for a live session (ice-restart-tag.ts). */
+export function sealOfferFor (meeting: Meeting, sdp: string, nowMs: number, restartTag?: Uint8Array): OfferSeal {
   return meeting.kind === 'address'
-    ? sealOffer(sdp, meeting.recipientKey, nowMs)
-    : sealSwarmOffer(sdp, meeting.offerKey, nowMs)
+    ? sealOffer(sdp, meeting.recipientKey, nowMs, restartTag)
+    : sealSwarmOffer(sdp, meeting.offerKey, nowMs, restartTag)
 }
 
 /** Opens an offer the way its swarm demands: a pair or invite swarm never

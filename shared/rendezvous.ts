@@ -82,7 +82,9 @@ export function epochsToTry (nowMs: number, skewMs = 5 * 60 * 1000): number[] {
   return epochs
 }
 
-export interface SealedOffer { sdp: string, replyKey: Uint8Array, sentAt: number }
+/** `restartTag`: an ICE restart for a live session (ice-restart-tag.ts),
+ *  not a new connection. */
+export interface SealedOffer { sdp: string, replyKey: Uint8Array, sentAt: number, restartTag?: Uint8Array }
 
 export interface OfferSeal { payload: string, reply: BoxKeyPair }
 
@@ -99,15 +101,15 @@ export function swarmOfferKey (swarmSecret: Uint8Array, topic: string, recipient
 }
 
 /** An offer for the address swarm, sealed to the recipient's public key. */
-export function sealOffer (sdp: string, recipientSigningKey: Uint8Array, nowMs: number): OfferSeal {
+export function sealOffer (sdp: string, recipientSigningKey: Uint8Array, nowMs: number, restartTag?: Uint8Array): OfferSeal {
   const reply = generateBoxKeyPair()
-  return { payload: toBase64(seal(offerBody(sdp, reply, nowMs), boxPublicKeyFromSigning(recipientSigningKey))), reply }
+  return { payload: toBase64(seal(offerBody(sdp, reply, nowMs, restartTag), boxPublicKeyFromSigning(recipientSigningKey))), reply }
 }
 
 /** An offer for a pair or invite swarm, sealed with swarmOfferKey(). */
-export function sealSwarmOffer (sdp: string, offerKey: Uint8Array, nowMs: number): OfferSeal {
+export function sealSwarmOffer (sdp: string, offerKey: Uint8Array, nowMs: number, restartTag?: Uint8Array): OfferSeal {
   const reply = generateBoxKeyPair()
-  return { payload: toBase64(secretSeal(offerBody(sdp, reply, nowMs), offerKey)), reply }
+  return { payload: toBase64(secretSeal(offerBody(sdp, reply, nowMs, restartTag), offerKey)), reply }
 }
 
 /** Opens an address-swarm offer. Null when the offer is not for us, altered,
@@ -123,17 +125,22 @@ export function openSwarmOffer (payload: string, offerKey: Uint8Array, nowMs: nu
   return parseOffer(openPayload(payload, (bytes) => secretOpen(bytes, offerKey)), nowMs)
 }
 
-function offerBody (sdp: string, reply: BoxKeyPair, nowMs: number): Uint8Array {
-  return encoder.encode(['offer', sdp, reply.publicKey, nowMs])
+function offerBody (sdp: string, reply: BoxKeyPair, nowMs: number, restartTag?: Uint8Array): Uint8Array {
+  return encoder.encode(restartTag ? ['restart', sdp, reply.publicKey, nowMs, restartTag] : ['offer', sdp, reply.publicKey, nowMs])
 }
 
+const RESTART_TAG_BYTES = 32
+
 function parseOffer (opened: unknown, nowMs: number): SealedOffer | null {
-  if (!Array.isArray(opened) || opened.length !== 4) return null
-  const [kind, sdp, replyKey, sentAt] = opened as unknown[]
-  if (kind !== 'offer' || typeof sdp !== 'string' || !(replyKey instanceof Uint8Array) || replyKey.length !== 32) return null
+  if (!Array.isArray(opened) || (opened.length !== 4 && opened.length !== 5)) return null
+  const [kind, sdp, replyKey, sentAt, restartTag] = opened as unknown[]
+  if (opened.length === 4 ? kind !== 'offer' : kind !== 'restart') return null
+  if (typeof sdp !== 'string' || !(replyKey instanceof Uint8Array) || replyKey.length !== 32) return null
   // Number.isFinite: NaN would slip past the age comparison below.
   if (typeof sentAt !== 'number' || !Number.isFinite(sentAt) || Math.abs(nowMs - sentAt) > OFFER_MAX_AGE_MS) return null
-  return { sdp, replyKey, sentAt }
+  if (kind === 'offer') return { sdp, replyKey, sentAt }
+  if (!(restartTag instanceof Uint8Array) || restartTag.length !== RESTART_TAG_BYTES) return null
+  return { sdp, replyKey, sentAt, restartTag }
 }
 
 export function sealAnswer (sdp: string, replyKey: Uint8Array): string {

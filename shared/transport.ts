@@ -29,6 +29,15 @@ export interface Transport {
   onMessage (listener: (frame: Uint8Array) => void): () => void
   onClose (listener: (reason: string) => void): () => void
   close (reason?: string): void
+  /** Told once the handshake has proven the peer, with its transcript
+   *  (which only the two ends know): a WebRTC transport derives from it the
+   *  tag that lets an ICE restart find this very session (ice-restart-tag.ts). */
+  authenticated? (transcript: Uint8Array): void
+  /** True when, should the connection lose its path, an ICE restart may
+   *  bring the same session back (it closes itself if that fails): a
+   *  caller whose request timed out then waits a little instead of closing
+   *  the session. */
+  readonly mayRestart?: boolean
 }
 
 /** Keeps listeners for a transport implementation. Frames that arrive while

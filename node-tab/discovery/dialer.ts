@@ -37,6 +37,8 @@ export interface DialOptions {
 /** After a dial succeeds, how long its trackers stay joined to bring the
  *  other copies of the answer: evidence of which ones relay. */
 const LINGER_MS = 2_000
+/** How often an unanswered ICE restart offer is announced again. */
+const RESTART_REANNOUNCE_MS = 2_000
 
 interface OutstandingOffer { offer: PendingOffer, reply: BoxKeyPair, topic: string }
 
@@ -141,6 +143,8 @@ export async function dial (opts: DialOptions): Promise<WebRtcTransport> {
       gaveUp = null
       if (transport) {
         connected = true
+        // Where this session's ICE restarts go: the same swarm, sealed the same way.
+        transport.restartVia = (sdp, tag, signal) => sendRestartOffer(opts, sdp, tag, signal)
         return transport
       }
       waitMs = Math.min(waitMs * 2, opts.maxWaitMs ?? 15_000)
@@ -155,6 +159,50 @@ export async function dial (opts: DialOptions): Promise<WebRtcTransport> {
       // Give the 'stopped' announces a moment to leave before the sockets close.
       setTimeout(() => pool.close(), 200)
     }, connected ? LINGER_MS : 0)
+  }
+}
+
+/** Sends an ICE restart offer for a live session into the swarm where it
+ *  was dialled (sealed like a dial's offer, carrying the session's restart
+ *  tag) and resolves with the answer SDP from the same person. */
+export async function sendRestartOffer (opts: Pick<DialOptions, 'meetingFor' | 'trackers' | 'relays' | 'now'>, sdp: string, tag: Uint8Array, signal: AbortSignal): Promise<string> {
+  if (opts.trackers.length === 0) throw new KithError('BAD_REQUEST', 'No trackers are configured.')
+  const pool = new TrackerPool({ urls: opts.trackers, relays: opts.relays })
+  const topics = new Set<string>()
+  try {
+    await waitForOpenTracker(pool, signal)
+    const now = (opts.now ?? Date.now)()
+    const sent = new Map<string, { reply: BoxKeyPair, topic: string, payload: string }>()
+    for (const epoch of epochsToTry(now)) {
+      const meeting = opts.meetingFor(epoch)
+      const offerId = toBinaryString(randomBytes(20))
+      const { payload, reply } = sealOfferFor(meeting, sdp, now, tag)
+      sent.set(offerId, { reply, topic: meeting.topic, payload })
+      topics.add(meeting.topic)
+    }
+    // The same sealed offer again every little while: a tracker passes an
+    // offer only to peers in the swarm at that moment, and the peer's own
+    // tracker socket may just be coming back. A copy it already answered is
+    // a replay there, and costs nothing.
+    const announce = (): void => {
+      for (const [offerId, entry] of sent) pool.announce(entry.topic, [{ offerId, payload: entry.payload }])
+    }
+    announce()
+    const again = setInterval(announce, RESTART_REANNOUNCE_MS)
+    return await new Promise<string>((resolve, reject) => {
+      const off = pool.onAnswer((envelope) => {
+        const entry = sent.get(envelope.offerId)
+        if (!entry || envelope.infoHash !== entry.topic) return
+        const answer = openAnswer(envelope.payload, entry.reply)
+        if (answer === null) return
+        off()
+        resolve(answer)
+      })
+      signal.addEventListener('abort', () => { off(); reject(new KithError('CANCELLED', 'the ICE restart was given up')) }, { once: true })
+    }).finally(() => clearInterval(again))
+  } finally {
+    for (const topic of topics) pool.leave(topic)
+    setTimeout(() => pool.close(), 200)
   }
 }
 

@@ -18,10 +18,11 @@ import { toHex } from '../../shared/bytes'
 import { boxSecretKeyFromSigning } from '../../shared/crypto'
 import type { Identity } from '../../shared/identity'
 import { openOfferIn, type Meeting, type MeetingKind } from '../../shared/meetings'
-import { epochAt, EPOCH_MS, OFFER_MAX_AGE_MS, sealAnswer } from '../../shared/rendezvous'
+import { epochAt, EPOCH_MS, OFFER_MAX_AGE_MS, sdpFingerprint, sealAnswer, type SealedOffer } from '../../shared/rendezvous'
 import { AnswerSlots, type AnswerSlotLimits } from './answer-slots'
 import { ReplayGuard } from './replay-guard'
 import type { RelayBook } from './tracker-relays'
+import { liveSessions, type RestartRegistry } from './ice-restarts'
 import { onNetworkChange } from './network-watch'
 import { TrackerPool, type SignalEnvelope, type TrackerPoolOptions, type TrackerStatus } from './tracker-client'
 import { answerOffer, type WebRtcTransport } from './webrtc'
@@ -40,6 +41,8 @@ export type OfferOutcome =
   | 'busy' // every slot of its kind is taken
   | 'answered' // an answer went back
   | 'failed' // the offer's SDP could not be answered
+  | 'restart-refused' // an ICE restart naming no live session, or another DTLS certificate
+  | 'restarted' // an ICE restart was applied to its live session and answered
 
 export interface ListenerOptions {
   /** The identity's key pair, for offers sealed to it (the address swarm);
@@ -67,6 +70,8 @@ export interface ListenerOptions {
   createSocket?: TrackerPoolOptions['createSocket']
   /** Where the node notes which trackers relay (tracker-relays.ts). */
   relays?: RelayBook
+  /** Live sessions an ICE restart offer may name; the page's own by default. */
+  restarts?: RestartRegistry
   now?: () => number
 }
 
@@ -185,6 +190,7 @@ export class Listener {
       this.resendThrough(pool, envelope, offerKey, now)
       return this.outcome('replayed', meeting.kind)
     }
+    if (offer.restartTag) return this.handleRestart(pool, envelope, offer, offerKey, meeting.kind)
     const release = this.slots.take(meeting.kind, meeting.topic)
     if (!release) return this.outcome('busy', meeting.kind)
     try {
@@ -210,6 +216,25 @@ export class Listener {
     } finally {
       release()
     }
+  }
+
+  /** An ICE restart: no new RTCPeerConnection, slot or handshake; the live
+   *  session its tag names answers on its own connection, and only if the
+   *  offer carries the DTLS certificate that session's peer proved. */
+  private async handleRestart (pool: TrackerPool, envelope: SignalEnvelope, offer: SealedOffer, offerKey: string, kind: MeetingKind): Promise<void> {
+    const session = (this.opts.restarts ?? liveSessions).find(offer.restartTag!)
+    if (!session || sdpFingerprint(offer.sdp) !== session.remoteFingerprint) return this.outcome('restart-refused', kind)
+    let answerSdp: string
+    try {
+      answerSdp = await session.answerRestart(offer.sdp)
+    } catch {
+      return this.outcome('failed', kind)
+    }
+    if (this.stopped || pool !== this.pool) return
+    const payload = sealAnswer(answerSdp, offer.replyKey)
+    pool.answer(envelope, payload)
+    this.keepAnswer(offerKey, payload, envelope.trackerUrl, offer.sentAt + OFFER_MAX_AGE_MS)
+    this.outcome('restarted', kind)
   }
 
   private keepAnswer (offerKey: string, payload: string, trackerUrl: string, staleAt: number): void {

@@ -3,8 +3,9 @@
 // page notices the connection is gone, and reconnects by itself once the
 // network is back, without anyone pressing anything: Alice's node rechecks
 // its tracker sockets as soon as her peer connection loses its path, retries
-// every few seconds while no tracker answers, and Bob's page dials afresh
-// (no ICE restart: a new connection and handshake). A note shared afterwards
+// every few seconds while no tracker answers; Bob's side restarts ICE on the
+// same session (ice-restart.network.test.ts), or, if that has not worked
+// within 8 s, dials afresh (a new connection and handshake). A note shared afterwards
 // reaches Bob by itself, with no Refresh: a session that opens syncs, and
 // Alice's node hints Bob of the new note.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -43,8 +44,9 @@ describe('a home’s uplink is cut and restored', () => {
 
   it('with Alice’s uplink down, Bob’s page stops showing her as connected', async () => {
     setUplink(aliceHome, false)
+    // No round trip shown: pings go unanswered. (The session itself is kept
+    // for an ICE restart for a while, so the phase may still say connected.)
     await expect.poll(() => bob.page.getByTestId('friend-rtt').count(), { timeout: 60_000 }).toBe(0)
-    expect(await bob.page.getByTestId('friend-phase').textContent()).not.toContain('Connected securely')
     await screenshot(bob, 'network-uplink-down-bob')
   })
 

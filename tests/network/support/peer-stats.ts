@@ -77,3 +77,18 @@ export function remoteAddressesSeen (page: Page): Promise<string[]> {
 export function configsUsed (page: Page): Promise<Array<RTCConfiguration | undefined>> {
   return page.evaluate(() => (window as unknown as { __kithPeerConnections: { made: Array<{ config: RTCConfiguration | undefined }> } }).__kithPeerConnections.made.map((m) => m.config))
 }
+
+export interface PeerConnectionView { state: RTCPeerConnectionState, localUfrag: string | null }
+
+/** Every RTCPeerConnection the page made, in order: its state, and the ICE
+ *  username fragment of its local description (an ICE restart changes it;
+ *  a new connection is a new entry). */
+export function peerConnections (page: Page): Promise<PeerConnectionView[]> {
+  return page.evaluate(() => {
+    const { made } = (window as unknown as { __kithPeerConnections: { made: Array<{ pc: RTCPeerConnection }> } }).__kithPeerConnections
+    return made.map(({ pc }) => ({
+      state: pc.connectionState,
+      localUfrag: pc.localDescription?.sdp.match(/^a=ice-ufrag:(\S+)/m)?.[1] ?? null
+    }))
+  })
+}
