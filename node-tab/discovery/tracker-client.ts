@@ -112,7 +112,8 @@ export class TrackerPool {
       probeTimeoutMs: opts.probeTimeoutMs ?? 5_000,
       offlineMaxBackoffMs: opts.offlineMaxBackoffMs ?? 8_000,
       recheckGapMs: opts.recheckGapMs ?? 10_000,
-      randomId: randomPeerId
+      randomId: randomPeerId,
+      randomPeerId
     }
     const hooks: ConnectionHooks = {
       swarms: this.swarms,

@@ -35,6 +35,8 @@ export interface ConnectionSettings {
   recheckGapMs: number
   /** A random 20-char binary id, for probe swarms. */
   randomId: () => string
+  /** A random 20-char binary peer id, for each reconnected socket. */
+  randomPeerId: () => string
 }
 
 export interface ConnectionHooks {
@@ -81,6 +83,15 @@ export class TrackerConnection {
   private failures = 0
   private lastRecheckAt = -Infinity
   private openedAt = 0
+  /** The peer id of the current socket. The first socket uses the pool's;
+   *  every later one a fresh random id: a tracker (bittorrent-tracker's
+   *  server) that still holds our dead socket keeps relaying offers for our
+   *  old peer id to it, even after the same id announces again on a new
+   *  socket, and when that dead socket finally closes it removes the id from
+   *  every swarm, the new socket's entry included. A new id is a new peer,
+   *  so the new socket is reachable at once. */
+  private peerId: string
+  private connects = 0
   private intervalMs: number
   private connectTimer: Timer | undefined
   private retryTimer: Timer | undefined
@@ -90,6 +101,7 @@ export class TrackerConnection {
 
   constructor (readonly url: string, private readonly settings: ConnectionSettings, private readonly hooks: ConnectionHooks) {
     this.intervalMs = this.clampInterval(DEFAULT_INTERVAL_MS)
+    this.peerId = settings.peerId
   }
 
   start (): void {
@@ -126,7 +138,7 @@ export class TrackerConnection {
     let event: 'started' | undefined = last === undefined ? 'started' : undefined
     this.started.set(infoHash, now)
     const send = (group: readonly OfferToSend[] | undefined): void => {
-      const text = announceMessage({ infoHash, peerId: this.settings.peerId, event, offers: group })
+      const text = announceMessage({ infoHash, peerId: this.peerId, event, offers: group })
       if (!fitsTracker(text)) {
         // Halve until each message fits; a single offer that does not fit
         // is far larger than any real SDP and is dropped.
@@ -146,7 +158,7 @@ export class TrackerConnection {
   }
 
   answer (infoHash: string, toPeerId: string, offerId: string, payload: string): void {
-    const text = answerMessage({ infoHash, peerId: this.settings.peerId, toPeerId, offerId, payload })
+    const text = answerMessage({ infoHash, peerId: this.peerId, toPeerId, offerId, payload })
     if (!fitsTracker(text)) return void console.warn(`[kith] an answer too large for ${this.url} was not sent`)
     // The server sends nothing back for an answer, so expect no response.
     this.send(text, false)
@@ -155,7 +167,7 @@ export class TrackerConnection {
   leave (infoHash: string): void {
     // Not joined on this socket (or no socket): the tracker already forgot us.
     if (!this.isOpen() || !this.started.delete(infoHash)) return
-    this.send(announceMessage({ infoHash, peerId: this.settings.peerId, event: 'stopped' }), true)
+    this.send(announceMessage({ infoHash, peerId: this.peerId, event: 'stopped' }), true)
   }
 
   /** The network may have changed (back online, woke from sleep, a session
@@ -178,8 +190,8 @@ export class TrackerConnection {
     if (!this.isOpen() || this.responseTimer !== undefined) return
     this.lastRecheckAt = now
     const probe = this.settings.randomId()
-    this.send(announceMessage({ infoHash: probe, peerId: this.settings.peerId, event: 'started' }), true, this.settings.probeTimeoutMs)
-    this.send(announceMessage({ infoHash: probe, peerId: this.settings.peerId, event: 'stopped' }), true, this.settings.probeTimeoutMs)
+    this.send(announceMessage({ infoHash: probe, peerId: this.peerId, event: 'started' }), true, this.settings.probeTimeoutMs)
+    this.send(announceMessage({ infoHash: probe, peerId: this.peerId, event: 'stopped' }), true, this.settings.probeTimeoutMs)
   }
 
   close (): void {
@@ -196,6 +208,7 @@ export class TrackerConnection {
   }
 
   private connect (): void {
+    if (this.connects++ > 0) this.peerId = this.settings.randomPeerId()
     this.retryTimer = undefined
     this.nextRetryAt = undefined
     this.setState('connecting')
@@ -249,7 +262,7 @@ export class TrackerConnection {
       case 'answer':
         // Our own offers can come back if the tracker misbehaves; swarms we
         // never joined or have left are none of our business.
-        if (msg.peerId === this.settings.peerId || !this.hooks.swarms.has(msg.infoHash)) return
+        if (msg.peerId === this.peerId || !this.hooks.swarms.has(msg.infoHash)) return
         this.hooks.relays?.relayed(this.url)
         this.hooks.onSignal(msg.kind, {
           infoHash: msg.infoHash,

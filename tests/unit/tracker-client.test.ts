@@ -3,7 +3,7 @@
 // fake trackers that send what a hostile tracker might.
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { createServer, type AddressInfo, type Socket } from 'node:net'
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net'
 import WebSocket, { WebSocketServer } from 'ws'
 import { afterEach, describe, expect, it } from 'vitest'
 import { startTracker } from '../../scripts/lib/tracker-server.mjs'
@@ -406,6 +406,42 @@ describe('TrackerPool when the network may have changed', () => {
     const before = zombie.received.length
     await waitFor(() => stateOf(pool, zombie.url) === 'open', 2_000)
     await waitFor(() => zombie.received.slice(before).some((m) => m.info_hash === infoHash && m.event === 'started'))
+  })
+
+  it('after a socket went silent (uplink cut), the new socket is offered to at once, though the tracker still holds the old one', async () => {
+    const tracker = await inProcessTracker()
+    // A relay to the tracker that can freeze the connections it carries, as
+    // a cut uplink does: the tracker keeps the old socket, which looks alive
+    // to it, and relays offers for its peer id there.
+    let frozen: Socket[] = []
+    const live = new Set<Socket>()
+    const relay = createServer((client) => {
+      const upstream = connect(tracker.port, '127.0.0.1')
+      live.add(client)
+      client.on('data', (d) => { if (!frozen.includes(client)) upstream.write(d) })
+      upstream.on('data', (d) => { if (!frozen.includes(client)) client.write(d) })
+      client.on('error', () => {}); upstream.on('error', () => {})
+      client.on('close', () => { live.delete(client); upstream.destroy() })
+    })
+    relay.listen(0, '127.0.0.1')
+    await once(relay, 'listening')
+    cleanups.push(() => { for (const c of live) c.destroy(); relay.close() })
+    const relayUrl = `ws://127.0.0.1:${(relay.address() as AddressInfo).port}`
+    const alice = makePool([relayUrl], { probeTimeoutMs: 200, recheckGapMs: 0 })
+    const bob = makePool([tracker.url])
+    const got = offersOf(alice)
+    const infoHash = randomPeerId()
+    alice.announce(infoHash)
+    await waitFor(() => allOpen(alice, bob))
+    await repeatUntil(() => bob.announce(infoHash, [{ offerId: randomPeerId(), payload: 'before' }]), () => got.length > 0)
+
+    frozen = [...live]
+    alice.networkChanged()
+    await waitFor(() => stateOf(alice, relayUrl) === 'backoff', 2_000)
+    await waitFor(() => stateOf(alice, relayUrl) === 'open', 2_000)
+    const before = got.length
+    await repeatUntil(() => bob.announce(infoHash, [{ offerId: randomPeerId(), payload: 'after' }]), () => got.length > before)
+    expect(got.at(-1)?.payload).toBe('after')
   })
 
   it('probes with a throwaway swarm joined and left, which a strict tracker accepts, and keeps a live socket', async () => {
