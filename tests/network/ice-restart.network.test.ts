@@ -11,13 +11,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { HOMES, setUplink } from '../../scripts/lib/nat-network.mjs'
 import { feedTexts } from '../e2e/support/app'
 import { screenshot, type Person } from '../e2e/support/world'
-import { acceptInvite, createInvite, fetchNote, openAs, shareNote } from './support/friends'
+import { shareNote } from './support/friends'
 import { createNatWorld, type NatWorld } from './support/nat-world'
+import { connectedPair } from './support/outage'
 import { peerConnections, type PeerConnectionView } from './support/peer-stats'
 
 let world: NatWorld
 let alice: Person, bob: Person
-let aliceAddress = ''
 const aliceHome = HOMES.find((h) => h.name === 'h1')!
 let before: PeerConnectionView[] = []
 /** Bob's connections that carry sessions with Alice (one he dialled, and
@@ -36,16 +36,7 @@ afterAll(async () => {
 
 describe('a brief uplink cut heals by an ICE restart', () => {
   it('Bob is connected to Alice and has her first note', async () => {
-    alice = await world.person('alice', 'h1')
-    bob = await world.person('bob', 'h2')
-    for (const p of [alice, bob]) p.page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') console.log(`[${p.name} console]`, m.text()) })
-    aliceAddress = await openAs(alice, world.appUrl, 'Alice')
-    await openAs(bob, world.appUrl, 'Bob')
-    const link = await createInvite(alice)
-    await acceptInvite(bob, link, aliceAddress, 'Alice')
-    await shareNote(alice, 'Before the cut')
-    await fetchNote(bob, world.appUrl, aliceAddress, 'Before the cut')
-    await bob.page.getByTestId('friend-rtt').waitFor({ timeout: 30_000 })
+    ;({ alice, bob } = await connectedPair(world, 'Before the cut', { logConsole: true }))
     // Let the dials' spare offers close: only the sessions' connections stay.
     await expect.poll(async () => (await peerConnections(bob.page)).filter((pc) => pc.state === 'new' || pc.state === 'connecting').length, { timeout: 30_000 }).toBe(0)
     before = await peerConnections(bob.page)

@@ -11,13 +11,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { HOMES, setUplink } from '../../scripts/lib/nat-network.mjs'
 import { feedTexts } from '../e2e/support/app'
 import { screenshot, type Person } from '../e2e/support/world'
-import { acceptInvite, createInvite, fetchNote, openAs, shareNote } from './support/friends'
+import { shareNote } from './support/friends'
 import { createNatWorld, type NatWorld } from './support/nat-world'
+import { connectedPair } from './support/outage'
 
 let world: NatWorld
 let alice: Person, bob: Person
 let aliceCdp: CDPSession
-let aliceAddress = ''
 const aliceHome = HOMES.find((h) => h.name === 'h1')!
 
 beforeAll(async () => {
@@ -32,15 +32,7 @@ afterAll(async () => {
 
 describe('a laptop sleeps and wakes', () => {
   it('Bob is connected to Alice and has her first note', async () => {
-    alice = await world.person('alice', 'h1')
-    bob = await world.person('bob', 'h2')
-    aliceAddress = await openAs(alice, world.appUrl, 'Alice')
-    await openAs(bob, world.appUrl, 'Bob')
-    const link = await createInvite(alice)
-    await acceptInvite(bob, link, aliceAddress, 'Alice')
-    await shareNote(alice, 'Before the nap')
-    await fetchNote(bob, world.appUrl, aliceAddress, 'Before the nap')
-    await bob.page.getByTestId('friend-rtt').waitFor({ timeout: 30_000 })
+    ;({ alice, bob } = await connectedPair(world, 'Before the nap'))
   })
 
   it('while Alice’s page is frozen and her network gone, Bob’s page stops showing her as connected', async () => {
