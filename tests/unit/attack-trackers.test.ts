@@ -1,3 +1,4 @@
+// Addresses here are 203.0.113.x (TEST-NET-3, documentation only, never routed): nothing is contacted; they stand for public trackers.
 // Attacks on trackers a friend shares (workingTrackers): a hostile friend
 // trying to make my browser open sockets on my own machine or home network
 // with spellings of loopback/private hosts the plain checks might miss
@@ -12,7 +13,7 @@ import type { NodeSession } from '../../node-tab/sessions'
 import { NodeDatabase } from '../../node-tab/storage/db'
 
 const FRIEND = 'ab'.repeat(32)
-const MINE = ['wss://mine.example.net']
+const MINE = ['wss://203.0.113.1']
 
 /** What a friend's list adds to the trackers I use, given mine are public. */
 function takenFrom (list: string[]): string[] {
@@ -28,7 +29,7 @@ describe('attack: a friend sharing trackers on my own machine or network', () =>
     for (const url of ['ws://localhost.:9000', 'ws://LOCALHOST.:9000', 'ws://app.localhost.:80', 'ws://printer.local.', 'ws://router.lan.:8080', 'ws://box.home.arpa.', 'ws://router.']) {
       expect(hostScope(normalizeTrackerUrl(url)!), url).not.toBe('public')
     }
-    expect(takenFrom(['ws://localhost.:9000', 'ws://router.lan.:8080', 'wss://fine.example.org'])).toEqual(['wss://fine.example.org'])
+    expect(takenFrom(['ws://localhost.:9000', 'ws://router.lan.:8080', 'wss://203.0.113.2'])).toEqual(['wss://203.0.113.2'])
   })
 
   // Attack: loopback and private IPv4 written as one number, in hex, short
@@ -47,9 +48,9 @@ describe('attack: a friend sharing trackers on my own machine or network', () =>
   // Attack: javascript:, data:, file: and http(s) URLs, and ws URLs hiding
   // credentials or control characters: the whole list is refused.
   it('refuses a list with any non-ws URL, credentials or control characters, whole', () => {
-    for (const bad of ['javascript:alert(1)', 'JAVASCRIPT:alert(1)//ws://a.example.org', 'data:text/html,<script>', 'file:///etc/passwd', 'https://a.example.org',
-      'ws://user@a.example.org', 'ws://:pw@a.example.org', 'ws://a.example.org/\u0000', 'ws://a.example.org/\nHost: x', ' ws://a.example.org']) {
-      expect(() => parseWorkingTrackers({ trackers: ['wss://fine.example.org', bad] }), bad).toThrow(/ws:\/\/ or wss:\/\//)
+    for (const bad of ['javascript:alert(1)', 'JAVASCRIPT:alert(1)//ws://203.0.113.3', 'data:text/html,<script>', 'file:///etc/passwd', 'https://203.0.113.3',
+      'ws://user@203.0.113.3', 'ws://:pw@203.0.113.3', 'ws://203.0.113.3/\u0000', 'ws://203.0.113.3/\nHost: x', ' ws://203.0.113.3']) {
+      expect(() => parseWorkingTrackers({ trackers: ['wss://203.0.113.2', bad] }), bad).toThrow(/ws:\/\/ or wss:\/\//)
     }
   })
 })
@@ -61,21 +62,21 @@ describe('attack: a friend bringing back a tracker I removed', () => {
   it('the same server under another spelling stays removed; another friend may still share it', () => {
     const book = emptyBook()
     const mallory = 'cd'.repeat(32)
-    addShared(book, mallory, parseWorkingTrackers({ trackers: ['wss://evil.example.org'] }), MINE, 1)
-    removeShared(book, 'wss://evil.example.org')
-    const variants = ['wss://evil.example.org/', 'wss://evil.example.org/?again=1', 'wss://evil.example.org/announce', 'wss://EVIL.example.org.', 'wss://evil.example.org:443', 'ws://evil.example.org:443']
+    addShared(book, mallory, parseWorkingTrackers({ trackers: ['wss://203.0.113.5'] }), MINE, 1)
+    removeShared(book, 'wss://203.0.113.5')
+    const variants = ['wss://203.0.113.5/', 'wss://203.0.113.5/?again=1', 'wss://203.0.113.5/announce', 'wss://203.0.113.5.', 'wss://203.0.113.5:443', 'ws://203.0.113.5:443']
     for (const variant of variants) {
       addShared(book, mallory, parseWorkingTrackers({ trackers: [variant] }), MINE, 2)
       expect(trackersInUse(book, MINE).map((t) => t.url), variant).toEqual(MINE)
     }
     // Listed several ways at once, removing one removes them all.
-    addShared(book, FRIEND, parseWorkingTrackers({ trackers: ['wss://twice.example.org', 'wss://twice.example.org/x'] }), MINE, 2)
-    removeShared(book, 'wss://twice.example.org/x')
+    addShared(book, FRIEND, parseWorkingTrackers({ trackers: ['wss://203.0.113.7', 'wss://203.0.113.7/x'] }), MINE, 2)
+    removeShared(book, 'wss://203.0.113.7/x')
     expect(trackersInUse(book, MINE).map((t) => t.url)).toEqual(MINE)
     // Another server of hers, and the same one from someone else, are taken.
-    addShared(book, mallory, parseWorkingTrackers({ trackers: ['wss://other.example.org'] }), MINE, 3)
-    addShared(book, FRIEND, parseWorkingTrackers({ trackers: ['wss://evil.example.org/'] }), MINE, 3)
-    expect(trackersInUse(book, MINE).map((t) => t.url)).toEqual([...MINE, 'wss://other.example.org', 'wss://evil.example.org/'])
+    addShared(book, mallory, parseWorkingTrackers({ trackers: ['wss://203.0.113.6'] }), MINE, 3)
+    addShared(book, FRIEND, parseWorkingTrackers({ trackers: ['wss://203.0.113.5/'] }), MINE, 3)
+    expect(trackersInUse(book, MINE).map((t) => t.url)).toEqual([...MINE, 'wss://203.0.113.6', 'wss://203.0.113.5/'])
   })
 })
 
@@ -87,16 +88,16 @@ describe('attack: a friend’s tracker promoted above mine', () => {
     const db = new NodeDatabase(`attack-trackers-${Math.random()}`)
     const dir = new TrackerDirectory(db, () => MINE)
     await dir.load()
-    const mallory = { rpc: { call: async () => ({ trackers: ['wss://evil.example.org'] }) } } as unknown as NodeSession
+    const mallory = { rpc: { call: async () => ({ trackers: ['wss://203.0.113.5'] }) } } as unknown as NodeSession
     await dir.askFriend('cd'.repeat(32), mallory)
-    dir.relays.relayed('wss://evil.example.org')
+    dir.relays.relayed('wss://203.0.113.5')
     expect(dir.inUse()).toEqual([
-      { url: 'wss://mine.example.net', source: 'mine' },
-      { url: 'wss://evil.example.org', source: 'friend', from: ['cd'.repeat(32)] }
+      { url: 'wss://203.0.113.1', source: 'mine' },
+      { url: 'wss://203.0.113.5', source: 'friend', from: ['cd'.repeat(32)] }
     ])
-    dir.removeShared('wss://evil.example.org')
+    dir.removeShared('wss://203.0.113.5')
     // Another tracker relaying afterwards does not bring it back as remembered.
-    dir.relays.relayed('wss://mine.example.net')
+    dir.relays.relayed('wss://203.0.113.1')
     expect(dir.urls()).toEqual(MINE)
     await dir.flush()
     const again = new TrackerDirectory(db, () => MINE)
