@@ -2,7 +2,7 @@
 // The file format and its key derivation (msgpack, scrypt: export.ts,
 // import.ts) load only when the owner saves or restores a backup; the
 // reminder on the first screen needs only timestamps (records.ts).
-import { BACKUP_FILE_EXTENSION } from '../shared/backup-file'
+import { BACKUP_FILE_EXTENSION } from '../shared/backup/backup-file'
 import { noteBackupSaved, PERSIST_ASKED_KEY } from '../node-tab/backup/records'
 import { backupState, dismissReminder, type BackupReminder, type BackupState } from '../node-tab/backup/reminder'
 import type { NodeDatabase } from '../node-tab/storage/db'
@@ -53,7 +53,7 @@ export class NodeBackupApi extends EventTarget implements BackupApi {
   }
 
   async restore (file: Blob, passphrase: string, onProgress?: (fraction: number) => void): Promise<void> {
-    const [{ importBackup }, { blobSource }] = await Promise.all([import('../node-tab/backup/import'), import('../shared/backup-format')])
+    const [{ importBackup }, { blobSource }] = await Promise.all([import('../node-tab/backup/import'), import('../shared/backup/backup-format')])
     await importBackup(this.db, blobSource(file), passphrase, { now: this.now, onProgress })
   }
 }

@@ -7,7 +7,7 @@ import { fetchHostConfig, mergeConfig, rtcConfigOf } from '../node-tab/config'
 import { NewDeviceLink } from '../node-tab/linking/new-device'
 import type { NodeDatabase } from '../node-tab/storage/db'
 import { storeLinkedIdentity } from '../node-tab/storage/identity-store'
-import { MAX_DEVICE_NAME, normalizeDeviceName } from '../shared/device-certificate'
+import { MAX_DEVICE_NAME, normalizeDeviceName } from '../shared/identity/device-certificate'
 import { reopenHome } from './devices-client'
 import './elements/kith-link-this-device'
 

@@ -1,7 +1,7 @@
 // The Devices tab's view of the node (DESIGN §6a): my devices, linking a new
 // one from this (full) device, revoking, and turning this browser into a
 // device of an identity I already have.
-import { toHex } from '../shared/bytes'
+import { toHex } from '../shared/util/bytes'
 import type { KithNode } from '../node-tab/node'
 import { storeLinkedIdentity } from '../node-tab/storage/identity-store'
 import { servedTo } from '../node-tab/sync/cursors'

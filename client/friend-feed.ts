@@ -2,16 +2,16 @@
 // Every request goes through the outbox first, so a request made while the
 // friend is offline (or lost halfway) waits in IndexedDB and goes out when a
 // session with them opens, even after a reload.
-import { toHex } from '../shared/bytes'
-import { KithError, type ErrorCode } from '../shared/errors'
-import type { ListItemsResult } from '../shared/protocol'
+import { toHex } from '../shared/util/bytes'
+import { KithError, type ErrorCode } from '../shared/wire/errors'
+import type { ListItemsResult } from '../shared/protocol/protocol'
 import type { NodeSession } from '../node-tab/node'
 import type { FeedItem, FeedState, FriendFeed } from './app-api'
 import type { FriendCache } from './cache/friend-cache'
 import type { OutboxRow } from './cache/db'
 import type { Outbox } from './outbox'
 import { BAD_PIECE, FILE_TOO_LARGE, NO_SPACE_HERE } from './file-errors'
-import { isQuotaError } from '../shared/quota'
+import { isQuotaError } from '../shared/util/quota'
 import { noRoomMessage } from './no-room'
 
 export interface FriendFeedOptions {
@@ -248,7 +248,7 @@ export class FriendFeedImpl extends EventTarget implements FriendFeed {
       const mark = cache.deletionMark(this.owner)
       let result: ListItemsResult
       try {
-        const { parseListItemsAnswer } = await import('../shared/answers') // with the first sync
+        const { parseListItemsAnswer } = await import('../shared/protocol/answers') // with the first sync
         result = parseListItemsAnswer(await session.rpc.call('listItems', params, { signal: this.closer.signal }), params)
       } catch (err) {
         cache.releaseMark(mark)

@@ -1,12 +1,12 @@
 // The KithApi the UI talks to: my node (owner side: items, friends, groups,
 // invites, deletions) and my cache of friends' items (client side), behind
 // one object. Elements hold no storage or network code.
-import { fromHex, toHex } from '../shared/bytes'
-import { KithError } from '../shared/errors'
-import { addressFromPublicKey, parseAddress } from '../shared/identity'
-import type { Audience } from '../shared/items'
-import type { Profile } from '../shared/protocol'
-import { loadCrypto } from '../shared/crypto'
+import { fromHex, toHex } from '../shared/util/bytes'
+import { KithError } from '../shared/wire/errors'
+import { addressFromPublicKey, parseAddress } from '../shared/identity/identity'
+import type { Audience } from '../shared/protocol/items'
+import type { Profile } from '../shared/protocol/protocol'
+import { loadCrypto } from '../shared/crypto/crypto'
 import type { TrackerInUse } from '../node-tab/discovery/tracker-book'
 import type { KithConfig } from '../node-tab/config'
 import type { KithNode, NodeStatus } from '../node-tab/node'
@@ -22,7 +22,7 @@ import { inWordsIfNoRoom } from './no-room'
 import { NodeDevicesApi } from './devices-client'
 import { deleteNoticeHandler } from './cache/delete-notice-handler'
 import { FriendCache, type RecentQuery } from './cache/friend-cache'
-import { inviteFragment } from '../shared/invite-link'
+import { inviteFragment } from '../shared/rendezvous/invite-link'
 import { hintHandler } from './cache/hint-handler'
 import { SyncCoalescer } from './sync-coalescer'
 import { Notifier } from './notifications'
@@ -166,7 +166,7 @@ export class KithClient extends EventTarget implements KithApi {
     const [friends, groups] = await Promise.all([this.node.friends.list(), this.node.friends.listGroups()])
     if (friends.length === 0) return []
     // The safety codes need the cryptography code: loaded only with friends.
-    const [{ safetyCode }] = await Promise.all([import('../shared/safety-code'), loadCrypto()])
+    const [{ safetyCode }] = await Promise.all([import('../shared/identity/safety-code'), loadCrypto()])
     return friends.map((f) => ({
       key: f.key,
       address: f.address,
@@ -243,7 +243,7 @@ export class KithClient extends EventTarget implements KithApi {
     this.mustMakeFriends()
     // The owner sits in a swarm named after the invite's token.
     const session = await this.node.getSession(ownerKey, { signal, inviteToken: token })
-    const { parseRedeemAnswer } = await import('../shared/answers') // loaded with the first session
+    const { parseRedeemAnswer } = await import('../shared/protocol/answers') // loaded with the first session
     const { owner } = parseRedeemAnswer(await session.rpc.call('redeemInvite', { token, profile: this.node.profile }, { signal, timeoutMs: 15_000 }), addressFromPublicKey(ownerKey))
     await this.node.friends.add({ key: toHex(ownerKey), address: addressFromPublicKey(ownerKey), displayName: owner.displayName })
     this.changed()

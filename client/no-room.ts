@@ -1,7 +1,7 @@
 // Out of room, said with the numbers: how much the browser lets Kith use and
 // how much it already does, so the owner knows it is not a passing glitch.
-import { KithError } from '../shared/errors'
-import { isQuotaError } from '../shared/quota'
+import { KithError } from '../shared/wire/errors'
+import { isQuotaError } from '../shared/util/quota'
 import { storageInfo } from './storage-info'
 import { formatBytes } from './elements/format'
 

@@ -1,12 +1,12 @@
 // The page's side of the headless runner (scripts/headless.mjs): the runner
 // opens the app at /?runner=<token>&device=<name>, and only such a page
-// posts a report (shared/runner-report.ts) to the runner every 2 s, and at
+// posts a report (shared/runner/runner-report.ts) to the runner every 2 s, and at
 // once when something changed. The runner prints it and takes each post as
 // a heartbeat: a page that stops posting is a hung browser, and is restarted.
 // A page opened any other way has no token and does nothing here.
 import type { KithNode } from '../node-tab/node'
-import type { LinkingState } from '../shared/linking-state'
-import { RUNNER_REPORT_PATH, RUNNER_TOKEN_HEADER, fitRunnerReport, type RunnerReport } from '../shared/runner-report'
+import type { LinkingState } from '../shared/linking/linking-state'
+import { RUNNER_REPORT_PATH, RUNNER_TOKEN_HEADER, fitRunnerReport, type RunnerReport } from '../shared/runner/runner-report'
 
 export const REPORT_INTERVAL_MS = 2000
 const POST_TIMEOUT_MS = 5000

@@ -7,7 +7,7 @@
 import { KithNode } from '../node-tab/node'
 import { NodeDatabase } from '../node-tab/storage/db'
 import { hasIdentity } from '../node-tab/storage/identity-store'
-import { loadCrypto } from '../shared/crypto'
+import { loadCrypto } from '../shared/crypto/crypto'
 import { KithClient } from './kith-client'
 import type { DevicesApi } from './devices-api'
 import { linkingReport, startNodeReports, startRunnerReports, type RunnerPage } from './runner-report'

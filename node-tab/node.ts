@@ -1,14 +1,14 @@
 // The owner's server in a tab: identity, settings, stores, the listener that
 // answers sealed offers, and the authenticated sessions it serves. The client
 // UI uses the same node to dial friends (one identity per tab).
-import { bytesEqual, fromHex, toHex } from '../shared/bytes'
-import { boxSecretKeyFromSigning, cryptoLoaded, isValidSigningPublicKey, loadCrypto, pairSecret } from '../shared/crypto'
-import { randomBytes } from '../shared/random'
-import type { Meeting, MeetingKind } from '../shared/meetings'
-import type { Identity } from '../shared/identity'
-import { normalizeDisplayName, parseDeviceRevoked, parseEmptyParams, type DeviceRevokedParams, type NodeMethods, type Profile } from '../shared/protocol'
-import type { RpcHandlers } from '../shared/rpc'
-import type { Transport } from '../shared/transport'
+import { bytesEqual, fromHex, toHex } from '../shared/util/bytes'
+import { boxSecretKeyFromSigning, cryptoLoaded, isValidSigningPublicKey, loadCrypto, pairSecret } from '../shared/crypto/crypto'
+import { randomBytes } from '../shared/crypto/random'
+import type { Meeting, MeetingKind } from '../shared/rendezvous/meetings'
+import type { Identity } from '../shared/identity/identity'
+import { normalizeDisplayName, parseDeviceRevoked, parseEmptyParams, type DeviceRevokedParams, type NodeMethods, type Profile } from '../shared/protocol/protocol'
+import type { RpcHandlers } from '../shared/wire/rpc'
+import type { Transport } from '../shared/wire/transport'
 import { ConfigError, fetchHostConfig, hasTurnServer, mergeConfig, parseConfig, RELAY_ONLY_NEEDS_TURN, rtcConfigOf, type KithConfig } from './config'
 import type { DialPhase } from './discovery/dialer'
 import type { Listener } from './discovery/listener'
@@ -22,24 +22,24 @@ import { DialSlots } from './dial-slots'
 import { IncomingSessions, type IncomingSessionLimits } from './incoming-sessions'
 import { AT_CAPACITY, SessionRegistry, type NodeSession } from './sessions'
 import { withStrangerPolicy } from './stranger-policy'
-import { ByteBudget } from '../shared/byte-budget'
+import { ByteBudget } from '../shared/wire/byte-budget'
 import { NODE_HELD_BYTES, sessionRpcOptions, type SessionLimits } from './session-limits'
 import { NodeDatabase } from './storage/db'
 import { FriendsStore } from './storage/friends-store'
 import { checkStoredIdentity, DEVICES_SECRET_KEY, loadOrCreateDevicesSecret, loadOrCreateIdentity, type StoredIdentity } from './storage/identity-store'
 import type { LinkApprovalStep } from './linking/approve-link'
-import type { SpentLinkCodes } from '../shared/link-code'
-import { KithError } from '../shared/errors'
+import type { SpentLinkCodes } from '../shared/linking/link-code'
+import { KithError } from '../shared/wire/errors'
 import { DevicesStore } from './storage/devices-store'
 import { OwnDeviceLinks } from './devices/own-device-links'
 import { RevocationQueue } from './devices/revocation-queue'
 import { DeviceSyncSessions } from './devices/device-sync-sessions'
-import { grantFriend, grantInvite, isFriendGranted, isInviteGranted } from '../shared/grants'
+import { grantFriend, grantInvite, isFriendGranted, isInviteGranted } from '../shared/identity/grants'
 import type { AppliedChanges } from './sync/apply'
-import type { RemoteDevice } from '../shared/device-credentials'
-import { DEVICES_SECRET_BYTES } from '../shared/devices-secret'
-import type { DeviceCredentials } from '../shared/device-credentials'
-import { checkDeviceRevocation, revokeDevice, type DeviceCertificate, type DeviceRole } from '../shared/device-certificate'
+import type { RemoteDevice } from '../shared/identity/device-credentials'
+import { DEVICES_SECRET_BYTES } from '../shared/identity/devices-secret'
+import type { DeviceCredentials } from '../shared/identity/device-credentials'
+import { checkDeviceRevocation, revokeDevice, type DeviceCertificate, type DeviceRole } from '../shared/identity/device-certificate'
 import { InvitesStore } from './storage/invites-store'
 import { TrackerDirectory } from './discovery/tracker-directory'
 import type { ManualConnections } from './discovery/manual-connect'
@@ -213,7 +213,7 @@ export class KithNode extends EventTarget {
         if (!this.closed) console.warn('[kith] could not follow changes from another device:', err)
       })
     }, { loadAccept: async () => (await import('./sync/grants-filter')).grantedRecords(this.identityKey) })
-    // Only the identity allows friendships and invites (see shared/grants.ts).
+    // Only the identity allows friendships and invites (see shared/identity/grants.ts).
     const signing = this.signing
     if (signing) {
       this.friends.grant = (key, addedAt) => grantFriend(this.checkedSigning(signing), key, addedAt)

@@ -1,7 +1,7 @@
 // The client's own IndexedDB: copies of friends' items and the offline queue.
 // Separate from the node's database so purging caches never touches what I own.
 import Dexie, { type Table } from 'dexie'
-import { FILE_RANGE_BYTES, type SharedItem } from '../../shared/items'
+import { FILE_RANGE_BYTES, type SharedItem } from '../../shared/protocol/items'
 
 export interface CachedItemRow {
   /** The friend's public key, hex. */

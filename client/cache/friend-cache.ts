@@ -2,7 +2,7 @@
 // friend's node sends is untrusted input: every item is checked before it is
 // kept, and only an owner's own delete notices remove their items.
 import Dexie from 'dexie'
-import { decodeCursor, FILE_RANGE_BYTES, isSharedItem, type ItemType, type SharedItem } from '../../shared/items'
+import { decodeCursor, FILE_RANGE_BYTES, isSharedItem, type ItemType, type SharedItem } from '../../shared/protocol/items'
 import type { FeedItem } from '../app-api'
 import type { CachedItemRow, ClientDatabase } from './db'
 import { PagesInFlight, type PageWindow } from './pages-in-flight'

@@ -2,9 +2,9 @@
 // see changed". It carries nothing to trust but who sent it, which the
 // session's handshake proved; strangers are refused before this runs (the
 // node's stranger policy), and a removed friend is checked again here.
-import { parseItemsChanged, type NodeMethods } from '../../shared/protocol'
-import type { RpcHandlers } from '../../shared/rpc'
-import { KithError } from '../../shared/errors'
+import { parseItemsChanged, type NodeMethods } from '../../shared/protocol/protocol'
+import type { RpcHandlers } from '../../shared/wire/rpc'
+import { KithError } from '../../shared/wire/errors'
 
 export function hintHandler (remoteKeyHex: string, opts: { isFriend: (key: string) => Promise<boolean>, syncSoon: (key: string) => void }): Pick<RpcHandlers<NodeMethods>, 'itemsChanged'> {
   return {

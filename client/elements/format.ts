@@ -1,6 +1,6 @@
 // Plain-words formatting shared by the elements: audiences, sizes, dates,
 // item types, deletion reasons, errors. No DOM, no state.
-import type { Audience, ItemType } from '../../shared/items'
+import type { Audience, ItemType } from '../../shared/protocol/items'
 import type { DeletionReason } from '../../node-tab/storage/db'
 import type { GroupSummary } from '../app-api'
 

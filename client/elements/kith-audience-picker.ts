@@ -4,7 +4,7 @@
 import { LitElement, html, css, type PropertyValues } from 'lit'
 import { live } from 'lit/directives/live.js'
 import { sharedStyles } from './shared-styles'
-import type { Audience } from '../../shared/items'
+import type { Audience } from '../../shared/protocol/items'
 import type { GroupSummary } from '../app-api'
 
 export interface AudienceChangeDetail { audience: Audience }

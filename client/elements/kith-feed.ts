@@ -6,7 +6,7 @@ import { sharedStyles } from './shared-styles'
 import { formatTime, plainError } from './format'
 import { feedItemStyles } from './kith-feed-item'
 import { ApiQuery } from './api-query'
-import { addressFromPublicKey, parseAddress } from '../../shared/identity'
+import { addressFromPublicKey, parseAddress } from '../../shared/identity/identity'
 import type { FeedItem, FeedState, FriendFeed, KithApi } from '../app-api'
 
 const NOT_SHARING = 'This person no longer shares with you.'

@@ -4,7 +4,7 @@
 // time; below it, what they share with me (kith-feed).
 import { LitElement, html, css, type PropertyValues } from 'lit'
 import { sharedStyles } from './shared-styles'
-import { shortAddress } from '../../shared/identity'
+import { shortAddress } from '../../shared/identity/identity'
 import type { FriendConnection, FriendState } from '../friend-connection'
 import type { KithApi } from '../app-api'
 import { friendStatus, spokenStatus, type Tone } from '../friend-status'

@@ -7,7 +7,7 @@ import { sharedStyles } from './shared-styles'
 import { focusAfterRemoval, rowIndex } from './focus'
 import { ApiQuery } from './api-query'
 import { formatDay, plainError } from './format'
-import { shortAddress } from '../../shared/identity'
+import { shortAddress } from '../../shared/identity/identity'
 import type { FriendSummary, GroupSummary, KithApi } from '../app-api'
 
 /** Past this many friends a search field helps. */

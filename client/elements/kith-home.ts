@@ -13,7 +13,7 @@ import { repeat } from 'lit/directives/repeat.js'
 import { sharedStyles } from './shared-styles'
 import { plainError, TYPE_WORDS } from './format'
 import { ApiQuery } from './api-query'
-import { ITEM_TYPES, type ItemType } from '../../shared/items'
+import { ITEM_TYPES, type ItemType } from '../../shared/protocol/items'
 import type { HomeEntry, KithApi } from '../app-api'
 import { feedItemStyles } from './kith-feed-item'
 

@@ -4,9 +4,9 @@
 import { LitElement, html, css } from 'lit'
 import { sharedStyles } from './shared-styles'
 import { isAbort, plainError } from './format'
-import { AddressError, parseAddress, shortAddress } from '../../shared/identity'
-import { MAX_DISPLAY_NAME } from '../../shared/protocol'
-import { cleanInviterHint } from '../../shared/invite-link'
+import { AddressError, parseAddress, shortAddress } from '../../shared/identity/identity'
+import { MAX_DISPLAY_NAME } from '../../shared/protocol/protocol'
+import { cleanInviterHint } from '../../shared/rendezvous/invite-link'
 import type { KithApi } from '../app-api'
 
 type Phase = 'idle' | 'connecting' | 'done'

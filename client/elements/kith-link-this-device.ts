@@ -8,7 +8,7 @@ import { copyOrSelect } from './clipboard'
 import { countdown, spacedCode } from './format'
 import { ChangeListener } from './listen'
 import { qrDataUrl } from './qr'
-import { shortAddress } from '../../shared/identity'
+import { shortAddress } from '../../shared/identity/identity'
 import type { LinkingSession, LinkingState } from '../devices-api'
 
 const HEADINGS: Record<LinkingState['step'], string> = {

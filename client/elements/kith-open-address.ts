@@ -3,8 +3,8 @@
 // plain words.
 import { LitElement, html } from 'lit'
 import { sharedStyles } from './shared-styles'
-import { addressFromPublicKey, AddressError, parseAddress } from '../../shared/identity'
-import { loadCrypto } from '../../shared/crypto'
+import { addressFromPublicKey, AddressError, parseAddress } from '../../shared/identity/identity'
+import { loadCrypto } from '../../shared/crypto/crypto'
 
 export class KithOpenAddress extends LitElement {
   static override styles = sharedStyles

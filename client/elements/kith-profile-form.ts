@@ -1,7 +1,7 @@
 // Lets the owner set the display name friends see.
 import { LitElement, html } from 'lit'
 import { sharedStyles } from './shared-styles'
-import { MAX_DISPLAY_NAME } from '../../shared/protocol'
+import { MAX_DISPLAY_NAME } from '../../shared/protocol/protocol'
 
 export class KithProfileForm extends LitElement {
   static override styles = sharedStyles

@@ -4,7 +4,7 @@
 import { LitElement, html, css } from 'lit'
 import { sharedStyles } from './shared-styles'
 import type { BackupApi } from '../backup-api'
-import { BACKUP_FILE_EXTENSION } from '../../shared/backup-file'
+import { BACKUP_FILE_EXTENSION } from '../../shared/backup/backup-file'
 import { plainError } from './format'
 
 export class KithRestoreForm extends LitElement {

@@ -1,7 +1,7 @@
 // Whom an item will reach, counted before sharing: "Will reach 3 friends",
 // "Only you". Groups are counted as the people in them (a friend in two
 // chosen groups is one person), and only people who are still friends.
-import type { Audience } from '../../shared/items'
+import type { Audience } from '../../shared/protocol/items'
 import type { FriendSummary, GroupSummary } from '../app-api'
 
 export function reachCount (audience: Audience, friends: readonly Pick<FriendSummary, 'key'>[], groups: readonly GroupSummary[]): number {

@@ -6,7 +6,7 @@
 // one at a time (IndexedDB commits a transaction that waits on anything
 // else); a piece gone by then means its item was deleted meanwhile, and the
 // export says so rather than save an item without its file.
-import { BackupWriter, type ScryptParams } from '../../shared/backup-format'
+import { BackupWriter, type ScryptParams } from '../../shared/backup/backup-format'
 import type { NodeDatabase } from '../storage/db'
 import { BACKUP_APP, ROWS_PER_RECORD, rowTables, type BackupRecord } from './records'
 

@@ -5,7 +5,7 @@
 // other linked device, has told no one anything and holds nothing: it is
 // replaced by the backup's. Anything more is someone's real Kith, and a
 // restore over it would lose it; that is refused in words instead.
-import { toHex } from '../../shared/bytes'
+import { toHex } from '../../shared/util/bytes'
 import type { NodeDatabase, OwnDeviceRow } from '../storage/db'
 
 const MUST_BE_EMPTY = ['friends', 'groups', 'memberships', 'items', 'invites', 'deletions', 'notices', 'deliveries', 'peerRevocations'] as const

@@ -12,11 +12,11 @@
 // The rows are written with IndexedDB itself, under Dexie's change-log
 // middleware: they are the backup's own change log and clock, not new
 // changes of this device.
-import { bytesEqual } from '../../shared/bytes'
-import { BackupError, BackupReader, type ByteSource, type OpenOptions } from '../../shared/backup-format'
-import { keyPairMatches } from '../../shared/crypto'
-import { checkDeviceCertificate } from '../../shared/device-certificate'
-import { isQuotaError } from '../../shared/quota'
+import { bytesEqual } from '../../shared/util/bytes'
+import { BackupError, BackupReader, type ByteSource, type OpenOptions } from '../../shared/backup/backup-format'
+import { keyPairMatches } from '../../shared/crypto/crypto'
+import { checkDeviceCertificate } from '../../shared/identity/device-certificate'
+import { isQuotaError } from '../../shared/util/quota'
 import type { NodeDatabase } from '../storage/db'
 import { FILE_CHUNK_BYTES } from '../storage/file-chunks'
 import { isFreshNode, NOT_FRESH } from './fresh'

@@ -1,5 +1,5 @@
 // What a backup file holds, record by record (the file format itself is
-// shared/backup-format.ts). In order:
+// shared/backup/backup-format.ts). In order:
 //
 //   { t: 'start', app: 'kith', schema, identityKey, exportedAt }   schema: db.verno
 //   { t: 'rows', table, rows }        every table but fileChunks, in batches

@@ -5,8 +5,8 @@
 // What a pull changed is handed to the node (swarms, notices, UI, settings).
 // The pulling code (sync/pull.ts, with the record checks and msgpack) loads
 // with the first session with another device, not when the node opens.
-import type { RpcPeer } from '../../shared/rpc'
-import type { OwnerDeviceMethods } from '../../shared/protocol'
+import type { RpcPeer } from '../../shared/wire/rpc'
+import type { OwnerDeviceMethods } from '../../shared/protocol/protocol'
 import type { NodeSession } from '../sessions'
 import type { NodeDatabase } from '../storage/db'
 import type { AppliedChanges } from '../sync/apply'

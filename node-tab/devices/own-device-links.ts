@@ -7,7 +7,7 @@
 // revoked device is never dialled. A device that stays away is looked for
 // less and less often (a dial is offers, ICE gathering and tracker
 // messages): it dials us itself when it comes back.
-import { fromHex, toHex } from '../../shared/bytes'
+import { fromHex, toHex } from '../../shared/util/bytes'
 import type { KnownDevice } from '../storage/devices-store'
 
 export interface OwnDeviceLinksOptions {

@@ -3,8 +3,8 @@
 // With the revocations goes the friend's next meeting secret: the revoked
 // device knew the old one, so from the friend's answer on we meet in swarms
 // it cannot name. Until then both swarms are listened in.
-import { toHex } from '../../shared/bytes'
-import { KithError } from '../../shared/errors'
+import { toHex } from '../../shared/util/bytes'
+import { KithError } from '../../shared/wire/errors'
 import type { NodeSession } from '../sessions'
 import type { FriendRow } from '../storage/db'
 import type { DevicesStore } from '../storage/devices-store'

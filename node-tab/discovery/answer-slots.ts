@@ -4,7 +4,7 @@
 // have pools of their own and offers that never complete cannot keep friends
 // out; and per swarm, so that one friend (or a leaked invite) cannot take a
 // whole pool either.
-import type { MeetingKind } from '../../shared/meetings'
+import type { MeetingKind } from '../../shared/rendezvous/meetings'
 
 export type AnswerSlotLimits = Record<MeetingKind, number> & { perSwarm: number }
 

@@ -3,12 +3,12 @@
 // with a few offers sealed the way that swarm demands (with its key, or to
 // their public key in the address swarm), and take the first answer that
 // opens. Retries with backoff until connected or cancelled.
-import { toBinaryString } from '../../shared/bytes'
-import { randomBytes } from '../../shared/crypto'
-import { KithError } from '../../shared/errors'
-import { sealOfferFor, type Meeting } from '../../shared/meetings'
-import { epochsToTry, openAnswer } from '../../shared/rendezvous'
-import type { BoxKeyPair } from '../../shared/crypto'
+import { toBinaryString } from '../../shared/util/bytes'
+import { randomBytes } from '../../shared/crypto/crypto'
+import { KithError } from '../../shared/wire/errors'
+import { sealOfferFor, type Meeting } from '../../shared/rendezvous/meetings'
+import { epochsToTry, openAnswer } from '../../shared/rendezvous/rendezvous'
+import type { BoxKeyPair } from '../../shared/crypto/crypto'
 import { TrackerPool, type SignalEnvelope, type TrackerStatus } from './tracker-client'
 import { MAX_OFFERS_PER_ANNOUNCE } from './tracker-messages'
 import type { RelayBook } from './tracker-relays'

@@ -1,8 +1,8 @@
 // The answering ends of live sessions that an ICE restart may reach, by the
-// tag only the two ends of a session can compute (shared/ice-restart-tag.ts).
+// tag only the two ends of a session can compute (shared/rendezvous/ice-restart-tag.ts).
 // The listener hands a restart offer to the one its tag names; an offer
 // whose tag names no live session is ignored like any unproven offer.
-import { toHex } from '../../shared/bytes'
+import { toHex } from '../../shared/util/bytes'
 
 export interface RestartableSession {
   /** The DTLS fingerprint the session's peer proved in the handshake: a

@@ -14,11 +14,11 @@
 //   4. a slot of that swarm's kind is free.
 // Only then is an RTCPeerConnection made. An offer that fails is ignored
 // without a word, so a stranger probing swarms learns nothing.
-import { toHex } from '../../shared/bytes'
-import { boxSecretKeyFromSigning } from '../../shared/crypto'
-import type { Identity } from '../../shared/identity'
-import { openOfferIn, type Meeting, type MeetingKind } from '../../shared/meetings'
-import { epochAt, EPOCH_MS, OFFER_MAX_AGE_MS, sdpFingerprint, sealAnswer, type SealedOffer } from '../../shared/rendezvous'
+import { toHex } from '../../shared/util/bytes'
+import { boxSecretKeyFromSigning } from '../../shared/crypto/crypto'
+import type { Identity } from '../../shared/identity/identity'
+import { openOfferIn, type Meeting, type MeetingKind } from '../../shared/rendezvous/meetings'
+import { epochAt, EPOCH_MS, OFFER_MAX_AGE_MS, sdpFingerprint, sealAnswer, type SealedOffer } from '../../shared/rendezvous/rendezvous'
 import { AnswerSlots, type AnswerSlotLimits } from './answer-slots'
 import { ReplayGuard } from './replay-guard'
 import type { RelayBook } from './tracker-relays'

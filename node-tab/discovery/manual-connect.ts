@@ -1,13 +1,13 @@
 // Connecting to a friend without any tracker, by connection codes (see
-// shared/connection-codes.ts): this keeps my pending offers (one per friend,
+// shared/rendezvous/connection-codes.ts): this keeps my pending offers (one per friend,
 // until answered or expired) and answers the codes friends send me, once
 // each. The transports it makes go through the node's normal handshake,
 // which must prove the friend whose page the code was used on.
-import { bytesEqual, toHex } from '../../shared/bytes'
-import { addressFromPublicKey } from '../../shared/identity'
-import { CODE_MAX_AGE_MS, openAnswerCode, openConnectCode, sealAnswerCode, sealConnectCode } from '../../shared/connection-codes'
-import type { BoxKeyPair } from '../../shared/crypto'
-import { KithError } from '../../shared/errors'
+import { bytesEqual, toHex } from '../../shared/util/bytes'
+import { addressFromPublicKey } from '../../shared/identity/identity'
+import { CODE_MAX_AGE_MS, openAnswerCode, openConnectCode, sealAnswerCode, sealConnectCode } from '../../shared/rendezvous/connection-codes'
+import type { BoxKeyPair } from '../../shared/crypto/crypto'
+import { KithError } from '../../shared/wire/errors'
 import type { ReplayGuard } from './replay-guard'
 import { answerOffer, createOffer, type PendingOffer, type WebRtcTransport } from './webrtc'
 

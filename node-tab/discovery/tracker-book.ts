@@ -9,8 +9,8 @@
 // Kept in the device's own settings (not synced: like config.overrides, a
 // device's trackers are its own business). Everything a friend sends was
 // checked by parseWorkingTrackers; this caps how much of it is kept.
-import { hostScope, normalizeTrackerUrl, trackerServer } from '../../shared/tracker-urls'
-import { MAX_SHARED_TRACKERS } from '../../shared/protocol'
+import { hostScope, normalizeTrackerUrl, trackerServer } from '../../shared/rendezvous/tracker-urls'
+import { MAX_SHARED_TRACKERS } from '../../shared/protocol/protocol'
 
 export const TRACKER_BOOK_KEY = 'trackers.book'
 /** Remembered good trackers. */

@@ -5,31 +5,9 @@
 import { TrackerConnection, type ConnectionHooks, type ConnectionSettings } from './tracker-connection'
 import { isBinaryId, type OfferToSend } from './tracker-messages'
 import type { RelayBook } from './tracker-relays'
+import type { SignalEnvelope, TrackerStatus } from './tracker-types'
 
-export type TrackerState = 'connecting' | 'open' | 'backoff' | 'closed'
-
-/** What the owner is told about a tracker, worst first:
- *  - 'keeps-dropping': its last connections ended before they were stable;
- *  - 'unreachable': no connection now (retrying);
- *  - 'connecting';
- *  - 'slow': announces come back late (over SLOW_RESPONSE_MS on average);
- *  - 'not-relaying': connected, but our offers went unanswered through it
- *    while they were answered through another tracker (a guess: see
- *    tracker-relays.ts);
- *  - 'working': connected, answers in time, and not caught failing to relay. */
-export type TrackerHealth = 'working' | 'connecting' | 'unreachable' | 'keeps-dropping' | 'slow' | 'not-relaying'
-
-export interface TrackerStatus {
-  url: string
-  state: TrackerState
-  health: TrackerHealth
-  lastError?: string
-  nextRetryAt?: number
-  /** Smoothed time for an announce to come back, once one has. */
-  responseMs?: number
-}
-
-export interface SignalEnvelope { infoHash: string, fromPeerId: string, offerId: string, payload: string, trackerUrl: string }
+export type { SignalEnvelope, TrackerHealth, TrackerState, TrackerStatus } from './tracker-types'
 
 export interface TrackerPoolOptions {
   /** Several trackers at once; none is special. Duplicates are used once. */

@@ -1,7 +1,7 @@
 // One tracker, one socket at a time: connects, keeps the pool's swarms joined
 // on it, relays offers and answers, and reconnects with backoff when it fails.
 // It knows nothing of the other trackers, so a dead one cannot stall them.
-import type { SignalEnvelope, TrackerHealth, TrackerState, TrackerStatus } from './tracker-client'
+import type { SignalEnvelope, TrackerHealth, TrackerState, TrackerStatus } from './tracker-types'
 import { announceMessage, answerMessage, fitsTracker, MAX_OFFERS_PER_ANNOUNCE, parseTrackerMessage, type OfferToSend } from './tracker-messages'
 import type { RelayBook } from './tracker-relays'
 

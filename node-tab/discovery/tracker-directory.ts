@@ -3,7 +3,7 @@
 // which ones friends shared; saved in the device's own settings. The node
 // asks it which trackers to use, and asks each friend, once a session with
 // them opens, which trackers work for them.
-import { parseWorkingTrackers } from '../../shared/protocol'
+import { parseWorkingTrackers } from '../../shared/protocol/protocol'
 import type { NodeSession } from '../sessions'
 import type { NodeDatabase } from '../storage/db'
 import type { TrackerStatus } from './tracker-client'

@@ -1,10 +1,10 @@
 // The only code that touches RTCPeerConnection. Signalling is not trickled
 // (the WebSocket tracker protocol carries one offer and one answer), so each
 // side waits for ICE gathering before its SDP is sealed and sent.
-import { KithError } from '../../shared/errors'
-import { sdpFingerprint } from '../../shared/rendezvous'
-import { restartTag } from '../../shared/ice-restart-tag'
-import { TransportEvents, type SessionBinding, type Transport } from '../../shared/transport'
+import { KithError } from '../../shared/wire/errors'
+import { sdpFingerprint } from '../../shared/rendezvous/rendezvous'
+import { restartTag } from '../../shared/rendezvous/ice-restart-tag'
+import { TransportEvents, type SessionBinding, type Transport } from '../../shared/wire/transport'
 import { liveSessions } from './ice-restarts'
 import { networkMayHaveChanged } from './network-watch'
 

@@ -1,8 +1,8 @@
 // ping and profile. Who may call them (strangers: a tiny ping, and the
 // profile only when discoverable) is decided in ../stranger-policy.ts.
-import { zeroStream } from '../../shared/byte-stream'
-import { parseEmptyParams, parsePingParams, type NodeMethods, type Profile } from '../../shared/protocol'
-import type { RpcHandlers } from '../../shared/rpc'
+import { zeroStream } from '../../shared/wire/byte-stream'
+import { parseEmptyParams, parsePingParams, type NodeMethods, type Profile } from '../../shared/protocol/protocol'
+import type { RpcHandlers } from '../../shared/wire/rpc'
 
 export function basicHandlers (getProfile: () => Profile): Pick<RpcHandlers<NodeMethods>, 'ping' | 'profile'> {
   return {

@@ -3,17 +3,17 @@
 // the owner's approval send a certificate for the chosen role (plus the
 // identity key to a full device only). A code is spent the moment it is
 // opened here, so the same code cannot be approved twice.
-import { bytesEqual } from '../../shared/bytes'
-import { issueDeviceCertificate, normalizeDeviceName, type DeviceCertificate, type DeviceRole } from '../../shared/device-certificate'
-import type { DeviceCredentials } from '../../shared/device-credentials'
-import { KithError } from '../../shared/errors'
-import { HandshakeError } from '../../shared/handshake'
-import type { Identity } from '../../shared/identity'
-import { parseLinkCode, SpentLinkCodes, verificationCode, type LinkCode } from '../../shared/link-code'
-import { parseLinkHello, type NewDeviceMethods } from '../../shared/link-protocol'
-import { linkMeeting } from '../../shared/meetings'
-import { establishSession, type Session } from '../../shared/session'
-import type { Transport } from '../../shared/transport'
+import { bytesEqual } from '../../shared/util/bytes'
+import { issueDeviceCertificate, normalizeDeviceName, type DeviceCertificate, type DeviceRole } from '../../shared/identity/device-certificate'
+import type { DeviceCredentials } from '../../shared/identity/device-credentials'
+import { KithError } from '../../shared/wire/errors'
+import { HandshakeError } from '../../shared/session/handshake'
+import type { Identity } from '../../shared/identity/identity'
+import { parseLinkCode, SpentLinkCodes, verificationCode, type LinkCode } from '../../shared/linking/link-code'
+import { parseLinkHello, type NewDeviceMethods } from '../../shared/linking/link-protocol'
+import { linkMeeting } from '../../shared/rendezvous/meetings'
+import { establishSession, type Session } from '../../shared/session/session'
+import type { Transport } from '../../shared/wire/transport'
 import { dial } from '../discovery/dialer'
 
 /** How long to look for the new device before saying it was not found. */

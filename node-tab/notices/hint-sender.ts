@@ -8,7 +8,7 @@
 // Coalesced twice: changes within `windowMs` of each other make one round of
 // hints (sharing 50 files gives each friend one hint), and per friend at
 // most one hint is in flight with at most one more pending behind it.
-import type { Audience } from '../../shared/items'
+import type { Audience } from '../../shared/protocol/items'
 import type { NodeSession } from '../sessions'
 import { canSee, type Viewer } from '../access-policy'
 

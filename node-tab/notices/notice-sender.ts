@@ -3,9 +3,9 @@
 // Each friend has its own schedule: at most one delivery in flight, and after
 // a failure an exponential back-off with jitter, so an offline friend costs
 // one attempt now and then, never a busy loop.
-import { KithError } from '../../shared/errors'
-import { MAX_NOTICE_BATCH } from '../../shared/protocol'
-import type { NodeSession } from '../node'
+import { KithError } from '../../shared/wire/errors'
+import { MAX_NOTICE_BATCH } from '../../shared/protocol/protocol'
+import type { NodeSession } from '../sessions'
 import type { NoticesStore } from './notices-store'
 
 /** Other messages owed to friends, delivered on the same schedule (and the
@@ -163,7 +163,7 @@ export class NoticeSender extends EventTarget {
         const result = await session.rpc.call('deleteNotices', { itemIds }, { signal })
         // The friend's answer is untrusted: only ids we sent count, and a
         // malformed answer counts for nothing.
-        const { parseAcknowledgedAnswer } = await import('../../shared/answers') // with the first session's code
+        const { parseAcknowledgedAnswer } = await import('../../shared/protocol/answers') // with the first session's code
         const acknowledged = parseAcknowledgedAnswer(result, itemIds)
         if (acknowledged.length === 0) throw new KithError('BAD_REQUEST', 'the friend acknowledged none of the notices')
         await this.store.acknowledge(friendKey, acknowledged)

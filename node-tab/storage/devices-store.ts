@@ -2,12 +2,12 @@
 // revocations, synced among the devices), and the revoked devices of
 // friends, learned from the friends themselves. Whatever is read back is
 // checked again: a row is only as good as its signature.
-import { fromHex, toHex } from '../../shared/bytes'
+import { fromHex, toHex } from '../../shared/util/bytes'
 import {
   checkDeviceCertificate, checkDeviceRevocation, type DeviceCertificate, type DeviceRevocation
-} from '../../shared/device-certificate'
-import { KithError } from '../../shared/errors'
-import { loadCrypto } from '../../shared/crypto'
+} from '../../shared/identity/device-certificate'
+import { KithError } from '../../shared/wire/errors'
+import { loadCrypto } from '../../shared/crypto/crypto'
 import type { NodeDatabase } from './db'
 
 export interface KnownDevice {

@@ -2,31 +2,20 @@
 // table. Written slice by slice from a Blob, read back range by range, so
 // neither saving nor serving a file ever holds the whole of it in memory.
 import Dexie from 'dexie'
-import { KithError } from '../../shared/errors'
-import { isQuotaError } from '../../shared/quota'
-import type { FileChunkRow, NodeDatabase } from './db'
-import { byteStream, type ByteStream } from '../../shared/byte-stream'
+import { KithError } from '../../shared/wire/errors'
+import { isQuotaError } from '../../shared/util/quota'
+import type { NodeDatabase } from './db'
+import type { FileChunkRow } from './rows'
+import { chunkCount, FILE_CHUNK_BYTES } from './file-chunk-rows'
+import { byteStream, type ByteStream } from '../../shared/wire/byte-stream'
 
-export const FILE_CHUNK_BYTES = 1024 * 1024
+export { chunkCount, chunkRowsOf, FILE_CHUNK_BYTES } from './file-chunk-rows'
+
 /** Pieces written per transaction: fewer commits, still little memory. */
 const CHUNKS_PER_WRITE = 4
 
 export const NO_SPACE = 'There is not enough storage space on this device to save this file.'
 export const NO_SPACE_FOR_ITEM = 'There is not enough storage space on this device to save this item.'
-
-export function chunkCount (size: number): number {
-  return Math.ceil(size / FILE_CHUNK_BYTES)
-}
-
-/** Rows for bytes already in memory (the v2→v3 upgrade, seeded benchmarks). */
-export function chunkRowsOf (itemId: string, bytes: Uint8Array): FileChunkRow[] {
-  const rows: FileChunkRow[] = []
-  for (let index = 0; index < chunkCount(bytes.length); index++) {
-    const piece = bytes.slice(index * FILE_CHUNK_BYTES, (index + 1) * FILE_CHUNK_BYTES)
-    rows.push({ itemId, index, data: new Blob([piece.buffer as ArrayBuffer]) })
-  }
-  return rows
-}
 
 /** Every key of one item's pieces, in order. */
 function allOf (db: NodeDatabase, itemId: string) {

@@ -2,14 +2,14 @@
 // node: friends see only which items reach them. Any change that takes items
 // away from a friend who received them (removal, leaving a group, a deleted
 // group) revokes those deliveries in the same transaction.
-import { bytesEqual, fromHex } from '../../shared/bytes'
+import { bytesEqual, fromHex } from '../../shared/util/bytes'
 import { isNewer, type DatedSecret } from './meeting-secret'
-import { KithError } from '../../shared/errors'
-import { cleanDisplayName } from '../../shared/display-name'
-import { isValidSigningPublicKey } from '../../shared/crypto'
-import { addressFromPublicKey } from '../../shared/identity'
-import type { Audience } from '../../shared/items'
-import { MAX_DISPLAY_NAME } from '../../shared/protocol'
+import { KithError } from '../../shared/wire/errors'
+import { cleanDisplayName } from '../../shared/protocol/display-name'
+import { isValidSigningPublicKey } from '../../shared/crypto/crypto'
+import { addressFromPublicKey } from '../../shared/identity/identity'
+import type { Audience } from '../../shared/protocol/items'
+import { MAX_DISPLAY_NAME } from '../../shared/protocol/protocol'
 import type { FriendRow, GroupRow, ItemRow, NodeDatabase } from './db'
 import { newId } from './ids'
 import { clearResync, markResync, resyncTables } from './resync'
@@ -27,7 +27,7 @@ const NO_SUCH_GROUP = 'No such group.'
 export const removedFriendSetting = (key: string): string => `friends.removed.${key}`
 
 export class FriendsStore {
-  /** Signs new friendships on a full device (see shared/grants.ts). */
+  /** Signs new friendships on a full device (see shared/identity/grants.ts). */
   grant: ((friendKeyHex: string, addedAt: number) => Uint8Array) | null = null
 
   constructor (private readonly db: NodeDatabase, private readonly now: () => number = Date.now) {}

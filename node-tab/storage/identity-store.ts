@@ -3,13 +3,13 @@
 // linked to someone else's identity gets its rows from the link instead (a
 // server device then holds the identity's public key only). Creation runs
 // in a transaction so two tabs opening at once cannot each make their own.
-import { bytesEqual, toHex } from '../../shared/bytes'
-import { generateSigningKeyPair, keyPairMatches, loadCrypto } from '../../shared/crypto'
-import { randomBytes } from '../../shared/random'
-import { DEVICES_SECRET_BYTES } from '../../shared/devices-secret'
-import { checkDeviceCertificate, issueDeviceCertificate, type DeviceCertificate } from '../../shared/device-certificate'
-import type { DeviceCredentials } from '../../shared/device-credentials'
-import { addressFromPublicKey, createIdentity, type Identity } from '../../shared/identity'
+import { bytesEqual, toHex } from '../../shared/util/bytes'
+import { generateSigningKeyPair, keyPairMatches, loadCrypto } from '../../shared/crypto/crypto'
+import { randomBytes } from '../../shared/crypto/random'
+import { DEVICES_SECRET_BYTES } from '../../shared/identity/devices-secret'
+import { checkDeviceCertificate, issueDeviceCertificate, type DeviceCertificate } from '../../shared/identity/device-certificate'
+import type { DeviceCredentials } from '../../shared/identity/device-credentials'
+import { addressFromPublicKey, createIdentity, type Identity } from '../../shared/identity/identity'
 import type { IdentityRow, NodeDatabase, OwnDeviceRow } from './db'
 import type { LinkedIdentity } from '../linking/new-device'
 

@@ -1,7 +1,7 @@
 // Ids for items, groups and invites, and the key form friends are stored under.
 import bs58 from 'bs58'
-import { toHex } from '../../shared/bytes'
-import { randomBytes } from '../../shared/random'
+import { toHex } from '../../shared/util/bytes'
+import { randomBytes } from '../../shared/crypto/random'
 
 /** 128 random bits in base58: unguessable (invite tokens rely on that), safe
  *  in URLs, and it matches the item id and invite token patterns of the protocol. */

@@ -1,10 +1,10 @@
 // Invites: single-use secrets the owner hands out of band. Whoever presents
 // a pending, unexpired token over an authenticated session becomes a friend.
-import { bytesEqual, utf8 } from '../../shared/bytes'
-import { KithError } from '../../shared/errors'
-import type { GrantedInvite } from '../../shared/grants'
-import { addressFromPublicKey } from '../../shared/identity'
-import type { Profile } from '../../shared/protocol'
+import { bytesEqual, utf8 } from '../../shared/util/bytes'
+import { KithError } from '../../shared/wire/errors'
+import type { GrantedInvite } from '../../shared/identity/grants'
+import { addressFromPublicKey } from '../../shared/identity/identity'
+import type { Profile } from '../../shared/protocol/protocol'
 import type { InviteRow, NodeDatabase } from './db'
 import type { FriendsStore } from './friends-store'
 import { keyHex, newId } from './ids'
@@ -14,7 +14,7 @@ import { unionTables } from './revoke'
 export const MAX_INVITE_LABEL = 80
 
 export class InvitesStore {
-  /** Signs new invites on a full device (see shared/grants.ts). */
+  /** Signs new invites on a full device (see shared/identity/grants.ts). */
   grant: ((invite: GrantedInvite) => Uint8Array) | null = null
 
   constructor (private readonly db: NodeDatabase, private readonly friends: FriendsStore, private readonly now: () => number = Date.now) {}

@@ -2,19 +2,19 @@
 // real, and answering a friend's scoped request. Every change that takes an
 // item away from someone who received it goes through revokeInvisible in the
 // same transaction, so no delete notice can be lost between the two.
-import { KithError } from '../../shared/errors'
+import { KithError } from '../../shared/wire/errors'
 import {
   isAudience, isItemType, MAX_FILE_BYTES, MAX_PAGE, MAX_TEXT_CHARS,
   type Audience, type NewItem, type SharedItem
-} from '../../shared/items'
-import type { FileRangeParams, ListItemsParams, ListItemsResult } from '../../shared/protocol'
+} from '../../shared/protocol/items'
+import type { FileRangeParams, ListItemsParams, ListItemsResult } from '../../shared/protocol/protocol'
 import { canSee, type Viewer } from '../access-policy'
 import type { ItemRow, NodeDatabase } from './db'
 import { deliveryTables, recordDeliveries } from './deliveries'
 import { newId } from './ids'
 import { deleteChunks, fileBlob, hasAllChunks, NO_SPACE, NO_SPACE_FOR_ITEM, rangeOfFile, removeOrphans, streamRange, writeChunks } from './file-chunks'
-import { isQuotaError } from '../../shared/quota'
-import type { ByteStream } from '../../shared/byte-stream'
+import { isQuotaError } from '../../shared/util/quota'
+import type { ByteStream } from '../../shared/wire/byte-stream'
 import { clockTables, nextStamp } from './clock'
 import { cursorAfter, resyncStart, resyncTables } from './resync'
 import { thisDevice } from '../sync/change-log'

@@ -2,7 +2,7 @@
 // the secret when one of their devices is revoked, and the two replacements
 // may cross on the way; both sides keep the newer one (by the time it was
 // made, then by its bytes), so they always end up in the same swarm.
-import { compareBytes } from '../../shared/bytes'
+import { compareBytes } from '../../shared/util/bytes'
 
 export interface DatedSecret { secret: Uint8Array, since: number }
 

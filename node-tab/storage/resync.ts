@@ -17,9 +17,9 @@
 // repeats are harmless. The epoch is a person-level setting, synced between
 // owner devices, so all of them agree on it. A forged epoch or position only
 // hides items from its forger.
-import type { CursorPosition, ItemCursor } from '../../shared/items'
-import { encodeCursor } from '../../shared/items'
-import { randomBytes } from '../../shared/random'
+import type { CursorPosition, ItemCursor } from '../../shared/protocol/items'
+import { encodeCursor } from '../../shared/protocol/items'
+import { randomBytes } from '../../shared/crypto/random'
 import { clockTables } from './clock'
 import type { NodeDatabase } from './db'
 

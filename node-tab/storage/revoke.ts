@@ -5,7 +5,7 @@
 // confirmed". Run inside the caller's transaction (see revokeTables), so the
 // change and its notices commit together or not at all.
 import type { Table } from 'dexie'
-import type { ItemType } from '../../shared/items'
+import type { ItemType } from '../../shared/protocol/items'
 import { canSee, type Viewer } from '../access-policy'
 import { deletionId, type DeletionLogRow, type DeletionReason, type DeliveryRow, type NodeDatabase, type NoticeRow } from './db'
 

@@ -15,7 +15,7 @@
 // order changes were applied in), so it is applied here after it, never
 // before, and the friend's cursors start over then (see storage/resync.ts).
 import type { Transaction } from 'dexie'
-import type { ItemType } from '../../shared/items'
+import type { ItemType } from '../../shared/protocol/items'
 import type { ItemRow, NodeDatabase } from '../storage/db'
 import { reserveStamps } from '../storage/clock'
 import { deleteChunks, hasAllChunks } from '../storage/file-chunks'

@@ -7,8 +7,8 @@
 // table, in the write's own transaction: no store can forget to log a change,
 // and rows added by code written later (a devices store…) sync too.
 import Dexie, { type DBCore, type DBCoreTable, type DBCoreTransaction, type Middleware } from 'dexie'
-import { randomBytes } from '../../shared/random'
-import { toHex } from '../../shared/bytes'
+import { randomBytes } from '../../shared/crypto/random'
+import { toHex } from '../../shared/util/bytes'
 import { formatStamp, observe, parseStamp, tick, type Stamp } from './stamps'
 import { encodeKey, isPersonSetting, isSyncedTable } from './tables'
 

@@ -1,7 +1,7 @@
 // Where sync stands with each peer device, kept in the device's own
 // settings (never synced): how far we pulled from it, and how far it told
 // us it pulled from us. Peer devices are named by their device key (hex).
-import { KithError } from '../../shared/errors'
+import { KithError } from '../../shared/wire/errors'
 import type { NodeDatabase } from '../storage/db'
 
 /** Defence in depth: whoever wires sessions should not let a revoked device

@@ -3,9 +3,9 @@
 // each from storage), and stored. Pieces already here are not fetched again,
 // so a sync cut off in the middle of a large file resumes within it.
 import Dexie from 'dexie'
-import { KithError } from '../../shared/errors'
-import type { OwnerDeviceMethods } from '../../shared/protocol'
-import type { RpcPeer } from '../../shared/rpc'
+import { KithError } from '../../shared/wire/errors'
+import type { OwnerDeviceMethods } from '../../shared/protocol/protocol'
+import type { RpcPeer } from '../../shared/wire/rpc'
 import type { NodeDatabase } from '../storage/db'
 import { chunkCount, deleteChunks, FILE_CHUNK_BYTES } from '../storage/file-chunks'
 import type { CheckedRecord } from './records'

@@ -1,5 +1,5 @@
 // Which synced rows a device takes only with the identity's signature (see
-// shared/grants.ts): a friendship or an invite that a server device wrote
+// shared/identity/grants.ts): a friendship or an invite that a server device wrote
 // (it has no identity key, so it cannot sign one) stays on that device.
 // Removals need no grant: ending access is never a risk to the person.
 //
@@ -9,9 +9,9 @@
 // revocation beside it (DevicesStore skips the whole row), and a junk
 // revocation replaced a real one in the merge: either undid a revocation
 // on every device it reached (tests/unit/attack-devices.test.ts).
-import { fromHex, toHex } from '../../shared/bytes'
-import { checkDeviceCertificate, checkDeviceRevocation } from '../../shared/device-certificate'
-import { isFriendGranted, isInviteGranted, type GrantedInvite } from '../../shared/grants'
+import { fromHex, toHex } from '../../shared/util/bytes'
+import { checkDeviceCertificate, checkDeviceRevocation } from '../../shared/identity/device-certificate'
+import { isFriendGranted, isInviteGranted, type GrantedInvite } from '../../shared/identity/grants'
 import type { CheckedRecord } from './records'
 
 export function grantedRecords (identityKey: Uint8Array): (record: CheckedRecord) => boolean {

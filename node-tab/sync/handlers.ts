@@ -2,14 +2,14 @@
 // file bytes by range. Give these handlers only to a session whose peer is
 // the person's own authenticated, unrevoked device; they answer everything.
 import Dexie from 'dexie'
-import { encodeValue } from '../../shared/codec'
-import { KithError } from '../../shared/errors'
+import { encodeValue } from '../../shared/wire/codec'
+import { KithError } from '../../shared/wire/errors'
 import {
   MAX_SYNC_PAGE_BYTES, parseFileRangeParams, parseSyncPullParams,
   type FileRangeParams, type OwnerDeviceMethods, type SyncPullParams, type SyncPullResult, type SyncRecord
-} from '../../shared/protocol'
-import type { RpcHandlers } from '../../shared/rpc'
-import type { ByteStream } from '../../shared/byte-stream'
+} from '../../shared/protocol/protocol'
+import type { RpcHandlers } from '../../shared/wire/rpc'
+import type { ByteStream } from '../../shared/wire/byte-stream'
 import type { NodeDatabase } from '../storage/db'
 import { rangeOfFile, streamRange } from '../storage/file-chunks'
 import { NO_SUCH_ITEM } from '../storage/items-store'

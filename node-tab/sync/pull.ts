@@ -3,8 +3,8 @@
 // in one transaction with the cursor. Stop it at any point (abort, a closed
 // session, a refused page): the next pull starts after the last page that
 // committed, so a device away for a week fetches only what it missed.
-import { KithError } from '../../shared/errors'
-import { MAX_SYNC_PAGE, parseSyncPullResult } from '../../shared/protocol'
+import { KithError } from '../../shared/wire/errors'
+import { MAX_SYNC_PAGE, parseSyncPullResult } from '../../shared/protocol/protocol'
 import type { NodeDatabase } from '../storage/db'
 import { deleteChunks } from '../storage/file-chunks'
 import { applyRecords, type AppliedChanges } from './apply'

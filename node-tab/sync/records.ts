@@ -4,10 +4,10 @@
 // table's shape and bounds, and one bad record refuses the whole page.
 // Fields a table does not know are carried as they are (new fields sync
 // without code changes), inside the record's byte bound.
-import { encodeValue } from '../../shared/codec'
-import { KithError } from '../../shared/errors'
-import { isAudience, isItemType, MAX_FILE_BYTES, MAX_TEXT_CHARS } from '../../shared/items'
-import { MAX_DISPLAY_NAME, type SyncRecord } from '../../shared/protocol'
+import { encodeValue } from '../../shared/wire/codec'
+import { KithError } from '../../shared/wire/errors'
+import { isAudience, isItemType, MAX_FILE_BYTES, MAX_TEXT_CHARS } from '../../shared/protocol/items'
+import { MAX_DISPLAY_NAME, type SyncRecord } from '../../shared/protocol/protocol'
 import { MAX_GROUP_NAME } from '../storage/friends-store'
 import { MAX_INVITE_LABEL } from '../storage/invites-store'
 import { checkNotAhead, isStamp } from './stamps'

@@ -4,7 +4,7 @@
 // seeing another always sorts after it, even when wall clocks disagree.
 // Stamps are fixed-width strings, so comparing them as strings compares
 // them totally: wall first, then counter, ties broken by the device tag.
-import { KithError } from '../../shared/errors'
+import { KithError } from '../../shared/wire/errors'
 
 /** 15 digits of wall ms (year 33658), 6 of counter, then the device tag. */
 const STAMP = /^(\d{15})\.(\d{6})\.([0-9a-f]{8,32})$/

@@ -4,9 +4,9 @@
 // cursors friends hold keep their meaning), and the deletion log moves to
 // ids every device computes alike, merging rows that now share one.
 import type { Transaction } from 'dexie'
-import { randomBytes } from '../../shared/random'
-import { toHex } from '../../shared/bytes'
-import type { DeletionLogRow } from '../storage/db'
+import { randomBytes } from '../../shared/crypto/random'
+import { toHex } from '../../shared/util/bytes'
+import type { DeletionLogRow } from '../storage/rows'
 import type { SyncLogRow } from './change-log'
 import { formatStamp, tick, type Stamp } from './stamps'
 import { encodeKey, isPersonSetting, SYNCED_TABLES } from './tables'

@@ -2,9 +2,9 @@
 // and against real WebRTC data channels (in Chromium, tests/e2e). Written
 // without a test framework so the same code runs in both places: each case
 // throws on failure.
-import { RpcPeer, type RpcHandlers } from '../../shared/rpc'
-import { KithError } from '../../shared/errors'
-import type { Transport } from '../../shared/transport'
+import { RpcPeer, type RpcHandlers } from '../../shared/wire/rpc'
+import { KithError } from '../../shared/wire/errors'
+import type { Transport } from '../../shared/wire/transport'
 
 export type PairFactory = () => Promise<[Transport, Transport]>
 

@@ -3,7 +3,7 @@
 // (real KDF settings), timed from the press to the finished Blob. And the
 // large-file memory test (tests/e2e/backup-memory.e2e.test.ts): a node with
 // one big file, exported and restored in pieces.
-import { blobSource } from '../../shared/backup-format'
+import { blobSource } from '../../shared/backup/backup-format'
 import { exportBackup } from '../../node-tab/backup/export'
 import { importBackup } from '../../node-tab/backup/import'
 import { NodeDatabase, type ItemRow } from '../../node-tab/storage/db'

@@ -1,9 +1,9 @@
 // The scale benchmark's data and timing: a node with many friends and items
 // (written with bulkAdd, far faster than item by item) and the time each
 // scoped page takes. Runs in the browser (bench harness) and in Node (unit test).
-import { randomBytes } from '../../shared/crypto'
-import { addressFromPublicKey } from '../../shared/identity'
-import { decodeCursor, type Audience, type ItemCursor, type ItemType } from '../../shared/items'
+import { randomBytes } from '../../shared/crypto/crypto'
+import { addressFromPublicKey } from '../../shared/identity/identity'
+import { decodeCursor, type Audience, type ItemCursor, type ItemType } from '../../shared/protocol/items'
 import type { FileChunkRow, FriendRow, GroupRow, ItemRow, MembershipRow, NodeDatabase } from '../../node-tab/storage/db'
 import { chunkRowsOf } from '../../node-tab/storage/file-chunks'
 import { keyHex, newId } from '../../node-tab/storage/ids'

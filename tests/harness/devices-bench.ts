@@ -2,8 +2,8 @@
 // page: the owner's full device with many items, a new server device linked
 // to it that syncs them (and later catches up on changes it missed), and a
 // friend who talks to the owner through the server device alone.
-import { toHex } from '../../shared/bytes'
-import { parseAddress } from '../../shared/identity'
+import { toHex } from '../../shared/util/bytes'
+import { parseAddress } from '../../shared/identity/identity'
 import { KithNode, type NodeSession } from '../../node-tab/node'
 import { NewDeviceLink } from '../../node-tab/linking/new-device'
 import { NodeDatabase, type ItemRow } from '../../node-tab/storage/db'

@@ -7,7 +7,7 @@ import { NodeDatabase } from '../../node-tab/storage/db'
 import { KithClient } from '../../client/kith-client'
 import { ClientDatabase } from '../../client/cache/db'
 import { downloadPieces } from '../../client/file-download'
-import { parseAddress } from '../../shared/identity'
+import { parseAddress } from '../../shared/identity/identity'
 
 let person: KithClient | null = null
 

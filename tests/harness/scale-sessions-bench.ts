@@ -4,8 +4,8 @@
 // into both sides' stores (what an accepted invite leaves behind), since
 // making 250 friends through the invite UI would take most of the budget;
 // everything after that (swarms, dials, handshakes, RPCs) is the real thing.
-import { fromHex, toHex } from '../../shared/bytes'
-import { addressFromPublicKey, parseAddress } from '../../shared/identity'
+import { fromHex, toHex } from '../../shared/util/bytes'
+import { addressFromPublicKey, parseAddress } from '../../shared/identity/identity'
 import { KithNode, type NodeSession } from '../../node-tab/node'
 import { NodeDatabase } from '../../node-tab/storage/db'
 

@@ -4,8 +4,8 @@
 // exactly what the oracle allows, and a stranger must get nothing.
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { KithError } from '../../shared/errors'
-import { decodeCursor, type Audience, type ItemType } from '../../shared/items'
+import { KithError } from '../../shared/wire/errors'
+import { decodeCursor, type Audience, type ItemType } from '../../shared/protocol/items'
 import { canSee } from '../../node-tab/access-policy'
 import { befriend, collectRange, listAll, person, setup, TestClock } from './store-fixtures'
 

@@ -4,9 +4,9 @@
 // that exists but is hidden with a thing that does not exist: any difference
 // (a code, a word, a cursor, a later delete notice) would be a leak.
 import { afterEach, describe, expect, it } from 'vitest'
-import { toHex } from '../../shared/bytes'
-import { KithError } from '../../shared/errors'
-import { addressFromPublicKey, createIdentity, type Identity } from '../../shared/identity'
+import { toHex } from '../../shared/util/bytes'
+import { KithError } from '../../shared/wire/errors'
+import { addressFromPublicKey, createIdentity, type Identity } from '../../shared/identity/identity'
 import { KithNode, type NodeSession } from '../../node-tab/node'
 import { NodeDatabase } from '../../node-tab/storage/db'
 import { dialNode } from './node-fixtures'

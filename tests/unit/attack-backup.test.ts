@@ -2,8 +2,8 @@
 // with its records changed (as anyone who knows the passphrase can), so
 // every other check passes and only the one under attack can stop it.
 import { describe, expect, it } from 'vitest'
-import { BackupError, BackupReader, BackupWriter, blobSource, bytesSource, type ScryptParams } from '../../shared/backup-format'
-import { concatBytes } from '../../shared/bytes'
+import { BackupError, BackupReader, BackupWriter, blobSource, bytesSource, type ScryptParams } from '../../shared/backup/backup-format'
+import { concatBytes } from '../../shared/util/bytes'
 import { exportBackup } from '../../node-tab/backup/export'
 import { importBackup } from '../../node-tab/backup/import'
 import { loadOrCreateIdentity } from '../../node-tab/storage/identity-store'

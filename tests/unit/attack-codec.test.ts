@@ -7,9 +7,9 @@
 // allocates nothing, before the decoder sees them.
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { Decoder } from '@msgpack/msgpack'
-import { createDecoder, decodeFrame, encodeFrame, encodeValue, FrameType, MAX_FRAME_DEPTH, salvageRequestId, tooDeep } from '../../shared/codec'
-import { createMemoryTransportPair } from '../../shared/memory-transport'
-import { RpcPeer, type MethodTable } from '../../shared/rpc'
+import { createDecoder, decodeFrame, encodeFrame, encodeValue, FrameType, MAX_FRAME_DEPTH, salvageRequestId, tooDeep } from '../../shared/wire/codec'
+import { createMemoryTransportPair } from '../../shared/wire/memory-transport'
+import { RpcPeer, type MethodTable } from '../../shared/wire/rpc'
 import { RawPeer } from './raw-peer'
 
 afterEach(() => { vi.restoreAllMocks() })

@@ -4,10 +4,10 @@
 // oversized, or naming me as its maker. Each must be refused before any
 // WebRTC work is done: the rtcConfig each answer starts with is counted.
 import { describe, expect, it } from 'vitest'
-import { boxSecretKeyFromSigning } from '../../shared/crypto'
-import { CODE_MAX_AGE_MS, sealConnectCode } from '../../shared/connection-codes'
-import { KithError } from '../../shared/errors'
-import { createIdentity } from '../../shared/identity'
+import { boxSecretKeyFromSigning } from '../../shared/crypto/crypto'
+import { CODE_MAX_AGE_MS, sealConnectCode } from '../../shared/rendezvous/connection-codes'
+import { KithError } from '../../shared/wire/errors'
+import { createIdentity } from '../../shared/identity/identity'
 import { ManualConnections } from '../../node-tab/discovery/manual-connect'
 import { ReplayGuard } from '../../node-tab/discovery/replay-guard'
 

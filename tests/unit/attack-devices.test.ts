@@ -1,11 +1,11 @@
 // Attacks on owner devices (DESIGN §6a, §6b): a compromised server device
 // sending hostile sync pages, friends against device surfaces, linking.
 import { afterEach, describe, expect, it } from 'vitest'
-import { toHex } from '../../shared/bytes'
-import { generateSigningKeyPair } from '../../shared/crypto'
-import { grantFriend } from '../../shared/grants'
-import { addressFromPublicKey } from '../../shared/identity'
-import { MAX_REVOCATIONS_PER_CALL, parseSyncPullParams, type SyncRecord } from '../../shared/protocol'
+import { toHex } from '../../shared/util/bytes'
+import { generateSigningKeyPair } from '../../shared/crypto/crypto'
+import { grantFriend } from '../../shared/identity/grants'
+import { addressFromPublicKey } from '../../shared/identity/identity'
+import { MAX_REVOCATIONS_PER_CALL, parseSyncPullParams, type SyncRecord } from '../../shared/protocol/protocol'
 import type { KithNode } from '../../node-tab/node'
 import type { DevicePeer } from '../../node-tab/sync/file-fetch'
 import { grantedRecords } from '../../node-tab/sync/grants-filter'
@@ -13,7 +13,7 @@ import { DeviceSync } from '../../node-tab/sync/pull'
 import { formatStamp } from '../../node-tab/sync/stamps'
 import { befriend, connectNodes, NodeSet, signingOf } from './device-fixtures'
 import { MAX_PEER_REVOCATIONS } from '../../node-tab/storage/devices-store'
-import { issueDeviceCertificate, revokeDevice } from '../../shared/device-certificate'
+import { issueDeviceCertificate, revokeDevice } from '../../shared/identity/device-certificate'
 import { kithError } from './store-fixtures'
 
 const sets = new NodeSet()

@@ -8,7 +8,7 @@ import Dexie from 'dexie'
 import { ClientDatabase } from '../../client/cache/db'
 import { FriendCache } from '../../client/cache/friend-cache'
 import { deleteNoticeHandler } from '../../client/cache/delete-notice-handler'
-import type { SharedItem } from '../../shared/items'
+import type { SharedItem } from '../../shared/protocol/items'
 import { uniqueName } from './friend-fixtures'
 import { sleep } from './waiting'
 

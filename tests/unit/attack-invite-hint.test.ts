@@ -3,9 +3,9 @@
 // confirmed" warning beside it, or read in another order, or cost the page
 // to clean.
 import { describe, expect, it } from 'vitest'
-import { cleanInviterHint, inviterHintFrom } from '../../shared/invite-link'
-import { MAX_DISPLAY_NAME } from '../../shared/protocol'
-import { parseProfileAnswer } from '../../shared/answers'
+import { cleanInviterHint, inviterHintFrom } from '../../shared/rendezvous/invite-link'
+import { MAX_DISPLAY_NAME } from '../../shared/protocol/protocol'
+import { parseProfileAnswer } from '../../shared/protocol/answers'
 
 describe('attack: an edited invite link’s name hint', () => {
   // Attack: a letter carrying hundreds of combining marks ("Zalgo") is a

@@ -5,9 +5,9 @@
 // And names that spoof their direction or hide text, from a stranger
 // redeeming an invite, shown in the owner's friends list.
 import { afterEach, describe, expect, it } from 'vitest'
-import { fromHex, toHex } from '../../shared/bytes'
-import { KithError } from '../../shared/errors'
-import { addressFromPublicKey, createIdentity } from '../../shared/identity'
+import { fromHex, toHex } from '../../shared/util/bytes'
+import { KithError } from '../../shared/wire/errors'
+import { addressFromPublicKey, createIdentity } from '../../shared/identity/identity'
 import { KithNode } from '../../node-tab/node'
 import { NodeDatabase } from '../../node-tab/storage/db'
 

@@ -5,9 +5,9 @@
 // owner just chose to hide. WebRTC is replaced here (this process has none):
 // the offers made and discarded are counted.
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { toHex } from '../../shared/bytes'
-import { KithError } from '../../shared/errors'
-import { addressFromPublicKey, createIdentity } from '../../shared/identity'
+import { toHex } from '../../shared/util/bytes'
+import { KithError } from '../../shared/wire/errors'
+import { addressFromPublicKey, createIdentity } from '../../shared/identity/identity'
 import { KithNode } from '../../node-tab/node'
 import { NodeDatabase } from '../../node-tab/storage/db'
 

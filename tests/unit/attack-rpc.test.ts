@@ -3,12 +3,12 @@
 // answers, and one friend holding the node's byte budget so that another
 // friend is refused. Every peer here uses the node's real session options.
 import { afterEach, describe, expect, it } from 'vitest'
-import { ByteBudget } from '../../shared/byte-budget'
-import { decodeFrame, encodeChunk, encodeFrame, encodeValue, FrameType, isChunkFrame, REQUEST_DIRECTION, RESULT_DIRECTION, type Frame } from '../../shared/codec'
-import { KithError } from '../../shared/errors'
-import { createMemoryTransportPair } from '../../shared/memory-transport'
-import { RpcPeer, type MethodTable, type RpcHandlers } from '../../shared/rpc'
-import { TransportEvents, type Transport } from '../../shared/transport'
+import { ByteBudget } from '../../shared/wire/byte-budget'
+import { decodeFrame, encodeChunk, encodeFrame, encodeValue, FrameType, isChunkFrame, REQUEST_DIRECTION, RESULT_DIRECTION, type Frame } from '../../shared/wire/codec'
+import { KithError } from '../../shared/wire/errors'
+import { createMemoryTransportPair } from '../../shared/wire/memory-transport'
+import { RpcPeer, type MethodTable, type RpcHandlers } from '../../shared/wire/rpc'
+import { TransportEvents, type Transport } from '../../shared/wire/transport'
 import { PEER_HELD_BYTES, sessionRpcOptions, NODE_HELD_BYTES } from '../../node-tab/session-limits'
 import { RawPeer } from './raw-peer'
 

@@ -5,8 +5,8 @@
 // (a trailing dot, numeric IPv4 forms, IPv4-mapped IPv6), or with schemes
 // that are not trackers at all.
 import { describe, expect, it } from 'vitest'
-import { parseWorkingTrackers } from '../../shared/protocol'
-import { hostScope, normalizeTrackerUrl } from '../../shared/tracker-urls'
+import { parseWorkingTrackers } from '../../shared/protocol/protocol'
+import { hostScope, normalizeTrackerUrl } from '../../shared/rendezvous/tracker-urls'
 import { addShared, emptyBook, removeShared, trackersInUse } from '../../node-tab/discovery/tracker-book'
 import { TrackerDirectory } from '../../node-tab/discovery/tracker-directory'
 import type { NodeSession } from '../../node-tab/sessions'

@@ -5,9 +5,9 @@ import { describe, expect, it } from 'vitest'
 import { scryptAsync } from '@noble/hashes/scrypt.js'
 import { hmac } from '@noble/hashes/hmac.js'
 import { sha256 } from '@noble/hashes/sha2.js'
-import { BackupError, BackupReader, BackupWriter, BACKUP_MAGIC, bytesSource, checkScryptParams, MAX_HEADER_BYTES, MAX_RECORD_BYTES, type ScryptParams } from '../../shared/backup-format'
-import { concatBytes, fromBase64, fromUtf8, uint32BE, utf8 } from '../../shared/bytes'
-import { secretBoxWithNonce } from '../../shared/crypto'
+import { BackupError, BackupReader, BackupWriter, BACKUP_MAGIC, bytesSource, checkScryptParams, MAX_HEADER_BYTES, MAX_RECORD_BYTES, type ScryptParams } from '../../shared/backup/backup-format'
+import { concatBytes, fromBase64, fromUtf8, uint32BE, utf8 } from '../../shared/util/bytes'
+import { secretBoxWithNonce } from '../../shared/crypto/crypto'
 
 // Cheap KDF settings and small chunks, so a test file has many chunks.
 const FAST: ScryptParams = { N: 2 ** 10, r: 8, p: 1 }

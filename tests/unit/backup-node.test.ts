@@ -3,7 +3,7 @@
 // items with their files, invites, deletions and their notices, the change
 // log) — and a restore that cannot complete changes nothing.
 import { describe, expect, it } from 'vitest'
-import { blobSource, bytesSource, BackupError, BackupWriter, type ScryptParams } from '../../shared/backup-format'
+import { blobSource, bytesSource, BackupError, BackupWriter, type ScryptParams } from '../../shared/backup/backup-format'
 import { exportBackup, lastBackupAt } from '../../node-tab/backup/export'
 import { importBackup, RestoreRefused } from '../../node-tab/backup/import'
 import { isFreshNode, NOT_FRESH } from '../../node-tab/backup/fresh'
@@ -13,8 +13,8 @@ import { FILE_CHUNK_BYTES } from '../../node-tab/storage/file-chunks'
 import type { NodeDatabase } from '../../node-tab/storage/db'
 import { ItemsStore } from '../../node-tab/storage/items-store'
 import { befriend, freshDb, person, setup, TestClock } from './store-fixtures'
-import { concatBytes, toHex } from '../../shared/bytes'
-import { sha512 } from '../../shared/crypto'
+import { concatBytes, toHex } from '../../shared/util/bytes'
+import { sha512 } from '../../shared/crypto/crypto'
 
 const FAST: ScryptParams = { N: 2 ** 10, r: 8, p: 1 }
 const PASS = 'a long passphrase for tests'

@@ -5,7 +5,7 @@ import { backupState, dismissReminder, reminderFor, WEEK_MS } from '../../node-t
 import { noteBackupSaved } from '../../node-tab/backup/export'
 import { loadOrCreateIdentity } from '../../node-tab/storage/identity-store'
 import { inWordsIfNoRoom } from '../../client/no-room'
-import { KithError } from '../../shared/errors'
+import { KithError } from '../../shared/wire/errors'
 import { NO_SPACE } from '../../node-tab/storage/file-chunks'
 import { befriend, person, TestClock } from './store-fixtures'
 import { NodeDatabase } from '../../node-tab/storage/db'

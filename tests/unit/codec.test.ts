@@ -3,8 +3,8 @@ import fc from 'fast-check'
 import {
   CHUNK_HEADER_BYTES, CHUNK_MARKER, createDecoder, decodeChunk, decodeFrame, encodeChunk, encodeFrame,
   encodeValue, FrameType, isChunkFrame, REQUEST_DIRECTION, RESULT_DIRECTION, salvageRequestId, type Frame
-} from '../../shared/codec'
-import { KithError } from '../../shared/errors'
+} from '../../shared/wire/codec'
+import { KithError } from '../../shared/wire/errors'
 
 function expectBadRequest (fn: () => unknown): KithError {
   let caught: unknown

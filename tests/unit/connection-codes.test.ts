@@ -2,11 +2,11 @@
 // naming their maker, single use, expiring; every wrong code is refused in
 // plain words before any RTCPeerConnection is made.
 import { describe, expect, it } from 'vitest'
-import { toHex } from '../../shared/bytes'
-import { boxSecretKeyFromSigning, generateBoxKeyPair } from '../../shared/crypto'
-import { CODE_MAX_AGE_MS, MAX_CODE_CHARS, openAnswerCode, openConnectCode, sealAnswerCode, sealConnectCode } from '../../shared/connection-codes'
-import { KithError } from '../../shared/errors'
-import { createIdentity } from '../../shared/identity'
+import { toHex } from '../../shared/util/bytes'
+import { boxSecretKeyFromSigning, generateBoxKeyPair } from '../../shared/crypto/crypto'
+import { CODE_MAX_AGE_MS, MAX_CODE_CHARS, openAnswerCode, openConnectCode, sealAnswerCode, sealConnectCode } from '../../shared/rendezvous/connection-codes'
+import { KithError } from '../../shared/wire/errors'
+import { createIdentity } from '../../shared/identity/identity'
 import { ManualConnections } from '../../node-tab/discovery/manual-connect'
 import { ReplayGuard } from '../../node-tab/discovery/replay-guard'
 import { refusalMessage } from './refusal'

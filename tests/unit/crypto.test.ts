@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest'
 import {
   boxPublicKeyFromSigning, boxSecretKeyFromSigning, generateBoxKeyPair, generateSigningKeyPair,
   isValidSigningPublicKey, openSealed, randomBytes, seal, sign, verify
-} from '../../shared/crypto'
-import { utf8 } from '../../shared/bytes'
+} from '../../shared/crypto/crypto'
+import { utf8 } from '../../shared/util/bytes'
 
 const message = utf8('the quick brown fox, signed')
 

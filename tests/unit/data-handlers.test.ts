@@ -1,12 +1,12 @@
 // The data methods over a real authenticated session (memory transport):
 // what a friend, a stranger and a malformed request get from the owner's node.
 import { afterEach, describe, expect, it } from 'vitest'
-import { createMemoryTransportPair } from '../../shared/memory-transport'
-import { establishSession, type Session } from '../../shared/session'
-import { KithError } from '../../shared/errors'
-import { isSharedItem, MAX_FILE_BYTES, MAX_FILE_RANGE_BYTES, type Audience } from '../../shared/items'
-import type { NodeMethods, Profile } from '../../shared/protocol'
-import type { Transport } from '../../shared/transport'
+import { createMemoryTransportPair } from '../../shared/wire/memory-transport'
+import { establishSession, type Session } from '../../shared/session/session'
+import { KithError } from '../../shared/wire/errors'
+import { isSharedItem, MAX_FILE_BYTES, MAX_FILE_RANGE_BYTES, type Audience } from '../../shared/protocol/items'
+import type { NodeMethods, Profile } from '../../shared/protocol/protocol'
+import type { Transport } from '../../shared/wire/transport'
 import { basicHandlers } from '../../node-tab/handlers/basic'
 import { inviteHandlers } from '../../node-tab/handlers/invites'
 import { itemHandlers } from '../../node-tab/handlers/items'

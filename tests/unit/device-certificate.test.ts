@@ -2,13 +2,13 @@
 // certificate their identity key signed, and not once revoked. A server
 // device holds no identity key, so nothing it signs is accepted.
 import { describe, expect, it } from 'vitest'
-import { fromHex } from '../../shared/bytes'
-import { generateSigningKeyPair } from '../../shared/crypto'
+import { fromHex } from '../../shared/util/bytes'
+import { generateSigningKeyPair } from '../../shared/crypto/crypto'
 import {
   checkDeviceCertificate, checkDeviceRevocation, DeviceCertificateError, issueDeviceCertificate, revokeDevice,
   type DeviceCertificate
-} from '../../shared/device-certificate'
-import { createIdentity } from '../../shared/identity'
+} from '../../shared/identity/device-certificate'
+import { createIdentity } from '../../shared/identity/identity'
 
 const NOW = Date.UTC(2026, 11, 1)
 const alice = createIdentity()

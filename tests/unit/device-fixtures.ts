@@ -3,11 +3,11 @@
 // it), friendships, and sessions between any two nodes built as for any
 // incoming connection (handshake, handlers, limits).
 import 'fake-indexeddb/auto'
-import { generateSigningKeyPair } from '../../shared/crypto'
-import { issueDeviceCertificate } from '../../shared/device-certificate'
-import type { Identity } from '../../shared/identity'
-import { createMemoryTransportPair } from '../../shared/memory-transport'
-import type { Transport } from '../../shared/transport'
+import { generateSigningKeyPair } from '../../shared/crypto/crypto'
+import { issueDeviceCertificate } from '../../shared/identity/device-certificate'
+import type { Identity } from '../../shared/identity/identity'
+import { createMemoryTransportPair } from '../../shared/wire/memory-transport'
+import type { Transport } from '../../shared/wire/transport'
 import { KithNode, type NodeSession } from '../../node-tab/node'
 import { NodeDatabase } from '../../node-tab/storage/db'
 import { storeLinkedIdentity } from '../../node-tab/storage/identity-store'

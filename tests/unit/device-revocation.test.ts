@@ -4,15 +4,15 @@
 // meeting secret the revoked device never saw. A revocation that is not
 // signed by the friend's own identity changes nothing.
 import { afterEach, describe, expect, it } from 'vitest'
-import { bytesEqual, toHex } from '../../shared/bytes'
-import { generateSigningKeyPair, pairSecret } from '../../shared/crypto'
+import { bytesEqual, toHex } from '../../shared/util/bytes'
+import { generateSigningKeyPair, pairSecret } from '../../shared/crypto/crypto'
 import { befriend, connectNodes, internals, NodeSet, signingOf, until } from './device-fixtures'
-import { revokeDevice } from '../../shared/device-certificate'
-import { createIdentity } from '../../shared/identity'
-import { createMemoryTransportPair } from '../../shared/memory-transport'
-import { pairMeeting } from '../../shared/meetings'
-import type { NodeMethods } from '../../shared/protocol'
-import { establishSession } from '../../shared/session'
+import { revokeDevice } from '../../shared/identity/device-certificate'
+import { createIdentity } from '../../shared/identity/identity'
+import { createMemoryTransportPair } from '../../shared/wire/memory-transport'
+import { pairMeeting } from '../../shared/rendezvous/meetings'
+import type { NodeMethods } from '../../shared/protocol/protocol'
+import { establishSession } from '../../shared/session/session'
 import type { KithNode } from '../../node-tab/node'
 import { STRANGER_REFUSED } from '../../node-tab/stranger-policy'
 

@@ -4,14 +4,14 @@
 // a deletion made on the laptop while the server was away reaches the
 // friend through the server, and the confirmation shows on the laptop.
 import { afterEach, describe, expect, it } from 'vitest'
-import { toHex } from '../../shared/bytes'
+import { toHex } from '../../shared/util/bytes'
 import type { KithNode } from '../../node-tab/node'
 import { befriend, connectNodes, internals, NodeSet, until } from './device-fixtures'
-import { addressFromPublicKey, createIdentity } from '../../shared/identity'
-import { inviteMeeting } from '../../shared/meetings'
-import { createMemoryTransportPair } from '../../shared/memory-transport'
-import type { NodeMethods } from '../../shared/protocol'
-import { establishSession } from '../../shared/session'
+import { addressFromPublicKey, createIdentity } from '../../shared/identity/identity'
+import { inviteMeeting } from '../../shared/rendezvous/meetings'
+import { createMemoryTransportPair } from '../../shared/wire/memory-transport'
+import type { NodeMethods } from '../../shared/protocol/protocol'
+import { establishSession } from '../../shared/session/session'
 
 const set = new NodeSet()
 afterEach(() => set.closeAll())

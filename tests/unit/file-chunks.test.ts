@@ -2,13 +2,13 @@
 // back by range from only the pieces under it, deleted whole, never left as
 // half an item, and carried over from the schema that kept files whole.
 import { describe, expect, it, vi } from 'vitest'
-import { bytesEqual } from '../../shared/bytes'
-import { MAX_FILE_RANGE_BYTES, type Audience, type NewItem } from '../../shared/items'
+import { bytesEqual } from '../../shared/util/bytes'
+import { MAX_FILE_RANGE_BYTES, type Audience, type NewItem } from '../../shared/protocol/items'
 import { NodeDatabase } from '../../node-tab/storage/db'
 import { FILE_CHUNK_BYTES, NO_SPACE, NO_SPACE_FOR_ITEM } from '../../node-tab/storage/file-chunks'
 import { ItemsStore } from '../../node-tab/storage/items-store'
 import { befriend, collectRange, kithError, oldDatabase, person, setup } from './store-fixtures'
-import type { ByteStream } from '../../shared/byte-stream'
+import type { ByteStream } from '../../shared/wire/byte-stream'
 
 const MiB = 1024 * 1024
 function pattern (size: number): Uint8Array {

@@ -1,11 +1,11 @@
 // A removed friend is dialled only to deliver delete notices; once they have
 // confirmed them all, the node closes the session so they cannot linger.
 import { describe, expect, it } from 'vitest'
-import { toHex } from '../../shared/bytes'
-import { addressFromPublicKey, createIdentity } from '../../shared/identity'
-import { createMemoryTransportPair } from '../../shared/memory-transport'
-import type { NodeMethods } from '../../shared/protocol'
-import { establishSession } from '../../shared/session'
+import { toHex } from '../../shared/util/bytes'
+import { addressFromPublicKey, createIdentity } from '../../shared/identity/identity'
+import { createMemoryTransportPair } from '../../shared/wire/memory-transport'
+import type { NodeMethods } from '../../shared/protocol/protocol'
+import { establishSession } from '../../shared/session/session'
 import { KithNode } from '../../node-tab/node'
 import { NodeDatabase } from '../../node-tab/storage/db'
 

@@ -4,8 +4,8 @@
 // counts from when they went away, not from the last failed attempt.
 import { describe, expect, it } from 'vitest'
 import { FriendConnection, type ReachLog } from '../../client/friend-connection'
-import { addressFromPublicKey, createIdentity } from '../../shared/identity'
-import { toHex } from '../../shared/bytes'
+import { addressFromPublicKey, createIdentity } from '../../shared/identity/identity'
+import { toHex } from '../../shared/util/bytes'
 import type { KithNode, NodeSession } from '../../node-tab/node'
 import { sleep, waitFor } from './waiting'
 

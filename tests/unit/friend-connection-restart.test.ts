@@ -5,7 +5,7 @@
 // the same session instead of throwing it away, within a bound.
 import { describe, expect, it } from 'vitest'
 import { FriendConnection } from '../../client/friend-connection'
-import { addressFromPublicKey, createIdentity } from '../../shared/identity'
+import { addressFromPublicKey, createIdentity } from '../../shared/identity/identity'
 import type { KithNode, NodeSession } from '../../node-tab/node'
 import { sleep, waitFor } from './waiting'
 

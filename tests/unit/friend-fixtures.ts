@@ -1,20 +1,20 @@
 // Shared by the notices, friend-cache and outbox tests: real identities,
 // real authenticated sessions over the memory transport, and a stand-in for
 // the owner's listItems/fetchFile handlers (the real ones live elsewhere).
-import { createMemoryTransportPair } from '../../shared/memory-transport'
-import { establishSession } from '../../shared/session'
-import { createIdentity, type Identity } from '../../shared/identity'
-import { toHex } from '../../shared/bytes'
-import { KithError } from '../../shared/errors'
-import { encodeCursor, FILE_RANGE_BYTES, type SharedItem } from '../../shared/items'
-import { parseFileRangeParams, parseListItemsParams, type NodeMethods } from '../../shared/protocol'
-import type { RpcHandlers } from '../../shared/rpc'
+import { createMemoryTransportPair } from '../../shared/wire/memory-transport'
+import { establishSession } from '../../shared/session/session'
+import { createIdentity, type Identity } from '../../shared/identity/identity'
+import { toHex } from '../../shared/util/bytes'
+import { KithError } from '../../shared/wire/errors'
+import { encodeCursor, FILE_RANGE_BYTES, type SharedItem } from '../../shared/protocol/items'
+import { parseFileRangeParams, parseListItemsParams, type NodeMethods } from '../../shared/protocol/protocol'
+import type { RpcHandlers } from '../../shared/wire/rpc'
 import type { NodeSession } from '../../node-tab/node'
 import { FriendCache } from '../../client/cache/friend-cache'
 import type { ClientDatabase } from '../../client/cache/db'
 import { FriendFeedImpl } from '../../client/friend-feed'
 import { Outbox } from '../../client/outbox'
-import { addressFromPublicKey } from '../../shared/identity'
+import { addressFromPublicKey } from '../../shared/identity/identity'
 
 export type Handlers = Partial<RpcHandlers<NodeMethods>>
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { decodeCursor, type Audience } from '../../shared/items'
+import { decodeCursor, type Audience } from '../../shared/protocol/items'
 import type { NewItem } from '../../client/app-api'
 import { befriend, expectSentence, ids, kithError, listAll, person, setup } from './store-fixtures'
 

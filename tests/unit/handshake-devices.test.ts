@@ -2,16 +2,16 @@
 // of the person whose certificate chains to the address they know and is not
 // revoked; every other device is refused before anything is signed for it.
 import { afterEach, describe, expect, it } from 'vitest'
-import { bytesEqual } from '../../shared/bytes'
-import { decodeFrame, FrameType, type Frame } from '../../shared/codec'
-import { generateSigningKeyPair, type SigningKeyPair } from '../../shared/crypto'
-import { issueDeviceCertificate, type DeviceRole } from '../../shared/device-certificate'
-import type { DeviceCredentials } from '../../shared/device-credentials'
-import { HandshakeError, runHandshake, type HandshakeOptions } from '../../shared/handshake'
-import { createIdentity, type Identity } from '../../shared/identity'
-import { createMemoryTransportPair } from '../../shared/memory-transport'
-import { establishSession } from '../../shared/session'
-import type { Transport } from '../../shared/transport'
+import { bytesEqual } from '../../shared/util/bytes'
+import { decodeFrame, FrameType, type Frame } from '../../shared/wire/codec'
+import { generateSigningKeyPair, type SigningKeyPair } from '../../shared/crypto/crypto'
+import { issueDeviceCertificate, type DeviceRole } from '../../shared/identity/device-certificate'
+import type { DeviceCredentials } from '../../shared/identity/device-credentials'
+import { HandshakeError, runHandshake, type HandshakeOptions } from '../../shared/session/handshake'
+import { createIdentity, type Identity } from '../../shared/identity/identity'
+import { createMemoryTransportPair } from '../../shared/wire/memory-transport'
+import { establishSession } from '../../shared/session/session'
+import type { Transport } from '../../shared/wire/transport'
 
 const cleanups: Transport[] = []
 afterEach(() => { for (const t of cleanups.splice(0)) t.close() })

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { nodeReport, runnerPage, startNodeReports, startRunnerReports } from '../../client/runner-report'
 import type { KithNode } from '../../node-tab/node'
 import { parseReport } from '../../scripts/lib/headless/report.mjs'
-import { RUNNER_REPORT_PATH, RUNNER_TOKEN_HEADER, type RunnerReport } from '../../shared/runner-report'
+import { RUNNER_REPORT_PATH, RUNNER_TOKEN_HEADER, type RunnerReport } from '../../shared/runner/runner-report'
 
 const token = '0123456789abcdef0123456789abcdef'
 

@@ -9,7 +9,7 @@ import { REPORT_LIMITS, REPORT_PATH, TOKEN_HEADER, ReportError, parseReport, par
 import { refusalMessage } from './refusal'
 import { newRunnerToken, reportEndpoint } from '../../scripts/lib/headless/report-endpoint.mjs'
 import { startStaticServer } from '../../scripts/lib/static-server.mjs'
-import { RUNNER_REPORT_LIMITS, RUNNER_REPORT_PATH, RUNNER_TOKEN_HEADER, fitRunnerReport, type RunnerReport } from '../../shared/runner-report'
+import { RUNNER_REPORT_LIMITS, RUNNER_REPORT_PATH, RUNNER_TOKEN_HEADER, fitRunnerReport, type RunnerReport } from '../../shared/runner/runner-report'
 
 const good: RunnerReport = {
   address: '3XR2kWUspjz3dvY3srBECgwW6aF9xngdRBWsK7buhei5bYMtogH',

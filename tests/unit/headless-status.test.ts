@@ -2,7 +2,7 @@
 // status line per change once linked, nothing for a repeated report.
 import { describe, expect, it } from 'vitest'
 import { StatusPrinter, shortAddress, statusLine } from '../../scripts/lib/headless/status-output.mjs'
-import type { RunnerReport } from '../../shared/runner-report'
+import type { RunnerReport } from '../../shared/runner/runner-report'
 
 const address = '3XR2kWUspjz3dvY3srBECgwW6aF9xngdRBWsK7buhei5bYMtogH'
 const linked: RunnerReport = {

@@ -2,11 +2,11 @@
 // compute the same one from their handshake, and no other session (even
 // between the same two people, over the same certificates) has it.
 import { describe, expect, it } from 'vitest'
-import { runHandshake } from '../../shared/handshake'
-import { restartTag } from '../../shared/ice-restart-tag'
-import { createIdentity } from '../../shared/identity'
-import { createMemoryTransportPair } from '../../shared/memory-transport'
-import type { Transport } from '../../shared/transport'
+import { runHandshake } from '../../shared/session/handshake'
+import { restartTag } from '../../shared/rendezvous/ice-restart-tag'
+import { createIdentity } from '../../shared/identity/identity'
+import { createMemoryTransportPair } from '../../shared/wire/memory-transport'
+import type { Transport } from '../../shared/wire/transport'
 
 /** A handshake between Alice and Bob; the tags each end was told of. */
 async function session (alice = createIdentity(), bob = createIdentity()): Promise<{ a: Uint8Array[], b: Uint8Array[] }> {

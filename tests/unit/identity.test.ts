@@ -3,9 +3,9 @@ import nacl from 'tweetnacl'
 import bs58 from 'bs58'
 import {
   AddressError, addressFromPublicKey, createIdentity, isAddress, parseAddress, shortAddress
-} from '../../shared/identity'
-import { keyPairMatches, sha512 } from '../../shared/crypto'
-import { concatBytes } from '../../shared/bytes'
+} from '../../shared/identity/identity'
+import { keyPairMatches, sha512 } from '../../shared/crypto/crypto'
+import { concatBytes } from '../../shared/util/bytes'
 
 const BASE58 = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz'
 

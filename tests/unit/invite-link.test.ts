@@ -1,8 +1,8 @@
 // The inviter's name travels in the invite link as a hint: cleaned like a
 // name a peer sends, cut to a name's length, and old links without it work.
 import { describe, expect, it } from 'vitest'
-import { cleanInviterHint, inviteFragment, inviterHintFrom } from '../../shared/invite-link'
-import { MAX_DISPLAY_NAME } from '../../shared/protocol'
+import { cleanInviterHint, inviteFragment, inviterHintFrom } from '../../shared/rendezvous/invite-link'
+import { MAX_DISPLAY_NAME } from '../../shared/protocol/protocol'
 
 const ADDRESS = 'kith1abc'
 const TOKEN = 'tok123'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { decodeCursor, isSharedItem, MAX_FILE_BYTES, MAX_TEXT_CHARS, type Audience, type NewItem } from '../../shared/items'
+import { decodeCursor, isSharedItem, MAX_FILE_BYTES, MAX_TEXT_CHARS, type Audience, type NewItem } from '../../shared/protocol/items'
 import { befriend, collectRange, expectSentence, ids, kithError, listAll, person, setup, TestClock } from './store-fixtures'
 
 const note = (text: string, audience: Audience = { kind: 'friends' }): NewItem => ({ type: 'note', text, audience })

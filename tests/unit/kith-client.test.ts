@@ -6,7 +6,7 @@ import { ClientDatabase } from '../../client/cache/db'
 import { KithClient } from '../../client/kith-client'
 import { KithNode } from '../../node-tab/node'
 import { NodeDatabase } from '../../node-tab/storage/db'
-import { addressFromPublicKey } from '../../shared/identity'
+import { addressFromPublicKey } from '../../shared/identity/identity'
 import { note, person, uniqueName } from './friend-fixtures'
 
 const cleanups: Array<() => unknown> = []

@@ -4,7 +4,7 @@
 // and say in words when the code could not load.
 import { describe, expect, it } from 'vitest'
 import { LazyLinkingSession, PREPARING } from '../../client/lazy-linking'
-import type { LinkingSession, LinkingState } from '../../shared/linking-state'
+import type { LinkingSession, LinkingState } from '../../shared/linking/linking-state'
 import { waitFor } from './waiting'
 
 class FakeSession extends EventTarget implements LinkingSession {

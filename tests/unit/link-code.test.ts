@@ -2,10 +2,10 @@
 // expired one fails in plain words; both screens show the same verification
 // code only for the same secret and keys.
 import { describe, expect, it } from 'vitest'
-import { fromHex } from '../../shared/bytes'
-import { generateSigningKeyPair } from '../../shared/crypto'
-import { createIdentity } from '../../shared/identity'
-import { createLinkCode, formatLinkCode, LINK_CODE_LIFETIME_MS, LinkCodeError, parseLinkCode, SpentLinkCodes, verificationCode } from '../../shared/link-code'
+import { fromHex } from '../../shared/util/bytes'
+import { generateSigningKeyPair } from '../../shared/crypto/crypto'
+import { createIdentity } from '../../shared/identity/identity'
+import { createLinkCode, formatLinkCode, LINK_CODE_LIFETIME_MS, LinkCodeError, parseLinkCode, SpentLinkCodes, verificationCode } from '../../shared/linking/link-code'
 
 const NOW = Date.UTC(2026, 11, 1, 9, 0, 0)
 const pi = generateSigningKeyPair()

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { Listener } from '../../node-tab/discovery/listener'
-import { createIdentity } from '../../shared/identity'
-import type { Meeting } from '../../shared/meetings'
+import { createIdentity } from '../../shared/identity/identity'
+import type { Meeting } from '../../shared/rendezvous/meetings'
 
 const topic = (c: string): string => c.repeat(20)
 const meetings = (...topics: string[]): Meeting[] => topics.map((t) => ({ kind: 'address', topic: t, recipientKey: new Uint8Array(32) }))

@@ -1,11 +1,11 @@
 // Shared by tests that talk to a real KithNode: a session from someone to the
 // node over the memory transport, the node's side built as for any incoming
 // connection (its own handlers, stranger policy and limits).
-import { createMemoryTransportPair } from '../../shared/memory-transport'
-import type { Identity } from '../../shared/identity'
-import type { NodeMethods } from '../../shared/protocol'
-import { establishSession } from '../../shared/session'
-import type { Transport } from '../../shared/transport'
+import { createMemoryTransportPair } from '../../shared/wire/memory-transport'
+import type { Identity } from '../../shared/identity/identity'
+import type { NodeMethods } from '../../shared/protocol/protocol'
+import { establishSession } from '../../shared/session/session'
+import type { Transport } from '../../shared/wire/transport'
 import type { KithNode, NodeSession } from '../../node-tab/node'
 
 export async function dialNode (node: KithNode, who: Identity): Promise<NodeSession> {

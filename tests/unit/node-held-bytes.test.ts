@@ -2,12 +2,12 @@
 // node's one budget, so concurrent speed tests from two friends hold no more
 // than one chunk per answer, node-wide, and nothing once they are done.
 import { describe, expect, it } from 'vitest'
-import { toHex } from '../../shared/bytes'
-import { addressFromPublicKey, createIdentity, type Identity } from '../../shared/identity'
-import { createMemoryTransportPair } from '../../shared/memory-transport'
-import type { NodeMethods } from '../../shared/protocol'
-import { establishSession } from '../../shared/session'
-import type { Transport } from '../../shared/transport'
+import { toHex } from '../../shared/util/bytes'
+import { addressFromPublicKey, createIdentity, type Identity } from '../../shared/identity/identity'
+import { createMemoryTransportPair } from '../../shared/wire/memory-transport'
+import type { NodeMethods } from '../../shared/protocol/protocol'
+import { establishSession } from '../../shared/session/session'
+import type { Transport } from '../../shared/wire/transport'
 import { KithNode, type NodeSession } from '../../node-tab/node'
 import { NODE_CHUNK_BYTES } from '../../node-tab/session-limits'
 import { NodeDatabase } from '../../node-tab/storage/db'

@@ -2,8 +2,8 @@
 // unrevoked device without a session, never this one or a revoked one, and
 // less and less often while one stays away.
 import { afterEach, describe, expect, it } from 'vitest'
-import { toHex } from '../../shared/bytes'
-import { generateSigningKeyPair } from '../../shared/crypto'
+import { toHex } from '../../shared/util/bytes'
+import { generateSigningKeyPair } from '../../shared/crypto/crypto'
 import { OwnDeviceLinks } from '../../node-tab/devices/own-device-links'
 import type { KnownDevice } from '../../node-tab/storage/devices-store'
 

@@ -1,7 +1,7 @@
 // A hand-driven peer for unit tests: speaks raw frames on one end of a
 // transport pair, to play a broken, replaying or hostile peer.
-import { decodeChunk, decodeFrame, encodeFrame, isChunkFrame, type ChunkFrame, type Frame } from '../../shared/codec'
-import type { Transport } from '../../shared/transport'
+import { decodeChunk, decodeFrame, encodeFrame, isChunkFrame, type ChunkFrame, type Frame } from '../../shared/wire/codec'
+import type { Transport } from '../../shared/wire/transport'
 
 export class RawPeer {
   private readonly queue: Array<Frame | ChunkFrame> = []

@@ -1,7 +1,7 @@
 // For tests of input checks: the message (or code) a call is refused with,
 // failing the test if it was accepted or refused with another kind of error.
 import { expect } from 'vitest'
-import { KithError, type ErrorCode } from '../../shared/errors'
+import { KithError, type ErrorCode } from '../../shared/wire/errors'
 
 export function refusalMessage (call: () => unknown, type: abstract new (...args: never[]) => Error): string {
   try {

@@ -2,11 +2,11 @@
 // an offer sealed with that swarm's key opens; only the address swarm takes
 // one sealed to the public key alone.
 import { describe, expect, it } from 'vitest'
-import { fromBase64, toBase64, utf8 } from '../../shared/bytes'
-import { boxSecretKeyFromSigning, pairSecret } from '../../shared/crypto'
-import { createIdentity } from '../../shared/identity'
-import { addressMeeting, inviteMeeting, openOfferIn, pairMeeting, sealOfferFor, type Meeting } from '../../shared/meetings'
-import { OFFER_MAX_AGE_MS, openSwarmOffer, sealOffer, sealSwarmOffer } from '../../shared/rendezvous'
+import { fromBase64, toBase64, utf8 } from '../../shared/util/bytes'
+import { boxSecretKeyFromSigning, pairSecret } from '../../shared/crypto/crypto'
+import { createIdentity } from '../../shared/identity/identity'
+import { addressMeeting, inviteMeeting, openOfferIn, pairMeeting, sealOfferFor, type Meeting } from '../../shared/rendezvous/meetings'
+import { OFFER_MAX_AGE_MS, openSwarmOffer, sealOffer, sealSwarmOffer } from '../../shared/rendezvous/rendezvous'
 
 const NOW = Date.UTC(2025, 5, 15, 12, 0, 0)
 const EPOCH = 20_000

@@ -1,11 +1,11 @@
 // Who can find whom: a person's swarms are named after secrets, so knowing an
 // address (or two) is not enough to find them unless they opted in.
 import { describe, expect, it } from 'vitest'
-import { pairSecret } from '../../shared/crypto'
-import { addressFromPublicKey, createIdentity } from '../../shared/identity'
-import { inviteTopic, pairTopic, personTopic } from '../../shared/rendezvous'
-import { inviteMeeting, pairMeeting } from '../../shared/meetings'
-import { toHex } from '../../shared/bytes'
+import { pairSecret } from '../../shared/crypto/crypto'
+import { addressFromPublicKey, createIdentity } from '../../shared/identity/identity'
+import { inviteTopic, pairTopic, personTopic } from '../../shared/rendezvous/rendezvous'
+import { inviteMeeting, pairMeeting } from '../../shared/rendezvous/meetings'
+import { toHex } from '../../shared/util/bytes'
 import { KithNode } from '../../node-tab/node'
 import { NodeDatabase } from '../../node-tab/storage/db'
 

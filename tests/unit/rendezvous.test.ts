@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest'
 import { Encoder } from '@msgpack/msgpack'
 import {
   EPOCH_MS, epochAt, epochsToTry, OFFER_MAX_AGE_MS, openAnswer, openOffer, personTopic, sdpFingerprint, sealAnswer, sealOffer
-} from '../../shared/rendezvous'
-import { createIdentity } from '../../shared/identity'
-import { boxPublicKeyFromSigning, boxSecretKeyFromSigning, generateBoxKeyPair, seal } from '../../shared/crypto'
-import { fromBase64, toBase64, utf8 } from '../../shared/bytes'
+} from '../../shared/rendezvous/rendezvous'
+import { createIdentity } from '../../shared/identity/identity'
+import { boxPublicKeyFromSigning, boxSecretKeyFromSigning, generateBoxKeyPair, seal } from '../../shared/crypto/crypto'
+import { fromBase64, toBase64, utf8 } from '../../shared/util/bytes'
 
 const NOW = Date.UTC(2025, 5, 15, 12, 0, 0)
 

@@ -4,17 +4,17 @@
 // Seeded, so a failure is repeatable: rerun with the seed it prints.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import fc from 'fast-check'
-import { toHex } from '../../shared/bytes'
-import { ByteBudget } from '../../shared/byte-budget'
+import { toHex } from '../../shared/util/bytes'
+import { ByteBudget } from '../../shared/wire/byte-budget'
 import {
   CHUNK_MARKER, encodeChunk, encodeFrame, encodeValue, FrameType, REQUEST_DIRECTION, RESULT_DIRECTION
-} from '../../shared/codec'
-import { runHandshake } from '../../shared/handshake'
-import { addressFromPublicKey, createIdentity } from '../../shared/identity'
-import { createMemoryTransportPair } from '../../shared/memory-transport'
-import type { NodeMethods } from '../../shared/protocol'
-import { RpcPeer, type RpcHandlers } from '../../shared/rpc'
-import { establishSession } from '../../shared/session'
+} from '../../shared/wire/codec'
+import { runHandshake } from '../../shared/session/handshake'
+import { addressFromPublicKey, createIdentity } from '../../shared/identity/identity'
+import { createMemoryTransportPair } from '../../shared/wire/memory-transport'
+import type { NodeMethods } from '../../shared/protocol/protocol'
+import { RpcPeer, type RpcHandlers } from '../../shared/wire/rpc'
+import { establishSession } from '../../shared/session/session'
 import { KithNode } from '../../node-tab/node'
 import { NodeDatabase } from '../../node-tab/storage/db'
 

@@ -1,15 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { createMemoryTransportPair } from '../../shared/memory-transport'
-import { RpcPeer, type RpcHandlers, type RpcOptions } from '../../shared/rpc'
-import { KithError, type ErrorCode } from '../../shared/errors'
+import { createMemoryTransportPair } from '../../shared/wire/memory-transport'
+import { RpcPeer, type RpcHandlers, type RpcOptions } from '../../shared/wire/rpc'
+import { KithError, type ErrorCode } from '../../shared/wire/errors'
 import { codeOf } from './refusal'
 import {
   decodeFrame, encodeChunk, encodeFrame, encodeValue, FrameType, isChunkFrame,
   REQUEST_DIRECTION, RESULT_DIRECTION, type ChunkFrame, type Frame
-} from '../../shared/codec'
-import { parsePingParams } from '../../shared/protocol'
-import type { Transport } from '../../shared/transport'
-import { bytesEqual } from '../../shared/bytes'
+} from '../../shared/wire/codec'
+import { parsePingParams } from '../../shared/protocol/protocol'
+import type { Transport } from '../../shared/wire/transport'
+import { bytesEqual } from '../../shared/util/bytes'
 import { RawPeer } from './raw-peer'
 
 interface Methods {

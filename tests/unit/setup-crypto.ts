@@ -1,4 +1,4 @@
-// The app loads its cryptography code lazily (shared/crypto.ts) and waits
+// The app loads its cryptography code lazily (shared/crypto/crypto.ts) and waits
 // for it before any use; unit tests use it from the first line.
-import { loadCrypto } from '../../shared/crypto'
+import { loadCrypto } from '../../shared/crypto/crypto'
 await loadCrypto()

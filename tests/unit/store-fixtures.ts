@@ -1,17 +1,17 @@
 // Shared set-up for the node storage tests: a fresh database per test,
 // people with real keys, a clock the test moves, and paging helpers.
 import { afterEach, expect } from 'vitest'
-import { KithError, type ErrorCode } from '../../shared/errors'
-import { addressFromPublicKey, createIdentity, type Identity } from '../../shared/identity'
-import { decodeCursor, type SharedItem } from '../../shared/items'
-import type { ListItemsParams } from '../../shared/protocol'
+import { KithError, type ErrorCode } from '../../shared/wire/errors'
+import { addressFromPublicKey, createIdentity, type Identity } from '../../shared/identity/identity'
+import { decodeCursor, type SharedItem } from '../../shared/protocol/items'
+import type { ListItemsParams } from '../../shared/protocol/protocol'
 import Dexie from 'dexie'
 import { NodeDatabase, SCHEMA } from '../../node-tab/storage/db'
 import { FriendsStore } from '../../node-tab/storage/friends-store'
 import { keyHex } from '../../node-tab/storage/ids'
 import { InvitesStore } from '../../node-tab/storage/invites-store'
 import { ItemsStore } from '../../node-tab/storage/items-store'
-import type { ByteStream } from '../../shared/byte-stream'
+import type { ByteStream } from '../../shared/wire/byte-stream'
 
 const opened: NodeDatabase[] = []
 afterEach(async () => {

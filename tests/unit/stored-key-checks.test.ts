@@ -4,8 +4,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { KithNode } from '../../node-tab/node'
 import { NodeDatabase, type IdentityRow, type OwnDeviceRow } from '../../node-tab/storage/db'
-import { generateSigningKeyPair } from '../../shared/crypto'
-import { issueDeviceCertificate } from '../../shared/device-certificate'
+import { generateSigningKeyPair } from '../../shared/crypto/crypto'
+import { issueDeviceCertificate } from '../../shared/identity/device-certificate'
 
 const hostConfig = { trackers: ['ws://127.0.0.1:9/never'], iceServers: [] }
 const opened: KithNode[] = []

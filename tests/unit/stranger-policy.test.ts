@@ -2,9 +2,9 @@
 // ping) and, only when discoverable, its name; an invite can be redeemed.
 // Everything else, the speed test included, is for friends only.
 import { afterEach, describe, expect, it } from 'vitest'
-import { toHex } from '../../shared/bytes'
-import { KithError, type ErrorCode } from '../../shared/errors'
-import { addressFromPublicKey, createIdentity, type Identity } from '../../shared/identity'
+import { toHex } from '../../shared/util/bytes'
+import { KithError, type ErrorCode } from '../../shared/wire/errors'
+import { addressFromPublicKey, createIdentity, type Identity } from '../../shared/identity/identity'
 import { KithNode, type NodeSession } from '../../node-tab/node'
 import { NodeDatabase } from '../../node-tab/storage/db'
 import { dialNode } from './node-fixtures'

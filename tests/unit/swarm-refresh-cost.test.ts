@@ -6,20 +6,20 @@
 // Each is checked once; a row that changed (its grant replaced, by sync or by
 // tampering) is checked again.
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import * as grants from '../../shared/grants'
-import * as crypto from '../../shared/crypto'
+import * as grants from '../../shared/identity/grants'
+import * as crypto from '../../shared/crypto/crypto'
 import { KithNode } from '../../node-tab/node'
 import { NodeDatabase } from '../../node-tab/storage/db'
-import { addressFromPublicKey, createIdentity } from '../../shared/identity'
-import { toHex } from '../../shared/bytes'
+import { addressFromPublicKey, createIdentity } from '../../shared/identity/identity'
+import { toHex } from '../../shared/util/bytes'
 
-vi.mock('../../shared/grants', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('../../shared/grants')>()
+vi.mock('../../shared/identity/grants', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../../shared/identity/grants')>()
   return { ...actual, isFriendGranted: vi.fn(actual.isFriendGranted) }
 })
 
-vi.mock('../../shared/crypto', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('../../shared/crypto')>()
+vi.mock('../../shared/crypto/crypto', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../../shared/crypto/crypto')>()
   return { ...actual, isValidSigningPublicKey: vi.fn(actual.isValidSigningPublicKey) }
 })
 

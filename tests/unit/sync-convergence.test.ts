@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import type { Audience } from '../../shared/items'
+import type { Audience } from '../../shared/protocol/items'
 import { befriend, person, TestClock, type Person } from './store-fixtures'
 import { device, dump, syncAll, syncFrom, type Device } from './sync-fixtures'
 

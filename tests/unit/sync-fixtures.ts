@@ -1,11 +1,11 @@
 // Owner devices for the sync tests: each its own NodeDatabase and stores,
 // its own clock, and a device key; pulls go over the memory transport
 // through the real handlers and RpcPeer.
-import { createMemoryTransportPair } from '../../shared/memory-transport'
-import { toHex } from '../../shared/bytes'
-import { randomBytes } from '../../shared/crypto'
-import type { OwnerDeviceMethods } from '../../shared/protocol'
-import { RpcPeer } from '../../shared/rpc'
+import { createMemoryTransportPair } from '../../shared/wire/memory-transport'
+import { toHex } from '../../shared/util/bytes'
+import { randomBytes } from '../../shared/crypto/crypto'
+import type { OwnerDeviceMethods } from '../../shared/protocol/protocol'
+import { RpcPeer } from '../../shared/wire/rpc'
 import { NodeDatabase } from '../../node-tab/storage/db'
 import { FriendsStore } from '../../node-tab/storage/friends-store'
 import { InvitesStore } from '../../node-tab/storage/invites-store'

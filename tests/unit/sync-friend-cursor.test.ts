@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { decodeCursor, type Audience, type SharedItem } from '../../shared/items'
+import { decodeCursor, type Audience, type SharedItem } from '../../shared/protocol/items'
 import { befriend, person, TestClock } from './store-fixtures'
 import { device, syncAll, syncFrom, twoDevicesAndAFriend, type Device } from './sync-fixtures'
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { MAX_TEXT_CHARS, type SharedItem } from '../../shared/items'
-import { parseSyncPullParams, type SyncRecord } from '../../shared/protocol'
+import { MAX_TEXT_CHARS, type SharedItem } from '../../shared/protocol/items'
+import { parseSyncPullParams, type SyncRecord } from '../../shared/protocol/protocol'
 import { pulledFrom } from '../../node-tab/sync/cursors'
 import type { DevicePeer } from '../../node-tab/sync/file-fetch'
 import { DeviceSync } from '../../node-tab/sync/pull'

@@ -1,6 +1,6 @@
 import { describe, it } from 'vitest'
 import { transportContract } from '../contract/transport-contract'
-import { createMemoryTransportPair } from '../../shared/memory-transport'
+import { createMemoryTransportPair } from '../../shared/wire/memory-transport'
 
 // The shared Transport contract (also run against real WebRTC in tests/e2e),
 // here against the in-memory pair.

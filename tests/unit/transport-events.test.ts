@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { TransportEvents } from '../../shared/transport'
+import { TransportEvents } from '../../shared/wire/transport'
 
 describe('TransportEvents', () => {
   it('holds frames that arrive while nobody listens and delivers them in order to the next listener', async () => {

@@ -3,12 +3,12 @@
 // someone could "prove" an identity without holding any secret key.
 import { describe, expect, it } from 'vitest'
 import nacl from 'tweetnacl'
-import { fromHex, toHex } from '../../shared/bytes'
-import { FrameType } from '../../shared/codec'
-import { generateSigningKeyPair, isValidSigningPublicKey, randomBytes, sign, verify } from '../../shared/crypto'
-import { HANDSHAKE_VERSION, HandshakeError, runHandshake } from '../../shared/handshake'
-import { addressFromPublicKey, AddressError, createIdentity, parseAddress } from '../../shared/identity'
-import { createMemoryTransportPair } from '../../shared/memory-transport'
+import { fromHex, toHex } from '../../shared/util/bytes'
+import { FrameType } from '../../shared/wire/codec'
+import { generateSigningKeyPair, isValidSigningPublicKey, randomBytes, sign, verify } from '../../shared/crypto/crypto'
+import { HANDSHAKE_VERSION, HandshakeError, runHandshake } from '../../shared/session/handshake'
+import { addressFromPublicKey, AddressError, createIdentity, parseAddress } from '../../shared/identity/identity'
+import { createMemoryTransportPair } from '../../shared/wire/memory-transport'
 import { RawPeer } from './raw-peer'
 
 /** Every small-order point of Ed25519 (orders 1, 2, 4 and 8), as libsodium lists them. */

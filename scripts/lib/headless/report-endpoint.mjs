@@ -25,7 +25,7 @@ function reply (res, status, text) {
 
 /**
  * A request handler for startStaticServer's `handle` option.
- * @param {{ token: string, onReport: (report: import('../../../shared/runner-report').RunnerReport) => void,
+ * @param {{ token: string, onReport: (report: import('../../../shared/runner/runner-report').RunnerReport) => void,
  *           maxBytes?: number }} opts
  * @returns {(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, url: URL) => boolean}
  */

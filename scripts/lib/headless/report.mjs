@@ -1,13 +1,13 @@
-// Checks a report posted by the page (shared/runner-report.ts has the type).
+// Checks a report posted by the page (shared/runner/runner-report.ts has the type).
 // It arrives over loopback with the run's token, but is treated as hostile
 // all the same: only the known fields, each of its type and within its
 // bound, no control characters (it is printed to a terminal); anything else
 // is refused whole.
 import { readFileSync } from 'node:fs'
 
-// Shared with the page (shared/runner-report.ts): the path, the token's
+// Shared with the page (shared/runner/runner-report.ts): the path, the token's
 // header and every bound.
-const protocol = JSON.parse(readFileSync(new URL('../../../shared/runner-report-protocol.json', import.meta.url), 'utf8'))
+const protocol = JSON.parse(readFileSync(new URL('../../../shared/runner/runner-report-protocol.json', import.meta.url), 'utf8'))
 export const REPORT_LIMITS = Object.freeze(protocol.limits)
 export const REPORT_PATH = protocol.path
 export const TOKEN_HEADER = protocol.tokenHeader
@@ -43,7 +43,7 @@ function checkTrackers (v) {
 
 /**
  * @param {unknown} input the parsed JSON body
- * @returns {import('../../../shared/runner-report').RunnerReport}
+ * @returns {import('../../../shared/runner/runner-report').RunnerReport}
  */
 export function parseReport (input) {
   if (!isPlainObject(input)) throw new ReportError('A report must be a JSON object.')

@@ -1,4 +1,4 @@
-import type { RunnerReport } from '../../../shared/runner-report'
+import type { RunnerReport } from '../../../shared/runner/runner-report'
 export function shortAddress (address: string): string
 export function statusLine (report: RunnerReport, now?: Date): string
 export function linkBlock (report: RunnerReport & { linkCode: string }): Promise<string>

@@ -19,10 +19,10 @@
 // v2: offers into pair and invite swarms are sealed with the swarm's key
 // (v1 sealed every offer to the public key, so anyone could probe any swarm).
 import { Decoder, Encoder } from '@msgpack/msgpack'
-import { concatBytes, fromBase64, toBase64, toBinaryString, uint32BE, utf8 } from './bytes'
+import { concatBytes, fromBase64, toBase64, toBinaryString, uint32BE, utf8 } from '../util/bytes'
 import {
   boxPublicKeyFromSigning, generateBoxKeyPair, openSealed, seal, secretOpen, secretSeal, sha512, type BoxKeyPair
-} from './crypto'
+} from '../crypto/crypto'
 
 export const EPOCH_MS = 24 * 60 * 60 * 1000
 /** Offers older than this are ignored: a tracker replaying them gains nothing. */

@@ -1,7 +1,7 @@
 // A short code two friends compare in person: the same on both sides because
 // it hashes both public keys in a fixed (sorted) order.
-import { concatBytes, utf8 } from './bytes'
-import { sha512 } from './crypto'
+import { concatBytes, utf8 } from '../util/bytes'
+import { sha512 } from '../crypto/crypto'
 
 export function safetyCode (keyA: Uint8Array, keyB: Uint8Array): string {
   const [first, second] = compareBytes(keyA, keyB) <= 0 ? [keyA, keyB] : [keyB, keyA]

@@ -13,9 +13,9 @@
 // Codes expire after CODE_MAX_AGE_MS and the receiver refuses a code it has
 // seen before (single use, see node-tab/discovery/manual-connect.ts).
 import { Decoder, Encoder } from '@msgpack/msgpack'
-import { fromBase64, toBase64 } from './bytes'
-import { boxPublicKeyFromSigning, generateBoxKeyPair, openSealed, seal, type BoxKeyPair } from './crypto'
-import { KithError } from './errors'
+import { fromBase64, toBase64 } from '../util/bytes'
+import { boxPublicKeyFromSigning, generateBoxKeyPair, openSealed, seal, type BoxKeyPair } from '../crypto/crypto'
+import { KithError } from '../wire/errors'
 import { OFFER_MAX_AGE_MS, openAnswer, sealAnswer } from './rendezvous'
 
 export const CODE_MAX_AGE_MS = OFFER_MAX_AGE_MS

@@ -6,9 +6,9 @@
 // is single-use (the new device forgets its secret once linked, the approver
 // remembers spent ones until they expire) and short-lived.
 import bs58 from 'bs58'
-import { bytesEqual, concatBytes, uint32BE, utf8 } from './bytes'
-import { isValidSigningPublicKey, randomBytes, sha512 } from './crypto'
-import { KithError } from './errors'
+import { bytesEqual, concatBytes, uint32BE, utf8 } from '../util/bytes'
+import { isValidSigningPublicKey, randomBytes, sha512 } from '../crypto/crypto'
+import { KithError } from '../wire/errors'
 
 export const LINK_CODE_LIFETIME_MS = 10 * 60 * 1000
 const PREFIX = 'kith-link-'

@@ -1,7 +1,7 @@
 // The methods a Kith node serves to an authenticated peer, with guards for
 // their inputs. Handlers receive `unknown` and parse it with these.
-import { KithError } from './errors'
-import { normalizeTrackerUrl } from './tracker-urls'
+import { KithError } from '../wire/errors'
+import { normalizeTrackerUrl } from '../rendezvous/tracker-urls'
 import { decodeCursor, isItemType, MAX_FILE_BYTES, MAX_FILE_RANGE_BYTES, MAX_PAGE, DEFAULT_PAGE, type ItemCursor, type ItemType, type SharedItem } from './items'
 
 export const MAX_DISPLAY_NAME = 80

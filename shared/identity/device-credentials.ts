@@ -4,7 +4,7 @@
 // device that is linking it (see link-code.ts).
 import type { DeviceCertificate } from './device-certificate'
 import { issueDeviceCertificate } from './device-certificate'
-import type { SigningKeyPair } from './crypto'
+import type { SigningKeyPair } from '../crypto/crypto'
 import type { Identity } from './identity'
 
 export interface DeviceCredentials {

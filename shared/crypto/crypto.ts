@@ -8,19 +8,8 @@
 // derived from the Ed25519 identity, so one address names both.
 export { randomBytes } from './random'
 
-export const PUBLIC_KEY_BYTES = 32
-export const SIGNATURE_BYTES = 64
-export const SECRET_KEY_BYTES = 32
-export const SECRETBOX_NONCE_BYTES = 24
-/** Poly1305's tag. */
-export const SECRETBOX_OVERHEAD_BYTES = 16
-
-export interface SigningKeyPair {
-  publicKey: Uint8Array // 32 bytes, Ed25519
-  secretKey: Uint8Array // 64 bytes, Ed25519 (seed + public key)
-}
-
-export interface BoxKeyPair { publicKey: Uint8Array, secretKey: Uint8Array }
+export * from './key-types'
+import type { BoxKeyPair, SigningKeyPair } from './key-types'
 
 type Impl = typeof import('./crypto-impl')
 let impl: Impl | null = null

@@ -1,14 +1,14 @@
 // The only importer of tweetnacl (and ed2curve, its companion by the same
-// author), loaded lazily through shared/crypto.ts (see there). Ed25519 signs; X25519 + XSalsa20-Poly1305 seals. The X25519 keys
+// author), loaded lazily through shared/crypto/crypto.ts (see there). Ed25519 signs; X25519 + XSalsa20-Poly1305 seals. The X25519 keys
 // are derived from the Ed25519 identity, so one address names both.
 // @noble/curves (audited) only checks that a public key is a real key:
 // tweetnacl accepts any 32 bytes that decode to a point.
 import nacl from 'tweetnacl'
 import ed2curve from 'ed2curve'
 import { ed25519 } from '@noble/curves/ed25519.js'
-import { concatBytes } from './bytes'
+import { concatBytes } from '../util/bytes'
 
-import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES, SECRET_KEY_BYTES, SECRETBOX_NONCE_BYTES, type BoxKeyPair, type SigningKeyPair } from './crypto'
+import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES, SECRET_KEY_BYTES, SECRETBOX_NONCE_BYTES, type BoxKeyPair, type SigningKeyPair } from './key-types'
 
 
 export function generateSigningKeyPair (): SigningKeyPair {

@@ -3,8 +3,8 @@
 // derived from the handshake transcript, which holds both DTLS fingerprints
 // and the two nonces exchanged inside DTLS. Nobody else saw the nonces, so
 // nobody else can make the tag, and it differs for every session.
-import { concatBytes, utf8 } from './bytes'
-import { sha512 } from './crypto'
+import { concatBytes, utf8 } from '../util/bytes'
+import { sha512 } from '../crypto/crypto'
 
 const RESTART_LABEL = utf8('kith/ice-restart/v1')
 

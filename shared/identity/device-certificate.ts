@@ -11,9 +11,9 @@
 //
 // The signed bytes are a fixed layout under their own context string, so a
 // certificate can never be mistaken for a handshake proof or a revocation.
-import { bytesEqual, concatBytes, utf8 } from './bytes'
-import { isValidSigningPublicKey, keyPairMatches, sign, verify } from './crypto'
-import { KithError } from './errors'
+import { bytesEqual, concatBytes, utf8 } from '../util/bytes'
+import { isValidSigningPublicKey, keyPairMatches, sign, verify } from '../crypto/crypto'
+import { KithError } from '../wire/errors'
 import type { Identity } from './identity'
 
 export type DeviceRole = 'full' | 'server'

@@ -1,6 +1,6 @@
 // The data model friends see. An item's audience is the owner's business:
 // it never crosses the wire, and neither do group names or members.
-import { KithError } from './errors'
+import { KithError } from '../wire/errors'
 
 export const ITEM_TYPES = ['note', 'post', 'file'] as const
 export type ItemType = (typeof ITEM_TYPES)[number]

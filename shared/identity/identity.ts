@@ -2,8 +2,8 @@
 // byte and a 4-byte checksum, in base58: safe in URLs, easy to select, and a
 // typo is caught by the checksum instead of naming a different person.
 import bs58 from 'bs58'
-import { concatBytes, bytesEqual } from './bytes'
-import { generateSigningKeyPair, isValidSigningPublicKey, sha512, type SigningKeyPair } from './crypto'
+import { concatBytes, bytesEqual } from '../util/bytes'
+import { generateSigningKeyPair, isValidSigningPublicKey, sha512, type SigningKeyPair } from '../crypto/crypto'
 
 const ADDRESS_VERSION = 0x4b // 'K'
 const CHECKSUM_BYTES = 4

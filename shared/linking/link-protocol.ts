@@ -2,9 +2,9 @@
 // (DESIGN §6a), once the handshake has proven both keys: the new device says
 // what it calls itself, the full device sends what the chosen role may hold.
 // Both sides check what the other sent, as they would a stranger's input.
-import { KithError } from './errors'
-import { DEVICES_SECRET_BYTES } from './devices-secret'
-import { MAX_DEVICE_NAME } from './device-certificate'
+import { KithError } from '../wire/errors'
+import { DEVICES_SECRET_BYTES } from '../identity/devices-secret'
+import { MAX_DEVICE_NAME } from '../identity/device-certificate'
 
 export interface LinkHello {
   /** What the new device proposes to be called (the owner may change it). */

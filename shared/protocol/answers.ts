@@ -3,7 +3,7 @@
 // and rejected whole otherwise, in words a person can read. Checking the
 // whole answer (not item by item) means a node cannot push more than was
 // asked, nor smuggle odd values into UI state by mixing them with good ones.
-import { KithError } from './errors'
+import { KithError } from '../wire/errors'
 import { cleanDisplayName } from './display-name'
 import { decodeCursor, isItemType, MAX_FILE_BYTES, MAX_TEXT_CHARS, type ItemType, type SharedItem } from './items'
 import { MAX_DISPLAY_NAME, MAX_NOTICE_BATCH, type ListItemsResult, type Profile } from './protocol'

@@ -1,11 +1,11 @@
 // An authenticated session: the handshake first, then an RPC peer. Nothing
 // reaches a handler before the peer has proven its key (after Trystero's
 // onPeerHandshake).
-import type { DeviceCredentials, RemoteDevice } from './device-credentials'
+import type { DeviceCredentials, RemoteDevice } from '../identity/device-credentials'
 import { runHandshake, type HandshakeOptions } from './handshake'
-import { addressFromPublicKey, type Identity } from './identity'
-import { RpcPeer, type MethodTable, type RpcHandlers, type RpcOptions } from './rpc'
-import type { Transport } from './transport'
+import { addressFromPublicKey, type Identity } from '../identity/identity'
+import { RpcPeer, type MethodTable, type RpcHandlers, type RpcOptions } from '../wire/rpc'
+import type { Transport } from '../wire/transport'
 
 export interface Session<Remote extends MethodTable, Local extends MethodTable> {
   /** The person on the other side (their identity key, behind their address). */

@@ -3,7 +3,7 @@
 // itself as recipient, the dialler for the person it wants. The listener only
 // maps a swarm's name to its meeting, so the secret behind a friendship can
 // be replaced (device revocation) without touching how offers are checked.
-import { utf8 } from './bytes'
+import { utf8 } from '../util/bytes'
 import {
   deviceTopic, inviteTopic, linkTopic, openOffer, openSwarmOffer, pairTopic, personTopic, sealOffer, sealSwarmOffer, swarmOfferKey,
   type OfferSeal, type SealedOffer

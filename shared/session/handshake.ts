@@ -9,14 +9,14 @@
 // fingerprints and no signature verifies; a replayed proof fails on the
 // fresh nonces. A friend accepts any device of the person equally, as long
 // as its certificate chains to the address they know and is not revoked.
-import { concatBytes, utf8 } from './bytes'
-import { decodeFrame, encodeFrame, FrameType } from './codec'
-import { isValidSigningPublicKey, randomBytes, sign, verify } from './crypto'
-import { checkDeviceCertificate, DeviceCertificateError } from './device-certificate'
-import { credentialsOf, type DeviceCredentials, type RemoteDevice } from './device-credentials'
-import { addressFromPublicKey, shortAddress, type Identity } from './identity'
-import { bytesEqual } from './bytes'
-import type { SessionBinding, Transport } from './transport'
+import { concatBytes, utf8 } from '../util/bytes'
+import { decodeFrame, encodeFrame, FrameType } from '../wire/codec'
+import { isValidSigningPublicKey, randomBytes, sign, verify } from '../crypto/crypto'
+import { checkDeviceCertificate, DeviceCertificateError } from '../identity/device-certificate'
+import { credentialsOf, type DeviceCredentials, type RemoteDevice } from '../identity/device-credentials'
+import { addressFromPublicKey, shortAddress, type Identity } from '../identity/identity'
+import { bytesEqual } from '../util/bytes'
+import type { SessionBinding, Transport } from '../wire/transport'
 
 /** The Kith protocol version, sent in the hello. 2: offers prove their
  *  swarm's secret (rendezvous v2), files are fetched by range, stricter keys.

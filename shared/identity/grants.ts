@@ -3,8 +3,8 @@
 // writing a row that sync then spreads to the person's other devices. A
 // friendship and an invite are such things: a friends or invites row that
 // reaches a device by sync without the identity's grant is not taken.
-import { concatBytes, fromHex, utf8 } from './bytes'
-import { sign, verify } from './crypto'
+import { concatBytes, fromHex, utf8 } from '../util/bytes'
+import { sign, verify } from '../crypto/crypto'
 import type { Identity } from './identity'
 
 const FRIEND_CONTEXT = utf8('kith/grant/friend/v1')

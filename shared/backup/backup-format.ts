@@ -22,8 +22,8 @@ import { Decoder, Encoder } from '@msgpack/msgpack'
 import { scryptAsync } from '@noble/hashes/scrypt.js'
 import { hmac } from '@noble/hashes/hmac.js'
 import { sha256 } from '@noble/hashes/sha2.js'
-import { concatBytes, fromBase64, fromUtf8, toBase64, uint32BE, utf8 } from './bytes'
-import { randomBytes, secretBoxOpenWithNonce, secretBoxWithNonce, SECRETBOX_NONCE_BYTES, SECRETBOX_OVERHEAD_BYTES } from './crypto'
+import { concatBytes, fromBase64, fromUtf8, toBase64, uint32BE, utf8 } from '../util/bytes'
+import { randomBytes, secretBoxOpenWithNonce, secretBoxWithNonce, SECRETBOX_NONCE_BYTES, SECRETBOX_OVERHEAD_BYTES } from '../crypto/crypto'
 
 export const BACKUP_MAGIC = utf8('KITHBAK\n')
 /** The format this code writes and the newest it reads. */

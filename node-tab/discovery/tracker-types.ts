@@ -1,0 +1,28 @@
+// What one tracker connection reports and hands on: its state, its health as
+// the owner sees it, and the signals it receives. Apart from the pool
+// (tracker-client.ts) so a connection and the pool share them without an
+// import circle.
+export type TrackerState = 'connecting' | 'open' | 'backoff' | 'closed'
+
+/** What the owner is told about a tracker, worst first:
+ *  - 'keeps-dropping': its last connections ended before they were stable;
+ *  - 'unreachable': no connection now (retrying);
+ *  - 'connecting';
+ *  - 'slow': announces come back late (over SLOW_RESPONSE_MS on average);
+ *  - 'not-relaying': connected, but our offers went unanswered through it
+ *    while they were answered through another tracker (a guess: see
+ *    tracker-relays.ts);
+ *  - 'working': connected, answers in time, and not caught failing to relay. */
+export type TrackerHealth = 'working' | 'connecting' | 'unreachable' | 'keeps-dropping' | 'slow' | 'not-relaying'
+
+export interface TrackerStatus {
+  url: string
+  state: TrackerState
+  health: TrackerHealth
+  lastError?: string
+  nextRetryAt?: number
+  /** Smoothed time for an announce to come back, once one has. */
+  responseMs?: number
+}
+
+export interface SignalEnvelope { infoHash: string, fromPeerId: string, offerId: string, payload: string, trackerUrl: string }
