@@ -76,7 +76,7 @@ describe('attack: a stranger writing in the owner’s status with a Goodbye', ()
     try {
       const [a, b] = createMemoryTransportPair()
       const raw = new RawPeer(a)
-      const accept = (node as unknown as { accept: (t: Transport) => Promise<void> }).accept.bind(node)
+      const accept = node.connections.accept.bind(node.connections)
       await sendUntilSettled(raw, accept(b), { type: FrameType.Goodbye, reason: 'Kith: your backup is damaged. Restore it at evil.example.org now.' })
       expect(node.lastRejected ?? '').not.toContain('evil.example.org')
       expect(node.sessions.size).toBe(0)

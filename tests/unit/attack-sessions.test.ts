@@ -37,7 +37,7 @@ type Mine = Session<NodeMethods, NodeMethods>
  *  connection; resolves once the node has admitted (or refused) the session. */
 async function connectIn (node: KithNode, who: Identity, via?: MeetingKind): Promise<Mine> {
   const [a, b] = createMemoryTransportPair()
-  const accept = (node as unknown as { accept: (t: Transport, via?: MeetingKind) => Promise<void> }).accept.bind(node)
+  const accept = node.connections.accept.bind(node.connections)
   const [mine] = await Promise.all([
     establishSession<NodeMethods, NodeMethods>(a, { identity: who, handlers: () => ({}) }),
     accept(b, via)
@@ -237,7 +237,7 @@ describe('attack: filling the node up to its cap of sessions', () => {
     await Promise.all((await friends(node, 2)).map((who) => connectIn(node, who)))
     const carol = createIdentity()
     const [a, b] = createMemoryTransportPair()
-    const startSession = (node as unknown as { startSession: (t: Transport, key: Uint8Array) => Promise<unknown> }).startSession.bind(node)
+    const startSession = node.connections.startSession.bind(node.connections)
     const [, dialled] = await Promise.allSettled([
       establishSession<NodeMethods, NodeMethods>(a, { identity: carol, handlers: () => ({}) }),
       startSession(b, carol.publicKey)

@@ -53,7 +53,7 @@ export async function befriend (a: KithNode, b: KithNode): Promise<void> {
 }
 
 type Internals = { startSession: (t: Transport, key?: Uint8Array) => Promise<NodeSession>, accept: (t: Transport) => Promise<void> }
-export const internals = (node: KithNode): Internals => node as unknown as Internals
+export const internals = (node: KithNode): Internals => node.connections
 
 /** `from` dials `to` (as if through a swarm); resolves with from's session. */
 export async function connectNodes (from: KithNode, to: KithNode): Promise<NodeSession> {

@@ -44,7 +44,7 @@ async function befriend (a: Side, b: Side, names: [string, string] = ['A', 'B'])
 }
 
 type StartSession = (t: Transport, expected?: Uint8Array) => Promise<NodeSession>
-const starter = (node: KithNode): StartSession => (node as unknown as { startSession: StartSession }).startSession.bind(node)
+const starter = (node: KithNode): StartSession => node.connections.startSession.bind(node.connections)
 
 /** A session between two nodes, each serving its own handlers, as after a dial. */
 async function link (a: Side, b: Side): Promise<void> {

@@ -10,7 +10,7 @@ import type { KithNode, NodeSession } from '../../node-tab/node'
 
 export async function dialNode (node: KithNode, who: Identity): Promise<NodeSession> {
   const [a, b] = createMemoryTransportPair()
-  const startSession = (node as unknown as { startSession: (t: Transport) => Promise<NodeSession> }).startSession.bind(node)
+  const startSession = node.connections.startSession.bind(node.connections)
   const [mine] = await Promise.all([
     establishSession<NodeMethods, NodeMethods>(a, { identity: who, handlers: () => ({}) }),
     startSession(b)

@@ -109,7 +109,7 @@ describe('a flood of hostile frames', () => {
     // A friend: the deepest surface (every handler runs, not only the stranger refusal).
     await node.friends.add({ key: toHex(mallory.publicKey), address: addressFromPublicKey(mallory.publicKey), displayName: 'Mallory' })
     const nodeBudget = new ByteBudget(64 * 1024 * 1024)
-    const handlersFor = (node as unknown as { handlersFor: (k: Uint8Array) => Partial<RpcHandlers<NodeMethods>> }).handlersFor.bind(node)
+    const handlersFor = node.connections.handlersFor
     const [a, b] = createMemoryTransportPair()
     const [session] = await Promise.all([
       establishSession<NodeMethods, NodeMethods>(b, { credentials: node.credentials, handlers: handlersFor, rpc: { nodeBudget, assemblyIdleMs: 300 } }),

@@ -32,7 +32,7 @@ async function openNode (dbName = `trackers-${Math.random()}`, trackers = MINE):
 /** A session from `who` to the node, `who` serving the given handlers. */
 async function sessionTo (node: KithNode, who: Identity, handlers: Partial<RpcHandlers<NodeMethods>>): Promise<NodeSession> {
   const [a, b] = createMemoryTransportPair()
-  const startSession = (node as unknown as { startSession: (t: Transport) => Promise<NodeSession> }).startSession.bind(node)
+  const startSession = node.connections.startSession.bind(node.connections)
   const [mine] = await Promise.all([
     establishSession<NodeMethods, NodeMethods>(a, { identity: who, handlers: () => handlers }),
     startSession(b)

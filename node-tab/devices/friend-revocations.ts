@@ -1,0 +1,32 @@
+// A friend tells us some of their devices were revoked: each revocation must
+// be signed by that friend's identity. Those devices are refused as the
+// friend from now on, their open sessions close, and a new meeting secret
+// that came with the news is adopted (see the rule below).
+import { toHex } from '../../shared/util/bytes'
+import { checkDeviceRevocation } from '../../shared/identity/device-certificate'
+import type { RemoteDevice } from '../../shared/identity/device-credentials'
+import type { DeviceRevokedParams } from '../../shared/protocol/protocol'
+import type { SessionRegistry } from '../sessions'
+import type { DevicesStore } from '../storage/devices-store'
+import type { FriendsStore } from '../storage/friends-store'
+
+export interface FriendRevocationsDeps {
+  devices: Pick<DevicesStore, 'addPeerRevocations'>
+  friends: Pick<FriendsStore, 'adoptPairSecret'>
+  sessions: Pick<SessionRegistry, 'closeDevice'>
+}
+
+export async function learnFriendRevocations (deps: FriendRevocationsDeps, friendKey: Uint8Array, told: DeviceRevokedParams, device?: RemoteDevice): Promise<void> {
+  const revocations = told.revocations.map((r) => checkDeviceRevocation(r, friendKey))
+  const friendHex = toHex(friendKey)
+  const fresh = await deps.devices.addPeerRevocations(friendKey, revocations)
+  // A new meeting secret from the friend's server device only with a
+  // revocation we did not know: otherwise a stolen server device, before
+  // its revocation, moved us to a swarm only it can name, where the
+  // friend's full device could never reach us to tell us of it.
+  if (told.pairSecret && device?.certificate?.role !== 'full' && fresh === 0) delete told.pairSecret
+  for (const revocation of revocations) deps.sessions.closeDevice(friendHex, toHex(revocation.deviceKey), 'this device was revoked by its owner')
+  // A date from the future (a wrong clock, or a friend hoping to keep the
+  // secret forever) counts as now.
+  if (told.pairSecret) await deps.friends.adoptPairSecret(friendHex, { secret: told.pairSecret, since: Math.min(told.pairSecretSince ?? 0, Date.now()) })
+}

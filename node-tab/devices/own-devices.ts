@@ -1,0 +1,198 @@
+// The person's other devices, from this one: the list they all share, the
+// swarm only they can name, a session kept open with each (own-device-links)
+// that device sync pulls over, linking a new device (a full device's side),
+// and revoking one. What a revocation must change elsewhere (notices to
+// friends, the node's event) is left to the onRevoked hook.
+import { fromHex } from '../../shared/util/bytes'
+import { randomBytes } from '../../shared/crypto/random'
+import { revokeDevice } from '../../shared/identity/device-certificate'
+import { DEVICES_SECRET_BYTES } from '../../shared/identity/devices-secret'
+import type { SpentLinkCodes } from '../../shared/linking/link-code'
+import { KithError } from '../../shared/wire/errors'
+import type { Meeting } from '../../shared/rendezvous/meetings'
+import type { Transport } from '../../shared/wire/transport'
+import type { NodeIdentity } from '../identity/node-identity'
+import type { LinkApprovalStep } from '../linking/approve-link'
+import type { NodeSession, SessionRegistry } from '../sessions'
+import type { NodeDatabase } from '../storage/db'
+import type { DevicesStore } from '../storage/devices-store'
+import type { FriendsStore } from '../storage/friends-store'
+import { DEVICES_SECRET_KEY, loadOrCreateDevicesSecret } from '../storage/identity-store'
+import type { AppliedChanges } from '../sync/apply'
+import { DeviceSyncSessions } from './device-sync-sessions'
+import { OwnDeviceLinks } from './own-device-links'
+
+type LinkingCode = Pick<typeof import('../network'), 'openLinkCode' | 'SpentLinkCodes' | 'deviceMeeting'>
+
+const REVOKED = 'this device was revoked by its owner'
+const isDevicesSecret = (v: unknown): v is Uint8Array => v instanceof Uint8Array && v.length === DEVICES_SECRET_BYTES
+
+export interface OwnDevicesOptions {
+  db: NodeDatabase
+  identity: NodeIdentity
+  devices: DevicesStore
+  friends: FriendsStore
+  deviceSessions: SessionRegistry
+  friendSessions: Pick<SessionRegistry, 'closeDevice'>
+  /** Loads the network code; refuses while the stored keys are unchecked. */
+  load: () => Promise<LinkingCode>
+  dial: (meetingFor: (epoch: number) => Meeting, signal: AbortSignal) => Promise<Transport>
+  startSession: (transport: Transport, identityKey: Uint8Array, deviceKey: Uint8Array) => Promise<NodeSession>
+  displayName: () => string
+  trackers: () => string[]
+  rtcConfig: () => RTCConfiguration
+  /** Another device's changes were applied here (sync). */
+  onSynced: (changes: AppliedChanges) => void
+  onRevoked: (deviceHex: string) => void
+  onChange: () => void
+}
+
+export class OwnDevices {
+  /** Keeps a session open with each of my other devices. */
+  readonly links: OwnDeviceLinks
+  /** Pulls from each of my other devices while a session with it is open. */
+  readonly sync: DeviceSyncSessions
+  private devicesSecret: Uint8Array | null = null
+  /** Made with the first link code opened (its code loads with network.ts). */
+  private spentLinkCodes: SpentLinkCodes | null = null
+  /** Kept current by refreshCount (the status line must not wait). */
+  private otherDevices = 0
+
+  constructor (private readonly opts: OwnDevicesOptions) {
+    const { identity, devices } = opts
+    this.links = new OwnDeviceLinks({
+      myDeviceKey: identity.credentials.device.publicKey,
+      devices: () => devices.list(),
+      isOpen: (deviceHex) => opts.deviceSessions.isOnline(deviceHex),
+      connect: (deviceKey, signal) => this.connectTo(deviceKey, signal)
+    })
+    this.sync = new DeviceSyncSessions(opts.db, identity.deviceHex, opts.onSynced, {
+      loadAccept: async () => (await import('../sync/grants-filter')).grantedRecords(identity.identityKey)
+    })
+    this.sync.addEventListener('change', opts.onChange)
+    opts.deviceSessions.addEventListener('opened', opts.onChange)
+    opts.deviceSessions.addEventListener('closed', (ev) => { opts.onChange(); this.links.lost((ev as CustomEvent<string>).detail) })
+  }
+
+  /** At open: this device is one of the person's devices, in the list they
+   *  all share; the devices' swarm secret, if there are others. */
+  async load (): Promise<void> {
+    await this.opts.devices.add(this.opts.identity.credentials.certificate!)
+    await this.reloadSecret()
+  }
+
+  /** Where my devices meet; null until there is another device. */
+  get secret (): Uint8Array | null {
+    return this.devicesSecret
+  }
+
+  /** The swarm secret again, after another device changed it (sync). */
+  async reloadSecret (): Promise<void> {
+    this.devicesSecret = await this.opts.db.getSetting(DEVICES_SECRET_KEY, isDevicesSecret) ?? this.devicesSecret
+  }
+
+  /** My other devices, in a phrase: "2 of 3 other devices connected". */
+  phrase (): string {
+    if (this.otherDevices === 0) return 'no other devices'
+    const online = Math.min(this.opts.deviceSessions.size, this.otherDevices)
+    const sync = this.sync.summary()
+    return `${online} of ${this.otherDevices} other device${this.otherDevices === 1 ? '' : 's'} connected${sync ? `, ${sync}` : ''}`
+  }
+
+  async refreshCount (): Promise<void> {
+    const me = this.opts.identity.deviceHex
+    this.otherDevices = (await this.opts.devices.list()).filter((d) => !d.revocation && d.key !== me).length
+  }
+
+  /** A session with another of my devices opened: note it seen, and sync. */
+  attach (deviceHex: string, session: NodeSession): void {
+    const seen = (): void => { this.opts.devices.markSeen(deviceHex, Date.now()).catch(() => { /* closing */ }) }
+    seen()
+    session.transport.onClose(seen)
+    this.sync.attach(deviceHex, session)
+  }
+
+  /** The full device's side of linking a new device (see approve-link.ts). */
+  async openLinkCode (input: string, signal?: AbortSignal): Promise<LinkApprovalStep> {
+    const { identity, db } = this.opts
+    if (identity.role !== 'full' || !identity.holdsSigningKey) throw new KithError('UNAUTHORIZED', 'Only a full device can link another device. Use your laptop or phone.')
+    const { openLinkCode, SpentLinkCodes } = await this.opts.load()
+    return openLinkCode({
+      signing: identity.signing()!,
+      credentials: identity.credentials,
+      spent: this.spentLinkCodes ??= new SpentLinkCodes(),
+      devicesSecret: async () => {
+        if (!this.devicesSecret) {
+          this.devicesSecret = await loadOrCreateDevicesSecret(db)
+          this.opts.onChange() // now sits in its device swarm too
+        }
+        return this.devicesSecret
+      },
+      displayName: this.opts.displayName,
+      onApproved: async (certificate) => {
+        await this.opts.devices.add(certificate)
+        await this.refreshCount()
+        this.links.kick()
+        this.opts.onChange()
+      },
+      trackers: this.opts.trackers(),
+      rtcConfig: this.opts.rtcConfig()
+    }, input, signal)
+  }
+
+  /** Revokes one of my devices: it gets no more sync from any of my devices
+   *  from now on, and my friends refuse it once they are told. */
+  async revoke (deviceHex: string): Promise<void> {
+    const { identity, devices, friends, db } = this.opts
+    if (identity.role !== 'full' || !identity.holdsSigningKey) throw new KithError('UNAUTHORIZED', 'Only a full device can revoke a device.')
+    await identity.verify()
+    if (deviceHex === identity.deviceHex) throw new KithError('BAD_REQUEST', 'A device cannot revoke itself; revoke it from another of your devices.')
+    const known = (await devices.list()).find((d) => d.key === deviceHex)
+    if (!known) throw new KithError('NOT_FOUND', 'No such device.')
+    if (known.revocation) return
+    await devices.revoke(revokeDevice(identity.signing()!, fromHex(deviceHex), Date.now()))
+    await this.refreshCount()
+    this.links.forget(deviceHex)
+    this.opts.deviceSessions.closeAll(deviceHex, REVOKED)
+    // Every secret it knew is replaced: where my devices meet, and where each
+    // friend meets me (the friends get theirs with the revocation).
+    this.devicesSecret = randomBytes(DEVICES_SECRET_BYTES)
+    await db.putSetting(DEVICES_SECRET_KEY, this.devicesSecret)
+    await friends.replaceAllPairSecrets(() => randomBytes(32))
+    this.opts.onRevoked(deviceHex)
+  }
+
+  /** Sync brought device records (certificates, revocations of mine or of
+   *  friends' devices): the revoked ones' sessions end here too. */
+  async followDeviceChanges (): Promise<void> {
+    const { devices, db } = this.opts
+    await devices.load()
+    await this.refreshCount()
+    for (const device of await devices.list()) {
+      if (device.revocation) this.opts.deviceSessions.closeAll(device.key, REVOKED)
+    }
+    for (const row of await db.peerRevocations.toArray()) this.opts.friendSessions.closeDevice(row.identityKey, row.deviceKey, REVOKED)
+    this.links.kick()
+  }
+
+  start (): void {
+    this.links.start()
+  }
+
+  stop (): void {
+    this.links.stop()
+  }
+
+  close (): void {
+    this.sync.stopAll()
+  }
+
+  /** Dials one of my other devices in the swarm where it waits for them. */
+  private async connectTo (deviceKey: Uint8Array, signal: AbortSignal): Promise<NodeSession> {
+    const secret = this.devicesSecret
+    if (!secret) throw new Error('no devices secret yet')
+    const { deviceMeeting } = await this.opts.load()
+    const transport = await this.opts.dial((epoch) => deviceMeeting(secret, epoch, deviceKey), signal)
+    return this.opts.startSession(transport, this.opts.identity.identityKey, deviceKey)
+  }
+}

@@ -1,0 +1,93 @@
+// What an authenticated peer may call, built once per session from who they
+// proved to be: another of my own devices gets device sync only (it is not a
+// friend, and never served as one); anyone else gets the friends' methods,
+// each behind the stranger policy (stranger-policy.ts), plus those other
+// parts of the app register (the client's cache answers delete notices).
+import { toHex } from '../../shared/util/bytes'
+import { KithError } from '../../shared/wire/errors'
+import type { RemoteDevice } from '../../shared/identity/device-credentials'
+import { parseDeviceRevoked, parseEmptyParams, type DeviceRevokedParams, type NodeMethods, type Profile } from '../../shared/protocol/protocol'
+import type { RpcHandlers } from '../../shared/wire/rpc'
+import type { NodeDatabase } from '../storage/db'
+import type { InvitesStore } from '../storage/invites-store'
+import type { ItemsStore } from '../storage/items-store'
+import { withStrangerPolicy } from '../stranger-policy'
+
+type HandlerCode = Pick<typeof import('../network'), 'basicHandlers' | 'inviteHandlers' | 'itemHandlers' | 'ownerDeviceHandlers'>
+
+/** Extra RPC methods served by other parts of the app (e.g. the client's
+ *  cache answers delete notices), built per authenticated peer. */
+export type HandlerProvider = (remoteKeyHex: string) => Partial<RpcHandlers<NodeMethods>>
+
+export interface SessionHandlersDeps {
+  /** The handlers' code: loaded before any session exists. */
+  code: () => HandlerCode
+  keyHex: string
+  db: NodeDatabase
+  items: ItemsStore
+  invites: InvitesStore
+  isFriend: (keyHex: string) => Promise<boolean>
+  profile: () => Profile
+  discoverable: () => boolean
+  /** Only a device holding the identity key makes friendships. */
+  canMakeFriends: () => boolean
+  /** The trackers that work for me, to share with friends. */
+  workingTrackers: () => string[]
+  learnRevocations: (friendKey: Uint8Array, told: DeviceRevokedParams, device?: RemoteDevice) => Promise<void>
+  providers: readonly HandlerProvider[]
+  onChange: () => void
+}
+
+export function sessionHandlers (deps: SessionHandlersDeps): (remoteKey: Uint8Array, device?: RemoteDevice) => Partial<RpcHandlers<NodeMethods>> {
+  return (remoteKey, device) => {
+    const { basicHandlers, inviteHandlers, itemHandlers } = deps.code()
+    const remoteHex = toHex(remoteKey)
+    if (remoteHex === deps.keyHex) return ownDeviceHandlers(deps, device)
+    const invite = inviteHandlers(deps.invites, remoteKey, deps.profile)
+    const handlers: Partial<RpcHandlers<NodeMethods>> = {
+      ...basicHandlers(deps.profile),
+      ...itemHandlers(deps.items, remoteHex),
+      // Friends only (stranger-policy.ts): the trackers that work for me.
+      workingTrackers: (params) => {
+        parseEmptyParams(params)
+        return { trackers: deps.workingTrackers() }
+      },
+      deviceRevoked: async (params) => {
+        await deps.learnRevocations(remoteKey, parseDeviceRevoked(params), device)
+        deps.onChange()
+        return { ok: true as const }
+      },
+      // A new friend appears in the owner's list at once.
+      redeemInvite: async (params, ctx) => {
+        if (!deps.canMakeFriends()) throw new KithError('UNAUTHORIZED', 'This device cannot make new friendships; open the invite again later.')
+        const result = await invite.redeemInvite(params, ctx)
+        deps.onChange()
+        return result
+      }
+    }
+    for (const provider of deps.providers) Object.assign(handlers, provider(remoteHex))
+    return withStrangerPolicy(handlers, {
+      isFriend: () => deps.isFriend(remoteHex),
+      discoverable: deps.discoverable
+    })
+  }
+}
+
+/** My own device (its certificate checked, not revoked): device sync only. */
+function ownDeviceHandlers (deps: SessionHandlersDeps, device?: RemoteDevice): Partial<RpcHandlers<NodeMethods>> {
+  const { basicHandlers, ownerDeviceHandlers } = deps.code()
+  const own: Partial<RpcHandlers<NodeMethods>> = { ...basicHandlers(deps.profile) }
+  if (!device?.certificate) return own
+  const sync = ownerDeviceHandlers(deps.db, toHex(device.deviceKey))
+  let lastAfter = -1
+  return Object.assign(own, sync, {
+    // A pull from further on says the device has what came before:
+    // what the Devices tab shows as "in sync".
+    syncPull: async (params: unknown, ctx: Parameters<typeof sync.syncPull>[1]) => {
+      const page = await sync.syncPull(params, ctx)
+      const after = (params as { after?: unknown }).after
+      if (after !== lastAfter) { lastAfter = after as number; deps.onChange() }
+      return page
+    }
+  })
+}

@@ -1,0 +1,181 @@
+// Builds the node's parts and joins them: each part gets, through its
+// options, only the few functions of the others it needs. KithNode (node.ts)
+// holds the result and exposes what the client uses.
+import { grantFriend, grantInvite } from '../shared/identity/grants'
+import { Connections } from './connections/connections'
+import { learnFriendRevocations } from './devices/friend-revocations'
+import { OwnDevices } from './devices/own-devices'
+import type { ReplayGuard } from './discovery/replay-guard'
+import { TrackerDirectory } from './discovery/tracker-directory'
+import { sessionHandlers, type HandlerProvider } from './handlers/session-handlers'
+import type { IncomingSessionLimits } from './incoming-sessions'
+import type { NodeIdentity } from './identity/node-identity'
+import type { Network } from './network-loader'
+import { friendNotices } from './notices/friend-notices'
+import { NoticesStore } from './notices/notices-store'
+import type { PersonSettings } from './person/person-settings'
+import { ConnectionCodes } from './rendezvous/connection-codes'
+import { ListenerLifecycle } from './rendezvous/listener-lifecycle'
+import { MeetingPlan } from './rendezvous/meeting-plan'
+import type { SessionLimits } from './session-limits'
+import type { NodeDatabase } from './storage/db'
+import { DevicesStore } from './storage/devices-store'
+import { FriendsStore } from './storage/friends-store'
+import { InvitesStore } from './storage/invites-store'
+import { ItemsStore } from './storage/items-store'
+import type { AppliedChanges } from './sync/apply'
+
+/** What the parts need of the node as a whole. */
+export interface NodeHooks {
+  db: NodeDatabase
+  me: NodeIdentity
+  settings: PersonSettings
+  replays: ReplayGuard
+  /** The network code, once the stored keys are checked (and not after close). */
+  network: () => Promise<Network>
+  /** The same, already loaded: asked only where a session exists. */
+  loadedNetwork: () => Network
+  providers: readonly HandlerProvider[]
+  changed: () => void
+  followSynced: (changes: AppliedChanges) => void
+  deviceRevoked: (deviceHex: string) => void
+  incomingLimits?: Partial<IncomingSessionLimits>
+  sessionLimits?: Partial<SessionLimits>
+}
+
+export type NodeParts = ReturnType<typeof buildNodeParts>
+
+export function buildNodeParts (hooks: NodeHooks) {
+  const { db, me, settings, changed, network: load } = hooks
+  const items = new ItemsStore(db)
+  const friends = new FriendsStore(db)
+  const invites = new InvitesStore(db, friends)
+  const notices = new NoticesStore(db)
+  const devices = new DevicesStore(db, me.identityKey)
+  // Only the identity allows friendships and invites (shared/identity/grants.ts).
+  if (me.holdsSigningKey) {
+    friends.grant = (key, addedAt) => grantFriend(me.signing()!, key, addedAt)
+    invites.grant = (invite) => grantInvite(me.signing()!, invite)
+  }
+  const trackerDirectory = new TrackerDirectory(db, () => settings.current.trackers)
+  const trackers = (): string[] => trackerDirectory.urls()
+  const rtcConfig = (): RTCConfiguration => settings.rtcConfig
+  const isFriend = (key: string): Promise<boolean> => friends.isFriend(key)
+
+  const plan: MeetingPlan = new MeetingPlan({
+    identity: me,
+    friends,
+    invites,
+    discoverable: () => settings.discoverable,
+    devicesSecret: () => ownDevices.secret,
+    makers: load,
+    isListening: () => listener.isListening,
+    onInviteExpiry: () => listener.refreshSoon()
+  })
+  const connections: Connections = new Connections({
+    identity: me,
+    load,
+    isFriend,
+    isRevoked: (identityKey, deviceKey) => devices.isRevoked(identityKey, deviceKey),
+    handlers: sessionHandlers({
+      code: hooks.loadedNetwork,
+      keyHex: me.keyHex,
+      db,
+      items,
+      invites,
+      isFriend,
+      profile: () => settings.profile(me.address),
+      discoverable: () => settings.discoverable,
+      canMakeFriends: () => me.holdsSigningKey,
+      workingTrackers: () => trackerDirectory.toShare(listener.status()),
+      learnRevocations: (key, told, device) => learnFriendRevocations({ devices, friends, sessions: connections.sessions }, key, told, device),
+      providers: hooks.providers,
+      onChange: changed
+    }),
+    plan,
+    trackers,
+    relays: trackerDirectory.relays,
+    rtcConfig,
+    onOwnDevice: (deviceHex, session) => ownDevices.attach(deviceHex, session),
+    onChange: changed,
+    incomingLimits: hooks.incomingLimits,
+    sessionLimits: hooks.sessionLimits
+  })
+  const ownDevices: OwnDevices = new OwnDevices({
+    db,
+    identity: me,
+    devices,
+    friends,
+    deviceSessions: connections.deviceSessions,
+    friendSessions: connections.sessions,
+    load,
+    dial: (meetingFor, signal) => connections.dial(meetingFor, signal),
+    startSession: (transport, identityKey, deviceKey) => connections.startSession(transport, identityKey, deviceKey),
+    displayName: () => settings.displayName,
+    trackers,
+    rtcConfig,
+    onSynced: hooks.followSynced,
+    onRevoked: hooks.deviceRevoked,
+    onChange: changed
+  })
+  const { noticeSender, hints } = friendNotices({ db, identity: me, notices, friends, devices, connections })
+  const listener: ListenerLifecycle = new ListenerLifecycle({
+    load: async () => (await load()).Listener,
+    signing: () => me.signing(),
+    topics: (epoch) => plan.listenTopics(epoch),
+    trackers,
+    rtcConfig,
+    accept: (transport, via) => connections.accept(transport, via),
+    replays: hooks.replays,
+    relays: trackerDirectory.relays,
+    onChange: changed,
+    onStarted: () => { noticeSender.start(); ownDevices.start() },
+    onStopped: () => ownDevices.stop(),
+    failure: () => me.failure
+  })
+  const codes = new ConnectionCodes({
+    identity: me,
+    friends,
+    load,
+    rtcConfig,
+    replays: hooks.replays,
+    startSession: (transport, friendKey) => connections.startSession(transport, friendKey)
+  })
+  return { items, friends, invites, notices, devices, trackerDirectory, plan, connections, ownDevices, noticeSender, hints, listener, codes }
+}
+
+/** The events that cross between parts: a session that opens gets waiting
+ *  notices and is asked for working trackers; a former friend's session
+ *  closes once every notice to them is confirmed. */
+export function wireParts (parts: NodeParts, changed: () => void): void {
+  const { connections: { sessions }, friends, notices, noticeSender, trackerDirectory, listener } = parts
+  trackerDirectory.addEventListener('change', changed)
+  trackerDirectory.addEventListener('trackers-changed', () => { listener.setTrackers(trackerDirectory.urls()); changed() })
+  noticeSender.addEventListener('acknowledged', (ev) => {
+    changed()
+    void closeIfFormerFriend((ev as CustomEvent<{ friendKey: string }>).detail.friendKey)
+  })
+  sessions.addEventListener('opened', (ev) => {
+    const remoteHex = (ev as CustomEvent<string>).detail
+    noticeSender.kick(remoteHex)
+    changed()
+    void askForTrackers(remoteHex)
+  })
+  sessions.addEventListener('closed', changed)
+
+  /** A removed friend is dialled only to deliver delete notices; once they
+   *  are all confirmed the session goes, so they cannot linger connected. */
+  async function closeIfFormerFriend (keyHex: string): Promise<void> {
+    if (await friends.isFriend(keyHex)) return
+    if ((await notices.pendingFor(keyHex, 1)).length > 0) return
+    sessions.closeAll(keyHex, 'you are no longer friends')
+  }
+
+  /** A friend's node may know trackers that work when mine do not (my own
+   *  devices' sessions are in another registry). */
+  async function askForTrackers (remoteHex: string): Promise<void> {
+    if (!await friends.isFriend(remoteHex)) return
+    const session = sessions.get(remoteHex)
+    if (session) await trackerDirectory.askFriend(remoteHex, session)
+  }
+}

@@ -1,0 +1,94 @@
+// What the person chose about themselves and their network: the name friends
+// see, whether anyone who knows the address may reach this node, and the
+// trackers and ICE servers (the host's, overridden by the owner's). Saved in
+// the settings table, so the person's other devices take them through sync
+// (name and discoverable; the network configuration stays per device).
+import { normalizeDisplayName, type Profile } from '../../shared/protocol/protocol'
+import { ConfigError, fetchHostConfig, hasTurnServer, mergeConfig, parseConfig, RELAY_ONLY_NEEDS_TURN, rtcConfigOf, type KithConfig } from '../config'
+import type { NodeDatabase } from '../storage/db'
+
+const PROFILE_KEY = 'profile.displayName'
+const DISCOVERABLE_KEY = 'rendezvous.discoverable'
+const CONFIG_KEY = 'config.overrides'
+
+const isString = (v: unknown): v is string => typeof v === 'string'
+const isBoolean = (v: unknown): v is boolean => typeof v === 'boolean'
+
+/** What a saved configuration changed, for the parts that must follow. */
+export interface ConfigChange {
+  /** The trackers the owner set, if they set them. */
+  trackers?: string[]
+  /** Relay-only was just turned on: what connected by any path must go. */
+  hidingNow: boolean
+}
+
+export class PersonSettings {
+  private constructor (
+    private readonly db: NodeDatabase,
+    private name: string,
+    private discoverableByAddress: boolean,
+    private config: KithConfig
+  ) {}
+
+  /** Reads the saved settings; the host's configuration comes from its
+   *  config.json unless given (tests, the benchmark). */
+  static async load (db: NodeDatabase, hostConfig?: Partial<KithConfig>): Promise<PersonSettings> {
+    const name = (await db.getSetting(PROFILE_KEY, isString)) ?? ''
+    const saved = await db.getSetting(CONFIG_KEY, (v): v is unknown => v !== undefined)
+    let overrides: Partial<KithConfig> = {}
+    try { overrides = saved ? parseConfig(saved) : {} } catch { /* a broken saved setting falls back */ }
+    const host = hostConfig ?? await fetchHostConfig()
+    const discoverable = (await db.getSetting(DISCOVERABLE_KEY, isBoolean)) ?? false
+    return new PersonSettings(db, name, discoverable, mergeConfig(host, overrides))
+  }
+
+  get displayName (): string {
+    return this.name
+  }
+
+  profile (address: string): Profile {
+    return { displayName: this.name, address }
+  }
+
+  async setDisplayName (input: string): Promise<void> {
+    const name = normalizeDisplayName(input)
+    await this.db.putSetting(PROFILE_KEY, name)
+    this.name = name
+  }
+
+  /** Off by default: friends and invite holders find me in swarms only they
+   *  can name. */
+  get discoverable (): boolean {
+    return this.discoverableByAddress
+  }
+
+  async setDiscoverable (on: boolean): Promise<void> {
+    await this.db.putSetting(DISCOVERABLE_KEY, on)
+    this.discoverableByAddress = on
+  }
+
+  get current (): KithConfig {
+    return this.config
+  }
+
+  get rtcConfig (): RTCConfiguration {
+    return rtcConfigOf(this.config)
+  }
+
+  /** Checks and saves trackers/ICE servers chosen by the owner. */
+  async saveConfig (overrides: Partial<KithConfig>): Promise<ConfigChange> {
+    const checked = parseConfig(overrides)
+    const next = mergeConfig({ trackers: this.config.trackers, iceServers: this.config.iceServers, relayOnly: this.config.relayOnly }, checked)
+    if (next.relayOnly === true && !hasTurnServer(next.iceServers)) throw new ConfigError(RELAY_ONLY_NEEDS_TURN)
+    await this.db.putSetting(CONFIG_KEY, checked)
+    const hidingNow = next.relayOnly === true && this.config.relayOnly !== true
+    this.config = next
+    return { trackers: checked.trackers, hidingNow }
+  }
+
+  /** Another of my devices changed the person's settings: read them again. */
+  async reload (): Promise<void> {
+    this.name = (await this.db.getSetting(PROFILE_KEY, isString)) ?? this.name
+    this.discoverableByAddress = (await this.db.getSetting(DISCOVERABLE_KEY, isBoolean)) ?? this.discoverableByAddress
+  }
+}

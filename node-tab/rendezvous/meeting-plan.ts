@@ -1,0 +1,184 @@
+// Where this node meets people: which swarms to sit in during an epoch (one
+// per friend, one per pending or just-used invite, my devices' swarm, and my
+// address swarm only if I chose to be discoverable), and where to look for
+// someone I dial. Keeps the meeting secrets each friendship uses, computes
+// and stores them on a full device (a server device cannot), and signs the
+// grants older friendships and invites lack so my other devices take them.
+import { fromHex, toHex } from '../../shared/util/bytes'
+import { isValidSigningPublicKey, pairSecret } from '../../shared/crypto/crypto'
+import { grantFriend, grantInvite, isFriendGranted, isInviteGranted } from '../../shared/identity/grants'
+import type { Meeting } from '../../shared/rendezvous/meetings'
+import type { NodeIdentity } from '../identity/node-identity'
+import type { FriendsStore } from '../storage/friends-store'
+import type { InvitesStore } from '../storage/invites-store'
+
+/** The meeting constructors, which load with the network code (network.ts). */
+export type MeetingMakers = Pick<typeof import('../network'), 'addressMeeting' | 'deviceMeeting' | 'inviteMeeting' | 'pairMeeting'>
+
+/** How to find someone: by default our pair swarm for friends and their
+ *  address swarm for others; an invite's swarm when redeeming it. */
+export interface DialVia {
+  signal?: AbortSignal
+  inviteToken?: string
+  via?: 'pair'
+}
+
+/** A used invite's swarm stays joined this long after its use, so the person
+ *  who used it can try again if our answer was lost, and anyone else trying
+ *  it is told it was used. Not longer: whoever holds the link (it may have
+ *  been passed on) learns that the node is online, and where, from an answer. */
+export const USED_INVITE_REACHABLE_MS = 24 * 60 * 60 * 1000
+
+export interface MeetingPlanOptions {
+  identity: NodeIdentity
+  friends: FriendsStore
+  invites: InvitesStore
+  discoverable: () => boolean
+  /** Where my devices meet; null until there is another device. */
+  devicesSecret: () => Uint8Array | null
+  makers: () => Promise<MeetingMakers>
+  /** While listening, the next pending invite's expiry calls onInviteExpiry
+   *  (its swarm must be left then). */
+  isListening: () => boolean
+  onInviteExpiry: () => void
+}
+
+export class MeetingPlan {
+  private makersLoaded: MeetingMakers | null = null
+  /** Friends' keys, for choosing the swarm to dial; refreshed from the store. */
+  private friendKeys = new Set<string>()
+  private readonly pairSecrets = new Map<string, Uint8Array>()
+  /** Each friend's grant as last checked ("addedAt:grant"): a grant is
+   *  verified once, not at every refresh of the swarms. With 250 friends,
+   *  250 signature checks ran each time a session opened or closed and kept
+   *  the page busy for a second or more (see bench/systems/kith-scale.mjs). */
+  private checkedGrants = new Map<string, string>()
+  /** Friends' keys already found valid (see listenTopics). */
+  private validFriendKeys = new Set<string>()
+  private nextPairSecrets = new Map<string, Uint8Array>()
+  private expiryTimer: ReturnType<typeof setTimeout> | null = null
+
+  constructor (private readonly opts: MeetingPlanOptions) {}
+
+  private async makers (): Promise<MeetingMakers> {
+    this.makersLoaded ??= await this.opts.makers()
+    return this.makersLoaded
+  }
+
+  /** The swarms to sit in during an epoch, each with what an offer into it
+   *  must prove. */
+  async listenTopics (epoch: number): Promise<Meeting[]> {
+    const { addressMeeting, deviceMeeting, inviteMeeting, pairMeeting } = await this.makers()
+    await this.refreshFriendKeys()
+    const { identity } = this.opts
+    const me = identity.identityKey
+    const signing = identity.signing()
+    // A stored key that needs no secret (written before keys were checked)
+    // would give a pair swarm anyone can compute: never sit in one. Checked
+    // once per key (a point multiplication each: 250 of them at every
+    // refresh cost as much as the grants did, see checkedGrants).
+    const valid = new Set([...this.friendKeys].filter((key) => this.validFriendKeys.has(key) || isValidSigningPublicKey(fromHex(key))))
+    this.validFriendKeys = valid
+    const topics: Meeting[] = [...valid].map((key) => pairMeeting(this.pairSecretWith(key), epoch, me))
+    // A friend not yet told of a revocation still uses the old secret; once
+    // told, the new one. Both are listened in until then.
+    for (const [key, next] of this.nextPairSecrets) if (this.friendKeys.has(key)) topics.push(pairMeeting(next, epoch, me))
+    const now = Date.now()
+    let nextExpiry = Infinity
+    // Only a device holding the identity key makes friends (DESIGN §6a): a
+    // server device never sits in an invite's swarm.
+    for (const invite of signing ? await this.opts.invites.list() : []) {
+      // Invites from before grants, or granted over the token alone: signed now.
+      if (!isInviteGranted(me, invite, invite.grant)) await this.opts.invites.setGrant(invite.id, grantInvite(signing!, invite))
+      if (invite.status === 'pending' && invite.expiresAt !== null && invite.expiresAt > now) nextExpiry = Math.min(nextExpiry, invite.expiresAt)
+      const live = invite.status === 'pending' && (invite.expiresAt === null || invite.expiresAt > now)
+      // A withdrawn or expired invite's swarm is left at once: the owner
+      // withdraws a link because it went where it should not, and an answer
+      // would tell its holder where the node is. A used one stays a while
+      // (see USED_INVITE_REACHABLE_MS).
+      const justUsed = invite.status === 'used' && now - (invite.usedAt ?? invite.createdAt) < USED_INVITE_REACHABLE_MS
+      if (live || justUsed) topics.push(inviteMeeting(invite.token, epoch, me))
+    }
+    this.watchExpiry(this.opts.isListening() ? nextExpiry : Infinity, now)
+    // Offers there are sealed to the identity's own key: only a device that
+    // holds it can open them.
+    if (this.opts.discoverable() && signing) topics.push(addressMeeting(me, epoch))
+    // Where my other devices reach this one, once there are others.
+    const devicesSecret = this.opts.devicesSecret()
+    if (devicesSecret) topics.push(deviceMeeting(devicesSecret, epoch, identity.credentials.device.publicKey))
+    return topics
+  }
+
+  /** Where to look for someone: our pair swarm if they are a friend, the
+   *  invite's swarm when redeeming one, else their address swarm. Call
+   *  prepareDial() first. */
+  meetingFor (remoteKey: Uint8Array, epoch: number, via: DialVia): Meeting {
+    const { addressMeeting, inviteMeeting, pairMeeting } = this.makersLoaded!
+    if (via.inviteToken) return inviteMeeting(via.inviteToken, epoch, remoteKey)
+    const hex = toHex(remoteKey)
+    return via.via === 'pair' || this.friendKeys.has(hex)
+      ? pairMeeting(this.pairSecretWith(hex), epoch, remoteKey)
+      : addressMeeting(remoteKey, epoch)
+  }
+
+  /** Before a dial: the meeting code loaded, the friends' secrets current. */
+  async prepareDial (): Promise<void> {
+    await this.makers()
+    await this.refreshFriendKeys()
+  }
+
+  stop (): void {
+    if (this.expiryTimer) clearTimeout(this.expiryTimer)
+    this.expiryTimer = null
+  }
+
+  /** An invite's swarm is left when it expires, not at the next change. */
+  private watchExpiry (nextExpiry: number, now: number): void {
+    this.stop()
+    if (nextExpiry === Infinity) return
+    this.expiryTimer = setTimeout(() => { this.expiryTimer = null; this.opts.onInviteExpiry() }, Math.min(nextExpiry - now + 1, 2 ** 31 - 1))
+  }
+
+  private pairSecretWith (keyHex: string): Uint8Array {
+    let secret = this.pairSecrets.get(keyHex)
+    if (!secret) {
+      const signing = this.opts.identity.signing()
+      if (!signing) throw new Error('This device has no meeting secret for this friend yet.')
+      this.pairSecrets.set(keyHex, secret = pairSecret(signing.secretKey, fromHex(keyHex)))
+    }
+    return secret
+  }
+
+  private async refreshFriendKeys (): Promise<void> {
+    const { friends, identity } = this.opts
+    const signing = identity.signing()
+    const rows = await friends.list()
+    const checked = new Map<string, string>()
+    this.friendKeys = new Set(rows.map((f) => f.key))
+    this.nextPairSecrets = new Map(rows.flatMap((f) => f.nextPairSecret ? [[f.key, f.nextPairSecret]] : []))
+    for (const row of rows) {
+      if (row.pairSecret) {
+        this.pairSecrets.set(row.key, row.pairSecret)
+      } else if (signing) {
+        // Stored (and so synced) for my server devices, which cannot compute it.
+        await friends.setPairSecret(row.key, this.pairSecretWith(row.key))
+      }
+      // Friendships from before grants (or granted over the key alone): signed now, so my other devices take them.
+      if (signing) {
+        const mark = row.grant instanceof Uint8Array ? grantMark(row.addedAt, row.grant) : null
+        if (mark !== null && (this.checkedGrants.get(row.key) === mark || isFriendGranted(identity.identityKey, row.key, row.addedAt, row.grant))) checked.set(row.key, mark)
+        else await friends.setGrant(row.key, grantFriend(signing, row.key, row.addedAt))
+      }
+    }
+    // Only the current rows are remembered, so this stays as small as the list.
+    this.checkedGrants = checked
+    // A server device only sits where it knows the secret.
+    if (!signing) this.friendKeys = new Set([...this.friendKeys].filter((key) => this.pairSecrets.has(key)))
+  }
+}
+
+/** What a checked grant is remembered by: a changed row (another device
+ *  re-granted it, or sync brought another) is checked again. */
+function grantMark (addedAt: number, grant: Uint8Array): string {
+  return `${addedAt}:${toHex(grant)}`
+}
