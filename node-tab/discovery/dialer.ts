@@ -9,7 +9,9 @@ import { KithError } from '../../shared/wire/errors'
 import { sealOfferFor, type Meeting } from '../../shared/rendezvous/meetings'
 import { epochsToTry, openAnswer } from '../../shared/rendezvous/rendezvous'
 import type { BoxKeyPair } from '../../shared/crypto/crypto'
-import { TrackerPool, type SignalEnvelope, type TrackerStatus } from './tracker-client'
+import type { RendezvousChannel, RendezvousSignal } from '../rendezvous/channel'
+import { TrackerPool } from './tracker-client'
+import { TrackerChannel } from './tracker-channel'
 import { MAX_OFFERS_PER_ANNOUNCE } from './tracker-messages'
 import type { RelayBook } from './tracker-relays'
 import { createOffer, type PendingOffer, type WebRtcTransport } from './webrtc'
@@ -32,6 +34,16 @@ export interface DialOptions {
   now?: () => number
   /** Where the node notes which trackers relayed our offers (tracker-relays.ts). */
   relays?: RelayBook
+  /** What carries the sealed offers and answers (rendezvous/channel.ts):
+   *  by default the trackers above. One is opened per dial. */
+  openChannel?: () => RendezvousChannel
+}
+
+/** The channel a dial uses: the one given, or the trackers. */
+function channelFor (opts: Pick<DialOptions, 'openChannel' | 'trackers' | 'relays'>): RendezvousChannel {
+  if (opts.openChannel) return opts.openChannel()
+  if (opts.trackers.length === 0) throw new KithError('BAD_REQUEST', 'No trackers are configured, so nobody can be found.')
+  return new TrackerChannel(new TrackerPool({ urls: opts.trackers, relays: opts.relays }))
 }
 
 /** After a dial succeeds, how long its trackers stay joined to bring the
@@ -43,8 +55,7 @@ const RESTART_REANNOUNCE_MS = 2_000
 interface OutstandingOffer { offer: PendingOffer, reply: BoxKeyPair, topic: string }
 
 export async function dial (opts: DialOptions): Promise<WebRtcTransport> {
-  if (opts.trackers.length === 0) throw new KithError('BAD_REQUEST', 'No trackers are configured, so nobody can be found.')
-  const pool = new TrackerPool({ urls: opts.trackers, relays: opts.relays })
+  const channel = channelFor(opts)
   const outstanding = new Map<string, OutstandingOffer>()
   // Evidence for the relay book, per attempt: the trackers the offers went
   // to (open and not known to be slow), and those that brought an answer.
@@ -62,11 +73,11 @@ export async function dial (opts: DialOptions): Promise<WebRtcTransport> {
   let unreachable: KithError | null = null
   let gaveUp: ((err: KithError) => void) | null = null
 
-  pool.onAnswer((envelope: SignalEnvelope) => {
+  channel.onAnswer((envelope: RendezvousSignal) => {
     const sent = attemptOffers.get(envelope.offerId)
-    if (sent && envelope.infoHash === sent.topic && openAnswer(envelope.payload, sent.reply) !== null) answeredVia.add(envelope.trackerUrl)
+    if (sent && envelope.topic === sent.topic && openAnswer(envelope.payload, sent.reply) !== null) answeredVia.add(envelope.route)
     const entry = outstanding.get(envelope.offerId)
-    if (!entry || envelope.infoHash !== entry.topic) return
+    if (!entry || envelope.topic !== entry.topic) return
     const sdp = openAnswer(envelope.payload, entry.reply)
     if (sdp === null) return // not from the person we sealed to
     outstanding.delete(envelope.offerId)
@@ -111,10 +122,10 @@ export async function dial (opts: DialOptions): Promise<WebRtcTransport> {
       // Offers gather ICE candidates while the tracker sockets open.
       const [offerSets] = await Promise.all([
         Promise.all(epochs.map(() => Promise.all(Array.from({ length: offersPerAttempt(opts) }, () => createOffer(opts.rtcConfig))))),
-        waitForOpenTracker(pool, opts.signal)
+        channel.ready(opts.signal)
       ])
       opts.onPhase?.('searching', attempt)
-      sentVia = pool.status().filter((t) => t.state === 'open' && t.health !== 'slow').map((t) => t.url)
+      sentVia = []
       for (const [i, epoch] of epochs.entries()) {
         const meeting = opts.meetingFor(epoch)
         const topic = meeting.topic
@@ -127,7 +138,7 @@ export async function dial (opts: DialOptions): Promise<WebRtcTransport> {
           attemptOffers.set(offerId, { reply, topic })
           return { offerId, payload }
         })
-        pool.announce(topic, sealed)
+        sentVia = [...new Set([...sentVia, ...channel.announce(topic, sealed)])]
       }
       const transport = await new Promise<WebRtcTransport | null>((resolve, reject) => {
         answered = resolve
@@ -155,9 +166,9 @@ export async function dial (opts: DialOptions): Promise<WebRtcTransport> {
     // its answer; one that was stopped has nothing more to learn.
     setTimeout(() => {
       if (connected) noteAttempt()
-      for (const topic of topics) pool.leave(topic)
+      for (const topic of topics) channel.leave(topic)
       // Give the 'stopped' announces a moment to leave before the sockets close.
-      setTimeout(() => pool.close(), 200)
+      setTimeout(() => channel.close(), 200)
     }, connected ? LINGER_MS : 0)
   }
 }
@@ -165,12 +176,11 @@ export async function dial (opts: DialOptions): Promise<WebRtcTransport> {
 /** Sends an ICE restart offer for a live session into the swarm where it
  *  was dialled (sealed like a dial's offer, carrying the session's restart
  *  tag) and resolves with the answer SDP from the same person. */
-export async function sendRestartOffer (opts: Pick<DialOptions, 'meetingFor' | 'trackers' | 'relays' | 'now'>, sdp: string, tag: Uint8Array, signal: AbortSignal): Promise<string> {
-  if (opts.trackers.length === 0) throw new KithError('BAD_REQUEST', 'No trackers are configured.')
-  const pool = new TrackerPool({ urls: opts.trackers, relays: opts.relays })
+export async function sendRestartOffer (opts: Pick<DialOptions, 'meetingFor' | 'trackers' | 'relays' | 'now' | 'openChannel'>, sdp: string, tag: Uint8Array, signal: AbortSignal): Promise<string> {
+  const channel = channelFor(opts)
   const topics = new Set<string>()
   try {
-    await waitForOpenTracker(pool, signal)
+    await channel.ready(signal)
     const now = (opts.now ?? Date.now)()
     const sent = new Map<string, { reply: BoxKeyPair, topic: string, payload: string }>()
     for (const epoch of epochsToTry(now)) {
@@ -185,14 +195,14 @@ export async function sendRestartOffer (opts: Pick<DialOptions, 'meetingFor' | '
     // tracker socket may just be coming back. A copy it already answered is
     // a replay there, and costs nothing.
     const announce = (): void => {
-      for (const [offerId, entry] of sent) pool.announce(entry.topic, [{ offerId, payload: entry.payload }])
+      for (const [offerId, entry] of sent) channel.announce(entry.topic, [{ offerId, payload: entry.payload }])
     }
     announce()
     const again = setInterval(announce, RESTART_REANNOUNCE_MS)
     return await new Promise<string>((resolve, reject) => {
-      const off = pool.onAnswer((envelope) => {
+      const off = channel.onAnswer((envelope) => {
         const entry = sent.get(envelope.offerId)
-        if (!entry || envelope.infoHash !== entry.topic) return
+        if (!entry || envelope.topic !== entry.topic) return
         const answer = openAnswer(envelope.payload, entry.reply)
         if (answer === null) return
         off()
@@ -201,8 +211,8 @@ export async function sendRestartOffer (opts: Pick<DialOptions, 'meetingFor' | '
       signal.addEventListener('abort', () => { off(); reject(new KithError('CANCELLED', 'the ICE restart was given up')) }, { once: true })
     }).finally(() => clearInterval(again))
   } finally {
-    for (const topic of topics) pool.leave(topic)
-    setTimeout(() => pool.close(), 200)
+    for (const topic of topics) channel.leave(topic)
+    setTimeout(() => channel.close(), 200)
   }
 }
 
@@ -213,15 +223,4 @@ function offersPerAttempt (opts: DialOptions): number {
 
 function throwIfAborted (signal?: AbortSignal): void {
   if (signal?.aborted) throw new KithError('CANCELLED', 'stopped dialling')
-}
-
-function waitForOpenTracker (pool: TrackerPool, signal?: AbortSignal): Promise<void> {
-  const isOpen = (s: TrackerStatus[]): boolean => s.some((t) => t.state === 'open')
-  if (isOpen(pool.status())) return Promise.resolve()
-  return new Promise((resolve, reject) => {
-    const off = pool.onStatus((s) => {
-      if (isOpen(s)) { off(); resolve() }
-    })
-    signal?.addEventListener('abort', () => { off(); reject(new KithError('CANCELLED', 'stopped dialling')) }, { once: true })
-  })
 }

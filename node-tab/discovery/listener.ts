@@ -24,7 +24,9 @@ import { ReplayGuard } from './replay-guard'
 import type { RelayBook } from './tracker-relays'
 import { liveSessions, type RestartRegistry } from './ice-restarts'
 import { onNetworkChange } from './network-watch'
-import { TrackerPool, type SignalEnvelope, type TrackerPoolOptions, type TrackerStatus } from './tracker-client'
+import type { RendezvousChannel, RendezvousSignal } from '../rendezvous/channel'
+import { TrackerPool, type TrackerPoolOptions, type TrackerStatus } from './tracker-client'
+import { TrackerChannel } from './tracker-channel'
 import { answerOffer, type WebRtcTransport } from './webrtc'
 
 /** Replay memory for every address swarm (see handleOffer); a topic is 20
@@ -70,6 +72,9 @@ export interface ListenerOptions {
   createSocket?: TrackerPoolOptions['createSocket']
   /** Where the node notes which trackers relay (tracker-relays.ts). */
   relays?: RelayBook
+  /** What carries offers and answers (rendezvous/channel.ts), opened anew
+   *  each epoch; by default the trackers above. */
+  openChannel?: (routes: string[]) => RendezvousChannel
   /** Live sessions an ICE restart offer may name; the page's own by default. */
   restarts?: RestartRegistry
   now?: () => number
@@ -77,7 +82,7 @@ export interface ListenerOptions {
 
 export class Listener {
   private unwatchNetwork: (() => void) | null = null
-  private pool: TrackerPool | null = null
+  private channel: RendezvousChannel | null = null
   private meetings = new Map<string, Meeting>()
   private epoch = 0
   private readonly boxSecret: Uint8Array | null
@@ -114,12 +119,12 @@ export class Listener {
   }
 
   private async applyTopics (): Promise<void> {
-    const pool = this.pool
-    if (!pool || this.stopped) return
+    const channel = this.channel
+    if (!channel || this.stopped) return
     const wanted = new Map((await this.opts.topics(this.epoch)).map((m) => [m.topic, m]))
-    if (pool !== this.pool) return
-    for (const topic of this.meetings.keys()) if (!wanted.has(topic)) pool.leave(topic)
-    for (const topic of wanted.keys()) if (!this.meetings.has(topic)) pool.announce(topic)
+    if (channel !== this.channel) return
+    for (const topic of this.meetings.keys()) if (!wanted.has(topic)) channel.leave(topic)
+    for (const topic of wanted.keys()) if (!this.meetings.has(topic)) channel.announce(topic)
     // Replaced as a whole, so a swarm whose key changed is checked with the new one.
     this.meetings = wanted
   }
@@ -130,14 +135,14 @@ export class Listener {
   }
 
   status (): TrackerStatus[] {
-    return this.pool?.status() ?? []
+    return this.channel?.status() ?? []
   }
 
   /** The trackers to sit on changed (a friend shared one, one was removed):
    *  the others keep their sockets and swarms. */
   setTrackers (urls: string[]): void {
     this.trackers = urls
-    this.pool?.setUrls(urls)
+    this.channel?.setRoutes(urls)
   }
 
   stop (): void {
@@ -146,36 +151,36 @@ export class Listener {
     this.leavePool()
   }
 
-  /** A fresh pool (new peer id, new sockets) per epoch, so a tracker cannot
+  /** A fresh channel (new peer id, new sockets) per epoch, so a tracker cannot
    *  link yesterday's swarm to today's through the connection. */
   private async joinCurrentEpoch (): Promise<void> {
     if (this.stopped) return
     this.leavePool()
     const now = this.now()
     this.epoch = epochAt(now)
-    const pool = new TrackerPool({ urls: this.trackers, createSocket: this.opts.createSocket, relays: this.opts.relays })
-    this.pool = pool
+    const channel = this.opts.openChannel?.(this.trackers) ?? new TrackerChannel(new TrackerPool({ urls: this.trackers, createSocket: this.opts.createSocket, relays: this.opts.relays }))
+    this.channel = channel
     this.meetings = new Map()
-    pool.onOffer((offer) => { void this.handleOffer(pool, offer) })
-    pool.onStatus((s) => this.opts.onStatus?.(s))
-    this.unwatchNetwork = onNetworkChange(() => pool.networkChanged())
+    channel.onOffer((offer) => { void this.handleOffer(channel, offer) })
+    channel.onStatus((s) => this.opts.onStatus?.(s))
+    this.unwatchNetwork = onNetworkChange(() => channel.networkChanged())
     const msToNextEpoch = (this.epoch + 1) * EPOCH_MS - now
     this.rotateTimer = setTimeout(() => { this.start() }, msToNextEpoch + 1_000)
-    this.opts.onStatus?.(pool.status())
+    this.opts.onStatus?.(channel.status())
     await this.refreshTopics()
   }
 
   private leavePool (): void {
     this.unwatchNetwork?.()
     this.unwatchNetwork = null
-    if (!this.pool) return
-    for (const topic of this.meetings.keys()) this.pool.leave(topic)
-    this.pool.close()
-    this.pool = null
+    if (!this.channel) return
+    for (const topic of this.meetings.keys()) this.channel.leave(topic)
+    this.channel.close()
+    this.channel = null
   }
 
-  private async handleOffer (pool: TrackerPool, envelope: SignalEnvelope): Promise<void> {
-    const meeting = this.meetings.get(envelope.infoHash)
+  private async handleOffer (channel: RendezvousChannel, envelope: RendezvousSignal): Promise<void> {
+    const meeting = this.meetings.get(envelope.topic)
     if (!meeting) return this.outcome('unknown-swarm', null)
     const now = this.now()
     const offer = openOfferIn(meeting, envelope.payload, this.boxSecret, now)
@@ -187,10 +192,10 @@ export class Listener {
     const scope = meeting.kind === 'address' ? ADDRESS_SCOPE : meeting.topic
     const offerKey = `${scope}/${toHex(offer.replyKey)}`
     if (!this.replays.firstSight(scope, toHex(offer.replyKey), offer.sentAt + OFFER_MAX_AGE_MS, now)) {
-      this.resendThrough(pool, envelope, offerKey, now)
+      this.resendThrough(channel, envelope, offerKey, now)
       return this.outcome('replayed', meeting.kind)
     }
-    if (offer.restartTag) return this.handleRestart(pool, envelope, offer, offerKey, meeting.kind)
+    if (offer.restartTag) return this.handleRestart(channel, envelope, offer, offerKey, meeting.kind)
     const release = this.slots.take(meeting.kind, meeting.topic)
     if (!release) return this.outcome('busy', meeting.kind)
     try {
@@ -200,14 +205,14 @@ export class Listener {
       } catch {
         return this.outcome('failed', meeting.kind)
       }
-      if (this.stopped || pool !== this.pool) {
+      if (this.stopped || channel !== this.channel) {
         // Unanswered, it never connects: connected() times out and closes it.
         answer.connected().then((t) => t.close('the node stopped listening'), () => {})
         return
       }
       const payload = sealAnswer(answer.sdp, offer.replyKey)
-      pool.answer(envelope, payload)
-      this.keepAnswer(offerKey, payload, envelope.trackerUrl, offer.sentAt + OFFER_MAX_AGE_MS)
+      channel.answer(envelope, payload)
+      this.keepAnswer(offerKey, payload, envelope.route, offer.sentAt + OFFER_MAX_AGE_MS)
       this.outcome('answered', meeting.kind)
       const transport = await answer.connected()
       await this.opts.onTransport(transport, meeting.kind)
@@ -221,7 +226,7 @@ export class Listener {
   /** An ICE restart: no new RTCPeerConnection, slot or handshake; the live
    *  session its tag names answers on its own connection, and only if the
    *  offer carries the DTLS certificate that session's peer proved. */
-  private async handleRestart (pool: TrackerPool, envelope: SignalEnvelope, offer: SealedOffer, offerKey: string, kind: MeetingKind): Promise<void> {
+  private async handleRestart (channel: RendezvousChannel, envelope: RendezvousSignal, offer: SealedOffer, offerKey: string, kind: MeetingKind): Promise<void> {
     const session = (this.opts.restarts ?? liveSessions).find(offer.restartTag!)
     if (!session || sdpFingerprint(offer.sdp) !== session.remoteFingerprint) return this.outcome('restart-refused', kind)
     let answerSdp: string
@@ -230,10 +235,10 @@ export class Listener {
     } catch {
       return this.outcome('failed', kind)
     }
-    if (this.stopped || pool !== this.pool) return
+    if (this.stopped || channel !== this.channel) return
     const payload = sealAnswer(answerSdp, offer.replyKey)
-    pool.answer(envelope, payload)
-    this.keepAnswer(offerKey, payload, envelope.trackerUrl, offer.sentAt + OFFER_MAX_AGE_MS)
+    channel.answer(envelope, payload)
+    this.keepAnswer(offerKey, payload, envelope.route, offer.sentAt + OFFER_MAX_AGE_MS)
     this.outcome('restarted', kind)
   }
 
@@ -245,13 +250,13 @@ export class Listener {
   /** The same offer through a tracker its answer did not go through yet:
    *  the same sealed answer goes back there too (once per tracker). No new
    *  RTCPeerConnection or slot; only the offerer can open it. */
-  private resendThrough (pool: TrackerPool, envelope: SignalEnvelope, offerKey: string, now: number): void {
+  private resendThrough (channel: RendezvousChannel, envelope: RendezvousSignal, offerKey: string, now: number): void {
     const sent = this.sentAnswers.get(offerKey)
     if (!sent) return
     if (sent.staleAt < now) return void this.sentAnswers.delete(offerKey)
-    if (sent.trackers.has(envelope.trackerUrl)) return
-    sent.trackers.add(envelope.trackerUrl)
-    pool.answer(envelope, sent.payload)
+    if (sent.trackers.has(envelope.route)) return
+    sent.trackers.add(envelope.route)
+    channel.answer(envelope, sent.payload)
   }
 
   private outcome (outcome: OfferOutcome, kind: MeetingKind | null): void {

@@ -1,18 +1,22 @@
 // Connecting to a friend without any tracker, by connection codes (see
 // shared/rendezvous/connection-codes.ts): this keeps my pending offers (one per friend,
 // until answered or expired) and answers the codes friends send me, once
-// each. The transports it makes go through the node's normal handshake,
+// each. The codes travel through a CodeChannel (the rendezvous seam, carried
+// by hand). The transports it makes go through the node's normal handshake,
 // which must prove the friend whose page the code was used on.
 import { bytesEqual, toHex } from '../../shared/util/bytes'
 import { addressFromPublicKey } from '../../shared/identity/identity'
-import { CODE_MAX_AGE_MS, openAnswerCode, openConnectCode, sealAnswerCode, sealConnectCode } from '../../shared/rendezvous/connection-codes'
+import { CODE_MAX_AGE_MS, codeKind, openAnswerCode, openConnectCode, sealAnswerCode, sealConnectCode } from '../../shared/rendezvous/connection-codes'
 import type { BoxKeyPair } from '../../shared/crypto/crypto'
 import { KithError } from '../../shared/wire/errors'
+import { CodeChannel } from '../rendezvous/code-channel'
 import type { ReplayGuard } from './replay-guard'
 import { answerOffer, createOffer, type PendingOffer, type WebRtcTransport } from './webrtc'
 
 /** Replay memory for connection codes (a swarm topic is 20 chars, never this). */
 const CODE_SCOPE = 'connection-code'
+/** The one swarm a hand-carried exchange stands in. */
+const CODE_TOPIC = CODE_SCOPE
 
 export interface ManualConnectOptions {
   myKey: Uint8Array
@@ -25,7 +29,17 @@ export interface ManualConnectOptions {
   now?: () => number
 }
 
-interface Pending { code: string, offer: PendingOffer, reply: BoxKeyPair, expiresAt: number, timer: ReturnType<typeof setTimeout> }
+interface Pending { code: string, channel: CodeChannel, offer: PendingOffer, reply: BoxKeyPair, expiresAt: number, timer: ReturnType<typeof setTimeout> }
+
+/** A channel for one exchange, and what it last showed. */
+function codeChannel (): { channel: CodeChannel, shown: () => string } {
+  let text = ''
+  const channel = new CodeChannel({
+    show: (t) => { text = t },
+    kindOf: (t) => ({ connect: 'offer' as const, answer: 'answer' as const, none: null })[codeKind(t) ?? 'none']
+  })
+  return { channel, shown: () => text }
+}
 
 export class ManualConnections {
   private readonly pending = new Map<string, Pending>()
@@ -40,9 +54,12 @@ export class ManualConnections {
     this.drop(hex)
     const offer = await createOffer(this.opts.rtcConfig()) // waits for every ICE candidate: nothing trickles
     const now = this.now()
-    const { code, reply } = sealConnectCode(offer.sdp, this.opts.myKey, friendKey, now)
+    const sealed = sealConnectCode(offer.sdp, this.opts.myKey, friendKey, now)
+    const { channel, shown } = codeChannel()
+    channel.announce(CODE_TOPIC, [{ offerId: hex, payload: sealed.code }])
+    const code = shown()
     const timer = setTimeout(() => this.drop(hex), CODE_MAX_AGE_MS)
-    this.pending.set(hex, { code, offer, reply, expiresAt: now + CODE_MAX_AGE_MS, timer })
+    this.pending.set(hex, { code, channel, offer, reply: sealed.reply, expiresAt: now + CODE_MAX_AGE_MS, timer })
     return code
   }
 
@@ -55,7 +72,11 @@ export class ManualConnections {
     // Sealed to my friend, my own code does not open here; say why.
     const compacted = code.replace(/\s+/g, '')
     if ([...this.pending.values()].some((p) => p.code === compacted)) throw new KithError('BAD_REQUEST', 'This is your own connection code. Send it to your friend; they paste it on their side.')
-    const opened = openConnectCode(code, secret, now)
+    const { channel, shown } = codeChannel()
+    channel.announce(CODE_TOPIC)
+    // Not an offer (an answer code, junk): openConnectCode says what it is.
+    const signal = channel.paste(code)
+    const opened = openConnectCode(signal?.payload ?? code, secret, now)
     if (bytesEqual(opened.from, this.opts.myKey)) throw new KithError('BAD_REQUEST', 'This is your own connection code. Send it to your friend; they paste it on their side.')
     if (!bytesEqual(opened.from, friendKey)) {
       throw new KithError('UNAUTHORIZED', `This connection code was not made by ${friendName} (it comes from ${addressFromPublicKey(opened.from).slice(0, 12)}…). Paste it on the page of whoever sent it, if they are your friend.`)
@@ -69,7 +90,9 @@ export class ManualConnections {
     const answer = await answerOffer(this.opts.rtcConfig(), opened.sdp, { openTimeoutMs: openFor, waitThroughFailure: true })
     const connected = answer.connected().then(async (transport) => { await this.opts.startSession(transport, friendKey) })
     connected.catch(() => { /* reported to whoever awaits it */ })
-    return { answerCode: sealAnswerCode(answer.sdp, opened.replyKey), connected }
+    channel.answer(signal!, sealAnswerCode(answer.sdp, opened.replyKey))
+    channel.close()
+    return { answerCode: shown(), connected }
   }
 
   /** Their answer to my latest code: the connection forms and the handshake runs. */
@@ -80,7 +103,8 @@ export class ManualConnections {
       this.drop(hex)
       throw new KithError('BAD_REQUEST', `There is no connection code waiting for ${friendName}'s answer (it was used, it expired, or this page was reloaded). Make a new connection code.`)
     }
-    const sdp = openAnswerCode(answerCode, pending.reply)
+    const signal = pending.channel.paste(answerCode)
+    const sdp = openAnswerCode(signal?.payload ?? answerCode, pending.reply)
     // Single use: whatever happens next, this code's offer is spent.
     this.pending.delete(hex)
     clearTimeout(pending.timer)
@@ -100,6 +124,7 @@ export class ManualConnections {
     const p = this.pending.get(hex)
     if (!p) return
     clearTimeout(p.timer)
+    p.channel.close()
     p.offer.discard()
     this.pending.delete(hex)
   }
