@@ -3,7 +3,7 @@
 // linked. It shows the link code until a full device approves, stores the
 // link, and reopens as the person's device. A code that expires is replaced
 // by itself: nobody is there to press "New code" on a headless box.
-import { fetchHostConfig, mergeConfig, rtcConfigOf } from '../node-tab/config'
+import { fetchHostConfig, mergeConfig, rtcConfigOf } from '../node-tab/person/config'
 import { NewDeviceLink } from '../node-tab/linking/new-device'
 import type { NodeDatabase } from '../node-tab/storage/db'
 import { storeLinkedIdentity } from '../node-tab/storage/identity-store'

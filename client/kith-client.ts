@@ -8,7 +8,7 @@ import type { Audience } from '../shared/protocol/items'
 import type { Profile } from '../shared/protocol/protocol'
 import { loadCrypto } from '../shared/crypto/crypto'
 import type { TrackerInUse } from '../node-tab/discovery/tracker-book'
-import type { KithConfig } from '../node-tab/config'
+import type { KithConfig } from '../node-tab/person/config'
 import type { KithNode, NodeStatus } from '../node-tab/node'
 import type { InviteRow, ItemRow } from '../node-tab/storage/db'
 import type {

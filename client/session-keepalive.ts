@@ -1,5 +1,5 @@
 // While this page is open, the sessions it dialled stay open. The node closes
-// a session after 5 minutes without use (node-tab/session-limits.ts), but a
+// a session after 5 minutes without use (node-tab/connections/session-limits.ts), but a
 // friend's live hints (their new items on my Home, a notification in a
 // hidden tab) come over a session I hold with them: a 1-byte ping every 4
 // minutes keeps those from closing as idle. Only sessions this node dialled:

@@ -1,8 +1,8 @@
 // The node's network half: trackers, WebRTC, the session handshake and RPC
 // (with msgpack), the swarms it meets in and the RPC methods it serves. The
-// node (node.ts) loads it with import() when it first listens or dials, so
-// opening a node and showing its data needs only its storage code: the app's
-// first screen does not wait for this (issue 8, bench/README.md kith-app).
+// node loads it with import() (network-loader.ts) when it first listens or
+// dials, so opening a node and showing its data needs only its storage code:
+// the app's first screen does not wait for this (bench/README.md, kith-app).
 export { dial } from './discovery/dialer'
 export { Listener } from './discovery/listener'
 export { establishSession } from '../shared/session/session'

@@ -8,7 +8,7 @@ import { sharedStyles } from './shared-styles'
 import type { KithApi } from '../app-api'
 import type { LinkingSession } from '../devices-api'
 import { MAX_DEVICE_NAME } from '../../shared/identity/device-certificate'
-import type { KithConfig } from '../../node-tab/config'
+import type { KithConfig } from '../../node-tab/person/config'
 import { loadView, viewFailed } from './lazy-views'
 import { inviterHintFrom } from '../../shared/rendezvous/invite-link'
 // On every tab; the tabs' views load on demand (lazy-views.ts).

@@ -2,7 +2,7 @@
 // cached from friends on this device.
 import { LitElement, html } from 'lit'
 import { sharedStyles } from './shared-styles'
-import type { KithConfig } from '../../node-tab/config'
+import type { KithConfig } from '../../node-tab/person/config'
 
 export class KithSettings extends LitElement {
   static override styles = sharedStyles

@@ -17,10 +17,10 @@ import type { DialPhase } from '../discovery/dialer'
 import type { RelayBook } from '../discovery/tracker-relays'
 import type { NodeIdentity } from '../identity/node-identity'
 import type { DialVia, MeetingPlan } from '../rendezvous/meeting-plan'
-import { DialSlots } from '../dial-slots'
-import { IncomingSessions, type IncomingSessionLimits } from '../incoming-sessions'
-import { NODE_HELD_BYTES, sessionRpcOptions, type SessionLimits } from '../session-limits'
-import { AT_CAPACITY, SessionRegistry, type NodeSession } from '../sessions'
+import { DialSlots } from './dial-slots'
+import { IncomingSessions, type IncomingSessionLimits } from './incoming-sessions'
+import { NODE_HELD_BYTES, sessionRpcOptions, type SessionLimits } from './session-limits'
+import { AT_CAPACITY, SessionRegistry, type NodeSession } from './sessions'
 
 type SessionCode = Pick<typeof import('../network'), 'dial' | 'establishSession' | 'HandshakeError'>
 

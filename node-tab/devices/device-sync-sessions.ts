@@ -7,7 +7,7 @@
 // with the first session with another device, not when the node opens.
 import type { RpcPeer } from '../../shared/wire/rpc'
 import type { OwnerDeviceMethods } from '../../shared/protocol/protocol'
-import type { NodeSession } from '../sessions'
+import type { NodeSession } from '../connections/sessions'
 import type { NodeDatabase } from '../storage/db'
 import type { AppliedChanges } from '../sync/apply'
 import type { DeviceSync, DeviceSyncOptions, SyncProgress } from '../sync/pull'

@@ -6,7 +6,7 @@ import { toHex } from '../../shared/util/bytes'
 import { checkDeviceRevocation } from '../../shared/identity/device-certificate'
 import type { RemoteDevice } from '../../shared/identity/device-credentials'
 import type { DeviceRevokedParams } from '../../shared/protocol/protocol'
-import type { SessionRegistry } from '../sessions'
+import type { SessionRegistry } from '../connections/sessions'
 import type { DevicesStore } from '../storage/devices-store'
 import type { FriendsStore } from '../storage/friends-store'
 

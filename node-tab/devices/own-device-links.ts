@@ -3,7 +3,7 @@
 // with (each waits in its own device swarm), so a device that comes online
 // reaches the others at once, rather than when their next attempt comes
 // round. Two devices dialling each other at the same moment may end up with
-// two sessions: the node keeps one (see KithNode.keepOneDeviceSession). A
+// two sessions: the node keeps one (see Connections.keepOneDeviceSession). A
 // revoked device is never dialled. A device that stays away is looked for
 // less and less often (a dial is offers, ICE gathering and tracker
 // messages): it dials us itself when it comes back.

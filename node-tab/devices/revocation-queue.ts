@@ -5,7 +5,7 @@
 // it cannot name. Until then both swarms are listened in.
 import { toHex } from '../../shared/util/bytes'
 import { KithError } from '../../shared/wire/errors'
-import type { NodeSession } from '../sessions'
+import type { NodeSession } from '../connections/sessions'
 import type { FriendRow } from '../storage/db'
 import type { DevicesStore } from '../storage/devices-store'
 import type { FriendsStore } from '../storage/friends-store'
@@ -14,7 +14,7 @@ import type { FriendQueue } from '../notices/notice-sender'
 export class RevocationQueue implements FriendQueue {
   /** @param secretAlone whether this device may send a new meeting secret
    *  without a revocation (a full device): friends take one from a server
-   *  device only with a revocation new to them (KithNode.learnRevocations). */
+   *  device only with a revocation new to them (devices/friend-revocations.ts). */
   constructor (private readonly friends: FriendsStore, private readonly devices: DevicesStore, private readonly secretAlone = true) {}
 
   private async owed (row: FriendRow): Promise<{ revocations: unknown[], keys: string[], secret?: Uint8Array, since: number }> {

@@ -4,7 +4,7 @@
 // asks it which trackers to use, and asks each friend, once a session with
 // them opens, which trackers work for them.
 import { parseWorkingTrackers } from '../../shared/protocol/protocol'
-import type { NodeSession } from '../sessions'
+import type { NodeSession } from '../connections/sessions'
 import type { NodeDatabase } from '../storage/db'
 import type { TrackerStatus } from './tracker-client'
 import {

@@ -11,7 +11,7 @@ import type { RpcHandlers } from '../../shared/wire/rpc'
 import type { NodeDatabase } from '../storage/db'
 import type { InvitesStore } from '../storage/invites-store'
 import type { ItemsStore } from '../storage/items-store'
-import { withStrangerPolicy } from '../stranger-policy'
+import { withStrangerPolicy } from './stranger-policy'
 
 type HandlerCode = Pick<typeof import('../network'), 'basicHandlers' | 'inviteHandlers' | 'itemHandlers' | 'ownerDeviceHandlers'>
 

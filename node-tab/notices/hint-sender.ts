@@ -9,8 +9,8 @@
 // hints (sharing 50 files gives each friend one hint), and per friend at
 // most one hint is in flight with at most one more pending behind it.
 import type { Audience } from '../../shared/protocol/items'
-import type { NodeSession } from '../sessions'
-import { canSee, type Viewer } from '../access-policy'
+import type { NodeSession } from '../connections/sessions'
+import { canSee, type Viewer } from '../storage/access-policy'
 
 export interface HintSenderOptions {
   /** Keys of the friends with a session open now (never dials). */

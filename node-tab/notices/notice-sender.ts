@@ -5,7 +5,7 @@
 // one attempt now and then, never a busy loop.
 import { KithError } from '../../shared/wire/errors'
 import { MAX_NOTICE_BATCH } from '../../shared/protocol/protocol'
-import type { NodeSession } from '../sessions'
+import type { NodeSession } from '../connections/sessions'
 import type { NoticesStore } from './notices-store'
 
 /** Other messages owed to friends, delivered on the same schedule (and the

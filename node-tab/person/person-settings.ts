@@ -4,7 +4,7 @@
 // the settings table, so the person's other devices take them through sync
 // (name and discoverable; the network configuration stays per device).
 import { normalizeDisplayName, type Profile } from '../../shared/protocol/protocol'
-import { ConfigError, fetchHostConfig, hasTurnServer, mergeConfig, parseConfig, RELAY_ONLY_NEEDS_TURN, rtcConfigOf, type KithConfig } from '../config'
+import { ConfigError, fetchHostConfig, hasTurnServer, mergeConfig, parseConfig, RELAY_ONLY_NEEDS_TURN, rtcConfigOf, type KithConfig } from './config'
 import type { NodeDatabase } from '../storage/db'
 
 const PROFILE_KEY = 'profile.displayName'

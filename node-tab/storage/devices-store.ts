@@ -60,7 +60,7 @@ export class DevicesStore {
 
   /** My devices with a valid certificate (rows that fail their check are skipped). */
   async list (): Promise<KnownDevice[]> {
-    await loadCrypto() // at once after the node's checks (node.ts, verify)
+    await loadCrypto() // at once after the node's checks (identity/node-identity.ts, verify)
     const out: KnownDevice[] = []
     for (const row of await this.db.devices.toArray()) {
       try {

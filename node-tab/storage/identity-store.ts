@@ -29,7 +29,7 @@ export const FIRST_DEVICE_NAME = 'First device'
 /** Reads this device's identity, making it on a first open. An identity
  *  read back is NOT checked here: checkStoredIdentity does that, once the
  *  cryptography code has loaded, and the node runs it before it listens,
- *  dials or signs anything (node.ts, verify). Only a first open, or a
+ *  dials or signs anything (identity/node-identity.ts, verify). Only a first open, or a
  *  database from before the address was stored, loads that code now. */
 export async function loadOrCreateIdentity (db: NodeDatabase, now: () => number = Date.now): Promise<StoredIdentity> {
   const stored = await db.identity.get('self') as IdentityRow | undefined

@@ -8,7 +8,7 @@ import {
   type Audience, type NewItem, type SharedItem
 } from '../../shared/protocol/items'
 import type { FileRangeParams, ListItemsParams, ListItemsResult } from '../../shared/protocol/protocol'
-import { canSee, type Viewer } from '../access-policy'
+import { canSee, type Viewer } from './access-policy'
 import type { ItemRow, NodeDatabase } from './db'
 import { deliveryTables, recordDeliveries } from './deliveries'
 import { newId } from './ids'

@@ -6,7 +6,7 @@
 // change and its notices commit together or not at all.
 import type { Table } from 'dexie'
 import type { ItemType } from '../../shared/protocol/items'
-import { canSee, type Viewer } from '../access-policy'
+import { canSee, type Viewer } from './access-policy'
 import { deletionId, type DeletionLogRow, type DeletionReason, type DeliveryRow, type NodeDatabase, type NoticeRow } from './db'
 
 /** The union of table lists, each table once, for one transaction (rows of any type). */

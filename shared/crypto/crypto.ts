@@ -3,7 +3,7 @@
 // loaded lazily with loadCrypto(), so the first screen opens without it
 // (bench/README.md, kith-app). Every function here is synchronous and
 // throws until loadCrypto() has resolved: the node loads and runs its
-// checks before it listens, dials or signs (node-tab/node.ts, verify).
+// checks before it listens, dials or signs (node-tab/identity/node-identity.ts, verify).
 // Ed25519 signs; X25519 + XSalsa20-Poly1305 seals. The X25519 keys are
 // derived from the Ed25519 identity, so one address names both.
 export { randomBytes } from './random'

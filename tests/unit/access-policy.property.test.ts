@@ -6,7 +6,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { KithError } from '../../shared/wire/errors'
 import { decodeCursor, type Audience, type ItemType } from '../../shared/protocol/items'
-import { canSee } from '../../node-tab/access-policy'
+import { canSee } from '../../node-tab/storage/access-policy'
 import { befriend, collectRange, listAll, person, setup, TestClock } from './store-fixtures'
 
 const PEOPLE = Array.from({ length: 5 }, (_, i) => person(`P${i}`))

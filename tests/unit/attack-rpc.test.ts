@@ -9,7 +9,7 @@ import { KithError } from '../../shared/wire/errors'
 import { createMemoryTransportPair } from '../../shared/wire/memory-transport'
 import { RpcPeer, type MethodTable, type RpcHandlers } from '../../shared/wire/rpc'
 import { TransportEvents, type Transport } from '../../shared/wire/transport'
-import { PEER_HELD_BYTES, sessionRpcOptions, NODE_HELD_BYTES } from '../../node-tab/session-limits'
+import { PEER_HELD_BYTES, sessionRpcOptions, NODE_HELD_BYTES } from '../../node-tab/connections/session-limits'
 import { RawPeer } from './raw-peer'
 
 const tick = (ms = 0): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))

@@ -9,7 +9,7 @@ import { parseWorkingTrackers } from '../../shared/protocol/protocol'
 import { hostScope, normalizeTrackerUrl } from '../../shared/rendezvous/tracker-urls'
 import { addShared, emptyBook, removeShared, trackersInUse } from '../../node-tab/discovery/tracker-book'
 import { TrackerDirectory } from '../../node-tab/discovery/tracker-directory'
-import type { NodeSession } from '../../node-tab/sessions'
+import type { NodeSession } from '../../node-tab/connections/sessions'
 import { NodeDatabase } from '../../node-tab/storage/db'
 
 const FRIEND = 'ab'.repeat(32)

@@ -1,7 +1,7 @@
 // The scale benchmark's helpers work (the timing itself is measured in the
 // browser by the benchmark, not judged here).
 import { describe, expect, it } from 'vitest'
-import { canSee } from '../../node-tab/access-policy'
+import { canSee } from '../../node-tab/storage/access-policy'
 import { ItemsStore } from '../../node-tab/storage/items-store'
 import { seedScale, timeScopedPages } from '../harness/bench-scale'
 import { freshDb, listAll } from './store-fixtures'

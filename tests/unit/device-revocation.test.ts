@@ -14,7 +14,7 @@ import { pairMeeting } from '../../shared/rendezvous/meetings'
 import type { NodeMethods } from '../../shared/protocol/protocol'
 import { establishSession } from '../../shared/session/session'
 import type { KithNode } from '../../node-tab/node'
-import { STRANGER_REFUSED } from '../../node-tab/stranger-policy'
+import { STRANGER_REFUSED } from '../../node-tab/handlers/stranger-policy'
 
 const set = new NodeSet()
 afterEach(() => set.closeAll())

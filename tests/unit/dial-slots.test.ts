@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { DialSlots } from '../../node-tab/dial-slots'
+import { DialSlots } from '../../node-tab/connections/dial-slots'
 
 describe('DialSlots', () => {
   it('never runs more tasks at once than its size, and runs them all', async () => {

@@ -9,7 +9,7 @@ import type { NodeMethods } from '../../shared/protocol/protocol'
 import { establishSession } from '../../shared/session/session'
 import type { Transport } from '../../shared/wire/transport'
 import { KithNode, type NodeSession } from '../../node-tab/node'
-import { NODE_CHUNK_BYTES } from '../../node-tab/session-limits'
+import { NODE_CHUNK_BYTES } from '../../node-tab/connections/session-limits'
 import { NodeDatabase } from '../../node-tab/storage/db'
 
 const MiB = 1024 * 1024

@@ -1,8 +1,8 @@
-// Sessions close after a while without use (node-tab/sessions.ts); the page
+// Sessions close after a while without use (node-tab/connections/sessions.ts); the page
 // keeps the ones it dialled open, since friends' live hints come over them
 // (client/session-keepalive.ts). The registry's clock is driven by the test.
 import { describe, expect, it } from 'vitest'
-import { SessionRegistry } from '../../node-tab/sessions'
+import { SessionRegistry } from '../../node-tab/connections/sessions'
 import { SessionKeepalive } from '../../client/session-keepalive'
 import { connect, person, until, type Handlers } from './friend-fixtures'
 

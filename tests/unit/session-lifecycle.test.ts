@@ -1,8 +1,8 @@
 // Sessions are opened on demand and closed when idle, and at most
-// maxSessions are open at once (node-tab/sessions.ts). Real sessions over the
+// maxSessions are open at once (node-tab/connections/sessions.ts). Real sessions over the
 // memory transport; the registry's clock is driven by the test.
 import { describe, expect, it } from 'vitest'
-import { AT_CAPACITY, IDLE_CLOSED, MADE_ROOM, SessionRegistry, type NodeSession } from '../../node-tab/sessions'
+import { AT_CAPACITY, IDLE_CLOSED, MADE_ROOM, SessionRegistry, type NodeSession } from '../../node-tab/connections/sessions'
 import { connect, person, until, type Handlers } from './friend-fixtures'
 
 const me = person()

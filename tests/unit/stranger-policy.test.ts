@@ -8,7 +8,7 @@ import { addressFromPublicKey, createIdentity, type Identity } from '../../share
 import { KithNode, type NodeSession } from '../../node-tab/node'
 import { NodeDatabase } from '../../node-tab/storage/db'
 import { dialNode } from './node-fixtures'
-import { STRANGER_REFUSED } from '../../node-tab/stranger-policy'
+import { STRANGER_REFUSED } from '../../node-tab/handlers/stranger-policy'
 
 const nodes: KithNode[] = []
 afterEach(() => { for (const n of nodes.splice(0)) n.close() })

@@ -1,7 +1,7 @@
 // The headless runner's command line and its data directory's config.json,
 // checked up front so a typo is a sentence, not a browser that never links.
 // Flags override the file; what neither sets falls back to the app's own
-// defaults (the public trackers and STUN servers in node-tab/config.ts).
+// defaults (the public trackers and STUN servers in node-tab/person/config.ts).
 import { isAbsolute, join, resolve } from 'node:path'
 
 export class UsageError extends Error {}

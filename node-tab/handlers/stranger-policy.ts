@@ -4,9 +4,9 @@
 // only when the owner chose to be discoverable, the owner's name. Every
 // other request gets the same plain refusal, so a stranger cannot tell one
 // method, item or setting from another. The speed-test ping is for friends.
-import { KithError } from '../shared/wire/errors'
-import type { NodeMethods } from '../shared/protocol/protocol'
-import type { RpcHandlers } from '../shared/wire/rpc'
+import { KithError } from '../../shared/wire/errors'
+import type { NodeMethods } from '../../shared/protocol/protocol'
+import type { RpcHandlers } from '../../shared/wire/rpc'
 
 export const STRANGER_REFUSED = 'This node answers only its owner’s friends.'
 /** Enough for a liveness probe and a round-trip time, too little to be a lever. */

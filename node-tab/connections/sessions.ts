@@ -10,9 +10,9 @@
 // least recently used session that has been quiet for `evictableAfterMs`;
 // if every session is in use it is refused instead, so a flood of new
 // connections cannot push out friends who are using theirs.
-import { toHex } from '../shared/util/bytes'
-import type { NodeMethods } from '../shared/protocol/protocol'
-import type { Session } from '../shared/session/session'
+import { toHex } from '../../shared/util/bytes'
+import type { NodeMethods } from '../../shared/protocol/protocol'
+import type { Session } from '../../shared/session/session'
 import { SESSION_LIMITS, type SessionLimits } from './session-limits'
 
 export type NodeSession = Session<NodeMethods, NodeMethods>

@@ -12,8 +12,8 @@
 //  - Anyone (friend or not) keeps a few incoming sessions at most; a new one
 //    replaces their oldest (a reload, a second tab), so a friend is never
 //    locked out by their own stale sessions.
-import type { MeetingKind } from '../shared/rendezvous/meetings'
-import type { Transport } from '../shared/wire/transport'
+import type { MeetingKind } from '../../shared/rendezvous/meetings'
+import type { Transport } from '../../shared/wire/transport'
 
 /** What is needed of a session: to see and cause its end. */
 interface AnySession { rpc: { readonly closed: boolean, close: (reason?: string) => void }, transport: Pick<Transport, 'onClose'> }

@@ -2,8 +2,8 @@
 // node holds for answers not yet handed to a transport is bounded per peer
 // and for the whole node; bulk bytes stream a chunk at a time, so the
 // budgets are reached only by many large materialised answers at once.
-import type { ByteBudget } from '../shared/wire/byte-budget'
-import type { RpcOptions } from '../shared/wire/rpc'
+import type { ByteBudget } from '../../shared/wire/byte-budget'
+import type { RpcOptions } from '../../shared/wire/rpc'
 
 /** Bytes every session's answers together may hold before the transports
  *  take them: two of the largest materialised answers (32 MiB) at once. Bulk

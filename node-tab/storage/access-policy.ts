@@ -1,6 +1,6 @@
 // Who may see what. The single place where an audience is checked against a
 // friend; every data handler goes through it. Not a friend: nothing at all.
-import type { Audience } from '../shared/protocol/items'
+import type { Audience } from '../../shared/protocol/items'
 
 export interface Viewer {
   /** False for strangers (and removed friends): they see no item. */
