@@ -14,80 +14,13 @@ import {
 import { fromWireError, KithError, toWireError } from './errors'
 import type { Transport } from './transport'
 import { ByteBudget, takeAll } from './byte-budget'
-import type { MaybeStreamed } from './byte-stream'
 import { ChunkSender } from './chunk-sender'
+import { Assemblies } from './assemblies'
 import { encodeStreamedResult, type StreamedResult } from './streamed-result'
+import { RPC_DEFAULTS, type CallOptions, type MethodTable, type RpcHandlers, type RpcOptions, type RpcStats } from './rpc-types'
 
-export type MethodTable = Record<string, { params: unknown, result: unknown }>
-
-export interface HandlerContext {
-  /** Aborted when the caller cancels, times out or the connection closes. */
-  signal: AbortSignal
-}
-
-/** Handlers get params as `unknown`: every handler validates its input. They
- *  may answer a ByteStream in place of bytes (see byte-stream.ts). */
-export type RpcHandlers<T extends MethodTable> = {
-  [M in keyof T]: (params: unknown, ctx: HandlerContext) => MaybeStreamed<T[M]['result']> | Promise<MaybeStreamed<T[M]['result']>>
-}
-
-export interface CallOptions {
-  timeoutMs?: number
-  signal?: AbortSignal
-  /** Called while a large result streams in. */
-  onProgress?: (receivedBytes: number, totalBytes: number) => void
-  /** Largest answer this call accepts, when the caller knows it is small
-   *  (a file range): a larger one is refused at its header, before any of
-   *  it is held. At most maxMessageBytes either way. */
-  maxResultBytes?: number
-}
-
-export interface RpcOptions {
-  defaultTimeoutMs?: number
-  /** Largest message (request or result) accepted or sent, in encoded bytes. */
-  maxMessageBytes?: number
-  /** Largest request accepted from the peer (default: maxMessageBytes). A
-   *  node's methods take small parameters; only answers are large. */
-  maxRequestBytes?: number
-  /** Payload bytes per chunk frame. */
-  chunkBytes?: number
-  /** Pause sending chunks while this many bytes wait in the transport. */
-  highWaterMark?: number
-  /** Requests from the peer being handled at once; more are RATE_LIMITED. */
-  maxConcurrentRequests?: number
-  /** Bytes this peer's answers may hold before they reach the transport
-   *  (encoded results being chunked, stream chunks being filled); an answer
-   *  beyond it is RATE_LIMITED. */
-  maxHeldBytes?: number
-  /** One budget shared by every session of a node: the same, node-wide. */
-  nodeBudget?: ByteBudget | null
-  /** A large request from the peer that sends no chunk for this long is dropped. */
-  assemblyIdleMs?: number
-}
-
-// Per peer: one answer of the largest size (32 MiB) plus the working chunk
-// of each of its streams (64 concurrent requests x at most one 256 KiB frame
-// is 16 MiB). Bulk bytes stream; only a rare listing is materialised whole.
-export const DEFAULT_MAX_HELD_BYTES = 48 * 1024 * 1024
-
-const DEFAULTS: Omit<Required<RpcOptions>, 'maxRequestBytes'> = {
-  defaultTimeoutMs: 15_000,
-  maxMessageBytes: 32 * 1024 * 1024,
-  chunkBytes: 64 * 1024,
-  highWaterMark: 1024 * 1024,
-  maxConcurrentRequests: 64,
-  maxHeldBytes: DEFAULT_MAX_HELD_BYTES,
-  nodeBudget: null,
-  assemblyIdleMs: 15_000
-}
-
-/** Internal counts, for tests and diagnostics. */
-export interface RpcStats {
-  pending: number
-  inFlight: number
-  assemblies: number
-  heldBytes: number
-}
+export type { CallOptions, HandlerContext, MethodTable, RpcHandlers, RpcOptions, RpcStats } from './rpc-types'
+export { DEFAULT_MAX_HELD_BYTES } from './rpc-types'
 
 interface PendingCall {
   resolve: (value: unknown) => void
@@ -96,11 +29,6 @@ interface PendingCall {
   maxResultBytes?: number
   cleanup: () => void
 }
-
-/** A large message arriving. Chunks are kept as they came and joined once at
- *  the end: memory follows the bytes actually received, not the size a peer
- *  announced (a stream of bare Large headers costs nothing). */
-interface Assembly { parts: Uint8Array[], received: number, totalBytes: number, idle?: ReturnType<typeof setTimeout> }
 
 const BUSY = 'the node is busy sending other answers: try again shortly'
 /** How long a goodbye gets to leave before the channel closes. */
@@ -114,8 +42,8 @@ export class RpcPeer<Remote extends MethodTable, Local extends MethodTable = Met
   private nextId = 1
   private readonly pending = new Map<number, PendingCall>()
   private readonly inFlight = new Map<number, AbortController>()
-  /** Large messages being received, keyed by direction and id. */
-  private readonly assemblies = new Map<string, Assembly>()
+  /** Large messages being received (assemblies.ts). */
+  private readonly assemblies: Assemblies
   private closedReason: string | null = null
   private readonly detach: Array<() => void> = []
   private readonly budgets: ByteBudget[]
@@ -125,12 +53,13 @@ export class RpcPeer<Remote extends MethodTable, Local extends MethodTable = Met
   constructor (transport: Transport, handlers: Partial<RpcHandlers<Local>>, opts: RpcOptions = {}) {
     this.transport = transport
     this.handlers = handlers
-    this.opts = { ...DEFAULTS, maxRequestBytes: opts.maxMessageBytes ?? DEFAULTS.maxMessageBytes, ...opts }
+    this.opts = { ...RPC_DEFAULTS, maxRequestBytes: opts.maxMessageBytes ?? RPC_DEFAULTS.maxMessageBytes, ...opts }
     this.opts.chunkBytes = Math.min(this.opts.chunkBytes, transport.maxFrameSize - CHUNK_HEADER_BYTES)
     this.decoder = createDecoder(this.opts.maxMessageBytes)
     this.peerBudget = new ByteBudget(this.opts.maxHeldBytes)
     this.budgets = this.opts.nodeBudget ? [this.peerBudget, this.opts.nodeBudget] : [this.peerBudget]
     this.sender = new ChunkSender(transport, this.opts.chunkBytes, this.opts.highWaterMark)
+    this.assemblies = new Assemblies(this.opts.assemblyIdleMs, (id) => this.sendError(id, new KithError('TIMEOUT', 'the rest of the request never came')))
     this.detach.push(transport.onMessage((frame) => this.receive(frame)))
     this.detach.push(transport.onClose((reason) => this.shutDown(reason)))
     if (transport.closed) this.shutDown('closed')
@@ -172,7 +101,7 @@ export class RpcPeer<Remote extends MethodTable, Local extends MethodTable = Met
         cleanup: () => {
           clearTimeout(timer)
           options.signal?.removeEventListener('abort', onAbort)
-          this.dropAssembly(key(RESULT_DIRECTION, id))
+          this.assemblies.drop(RESULT_DIRECTION, id)
         }
       })
       this.sendMessage(id, REQUEST_DIRECTION, encoded, () => !this.pending.has(id))
@@ -278,7 +207,7 @@ export class RpcPeer<Remote extends MethodTable, Local extends MethodTable = Met
       case FrameType.Error: return this.settle(frame.id, fromWireError(frame.code, frame.message))
       case FrameType.Cancel:
         this.inFlight.get(frame.id)?.abort()
-        this.dropAssembly(key(REQUEST_DIRECTION, frame.id))
+        this.assemblies.drop(REQUEST_DIRECTION, frame.id)
         return
       case FrameType.Large: return this.startAssembly(frame.id, frame.direction, frame.totalBytes)
       // The peer is closing and says why (at most 300 characters, see codec).
@@ -297,46 +226,14 @@ export class RpcPeer<Remote extends MethodTable, Local extends MethodTable = Met
       if (totalBytes > limit) return this.abandon(id, new KithError('TOO_LARGE', `the answer of ${totalBytes} bytes exceeds the limit of ${limit}`))
     } else if (totalBytes > this.opts.maxRequestBytes) {
       return this.sendError(id, new KithError('TOO_LARGE', `request of ${totalBytes} bytes exceeds the limit of ${this.opts.maxRequestBytes}`))
-    } else if (this.inFlight.size + this.incomingRequests().count >= this.opts.maxConcurrentRequests ||
+    } else {
+      const incoming = this.assemblies.incomingRequests()
       // Cap what a peer's unfinished requests may make us hold at once.
-      this.incomingRequests().bytes + totalBytes > this.opts.maxRequestBytes * 2) {
-      return this.sendError(id, new KithError('RATE_LIMITED', 'too many large requests at once'))
+      if (this.inFlight.size + incoming.count >= this.opts.maxConcurrentRequests || incoming.bytes + totalBytes > this.opts.maxRequestBytes * 2) {
+        return this.sendError(id, new KithError('RATE_LIMITED', 'too many large requests at once'))
+      }
     }
-    const k = key(direction, id)
-    this.dropAssembly(k)
-    const assembly: Assembly = { parts: [], received: 0, totalBytes }
-    this.assemblies.set(k, assembly)
-    if (direction === REQUEST_DIRECTION) this.armIdle(k, id, assembly)
-  }
-
-  /** A request whose chunks stop coming would hold its buffer for the whole
-   *  session: drop it after a quiet spell (a result is bounded by its call's timeout). */
-  private armIdle (k: string, id: number, assembly: Assembly): void {
-    if (assembly.idle !== undefined) clearTimeout(assembly.idle)
-    assembly.idle = setTimeout(() => {
-      if (this.assemblies.get(k) !== assembly) return
-      this.assemblies.delete(k)
-      this.sendError(id, new KithError('TIMEOUT', 'the rest of the request never came'))
-    }, this.opts.assemblyIdleMs)
-  }
-
-  private dropAssembly (k: string): void {
-    const assembly = this.assemblies.get(k)
-    if (!assembly) return
-    if (assembly.idle !== undefined) clearTimeout(assembly.idle)
-    this.assemblies.delete(k)
-  }
-
-  /** Large requests from the peer still arriving: how many, and their size. */
-  private incomingRequests (): { count: number, bytes: number } {
-    let count = 0
-    let bytes = 0
-    for (const [k, assembly] of this.assemblies) {
-      if (!k.startsWith('0:')) continue
-      count++
-      bytes += assembly.totalBytes
-    }
-    return { count, bytes }
+    this.assemblies.start(direction, id, totalBytes)
   }
 
   private receiveChunk (bytes: Uint8Array): void {
@@ -346,32 +243,28 @@ export class RpcPeer<Remote extends MethodTable, Local extends MethodTable = Met
     } catch {
       return
     }
-    const k = key(chunk.direction, chunk.id)
-    const assembly = this.assemblies.get(k)
-    if (!assembly) return // cancelled, refused or never announced
-    if (assembly.received + chunk.bytes.length > assembly.totalBytes) {
-      this.dropAssembly(k)
+    const outcome = this.assemblies.add(chunk.direction, chunk.id, chunk.bytes)
+    const refuse = (err: KithError): void => {
+      if (chunk.direction === RESULT_DIRECTION) this.settle(chunk.id, err)
+      else this.sendError(chunk.id, err)
+    }
+    if (outcome.kind === 'unknown') return
+    if (outcome.kind === 'overflow') {
       const err = new KithError('BAD_REQUEST', 'more bytes arrived than were announced')
       if (chunk.direction === RESULT_DIRECTION) this.abandon(chunk.id, err)
       else this.sendError(chunk.id, err)
       return
     }
-    if (chunk.bytes.length > 0) assembly.parts.push(chunk.bytes)
-    assembly.received += chunk.bytes.length
-    if (chunk.direction === RESULT_DIRECTION) this.pending.get(chunk.id)?.onProgress?.(assembly.received, assembly.totalBytes)
-    if (assembly.received < assembly.totalBytes) {
-      if (assembly.idle !== undefined) this.armIdle(k, chunk.id, assembly)
+    if (outcome.kind === 'partial') {
+      if (chunk.direction === RESULT_DIRECTION) this.pending.get(chunk.id)?.onProgress?.(outcome.received, outcome.totalBytes)
       return
     }
-    this.dropAssembly(k)
+    if (chunk.direction === RESULT_DIRECTION) this.pending.get(chunk.id)?.onProgress?.(outcome.totalBytes, outcome.totalBytes)
     let frame: Frame
     try {
-      frame = decodeFrame(joinParts(assembly.parts, assembly.totalBytes), this.decoder)
+      frame = decodeFrame(outcome.bytes, this.decoder)
     } catch (err) {
-      const e = err instanceof KithError ? err : new KithError('BAD_REQUEST', 'malformed message')
-      if (chunk.direction === RESULT_DIRECTION) this.settle(chunk.id, e)
-      else this.sendError(chunk.id, e)
-      return
+      return refuse(err instanceof KithError ? err : new KithError('BAD_REQUEST', 'malformed message'))
     }
     // The id inside must be the id the chunks were sent under, and chunks carry
     // only what may be large: a request one way, a result or error the other.
@@ -379,9 +272,7 @@ export class RpcPeer<Remote extends MethodTable, Local extends MethodTable = Met
       ? frame.type === FrameType.Request
       : frame.type === FrameType.Result || frame.type === FrameType.Error
     if (fits && 'id' in frame && frame.id === chunk.id) return this.dispatch(frame)
-    const err = new KithError('BAD_REQUEST', `the message sent in chunks under id ${chunk.id} does not match that id`)
-    if (chunk.direction === RESULT_DIRECTION) this.settle(chunk.id, err)
-    else this.sendError(chunk.id, err)
+    refuse(new KithError('BAD_REQUEST', `the message sent in chunks under id ${chunk.id} does not match that id`))
   }
 
   private async handleRequest (id: number, method: string, params: unknown): Promise<void> {
@@ -484,20 +375,9 @@ export class RpcPeer<Remote extends MethodTable, Local extends MethodTable = Met
     for (const off of this.detach) off()
     for (const controller of this.inFlight.values()) controller.abort()
     this.inFlight.clear()
-    for (const k of [...this.assemblies.keys()]) this.dropAssembly(k)
+    this.assemblies.clear()
     for (const id of [...this.pending.keys()]) this.settle(id, new KithError('CLOSED', `the connection closed: ${reason}`))
   }
-}
-
-function joinParts (parts: Uint8Array[], totalBytes: number): Uint8Array {
-  if (parts.length === 1) return parts[0]!
-  const out = new Uint8Array(totalBytes)
-  let at = 0
-  for (const part of parts) {
-    out.set(part, at)
-    at += part.length
-  }
-  return out
 }
 
 /** The promise's value, or a CANCELLED rejection as soon as the signal aborts. */
@@ -509,8 +389,4 @@ function untilAborted<T> (value: T | Promise<T>, signal: AbortSignal): Promise<T
     signal.addEventListener('abort', onAbort, { once: true })
     value.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
   })
-}
-
-function key (direction: Direction, id: number): string {
-  return `${direction}:${id}`
 }
