@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The network test suite (issue 9): builds NAT'd homes, a public segment and
+// The network test suite: builds NAT'd homes, a public segment and
 // a STUN/TURN server out of network namespaces (scripts/lib/nat-network.mjs)
 // and runs tests/network/*.network.test.ts in it. Everything happens inside a
 // private network namespace, with a private mount of /run/netns, so nothing

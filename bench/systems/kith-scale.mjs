@@ -1,4 +1,4 @@
-// Kith with 250 friends on one node (issue 9, item 5). One owner page (the
+// Kith with 250 friends on one node, the most a person may have. One owner
 // test harness, the app's own node modules, no UI) and four friend pages,
 // each holding ~63 friend nodes with identities and databases of their own.
 // Friendships are written into both sides' stores, as an accepted invite

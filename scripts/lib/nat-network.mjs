@@ -1,4 +1,4 @@
-// A small Internet on one machine, for the network test suite (issue 9): a
+// A small Internet on one machine, for the network test suite: a
 // "public" segment (a bridge, 10.50.0.0/24) with the trackers, the app server
 // and a STUN/TURN server (coturn), and "homes", each a LAN behind its own NAT
 // router. Everything here runs inside the private network and mount

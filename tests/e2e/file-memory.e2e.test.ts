@@ -1,4 +1,4 @@
-// Memory stays flat under concurrent large requests (issue 6, point 4): a
+// Memory stays flat under concurrent large requests: a
 // friend asks 16 times at once for a 25 MiB file. The owner's node reads and
 // sends it range by range, so its page memory grows by a bounded amount,
 // not by 16 whole files (~800 MiB when each answer was the file, encoded whole).

@@ -1,4 +1,4 @@
-// A large file fetched in pieces survives a reload (issue 6, point 4): Bob
+// A large file fetched in pieces survives a reload: Bob
 // starts downloading Alice's 64 MiB file, reloads his tab halfway, and the
 // download carries on from the pieces already in his IndexedDB, through the
 // real UI, ending with every byte right.

@@ -1,4 +1,4 @@
-// A home for what friends share (issue 8, item 4), through the real UI in
+// A home for what friends share, through the real UI in
 // real Chromium: Alice shares, edits and shares a photo; Bob, online on his
 // Home tab, sees each by himself (live hints, no button pressed); Carol, a
 // friend outside the audience, never sees those items (and gets what is

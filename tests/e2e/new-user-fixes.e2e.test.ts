@@ -1,4 +1,4 @@
-// What a new user tripped over (issue 8, item 5), driven through the UI:
+// What a new user tripped over, driven through the UI:
 // the invite page names the inviter (unconfirmed until the handshake), the
 // share form says whom it will reach and starts again from "Only me", a
 // deletion request names the item by kind and date (never its content), and

@@ -1,4 +1,4 @@
-// Live hints (issue 8): an owner's node tells online friends who may see a
+// Live hints: an owner's node tells online friends who may see a
 // changed item that something changed; their client syncs by itself. Real
 // nodes and clients on both sides (fake-indexeddb, memory transport).
 import { afterEach, describe, expect, it } from 'vitest'

@@ -1,4 +1,4 @@
-// The Home feed (issue 8): every friend's cached items merged newest first,
+// The Home feed: every friend's cached items merged newest first,
 // filters by friend and kind, a bounded page, unread markers that persist;
 // editing an item's text re-lists it and replaces friends' copies; the
 // notification decision.
