@@ -77,7 +77,8 @@ export class KithNode extends EventTarget {
   private constructor (readonly db: NodeDatabase, identity: StoredIdentity, readonly settings: PersonSettings, opts: NodeOpenOptions) {
     super()
     this.me = new NodeIdentity(identity, {
-      afterChecks: async () => { await this.devices.load(); await this.ownDevices.refreshCount(); this.changed() },
+      afterChecks: async () => { await this.devices.load(); await this.ownDevices.refreshCount() },
+      onVerified: () => this.changed(),
       onFailure: () => { if (!this.closed) this.close() }
     })
     ;({ identityKey: this.identityKey, keyHex: this.keyHex, address: this.address, credentials: this.credentials } = this.me)

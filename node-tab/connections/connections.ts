@@ -72,8 +72,9 @@ export class Connections {
     this.incoming = new IncomingSessions(async (key) => key === opts.identity.keyHex || await opts.isFriend(key), opts.incomingLimits)
   }
 
+  /** Asked every time: the loader refuses once the node has stopped. */
   private async load (): Promise<SessionCode> {
-    this.code ??= await this.opts.load()
+    this.code = await this.opts.load()
     return this.code
   }
 

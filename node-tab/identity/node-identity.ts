@@ -15,6 +15,8 @@ export interface NodeIdentityHooks {
   /** Runs inside verify(), once the stored keys passed: loads what the
    *  handshake's checks rely on (my devices' certificates and revocations). */
   afterChecks: () => Promise<void>
+  /** verify() passed: everything may go out now. */
+  onVerified: () => void
   /** The identity failed its checks: the node stops. */
   onFailure: (err: Error) => void
 }
@@ -68,6 +70,7 @@ export class NodeIdentity {
       this.credentials.certificate = checkStoredIdentity(this.stored)
       await this.hooks.afterChecks()
       this.verified = true
+      this.hooks.onVerified()
     })().catch((err: unknown) => { throw this.fail(err) })
     return this.verifying
   }

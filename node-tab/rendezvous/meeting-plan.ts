@@ -60,8 +60,9 @@ export class MeetingPlan {
 
   constructor (private readonly opts: MeetingPlanOptions) {}
 
+  /** Asked every time: the loader refuses once the node has stopped. */
   private async makers (): Promise<MeetingMakers> {
-    this.makersLoaded ??= await this.opts.makers()
+    this.makersLoaded = await this.opts.makers()
     return this.makersLoaded
   }
 
