@@ -27,7 +27,9 @@ export class PersonSettings {
     private readonly db: NodeDatabase,
     private name: string,
     private discoverableByAddress: boolean,
-    private config: KithConfig
+    private config: KithConfig,
+    /** What the owner chose, over the host's: saved whole at every change. */
+    private overrides: Partial<KithConfig>
   ) {}
 
   /** Reads the saved settings; the host's configuration comes from its
@@ -39,7 +41,7 @@ export class PersonSettings {
     try { overrides = saved ? parseConfig(saved) : {} } catch { /* a broken saved setting falls back */ }
     const host = hostConfig ?? await fetchHostConfig()
     const discoverable = (await db.getSetting(DISCOVERABLE_KEY, isBoolean)) ?? false
-    return new PersonSettings(db, name, discoverable, mergeConfig(host, overrides))
+    return new PersonSettings(db, name, discoverable, mergeConfig(host, overrides), overrides)
   }
 
   get displayName (): string {
@@ -75,12 +77,15 @@ export class PersonSettings {
     return rtcConfigOf(this.config)
   }
 
-  /** Checks and saves trackers/ICE servers chosen by the owner. */
+  /** Checks and saves trackers/ICE servers chosen by the owner. A save of
+   *  some fields keeps what earlier saves set, after a reload too. */
   async saveConfig (overrides: Partial<KithConfig>): Promise<ConfigChange> {
     const checked = parseConfig(overrides)
     const next = mergeConfig({ trackers: this.config.trackers, iceServers: this.config.iceServers, relayOnly: this.config.relayOnly }, checked)
     if (next.relayOnly === true && !hasTurnServer(next.iceServers)) throw new ConfigError(RELAY_ONLY_NEEDS_TURN)
-    await this.db.putSetting(CONFIG_KEY, checked)
+    const saved = { ...this.overrides, ...checked }
+    await this.db.putSetting(CONFIG_KEY, saved)
+    this.overrides = saved
     const hidingNow = next.relayOnly === true && this.config.relayOnly !== true
     this.config = next
     return { trackers: checked.trackers, hidingNow }
