@@ -91,6 +91,19 @@ describe('TrackerChannel', () => {
     expect(pool.statusListeners.size).toBe(0)
   })
 
+  // An ICE restart whose time ran out before its offer was ready passes an
+  // aborted signal (discovery/dialer.ts, sendRestartOffer): with no tracker
+  // open, a wait that ignored it never ended, nor closed its channel.
+  it('ready() with a signal already aborted rejects at once, as CANCELLED', async () => {
+    const { pool, channel: c } = channel()
+    const stop = new AbortController()
+    stop.abort()
+    const err = await c.ready(stop.signal).then(() => null, (e: unknown) => e)
+    expect(err).toBeInstanceOf(KithError)
+    expect((err as KithError).code).toBe('CANCELLED')
+    expect(pool.statusListeners.size).toBe(0)
+  })
+
   it('routes, network changes, leaving and closing go to the pool', () => {
     const { pool, channel: c } = channel()
     c.setRoutes(['wss://x.test'])
