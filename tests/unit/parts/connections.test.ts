@@ -116,6 +116,20 @@ describe('Connections: where a session goes', () => {
   })
 })
 
+describe('Connections: my own devices are not capped', () => {
+  it('five of my devices dialling in all stay connected (the per-peer cap is for friends’ reloads and tabs)', async () => {
+    const laptop = await fullDevice()
+    const atLaptop = connectionsOf(laptop).connections
+    const devices = await Promise.all(Array.from({ length: 5 }, () => serverDeviceOf(laptop)))
+    for (const device of devices) {
+      const [a, b] = createMemoryTransportPair()
+      await Promise.all([connectionsOf(device).connections.startSession(a, laptop.me.identityKey, laptop.me.credentials.device.publicKey), atLaptop.accept(b)])
+    }
+    const open = devices.filter((d) => atLaptop.deviceSessions.get(d.me.deviceHex) !== null)
+    expect(open.map((d) => d.me.deviceHex)).toEqual(devices.map((d) => d.me.deviceHex))
+  })
+})
+
 describe('Connections: two sessions with one of my devices', () => {
   /** Both devices dial each other; `laptopFirst` says whose dial lands first. */
   async function crossedDials (laptopFirst: boolean) {
