@@ -136,6 +136,8 @@ export class Connections {
     try {
       const session = await this.startSession(transport)
       const keyHex = toHex(session.remotePublicKey)
+      // My own devices keep one session each (keepOneDeviceSession), never capped.
+      if (keyHex === this.opts.identity.keyHex) return
       if (!await this.incoming.admit(keyHex, session, via)) return
       // At the cap only a friend may make room; a stranger needs free room.
       if (!this.sessions.makeRoom(session, await this.opts.isFriend(keyHex))) this.rejected(`Refused a connection: ${AT_CAPACITY}`)

@@ -35,6 +35,7 @@ export class TrackerChannel implements RendezvousChannel {
   }
 
   ready (signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.reject(new KithError('CANCELLED', 'stopped dialling'))
     const isOpen = (s: RouteStatus[]): boolean => s.some((t) => t.state === 'open')
     if (isOpen(this.pool.status())) return Promise.resolve()
     return new Promise((resolve, reject) => {

@@ -1,0 +1,151 @@
+// PersonSettings (node-tab/person/person-settings.ts): the name friends see,
+// whether the address swarm is open, and the trackers and ICE servers (the
+// host's, overridden by what the owner saved), read from and saved to the
+// settings table.
+import { describe, expect, it } from 'vitest'
+import { ConfigError, DEFAULT_CONFIG, RELAY_ONLY_NEEDS_TURN } from '../../../node-tab/person/config'
+import { PersonSettings } from '../../../node-tab/person/person-settings'
+import { freshDb } from '../store-fixtures'
+
+const HOST = { trackers: ['ws://host.test:8000'], iceServers: [{ urls: 'stun:host.test:3478' }] }
+const TURN = [{ urls: 'turn:relay.test:3478', username: 'u', credential: 'c' }]
+
+describe('PersonSettings.load', () => {
+  it('with nothing saved: the host’s configuration, no name, not discoverable', async () => {
+    const settings = await PersonSettings.load(freshDb(), HOST)
+    expect(settings.current).toEqual({ ...DEFAULT_CONFIG, ...HOST })
+    expect(settings.displayName).toBe('')
+    expect(settings.discoverable).toBe(false)
+    expect(settings.rtcConfig).toEqual({ iceServers: HOST.iceServers, iceTransportPolicy: 'all' })
+  })
+
+  it('what the owner saved overrides the host, field by field', async () => {
+    const db = freshDb()
+    await db.putSetting('config.overrides', { trackers: ['wss://mine.test'] })
+    const settings = await PersonSettings.load(db, HOST)
+    expect(settings.current.trackers).toEqual(['wss://mine.test'])
+    expect(settings.current.iceServers).toEqual(HOST.iceServers)
+  })
+
+  it('a broken saved configuration falls back to the host’s', async () => {
+    for (const broken of [{ trackers: 'wss://not-a-list' }, { trackers: ['http://not.ws'] }, { relayOnly: 'yes' }, 'junk']) {
+      const db = freshDb()
+      await db.putSetting('config.overrides', broken)
+      const settings = await PersonSettings.load(db, HOST)
+      expect(settings.current, JSON.stringify(broken)).toEqual({ ...DEFAULT_CONFIG, ...HOST })
+    }
+  })
+})
+
+describe('the person’s name and discoverability', () => {
+  it('setDisplayName normalises the name and keeps it across a reload', async () => {
+    const db = freshDb()
+    const settings = await PersonSettings.load(db, HOST)
+    await settings.setDisplayName('  Alice \n  Liddell ')
+    expect(settings.displayName).toBe('Alice Liddell')
+    expect(settings.profile('kith:addr')).toEqual({ displayName: 'Alice Liddell', address: 'kith:addr' })
+    expect((await PersonSettings.load(db, HOST)).displayName).toBe('Alice Liddell')
+  })
+
+  it('a name too long is refused and the old one stays', async () => {
+    const db = freshDb()
+    const settings = await PersonSettings.load(db, HOST)
+    await settings.setDisplayName('Alice')
+    await expect(settings.setDisplayName('x'.repeat(1000))).rejects.toThrow(/at most/)
+    expect(settings.displayName).toBe('Alice')
+    expect((await PersonSettings.load(db, HOST)).displayName).toBe('Alice')
+  })
+
+  it('setDiscoverable turns the address swarm on and off, across a reload', async () => {
+    const db = freshDb()
+    const settings = await PersonSettings.load(db, HOST)
+    await settings.setDiscoverable(true)
+    expect(settings.discoverable).toBe(true)
+    expect((await PersonSettings.load(db, HOST)).discoverable).toBe(true)
+    await settings.setDiscoverable(false)
+    expect((await PersonSettings.load(db, HOST)).discoverable).toBe(false)
+  })
+
+  it('reload() takes what another of my devices changed (sync wrote the settings table), and keeps what it did not', async () => {
+    const db = freshDb()
+    const settings = await PersonSettings.load(db, HOST)
+    await settings.setDisplayName('Alice')
+    // As a sync would leave it: another device renamed the person and opened the address swarm.
+    await db.putSetting('profile.displayName', 'Alice L.')
+    await db.putSetting('rendezvous.discoverable', true)
+    expect(settings.displayName).toBe('Alice')
+    await settings.reload()
+    expect(settings.displayName).toBe('Alice L.')
+    expect(settings.discoverable).toBe(true)
+    // A setting that is gone (or of the wrong kind) leaves the current value.
+    await db.settings.delete('profile.displayName')
+    await db.putSetting('rendezvous.discoverable', 'yes')
+    await settings.reload()
+    expect(settings.displayName).toBe('Alice L.')
+    expect(settings.discoverable).toBe(true)
+  })
+})
+
+describe('PersonSettings.saveConfig', () => {
+  it('checks, saves and applies the owner’s trackers and ICE servers, and says which trackers were set', async () => {
+    const db = freshDb()
+    const settings = await PersonSettings.load(db, HOST)
+    const change = await settings.saveConfig({ trackers: ['wss://mine.test'], iceServers: [] })
+    expect(change).toEqual({ trackers: ['wss://mine.test'], hidingNow: false })
+    expect(settings.current).toEqual({ ...DEFAULT_CONFIG, trackers: ['wss://mine.test'], iceServers: [] })
+    expect((await PersonSettings.load(db, HOST)).current).toEqual(settings.current)
+    // Without trackers, none are reported.
+    expect((await settings.saveConfig({ iceServers: [] })).trackers).toBeUndefined()
+  })
+
+  it('refuses what is not a configuration, saving nothing', async () => {
+    const db = freshDb()
+    const settings = await PersonSettings.load(db, HOST)
+    await expect(settings.saveConfig({ trackers: ['http://not.ws'] })).rejects.toBeInstanceOf(ConfigError)
+    expect(settings.current).toEqual({ ...DEFAULT_CONFIG, ...HOST })
+    expect(await db.settings.get('config.overrides')).toBeUndefined()
+  })
+
+  it('relay-only without a TURN server is a ConfigError in words, and nothing changes', async () => {
+    const db = freshDb()
+    const settings = await PersonSettings.load(db, HOST)
+    const err = await settings.saveConfig({ relayOnly: true }).then(() => null, (e: unknown) => e)
+    expect(err).toBeInstanceOf(ConfigError)
+    expect((err as Error).message).toBe(RELAY_ONLY_NEEDS_TURN)
+    expect(settings.current.relayOnly).toBeUndefined()
+    expect(settings.rtcConfig.iceTransportPolicy).toBe('all')
+    expect(await db.settings.get('config.overrides')).toBeUndefined()
+  })
+
+  it('hidingNow only when relay-only is turned on, not when it stays on or goes off', async () => {
+    const db = freshDb()
+    const settings = await PersonSettings.load(db, HOST)
+    expect((await settings.saveConfig({ relayOnly: false, iceServers: TURN })).hidingNow).toBe(false)
+    expect((await settings.saveConfig({ relayOnly: true, iceServers: TURN })).hidingNow).toBe(true)
+    expect(settings.rtcConfig).toEqual({ iceServers: TURN, iceTransportPolicy: 'relay' })
+    expect((await settings.saveConfig({ relayOnly: true, iceServers: TURN })).hidingNow).toBe(false)
+    expect((await settings.saveConfig({ relayOnly: false, iceServers: TURN })).hidingNow).toBe(false)
+    expect(settings.rtcConfig.iceTransportPolicy).toBe('all')
+  })
+
+  // Fails today (see the report): the running configuration merges each save
+  // over the last, but only the latest save's fields are stored, so a
+  // reload silently drops what an earlier save set.
+  it('a save of some fields keeps what an earlier save set, in memory and after a reload alike', async () => {
+    const db = freshDb()
+    const settings = await PersonSettings.load(db, HOST)
+    await settings.saveConfig({ trackers: ['wss://mine.test'] })
+    await settings.saveConfig({ relayOnly: true, iceServers: TURN })
+    expect(settings.current.trackers).toEqual(['wss://mine.test'])
+    expect((await PersonSettings.load(db, HOST)).current).toEqual(settings.current)
+  })
+
+  it('the network configuration is this device’s: reload() after sync leaves it alone', async () => {
+    const db = freshDb()
+    const settings = await PersonSettings.load(db, HOST)
+    await settings.saveConfig({ trackers: ['wss://mine.test'] })
+    await db.putSetting('config.overrides', { trackers: ['wss://elsewhere.test'] })
+    await settings.reload()
+    expect(settings.current.trackers).toEqual(['wss://mine.test'])
+  })
+})
