@@ -16,7 +16,7 @@ export interface NodeIdentityHooks {
    *  handshake's checks rely on (my devices' certificates and revocations). */
   afterChecks: () => Promise<void>
   /** verify() passed: everything may go out now. */
-  onVerified: () => void
+  onVerified?: () => void
   /** The identity failed its checks: the node stops. */
   onFailure: (err: Error) => void
 }
@@ -70,7 +70,7 @@ export class NodeIdentity {
       this.credentials.certificate = checkStoredIdentity(this.stored)
       await this.hooks.afterChecks()
       this.verified = true
-      this.hooks.onVerified()
+      this.hooks.onVerified?.()
     })().catch((err: unknown) => { throw this.fail(err) })
     return this.verifying
   }
