@@ -1,21 +1,17 @@
 // A friend's node can answer anything. Every answer is checked against what
 // was asked and the protocol's shapes and bounds, and rejected whole
 // otherwise (DESIGN §6b): nothing of a bad answer reaches the cache or the UI.
-import { afterEach, describe, expect, it } from 'vitest'
-import Dexie from 'dexie'
-import { ClientDatabase } from '../../client/cache/db'
+import { describe, expect, it } from 'vitest'
 import { FriendCache } from '../../client/cache/friend-cache'
 import type { FriendFeedImpl } from '../../client/friend-feed'
 import { parseAcknowledgedAnswer, parseListItemsAnswer, parsePingAnswer, parseProfileAnswer, parseRedeemAnswer } from '../../shared/protocol/answers'
 import { KithError } from '../../shared/wire/errors'
 import { addressFromPublicKey } from '../../shared/identity/identity'
 import type { SharedItem } from '../../shared/protocol/items'
-import { connect, cursorOf, feedOver, note, person, uniqueName, type Handlers } from './friend-fixtures'
+import { clientDatabase, cleanupsAfterEach } from './cleanups'
+import { connect, cursorOf, feedOver, note, person, type Handlers } from './friend-fixtures'
 
-const cleanups: Array<() => unknown> = []
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
-})
+const cleanups = cleanupsAfterEach()
 
 function refused (fn: () => unknown): string {
   try {
@@ -111,13 +107,11 @@ describe('a hostile friend’s node pushing more than was asked', () => {
   async function feedAgainst (handlers: Handlers): Promise<{ feed: FriendFeedImpl, cache: FriendCache }> {
     const owner = person()
     const me = person()
-    const name = uniqueName('kith-client')
-    const db = new ClientDatabase(name)
-    cleanups.push(() => { db.close(); return Dexie.delete(name) })
+    const db = clientDatabase(cleanups)
     const cache = new FriendCache(db)
     const { b: session } = await connect(owner, me, () => handlers, () => ({}))
     cleanups.push(() => session.rpc.close())
-    const feed = feedOver(owner, db, session, cache)
+    const feed = feedOver(owner, db, session, { cache })
     cleanups.push(() => feed.close())
     return { feed, cache }
   }

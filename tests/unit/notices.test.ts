@@ -1,11 +1,9 @@
 // Deletion reaching friends: the owner's NoticeSender and NoticesStore against
 // a friend's real deleteNotices handler and cache, over authenticated sessions.
-import { afterEach, describe, expect, it } from 'vitest'
-import Dexie from 'dexie'
+import { describe, expect, it } from 'vitest'
 import { NodeDatabase } from '../../node-tab/storage/db'
 import { NoticesStore } from '../../node-tab/notices/notices-store'
 import { NoticeSender, type AcknowledgedDetail } from '../../node-tab/notices/notice-sender'
-import { ClientDatabase } from '../../client/cache/db'
 import { FriendCache } from '../../client/cache/friend-cache'
 import { deleteNoticeHandler } from '../../client/cache/delete-notice-handler'
 import { KithError } from '../../shared/wire/errors'
@@ -13,28 +11,14 @@ import { addressFromPublicKey } from '../../shared/identity/identity'
 import { ItemsStore } from '../../node-tab/storage/items-store'
 import { FriendsStore } from '../../node-tab/storage/friends-store'
 import { itemHandlers } from '../../node-tab/handlers/items'
-import { Outbox } from '../../client/outbox'
-import { FriendFeedImpl } from '../../client/friend-feed'
 import type { NodeSession } from '../../node-tab/node'
-import { connect, fileItem, note, person, storeWholeFile, tick, uniqueName, until, type Handlers, type Person } from './friend-fixtures'
+import { clientDatabase, cleanupsAfterEach, nodeDatabase } from './cleanups'
+import { connect, feedOver, fileItem, note, person, storeWholeFile, tick, uniqueName, until, type Handlers, type Person } from './friend-fixtures'
 
-const cleanups: Array<() => unknown> = []
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
-})
+const cleanups = cleanupsAfterEach()
 
-function ownerDatabase (name = uniqueName('kith-node')): NodeDatabase {
-  const db = new NodeDatabase(name)
-  cleanups.push(() => { db.close(); return Dexie.delete(name) })
-  return db
-}
-
-function friendCache (): FriendCache {
-  const name = uniqueName('kith-client')
-  const db = new ClientDatabase(name)
-  cleanups.push(() => { db.close(); return Dexie.delete(name) })
-  return new FriendCache(db)
-}
+const ownerDatabase = (name?: string): NodeDatabase => nodeDatabase(cleanups, name)
+const friendCache = (): FriendCache => new FriendCache(clientDatabase(cleanups))
 
 function sender (opts: ConstructorParameters<typeof NoticeSender>[0]): NoticeSender {
   const s = new NoticeSender(opts)
@@ -255,22 +239,13 @@ describe('with the real owner stores', () => {
     const kept = await items.create({ type: 'note', text: 'stays', audience: { kind: 'friends' } })
     const doomed = await items.create({ type: 'note', text: 'goes', audience: { kind: 'friends' } })
 
-    const clientName = uniqueName('kith-client')
-    const clientDb = new ClientDatabase(clientName)
-    cleanups.push(() => { clientDb.close(); return Dexie.delete(clientName) })
+    const clientDb = clientDatabase(cleanups)
     const cache = new FriendCache(clientDb)
     const { a: ownerSide, b: friendSide } = await connect(owner, friend,
       (remote) => itemHandlers(items, remote),
       (remote) => deleteNoticeHandler(cache, remote))
     cleanups.push(() => ownerSide.rpc.close())
-    const feed = new FriendFeedImpl({
-      ownerAddress: addressFromPublicKey(owner.identity.publicKey),
-      ownerKeyHex: owner.keyHex,
-      cache,
-      outbox: new Outbox(clientDb),
-      currentSession: () => friendSide,
-      getSession: async () => friendSide
-    })
+    const feed = feedOver(owner, clientDb, friendSide, { cache })
     cleanups.push(() => feed.close())
     await feed.sync()
     expect((await cachedIds(cache, owner))).toEqual([kept.id, doomed.id].sort())
