@@ -5,46 +5,24 @@ import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net'
 import WebSocket, { WebSocketServer } from 'ws'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { startTracker } from '../../scripts/lib/tracker-server.mjs'
 import {
   randomPeerId, TrackerPool, type SignalEnvelope, type TrackerPoolOptions, type TrackerState, type TrackerStatus
 } from '../../node-tab/discovery/tracker-client'
 import { backoffDelay } from '../../node-tab/discovery/tracker-connection'
+import { cleanupsAfterEach } from './cleanups'
+import { repeatUntil as repeatWithin, testPool } from './tracker-fixtures'
 import { sleep, waitFor as waitUntil } from './waiting'
 
 const waitFor = (cond: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> => waitUntil(cond, timeoutMs, 20)
 
 // Run last-in first-out: pools close before the trackers they talk to (an
 // in-process tracker's close() waits for its clients to go).
-const cleanups: (() => unknown)[] = []
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!()
-})
+const cleanups = cleanupsAfterEach()
 
-
-/** An offer only reaches peers already in the swarm, and a join takes a
- *  moment to reach the tracker; so offer again until it has arrived. */
-async function repeatUntil (action: () => void, cond: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error('timed out repeating an action')
-    action()
-    await sleep(100)
-  }
-}
-
-function makePool (urls: string[], extra: Partial<TrackerPoolOptions> = {}): TrackerPool {
-  const pool = new TrackerPool({
-    urls,
-    createSocket: (url) => new WebSocket(url) as unknown as globalThis.WebSocket,
-    minBackoffMs: 50,
-    maxBackoffMs: 300,
-    ...extra
-  })
-  cleanups.push(() => pool.close())
-  return pool
-}
+const repeatUntil = (action: () => void, cond: () => boolean): Promise<void> => repeatWithin(action, cond, 5_000)
+const makePool = (urls: string[], extra: Partial<TrackerPoolOptions> = {}): TrackerPool => testPool(cleanups, urls, extra)
 
 function offersOf (pool: TrackerPool): SignalEnvelope[] {
   const got: SignalEnvelope[] = []
