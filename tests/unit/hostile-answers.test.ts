@@ -10,19 +10,15 @@ import { addressFromPublicKey } from '../../shared/identity/identity'
 import type { SharedItem } from '../../shared/protocol/items'
 import { clientDatabase, cleanupsAfterEach } from './cleanups'
 import { connect, cursorOf, feedOver, note, person, type Handlers } from './friend-fixtures'
+import { refusalMessage } from './refusal'
 
 const cleanups = cleanupsAfterEach()
 
+/** Refused as a bad answer, in words that say it was not used. */
 function refused (fn: () => unknown): string {
-  try {
-    fn()
-  } catch (err) {
-    expect(err).toBeInstanceOf(KithError)
-    expect((err as KithError).code).toBe('BAD_REQUEST')
-    expect((err as KithError).message).toMatch(/^Your friend’s node sent .+; it was not used\.$/)
-    return (err as KithError).message
-  }
-  throw new Error('expected the answer to be refused')
+  const message = refusalMessage(fn, KithError, 'BAD_REQUEST')
+  expect(message).toMatch(/^Your friend’s node sent .+; it was not used\.$/)
+  return message
 }
 
 const page = (items: SharedItem[], done = true): unknown => ({ items, cursor: items.length ? cursorOf(items.at(-1)!) : null, done })

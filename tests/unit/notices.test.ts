@@ -43,6 +43,17 @@ async function sessionWithFriend (owner: Person, friend: Person, cache: FriendCa
   return a
 }
 
+/** An owner who deleted note a1 while a friend held a copy, and the owner's
+ *  session with that friend. */
+async function deletedWhileCached () {
+  const owner = person(); const friend = person()
+  const db = ownerDatabase(); const store = new NoticesStore(db); const cache = friendCache()
+  await cache.storePage(owner.keyHex, [note('a1', 1)], null)
+  await ownerDeleted(db, ['a1'], [friend.keyHex])
+  const session = await sessionWithFriend(owner, friend, cache)
+  return { owner, friend, db, store, cache, session }
+}
+
 async function cachedIds (cache: FriendCache, owner: Person): Promise<string[]> {
   return (await cache.items(owner.keyHex)).map((item) => item.id).sort()
 }
@@ -90,11 +101,7 @@ describe('NoticeSender delivers delete notices', () => {
   })
 
   it('reaches a friend who was offline once they are back, without a busy loop', async () => {
-    const owner = person(); const friend = person()
-    const db = ownerDatabase(); const store = new NoticesStore(db); const cache = friendCache()
-    await cache.storePage(owner.keyHex, [note('a1', 1)], null)
-    await ownerDeleted(db, ['a1'], [friend.keyHex])
-    const session = await sessionWithFriend(owner, friend, cache)
+    const { owner, db, store, cache, session } = await deletedWhileCached()
     let online = false
     let attempts = 0
     const s = sender({
@@ -117,11 +124,7 @@ describe('NoticeSender delivers delete notices', () => {
   })
 
   it('gives up on a dial that never answers after dialTimeoutMs, and tries again later', async () => {
-    const owner = person(); const friend = person()
-    const db = ownerDatabase(); const store = new NoticesStore(db); const cache = friendCache()
-    await cache.storePage(owner.keyHex, [note('a1', 1)], null)
-    await ownerDeleted(db, ['a1'], [friend.keyHex])
-    const session = await sessionWithFriend(owner, friend, cache)
+    const { owner, store, cache, session } = await deletedWhileCached()
     const signals: AbortSignal[] = []
     let online = false
     const s = sender({
@@ -143,11 +146,7 @@ describe('NoticeSender delivers delete notices', () => {
   })
 
   it('waits out its back-off, but kick(friendKey) for a fresh session delivers at once', async () => {
-    const owner = person(); const friend = person()
-    const db = ownerDatabase(); const store = new NoticesStore(db); const cache = friendCache()
-    await cache.storePage(owner.keyHex, [note('a1', 1)], null)
-    await ownerDeleted(db, ['a1'], [friend.keyHex])
-    const session = await sessionWithFriend(owner, friend, cache)
+    const { owner, friend, store, cache, session } = await deletedWhileCached()
     let online = false
     let attempts = 0
     const s = sender({ store, retryBaseMs: 10_000, getSession: async () => { attempts++; if (!online) throw new Error('offline'); return session } })
