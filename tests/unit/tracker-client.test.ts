@@ -117,19 +117,25 @@ const announceReply = (infoHash: unknown, interval: number): string =>
 /** A refresh: an announce with no event, no offers, no answer. */
 const isRefresh = (m: Json): boolean => m.event === undefined && m.offers === undefined && m.answer === undefined
 
+/** A listener in a swarm and a dialer, on the same trackers, both connected,
+ *  with what reaches each. */
+async function listenerAndDialer (urls: string[]) {
+  const listener = makePool(urls)
+  const dialer = makePool(urls)
+  const offers = offersOf(listener)
+  const answers = answersOf(dialer)
+  const infoHash = randomPeerId()
+  // Announced before the socket is open, and without offers: the pool joins
+  // once connected, and offers still reach it.
+  listener.announce(infoHash)
+  await waitFor(() => allOpen(listener, dialer))
+  return { listener, dialer, offers, answers, infoHash }
+}
+
 describe('TrackerPool with a stock tracker', () => {
   it('relays an offer and its answer between two pools, payloads unchanged', async () => {
     const tracker = await inProcessTracker()
-    const listener = makePool([tracker.url])
-    const dialer = makePool([tracker.url])
-    const offers = offersOf(listener)
-    const answers = answersOf(dialer)
-    const infoHash = randomPeerId()
-
-    // Announced before the socket is open, and without offers: the pool joins
-    // once connected, and offers still reach it.
-    listener.announce(infoHash)
-    await waitFor(() => allOpen(listener, dialer))
+    const { listener, dialer, offers, answers, infoHash } = await listenerAndDialer([tracker.url])
 
     const offerId = randomPeerId()
     const offerPayload = 'sealed "offer"\n\\ é 😀 \u0000\u00ff ' + 'x'.repeat(30_000)
@@ -206,13 +212,7 @@ describe('TrackerPool with a stock tracker', () => {
   it('uses several trackers at once and keeps working when one is killed', async () => {
     const t1 = await childTracker()
     const t2 = await childTracker()
-    const listener = makePool([t1.url, t2.url])
-    const dialer = makePool([t1.url, t2.url])
-    const offers = offersOf(listener)
-    const answers = answersOf(dialer)
-    const infoHash = randomPeerId()
-    listener.announce(infoHash)
-    await waitFor(() => allOpen(listener, dialer))
+    const { listener, dialer, offers, answers, infoHash } = await listenerAndDialer([t1.url, t2.url])
 
     const reached = (): Set<string> => new Set(offers.filter((o) => o.offerId === 'first').map((o) => o.trackerUrl))
     await repeatUntil(() => dialer.announce(infoHash, [{ offerId: 'first', payload: 'p1' }]), () => reached().size === 2)
@@ -282,12 +282,7 @@ describe('TrackerPool with a stock tracker', () => {
 
   it('reconnects after a tracker restarts on the same port and re-joins its swarms', async () => {
     const first = await childTracker()
-    const listener = makePool([first.url])
-    const dialer = makePool([first.url])
-    const offers = offersOf(listener)
-    const infoHash = randomPeerId()
-    listener.announce(infoHash)
-    await waitFor(() => allOpen(listener, dialer))
+    const { listener, dialer, offers, infoHash } = await listenerAndDialer([first.url])
     await repeatUntil(() => dialer.announce(infoHash, [{ offerId: 'before', payload: 'p' }]), () => offers.length > 0)
 
     await first.kill()

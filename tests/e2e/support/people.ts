@@ -17,8 +17,9 @@ export async function createInvite (inviter: Person, label: string): Promise<str
   await tab(inviter.page, 'Invites')
   await inviter.page.getByLabel('Label (only you see it)').fill(label)
   await inviter.page.getByRole('button', { name: 'Create invite' }).click()
-  const link = inviter.page.getByTestId('invite-link')
-  await expect.poll(() => link.textContent()).toContain('#/invite/')
+  // A locator's wait, not expect.poll: this also runs in beforeAll.
+  const link = inviter.page.getByTestId('invite-link').filter({ hasText: '#/invite/' })
+  await link.waitFor()
   return (await link.textContent())!.trim()
 }
 
