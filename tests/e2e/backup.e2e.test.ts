@@ -10,14 +10,13 @@ import { feedTexts, refreshFeed, setName, tab } from './support/app'
 import { befriend, openAs, share } from './support/people'
 import { desktopAndPhone, openApp, screenshot, SCREENSHOT_DIR, worldPerFile, type Person } from './support/world'
 
-const world = worldPerFile({ trackerCount: 1 })
-let alice: Person, bob: Person, restored: Person
-let aliceAddress = ''
-let backupPath = ''
-
 const PASSPHRASE = 'blue kettle seven lanterns'
 const BEFORE = 'Written before the backup'
 const AFTER = 'Shared after the restore'
+
+const world = worldPerFile({ trackerCount: 1 })
+let alice: Person, bob: Person, restored: Person
+let backupPath = ''
 
 async function restoreWith (page: Page, file: string, passphrase: string): Promise<void> {
   const card = page.getByTestId('backup-reminder')
@@ -30,7 +29,7 @@ describe('encrypted backup and restore', () => {
   it('a fresh browser welcomes Alice with the offer to restore a backup', async () => {
     alice = await world.person('alice')
     bob = await world.person('bob')
-    aliceAddress = await openApp(alice, world.appUrl)
+    await openApp(alice, world.appUrl)
     await alice.page.getByTestId('backup-reminder').getByText('Welcome to Kith').waitFor()
     await desktopAndPhone(alice, '60-backup-welcome')
     await setName(alice, 'Alice')
@@ -76,7 +75,7 @@ describe('encrypted backup and restore', () => {
     await alice.context.close() // the old browser is gone
     restored = await world.person('alice-restored')
     const freshAddress = await openApp(restored, world.appUrl)
-    expect(freshAddress).not.toBe(aliceAddress)
+    expect(freshAddress).not.toBe(alice.address)
     const page = restored.page
     const card = page.getByTestId('backup-reminder')
     await card.getByRole('button', { name: 'Restore from a backup' }).click()
@@ -107,7 +106,7 @@ describe('encrypted backup and restore', () => {
     await restoreWith(page, backupPath, PASSPHRASE)
     await card.getByTestId('restore-status').filter({ hasText: 'Restored' }).waitFor({ timeout: 120_000 })
     // The page reloads into the restored Kith.
-    await expect.poll(async () => (await page.getByTestId('my-address').textContent().catch(() => ''))?.trim(), { timeout: 60_000 }).toBe(aliceAddress)
+    await expect.poll(async () => (await page.getByTestId('my-address').textContent().catch(() => ''))?.trim(), { timeout: 60_000 }).toBe(alice.address)
     await tab(page, 'My items')
     await page.getByTestId('my-item').filter({ hasText: BEFORE }).waitFor()
     await tab(page, 'Friends')
@@ -120,7 +119,7 @@ describe('encrypted backup and restore', () => {
 
   it('Bob, a friend from before the backup, reaches the restored node and gets what it shares now', async () => {
     await share(restored, AFTER)
-    await bob.page.goto(`${world.appUrl}#/friend/${aliceAddress}`)
+    await bob.page.goto(`${world.appUrl}#/friend/${alice.address}`)
     await expect.poll(async () => {
       await refreshFeed(bob.page)
       return (await feedTexts(bob.page)).join('\n')

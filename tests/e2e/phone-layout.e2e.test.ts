@@ -2,6 +2,7 @@
 // even with long names, a long caption word or an invite link on screen.
 // Screenshots of each under test-results/screenshots/phone-*.png.
 import { beforeAll, describe, expect, it } from 'vitest'
+import type { Locator } from 'playwright-core'
 import { refreshFeed, tab } from './support/app'
 import { overflow } from './support/overflow'
 import { createInvite, openAs, share } from './support/people'
@@ -23,6 +24,13 @@ async function noOverflow (person: Person, name: string): Promise<void> {
   expect(o.scrollWidth, `${name}: page scroll width`).toBeLessThanOrEqual(WIDTH)
   expect(o.wide, `${name}: elements wider than the viewport`).toEqual([])
   expect(o.outOfCard, `${name}: elements sticking out of their card`).toEqual([])
+}
+
+/** Opens a tab and, once `ready` shows, checks it. */
+async function tabFits (person: Person, name: string, ready: Locator, shot: string): Promise<void> {
+  await tab(person.page, name)
+  await ready.waitFor()
+  await noOverflow(person, shot)
 }
 
 beforeAll(async () => {
@@ -63,11 +71,7 @@ describe(`at ${WIDTH} px wide`, () => {
     await noOverflow(bob, 'home')
   })
 
-  it('Me & server (settings)', async () => {
-    await tab(bob.page, 'Me & server')
-    await bob.page.getByTestId('my-address').waitFor()
-    await noOverflow(bob, 'me-settings')
-  })
+  it('Me & server (settings)', () => tabFits(bob, 'Me & server', bob.page.getByTestId('my-address'), 'me-settings'))
 
   it('My items, with a deletion request', async () => {
     const page = alice.page
@@ -88,17 +92,8 @@ describe(`at ${WIDTH} px wide`, () => {
     await noOverflow(alice, 'groups')
   })
 
-  it('Friends', async () => {
-    await tab(alice.page, 'Friends')
-    await alice.page.getByTestId('friend-entry').first().waitFor()
-    await noOverflow(alice, 'friends')
-  })
-
-  it('Devices', async () => {
-    await tab(alice.page, 'Devices')
-    await alice.page.locator('kith-devices').waitFor()
-    await noOverflow(alice, 'devices')
-  })
+  it('Friends', () => tabFits(alice, 'Friends', alice.page.getByTestId('friend-entry').first(), 'friends'))
+  it('Devices', () => tabFits(alice, 'Devices', alice.page.locator('kith-devices'), 'devices'))
 
   it('a friend page for someone not reachable, and a page for a stranger', async () => {
     await alice.page.goto(`${world.appUrl}#/friend/${bob.address}`)

@@ -4,7 +4,8 @@
 // turned on without a relay to hide behind.
 import { describe, expect, it } from 'vitest'
 import { screenshot, type Person } from '../e2e/support/world'
-import { createInvite, openAs } from '../e2e/support/people'
+import { createInvite } from '../e2e/support/people'
+import { aliceAndBob } from './support/friends'
 import { natWorldPerFile } from './support/nat-world'
 import { configsUsed } from './support/peer-stats'
 import { setHideMyIp } from './support/settings'
@@ -14,10 +15,7 @@ let alice: Person, bob: Person
 
 describe('behind two symmetric NATs, without STUN or TURN', () => {
   it('accepting an invite ends with “your network needs a relay”, not an endless spinner', async () => {
-    alice = await world.person('alice', 'h3')
-    bob = await world.person('bob', 'h4')
-    await openAs(alice, world.appUrl, 'Alice')
-    await openAs(bob, world.appUrl, 'Bob')
+    ;({ alice, bob } = await aliceAndBob(world, { homes: ['h3', 'h4'] }))
     const link = await createInvite(alice, 'network test')
     await bob.page.goto(link)
     await bob.page.getByRole('button', { name: 'Accept invite' }).click()

@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest'
 import { homeAddresses, TURN_ADDRESS } from '../../scripts/lib/nat-network.mjs'
 import { SCREENSHOT_DIR, type Person } from '../e2e/support/world'
-import { befriend, fetchNote, openAs, share } from '../e2e/support/people'
+import { befriend, fetchNote, share } from '../e2e/support/people'
+import { aliceAndBob } from './support/friends'
 import { natWorldPerFile } from './support/nat-world'
 import { configsUsed, remoteAddressesSeen, selectedPairs } from './support/peer-stats'
 import { setHideMyIp } from './support/settings'
@@ -16,10 +17,7 @@ let alice: Person, bob: Person
 
 describe('relay-only privacy mode', () => {
   it('Bob turns on “Hide my IP address from friends”, then becomes Alice’s friend and fetches her note', async () => {
-    alice = await world.person('alice', 'h1')
-    bob = await world.person('bob', 'h2')
-    await openAs(alice, world.appUrl, 'Alice')
-    await openAs(bob, world.appUrl, 'Bob')
+    ;({ alice, bob } = await aliceAndBob(world))
     expect(await setHideMyIp(bob, true)).toBe('Saved. Reconnected with the new settings.')
     for (const width of [1280, 390]) {
       await bob.page.setViewportSize({ width, height: 900 })
