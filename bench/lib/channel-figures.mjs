@@ -1,18 +1,22 @@
 // The round-trip and transfer figures measured the same way for every system
 // that has a working channel (raw and Kith): RPC samples per size, then one
 // unmeasured 10 MB warm-up (the first bulk send on a fresh SCTP association
-// is erratic) and the median of `transferRuns` transfers per size.
+// is erratic) and the median of TRANSFER_RUNS transfers per size.
 import { SIZES } from './figures.mjs'
 import { rpcFigures, transferFigure } from './report.mjs'
 import { percentile } from './stats.mjs'
 
+/** The same for every such system, so their figures compare. */
+const RPC_PLAN = [{ size: '10B', rounds: 200 }, { size: '100kB', rounds: 100 }]
+const TRANSFER_PLAN = ['1MB', '10MB']
+const TRANSFER_RUNS = 3
+
 /**
  * @param {{ system: string, connected: boolean, report: (...f: object[]) => void, log: (...a: unknown[]) => void,
- *   rpcPlan: Array<{ size: '10B' | '100kB', rounds: number }>, transferPlan: Array<'1MB' | '10MB'>, transferRuns: number,
  *   roundTrips: (bytes: number, rounds: number) => Promise<number[]>, transferMs: (bytes: number) => Promise<number> }} opts
  */
-export async function measureChannelFigures ({ system, connected, report, log, rpcPlan, transferPlan, transferRuns, roundTrips, transferMs }) {
-  for (const { size, rounds } of rpcPlan) {
+export async function measureChannelFigures ({ system, connected, report, log, roundTrips, transferMs }) {
+  for (const { size, rounds } of RPC_PLAN) {
     let samples = null
     if (connected) {
       try {
@@ -24,9 +28,9 @@ export async function measureChannelFigures ({ system, connected, report, log, r
     report(...rpcFigures(system, size, samples))
   }
   if (connected) await transferMs(SIZES['10MB']).catch((err) => log(`warm-up transfer failed: ${err.message}`))
-  for (const size of transferPlan) {
+  for (const size of TRANSFER_PLAN) {
     const times = []
-    for (let i = 0; connected && i < transferRuns; i++) {
+    for (let i = 0; connected && i < TRANSFER_RUNS; i++) {
       try {
         times.push(await transferMs(SIZES[size]))
       } catch (err) {
@@ -34,6 +38,6 @@ export async function measureChannelFigures ({ system, connected, report, log, r
         break
       }
     }
-    report(transferFigure(system, size, SIZES[size], times.length === transferRuns ? percentile(times, 50) : null))
+    report(transferFigure(system, size, SIZES[size], times.length === TRANSFER_RUNS ? percentile(times, 50) : null))
   }
 }

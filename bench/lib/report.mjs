@@ -28,3 +28,15 @@ export function transferFigure (system, sizeLabel, bytes, ms) {
   const name = `transfer_MBps_${sizeLabel}`
   return ms == null ? failed(system, name, 'MB/s') : figure(system, name, mbps(bytes, ms), 'MB/s')
 }
+
+/**
+ * What a system's measure() reports: `report` prints each figure at once
+ * (ctx.emit) and keeps it in `out`, which measure() returns.
+ * @param {(f: import('./figures.mjs').Figure) => void} emit
+ */
+export function figureLog (emit = () => {}) {
+  /** @type {import('./figures.mjs').Figure[]} */
+  const out = []
+  const report = (...figs) => { for (const f of figs) { out.push(f); emit(f) } }
+  return { out, report }
+}

@@ -1,7 +1,7 @@
 // The anchor: a stock Bugout server and client (npm bugout@0.0.13's own
 // browser bundle, unmodified) in two browser contexts, through the local
 // tracker (pages/bugout.js).
-import { SIZES, checkNoIceServers, failed, figure, rpcFigures, transferFigure, withPair, withTimeout } from '../lib/index.mjs'
+import { checkNoIceServers, failed, figure, figureLog, rpcFigures, SIZES, transferFigure, withPair, withTimeout } from '../lib/index.mjs'
 
 const SYSTEM = 'bugout'
 // Bugout round trips take tens of ms, so fewer rounds than raw.
@@ -10,9 +10,8 @@ const TRANSFER_PLAN = ['1MB', '10MB']
 const TRANSFER_TIMEOUT_MS = 60_000
 
 /** @param {import('../lib/contract.mjs').MeasureContext} ctx */
-export async function measure ({ browser, trackerUrl, pagesUrl, log, emit = () => {} }) {
-  const out = []
-  const report = (...figs) => { for (const f of figs) { out.push(f); emit(f) } }
+export async function measure ({ browser, trackerUrl, pagesUrl, log, emit }) {
+  const { out, report } = figureLog(emit)
   const url = `${pagesUrl}/bugout.html`
 
   /** A Bugout server page and a connected client page; connectMs is from the client's start. */

@@ -25,7 +25,7 @@
 //   imports; bench/lib/initial-js.mjs).
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { failed, figure, isLocalUrl, percentile, withTimeout } from '../lib/index.mjs'
+import { failed, figure, figureLog, isLocalUrl, percentile, withTimeout } from '../lib/index.mjs'
 import { entryJsKB, loadedScriptsKB } from '../lib/initial-js.mjs'
 
 const SYSTEM = 'kith-app'
@@ -36,9 +36,8 @@ export const STANDARD_FIGURES = false
 export const EXPECTED_FIGURES = { app_ready_ms: 'ms', bundle_kB_gz: 'kB', app_listening_ms: 'ms', entry_kB_gz: 'kB' }
 
 /** @param {import('../lib/contract.mjs').MeasureContext} ctx */
-export async function measure ({ browser, appUrl, log, emit = () => {} }) {
-  const out = []
-  const report = (f) => { out.push(f); emit(f) }
+export async function measure ({ browser, appUrl, log, emit }) {
+  const { out, report } = figureLog(emit)
   if (!appUrl || !existsSync(`${dist}index.html`)) {
     log('dist/ is not built: run `npx vite build` first')
     return out

@@ -4,31 +4,18 @@
 // the export to the finished Blob (backup_export_s_10k_items). The KDF alone
 // is a fixed cost of its own, so the figure is "KDF + reading, encoding and
 // sealing 10k rows and their change log".
-import { fileURLToPath } from 'node:url'
-import { existsSync } from 'node:fs'
-import { startStaticServer } from '../../scripts/lib/static-server.mjs'
-import { failed, figure, openPerson, withTimeout } from '../lib/index.mjs'
+import { failed, figure, withHarness, withTimeout } from '../lib/index.mjs'
 
 const SYSTEM = 'kith-backup'
 const ITEMS = 10_000
-const harnessRoot = fileURLToPath(new URL('../../dist-harness', import.meta.url))
 
 export const STANDARD_FIGURES = false
 export const EXPECTED_FIGURES = { backup_export_s_10k_items: 's' }
 
 /** @param {import('../lib/contract.mjs').MeasureContext} ctx */
-export async function measure ({ browser, config, log, emit = () => {} }) {
-  const out = []
-  const report = (...figs) => { for (const f of figs) { out.push(f); emit(f) } }
-  if (!existsSync(`${harnessRoot}/index.html`)) {
-    log('dist-harness/ missing: run `npm run bench` (it builds it)')
-    return out
-  }
-  const harness = await startStaticServer({ root: harnessRoot, config })
-  const person = await openPerson(browser, `${harness.url}/`, { name: 'kith-backup-owner', log })
-  try {
-    const page = person.page
-    await page.waitForFunction(() => window.kithHarness !== undefined, null, { timeout: 10_000 })
+export function measure (ctx) {
+  return withHarness(ctx, async ({ open, report, log }) => {
+    const { page } = await open('kith-backup-owner')
     const seeded = await withTimeout(page.evaluate((n) => window.kithHarness.backupBenchSeed(n), ITEMS), 120_000, 'seed')
     log(`seeded ${seeded.items} items, ${seeded.logEntries} change-log entries`)
     try {
@@ -39,9 +26,5 @@ export async function measure ({ browser, config, log, emit = () => {} }) {
       log(`export failed: ${err.message}`)
       report(failed(SYSTEM, 'backup_export_s_10k_items', 's'))
     }
-  } finally {
-    await person.close()
-    await harness.close()
-  }
-  return out
+  })
 }

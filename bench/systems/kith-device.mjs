@@ -5,40 +5,19 @@
 // joined through the owner reaches the owner, with the owner's full device
 // closed, through the server device alone: the standard round-trip and
 // transfer figures, to compare with `kith` (the owner's own tab) in the same run.
-import { fileURLToPath } from 'node:url'
-import { existsSync } from 'node:fs'
-import { startStaticServer } from '../../scripts/lib/static-server.mjs'
-import { failed, figure, measureChannelFigures, openPerson, withTimeout } from '../lib/index.mjs'
+import { failed, figure, measureChannelFigures, withHarness, withTimeout } from '../lib/index.mjs'
 
 const SYSTEM = 'kith-device'
 const ITEMS = 10_000
 const CHANGES = 1_000
-const RPC_PLAN = [{ size: '10B', rounds: 200 }, { size: '100kB', rounds: 100 }]
-const TRANSFER_PLAN = ['1MB', '10MB']
-const TRANSFER_RUNS = 3
-const harnessRoot = fileURLToPath(new URL('../../dist-harness', import.meta.url))
 
 /** @param {import('../lib/contract.mjs').MeasureContext} ctx */
-export async function measure ({ browser, config, log, emit = () => {} }) {
-  const out = []
-  const report = (...figs) => { for (const f of figs) { out.push(f); emit(f) } }
-  if (!existsSync(`${harnessRoot}/index.html`)) {
-    log('dist-harness/ missing: run `npm run bench` (it builds it)')
-    return out
-  }
-  const harness = await startStaticServer({ root: harnessRoot, config })
-  const people = []
-  const open = async (name) => {
-    const person = await openPerson(browser, `${harness.url}/`, { name, log })
-    people.push(person)
-    await person.page.waitForFunction(() => window.kithHarness !== undefined, null, { timeout: 10_000 })
-    return person.page
-  }
-  const trackers = config.trackers
-  try {
-    const owner = await open('kith-device-owner')
-    const device = await open('kith-device-server')
-    const friend = await open('kith-device-friend')
+export function measure (ctx) {
+  const trackers = ctx.config.trackers
+  return withHarness(ctx, async ({ open, report, log }) => {
+    const owner = (await open('kith-device-owner')).page
+    const device = (await open('kith-device-server')).page
+    const friend = (await open('kith-device-friend')).page
     const { address } = await withTimeout(owner.evaluate(([t, n]) => window.kithHarness.deviceBenchOwner(t, n), [trackers, ITEMS]), 120_000, 'seed owner')
     const code = await device.evaluate((t) => window.kithHarness.deviceBenchNewDevice(t), trackers)
     await withTimeout(owner.evaluate((c) => window.kithHarness.deviceBenchApprove(c), code), 60_000, 'link')
@@ -76,7 +55,7 @@ export async function measure ({ browser, config, log, emit = () => {} }) {
     }
 
     await measureChannelFigures({
-      system: SYSTEM, connected, report, log, rpcPlan: RPC_PLAN, transferPlan: TRANSFER_PLAN, transferRuns: TRANSFER_RUNS,
+      system: SYSTEM, connected, report, log,
       roundTrips: async (bytes, rounds) => {
         await friend.evaluate((b) => window.kithHarness.deviceBenchRoundTrips(b, 10), bytes) // warm-up
         return withTimeout(friend.evaluate(([b, r]) => window.kithHarness.deviceBenchRoundTrips(b, r), [bytes, rounds]), 60_000, `rpc ${bytes} B`)
@@ -84,9 +63,5 @@ export async function measure ({ browser, config, log, emit = () => {} }) {
       transferMs: async (bytes) => 1000 * await withTimeout(
         friend.evaluate(([b, t]) => window.kithHarness.deviceBenchTransfer(b, t), [bytes, 60_000]), 65_000, `transfer ${bytes} B`)
     })
-  } finally {
-    for (const p of people) await p.close()
-    await harness.close()
-  }
-  return out
+  })
 }

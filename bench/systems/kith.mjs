@@ -1,29 +1,21 @@
 // Kith: person A runs the real app (dist/) as their server tab; person B is
 // a scripted Kith client (the test harness page, same modules as the app)
 // that dials A through the tracker, passes the handshake and makes RPCs.
-import { fileURLToPath } from 'node:url'
-import { existsSync } from 'node:fs'
-import { startStaticServer } from '../../scripts/lib/static-server.mjs'
-import { failed, figure, measureChannelFigures, openPerson, percentile, withTimeout } from '../lib/index.mjs'
+import { closeAll, failed, figure, measureChannelFigures, openHarnessPerson, openPerson, percentile, withHarness, withTimeout } from '../lib/index.mjs'
 
 const SYSTEM = 'kith'
-const RPC_PLAN = [{ size: '10B', rounds: 200 }, { size: '100kB', rounds: 100 }]
-const TRANSFER_PLAN = ['1MB', '10MB']
-const TRANSFER_RUNS = 3
-const harnessRoot = fileURLToPath(new URL('../../dist-harness', import.meta.url))
 
 /** @param {import('../lib/contract.mjs').MeasureContext} ctx */
-export async function measure ({ browser, appUrl, config, log, emit = () => {} }) {
-  const out = []
-  const report = (...figs) => { for (const f of figs) { out.push(f); emit(f) } }
-  if (!appUrl || !existsSync(`${harnessRoot}/index.html`)) {
-    log('dist/ or dist-harness/ missing: run `npm run bench` (it builds both)')
-    return out
+export async function measure (ctx) {
+  const { browser, appUrl, config } = ctx
+  if (!appUrl) {
+    ctx.log('dist/ missing: run `npm run bench` (it builds it)')
+    return []
   }
-  const harness = await startStaticServer({ root: harnessRoot, config })
-  const server = await openPerson(browser, `${appUrl}/`, { name: 'kith-server', log, isolate: false })
-  const client = await openPerson(browser, `${harness.url}/`, { name: 'kith-client', log })
-  try {
+  return withHarness(ctx, async ({ url, people, open, report, log }) => {
+    const server = await openPerson(browser, `${appUrl}/`, { name: 'kith-server', log, isolate: false })
+    people.push(server)
+    const client = await open('kith-client')
     const addressLocator = server.page.getByTestId('my-address')
     await addressLocator.waitFor({ timeout: 15_000 })
     const address = (await addressLocator.textContent()).trim()
@@ -39,7 +31,6 @@ export async function measure ({ browser, appUrl, config, log, emit = () => {} }
     // The server tab must be in its swarm before the clock starts, as with the
     // others: connected to the tracker (above), and past the invite's announce.
     await new Promise((resolve) => setTimeout(resolve, 1_000))
-    await client.page.waitForFunction(() => window.kithHarness !== undefined, null, { timeout: 10_000 })
 
     let connected = false
     try {
@@ -52,7 +43,7 @@ export async function measure ({ browser, appUrl, config, log, emit = () => {} }
     }
 
     await measureChannelFigures({
-      system: SYSTEM, connected, report, log, rpcPlan: RPC_PLAN, transferPlan: TRANSFER_PLAN, transferRuns: TRANSFER_RUNS,
+      system: SYSTEM, connected, report, log,
       roundTrips: async (bytes, rounds) => {
         await client.page.evaluate((b) => window.kithHarness.benchRoundTrips(b, 10), bytes) // warm-up
         return withTimeout(client.page.evaluate(([b, r]) => window.kithHarness.benchRoundTrips(b, r), [bytes, rounds]), 60_000, `kith rpc ${bytes} B`)
@@ -61,14 +52,9 @@ export async function measure ({ browser, appUrl, config, log, emit = () => {} }
         client.page.evaluate(([b, t]) => window.kithHarness.benchTransfer(b, t), [bytes, 60_000]), 65_000, `kith transfer ${bytes} B`)
     })
 
-    await measureScale({ browser, harnessUrl: harness.url, config, log, report })
-    await measureFileTransfer({ browser, harnessUrl: harness.url, config, log, report })
-  } finally {
-    await client.close()
-    await server.close()
-    await harness.close()
-  }
-  return out
+    await measureScale({ browser, harnessUrl: url, config, log, report })
+    await measureFileTransfer({ browser, harnessUrl: url, config, log, report })
+  })
 }
 
 const SCALE = { friends: 250, items: 100_000, groups: 8, pages: 200 }
@@ -77,9 +63,9 @@ const DELETE_FRIENDS = 3
 /** Kith-only figures: a scoped page of 50 out of 100,000 items on a node
  *  with 250 friends, and a delete reaching every online friend. */
 async function measureScale ({ browser, harnessUrl, config, log, report }) {
-  const owner = await openPerson(browser, `${harnessUrl}/`, { name: 'kith-scale', log })
+  const people = []
   try {
-    await owner.page.waitForFunction(() => window.kithHarness !== undefined, null, { timeout: 10_000 })
+    const owner = await openHarnessPerson(browser, harnessUrl, { name: 'kith-scale', log, people })
     const { times, seedMs } = await withTimeout(owner.page.evaluate((o) => window.kithHarness.benchScopedQuery(o), SCALE), 180_000, 'scoped query')
     log(`seeded ${SCALE.items} items and ${SCALE.friends} friends in ${(seedMs / 1000).toFixed(1)} s; ${times.length} pages timed`)
     report(figure(SYSTEM, 'query_p50_ms_page50_of_100k', percentile(times, 50), 'ms'))
@@ -88,19 +74,14 @@ async function measureScale ({ browser, harnessUrl, config, log, report }) {
     log(`scoped query failed: ${err.message}`)
     report(failed(SYSTEM, 'query_p50_ms_page50_of_100k', 'ms'))
   } finally {
-    await owner.close()
+    await closeAll(people)
   }
 
-  const people = []
   try {
-    const ownerPage = await openPerson(browser, `${harnessUrl}/`, { name: 'kith-owner', log })
-    people.push(ownerPage)
-    await ownerPage.page.waitForFunction(() => window.kithHarness !== undefined, null, { timeout: 10_000 })
+    const ownerPage = await openHarnessPerson(browser, harnessUrl, { name: 'kith-owner', log, people })
     const setup = await ownerPage.page.evaluate(([t, n]) => window.kithHarness.deleteBenchOwner(t, n), [config.trackers, DELETE_FRIENDS])
     for (let i = 0; i < DELETE_FRIENDS; i++) {
-      const friend = await openPerson(browser, `${harnessUrl}/`, { name: `kith-friend-${i}`, log })
-      people.push(friend)
-      await friend.page.waitForFunction(() => window.kithHarness !== undefined, null, { timeout: 10_000 })
+      const friend = await openHarnessPerson(browser, harnessUrl, { name: `kith-friend-${i}`, log, people })
       const cached = await withTimeout(friend.page.evaluate(([t, a, tok]) => window.kithHarness.deleteBenchFriend(t, a, tok), [config.trackers, setup.address, setup.tokens[i]]), 60_000, 'friend join')
       if (cached < 1) throw new Error(`friend ${i} cached nothing`)
     }
@@ -110,7 +91,7 @@ async function measureScale ({ browser, harnessUrl, config, log, report }) {
     log(`delete benchmark failed: ${err.message}`)
     report(failed(SYSTEM, 'delete_all_online_s', 's'))
   } finally {
-    for (const p of people) await p.close()
+    await closeAll(people)
   }
 }
 
@@ -122,14 +103,10 @@ const FILE_BYTES = 100_000_000
 export async function measureFileTransfer ({ browser, harnessUrl, config, log, report }) {
   const people = []
   try {
-    const owner = await openPerson(browser, `${harnessUrl}/`, { name: 'kith-file-owner', log })
-    people.push(owner)
-    await owner.page.waitForFunction(() => window.kithHarness !== undefined, null, { timeout: 10_000 })
+    const owner = await openHarnessPerson(browser, harnessUrl, { name: 'kith-file-owner', log, people })
     const setup = await withTimeout(owner.page.evaluate(([t, n]) => window.kithHarness.fileOwner(t, n), [config.trackers, FILE_BYTES]), 120_000, 'file save')
     log(`owner saved the 100 MB file in ${setup.saveSeconds.toFixed(1)} s`)
-    const friend = await openPerson(browser, `${harnessUrl}/`, { name: 'kith-file-friend', log })
-    people.push(friend)
-    await friend.page.waitForFunction(() => window.kithHarness !== undefined, null, { timeout: 10_000 })
+    const friend = await openHarnessPerson(browser, harnessUrl, { name: 'kith-file-friend', log, people })
     const listed = await withTimeout(friend.page.evaluate(([t, a, tok]) => window.kithHarness.fileFriend(t, a, tok), [config.trackers, setup.address, setup.token]), 60_000, 'file friend join')
     if (listed < 1) throw new Error('the friend does not see the file')
     const { seconds, bytes } = await withTimeout(friend.page.evaluate(([a, id]) => window.kithHarness.fileFetch(a, id), [setup.address, setup.itemId]), 180_000, 'file fetch')
@@ -139,6 +116,6 @@ export async function measureFileTransfer ({ browser, harnessUrl, config, log, r
     log(`file transfer benchmark failed: ${err.message}`)
     report(failed(SYSTEM, 'transfer_MBps_file_100MB', 'MB/s'))
   } finally {
-    for (const p of people) await p.close()
+    await closeAll(people)
   }
 }

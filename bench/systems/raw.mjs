@@ -1,17 +1,13 @@
 // The ceiling: a plain RTCDataChannel between two browser contexts, signalled
 // through the same local tracker as the other systems (pages/raw.js).
 import { randomBytes } from 'node:crypto'
-import { checkNoIceServers, failed, figure, measureChannelFigures, withPair, withTimeout } from '../lib/index.mjs'
+import { checkNoIceServers, failed, figure, figureLog, measureChannelFigures, withPair, withTimeout } from '../lib/index.mjs'
 
 const SYSTEM = 'raw'
-const RPC_PLAN = [{ size: '10B', rounds: 200 }, { size: '100kB', rounds: 100 }]
-const TRANSFER_PLAN = ['1MB', '10MB']
-const TRANSFER_RUNS = 3
 
 /** @param {import('../lib/contract.mjs').MeasureContext} ctx */
-export async function measure ({ browser, trackerUrl, pagesUrl, log, emit = () => {} }) {
-  const out = []
-  const report = (...figs) => { for (const f of figs) { out.push(f); emit(f) } }
+export async function measure ({ browser, trackerUrl, pagesUrl, log, emit }) {
+  const { out, report } = figureLog(emit)
   // A fresh swarm name per run, as 20 binary chars like a real info_hash.
   const infoHash = randomBytes(20).toString('latin1')
 
@@ -32,7 +28,7 @@ export async function measure ({ browser, trackerUrl, pagesUrl, log, emit = () =
     }
 
     await measureChannelFigures({
-      system: SYSTEM, connected, report, log, rpcPlan: RPC_PLAN, transferPlan: TRANSFER_PLAN, transferRuns: TRANSFER_RUNS,
+      system: SYSTEM, connected, report, log,
       roundTrips: async (bytes, rounds) => (await withTimeout(
         client.evaluate((a) => window.bench.rpc(a), { bytes, rounds, warmup: 10, timeoutMs: 10_000 }), 60_000, `raw rpc ${bytes} B`)).samples,
       transferMs: async (bytes) => (await withTimeout(

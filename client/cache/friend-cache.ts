@@ -4,7 +4,7 @@
 import Dexie from 'dexie'
 import { decodeCursor, FILE_RANGE_BYTES, isSharedItem, type ItemType, type SharedItem } from '../../shared/protocol/items'
 import type { FeedItem } from '../app-api'
-import type { CachedItemRow, ClientDatabase } from './db'
+import type { CachedItemRow, ClientDatabase, SyncStateRow } from './db'
 import { PagesInFlight, type PageWindow } from './pages-in-flight'
 
 export type { PageWindow } from './pages-in-flight'
@@ -155,12 +155,8 @@ export class FriendCache {
   }
 
   /** Records that a sync with `owner` completed. */
-  async markSynced (owner: string, at = Date.now()): Promise<void> {
-    const db = this.db
-    await db.transaction('rw', db.syncState, async () => {
-      const state = await db.syncState.get(owner)
-      await db.syncState.put({ ...state, owner, cursor: state?.cursor ?? null, lastSyncAt: at })
-    })
+  markSynced (owner: string, at = Date.now()): Promise<void> {
+    return this.updateSyncState(owner, { lastSyncAt: at })
   }
 
   /** When a connection with `owner` was last up (for "not reachable since"). */
@@ -168,11 +164,17 @@ export class FriendCache {
     return (await this.db.syncState.get(owner))?.reachedAt ?? null
   }
 
-  async markReached (owner: string, at = Date.now()): Promise<void> {
+  markReached (owner: string, at = Date.now()): Promise<void> {
+    return this.updateSyncState(owner, { reachedAt: at })
+  }
+
+  /** Changes fields of `owner`'s sync state in one step; a friend without
+   *  one yet starts with no cursor and no sync. */
+  private async updateSyncState (owner: string, change: Partial<SyncStateRow>): Promise<void> {
     const db = this.db
     await db.transaction('rw', db.syncState, async () => {
       const state = await db.syncState.get(owner)
-      await db.syncState.put({ cursor: null, lastSyncAt: null, ...state, owner, reachedAt: at })
+      await db.syncState.put({ cursor: null, lastSyncAt: null, ...state, ...change, owner })
     })
   }
 

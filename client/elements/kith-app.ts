@@ -15,6 +15,8 @@ import { inviterHintFrom } from '../../shared/rendezvous/invite-link'
 import './kith-backup-reminder'
 import { ApiQuery } from './api-query'
 import './kith-tracker-list'
+import { answerAsks } from './ask-app'
+import { listenWhileConnected } from './listen'
 
 export const HOME_TABS = [
   { id: 'home', label: 'Home' },
@@ -56,8 +58,6 @@ export function parseRoute (hash: string): Route {
   const tab = HOME_TABS.find((t) => hash === `#/${t.id}`)
   return { page: 'home', tab: tab?.id ?? null }
 }
-
-interface DoneDetail { done: (err?: Error) => void }
 
 export class KithApp extends LitElement {
   static override styles = [sharedStyles, css`
@@ -107,37 +107,22 @@ export class KithApp extends LitElement {
     this.route = parseRoute(location.hash)
     this.tick = 0
     this.unread = 0
-    this.addEventListener('save-name', (ev) => {
-      const { name, done } = (ev as CustomEvent<DoneDetail & { name: string }>).detail
-      this.api.setDisplayName(name).then(() => done(), (err: Error) => done(err))
-    })
-    this.addEventListener('save-config', (ev) => {
-      const { config, done } = (ev as CustomEvent<DoneDetail & { config: Partial<KithConfig> }>).detail
-      this.api.saveConfig(config).then(() => done(), (err: Error) => done(err))
-    })
-    this.addEventListener('set-discoverable', (ev) => {
-      const { on, done } = (ev as CustomEvent<DoneDetail & { on: boolean }>).detail
-      this.api.setDiscoverable(on).then(() => done(), (err: Error) => done(err))
-    })
-    this.addEventListener('purge-caches', (ev) => {
-      const { done } = (ev as CustomEvent<DoneDetail>).detail
-      this.api.purgeAllCaches().then(() => done(), (err: Error) => done(err))
-    })
+    answerAsks<{ name: string }>(this, 'save-name', ({ name }) => this.api.setDisplayName(name))
+    answerAsks<{ config: Partial<KithConfig> }>(this, 'save-config', ({ config }) => this.api.saveConfig(config))
+    answerAsks<{ on: boolean }>(this, 'set-discoverable', ({ on }) => this.api.setDiscoverable(on))
+    answerAsks(this, 'purge-caches', () => this.api.purgeAllCaches())
+    listenWhileConnected(this, () => window, 'hashchange', this.onHash)
+    listenWhileConnected(this, () => this.api, 'change', this.onApiChange)
+    listenWhileConnected(this, () => this.api, 'feed-change', this.onFeedChange)
   }
 
   override connectedCallback (): void {
     super.connectedCallback()
-    window.addEventListener('hashchange', this.onHash)
-    this.api.addEventListener('change', this.onApiChange)
-    this.api.addEventListener('feed-change', this.onFeedChange)
     this.onFeedChange()
   }
 
   override disconnectedCallback (): void {
     super.disconnectedCallback()
-    window.removeEventListener('hashchange', this.onHash)
-    this.api.removeEventListener('change', this.onApiChange)
-    this.api.removeEventListener('feed-change', this.onFeedChange)
     this.stopLinking()
   }
 

@@ -1,37 +1,21 @@
 // Saves an encrypted backup: a passphrase typed twice, then the file is made
 // piece by piece and handed to the browser as a download.
-import { LitElement, html, css } from 'lit'
-import { sharedStyles } from './shared-styles'
-import type { BackupApi, SavedBackup } from '../backup-api'
-import { formatBytes, plainError } from './format'
+import { html } from 'lit'
+import type { SavedBackup } from '../backup-api'
+import { BackupForm } from './backup-form'
+import { formatBytes } from './format'
 
 export const MIN_PASSPHRASE = 8
 
-export class KithBackupSave extends LitElement {
-  static override styles = [sharedStyles, css`
-    .fields { display: grid; gap: 8px 12px; grid-template-columns: repeat(auto-fit, minmax(200px, 1fr)); }
-    progress { width: 100%; }
-  `]
-
+export class KithBackupSave extends BackupForm {
   static override properties = {
-    api: { attribute: false },
-    busy: { state: true },
-    progress: { state: true },
-    error: { state: true },
     saved: { state: true }
   }
 
-  declare api: BackupApi
-  declare busy: boolean
-  declare progress: number
-  declare error: string
   declare saved: (SavedBackup & { url: string }) | null
 
   constructor () {
     super()
-    this.busy = false
-    this.progress = 0
-    this.error = ''
     this.saved = null
   }
 
@@ -42,7 +26,7 @@ export class KithBackupSave extends LitElement {
 
   /** Puts the keyboard in the first field (when the form is opened from a reminder). */
   override focus (): void {
-    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLInputElement>('#backup-pass')?.focus())
+    void this.updateComplete.then(() => this.focusField('#backup-pass'))
   }
 
   private async submit (ev: SubmitEvent): Promise<void> {
@@ -53,25 +37,16 @@ export class KithBackupSave extends LitElement {
     this.error = pass.length < MIN_PASSPHRASE
       ? `Use a passphrase of at least ${MIN_PASSPHRASE} characters (a few words are easy to remember and hard to guess).`
       : pass !== again ? 'The two passphrases are not the same.' : ''
-    if (this.error) {
-      this.renderRoot.querySelector<HTMLInputElement>(pass.length < MIN_PASSPHRASE ? '#backup-pass' : '#backup-again')?.focus()
-      return
-    }
-    this.busy = true
-    this.progress = 0
-    try {
-      const saved = await this.api.save(pass, (f) => { this.progress = f })
+    if (this.error) return this.focusField(pass.length < MIN_PASSPHRASE ? '#backup-pass' : '#backup-again')
+    await this.inProgress(async (onProgress) => {
+      const saved = await this.api.save(pass, onProgress)
       if (this.saved) URL.revokeObjectURL(this.saved.url)
       this.saved = { ...saved, url: URL.createObjectURL(saved.blob) }
       form.reset()
       await this.updateComplete
       this.renderRoot.querySelector<HTMLAnchorElement>('a.download')?.click()
       this.renderRoot.querySelector<HTMLElement>('.saved')?.focus()
-    } catch (err) {
-      this.error = plainError(err)
-    } finally {
-      this.busy = false
-    }
+    })
   }
 
   override render () {
@@ -88,10 +63,7 @@ export class KithBackupSave extends LitElement {
             <input id="backup-again" name="again" type="password" autocomplete="new-password" ?disabled=${this.busy}>
           </div>
         </div>
-        <div class="actions">
-          <button type="submit" class="save-backup" ?disabled=${this.busy}>${this.busy ? 'Saving…' : 'Save a backup'}</button>
-        </div>
-        ${this.busy ? html`<div class="progress"><progress max="1" .value=${this.progress} aria-label="Saving the backup"></progress></div>` : ''}
+        ${this.submitAndProgress({ class: 'save-backup', idle: 'Save a backup', busy: 'Saving…' }, 'Saving the backup')}
         <p class="error" role="alert">${this.error}</p>
         ${this.saved
           ? html`<p class="saved ok" tabindex="-1" data-testid="backup-saved">Saved ${this.saved.fileName} (${formatBytes(this.saved.blob.size)}). Keep it somewhere other than this device.

@@ -2,11 +2,11 @@
 // content: "Your photo from 3 Nov"), which friends confirmed they deleted
 // their copy and which are still to answer (they get it when they are back).
 import { LitElement, html, css } from 'lit'
-import { repeat } from 'lit/directives/repeat.js'
 import { sharedStyles } from './shared-styles'
 import { ApiQuery } from './api-query'
 import { formatDate, myItemInWords, plainError, REASON_WORDS } from './format'
 import type { DeletionStatus, KithApi } from '../app-api'
+import { listView } from './list-view'
 
 export class KithDeletions extends LitElement {
   static override styles = [sharedStyles, css`
@@ -77,18 +77,14 @@ export class KithDeletions extends LitElement {
   }
 
   override render () {
-    const list = this.deletions.value
+    const newestFirst = this.deletions.value?.slice().sort((a, b) => b.at - a.at) ?? null
     return html`
       <section class="card" aria-labelledby="deletions-heading">
         <h2 id="deletions-heading" tabindex="-1">Deletion requests</h2>
         <p class="note-box">When you delete an item or narrow who can see it, friends who have a copy are asked to delete it. Friends who are offline get the request when they are back.</p>
         ${this.deletions.error ? html`<p class="error" role="alert">${this.deletions.error}</p>` : ''}
         ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : ''}
-        ${list === null
-          ? html`<p class="hint">Loading…</p>`
-          : list.length === 0
-            ? html`<p class="empty">No deletion requests.</p>`
-            : html`<ul class="entries" aria-label="Deletion requests">${repeat([...list].sort((a, b) => b.at - a.at), (d) => d.id, (d) => this.renderOne(d))}</ul>`}
+        ${listView(newestFirst, { label: 'Deletion requests', empty: 'No deletion requests.', key: (d) => d.id, row: (d) => this.renderOne(d) })}
       </section>`
   }
 }

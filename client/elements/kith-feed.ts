@@ -8,6 +8,7 @@ import { feedItemStyles } from './kith-feed-item'
 import { ApiQuery } from './api-query'
 import { addressFromPublicKey, parseAddress } from '../../shared/identity/identity'
 import type { FeedItem, FeedState, FriendFeed, KithApi } from '../app-api'
+import { LoadLoop } from './load-loop'
 
 const NOT_SHARING = 'This person no longer shares with you.'
 
@@ -48,8 +49,18 @@ export class KithFeed extends LitElement {
   /** Fetched once on opening, and only from a friend: a stranger's node would refuse anyway. */
   private autoSynced = false
   private readonly friends = new ApiQuery(this, () => this.api, (api) => api.listFriends())
-  private loading = false
-  private loadAgain = false
+  /** Reads my cached copy; at most one read at a time, plus one after a burst of changes. */
+  private readonly loader = new LoadLoop(async () => {
+    const feed = this.feed
+    if (!feed) return false
+    try {
+      const items = await feed.items()
+      if (feed !== this.feed) return false
+      this.items = [...items].sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1))
+    } catch (err) {
+      if (feed === this.feed) this.actionError = plainError(err)
+    }
+  })
   private feedApi: KithApi | null = null
   private readonly onFeedChange = (): void => {
     this.requestUpdate()
@@ -146,35 +157,19 @@ export class KithFeed extends LitElement {
     this.items = null
   }
 
-  /** Reads my cached copy; at most one read at a time, plus one after a burst of changes. */
-  private async load (): Promise<void> {
-    if (this.loading) {
-      this.loadAgain = true
-      return
-    }
-    this.loading = true
-    try {
-      do {
-        this.loadAgain = false
-        const feed = this.feed
-        if (!feed) break
-        try {
-          const items = await feed.items()
-          if (feed !== this.feed) break
-          this.items = [...items].sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1))
-        } catch (err) {
-          if (feed === this.feed) this.actionError = plainError(err)
-        }
-      } while (this.loadAgain)
-    } finally {
-      this.loading = false
-    }
+  private load (): Promise<void> {
+    return this.loader.request()
+  }
+
+  /** The feed shown, for an action on it: the last action's error goes. */
+  private feedForAction (): FriendFeed | null {
+    if (this.feed) this.actionError = ''
+    return this.feed
   }
 
   private async sync (): Promise<void> {
-    const feed = this.feed
+    const feed = this.feedForAction()
     if (!feed) return
-    this.actionError = ''
     try {
       await feed.sync()
     } catch (err) {
@@ -184,9 +179,8 @@ export class KithFeed extends LitElement {
   }
 
   private async purge (): Promise<void> {
-    const feed = this.feed
+    const feed = this.feedForAction()
     if (!feed) return
-    this.actionError = ''
     try {
       await feed.purge()
       this.confirming = false

@@ -1,12 +1,12 @@
 // My private groups of friends: create, rename, delete, and who is in them.
 // Friends never learn group names, sizes or other members.
 import { LitElement, html, css } from 'lit'
-import { repeat } from 'lit/directives/repeat.js'
 import { sharedStyles } from './shared-styles'
-import { focusAfterRemoval, rowIndex } from './focus'
 import { ApiQuery } from './api-query'
 import { plainError } from './format'
+import { confirmDelete, rowError, RowStates } from './row-states'
 import type { GroupSummary, KithApi } from '../app-api'
+import { listView } from './list-view'
 
 const MAX_GROUP_NAME = 60
 
@@ -26,8 +26,7 @@ export class KithGroups extends LitElement {
     newName: { state: true },
     creating: { state: true },
     message: { state: true },
-    error: { state: true },
-    rows: { state: true }
+    error: { state: true }
   }
 
   declare api: KithApi
@@ -35,7 +34,7 @@ export class KithGroups extends LitElement {
   declare creating: boolean
   declare message: string
   declare error: string
-  declare rows: Record<string, RowState>
+  private readonly rows = new RowStates<RowState>(this, { attribute: 'data-group', heading: '#groups-heading', reload: () => this.groups.reload() })
   private readonly groups = new ApiQuery(this, () => this.api, (api) => api.listGroups())
   private readonly friends = new ApiQuery(this, () => this.api, (api) => api.listFriends())
 
@@ -45,19 +44,6 @@ export class KithGroups extends LitElement {
     this.creating = false
     this.message = ''
     this.error = ''
-    this.rows = {}
-  }
-
-  private setRow (id: string, state: RowState | null): void {
-    const rows = { ...this.rows }
-    if (state) rows[id] = state
-    else delete rows[id]
-    this.rows = rows
-  }
-
-  private async focusIn (id: string, selector: string): Promise<void> {
-    await this.updateComplete
-    this.renderRoot.querySelector<HTMLElement>(`[data-group="${id}"] ${selector}`)?.focus()
   }
 
   private nameProblem (name: string, exceptId?: string): string {
@@ -88,37 +74,20 @@ export class KithGroups extends LitElement {
   private async rename (group: GroupSummary, draft: string): Promise<void> {
     const name = draft.trim()
     if (name === group.name) {
-      this.setRow(group.id, null)
+      this.rows.set(group.id, null)
       return
     }
     const problem = this.nameProblem(name, group.id)
-    if (problem) return this.setRow(group.id, { mode: 'rename', draft, error: problem })
-    this.setRow(group.id, { mode: 'rename', draft, busy: true })
-    try {
-      await this.api.renameGroup(group.id, name)
-      await this.groups.reload()
-      this.setRow(group.id, null)
-      void this.focusIn(group.id, '.rename-button')
-    } catch (err) {
-      this.setRow(group.id, { mode: 'rename', draft, error: plainError(err) })
-    }
+    if (problem) return this.rows.set(group.id, { mode: 'rename', draft, error: problem })
+    await this.rows.save(group.id, { mode: 'rename', draft }, () => this.api.renameGroup(group.id, name), '.rename-button')
   }
 
-  private async deleteGroup (group: GroupSummary): Promise<void> {
-    const index = rowIndex(this, 'li[data-group]', this.renderRoot.querySelector(`li[data-group="${group.id}"]`))
-    this.setRow(group.id, { mode: 'confirm-delete', busy: true })
-    try {
-      await this.api.deleteGroup(group.id)
-      await this.groups.reload()
-      this.setRow(group.id, null)
-      await focusAfterRemoval(this, 'li[data-group]', index, '.delete', '#groups-heading')
-    } catch (err) {
-      this.setRow(group.id, { mode: 'confirm-delete', error: plainError(err) })
-    }
+  private deleteGroup (group: GroupSummary): Promise<void> {
+    return this.rows.remove(group.id, { mode: 'confirm-delete' }, () => this.api.deleteGroup(group.id), '.delete')
   }
 
   private renderRow (group: GroupSummary) {
-    const row = this.rows[group.id]
+    const row = this.rows.get(group.id)
     const friends = this.friends.value
     const members = friends ? friends.filter((f) => group.memberKeys.includes(f.key)) : null
     const names = (members ?? []).map((f) => f.displayName || 'a friend without a name').sort((a, b) => a.localeCompare(b))
@@ -138,30 +107,28 @@ export class KithGroups extends LitElement {
               <div class="row">
                 <input id="rename-${group.id}" maxlength=${MAX_GROUP_NAME} .value=${row.draft ?? group.name} ?disabled=${row.busy === true}
                   aria-invalid=${row.error ? 'true' : 'false'}
-                  @input=${(ev: Event) => this.setRow(group.id, { mode: 'rename', draft: (ev.target as HTMLInputElement).value })}
-                  @keydown=${(ev: KeyboardEvent) => { if (ev.key === 'Escape') { this.setRow(group.id, null); void this.focusIn(group.id, '.rename-button') } }}>
+                  @input=${(ev: Event) => this.rows.set(group.id, { mode: 'rename', draft: (ev.target as HTMLInputElement).value })}
+                  @keydown=${(ev: KeyboardEvent) => { if (ev.key === 'Escape') this.rows.close(group.id, '.rename-button') }}>
                 <button type="submit" class="small" ?disabled=${row.busy === true}>Save</button>
-                <button type="button" class="secondary small" @click=${() => { this.setRow(group.id, null); void this.focusIn(group.id, '.rename-button') }}>Cancel</button>
+                <button type="button" class="secondary small" @click=${() => this.rows.close(group.id, '.rename-button')}>Cancel</button>
               </div>
-              ${row.error ? html`<p class="error" role="alert">${row.error}</p>` : ''}
+              ${rowError(row)}
             </form>`
           : row?.mode === 'confirm-delete'
-            ? html`
-              <div class="confirm" role="group" aria-label="Confirm deleting the group ${group.name}">
-                <p><strong>Delete the group “${group.name}”?</strong></p>
-                <p class="hint">The friends in it stay your friends, but lose access to items you shared only with this group; their copies are asked to be deleted.</p>
-                <div class="actions">
-                  <button class="danger small confirm-yes" ?disabled=${row.busy === true} @click=${() => this.deleteGroup(group)}>${row.busy ? 'Deleting…' : 'Yes, delete group'}</button>
-                  <button class="secondary small" ?disabled=${row.busy === true} @click=${() => { this.setRow(group.id, null); void this.focusIn(group.id, '.delete') }}>Keep it</button>
-                </div>
-                ${row.error ? html`<p class="error" role="alert">${row.error}</p>` : ''}
-              </div>`
+            ? confirmDelete(row, {
+              label: `Confirm deleting the group ${group.name}`,
+              question: `Delete the group “${group.name}”?`,
+              hint: 'The friends in it stay your friends, but lose access to items you shared only with this group; their copies are asked to be deleted.',
+              yes: 'Yes, delete group',
+              onYes: () => this.deleteGroup(group),
+              onKeep: () => this.rows.close(group.id, '.delete')
+            })
             : html`
               <div class="actions">
                 <button class="secondary small rename-button" aria-label="Rename ${group.name}"
-                  @click=${() => { this.setRow(group.id, { mode: 'rename', draft: group.name }); void this.focusIn(group.id, 'input') }}>Rename</button>
+                  @click=${() => this.rows.open(group.id, { mode: 'rename', draft: group.name }, 'input')}>Rename</button>
                 <button class="danger secondary small delete" aria-label="Delete ${group.name}"
-                  @click=${() => { this.setRow(group.id, { mode: 'confirm-delete' }); void this.focusIn(group.id, '.confirm-yes') }}>Delete</button>
+                  @click=${() => this.rows.open(group.id, { mode: 'confirm-delete' }, '.confirm-yes')}>Delete</button>
               </div>`}
       </li>`
   }
@@ -183,11 +150,7 @@ export class KithGroups extends LitElement {
           <p id="group-status" class=${this.error ? 'error' : 'hint'} role="status" aria-live="polite">${this.error || this.message}</p>
         </form>
         ${this.groups.error ? html`<p class="error" role="alert">Could not load your groups: ${this.groups.error}</p>` : ''}
-        ${groups === null
-          ? html`<p class="hint">Loading…</p>`
-          : groups.length === 0
-            ? html`<p class="empty">No groups yet.</p>`
-            : html`<ul class="entries" aria-label="My groups">${repeat(groups, (g) => g.id, (g) => this.renderRow(g))}</ul>`}
+        ${listView(groups, { label: 'My groups', empty: 'No groups yet.', key: (g) => g.id, row: (g) => this.renderRow(g) })}
       </section>`
   }
 }

@@ -16,6 +16,8 @@ import { ApiQuery } from './api-query'
 import { ITEM_TYPES, type ItemType } from '../../shared/protocol/items'
 import type { HomeEntry, KithApi } from '../app-api'
 import { feedItemStyles } from './kith-feed-item'
+import { LoadLoop } from './load-loop'
+import { listenWhileConnected } from './listen'
 
 export const HOME_PAGE = 30
 
@@ -62,8 +64,22 @@ export class KithHome extends LitElement {
   /** Shown unread during this visit: their "New" stays until I leave Home. */
   private newThisVisit = new Set<string>()
   private readonly friends = new ApiQuery(this, () => this.api, (api) => api.listFriends())
-  private loading = false
-  private loadAgain = false
+  /** At most one read at a time, plus one after a burst of changes. */
+  private readonly loader = new LoadLoop(async () => {
+    const api = this.api
+    if (!api) return false
+    try {
+      const query: { limit: number, owner?: string, type?: ItemType } = { limit: this.limit + 1 }
+      if (this.owner) query.owner = this.owner
+      if (this.kind) query.type = this.kind
+      const [entries, unread] = await Promise.all([api.homeItems(query), api.unreadCount()])
+      this.entries = entries
+      this.unreadTotal = unread
+      this.error = ''
+    } catch (err) {
+      this.error = plainError(err)
+    }
+  })
   private syncedOnce = false
   private listening: KithApi | null = null
   private readonly onFeedChange = (): void => { void this.load() }
@@ -80,16 +96,11 @@ export class KithHome extends LitElement {
     this.notifyError = ''
     this.notifyBusy = false
     this.unreadTotal = 0
-  }
-
-  override connectedCallback (): void {
-    super.connectedCallback()
-    document.addEventListener('visibilitychange', this.onVisibility)
+    listenWhileConnected(this, () => document, 'visibilitychange', this.onVisibility)
   }
 
   override disconnectedCallback (): void {
     super.disconnectedCallback()
-    document.removeEventListener('visibilitychange', this.onVisibility)
     this.listen(null)
   }
 
@@ -122,33 +133,8 @@ export class KithHome extends LitElement {
     if (changed.has('entries') || changed.has('active')) void this.markShownRead()
   }
 
-  /** At most one read at a time, plus one after a burst of changes. */
-  private async load (): Promise<void> {
-    if (this.loading) {
-      this.loadAgain = true
-      return
-    }
-    this.loading = true
-    try {
-      do {
-        this.loadAgain = false
-        const api = this.api
-        if (!api) break
-        try {
-          const query: { limit: number, owner?: string, type?: ItemType } = { limit: this.limit + 1 }
-          if (this.owner) query.owner = this.owner
-          if (this.kind) query.type = this.kind
-          const [entries, unread] = await Promise.all([api.homeItems(query), api.unreadCount()])
-          this.entries = entries
-          this.unreadTotal = unread
-          this.error = ''
-        } catch (err) {
-          this.error = plainError(err)
-        }
-      } while (this.loadAgain)
-    } finally {
-      this.loading = false
-    }
+  private load (): Promise<void> {
+    return this.loader.request()
   }
 
   private async markShownRead (): Promise<void> {

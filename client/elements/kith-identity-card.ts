@@ -1,6 +1,7 @@
 // Shows my address with a copy button and the link friends can open.
 import { LitElement, html, css } from 'lit'
 import { sharedStyles } from './shared-styles'
+import { askApp } from './ask-app'
 
 export class KithIdentityCard extends LitElement {
   static override styles = [sharedStyles, css`
@@ -30,19 +31,12 @@ export class KithIdentityCard extends LitElement {
   private toggleDiscoverable (ev: Event): void {
     const box = ev.target as HTMLInputElement
     this.error = ''
-    this.dispatchEvent(new CustomEvent('set-discoverable', {
-      detail: {
-        on: box.checked,
-        done: (err?: Error) => {
-          if (err) {
-            this.error = err.message
-            box.checked = !box.checked
-          }
-        }
-      },
-      bubbles: true,
-      composed: true
-    }))
+    askApp(this, 'set-discoverable', { on: box.checked }, (err) => {
+      if (err) {
+        this.error = err.message
+        box.checked = !box.checked
+      }
+    })
   }
 
   private get link (): string {

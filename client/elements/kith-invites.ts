@@ -1,7 +1,6 @@
 // Invite someone: a single-use link (also as a QR code) to send out of band,
 // and the list of my invites with what became of each.
 import { LitElement, html, css } from 'lit'
-import { repeat } from 'lit/directives/repeat.js'
 import { sharedStyles } from './shared-styles'
 import { ApiQuery } from './api-query'
 import { copyOrSelect } from './clipboard'
@@ -9,6 +8,7 @@ import { qrDataUrl } from './qr'
 import { formatDate, plainError, timeUntil } from './format'
 import { focusAfterRemoval, rowIndex } from './focus'
 import type { InviteSummary, KithApi } from '../app-api'
+import { listView } from './list-view'
 
 const DAY_MS = 86_400_000
 const EXPIRY_CHOICES = [
@@ -222,11 +222,7 @@ export class KithInvites extends LitElement {
         <h2 id="invites-heading" tabindex="-1">My invites</h2>
         ${this.invites.error ? html`<p class="error" role="alert">Could not load your invites: ${this.invites.error}</p>` : ''}
         ${this.listError ? html`<p class="error" role="alert">${this.listError}</p>` : ''}
-        ${invites === null
-          ? html`<p class="hint">Loading…</p>`
-          : invites.length === 0
-            ? html`<p class="empty">No invites yet.</p>`
-            : html`<ul class="entries" aria-label="My invites">${repeat([...invites].sort((a, b) => b.createdAt - a.createdAt), (i) => i.id, (i) => this.renderInvite(i))}</ul>`}
+        ${listView(invites && [...invites].sort((a, b) => b.createdAt - a.createdAt), { label: 'My invites', empty: 'No invites yet.', key: (i) => i.id, row: (i) => this.renderInvite(i) })}
       </section>`
   }
 }

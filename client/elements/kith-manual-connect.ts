@@ -100,20 +100,14 @@ export class KithManualConnect extends LitElement {
     const field = this.renderRoot.querySelector<HTMLTextAreaElement>('#their-code')!
     this.error = ''
     this.message = ''
-    const shown = this.step
-    this.step = { kind: 'busy', what: 'Opening their code…' }
-    try {
+    await this.busyWhile('Opening their code…', async () => {
       const { answerCode, connected } = await this.api.answerConnectionCode(this.address, field.value)
       field.value = ''
       this.step = { kind: 'my-answer', code: answerCode, qr: await qrDataUrl(answerCode) }
       this.message = `Send this answer code back to ${this.name}. You are connected as soon as they paste it; keep this page open.`
       await this.focusOn('#my-answer')
       connected.then(() => this.connected(), (err: unknown) => this.fail(err))
-    } catch (err) {
-      // A code of mine still waiting for its answer stays on screen.
-      if (shown.kind === 'my-code') this.step = shown
-      this.fail(err)
-    }
+    })
   }
 
   private async complete (ev: SubmitEvent): Promise<void> {
@@ -121,13 +115,21 @@ export class KithManualConnect extends LitElement {
     this.started = true
     const field = this.renderRoot.querySelector<HTMLTextAreaElement>('#their-answer')!
     this.error = ''
-    const shown = this.step
-    this.step = { kind: 'busy', what: 'Connecting…' }
-    try {
+    await this.busyWhile('Connecting…', async () => {
       await this.api.completeConnection(this.address, field.value)
       this.connected()
+    })
+  }
+
+  /** Shows `what` as under way while `step` runs. If it fails, a code of mine
+   *  still waiting for its answer stays on screen (a mistyped answer does not
+   *  spend it: try again with the right one). */
+  private async busyWhile (what: string, step: () => Promise<void>): Promise<void> {
+    const shown = this.step
+    this.step = { kind: 'busy', what }
+    try {
+      await step()
     } catch (err) {
-      // A mistyped answer does not spend the code: try again with the right one.
       if (shown.kind === 'my-code') this.step = shown
       this.fail(err)
     }

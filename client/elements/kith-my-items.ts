@@ -3,13 +3,13 @@
 import { LitElement, html, css } from 'lit'
 import { repeat } from 'lit/directives/repeat.js'
 import { sharedStyles } from './shared-styles'
-import { focusAfterRemoval, rowIndex } from './focus'
 import { ApiQuery } from './api-query'
 import { audienceInWords, audienceProblem, excerpt, formatBytes, formatDate, notShownWhy, plainError, sameAudience, TYPE_WORDS } from './format'
 import { MAX_TEXT_CHARS, type Audience } from '../../shared/protocol/items'
 import type { GroupSummary, KithApi, MyItem } from '../app-api'
 import { safeFileUrl, type SafeFileUrl } from './safe-file-url'
 import { cleanFileName } from '../safe-file'
+import { confirmDelete, rowError, RowStates } from './row-states'
 import './kith-audience-picker'
 
 const PAGE = 50
@@ -35,13 +35,12 @@ export class KithMyItems extends LitElement {
   static override properties = {
     api: { attribute: false },
     limit: { state: true },
-    rows: { state: true },
     files: { state: true }
   }
 
   declare api: KithApi
   declare limit: number
-  declare rows: Record<string, RowState>
+  private readonly rows = new RowStates<RowState>(this, { attribute: 'data-item', heading: '#items-heading', reload: () => this.items.reload() })
   /** My files the owner asked to see, by item id, typed from their bytes. */
   declare files: Record<string, { saved?: SafeFileUrl, error?: string, busy?: boolean }>
   // One more than shown tells whether there is more.
@@ -51,7 +50,6 @@ export class KithMyItems extends LitElement {
   constructor () {
     super()
     this.limit = PAGE
-    this.rows = {}
     this.files = {}
   }
 
@@ -77,62 +75,22 @@ export class KithMyItems extends LitElement {
     this.files = files
   }
 
-  private setRow (id: string, state: RowState | null): void {
-    const rows = { ...this.rows }
-    if (state) rows[id] = state
-    else delete rows[id]
-    this.rows = rows
-  }
-
-  private async focusIn (id: string, selector: string): Promise<void> {
-    await this.updateComplete
-    this.renderRoot.querySelector<HTMLElement>(`[data-item="${id}"] ${selector}`)?.focus()
-  }
-
   private async saveAudience (item: MyItem, draft: Audience): Promise<void> {
     const problem = audienceProblem(draft)
-    if (problem) return this.setRow(item.id, { mode: 'audience', draft, error: problem })
-    if (sameAudience(draft, item.audience)) return this.setRow(item.id, null)
-    this.setRow(item.id, { mode: 'audience', draft, busy: true })
-    try {
-      await this.api.setAudience(item.id, draft)
-      await this.items.reload()
-      this.setRow(item.id, null)
-      void this.focusIn(item.id, '.change-audience')
-    } catch (err) {
-      this.setRow(item.id, { mode: 'audience', draft, error: plainError(err) })
-    }
+    if (problem) return this.rows.set(item.id, { mode: 'audience', draft, error: problem })
+    if (sameAudience(draft, item.audience)) return this.rows.set(item.id, null)
+    await this.rows.save(item.id, { mode: 'audience', draft }, () => this.api.setAudience(item.id, draft), '.change-audience')
   }
 
   private async saveText (item: MyItem, text: string): Promise<void> {
-    if (text.length > MAX_TEXT_CHARS) return this.setRow(item.id, { mode: 'edit', text, error: `A text can be at most ${MAX_TEXT_CHARS.toLocaleString('en')} characters; this one has ${text.length.toLocaleString('en')}.` })
-    if (text.trim() === '') return this.setRow(item.id, { mode: 'edit', text, error: 'Write something, or delete the item instead.' })
-    if (text === item.text) {
-      this.setRow(item.id, null)
-      return this.focusIn(item.id, '.edit-text')
-    }
-    this.setRow(item.id, { mode: 'edit', text, busy: true })
-    try {
-      await this.api.editItemText(item.id, text)
-      await this.items.reload()
-      this.setRow(item.id, null)
-      void this.focusIn(item.id, '.edit-text')
-    } catch (err) {
-      this.setRow(item.id, { mode: 'edit', text, error: plainError(err) })
-    }
+    if (text.length > MAX_TEXT_CHARS) return this.rows.set(item.id, { mode: 'edit', text, error: `A text can be at most ${MAX_TEXT_CHARS.toLocaleString('en')} characters; this one has ${text.length.toLocaleString('en')}.` })
+    if (text.trim() === '') return this.rows.set(item.id, { mode: 'edit', text, error: 'Write something, or delete the item instead.' })
+    if (text === item.text) return this.rows.close(item.id, '.edit-text')
+    await this.rows.save(item.id, { mode: 'edit', text }, () => this.api.editItemText(item.id, text), '.edit-text')
   }
 
-  private async deleteItem (item: MyItem): Promise<void> {
-    const index = rowIndex(this, 'li[data-item]', this.renderRoot.querySelector(`li[data-item="${item.id}"]`))
-    this.setRow(item.id, { mode: 'confirm-delete', busy: true })
-    try {
-      await this.api.deleteItem(item.id)
-      await this.items.reload()
-      this.setRow(item.id, null)
-      await focusAfterRemoval(this, 'li[data-item]', index, '.delete', '#items-heading')
-    } catch (err) {
-      this.setRow(item.id, { mode: 'confirm-delete', error: plainError(err) })
-    }
+  private deleteItem (item: MyItem): Promise<void> {
+    return this.rows.remove(item.id, { mode: 'confirm-delete' }, () => this.api.deleteItem(item.id), '.delete')
   }
 
   private async loadFile (item: MyItem): Promise<void> {
@@ -179,13 +137,13 @@ export class KithMyItems extends LitElement {
       return html`
         <div class="editor">
           <kith-audience-picker .value=${draft} .groups=${groups} legend="Who can see this ${what}" ?disabled=${row.busy === true}
-            @audience-change=${(ev: CustomEvent<{ audience: Audience }>) => this.setRow(item.id, { mode: 'audience', draft: ev.detail.audience })}></kith-audience-picker>
+            @audience-change=${(ev: CustomEvent<{ audience: Audience }>) => this.rows.set(item.id, { mode: 'audience', draft: ev.detail.audience })}></kith-audience-picker>
           <p class="hint">Friends who lose access are asked to delete their copies.</p>
           <div class="actions">
             <button class="small" ?disabled=${row.busy === true} @click=${() => this.saveAudience(item, draft)}>${row.busy ? 'Saving…' : 'Save audience'}</button>
-            <button class="secondary small" ?disabled=${row.busy === true} @click=${() => { this.setRow(item.id, null); void this.focusIn(item.id, '.change-audience') }}>Cancel</button>
+            <button class="secondary small" ?disabled=${row.busy === true} @click=${() => this.rows.close(item.id, '.change-audience')}>Cancel</button>
           </div>
-          ${row.error ? html`<p class="error" role="alert">${row.error}</p>` : ''}
+          ${rowError(row)}
         </div>`
     }
     if (row?.mode === 'edit') {
@@ -195,35 +153,33 @@ export class KithMyItems extends LitElement {
         <form class="editor" @submit=${(ev: Event) => { ev.preventDefault(); void this.saveText(item, text) }}>
           <label for=${id}>Text of this ${what}</label>
           <textarea id=${id} rows="5" maxlength=${MAX_TEXT_CHARS} .value=${text} ?disabled=${row.busy === true} aria-describedby="${id}-hint"
-            @input=${(ev: Event) => this.setRow(item.id, { mode: 'edit', text: (ev.target as HTMLTextAreaElement).value })}
-            @keydown=${(ev: KeyboardEvent) => { if (ev.key === 'Escape') { this.setRow(item.id, null); void this.focusIn(item.id, '.edit-text') } }}></textarea>
+            @input=${(ev: Event) => this.rows.set(item.id, { mode: 'edit', text: (ev.target as HTMLTextAreaElement).value })}
+            @keydown=${(ev: KeyboardEvent) => { if (ev.key === 'Escape') this.rows.close(item.id, '.edit-text') }}></textarea>
           <p class="hint" id="${id}-hint">Friends who can see it get the new text the next time they sync (at once if they are online).</p>
           <div class="actions">
             <button class="small" type="submit" ?disabled=${row.busy === true}>${row.busy ? 'Saving…' : 'Save text'}</button>
-            <button class="secondary small" type="button" ?disabled=${row.busy === true} @click=${() => { this.setRow(item.id, null); void this.focusIn(item.id, '.edit-text') }}>Cancel</button>
+            <button class="secondary small" type="button" ?disabled=${row.busy === true} @click=${() => this.rows.close(item.id, '.edit-text')}>Cancel</button>
           </div>
-          ${row.error ? html`<p class="error" role="alert">${row.error}</p>` : ''}
+          ${rowError(row)}
         </form>`
     }
     if (row?.mode === 'confirm-delete') {
-      return html`
-        <div class="confirm" role="group" aria-label="Confirm deleting">
-          <p><strong>Delete this ${what}?</strong></p>
-          <p class="hint">It is removed from this device for good, and every friend who has a copy is asked to delete it.</p>
-          <div class="actions">
-            <button class="danger small confirm-yes" ?disabled=${row.busy === true} @click=${() => this.deleteItem(item)}>${row.busy ? 'Deleting…' : 'Yes, delete'}</button>
-            <button class="secondary small" ?disabled=${row.busy === true} @click=${() => { this.setRow(item.id, null); void this.focusIn(item.id, '.delete') }}>Keep it</button>
-          </div>
-          ${row.error ? html`<p class="error" role="alert">${row.error}</p>` : ''}
-        </div>`
+      return confirmDelete(row, {
+        label: 'Confirm deleting',
+        question: `Delete this ${what}?`,
+        hint: 'It is removed from this device for good, and every friend who has a copy is asked to delete it.',
+        yes: 'Yes, delete',
+        onYes: () => this.deleteItem(item),
+        onKeep: () => this.rows.close(item.id, '.delete')
+      })
     }
     return html`
       <div class="actions">
         ${item.type !== 'file'
-          ? html`<button class="secondary small edit-text" @click=${() => { this.setRow(item.id, { mode: 'edit', text: item.text }); void this.focusIn(item.id, 'textarea') }}>Edit text</button>`
+          ? html`<button class="secondary small edit-text" @click=${() => this.rows.open(item.id, { mode: 'edit', text: item.text }, 'textarea')}>Edit text</button>`
           : ''}
-        <button class="secondary small change-audience" @click=${() => this.setRow(item.id, { mode: 'audience', draft: item.audience })}>Change audience</button>
-        <button class="danger secondary small delete" @click=${() => { this.setRow(item.id, { mode: 'confirm-delete' }); void this.focusIn(item.id, '.confirm-yes') }}>Delete</button>
+        <button class="secondary small change-audience" @click=${() => this.rows.set(item.id, { mode: 'audience', draft: item.audience })}>Change audience</button>
+        <button class="danger secondary small delete" @click=${() => this.rows.open(item.id, { mode: 'confirm-delete' }, '.confirm-yes')}>Delete</button>
       </div>`
   }
 
@@ -252,7 +208,7 @@ export class KithMyItems extends LitElement {
                     </div>
                     ${item.text ? html`<p class="body-text">${excerpt(item.text)}</p>` : ''}
                     ${this.renderFile(item)}
-                    ${this.renderActions(item, this.rows[item.id], groups)}
+                    ${this.renderActions(item, this.rows.get(item.id), groups)}
                   </li>`)}
               </ul>
               ${all.length > this.limit

@@ -2,6 +2,7 @@
 import { LitElement, html } from 'lit'
 import { sharedStyles } from './shared-styles'
 import { MAX_DISPLAY_NAME } from '../../shared/protocol/protocol'
+import { saveThroughApp } from './ask-app'
 
 export class KithProfileForm extends LitElement {
   static override styles = sharedStyles
@@ -25,19 +26,7 @@ export class KithProfileForm extends LitElement {
   private submit (ev: SubmitEvent): void {
     ev.preventDefault()
     const input = this.renderRoot.querySelector('input')!
-    this.message = ''
-    this.error = ''
-    this.dispatchEvent(new CustomEvent('save-name', {
-      detail: {
-        name: input.value,
-        done: (err?: Error) => {
-          if (err) this.error = err.message
-          else this.message = 'Saved. Friends see this name.'
-        }
-      },
-      bubbles: true,
-      composed: true
-    }))
+    saveThroughApp(this, 'save-name', { name: input.value }, 'Saved. Friends see this name.')
   }
 
   override render () {

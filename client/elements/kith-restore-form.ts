@@ -1,42 +1,24 @@
 // Restores a backup into this browser (only a fresh one: see
 // node-tab/backup/fresh.ts). The file is checked whole before anything is
 // written; on success the page reloads to start the restored Kith.
-import { LitElement, html, css } from 'lit'
-import { sharedStyles } from './shared-styles'
-import type { BackupApi } from '../backup-api'
+import { html } from 'lit'
 import { BACKUP_FILE_EXTENSION } from '../../shared/backup/backup-file'
-import { plainError } from './format'
+import { BackupForm } from './backup-form'
 
-export class KithRestoreForm extends LitElement {
-  static override styles = [sharedStyles, css`
-    .fields { display: grid; gap: 8px 12px; grid-template-columns: repeat(auto-fit, minmax(200px, 1fr)); }
-    progress { width: 100%; }
-  `]
-
+export class KithRestoreForm extends BackupForm {
   static override properties = {
-    api: { attribute: false },
-    busy: { state: true },
-    progress: { state: true },
-    error: { state: true },
     done: { state: true }
   }
 
-  declare api: BackupApi
-  declare busy: boolean
-  declare progress: number
-  declare error: string
   declare done: boolean
 
   constructor () {
     super()
-    this.busy = false
-    this.progress = 0
-    this.error = ''
     this.done = false
   }
 
   override focus (): void {
-    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLInputElement>('#restore-file')?.focus())
+    void this.updateComplete.then(() => this.focusField('#restore-file'))
   }
 
   private async submit (ev: SubmitEvent): Promise<void> {
@@ -46,31 +28,24 @@ export class KithRestoreForm extends LitElement {
     const pass = (form.elements.namedItem('pass') as HTMLInputElement).value
     if (!file) {
       this.error = 'Choose the backup file first.'
-      this.renderRoot.querySelector<HTMLInputElement>('#restore-file')?.focus()
-      return
+      return this.focusField('#restore-file')
     }
     if (!pass) {
       this.error = 'Type the passphrase the backup was saved with.'
-      this.renderRoot.querySelector<HTMLInputElement>('#restore-pass')?.focus()
-      return
+      return this.focusField('#restore-pass')
     }
     this.error = ''
-    this.busy = true
-    this.progress = 0
-    try {
-      await this.api.restore(file, pass, (f) => { this.progress = f })
+    await this.inProgress(async (onProgress) => {
+      await this.api.restore(file, pass, onProgress)
       this.done = true
       await this.updateComplete
       this.renderRoot.querySelector<HTMLElement>('.restored')?.focus()
       // The node running now is the fresh one; the restored one starts on reload.
       setTimeout(() => location.reload(), 1500)
-    } catch (err) {
-      this.error = plainError(err)
+    }, async () => {
       await this.updateComplete
-      this.renderRoot.querySelector<HTMLInputElement>('#restore-pass')?.focus()
-    } finally {
-      this.busy = false
-    }
+      this.focusField('#restore-pass')
+    })
   }
 
   override render () {
@@ -88,10 +63,7 @@ export class KithRestoreForm extends LitElement {
             <input id="restore-pass" name="pass" type="password" autocomplete="current-password" ?disabled=${this.busy} aria-invalid=${this.error ? 'true' : 'false'}>
           </div>
         </div>
-        <div class="actions">
-          <button type="submit" class="restore" ?disabled=${this.busy}>${this.busy ? 'Checking and restoring…' : 'Restore this backup'}</button>
-        </div>
-        ${this.busy ? html`<div class="progress"><progress max="1" .value=${this.progress} aria-label="Restoring the backup"></progress></div>` : ''}
+        ${this.submitAndProgress({ class: 'restore', idle: 'Restore this backup', busy: 'Checking and restoring…' }, 'Restoring the backup')}
         <p class="error" role="alert" data-testid="restore-error">${this.error}</p>
       </form>`
   }

@@ -3,6 +3,7 @@
 import { LitElement, html } from 'lit'
 import { sharedStyles } from './shared-styles'
 import type { KithConfig } from '../../node-tab/person/config'
+import { askApp, saveThroughApp } from './ask-app'
 
 export class KithSettings extends LitElement {
   static override styles = sharedStyles
@@ -45,17 +46,11 @@ export class KithSettings extends LitElement {
 
   private purgeAll (): void {
     this.purge = 'busy'
-    this.dispatchEvent(new CustomEvent('purge-caches', {
-      detail: {
-        done: (err?: Error) => {
-          void this.endPurge(err
-            ? { text: err.message, error: true }
-            : { text: 'Cleared. Nothing from your friends is kept on this device now; open a friend to fetch again.', error: false })
-        }
-      },
-      bubbles: true,
-      composed: true
-    }))
+    askApp(this, 'purge-caches', {}, (err) => {
+      void this.endPurge(err
+        ? { text: err.message, error: true }
+        : { text: 'Cleared. Nothing from your friends is kept on this device now; open a friend to fetch again.', error: false })
+    })
   }
 
   private submit (ev: SubmitEvent): void {
@@ -70,19 +65,7 @@ export class KithSettings extends LitElement {
       return
     }
     const relayOnly = (form.elements.namedItem('relay-only') as HTMLInputElement).checked
-    this.error = ''
-    this.message = ''
-    this.dispatchEvent(new CustomEvent('save-config', {
-      detail: {
-        config: { trackers, iceServers, relayOnly },
-        done: (err?: Error) => {
-          if (err) this.error = err.message
-          else this.message = 'Saved. Reconnected with the new settings.'
-        }
-      },
-      bubbles: true,
-      composed: true
-    }))
+    saveThroughApp(this, 'save-config', { config: { trackers, iceServers, relayOnly } }, 'Saved. Reconnected with the new settings.')
   }
 
   override render () {

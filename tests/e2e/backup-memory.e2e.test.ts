@@ -3,26 +3,19 @@
 // format is chunked so that a 1 GiB Kith can be backed up from a phone).
 // Measured as in file-memory.e2e.test.ts: V8 heap plus ArrayBuffer backing
 // stores, sampled after a forced garbage collection throughout.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import type { CDPSession } from 'playwright-core'
-import { createWorld, type Person, type World } from './support/world'
+import { harnessPerson, worldPerFile, type Person } from './support/world'
 
 const MiB = 1024 * 1024
 const FILE_BYTES = 128 * MiB
 const GROWTH_BOUND = 64 * MiB
 
-let world: World
+const world = worldPerFile({ trackerCount: 1 })
 let owner: Person
 
 beforeAll(async () => {
-  world = await createWorld({ trackerCount: 1 })
-  owner = await world.person('owner')
-  await owner.page.goto(world.harnessUrl)
-  await owner.page.waitForFunction(() => window.kithHarness !== undefined)
-})
-
-afterAll(async () => {
-  await world?.close()
+  owner = await harnessPerson(world, 'owner')
 })
 
 interface HeapUsage { usedSize: number, backingStorageSize?: number, embedderHeapUsedSize?: number }

@@ -2,20 +2,12 @@
 // over the scripted DevicesApi (tests/harness/devices.html), to look at. Also
 // checks what is cheap to check on every screen: nothing wider than a phone,
 // every button named, nothing refused by the Content-Security-Policy.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createWorld, screenshot, type World } from './support/world'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { screenshot, worldPerFile } from './support/world'
 import { onHarness, openDevicesHarness, unnamedButtons, type HarnessPerson } from './support/devices'
 
-let world: World
+const world = worldPerFile()
 const OWNER = '3mJr7AoUXx2WqdRvjVbHyFkQK8o1QnPMZ'
-
-beforeAll(async () => {
-  world = await createWorld()
-})
-
-afterAll(async () => {
-  await world?.close()
-})
 
 async function checkScreen (p: HarnessPerson, width: number, name: string): Promise<void> {
   await p.page.evaluate(() => document.fonts.ready)

@@ -6,43 +6,24 @@
 // audience; the runner comes back, syncs, and Bob's copies go, with his
 // confirmation shown on the laptop. Alice revokes the runner; Bob's tab then
 // refuses it. Its Chromium, killed, comes back by itself, data intact.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { startRunner, type Runner } from './support/runner'
-import { feedTexts, refreshFeed, setName, tab } from './support/app'
-import { createWorld, openApp, screenshot, type Person, type World } from './support/world'
+import { feedTexts, refreshFeed, tab } from './support/app'
+import { befriend, newPeople, share } from './support/people'
+import { openApp, screenshot, worldPerFile, type Person } from './support/world'
 
-let world: World
+const world = worldPerFile()
 let alice: Person
 let bob: Person
 let runner: Runner & { port: number }
-let aliceAddress = ''
 
 const KEEP = 'Kept for friends: the garden plan'
 const DELETE = 'To be deleted: a party photo caption'
 const NARROW = 'To be narrowed: my new phone number'
 
-beforeAll(async () => {
-  world = await createWorld()
-})
-
 afterAll(async () => {
   await runner?.stop()
-  await world?.close()
 })
-
-
-
-async function share (text: string): Promise<void> {
-  const page = alice.page
-  await tab(page, 'My items')
-  await page.getByRole('radio', { name: 'Note', exact: true }).check()
-  await page.getByLabel('Text', { exact: true }).fill(text)
-  await page.getByRole('radio', { name: 'All friends' }).check()
-  await page.getByRole('button', { name: 'Share' }).click()
-  await page.getByTestId('my-item').filter({ hasText: text }).waitFor()
-}
-
-
 
 /** The runner's entry on Alice's Devices tab. */
 const runnerEntry = () => alice.page.getByTestId('device').filter({ hasText: 'hall pi' })
@@ -52,12 +33,7 @@ const linkedLine = (from: number, timeoutMs = 30_000) =>
 
 describe('a laptop and an always-on runner, one person', () => {
   it('Alice links the runner from her laptop, and Bob becomes her friend', async () => {
-    alice = await world.person('alice')
-    bob = await world.person('bob')
-    aliceAddress = await openApp(alice, world.appUrl)
-    await setName(alice, 'Alice')
-    await openApp(bob, world.appUrl)
-    await setName(bob, 'Bob')
+    ;[alice, bob] = await newPeople(world, 'Alice', 'Bob')
 
     runner = await startRunner({ tracker: world.trackers[0]!.url, name: 'hall pi' })
     const code = await runner.waitForLine(/^ {2}kith-link-\S+$/, 0, 30_000)
@@ -68,26 +44,19 @@ describe('a laptop and an always-on runner, one person', () => {
     await alice.page.getByRole('button', { name: 'Approve' }).click()
     await expect.poll(() => alice.page.getByTestId('link-result').textContent(), { timeout: 15_000 }).toMatch(/Linked hall pi/)
     await linkedLine(code.index)
-    expect(runner.status().address).toBe(aliceAddress)
+    expect(runner.status().address).toBe(alice.address)
 
-    await tab(alice.page, 'Invites')
-    await alice.page.getByLabel('Label (only you see it)').fill('Bob')
-    await alice.page.getByRole('button', { name: 'Create invite' }).click()
-    const link = alice.page.getByTestId('invite-link')
-    await expect.poll(() => link.textContent()).toContain('#/invite/')
-    await bob.page.goto((await link.textContent())!.trim())
-    await bob.page.getByRole('button', { name: 'Accept invite' }).click()
-    await expect.poll(() => bob.page.url(), { timeout: 60_000 }).toContain(`#/friend/${aliceAddress}`)
+    await befriend(alice, bob)
   })
 
   it('Alice shares from the laptop; the runner syncs it; the laptop closes and Bob gets everything from the runner', async () => {
-    for (const text of [KEEP, DELETE, NARROW]) await share(text)
+    for (const text of [KEEP, DELETE, NARROW]) await share(alice, text)
     await tab(alice.page, 'Devices')
     await expect.poll(() => runnerEntry().getByTestId('device-sync').textContent(), { timeout: 30_000 }).toBe('in sync')
     await screenshot(alice, 'devsync-1-laptop-devices-in-sync')
     await alice.page.goto('about:blank') // Alice's tab closes; her data stays in the profile
 
-    await bob.page.goto(`${world.appUrl}#/friend/${aliceAddress}`)
+    await bob.page.goto(`${world.appUrl}#/friend/${alice.address}`)
     await refreshFeed(bob.page)
     await expect.poll(() => feedTexts(bob.page), { timeout: 30_000 }).toHaveLength(3)
     const seen = (await feedTexts(bob.page)).join('\n')
@@ -119,7 +88,7 @@ describe('a laptop and an always-on runner, one person', () => {
     const dataDir = runner.dataDir
     runner = await startRunner({ tracker: world.trackers[0]!.url, name: 'hall pi', dataDir, port: runner.port })
     await linkedLine(0, 30_000)
-    await bob.page.evaluate((address) => { location.hash = `#/friend/${address}` }, aliceAddress)
+    await bob.page.evaluate((address) => { location.hash = `#/friend/${address}` }, alice.address)
     await expect.poll(async () => (await feedTexts(bob.page)).join('\n'), { timeout: 60_000 }).not.toContain(DELETE)
     await expect.poll(async () => (await feedTexts(bob.page)).join('\n'), { timeout: 30_000 }).not.toContain(NARROW)
     expect((await feedTexts(bob.page)).join('\n')).toContain(KEEP)
@@ -159,6 +128,6 @@ describe('a laptop and an always-on runner, one person', () => {
     process.kill(runner.browserPid(), 'SIGKILL')
     await runner.waitForLine(/chromium restarted/, from, 10_000)
     await runner.waitForLine(/ linked as \S+ \(hall pi\) · /, from, 15_000)
-    expect(runner.status().address).toBe(aliceAddress)
+    expect(runner.status().address).toBe(alice.address)
   })
 })

@@ -9,9 +9,9 @@
 // sent whose buffers V8 has not collected yet (V8 lets up to 64 MB of such
 // external memory build up before it collects), which says more about the
 // collector's pace than about what the node keeps.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import type { CDPSession } from 'playwright-core'
-import { createWorld, type Person, type World } from './support/world'
+import { harnessPerson, worldPerFile, type Person } from './support/world'
 
 const MiB = 1024 * 1024
 const FILE_BYTES = 25 * MiB
@@ -19,22 +19,13 @@ const COPIES = 16
 /** The bound the issue asks for; the figure measured is printed. */
 const GROWTH_BOUND = 64 * MiB
 
-let world: World
+const world = worldPerFile({ trackerCount: 1 })
 let owner: Person
 let friend: Person
 
 beforeAll(async () => {
-  world = await createWorld({ trackerCount: 1 })
-  owner = await world.person('owner')
-  friend = await world.person('friend')
-  for (const p of [owner, friend]) {
-    await p.page.goto(world.harnessUrl)
-    await p.page.waitForFunction(() => window.kithHarness !== undefined)
-  }
-})
-
-afterAll(async () => {
-  await world?.close()
+  owner = await harnessPerson(world, 'owner')
+  friend = await harnessPerson(world, 'friend')
 })
 
 interface HeapUsage { usedSize: number, totalSize: number, embedderHeapUsedSize?: number, backingStorageSize?: number }

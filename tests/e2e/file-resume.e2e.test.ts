@@ -7,29 +7,22 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
-import { createWorld, openApp, screenshot, type Person, type World } from './support/world'
+import { befriend, newPeople, share } from './support/people'
+import { screenshot, worldPerFile, type Person } from './support/world'
 
 const MiB = 1024 * 1024
 const FILE_BYTES = 64 * MiB
 const CAPTION = 'Holiday video, uncut'
 
-let world: World
-let alice: Person
-let bob: Person
-let aliceAddress = ''
 // Playwright hands over at most 50 MB as a buffer: the file goes by path.
 const dir = mkdtempSync(join(tmpdir(), 'kith-resume-'))
 const filePath = join(dir, 'holiday.mp4')
+beforeAll(() => { writeFileSync(filePath, fileBytes()) })
+afterAll(() => { rmSync(dir, { recursive: true, force: true }) })
 
-beforeAll(async () => {
-  writeFileSync(filePath, fileBytes())
-  world = await createWorld({ trackerCount: 1 })
-})
-
-afterAll(async () => {
-  await world?.close()
-  rmSync(dir, { recursive: true, force: true })
-})
+const world = worldPerFile({ trackerCount: 1 })
+let alice: Person
+let bob: Person
 
 /** The file's bytes: not all alike, so a piece in the wrong place shows. */
 function fileBytes (): Buffer {
@@ -59,34 +52,9 @@ async function percent (page: Page): Promise<number> {
 
 describe('downloading a large file', () => {
   it('Alice shares a 64 MiB file with Bob', async () => {
-    alice = await world.person('alice')
-    bob = await world.person('bob')
-    aliceAddress = await openApp(alice, world.appUrl)
-    await openApp(bob, world.appUrl)
-    for (const [p, name] of [[alice, 'Alice'], [bob, 'Bob']] as const) {
-      await p.page.getByLabel('Name shown to friends').fill(name)
-      await p.page.getByRole('button', { name: 'Save name' }).click()
-      await p.page.getByText('Saved. Friends see this name.').waitFor()
-    }
-    await alice.page.getByRole('tab', { name: 'Invites' }).click()
-    await alice.page.getByLabel('Label (only you see it)').fill('for Bob')
-    await alice.page.getByRole('button', { name: 'Create invite' }).click()
-    const link = alice.page.getByTestId('invite-link')
-    await expect.poll(() => link.textContent()).toContain('#/invite/')
-    await bob.page.goto((await link.textContent())!.trim())
-    await bob.page.getByRole('button', { name: 'Accept invite' }).click()
-    await expect.poll(() => bob.page.url(), { timeout: 60_000 }).toContain(`#/friend/${aliceAddress}`).catch(async (err) => {
-      await screenshot(bob, 'resume-failed-accept')
-      throw err
-    })
-
-    await alice.page.getByRole('tab', { name: 'My items' }).click()
-    await alice.page.getByRole('radio', { name: 'File', exact: true }).check()
-    await alice.page.getByLabel(/^File/).setInputFiles(filePath)
-    await alice.page.getByLabel('Caption (optional)').fill(CAPTION)
-    await alice.page.getByRole('radio', { name: 'All friends' }).check()
-    await alice.page.getByRole('button', { name: 'Share' }).click()
-    await alice.page.getByTestId('my-item').filter({ hasText: CAPTION }).waitFor({ timeout: 60_000 })
+    ;[alice, bob] = await newPeople(world, 'Alice', 'Bob')
+    await befriend(alice, bob)
+    await share(alice, CAPTION, { file: filePath })
   })
 
   it('Bob reloads halfway through; the download resumes from what he has and completes intact', async () => {

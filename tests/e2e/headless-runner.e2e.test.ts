@@ -9,9 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { profileProcesses } from '../../scripts/lib/headless/chromium-process.mjs'
 import { shortAddress } from '../../scripts/lib/headless/status-output.mjs'
 import { startRunner, type Runner } from './support/runner'
-import { createWorld, openApp, screenshot, type World } from './support/world'
+import { openApp, screenshot, worldPerFile } from './support/world'
 
-let world: World
+const world = worldPerFile()
 let runner: Runner
 let address = ''
 
@@ -23,13 +23,11 @@ const profileDir = (): string => runner.profileDir
 const statusFileAddress = (): string | null => runner.status().address
 
 beforeAll(async () => {
-  world = await createWorld()
   runner = await startRunner({ tracker: world.trackers[0]!.url, name: 'test pi' })
 })
 
 afterAll(async () => {
   await runner?.stop()
-  await world?.close()
 })
 
 describe('the headless runner', () => {

@@ -3,13 +3,14 @@
 // Home tab, sees each by himself (live hints, no button pressed); Carol, a
 // friend outside the audience, never sees those items (and gets what is
 // shared with all friends, so her Home is live too).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
-import { setName, tab } from './support/app'
+import { tab } from './support/app'
 import { gradientPng } from './support/images'
-import { createWorld, openApp, screenshot, type Person, type World } from './support/world'
+import { addToGroup, befriend, createGroup, newPeople, share as shareAs, type FileToShare } from './support/people'
+import { desktopAndPhone, worldPerFile, type Person } from './support/world'
 
-let world: World
+const world = worldPerFile({ trackerCount: 1 })
 let alice: Person, bob: Person, carol: Person
 
 const POST = 'Sunny afternoon at the lake'
@@ -17,85 +18,25 @@ const EDITED = 'Sunny afternoon at the lake — we swam until seven'
 const EVERYONE = 'Party at ours on Saturday, all welcome'
 const PHOTO_CAPTION = 'The lake at sunset'
 
-beforeAll(async () => {
-  world = await createWorld({ trackerCount: 1 })
-})
-
-afterAll(async () => {
-  await world?.close()
-})
-
 function homeItems (page: Page) {
   return page.getByTestId('home-item')
 }
 
 const homeTexts = (page: Page): Promise<string[]> => homeItems(page).allTextContents()
 
-async function invite (label: string): Promise<string> {
-  await tab(alice.page, 'Invites')
-  await alice.page.getByLabel('Label (only you see it)').fill(label)
-  await alice.page.getByRole('button', { name: 'Create invite' }).click()
-  const link = alice.page.getByTestId('invite-link')
-  await expect.poll(() => link.textContent()).toContain('#/invite/')
-  return (await link.textContent())!.trim()
-}
+/** Alice posts to all friends or to her family group. */
+const share = (text: string, audience: 'All friends' | 'family', file?: FileToShare): Promise<void> =>
+  shareAs(alice, text, { kind: 'Post', file, to: audience === 'family' ? ['family'] : audience })
 
-async function accept (person: Person, link: string): Promise<void> {
-  await person.page.goto(link)
-  await person.page.getByRole('button', { name: 'Accept invite' }).click()
-  await person.page.getByTestId('friend-name').filter({ hasText: 'Alice' }).waitFor({ timeout: 60_000 })
-}
-
-async function share (text: string, audience: 'All friends' | 'family', file?: { name: string, mimeType: string, buffer: Buffer }): Promise<void> {
-  const page = alice.page
-  await tab(page, 'My items')
-  if (file) {
-    await page.getByRole('radio', { name: 'File', exact: true }).check()
-    await page.getByLabel(/^File/).setInputFiles(file)
-    await page.getByLabel('Caption (optional)').fill(text)
-  } else {
-    await page.getByRole('radio', { name: 'Post', exact: true }).check()
-    await page.getByLabel('Text', { exact: true }).fill(text)
-  }
-  if (audience === 'All friends') {
-    await page.getByRole('radio', { name: 'All friends' }).check()
-  } else {
-    await page.getByRole('radio', { name: 'Selected groups' }).check()
-    await page.getByRole('checkbox', { name: 'family', exact: true }).check()
-  }
-  await page.getByRole('button', { name: 'Share' }).click()
-  await page.getByTestId('my-item').filter({ hasText: text }).waitFor()
-}
-
-async function both (person: Person, name: string): Promise<void> {
-  for (const [width, label] of [[1280, '1280'], [390, '390']] as const) {
-    await person.page.setViewportSize({ width, height: width === 390 ? 844 : 900 })
-    await screenshot(person, `${name}-${label}`)
-  }
-  await person.page.setViewportSize({ width: 900, height: 900 })
-}
+const both = (person: Person, name: string): Promise<void> => desktopAndPhone(person, name, { phoneHeight: 844 })
 
 describe('Home: what friends share, live', () => {
   it('Alice invites Bob (in her family group) and Carol (not in it)', async () => {
-    alice = await world.person('alice')
-    bob = await world.person('bob')
-    carol = await world.person('carol')
-    await openApp(alice, world.appUrl)
-    await setName(alice, 'Alice')
-    for (const [p, n] of [[bob, 'Bob'], [carol, 'Carol']] as const) {
-      await openApp(p, world.appUrl)
-      await setName(p, n)
-    }
-    await tab(alice.page, 'Groups')
-    await alice.page.getByLabel('New group name').fill('family')
-    await alice.page.getByRole('button', { name: 'Create group' }).click()
-    await alice.page.getByTestId('group-name').filter({ hasText: 'family' }).waitFor()
-    await accept(bob, await invite('for Bob'))
-    await accept(carol, await invite('for Carol'))
-    await tab(alice.page, 'Friends')
-    const bobEntry = alice.page.getByTestId('friend-entry').filter({ hasText: 'Bob' })
-    await bobEntry.getByRole('checkbox', { name: 'family' }).check()
-    await expect.poll(() => bobEntry.getByRole('checkbox', { name: 'family' }).isChecked()).toBe(true)
+    ;[alice, bob, carol] = await newPeople(world, 'Alice', 'Bob', 'Carol')
+    await createGroup(alice, 'family')
+    await befriend(alice, bob)
+    await befriend(alice, carol)
+    await addToGroup(alice, 'Bob', 'family')
   })
 
   it('Home is the first tab for someone with friends, and opening it reaches them', async () => {

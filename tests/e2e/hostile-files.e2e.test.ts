@@ -8,11 +8,13 @@
 import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { crc32, deflateSync } from 'node:zlib'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { BrowserContext, Page } from 'playwright-core'
 import { APP_CSP, APP_CSP_HEADER } from '../../scripts/lib/csp.mjs'
-import { createWorld, openApp, screenshot, type Person, type World } from './support/world'
+import { tab } from './support/app'
+import { png } from './support/images'
+import { acceptInvite, createInvite, openAs, share } from './support/people'
+import { screenshot, worldPerFile, type Person } from './support/world'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
 const MARKER = 'kith-pwned'
@@ -28,26 +30,6 @@ const HTML = (tag: string): string =>
   `<!doctype html><html><head><title>hello</title><script>${PAYLOAD_JS(`${tag} script`)}</script></head>` +
   `<body><img src="x" onerror="${PAYLOAD_JS(`${tag} onerror`).replace(/"/g, '&quot;')}"><p>hello</p></body></html>`
 
-/** A real, decodable PNG: a 48×32 blue rectangle. */
-function realPng (): Buffer {
-  const chunk = (type: string, data: Buffer): Buffer => {
-    const body = Buffer.concat([Buffer.from(type, 'ascii'), data])
-    const out = Buffer.alloc(body.length + 8)
-    out.writeUInt32BE(data.length, 0)
-    body.copy(out, 4)
-    out.writeUInt32BE(crc32(body), body.length + 4)
-    return out
-  }
-  const [w, h] = [48, 32]
-  const ihdr = Buffer.alloc(13)
-  ihdr.writeUInt32BE(w, 0)
-  ihdr.writeUInt32BE(h, 4)
-  ihdr.set([8, 2, 0, 0, 0], 8) // 8-bit RGB
-  const rows = Buffer.alloc((w * 3 + 1) * h)
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) rows.set([47, 91, 211], y * (w * 3 + 1) + 1 + x * 3)
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))])
-}
-
 interface Shared { caption: string, file: { name: string, mimeType: string, buffer: Buffer }, savedAs: string }
 const HOSTILE: Shared[] = [
   { caption: 'A cat drawing', file: { name: 'cat.svg', mimeType: 'image/svg+xml', buffer: Buffer.from(SVG) }, savedAs: 'cat.svg' },
@@ -55,13 +37,11 @@ const HOSTILE: Shared[] = [
   { caption: 'My invoice', file: { name: 'invoice\u202Efdp.html', mimeType: 'text/html', buffer: Buffer.from(HTML('html')) }, savedAs: 'invoicefdp.html' },
   { caption: 'Holiday photo', file: { name: 'holiday.png', mimeType: 'image/png', buffer: Buffer.from(HTML('fake png')) }, savedAs: 'holiday.png' }
 ]
-const REAL: Shared = { caption: 'A real photo', file: { name: 'real photo.png', mimeType: 'image/png', buffer: realPng() }, savedAs: 'real photo.png' }
+const REAL: Shared = { caption: 'A real photo', file: { name: 'real photo.png', mimeType: 'image/png', buffer: png(48, 32, () => [47, 91, 211]) }, savedAs: 'real photo.png' }
 const RASTER_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/avif']
 
-let world: World
+const world = worldPerFile({ trackerCount: 1 })
 let mallory: Person, vic: Person
-let malloryAddress = ''
-let vicAddress = ''
 
 /**
  * Before any page script: remember the type of every Blob given an object URL
@@ -101,26 +81,6 @@ const violations = (page: Page): Promise<string[]> =>
   page.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations)
 const marker = (page: Page): Promise<string | null> => page.evaluate((m) => localStorage.getItem(m), MARKER)
 
-async function tab (page: Page, name: string): Promise<void> {
-  await page.getByRole('tab', { name }).click()
-}
-
-async function setName (p: Person, name: string): Promise<void> {
-  await p.page.getByLabel('Name shown to friends').fill(name)
-  await p.page.getByRole('button', { name: 'Save name' }).click()
-  await p.page.getByText('Saved. Friends see this name.').waitFor()
-}
-
-async function share (page: Page, item: Shared): Promise<void> {
-  await tab(page, 'My items')
-  await page.getByRole('radio', { name: 'File', exact: true }).check()
-  await page.getByLabel(/^File/).setInputFiles(item.file)
-  await page.getByLabel('Caption (optional)').fill(item.caption)
-  await page.getByRole('radio', { name: 'All friends' }).check()
-  await page.getByRole('button', { name: 'Share' }).click()
-  await page.getByTestId('my-item').filter({ hasText: item.caption }).waitFor()
-}
-
 /** Opens a URL in a fresh tab of the same browser context; returns the file it downloaded, if any. */
 async function openInNewTab (context: BrowserContext, url: string): Promise<{ downloaded: string | null, page: Page }> {
   const page = await context.newPage()
@@ -131,35 +91,18 @@ async function openInNewTab (context: BrowserContext, url: string): Promise<{ do
   return { downloaded: d ? d.suggestedFilename() : null, page }
 }
 
-beforeAll(async () => {
-  world = await createWorld({ trackerCount: 1 })
-})
-
-afterAll(async () => {
-  await world?.close()
-})
-
 describe('a friend’s hostile files never run in my app', () => {
   it('Vic becomes friends with Mallory, who shares three hostile files and one real photo', async () => {
     mallory = await person('mallory')
     vic = await person('vic')
-    malloryAddress = await openApp(mallory, world.appUrl)
-    await setName(mallory, 'Mallory')
-    vicAddress = await openApp(vic, world.appUrl)
-    await setName(vic, 'Vic')
+    await openAs(mallory, world.appUrl, 'Mallory')
+    await openAs(vic, world.appUrl, 'Vic')
 
-    await tab(mallory.page, 'Invites')
-    await mallory.page.getByLabel('Label (only you see it)').fill('for Vic')
-    await mallory.page.getByRole('button', { name: 'Create invite' }).click()
-    const link = mallory.page.getByTestId('invite-link')
-    await expect.poll(() => link.textContent()).toContain('#/invite/')
+    const link = await createInvite(mallory, 'for Vic')
     await mallory.page.getByRole('img', { name: /QR code/ }).waitFor() // a data: SVG image: allowed, inert
-    await vic.page.goto((await link.textContent())!.trim())
-    await vic.page.getByRole('button', { name: 'Accept invite' }).click()
-    await expect.poll(() => vic.page.url(), { timeout: 60_000 }).toContain(`#/friend/${malloryAddress}`)
-    await vic.page.getByTestId('friend-name').filter({ hasText: 'Mallory' }).waitFor({ timeout: 30_000 })
+    await acceptInvite(vic, link, mallory)
 
-    for (const item of [...HOSTILE, REAL]) await share(mallory.page, item)
+    for (const item of [...HOSTILE, REAL]) await share(mallory, item.caption, { file: item.file })
     await vic.page.getByRole('button', { name: 'Refresh' }).click()
     await expect.poll(() => vic.page.getByTestId('feed-item').count(), { timeout: 30_000 }).toBe(4)
   })
@@ -266,7 +209,7 @@ describe('a friend’s hostile files never run in my app', () => {
         await tab(p.page, name)
         await p.page.locator(`#panel-${{ Home: 'home', 'Me & server': 'me', 'My items': 'items', Friends: 'friends', Groups: 'groups', Invites: 'invites' }[name]}`).waitFor()
       }
-      await p.page.goto(`${world.appUrl}#/friend/${p === vic ? malloryAddress : vicAddress}`)
+      await p.page.goto(`${world.appUrl}#/friend/${p === vic ? mallory.address : vic.address}`)
       await p.page.getByTestId('feed-state').waitFor()
       expect(await violations(p.page), p.name).toEqual([])
       // …nor did anything before: inviting, accepting, sharing, downloading, previews, new tabs.

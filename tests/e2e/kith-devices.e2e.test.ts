@@ -2,25 +2,20 @@
 // scripted DevicesApi (tests/unit/devices-fake.ts), driven by clicks and
 // typing; unit tests run in Node without a DOM, so element tests live here.
 // The real app's link flow is in linking.e2e.test.ts.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
-import { createWorld, screenshot, type World } from './support/world'
+import { screenshot, worldPerFile } from './support/world'
 import { onHarness, openDevicesHarness, unnamedButtons, type DevicesHarness, type HarnessPerson } from './support/devices'
 import { sampleDevices } from '../unit/devices-fake'
 
-let world: World
+const world = worldPerFile()
 let owner: HarnessPerson
 let page: Page
 const PHONE = sampleDevices()[1]!.key
 
 beforeAll(async () => {
-  world = await createWorld()
   owner = await openDevicesHarness(world, 'owner')
   page = owner.page
-})
-
-afterAll(async () => {
-  await world?.close()
 })
 
 beforeEach(async () => {

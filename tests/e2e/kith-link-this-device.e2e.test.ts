@@ -1,24 +1,19 @@
 // The new device's side of linking (client/elements/kith-link-this-device.ts)
 // in real Chromium over a scripted LinkingSession (tests/unit/devices-fake.ts).
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
-import { createWorld, type World } from './support/world'
+import { worldPerFile } from './support/world'
 import { onHarness, openDevicesHarness, unnamedButtons, type HarnessPerson } from './support/devices'
 
-let world: World
+const world = worldPerFile()
 let newDevice: HarnessPerson
 let page: Page
 const CODE = 'kith-link:3mJr7AoUXx2Wqd-9f1c2b7e4d5a6c3b'
 const OWNER = '3mJr7AoUXx2WqdRvjVbHyFkQK8o1QnPMZ'
 
 beforeAll(async () => {
-  world = await createWorld()
   newDevice = await openDevicesHarness(world, 'new-device')
   page = newDevice.page
-})
-
-afterAll(async () => {
-  await world?.close()
 })
 
 beforeEach(async () => {

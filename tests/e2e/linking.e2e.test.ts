@@ -3,18 +3,10 @@
 // device pastes it, both show the same verification code, the owner
 // approves, and the new browser reopens as the same person. Then the owner
 // revokes it, and it is marked revoked.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createWorld, openApp, screenshot, type World } from './support/world'
+import { describe, expect, it } from 'vitest'
+import { openApp, screenshot, worldPerFile } from './support/world'
 
-let world: World
-
-beforeAll(async () => {
-  world = await createWorld()
-})
-
-afterAll(async () => {
-  await world?.close()
-})
+const world = worldPerFile()
 
 describe('linking a device in the app', () => {
   it('links a new browser as a server device of the same person, then revokes it', async () => {

@@ -1,23 +1,15 @@
 // When no tracker works at all: two friends connect by swapping a
 // connection code and an answer code through the UI (as they would through
 // a chat), and one fetches what the other shares. Both codes are single use.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { feedTexts, refreshFeed, setName, tab } from './support/app'
-import { createWorld, openApp, screenshot, type Person, type World } from './support/world'
+import { describe, expect, it } from 'vitest'
+import { feedTexts, refreshFeed } from './support/app'
+import { befriend, newPeople, share } from './support/people'
+import { desktopAndPhone, screenshot, worldPerFile, type Person } from './support/world'
 
-let world: World
+const world = worldPerFile({ trackerCount: 1 })
 let alice: Person, bob: Person
-let aliceAddress = '', bobAddress = ''
 let code = '', answer = ''
 const NOTE = 'The key is under the blue flowerpot'
-
-beforeAll(async () => {
-  world = await createWorld({ trackerCount: 1 })
-})
-
-afterAll(async () => {
-  await world?.close()
-})
 
 async function openManual (person: Person): Promise<void> {
   await person.page.getByText('Connect without a tracker').click()
@@ -25,36 +17,17 @@ async function openManual (person: Person): Promise<void> {
 
 describe('connecting without a tracker', () => {
   it('Alice and Bob become friends while the tracker works; Alice shares a note', async () => {
-    alice = await world.person('alice')
-    bob = await world.person('bob')
-    aliceAddress = await openApp(alice, world.appUrl)
-    await setName(alice, 'Alice')
-    bobAddress = await openApp(bob, world.appUrl)
-    await setName(bob, 'Bob')
-    await tab(alice.page, 'Invites')
-    await alice.page.getByLabel('Label (only you see it)').fill('for Bob')
-    await alice.page.getByRole('button', { name: 'Create invite' }).click()
-    const link = alice.page.getByTestId('invite-link')
-    await expect.poll(() => link.textContent()).toContain('#/invite/')
-    await bob.page.goto((await link.textContent())!.trim())
-    await bob.page.getByRole('button', { name: 'Accept invite' }).click()
-    await expect.poll(() => bob.page.url(), { timeout: 60_000 }).toContain(`#/friend/${aliceAddress}`)
-    await bob.page.getByTestId('friend-name').filter({ hasText: 'Alice' }).waitFor({ timeout: 30_000 })
-
-    await tab(alice.page, 'My items')
-    await alice.page.getByRole('radio', { name: 'Note', exact: true }).check()
-    await alice.page.getByLabel('Text', { exact: true }).fill(NOTE)
-    await alice.page.getByRole('radio', { name: 'All friends' }).check()
-    await alice.page.getByRole('button', { name: 'Share' }).click()
-    await alice.page.getByTestId('my-item').filter({ hasText: NOTE }).waitFor()
+    ;[alice, bob] = await newPeople(world, 'Alice', 'Bob')
+    await befriend(alice, bob)
+    await share(alice, NOTE)
   })
 
   it('with the tracker gone, they swap codes by hand and Bob fetches the note', async () => {
     await world.trackers[0]!.close()
     // Fresh pages: no session survives from before.
-    await alice.page.goto(`${world.appUrl}#/friend/${bobAddress}`)
+    await alice.page.goto(`${world.appUrl}#/friend/${bob.address}`)
     await alice.page.reload()
-    await bob.page.goto(`${world.appUrl}#/friend/${aliceAddress}`)
+    await bob.page.goto(`${world.appUrl}#/friend/${alice.address}`)
     await bob.page.reload()
     await bob.page.getByTestId('friend-phase').waitFor()
     expect(await bob.page.getByTestId('friend-phase').textContent()).not.toMatch(/Connected/)
@@ -63,11 +36,7 @@ describe('connecting without a tracker', () => {
     await bob.page.getByRole('button', { name: 'Make a connection code' }).click()
     code = (await bob.page.getByTestId('my-code').inputValue()).trim()
     expect(code).toMatch(/^KITH-CONNECT-1:/)
-    await bob.page.setViewportSize({ width: 1280, height: 900 })
-    await screenshot(bob, '70-manual-connect-code-1280')
-    await bob.page.setViewportSize({ width: 390, height: 900 })
-    await screenshot(bob, '71-manual-connect-code-390')
-    await bob.page.setViewportSize({ width: 900, height: 900 })
+    await desktopAndPhone(bob, ['70-manual-connect-code-1280', '71-manual-connect-code-390'])
 
     await openManual(alice)
     // Bob's own code pasted on his own page is refused in plain words.
@@ -79,11 +48,7 @@ describe('connecting without a tracker', () => {
     await alice.page.getByRole('button', { name: 'Make my answer code' }).click()
     answer = (await alice.page.getByTestId('my-answer').inputValue()).trim()
     expect(answer).toMatch(/^KITH-ANSWER-1:/)
-    await alice.page.setViewportSize({ width: 1280, height: 900 })
-    await screenshot(alice, '72-manual-connect-answer-1280')
-    await alice.page.setViewportSize({ width: 390, height: 900 })
-    await screenshot(alice, '73-manual-connect-answer-390')
-    await alice.page.setViewportSize({ width: 900, height: 900 })
+    await desktopAndPhone(alice, ['72-manual-connect-answer-1280', '73-manual-connect-answer-390'])
 
     // Codes cross chat apps with line breaks and spaces in them.
     await bob.page.getByLabel('Paste their answer code').fill(answer.replace(/(.{60})/g, '$1\n '))

@@ -4,44 +4,34 @@
 // deletion request names the item by kind and date (never its content), and
 // a friend's page shows one state at a time — including "it's my side" when
 // my trackers are down. Keyboard-only steps check where focus lands.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
-import { refreshFeed, setName, tab } from './support/app'
+import { refreshFeed, tab } from './support/app'
 import { focused } from './support/focus'
-import { createWorld, openApp, screenshot, type Person, type World } from './support/world'
+import { openAs } from './support/people'
+import { desktopAndPhone, worldPerFile, type Person } from './support/world'
 
-let world: World
+const world = worldPerFile({ trackerCount: 1 })
 let alice: Person, bob: Person
-let aliceAddress = ''
 let link = ''
 
 const NOTE = 'Picnic on Saturday, bring a blanket'
 const SECOND = 'A second note for later'
 
-async function both (person: Person, name: string): Promise<void> {
-  await screenshot(person, `${name}-1280`)
-  await person.page.setViewportSize({ width: 390, height: 844 })
-  await screenshot(person, `${name}-390`)
-  await person.page.setViewportSize({ width: 1280, height: 900 })
-}
+/** At 1280 px (the size these tests use) and at 390. */
+const both = (person: Person, name: string): Promise<void> =>
+  desktopAndPhone(person, name, { phoneHeight: 844, after: { width: 1280, height: 900 } })
 
 function headerText (page: Page): Promise<string> {
   return page.locator('kith-friend-view section.card').first().innerText()
 }
 
 beforeAll(async () => {
-  world = await createWorld({ trackerCount: 1 })
   alice = await world.person('alice')
   bob = await world.person('bob')
   for (const p of [alice, bob]) await p.page.setViewportSize({ width: 1280, height: 900 })
-  aliceAddress = await openApp(alice, world.appUrl)
-  await openApp(bob, world.appUrl)
-  await setName(alice, 'Alice')
-  await setName(bob, 'Bob')
-})
-
-afterAll(async () => {
-  await world?.close()
+  await openAs(alice, world.appUrl, 'Alice')
+  await openAs(bob, world.appUrl, 'Bob')
 })
 
 describe('a new user’s path', () => {
@@ -87,7 +77,7 @@ describe('a new user’s path', () => {
     await bob.page.goto(link)
     await bob.page.getByRole('button', { name: 'Accept invite' }).focus()
     await bob.page.keyboard.press('Enter')
-    await expect.poll(() => bob.page.url(), { timeout: 60_000 }).toContain(`#/friend/${aliceAddress}`)
+    await expect.poll(() => bob.page.url(), { timeout: 60_000 }).toContain(`#/friend/${alice.address}`)
     // By keyboard, focus lands on the friend's name rather than falling to the page.
     await expect.poll(async () => (await focused(bob.page))?.id).toBe('friend-heading')
     await bob.page.getByTestId('friend-name').filter({ hasText: 'Alice' }).waitFor({ timeout: 30_000 })

@@ -1,16 +1,16 @@
 // Every screen at a phone's width (390 px): nothing sticks out sideways, not
 // even with long names, a long caption word or an invite link on screen.
 // Screenshots of each under test-results/screenshots/phone-*.png.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { refreshFeed, setName, tab } from './support/app'
+import { beforeAll, describe, expect, it } from 'vitest'
+import type { Locator } from 'playwright-core'
+import { refreshFeed, tab } from './support/app'
 import { overflow } from './support/overflow'
-import { createWorld, openApp, screenshot, type Person, type World } from './support/world'
+import { createInvite, openAs, share } from './support/people'
+import { screenshot, worldPerFile, type Person } from './support/world'
 
 const WIDTH = 390
-let world: World
+const world = worldPerFile({ trackerCount: 1 })
 let alice: Person, bob: Person
-let aliceAddress = ''
-let bobAddress = ''
 let link = ''
 
 const LONG_NAME = 'Alexandra-Konstantina Papadopoulou-Featherstonehaugh'
@@ -26,30 +26,22 @@ async function noOverflow (person: Person, name: string): Promise<void> {
   expect(o.outOfCard, `${name}: elements sticking out of their card`).toEqual([])
 }
 
+/** Opens a tab and, once `ready` shows, checks it. */
+async function tabFits (person: Person, name: string, ready: Locator, shot: string): Promise<void> {
+  await tab(person.page, name)
+  await ready.waitFor()
+  await noOverflow(person, shot)
+}
+
 beforeAll(async () => {
-  world = await createWorld({ trackerCount: 1 })
   alice = await world.person('alice')
   bob = await world.person('bob')
   for (const p of [alice, bob]) await p.page.setViewportSize({ width: WIDTH, height: 844 })
-  aliceAddress = await openApp(alice, world.appUrl)
-  bobAddress = await openApp(bob, world.appUrl)
-  await setName(alice, LONG_NAME)
-  await setName(bob, 'Bob')
+  await openAs(alice, world.appUrl, LONG_NAME)
+  await openAs(bob, world.appUrl, 'Bob')
   // Alice shares a note with a long word, then invites Bob.
-  await tab(alice.page, 'My items')
-  await alice.page.getByRole('radio', { name: 'All friends' }).check()
-  await alice.page.getByLabel('Text', { exact: true }).fill(`A word that does not fit: ${LONG_WORD}`)
-  await alice.page.getByRole('button', { name: 'Share' }).click()
-  await alice.page.getByTestId('my-item').first().waitFor()
-  await tab(alice.page, 'Invites')
-  await alice.page.getByLabel('Label (only you see it)').fill('Bob from the climbing club, the one with the red van')
-  await alice.page.getByRole('button', { name: 'Create invite' }).click()
-  await alice.page.getByTestId('invite-link').filter({ hasText: '#/invite/' }).waitFor()
-  link = (await alice.page.getByTestId('invite-link').textContent())!.trim()
-})
-
-afterAll(async () => {
-  await world?.close()
+  await share(alice, `A word that does not fit: ${LONG_WORD}`)
+  link = await createInvite(alice, 'Bob from the climbing club, the one with the red van')
 })
 
 describe(`at ${WIDTH} px wide`, () => {
@@ -65,7 +57,7 @@ describe(`at ${WIDTH} px wide`, () => {
 
   it('the friend page, with what they share', async () => {
     await bob.page.getByRole('button', { name: 'Accept invite' }).click()
-    await expect.poll(() => bob.page.url(), { timeout: 60_000 }).toContain(`#/friend/${aliceAddress}`)
+    await expect.poll(() => bob.page.url(), { timeout: 60_000 }).toContain(`#/friend/${alice.address}`)
     await bob.page.getByTestId('friend-name').filter({ hasText: 'Alexandra' }).waitFor({ timeout: 30_000 })
     await refreshFeed(bob.page)
     await bob.page.getByTestId('feed-item').first().waitFor()
@@ -79,11 +71,7 @@ describe(`at ${WIDTH} px wide`, () => {
     await noOverflow(bob, 'home')
   })
 
-  it('Me & server (settings)', async () => {
-    await tab(bob.page, 'Me & server')
-    await bob.page.getByTestId('my-address').waitFor()
-    await noOverflow(bob, 'me-settings')
-  })
+  it('Me & server (settings)', () => tabFits(bob, 'Me & server', bob.page.getByTestId('my-address'), 'me-settings'))
 
   it('My items, with a deletion request', async () => {
     const page = alice.page
@@ -104,20 +92,11 @@ describe(`at ${WIDTH} px wide`, () => {
     await noOverflow(alice, 'groups')
   })
 
-  it('Friends', async () => {
-    await tab(alice.page, 'Friends')
-    await alice.page.getByTestId('friend-entry').first().waitFor()
-    await noOverflow(alice, 'friends')
-  })
-
-  it('Devices', async () => {
-    await tab(alice.page, 'Devices')
-    await alice.page.locator('kith-devices').waitFor()
-    await noOverflow(alice, 'devices')
-  })
+  it('Friends', () => tabFits(alice, 'Friends', alice.page.getByTestId('friend-entry').first(), 'friends'))
+  it('Devices', () => tabFits(alice, 'Devices', alice.page.locator('kith-devices'), 'devices'))
 
   it('a friend page for someone not reachable, and a page for a stranger', async () => {
-    await alice.page.goto(`${world.appUrl}#/friend/${bobAddress}`)
+    await alice.page.goto(`${world.appUrl}#/friend/${bob.address}`)
     await alice.page.getByTestId('friend-phase').waitFor()
     await noOverflow(alice, 'friend-page-alice-side')
   })

@@ -3,39 +3,18 @@
 // it relays; when Bob connects, Alice tells him, and Bob's Network settings
 // list it as shared by Alice, after his own. Bob removes it, and Alice
 // cannot add it again.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { setName, tab } from './support/app'
-import { createWorld, openApp, screenshot, type Person, type World } from './support/world'
+import { describe, expect, it } from 'vitest'
+import { befriend, openAs } from './support/people'
+import { desktopAndPhone, worldPerFile, type Person } from './support/world'
 
-let world: World
+const world = worldPerFile({ trackerCount: 2 })
 let alice: Person, bob: Person, carol: Person
-let aliceAddress = ''
-
-beforeAll(async () => {
-  world = await createWorld({ trackerCount: 2 })
-})
-
-afterAll(async () => {
-  await world?.close()
-})
 
 async function useOnly (person: Person, trackerUrl: string): Promise<void> {
   await person.page.getByText('Network settings').click()
   await person.page.getByLabel('Trackers, one per line').fill(trackerUrl)
   await person.page.getByRole('button', { name: 'Save settings' }).click()
   await person.page.getByText('Saved. Reconnected with the new settings.').waitFor()
-}
-
-async function befriendAlice (person: Person, label: string): Promise<void> {
-  await tab(alice.page, 'Invites')
-  await alice.page.getByLabel('Label (only you see it)').fill(label)
-  await alice.page.getByRole('button', { name: 'Create invite' }).click()
-  const link = alice.page.getByTestId('invite-link').filter({ hasText: '#/invite/' }).last()
-  await link.waitFor()
-  await person.page.goto((await link.textContent())!.trim())
-  await person.page.getByRole('button', { name: 'Accept invite' }).click()
-  await expect.poll(() => person.page.url(), { timeout: 60_000 }).toContain(`#/friend/${aliceAddress}`)
-  await person.page.getByTestId('friend-name').filter({ hasText: 'Alice' }).waitFor({ timeout: 30_000 })
 }
 
 const shared = (): ReturnType<Person['page']['getByTestId']> => bob.page.getByTestId('tracker-in-use').filter({ hasText: world.trackers[1]!.url })
@@ -45,15 +24,13 @@ describe('trackers shared by friends', () => {
     alice = await world.person('alice')
     bob = await world.person('bob')
     carol = await world.person('carol')
-    aliceAddress = await openApp(alice, world.appUrl)
-    await setName(alice, 'Alice')
+    await openAs(alice, world.appUrl, 'Alice')
     for (const [p, n, t] of [[bob, 'Bob', 0], [carol, 'Carol', 1]] as const) {
-      await openApp(p, world.appUrl)
-      await setName(p, n)
+      await openAs(p, world.appUrl, n)
       await useOnly(p, world.trackers[t]!.url)
     }
-    await befriendAlice(carol, 'for Carol') // through tracker 2 only
-    await befriendAlice(bob, 'for Bob') // through tracker 1 only
+    await befriend(alice, carol) // through tracker 2 only
+    await befriend(alice, bob) // through tracker 1 only
 
     await bob.page.evaluate(() => { location.hash = '#/me' })
     await bob.page.getByText('Network settings').click()
@@ -61,11 +38,7 @@ describe('trackers shared by friends', () => {
     expect(await shared().textContent()).toMatch(/shared by Alice/)
     const order = await bob.page.getByTestId('tracker-in-use').allTextContents()
     expect(order[0]).toContain(world.trackers[0]!.url)
-    await bob.page.setViewportSize({ width: 1280, height: 900 })
-    await screenshot(bob, '80-shared-trackers-1280')
-    await bob.page.setViewportSize({ width: 390, height: 900 })
-    await screenshot(bob, '81-shared-trackers-390')
-    await bob.page.setViewportSize({ width: 900, height: 900 })
+    await desktopAndPhone(bob, ['80-shared-trackers-1280', '81-shared-trackers-390'])
   })
 
   it('Bob removes it; reconnecting to Alice does not bring it back', async () => {
@@ -73,7 +46,7 @@ describe('trackers shared by friends', () => {
     await bob.page.getByText(/cannot add it again/).waitFor()
     await expect.poll(() => shared().count()).toBe(0)
     await bob.page.reload()
-    await bob.page.goto(`${world.appUrl}#/friend/${aliceAddress}`)
+    await bob.page.goto(`${world.appUrl}#/friend/${alice.address}`)
     await bob.page.getByTestId('friend-rtt').waitFor({ timeout: 60_000 })
     await bob.page.evaluate(() => { location.hash = '#/me' })
     await bob.page.getByText('Network settings').click()

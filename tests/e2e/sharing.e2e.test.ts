@@ -2,13 +2,13 @@
 // UI in real Chromium with four people (browser contexts): Alice shares to
 // group "family" (Bob) and group "work" (Carol); Dave knows her address but
 // holds no invite.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { feedTexts, refreshFeed, setName, tab } from './support/app'
-import { createWorld, openApp, screenshot, type Person, type World } from './support/world'
+import { describe, expect, it } from 'vitest'
+import { feedTexts, refreshFeed, tab } from './support/app'
+import { acceptInvite, befriend, createGroup, createInvite, newPeople, share } from './support/people'
+import { openApp, screenshot, worldPerFile, type Person } from './support/world'
 
-let world: World
+const world = worldPerFile({ trackerCount: 1 })
 let alice: Person, bob: Person, carol: Person, dave: Person
-let aliceAddress = ''
 let bobLink = ''
 
 const FAMILY_NOTE = 'Family dinner on Sunday at six'
@@ -17,90 +17,18 @@ const PRIVATE_NOTE = 'My private diary entry'
 const PHOTO_CAPTION = 'Beach photo from the holidays'
 const PHOTO_BYTES = 20 * 1024 * 1024
 
-beforeAll(async () => {
-  world = await createWorld({ trackerCount: 1 })
-})
-
-afterAll(async () => {
-  await world?.close()
-})
-
-
-
-async function createInvite (label: string): Promise<string> {
-  await tab(alice.page, 'Invites')
-  await alice.page.getByLabel('Label (only you see it)').fill(label)
-  await alice.page.getByRole('button', { name: 'Create invite' }).click()
-  const link = alice.page.getByTestId('invite-link')
-  await expect.poll(() => link.textContent()).toContain('#/invite/')
-  return (await link.textContent())!.trim()
-}
-
-async function acceptInvite (person: Person, link: string): Promise<void> {
-  await person.page.goto(link)
-  await person.page.getByRole('button', { name: 'Accept invite' }).click()
-  await expect.poll(() => person.page.url(), { timeout: 60_000 }).toContain(`#/friend/${aliceAddress}`).catch(async (err) => {
-    await screenshot(person, `failed-accept-${person.name}`) // for whoever reads the CI log
-    throw err
-  })
-  await person.page.getByTestId('friend-name').filter({ hasText: 'Alice' }).waitFor({ timeout: 30_000 })
-}
-
-async function share (text: string, audience: 'All friends' | 'Only me' | string, file?: { name: string, mimeType: string, buffer: Buffer }): Promise<void> {
-  const page = alice.page
-  await tab(page, 'My items')
-  if (file) {
-    await page.getByRole('radio', { name: 'File', exact: true }).check()
-    await page.getByLabel(/^File/).setInputFiles(file)
-    await page.getByLabel('Caption (optional)').fill(text)
-  } else {
-    await page.getByRole('radio', { name: 'Note', exact: true }).check()
-    await page.getByLabel('Text', { exact: true }).fill(text)
-  }
-  if (audience === 'All friends' || audience === 'Only me') {
-    await page.getByRole('radio', { name: audience }).check()
-  } else {
-    await page.getByRole('radio', { name: 'Selected groups' }).check()
-    // The composer keeps the last audience: make this one exactly `audience`.
-    for (const group of ['family', 'work']) {
-      const box = page.getByRole('checkbox', { name: group, exact: true })
-      if (group === audience) await box.check()
-      else await box.uncheck()
-    }
-  }
-  await page.getByRole('button', { name: 'Share' }).click()
-  await page.getByTestId('my-item').filter({ hasText: text }).waitFor()
-}
-
-
-
 function deletionFriend (name: string) {
   return alice.page.getByTestId('deletion-friend').filter({ hasText: name })
 }
 
 describe('friends, groups and scoped sharing', () => {
   it('four people open Kith; Alice makes groups and invites', async () => {
-    alice = await world.person('alice')
-    bob = await world.person('bob')
-    carol = await world.person('carol')
-    dave = await world.person('dave')
-    aliceAddress = await openApp(alice, world.appUrl)
-    await setName(alice, 'Alice')
-    for (const [p, n] of [[bob, 'Bob'], [carol, 'Carol'], [dave, 'Dave']] as const) {
-      await openApp(p, world.appUrl)
-      await setName(p, n)
-    }
-    await tab(alice.page, 'Groups')
-    for (const name of ['family', 'work']) {
-      await alice.page.getByLabel('New group name').fill(name)
-      await alice.page.getByRole('button', { name: 'Create group' }).click()
-      await alice.page.getByTestId('group-name').filter({ hasText: name }).waitFor()
-    }
-    bobLink = await createInvite('for Bob')
+    ;[alice, bob, carol, dave] = await newPeople(world, 'Alice', 'Bob', 'Carol', 'Dave')
+    for (const name of ['family', 'work']) await createGroup(alice, name)
+    bobLink = await createInvite(alice, 'for Bob')
     await screenshot(alice, '10-alice-invite')
-    await acceptInvite(bob, bobLink)
-    const carolLink = await createInvite('for Carol')
-    await acceptInvite(carol, carolLink)
+    await acceptInvite(bob, bobLink, alice)
+    await befriend(alice, carol)
     await screenshot(bob, '11-bob-accepted')
   })
 
@@ -122,13 +50,13 @@ describe('friends, groups and scoped sharing', () => {
   })
 
   it('Alice shares to family, work and only herself; each friend sees only their items', async () => {
-    await share(FAMILY_NOTE, 'family')
-    await share(WORK_NOTE, 'work')
-    await share(PRIVATE_NOTE, 'Only me')
-    await share(PHOTO_CAPTION, 'family', { name: 'beach.png', mimeType: 'image/png', buffer: Buffer.alloc(PHOTO_BYTES, 7) })
+    await share(alice, FAMILY_NOTE, { to: ['family'] })
+    await share(alice, WORK_NOTE, { to: ['work'] })
+    await share(alice, PRIVATE_NOTE, { to: 'Only me' })
+    await share(alice, PHOTO_CAPTION, { to: ['family'], file: { name: 'beach.png', mimeType: 'image/png', buffer: Buffer.alloc(PHOTO_BYTES, 7) } })
     await screenshot(alice, '13-alice-items')
 
-    await bob.page.goto(`${world.appUrl}#/friend/${aliceAddress}`)
+    await bob.page.goto(`${world.appUrl}#/friend/${alice.address}`)
     await refreshFeed(bob.page)
     await expect.poll(() => feedTexts(bob.page)).toHaveLength(2)
     const bobSees = (await feedTexts(bob.page)).join('\n')
@@ -137,7 +65,7 @@ describe('friends, groups and scoped sharing', () => {
     expect(bobSees).not.toContain(WORK_NOTE)
     expect(bobSees).not.toContain(PRIVATE_NOTE)
 
-    await carol.page.goto(`${world.appUrl}#/friend/${aliceAddress}`)
+    await carol.page.goto(`${world.appUrl}#/friend/${alice.address}`)
     await refreshFeed(carol.page)
     await expect.poll(() => feedTexts(carol.page)).toHaveLength(1)
     expect((await feedTexts(carol.page))[0]).toContain(WORK_NOTE)
@@ -179,7 +107,7 @@ describe('friends, groups and scoped sharing', () => {
     carol.page = await carol.context.newPage()
     await openApp(carol, world.appUrl)
     await expect.poll(() => deletionFriend('Carol').textContent(), { timeout: 90_000 }).toMatch(/confirmed/)
-    await carol.page.goto(`${world.appUrl}#/friend/${aliceAddress}`)
+    await carol.page.goto(`${world.appUrl}#/friend/${alice.address}`)
     await carol.page.getByTestId('feed-state').waitFor()
     expect((await feedTexts(carol.page)).join('\n')).not.toContain(WORK_NOTE)
   })
@@ -195,7 +123,7 @@ describe('friends, groups and scoped sharing', () => {
     // Alice is online, but not reachable by address (the default): friends
     // and invite holders meet her in swarms only they can name.
     expect(await alice.page.evaluate(() => document.visibilityState)).toBe('visible')
-    await dave.page.goto(`${world.appUrl}#/friend/${aliceAddress}`)
+    await dave.page.goto(`${world.appUrl}#/friend/${alice.address}`)
     await expect.poll(() => dave.page.getByTestId('friend-phase').textContent(), { timeout: 30_000 }).toMatch(/Not reachable after \d+ seconds/)
     expect(await dave.page.getByTestId('friend-name').textContent()).not.toContain('Alice')
     expect(await dave.page.getByTestId('feed-item').count()).toBe(0)
@@ -221,7 +149,7 @@ describe('friends, groups and scoped sharing', () => {
 
   it('a request to an offline friend waits in the queue, survives a reload and goes out once', async () => {
     await alice.page.close() // Alice goes offline
-    await bob.page.goto(`${world.appUrl}#/friend/${aliceAddress}`)
+    await bob.page.goto(`${world.appUrl}#/friend/${alice.address}`)
     await bob.page.getByRole('button', { name: 'Refresh' }).click()
     await expect.poll(() => bob.page.getByTestId('feed-state').textContent(), { timeout: 30_000 }).toMatch(/queued/)
     await bob.page.reload()
@@ -230,7 +158,7 @@ describe('friends, groups and scoped sharing', () => {
     // Alice comes back and shares something with all friends.
     alice.page = await alice.context.newPage()
     await openApp(alice, world.appUrl)
-    await share('Back online for everyone', 'All friends')
+    await share(alice, 'Back online for everyone')
     await expect.poll(async () => (await feedTexts(bob.page)).filter((t) => t.includes('Back online for everyone')).length, { timeout: 60_000 }).toBe(1)
     await bob.page.reload()
     await expect.poll(async () => (await feedTexts(bob.page)).filter((t) => t.includes('Back online for everyone')).length, { timeout: 30_000 }).toBe(1)

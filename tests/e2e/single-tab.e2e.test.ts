@@ -2,19 +2,11 @@
 // start a second node (it says Kith runs in another tab and offers to move
 // it), taking over stops the first tab's node (its tracker connections
 // close), and the first tab can take it back.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { Page, WebSocket } from 'playwright-core'
-import { createWorld, openApp, SCREENSHOT_DIR, type Person, type World } from './support/world'
+import { openApp, SCREENSHOT_DIR, worldPerFile, type Person } from './support/world'
 
-let world: World
-
-beforeAll(async () => {
-  world = await createWorld()
-})
-
-afterAll(async () => {
-  await world?.close()
-})
+const world = worldPerFile()
 
 /** Every WebSocket a page opens (the node's tracker connections). */
 function trackSockets (page: Page): WebSocket[] {

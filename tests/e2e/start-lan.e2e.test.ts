@@ -95,7 +95,7 @@ describe('npm start on 0.0.0.0', () => {
     await phone.getByLabel('Your name (your friend will see it)').fill('Bob')
     await phone.getByRole('button', { name: 'Accept invite' }).click()
     await phone.getByTestId('friend-name').filter({ hasText: 'Alice' }).waitFor({ timeout: 60_000 })
-    await screenshot({ name: 'phone', context: phone.context(), page: phone }, 'start-lan-phone-friend-390')
+    await screenshot({ page: phone }, 'start-lan-phone-friend-390')
     await laptop.getByRole('tab', { name: 'Friends' }).click()
     await laptop.getByTestId('friend-entry').filter({ hasText: 'Bob' }).waitFor({ timeout: 30_000 })
   })

@@ -1,18 +1,10 @@
 // The walking skeleton, driven through the real UI in real Chromium: two
 // people (browser contexts) find each other through local trackers and talk
 // over an authenticated WebRTC session.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createWorld, openApp, screenshot, type Person, type World } from './support/world'
+import { describe, expect, it } from 'vitest'
+import { openApp, screenshot, worldPerFile, type Person } from './support/world'
 
-let world: World
-
-beforeAll(async () => {
-  world = await createWorld({ trackerCount: 2 })
-})
-
-afterAll(async () => {
-  await world?.close()
-})
+const world = worldPerFile({ trackerCount: 2 })
 
 async function setName (person: Person, name: string): Promise<void> {
   const field = person.page.getByLabel('Name shown to friends')

@@ -6,12 +6,11 @@
 import { blobSource } from '../../shared/backup/backup-format'
 import { exportBackup } from '../../node-tab/backup/export'
 import { importBackup } from '../../node-tab/backup/import'
-import { NodeDatabase, type ItemRow } from '../../node-tab/storage/db'
+import { NodeDatabase } from '../../node-tab/storage/db'
 import { loadOrCreateIdentity } from '../../node-tab/storage/identity-store'
-import { newId } from '../../node-tab/storage/ids'
 import { ItemsStore } from '../../node-tab/storage/items-store'
+import { seedNotes } from './people'
 
-const SEED_BATCH = 1000
 let db: NodeDatabase | null = null
 
 export const backupBench = {
@@ -20,15 +19,7 @@ export const backupBench = {
   backupBenchSeed: async (items: number) => {
     db = new NodeDatabase(`kith-backup-bench-${Math.random()}`)
     await loadOrCreateIdentity(db)
-    const now = Date.now()
-    for (let from = 0; from < items; from += SEED_BATCH) {
-      const rows: ItemRow[] = []
-      for (let i = from; i < Math.min(items, from + SEED_BATCH); i++) {
-        const at = now - (items - i) * 1000
-        rows.push({ id: newId(), type: 'note', text: `note ${i}: ${'a short line of text '.repeat(3)}`, createdAt: at, updatedAt: at, listedAt: at, audience: { kind: 'friends' } })
-      }
-      await db.items.bulkAdd(rows)
-    }
+    await seedNotes(db, items)
     return { items: await db.items.count(), logEntries: await db.syncLog.count() }
   },
   /** Seconds to export it (of which the key derivation), and the file's size in bytes. */

@@ -6,11 +6,10 @@ import { toHex } from '../../shared/util/bytes'
 import { parseAddress } from '../../shared/identity/identity'
 import { KithNode, type NodeSession } from '../../node-tab/node'
 import { NewDeviceLink } from '../../node-tab/linking/new-device'
-import { NodeDatabase, type ItemRow } from '../../node-tab/storage/db'
+import { NodeDatabase } from '../../node-tab/storage/db'
 import { storeLinkedIdentity } from '../../node-tab/storage/identity-store'
-import { newId } from '../../node-tab/storage/ids'
+import { seedNotes } from './people'
 
-const SEED_BATCH = 1000
 let owner: KithNode | null = null
 let deviceDbName = ''
 let link: NewDeviceLink | null = null
@@ -34,15 +33,7 @@ export const devicesBench = {
   deviceBenchOwner: async (trackers: string[], items: number) => {
     owner = await openNode(`kith-dev-owner-${Math.random()}`, trackers)
     await owner.setDisplayName('Bench owner')
-    const now = Date.now()
-    for (let from = 0; from < items; from += SEED_BATCH) {
-      const rows: ItemRow[] = []
-      for (let i = from; i < Math.min(items, from + SEED_BATCH); i++) {
-        const at = now - (items - i) * 1000
-        rows.push({ id: newId(), type: 'note', text: `note ${i}: ${'a short line of text '.repeat(3)}`, createdAt: at, updatedAt: at, listedAt: at, audience: { kind: 'friends' } })
-      }
-      await owner.db.items.bulkAdd(rows)
-    }
+    await seedNotes(owner.db, items)
     owner.startListening()
     return { address: owner.address }
   },

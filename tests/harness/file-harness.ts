@@ -2,21 +2,14 @@
 // a given size, a friend page that fetches it (into its IndexedDB, for the
 // benchmark; or many times at once without keeping it, for the memory test).
 // Each page holds one person; the page's own state lives here.
-import { KithNode } from '../../node-tab/node'
-import { NodeDatabase } from '../../node-tab/storage/db'
-import { KithClient } from '../../client/kith-client'
-import { ClientDatabase } from '../../client/cache/db'
+import type { KithClient } from '../../client/kith-client'
 import { downloadPieces } from '../../client/file-download'
 import { parseAddress } from '../../shared/identity/identity'
+import { befriendAndSync, openClient } from './people'
 
 let person: KithClient | null = null
 
-async function openPerson (trackers: string[]): Promise<KithClient> {
-  const tag = Math.random().toString(36).slice(2)
-  const node = await KithNode.open({ db: new NodeDatabase(`kith-file-node-${tag}`), hostConfig: { trackers, iceServers: [] } })
-  node.startListening()
-  return new KithClient(node, new ClientDatabase(`kith-file-client-${tag}`))
-}
+const openPerson = (trackers: string[]): Promise<KithClient> => openClient(trackers, 'kith-file')
 
 /** `size` bytes as a Blob, without holding them in script memory: 1 MiB parts
  *  (each a little different) that the browser keeps outside the JS heap. */
@@ -44,10 +37,7 @@ export const fileHarness = {
   /** Friend: redeems the invite and syncs the owner's listing. */
   fileFriend: async (trackers: string[], ownerAddress: string, token: string) => {
     person = await openPerson(trackers)
-    await person.acceptInvite(ownerAddress, token)
-    const feed = await person.feed(ownerAddress)
-    await feed.sync()
-    return (await feed.items()).length
+    return befriendAndSync(person, ownerAddress, token)
   },
   /** Friend: fetches the file through the app's feed, from the owner's
    *  IndexedDB into this page's IndexedDB. Returns seconds and the size. */

@@ -17,11 +17,11 @@ import { epochAt, openOffer, personTopic, sealAnswer } from '../../shared/rendez
 import type { Transport } from '../../shared/wire/transport'
 import { RpcPeer } from '../../shared/wire/rpc'
 import { KithClient } from '../../client/kith-client'
-import { ClientDatabase } from '../../client/cache/db'
 import { ItemsStore } from '../../node-tab/storage/items-store'
 import { seedScale, timeScopedPages } from './bench-scale'
 import { backupBench, backupMemory } from './backup-bench'
 import { fileHarness } from './file-harness'
+import { befriendAndSync, openClient } from './people'
 import { scaleSessionsBench } from './scale-sessions-bench'
 import type { NodeMethods } from '../../shared/protocol/protocol'
 
@@ -90,14 +90,6 @@ let benchSession: Awaited<ReturnType<KithNode['connect']>> | null = null
 
 /** Owner and friends for the delete benchmark, each in its own page. */
 let scaleClient: KithClient | null = null
-
-async function openClient (trackers: string[]): Promise<KithClient> {
-  const tag = Math.random().toString(36).slice(2)
-  const node = await KithNode.open({ db: new NodeDatabase(`kith-node-${tag}`), hostConfig: { trackers, iceServers: [] } })
-  const client = new KithClient(node, new ClientDatabase(`kith-client-${tag}`))
-  node.startListening()
-  return client
-}
 
 const harness = {
   contractCases: () => Object.keys(transportContract),
@@ -170,10 +162,7 @@ const scaleBench = {
   /** Friend: redeem the invite and cache the owner's items. */
   deleteBenchFriend: async (trackers: string[], ownerAddress: string, token: string) => {
     scaleClient = await openClient(trackers)
-    await scaleClient.acceptInvite(ownerAddress, token)
-    const feed = await scaleClient.feed(ownerAddress)
-    await feed.sync()
-    return (await feed.items()).length
+    return befriendAndSync(scaleClient, ownerAddress, token)
   },
   /** Owner: delete the item and wait until every friend has confirmed. */
   deleteBenchRun: async (itemId: string, timeoutMs: number) => {

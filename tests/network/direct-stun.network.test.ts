@@ -1,34 +1,19 @@
 // Two homes behind endpoint-independent NATs (Linux MASQUERADE keeps the
 // source port) with STUN: the browsers learn their public addresses and
 // connect straight to each other, no relay in between.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { homeAddresses, TURN_ADDRESS } from '../../scripts/lib/nat-network.mjs'
 import { screenshot, type Person } from '../e2e/support/world'
-import { acceptInvite, createInvite, fetchNote, openAs, shareNote } from './support/friends'
-import { createNatWorld, type NatWorld } from './support/nat-world'
+import { friendsWithANote } from './support/friends'
+import { natWorldPerFile } from './support/nat-world'
 import { selectedPairs } from './support/peer-stats'
 
-let world: NatWorld
+const world = natWorldPerFile({ ice: 'stun' })
 let alice: Person, bob: Person
-
-beforeAll(async () => {
-  world = await createNatWorld({ ice: 'stun' })
-})
-
-afterAll(async () => {
-  await world?.close()
-})
 
 describe('behind two endpoint-independent NATs, with STUN', () => {
   it('Bob accepts Alice’s invite and fetches her note over a direct connection', async () => {
-    alice = await world.person('alice', 'h1')
-    bob = await world.person('bob', 'h2')
-    const aliceAddress = await openAs(alice, world.appUrl, 'Alice')
-    await openAs(bob, world.appUrl, 'Bob')
-    const link = await createInvite(alice)
-    await acceptInvite(bob, link, aliceAddress, 'Alice')
-    await shareNote(alice, 'A note that went straight through two NATs')
-    await fetchNote(bob, world.appUrl, aliceAddress, 'A note that went straight through two NATs')
+    ;({ alice, bob } = await friendsWithANote(world, 'A note that went straight through two NATs'))
     await screenshot(bob, 'network-direct-bob')
   })
 

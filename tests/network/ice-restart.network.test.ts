@@ -7,16 +7,16 @@
 // new handshake, and Alice's next note reaches Bob without anyone pressing
 // anything. (A cut too long for a restart ends in a fresh dial instead:
 // uplink-cut.network.test.ts.)
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { HOMES, setUplink } from '../../scripts/lib/nat-network.mjs'
 import { feedTexts } from '../e2e/support/app'
 import { screenshot, type Person } from '../e2e/support/world'
-import { shareNote } from './support/friends'
-import { createNatWorld, type NatWorld } from './support/nat-world'
+import { share } from '../e2e/support/people'
+import { natWorldPerFile } from './support/nat-world'
 import { connectedPair } from './support/outage'
 import { peerConnections, type PeerConnectionView } from './support/peer-stats'
 
-let world: NatWorld
+const world = natWorldPerFile({ ice: 'stun' })
 let alice: Person, bob: Person
 const aliceHome = HOMES.find((h) => h.name === 'h1')!
 let before: PeerConnectionView[] = []
@@ -25,13 +25,8 @@ let before: PeerConnectionView[] = []
 let sessions: number[] = []
 const statesOf = async (): Promise<string[]> => { const now = await peerConnections(bob.page); return sessions.map((i) => now[i]!.state) }
 
-beforeAll(async () => {
-  world = await createNatWorld({ ice: 'stun' })
-})
-
 afterAll(async () => {
   setUplink(aliceHome, true)
-  await world?.close()
 })
 
 describe('a brief uplink cut heals by an ICE restart', () => {
@@ -64,7 +59,7 @@ describe('a brief uplink cut heals by an ICE restart', () => {
     for (const i of sessions) expect(after[i]!.localUfrag).not.toBe(before[i]!.localUfrag)
     await bob.page.getByTestId('friend-rtt').waitFor({ timeout: 30_000 })
     expect(await bob.page.getByTestId('friend-phase').textContent()).toContain('Connected securely')
-    await shareNote(alice, 'After the restart')
+    await share(alice, 'After the restart')
     const sharedAt = Date.now()
     await expect.poll(async () => (await feedTexts(bob.page)).join('\n'), { timeout: 30_000 }).toContain('After the restart')
     console.log(`[ice-restart] her next note reached Bob's feed ${((Date.now() - sharedAt) / 1000).toFixed(1)} s after she shared it`)

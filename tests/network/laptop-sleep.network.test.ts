@@ -7,27 +7,22 @@
 // timer; the detector for that is tested in tests/unit/network-watch.test.ts,
 // as the test network cannot suspend a machine.)
 import type { CDPSession } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { HOMES, setUplink } from '../../scripts/lib/nat-network.mjs'
 import { feedTexts } from '../e2e/support/app'
 import { screenshot, type Person } from '../e2e/support/world'
-import { shareNote } from './support/friends'
-import { createNatWorld, type NatWorld } from './support/nat-world'
+import { share } from '../e2e/support/people'
+import { natWorldPerFile } from './support/nat-world'
 import { connectedPair } from './support/outage'
 
-let world: NatWorld
+const world = natWorldPerFile({ ice: 'stun' })
 let alice: Person, bob: Person
 let aliceCdp: CDPSession
 const aliceHome = HOMES.find((h) => h.name === 'h1')!
 
-beforeAll(async () => {
-  world = await createNatWorld({ ice: 'stun' })
-})
-
 afterAll(async () => {
   setUplink(aliceHome, true)
   await aliceCdp?.send('Page.setWebLifecycleState', { state: 'active' }).catch(() => {})
-  await world?.close()
 })
 
 describe('a laptop sleeps and wakes', () => {
@@ -50,7 +45,7 @@ describe('a laptop sleeps and wakes', () => {
     // A figure for the log, not an assertion (speed lives in bench/).
     console.log(`[laptop-sleep] Bob reconnected ${((Date.now() - wokeAt) / 1000).toFixed(1)} s after Alice's page woke`)
     expect(await bob.page.getByTestId('friend-phase').textContent()).toContain('Connected securely')
-    await shareNote(alice, 'After the nap')
+    await share(alice, 'After the nap')
     await expect.poll(async () => (await feedTexts(bob.page)).join('\n'), { timeout: 30_000 }).toContain('After the nap')
     await screenshot(bob, 'network-after-sleep-bob')
   })

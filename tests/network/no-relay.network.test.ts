@@ -2,31 +2,21 @@
 // path between them. The person is told so in plain words, with what to do,
 // instead of a spinner that never ends; and the privacy mode cannot be
 // turned on without a relay to hide behind.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { screenshot, type Person } from '../e2e/support/world'
-import { createInvite, openAs } from './support/friends'
-import { createNatWorld, type NatWorld } from './support/nat-world'
+import { createInvite } from '../e2e/support/people'
+import { aliceAndBob } from './support/friends'
+import { natWorldPerFile } from './support/nat-world'
 import { configsUsed } from './support/peer-stats'
 import { setHideMyIp } from './support/settings'
 
-let world: NatWorld
+const world = natWorldPerFile({ ice: 'none' })
 let alice: Person, bob: Person
-
-beforeAll(async () => {
-  world = await createNatWorld({ ice: 'none' })
-})
-
-afterAll(async () => {
-  await world?.close()
-})
 
 describe('behind two symmetric NATs, without STUN or TURN', () => {
   it('accepting an invite ends with “your network needs a relay”, not an endless spinner', async () => {
-    alice = await world.person('alice', 'h3')
-    bob = await world.person('bob', 'h4')
-    await openAs(alice, world.appUrl, 'Alice')
-    await openAs(bob, world.appUrl, 'Bob')
-    const link = await createInvite(alice)
+    ;({ alice, bob } = await aliceAndBob(world, { homes: ['h3', 'h4'] }))
+    const link = await createInvite(alice, 'network test')
     await bob.page.goto(link)
     await bob.page.getByRole('button', { name: 'Accept invite' }).click()
     await bob.page.getByTestId('invite-progress').waitFor()

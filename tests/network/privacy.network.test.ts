@@ -1,34 +1,23 @@
 // "Hide my IP address from friends": Bob's browser gathers only relay
 // candidates (iceTransportPolicy 'relay'), so Alice's browser never learns
 // his home's public (NAT) address or his LAN address, only the relay's.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { homeAddresses, TURN_ADDRESS } from '../../scripts/lib/nat-network.mjs'
 import { SCREENSHOT_DIR, type Person } from '../e2e/support/world'
-import { acceptInvite, createInvite, fetchNote, openAs, shareNote } from './support/friends'
-import { createNatWorld, type NatWorld } from './support/nat-world'
+import { befriend, fetchNote, share } from '../e2e/support/people'
+import { aliceAndBob } from './support/friends'
+import { natWorldPerFile } from './support/nat-world'
 import { configsUsed, remoteAddressesSeen, selectedPairs } from './support/peer-stats'
 import { setHideMyIp } from './support/settings'
 
-let world: NatWorld
+// Endpoint-independent NATs with STUN and TURN: a direct path would work,
+// so only the setting keeps Bob's address from Alice.
+const world = natWorldPerFile({ ice: 'turn' })
 let alice: Person, bob: Person
-let aliceAddress = ''
-
-beforeAll(async () => {
-  // Endpoint-independent NATs with STUN and TURN: a direct path would work,
-  // so only the setting keeps Bob's address from Alice.
-  world = await createNatWorld({ ice: 'turn' })
-})
-
-afterAll(async () => {
-  await world?.close()
-})
 
 describe('relay-only privacy mode', () => {
   it('Bob turns on “Hide my IP address from friends”, then becomes Alice’s friend and fetches her note', async () => {
-    alice = await world.person('alice', 'h1')
-    bob = await world.person('bob', 'h2')
-    aliceAddress = await openAs(alice, world.appUrl, 'Alice')
-    await openAs(bob, world.appUrl, 'Bob')
+    ;({ alice, bob } = await aliceAndBob(world))
     expect(await setHideMyIp(bob, true)).toBe('Saved. Reconnected with the new settings.')
     for (const width of [1280, 390]) {
       await bob.page.setViewportSize({ width, height: 900 })
@@ -36,16 +25,15 @@ describe('relay-only privacy mode', () => {
       await bob.page.screenshot({ path: `${SCREENSHOT_DIR}/network-privacy-setting-${width}.png` })
     }
     await bob.page.setViewportSize({ width: 900, height: 900 })
-    const link = await createInvite(alice)
-    await acceptInvite(bob, link, aliceAddress, 'Alice')
-    await shareNote(alice, 'A note for a friend who hides his address')
-    await fetchNote(bob, world.appUrl, aliceAddress, 'A note for a friend who hides his address')
+    await befriend(alice, bob)
+    await share(alice, 'A note for a friend who hides his address')
+    await fetchNote(bob, world.appUrl, alice, 'A note for a friend who hides his address')
   })
 
   it('the setting survives a reload, and every connection Bob makes is relay-only', async () => {
     await bob.page.reload()
     await bob.page.getByTestId('feed-state').waitFor()
-    await fetchNote(bob, world.appUrl, aliceAddress, 'A note for a friend who hides his address')
+    await fetchNote(bob, world.appUrl, alice, 'A note for a friend who hides his address')
     const configs = await configsUsed(bob.page)
     expect(configs.length).toBeGreaterThan(0)
     for (const config of configs) expect(config?.iceTransportPolicy).toBe('relay')

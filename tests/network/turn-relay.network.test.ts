@@ -4,46 +4,29 @@
 // a capture on its interface holds the relayed traffic, but no note text,
 // name or key in any form (the data channel is DTLS end to end).
 import { randomBytes } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import bs58 from 'bs58'
 import { homeAddresses, RELAY_PORTS, startCapture, TURN_ADDRESS } from '../../scripts/lib/nat-network.mjs'
 import { parseAddress } from '../../shared/identity/identity'
 import { screenshot, type Person } from '../e2e/support/world'
-import { acceptInvite, createInvite, fetchNote, openAs, shareNote } from './support/friends'
-import { createNatWorld, type NatWorld } from './support/nat-world'
+import { friendsWithANote } from './support/friends'
+import { natWorldPerFile } from './support/nat-world'
 import { selectedPairs } from './support/peer-stats'
 import { udpDatagrams } from './support/pcap'
 
-let world: NatWorld
+const world = natWorldPerFile({ ice: 'turn' })
 let alice: Person, bob: Person
 const marker = randomBytes(6).toString('hex')
 const NOTE = `Secret picnic plan ${marker}`
 const ALICE = `Alice ${marker.slice(0, 4)}`
 const BOB = `Bob ${marker.slice(4, 8)}`
-let aliceAddress = ''
-let bobAddress = ''
 let capture: Buffer
-
-beforeAll(async () => {
-  world = await createNatWorld({ ice: 'turn' })
-})
-
-afterAll(async () => {
-  await world?.close()
-})
 
 describe('behind two symmetric NATs, with TURN', () => {
   it('Bob accepts Alice’s invite and fetches her note through the relay, which is captured', async () => {
     const recording = await startCapture(`${world.turn.logFile}.pcap`)
     try {
-      alice = await world.person('alice', 'h3')
-      bob = await world.person('bob', 'h4')
-      aliceAddress = await openAs(alice, world.appUrl, ALICE)
-      bobAddress = await openAs(bob, world.appUrl, BOB)
-      const link = await createInvite(alice)
-      await acceptInvite(bob, link, aliceAddress, ALICE)
-      await shareNote(alice, NOTE)
-      await fetchNote(bob, world.appUrl, aliceAddress, NOTE)
+      ;({ alice, bob } = await friendsWithANote(world, NOTE, { homes: ['h3', 'h4'], names: [ALICE, BOB] }))
       await screenshot(bob, 'network-relay-bob')
     } finally {
       capture = await recording.stop()
@@ -81,7 +64,7 @@ describe('behind two symmetric NATs, with TURN', () => {
       ['Alice’s name', Buffer.from(ALICE)],
       ['Bob’s name', Buffer.from(BOB)]
     ]
-    for (const [who, address] of [['Alice', aliceAddress], ['Bob', bobAddress]] as const) {
+    for (const [who, address] of [['Alice', alice.address], ['Bob', bob.address]] as const) {
       const key = Buffer.from(parseAddress(address))
       secrets.push([`${who}’s address`, Buffer.from(address)])
       secrets.push([`${who}’s key, raw`, key])

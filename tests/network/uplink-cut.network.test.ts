@@ -15,10 +15,10 @@
 // stock tracker keeps relaying offers for a peer id to the socket that first
 // announced it, so her new socket must use a fresh peer id to be reached
 // (tracker-connection.ts). Before that, Bob's page never reconnected.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { HOMES, setUplink } from '../../scripts/lib/nat-network.mjs'
 import { screenshot } from '../e2e/support/world'
-import { createNatWorld, type NatWorld } from './support/nat-world'
+import { natWorldPerFile } from './support/nat-world'
 import { connectedPair, nextNoteArrivesByItself, type Pair } from './support/outage'
 
 const aliceHome = HOMES.find((h) => h.name === 'h1')!
@@ -27,16 +27,11 @@ describe.each([
   { cut: 'briefly', holdMs: 0, shot: 'network-uplink' },
   { cut: 'for 20 s', holdMs: 20_000, shot: 'network-uplink-long' }
 ])('a home’s uplink is cut $cut and restored', ({ cut, holdMs, shot }) => {
-  let world: NatWorld
+  const world = natWorldPerFile({ ice: 'stun' })
   let pair: Pair
 
-  beforeAll(async () => {
-    world = await createNatWorld({ ice: 'stun' })
-  })
-
-  afterAll(async () => {
+  afterAll(() => {
     setUplink(aliceHome, true)
-    await world?.close()
   })
 
   it('Bob is connected to Alice and has her first note', async () => {

@@ -1,9 +1,7 @@
 // Attacks on the client side by friends' nodes: one friend's delete notices
 // trying to undo another owner's deletion or remove another owner's items.
 // (A node pushing more file bytes than asked: tests/unit/file-download.test.ts.)
-import { afterEach, describe, expect, it } from 'vitest'
-import Dexie from 'dexie'
-import { ClientDatabase } from '../../client/cache/db'
+import { describe, expect, it } from 'vitest'
 import { FriendCache } from '../../client/cache/friend-cache'
 import type { SharedItem } from '../../shared/protocol/items'
 import { encodeChunk, FrameType, RESULT_DIRECTION } from '../../shared/wire/codec'
@@ -11,20 +9,13 @@ import { runHandshake } from '../../shared/session/handshake'
 import { createMemoryTransportPair } from '../../shared/wire/memory-transport'
 import type { NodeMethods } from '../../shared/protocol/protocol'
 import { establishSession } from '../../shared/session/session'
-import { cursorOf, feedOver, note, person, uniqueName } from './friend-fixtures'
+import { clientDatabase, cleanupsAfterEach } from './cleanups'
+import { cursorOf, feedOver, note, person } from './friend-fixtures'
 import { RawPeer } from './raw-peer'
 
-const cleanups: Array<() => unknown> = []
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
-})
+const cleanups = cleanupsAfterEach()
 
-function cacheDb (): FriendCache {
-  const name = uniqueName('attack-client')
-  const db = new ClientDatabase(name)
-  cleanups.push(() => { db.close(); return Dexie.delete(name) })
-  return new FriendCache(db)
-}
+const cacheDb = (): FriendCache => new FriendCache(clientDatabase(cleanups))
 
 const ids = (items: { id: string }[]): string[] => items.map((i) => i.id).sort()
 
@@ -83,9 +74,7 @@ describe('attack: a friend’s node answering a range with a huge message', () =
   it('the download stops at the first oversized header', async () => {
     const owner = person()
     const me = person()
-    const name = uniqueName('attack-range')
-    const db = new ClientDatabase(name)
-    cleanups.push(() => { db.close(); return Dexie.delete(name) })
+    const db = clientDatabase(cleanups)
     const cache = new FriendCache(db)
     const item: SharedItem = { id: 'f1', type: 'file', text: '', createdAt: 1, updatedAt: 1, file: { name: 'f.bin', mime: 'application/octet-stream', size: 1024 * 1024 } }
     await cache.storePage(owner.keyHex, [item], cursorOf(item))
@@ -96,7 +85,7 @@ describe('attack: a friend’s node answering a range with a huge message', () =
     ])
     cleanups.push(() => session.rpc.close())
     const raw = new RawPeer(tb)
-    const feed = feedOver(owner, db, session, cache)
+    const feed = feedOver(owner, db, session, { cache })
     cleanups.push(() => feed.close())
     const download = feed.fetchFile(item.id)
     // Every range in flight (the downloader asks a few at once) gets one.

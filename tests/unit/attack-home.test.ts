@@ -3,28 +3,16 @@
 // in the far future to pin them above everyone else's for good, and a
 // friend reaching into another friend's items through their own listing or
 // delete notices.
-import { afterEach, describe, expect, it } from 'vitest'
-import Dexie from 'dexie'
-import { ClientDatabase } from '../../client/cache/db'
+import { describe, expect, it } from 'vitest'
 import { FriendCache } from '../../client/cache/friend-cache'
 import { deleteNoticeHandler } from '../../client/cache/delete-notice-handler'
-import type { SharedItem } from '../../shared/protocol/items'
-import { uniqueName } from './friend-fixtures'
+import { clientDatabase, cleanupsAfterEach } from './cleanups'
+import { post } from './friend-fixtures'
 import { sleep } from './waiting'
 
-const cleanups: Array<() => unknown> = []
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
-})
+const cleanups = cleanupsAfterEach()
 
-function clientDb (): ClientDatabase {
-  const name = uniqueName('attack-home')
-  const db = new ClientDatabase(name)
-  cleanups.push(() => { db.close(); return Dexie.delete(name) })
-  return db
-}
-
-const post = (id: string, at: number, text = `post ${id}`): SharedItem => ({ id, type: 'post', text, createdAt: at, updatedAt: at })
+const clientDb = () => clientDatabase(cleanups)
 
 describe('attack: a friend pinning posts at the top of Home', () => {
   // Attack: Mallory's node lists posts "made" in the year 285,000 and an

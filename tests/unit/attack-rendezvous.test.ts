@@ -4,7 +4,7 @@
 // offer id) it likes. WebRTC is replaced by a counting stand-in, so each test
 // can see whether an offer ever cost an RTCPeerConnection, an answer slot or
 // a replay-memory entry.
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { Listener, type OfferOutcome } from '../../node-tab/discovery/listener'
 import type { answerOffer } from '../../node-tab/discovery/webrtc'
 import { toBase64, toBinaryString } from '../../shared/util/bytes'
@@ -13,13 +13,11 @@ import { createIdentity, type Identity } from '../../shared/identity/identity'
 import { addressMeeting, inviteMeeting, pairMeeting, sealOfferFor, type Meeting, type MeetingKind } from '../../shared/rendezvous/meetings'
 import { epochAt, EPOCH_MS, OFFER_MAX_AGE_MS, openAnswer, sealOffer, sealSwarmOffer, swarmOfferKey } from '../../shared/rendezvous/rendezvous'
 import { Encoder } from '@msgpack/msgpack'
+import { cleanupsAfterEach } from './cleanups'
 import { countingAnswerer } from './listener-fixtures'
 import { sleep, waitFor } from './waiting'
 
-const cleanups: (() => unknown)[] = []
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!()
-})
+const cleanups = cleanupsAfterEach()
 
 
 /** The tracker's side of the node's socket: everything it hears, and a way

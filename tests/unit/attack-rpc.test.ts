@@ -11,15 +11,10 @@ import { RpcPeer, type MethodTable, type RpcHandlers } from '../../shared/wire/r
 import { TransportEvents, type Transport } from '../../shared/wire/transport'
 import { PEER_HELD_BYTES, sessionRpcOptions, NODE_HELD_BYTES } from '../../node-tab/connections/session-limits'
 import { RawPeer } from './raw-peer'
+import { sleep as tick, waitFor } from './waiting'
 
-const tick = (ms = 0): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
-async function until (cond: () => boolean, ms = 5_000): Promise<void> {
-  const end = Date.now() + ms
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time')
-    await tick(2)
-  }
-}
+/** Polls until `condition` holds; fails after `ms`. */
+const until = (condition: () => boolean, ms = 5_000): Promise<void> => waitFor(condition, ms, 2)
 
 const peers: RpcPeer<MethodTable>[] = []
 afterEach(() => { for (const p of peers.splice(0)) p.close() })

@@ -9,22 +9,14 @@ import {
   type DeviceCertificate
 } from '../../shared/identity/device-certificate'
 import { createIdentity } from '../../shared/identity/identity'
+import { refusalMessage } from './refusal'
 
 const NOW = Date.UTC(2026, 11, 1)
 const alice = createIdentity()
 const laptop = generateSigningKeyPair()
 const pi = generateSigningKeyPair()
 
-function refusal (fn: () => unknown): string {
-  try {
-    fn()
-  } catch (err) {
-    expect(err).toBeInstanceOf(DeviceCertificateError)
-    expect((err as DeviceCertificateError).code).toBe('UNAUTHORIZED')
-    return (err as Error).message
-  }
-  throw new Error('expected a refusal')
-}
+const refusal = (fn: () => unknown): string => refusalMessage(fn, DeviceCertificateError, 'UNAUTHORIZED')
 
 const check = (cert: unknown, isRevoked?: (key: Uint8Array) => boolean): DeviceCertificate =>
   checkDeviceCertificate(cert, { identityKey: alice.publicKey, now: NOW, isRevoked })

@@ -21,6 +21,11 @@ const same = (a: Uint8Array, b: Uint8Array): void => { expect(a.length).toBe(b.l
 const fileOf = (bytes: Uint8Array, audience: Audience = { kind: 'friends' }): NewItem =>
   ({ type: 'file', text: '', audience, file: { name: 'big.bin', mime: 'application/octet-stream', content: new Blob([bytes as Uint8Array<ArrayBuffer>]) } })
 const read = async (blob: Blob | null): Promise<Uint8Array> => new Uint8Array(await blob!.arrayBuffer())
+/** A save that failed left no half item: no item row, no piece. */
+async function expectNothingSaved (db: NodeDatabase): Promise<void> {
+  expect(await db.items.count()).toBe(0)
+  expect(await db.fileChunks.count()).toBe(0)
+}
 
 async function withFriend () {
   const s = setup()
@@ -110,8 +115,7 @@ describe('a file in pieces on the node', () => {
     const err = await kithError(items.create(fileOf(pattern(6 * MiB))), 'TOO_LARGE')
     expect(err.message).toBe(NO_SPACE)
     spy.mockRestore()
-    expect(await db.items.count()).toBe(0)
-    expect(await db.fileChunks.count()).toBe(0)
+    await expectNothingSaved(db)
   })
 
   it('leaves no half item when space runs out writing the item itself, and says so plainly', async () => {
@@ -122,8 +126,7 @@ describe('a file in pieces on the node', () => {
     const note = await kithError(items.create({ type: 'note', text: 'hi', audience: { kind: 'me' } }), 'TOO_LARGE')
     expect(note.message).toBe(NO_SPACE_FOR_ITEM)
     spy.mockRestore()
-    expect(await db.items.count()).toBe(0)
-    expect(await db.fileChunks.count()).toBe(0)
+    await expectNothingSaved(db)
   })
 
   it('removes pieces left by a save that never finished (a crash), but not those of a save in progress', async () => {

@@ -1,28 +1,24 @@
 // Fetching a friend's file range by range: every answer checked against what
 // was asked (rejected whole otherwise), and a download cut short by a reload
 // resuming from the pieces already stored, asking only for the rest.
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import Dexie from 'dexie'
 import { ClientDatabase } from '../../client/cache/db'
 import { FriendCache } from '../../client/cache/friend-cache'
 import { BAD_PIECE, checkRangeAnswer, FILE_TOO_LARGE, NO_SPACE_HERE } from '../../client/file-download'
 import { NO_ROOM } from '../../client/no-room'
-import { FriendFeedImpl } from '../../client/friend-feed'
-import { Outbox } from '../../client/outbox'
+import type { FriendFeedImpl } from '../../client/friend-feed'
 import { bytesEqual } from '../../shared/util/bytes'
-import { addressFromPublicKey } from '../../shared/identity/identity'
 import { FILE_RANGE_BYTES, MAX_FILE_BYTES, type SharedItem } from '../../shared/protocol/items'
 import { parseFileRangeParams } from '../../shared/protocol/protocol'
 import type { NodeSession } from '../../node-tab/node'
-import { connect, FakeOwner, fileItem, person, readBlob, uniqueName, until, type Handlers } from './friend-fixtures'
+import { clientDatabase, cleanupsAfterEach } from './cleanups'
+import { connect, FakeOwner, feedOver, fileItem, person, readBlob, uniqueName, until, type Handlers } from './friend-fixtures'
 
 /** Out of room, in words: "Your browser has no room left for Kith…", then what happened. */
 const NO_ROOM_HERE = expect.stringMatching(new RegExp(`^${NO_ROOM}[^]*${NO_SPACE_HERE.replace(/\./g, '\\.')}$`))
 
-const cleanups: Array<() => unknown> = []
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
-})
+const cleanups = cleanupsAfterEach()
 
 const alice = person()
 const R = FILE_RANGE_BYTES
@@ -37,24 +33,12 @@ function pattern (size: number): Uint8Array {
 async function feedWith (db: ClientDatabase, handlers: () => Handlers): Promise<{ feed: FriendFeedImpl, session: NodeSession }> {
   const { b: session } = await connect(alice, person(), handlers, () => ({}))
   cleanups.push(() => session.rpc.close())
-  const feed = new FriendFeedImpl({
-    ownerAddress: addressFromPublicKey(alice.identity.publicKey),
-    ownerKeyHex: alice.keyHex,
-    cache: new FriendCache(db),
-    outbox: new Outbox(db),
-    currentSession: () => session,
-    getSession: async () => session,
-    retryBaseMs: 10
-  })
+  const feed = feedOver(alice, db, session, { retryBaseMs: 10 })
   cleanups.push(() => feed.close())
   return { feed, session }
 }
 
-function database (name = uniqueName('kith-client')): ClientDatabase {
-  const db = new ClientDatabase(name)
-  cleanups.push(() => { db.close(); return Dexie.delete(name) })
-  return db
-}
+const database = (name?: string): ClientDatabase => clientDatabase(cleanups, name)
 
 /** An owner sharing one file item, 'f1', with these bytes. */
 function ownerWithFile (bytes: Uint8Array): { owner: FakeOwner, bytes: Uint8Array } {

@@ -1,27 +1,16 @@
 // The friend cache: what a friend's node sends is checked before it is kept,
 // syncs are incremental from a cursor, and purging forgets a friend entirely.
-import { afterEach, describe, expect, it } from 'vitest'
-import Dexie from 'dexie'
-import { ClientDatabase } from '../../client/cache/db'
+import { describe, expect, it } from 'vitest'
 import { FriendCache } from '../../client/cache/friend-cache'
-import { Outbox } from '../../client/outbox'
-import { FriendFeedImpl } from '../../client/friend-feed'
-import { addressFromPublicKey } from '../../shared/identity/identity'
+import type { FriendFeedImpl } from '../../client/friend-feed'
 import type { SharedItem } from '../../shared/protocol/items'
 import type { NodeSession } from '../../node-tab/node'
-import { connect, cursorOf, FakeOwner, fileItem, note, person, readBlob, storeWholeFile, uniqueName, type Handlers, type Person } from './friend-fixtures'
+import { clientDatabase as database, cleanupsAfterEach } from './cleanups'
+import { connect, cursorOf, FakeOwner, feedOver, fileItem, note, person, readBlob, storeWholeFile, type Handlers, type Person } from './friend-fixtures'
 
-const cleanups: Array<() => unknown> = []
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
-})
+const cleanups = cleanupsAfterEach()
 
-function clientDatabase (): ClientDatabase {
-  const name = uniqueName('kith-client')
-  const db = new ClientDatabase(name)
-  cleanups.push(() => { db.close(); return Dexie.delete(name) })
-  return db
-}
+const clientDatabase = () => database(cleanups)
 
 const alice = person()
 const bob = person()
@@ -156,14 +145,7 @@ describe('FriendFeedImpl sync', () => {
     const cache = new FriendCache(db)
     const { b: session } = await connect(alice, friend, handlers ?? (() => owner.handlers()), () => ({}))
     cleanups.push(() => session.rpc.close())
-    const feed = new FriendFeedImpl({
-      ownerAddress: addressFromPublicKey(alice.identity.publicKey),
-      ownerKeyHex: alice.keyHex,
-      cache,
-      outbox: new Outbox(db),
-      currentSession: () => session,
-      getSession: async () => session
-    })
+    const feed = feedOver(alice, db, session, { cache })
     cleanups.push(() => feed.close())
     return { owner, feed, cache, session }
   }

@@ -31,13 +31,20 @@ function fakeNode (mayRestart: boolean, state: { pathLost: boolean, connects: nu
   } as unknown as KithNode
 }
 
+/** A friend connection over a node that can (or cannot) restart ICE in
+ *  place, connected; then its path is lost. */
+async function connectedThenPathLost (canRestart: boolean) {
+  const state = { pathLost: false, connects: 0, rpcs: [] as { closed: boolean }[] }
+  const c = new FriendConnection(fakeNode(canRestart, state), addressFromPublicKey(createIdentity().publicKey))
+  c.start()
+  await waitFor(() => c.state.rttMs !== null)
+  state.pathLost = true
+  return { state, c }
+}
+
 describe('FriendConnection on a connection being restarted', () => {
   it('keeps the same session through a few unanswered pings when it can be restarted in place', async () => {
-    const state = { pathLost: false, connects: 0, rpcs: [] as { closed: boolean }[] }
-    const c = new FriendConnection(fakeNode(true, state), addressFromPublicKey(createIdentity().publicKey))
-    c.start()
-    await waitFor(() => c.state.rttMs !== null)
-    state.pathLost = true
+    const { state, c } = await connectedThenPathLost(true)
     await waitFor(() => c.state.rttMs === null, 5_000)
     await sleep(2_500)
     state.pathLost = false
@@ -49,11 +56,7 @@ describe('FriendConnection on a connection being restarted', () => {
   })
 
   it('closes the session at the first unanswered ping when it cannot', async () => {
-    const state = { pathLost: false, connects: 0, rpcs: [] as { closed: boolean }[] }
-    const c = new FriendConnection(fakeNode(false, state), addressFromPublicKey(createIdentity().publicKey))
-    c.start()
-    await waitFor(() => c.state.rttMs !== null)
-    state.pathLost = true
+    const { state, c } = await connectedThenPathLost(false)
     await waitFor(() => state.rpcs[0]!.closed, 5_000)
     state.pathLost = false
     await waitFor(() => state.connects === 2, 5_000)

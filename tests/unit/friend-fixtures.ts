@@ -12,7 +12,7 @@ import type { RpcHandlers } from '../../shared/wire/rpc'
 import type { NodeSession } from '../../node-tab/node'
 import { FriendCache } from '../../client/cache/friend-cache'
 import type { ClientDatabase } from '../../client/cache/db'
-import { FriendFeedImpl } from '../../client/friend-feed'
+import { FriendFeedImpl, type FriendFeedOptions } from '../../client/friend-feed'
 import { Outbox } from '../../client/outbox'
 import { addressFromPublicKey } from '../../shared/identity/identity'
 
@@ -53,6 +53,10 @@ export async function connect (a: Person, b: Person, aHandlers: (remoteKeyHex: s
 
 export function note (id: string, at: number, text = `note ${id}`): SharedItem {
   return { id, type: 'note', text, createdAt: at, updatedAt: at }
+}
+
+export function post (id: string, at: number, text = `post ${id}`): SharedItem {
+  return { id, type: 'post', text, createdAt: at, updatedAt: at }
 }
 
 /** The one device of a FakeOwner, in its cursors. */
@@ -133,14 +137,16 @@ export async function readBlob (blob: Blob | null): Promise<Uint8Array | null> {
   return blob ? new Uint8Array(await blob.arrayBuffer()) : null
 }
 
-/** A friend feed of `owner`'s items over `db`, talking through `session`. */
-export function feedOver (owner: Person, db: ClientDatabase, session: NodeSession, cache = new FriendCache(db)): FriendFeedImpl {
+/** A friend feed of `owner`'s items over `db`, talking through `session`
+ *  (unless `more` says otherwise: another cache, another way to a session). */
+export function feedOver (owner: Person, db: ClientDatabase, session: NodeSession | null, more: Partial<FriendFeedOptions> = {}): FriendFeedImpl {
   return new FriendFeedImpl({
     ownerAddress: addressFromPublicKey(owner.identity.publicKey),
     ownerKeyHex: owner.keyHex,
-    cache,
+    cache: new FriendCache(db),
     outbox: new Outbox(db),
     currentSession: () => session,
-    getSession: async () => session
+    getSession: async () => session!,
+    ...more
   })
 }

@@ -1,16 +1,14 @@
 // When I last reached a friend is kept in the client's cache (for "not
 // reachable since 12 Nov" after a reload), and syncing or clearing their
 // cached items does not lose it.
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import Dexie from 'dexie'
 import { ClientDatabase } from '../../client/cache/db'
 import { FriendCache } from '../../client/cache/friend-cache'
+import { cleanupsAfterEach } from './cleanups'
 import { note, person, uniqueName } from './friend-fixtures'
 
-const cleanups: Array<() => unknown> = []
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
-})
+const cleanups = cleanupsAfterEach()
 
 describe('last reached', () => {
   it('survives a reload, a sync, a page and a purge of their items', async () => {

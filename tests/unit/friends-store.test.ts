@@ -5,6 +5,16 @@ import { befriend, expectSentence, ids, kithError, listAll, person, setup } from
 
 const note = (text: string, audience: Audience = { kind: 'friends' }): NewItem => ({ type: 'note', text, audience })
 
+/** Friends B and C, and groups family and work with nobody in them yet. */
+async function twoFriendsTwoGroups () {
+  const s = setup()
+  const [b, c] = [person('B'), person('C')]
+  await befriend(s.friends, b, c)
+  const family = await s.friends.createGroup('family')
+  const work = await s.friends.createGroup('work')
+  return { ...s, b, c, family, work }
+}
+
 describe('friends', () => {
   it('add is idempotent and updates the name; list, get and isFriend agree', async () => {
     const { friends, clock } = setup()
@@ -111,11 +121,7 @@ describe('groups', () => {
   })
 
   it('leaving a group deletes, for that friend only, what they can no longer see', async () => {
-    const { friends, items, db } = setup()
-    const [b, c] = [person('B'), person('C')]
-    await befriend(friends, b, c)
-    const family = await friends.createGroup('family')
-    const work = await friends.createGroup('work')
+    const { friends, items, db, b, c, family, work } = await twoFriendsTwoGroups()
     for (const f of [b, c]) await friends.setMembership(family.id, f.key, true)
     await friends.setMembership(work.id, b.key, true)
     const onlyFamily = await items.create(note('family', { kind: 'groups', groupIds: [family.id] }))
@@ -131,11 +137,7 @@ describe('groups', () => {
   })
 
   it('deleting a group takes it out of audiences (none left: only me) and revokes what ex-members lose', async () => {
-    const { friends, items, db } = setup()
-    const [b, c] = [person('B'), person('C')]
-    await befriend(friends, b, c)
-    const family = await friends.createGroup('family')
-    const work = await friends.createGroup('work')
+    const { friends, items, db, b, c, family, work } = await twoFriendsTwoGroups()
     await friends.setMembership(family.id, b.key, true)
     await friends.setMembership(work.id, c.key, true)
     const onlyFamily = await items.create(note('family', { kind: 'groups', groupIds: [family.id] }))

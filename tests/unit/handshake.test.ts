@@ -10,21 +10,15 @@ import { concatBytes } from '../../shared/util/bytes'
 import type { SessionBinding, Transport } from '../../shared/wire/transport'
 import type { RpcHandlers } from '../../shared/wire/rpc'
 import { RawPeer } from './raw-peer'
+import { sleep as tick, waitFor } from './waiting'
 
 interface Methods {
   [method: string]: { params: unknown, result: unknown }
   whoami: { params: null, result: string }
 }
 
-const tick = (ms = 0): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
-
-async function until (condition: () => boolean, ms = 1000): Promise<void> {
-  const end = Date.now() + ms
-  while (!condition()) {
-    if (Date.now() > end) throw new Error('condition not met in time')
-    await tick(2)
-  }
-}
+/** Polls until `condition` holds; fails after `ms`. */
+const until = (condition: () => boolean, ms = 1000): Promise<void> => waitFor(condition, ms, 2)
 
 async function handshakeError (promise: Promise<unknown>): Promise<HandshakeError> {
   try {
@@ -85,6 +79,33 @@ async function nextHello (raw: RawPeer): Promise<Frame & { type: 16 }> {
   return frame as Frame & { type: 16 }
 }
 
+/** Alice dials Bob; the test speaks for Bob's end frame by frame, and has
+ *  sent his hello. */
+async function aliceDialsHandDrivenBob (alice: Identity, bob: Identity) {
+  const [a, b] = pair()
+  const raw = new RawPeer(b)
+  const result = runHandshake(a, { identity: alice, expectedRemoteKey: bob.publicKey, timeoutMs: 1000 })
+  const hello = await nextHello(raw)
+  const nonce = randomBytes(32)
+  raw.send(helloOf(bob, nonce))
+  return { a, b, raw, result, hello, nonce }
+}
+
+/** Bob answers Alice; the test speaks for Alice's end frame by frame, has
+ *  sent her hello and has Bob's. */
+async function bobAnswersHandDrivenAlice (alice: Identity, bob: Identity, handshakeTimeoutMs?: number) {
+  const [a, b] = pair()
+  const raw = new RawPeer(a)
+  const calls: string[] = []
+  const factoryCalls: Uint8Array[] = []
+  const session = establishSession<Methods, Methods>(b, { identity: bob, handlers: recordingHandlers(calls, factoryCalls), handshakeTimeoutMs })
+  // The offerer speaks first; the answerer replies with its hello.
+  const nonce = randomBytes(32)
+  raw.send(helloOf(alice, nonce))
+  const hello = await nextHello(raw)
+  return { a, b, raw, session, calls, factoryCalls, nonce, hello }
+}
+
 describe('successful handshake', () => {
   it('both sides learn each other’s key and RPC works both ways', async () => {
     const alice = createIdentity()
@@ -129,12 +150,7 @@ describe('successful handshake', () => {
   it('an honest hand-driven peer succeeds (control for the forged cases below)', async () => {
     const alice = createIdentity()
     const bob = createIdentity()
-    const [a, b] = pair()
-    const raw = new RawPeer(b)
-    const result = runHandshake(a, { identity: alice, expectedRemoteKey: bob.publicKey, timeoutMs: 1000 })
-    const hello = await nextHello(raw)
-    const nonce = randomBytes(32)
-    raw.send(helloOf(bob, nonce))
+    const { b, raw, result, hello, nonce } = await aliceDialsHandDrivenBob(alice, bob)
     raw.send({ type: FrameType.Auth, signature: proof(b.binding, bob, nonce, hello) })
     expect((await result).identityKey).toEqual(bob.publicKey)
   })
@@ -143,14 +159,7 @@ describe('successful handshake', () => {
     // The RPC layer must attach before the next frame is delivered.
     const alice = createIdentity()
     const bob = createIdentity()
-    const [a, b] = pair()
-    const raw = new RawPeer(a)
-    const calls: string[] = []
-    const session = establishSession<Methods, Methods>(b, { identity: bob, handlers: recordingHandlers(calls) })
-    // The offerer speaks first; the answerer replies with its hello.
-    const nonce = randomBytes(32)
-    raw.send(helloOf(alice, nonce))
-    const hello = await nextHello(raw)
+    const { a, raw, session, calls, nonce, hello } = await bobAnswersHandDrivenAlice(alice, bob)
     raw.send({ type: FrameType.Auth, signature: proof(a.binding, alice, nonce, hello) })
     raw.send({ type: FrameType.Request, id: 1, method: 'whoami', params: null })
     expect((await session).remotePublicKey).toEqual(alice.publicKey)
@@ -182,12 +191,7 @@ describe('refusals', () => {
     const alice = createIdentity()
     const bob = createIdentity() // the victim whose key is claimed
     const mallory = createIdentity()
-    const [a, b] = pair()
-    const raw = new RawPeer(b)
-    const result = runHandshake(a, { identity: alice, expectedRemoteKey: bob.publicKey, timeoutMs: 1000 })
-    const hello = await nextHello(raw)
-    const nonce = randomBytes(32)
-    raw.send(helloOf(bob, nonce))
+    const { a, b, raw, result, hello, nonce } = await aliceDialsHandDrivenBob(alice, bob)
     raw.send({ type: FrameType.Auth, signature: proof(b.binding, mallory, nonce, hello, bob.publicKey) })
     const err = await handshakeError(result)
     expect(err.message).toMatch(/could not prove/)
@@ -284,14 +288,7 @@ describe('refusals', () => {
   it('a request between Hello and proof is refused, even if a valid proof follows', async () => {
     const alice = createIdentity()
     const bob = createIdentity()
-    const [a, b] = pair()
-    const raw = new RawPeer(a)
-    const calls: string[] = []
-    const factoryCalls: Uint8Array[] = []
-    const session = establishSession<Methods, Methods>(b, { identity: bob, handlers: recordingHandlers(calls, factoryCalls), handshakeTimeoutMs: 1000 })
-    const nonce = randomBytes(32)
-    raw.send(helloOf(alice, nonce))
-    const hello = await nextHello(raw)
+    const { a, raw, session, calls, factoryCalls, nonce, hello } = await bobAnswersHandDrivenAlice(alice, bob, 1000)
     raw.send({ type: FrameType.Request, id: 1, method: 'whoami', params: null })
     raw.send({ type: FrameType.Auth, signature: proof(a.binding, alice, nonce, hello) })
     raw.send({ type: FrameType.Request, id: 2, method: 'whoami', params: null })

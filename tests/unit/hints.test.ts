@@ -16,16 +16,14 @@ import { establishSession } from '../../shared/session/session'
 import type { Transport } from '../../shared/wire/transport'
 import { KithError } from '../../shared/wire/errors'
 import type { Audience } from '../../shared/protocol/items'
+import { cleanupsAfterEach } from './cleanups'
 import { person, uniqueName, type Handlers } from './friend-fixtures'
 import { sleep, waitFor } from './waiting'
 import { codeOf } from './refusal'
 import { dialNode } from './node-fixtures'
 import { befriend as befriendNodes, connectNodes, NodeSet } from './device-fixtures'
 
-const cleanups: Array<() => unknown> = []
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
-})
+const cleanups = cleanupsAfterEach()
 
 interface Side { node: KithNode, client: KithClient, address: string }
 

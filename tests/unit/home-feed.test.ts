@@ -2,33 +2,24 @@
 // filters by friend and kind, a bounded page, unread markers that persist;
 // editing an item's text re-lists it and replaces friends' copies; the
 // notification decision.
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import Dexie from 'dexie'
 import { ClientDatabase } from '../../client/cache/db'
 import { FriendCache } from '../../client/cache/friend-cache'
 import { notificationFor, type NotifyDecision } from '../../client/notifications'
-import { NodeDatabase } from '../../node-tab/storage/db'
 import { FriendsStore } from '../../node-tab/storage/friends-store'
 import { ItemsStore } from '../../node-tab/storage/items-store'
 import { addressFromPublicKey } from '../../shared/identity/identity'
-import { decodeCursor, MAX_TEXT_CHARS, type SharedItem } from '../../shared/protocol/items'
-import { fileItem, note, person, uniqueName } from './friend-fixtures'
+import { decodeCursor, MAX_TEXT_CHARS } from '../../shared/protocol/items'
+import { clientDatabase, cleanupsAfterEach, nodeDatabase } from './cleanups'
+import { fileItem, note, person, post, uniqueName } from './friend-fixtures'
 import { codeOf } from './refusal'
 import { device, syncFrom } from './sync-fixtures'
 import { befriend, person as storePerson } from './store-fixtures'
 
-const cleanups: Array<() => unknown> = []
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
-})
+const cleanups = cleanupsAfterEach()
 
-function clientDb (name = uniqueName('kith-client')): ClientDatabase {
-  const db = new ClientDatabase(name)
-  cleanups.push(() => { db.close(); return Dexie.delete(name) })
-  return db
-}
-
-const post = (id: string, at: number, text = `post ${id}`): SharedItem => ({ id, type: 'post', text, createdAt: at, updatedAt: at })
+const clientDb = (name?: string): ClientDatabase => clientDatabase(cleanups, name)
 
 describe('Home feed from the cache', () => {
   it('merges every friend’s items newest first, with whose each is', async () => {
@@ -104,9 +95,7 @@ describe('Home feed from the cache', () => {
 
 describe('editing an item’s text', () => {
   async function ownerWithFriend () {
-    const name = uniqueName('kith-node')
-    const db = new NodeDatabase(name)
-    cleanups.push(() => { db.close(); return Dexie.delete(name) })
+    const db = nodeDatabase(cleanups)
     const friend = person()
     await new FriendsStore(db).add({ key: friend.keyHex, address: addressFromPublicKey(friend.identity.publicKey), displayName: 'Bob' })
     return { items: new ItemsStore(db), friend }

@@ -1,32 +1,24 @@
 // A friend's node can answer anything. Every answer is checked against what
 // was asked and the protocol's shapes and bounds, and rejected whole
 // otherwise (DESIGN §6b): nothing of a bad answer reaches the cache or the UI.
-import { afterEach, describe, expect, it } from 'vitest'
-import Dexie from 'dexie'
-import { ClientDatabase } from '../../client/cache/db'
+import { describe, expect, it } from 'vitest'
 import { FriendCache } from '../../client/cache/friend-cache'
 import type { FriendFeedImpl } from '../../client/friend-feed'
 import { parseAcknowledgedAnswer, parseListItemsAnswer, parsePingAnswer, parseProfileAnswer, parseRedeemAnswer } from '../../shared/protocol/answers'
 import { KithError } from '../../shared/wire/errors'
 import { addressFromPublicKey } from '../../shared/identity/identity'
 import type { SharedItem } from '../../shared/protocol/items'
-import { connect, cursorOf, feedOver, note, person, uniqueName, type Handlers } from './friend-fixtures'
+import { clientDatabase, cleanupsAfterEach } from './cleanups'
+import { connect, cursorOf, feedOver, note, person, type Handlers } from './friend-fixtures'
+import { refusalMessage } from './refusal'
 
-const cleanups: Array<() => unknown> = []
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
-})
+const cleanups = cleanupsAfterEach()
 
+/** Refused as a bad answer, in words that say it was not used. */
 function refused (fn: () => unknown): string {
-  try {
-    fn()
-  } catch (err) {
-    expect(err).toBeInstanceOf(KithError)
-    expect((err as KithError).code).toBe('BAD_REQUEST')
-    expect((err as KithError).message).toMatch(/^Your friend’s node sent .+; it was not used\.$/)
-    return (err as KithError).message
-  }
-  throw new Error('expected the answer to be refused')
+  const message = refusalMessage(fn, KithError, 'BAD_REQUEST')
+  expect(message).toMatch(/^Your friend’s node sent .+; it was not used\.$/)
+  return message
 }
 
 const page = (items: SharedItem[], done = true): unknown => ({ items, cursor: items.length ? cursorOf(items.at(-1)!) : null, done })
@@ -111,13 +103,11 @@ describe('a hostile friend’s node pushing more than was asked', () => {
   async function feedAgainst (handlers: Handlers): Promise<{ feed: FriendFeedImpl, cache: FriendCache }> {
     const owner = person()
     const me = person()
-    const name = uniqueName('kith-client')
-    const db = new ClientDatabase(name)
-    cleanups.push(() => { db.close(); return Dexie.delete(name) })
+    const db = clientDatabase(cleanups)
     const cache = new FriendCache(db)
     const { b: session } = await connect(owner, me, () => handlers, () => ({}))
     cleanups.push(() => session.rpc.close())
-    const feed = feedOver(owner, db, session, cache)
+    const feed = feedOver(owner, db, session, { cache })
     cleanups.push(() => feed.close())
     return { feed, cache }
   }

@@ -4,36 +4,22 @@
 // peer proved, is handed to that session; it costs no new
 // RTCPeerConnection. A wrong tag, a stranger, a closed session, another
 // certificate or a replay gets nothing.
-import WebSocket from 'ws'
-import { afterEach, describe, expect, it } from 'vitest'
-import { startTracker } from '../../scripts/lib/tracker-server.mjs'
+import { describe, expect, it } from 'vitest'
 import { RestartRegistry } from '../../node-tab/discovery/ice-restarts'
 import { Listener, type OfferOutcome } from '../../node-tab/discovery/listener'
-import { randomPeerId, TrackerPool, type SignalEnvelope } from '../../node-tab/discovery/tracker-client'
+import { randomPeerId, type SignalEnvelope } from '../../node-tab/discovery/tracker-client'
 import { pairSecret, randomBytes } from '../../shared/crypto/crypto'
 import { restartTag } from '../../shared/rendezvous/ice-restart-tag'
 import { createIdentity } from '../../shared/identity/identity'
 import { pairMeeting, sealOfferFor, type MeetingKind } from '../../shared/rendezvous/meetings'
 import { epochAt, openAnswer, openSwarmOffer, sealSwarmOffer, swarmOfferKey } from '../../shared/rendezvous/rendezvous'
+import { cleanupsAfterEach } from './cleanups'
 import { countingAnswerer } from './listener-fixtures'
+import { createSocket, repeatUntil, testPool, testTracker } from './tracker-fixtures'
 import { sleep, waitFor as waitUntil } from './waiting'
 
 const waitFor = (cond: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> => waitUntil(cond, timeoutMs, 25)
-const createSocket = (url: string): globalThis.WebSocket => new WebSocket(url) as unknown as globalThis.WebSocket
-
-const cleanups: (() => unknown)[] = []
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!()
-})
-
-async function repeatUntil (action: () => void, cond: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error('timed out repeating an action')
-    action()
-    await sleep(100)
-  }
-}
+const cleanups = cleanupsAfterEach()
 
 const BOB_FP = 'sha-256 aa:bb:cc'
 const ALICE_FP = 'sha-256 11:22:33'
@@ -41,8 +27,7 @@ const sdp = (label: string, fingerprint = BOB_FP): string => `v=0\r\ns=${label}\
 
 /** Alice listens, holding one live session with Bob that a restart may name. */
 async function world () {
-  const t = await startTracker()
-  cleanups.push(() => t.close())
+  const t = await testTracker(cleanups)
   const alice = createIdentity()
   const bob = createIdentity()
   const epoch = epochAt(Date.now())
@@ -71,14 +56,22 @@ async function world () {
   })
   listener.start()
   cleanups.push(() => listener.stop())
-  const p = new TrackerPool({ urls: [t.url], createSocket, minBackoffMs: 50, maxBackoffMs: 300 })
-  cleanups.push(() => p.close())
+  const p = testPool(cleanups, [t.url])
   const answers: SignalEnvelope[] = []
   p.onAnswer((e) => answers.push(e))
   await waitFor(() => p.status().every((s) => s.state === 'open'))
   const send = (payload: string, offerId = randomPeerId()): void => p.announce(bobToAlice.topic, [{ offerId, payload }])
   const count = (outcome: OfferOutcome): number => outcomes.filter((o) => o.outcome === outcome).length
   return { alice, bob, tag, bobToAlice, restarted, calls, outcomes, answers, send, count, unregister }
+}
+
+/** Offers until the listener says `outcome`, then gives anything late a
+ *  moment: nobody got an answer, and no session was restarted. */
+async function expectIgnored (w: Awaited<ReturnType<typeof world>>, payload: string, outcome: OfferOutcome): Promise<void> {
+  await repeatUntil(() => w.send(payload), () => w.count(outcome) > 0)
+  await sleep(200)
+  expect(w.answers).toEqual([])
+  expect(w.restarted).toEqual([])
 }
 
 describe('an ICE restart offer', () => {
@@ -95,10 +88,7 @@ describe('an ICE restart offer', () => {
   it('with a tag that names no live session is ignored', async () => {
     const w = await world()
     const offer = sealOfferFor(w.bobToAlice, sdp('guessed tag'), Date.now(), randomBytes(32))
-    await repeatUntil(() => w.send(offer.payload), () => w.count('restart-refused') > 0)
-    await sleep(200)
-    expect(w.answers).toEqual([])
-    expect(w.restarted).toEqual([])
+    await expectIgnored(w, offer.payload, 'restart-refused')
     expect(w.calls).toEqual([])
   })
 
@@ -106,29 +96,20 @@ describe('an ICE restart offer', () => {
     const w = await world()
     w.unregister()
     const offer = sealOfferFor(w.bobToAlice, sdp('too late'), Date.now(), w.tag)
-    await repeatUntil(() => w.send(offer.payload), () => w.count('restart-refused') > 0)
-    await sleep(200)
-    expect(w.answers).toEqual([])
-    expect(w.restarted).toEqual([])
+    await expectIgnored(w, offer.payload, 'restart-refused')
   })
 
   it('with another DTLS certificate than the session’s peer proved is ignored, even with the right tag', async () => {
     const w = await world()
     const offer = sealOfferFor(w.bobToAlice, sdp('someone else’s certificate', 'sha-256 de:ad:be:ef'), Date.now(), w.tag)
-    await repeatUntil(() => w.send(offer.payload), () => w.count('restart-refused') > 0)
-    await sleep(200)
-    expect(w.answers).toEqual([])
-    expect(w.restarted).toEqual([])
+    await expectIgnored(w, offer.payload, 'restart-refused')
   })
 
   it('from a stranger who somehow holds the tag, but not the pair swarm’s key, is ignored', async () => {
     const w = await world()
     const guessedKey = swarmOfferKey(w.alice.publicKey, w.bobToAlice.topic, w.alice.publicKey)
     const offer = sealSwarmOffer(sdp('stranger'), guessedKey, Date.now(), w.tag)
-    await repeatUntil(() => w.send(offer.payload), () => w.count('unproven') > 0)
-    await sleep(200)
-    expect(w.answers).toEqual([])
-    expect(w.restarted).toEqual([])
+    await expectIgnored(w, offer.payload, 'unproven')
   })
 
   it('replayed (by a tracker, or a second copy) is applied once only', async () => {

@@ -1,18 +1,16 @@
 // The client facade over a real node (fake-indexeddb): one feed per friend,
 // and what removing a friend does to my cache.
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import Dexie from 'dexie'
 import { ClientDatabase } from '../../client/cache/db'
 import { KithClient } from '../../client/kith-client'
 import { KithNode } from '../../node-tab/node'
 import { NodeDatabase } from '../../node-tab/storage/db'
 import { addressFromPublicKey } from '../../shared/identity/identity'
+import { cleanupsAfterEach } from './cleanups'
 import { note, person, uniqueName } from './friend-fixtures'
 
-const cleanups: Array<() => unknown> = []
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
-})
+const cleanups = cleanupsAfterEach()
 
 async function openClient (): Promise<{ node: KithNode, client: KithClient }> {
   const nodeName = uniqueName('kith-node')

@@ -6,21 +6,17 @@ import { fromHex } from '../../shared/util/bytes'
 import { generateSigningKeyPair } from '../../shared/crypto/crypto'
 import { createIdentity } from '../../shared/identity/identity'
 import { createLinkCode, formatLinkCode, LINK_CODE_LIFETIME_MS, LinkCodeError, parseLinkCode, SpentLinkCodes, verificationCode } from '../../shared/linking/link-code'
+import { refusalMessage } from './refusal'
 
 const NOW = Date.UTC(2026, 11, 1, 9, 0, 0)
 const pi = generateSigningKeyPair()
 const alice = createIdentity()
 
+/** Refused in a sentence. */
 function refused (fn: () => unknown): string {
-  try {
-    fn()
-  } catch (err) {
-    expect(err).toBeInstanceOf(LinkCodeError)
-    const message = (err as Error).message
-    expect(message).toMatch(/^[A-Z].+\.$/)
-    return message
-  }
-  throw new Error('expected the code to be refused')
+  const message = refusalMessage(fn, LinkCodeError)
+  expect(message).toMatch(/^[A-Z].+\.$/)
+  return message
 }
 
 describe('link codes', () => {

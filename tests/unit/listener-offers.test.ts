@@ -5,52 +5,27 @@
 // tests can see whether an offer ever cost an RTCPeerConnection.
 import { once } from 'node:events'
 import WebSocket from 'ws'
-import { afterEach, describe, expect, it } from 'vitest'
-import { startTracker } from '../../scripts/lib/tracker-server.mjs'
+import { describe, expect, it } from 'vitest'
 import { Listener, type OfferOutcome } from '../../node-tab/discovery/listener'
-import { randomPeerId, TrackerPool, type SignalEnvelope } from '../../node-tab/discovery/tracker-client'
-import type { answerOffer } from '../../node-tab/discovery/webrtc'
+import { randomPeerId, type SignalEnvelope, type TrackerPool } from '../../node-tab/discovery/tracker-client'
 import { toBase64 } from '../../shared/util/bytes'
 import { pairSecret, randomBytes } from '../../shared/crypto/crypto'
 import { createIdentity, type Identity } from '../../shared/identity/identity'
 import { addressMeeting, inviteMeeting, pairMeeting, sealOfferFor, type Meeting, type MeetingKind } from '../../shared/rendezvous/meetings'
 import { epochAt, openAnswer, sealOffer, sealSwarmOffer, swarmOfferKey, type OfferSeal } from '../../shared/rendezvous/rendezvous'
 import { ReplayGuard } from '../../node-tab/discovery/replay-guard'
+import { cleanupsAfterEach } from './cleanups'
 import { countingAnswerer } from './listener-fixtures'
-import { sleep, waitFor as waitUntil } from './waiting'
+import { createSocket, repeatUntil, testPool, testTracker } from './tracker-fixtures'
+import { waitFor as waitUntil } from './waiting'
 
 const waitFor = (cond: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> => waitUntil(cond, timeoutMs, 25)
 
-const createSocket = (url: string): globalThis.WebSocket => new WebSocket(url) as unknown as globalThis.WebSocket
-
 // Last in, first out: pools and listeners close before their trackers.
-const cleanups: (() => unknown)[] = []
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!()
-})
+const cleanups = cleanupsAfterEach()
 
-
-/** An offer reaches only peers already in the swarm; send until it arrived. */
-async function repeatUntil (action: () => void, cond: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error('timed out repeating an action')
-    action()
-    await sleep(100)
-  }
-}
-
-async function tracker (): Promise<string> {
-  const t = await startTracker()
-  cleanups.push(() => t.close())
-  return t.url
-}
-
-function pool (urls: string[]): TrackerPool {
-  const p = new TrackerPool({ urls, createSocket, minBackoffMs: 50, maxBackoffMs: 300 })
-  cleanups.push(() => p.close())
-  return p
-}
+const tracker = async (): Promise<string> => (await testTracker(cleanups)).url
+const pool = (urls: string[]): TrackerPool => testPool(cleanups, urls)
 
 const allOpen = (p: TrackerPool): boolean => p.status().every((s) => s.state === 'open')
 

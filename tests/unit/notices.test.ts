@@ -1,11 +1,9 @@
 // Deletion reaching friends: the owner's NoticeSender and NoticesStore against
 // a friend's real deleteNotices handler and cache, over authenticated sessions.
-import { afterEach, describe, expect, it } from 'vitest'
-import Dexie from 'dexie'
+import { describe, expect, it } from 'vitest'
 import { NodeDatabase } from '../../node-tab/storage/db'
 import { NoticesStore } from '../../node-tab/notices/notices-store'
 import { NoticeSender, type AcknowledgedDetail } from '../../node-tab/notices/notice-sender'
-import { ClientDatabase } from '../../client/cache/db'
 import { FriendCache } from '../../client/cache/friend-cache'
 import { deleteNoticeHandler } from '../../client/cache/delete-notice-handler'
 import { KithError } from '../../shared/wire/errors'
@@ -13,28 +11,14 @@ import { addressFromPublicKey } from '../../shared/identity/identity'
 import { ItemsStore } from '../../node-tab/storage/items-store'
 import { FriendsStore } from '../../node-tab/storage/friends-store'
 import { itemHandlers } from '../../node-tab/handlers/items'
-import { Outbox } from '../../client/outbox'
-import { FriendFeedImpl } from '../../client/friend-feed'
 import type { NodeSession } from '../../node-tab/node'
-import { connect, fileItem, note, person, storeWholeFile, tick, uniqueName, until, type Handlers, type Person } from './friend-fixtures'
+import { clientDatabase, cleanupsAfterEach, nodeDatabase } from './cleanups'
+import { connect, feedOver, fileItem, note, person, storeWholeFile, tick, uniqueName, until, type Handlers, type Person } from './friend-fixtures'
 
-const cleanups: Array<() => unknown> = []
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
-})
+const cleanups = cleanupsAfterEach()
 
-function ownerDatabase (name = uniqueName('kith-node')): NodeDatabase {
-  const db = new NodeDatabase(name)
-  cleanups.push(() => { db.close(); return Dexie.delete(name) })
-  return db
-}
-
-function friendCache (): FriendCache {
-  const name = uniqueName('kith-client')
-  const db = new ClientDatabase(name)
-  cleanups.push(() => { db.close(); return Dexie.delete(name) })
-  return new FriendCache(db)
-}
+const ownerDatabase = (name?: string): NodeDatabase => nodeDatabase(cleanups, name)
+const friendCache = (): FriendCache => new FriendCache(clientDatabase(cleanups))
 
 function sender (opts: ConstructorParameters<typeof NoticeSender>[0]): NoticeSender {
   const s = new NoticeSender(opts)
@@ -57,6 +41,17 @@ async function sessionWithFriend (owner: Person, friend: Person, cache: FriendCa
   const { a } = await connect(owner, friend, () => ({}), friendHandlers ?? ((remote) => deleteNoticeHandler(cache, remote)))
   cleanups.push(() => a.rpc.close())
   return a
+}
+
+/** An owner who deleted note a1 while a friend held a copy, and the owner's
+ *  session with that friend. */
+async function deletedWhileCached () {
+  const owner = person(); const friend = person()
+  const db = ownerDatabase(); const store = new NoticesStore(db); const cache = friendCache()
+  await cache.storePage(owner.keyHex, [note('a1', 1)], null)
+  await ownerDeleted(db, ['a1'], [friend.keyHex])
+  const session = await sessionWithFriend(owner, friend, cache)
+  return { owner, friend, db, store, cache, session }
 }
 
 async function cachedIds (cache: FriendCache, owner: Person): Promise<string[]> {
@@ -106,11 +101,7 @@ describe('NoticeSender delivers delete notices', () => {
   })
 
   it('reaches a friend who was offline once they are back, without a busy loop', async () => {
-    const owner = person(); const friend = person()
-    const db = ownerDatabase(); const store = new NoticesStore(db); const cache = friendCache()
-    await cache.storePage(owner.keyHex, [note('a1', 1)], null)
-    await ownerDeleted(db, ['a1'], [friend.keyHex])
-    const session = await sessionWithFriend(owner, friend, cache)
+    const { owner, db, store, cache, session } = await deletedWhileCached()
     let online = false
     let attempts = 0
     const s = sender({
@@ -133,11 +124,7 @@ describe('NoticeSender delivers delete notices', () => {
   })
 
   it('gives up on a dial that never answers after dialTimeoutMs, and tries again later', async () => {
-    const owner = person(); const friend = person()
-    const db = ownerDatabase(); const store = new NoticesStore(db); const cache = friendCache()
-    await cache.storePage(owner.keyHex, [note('a1', 1)], null)
-    await ownerDeleted(db, ['a1'], [friend.keyHex])
-    const session = await sessionWithFriend(owner, friend, cache)
+    const { owner, store, cache, session } = await deletedWhileCached()
     const signals: AbortSignal[] = []
     let online = false
     const s = sender({
@@ -159,11 +146,7 @@ describe('NoticeSender delivers delete notices', () => {
   })
 
   it('waits out its back-off, but kick(friendKey) for a fresh session delivers at once', async () => {
-    const owner = person(); const friend = person()
-    const db = ownerDatabase(); const store = new NoticesStore(db); const cache = friendCache()
-    await cache.storePage(owner.keyHex, [note('a1', 1)], null)
-    await ownerDeleted(db, ['a1'], [friend.keyHex])
-    const session = await sessionWithFriend(owner, friend, cache)
+    const { owner, friend, store, cache, session } = await deletedWhileCached()
     let online = false
     let attempts = 0
     const s = sender({ store, retryBaseMs: 10_000, getSession: async () => { attempts++; if (!online) throw new Error('offline'); return session } })
@@ -255,22 +238,13 @@ describe('with the real owner stores', () => {
     const kept = await items.create({ type: 'note', text: 'stays', audience: { kind: 'friends' } })
     const doomed = await items.create({ type: 'note', text: 'goes', audience: { kind: 'friends' } })
 
-    const clientName = uniqueName('kith-client')
-    const clientDb = new ClientDatabase(clientName)
-    cleanups.push(() => { clientDb.close(); return Dexie.delete(clientName) })
+    const clientDb = clientDatabase(cleanups)
     const cache = new FriendCache(clientDb)
     const { a: ownerSide, b: friendSide } = await connect(owner, friend,
       (remote) => itemHandlers(items, remote),
       (remote) => deleteNoticeHandler(cache, remote))
     cleanups.push(() => ownerSide.rpc.close())
-    const feed = new FriendFeedImpl({
-      ownerAddress: addressFromPublicKey(owner.identity.publicKey),
-      ownerKeyHex: owner.keyHex,
-      cache,
-      outbox: new Outbox(clientDb),
-      currentSession: () => friendSide,
-      getSession: async () => friendSide
-    })
+    const feed = feedOver(owner, clientDb, friendSide, { cache })
     cleanups.push(() => feed.close())
     await feed.sync()
     expect((await cachedIds(cache, owner))).toEqual([kept.id, doomed.id].sort())

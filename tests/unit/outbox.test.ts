@@ -1,27 +1,17 @@
 // The offline queue: one row per request across reloads, nothing lost when a
 // request fails, and a friend feed whose requests wait for the friend.
-import { afterEach, describe, expect, it } from 'vitest'
-import Dexie from 'dexie'
+import { describe, expect, it } from 'vitest'
 import { ClientDatabase, type OutboxRow } from '../../client/cache/db'
-import { FriendCache } from '../../client/cache/friend-cache'
 import { Outbox } from '../../client/outbox'
-import { FriendFeedImpl } from '../../client/friend-feed'
-import { addressFromPublicKey } from '../../shared/identity/identity'
+import type { FriendFeedImpl } from '../../client/friend-feed'
 import { bytesEqual } from '../../shared/util/bytes'
 import { FILE_RANGE_BYTES } from '../../shared/protocol/items'
 import type { NodeSession } from '../../node-tab/node'
-import { connect, FakeOwner, note, person, readBlob, tick, uniqueName, until } from './friend-fixtures'
+import { clientDatabase, cleanupsAfterEach } from './cleanups'
+import { connect, FakeOwner, feedOver, note, person, readBlob, tick, uniqueName, until } from './friend-fixtures'
 
-const cleanups: Array<() => unknown> = []
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
-})
+const cleanups = cleanupsAfterEach()
 
-function clientDatabase (name = uniqueName('kith-client')): ClientDatabase {
-  const db = new ClientDatabase(name)
-  cleanups.push(() => { db.close(); return Dexie.delete(name) })
-  return db
-}
 
 const alice = person()
 const bob = person()
@@ -38,7 +28,7 @@ describe('Outbox', () => {
     await Promise.all([outbox.enqueue({ peer: alice.keyHex, kind: 'sync' }), outbox.enqueue({ peer: alice.keyHex, kind: 'sync' })])
     first.close()
 
-    const reloaded = new Outbox(clientDatabase(name))
+    const reloaded = new Outbox(clientDatabase(cleanups, name))
     await reloaded.enqueue({ peer: alice.keyHex, kind: 'sync' })
     await reloaded.enqueue({ peer: alice.keyHex, kind: 'fetchFile', itemId: 'p1' })
     await reloaded.enqueue({ peer: alice.keyHex, kind: 'fetchFile', itemId: 'p2' })
@@ -49,7 +39,7 @@ describe('Outbox', () => {
   })
 
   it('drains in order, deleting each row only after it succeeded, and stops at the first failure', async () => {
-    const outbox = new Outbox(clientDatabase())
+    const outbox = new Outbox(clientDatabase(cleanups))
     for (const itemId of ['p1', 'p2', 'p3']) await outbox.enqueue({ peer: alice.keyHex, kind: 'fetchFile', itemId })
     await outbox.enqueue({ peer: bob.keyHex, kind: 'sync' })
     const performed: string[] = []
@@ -70,7 +60,7 @@ describe('Outbox', () => {
   })
 
   it('never performs a row twice when two drains overlap, and picks up rows queued meanwhile', async () => {
-    const outbox = new Outbox(clientDatabase())
+    const outbox = new Outbox(clientDatabase(cleanups))
     await outbox.enqueue({ peer: alice.keyHex, kind: 'sync' })
     const performed: string[] = []
     const slow = async (row: OutboxRow): Promise<void> => {
@@ -90,18 +80,14 @@ describe('FriendFeedImpl offline queue', () => {
   interface Setup { owner: FakeOwner, feed: FriendFeedImpl, db: ClientDatabase, openSession: () => Promise<NodeSession>, dials: () => number }
 
   /** A feed whose friend is offline until openSession() is called. */
-  async function offlineFeed (db = clientDatabase()): Promise<Setup> {
+  async function offlineFeed (db = clientDatabase(cleanups)): Promise<Setup> {
     const owner = new FakeOwner()
     const friend = person()
     let current: NodeSession | null = null
     let dials = 0
     let arrived: (session: NodeSession) => void = () => {}
     const arrival = new Promise<NodeSession>((resolve) => { arrived = resolve })
-    const feed = new FriendFeedImpl({
-      ownerAddress: addressFromPublicKey(alice.identity.publicKey),
-      ownerKeyHex: alice.keyHex,
-      cache: new FriendCache(db),
-      outbox: new Outbox(db),
+    const feed = feedOver(alice, db, null, {
       currentSession: () => current,
       // Like a dialer that finds the friend once they come online.
       getSession: () => { dials++; return arrival },
@@ -184,7 +170,7 @@ describe('FriendFeedImpl offline queue', () => {
     await expect(abandoned).rejects.toMatchObject({ code: 'CANCELLED' })
     before.db.close()
 
-    const after = await offlineFeed(clientDatabase(name))
+    const after = await offlineFeed(clientDatabase(cleanups, name))
     after.owner.items = before.owner.items
     after.owner.files = before.owner.files
     await after.openSession()
@@ -199,7 +185,7 @@ describe('FriendFeedImpl offline queue', () => {
     const owner = new FakeOwner()
     owner.add(...Array.from({ length: 150 }, (_, i) => note(`n${i}`, i + 1)))
     const friend = person()
-    const db = clientDatabase()
+    const db = clientDatabase(cleanups)
     let sessions = 0
     let current: NodeSession | null = null
     let release: () => void = () => {}
@@ -217,15 +203,7 @@ describe('FriendFeedImpl offline queue', () => {
       return b
     }
     await open()
-    const feed = new FriendFeedImpl({
-      ownerAddress: addressFromPublicKey(alice.identity.publicKey),
-      ownerKeyHex: alice.keyHex,
-      cache: new FriendCache(db),
-      outbox: new Outbox(db),
-      currentSession: () => current,
-      getSession: open,
-      retryBaseMs: 10
-    })
+    const feed = feedOver(alice, db, null, { currentSession: () => current, getSession: open, retryBaseMs: 10 })
     cleanups.push(() => feed.close())
     await feed.sync()
     expect(feed.lastError).toMatch(/connection to your friend was lost/)

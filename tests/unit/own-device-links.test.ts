@@ -43,21 +43,14 @@ describe('dialling my other devices', () => {
     const me = generateSigningKeyPair().publicKey
     const other = toHex(generateSigningKeyPair().publicKey)
     const { l, now, dialled } = setUp([{ key: other }], me)
+    /** Moves the clock on, kicks, and says whom it has dialled so far. */
+    const kickAfter = async (ms: number): Promise<string[]> => { now.t += ms; l.kick(); await settle(); return dialled }
     l.start()
     await settle()
     expect(dialled).toHaveLength(1)
-    now.t += 20_000
-    l.kick()
-    await settle()
-    expect(dialled).toHaveLength(1) // within the first 30 s pause
-    now.t += 11_000
-    l.kick()
-    await settle()
-    expect(dialled).toHaveLength(2)
-    now.t += 45_000
-    l.kick()
-    await settle()
-    expect(dialled).toHaveLength(2) // the pause doubled to 60 s
+    expect(await kickAfter(20_000)).toHaveLength(1) // within the first 30 s pause
+    expect(await kickAfter(11_000)).toHaveLength(2)
+    expect(await kickAfter(45_000)).toHaveLength(2) // the pause doubled to 60 s
     l.lost(other)
     await settle()
     expect(dialled).toHaveLength(3)

@@ -3,11 +3,13 @@
 import { expect } from 'vitest'
 import { KithError, type ErrorCode } from '../../shared/wire/errors'
 
-export function refusalMessage (call: () => unknown, type: abstract new (...args: never[]) => Error): string {
+/** The message a call was refused with: an error of `type` (with `code`, if given). */
+export function refusalMessage (call: () => unknown, type: abstract new (...args: never[]) => Error, code?: string): string {
   try {
     call()
   } catch (err) {
     expect(err).toBeInstanceOf(type)
+    if (code !== undefined) expect((err as { code?: unknown }).code).toBe(code)
     return (err as Error).message
   }
   throw new Error('accepted')

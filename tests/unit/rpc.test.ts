@@ -11,6 +11,7 @@ import { parsePingParams } from '../../shared/protocol/protocol'
 import type { Transport } from '../../shared/wire/transport'
 import { bytesEqual } from '../../shared/util/bytes'
 import { RawPeer } from './raw-peer'
+import { sleep as tick, waitFor } from './waiting'
 
 interface Methods {
   [method: string]: { params: unknown, result: unknown }
@@ -24,16 +25,8 @@ interface Methods {
   big: { params: number, result: Uint8Array }
 }
 
-const tick = (ms = 0): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
-
 /** Polls until `condition` holds; fails after `ms`. */
-async function until (condition: () => boolean, ms = 1000): Promise<void> {
-  const end = Date.now() + ms
-  while (!condition()) {
-    if (Date.now() > end) throw new Error('condition not met in time')
-    await tick(2)
-  }
-}
+const until = (condition: () => boolean, ms = 1000): Promise<void> => waitFor(condition, ms, 2)
 
 
 function pattern (n: number, seed = 1): Uint8Array {

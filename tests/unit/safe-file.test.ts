@@ -70,12 +70,15 @@ describe('sniffRasterType: the bytes decide, not the sender', () => {
   })
 })
 
-describe('cleanFileName', () => {
-  it('keeps an ordinary name as it is', () => {
-    expect(cleanFileName('Holiday photo.jpg')).toBe('Holiday photo.jpg')
-    expect(cleanFileName('report.2024.tar.gz')).toBe('report.2024.tar.gz')
-    expect(cleanFileName('Größe – café.pdf')).toBe('Größe – café.pdf')
+/** A test of examples: each name (of a file of that type, if given) is cleaned to the one beside it. */
+function cleans (test: string, examples: Array<[name: unknown, cleaned: string, mime?: Parameters<typeof cleanFileName>[1]]>): void {
+  it(test, () => {
+    for (const [name, cleaned, mime] of examples) expect(mime === undefined ? cleanFileName(name) : cleanFileName(name, mime)).toBe(cleaned)
   })
+}
+
+describe('cleanFileName', () => {
+  cleans('keeps an ordinary name as it is', [['Holiday photo.jpg', 'Holiday photo.jpg'], ['report.2024.tar.gz', 'report.2024.tar.gz'], ['Größe – café.pdf', 'Größe – café.pdf']])
 
   it('removes path separators and leading dots, so it cannot climb out of a folder or hide', () => {
     expect(cleanFileName('../../.bashrc')).not.toMatch(/[/\\]|^\./)
@@ -85,28 +88,10 @@ describe('cleanFileName', () => {
     expect(cleanFileName('...')).toBe('file')
   })
 
-  it('removes control characters, bidi overrides and zero-width characters', () => {
-    // "invoice<RLO>fdp.exe" displays as "invoiceexe.pdf".
-    expect(cleanFileName('invoice\u202Efdp.exe')).toBe('invoicefdp.exe')
-    expect(cleanFileName('a\u2066b\u2069c\u200Bd\u200Fe.txt')).toBe('abcde.txt')
-    expect(cleanFileName('line\nbreak\r\t\u0000\u007f\u0085.txt')).toBe('line break.txt')
-  })
-
-  it('replaces characters Windows refuses and renames reserved device names', () => {
-    expect(cleanFileName('a<b>c:d"e|f?g*h.txt')).toBe('a_b_c_d_e_f_g_h.txt')
-    expect(cleanFileName('CON')).toBe('_CON')
-    expect(cleanFileName('nul.txt')).toBe('_nul.txt')
-    expect(cleanFileName('com1.tar.gz')).toBe('_com1.tar.gz')
-    expect(cleanFileName('console.txt')).toBe('console.txt')
-  })
-
-  it('drops trailing dots and spaces, and falls back to a plain name', () => {
-    expect(cleanFileName('notes.txt. . ')).toBe('notes.txt')
-    expect(cleanFileName('')).toBe('file')
-    expect(cleanFileName(undefined)).toBe('file')
-    expect(cleanFileName({ toString: () => 'x.html' })).toBe('file')
-    expect(cleanFileName('\u202E\u202E')).toBe('file')
-  })
+  // "invoice<RLO>fdp.exe" displays as "invoiceexe.pdf".
+  cleans('removes control characters, bidi overrides and zero-width characters', [['invoice\u202Efdp.exe', 'invoicefdp.exe'], ['a\u2066b\u2069c\u200Bd\u200Fe.txt', 'abcde.txt'], ['line\nbreak\r\t\u0000\u007f\u0085.txt', 'line break.txt']])
+  cleans('replaces characters Windows refuses and renames reserved device names', [['a<b>c:d"e|f?g*h.txt', 'a_b_c_d_e_f_g_h.txt'], ['CON', '_CON'], ['nul.txt', '_nul.txt'], ['com1.tar.gz', '_com1.tar.gz'], ['console.txt', 'console.txt']])
+  cleans('drops trailing dots and spaces, and falls back to a plain name', [['notes.txt. . ', 'notes.txt'], ['', 'file'], [undefined, 'file'], [{ toString: () => 'x.html' }, 'file'], ['\u202E\u202E', 'file']])
 
   it('bounds the length but keeps the extension', () => {
     const long = `${'a'.repeat(500)}.jpeg`
@@ -119,16 +104,8 @@ describe('cleanFileName', () => {
     expect(emoji).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/)
   })
 
-  it('does not take a long or odd tail as an extension', () => {
-    expect(cleanFileName('archive.verylongextension')).toBe('archive.verylongextension')
-    expect(cleanFileName('photo.j p g')).toBe('photo.j p g')
-  })
-
-  it('gives a raster image with no extension the one its bytes say', () => {
-    expect(cleanFileName('photo', 'image/png')).toBe('photo.png')
-    expect(cleanFileName('photo.jpeg', 'image/png')).toBe('photo.jpeg')
-    expect(cleanFileName('', 'image/webp')).toBe('file.webp')
-  })
+  cleans('does not take a long or odd tail as an extension', [['archive.verylongextension', 'archive.verylongextension'], ['photo.j p g', 'photo.j p g']])
+  cleans('gives a raster image with no extension the one its bytes say', [['photo', 'photo.png', 'image/png'], ['photo.jpeg', 'photo.jpeg', 'image/png'], ['', 'file.webp', 'image/webp']])
 
   it('never yields a name with a separator, a control or format character, or a leading dot', () => {
     fc.assert(fc.property(fc.string({ unit: 'grapheme', maxLength: 300 }), fc.string({ maxLength: 40 }), (a, b) => {

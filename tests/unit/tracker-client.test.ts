@@ -5,46 +5,24 @@ import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net'
 import WebSocket, { WebSocketServer } from 'ws'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { startTracker } from '../../scripts/lib/tracker-server.mjs'
 import {
   randomPeerId, TrackerPool, type SignalEnvelope, type TrackerPoolOptions, type TrackerState, type TrackerStatus
 } from '../../node-tab/discovery/tracker-client'
 import { backoffDelay } from '../../node-tab/discovery/tracker-connection'
+import { cleanupsAfterEach } from './cleanups'
+import { repeatUntil as repeatWithin, testPool } from './tracker-fixtures'
 import { sleep, waitFor as waitUntil } from './waiting'
 
 const waitFor = (cond: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> => waitUntil(cond, timeoutMs, 20)
 
 // Run last-in first-out: pools close before the trackers they talk to (an
 // in-process tracker's close() waits for its clients to go).
-const cleanups: (() => unknown)[] = []
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!()
-})
+const cleanups = cleanupsAfterEach()
 
-
-/** An offer only reaches peers already in the swarm, and a join takes a
- *  moment to reach the tracker; so offer again until it has arrived. */
-async function repeatUntil (action: () => void, cond: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error('timed out repeating an action')
-    action()
-    await sleep(100)
-  }
-}
-
-function makePool (urls: string[], extra: Partial<TrackerPoolOptions> = {}): TrackerPool {
-  const pool = new TrackerPool({
-    urls,
-    createSocket: (url) => new WebSocket(url) as unknown as globalThis.WebSocket,
-    minBackoffMs: 50,
-    maxBackoffMs: 300,
-    ...extra
-  })
-  cleanups.push(() => pool.close())
-  return pool
-}
+const repeatUntil = (action: () => void, cond: () => boolean): Promise<void> => repeatWithin(action, cond, 5_000)
+const makePool = (urls: string[], extra: Partial<TrackerPoolOptions> = {}): TrackerPool => testPool(cleanups, urls, extra)
 
 function offersOf (pool: TrackerPool): SignalEnvelope[] {
   const got: SignalEnvelope[] = []
@@ -139,19 +117,25 @@ const announceReply = (infoHash: unknown, interval: number): string =>
 /** A refresh: an announce with no event, no offers, no answer. */
 const isRefresh = (m: Json): boolean => m.event === undefined && m.offers === undefined && m.answer === undefined
 
+/** A listener in a swarm and a dialer, on the same trackers, both connected,
+ *  with what reaches each. */
+async function listenerAndDialer (urls: string[]) {
+  const listener = makePool(urls)
+  const dialer = makePool(urls)
+  const offers = offersOf(listener)
+  const answers = answersOf(dialer)
+  const infoHash = randomPeerId()
+  // Announced before the socket is open, and without offers: the pool joins
+  // once connected, and offers still reach it.
+  listener.announce(infoHash)
+  await waitFor(() => allOpen(listener, dialer))
+  return { listener, dialer, offers, answers, infoHash }
+}
+
 describe('TrackerPool with a stock tracker', () => {
   it('relays an offer and its answer between two pools, payloads unchanged', async () => {
     const tracker = await inProcessTracker()
-    const listener = makePool([tracker.url])
-    const dialer = makePool([tracker.url])
-    const offers = offersOf(listener)
-    const answers = answersOf(dialer)
-    const infoHash = randomPeerId()
-
-    // Announced before the socket is open, and without offers: the pool joins
-    // once connected, and offers still reach it.
-    listener.announce(infoHash)
-    await waitFor(() => allOpen(listener, dialer))
+    const { listener, dialer, offers, answers, infoHash } = await listenerAndDialer([tracker.url])
 
     const offerId = randomPeerId()
     const offerPayload = 'sealed "offer"\n\\ é 😀 \u0000\u00ff ' + 'x'.repeat(30_000)
@@ -228,13 +212,7 @@ describe('TrackerPool with a stock tracker', () => {
   it('uses several trackers at once and keeps working when one is killed', async () => {
     const t1 = await childTracker()
     const t2 = await childTracker()
-    const listener = makePool([t1.url, t2.url])
-    const dialer = makePool([t1.url, t2.url])
-    const offers = offersOf(listener)
-    const answers = answersOf(dialer)
-    const infoHash = randomPeerId()
-    listener.announce(infoHash)
-    await waitFor(() => allOpen(listener, dialer))
+    const { listener, dialer, offers, answers, infoHash } = await listenerAndDialer([t1.url, t2.url])
 
     const reached = (): Set<string> => new Set(offers.filter((o) => o.offerId === 'first').map((o) => o.trackerUrl))
     await repeatUntil(() => dialer.announce(infoHash, [{ offerId: 'first', payload: 'p1' }]), () => reached().size === 2)
@@ -304,12 +282,7 @@ describe('TrackerPool with a stock tracker', () => {
 
   it('reconnects after a tracker restarts on the same port and re-joins its swarms', async () => {
     const first = await childTracker()
-    const listener = makePool([first.url])
-    const dialer = makePool([first.url])
-    const offers = offersOf(listener)
-    const infoHash = randomPeerId()
-    listener.announce(infoHash)
-    await waitFor(() => allOpen(listener, dialer))
+    const { listener, dialer, offers, infoHash } = await listenerAndDialer([first.url])
     await repeatUntil(() => dialer.announce(infoHash, [{ offerId: 'before', payload: 'p' }]), () => offers.length > 0)
 
     await first.kill()

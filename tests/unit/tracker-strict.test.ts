@@ -2,25 +2,20 @@
 // behaviours, driven by raw WebSocket clients so every rule is hit exactly.
 import { once } from 'node:events'
 import WebSocket from 'ws'
-import { afterEach, describe, expect, it } from 'vitest'
-import { MAX_MESSAGE_BYTES, startTracker, type RunningTracker, type TrackerOptions } from '../../scripts/lib/tracker-server.mjs'
+import { describe, expect, it } from 'vitest'
+import { MAX_MESSAGE_BYTES, type RunningTracker, type TrackerOptions } from '../../scripts/lib/tracker-server.mjs'
+import { cleanupsAfterEach } from './cleanups'
+import { testTracker } from './tracker-fixtures'
 import { sleep, waitFor } from './waiting'
 
-const cleanups: (() => unknown)[] = []
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!()
-})
+const cleanups = cleanupsAfterEach()
 
 const SWARM = 'S'.repeat(20)
 const OTHER_SWARM = 'T'.repeat(20)
 const PEER_A = 'a'.repeat(20)
 const PEER_B = 'b'.repeat(20)
 
-async function tracker (opts: TrackerOptions = {}): Promise<RunningTracker> {
-  const t = await startTracker({ quiet: true, ...opts })
-  cleanups.push(() => t.close())
-  return t
-}
+const tracker = (opts: TrackerOptions = {}): Promise<RunningTracker> => testTracker(cleanups, { quiet: true, ...opts })
 
 interface Client { socket: WebSocket, received: Record<string, unknown>[], closed: () => boolean }
 

@@ -11,6 +11,7 @@ export async function setName (person: Person, name: string): Promise<void> {
   await person.page.getByLabel('Name shown to friends').fill(name)
   await person.page.getByRole('button', { name: 'Save name' }).click()
   await person.page.getByText('Saved. Friends see this name.').waitFor()
+  person.shownName = name
 }
 
 /** The texts of the items shown on a friend's page. */

@@ -3,6 +3,7 @@
 // per person. Nothing here talks to anything beyond this machine.
 import { mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll } from 'vitest'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { launchChromium } from '../../../scripts/lib/chromium.mjs'
 import { APP_HEADERS } from '../../../scripts/lib/csp.mjs'
@@ -23,7 +24,27 @@ export interface World {
   close: () => Promise<void>
 }
 
-export interface Person { name: string, context: BrowserContext, page: Page }
+export interface Person {
+  name: string
+  context: BrowserContext
+  page: Page
+  /** The address "Me & server" showed when openApp last opened it ('' before). */
+  address: string
+  /** The name friends see, once setName saved it ('' before). */
+  shownName: string
+}
+
+type WorldOptions = Parameters<typeof createWorld>[0]
+
+/** The world one test file shares: made before its first test, closed after
+ *  its last (hooks a file adds later run inside it: started after, stopped
+ *  before). Its fields are there from the first hook on. */
+export function worldPerFile (opts?: WorldOptions): World {
+  const world = {} as World
+  beforeAll(async () => { Object.assign(world, await createWorld(opts)) })
+  afterAll(async () => { await world.close?.() })
+  return world
+}
 
 /** Trackers are strict (scripts/lib/tracker-server.mjs) unless a test says
  *  otherwise, so every browser test checks that Kith stays within what
@@ -49,7 +70,7 @@ export async function createWorld (opts: { trackerCount?: number, trackers?: Tra
       contexts.push(context)
       const page = await context.newPage()
       page.on('pageerror', (err) => console.error(`[${name} page error]`, err.message))
-      return { name, context, page }
+      return { name, context, page, address: '', shownName: '' }
     },
     async close () {
       for (const c of contexts) await c.close().catch(() => {})
@@ -70,9 +91,32 @@ export async function openApp (person: Person, appUrl: string, hash = ''): Promi
   if (hash) return ''
   const address = person.page.getByTestId('my-address')
   await address.waitFor()
-  return (await address.textContent())!.trim()
+  person.address = (await address.textContent())!.trim()
+  return person.address
 }
 
-export async function screenshot (person: Person, name: string): Promise<void> {
+export async function screenshot (person: Pick<Person, 'page'>, name: string): Promise<void> {
   await person.page.screenshot({ path: `${SCREENSHOT_DIR}/${name}.png`, fullPage: true })
+}
+
+/** Screenshots at desktop (1280 px) and phone (390 px) width, `${name}-1280`
+ *  and `${name}-390` unless both names are given; then back to `after` (the
+ *  tests' 900 × 900 unless said). */
+export async function desktopAndPhone (person: Person, name: string | [desktop: string, phone: string],
+  opts: { phoneHeight?: number, after?: { width: number, height: number } } = {}): Promise<void> {
+  const [desktop, phone] = typeof name === 'string' ? [`${name}-1280`, `${name}-390`] : name
+  await person.page.setViewportSize({ width: 1280, height: 900 })
+  await screenshot(person, desktop)
+  await person.page.setViewportSize({ width: 390, height: opts.phoneHeight ?? 900 })
+  await screenshot(person, phone)
+  await person.page.setViewportSize(opts.after ?? { width: 900, height: 900 })
+}
+
+/** A person on the test harness page (tests/harness/index.html), once its
+ *  window.kithHarness is there. */
+export async function harnessPerson (world: World, name: string): Promise<Person> {
+  const person = await world.person(name)
+  await person.page.goto(world.harnessUrl)
+  await person.page.waitForFunction(() => window.kithHarness !== undefined)
+  return person
 }

@@ -1,51 +1,38 @@
-// The steps every network case takes through the real UI: two people open
-// Kith, one invites, the other accepts, a note travels between them.
-import { expect } from 'vitest'
-import { feedTexts, refreshFeed, setName, tab } from '../../e2e/support/app'
-import { openApp, screenshot, type Person } from '../../e2e/support/world'
+// The first steps of most network cases, through the real UI (the steps
+// themselves are the browser tests', tests/e2e/support/people.ts): Alice
+// and Bob, each in a home, open Kith, become friends, and Bob fetches the
+// note Alice shares.
+import type { Person } from '../../e2e/support/world'
+import { befriend, fetchNote, openAs, share } from '../../e2e/support/people'
+import type { NatWorld } from './nat-world'
 
-export async function openAs (person: Person, appUrl: string, name: string): Promise<string> {
-  const address = await openApp(person, appUrl)
-  await setName(person, name)
-  return address
+export interface Pair { alice: Person, bob: Person }
+
+export interface PairOptions {
+  /** Alice's home and Bob's (h1, h2: endpoint-independent NAT; h3, h4: symmetric). */
+  homes?: [string, string]
+  /** The names they set. */
+  names?: [string, string]
+  /** Their browsers' errors and warnings in the test log. */
+  logConsole?: boolean
 }
 
-export async function createInvite (inviter: Person): Promise<string> {
-  await tab(inviter.page, 'Invites')
-  await inviter.page.getByLabel('Label (only you see it)').fill('network test')
-  await inviter.page.getByRole('button', { name: 'Create invite' }).click()
-  const link = inviter.page.getByTestId('invite-link')
-  await expect.poll(() => link.textContent()).toContain('#/invite/')
-  return (await link.textContent())!.trim()
+/** Alice and Bob, each in a home, with Kith open under their names. */
+export async function aliceAndBob (world: NatWorld, { homes = ['h1', 'h2'], names = ['Alice', 'Bob'], logConsole = false }: PairOptions = {}): Promise<Pair> {
+  const alice = await world.person('alice', homes[0])
+  const bob = await world.person('bob', homes[1])
+  if (logConsole) {
+    for (const p of [alice, bob]) p.page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') console.log(`[${p.name} console]`, m.text()) })
+  }
+  await openAs(alice, world.appUrl, names[0])
+  await openAs(bob, world.appUrl, names[1])
+  return { alice, bob }
 }
 
-/** Accepts an invite and waits until the inviter's page is open, connected. */
-export async function acceptInvite (person: Person, link: string, inviterAddress: string, inviterName: string): Promise<void> {
-  await person.page.goto(link)
-  await person.page.getByRole('button', { name: 'Accept invite' }).click()
-  await expect.poll(() => person.page.url(), { timeout: 60_000 }).toContain(`#/friend/${inviterAddress}`).catch(async (err) => {
-    await screenshot(person, `network-failed-accept-${person.name}`)
-    throw err
-  })
-  await person.page.getByTestId('friend-name').filter({ hasText: inviterName }).waitFor({ timeout: 30_000 }).catch(async (err) => {
-    await screenshot(person, `network-failed-friend-page-${person.name}`)
-    throw err
-  })
-}
-
-export async function shareNote (owner: Person, text: string): Promise<void> {
-  const page = owner.page
-  await tab(page, 'My items')
-  await page.getByRole('radio', { name: 'Note', exact: true }).check()
-  await page.getByLabel('Text', { exact: true }).fill(text)
-  await page.getByRole('radio', { name: 'All friends' }).check()
-  await page.getByRole('button', { name: 'Share' }).click()
-  await page.getByTestId('my-item').filter({ hasText: text }).waitFor()
-}
-
-/** Opens the owner's page at the friend's and fetches until the note shows. */
-export async function fetchNote (friend: Person, appUrl: string, ownerAddress: string, text: string): Promise<void> {
-  if (!friend.page.url().includes(`#/friend/${ownerAddress}`)) await friend.page.goto(`${appUrl}#/friend/${ownerAddress}`)
-  await refreshFeed(friend.page)
-  await expect.poll(async () => (await feedTexts(friend.page)).join('\n'), { timeout: 30_000 }).toContain(text)
+export async function friendsWithANote (world: NatWorld, note: string, opts: PairOptions = {}): Promise<Pair> {
+  const { alice, bob } = await aliceAndBob(world, opts)
+  await befriend(alice, bob)
+  await share(alice, note)
+  await fetchNote(bob, world.appUrl, alice, note)
+  return { alice, bob }
 }

@@ -5,6 +5,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll } from 'vitest'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { CHROMIUM_ARGS } from '../../../scripts/lib/chromium.mjs'
 import { APP_HEADERS } from '../../../scripts/lib/csp.mjs'
@@ -67,7 +68,7 @@ export async function createNatWorld (opts: { ice: IceSetup }): Promise<NatWorld
       await recordPeerConnections(context)
       const page: Page = await context.newPage()
       page.on('pageerror', (err) => console.error(`[${name} page error]`, err.message))
-      return { name, context, page }
+      return { name, context, page, address: '', shownName: '' }
     },
     async close () {
       for (const c of contexts) await c.close().catch(() => {})
@@ -79,4 +80,13 @@ export async function createNatWorld (opts: { ice: IceSetup }): Promise<NatWorld
       rmSync(dir, { recursive: true, force: true })
     }
   }
+}
+
+/** The NAT world one test file (or describe block) shares: made before its
+ *  first test, closed after its last (hooks added later run inside it). */
+export function natWorldPerFile (opts: { ice: IceSetup }): NatWorld {
+  const world = {} as NatWorld
+  beforeAll(async () => { Object.assign(world, await createNatWorld(opts)) })
+  afterAll(async () => { await world.close?.() })
+  return world
 }
