@@ -45,9 +45,8 @@ export const scaleSessionsBench = {
       await owner.friends.add({ key, address: addressFromPublicKey(fromHex(key)), displayName: `Friend ${i}` })
     }
     owner.startListening()
-    const listener = (): { joinedTopics: ReadonlySet<string> } | null => (owner as unknown as { listener: { joinedTopics: ReadonlySet<string> } | null }).listener
-    while ((listener()?.joinedTopics.size ?? 0) < friendKeys.length || !owner.status().trackers.every((t) => t.state === 'open')) await sleep(50)
-    return { address: owner.address, swarms: listener()!.joinedTopics.size }
+    while (owner.listener.joinedTopics.size < friendKeys.length || !owner.status().trackers.every((t) => t.state === 'open')) await sleep(50)
+    return { address: owner.address, swarms: owner.listener.joinedTopics.size }
   },
 
   /** Friend page: every node takes the owner as a friend (their side of the

@@ -170,7 +170,7 @@ describe('attack: an invite link tried just after it expired', () => {
     node.startListening()
     await node.listening // the listener starts once the network code has loaded
     if (had === undefined) delete g.WebSocket
-    const joined = (): ReadonlySet<string> => (node as unknown as { listener: { joinedTopics: ReadonlySet<string> } }).listener.joinedTopics
+    const joined = (): ReadonlySet<string> => node.listener.joinedTopics
     const invite = await node.invites.create({ label: 'short', expiresInMs: 300 })
     node.changed()
     const swarm = inviteMeeting(invite.token, epochAt(Date.now()), node.identityKey).topic
