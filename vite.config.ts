@@ -17,9 +17,9 @@ export default defineConfig({
   plugins: [
     VitePWA({
       // Never a silent update: a new build waits until the owner presses
-      // Reload (client/app-update.ts), since reloading stops their server.
+      // Reload (client/boot/app-status.ts), since reloading stops their server.
       registerType: 'prompt',
-      injectRegister: null, // registered from client/app-update.ts, no inline script (CSP)
+      injectRegister: null, // registered from client/boot/app-status.ts, no inline script (CSP)
       includeAssets: ['favicon.svg', 'favicon-32.png', 'apple-touch-icon.png'],
       manifest: {
         id: './',

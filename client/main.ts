@@ -1,11 +1,11 @@
 // Entry point: the installed app's notices (offline, new version), then this
-// profile's one server slot (client/single-tab.ts); only the tab that holds
-// it loads and starts the node (client/start-node.ts). Kept small: this is
+// profile's one server slot (client/boot/single-tab.ts); only the tab that holds
+// it loads and starts the node (client/boot/start-node.ts). Kept small: this is
 // the script every start fetches and runs before anything else.
-import { startAppStatus } from './app-status'
-import { warnBeforeLeaving, type LeaveWarning } from './leave-warning'
-import { reportBootFailure, runnerPage } from './runner-report'
-import { claimNode, reloadToTakeOver, showOtherTabNotice, takeOverRequested, type NodeLock } from './single-tab'
+import { startAppStatus } from './boot/app-status'
+import { warnBeforeLeaving, type LeaveWarning } from './boot/leave-warning'
+import { reportBootFailure, runnerPage } from './boot/runner-report'
+import { claimNode, reloadToTakeOver, showOtherTabNotice, takeOverRequested, type NodeLock } from './boot/single-tab'
 
 const root = document.getElementById('app')!
 const runner = runnerPage()
@@ -49,7 +49,7 @@ async function takeOver (): Promise<void> {
 
 async function serve (lock: NodeLock): Promise<void> {
   window.addEventListener('pagehide', () => lock.release())
-  const { startNode } = await import('./start-node')
+  const { startNode } = await import('./boot/start-node')
   const running = await startNode(root, runner)
   void running.ready.then(watchForUpdates, watchForUpdates)
   // Damaged stored keys: the node stopped before serving; say so as a

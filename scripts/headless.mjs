@@ -96,7 +96,7 @@ async function run (opts) {
   }
   if (!chosen.remembered) rememberPort(paths, chosen.port)
 
-  // The token rides in the query: the page reads it (client/runner-report.ts)
+  // The token rides in the query: the page reads it (client/boot/runner-report.ts)
   // and sends it back with each report; nothing else on the machine has it.
   const pageUrl = new URL(`${server.url}/`)
   pageUrl.searchParams.set('runner', token)

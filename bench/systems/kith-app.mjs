@@ -1,7 +1,7 @@
 // The app itself, not a channel: how fast a warm start is usable and how much
 // JavaScript it needs for that. Only figures of its own (no connect/RPC/transfer).
 //
-// "Usable" is the app's `kith-ready` performance mark (client/start-node.ts):
+// "Usable" is the app's `kith-ready` performance mark (client/boot/start-node.ts):
 // the node is open (identity, settings and devices read from IndexedDB and
 // checked) and the first screen has rendered with the owner's data: the app
 // and every element on it, including a view whose code loads on demand. The

@@ -3,7 +3,7 @@
 // kept, and only an owner's own delete notices remove their items.
 import Dexie from 'dexie'
 import { decodeCursor, FILE_RANGE_BYTES, isSharedItem, type ItemType, type SharedItem } from '../../shared/protocol/items'
-import type { FeedItem } from '../app-api'
+import type { FeedItem } from '../api/app-api'
 import type { CachedItemRow, ClientDatabase, SyncStateRow } from './db'
 import { PagesInFlight, type PageWindow } from './pages-in-flight'
 

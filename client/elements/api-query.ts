@@ -3,7 +3,7 @@
 // the element is connected and again on every 'change' of the api, at most one
 // load at a time (a burst of changes gives one more load, not one per event).
 import type { ReactiveControllerHost } from 'lit'
-import type { KithApi } from '../app-api'
+import type { KithApi } from '../api/app-api'
 import { plainError } from './format'
 import { ChangeListener } from './listen'
 

@@ -3,7 +3,7 @@
 // by side. Not an element itself; KithBackupSave and KithRestoreForm are.
 import { LitElement, html, css, type PropertyDeclarations } from 'lit'
 import { sharedStyles } from './shared-styles'
-import type { BackupApi } from '../backup-api'
+import type { BackupApi } from '../api/backup-api'
 import { plainError } from './format'
 
 export class BackupForm extends LitElement {

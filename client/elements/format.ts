@@ -2,7 +2,7 @@
 // item types, deletion reasons, errors. No DOM, no state.
 import type { Audience, ItemType } from '../../shared/protocol/items'
 import type { DeletionReason } from '../../node-tab/storage/db'
-import type { GroupSummary } from '../app-api'
+import type { GroupSummary } from '../api/app-api'
 
 export const TYPE_WORDS: Record<ItemType, string> = { note: 'Note', post: 'Post', file: 'File' }
 

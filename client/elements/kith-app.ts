@@ -5,8 +5,8 @@
 // calls (the newer ones call the api themselves).
 import { LitElement, html, css } from 'lit'
 import { sharedStyles } from './shared-styles'
-import type { KithApi } from '../app-api'
-import type { LinkingSession } from '../devices-api'
+import type { KithApi } from '../api/app-api'
+import type { LinkingSession } from '../api/devices-api'
 import { MAX_DEVICE_NAME } from '../../shared/identity/device-certificate'
 import type { KithConfig } from '../../node-tab/person/config'
 import { loadView, viewFailed } from './lazy-views'

@@ -5,7 +5,7 @@ import { LitElement, html, css, type PropertyValues } from 'lit'
 import { live } from 'lit/directives/live.js'
 import { sharedStyles } from './shared-styles'
 import type { Audience } from '../../shared/protocol/items'
-import type { GroupSummary } from '../app-api'
+import type { GroupSummary } from '../api/app-api'
 
 export interface AudienceChangeDetail { audience: Audience }
 

@@ -3,7 +3,7 @@
 // unsaved for a week (see node-tab/backup/reminder.ts).
 import { LitElement, html, css } from 'lit'
 import { sharedStyles } from './shared-styles'
-import type { BackupApi, BackupState } from '../backup-api'
+import type { BackupApi, BackupState } from '../api/backup-api'
 import { formatDay } from './format'
 import { ApiQuery } from './api-query'
 import './kith-backup-save'

@@ -1,7 +1,7 @@
 // Saves an encrypted backup: a passphrase typed twice, then the file is made
 // piece by piece and handed to the browser as a download.
 import { html } from 'lit'
-import type { SavedBackup } from '../backup-api'
+import type { SavedBackup } from '../api/backup-api'
 import { BackupForm } from './backup-form'
 import { formatBytes } from './format'
 

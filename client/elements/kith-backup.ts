@@ -3,7 +3,7 @@
 // (in a fresh browser only).
 import { LitElement, html } from 'lit'
 import { sharedStyles } from './shared-styles'
-import type { BackupApi, StorageInfo } from '../backup-api'
+import type { BackupApi, StorageInfo } from '../api/backup-api'
 import { ApiQuery } from './api-query'
 import { formatBytes, formatDate } from './format'
 import './kith-backup-save'

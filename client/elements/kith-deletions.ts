@@ -5,7 +5,7 @@ import { LitElement, html, css } from 'lit'
 import { sharedStyles } from './shared-styles'
 import { ApiQuery } from './api-query'
 import { formatDate, myItemInWords, plainError, REASON_WORDS } from './format'
-import type { DeletionStatus, KithApi } from '../app-api'
+import type { DeletionStatus, KithApi } from '../api/app-api'
 import { listView } from './list-view'
 
 export class KithDeletions extends LitElement {

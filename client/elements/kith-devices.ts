@@ -7,7 +7,7 @@ import { sharedStyles } from './shared-styles'
 import { ApiQuery } from './api-query'
 import { formatDay, isAbort, plainError, spacedCode, timeAgo } from './format'
 import { MAX_DEVICE_NAME, normalizeDeviceName } from '../../shared/identity/device-certificate'
-import type { DeviceRole, DevicesApi, DeviceView, LinkApproval } from '../devices-api'
+import type { DeviceRole, DevicesApi, DeviceView, LinkApproval } from '../api/devices-api'
 
 export const ROLE_WORDS: Record<DeviceRole, string> = { full: 'Full device', server: 'Server' }
 

@@ -7,9 +7,9 @@
 import { LitElement, html, css, type PropertyValues } from 'lit'
 import { formatBytes, formatDate, notShownWhy, plainError, TYPE_WORDS } from './format'
 import { safeFileUrl, type SafeFileUrl } from './safe-file-url'
-import { cleanFileName } from '../safe-file'
+import { cleanFileName } from '../files/safe-file'
 import { downscaledPhoto } from './thumbnail'
-import type { FeedItem, FriendFeed, KithApi } from '../app-api'
+import type { FeedItem, FriendFeed, KithApi } from '../api/app-api'
 
 /** Photos up to this size are fetched by themselves to show a thumbnail;
  *  larger ones wait for "Show photo". */

@@ -7,7 +7,7 @@ import { formatTime, plainError } from './format'
 import { feedItemStyles } from './kith-feed-item'
 import { ApiQuery } from './api-query'
 import { addressFromPublicKey, parseAddress } from '../../shared/identity/identity'
-import type { FeedItem, FeedState, FriendFeed, KithApi } from '../app-api'
+import type { FeedItem, FeedState, FriendFeed, KithApi } from '../api/app-api'
 import { LoadLoop } from './load-loop'
 
 const NOT_SHARING = 'This person no longer shares with you.'

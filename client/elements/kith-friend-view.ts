@@ -5,14 +5,14 @@
 import { LitElement, html, css, type PropertyValues } from 'lit'
 import { sharedStyles } from './shared-styles'
 import { shortAddress } from '../../shared/identity/identity'
-import type { FriendConnection, FriendState } from '../friend-connection'
-import type { KithApi } from '../app-api'
-import { friendStatus, spokenStatus, type Tone } from '../friend-status'
+import type { FriendConnection, FriendState } from '../friends/friend-connection'
+import type { KithApi } from '../api/app-api'
+import { friendStatus, spokenStatus, type Tone } from '../friends/friend-status'
 import type { FeedStatusDetail } from './kith-feed'
 import './kith-feed'
 import './kith-manual-connect'
 
-export { UNREACHABLE_AFTER_S } from '../friend-status'
+export { UNREACHABLE_AFTER_S } from '../friends/friend-status'
 
 export class KithFriendView extends LitElement {
   static override styles = [sharedStyles, css`

@@ -8,7 +8,7 @@ import { focusAfterRemoval, rowIndex } from './focus'
 import { ApiQuery } from './api-query'
 import { formatDay, plainError } from './format'
 import { shortAddress } from '../../shared/identity/identity'
-import type { FriendSummary, GroupSummary, KithApi } from '../app-api'
+import type { FriendSummary, GroupSummary, KithApi } from '../api/app-api'
 
 /** Past this many friends a search field helps. */
 const FILTER_FROM = 8

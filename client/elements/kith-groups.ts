@@ -5,7 +5,7 @@ import { sharedStyles } from './shared-styles'
 import { ApiQuery } from './api-query'
 import { plainError } from './format'
 import { confirmDelete, rowError, RowStates } from './row-states'
-import type { GroupSummary, KithApi } from '../app-api'
+import type { GroupSummary, KithApi } from '../api/app-api'
 import { listView } from './list-view'
 
 const MAX_GROUP_NAME = 60

@@ -7,7 +7,7 @@ import { isAbort, plainError } from './format'
 import { AddressError, parseAddress, shortAddress } from '../../shared/identity/identity'
 import { MAX_DISPLAY_NAME } from '../../shared/protocol/protocol'
 import { cleanInviterHint } from '../../shared/rendezvous/invite-link'
-import type { KithApi } from '../app-api'
+import type { KithApi } from '../api/app-api'
 
 type Phase = 'idle' | 'connecting' | 'done'
 

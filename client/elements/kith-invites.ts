@@ -7,7 +7,7 @@ import { copyOrSelect } from './clipboard'
 import { qrDataUrl } from './qr'
 import { formatDate, plainError, timeUntil } from './format'
 import { focusAfterRemoval, rowIndex } from './focus'
-import type { InviteSummary, KithApi } from '../app-api'
+import type { InviteSummary, KithApi } from '../api/app-api'
 import { listView } from './list-view'
 
 const DAY_MS = 86_400_000

@@ -6,7 +6,7 @@ import { sharedStyles } from './shared-styles'
 import { ApiQuery } from './api-query'
 import { audienceInWords, audienceProblem, formatBytes, plainError } from './format'
 import { MAX_FILE_BYTES, MAX_TEXT_CHARS, type Audience, type ItemType } from '../../shared/protocol/items'
-import type { KithApi } from '../app-api'
+import type { KithApi } from '../api/app-api'
 import { reachInWords } from './reach'
 import './kith-audience-picker'
 

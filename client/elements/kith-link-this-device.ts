@@ -9,7 +9,7 @@ import { countdown, spacedCode } from './format'
 import { ChangeListener } from './listen'
 import { qrDataUrl } from './qr'
 import { shortAddress } from '../../shared/identity/identity'
-import type { LinkingSession, LinkingState } from '../devices-api'
+import type { LinkingSession, LinkingState } from '../api/devices-api'
 
 const HEADINGS: Record<LinkingState['step'], string> = {
   waiting: 'Link this browser to your Kith',
@@ -117,7 +117,7 @@ export class KithLinkThisDevice extends LitElement {
   }
 
   private renderWaiting (state: Extract<LinkingState, { step: 'waiting' }>) {
-    // The linking code is still loading (client/lazy-linking.ts): a moment.
+    // The linking code is still loading (client/api/lazy-linking.ts): a moment.
     if (!state.codeText) return html`<p class="hint" role="status">Making a link code…</p>`
     const left = countdown(state.expiresAt, this.now)
     return html`

@@ -8,7 +8,7 @@ import { LitElement, css, html, type PropertyValues } from 'lit'
 import { sharedStyles } from './shared-styles'
 import { copyOrSelect } from './clipboard'
 import { qrDataUrl } from './qr'
-import type { KithApi } from '../app-api'
+import type { KithApi } from '../api/app-api'
 
 type Step =
   | { kind: 'idle' }

@@ -4,7 +4,7 @@
 import { LitElement, html } from 'lit'
 import { sharedStyles } from './shared-styles'
 import { HEALTH_WORDS } from './kith-node-status'
-import type { KithApi } from '../app-api'
+import type { KithApi } from '../api/app-api'
 import type { TrackerStatus } from '../../node-tab/discovery/tracker-client'
 
 export class KithTrackerList extends LitElement {

@@ -41,7 +41,7 @@ export function viewFailed (view: string): boolean {
 }
 
 /** Loads every view while the browser is idle; called once the first screen
- *  is up (client/start-node.ts), so it never delays it. */
+ *  is up (client/boot/start-node.ts), so it never delays it. */
 export function preloadViews (): void {
   const idle = (cb: () => void): void => {
     if ('requestIdleCallback' in window) requestIdleCallback(cb, { timeout: 3000 })

@@ -2,7 +2,7 @@
 // "Only you". Groups are counted as the people in them (a friend in two
 // chosen groups is one person), and only people who are still friends.
 import type { Audience } from '../../shared/protocol/items'
-import type { FriendSummary, GroupSummary } from '../app-api'
+import type { FriendSummary, GroupSummary } from '../api/app-api'
 
 export function reachCount (audience: Audience, friends: readonly Pick<FriendSummary, 'key'>[], groups: readonly GroupSummary[]): number {
   switch (audience.kind) {

@@ -1,7 +1,7 @@
 // Turns a file's content into something the UI may show: an object URL typed
 // from the bytes themselves (a raster image to preview, or a download), and a
 // cleaned name. The sender's MIME type and name never choose the blob's type.
-import { cleanFileName, safeTypeFor, sniffRasterType, SNIFF_BYTES, DOWNLOAD_TYPE, type SafeType } from '../safe-file'
+import { cleanFileName, safeTypeFor, sniffRasterType, SNIFF_BYTES, DOWNLOAD_TYPE, type SafeType } from '../files/safe-file'
 
 export interface SafeFileUrl {
   /** An object URL; revoke it (URL.revokeObjectURL) when it is no longer shown. */

@@ -51,7 +51,7 @@ export interface SessionLimits {
  *  without it, every friend who synced once today would hold a connection
  *  until one of us reloads. A delete notice or a queued request dials
  *  again on demand, and an open page keeps the sessions it dialled
- *  (client/session-keepalive.ts pings every 4 minutes), since friends' live
+ *  (client/friends/session-keepalive.ts pings every 4 minutes), since friends' live
  *  hints come over them. What is left to close is what nobody keeps: the
  *  sessions of pages that went away without closing, and the dials of a
  *  node without a page (a server device delivering delete notices to 250

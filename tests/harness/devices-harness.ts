@@ -5,7 +5,7 @@ import '../../client/boot.css'
 import './devices-harness.css'
 import '../../client/elements/kith-devices'
 import '../../client/elements/kith-link-this-device'
-import type { DeviceView, LinkingState } from '../../client/devices-api'
+import type { DeviceView, LinkingState } from '../../client/api/devices-api'
 import { FakeApproval, FakeDevicesApi, FakeLinkingSession, sampleDevices } from '../unit/devices-fake'
 
 const root = document.getElementById('root')!

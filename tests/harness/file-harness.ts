@@ -2,8 +2,8 @@
 // a given size, a friend page that fetches it (into its IndexedDB, for the
 // benchmark; or many times at once without keeping it, for the memory test).
 // Each page holds one person; the page's own state lives here.
-import type { KithClient } from '../../client/kith-client'
-import { downloadPieces } from '../../client/file-download'
+import type { KithClient } from '../../client/api/kith-client'
+import { downloadPieces } from '../../client/files/file-download'
 import { parseAddress } from '../../shared/identity/identity'
 import { befriendAndSync, openClient } from './people'
 

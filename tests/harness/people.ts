@@ -4,7 +4,7 @@
 import { KithNode } from '../../node-tab/node'
 import { NodeDatabase, type ItemRow } from '../../node-tab/storage/db'
 import { newId } from '../../node-tab/storage/ids'
-import { KithClient } from '../../client/kith-client'
+import { KithClient } from '../../client/api/kith-client'
 import { ClientDatabase } from '../../client/cache/db'
 
 /** A node listening on `trackers` and the client over it, each in a database

@@ -4,7 +4,7 @@
 // harness can use it too.
 import type {
   DeviceRole, DevicesApi, DeviceView, LinkApproval, LinkingSession, LinkingState
-} from '../../client/devices-api'
+} from '../../client/api/devices-api'
 
 const MINUTE = 60_000
 

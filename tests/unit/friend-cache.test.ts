@@ -2,7 +2,7 @@
 // syncs are incremental from a cursor, and purging forgets a friend entirely.
 import { describe, expect, it } from 'vitest'
 import { FriendCache } from '../../client/cache/friend-cache'
-import type { FriendFeedImpl } from '../../client/friend-feed'
+import type { FriendFeedImpl } from '../../client/friends/friend-feed'
 import type { SharedItem } from '../../shared/protocol/items'
 import type { NodeSession } from '../../node-tab/node'
 import { clientDatabase as database, cleanupsAfterEach } from './cleanups'

@@ -3,7 +3,7 @@
 // it drops, read back on the next visit; and "not reachable after N s"
 // counts from when they went away, not from the last failed attempt.
 import { describe, expect, it } from 'vitest'
-import { FriendConnection, type ReachLog } from '../../client/friend-connection'
+import { FriendConnection, type ReachLog } from '../../client/friends/friend-connection'
 import { addressFromPublicKey, createIdentity } from '../../shared/identity/identity'
 import { toHex } from '../../shared/util/bytes'
 import type { KithNode, NodeSession } from '../../node-tab/node'

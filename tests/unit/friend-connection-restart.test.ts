@@ -4,7 +4,7 @@
 // few unanswered pings mean the path is being repaired: the page waits for
 // the same session instead of throwing it away, within a bound.
 import { describe, expect, it } from 'vitest'
-import { FriendConnection } from '../../client/friend-connection'
+import { FriendConnection } from '../../client/friends/friend-connection'
 import { addressFromPublicKey, createIdentity } from '../../shared/identity/identity'
 import type { KithNode, NodeSession } from '../../node-tab/node'
 import { sleep, waitFor } from './waiting'

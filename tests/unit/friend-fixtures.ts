@@ -12,8 +12,8 @@ import type { RpcHandlers } from '../../shared/wire/rpc'
 import type { NodeSession } from '../../node-tab/node'
 import { FriendCache } from '../../client/cache/friend-cache'
 import type { ClientDatabase } from '../../client/cache/db'
-import { FriendFeedImpl, type FriendFeedOptions } from '../../client/friend-feed'
-import { Outbox } from '../../client/outbox'
+import { FriendFeedImpl, type FriendFeedOptions } from '../../client/friends/friend-feed'
+import { Outbox } from '../../client/friends/outbox'
 import { addressFromPublicKey } from '../../shared/identity/identity'
 
 export type Handlers = Partial<RpcHandlers<NodeMethods>>

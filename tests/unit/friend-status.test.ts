@@ -1,7 +1,7 @@
 // The friend page's one status line: my trackers down is said to be my side;
 // "Up to date" never appears beside "Not reachable"; a long absence says since when.
 import { describe, expect, it } from 'vitest'
-import { friendStatus, NO_TRACKERS, spokenStatus, type FriendStatusInput } from '../../client/friend-status'
+import { friendStatus, NO_TRACKERS, spokenStatus, type FriendStatusInput } from '../../client/friends/friend-status'
 import type { TrackerStatus } from '../../node-tab/discovery/tracker-client'
 
 const NOW = new Date(2026, 10, 20, 15, 0).getTime()

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { decodeCursor, type Audience } from '../../shared/protocol/items'
-import type { NewItem } from '../../client/app-api'
+import type { NewItem } from '../../client/api/app-api'
 import { befriend, expectSentence, ids, kithError, listAll, person, setup } from './store-fixtures'
 
 const note = (text: string, audience: Audience = { kind: 'friends' }): NewItem => ({ type: 'note', text, audience })

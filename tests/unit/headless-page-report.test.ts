@@ -1,7 +1,7 @@
 // The page's side of the runner: only a page opened with the runner's token
 // reports, every 2 s and at once on a change, in a shape the runner accepts.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { nodeReport, runnerPage, startNodeReports, startRunnerReports } from '../../client/runner-report'
+import { nodeReport, runnerPage, startNodeReports, startRunnerReports } from '../../client/boot/runner-report'
 import type { KithNode } from '../../node-tab/node'
 import { parseReport } from '../../scripts/lib/headless/report.mjs'
 import { RUNNER_REPORT_PATH, RUNNER_TOKEN_HEADER, type RunnerReport } from '../../shared/runner/runner-report'

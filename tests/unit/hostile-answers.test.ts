@@ -3,7 +3,7 @@
 // otherwise (DESIGN §6b): nothing of a bad answer reaches the cache or the UI.
 import { describe, expect, it } from 'vitest'
 import { FriendCache } from '../../client/cache/friend-cache'
-import type { FriendFeedImpl } from '../../client/friend-feed'
+import type { FriendFeedImpl } from '../../client/friends/friend-feed'
 import { parseAcknowledgedAnswer, parseListItemsAnswer, parsePingAnswer, parseProfileAnswer, parseRedeemAnswer } from '../../shared/protocol/answers'
 import { KithError } from '../../shared/wire/errors'
 import { addressFromPublicKey } from '../../shared/identity/identity'

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest'
 import Dexie from 'dexie'
 import { ClientDatabase } from '../../client/cache/db'
-import { KithClient } from '../../client/kith-client'
+import { KithClient } from '../../client/api/kith-client'
 import { KithNode } from '../../node-tab/node'
 import { NodeDatabase } from '../../node-tab/storage/db'
 import { addressFromPublicKey } from '../../shared/identity/identity'

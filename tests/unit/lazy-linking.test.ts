@@ -3,7 +3,7 @@
 // one's states, pass restart/cancel on, keep a cancel made while loading,
 // and say in words when the code could not load.
 import { describe, expect, it } from 'vitest'
-import { LazyLinkingSession, PREPARING } from '../../client/lazy-linking'
+import { LazyLinkingSession, PREPARING } from '../../client/api/lazy-linking'
 import type { LinkingSession, LinkingState } from '../../shared/linking/linking-state'
 import { waitFor } from './waiting'
 

@@ -1,8 +1,8 @@
 // Closing the serving tab warns unless another device of mine serves always:
 // a linked server that is not revoked (this tab itself never counts).
 import { describe, expect, it } from 'vitest'
-import type { DeviceView } from '../../client/devices-api'
-import { hasAlwaysOnDevice } from '../../client/leave-warning'
+import type { DeviceView } from '../../client/api/devices-api'
+import { hasAlwaysOnDevice } from '../../client/boot/leave-warning'
 
 function device (over: Partial<DeviceView>): DeviceView {
   return { key: 'aa', name: 'Laptop', role: 'full', linkedAt: 1, lastSeenAt: null, online: false, thisDevice: false, revokedAt: null, pendingChanges: 0, ...over }

@@ -2,8 +2,8 @@
 // request fails, and a friend feed whose requests wait for the friend.
 import { describe, expect, it } from 'vitest'
 import { ClientDatabase, type OutboxRow } from '../../client/cache/db'
-import { Outbox } from '../../client/outbox'
-import type { FriendFeedImpl } from '../../client/friend-feed'
+import { Outbox } from '../../client/friends/outbox'
+import type { FriendFeedImpl } from '../../client/friends/friend-feed'
 import { bytesEqual } from '../../shared/util/bytes'
 import { FILE_RANGE_BYTES } from '../../shared/protocol/items'
 import type { NodeSession } from '../../node-tab/node'

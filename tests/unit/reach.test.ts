@@ -1,7 +1,7 @@
 // Whom an item will reach, said before sharing.
 import { describe, expect, it } from 'vitest'
 import { reachCount, reachInWords } from '../../client/elements/reach'
-import type { GroupSummary } from '../../client/app-api'
+import type { GroupSummary } from '../../client/api/app-api'
 
 const friends = [{ key: 'a' }, { key: 'b' }, { key: 'c' }]
 const groups: GroupSummary[] = [

@@ -3,7 +3,7 @@
 import { resolveObjectURL } from 'node:buffer'
 import { afterEach, describe, expect, it } from 'vitest'
 import { safeFileUrl } from '../../client/elements/safe-file-url'
-import { SNIFF_BYTES } from '../../client/safe-file'
+import { SNIFF_BYTES } from '../../client/files/safe-file'
 
 const PNG_HEAD = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]
 const made: string[] = []

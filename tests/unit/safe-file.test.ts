@@ -2,7 +2,7 @@
 // a path, reverse text or climb out of the downloads folder.
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
-import { cleanFileName, DOWNLOAD_TYPE, MAX_NAME_CHARS, safeTypeFor, sniffRasterType, SNIFF_BYTES } from '../../client/safe-file'
+import { cleanFileName, DOWNLOAD_TYPE, MAX_NAME_CHARS, safeTypeFor, sniffRasterType, SNIFF_BYTES } from '../../client/files/safe-file'
 
 const bytes = (...parts: Array<string | number[]>): Uint8Array => {
   const out: number[] = []

@@ -1,9 +1,9 @@
 // Sessions close after a while without use (node-tab/connections/sessions.ts); the page
 // keeps the ones it dialled open, since friends' live hints come over them
-// (client/session-keepalive.ts). The registry's clock is driven by the test.
+// (client/friends/session-keepalive.ts). The registry's clock is driven by the test.
 import { describe, expect, it } from 'vitest'
 import { SessionRegistry } from '../../node-tab/connections/sessions'
-import { SessionKeepalive } from '../../client/session-keepalive'
+import { SessionKeepalive } from '../../client/friends/session-keepalive'
 import { connect, person, until, type Handlers } from './friend-fixtures'
 
 describe('keeping the sessions I dialled open', () => {

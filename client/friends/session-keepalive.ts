@@ -7,7 +7,7 @@
 // page (a headless server device delivering delete notices) lets its dials
 // close when idle. The node's cap still bounds them all: at the cap, a
 // session pinged only by this is "quiet" and gives way to a newcomer.
-import type { KithNode } from '../node-tab/node'
+import type { KithNode } from '../../node-tab/node'
 
 export const KEEPALIVE_MS = 4 * 60_000
 const PING_TIMEOUT_MS = 15_000

@@ -4,9 +4,9 @@
 // once when something changed. The runner prints it and takes each post as
 // a heartbeat: a page that stops posting is a hung browser, and is restarted.
 // A page opened any other way has no token and does nothing here.
-import type { KithNode } from '../node-tab/node'
-import type { LinkingState } from '../shared/linking/linking-state'
-import { RUNNER_REPORT_PATH, RUNNER_TOKEN_HEADER, fitRunnerReport, type RunnerReport } from '../shared/runner/runner-report'
+import type { KithNode } from '../../node-tab/node'
+import type { LinkingState } from '../../shared/linking/linking-state'
+import { RUNNER_REPORT_PATH, RUNNER_TOKEN_HEADER, fitRunnerReport, type RunnerReport } from '../../shared/runner/runner-report'
 
 export const REPORT_INTERVAL_MS = 2000
 const POST_TIMEOUT_MS = 5000

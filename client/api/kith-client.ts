@@ -1,36 +1,36 @@
 // The KithApi the UI talks to: my node (owner side: items, friends, groups,
 // invites, deletions) and my cache of friends' items (client side), behind
 // one object. Elements hold no storage or network code.
-import { fromHex, toHex } from '../shared/util/bytes'
-import { KithError } from '../shared/wire/errors'
-import { addressFromPublicKey, parseAddress } from '../shared/identity/identity'
-import type { Audience } from '../shared/protocol/items'
-import type { Profile } from '../shared/protocol/protocol'
-import { loadCrypto } from '../shared/crypto/crypto'
-import type { TrackerInUse } from '../node-tab/discovery/tracker-book'
-import type { KithConfig } from '../node-tab/person/config'
-import type { KithNode, NodeStatus } from '../node-tab/node'
-import type { InviteRow, ItemRow } from '../node-tab/storage/db'
+import { fromHex, toHex } from '../../shared/util/bytes'
+import { KithError } from '../../shared/wire/errors'
+import { addressFromPublicKey, parseAddress } from '../../shared/identity/identity'
+import type { Audience } from '../../shared/protocol/items'
+import type { Profile } from '../../shared/protocol/protocol'
+import { loadCrypto } from '../../shared/crypto/crypto'
+import type { TrackerInUse } from '../../node-tab/discovery/tracker-book'
+import type { KithConfig } from '../../node-tab/person/config'
+import type { KithNode, NodeStatus } from '../../node-tab/node'
+import type { InviteRow, ItemRow } from '../../node-tab/storage/db'
 import type {
   DeletionStatus, FriendFeed, FriendSummary, GroupSummary, InviteSummary, KithApi, MyItem, NewItem
 } from './app-api'
-import { ClientDatabase } from './cache/db'
+import { ClientDatabase } from '../cache/db'
 import type { DevicesApi } from './devices-api'
 import type { BackupApi } from './backup-api'
 import { NodeBackupApi } from './backup-client'
-import { inWordsIfNoRoom } from './no-room'
+import { inWordsIfNoRoom } from '../browser/no-room'
 import { NodeDevicesApi } from './devices-client'
-import { deleteNoticeHandler } from './cache/delete-notice-handler'
-import { FriendCache, type RecentQuery } from './cache/friend-cache'
-import { inviteFragment } from '../shared/rendezvous/invite-link'
-import { hintHandler } from './cache/hint-handler'
-import { SyncCoalescer } from './sync-coalescer'
-import { Notifier } from './notifications'
+import { deleteNoticeHandler } from '../cache/delete-notice-handler'
+import { FriendCache, type RecentQuery } from '../cache/friend-cache'
+import { inviteFragment } from '../../shared/rendezvous/invite-link'
+import { hintHandler } from '../cache/hint-handler'
+import { SyncCoalescer } from '../friends/sync-coalescer'
+import { Notifier } from '../browser/notifications'
 import type { HomeEntry } from './app-api'
-import type { FriendConnection } from './friend-connection'
-import type { FriendFeedImpl } from './friend-feed'
-import { Outbox } from './outbox'
-import { SessionKeepalive } from './session-keepalive'
+import type { FriendConnection } from '../friends/friend-connection'
+import type { FriendFeedImpl } from '../friends/friend-feed'
+import { Outbox } from '../friends/outbox'
+import { SessionKeepalive } from '../friends/session-keepalive'
 
 export class KithClient extends EventTarget implements KithApi {
   readonly cache: FriendCache
@@ -100,7 +100,7 @@ export class KithClient extends EventTarget implements KithApi {
   }
   completeConnection (friendAddress: string, answerCode: string): Promise<void> { return this.node.completeConnection(keyHexOf(friendAddress), answerCode) }
   async connectTo (address: string): Promise<FriendConnection> {
-    const { FriendConnection } = await import('./friend-connection') // not on the first screen
+    const { FriendConnection } = await import('../friends/friend-connection') // not on the first screen
     return new FriendConnection(this.node, address, this.cache)
   }
   get discoverable (): boolean { return this.node.discoverable }
@@ -166,7 +166,7 @@ export class KithClient extends EventTarget implements KithApi {
     const [friends, groups] = await Promise.all([this.node.friends.list(), this.node.friends.listGroups()])
     if (friends.length === 0) return []
     // The safety codes need the cryptography code: loaded only with friends.
-    const [{ safetyCode }] = await Promise.all([import('../shared/identity/safety-code'), loadCrypto()])
+    const [{ safetyCode }] = await Promise.all([import('../../shared/identity/safety-code'), loadCrypto()])
     return friends.map((f) => ({
       key: f.key,
       address: f.address,
@@ -243,7 +243,7 @@ export class KithClient extends EventTarget implements KithApi {
     this.mustMakeFriends()
     // The owner sits in a swarm named after the invite's token.
     const session = await this.node.getSession(ownerKey, { signal, inviteToken: token })
-    const { parseRedeemAnswer } = await import('../shared/protocol/answers') // loaded with the first session
+    const { parseRedeemAnswer } = await import('../../shared/protocol/answers') // loaded with the first session
     const { owner } = parseRedeemAnswer(await session.rpc.call('redeemInvite', { token, profile: this.node.profile }, { signal, timeoutMs: 15_000 }), addressFromPublicKey(ownerKey))
     await this.node.friends.add({ key: toHex(ownerKey), address: addressFromPublicKey(ownerKey), displayName: owner.displayName })
     this.changed()
@@ -257,7 +257,7 @@ export class KithClient extends EventTarget implements KithApi {
   async feed (ownerAddress: string): Promise<FriendFeedImpl> {
     // Its code (syncing, fetching files) is not on the first screen.
     // parseAddress checks the check digits with the cryptography code.
-    const [{ FriendFeedImpl }] = await Promise.all([friendFeedCode ??= await import('./friend-feed'), loadCrypto()])
+    const [{ FriendFeedImpl }] = await Promise.all([friendFeedCode ??= await import('../friends/friend-feed'), loadCrypto()])
     const ownerKey = parseAddress(ownerAddress)
     const ownerKeyHex = toHex(ownerKey)
     const open = this.feeds.get(ownerKeyHex)
@@ -376,7 +376,7 @@ function toMyItem (row: ItemRow): MyItem {
 
 /** friend-feed.ts once loaded: feed() then builds synchronously, so two
  *  calls in a row share one feed. */
-let friendFeedCode: typeof import('./friend-feed') | null = null
+let friendFeedCode: typeof import('../friends/friend-feed') | null = null
 
 function keyHexOf (address: string): string {
   return toHex(parseAddress(address))

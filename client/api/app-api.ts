@@ -1,13 +1,13 @@
 // What the UI can ask of Kith: one object the Lit elements receive as a
 // property (`api`), so elements hold no storage or network code. It fires
 // 'change' whenever anything it can answer may have changed.
-import type { Audience, ItemType, NewItem, SharedItem } from '../shared/protocol/items'
-import type { Profile } from '../shared/protocol/protocol'
-import type { NodeStatus } from '../node-tab/node'
-import type { DeletionReason, ItemRow } from '../node-tab/storage/db'
-import type { TrackerInUse } from '../node-tab/discovery/tracker-book'
-import type { KithConfig } from '../node-tab/person/config'
-import type { FriendConnection } from './friend-connection'
+import type { Audience, ItemType, NewItem, SharedItem } from '../../shared/protocol/items'
+import type { Profile } from '../../shared/protocol/protocol'
+import type { NodeStatus } from '../../node-tab/node'
+import type { DeletionReason, ItemRow } from '../../node-tab/storage/db'
+import type { TrackerInUse } from '../../node-tab/discovery/tracker-book'
+import type { KithConfig } from '../../node-tab/person/config'
+import type { FriendConnection } from '../friends/friend-connection'
 import type { DevicesApi } from './devices-api'
 import type { BackupApi } from './backup-api'
 
@@ -15,7 +15,7 @@ import type { BackupApi } from './backup-api'
 export type MyItem = Omit<ItemRow, 'listedAt'>
 
 /** Lives in shared/ (the node's store takes it too); re-exported for the UI. */
-export type { NewItem } from '../shared/protocol/items'
+export type { NewItem } from '../../shared/protocol/items'
 
 export interface FriendSummary {
   key: string

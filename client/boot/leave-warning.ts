@@ -3,7 +3,7 @@
 // beforeunload prompt is not shown any more), unless the owner has an
 // always-on device (a linked server, e.g. the headless runner) that serves
 // them meanwhile.
-import type { DeviceView, DevicesApi } from './devices-api'
+import type { DeviceView, DevicesApi } from '../api/devices-api'
 
 export interface LeaveWarning {
   /** This tab no longer serves (taken over, or reloading for a new version). */

@@ -1,6 +1,6 @@
 // What the UI can ask about keeping this Kith safe: the browser's storage
 // (persistent or not, used and quota) and encrypted backups (save, restore).
-import type { BackupReminder, BackupState } from '../node-tab/backup/reminder'
+import type { BackupReminder, BackupState } from '../../node-tab/backup/reminder'
 
 export type { BackupReminder, BackupState }
 

@@ -1,8 +1,8 @@
 // Fetching a friend's file range by range: a few ranges in flight at once to
 // keep the channel busy, every answer checked against what was asked before
 // it is stored, and pieces already stored (before a reload) not asked again.
-import { KithError } from '../shared/wire/errors'
-import { FILE_RANGE_BYTES, MAX_FILE_BYTES } from '../shared/protocol/items'
+import { KithError } from '../../shared/wire/errors'
+import { FILE_RANGE_BYTES, MAX_FILE_BYTES } from '../../shared/protocol/items'
 
 /** Ranges asked for at once: enough to hide the round trip and the
  *  IndexedDB work on both sides (measured: 8 gains little over 4), few

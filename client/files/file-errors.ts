@@ -1,6 +1,6 @@
 // What a failed download says: apart from file-download.ts, which loads
 // with the first download, since feeds show these words.
-import { MAX_FILE_BYTES } from '../shared/protocol/items'
+import { MAX_FILE_BYTES } from '../../shared/protocol/items'
 
 export const BAD_PIECE = 'Your friend’s node sent a piece of the file that does not match what was asked for, so the download was stopped.'
 /** Said after "Your browser has no room left for Kith: … used of …." (see no-room.ts). */

@@ -1,10 +1,10 @@
 // The Devices tab's view of the node (DESIGN §6a): my devices, linking a new
 // one from this (full) device, revoking, and turning this browser into a
 // device of an identity I already have.
-import { toHex } from '../shared/util/bytes'
-import type { KithNode } from '../node-tab/node'
-import { storeLinkedIdentity } from '../node-tab/storage/identity-store'
-import { servedTo } from '../node-tab/sync/cursors'
+import { toHex } from '../../shared/util/bytes'
+import type { KithNode } from '../../node-tab/node'
+import { storeLinkedIdentity } from '../../node-tab/storage/identity-store'
+import { servedTo } from '../../node-tab/sync/cursors'
 import type { DevicesApi, DeviceView, LinkApproval, LinkingSession } from './devices-api'
 import { LazyLinkingSession } from './lazy-linking'
 
@@ -68,7 +68,7 @@ export class NodeDevicesApi extends EventTarget implements DevicesApi {
   linkThisDevice (deviceName: string): LinkingSession {
     const node = this.node
     // new-device.ts (a listener, the handshake) loads only now.
-    return new LazyLinkingSession(async () => new (await import('../node-tab/linking/new-device')).NewDeviceLink({
+    return new LazyLinkingSession(async () => new (await import('../../node-tab/linking/new-device')).NewDeviceLink({
       name: deviceName,
       serverOnly: false,
       trackers: node.trackerUrls,

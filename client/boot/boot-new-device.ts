@@ -3,13 +3,13 @@
 // linked. It shows the link code until a full device approves, stores the
 // link, and reopens as the person's device. A code that expires is replaced
 // by itself: nobody is there to press "New code" on a headless box.
-import { fetchHostConfig, mergeConfig, rtcConfigOf } from '../node-tab/person/config'
-import { NewDeviceLink } from '../node-tab/linking/new-device'
-import type { NodeDatabase } from '../node-tab/storage/db'
-import { storeLinkedIdentity } from '../node-tab/storage/identity-store'
-import { MAX_DEVICE_NAME, normalizeDeviceName } from '../shared/identity/device-certificate'
-import { reopenHome } from './devices-client'
-import './elements/kith-link-this-device'
+import { fetchHostConfig, mergeConfig, rtcConfigOf } from '../../node-tab/person/config'
+import { NewDeviceLink } from '../../node-tab/linking/new-device'
+import type { NodeDatabase } from '../../node-tab/storage/db'
+import { storeLinkedIdentity } from '../../node-tab/storage/identity-store'
+import { MAX_DEVICE_NAME, normalizeDeviceName } from '../../shared/identity/device-certificate'
+import { reopenHome } from '../api/devices-client'
+import '../elements/kith-link-this-device'
 
 export interface NewDeviceBoot {
   db: NodeDatabase

@@ -1,6 +1,6 @@
 // The browser's own account of Kith's storage: persistent or not, bytes used
 // and the quota (navigator.storage; absent in some contexts, then unknown).
-import type { StorageInfo } from './backup-api'
+import type { StorageInfo } from '../api/backup-api'
 
 export function storageManager (): StorageManager | null {
   return typeof navigator !== 'undefined' && navigator.storage && typeof navigator.storage.estimate === 'function' ? navigator.storage : null

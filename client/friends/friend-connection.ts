@@ -1,12 +1,12 @@
 // One live connection to a friend's tab: dial, authenticate, read their
 // profile, then measure the round trip once a second. When the connection
 // drops (they reloaded, went offline) it goes back to searching by itself.
-import { AddressError, parseAddress } from '../shared/identity/identity'
-import { toHex } from '../shared/util/bytes'
-import { HandshakeError } from '../shared/session/handshake-error'
-import { KithError } from '../shared/wire/errors'
-import type { Profile } from '../shared/protocol/protocol'
-import type { KithNode, NodeSession } from '../node-tab/node'
+import { AddressError, parseAddress } from '../../shared/identity/identity'
+import { toHex } from '../../shared/util/bytes'
+import { HandshakeError } from '../../shared/session/handshake-error'
+import { KithError } from '../../shared/wire/errors'
+import type { Profile } from '../../shared/protocol/protocol'
+import type { KithNode, NodeSession } from '../../node-tab/node'
 
 export type FriendPhase = 'invalid' | 'waiting-for-tracker' | 'searching' | 'connecting' | 'authenticating' | 'connected' | 'stopped'
 
@@ -168,6 +168,6 @@ function sleep (ms: number, signal: AbortSignal): Promise<void> {
 }
 
 /** The answers' checks load with the first session (not on the first screen). */
-function loadAnswers (): Promise<typeof import('../shared/protocol/answers')> {
-  return import('../shared/protocol/answers')
+function loadAnswers (): Promise<typeof import('../../shared/protocol/answers')> {
+  return import('../../shared/protocol/answers')
 }

@@ -1,7 +1,7 @@
 // Requests to friends wait here (IndexedDB) until the friend is reachable.
 // A request is removed only after it was carried out, so a reload or a dropped
 // connection loses nothing; a unique dedupe key keeps one row per request.
-import type { ClientDatabase, OutboxKind, OutboxRow } from './cache/db'
+import type { ClientDatabase, OutboxKind, OutboxRow } from '../cache/db'
 
 export interface OutboxRequest { peer: string, kind: OutboxKind, itemId?: string }
 

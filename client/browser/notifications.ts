@@ -1,8 +1,8 @@
 // Browser notifications for new items while Kith's tab is hidden: off by
 // default, asked for by the person (which asks the browser's permission),
 // and never carrying content: who shared what kind, nothing more.
-import type { SharedItem } from '../shared/protocol/items'
-import type { ClientDatabase } from './cache/db'
+import type { SharedItem } from '../../shared/protocol/items'
+import type { ClientDatabase } from '../cache/db'
 
 export type NotifyPermission = 'default' | 'granted' | 'denied' | 'unsupported'
 

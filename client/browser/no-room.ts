@@ -1,9 +1,9 @@
 // Out of room, said with the numbers: how much the browser lets Kith use and
 // how much it already does, so the owner knows it is not a passing glitch.
-import { KithError } from '../shared/wire/errors'
-import { isQuotaError } from '../shared/util/quota'
+import { KithError } from '../../shared/wire/errors'
+import { isQuotaError } from '../../shared/util/quota'
 import { storageInfo } from './storage-info'
-import { formatBytes } from './elements/format'
+import { formatBytes } from '../elements/format'
 
 export const NO_ROOM = 'Your browser has no room left for Kith'
 

@@ -1,11 +1,11 @@
 // What the UI can ask about the person's own devices (DESIGN §6a): the list,
 // linking a new one the way Signal does, and revoking. Kept apart from
 // app-api.ts so the Devices tab and the link flow depend on this alone.
-import type { DeviceRole } from '../shared/identity/device-certificate'
-import type { LinkingSession } from '../shared/linking/linking-state'
+import type { DeviceRole } from '../../shared/identity/device-certificate'
+import type { LinkingSession } from '../../shared/linking/linking-state'
 
-export type { DeviceRole } from '../shared/identity/device-certificate'
-export type { LinkingSession, LinkingState } from '../shared/linking/linking-state'
+export type { DeviceRole } from '../../shared/identity/device-certificate'
+export type { LinkingSession, LinkingState } from '../../shared/linking/linking-state'
 
 export interface DeviceView {
   /** The device's own key, hex: its identity in this list. */

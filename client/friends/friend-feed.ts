@@ -2,17 +2,17 @@
 // Every request goes through the outbox first, so a request made while the
 // friend is offline (or lost halfway) waits in IndexedDB and goes out when a
 // session with them opens, even after a reload.
-import { toHex } from '../shared/util/bytes'
-import { KithError, type ErrorCode } from '../shared/wire/errors'
-import type { ListItemsResult } from '../shared/protocol/protocol'
-import type { NodeSession } from '../node-tab/node'
-import type { FeedItem, FeedState, FriendFeed } from './app-api'
-import type { FriendCache } from './cache/friend-cache'
-import type { OutboxRow } from './cache/db'
+import { toHex } from '../../shared/util/bytes'
+import { KithError, type ErrorCode } from '../../shared/wire/errors'
+import type { ListItemsResult } from '../../shared/protocol/protocol'
+import type { NodeSession } from '../../node-tab/node'
+import type { FeedItem, FeedState, FriendFeed } from '../api/app-api'
+import type { FriendCache } from '../cache/friend-cache'
+import type { OutboxRow } from '../cache/db'
 import type { Outbox } from './outbox'
-import { BAD_PIECE, FILE_TOO_LARGE, NO_SPACE_HERE } from './file-errors'
-import { isQuotaError } from '../shared/util/quota'
-import { noRoomMessage } from './no-room'
+import { BAD_PIECE, FILE_TOO_LARGE, NO_SPACE_HERE } from '../files/file-errors'
+import { isQuotaError } from '../../shared/util/quota'
+import { noRoomMessage } from '../browser/no-room'
 
 export interface FriendFeedOptions {
   ownerAddress: string
@@ -248,7 +248,7 @@ export class FriendFeedImpl extends EventTarget implements FriendFeed {
       const mark = cache.deletionMark(this.owner)
       let result: ListItemsResult
       try {
-        const { parseListItemsAnswer } = await import('../shared/protocol/answers') // with the first sync
+        const { parseListItemsAnswer } = await import('../../shared/protocol/answers') // with the first sync
         result = parseListItemsAnswer(await session.rpc.call('listItems', params, { signal: this.closer.signal }), params)
       } catch (err) {
         cache.releaseMark(mark)
@@ -278,7 +278,7 @@ export class FriendFeedImpl extends EventTarget implements FriendFeed {
     const plan = await cache.beginFile(this.owner, id)
     if (!plan) throw new KithError('NOT_FOUND', NOT_CACHED)
     const { size } = plan
-    const { downloadPieces } = await import('./file-download') // with the first download
+    const { downloadPieces } = await import('../files/file-download') // with the first download
     await downloadPieces({
       size,
       have: plan.have,

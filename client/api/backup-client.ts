@@ -2,12 +2,12 @@
 // The file format and its key derivation (msgpack, scrypt: export.ts,
 // import.ts) load only when the owner saves or restores a backup; the
 // reminder on the first screen needs only timestamps (records.ts).
-import { BACKUP_FILE_EXTENSION } from '../shared/backup/backup-file'
-import { noteBackupSaved, PERSIST_ASKED_KEY } from '../node-tab/backup/records'
-import { backupState, dismissReminder, type BackupReminder, type BackupState } from '../node-tab/backup/reminder'
-import type { NodeDatabase } from '../node-tab/storage/db'
+import { BACKUP_FILE_EXTENSION } from '../../shared/backup/backup-file'
+import { noteBackupSaved, PERSIST_ASKED_KEY } from '../../node-tab/backup/records'
+import { backupState, dismissReminder, type BackupReminder, type BackupState } from '../../node-tab/backup/reminder'
+import type { NodeDatabase } from '../../node-tab/storage/db'
 import type { BackupApi, SavedBackup, StorageInfo } from './backup-api'
-import { storageInfo, storageManager } from './storage-info'
+import { storageInfo, storageManager } from '../browser/storage-info'
 
 function dateStamp (at: number): string {
   const d = new Date(at)
@@ -44,7 +44,7 @@ export class NodeBackupApi extends EventTarget implements BackupApi {
 
   async save (passphrase: string, onProgress?: (fraction: number) => void): Promise<SavedBackup> {
     const savedAt = this.now()
-    const { exportBackup } = await import('../node-tab/backup/export')
+    const { exportBackup } = await import('../../node-tab/backup/export')
     const blob = await exportBackup(this.db, passphrase, { now: () => savedAt, onProgress })
     await noteBackupSaved(this.db, savedAt)
     if (!await this.db.getSetting(PERSIST_ASKED_KEY, (v): v is boolean => v === true)) await this.requestPersistence()
@@ -53,7 +53,7 @@ export class NodeBackupApi extends EventTarget implements BackupApi {
   }
 
   async restore (file: Blob, passphrase: string, onProgress?: (fraction: number) => void): Promise<void> {
-    const [{ importBackup }, { blobSource }] = await Promise.all([import('../node-tab/backup/import'), import('../shared/backup/backup-format')])
+    const [{ importBackup }, { blobSource }] = await Promise.all([import('../../node-tab/backup/import'), import('../../shared/backup/backup-format')])
     await importBackup(this.db, blobSource(file), passphrase, { now: this.now, onProgress })
   }
 }

@@ -2,7 +2,7 @@
 // listener, the handshake, RPC) loads only when linking starts, not with the
 // app's first screen. Until the real session exists it waits without a code
 // (codeText ''), and forwards restart/cancel to it once it does.
-import type { LinkingSession, LinkingState } from '../shared/linking/linking-state'
+import type { LinkingSession, LinkingState } from '../../shared/linking/linking-state'
 
 /** The state before the code is made: waiting, no code yet, not expiring. */
 export const PREPARING: LinkingState = { step: 'waiting', codeText: '', expiresAt: Number.MAX_SAFE_INTEGER }

@@ -2,10 +2,10 @@
 // them (or why not — my own trackers being down is my side, not theirs) and
 // how fresh my copy of what they share is. Never "Up to date" while they are
 // not reachable. No DOM, no state: the page passes everything in.
-import type { TrackerStatus } from '../node-tab/discovery/tracker-client'
-import type { FeedState } from './app-api'
+import type { TrackerStatus } from '../../node-tab/discovery/tracker-client'
+import type { FeedState } from '../api/app-api'
 import type { FriendPhase } from './friend-connection'
-import { formatDay, formatTime, timeAgo } from './elements/format'
+import { formatDay, formatTime, timeAgo } from '../elements/format'
 
 /** After this long without reaching them, say so (while still trying). */
 export const UNREACHABLE_AFTER_S = 10

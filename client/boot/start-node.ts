@@ -4,15 +4,15 @@
 // never loads it. The headless runner's first start is the exception: it
 // has no identity of its own and waits to be linked as a server of
 // someone's (DESIGN §6a).
-import { KithNode } from '../node-tab/node'
-import { NodeDatabase } from '../node-tab/storage/db'
-import { hasIdentity } from '../node-tab/storage/identity-store'
-import { loadCrypto } from '../shared/crypto/crypto'
-import { KithClient } from './kith-client'
-import type { DevicesApi } from './devices-api'
+import { KithNode } from '../../node-tab/node'
+import { NodeDatabase } from '../../node-tab/storage/db'
+import { hasIdentity } from '../../node-tab/storage/identity-store'
+import { loadCrypto } from '../../shared/crypto/crypto'
+import { KithClient } from '../api/kith-client'
+import type { DevicesApi } from '../api/devices-api'
 import { linkingReport, startNodeReports, startRunnerReports, type RunnerPage } from './runner-report'
-import { parseRoute } from './elements/kith-app'
-import { preloadViews } from './elements/lazy-views'
+import { parseRoute } from '../elements/kith-app'
+import { preloadViews } from '../elements/lazy-views'
 
 /** The longest serving waits for the first screen (see startNode). */
 const SCREEN_WAIT_MS = 3000
