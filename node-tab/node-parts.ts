@@ -19,11 +19,29 @@ import { ListenerLifecycle } from './rendezvous/listener-lifecycle'
 import { MeetingPlan } from './rendezvous/meeting-plan'
 import type { SessionLimits } from './connections/session-limits'
 import type { NodeDatabase } from './storage/db'
+import type { KithConfig } from './person/config'
+import type { RouteStatus } from './rendezvous/channel'
 import { DevicesStore } from './storage/devices-store'
 import { FriendsStore } from './storage/friends-store'
 import { InvitesStore } from './storage/invites-store'
 import { ItemsStore } from './storage/items-store'
 import type { AppliedChanges } from './sync/apply'
+
+export interface NodeStatus {
+  trackers: RouteStatus[]
+  /** Authenticated sessions with friends (and strangers) open right now. */
+  peers: number
+  /** My other devices, in a phrase: "2 of 3 other devices connected". */
+  devices: string
+}
+
+export interface NodeOpenOptions {
+  db?: NodeDatabase
+  /** The host's trackers and ICE servers; fetched from config.json if absent. */
+  hostConfig?: Partial<KithConfig>
+  incomingLimits?: Partial<IncomingSessionLimits>
+  sessionLimits?: Partial<SessionLimits>
+}
 
 /** What the parts need of the node as a whole. */
 export interface NodeHooks {

@@ -11,37 +11,19 @@ import { KithError } from '../shared/wire/errors'
 import type { KithConfig } from './person/config'
 import { followSyncedChanges } from './devices/follow-sync'
 import { ReplayGuard } from './discovery/replay-guard'
-import type { TrackerStatus } from './discovery/tracker-types'
 import type { HandlerProvider } from './handlers/session-handlers'
 import { NodeIdentity } from './identity/node-identity'
-import type { IncomingSessionLimits } from './connections/incoming-sessions'
 import { loadNetwork, type Network } from './network-loader'
-import { buildNodeParts, wireParts, type NodeParts } from './node-parts'
+import { buildNodeParts, wireParts, type NodeOpenOptions, type NodeParts, type NodeStatus } from './node-parts'
 import { PersonSettings } from './person/person-settings'
 import { restoreReplays, saveReplays } from './rendezvous/saved-replays'
-import type { SessionLimits } from './connections/session-limits'
 import { NodeDatabase } from './storage/db'
 import { loadOrCreateIdentity, type StoredIdentity } from './storage/identity-store'
 
 export type { NodeSession } from './connections/sessions'
 export type { DialVia } from './rendezvous/meeting-plan'
 export type { HandlerProvider } from './handlers/session-handlers'
-
-export interface NodeStatus {
-  trackers: TrackerStatus[]
-  /** Authenticated sessions with friends (and strangers) open right now. */
-  peers: number
-  /** My other devices, in a phrase: "2 of 3 other devices connected". */
-  devices: string
-}
-
-export interface NodeOpenOptions {
-  db?: NodeDatabase
-  /** The host's trackers and ICE servers; fetched from config.json if absent. */
-  hostConfig?: Partial<KithConfig>
-  incomingLimits?: Partial<IncomingSessionLimits>
-  sessionLimits?: Partial<SessionLimits>
-}
+export type { NodeOpenOptions, NodeStatus } from './node-parts'
 
 export class KithNode extends EventTarget {
   /** The person, and this device's part in it. */
