@@ -4,12 +4,14 @@
 // the script every start fetches and runs before anything else.
 import { startAppStatus } from './boot/app-status'
 import { warnBeforeLeaving, type LeaveWarning } from './boot/leave-warning'
-import { reportBootFailure, runnerPage } from './boot/runner-report'
+import { holdRunnerReports, reportBootFailure, runnerPage } from './boot/runner-report'
 import { claimNode, reloadToTakeOver, showOtherTabNotice, takeOverRequested, type NodeLock } from './boot/single-tab'
 
 const root = document.getElementById('app')!
 const runner = runnerPage()
 let leaveWarning: LeaveWarning | null = null
+/** While a new version takes over, no runner report (app-status.ts). */
+const TAKEOVER_QUIET_MS = 5000
 /** Registers the service worker (new versions, offline): after the first screen. */
 let watchForUpdates = (): void => {}
 
@@ -17,6 +19,7 @@ async function boot (): Promise<void> {
   watchForUpdates = startAppStatus({
     root: document.getElementById('app-status')!,
     autoUpdate: runner !== null,
+    beforeTakeOver: () => holdRunnerReports(TAKEOVER_QUIET_MS),
     beforeReload: () => leaveWarning?.stop()
   })
   try {
@@ -51,7 +54,9 @@ async function serve (lock: NodeLock): Promise<void> {
   window.addEventListener('pagehide', () => lock.release())
   const { startNode } = await import('./boot/start-node')
   const running = await startNode(root, runner)
-  void running.ready.then(watchForUpdates, watchForUpdates)
+  // Once the views' code has loaded too: a new version found then takes
+  // over while the page is quiet (app-status.ts).
+  void running.settled.then(watchForUpdates, watchForUpdates)
   // Damaged stored keys: the node stopped before serving; say so as a
   // failed open would.
   running.checked.catch((err: unknown) => {

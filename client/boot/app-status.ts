@@ -5,6 +5,13 @@
 // never takes over by itself: reloading stops the owner's server for a
 // moment, so they choose when (the headless runner, with nobody to press
 // the button, takes it at once).
+//
+// Taking over is asked for while the page is quiet: Chromium swaps the
+// versions once the old one has stopped, and a request the page makes while
+// it stops (a view's code, a runner report) starts it again and puts the
+// swap off for up to five minutes. So the worker is registered once the
+// views have loaded (main.ts), and the page holds its runner reports while
+// the new version takes over (beforeTakeOver).
 import { registerSW } from 'virtual:pwa-register'
 
 export interface AppStatusOptions {
@@ -12,6 +19,9 @@ export interface AppStatusOptions {
   root: HTMLElement
   /** Take a new version without asking (the headless runner's page). */
   autoUpdate: boolean
+  /** Called as a new version is asked to take over: make no requests for a
+   *  moment (the runner's report beats). */
+  beforeTakeOver: () => void
   /** Called just before the page reloads for a new version. */
   beforeReload: () => void
 }
@@ -21,7 +31,8 @@ export const UPDATE_TEXT = 'A new version of Kith is ready.'
 
 /** Shows the notices; the returned function registers the service worker
  *  (and so loads workbox-window), once: main.ts calls it when the first
- *  screen is up, so it never delays it. */
+ *  screen is up and the views' code has loaded, so it never delays the
+ *  screen and a takeover never meets that burst of requests. */
 export function startAppStatus (opts: AppStatusOptions): () => void {
   const offline = notice('app-offline', OFFLINE_TEXT)
   offline.hidden = navigator.onLine
@@ -49,22 +60,61 @@ export function startAppStatus (opts: AppStatusOptions): () => void {
 function watchForUpdates (opts: AppStatusOptions, update: HTMLElement, reload: HTMLButtonElement): void {
   // Only where service workers exist (a secure context: https or localhost).
   if (!('serviceWorker' in navigator)) return
+  let reloading = false
+  const reloadOnce = (): void => {
+    if (reloading) return
+    reloading = true
+    opts.beforeReload()
+    location.reload()
+  }
+  let asked = false
+  /** The installed new version, when watchInstalling saw it (workbox-window's
+   *  reports do not say which). */
+  let waiting: ServiceWorker | undefined
+  const takeOver = (): void => {
+    if (!asked) {
+      asked = true
+      opts.beforeTakeOver()
+      // Once it controls this page, run it.
+      navigator.serviceWorker.addEventListener('controllerchange', reloadOnce)
+    }
+    // Asked again each time it is reported: workbox-window's first report
+    // can come before registration.waiting is set, and then asks nobody.
+    if (waiting) waiting.postMessage({ type: 'SKIP_WAITING' })
+    else void applyUpdate()
+  }
+  const needRefresh = (worker?: ServiceWorker): void => {
+    waiting = worker ?? waiting
+    if (opts.autoUpdate) takeOver()
+    else update.hidden = false
+  }
   const applyUpdate = registerSW({
-    onNeedRefresh: () => {
-      if (opts.autoUpdate) { void applyUpdate(); return }
-      update.hidden = false
-    },
-    onNeedReload: () => {
-      opts.beforeReload()
-      location.reload()
+    onNeedRefresh: () => needRefresh(),
+    onNeedReload: reloadOnce,
+    onRegisteredSW: (_url: string, registration: ServiceWorkerRegistration | undefined) => {
+      if (registration) watchInstalling(registration, needRefresh)
     },
     onRegisterError: (err: unknown) => console.warn('[kith] the offline app could not be installed:', err)
   })
   reload.addEventListener('click', () => {
     reload.disabled = true
     reload.textContent = 'Reloading…'
-    void applyUpdate()
+    takeOver()
   })
+}
+
+/** workbox-window hears of a new version through `updatefound` once it has
+ *  registered, or finds one already waiting then; a version found just
+ *  before (the browser's own check after the page loaded, or anyone's
+ *  update()) and still installing when it registers is never reported, and
+ *  the page kept the old version until the next reload (a headless runner:
+ *  for good). Called in the same task as that registration, so nothing
+ *  falls between the two. */
+function watchInstalling (registration: ServiceWorkerRegistration, installed: (worker: ServiceWorker) => void): void {
+  const worker = registration.installing
+  // Not an update if no version controls this page yet (the first install).
+  if (!worker || !navigator.serviceWorker.controller) return
+  worker.addEventListener('statechange', () => { if (worker.state === 'installed') installed(worker) })
 }
 
 function notice (id: string, text: string): HTMLElement {

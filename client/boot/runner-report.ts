@@ -38,6 +38,17 @@ export interface RunnerReportOptions {
   fetchImpl?: typeof fetch
 }
 
+/** Until then no report is posted (holdRunnerReports). */
+let quietUntil = 0
+
+/** No report for `ms` (0 lifts the hold): a new version is taking over this
+ *  page (app-status.ts), and Chromium puts that off while the old version
+ *  serves requests, which each report is. Shorter than the runner's hang
+ *  limit (8 s). */
+export function holdRunnerReports (ms: number): void {
+  quietUntil = ms > 0 ? Date.now() + ms : 0
+}
+
 /** Posts getReport() every intervalMs and on changed(); one post at a time. */
 export function startRunnerReports (getReport: () => RunnerReport | Promise<RunnerReport>, opts: RunnerReportOptions): RunnerReports {
   const fetchImpl = opts.fetchImpl ?? ((input, init) => fetch(input, init))
@@ -45,7 +56,7 @@ export function startRunnerReports (getReport: () => RunnerReport | Promise<Runn
   let inFlight = false
   let again = false
   const post = async (): Promise<void> => {
-    if (stopped) return
+    if (stopped || Date.now() < quietUntil) return
     if (inFlight) { again = true; return }
     inFlight = true
     try {

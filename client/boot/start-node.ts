@@ -23,6 +23,9 @@ export interface RunningNode {
   /** Settles once the first screen is up (the `kith-ready` mark), or
    *  SCREEN_WAIT_MS after the node opened if part of it never loads. */
   ready: Promise<void>
+  /** After `ready`, once the other views' code has loaded too: the page
+   *  makes no more requests of its own. */
+  settled: Promise<void>
   /** Rejects, in words for the owner, if the stored keys fail their checks
    *  (KithNode.verify): the node has then stopped without serving. */
   checked: Promise<void>
@@ -39,7 +42,7 @@ export async function startNode (root: HTMLElement, runner: RunnerPage | null): 
     const link = await bootNewDevice({ db, name: runner.deviceName ?? 'Server', serverOnly: true, root })
     const reports = startRunnerReports(() => linkingReport(link.state, runner), { token: runner.token })
     link.addEventListener('change', () => reports.changed())
-    return { devices: null, ready: Promise.resolve(), checked: Promise.resolve(), stop: () => { reports.stop(); link.cancel() } }
+    return { devices: null, ready: Promise.resolve(), settled: Promise.resolve(), checked: Promise.resolve(), stop: () => { reports.stop(); link.cancel() } }
   }
   // A friend's page, an invite or a link parse addresses as they render:
   // their first screen waits for the cryptography code (home does not).
@@ -64,14 +67,16 @@ export async function startNode (root: HTMLElement, runner: RunnerPage | null): 
   // The checks the open left out (KithNode.verify) run first, with the
   // cryptography code loading now; listening waits for them.
   const checked = screenUp.then(() => node.verify())
+  let views = Promise.resolve()
   const ready = screenUp.then(() => {
     node.startListening()
     void node.listening.then(() => { if (node.isListening) performance.mark('kith-listening') })
-    preloadViews()
+    views = preloadViews()
   })
   return {
     devices: api.devices,
     ready,
+    settled: ready.then(() => views),
     checked,
     stop: () => {
       reports?.stop()

@@ -10,6 +10,7 @@
 // Items filtered out or beyond the page stay unread until they are shown.
 import { LitElement, html, css, type PropertyValues } from 'lit'
 import { repeat } from 'lit/directives/repeat.js'
+import { live } from 'lit/directives/live.js'
 import { sharedStyles } from './shared-styles'
 import { plainError, TYPE_WORDS } from './format'
 import { ApiQuery } from './api-query'
@@ -167,7 +168,18 @@ export class KithHome extends LitElement {
     void this.load()
   }
 
-  private async setNotify (on: boolean, box: HTMLInputElement): Promise<void> {
+  /** The box shows the stored choice, never just the click: a click asks
+   *  for the change, and the box ticks once the choice is in the database.
+   *  Ticked at the click itself, a reload right after it dropped the write
+   *  still in flight (IndexedDB aborts a page's unfinished transactions
+   *  when it unloads), and the choice came back off. */
+  private onNotifyClick (ev: Event): void {
+    const on = (ev.target as HTMLInputElement).checked // what the click asks for
+    ev.preventDefault() // the browser puts the box back as it was
+    void this.setNotify(on)
+  }
+
+  private async setNotify (on: boolean): Promise<void> {
     this.notifyBusy = true
     this.notifyError = ''
     try {
@@ -175,8 +187,7 @@ export class KithHome extends LitElement {
     } catch (err) {
       this.notifyError = plainError(err)
     }
-    this.notifyBusy = false
-    box.checked = this.api.notificationsEnabled
+    this.notifyBusy = false // renders the box from what was stored
   }
 
   private renderFilters () {
@@ -242,8 +253,8 @@ export class KithHome extends LitElement {
       <section class="card" aria-labelledby="notify-heading">
         <h2 id="notify-heading">Notifications</h2>
         <label class="notify">
-          <input type="checkbox" .checked=${this.api?.notificationsEnabled ?? false} ?disabled=${this.notifyBusy}
-            @change=${(ev: Event) => this.setNotify((ev.target as HTMLInputElement).checked, ev.target as HTMLInputElement)}>
+          <input type="checkbox" .checked=${live(this.api?.notificationsEnabled ?? false)} ?disabled=${this.notifyBusy}
+            aria-busy=${this.notifyBusy ? 'true' : 'false'} @click=${this.onNotifyClick}>
           <span>Tell me when a friend shares something while Kith is in the background</span>
         </label>
         <p class="hint">Off unless you turn it on; your browser asks first. A notification says who shared what kind of item (“Alice shared a photo”), never what it says.</p>

@@ -41,11 +41,17 @@ export function viewFailed (view: string): boolean {
 }
 
 /** Loads every view while the browser is idle; called once the first screen
- *  is up (client/boot/start-node.ts), so it never delays it. */
-export function preloadViews (): void {
+ *  is up (client/boot/start-node.ts), so it never delays it. Settles once
+ *  every view has loaded or failed. */
+export function preloadViews (): Promise<void> {
   const idle = (cb: () => void): void => {
     if ('requestIdleCallback' in window) requestIdleCallback(cb, { timeout: 3000 })
     else setTimeout(cb, 500)
   }
-  idle(() => { for (const view of Object.keys(LAZY_VIEWS)) loadView(view) })
+  return new Promise((resolve) => {
+    idle(() => {
+      for (const view of Object.keys(LAZY_VIEWS)) loadView(view)
+      void Promise.all(loads.values()).then(() => resolve())
+    })
+  })
 }

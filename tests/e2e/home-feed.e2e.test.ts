@@ -174,10 +174,11 @@ describe('Home: what friends share, live', () => {
     await bob.page.reload()
     const box = bob.page.getByLabel('Tell me when a friend shares something while Kith is in the background')
     expect(await box.isChecked()).toBe(false) // off by default
-    await box.check()
+    await box.click()
+    await expect.poll(() => box.isChecked()).toBe(true) // ticked once it is saved
     await bob.page.reload()
-    await expect.poll(() => box.isChecked()).toBe(true) // the choice is kept
     await homeItems(bob.page).first().waitFor()
+    await expect.poll(() => box.isChecked()).toBe(true) // the choice is kept
     await expect.poll(() => alice.page.getByTestId('friend-presence').filter({ hasText: 'Online' }).count(), { timeout: 60_000 }).toBe(2)
 
     await bob.page.evaluate(() => (window as unknown as { __setHidden: (h: boolean) => void }).__setHidden(true))

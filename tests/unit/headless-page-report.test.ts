@@ -1,7 +1,7 @@
 // The page's side of the runner: only a page opened with the runner's token
 // reports, every 2 s and at once on a change, in a shape the runner accepts.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { nodeReport, runnerPage, startNodeReports, startRunnerReports } from '../../client/boot/runner-report'
+import { holdRunnerReports, nodeReport, runnerPage, startNodeReports, startRunnerReports } from '../../client/boot/runner-report'
 import type { KithNode } from '../../node-tab/node'
 import { parseReport } from '../../scripts/lib/headless/report.mjs'
 import { RUNNER_REPORT_PATH, RUNNER_TOKEN_HEADER, type RunnerReport } from '../../shared/runner/runner-report'
@@ -97,6 +97,21 @@ describe('runner reports from the page', () => {
     expect(posts).toHaveLength(2)
     expect(posts[1]!.report.friendsOnline).toBe(1)
     reports.stop()
+  })
+
+  it('posts nothing while a new version takes over, and goes on after', async () => {
+    const { posts, fetchImpl } = fakeFetch()
+    const reports = startRunnerReports(() => nodeReport(new FakeNode() as unknown as KithNode, null), { token, fetchImpl })
+    await flush()
+    expect(posts).toHaveLength(1)
+    holdRunnerReports(5000)
+    reports.changed()
+    await vi.advanceTimersByTimeAsync(4000)
+    expect(posts).toHaveLength(1)
+    await vi.advanceTimersByTimeAsync(2000)
+    expect(posts).toHaveLength(2)
+    reports.stop()
+    holdRunnerReports(0) // the hold is the module's: none for the next test
   })
 
   it('follows the node’s changes and takes the link state from update()', async () => {
