@@ -66,13 +66,19 @@ function peerSide (who: Person, transport: Transport) {
   return establishSession<NodeMethods, NodeMethods>(transport, { identity: who.identity, handlers: () => ({}) })
 }
 
+/** A full device with Bob as a friend, and a session I dialled to him. */
+async function withFriendSession () {
+  const { connections, calls, friends } = connectionsOf(await fullDevice())
+  const bob = person('Bob')
+  friends.add(bob.key)
+  const [a, b] = createMemoryTransportPair()
+  const [mine] = await Promise.all([connections.startSession(a, bob.identity.publicKey), peerSide(bob, b)])
+  return { connections, calls, friends, bob, mine }
+}
+
 describe('Connections: where a session goes', () => {
   it('a friend’s session, dialled or accepted, goes to the friends’ registry', async () => {
-    const { connections, calls, friends } = connectionsOf(await fullDevice())
-    const bob = person('Bob')
-    friends.add(bob.key)
-    const [a, b] = createMemoryTransportPair()
-    const [mine] = await Promise.all([connections.startSession(a, bob.identity.publicKey), peerSide(bob, b)])
+    const { connections, calls, friends, bob, mine } = await withFriendSession()
     expect(connections.sessions.get(bob.key)).toBe(mine)
 
     const carol = person('Carol')
@@ -204,11 +210,7 @@ describe('Connections.accept: what the owner is shown', () => {
 
 describe('Connections.sessionForDelivery', () => {
   it('reuses an open session, without dialling', async () => {
-    const { connections, calls, friends } = connectionsOf(await fullDevice())
-    const bob = person('Bob')
-    friends.add(bob.key)
-    const [a, b] = createMemoryTransportPair()
-    const [mine] = await Promise.all([connections.startSession(a, bob.identity.publicKey), peerSide(bob, b)])
+    const { connections, calls, friends, bob, mine } = await withFriendSession()
     expect(await connections.sessionForDelivery(bob.key, new AbortController().signal)).toBe(mine)
     expect(calls.dials).toHaveLength(0)
   })
