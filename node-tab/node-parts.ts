@@ -3,20 +3,19 @@
 // holds the result and exposes what the client uses.
 import { grantFriend, grantInvite } from '../shared/identity/grants'
 import { Connections } from './connections/connections'
-import { learnFriendRevocations } from './devices/friend-revocations'
 import { OwnDevices } from './devices/own-devices'
 import type { ReplayGuard } from './discovery/replay-guard'
 import { TrackerDirectory } from './discovery/tracker-directory'
-import { sessionHandlers, type HandlerProvider } from './handlers/session-handlers'
+import type { HandlerProvider, SessionHandlersDeps } from './handlers/session-handlers'
 import type { IncomingSessionLimits } from './connections/incoming-sessions'
 import type { NodeIdentity } from './identity/node-identity'
 import type { Network } from './network-loader'
 import { friendNotices } from './notices/friend-notices'
 import { NoticesStore } from './notices/notices-store'
 import type { PersonSettings } from './person/person-settings'
-import { ConnectionCodes } from './rendezvous/connection-codes'
+import type { ConnectionCodes } from './rendezvous/connection-codes'
 import { ListenerLifecycle } from './rendezvous/listener-lifecycle'
-import { MeetingPlan } from './rendezvous/meeting-plan'
+import type { MeetingPlan } from './rendezvous/meeting-plan'
 import type { SessionLimits } from './connections/session-limits'
 import type { NodeDatabase } from './storage/db'
 import type { KithConfig } from './person/config'
@@ -80,7 +79,10 @@ export function buildNodeParts (hooks: NodeHooks) {
   const rtcConfig = (): RTCConfiguration => settings.rtcConfig
   const isFriend = (key: string): Promise<boolean> => friends.isFriend(key)
 
-  const plan: MeetingPlan = new MeetingPlan({
+  // The meeting plan loads with the network half: nothing meets anyone before it.
+  let planPart: MeetingPlan | null = null
+  let planLoading: Promise<MeetingPlan> | null = null
+  const makePlan = async (): Promise<MeetingPlan> => (planPart = new (await load()).MeetingPlan({
     identity: me,
     friends,
     invites,
@@ -89,27 +91,40 @@ export function buildNodeParts (hooks: NodeHooks) {
     makers: load,
     isListening: () => listener.isListening,
     onInviteExpiry: () => listener.refreshSoon()
-  })
+  }))
+  // One plan, however many ask at once; a failed load (the node stopped) is asked again.
+  const planReady = (): Promise<MeetingPlan> => {
+    planLoading ??= makePlan().catch((err: unknown) => { planLoading = null; throw err })
+    return planLoading
+  }
+  const plan: Pick<MeetingPlan, 'listenTopics' | 'prepareDial' | 'meetingFor' | 'stop'> = {
+    listenTopics: async (epoch) => (await planReady()).listenTopics(epoch),
+    prepareDial: async () => (await planReady()).prepareDial(),
+    meetingFor: (remoteKey, epoch, via) => planPart!.meetingFor(remoteKey, epoch, via),
+    stop: () => planPart?.stop()
+  }
+  const handlerDeps: SessionHandlersDeps = {
+    code: hooks.loadedNetwork,
+    keyHex: me.keyHex,
+    db,
+    items,
+    invites,
+    isFriend,
+    profile: () => settings.profile(me.address),
+    discoverable: () => settings.discoverable,
+    canMakeFriends: () => me.holdsSigningKey,
+    workingTrackers: () => trackerDirectory.toShare(listener.status()),
+    learnRevocations: (key, told, device) => hooks.loadedNetwork().learnFriendRevocations({ devices, friends, sessions: connections.sessions }, key, told, device),
+    providers: hooks.providers,
+    onChange: changed
+  }
   const connections: Connections = new Connections({
     identity: me,
     load,
     isFriend,
     isRevoked: (identityKey, deviceKey) => devices.isRevoked(identityKey, deviceKey),
-    handlers: sessionHandlers({
-      code: hooks.loadedNetwork,
-      keyHex: me.keyHex,
-      db,
-      items,
-      invites,
-      isFriend,
-      profile: () => settings.profile(me.address),
-      discoverable: () => settings.discoverable,
-      canMakeFriends: () => me.holdsSigningKey,
-      workingTrackers: () => trackerDirectory.toShare(listener.status()),
-      learnRevocations: (key, told, device) => learnFriendRevocations({ devices, friends, sessions: connections.sessions }, key, told, device),
-      providers: hooks.providers,
-      onChange: changed
-    }),
+    // Built per session by the network half (sessions exist only once it loaded).
+    handlers: (remoteKey, device) => hooks.loadedNetwork().sessionHandlers(handlerDeps)(remoteKey, device),
     plan,
     trackers,
     relays: trackerDirectory.relays,
@@ -151,14 +166,28 @@ export function buildNodeParts (hooks: NodeHooks) {
     onStopped: () => ownDevices.stop(),
     failure: () => me.failure
   })
-  const codes = new ConnectionCodes({
-    identity: me,
-    friends,
-    load,
-    rtcConfig,
-    replays: hooks.replays,
-    startSession: (transport, friendKey) => connections.startSession(transport, friendKey)
-  })
+  // Connection codes load with the network half too, on first use.
+  let codesPart: ConnectionCodes | null = null
+  let codesLoading: Promise<ConnectionCodes> | null = null
+  const codesReady = (): Promise<ConnectionCodes> => {
+    codesLoading ??= load().then(({ ConnectionCodes }) => (codesPart = new ConnectionCodes({
+      identity: me,
+      friends,
+      load,
+      rtcConfig,
+      replays: hooks.replays,
+      startSession: (transport, friendKey) => connections.startSession(transport, friendKey)
+    })))
+      .catch((err: unknown) => { codesLoading = null; throw err })
+    return codesLoading
+  }
+  const codes: Pick<ConnectionCodes, 'make' | 'answer' | 'complete' | 'withdraw' | 'close'> = {
+    make: async (friendHex) => (await codesReady()).make(friendHex),
+    answer: async (friendHex, code) => (await codesReady()).answer(friendHex, code),
+    complete: async (friendHex, answerCode) => (await codesReady()).complete(friendHex, answerCode),
+    withdraw: () => codesPart?.withdraw(),
+    close: () => codesPart?.close()
+  }
   return { items, friends, invites, notices, devices, trackerDirectory, plan, connections, ownDevices, noticeSender, hints, listener, codes }
 }
 
