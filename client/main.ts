@@ -12,7 +12,7 @@ const runner = runnerPage()
 let leaveWarning: LeaveWarning | null = null
 /** While a new version takes over, no runner report (app-status.ts). */
 const TAKEOVER_QUIET_MS = 5000
-/** Registers the service worker (new versions, offline): after the first screen. */
+/** Registers the service worker (new versions, offline): after the first screen and the views' code. */
 let watchForUpdates = (): void => {}
 
 async function boot (): Promise<void> {

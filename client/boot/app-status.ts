@@ -26,6 +26,9 @@ export interface AppStatusOptions {
   beforeReload: () => void
 }
 
+/** How often an open page asks the host for a new version. */
+const UPDATE_CHECK_MS = 60 * 60 * 1000
+
 export const OFFLINE_TEXT = 'You are offline. Kith keeps working here; friends reach you again once the network is back.'
 export const UPDATE_TEXT = 'A new version of Kith is ready.'
 
@@ -92,7 +95,11 @@ function watchForUpdates (opts: AppStatusOptions, update: HTMLElement, reload: H
     onNeedRefresh: () => needRefresh(),
     onNeedReload: reloadOnce,
     onRegisteredSW: (_url: string, registration: ServiceWorkerRegistration | undefined) => {
-      if (registration) watchInstalling(registration, needRefresh)
+      if (!registration) return
+      watchInstalling(registration, needRefresh)
+      // The browser looks for a new version when the page is navigated; a
+      // page open for days (the headless runner's above all) never is.
+      setInterval(() => { if (navigator.onLine) registration.update().catch(() => {}) }, UPDATE_CHECK_MS)
     },
     onRegisterError: (err: unknown) => console.warn('[kith] the offline app could not be installed:', err)
   })

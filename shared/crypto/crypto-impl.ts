@@ -19,10 +19,17 @@ export function generateSigningKeyPair (): SigningKeyPair {
 /** True when the secret key really belongs to the public key. */
 export function keyPairMatches (kp: SigningKeyPair): boolean {
   if (kp.publicKey.length !== 32 || kp.secretKey.length !== 64) return false
+  // Every signature by the identity asks this again of the same pair:
+  // remembered (when true) by the public key and a hash of the secret one,
+  // never the secret itself.
+  const input = binary(kp.publicKey) + binary(nacl.hash(kp.secretKey))
+  if (knownPairs.get(input) === true) return true
   // Rebuild from the seed: fromSecretKey would just copy the secret key's
   // second half, which is the public key, and prove nothing.
   const rebuilt = nacl.sign.keyPair.fromSeed(kp.secretKey.subarray(0, 32))
-  return nacl.verify(rebuilt.publicKey, kp.publicKey) && nacl.verify(rebuilt.secretKey, kp.secretKey)
+  const matches = nacl.verify(rebuilt.publicKey, kp.publicKey) && nacl.verify(rebuilt.secretKey, kp.secretKey)
+  if (matches) knownPairs.set(input, true)
+  return matches
 }
 
 export function sign (message: Uint8Array, secretKey: Uint8Array): Uint8Array {
@@ -35,7 +42,50 @@ export function sign (message: Uint8Array, secretKey: Uint8Array): Uint8Array {
 export function verify (message: Uint8Array, signature: Uint8Array, publicKey: Uint8Array): boolean {
   if (signature.length !== SIGNATURE_BYTES || !isValidSigningPublicKey(publicKey)) return false
   if (!isCanonicalScalar(signature.subarray(32))) return false
-  return nacl.sign.detached.verify(message, signature, publicKey)
+  if (!(message instanceof Uint8Array) || !(signature instanceof Uint8Array) || message.length > REMEMBERED_MESSAGE_BYTES) {
+    return nacl.sign.detached.verify(message, signature, publicKey)
+  }
+  const input = binary(publicKey) + binary(signature) + binary(message) // key and signature have fixed lengths
+  return knownSignatures.get(input) ?? knownSignatures.set(input, nacl.sign.detached.verify(message, signature, publicKey))
+}
+
+/** Answers for inputs checked before, the least recently used going first
+ *  past `max`. The checks remembered are pure functions of their bytes, and
+ *  the same keys and signatures come back again and again: every listing of
+ *  my devices checks each certificate, every session with a device checks
+ *  its certificate, and each check looks at the same identity key twice. An
+ *  elliptic-curve check costs milliseconds; looking it up, microseconds. */
+class KnownAnswers {
+  private readonly answers = new Map<string, boolean>()
+  constructor (private readonly max: number) {}
+
+  get (input: string): boolean | undefined {
+    const answer = this.answers.get(input)
+    if (answer !== undefined) {
+      this.answers.delete(input)
+      this.answers.set(input, answer)
+    }
+    return answer
+  }
+
+  set (input: string, answer: boolean): boolean {
+    if (this.answers.size >= this.max) this.answers.delete(this.answers.keys().next().value!)
+    this.answers.set(input, answer)
+    return answer
+  }
+}
+
+/** Certificates, revocations and grants are well under this; a longer
+ *  message (none signed today) is checked every time. */
+const REMEMBERED_MESSAGE_BYTES = 1024
+const knownKeys = new KnownAnswers(1024)
+const knownSignatures = new KnownAnswers(1024)
+/** A device holds one or two signing keys. */
+const knownPairs = new KnownAnswers(16)
+
+/** The bytes as a string, one character each: a Map key for them. */
+function binary (bytes: Uint8Array): string {
+  return String.fromCharCode(...bytes)
 }
 
 /** The order of the Ed25519 prime-order subgroup, little-endian. */
@@ -64,6 +114,11 @@ export function sha512 (data: Uint8Array): Uint8Array {
  *  Every key made by generateSigningKeyPair passes. */
 export function isValidSigningPublicKey (publicKey: Uint8Array): boolean {
   if (!(publicKey instanceof Uint8Array) || publicKey.length !== PUBLIC_KEY_BYTES) return false
+  const input = binary(publicKey)
+  return knownKeys.get(input) ?? knownKeys.set(input, isSafePoint(publicKey))
+}
+
+function isSafePoint (publicKey: Uint8Array): boolean {
   try {
     const point = ed25519.Point.fromBytes(publicKey, false) // false: no ZIP-215 leniency
     return !point.isSmallOrder() && point.isTorsionFree() && ed2curve.convertPublicKey(publicKey) !== null

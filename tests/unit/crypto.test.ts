@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import {
   boxPublicKeyFromSigning, boxSecretKeyFromSigning, generateBoxKeyPair, generateSigningKeyPair,
-  isValidSigningPublicKey, openSealed, randomBytes, seal, sign, verify
+  isValidSigningPublicKey, keyPairMatches, openSealed, randomBytes, seal, sign, verify
 } from '../../shared/crypto/crypto'
 import { utf8 } from '../../shared/util/bytes'
 
@@ -39,6 +39,35 @@ describe('signatures', () => {
     expect(verify(message, sig, other.publicKey)).toBe(false)
     expect(verify(message, sig.subarray(0, 63), kp.publicKey)).toBe(false)
     expect(verify(message, sig, kp.publicKey.subarray(0, 31))).toBe(false)
+  })
+})
+
+describe('answers remembered for inputs checked before (crypto-impl.ts)', () => {
+  it('are the answers for exactly those bytes: a change made after a check is checked anew', () => {
+    const kp = generateSigningKeyPair()
+    const signed = message.slice()
+    const sig = sign(signed, kp.secretKey)
+    expect(verify(signed, sig, kp.publicKey)).toBe(true)
+    signed[0]! ^= 0x01 // the same array, changed in place
+    expect(verify(signed, sig, kp.publicKey)).toBe(false)
+    signed[0]! ^= 0x01
+    expect(verify(signed, sig, kp.publicKey)).toBe(true)
+    const other = generateSigningKeyPair().publicKey
+    expect(verify(signed, sig, other)).toBe(false)
+    const identity = new Uint8Array(32)
+    identity[0] = 1 // a small-order point: never valid, however often asked
+    for (let i = 0; i < 3; i++) expect(isValidSigningPublicKey(identity)).toBe(false)
+  })
+
+  it('a key pair that does not match is never taken for one that did', () => {
+    const kp = generateSigningKeyPair()
+    expect(keyPairMatches(kp)).toBe(true)
+    const forged = { publicKey: generateSigningKeyPair().publicKey, secretKey: kp.secretKey }
+    expect(keyPairMatches(forged)).toBe(false)
+    const secretKey = kp.secretKey.slice()
+    secretKey[3]! ^= 0x01
+    expect(keyPairMatches({ publicKey: kp.publicKey, secretKey })).toBe(false)
+    expect(keyPairMatches(kp)).toBe(true)
   })
 })
 
