@@ -4,6 +4,7 @@ import {
   isValidSigningPublicKey, keyPairMatches, openSealed, randomBytes, seal, sign, verify
 } from '../../shared/crypto/crypto'
 import { utf8 } from '../../shared/util/bytes'
+import nacl from 'tweetnacl'
 
 const message = utf8('the quick brown fox, signed')
 
@@ -39,6 +40,32 @@ describe('signatures', () => {
     expect(verify(message, sig, other.publicKey)).toBe(false)
     expect(verify(message, sig.subarray(0, 63), kp.publicKey)).toBe(false)
     expect(verify(message, sig, kp.publicKey.subarray(0, 31))).toBe(false)
+  })
+  it('is the same Ed25519 as before: keys and signatures made with tweetnacl (stored certificates, grants) are taken, and ours are byte for byte the same', () => {
+    const old = nacl.sign.keyPair()
+    const oldSig = nacl.sign.detached(message, old.secretKey)
+    expect(keyPairMatches({ publicKey: old.publicKey, secretKey: old.secretKey })).toBe(true)
+    expect(verify(message, oldSig, old.publicKey)).toBe(true)
+    expect(sign(message, old.secretKey)).toEqual(oldSig)
+    const kp = generateSigningKeyPair()
+    expect(nacl.sign.detached.verify(message, sign(message, kp.secretKey), kp.publicKey)).toBe(true)
+    expect(nacl.sign.keyPair.fromSeed(kp.secretKey.subarray(0, 32)).secretKey).toEqual(kp.secretKey)
+  })
+
+  it('refuses a signature whose S is not reduced (S + L verifies in lenient libraries)', () => {
+    const kp = generateSigningKeyPair()
+    const sig = sign(message, kp.secretKey)
+    // S + L, little-endian: the same point equation, a different encoding.
+    const L = [0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14, ...new Array<number>(15).fill(0), 0x10]
+    const malleated = sig.slice()
+    let carry = 0
+    for (let i = 0; i < 32; i++) {
+      const sum = malleated[32 + i]! + L[i]! + carry
+      malleated[32 + i] = sum & 0xff
+      carry = sum >> 8
+    }
+    expect(carry).toBe(0)
+    expect(verify(message, malleated, kp.publicKey)).toBe(false)
   })
 })
 
