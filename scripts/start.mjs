@@ -6,6 +6,8 @@
 // LAN: it prints the LAN URLs, and each browser is told the tracker at the
 // address it reached the app at, never 0.0.0.0),
 // KITH_TRACKERS (comma-separated ws:// URLs to use instead of the embedded one),
+// KITH_ALLOWED_HOSTS (comma-separated host names the app is also reached by,
+// e.g. a name in your LAN's DNS: any other name is refused, see allowed-hosts.mjs),
 // KITH_ICE_SERVERS (JSON list of RTCIceServer; default: public STUN for real use).
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
@@ -13,6 +15,7 @@ import { APP_HEADERS } from './lib/csp.mjs'
 import { startStaticServer } from './lib/static-server.mjs'
 import { startTracker } from './lib/tracker-server.mjs'
 import { isWildcardHost, lanAddresses, trackersForBrowser, urlsToOpen } from './lib/lan-addresses.mjs'
+import { extraHostsFrom } from './lib/allowed-hosts.mjs'
 
 const root = fileURLToPath(new URL('../', import.meta.url))
 if (!existsSync(`${root}dist/index.html`)) {
@@ -33,7 +36,7 @@ const fallbackHost = lan[0] ?? '127.0.0.1'
 /** Per request: a phone that opened http://192.168.1.5:5173 gets ws://192.168.1.5:8000. */
 const config = (req) => ({ trackers: trackersForBrowser(trackers, req.headers.host, fallbackHost), ...(iceServers ? { iceServers } : {}) })
 
-const app = await startStaticServer({ root: `${root}dist`, port: Number(process.env.PORT ?? 5173), host, config, headers: APP_HEADERS })
+const app = await startStaticServer({ root: `${root}dist`, port: Number(process.env.PORT ?? 5173), host, config, headers: APP_HEADERS, extraHosts: extraHostsFrom(process.env.KITH_ALLOWED_HOSTS) })
 
 const urls = urlsToOpen(host, app.port, lan)
 console.log('')

@@ -5,21 +5,26 @@
 // browser used). `headers` go on every
 // response (the app's Content-Security-Policy, see csp.mjs). `handle` may
 // answer a request before the files do (the headless runner's report
-// endpoint); it returns true when it did.
+// endpoint); it returns true when it did. Requests naming another host
+// than the server's own are refused (see allowed-hosts.mjs); `extraHosts`
+// adds names it is also reached by.
 import http from 'node:http'
 import sirv from 'sirv'
+import { allowedHosts, isAllowedHost } from './allowed-hosts.mjs'
 
 /**
  * @param {{ root: string, port?: number, host?: string, config?: object | ((req: import('node:http').IncomingMessage) => object),
- *           mounts?: Record<string, string>, headers?: Record<string, string>,
+ *           mounts?: Record<string, string>, headers?: Record<string, string>, extraHosts?: string[],
  *           handle?: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, url: URL) => boolean }} opts
  *   mounts: URL prefix -> folder, for extra files (e.g. the Bugout bundle in benchmarks)
  * @returns {Promise<{ url: string, port: number, close: () => Promise<void> }>}
  */
-export async function startStaticServer ({ root, port = 0, host = '127.0.0.1', config, mounts = {}, headers = {}, handle }) {
+export async function startStaticServer ({ root, port = 0, host = '127.0.0.1', config, mounts = {}, headers = {}, extraHosts = [], handle }) {
+  const hosts = allowedHosts({ listenHost: host, extra: extraHosts })
   const serveRoot = sirv(root, { dev: true, etag: false })
   const serveMounts = Object.entries(mounts).map(([prefix, dir]) => [prefix, sirv(dir, { dev: true })])
   const server = http.createServer((req, res) => {
+    if (!isAllowedHost(req.headers.host, hosts)) return misdirected(res)
     for (const [name, value] of Object.entries(headers)) res.setHeader(name, value)
     const url = new URL(req.url ?? '/', 'http://x')
     if (handle?.(req, res, url)) return
@@ -46,6 +51,12 @@ export async function startStaticServer ({ root, port = 0, host = '127.0.0.1', c
     port: actualPort,
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve(undefined)) })
   }
+}
+
+/** Says nothing of which names would work: the page asking may be hostile. */
+function misdirected (res) {
+  res.writeHead(421, { 'content-type': 'text/plain', 'cache-control': 'no-store' })
+  res.end('This Kith server does not answer to that host name. To reach it by this name, add the name to KITH_ALLOWED_HOSTS where the server is started.')
 }
 
 function notFound (res) {
