@@ -19,6 +19,8 @@ import { checkDeviceCertificate } from '../../shared/identity/device-certificate
 import { isQuotaError } from '../../shared/util/quota'
 import type { NodeDatabase } from '../storage/db'
 import { FILE_CHUNK_BYTES } from '../storage/file-chunks'
+import { isRowOf } from '../storage/row-checks'
+import { isPersonSetting, isSyncedTable, portableRow } from '../sync/tables'
 import { isFreshNode, NOT_FRESH } from './fresh'
 import { BACKUP_APP, FIRST_BACKUP_SCHEMA, LAST_BACKUP_KEY, PERSIST_ASKED_KEY, rowTables } from './records'
 
@@ -118,6 +120,7 @@ class RecordChecker {
       if (!isObject(row)) refuse()
       const key = typeof path === 'string' ? [row[path]] : path.map((p) => row[p])
       if (!key.every(isKeyPart)) refuse()
+      if (!keepsTheRules(table as string, row)) throw new BackupError('DAMAGED', brokenRow(table as string))
       if (table === 'identity') this.identity[String(row.id)] = row
       if (table === 'settings' && row.key === SEQ_KEY && Number.isSafeInteger(row.value) && (row.value as number) > MAX_BACKUP_SEQ) refuse()
       if (table === 'syncLog') {
@@ -151,6 +154,21 @@ class RecordChecker {
     if (!this.ended) throw new BackupError('TRUNCATED', 'This backup file is incomplete. Nothing was restored.')
     return { identityKey: this.start!.identityKey, exportedAt: this.start!.exportedAt, rows: this.rows, pieces: this.pieces }
   }
+}
+
+/** A row of a table devices share must keep the rules any way in keeps
+ *  (storage/row-checks.ts): a backup could otherwise hold what the stores
+ *  never expect, and every friend's request would fail on it. The device's
+ *  own rows (the identity, the change log, its settings) are checked above
+ *  and where they are read. */
+function keepsTheRules (table: string, row: Record<string, unknown>): boolean {
+  if (!isSyncedTable(table) || (table === 'settings' && !isPersonSetting(row.key))) return true
+  if (table === 'items' && !(Number.isSafeInteger(row.listedAt) && (row.listedAt as number) >= 0)) return false
+  return isRowOf(table, portableRow(table, row))
+}
+
+function brokenRow (table: string): string {
+  return `This backup holds a row of “${table}” that Kith would not have written (the file may have been edited). Nothing was restored.`
 }
 
 function keyPathsOf (db: NodeDatabase): Map<string, string | string[]> {

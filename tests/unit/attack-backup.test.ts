@@ -7,7 +7,10 @@ import { concatBytes } from '../../shared/util/bytes'
 import { exportBackup } from '../../node-tab/backup/export'
 import { importBackup } from '../../node-tab/backup/import'
 import { loadOrCreateIdentity } from '../../node-tab/storage/identity-store'
-import { freshDb, setup, TestClock } from './store-fixtures'
+import { befriend, freshDb, person, setup, TestClock } from './store-fixtures'
+import { MAX_TEXT_CHARS } from '../../shared/protocol/items'
+import { addressFromPublicKey } from '../../shared/identity/identity'
+import { toHex } from '../../shared/util/bytes'
 
 const FAST: ScryptParams = { N: 2 ** 10, r: 8, p: 1 }
 const PASS = 'a long passphrase for tests'
@@ -20,6 +23,7 @@ async function tamperedBackup (change: (records: Rec[]) => void): Promise<Uint8A
   const s = setup(clock)
   await loadOrCreateIdentity(s.db, clock.now)
   await s.items.create({ type: 'note', text: 'hello', audience: { kind: 'friends' } })
+  await befriend(s.friends, person('Bob'))
   const blob = await exportBackup(s.db, PASS, { kdf: FAST })
   const reader = await BackupReader.open(blobSource(blob), PASS)
   const records: Rec[] = []
@@ -105,5 +109,52 @@ describe('attack: a backup smuggling rows and pieces', () => {
       expect(await db.fileChunks.count()).toBe(0)
       expect(({} as Record<string, unknown>).id).toBeUndefined()
     }
+  })
+})
+
+describe('attack: a backup with rows that break the stores’ rules', () => {
+  // Attack: rows no store would write, restored as they are; afterwards
+  // every friend's request met them and failed with INTERNAL. Each row must
+  // keep the rules a row synced from another device keeps
+  // (node-tab/storage/row-checks.ts), or nothing is restored.
+  const SMALL_ORDER = Uint8Array.from({ length: 32 }, (_, i) => i === 0 ? 1 : 0)
+  const breaks: Array<[string, (records: Rec[]) => void]> = [
+    ['an item without an audience', (records) => { delete rowsOf(records, 'items')[0]!.audience }],
+    ['an item with a 1 MB text', (records) => { rowsOf(records, 'items')[0]!.text = 'x'.repeat(MAX_TEXT_CHARS + 1).padEnd(1024 * 1024, 'x') }],
+    ['an item of an unknown type', (records) => { rowsOf(records, 'items')[0]!.type = 'script' }],
+    ['an item without its place in the list', (records) => { delete rowsOf(records, 'items')[0]!.listedAt }],
+    ['a friend whose key is not hex', (records) => { const f = rowsOf(records, 'friends')[0]!; f.key = 'zz' }],
+    ['a friend whose key needs no secret', (records) => {
+      const f = rowsOf(records, 'friends')[0]!
+      f.key = toHex(SMALL_ORDER)
+      f.address = addressFromPublicKey(SMALL_ORDER)
+    }],
+    ['a friend whose address is someone else’s', (records) => { rowsOf(records, 'friends')[0]!.address = person('Eve').address }],
+    ['a person setting of the wrong type', (records) => {
+      records.splice(-1, 0, { t: 'rows', table: 'settings', rows: [{ key: 'rendezvous.discoverable', value: 'yes' }] })
+      const end = records.at(-1)!.rows as unknown as Record<string, number>
+      end.settings = (end.settings ?? 0) + 1
+    }]
+  ]
+
+  for (const [what, change] of breaks) {
+    it(`${what} is refused, and nothing is restored`, async () => {
+      const file = await tamperedBackup(change)
+      const db = await freshTarget()
+      const before = await db.identity.toArray()
+      const err = await importBackup(db, bytesSource(file), PASS).then(() => null, (e: unknown) => e)
+      expect(err).toBeInstanceOf(BackupError)
+      expect((err as Error).message).toMatch(/Kith would not have written.*Nothing was restored/)
+      expect(await db.identity.toArray()).toEqual(before)
+      expect(await db.items.count()).toBe(0)
+      expect(await db.friends.count()).toBe(0)
+    })
+  }
+
+  it('the same backup untouched restores its item and its friend', async () => {
+    const db = await freshTarget()
+    await importBackup(db, bytesSource(await tamperedBackup(() => {})), PASS)
+    expect(await db.items.count()).toBe(1)
+    expect(await db.friends.count()).toBe(1)
   })
 })

@@ -6,10 +6,17 @@ import type { DevicePeer } from '../../node-tab/sync/file-fetch'
 import { DeviceSync } from '../../node-tab/sync/pull'
 import { formatStamp } from '../../node-tab/sync/stamps'
 import { kithError, TestClock } from './store-fixtures'
+import { addressFromPublicKey } from '../../shared/identity/identity'
+import { generateSigningKeyPair } from '../../shared/crypto/crypto'
+import { toHex } from '../../shared/util/bytes'
 import { device, dump } from './sync-fixtures'
 
 const clock = new TestClock()
 const stamp = (counter = 0, wall = clock.t): string => formatStamp({ wall, counter, device: 'abcdef0123456789' })
+const friend = (key: Uint8Array, address = addressFromPublicKey(key)): SyncRecord =>
+  ({ table: 'friends', key: toHex(key), stamp: stamp(), row: { key: toHex(key), address, displayName: 'x', addedAt: 1 } })
+/** The identity point: a "key" whose signatures need no secret. */
+const SMALL_ORDER = Uint8Array.from({ length: 32 }, (_, i) => i === 0 ? 1 : 0)
 const item = (id: string, extra: Partial<SharedItem> & Record<string, unknown> = {}): SyncRecord =>
   ({ table: 'items', key: id, stamp: stamp(Number(id.replace(/\D/g, '') || 0)), row: { id, type: 'note', text: 'hi', createdAt: 1, updatedAt: 1, audience: { kind: 'friends' }, ...extra } })
 
@@ -36,6 +43,8 @@ describe('sync records from a device are checked before they are written', () =>
     ['a file item without a file', item('a1', { type: 'file' })],
     ['a row under another key', { ...item('a1'), key: 'a2' }],
     ['a bad friend key', { table: 'friends', key: 'zz', stamp: stamp(), row: { key: 'zz', address: 'x', displayName: 'x', addedAt: 1 } }],
+    ['a friend key that needs no secret (with its own address)', friend(SMALL_ORDER)],
+    ['a friend address that is not their key’s', friend(generateSigningKeyPair().publicKey, addressFromPublicKey(generateSigningKeyPair().publicKey))],
     ['a bad membership key', { table: 'memberships', key: ['g1'], stamp: stamp() }],
     ['a deletion log id that is not item:reason', { table: 'deletions', key: 'x:deleted', stamp: stamp(), row: { id: 'x:deleted', itemId: 'y', itemType: 'note', reason: 'deleted', at: 1, friends: {} } }],
     ['a setting of the wrong type', { table: 'settings', key: 'rendezvous.discoverable', stamp: stamp(), row: { key: 'rendezvous.discoverable', value: 'yes' } }],
