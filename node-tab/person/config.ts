@@ -68,17 +68,29 @@ export function rtcConfigOf (config: KithConfig): RTCConfiguration {
   return { iceServers: config.iceServers, iceTransportPolicy: config.relayOnly === true ? 'relay' : 'all' }
 }
 
-/** Reads ./config.json if the host serves one; a missing or broken file
- *  falls back to the defaults (any static host must work). */
-export async function fetchHostConfig (fetchImpl: typeof fetch = fetch): Promise<Partial<KithConfig>> {
+/** Asks the host for ./config.json: its configuration, `{}` when it serves
+ *  none or a broken one (any static host must work: the defaults are then
+ *  its choice), or null when it could not be asked (offline, a network or
+ *  server error), so the caller can keep what the host said before. */
+export async function askHostConfig (fetchImpl: typeof fetch = fetch): Promise<Partial<KithConfig> | null> {
+  let res: Response
   try {
-    const res = await fetchImpl('./config.json', { cache: 'no-store' })
-    if (!res.ok) return {}
+    res = await fetchImpl('./config.json', { cache: 'no-store' })
+  } catch {
+    return null
+  }
+  if (!res.ok) return res.status >= 500 ? null : {}
+  try {
     return parseConfig(await res.json())
   } catch (err) {
     if (err instanceof ConfigError) console.warn('[kith] ignoring config.json:', err.message)
     return {}
   }
+}
+
+/** The host's configuration, or `{}` (the defaults) when it cannot be asked. */
+export async function fetchHostConfig (fetchImpl: typeof fetch = fetch): Promise<Partial<KithConfig>> {
+  return await askHostConfig(fetchImpl) ?? {}
 }
 
 export function mergeConfig (...layers: Array<Partial<KithConfig> | undefined>): KithConfig {

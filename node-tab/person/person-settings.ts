@@ -4,12 +4,14 @@
 // the settings table, so the person's other devices take them through sync
 // (name and discoverable; the network configuration stays per device).
 import { normalizeDisplayName, type Profile } from '../../shared/protocol/protocol'
-import { ConfigError, fetchHostConfig, hasTurnServer, mergeConfig, parseConfig, RELAY_ONLY_NEEDS_TURN, rtcConfigOf, type KithConfig } from './config'
+import { askHostConfig, ConfigError, hasTurnServer, mergeConfig, parseConfig, RELAY_ONLY_NEEDS_TURN, rtcConfigOf, type KithConfig } from './config'
 import type { NodeDatabase } from '../storage/db'
 
 const PROFILE_KEY = 'profile.displayName'
 const DISCOVERABLE_KEY = 'rendezvous.discoverable'
 const CONFIG_KEY = 'config.overrides'
+/** What the host's config.json said when last asked: device-local. */
+const HOST_CONFIG_KEY = 'config.host'
 
 const isString = (v: unknown): v is string => typeof v === 'string'
 const isBoolean = (v: unknown): v is boolean => typeof v === 'boolean'
@@ -34,12 +36,12 @@ export class PersonSettings {
 
   /** Reads the saved settings; the host's configuration comes from its
    *  config.json unless given (tests, the benchmark). */
-  static async load (db: NodeDatabase, hostConfig?: Partial<KithConfig>): Promise<PersonSettings> {
+  static async load (db: NodeDatabase, hostConfig?: Partial<KithConfig>, ask = askHostConfig): Promise<PersonSettings> {
     const name = (await db.getSetting(PROFILE_KEY, isString)) ?? ''
     const saved = await db.getSetting(CONFIG_KEY, (v): v is unknown => v !== undefined)
     let overrides: Partial<KithConfig> = {}
     try { overrides = saved ? parseConfig(saved) : {} } catch { /* a broken saved setting falls back */ }
-    const host = hostConfig ?? await fetchHostConfig()
+    const host = hostConfig ?? await hostConfigOf(db, ask)
     const discoverable = (await db.getSetting(DISCOVERABLE_KEY, isBoolean)) ?? false
     return new PersonSettings(db, name, discoverable, mergeConfig(host, overrides), overrides)
   }
@@ -96,4 +98,19 @@ export class PersonSettings {
     this.name = (await this.db.getSetting(PROFILE_KEY, isString)) ?? this.name
     this.discoverableByAddress = (await this.db.getSetting(DISCOVERABLE_KEY, isBoolean)) ?? this.discoverableByAddress
   }
+}
+
+/** The host's configuration as it says now, saved; when it cannot be asked
+ *  (a reload offline, from the service worker's copy of the app), what it
+ *  said last time: never the public defaults in place of the host's own
+ *  trackers and servers, then or once the network is back. */
+async function hostConfigOf (db: NodeDatabase, ask: () => Promise<Partial<KithConfig> | null>): Promise<Partial<KithConfig>> {
+  const answer = await ask()
+  if (answer !== null) {
+    await db.putSetting(HOST_CONFIG_KEY, answer)
+    return answer
+  }
+  const saved = await db.getSetting(HOST_CONFIG_KEY, (v): v is unknown => v !== undefined)
+  if (saved === undefined) console.warn('[kith] the host could not be asked for its configuration, and never was before: using the built-in trackers')
+  try { return saved === undefined ? {} : parseConfig(saved) } catch { return {} }
 }

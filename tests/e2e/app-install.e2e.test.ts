@@ -102,6 +102,25 @@ describe('installable app', () => {
     await context.setOffline(false)
     await expect.poll(() => page.getByText(OFFLINE).isVisible()).toBe(false)
   })
+  it('a page loaded once online and reloaded offline keeps the host’s trackers, then and once back online', async () => {
+    // Attack (or accident): the first visit's config.json is fetched before
+    // the service worker controls the page, so nothing had kept it; offline,
+    // the node started with the public trackers and kept them.
+    const { context, page } = await world.person('offline-first-visit')
+    await page.goto(world.appUrl)
+    await page.evaluate(() => navigator.serviceWorker.ready)
+    await page.getByTestId('my-address').waitFor()
+    await expect.poll(() => page.getByTestId('trackers-connected').textContent(), { timeout: 15_000 }).toBe('1 of 1')
+
+    await context.setOffline(true)
+    await page.reload()
+    await page.getByRole('status').filter({ hasText: OFFLINE }).waitFor()
+    await expect(page.locator('#trackers').inputValue()).resolves.toBe(world.trackers[0]!.url)
+    await context.setOffline(false)
+    await expect.poll(() => page.getByText(OFFLINE).isVisible()).toBe(false)
+    await expect.poll(() => page.getByTestId('trackers-connected').textContent(), { timeout: 15_000 }).toBe('1 of 1')
+    await expect(page.locator('#trackers').inputValue()).resolves.toBe(world.trackers[0]!.url)
+  })
 })
 
 describe('hosted from a sub-folder', () => {

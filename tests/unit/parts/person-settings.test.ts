@@ -3,7 +3,7 @@
 // host's, overridden by what the owner saved), read from and saved to the
 // settings table.
 import { describe, expect, it } from 'vitest'
-import { ConfigError, DEFAULT_CONFIG, RELAY_ONLY_NEEDS_TURN } from '../../../node-tab/person/config'
+import { askHostConfig, ConfigError, DEFAULT_CONFIG, RELAY_ONLY_NEEDS_TURN } from '../../../node-tab/person/config'
 import { PersonSettings } from '../../../node-tab/person/person-settings'
 import { freshDb } from '../store-fixtures'
 
@@ -147,5 +147,40 @@ describe('PersonSettings.saveConfig', () => {
     await db.putSetting('config.overrides', { trackers: ['wss://elsewhere.test'] })
     await settings.reload()
     expect(settings.current.trackers).toEqual(['wss://mine.test'])
+  })
+})
+
+describe('the host’s configuration when the page reloads offline', () => {
+  // Attack (or accident): a page loaded once online reloads offline from the
+  // service worker; config.json cannot be fetched, and the node started with
+  // the public trackers instead of the host's, and kept them once back online.
+  const online = (body: unknown, status = 200): typeof fetch => async () => new Response(JSON.stringify(body), { status })
+  const offline: typeof fetch = async () => { throw new TypeError('Failed to fetch') }
+
+  it('is what the host said last time: never the public defaults', async () => {
+    const db = freshDb()
+    const first = await PersonSettings.load(db, undefined, () => askHostConfig(online(HOST)))
+    expect(first.current.trackers).toEqual(HOST.trackers)
+    for (const unreachable of [offline, online({ error: 'down' }, 503)]) {
+      const again = await PersonSettings.load(db, undefined, () => askHostConfig(unreachable))
+      expect(again.current.trackers).toEqual(HOST.trackers)
+      expect(again.current.iceServers).toEqual(HOST.iceServers)
+    }
+  })
+
+  it('follows the host when it answers again, and a host that serves none means the defaults', async () => {
+    const db = freshDb()
+    await PersonSettings.load(db, undefined, () => askHostConfig(online(HOST)))
+    const moved = { trackers: ['ws://moved.test:8000'] }
+    expect((await PersonSettings.load(db, undefined, () => askHostConfig(online(moved)))).current.trackers).toEqual(moved.trackers)
+    expect((await PersonSettings.load(db, undefined, () => askHostConfig(offline))).current.trackers).toEqual(moved.trackers)
+    expect((await PersonSettings.load(db, undefined, () => askHostConfig(online('not found', 404)))).current.trackers).toEqual(DEFAULT_CONFIG.trackers)
+    expect((await PersonSettings.load(db, undefined, () => askHostConfig(offline))).current.trackers).toEqual(DEFAULT_CONFIG.trackers)
+  })
+
+  it('is device-local: not in what other devices sync', async () => {
+    const db = freshDb()
+    await PersonSettings.load(db, undefined, () => askHostConfig(online(HOST)))
+    expect(await db.syncLog.count()).toBe(0)
   })
 })
