@@ -74,7 +74,7 @@ export function buildNodeParts (hooks: NodeHooks) {
     friends.grant = (key, addedAt) => grantFriend(me.signing()!, key, addedAt)
     invites.grant = (invite) => grantInvite(me.signing()!, invite)
   }
-  const trackerDirectory = new TrackerDirectory(db, () => settings.current.trackers)
+  const trackerDirectory = new TrackerDirectory(db, () => settings.current.trackers, () => settings.current.relayOnly === true)
   const trackers = (): string[] => trackerDirectory.urls()
   const rtcConfig = (): RTCConfiguration => settings.rtcConfig
   const isFriend = (key: string): Promise<boolean> => friends.isFriend(key)

@@ -66,8 +66,10 @@ export function parseBook (value: unknown): TrackerBookState {
   return book
 }
 
-/** The trackers to use, in the order to try them, given the configured ones. */
-export function trackersInUse (book: TrackerBookState, mine: readonly string[]): TrackerInUse[] {
+/** The trackers to use, in the order to try them, given the configured
+ *  ones. With `relayOnly` ("Hide my IP address") none a friend shared: a
+ *  WebSocket to a friend's server would show it my address. */
+export function trackersInUse (book: TrackerBookState, mine: readonly string[], relayOnly = false): TrackerInUse[] {
   const out: TrackerInUse[] = []
   const seen = new Set<string>()
   const push = (entry: TrackerInUse): void => {
@@ -78,7 +80,7 @@ export function trackersInUse (book: TrackerBookState, mine: readonly string[]):
   for (const url of book.worked) push({ url, source: mine.includes(url) ? 'mine' : 'worked' })
   for (const url of mine) push({ url, source: 'mine' })
   let shared = 0
-  for (const s of book.shared) {
+  for (const s of relayOnly ? [] : book.shared) {
     const existing = out.find((t) => t.url === s.url)
     if (existing) {
       if (existing.source === 'friend' && !existing.from!.includes(s.from)) existing.from!.push(s.from)
@@ -104,15 +106,23 @@ export function rememberWorking (book: TrackerBookState, relaying: readonly stri
   return true
 }
 
+/** What a friend may suggest: a public tracker over TLS (wss://), which a
+ *  device on my network cannot answer for under a public name without a
+ *  certificate for it. A tracker on this machine or a private network (by
+ *  any spelling, see hostScope) only when one of mine is there too (a test
+ *  or home setup): otherwise a friend could point my browser at my own
+ *  router. */
+export function mayTakeFromFriend (url: string, mine: readonly string[]): boolean {
+  const scope = hostScope(url)
+  if (scope === 'public') return url.startsWith('wss:')
+  return mine.some((m) => hostScope(m) === scope)
+}
+
 /** Takes a friend's (already parsed) list; true when the book changed.
- *  A tracker on this machine or a private network is taken only when one of
- *  mine is there too (a test or home setup): otherwise a friend could point
- *  my browser at my own router. Removed ones stay removed. */
+ *  Only what mayTakeFromFriend allows; removed ones stay removed. */
 export function addShared (book: TrackerBookState, from: string, urls: readonly string[], mine: readonly string[], now: number): boolean {
-  const myScopes = new Set(mine.map(hostScope))
   const wanted = urls.slice(0, MAX_SHARED_TRACKERS).filter((url) => {
-    const scope = hostScope(url)
-    if (scope !== 'public' && !myScopes.has(scope)) return false
+    if (!mayTakeFromFriend(url, mine)) return false
     const server = trackerServer(url)
     return !book.removed.some((r) => r.from === from && trackerServer(r.url) === server)
   })

@@ -23,7 +23,12 @@ export class TrackerDirectory extends EventTarget {
   private readonly askedAt = new Map<string, number>()
   private saving: Promise<void> = Promise.resolve()
 
-  constructor (private readonly db: NodeDatabase, private readonly mine: () => readonly string[]) {
+  constructor (
+    private readonly db: NodeDatabase,
+    private readonly mine: () => readonly string[],
+    /** "Hide my IP address": no friend's tracker is taken or used. */
+    private readonly relayOnly: () => boolean = () => false
+  ) {
     super()
     this.relays.onChange(() => {
       if (rememberWorking(this.book, this.relays.relaying(), this.mine())) this.save(false)
@@ -37,7 +42,7 @@ export class TrackerDirectory extends EventTarget {
 
   /** The trackers to use now, in order, with where each came from. */
   inUse (): TrackerInUse[] {
-    return trackersInUse(this.book, this.mine())
+    return trackersInUse(this.book, this.mine(), this.relayOnly())
   }
 
   urls (): string[] {
@@ -67,6 +72,7 @@ export class TrackerDirectory extends EventTarget {
   /** A session with a friend opened: ask them for their working trackers
    *  (in the background; a refusal or junk changes nothing). */
   async askFriend (friendHex: string, session: NodeSession, now = Date.now()): Promise<void> {
+    if (this.relayOnly()) return
     const last = this.askedAt.get(friendHex)
     if (last !== undefined && now - last < ASK_EVERY_MS) return
     this.askedAt.set(friendHex, now)

@@ -106,3 +106,54 @@ describe('attack: a friend’s tracker promoted above mine', () => {
     db.close()
   })
 })
+
+describe('attack: a friend’s tracker names my network without looking like it', () => {
+  // Attack: names that resolve into my home network though they look like
+  // any other (a router's name, a company suffix, public DNS services that
+  // answer with the address written in the name, carrier-grade NAT and
+  // Tailscale's 100.64/10, IPv4 inside IPv6).
+  it('router and company names, address-in-name DNS services, 100.64/10 and IPv4 inside IPv6 are not public', () => {
+    for (const url of ['wss://fritz.box', 'wss://nas.internal', 'wss://printer.home.arpa', 'wss://build.corp', 'wss://nas.intranet', 'wss://pi.localdomain',
+      'wss://192-168-1-1.nip.io', 'wss://app.10.0.0.1.sslip.io', 'wss://c0a80101.nip.io', 'wss://magic-c0a80101.nip.io', 'wss://127.0.0.1.nip.io',
+      'wss://x.localtest.me', 'wss://lvh.me', 'wss://tracker-192-168-0-10.example.org', 'wss://100.64.0.1', 'wss://100.127.255.254', 'wss://198.18.0.1',
+      'wss://[64:ff9b::c0a8:101]', 'wss://[::ffff:10.0.0.1]', 'wss://[fec0::1]', 'wss://[::]', 'wss://224.0.0.1']) {
+      const normalized = normalizeTrackerUrl(url)
+      expect(normalized, url).not.toBeNull()
+      expect(hostScope(normalized!), url).not.toBe('public')
+    }
+    expect(hostScope('wss://127.0.0.1.nip.io')).toBe('loopback')
+    for (const url of ['wss://tracker.openwebtorrent.com', 'wss://100.128.0.1', 'wss://[2001:4860::1]', 'wss://tracker-1.example.org', 'wss://203.0.113.9']) {
+      expect(hostScope(url), url).toBe('public')
+    }
+    expect(takenFrom(['wss://fritz.box', 'wss://192-168-1-1.nip.io', 'wss://100.64.0.1', 'wss://203.0.113.2'])).toEqual(['wss://203.0.113.2'])
+  })
+
+  // Decision: a friend may suggest only a public tracker over TLS. A device
+  // on my network cannot answer for a public name without its certificate.
+  it('a plain ws:// tracker is not taken from a friend, even on a public host', () => {
+    expect(takenFrom(['ws://203.0.113.2', 'ws://tracker.example.org', 'wss://tracker.example.org'])).toEqual(['wss://tracker.example.org'])
+  })
+})
+
+describe('attack: a friend’s tracker defeating "Hide my IP address"', () => {
+  // Attack: with relay-only on, my browser would still open a WebSocket to
+  // a server a friend named, and so show the friend my address.
+  it('with relay-only on, no friend’s tracker is taken or used; off again, the ones shared before come back', async () => {
+    const db = new NodeDatabase(`attack-trackers-${Math.random()}`)
+    let relayOnly = false
+    const dir = new TrackerDirectory(db, () => MINE, () => relayOnly)
+    await dir.load()
+    let asked = 0
+    const friend = (url: string): NodeSession => ({ rpc: { call: async () => { asked++; return { trackers: [url] } } } }) as unknown as NodeSession
+    await dir.askFriend('cd'.repeat(32), friend('wss://203.0.113.5'))
+    expect(dir.urls()).toEqual([...MINE, 'wss://203.0.113.5'])
+    relayOnly = true
+    expect(dir.urls()).toEqual(MINE)
+    await dir.askFriend('ef'.repeat(32), friend('wss://203.0.113.6'))
+    expect(asked).toBe(1)
+    expect(dir.urls()).toEqual(MINE)
+    relayOnly = false
+    expect(dir.urls()).toEqual([...MINE, 'wss://203.0.113.5'])
+    db.close()
+  })
+})
