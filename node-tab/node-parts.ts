@@ -176,6 +176,8 @@ export function buildNodeParts (hooks: NodeHooks) {
       load,
       rtcConfig,
       replays: hooks.replays,
+      meetingSecrets: async (friendHex) => (await planReady()).secretsWith(friendHex),
+      everyMeetingSecret: async () => (await planReady()).everySecret(),
       startSession: (transport, friendKey) => connections.startSession(transport, friendKey)
     })))
       .catch((err: unknown) => { codesLoading = null; throw err })

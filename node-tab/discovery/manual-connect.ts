@@ -20,8 +20,15 @@ const CODE_TOPIC = CODE_SCOPE
 
 export interface ManualConnectOptions {
   myKey: Uint8Array
-  /** Null on a device without the identity key: it cannot open codes. */
-  boxSecret: Uint8Array | null
+  /** False on a device without the identity key (a server device): codes
+   *  are for the person's own browsers, where they can be pasted. */
+  hasIdentityKey: boolean
+  /** The meeting secrets I share with a friend (hex key): the current one
+   *  first, then one being replaced; empty for anyone else. */
+  meetingSecrets: (friendHex: string) => Promise<Uint8Array[]>
+  /** Every friend's current meeting secret, to name who made a code
+   *  pasted on the wrong friend's page. */
+  everyMeetingSecret: () => Promise<Array<[string, Uint8Array]>>
   rtcConfig: () => RTCConfiguration
   replays: ReplayGuard
   /** Runs the handshake, which must prove `friendKey`. */
@@ -51,10 +58,13 @@ export class ManualConnections {
   /** A new connection code for a friend; an earlier one for them stops working. */
   async makeCode (friendKey: Uint8Array): Promise<string> {
     const hex = toHex(friendKey)
+    this.refuseWithoutIdentityKey()
+    const [secret] = await this.opts.meetingSecrets(hex)
+    if (!secret) throw new KithError('UNAUTHORIZED', 'Connection codes are only for friends.')
     this.drop(hex)
     const offer = await createOffer(this.opts.rtcConfig()) // waits for every ICE candidate: nothing trickles
     const now = this.now()
-    const sealed = sealConnectCode(offer.sdp, this.opts.myKey, friendKey, now)
+    const sealed = sealConnectCode(offer.sdp, this.opts.myKey, friendKey, secret, now)
     const { channel, shown } = codeChannel()
     channel.announce(CODE_TOPIC, [{ offerId: hex, payload: sealed.code }])
     const code = shown()
@@ -66,8 +76,7 @@ export class ManualConnections {
   /** A friend's connection code: returns the answer code to send back; the
    *  connection forms once they paste it (`connected` settles then). */
   async answerCode (friendKey: Uint8Array, code: string, friendName: string): Promise<{ answerCode: string, connected: Promise<void> }> {
-    const secret = this.opts.boxSecret
-    if (!secret) throw new KithError('UNAUTHORIZED', 'This device does not hold your identity key, so it cannot open connection codes. Use your main device.')
+    this.refuseWithoutIdentityKey()
     const now = this.now()
     // Sealed to my friend, my own code does not open here; say why.
     const compacted = code.replace(/\s+/g, '')
@@ -76,11 +85,16 @@ export class ManualConnections {
     channel.announce(CODE_TOPIC)
     // Not an offer (an answer code, junk): openConnectCode says what it is.
     const signal = channel.paste(code)
-    const opened = openConnectCode(signal?.payload ?? code, secret, now)
-    if (bytesEqual(opened.from, this.opts.myKey)) throw new KithError('BAD_REQUEST', 'This is your own connection code. Send it to your friend; they paste it on their side.')
-    if (!bytesEqual(opened.from, friendKey)) {
-      throw new KithError('UNAUTHORIZED', `This connection code was not made by ${friendName} (it comes from ${addressFromPublicKey(opened.from).slice(0, 12)}…). Paste it on the page of whoever sent it, if they are your friend.`)
+    // Opening it proves it was made by this friend for me (only we two hold
+    // the meeting secret): before that, nothing in it is looked at, and no
+    // answer (with my addresses) or RTCPeerConnection is made.
+    let opened: ReturnType<typeof openConnectCode>
+    try {
+      opened = openConnectCode(signal?.payload ?? code, this.opts.myKey, await this.opts.meetingSecrets(toHex(friendKey)), now)
+    } catch (err) {
+      throw await this.explain(err, signal?.payload ?? code, friendKey, friendName, now)
     }
+    if (!bytesEqual(opened.from, friendKey)) throw new KithError('UNAUTHORIZED', `This connection code was not made by ${friendName}.`)
     if (!this.opts.replays.firstSight(CODE_SCOPE, toHex(opened.replyKey), opened.sentAt + CODE_MAX_AGE_MS, now)) {
       throw new KithError('BAD_REQUEST', 'This connection code was already used. Ask for a new one.')
     }
@@ -110,6 +124,27 @@ export class ManualConnections {
     clearTimeout(pending.timer)
     const transport = await pending.offer.complete(sdp)
     await this.opts.startSession(transport, friendKey)
+  }
+
+  /** A code that did not open for this friend: if another friend made it
+   *  for me, say who (the code opens for them, so it is theirs); otherwise
+   *  the reason it gave. */
+  private async explain (err: unknown, code: string, friendKey: Uint8Array, friendName: string, now: number): Promise<unknown> {
+    if (!(err instanceof KithError) || !/not for you from this friend/.test(err.message)) return err
+    for (const [hex, secret] of await this.opts.everyMeetingSecret()) {
+      if (hex === toHex(friendKey)) continue
+      try {
+        const opened = openConnectCode(code, this.opts.myKey, [secret], now)
+        if (toHex(opened.from) === hex) {
+          return new KithError('UNAUTHORIZED', `This connection code was not made by ${friendName} (it comes from ${addressFromPublicKey(opened.from).slice(0, 12)}…). Paste it on their page.`)
+        }
+      } catch { /* not theirs either */ }
+    }
+    return new KithError('UNAUTHORIZED', `This connection code was not made by ${friendName} for you, or it was changed on the way. Ask ${friendName} for a new one.`)
+  }
+
+  private refuseWithoutIdentityKey (): void {
+    if (!this.opts.hasIdentityKey) throw new KithError('UNAUTHORIZED', 'This device does not hold your identity key, so it cannot use connection codes. Use your main device.')
   }
 
   hasPending (friendKey: Uint8Array): boolean {

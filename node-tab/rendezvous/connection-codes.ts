@@ -2,7 +2,6 @@
 // discovery/manual-connect.ts, for friends only, made on first use (its
 // code, WebRTC, loads with the network half).
 import { fromHex } from '../../shared/util/bytes'
-import { boxSecretKeyFromSigning } from '../../shared/crypto/crypto'
 import { KithError } from '../../shared/wire/errors'
 import type { ManualConnections } from '../discovery/manual-connect'
 import type { ReplayGuard } from '../discovery/replay-guard'
@@ -19,6 +18,9 @@ export interface ConnectionCodesOptions {
   load: () => Promise<ManualCode>
   rtcConfig: () => RTCConfiguration
   replays: ReplayGuard
+  /** The meeting secrets shared with a friend, current first (MeetingPlan). */
+  meetingSecrets: (friendHex: string) => Promise<Uint8Array[]>
+  everyMeetingSecret: () => Promise<Array<[string, Uint8Array]>>
   /** Runs the handshake, which must prove `friendKey`. */
   startSession: (transport: WebRtcTransport, friendKey: Uint8Array) => Promise<unknown>
 }
@@ -60,10 +62,11 @@ export class ConnectionCodes {
   private async connections (): Promise<ManualConnections> {
     const { ManualConnections } = await this.opts.load()
     if (this.closed) throw new KithError('CLOSED', 'This node has stopped.')
-    const signing = this.opts.identity.signing()
     this.manual ??= new ManualConnections({
       myKey: this.opts.identity.identityKey,
-      boxSecret: signing ? boxSecretKeyFromSigning(signing.secretKey) : null,
+      hasIdentityKey: this.opts.identity.signing() !== null,
+      meetingSecrets: this.opts.meetingSecrets,
+      everyMeetingSecret: this.opts.everyMeetingSecret,
       rtcConfig: this.opts.rtcConfig,
       replays: this.opts.replays,
       startSession: this.opts.startSession

@@ -128,6 +128,22 @@ export class MeetingPlan {
     await this.refreshFriendKeys()
   }
 
+  /** The meeting secrets I share with a friend: the current one first,
+   *  then one replacing it until they have it; none for anyone else. */
+  async secretsWith (friendHex: string): Promise<Uint8Array[]> {
+    await this.refreshFriendKeys()
+    // A stored key that needs no secret would make a secret anyone can compute.
+    if (!this.friendKeys.has(friendHex) || !isValidSigningPublicKey(fromHex(friendHex))) return []
+    const next = this.nextPairSecrets.get(friendHex)
+    return [this.pairSecretWith(friendHex), ...(next ? [next] : [])]
+  }
+
+  /** Every friend's current meeting secret. */
+  async everySecret (): Promise<Array<[string, Uint8Array]>> {
+    await this.refreshFriendKeys()
+    return [...this.friendKeys].filter((key) => isValidSigningPublicKey(fromHex(key))).map((key) => [key, this.pairSecretWith(key)])
+  }
+
   stop (): void {
     if (this.expiryTimer) clearTimeout(this.expiryTimer)
     this.expiryTimer = null

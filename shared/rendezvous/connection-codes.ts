@@ -5,23 +5,29 @@
 // only I can open it) to send back; I paste that, and the connection forms.
 // Then the normal handshake proves who is who, as with any connection.
 //
-// The sealing is the rendezvous sealing of an address-swarm offer (seal()
-// to the recipient's key, answer sealed to a one-time reply key), with its
-// own tag so a tracker offer is never taken for a code or a code for one.
-// A code names its maker's key, so a code from someone else is refused in
-// plain words before any connection; the handshake checks it anyway.
+// The sealing is the rendezvous sealing of a pair-swarm offer: under a key
+// made from the two friends' meeting secret (which only they hold) and the
+// recipient's key, so opening a code proves it was made by that friend for
+// me, before any answer (with my network addresses) or RTCPeerConnection is
+// made. Anyone can seal to my public key; nobody else can seal this. The
+// answer is sealed to a one-time reply key inside the code. A code has its
+// own tag so a tracker offer is never taken for a code or a code for one,
+// and names its maker's key; the handshake checks who is who anyway.
 // Codes expire after CODE_MAX_AGE_MS and the receiver refuses a code it has
 // seen before (single use, see node-tab/discovery/manual-connect.ts).
 import { Decoder, Encoder } from '@msgpack/msgpack'
-import { fromBase64, toBase64 } from '../util/bytes'
-import { boxPublicKeyFromSigning, generateBoxKeyPair, openSealed, seal, type BoxKeyPair } from '../crypto/crypto'
+import { concatBytes, fromBase64, toBase64, utf8 } from '../util/bytes'
+import { generateBoxKeyPair, secretOpen, secretSeal, sha512, type BoxKeyPair } from '../crypto/crypto'
 import { KithError } from '../wire/errors'
 import { OFFER_MAX_AGE_MS, openAnswer, sealAnswer } from './rendezvous'
 
 export const CODE_MAX_AGE_MS = OFFER_MAX_AGE_MS
-const CONNECT_PREFIX = 'KITH-CONNECT-1:'
+const CONNECT_PREFIX = 'KITH-CONNECT-2:'
+/** Codes sealed to the public key alone, which anyone could make. */
+const OLD_CONNECT_PREFIX = 'KITH-CONNECT-1:'
 const ANSWER_PREFIX = 'KITH-ANSWER-1:'
-const CONNECT_TAG = 'kith/connection-code/v1'
+const CONNECT_TAG = 'kith/connection-code/v2'
+const CODE_KEY_CONTEXT = utf8('kith/connection-code-key/v2')
 /** Far above a real code (an SDP with its candidates, 1–4 kB sealed). */
 export const MAX_CODE_CHARS = 16 * 1024
 const encoder = new Encoder()
@@ -37,38 +43,56 @@ function compact (code: string): string {
 /** Which kind of code this looks like, or null. */
 export function codeKind (code: string): CodeKind | null {
   const c = compact(code)
-  if (c.startsWith(CONNECT_PREFIX)) return 'connect'
+  if (c.startsWith(CONNECT_PREFIX) || c.startsWith(OLD_CONNECT_PREFIX)) return 'connect'
   if (c.startsWith(ANSWER_PREFIX)) return 'answer'
   return null
 }
 
 export interface ConnectCode { sdp: string, replyKey: Uint8Array, from: Uint8Array, sentAt: number }
 
-export function sealConnectCode (sdp: string, from: Uint8Array, toSigningKey: Uint8Array, nowMs: number): { code: string, reply: BoxKeyPair } {
-  const reply = generateBoxKeyPair()
-  const body = encoder.encode([CONNECT_TAG, sdp, reply.publicKey, from, nowMs])
-  return { code: CONNECT_PREFIX + toBase64(seal(body, boxPublicKeyFromSigning(toSigningKey))), reply }
+/** The key a code for `recipientKey` is sealed under: the friends' meeting
+ *  secret bound to the recipient, so a code made for my friend does not
+ *  open as one made for me (we both hold the secret). Fixed-length fields
+ *  first, the secret last. */
+export function connectCodeKey (meetingSecret: Uint8Array, recipientKey: Uint8Array): Uint8Array {
+  if (recipientKey.length !== 32) throw new Error('a key is 32 bytes')
+  return sha512(concatBytes(CODE_KEY_CONTEXT, recipientKey, meetingSecret)).subarray(0, 32)
 }
 
-/** Opens a connection code made for me; throws a KithError in plain words
- *  when it is not one, not for me (or altered), or too old. */
-export function openConnectCode (code: string, myBoxSecret: Uint8Array, nowMs: number): ConnectCode {
+/** A code for `toSigningKey`, sealed under our meeting secret. */
+export function sealConnectCode (sdp: string, from: Uint8Array, toSigningKey: Uint8Array, meetingSecret: Uint8Array, nowMs: number): { code: string, reply: BoxKeyPair } {
+  const reply = generateBoxKeyPair()
+  const body = encoder.encode([CONNECT_TAG, sdp, reply.publicKey, from, nowMs])
+  return { code: CONNECT_PREFIX + toBase64(secretSeal(body, connectCodeKey(meetingSecret, toSigningKey))), reply }
+}
+
+const NOT_FROM_THEM = 'This connection code is not for you from this friend, or it was changed on the way. Ask them for a new one.'
+
+/** Opens a code one friend made for me (`me`), trying the meeting secrets I
+ *  share with them (the current one, and one being replaced); throws a
+ *  KithError in plain words when it is not a code, not from them for me (or
+ *  altered), or too old. Nothing about the code is trusted before it opens. */
+export function openConnectCode (code: string, me: Uint8Array, meetingSecrets: readonly Uint8Array[], nowMs: number): ConnectCode {
   const c = compact(code)
   if (codeKind(c) === 'answer') throw new KithError('BAD_REQUEST', 'This is an answer code. Paste it under “Paste their answer code”, on the side that made the connection code.')
-  if (codeKind(c) !== 'connect') throw new KithError('BAD_REQUEST', 'This is not a Kith connection code. It starts with KITH-CONNECT-1.')
+  if (codeKind(c) !== 'connect') throw new KithError('BAD_REQUEST', 'This is not a Kith connection code. It starts with KITH-CONNECT.')
   if (c.length > MAX_CODE_CHARS) throw new KithError('TOO_LARGE', 'This code is far too long to be a connection code.')
+  if (c.startsWith(OLD_CONNECT_PREFIX)) throw new KithError('BAD_REQUEST', 'This connection code was made by an older version of Kith. Ask your friend to reload Kith and make a new one.')
   let opened: unknown = null
   try {
-    const sealed = openSealed(fromBase64(c.slice(CONNECT_PREFIX.length)), myBoxSecret)
-    opened = sealed ? decoder.decode(sealed) : null
+    const sealed = fromBase64(c.slice(CONNECT_PREFIX.length))
+    for (const secret of meetingSecrets) {
+      const body = secretOpen(sealed, connectCodeKey(secret, me))
+      if (body) { opened = decoder.decode(body); break }
+    }
   } catch {
     opened = null
   }
-  if (!Array.isArray(opened) || opened.length !== 5) throw new KithError('BAD_REQUEST', 'This connection code is not for you, or it was changed on the way. Ask for a new one.')
+  if (!Array.isArray(opened) || opened.length !== 5) throw new KithError('BAD_REQUEST', NOT_FROM_THEM)
   const [tag, sdp, replyKey, from, sentAt] = opened as unknown[]
   if (tag !== CONNECT_TAG || typeof sdp !== 'string' || !(replyKey instanceof Uint8Array) || replyKey.length !== 32 ||
     !(from instanceof Uint8Array) || from.length !== 32 || typeof sentAt !== 'number' || !Number.isFinite(sentAt)) {
-    throw new KithError('BAD_REQUEST', 'This connection code is not for you, or it was changed on the way. Ask for a new one.')
+    throw new KithError('BAD_REQUEST', NOT_FROM_THEM)
   }
   if (Math.abs(nowMs - sentAt) > CODE_MAX_AGE_MS) throw new KithError('BAD_REQUEST', `This connection code has expired (codes last ${CODE_MAX_AGE_MS / 60_000} minutes). Ask for a new one.`)
   return { sdp, replyKey, from, sentAt }

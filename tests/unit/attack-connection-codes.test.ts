@@ -4,7 +4,9 @@
 // oversized, or naming me as its maker. Each must be refused before any
 // WebRTC work is done: the rtcConfig each answer starts with is counted.
 import { describe, expect, it } from 'vitest'
-import { boxSecretKeyFromSigning } from '../../shared/crypto/crypto'
+import { Encoder } from '@msgpack/msgpack'
+import { boxPublicKeyFromSigning, generateBoxKeyPair, pairSecret, randomBytes, seal } from '../../shared/crypto/crypto'
+import { toBase64, toHex } from '../../shared/util/bytes'
 import { CODE_MAX_AGE_MS, sealConnectCode } from '../../shared/rendezvous/connection-codes'
 import { KithError } from '../../shared/wire/errors'
 import { createIdentity } from '../../shared/identity/identity'
@@ -15,13 +17,17 @@ const NOW = 1_800_000_000_000
 const SDP = 'v=0\r\na=fingerprint:sha-256 AB:CD\r\n'
 const alice = createIdentity()
 const bob = createIdentity()
+/** Alice and Bob's meeting secret, which only they can compute. */
+const AB = pairSecret(alice.secretKey, bob.publicKey)
 
 /** Bob's side, answering codes Alice sends; counts answers started. */
 function bobAnswering (clock: { now: number }): { m: ManualConnections, started: () => number } {
   let started = 0
   const m = new ManualConnections({
     myKey: bob.publicKey,
-    boxSecret: boxSecretKeyFromSigning(bob.secretKey),
+    hasIdentityKey: true,
+    meetingSecrets: async (hex) => hex === toHex(alice.publicKey) ? [pairSecret(bob.secretKey, alice.publicKey)] : [],
+    everyMeetingSecret: async () => [[toHex(alice.publicKey), pairSecret(bob.secretKey, alice.publicKey)]],
     rtcConfig: () => { started++; return { iceServers: [] } },
     replays: new ReplayGuard(),
     startSession: async () => { throw new Error('no session in this test') },
@@ -42,7 +48,7 @@ describe('attack: connection codes replayed, stretched or oversized', () => {
   it('a code is answered once, however it is re-wrapped', async () => {
     const clock = { now: NOW }
     const { m, started } = bobAnswering(clock)
-    const { code } = sealConnectCode(SDP, alice.publicKey, bob.publicKey, NOW)
+    const { code } = sealConnectCode(SDP, alice.publicKey, bob.publicKey, AB, NOW)
     // The first use goes on to WebRTC, which this test process does not have.
     await m.answerCode(alice.publicKey, code, 'Alice').catch(() => {})
     expect(started()).toBe(1)
@@ -57,7 +63,7 @@ describe('attack: connection codes replayed, stretched or oversized', () => {
   it('a used code pasted again after its expiry is refused as expired', async () => {
     const clock = { now: NOW }
     const { m, started } = bobAnswering(clock)
-    const { code } = sealConnectCode(SDP, alice.publicKey, bob.publicKey, NOW)
+    const { code } = sealConnectCode(SDP, alice.publicKey, bob.publicKey, AB, NOW)
     await m.answerCode(alice.publicKey, code, 'Alice').catch(() => {})
     clock.now = NOW + CODE_MAX_AGE_MS + 1
     expect((await refusal(m.answerCode(alice.publicKey, code, 'Alice'))).message).toMatch(/expired/)
@@ -69,7 +75,7 @@ describe('attack: connection codes replayed, stretched or oversized', () => {
   it('a code dated in the future is refused as expired', async () => {
     const clock = { now: NOW }
     const { m, started } = bobAnswering(clock)
-    const { code } = sealConnectCode(SDP, alice.publicKey, bob.publicKey, NOW + 60 * 60 * 1000)
+    const { code } = sealConnectCode(SDP, alice.publicKey, bob.publicKey, AB, NOW + 60 * 60 * 1000)
     expect((await refusal(m.answerCode(alice.publicKey, code, 'Alice'))).message).toMatch(/expired/)
     expect(started()).toBe(0)
   })
@@ -80,19 +86,44 @@ describe('attack: connection codes replayed, stretched or oversized', () => {
     const clock = { now: NOW }
     const { m, started } = bobAnswering(clock)
     for (const size of [13 * 1024, 1024 * 1024]) {
-      const { code } = sealConnectCode(SDP + 'a=x:' + 'y'.repeat(size) + '\r\n', alice.publicKey, bob.publicKey, NOW)
+      const { code } = sealConnectCode(SDP + 'a=x:' + 'y'.repeat(size) + '\r\n', alice.publicKey, bob.publicKey, AB, NOW)
       const err = await refusal(m.answerCode(alice.publicKey, code, 'Alice'))
       expect(err.code).toBe('TOO_LARGE')
     }
     expect(started()).toBe(0)
   })
 
-  // Attack: a code sealed to Bob that claims Bob made it (a reflection).
-  it('a code naming me as its maker is refused as my own', async () => {
+  // Attack: a code for Bob that claims Bob made it (a reflection).
+  it('a code naming me as its maker is refused', async () => {
     const clock = { now: NOW }
     const { m, started } = bobAnswering(clock)
-    const { code } = sealConnectCode(SDP, bob.publicKey, bob.publicKey, NOW)
-    expect((await refusal(m.answerCode(alice.publicKey, code, 'Alice'))).message).toMatch(/your own connection code/)
+    const { code } = sealConnectCode(SDP, bob.publicKey, bob.publicKey, AB, NOW)
+    expect((await refusal(m.answerCode(alice.publicKey, code, 'Alice'))).message).toMatch(/not made by Alice/)
     expect(started()).toBe(0)
+  })
+})
+
+describe('attack: a forged connection code to learn my IP addresses', () => {
+  // Attack: Mallory knows Bob's address (so his public key) and that Alice
+  // is his friend. She makes a code that names Alice as its maker, sealed
+  // the only ways she can: to Bob's public key (as codes once were), or
+  // under a secret of her own. Answering would hand her Bob's ICE
+  // candidates; not even an RTCPeerConnection may exist before the code
+  // proves it comes from Alice.
+  it('a code that merely names a friend is refused before any answer or RTCPeerConnection', async () => {
+    const clock = { now: NOW }
+    const { m, started } = bobAnswering(clock)
+    const body = new Encoder().encode(['kith/connection-code/v2', SDP, generateBoxKeyPair().publicKey, alice.publicKey, NOW])
+    const toBobsKey = 'KITH-CONNECT-2:' + toBase64(seal(body, boxPublicKeyFromSigning(bob.publicKey)))
+    const underHerSecret = sealConnectCode(SDP, alice.publicKey, bob.publicKey, randomBytes(32), NOW).code
+    const oldFormat = 'KITH-CONNECT-1:' + toBase64(seal(new Encoder().encode(['kith/connection-code/v1', SDP, generateBoxKeyPair().publicKey, alice.publicKey, NOW]), boxPublicKeyFromSigning(bob.publicKey)))
+    for (const forged of [toBobsKey, underHerSecret, oldFormat]) {
+      const err = await refusal(m.answerCode(alice.publicKey, forged, 'Alice'))
+      expect(err.message).toMatch(/not made by Alice|older version/)
+    }
+    expect(started()).toBe(0)
+    // Control: Alice's own code for Bob goes on to WebRTC.
+    await m.answerCode(alice.publicKey, sealConnectCode(SDP, alice.publicKey, bob.publicKey, AB, NOW).code, 'Alice').catch(() => {})
+    expect(started()).toBe(1)
   })
 })

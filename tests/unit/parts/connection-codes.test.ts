@@ -4,7 +4,6 @@
 // ManualConnections class, handed over by `load`, records what it is asked.
 import { describe, expect, it } from 'vitest'
 import { toHex } from '../../../shared/util/bytes'
-import { boxSecretKeyFromSigning } from '../../../shared/crypto/crypto'
 import type { ManualConnectOptions, ManualConnections } from '../../../node-tab/discovery/manual-connect'
 import { ReplayGuard } from '../../../node-tab/discovery/replay-guard'
 import { ConnectionCodes } from '../../../node-tab/rendezvous/connection-codes'
@@ -38,6 +37,8 @@ function codesOf (device: Device) {
     load: async () => { calls.loads++; return { ManualConnections: FakeManual as unknown as typeof ManualConnections } },
     rtcConfig: () => ({ iceServers: [] }),
     replays,
+    meetingSecrets: async () => [],
+    everyMeetingSecret: async () => [],
     startSession: async () => {}
   })
   return { codes, friends, calls, replays }
@@ -71,17 +72,17 @@ describe('ConnectionCodes', () => {
       `complete ${carol.key} KITH-ANSWER-1:theirs your friend`
     ])
     expect(manual!.opts.myKey).toEqual(full.me.identityKey)
-    expect(manual!.opts.boxSecret).toEqual(boxSecretKeyFromSigning(full.signing.secretKey))
+    expect(manual!.opts.hasIdentityKey).toBe(true)
     expect(manual!.opts.replays).toBe(replays)
   })
 
-  it('on a server device it has no box secret, so it cannot open codes', async () => {
+  it('on a server device, without the identity key, it does not use codes', async () => {
     const server = await serverDeviceOf(await fullDevice())
     const { codes, friends } = codesOf(server)
     const bob = person('Bob')
     await befriend(friends, bob)
     await codes.make(bob.key)
-    expect(FakeManual.made[0]!.opts.boxSecret).toBeNull()
+    expect(FakeManual.made[0]!.opts.hasIdentityKey).toBe(false)
   })
 
   it('withdraw() withdraws the codes waiting for an answer; the codes still work after', async () => {
