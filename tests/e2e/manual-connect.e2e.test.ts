@@ -35,7 +35,7 @@ describe('connecting without a tracker', () => {
     await openManual(bob)
     await bob.page.getByRole('button', { name: 'Make a connection code' }).click()
     code = (await bob.page.getByTestId('my-code').inputValue()).trim()
-    expect(code).toMatch(/^KITH-CONNECT-1:/)
+    expect(code).toMatch(/^KITH-CONNECT-2:/)
     await desktopAndPhone(bob, ['70-manual-connect-code-1280', '71-manual-connect-code-390'])
 
     await openManual(alice)

@@ -16,7 +16,7 @@ class FakeManual {
   readonly asked: string[] = []
   closes = 0
   constructor (readonly opts: ManualConnectOptions) { FakeManual.made.push(this) }
-  async makeCode (friendKey: Uint8Array): Promise<string> { this.asked.push(`make ${toHex(friendKey)}`); return 'KITH-CONNECT-1:code' }
+  async makeCode (friendKey: Uint8Array): Promise<string> { this.asked.push(`make ${toHex(friendKey)}`); return 'KITH-CONNECT-2:code' }
   async answerCode (friendKey: Uint8Array, code: string, name: string) {
     this.asked.push(`answer ${toHex(friendKey)} ${code} ${name}`)
     return { answerCode: 'KITH-ANSWER-1:answer', connected: Promise.resolve() }
@@ -49,7 +49,7 @@ describe('ConnectionCodes', () => {
     const { codes, calls } = codesOf(await fullDevice())
     const stranger = person('Mallory')
     await kithError(codes.make(stranger.key), 'UNAUTHORIZED', 'Connection codes are only for friends.')
-    await kithError(codes.answer(stranger.key, 'KITH-CONNECT-1:x'), 'UNAUTHORIZED')
+    await kithError(codes.answer(stranger.key, 'KITH-CONNECT-2:x'), 'UNAUTHORIZED')
     await kithError(codes.complete(stranger.key, 'KITH-ANSWER-1:x'), 'UNAUTHORIZED')
     expect(calls.loads).toBe(0)
     expect(FakeManual.made).toHaveLength(0)
@@ -60,14 +60,14 @@ describe('ConnectionCodes', () => {
     const { codes, friends, replays } = codesOf(full)
     const bob = person('Bob'); const carol = person('')
     await befriend(friends, bob, carol)
-    expect(await codes.make(bob.key)).toBe('KITH-CONNECT-1:code')
-    expect((await codes.answer(bob.key, 'KITH-CONNECT-1:theirs')).answerCode).toBe('KITH-ANSWER-1:answer')
+    expect(await codes.make(bob.key)).toBe('KITH-CONNECT-2:code')
+    expect((await codes.answer(bob.key, 'KITH-CONNECT-2:theirs')).answerCode).toBe('KITH-ANSWER-1:answer')
     await codes.complete(carol.key, 'KITH-ANSWER-1:theirs')
     expect(FakeManual.made).toHaveLength(1)
     const [manual] = FakeManual.made
     expect(manual!.asked).toEqual([
       `make ${bob.key}`,
-      `answer ${bob.key} KITH-CONNECT-1:theirs Bob`,
+      `answer ${bob.key} KITH-CONNECT-2:theirs Bob`,
       // A friend with no name is named in words.
       `complete ${carol.key} KITH-ANSWER-1:theirs your friend`
     ])
