@@ -2,7 +2,10 @@
 // share one database and one identity, and two nodes on it would answer
 // friends twice and race each other's writes. The node runs only while its
 // tab holds the Web Lock below; a second tab waits and offers to take over,
-// and the tab it is taken from stops serving.
+// and the tab it is taken from stops serving. Where there are no Web
+// Locks (not a secure context: plain http on a LAN address), tabs agree over
+// a BroadcastChannel instead (channel-lock.ts).
+import { claimOverChannel } from './channel-lock'
 
 export const NODE_LOCK = 'kith-node'
 /** Set by "Use this tab instead" in a tab that stopped: the reloaded page takes the lock. */
@@ -20,9 +23,6 @@ export interface NodeLock {
  *  reload the page that is going away may still hold it for a moment. */
 export const CLAIM_WAIT_MS = 800
 
-/** A lock that is never taken away: where Web Locks do not exist (an
- *  insecure context), one tab cannot tell about another. */
-const UNGUARDED: NodeLock = { lost: new Promise<void>(() => {}), release: () => {} }
 
 /**
  * Tries to become the tab that serves. Without `steal` it gets the lock if
@@ -31,7 +31,7 @@ const UNGUARDED: NodeLock = { lost: new Promise<void>(() => {}), release: () => 
  */
 export function claimNode (opts: { steal?: boolean, waitMs?: number, locks?: LockManager | undefined } = {}): Promise<NodeLock | null> {
   const locks = 'locks' in opts ? opts.locks : globalThis.navigator?.locks
-  if (!locks) return Promise.resolve(UNGUARDED)
+  if (!locks) return claimOverChannel({ waitMs: opts.waitMs ?? CLAIM_WAIT_MS, ...(opts.steal ? { steal: true } : {}) })
   return new Promise((resolve, reject) => {
     let granted = false
     let onLost = (): void => {}

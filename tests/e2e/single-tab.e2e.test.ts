@@ -3,7 +3,10 @@
 // it), taking over stops the first tab's node (its tracker connections
 // close), and the first tab can take it back.
 import { describe, expect, it } from 'vitest'
+import { fileURLToPath } from 'node:url'
 import type { Page, WebSocket } from 'playwright-core'
+import { APP_HEADERS } from '../../scripts/lib/csp.mjs'
+import { startStaticServer } from '../../scripts/lib/static-server.mjs'
 import { openApp, SCREENSHOT_DIR, worldPerFile, type Person } from './support/world'
 
 const world = worldPerFile()
@@ -128,5 +131,42 @@ describe('with an always-on device', () => {
     }, { timeout: 15_000 }).toBe(true)
     expect(closedWithoutAsking).toBe(true)
     await pi.context.close()
+  })
+})
+
+describe('over plain http on a LAN address (no Web Locks)', () => {
+  // Attack (or accident): `HOST=0.0.0.0 npm start`, opened at the LAN
+  // address. The page is not a secure context, so the browser has no Web
+  // Locks, and a second tab started a second node on the same database.
+  it('a second tab still defers to the first, and can take over', async () => {
+    // The private test network's own address (scripts/in-private-network.mjs).
+    const lan = await startStaticServer({
+      root: fileURLToPath(new URL('../../dist', import.meta.url)),
+      host: '10.213.0.1',
+      headers: APP_HEADERS,
+      config: { trackers: world.trackers.map((t) => t.url), iceServers: [] }
+    })
+    try {
+      const person = await world.person('lan-tabs')
+      const url = `${lan.url}/`
+      const firstSockets = trackSockets(person.page)
+      const address = await openApp(person, url)
+      expect(await person.page.evaluate(() => [isSecureContext, 'locks' in navigator])).toEqual([false, false])
+      await expect.poll(() => open(firstSockets), { timeout: 15_000 }).toBe(1)
+      const second = await person.context.newPage()
+      const secondSockets = trackSockets(second)
+      await second.goto(url)
+      await second.getByRole('heading', { name: 'Kith is already running in another tab' }).waitFor()
+      expect(await second.getByTestId('my-address').count()).toBe(0)
+      expect(secondSockets).toEqual([])
+      expect(await person.page.getByTestId('my-address').textContent()).toContain(address)
+
+      await second.getByRole('button', { name: 'Use this tab instead' }).click()
+      await expect.poll(async () => (await second.getByTestId('my-address').textContent())?.trim(), { timeout: 15_000 }).toBe(address)
+      await person.page.getByRole('heading', { name: 'Kith is now running in another tab' }).waitFor()
+      await expect.poll(() => open(firstSockets), { timeout: 15_000 }).toBe(0)
+    } finally {
+      await lan.close()
+    }
   })
 })
