@@ -101,6 +101,7 @@ async function run (opts) {
   const pageUrl = new URL(`${server.url}/`)
   pageUrl.searchParams.set('runner', token)
   if (opts.name) pageUrl.searchParams.set('device', opts.name)
+  if (opts.owner) pageUrl.searchParams.set('owner', opts.owner)
 
   console.log(`Kith headless runner: serving ${server.url}/ (loopback only) · data in ${paths.dir} · Chromium log ${paths.log}`)
   console.log(`  trackers: ${opts.trackers?.join(', ') ?? 'the app defaults'} · ICE servers: ${opts.iceServers ? JSON.stringify(opts.iceServers) : 'the app defaults'}`)

@@ -28,6 +28,8 @@ export class LazyLinkingSession extends EventTarget implements LinkingSession {
 
   restart (): void { this.inner?.restart() }
 
+  confirm (): void { this.inner?.confirm() }
+
   cancel (): void {
     this.cancelled = true
     if (this.inner) this.inner.cancel()

@@ -2,7 +2,9 @@
 // its own: the headless runner's first start (always a server) before it is
 // linked. It shows the link code until a full device approves, stores the
 // link, and reopens as the person's device. A code that expires is replaced
-// by itself: nobody is there to press "New code" on a headless box.
+// by itself: nobody is there to press "New code" on a headless box, nor to
+// confirm a link, so it is confirmed without asking, for the runner's
+// owner (--owner) only when one was given.
 import { fetchHostConfig, mergeConfig, rtcConfigOf } from '../../node-tab/person/config'
 import { NewDeviceLink } from '../../node-tab/linking/new-device'
 import type { NodeDatabase } from '../../node-tab/storage/db'
@@ -15,6 +17,8 @@ export interface NewDeviceBoot {
   db: NodeDatabase
   name: string
   serverOnly: boolean
+  /** The only address that may link this device (the runner's --owner). */
+  owner?: string | null
   root: HTMLElement
 }
 
@@ -23,6 +27,8 @@ export async function bootNewDevice (opts: NewDeviceBoot): Promise<NewDeviceLink
   const link = new NewDeviceLink({
     name: usableName(opts.name),
     serverOnly: opts.serverOnly,
+    autoConfirm: true,
+    owner: opts.owner ?? null,
     trackers: config.trackers,
     rtcConfig: rtcConfigOf(config),
     onLinked: async (linked) => {

@@ -1,5 +1,5 @@
 // The page's side of the headless runner (scripts/headless.mjs): the runner
-// opens the app at /?runner=<token>&device=<name>, and only such a page
+// opens the app at /?runner=<token>&device=<name>[&owner=<address>], and only such a page
 // posts a report (shared/runner/runner-report.ts) to the runner every 2 s, and at
 // once when something changed. The runner prints it and takes each post as
 // a heartbeat: a page that stops posting is a hung browser, and is restarted.
@@ -16,6 +16,8 @@ export interface RunnerPage {
   token: string
   /** The name given with --name (the host name by default). */
   deviceName: string | null
+  /** --owner: the only address that may link this runner. */
+  owner?: string
 }
 
 /** What the runner put in the page's URL, or null if the runner did not open it. */
@@ -23,7 +25,8 @@ export function runnerPage (search: string = typeof location === 'undefined' ? '
   const params = new URLSearchParams(search)
   const token = params.get('runner')
   if (!token || !/^[0-9a-f]{32}$/.test(token)) return null
-  return { token, deviceName: params.get('device') || null }
+  const owner = params.get('owner')
+  return { token, deviceName: params.get('device') || null, ...(owner ? { owner } : {}) }
 }
 
 export interface RunnerReports {

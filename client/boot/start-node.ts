@@ -39,7 +39,7 @@ export async function startNode (root: HTMLElement, runner: RunnerPage | null): 
   if (runner && !await hasIdentity(db)) {
     await loadCrypto()
     const { bootNewDevice } = await import('./boot-new-device')
-    const link = await bootNewDevice({ db, name: runner.deviceName ?? 'Server', serverOnly: true, root })
+    const link = await bootNewDevice({ db, name: runner.deviceName ?? 'Server', serverOnly: true, owner: runner.owner, root })
     const reports = startRunnerReports(() => linkingReport(link.state, runner), { token: runner.token })
     link.addEventListener('change', () => reports.changed())
     return { devices: null, ready: Promise.resolve(), settled: Promise.resolve(), checked: Promise.resolve(), stop: () => { reports.stop(); link.cancel() } }

@@ -279,8 +279,9 @@ export class KithDevices extends LitElement {
           <p class="role-hint" id="role-server-hint">A Pi or a computer left on: serves your friends and syncs, never holds your identity key.</p>
           ${a.serverOnly ? html`<p class="hint" data-testid="server-only">This device asked to be a server, so it cannot be a full device.</p>` : ''}
         </fieldset>
+        <p class="hint" role="status" data-testid="confirm-there">${saving ? 'Now confirm on the new device: it shows your name, your address and this code.' : ''}</p>
         <div class="actions">
-          <button type="submit" ?disabled=${saving}>${saving ? 'Approving…' : 'Approve'}</button>
+          <button type="submit" ?disabled=${saving}>${saving ? 'Waiting for the new device…' : 'Approve'}</button>
           <button type="button" class="secondary" ?disabled=${saving} @click=${this.cancelApproval}>Cancel</button>
         </div>
       </form>`

@@ -14,6 +14,7 @@ import type { LinkingSession, LinkingState } from '../api/devices-api'
 const HEADINGS: Record<LinkingState['step'], string> = {
   waiting: 'Link this browser to your Kith',
   confirming: 'Compare the codes',
+  accepting: 'Link this browser?',
   linked: 'Linked',
   failed: 'Linking did not work'
 }
@@ -111,6 +112,7 @@ export class KithLinkThisDevice extends LitElement {
     switch (state.step) {
       case 'waiting': return state.codeText ? 'A link code is shown. Waiting for your other device.' : ''
       case 'confirming': return `Your other device opened the code. Check that it shows ${spacedCode(state.verificationCode)}, then approve there.`
+      case 'accepting': return `Approved on the other device. Link this browser to ${state.ownerName || 'this person'}'s Kith? Confirm here.`
       case 'linked': return 'Linked.'
       case 'failed': return ''
     }
@@ -148,6 +150,20 @@ export class KithLinkThisDevice extends LitElement {
         <p class="code-big" data-testid="link-verification">${spacedCode(state.verificationCode)}</p>
         <p><strong>Approve on that device.</strong> If it shows another code, cancel here.</p>
         <div class="actions"><button class="secondary" @click=${this.cancel}>Cancel</button></div>`
+      case 'accepting': return html`
+        <p>This browser is about to become <strong data-testid="link-device-name">${state.deviceName}</strong>,
+          ${state.role === 'full' ? 'a full device' : 'a server'} of:</p>
+        <p class="owner"><strong data-testid="link-owner-name">${state.ownerName || 'someone without a name'}</strong><br>
+          <code class="address" data-testid="link-owner-address">${state.ownerAddress}</code></p>
+        <p>Verification code: <span class="code-big" data-testid="link-verification">${spacedCode(state.verificationCode)}</span></p>
+        <p class="hint">Link it only if this is you, and your other device shows the same code.
+          ${state.role === 'full' ? 'A full device holds your identity: it can make friends and link devices.' : ''}</p>
+        ${state.confirmed
+          ? html`<p class="hint" role="status">Linking…</p>`
+          : html`<div class="actions">
+              <button @click=${() => this.session.confirm()}>Link this browser</button>
+              <button class="secondary" @click=${this.cancel}>Cancel</button>
+            </div>`}`
       case 'linked': return html`
         <p class="ok" data-testid="link-linked">Linked. Opening Kith as <strong title=${state.ownerAddress}>${shortAddress(state.ownerAddress)}</strong>…</p>`
       case 'failed': return html`

@@ -26,6 +26,9 @@ type LinkingCode = Pick<typeof import('../network'), 'openLinkCode' | 'SpentLink
 
 const REVOKED = 'this device was revoked by its owner'
 const isDevicesSecret = (v: unknown): v is Uint8Array => v instanceof Uint8Array && v.length === DEVICES_SECRET_BYTES
+/** Link codes this device opened (device-local): spent across reloads. */
+const SPENT_LINK_CODES_KEY = 'linking.spent'
+const isSpentList = (v: unknown): v is Array<[string, number]> => Array.isArray(v) && v.every((e) => Array.isArray(e) && e.length === 2 && typeof e[0] === 'string' && Number.isSafeInteger(e[1]))
 
 export interface OwnDevicesOptions {
   db: NodeDatabase
@@ -120,7 +123,10 @@ export class OwnDevices {
     return openLinkCode({
       signing: identity.signing()!,
       credentials: identity.credentials,
-      spent: this.spentLinkCodes ??= new SpentLinkCodes(),
+      spent: this.spentLinkCodes ??= new SpentLinkCodes(
+        await db.getSetting(SPENT_LINK_CODES_KEY, isSpentList) ?? [],
+        (spent) => db.putSetting(SPENT_LINK_CODES_KEY, spent)
+      ),
       devicesSecret: async () => {
         if (!this.devicesSecret) {
           this.devicesSecret = await loadOrCreateDevicesSecret(db)

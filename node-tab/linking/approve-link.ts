@@ -1,8 +1,10 @@
 // The full device's side of linking: read the code the new device shows,
 // meet it in the swarm its secret names, show the verification code, and on
-// the owner's approval send a certificate for the chosen role (plus the
-// identity key to a full device only). A code is spent the moment it is
-// opened here, so the same code cannot be approved twice.
+// the owner's approval ask the new device to confirm whose device it
+// becomes (the person confirms there too), then send a certificate for the
+// chosen role (plus the identity key to a full device only). A code is spent
+// the moment it is opened here, so the same code cannot be approved twice,
+// also after a reload (the spent codes are kept, see SpentLinkCodes).
 import { bytesEqual } from '../../shared/util/bytes'
 import { issueDeviceCertificate, normalizeDeviceName, type DeviceCertificate, type DeviceRole } from '../../shared/identity/device-certificate'
 import type { DeviceCredentials } from '../../shared/identity/device-credentials'
@@ -18,6 +20,8 @@ import { dial } from '../discovery/dialer'
 
 /** How long to look for the new device before saying it was not found. */
 export const LINK_DIAL_TIMEOUT_MS = 60_000
+/** How long the person has to confirm on the new device after approving. */
+export const CONFIRM_WAIT_MS = 5 * 60_000
 
 export interface LinkApprovalStep {
   readonly proposedName: string
@@ -51,7 +55,7 @@ export function extractLinkCode (input: string): string {
 export async function openLinkCode (ctx: ApproverContext, input: string, signal?: AbortSignal): Promise<LinkApprovalStep> {
   const now = ctx.now ?? Date.now
   const code = parseLinkCode(extractLinkCode(input), now())
-  ctx.spent.spend(code, now())
+  await ctx.spent.spend(code, now())
   const timeout = AbortSignal.timeout(LINK_DIAL_TIMEOUT_MS)
   const dialSignal = signal ? AbortSignal.any([signal, timeout]) : timeout
   let transport: Transport
@@ -98,7 +102,17 @@ export async function openLinkCode (ctx: ApproverContext, input: string, signal?
     async approve ({ name, role }) {
       if (session.rpc.closed) throw new KithError('CLOSED', 'The connection to the new device was lost. Show a new code on it and try again.')
       if (hello.serverOnly && role !== 'server') throw new KithError('BAD_REQUEST', 'This device runs as a server: link it as a server.')
-      const certificate = issueDeviceCertificate(ctx.signing, { publicKey: code.deviceKey, name, role }, now())
+      const deviceName = normalizeDeviceName(name)
+      // Nothing is signed or sent before the person confirmed over there.
+      try {
+        await session.rpc.call('confirmLink', { displayName: ctx.displayName(), deviceName, role }, { timeoutMs: CONFIRM_WAIT_MS })
+      } catch (err) {
+        close('not confirmed')
+        if (err instanceof KithError && err.code === 'CANCELLED') throw new KithError('CANCELLED', 'The link was declined on the new device. Nothing was linked.')
+        if (err instanceof KithError && err.code === 'TIMEOUT') throw new KithError('TIMEOUT', 'The link was not confirmed on the new device in time. Nothing was linked; show a new code there to try again.')
+        throw err
+      }
+      const certificate = issueDeviceCertificate(ctx.signing, { publicKey: code.deviceKey, name: deviceName, role }, now())
       // Made first: the new device is looked for in the swarm it names as soon as it is approved.
       const devicesSecret = await ctx.devicesSecret()
       await ctx.onApproved(certificate)

@@ -2,10 +2,15 @@
 // it shows a link code carrying its own key and a one-time secret, waits in
 // the swarm only that secret names, and lets exactly one full device of
 // some person in. Both screens then show the verification code; when the
-// owner approves over there, the full device sends the certificate (and,
-// for a full device, the identity key), which is checked here before
-// anything is stored. A code works once: once linked, or restarted, its
-// secret is forgotten and nothing listens for it any more.
+// owner approves over there, this device shows whose device it would become
+// (the address the handshake proved, the name that device claims) and waits
+// for the person to confirm here too: whoever saw the code cannot link this
+// browser to an identity of their own unnoticed. The headless runner, with
+// nobody at its screen, confirms for its owner (`--owner <address>`) and
+// refuses anyone else. Only then is the certificate (and, for a full device,
+// the identity key) sent, and checked here before anything is stored. A code
+// works once: once linked, or restarted, its secret is forgotten and nothing
+// listens for it any more.
 import { bytesEqual } from '../../shared/util/bytes'
 import { generateSigningKeyPair, keyPairMatches, type SigningKeyPair } from '../../shared/crypto/crypto'
 import { checkDeviceCertificate, normalizeDeviceName, type DeviceCertificate } from '../../shared/identity/device-certificate'
@@ -13,7 +18,8 @@ import { KithError } from '../../shared/wire/errors'
 import { HandshakeError } from '../../shared/session/handshake'
 import { addressFromPublicKey } from '../../shared/identity/identity'
 import { createLinkCode, LINK_CODE_LIFETIME_MS, verificationCode, type LinkCode } from '../../shared/linking/link-code'
-import { parseLinkPackage, type LinkPackage, type NewDeviceMethods } from '../../shared/linking/link-protocol'
+import { parseLinkOffer, parseLinkPackage, type LinkOffer, type LinkPackage, type NewDeviceMethods } from '../../shared/linking/link-protocol'
+import { cleanDisplayName } from '../../shared/protocol/display-name'
 import type { LinkingSession, LinkingState } from '../../shared/linking/linking-state'
 import { linkMeeting } from '../../shared/rendezvous/meetings'
 import { establishSession, type Session } from '../../shared/session/session'
@@ -37,6 +43,11 @@ export interface NewDeviceLinkOptions {
   name: string
   /** The headless runner: never accept the identity key. */
   serverOnly: boolean
+  /** Nobody is at this screen (the headless runner): a link is confirmed
+   *  without asking, for `owner` only when given. */
+  autoConfirm?: boolean
+  /** The only person (address) who may link this device. */
+  owner?: string | null
   trackers: string[]
   rtcConfig: RTCConfiguration
   /** Stores the link; the state turns 'linked' once it resolves. */
@@ -53,9 +64,15 @@ export class NewDeviceLink extends EventTarget implements LinkingSession {
   private readonly device = generateSigningKeyPair()
   private readonly name: string
   private code: LinkCode | null = null
+  /** The current code as shown. */
+  private codeText = ''
   private listening: { stop: () => void } | null = null
   private approver: ApproverSession | null = null
   private expiryTimer: ReturnType<typeof setTimeout> | null = null
+  /** The link the person confirmed here (for the current code), if any. */
+  private confirmed: { code: LinkCode, offer: LinkOffer } | null = null
+  /** The approving device's offer, waiting for the person's answer here. */
+  private asking: { code: LinkCode, offer: LinkOffer, answer: (yes: boolean) => void } | null = null
 
   constructor (private readonly opts: NewDeviceLinkOptions) {
     super()
@@ -75,6 +92,7 @@ export class NewDeviceLink extends EventTarget implements LinkingSession {
     this.stopListening()
     const { code, text } = createLinkCode(this.device.publicKey, this.now())
     this.code = code
+    this.codeText = text
     this.set({ step: 'waiting', codeText: text, expiresAt: code.expiresAt * 1000 })
     const meeting = linkMeeting(code.secret, this.device.publicKey)
     this.listening = (this.opts.listen ?? defaultListen(this.opts))({ meeting, onTransport: (t) => this.accept(t, code) })
@@ -88,12 +106,20 @@ export class NewDeviceLink extends EventTarget implements LinkingSession {
     this.fail('Linking was cancelled.')
   }
 
+  /** The person confirms here the link shown ('accepting'). */
+  confirm (): void {
+    this.asking?.answer(true)
+  }
+
   private fail (message: string): void {
     this.stopListening()
     this.set({ step: 'failed', message })
   }
 
   private stopListening (): void {
+    this.asking?.answer(false)
+    this.asking = null
+    this.confirmed = null
     this.code = null
     this.listening?.stop()
     this.listening = null
@@ -131,13 +157,19 @@ export class NewDeviceLink extends EventTarget implements LinkingSession {
       session.rpc.close('only a full device can link a new one')
       return
     }
+    if (this.opts.owner && addressFromPublicKey(session.remotePublicKey) !== this.opts.owner) {
+      session.rpc.close('this device waits to be linked by another person')
+      return
+    }
     this.approver = session
     transport.onClose(() => {
       if (this.approver !== session) return
       this.approver = null
+      this.asking?.answer(false)
+      this.confirmed = null
       // The owner may simply try again from the same or another full device.
-      if (this.current.step === 'confirming' && this.code === code) {
-        this.set({ step: 'waiting', codeText: this.current.codeText, expiresAt: code.expiresAt * 1000 })
+      if ((this.current.step === 'confirming' || this.current.step === 'accepting') && this.code === code) {
+        this.set({ step: 'waiting', codeText: this.codeText, expiresAt: code.expiresAt * 1000 })
       }
     })
     if (this.current.step !== 'waiting') return
@@ -150,12 +182,27 @@ export class NewDeviceLink extends EventTarget implements LinkingSession {
   }
 
   private handlers (identityKey: Uint8Array, code: LinkCode) {
+    const current = (): boolean => this.code === code && this.approver !== null && bytesEqual(this.approver.remotePublicKey, identityKey)
     return {
       linkHello: () => ({ name: this.name, serverOnly: this.opts.serverOnly }),
+      confirmLink: async (params: unknown) => {
+        if (!current()) throw new KithError('UNAUTHORIZED', 'This link code is no longer valid: show a new one.')
+        const offer = parseLinkOffer(params)
+        if (this.opts.serverOnly && offer.role !== 'server') throw new KithError('BAD_REQUEST', 'This device runs as a server: it can only be linked as one.')
+        if (!this.opts.autoConfirm && !await this.ask(code, offer, identityKey)) {
+          throw new KithError('CANCELLED', 'The link was declined on the new device.')
+        }
+        if (!current()) throw new KithError('UNAUTHORIZED', 'This link code is no longer valid: show a new one.')
+        this.confirmed = { code, offer }
+        return { confirmed: true as const }
+      },
       completeLink: async (params: unknown) => {
         // Only the device that is confirming, while its code is the current one.
-        if (this.code !== code || !this.approver || !bytesEqual(this.approver.remotePublicKey, identityKey)) throw new KithError('UNAUTHORIZED', 'This link code is no longer valid: show a new one.')
-        const linked = this.checkPackage(parseLinkPackage(params), identityKey, this.approver.remoteDevice.certificate!)
+        if (!current()) throw new KithError('UNAUTHORIZED', 'This link code is no longer valid: show a new one.')
+        if (this.confirmed?.code !== code) throw new KithError('UNAUTHORIZED', 'The link was not confirmed on the new device.')
+        const linked = this.checkPackage(parseLinkPackage(params), identityKey, this.approver!.remoteDevice.certificate!)
+        // What was confirmed is what is linked: not another role.
+        if (linked.certificate.role !== this.confirmed.offer.role) throw new KithError('BAD_REQUEST', 'The certificate is not for the role that was confirmed.')
         await this.opts.onLinked(linked)
         // Forgotten: the code cannot be used again, by anyone.
         this.code = null
@@ -166,6 +213,33 @@ export class NewDeviceLink extends EventTarget implements LinkingSession {
         return { linked: true as const }
       }
     }
+  }
+
+  /** Shows the offer and waits for the person's answer here (confirm() or
+   *  cancel()), or for the code to end. */
+  private ask (code: LinkCode, offer: LinkOffer, identityKey: Uint8Array): Promise<boolean> {
+    this.asking?.answer(false)
+    return new Promise((resolve) => {
+      const asking = {
+        code,
+        offer,
+        answer: (yes: boolean) => {
+          if (this.asking !== asking) return
+          this.asking = null
+          if (yes && this.current.step === 'accepting') this.set({ ...this.current, confirmed: true })
+          resolve(yes)
+        }
+      }
+      this.asking = asking
+      this.set({
+        step: 'accepting',
+        verificationCode: verificationCode(code, identityKey),
+        ownerAddress: addressFromPublicKey(identityKey),
+        ownerName: cleanDisplayName(offer.displayName).slice(0, 80),
+        deviceName: cleanDisplayName(offer.deviceName).slice(0, 80),
+        role: offer.role
+      })
+    })
   }
 
   /** The package, checked as hostile input: a certificate for this device's

@@ -82,20 +82,30 @@ export function verificationCode (code: Pick<LinkCode, 'secret' | 'deviceKey'>, 
 }
 
 /** The approving side's memory of spent codes, until they would have expired
- *  anyway: a code works once. */
+ *  anyway: a code works once, also after the approving device reloads
+ *  (`save` keeps the list, `saved` is what was kept). */
 export class SpentLinkCodes {
   private readonly spent = new Map<string, number>()
 
-  /** Marks the code used; refuses, in plain words, one that already was. */
-  spend (code: LinkCode, nowMs: number): void {
+  constructor (saved: Array<[string, number]> = [], private readonly save: (spent: Array<[string, number]>) => Promise<void> = async () => {}) {
+    for (const [id, expiresAt] of saved.slice(-MAX_SPENT)) if (typeof id === 'string' && Number.isSafeInteger(expiresAt)) this.spent.set(id, expiresAt)
+  }
+
+  /** Marks the code used (and kept so); refuses, in plain words, one that already was. */
+  async spend (code: LinkCode, nowMs: number): Promise<void> {
     for (const [id, expiresAt] of this.spent) if (expiresAt * 1000 <= nowMs) this.spent.delete(id)
     const id = bs58.encode(code.secret)
     if (this.spent.has(id)) throw new LinkCodeError('This link code was already used: show a new one on the device you are linking.')
     this.spent.set(id, code.expiresAt)
+    while (this.spent.size > MAX_SPENT) this.spent.delete(this.spent.keys().next().value!)
+    await this.save([...this.spent])
   }
 
   get size (): number { return this.spent.size }
 }
+
+/** Codes kept as spent: far more than anyone opens in ten minutes. */
+const MAX_SPENT = 200
 
 function checksum (body: Uint8Array): Uint8Array {
   return sha512(concatBytes(CHECKSUM_CONTEXT, body)).subarray(0, CHECKSUM_BYTES)

@@ -1,10 +1,14 @@
 // What the full device and the new device say to each other while linking
 // (DESIGN §6a), once the handshake has proven both keys: the new device says
-// what it calls itself, the full device sends what the chosen role may hold.
-// Both sides check what the other sent, as they would a stranger's input.
+// what it calls itself; the full device, once its owner approved, says whose
+// device it would become and as what, and waits until the person confirms
+// that on the new device too; only then does it send what the chosen role
+// may hold. Both sides check what the other sent, as they would a
+// stranger's input.
 import { KithError } from '../wire/errors'
 import { DEVICES_SECRET_BYTES } from '../identity/devices-secret'
-import { MAX_DEVICE_NAME } from '../identity/device-certificate'
+import { MAX_DEVICE_NAME, type DeviceRole } from '../identity/device-certificate'
+import { MAX_DISPLAY_NAME } from '../protocol/protocol'
 
 export interface LinkHello {
   /** What the new device proposes to be called (the owner may change it). */
@@ -23,11 +27,33 @@ export interface LinkPackage {
   displayName: string
 }
 
+/** What the approving device proposes, for the person to confirm on the
+ *  new device before anything is sent. Its identity (the address) is the
+ *  one the handshake proved; the name is as that device claims it. */
+export interface LinkOffer {
+  /** The person's display name. */
+  displayName: string
+  /** What the new device will be called, and as what it is linked. */
+  deviceName: string
+  role: DeviceRole
+}
+
 /** Served by the new device, to the one full device holding its code. */
 export interface NewDeviceMethods {
   [method: string]: { params: unknown, result: unknown }
   linkHello: { params: Record<string, never>, result: LinkHello }
+  /** Resolves once the person confirmed on the new device; refused if they declined. */
+  confirmLink: { params: LinkOffer, result: { confirmed: true } }
   completeLink: { params: LinkPackage, result: { linked: true } }
+}
+
+export function parseLinkOffer (value: unknown): LinkOffer {
+  const v = value as Partial<LinkOffer> | null
+  if (typeof v !== 'object' || v === null || typeof v.displayName !== 'string' || v.displayName.length > MAX_DISPLAY_NAME * 4 ||
+    typeof v.deviceName !== 'string' || v.deviceName.length > MAX_DEVICE_NAME * 4 || (v.role !== 'full' && v.role !== 'server')) {
+    throw new KithError('BAD_REQUEST', 'The linking device sent something that is not a Kith link offer.')
+  }
+  return { displayName: v.displayName, deviceName: v.deviceName, role: v.role }
 }
 
 export { DEVICES_SECRET_BYTES }

@@ -5,6 +5,9 @@ export type LinkingState =
   | { step: 'waiting', codeText: string, expiresAt: number }
   /** A full device opened the code: compare the codes, approve over there. */
   | { step: 'confirming', codeText: string, verificationCode: string, ownerAddress: string }
+  /** Approved over there: whose device this becomes, and as what (the name
+   *  as that device claims it), to confirm here before anything is taken. */
+  | { step: 'accepting', verificationCode: string, ownerAddress: string, ownerName: string, deviceName: string, role: 'full' | 'server', confirmed?: true }
   | { step: 'linked', ownerAddress: string }
   | { step: 'failed', message: string }
 
@@ -13,6 +16,8 @@ export interface LinkingSession extends EventTarget {
   readonly state: LinkingState
   /** A fresh code (the old one stops working), e.g. after it expired. */
   restart (): void
+  /** The person confirms, on this device, the link shown in 'accepting'. */
+  confirm (): void
   cancel (): void
 }
 

@@ -2,7 +2,7 @@
 // in real Chromium over a scripted LinkingSession (tests/unit/devices-fake.ts).
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
-import { worldPerFile } from './support/world'
+import { SCREENSHOT_DIR, worldPerFile } from './support/world'
 import { onHarness, openDevicesHarness, unnamedButtons, type HarnessPerson } from './support/devices'
 
 const world = worldPerFile()
@@ -89,6 +89,29 @@ describe('the following steps', () => {
     expect(text).not.toContain(CODE)
     expect(await focusedText()).toBe('Compare the codes')
     expect(await page.getByRole('status').filter({ hasText: 'Check that it shows 482 913' }).count()).toBe(1)
+  })
+
+  it('accepting: whose device it becomes and as what, with the code; "Link this browser" confirms, Cancel declines', async () => {
+    await setState({ step: 'accepting', verificationCode: '482913', ownerAddress: OWNER, ownerName: 'Sam', deviceName: 'Sam’s phone', role: 'full' })
+    await page.getByRole('heading', { name: 'Link this browser?' }).waitFor()
+    expect(await page.getByTestId('link-owner-name').textContent()).toBe('Sam')
+    expect(await page.getByTestId('link-owner-address').textContent()).toBe(OWNER)
+    expect(await page.getByTestId('link-device-name').textContent()).toBe('Sam’s phone')
+    expect(await page.getByTestId('link-verification').textContent()).toBe('482 913')
+    expect(await page.getByText(/a full device of/).count()).toBe(1)
+    expect(await focusedText()).toBe('Link this browser?')
+    for (const width of [1280, 390]) {
+      await page.setViewportSize({ width, height: 800 })
+      await page.screenshot({ path: `${SCREENSHOT_DIR}/link-accepting-${width}.png`, fullPage: true })
+    }
+    await page.setViewportSize({ width: 900, height: 900 })
+    await page.getByRole('button', { name: 'Link this browser' }).click()
+    expect(await onHarness(page, (h) => h.session.confirms)).toBe(1)
+    await page.getByRole('button', { name: 'Cancel' }).click()
+    expect(await cancels()).toBe(1)
+    await setState({ step: 'accepting', verificationCode: '482913', ownerAddress: OWNER, ownerName: 'Sam', deviceName: 'Pi', role: 'server', confirmed: true })
+    await page.getByRole('status').filter({ hasText: 'Linking…' }).waitFor()
+    expect(await page.getByRole('button', { name: 'Link this browser' }).count()).toBe(0)
   })
 
   it('linked: says so, with the address it opens as', async () => {

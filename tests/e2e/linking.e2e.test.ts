@@ -32,6 +32,16 @@ describe('linking a device in the app', () => {
     await screenshot(laptop, 'linking-2-laptop-verify')
     await laptop.page.getByRole('radio', { name: 'Server' }).check()
     await laptop.page.getByRole('button', { name: 'Approve' }).click()
+    // Nothing is linked until the person confirms on the new browser, which
+    // shows whose device it becomes.
+    await laptop.page.getByTestId('confirm-there').filter({ hasText: 'confirm on the new device' }).waitFor()
+    await phone.page.getByRole('heading', { name: 'Link this browser?' }).waitFor({ timeout: 15_000 })
+    expect((await phone.page.getByTestId('link-owner-address').textContent())!.trim()).toBe(address)
+    expect(await phone.page.getByTestId('link-device-name').textContent()).toBe('Hall desktop')
+    expect((await phone.page.getByTestId('link-verification').textContent())!.replace(/\s/g, '')).toBe((await shownOnLaptop.textContent())!.replace(/\s/g, ''))
+    await screenshot(phone, 'linking-2b-new-device-confirms')
+    expect(await laptop.page.getByTestId('link-result').count()).toBe(0)
+    await phone.page.getByRole('button', { name: 'Link this browser' }).click()
     await expect.poll(() => laptop.page.getByTestId('link-result').textContent(), { timeout: 15_000 }).toMatch(/Linked/)
 
     // The new browser reopens as the same person, a server device.

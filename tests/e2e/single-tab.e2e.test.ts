@@ -115,6 +115,7 @@ describe('with an always-on device', () => {
     await laptop.page.getByTestId('verification-code').waitFor({ timeout: 45_000 })
     await laptop.page.getByRole('radio', { name: 'Server' }).check()
     await laptop.page.getByRole('button', { name: 'Approve' }).click()
+    await pi.page.getByRole('button', { name: 'Link this browser' }).click({ timeout: 15_000 })
     await expect.poll(() => laptop.page.getByTestId('link-result').textContent(), { timeout: 15_000 }).toMatch(/Linked/)
 
     const asked: string[] = []

@@ -44,6 +44,7 @@ export const devicesBench = {
     link = new NewDeviceLink({
       name: 'bench pi',
       serverOnly: true,
+      autoConfirm: true, // a runner, as in boot-new-device.ts
       trackers,
       rtcConfig: { iceServers: [] },
       onLinked: async (linked) => { await storeLinkedIdentity(db, linked); db.close() }

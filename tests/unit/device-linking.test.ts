@@ -26,13 +26,17 @@ const cleanups: Array<() => void> = []
 afterEach(() => { for (const c of cleanups.splice(0)) c() })
 
 /** A new device whose link swarm is a direct line: connect() hands it one end. */
-function newDevice (opts: { serverOnly?: boolean, name?: string } = {}) {
+/** `person`: what the person at the new device does when asked to confirm
+ *  (by default they confirm, as in a link they started themselves). */
+function newDevice (opts: { serverOnly?: boolean, name?: string, autoConfirm?: boolean, owner?: string, person?: 'confirms' | 'waits' } = {}) {
   let onTransport: ((t: Transport) => Promise<void>) | null = null
   let topic: string | null = null
   const linked: LinkedIdentity[] = []
   const link = new NewDeviceLink({
     name: opts.name ?? 'Kitchen Pi',
     serverOnly: opts.serverOnly ?? false,
+    ...(opts.autoConfirm ? { autoConfirm: true } : {}),
+    ...(opts.owner ? { owner: opts.owner } : {}),
     trackers: [],
     rtcConfig: {},
     onLinked: async (l) => { linked.push(l) },
@@ -52,7 +56,10 @@ function newDevice (opts: { serverOnly?: boolean, name?: string } = {}) {
     return a
   }
   const states: LinkingState[] = []
-  link.addEventListener('change', () => states.push(link.state))
+  link.addEventListener('change', () => {
+    states.push(link.state)
+    if ((opts.person ?? 'confirms') === 'confirms' && link.state.step === 'accepting' && !link.state.confirmed) link.confirm()
+  })
   return { link, linked, connect, states }
 }
 
@@ -183,11 +190,12 @@ describe('linking a device', () => {
       [{ ...base, certificate: issueDeviceCertificate(createIdentity(), { publicKey: pi.link.deviceKey, name: 'Pi', role: 'server' }, Date.now()) }, /someone else/],
       [{ certificate: certFor(pi.link.deviceKey, 'server'), devicesSecret: new Uint8Array(3), displayName: 'Alice' }, /incomplete/]
     ] as const
+    await session.rpc.call('confirmLink', { displayName: 'Alice', deviceName: 'Pi', role: 'server' }, { timeoutMs: 1000 })
     for (const [pkg, why] of forged) {
       await expect(session.rpc.call('completeLink', pkg as never, { timeoutMs: 1000 })).rejects.toThrow(why)
     }
     expect(pi.linked).toEqual([])
-    expect(pi.link.state.step).toBe('confirming')
+    expect(pi.link.state.step).toBe('accepting')
   })
 
   it('only a full device may open the link: a server device of the person is turned away', async () => {
@@ -222,5 +230,86 @@ describe('linking a device', () => {
     pi.link.cancel()
     expect(pi.link.state).toEqual({ step: 'failed', message: 'Linking was cancelled.' })
     await expect(openLinkCode(approver(createIdentity(), pi.connect).ctx, text)).rejects.toThrow(/nobody listens/)
+  })
+})
+
+describe('linking binds both ends', () => {
+  // Attack: whoever sees a link code (over a shoulder, in a screenshot)
+  // opens it on a full device of their own identity and approves: the new
+  // device became theirs, with nobody on it confirming.
+  it('the new device shows whose device it becomes, and nothing is signed or sent until the person confirms there', async () => {
+    const alice = createIdentity()
+    const phone = newDevice({ name: 'Phone', person: 'waits' })
+    const { ctx, approved } = approver(alice, phone.connect)
+    const step = await openLinkCode(ctx, codeText(phone.link))
+    let done = false
+    const approving = step.approve({ name: 'My phone', role: 'full' }).finally(() => { done = true })
+    await until(() => phone.link.state.step === 'accepting')
+    const shown = phone.link.state as Extract<LinkingState, { step: 'accepting' }>
+    expect(shown).toMatchObject({ ownerName: 'Alice', deviceName: 'My phone', role: 'full', verificationCode: step.verificationCode })
+    expect(shown.ownerAddress).toBe((await import('../../shared/identity/identity')).addressFromPublicKey(alice.publicKey))
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(done).toBe(false)
+    expect(approved).toEqual([]) // no certificate made yet
+    expect(phone.linked).toEqual([])
+    phone.link.confirm()
+    await approving
+    await until(() => phone.link.state.step === 'linked')
+    expect(phone.linked[0]!.identitySecretKey).toEqual(alice.secretKey)
+  })
+
+  it('declined on the new device: nothing is signed or sent, and the approving device says so', async () => {
+    const mallory = createIdentity()
+    const phone = newDevice({ person: 'waits' })
+    const { ctx, approved } = approver(mallory, phone.connect)
+    const step = await openLinkCode(ctx, codeText(phone.link))
+    const approving = step.approve({ name: 'Phone', role: 'full' })
+    await until(() => phone.link.state.step === 'accepting')
+    phone.link.cancel()
+    await expect(approving).rejects.toThrow(/declined on the new device|connection|closed/i)
+    expect(approved).toEqual([])
+    expect(phone.linked).toEqual([])
+  })
+
+  it('a package sent without the person’s confirmation is refused, and so is one for another role than confirmed', async () => {
+    const alice = createIdentity()
+    const phone = newDevice({ person: 'waits' })
+    const transport = await phone.connect(parseLinkCode(codeText(phone.link), Date.now()))
+    const session = await establishSession<NewDeviceMethods, Record<string, never>>(transport, {
+      credentials: fullDevice(alice), expectedRemoteKey: phone.link.deviceKey, acceptUncertified: (k) => bytesEqual(k, phone.link.deviceKey), handlers: () => ({})
+    })
+    const full = { certificate: issueDeviceCertificate(alice, { publicKey: phone.link.deviceKey, name: 'Phone', role: 'full' }, Date.now()), identitySecretKey: alice.secretKey, devicesSecret: new Uint8Array(32), displayName: 'Alice' }
+    await expect(session.rpc.call('completeLink', full as never, { timeoutMs: 1000 })).rejects.toThrow(/not confirmed/)
+    const confirming = session.rpc.call('confirmLink', { displayName: 'Alice', deviceName: 'Phone', role: 'server' }, { timeoutMs: 2000 })
+    await until(() => phone.link.state.step === 'accepting')
+    phone.link.confirm()
+    await confirming
+    await expect(session.rpc.call('completeLink', full as never, { timeoutMs: 1000 })).rejects.toThrow(/not for the role that was confirmed/)
+    expect(phone.linked).toEqual([])
+  })
+
+  it('a runner told its owner links for them without asking, and turns anyone else away', async () => {
+    const { addressFromPublicKey } = await import('../../shared/identity/identity')
+    const alice = createIdentity()
+    const mallory = createIdentity()
+    const pi = newDevice({ serverOnly: true, autoConfirm: true, owner: addressFromPublicKey(alice.publicKey), person: 'waits' })
+    const theirs = await openLinkCode(approver(mallory, pi.connect).ctx, codeText(pi.link)).then(() => 'opened', (err: unknown) => String(err))
+    expect(theirs).not.toBe('opened')
+    expect(pi.link.state.step).toBe('waiting')
+    pi.link.restart() // the code Mallory saw is spent on her side; a new one for Alice
+    const step = await openLinkCode(approver(alice, pi.connect).ctx, codeText(pi.link))
+    await step.approve({ name: 'Pi', role: 'server' })
+    await until(() => pi.link.state.step === 'linked')
+    expect(pi.linked[0]!.identityKey).toEqual(alice.publicKey)
+  })
+
+  it('a spent link code stays spent after the approving device reloads', async () => {
+    let saved: Array<[string, number]> = []
+    const keep = async (list: Array<[string, number]>): Promise<void> => { saved = list }
+    const pi = newDevice()
+    const text = codeText(pi.link)
+    await openLinkCode(approver(createIdentity(), pi.connect, new SpentLinkCodes([], keep)).ctx, text)
+    // A reload: a new memory, from what was kept.
+    await expect(openLinkCode(approver(createIdentity(), pi.connect, new SpentLinkCodes(saved, keep)).ctx, text)).rejects.toThrow(/already used/)
   })
 })

@@ -47,6 +47,7 @@ export type NextOpen =
 export class FakeLinkingSession extends EventTarget implements LinkingSession {
   restarts = 0
   cancels = 0
+  confirms = 0
   state: LinkingState
 
   constructor (state: LinkingState = { step: 'waiting', codeText: 'kith-link:3mJr7AoUXx2Wqd-9f1c2b7e4d5a6c3b', expiresAt: Date.now() + 9.5 * MINUTE }) {
@@ -60,6 +61,7 @@ export class FakeLinkingSession extends EventTarget implements LinkingSession {
   }
 
   restart (): void { this.restarts++ }
+  confirm (): void { this.confirms++ }
   cancel (): void { this.cancels++ }
 }
 

@@ -58,6 +58,14 @@ describe('headless runner options', () => {
     expect(flagged.port).toBe(7001)
   })
 
+  it('takes the owner’s address (--owner), and keeps it for the service', () => {
+    const address = '3XR2kWUspjz3dvY3srBECgwW6aF9xngdRBWsK7buhei5bYMtogH'
+    const opts = resolve(['--data', '/d', '--owner', ` ${address} `])
+    expect(opts.owner).toBe(address)
+    expect(opts.runFlags).toContain('--owner')
+    expect(resolve(['--data', '/d']).owner).toBeNull()
+  })
+
   it('refuses bad input in plain words', () => {
     expect(refusal(['--data', '/d', '--tracker', 'http://127.0.0.1:9102'])).toMatch(/not a ws:\/\/ or wss:\/\/ tracker URL/)
     expect(refusal(['--data', '/d', '--tracker'])).toMatch(/--tracker needs a value/)
@@ -70,6 +78,8 @@ describe('headless runner options', () => {
     expect(refusal(['--data', '/d', '--port', '80x'])).toMatch(/port must be a number/)
     expect(refusal(['--data', '/d', '--name', 'a\u001b[2Jb'])).toMatch(/1 to 64 printable characters/)
     expect(refusal(['--data', '/d', '--nmae', 'x'])).toMatch(/Unknown option “--nmae”/)
+    expect(refusal(['--data', '/d', '--owner', 'bob@example.org'])).toMatch(/not a Kith address/)
+    expect(refusal(['--data', '/d', '--owner', '3XR2kWUspjz3dvY3srBECgwW6aF9xngdRBWsK7buhei5bYMtogH', '--owner', '3XR2kWUspjz3dvY3srBECgwW6aF9xngdRBWsK7buhei5bYMtogH'])).toMatch(/--owner is given more than once/)
     expect(refusal(['--data', '/d', 'serve'])).toMatch(/commands are “run”/)
     expect(refusal(['--data', '/d', '--data', '/e'])).toMatch(/--data is given more than once/)
     expect(refusal(['--data', '/d', '--system'])).toMatch(/only goes with install-service/)

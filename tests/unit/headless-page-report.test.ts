@@ -43,6 +43,7 @@ describe('runner reports from the page', () => {
   it('finds the token only in a URL the runner made', () => {
     expect(runnerPage(`?runner=${token}&device=kitchen%20pi`)).toEqual({ token, deviceName: 'kitchen pi' })
     expect(runnerPage(`?runner=${token}`)).toEqual({ token, deviceName: null })
+    expect(runnerPage(`?runner=${token}&owner=3XR2kWUspjz3dvY3srBECgwW6aF9xngdRBWsK7buhei5bYMtogH`)).toEqual({ token, deviceName: null, owner: '3XR2kWUspjz3dvY3srBECgwW6aF9xngdRBWsK7buhei5bYMtogH' })
     expect(runnerPage('')).toBeNull()
     expect(runnerPage('?runner=short')).toBeNull()
     expect(runnerPage(`?runner=${token.toUpperCase()}`)).toBeNull()

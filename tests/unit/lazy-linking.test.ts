@@ -11,6 +11,8 @@ class FakeSession extends EventTarget implements LinkingSession {
   state: LinkingState = { step: 'waiting', codeText: 'CODE-1', expiresAt: 1 }
   restarts = 0
   cancels = 0
+  confirms = 0
+  confirm (): void { this.confirms++ }
   restart (): void { this.restarts++; this.set({ step: 'waiting', codeText: `CODE-${this.restarts + 1}`, expiresAt: 2 }) }
   cancel (): void { this.cancels++; this.set({ step: 'failed', message: 'Linking was cancelled.' }) }
   set (state: LinkingState): void { this.state = state; this.dispatchEvent(new Event('change')) }
@@ -35,6 +37,8 @@ describe('a linking session whose code loads on demand', () => {
     await waitFor(() => lazy.state.step === 'waiting' && lazy.state.codeText === 'CODE-1')
     lazy.restart()
     expect(inner.restarts).toBe(1)
+    lazy.confirm()
+    expect(inner.confirms).toBe(1)
     expect(lazy.state).toEqual({ step: 'waiting', codeText: 'CODE-2', expiresAt: 2 })
     inner.set({ step: 'linked', ownerAddress: 'Kabc' })
     expect(lazy.state).toEqual({ step: 'linked', ownerAddress: 'Kabc' })

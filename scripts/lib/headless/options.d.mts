@@ -13,6 +13,8 @@ export interface RunnerOptions {
   iceServers: IceServer[] | null
   chromium: string
   name: string | null
+  /** The only address that may link this device. */
+  owner: string | null
   scope: 'user' | 'system'
   print: boolean
   runFlags: string[]

@@ -24,6 +24,8 @@ options:
   --stun <url>        a STUN server (stun: or stuns:); repeat for several
   --chromium <path>   the browser to run (default: $KITH_CHROMIUM, else ${DEFAULT_CHROMIUM})
   --name <name>       this device's name, shown when you link it (default: the host name)
+  --owner <address>   only this person (their Kith address, under Me & server) may link this device;
+                      without it, whoever sees the link code can (nobody is at this screen to confirm)
   --build             build dist/ first (npm run headless does this)
   --help              this text
 
@@ -34,7 +36,7 @@ install-service:
 
 <dir>/config.json, if present, may hold {"trackers": [...], "iceServers": [...], "name": "...", "port": n}.`
 
-const VALUE_FLAGS = new Set(['--data', '--port', '--tracker', '--ice', '--stun', '--chromium', '--name'])
+const VALUE_FLAGS = new Set(['--data', '--port', '--tracker', '--ice', '--stun', '--chromium', '--name', '--owner'])
 const SWITCHES = new Set(['--build', '--help', '--user', '--system', '--print'])
 const COMMANDS = new Set(['run', 'install-service'])
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
@@ -70,6 +72,13 @@ function checkPort (value, where) {
   return n
 }
 
+/** A Kith address as people copy it: base58, about 50 characters. */
+function checkOwner (value, where) {
+  const address = String(value).trim()
+  if (!/^[1-9A-HJ-NP-Za-km-z]{40,64}$/.test(address)) throw new UsageError(`${where}: “${value}” is not a Kith address (copy it from Me & server on your laptop or phone).`)
+  return address
+}
+
 function checkName (value, where) {
   if (typeof value !== 'string' || value.trim() === '' || value.length > 64 || CONTROL.test(value)) {
     throw new UsageError(`${where}: the device name must be 1 to 64 printable characters.`)
@@ -101,7 +110,7 @@ export function parseArgv (argv) {
       throw new UsageError(`Unexpected “${arg}”: the commands are “run” (the default) and “install-service”. See --help.`)
     }
   }
-  for (const single of ['--data', '--port', '--ice', '--chromium', '--name']) {
+  for (const single of ['--data', '--port', '--ice', '--chromium', '--name', '--owner']) {
     if ((flags.get(single)?.length ?? 0) > 1) throw new UsageError(`${single} is given more than once.`)
   }
   return { command: command ?? 'run', flags, switches }
@@ -177,6 +186,7 @@ export function resolveOptions (argv, ctx = {}) {
   const portFlag = flags.get('--port')?.[0]
   const nameFlag = flags.get('--name')?.[0]
   const chromiumFlag = flags.get('--chromium')?.[0]
+  const ownerFlag = flags.get('--owner')?.[0]
   return {
     command,
     build: switches.has('--build'),
@@ -187,6 +197,7 @@ export function resolveOptions (argv, ctx = {}) {
     iceServers,
     chromium: chromiumFlag ? resolve(cwd, chromiumFlag) : env.KITH_CHROMIUM || DEFAULT_CHROMIUM,
     name: nameFlag !== undefined ? checkName(nameFlag, '--name') : file.name ?? ctx.hostname ?? null,
+    owner: ownerFlag !== undefined ? checkOwner(ownerFlag, '--owner') : null,
     scope: switches.has('--system') ? 'system' : 'user',
     print: switches.has('--print'),
     /** The run flags as given (paths made absolute), for a systemd unit's ExecStart. */
@@ -197,7 +208,8 @@ export function resolveOptions (argv, ctx = {}) {
       ...(iceFlag !== undefined ? ['--ice', iceFlag] : []),
       ...(stunFlags ?? []).flatMap((u) => ['--stun', u]),
       ...(chromiumFlag ? ['--chromium', resolve(cwd, chromiumFlag)] : []),
-      ...(nameFlag !== undefined ? ['--name', nameFlag] : [])
+      ...(nameFlag !== undefined ? ['--name', nameFlag] : []),
+      ...(ownerFlag !== undefined ? ['--owner', ownerFlag] : [])
     ]
   }
 }
