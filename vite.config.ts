@@ -1,5 +1,6 @@
 import { defineConfig } from 'vite'
 import { VitePWA } from 'vite-plugin-pwa'
+import { precompress } from './scripts/lib/precompress.mjs'
 
 // The app is static files: any web server can host dist/. `base: './'` keeps
 // it working from a sub-folder too: every URL below (manifest, service
@@ -54,6 +55,8 @@ export default defineConfig({
           options: { cacheName: 'kith-host-config', networkTimeoutSeconds: 3, expiration: { maxEntries: 1 } }
         }]
       }
-    })
+    }),
+    // Brotli and gzip copies of each text file, for static-server.mjs.
+    precompress()
   ]
 })

@@ -21,7 +21,10 @@ import { allowedHosts, isAllowedHost } from './allowed-hosts.mjs'
  */
 export async function startStaticServer ({ root, port = 0, host = '127.0.0.1', config, mounts = {}, headers = {}, extraHosts = [], handle }) {
   const hosts = allowedHosts({ listenHost: host, extra: extraHosts })
-  const serveRoot = sirv(root, { dev: true, etag: false })
+  // Read from disk at each request (a new build is served at once), sent
+  // compressed when the build has .br/.gz copies (precompress.mjs), with an
+  // ETag so a browser revalidates cheaply.
+  const serveRoot = sirv(root, { dev: true, etag: true, brotli: true, gzip: true, setHeaders: caching })
   const serveMounts = Object.entries(mounts).map(([prefix, dir]) => [prefix, sirv(dir, { dev: true })])
   const server = http.createServer((req, res) => {
     if (!isAllowedHost(req.headers.host, hosts)) return misdirected(res)
@@ -52,6 +55,15 @@ export async function startStaticServer ({ root, port = 0, host = '127.0.0.1', c
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve(undefined)) })
   }
 }
+
+/** Content-hashed build files never change under their name: kept a year.
+ *  Everything else (the page, the service worker, the manifest, icons) is
+ *  asked again each time, so a new build is found, and answered 304 by ETag
+ *  when unchanged. */
+function caching (res, pathname) {
+  res.setHeader('Cache-Control', HASHED.test(pathname) ? 'public, max-age=31536000, immutable' : 'no-cache')
+}
+const HASHED = /^\/assets\/[^/]+-[A-Za-z0-9_-]{8}\.[a-z0-9]+(\.map)?$/
 
 /** Says nothing of which names would work: the page asking may be hostile. */
 function misdirected (res) {

@@ -89,6 +89,6 @@ describe('the static server sends the policy as a header', () => {
   it('npm start passes the app headers to the server', () => {
     const start = readFileSync(join(root, 'scripts/start.mjs'), 'utf8')
     expect(start).toMatch(/^import \{ APP_HEADERS \} from '\.\/lib\/csp\.mjs'$/m)
-    expect(start).toMatch(/startStaticServer\(\{.*headers: APP_HEADERS \}\)/)
+    expect(start).toMatch(/startStaticServer\(\{.*headers: APP_HEADERS[,}]/)
   })
 })

@@ -1,0 +1,3 @@
+import type { Plugin } from 'vite'
+export function precompressFolder (dir: string): void
+export function precompress (): Plugin
