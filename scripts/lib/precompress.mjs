@@ -3,7 +3,8 @@
 // compressed without compressing at each request (sirv does, with its
 // `brotli` and `gzip` options: scripts/lib/static-server.mjs). Other hosts
 // ignore the copies. Runs after every other plugin, the service worker's
-// included.
+// included. A file changed by hand after the build needs its copies made
+// again (precompressFolder) or deleted: the copies are what browsers get.
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib'

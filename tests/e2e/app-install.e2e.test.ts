@@ -13,6 +13,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core'
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/lib/chromium.mjs'
 import { APP_HEADERS } from '../../scripts/lib/csp.mjs'
 import { startStaticServer } from '../../scripts/lib/static-server.mjs'
+import { precompressFolder } from '../../scripts/lib/precompress.mjs'
 import { createWorld, SCREENSHOT_DIR, type World } from './support/world'
 
 const dist = fileURLToPath(new URL('../../dist/', import.meta.url))
@@ -166,7 +167,8 @@ describe('a new build deployed to the host', () => {
     if (folder) rmSync(folder, { recursive: true, force: true })
   })
 
-  /** A new build: index.html changed, and sw.js's precache revision with it. */
+  /** A new build: index.html changed, and sw.js's precache revision with it
+   *  (and, as a build makes them, their compressed copies). */
   function deployBuild (label: string): void {
     const indexPath = join(folder, 'index.html')
     const old = readFileSync(indexPath, 'utf8')
@@ -179,6 +181,7 @@ describe('a new build deployed to the host', () => {
     expect(entry, 'sw.js precaches index.html with a revision').not.toBeNull()
     const revision = createHash('md5').update(html).digest('hex')
     writeFileSync(swPath, sw.replace(entry![0], `{url:"index.html",revision:"${revision}"}`))
+    precompressFolder(folder)
   }
 
   it('is offered as "a new version is ready — Reload", and Reload runs it', async () => {
