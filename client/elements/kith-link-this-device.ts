@@ -153,7 +153,7 @@ export class KithLinkThisDevice extends LitElement {
       case 'accepting': return html`
         <p>This browser is about to become <strong data-testid="link-device-name">${state.deviceName}</strong>,
           ${state.role === 'full' ? 'a full device' : 'a server'} of:</p>
-        <p class="owner"><strong data-testid="link-owner-name">${state.ownerName || 'someone without a name'}</strong><br>
+        <p class="owner"><strong data-testid="link-owner-name">${state.ownerName || '(no name set)'}</strong><br>
           <code class="address" data-testid="link-owner-address">${state.ownerAddress}</code></p>
         <p>Verification code: <span class="code-big" data-testid="link-verification">${spacedCode(state.verificationCode)}</span></p>
         <p class="hint">Link it only if this is you, and your other device shows the same code.
