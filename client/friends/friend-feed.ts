@@ -87,11 +87,13 @@ export class FriendFeedImpl extends EventTarget implements FriendFeed {
   }
 
   /** Resolves once the sync ran, or once it is queued (state 'queued'); the
-   *  outcome is in state and lastError. */
-  async sync (): Promise<void> {
+   *  outcome is in state and lastError. With `signal` (a turn of the sync
+   *  queue), it stops once that aborts, and the request stays queued for
+   *  whoever gave the turn to ask again. */
+  async sync (opts: { signal?: AbortSignal } = {}): Promise<void> {
     this.assertOpen()
     await this.opts.outbox.enqueue({ peer: this.owner, kind: 'sync' })
-    await this.flush()
+    await this.flush(opts.signal)
   }
 
   /** Sends whatever is queued for this friend (e.g. from before a reload), now
@@ -157,7 +159,7 @@ export class FriendFeedImpl extends EventTarget implements FriendFeed {
   }
 
   /** Drains the queue now if a session is open; otherwise waits for one in the background. */
-  private async flush (): Promise<void> {
+  private async flush (turn?: AbortSignal): Promise<void> {
     if (this.closed) return
     const session = this.openSession()
     if (!session) {
@@ -165,7 +167,7 @@ export class FriendFeedImpl extends EventTarget implements FriendFeed {
       this.waitInBackground()
       return
     }
-    await this.drainWith(session)
+    await this.drainWith(session, turn)
   }
 
   private openSession (): NodeSession | null {
@@ -178,17 +180,22 @@ export class FriendFeedImpl extends EventTarget implements FriendFeed {
   }
 
   /** Returns true when nothing is left to retry (all done, or they refused). */
-  private async drainWith (session: NodeSession): Promise<boolean> {
+  private async drainWith (session: NodeSession, turn?: AbortSignal): Promise<boolean> {
     this.activeDrains++
     this.setState('syncing', this.error)
     try {
-      await this.opts.outbox.drain(this.owner, (row) => this.perform(row, session))
+      await this.opts.outbox.drain(this.owner, (row) => this.perform(row, session, turn))
       this.activeDrains--
       if (this.activeDrains === 0) this.setState('idle', this.takeDroppedProblem())
       return true
     } catch (err) {
       this.activeDrains--
       if (this.closed) return false
+      if (turn?.aborted) {
+        // The turn's time is up; the sync queue gives them another later.
+        this.setState('queued', describe(new KithError('TIMEOUT', 'turn over')))
+        return false
+      }
       if (err instanceof KithError && err.code === 'UNAUTHORIZED') {
         this.setState('not-a-friend', NOT_A_FRIEND)
         for (const id of [...this.fileWaiters.keys()]) this.settleFile(id, new KithError('UNAUTHORIZED', NOT_A_FRIEND))
@@ -227,10 +234,11 @@ export class FriendFeedImpl extends EventTarget implements FriendFeed {
     }
   }
 
-  private async perform (row: OutboxRow, session: NodeSession): Promise<void> {
+  private async perform (row: OutboxRow, session: NodeSession, turn?: AbortSignal): Promise<void> {
+    const signal = turn ? AbortSignal.any([this.closer.signal, turn]) : this.closer.signal
     try {
-      if (row.kind === 'sync') await this.performSync(session)
-      else if (row.kind === 'fetchFile' && row.itemId !== undefined) await this.performFetch(session, row.itemId)
+      if (row.kind === 'sync') await this.performSync(session, signal)
+      else if (row.kind === 'fetchFile' && row.itemId !== undefined) await this.performFetch(session, row.itemId, signal)
     } catch (err) {
       // Asking again would get the same answer: drop it rather than block the queue.
       if (!(err instanceof KithError) || !PERMANENT.has(err.code)) throw err
@@ -240,7 +248,7 @@ export class FriendFeedImpl extends EventTarget implements FriendFeed {
   }
 
   /** Pages through what changed since my cursor, storing each page as it comes. */
-  private async performSync (session: NodeSession): Promise<void> {
+  private async performSync (session: NodeSession, signal: AbortSignal): Promise<void> {
     const { cache } = this.opts
     let after = await cache.cursor(this.owner)
     for (let page = 0; page < MAX_PAGES; page++) {
@@ -249,7 +257,7 @@ export class FriendFeedImpl extends EventTarget implements FriendFeed {
       let result: ListItemsResult
       try {
         const { parseListItemsAnswer } = await import('../../shared/protocol/answers') // with the first sync
-        result = parseListItemsAnswer(await session.rpc.call('listItems', params, { signal: this.closer.signal }), params)
+        result = parseListItemsAnswer(await session.rpc.call('listItems', params, { signal }), params)
       } catch (err) {
         cache.releaseMark(mark)
         throw err
@@ -267,7 +275,7 @@ export class FriendFeedImpl extends EventTarget implements FriendFeed {
 
   /** Fetches the pieces not yet in my cache, a few ranges at a time, each
    *  stored as it arrives (so a reload loses at most the ranges in flight). */
-  private async performFetch (session: NodeSession, id: string): Promise<void> {
+  private async performFetch (session: NodeSession, id: string, signal: AbortSignal): Promise<void> {
     const { cache } = this.opts
     let reported = 0
     const report = (fraction: number): void => {
@@ -286,7 +294,7 @@ export class FriendFeedImpl extends EventTarget implements FriendFeed {
       // announcing more is refused before any of it is held.
       fetchRange: (offset, length, stopped) => session.rpc.call('fetchFile', { id, offset, length }, {
         timeoutMs: RANGE_TIMEOUT_MS,
-        signal: AbortSignal.any([this.closer.signal, stopped]),
+        signal: AbortSignal.any([signal, stopped]),
         maxResultBytes: length + RANGE_FRAMING_BYTES
       }),
       // Pieces for an item deleted (or changed) meanwhile are not kept, nor handed out.
