@@ -4,7 +4,7 @@
 // friend's copies stay within a budget of their own (friend-budget.ts).
 import Dexie from 'dexie'
 import { decodeCursor, FILE_RANGE_BYTES, isSharedItem, type ItemType, type SharedItem } from '../../shared/protocol/items'
-import type { FeedItem } from '../api/app-api'
+import type { CacheLimit, FeedItem } from '../api/app-api'
 import type { CachedItemRow, CacheUsage, ClientDatabase, LeftOut, SyncStateRow } from './db'
 import { checkedBudget, itemBytes, trimToBudget, usageOf, type FriendBudget } from './friend-budget'
 import { PagesInFlight, type PageWindow } from './pages-in-flight'
@@ -182,6 +182,12 @@ export class FriendCache {
   /** Whether (and why) older items of `owner`'s were left out to fit their budget. */
   async leftOut (owner: string): Promise<LeftOut | null> {
     return (await this.db.syncState.get(owner))?.leftOut ?? null
+  }
+
+  /** The same, with the budget, in the terms the UI speaks. */
+  async leftOutNote (owner: string): Promise<CacheLimit | null> {
+    const left = await this.leftOut(owner)
+    return left ? { by: left.by, ...this.budget } : null
   }
 
   async cursor (owner: string): Promise<string | null> {

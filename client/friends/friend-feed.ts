@@ -6,7 +6,7 @@ import { toHex } from '../../shared/util/bytes'
 import { KithError, type ErrorCode } from '../../shared/wire/errors'
 import type { ListItemsResult } from '../../shared/protocol/protocol'
 import type { NodeSession } from '../../node-tab/node'
-import type { FeedItem, FeedState, FriendFeed } from '../api/app-api'
+import type { CacheLimit, FeedItem, FeedState, FriendFeed } from '../api/app-api'
 import type { FriendCache } from '../cache/friend-cache'
 import type { OutboxRow } from '../cache/db'
 import type { Outbox } from './outbox'
@@ -56,6 +56,7 @@ export class FriendFeedImpl extends EventTarget implements FriendFeed {
   private currentState: FeedState = 'idle'
   private error: string | null = null
   private syncedAt: number | null = null
+  private trimmed: CacheLimit | null = null
   private readonly closer = new AbortController()
   private waitingInBackground = false
   private activeDrains = 0
@@ -76,11 +77,13 @@ export class FriendFeedImpl extends EventTarget implements FriendFeed {
         this.changed()
       }
     }, () => { /* shown as "never synced" */ })
+    void this.readLeftOut()
   }
 
   get state (): FeedState { return this.currentState }
   get lastError (): string | null { return this.error }
   get lastSyncAt (): number | null { return this.syncedAt }
+  get leftOut (): CacheLimit | null { return this.trimmed }
 
   items (): Promise<FeedItem[]> {
     return this.opts.cache.items(this.owner)
@@ -139,6 +142,7 @@ export class FriendFeedImpl extends EventTarget implements FriendFeed {
   async purge (): Promise<void> {
     await this.opts.cache.purge(this.owner)
     this.syncedAt = null
+    this.trimmed = null
     this.changed()
   }
 
@@ -263,6 +267,7 @@ export class FriendFeedImpl extends EventTarget implements FriendFeed {
         throw err
       }
       await cache.storePage(this.owner, result.items, result.cursor, mark)
+      await this.readLeftOut()
       this.changed()
       const next = await cache.cursor(this.owner)
       if (result.done || next === null || next === after) break
@@ -320,6 +325,14 @@ export class FriendFeedImpl extends EventTarget implements FriendFeed {
     const waiters = this.fileWaiters.get(id) ?? []
     this.fileWaiters.delete(id)
     for (const waiter of waiters) waiter.resolve(file)
+  }
+
+  /** Whether older items of theirs were left out of my cache to fit their budget. */
+  private async readLeftOut (): Promise<void> {
+    const note = await this.opts.cache.leftOutNote(this.owner).catch(() => this.trimmed)
+    if (note?.by === this.trimmed?.by) return
+    this.trimmed = note
+    this.changed()
   }
 
   private dropWaiter (id: string, waiter: FileWaiter): void {

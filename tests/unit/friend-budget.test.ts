@@ -1,13 +1,15 @@
 // Each friend's copies stay within a budget of their own: counters kept in
 // the same transactions as the rows, recounted when an old database has
-// none, the least recently updated items (and their files) going first.
+// none, the least recently updated items (and their files) going first, and
+// the friend's page told so.
 import { describe, expect, it } from 'vitest'
 import { FriendCache } from '../../client/cache/friend-cache'
 import { itemBytes } from '../../client/cache/friend-budget'
 import type { ClientDatabase } from '../../client/cache/db'
+import { leftOutLine } from '../../client/friends/friend-status'
 import type { SharedItem } from '../../shared/protocol/items'
 import { clientDatabase as database, cleanupsAfterEach } from './cleanups'
-import { fileItem, note, person, storeWholeFile } from './friend-fixtures'
+import { connect, cursorOf, FakeOwner, feedOver, fileItem, note, person, storeWholeFile, until } from './friend-fixtures'
 
 const cleanups = cleanupsAfterEach()
 const clientDatabase = (): ClientDatabase => database(cleanups)
@@ -111,5 +113,38 @@ describe('a friend’s budget in the cache', () => {
     await cache.storePage(alice.keyHex, [note('new', 100)], null)
     expect(await ids(cache, alice.keyHex)).toEqual(['a7', 'a8', 'a9', 'new'])
     expect((await db.syncState.get(alice.keyHex))?.usage).toEqual(await counted(db, alice.keyHex))
+  })
+
+  it('the friend’s feed tells its page that older items were left out, until a purge', async () => {
+    const owner = new FakeOwner()
+    const friend = person()
+    const db = clientDatabase()
+    const cache = new FriendCache(db, { maxItems: 150 })
+    const { b: session } = await connect(alice, friend, () => owner.handlers(), () => ({}))
+    cleanups.push(() => session.rpc.close())
+    const feed = feedOver(alice, db, session, { cache })
+    cleanups.push(() => feed.close())
+    owner.add(...Array.from({ length: 100 }, (_, i) => note(`n${i}`, 1000 + i)))
+    await feed.sync()
+    expect(feed.leftOut).toBeNull()
+    owner.add(...Array.from({ length: 100 }, (_, i) => note(`m${i}`, 2000 + i)))
+    await feed.sync()
+    expect(feed.leftOut).toEqual({ by: 'items', maxItems: 150, maxBytes: 32 * 1024 * 1024 })
+    expect((await feed.items()).length).toBe(150)
+    expect(await cache.cursor(alice.keyHex)).toBe(cursorOf(note('m99', 2099)))
+    // A feed opened later (another page, a reload) knows it too.
+    const again = feedOver(alice, db, session, { cache })
+    cleanups.push(() => again.close())
+    await until(() => again.leftOut !== null)
+    expect(again.leftOut).toMatchObject({ by: 'items' })
+    await feed.purge()
+    expect(feed.leftOut).toBeNull()
+  })
+
+  it('says it calmly, with the limit and whose posts', () => {
+    expect(leftOutLine({ by: 'bytes', maxBytes: 32 * 1024 * 1024, maxItems: 20_000 }, 'Bea'))
+      .toBe('Kith keeps up to 32 MB of Bea’s posts in this browser; older ones were left out.')
+    expect(leftOutLine({ by: 'items', maxBytes: 32 * 1024 * 1024, maxItems: 20_000 }, ''))
+      .toBe('Kith keeps up to 20,000 of this friend’s posts in this browser; older ones were left out.')
   })
 })
