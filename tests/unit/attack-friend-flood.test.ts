@@ -195,4 +195,33 @@ describe('attack: friends hold their syncs open', () => {
     }
     for (const feed of feeds.values()) feed.close()
   }, 20_000)
+
+  it('when its turn ends, a friend paging for ever is stopped, and the request waits in the outbox', async () => {
+    const me = person()
+    const dawdler = person()
+    const db = clientDatabase(cleanups)
+    const cache = new FriendCache(db)
+    const endless = flooding((n) => note(`s${n}`, n), 1, Number.MAX_SAFE_INTEGER)
+    const { feed } = await feedFrom(me, dawdler, {
+      listItems: async (params, ctx) => {
+        await sleep(20)
+        return await endless.handlers.listItems!(params, ctx)
+      }
+    }, cache, db)
+    const turn = new AbortController()
+    setTimeout(() => turn.abort(), 200)
+    await feed.sync({ signal: turn.signal })
+    await sleep(50) // a listing under way as the turn ended finishes on their side, unheard
+    const listed = endless.sent()
+    expect(listed).toBeGreaterThan(0)
+    expect(feed.state).toBe('queued')
+    expect(feed.lastError).toBe('Your friend did not answer in time. Your request waits and is tried again.')
+    expect((await new Outbox(db).pending(dawdler.keyHex)).map((row) => row.kind)).toEqual(['sync'])
+    // Nothing asks them again behind the sync queue's back.
+    await sleep(300)
+    expect(endless.sent()).toBe(listed)
+    // What came before the turn ended is kept, and the next turn goes on from there.
+    expect((await cache.items(dawdler.keyHex)).length).toBeGreaterThanOrEqual(listed - 1)
+    expect(await cache.cursor(dawdler.keyHex)).not.toBeNull()
+  })
 })
