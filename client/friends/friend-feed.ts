@@ -10,7 +10,8 @@ import type { CacheLimit, FeedItem, FeedState, FriendFeed } from '../api/app-api
 import type { FriendCache } from '../cache/friend-cache'
 import type { OutboxRow } from '../cache/db'
 import type { Outbox } from './outbox'
-import { BAD_PIECE, FILE_TOO_LARGE, NO_SPACE_HERE } from '../files/file-errors'
+import { NO_SPACE_HERE } from '../files/file-errors'
+import { describe, NOT_CACHED, plainFileError } from './feed-words'
 import { isQuotaError } from '../../shared/util/quota'
 import { noRoomMessage } from '../browser/no-room'
 
@@ -36,7 +37,6 @@ const MAX_PAGES = 1_000
  *  frame's type and id): a few dozen bytes; generous. */
 const RANGE_FRAMING_BYTES = 1024
 const RANGE_TIMEOUT_MS = 60_000
-const NOT_CACHED = 'That file is no longer shared with you.'
 const NOT_A_FRIEND = 'This person no longer shares with you.'
 /** Answers that will not change by asking again: the request is dropped. */
 const PERMANENT: ReadonlySet<ErrorCode> = new Set(['NOT_FOUND', 'BAD_REQUEST', 'TOO_LARGE'])
@@ -362,23 +362,6 @@ export class FriendFeedImpl extends EventTarget implements FriendFeed {
 
   private changed (): void {
     this.dispatchEvent(new Event('change'))
-  }
-}
-
-function plainFileError (err: KithError): string {
-  // Our own sentences are shown; a message from the friend's node is not.
-  if (err.message === BAD_PIECE || err.message === FILE_TOO_LARGE || err.message.endsWith(NO_SPACE_HERE)) return err.message
-  return err.code === 'NOT_FOUND' ? NOT_CACHED : 'That file could not be downloaded.'
-}
-
-/** A failure in words a person can read; the request itself stays queued. */
-function describe (err: unknown): string {
-  const code = err instanceof KithError ? err.code : 'INTERNAL'
-  switch (code) {
-    case 'TIMEOUT': return 'Your friend did not answer in time. Your request waits and is tried again.'
-    case 'CLOSED': return 'The connection to your friend was lost. Your request waits until they are back.'
-    case 'RATE_LIMITED': return 'Your friend’s node is busy. Your request waits and is tried again.'
-    default: return 'Something went wrong talking to your friend. Your request waits and is tried again.'
   }
 }
 
