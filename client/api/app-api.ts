@@ -66,6 +66,15 @@ export interface FeedItem extends SharedItem {
   fileCached: boolean
 }
 
+/** Older items of a friend's were left out of my cache: this browser keeps
+ *  at most so much of one friend's items. */
+export interface CacheLimit {
+  /** The limit reached: their items' size, or how many there are. */
+  by: 'bytes' | 'items'
+  maxBytes: number
+  maxItems: number
+}
+
 /** One item on the Home feed, with whose it is. */
 export interface HomeEntry {
   /** The friend's public key, hex. */
@@ -82,6 +91,9 @@ export interface FriendFeed extends EventTarget {
   readonly state: FeedState
   readonly lastError: string | null
   readonly lastSyncAt: number | null
+  /** Set once older items of theirs were left out to fit what this browser
+   *  keeps of one friend; null otherwise (and after a purge). */
+  readonly leftOut: CacheLimit | null
   items (): Promise<FeedItem[]>
   /** Fetch what changed since my cursor; queued if they are offline. */
   sync (): Promise<void>

@@ -38,7 +38,8 @@ export class KithClient extends EventTarget implements KithApi {
   private readonly feeds = new Map<string, FriendFeedImpl>()
   readonly devices: DevicesApi
   readonly backup: BackupApi
-  /** Syncs asked for by hints and by sessions opening: one in flight and one pending per friend. */
+  /** Syncs asked for by hints and by sessions opening: one in flight and one
+   *  pending per friend, a second apart, each turn a slot for a limited time. */
   readonly syncs: SyncCoalescer
   readonly notifier: Notifier
   readonly keepalive: SessionKeepalive
@@ -55,9 +56,9 @@ export class KithClient extends EventTarget implements KithApi {
     this.notifier = new Notifier(clientDb)
     // The saved choice is read once: show it as soon as it is known.
     void this.notifier.ready.then(() => this.feedChanged())
-    this.syncs = new SyncCoalescer(async (key) => {
+    this.syncs = new SyncCoalescer(async (key, signal) => {
       await loadCrypto() // for the address (Home asks every friend as it opens)
-      await (await this.feed(addressFromPublicKey(fromHex(key)))).sync()
+      await (await this.feed(addressFromPublicKey(fromHex(key)))).sync({ signal })
     })
     node.registerHandlers((remoteHex) => ({
       ...deleteNoticeHandler(this.cache, remoteHex, () => { this.changed(); this.feedChanged() }),

@@ -41,6 +41,12 @@ export interface CachedFileChunkRow {
 /** Version 1 kept a fetched file whole. */
 interface LegacyCachedFileRow { owner: string, id: string, bytes: Uint8Array }
 
+/** How much of one friend's items I hold (see friend-budget.ts). */
+export interface CacheUsage { items: number, bytes: number }
+
+/** Older items of a friend's were left out to stay within their budget. */
+export interface LeftOut { at: number, by: 'bytes' | 'items' }
+
 export interface SyncStateRow {
   owner: string
   /** Where the next incremental sync starts; null = fetch everything. */
@@ -48,6 +54,11 @@ export interface SyncStateRow {
   lastSyncAt: number | null
   /** The last time a connection with this friend was up (not indexed, so no new version). */
   reachedAt?: number
+  /** Their cached items, counted as they come and go; absent in databases
+   *  from before it was kept (then counted from the rows). Not indexed. */
+  usage?: CacheUsage
+  /** Set when their budget left older items out; cleared by a purge. */
+  leftOut?: LeftOut
 }
 
 export type OutboxKind = 'sync' | 'fetchFile'

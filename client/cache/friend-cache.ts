@@ -1,10 +1,12 @@
 // Copies of friends' items, per friend (owner = their public key, hex). What a
 // friend's node sends is untrusted input: every item is checked before it is
-// kept, and only an owner's own delete notices remove their items.
+// kept, only an owner's own delete notices remove their items, and each
+// friend's copies stay within a budget of their own (friend-budget.ts).
 import Dexie from 'dexie'
 import { decodeCursor, FILE_RANGE_BYTES, isSharedItem, type ItemType, type SharedItem } from '../../shared/protocol/items'
-import type { FeedItem } from '../api/app-api'
-import type { CachedItemRow, ClientDatabase, SyncStateRow } from './db'
+import type { CacheLimit, FeedItem } from '../api/app-api'
+import type { CachedItemRow, CacheUsage, ClientDatabase, LeftOut, SyncStateRow } from './db'
+import { checkedBudget, itemBytes, trimToBudget, usageOf, type FriendBudget } from './friend-budget'
 import { PagesInFlight, type PageWindow } from './pages-in-flight'
 
 export type { PageWindow } from './pages-in-flight'
@@ -41,7 +43,12 @@ export class FriendCache {
   /** Called after a page committed that changed anything (new or newer items). */
   onStored: ((owner: string) => void) | null = null
 
-  constructor (private readonly db: ClientDatabase) {}
+  /** What is kept of each friend, at most. */
+  readonly budget: FriendBudget
+
+  constructor (private readonly db: ClientDatabase, budget: Partial<FriendBudget> = {}) {
+    this.budget = checkedBudget(budget)
+  }
 
   /** Newest first (by createdAt), each saying whether its file is cached. */
   async items (owner: string): Promise<FeedItem[]> {
@@ -71,17 +78,22 @@ export class FriendCache {
    * dropped; an older version never replaces a newer one; with `mark`, items
    * the owner deleted after the mark was taken stay deleted (and if too much
    * was deleted meanwhile to be sure, the page is not stored at all and the
-   * cursor stays, so it is asked again). Returns how many were kept.
+   * cursor stays, so it is asked again). Past the friend's budget their
+   * least recently updated items go, these included if they are older.
+   * Returns how many of the page were kept.
    */
   async storePage (owner: string, items: SharedItem[], cursor: string | null, mark?: PageWindow): Promise<number> {
     if (mark) this.pagesInFlight.close(mark)
     if (mark && (mark.overflowed || mark.owner !== owner)) return 0
-    const fresh = (items as unknown[]).filter(isSharedItem)
-      .filter((item) => mark === undefined || !mark.deleted.has(item.id))
+    const fresh = newestById((items as unknown[]).filter(isSharedItem)
+      .filter((item) => mark === undefined || !mark.deleted.has(item.id)))
     const checkedCursor = isCursor(cursor) ? cursor : null
     const db = this.db
-    const added: SharedItem[] = []
+    let added: SharedItem[] = []
+    let removed = 0
     const kept = await db.transaction('rw', db.cachedItems, db.cachedFiles, db.cachedFileChunks, db.syncState, async () => {
+      const state = await db.syncState.get(owner)
+      const usage = await usageOf(db, owner, state) // before this page changes the rows
       const existing = await db.cachedItems.bulkGet(fresh.map((item) => [owner, item.id] as [string, string]))
       const rows: CachedItemRow[] = []
       const staleFiles: Array<[string, string]> = []
@@ -99,15 +111,30 @@ export class FriendCache {
         // clock, or a friend pinning posts above everyone's) counts as when
         // it arrived, and a later listing cannot move it up again.
         const createdAt = Math.min(item.createdAt, old?.createdAt ?? now)
-        rows.push({ owner, id: item.id, item: copyItem(item), updatedAt: item.updatedAt, createdAt, unread, cachedAt: now })
+        const copy = copyItem(item)
+        rows.push({ owner, id: item.id, item: copy, updatedAt: item.updatedAt, createdAt, unread, cachedAt: now })
+        usage.items += old ? 0 : 1
+        usage.bytes += itemBytes(copy) - (old ? itemBytes(old.item) : 0)
       })
       await db.cachedItems.bulkPut(rows)
       await this.dropFiles(staleFiles)
-      const state = await db.syncState.get(owner)
-      await db.syncState.put({ ...state, owner, cursor: checkedCursor ?? state?.cursor ?? null, lastSyncAt: state?.lastSyncAt ?? null })
-      return rows.length
+      const trimmed = await trimToBudget(db, owner, usage, this.budget, (keys) => this.dropFiles(keys))
+      removed = trimmed.removed.length
+      const leftOut: LeftOut | undefined = trimmed.by ? { at: now, by: trimmed.by } : state?.leftOut
+      await db.syncState.put({
+        ...state,
+        owner,
+        cursor: checkedCursor ?? state?.cursor ?? null,
+        lastSyncAt: state?.lastSyncAt ?? null,
+        usage: trimmed.usage,
+        ...(leftOut ? { leftOut } : {})
+      })
+      // What of this page did not fit is neither kept nor news.
+      const gone = new Set(trimmed.removed)
+      added = added.filter((item) => !gone.has(item.id))
+      return rows.filter((row) => !gone.has(row.id)).length
     })
-    if (kept > 0) this.onStored?.(owner)
+    if (kept > 0 || removed > 0) this.onStored?.(owner)
     if (added.length > 0) this.onNewItems?.(owner, added)
     return kept
   }
@@ -144,6 +171,23 @@ export class FriendCache {
 
   async markAllRead (): Promise<number> {
     return this.db.cachedItems.where('unread').equals(1).modify({ unread: 0 })
+  }
+
+  /** How much of `owner`'s items I hold. */
+  async usage (owner: string): Promise<CacheUsage> {
+    const db = this.db
+    return db.transaction('r', db.cachedItems, db.syncState, async () => usageOf(db, owner, await db.syncState.get(owner)))
+  }
+
+  /** Whether (and why) older items of `owner`'s were left out to fit their budget. */
+  async leftOut (owner: string): Promise<LeftOut | null> {
+    return (await this.db.syncState.get(owner))?.leftOut ?? null
+  }
+
+  /** The same, with the budget, in the terms the UI speaks. */
+  async leftOutNote (owner: string): Promise<CacheLimit | null> {
+    const left = await this.leftOut(owner)
+    return left ? { by: left.by, ...this.budget } : null
   }
 
   async cursor (owner: string): Promise<string | null> {
@@ -255,13 +299,29 @@ export class FriendCache {
    *  nobody else's. Acknowledges every id, cached or not ("I don't have it"). */
   async applyDeleteNotices (owner: string, itemIds: string[]): Promise<string[]> {
     this.pagesInFlight.recordDeletions(owner, itemIds)
-    const keys = itemIds.map((id) => [owner, id] as [string, string])
+    const keys = [...new Set(itemIds)].map((id) => [owner, id] as [string, string])
     const db = this.db
-    await db.transaction('rw', db.cachedItems, db.cachedFiles, db.cachedFileChunks, async () => {
+    await db.transaction('rw', db.cachedItems, db.cachedFiles, db.cachedFileChunks, db.syncState, async () => {
+      const rows = await db.cachedItems.bulkGet(keys)
       await db.cachedItems.bulkDelete(keys)
       await this.dropFiles(keys)
+      await this.countOut(owner, rows.filter((row): row is CachedItemRow => row !== undefined))
     })
     return [...itemIds]
+  }
+
+  /** Takes removed rows off the owner's counters; inside the caller's
+   *  transaction. Without counters there is nothing to correct: they are
+   *  counted from the rows when next needed. */
+  private async countOut (owner: string, rows: CachedItemRow[]): Promise<void> {
+    const state = await this.db.syncState.get(owner)
+    if (!state?.usage || rows.length === 0) return
+    let { items, bytes } = state.usage
+    for (const row of rows) {
+      items--
+      bytes -= itemBytes(row.item)
+    }
+    await this.db.syncState.put({ ...state, usage: { items: Math.max(0, items), bytes: Math.max(0, bytes) } })
   }
 
   /** Forgets one friend's items, files and cursor: the next sync fetches everything. */
@@ -271,10 +331,11 @@ export class FriendCache {
       await db.cachedItems.where('owner').equals(owner).delete()
       await db.cachedFiles.where('owner').equals(owner).delete()
       await db.cachedFileChunks.where('owner').equals(owner).delete()
-      // The cursor goes (fetch everything next time); when I last reached them is not their content.
+      // The cursor, the counters and the note that older items were left out
+      // go (fetch everything next time); when I last reached them is not their content.
       const reachedAt = (await db.syncState.get(owner))?.reachedAt
       if (reachedAt === undefined) await db.syncState.delete(owner)
-      else await db.syncState.put({ owner, cursor: null, lastSyncAt: null, reachedAt })
+      else await db.syncState.put({ owner, cursor: null, lastSyncAt: null, reachedAt, usage: { items: 0, bytes: 0 } })
     })
   }
 
@@ -294,6 +355,16 @@ function isCursor (value: unknown): value is string {
   } catch {
     return false
   }
+}
+
+/** One version per id (the newest), so each row is counted once. */
+function newestById (items: SharedItem[]): SharedItem[] {
+  const byId = new Map<string, SharedItem>()
+  for (const item of items) {
+    const had = byId.get(item.id)
+    if (!had || item.updatedAt >= had.updatedAt) byId.set(item.id, item)
+  }
+  return [...byId.values()]
 }
 
 function sameFile (a: SharedItem, b: SharedItem): boolean {

@@ -7,14 +7,14 @@ import { formatTime, plainError } from './format'
 import { feedItemStyles } from './kith-feed-item'
 import { ApiQuery } from './api-query'
 import { addressFromPublicKey, parseAddress } from '../../shared/identity/identity'
-import type { FeedItem, FeedState, FriendFeed, KithApi } from '../api/app-api'
+import type { CacheLimit, FeedItem, FeedState, FriendFeed, KithApi } from '../api/app-api'
 import { LoadLoop } from './load-loop'
 
 const NOT_SHARING = 'This person no longer shares with you.'
 
 /** Sent up (bubbling, composed) whenever the feed's state changes, so a page
  *  that shows one status line for the friend (kith-friend-view) can say it. */
-export interface FeedStatusDetail { state: FeedState, lastSyncAt: number | null, isFriend: boolean | null }
+export interface FeedStatusDetail { state: FeedState, lastSyncAt: number | null, isFriend: boolean | null, leftOut: CacheLimit | null }
 
 export class KithFeed extends LitElement {
   static override styles = [sharedStyles, feedItemStyles, css`
@@ -132,7 +132,7 @@ export class KithFeed extends LitElement {
 
   protected override updated (): void {
     if (this.feed) {
-      const detail: FeedStatusDetail = { state: this.feed.state, lastSyncAt: this.feed.lastSyncAt, isFriend: this.isFriend }
+      const detail: FeedStatusDetail = { state: this.feed.state, lastSyncAt: this.feed.lastSyncAt, isFriend: this.isFriend, leftOut: this.feed.leftOut }
       const key = JSON.stringify(detail)
       if (key !== this.sentStatus) {
         this.sentStatus = key

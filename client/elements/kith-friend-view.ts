@@ -1,13 +1,15 @@
 // A friend's page: connects to their tab and shows their name, one status
 // line (reachable or not — and whose side the problem is — plus how fresh my
-// copy of what they share is, see friend-status.ts) and a live round-trip
-// time; below it, what they share with me (kith-feed).
+// copy of what they share is, see friend-status.ts), a line when older
+// items of theirs were left out of my copy (what one friend may fill of
+// this browser is bounded) and a live round-trip time; below it, what they
+// share with me (kith-feed).
 import { LitElement, html, css, type PropertyValues } from 'lit'
 import { sharedStyles } from './shared-styles'
 import { shortAddress } from '../../shared/identity/identity'
 import type { FriendConnection, FriendState } from '../friends/friend-connection'
 import type { KithApi } from '../api/app-api'
-import { friendStatus, spokenStatus, type Tone } from '../friends/friend-status'
+import { friendStatus, leftOutLine, spokenStatus, type Tone } from '../friends/friend-status'
 import type { FeedStatusDetail } from './kith-feed'
 import './kith-feed'
 import './kith-manual-connect'
@@ -123,6 +125,9 @@ export class KithFriendView extends LitElement {
         <h2 id="friend-heading" tabindex="-1" data-testid="friend-name">${s.phase === 'invalid' ? 'Address not valid' : name}</h2>
         <code class="address">${this.address}</code>
         <div>${this.statusLine(s)}</div>
+        ${this.feedStatus?.leftOut && this.feedStatus.isFriend !== false
+          ? html`<p class="hint" role="status" data-testid="feed-left-out">${leftOutLine(this.feedStatus.leftOut, s.profile?.displayName ?? '')}</p>`
+          : ''}
         ${s.phase === 'connected' && s.rttMs !== null
           ? html`<p>Round trip: <strong data-testid="friend-rtt">${s.rttMs.toFixed(1)} ms</strong></p>`
           : ''}

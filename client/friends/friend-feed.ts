@@ -6,11 +6,12 @@ import { toHex } from '../../shared/util/bytes'
 import { KithError, type ErrorCode } from '../../shared/wire/errors'
 import type { ListItemsResult } from '../../shared/protocol/protocol'
 import type { NodeSession } from '../../node-tab/node'
-import type { FeedItem, FeedState, FriendFeed } from '../api/app-api'
+import type { CacheLimit, FeedItem, FeedState, FriendFeed } from '../api/app-api'
 import type { FriendCache } from '../cache/friend-cache'
 import type { OutboxRow } from '../cache/db'
 import type { Outbox } from './outbox'
-import { BAD_PIECE, FILE_TOO_LARGE, NO_SPACE_HERE } from '../files/file-errors'
+import { NO_SPACE_HERE } from '../files/file-errors'
+import { describe, NOT_CACHED, plainFileError } from './feed-words'
 import { isQuotaError } from '../../shared/util/quota'
 import { noRoomMessage } from '../browser/no-room'
 
@@ -36,7 +37,6 @@ const MAX_PAGES = 1_000
  *  frame's type and id): a few dozen bytes; generous. */
 const RANGE_FRAMING_BYTES = 1024
 const RANGE_TIMEOUT_MS = 60_000
-const NOT_CACHED = 'That file is no longer shared with you.'
 const NOT_A_FRIEND = 'This person no longer shares with you.'
 /** Answers that will not change by asking again: the request is dropped. */
 const PERMANENT: ReadonlySet<ErrorCode> = new Set(['NOT_FOUND', 'BAD_REQUEST', 'TOO_LARGE'])
@@ -56,6 +56,7 @@ export class FriendFeedImpl extends EventTarget implements FriendFeed {
   private currentState: FeedState = 'idle'
   private error: string | null = null
   private syncedAt: number | null = null
+  private trimmed: CacheLimit | null = null
   private readonly closer = new AbortController()
   private waitingInBackground = false
   private activeDrains = 0
@@ -76,22 +77,26 @@ export class FriendFeedImpl extends EventTarget implements FriendFeed {
         this.changed()
       }
     }, () => { /* shown as "never synced" */ })
+    void this.readLeftOut()
   }
 
   get state (): FeedState { return this.currentState }
   get lastError (): string | null { return this.error }
   get lastSyncAt (): number | null { return this.syncedAt }
+  get leftOut (): CacheLimit | null { return this.trimmed }
 
   items (): Promise<FeedItem[]> {
     return this.opts.cache.items(this.owner)
   }
 
   /** Resolves once the sync ran, or once it is queued (state 'queued'); the
-   *  outcome is in state and lastError. */
-  async sync (): Promise<void> {
+   *  outcome is in state and lastError. With `signal` (a turn of the sync
+   *  queue), it stops once that aborts, and the request stays queued for
+   *  whoever gave the turn to ask again. */
+  async sync (opts: { signal?: AbortSignal } = {}): Promise<void> {
     this.assertOpen()
     await this.opts.outbox.enqueue({ peer: this.owner, kind: 'sync' })
-    await this.flush()
+    await this.flush(opts.signal)
   }
 
   /** Sends whatever is queued for this friend (e.g. from before a reload), now
@@ -137,6 +142,7 @@ export class FriendFeedImpl extends EventTarget implements FriendFeed {
   async purge (): Promise<void> {
     await this.opts.cache.purge(this.owner)
     this.syncedAt = null
+    this.trimmed = null
     this.changed()
   }
 
@@ -157,7 +163,7 @@ export class FriendFeedImpl extends EventTarget implements FriendFeed {
   }
 
   /** Drains the queue now if a session is open; otherwise waits for one in the background. */
-  private async flush (): Promise<void> {
+  private async flush (turn?: AbortSignal): Promise<void> {
     if (this.closed) return
     const session = this.openSession()
     if (!session) {
@@ -165,7 +171,7 @@ export class FriendFeedImpl extends EventTarget implements FriendFeed {
       this.waitInBackground()
       return
     }
-    await this.drainWith(session)
+    await this.drainWith(session, turn)
   }
 
   private openSession (): NodeSession | null {
@@ -178,17 +184,22 @@ export class FriendFeedImpl extends EventTarget implements FriendFeed {
   }
 
   /** Returns true when nothing is left to retry (all done, or they refused). */
-  private async drainWith (session: NodeSession): Promise<boolean> {
+  private async drainWith (session: NodeSession, turn?: AbortSignal): Promise<boolean> {
     this.activeDrains++
     this.setState('syncing', this.error)
     try {
-      await this.opts.outbox.drain(this.owner, (row) => this.perform(row, session))
+      await this.opts.outbox.drain(this.owner, (row) => this.perform(row, session, turn))
       this.activeDrains--
       if (this.activeDrains === 0) this.setState('idle', this.takeDroppedProblem())
       return true
     } catch (err) {
       this.activeDrains--
       if (this.closed) return false
+      if (turn?.aborted) {
+        // The turn's time is up; the sync queue gives them another later.
+        this.setState('queued', describe(new KithError('TIMEOUT', 'turn over')))
+        return false
+      }
       if (err instanceof KithError && err.code === 'UNAUTHORIZED') {
         this.setState('not-a-friend', NOT_A_FRIEND)
         for (const id of [...this.fileWaiters.keys()]) this.settleFile(id, new KithError('UNAUTHORIZED', NOT_A_FRIEND))
@@ -227,10 +238,11 @@ export class FriendFeedImpl extends EventTarget implements FriendFeed {
     }
   }
 
-  private async perform (row: OutboxRow, session: NodeSession): Promise<void> {
+  private async perform (row: OutboxRow, session: NodeSession, turn?: AbortSignal): Promise<void> {
+    const signal = turn ? AbortSignal.any([this.closer.signal, turn]) : this.closer.signal
     try {
-      if (row.kind === 'sync') await this.performSync(session)
-      else if (row.kind === 'fetchFile' && row.itemId !== undefined) await this.performFetch(session, row.itemId)
+      if (row.kind === 'sync') await this.performSync(session, signal)
+      else if (row.kind === 'fetchFile' && row.itemId !== undefined) await this.performFetch(session, row.itemId, signal)
     } catch (err) {
       // Asking again would get the same answer: drop it rather than block the queue.
       if (!(err instanceof KithError) || !PERMANENT.has(err.code)) throw err
@@ -240,7 +252,7 @@ export class FriendFeedImpl extends EventTarget implements FriendFeed {
   }
 
   /** Pages through what changed since my cursor, storing each page as it comes. */
-  private async performSync (session: NodeSession): Promise<void> {
+  private async performSync (session: NodeSession, signal: AbortSignal): Promise<void> {
     const { cache } = this.opts
     let after = await cache.cursor(this.owner)
     for (let page = 0; page < MAX_PAGES; page++) {
@@ -249,12 +261,13 @@ export class FriendFeedImpl extends EventTarget implements FriendFeed {
       let result: ListItemsResult
       try {
         const { parseListItemsAnswer } = await import('../../shared/protocol/answers') // with the first sync
-        result = parseListItemsAnswer(await session.rpc.call('listItems', params, { signal: this.closer.signal }), params)
+        result = parseListItemsAnswer(await session.rpc.call('listItems', params, { signal }), params)
       } catch (err) {
         cache.releaseMark(mark)
         throw err
       }
       await cache.storePage(this.owner, result.items, result.cursor, mark)
+      await this.readLeftOut()
       this.changed()
       const next = await cache.cursor(this.owner)
       if (result.done || next === null || next === after) break
@@ -267,7 +280,7 @@ export class FriendFeedImpl extends EventTarget implements FriendFeed {
 
   /** Fetches the pieces not yet in my cache, a few ranges at a time, each
    *  stored as it arrives (so a reload loses at most the ranges in flight). */
-  private async performFetch (session: NodeSession, id: string): Promise<void> {
+  private async performFetch (session: NodeSession, id: string, signal: AbortSignal): Promise<void> {
     const { cache } = this.opts
     let reported = 0
     const report = (fraction: number): void => {
@@ -286,7 +299,7 @@ export class FriendFeedImpl extends EventTarget implements FriendFeed {
       // announcing more is refused before any of it is held.
       fetchRange: (offset, length, stopped) => session.rpc.call('fetchFile', { id, offset, length }, {
         timeoutMs: RANGE_TIMEOUT_MS,
-        signal: AbortSignal.any([this.closer.signal, stopped]),
+        signal: AbortSignal.any([signal, stopped]),
         maxResultBytes: length + RANGE_FRAMING_BYTES
       }),
       // Pieces for an item deleted (or changed) meanwhile are not kept, nor handed out.
@@ -312,6 +325,14 @@ export class FriendFeedImpl extends EventTarget implements FriendFeed {
     const waiters = this.fileWaiters.get(id) ?? []
     this.fileWaiters.delete(id)
     for (const waiter of waiters) waiter.resolve(file)
+  }
+
+  /** Whether older items of theirs were left out of my cache to fit their budget. */
+  private async readLeftOut (): Promise<void> {
+    const note = await this.opts.cache.leftOutNote(this.owner).catch(() => this.trimmed)
+    if (note?.by === this.trimmed?.by) return
+    this.trimmed = note
+    this.changed()
   }
 
   private dropWaiter (id: string, waiter: FileWaiter): void {
@@ -341,23 +362,6 @@ export class FriendFeedImpl extends EventTarget implements FriendFeed {
 
   private changed (): void {
     this.dispatchEvent(new Event('change'))
-  }
-}
-
-function plainFileError (err: KithError): string {
-  // Our own sentences are shown; a message from the friend's node is not.
-  if (err.message === BAD_PIECE || err.message === FILE_TOO_LARGE || err.message.endsWith(NO_SPACE_HERE)) return err.message
-  return err.code === 'NOT_FOUND' ? NOT_CACHED : 'That file could not be downloaded.'
-}
-
-/** A failure in words a person can read; the request itself stays queued. */
-function describe (err: unknown): string {
-  const code = err instanceof KithError ? err.code : 'INTERNAL'
-  switch (code) {
-    case 'TIMEOUT': return 'Your friend did not answer in time. Your request waits and is tried again.'
-    case 'CLOSED': return 'The connection to your friend was lost. Your request waits until they are back.'
-    case 'RATE_LIMITED': return 'Your friend’s node is busy. Your request waits and is tried again.'
-    default: return 'Something went wrong talking to your friend. Your request waits and is tried again.'
   }
 }
 

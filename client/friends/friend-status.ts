@@ -3,9 +3,9 @@
 // how fresh my copy of what they share is. Never "Up to date" while they are
 // not reachable. No DOM, no state: the page passes everything in.
 import type { TrackerStatus } from '../../node-tab/discovery/tracker-client'
-import type { FeedState } from '../api/app-api'
+import type { CacheLimit, FeedState } from '../api/app-api'
 import type { FriendPhase } from './friend-connection'
-import { formatDay, formatTime, timeAgo } from '../elements/format'
+import { formatBytes, formatDay, formatTime, timeAgo } from '../elements/format'
 
 /** After this long without reaching them, say so (while still trying). */
 export const UNREACHABLE_AFTER_S = 10
@@ -66,6 +66,14 @@ export function friendStatus (s: FriendStatusInput): FriendStatusLine {
       return { connection: { text: `${notReachableFor(s, waitedS)} — still trying`, tone: 'warn' }, copy, hint: 'Their tab may be closed or offline.', mySide: false }
     }
   }
+}
+
+/** Older items of theirs were left out of my cache: said calmly, since
+ *  nothing is wrong, and with the limit so it does not read as a fault. */
+export function leftOutLine (limit: CacheLimit, name: string): string {
+  const whose = name ? `${name}’s` : 'this friend’s'
+  const most = limit.by === 'bytes' ? formatBytes(limit.maxBytes) : limit.maxItems.toLocaleString('en')
+  return `Kith keeps up to ${most} of ${whose} posts in this browser; older ones were left out.`
 }
 
 function notReachableFor (s: FriendStatusInput, waitedS: number): string {
