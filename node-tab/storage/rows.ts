@@ -46,7 +46,8 @@ export interface FriendRow {
    *  until this friend has it (both are listened in meanwhile). */
   nextPairSecret?: Uint8Array
   nextPairSecretSince?: number
-  /** Revoked devices of mine (key hex) this friend was told about. */
+  /** Revoked devices of mine (key hex) this device told this friend about.
+   *  Device-local: never synced (see sync/tables.ts). */
   toldRevocations?: string[]
   /** The identity's signature allowing this friendship (shared/identity/grants.ts). */
   grant?: Uint8Array
