@@ -27,12 +27,15 @@ const MERGES: Partial<Record<SyncedTable, Merge>> = {
     if (!winner || !ours || !theirs) return winner
     return { ...winner, friends: confirmations(ours.friends, theirs.friends) }
   },
+  // A device is revoked, never forgotten: no store deletes a device row, and
+  // a stolen server device that deleted its own row from the full devices'
+  // lists could no longer be revoked there. Not even deleting the row takes
+  // a revocation back.
   devices: (ours, theirs, theirsWins) => {
-    const winner = lastWriterWins(ours, theirs, theirsWins)
+    const winner = lastWriterWins(ours, theirs, theirsWins) ?? ours ?? theirs
     const revocation = winner?.revocation ?? ours?.revocation ?? theirs?.revocation
     if (revocation === undefined) return winner
-    // Not even deleting the row takes a revocation back.
-    return { ...(winner ?? ours ?? theirs), revocation }
+    return { ...winner, revocation }
   },
   // An invite used or withdrawn stays so: its grant covers what it is (id,
   // token, expiry), not its status, and a device that set it back to

@@ -51,3 +51,14 @@ describe('who was told of a revocation', () => {
     expect(bob.devices.isRevoked(laptop.identityKey, pi.credentials.device.publicKey)).toBe(true)
   })
 })
+
+describe('who may act as the person', () => {
+  it('a Pi that deletes its own device row cannot drop out of the full device’s list, and is still revoked', async () => {
+    const { laptop, pi, piHex } = await laptopPiAndBob()
+    await pi.db.devices.delete(piHex)
+    await pullFrom(laptop, pi)
+    expect((await laptop.devices.list()).map((d) => d.key)).toContain(piHex)
+    await laptop.revokeDevice(piHex)
+    expect(laptop.devices.isRevoked(laptop.identityKey, pi.credentials.device.publicKey)).toBe(true)
+  })
+})
