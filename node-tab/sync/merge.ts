@@ -3,6 +3,7 @@
 // anything to that: the deletion log keeps every friend's confirmation from
 // any device, and a revocation (of my devices or a friend's), once known, is
 // never undone.
+import { isSignedSetting, laterSetting } from '../storage/signed-settings'
 import type { SyncLogRow } from './change-log'
 import type { CheckedRecord } from './records'
 import { compareStamps } from './stamps'
@@ -46,7 +47,11 @@ const MERGES: Partial<Record<SyncedTable, Merge>> = {
     return { ...winner, status: ours.status, usedBy: ours.usedBy, usedAt: ours.usedAt }
   },
   // A friend's revoked device stays refused, whatever a merge says.
-  peerRevocations: (ours, theirs, theirsWins) => lastWriterWins(ours, theirs, theirsWins) ?? ours ?? theirs
+  peerRevocations: (ours, theirs, theirsWins) => lastWriterWins(ours, theirs, theirsWins) ?? ours ?? theirs,
+  // The signed settings: the value set later, whatever the sync stamps say.
+  settings: (ours, theirs, theirsWins) => isSignedSetting((ours ?? theirs)?.key)
+    ? laterSetting(ours, theirs, theirsWins)
+    : lastWriterWins(ours, theirs, theirsWins)
 }
 
 /** Tables whose ids are never used again: a deletion there is final, and

@@ -6,8 +6,14 @@
 // and pulled by a full device over a real device session.
 import { afterEach, describe, expect, it } from 'vitest'
 import { toHex } from '../../shared/util/bytes'
+import { generateSigningKeyPair } from '../../shared/crypto/crypto'
+import { issueDeviceCertificate } from '../../shared/identity/device-certificate'
+import { addressMeeting } from '../../shared/rendezvous/meetings'
 import type { KithNode } from '../../node-tab/node'
-import { befriend, connectNodes, NodeSet, until } from './device-fixtures'
+import { NodeDatabase } from '../../node-tab/storage/db'
+import { loadOrCreateDevicesSecret, storeLinkedIdentity } from '../../node-tab/storage/identity-store'
+import { DEVICES_SECRET_KEY, DISCOVERABLE_KEY } from '../../node-tab/storage/signed-settings'
+import { befriend, connectNodes, NodeSet, signingOf, until } from './device-fixtures'
 
 const sets = new NodeSet()
 afterEach(() => sets.closeAll())
@@ -19,6 +25,28 @@ async function pullFrom (to: KithNode, from: KithNode): Promise<void> {
   await until(() => to.deviceSync.summary() === 'up to date')
   session.rpc.close('pulled')
   await until(() => to.deviceSessions.size === 0 && from.deviceSessions.size === 0)
+}
+
+/** Another full device of the same person as `full` (a phone), as a link leaves it. */
+async function fullDeviceOf (full: KithNode): Promise<KithNode> {
+  const identity = await signingOf(full)
+  const device = generateSigningKeyPair()
+  const certificate = issueDeviceCertificate(identity, { publicKey: device.publicKey, name: 'Phone', role: 'full' }, Date.now())
+  const db = new NodeDatabase(`device-phone-${Math.random()}`)
+  await storeLinkedIdentity(db, {
+    identityKey: identity.publicKey, identitySecretKey: identity.secretKey, device, certificate,
+    approver: full.credentials.certificate!, devicesSecret: new Uint8Array(32).fill(1), displayName: full.profile.displayName
+  })
+  await full.devices.add(certificate)
+  const phone = await sets.open(db)
+  await phone.verify()
+  return phone
+}
+
+/** Whether `node` sits in its address swarm, where strangers find it. */
+async function inAddressSwarm (node: KithNode): Promise<boolean> {
+  const topics = (await node.listenTopics(7)).map((m) => m.topic)
+  return topics.includes(addressMeeting(node.identityKey, 7).topic)
 }
 
 /** A laptop (full device), its Pi (server device) and a friend, Bob, whose
@@ -60,5 +88,82 @@ describe('who may act as the person', () => {
     expect((await laptop.devices.list()).map((d) => d.key)).toContain(piHex)
     await laptop.revokeDevice(piHex)
     expect(laptop.devices.isRevoked(laptop.identityKey, pi.credentials.device.publicKey)).toBe(true)
+  })
+})
+
+describe('whether the person is discoverable', () => {
+  it('a Pi that syncs “discoverable” does not make the full device discoverable', async () => {
+    const { laptop, pi } = await laptopPiAndBob()
+    await pi.db.putSetting(DISCOVERABLE_KEY, true)
+    await pullFrom(laptop, pi)
+    await laptop.settings.reload()
+    expect(laptop.discoverable).toBe(false)
+    expect(await inAddressSwarm(laptop)).toBe(false)
+  })
+
+  it('nor by sending again an older choice the laptop signed', async () => {
+    const { laptop, pi } = await laptopPiAndBob()
+    await laptop.setDiscoverable(true)
+    await pullFrom(pi, laptop)
+    const signedTrue = (await pi.db.settings.get(DISCOVERABLE_KEY))!
+    await laptop.setDiscoverable(false)
+    await pullFrom(pi, laptop)
+    await pi.db.settings.put(signedTrue)
+    await pullFrom(laptop, pi)
+    await laptop.settings.reload()
+    expect(laptop.discoverable).toBe(false)
+    expect(await inAddressSwarm(laptop)).toBe(false)
+  })
+
+  it('the person’s own choice on the laptop reaches the Pi, and through it the phone', async () => {
+    const { laptop, pi } = await laptopPiAndBob()
+    const phone = await fullDeviceOf(laptop)
+    await laptop.setDiscoverable(true)
+    await pullFrom(pi, laptop)
+    await until(() => pi.discoverable)
+    await pullFrom(phone, pi)
+    await until(() => phone.discoverable)
+    expect(await inAddressSwarm(phone)).toBe(true)
+    // And back off, from the phone, through the Pi.
+    await phone.setDiscoverable(false)
+    await pullFrom(pi, phone)
+    await pullFrom(laptop, pi)
+    await until(() => !laptop.discoverable)
+  })
+
+  it('a server device cannot choose it itself', async () => {
+    const { pi } = await laptopPiAndBob()
+    await expect(pi.setDiscoverable(true)).rejects.toThrow(/Only a full device/)
+  })
+})
+
+describe('where the person’s devices meet', () => {
+  it('a Pi that syncs a devices secret of its choosing does not move the full device there', async () => {
+    const { laptop, pi } = await laptopPiAndBob()
+    const before = laptop.ownDevices.secret
+    await pi.db.putSetting(DEVICES_SECRET_KEY, new Uint8Array(32).fill(9))
+    await pullFrom(laptop, pi)
+    await laptop.ownDevices.reloadSecret()
+    expect(laptop.ownDevices.secret).toEqual(before)
+  })
+
+  it('after the Pi is revoked, the devices secret it knew is not brought back by a device that still holds it', async () => {
+    const { laptop, pi, piHex } = await laptopPiAndBob()
+    const phone = await fullDeviceOf(laptop)
+    // As linking the phone left it: the laptop made the devices secret, signed.
+    await loadOrCreateDevicesSecret(laptop.db, await signingOf(laptop))
+    await pullFrom(pi, laptop)
+    await pullFrom(phone, pi)
+    const known = (await phone.db.settings.get(DEVICES_SECRET_KEY))!
+    expect(known.value).toEqual(await laptop.db.getSetting(DEVICES_SECRET_KEY, (v): v is Uint8Array => v instanceof Uint8Array))
+    await laptop.revokeDevice(piHex)
+    const fresh = laptop.ownDevices.secret
+    expect(fresh).not.toEqual(known.value)
+    // The phone, away meanwhile, still holds the old secret, signed; the
+    // stolen Pi wrote it there again, later by the sync stamps.
+    await phone.db.settings.put(known)
+    await pullFrom(laptop, phone)
+    await laptop.ownDevices.reloadSecret()
+    expect(laptop.ownDevices.secret).toEqual(fresh)
   })
 })
