@@ -180,6 +180,8 @@ export class MeetingPlan {
         // Stored (and so synced) for my server devices, which cannot compute it.
         await friends.setPairSecret(row.key, this.pairSecretWith(row.key))
       }
+      // Secrets stored before they were signed: signed now, so my other devices take them.
+      if (signing && ((row.pairSecret && !row.pairSecretProof) || (row.nextPairSecret && !row.nextPairSecretProof))) await friends.proveUnproven(row)
       // Friendships from before grants (or granted over the key alone): signed now, so my other devices take them.
       if (signing) {
         const mark = row.grant instanceof Uint8Array ? grantMark(row.addedAt, row.grant) : null
