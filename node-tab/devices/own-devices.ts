@@ -68,7 +68,8 @@ export class OwnDevices {
       connect: (deviceKey, signal) => this.connectTo(deviceKey, signal)
     })
     this.sync = new DeviceSyncSessions(opts.db, identity.deviceHex, opts.onSynced, {
-      loadAccept: async () => (await import('../sync/grants-filter')).grantedRecords(identity.identityKey)
+      // The role its certificate says, which the handshake checked against my identity.
+      loadAccept: async (peer) => (await import('../sync/grants-filter')).grantedRecords(identity.identityKey, peer.certificate?.role ?? 'server')
     })
     this.sync.addEventListener('change', opts.onChange)
     opts.deviceSessions.addEventListener('opened', opts.onChange)

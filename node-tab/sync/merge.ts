@@ -5,6 +5,7 @@
 // never undone.
 import { isSignedSetting, laterSetting } from '../storage/signed-settings'
 import type { SyncLogRow } from './change-log'
+import { mergeSecrets } from './meeting-secrets'
 import type { CheckedRecord } from './records'
 import { compareStamps } from './stamps'
 import type { SyncedTable } from './tables'
@@ -45,6 +46,12 @@ const MERGES: Partial<Record<SyncedTable, Merge>> = {
     const winner = lastWriterWins(ours, theirs, theirsWins)
     if (!winner || !ours || ours.status === 'pending' || winner.status !== 'pending') return winner
     return { ...winner, status: ours.status, usedBy: ours.usedBy, usedAt: ours.usedAt }
+  },
+  // A friend's meeting secrets: the newer of each side's, not the later row's
+  // (see meeting-secrets.ts).
+  friends: (ours, theirs, theirsWins) => {
+    const winner = lastWriterWins(ours, theirs, theirsWins)
+    return winner && ours && theirs ? mergeSecrets(winner, ours, theirs) : winner
   },
   // A friend's revoked device stays refused, whatever a merge says.
   peerRevocations: (ours, theirs, theirsWins) => lastWriterWins(ours, theirs, theirsWins) ?? ours ?? theirs,

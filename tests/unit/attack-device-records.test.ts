@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { toHex } from '../../shared/util/bytes'
 import { generateSigningKeyPair } from '../../shared/crypto/crypto'
 import { issueDeviceCertificate } from '../../shared/identity/device-certificate'
-import { addressMeeting } from '../../shared/rendezvous/meetings'
+import { addressMeeting, pairMeeting } from '../../shared/rendezvous/meetings'
 import type { KithNode } from '../../node-tab/node'
 import { NodeDatabase } from '../../node-tab/storage/db'
 import { loadOrCreateDevicesSecret, storeLinkedIdentity } from '../../node-tab/storage/identity-store'
@@ -47,6 +47,25 @@ async function fullDeviceOf (full: KithNode): Promise<KithNode> {
 async function inAddressSwarm (node: KithNode): Promise<boolean> {
   const topics = (await node.listenTopics(7)).map((m) => m.topic)
   return topics.includes(addressMeeting(node.identityKey, 7).topic)
+}
+
+/** Whether `node` sits in the swarm that `secret` names for the friendship with `friend`. */
+async function listensIn (node: KithNode, secret: Uint8Array): Promise<boolean> {
+  const topics = (await node.listenTopics(7)).map((m) => m.topic)
+  return topics.includes(pairMeeting(secret, 7, node.identityKey).topic)
+}
+
+/** Where Bob meets Alice now, as Bob holds it. */
+async function bobsSecret (bob: KithNode, alice: KithNode): Promise<Uint8Array> {
+  await bob.listenTopics(7) // stores the one computed from the keys, if that is still it
+  return (await bob.friends.get(alice.keyHex))!.pairSecret!
+}
+
+/** Another server device of the laptop's, revoked: the laptop has a new
+ *  meeting secret for each friend, to tell them. */
+async function revokeAnother (laptop: KithNode): Promise<void> {
+  const other = await sets.serverDeviceOf(laptop, 'Old Pi')
+  await laptop.revokeDevice(toHex(other.credentials.device.publicKey))
 }
 
 /** A laptop (full device), its Pi (server device) and a friend, Bob, whose
@@ -165,5 +184,91 @@ describe('where the person’s devices meet', () => {
     await pullFrom(laptop, phone)
     await laptop.ownDevices.reloadSecret()
     expect(laptop.ownDevices.secret).toEqual(fresh)
+  })
+})
+
+describe('where the person meets a friend', () => {
+  it('a Pi cannot move the full device to a meeting secret of its choosing, signed or not', async () => {
+    const { laptop, pi, bob, piHex } = await laptopPiAndBob()
+    const where = await bobsSecret(bob, laptop)
+    const row = (await pi.db.friends.get(bob.keyHex))!
+    const forged = { since: Date.now(), signature: new Uint8Array(64).fill(3) }
+    for (const pairSecretProof of [undefined, forged]) {
+      await pi.db.friends.put({ ...row, pairSecret: new Uint8Array(32).fill(9), pairSecretSince: Date.now(), pairSecretProof })
+      await pullFrom(laptop, pi)
+      expect((await laptop.friends.get(bob.keyHex))!.pairSecret).toEqual(where)
+    }
+    // Once the Pi is revoked, the laptop still listens where Bob waits, to tell him.
+    await laptop.revokeDevice(piHex)
+    expect(await listensIn(laptop, where)).toBe(true)
+  })
+
+  it('a Pi that says Bob was told the laptop’s new secret, when he was not, leaves the laptop listening where Bob is, to tell him itself', async () => {
+    const { laptop, pi, bob } = await laptopPiAndBob()
+    const where = await bobsSecret(bob, laptop)
+    await revokeAnother(laptop)
+    await pullFrom(pi, laptop)
+    const row = (await pi.db.friends.get(bob.keyHex))!
+    const next = row.nextPairSecret!
+    // "Told": the new secret as the one we meet with, nothing left to tell.
+    await pi.db.friends.put({
+      ...row, pairSecret: next, pairSecretSince: row.nextPairSecretSince, pairSecretProof: row.nextPairSecretProof,
+      nextPairSecret: undefined, nextPairSecretSince: undefined, nextPairSecretProof: undefined
+    })
+    await pullFrom(laptop, pi)
+    expect(await listensIn(laptop, where)).toBe(true)
+    // The laptop tells Bob itself, and both move on.
+    await connectNodes(laptop, bob)
+    laptop.noticeSender.start()
+    await until(async () => (await laptop.friends.get(bob.keyHex))?.nextPairSecret === undefined)
+    expect(await bobsSecret(bob, laptop)).toEqual(next)
+    expect((await laptop.friends.get(bob.keyHex))!.pairSecret).toEqual(next)
+  })
+
+  it('a Pi cannot send the laptop back to an older secret it signed, which the Pi knows', async () => {
+    const { laptop, pi, bob } = await laptopPiAndBob()
+    const old = (await pi.db.friends.get(bob.keyHex))!
+    await revokeAnother(laptop)
+    await connectNodes(laptop, bob)
+    laptop.noticeSender.start()
+    await until(async () => (await laptop.friends.get(bob.keyHex))?.nextPairSecret === undefined)
+    const now = (await laptop.friends.get(bob.keyHex))!.pairSecret!
+    laptop.noticeSender.stop()
+    await pi.db.friends.put(old)
+    await pullFrom(laptop, pi)
+    expect((await laptop.friends.get(bob.keyHex))!.pairSecret).toEqual(now)
+  })
+
+  it('a new secret Bob gave the Pi (he revoked a device of his) reaches the laptop through it', async () => {
+    const { laptop, pi, bob } = await laptopPiAndBob()
+    await bobsSecret(bob, laptop)
+    const bobsPi = await sets.serverDeviceOf(bob, 'Bob’s Pi')
+    await bob.revokeDevice(toHex(bobsPi.credentials.device.publicKey))
+    await connectNodes(bob, pi)
+    bob.noticeSender.start()
+    await until(async () => (await bob.friends.get(laptop.keyHex))?.nextPairSecret === undefined)
+    const moved = (await bob.friends.get(laptop.keyHex))!.pairSecret!
+    await pullFrom(laptop, pi)
+    expect((await laptop.friends.get(bob.keyHex))!.pairSecret).toEqual(moved)
+  })
+})
+
+describe('where the person meets a friend, as the person’s own devices move it', () => {
+  it('the laptop told Bob its new secret: the phone takes it from the laptop as told, and from the Pi as one to tell', async () => {
+    const { laptop, pi, bob } = await laptopPiAndBob()
+    const phone = await fullDeviceOf(laptop)
+    const viaPi = await fullDeviceOf(laptop)
+    await revokeAnother(laptop)
+    await connectNodes(laptop, bob)
+    laptop.noticeSender.start()
+    await until(async () => (await laptop.friends.get(bob.keyHex))?.nextPairSecret === undefined)
+    const told = (await laptop.friends.get(bob.keyHex))!.pairSecret!
+    await pullFrom(phone, laptop)
+    const onPhone = (await phone.friends.get(bob.keyHex))!
+    expect(onPhone.pairSecret).toEqual(told)
+    expect(onPhone.nextPairSecret).toBeUndefined()
+    await pullFrom(pi, laptop)
+    await pullFrom(viaPi, pi)
+    expect(await listensIn(viaPi, told)).toBe(true)
   })
 })
