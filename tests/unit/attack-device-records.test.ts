@@ -6,10 +6,12 @@
 // and pulled by a full device over a real device session.
 import { afterEach, describe, expect, it } from 'vitest'
 import { toHex } from '../../shared/util/bytes'
+import { addressFromPublicKey } from '../../shared/identity/identity'
 import { generateSigningKeyPair } from '../../shared/crypto/crypto'
 import { issueDeviceCertificate } from '../../shared/identity/device-certificate'
-import { addressMeeting, pairMeeting } from '../../shared/rendezvous/meetings'
+import { addressMeeting, inviteMeeting, pairMeeting } from '../../shared/rendezvous/meetings'
 import type { KithNode } from '../../node-tab/node'
+import { USED_INVITE_REACHABLE_MS } from '../../node-tab/rendezvous/meeting-plan'
 import { NodeDatabase } from '../../node-tab/storage/db'
 import { loadOrCreateDevicesSecret, storeLinkedIdentity } from '../../node-tab/storage/identity-store'
 import { DEVICES_SECRET_KEY, DISCOVERABLE_KEY } from '../../node-tab/storage/signed-settings'
@@ -270,5 +272,51 @@ describe('where the person meets a friend, as the person’s own devices move it
     await pullFrom(pi, laptop)
     await pullFrom(viaPi, pi)
     expect(await listensIn(viaPi, told)).toBe(true)
+  })
+})
+
+describe('who can reach the person through an invite link', () => {
+  async function inInviteSwarm (node: KithNode, token: string): Promise<boolean> {
+    const topics = (await node.listenTopics(7)).map((m) => m.topic)
+    return topics.includes(inviteMeeting(token, 7, node.identityKey).topic)
+  }
+
+  it('a withdrawn invite stays withdrawn: a Pi that marks it used does not put the laptop back in its swarm', async () => {
+    const { laptop, pi } = await laptopPiAndBob()
+    const invite = await laptop.invites.create({ label: 'sent by mistake', expiresInMs: null })
+    await laptop.invites.revoke(invite.id)
+    await pullFrom(pi, laptop)
+    const row = (await pi.db.invites.get(invite.id))!
+    await pi.db.invites.put({ ...row, status: 'used', usedBy: toHex(generateSigningKeyPair().publicKey), usedAt: Date.now() })
+    await pullFrom(laptop, pi)
+    expect((await laptop.db.invites.get(invite.id))!.status).toBe('revoked')
+    expect(await inInviteSwarm(laptop, invite.token)).toBe(false)
+  })
+
+  it('a used invite’s day in its swarm cannot be made longer', async () => {
+    const { laptop, pi } = await laptopPiAndBob()
+    const invite = await laptop.invites.create({ label: 'for Carol', expiresInMs: null })
+    const carol = generateSigningKeyPair().publicKey
+    await laptop.invites.redeem(invite.token, { displayName: 'Carol', address: addressFromPublicKey(carol) }, carol)
+    // As if its day had passed.
+    await laptop.db.invites.update(invite.id, { usedAt: Date.now() - USED_INVITE_REACHABLE_MS - 1 })
+    expect(await inInviteSwarm(laptop, invite.token)).toBe(false)
+    await pullFrom(pi, laptop)
+    const row = (await pi.db.invites.get(invite.id))!
+    for (const usedAt of [Date.now(), Date.now() + 365 * 24 * 3600 * 1000]) {
+      await pi.db.invites.put({ ...row, usedAt })
+      await pullFrom(laptop, pi)
+      expect(await inInviteSwarm(laptop, invite.token)).toBe(false)
+    }
+  })
+
+  it('nor by a use dated in the future', async () => {
+    const { laptop, pi } = await laptopPiAndBob()
+    const invite = await laptop.invites.create({ label: 'for Dan', expiresInMs: 60_000 })
+    await pullFrom(pi, laptop)
+    const row = (await pi.db.invites.get(invite.id))!
+    await pi.db.invites.put({ ...row, status: 'used', usedBy: toHex(generateSigningKeyPair().publicKey), usedAt: Date.now() + 365 * 24 * 3600 * 1000 })
+    await pullFrom(laptop, pi)
+    expect(await inInviteSwarm(laptop, invite.token)).toBe(false)
   })
 })
