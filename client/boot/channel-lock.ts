@@ -10,7 +10,7 @@
 //     hears another that does (one was frozen while the other started) stops
 //     if it claimed earlier: the newest claim wins, and only one serves.
 //   - "Use this tab instead" claims at once and tells the serving tab to stop.
-import type { NodeLock } from './single-tab'
+import type { NodeLock } from './node-lock'
 
 export const CHANNEL_NAME = 'kith-node'
 /** How often the serving tab says it serves. */

@@ -6,18 +6,13 @@
 // Locks (not a secure context: plain http on a LAN address), tabs agree over
 // a BroadcastChannel instead (channel-lock.ts).
 import { claimOverChannel } from './channel-lock'
+import type { NodeLock } from './node-lock'
 
 export const NODE_LOCK = 'kith-node'
 /** Set by "Use this tab instead" in a tab that stopped: the reloaded page takes the lock. */
 const TAKE_OVER_KEY = 'kith-take-over'
 
-export interface NodeLock {
-  /** Resolves when another tab took the lock: this tab must stop serving. */
-  readonly lost: Promise<void>
-  /** Lets the lock go now (the page is going away), not when the browser
-   *  gets round to it: a reload must find it free. */
-  release: () => void
-}
+export type { NodeLock }
 
 /** How long a tab waits for the lock before saying another tab has it: on a
  *  reload the page that is going away may still hold it for a moment. */
