@@ -47,11 +47,13 @@ export async function putSignedSetting (db: NodeDatabase, key: string, value: Gr
 }
 
 /** On a full device: signs the values saved before they were signed, so the
- *  person's other devices take them. */
+ *  person's other devices take them. Dated 0, older than any choice signed
+ *  since: a device that was away signing its stale value now would bring
+ *  back, everywhere, a devices secret replaced after a revocation. */
 export async function signUnsignedSettings (db: NodeDatabase, signing: Identity): Promise<void> {
   for (const key of SIGNED) {
     const row = await db.settings.get(key) as SignedSettingRow | undefined
-    if (row && !row.grant && (typeof row.value === 'boolean' || row.value instanceof Uint8Array)) await putSignedSetting(db, key, row.value, signing)
+    if (row && !row.grant && (typeof row.value === 'boolean' || row.value instanceof Uint8Array)) await putSignedSetting(db, key, row.value, signing, 0)
   }
 }
 

@@ -14,7 +14,7 @@ import type { KithNode } from '../../node-tab/node'
 import { USED_INVITE_REACHABLE_MS } from '../../node-tab/rendezvous/meeting-plan'
 import { NodeDatabase } from '../../node-tab/storage/db'
 import { loadOrCreateDevicesSecret, storeLinkedIdentity } from '../../node-tab/storage/identity-store'
-import { DEVICES_SECRET_KEY, DISCOVERABLE_KEY } from '../../node-tab/storage/signed-settings'
+import { DEVICES_SECRET_KEY, DISCOVERABLE_KEY, signUnsignedSettings } from '../../node-tab/storage/signed-settings'
 import { befriend, connectNodes, NodeSet, signingOf, until } from './device-fixtures'
 
 const sets = new NodeSet()
@@ -134,6 +134,19 @@ describe('whether the person is discoverable', () => {
     await laptop.settings.reload()
     expect(laptop.discoverable).toBe(false)
     expect(await inAddressSwarm(laptop)).toBe(false)
+  })
+
+  it('a value saved before values were signed, signed now by a device that was away, does not override a later choice', async () => {
+    const { laptop } = await laptopPiAndBob()
+    const phone = await fullDeviceOf(laptop)
+    await phone.db.putSetting(DISCOVERABLE_KEY, true) // as an older version left it
+    await laptop.setDiscoverable(true)
+    await laptop.setDiscoverable(false)
+    await signUnsignedSettings(phone.db, await signingOf(laptop))
+    await pullFrom(laptop, phone)
+    await laptop.settings.reload()
+    expect(laptop.discoverable).toBe(false)
+    await until(() => !phone.discoverable)
   })
 
   it('the person’s own choice on the laptop reaches the Pi, and through it the phone', async () => {
