@@ -5,10 +5,11 @@
 // (name and discoverable; the network configuration stays per device).
 import { normalizeDisplayName, type Profile } from '../../shared/protocol/protocol'
 import { askHostConfig, ConfigError, hasTurnServer, mergeConfig, parseConfig, RELAY_ONLY_NEEDS_TURN, rtcConfigOf, type KithConfig } from './config'
+import type { Identity } from '../../shared/identity/identity'
 import type { NodeDatabase } from '../storage/db'
+import { DISCOVERABLE_KEY, putSignedSetting } from '../storage/signed-settings'
 
 const PROFILE_KEY = 'profile.displayName'
-const DISCOVERABLE_KEY = 'rendezvous.discoverable'
 const CONFIG_KEY = 'config.overrides'
 /** What the host's config.json said when last asked: device-local. */
 const HOST_CONFIG_KEY = 'config.host'
@@ -66,8 +67,10 @@ export class PersonSettings {
     return this.discoverableByAddress
   }
 
-  async setDiscoverable (on: boolean): Promise<void> {
-    await this.db.putSetting(DISCOVERABLE_KEY, on)
+  /** Signed by `signing` (a full device's identity key pair), so the
+   *  person's other devices take it (see storage/signed-settings.ts). */
+  async setDiscoverable (on: boolean, signing: Identity | null = null): Promise<void> {
+    await putSignedSetting(this.db, DISCOVERABLE_KEY, on, signing)
     this.discoverableByAddress = on
   }
 
