@@ -61,8 +61,7 @@ export class KithNode extends EventTarget {
     super()
     this.me = new NodeIdentity(identity, {
       afterChecks: async () => {
-        await this.devices.load()
-        await this.ownDevices.refreshCount()
+        await this.devices.load(); await this.ownDevices.refreshCount()
         // Values saved before settings were signed: signed now, so my other devices take them.
         if (this.me.holdsSigningKey) await signUnsignedSettings(db, this.me.signing()!)
       },
@@ -138,14 +137,7 @@ export class KithNode extends EventTarget {
   status (): NodeStatus { return { trackers: this.listener.status(), peers: this.sessions.size, devices: this.ownDevices.phrase() } }
   registerHandlers (provider: HandlerProvider): void { this.handlerProviders.push(provider) }
   async setDisplayName (input: string): Promise<void> { await this.settings.setDisplayName(input); this.changed() }
-  /** The person's choice, made on a full device: signed by the identity,
-   *  so it reaches the person's other devices; a server device cannot make it. */
-  async setDiscoverable (on: boolean): Promise<void> {
-    await this.me.verify()
-    if (!this.me.holdsSigningKey) throw new KithError('UNAUTHORIZED', 'Only a full device can change whether you can be found by address. Use your laptop or phone.')
-    await this.settings.setDiscoverable(on, this.me.signing())
-    this.changed()
-  }
+  async setDiscoverable (on: boolean): Promise<void> { await this.settings.setDiscoverable(on, this.me); this.changed() }
   startListening (): void { this.listener.start() }
   stopListening (): void { this.listener.stop() }
   readonly listenTopics: NodeParts['plan']['listenTopics'] = (epoch) => this.plan.listenTopics(epoch)
