@@ -2,6 +2,8 @@
 // options, only the few functions of the others it needs. KithNode (node.ts)
 // holds the result and exposes what the client uses.
 import { grantFriend, grantInvite } from '../shared/identity/grants'
+import { proveMeetingSecret } from '../shared/identity/meeting-secret-grants'
+import { fromHex } from '../shared/util/bytes'
 import { Connections } from './connections/connections'
 import { OwnDevices } from './devices/own-devices'
 import type { ReplayGuard } from './discovery/replay-guard'
@@ -72,6 +74,7 @@ export function buildNodeParts (hooks: NodeHooks) {
   // Only the identity allows friendships and invites (shared/identity/grants.ts).
   if (me.holdsSigningKey) {
     friends.grant = (key, addedAt) => grantFriend(me.signing()!, key, addedAt)
+    friends.proveSecret = (key, secret, since) => proveMeetingSecret(me.signing()!, fromHex(key), secret, since)
     invites.grant = (invite) => grantInvite(me.signing()!, invite)
   }
   const trackerDirectory = new TrackerDirectory(db, () => settings.current.trackers, () => settings.current.relayOnly === true)
@@ -114,7 +117,7 @@ export function buildNodeParts (hooks: NodeHooks) {
     discoverable: () => settings.discoverable,
     canMakeFriends: () => me.holdsSigningKey,
     workingTrackers: () => trackerDirectory.toShare(listener.status()),
-    learnRevocations: (key, told, device) => hooks.loadedNetwork().learnFriendRevocations({ devices, friends, sessions: connections.sessions }, key, told, device),
+    learnRevocations: (key, told, device) => hooks.loadedNetwork().learnFriendRevocations({ devices, friends, sessions: connections.sessions, identityKey: me.identityKey }, key, told, device),
     providers: hooks.providers,
     onChange: changed
   }

@@ -18,6 +18,7 @@ import { buildNodeParts, wireParts, type NodeOpenOptions, type NodeParts, type N
 import { PersonSettings } from './person/person-settings'
 import { restoreReplays, saveReplays } from './rendezvous/saved-replays'
 import { NodeDatabase } from './storage/db'
+import { signUnsignedSettings } from './storage/signed-settings'
 import { loadOrCreateIdentity, type StoredIdentity } from './storage/identity-store'
 
 export type { NodeSession } from './connections/sessions'
@@ -59,7 +60,11 @@ export class KithNode extends EventTarget {
   private constructor (readonly db: NodeDatabase, identity: StoredIdentity, readonly settings: PersonSettings, opts: NodeOpenOptions) {
     super()
     this.me = new NodeIdentity(identity, {
-      afterChecks: async () => { await this.devices.load(); await this.ownDevices.refreshCount() },
+      afterChecks: async () => {
+        await this.devices.load(); await this.ownDevices.refreshCount()
+        // Values saved before settings were signed: signed now, so my other devices take them.
+        if (this.me.holdsSigningKey) await signUnsignedSettings(db, this.me.signing()!)
+      },
       onVerified: () => this.changed(),
       onFailure: () => { if (!this.closed) this.close() }
     })
@@ -132,7 +137,7 @@ export class KithNode extends EventTarget {
   status (): NodeStatus { return { trackers: this.listener.status(), peers: this.sessions.size, devices: this.ownDevices.phrase() } }
   registerHandlers (provider: HandlerProvider): void { this.handlerProviders.push(provider) }
   async setDisplayName (input: string): Promise<void> { await this.settings.setDisplayName(input); this.changed() }
-  async setDiscoverable (on: boolean): Promise<void> { await this.settings.setDiscoverable(on); this.changed() }
+  async setDiscoverable (on: boolean): Promise<void> { await this.settings.setDiscoverable(on, this.me); this.changed() }
   startListening (): void { this.listener.start() }
   stopListening (): void { this.listener.stop() }
   readonly listenTopics: NodeParts['plan']['listenTopics'] = (epoch) => this.plan.listenTopics(epoch)

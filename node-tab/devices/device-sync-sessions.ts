@@ -6,6 +6,7 @@
 // The pulling code (sync/pull.ts, with the record checks and msgpack) loads
 // with the first session with another device, not when the node opens.
 import type { RpcPeer } from '../../shared/wire/rpc'
+import type { RemoteDevice } from '../../shared/identity/device-credentials'
 import type { OwnerDeviceMethods } from '../../shared/protocol/protocol'
 import type { NodeSession } from '../connections/sessions'
 import type { NodeDatabase } from '../storage/db'
@@ -31,8 +32,9 @@ export class DeviceSyncSessions extends EventTarget {
     private readonly myDeviceKey: string,
     private readonly onChanges: (changes: AppliedChanges) => void,
     /** accept, or loadAccept to load it with the sync code (the node's
-     *  grant checks are not on the first screen). */
-    private readonly options: { accept?: DeviceSyncOptions['accept'], loadAccept?: () => Promise<DeviceSyncOptions['accept']>, pullEveryMs?: number } = {}
+     *  grant checks are not on the first screen), for the device pulled
+     *  from as its handshake proved it (what it may bring depends on its role). */
+    private readonly options: { accept?: DeviceSyncOptions['accept'], loadAccept?: (peer: RemoteDevice) => Promise<DeviceSyncOptions['accept']>, pullEveryMs?: number } = {}
   ) {
     super()
   }
@@ -55,7 +57,7 @@ export class DeviceSyncSessions extends EventTarget {
     try {
       const { DeviceSync } = await import('../sync/pull')
       const peer = session.rpc as unknown as RpcPeer<OwnerDeviceMethods>
-      const accept = this.options.loadAccept ? await this.options.loadAccept() : this.options.accept
+      const accept = this.options.loadAccept ? await this.options.loadAccept(session.remoteDevice) : this.options.accept
       sync = run.sync = new DeviceSync(this.db, peer, deviceHex, { accept })
     } catch (err) {
       if (!run.stop.signal.aborted) this.set(run, 'failed', `the sync code could not load: ${err instanceof Error ? err.message : String(err)}`)

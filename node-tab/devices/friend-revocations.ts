@@ -4,6 +4,8 @@
 // that came with the news is adopted (see the rule below).
 import { toHex } from '../../shared/util/bytes'
 import { checkDeviceRevocation } from '../../shared/identity/device-certificate'
+import { isMeetingSecretProven, type SecretProof } from '../../shared/identity/meeting-secret-grants'
+import { KithError } from '../../shared/wire/errors'
 import type { RemoteDevice } from '../../shared/identity/device-credentials'
 import type { DeviceRevokedParams } from '../../shared/protocol/protocol'
 import type { SessionRegistry } from '../connections/sessions'
@@ -14,11 +16,22 @@ export interface FriendRevocationsDeps {
   devices: Pick<DevicesStore, 'addPeerRevocations'>
   friends: Pick<FriendsStore, 'adoptPairSecret'>
   sessions: Pick<SessionRegistry, 'closeDevice'>
+  /** My identity key: a new meeting secret's signature is checked against
+   *  the friend's key for our friendship (without it, it is not kept). */
+  identityKey?: Uint8Array
 }
 
 export async function learnFriendRevocations (deps: FriendRevocationsDeps, friendKey: Uint8Array, told: DeviceRevokedParams, device?: RemoteDevice): Promise<void> {
   const revocations = told.revocations.map((r) => checkDeviceRevocation(r, friendKey))
   const friendHex = toHex(friendKey)
+  // The friend's signature over the new secret, kept with it so my other
+  // devices take it from whichever of them was told. A forged one refuses
+  // the whole message, like a forged revocation.
+  let proof: SecretProof | undefined
+  if (told.pairSecret && told.pairSecretSignature && deps.identityKey) {
+    proof = { since: told.pairSecretSince ?? 0, signature: told.pairSecretSignature }
+    if (!isMeetingSecretProven(friendKey, deps.identityKey, told.pairSecret, proof)) throw new KithError('BAD_REQUEST', 'This meeting secret was not signed by the friend.')
+  }
   const fresh = await deps.devices.addPeerRevocations(friendKey, revocations)
   // A new meeting secret from the friend's server device only with a
   // revocation we did not know: otherwise a stolen server device, before
@@ -28,5 +41,5 @@ export async function learnFriendRevocations (deps: FriendRevocationsDeps, frien
   for (const revocation of revocations) deps.sessions.closeDevice(friendHex, toHex(revocation.deviceKey), 'this device was revoked by its owner')
   // A date from the future (a wrong clock, or a friend hoping to keep the
   // secret forever) counts as now.
-  if (told.pairSecret) await deps.friends.adoptPairSecret(friendHex, { secret: told.pairSecret, since: Math.min(told.pairSecretSince ?? 0, Date.now()) })
+  if (told.pairSecret) await deps.friends.adoptPairSecret(friendHex, { secret: told.pairSecret, since: Math.min(told.pairSecretSince ?? 0, Date.now()), proof })
 }

@@ -17,7 +17,8 @@ import type { NodeSession, SessionRegistry } from '../connections/sessions'
 import type { NodeDatabase } from '../storage/db'
 import type { DevicesStore } from '../storage/devices-store'
 import type { FriendsStore } from '../storage/friends-store'
-import { DEVICES_SECRET_KEY, loadOrCreateDevicesSecret } from '../storage/identity-store'
+import { loadOrCreateDevicesSecret } from '../storage/identity-store'
+import { DEVICES_SECRET_KEY, putSignedSetting } from '../storage/signed-settings'
 import type { AppliedChanges } from '../sync/apply'
 import { DeviceSyncSessions } from './device-sync-sessions'
 import { OwnDeviceLinks } from './own-device-links'
@@ -70,7 +71,8 @@ export class OwnDevices {
       connect: (deviceKey, signal) => this.connectTo(deviceKey, signal)
     })
     this.sync = new DeviceSyncSessions(opts.db, identity.deviceHex, opts.onSynced, {
-      loadAccept: async () => (await import('../sync/grants-filter')).grantedRecords(identity.identityKey)
+      // The role its certificate says, which the handshake checked against my identity.
+      loadAccept: async (peer) => (await import('../sync/grants-filter')).grantedRecords(identity.identityKey, peer.certificate?.role ?? 'server')
     })
     this.sync.addEventListener('change', opts.onChange)
     opts.deviceSessions.addEventListener('opened', opts.onChange)
@@ -129,7 +131,7 @@ export class OwnDevices {
       ),
       devicesSecret: async () => {
         if (!this.devicesSecret) {
-          this.devicesSecret = await loadOrCreateDevicesSecret(db)
+          this.devicesSecret = await loadOrCreateDevicesSecret(db, identity.signing())
           this.opts.onChange() // now sits in its device swarm too
         }
         return this.devicesSecret
@@ -163,7 +165,7 @@ export class OwnDevices {
     // Every secret it knew is replaced: where my devices meet, and where each
     // friend meets me (the friends get theirs with the revocation).
     this.devicesSecret = randomBytes(DEVICES_SECRET_BYTES)
-    await db.putSetting(DEVICES_SECRET_KEY, this.devicesSecret)
+    await putSignedSetting(db, DEVICES_SECRET_KEY, this.devicesSecret, identity.signing())
     await friends.replaceAllPairSecrets(() => randomBytes(32))
     this.opts.onRevoked(deviceHex)
   }

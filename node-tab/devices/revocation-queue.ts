@@ -17,11 +17,14 @@ export class RevocationQueue implements FriendQueue {
    *  device only with a revocation new to them (devices/friend-revocations.ts). */
   constructor (private readonly friends: FriendsStore, private readonly devices: DevicesStore, private readonly secretAlone = true) {}
 
-  private async owed (row: FriendRow): Promise<{ revocations: unknown[], keys: string[], secret?: Uint8Array, since: number }> {
+  private async owed (row: FriendRow): Promise<{ revocations: unknown[], keys: string[], secret?: Uint8Array, since: number, signature?: Uint8Array }> {
     const told = new Set(row.toldRevocations ?? [])
     const revocations = (await this.devices.revocations()).filter((r) => !told.has(toHex(r.deviceKey)))
     const secret = revocations.length > 0 || this.secretAlone ? row.nextPairSecret : undefined
-    return { revocations, keys: revocations.map((r) => toHex(r.deviceKey)), secret, since: row.nextPairSecretSince ?? 0 }
+    // With my identity's signature, the friend's other devices take it too;
+    // it covers the time it was made, which goes as it was signed.
+    const proof = row.nextPairSecretProof
+    return { revocations, keys: revocations.map((r) => toHex(r.deviceKey)), secret, since: proof?.since ?? row.nextPairSecretSince ?? 0, signature: proof?.signature }
   }
 
   async friendsWithPending (): Promise<string[]> {
@@ -47,7 +50,7 @@ export class RevocationQueue implements FriendQueue {
     if (owed.keys.length === 0 && !owed.secret) return
     const answer = await session.rpc.call('deviceRevoked', {
       revocations: owed.revocations.slice(0, 64),
-      ...(owed.secret ? { pairSecret: owed.secret, pairSecretSince: owed.since } : {})
+      ...(owed.secret ? { pairSecret: owed.secret, pairSecretSince: owed.since, ...(owed.signature ? { pairSecretSignature: owed.signature } : {}) } : {})
     }, { signal })
     if ((answer as { ok?: unknown } | null)?.ok !== true) throw new KithError('BAD_REQUEST', 'the friend did not confirm the revocation')
     await this.friends.markRevocationsTold(friendKey, owed.keys.slice(0, 64), owed.secret)

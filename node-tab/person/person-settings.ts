@@ -5,10 +5,12 @@
 // (name and discoverable; the network configuration stays per device).
 import { normalizeDisplayName, type Profile } from '../../shared/protocol/protocol'
 import { askHostConfig, ConfigError, hasTurnServer, mergeConfig, parseConfig, RELAY_ONLY_NEEDS_TURN, rtcConfigOf, type KithConfig } from './config'
+import { KithError } from '../../shared/wire/errors'
+import type { NodeIdentity } from '../identity/node-identity'
 import type { NodeDatabase } from '../storage/db'
+import { DISCOVERABLE_KEY, putSignedSetting } from '../storage/signed-settings'
 
 const PROFILE_KEY = 'profile.displayName'
-const DISCOVERABLE_KEY = 'rendezvous.discoverable'
 const CONFIG_KEY = 'config.overrides'
 /** What the host's config.json said when last asked: device-local. */
 const HOST_CONFIG_KEY = 'config.host'
@@ -66,8 +68,14 @@ export class PersonSettings {
     return this.discoverableByAddress
   }
 
-  async setDiscoverable (on: boolean): Promise<void> {
-    await this.db.putSetting(DISCOVERABLE_KEY, on)
+  /** The person's choice, made on a full device: signed by the identity
+   *  (its keys checked first), so the person's other devices take it (see
+   *  storage/signed-settings.ts); a server device cannot make it. */
+  async setDiscoverable (on: boolean, me: Pick<NodeIdentity, 'verify' | 'signing'>): Promise<void> {
+    await me.verify()
+    const signing = me.signing()
+    if (!signing) throw new KithError('UNAUTHORIZED', 'Only a full device can change whether you can be found by address. Use your laptop or phone.')
+    await putSignedSetting(this.db, DISCOVERABLE_KEY, on, signing)
     this.discoverableByAddress = on
   }
 

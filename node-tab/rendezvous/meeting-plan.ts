@@ -28,6 +28,8 @@ export interface DialVia {
  *  it is told it was used. Not longer: whoever holds the link (it may have
  *  been passed on) learns that the node is online, and where, from an answer. */
 export const USED_INVITE_REACHABLE_MS = 24 * 60 * 60 * 1000
+/** How far ahead another device's clock may be. */
+const CLOCK_SKEW_MS = 5 * 60 * 1000
 
 export interface MeetingPlanOptions {
   identity: NodeIdentity
@@ -97,7 +99,10 @@ export class MeetingPlan {
       // withdraws a link because it went where it should not, and an answer
       // would tell its holder where the node is. A used one stays a while
       // (see USED_INVITE_REACHABLE_MS).
-      const justUsed = invite.status === 'used' && now - (invite.usedAt ?? invite.createdAt) < USED_INVITE_REACHABLE_MS
+      // Not a use dated in the future (a wrong clock, or a device hoping to
+      // keep the swarm open): no answer goes from there before its day.
+      const usedAt = invite.usedAt ?? invite.createdAt
+      const justUsed = invite.status === 'used' && usedAt <= now + CLOCK_SKEW_MS && now - usedAt < USED_INVITE_REACHABLE_MS
       if (live || justUsed) topics.push(inviteMeeting(invite.token, epoch, me))
     }
     this.watchExpiry(this.opts.isListening() ? nextExpiry : Infinity, now)
@@ -180,6 +185,8 @@ export class MeetingPlan {
         // Stored (and so synced) for my server devices, which cannot compute it.
         await friends.setPairSecret(row.key, this.pairSecretWith(row.key))
       }
+      // Secrets stored before they were signed: signed now, so my other devices take them.
+      if (signing && ((row.pairSecret && !row.pairSecretProof) || (row.nextPairSecret && !row.nextPairSecretProof))) await friends.proveUnproven(row)
       // Friendships from before grants (or granted over the key alone): signed now, so my other devices take them.
       if (signing) {
         const mark = row.grant instanceof Uint8Array ? grantMark(row.addedAt, row.grant) : null

@@ -4,6 +4,7 @@
 // group) revokes those deliveries in the same transaction.
 import { bytesEqual, fromHex } from '../../shared/util/bytes'
 import { isNewer, type DatedSecret } from './meeting-secret'
+import type { SecretProof } from '../../shared/identity/meeting-secret-grants'
 import { KithError } from '../../shared/wire/errors'
 import { cleanDisplayName } from '../../shared/protocol/display-name'
 import { isValidSigningPublicKey } from '../../shared/crypto/crypto'
@@ -29,6 +30,9 @@ export const removedFriendSetting = (key: string): string => `friends.removed.${
 export class FriendsStore {
   /** Signs new friendships on a full device (see shared/identity/grants.ts). */
   grant: ((friendKeyHex: string, addedAt: number) => Uint8Array) | null = null
+  /** Signs the meeting secrets a full device makes or takes, so my other
+   *  devices take them (see shared/identity/meeting-secret-grants.ts). */
+  proveSecret: ((friendKeyHex: string, secret: Uint8Array, since: number) => SecretProof) | null = null
 
   constructor (private readonly db: NodeDatabase, private readonly now: () => number = Date.now) {}
 
@@ -37,9 +41,22 @@ export class FriendsStore {
     await this.db.friends.update(key, { grant })
   }
 
-  /** Stores the secret that names our meeting swarms. */
+  /** Stores the secret that names our meeting swarms (the one computed
+   *  from both identity keys, on a full device). */
   async setPairSecret (key: string, secret: Uint8Array): Promise<void> {
-    await this.db.friends.update(key, { pairSecret: secret })
+    const changes: Partial<FriendRow> = { pairSecret: secret }
+    if (this.proveSecret) changes.pairSecretProof = this.proveSecret(key, secret, 0)
+    await this.db.friends.update(key, changes)
+  }
+
+  /** On a full device: signs the secrets stored before secrets were signed,
+   *  so my other devices take them. */
+  async proveUnproven (row: FriendRow): Promise<void> {
+    if (!this.proveSecret) return
+    const changes: Partial<FriendRow> = {}
+    if (row.pairSecret && !row.pairSecretProof) changes.pairSecretProof = this.proveSecret(row.key, row.pairSecret, row.pairSecretSince ?? 0)
+    if (row.nextPairSecret && !row.nextPairSecretProof) changes.nextPairSecretProof = this.proveSecret(row.key, row.nextPairSecret, row.nextPairSecretSince ?? 0)
+    if (Object.keys(changes).length > 0) await this.db.friends.update(row.key, changes)
   }
 
   /** A device of mine was revoked: every friend gets a new meeting secret,
@@ -48,13 +65,17 @@ export class FriendsStore {
     const db = this.db
     const since = this.now()
     await db.transaction('rw', db.friends, async () => {
-      for (const row of await db.friends.toArray()) await db.friends.update(row.key, { nextPairSecret: fresh(), nextPairSecretSince: since })
+      for (const row of await db.friends.toArray()) {
+        const secret = fresh()
+        await db.friends.update(row.key, { nextPairSecret: secret, nextPairSecretSince: since, nextPairSecretProof: this.proveSecret?.(row.key, secret, since) })
+      }
     })
   }
 
   /** The friend replaced our meeting secret (one of their devices was
    *  revoked). Taken if it is newer than the one we meet with and than the
-   *  one I may be replacing it with myself (see meeting-secret.ts). */
+   *  one I may be replacing it with myself (see meeting-secret.ts). Kept
+   *  with the friend's signature, else (on a full device) with mine. */
   async adoptPairSecret (key: string, theirs: DatedSecret): Promise<void> {
     const db = this.db
     await db.transaction('rw', db.friends, async () => {
@@ -63,8 +84,12 @@ export class FriendsStore {
       const current = row.pairSecret && { secret: row.pairSecret, since: row.pairSecretSince ?? 0 }
       const pending = row.nextPairSecret && { secret: row.nextPairSecret, since: row.nextPairSecretSince ?? 0 }
       if (!isNewer(theirs, current) || (pending && !isNewer(theirs, pending))) return
+      const proof = theirs.proof ?? this.proveSecret?.(key, theirs.secret, theirs.since)
       // Mine, older, is dropped: theirs wins on both sides.
-      await db.friends.update(key, { pairSecret: theirs.secret, pairSecretSince: theirs.since, nextPairSecret: undefined, nextPairSecretSince: undefined })
+      await db.friends.update(key, {
+        pairSecret: theirs.secret, pairSecretSince: theirs.since, pairSecretProof: proof,
+        nextPairSecret: undefined, nextPairSecretSince: undefined, nextPairSecretProof: undefined
+      })
     })
   }
 
@@ -82,8 +107,10 @@ export class FriendsStore {
       if (secret && row.nextPairSecret && bytesEqual(row.nextPairSecret, secret)) {
         changes.pairSecret = secret
         changes.pairSecretSince = row.nextPairSecretSince ?? 0
+        changes.pairSecretProof = row.nextPairSecretProof
         changes.nextPairSecret = undefined
         changes.nextPairSecretSince = undefined
+        changes.nextPairSecretProof = undefined
       }
       await db.friends.update(key, changes)
     })

@@ -11,6 +11,7 @@ import { checkDeviceCertificate, issueDeviceCertificate, type DeviceCertificate 
 import type { DeviceCredentials } from '../../shared/identity/device-credentials'
 import { addressFromPublicKey, createIdentity, type Identity } from '../../shared/identity/identity'
 import type { IdentityRow, NodeDatabase, OwnDeviceRow } from './db'
+import { DEVICES_SECRET_KEY, putSignedSetting } from './signed-settings'
 import type { LinkedIdentity } from '../linking/new-device'
 
 export interface StoredIdentity {
@@ -86,9 +87,7 @@ export function checkStoredIdentity (stored: StoredIdentity): DeviceCertificate 
   return certificate
 }
 
-/** The devices' shared swarm secret (see deviceMeeting): made by the first
- *  device, handed to each device it links, replaced when one is revoked. */
-export const DEVICES_SECRET_KEY = 'devices.secret'
+export { DEVICES_SECRET_KEY }
 const PROFILE_KEY = 'profile.displayName'
 
 /** Becomes the device a link made: whatever this database held before (an
@@ -103,18 +102,20 @@ export async function storeLinkedIdentity (db: NodeDatabase, linked: LinkedIdent
     await db.identity.put(device)
     // The device that linked this one, so they find each other to sync.
     await db.devices.put({ deviceKey: toHex(linked.approver.deviceKey), certificate: linked.approver })
+    // Unsigned: the approver's signed value comes by sync, and wins (see signed-settings.ts).
     await db.putSetting(DEVICES_SECRET_KEY, linked.devicesSecret)
     await db.putSetting(PROFILE_KEY, linked.displayName)
   })
 }
 
-/** This person's devices' swarm secret, made on first use. */
-export async function loadOrCreateDevicesSecret (db: NodeDatabase): Promise<Uint8Array> {
+/** This person's devices' swarm secret, made on first use (on a full
+ *  device, which signs it: see signed-settings.ts). */
+export async function loadOrCreateDevicesSecret (db: NodeDatabase, signing: Identity | null = null): Promise<Uint8Array> {
   return db.transaction('rw', db.settings, async () => {
     const saved = await db.getSetting(DEVICES_SECRET_KEY, (v): v is Uint8Array => v instanceof Uint8Array && v.length === DEVICES_SECRET_BYTES)
     if (saved) return saved
     const secret = randomBytes(DEVICES_SECRET_BYTES)
-    await db.putSetting(DEVICES_SECRET_KEY, secret)
+    await putSignedSetting(db, DEVICES_SECRET_KEY, secret, signing)
     return secret
   })
 }

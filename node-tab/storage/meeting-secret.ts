@@ -3,8 +3,9 @@
 // may cross on the way; both sides keep the newer one (by the time it was
 // made, then by its bytes), so they always end up in the same swarm.
 import { compareBytes } from '../../shared/util/bytes'
+import type { SecretProof } from '../../shared/identity/meeting-secret-grants'
 
-export interface DatedSecret { secret: Uint8Array, since: number }
+export interface DatedSecret { secret: Uint8Array, since: number, proof?: SecretProof }
 
 export function isNewer (a: DatedSecret, b: DatedSecret | undefined): boolean {
   if (!b) return true

@@ -24,6 +24,10 @@ const isId = (v: unknown): boolean => typeof v === 'string' && ID.test(v)
 const isKey = (v: unknown): boolean => typeof v === 'string' && HEX64.test(v)
 const isText = (v: unknown, max: number, min = 0): boolean => typeof v === 'string' && v.length >= min && v.length <= max
 const isSecret = (v: unknown): boolean => v instanceof Uint8Array && v.length === 32
+const isSignature = (v: unknown): boolean => v instanceof Uint8Array && v.length === 64
+/** A meeting secret's signature and when it was made (checked against the
+ *  identities in sync/grants-filter.ts). */
+const isProof = (v: unknown): boolean => typeof v === 'object' && v !== null && isTime((v as Row).since) && isSignature((v as Row).signature)
 const isTime = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) >= 0
 const optional = (v: unknown, check: (v: unknown) => boolean): boolean => v === undefined || check(v)
 
@@ -62,6 +66,7 @@ const ROW_CHECKS: Record<SyncedTable, (r: Row) => boolean> = {
   friends: (r) => isFriendKey(r.key, r.address) && isText(r.displayName, MAX_DISPLAY_NAME) && isTime(r.addedAt) &&
     optional(r.pairSecret, isSecret) && optional(r.nextPairSecret, isSecret) &&
     optional(r.pairSecretSince, isTime) && optional(r.nextPairSecretSince, isTime) &&
+    optional(r.pairSecretProof, isProof) && optional(r.nextPairSecretProof, isProof) &&
     optional(r.toldRevocations, (v) => Array.isArray(v) && v.length <= MAX_LOG_FRIENDS && v.every(isKey)),
   groups: (r) => isId(r.id) && isText(r.name, MAX_GROUP_NAME, 1) && isTime(r.createdAt),
   memberships: (r) => isId(r.groupId) && isKey(r.friendKey),
@@ -73,7 +78,9 @@ const ROW_CHECKS: Record<SyncedTable, (r: Row) => boolean> = {
   invites: (r) => isId(r.id) && isText(r.token, 64) && TOKEN.test(r.token as string) && isText(r.label, MAX_INVITE_LABEL) && isTime(r.createdAt) &&
     (r.expiresAt === null || isTime(r.expiresAt)) && typeof r.status === 'string' && STATUSES.has(r.status) &&
     optional(r.usedBy, isKey) && optional(r.usedAt, isTime),
-  settings: (r) => isPersonSetting(r.key) && isSettingValue(r.key, r.value),
+  // Signed settings carry when they were set and the identity's grant
+  // (checked against the identity in sync/grants-filter.ts).
+  settings: (r) => isPersonSetting(r.key) && isSettingValue(r.key, r.value) && optional(r.at, isTime) && optional(r.grant, isSignature),
   devices: (r) => isKey(r.deviceKey) && r.certificate !== undefined,
   // The revocation itself is checked against the friend's identity where it is read (devices-store.ts).
   peerRevocations: (r) => isKey(r.identityKey) && isKey(r.deviceKey) && r.revocation !== undefined

@@ -2,6 +2,7 @@
 // db.ts so that the code that reads and writes them (file pieces, the sync
 // upgrade) needs only their shapes, not the database class that imports it.
 import type { Audience, FileMeta, ItemType } from '../../shared/protocol/items'
+import type { SecretProof } from '../../shared/identity/meeting-secret-grants'
 
 export interface IdentityRow {
   id: 'self'
@@ -42,11 +43,17 @@ export interface FriendRow {
   pairSecret?: Uint8Array
   /** When pairSecret was made (0 or absent: the one computed from our keys). */
   pairSecretSince?: number
+  /** Its maker's signature (mine or the friend's identity), without which
+   *  my other devices do not take it (shared/identity/meeting-secret-grants.ts). */
+  pairSecretProof?: SecretProof
   /** A replacement for pairSecret made when one of my devices was revoked,
    *  until this friend has it (both are listened in meanwhile). */
   nextPairSecret?: Uint8Array
   nextPairSecretSince?: number
-  /** Revoked devices of mine (key hex) this friend was told about. */
+  /** My identity's signature over nextPairSecret. */
+  nextPairSecretProof?: SecretProof
+  /** Revoked devices of mine (key hex) this device told this friend about.
+   *  Device-local: never synced (see sync/tables.ts). */
   toldRevocations?: string[]
   /** The identity's signature allowing this friendship (shared/identity/grants.ts). */
   grant?: Uint8Array

@@ -11,14 +11,29 @@
 // on every device it reached (tests/unit/attack-devices.test.ts).
 import { fromHex, toHex } from '../../shared/util/bytes'
 import { checkDeviceCertificate, checkDeviceRevocation } from '../../shared/identity/device-certificate'
-import { isFriendGranted, isInviteGranted, type GrantedInvite } from '../../shared/identity/grants'
+import { isFriendGranted, isInviteGranted, isSettingGranted, type GrantedInvite } from '../../shared/identity/grants'
+import type { DeviceRole } from '../../shared/identity/device-certificate'
+import { isSignedSetting } from '../storage/signed-settings'
+import { provenSecrets } from './meeting-secrets'
 import type { CheckedRecord } from './records'
 
-export function grantedRecords (identityKey: Uint8Array): (record: CheckedRecord) => boolean {
+/** The records to take from one of my devices, `from` its role as its
+ *  certificate says (a server device unless known). A friends row taken
+ *  keeps only the meeting secrets it may bring (see meeting-secrets.ts). */
+export function grantedRecords (identityKey: Uint8Array, from: DeviceRole = 'server'): (record: CheckedRecord) => boolean {
   return (record) => {
     const row = record.row
+    // Whether the person is discoverable, and where their devices meet: only
+    // as the identity signed it, and never deleted (storage/signed-settings.ts).
+    if (record.table === 'settings' && isSignedSetting(record.key)) {
+      return row !== undefined && isSettingGranted(identityKey, record.key as string, row.value, row.at, row.grant)
+    }
     if (!row) return true
-    if (record.table === 'friends') return isFriendGranted(identityKey, row.key as string, row.addedAt, row.grant)
+    if (record.table === 'friends') {
+      if (!isFriendGranted(identityKey, row.key as string, row.addedAt, row.grant)) return false
+      record.row = provenSecrets(row, identityKey, from)
+      return true
+    }
     if (record.table === 'invites') return isInviteGranted(identityKey, row as unknown as GrantedInvite, row.grant)
     if (record.table === 'devices') {
       return signedFor(row.deviceKey as string, () => checkDeviceCertificate(row.certificate, { identityKey, now: Number.MAX_SAFE_INTEGER }).deviceKey) &&

@@ -3,7 +3,9 @@
 // anything to that: the deletion log keeps every friend's confirmation from
 // any device, and a revocation (of my devices or a friend's), once known, is
 // never undone.
+import { isSignedSetting, laterSetting } from '../storage/signed-settings'
 import type { SyncLogRow } from './change-log'
+import { mergeSecrets } from './meeting-secrets'
 import type { CheckedRecord } from './records'
 import { compareStamps } from './stamps'
 import type { SyncedTable } from './tables'
@@ -27,23 +29,59 @@ const MERGES: Partial<Record<SyncedTable, Merge>> = {
     if (!winner || !ours || !theirs) return winner
     return { ...winner, friends: confirmations(ours.friends, theirs.friends) }
   },
+  // A device is revoked, never forgotten: no store deletes a device row, and
+  // a stolen server device that deleted its own row from the full devices'
+  // lists could no longer be revoked there. Not even deleting the row takes
+  // a revocation back.
   devices: (ours, theirs, theirsWins) => {
-    const winner = lastWriterWins(ours, theirs, theirsWins)
+    const winner = lastWriterWins(ours, theirs, theirsWins) ?? ours ?? theirs
     const revocation = winner?.revocation ?? ours?.revocation ?? theirs?.revocation
     if (revocation === undefined) return winner
-    // Not even deleting the row takes a revocation back.
-    return { ...(winner ?? ours ?? theirs), revocation }
+    return { ...winner, revocation }
   },
-  // An invite used or withdrawn stays so: its grant covers what it is (id,
-  // token, expiry), not its status, and a device that set it back to
-  // pending would reopen a spent link to whoever holds it.
+  // An invite only moves on: pending, then used, or withdrawn. Its grant
+  // covers what it is (id, token, expiry), not its status: a device that set
+  // it back to pending reopened a spent link to whoever holds it; one that
+  // set a withdrawn invite to used, or a used one's use later, put it back
+  // in its swarm for another day (see USED_INVITE_REACHABLE_MS) as often as
+  // it liked, where the link's holder learns that the person is online.
   invites: (ours, theirs, theirsWins) => {
     const winner = lastWriterWins(ours, theirs, theirsWins)
-    if (!winner || !ours || ours.status === 'pending' || winner.status !== 'pending') return winner
-    return { ...winner, status: ours.status, usedBy: ours.usedBy, usedAt: ours.usedAt }
+    if (!winner || !ours || !theirs) return winner
+    const use = furtherOn(ours, theirs)
+    const out: Row = { ...winner, status: use.status }
+    for (const field of ['usedBy', 'usedAt'] as const) {
+      if (use[field] === undefined) delete out[field]
+      else out[field] = use[field]
+    }
+    return out
+  },
+  // A friend's meeting secrets: the newer of each side's, not the later row's
+  // (see meeting-secrets.ts).
+  friends: (ours, theirs, theirsWins) => {
+    const winner = lastWriterWins(ours, theirs, theirsWins)
+    return winner && ours && theirs ? mergeSecrets(winner, ours, theirs) : winner
   },
   // A friend's revoked device stays refused, whatever a merge says.
-  peerRevocations: (ours, theirs, theirsWins) => lastWriterWins(ours, theirs, theirsWins) ?? ours ?? theirs
+  peerRevocations: (ours, theirs, theirsWins) => lastWriterWins(ours, theirs, theirsWins) ?? ours ?? theirs,
+  // The signed settings: the value set later, whatever the sync stamps say.
+  settings: (ours, theirs, theirsWins) => isSignedSetting((ours ?? theirs)?.key)
+    ? laterSetting(ours, theirs, theirsWins)
+    : lastWriterWins(ours, theirs, theirsWins)
+}
+
+const INVITE_STAGE: Record<string, number> = { pending: 0, used: 1, revoked: 2 }
+
+/** Of two rows of one invite, the one further on: withdrawn beats used beats
+ *  pending; of two uses, the earlier (then the smaller key), so every device
+ *  keeps the same. */
+function furtherOn (a: Row, b: Row): Row {
+  const stage = (row: Row): number => INVITE_STAGE[row.status as string] ?? 0
+  if (stage(a) !== stage(b)) return stage(a) > stage(b) ? a : b
+  if (a.status !== 'used') return a
+  const at = (row: Row): number => typeof row.usedAt === 'number' ? row.usedAt : Infinity
+  if (at(a) !== at(b)) return at(a) < at(b) ? a : b
+  return String(a.usedBy) <= String(b.usedBy) ? a : b
 }
 
 /** Tables whose ids are never used again: a deletion there is final, and

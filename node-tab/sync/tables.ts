@@ -28,9 +28,15 @@ export function isPersonSetting (key: unknown): key is string {
 
 /** Fields of a row that are the device's own: never sent, never overwritten.
  *  An item's listedAt is where this device lists it to friends (see
- *  ItemsStore.listVisible): each device numbers its own changes. */
+ *  ItemsStore.listVisible): each device numbers its own changes. A friend's
+ *  toldRevocations is which of my revocations this device told that friend:
+ *  taken from sync, it let a stolen server device mark its own revocation
+ *  as told to every friend before it was revoked, and no device ever told
+ *  them. Each device tells each friend itself (the friend takes a known
+ *  revocation again at no cost). */
 export const DEVICE_LOCAL_FIELDS: Partial<Record<SyncedTable, readonly string[]>> = {
-  items: ['listedAt']
+  items: ['listedAt'],
+  friends: ['toldRevocations']
 }
 
 /** A row without its device-local fields. */

@@ -1,14 +1,17 @@
 // Grants (DESIGN §6a): what only the identity key may allow, signed by it,
 // so that a server device (which never holds that key) cannot allow it by
 // writing a row that sync then spreads to the person's other devices. A
-// friendship and an invite are such things: a friends or invites row that
-// reaches a device by sync without the identity's grant is not taken.
-import { concatBytes, fromHex, utf8 } from '../util/bytes'
+// friendship and an invite are such things, and so are the settings that
+// decide how the person can be reached (discoverable by address, where
+// their devices meet): a row that reaches a device by sync without the
+// identity's grant is not taken.
+import { concatBytes, fromHex, toHex, utf8 } from '../util/bytes'
 import { sign, verify } from '../crypto/crypto'
 import type { Identity } from './identity'
 
 const FRIEND_CONTEXT = utf8('kith/grant/friend/v1')
 const INVITE_CONTEXT = utf8('kith/grant/invite/v1')
+const SETTING_CONTEXT = utf8('kith/grant/setting/v1')
 
 /** A friendship grant covers the friend's key and when the friendship began:
  *  a grant over the key alone let a server device bring back, row and grant
@@ -44,4 +47,23 @@ export function isInviteGranted (identityKey: Uint8Array, invite: GrantedInvite,
   return grant instanceof Uint8Array && grant.length === 64 && typeof id === 'string' && id.length <= 64 &&
     typeof token === 'string' && token.length <= 64 && (expiresAt === null || Number.isSafeInteger(expiresAt)) &&
     verify(inviteMessage({ id, token, expiresAt }), grant, identityKey)
+}
+
+/** A setting of the person that decides how they can be reached (whether
+ *  they are discoverable, where their devices meet): a boolean or bytes. */
+export type GrantedValue = boolean | Uint8Array
+
+/** What a setting grant covers: the setting, its value and when it was set,
+ *  so that an old grant sent again never wins over a later choice. */
+const settingMessage = (key: string, value: GrantedValue, at: number): Uint8Array =>
+  concatBytes(SETTING_CONTEXT, utf8(JSON.stringify([key, at, typeof value === 'boolean' ? value : toHex(value)])))
+
+export function grantSetting (identity: Identity, key: string, value: GrantedValue, at: number): Uint8Array {
+  return sign(settingMessage(key, value, at), identity.secretKey)
+}
+
+export function isSettingGranted (identityKey: Uint8Array, key: string, value: unknown, at: unknown, grant: unknown): boolean {
+  return grant instanceof Uint8Array && grant.length === 64 && Number.isSafeInteger(at) && (at as number) >= 0 &&
+    (typeof value === 'boolean' || value instanceof Uint8Array) &&
+    verify(settingMessage(key, value, at as number), grant, identityKey)
 }

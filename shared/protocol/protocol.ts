@@ -117,6 +117,10 @@ export interface DeviceRevokedParams {
   pairSecret?: Uint8Array
   /** When the sender made pairSecret (ms): the newer of two crossing replacements wins. */
   pairSecretSince?: number
+  /** The sender's identity's signature over pairSecret and pairSecretSince
+   *  (shared/identity/meeting-secret-grants.ts): with it, the receiver's
+   *  other devices take the secret from whichever of them was told. */
+  pairSecretSignature?: Uint8Array
 }
 
 export function parseDeviceRevoked (input: unknown): DeviceRevokedParams {
@@ -132,6 +136,10 @@ export function parseDeviceRevoked (input: unknown): DeviceRevokedParams {
     if (!Number.isSafeInteger(p.pairSecretSince) || (p.pairSecretSince as number) < 0) throw new KithError('BAD_REQUEST', 'pairSecretSince must be a time in ms')
     out.pairSecret = p.pairSecret as Uint8Array
     out.pairSecretSince = p.pairSecretSince as number
+    if (p.pairSecretSignature !== undefined) {
+      if (!(p.pairSecretSignature instanceof Uint8Array) || p.pairSecretSignature.length !== 64) throw new KithError('BAD_REQUEST', 'pairSecretSignature must be 64 bytes')
+      out.pairSecretSignature = p.pairSecretSignature
+    }
   }
   return out
 }

@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest'
 import { askHostConfig, ConfigError, DEFAULT_CONFIG, RELAY_ONLY_NEEDS_TURN } from '../../../node-tab/person/config'
 import { PersonSettings } from '../../../node-tab/person/person-settings'
-import { freshDb } from '../store-fixtures'
+import { freshDb, kithError } from '../store-fixtures'
+import { createIdentity } from '../../../shared/identity/identity'
 
 const HOST = { trackers: ['ws://host.test:8000'], iceServers: [{ urls: 'stun:host.test:3478' }] }
 const TURN = [{ urls: 'turn:relay.test:3478', username: 'u', credential: 'c' }]
@@ -59,11 +60,20 @@ describe('the person’s name and discoverability', () => {
   it('setDiscoverable turns the address swarm on and off, across a reload', async () => {
     const db = freshDb()
     const settings = await PersonSettings.load(db, HOST)
-    await settings.setDiscoverable(true)
+    const identity = createIdentity()
+    const fullDevice = { verify: async () => {}, signing: () => identity }
+    await settings.setDiscoverable(true, fullDevice)
     expect(settings.discoverable).toBe(true)
     expect((await PersonSettings.load(db, HOST)).discoverable).toBe(true)
-    await settings.setDiscoverable(false)
+    await settings.setDiscoverable(false, fullDevice)
     expect((await PersonSettings.load(db, HOST)).discoverable).toBe(false)
+  })
+
+  it('a server device (no identity key) cannot make the person discoverable', async () => {
+    const db = freshDb()
+    const settings = await PersonSettings.load(db, HOST)
+    await kithError(settings.setDiscoverable(true, { verify: async () => {}, signing: () => null }), 'UNAUTHORIZED')
+    expect(settings.discoverable).toBe(false)
   })
 
   it('reload() takes what another of my devices changed (sync wrote the settings table), and keeps what it did not', async () => {
