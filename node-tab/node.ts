@@ -18,7 +18,7 @@ import { buildNodeParts, wireParts, type NodeOpenOptions, type NodeParts, type N
 import { PersonSettings } from './person/person-settings'
 import { restoreReplays, saveReplays } from './rendezvous/saved-replays'
 import { NodeDatabase } from './storage/db'
-import { signUnsignedSettings } from './storage/signed-settings'
+import { hasUnsignedSettings } from './storage/signed-settings'
 import { loadOrCreateIdentity, type StoredIdentity } from './storage/identity-store'
 
 export type { NodeSession } from './connections/sessions'
@@ -63,7 +63,7 @@ export class KithNode extends EventTarget {
       afterChecks: async () => {
         await this.devices.load(); await this.ownDevices.refreshCount()
         // Values saved before settings were signed: signed now, so my other devices take them.
-        if (this.me.holdsSigningKey) await signUnsignedSettings(db, this.me.signing()!)
+        if (this.me.holdsSigningKey && await hasUnsignedSettings(db)) await (await import('./storage/signed-setting-writes')).signUnsignedSettings(db, this.me.signing()!)
       },
       onVerified: () => this.changed(),
       onFailure: () => { if (!this.closed) this.close() }

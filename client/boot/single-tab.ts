@@ -5,7 +5,6 @@
 // and the tab it is taken from stops serving. Where there are no Web
 // Locks (not a secure context: plain http on a LAN address), tabs agree over
 // a BroadcastChannel instead (channel-lock.ts).
-import { claimOverChannel } from './channel-lock'
 import type { NodeLock } from './node-lock'
 
 export const NODE_LOCK = 'kith-node'
@@ -26,7 +25,8 @@ export const CLAIM_WAIT_MS = 800
  */
 export function claimNode (opts: { steal?: boolean, waitMs?: number, locks?: LockManager | undefined } = {}): Promise<NodeLock | null> {
   const locks = 'locks' in opts ? opts.locks : globalThis.navigator?.locks
-  if (!locks) return claimOverChannel({ waitMs: opts.waitMs ?? CLAIM_WAIT_MS, ...(opts.steal ? { steal: true } : {}) })
+  // Loaded only there: nearly every page has Web Locks.
+  if (!locks) return import('./channel-lock').then(({ claimOverChannel }) => claimOverChannel({ waitMs: opts.waitMs ?? CLAIM_WAIT_MS, ...(opts.steal ? { steal: true } : {}) }))
   return new Promise((resolve, reject) => {
     let granted = false
     let onLost = (): void => {}

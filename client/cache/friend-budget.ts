@@ -11,19 +11,8 @@ import type { CacheUsage, ClientDatabase, LeftOut, SyncStateRow } from './db'
 
 export type { CacheUsage, LeftOut } from './db'
 
-export interface FriendBudget {
-  /** Cached items per friend. */
-  maxItems: number
-  /** Bytes of text and metadata per friend (see itemBytes). */
-  maxBytes: number
-}
-
-/** 32 MiB is some 1,600 items of the longest text, or years of ordinary
- *  posting; 20,000 items is ten a day for five years. The count matters on
- *  its own: a friend's page reads all of their cached items at once, and
- *  tiny items would otherwise slip under the bytes. Files are apart: their
- *  bytes are fetched only when I ask for one. */
-export const DEFAULT_FRIEND_BUDGET: Readonly<FriendBudget> = { maxItems: 20_000, maxBytes: 32 * 1024 * 1024 }
+export { DEFAULT_FRIEND_BUDGET, type FriendBudget } from './friend-limits'
+import type { FriendBudget } from './friend-limits'
 
 /** What a row holds beside the item's own strings: the owner's key, the id
  *  again in the keys and indexes, dates and flags. Counting it makes many
@@ -54,11 +43,7 @@ function utf8Length (text: string): number {
   return bytes
 }
 
-/** A budget with sane numbers: anything else is the default. */
-export function checkedBudget (budget: Partial<FriendBudget> = {}): FriendBudget {
-  const pick = (value: number | undefined, fallback: number): number => value !== undefined && Number.isSafeInteger(value) && value > 0 ? value : fallback
-  return { maxItems: pick(budget.maxItems, DEFAULT_FRIEND_BUDGET.maxItems), maxBytes: pick(budget.maxBytes, DEFAULT_FRIEND_BUDGET.maxBytes) }
-}
+export { checkedBudget } from './friend-limits'
 
 /** Inside the caller's transaction: the friend's counters, or (a database
  *  from before they were kept) counted once from their rows. */

@@ -6,7 +6,9 @@ import Dexie from 'dexie'
 import { decodeCursor, FILE_RANGE_BYTES, isSharedItem, type ItemType, type SharedItem } from '../../shared/protocol/items'
 import type { CacheLimit, FeedItem } from '../api/app-api'
 import type { CachedItemRow, CacheUsage, ClientDatabase, LeftOut, SyncStateRow } from './db'
-import { checkedBudget, itemBytes, trimToBudget, usageOf, type FriendBudget } from './friend-budget'
+import { checkedBudget, type FriendBudget } from './friend-limits'
+/** The counting and trimming code loads with the first page stored, not with the app. */
+const budgetCode = (): Promise<typeof import('./friend-budget')> => import('./friend-budget')
 import { PagesInFlight, type PageWindow } from './pages-in-flight'
 
 export type { PageWindow } from './pages-in-flight'
@@ -91,6 +93,8 @@ export class FriendCache {
     const db = this.db
     let added: SharedItem[] = []
     let removed = 0
+    // Loaded before the transaction: waiting on anything else inside one ends it.
+    const { itemBytes, trimToBudget, usageOf } = await budgetCode()
     const kept = await db.transaction('rw', db.cachedItems, db.cachedFiles, db.cachedFileChunks, db.syncState, async () => {
       const state = await db.syncState.get(owner)
       const usage = await usageOf(db, owner, state) // before this page changes the rows
@@ -176,6 +180,7 @@ export class FriendCache {
   /** How much of `owner`'s items I hold. */
   async usage (owner: string): Promise<CacheUsage> {
     const db = this.db
+    const { usageOf } = await budgetCode()
     return db.transaction('r', db.cachedItems, db.syncState, async () => usageOf(db, owner, await db.syncState.get(owner)))
   }
 
@@ -301,11 +306,12 @@ export class FriendCache {
     this.pagesInFlight.recordDeletions(owner, itemIds)
     const keys = [...new Set(itemIds)].map((id) => [owner, id] as [string, string])
     const db = this.db
+    const { itemBytes } = await budgetCode()
     await db.transaction('rw', db.cachedItems, db.cachedFiles, db.cachedFileChunks, db.syncState, async () => {
       const rows = await db.cachedItems.bulkGet(keys)
       await db.cachedItems.bulkDelete(keys)
       await this.dropFiles(keys)
-      await this.countOut(owner, rows.filter((row): row is CachedItemRow => row !== undefined))
+      await this.countOut(owner, rows.filter((row): row is CachedItemRow => row !== undefined), itemBytes)
     })
     return [...itemIds]
   }
@@ -313,7 +319,7 @@ export class FriendCache {
   /** Takes removed rows off the owner's counters; inside the caller's
    *  transaction. Without counters there is nothing to correct: they are
    *  counted from the rows when next needed. */
-  private async countOut (owner: string, rows: CachedItemRow[]): Promise<void> {
+  private async countOut (owner: string, rows: CachedItemRow[], itemBytes: (item: SharedItem) => number): Promise<void> {
     const state = await this.db.syncState.get(owner)
     if (!state?.usage || rows.length === 0) return
     let { items, bytes } = state.usage

@@ -18,7 +18,7 @@ import type { NodeDatabase } from '../storage/db'
 import type { DevicesStore } from '../storage/devices-store'
 import type { FriendsStore } from '../storage/friends-store'
 import { loadOrCreateDevicesSecret } from '../storage/identity-store'
-import { DEVICES_SECRET_KEY, putSignedSetting } from '../storage/signed-settings'
+import { DEVICES_SECRET_KEY } from '../storage/signed-settings'
 import type { AppliedChanges } from '../sync/apply'
 import { DeviceSyncSessions } from './device-sync-sessions'
 import { OwnDeviceLinks } from './own-device-links'
@@ -165,6 +165,7 @@ export class OwnDevices {
     // Every secret it knew is replaced: where my devices meet, and where each
     // friend meets me (the friends get theirs with the revocation).
     this.devicesSecret = randomBytes(DEVICES_SECRET_BYTES)
+    const { putSignedSetting } = await import('../storage/signed-setting-writes')
     await putSignedSetting(db, DEVICES_SECRET_KEY, this.devicesSecret, identity.signing())
     await friends.replaceAllPairSecrets(() => randomBytes(32))
     this.opts.onRevoked(deviceHex)

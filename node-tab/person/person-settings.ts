@@ -8,7 +8,7 @@ import { askHostConfig, ConfigError, hasTurnServer, mergeConfig, parseConfig, RE
 import { KithError } from '../../shared/wire/errors'
 import type { NodeIdentity } from '../identity/node-identity'
 import type { NodeDatabase } from '../storage/db'
-import { DISCOVERABLE_KEY, putSignedSetting } from '../storage/signed-settings'
+import { DISCOVERABLE_KEY } from '../storage/signed-settings'
 
 const PROFILE_KEY = 'profile.displayName'
 const CONFIG_KEY = 'config.overrides'
@@ -75,6 +75,7 @@ export class PersonSettings {
     await me.verify()
     const signing = me.signing()
     if (!signing) throw new KithError('UNAUTHORIZED', 'Only a full device can change whether you can be found by address. Use your laptop or phone.')
+    const { putSignedSetting } = await import('../storage/signed-setting-writes')
     await putSignedSetting(this.db, DISCOVERABLE_KEY, on, signing)
     this.discoverableByAddress = on
   }

@@ -11,7 +11,7 @@ import { checkDeviceCertificate, issueDeviceCertificate, type DeviceCertificate 
 import type { DeviceCredentials } from '../../shared/identity/device-credentials'
 import { addressFromPublicKey, createIdentity, type Identity } from '../../shared/identity/identity'
 import type { IdentityRow, NodeDatabase, OwnDeviceRow } from './db'
-import { DEVICES_SECRET_KEY, putSignedSetting } from './signed-settings'
+import { DEVICES_SECRET_KEY } from './signed-settings'
 import type { LinkedIdentity } from '../linking/new-device'
 
 export interface StoredIdentity {
@@ -111,6 +111,8 @@ export async function storeLinkedIdentity (db: NodeDatabase, linked: LinkedIdent
 /** This person's devices' swarm secret, made on first use (on a full
  *  device, which signs it: see signed-settings.ts). */
 export async function loadOrCreateDevicesSecret (db: NodeDatabase, signing: Identity | null = null): Promise<Uint8Array> {
+  // Loaded before the transaction: waiting on anything else inside one ends it.
+  const { putSignedSetting } = await import('./signed-setting-writes')
   return db.transaction('rw', db.settings, async () => {
     const saved = await db.getSetting(DEVICES_SECRET_KEY, (v): v is Uint8Array => v instanceof Uint8Array && v.length === DEVICES_SECRET_BYTES)
     if (saved) return saved

@@ -7,9 +7,8 @@
 // give strangers the person's name. So a full device signs each value with
 // the identity key, with when it was set (shared/identity/grants.ts); sync
 // takes only signed values (sync/grants-filter.ts), and of two, the later
-// (sync/merge.ts): an old signed value sent again never wins.
-import { grantSetting, type GrantedValue } from '../../shared/identity/grants'
-import type { Identity } from '../../shared/identity/identity'
+// (sync/merge.ts): an old signed value sent again never wins. Saving one
+// (signing it) is in signed-setting-writes.ts, loaded when a value is saved.
 import { compareBytes } from '../../shared/util/bytes'
 import type { NodeDatabase, SettingRow } from './db'
 
@@ -17,10 +16,10 @@ export const DISCOVERABLE_KEY = 'rendezvous.discoverable'
 /** The devices' shared swarm secret (see deviceMeeting): made by the first
  *  device, handed to each device it links, replaced when one is revoked. */
 export const DEVICES_SECRET_KEY = 'devices.secret'
-const SIGNED = new Set([DISCOVERABLE_KEY, DEVICES_SECRET_KEY])
+export const SIGNED_SETTINGS = new Set([DISCOVERABLE_KEY, DEVICES_SECRET_KEY])
 
 export function isSignedSetting (key: unknown): boolean {
-  return typeof key === 'string' && SIGNED.has(key)
+  return typeof key === 'string' && SIGNED_SETTINGS.has(key)
 }
 
 /** A settings row, with the identity's grant over its value when it is one
@@ -31,30 +30,14 @@ export interface SignedSettingRow extends SettingRow {
   grant?: Uint8Array
 }
 
-/** Saves a signed setting, signed when this device holds the identity key
- *  (a server device's own value stays its own: sync never takes it). */
-export async function putSignedSetting (db: NodeDatabase, key: string, value: GrantedValue, signing: Identity | null, now = Date.now()): Promise<void> {
-  await db.transaction('rw', db.settings, async () => {
-    const previous = await db.settings.get(key) as SignedSettingRow | undefined
-    const row: SignedSettingRow = { key, value }
-    if (signing) {
-      // Later than the value it replaces, whatever the clock did.
-      row.at = Math.max(now, (previous?.at ?? -1) + 1)
-      row.grant = grantSetting(signing, key, value, row.at)
-    }
-    await db.settings.put(row)
-  })
-}
-
-/** On a full device: signs the values saved before they were signed, so the
- *  person's other devices take them. Dated 0, older than any choice signed
- *  since: a device that was away signing its stale value now would bring
- *  back, everywhere, a devices secret replaced after a revocation. */
-export async function signUnsignedSettings (db: NodeDatabase, signing: Identity): Promise<void> {
-  for (const key of SIGNED) {
+/** Whether any signed setting was saved before values were signed (a
+ *  full device then signs it: signed-setting-writes.ts). */
+export async function hasUnsignedSettings (db: NodeDatabase): Promise<boolean> {
+  for (const key of SIGNED_SETTINGS) {
     const row = await db.settings.get(key) as SignedSettingRow | undefined
-    if (row && !row.grant && (typeof row.value === 'boolean' || row.value instanceof Uint8Array)) await putSignedSetting(db, key, row.value, signing, 0)
+    if (row && !row.grant) return true
   }
+  return false
 }
 
 /** Which of two values of a signed setting to keep (both checked, or our

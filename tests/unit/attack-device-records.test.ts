@@ -14,7 +14,8 @@ import type { KithNode } from '../../node-tab/node'
 import { USED_INVITE_REACHABLE_MS } from '../../node-tab/rendezvous/meeting-plan'
 import { NodeDatabase } from '../../node-tab/storage/db'
 import { loadOrCreateDevicesSecret, storeLinkedIdentity } from '../../node-tab/storage/identity-store'
-import { DEVICES_SECRET_KEY, DISCOVERABLE_KEY, signUnsignedSettings } from '../../node-tab/storage/signed-settings'
+import { DEVICES_SECRET_KEY, DISCOVERABLE_KEY } from '../../node-tab/storage/signed-settings'
+import { signUnsignedSettings } from '../../node-tab/storage/signed-setting-writes'
 import { befriend, connectNodes, NodeSet, signingOf, until } from './device-fixtures'
 
 const sets = new NodeSet()
