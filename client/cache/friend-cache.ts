@@ -296,8 +296,13 @@ export class FriendCache {
   /** Removes these files and all their pieces; inside the caller's transaction. */
   private async dropFiles (keys: Array<[string, string]>): Promise<void> {
     if (keys.length === 0) return
-    await this.db.cachedFiles.bulkDelete(keys)
-    for (const [owner, id] of keys) await this.piecesOf(owner, id).delete()
+    // Pieces are stored only under a file row (beginFile, storePiece): the
+    // pieces of the keys without one need no search (a flood of made-up ids
+    // cost one range delete each).
+    const files = await this.db.cachedFiles.bulkGet(keys)
+    const withFile = keys.filter((_, i) => files[i] !== undefined)
+    await this.db.cachedFiles.bulkDelete(withFile)
+    for (const [owner, id] of withFile) await this.piecesOf(owner, id).delete()
   }
 
   /** The owner's delete notices: removes exactly these items of theirs and

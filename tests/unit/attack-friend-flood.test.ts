@@ -155,7 +155,9 @@ describe('attack: one friend floods hints', () => {
     // The session opening's sync, then at most one a second, and one after the last hint.
     expect(listings.length).toBeGreaterThanOrEqual(2)
     expect(listings.length).toBeLessThanOrEqual(Math.ceil(seconds) + 2)
-    for (let i = 1; i < listings.length; i++) expect(listings[i]! - listings[i - 1]!).toBeGreaterThanOrEqual(900)
+    // (The spacing itself is sync-coalescer.test's, with a fake clock: here a
+    // listing arrives a variable time after its sync starts, more so on a
+    // busy machine, so the gaps seen by the friend prove nothing.)
     expect(listings.at(-1)!).toBeGreaterThanOrEqual(lastHint - 1_000)
   }, 30_000)
 })
