@@ -47,8 +47,10 @@ function channelFor (opts: Pick<DialOptions, 'openChannel' | 'trackers' | 'relay
 }
 
 /** After a dial succeeds, how long its trackers stay joined to bring the
- *  other copies of the answer: evidence of which ones relay. */
-const LINGER_MS = 2_000
+ *  other copies of the answer: evidence of which ones relay. On a busy
+ *  device (or friend) the copy through a good tracker can come seconds after
+ *  the first; 2 s called a working tracker "not relaying" under load. */
+const LINGER_MS = 6_000
 /** How often an unanswered ICE restart offer is announced again. */
 const RESTART_REANNOUNCE_MS = 2_000
 
