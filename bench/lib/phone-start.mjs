@@ -1,0 +1,89 @@
+// The first second as a phone sees it (issue "fast on a phone"): a warm
+// start of the app with Chromium's CPU slowed 4× through the DevTools
+// protocol, judged from outside the page as Lighthouse's mobile preset
+// would, not by marks the app sets for itself:
+//
+// - app_cls: the page's layout shifts (PerformanceObserver 'layout-shift',
+//   buffered, shifts right after input left out), summed over the first
+//   SETTLE_MS after navigation: everything that moves after it first shows.
+// - app_usable_ms_4x: navigation start until the first screen is on screen
+//   with the owner's address (seen from outside, polled) and the main thread
+//   then stays free of long tasks for QUIET_MS: the moment a tap is answered.
+// - app_blocking_ms_4x: for every long task (> 50 ms) that started before
+//   then, its time over 50 ms, summed (Lighthouse's total blocking time, cut
+//   at usable).
+// - initial_js_kB_gz_outside: every script the network log shows requested
+//   before usable (the entry, its imports, anything lazily loaded meanwhile),
+//   gzipped as built in dist/.
+import { percentile } from './stats.mjs'
+import { withTimeout } from './timeout.mjs'
+import { loadedScriptsKB } from './initial-js.mjs'
+
+const RATE = 4
+const SETTLE_MS = 5000
+const QUIET_MS = 1000
+const LONG_TASK_MS = 50
+
+/** Watches shifts and long tasks from the first byte of the page on. */
+function observeFirstSecond () {
+  const seen = { shifts: [], longTasks: [] }
+  Object.defineProperty(window, '__kithFirstSecond', { value: seen })
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) if (!e.hadRecentInput) seen.shifts.push({ at: e.startTime, value: e.value })
+  }).observe({ type: 'layout-shift', buffered: true })
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) seen.longTasks.push({ at: e.startTime, duration: e.duration })
+  }).observe({ type: 'longtask', buffered: true })
+}
+
+/**
+ * @param {{ context: import('playwright-core').BrowserContext, appUrl: string, dist: string, runs: number, log: (...a: unknown[]) => void }} opts
+ *   a context whose profile already has an identity (a warm start)
+ */
+export async function measurePhoneStart ({ context, appUrl, dist, runs, log }) {
+  await context.addInitScript(observeFirstSecond)
+  const page = await context.newPage()
+  const cdp = await context.newCDPSession(page)
+  const samples = { cls: [], usable: [], blocking: [], js: [] }
+  try {
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: RATE })
+    for (let i = 0; i < runs; i++) {
+      const scripts = []
+      const onRequest = (req) => { if (req.resourceType() === 'script') scripts.push({ url: req.url(), at: Date.now() }) }
+      page.on('request', onRequest)
+      await page.goto(`${appUrl}/`, { waitUntil: 'commit' })
+      // From outside: the owner's address is on screen.
+      await page.getByTestId('my-address').waitFor({ timeout: 60_000 })
+      const shownWall = Date.now()
+      const origin = await page.evaluate(() => performance.timeOrigin)
+      await page.waitForTimeout(Math.max(SETTLE_MS - (shownWall - origin), QUIET_MS))
+      const seen = await withTimeout(page.evaluate(() => window.__kithFirstSecond), 10_000, 'first-second entries')
+      page.off('request', onRequest)
+      // Usable: shown, then QUIET_MS without a long task (page time, ms).
+      let usable = shownWall - origin
+      for (const t of [...seen.longTasks].sort((a, b) => a.at - b.at)) {
+        if (t.at + t.duration < usable) continue
+        if (t.at > usable + QUIET_MS) break
+        usable = t.at + t.duration
+      }
+      const blocking = seen.longTasks.filter((t) => t.at < usable).reduce((sum, t) => sum + Math.max(0, t.duration - LONG_TASK_MS), 0)
+      const cls = seen.shifts.filter((s) => s.at < SETTLE_MS).reduce((sum, s) => sum + s.value, 0)
+      // Scripts whose request left before usable.
+      const before = [...new Set(scripts.filter((s) => s.at <= origin + usable).map((s) => s.url))]
+      samples.cls.push(cls)
+      samples.usable.push(usable)
+      samples.blocking.push(blocking)
+      samples.js.push(loadedScriptsKB(dist, appUrl, before))
+    }
+  } finally {
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 }).catch(() => {})
+    await page.close().catch(() => {})
+  }
+  log(`4× slower CPU, ${runs} warm starts: usable ${samples.usable.map((v) => v.toFixed(0)).join(' ')} ms; blocking ${samples.blocking.map((v) => v.toFixed(0)).join(' ')} ms; CLS ${samples.cls.map((v) => v.toFixed(3)).join(' ')}; scripts ${samples.js.map((v) => v.toFixed(1)).join(' ')} kB`)
+  return {
+    app_cls: percentile(samples.cls, 50),
+    app_usable_ms_4x: percentile(samples.usable, 50),
+    app_blocking_ms_4x: percentile(samples.blocking, 50),
+    initial_js_kB_gz_outside: Math.max(...samples.js)
+  }
+}
