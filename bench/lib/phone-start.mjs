@@ -29,7 +29,14 @@ function observeFirstSecond () {
   const seen = { shifts: [], longTasks: [] }
   Object.defineProperty(window, '__kithFirstSecond', { value: seen })
   new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) if (!e.hadRecentInput) seen.shifts.push({ at: e.startTime, value: e.value })
+    const named = (node) => {
+      if (!node) return null
+      const host = node.getRootNode?.()?.host
+      return `${host ? `${host.localName} > ` : ''}${node.localName ?? node.nodeName}${node.id ? `#${node.id}` : ''}`
+    }
+    for (const e of list.getEntries()) {
+      if (!e.hadRecentInput) seen.shifts.push({ at: e.startTime, value: e.value, what: (e.sources ?? []).map((s) => named(s.node) ?? `y ${Math.round(s.previousRect.y)}→${Math.round(s.currentRect.y)} h ${Math.round(s.previousRect.height)}→${Math.round(s.currentRect.height)}`).join(', ') })
+    }
   }).observe({ type: 'layout-shift', buffered: true })
   new PerformanceObserver((list) => {
     for (const e of list.getEntries()) seen.longTasks.push({ at: e.startTime, duration: e.duration })
@@ -45,6 +52,7 @@ export async function measurePhoneStart ({ context, appUrl, dist, runs, log }) {
   const page = await context.newPage()
   const cdp = await context.newCDPSession(page)
   const samples = { cls: [], usable: [], blocking: [], js: [] }
+  let lastShifts = []
   try {
     await cdp.send('Emulation.setCPUThrottlingRate', { rate: RATE })
     for (let i = 0; i < runs; i++) {
@@ -67,7 +75,8 @@ export async function measurePhoneStart ({ context, appUrl, dist, runs, log }) {
         usable = t.at + t.duration
       }
       const blocking = seen.longTasks.filter((t) => t.at < usable).reduce((sum, t) => sum + Math.max(0, t.duration - LONG_TASK_MS), 0)
-      const cls = seen.shifts.filter((s) => s.at < SETTLE_MS).reduce((sum, s) => sum + s.value, 0)
+      lastShifts = seen.shifts.filter((s) => s.at < SETTLE_MS)
+      const cls = lastShifts.reduce((sum, s) => sum + s.value, 0)
       // Scripts whose request left before usable.
       const before = [...new Set(scripts.filter((s) => s.at <= origin + usable).map((s) => s.url))]
       samples.cls.push(cls)
@@ -79,6 +88,7 @@ export async function measurePhoneStart ({ context, appUrl, dist, runs, log }) {
     await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 }).catch(() => {})
     await page.close().catch(() => {})
   }
+  log(`what moved (last start): ${lastShifts.map((x) => `${x.at.toFixed(0)} ms ${x.value.toFixed(3)} ${x.what}`).join('; ') || 'nothing'}`)
   log(`4× slower CPU, ${runs} warm starts: usable ${samples.usable.map((v) => v.toFixed(0)).join(' ')} ms; blocking ${samples.blocking.map((v) => v.toFixed(0)).join(' ')} ms; CLS ${samples.cls.map((v) => v.toFixed(3)).join(' ')}; scripts ${samples.js.map((v) => v.toFixed(1)).join(' ')} kB`)
   return {
     app_cls: percentile(samples.cls, 50),
