@@ -1,5 +1,5 @@
 // The cryptography every part of Kith uses, behind one small facade: the
-// library code (tweetnacl, ed2curve, @noble/curves: crypto-impl.ts) is
+// library code (tweetnacl, @noble/curves: crypto-impl.ts) is
 // loaded lazily with loadCrypto(), so the first screen opens without it
 // (bench/README.md, kith-app). Every function here is synchronous and
 // throws until loadCrypto() has resolved: the node loads and runs its

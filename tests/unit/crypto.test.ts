@@ -3,7 +3,7 @@ import {
   boxPublicKeyFromSigning, boxSecretKeyFromSigning, generateBoxKeyPair, generateSigningKeyPair,
   isValidSigningPublicKey, keyPairMatches, openSealed, randomBytes, seal, sign, verify
 } from '../../shared/crypto/crypto'
-import { utf8 } from '../../shared/util/bytes'
+import { fromHex, toHex, utf8 } from '../../shared/util/bytes'
 import nacl from 'tweetnacl'
 
 const message = utf8('the quick brown fox, signed')
@@ -165,8 +165,19 @@ describe('Ed25519 → X25519 derivation', () => {
     expect(boxSecretKeyFromSigning(id.secretKey)).toHaveLength(32)
   })
 
+  it('maps keys to X25519 exactly as before (ed2curve, libsodium\'s map): friends keep the same pair secrets', () => {
+    // Computed with ed2curve 0.3.0, which this replaced: a changed map would
+    // change every pair secret and every sealed box between friends.
+    const seed = new Uint8Array(32).fill(0x42)
+    const publicKey = fromHex('2152f8d19b791d24453242e15f2eab6cb7cffa7b6a5ed30097960e069881db12')
+    const secretKey = new Uint8Array([...seed, ...publicKey])
+    expect(keyPairMatches({ publicKey, secretKey })).toBe(true)
+    expect(toHex(boxPublicKeyFromSigning(publicKey))).toBe('cc4f2cdb695dd766f34118eb67b98652fed1d8bc49c330b119bbfa8a64989378')
+    expect(toHex(boxSecretKeyFromSigning(secretKey))).toBe('90e7595fc89e52fdfddce9c6a43d74dbf6047025ee0462d2d172e8b6a2841d6e')
+  })
+
   it('rejects a 32-byte string that is not a curve point', () => {
-    // y = 2 is not the y-coordinate of any Ed25519 point, so ed2curve refuses it.
+    // y = 2 is not the y-coordinate of any Ed25519 point.
     const notAPoint = new Uint8Array(32)
     notAPoint[0] = 2
     expect(isValidSigningPublicKey(notAPoint)).toBe(false)
