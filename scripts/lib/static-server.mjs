@@ -7,19 +7,22 @@
 // answer a request before the files do (the headless runner's report
 // endpoint); it returns true when it did. Requests naming another host
 // than the server's own are refused (see allowed-hosts.mjs); `extraHosts`
-// adds names it is also reached by.
+// adds names it is also reached by. Source maps are built (dist/*.map) but
+// not served unless asked (`sourceMaps`, or KITH_SOURCE_MAPS=1 for
+// `npm start` and the runner): they hold the whole source with comments, and
+// a host has no reason to hand that to every visitor.
 import http from 'node:http'
 import sirv from 'sirv'
 import { allowedHosts, isAllowedHost } from './allowed-hosts.mjs'
 
 /**
  * @param {{ root: string, port?: number, host?: string, config?: object | ((req: import('node:http').IncomingMessage) => object),
- *           mounts?: Record<string, string>, headers?: Record<string, string>, extraHosts?: string[],
+ *           mounts?: Record<string, string>, headers?: Record<string, string>, extraHosts?: string[], sourceMaps?: boolean,
  *           handle?: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, url: URL) => boolean }} opts
  *   mounts: URL prefix -> folder, for extra files (e.g. the Bugout bundle in benchmarks)
  * @returns {Promise<{ url: string, port: number, close: () => Promise<void> }>}
  */
-export async function startStaticServer ({ root, port = 0, host = '127.0.0.1', config, mounts = {}, headers = {}, extraHosts = [], handle }) {
+export async function startStaticServer ({ root, port = 0, host = '127.0.0.1', config, mounts = {}, headers = {}, extraHosts = [], sourceMaps = process.env.KITH_SOURCE_MAPS === '1', handle }) {
   const hosts = allowedHosts({ listenHost: host, extra: extraHosts })
   // Read from disk at each request (a new build is served at once), sent
   // compressed when the build has .br/.gz copies (precompress.mjs), with an
@@ -36,6 +39,7 @@ export async function startStaticServer ({ root, port = 0, host = '127.0.0.1', c
       res.end(JSON.stringify(typeof config === 'function' ? config(req) : config))
       return
     }
+    if (!sourceMaps && SOURCE_MAP.test(url.pathname)) return notFound(res)
     for (const [prefix, serve] of serveMounts) {
       if (url.pathname.startsWith(prefix + '/')) {
         req.url = req.url.slice(prefix.length)
@@ -63,6 +67,8 @@ export async function startStaticServer ({ root, port = 0, host = '127.0.0.1', c
 function caching (res, pathname) {
   res.setHeader('Cache-Control', HASHED.test(pathname) ? 'public, max-age=31536000, immutable' : 'no-cache')
 }
+/** A map, or a compressed copy of one, however the name is cased. */
+const SOURCE_MAP = /\.map(\.(br|gz))?$/i
 const HASHED = /^\/assets\/[^/]+-[A-Za-z0-9_-]{8}\.[a-z0-9]+(\.map)?$/
 
 /** Says nothing of which names would work: the page asking may be hostile. */

@@ -86,6 +86,13 @@ describe('the static server sends the policy as a header', () => {
     }
   })
 
+  it('the hosting docs give other hosts the same policy, word for word', () => {
+    const docs = readFileSync(join(root, 'docs/networks.md'), 'utf8')
+    const given = [...docs.matchAll(/Content-Security-Policy:? "?([^"`\n]+?)"?(?: always;|` and|\n)/g)].map((m) => m[1])
+    expect(given.length).toBeGreaterThanOrEqual(3)
+    for (const policy of given) expect(policy).toBe(APP_CSP_HEADER)
+  })
+
   it('npm start passes the app headers to the server', () => {
     const start = readFileSync(join(root, 'scripts/start.mjs'), 'utf8')
     expect(start).toMatch(/^import \{ APP_HEADERS \} from '\.\/lib\/csp\.mjs'$/m)

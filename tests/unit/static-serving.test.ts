@@ -32,10 +32,25 @@ describe('serving the built app', () => {
     writeFileSync(join(root, 'assets', 'index-DVdA8l6H.js'), SCRIPT)
     writeFileSync(join(root, 'assets', 'tiny-Ab12Cd34.js'), 'export {}\n')
     writeFileSync(join(root, 'sw.js'), SCRIPT)
+    writeFileSync(join(root, 'assets', 'index-DVdA8l6H.js.map'), '{"version":3,"sources":["../client/secret-comments.ts"]}')
+    writeFileSync(join(root, 'sw.js.map'), '{"version":3}')
     precompressFolder(root)
-    server = await startStaticServer({ root })
+    server = await startStaticServer({ root, sourceMaps: false })
+    withMaps = await startStaticServer({ root, sourceMaps: true })
   })
-  afterAll(async () => { await server.close() })
+  let withMaps: Awaited<ReturnType<typeof startStaticServer>>
+  afterAll(async () => { await server.close(); await withMaps.close() })
+
+  it('source maps are not served unless asked for', async () => {
+    for (const path of ['/assets/index-DVdA8l6H.js.map', '/sw.js.map', '/assets/index-DVdA8l6H.js.map?x=1', '/assets/index-DVdA8l6H.js.map.gz', '/assets/index-DVdA8l6H.js.map.br', '/assets/index-DVdA8l6H.js.MAP']) {
+      const res = await get(path, 'gzip, br')
+      expect(res.status, path).toBe(404)
+      expect(res.body.toString(), path).not.toContain('secret-comments')
+    }
+    const asked = await fetch(`${withMaps.url}/assets/index-DVdA8l6H.js.map`)
+    expect(asked.status).toBe(200)
+    expect(await asked.text()).toContain('secret-comments')
+  })
 
   it('a content-hashed file is kept a year; the page and the service worker are revalidated', async () => {
     expect((await get('/assets/index-DVdA8l6H.js')).headers['cache-control']).toBe('public, max-age=31536000, immutable')
