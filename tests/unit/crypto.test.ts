@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import {
   boxPublicKeyFromSigning, boxSecretKeyFromSigning, generateBoxKeyPair, generateSigningKeyPair,
-  isValidSigningPublicKey, keyPairMatches, openSealed, randomBytes, seal, sign, verify
+  isValidSigningPublicKey, keyPairMatches, openSealed, pairSecret, randomBytes, seal, sign, verify
 } from '../../shared/crypto/crypto'
 import { fromHex, toHex, utf8 } from '../../shared/util/bytes'
 import nacl from 'tweetnacl'
@@ -174,6 +174,38 @@ describe('Ed25519 → X25519 derivation', () => {
     expect(keyPairMatches({ publicKey, secretKey })).toBe(true)
     expect(toHex(boxPublicKeyFromSigning(publicKey))).toBe('cc4f2cdb695dd766f34118eb67b98652fed1d8bc49c330b119bbfa8a64989378')
     expect(toHex(boxSecretKeyFromSigning(secretKey))).toBe('90e7595fc89e52fdfddce9c6a43d74dbf6047025ee0462d2d172e8b6a2841d6e')
+  })
+
+  it('a box key pair is one nacl.box accepts: its public half is the X25519 of its secret', () => {
+    const pair = generateBoxKeyPair()
+    expect(pair.publicKey).toEqual(nacl.scalarMult.base(pair.secretKey))
+    const other = nacl.box.keyPair()
+    const nonce = nacl.randomBytes(24)
+    const boxed = nacl.box(utf8('hello'), nonce, other.publicKey, pair.secretKey)
+    expect(nacl.box.open(boxed, nonce, pair.publicKey, other.secretKey)).toEqual(utf8('hello'))
+    const sealed = seal(utf8('to you'), pair.publicKey)
+    expect(openSealed(sealed, pair.secretKey)).toEqual(utf8('to you'))
+  })
+
+  it('seals and pair secrets are nacl.box\'s, byte for byte, and a low-order ephemeral key opens nothing', () => {
+    const alice = generateSigningKeyPair()
+    const bob = generateSigningKeyPair()
+    const expected = nacl.box.before(boxPublicKeyFromSigning(bob.publicKey), boxSecretKeyFromSigning(alice.secretKey))
+    expect(pairSecret(alice.secretKey, bob.publicKey)).toEqual(expected)
+    expect(pairSecret(bob.secretKey, alice.publicKey)).toEqual(expected)
+    // A box made by nacl itself, in the sealed layout, opens.
+    const recipient = nacl.box.keyPair()
+    const eph = nacl.box.keyPair()
+    const nonce = nacl.randomBytes(24)
+    const sealed = new Uint8Array([...eph.publicKey, ...nonce, ...nacl.box(utf8('by nacl'), nonce, recipient.publicKey, eph.secretKey)])
+    expect(openSealed(sealed, recipient.secretKey)).toEqual(utf8('by nacl'))
+    // And one made here opens with nacl.box.open.
+    const mine = seal(utf8('by kith'), recipient.publicKey)
+    expect(nacl.box.open(mine.subarray(56), mine.subarray(32, 56), mine.subarray(0, 32), recipient.secretKey)).toEqual(utf8('by kith'))
+    // The zero point as the ephemeral key: the shared point would be zero.
+    const zeroKey = new Uint8Array(32)
+    const forged = new Uint8Array([...zeroKey, ...nonce, ...nacl.secretbox(utf8('forged'), nonce, nacl.box.before(zeroKey, recipient.secretKey))])
+    expect(openSealed(forged, recipient.secretKey)).toBeNull()
   })
 
   it('rejects a 32-byte string that is not a curve point', () => {
