@@ -13,7 +13,9 @@ import { fromHex, toHex } from '../../shared/util/bytes'
 import { checkDeviceCertificate, checkDeviceRevocation } from '../../shared/identity/device-certificate'
 import { isFriendGranted, isInviteGranted, isSettingGranted, type GrantedInvite } from '../../shared/identity/grants'
 import type { DeviceRole } from '../../shared/identity/device-certificate'
-import { isSignedSetting } from '../storage/signed-settings'
+import { isSignedSetting, RECOVERY_RECORD_KEY } from '../storage/signed-settings'
+import { isRecoveryRecordSignedBy, parseRecoveryRecord } from '../../shared/identity/recovery-record'
+import { bytesEqual } from '../../shared/util/bytes'
 import { provenSecrets } from './meeting-secrets'
 import type { CheckedRecord } from './records'
 
@@ -26,7 +28,8 @@ export function grantedRecords (identityKey: Uint8Array, from: DeviceRole = 'ser
     // Whether the person is discoverable, and where their devices meet: only
     // as the identity signed it, and never deleted (storage/signed-settings.ts).
     if (record.table === 'settings' && isSignedSetting(record.key)) {
-      return row !== undefined && isSettingGranted(identityKey, record.key as string, row.value, row.at, row.grant)
+      return row !== undefined && isSettingGranted(identityKey, record.key as string, row.value, row.at, row.grant) &&
+        (record.key !== RECOVERY_RECORD_KEY || isOwnRecoveryRecord(row.value, identityKey))
     }
     if (!row) return true
     if (record.table === 'friends') {
@@ -50,6 +53,17 @@ export function grantedRecords (identityKey: Uint8Array, from: DeviceRole = 'ser
 function signedFor (deviceHex: string, check: () => Uint8Array): boolean {
   try {
     return toHex(check()) === deviceHex
+  } catch {
+    return false
+  }
+}
+
+/** My recovery record, as friends would check it: for me, signed by my
+ *  identity key (a grant over junk bytes would otherwise pass as a setting). */
+function isOwnRecoveryRecord (value: unknown, identityKey: Uint8Array): boolean {
+  try {
+    const record = parseRecoveryRecord(value)
+    return bytesEqual(record.identityKey, identityKey) && isRecoveryRecordSignedBy(record, identityKey)
   } catch {
     return false
   }
