@@ -57,7 +57,8 @@ export class KithRecoveryWords extends LitElement {
   declare error: string
   /** The asked words that did not match, marked invalid. */
   declare wrong: number[]
-  private readonly since = new ApiQuery(this, () => this.api, (api) => api.recoverySince())
+  /** In an object, so "not loaded yet" (null) differs from "not set up" ({at: null}). */
+  private readonly since = new ApiQuery(this, () => this.api, async (api) => ({ at: await api.recoverySince() }))
   private code: WordsCode | null = null
 
   constructor () {
@@ -139,8 +140,10 @@ export class KithRecoveryWords extends LitElement {
   }
 
   private renderStatus () {
-    const since = this.since.value
-    if (since !== null && since !== undefined) {
+    if (this.since.error) return html`<p class="error" role="alert">Could not read whether recovery words are set up: ${this.since.error}</p>`
+    if (this.since.value === null) return html`<p class="hint">Loading…</p>`
+    const since = this.since.value.at
+    if (since !== null) {
       return html`
         <p data-testid="recovery-set-up"><span class="badge green">Set up</span> on ${formatDay(since)}.</p>
         <p class="hint">Your friends learn your recovery key the next time they meet any of your devices. Kith does not keep your words: the paper you wrote them on is the only copy.</p>`
