@@ -14,7 +14,7 @@ import { checkDeviceCertificate, checkDeviceRevocation } from '../../shared/iden
 import { isFriendGranted, isInviteGranted, isSettingGranted, type GrantedInvite } from '../../shared/identity/grants'
 import type { DeviceRole } from '../../shared/identity/device-certificate'
 import { isSignedSetting, RECOVERY_RECORD_KEY } from '../storage/signed-settings'
-import { isRecoveryRecordSignedBy, parseRecoveryRecord } from '../../shared/identity/recovery-record'
+import { parseRecoveryRecord } from '../../shared/identity/recovery-record'
 import { bytesEqual } from '../../shared/util/bytes'
 import { provenSecrets } from './meeting-secrets'
 import type { CheckedRecord } from './records'
@@ -58,12 +58,12 @@ function signedFor (deviceHex: string, check: () => Uint8Array): boolean {
   }
 }
 
-/** My recovery record, as friends would check it: for me, signed by my
- *  identity key (a grant over junk bytes would otherwise pass as a setting). */
+/** A recovery record for me (a grant over junk bytes, or over another
+ *  person's record, would otherwise pass as a setting). Who signed it is
+ *  judged against the record kept, in merge.ts (firstRecoveryRecord). */
 function isOwnRecoveryRecord (value: unknown, identityKey: Uint8Array): boolean {
   try {
-    const record = parseRecoveryRecord(value)
-    return bytesEqual(record.identityKey, identityKey) && isRecoveryRecordSignedBy(record, identityKey)
+    return bytesEqual(parseRecoveryRecord(value).identityKey, identityKey)
   } catch {
     return false
   }

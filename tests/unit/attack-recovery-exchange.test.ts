@@ -12,6 +12,9 @@ import { putSignedSetting } from '../../node-tab/storage/signed-setting-writes'
 import type { KithNode } from '../../node-tab/node'
 import type { RecoveryAsked } from '../../node-tab/node-parts'
 import { befriend, connectNodes, NodeSet, signingOf, until } from './device-fixtures'
+import { issueDeviceCertificate } from '../../shared/identity/device-certificate'
+import { NodeDatabase } from '../../node-tab/storage/db'
+import { storeLinkedIdentity } from '../../node-tab/storage/identity-store'
 
 const sets = new NodeSet()
 afterEach(() => sets.closeAll())
@@ -134,5 +137,54 @@ describe('the record among the person’s own devices', () => {
     await putSignedSetting(pi.db, RECOVERY_RECORD_KEY, encodeRecoveryRecord(record), piKeys)
     await pullFrom(alice, pi)
     expect(await alice.recoverySince()).toBeNull()
+  })
+})
+
+/** `to` pulls from `from` over a device session until `done` holds. */
+async function pullUntil (to: KithNode, from: KithNode, done: () => Promise<boolean>): Promise<void> {
+  const session = await connectNodes(from, to)
+  await until(done)
+  session.rpc.close('pulled')
+  await until(() => to.deviceSessions.size === 0 && from.deviceSessions.size === 0)
+}
+
+/** Another full device of the same person as `full` (a laptop to steal), as a link leaves it. */
+async function fullDeviceOf (full: KithNode): Promise<KithNode> {
+  const identity = await signingOf(full)
+  const device = generateSigningKeyPair()
+  const certificate = issueDeviceCertificate(identity, { publicKey: device.publicKey, name: 'Laptop', role: 'full' }, Date.now())
+  const db = new NodeDatabase(`device-laptop-${Math.random()}`)
+  await storeLinkedIdentity(db, {
+    identityKey: identity.publicKey, identitySecretKey: identity.secretKey, device, certificate,
+    approver: full.credentials.certificate!, devicesSecret: new Uint8Array(32).fill(1), displayName: full.profile.displayName
+  })
+  await full.devices.add(certificate)
+  const laptop = await sets.open(db)
+  await laptop.verify()
+  return laptop
+}
+
+describe('attack: a stolen full device and the person’s own record', () => {
+  it('a later record the identity key signed for the thief’s own R does not replace the person’s on their other devices', async () => {
+    const phone = await sets.open()
+    const laptop = await fullDeviceOf(phone)
+    const r = recoveryKeyFromWords(makeRecoveryWords())
+    await phone.setUpRecovery(r.publicKey)
+    await pullFrom(laptop, phone)
+    const since = await phone.recoverySince()
+    expect(await laptop.recoverySince()).toBe(since)
+    // The thief, on the laptop, signs (with the identity key it holds) a newer record for its own R.
+    const signing = await signingOf(laptop)
+    const forged = makeRecoveryRecord(signing, laptop.identityKey, generateSigningKeyPair().publicKey, Date.now() + 1000)
+    await putSignedSetting(laptop.db, RECOVERY_RECORD_KEY, encodeRecoveryRecord(forged), signing)
+    // A change made after it, to know when the phone has pulled that far.
+    await laptop.setDisplayName('After the forged record')
+    await pullUntil(phone, laptop, async () => (await phone.db.settings.get('profile.displayName'))?.value === 'After the forged record')
+    expect(await phone.recoverySince()).toBe(since)
+    // New words the kept R signed do replace it.
+    const r2 = recoveryKeyFromWords(makeRecoveryWords())
+    const renewed = makeRecoveryRecord(r, laptop.identityKey, r2.publicKey, Date.now() + 2000)
+    await putSignedSetting(laptop.db, RECOVERY_RECORD_KEY, encodeRecoveryRecord(renewed), signing)
+    await pullUntil(phone, laptop, async () => await phone.recoverySince() === renewed.at)
   })
 })
