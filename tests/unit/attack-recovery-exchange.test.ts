@@ -104,14 +104,6 @@ describe('attack: a friend keeps the first recovery record', () => {
   })
 })
 
-/** `to` pulls everything `from` has over a device session. */
-async function pullFrom (to: KithNode, from: KithNode): Promise<void> {
-  const session = await connectNodes(from, to)
-  await until(() => to.deviceSync.summary() === 'up to date')
-  session.rpc.close('pulled')
-  await until(() => to.deviceSessions.size === 0 && from.deviceSessions.size === 0)
-}
-
 describe('the record among the person’s own devices', () => {
   it('reaches a server device by sync, which serves it to friends', async () => {
     const alice = await sets.open()
@@ -120,8 +112,8 @@ describe('the record among the person’s own devices', () => {
     await befriend(alice, bob)
     const r = recoveryKeyFromWords(makeRecoveryWords())
     await alice.setUpRecovery(r.publicKey)
-    await pullFrom(pi, alice)
-    expect(await pi.recoverySince()).toBe(await alice.recoverySince())
+    const since = await alice.recoverySince()
+    await pullUntil(pi, alice, async () => await pi.recoverySince() === since)
     expect(await meet(bob, pi)).toBe('kept')
     const kept = await friendRecoveryRecord(bob.db, alice.keyHex)
     expect(kept && bytesEqual(kept.recoveryKey, r.publicKey)).toBe(true)
@@ -135,7 +127,9 @@ describe('the record among the person’s own devices', () => {
     const piKeys = { publicKey: pi.credentials.device.publicKey, secretKey: pi.credentials.device.secretKey }
     const record = makeRecoveryRecord(piKeys, alice.identityKey, thiefR.publicKey, Date.now())
     await putSignedSetting(pi.db, RECOVERY_RECORD_KEY, encodeRecoveryRecord(record), piKeys)
-    await pullFrom(alice, pi)
+    // A change made after it, to know when the full device has pulled that far.
+    await pi.setDisplayName('After the Pi’s record')
+    await pullUntil(alice, pi, async () => (await alice.db.settings.get('profile.displayName'))?.value === 'After the Pi’s record')
     expect(await alice.recoverySince()).toBeNull()
   })
 })
@@ -170,9 +164,8 @@ describe('attack: a stolen full device and the person’s own record', () => {
     const laptop = await fullDeviceOf(phone)
     const r = recoveryKeyFromWords(makeRecoveryWords())
     await phone.setUpRecovery(r.publicKey)
-    await pullFrom(laptop, phone)
     const since = await phone.recoverySince()
-    expect(await laptop.recoverySince()).toBe(since)
+    await pullUntil(laptop, phone, async () => await laptop.recoverySince() === since)
     // The thief, on the laptop, signs (with the identity key it holds) a newer record for its own R.
     const signing = await signingOf(laptop)
     const forged = makeRecoveryRecord(signing, laptop.identityKey, generateSigningKeyPair().publicKey, Date.now() + 1000)
