@@ -27,6 +27,9 @@ import { FriendsStore } from './storage/friends-store'
 import { InvitesStore } from './storage/invites-store'
 import { ItemsStore } from './storage/items-store'
 import type { AppliedChanges } from './sync/apply'
+import { parseRecoveryRecordAnswer } from '../shared/protocol/protocol'
+
+const RECOVERY_ASK_TIMEOUT_MS = 10_000
 
 export interface NodeStatus {
   trackers: RouteStatus[]
@@ -199,7 +202,11 @@ export function buildNodeParts (hooks: NodeHooks) {
 /** The events that cross between parts: a session that opens gets waiting
  *  notices and is asked for working trackers; a former friend's session
  *  closes once every notice to them is confirmed. */
-export function wireParts (parts: NodeParts, changed: () => void): void {
+/** How asking a friend for their recovery record ended: `kept` when what
+ *  this device keeps for them changed, else why not. */
+export interface RecoveryAsked { friendKey: string, outcome: 'kept' | 'unchanged' | 'none' | 'refused' }
+
+export function wireParts (parts: NodeParts, changed: () => void, hooks: Pick<NodeHooks, 'db' | 'loadedNetwork'> & { recoveryAsked: (detail: RecoveryAsked) => void }): void {
   const { connections: { sessions }, friends, notices, noticeSender, trackerDirectory, listener } = parts
   trackerDirectory.addEventListener('change', changed)
   trackerDirectory.addEventListener('trackers-changed', () => { listener.setTrackers(trackerDirectory.urls()); changed() })
@@ -212,6 +219,7 @@ export function wireParts (parts: NodeParts, changed: () => void): void {
     noticeSender.kick(remoteHex)
     changed()
     void askForTrackers(remoteHex)
+    void askForRecoveryRecord(remoteHex)
   })
   sessions.addEventListener('closed', changed)
 
@@ -221,6 +229,25 @@ export function wireParts (parts: NodeParts, changed: () => void): void {
     if (await friends.isFriend(keyHex)) return
     if ((await notices.pendingFor(keyHex, 1)).length > 0) return
     sessions.closeAll(keyHex, 'you are no longer friends')
+  }
+
+  /** A friend's recovery record, asked of every session with them: the
+   *  first one is kept, and a later one only if the kept recovery key
+   *  signed it (person/recovery.ts). An older node that does not know the
+   *  method, or a record that breaks the rules, changes nothing. */
+  async function askForRecoveryRecord (remoteHex: string): Promise<void> {
+    if (!await friends.isFriend(remoteHex)) return
+    const session = sessions.get(remoteHex)
+    if (!session) return
+    let outcome: RecoveryAsked['outcome']
+    try {
+      const offered = parseRecoveryRecordAnswer(await session.rpc.call('recoveryRecord', {}, { timeoutMs: RECOVERY_ASK_TIMEOUT_MS }))
+      outcome = offered === null ? 'none' : await hooks.loadedNetwork().learnFriendRecoveryRecord(hooks.db, session.remotePublicKey, offered) ? 'kept' : 'unchanged'
+    } catch {
+      outcome = 'refused' // refused, or not answered: what is kept stays as it was
+    }
+    if (outcome === 'kept') changed()
+    hooks.recoveryAsked({ friendKey: remoteHex, outcome })
   }
 
   /** A friend's node may know trackers that work when mine do not (my own

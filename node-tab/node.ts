@@ -97,7 +97,11 @@ export class KithNode extends EventTarget {
     ;({ items: this.items, friends: this.friends, invites: this.invites, notices: this.notices, devices: this.devices } = parts)
     ;({ trackerDirectory: this.trackerDirectory, plan: this.plan, connections: this.connections, ownDevices: this.ownDevices } = parts)
     ;({ listener: this.listener, codes: this.codes, noticeSender: this.noticeSender, hints: this.hints } = parts)
-    wireParts(parts, () => this.changed())
+    wireParts(parts, () => this.changed(), {
+      db,
+      loadedNetwork: () => this.loadedNetwork!,
+      recoveryAsked: (detail) => this.dispatchEvent(new CustomEvent('recovery-asked', { detail }))
+    })
     // Friends, invites and devices decide which swarms to sit in; follow their changes.
     this.addEventListener('change', () => this.listener.refreshSoon())
   }
@@ -138,6 +142,14 @@ export class KithNode extends EventTarget {
   registerHandlers (provider: HandlerProvider): void { this.handlerProviders.push(provider) }
   async setDisplayName (input: string): Promise<void> { await this.settings.setDisplayName(input); this.changed() }
   async setDiscoverable (on: boolean): Promise<void> { await this.settings.setDiscoverable(on, this.me); this.changed() }
+  /** When my recovery words were set up (my recovery record's time), or null. */
+  async recoverySince (): Promise<number | null> { return (await import('./person/recovery')).recoveryRecordSince(this.db) }
+  /** Makes my recovery record from R's public half (a full device, once);
+   *  friends take it the next time they meet any of my devices. */
+  async setUpRecovery (recoveryKey: Uint8Array): Promise<void> {
+    await (await import('./person/recovery')).setUpRecovery(this.db, this.me.signing(), recoveryKey)
+    this.changed()
+  }
   startListening (): void { this.listener.start() }
   stopListening (): void { this.listener.stop() }
   readonly listenTopics: NodeParts['plan']['listenTopics'] = (epoch) => this.plan.listenTopics(epoch)

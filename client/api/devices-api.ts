@@ -56,4 +56,10 @@ export interface DevicesApi extends EventTarget {
   /** Shows a link code for this browser until a full device approves it;
    *  once linked the page reloads as that person's device. */
   linkThisDevice (deviceName: string): LinkingSession
+  /** When my recovery words were set up (docs/security.md), or null: not yet. */
+  recoverySince (): Promise<number | null>
+  /** Makes my recovery record from the public half of the key the words
+   *  make (the words themselves never leave the element that shows them);
+   *  a full device only, once. Rejects with a sentence to show. */
+  setUpRecovery (recoveryKey: Uint8Array): Promise<void>
 }

@@ -65,6 +65,15 @@ export class NodeDevicesApi extends EventTarget implements DevicesApi {
     return items.length === 0 && friends.length === 0 && devices <= 1 && invites.length === 0
   }
 
+  recoverySince (): Promise<number | null> {
+    return this.node.recoverySince()
+  }
+
+  async setUpRecovery (recoveryKey: Uint8Array): Promise<void> {
+    await this.node.setUpRecovery(recoveryKey)
+    this.dispatchEvent(new Event('change'))
+  }
+
   linkThisDevice (deviceName: string): LinkingSession {
     const node = this.node
     // new-device.ts (a listener, the handshake) loads only now.

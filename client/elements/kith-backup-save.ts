@@ -52,7 +52,7 @@ export class KithBackupSave extends BackupForm {
   override render () {
     return html`
       <form @submit=${this.submit} aria-describedby="backup-save-hint">
-        <p id="backup-save-hint" class="hint lead">The backup holds your identity, friends, groups, items with their files, invites and settings, encrypted with a passphrase. Without the passphrase nobody can open it — not even you, so write it down.</p>
+        <p id="backup-save-hint" class="hint lead">The backup holds your identity, friends, groups, items with their files, invites and settings, encrypted with a passphrase. Without the passphrase nobody can open it — not even you, so write it down. It does not hold your recovery words: Kith never keeps those anywhere, so keep them on paper.</p>
         <div class="fields">
           <div>
             <label for="backup-pass">Passphrase</label>

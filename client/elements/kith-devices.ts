@@ -5,6 +5,7 @@ import { LitElement, html, css } from 'lit'
 import { repeat } from 'lit/directives/repeat.js'
 import { sharedStyles } from './shared-styles'
 import { ApiQuery } from './api-query'
+import './kith-recovery-words'
 import { formatDay, isAbort, plainError, spacedCode, timeAgo } from './format'
 import { MAX_DEVICE_NAME, normalizeDeviceName } from '../../shared/identity/device-certificate'
 import type { DeviceRole, DevicesApi, DeviceView, LinkApproval } from '../api/devices-api'
@@ -341,6 +342,7 @@ export class KithDevices extends LitElement {
           ? html`<p class="hint">Loading…</p>`
           : html`<ul class="entries" aria-label="My devices">${repeat([...devices].sort(byShownOrder), (d) => d.key, (d) => this.renderDevice(d))}</ul>`}
       </section>
+      <kith-recovery-words .api=${this.api}></kith-recovery-words>
       ${manage ? this.renderLink() : ''}
       ${this.canLinkHere.value === true ? this.renderLinkThisBrowser() : ''}`
   }

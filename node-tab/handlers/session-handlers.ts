@@ -13,7 +13,7 @@ import type { InvitesStore } from '../storage/invites-store'
 import type { ItemsStore } from '../storage/items-store'
 import { withStrangerPolicy } from './stranger-policy'
 
-type HandlerCode = Pick<typeof import('../network'), 'basicHandlers' | 'inviteHandlers' | 'itemHandlers' | 'ownerDeviceHandlers'>
+type HandlerCode = Pick<typeof import('../network'), 'basicHandlers' | 'inviteHandlers' | 'itemHandlers' | 'ownerDeviceHandlers' | 'ownRecoveryRecord'>
 
 /** Extra RPC methods served by other parts of the app (e.g. the client's
  *  cache answers delete notices), built per authenticated peer. */
@@ -51,6 +51,11 @@ export function sessionHandlers (deps: SessionHandlersDeps): (remoteKey: Uint8Ar
       workingTrackers: (params) => {
         parseEmptyParams(params)
         return { trackers: deps.workingTrackers() }
+      },
+      // Friends only: my recovery record, which they keep (person/recovery.ts).
+      recoveryRecord: async (params) => {
+        parseEmptyParams(params)
+        return { record: await deps.code().ownRecoveryRecord(deps.db) }
       },
       deviceRevoked: async (params) => {
         await deps.learnRevocations(remoteKey, parseDeviceRevoked(params), device)

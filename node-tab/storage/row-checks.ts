@@ -3,6 +3,7 @@
 // (backup/import.ts). A row that breaks them is refused before it is
 // written, so every store can rely on them when it reads (a friend's request
 // never meets an item without an audience or a 1 MB text).
+import { RECOVERY_RECORD_BYTES } from '../../shared/identity/recovery-record'
 import { isAudience, isItemType, MAX_FILE_BYTES, MAX_TEXT_CHARS } from '../../shared/protocol/items'
 import { MAX_DISPLAY_NAME } from '../../shared/protocol/protocol'
 import { MAX_GROUP_NAME } from './friends-store'
@@ -55,6 +56,8 @@ function isSettingValue (key: string, value: unknown): boolean {
   if (key === 'profile.displayName') return isText(value, MAX_DISPLAY_NAME)
   if (key === 'rendezvous.discoverable') return typeof value === 'boolean'
   if (key === 'devices.secret') return value instanceof Uint8Array && value.length === 32
+  // Checked as a record (its signature, whose it is) in sync/grants-filter.ts.
+  if (key === 'recovery.record') return value instanceof Uint8Array && value.length === RECOVERY_RECORD_BYTES
   // resync.<friend key>: an epoch (see storage/resync.ts).
   return typeof value === 'object' && value !== null && isTime((value as Row).stamp)
 }

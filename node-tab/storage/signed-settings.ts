@@ -16,7 +16,10 @@ export const DISCOVERABLE_KEY = 'rendezvous.discoverable'
 /** The devices' shared swarm secret (see deviceMeeting): made by the first
  *  device, handed to each device it links, replaced when one is revoked. */
 export const DEVICES_SECRET_KEY = 'devices.secret'
-export const SIGNED_SETTINGS = new Set([DISCOVERABLE_KEY, DEVICES_SECRET_KEY])
+/** My recovery record's bytes (node-tab/person/recovery.ts): it is signed
+ *  itself, and signed as a setting too, so it syncs by the same rules. */
+export const RECOVERY_RECORD_KEY = 'recovery.record'
+export const SIGNED_SETTINGS = new Set([DISCOVERABLE_KEY, DEVICES_SECRET_KEY, RECOVERY_RECORD_KEY])
 
 export function isSignedSetting (key: unknown): boolean {
   return typeof key === 'string' && SIGNED_SETTINGS.has(key)

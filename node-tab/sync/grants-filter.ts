@@ -13,7 +13,9 @@ import { fromHex, toHex } from '../../shared/util/bytes'
 import { checkDeviceCertificate, checkDeviceRevocation } from '../../shared/identity/device-certificate'
 import { isFriendGranted, isInviteGranted, isSettingGranted, type GrantedInvite } from '../../shared/identity/grants'
 import type { DeviceRole } from '../../shared/identity/device-certificate'
-import { isSignedSetting } from '../storage/signed-settings'
+import { isSignedSetting, RECOVERY_RECORD_KEY } from '../storage/signed-settings'
+import { parseRecoveryRecord } from '../../shared/identity/recovery-record'
+import { bytesEqual } from '../../shared/util/bytes'
 import { provenSecrets } from './meeting-secrets'
 import type { CheckedRecord } from './records'
 
@@ -26,7 +28,8 @@ export function grantedRecords (identityKey: Uint8Array, from: DeviceRole = 'ser
     // Whether the person is discoverable, and where their devices meet: only
     // as the identity signed it, and never deleted (storage/signed-settings.ts).
     if (record.table === 'settings' && isSignedSetting(record.key)) {
-      return row !== undefined && isSettingGranted(identityKey, record.key as string, row.value, row.at, row.grant)
+      return row !== undefined && isSettingGranted(identityKey, record.key as string, row.value, row.at, row.grant) &&
+        (record.key !== RECOVERY_RECORD_KEY || isOwnRecoveryRecord(row.value, identityKey))
     }
     if (!row) return true
     if (record.table === 'friends') {
@@ -50,6 +53,17 @@ export function grantedRecords (identityKey: Uint8Array, from: DeviceRole = 'ser
 function signedFor (deviceHex: string, check: () => Uint8Array): boolean {
   try {
     return toHex(check()) === deviceHex
+  } catch {
+    return false
+  }
+}
+
+/** A recovery record for me (a grant over junk bytes, or over another
+ *  person's record, would otherwise pass as a setting). Who signed it is
+ *  judged against the record kept, in merge.ts (firstRecoveryRecord). */
+function isOwnRecoveryRecord (value: unknown, identityKey: Uint8Array): boolean {
+  try {
+    return bytesEqual(parseRecoveryRecord(value).identityKey, identityKey)
   } catch {
     return false
   }

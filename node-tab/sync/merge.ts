@@ -3,7 +3,9 @@
 // anything to that: the deletion log keeps every friend's confirmation from
 // any device, and a revocation (of my devices or a friend's), once known, is
 // never undone.
-import { isSignedSetting, laterSetting } from '../storage/signed-settings'
+import { isSignedSetting, laterSetting, RECOVERY_RECORD_KEY } from '../storage/signed-settings'
+import { isRecoveryRecordSignedBy, parseRecoveryRecord } from '../../shared/identity/recovery-record'
+import { bytesEqual } from '../../shared/util/bytes'
 import type { SyncLogRow } from './change-log'
 import { mergeSecrets } from './meeting-secrets'
 import type { CheckedRecord } from './records'
@@ -65,9 +67,11 @@ const MERGES: Partial<Record<SyncedTable, Merge>> = {
   // A friend's revoked device stays refused, whatever a merge says.
   peerRevocations: (ours, theirs, theirsWins) => lastWriterWins(ours, theirs, theirsWins) ?? ours ?? theirs,
   // The signed settings: the value set later, whatever the sync stamps say.
-  settings: (ours, theirs, theirsWins) => isSignedSetting((ours ?? theirs)?.key)
-    ? laterSetting(ours, theirs, theirsWins)
-    : lastWriterWins(ours, theirs, theirsWins)
+  settings: (ours, theirs, theirsWins) => (ours ?? theirs)?.key === RECOVERY_RECORD_KEY
+    ? firstRecoveryRecord(ours, theirs, theirsWins)
+    : isSignedSetting((ours ?? theirs)?.key)
+      ? laterSetting(ours, theirs, theirsWins)
+      : lastWriterWins(ours, theirs, theirsWins)
 }
 
 const INVITE_STAGE: Record<string, number> = { pending: 0, used: 1, revoked: 2 }
@@ -113,4 +117,25 @@ export function sameValue (a: unknown, b: unknown): boolean {
   const ka = Object.keys(a).filter((k) => (a as Row)[k] !== undefined)
   const kb = Object.keys(b).filter((k) => (b as Row)[k] !== undefined)
   return ka.length === kb.length && ka.every((k) => sameValue((a as Row)[k], (b as Row)[k]))
+}
+
+/** My recovery record as my devices keep it: like friends do, the first
+ *  one, and one for another recovery key only if the kept one signed it and
+ *  it is newer. A later record that the identity key signed (a stolen full
+ *  device, naming a recovery key of its own) does not replace it here
+ *  either, so my other devices go on presenting mine to new friends. Both
+ *  rows passed the identity's grant (grants-filter.ts), or are our own. */
+function firstRecoveryRecord (ours: Row | undefined, theirs: Row | undefined, theirsWins: boolean): Row | undefined {
+  if (!theirs) return ours
+  let kept, offered
+  try {
+    offered = parseRecoveryRecord(theirs.value)
+    // The first one: only as the identity key signed it (the filter checked whose it is).
+    if (!ours) return isRecoveryRecordSignedBy(offered, offered.identityKey) ? theirs : undefined
+    kept = parseRecoveryRecord(ours.value)
+  } catch {
+    return ours
+  }
+  if (bytesEqual(kept.recoveryKey, offered.recoveryKey)) return laterSetting(ours, theirs, theirsWins)
+  return offered.at > kept.at && isRecoveryRecordSignedBy(offered, kept.recoveryKey) ? theirs : ours
 }

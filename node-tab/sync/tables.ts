@@ -19,7 +19,7 @@ export function isSyncedTable (name: unknown): name is SyncedTable {
  *  own. So are the trackers and ICE servers (`config.overrides`): a Pi is
  *  configured by its runner's flags, and a device that could set the others'
  *  trackers and TURN servers could learn where each of them is. */
-const PERSON_SETTINGS = new Set(['profile.displayName', 'rendezvous.discoverable', 'devices.secret'])
+const PERSON_SETTINGS = new Set(['profile.displayName', 'rendezvous.discoverable', 'devices.secret', 'recovery.record'])
 export const RESYNC_SETTING = /^resync\.[0-9a-f]{64}$/
 
 export function isPersonSetting (key: unknown): key is string {

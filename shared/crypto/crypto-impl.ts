@@ -23,6 +23,14 @@ export function generateSigningKeyPair (): SigningKeyPair {
   return { publicKey, secretKey: concatBytes(seed, publicKey) }
 }
 
+/** The key pair a 32-byte seed makes, always the same one: for a key
+ *  that is derived (the recovery key, from its words), not stored. */
+export function signingKeyPairFromSeed (seed: Uint8Array): SigningKeyPair {
+  if (!(seed instanceof Uint8Array) || seed.length !== SEED_BYTES) throw new Error('a signing seed is 32 bytes')
+  const publicKey = ed25519.getPublicKey(seed)
+  return { publicKey, secretKey: concatBytes(seed, publicKey) }
+}
+
 /** True when the secret key really belongs to the public key. */
 export function keyPairMatches (kp: SigningKeyPair): boolean {
   if (kp.publicKey.length !== PUBLIC_KEY_BYTES || kp.secretKey.length !== SEED_BYTES + PUBLIC_KEY_BYTES) return false

@@ -42,6 +42,8 @@ function need (): Impl {
 }
 
 export function generateSigningKeyPair (): SigningKeyPair { return need().generateSigningKeyPair() }
+/** The key pair a 32-byte seed makes (a derived key, such as the recovery key). */
+export function signingKeyPairFromSeed (seed: Uint8Array): SigningKeyPair { return need().signingKeyPairFromSeed(seed) }
 /** True when the secret key really belongs to the public key. */
 export function keyPairMatches (kp: SigningKeyPair): boolean { return need().keyPairMatches(kp) }
 export function sign (message: Uint8Array, secretKey: Uint8Array): Uint8Array { return need().sign(message, secretKey) }

@@ -64,19 +64,26 @@ export function normalizeDeviceName (input: string): string {
 /** Signs a certificate for a device. `identity` must be the person's own key
  *  pair (only a full device holds it). */
 export function issueDeviceCertificate (identity: Identity, device: { publicKey: Uint8Array, name: string, role: DeviceRole }, issuedAt: number): DeviceCertificate {
-  if (!keyPairMatches(identity)) throw new KithError('BAD_REQUEST', 'Only the identity’s own key can sign a device certificate.')
+  return issueDeviceCertificateFor(identity.publicKey, identity, device, issuedAt)
+}
+
+/** Signs a certificate for a device of the person behind `identityKey` with
+ *  their signing key of the time: the identity key itself, or after a
+ *  rotation (rotation-record.ts) the signing key the rotation named. */
+export function issueDeviceCertificateFor (identityKey: Uint8Array, signing: Identity, device: { publicKey: Uint8Array, name: string, role: DeviceRole }, issuedAt: number): DeviceCertificate {
+  if (!keyPairMatches(signing)) throw new KithError('BAD_REQUEST', 'Only the identity’s own key can sign a device certificate.')
   if (!isValidSigningPublicKey(device.publicKey)) throw new KithError('BAD_REQUEST', 'The device’s key is not a valid key.')
   if (!DEVICE_ROLES.includes(device.role)) throw new KithError('BAD_REQUEST', 'A device is either a full device or a server.')
   if (!Number.isSafeInteger(issuedAt) || issuedAt < 0) throw new KithError('BAD_REQUEST', 'The issue time must be a time in ms.')
-  const fields = { identityKey: identity.publicKey.slice(), deviceKey: device.publicKey.slice(), name: normalizeDeviceName(device.name), role: device.role, issuedAt }
-  return { ...fields, signature: sign(certificateMessage(fields), identity.secretKey) }
+  const fields = { identityKey: identityKey.slice(), deviceKey: device.publicKey.slice(), name: normalizeDeviceName(device.name), role: device.role, issuedAt }
+  return { ...fields, signature: sign(certificateMessage(fields), signing.secretKey) }
 }
 
 /** A certificate from anyone (a peer, storage) checked whole: the shape and
  *  bounds, that it chains to `identityKey` (the address we know), that it is
  *  not from the future and not revoked. Returns a clean copy; throws a
  *  DeviceCertificateError in plain words otherwise. */
-export function checkDeviceCertificate (value: unknown, expect: { identityKey: Uint8Array, now: number, isRevoked?: (deviceKey: Uint8Array) => boolean }): DeviceCertificate {
+export function checkDeviceCertificate (value: unknown, expect: { identityKey: Uint8Array, now: number, isRevoked?: (deviceKey: Uint8Array) => boolean, signingKey?: Uint8Array }): DeviceCertificate {
   const refuse = (why: string): never => { throw new DeviceCertificateError(`This device cannot act for the person: ${why}.`) }
   if (typeof value !== 'object' || value === null) return refuse('its certificate is missing')
   const v = value as Record<string, unknown>
@@ -91,7 +98,8 @@ export function checkDeviceCertificate (value: unknown, expect: { identityKey: U
   if (!isValidSigningPublicKey(identityKey) || !isValidSigningPublicKey(deviceKey)) return refuse('a key in its certificate is not a valid key')
   if (!bytesEqual(identityKey, expect.identityKey)) refuse('its certificate is for someone else')
   const fields = { identityKey, deviceKey, name, role: role as DeviceRole, issuedAt: issuedAt as number }
-  if (!verify(certificateMessage(fields), signature, expect.identityKey)) refuse('its certificate was not signed by the person’s identity')
+  // The signing key of the time: the identity key until a rotation names another.
+  if (!verify(certificateMessage(fields), signature, expect.signingKey ?? expect.identityKey)) refuse('its certificate was not signed by the person’s identity')
   if (fields.issuedAt > expect.now + MAX_FUTURE_SKEW_MS) refuse('its certificate is dated in the future')
   if (expect.isRevoked?.(deviceKey)) refuse('it was revoked by its owner')
   return { ...fields, identityKey: identityKey.slice(), deviceKey: deviceKey.slice(), signature: signature.slice() }
@@ -99,15 +107,20 @@ export function checkDeviceCertificate (value: unknown, expect: { identityKey: U
 
 /** Signs the end of a device's right to act for the person. */
 export function revokeDevice (identity: Identity, deviceKey: Uint8Array, revokedAt: number): DeviceRevocation {
-  if (!keyPairMatches(identity)) throw new KithError('BAD_REQUEST', 'Only the identity’s own key can revoke a device.')
+  return revokeDeviceFor(identity.publicKey, identity, deviceKey, revokedAt)
+}
+
+/** The same, signed by the person's signing key of the time (see issueDeviceCertificateFor). */
+export function revokeDeviceFor (identityKey: Uint8Array, signing: Identity, deviceKey: Uint8Array, revokedAt: number): DeviceRevocation {
+  if (!keyPairMatches(signing)) throw new KithError('BAD_REQUEST', 'Only the identity’s own key can revoke a device.')
   if (!isValidSigningPublicKey(deviceKey)) throw new KithError('BAD_REQUEST', 'The device’s key is not a valid key.')
   if (!Number.isSafeInteger(revokedAt) || revokedAt < 0) throw new KithError('BAD_REQUEST', 'The revocation time must be a time in ms.')
-  const fields = { identityKey: identity.publicKey.slice(), deviceKey: deviceKey.slice(), revokedAt }
-  return { ...fields, signature: sign(revocationMessage(fields), identity.secretKey) }
+  const fields = { identityKey: identityKey.slice(), deviceKey: deviceKey.slice(), revokedAt }
+  return { ...fields, signature: sign(revocationMessage(fields), signing.secretKey) }
 }
 
 /** A revocation from anyone, checked whole; throws a DeviceCertificateError. */
-export function checkDeviceRevocation (value: unknown, identityKey: Uint8Array): DeviceRevocation {
+export function checkDeviceRevocation (value: unknown, identityKey: Uint8Array, signingKey: Uint8Array = identityKey): DeviceRevocation {
   const refuse = (): never => { throw new DeviceCertificateError('This revocation was not made by the person’s identity.') }
   if (typeof value !== 'object' || value === null) return refuse()
   const { identityKey: claimed, deviceKey, revokedAt, signature } = value as Record<string, unknown>
@@ -115,7 +128,7 @@ export function checkDeviceRevocation (value: unknown, identityKey: Uint8Array):
   if (!Number.isSafeInteger(revokedAt) || (revokedAt as number) < 0 || !isValidSigningPublicKey(deviceKey)) return refuse()
   if (!bytesEqual(claimed, identityKey)) return refuse()
   const fields = { identityKey, deviceKey, revokedAt: revokedAt as number }
-  if (!verify(revocationMessage(fields), signature, identityKey)) return refuse()
+  if (!verify(revocationMessage(fields), signature, signingKey)) return refuse()
   return { identityKey: identityKey.slice(), deviceKey: deviceKey.slice(), revokedAt: fields.revokedAt, signature: signature.slice() }
 }
 

@@ -78,6 +78,22 @@ export interface NodeMethods {
    *  no item id, no kind: the friend learns nothing they would not learn by
    *  syncing. */
   itemsChanged: { params: Record<string, never>, result: { ok: true } }
+  /** Friends only: the owner's recovery record (shared/identity/recovery-record.ts),
+   *  or null when they have not set up recovery words. The friend checks it
+   *  and keeps the first one, whoever sends it. */
+  recoveryRecord: { params: Record<string, never>, result: { record: Uint8Array | null } }
+}
+
+/** A friend's answer to recoveryRecord: the record's bytes (checked
+ *  afterwards against what is kept), or null. Anything else is refused whole. */
+export function parseRecoveryRecordAnswer (value: unknown): Uint8Array | null {
+  const p = record(value, 'recoveryRecord')
+  if (Object.keys(p).some((k) => k !== 'record')) throw new KithError('BAD_REQUEST', 'recoveryRecord answers with {record} only')
+  if (p.record === null || p.record === undefined) return null
+  // The size is checked exactly where the record is parsed; this bound keeps
+  // anything large from going further.
+  if (!(p.record instanceof Uint8Array) || p.record.length > 256) throw new KithError('BAD_REQUEST', 'a recovery record is a few bytes')
+  return p.record
 }
 
 export const MAX_SHARED_TRACKERS = 5

@@ -109,6 +109,17 @@ export class FakeDevicesApi extends EventTarget implements DevicesApi {
 
   async canLinkThisDevice (): Promise<boolean> { return this.canLink }
 
+  /** When recovery words were set up; the public keys given to setUpRecovery. */
+  recoveryAt: number | null = null
+  readonly recoveryKeys: Uint8Array[] = []
+  async recoverySince (): Promise<number | null> { return this.recoveryAt }
+  async setUpRecovery (recoveryKey: Uint8Array): Promise<void> {
+    if (!this.canManageDevices) throw new Error('Recovery words are set up on a full device (your laptop or phone), not on a server device.')
+    this.recoveryKeys.push(recoveryKey)
+    this.recoveryAt = Date.now()
+    this.changed()
+  }
+
   linkThisDevice (deviceName: string): LinkingSession {
     this.linkedNames.push(deviceName)
     return this.session

@@ -13,10 +13,11 @@ import { itemHandlers } from '../../../node-tab/handlers/items'
 import { sessionHandlers, type HandlerProvider, type SessionHandlersDeps } from '../../../node-tab/handlers/session-handlers'
 import { STRANGER_REFUSED } from '../../../node-tab/handlers/stranger-policy'
 import { ownerDeviceHandlers } from '../../../node-tab/sync/handlers'
+import { ownRecoveryRecord } from '../../../node-tab/person/recovery'
 import { befriend, kithError, person, setup, type Person } from '../store-fixtures'
 
 const ctx = { signal: new AbortController().signal }
-const FRIENDS_METHODS = ['deviceRevoked', 'fetchFile', 'listItems', 'ping', 'profile', 'redeemInvite', 'workingTrackers']
+const FRIENDS_METHODS = ['deviceRevoked', 'fetchFile', 'listItems', 'ping', 'profile', 'recoveryRecord', 'redeemInvite', 'workingTrackers']
 
 function handlersOf (providers: HandlerProvider[] = []) {
   const { db, friends, items, invites } = setup()
@@ -25,7 +26,7 @@ function handlersOf (providers: HandlerProvider[] = []) {
   const events: string[] = []
   const learned: Array<{ key: Uint8Array, told: DeviceRevokedParams, device?: RemoteDevice }> = []
   const deps: SessionHandlersDeps = {
-    code: () => ({ basicHandlers, inviteHandlers, itemHandlers, ownerDeviceHandlers }),
+    code: () => ({ basicHandlers, inviteHandlers, itemHandlers, ownerDeviceHandlers, ownRecoveryRecord }),
     keyHex: me.key,
     db,
     items,
