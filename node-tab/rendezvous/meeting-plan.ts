@@ -80,7 +80,7 @@ export class MeetingPlan {
     // would give a pair swarm anyone can compute: never sit in one. Checked
     // once per key (a point multiplication each: 250 of them at every
     // refresh cost as much as the grants did, see checkedGrants).
-    const valid = new Set([...this.friendKeys].filter((key) => this.validFriendKeys.has(key) || isValidSigningPublicKey(fromHex(key))))
+    const valid = new Set([...this.friendKeys].filter((key) => this.isUsableKey(key)))
     this.validFriendKeys = valid
     const topics: Meeting[] = [...valid].map((key) => pairMeeting(this.pairSecretWith(key), epoch, me))
     // A friend not yet told of a revocation still uses the old secret; once
@@ -161,6 +161,10 @@ export class MeetingPlan {
     this.expiryTimer = setTimeout(() => { this.expiryTimer = null; this.opts.onInviteExpiry() }, Math.min(nextExpiry - now + 1, 2 ** 31 - 1))
   }
 
+  private isUsableKey (keyHex: string): boolean {
+    return this.validFriendKeys.has(keyHex) || isValidSigningPublicKey(fromHex(keyHex))
+  }
+
   private pairSecretWith (keyHex: string): Uint8Array {
     let secret = this.pairSecrets.get(keyHex)
     if (!secret) {
@@ -181,7 +185,8 @@ export class MeetingPlan {
     for (const row of rows) {
       if (row.pairSecret) {
         this.pairSecrets.set(row.key, row.pairSecret)
-      } else if (signing) {
+      } else if (signing && this.isUsableKey(row.key)) {
+        // (A key that is not a real key has no pair secret: X25519 refuses it.)
         // Stored (and so synced) for my server devices, which cannot compute it.
         await friends.setPairSecret(row.key, this.pairSecretWith(row.key))
       }
