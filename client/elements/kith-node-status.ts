@@ -29,7 +29,7 @@ export class KithNodeStatus extends LitElement {
 
   constructor () {
     super()
-    this.status = { trackers: [], peers: 0, devices: 'no other devices' }
+    this.status = { trackers: [], relays: [], peers: 0, devices: 'no other devices' }
     this.rejected = null
   }
 

@@ -170,8 +170,8 @@ export class RelayChannel implements RendezvousChannel {
     return routes
   }
 
-  private received (route: string, which: 'offer' | 'answer', event: Event): void {
-    if (this.closed) return
+  private received (route: string, which: 'offer' | 'answer', event: Event): boolean {
+    if (this.closed) return false
     const tag = event.tags.find((t) => t[0] === 't')?.[1] ?? ''
     const topic = this.byTag.get(tag)
     const use = topic === undefined ? undefined : this.topics.get(topic)
@@ -180,10 +180,12 @@ export class RelayChannel implements RendezvousChannel {
     if (typeof checked === 'string') return this.drop(checked)
     const signal: RendezvousSignal = { topic, from: checked.pubkey, offerId: checked.offerId, payload: checked.payload, route }
     for (const cb of which === 'offer' ? this.offerCbs : this.answerCbs) cb(signal)
+    return true
   }
 
-  private drop (reason: DropReason): void {
+  private drop (reason: DropReason): false {
     this.dropped[reason] = (this.dropped[reason] ?? 0) + 1
+    return false
   }
 
   private statusChanged (): void {

@@ -50,7 +50,9 @@ export interface RelaySettings {
 export interface RelayHooks {
   /** Tags whose offers we want, and tags whose answers we want. */
   wanted: () => { offers: readonly string[], answers: readonly string[] }
-  onEvent: (url: string, which: 'offer' | 'answer', event: Event) => void
+  /** True when the event passed the channel's checks (only then is its id
+   *  remembered: an altered copy must not block the real one). */
+  onEvent: (url: string, which: 'offer' | 'answer', event: Event) => boolean
   onDrop: (reason: DropReason) => void
   onChange: () => void
 }
@@ -192,9 +194,9 @@ export class RelayConnection {
     if (++count.count > eventsPerTagPerMinute) return this.hooks.onDrop('topic-flood')
     if (this.perTag.size > wanted.length * 2 + 8) this.forgetTagsNotIn(wanted)
     if (this.seenIds.has(msg.event.id)) return this.hooks.onDrop('duplicate')
+    if (!this.hooks.onEvent(this.url, which, msg.event)) return
     this.seenIds.add(msg.event.id)
     if (this.seenIds.size > rememberedIds) this.seenIds.delete(this.seenIds.values().next().value!)
-    this.hooks.onEvent(this.url, which, msg.event)
   }
 
   private forgetTagsNotIn (wanted: readonly string[]): void {
@@ -222,7 +224,9 @@ export class RelayConnection {
     this.socket = null
     if (this.timer) { clearTimeout(this.timer); this.timer = null }
     if (!socket) return
-    socket.onopen = socket.onmessage = socket.onerror = socket.onclose = null
+    // No-ops, not null: a socket closed while connecting still reports an
+    // error (Node's ws throws one nobody listens to otherwise).
+    socket.onopen = socket.onmessage = socket.onerror = socket.onclose = noop
     try { socket.close() } catch { /* already closing */ }
   }
 
@@ -230,3 +234,5 @@ export class RelayConnection {
     try { this.socket?.send(JSON.stringify(msg)) } catch { /* the close handler deals with it */ }
   }
 }
+
+function noop (): void {}
