@@ -44,7 +44,9 @@ export async function startRelay ({ port = 0, host = '127.0.0.1', strict = true,
     sockets.add(socket)
     relay.handleConnection(socket, req.socket.remoteAddress)
     const bucket = { tokens: RATE_BURST, at: Date.now() }
+    let dropped = false
     socket.on('message', (data) => {
+      if (dropped) return // messages already read when it was dropped
       const text = data.toString()
       if (seen.length >= MAX_SEEN) seen.shift()
       seen.push(text)
@@ -53,6 +55,7 @@ export async function startRelay ({ port = 0, host = '127.0.0.1', strict = true,
         const line = `${url}: dropped a socket: ${violation}`
         violations.push(line)
         if (!quiet) console.error(`[relay STRICT VIOLATION] ${line}`)
+        dropped = true
         socket.terminate()
         return
       }
