@@ -60,9 +60,12 @@ export class RelayChannel implements RendezvousChannel {
     else use.listening = true
     for (const c of this.connections.values()) c.syncSubscriptions()
     if (!offers || offers.length === 0) return []
-    const now = this.settings.now()
-    const events = offers.map((o) => makeSignalEvent(OFFER_KIND, use.tag, o.offerId, o.payload, now))
-    return this.publish(events, [...this.connections.values()])
+    // One offer is enough: a relay passes every event to everyone subscribed
+    // to the tag (a tracker hands each offer to one random peer, hence the
+    // dialler's several). More would only cost the listener an answer and an
+    // RTCPeerConnection each, and the relay an event each.
+    const first = offers[0]!
+    return this.publish([makeSignalEvent(OFFER_KIND, use.tag, first.offerId, first.payload, this.settings.now())], [...this.connections.values()])
   }
 
   leave (topic: string): void {

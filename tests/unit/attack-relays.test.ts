@@ -188,13 +188,16 @@ describe('attack: a hostile relay', () => {
     expect(everything).not.toContain(JSON.stringify(pairBob.topic).slice(1, -1))
   })
 
-  it('a dial publishes each offer once, each under its own throwaway key, and never more than the per-minute ceiling', async () => {
+  it('a dial publishes one offer per announce (every listener gets it), each under its own throwaway key, and never more than the per-minute ceiling', async () => {
     const relay = new HostileRelay()
     const channel = new RelayChannel({ urls: [RELAY], createSocket: relay.createSocket })
     cleanups.push(() => channel.close())
     await channel.ready()
     const routes = channel.announce('dial-topic-12345678', [{ offerId: 'a', payload: 'p1' }, { offerId: 'b', payload: 'p2' }])
     expect(routes).toEqual([RELAY])
+    expect(relay.published).toHaveLength(1)
+    expect(JSON.parse(relay.published[0]!.content)).toEqual({ o: 'a', p: 'p1' })
+    channel.announce('dial-topic-12345678', [{ offerId: 'c', payload: 'p3' }])
     expect(relay.published).toHaveLength(2)
     expect(new Set(relay.published.map((e) => e.pubkey)).size).toBe(2)
     expect(relay.subscription(ANSWER_KIND)!.tags).toEqual([relayTag('dial-topic-12345678')])
