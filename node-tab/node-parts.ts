@@ -33,6 +33,8 @@ const RECOVERY_ASK_TIMEOUT_MS = 10_000
 
 export interface NodeStatus {
   trackers: RouteStatus[]
+  /** Nostr relays, the second rendezvous (empty when none are configured). */
+  relays: RouteStatus[]
   /** Authenticated sessions with friends (and strangers) open right now. */
   peers: number
   /** My other devices, in a phrase: "2 of 3 other devices connected". */
@@ -82,6 +84,10 @@ export function buildNodeParts (hooks: NodeHooks) {
   }
   const trackerDirectory = new TrackerDirectory(db, () => settings.current.trackers, () => settings.current.relayOnly === true)
   const trackers = (): string[] => trackerDirectory.urls()
+  // Relays are the owner's (or the host's) list alone; "hide my IP address"
+  // leaves them as it leaves the owner's trackers: a relay, like a tracker,
+  // sees the WebSocket's address and nothing of a connection to a friend.
+  const relayUrls = (): string[] => settings.current.relays ?? []
   const rtcConfig = (): RTCConfiguration => settings.rtcConfig
   const isFriend = (key: string): Promise<boolean> => friends.isFriend(key)
 
@@ -133,6 +139,7 @@ export function buildNodeParts (hooks: NodeHooks) {
     handlers: (remoteKey, device) => hooks.loadedNetwork().sessionHandlers(handlerDeps)(remoteKey, device),
     plan,
     trackers,
+    relayUrls,
     relays: trackerDirectory.relays,
     rtcConfig,
     onOwnDevice: (deviceHex, session) => ownDevices.attach(deviceHex, session),
@@ -163,6 +170,7 @@ export function buildNodeParts (hooks: NodeHooks) {
     signing: () => me.signing(),
     topics: (epoch) => plan.listenTopics(epoch),
     trackers,
+    relayUrls,
     rtcConfig,
     accept: (transport, via) => connections.accept(transport, via),
     replays: hooks.replays,

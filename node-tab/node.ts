@@ -138,7 +138,7 @@ export class KithNode extends EventTarget {
 
   /** The identity's checks, before anything listens, dials, signs or answers. */
   verify (): Promise<void> { return this.me.verify() }
-  status (): NodeStatus { return { trackers: this.listener.status(), peers: this.sessions.size, devices: this.ownDevices.phrase() } }
+  status (): NodeStatus { return { trackers: this.listener.status(), relays: this.listener.relayStatus(), peers: this.sessions.size, devices: this.ownDevices.phrase() } }
   registerHandlers (provider: HandlerProvider): void { this.handlerProviders.push(provider) }
   async setDisplayName (input: string): Promise<void> { await this.settings.setDisplayName(input); this.changed() }
   async setDiscoverable (on: boolean): Promise<void> { await this.settings.setDiscoverable(on, this.me); this.changed() }

@@ -71,6 +71,7 @@ async function run (opts) {
   // Only what was configured goes to the page; the rest is the app's defaults.
   const config = {}
   if (opts.trackers) config.trackers = opts.trackers
+  if (opts.relays) config.relays = opts.relays
   if (opts.iceServers) config.iceServers = opts.iceServers
 
   const token = newRunnerToken()
@@ -104,7 +105,7 @@ async function run (opts) {
   if (opts.owner) pageUrl.searchParams.set('owner', opts.owner)
 
   console.log(`Kith headless runner: serving ${server.url}/ (loopback only) · data in ${paths.dir} · Chromium log ${paths.log}`)
-  console.log(`  trackers: ${opts.trackers?.join(', ') ?? 'the app defaults'} · ICE servers: ${opts.iceServers ? JSON.stringify(opts.iceServers) : 'the app defaults'}`)
+  console.log(`  trackers: ${opts.trackers?.join(', ') ?? 'the app defaults'} · relays: ${opts.relays?.join(', ') ?? 'none'} · ICE servers: ${opts.iceServers ? JSON.stringify(opts.iceServers) : 'the app defaults'}`)
 
   const log = openCappedLog(paths.log)
   const args = chromiumArgs({ profileDir: paths.profile, url: pageUrl.href })

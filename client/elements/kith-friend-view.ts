@@ -101,7 +101,8 @@ export class KithFriendView extends LitElement {
       phase: s.phase,
       searchingSince: s.searchingSince,
       lastReachedAt: s.lastReachedAt,
-      trackers: this.api.status().trackers,
+      // Either way of being found counts: with every tracker down, a relay still carries the search.
+      trackers: [...this.api.status().trackers, ...this.api.status().relays],
       feed: this.feedStatus && this.feedStatus.isFriend !== false ? this.feedStatus : null,
       now: this.now
     })

@@ -1,5 +1,5 @@
-// My node's health: how many trackers work (and what is wrong with the
-// others, in words), and how many peers are connected.
+// My node's health: how many trackers (and relays) work, and what is wrong
+// with the others, in words, and how many peers are connected.
 import { LitElement, html } from 'lit'
 import { sharedStyles } from './shared-styles'
 import type { NodeStatus } from '../../node-tab/node'
@@ -29,19 +29,23 @@ export class KithNodeStatus extends LitElement {
 
   constructor () {
     super()
-    this.status = { trackers: [], peers: 0, devices: 'no other devices' }
+    this.status = { trackers: [], relays: [], peers: 0, devices: 'no other devices' }
     this.rejected = null
   }
 
   override render () {
     const working = this.status.trackers.filter((t) => t.health === 'working').length
-    const open = this.status.trackers.filter((t) => t.state === 'open').length
+    const relays = this.status.relays
+    const relaysWorking = relays.filter((t) => t.health === 'working').length
+    // Reachable by either way: with every tracker down, a relay still carries offers.
+    const open = [...this.status.trackers, ...relays].filter((t) => t.state === 'open').length
     return html`
       <section class="card" aria-labelledby="status-heading">
         <h2 id="status-heading">My server</h2>
         <p data-testid="node-summary">
           <span class=${open > 0 ? 'ok' : 'warn'}>${open > 0 ? 'Online' : 'Not reachable yet'}</span>:
           <span data-testid="trackers-connected">${working} of ${this.status.trackers.length}</span> trackers working,
+          ${relays.length > 0 ? html`<span data-testid="relays-connected">${relaysWorking} of ${relays.length}</span> ${relays.length === 1 ? 'relay' : 'relays'} working,` : ''}
           <span data-testid="peers-connected">${this.status.peers}</span> ${this.status.peers === 1 ? 'peer' : 'peers'} connected.
         </p>
         <p data-testid="devices-summary">My devices: ${this.status.devices}.</p>
@@ -49,6 +53,12 @@ export class KithNodeStatus extends LitElement {
           ${this.status.trackers.map((t) => html`
             <li data-testid="tracker-health" data-health=${t.health}><span class="dot ${DOT[t.health]}" aria-hidden="true"></span>${t.url} — ${HEALTH_WORDS[t.health]}${t.lastError && t.state !== 'open' ? html` <span class="hint">(${t.lastError})</span>` : ''}</li>`)}
         </ul>
+        ${relays.length > 0
+          ? html`<ul aria-label="Relays">
+            ${relays.map((t) => html`
+              <li data-testid="relay-health" data-health=${t.health}><span class="dot ${DOT[t.health]}" aria-hidden="true"></span>relay ${t.url} — ${HEALTH_WORDS[t.health]}${t.lastError && t.state !== 'open' ? html` <span class="hint">(${t.lastError})</span>` : ''}</li>`)}
+          </ul>`
+          : ''}
         ${working < this.status.trackers.length && this.status.trackers.some((t) => t.health === 'not-relaying')
           ? html`<p class="hint">“Do not seem to get through” is a guess: offers sent through that tracker were answered only through others.</p>`
           : ''}

@@ -37,6 +37,8 @@ export interface ConnectionsOptions {
   handlers: (remoteKey: Uint8Array, device?: RemoteDevice) => Partial<RpcHandlers<NodeMethods>>
   plan: Pick<MeetingPlan, 'prepareDial' | 'meetingFor'>
   trackers: () => string[]
+  /** Nostr relays to dial through beside the trackers (none if unset). */
+  relayUrls?: () => string[]
   relays: RelayBook
   rtcConfig: () => RTCConfiguration
   /** A session with another of my devices opened. */
@@ -127,7 +129,7 @@ export class Connections {
   /** Finds whoever waits in a meeting and connects (no handshake yet). */
   async dial (meetingFor: (epoch: number) => Meeting, signal: AbortSignal, onPhase?: (phase: DialPhase) => void): Promise<Transport> {
     const { dial } = await this.load()
-    return dial({ meetingFor, trackers: this.opts.trackers(), relays: this.opts.relays, rtcConfig: this.opts.rtcConfig(), signal, onPhase })
+    return dial({ meetingFor, trackers: this.opts.trackers(), relayUrls: this.opts.relayUrls?.(), relays: this.opts.relays, rtcConfig: this.opts.rtcConfig(), signal, onPhase })
   }
 
   /** An incoming connection: the handshake, then the limits on sessions

@@ -10,8 +10,7 @@ import { sealOfferFor, type Meeting } from '../../shared/rendezvous/meetings'
 import { epochsToTry, openAnswer } from '../../shared/rendezvous/rendezvous'
 import type { BoxKeyPair } from '../../shared/crypto/crypto'
 import type { RendezvousChannel, RendezvousSignal } from '../rendezvous/channel'
-import { TrackerPool } from './tracker-client'
-import { TrackerChannel } from './tracker-channel'
+import { openRendezvous } from '../rendezvous/open-channel'
 import { MAX_OFFERS_PER_ANNOUNCE } from './tracker-messages'
 import type { RelayBook } from './tracker-relays'
 import { createOffer, type PendingOffer, type WebRtcTransport } from './webrtc'
@@ -23,6 +22,8 @@ export interface DialOptions {
    *  (see shared/meetings). */
   meetingFor: (epoch: number) => Meeting
   trackers: string[]
+  /** Nostr relays to offer through beside the trackers (relays/). */
+  relayUrls?: string[]
   rtcConfig: RTCConfiguration
   signal?: AbortSignal
   onPhase?: (phase: DialPhase, attempt: number) => void
@@ -39,11 +40,11 @@ export interface DialOptions {
   openChannel?: () => RendezvousChannel
 }
 
-/** The channel a dial uses: the one given, or the trackers. */
-function channelFor (opts: Pick<DialOptions, 'openChannel' | 'trackers' | 'relays'>): RendezvousChannel {
+/** The channel a dial uses: the one given, or the trackers (and relays). */
+function channelFor (opts: Pick<DialOptions, 'openChannel' | 'trackers' | 'relayUrls' | 'relays'>): RendezvousChannel {
   if (opts.openChannel) return opts.openChannel()
-  if (opts.trackers.length === 0) throw new KithError('BAD_REQUEST', 'No trackers are configured, so nobody can be found.')
-  return new TrackerChannel(new TrackerPool({ urls: opts.trackers, relays: opts.relays }))
+  if (opts.trackers.length === 0 && (opts.relayUrls ?? []).length === 0) throw new KithError('BAD_REQUEST', 'No trackers or relays are configured, so nobody can be found.')
+  return openRendezvous({ trackers: opts.trackers, relayUrls: opts.relayUrls, relays: opts.relays })
 }
 
 /** After a dial succeeds, how long its trackers stay joined to bring the
@@ -65,7 +66,8 @@ export async function dial (opts: DialOptions): Promise<WebRtcTransport> {
   let sentVia: string[] = []
   let answeredVia = new Set<string>()
   let connected = false
-  const noteAttempt = (): void => { opts.relays?.dialed(sentVia, answeredVia) }
+  // The book judges trackers only: a relay's route is left out of it.
+  const noteAttempt = (): void => { opts.relays?.dialed(sentVia.filter((url) => opts.trackers.includes(url)), answeredVia) }
   const topics = new Set<string>()
   let answered: ((transport: WebRtcTransport) => void) | null = null
   let connecting = 0
@@ -178,7 +180,7 @@ export async function dial (opts: DialOptions): Promise<WebRtcTransport> {
 /** Sends an ICE restart offer for a live session into the swarm where it
  *  was dialled (sealed like a dial's offer, carrying the session's restart
  *  tag) and resolves with the answer SDP from the same person. */
-export async function sendRestartOffer (opts: Pick<DialOptions, 'meetingFor' | 'trackers' | 'relays' | 'now' | 'openChannel'>, sdp: string, tag: Uint8Array, signal: AbortSignal): Promise<string> {
+export async function sendRestartOffer (opts: Pick<DialOptions, 'meetingFor' | 'trackers' | 'relayUrls' | 'relays' | 'now' | 'openChannel'>, sdp: string, tag: Uint8Array, signal: AbortSignal): Promise<string> {
   const channel = channelFor(opts)
   const topics = new Set<string>()
   try {

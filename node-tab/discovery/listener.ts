@@ -25,8 +25,8 @@ import type { RelayBook } from './tracker-relays'
 import { liveSessions, type RestartRegistry } from './ice-restarts'
 import { onNetworkChange } from './network-watch'
 import type { RendezvousChannel, RendezvousSignal } from '../rendezvous/channel'
-import { TrackerPool, type TrackerPoolOptions, type TrackerStatus } from './tracker-client'
-import { TrackerChannel } from './tracker-channel'
+import type { TrackerPoolOptions, TrackerStatus } from './tracker-client'
+import { openRendezvous } from '../rendezvous/open-channel'
 import { answerOffer, type WebRtcTransport } from './webrtc'
 
 /** Replay memory for every address swarm (see handleOffer); a topic is 20
@@ -53,6 +53,8 @@ export interface ListenerOptions {
   /** The swarms to sit in during an epoch; asked again on refreshTopics(). */
   topics: (epoch: number) => Promise<Meeting[]>
   trackers: string[]
+  /** Nostr relays to sit on beside the trackers (relays/). */
+  relayUrls?: string[]
   rtcConfig: RTCConfiguration
   /** A connection that opened. A returned promise is awaited before the
    *  answer slot is released, so a slot covers the handshake too. */
@@ -158,7 +160,7 @@ export class Listener {
     this.leavePool()
     const now = this.now()
     this.epoch = epochAt(now)
-    const channel = this.opts.openChannel?.(this.trackers) ?? new TrackerChannel(new TrackerPool({ urls: this.trackers, createSocket: this.opts.createSocket, relays: this.opts.relays }))
+    const channel = this.opts.openChannel?.(this.trackers) ?? openRendezvous({ trackers: this.trackers, relayUrls: this.opts.relayUrls, createSocket: this.opts.createSocket, relays: this.opts.relays })
     this.channel = channel
     this.meetings = new Map()
     channel.onOffer((offer) => { void this.handleOffer(channel, offer) })

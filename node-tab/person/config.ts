@@ -1,9 +1,13 @@
-// Trackers and ICE servers are configuration, never hard-wired into the
+// Trackers, relays and ICE servers are configuration, never hard-wired into the
 // protocol code. Order of precedence: what the owner saved in settings, then
 // a /config.json next to the app (how `npm start` and the tests point the app
 // at local trackers), then the public defaults below for real use.
 export interface KithConfig {
   trackers: string[]
+  /** Nostr relays: a second rendezvous beside the trackers (node-tab/relays).
+   *  None by default until the owner can see and choose them in settings;
+   *  `npm start` and the headless runner's config.json name a local one. */
+  relays?: string[]
   iceServers: RTCIceServer[]
   /** "Hide my IP address from friends": every connection goes through a
    *  TURN relay (iceTransportPolicy 'relay'), so friends see only the
@@ -36,13 +40,20 @@ function isIceServer (v: unknown): v is RTCIceServer {
 export function parseConfig (input: unknown): Partial<KithConfig> {
   if (typeof input !== 'object' || input === null) throw new ConfigError('The configuration must be a JSON object.')
   const out: Partial<KithConfig> = {}
-  const { trackers, iceServers, relayOnly } = input as Record<string, unknown>
+  const { trackers, relays, iceServers, relayOnly } = input as Record<string, unknown>
   if (trackers !== undefined) {
     if (!Array.isArray(trackers) || !trackers.every((t) => typeof t === 'string')) throw new ConfigError('“trackers” must be a list of ws:// or wss:// URLs.')
     for (const t of trackers) {
       if (!/^wss?:\/\/[^\s]+$/.test(t)) throw new ConfigError(`“${t}” is not a ws:// or wss:// tracker URL.`)
     }
     out.trackers = trackers
+  }
+  if (relays !== undefined) {
+    if (!Array.isArray(relays) || !relays.every((t) => typeof t === 'string')) throw new ConfigError('“relays” must be a list of ws:// or wss:// URLs.')
+    for (const r of relays) {
+      if (!/^wss?:\/\/[^\s]+$/.test(r)) throw new ConfigError(`“${r}” is not a ws:// or wss:// relay URL.`)
+    }
+    out.relays = relays
   }
   if (iceServers !== undefined) {
     if (!Array.isArray(iceServers) || !iceServers.every(isIceServer)) throw new ConfigError('“iceServers” must be a list of {urls: …} objects (an empty list is fine).')
@@ -97,6 +108,7 @@ export function mergeConfig (...layers: Array<Partial<KithConfig> | undefined>):
   const merged: KithConfig = { ...DEFAULT_CONFIG }
   for (const layer of layers) {
     if (layer?.trackers) merged.trackers = layer.trackers
+    if (layer?.relays) merged.relays = layer.relays
     if (layer?.iceServers) merged.iceServers = layer.iceServers
     if (layer?.relayOnly !== undefined) merged.relayOnly = layer.relayOnly
   }

@@ -92,7 +92,7 @@ export class PersonSettings {
    *  some fields keeps what earlier saves set, after a reload too. */
   async saveConfig (overrides: Partial<KithConfig>): Promise<ConfigChange> {
     const checked = parseConfig(overrides)
-    const next = mergeConfig({ trackers: this.config.trackers, iceServers: this.config.iceServers, relayOnly: this.config.relayOnly }, checked)
+    const next = mergeConfig({ trackers: this.config.trackers, relays: this.config.relays, iceServers: this.config.iceServers, relayOnly: this.config.relayOnly }, checked)
     if (next.relayOnly === true && !hasTurnServer(next.iceServers)) throw new ConfigError(RELAY_ONLY_NEEDS_TURN)
     const saved = { ...this.overrides, ...checked }
     await this.db.putSetting(CONFIG_KEY, saved)

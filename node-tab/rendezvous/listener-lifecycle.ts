@@ -24,6 +24,8 @@ export interface ListenerLifecycleOptions {
   signing: () => Identity | null
   topics: (epoch: number) => Promise<Meeting[]>
   trackers: () => string[]
+  /** Nostr relays to sit on beside the trackers (none if unset). */
+  relayUrls?: () => string[]
   rtcConfig: () => RTCConfiguration
   /** Awaited by the listener, so the answer slot is held until the
    *  handshake is over and the session admitted (or refused). */
@@ -57,8 +59,16 @@ export class ListenerLifecycle {
     return this.listener?.joinedTopics ?? new Set()
   }
 
+  /** How each tracker is doing (the relays are apart: relayStatus()). */
   status (): TrackerStatus[] {
-    return this.listener?.status() ?? []
+    const relays = this.opts.relayUrls?.() ?? []
+    return (this.listener?.status() ?? []).filter((s) => !relays.includes(s.url))
+  }
+
+  /** How each relay is doing. */
+  relayStatus (): TrackerStatus[] {
+    const relays = this.opts.relayUrls?.() ?? []
+    return (this.listener?.status() ?? []).filter((s) => relays.includes(s.url))
   }
 
   /** Starts serving as soon as the network code has loaded. */
@@ -112,6 +122,7 @@ export class ListenerLifecycle {
       identity: this.opts.signing(),
       topics: (epoch) => this.opts.topics(epoch),
       trackers: this.opts.trackers(),
+      relayUrls: this.opts.relayUrls?.(),
       rtcConfig: this.opts.rtcConfig(),
       onTransport: (transport, via) => this.opts.accept(transport, via),
       onStatus: () => this.opts.onChange(),

@@ -234,9 +234,9 @@ describe('the app ships its Content-Security-Policy', () => {
 
   it('npm start’s server sends the header too', async () => {
     // scripts/start.mjs as `npm start` runs it (after its build), pointed at a
-    // tracker address so it starts none of its own.
+    // tracker address and no relay, so it starts neither of its own.
     const child = spawn(process.execPath, [`${root}scripts/start.mjs`], {
-      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', KITH_TRACKERS: 'ws://127.0.0.1:9' },
+      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', KITH_TRACKERS: 'ws://127.0.0.1:9', KITH_RELAYS: '' },
       stdio: ['ignore', 'pipe', 'inherit']
     })
     try {

@@ -1,6 +1,6 @@
 // `npm start` with HOST=0.0.0.0 (scripts/start.mjs, run as a user would): it
 // prints the URLs other devices can open, and config.json names the tracker
-// at the address each browser reached the app at — never 0.0.0.0. Inside the
+// and the embedded relay at the address each browser reached the app at — never 0.0.0.0. Inside the
 // private network namespace the machine's LAN address is 10.213.0.1. Then
 // an invite made in a browser at the LAN URL is accepted by a second browser
 // (the phone) that only knows that link.
@@ -19,10 +19,10 @@ let child: ChildProcess
 let output = ''
 let browser: Browser | null = null
 
-async function configAt (host: string, port: number): Promise<{ trackers: string[] }> {
+async function configAt (host: string, port: number): Promise<{ trackers: string[], relays: string[] }> {
   const res = await fetch(`http://${host}:${port}/config.json`)
   expect(res.status).toBe(200)
-  return await res.json() as { trackers: string[] }
+  return await res.json() as { trackers: string[], relays: string[] }
 }
 
 function canConnect (host: string, port: number): Promise<boolean> {
@@ -34,9 +34,9 @@ function canConnect (host: string, port: number): Promise<boolean> {
 
 describe('npm start on 0.0.0.0', () => {
   beforeAll(async () => {
-    const { KITH_TRACKERS: _t, KITH_ICE_SERVERS: _i, ...env } = process.env
+    const { KITH_TRACKERS: _t, KITH_RELAYS: _r, KITH_ICE_SERVERS: _i, ...env } = process.env
     // No ICE servers: the default (public STUN, for real use) must not be asked from a test.
-    child = spawn(process.execPath, ['scripts/start.mjs'], { cwd: root, env: { ...env, HOST: '0.0.0.0', PORT: '0', TRACKER_PORT: '0', KITH_ICE_SERVERS: '[]' }, stdio: ['ignore', 'pipe', 'pipe'] })
+    child = spawn(process.execPath, ['scripts/start.mjs'], { cwd: root, env: { ...env, HOST: '0.0.0.0', PORT: '0', TRACKER_PORT: '0', RELAY_PORT: '0', KITH_ICE_SERVERS: '[]' }, stdio: ['ignore', 'pipe', 'pipe'] })
     child.stdout!.on('data', (d: Buffer) => { output += d.toString() })
     child.stderr!.on('data', (d: Buffer) => { output += d.toString() })
     await waitFor(() => output.includes('Press Ctrl+C to stop.'), 20_000, 50)
@@ -51,7 +51,7 @@ describe('npm start on 0.0.0.0', () => {
     }
   })
 
-  it('prints a URL per LAN address and 127.0.0.1, never 0.0.0.0, and each serves a config naming a reachable tracker there', async () => {
+  it('prints a URL per LAN address and 127.0.0.1, never 0.0.0.0, and each serves a config naming a reachable tracker and relay there', async () => {
     const lan = lanAddresses()
     if (process.env.KITH_PRIVATE_NETWORK === '1') expect(lan).toContain('10.213.0.1')
     expect(output).not.toContain('0.0.0.0')
@@ -67,6 +67,12 @@ describe('npm start on 0.0.0.0', () => {
       expect(tracker.protocol).toBe('ws:')
       expect(tracker.hostname).toBe(host)
       expect(await canConnect(tracker.hostname, Number(tracker.port))).toBe(true)
+      const { relays } = await configAt(host, port)
+      expect(relays).toHaveLength(1)
+      const relay = new URL(relays[0]!)
+      expect(relay.protocol).toBe('ws:')
+      expect(relay.hostname).toBe(host)
+      expect(await canConnect(relay.hostname, Number(relay.port))).toBe(true)
     }
   })
 

@@ -44,6 +44,18 @@ describe('headless runner options', () => {
     expect(resolve(['--data', '/d', '--ice', '[]']).iceServers).toEqual([])
   })
 
+  it('takes relays from repeated --relay flags, else from config.json, else none; a bad one is a sentence', () => {
+    expect(resolve(['--data', '/d']).relays).toBeNull()
+    const flagged = resolve(['--data', '/d', '--relay', 'ws://127.0.0.1:7000', '--relay=wss://relay.example'])
+    expect(flagged.relays).toEqual(['ws://127.0.0.1:7000', 'wss://relay.example'])
+    expect(flagged.runFlags).toEqual(expect.arrayContaining(['--relay', 'ws://127.0.0.1:7000']))
+    const files = { '/d/config.json': JSON.stringify({ relays: ['ws://127.0.0.1:7001'] }) }
+    expect(resolve(['--data', '/d'], files).relays).toEqual(['ws://127.0.0.1:7001'])
+    expect(resolve(['--data', '/d', '--relay', 'ws://127.0.0.1:7002'], files).relays).toEqual(['ws://127.0.0.1:7002'])
+    expect(() => resolve(['--data', '/d', '--relay', 'https://relay.example'])).toThrow(/not a ws:\/\/ or wss:\/\/ relay URL/)
+    expect(() => resolve(['--data', '/d'], { '/d/config.json': JSON.stringify({ relays: 'ws://x' }) })).toThrow(/“relays” must be a list/)
+  })
+
   it('reads <dir>/config.json, and flags override it', () => {
     const files = { '/d/config.json': JSON.stringify({ trackers: ['ws://127.0.0.1:9103'], iceServers: [], name: 'from file', port: 7000 }) }
     const fromFile = resolve(['--data', '/d'], files)

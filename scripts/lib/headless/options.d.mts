@@ -3,13 +3,15 @@ export const DEFAULT_PORT: number
 export const DEFAULT_CHROMIUM: string
 export const USAGE: string
 export interface IceServer { urls: string | string[], username?: string, credential?: string }
-export interface DataConfig { trackers?: string[], iceServers?: IceServer[], name?: string, port?: number }
+export interface DataConfig { trackers?: string[], relays?: string[], iceServers?: IceServer[], name?: string, port?: number }
 export interface RunnerOptions {
   command: 'run' | 'install-service'
   build: boolean
   data: string
   port: number | null
   trackers: string[] | null
+  /** Nostr relays from --relay flags or config.json; null: none. */
+  relays: string[] | null
   iceServers: IceServer[] | null
   chromium: string
   name: string | null

@@ -20,6 +20,8 @@ options:
   --port <n>          loopback port to serve the app on (default: the one this <dir> used before, else ${DEFAULT_PORT});
                       the browser keeps its data per port, so keep it the same
   --tracker <url>     a ws:// or wss:// tracker; repeat for several (default: config.json's, else the public ones)
+  --relay <url>       a ws:// or wss:// Nostr relay, a second way to be found beside the trackers;
+                      repeat for several (default: config.json's, else none)
   --ice <json>        ICE servers as JSON, e.g. '[{"urls":"stun:stun.example.org:3478"}]' or '[]' for none
   --stun <url>        a STUN server (stun: or stuns:); repeat for several
   --chromium <path>   the browser to run (default: $KITH_CHROMIUM, else ${DEFAULT_CHROMIUM})
@@ -34,17 +36,17 @@ install-service:
   --system            a system unit in /etc/systemd/system (needs root)
   --print             show the unit instead of writing it
 
-<dir>/config.json, if present, may hold {"trackers": [...], "iceServers": [...], "name": "...", "port": n}.`
+<dir>/config.json, if present, may hold {"trackers": [...], "relays": [...], "iceServers": [...], "name": "...", "port": n}.`
 
-const VALUE_FLAGS = new Set(['--data', '--port', '--tracker', '--ice', '--stun', '--chromium', '--name', '--owner'])
+const VALUE_FLAGS = new Set(['--data', '--port', '--tracker', '--relay', '--ice', '--stun', '--chromium', '--name', '--owner'])
 const SWITCHES = new Set(['--build', '--help', '--user', '--system', '--print'])
 const COMMANDS = new Set(['run', 'install-service'])
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
 
-function checkTracker (url, where) {
+function checkTracker (url, where, what = 'tracker') {
   let ok = typeof url === 'string' && /^wss?:\/\/\S+$/.test(url)
   if (ok) { try { new URL(url) } catch { ok = false } }
-  if (!ok) throw new UsageError(`${where}: “${String(url)}” is not a ws:// or wss:// tracker URL.`)
+  if (!ok) throw new UsageError(`${where}: “${String(url)}” is not a ws:// or wss:// ${what} URL.`)
   return url
 }
 
@@ -124,6 +126,9 @@ export function parseDataConfig (input, where) {
     if (key === 'trackers') {
       if (!Array.isArray(value)) throw new UsageError(`${where}: “trackers” must be a list of ws:// or wss:// URLs.`)
       out.trackers = value.map((t) => checkTracker(t, where))
+    } else if (key === 'relays') {
+      if (!Array.isArray(value)) throw new UsageError(`${where}: “relays” must be a list of ws:// or wss:// URLs.`)
+      out.relays = value.map((r) => checkTracker(r, where, 'relay'))
     } else if (key === 'iceServers') {
       out.iceServers = checkIceServers(value, where)
     } else if (key === 'name') {
@@ -131,7 +136,7 @@ export function parseDataConfig (input, where) {
     } else if (key === 'port') {
       out.port = checkPort(value, where)
     } else {
-      throw new UsageError(`${where}: unknown field “${key}” (known: trackers, iceServers, name, port).`)
+      throw new UsageError(`${where}: unknown field “${key}” (known: trackers, relays, iceServers, name, port).`)
     }
   }
   return out
@@ -167,6 +172,8 @@ export function resolveOptions (argv, ctx = {}) {
 
   const trackerFlags = flags.get('--tracker')
   const trackers = trackerFlags ? trackerFlags.map((t) => checkTracker(t, '--tracker')) : file.trackers ?? null
+  const relayFlags = flags.get('--relay')
+  const relays = relayFlags ? relayFlags.map((r) => checkTracker(r, '--relay', 'relay')) : file.relays ?? null
   let iceServers = file.iceServers ?? null
   const iceFlag = flags.get('--ice')?.[0]
   const stunFlags = flags.get('--stun')
@@ -194,6 +201,7 @@ export function resolveOptions (argv, ctx = {}) {
     /** null: the port this data directory used before, else DEFAULT_PORT (see port-memory.mjs). */
     port: portFlag !== undefined ? checkPort(portFlag, '--port') : file.port ?? null,
     trackers,
+    relays,
     iceServers,
     chromium: chromiumFlag ? resolve(cwd, chromiumFlag) : env.KITH_CHROMIUM || DEFAULT_CHROMIUM,
     name: nameFlag !== undefined ? checkName(nameFlag, '--name') : file.name ?? ctx.hostname ?? null,
@@ -205,6 +213,7 @@ export function resolveOptions (argv, ctx = {}) {
       '--data', data,
       ...(portFlag !== undefined ? ['--port', portFlag] : []),
       ...(trackerFlags ?? []).flatMap((t) => ['--tracker', t]),
+      ...(relayFlags ?? []).flatMap((r) => ['--relay', r]),
       ...(iceFlag !== undefined ? ['--ice', iceFlag] : []),
       ...(stunFlags ?? []).flatMap((u) => ['--stun', u]),
       ...(chromiumFlag ? ['--chromium', resolve(cwd, chromiumFlag)] : []),

@@ -1,4 +1,5 @@
-// Test fixtures for browser tests: local trackers, the built app and the
+// Test fixtures for browser tests: local trackers (and a local Nostr relay
+// when a test asks for one), the built app and the
 // harness served like any static host, one Chromium, and a browser context
 // per person. Nothing here talks to anything beyond this machine.
 import { mkdirSync } from 'node:fs'
@@ -9,6 +10,7 @@ import { launchChromium } from '../../../scripts/lib/chromium.mjs'
 import { APP_HEADERS } from '../../../scripts/lib/csp.mjs'
 import { startStaticServer } from '../../../scripts/lib/static-server.mjs'
 import { startTracker, type TrackerOptions } from '../../../scripts/lib/tracker-server.mjs'
+import { startRelay, type RunningRelay } from '../../../scripts/lib/relay-server.mjs'
 
 const root = fileURLToPath(new URL('../../../', import.meta.url))
 export const SCREENSHOT_DIR = `${root}test-results/screenshots`
@@ -18,6 +20,9 @@ export interface Tracker { url: string, port: number, violations: string[], clos
 export interface World {
   browser: Browser
   trackers: Tracker[]
+  /** The strict test relay, when the test asked for one (else null, and
+   *  the app is told of no relay). */
+  relay: RunningRelay | null
   appUrl: string
   harnessUrl: string
   person: (name: string) => Promise<Person>
@@ -49,11 +54,13 @@ export function worldPerFile (opts?: WorldOptions): World {
 /** Trackers are strict (scripts/lib/tracker-server.mjs) unless a test says
  *  otherwise, so every browser test checks that Kith stays within what
  *  strict public trackers accept; close() fails the test on a violation. */
-export async function createWorld (opts: { trackerCount?: number, trackers?: TrackerOptions[] } = {}): Promise<World> {
+export async function createWorld (opts: { trackerCount?: number, trackers?: TrackerOptions[], relay?: boolean } = {}): Promise<World> {
   const trackers: Tracker[] = []
   const kinds = opts.trackers ?? Array.from({ length: opts.trackerCount ?? 1 }, () => ({}))
   for (const kind of kinds) trackers.push(await startTracker({ strict: true, ...kind }))
-  const config = { trackers: trackers.map((t) => t.url), iceServers: [] }
+  // A relay only when the test asks; strict (public relays' rules) like the trackers.
+  const relay = opts.relay === true ? await startRelay({ strict: true }) : null
+  const config = { trackers: trackers.map((t) => t.url), relays: relay ? [relay.url] : [], iceServers: [] }
   // The app is served as `npm start` serves it: with its security headers.
   const app = await startStaticServer({ root: `${root}dist`, config, headers: APP_HEADERS })
   const harness = await startStaticServer({ root: `${root}dist-harness`, config })
@@ -63,6 +70,7 @@ export async function createWorld (opts: { trackerCount?: number, trackers?: Tra
   return {
     browser,
     trackers,
+    relay,
     appUrl: `${app.url}/`,
     harnessUrl: `${harness.url}/`,
     async person (name) {
@@ -78,8 +86,10 @@ export async function createWorld (opts: { trackerCount?: number, trackers?: Tra
       await app.close()
       await harness.close()
       for (const t of trackers) await t.close().catch(() => {})
+      await relay?.close().catch(() => {})
       const violations = trackers.flatMap((t) => t.violations)
       if (violations.length > 0) throw new Error(`Kith broke strict tracker rules:\n${violations.join('\n')}`)
+      if (relay && relay.violations.length > 0) throw new Error(`Kith broke strict relay rules:\n${relay.violations.join('\n')}`)
     }
   }
 }
