@@ -1,3 +1,5 @@
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vite'
 import { VitePWA } from 'vite-plugin-pwa'
 import { precompress } from './scripts/lib/precompress.mjs'
@@ -13,7 +15,10 @@ export default defineConfig({
     sourcemap: true,
     // dist/.vite/manifest.json: which files the entry loads at once, read by
     // the bundle-size figure (bench/lib/initial-js.mjs).
-    manifest: true
+    manifest: true,
+    rollupOptions: {
+      output: { sourcemapPathTransform: stableSourcePath }
+    }
   },
   plugins: [
     VitePWA({
@@ -46,6 +51,9 @@ export default defineConfig({
         // is not a navigation and is never served from the precache.
         navigateFallback: 'index.html',
         cleanupOutdatedCaches: true,
+        // Workbox builds the worker in a random temporary folder, which its
+        // map would name: no map, so two builds of a commit are the same bytes.
+        sourcemap: false,
         // The host's config.json (its trackers) is asked for afresh at every
         // start; offline, the last answer stands in, so the node starts with
         // the same trackers rather than the public defaults.
@@ -60,3 +68,15 @@ export default defineConfig({
     precompress()
   ]
 })
+
+const ROOT = path.dirname(fileURLToPath(import.meta.url))
+
+/** A source map names its sources from the map's folder. A module that is no
+ *  file in the project (a plugin's virtual module) would be named by how deep
+ *  the project sits on the build machine; named `virtual/<id>` instead, so
+ *  the same commit builds the same bytes anywhere (issue: reproducible). */
+function stableSourcePath (relative: string, mapPath: string): string {
+  const absolute = path.resolve(path.dirname(mapPath), relative)
+  if (!path.relative(ROOT, absolute).startsWith('..')) return relative
+  return path.relative(path.dirname(mapPath), path.join(ROOT, 'virtual', path.basename(absolute))).split(path.sep).join('/')
+}
