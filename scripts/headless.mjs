@@ -12,6 +12,7 @@ import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { APP_HEADERS } from './lib/csp.mjs'
+import { buildId, precacheEntries } from './lib/verify-host.mjs'
 import { startStaticServer } from './lib/static-server.mjs'
 import { openCappedLog } from './lib/headless/capped-log.mjs'
 import { chromiumArgs, clearProfile, spawnChromium } from './lib/headless/chromium-process.mjs'
@@ -105,6 +106,7 @@ async function run (opts) {
   if (opts.owner) pageUrl.searchParams.set('owner', opts.owner)
 
   console.log(`Kith headless runner: serving ${server.url}/ (loopback only) · data in ${paths.dir} · Chromium log ${paths.log}`)
+  console.log(`  build ${distBuildId(join(root, 'dist'))} (check a host with: npm run verify -- <url>)`)
   console.log(`  trackers: ${opts.trackers?.join(', ') ?? 'the app defaults'} · relays: ${opts.relays?.join(', ') ?? 'none'} · ICE servers: ${opts.iceServers ? JSON.stringify(opts.iceServers) : 'the app defaults'}`)
 
   const log = openCappedLog(paths.log)
@@ -148,4 +150,13 @@ async function run (opts) {
   // Chromium is in its own process group, so it would outlive a runner that
   // dies of a bug; the next start would clean up, but do it now.
   process.on('exit', () => { if (supervisor.state !== 'stopped') supervisor.proc?.kill('SIGKILL') })
+}
+
+/** The id of the build served (lib/verify-host.mjs), so a log says which build ran when. */
+function distBuildId (dist) {
+  try {
+    return buildId(precacheEntries(readFileSync(join(dist, 'sw.js'), 'utf8')))
+  } catch {
+    return 'unknown (no dist/sw.js)'
+  }
 }
