@@ -4,16 +4,7 @@ import { LitElement, html } from 'lit'
 import { sharedStyles } from './shared-styles'
 import type { NodeStatus } from '../../node-tab/node'
 import type { TrackerHealth } from '../../node-tab/discovery/tracker-client'
-
-/** What each verdict means for the owner (see TrackerHealth). */
-export const HEALTH_WORDS: Record<TrackerHealth, string> = {
-  working: 'working',
-  connecting: 'connecting…',
-  unreachable: 'unreachable, retrying',
-  'keeps-dropping': 'keeps dropping the connection',
-  slow: 'connected, but slow to answer',
-  'not-relaying': 'connected, but friends’ offers do not seem to get through it'
-}
+import { HEALTH_WORDS } from './health-words'
 
 /** The dot's colour: green working, amber on the way or limping, red down. */
 const DOT: Record<TrackerHealth, string> = {

@@ -3,7 +3,7 @@
 // (and that friend cannot add it again). Shown in Network settings.
 import { LitElement, html } from 'lit'
 import { sharedStyles } from './shared-styles'
-import { HEALTH_WORDS } from './kith-node-status'
+import { HEALTH_WORDS } from './health-words'
 import type { KithApi } from '../api/app-api'
 import type { TrackerStatus } from '../../node-tab/discovery/tracker-client'
 
