@@ -5,6 +5,10 @@
 // joined through the owner reaches the owner, with the owner's full device
 // closed, through the server device alone: the standard round-trip and
 // transfer figures, to compare with `kith` (the owner's own tab) in the same run.
+// Also: a laptop linked as a full device, and how soon it holds the owner's
+// newest 50 items (linked_device_items_s, from approval); and, through the
+// server device, how soon a friend with nothing cached holds the first page
+// of 50 (device_first_page_s, from the session being open).
 import { failed, figure, measureChannelFigures, withHarness, withTimeout } from '../lib/index.mjs'
 
 const SYSTEM = 'kith-device'
@@ -40,6 +44,20 @@ export function measure (ctx) {
       report(failed(SYSTEM, 'device_catchup_s_1k_changes', 's'))
     }
 
+    // A laptop linked as a full device, while the owner is online: how soon
+    // it shows the owner's newest items (what "My items" shows first).
+    try {
+      const laptop = (await open('kith-device-laptop')).page
+      const code = await laptop.evaluate((t) => window.kithHarness.deviceBenchNewFullDevice(t), trackers)
+      const { newest, approvedAt } = await withTimeout(owner.evaluate((c) => window.kithHarness.deviceBenchApproveFull(c), code), 60_000, 'link the laptop')
+      const seconds = await withTimeout(laptop.evaluate(([t, ids, at]) => window.kithHarness.deviceBenchLinkedItems(t, ids, at, 120_000), [trackers, newest, approvedAt]), 130_000, 'laptop items')
+      report(figure(SYSTEM, 'linked_device_items_s', seconds, 's'))
+      await laptop.close()
+    } catch (err) {
+      log(`linked laptop failed: ${err.message}`)
+      report(failed(SYSTEM, 'linked_device_items_s', 's'))
+    }
+
     let connected = false
     try {
       const token = await owner.evaluate(() => window.kithHarness.deviceBenchInvite())
@@ -63,5 +81,14 @@ export function measure (ctx) {
       transferMs: async (bytes) => 1000 * await withTimeout(
         friend.evaluate(([b, t]) => window.kithHarness.deviceBenchTransfer(b, t), [bytes, 60_000]), 65_000, `transfer ${bytes} B`)
     })
+
+    try {
+      if (!connected) throw new Error('the friend never reached the server device')
+      const seconds = await withTimeout(friend.evaluate((a) => window.kithHarness.deviceBenchFirstPage(a, 60_000), address), 65_000, 'first page')
+      report(figure(SYSTEM, 'device_first_page_s', seconds, 's'))
+    } catch (err) {
+      log(`first page through the server device failed: ${err.message}`)
+      report(failed(SYSTEM, 'device_first_page_s', 's'))
+    }
   })
 }

@@ -9,12 +9,18 @@ import { NewDeviceLink } from '../../node-tab/linking/new-device'
 import { NodeDatabase } from '../../node-tab/storage/db'
 import { storeLinkedIdentity } from '../../node-tab/storage/identity-store'
 import { seedNotes } from './people'
+import { KithClient } from '../../client/api/kith-client'
+import { ClientDatabase } from '../../client/cache/db'
 
 let owner: KithNode | null = null
 let deviceDbName = ''
 let link: NewDeviceLink | null = null
 let device: KithNode | null = null
 let friend: KithNode | null = null
+let friendClient: KithClient | null = null
+let fullDeviceDbName = ''
+let fullLink: NewDeviceLink | null = null
+let fullDevice: KithNode | null = null
 let friendSession: NodeSession | null = null
 
 const openNode = (name: string, trackers: string[]): Promise<KithNode> =>
@@ -95,7 +101,9 @@ export const devicesBench = {
   deviceBenchInvite: async () => (await owner!.invites.create({ label: 'bench friend', expiresInMs: null })).token,
   /** Friend: redeem the invite (through the owner's full device). */
   deviceBenchFriendJoin: async (trackers: string[], address: string, token: string) => {
-    friend = await openNode(`kith-dev-friend-${Math.random()}`, trackers)
+    const tag = Math.random()
+    friendClient = new KithClient(await openNode(`kith-dev-friend-${tag}`, trackers), new ClientDatabase(`kith-dev-friend-client-${tag}`))
+    friend = friendClient.node
     const ownerKey = parseAddress(address)
     const session = await friend.connect(ownerKey, { inviteToken: token })
     const { owner: profile } = await session.rpc.call('redeemInvite', { token, profile: friend.profile })
@@ -117,6 +125,58 @@ export const devicesBench = {
     const seconds = (performance.now() - t0) / 1000
     if (friendSession.remoteDevice.certificate?.role !== 'server') throw new Error('reached a device that is not the server')
     return seconds
+  },
+  /** New full device (a laptop): wait to be linked; returns the link code. */
+  deviceBenchNewFullDevice: async (trackers: string[]) => {
+    fullDeviceDbName = `kith-dev-laptop-${Math.random()}`
+    const db = new NodeDatabase(fullDeviceDbName)
+    fullLink = new NewDeviceLink({
+      name: 'bench laptop',
+      serverOnly: false,
+      autoConfirm: true, // the person's confirming on the laptop is not what is timed
+      trackers,
+      rtcConfig: { iceServers: [] },
+      onLinked: async (linked) => { await storeLinkedIdentity(db, linked); db.close() }
+    })
+    const state = fullLink.state
+    if (state.step !== 'waiting') throw new Error(`no link code: ${state.step}`)
+    return state.codeText
+  },
+  /** Owner: the ids of the first screen of "My items" (newest 50), then
+   *  approve the laptop as a full device; returns the wall-clock time of approval. */
+  deviceBenchApproveFull: async (code: string) => {
+    const newest = (await owner!.items.listMine({ limit: 50 })).map((i) => i.id)
+    const step = await owner!.openLinkCode(code)
+    const approvedAt = Date.now()
+    await step.approve({ name: 'bench laptop', role: 'full' })
+    return { newest, approvedAt }
+  },
+  /** Laptop: once linked, open as the owner's device; seconds from approval
+   *  until it holds the owner's newest items (what its first screen shows). */
+  deviceBenchLinkedItems: async (trackers: string[], newest: string[], approvedAt: number, timeoutMs: number) => {
+    await waitFor('linked', async () => fullLink?.state.step === 'linked', 60_000)
+    fullDevice = await openNode(fullDeviceDbName, trackers)
+    fullDevice.startListening()
+    await waitFor('newest items', async () => (await fullDevice!.db.items.bulkGet(newest)).every((row) => row !== undefined), timeoutMs)
+    const seconds = (Date.now() - approvedAt) / 1000
+    fullDevice.close()
+    fullDevice = null
+    return seconds
+  },
+  /** Friend: with nothing cached, a fresh session to the owner (now the
+   *  server device), then seconds until the friend's feed holds the first
+   *  page of items (50): what their screen shows first. */
+  deviceBenchFirstPage: async (address: string, timeoutMs: number) => {
+    const client = friendClient!
+    friendSession?.rpc.close('measuring the first page')
+    friendSession = null
+    const feed = await client.feed(address)
+    await feed.purge()
+    await client.node.getSession(parseAddress(address))
+    const t0 = performance.now()
+    void feed.sync()
+    await waitFor('first page', async () => (await feed.items()).length >= 50, timeoutMs)
+    return (performance.now() - t0) / 1000
   },
   deviceBenchRoundTrips: async (bytes: number, rounds: number) => {
     const data = new Uint8Array(bytes)
