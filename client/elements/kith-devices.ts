@@ -76,7 +76,7 @@ export class KithDevices extends LitElement {
     this.phase = 'idle'
     this.approval = null
     this.approveName = ''
-    this.approveRole = 'server'
+    this.approveRole = 'full'
     this.linkError = ''
     this.linked = ''
     this.thisName = ''
@@ -145,7 +145,10 @@ export class KithDevices extends LitElement {
       }
       this.approval = approval
       this.approveName = approval.proposedName
-      this.approveRole = 'server'
+      // A browser is the person's own laptop or phone unless they say
+      // otherwise; only a device that asked to be a server (the headless
+      // runner always does) is offered as one.
+      this.approveRole = approval.serverOnly ? 'server' : 'full'
       this.phase = 'approving'
       void this.focusOn('#verify-heading')
     } catch (err) {

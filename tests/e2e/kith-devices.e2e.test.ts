@@ -4,7 +4,7 @@
 // The real app's link flow is in linking.e2e.test.ts.
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
-import { screenshot, worldPerFile } from './support/world'
+import { desktopAndPhone, worldPerFile } from './support/world'
 import { onHarness, openDevicesHarness, unnamedButtons, type DevicesHarness, type HarnessPerson } from './support/devices'
 import { sampleDevices } from '../unit/devices-fake'
 
@@ -131,16 +131,28 @@ describe('linking a new device', () => {
     expect(await page.getByTestId('verification-code').textContent()).toBe('482 913')
     const name = page.getByLabel('Name of the new device')
     expect(await name.inputValue()).toBe('Browser')
-    expect(await page.getByRole('radio', { name: 'Server' }).isChecked()).toBe(true)
     await name.fill('Sam’s work laptop')
-    await page.getByRole('radio', { name: 'Full device' }).check()
+    await page.getByRole('radio', { name: 'Server' }).check()
     await page.getByRole('button', { name: 'Approve' }).click()
     const result = page.getByTestId('link-result')
     await expect.poll(() => result.textContent()).toBe('Linked Sam’s work laptop.')
-    expect(await fake((h) => h.approval!.approved)).toEqual([{ name: 'Sam’s work laptop', role: 'full' }])
+    expect(await fake((h) => h.approval!.approved)).toEqual([{ name: 'Sam’s work laptop', role: 'server' }])
     expect(await result.evaluate((el) => (el.getRootNode() as ShadowRoot).activeElement === el)).toBe(true)
     // Ready for the next one.
     expect(await page.getByLabel('Link code').inputValue()).toBe('')
+  })
+
+  it('offers a browser as a full device: Approve without choosing makes one that can make friends and link', async () => {
+    await fake((h) => h.nextApproval('Phone', '482913', false))
+    await submit('kith-link:abc')
+    const full = page.getByRole('radio', { name: 'Full device' })
+    await full.waitFor()
+    expect(await full.isChecked()).toBe(true)
+    expect(await page.getByRole('radio', { name: 'Server' }).isChecked()).toBe(false)
+    await desktopAndPhone(owner, 'devices-approve-browser-full')
+    await page.getByRole('button', { name: 'Approve' }).click()
+    await page.getByTestId('link-result').waitFor()
+    expect(await fake((h) => h.approval!.approved)).toEqual([{ name: 'Phone', role: 'full' }])
   })
 
   it('refuses an empty device name with a sentence, approving nothing', async () => {
