@@ -148,6 +148,7 @@ export class KithNode extends EventTarget {
   readonly completeConnection: NodeParts['codes']['complete'] = (friendHex, answerCode) => this.codes.complete(friendHex, answerCode)
   readonly openLinkCode: NodeParts['ownDevices']['openLinkCode'] = (input, signal) => this.ownDevices.openLinkCode(input, signal)
   readonly revokeDevice: NodeParts['ownDevices']['revoke'] = (deviceHex) => this.ownDevices.revoke(deviceHex)
+  readonly renameThisDevice: NodeParts['ownDevices']['renameThisDevice'] = (name) => this.ownDevices.renameThisDevice(name)
 
   /** Saves trackers/ICE servers chosen by the owner and restarts discovery. */
   async saveConfig (overrides: Partial<KithConfig>): Promise<void> {

@@ -5,7 +5,7 @@
 // friends, the node's event) is left to the onRevoked hook.
 import { fromHex } from '../../shared/util/bytes'
 import { randomBytes } from '../../shared/crypto/random'
-import { revokeDevice } from '../../shared/identity/device-certificate'
+import { issueDeviceCertificate, normalizeDeviceName, revokeDevice } from '../../shared/identity/device-certificate'
 import { DEVICES_SECRET_BYTES } from '../../shared/identity/devices-secret'
 import type { SpentLinkCodes } from '../../shared/linking/link-code'
 import { KithError } from '../../shared/wire/errors'
@@ -14,7 +14,7 @@ import type { Transport } from '../../shared/wire/transport'
 import type { NodeIdentity } from '../identity/node-identity'
 import type { LinkApprovalStep } from '../linking/approve-link'
 import type { NodeSession, SessionRegistry } from '../connections/sessions'
-import type { NodeDatabase } from '../storage/db'
+import type { NodeDatabase, OwnDeviceRow } from '../storage/db'
 import type { DevicesStore } from '../storage/devices-store'
 import type { FriendsStore } from '../storage/friends-store'
 import { loadOrCreateDevicesSecret } from '../storage/identity-store'
@@ -146,6 +146,30 @@ export class OwnDevices {
       trackers: this.opts.trackers(),
       rtcConfig: this.opts.rtcConfig()
     }, input, signal)
+  }
+
+  /** Names this (full) device: its certificate again, with the new name.
+   *  The first device of a person is made before anyone could be asked what
+   *  to call it (FIRST_DEVICE_NAME); it is asked when it links its first
+   *  other device, since that is when the list of devices starts to matter.
+   *  The other devices learn the name through sync (the devices table). */
+  async renameThisDevice (input: string): Promise<void> {
+    const { identity, devices, db } = this.opts
+    if (identity.role !== 'full' || !identity.holdsSigningKey) throw new KithError('UNAUTHORIZED', 'Only a full device can rename itself.')
+    const name = normalizeDeviceName(input)
+    await identity.verify()
+    const current = identity.credentials.certificate!
+    if (current.name === name) return
+    const certificate = issueDeviceCertificate(identity.signing()!, { publicKey: identity.credentials.device.publicKey, name, role: current.role }, Date.now())
+    await db.transaction('rw', db.identity, async () => {
+      const row = await db.identity.get('device') as OwnDeviceRow | undefined
+      if (!row) return
+      const renamed: OwnDeviceRow = { ...row, certificate }
+      await db.identity.put(renamed)
+    })
+    await devices.add(certificate)
+    identity.credentials.certificate = certificate
+    this.opts.onChange()
   }
 
   /** Revokes one of my devices: it gets no more sync from any of my devices

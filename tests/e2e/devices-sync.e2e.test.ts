@@ -41,6 +41,7 @@ describe('a laptop and an always-on runner, one person', () => {
     await alice.page.getByLabel('Link code').fill(code.line.trim())
     await alice.page.getByRole('button', { name: 'Submit' }).click()
     await alice.page.getByTestId('verification-code').waitFor({ timeout: 45_000 })
+    await alice.page.getByLabel('Name of this device, the one you are using now').fill('Laptop')
     await alice.page.getByRole('button', { name: 'Approve' }).click()
     await expect.poll(() => alice.page.getByTestId('link-result').textContent(), { timeout: 15_000 }).toMatch(/Linked hall pi/)
     await linkedLine(code.index)
