@@ -59,8 +59,20 @@ describe('the runner status output', () => {
     expect(await p.show({ ...waiting, trackers: [] })).toBe(false)
     await p.show({ ...waiting, verificationCode: '482 913' })
     expect(out[1]).toContain('Verification code: 482 913')
+    // The block is not printed a second time: only the new line.
+    expect(out[1]).not.toContain('kith-link-3Jd8x')
+    expect(out[1]).not.toMatch(/[▀▄█]/)
     await p.show(linked)
     expect(out[2]).toMatch(/^12:03:04 linked as 3XR2kW…togH/)
     expect(out).toHaveLength(3)
+  })
+
+  it('a new link code (an expired one replaced) prints its whole block again', async () => {
+    const { p, out } = printer()
+    const waiting = { ...linked, address: null, linkCode: 'kith-link-3Jd8x', verificationCode: null }
+    await p.show({ ...waiting, verificationCode: '482 913' })
+    await p.show({ ...waiting, linkCode: 'kith-link-9Qr2z' })
+    expect(out[1]).toContain('  kith-link-9Qr2z')
+    expect(out[1]).toMatch(/[▀▄█]/)
   })
 })

@@ -39,8 +39,12 @@ export async function linkBlock (report) {
     '',
     qr.trimEnd(),
     '',
-    ...(report.verificationCode ? [`  Verification code: ${report.verificationCode} (check that both screens show it, then approve)`, ''] : [])
+    ...(report.verificationCode ? [verificationLine(report), ''] : [])
   ].join('\n')
+}
+
+function verificationLine (report) {
+  return `  Verification code: ${report.verificationCode} (check that both screens show it, then approve)`
 }
 
 /** What decides whether a report is news: everything shown, nothing else. */
@@ -57,6 +61,8 @@ export class StatusPrinter {
     this.write = write
     this.now = now
     this.lastKey = null
+    /** The last link block shown, to print only what is new in the next. */
+    this.lastLink = null
     // Reports are printed in order, even though the QR code is made asynchronously.
     this.queue = Promise.resolve()
   }
@@ -65,10 +71,15 @@ export class StatusPrinter {
   show (report) {
     const key = shownKey(report)
     if (key === this.lastKey) return Promise.resolve(false)
+    // The same link code, now with its verification code: that line alone,
+    // not the whole block (code and QR code) a second time.
+    const sameCode = report.linkCode !== null && this.lastLink !== null &&
+      this.lastLink.linkCode === report.linkCode && this.lastLink.deviceName === report.deviceName && report.verificationCode !== null
     this.lastKey = key
+    this.lastLink = report.linkCode ? report : null
     const at = this.now()
     const printed = this.queue.then(async () => {
-      this.write(report.linkCode ? await linkBlock(report) : statusLine(report, at))
+      this.write(sameCode ? `${verificationLine(report)}\n` : report.linkCode ? await linkBlock(report) : statusLine(report, at))
       return true
     })
     this.queue = printed.catch(() => false)
@@ -78,5 +89,6 @@ export class StatusPrinter {
   /** After a restart the first report prints again, even if it is the same. */
   forget () {
     this.lastKey = null
+    this.lastLink = null
   }
 }
