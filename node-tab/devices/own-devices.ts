@@ -26,6 +26,8 @@ import { OwnDeviceLinks } from './own-device-links'
 type LinkingCode = Pick<typeof import('../network'), 'openLinkCode' | 'SpentLinkCodes' | 'deviceMeeting'>
 
 const REVOKED = 'this device was revoked by its owner'
+/** How long a revocation waits for the revoked device to say it heard. */
+const TELL_REVOKED_MS = 3_000
 const isDevicesSecret = (v: unknown): v is Uint8Array => v instanceof Uint8Array && v.length === DEVICES_SECRET_BYTES
 /** Link codes this device opened (device-local): spent across reloads. */
 const SPENT_LINK_CODES_KEY = 'linking.spent'
@@ -182,9 +184,14 @@ export class OwnDevices {
     const known = (await devices.list()).find((d) => d.key === deviceHex)
     if (!known) throw new KithError('NOT_FOUND', 'No such device.')
     if (known.revocation) return
-    await devices.revoke(revokeDevice(identity.signing()!, fromHex(deviceHex), Date.now()))
+    const revocation = revokeDevice(identity.signing()!, fromHex(deviceHex), Date.now())
+    await devices.revoke(revocation)
     await this.refreshCount()
     this.links.forget(deviceHex)
+    // Told first if it is online, so it stops serving and says by whom
+    // (devices/revoked-here.ts); then its sessions close either way.
+    await Promise.all(this.opts.deviceSessions.openSessions(deviceHex).map((session) =>
+      session.rpc.call('deviceRevoked', { revocations: [revocation] }, { timeoutMs: TELL_REVOKED_MS }).catch(() => { /* it hears it from nobody, then */ })))
     this.opts.deviceSessions.closeAll(deviceHex, REVOKED)
     // Every secret it knew is replaced: where my devices meet, and where each
     // friend meets me (the friends get theirs with the revocation).

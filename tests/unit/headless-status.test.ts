@@ -26,6 +26,11 @@ describe('the runner status output', () => {
     expect(statusLine(linked, at)).not.toContain('\n')
   })
 
+  it('a revoked device says so, by whom and when, and nothing else', () => {
+    const words = 'This device was revoked by Laptop on 2026-12-06; it no longer serves your friends or syncs. To use it again, clear this browser’s data for Kith and link it anew.'
+    expect(statusLine({ ...linked, address: null, trackers: [], sync: 'not started', lastError: words }, at)).toBe(`12:03:04 ${words}`)
+  })
+
   it('prints a report once, and again only when what it shows changes', async () => {
     const { p, out } = printer()
     expect(await p.show(linked)).toBe(true)

@@ -8,12 +8,18 @@ export function shortAddress (address) {
   return address.length <= 12 ? address : `${address.slice(0, 6)}…${address.slice(-4)}`
 }
 
+/** How node-tab/devices/revoked-here.ts begins its words. */
+const REVOKED_PREFIX = 'This device was revoked'
+
 function clock (date) {
   return date.toTimeString().slice(0, 8)
 }
 
 /** The one-line status of a linked device (or one whose page has no link code). */
 export function statusLine (report, now = new Date()) {
+  // Revoked (client/main.ts reports the node's own words): that alone, since
+  // it no longer serves, links or syncs anything to count.
+  if (report.lastError?.startsWith(REVOKED_PREFIX)) return `${clock(now)} ${report.lastError}`
   const connected = report.trackers.filter((t) => t.connected).length
   const who = report.address
     ? `linked as ${shortAddress(report.address)}${report.deviceName ? ` (${report.deviceName})` : ''}`
