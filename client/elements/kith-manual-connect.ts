@@ -167,8 +167,9 @@ export class KithManualConnect extends LitElement {
 
   override render () {
     // Not needed while connected, unless an exchange of codes is under way
-    // or just ended here (its outcome stays in sight).
-    if (!this.isFriend || (this.reachable && this.step.kind === 'idle')) return html``
+    // or just ended here (its outcome, or what went wrong, stays in sight).
+    const untouched = this.step.kind === 'idle' && !this.error && !this.message
+    if (!this.isFriend || (this.reachable && untouched)) return html``
     const s = this.step
     const busy = s.kind === 'busy'
     // Words go next to what they are about: under my code while I started.
