@@ -105,6 +105,24 @@ describe.each([1280, 390])('a fresh browser at %i px', (width) => {
   })
 })
 
+describe('from opening to the first invite link', () => {
+  it('takes at most six actions: a name, then an invite', async () => {
+    const p = await world.person('counting')
+    await p.page.setViewportSize({ width: 390, height: 844 })
+    let actions = 0
+    const act = async (step: () => Promise<unknown>): Promise<void> => { actions++; await step() }
+    await p.page.goto(world.appUrl) // opening: not counted
+    await act(() => p.page.getByLabel('Name shown to friends').fill('Dana'))
+    await act(() => p.page.getByRole('button', { name: 'Save name' }).click())
+    await act(() => p.page.getByRole('tab', { name: 'Invites' }).click())
+    await act(() => p.page.getByRole('button', { name: 'Create invite' }).click())
+    const link = p.page.getByTestId('invite-link')
+    await expect.poll(() => link.textContent()).toContain('#/invite/')
+    expect(actions).toBeLessThanOrEqual(6)
+    await desktopAndPhone(p, 'first-invite-link', { after: { width: 390, height: 844 } })
+  })
+})
+
 describe('opened from a file on disk', () => {
   it('says why Kith cannot start there, instead of “Starting your server…”', async () => {
     const p = await world.person('from-file')
