@@ -80,11 +80,13 @@ async function serve (lock: NodeLock): Promise<void> {
 
 function failed (err: unknown): void {
   const reason = err instanceof Error ? err.message : String(err)
-  reportBootFailure(`Kith could not start: ${reason}`)
+  // A revoked device: its own words say what happened and what to do.
+  const revoked = err instanceof Error && err.name === 'DeviceRevokedError'
+  reportBootFailure(revoked ? reason : `Kith could not start: ${reason}`)
   const p = document.createElement('p')
   p.setAttribute('role', 'alert')
   p.className = 'boot-error'
-  p.textContent = `Kith could not start: ${reason}. ` +
+  p.textContent = revoked ? reason : `Kith could not start: ${reason}. ` +
     'It needs IndexedDB and WebRTC; private browsing modes may block them.'
   root.classList.add('boot')
   root.replaceChildren(p)

@@ -27,6 +27,7 @@ import { FriendsStore } from './storage/friends-store'
 import { InvitesStore } from './storage/invites-store'
 import { ItemsStore } from './storage/items-store'
 import type { AppliedChanges } from './sync/apply'
+import { learnOwnRevocation, type RevokedBy } from './devices/revoked-here'
 import { parseRecoveryRecordAnswer } from '../shared/protocol/protocol'
 
 const RECOVERY_ASK_TIMEOUT_MS = 10_000
@@ -63,6 +64,8 @@ export interface NodeHooks {
   changed: () => void
   followSynced: (changes: AppliedChanges) => void
   deviceRevoked: (deviceHex: string) => void
+  /** This device was told it is revoked: it stops serving. */
+  revokedHere: (note: RevokedBy) => void
   incomingLimits?: Partial<IncomingSessionLimits>
   sessionLimits?: Partial<SessionLimits>
 }
@@ -126,6 +129,10 @@ export function buildNodeParts (hooks: NodeHooks) {
     discoverable: () => settings.discoverable,
     canMakeFriends: () => me.holdsSigningKey,
     workingTrackers: () => trackerDirectory.toShare(listener.status()),
+    learnOwnRevocation: async (told, device) => {
+      const note = await learnOwnRevocation({ identityKey: me.identityKey, deviceHex: me.deviceHex, db, devices }, told, device.certificate?.name ?? null)
+      if (note) hooks.revokedHere(note)
+    },
     learnRevocations: (key, told, device) => hooks.loadedNetwork().learnFriendRevocations({ devices, friends, sessions: connections.sessions, identityKey: me.identityKey }, key, told, device),
     providers: hooks.providers,
     onChange: changed

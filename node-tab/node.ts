@@ -20,6 +20,7 @@ import { restoreReplays, saveReplays } from './rendezvous/saved-replays'
 import { NodeDatabase } from './storage/db'
 import { hasUnsignedSettings } from './storage/signed-settings'
 import { loadOrCreateIdentity, type StoredIdentity } from './storage/identity-store'
+import { DeviceRevokedError, revokedBefore, revokedWords } from './devices/revoked-here'
 
 export type { NodeSession } from './connections/sessions'
 export type { DialVia } from './rendezvous/meeting-plan'
@@ -56,12 +57,20 @@ export class KithNode extends EventTarget {
   private readonly handlerProviders: HandlerProvider[] = []
   private loadedNetwork: Network | null = null
   private closed = false
+  private rejectRevoked: (err: Error) => void = () => {}
+  /** Rejects, in words for the owner, once another of my devices tells this
+   *  one it was revoked; the node then stops (devices/revoked-here.ts). */
+  readonly revoked: Promise<never> = new Promise<never>((_resolve, reject) => { this.rejectRevoked = reject })
 
   private constructor (readonly db: NodeDatabase, identity: StoredIdentity, readonly settings: PersonSettings, opts: NodeOpenOptions) {
     super()
+    this.revoked.catch(() => { /* for whoever waits on it (the page) */ })
     this.me = new NodeIdentity(identity, {
       afterChecks: async () => {
         await this.devices.load(); await this.ownDevices.refreshCount()
+        // Revoked earlier (told before a reload or a restart): it stays stopped.
+        const revoked = await revokedBefore({ identityKey: this.identityKey, deviceHex: this.me.deviceHex, db, devices: this.devices })
+        if (revoked) throw revoked
         // Values saved before settings were signed: signed now, so my other devices take them.
         if (this.me.holdsSigningKey && await hasUnsignedSettings(db)) await (await import('./storage/signed-setting-writes')).signUnsignedSettings(db, this.me.signing()!)
       },
@@ -85,6 +94,12 @@ export class KithNode extends EventTarget {
           // Closing: the database went away mid-way, and nothing is left to follow.
           if (!this.closed) console.warn('[kith] could not follow changes from another device:', err)
         })
+      },
+      revokedHere: (note) => {
+        // Refused for good: nothing more is served or synced from here, and
+        // the page says why (client/boot/start-node.ts).
+        this.rejectRevoked(new DeviceRevokedError(revokedWords(note)))
+        setTimeout(() => { if (!this.closed) this.close() }, 0)
       },
       deviceRevoked: (deviceKey) => {
         this.noticeSender.kick()
@@ -160,6 +175,7 @@ export class KithNode extends EventTarget {
   readonly completeConnection: NodeParts['codes']['complete'] = (friendHex, answerCode) => this.codes.complete(friendHex, answerCode)
   readonly openLinkCode: NodeParts['ownDevices']['openLinkCode'] = (input, signal) => this.ownDevices.openLinkCode(input, signal)
   readonly revokeDevice: NodeParts['ownDevices']['revoke'] = (deviceHex) => this.ownDevices.revoke(deviceHex)
+  readonly renameThisDevice: NodeParts['ownDevices']['renameThisDevice'] = (name) => this.ownDevices.renameThisDevice(name)
 
   /** Saves trackers/ICE servers chosen by the owner and restarts discovery. */
   async saveConfig (overrides: Partial<KithConfig>): Promise<void> {

@@ -57,8 +57,15 @@ await run(opts)
 
 async function run (opts) {
   if (opts.build) {
-    const built = spawnSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build'], { cwd: root, stdio: 'inherit' })
-    if (built.status !== 0) fail('The build failed (see above); nothing was started.')
+    // Quietly: the link code is what the person waits for, not the build's
+    // ~80 lines; they are shown only when the build fails.
+    console.log('Building the app…')
+    const built = spawnSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: root, encoding: 'utf8' })
+    if (built.status !== 0) {
+      process.stdout.write(built.stdout ?? '')
+      process.stderr.write(built.stderr ?? '')
+      fail('The build failed (see above); nothing was started.')
+    }
   }
   if (!existsSync(join(root, 'dist/index.html'))) fail('No build found in dist/. Run `npm run headless -- …` (it builds first) or `npm run build`.')
   try { accessSync(opts.chromium, constants.X_OK) } catch {

@@ -49,6 +49,9 @@ export interface DevicesApi extends EventTarget {
    *  reachable) the UI shows as is. */
   openLinkCode (input: string, signal?: AbortSignal): Promise<LinkApproval>
   revokeDevice (key: string): Promise<void>
+  /** Names the device this page runs on (a full device re-issues its own
+   *  certificate); rejects with a sentence for an empty name. */
+  renameThisDevice (name: string): Promise<void>
   /** Whether this browser may become a device of another identity: only
    *  while it has no friends, items or devices of its own (the identity made
    *  for it on first open is then replaced). */

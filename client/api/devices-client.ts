@@ -56,6 +56,11 @@ export class NodeDevicesApi extends EventTarget implements DevicesApi {
     return this.node.revokeDevice(key)
   }
 
+  async renameThisDevice (name: string): Promise<void> {
+    await this.node.renameThisDevice(name)
+    this.dispatchEvent(new Event('change'))
+  }
+
   /** Only a browser with nothing of its own yet: linking replaces its identity. */
   async canLinkThisDevice (): Promise<boolean> {
     const node = this.node

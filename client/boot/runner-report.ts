@@ -107,7 +107,8 @@ export function nodeReport (node: KithNode, page: RunnerPage | null): RunnerRepo
     address: node.address,
     linkCode: null,
     verificationCode: null,
-    deviceName: page?.deviceName ?? null,
+    // The name it was approved with (its certificate's), not the one it asked for.
+    deviceName: node.credentials?.certificate?.name ?? page?.deviceName ?? null,
     trackers: status.trackers.map((t) => ({ url: t.url, connected: t.state === 'open' })),
     friendsOnline: status.peers,
     sync: status.devices,

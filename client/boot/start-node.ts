@@ -7,6 +7,7 @@
 import { KithNode } from '../../node-tab/node'
 import { NodeDatabase } from '../../node-tab/storage/db'
 import { hasIdentity } from '../../node-tab/storage/identity-store'
+import { toldRevokedBefore } from '../../node-tab/devices/revoked-here'
 import { loadCrypto } from '../../shared/crypto/crypto'
 import { KithClient } from '../api/kith-client'
 import type { DevicesApi } from '../api/devices-api'
@@ -27,7 +28,8 @@ export interface RunningNode {
    *  makes no more requests of its own. */
   settled: Promise<void>
   /** Rejects, in words for the owner, if the stored keys fail their checks
-   *  (KithNode.verify): the node has then stopped without serving. */
+   *  (KithNode.verify), or this device is (or gets) revoked: the node has
+   *  then stopped serving. Never resolves otherwise. */
   checked: Promise<void>
   /** Stops serving at once: listener, sessions, timers, database. */
   stop: () => void
@@ -47,6 +49,9 @@ export async function startNode (root: HTMLElement, runner: RunnerPage | null): 
   // A friend's page, an invite or a link parse addresses as they render:
   // their first screen waits for the cryptography code (home does not).
   if (parseRoute(location.hash).page !== 'home') await loadCrypto()
+  // Told it was revoked: it stays stopped, and says why (main.ts).
+  const revoked = await toldRevokedBefore(db)
+  if (revoked) throw revoked
   const node = await KithNode.open({ db })
   performance.mark('kith-node-open')
   const api = new KithClient(node)
@@ -66,7 +71,9 @@ export async function startNode (root: HTMLElement, runner: RunnerPage | null): 
   api.deferBackgroundWorkUntil(screenUp)
   // The checks the open left out (KithNode.verify) run first, with the
   // cryptography code loading now; listening waits for them.
-  const checked = screenUp.then(() => node.verify())
+  // Later, another of my devices may tell this one it was revoked: that
+  // stops it too, in words (node.revoked).
+  const checked = screenUp.then(() => node.verify()).then(() => node.revoked)
   let views = Promise.resolve()
   const ready = screenUp.then(() => {
     node.startListening()

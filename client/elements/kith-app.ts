@@ -3,7 +3,7 @@
 // (#/invite/<address>/<token>) and linking this browser to my Kith on another
 // device (#/link?name=<device name>), and turns the older elements' events into api
 // calls (the newer ones call the api themselves).
-import { LitElement, html, css } from 'lit'
+import { LitElement, html, css, nothing } from 'lit'
 import { sharedStyles } from './shared-styles'
 import type { KithApi } from '../api/app-api'
 import type { LinkingSession } from '../api/devices-api'
@@ -18,10 +18,12 @@ import './kith-tracker-list'
 import { answerAsks } from './ask-app'
 import { listenWhileConnected } from './listen'
 
+/** `short`: the word shown at a phone's width, so that the tabs stay on one
+ *  row; it is part of the label, which stays the tab's accessible name. */
 export const HOME_TABS = [
   { id: 'home', label: 'Home' },
-  { id: 'me', label: 'Me & server' },
-  { id: 'items', label: 'My items' },
+  { id: 'me', label: 'Me & server', short: 'Me' },
+  { id: 'items', label: 'My items', short: 'Items' },
   { id: 'friends', label: 'Friends' },
   { id: 'groups', label: 'Groups' },
   { id: 'invites', label: 'Invites' },
@@ -73,10 +75,13 @@ export class KithApp extends LitElement {
     [role=tab] .count { font-weight: 400; font-size: .85em; }
     [role=tab]:focus-visible { outline-offset: -3px; }
     [role=tabpanel]:focus-visible { outline: none; }
+    [role=tab] .short { display: none; }
     @media (max-width: 560px) {
       :host { padding: 12px; }
-      [role=tablist] { flex-wrap: wrap; }
-      [role=tab] { padding: 8px 10px 6px; }
+      [role=tablist] { gap: 0; }
+      [role=tab] { padding: 8px 6px 6px; font-size: .9rem; white-space: nowrap; flex: 0 0 auto; }
+      [role=tab] .long { display: none; }
+      [role=tab] .short { display: inline; }
     }
   `]
 
@@ -119,12 +124,17 @@ export class KithApp extends LitElement {
   override connectedCallback (): void {
     super.connectedCallback()
     this.onFeedChange()
+    window.addEventListener('resize', this.onResize)
   }
 
   override disconnectedCallback (): void {
     super.disconnectedCallback()
     this.stopLinking()
+    window.removeEventListener('resize', this.onResize)
   }
+
+  /** A phone turned, a window narrowed: the current tab stays in sight. */
+  private readonly onResize = (): void => { this.selectedTabInSight() }
 
   protected override willUpdate (): void {
     const view = this.route.page === 'home' ? this.currentTab() : this.route.page
@@ -136,6 +146,17 @@ export class KithApp extends LitElement {
 
   protected override updated (): void {
     if (!this.stillLoading()) this.shownFirst()
+    this.selectedTabInSight()
+  }
+
+  /** On a phone the tabs scroll sideways in one row: the current one stays in sight. */
+  private selectedTabInSight (): void {
+    const list = this.renderRoot.querySelector<HTMLElement>('[role=tablist]')
+    const selected = list?.querySelector<HTMLElement>('[aria-selected=true]')
+    if (!list || !selected || list.scrollWidth <= list.clientWidth) return
+    const left = selected.offsetLeft - list.offsetLeft
+    if (left < list.scrollLeft) list.scrollLeft = left
+    else if (left + selected.offsetWidth > list.scrollLeft + list.clientWidth) list.scrollLeft = left + selected.offsetWidth - list.clientWidth
   }
 
   /** No tab in the address and the friend count not known yet. */
@@ -197,17 +218,21 @@ export class KithApp extends LitElement {
 
   private home (current: HomeTab) {
     this.visited.add(current)
+    // The backup reminder comes after the tab's content: it loads after the
+    // page has drawn, and placed above the tabs it pushed everything down
+    // and stood between the keyboard and the tabs.
     return html`
-      <kith-backup-reminder .api=${this.api.backup} .tick=${this.tick}></kith-backup-reminder>
       <div role="tablist" aria-label="My server">
         ${HOME_TABS.map((t) => html`
           <button role="tab" id="tab-${t.id}" aria-controls="panel-${t.id}" aria-selected=${t.id === current ? 'true' : 'false'}
             tabindex=${t.id === current ? '0' : '-1'} @click=${() => this.selectTab(t.id, false)}
-            @keydown=${(ev: KeyboardEvent) => this.onTabKey(ev, current)}>${t.label}${t.id === 'home' && this.unread > 0 ? html` <span class="count">(${this.unread} new)</span>` : ''}</button>`)}
+            aria-label=${'short' in t ? t.label : nothing}
+            @keydown=${(ev: KeyboardEvent) => this.onTabKey(ev, current)}>${'short' in t ? html`<span class="long">${t.label}</span><span class="short">${t.short}</span>` : t.label}${t.id === 'home' && this.unread > 0 ? html` <span class="count">(${this.unread} new)</span>` : ''}</button>`)}
       </div>
       ${HOME_TABS.map((t) => this.visited.has(t.id)
         ? html`<div role="tabpanel" id="panel-${t.id}" aria-labelledby="tab-${t.id}" tabindex="0" ?hidden=${t.id !== current}>${this.panel(t.id)}</div>`
-        : '')}`
+        : '')}
+      <kith-backup-reminder .api=${this.api.backup} .tick=${this.tick}></kith-backup-reminder>`
   }
 
   override render () {

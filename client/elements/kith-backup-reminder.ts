@@ -1,4 +1,5 @@
-// A calm, dismissible card: on first use (save a backup later, or restore
+// A calm, dismissible card below the tab's content (never above the tabs,
+// where arriving after the first draw it moved the page): on first use (save a backup later, or restore
 // one now), once there is something to keep, and when changes have gone
 // unsaved for a week (see node-tab/backup/reminder.ts).
 import { LitElement, html, css } from 'lit'
@@ -49,7 +50,7 @@ export class KithBackupReminder extends LitElement {
     await this.api.dismiss(reminder)
     this.open = null
     await this.backup.reload()
-    this.close() // the card is gone: the keyboard goes on to the tabs below it
+    this.close()
   }
 
   private async show (form: 'save' | 'restore'): Promise<void> {
@@ -88,9 +89,10 @@ export class KithBackupReminder extends LitElement {
 
   private close (): void {
     this.open = null
+    // The card is gone: the keyboard goes back to the tab it sits under.
     void this.updateComplete.then(() => {
-      const next = this.nextElementSibling
-      ;(next?.querySelector<HTMLElement>('[aria-selected=true]') ?? next as HTMLElement | null)?.focus()
+      const root = this.getRootNode() as Document | ShadowRoot
+      root.querySelector<HTMLElement>('[role=tab][aria-selected=true]')?.focus()
     })
   }
 

@@ -7,7 +7,7 @@ import { sharedStyles } from './shared-styles'
 import { ApiQuery } from './api-query'
 import './kith-recovery-words'
 import { formatDay, isAbort, plainError, spacedCode, timeAgo } from './format'
-import { MAX_DEVICE_NAME, normalizeDeviceName } from '../../shared/identity/device-certificate'
+import { FIRST_DEVICE_NAME, MAX_DEVICE_NAME, normalizeDeviceName } from '../../shared/identity/device-certificate'
 import type { DeviceRole, DevicesApi, DeviceView, LinkApproval } from '../api/devices-api'
 
 export const ROLE_WORDS: Record<DeviceRole, string> = { full: 'Full device', server: 'Server' }
@@ -48,7 +48,9 @@ export class KithDevices extends LitElement {
     approveRole: { state: true },
     linkError: { state: true },
     linked: { state: true },
-    thisName: { state: true }
+    thisName: { state: true },
+    ownName: { state: true },
+    thisNameError: { state: true }
   }
 
   declare api: DevicesApi
@@ -64,6 +66,9 @@ export class KithDevices extends LitElement {
   declare linkError: string
   declare linked: string
   declare thisName: string
+  declare thisNameError: string
+  /** This device's own name, asked while it still has the made-up one. */
+  declare ownName: string
   private readonly devices = new ApiQuery(this, () => this.api, (api) => api.listDevices())
   private readonly canLinkHere = new ApiQuery(this, () => this.api, (api) => api.canLinkThisDevice())
   private abort: AbortController | null = null
@@ -77,10 +82,12 @@ export class KithDevices extends LitElement {
     this.phase = 'idle'
     this.approval = null
     this.approveName = ''
-    this.approveRole = 'server'
+    this.approveRole = 'full'
     this.linkError = ''
     this.linked = ''
     this.thisName = ''
+    this.thisNameError = ''
+    this.ownName = ''
   }
 
   override disconnectedCallback (): void {
@@ -146,7 +153,10 @@ export class KithDevices extends LitElement {
       }
       this.approval = approval
       this.approveName = approval.proposedName
-      this.approveRole = 'server'
+      // A browser is the person's own laptop or phone unless they say
+      // otherwise; only a device that asked to be a server (the headless
+      // runner always does) is offered as one.
+      this.approveRole = approval.serverOnly ? 'server' : 'full'
       this.phase = 'approving'
       void this.focusOn('#verify-heading')
     } catch (err) {
@@ -177,20 +187,43 @@ export class KithDevices extends LitElement {
       void this.focusOn('#device-name')
       return
     }
+    // Linking its first other device is when this one's name starts to
+    // matter (both lists show it): asked here rather than made up.
+    let ownName: string | null = null
+    if (this.unnamedHere) {
+      try {
+        ownName = normalizeDeviceName(this.ownName)
+      } catch {
+        this.linkError = 'Give this device a name too, such as “Sam’s laptop”: your list of devices shows it.'
+        void this.focusOn('#own-device-name')
+        return
+      }
+    }
     const role: DeviceRole = approval.serverOnly ? 'server' : this.approveRole
     this.phase = 'saving'
     try {
       await approval.approve({ name, role })
-      this.approval = null
-      this.phase = 'idle'
-      this.code = ''
-      this.linked = `Linked ${name}.`
-      this.devices.refresh()
-      void this.focusOn('.result')
     } catch (err) {
       this.phase = 'approving'
       this.linkError = plainError(err)
+      return
     }
+    this.approval = null
+    this.phase = 'idle'
+    this.code = ''
+    this.linked = `Linked ${name}.`
+    // After the link, not before: the new device stored this one's
+    // certificate from the handshake (the old name), and a later change
+    // is what sync carries over it.
+    if (ownName !== null) {
+      try {
+        await this.api.renameThisDevice(ownName)
+      } catch (err) {
+        this.linkError = `This device keeps its old name: ${plainError(err)}`
+      }
+    }
+    this.devices.refresh()
+    void this.focusOn('.result')
   }
 
   private cancelApproval (): void {
@@ -202,11 +235,24 @@ export class KithDevices extends LitElement {
     void this.focusOn('#link-code')
   }
 
+  /** This device still has the name it was made with (FIRST_DEVICE_NAME). */
+  private get unnamedHere (): boolean {
+    return this.devices.value?.some((d) => d.thisDevice && d.name === FIRST_DEVICE_NAME) ?? false
+  }
+
   // — this browser as another device —
 
   private linkThisBrowser (ev: SubmitEvent): void {
     ev.preventDefault()
-    const name = this.thisName.trim() || 'Browser'
+    // Asked, not made up: the list of devices shows this name on every device.
+    let name: string
+    try {
+      name = normalizeDeviceName(this.thisName)
+    } catch {
+      this.thisNameError = 'Give this browser a name you will recognise in your list of devices, such as “Work laptop”.'
+      void this.focusOn('#this-device-name')
+      return
+    }
     location.hash = `#/link?name=${encodeURIComponent(name)}`
   }
 
@@ -270,6 +316,13 @@ export class KithDevices extends LitElement {
           <input id="device-name" maxlength=${MAX_DEVICE_NAME} autocomplete="off" .value=${this.approveName} ?disabled=${saving}
             @input=${(ev: Event) => { this.approveName = (ev.target as HTMLInputElement).value }}>
         </div>
+        ${this.unnamedHere
+          ? html`<div class="field">
+              <label for="own-device-name">Name of this device, the one you are using now</label>
+              <input id="own-device-name" maxlength=${MAX_DEVICE_NAME} autocomplete="off" placeholder="e.g. Sam’s laptop" .value=${this.ownName} ?disabled=${saving}
+                @input=${(ev: Event) => { this.ownName = (ev.target as HTMLInputElement).value }}>
+            </div>`
+          : ''}
         <fieldset ?disabled=${saving}>
           <legend>What it may do</legend>
           <label class="choice"><input type="radio" name="role" value="full" ?disabled=${a.serverOnly} aria-describedby="role-full-hint"
@@ -296,7 +349,7 @@ export class KithDevices extends LitElement {
         ${this.approval
           ? this.renderApproval(this.approval)
           : html`
-            <p class="hint lead">On the new device, open Kith’s Devices tab and choose “Use this browser as another device” (or start the headless runner there). It shows a link code: paste it here.</p>
+            <p class="hint lead">On the new device, open Kith’s Devices tab and choose “Add this browser to your Kith” (or start the headless runner there). It shows a link code: paste it here.</p>
             <form @submit=${this.openCode} novalidate>
               <label for="link-code">Link code</label>
               <input id="link-code" autocomplete="off" spellcheck="false" placeholder="Paste the code or the link" .value=${this.code}
@@ -317,13 +370,15 @@ export class KithDevices extends LitElement {
 
   private renderLinkThisBrowser () {
     return html`
-      <section class="card" aria-labelledby="this-browser-heading">
-        <h2 id="this-browser-heading">Use this browser as another device</h2>
-        <p class="hint lead">This browser has no friends or items of its own yet, so it can become a device of your Kith on another computer or phone instead. It then shows a code to approve there.</p>
+      <section class="card" aria-labelledby="this-browser-heading" data-testid="add-this-browser">
+        <h2 id="this-browser-heading">Add this browser to your Kith</h2>
+        <p class="hint lead">Already use Kith on another laptop or phone? This browser has no friends or items of its own yet, so it can become one of your devices there. It shows a code that you approve on that device.</p>
         <form @submit=${this.linkThisBrowser} novalidate>
           <label for="this-device-name">Name for this browser</label>
           <input id="this-device-name" maxlength=${MAX_DEVICE_NAME} autocomplete="off" placeholder="e.g. Work laptop" .value=${this.thisName}
-            @input=${(ev: Event) => { this.thisName = (ev.target as HTMLInputElement).value }}>
+            aria-invalid=${this.thisNameError ? 'true' : 'false'} aria-describedby="this-name-error"
+            @input=${(ev: Event) => { this.thisName = (ev.target as HTMLInputElement).value; this.thisNameError = '' }}>
+          <p class="error" role="alert" id="this-name-error">${this.thisNameError}</p>
           <div class="actions"><button type="submit">Show a link code</button></div>
         </form>
       </section>`
@@ -332,7 +387,11 @@ export class KithDevices extends LitElement {
   override render () {
     const devices = this.devices.value
     const manage = this.api?.canManageDevices ?? false
+    // A browser with nothing of its own yet is most likely a new device of
+    // someone who already uses Kith: that comes first.
+    const fresh = this.canLinkHere.value === true
     return html`
+      ${fresh ? this.renderLinkThisBrowser() : ''}
       <section class="card" aria-labelledby="devices-heading">
         <h2 id="devices-heading" tabindex="-1">My devices</h2>
         ${manage ? '' : html`<p class="note-box" data-testid="server-note">This is a server device: devices are linked and revoked from a full device (your own laptop or phone).</p>`}
@@ -343,8 +402,7 @@ export class KithDevices extends LitElement {
           : html`<ul class="entries" aria-label="My devices">${repeat([...devices].sort(byShownOrder), (d) => d.key, (d) => this.renderDevice(d))}</ul>`}
       </section>
       <kith-recovery-words .api=${this.api}></kith-recovery-words>
-      ${manage ? this.renderLink() : ''}
-      ${this.canLinkHere.value === true ? this.renderLinkThisBrowser() : ''}`
+      ${manage ? this.renderLink() : ''}`
   }
 }
 

@@ -273,7 +273,7 @@ export class KithFeedItem extends LitElement {
         ${this.userSaved && saved
           ? html`<a class="save" href=${saved.url} download=${saved.name} data-testid="file-link">Save ${saved.name} to your device (${size})</a>`
           : html`<button class="secondary small save-file" @click=${() => this.save()}
-              aria-label="Download and save ${name} (${size})">Save to device</button>`}
+              aria-label="Save to device: ${name} (${size})">Save to device</button>`}
         ${!saved && pct === null && mayBePhoto && !fetchesThumbnail(meta)
           ? html`<button class="secondary small" @click=${() => this.showPhoto()} aria-label="Show photo ${name} (${size})">Show photo</button>`
           : ''}

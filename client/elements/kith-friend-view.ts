@@ -2,14 +2,15 @@
 // line (reachable or not — and whose side the problem is — plus how fresh my
 // copy of what they share is, see friend-status.ts), a line when older
 // items of theirs were left out of my copy (what one friend may fill of
-// this browser is bounded) and a live round-trip time; below it, what they
+// this browser is bounded) and how quickly they answer (in words); below it, what they
 // share with me (kith-feed).
 import { LitElement, html, css, type PropertyValues } from 'lit'
 import { sharedStyles } from './shared-styles'
-import { shortAddress } from '../../shared/identity/identity'
+import { addressFromPublicKey, parseAddress, shortAddress } from '../../shared/identity/identity'
+import { ApiQuery } from './api-query'
 import type { FriendConnection, FriendState } from '../friends/friend-connection'
 import type { KithApi } from '../api/app-api'
-import { friendStatus, leftOutLine, spokenStatus, type Tone } from '../friends/friend-status'
+import { answerSpeed, friendStatus, leftOutLine, spokenStatus, type Tone } from '../friends/friend-status'
 import type { FeedStatusDetail } from './kith-feed'
 import './kith-feed'
 import './kith-manual-connect'
@@ -39,6 +40,9 @@ export class KithFriendView extends LitElement {
   /** Arrived by an action: focus the name once it shows. */
   private focusName = false
   private clock: ReturnType<typeof setInterval> | null = null
+  /** My friends as saved here: a friend's page keeps their name while they
+   *  cannot be reached (after a reload, offline, trackers down). */
+  private readonly friends = new ApiQuery(this, () => this.api, (api) => api.listFriends())
 
   constructor () {
     super()
@@ -116,10 +120,21 @@ export class KithFriendView extends LitElement {
       ${line.mySide ? html`<p><a href="#/me">Open Network settings (Me &amp; server)</a></p>` : ''}`
   }
 
+  /** The name I saved for this friend, '' when they are not my friend (or have none). */
+  private get savedName (): string {
+    let address = this.address
+    try {
+      address = addressFromPublicKey(parseAddress(this.address))
+    } catch { /* compared as typed */ }
+    return this.friends.value?.find((f) => f.address === address)?.displayName ?? ''
+  }
+
   override render () {
     const s = this.state
     if (!s) return html``
-    const name = s.profile?.displayName || (s.profile ? 'A friend without a name' : shortAddress(this.address))
+    // What they call themselves now, else what I saved; the address shows beneath.
+    const known = s.profile?.displayName || this.savedName
+    const name = known || (s.profile ? 'A friend without a name' : shortAddress(this.address))
     return html`
       <section class="card" aria-labelledby="friend-heading" aria-busy=${s.phase !== 'connected' && s.phase !== 'invalid' ? 'true' : 'false'}>
         <p><a href="#/">← Back to my server</a></p>
@@ -127,17 +142,17 @@ export class KithFriendView extends LitElement {
         <code class="address">${this.address}</code>
         <div>${this.statusLine(s)}</div>
         ${this.feedStatus?.leftOut && this.feedStatus.isFriend !== false
-          ? html`<p class="hint" role="status" data-testid="feed-left-out">${leftOutLine(this.feedStatus.leftOut, s.profile?.displayName ?? '')}</p>`
+          ? html`<p class="hint" role="status" data-testid="feed-left-out">${leftOutLine(this.feedStatus.leftOut, known)}</p>`
           : ''}
         ${s.phase === 'connected' && s.rttMs !== null
-          ? html`<p>Round trip: <strong data-testid="friend-rtt">${s.rttMs.toFixed(1)} ms</strong></p>`
+          ? html`<p class="hint" data-testid="friend-rtt" data-rtt-ms=${s.rttMs.toFixed(1)}>${answerSpeed(s.rttMs)}</p>`
           : ''}
         ${s.problem && s.phase !== 'invalid' && s.phase !== 'connected'
           ? html`<p class="error" role="alert" data-testid="friend-error">${s.problem}</p>`
           : ''}
       </section>
-      ${s.phase === 'invalid' ? '' : html`<kith-manual-connect .api=${this.api} address=${this.address} friend-name=${s.profile?.displayName ?? ''}></kith-manual-connect>`}
-      ${s.phase === 'invalid' ? '' : html`<kith-feed .api=${this.api} address=${this.address} owner-name=${s.profile?.displayName ?? ''} status-elsewhere
+      ${s.phase === 'invalid' ? '' : html`<kith-manual-connect .api=${this.api} address=${this.address} friend-name=${known} ?reachable=${s.phase === 'connected'}></kith-manual-connect>`}
+      ${s.phase === 'invalid' ? '' : html`<kith-feed .api=${this.api} address=${this.address} owner-name=${known} status-elsewhere
         @feed-status=${(ev: CustomEvent<FeedStatusDetail>) => { this.feedStatus = ev.detail }}></kith-feed>`}`
   }
 }

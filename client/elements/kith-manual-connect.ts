@@ -28,6 +28,7 @@ export class KithManualConnect extends LitElement {
     api: { attribute: false },
     address: { type: String },
     friendName: { type: String, attribute: 'friend-name' },
+    reachable: { type: Boolean },
     step: { state: true },
     message: { state: true },
     error: { state: true }
@@ -36,6 +37,8 @@ export class KithManualConnect extends LitElement {
   declare api: KithApi
   declare address: string
   declare friendName: string
+  /** Connected to the friend already (by a tracker or otherwise). */
+  declare reachable: boolean
   declare step: Step
   declare message: string
   declare error: string
@@ -44,6 +47,7 @@ export class KithManualConnect extends LitElement {
     super()
     this.address = ''
     this.friendName = ''
+    this.reachable = false
     this.step = { kind: 'idle' }
     this.message = ''
     this.error = ''
@@ -162,7 +166,10 @@ export class KithManualConnect extends LitElement {
   }
 
   override render () {
-    if (!this.isFriend) return html``
+    // Not needed while connected, unless an exchange of codes is under way
+    // or just ended here (its outcome, or what went wrong, stays in sight).
+    const untouched = this.step.kind === 'idle' && !this.error && !this.message
+    if (!this.isFriend || (this.reachable && untouched)) return html``
     const s = this.step
     const busy = s.kind === 'busy'
     // Words go next to what they are about: under my code while I started.

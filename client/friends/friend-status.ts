@@ -100,3 +100,11 @@ function copyLine (feed: FriendStatusInput['feed'], reachable: boolean, now: num
         : { text: `last synced ${timeAgo(feed.lastSyncAt, now)}`, tone: 'plain' }
   }
 }
+
+/** The measured round trip in words a person understands: how quickly the
+ *  friend answers, not a number of milliseconds. */
+export function answerSpeed (rttMs: number): string {
+  if (rttMs < 250) return 'Answers at once'
+  if (rttMs < 1_000) return 'Answers within a second'
+  return `Slow to answer: about ${Math.round(rttMs / 1_000)} s each time`
+}

@@ -5,7 +5,7 @@
 // friends, the node's event) is left to the onRevoked hook.
 import { fromHex } from '../../shared/util/bytes'
 import { randomBytes } from '../../shared/crypto/random'
-import { revokeDevice } from '../../shared/identity/device-certificate'
+import { issueDeviceCertificate, normalizeDeviceName, revokeDevice } from '../../shared/identity/device-certificate'
 import { DEVICES_SECRET_BYTES } from '../../shared/identity/devices-secret'
 import type { SpentLinkCodes } from '../../shared/linking/link-code'
 import { KithError } from '../../shared/wire/errors'
@@ -14,7 +14,7 @@ import type { Transport } from '../../shared/wire/transport'
 import type { NodeIdentity } from '../identity/node-identity'
 import type { LinkApprovalStep } from '../linking/approve-link'
 import type { NodeSession, SessionRegistry } from '../connections/sessions'
-import type { NodeDatabase } from '../storage/db'
+import type { NodeDatabase, OwnDeviceRow } from '../storage/db'
 import type { DevicesStore } from '../storage/devices-store'
 import type { FriendsStore } from '../storage/friends-store'
 import { loadOrCreateDevicesSecret } from '../storage/identity-store'
@@ -26,6 +26,8 @@ import { OwnDeviceLinks } from './own-device-links'
 type LinkingCode = Pick<typeof import('../network'), 'openLinkCode' | 'SpentLinkCodes' | 'deviceMeeting'>
 
 const REVOKED = 'this device was revoked by its owner'
+/** How long a revocation waits for the revoked device to say it heard. */
+const TELL_REVOKED_MS = 3_000
 const isDevicesSecret = (v: unknown): v is Uint8Array => v instanceof Uint8Array && v.length === DEVICES_SECRET_BYTES
 /** Link codes this device opened (device-local): spent across reloads. */
 const SPENT_LINK_CODES_KEY = 'linking.spent'
@@ -148,6 +150,30 @@ export class OwnDevices {
     }, input, signal)
   }
 
+  /** Names this (full) device: its certificate again, with the new name.
+   *  The first device of a person is made before anyone could be asked what
+   *  to call it (FIRST_DEVICE_NAME); it is asked when it links its first
+   *  other device, since that is when the list of devices starts to matter.
+   *  The other devices learn the name through sync (the devices table). */
+  async renameThisDevice (input: string): Promise<void> {
+    const { identity, devices, db } = this.opts
+    if (identity.role !== 'full' || !identity.holdsSigningKey) throw new KithError('UNAUTHORIZED', 'Only a full device can rename itself.')
+    const name = normalizeDeviceName(input)
+    await identity.verify()
+    const current = identity.credentials.certificate!
+    if (current.name === name) return
+    const certificate = issueDeviceCertificate(identity.signing()!, { publicKey: identity.credentials.device.publicKey, name, role: current.role }, Date.now())
+    await db.transaction('rw', db.identity, async () => {
+      const row = await db.identity.get('device') as OwnDeviceRow | undefined
+      if (!row) return
+      const renamed: OwnDeviceRow = { ...row, certificate }
+      await db.identity.put(renamed)
+    })
+    await devices.add(certificate)
+    identity.credentials.certificate = certificate
+    this.opts.onChange()
+  }
+
   /** Revokes one of my devices: it gets no more sync from any of my devices
    *  from now on, and my friends refuse it once they are told. */
   async revoke (deviceHex: string): Promise<void> {
@@ -158,9 +184,14 @@ export class OwnDevices {
     const known = (await devices.list()).find((d) => d.key === deviceHex)
     if (!known) throw new KithError('NOT_FOUND', 'No such device.')
     if (known.revocation) return
-    await devices.revoke(revokeDevice(identity.signing()!, fromHex(deviceHex), Date.now()))
+    const revocation = revokeDevice(identity.signing()!, fromHex(deviceHex), Date.now())
+    await devices.revoke(revocation)
     await this.refreshCount()
     this.links.forget(deviceHex)
+    // Told first if it is online, so it stops serving and says by whom
+    // (devices/revoked-here.ts); then its sessions close either way.
+    await Promise.all(this.opts.deviceSessions.openSessions(deviceHex).map((session) =>
+      session.rpc.call('deviceRevoked', { revocations: [revocation] }, { timeoutMs: TELL_REVOKED_MS }).catch(() => { /* it hears it from nobody, then */ })))
     this.opts.deviceSessions.closeAll(deviceHex, REVOKED)
     // Every secret it knew is replaced: where my devices meet, and where each
     // friend meets me (the friends get theirs with the revocation).

@@ -34,6 +34,8 @@ export interface SessionHandlersDeps {
   /** The trackers that work for me, to share with friends. */
   workingTrackers: () => string[]
   learnRevocations: (friendKey: Uint8Array, told: DeviceRevokedParams, device?: RemoteDevice) => Promise<void>
+  /** Another of my devices says this one was revoked (devices/revoked-here.ts). */
+  learnOwnRevocation: (told: DeviceRevokedParams, device: RemoteDevice) => Promise<void>
   providers: readonly HandlerProvider[]
   onChange: () => void
 }
@@ -86,6 +88,10 @@ function ownDeviceHandlers (deps: SessionHandlersDeps, device?: RemoteDevice): P
   const sync = ownerDeviceHandlers(deps.db, toHex(device.deviceKey))
   let lastAfter = -1
   return Object.assign(own, sync, {
+    deviceRevoked: async (params: unknown) => {
+      await deps.learnOwnRevocation(parseDeviceRevoked(params), device)
+      return { ok: true as const }
+    },
     // A pull from further on says the device has what came before:
     // what the Devices tab shows as "in sync".
     syncPull: async (params: unknown, ctx: Parameters<typeof sync.syncPull>[1]) => {

@@ -7,7 +7,7 @@ import { bytesEqual, toHex } from '../../shared/util/bytes'
 import { generateSigningKeyPair, keyPairMatches, loadCrypto } from '../../shared/crypto/crypto'
 import { randomBytes } from '../../shared/crypto/random'
 import { DEVICES_SECRET_BYTES } from '../../shared/identity/devices-secret'
-import { checkDeviceCertificate, issueDeviceCertificate, type DeviceCertificate } from '../../shared/identity/device-certificate'
+import { checkDeviceCertificate, FIRST_DEVICE_NAME, issueDeviceCertificate, type DeviceCertificate } from '../../shared/identity/device-certificate'
 import type { DeviceCredentials } from '../../shared/identity/device-credentials'
 import { addressFromPublicKey, createIdentity, type Identity } from '../../shared/identity/identity'
 import type { IdentityRow, NodeDatabase, OwnDeviceRow } from './db'
@@ -24,8 +24,7 @@ export interface StoredIdentity {
   credentials: DeviceCredentials
 }
 
-/** What a device that has been on its own until now is called. */
-export const FIRST_DEVICE_NAME = 'First device'
+export { FIRST_DEVICE_NAME }
 
 /** Reads this device's identity, making it on a first open. An identity
  *  read back is NOT checked here: checkStoredIdentity does that, once the

@@ -53,6 +53,10 @@ export class DeviceCertificateError extends KithError {
 }
 
 /** A device name typed by the owner, one clean line; throws a sentence. */
+/** What a person's first device is called until they name it: it is made
+ *  at the first open, before there is anyone to ask (see kith-devices.ts). */
+export const FIRST_DEVICE_NAME = 'First device'
+
 export function normalizeDeviceName (input: string): string {
   // eslint-disable-next-line no-control-regex
   const name = input.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, ' ').replace(/\s+/g, ' ').trim()

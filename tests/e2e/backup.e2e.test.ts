@@ -19,9 +19,10 @@ let alice: Person, bob: Person, restored: Person
 let backupPath = ''
 
 async function restoreWith (page: Page, file: string, passphrase: string): Promise<void> {
+  // The reminder's own restore form (Me & server has one too, above it).
   const card = page.getByTestId('backup-reminder')
-  await page.getByLabel('Backup file').first().setInputFiles(file)
-  await page.getByLabel('Its passphrase').first().fill(passphrase)
+  await card.getByLabel('Backup file').setInputFiles(file)
+  await card.getByLabel('Its passphrase').fill(passphrase)
   await card.getByRole('button', { name: 'Restore this backup' }).click()
 }
 

@@ -42,7 +42,7 @@ describe.each([1280, 390])('at %i px wide', (width) => {
     await checkScreen(p, width, 'devices-3-approve')
   })
 
-  it('a fresh browser: this device alone, and "Use this browser as another device"', async () => {
+  it('a fresh browser: "Add this browser to your Kith" first, then this device alone', async () => {
     await onHarness(p.page, (h) => h.showDevices({ canLink: true, devices: h.api.devices.filter((d) => d.thisDevice).map((d) => ({ ...d, name: 'This browser' })) }))
     await p.page.getByLabel('Name for this browser').waitFor()
     await checkScreen(p, width, 'devices-4-fresh-browser')

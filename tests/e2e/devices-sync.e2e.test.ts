@@ -4,8 +4,9 @@
 // tab closes; Bob fetches everything he may see from the runner. With the
 // runner away, Alice (laptop) deletes one item and narrows another's
 // audience; the runner comes back, syncs, and Bob's copies go, with his
-// confirmation shown on the laptop. Alice revokes the runner; Bob's tab then
-// refuses it. Its Chromium, killed, comes back by itself, data intact.
+// confirmation shown on the laptop. Alice revokes the runner: it is told,
+// says by whom and when, and stops serving; Bob's tab cannot reach it.
+// Its Chromium, killed, comes back by itself and stays stopped.
 import { afterAll, describe, expect, it } from 'vitest'
 import { startRunner, type Runner } from './support/runner'
 import { feedTexts, refreshFeed, tab } from './support/app'
@@ -41,6 +42,7 @@ describe('a laptop and an always-on runner, one person', () => {
     await alice.page.getByLabel('Link code').fill(code.line.trim())
     await alice.page.getByRole('button', { name: 'Submit' }).click()
     await alice.page.getByTestId('verification-code').waitFor({ timeout: 45_000 })
+    await alice.page.getByLabel('Name of this device, the one you are using now').fill('Laptop')
     await alice.page.getByRole('button', { name: 'Approve' }).click()
     await expect.poll(() => alice.page.getByTestId('link-result').textContent(), { timeout: 15_000 }).toMatch(/Linked hall pi/)
     await linkedLine(code.index)
@@ -103,9 +105,14 @@ describe('a laptop and an always-on runner, one person', () => {
 
   it('Alice revokes the runner; Bob can no longer reach it as Alice (its meeting secret was replaced, and the handshake would refuse it)', async () => {
     await tab(alice.page, 'Devices')
+    const from = runner.lines.length
     await alice.page.getByRole('button', { name: 'Revoke hall pi' }).click()
     await alice.page.getByRole('button', { name: /^Revoke hall pi/ }).last().click()
     await expect.poll(() => runnerEntry().getByTestId('revoked').count()).toBe(1)
+    // Connected to the laptop, the runner is told at once: it says by whom
+    // and when, and stops serving.
+    await runner.waitForLine(/ This device was revoked by Laptop on \d{4}-\d{2}-\d{2}; it no longer serves your friends or syncs\./, from, 30_000)
+    expect(runner.status().address).toBeNull()
     // The laptop tells Bob (he is online): give it the time a notice takes.
     await expect.poll(() => alice.page.evaluate(() => new Promise<number>((resolve, reject) => {
       const req = indexedDB.open('kith-node')
@@ -123,11 +130,11 @@ describe('a laptop and an always-on runner, one person', () => {
     await screenshot(bob, 'devsync-5-bob-refuses-revoked')
   })
 
-  it('the runner’s Chromium, killed, comes back by itself with its data intact', async () => {
+  it('the revoked runner’s Chromium, killed, comes back by itself and stays stopped, saying why', async () => {
     const from = runner.lines.length
     process.kill(runner.browserPid(), 'SIGKILL')
-    await runner.waitForLine(/chromium restarted/, from, 10_000)
-    await runner.waitForLine(/ linked as \S+ \(hall pi\) · /, from, 15_000)
-    expect(runner.status().address).toBe(alice.address)
+    const restarted = await runner.waitForLine(/chromium restarted/, from, 10_000)
+    await runner.waitForLine(/ This device was revoked by Laptop on \d{4}-\d{2}-\d{2}/, restarted.index, 15_000)
+    expect(runner.lines.slice(restarted.index).some((l) => / linked as /.test(l))).toBe(false)
   })
 })

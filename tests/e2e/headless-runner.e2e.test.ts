@@ -15,6 +15,8 @@ const world = worldPerFile()
 let runner: Runner
 let address = ''
 
+/** The name the laptop approves the runner with (it asked for "test pi"). */
+const APPROVED = 'Kitchen Pi'
 const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 const lines = (): string[] => runner.lines
 const waitForLine = (re: RegExp, from: number, timeoutMs: number) => runner.waitForLine(re, from, timeoutMs)
@@ -47,11 +49,19 @@ describe('the headless runner', () => {
     await waitForLine(new RegExp(`Verification code: ${code.slice(0, 3)} ${code.slice(3)}`), printed.index, 10_000)
     // A runner is a server: the laptop cannot make it a full device.
     expect(await laptop.page.getByRole('radio', { name: 'Full device' }).isDisabled()).toBe(true)
+    // It asked to be called "test pi"; the person names it otherwise.
+    expect(await laptop.page.getByLabel('Name of the new device').inputValue()).toBe('test pi')
+    await laptop.page.getByLabel('Name of the new device').fill(APPROVED)
+    await laptop.page.getByLabel('Name of this device, the one you are using now').fill('Laptop')
     await screenshot(laptop, 'headless-1-laptop-approves-runner')
     await laptop.page.getByRole('button', { name: 'Approve' }).click()
     await expect.poll(() => laptop.page.getByTestId('link-result').textContent(), { timeout: 15_000 }).toMatch(/Linked/)
-    const { line } = await waitForLine(new RegExp(` linked as ${escape(shortAddress(address))} \\(test pi\\) · trackers 1/1 · `), printed.index, 30_000)
+    // Its status line uses the name it was approved with.
+    const { line } = await waitForLine(new RegExp(` linked as ${escape(shortAddress(address))} \\(${APPROVED}\\) · trackers 1/1 · `), printed.index, 30_000)
     expect(line).toMatch(/last error: none$/)
+    // The link code and its QR code were printed once, the verification code beneath.
+    expect(lines().slice(0, printed.index + 1).filter((l) => /^ {2}kith-link-/.test(l))).toHaveLength(1)
+    expect(lines().filter((l) => l.includes(printed.line.trim()))).toHaveLength(1)
     expect(statusFileAddress()).toBe(address)
     await laptop.context.close()
   })
@@ -81,7 +91,7 @@ describe('the headless runner', () => {
     process.kill(browserPid(), 'SIGKILL')
     await waitForLine(/chromium exited \(signal SIGKILL\); restarting it in/, from, 10_000)
     const restarted = await waitForLine(/chromium restarted \(pid \d+, restart 1\)/, from, 10_000)
-    await waitForLine(new RegExp(` linked as ${shortAddress(address)} \\(test pi\\) · `), restarted.index, 10_000 - (Date.now() - killedAt))
+    await waitForLine(new RegExp(` linked as ${shortAddress(address)} \\(${APPROVED}\\) · `), restarted.index, 10_000 - (Date.now() - killedAt))
     expect(Date.now() - killedAt).toBeLessThan(10_000)
     expect(statusFileAddress()).toBe(address)
   })
@@ -94,7 +104,7 @@ describe('the headless runner', () => {
     process.kill(-pid, 'SIGSTOP')
     await waitForLine(/(chromium did not answer|chromium’s page sent no report) for 8 s \(hung\?\); killed it; restarting it in/, from, 15_000)
     const restarted = await waitForLine(/chromium restarted \(pid \d+, restart 2\)/, from, 10_000)
-    await waitForLine(new RegExp(` linked as ${shortAddress(address)} \\(test pi\\) · `), restarted.index, 10_000)
+    await waitForLine(new RegExp(` linked as ${shortAddress(address)} \\(${APPROVED}\\) · `), restarted.index, 10_000)
     expect(profileProcesses(profileDir())).not.toContain(pid)
     expect(statusFileAddress()).toBe(address)
   })
@@ -106,7 +116,7 @@ describe('the headless runner', () => {
     process.kill(pid, 'SIGSTOP')
     await waitForLine(/chromium did not answer for 8 s \(hung\?\); killed it; restarting it in/, from, 15_000)
     const restarted = await waitForLine(/chromium restarted \(pid \d+, restart 3\)/, from, 10_000)
-    await waitForLine(new RegExp(` linked as ${shortAddress(address)} \\(test pi\\) · `), restarted.index, 10_000)
+    await waitForLine(new RegExp(` linked as ${shortAddress(address)} \\(${APPROVED}\\) · `), restarted.index, 10_000)
     expect(profileProcesses(profileDir())).not.toContain(pid)
   })
 

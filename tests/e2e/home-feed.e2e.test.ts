@@ -111,7 +111,12 @@ describe('Home: what friends share, live', () => {
 
     // One press saves it under its cleaned name.
     const download = bob.page.waitForEvent('download')
-    await item.getByRole('button', { name: /^Download and save lake\.png/ }).click()
+    const save = item.getByRole('button', { name: /^Save to device: lake\.png/ })
+    // Its accessible name starts with the words on it (WCAG 2.5.3, label in name).
+    const visible = (await save.textContent())!.trim()
+    expect(visible).toBe('Save to device')
+    expect(await save.getAttribute('aria-label')).toContain(visible)
+    await save.click()
     expect((await download).suggestedFilename()).toBe('lake.png')
 
     // Carol never gets the photo.

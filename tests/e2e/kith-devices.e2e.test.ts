@@ -4,7 +4,7 @@
 // The real app's link flow is in linking.e2e.test.ts.
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
-import { screenshot, worldPerFile } from './support/world'
+import { desktopAndPhone, worldPerFile } from './support/world'
 import { onHarness, openDevicesHarness, unnamedButtons, type DevicesHarness, type HarnessPerson } from './support/devices'
 import { sampleDevices } from '../unit/devices-fake'
 
@@ -131,16 +131,52 @@ describe('linking a new device', () => {
     expect(await page.getByTestId('verification-code').textContent()).toBe('482 913')
     const name = page.getByLabel('Name of the new device')
     expect(await name.inputValue()).toBe('Browser')
-    expect(await page.getByRole('radio', { name: 'Server' }).isChecked()).toBe(true)
     await name.fill('Sam’s work laptop')
-    await page.getByRole('radio', { name: 'Full device' }).check()
+    await page.getByRole('radio', { name: 'Server' }).check()
     await page.getByRole('button', { name: 'Approve' }).click()
     const result = page.getByTestId('link-result')
     await expect.poll(() => result.textContent()).toBe('Linked Sam’s work laptop.')
-    expect(await fake((h) => h.approval!.approved)).toEqual([{ name: 'Sam’s work laptop', role: 'full' }])
+    expect(await fake((h) => h.approval!.approved)).toEqual([{ name: 'Sam’s work laptop', role: 'server' }])
     expect(await result.evaluate((el) => (el.getRootNode() as ShadowRoot).activeElement === el)).toBe(true)
     // Ready for the next one.
     expect(await page.getByLabel('Link code').inputValue()).toBe('')
+  })
+
+  it('offers a browser as a full device: Approve without choosing makes one that can make friends and link', async () => {
+    await fake((h) => h.nextApproval('Phone', '482913', false))
+    await submit('kith-link:abc')
+    const full = page.getByRole('radio', { name: 'Full device' })
+    await full.waitFor()
+    expect(await full.isChecked()).toBe(true)
+    expect(await page.getByRole('radio', { name: 'Server' }).isChecked()).toBe(false)
+    await desktopAndPhone(owner, 'devices-approve-browser-full')
+    await page.getByRole('button', { name: 'Approve' }).click()
+    await page.getByTestId('link-result').waitFor()
+    expect(await fake((h) => h.approval!.approved)).toEqual([{ name: 'Phone', role: 'full' }])
+  })
+
+  it('a device still called "First device" is asked its own name when it links another, and renamed before the approval', async () => {
+    await page.evaluate(() => window.devicesHarness.showDevices({ devices: window.devicesHarness.api.devices.filter((d) => d.thisDevice).map((d) => ({ ...d, name: 'First device' })) }))
+    await page.getByTestId('device').first().waitFor()
+    await fake((h) => h.nextApproval('Phone', '482913', false))
+    await submit('kith-link:abc')
+    const own = page.getByLabel('Name of this device, the one you are using now')
+    await own.waitFor()
+    await desktopAndPhone(owner, 'devices-approve-names-this-device')
+    // Not made up: an empty name is asked for again, and nothing is approved.
+    await page.getByRole('button', { name: 'Approve' }).click()
+    await expect.poll(() => page.getByRole('alert').filter({ hasText: 'Give this device a name too' }).count()).toBe(1)
+    expect(await fake((h) => [h.api.renamed, h.approval!.approved])).toEqual([[], []])
+    await own.fill('  Sam’s laptop ')
+    await page.getByRole('button', { name: 'Approve' }).click()
+    await page.getByTestId('link-result').waitFor()
+    expect(await fake((h) => [h.api.renamed, h.approval!.approved])).toEqual([['Sam’s laptop'], [{ name: 'Phone', role: 'full' }]])
+    await expect.poll(() => page.getByTestId('device').first().locator('.name').textContent()).toBe('Sam’s laptop')
+    // Named now: the next link does not ask again.
+    await fake((h) => h.nextApproval('Tablet', '111222', false))
+    await submit('kith-link:def')
+    await page.getByTestId('verification-code').waitFor()
+    expect(await own.count()).toBe(0)
   })
 
   it('refuses an empty device name with a sentence, approving nothing', async () => {
@@ -183,9 +219,16 @@ describe('linking a new device', () => {
     await page.getByLabel('Link code').waitFor()
   })
 
-  it('offers "Use this browser as another device" only when the api allows it, opening the link page with the name', async () => {
-    expect(await page.getByRole('heading', { name: 'Use this browser as another device' }).count()).toBe(0)
+  it('on a fresh browser leads with "Add this browser to your Kith" (only then), asks its name, and opens the link page with it', async () => {
+    expect(await page.getByRole('heading', { name: 'Add this browser to your Kith' }).count()).toBe(0)
     await page.evaluate(() => window.devicesHarness.showDevices({ canLink: true }))
+    const headings = page.getByRole('heading', { level: 2 })
+    await expect.poll(() => headings.first().textContent()).toBe('Add this browser to your Kith')
+    // No name made up for it: an empty one is asked for again.
+    await page.getByRole('button', { name: 'Show a link code' }).click()
+    await expect.poll(() => page.getByRole('alert').filter({ hasText: 'Give this browser a name' }).count()).toBe(1)
+    expect(await page.evaluate(() => location.hash)).not.toContain('#/link')
+    expect(await page.evaluate(() => document.querySelector('kith-devices')!.shadowRoot!.activeElement?.id)).toBe('this-device-name')
     await page.getByLabel('Name for this browser').fill('Work laptop')
     await page.getByRole('button', { name: 'Show a link code' }).click()
     await expect.poll(() => page.evaluate(() => location.hash)).toBe('#/link?name=Work%20laptop')

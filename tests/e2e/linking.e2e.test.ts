@@ -4,7 +4,7 @@
 // approves, and the new browser reopens as the same person. Then the owner
 // revokes it, and it is marked revoked.
 import { describe, expect, it } from 'vitest'
-import { openApp, screenshot, worldPerFile } from './support/world'
+import { desktopAndPhone, openApp, screenshot, worldPerFile } from './support/world'
 
 const world = worldPerFile()
 
@@ -30,6 +30,9 @@ describe('linking a device in the app', () => {
     expect((await shownOnLaptop.textContent())!.replace(/\s/g, '')).toBe((await shownOnPhone.textContent())!.replace(/\s/g, ''))
     expect(await laptop.page.getByLabel('Name of the new device').inputValue()).toBe('Hall desktop')
     await screenshot(laptop, 'linking-2-laptop-verify')
+    // The laptop, linking its first other device, is asked its own name
+    // instead of being listed as "First device".
+    await laptop.page.getByLabel('Name of this device, the one you are using now').fill('Laptop')
     await laptop.page.getByRole('radio', { name: 'Server' }).check()
     await laptop.page.getByRole('button', { name: 'Approve' }).click()
     // Nothing is linked until the person confirms on the new browser, which
@@ -49,16 +52,30 @@ describe('linking a device in the app', () => {
     await phone.page.goto(`${world.appUrl}#/devices`)
     await expect.poll(() => phone.page.getByTestId('server-note').count()).toBe(1)
     await expect.poll(() => phone.page.getByTestId('device').count()).toBe(2)
+    // Through sync the new device knows the laptop by the name it was given.
+    await expect.poll(() => phone.page.getByTestId('device').locator('.name').allTextContents(), { timeout: 30_000 }).toContain('Laptop')
+    expect(await phone.page.getByTestId('device').locator('.name').allTextContents()).not.toContain('First device')
 
     // The laptop lists it; revoking it from there marks it revoked.
     await laptop.page.reload()
     const hall = laptop.page.getByTestId('device').filter({ hasText: 'Hall desktop' })
     await hall.waitFor()
+    expect(await laptop.page.getByTestId('device').filter({ hasText: 'This device' }).locator('.name').textContent()).toBe('Laptop')
     expect(await hall.textContent()).toContain('Server')
+    // Connected to it, the laptop tells it when it revokes it.
+    await expect.poll(() => hall.textContent(), { timeout: 60_000 }).toContain('online now')
     await laptop.page.getByRole('button', { name: 'Revoke Hall desktop' }).click()
     await laptop.page.getByRole('button', { name: /^Revoke/ }).last().click()
     await expect.poll(() => hall.getByTestId('revoked').count()).toBe(1)
     await screenshot(laptop, 'linking-3-laptop-revoked')
+    // The revoked browser stops serving and says by whom and when.
+    const told = phone.page.getByRole('alert').filter({ hasText: 'This device was revoked by Laptop on' })
+    await told.waitFor({ timeout: 30_000 })
+    expect(await told.textContent()).toMatch(/revoked by Laptop on \d{4}-\d{2}-\d{2}; it no longer serves your friends or syncs\. To use it again, clear this browser’s data for Kith and link it anew\./)
+    await desktopAndPhone(phone, 'linking-4-revoked-device-told')
+    // A reload does not bring it back.
+    await phone.page.reload()
+    await told.waitFor({ timeout: 30_000 })
     await laptop.context.close()
     await phone.context.close()
   })

@@ -3,7 +3,8 @@
 // share form says whom it will reach and starts again from "Only me", a
 // deletion request names the item by kind and date (never its content), and
 // a friend's page shows one state at a time — including "it's my side" when
-// my trackers are down. Keyboard-only steps check where focus lands.
+// my trackers are down, keeping the friend's saved name when they cannot be
+// reached. Keyboard-only steps check where focus lands.
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { refreshFeed, tab } from './support/app'
@@ -24,6 +25,12 @@ const both = (person: Person, name: string): Promise<void> =>
 
 function headerText (page: Page): Promise<string> {
   return page.locator('kith-friend-view section.card').first().innerText()
+}
+
+/** Bob's page for Alice is headed with the name he saved, her address beneath. */
+async function expectSavedName (): Promise<void> {
+  await expect.poll(() => bob.page.getByTestId('friend-name').textContent(), { timeout: 30_000 }).toBe('Alice')
+  expect((await bob.page.locator('kith-friend-view code.address').textContent())!.trim()).toBe(alice.address)
 }
 
 beforeAll(async () => {
@@ -83,6 +90,11 @@ describe('a new user’s path', () => {
     await bob.page.getByTestId('friend-name').filter({ hasText: 'Alice' }).waitFor({ timeout: 30_000 })
     await expect.poll(() => headerText(bob.page), { timeout: 30_000 }).toMatch(/Connected securely · (Up to date|nothing fetched yet)/)
     expect(await bob.page.getByTestId('feed-state').count()).toBe(1) // the fetch state is said once, in the header
+    // Connected: how quickly Alice answers is said in words, and the box for
+    // connecting without a tracker is out of the way.
+    expect(await bob.page.getByTestId('friend-rtt').textContent()).not.toMatch(/\d\s*ms|Round trip/)
+    await expect.poll(() => bob.page.getByTestId('manual-connect').count()).toBe(0)
+    await both(bob, 'friend-connected')
   })
 
   it('the share form says whom it reaches, resets to a private note, and focus returns to the first field', async () => {
@@ -152,6 +164,9 @@ describe('a new user’s path', () => {
     await expect.poll(header, { timeout: 60_000 }).toMatch(/Not reachable after \d+ seconds — still trying · (your request is queued until they are back \()?last synced (just now|\d+ minutes ago)/)
     expect(await header()).not.toMatch(/Up to date/i)
     expect(await header()).toMatch(/Their tab may be closed or offline/)
+    await expectSavedName()
+    // Now the box for connecting without a tracker is offered again.
+    await expect.poll(() => bob.page.getByTestId('manual-connect').count()).toBe(1)
     await both(bob, 'friend-not-reachable')
   })
 
@@ -161,6 +176,8 @@ describe('a new user’s path', () => {
     const header = (): Promise<string> => headerText(bob.page)
     await expect.poll(header, { timeout: 60_000 }).toMatch(/Kith can’t reach any tracker right now, so it can’t find anyone — check your connection or Network settings/)
     expect(await header()).not.toMatch(/tab may be closed|Up to date/i)
+    // Reloaded, unreachable and without trackers: still the name Bob saved.
+    await expectSavedName()
     await both(bob, 'friend-no-trackers')
   })
 })

@@ -113,6 +113,7 @@ describe('with an always-on device', () => {
     await laptop.page.getByLabel('Link code').fill(code)
     await laptop.page.getByRole('button', { name: 'Submit' }).click()
     await laptop.page.getByTestId('verification-code').waitFor({ timeout: 45_000 })
+    await laptop.page.getByLabel('Name of this device, the one you are using now').fill('Laptop')
     await laptop.page.getByRole('radio', { name: 'Server' }).check()
     await laptop.page.getByRole('button', { name: 'Approve' }).click()
     await pi.page.getByRole('button', { name: 'Link this browser' }).click({ timeout: 15_000 })

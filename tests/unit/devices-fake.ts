@@ -107,6 +107,13 @@ export class FakeDevicesApi extends EventTarget implements DevicesApi {
     this.changed()
   }
 
+  readonly renamed: string[] = []
+  async renameThisDevice (name: string): Promise<void> {
+    this.renamed.push(name)
+    this.devices = this.devices.map((d) => d.thisDevice ? { ...d, name } : d)
+    this.changed()
+  }
+
   async canLinkThisDevice (): Promise<boolean> { return this.canLink }
 
   /** When recovery words were set up; the public keys given to setUpRecovery. */

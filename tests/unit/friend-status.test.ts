@@ -1,7 +1,7 @@
 // The friend page's one status line: my trackers down is said to be my side;
 // "Up to date" never appears beside "Not reachable"; a long absence says since when.
 import { describe, expect, it } from 'vitest'
-import { friendStatus, NO_TRACKERS, spokenStatus, type FriendStatusInput } from '../../client/friends/friend-status'
+import { answerSpeed, friendStatus, NO_TRACKERS, spokenStatus, type FriendStatusInput } from '../../client/friends/friend-status'
 import type { TrackerStatus } from '../../node-tab/discovery/tracker-client'
 
 const NOW = new Date(2026, 10, 20, 15, 0).getTime()
@@ -77,5 +77,14 @@ describe('friend status line', () => {
     expect(at(30)).toBe('Not reachable — still trying. last synced 2 hours ago. Their tab may be closed or offline.')
     expect(at(600)).toBe(at(30))
     expect(spokenStatus(friendStatus(input({ trackers: down })))).toBe(`${NO_TRACKERS.slice(0, -1)}. last synced 2 hours ago.`)
+  })
+})
+
+describe('how quickly a friend answers, in words', () => {
+  it('says it without milliseconds', () => {
+    expect(answerSpeed(0.4)).toBe('Answers at once')
+    expect(answerSpeed(884)).toBe('Answers within a second')
+    expect(answerSpeed(2_600)).toBe('Slow to answer: about 3 s each time')
+    for (const ms of [0.4, 884, 2_600]) expect(answerSpeed(ms)).not.toMatch(/ms|\d+\.\d/)
   })
 })

@@ -82,6 +82,11 @@ describe('runner reports from the page', () => {
     expect(parseReport(posts[0]!.report)).toMatchObject({ lastError: 'a handshake failed: bad proof' })
   })
 
+  it('names the device as it was approved (its certificate), not as the runner asked', () => {
+    const node = Object.assign(new FakeNode(), { credentials: { certificate: { name: 'Kitchen Pi' } } })
+    expect(nodeReport(node as unknown as KithNode, { token, deviceName: 'raspberrypi' }).deviceName).toBe('Kitchen Pi')
+  })
+
   it('posts at once when told of a change, never two at a time', async () => {
     const { posts, fetchImpl, hold } = fakeFetch()
     let n = 0

@@ -26,6 +26,11 @@ describe('the runner status output', () => {
     expect(statusLine(linked, at)).not.toContain('\n')
   })
 
+  it('a revoked device says so, by whom and when, and nothing else', () => {
+    const words = 'This device was revoked by Laptop on 2026-12-06; it no longer serves your friends or syncs. To use it again, clear this browser’s data for Kith and link it anew.'
+    expect(statusLine({ ...linked, address: null, trackers: [], sync: 'not started', lastError: words }, at)).toBe(`12:03:04 ${words}`)
+  })
+
   it('prints a report once, and again only when what it shows changes', async () => {
     const { p, out } = printer()
     expect(await p.show(linked)).toBe(true)
@@ -59,8 +64,20 @@ describe('the runner status output', () => {
     expect(await p.show({ ...waiting, trackers: [] })).toBe(false)
     await p.show({ ...waiting, verificationCode: '482 913' })
     expect(out[1]).toContain('Verification code: 482 913')
+    // The block is not printed a second time: only the new line.
+    expect(out[1]).not.toContain('kith-link-3Jd8x')
+    expect(out[1]).not.toMatch(/[▀▄█]/)
     await p.show(linked)
     expect(out[2]).toMatch(/^12:03:04 linked as 3XR2kW…togH/)
     expect(out).toHaveLength(3)
+  })
+
+  it('a new link code (an expired one replaced) prints its whole block again', async () => {
+    const { p, out } = printer()
+    const waiting = { ...linked, address: null, linkCode: 'kith-link-3Jd8x', verificationCode: null }
+    await p.show({ ...waiting, verificationCode: '482 913' })
+    await p.show({ ...waiting, linkCode: 'kith-link-9Qr2z' })
+    expect(out[1]).toContain('  kith-link-9Qr2z')
+    expect(out[1]).toMatch(/[▀▄█]/)
   })
 })

@@ -8,12 +8,18 @@ export function shortAddress (address) {
   return address.length <= 12 ? address : `${address.slice(0, 6)}…${address.slice(-4)}`
 }
 
+/** How node-tab/devices/revoked-here.ts begins its words. */
+const REVOKED_PREFIX = 'This device was revoked'
+
 function clock (date) {
   return date.toTimeString().slice(0, 8)
 }
 
 /** The one-line status of a linked device (or one whose page has no link code). */
 export function statusLine (report, now = new Date()) {
+  // Revoked (client/main.ts reports the node's own words): that alone, since
+  // it no longer serves, links or syncs anything to count.
+  if (report.lastError?.startsWith(REVOKED_PREFIX)) return `${clock(now)} ${report.lastError}`
   const connected = report.trackers.filter((t) => t.connected).length
   const who = report.address
     ? `linked as ${shortAddress(report.address)}${report.deviceName ? ` (${report.deviceName})` : ''}`
@@ -39,8 +45,12 @@ export async function linkBlock (report) {
     '',
     qr.trimEnd(),
     '',
-    ...(report.verificationCode ? [`  Verification code: ${report.verificationCode} (check that both screens show it, then approve)`, ''] : [])
+    ...(report.verificationCode ? [verificationLine(report), ''] : [])
   ].join('\n')
+}
+
+function verificationLine (report) {
+  return `  Verification code: ${report.verificationCode} (check that both screens show it, then approve)`
 }
 
 /** What decides whether a report is news: everything shown, nothing else. */
@@ -57,6 +67,8 @@ export class StatusPrinter {
     this.write = write
     this.now = now
     this.lastKey = null
+    /** The last link block shown, to print only what is new in the next. */
+    this.lastLink = null
     // Reports are printed in order, even though the QR code is made asynchronously.
     this.queue = Promise.resolve()
   }
@@ -65,10 +77,15 @@ export class StatusPrinter {
   show (report) {
     const key = shownKey(report)
     if (key === this.lastKey) return Promise.resolve(false)
+    // The same link code, now with its verification code: that line alone,
+    // not the whole block (code and QR code) a second time.
+    const sameCode = report.linkCode !== null && this.lastLink !== null &&
+      this.lastLink.linkCode === report.linkCode && this.lastLink.deviceName === report.deviceName && report.verificationCode !== null
     this.lastKey = key
+    this.lastLink = report.linkCode ? report : null
     const at = this.now()
     const printed = this.queue.then(async () => {
-      this.write(report.linkCode ? await linkBlock(report) : statusLine(report, at))
+      this.write(sameCode ? `${verificationLine(report)}\n` : report.linkCode ? await linkBlock(report) : statusLine(report, at))
       return true
     })
     this.queue = printed.catch(() => false)
@@ -78,5 +95,6 @@ export class StatusPrinter {
   /** After a restart the first report prints again, even if it is the same. */
   forget () {
     this.lastKey = null
+    this.lastLink = null
   }
 }

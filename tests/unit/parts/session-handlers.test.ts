@@ -37,6 +37,7 @@ function handlersOf (providers: HandlerProvider[] = []) {
     canMakeFriends: () => state.canMakeFriends,
     workingTrackers: () => ['wss://works.test'],
     learnRevocations: async (key, told, device) => { learned.push({ key, told, device }); events.push('learned') },
+    learnOwnRevocation: async () => { events.push('learned own') },
     providers,
     onChange: () => { events.push('changed') }
   }
@@ -51,10 +52,13 @@ function ownDevice (me: Person, certified = true): RemoteDevice {
 }
 
 describe('sessionHandlers: my own devices', () => {
-  it('another of my devices gets device sync only: none of the friends’ methods', async () => {
-    const { handlersFor, me } = handlersOf([() => ({ deleteNotices: () => ({ acknowledged: [] }) })])
+  it('another of my devices gets device sync only (and may tell this one it was revoked): none of the friends’ methods', async () => {
+    const { handlersFor, me, events } = handlersOf([() => ({ deleteNotices: () => ({ acknowledged: [] }) })])
     const handlers = handlersFor(me.identity.publicKey, ownDevice(me))
-    expect(Object.keys(handlers).sort()).toEqual(['ping', 'profile', 'syncFileRange', 'syncPull'])
+    expect(Object.keys(handlers).sort()).toEqual(['deviceRevoked', 'ping', 'profile', 'syncFileRange', 'syncPull'])
+    // Taken as news of this device's own revocation, not as a friend's.
+    expect(await handlers.deviceRevoked!({ revocations: [] }, ctx)).toEqual({ ok: true })
+    expect(events).toEqual(['learned own'])
   })
 
   it('a device still being linked (no certificate) gets no sync either', () => {
