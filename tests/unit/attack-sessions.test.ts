@@ -226,7 +226,9 @@ describe('attack: filling the node up to its cap of sessions', () => {
     const bobs = await connectIn(node, bob!)
     await until(() => openCount(hers) === 3)
     expect(bobs.transport.closed).toBe(false)
-    expect(hers[0]!.transport.closed).toBe(true)
+    // One of hers, the least recently active (each was just asked for her
+    // recovery record, so which one that is depends on when she answered).
+    expect(hers.filter((s) => s.transport.closed)).toHaveLength(1)
     expect(node.sessions.size).toBe(4)
   })
 
