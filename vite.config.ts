@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vite'
 import { VitePWA } from 'vite-plugin-pwa'
 import { precompress } from './scripts/lib/precompress.mjs'
+import { buildIdFile } from './scripts/lib/build-id-plugin.mjs'
 
 // The app is static files: any web server can host dist/. `base: './'` keeps
 // it working from a sub-folder too: every URL below (manifest, service
@@ -46,7 +47,7 @@ export default defineConfig({
       },
       workbox: {
         // The app shell: every script, style, page and icon of the build.
-        globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'],
+        globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}', 'build-id.json'],
         // Only the app's own page falls back to the cached shell; config.json
         // is not a navigation and is never served from the precache.
         navigateFallback: 'index.html',
@@ -64,6 +65,8 @@ export default defineConfig({
         }]
       }
     }),
+    // dist/build-id.json: this build's short id, before the worker is made.
+    buildIdFile(),
     // Brotli and gzip copies of each text file, for static-server.mjs.
     precompress()
   ]

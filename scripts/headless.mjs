@@ -12,7 +12,6 @@ import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { APP_HEADERS } from './lib/csp.mjs'
-import { buildId, precacheEntries } from './lib/verify-host.mjs'
 import { startStaticServer } from './lib/static-server.mjs'
 import { openCappedLog } from './lib/headless/capped-log.mjs'
 import { chromiumArgs, clearProfile, spawnChromium } from './lib/headless/chromium-process.mjs'
@@ -113,7 +112,15 @@ async function run (opts) {
   if (opts.owner) pageUrl.searchParams.set('owner', opts.owner)
 
   console.log(`Kith headless runner: serving ${server.url}/ (loopback only) · data in ${paths.dir} · Chromium log ${paths.log}`)
-  console.log(`  build ${distBuildId(join(root, 'dist'))} (check a host with: npm run verify -- <url>)`)
+  let servedBuild = distBuildId(join(root, 'dist'))
+  console.log(`  build ${servedBuild} (check a host with: npm run verify -- <url>)`)
+  // A rebuild of dist/ while running is a new version, which the page takes
+  // by itself (client/boot/app-status.ts): say which build it is.
+  setInterval(() => {
+    const now = distBuildId(join(root, 'dist'))
+    if (now !== servedBuild) say(`serving a new build: ${now} (was ${servedBuild}); the page takes it at its next check`)
+    servedBuild = now
+  }, 60_000).unref()
   console.log(`  trackers: ${opts.trackers?.join(', ') ?? 'the app defaults'} · relays: ${opts.relays?.join(', ') ?? 'none'} · ICE servers: ${opts.iceServers ? JSON.stringify(opts.iceServers) : 'the app defaults'}`)
 
   const log = openCappedLog(paths.log)
@@ -159,11 +166,11 @@ async function run (opts) {
   process.on('exit', () => { if (supervisor.state !== 'stopped') supervisor.proc?.kill('SIGKILL') })
 }
 
-/** The id of the build served (lib/verify-host.mjs), so a log says which build ran when. */
+/** The id of the build served (dist/build-id.json, lib/build-id-plugin.mjs), so a log says which build ran when. */
 function distBuildId (dist) {
   try {
-    return buildId(precacheEntries(readFileSync(join(dist, 'sw.js'), 'utf8')))
+    return JSON.parse(readFileSync(join(dist, 'build-id.json'), 'utf8')).id
   } catch {
-    return 'unknown (no dist/sw.js)'
+    return 'unknown (no dist/build-id.json: run npm run build)'
   }
 }

@@ -52,9 +52,9 @@ try {
   const wrong = files.filter((f) => f.result !== 'same')
   for (const f of wrong) console.log(`  ${f.result}: ${f.name}`)
   if (wrong.length === 0) {
-    console.log(`✓ ${url} serves exactly this build: ${files.length} files the same (build ${buildId})`)
+    console.log(`✓ ${url} serves exactly this build: ${files.length} files the same (build ${buildId ?? 'without an id'})`)
   } else {
-    console.log(`✗ ${wrong.length} of ${files.length} files are not this build's (the host's build id: ${buildId})`)
+    console.log(`✗ ${wrong.length} of ${files.length} files are not this build's (the host says it runs build ${buildId ?? '(none)'})`)
     process.exitCode = 1
   }
 } catch (err) {

@@ -13,6 +13,7 @@
 // views have loaded (main.ts), and the page holds its runner reports while
 // the new version takes over (beforeTakeOver).
 import { registerSW } from 'virtual:pwa-register'
+import { runningBuildId, servedBuildId } from '../browser/build-id'
 
 export interface AppStatusOptions {
   /** The #app-status element from index.html. */
@@ -89,7 +90,10 @@ function watchForUpdates (opts: AppStatusOptions, update: HTMLElement, reload: H
   const needRefresh = (worker?: ServiceWorker): void => {
     waiting = worker ?? waiting
     if (opts.autoUpdate) takeOver()
-    else update.hidden = false
+    else {
+      update.hidden = false
+      void sayWhichBuilds(update)
+    }
   }
   const applyUpdate = registerSW({
     onNeedRefresh: () => needRefresh(),
@@ -122,6 +126,15 @@ function watchInstalling (registration: ServiceWorkerRegistration, installed: (w
   // Not an update if no version controls this page yet (the first install).
   if (!worker || !navigator.serviceWorker.controller) return
   worker.addEventListener('statechange', () => { if (worker.state === 'installed') installed(worker) })
+}
+
+/** The update notice names both builds, so the owner can check the new one
+ *  (npm run verify) before taking it. */
+async function sayWhichBuilds (update: HTMLElement): Promise<void> {
+  const [now, next] = await Promise.all([runningBuildId(), servedBuildId()])
+  if (!next) return
+  const words = update.querySelector('span')!
+  words.textContent = `${UPDATE_TEXT} Build ${next}${now && now !== next ? ` (this tab runs ${now})` : ''}.`
 }
 
 function notice (id: string, text: string): HTMLElement {

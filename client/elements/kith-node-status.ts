@@ -5,6 +5,7 @@ import { sharedStyles } from './shared-styles'
 import type { NodeStatus } from '../../node-tab/node'
 import type { TrackerHealth } from '../../node-tab/discovery/tracker-client'
 import { HEALTH_WORDS } from './health-words'
+import { runningBuildId } from '../browser/build-id'
 
 /** The dot's colour: green working, amber on the way or limping, red down. */
 const DOT: Record<TrackerHealth, string> = {
@@ -13,15 +14,23 @@ const DOT: Record<TrackerHealth, string> = {
 
 export class KithNodeStatus extends LitElement {
   static override styles = sharedStyles
-  static override properties = { status: { attribute: false }, rejected: { type: String } }
+  static override properties = { status: { attribute: false }, rejected: { type: String }, build: { state: true } }
 
   declare status: NodeStatus
   declare rejected: string | null
+  /** The build this tab runs (build-id.json), once read. */
+  declare build: string | null
 
   constructor () {
     super()
     this.status = { trackers: [], relays: [], peers: 0, devices: 'no other devices' }
     this.rejected = null
+    this.build = null
+  }
+
+  override connectedCallback (): void {
+    super.connectedCallback()
+    void runningBuildId().then((id) => { this.build = id })
   }
 
   override render () {
@@ -54,6 +63,9 @@ export class KithNodeStatus extends LitElement {
           ? html`<p class="hint">“Do not seem to get through” is a guess: offers sent through that tracker were answered only through others.</p>`
           : ''}
         ${this.rejected ? html`<p class="warn" role="status">Refused a connection: ${this.rejected}</p>` : ''}
+        ${this.build
+          ? html`<p class="hint" data-testid="build-id">This tab runs Kith build <code>${this.build}</code>. Anyone can check that a host serves exactly the build of a commit: <code>npm run verify -- &lt;address&gt;</code> (see the README).</p>`
+          : ''}
       </section>`
   }
 }

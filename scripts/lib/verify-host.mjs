@@ -4,7 +4,6 @@
 // script, style, page and icon; see vite.config.ts). Each must be, byte for
 // byte, the file of the same name in the local build. Source maps and the
 // .br/.gz copies are not compared: a browser does not run them.
-import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 
@@ -21,12 +20,16 @@ export function workboxRuntime (swText) {
   return m ? `${m[1]}.js` : null
 }
 
-/** A short id for a build: the first 12 hex digits of SHA-256 over its
- *  precache entries (name and revision, sorted). Any change to any file the
- *  app runs changes it. */
-export function buildId (entries) {
-  const lines = entries.map((e) => `${e.url} ${e.revision ?? ''}`).sort()
-  return createHash('sha256').update(lines.join('\n')).digest('hex').slice(0, 12)
+/** The build id a host states in its build-id.json (build-id-plugin.mjs),
+ *  or null. Only a claim: it holds because every file, that one included,
+ *  is compared byte for byte. */
+function statedId (bytes) {
+  try {
+    const { id } = JSON.parse(new TextDecoder().decode(bytes))
+    return typeof id === 'string' && /^[0-9a-f]{12}$/.test(id) ? id : null
+  } catch {
+    return null
+  }
 }
 
 /** A relative path of the build, or null when the name would leave it. */
@@ -38,7 +41,7 @@ function inside (dist, name) {
 /**
  * @param {{ base: string, dist: string, fetchFile?: (url: string) => Promise<Uint8Array | null> }} opts
  *   base: the app's URL (its folder); dist: a local build to compare with
- * @returns {Promise<{ buildId: string, files: Array<{ name: string, result: 'same' | 'different' | 'not served' | 'not in the local build' }> }>}
+ * @returns {Promise<{ buildId: string | null, files: Array<{ name: string, result: 'same' | 'different' | 'not served' | 'not in the local build' }> }>}
  */
 export async function compareHostWithBuild ({ base, dist, fetchFile = fetchBytes }) {
   const root = new URL(base.endsWith('/') ? base : `${base}/`)
@@ -57,7 +60,8 @@ export async function compareHostWithBuild ({ base, dist, fetchFile = fetchBytes
     const result = mine === null ? 'not in the local build' : theirs === null ? 'not served' : Buffer.compare(Buffer.from(theirs), mine) === 0 ? 'same' : 'different'
     files.push({ name, result })
   }
-  return { buildId: buildId(entries), files }
+  const stated = await fetchFile(new URL('build-id.json', root).href)
+  return { buildId: stated ? statedId(stated) : null, files }
 }
 
 /** The bytes as sent, uncompressed; null for anything but 200. */

@@ -180,9 +180,17 @@ describe('a new build deployed to the host', () => {
     const entry = /\{url:"index\.html",revision:"([0-9a-f]+)"\}/.exec(sw)
     expect(entry, 'sw.js precaches index.html with a revision').not.toBeNull()
     const revision = createHash('md5').update(html).digest('hex')
-    writeFileSync(swPath, sw.replace(entry![0], `{url:"index.html",revision:"${revision}"}`))
+    let patched = sw.replace(entry![0], `{url:"index.html",revision:"${revision}"}`)
+    // A new build has a new id (build-id.json, precached like the rest).
+    const idFile = `${JSON.stringify({ id: idOf(label) })}\n`
+    writeFileSync(join(folder, 'build-id.json'), idFile)
+    const idEntry = /\{url:"build-id\.json",revision:"([0-9a-f]+)"\}/.exec(patched)
+    expect(idEntry, 'sw.js precaches build-id.json with a revision').not.toBeNull()
+    patched = patched.replace(idEntry![0], `{url:"build-id.json",revision:"${createHash('md5').update(idFile).digest('hex')}"}`)
+    writeFileSync(swPath, patched)
     precompressFolder(folder)
   }
+  const idOf = (label: string): string => createHash('sha256').update(label).digest('hex').slice(0, 12)
 
   it('is offered as "a new version is ready — Reload", and Reload runs it', async () => {
     folder = mkdtempSync(join(tmpdir(), 'kith-deploy-'))
@@ -197,11 +205,15 @@ describe('a new build deployed to the host', () => {
     page.on('dialog', (d) => { dialogs.push(d.type()); void d.accept() })
     const address = (await page.getByTestId('my-address').textContent())!.trim()
     expect(await page.locator('meta[name=kith-build]').count()).toBe(0)
+    const firstId = JSON.parse(readFileSync(join(folder, 'build-id.json'), 'utf8')).id as string
+    await expect.poll(() => page.getByTestId('build-id').textContent()).toContain(`build ${firstId}`)
 
     deployBuild('second')
     await page.evaluate(async () => { await (await navigator.serviceWorker.getRegistration())!.update() })
     const prompt = page.getByRole('status').filter({ hasText: UPDATE })
     await prompt.waitFor({ timeout: 30_000 })
+    // It names the new build beside the running one, so it can be checked first.
+    await expect.poll(() => prompt.textContent()).toContain(`Build ${idOf('second')} (this tab runs ${firstId}).`)
     // Never silent: the old version keeps running until the owner says so.
     expect(await page.locator('meta[name=kith-build]').count()).toBe(0)
     await shots(page, 'app-update-ready')
@@ -210,6 +222,7 @@ describe('a new build deployed to the host', () => {
     await page.locator('meta[name=kith-build][content=second]').waitFor({ state: 'attached', timeout: 30_000 })
     await expect.poll(async () => (await page.getByTestId('my-address').textContent())?.trim(), { timeout: 15_000 }).toBe(address)
     await expect(prompt.isVisible()).resolves.toBe(false)
+    await expect.poll(() => page.getByTestId('build-id').textContent()).toContain(`build ${idOf('second')}`)
     // Reloading for the update is the owner's choice: no "leave site?" prompt.
     expect(dialogs).toEqual([])
   })

@@ -5,7 +5,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 // @ts-expect-error: a plain ES module of the scripts, no types
-import { buildId, compareHostWithBuild, precacheEntries } from '../../scripts/lib/verify-host.mjs'
+import { compareHostWithBuild, precacheEntries } from '../../scripts/lib/verify-host.mjs'
+import { buildIdOfFolder } from '../../scripts/lib/build-id-plugin.mjs'
 
 const SW = 'define(["./workbox-3af818fc"],(function(s){s.precacheAndRoute([{url:"index.html",revision:"0ab016930baa12cc70f01751f27159c6"},{url:"assets/index-BCwvHqpZ.js",revision:null}],{})}));'
 
@@ -30,11 +31,23 @@ describe('verifying a host against a local build', () => {
     return name in served ? new TextEncoder().encode(served[name]) : null
   }
 
-  it('reads the worker\'s precache list, and a build id that changes with any file', () => {
+  it('reads the worker\'s precache list; the build id changes with any shell file, not with a map', () => {
     expect(precacheEntries(SW)).toEqual([{ url: 'index.html', revision: '0ab016930baa12cc70f01751f27159c6' }, { url: 'assets/index-BCwvHqpZ.js', revision: null }])
-    const id = buildId(precacheEntries(SW))
+    const id = buildIdOfFolder(dist)
     expect(id).toMatch(/^[0-9a-f]{12}$/)
-    expect(buildId(precacheEntries(SW.replace('0ab0', '1ab0')))).not.toBe(id)
+    writeFileSync(join(dist, 'assets', 'index-BCwvHqpZ.js.map'), '{}')
+    expect(buildIdOfFolder(dist)).toBe(id)
+    writeFileSync(join(dist, 'index.html'), '<!doctype html><title>Kith!</title>')
+    expect(buildIdOfFolder(dist)).not.toBe(id)
+    writeFileSync(join(dist, 'index.html'), files['index.html']!)
+    expect(buildIdOfFolder(dist)).toBe(id)
+  })
+
+  it('prints the id the host states in its build-id.json, or none', async () => {
+    const stated = await compareHostWithBuild({ base: 'https://kith.example/app/', dist, fetchFile: host({ ...files, 'build-id.json': '{"id":"0123456789ab"}' }) })
+    expect(stated.buildId).toBe('0123456789ab')
+    const junk = await compareHostWithBuild({ base: 'https://kith.example/app/', dist, fetchFile: host({ ...files, 'build-id.json': '{"id":"<script>"}' }) })
+    expect(junk.buildId).toBeNull()
   })
 
   it('the same files: every one the same', async () => {
