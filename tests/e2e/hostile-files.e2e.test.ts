@@ -111,7 +111,7 @@ describe('a friend’s hostile files never run in my app', () => {
     it(`${item.file.name} (claimed ${item.file.mimeType}) is offered only as a download and never runs`, async () => {
       const row = vic.page.getByTestId('feed-item').filter({ hasText: item.caption })
       const namesShown = await row.getByTestId('file-name').allTextContents()
-      await row.getByRole('button', { name: 'Download' }).click()
+      await row.getByRole('button', { name: 'Save to device' }).click()
       const save = row.getByTestId('file-link')
       await save.waitFor({ timeout: 30_000 })
       const href = (await save.getAttribute('href'))!
@@ -148,7 +148,7 @@ describe('a friend’s hostile files never run in my app', () => {
 
   it('a real PNG is recognised from its bytes and previews inline', async () => {
     const row = vic.page.getByTestId('feed-item').filter({ hasText: REAL.caption })
-    await row.getByRole('button', { name: 'Download' }).click()
+    await row.getByRole('button', { name: 'Save to device' }).click()
     const preview = row.getByTestId('file-preview')
     await preview.waitFor({ timeout: 30_000 })
     await expect.poll(() => preview.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(48)
@@ -183,7 +183,7 @@ describe('a friend’s hostile files never run in my app', () => {
     await tab(page, 'My items')
     for (const item of [...HOSTILE, REAL]) {
       const row = page.getByTestId('my-item').filter({ hasText: item.caption })
-      await row.getByRole('button', { name: 'Download' }).click()
+      await row.getByRole('button', { name: 'Save to device' }).click()
       const save = row.getByTestId('my-file-link')
       await save.waitFor()
       expect(await save.getAttribute('download')).toBe(item.savedAs)
