@@ -62,7 +62,7 @@ describe('downloading a large file', () => {
     await page.getByRole('button', { name: 'Refresh' }).click()
     const item = page.getByTestId('feed-item').filter({ hasText: CAPTION })
     await item.waitFor({ timeout: 30_000 })
-    await item.getByRole('button', { name: 'Download' }).click()
+    await item.getByRole('button', { name: 'Save to device' }).click()
     await expect.poll(() => percent(page), { timeout: 60_000, interval: 20 }).toBeGreaterThanOrEqual(5)
     const before = await percent(page)
     await screenshot(bob, 'resume-1-bob-downloading')
@@ -76,7 +76,7 @@ describe('downloading a large file', () => {
     // to download shows progress from where it stopped, not from zero.
     const again = page.getByTestId('feed-item').filter({ hasText: CAPTION })
     await again.waitFor({ timeout: 30_000 })
-    const download = again.getByRole('button', { name: 'Download' })
+    const download = again.getByRole('button', { name: 'Save to device' })
     await download.click()
     const link = again.getByTestId('file-link')
     // Every percent shown from here on: the first above zero starts near where

@@ -73,7 +73,7 @@ describe('friends, groups and scoped sharing', () => {
 
   it('Bob downloads the 20 MB photo with a progress bar', async () => {
     const item = bob.page.getByTestId('feed-item').filter({ hasText: PHOTO_CAPTION })
-    await item.getByRole('button', { name: 'Download' }).click()
+    await item.getByRole('button', { name: 'Save to device' }).click()
     // The progress bar shows while the file streams in.
     await item.getByTestId('file-progress').waitFor({ timeout: 10_000 })
     await screenshot(bob, '14-bob-downloading')
