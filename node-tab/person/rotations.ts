@@ -28,7 +28,10 @@ const CHAIN_PREFIX = 'rotation.of.'
 const SIGNING_KEY = 'rotation.signingKey'
 
 const isBytes = (v: unknown): v is Uint8Array => v instanceof Uint8Array
-const isChain = (v: unknown): v is unknown[] => Array.isArray(v)
+/** A chain as stored: the records, and the R they were followed under
+ *  (new words later do not undo the rotations the old ones signed). */
+const isChain = (v: unknown): v is { recoveryKey: Uint8Array, records: unknown[] } =>
+  typeof v === 'object' && v !== null && isBytes((v as { recoveryKey: unknown }).recoveryKey) && Array.isArray((v as { records: unknown }).records)
 const isStoredKey = (v: unknown): v is { n: number, publicKey: Uint8Array, secretKey: Uint8Array } =>
   typeof v === 'object' && v !== null && Number.isSafeInteger((v as { n: unknown }).n) &&
   isBytes((v as { publicKey: unknown }).publicKey) && isBytes((v as { secretKey: unknown }).secretKey)
@@ -60,7 +63,7 @@ export class PersonRotations {
     }
     for (const [hex, r] of recoveryKeys) {
       if (r.length === 0) continue
-      held.set(hex, await this.followStored(hex, r))
+      held.set(hex, this.neverBack(hex, await this.followStored(hex, r)))
     }
     this.held = held
   }
@@ -84,7 +87,7 @@ export class PersonRotations {
   /** A recovery key became known (or was replaced) for this person. */
   async recoveryKeyKnown (identityKey: Uint8Array, recoveryKey: Uint8Array): Promise<void> {
     const hex = toHex(identityKey)
-    this.held.set(hex, await this.followStored(hex, recoveryKey))
+    this.held.set(hex, this.neverBack(hex, await this.followStored(hex, recoveryKey)))
   }
 
   /** A handshake followed these records: followed here at once (checked
@@ -102,7 +105,7 @@ export class PersonRotations {
       const current = await this.followStored(hex, held.keys.recoveryKey)
       const next = followRotations(current.keys, records, now)
       if (next.records.length === 0) return
-      await this.db.putSetting(CHAIN_PREFIX + hex, [...current.records, ...next.records])
+      await this.db.putSetting(CHAIN_PREFIX + hex, { recoveryKey: current.chainKey, records: [...current.records, ...next.records] })
     })
   }
 
@@ -133,14 +136,26 @@ export class PersonRotations {
     return { publicKey: stored.publicKey, secretKey: stored.secretKey }
   }
 
-  private async followStored (hex: string, recoveryKey: Uint8Array): Promise<HeldRotations> {
-    const start = notRotated(fromHex(hex), recoveryKey)
-    const stored = await this.db.getSetting(CHAIN_PREFIX + hex, isChain) ?? []
+  /** A load racing a handshake's follow (sync, a friend's record kept)
+   *  must not take memory back to fewer rotations than it already follows. */
+  private neverBack (hex: string, loaded: HeldRotations): HeldRotations {
+    const mem = this.held.get(hex)
+    if (!mem || mem.keys.n <= loaded.keys.n) return loaded
+    return { keys: { ...mem.keys, recoveryKey: loaded.keys.recoveryKey }, records: mem.records }
+  }
+
+  /** The stored chain followed again from the start under the R it was
+   *  followed with (written by this device only, after its checks); what
+   *  comes next must be signed by `recoveryKey`, the R kept now. A chain
+   *  that no longer checks (a damaged row) is dropped. */
+  private async followStored (hex: string, recoveryKey: Uint8Array): Promise<HeldRotations & { chainKey: Uint8Array }> {
+    const stored = await this.db.getSetting(CHAIN_PREFIX + hex, isChain)
+    const chainKey = stored?.recoveryKey ?? recoveryKey
     try {
-      return followRotations(start, stored, Number.MAX_SAFE_INTEGER)
+      const { keys, records } = followRotations(notRotated(fromHex(hex), chainKey), stored?.records ?? [], Number.MAX_SAFE_INTEGER)
+      return { keys: { ...keys, recoveryKey }, records, chainKey }
     } catch {
-      // A stored chain that no longer checks (a replaced R): start again from it.
-      return { keys: start, records: [] }
+      return { keys: notRotated(fromHex(hex), recoveryKey), records: [], chainKey: recoveryKey }
     }
   }
 }

@@ -142,6 +142,21 @@ describe('the owner rotates', () => {
     await until(() => followedBy(carol, s.phone) === 1)
     await expect(connectNodes(carol, s.laptop)).rejects.toThrow(/not signed by the person/)
   })
+
+  it('attack: the thief’s laptop cannot sync with Alice’s Pi once the Pi followed', async () => {
+    const s = await story()
+    // A device the thief certified with the old key: no revocation names it.
+    const thiefsOwn = await deviceOf(s.laptop, 'full', 'Thief')
+    await reaches(thiefsOwn, s.pi) // before: one of Alice's devices to the Pi
+    await aliceRotates(s)
+    await reaches(s.phone, s.pi)
+    await until(() => followedBy(s.pi, s.pi) === 1)
+    for (const thief of [s.laptop, thiefsOwn]) {
+      await expect(connectNodes(thief, s.pi)).rejects.toThrow()
+      await expect(connectNodes(s.pi, thief)).rejects.toThrow(/not signed by the person|revoked/)
+    }
+    expect(s.pi.deviceSessions.size).toBe(0)
+  })
 })
 
 describe('attack: the thief’s copy of the laptop after Alice rotated', () => {
