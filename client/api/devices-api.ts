@@ -62,4 +62,9 @@ export interface DevicesApi extends EventTarget {
    *  make (the words themselves never leave the element that shows them);
    *  a full device only, once. Rejects with a sentence to show. */
   setUpRecovery (recoveryKey: Uint8Array): Promise<void>
+  /** Someone else has one of my devices: with my twelve recovery words, a
+   *  new signing key for me; `keep` (device keys) are kept and `revoke`
+   *  revoked. This device must be kept; a full device only. Friends follow
+   *  the next time they meet any kept device. Rejects with a sentence. */
+  rotate (words: string, choice: { keep: string[], revoke: string[] }): Promise<void>
 }

@@ -74,6 +74,11 @@ export class NodeDevicesApi extends EventTarget implements DevicesApi {
     this.dispatchEvent(new Event('change'))
   }
 
+  async rotate (words: string, choice: { keep: string[], revoke: string[] }): Promise<void> {
+    await this.node.rotate(words, choice)
+    this.dispatchEvent(new Event('change'))
+  }
+
   linkThisDevice (deviceName: string): LinkingSession {
     const node = this.node
     // new-device.ts (a listener, the handshake) loads only now.

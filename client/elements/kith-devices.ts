@@ -6,6 +6,7 @@ import { repeat } from 'lit/directives/repeat.js'
 import { sharedStyles } from './shared-styles'
 import { ApiQuery } from './api-query'
 import './kith-recovery-words'
+import './kith-rotate'
 import { formatDay, isAbort, plainError, spacedCode, timeAgo } from './format'
 import { MAX_DEVICE_NAME, normalizeDeviceName } from '../../shared/identity/device-certificate'
 import type { DeviceRole, DevicesApi, DeviceView, LinkApproval } from '../api/devices-api'
@@ -343,6 +344,7 @@ export class KithDevices extends LitElement {
           : html`<ul class="entries" aria-label="My devices">${repeat([...devices].sort(byShownOrder), (d) => d.key, (d) => this.renderDevice(d))}</ul>`}
       </section>
       <kith-recovery-words .api=${this.api}></kith-recovery-words>
+      <kith-rotate .api=${this.api}></kith-rotate>
       ${manage ? this.renderLink() : ''}
       ${this.canLinkHere.value === true ? this.renderLinkThisBrowser() : ''}`
   }

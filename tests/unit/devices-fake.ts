@@ -120,6 +120,16 @@ export class FakeDevicesApi extends EventTarget implements DevicesApi {
     this.changed()
   }
 
+  /** The words rotate() takes (any others are refused, as the node does); the choices it was given. */
+  rotationWords = ''
+  readonly rotations: Array<{ keep: string[], revoke: string[] }> = []
+  async rotate (words: string, choice: { keep: string[], revoke: string[] }): Promise<void> {
+    if (words.trim().split(/\s+/).join(' ') !== this.rotationWords) throw new Error('These are not your recovery words: they do not match the ones you set up.')
+    this.rotations.push({ keep: [...choice.keep], revoke: [...choice.revoke] })
+    this.devices = this.devices.map((d) => choice.revoke.includes(d.key) ? { ...d, revokedAt: Date.now(), online: false } : d)
+    this.changed()
+  }
+
   linkThisDevice (deviceName: string): LinkingSession {
     this.linkedNames.push(deviceName)
     return this.session
