@@ -166,7 +166,13 @@ export class Connections {
       expectedRemoteKey,
       isRevoked: this.opts.isRevoked,
       rotationsOf: this.opts.rotations?.of,
-      rotations: this.opts.rotations?.hello(),
+      // My rotations go to my own devices and my friends only, not to strangers.
+      rotationsFor: async (remoteKey) => {
+        const records = this.opts.rotations?.hello() ?? []
+        if (records.length === 0 || remoteKey === null) return []
+        const hex = toHex(remoteKey)
+        return hex === identity.keyHex || await this.opts.isFriend(hex) ? records : []
+      },
       handlers: this.handlersFor,
       rpc: sessionRpcOptions(this.sendBudget)
     })

@@ -11,7 +11,9 @@
 // as its certificate chains to the address they know and is not revoked.
 //
 // After the person rotated (rotation-record.ts), each of their devices
-// sends the latest rotation records with its hello. A side that keeps the
+// sends the latest rotation records with its hello, to the friends and own
+// devices it knows it is talking to (rotationsFor: the offerer names whom it
+// dialled, the answerer has read the offerer's hello by then). A side that keeps the
 // person's recovery key follows them first (never back), then checks the
 // certificate against the signing key it now follows: a device certified
 // only by an earlier key (a stolen laptop, or one its thief certified) is
@@ -55,8 +57,10 @@ export interface HandshakeOptions {
    *  rotations followed), or null when it does not know their recovery key:
    *  then only the identity key certifies, as before any rotation. */
   rotationsOf?: (identityKey: Uint8Array) => HeldRotations | null
-  /** The rotation records this side sends (its own person's latest). */
-  rotations?: readonly RotationRecord[]
+  /** The rotation records this side sends to this person (its own
+   *  person's latest, or none: a stranger is not told); null when the
+   *  offerer does not know whom it reaches. */
+  rotationsFor?: (remoteIdentityKey: Uint8Array | null) => Promise<readonly RotationRecord[]>
   timeoutMs?: number
   now?: () => number
 }
@@ -103,6 +107,15 @@ export function runHandshake (transport: Transport, opts: HandshakeOptions): Pro
   const remoteRole = binding.role === 'offerer' ? 'answerer' : 'offerer'
   let remote: RemoteDevice | null = null
   let transcript: Uint8Array | null = null
+  let settled = false
+  /** What goes in my hello for this peer; nothing when the question fails. */
+  const rotationsFor = async (remoteKey: Uint8Array | null): Promise<readonly RotationRecord[]> => {
+    try {
+      return await opts.rotationsFor?.(remoteKey) ?? []
+    } catch {
+      return []
+    }
+  }
 
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => fail('The other side did not finish the secure handshake in time.'), opts.timeoutMs ?? 10_000)
@@ -110,6 +123,7 @@ export function runHandshake (transport: Transport, opts: HandshakeOptions): Pro
     const offClose = transport.onClose((reason) => fail(`The connection closed during the handshake (${reason}).`, false))
 
     function finish (): void {
+      settled = true
       clearTimeout(timer)
       offMessage()
       offClose()
@@ -150,8 +164,18 @@ export function runHandshake (transport: Transport, opts: HandshakeOptions): Pro
         remote = checked
         const remoteHello: Hello = { identityKey: frame.publicKey, deviceKey: frame.deviceKey, nonce: frame.nonce }
         transcript = handshakeTranscript(binding, local, remoteHello)
-        if (binding.role === 'answerer') sendHello()
-        transport.send(encodeFrame({ type: FrameType.Auth, signature: sign(signedMessage(transcript, binding.role), credentials!.device.secretKey) }))
+        const proof = encodeFrame({ type: FrameType.Auth, signature: sign(signedMessage(transcript, binding.role), credentials!.device.secretKey) })
+        if (binding.role === 'offerer') return transport.send(proof)
+        // The offerer sends nothing more until it has my hello.
+        void rotationsFor(frame.publicKey).then((records) => {
+          if (settled) return
+          try {
+            sendHello(records)
+            transport.send(proof)
+          } catch {
+            fail('The connection closed during the handshake.', false)
+          }
+        })
         return
       }
       if (frame.type === FrameType.Auth && remote !== null && transcript !== null) {
@@ -211,7 +235,7 @@ export function runHandshake (transport: Transport, opts: HandshakeOptions): Pro
       }
     }
 
-    function sendHello (): void {
+    function sendHello (rotations: readonly RotationRecord[]): void {
       transport.send(encodeFrame({
         type: FrameType.Hello,
         version: HANDSHAKE_VERSION,
@@ -219,7 +243,7 @@ export function runHandshake (transport: Transport, opts: HandshakeOptions): Pro
         nonce: local.nonce,
         deviceKey: local.deviceKey,
         certificate: credentials!.certificate,
-        ...opts.rotations && opts.rotations.length > 0 && credentials!.certificate ? { rotations: opts.rotations } : {}
+        ...rotations.length > 0 && credentials!.certificate ? { rotations: [...rotations] } : {}
       }))
     }
 
@@ -228,11 +252,14 @@ export function runHandshake (transport: Transport, opts: HandshakeOptions): Pro
     // (before the offerer has seen the channel's open acknowledgement), so the
     // answerer only sends once it has heard from the offerer.
     if (binding.role === 'offerer') {
-      try {
-        sendHello()
-      } catch {
-        fail('The connection closed before the handshake.', false)
-      }
+      void rotationsFor(opts.expectedRemoteKey ?? null).then((records) => {
+        if (settled) return
+        try {
+          sendHello(records)
+        } catch {
+          fail('The connection closed before the handshake.', false)
+        }
+      })
     }
   })
 }

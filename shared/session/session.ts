@@ -25,7 +25,7 @@ export interface SessionOptions<Local extends MethodTable> {
   isRevoked?: HandshakeOptions['isRevoked']
   acceptUncertified?: HandshakeOptions['acceptUncertified']
   rotationsOf?: HandshakeOptions['rotationsOf']
-  rotations?: HandshakeOptions['rotations']
+  rotationsFor?: HandshakeOptions['rotationsFor']
   handshakeTimeoutMs?: number
   /** Built once the peer is known, so handlers can apply per-peer rules. */
   handlers: (remotePublicKey: Uint8Array, device: RemoteDevice) => Partial<RpcHandlers<Local>>
@@ -43,7 +43,7 @@ export async function establishSession<Remote extends MethodTable, Local extends
     isRevoked: opts.isRevoked,
     acceptUncertified: opts.acceptUncertified,
     rotationsOf: opts.rotationsOf,
-    rotations: opts.rotations,
+    rotationsFor: opts.rotationsFor,
     timeoutMs: opts.handshakeTimeoutMs
   })
   const remotePublicKey = remoteDevice.identityKey

@@ -18,7 +18,9 @@ import { PersonRotations } from '../../node-tab/person/rotations'
 import { NodeDatabase } from '../../node-tab/storage/db'
 import { storeLinkedIdentity } from '../../node-tab/storage/identity-store'
 import { putSignedSetting } from '../../node-tab/storage/signed-setting-writes'
-import { befriend, connectNodes, NodeSet, signingOf, until } from './device-fixtures'
+import { decodeFrame, FrameType } from '../../shared/wire/codec'
+import { createMemoryTransportPair } from '../../shared/wire/memory-transport'
+import { befriend, connectNodes, internals, NodeSet, signingOf, until } from './device-fixtures'
 
 const sets = new NodeSet()
 afterEach(() => sets.closeAll())
@@ -156,6 +158,36 @@ describe('the owner rotates', () => {
       await expect(connectNodes(s.pi, thief)).rejects.toThrow(/not signed by the person|revoked/)
     }
     expect(s.pi.deviceSessions.size).toBe(0)
+  })
+})
+
+describe('who is shown the chain', () => {
+  /** Whether `device`'s hello, answering `who`, carried rotation records. */
+  async function helloCarriesChain (who: KithNode, device: KithNode): Promise<boolean> {
+    const [a, b] = createMemoryTransportPair()
+    let carried: boolean | null = null
+    const send = b.send.bind(b)
+    b.send = (bytes) => {
+      try {
+        const frame = decodeFrame(bytes)
+        if (frame.type === FrameType.Hello) carried = frame.rotations !== undefined
+      } catch { /* not a frame of the handshake */ }
+      send(bytes)
+    }
+    const [session] = await Promise.all([internals(who).startSession(a, device.identityKey), internals(device).accept(b)])
+    session.rpc.close('done')
+    await until(() => who.sessions.size + who.deviceSessions.size === 0 && device.sessions.size + device.deviceSessions.size === 0)
+    return carried!
+  }
+
+  it('a friend and the person’s own devices get it; a stranger, who could not follow it, is not shown it', async () => {
+    const s = await story()
+    await aliceRotates(s)
+    const stranger = await sets.open()
+    await stranger.verify()
+    expect(await helloCarriesChain(stranger, s.phone)).toBe(false)
+    expect(await helloCarriesChain(s.bob, s.phone)).toBe(true)
+    expect(await helloCarriesChain(s.pi, s.phone)).toBe(true)
   })
 })
 
