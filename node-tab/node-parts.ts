@@ -75,7 +75,7 @@ export function buildNodeParts (hooks: NodeHooks) {
   const invites = new InvitesStore(db, friends)
   const notices = new NoticesStore(db)
   const devices = new DevicesStore(db, me.identityKey)
-  const rotations = new PersonRotations(db, me.identityKey)
+  const rotations = new PersonRotations(db, me.identityKey, () => { void ownDevices.followDeviceChanges().catch(() => { /* closing */ }) })
   // Only the identity allows friendships and invites (shared/identity/grants.ts).
   if (me.holdsSigningKey) {
     friends.grant = (key, addedAt) => grantFriend(me.signing()!, key, addedAt)

@@ -21,6 +21,7 @@ import {
 import { KithError } from '../../shared/wire/errors'
 import type { NodeDatabase } from '../storage/db'
 import { RECOVERY_RECORD_KEY } from '../storage/signed-settings'
+import { ROTATION_KEPT_KEY } from '../storage/rotation-kept'
 import { FRIEND_RECORD_PREFIX } from './recovery'
 
 const CHAIN_PREFIX = 'rotation.of.'
@@ -47,7 +48,9 @@ export class PersonRotations {
   /** identity hex -> what is held: only people whose recovery key is known. */
   private held = new Map<string, HeldRotations>()
 
-  constructor (private readonly db: NodeDatabase, private readonly myKey: Uint8Array) {}
+  constructor (private readonly db: NodeDatabase, private readonly myKey: Uint8Array,
+    /** I followed a rotation of my own: my device list reads differently now. */
+    private readonly onOwnRotation?: () => void) {}
 
   /** Reads every recovery key this device keeps and the chains followed,
    *  each checked again from the start (a stored row is only as good as
@@ -106,7 +109,13 @@ export class PersonRotations {
       const next = followRotations(current.keys, records, now)
       if (next.records.length === 0) return
       await this.db.putSetting(CHAIN_PREFIX + hex, { recoveryKey: current.chainKey, records: [...current.records, ...next.records] })
+      if (hex !== toHex(this.myKey)) return
+      // My own devices: those the latest rotation kept (see storage/rotation-kept.ts).
+      const latest = next.records[next.records.length - 1]!
+      const revoked = new Set(latest.revoked.map(toHex))
+      await this.db.putSetting(ROTATION_KEPT_KEY, latest.kept.map((c) => toHex(c.deviceKey)).filter((k) => !revoked.has(k)))
     })
+    if (hex === toHex(this.myKey)) this.onOwnRotation?.()
   }
 
   /** Rotation n+1 of my own signing key, with R from my words: R must be

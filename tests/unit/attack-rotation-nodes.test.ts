@@ -291,3 +291,21 @@ describe('attack: the thief’s copy of the laptop after Alice rotated', () => {
     await expect(connectNodes(s.bob, s.laptop)).rejects.toThrow(/not signed by the person|revoked/)
   })
 })
+
+describe('attack: the thief acting first among Alice’s own devices', () => {
+  it('the thief revokes the phone with the old key and the Pi syncs that; after Alice rotates, the Pi lists, serves and syncs with the phone again', async () => {
+    const s = await story()
+    // The thief, on the laptop, revokes Alice's phone; the Pi pulls it from the laptop.
+    await s.laptop.ownDevices.revoke(dev(s.phone))
+    await pullUntil(s.pi, s.laptop, async () => (await s.pi.devices.list()).some((d) => d.key === dev(s.phone) && d.revocation !== null))
+    // The thief won the first round: the Pi refuses the phone.
+    await expect(connectNodes(s.phone, s.pi)).rejects.toThrow(/revoked/)
+    await aliceRotates(s)
+    await s.phone.setDisplayName('Alice, after the rotation')
+    await pullUntil(s.pi, s.phone, async () => (await s.pi.db.settings.get('profile.displayName'))?.value === 'Alice, after the rotation')
+    const phone = (await s.pi.devices.list()).find((d) => d.key === dev(s.phone))
+    expect(phone?.revocation).toBeNull()
+    const laptop = (await s.pi.devices.list()).find((d) => d.key === dev(s.laptop))
+    expect(laptop?.revocation).not.toBeNull()
+  })
+})
