@@ -43,6 +43,9 @@ export interface LinkApproval {
 export interface DevicesApi extends EventTarget {
   /** Full devices may link and revoke; a server device only lists. */
   readonly canManageDevices: boolean
+  /** The person has rotated their key (docs/security.md): linking and
+   *  revoking outside a rotation are not possible yet. */
+  readonly rotated: boolean
   listDevices (): Promise<DeviceView[]>
   /** Reads a link code (text, or a link carrying it) and meets the new
    *  device; rejects with a sentence (typo, expired, already used, not

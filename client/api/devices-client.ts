@@ -21,6 +21,10 @@ export class NodeDevicesApi extends EventTarget implements DevicesApi {
     return this.node.role === 'full'
   }
 
+  get rotated (): boolean {
+    return this.node.rotations.rotated > 0
+  }
+
   async listDevices (): Promise<DeviceView[]> {
     const me = toHex(this.node.credentials.device.publicKey)
     const views = await Promise.all((await this.node.devices.list()).map(async (d): Promise<DeviceView> => ({

@@ -30,6 +30,11 @@ describe.each([1280, 390])('rotating at %i px wide', (width) => {
     expect(await p.page.getByRole('button', { name: 'Take my identity back' }).count()).toBe(0)
   })
 
+  it('before a rotation, revoking and linking are offered as usual', async () => {
+    expect(await p.page.locator('kith-devices').locator('[data-revoke]').count()).toBeGreaterThan(0)
+    expect(await p.page.getByRole('heading', { name: 'Link a device' }).count()).toBe(1)
+  })
+
   it('walks through the words, the devices kept, and a summary; the api gets exactly the choice', async () => {
     await onHarness(p.page, (h) => { h.api.recoveryAt = Date.UTC(2026, 11, 6); h.api.changed() })
     await p.page.evaluate((w) => { window.devicesHarness.api.rotationWords = w }, words)
@@ -67,6 +72,10 @@ describe.each([1280, 390])('rotating at %i px wide', (width) => {
     const given = await onHarness(p.page, (h) => h.api.rotations)
     expect(given).toEqual([{ keep: ['a1'.repeat(32), 'c3'.repeat(32)], revoke: ['b2'.repeat(32)] }])
     await checkScreen(p, width, 'rotate-4-done')
+    // Linking and a plain revoke are no longer offered; the tab says why.
+    await p.page.getByTestId('rotated-note').waitFor()
+    expect(await p.page.locator('kith-devices').locator('[data-revoke]').count()).toBe(0)
+    expect(await p.page.getByRole('heading', { name: 'Link a device' }).count()).toBe(0)
     // The words are gone from the element.
     expect(await p.page.evaluate(() => document.querySelector('kith-devices')!.shadowRoot!.querySelector('kith-rotate')!.words)).toBe('')
   })

@@ -67,6 +67,7 @@ export class FakeLinkingSession extends EventTarget implements LinkingSession {
 
 export class FakeDevicesApi extends EventTarget implements DevicesApi {
   canManageDevices = true
+  rotated = false
   devices: DeviceView[]
   canLink = false
   next: NextOpen = { kind: 'error', message: 'This is not a link code. Check for a typo.' }
@@ -126,6 +127,7 @@ export class FakeDevicesApi extends EventTarget implements DevicesApi {
   async rotate (words: string, choice: { keep: string[], revoke: string[] }): Promise<void> {
     if (words.trim().split(/\s+/).join(' ') !== this.rotationWords) throw new Error('These are not your recovery words: they do not match the ones you set up.')
     this.rotations.push({ keep: [...choice.keep], revoke: [...choice.revoke] })
+    this.rotated = true
     this.devices = this.devices.map((d) => choice.revoke.includes(d.key) ? { ...d, revokedAt: Date.now(), online: false } : d)
     this.changed()
   }
