@@ -128,6 +128,24 @@ describe('the owner rotates', () => {
     await expect(s.phone.ownDevices.openLinkCode('anything')).rejects.toThrow(/after a rotation/)
   })
 
+  it('another kept full device, having followed, can rotate again: friends follow both and the second one’s revocation counts', async () => {
+    const s = await story()
+    const tablet = await deviceOf(s.phone, 'full', 'Tablet')
+    await pullUntil(tablet, s.phone, async () => await tablet.recoverySince() !== null)
+    await s.phone.rotate(s.words, { keep: [dev(s.phone), dev(s.pi), dev(tablet)], revoke: [dev(s.laptop)] })
+    await reaches(s.phone, tablet)
+    await until(() => followedBy(tablet, tablet) === 1)
+    // From the tablet, the Pi goes too.
+    await tablet.rotate(s.words, { keep: [dev(tablet), dev(s.phone)], revoke: [dev(s.pi)] })
+    expect(followedBy(tablet, tablet)).toBe(2)
+    // Bob never met the phone after rotation 1: the tablet's hello carries both.
+    await reaches(s.bob, tablet)
+    await until(() => followedBy(s.bob, tablet) === 2)
+    await expect(connectNodes(s.bob, s.pi)).rejects.toThrow(/not signed by the person|revoked/)
+    await expect(connectNodes(s.bob, s.laptop)).rejects.toThrow(/not signed by the person|revoked/)
+    await reaches(s.bob, s.phone)
+  })
+
   it('a kept server device follows it from the phone’s hello and presents it to friends', async () => {
     const s = await story()
     await aliceRotates(s)
