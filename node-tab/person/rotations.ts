@@ -69,6 +69,11 @@ export class PersonRotations {
       held.set(hex, this.neverBack(hex, await this.followStored(hex, r)))
     }
     this.held = held
+    // What my devices read of my latest rotation, from the chain as checked
+    // just now, never from a row that came some other way (a restored backup).
+    const mine = held.get(toHex(this.myKey))
+    if (mine && mine.keys.n > 0) await this.db.putSetting(ROTATION_KEPT_KEY, keptOf(mine.records[mine.records.length - 1]!))
+    else await this.db.settings.delete(ROTATION_KEPT_KEY)
   }
 
   /** What the handshake follows from for this person, or null when this
@@ -111,9 +116,7 @@ export class PersonRotations {
       await this.db.putSetting(CHAIN_PREFIX + hex, { recoveryKey: current.chainKey, records: [...current.records, ...next.records] })
       if (hex !== toHex(this.myKey)) return
       // My own devices: those the latest rotation kept (see storage/rotation-kept.ts).
-      const latest = next.records[next.records.length - 1]!
-      const revoked = new Set(latest.revoked.map(toHex))
-      await this.db.putSetting(ROTATION_KEPT_KEY, latest.kept.map((c) => toHex(c.deviceKey)).filter((k) => !revoked.has(k)))
+      await this.db.putSetting(ROTATION_KEPT_KEY, keptOf(next.records[next.records.length - 1]!))
     })
     if (hex === toHex(this.myKey)) this.onOwnRotation?.()
   }
@@ -167,6 +170,12 @@ export class PersonRotations {
       return { keys: notRotated(fromHex(hex), recoveryKey), records: [], chainKey: recoveryKey }
     }
   }
+}
+
+/** The device keys (hex) a rotation keeps and does not also revoke. */
+function keptOf (record: RotationRecord): string[] {
+  const revoked = new Set(record.revoked.map(toHex))
+  return record.kept.map((c) => toHex(c.deviceKey)).filter((k) => !revoked.has(k))
 }
 
 /** R's public half from a stored recovery record, or empty when damaged. */
