@@ -12,12 +12,12 @@
 //
 // After the person rotated (rotation-record.ts), each of their devices
 // sends the latest rotation records with its hello, to the friends and own
-// devices it knows it is talking to (rotationsFor: the offerer names whom it
-// dialled, the answerer has read the offerer's hello by then). A side that keeps the
-// person's recovery key follows them first (never back), then checks the
-// certificate against the signing key it now follows: a device certified
-// only by an earlier key (a stolen laptop, or one its thief certified) is
-// refused, and only the rotations' revocations count.
+// devices it knows it is talking to (rotationsFor: the offerer names whom
+// it dialled, the answerer has read the offerer's hello by then). A side
+// that keeps the person's recovery key follows them first (never back),
+// then checks the certificate against the signing key it now follows: a
+// device certified only by an earlier key (a stolen laptop, or one its
+// thief certified) is refused, and only the rotations' revocations count.
 import { concatBytes, utf8 } from '../util/bytes'
 import { decodeFrame, encodeFrame, FrameType } from '../wire/codec'
 import { isValidSigningPublicKey, randomBytes, sign, verify } from '../crypto/crypto'
