@@ -23,6 +23,7 @@ import type { NodeDatabase } from './storage/db'
 import type { KithConfig } from './person/config'
 import type { RouteStatus } from './rendezvous/channel'
 import { DevicesStore } from './storage/devices-store'
+import { PersonRotations } from './person/rotations'
 import { FriendsStore } from './storage/friends-store'
 import { InvitesStore } from './storage/invites-store'
 import { ItemsStore } from './storage/items-store'
@@ -79,6 +80,7 @@ export function buildNodeParts (hooks: NodeHooks) {
   const invites = new InvitesStore(db, friends)
   const notices = new NoticesStore(db)
   const devices = new DevicesStore(db, me.identityKey)
+  const rotations = new PersonRotations(db, me.identityKey, () => { void ownDevices.followDeviceChanges().catch(() => { /* closing */ }) })
   // Only the identity allows friendships and invites (shared/identity/grants.ts).
   if (me.holdsSigningKey) {
     friends.grant = (key, addedAt) => grantFriend(me.signing()!, key, addedAt)
@@ -133,7 +135,7 @@ export function buildNodeParts (hooks: NodeHooks) {
       const note = await learnOwnRevocation({ identityKey: me.identityKey, deviceHex: me.deviceHex, db, devices }, told, device.certificate?.name ?? null)
       if (note) hooks.revokedHere(note)
     },
-    learnRevocations: (key, told, device) => hooks.loadedNetwork().learnFriendRevocations({ devices, friends, sessions: connections.sessions, identityKey: me.identityKey }, key, told, device),
+    learnRevocations: (key, told, device) => hooks.loadedNetwork().learnFriendRevocations({ devices, friends, sessions: connections.sessions, identityKey: me.identityKey, rotationsOf: (k) => rotations.rotationsOf(k) }, key, told, device),
     providers: hooks.providers,
     onChange: changed
   }
@@ -142,6 +144,11 @@ export function buildNodeParts (hooks: NodeHooks) {
     load,
     isFriend,
     isRevoked: (identityKey, deviceKey) => devices.isRevoked(identityKey, deviceKey),
+    rotations: {
+      of: (identityKey) => rotations.rotationsOf(identityKey),
+      hello: () => rotations.hello(),
+      followed: (identityKey, records) => rotations.follow(identityKey, records)
+    },
     // Built per session by the network half (sessions exist only once it loaded).
     handlers: (remoteKey, device) => hooks.loadedNetwork().sessionHandlers(handlerDeps)(remoteKey, device),
     plan,
@@ -169,6 +176,7 @@ export function buildNodeParts (hooks: NodeHooks) {
     rtcConfig,
     onSynced: hooks.followSynced,
     onRevoked: hooks.deviceRevoked,
+    rotated: () => rotations.rotated,
     onChange: changed
   })
   const { noticeSender, hints } = friendNotices({ db, identity: me, notices, friends, devices, connections })
@@ -211,7 +219,7 @@ export function buildNodeParts (hooks: NodeHooks) {
     withdraw: () => codesPart?.withdraw(),
     close: () => codesPart?.close()
   }
-  return { items, friends, invites, notices, devices, trackerDirectory, plan, connections, ownDevices, noticeSender, hints, listener, codes }
+  return { items, friends, invites, notices, devices, rotations, trackerDirectory, plan, connections, ownDevices, noticeSender, hints, listener, codes }
 }
 
 /** The events that cross between parts: a session that opens gets waiting
@@ -258,6 +266,8 @@ export function wireParts (parts: NodeParts, changed: () => void, hooks: Pick<No
     try {
       const offered = parseRecoveryRecordAnswer(await session.rpc.call('recoveryRecord', {}, { timeoutMs: RECOVERY_ASK_TIMEOUT_MS }))
       outcome = offered === null ? 'none' : await hooks.loadedNetwork().learnFriendRecoveryRecord(hooks.db, session.remotePublicKey, offered) ? 'kept' : 'unchanged'
+      // Their rotations are followed from now on, against the R just kept.
+      if (outcome === 'kept') await parts.rotations.load()
     } catch {
       outcome = 'refused' // refused, or not answered: what is kept stays as it was
     }

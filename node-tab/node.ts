@@ -41,6 +41,8 @@ export class KithNode extends EventTarget {
   readonly invites: NodeParts['invites']
   readonly notices: NodeParts['notices']
   readonly devices: NodeParts['devices']
+  /** The rotations followed: mine and my friends'. */
+  readonly rotations: NodeParts['rotations']
   /** Trackers beyond the configured ones: remembered, shared by friends; and which relay. */
   readonly trackerDirectory: NodeParts['trackerDirectory']
   /** Which swarms to sit in, and where to look for someone. */
@@ -73,6 +75,7 @@ export class KithNode extends EventTarget {
         if (revoked) throw revoked
         // Values saved before settings were signed: signed now, so my other devices take them.
         if (this.me.holdsSigningKey && await hasUnsignedSettings(db)) await (await import('./storage/signed-setting-writes')).signUnsignedSettings(db, this.me.signing()!)
+        await this.rotations.load()
       },
       onVerified: () => this.changed(),
       onFailure: () => { if (!this.closed) this.close() }
@@ -109,7 +112,7 @@ export class KithNode extends EventTarget {
       incomingLimits: opts.incomingLimits,
       sessionLimits: opts.sessionLimits
     })
-    ;({ items: this.items, friends: this.friends, invites: this.invites, notices: this.notices, devices: this.devices } = parts)
+    ;({ items: this.items, friends: this.friends, invites: this.invites, notices: this.notices, devices: this.devices, rotations: this.rotations } = parts)
     ;({ trackerDirectory: this.trackerDirectory, plan: this.plan, connections: this.connections, ownDevices: this.ownDevices } = parts)
     ;({ listener: this.listener, codes: this.codes, noticeSender: this.noticeSender, hints: this.hints } = parts)
     wireParts(parts, () => this.changed(), {
@@ -163,6 +166,14 @@ export class KithNode extends EventTarget {
    *  friends take it the next time they meet any of my devices. */
   async setUpRecovery (recoveryKey: Uint8Array): Promise<void> {
     await (await import('./person/recovery')).setUpRecovery(this.db, this.me.signing(), recoveryKey)
+    await this.rotations.load()
+    this.changed()
+  }
+  /** Someone else has one of my devices: with my 12 words, a new signing
+   *  key for me, these devices kept and re-certified by it, those revoked
+   *  (docs/security.md, "Recovery key and rotation"). */
+  async rotate (words: string | readonly string[], choice: { keep: readonly string[], revoke: readonly string[] }): Promise<void> {
+    await (await import('./devices/rotate')).rotate({ me: this.me, devices: this.devices, rotations: this.rotations, ownDevices: this.ownDevices }, words, choice)
     this.changed()
   }
   startListening (): void { this.listener.start() }

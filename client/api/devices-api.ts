@@ -43,6 +43,9 @@ export interface LinkApproval {
 export interface DevicesApi extends EventTarget {
   /** Full devices may link and revoke; a server device only lists. */
   readonly canManageDevices: boolean
+  /** The person has rotated their key (docs/security.md): linking and
+   *  revoking outside a rotation are not possible yet. */
+  readonly rotated: boolean
   listDevices (): Promise<DeviceView[]>
   /** Reads a link code (text, or a link carrying it) and meets the new
    *  device; rejects with a sentence (typo, expired, already used, not
@@ -65,4 +68,9 @@ export interface DevicesApi extends EventTarget {
    *  make (the words themselves never leave the element that shows them);
    *  a full device only, once. Rejects with a sentence to show. */
   setUpRecovery (recoveryKey: Uint8Array): Promise<void>
+  /** Someone else has one of my devices: with my twelve recovery words, a
+   *  new signing key for me; `keep` (device keys) are kept and `revoke`
+   *  revoked. This device must be kept; a full device only. Friends follow
+   *  the next time they meet any kept device. Rejects with a sentence. */
+  rotate (words: string, choice: { keep: string[], revoke: string[] }): Promise<void>
 }

@@ -21,6 +21,10 @@ export class NodeDevicesApi extends EventTarget implements DevicesApi {
     return this.node.role === 'full'
   }
 
+  get rotated (): boolean {
+    return this.node.rotations.rotated > 0
+  }
+
   async listDevices (): Promise<DeviceView[]> {
     const me = toHex(this.node.credentials.device.publicKey)
     const views = await Promise.all((await this.node.devices.list()).map(async (d): Promise<DeviceView> => ({
@@ -76,6 +80,11 @@ export class NodeDevicesApi extends EventTarget implements DevicesApi {
 
   async setUpRecovery (recoveryKey: Uint8Array): Promise<void> {
     await this.node.setUpRecovery(recoveryKey)
+    this.dispatchEvent(new Event('change'))
+  }
+
+  async rotate (words: string, choice: { keep: string[], revoke: string[] }): Promise<void> {
+    await this.node.rotate(words, choice)
     this.dispatchEvent(new Event('change'))
   }
 

@@ -6,6 +6,7 @@ import { repeat } from 'lit/directives/repeat.js'
 import { sharedStyles } from './shared-styles'
 import { ApiQuery } from './api-query'
 import './kith-recovery-words'
+import './kith-rotate'
 import { formatDay, isAbort, plainError, spacedCode, timeAgo } from './format'
 import { FIRST_DEVICE_NAME, MAX_DEVICE_NAME, normalizeDeviceName } from '../../shared/identity/device-certificate'
 import type { DeviceRole, DevicesApi, DeviceView, LinkApproval } from '../api/devices-api'
@@ -281,7 +282,7 @@ export class KithDevices extends LitElement {
 
   private renderDevice (d: DeviceView) {
     const revoked = d.revokedAt !== null
-    const canRevoke = this.api.canManageDevices && !d.thisDevice && !revoked
+    const canRevoke = this.api.canManageDevices && !this.api.rotated && !d.thisDevice && !revoked
     return html`
       <li class="device ${revoked ? 'revoked' : ''}" data-testid="device" aria-labelledby="device-name-${d.key}">
         <div class="head">
@@ -395,6 +396,7 @@ export class KithDevices extends LitElement {
       <section class="card" aria-labelledby="devices-heading">
         <h2 id="devices-heading" tabindex="-1">My devices</h2>
         ${manage ? '' : html`<p class="note-box" data-testid="server-note">This is a server device: devices are linked and revoked from a full device (your own laptop or phone).</p>`}
+        ${manage && this.api.rotated ? html`<p class="note-box" data-testid="rotated-note">You replaced your key with your recovery words. Linking a new device is not possible after that yet; to revoke a device, use your recovery words again below.</p>` : ''}
         ${this.devices.error ? html`<p class="error" role="alert">Could not load your devices: ${this.devices.error}</p>` : ''}
         ${this.listError ? html`<p class="error" role="alert">${this.listError}</p>` : ''}
         ${devices === null
@@ -402,7 +404,8 @@ export class KithDevices extends LitElement {
           : html`<ul class="entries" aria-label="My devices">${repeat([...devices].sort(byShownOrder), (d) => d.key, (d) => this.renderDevice(d))}</ul>`}
       </section>
       <kith-recovery-words .api=${this.api}></kith-recovery-words>
-      ${manage ? this.renderLink() : ''}`
+      <kith-rotate .api=${this.api}></kith-rotate>
+      ${manage && !this.api.rotated ? this.renderLink() : ''}`
   }
 }
 

@@ -6,6 +6,7 @@
 // what: the handlers each session serves come from outside.
 import { bytesEqual, fromHex, toHex } from '../../shared/util/bytes'
 import { KithError } from '../../shared/wire/errors'
+import type { HeldRotations, RotationRecord } from '../../shared/identity/rotation-record'
 import type { RemoteDevice } from '../../shared/identity/device-credentials'
 import type { NodeMethods } from '../../shared/protocol/protocol'
 import type { MeetingKind } from '../../shared/rendezvous/meetings'
@@ -33,6 +34,13 @@ export interface ConnectionsOptions {
   load: () => Promise<SessionCode>
   isFriend: (keyHex: string) => Promise<boolean>
   isRevoked: (identityKey: Uint8Array, deviceKey: Uint8Array) => boolean
+  /** The rotations this device follows for a person (person/rotations.ts),
+   *  the records my hello carries, and where newly followed ones go. */
+  rotations?: {
+    of: (identityKey: Uint8Array) => HeldRotations | null
+    hello: () => RotationRecord[]
+    followed: (identityKey: Uint8Array, records: RotationRecord[]) => Promise<void>
+  }
   /** What an authenticated peer may call. */
   handlers: (remoteKey: Uint8Array, device?: RemoteDevice) => Partial<RpcHandlers<NodeMethods>>
   plan: Pick<MeetingPlan, 'prepareDial' | 'meetingFor'>
@@ -159,10 +167,20 @@ export class Connections {
       credentials: identity.credentials,
       expectedRemoteKey,
       isRevoked: this.opts.isRevoked,
+      rotationsOf: this.opts.rotations?.of,
+      // My rotations go to my own devices and my friends only, not to strangers.
+      rotationsFor: async (remoteKey) => {
+        const records = this.opts.rotations?.hello() ?? []
+        if (records.length === 0 || remoteKey === null) return []
+        const hex = toHex(remoteKey)
+        return hex === identity.keyHex || await this.opts.isFriend(hex) ? records : []
+      },
       handlers: this.handlersFor,
       rpc: sessionRpcOptions(this.sendBudget)
     })
     const device = session.remoteDevice
+    // Kept before anything else: from now on this person's old key counts for nothing here.
+    if (device.rotations) this.opts.rotations?.followed(device.identityKey, device.rotations.records).catch(() => { /* the next hello carries them again */ })
     if (expectedDevice && !bytesEqual(device.deviceKey, expectedDevice)) {
       session.rpc.close('reached another device than the one dialled')
       throw new HandshakeError('Reached another of my devices than the one dialled.')

@@ -6,10 +6,13 @@ import type { HintSender } from '../notices/hint-sender'
 import type { NoticeSender } from '../notices/notice-sender'
 import type { PersonSettings } from '../person/person-settings'
 import type { OwnDevices } from './own-devices'
+import type { PersonRotations } from '../person/rotations'
 
 export interface SyncFollowers {
   ownDevices: Pick<OwnDevices, 'followDeviceChanges' | 'reloadSecret'>
   settings: Pick<PersonSettings, 'reload'>
+  /** My recovery record may have come: my own rotations follow from it. */
+  rotations: Pick<PersonRotations, 'load'>
   hints: Pick<HintSender, 'itemsChanged'>
   noticeSender: Pick<NoticeSender, 'kick'>
   changed: () => void
@@ -20,6 +23,7 @@ export async function followSyncedChanges (followers: SyncFollowers, changes: Ap
   if (changes.tables.has('settings')) {
     await followers.settings.reload()
     await followers.ownDevices.reloadSecret()
+    await followers.rotations.load()
   }
   // An item changed on another of my devices: friends online here hear of it too.
   if (changes.itemIds.size > 0) followers.hints.itemsChanged(changes.itemIds)

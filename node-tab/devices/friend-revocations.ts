@@ -4,6 +4,7 @@
 // that came with the news is adopted (see the rule below).
 import { toHex } from '../../shared/util/bytes'
 import { checkDeviceRevocation } from '../../shared/identity/device-certificate'
+import { revokedUnder, type HeldRotations } from '../../shared/identity/rotation-record'
 import { isMeetingSecretProven, type SecretProof } from '../../shared/identity/meeting-secret-grants'
 import { KithError } from '../../shared/wire/errors'
 import type { RemoteDevice } from '../../shared/identity/device-credentials'
@@ -19,10 +20,21 @@ export interface FriendRevocationsDeps {
   /** My identity key: a new meeting secret's signature is checked against
    *  the friend's key for our friendship (without it, it is not kept). */
   identityKey?: Uint8Array
+  /** The friend's rotations I follow: after one, a revocation counts only
+   *  if a rotation revoked that device too (their old key's do not). */
+  rotationsOf?: (friendKey: Uint8Array) => HeldRotations | null
 }
 
 export async function learnFriendRevocations (deps: FriendRevocationsDeps, friendKey: Uint8Array, told: DeviceRevokedParams, device?: RemoteDevice): Promise<void> {
-  const revocations = told.revocations.map((r) => checkDeviceRevocation(r, friendKey))
+  let revocations = told.revocations.map((r) => checkDeviceRevocation(r, friendKey))
+  const held = deps.rotationsOf?.(friendKey)
+  if (held && held.keys.n > 0) {
+    // Signed by the old key, which a thief may hold: only what the
+    // rotations revoked themselves is taken (the new meeting secret that
+    // comes with it still is, by the rules below).
+    const revoked = revokedUnder(held.keys, [], held.records)
+    revocations = revocations.filter((r) => revoked.has(toHex(r.deviceKey)))
+  }
   const friendHex = toHex(friendKey)
   // The friend's signature over the new secret, kept with it so my other
   // devices take it from whichever of them was told. A forged one refuses

@@ -51,6 +51,8 @@ export interface OwnDevicesOptions {
   onSynced: (changes: AppliedChanges) => void
   onRevoked: (deviceHex: string) => void
   onChange: () => void
+  /** How many times the person rotated (person/rotations.ts). */
+  rotated?: () => number
 }
 
 export class OwnDevices {
@@ -123,6 +125,9 @@ export class OwnDevices {
   async openLinkCode (input: string, signal?: AbortSignal): Promise<LinkApprovalStep> {
     const { identity, db } = this.opts
     if (identity.role !== 'full' || !identity.holdsSigningKey) throw new KithError('UNAUTHORIZED', 'Only a full device can link another device. Use your laptop or phone.')
+    // A new device's certificate would be signed by the address key, which
+    // friends who followed the rotation no longer take (not built yet).
+    if ((this.opts.rotated?.() ?? 0) > 0) throw new KithError('BAD_REQUEST', 'Linking a new device after a rotation is not possible yet.')
     const { openLinkCode, SpentLinkCodes } = await this.opts.load()
     return openLinkCode({
       signing: identity.signing()!,
@@ -177,6 +182,22 @@ export class OwnDevices {
   /** Revokes one of my devices: it gets no more sync from any of my devices
    *  from now on, and my friends refuse it once they are told. */
   async revoke (deviceHex: string): Promise<void> {
+    const { identity, devices, friends, db } = this.opts
+    if (identity.role !== 'full' || !identity.holdsSigningKey) throw new KithError('UNAUTHORIZED', 'Only a full device can revoke a device.')
+    // Friends who followed a rotation take only the rotations' revocations.
+    if ((this.opts.rotated?.() ?? 0) > 0) throw new KithError('BAD_REQUEST', 'After a rotation, revoke a device with your recovery words (“Someone else has one of my devices”).')
+    await this.revokeWithAddressKey(deviceHex)
+  }
+
+  /** The revocation a rotation makes, told and followed as any other: no
+   *  more sync, sessions closed, every meeting secret replaced, friends
+   *  told (friends who follow the rotation take it because it revoked the
+   *  device too). */
+  async revokeForRotation (deviceHex: string): Promise<void> {
+    await this.revokeWithAddressKey(deviceHex)
+  }
+
+  private async revokeWithAddressKey (deviceHex: string): Promise<void> {
     const { identity, devices, friends, db } = this.opts
     if (identity.role !== 'full' || !identity.holdsSigningKey) throw new KithError('UNAUTHORIZED', 'Only a full device can revoke a device.')
     await identity.verify()

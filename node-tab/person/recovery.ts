@@ -17,7 +17,7 @@ import { putSignedSetting } from '../storage/signed-setting-writes'
 
 export { RECOVERY_RECORD_KEY }
 /** A friend's record, per friend, on this device only (not a person setting: see sync/tables.ts). */
-const FRIEND_RECORD_PREFIX = 'recovery.of.'
+export const FRIEND_RECORD_PREFIX = 'recovery.of.'
 
 const isBytes = (v: unknown): v is Uint8Array => v instanceof Uint8Array
 

@@ -9,6 +9,7 @@ import {
 import { KithError } from '../../shared/wire/errors'
 import { loadCrypto } from '../../shared/crypto/crypto'
 import type { NodeDatabase } from './db'
+import { keptByRotation } from './rotation-kept'
 
 export interface KnownDevice {
   key: string
@@ -62,10 +63,12 @@ export class DevicesStore {
   async list (): Promise<KnownDevice[]> {
     await loadCrypto() // at once after the node's checks (identity/node-identity.ts, verify)
     const out: KnownDevice[] = []
+    // My latest rotation kept these: a revocation before it does not count.
+    const kept = await keptByRotation(this.db)
     for (const row of await this.db.devices.toArray()) {
       try {
         const certificate = checkDeviceCertificate(row.certificate, { identityKey: this.identityKey, now: Number.MAX_SAFE_INTEGER })
-        const revocation = row.revocation ? checkDeviceRevocation(row.revocation, this.identityKey) : null
+        const revocation = row.revocation && !kept.has(row.deviceKey) ? checkDeviceRevocation(row.revocation, this.identityKey) : null
         if (toHex(certificate.deviceKey) !== row.deviceKey || (revocation && toHex(revocation.deviceKey) !== row.deviceKey)) continue
         out.push({ key: row.deviceKey, certificate, revocation })
       } catch { /* not signed by my identity: not one of my devices */ }

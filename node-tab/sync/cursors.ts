@@ -3,11 +3,12 @@
 // us it pulled from us. Peer devices are named by their device key (hex).
 import { KithError } from '../../shared/wire/errors'
 import type { NodeDatabase } from '../storage/db'
+import { keptByRotation } from '../storage/rotation-kept'
 
 /** Defence in depth: whoever wires sessions should not let a revoked device
  *  sync at all, but if one gets here it is refused both ways. */
 export async function refuseRevoked (db: NodeDatabase, peer: string): Promise<void> {
-  if ((await db.devices.get(peer))?.revocation !== undefined) throw new KithError('UNAUTHORIZED', 'This device was removed by its owner.')
+  if ((await db.devices.get(peer))?.revocation !== undefined && !(await keptByRotation(db)).has(peer)) throw new KithError('UNAUTHORIZED', 'This device was removed by its owner.')
 }
 
 const PULLED = 'sync.pulled.'

@@ -5,13 +5,15 @@
 // left, nobody needs it: it goes, and with it the last trace of the row.
 import type { NodeDatabase } from '../storage/db'
 import { peersSyncedWith, servedTo } from './cursors'
+import { keptByRotation } from '../storage/rotation-kept'
 
 /** The person's other devices to wait for: every unrevoked one but this,
  *  from the devices table and from sync itself (a device we synced with but
  *  that is not, or not yet, in the table still holds rows). */
 export async function devicesToWaitFor (db: NodeDatabase, selfDeviceKey: string): Promise<string[]> {
   const devices = await db.devices.toArray()
-  const revoked = new Set(devices.filter((d) => d.revocation !== undefined).map((d) => d.deviceKey))
+  const kept = await keptByRotation(db)
+  const revoked = new Set(devices.filter((d) => d.revocation !== undefined && !kept.has(d.deviceKey)).map((d) => d.deviceKey))
   const known = new Set([...devices.map((d) => d.deviceKey), ...await peersSyncedWith(db)])
   return [...known].filter((key) => key !== selfDeviceKey && !revoked.has(key))
 }

@@ -6,6 +6,7 @@ import type { DeviceCertificate } from './device-certificate'
 import { issueDeviceCertificate } from './device-certificate'
 import type { SigningKeyPair } from '../crypto/crypto'
 import type { Identity } from './identity'
+import type { FollowedKeys, RotationRecord } from './rotation-record'
 
 export interface DeviceCredentials {
   /** The person this device acts for: the key behind the address. */
@@ -23,6 +24,9 @@ export interface RemoteDevice {
   deviceKey: Uint8Array
   /** Null only for a device being linked (accepted only where expected). */
   certificate: DeviceCertificate | null
+  /** Rotation records its hello carried that this side followed now (the
+   *  caller keeps them): the signing key they lead to, and the records. */
+  rotations?: { keys: FollowedKeys, records: RotationRecord[] }
 }
 
 const selfCredentials = new WeakMap<Identity, DeviceCredentials>()

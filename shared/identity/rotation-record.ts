@@ -9,8 +9,8 @@
 // (a thief's devices, the thief revoking the owner's phone first), and
 // nothing any signing key signs can replace R (recovery-record.ts).
 //
-// Pure: making, checking and following records. Carrying them (the
-// handshake, the mailbox) is not built yet.
+// Pure: making, checking and following records. They travel in the
+// handshake's hello (session/handshake.ts); the mailbox is not built yet.
 import { bytesEqual, concatBytes, toHex, utf8 } from '../util/bytes'
 import { isValidSigningPublicKey, keyPairMatches, sha512, sign, verify, type SigningKeyPair } from '../crypto/crypto'
 import { KithError } from '../wire/errors'
@@ -55,6 +55,17 @@ export interface FollowedKeys {
   /** The hash of record n (NO_ROTATION before any). */
   head: Uint8Array
 }
+
+/** What a device keeps of a person's rotations: the keys followed and the
+ *  records that led there, oldest first. */
+export interface HeldRotations {
+  keys: FollowedKeys
+  records: RotationRecord[]
+}
+
+/** How many of the latest rotation records a hello carries: a friend
+ *  further behind than this cannot follow from a hello (see docs). */
+export const HELLO_ROTATIONS = 4
 
 export class RotationError extends KithError {
   constructor (message: string) {

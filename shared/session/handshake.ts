@@ -9,13 +9,23 @@
 // fingerprints and no signature verifies; a replayed proof fails on the
 // fresh nonces. A friend accepts any device of the person equally, as long
 // as its certificate chains to the address they know and is not revoked.
+//
+// After the person rotated (rotation-record.ts), each of their devices
+// sends the latest rotation records with its hello, to the friends and own
+// devices it knows it is talking to (rotationsFor: the offerer names whom
+// it dialled, the answerer has read the offerer's hello by then). A side
+// that keeps the person's recovery key follows them first (never back),
+// then checks the certificate against the signing key it now follows: a
+// device certified only by an earlier key (a stolen laptop, or one its
+// thief certified) is refused, and only the rotations' revocations count.
 import { concatBytes, utf8 } from '../util/bytes'
 import { decodeFrame, encodeFrame, FrameType } from '../wire/codec'
 import { isValidSigningPublicKey, randomBytes, sign, verify } from '../crypto/crypto'
 import { checkDeviceCertificate, DeviceCertificateError } from '../identity/device-certificate'
 import { credentialsOf, type DeviceCredentials, type RemoteDevice } from '../identity/device-credentials'
 import { addressFromPublicKey, shortAddress, type Identity } from '../identity/identity'
-import { bytesEqual } from '../util/bytes'
+import { bytesEqual, toHex } from '../util/bytes'
+import { followRotations, revokedUnder, RotationError, type HeldRotations, type RotationRecord } from '../identity/rotation-record'
 import type { SessionBinding, Transport } from '../wire/transport'
 
 /** The Kith protocol version, sent in the hello. 2: offers prove their
@@ -43,6 +53,14 @@ export interface HandshakeOptions {
   /** A device without a certificate is refused unless this says it is the
    *  one being linked (its key came in a link code). */
   acceptUncertified?: (deviceKey: Uint8Array) => boolean
+  /** What this side holds of a person's keys (their recovery key and the
+   *  rotations followed), or null when it does not know their recovery key:
+   *  then only the identity key certifies, as before any rotation. */
+  rotationsOf?: (identityKey: Uint8Array) => HeldRotations | null
+  /** The rotation records this side sends to this person (its own
+   *  person's latest, or none: a stranger is not told); null when the
+   *  offerer does not know whom it reaches. */
+  rotationsFor?: (remoteIdentityKey: Uint8Array | null) => Promise<readonly RotationRecord[]>
   timeoutMs?: number
   now?: () => number
 }
@@ -89,6 +107,15 @@ export function runHandshake (transport: Transport, opts: HandshakeOptions): Pro
   const remoteRole = binding.role === 'offerer' ? 'answerer' : 'offerer'
   let remote: RemoteDevice | null = null
   let transcript: Uint8Array | null = null
+  let settled = false
+  /** What goes in my hello for this peer; nothing when the question fails. */
+  const rotationsFor = async (remoteKey: Uint8Array | null): Promise<readonly RotationRecord[]> => {
+    try {
+      return await opts.rotationsFor?.(remoteKey) ?? []
+    } catch {
+      return []
+    }
+  }
 
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => fail('The other side did not finish the secure handshake in time.'), opts.timeoutMs ?? 10_000)
@@ -96,6 +123,7 @@ export function runHandshake (transport: Transport, opts: HandshakeOptions): Pro
     const offClose = transport.onClose((reason) => fail(`The connection closed during the handshake (${reason}).`, false))
 
     function finish (): void {
+      settled = true
       clearTimeout(timer)
       offMessage()
       offClose()
@@ -131,13 +159,23 @@ export function runHandshake (transport: Transport, opts: HandshakeOptions): Pro
         if (!isValidSigningPublicKey(frame.publicKey) || !isValidSigningPublicKey(frame.deviceKey)) {
           return fail('The other side presented a key that is not a valid identity key.')
         }
-        const checked = checkDevice(frame.publicKey, frame.deviceKey, frame.certificate)
+        const checked = checkDevice(frame.publicKey, frame.deviceKey, frame.certificate, frame.rotations)
         if (typeof checked === 'string') return fail(checked)
         remote = checked
         const remoteHello: Hello = { identityKey: frame.publicKey, deviceKey: frame.deviceKey, nonce: frame.nonce }
         transcript = handshakeTranscript(binding, local, remoteHello)
-        if (binding.role === 'answerer') sendHello()
-        transport.send(encodeFrame({ type: FrameType.Auth, signature: sign(signedMessage(transcript, binding.role), credentials!.device.secretKey) }))
+        const proof = encodeFrame({ type: FrameType.Auth, signature: sign(signedMessage(transcript, binding.role), credentials!.device.secretKey) })
+        if (binding.role === 'offerer') return transport.send(proof)
+        // The offerer sends nothing more until it has my hello.
+        void rotationsFor(frame.publicKey).then((records) => {
+          if (settled) return
+          try {
+            sendHello(records)
+            transport.send(proof)
+          } catch {
+            fail('The connection closed during the handshake.', false)
+          }
+        })
         return
       }
       if (frame.type === FrameType.Auth && remote !== null && transcript !== null) {
@@ -155,7 +193,7 @@ export function runHandshake (transport: Transport, opts: HandshakeOptions): Pro
     }
 
     /** The remote device, or why it cannot act for the person it names. */
-    function checkDevice (identityKey: Uint8Array, deviceKey: Uint8Array, certificate: unknown): RemoteDevice | string {
+    function checkDevice (identityKey: Uint8Array, deviceKey: Uint8Array, certificate: unknown, rotations: unknown): RemoteDevice | string {
       if (certificate === null) {
         // Only the device a link code named, and only to the device linking it.
         if (!bytesEqual(identityKey, deviceKey) || !opts.acceptUncertified?.(deviceKey)) {
@@ -163,28 +201,49 @@ export function runHandshake (transport: Transport, opts: HandshakeOptions): Pro
         }
         return { identityKey, deviceKey, certificate: null }
       }
+      const now = (opts.now ?? Date.now)()
       try {
+        const held = opts.rotationsOf?.(identityKey) ?? null
+        if (held) {
+          const { keys, records } = followRotations(held.keys, rotations ?? [], now)
+          // After a rotation only the rotations revoke: a revocation the old
+          // key signed (a thief revoking the owner's phone first) is void.
+          const all = [...held.records, ...records]
+          const revoked = keys.n > 0 ? revokedUnder(keys, [], all) : null
+          // A kept device's certificate anew is in the record R signed: a
+          // device that has not followed yet still presents its old one.
+          const kept = all.find((r) => r.n === keys.n)?.kept.find((c) => bytesEqual(c.deviceKey, deviceKey))
+          const cert = checkDeviceCertificate(kept ?? certificate, {
+            identityKey,
+            signingKey: keys.signingKey,
+            now,
+            isRevoked: (key) => revoked ? revoked.has(toHex(key)) : opts.isRevoked?.(identityKey, key) ?? false
+          })
+          if (!bytesEqual(cert.deviceKey, deviceKey)) return 'The other side presented a certificate for another device.'
+          return { identityKey, deviceKey, certificate: cert, ...records.length > 0 ? { rotations: { keys, records } } : {} }
+        }
         const cert = checkDeviceCertificate(certificate, {
           identityKey,
-          now: (opts.now ?? Date.now)(),
+          now,
           isRevoked: (key) => opts.isRevoked?.(identityKey, key) ?? false
         })
         if (!bytesEqual(cert.deviceKey, deviceKey)) return 'The other side presented a certificate for another device.'
         return { identityKey, deviceKey, certificate: cert }
       } catch (err) {
-        if (err instanceof DeviceCertificateError) return err.message
+        if (err instanceof DeviceCertificateError || err instanceof RotationError) return err.message
         throw err
       }
     }
 
-    function sendHello (): void {
+    function sendHello (rotations: readonly RotationRecord[]): void {
       transport.send(encodeFrame({
         type: FrameType.Hello,
         version: HANDSHAKE_VERSION,
         publicKey: local.identityKey,
         nonce: local.nonce,
         deviceKey: local.deviceKey,
-        certificate: credentials!.certificate
+        certificate: credentials!.certificate,
+        ...rotations.length > 0 && credentials!.certificate ? { rotations: [...rotations] } : {}
       }))
     }
 
@@ -193,11 +252,14 @@ export function runHandshake (transport: Transport, opts: HandshakeOptions): Pro
     // (before the offerer has seen the channel's open acknowledgement), so the
     // answerer only sends once it has heard from the offerer.
     if (binding.role === 'offerer') {
-      try {
-        sendHello()
-      } catch {
-        fail('The connection closed before the handshake.', false)
-      }
+      void rotationsFor(opts.expectedRemoteKey ?? null).then((records) => {
+        if (settled) return
+        try {
+          sendHello(records)
+        } catch {
+          fail('The connection closed before the handshake.', false)
+        }
+      })
     }
   })
 }

@@ -24,6 +24,8 @@ export interface SessionOptions<Local extends MethodTable> {
   expectedRemoteKey?: Uint8Array
   isRevoked?: HandshakeOptions['isRevoked']
   acceptUncertified?: HandshakeOptions['acceptUncertified']
+  rotationsOf?: HandshakeOptions['rotationsOf']
+  rotationsFor?: HandshakeOptions['rotationsFor']
   handshakeTimeoutMs?: number
   /** Built once the peer is known, so handlers can apply per-peer rules. */
   handlers: (remotePublicKey: Uint8Array, device: RemoteDevice) => Partial<RpcHandlers<Local>>
@@ -40,6 +42,8 @@ export async function establishSession<Remote extends MethodTable, Local extends
     expectedRemoteKey: opts.expectedRemoteKey,
     isRevoked: opts.isRevoked,
     acceptUncertified: opts.acceptUncertified,
+    rotationsOf: opts.rotationsOf,
+    rotationsFor: opts.rotationsFor,
     timeoutMs: opts.handshakeTimeoutMs
   })
   const remotePublicKey = remoteDevice.identityKey

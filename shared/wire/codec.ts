@@ -7,7 +7,7 @@
 //   [3, id, code, message]           error
 //   [4, id]                          cancel
 //   [5, id, direction, totalBytes]   a large message follows in chunks
-//   [16, version, identityKey, nonce, deviceKey, certificate]  handshake hello
+//   [16, version, identityKey, nonce, deviceKey, certificate(, rotations)]  handshake hello
 //   [17, signature]                  handshake proof
 //   [18, reason]                     goodbye (sent before closing)
 //   0x01 | id u32 | direction u8 | bytes…   chunk (binary, not msgpack)
@@ -44,7 +44,9 @@ export type Frame =
   | { type: typeof FrameType.Large, id: number, direction: Direction, totalBytes: number }
   /** deviceKey and certificate are absent in hellos before protocol 3, so
    *  an old peer is still told, in words, that its version is too old. */
-  | { type: typeof FrameType.Hello, version: number, publicKey: Uint8Array, nonce: Uint8Array, deviceKey?: Uint8Array, certificate?: unknown }
+  /** rotations: the latest of the person's rotation records, oldest first
+   *  (rotation-record.ts), absent until the person has rotated. */
+  | { type: typeof FrameType.Hello, version: number, publicKey: Uint8Array, nonce: Uint8Array, deviceKey?: Uint8Array, certificate?: unknown, rotations?: unknown }
   | { type: typeof FrameType.Auth, signature: Uint8Array }
   | { type: typeof FrameType.Goodbye, reason: string }
 
@@ -73,9 +75,10 @@ export function encodeFrame (frame: Frame): Uint8Array {
     case FrameType.Cancel: return encoder.encode([frame.type, frame.id])
     case FrameType.Large: return encoder.encode([frame.type, frame.id, frame.direction, frame.totalBytes])
     case FrameType.Hello:
-      return encoder.encode(frame.deviceKey
-        ? [frame.type, frame.version, frame.publicKey, frame.nonce, frame.deviceKey, frame.certificate ?? null]
-        : [frame.type, frame.version, frame.publicKey, frame.nonce])
+      if (!frame.deviceKey) return encoder.encode([frame.type, frame.version, frame.publicKey, frame.nonce])
+      return encoder.encode(frame.rotations !== undefined
+        ? [frame.type, frame.version, frame.publicKey, frame.nonce, frame.deviceKey, frame.certificate ?? null, frame.rotations]
+        : [frame.type, frame.version, frame.publicKey, frame.nonce, frame.deviceKey, frame.certificate ?? null])
     case FrameType.Auth: return encoder.encode([frame.type, frame.signature])
     case FrameType.Goodbye: return encoder.encode([frame.type, frame.reason])
   }
@@ -201,6 +204,10 @@ export function decodeFrame (bytes: Uint8Array, decoder: Decoder = defaultDecode
       if (raw.length === 4 && Number.isInteger(a) && isBytes(b, 32) && isBytes(c, 32)) return { type, version: a as number, publicKey: b, nonce: c }
       if (raw.length === 6 && Number.isInteger(a) && isBytes(b, 32) && isBytes(c, 32) && isBytes(raw[4], 32)) {
         return { type, version: a as number, publicKey: b, nonce: c, deviceKey: raw[4], certificate: raw[5] }
+      }
+      // Checked whole by the handshake (followRotations), which bounds its length.
+      if (raw.length === 7 && Number.isInteger(a) && isBytes(b, 32) && isBytes(c, 32) && isBytes(raw[4], 32) && Array.isArray(raw[6])) {
+        return { type, version: a as number, publicKey: b, nonce: c, deviceKey: raw[4], certificate: raw[5], rotations: raw[6] }
       }
       break
     case FrameType.Auth:

@@ -35,6 +35,8 @@ const sampleFrames: Frame[] = [
   { type: FrameType.Hello, version: 1, publicKey: key32, nonce: nonce32 },
   { type: FrameType.Hello, version: 3, publicKey: key32, nonce: nonce32, deviceKey: key32, certificate: { name: 'Pi' } },
   { type: FrameType.Hello, version: 3, publicKey: key32, nonce: nonce32, deviceKey: key32, certificate: null },
+  // After the person rotated: the latest rotation records ride along (checked by the handshake).
+  { type: FrameType.Hello, version: 3, publicKey: key32, nonce: nonce32, deviceKey: key32, certificate: { name: 'Pi' }, rotations: [{ n: 1 }] },
   { type: FrameType.Auth, signature: new Uint8Array(64).fill(0xab) },
   { type: FrameType.Goodbye, reason: 'bye now' }
 ]
@@ -138,6 +140,10 @@ describe('frames', () => {
     expectBadRequest(() => decodeFrame(raw([16, 1, 'k'.repeat(32), nonce32])))
     expectBadRequest(() => decodeFrame(raw([16, 1.5, key32, nonce32])))
     expectBadRequest(() => decodeFrame(raw([16, '1', key32, nonce32])))
+    // Rotations, when present, are a list (each record is checked by the handshake).
+    expectBadRequest(() => decodeFrame(raw([16, 3, key32, nonce32, key32, null, { n: 1 }])))
+    expectBadRequest(() => decodeFrame(raw([16, 3, key32, nonce32, key32, null, new Uint8Array(8)])))
+    expectBadRequest(() => decodeFrame(raw([16, 3, key32, nonce32, key32, null, [], 'extra'])))
   })
 
   it('rejects an auth whose signature is not 64 bytes', () => {

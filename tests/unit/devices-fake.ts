@@ -67,6 +67,7 @@ export class FakeLinkingSession extends EventTarget implements LinkingSession {
 
 export class FakeDevicesApi extends EventTarget implements DevicesApi {
   canManageDevices = true
+  rotated = false
   devices: DeviceView[]
   canLink = false
   next: NextOpen = { kind: 'error', message: 'This is not a link code. Check for a typo.' }
@@ -124,6 +125,17 @@ export class FakeDevicesApi extends EventTarget implements DevicesApi {
     if (!this.canManageDevices) throw new Error('Recovery words are set up on a full device (your laptop or phone), not on a server device.')
     this.recoveryKeys.push(recoveryKey)
     this.recoveryAt = Date.now()
+    this.changed()
+  }
+
+  /** The words rotate() takes (any others are refused, as the node does); the choices it was given. */
+  rotationWords = ''
+  readonly rotations: Array<{ keep: string[], revoke: string[] }> = []
+  async rotate (words: string, choice: { keep: string[], revoke: string[] }): Promise<void> {
+    if (words.trim().split(/\s+/).join(' ') !== this.rotationWords) throw new Error('These are not your recovery words: they do not match the ones you set up.')
+    this.rotations.push({ keep: [...choice.keep], revoke: [...choice.revoke] })
+    this.rotated = true
+    this.devices = this.devices.map((d) => choice.revoke.includes(d.key) ? { ...d, revokedAt: Date.now(), online: false } : d)
     this.changed()
   }
 

@@ -18,6 +18,7 @@ function followers () {
         reloadSecret: async () => { log.push('devices secret') }
       },
       settings: { reload: async () => { log.push('settings') } },
+      rotations: { load: async () => { log.push('rotations') } },
       hints: { itemsChanged: (ids: Iterable<string>) => { hinted.push([...ids]); log.push('hints') } },
       noticeSender: { kick: () => { log.push('notices') } },
       changed: () => { log.push('changed') }
@@ -51,7 +52,7 @@ describe('followSyncedChanges', () => {
   it('the person’s settings: read again, and the devices’ secret with them', async () => {
     const { log, followers: f } = followers()
     await followSyncedChanges(f, changes(['settings']))
-    expect(log).toEqual(['settings', 'devices secret', 'changed'])
+    expect(log).toEqual(['settings', 'devices secret', 'rotations', 'changed'])
   })
 
   it('changed items: friends online here are hinted, with exactly those ids', async () => {

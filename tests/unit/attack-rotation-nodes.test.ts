@@ -1,0 +1,329 @@
+// Rotation over real nodes (node-tab/person/rotations.ts, the hello in
+// shared/session/handshake.ts): Alice's laptop is stolen, and its thief
+// holds her address key. Alice, on her phone, rotates with her 12 words and
+// revokes the laptop. Bob, her friend, follows the rotation when he meets
+// any device of hers that presents it, checked against the recovery key he
+// kept, and from then on refuses everything the old key vouches for.
+import { afterEach, describe, expect, it } from 'vitest'
+import { generateSigningKeyPair } from '../../shared/crypto/crypto'
+import { issueDeviceCertificate, revokeDevice } from '../../shared/identity/device-certificate'
+import { encodeRecoveryRecord, makeRecoveryRecord } from '../../shared/identity/recovery-record'
+import { makeRecoveryWords, recoveryKeyFromWords } from '../../shared/identity/recovery-words'
+import { makeRotationRecord, rotationHash, type RotationRecord } from '../../shared/identity/rotation-record'
+import { bytesEqual } from '../../shared/util/bytes'
+import type { KithNode } from '../../node-tab/node'
+import type { RecoveryAsked } from '../../node-tab/node-parts'
+import { friendRecoveryRecord, RECOVERY_RECORD_KEY } from '../../node-tab/person/recovery'
+import { PersonRotations } from '../../node-tab/person/rotations'
+import { NodeDatabase } from '../../node-tab/storage/db'
+import { storeLinkedIdentity } from '../../node-tab/storage/identity-store'
+import { putSignedSetting } from '../../node-tab/storage/signed-setting-writes'
+import { decodeFrame, FrameType } from '../../shared/wire/codec'
+import { createMemoryTransportPair } from '../../shared/wire/memory-transport'
+import { befriend, connectNodes, internals, NodeSet, signingOf, until } from './device-fixtures'
+
+const sets = new NodeSet()
+afterEach(() => sets.closeAll())
+
+/** Another device of the person `full` belongs to, as a link leaves it;
+ *  `signer` signs its certificate (the address key, or a thief's choice). */
+async function deviceOf (full: KithNode, role: 'full' | 'server', name: string): Promise<KithNode> {
+  const identity = await signingOf(full)
+  const device = generateSigningKeyPair()
+  const certificate = issueDeviceCertificate(identity, { publicKey: device.publicKey, name, role }, Date.now())
+  const db = new NodeDatabase(`device-${name}-${Math.random()}`)
+  await storeLinkedIdentity(db, {
+    identityKey: identity.publicKey, identitySecretKey: role === 'full' ? identity.secretKey : null, device, certificate,
+    approver: full.credentials.certificate!, devicesSecret: new Uint8Array(32).fill(1), displayName: full.profile.displayName
+  })
+  await full.devices.add(certificate)
+  const node = await sets.open(db)
+  await node.verify()
+  return node
+}
+
+/** `from` dials `to`; resolves once `asker` asked the other for its recovery record. */
+async function meet (from: KithNode, to: KithNode, asker: KithNode = from): Promise<RecoveryAsked['outcome']> {
+  const asked = new Promise<RecoveryAsked['outcome']>((resolve) => {
+    asker.addEventListener('recovery-asked', (ev) => resolve((ev as CustomEvent<RecoveryAsked>).detail.outcome), { once: true })
+  })
+  const session = await connectNodes(from, to)
+  const outcome = await asked
+  session.rpc.close('met')
+  await until(() => from.sessions.size === 0 && to.sessions.size === 0)
+  return outcome
+}
+
+/** `from` dials `to` and the session opens (or the promise rejects); then it closes. */
+async function reaches (from: KithNode, to: KithNode): Promise<void> {
+  const session = await connectNodes(from, to)
+  session.rpc.close('done')
+  await until(() => from.sessions.size + from.deviceSessions.size === 0 && to.sessions.size + to.deviceSessions.size === 0)
+}
+
+/** `to` pulls from `from` over a device session until `done` holds. */
+async function pullUntil (to: KithNode, from: KithNode, done: () => Promise<boolean>): Promise<void> {
+  const session = await connectNodes(from, to)
+  await until(done)
+  session.rpc.close('pulled')
+  await until(() => to.deviceSessions.size === 0 && from.deviceSessions.size === 0)
+}
+
+const followedBy = (node: KithNode, person: KithNode): number => node.rotations.rotationsOf(person.identityKey)?.keys.n ?? -1
+
+/** Alice: a phone, a stolen laptop (both full), a Pi; her words set up and
+ *  known to the Pi; Bob, her friend, kept her recovery record. */
+async function story () {
+  const phone = await sets.open()
+  await phone.verify()
+  const laptop = await deviceOf(phone, 'full', 'Laptop')
+  const pi = await deviceOf(phone, 'server', 'Pi')
+  const bob = await sets.open()
+  await bob.verify()
+  await befriend(phone, bob)
+  await laptop.friends.add({ key: bob.keyHex, address: bob.address, displayName: 'B' })
+  const words = makeRecoveryWords()
+  const r = recoveryKeyFromWords(words)
+  await phone.setUpRecovery(r.publicKey)
+  const since = await phone.recoverySince()
+  await pullUntil(pi, phone, async () => await pi.recoverySince() === since)
+  expect(await meet(bob, phone)).toBe('kept')
+  expect(followedBy(bob, phone)).toBe(0)
+  return { phone, laptop, pi, bob, words, r }
+}
+
+/** Alice rotates on her phone: keeps the phone and the Pi, revokes the laptop. */
+async function aliceRotates (s: Awaited<ReturnType<typeof story>>): Promise<void> {
+  await s.phone.rotate(s.words, { keep: [dev(s.phone), dev(s.pi)], revoke: [dev(s.laptop)] })
+}
+
+const dev = (node: KithNode): string => node.me.deviceHex
+
+describe('the owner rotates', () => {
+  it('with the 12 words, on a full device: rotation 1 is followed by that device and presented in its hello', async () => {
+    const s = await story()
+    await aliceRotates(s)
+    expect(followedBy(s.phone, s.phone)).toBe(1)
+    expect(s.phone.rotations.hello()).toHaveLength(1)
+    expect(await s.phone.rotations.signingKey()).not.toBeNull()
+    // Stored on the device: a reopened store follows the same chain.
+    const again = new PersonRotations(s.phone.db, s.phone.identityKey)
+    await again.load()
+    expect(again.rotationsOf(s.phone.identityKey)?.keys.n).toBe(1)
+  })
+
+  it('refuses words that are not the person’s, a server device, and a rotation that drops the device itself', async () => {
+    const s = await story()
+    const keepAll = { keep: [dev(s.phone), dev(s.pi)], revoke: [dev(s.laptop)] }
+    await expect(s.phone.rotate(makeRecoveryWords(), keepAll)).rejects.toThrow(/not your recovery words/)
+    await expect(s.pi.rotate(s.words, keepAll)).rejects.toThrow(/not from a server device/)
+    await expect(s.phone.rotate(s.words, { keep: [dev(s.pi)], revoke: [dev(s.laptop)] })).rejects.toThrow(/must be one of those you keep/)
+    expect(followedBy(s.phone, s.phone)).toBe(0)
+  })
+
+  it('after a rotation, linking and revoking with the old key are refused on the device', async () => {
+    const s = await story()
+    await aliceRotates(s)
+    await expect(s.phone.ownDevices.revoke(dev(s.pi))).rejects.toThrow(/recovery words/)
+    await expect(s.phone.ownDevices.openLinkCode('anything')).rejects.toThrow(/after a rotation/)
+  })
+
+  it('another kept full device, having followed, can rotate again: friends follow both and the second one’s revocation counts', async () => {
+    const s = await story()
+    const tablet = await deviceOf(s.phone, 'full', 'Tablet')
+    await pullUntil(tablet, s.phone, async () => await tablet.recoverySince() !== null)
+    await s.phone.rotate(s.words, { keep: [dev(s.phone), dev(s.pi), dev(tablet)], revoke: [dev(s.laptop)] })
+    await reaches(s.phone, tablet)
+    await until(() => followedBy(tablet, tablet) === 1)
+    // From the tablet, the Pi goes too.
+    await tablet.rotate(s.words, { keep: [dev(tablet), dev(s.phone)], revoke: [dev(s.pi)] })
+    expect(followedBy(tablet, tablet)).toBe(2)
+    // Bob never met the phone after rotation 1: the tablet's hello carries both.
+    await reaches(s.bob, tablet)
+    await until(() => followedBy(s.bob, tablet) === 2)
+    await expect(connectNodes(s.bob, s.pi)).rejects.toThrow(/not signed by the person|revoked/)
+    await expect(connectNodes(s.bob, s.laptop)).rejects.toThrow(/not signed by the person|revoked/)
+    await reaches(s.bob, s.phone)
+  })
+
+  it('a kept server device follows it from the phone’s hello and presents it to friends', async () => {
+    const s = await story()
+    await aliceRotates(s)
+    await reaches(s.phone, s.pi)
+    await until(() => followedBy(s.pi, s.pi) === 1)
+    // Carol, a friend who never meets the phone again, follows from the Pi.
+    const carol = await sets.open()
+    await carol.verify()
+    await befriend(s.pi, carol)
+    await s.phone.friends.add({ key: carol.keyHex, address: carol.address, displayName: 'C' })
+    // Carol keeps Alice's recovery record first (from the Pi), then meets the Pi again.
+    expect(await meet(carol, s.pi)).toBe('kept')
+    await reaches(carol, s.pi)
+    await until(() => followedBy(carol, s.phone) === 1)
+    await expect(connectNodes(carol, s.laptop)).rejects.toThrow(/not signed by the person/)
+  })
+
+  it('attack: the thief’s laptop cannot sync with Alice’s Pi once the Pi followed', async () => {
+    const s = await story()
+    // A device the thief certified with the old key: no revocation names it.
+    const thiefsOwn = await deviceOf(s.laptop, 'full', 'Thief')
+    await reaches(thiefsOwn, s.pi) // before: one of Alice's devices to the Pi
+    await aliceRotates(s)
+    await reaches(s.phone, s.pi)
+    await until(() => followedBy(s.pi, s.pi) === 1)
+    for (const thief of [s.laptop, thiefsOwn]) {
+      await expect(connectNodes(thief, s.pi)).rejects.toThrow()
+      await expect(connectNodes(s.pi, thief)).rejects.toThrow(/not signed by the person|revoked/)
+    }
+    expect(s.pi.deviceSessions.size).toBe(0)
+  })
+})
+
+describe('who is shown the chain', () => {
+  /** Whether `device`'s hello, answering `who`, carried rotation records. */
+  async function helloCarriesChain (who: KithNode, device: KithNode): Promise<boolean> {
+    const [a, b] = createMemoryTransportPair()
+    let carried: boolean | null = null
+    const send = b.send.bind(b)
+    b.send = (bytes) => {
+      try {
+        const frame = decodeFrame(bytes)
+        if (frame.type === FrameType.Hello) carried = frame.rotations !== undefined
+      } catch { /* not a frame of the handshake */ }
+      send(bytes)
+    }
+    const [session] = await Promise.all([internals(who).startSession(a, device.identityKey), internals(device).accept(b)])
+    session.rpc.close('done')
+    await until(() => who.sessions.size + who.deviceSessions.size === 0 && device.sessions.size + device.deviceSessions.size === 0)
+    return carried!
+  }
+
+  it('a friend and the person’s own devices get it; a stranger, who could not follow it, is not shown it', async () => {
+    const s = await story()
+    await aliceRotates(s)
+    const stranger = await sets.open()
+    await stranger.verify()
+    expect(await helloCarriesChain(stranger, s.phone)).toBe(false)
+    expect(await helloCarriesChain(s.bob, s.phone)).toBe(true)
+    expect(await helloCarriesChain(s.pi, s.phone)).toBe(true)
+  })
+})
+
+describe('attack: the thief’s copy of the laptop after Alice rotated', () => {
+  it('Bob follows when he meets the phone, keeps it, and refuses the laptop as Alice', async () => {
+    const s = await story()
+    await reaches(s.bob, s.laptop) // before: the laptop is Alice to Bob
+    await aliceRotates(s)
+    await reaches(s.bob, s.phone)
+    await until(() => followedBy(s.bob, s.phone) === 1)
+    await expect(connectNodes(s.bob, s.laptop)).rejects.toThrow(/not signed by the person|revoked/)
+    await expect(connectNodes(s.laptop, s.bob)).rejects.toThrow()
+    // Bob keeps what he followed: reopened, the same.
+    const again = new PersonRotations(s.bob.db, s.bob.identityKey)
+    await again.load()
+    expect(again.rotationsOf(s.phone.identityKey)?.keys.n).toBe(1)
+  })
+
+  it('a device the thief certifies with the old key is accepted before the rotation, refused after', async () => {
+    const s = await story()
+    const thiefsOwn = await deviceOf(s.laptop, 'full', 'Thief')
+    await reaches(s.bob, thiefsOwn)
+    await aliceRotates(s)
+    await reaches(s.bob, s.phone)
+    await until(() => followedBy(s.bob, s.phone) === 1)
+    await expect(connectNodes(s.bob, thiefsOwn)).rejects.toThrow(/not signed by the person/)
+    // Certified after the rotation too: no different.
+    const later = await deviceOf(s.laptop, 'full', 'Thief two')
+    await expect(connectNodes(s.bob, later)).rejects.toThrow(/not signed by the person/)
+  })
+
+  it('a revocation of Alice’s kept devices signed with the old key changes nothing for Bob', async () => {
+    const s = await story()
+    await aliceRotates(s)
+    await reaches(s.bob, s.phone)
+    await until(() => followedBy(s.bob, s.phone) === 1)
+    const old = await signingOf(s.laptop)
+    const revocation = revokeDevice(old, s.phone.credentials.device.publicKey, Date.now())
+    // Carried to Bob by a device he does accept (the Pi, as if it synced the thief's revocation).
+    const session = await connectNodes(s.pi, s.bob)
+    await session.rpc.call('deviceRevoked', { revocations: [revocation] })
+    session.rpc.close('told')
+    await until(() => s.pi.sessions.size === 0 && s.bob.sessions.size === 0)
+    // Not even kept as a revocation of Alice's: only the rotation's count now.
+    expect(s.bob.devices.isRevoked(s.phone.identityKey, s.phone.credentials.device.publicKey)).toBe(false)
+    await reaches(s.bob, s.phone)
+  })
+
+  it('the thief cannot replace R: a record the old key signs for its own R is refused, and the rotation stays', async () => {
+    const s = await story()
+    await aliceRotates(s)
+    await reaches(s.bob, s.phone)
+    await until(() => followedBy(s.bob, s.phone) === 1)
+    const old = await signingOf(s.laptop)
+    const thiefR = generateSigningKeyPair()
+    const forged = makeRecoveryRecord(old, s.phone.identityKey, thiefR.publicKey, Date.now() + 1000)
+    await putSignedSetting(s.pi.db, RECOVERY_RECORD_KEY, encodeRecoveryRecord(forged), old)
+    await reaches(s.phone, s.pi) // the Pi follows the rotation too, so Bob accepts it
+    await until(() => followedBy(s.pi, s.pi) === 1)
+    expect(await meet(s.bob, s.pi)).toBe('refused')
+    const kept = await friendRecoveryRecord(s.bob.db, s.phone.keyHex)
+    expect(kept && bytesEqual(kept.recoveryKey, s.r.publicKey)).toBe(true)
+    expect(followedBy(s.bob, s.phone)).toBe(1)
+  })
+
+  it('the thief cannot undo the rotation: a rotation its own key signs, a fork, or no chain at all are refused', async () => {
+    const s = await story()
+    await aliceRotates(s)
+    await reaches(s.bob, s.phone)
+    await until(() => followedBy(s.bob, s.phone) === 1)
+    const head = s.bob.rotations.rotationsOf(s.phone.identityKey)!
+    const thiefR = generateSigningKeyPair()
+    const laptopKeep = [{ publicKey: s.laptop.credentials.device.publicKey, name: 'Laptop', role: 'full' as const }]
+    // Record 2, signed by a key that is not R.
+    const next: RotationRecord = makeRotationRecord(thiefR, head.keys, generateSigningKeyPair(), laptopKeep, [s.phone.credentials.device.publicKey], Date.now())
+    // A second record 1 (a fork), also not by R.
+    const fork: RotationRecord = makeRotationRecord(thiefR, { identityKey: s.phone.identityKey, n: 0, head: new Uint8Array(32) }, generateSigningKeyPair(), laptopKeep, [], Date.now())
+    for (const chain of [[...head.records, next], [fork], []]) {
+      s.laptop.rotations.hello = () => chain
+      await expect(connectNodes(s.laptop, s.bob)).rejects.toThrow()
+      await expect(connectNodes(s.bob, s.laptop)).rejects.toThrow()
+      expect(followedBy(s.bob, s.phone)).toBe(1)
+      expect(bytesEqual(s.bob.rotations.rotationsOf(s.phone.identityKey)!.keys.head, rotationHash(head.records[0]!))).toBe(true)
+    }
+    await reaches(s.bob, s.phone)
+  })
+
+  it('the thief acting first (revoking the phone with the old key, telling Bob) still ends with Bob on Alice’s side', async () => {
+    const s = await story()
+    const old = await signingOf(s.laptop)
+    const revocation = revokeDevice(old, s.phone.credentials.device.publicKey, Date.now())
+    const session = await connectNodes(s.laptop, s.bob)
+    await session.rpc.call('deviceRevoked', { revocations: [revocation] })
+    session.rpc.close('told')
+    await until(() => s.laptop.sessions.size === 0 && s.bob.sessions.size === 0)
+    // The thief won the first round: Bob refuses Alice's phone.
+    await expect(connectNodes(s.bob, s.phone)).rejects.toThrow(/revoked/)
+    await aliceRotates(s)
+    await reaches(s.bob, s.phone)
+    expect(followedBy(s.bob, s.phone)).toBe(1)
+    await expect(connectNodes(s.bob, s.laptop)).rejects.toThrow(/not signed by the person|revoked/)
+  })
+})
+
+describe('attack: the thief acting first among Alice’s own devices', () => {
+  it('the thief revokes the phone with the old key and the Pi syncs that; after Alice rotates, the Pi lists, serves and syncs with the phone again', async () => {
+    const s = await story()
+    // The thief, on the laptop, revokes Alice's phone; the Pi pulls it from the laptop.
+    await s.laptop.ownDevices.revoke(dev(s.phone))
+    await pullUntil(s.pi, s.laptop, async () => (await s.pi.devices.list()).some((d) => d.key === dev(s.phone) && d.revocation !== null))
+    // The thief won the first round: the Pi refuses the phone.
+    await expect(connectNodes(s.phone, s.pi)).rejects.toThrow(/revoked/)
+    await aliceRotates(s)
+    await s.phone.setDisplayName('Alice, after the rotation')
+    await pullUntil(s.pi, s.phone, async () => (await s.pi.db.settings.get('profile.displayName'))?.value === 'Alice, after the rotation')
+    const phone = (await s.pi.devices.list()).find((d) => d.key === dev(s.phone))
+    expect(phone?.revocation).toBeNull()
+    const laptop = (await s.pi.devices.list()).find((d) => d.key === dev(s.laptop))
+    expect(laptop?.revocation).not.toBeNull()
+  })
+})
