@@ -26,6 +26,7 @@ import { DevicesStore } from './storage/devices-store'
 import { FriendsStore } from './storage/friends-store'
 import { InvitesStore } from './storage/invites-store'
 import { ItemsStore } from './storage/items-store'
+import { LazyMailbox } from './mailbox/mailbox-lazy'
 import type { AppliedChanges } from './sync/apply'
 import { parseRecoveryRecordAnswer } from '../shared/protocol/protocol'
 
@@ -164,6 +165,14 @@ export function buildNodeParts (hooks: NodeHooks) {
     onRevoked: hooks.deviceRevoked,
     onChange: changed
   })
+  // The blind mailbox on relays: read each time the listener starts (Kith
+  // opening, or the relays changing), written to as items change.
+  const mailbox = new LazyMailbox({
+    db,
+    identity: me,
+    relayUrls,
+    secrets: async () => (await planReady()).everySecret()
+  })
   const { noticeSender, hints } = friendNotices({ db, identity: me, notices, friends, devices, connections })
   const listener: ListenerLifecycle = new ListenerLifecycle({
     load: async () => (await load()).Listener,
@@ -176,7 +185,7 @@ export function buildNodeParts (hooks: NodeHooks) {
     replays: hooks.replays,
     relays: trackerDirectory.relays,
     onChange: changed,
-    onStarted: () => { noticeSender.start(); ownDevices.start() },
+    onStarted: () => { noticeSender.start(); ownDevices.start(); mailbox.read().catch(() => { /* read again at the next start */ }) },
     onStopped: () => ownDevices.stop(),
     failure: () => me.failure
   })
@@ -204,7 +213,7 @@ export function buildNodeParts (hooks: NodeHooks) {
     withdraw: () => codesPart?.withdraw(),
     close: () => codesPart?.close()
   }
-  return { items, friends, invites, notices, devices, trackerDirectory, plan, connections, ownDevices, noticeSender, hints, listener, codes }
+  return { items, friends, invites, notices, devices, trackerDirectory, plan, connections, ownDevices, noticeSender, hints, mailbox, listener, codes }
 }
 
 /** The events that cross between parts: a session that opens gets waiting
