@@ -157,7 +157,6 @@ export class KithClient extends EventTarget implements KithApi {
     const sent = async (): Promise<void> => {
       if (notices) await this.node.mailbox.noticesChanged(itemIds)
       await this.node.mailbox.itemsChanged(itemIds)
-      this.dispatchEvent(new CustomEvent('mailbox-sent', { detail: { itemIds } }))
     }
     sent().catch(() => { /* the relays are unreachable; live sessions deliver */ })
   }

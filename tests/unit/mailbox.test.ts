@@ -90,6 +90,36 @@ describe('the blind mailbox', () => {
     expect(await texts(b.cache)).toEqual(['Picnic on Sunday'])
   })
 
+  it('costs one event per friend who may see the post, per relay, and nothing without relays', async () => {
+    const friends = [bob, carol, person(), person(), person()]
+    const { db, items } = await aliceNode(friends)
+    const secrets = friends.map((f): [string, Uint8Array] => [f.keyHex, pairSecret(alice.identity.secretKey, f.identity.publicKey)])
+    const second = await startRelay({ strict: true, quiet: true, filterCacheMs: 0 })
+    cleanups.push(() => second.close())
+    const twoRelays = new Mailbox({ db, identity: { keyHex: alice.keyHex, signing: () => alice.identity }, relayUrls: () => [relay.url, second.url], secrets: async () => secrets, createSocket })
+    const post = await items.create({ type: 'post', text: 'To five friends', audience: { kind: 'friends' } })
+    expect(await twoRelays.itemsChanged([post.id])).toBe(10)
+    expect(stored()).toHaveLength(5)
+    // Every event in the smallest bucket: the same size whoever it is for.
+    expect(new Set(stored().map((e) => e.content.length)).size).toBe(1)
+    let sockets = 0
+    const none = new Mailbox({ db, identity: { keyHex: alice.keyHex, signing: () => alice.identity }, relayUrls: () => [], secrets: async () => secrets, createSocket: (url) => { sockets++; return createSocket(url) } })
+    expect(await none.itemsChanged([post.id])).toBe(0)
+    expect(await none.read()).toBe(0)
+    expect(sockets).toBe(0)
+  })
+
+  it('a letter Alice did sign is still refused whole when an item in it is not a valid item, as a live page would be', async () => {
+    const tag = letterTag(secretAB, alice.keyHex, bob.keyHex, windowOf(Date.now()))
+    const key = letterKey(secretAB, alice.keyHex, bob.keyHex)
+    const good = { id: 'good1', type: 'post', text: 'fine', createdAt: Date.now(), updatedAt: 1 }
+    const bad = { id: 'bad1', type: 'script', text: '<b>', createdAt: Date.now(), updatedAt: 1, extra: true }
+    await publish(tag, sealLetter(newLetter(alice.keyHex, bob.keyHex, Date.now(), { items: [good, bad] }), alice.identity.secretKey, key)!)
+    const b = reader(bob, secretAB)
+    expect(await b.mailbox.read()).toBe(1)
+    expect(await texts(b.cache)).toEqual([])
+  })
+
   it('a file, or an item only Alice sees, is not put in the mailbox', async () => {
     const { items, mailbox } = await aliceNode([bob])
     const mine = await items.create({ type: 'note', text: 'just me', audience: { kind: 'me' } })
