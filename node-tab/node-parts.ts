@@ -166,7 +166,8 @@ export function buildNodeParts (hooks: NodeHooks) {
     onChange: changed
   })
   // The blind mailbox on relays: read each time the listener starts (Kith
-  // opening, or the relays changing), written to as items change.
+  // opening, or the relays changing), written to as items change, and what
+  // no relay took is sent again at each start.
   const mailbox = new LazyMailbox({
     db,
     identity: me,
@@ -185,7 +186,13 @@ export function buildNodeParts (hooks: NodeHooks) {
     replays: hooks.replays,
     relays: trackerDirectory.relays,
     onChange: changed,
-    onStarted: () => { noticeSender.start(); ownDevices.start(); mailbox.read().catch(() => { /* read again at the next start */ }) },
+    onStarted: () => {
+      noticeSender.start()
+      ownDevices.start()
+      // Both tried again at the next start if the relays do not answer.
+      mailbox.read().catch(() => {})
+      mailbox.retryPending().catch(() => {})
+    },
     onStopped: () => ownDevices.stop(),
     failure: () => me.failure
   })

@@ -22,6 +22,12 @@ export class LazyMailbox {
     return (await this.mailbox()).noticesChanged(itemIds)
   }
 
+  /** See Mailbox.retryPending; nothing without relays. */
+  async retryPending (): Promise<number> {
+    if (!this.wanted()) return 0
+    return (await this.mailbox()).retryPending()
+  }
+
   /** See Mailbox.read; nothing without relays. */
   async read (): Promise<number> {
     if (!this.wanted()) return 0

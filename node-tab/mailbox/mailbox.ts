@@ -39,6 +39,19 @@ export interface MailboxOptions {
  *  the owner's signature, the recipient and expiry, and taken once. */
 export type LettersHandler = (owner: string, letters: Letter[]) => Promise<void>
 
+/** Where this device keeps the changes whose letters no relay took yet
+ *  (a device setting: not synced, see sync/tables.ts). */
+const PENDING_SETTING = 'mailboxPending'
+/** Changes kept for a retry, at most (the oldest go first). */
+const MAX_PENDING = 500
+
+interface Pending { items: string[], gone: string[] }
+
+function isPending (v: unknown): v is Pending {
+  const ids = (x: unknown): boolean => Array.isArray(x) && x.every((id) => typeof id === 'string')
+  return typeof v === 'object' && v !== null && ids((v as Pending).items) && ids((v as Pending).gone)
+}
+
 export class Mailbox {
   /** Where opened letters go (the client's friend cache). */
   onLetters: LettersHandler | null = null
@@ -59,13 +72,57 @@ export class Mailbox {
    *  them; recorded as delivered to those friends, so a later deletion
    *  tells them too. Returns the events published (all relays). */
   async itemsChanged (itemIds: readonly string[]): Promise<number> {
+    return this.untilTaken('items', itemIds, () => this.sendItems(itemIds))
+  }
+
+  /** Letters telling each friend still owed a delete notice for these
+   *  items to forget them (a deletion, or an audience that no longer
+   *  includes them). Their acknowledgement still comes live. */
+  async noticesChanged (itemIds: readonly string[]): Promise<number> {
+    return this.untilTaken('gone', itemIds, () => this.sendGone(itemIds))
+  }
+
+  /** Sends again what no relay took before (a relay down, or the tab
+   *  closed first): the items as they are now (a deleted one is not sent),
+   *  "forget it" to whoever is still owed a notice. Returns the events published. */
+  async retryPending (): Promise<number> {
+    const pending = await this.pending()
+    let sent = 0
+    if (pending.gone.length > 0) sent += await this.noticesChanged(pending.gone)
+    if (pending.items.length > 0) sent += await this.itemsChanged(pending.items)
+    return sent
+  }
+
+  /** Keeps the change until some relay took every letter of it. */
+  private async untilTaken (list: keyof Pending, itemIds: readonly string[], send: () => Promise<{ published: number, taken: boolean }>): Promise<number> {
+    if (this.closed || this.opts.relayUrls().length === 0 || !this.opts.identity.signing() || itemIds.length === 0) return 0
+    await this.updatePending((p) => { p[list] = [...p[list].filter((id) => !itemIds.includes(id)), ...itemIds].slice(-MAX_PENDING) })
+    const { published, taken } = await send()
+    if (taken) await this.updatePending((p) => { p[list] = p[list].filter((id) => !itemIds.includes(id)) })
+    return published
+  }
+
+  private async pending (): Promise<Pending> {
+    return await this.opts.db.getSetting(PENDING_SETTING, isPending) ?? { items: [], gone: [] }
+  }
+
+  private async updatePending (change: (p: Pending) => void): Promise<void> {
+    const db = this.opts.db
+    await db.transaction('rw', db.settings, async () => {
+      const p = await this.pending()
+      change(p)
+      await db.putSetting(PENDING_SETTING, p)
+    })
+  }
+
+  private async sendItems (itemIds: readonly string[]): Promise<{ published: number, taken: boolean }> {
     const urls = this.opts.relayUrls()
     const signing = this.opts.identity.signing()
-    if (this.closed || urls.length === 0 || !signing || itemIds.length === 0) return 0
+    if (this.closed || urls.length === 0 || !signing) return { published: 0, taken: false }
     const db = this.opts.db
     // Text items only: a file's bytes wait for a live session.
     const rows = (await db.items.bulkGet([...itemIds])).filter((row): row is ItemRow => row !== undefined && row.type !== 'file' && row.audience.kind !== 'me')
-    if (rows.length === 0) return 0
+    if (rows.length === 0) return { published: 0, taken: true }
     const secrets = await this.opts.secrets()
     const viewers = await loadViewers(db, secrets.map(([key]) => key))
     const events: Event[] = []
@@ -87,13 +144,10 @@ export class Mailbox {
     return this.publish(urls, events)
   }
 
-  /** Letters telling each friend still owed a delete notice for these
-   *  items to forget them (a deletion, or an audience that no longer
-   *  includes them). Their acknowledgement still comes live. */
-  async noticesChanged (itemIds: readonly string[]): Promise<number> {
+  private async sendGone (itemIds: readonly string[]): Promise<{ published: number, taken: boolean }> {
     const urls = this.opts.relayUrls()
     const signing = this.opts.identity.signing()
-    if (this.closed || urls.length === 0 || !signing || itemIds.length === 0) return 0
+    if (this.closed || urls.length === 0 || !signing) return { published: 0, taken: false }
     const notices = await this.opts.db.notices.where('itemId').anyOf([...itemIds]).toArray()
     const byFriend = new Map<string, string[]>()
     for (const n of notices) byFriend.set(n.friendKey, [...byFriend.get(n.friendKey) ?? [], n.itemId])
@@ -189,10 +243,13 @@ export class Mailbox {
     return { events, ids }
   }
 
-  private async publish (urls: string[], events: Event[]): Promise<number> {
-    if (events.length === 0) return 0
+  /** Publishes on every relay: how many events the relays took in all, and
+   *  whether one relay at least took every one (then the change is delivered
+   *  as far as relays go). */
+  private async publish (urls: string[], events: Event[]): Promise<{ published: number, taken: boolean }> {
+    if (events.length === 0) return { published: 0, taken: true }
     const accepted = await Promise.all(urls.map((url) => publishEvents(url, events, this.visit()).catch(() => 0)))
-    return accepted.reduce((a, b) => a + b, 0)
+    return { published: accepted.reduce((a, b) => a + b, 0), taken: accepted.some((n) => n === events.length) }
   }
 
   private visit () {

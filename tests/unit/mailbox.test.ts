@@ -120,6 +120,24 @@ describe('the blind mailbox', () => {
     expect(await texts(b.cache)).toEqual([])
   })
 
+  it('what no relay took (the relay was down) is kept and sent at the next start, once', async () => {
+    const { db, items } = await aliceNode([bob])
+    const down = await startRelay({ strict: true, quiet: true })
+    const downUrl = down.url
+    await down.close()
+    let urls = [downUrl]
+    const mailbox = new Mailbox({ db, identity: { keyHex: alice.keyHex, signing: () => alice.identity }, relayUrls: () => urls, secrets: async () => [[bob.keyHex, secretAB]], createSocket, limits: { visitTimeoutMs: 2_000 } })
+    cleanups.push(() => mailbox.close())
+    const post = await items.create({ type: 'post', text: 'While the relay was down', audience: { kind: 'friends' } })
+    expect(await mailbox.itemsChanged([post.id])).toBe(0)
+    urls = [relay.url]
+    expect(await mailbox.retryPending()).toBe(1)
+    expect(await mailbox.retryPending()).toBe(0) // taken: not again
+    const b = reader(bob, secretAB)
+    expect(await b.mailbox.read()).toBe(1)
+    expect(await texts(b.cache)).toEqual(['While the relay was down'])
+  })
+
   it('a file, or an item only Alice sees, is not put in the mailbox', async () => {
     const { items, mailbox } = await aliceNode([bob])
     const mine = await items.create({ type: 'note', text: 'just me', audience: { kind: 'me' } })
