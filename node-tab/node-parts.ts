@@ -27,6 +27,7 @@ import { PersonRotations } from './person/rotations'
 import { FriendsStore } from './storage/friends-store'
 import { InvitesStore } from './storage/invites-store'
 import { ItemsStore } from './storage/items-store'
+import { LazyMailbox } from './mailbox/mailbox-lazy'
 import type { AppliedChanges } from './sync/apply'
 import { learnOwnRevocation, type RevokedBy } from './devices/revoked-here'
 import { parseRecoveryRecordAnswer } from '../shared/protocol/protocol'
@@ -179,6 +180,15 @@ export function buildNodeParts (hooks: NodeHooks) {
     rotated: () => rotations.rotated,
     onChange: changed
   })
+  // The blind mailbox on relays: read each time the listener starts (Kith
+  // opening, or the relays changing), written to as items change, and what
+  // no relay took is sent again at each start.
+  const mailbox = new LazyMailbox({
+    db,
+    identity: me,
+    relayUrls,
+    secrets: async () => (await planReady()).everySecret()
+  })
   const { noticeSender, hints } = friendNotices({ db, identity: me, notices, friends, devices, connections })
   const listener: ListenerLifecycle = new ListenerLifecycle({
     load: async () => (await load()).Listener,
@@ -191,7 +201,13 @@ export function buildNodeParts (hooks: NodeHooks) {
     replays: hooks.replays,
     relays: trackerDirectory.relays,
     onChange: changed,
-    onStarted: () => { noticeSender.start(); ownDevices.start() },
+    onStarted: () => {
+      noticeSender.start()
+      ownDevices.start()
+      // Both tried again at the next start if the relays do not answer.
+      mailbox.read().catch(() => {})
+      mailbox.retryPending().catch(() => {})
+    },
     onStopped: () => ownDevices.stop(),
     failure: () => me.failure
   })
@@ -219,7 +235,7 @@ export function buildNodeParts (hooks: NodeHooks) {
     withdraw: () => codesPart?.withdraw(),
     close: () => codesPart?.close()
   }
-  return { items, friends, invites, notices, devices, rotations, trackerDirectory, plan, connections, ownDevices, noticeSender, hints, listener, codes }
+  return { items, friends, invites, notices, devices, rotations, trackerDirectory, plan, connections, ownDevices, noticeSender, hints, mailbox, listener, codes }
 }
 
 /** The events that cross between parts: a session that opens gets waiting

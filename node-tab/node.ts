@@ -56,6 +56,8 @@ export class KithNode extends EventTarget {
   readonly noticeSender: NodeParts['noticeSender']
   /** Tells online friends who may see a changed item that something changed. */
   readonly hints: NodeParts['hints']
+  /** The blind mailbox on relays (node-tab/mailbox). */
+  readonly mailbox: NodeParts['mailbox']
   private readonly handlerProviders: HandlerProvider[] = []
   private loadedNetwork: Network | null = null
   private closed = false
@@ -114,7 +116,7 @@ export class KithNode extends EventTarget {
     })
     ;({ items: this.items, friends: this.friends, invites: this.invites, notices: this.notices, devices: this.devices, rotations: this.rotations } = parts)
     ;({ trackerDirectory: this.trackerDirectory, plan: this.plan, connections: this.connections, ownDevices: this.ownDevices } = parts)
-    ;({ listener: this.listener, codes: this.codes, noticeSender: this.noticeSender, hints: this.hints } = parts)
+    ;({ listener: this.listener, codes: this.codes, noticeSender: this.noticeSender, hints: this.hints, mailbox: this.mailbox } = parts)
     wireParts(parts, () => this.changed(), {
       db,
       loadedNetwork: () => this.loadedNetwork!,
@@ -225,6 +227,7 @@ export class KithNode extends EventTarget {
     this.codes.close()
     this.noticeSender.stop()
     this.hints.stop()
+    this.mailbox.close()
     this.ownDevices.close()
     this.connections.closeEverything('the node is shutting down')
     this.db.close()

@@ -64,6 +64,12 @@ export class KithClient extends EventTarget implements KithApi {
       ...deleteNoticeHandler(this.cache, remoteHex, () => { this.changed(); this.feedChanged() }),
       ...hintHandler(remoteHex, { isFriend: (key) => this.node.friends.isFriend(key), syncSoon: (key) => this.syncs.request(key) })
     }))
+    // What friends left in my mailbox on relays: into the cache by the doors a live answer uses.
+    node.mailbox.onLetters = async (owner, letters) => {
+      const { takeLetters } = await import('../cache/mailbox-intake')
+      const taken = await takeLetters(this.cache, owner, letters)
+      if (taken.forgotten > 0) { this.changed(); this.feedChanged() }
+    }
     this.cache.onStored = () => this.feedChanged()
     this.cache.onNewItems = (owner, items) => { void this.announce(owner, items) }
     node.addEventListener('change', () => this.dispatchEvent(new Event('change')))
@@ -117,6 +123,7 @@ export class KithClient extends EventTarget implements KithApi {
       throw await inWordsIfNoRoom(err, 'Nothing of it was saved. Free some space (or clear the copies from friends in Settings), then try again.')
     })
     this.node.hints.itemsChanged([row.id])
+    this.toMailbox([row.id])
     this.changed()
     return toMyItem(row)
   }
@@ -124,6 +131,7 @@ export class KithClient extends EventTarget implements KithApi {
   async editItemText (itemId: string, text: string): Promise<MyItem> {
     const row = await this.node.items.editText(itemId, text)
     this.node.hints.itemsChanged([row.id])
+    this.toMailbox([row.id])
     this.changed()
     return toMyItem(row)
   }
@@ -132,11 +140,25 @@ export class KithClient extends EventTarget implements KithApi {
     await this.node.items.setAudience(itemId, audience)
     this.node.hints.itemsChanged([itemId])
     this.node.noticesMayHaveChanged()
+    this.toMailbox([itemId], true)
   }
 
   async deleteItem (itemId: string): Promise<void> {
     await this.node.items.delete(itemId)
     this.node.noticesMayHaveChanged()
+    this.toMailbox([itemId], true)
+  }
+
+  /** Letters on my relays for friends who may be offline: the items to those
+   *  who may see them, and (`notices`) "forget it" to those owed a delete
+   *  notice. Waits for nothing: a relay that does not take them changes
+   *  nothing here (live sessions deliver as before). */
+  private toMailbox (itemIds: string[], notices = false): void {
+    const sent = async (): Promise<void> => {
+      if (notices) await this.node.mailbox.noticesChanged(itemIds)
+      await this.node.mailbox.itemsChanged(itemIds)
+    }
+    sent().catch(() => { /* the relays are unreachable; live sessions deliver */ })
   }
 
   myFile (itemId: string): Promise<Blob | null> {

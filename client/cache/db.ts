@@ -59,7 +59,16 @@ export interface SyncStateRow {
   usage?: CacheUsage
   /** Set when their budget left older items out; cleared by a purge. */
   leftOut?: LeftOut
+  /** Ids of their items they told me to forget (live or by mailbox), the
+   *  latest MAX_REMEMBERED: a relay serving an older letter again cannot
+   *  bring one back. Not indexed. */
+  gone?: string[]
+  /** Mailbox letters of theirs already taken, the latest MAX_REMEMBERED. Not indexed. */
+  lettersTaken?: string[]
 }
+
+/** How many gone item ids and taken letters are remembered per friend. */
+export const MAX_REMEMBERED = 1_000
 
 export type OutboxKind = 'sync' | 'fetchFile'
 

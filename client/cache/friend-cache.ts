@@ -5,7 +5,7 @@
 import Dexie from 'dexie'
 import { decodeCursor, FILE_RANGE_BYTES, isSharedItem, type ItemType, type SharedItem } from '../../shared/protocol/items'
 import type { CacheLimit, FeedItem } from '../api/app-api'
-import type { CachedItemRow, CacheUsage, ClientDatabase, LeftOut, SyncStateRow } from './db'
+import { MAX_REMEMBERED, type CachedItemRow, type CacheUsage, type ClientDatabase, type LeftOut, type SyncStateRow } from './db'
 import { checkedBudget, type FriendBudget } from './friend-limits'
 /** The counting and trimming code loads with the first page stored, not with the app. */
 const budgetCode = (): Promise<typeof import('./friend-budget')> => import('./friend-budget')
@@ -317,8 +317,32 @@ export class FriendCache {
       await db.cachedItems.bulkDelete(keys)
       await this.dropFiles(keys)
       await this.countOut(owner, rows.filter((row): row is CachedItemRow => row !== undefined), itemBytes)
+      await this.remember(owner, 'gone', itemIds)
     })
     return [...itemIds]
+  }
+
+  /** What the mailbox must not take again from `owner`: items they told me
+   *  to forget, and letters already taken. */
+  async mailboxMemory (owner: string): Promise<{ gone: Set<string>, taken: Set<string> }> {
+    const state = await this.db.syncState.get(owner)
+    return { gone: new Set(state?.gone ?? []), taken: new Set(state?.lettersTaken ?? []) }
+  }
+
+  /** Remembers these letters of `owner`'s as taken. */
+  async lettersTaken (owner: string, letterIds: readonly string[]): Promise<void> {
+    const db = this.db
+    await db.transaction('rw', db.syncState, () => this.remember(owner, 'lettersTaken', letterIds))
+  }
+
+  /** Adds to one of the owner's remembered lists (the latest MAX_REMEMBERED);
+   *  inside the caller's transaction. */
+  private async remember (owner: string, list: 'gone' | 'lettersTaken', ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return
+    const state = await this.db.syncState.get(owner)
+    const had = (state?.[list] ?? []).filter((id) => !ids.includes(id))
+    const kept = [...had, ...new Set(ids)].slice(-MAX_REMEMBERED)
+    await this.db.syncState.put({ cursor: null, lastSyncAt: null, ...state, owner, [list]: kept })
   }
 
   /** Takes removed rows off the owner's counters; inside the caller's

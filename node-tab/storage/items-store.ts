@@ -227,7 +227,7 @@ export class ItemsStore {
 }
 
 /** What a friend receives: never the audience. */
-function toShared (row: ItemRow): SharedItem {
+export function toShared (row: ItemRow): SharedItem {
   const item: SharedItem = { id: row.id, type: row.type, text: row.text, createdAt: row.createdAt, updatedAt: row.updatedAt }
   // Only when present: an undefined field would cross the wire as nil.
   if (row.file) item.file = { name: row.file.name, mime: row.file.mime, size: row.file.size }

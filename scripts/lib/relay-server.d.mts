@@ -7,6 +7,10 @@ export interface RelayOptions {
   strict?: boolean
   /** Do not print violations (for the strict mode's own tests). */
   quiet?: boolean
+  /** How long the relay answers the same filter from its cache (ms): the
+   *  library's default is 1 000, so a read repeated within a second sees
+   *  what the first saw; a test that writes and reads again at once sets 0. */
+  filterCacheMs?: number
 }
 
 export interface RelayEvent { id: string, pubkey: string, created_at: number, kind: number, tags: string[][], content: string, sig: string }
@@ -20,6 +24,8 @@ export interface RunningRelay {
   seen: () => string[]
   /** The events it stores (ephemeral ones are never stored). */
   stored: () => RelayEvent[]
+  /** Forgets these stored events (by id), as a relay that drops some does. */
+  forget: (ids: string[]) => void
   close: () => Promise<void>
 }
 

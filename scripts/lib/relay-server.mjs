@@ -29,13 +29,13 @@ const MAX_SEEN = 20_000
  * @param {import('./relay-server.d.mts').RelayOptions} [opts]
  * @returns {Promise<import('./relay-server.d.mts').RunningRelay>}
  */
-export async function startRelay ({ port = 0, host = '127.0.0.1', strict = true, quiet = false } = {}) {
+export async function startRelay ({ port = 0, host = '127.0.0.1', strict = true, quiet = false, filterCacheMs = undefined } = {}) {
   /** @type {string[]} */
   const violations = []
   /** @type {string[]} */
   const seen = []
   const store = new MemoryEvents(strict)
-  const relay = new NostrRelay(store, { logger: silentLogger(), eventHandlingResultCacheTtl: 0 })
+  const relay = new NostrRelay(store, { logger: silentLogger(), eventHandlingResultCacheTtl: 0, ...(filterCacheMs === undefined ? {} : { filterResultCacheTtl: filterCacheMs }) })
   const wss = new WebSocketServer({ port, host, maxPayload: 1024 * 1024 })
   const sockets = new Set()
   let url = ''
@@ -79,6 +79,7 @@ export async function startRelay ({ port = 0, host = '127.0.0.1', strict = true,
     violations,
     seen: () => [...seen],
     stored: () => store.all(),
+    forget: (ids) => { for (const id of ids) store.events.delete(id) },
     close: async () => {
       for (const socket of sockets) socket.terminate()
       await new Promise((resolve) => wss.close(() => resolve(undefined)))

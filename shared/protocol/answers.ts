@@ -53,21 +53,7 @@ export function parseListItemsAnswer (value: unknown, request: ListItemsRequest)
   if (!Array.isArray(items) || typeof done !== 'boolean' || (cursor !== null && typeof cursor !== 'string')) {
     refuse('a list of items in the wrong shape')
   }
-  if (items.length > request.limit) refuse(`${items.length} items where at most ${request.limit} were asked for`)
-  const types = request.types ? new Set<string>(request.types) : null
-  const seen = new Set<string>()
-  let previous: SharedItem | null = null
-  for (const item of items) {
-    if (!isStrictSharedItem(item)) refuse('an item that is not a valid note, post or file')
-    if (seen.has(item.id)) refuse('the same item twice in one page')
-    seen.add(item.id)
-    if (types && !types.has(item.type)) refuse('an item of a kind that was not asked for')
-    if ((request.createdFrom !== undefined && item.createdAt < request.createdFrom) ||
-      (request.createdTo !== undefined && item.createdAt > request.createdTo)) refuse('an item outside the time range asked for')
-    // No order to check: each owner device lists in its own order (see
-    // CursorPosition), which the friend cannot see and need not.
-    previous = item
-  }
+  const previous = checkSharedItems(items, request).at(-1) ?? null
   if (previous === null) {
     if (cursor !== null) refuse('a position after an empty page')
     // "Not done" with nothing in it would keep us asking forever.
@@ -121,3 +107,24 @@ export function parsePingAnswer (value: unknown, sent: Uint8Array): void {
 }
 
 export { cleanDisplayName }
+
+/** The items of a page as a live answer must have them: each a valid note,
+ *  post or file, none twice, at most as many as asked for, of the kinds and
+ *  time range asked for. Also the check of items from a mailbox letter
+ *  (client/cache/mailbox-intake.ts), so both ways in are judged alike. */
+export function checkSharedItems (items: unknown[], request: ListItemsRequest): SharedItem[] {
+  if (items.length > request.limit) refuse(`${items.length} items where at most ${request.limit} were asked for`)
+  const types = request.types ? new Set<string>(request.types) : null
+  const seen = new Set<string>()
+  for (const item of items) {
+    if (!isStrictSharedItem(item)) refuse('an item that is not a valid note, post or file')
+    if (seen.has(item.id)) refuse('the same item twice in one page')
+    seen.add(item.id)
+    if (types && !types.has(item.type)) refuse('an item of a kind that was not asked for')
+    if ((request.createdFrom !== undefined && item.createdAt < request.createdFrom) ||
+      (request.createdTo !== undefined && item.createdAt > request.createdTo)) refuse('an item outside the time range asked for')
+    // No order to check: each owner device lists in its own order (see
+    // CursorPosition), which the friend cannot see and need not.
+  }
+  return items as SharedItem[]
+}

@@ -1,0 +1,46 @@
+// What my friends left for me in the mailbox on relays, into my cache by
+// the same doors as a live answer: the items of a letter pass the check a
+// live page passes (parseListItemsAnswer) and are stored by storePage;
+// the ids to forget pass parseDeleteNotices and go through
+// applyDeleteNotices. The node has already checked that the owner signed
+// the letter, that it is for me and not expired (node-tab/mailbox); the
+// cache cannot tell which way an item came. A letter is taken once, and an
+// item the owner told me to forget (in this read or before) is not brought
+// back by an older letter a relay serves again.
+import type { Letter } from '../../node-tab/mailbox/mailbox-letters'
+import { MAX_PAGE } from '../../shared/protocol/items'
+import { checkSharedItems } from '../../shared/protocol/answers'
+import { parseDeleteNotices } from '../../shared/protocol/protocol'
+import type { SharedItem } from '../../shared/protocol/items'
+import type { FriendCache } from './friend-cache'
+
+export interface Intake { stored: number, forgotten: number, refused: number }
+
+export async function takeLetters (cache: FriendCache, owner: string, letters: readonly Letter[]): Promise<Intake> {
+  const memory = await cache.mailboxMemory(owner)
+  const fresh = letters.filter((letter) => !memory.taken.has(letter.id))
+  const result: Intake = { stored: 0, forgotten: 0, refused: 0 }
+  if (fresh.length === 0) return result
+  const gone: string[] = []
+  const items: SharedItem[] = []
+  for (const letter of fresh) {
+    try {
+      if (letter.gone) gone.push(...parseDeleteNotices({ itemIds: letter.gone }))
+      else items.push(...checkSharedItems(letter.items ?? [], { limit: MAX_PAGE }))
+    } catch {
+      result.refused++ // the whole letter, as a live page would be
+    }
+  }
+  const forget = new Set([...gone, ...memory.gone])
+  const wanted = items.filter((item) => !forget.has(item.id))
+  if (wanted.length > 0) {
+    const mark = cache.deletionMark(owner)
+    result.stored = await cache.storePage(owner, wanted, null, mark)
+  }
+  if (gone.length > 0) {
+    await cache.applyDeleteNotices(owner, gone)
+    result.forgotten = new Set(gone).size
+  }
+  await cache.lettersTaken(owner, fresh.map((letter) => letter.id))
+  return result
+}

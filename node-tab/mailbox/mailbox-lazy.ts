@@ -1,0 +1,55 @@
+// The mailbox as the node holds it: its code (and nostr-tools) loads on
+// first use, which is after the first screen (the listener starting, or a
+// change to share), never with it.
+import type { LettersHandler, Mailbox, MailboxOptions } from './mailbox'
+
+export class LazyMailbox {
+  onLetters: LettersHandler | null = null
+  private loaded: Promise<Mailbox> | null = null
+  private closed = false
+
+  constructor (private readonly opts: MailboxOptions) {}
+
+  /** See Mailbox.itemsChanged; nothing without relays. */
+  async itemsChanged (itemIds: readonly string[]): Promise<number> {
+    if (!this.wanted()) return 0
+    return (await this.mailbox()).itemsChanged(itemIds)
+  }
+
+  /** See Mailbox.noticesChanged; nothing without relays. */
+  async noticesChanged (itemIds: readonly string[]): Promise<number> {
+    if (!this.wanted()) return 0
+    return (await this.mailbox()).noticesChanged(itemIds)
+  }
+
+  /** See Mailbox.retryPending; nothing without relays. */
+  async retryPending (): Promise<number> {
+    if (!this.wanted()) return 0
+    return (await this.mailbox()).retryPending()
+  }
+
+  /** See Mailbox.read; nothing without relays. */
+  async read (): Promise<number> {
+    if (!this.wanted()) return 0
+    return (await this.mailbox()).read()
+  }
+
+  close (): void {
+    this.closed = true
+    void this.loaded?.then((m) => m.close())
+  }
+
+  private wanted (): boolean {
+    return !this.closed && this.opts.relayUrls().length > 0
+  }
+
+  private mailbox (): Promise<Mailbox> {
+    this.loaded ??= import('./mailbox').then(({ Mailbox }) => {
+      const mailbox = new Mailbox(this.opts)
+      mailbox.onLetters = (owner, letters) => this.onLetters?.(owner, letters) ?? Promise.resolve()
+      if (this.closed) mailbox.close()
+      return mailbox
+    })
+    return this.loaded
+  }
+}

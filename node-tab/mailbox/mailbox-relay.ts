@@ -1,0 +1,158 @@
+// The mailbox's visits to one relay: a short-lived socket, unlike the
+// rendezvous' standing one (relays/relay-connection.ts). Publishing sends
+// letters paced under public relays' rate limits and waits for each OK;
+// reading asks for stored events under our tags and collects them until the
+// relay says it has sent what it holds (EOSE), or a time limit. What the
+// relay sends is bounded here before anything opens it: message size and
+// shape (relay-events.ts), kind, exactly one of our tags, events per tag and
+// per visit, repeats, and the event's own signature.
+import { verifyEvent, type Event } from 'nostr-tools/pure'
+import { readRelayMessage } from '../relays/relay-events'
+import { MAX_LETTER_CONTENT_CHARS } from './mailbox-letters'
+
+/** A regular kind (1000–9999): relays store it, until its NIP-40 expiry. */
+export const MAILBOX_KIND = 4550
+
+export interface MailboxRelayLimits {
+  /** A relay visit gives up after this long. */
+  visitTimeoutMs: number
+  /** Letters sent at once, then one per paceMs (the strict relay, like
+   *  public ones, allows 40 messages at once and 10 a second). */
+  burst: number
+  paceMs: number
+  /** Tags in one REQ (several REQs, one after the other, beyond). */
+  tagsPerRequest: number
+  /** Events taken from one relay in one read, and under one tag: a relay
+   *  flooding a friend's tag with junk costs at most this much. */
+  eventsPerRead: number
+  eventsPerTag: number
+}
+
+export const DEFAULT_MAILBOX_RELAY_LIMITS: MailboxRelayLimits = {
+  visitTimeoutMs: 15_000,
+  burst: 20,
+  paceMs: 200,
+  tagsPerRequest: 200,
+  eventsPerRead: 2_000,
+  eventsPerTag: 50
+}
+
+export type MailboxDrop = 'oversized' | 'malformed' | 'wrong-kind' | 'wrong-tag' | 'bad-signature' | 'duplicate' | 'flood' | 'other'
+
+export interface MailboxVisitOptions {
+  createSocket: (url: string) => WebSocket
+  limits: MailboxRelayLimits
+  onDrop?: (reason: MailboxDrop) => void
+}
+
+/** Publishes these events on one relay; resolves with how many it accepted. */
+export async function publishEvents (url: string, events: readonly Event[], opts: MailboxVisitOptions): Promise<number> {
+  if (events.length === 0) return 0
+  const socket = await openSocket(url, opts)
+  if (!socket) return 0
+  const waiting = new Map<string, (ok: boolean) => void>()
+  socket.onmessage = (ev: MessageEvent) => {
+    let msg: unknown
+    try { msg = JSON.parse(String(ev.data)) } catch { return }
+    if (Array.isArray(msg) && msg[0] === 'OK' && typeof msg[1] === 'string') waiting.get(msg[1])?.(msg[2] === true)
+  }
+  const outcomes: Array<Promise<boolean>> = []
+  try {
+    for (let i = 0; i < events.length; i++) {
+      if (i >= opts.limits.burst) await sleep(opts.limits.paceMs)
+      const event = events[i]!
+      outcomes.push(new Promise<boolean>((resolve) => {
+        waiting.set(event.id, resolve)
+        socket.onclose = () => { for (const done of waiting.values()) done(false) }
+        setTimeout(() => resolve(false), opts.limits.visitTimeoutMs)
+      }))
+      socket.send(JSON.stringify(['EVENT', event]))
+    }
+    return (await Promise.all(outcomes)).filter(Boolean).length
+  } finally {
+    closeSocket(socket)
+  }
+}
+
+/** Stored events of our kind under these tags, since `since` (seconds), checked as said above. */
+export async function readEvents (url: string, tags: readonly string[], since: number, opts: MailboxVisitOptions): Promise<Event[]> {
+  if (tags.length === 0) return []
+  const socket = await openSocket(url, opts)
+  if (!socket) return []
+  const drop = (reason: MailboxDrop): void => opts.onDrop?.(reason)
+  const out: Event[] = []
+  const seen = new Set<string>()
+  const perTag = new Map<string, number>()
+  try {
+    for (let i = 0; i < tags.length && out.length < opts.limits.eventsPerRead; i += opts.limits.tagsPerRequest) {
+      const wanted = new Set(tags.slice(i, i + opts.limits.tagsPerRequest))
+      const subId = Math.random().toString(36).slice(2, 12)
+      await new Promise<void>((resolve) => {
+        let taken = 0
+        const done = (): void => { clearTimeout(timer); resolve() }
+        const timer = setTimeout(done, opts.limits.visitTimeoutMs)
+        socket.onclose = done
+        socket.onmessage = (ev: MessageEvent) => {
+          const msg = readRelayMessage(ev.data)
+          if (msg.type === 'dropped') return drop(msg.reason === 'oversized' ? 'oversized' : 'malformed')
+          if (msg.type === 'other') {
+            if (isEndOf(ev.data, subId)) done()
+            return
+          }
+          if (msg.subId !== subId) return drop('other')
+          // The bounds come before any work on the event.
+          if (out.length >= opts.limits.eventsPerRead || ++taken > opts.limits.eventsPerRead) { drop('flood'); return done() }
+          const event = msg.event
+          if (event.kind !== MAILBOX_KIND) return drop('wrong-kind')
+          const own = event.tags.filter((t) => t[0] === 't')
+          const tag = own[0]?.[1]
+          if (own.length !== 1 || tag === undefined || !wanted.has(tag)) return drop('wrong-tag')
+          const count = (perTag.get(tag) ?? 0) + 1
+          perTag.set(tag, count)
+          if (count > opts.limits.eventsPerTag) return drop('flood')
+          if (seen.has(event.id)) return drop('duplicate')
+          if (event.content.length > MAX_LETTER_CONTENT_CHARS) return drop('oversized')
+          if (!verifyEvent(event)) return drop('bad-signature')
+          seen.add(event.id)
+          out.push(event)
+        }
+        socket.send(JSON.stringify(['REQ', subId, { kinds: [MAILBOX_KIND], '#t': [...wanted], since, limit: opts.limits.eventsPerRead }]))
+      })
+      if (socket.readyState !== OPEN) break
+      socket.send(JSON.stringify(['CLOSE', subId]))
+    }
+    return out
+  } finally {
+    closeSocket(socket)
+  }
+}
+
+const OPEN = 1
+
+function isEndOf (data: unknown, subId: string): boolean {
+  try {
+    const msg = JSON.parse(String(data)) as unknown[]
+    return (msg[0] === 'EOSE' || msg[0] === 'CLOSED') && msg[1] === subId
+  } catch { return false }
+}
+
+function openSocket (url: string, opts: MailboxVisitOptions): Promise<WebSocket | null> {
+  return new Promise((resolve) => {
+    let socket: WebSocket
+    try { socket = opts.createSocket(url) } catch { return resolve(null) }
+    const timer = setTimeout(() => { closeSocket(socket); resolve(null) }, opts.limits.visitTimeoutMs)
+    socket.onopen = () => { clearTimeout(timer); resolve(socket) }
+    socket.onerror = () => { /* onclose follows */ }
+    socket.onclose = () => { clearTimeout(timer); resolve(null) }
+  })
+}
+
+function closeSocket (socket: WebSocket): void {
+  socket.onopen = socket.onmessage = socket.onclose = null
+  socket.onerror = () => {}
+  try { socket.close() } catch { /* already closing */ }
+}
+
+function sleep (ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}

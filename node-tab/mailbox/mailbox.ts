@@ -1,0 +1,277 @@
+// The blind mailbox on relays (DESIGN §6c), first slice: what a friend may
+// see of my text items, and what they must forget, waits for them on my
+// relays while they are offline; when Kith opens, I read what my friends
+// left for me. Only while relays are configured, and only a device holding
+// the identity key writes letters (they are signed by it: a server device
+// cannot yet). Files wait for a live session (a relay caps an event at
+// 64 KiB).
+//
+// Cost: one sealed event per friend who may see the change, per relay (a
+// post for 250 friends is 250 events on each relay, paced under public
+// relays' rate limits). The planned scheme is one sealed item plus a small
+// per-friend key each (docs/networks.md).
+import type { Event } from 'nostr-tools/pure'
+import { finalizeEvent, generateSecretKey } from 'nostr-tools/pure'
+import { canSee } from '../storage/access-policy'
+import type { ItemRow, NodeDatabase } from '../storage/db'
+import { deliveryTables, recordDeliveries } from '../storage/deliveries'
+import { toShared } from '../storage/items-store'
+import { loadViewers } from '../storage/revoke'
+import type { NodeIdentity } from '../identity/node-identity'
+import {
+  LETTER_LIFETIME_MS, letterKey, letterTag, MAX_IDS_PER_LETTER, newLetter, openLetter, sealLetter, WINDOW_MS, windowOf, windowsToRead,
+  type Letter, type LetterRefusal
+} from './mailbox-letters'
+import { DEFAULT_MAILBOX_RELAY_LIMITS, MAILBOX_KIND, publishEvents, readEvents, type MailboxDrop, type MailboxRelayLimits } from './mailbox-relay'
+
+export interface MailboxOptions {
+  db: NodeDatabase
+  identity: Pick<NodeIdentity, 'keyHex' | 'signing'>
+  relayUrls: () => string[]
+  /** Every friend's current meeting secret, [key hex, secret]. */
+  secrets: () => Promise<Array<[string, Uint8Array]>>
+  createSocket?: (url: string) => WebSocket
+  limits?: Partial<MailboxRelayLimits>
+  now?: () => number
+}
+
+/** What one read found from one friend: opened letters, each checked for
+ *  the owner's signature, the recipient and expiry, and taken once. */
+export type LettersHandler = (owner: string, letters: Letter[]) => Promise<void>
+
+/** Where this device keeps the changes whose letters no relay took yet
+ *  (a device setting: not synced, see sync/tables.ts). */
+const PENDING_SETTING = 'mailboxPending'
+/** Changes kept for a retry, at most (the oldest go first). */
+const MAX_PENDING = 500
+
+interface Pending { items: string[], gone: string[] }
+
+function isPending (v: unknown): v is Pending {
+  const ids = (x: unknown): boolean => Array.isArray(x) && x.every((id) => typeof id === 'string')
+  return typeof v === 'object' && v !== null && ids((v as Pending).items) && ids((v as Pending).gone)
+}
+
+export class Mailbox {
+  /** Where opened letters go (the client's friend cache). */
+  onLetters: LettersHandler | null = null
+  /** What was dropped, by reason (tests and diagnostics). */
+  readonly dropped: Partial<Record<MailboxDrop | LetterRefusal, number>> = {}
+  private readonly now: () => number
+  private readonly limits: MailboxRelayLimits
+  private reading: Promise<number> | null = null
+  private readAgain = false
+  private closed = false
+
+  constructor (private readonly opts: MailboxOptions) {
+    this.now = opts.now ?? Date.now
+    this.limits = { ...DEFAULT_MAILBOX_RELAY_LIMITS, ...opts.limits }
+  }
+
+  /** Letters for these new or edited items to every friend who may see
+   *  them; recorded as delivered to those friends, so a later deletion
+   *  tells them too. Returns the events published (all relays). */
+  async itemsChanged (itemIds: readonly string[]): Promise<number> {
+    return this.untilTaken('items', itemIds, () => this.sendItems(itemIds))
+  }
+
+  /** Letters telling each friend still owed a delete notice for these
+   *  items to forget them (a deletion, or an audience that no longer
+   *  includes them). Their acknowledgement still comes live. */
+  async noticesChanged (itemIds: readonly string[]): Promise<number> {
+    return this.untilTaken('gone', itemIds, () => this.sendGone(itemIds))
+  }
+
+  /** Sends again what no relay took before (a relay down, or the tab
+   *  closed first): the items as they are now (a deleted one is not sent),
+   *  "forget it" to whoever is still owed a notice. Returns the events published. */
+  async retryPending (): Promise<number> {
+    const pending = await this.pending()
+    let sent = 0
+    if (pending.gone.length > 0) sent += await this.noticesChanged(pending.gone)
+    if (pending.items.length > 0) sent += await this.itemsChanged(pending.items)
+    return sent
+  }
+
+  /** Keeps the change until some relay took every letter of it. */
+  private async untilTaken (list: keyof Pending, itemIds: readonly string[], send: () => Promise<{ published: number, taken: boolean }>): Promise<number> {
+    if (this.closed || this.opts.relayUrls().length === 0 || !this.opts.identity.signing() || itemIds.length === 0) return 0
+    await this.updatePending((p) => { p[list] = [...p[list].filter((id) => !itemIds.includes(id)), ...itemIds].slice(-MAX_PENDING) })
+    const { published, taken } = await send()
+    if (taken) await this.updatePending((p) => { p[list] = p[list].filter((id) => !itemIds.includes(id)) })
+    return published
+  }
+
+  private async pending (): Promise<Pending> {
+    return await this.opts.db.getSetting(PENDING_SETTING, isPending) ?? { items: [], gone: [] }
+  }
+
+  private async updatePending (change: (p: Pending) => void): Promise<void> {
+    const db = this.opts.db
+    await db.transaction('rw', db.settings, async () => {
+      const p = await this.pending()
+      change(p)
+      await db.putSetting(PENDING_SETTING, p)
+    })
+  }
+
+  private async sendItems (itemIds: readonly string[]): Promise<{ published: number, taken: boolean }> {
+    const urls = this.opts.relayUrls()
+    const signing = this.opts.identity.signing()
+    if (this.closed || urls.length === 0 || !signing) return { published: 0, taken: false }
+    const db = this.opts.db
+    // Text items only: a file's bytes wait for a live session.
+    const rows = (await db.items.bulkGet([...itemIds])).filter((row): row is ItemRow => row !== undefined && row.type !== 'file' && row.audience.kind !== 'me')
+    if (rows.length === 0) return { published: 0, taken: true }
+    const secrets = await this.opts.secrets()
+    const viewers = await loadViewers(db, secrets.map(([key]) => key))
+    const events: Event[] = []
+    const delivered: Array<[string, string[]]> = []
+    for (const [friend, secret] of secrets) {
+      const viewer = viewers.get(friend)
+      const visible = viewer?.isFriend ? rows.filter((row) => canSee(row.audience, viewer)) : []
+      if (visible.length === 0) continue
+      const sent = this.letterEvents(friend, secret, signing.secretKey, visible.map(toShared), 'items')
+      if (sent.ids.length === 0) continue
+      events.push(...sent.events)
+      delivered.push([friend, sent.ids])
+    }
+    if (delivered.length > 0) {
+      await db.transaction('rw', deliveryTables(db), async () => {
+        for (const [friend, ids] of delivered) await recordDeliveries(db, friend, ids, this.now())
+      })
+    }
+    return this.publish(urls, events)
+  }
+
+  private async sendGone (itemIds: readonly string[]): Promise<{ published: number, taken: boolean }> {
+    const urls = this.opts.relayUrls()
+    const signing = this.opts.identity.signing()
+    if (this.closed || urls.length === 0 || !signing) return { published: 0, taken: false }
+    const notices = await this.opts.db.notices.where('itemId').anyOf([...itemIds]).toArray()
+    const byFriend = new Map<string, string[]>()
+    for (const n of notices) byFriend.set(n.friendKey, [...byFriend.get(n.friendKey) ?? [], n.itemId])
+    const events: Event[] = []
+    for (const [friend, secret] of await this.opts.secrets()) {
+      const gone = byFriend.get(friend)
+      if (gone) events.push(...this.letterEvents(friend, secret, signing.secretKey, gone, 'gone').events)
+    }
+    return this.publish(urls, events)
+  }
+
+  /** Reads what friends left for me on every relay, hands each friend's
+   *  opened letters to onLetters; returns how many letters were opened. One
+   *  read at a time; asked again meanwhile, one more follows. */
+  read (): Promise<number> {
+    if (this.reading) {
+      this.readAgain = true
+      return this.reading
+    }
+    this.reading = this.readOnce().finally(() => {
+      this.reading = null
+      if (this.readAgain && !this.closed) {
+        this.readAgain = false
+        void this.read()
+      }
+    })
+    return this.reading
+  }
+
+  close (): void {
+    this.closed = true
+  }
+
+  private async readOnce (): Promise<number> {
+    const urls = this.opts.relayUrls()
+    if (this.closed || urls.length === 0) return 0
+    const me = this.opts.identity.keyHex
+    const now = this.now()
+    const byTag = new Map<string, { owner: string, key: Uint8Array }>()
+    for (const [friend, secret] of await this.opts.secrets()) {
+      const key = letterKey(secret, friend, me)
+      for (const window of windowsToRead(now)) byTag.set(letterTag(secret, friend, me, window), { owner: friend, key })
+    }
+    if (byTag.size === 0) return 0
+    const since = Math.floor((now - LETTER_LIFETIME_MS - WINDOW_MS) / 1000)
+    const letters = new Map<string, Map<string, Letter>>()
+    for (const url of urls) {
+      const events = await readEvents(url, [...byTag.keys()], since, this.visit()).catch(() => [])
+      for (const event of events) {
+        const tag = event.tags.find((t) => t[0] === 't')![1]!
+        const from = byTag.get(tag)!
+        const letter = openLetter(event.content, from.key, from.owner, me, this.now())
+        if (typeof letter === 'string') { this.count(letter); continue }
+        let mine = letters.get(from.owner)
+        if (!mine) letters.set(from.owner, mine = new Map())
+        // The same letter from several relays (or twice from one) is one letter.
+        if (mine.has(letter.id)) { this.count('duplicate'); continue }
+        mine.set(letter.id, letter)
+      }
+    }
+    let opened = 0
+    for (const [owner, mine] of letters) {
+      if (this.closed) break
+      opened += mine.size
+      await this.onLetters?.(owner, [...mine.values()])
+    }
+    return opened
+  }
+
+  /** One event per letter; what does not fit one letter is split, and an
+   *  item too large for the largest bucket is left for a live session. */
+  private letterEvents (friend: string, secret: Uint8Array, signingSecret: Uint8Array, entries: unknown[], kind: 'items' | 'gone'): { events: Event[], ids: string[] } {
+    const me = this.opts.identity.keyHex
+    const now = this.now()
+    const key = letterKey(secret, me, friend)
+    const tag = letterTag(secret, me, friend, windowOf(now))
+    const events: Event[] = []
+    const ids: string[] = []
+    const batches: unknown[][] = []
+    for (let i = 0; i < entries.length; i += MAX_IDS_PER_LETTER) batches.push(entries.slice(i, i + MAX_IDS_PER_LETTER))
+    while (batches.length > 0) {
+      const batch = batches.shift()!
+      const letter = newLetter(me, friend, now, kind === 'items' ? { items: batch } : { gone: batch as string[] })
+      const content = sealLetter(letter, signingSecret, key)
+      if (content === null) {
+        // Too large together: halves, until single items (which are left out if still too large).
+        if (batch.length > 1) batches.unshift(batch.slice(0, batch.length / 2), batch.slice(batch.length / 2))
+        continue
+      }
+      events.push(mailboxEvent(tag, content, letter.exp))
+      ids.push(...batch.map((entry) => kind === 'items' ? (entry as { id: string }).id : entry as string))
+    }
+    return { events, ids }
+  }
+
+  /** Publishes on every relay: how many events the relays took in all, and
+   *  whether one relay at least took every one (then the change is delivered
+   *  as far as relays go). */
+  private async publish (urls: string[], events: Event[]): Promise<{ published: number, taken: boolean }> {
+    if (events.length === 0) return { published: 0, taken: true }
+    const accepted = await Promise.all(urls.map((url) => publishEvents(url, events, this.visit()).catch(() => 0)))
+    return { published: accepted.reduce((a, b) => a + b, 0), taken: accepted.some((n) => n === events.length) }
+  }
+
+  private visit () {
+    return {
+      createSocket: this.opts.createSocket ?? ((url: string) => new WebSocket(url)),
+      limits: this.limits,
+      onDrop: (reason: MailboxDrop) => this.count(reason)
+    }
+  }
+
+  private count (reason: MailboxDrop | LetterRefusal): void {
+    this.dropped[reason] = (this.dropped[reason] ?? 0) + 1
+  }
+}
+
+/** One letter as a stored Nostr event: signed with a key made for it alone,
+ *  tagged with the letter's tag only, expiring with the letter (NIP-40). */
+export function mailboxEvent (tag: string, content: string, expMs: number, nowMs = Date.now()): Event {
+  return finalizeEvent({
+    kind: MAILBOX_KIND,
+    created_at: Math.floor(nowMs / 1000),
+    tags: [['t', tag], ['expiration', String(Math.floor(expMs / 1000))]],
+    content
+  }, generateSecretKey())
+}

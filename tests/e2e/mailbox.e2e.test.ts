@@ -1,0 +1,90 @@
+// The blind mailbox, in real pages (issue 15): Alice and Bob are never
+// online at the same moment, and a relay (a stock Nostr relay from npm,
+// strict as public ones are) carries what Alice shares and deletes, sealed.
+// The tracker stays up; what matters is that Alice has no device online
+// when Bob comes. Then what the relay holds is searched for who they are.
+import { describe, expect, it } from 'vitest'
+import { loadCrypto } from '../../shared/crypto/crypto'
+import { parseAddress } from '../../shared/identity/identity'
+import { toBase64, toHex } from '../../shared/util/bytes'
+import { feedTexts, refreshFeed, tab } from './support/app'
+import { befriend, newPeople, share } from './support/people'
+import { desktopAndPhone, openApp, worldPerFile, type Person } from './support/world'
+
+const world = worldPerFile({ relay: true })
+let alice: Person, bob: Person
+const NOTE = 'Kites on Pebble Hill, Saturday at dawn'
+const ALICE = 'Alice Ferrand'
+const BOB = 'Bob Ashgrove'
+/** The mailbox's kind on relays (node-tab/mailbox/mailbox-relay.ts). */
+const MAILBOX_KIND = 4550
+
+const letters = (): number => world.relay!.stored().filter((e) => e.kind === MAILBOX_KIND).length
+
+/** Opens Kith again in the same browser profile (what it stored stays). */
+async function comeBack (person: Person): Promise<void> {
+  person.page = await person.context.newPage()
+  await openApp(person, world.appUrl)
+}
+
+async function aliceFeedOfBob (): Promise<void> {
+  await bob.page.goto(`${world.appUrl}#/friend/${alice.address}`)
+  await bob.page.getByTestId('feed-state').waitFor()
+}
+
+describe('a mailbox on the relay for whoever is offline', () => {
+  it('Alice and Bob become friends and he sees what she shares live', async () => {
+    ;[alice, bob] = await newPeople(world, ALICE, BOB)
+    await befriend(alice, bob)
+    await share(alice, 'Hello from Alice')
+    await refreshFeed(bob.page)
+    await expect.poll(() => feedTexts(bob.page), { timeout: 30_000 }).toEqual([expect.stringContaining('Hello from Alice')])
+  })
+
+  it('Bob closes his browser; Alice shares a post and closes hers; Bob opens Kith later and sees it', async () => {
+    await bob.page.close()
+    const before = letters()
+    await share(alice, NOTE, { kind: 'Post' })
+    // Alice's node left one letter for Bob on the relay before she leaves.
+    await expect.poll(letters, { timeout: 30_000 }).toBe(before + 1)
+    await alice.page.close()
+    await comeBack(bob)
+    await aliceFeedOfBob()
+    await expect.poll(async () => (await feedTexts(bob.page)).join('\n'), { timeout: 60_000 }).toContain(NOTE)
+    // Alice is not online: the post came by the relay.
+    await bob.page.goto(`${world.appUrl}#/me`)
+    await tab(bob.page, 'Friends')
+    expect((await bob.page.getByTestId('friend-entry').filter({ hasText: ALICE }).getByTestId('friend-presence').textContent())?.trim()).toBe('Offline')
+    await aliceFeedOfBob()
+    await desktopAndPhone(bob, 'mailbox-bob-sees-post-alice-offline')
+  })
+
+  it('Alice deletes it while Bob is away, then leaves; Bob comes back and his copy goes', async () => {
+    await bob.page.close()
+    await comeBack(alice)
+    const before = letters()
+    await tab(alice.page, 'My items')
+    const item = alice.page.getByTestId('my-item').filter({ hasText: NOTE })
+    await item.getByRole('button', { name: 'Delete' }).click()
+    await item.getByRole('button', { name: 'Yes, delete' }).click()
+    await expect.poll(letters, { timeout: 30_000 }).toBe(before + 1)
+    await alice.page.close()
+    await comeBack(bob)
+    await aliceFeedOfBob()
+    await expect.poll(async () => (await feedTexts(bob.page)).join('\n'), { timeout: 60_000 }).not.toContain(NOTE)
+    // What came live before stays.
+    expect((await feedTexts(bob.page)).join('\n')).toContain('Hello from Alice')
+  })
+
+  it('what the relay holds and saw names nobody: no address, key, name or text', async () => {
+    await loadCrypto()
+    const seen = world.relay!.seen().join('\n') + JSON.stringify(world.relay!.stored())
+    expect(letters()).toBeGreaterThan(0)
+    const secrets: string[] = [NOTE, 'Hello from Alice', ALICE, BOB, 'Ferrand', 'Ashgrove', 'Pebble']
+    for (const person of [alice, bob]) {
+      const key = parseAddress(person.address)
+      secrets.push(person.address, toHex(key), toBase64(key), toBase64(key).replace(/=+$/, ''))
+    }
+    for (const secret of secrets) expect(seen, `the relay saw “${secret}”`).not.toContain(secret)
+  })
+})

@@ -1,0 +1,266 @@
+// The blind mailbox against the real strict test relay (a stock relay from
+// npm, strict as public ones are): Alice's node leaves letters for Bob while
+// he is away; Bob's node reads them and his cache takes them by the doors a
+// live answer uses. Then the attacks: another pair's letters, a letter not
+// signed by the owner, replays and repeats, expired letters, junk floods.
+import WebSocket from 'ws'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { Mailbox, mailboxEvent } from '../../node-tab/mailbox/mailbox'
+import { letterKey, letterTag, LETTER_LIFETIME_MS, newLetter, sealLetter, windowOf } from '../../node-tab/mailbox/mailbox-letters'
+import { DEFAULT_MAILBOX_RELAY_LIMITS, MAILBOX_KIND, publishEvents, type MailboxRelayLimits } from '../../node-tab/mailbox/mailbox-relay'
+import { FriendsStore } from '../../node-tab/storage/friends-store'
+import { ItemsStore } from '../../node-tab/storage/items-store'
+import type { NodeDatabase } from '../../node-tab/storage/db'
+import { FriendCache } from '../../client/cache/friend-cache'
+import { takeLetters } from '../../client/cache/mailbox-intake'
+import { pairSecret } from '../../shared/crypto/crypto'
+import { addressFromPublicKey } from '../../shared/identity/identity'
+import { toBase64 } from '../../shared/util/bytes'
+import { startRelay, type RelayEvent, type RunningRelay } from '../../scripts/lib/relay-server.mjs'
+import { clientDatabase, cleanupsAfterEach, nodeDatabase } from './cleanups'
+import { person, type Person } from './friend-fixtures'
+
+const cleanups = cleanupsAfterEach()
+const createSocket = (url: string): globalThis.WebSocket => new WebSocket(url) as unknown as globalThis.WebSocket
+
+let relay: RunningRelay
+let alice: Person, bob: Person, carol: Person
+let secretAB: Uint8Array, secretAC: Uint8Array
+
+beforeEach(async () => {
+  relay = await startRelay({ strict: true, quiet: true, filterCacheMs: 0 })
+  cleanups.push(async () => {
+    await relay.close()
+    expect(relay.violations).toEqual([])
+  })
+  ;[alice, bob, carol] = [person(), person(), person()]
+  secretAB = pairSecret(alice.identity.secretKey, bob.identity.publicKey)
+  secretAC = pairSecret(alice.identity.secretKey, carol.identity.publicKey)
+})
+
+function mailboxOf (who: Person, db: NodeDatabase, secrets: Array<[string, Uint8Array]>, limits: Partial<MailboxRelayLimits> = {}): Mailbox {
+  const mailbox = new Mailbox({ db, identity: { keyHex: who.keyHex, signing: () => who.identity }, relayUrls: () => [relay.url], secrets: async () => secrets, createSocket, limits })
+  cleanups.push(() => mailbox.close())
+  return mailbox
+}
+
+/** Alice's node with these friends, and an item store. */
+async function aliceNode (friends: Person[]): Promise<{ db: NodeDatabase, items: ItemsStore, mailbox: Mailbox }> {
+  const db = nodeDatabase(cleanups)
+  const store = new FriendsStore(db)
+  for (const f of friends) await store.add({ key: f.keyHex, address: addressFromPublicKey(f.identity.publicKey), displayName: 'friend' })
+  const secrets = friends.map((f): [string, Uint8Array] => [f.keyHex, pairSecret(alice.identity.secretKey, f.identity.publicKey)])
+  return { db, items: new ItemsStore(db), mailbox: mailboxOf(alice, db, secrets) }
+}
+
+/** A friend's node (knowing Alice by this secret) and cache, wired as the client wires them. */
+function reader (me: Person, secret: Uint8Array, limits: Partial<MailboxRelayLimits> = {}): { mailbox: Mailbox, cache: FriendCache, added: string[] } {
+  const cache = new FriendCache(clientDatabase(cleanups))
+  const added: string[] = []
+  cache.onNewItems = (_owner, items) => { added.push(...items.map((i) => i.text)) }
+  const mailbox = mailboxOf(me, nodeDatabase(cleanups), [[alice.keyHex, secret]], limits)
+  mailbox.onLetters = async (owner, letters) => { await takeLetters(cache, owner, letters) }
+  return { mailbox, cache, added }
+}
+
+const texts = async (cache: FriendCache): Promise<string[]> => (await cache.items(alice.keyHex)).map((i) => i.text)
+const stored = (): RelayEvent[] => relay.stored().filter((e) => e.kind === MAILBOX_KIND)
+
+/** Wraps sealed letter bytes in a fresh event (a new throwaway key), as a replaying relay or anyone can. */
+async function publish (tag: string, content: string, expMs = Date.now() + LETTER_LIFETIME_MS): Promise<void> {
+  expect(await publishEvents(relay.url, [mailboxEvent(tag, content, expMs)], { createSocket, limits: DEFAULT_MAILBOX_RELAY_LIMITS })).toBe(1)
+}
+
+describe('the blind mailbox', () => {
+  it('a post Alice shares while Bob is away waits on the relay, sealed, and reaches his cache when he reads', async () => {
+    const { db, items, mailbox } = await aliceNode([bob])
+    const post = await items.create({ type: 'post', text: 'Picnic on Sunday', audience: { kind: 'friends' } })
+    expect(await mailbox.itemsChanged([post.id])).toBe(1) // one event, for one friend, on one relay
+    const [event] = stored()
+    expect(event!.tags.map((t) => t[0])).toEqual(['t', 'expiration'])
+    expect(JSON.stringify(relay.stored())).not.toContain('Picnic')
+    expect(JSON.stringify(relay.stored())).not.toContain(alice.keyHex)
+    expect(JSON.stringify(relay.stored())).not.toContain(bob.keyHex)
+    // Expires with the letter, two weeks on.
+    expect(Number(event!.tags[1]![1]) * 1000).toBeGreaterThan(Date.now() + LETTER_LIFETIME_MS - 60_000)
+    // Delivered to Bob, so a deletion tells him too.
+    expect(await db.deliveries.get([post.id, bob.keyHex])).toBeDefined()
+    const b = reader(bob, secretAB)
+    expect(await b.mailbox.read()).toBe(1)
+    expect(await texts(b.cache)).toEqual(['Picnic on Sunday'])
+  })
+
+  it('costs one event per friend who may see the post, per relay, and nothing without relays', async () => {
+    const friends = [bob, carol, person(), person(), person()]
+    const { db, items } = await aliceNode(friends)
+    const secrets = friends.map((f): [string, Uint8Array] => [f.keyHex, pairSecret(alice.identity.secretKey, f.identity.publicKey)])
+    const second = await startRelay({ strict: true, quiet: true, filterCacheMs: 0 })
+    cleanups.push(() => second.close())
+    const twoRelays = new Mailbox({ db, identity: { keyHex: alice.keyHex, signing: () => alice.identity }, relayUrls: () => [relay.url, second.url], secrets: async () => secrets, createSocket })
+    const post = await items.create({ type: 'post', text: 'To five friends', audience: { kind: 'friends' } })
+    expect(await twoRelays.itemsChanged([post.id])).toBe(10)
+    expect(stored()).toHaveLength(5)
+    // Every event in the smallest bucket: the same size whoever it is for.
+    expect(new Set(stored().map((e) => e.content.length)).size).toBe(1)
+    let sockets = 0
+    const none = new Mailbox({ db, identity: { keyHex: alice.keyHex, signing: () => alice.identity }, relayUrls: () => [], secrets: async () => secrets, createSocket: (url) => { sockets++; return createSocket(url) } })
+    expect(await none.itemsChanged([post.id])).toBe(0)
+    expect(await none.read()).toBe(0)
+    expect(sockets).toBe(0)
+  })
+
+  it('a letter Alice did sign is still refused whole when an item in it is not a valid item, as a live page would be', async () => {
+    const tag = letterTag(secretAB, alice.keyHex, bob.keyHex, windowOf(Date.now()))
+    const key = letterKey(secretAB, alice.keyHex, bob.keyHex)
+    const good = { id: 'good1', type: 'post', text: 'fine', createdAt: Date.now(), updatedAt: 1 }
+    const bad = { id: 'bad1', type: 'script', text: '<b>', createdAt: Date.now(), updatedAt: 1, extra: true }
+    await publish(tag, sealLetter(newLetter(alice.keyHex, bob.keyHex, Date.now(), { items: [good, bad] }), alice.identity.secretKey, key)!)
+    const b = reader(bob, secretAB)
+    expect(await b.mailbox.read()).toBe(1)
+    expect(await texts(b.cache)).toEqual([])
+  })
+
+  it('what no relay took (the relay was down) is kept and sent at the next start, once', async () => {
+    const { db, items } = await aliceNode([bob])
+    const down = await startRelay({ strict: true, quiet: true })
+    const downUrl = down.url
+    await down.close()
+    let urls = [downUrl]
+    const mailbox = new Mailbox({ db, identity: { keyHex: alice.keyHex, signing: () => alice.identity }, relayUrls: () => urls, secrets: async () => [[bob.keyHex, secretAB]], createSocket, limits: { visitTimeoutMs: 2_000 } })
+    cleanups.push(() => mailbox.close())
+    const post = await items.create({ type: 'post', text: 'While the relay was down', audience: { kind: 'friends' } })
+    expect(await mailbox.itemsChanged([post.id])).toBe(0)
+    urls = [relay.url]
+    expect(await mailbox.retryPending()).toBe(1)
+    expect(await mailbox.retryPending()).toBe(0) // taken: not again
+    const b = reader(bob, secretAB)
+    expect(await b.mailbox.read()).toBe(1)
+    expect(await texts(b.cache)).toEqual(['While the relay was down'])
+  })
+
+  it('a file, or an item only Alice sees, is not put in the mailbox', async () => {
+    const { items, mailbox } = await aliceNode([bob])
+    const mine = await items.create({ type: 'note', text: 'just me', audience: { kind: 'me' } })
+    const file = await items.create({ type: 'file', text: 'a file', audience: { kind: 'friends' }, file: { name: 'a.txt', mime: 'text/plain', content: new Blob(['hello']) } })
+    expect(await mailbox.itemsChanged([mine.id, file.id])).toBe(0)
+    expect(stored()).toEqual([])
+  })
+
+  it('Alice deletes it while Bob is away: his copy goes when he reads, and a replay of the old letter does not bring it back', async () => {
+    const { items, mailbox } = await aliceNode([bob])
+    const post = await items.create({ type: 'post', text: 'Oops, wrong photo', audience: { kind: 'friends' } })
+    await mailbox.itemsChanged([post.id])
+    const b = reader(bob, secretAB)
+    await b.mailbox.read()
+    expect(await texts(b.cache)).toEqual(['Oops, wrong photo'])
+    const itemLetter = stored()[0]!
+    await items.delete(post.id)
+    expect(await mailbox.noticesChanged([post.id])).toBe(1)
+    await b.mailbox.read()
+    expect(await texts(b.cache)).toEqual([])
+    // The old letter again, wrapped anew (a relay may do that), after the "forget it" one is gone from the relay.
+    relay.forget(relay.stored().map((e) => e.id))
+    await publish(itemLetter.tags[0]![1]!, itemLetter.content)
+    await b.mailbox.read()
+    expect(await texts(b.cache)).toEqual([])
+  })
+
+  it('a relay that held the post back and serves it after Bob took the deletion does not bring it back', async () => {
+    const { items, mailbox } = await aliceNode([bob])
+    const post = await items.create({ type: 'post', text: 'Held back', audience: { kind: 'friends' } })
+    await mailbox.itemsChanged([post.id])
+    const itemLetter = stored()[0]!
+    relay.forget([itemLetter.id])
+    await items.delete(post.id)
+    await mailbox.noticesChanged([post.id])
+    const b = reader(bob, secretAB)
+    expect(await b.mailbox.read()).toBe(1) // the "forget it" letter alone
+    await publish(itemLetter.tags[0]![1]!, itemLetter.content)
+    expect(await b.mailbox.read()).toBe(2)
+    expect(await texts(b.cache)).toEqual([])
+    expect(b.added).toEqual([])
+  })
+
+  it('a letter for another pair is not opened, and one sealed for another pair under our tag is dropped', async () => {
+    const { items, mailbox } = await aliceNode([carol])
+    const post = await items.create({ type: 'post', text: 'For Carol', audience: { kind: 'friends' } })
+    expect(await mailbox.itemsChanged([post.id])).toBe(1)
+    const bobTag = letterTag(secretAB, alice.keyHex, bob.keyHex, windowOf(Date.now()))
+    const carolTag = letterTag(secretAC, alice.keyHex, carol.keyHex, windowOf(Date.now()))
+    expect(stored().map((e) => e.tags[0]![1])).toEqual([carolTag])
+    // Tags differ per pair, per direction and per window.
+    expect(new Set([bobTag, carolTag, letterTag(secretAB, bob.keyHex, alice.keyHex, windowOf(Date.now())), letterTag(secretAB, alice.keyHex, bob.keyHex, windowOf(Date.now()) - 1)]).size).toBe(4)
+    const b = reader(bob, secretAB)
+    expect(await b.mailbox.read()).toBe(0)
+    // Alice's letter to Carol, moved under Bob's tag: it does not open with the Alice → Bob key.
+    await publish(bobTag, stored()[0]!.content)
+    expect(await b.mailbox.read()).toBe(0)
+    expect(b.mailbox.dropped.unsealed).toBe(1)
+    expect(await texts(b.cache)).toEqual([])
+    // Carol opens it (so it was a real letter).
+    const c = reader(carol, secretAC)
+    expect(await c.mailbox.read()).toBe(1)
+    expect(await texts(c.cache)).toEqual(['For Carol'])
+  })
+
+  it('a letter not signed by Alice is refused, even sealed under the pair’s own key by someone who holds it', async () => {
+    const tag = letterTag(secretAB, alice.keyHex, bob.keyHex, windowOf(Date.now()))
+    const key = letterKey(secretAB, alice.keyHex, bob.keyHex)
+    const item = { id: 'forged1', type: 'post', text: 'Alice never said this', createdAt: Date.now(), updatedAt: 1 }
+    // Bob's own key (he holds the meeting secret too), and a stranger's.
+    for (const signer of [bob, carol]) await publish(tag, sealLetter(newLetter(alice.keyHex, bob.keyHex, Date.now(), { items: [item] }), signer.identity.secretKey, key)!)
+    const b = reader(bob, secretAB)
+    expect(await b.mailbox.read()).toBe(0)
+    expect(b.mailbox.dropped.forged).toBe(2)
+    expect(await texts(b.cache)).toEqual([])
+  })
+
+  it('a letter Alice signed for Carol, sealed for Bob, is refused: it is not for him', async () => {
+    const tag = letterTag(secretAB, alice.keyHex, bob.keyHex, windowOf(Date.now()))
+    const key = letterKey(secretAB, alice.keyHex, bob.keyHex)
+    const item = { id: 'carols1', type: 'post', text: 'Only for Carol', createdAt: Date.now(), updatedAt: 1 }
+    await publish(tag, sealLetter(newLetter(alice.keyHex, carol.keyHex, Date.now(), { items: [item] }), alice.identity.secretKey, key)!)
+    const b = reader(bob, secretAB)
+    expect(await b.mailbox.read()).toBe(0)
+    expect(b.mailbox.dropped['not-for-me']).toBe(1)
+  })
+
+  it('a letter served again and again (the same event, or rewrapped) is shown once', async () => {
+    const { items, mailbox } = await aliceNode([bob])
+    const post = await items.create({ type: 'post', text: 'Once only', audience: { kind: 'friends' } })
+    await mailbox.itemsChanged([post.id])
+    const letter = stored()[0]!
+    await publish(letter.tags[0]![1]!, letter.content)
+    await publish(letter.tags[0]![1]!, letter.content)
+    const b = reader(bob, secretAB)
+    expect(await b.mailbox.read()).toBe(1) // three events, one letter
+    await b.mailbox.read()
+    await b.mailbox.read()
+    expect(await texts(b.cache)).toEqual(['Once only'])
+    expect(b.added).toEqual(['Once only'])
+  })
+
+  it('an expired letter is dropped, even when its event says it has not expired', async () => {
+    const tag = letterTag(secretAB, alice.keyHex, bob.keyHex, windowOf(Date.now()))
+    const key = letterKey(secretAB, alice.keyHex, bob.keyHex)
+    const item = { id: 'old1', type: 'post', text: 'Long ago', createdAt: Date.now(), updatedAt: 1 }
+    const old = newLetter(alice.keyHex, bob.keyHex, Date.now() - LETTER_LIFETIME_MS - 1000, { items: [item] })
+    await publish(tag, sealLetter(old, alice.identity.secretKey, key)!, Date.now() + 3_600_000)
+    const b = reader(bob, secretAB)
+    expect(await b.mailbox.read()).toBe(0)
+    expect(b.mailbox.dropped.expired).toBe(1)
+    expect(await texts(b.cache)).toEqual([])
+  })
+
+  it('a junk flood under Bob’s tag costs at most the bound per tag, and nothing of it is taken', async () => {
+    const tag = letterTag(secretAB, alice.keyHex, bob.keyHex, windowOf(Date.now()))
+    const junk = Array.from({ length: 30 }, (_, i) => mailboxEvent(tag, toBase64(new Uint8Array(64).fill(i)), Date.now() + 3_600_000))
+    expect(await publishEvents(relay.url, junk, { createSocket, limits: DEFAULT_MAILBOX_RELAY_LIMITS })).toBe(30)
+    const b = reader(bob, secretAB, { eventsPerTag: 10 })
+    expect(await b.mailbox.read()).toBe(0)
+    expect(b.mailbox.dropped.flood).toBe(20)
+    // Only the ten within the bound were tried, and none opened.
+    expect(b.mailbox.dropped.unsealed).toBe(10)
+    expect(await texts(b.cache)).toEqual([])
+  })
+})
