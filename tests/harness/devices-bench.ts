@@ -34,6 +34,27 @@ async function waitFor (what: string, condition: () => Promise<boolean>, timeout
   }
 }
 
+/** A new device waiting to be linked, stored in `dbName` once it is. It
+ *  confirms by itself: a runner does, and a person's confirming on a laptop
+ *  is not what is timed. */
+function waitToBeLinked (dbName: string, name: string, serverOnly: boolean, trackers: string[]): NewDeviceLink {
+  const db = new NodeDatabase(dbName)
+  return new NewDeviceLink({
+    name,
+    serverOnly,
+    autoConfirm: true,
+    trackers,
+    rtcConfig: { iceServers: [] },
+    onLinked: async (linked) => { await storeLinkedIdentity(db, linked); db.close() }
+  })
+}
+
+function codeOf (waiting: NewDeviceLink): string {
+  const state = waiting.state
+  if (state.step !== 'waiting') throw new Error(`no link code: ${state.step}`)
+  return state.codeText
+}
+
 export const devicesBench = {
   /** Owner: a full device with `items` notes for all friends. */
   deviceBenchOwner: async (trackers: string[], items: number) => {
@@ -46,18 +67,8 @@ export const devicesBench = {
   /** New device: wait to be linked; returns the link code. */
   deviceBenchNewDevice: async (trackers: string[]) => {
     deviceDbName = `kith-dev-pi-${Math.random()}`
-    const db = new NodeDatabase(deviceDbName)
-    link = new NewDeviceLink({
-      name: 'bench pi',
-      serverOnly: true,
-      autoConfirm: true, // a runner, as in boot-new-device.ts
-      trackers,
-      rtcConfig: { iceServers: [] },
-      onLinked: async (linked) => { await storeLinkedIdentity(db, linked); db.close() }
-    })
-    const state = link.state
-    if (state.step !== 'waiting') throw new Error(`no link code: ${state.step}`)
-    return state.codeText
+    link = waitToBeLinked(deviceDbName, 'bench pi', true, trackers)
+    return codeOf(link)
   },
   /** Owner: open the code and approve the new device as a server. */
   deviceBenchApprove: async (code: string) => {
@@ -129,18 +140,8 @@ export const devicesBench = {
   /** New full device (a laptop): wait to be linked; returns the link code. */
   deviceBenchNewFullDevice: async (trackers: string[]) => {
     fullDeviceDbName = `kith-dev-laptop-${Math.random()}`
-    const db = new NodeDatabase(fullDeviceDbName)
-    fullLink = new NewDeviceLink({
-      name: 'bench laptop',
-      serverOnly: false,
-      autoConfirm: true, // the person's confirming on the laptop is not what is timed
-      trackers,
-      rtcConfig: { iceServers: [] },
-      onLinked: async (linked) => { await storeLinkedIdentity(db, linked); db.close() }
-    })
-    const state = fullLink.state
-    if (state.step !== 'waiting') throw new Error(`no link code: ${state.step}`)
-    return state.codeText
+    fullLink = waitToBeLinked(fullDeviceDbName, 'bench laptop', false, trackers)
+    return codeOf(fullLink)
   },
   /** Owner: the ids of the first screen of "My items" (newest 50), then
    *  approve the laptop as a full device; returns the wall-clock time of approval. */
