@@ -20,6 +20,32 @@ export interface ChannelWorld {
 
 export type WorldFactory = () => Promise<ChannelWorld>
 
+let worlds = 0
+
+/** Two channels that meet through a server (a tracker, a relay): a signal
+ *  reaches only peers already listening, and joining takes a moment, so it
+ *  is sent again every `paceMs` until it arrives (or, when it must not, for
+ *  long enough that it would have). A strict server drops a socket that
+ *  floods it: pace as a dialler would. Topics are info-hash sized. */
+export function serverWorld (a: RendezvousChannel, b: RendezvousChannel, { label, paceMs }: { label: string, paceMs: number }): ChannelWorld {
+  const id = ++worlds
+  return {
+    a,
+    b,
+    topic: (n) => `kith-${label}-${id}-${n}`.padEnd(20, '.').slice(0, 20),
+    exchange: async (action, arrived, expectArrival = true) => {
+      const deadline = Date.now() + (expectArrival ? 5_000 : 1_500)
+      while (Date.now() < deadline) {
+        action()
+        await new Promise((resolve) => setTimeout(resolve, paceMs))
+        if (arrived()) return true
+      }
+      return arrived()
+    },
+    close: async () => { a.close(); b.close() }
+  }
+}
+
 function check (condition: unknown, message: string): asserts condition {
   if (!condition) throw new Error(`rendezvous contract: ${message}`)
 }

@@ -3,8 +3,7 @@ import { afterAll, beforeAll, describe, it } from 'vitest'
 import { startTracker } from '../../scripts/lib/tracker-server.mjs'
 import { TrackerPool } from '../../node-tab/discovery/tracker-client'
 import { TrackerChannel } from '../../node-tab/discovery/tracker-channel'
-import { rendezvousContract, type ChannelWorld } from '../contract/rendezvous-contract'
-import { sleep } from './waiting'
+import { rendezvousContract, serverWorld, type ChannelWorld } from '../contract/rendezvous-contract'
 
 // The rendezvous contract, against a stock bittorrent-tracker server on
 // loopback (strict, as public ones are): two tracker channels, two peers.
@@ -19,30 +18,8 @@ const channel = (): TrackerChannel => new TrackerChannel(new TrackerPool({
   maxBackoffMs: 300
 }))
 
-let world = 0
 async function onTrackers (): Promise<ChannelWorld> {
-  const a = channel()
-  const b = channel()
-  const id = ++world
-  return {
-    a,
-    b,
-    // An info hash: 20 characters, distinct per world and per n.
-    topic: (n) => `kith-contract-${id}-${n}`.padEnd(20, '.').slice(0, 20),
-    exchange: async (action, arrived, expectArrival = true) => {
-      // An offer reaches only peers already in the swarm, and a join takes a
-      // moment to reach the tracker: send again until it arrives (or, when
-      // it must not, for long enough that it would have).
-      const deadline = Date.now() + (expectArrival ? 5_000 : 1_500)
-      while (Date.now() < deadline) {
-        action()
-        await sleep(100)
-        if (arrived()) return true
-      }
-      return arrived()
-    },
-    close: async () => { a.close(); b.close() }
-  }
+  return serverWorld(channel(), channel(), { label: 'contract', paceMs: 100 })
 }
 
 describe('rendezvous contract: trackers', () => {

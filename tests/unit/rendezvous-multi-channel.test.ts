@@ -11,8 +11,7 @@ import { TrackerPool } from '../../node-tab/discovery/tracker-client'
 import { RelayChannel } from '../../node-tab/relays/relay-channel'
 import type { RendezvousSignal } from '../../node-tab/rendezvous/channel'
 import { MultiChannel } from '../../node-tab/rendezvous/multi-channel'
-import { rendezvousContract, type ChannelWorld } from '../contract/rendezvous-contract'
-import { sleep } from './waiting'
+import { rendezvousContract, serverWorld, type ChannelWorld } from '../contract/rendezvous-contract'
 
 let relay: RunningRelay
 let tracker: RunningTracker
@@ -33,28 +32,8 @@ const both = (trackerUrl: string): MultiChannel => new MultiChannel([
   new RelayChannel({ urls: [relay.url], createSocket, minBackoffMs: 50, maxBackoffMs: 300 })
 ])
 
-let world = 0
 function worldOn (trackerUrl: () => string) {
-  return async (): Promise<ChannelWorld> => {
-    const a = both(trackerUrl())
-    const b = both(trackerUrl())
-    const id = ++world
-    return {
-      a,
-      b,
-      topic: (n) => `kith-multi-${id}-${n}`.padEnd(20, '.').slice(0, 20),
-      exchange: async (action, arrived, expectArrival = true) => {
-        const deadline = Date.now() + (expectArrival ? 5_000 : 1_500)
-        while (Date.now() < deadline) {
-          action()
-          await sleep(250)
-          if (arrived()) return true
-        }
-        return arrived()
-      },
-      close: async () => { a.close(); b.close() }
-    }
-  }
+  return async (): Promise<ChannelWorld> => serverWorld(both(trackerUrl()), both(trackerUrl()), { label: 'multi', paceMs: 250 })
 }
 
 describe('rendezvous contract: trackers and relays together', () => {
