@@ -183,7 +183,7 @@ describe('a friend’s hostile files never run in my app', () => {
     await tab(page, 'My items')
     for (const item of [...HOSTILE, REAL]) {
       const row = page.getByTestId('my-item').filter({ hasText: item.caption })
-      await row.getByRole('button', { name: 'Save to device' }).click()
+      await row.getByRole('button', { name: 'Download' }).click()
       const save = row.getByTestId('my-file-link')
       await save.waitFor()
       expect(await save.getAttribute('download')).toBe(item.savedAs)
