@@ -182,6 +182,21 @@ function boxKey (theirPublic: Uint8Array, mySecret: Uint8Array): Uint8Array {
   naclLowLevel.crypto_core_hsalsa20(key, HSALSA_NONCE, shared, SIGMA)
   return key
 }
+/** Could a box be sealed to this X25519 key? Not to a low-order one (the
+ *  shared point would be zero, known to anyone): @noble/curves refuses it,
+ *  so a key taken from a peer (an offer's reply key) is checked when it
+ *  arrives, before anything is made for it. */
+export function isUsableBoxPublicKey (publicKey: Uint8Array): boolean {
+  if (!(publicKey instanceof Uint8Array) || publicKey.length !== 32) return false
+  try {
+    x25519.getSharedSecret(PROBE_SECRET, publicKey)
+    return true
+  } catch {
+    return false
+  }
+}
+const PROBE_SECRET = new Uint8Array(32).fill(0x42)
+
 const naclLowLevel = (nacl as unknown as { lowlevel: { crypto_core_hsalsa20: (out: Uint8Array, nonce: Uint8Array, key: Uint8Array, constant: Uint8Array) => number } }).lowlevel
 const HSALSA_NONCE = new Uint8Array(16)
 const SIGMA = new TextEncoder().encode('expand 32-byte k')

@@ -57,6 +57,8 @@ export function isValidSigningPublicKey (publicKey: Uint8Array): boolean { retur
 export function boxPublicKeyFromSigning (publicKey: Uint8Array): Uint8Array { return need().boxPublicKeyFromSigning(publicKey) }
 export function boxSecretKeyFromSigning (secretKey: Uint8Array): Uint8Array { return need().boxSecretKeyFromSigning(secretKey) }
 export function generateBoxKeyPair (): BoxKeyPair { return need().generateBoxKeyPair() }
+/** False for a key no box can be sealed to (a low-order point). */
+export function isUsableBoxPublicKey (publicKey: Uint8Array): boolean { return need().isUsableBoxPublicKey(publicKey) }
 /** A secret only these two people can compute, the same from both sides. */
 export function pairSecret (mySigningSecret: Uint8Array, theirSigningPublic: Uint8Array): Uint8Array { return need().pairSecret(mySigningSecret, theirSigningPublic) }
 /** Anonymous sealed box: only the recipient opens it; it does not say who sealed it. */

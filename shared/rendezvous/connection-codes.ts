@@ -17,7 +17,7 @@
 // seen before (single use, see node-tab/discovery/manual-connect.ts).
 import { Decoder, Encoder } from '@msgpack/msgpack'
 import { concatBytes, fromBase64, toBase64, utf8 } from '../util/bytes'
-import { generateBoxKeyPair, secretOpen, secretSeal, sha512, type BoxKeyPair } from '../crypto/crypto'
+import { generateBoxKeyPair, isUsableBoxPublicKey, secretOpen, secretSeal, sha512, type BoxKeyPair } from '../crypto/crypto'
 import { KithError } from '../wire/errors'
 import { OFFER_MAX_AGE_MS, openAnswer, sealAnswer } from './rendezvous'
 
@@ -90,7 +90,7 @@ export function openConnectCode (code: string, me: Uint8Array, meetingSecrets: r
   }
   if (!Array.isArray(opened) || opened.length !== 5) throw new KithError('BAD_REQUEST', NOT_FROM_THEM)
   const [tag, sdp, replyKey, from, sentAt] = opened as unknown[]
-  if (tag !== CONNECT_TAG || typeof sdp !== 'string' || !(replyKey instanceof Uint8Array) || replyKey.length !== 32 ||
+  if (tag !== CONNECT_TAG || typeof sdp !== 'string' || !(replyKey instanceof Uint8Array) || !isUsableBoxPublicKey(replyKey) ||
     !(from instanceof Uint8Array) || from.length !== 32 || typeof sentAt !== 'number' || !Number.isFinite(sentAt)) {
     throw new KithError('BAD_REQUEST', NOT_FROM_THEM)
   }

@@ -21,7 +21,7 @@
 import { Decoder, Encoder } from '@msgpack/msgpack'
 import { concatBytes, fromBase64, toBase64, toBinaryString, uint32BE, utf8 } from '../util/bytes'
 import {
-  boxPublicKeyFromSigning, generateBoxKeyPair, openSealed, seal, secretOpen, secretSeal, sha512, type BoxKeyPair
+  boxPublicKeyFromSigning, generateBoxKeyPair, isUsableBoxPublicKey, openSealed, seal, secretOpen, secretSeal, sha512, type BoxKeyPair
 } from '../crypto/crypto'
 
 export const EPOCH_MS = 24 * 60 * 60 * 1000
@@ -135,7 +135,8 @@ function parseOffer (opened: unknown, nowMs: number): SealedOffer | null {
   if (!Array.isArray(opened) || (opened.length !== 4 && opened.length !== 5)) return null
   const [kind, sdp, replyKey, sentAt, restartTag] = opened as unknown[]
   if (opened.length === 4 ? kind !== 'offer' : kind !== 'restart') return null
-  if (typeof sdp !== 'string' || !(replyKey instanceof Uint8Array) || replyKey.length !== 32) return null
+  // A reply key no answer can be sealed to is refused before anything is made for it.
+  if (typeof sdp !== 'string' || !(replyKey instanceof Uint8Array) || !isUsableBoxPublicKey(replyKey)) return null
   // Number.isFinite: NaN would slip past the age comparison below.
   if (typeof sentAt !== 'number' || !Number.isFinite(sentAt) || Math.abs(nowMs - sentAt) > OFFER_MAX_AGE_MS) return null
   if (kind === 'offer') return { sdp, replyKey, sentAt }

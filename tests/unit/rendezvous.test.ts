@@ -150,6 +150,20 @@ describe('sealed offers', () => {
     expect(openOffer(toBase64(seal(Uint8Array.of(0xc1), to)), secret, NOW)).toBeNull()
   })
 
+  it('an offer whose reply key is a low-order point is refused: no answer could be sealed to it', () => {
+    const bob = createIdentity()
+    const to = boxPublicKeyFromSigning(bob.publicKey)
+    const secret = boxSecretKeyFromSigning(bob.secretKey)
+    const sealBody = (body: unknown): string => toBase64(seal(new Encoder().encode(body), to))
+    // 0 and 1 are points of small order on Curve25519 (X25519 of anything with them is zero).
+    const zero = new Uint8Array(32)
+    const one = new Uint8Array(32); one[0] = 1
+    for (const bad of [zero, one]) {
+      expect(() => sealAnswer(SDP, bad)).toThrow()
+      expect(openOffer(sealBody(['offer', SDP, bad, NOW]), secret, NOW)).toBeNull()
+    }
+  })
+
   it('the payload carries neither the SDP text nor the IP address', () => {
     const bob = createIdentity()
     const { payload } = sealOffer(SDP, bob.publicKey, NOW)
