@@ -245,7 +245,12 @@ export function buildNodeParts (hooks: NodeHooks) {
  *  this device keeps for them changed, else why not. */
 export interface RecoveryAsked { friendKey: string, outcome: 'kept' | 'unchanged' | 'none' | 'refused' }
 
-export function wireParts (parts: NodeParts, changed: () => void, hooks: Pick<NodeHooks, 'db' | 'loadedNetwork'> & { recoveryAsked: (detail: RecoveryAsked) => void }): void {
+/** What wireParts gives back: a friendship made while its session is
+ *  already open (an invite just accepted over it) is asked what a new
+ *  session is asked, since at the session's opening they were no friend. */
+export interface WiredParts { friendJoined: (remoteHex: string) => void }
+
+export function wireParts (parts: NodeParts, changed: () => void, hooks: Pick<NodeHooks, 'db' | 'loadedNetwork'> & { recoveryAsked: (detail: RecoveryAsked) => void }): WiredParts {
   const { connections: { sessions }, friends, notices, noticeSender, trackerDirectory, listener } = parts
   trackerDirectory.addEventListener('change', changed)
   trackerDirectory.addEventListener('trackers-changed', () => { listener.setTrackers(trackerDirectory.urls()); changed() })
@@ -257,10 +262,16 @@ export function wireParts (parts: NodeParts, changed: () => void, hooks: Pick<No
     const remoteHex = (ev as CustomEvent<string>).detail
     noticeSender.kick(remoteHex)
     changed()
-    void askForTrackers(remoteHex)
-    void askForRecoveryRecord(remoteHex)
+    askNewFriend(remoteHex)
   })
   sessions.addEventListener('closed', changed)
+
+  /** A friend's working trackers and recovery record, asked over the open
+   *  session (each ask checks they are a friend). */
+  function askNewFriend (remoteHex: string): void {
+    void askForTrackers(remoteHex)
+    void askForRecoveryRecord(remoteHex)
+  }
 
   /** A removed friend is dialled only to deliver delete notices; once they
    *  are all confirmed the session goes, so they cannot linger connected. */
@@ -298,4 +309,6 @@ export function wireParts (parts: NodeParts, changed: () => void, hooks: Pick<No
     const session = sessions.get(remoteHex)
     if (session) await trackerDirectory.askFriend(remoteHex, session)
   }
+
+  return { friendJoined: askNewFriend }
 }

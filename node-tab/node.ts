@@ -14,7 +14,7 @@ import { ReplayGuard } from './discovery/replay-guard'
 import type { HandlerProvider } from './handlers/session-handlers'
 import { NodeIdentity } from './identity/node-identity'
 import { loadNetwork, type Network } from './network-loader'
-import { buildNodeParts, wireParts, type NodeOpenOptions, type NodeParts, type NodeStatus } from './node-parts'
+import { buildNodeParts, wireParts, type NodeOpenOptions, type NodeParts, type NodeStatus, type WiredParts } from './node-parts'
 import { PersonSettings } from './person/person-settings'
 import { restoreReplays, saveReplays } from './rendezvous/saved-replays'
 import { NodeDatabase } from './storage/db'
@@ -59,6 +59,7 @@ export class KithNode extends EventTarget {
   /** The blind mailbox on relays (node-tab/mailbox). */
   readonly mailbox: NodeParts['mailbox']
   private readonly handlerProviders: HandlerProvider[] = []
+  private readonly wired: WiredParts
   private loadedNetwork: Network | null = null
   private closed = false
   private rejectRevoked: (err: Error) => void = () => {}
@@ -117,7 +118,7 @@ export class KithNode extends EventTarget {
     ;({ items: this.items, friends: this.friends, invites: this.invites, notices: this.notices, devices: this.devices, rotations: this.rotations } = parts)
     ;({ trackerDirectory: this.trackerDirectory, plan: this.plan, connections: this.connections, ownDevices: this.ownDevices } = parts)
     ;({ listener: this.listener, codes: this.codes, noticeSender: this.noticeSender, hints: this.hints, mailbox: this.mailbox } = parts)
-    wireParts(parts, () => this.changed(), {
+    this.wired = wireParts(parts, () => this.changed(), {
       db,
       loadedNetwork: () => this.loadedNetwork!,
       recoveryAsked: (detail) => this.dispatchEvent(new CustomEvent('recovery-asked', { detail }))
@@ -150,6 +151,9 @@ export class KithNode extends EventTarget {
   get rtcConfig (): RTCConfiguration { return this.settings.rtcConfig }
   get discoverable (): boolean { return this.settings.discoverable }
   get lastRejected (): string | null { return this.connections.lastRejected }
+  /** A friendship was just made over an open session (an invite accepted):
+   *  ask them now what a session with a friend asks when it opens. */
+  friendJoined (keyHex: string): void { this.wired.friendJoined(keyHex) }
   /** The trackers to use, in order: remembered good ones, mine, friends'. */
   get trackerUrls (): string[] { return this.trackerDirectory.urls() }
   get isListening (): boolean { return this.listener.isListening }

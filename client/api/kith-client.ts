@@ -269,6 +269,8 @@ export class KithClient extends EventTarget implements KithApi {
     const { parseRedeemAnswer } = await import('../../shared/protocol/answers') // loaded with the first session
     const { owner } = parseRedeemAnswer(await session.rpc.call('redeemInvite', { token, profile: this.node.profile }, { signal, timeoutMs: 15_000 }), addressFromPublicKey(ownerKey))
     await this.node.friends.add({ key: toHex(ownerKey), address: addressFromPublicKey(ownerKey), displayName: owner.displayName })
+    // The session opened while we were strangers: the friends' questions now.
+    this.node.friendJoined(toHex(ownerKey))
     this.changed()
     return owner
   }

@@ -107,6 +107,19 @@ describe('workingTrackers between nodes', () => {
     expect(node.trackerDirectory.inUse().at(-1)).toEqual({ url: 'wss://bea.example.org', source: 'friend', from: [key] })
   })
 
+  it('a friendship made over an open session (an invite just accepted) asks their trackers then, not at the next session', async () => {
+    const node = await openNode()
+    const friend = createIdentity()
+    let asked = 0
+    await sessionTo(node, friend, { workingTrackers: () => { asked++; return { trackers: ['wss://bea.example.org'] } } })
+    await sleep(100)
+    expect(asked).toBe(0) // a stranger when the session opened
+    await befriend(node, friend, 'Bea')
+    node.friendJoined(toHex(friend.publicKey))
+    await waitFor(() => urls(node).includes('wss://bea.example.org'))
+    expect(asked).toBe(1)
+  })
+
   it('a stranger’s list is never asked for or taken', async () => {
     const node = await openNode()
     let asked = false
