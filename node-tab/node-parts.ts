@@ -133,6 +133,12 @@ export function buildNodeParts (hooks: NodeHooks) {
     canMakeFriends: () => me.holdsSigningKey,
     workingTrackers: () => trackerDirectory.toShare(listener.status()),
     learnOwnRevocation: async (told, device) => {
+      // Only a server device stops for good when told. A full device holds
+      // the identity key and may be the one the person rotates from
+      // (docs/security.md): a thief holding that key could otherwise
+      // silence it first. Its revocation still comes by sync, and friends
+      // and my other devices refuse it.
+      if (me.role !== 'server') return
       const note = await learnOwnRevocation({ identityKey: me.identityKey, deviceHex: me.deviceHex, db, devices }, told, device.certificate?.name ?? null)
       if (note) hooks.revokedHere(note)
     },

@@ -73,8 +73,10 @@ export class KithNode extends EventTarget {
     this.me = new NodeIdentity(identity, {
       afterChecks: async () => {
         await this.devices.load(); await this.ownDevices.refreshCount()
-        // Revoked earlier (told before a reload or a restart): it stays stopped.
-        const revoked = await revokedBefore({ identityKey: this.identityKey, deviceHex: this.me.deviceHex, db, devices: this.devices })
+        // Revoked earlier (told before a reload or a restart): a server
+        // device stays stopped. A full device does not stop itself: it may
+        // be the one the person rotates from (see node-parts.ts).
+        const revoked = this.me.role === 'server' ? await revokedBefore({ identityKey: this.identityKey, deviceHex: this.me.deviceHex, db, devices: this.devices }) : null
         if (revoked) throw revoked
         // Values saved before settings were signed: signed now, so my other devices take them.
         if (this.me.holdsSigningKey && await hasUnsignedSettings(db)) await (await import('./storage/signed-setting-writes')).signUnsignedSettings(db, this.me.signing()!)
