@@ -3,19 +3,11 @@
 // checks what is cheap to check on every screen: nothing wider than a phone,
 // every button named, nothing refused by the Content-Security-Policy.
 import { beforeAll, describe, expect, it } from 'vitest'
-import { screenshot, worldPerFile } from './support/world'
-import { onHarness, openDevicesHarness, unnamedButtons, type HarnessPerson } from './support/devices'
+import { worldPerFile } from './support/world'
+import { checkScreen, onHarness, openDevicesHarness, type HarnessPerson } from './support/devices'
 
 const world = worldPerFile()
 const OWNER = '3mJr7AoUXx2WqdRvjVbHyFkQK8o1QnPMZ'
-
-async function checkScreen (p: HarnessPerson, width: number, name: string): Promise<void> {
-  await p.page.evaluate(() => document.fonts.ready)
-  await screenshot(p, `${name}-${width}`)
-  expect(await p.page.evaluate(() => document.scrollingElement!.scrollWidth), `${name} at ${width} px`).toBeLessThanOrEqual(width)
-  expect(await unnamedButtons(p.page), name).toEqual([])
-  expect(p.cspViolations, name).toEqual([])
-}
 
 describe.each([1280, 390])('at %i px wide', (width) => {
   let p: HarnessPerson

@@ -7,18 +7,10 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { loadCrypto } from '../../shared/crypto/crypto'
 import { toHex } from '../../shared/util/bytes'
 import { recoveryKeyFromWords } from '../../shared/identity/recovery-words'
-import { screenshot, worldPerFile } from './support/world'
-import { onHarness, openDevicesHarness, unnamedButtons, type HarnessPerson } from './support/devices'
+import { worldPerFile } from './support/world'
+import { checkScreen, onHarness, openDevicesHarness, type HarnessPerson } from './support/devices'
 
 const world = worldPerFile()
-
-async function checkScreen (p: HarnessPerson, width: number, name: string): Promise<void> {
-  await p.page.evaluate(() => document.fonts.ready)
-  await screenshot(p, `${name}-${width}`)
-  expect(await p.page.evaluate(() => document.scrollingElement!.scrollWidth), `${name} at ${width} px`).toBeLessThanOrEqual(width)
-  expect(await unnamedButtons(p.page), name).toEqual([])
-  expect(p.cspViolations, name).toEqual([])
-}
 
 describe.each([1280, 390])('recovery words at %i px wide', (width) => {
   let p: HarnessPerson

@@ -23,13 +23,22 @@ export class NodeSet {
   }
 
   /** A server device of the same person as `full`, as a link would leave it. */
-  async serverDeviceOf (full: KithNode, name = 'Pi'): Promise<KithNode> {
+  serverDeviceOf (full: KithNode, name = 'Pi'): Promise<KithNode> {
+    return this.linkedTo(full, name, 'server')
+  }
+
+  /** Another full device (it holds the identity key) of the same person as `full`. */
+  fullDeviceOf (full: KithNode, name = 'Phone'): Promise<KithNode> {
+    return this.linkedTo(full, name, 'full')
+  }
+
+  private async linkedTo (full: KithNode, name: string, role: 'full' | 'server'): Promise<KithNode> {
     const identity = await signingOf(full)
     const device = generateSigningKeyPair()
-    const certificate = issueDeviceCertificate(identity, { publicKey: device.publicKey, name, role: 'server' }, Date.now())
-    const db = new NodeDatabase(`device-pi-${Math.random()}`)
+    const certificate = issueDeviceCertificate(identity, { publicKey: device.publicKey, name, role }, Date.now())
+    const db = new NodeDatabase(`device-${role}-${Math.random()}`)
     await storeLinkedIdentity(db, {
-      identityKey: identity.publicKey, identitySecretKey: null, device, certificate,
+      identityKey: identity.publicKey, identitySecretKey: role === 'full' ? identity.secretKey : null, device, certificate,
       approver: full.credentials.certificate!, devicesSecret: new Uint8Array(32).fill(1), displayName: full.profile.displayName
     })
     await full.devices.add(certificate)

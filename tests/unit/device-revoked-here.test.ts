@@ -6,12 +6,11 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { toHex } from '../../shared/util/bytes'
 import { generateSigningKeyPair } from '../../shared/crypto/crypto'
-import { issueDeviceCertificate, revokeDevice } from '../../shared/identity/device-certificate'
+import { revokeDevice } from '../../shared/identity/device-certificate'
 import { createIdentity } from '../../shared/identity/identity'
 import { KithNode } from '../../node-tab/node'
 import { NodeDatabase } from '../../node-tab/storage/db'
 import { toldRevokedBefore } from '../../node-tab/devices/revoked-here'
-import { storeLinkedIdentity } from '../../node-tab/storage/identity-store'
 import { connectNodes, NodeSet, signingOf, until } from './device-fixtures'
 
 const set = new NodeSet()
@@ -92,16 +91,9 @@ describe('a device told of its own revocation', () => {
   it('a full device told of its own revocation does not stop itself, now or after a restart', async () => {
     const laptop = await set.open()
     await laptop.verify()
+    const phone = await set.fullDeviceOf(laptop)
     const identity = await signingOf(laptop)
-    const device = generateSigningKeyPair()
-    const certificate = issueDeviceCertificate(identity, { publicKey: device.publicKey, name: 'Phone', role: 'full' }, Date.now())
-    const phoneDb = new NodeDatabase(`device-phone-${Math.random()}`)
-    await storeLinkedIdentity(phoneDb, {
-      identityKey: identity.publicKey, identitySecretKey: identity.secretKey, device, certificate,
-      approver: laptop.credentials.certificate!, devicesSecret: new Uint8Array(32).fill(1), displayName: laptop.profile.displayName
-    })
-    await laptop.devices.add(certificate)
-    const phone = await set.open(phoneDb)
+    const device = phone.credentials.device
     await phone.verify()
     expect(phone.role).toBe('full')
     let told = false
@@ -115,7 +107,7 @@ describe('a device told of its own revocation', () => {
     // Its revocation arrives by sync anyway: a restart still opens.
     await phone.devices.revoke(revocation)
     phone.close()
-    const again = await KithNode.open({ db: new NodeDatabase(phoneDb.name), hostConfig: { trackers: [], iceServers: [] } })
+    const again = await KithNode.open({ db: new NodeDatabase(phone.db.name), hostConfig: { trackers: [], iceServers: [] } })
     await expect(again.verify()).resolves.toBeUndefined()
     again.close()
   })

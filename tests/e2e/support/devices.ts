@@ -1,7 +1,8 @@
 // The devices harness page (tests/harness/devices.html: the Devices tab and
 // the link page over the scripted DevicesApi) opened for one person.
 import type { Page } from 'playwright-core'
-import type { Person, World } from './world'
+import { expect } from 'vitest'
+import { screenshot, type Person, type World } from './world'
 
 export interface HarnessPerson extends Person {
   /** What the page's Content-Security-Policy refused (an inline style, say). */
@@ -22,6 +23,17 @@ export async function openDevicesHarness (world: World, name: string, width = 90
 /** Buttons a screen reader could only call "button". */
 export function unnamedButtons (page: Page): Promise<string[]> {
   return page.evaluate(() => window.devicesHarness.unnamedButtons())
+}
+
+/** A screenshot of the screen as it is, then what every devices screen
+ *  must hold: nothing wider than the viewport, every button named, no
+ *  Content-Security-Policy refusal. */
+export async function checkScreen (p: HarnessPerson, width: number, name: string): Promise<void> {
+  await p.page.evaluate(() => document.fonts.ready)
+  await screenshot(p, `${name}-${width}`)
+  expect(await p.page.evaluate(() => document.scrollingElement!.scrollWidth), `${name} at ${width} px`).toBeLessThanOrEqual(width)
+  expect(await unnamedButtons(p.page), name).toEqual([])
+  expect(p.cspViolations, name).toEqual([])
 }
 
 export type DevicesHarness = Window['devicesHarness']
