@@ -24,6 +24,7 @@ import type { KithConfig } from './person/config'
 import type { RouteStatus } from './rendezvous/channel'
 import { DevicesStore } from './storage/devices-store'
 import { PersonRotations } from './person/rotations'
+import { MeetAgain } from './devices/meet-again'
 import { FriendsStore } from './storage/friends-store'
 import { InvitesStore } from './storage/invites-store'
 import { ItemsStore } from './storage/items-store'
@@ -144,7 +145,8 @@ export function buildNodeParts (hooks: NodeHooks) {
     },
     learnRevocations: (key, told, device) => hooks.loadedNetwork().learnFriendRevocations({ devices, friends, sessions: connections.sessions, identityKey: me.identityKey, rotationsOf: (k) => rotations.rotationsOf(k) }, key, told, device),
     providers: hooks.providers,
-    onChange: changed
+    onChange: changed,
+    pulledBy: (deviceHex, after) => meetAgain.pulled(deviceHex, after)
   }
   const connections: Connections = new Connections({
     identity: me,
@@ -196,6 +198,12 @@ export function buildNodeParts (hooks: NodeHooks) {
     secrets: async () => (await planReady()).everySecret()
   })
   const { noticeSender, hints } = friendNotices({ db, identity: me, notices, friends, devices, connections })
+  const meetAgain = new MeetAgain({
+    lastPosition: async () => (await db.syncLog.orderBy('seq').last())?.seq ?? 0,
+    friendSessions: connections.sessions,
+    deviceSessions: connections.deviceSessions,
+    dial: (friendHex, signal) => connections.sessionForDelivery(friendHex, signal)
+  })
   const listener: ListenerLifecycle = new ListenerLifecycle({
     load: async () => (await load()).Listener,
     signing: () => me.signing(),
@@ -241,7 +249,7 @@ export function buildNodeParts (hooks: NodeHooks) {
     withdraw: () => codesPart?.withdraw(),
     close: () => codesPart?.close()
   }
-  return { items, friends, invites, notices, devices, rotations, trackerDirectory, plan, connections, ownDevices, noticeSender, hints, mailbox, listener, codes }
+  return { items, friends, invites, notices, devices, rotations, trackerDirectory, plan, connections, ownDevices, noticeSender, hints, mailbox, listener, codes, meetAgain }
 }
 
 /** The events that cross between parts: a session that opens gets waiting

@@ -58,6 +58,8 @@ export class KithNode extends EventTarget {
   readonly hints: NodeParts['hints']
   /** The blind mailbox on relays (node-tab/mailbox). */
   readonly mailbox: NodeParts['mailbox']
+  /** After a rotation: everyone meets this device again, to hear of it in a hello. */
+  private readonly meetAgain: NodeParts['meetAgain']
   private readonly handlerProviders: HandlerProvider[] = []
   private readonly wired: WiredParts
   private loadedNetwork: Network | null = null
@@ -119,7 +121,7 @@ export class KithNode extends EventTarget {
     })
     ;({ items: this.items, friends: this.friends, invites: this.invites, notices: this.notices, devices: this.devices, rotations: this.rotations } = parts)
     ;({ trackerDirectory: this.trackerDirectory, plan: this.plan, connections: this.connections, ownDevices: this.ownDevices } = parts)
-    ;({ listener: this.listener, codes: this.codes, noticeSender: this.noticeSender, hints: this.hints, mailbox: this.mailbox } = parts)
+    ;({ listener: this.listener, codes: this.codes, noticeSender: this.noticeSender, hints: this.hints, mailbox: this.mailbox, meetAgain: this.meetAgain } = parts)
     this.wired = wireParts(parts, () => this.changed(), {
       db,
       loadedNetwork: () => this.loadedNetwork!,
@@ -182,6 +184,7 @@ export class KithNode extends EventTarget {
    *  (docs/security.md, "Recovery key and rotation"). */
   async rotate (words: string | readonly string[], choice: { keep: readonly string[], revoke: readonly string[] }): Promise<void> {
     await (await import('./devices/rotate')).rotate({ me: this.me, devices: this.devices, rotations: this.rotations, ownDevices: this.ownDevices }, words, choice)
+    await this.meetAgain.afterRotation()
     this.changed()
   }
   startListening (): void { this.listener.start() }

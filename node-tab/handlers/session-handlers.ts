@@ -38,6 +38,9 @@ export interface SessionHandlersDeps {
   learnOwnRevocation: (told: DeviceRevokedParams, device: RemoteDevice) => Promise<void>
   providers: readonly HandlerProvider[]
   onChange: () => void
+  /** My device asked for my changes after `after`; true when its session
+   *  was closed instead, for a new handshake (devices/meet-again.ts). */
+  pulledBy?: (deviceHex: string, after: number) => boolean
 }
 
 export function sessionHandlers (deps: SessionHandlersDeps): (remoteKey: Uint8Array, device?: RemoteDevice) => Partial<RpcHandlers<NodeMethods>> {
@@ -85,7 +88,8 @@ function ownDeviceHandlers (deps: SessionHandlersDeps, device?: RemoteDevice): P
   const { basicHandlers, ownerDeviceHandlers } = deps.code()
   const own: Partial<RpcHandlers<NodeMethods>> = { ...basicHandlers(deps.profile) }
   if (!device?.certificate) return own
-  const sync = ownerDeviceHandlers(deps.db, toHex(device.deviceKey))
+  const deviceHex = toHex(device.deviceKey)
+  const sync = ownerDeviceHandlers(deps.db, deviceHex)
   let lastAfter = -1
   return Object.assign(own, sync, {
     deviceRevoked: async (params: unknown) => {
@@ -95,6 +99,8 @@ function ownDeviceHandlers (deps: SessionHandlersDeps, device?: RemoteDevice): P
     // A pull from further on says the device has what came before:
     // what the Devices tab shows as "in sync".
     syncPull: async (params: unknown, ctx: Parameters<typeof sync.syncPull>[1]) => {
+      const asked = (params as { after?: unknown }).after
+      if (typeof asked === 'number' && deps.pulledBy?.(deviceHex, asked) === true) throw new KithError('CLOSED', 'Meet again.')
       const page = await sync.syncPull(params, ctx)
       const after = (params as { after?: unknown }).after
       if (after !== lastAfter) { lastAfter = after as number; deps.onChange() }
