@@ -183,8 +183,7 @@ export class KithNode extends EventTarget {
    *  key for me, these devices kept and re-certified by it, those revoked
    *  (docs/security.md, "Recovery key and rotation"). */
   async rotate (words: string | readonly string[], choice: { keep: readonly string[], revoke: readonly string[] }): Promise<void> {
-    await (await import('./devices/rotate')).rotate({ me: this.me, devices: this.devices, rotations: this.rotations, ownDevices: this.ownDevices }, words, choice)
-    await this.meetAgain.afterRotation()
+    await (await import('./devices/rotate')).rotate({ me: this.me, devices: this.devices, rotations: this.rotations, ownDevices: this.ownDevices, meetAgain: this.meetAgain }, words, choice)
     this.changed()
   }
   startListening (): void { this.listener.start() }

@@ -26,15 +26,27 @@ export interface MeetAgainOptions {
 export class MeetAgain {
   private mark = Number.POSITIVE_INFINITY
   private readonly waiting = new Set<string>()
+  private friends: string[] = []
 
   constructor (private readonly opts: MeetAgainOptions) {}
 
-  async afterRotation (): Promise<void> {
+  /** The rotation is stored and in my hello; nothing revoked yet. Friends'
+   *  sessions close now, so the rotation's revocations reach them on new
+   *  ones (the notice sender dials them), never on a session whose hello
+   *  came before the rotation. */
+  beforeRevoking (): void {
+    this.friends = this.opts.friendSessions.onlineKeys()
+    this.opts.friendSessions.closeEverything(MEET_AGAIN)
+  }
+
+  /** The revocations are made (and the secrets replaced): my devices meet
+   *  me again once they pulled that far; the friends who were online are
+   *  dialled again, should nothing be left to tell them (a rotation that
+   *  revoked nothing). */
+  async afterRevoking (): Promise<void> {
     this.mark = await this.opts.lastPosition()
     for (const deviceHex of this.opts.deviceSessions.onlineKeys()) this.waiting.add(deviceHex)
-    const friends = this.opts.friendSessions.onlineKeys()
-    this.opts.friendSessions.closeEverything(MEET_AGAIN)
-    for (const friendHex of friends) {
+    for (const friendHex of this.friends.splice(0)) {
       const giveUp = new AbortController()
       const timer = setTimeout(() => giveUp.abort(), this.opts.dialMs ?? 60_000)
       // Not found now: they follow the next time they meet any of my devices.

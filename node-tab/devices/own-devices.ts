@@ -186,41 +186,49 @@ export class OwnDevices {
     if (identity.role !== 'full' || !identity.holdsSigningKey) throw new KithError('UNAUTHORIZED', 'Only a full device can revoke a device.')
     // Friends who followed a rotation take only the rotations' revocations.
     if ((this.opts.rotated?.() ?? 0) > 0) throw new KithError('BAD_REQUEST', 'After a rotation, revoke a device with your recovery words (“Someone else has one of my devices”).')
-    await this.revokeWithAddressKey(deviceHex)
+    await this.revokeWithAddressKey([deviceHex])
   }
 
-  /** The revocation a rotation makes, told and followed as any other: no
+  /** The revocations a rotation makes, told and followed as any other: no
    *  more sync, sessions closed, every meeting secret replaced, friends
-   *  told (friends who follow the rotation take it because it revoked the
-   *  device too). */
-  async revokeForRotation (deviceHex: string): Promise<void> {
-    await this.revokeWithAddressKey(deviceHex)
+   *  told (friends who follow the rotation take them because it revoked the
+   *  devices too). All at once, with one replacement of each secret: a
+   *  second replacement while a friend is still being told the first would
+   *  leave the friend in a swarm neither of us listens in any more. */
+  async revokeForRotation (deviceHexes: readonly string[]): Promise<void> {
+    await this.revokeWithAddressKey(deviceHexes)
   }
 
-  private async revokeWithAddressKey (deviceHex: string): Promise<void> {
+  private async revokeWithAddressKey (deviceHexes: readonly string[]): Promise<void> {
     const { identity, devices, friends, db } = this.opts
     if (identity.role !== 'full' || !identity.holdsSigningKey) throw new KithError('UNAUTHORIZED', 'Only a full device can revoke a device.')
     await identity.verify()
-    if (deviceHex === identity.deviceHex) throw new KithError('BAD_REQUEST', 'A device cannot revoke itself; revoke it from another of your devices.')
-    const known = (await devices.list()).find((d) => d.key === deviceHex)
-    if (!known) throw new KithError('NOT_FOUND', 'No such device.')
-    if (known.revocation) return
-    const revocation = revokeDevice(identity.signing()!, fromHex(deviceHex), Date.now())
-    await devices.revoke(revocation)
+    if (deviceHexes.includes(identity.deviceHex)) throw new KithError('BAD_REQUEST', 'A device cannot revoke itself; revoke it from another of your devices.')
+    const known = await devices.list()
+    const revoking = deviceHexes.filter((deviceHex) => {
+      const device = known.find((d) => d.key === deviceHex)
+      if (!device) throw new KithError('NOT_FOUND', 'No such device.')
+      return device.revocation === null
+    })
+    if (revoking.length === 0) return
+    for (const deviceHex of revoking) {
+      const revocation = revokeDevice(identity.signing()!, fromHex(deviceHex), Date.now())
+      await devices.revoke(revocation)
+      this.links.forget(deviceHex)
+      // Told first if it is online, so it stops serving and says by whom
+      // (devices/revoked-here.ts); then its sessions close either way.
+      await Promise.all(this.opts.deviceSessions.openSessions(deviceHex).map((session) =>
+        session.rpc.call('deviceRevoked', { revocations: [revocation] }, { timeoutMs: TELL_REVOKED_MS }).catch(() => { /* it hears it from nobody, then */ })))
+      this.opts.deviceSessions.closeAll(deviceHex, REVOKED)
+    }
     await this.refreshCount()
-    this.links.forget(deviceHex)
-    // Told first if it is online, so it stops serving and says by whom
-    // (devices/revoked-here.ts); then its sessions close either way.
-    await Promise.all(this.opts.deviceSessions.openSessions(deviceHex).map((session) =>
-      session.rpc.call('deviceRevoked', { revocations: [revocation] }, { timeoutMs: TELL_REVOKED_MS }).catch(() => { /* it hears it from nobody, then */ })))
-    this.opts.deviceSessions.closeAll(deviceHex, REVOKED)
-    // Every secret it knew is replaced: where my devices meet, and where each
+    // Every secret they knew is replaced: where my devices meet, and where each
     // friend meets me (the friends get theirs with the revocation).
     this.devicesSecret = randomBytes(DEVICES_SECRET_BYTES)
     const { putSignedSetting } = await import('../storage/signed-setting-writes')
     await putSignedSetting(db, DEVICES_SECRET_KEY, this.devicesSecret, identity.signing())
     await friends.replaceAllPairSecrets(() => randomBytes(32))
-    this.opts.onRevoked(deviceHex)
+    for (const deviceHex of revoking) this.opts.onRevoked(deviceHex)
   }
 
   /** Sync brought device records (certificates, revocations of mine or of

@@ -9,6 +9,7 @@ import { KithError } from '../../shared/wire/errors'
 import type { NodeIdentity } from '../identity/node-identity'
 import type { PersonRotations } from '../person/rotations'
 import type { DevicesStore } from '../storage/devices-store'
+import type { MeetAgain } from './meet-again'
 import type { OwnDevices } from './own-devices'
 
 export interface RotateDeps {
@@ -16,10 +17,11 @@ export interface RotateDeps {
   devices: Pick<DevicesStore, 'list'>
   rotations: Pick<PersonRotations, 'rotate'>
   ownDevices: Pick<OwnDevices, 'revokeForRotation' | 'refreshCount'>
+  meetAgain: Pick<MeetAgain, 'beforeRevoking' | 'afterRevoking'>
 }
 
 export async function rotate (deps: RotateDeps, words: string | readonly string[], choice: { keep: readonly string[], revoke: readonly string[] }): Promise<void> {
-  const { me, devices, rotations, ownDevices } = deps
+  const { me, devices, rotations, ownDevices, meetAgain } = deps
   // The revocations below are the usual ones, signed by the address key.
   if (me.role !== 'full' || !me.holdsSigningKey) throw new KithError('UNAUTHORIZED', 'Rotate from your laptop or phone, not from a server device.')
   await me.verify()
@@ -33,8 +35,11 @@ export async function rotate (deps: RotateDeps, words: string | readonly string[
   })
   for (const key of choice.revoke) if (!byKey.has(key) && !/^[0-9a-f]{64}$/.test(key)) throw new KithError('BAD_REQUEST', 'A device to revoke is not a device key.')
   await rotations.rotate(recovery, me.deviceHex, { keep, revoke: choice.revoke })
-  for (const key of choice.revoke) {
-    if (byKey.get(key)?.revocation === null) await ownDevices.revokeForRotation(key)
-  }
+  // Sessions open now began with a hello from before the rotation: closed
+  // before the revocations, so friends are told of them on new sessions,
+  // whose hello carries the rotation (devices/meet-again.ts).
+  meetAgain.beforeRevoking()
+  await ownDevices.revokeForRotation(choice.revoke.filter((key) => byKey.get(key)?.revocation === null))
   await ownDevices.refreshCount()
+  await meetAgain.afterRevoking()
 }

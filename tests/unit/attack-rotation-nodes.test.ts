@@ -112,6 +112,18 @@ describe('the owner rotates', () => {
     expect(again.rotationsOf(s.phone.identityKey)?.keys.n).toBe(1)
   })
 
+  it('revoking two devices in one rotation replaces each meeting secret once (a friend told the first would be lost by a second)', async () => {
+    const s = await story()
+    const tablet = await deviceOf(s.phone, 'full', 'Tablet')
+    let replaced = 0
+    const replace = s.phone.friends.replaceAllPairSecrets.bind(s.phone.friends)
+    s.phone.friends.replaceAllPairSecrets = async (fresh) => { replaced++; await replace(fresh) }
+    await s.phone.rotate(s.words, { keep: [dev(s.phone), dev(s.pi)], revoke: [dev(s.laptop), dev(tablet)] })
+    expect(replaced).toBe(1)
+    const revoked = (await s.phone.devices.list()).filter((d) => d.revocation !== null).map((d) => d.key).sort()
+    expect(revoked).toEqual([dev(s.laptop), dev(tablet)].sort())
+  })
+
   it('refuses words that are not the person’s, a server device, and a rotation that drops the device itself', async () => {
     const s = await story()
     const keepAll = { keep: [dev(s.phone), dev(s.pi)], revoke: [dev(s.laptop)] }

@@ -22,14 +22,19 @@ function fakes (opts: { friends?: string[], devices?: string[], last?: number } 
 describe('meeting again after a rotation', () => {
   it('closes the friends’ sessions and dials the friends who were online', async () => {
     const f = fakes({ friends: ['b0b', 'ca401'] })
-    await f.meetAgain.afterRotation()
+    f.meetAgain.beforeRevoking()
+    await f.meetAgain.afterRevoking()
     expect(f.closed).toEqual([MEET_AGAIN])
     expect(f.dialled).toEqual(['b0b', 'ca401'])
+    // Once: the next rotation dials whoever is online then.
+    await f.meetAgain.afterRevoking()
+    expect(f.dialled).toHaveLength(2)
   })
 
   it('closes a device’s session only once it pulls from the rotation on, and only once', async () => {
     const f = fakes({ devices: ['p1', 'p2'], last: 40 })
-    await f.meetAgain.afterRotation()
+    f.meetAgain.beforeRevoking()
+    await f.meetAgain.afterRevoking()
     expect(f.meetAgain.pulled('p1', 39)).toBe(false)
     expect(f.closedDevices).toEqual([])
     expect(f.meetAgain.pulled('p1', 40)).toBe(true)
@@ -42,7 +47,8 @@ describe('meeting again after a rotation', () => {
   it('leaves alone devices that were not connected at the rotation, and everything before a rotation', async () => {
     const before = fakes({ devices: ['p1'] })
     expect(before.meetAgain.pulled('p1', 1_000)).toBe(false)
-    await before.meetAgain.afterRotation()
+    before.meetAgain.beforeRevoking()
+    await before.meetAgain.afterRevoking()
     expect(before.meetAgain.pulled('p9', 1_000)).toBe(false)
     expect(before.closedDevices).toEqual([])
   })
