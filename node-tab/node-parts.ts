@@ -109,7 +109,8 @@ export function buildNodeParts (hooks: NodeHooks) {
     devicesSecret: () => ownDevices.secret,
     makers: load,
     isListening: () => listener.isListening,
-    onInviteExpiry: () => listener.refreshSoon()
+    onInviteExpiry: () => listener.refreshSoon(),
+    leftMeetings: async () => (await import('./person/left-meetings')).leftMeetings(db)
   }))
   // One plan, however many ask at once; a failed load (the node stopped) is asked again.
   const planReady = (): Promise<MeetingPlan> => {
@@ -143,7 +144,11 @@ export function buildNodeParts (hooks: NodeHooks) {
       const note = await learnOwnRevocation({ identityKey: me.identityKey, deviceHex: me.deviceHex, db, devices }, told, device.certificate?.name ?? null)
       if (note) hooks.revokedHere(note)
     },
-    learnRevocations: (key, told, device) => hooks.loadedNetwork().learnFriendRevocations({ devices, friends, sessions: connections.sessions, identityKey: me.identityKey, rotationsOf: (k) => rotations.rotationsOf(k) }, key, told, device),
+    learnRevocations: (key, told, device) => hooks.loadedNetwork().learnFriendRevocations({
+      devices, friends, sessions: connections.sessions, identityKey: me.identityKey, rotationsOf: (k) => rotations.rotationsOf(k),
+      leftMeeting: async (friendHex, secret) => { await (await import('./person/left-meetings')).rememberLeftMeeting(db, friendHex, secret) },
+      currentSecret: async (friendHex) => (await (await planReady()).secretsWith(friendHex))[0]
+    }, key, told, device),
     providers: hooks.providers,
     onChange: changed,
     pulledBy: (deviceHex, after) => meetAgain.pulled(deviceHex, after)

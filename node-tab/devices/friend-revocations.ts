@@ -2,7 +2,7 @@
 // be signed by that friend's identity. Those devices are refused as the
 // friend from now on, their open sessions close, and a new meeting secret
 // that came with the news is adopted (see the rule below).
-import { toHex } from '../../shared/util/bytes'
+import { bytesEqual, toHex } from '../../shared/util/bytes'
 import { checkDeviceRevocation } from '../../shared/identity/device-certificate'
 import { revokedUnder, type HeldRotations } from '../../shared/identity/rotation-record'
 import { isMeetingSecretProven, type SecretProof } from '../../shared/identity/meeting-secret-grants'
@@ -15,7 +15,13 @@ import type { FriendsStore } from '../storage/friends-store'
 
 export interface FriendRevocationsDeps {
   devices: Pick<DevicesStore, 'addPeerRevocations'>
-  friends: Pick<FriendsStore, 'adoptPairSecret'>
+  friends: Pick<FriendsStore, 'adoptPairSecret' | 'get'>
+  /** The friend moved us from this meeting secret: still listened in a
+   *  while (person/left-meetings.ts). */
+  leftMeeting?: (friendHex: string, secret: Uint8Array) => Promise<void>
+  /** Where we meet now, when the row holds no secret of its own yet (a full
+   *  device computes the first one from both keys). */
+  currentSecret?: (friendHex: string) => Promise<Uint8Array | undefined>
   sessions: Pick<SessionRegistry, 'closeDevice'>
   /** My identity key: a new meeting secret's signature is checked against
    *  the friend's key for our friendship (without it, it is not kept). */
@@ -53,5 +59,9 @@ export async function learnFriendRevocations (deps: FriendRevocationsDeps, frien
   for (const revocation of revocations) deps.sessions.closeDevice(friendHex, toHex(revocation.deviceKey), 'this device was revoked by its owner')
   // A date from the future (a wrong clock, or a friend hoping to keep the
   // secret forever) counts as now.
-  if (told.pairSecret) await deps.friends.adoptPairSecret(friendHex, { secret: told.pairSecret, since: Math.min(told.pairSecretSince ?? 0, Date.now()), proof })
+  if (!told.pairSecret) return
+  const before = (await deps.friends.get(friendHex))?.pairSecret ?? await deps.currentSecret?.(friendHex)
+  await deps.friends.adoptPairSecret(friendHex, { secret: told.pairSecret, since: Math.min(told.pairSecretSince ?? 0, Date.now()), proof })
+  const after = (await deps.friends.get(friendHex))?.pairSecret
+  if (before && after && !bytesEqual(before, after)) await deps.leftMeeting?.(friendHex, before)
 }

@@ -4,7 +4,7 @@
 // someone I dial. Keeps the meeting secrets each friendship uses, computes
 // and stores them on a full device (a server device cannot), and signs the
 // grants older friendships and invites lack so my other devices take them.
-import { fromHex, toHex } from '../../shared/util/bytes'
+import { bytesEqual, fromHex, toHex } from '../../shared/util/bytes'
 import { isValidSigningPublicKey, pairSecret } from '../../shared/crypto/crypto'
 import { grantFriend, grantInvite, isFriendGranted, isInviteGranted } from '../../shared/identity/grants'
 import type { Meeting } from '../../shared/rendezvous/meetings'
@@ -43,6 +43,9 @@ export interface MeetingPlanOptions {
    *  (its swarm must be left then). */
   isListening: () => boolean
   onInviteExpiry: () => void
+  /** Swarms friends moved me away from, still listened in (never dialled)
+   *  a while: person/left-meetings.ts. */
+  leftMeetings?: () => Promise<Map<string, Uint8Array>>
 }
 
 export class MeetingPlan {
@@ -86,6 +89,9 @@ export class MeetingPlan {
     // A friend not yet told of a revocation still uses the old secret; once
     // told, the new one. Both are listened in until then.
     for (const [key, next] of this.nextPairSecrets) if (this.friendKeys.has(key)) topics.push(pairMeeting(next, epoch, me))
+    for (const [key, left] of await this.opts.leftMeetings?.() ?? []) {
+      if (valid.has(key) && !bytesEqual(left, this.pairSecretWith(key))) topics.push(pairMeeting(left, epoch, me))
+    }
     const now = Date.now()
     let nextExpiry = Infinity
     // Only a device holding the identity key makes friends (DESIGN §6a): a

@@ -5,7 +5,7 @@
 // any device of hers that presents it, checked against the recovery key he
 // kept, and from then on refuses everything the old key vouches for.
 import { afterEach, describe, expect, it } from 'vitest'
-import { generateSigningKeyPair } from '../../shared/crypto/crypto'
+import { generateSigningKeyPair, pairSecret } from '../../shared/crypto/crypto'
 import { issueDeviceCertificate, revokeDevice } from '../../shared/identity/device-certificate'
 import { encodeRecoveryRecord, makeRecoveryRecord } from '../../shared/identity/recovery-record'
 import { makeRecoveryWords, recoveryKeyFromWords } from '../../shared/identity/recovery-words'
@@ -337,5 +337,37 @@ describe('attack: the thief acting first among Alice’s own devices', () => {
     expect(phone?.revocation).toBeNull()
     const laptop = (await s.pi.devices.list()).find((d) => d.key === dev(s.laptop))
     expect(laptop?.revocation).not.toBeNull()
+  })
+})
+
+describe('attack: the thief moves Bob’s meeting secret before Alice rotates', () => {
+  it('Bob, told by the thief’s copy (phone revoked, a new meeting secret), still listens where Alice’s phone looks for him', async () => {
+    const { pairMeeting } = await import('../../shared/rendezvous/meetings')
+    const { LEFT_MEETING_MS } = await import('../../node-tab/person/left-meetings')
+    const s = await story()
+    const aliceHex = s.phone.keyHex
+    const where = pairSecret((await signingOf(s.bob)).secretKey, s.phone.identityKey)
+    // The thief revokes the phone on the laptop: every meeting secret is replaced there.
+    await s.laptop.ownDevices.revoke(dev(s.phone))
+    const row = (await s.laptop.friends.get(s.bob.keyHex))!
+    const revocation = (await s.laptop.devices.list()).find((d) => d.key === dev(s.phone))!.revocation!
+    const session = await connectNodes(s.laptop, s.bob)
+    await session.rpc.call('deviceRevoked', {
+      revocations: [revocation], pairSecret: row.nextPairSecret, pairSecretSince: row.nextPairSecretProof!.since, pairSecretSignature: row.nextPairSecretProof!.signature
+    })
+    session.rpc.close('told')
+    await until(() => s.laptop.sessions.size === 0 && s.bob.sessions.size === 0)
+    // Bob meets Alice now where only the thief knows...
+    expect(bytesEqual((await s.bob.friends.get(aliceHex))!.pairSecret!, row.nextPairSecret!)).toBe(true)
+    // ...and still listens where Alice's phone (which never learnt that secret) dials him.
+    const epoch = 12345
+    const topics = (await s.bob.plan.listenTopics(epoch)).map((m) => m.topic)
+    expect(topics).toContain(pairMeeting(where, epoch, s.bob.identityKey).topic)
+    // (The phone computes the same secret from its side: that is where it dials.)
+    expect(bytesEqual(pairSecret((await signingOf(s.phone)).secretKey, s.bob.identityKey), where)).toBe(true)
+    // For a while only: after LEFT_MEETING_MS the swarm is left.
+    const { leftMeetings } = await import('../../node-tab/person/left-meetings')
+    expect((await leftMeetings(s.bob.db, Date.now() + LEFT_MEETING_MS + 1)).size).toBe(0)
+    expect((await leftMeetings(s.bob.db)).size).toBe(1)
   })
 })
