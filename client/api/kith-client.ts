@@ -69,6 +69,7 @@ export class KithClient extends EventTarget implements KithApi {
       const { takeLetters } = await import('../cache/mailbox-intake')
       const taken = await takeLetters(this.cache, owner, letters)
       if (taken.forgotten > 0) { this.changed(); this.feedChanged() }
+      return { forgotten: taken.forgottenBy }
     }
     this.cache.onStored = () => this.feedChanged()
     this.cache.onNewItems = (owner, items) => { void this.announce(owner, items) }

@@ -5,6 +5,7 @@ import type { LettersHandler, Mailbox, MailboxOptions } from './mailbox'
 
 export class LazyMailbox {
   onLetters: LettersHandler | null = null
+  onAcknowledged: ((friendKey: string, itemIds: string[]) => void) | null = null
   private loaded: Promise<Mailbox> | null = null
   private closed = false
 
@@ -46,7 +47,8 @@ export class LazyMailbox {
   private mailbox (): Promise<Mailbox> {
     this.loaded ??= import('./mailbox').then(({ Mailbox }) => {
       const mailbox = new Mailbox(this.opts)
-      mailbox.onLetters = (owner, letters) => this.onLetters?.(owner, letters) ?? Promise.resolve()
+      mailbox.onLetters = (owner, letters) => this.onLetters?.(owner, letters) ?? Promise.resolve(undefined)
+      mailbox.onAcknowledged = (friendKey, itemIds) => this.onAcknowledged?.(friendKey, itemIds)
       if (this.closed) mailbox.close()
       return mailbox
     })

@@ -1,7 +1,8 @@
-// The blind mailbox on relays (DESIGN §6c), first slice: what a friend may
-// see of my text items, and what they must forget, waits for them on my
-// relays while they are offline; when Kith opens, I read what my friends
-// left for me. Only while relays are configured, and only a device holding
+// The blind mailbox on relays (DESIGN §6c): what a friend may see of my
+// text items, and what they must forget, waits for them on my relays while
+// they are offline; when Kith opens, I read what my friends left for me,
+// and my acknowledgement of what they told me to forget goes back the same
+// way (theirs to me confirm my deletions as a live one does). Only while relays are configured, and only a device holding
 // the identity key writes letters (they are signed by it: a server device
 // cannot yet). Files wait for a live session (a relay caps an event at
 // 64 KiB).
@@ -19,9 +20,10 @@ import { toShared } from '../storage/items-store'
 import { loadViewers } from '../storage/revoke'
 import type { NodeIdentity } from '../identity/node-identity'
 import {
-  LETTER_LIFETIME_MS, letterKey, letterTag, MAX_IDS_PER_LETTER, newLetter, openLetter, sealLetter, WINDOW_MS, windowOf, windowsToRead,
-  type Letter, type LetterRefusal
+  LETTER_LIFETIME_MS, letterKey, letterTag, MAX_IDS_PER_LETTER, newLetter, openLetter, sealLetter, WINDOW_MS, windowOf, windowsToRead, writtenAt,
+  type Letter, type LetterBody, type LetterRefusal
 } from './mailbox-letters'
+import { acknowledgeByLetter } from './mailbox-acks'
 import { DEFAULT_MAILBOX_RELAY_LIMITS, MAILBOX_KIND, publishEvents, readEvents, type MailboxDrop, type MailboxRelayLimits } from './mailbox-relay'
 
 export interface MailboxOptions {
@@ -36,8 +38,14 @@ export interface MailboxOptions {
 }
 
 /** What one read found from one friend: opened letters, each checked for
- *  the owner's signature, the recipient and expiry, and taken once. */
-export type LettersHandler = (owner: string, letters: Letter[]) => Promise<void>
+ *  the owner's signature, the recipient and expiry, and taken once. The
+ *  handler says which "forget it" letters it took now and what it forgot
+ *  (those are acknowledged back to the owner). */
+export type LettersHandler = (owner: string, letters: Letter[]) => Promise<LettersTaken | undefined>
+
+export interface LettersTaken {
+  forgotten: Array<{ letter: string, itemIds: string[] }>
+}
 
 /** Where this device keeps the changes whose letters no relay took yet
  *  (a device setting: not synced, see sync/tables.ts). */
@@ -47,6 +55,17 @@ const MAX_PENDING = 500
 
 interface Pending { items: string[], gone: string[] }
 
+/** Acknowledgements no relay took yet (a device setting, like the above). */
+const PENDING_ACKS_SETTING = 'mailboxPendingAcks'
+const MAX_PENDING_ACKS = 200
+
+interface PendingAck { friend: string, ids: string[], asOf: number }
+
+function isPendingAcks (v: unknown): v is PendingAck[] {
+  return Array.isArray(v) && v.every((a: Partial<PendingAck>) => typeof a?.friend === 'string' && Number.isSafeInteger(a.asOf) &&
+    Array.isArray(a.ids) && a.ids.every((id) => typeof id === 'string'))
+}
+
 function isPending (v: unknown): v is Pending {
   const ids = (x: unknown): boolean => Array.isArray(x) && x.every((id) => typeof id === 'string')
   return typeof v === 'object' && v !== null && ids((v as Pending).items) && ids((v as Pending).gone)
@@ -55,6 +74,8 @@ function isPending (v: unknown): v is Pending {
 export class Mailbox {
   /** Where opened letters go (the client's friend cache). */
   onLetters: LettersHandler | null = null
+  /** A friend confirmed these deletions through the mailbox. */
+  onAcknowledged: ((friendKey: string, itemIds: string[]) => void) | null = null
   /** What was dropped, by reason (tests and diagnostics). */
   readonly dropped: Partial<Record<MailboxDrop | LetterRefusal, number>> = {}
   private readonly now: () => number
@@ -90,7 +111,39 @@ export class Mailbox {
     let sent = 0
     if (pending.gone.length > 0) sent += await this.noticesChanged(pending.gone)
     if (pending.items.length > 0) sent += await this.itemsChanged(pending.items)
+    const acks = await this.opts.db.getSetting(PENDING_ACKS_SETTING, isPendingAcks) ?? []
+    if (acks.length > 0) {
+      const secrets = new Map(await this.opts.secrets())
+      for (const ack of acks) {
+        const secret = secrets.get(ack.friend)
+        // A friend no longer: nobody to tell.
+        if (!secret) await this.updatePendingAcks((p) => p.filter((a) => a.friend !== ack.friend))
+        else sent += await this.sendAck(ack, secret)
+      }
+    }
     return sent
+  }
+
+  /** Tells the owner (the other direction of the pair) that I forgot these
+   *  items, answering their letter written at `asOf`; kept until a relay took it. */
+  private async sendAck (ack: PendingAck, secret: Uint8Array): Promise<number> {
+    const urls = this.opts.relayUrls()
+    const signing = this.opts.identity.signing()
+    if (this.closed || urls.length === 0 || !signing || ack.ids.length === 0) return 0
+    const same = (a: PendingAck): boolean => a.friend === ack.friend && a.asOf === ack.asOf && a.ids.join() === ack.ids.join()
+    await this.updatePendingAcks((p) => [...p.filter((a) => !same(a)), ack].slice(-MAX_PENDING_ACKS))
+    const events = this.letterEvents(ack.friend, secret, signing.secretKey, ack.ids, (batch) => ({ ack: batch as string[], asOf: ack.asOf })).events
+    const { published, taken } = await this.publish(urls, events)
+    if (taken) await this.updatePendingAcks((p) => p.filter((a) => !same(a)))
+    return published
+  }
+
+  private async updatePendingAcks (change: (p: PendingAck[]) => PendingAck[]): Promise<void> {
+    const db = this.opts.db
+    await db.transaction('rw', db.settings, async () => {
+      const p = await db.getSetting(PENDING_ACKS_SETTING, isPendingAcks) ?? []
+      await db.putSetting(PENDING_ACKS_SETTING, change(p))
+    })
   }
 
   /** Keeps the change until some relay took every letter of it. */
@@ -131,10 +184,10 @@ export class Mailbox {
       const viewer = viewers.get(friend)
       const visible = viewer?.isFriend ? rows.filter((row) => canSee(row.audience, viewer)) : []
       if (visible.length === 0) continue
-      const sent = this.letterEvents(friend, secret, signing.secretKey, visible.map(toShared), 'items')
-      if (sent.ids.length === 0) continue
+      const sent = this.letterEvents(friend, secret, signing.secretKey, visible.map(toShared), (batch) => ({ items: batch }))
+      if (sent.taken.length === 0) continue
       events.push(...sent.events)
-      delivered.push([friend, sent.ids])
+      delivered.push([friend, sent.taken.map((item) => (item as { id: string }).id)])
     }
     if (delivered.length > 0) {
       await db.transaction('rw', deliveryTables(db), async () => {
@@ -154,7 +207,7 @@ export class Mailbox {
     const events: Event[] = []
     for (const [friend, secret] of await this.opts.secrets()) {
       const gone = byFriend.get(friend)
-      if (gone) events.push(...this.letterEvents(friend, secret, signing.secretKey, gone, 'gone').events)
+      if (gone) events.push(...this.letterEvents(friend, secret, signing.secretKey, gone, (batch) => ({ gone: batch as string[] })).events)
     }
     return this.publish(urls, events)
   }
@@ -187,7 +240,8 @@ export class Mailbox {
     const me = this.opts.identity.keyHex
     const now = this.now()
     const byTag = new Map<string, { owner: string, key: Uint8Array }>()
-    for (const [friend, secret] of await this.opts.secrets()) {
+    const secrets = new Map(await this.opts.secrets())
+    for (const [friend, secret] of secrets) {
       const key = letterKey(secret, friend, me)
       for (const window of windowsToRead(now)) byTag.set(letterTag(secret, friend, me, window), { owner: friend, key })
     }
@@ -212,25 +266,37 @@ export class Mailbox {
     for (const [owner, mine] of letters) {
       if (this.closed) break
       opened += mine.size
-      await this.onLetters?.(owner, [...mine.values()])
+      const all = [...mine.values()]
+      // Their acknowledgements of my deletions are the node's own business.
+      for (const letter of all.filter((l) => l.ack !== undefined)) {
+        const confirmed = await acknowledgeByLetter(this.opts.db, owner, letter.ack!, letter.asOf!)
+        if (confirmed.length > 0) this.onAcknowledged?.(owner, confirmed)
+      }
+      const rest = all.filter((l) => l.ack === undefined)
+      if (rest.length === 0 || !this.onLetters) continue
+      const taken = await this.onLetters(owner, rest)
+      for (const { letter, itemIds } of taken?.forgotten ?? []) {
+        const answered = mine.get(letter)
+        if (answered?.gone && itemIds.length > 0) await this.sendAck({ friend: owner, ids: itemIds, asOf: writtenAt(answered) }, secrets.get(owner)!)
+      }
     }
     return opened
   }
 
   /** One event per letter; what does not fit one letter is split, and an
    *  item too large for the largest bucket is left for a live session. */
-  private letterEvents (friend: string, secret: Uint8Array, signingSecret: Uint8Array, entries: unknown[], kind: 'items' | 'gone'): { events: Event[], ids: string[] } {
+  private letterEvents (friend: string, secret: Uint8Array, signingSecret: Uint8Array, entries: unknown[], body: (batch: unknown[]) => LetterBody): { events: Event[], taken: unknown[] } {
     const me = this.opts.identity.keyHex
     const now = this.now()
     const key = letterKey(secret, me, friend)
     const tag = letterTag(secret, me, friend, windowOf(now))
     const events: Event[] = []
-    const ids: string[] = []
+    const taken: unknown[] = []
     const batches: unknown[][] = []
     for (let i = 0; i < entries.length; i += MAX_IDS_PER_LETTER) batches.push(entries.slice(i, i + MAX_IDS_PER_LETTER))
     while (batches.length > 0) {
       const batch = batches.shift()!
-      const letter = newLetter(me, friend, now, kind === 'items' ? { items: batch } : { gone: batch as string[] })
+      const letter = newLetter(me, friend, now, body(batch))
       const content = sealLetter(letter, signingSecret, key)
       if (content === null) {
         // Too large together: halves, until single items (which are left out if still too large).
@@ -238,9 +304,9 @@ export class Mailbox {
         continue
       }
       events.push(mailboxEvent(tag, content, letter.exp))
-      ids.push(...batch.map((entry) => kind === 'items' ? (entry as { id: string }).id : entry as string))
+      taken.push(...batch)
     }
-    return { events, ids }
+    return { events, taken }
   }
 
   /** Publishes on every relay: how many events the relays took in all, and

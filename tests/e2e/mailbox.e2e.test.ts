@@ -27,6 +27,12 @@ async function comeBack (person: Person): Promise<void> {
   await openApp(person, world.appUrl)
 }
 
+/** What Alice's Deletion requests screen says of Bob. */
+async function bobsConfirmation (): Promise<string> {
+  await tab(alice.page, 'My items')
+  return (await alice.page.getByTestId('deletion-friend').filter({ hasText: BOB }).allTextContents()).join('\n')
+}
+
 async function aliceFeedOfBob (): Promise<void> {
   await bob.page.goto(`${world.appUrl}#/friend/${alice.address}`)
   await bob.page.getByTestId('feed-state').waitFor()
@@ -59,7 +65,7 @@ describe('a mailbox on the relay for whoever is offline', () => {
     await desktopAndPhone(bob, 'mailbox-bob-sees-post-alice-offline')
   })
 
-  it('Alice deletes it while Bob is away, then leaves; Bob comes back and his copy goes', async () => {
+  it('Alice deletes it while Bob is away, then leaves; Bob comes back and his copy goes; he leaves; Alice comes back: "Bob — confirmed"', async () => {
     await bob.page.close()
     await comeBack(alice)
     const before = letters()
@@ -68,12 +74,23 @@ describe('a mailbox on the relay for whoever is offline', () => {
     await item.getByRole('button', { name: 'Delete' }).click()
     await item.getByRole('button', { name: 'Yes, delete' }).click()
     await expect.poll(letters, { timeout: 30_000 }).toBe(before + 1)
+    await expect.poll(() => bobsConfirmation(), { timeout: 30_000 }).toMatch(/waiting/i)
     await alice.page.close()
     await comeBack(bob)
     await aliceFeedOfBob()
     await expect.poll(async () => (await feedTexts(bob.page)).join('\n'), { timeout: 60_000 }).not.toContain(NOTE)
     // What came live before stays.
     expect((await feedTexts(bob.page)).join('\n')).toContain('Hello from Alice')
+    // Bob's node left its acknowledgement on the relay before he leaves.
+    await expect.poll(letters, { timeout: 30_000 }).toBe(before + 2)
+    await bob.page.close()
+    await comeBack(alice)
+    await expect.poll(() => bobsConfirmation(), { timeout: 60_000 }).toMatch(/confirmed/)
+    // Bob is not online: the confirmation came by the relay.
+    await tab(alice.page, 'Friends')
+    expect((await alice.page.getByTestId('friend-entry').filter({ hasText: BOB }).getByTestId('friend-presence').textContent())?.trim()).toBe('Offline')
+    await tab(alice.page, 'My items')
+    await desktopAndPhone(alice, 'mailbox-alice-sees-bob-confirmed')
   })
 
   it('what the relay holds and saw names nobody: no address, key, name or text', async () => {

@@ -59,7 +59,7 @@ function reader (me: Person, secret: Uint8Array, limits: Partial<MailboxRelayLim
   const added: string[] = []
   cache.onNewItems = (_owner, items) => { added.push(...items.map((i) => i.text)) }
   const mailbox = mailboxOf(me, nodeDatabase(cleanups), [[alice.keyHex, secret]], limits)
-  mailbox.onLetters = async (owner, letters) => { await takeLetters(cache, owner, letters) }
+  mailbox.onLetters = async (owner, letters) => ({ forgotten: (await takeLetters(cache, owner, letters)).forgottenBy })
   return { mailbox, cache, added }
 }
 
@@ -262,5 +262,124 @@ describe('the blind mailbox', () => {
     // Only the ten within the bound were tried, and none opened.
     expect(b.mailbox.dropped.unsealed).toBe(10)
     expect(await texts(b.cache)).toEqual([])
+  })
+})
+
+describe('acknowledgements back through the mailbox', () => {
+  const confirmed = async (db: NodeDatabase, itemId: string, friend: string): Promise<boolean | undefined> =>
+    (await db.deletionLog.where('itemId').equals(itemId).first())?.friends[friend]
+
+  /** Alice shares a post with Bob, he reads it, she deletes it and leaves a "forget it" letter. */
+  async function deletedWhileBobAway (): Promise<{ db: NodeDatabase, items: ItemsStore, mailbox: Mailbox, b: ReturnType<typeof reader>, postId: string }> {
+    const { db, items, mailbox } = await aliceNode([bob])
+    const post = await items.create({ type: 'post', text: 'Take it back', audience: { kind: 'friends' } })
+    await mailbox.itemsChanged([post.id])
+    const b = reader(bob, secretAB)
+    await b.mailbox.read()
+    await items.delete(post.id)
+    expect(await mailbox.noticesChanged([post.id])).toBe(1)
+    expect(await confirmed(db, post.id, bob.keyHex)).toBe(false)
+    return { db, items, mailbox, b, postId: post.id }
+  }
+
+  const bobToAliceTag = (): string => letterTag(secretAB, bob.keyHex, alice.keyHex, windowOf(Date.now()))
+  const acksOnRelay = (): RelayEvent[] => stored().filter((e) => e.tags[0]![1] === bobToAliceTag())
+
+  it('Bob takes the "forget it" letter and leaves a sealed acknowledgement; Alice reads it: "Bob — confirmed", as after a live one', async () => {
+    const { db, mailbox, b, postId } = await deletedWhileBobAway()
+    await b.mailbox.read()
+    expect(await texts(b.cache)).toEqual([])
+    expect(acksOnRelay()).toHaveLength(1)
+    expect(JSON.stringify(acksOnRelay())).not.toContain(postId)
+    // Reading again (the letter still on the relay) acknowledges nothing more.
+    await b.mailbox.read()
+    expect(acksOnRelay()).toHaveLength(1)
+    const told: string[][] = []
+    mailbox.onAcknowledged = (friend, ids) => { expect(friend).toBe(bob.keyHex); told.push(ids) }
+    await mailbox.read()
+    expect(told).toEqual([[postId]])
+    expect(await db.notices.get([postId, bob.keyHex])).toBeUndefined()
+    expect(await confirmed(db, postId, bob.keyHex)).toBe(true)
+  })
+
+  it('an acknowledgement not signed by Bob, or Carol’s moved under Bob’s tag, changes nothing', async () => {
+    const { db, mailbox, postId } = await deletedWhileBobAway()
+    const key = letterKey(secretAB, bob.keyHex, alice.keyHex)
+    const ack = { ack: [postId], asOf: Date.now() }
+    // Alice herself, a stranger (Carol) and a letter "from Bob" signed by Alice's key: none is Bob.
+    for (const signer of [alice, carol]) await publish(bobToAliceTag(), sealLetter(newLetter(bob.keyHex, alice.keyHex, Date.now(), ack), signer.identity.secretKey, key)!)
+    // Carol's genuine acknowledgement, sealed for her pair, under Bob's tag.
+    await publish(bobToAliceTag(), sealLetter(newLetter(carol.keyHex, alice.keyHex, Date.now(), ack), carol.identity.secretKey, letterKey(secretAC, carol.keyHex, alice.keyHex))!)
+    // Signed by Bob but for another person.
+    await publish(bobToAliceTag(), sealLetter(newLetter(bob.keyHex, carol.keyHex, Date.now(), ack), bob.identity.secretKey, key)!)
+    await mailbox.read()
+    expect(mailbox.dropped.forged).toBe(2)
+    expect(mailbox.dropped.unsealed).toBe(1)
+    expect(mailbox.dropped['not-for-me']).toBe(1)
+    expect(await confirmed(db, postId, bob.keyHex)).toBe(false)
+    expect(await db.notices.get([postId, bob.keyHex])).toBeDefined()
+  })
+
+  it('an old acknowledgement served again does not confirm a later notice for the same item', async () => {
+    const { db, items } = await aliceNode([bob])
+    const alices = mailboxOf(alice, db, [[bob.keyHex, secretAB]])
+    const post = await items.create({ type: 'post', text: 'Now you see it', audience: { kind: 'friends' } })
+    await alices.itemsChanged([post.id])
+    const b = reader(bob, secretAB)
+    await b.mailbox.read()
+    // Hidden from Bob, acknowledged, confirmed.
+    await items.setAudience(post.id, { kind: 'me' })
+    await alices.noticesChanged([post.id])
+    await b.mailbox.read()
+    const [oldAck] = acksOnRelay()
+    await alices.read()
+    expect(await db.notices.get([post.id, bob.keyHex])).toBeUndefined()
+    // Shown again, and hidden again: a fresh notice, not yet sent.
+    await items.setAudience(post.id, { kind: 'friends' })
+    await alices.itemsChanged([post.id])
+    await items.setAudience(post.id, { kind: 'me' })
+    expect(await db.notices.get([post.id, bob.keyHex])).toBeDefined()
+    // The old acknowledgement, as the same event and rewrapped.
+    relay.forget(relay.stored().filter((e) => e.id !== oldAck!.id).map((e) => e.id))
+    await publish(oldAck!.tags[0]![1]!, oldAck!.content)
+    const told: string[][] = []
+    alices.onAcknowledged = (_friend, ids) => told.push(ids)
+    expect(await alices.read()).toBe(1) // one letter, served twice
+    expect(told).toEqual([])
+    expect(await db.notices.get([post.id, bob.keyHex])).toBeDefined()
+  })
+
+  it('an acknowledgement for items Alice never asked Bob about confirms nothing', async () => {
+    const { db, mailbox, postId } = await deletedWhileBobAway()
+    const key = letterKey(secretAB, bob.keyHex, alice.keyHex)
+    await publish(bobToAliceTag(), sealLetter(newLetter(bob.keyHex, alice.keyHex, Date.now(), { ack: ['neverAsked1'], asOf: Date.now() }), bob.identity.secretKey, key)!)
+    const told: string[][] = []
+    mailbox.onAcknowledged = (_friend, ids) => told.push(ids)
+    expect(await mailbox.read()).toBe(1)
+    expect(told).toEqual([])
+    expect(await confirmed(db, postId, bob.keyHex)).toBe(false)
+  })
+
+  it('an acknowledgement no relay took (the relay was down) is sent at the next start', async () => {
+    const { db, mailbox, postId } = await deletedWhileBobAway()
+    const down = await startRelay({ strict: true, quiet: true })
+    const downUrl = down.url
+    await down.close()
+    let urls = [relay.url]
+    const bobDb = nodeDatabase(cleanups)
+    const cache = new FriendCache(clientDatabase(cleanups))
+    const bobs = new Mailbox({ db: bobDb, identity: { keyHex: bob.keyHex, signing: () => bob.identity }, relayUrls: () => urls, secrets: async () => [[alice.keyHex, secretAB]], createSocket, limits: { visitTimeoutMs: 2_000 } })
+    cleanups.push(() => bobs.close())
+    bobs.onLetters = async (owner, letters) => {
+      urls = [downUrl] // the relay goes away between reading and answering
+      return { forgotten: (await takeLetters(cache, owner, letters)).forgottenBy }
+    }
+    await bobs.read()
+    expect(acksOnRelay()).toHaveLength(0)
+    urls = [relay.url]
+    expect(await bobs.retryPending()).toBe(1)
+    expect(await bobs.retryPending()).toBe(0)
+    await mailbox.read()
+    expect(await confirmed(db, postId, bob.keyHex)).toBe(true)
   })
 })
