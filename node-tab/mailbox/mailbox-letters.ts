@@ -62,6 +62,10 @@ export interface Letter {
   gone?: string[]
   ack?: string[]
   asOf?: number
+  /** The secret key (hex) of the throwaway Nostr key the letter's event is
+   *  signed with: whoever opens the letter may ask a relay to delete that
+   *  event (NIP-09) once taken. Absent in letters from before. */
+  del?: string
 }
 
 export type LetterBody = { items: unknown[] } | { gone: string[] } | { ack: string[], asOf: number }
@@ -86,8 +90,8 @@ export function windowsToRead (now: number): number[] {
   return Array.from({ length: WINDOWS_TO_READ }, (_, i) => current - i)
 }
 
-export function newLetter (fromHex: string, toHexKey: string, now: number, body: LetterBody): Letter {
-  return { v: 1, id: toHex(randomBytes(16)), from: fromHex, to: toHexKey, exp: now + LETTER_LIFETIME_MS, ...body }
+export function newLetter (fromHex: string, toHexKey: string, now: number, body: LetterBody, eventKey?: Uint8Array): Letter {
+  return { v: 1, id: toHex(randomBytes(16)), from: fromHex, to: toHexKey, exp: now + LETTER_LIFETIME_MS, ...body, ...(eventKey ? { del: toHex(eventKey) } : {}) }
 }
 
 /** Signs, pads and seals a letter; null when it does not fit the largest bucket. */
@@ -126,11 +130,12 @@ export function openLetter (content: string, key: Uint8Array, ownerHex: string, 
 function isLetterShape (v: unknown): v is Letter {
   if (!isRecord(v)) return false
   const keys = Object.keys(v)
-  if (!keys.every((k) => ['v', 'id', 'from', 'to', 'exp', 'items', 'gone', 'ack', 'asOf'].includes(k))) return false
+  if (!keys.every((k) => ['v', 'id', 'from', 'to', 'exp', 'items', 'gone', 'ack', 'asOf', 'del'].includes(k))) return false
   if (v.v !== 1 || typeof v.id !== 'string' || !ID.test(v.id)) return false
   if (typeof v.from !== 'string' || typeof v.to !== 'string' || !Number.isSafeInteger(v.exp)) return false
   if (v.items !== undefined && (!Array.isArray(v.items) || v.items.length > MAX_IDS_PER_LETTER)) return false
   if (v.gone !== undefined && !isIdList(v.gone)) return false
+  if (v.del !== undefined && (typeof v.del !== 'string' || !/^[0-9a-f]{64}$/.test(v.del))) return false
   if (v.ack !== undefined && !isIdList(v.ack)) return false
   if ((v.ack === undefined) !== (v.asOf === undefined) || (v.asOf !== undefined && !Number.isSafeInteger(v.asOf))) return false
   return [v.items, v.gone, v.ack].filter((x) => x !== undefined).length === 1

@@ -17,6 +17,7 @@ import { canSee } from '../storage/access-policy'
 import type { ItemRow, NodeDatabase } from '../storage/db'
 import { deliveryTables, recordDeliveries } from '../storage/deliveries'
 import { toShared } from '../storage/items-store'
+import { fromHex, toHex } from '../../shared/util/bytes'
 import { loadViewers } from '../storage/revoke'
 import type { NodeIdentity } from '../identity/node-identity'
 import {
@@ -24,6 +25,7 @@ import {
   type Letter, type LetterBody, type LetterRefusal
 } from './mailbox-letters'
 import { acknowledgeByLetter } from './mailbox-acks'
+import { clearedEvents, deletionEvent, forgetSent, readerDeletion, recordCleared, recordSent, sentLetters, type SentLetter } from './mailbox-withdraw'
 import { DEFAULT_MAILBOX_RELAY_LIMITS, MAILBOX_KIND, publishEvents, readEvents, type MailboxDrop, type MailboxRelayLimits } from './mailbox-relay'
 
 export interface MailboxOptions {
@@ -100,7 +102,37 @@ export class Mailbox {
    *  items to forget them (a deletion, or an audience that no longer
    *  includes them). Their acknowledgement still comes live. */
   async noticesChanged (itemIds: readonly string[]): Promise<number> {
-    return this.untilTaken('gone', itemIds, () => this.sendGone(itemIds))
+    const told = await this.untilTaken('gone', itemIds, () => this.sendGone(itemIds))
+    return told + await this.withdraw(itemIds)
+  }
+
+  /** Asks every relay to delete the item letters this device published
+   *  that hold none of their friend's items any more (these items deleted,
+   *  or no longer theirs to see): a friend who has not read them yet never
+   *  will. `null`: every letter kept. Returns the deletion requests taken. */
+  async withdraw (itemIds: readonly string[] | null): Promise<number> {
+    const urls = this.opts.relayUrls()
+    if (this.closed || urls.length === 0) return 0
+    const db = this.opts.db
+    const now = this.now()
+    const touched = itemIds === null ? null : new Set(itemIds)
+    const candidates = (await sentLetters(db, now)).filter((s) => touched === null || s.items.some((id) => touched.has(id)))
+    if (candidates.length === 0) return 0
+    const rows = new Map((await db.items.bulkGet([...new Set(candidates.flatMap((s) => s.items))])).filter((r): r is ItemRow => r !== undefined).map((r) => [r.id, r]))
+    const viewers = await loadViewers(db, [...new Set(candidates.map((s) => s.friend))])
+    const stillFor = (s: SentLetter): boolean => {
+      const viewer = viewers.get(s.friend)
+      return s.items.some((id) => {
+        const row = rows.get(id)
+        return row !== undefined && viewer?.isFriend === true && canSee(row.audience, viewer)
+      })
+    }
+    const withdrawn = candidates.filter((s) => !stillFor(s))
+    if (withdrawn.length === 0) return 0
+    const events = withdrawn.map((s) => deletionEvent([s.event], fromHex(s.key), now))
+    const { published, taken } = await this.publish(urls, events)
+    if (taken) await forgetSent(db, new Set(withdrawn.map((s) => s.event)), now)
+    return published
   }
 
   /** Sends again what no relay took before (a relay down, or the tab
@@ -111,6 +143,7 @@ export class Mailbox {
     let sent = 0
     if (pending.gone.length > 0) sent += await this.noticesChanged(pending.gone)
     if (pending.items.length > 0) sent += await this.itemsChanged(pending.items)
+    sent += await this.withdraw(null)
     const acks = await this.opts.db.getSetting(PENDING_ACKS_SETTING, isPendingAcks) ?? []
     if (acks.length > 0) {
       const secrets = new Map(await this.opts.secrets())
@@ -180,6 +213,7 @@ export class Mailbox {
     const viewers = await loadViewers(db, secrets.map(([key]) => key))
     const events: Event[] = []
     const delivered: Array<[string, string[]]> = []
+    const sentNow: SentLetter[] = []
     for (const [friend, secret] of secrets) {
       const viewer = viewers.get(friend)
       const visible = viewer?.isFriend ? rows.filter((row) => canSee(row.audience, viewer)) : []
@@ -188,7 +222,12 @@ export class Mailbox {
       if (sent.taken.length === 0) continue
       events.push(...sent.events)
       delivered.push([friend, sent.taken.map((item) => (item as { id: string }).id)])
+      for (const letter of sent.letters) {
+        sentNow.push({ event: letter.event.id, key: toHex(letter.key), friend, items: letter.batch.map((item) => (item as { id: string }).id), exp: letter.exp })
+      }
     }
+    // Kept before publishing: a deletion may follow before the relays answer.
+    await recordSent(db, sentNow, this.now())
     if (delivered.length > 0) {
       await db.transaction('rw', deliveryTables(db), async () => {
         for (const [friend, ids] of delivered) await recordDeliveries(db, friend, ids, this.now())
@@ -248,6 +287,8 @@ export class Mailbox {
     if (byTag.size === 0) return 0
     const since = Math.floor((now - LETTER_LIFETIME_MS - WINDOW_MS) / 1000)
     const letters = new Map<string, Map<string, Letter>>()
+    // The events each letter came in (several relays, or served again).
+    const carriers = new Map<string, Event[]>()
     for (const url of urls) {
       const events = await readEvents(url, [...byTag.keys()], since, this.visit()).catch(() => [])
       for (const event of events) {
@@ -255,6 +296,7 @@ export class Mailbox {
         const from = byTag.get(tag)!
         const letter = openLetter(event.content, from.key, from.owner, me, this.now())
         if (typeof letter === 'string') { this.count(letter); continue }
+        carriers.set(letter.id, [...carriers.get(letter.id) ?? [], event])
         let mine = letters.get(from.owner)
         if (!mine) letters.set(from.owner, mine = new Map())
         // The same letter from several relays (or twice from one) is one letter.
@@ -268,45 +310,76 @@ export class Mailbox {
       opened += mine.size
       const all = [...mine.values()]
       // Their acknowledgements of my deletions are the node's own business.
-      for (const letter of all.filter((l) => l.ack !== undefined)) {
+      const acks = all.filter((l) => l.ack !== undefined)
+      for (const letter of acks) {
         const confirmed = await acknowledgeByLetter(this.opts.db, owner, letter.ack!, letter.asOf!)
         if (confirmed.length > 0) this.onAcknowledged?.(owner, confirmed)
       }
       const rest = all.filter((l) => l.ack === undefined)
-      if (rest.length === 0 || !this.onLetters) continue
-      const taken = await this.onLetters(owner, rest)
-      for (const { letter, itemIds } of taken?.forgotten ?? []) {
-        const answered = mine.get(letter)
-        if (answered?.gone && itemIds.length > 0) await this.sendAck({ friend: owner, ids: itemIds, asOf: writtenAt(answered) }, secrets.get(owner)!)
+      const handled = [...acks]
+      if (rest.length > 0 && this.onLetters) {
+        const taken = await this.onLetters(owner, rest)
+        handled.push(...rest)
+        for (const { letter, itemIds } of taken?.forgotten ?? []) {
+          const answered = mine.get(letter)
+          if (answered?.gone && itemIds.length > 0) await this.sendAck({ friend: owner, ids: itemIds, asOf: writtenAt(answered) }, secrets.get(owner)!)
+        }
       }
+      await this.clearTaken(handled, carriers)
     }
     return opened
   }
 
+  /** Asks the relays to delete the letters just taken (each with the key
+   *  its writer put inside it), once per event. */
+  private async clearTaken (letters: readonly Letter[], carriers: ReadonlyMap<string, Event[]>): Promise<void> {
+    const urls = this.opts.relayUrls()
+    if (letters.length === 0 || urls.length === 0) return
+    const done = await clearedEvents(this.opts.db)
+    const requests: Event[] = []
+    for (const letter of letters) {
+      for (const event of carriers.get(letter.id) ?? []) {
+        if (done.has(event.id)) continue
+        const request = readerDeletion(event, letter.del, this.now())
+        if (request) requests.push(request)
+        done.add(event.id)
+      }
+    }
+    if (requests.length === 0) return
+    const { taken } = await this.publish(urls, requests)
+    if (taken) await recordCleared(this.opts.db, requests.map((r) => r.tags[0]![1]!))
+  }
+
   /** One event per letter; what does not fit one letter is split, and an
    *  item too large for the largest bucket is left for a live session. */
-  private letterEvents (friend: string, secret: Uint8Array, signingSecret: Uint8Array, entries: unknown[], body: (batch: unknown[]) => LetterBody): { events: Event[], taken: unknown[] } {
+  private letterEvents (friend: string, secret: Uint8Array, signingSecret: Uint8Array, entries: unknown[], body: (batch: unknown[]) => LetterBody):
+  { events: Event[], taken: unknown[], letters: Array<{ event: Event, key: Uint8Array, batch: unknown[], exp: number }> } {
     const me = this.opts.identity.keyHex
     const now = this.now()
     const key = letterKey(secret, me, friend)
     const tag = letterTag(secret, me, friend, windowOf(now))
     const events: Event[] = []
     const taken: unknown[] = []
+    const letters: Array<{ event: Event, key: Uint8Array, batch: unknown[], exp: number }> = []
     const batches: unknown[][] = []
     for (let i = 0; i < entries.length; i += MAX_IDS_PER_LETTER) batches.push(entries.slice(i, i + MAX_IDS_PER_LETTER))
     while (batches.length > 0) {
       const batch = batches.shift()!
-      const letter = newLetter(me, friend, now, body(batch))
+      // The event's throwaway key goes inside the letter: its reader may delete it once taken.
+      const eventKey = generateSecretKey()
+      const letter = newLetter(me, friend, now, body(batch), eventKey)
       const content = sealLetter(letter, signingSecret, key)
       if (content === null) {
         // Too large together: halves, until single items (which are left out if still too large).
         if (batch.length > 1) batches.unshift(batch.slice(0, batch.length / 2), batch.slice(batch.length / 2))
         continue
       }
-      events.push(mailboxEvent(tag, content, letter.exp))
+      const event = mailboxEvent(tag, content, letter.exp, now, eventKey)
+      events.push(event)
+      letters.push({ event, key: eventKey, batch, exp: letter.exp })
       taken.push(...batch)
     }
-    return { events, taken }
+    return { events, taken, letters }
   }
 
   /** Publishes on every relay: how many events the relays took in all, and
@@ -333,11 +406,11 @@ export class Mailbox {
 
 /** One letter as a stored Nostr event: signed with a key made for it alone,
  *  tagged with the letter's tag only, expiring with the letter (NIP-40). */
-export function mailboxEvent (tag: string, content: string, expMs: number, nowMs = Date.now()): Event {
+export function mailboxEvent (tag: string, content: string, expMs: number, nowMs = Date.now(), secretKey = generateSecretKey()): Event {
   return finalizeEvent({
     kind: MAILBOX_KIND,
     created_at: Math.floor(nowMs / 1000),
     tags: [['t', tag], ['expiration', String(Math.floor(expMs / 1000))]],
     content
-  }, generateSecretKey())
+  }, secretKey)
 }

@@ -19,7 +19,14 @@ const BOB = 'Bob Ashgrove'
 /** The mailbox's kind on relays (node-tab/mailbox/mailbox-relay.ts). */
 const MAILBOX_KIND = 4550
 
+/** NIP-09 deletion requests. */
+const DELETION_KIND = 5
+
 const letters = (): number => world.relay!.stored().filter((e) => e.kind === MAILBOX_KIND).length
+/** Every event clients published on the relay (stored or not: deletion requests are not stored). */
+const published = (): Array<{ id: string, kind: number, tags: string[][], pubkey: string }> => world.relay!.seen()
+  .map((m) => JSON.parse(m) as unknown[]).filter((m) => m[0] === 'EVENT').map((m) => m[1] as { id: string, kind: number, tags: string[][], pubkey: string })
+const deletionRequests = (): number => published().filter((e) => e.kind === DELETION_KIND).length
 
 /** Opens Kith again in the same browser profile (what it stored stays). */
 async function comeBack (person: Person): Promise<void> {
@@ -57,6 +64,8 @@ describe('a mailbox on the relay for whoever is offline', () => {
     await comeBack(bob)
     await aliceFeedOfBob()
     await expect.poll(async () => (await feedTexts(bob.page)).join('\n'), { timeout: 60_000 }).toContain(NOTE)
+    // Taken, so Bob's node asks the relay to delete the letter (this strict relay ignores it, as some do).
+    await expect.poll(deletionRequests, { timeout: 30_000 }).toBeGreaterThan(0)
     // Alice is not online: the post came by the relay.
     await bob.page.goto(`${world.appUrl}#/me`)
     await tab(bob.page, 'Friends')
@@ -103,5 +112,17 @@ describe('a mailbox on the relay for whoever is offline', () => {
       secrets.push(person.address, toHex(key), toBase64(key), toBase64(key).replace(/=+$/, ''))
     }
     for (const secret of secrets) expect(seen, `the relay saw “${secret}”`).not.toContain(secret)
+    // Letters both ways (the post, "forget it", Bob's acknowledgement) and deletion requests, and nothing else;
+    // each with its own throwaway key, and no tag beyond a hashed tag and an expiry (letters) or the event ids (deletions).
+    // (Ephemeral kinds, 20000 and up, are the rendezvous' sealed offers: never stored, see the relays test.)
+    const events = published().filter((e) => e.kind < 20_000)
+    expect(new Set(events.map((e) => e.kind))).toEqual(new Set([MAILBOX_KIND, DELETION_KIND]))
+    const letterEvents = new Map(events.filter((e) => e.kind === MAILBOX_KIND).map((e) => [e.id, e.pubkey]))
+    expect(new Set(letterEvents.values()).size).toBe(letterEvents.size)
+    // A deletion request is signed by its letter's own key: it names nobody new.
+    for (const e of events.filter((e) => e.kind === DELETION_KIND)) expect(letterEvents.get(e.tags[0]![1]!)).toBe(e.pubkey)
+    for (const e of events) {
+      expect(e.tags.map((t) => t[0])).toEqual(e.kind === MAILBOX_KIND ? ['t', 'expiration'] : [...e.tags.slice(0, -1).map(() => 'e'), 'k'])
+    }
   })
 })

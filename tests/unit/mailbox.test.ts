@@ -8,6 +8,8 @@ import { beforeEach, describe, expect, it } from 'vitest'
 import { Mailbox, mailboxEvent } from '../../node-tab/mailbox/mailbox'
 import { letterKey, letterTag, LETTER_LIFETIME_MS, newLetter, sealLetter, windowOf } from '../../node-tab/mailbox/mailbox-letters'
 import { DEFAULT_MAILBOX_RELAY_LIMITS, MAILBOX_KIND, publishEvents, type MailboxRelayLimits } from '../../node-tab/mailbox/mailbox-relay'
+import { DELETION_KIND, deletionEvent } from '../../node-tab/mailbox/mailbox-withdraw'
+import { generateSecretKey } from 'nostr-tools/pure'
 import { FriendsStore } from '../../node-tab/storage/friends-store'
 import { ItemsStore } from '../../node-tab/storage/items-store'
 import type { NodeDatabase } from '../../node-tab/storage/db'
@@ -155,7 +157,8 @@ describe('the blind mailbox', () => {
     expect(await texts(b.cache)).toEqual(['Oops, wrong photo'])
     const itemLetter = stored()[0]!
     await items.delete(post.id)
-    expect(await mailbox.noticesChanged([post.id])).toBe(1)
+    // The "forget it" letter, and the request to delete the item's letter (ignored by this relay).
+    expect(await mailbox.noticesChanged([post.id])).toBe(2)
     await b.mailbox.read()
     expect(await texts(b.cache)).toEqual([])
     // The old letter again, wrapped anew (a relay may do that), after the "forget it" one is gone from the relay.
@@ -277,7 +280,8 @@ describe('acknowledgements back through the mailbox', () => {
     const b = reader(bob, secretAB)
     await b.mailbox.read()
     await items.delete(post.id)
-    expect(await mailbox.noticesChanged([post.id])).toBe(1)
+    // The "forget it" letter, and the request to delete the item's letter (ignored by this relay).
+    expect(await mailbox.noticesChanged([post.id])).toBe(2)
     expect(await confirmed(db, post.id, bob.keyHex)).toBe(false)
     return { db, items, mailbox, b, postId: post.id }
   }
@@ -381,5 +385,106 @@ describe('acknowledgements back through the mailbox', () => {
     expect(await bobs.retryPending()).toBe(0)
     await mailbox.read()
     expect(await confirmed(db, postId, bob.keyHex)).toBe(true)
+  })
+})
+
+describe('withdrawing letters (NIP-09)', () => {
+  const deletionRequests = (): number => relay.seen().filter((m) => {
+    const msg = JSON.parse(m) as unknown[]
+    return msg[0] === 'EVENT' && (msg[1] as RelayEvent).kind === DELETION_KIND
+  }).length
+  const storedIds = (): string[] => stored().map((e) => e.id)
+
+  describe('on a relay that honours deletions', () => {
+    beforeEach(async () => {
+      await relay.close()
+      relay = await startRelay({ strict: true, deletions: 'honoured', quiet: true, filterCacheMs: 0 })
+    })
+
+    it('Alice deletes a post Bob has not read: its letter leaves the relay, and Bob never sees it', async () => {
+      const { items, mailbox } = await aliceNode([bob])
+      const post = await items.create({ type: 'post', text: 'Sent in haste', audience: { kind: 'friends' } })
+      await mailbox.itemsChanged([post.id])
+      const [itemLetter] = storedIds()
+      await items.delete(post.id)
+      await mailbox.noticesChanged([post.id])
+      expect(storedIds()).not.toContain(itemLetter)
+      expect(stored()).toHaveLength(1) // the "forget it" letter alone
+      const b = reader(bob, secretAB)
+      expect(await b.mailbox.read()).toBe(1)
+      expect(b.added).toEqual([])
+    })
+
+    it('an audience narrowed away from Bob withdraws the letter; a letter that still holds an item for him stays', async () => {
+      const { items, mailbox } = await aliceNode([bob])
+      const first = await items.create({ type: 'note', text: 'one', audience: { kind: 'friends' } })
+      const second = await items.create({ type: 'note', text: 'two', audience: { kind: 'friends' } })
+      const alone = await items.create({ type: 'note', text: 'three', audience: { kind: 'friends' } })
+      await mailbox.itemsChanged([first.id, second.id]) // one letter holding both
+      await mailbox.itemsChanged([alone.id])
+      const [both, three] = storedIds()
+      await items.setAudience(alone.id, { kind: 'me' })
+      await mailbox.noticesChanged([alone.id])
+      expect(storedIds()).not.toContain(three)
+      await items.delete(first.id)
+      await mailbox.noticesChanged([first.id])
+      expect(storedIds()).toContain(both) // "two" is still for Bob
+      await items.delete(second.id)
+      await mailbox.noticesChanged([second.id])
+      expect(storedIds()).not.toContain(both)
+    })
+
+    it('each side deletes what it took: after Bob reads, acknowledges, and Alice reads, no letter is left on the relay', async () => {
+      const { db, items, mailbox } = await aliceNode([bob])
+      const post = await items.create({ type: 'post', text: 'Read then gone', audience: { kind: 'friends' } })
+      await mailbox.itemsChanged([post.id])
+      const b = reader(bob, secretAB)
+      await b.mailbox.read()
+      expect(await texts(b.cache)).toEqual(['Read then gone'])
+      expect(stored()).toEqual([])
+      await items.delete(post.id)
+      await mailbox.noticesChanged([post.id])
+      await b.mailbox.read()
+      expect(stored()).toHaveLength(1) // Bob's acknowledgement, waiting for Alice
+      await mailbox.read()
+      expect(stored()).toEqual([])
+      expect(await db.notices.count()).toBe(0) // confirmed
+    })
+
+    it('nobody without the letter’s key can delete it, and a re-wrapped copy is not deleted by the reader (its key is not the letter’s)', async () => {
+      const { items, mailbox } = await aliceNode([bob])
+      const post = await items.create({ type: 'post', text: 'Stays put', audience: { kind: 'friends' } })
+      await mailbox.itemsChanged([post.id])
+      const [letter] = stored()
+      // A stranger asks for its deletion with a key of their own.
+      expect(await publishEvents(relay.url, [deletionEvent([letter!.id], generateSecretKey())], { createSocket, limits: DEFAULT_MAILBOX_RELAY_LIMITS })).toBe(1)
+      expect(storedIds()).toEqual([letter!.id])
+      // Re-wrapped under another key: Bob takes the letter, deletes the original, not the copy.
+      await publish(letter!.tags[0]![1]!, letter!.content)
+      const copy = storedIds().find((id) => id !== letter!.id)
+      const b = reader(bob, secretAB)
+      expect(await b.mailbox.read()).toBe(1)
+      expect(storedIds()).toEqual([copy])
+    })
+  })
+
+  it('on a relay that ignores deletions nothing depends on them, and a taken letter is asked deleted once, not at every read', async () => {
+    const { items, mailbox } = await aliceNode([bob])
+    const post = await items.create({ type: 'post', text: 'Still here', audience: { kind: 'friends' } })
+    await mailbox.itemsChanged([post.id])
+    const b = reader(bob, secretAB)
+    await b.mailbox.read()
+    expect(deletionRequests()).toBe(1)
+    expect(stored()).toHaveLength(1) // ignored
+    await b.mailbox.read()
+    await b.mailbox.read()
+    expect(deletionRequests()).toBe(1)
+    expect(await texts(b.cache)).toEqual(['Still here'])
+    // Alice deletes it: withdrawn (ignored too), and Bob's copy goes all the same.
+    await items.delete(post.id)
+    await mailbox.noticesChanged([post.id])
+    expect(deletionRequests()).toBe(2)
+    await b.mailbox.read()
+    expect(await texts(b.cache)).toEqual([])
   })
 })
