@@ -294,7 +294,11 @@ export class KithClient extends EventTarget implements KithApi {
       cache: this.cache,
       outbox: this.outbox,
       currentSession: () => this.node.sessions.get(ownerKeyHex),
-      getSession: (signal) => this.node.getSession(ownerKey, { signal })
+      getSession: (signal) => this.node.getSession(ownerKey, { signal }),
+      // Answered by letters, into the cache as the mailbox's letters go (the cursor stays: a live sync still follows).
+      askWhileAway: () => {
+        this.cache.cursor(ownerKeyHex).then((after) => this.node.mailbox.ask(ownerKeyHex, after)).catch(() => { /* the relays are unreachable */ })
+      }
     })
     this.feeds.set(ownerKeyHex, feed)
     return feed

@@ -23,6 +23,12 @@ export class LazyMailbox {
     return (await this.mailbox()).noticesChanged(itemIds)
   }
 
+  /** See Mailbox.ask; nothing without relays. */
+  async ask (owner: string, after: string | null): Promise<number> {
+    if (!this.wanted()) return 0
+    return (await this.mailbox()).ask(owner, after)
+  }
+
   /** See Mailbox.retryPending; nothing without relays. */
   async retryPending (): Promise<number> {
     if (!this.wanted()) return 0

@@ -45,6 +45,7 @@ const ITEM_ID = /^[A-Za-z0-9]{1,64}$/
 
 /** What a letter says, exactly one of: `items`, SharedItems as a live
  *  answer lists them (checked by the reader exactly as a live page is);
+ *  `ask`, a friend's request for a page (mailbox-requests.ts);
  *  `gone`, item ids to forget; `ack`, item ids the writer forgot, answering
  *  a `gone` letter the reader wrote at `asOf` (the reader's clock: that
  *  letter's exp less LETTER_LIFETIME_MS), so an old acknowledgement served
@@ -62,13 +63,16 @@ export interface Letter {
   gone?: string[]
   ack?: string[]
   asOf?: number
+  /** A request: the page since this cursor (null: from the start), as a
+   *  live listItems asks; answered with `items` letters the other way. */
+  ask?: { after: string | null }
   /** The secret key (hex) of the throwaway Nostr key the letter's event is
    *  signed with: whoever opens the letter may ask a relay to delete that
    *  event (NIP-09) once taken. Absent in letters from before. */
   del?: string
 }
 
-export type LetterBody = { items: unknown[] } | { gone: string[] } | { ack: string[], asOf: number }
+export type LetterBody = { items: unknown[] } | { gone: string[] } | { ack: string[], asOf: number } | { ask: { after: string | null } }
 
 /** The key a pair's letters from `fromHex` to `toHex` are sealed under. */
 export function letterKey (secret: Uint8Array, fromKey: string, toKey: string): Uint8Array {
@@ -130,7 +134,7 @@ export function openLetter (content: string, key: Uint8Array, ownerHex: string, 
 function isLetterShape (v: unknown): v is Letter {
   if (!isRecord(v)) return false
   const keys = Object.keys(v)
-  if (!keys.every((k) => ['v', 'id', 'from', 'to', 'exp', 'items', 'gone', 'ack', 'asOf', 'del'].includes(k))) return false
+  if (!keys.every((k) => ['v', 'id', 'from', 'to', 'exp', 'items', 'gone', 'ack', 'asOf', 'ask', 'del'].includes(k))) return false
   if (v.v !== 1 || typeof v.id !== 'string' || !ID.test(v.id)) return false
   if (typeof v.from !== 'string' || typeof v.to !== 'string' || !Number.isSafeInteger(v.exp)) return false
   if (v.items !== undefined && (!Array.isArray(v.items) || v.items.length > MAX_IDS_PER_LETTER)) return false
@@ -138,7 +142,15 @@ function isLetterShape (v: unknown): v is Letter {
   if (v.del !== undefined && (typeof v.del !== 'string' || !/^[0-9a-f]{64}$/.test(v.del))) return false
   if (v.ack !== undefined && !isIdList(v.ack)) return false
   if ((v.ack === undefined) !== (v.asOf === undefined) || (v.asOf !== undefined && !Number.isSafeInteger(v.asOf))) return false
-  return [v.items, v.gone, v.ack].filter((x) => x !== undefined).length === 1
+  if (v.ask !== undefined && !isAsk(v.ask)) return false
+  return [v.items, v.gone, v.ack, v.ask].filter((x) => x !== undefined).length === 1
+}
+
+/** A cursor is opaque here (the answerer parses it as a live request's). */
+const MAX_CURSOR_CHARS = 1024
+
+function isAsk (v: unknown): v is { after: string | null } {
+  return isRecord(v) && Object.keys(v).length === 1 && (v.after === null || (typeof v.after === 'string' && v.after.length <= MAX_CURSOR_CHARS))
 }
 
 function isIdList (v: unknown): v is string[] {

@@ -25,6 +25,7 @@ import {
   type Letter, type LetterBody, type LetterRefusal
 } from './mailbox-letters'
 import { acknowledgeByLetter } from './mailbox-acks'
+import { answerPages, asked, MAX_ANSWER_LETTERS, mayAnswer, mayAsk } from './mailbox-requests'
 import { clearedEvents, deletionEvent, forgetSent, readerDeletion, recordCleared, recordSent, sentLetters, type SentLetter } from './mailbox-withdraw'
 import { DEFAULT_MAILBOX_RELAY_LIMITS, MAILBOX_KIND, publishEvents, readEvents, type MailboxDrop, type MailboxRelayLimits } from './mailbox-relay'
 
@@ -44,6 +45,10 @@ export interface MailboxOptions {
  *  handler says which "forget it" letters it took now and what it forgot
  *  (those are acknowledged back to the owner). */
 export type LettersHandler = (owner: string, letters: Letter[]) => Promise<LettersTaken | undefined>
+
+/** A request letter that opened but is not answered: `refused` as a live
+ *  listItems would refuse it, `flood` past the bounds. */
+export type RequestRefusal = 'refused' | 'flood'
 
 export interface LettersTaken {
   forgotten: Array<{ letter: string, itemIds: string[] }>
@@ -79,7 +84,7 @@ export class Mailbox {
   /** A friend confirmed these deletions through the mailbox. */
   onAcknowledged: ((friendKey: string, itemIds: string[]) => void) | null = null
   /** What was dropped, by reason (tests and diagnostics). */
-  readonly dropped: Partial<Record<MailboxDrop | LetterRefusal, number>> = {}
+  readonly dropped: Partial<Record<MailboxDrop | LetterRefusal | RequestRefusal, number>> = {}
   private readonly now: () => number
   private readonly limits: MailboxRelayLimits
   private reading: Promise<number> | null = null
@@ -133,6 +138,41 @@ export class Mailbox {
     const { published, taken } = await this.publish(urls, events)
     if (taken) await forgetSent(db, new Set(withdrawn.map((s) => s.event)), now)
     return published
+  }
+
+  /** Leaves `owner` (away) a request for the page since `after`, as a live
+   *  sync would ask; their first device online answers by letters. Within
+   *  the bounds of mailbox-requests.ts. Returns the events published. */
+  async ask (owner: string, after: string | null): Promise<number> {
+    const urls = this.opts.relayUrls()
+    const signing = this.opts.identity.signing()
+    if (this.closed || urls.length === 0 || !signing) return 0
+    const secret = new Map(await this.opts.secrets()).get(owner)
+    if (!secret || !await mayAsk(this.opts.db, owner, after, this.now())) return 0
+    const { events } = this.letterEvents(owner, secret, signing.secretKey, [after], () => ({ ask: { after } }))
+    const { published, taken } = await this.publish(urls, events)
+    if (taken) await asked(this.opts.db, owner, after, this.now())
+    return published
+  }
+
+  /** Answers a friend's request letter by letters of what a live page gives
+   *  them. False when this device cannot answer (it does not hold the
+   *  identity key): the request stays for one that does. */
+  private async answer (friend: string, letter: Letter, secret: Uint8Array): Promise<boolean> {
+    const urls = this.opts.relayUrls()
+    const signing = this.opts.identity.signing()
+    if (this.closed || urls.length === 0 || !signing) return false
+    const db = this.opts.db
+    if (!await mayAnswer(db, friend, letter.id, LETTER_LIFETIME_MS, this.now())) { this.count('flood'); return true }
+    const items = await answerPages(db, friend, letter.ask!.after, this.now)
+    // Not a friend (any more), or a cursor that is not one: what a live session would refuse.
+    if (items === null) { this.count('refused'); return true }
+    if (items.length === 0) return true
+    const sent = this.letterEvents(friend, secret, signing.secretKey, items, (batch) => ({ items: batch }))
+    const letters = sent.letters.slice(0, MAX_ANSWER_LETTERS)
+    await recordSent(db, letters.map((l) => ({ event: l.event.id, key: toHex(l.key), friend, items: l.batch.map((item) => (item as { id: string }).id), exp: l.exp })), this.now())
+    await this.publish(urls, letters.map((l) => l.event))
+    return true
   }
 
   /** Sends again what no relay took before (a relay down, or the tab
@@ -315,8 +355,12 @@ export class Mailbox {
         const confirmed = await acknowledgeByLetter(this.opts.db, owner, letter.ack!, letter.asOf!)
         if (confirmed.length > 0) this.onAcknowledged?.(owner, confirmed)
       }
-      const rest = all.filter((l) => l.ack === undefined)
       const handled = [...acks]
+      // Their requests: answered here, once, if this device can sign.
+      for (const letter of all.filter((l) => l.ask !== undefined)) {
+        if (await this.answer(owner, letter, secrets.get(owner)!)) handled.push(letter)
+      }
+      const rest = all.filter((l) => l.ack === undefined && l.ask === undefined)
       if (rest.length > 0 && this.onLetters) {
         const taken = await this.onLetters(owner, rest)
         handled.push(...rest)
@@ -399,7 +443,7 @@ export class Mailbox {
     }
   }
 
-  private count (reason: MailboxDrop | LetterRefusal): void {
+  private count (reason: MailboxDrop | LetterRefusal | RequestRefusal): void {
     this.dropped[reason] = (this.dropped[reason] ?? 0) + 1
   }
 }

@@ -34,6 +34,21 @@ async function comeBack (person: Person): Promise<void> {
   await openApp(person, world.appUrl)
 }
 
+/** The cursors Bob's node asked Alice's mailbox for ('' is "from the start"), from its device settings. */
+async function requestsBobSent (): Promise<string[]> {
+  return bob.page.evaluate(async () => await new Promise<string[]>((resolve, reject) => {
+    const open = indexedDB.open('kith-node')
+    open.onerror = () => reject(open.error)
+    open.onsuccess = () => {
+      const get = open.result.transaction('settings').objectStore('settings').get('mailboxAsked')
+      get.onsuccess = () => {
+        open.result.close()
+        resolve(((get.result as { value?: Array<{ ref: string }> } | undefined)?.value ?? []).map((r) => r.ref))
+      }
+    }
+  }))
+}
+
 /** What Alice's Deletion requests screen says of Bob. */
 async function bobsConfirmation (): Promise<string> {
   await tab(alice.page, 'My items')
@@ -85,13 +100,16 @@ describe('a mailbox on the relay for whoever is offline', () => {
     await expect.poll(letters, { timeout: 30_000 }).toBe(before + 1)
     await expect.poll(() => bobsConfirmation(), { timeout: 30_000 }).toMatch(/waiting/i)
     await alice.page.close()
+    const deletionsBefore = deletionRequests()
     await comeBack(bob)
     await aliceFeedOfBob()
     await expect.poll(async () => (await feedTexts(bob.page)).join('\n'), { timeout: 60_000 }).not.toContain(NOTE)
     // What came live before stays.
     expect((await feedTexts(bob.page)).join('\n')).toContain('Hello from Alice')
-    // Bob's node left its acknowledgement on the relay before he leaves.
-    await expect.poll(letters, { timeout: 30_000 }).toBe(before + 2)
+    // Bob's node left its acknowledgement on the relay before he leaves: it
+    // asks for the "forget it" letter's deletion only once the acknowledgement went out.
+    await expect.poll(deletionRequests, { timeout: 30_000 }).toBeGreaterThan(deletionsBefore)
+    expect(letters()).toBeGreaterThanOrEqual(before + 2)
     await bob.page.close()
     await comeBack(alice)
     await expect.poll(() => bobsConfirmation(), { timeout: 60_000 }).toMatch(/confirmed/)
@@ -100,6 +118,33 @@ describe('a mailbox on the relay for whoever is offline', () => {
     expect((await alice.page.getByTestId('friend-entry').filter({ hasText: BOB }).getByTestId('friend-presence').textContent())?.trim()).toBe('Offline')
     await tab(alice.page, 'My items')
     await desktopAndPhone(alice, 'mailbox-alice-sees-bob-confirmed')
+  })
+
+  it('Bob clears his cached copies of Alice while she is away and asks again; Alice opens Kith briefly and closes it; Bob later has the items', async () => {
+    await alice.page.close()
+    await comeBack(bob)
+    await aliceFeedOfBob()
+    await expect.poll(async () => (await feedTexts(bob.page)).join('\n'), { timeout: 30_000 }).toContain('Hello from Alice')
+    await bob.page.getByRole('button', { name: 'Clear cached copies' }).click()
+    await bob.page.getByRole('button', { name: 'Yes, clear' }).click()
+    await expect.poll(() => feedTexts(bob.page)).toEqual([])
+    await bob.page.getByRole('button', { name: 'Refresh' }).click()
+    // No session comes (Alice is away): Bob's node leaves his request, for everything, in her mailbox.
+    await expect.poll(() => requestsBobSent(), { timeout: 90_000 }).toContain('')
+    await bob.page.close()
+    const before = letters()
+    await comeBack(alice)
+    // Her node answers by letters as it starts; she closes Kith once they are on the relay.
+    await expect.poll(letters, { timeout: 60_000 }).toBeGreaterThan(before)
+    await alice.page.close()
+    await comeBack(bob)
+    await aliceFeedOfBob()
+    await expect.poll(async () => (await feedTexts(bob.page)).join('\n'), { timeout: 60_000 }).toContain('Hello from Alice')
+    // Only what Bob may see, and the deleted post does not come back.
+    expect((await feedTexts(bob.page)).join('\n')).not.toContain(NOTE)
+    await bob.page.goto(`${world.appUrl}#/me`)
+    await tab(bob.page, 'Friends')
+    expect((await bob.page.getByTestId('friend-entry').filter({ hasText: ALICE }).getByTestId('friend-presence').textContent())?.trim()).toBe('Offline')
   })
 
   it('what the relay holds and saw names nobody: no address, key, name or text', async () => {

@@ -9,6 +9,8 @@ import { Mailbox, mailboxEvent } from '../../node-tab/mailbox/mailbox'
 import { letterKey, letterTag, LETTER_LIFETIME_MS, newLetter, sealLetter, windowOf } from '../../node-tab/mailbox/mailbox-letters'
 import { DEFAULT_MAILBOX_RELAY_LIMITS, MAILBOX_KIND, publishEvents, type MailboxRelayLimits } from '../../node-tab/mailbox/mailbox-relay'
 import { DELETION_KIND, deletionEvent } from '../../node-tab/mailbox/mailbox-withdraw'
+import { MAX_ANSWER_LETTERS, MAX_ANSWERS_PER_WINDOW } from '../../node-tab/mailbox/mailbox-requests'
+import { MAX_TEXT_CHARS } from '../../shared/protocol/items'
 import { generateSecretKey } from 'nostr-tools/pure'
 import { FriendsStore } from '../../node-tab/storage/friends-store'
 import { ItemsStore } from '../../node-tab/storage/items-store'
@@ -486,5 +488,137 @@ describe('withdrawing letters (NIP-09)', () => {
     expect(deletionRequests()).toBe(2)
     await b.mailbox.read()
     expect(await texts(b.cache)).toEqual([])
+  })
+})
+
+describe('requests through the mailbox', () => {
+  const bobToAliceTag = (): string => letterTag(secretAB, bob.keyHex, alice.keyHex, windowOf(Date.now()))
+  const requestsOnRelay = (): RelayEvent[] => stored().filter((e) => e.tags[0]![1] === bobToAliceTag())
+  const aliceToBob = (): RelayEvent[] => stored().filter((e) => e.tags[0]![1] === letterTag(secretAB, alice.keyHex, bob.keyHex, windowOf(Date.now())))
+
+  /** Alice's node knowing Bob and Carol, with items for several audiences, and no mailbox letter sent for them. */
+  async function aliceWithItems (): Promise<{ db: NodeDatabase, items: ItemsStore, mailbox: Mailbox }> {
+    const node = await aliceNode([bob, carol])
+    const store = new FriendsStore(node.db)
+    const family = await store.createGroup('family')
+    await store.setMembership(family.id, carol.keyHex, true)
+    await node.items.create({ type: 'post', text: 'For every friend', audience: { kind: 'friends' } })
+    await node.items.create({ type: 'note', text: 'Only for me', audience: { kind: 'me' } })
+    await node.items.create({ type: 'post', text: 'Family only', audience: { kind: 'groups', groupIds: [family.id] } })
+    await node.items.create({ type: 'file', text: 'A file', audience: { kind: 'friends' }, file: { name: 'a.txt', mime: 'text/plain', content: new Blob(['hello']) } })
+    return node
+  }
+
+  it('Bob asks for everything while Alice is away; her node answers when it starts, with only what Bob may see; Bob then has it', async () => {
+    const { mailbox } = await aliceWithItems()
+    const b = reader(bob, secretAB)
+    expect(await b.mailbox.ask(alice.keyHex, null)).toBe(1)
+    expect(requestsOnRelay()).toHaveLength(1)
+    expect(await mailbox.read()).toBe(1)
+    expect(aliceToBob()).toHaveLength(1)
+    await b.mailbox.read()
+    expect(await texts(b.cache)).toEqual(['For every friend'])
+    // Answered once: Alice starting again does not answer the same request again.
+    await mailbox.read()
+    expect(aliceToBob()).toHaveLength(1)
+  })
+
+  it('the same request served again, or re-wrapped, is answered once', async () => {
+    const { mailbox } = await aliceWithItems()
+    const b = reader(bob, secretAB)
+    await b.mailbox.ask(alice.keyHex, null)
+    const [request] = requestsOnRelay()
+    await publish(request!.tags[0]![1]!, request!.content)
+    await publish(request!.tags[0]![1]!, request!.content)
+    expect(await mailbox.read()).toBe(1)
+    expect(aliceToBob()).toHaveLength(1)
+  })
+
+  it('a request not signed by Bob, one from someone Alice does not know, or one with a broken cursor is not answered', async () => {
+    const { db, mailbox } = await aliceWithItems()
+    await new FriendsStore(db).remove(carol.keyHex)
+    const key = letterKey(secretAB, bob.keyHex, alice.keyHex)
+    // Carol (a stranger to Alice now) signs one "from Bob"; Alice's own key signs another.
+    for (const signer of [carol, alice]) await publish(bobToAliceTag(), sealLetter(newLetter(bob.keyHex, alice.keyHex, Date.now(), { ask: { after: null } }), signer.identity.secretKey, key)!)
+    // Carol's own request, under her own tag with Alice (this node's list of secrets is stale: she is
+    // no friend any more): refused by the same friend check as a live listItems.
+    const carolTag = letterTag(secretAC, carol.keyHex, alice.keyHex, windowOf(Date.now()))
+    await publish(carolTag, sealLetter(newLetter(carol.keyHex, alice.keyHex, Date.now(), { ask: { after: null } }), carol.identity.secretKey, letterKey(secretAC, carol.keyHex, alice.keyHex))!)
+    // Bob's, with a cursor that is not one.
+    await publish(bobToAliceTag(), sealLetter(newLetter(bob.keyHex, alice.keyHex, Date.now(), { ask: { after: 'not a cursor' } }), bob.identity.secretKey, key)!)
+    expect(await mailbox.read()).toBe(2)
+    expect(mailbox.dropped.forged).toBe(2)
+    expect(mailbox.dropped.refused).toBe(2)
+    expect(aliceToBob()).toEqual([])
+  })
+
+  it('a request from Bob after Alice removed him is not answered', async () => {
+    const { db, mailbox } = await aliceWithItems()
+    const b = reader(bob, secretAB)
+    await b.mailbox.ask(alice.keyHex, null)
+    // Alice's node still reads under the old secret (a stale list of secrets), but Bob is no friend any more.
+    await new FriendsStore(db).remove(bob.keyHex)
+    await mailbox.read()
+    expect(aliceToBob()).toEqual([])
+    expect(mailbox.dropped.refused).toBe(1)
+  })
+
+  it('Bob asks at most once per cursor for a while, and Alice answers at most a few requests per window', async () => {
+    const { mailbox } = await aliceWithItems()
+    const b = reader(bob, secretAB)
+    expect(await b.mailbox.ask(alice.keyHex, null)).toBe(1)
+    expect(await b.mailbox.ask(alice.keyHex, null)).toBe(0)
+    // A node that forgot what it asked (or a hostile one) sends more: Alice answers MAX_ANSWERS_PER_WINDOW.
+    for (let i = 1; i < MAX_ANSWERS_PER_WINDOW + 3; i++) expect(await reader(bob, secretAB).mailbox.ask(alice.keyHex, null)).toBe(1)
+    await mailbox.read()
+    expect(aliceToBob()).toHaveLength(MAX_ANSWERS_PER_WINDOW)
+    expect(mailbox.dropped.flood).toBe(3)
+  })
+
+  it('an answer holds at most MAX_ANSWER_LETTERS letters, however much Bob may see', async () => {
+    const { items, mailbox } = await aliceNode([bob])
+    for (let i = 0; i < 30; i++) await items.create({ type: 'note', text: `${i} `.padEnd(MAX_TEXT_CHARS, 'x'), audience: { kind: 'friends' } })
+    await reader(bob, secretAB).mailbox.ask(alice.keyHex, null)
+    await mailbox.read()
+    expect(aliceToBob()).toHaveLength(MAX_ANSWER_LETTERS)
+  })
+
+  it('after Bob clears his copies, a letter of a deleted item served again does not bring it back, and old letters are not taken again: his request is how he gets them', async () => {
+    const { items, mailbox } = await aliceNode([bob])
+    const kept = await items.create({ type: 'post', text: 'Kept', audience: { kind: 'friends' } })
+    const gone = await items.create({ type: 'post', text: 'Deleted later', audience: { kind: 'friends' } })
+    await mailbox.itemsChanged([kept.id])
+    await mailbox.itemsChanged([gone.id])
+    const b = reader(bob, secretAB)
+    await b.mailbox.read()
+    const itemLetters = new Set(aliceToBob().map((e) => e.id))
+    await items.delete(gone.id)
+    await mailbox.noticesChanged([gone.id])
+    await b.mailbox.read()
+    expect(await texts(b.cache)).toEqual(['Kept'])
+    // The relay drops the "forget it" letter and keeps the old ones; Bob clears his copies of Alice.
+    relay.forget(aliceToBob().filter((e) => !itemLetters.has(e.id)).map((e) => e.id))
+    expect(aliceToBob()).toHaveLength(2)
+    for (const purge of [() => b.cache.purge(alice.keyHex), () => b.cache.purgeAll()]) {
+      await purge()
+      await b.mailbox.read()
+      expect(await texts(b.cache)).toEqual([])
+    }
+    await b.mailbox.ask(alice.keyHex, null)
+    await mailbox.read()
+    await b.mailbox.read()
+    expect(await texts(b.cache)).toEqual(['Kept'])
+  })
+
+  it('a device without the identity key leaves the request for one that has it', async () => {
+    const { db, mailbox } = await aliceWithItems()
+    const server = new Mailbox({ db, identity: { keyHex: alice.keyHex, signing: () => null }, relayUrls: () => [relay.url], secrets: async () => [[bob.keyHex, secretAB]], createSocket })
+    cleanups.push(() => server.close())
+    const b = reader(bob, secretAB)
+    await b.mailbox.ask(alice.keyHex, null)
+    await server.read()
+    expect(aliceToBob()).toEqual([])
+    await mailbox.read()
+    expect(aliceToBob()).toHaveLength(1)
   })
 })
