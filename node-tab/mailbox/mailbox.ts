@@ -62,6 +62,9 @@ const MAX_PENDING = 500
 
 interface Pending { items: string[], gone: string[] }
 
+/** The dropped counters of this page's mailbox, after each read (a device setting). */
+const DROPPED_SETTING = 'mailboxDropped'
+
 /** Acknowledgements no relay took yet (a device setting, like the above). */
 const PENDING_ACKS_SETTING = 'mailboxPendingAcks'
 const MAX_PENDING_ACKS = 200
@@ -344,6 +347,8 @@ export class Mailbox {
         mine.set(letter.id, letter)
       }
     }
+    // What was dropped, kept where a diagnostic (or a browser test) can read it.
+    await this.opts.db.putSetting(DROPPED_SETTING, this.dropped)
     let opened = 0
     for (const [owner, mine] of letters) {
       if (this.closed) break
