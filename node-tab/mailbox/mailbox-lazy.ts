@@ -41,6 +41,12 @@ export class LazyMailbox {
     return (await this.mailbox()).read()
   }
 
+  /** See Mailbox.published: zero until the mailbox is first used. */
+  async published (): Promise<{ events: number, bytes: number }> {
+    if (!this.loaded) return { events: 0, bytes: 0 }
+    return { ...(await this.loaded).published }
+  }
+
   close (): void {
     this.closed = true
     void this.loaded?.then((m) => m.close())

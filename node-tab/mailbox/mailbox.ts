@@ -84,6 +84,10 @@ function isPending (v: unknown): v is Pending {
 export class Mailbox {
   /** Where opened letters go (the client's friend cache). */
   onLetters: LettersHandler | null = null
+  /** What this mailbox sent to relays: events (each relay counted) and
+   *  their bytes as sent (letters, acknowledgements, requests, answers,
+   *  deletion requests). The relay cost figures are read from here. */
+  readonly published = { events: 0, bytes: 0 }
   /** A friend confirmed these deletions through the mailbox. */
   onAcknowledged: ((friendKey: string, itemIds: string[]) => void) | null = null
   /** What was dropped, by reason (tests and diagnostics). */
@@ -436,6 +440,9 @@ export class Mailbox {
    *  as far as relays go). */
   private async publish (urls: string[], events: Event[]): Promise<{ published: number, taken: boolean }> {
     if (events.length === 0) return { published: 0, taken: true }
+    const bytes = events.reduce((sum, event) => sum + JSON.stringify(['EVENT', event]).length, 0)
+    this.published.events += events.length * urls.length
+    this.published.bytes += bytes * urls.length
     const accepted = await Promise.all(urls.map((url) => publishEvents(url, events, this.visit()).catch(() => 0)))
     return { published: accepted.reduce((a, b) => a + b, 0), taken: accepted.some((n) => n === events.length) }
   }

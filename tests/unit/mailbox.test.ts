@@ -104,6 +104,9 @@ describe('the blind mailbox', () => {
     const post = await items.create({ type: 'post', text: 'To five friends', audience: { kind: 'friends' } })
     expect(await twoRelays.itemsChanged([post.id])).toBe(10)
     expect(stored()).toHaveLength(5)
+    // Counted as sent: five events on each of two relays, and their bytes.
+    expect(twoRelays.published.events).toBe(10)
+    expect(twoRelays.published.bytes).toBe(2 * stored().reduce((sum, e) => sum + JSON.stringify(['EVENT', e]).length, 0))
     // Every event in the smallest bucket: the same size whoever it is for.
     expect(new Set(stored().map((e) => e.content.length)).size).toBe(1)
     let sockets = 0
