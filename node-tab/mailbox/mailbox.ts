@@ -1,11 +1,14 @@
 // The blind mailbox on relays (DESIGN §6c): what a friend may see of my
 // text items, and what they must forget, waits for them on my relays while
-// they are offline; when Kith opens, I read what my friends left for me,
-// and my acknowledgement of what they told me to forget goes back the same
-// way (theirs to me confirm my deletions as a live one does). Only while relays are configured, and only a device holding
-// the identity key writes letters (they are signed by it: a server device
-// cannot yet). Files wait for a live session (a relay caps an event at
-// 64 KiB).
+// they are offline; when Kith opens, I read what my friends left for me:
+// their items and "forget it" letters (my acknowledgement goes back the
+// same way), their acknowledgements (confirming my deletions as a live one
+// does), and their requests (answered by letters, mailbox-requests.ts).
+// Letters taken, or no longer needed, are asked deleted (NIP-09,
+// mailbox-withdraw.ts). Only while relays are configured, and only a device
+// holding the identity key writes letters (they are signed by it: a server
+// device cannot yet). Files wait for a live session (a relay caps an event
+// at 64 KiB).
 //
 // Cost: one sealed event per friend who may see the change, per relay (a
 // post for 250 friends is 250 events on each relay, paced under public
@@ -112,7 +115,8 @@ export class Mailbox {
 
   /** Letters telling each friend still owed a delete notice for these
    *  items to forget them (a deletion, or an audience that no longer
-   *  includes them). Their acknowledgement still comes live. */
+   *  includes them); their acknowledgement comes live or by a letter back.
+   *  Also withdraws the item letters no friend needs any more. */
   async noticesChanged (itemIds: readonly string[]): Promise<number> {
     const told = await this.untilTaken('gone', itemIds, () => this.sendGone(itemIds))
     return told + await this.withdraw(itemIds)
