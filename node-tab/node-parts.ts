@@ -202,6 +202,8 @@ export function buildNodeParts (hooks: NodeHooks) {
     relayUrls,
     secrets: async () => (await planReady()).everySecret()
   })
+  // A friend's acknowledgement by mailbox shows as a live one does.
+  mailbox.onAcknowledged = changed
   const { noticeSender, hints } = friendNotices({ db, identity: me, notices, friends, devices, connections })
   const meetAgain = new MeetAgain({
     lastPosition: async () => (await db.syncLog.orderBy('seq').last())?.seq ?? 0,

@@ -69,6 +69,7 @@ export class KithClient extends EventTarget implements KithApi {
       const { takeLetters } = await import('../cache/mailbox-intake')
       const taken = await takeLetters(this.cache, owner, letters)
       if (taken.forgotten > 0) { this.changed(); this.feedChanged() }
+      return { forgotten: taken.forgottenBy }
     }
     this.cache.onStored = () => this.feedChanged()
     this.cache.onNewItems = (owner, items) => { void this.announce(owner, items) }
@@ -293,7 +294,11 @@ export class KithClient extends EventTarget implements KithApi {
       cache: this.cache,
       outbox: this.outbox,
       currentSession: () => this.node.sessions.get(ownerKeyHex),
-      getSession: (signal) => this.node.getSession(ownerKey, { signal })
+      getSession: (signal) => this.node.getSession(ownerKey, { signal }),
+      // Answered by letters, into the cache as the mailbox's letters go (the cursor stays: a live sync still follows).
+      askWhileAway: () => {
+        this.cache.cursor(ownerKeyHex).then((after) => this.node.mailbox.ask(ownerKeyHex, after)).catch(() => { /* the relays are unreachable */ })
+      }
     })
     this.feeds.set(ownerKeyHex, feed)
     return feed

@@ -367,19 +367,30 @@ export class FriendCache {
       await db.cachedFiles.where('owner').equals(owner).delete()
       await db.cachedFileChunks.where('owner').equals(owner).delete()
       // The cursor, the counters and the note that older items were left out
-      // go (fetch everything next time); when I last reached them is not their content.
-      const reachedAt = (await db.syncState.get(owner))?.reachedAt
-      if (reachedAt === undefined) await db.syncState.delete(owner)
-      else await db.syncState.put({ owner, cursor: null, lastSyncAt: null, reachedAt, usage: { items: 0, bytes: 0 } })
+      // go (fetch everything next time); when I last reached them is not their
+      // content, nor what they told me to forget and the mailbox letters
+      // already taken (kept, or a relay serving an old letter again would
+      // bring back an item they deleted).
+      const state = await db.syncState.get(owner)
+      const kept = { ...(state?.reachedAt !== undefined ? { reachedAt: state.reachedAt } : {}), ...mailboxMemoryOf(state) }
+      if (Object.keys(kept).length === 0) await db.syncState.delete(owner)
+      else await db.syncState.put({ owner, cursor: null, lastSyncAt: null, ...kept, usage: { items: 0, bytes: 0 } })
     })
   }
 
   async purgeAll (): Promise<void> {
     const db = this.db
     await db.transaction('rw', db.cachedItems, db.cachedFiles, db.cachedFileChunks, db.syncState, async () => {
+      // What friends told me to forget, and letters taken, stay (see purge).
+      const memories = (await db.syncState.toArray()).map((state) => ({ owner: state.owner, memory: mailboxMemoryOf(state) })).filter((m) => Object.keys(m.memory).length > 0)
       await Promise.all([db.cachedItems.clear(), db.cachedFiles.clear(), db.cachedFileChunks.clear(), db.syncState.clear()])
+      await db.syncState.bulkPut(memories.map(({ owner, memory }) => ({ owner, cursor: null, lastSyncAt: null, ...memory })))
     })
   }
+}
+
+function mailboxMemoryOf (state: SyncStateRow | undefined): Pick<SyncStateRow, 'gone' | 'lettersTaken'> {
+  return { ...(state?.gone ? { gone: state.gone } : {}), ...(state?.lettersTaken ? { lettersTaken: state.lettersTaken } : {}) }
 }
 
 function isCursor (value: unknown): value is string {

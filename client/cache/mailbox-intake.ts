@@ -14,19 +14,29 @@ import { parseDeleteNotices } from '../../shared/protocol/protocol'
 import type { SharedItem } from '../../shared/protocol/items'
 import type { FriendCache } from './friend-cache'
 
-export interface Intake { stored: number, forgotten: number, refused: number }
+export interface Intake {
+  stored: number
+  forgotten: number
+  refused: number
+  /** Each "forget it" letter taken now and the ids it made me forget: the
+   *  node acknowledges them back to the owner, as a live answer would. */
+  forgottenBy: Array<{ letter: string, itemIds: string[] }>
+}
 
 export async function takeLetters (cache: FriendCache, owner: string, letters: readonly Letter[]): Promise<Intake> {
   const memory = await cache.mailboxMemory(owner)
   const fresh = letters.filter((letter) => !memory.taken.has(letter.id))
-  const result: Intake = { stored: 0, forgotten: 0, refused: 0 }
+  const result: Intake = { stored: 0, forgotten: 0, refused: 0, forgottenBy: [] }
   if (fresh.length === 0) return result
   const gone: string[] = []
   const items: SharedItem[] = []
   for (const letter of fresh) {
     try {
-      if (letter.gone) gone.push(...parseDeleteNotices({ itemIds: letter.gone }))
-      else items.push(...checkSharedItems(letter.items ?? [], { limit: MAX_PAGE }))
+      if (letter.gone) {
+        const ids = parseDeleteNotices({ itemIds: letter.gone })
+        gone.push(...ids)
+        result.forgottenBy.push({ letter: letter.id, itemIds: ids })
+      } else items.push(...checkSharedItems(letter.items ?? [], { limit: MAX_PAGE }))
     } catch {
       result.refused++ // the whole letter, as a live page would be
     }
@@ -38,7 +48,9 @@ export async function takeLetters (cache: FriendCache, owner: string, letters: r
     result.stored = await cache.storePage(owner, wanted, null, mark)
   }
   if (gone.length > 0) {
-    await cache.applyDeleteNotices(owner, gone)
+    // What a live delete notice acknowledges, the mailbox acknowledges too.
+    const acknowledged = new Set(await cache.applyDeleteNotices(owner, gone))
+    for (const entry of result.forgottenBy) entry.itemIds = entry.itemIds.filter((id) => acknowledged.has(id))
     result.forgotten = new Set(gone).size
   }
   await cache.lettersTaken(owner, fresh.map((letter) => letter.id))

@@ -27,7 +27,16 @@ export interface FriendFeedOptions {
   /** Back-off between background attempts while the friend is unreachable. */
   retryBaseMs?: number
   retryMaxMs?: number
+  /** The friend is away and I asked (not a background turn): leave the
+   *  request in their mailbox on relays too, for their first device online. */
+  askWhileAway?: () => void
+  /** How long a sync I asked for waits for a session before askWhileAway. */
+  askAfterMs?: number
 }
+
+/** A dial keeps trying while the friend is offline; a friend online is
+ *  usually reached well within this. */
+const ASK_BY_MAILBOX_AFTER_MS = 15_000
 
 const PAGE_LIMIT = 100
 /** 100,000 items: a node that keeps saying "not done" cannot hold us forever. */
@@ -63,6 +72,7 @@ export class FriendFeedImpl extends EventTarget implements FriendFeed {
   /** A request dropped for good during the current drain, to tell the user. */
   private droppedProblem: string | null = null
   private readonly fileWaiters = new Map<string, FileWaiter[]>()
+  private askTimer: ReturnType<typeof setTimeout> | null = null
 
   constructor (opts: FriendFeedOptions) {
     super()
@@ -97,6 +107,9 @@ export class FriendFeedImpl extends EventTarget implements FriendFeed {
     this.assertOpen()
     await this.opts.outbox.enqueue({ peer: this.owner, kind: 'sync' })
     await this.flush(opts.signal)
+    // Asked by the person (not a background turn): if no session comes
+    // soon, the request goes to their mailbox too.
+    if (opts.signal === undefined && this.currentState === 'queued') this.askSoon()
   }
 
   /** Sends whatever is queued for this friend (e.g. from before a reload), now
@@ -146,9 +159,23 @@ export class FriendFeedImpl extends EventTarget implements FriendFeed {
     this.changed()
   }
 
+  private askSoon (): void {
+    if (!this.opts.askWhileAway || this.askTimer) return
+    this.askTimer = setTimeout(() => {
+      this.askTimer = null
+      if (!this.closed && this.openSession() === null) this.opts.askWhileAway?.()
+    }, this.opts.askAfterMs ?? ASK_BY_MAILBOX_AFTER_MS)
+  }
+
+  private cancelAsk (): void {
+    if (this.askTimer) clearTimeout(this.askTimer)
+    this.askTimer = null
+  }
+
   /** Stops background attempts and in-flight requests; queued rows stay for later. */
   close (): void {
     if (this.closer.signal.aborted) return
+    this.cancelAsk()
     this.closer.abort()
     for (const id of [...this.fileWaiters.keys()]) this.settleFile(id, new KithError('CANCELLED', 'The download was stopped.'))
   }
@@ -189,6 +216,7 @@ export class FriendFeedImpl extends EventTarget implements FriendFeed {
     this.setState('syncing', this.error)
     try {
       await this.opts.outbox.drain(this.owner, (row) => this.perform(row, session, turn))
+      this.cancelAsk()
       this.activeDrains--
       if (this.activeDrains === 0) this.setState('idle', this.takeDroppedProblem())
       return true
@@ -230,6 +258,7 @@ export class FriendFeedImpl extends EventTarget implements FriendFeed {
         } catch {
           session = null
           if (!signal.aborted && this.activeDrains === 0) this.setState('queued', 'Your friend is not reachable right now. Your request waits until they are back.')
+
         }
       }
       if (session && await this.drainWith(session)) return

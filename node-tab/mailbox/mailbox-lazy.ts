@@ -5,6 +5,7 @@ import type { LettersHandler, Mailbox, MailboxOptions } from './mailbox'
 
 export class LazyMailbox {
   onLetters: LettersHandler | null = null
+  onAcknowledged: ((friendKey: string, itemIds: string[]) => void) | null = null
   private loaded: Promise<Mailbox> | null = null
   private closed = false
 
@@ -22,6 +23,12 @@ export class LazyMailbox {
     return (await this.mailbox()).noticesChanged(itemIds)
   }
 
+  /** See Mailbox.ask; nothing without relays. */
+  async ask (owner: string, after: string | null): Promise<number> {
+    if (!this.wanted()) return 0
+    return (await this.mailbox()).ask(owner, after)
+  }
+
   /** See Mailbox.retryPending; nothing without relays. */
   async retryPending (): Promise<number> {
     if (!this.wanted()) return 0
@@ -32,6 +39,12 @@ export class LazyMailbox {
   async read (): Promise<number> {
     if (!this.wanted()) return 0
     return (await this.mailbox()).read()
+  }
+
+  /** See Mailbox.published: zero until the mailbox is first used. */
+  async published (): Promise<{ events: number, bytes: number }> {
+    if (!this.loaded) return { events: 0, bytes: 0 }
+    return { ...(await this.loaded).published }
   }
 
   close (): void {
@@ -46,7 +59,8 @@ export class LazyMailbox {
   private mailbox (): Promise<Mailbox> {
     this.loaded ??= import('./mailbox').then(({ Mailbox }) => {
       const mailbox = new Mailbox(this.opts)
-      mailbox.onLetters = (owner, letters) => this.onLetters?.(owner, letters) ?? Promise.resolve()
+      mailbox.onLetters = (owner, letters) => this.onLetters?.(owner, letters) ?? Promise.resolve(undefined)
+      mailbox.onAcknowledged = (friendKey, itemIds) => this.onAcknowledged?.(friendKey, itemIds)
       if (this.closed) mailbox.close()
       return mailbox
     })

@@ -1,6 +1,8 @@
 // What the owner leaves in a friend's mailbox on relays, and how the friend
 // opens it. A letter carries new or edited text items, or the ids of items
-// the friend must forget (deleted, or no longer theirs to see). It is:
+// the friend must forget (deleted, or no longer theirs to see), or (the
+// friend writing back, the other direction) the ids the friend did forget.
+// It is:
 //   - signed by the owner's identity key (a relay, a stranger, another
 //     friend or the friend themselves cannot make one "from" the owner: the
 //     meeting secret both friends hold is not enough), over the recipient's
@@ -41,8 +43,13 @@ const SIGN_LABEL = utf8('kith mailbox letter v1\0')
 const ID = /^[0-9a-f]{32}$/
 const ITEM_ID = /^[A-Za-z0-9]{1,64}$/
 
-/** What a letter says: `items` are SharedItems as a live answer lists them
- *  (checked by the reader exactly as a live page is), `gone` item ids. */
+/** What a letter says, exactly one of: `items`, SharedItems as a live
+ *  answer lists them (checked by the reader exactly as a live page is);
+ *  `ask`, a friend's request for a page (mailbox-requests.ts);
+ *  `gone`, item ids to forget; `ack`, item ids the writer forgot, answering
+ *  a `gone` letter the reader wrote at `asOf` (the reader's clock: that
+ *  letter's exp less LETTER_LIFETIME_MS), so an old acknowledgement served
+ *  again cannot confirm a later notice for the same item. */
 export interface Letter {
   v: 1
   /** Random: the reader takes each letter once, however often a relay serves it. */
@@ -54,7 +61,18 @@ export interface Letter {
   exp: number
   items?: unknown[]
   gone?: string[]
+  ack?: string[]
+  asOf?: number
+  /** A request: the page since this cursor (null: from the start), as a
+   *  live listItems asks; answered with `items` letters the other way. */
+  ask?: { after: string | null }
+  /** The secret key (hex) of the throwaway Nostr key the letter's event is
+   *  signed with: whoever opens the letter may ask a relay to delete that
+   *  event (NIP-09) once taken. Absent in letters from before. */
+  del?: string
 }
+
+export type LetterBody = { items: unknown[] } | { gone: string[] } | { ack: string[], asOf: number } | { ask: { after: string | null } }
 
 /** The key a pair's letters from `fromHex` to `toHex` are sealed under. */
 export function letterKey (secret: Uint8Array, fromKey: string, toKey: string): Uint8Array {
@@ -76,8 +94,8 @@ export function windowsToRead (now: number): number[] {
   return Array.from({ length: WINDOWS_TO_READ }, (_, i) => current - i)
 }
 
-export function newLetter (fromHex: string, toHexKey: string, now: number, body: { items?: unknown[], gone?: string[] }): Letter {
-  return { v: 1, id: toHex(randomBytes(16)), from: fromHex, to: toHexKey, exp: now + LETTER_LIFETIME_MS, ...body }
+export function newLetter (fromHex: string, toHexKey: string, now: number, body: LetterBody, eventKey?: Uint8Array): Letter {
+  return { v: 1, id: toHex(randomBytes(16)), from: fromHex, to: toHexKey, exp: now + LETTER_LIFETIME_MS, ...body, ...(eventKey ? { del: toHex(eventKey) } : {}) }
 }
 
 /** Signs, pads and seals a letter; null when it does not fit the largest bucket. */
@@ -116,12 +134,32 @@ export function openLetter (content: string, key: Uint8Array, ownerHex: string, 
 function isLetterShape (v: unknown): v is Letter {
   if (!isRecord(v)) return false
   const keys = Object.keys(v)
-  if (!keys.every((k) => ['v', 'id', 'from', 'to', 'exp', 'items', 'gone'].includes(k))) return false
+  if (!keys.every((k) => ['v', 'id', 'from', 'to', 'exp', 'items', 'gone', 'ack', 'asOf', 'ask', 'del'].includes(k))) return false
   if (v.v !== 1 || typeof v.id !== 'string' || !ID.test(v.id)) return false
   if (typeof v.from !== 'string' || typeof v.to !== 'string' || !Number.isSafeInteger(v.exp)) return false
   if (v.items !== undefined && (!Array.isArray(v.items) || v.items.length > MAX_IDS_PER_LETTER)) return false
-  if (v.gone !== undefined && (!Array.isArray(v.gone) || v.gone.length > MAX_IDS_PER_LETTER || !v.gone.every((id) => typeof id === 'string' && ITEM_ID.test(id)))) return false
-  return (v.items === undefined) !== (v.gone === undefined)
+  if (v.gone !== undefined && !isIdList(v.gone)) return false
+  if (v.del !== undefined && (typeof v.del !== 'string' || !/^[0-9a-f]{64}$/.test(v.del))) return false
+  if (v.ack !== undefined && !isIdList(v.ack)) return false
+  if ((v.ack === undefined) !== (v.asOf === undefined) || (v.asOf !== undefined && !Number.isSafeInteger(v.asOf))) return false
+  if (v.ask !== undefined && !isAsk(v.ask)) return false
+  return [v.items, v.gone, v.ack, v.ask].filter((x) => x !== undefined).length === 1
+}
+
+/** A cursor is opaque here (the answerer parses it as a live request's). */
+const MAX_CURSOR_CHARS = 1024
+
+function isAsk (v: unknown): v is { after: string | null } {
+  return isRecord(v) && Object.keys(v).length === 1 && (v.after === null || (typeof v.after === 'string' && v.after.length <= MAX_CURSOR_CHARS))
+}
+
+function isIdList (v: unknown): v is string[] {
+  return Array.isArray(v) && v.length <= MAX_IDS_PER_LETTER && v.every((id) => typeof id === 'string' && ITEM_ID.test(id))
+}
+
+/** When the writer wrote this letter, by the writer's clock. */
+export function writtenAt (letter: Letter): number {
+  return letter.exp - LETTER_LIFETIME_MS
 }
 
 /** Length (4 bytes) then the bytes then zeros, to the smallest bucket that holds them. */

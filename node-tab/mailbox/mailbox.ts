@@ -1,10 +1,14 @@
-// The blind mailbox on relays (DESIGN §6c), first slice: what a friend may
-// see of my text items, and what they must forget, waits for them on my
-// relays while they are offline; when Kith opens, I read what my friends
-// left for me. Only while relays are configured, and only a device holding
-// the identity key writes letters (they are signed by it: a server device
-// cannot yet). Files wait for a live session (a relay caps an event at
-// 64 KiB).
+// The blind mailbox on relays (DESIGN §6c): what a friend may see of my
+// text items, and what they must forget, waits for them on my relays while
+// they are offline; when Kith opens, I read what my friends left for me:
+// their items and "forget it" letters (my acknowledgement goes back the
+// same way), their acknowledgements (confirming my deletions as a live one
+// does), and their requests (answered by letters, mailbox-requests.ts).
+// Letters taken, or no longer needed, are asked deleted (NIP-09,
+// mailbox-withdraw.ts). Only while relays are configured, and only a device
+// holding the identity key writes letters (they are signed by it: a server
+// device cannot yet). Files wait for a live session (a relay caps an event
+// at 64 KiB).
 //
 // Cost: one sealed event per friend who may see the change, per relay (a
 // post for 250 friends is 250 events on each relay, paced under public
@@ -16,12 +20,16 @@ import { canSee } from '../storage/access-policy'
 import type { ItemRow, NodeDatabase } from '../storage/db'
 import { deliveryTables, recordDeliveries } from '../storage/deliveries'
 import { toShared } from '../storage/items-store'
+import { fromHex, toHex } from '../../shared/util/bytes'
 import { loadViewers } from '../storage/revoke'
 import type { NodeIdentity } from '../identity/node-identity'
 import {
-  LETTER_LIFETIME_MS, letterKey, letterTag, MAX_IDS_PER_LETTER, newLetter, openLetter, sealLetter, WINDOW_MS, windowOf, windowsToRead,
-  type Letter, type LetterRefusal
+  LETTER_LIFETIME_MS, letterKey, letterTag, MAX_IDS_PER_LETTER, newLetter, openLetter, sealLetter, WINDOW_MS, windowOf, windowsToRead, writtenAt,
+  type Letter, type LetterBody, type LetterRefusal
 } from './mailbox-letters'
+import { acknowledgeByLetter } from './mailbox-acks'
+import { answerPages, asked, MAX_ANSWER_LETTERS, mayAnswer, mayAsk } from './mailbox-requests'
+import { clearedEvents, deletionEvent, forgetSent, readerDeletion, recordCleared, recordSent, sentLetters, type SentLetter } from './mailbox-withdraw'
 import { DEFAULT_MAILBOX_RELAY_LIMITS, MAILBOX_KIND, publishEvents, readEvents, type MailboxDrop, type MailboxRelayLimits } from './mailbox-relay'
 
 export interface MailboxOptions {
@@ -36,8 +44,18 @@ export interface MailboxOptions {
 }
 
 /** What one read found from one friend: opened letters, each checked for
- *  the owner's signature, the recipient and expiry, and taken once. */
-export type LettersHandler = (owner: string, letters: Letter[]) => Promise<void>
+ *  the owner's signature, the recipient and expiry, and taken once. The
+ *  handler says which "forget it" letters it took now and what it forgot
+ *  (those are acknowledged back to the owner). */
+export type LettersHandler = (owner: string, letters: Letter[]) => Promise<LettersTaken | undefined>
+
+/** A request letter that opened but is not answered: `refused` as a live
+ *  listItems would refuse it, `flood` past the bounds. */
+export type RequestRefusal = 'refused' | 'flood'
+
+export interface LettersTaken {
+  forgotten: Array<{ letter: string, itemIds: string[] }>
+}
 
 /** Where this device keeps the changes whose letters no relay took yet
  *  (a device setting: not synced, see sync/tables.ts). */
@@ -47,6 +65,20 @@ const MAX_PENDING = 500
 
 interface Pending { items: string[], gone: string[] }
 
+/** The dropped counters of this page's mailbox, after each read (a device setting). */
+const DROPPED_SETTING = 'mailboxDropped'
+
+/** Acknowledgements no relay took yet (a device setting, like the above). */
+const PENDING_ACKS_SETTING = 'mailboxPendingAcks'
+const MAX_PENDING_ACKS = 200
+
+interface PendingAck { friend: string, ids: string[], asOf: number }
+
+function isPendingAcks (v: unknown): v is PendingAck[] {
+  return Array.isArray(v) && v.every((a: Partial<PendingAck>) => typeof a?.friend === 'string' && Number.isSafeInteger(a.asOf) &&
+    Array.isArray(a.ids) && a.ids.every((id) => typeof id === 'string'))
+}
+
 function isPending (v: unknown): v is Pending {
   const ids = (x: unknown): boolean => Array.isArray(x) && x.every((id) => typeof id === 'string')
   return typeof v === 'object' && v !== null && ids((v as Pending).items) && ids((v as Pending).gone)
@@ -55,8 +87,14 @@ function isPending (v: unknown): v is Pending {
 export class Mailbox {
   /** Where opened letters go (the client's friend cache). */
   onLetters: LettersHandler | null = null
+  /** What this mailbox sent to relays: events (each relay counted) and
+   *  their bytes as sent (letters, acknowledgements, requests, answers,
+   *  deletion requests). The relay cost figures are read from here. */
+  readonly published = { events: 0, bytes: 0 }
+  /** A friend confirmed these deletions through the mailbox. */
+  onAcknowledged: ((friendKey: string, itemIds: string[]) => void) | null = null
   /** What was dropped, by reason (tests and diagnostics). */
-  readonly dropped: Partial<Record<MailboxDrop | LetterRefusal, number>> = {}
+  readonly dropped: Partial<Record<MailboxDrop | LetterRefusal | RequestRefusal, number>> = {}
   private readonly now: () => number
   private readonly limits: MailboxRelayLimits
   private reading: Promise<number> | null = null
@@ -77,9 +115,75 @@ export class Mailbox {
 
   /** Letters telling each friend still owed a delete notice for these
    *  items to forget them (a deletion, or an audience that no longer
-   *  includes them). Their acknowledgement still comes live. */
+   *  includes them); their acknowledgement comes live or by a letter back.
+   *  Also withdraws the item letters no friend needs any more. */
   async noticesChanged (itemIds: readonly string[]): Promise<number> {
-    return this.untilTaken('gone', itemIds, () => this.sendGone(itemIds))
+    const told = await this.untilTaken('gone', itemIds, () => this.sendGone(itemIds))
+    return told + await this.withdraw(itemIds)
+  }
+
+  /** Asks every relay to delete the item letters this device published
+   *  that hold none of their friend's items any more (these items deleted,
+   *  or no longer theirs to see): a friend who has not read them yet never
+   *  will. `null`: every letter kept. Returns the deletion requests taken. */
+  async withdraw (itemIds: readonly string[] | null): Promise<number> {
+    const urls = this.opts.relayUrls()
+    if (this.closed || urls.length === 0) return 0
+    const db = this.opts.db
+    const now = this.now()
+    const touched = itemIds === null ? null : new Set(itemIds)
+    const candidates = (await sentLetters(db, now)).filter((s) => touched === null || s.items.some((id) => touched.has(id)))
+    if (candidates.length === 0) return 0
+    const rows = new Map((await db.items.bulkGet([...new Set(candidates.flatMap((s) => s.items))])).filter((r): r is ItemRow => r !== undefined).map((r) => [r.id, r]))
+    const viewers = await loadViewers(db, [...new Set(candidates.map((s) => s.friend))])
+    const stillFor = (s: SentLetter): boolean => {
+      const viewer = viewers.get(s.friend)
+      return s.items.some((id) => {
+        const row = rows.get(id)
+        return row !== undefined && viewer?.isFriend === true && canSee(row.audience, viewer)
+      })
+    }
+    const withdrawn = candidates.filter((s) => !stillFor(s))
+    if (withdrawn.length === 0) return 0
+    const events = withdrawn.map((s) => deletionEvent([s.event], fromHex(s.key), now))
+    const { published, taken } = await this.publish(urls, events)
+    if (taken) await forgetSent(db, new Set(withdrawn.map((s) => s.event)), now)
+    return published
+  }
+
+  /** Leaves `owner` (away) a request for the page since `after`, as a live
+   *  sync would ask; their first device online answers by letters. Within
+   *  the bounds of mailbox-requests.ts. Returns the events published. */
+  async ask (owner: string, after: string | null): Promise<number> {
+    const urls = this.opts.relayUrls()
+    const signing = this.opts.identity.signing()
+    if (this.closed || urls.length === 0 || !signing) return 0
+    const secret = new Map(await this.opts.secrets()).get(owner)
+    if (!secret || !await mayAsk(this.opts.db, owner, after, this.now())) return 0
+    const { events } = this.letterEvents(owner, secret, signing.secretKey, [after], () => ({ ask: { after } }))
+    const { published, taken } = await this.publish(urls, events)
+    if (taken) await asked(this.opts.db, owner, after, this.now())
+    return published
+  }
+
+  /** Answers a friend's request letter by letters of what a live page gives
+   *  them. False when this device cannot answer (it does not hold the
+   *  identity key): the request stays for one that does. */
+  private async answer (friend: string, letter: Letter, secret: Uint8Array): Promise<boolean> {
+    const urls = this.opts.relayUrls()
+    const signing = this.opts.identity.signing()
+    if (this.closed || urls.length === 0 || !signing) return false
+    const db = this.opts.db
+    if (!await mayAnswer(db, friend, letter.id, LETTER_LIFETIME_MS, this.now())) { this.count('flood'); return true }
+    const items = await answerPages(db, friend, letter.ask!.after, this.now)
+    // Not a friend (any more), or a cursor that is not one: what a live session would refuse.
+    if (items === null) { this.count('refused'); return true }
+    if (items.length === 0) return true
+    const sent = this.letterEvents(friend, secret, signing.secretKey, items, (batch) => ({ items: batch }))
+    const letters = sent.letters.slice(0, MAX_ANSWER_LETTERS)
+    await recordSent(db, letters.map((l) => ({ event: l.event.id, key: toHex(l.key), friend, items: l.batch.map((item) => (item as { id: string }).id), exp: l.exp })), this.now())
+    await this.publish(urls, letters.map((l) => l.event))
+    return true
   }
 
   /** Sends again what no relay took before (a relay down, or the tab
@@ -90,7 +194,40 @@ export class Mailbox {
     let sent = 0
     if (pending.gone.length > 0) sent += await this.noticesChanged(pending.gone)
     if (pending.items.length > 0) sent += await this.itemsChanged(pending.items)
+    sent += await this.withdraw(null)
+    const acks = await this.opts.db.getSetting(PENDING_ACKS_SETTING, isPendingAcks) ?? []
+    if (acks.length > 0) {
+      const secrets = new Map(await this.opts.secrets())
+      for (const ack of acks) {
+        const secret = secrets.get(ack.friend)
+        // A friend no longer: nobody to tell.
+        if (!secret) await this.updatePendingAcks((p) => p.filter((a) => a.friend !== ack.friend))
+        else sent += await this.sendAck(ack, secret)
+      }
+    }
     return sent
+  }
+
+  /** Tells the owner (the other direction of the pair) that I forgot these
+   *  items, answering their letter written at `asOf`; kept until a relay took it. */
+  private async sendAck (ack: PendingAck, secret: Uint8Array): Promise<number> {
+    const urls = this.opts.relayUrls()
+    const signing = this.opts.identity.signing()
+    if (this.closed || urls.length === 0 || !signing || ack.ids.length === 0) return 0
+    const same = (a: PendingAck): boolean => a.friend === ack.friend && a.asOf === ack.asOf && a.ids.join() === ack.ids.join()
+    await this.updatePendingAcks((p) => [...p.filter((a) => !same(a)), ack].slice(-MAX_PENDING_ACKS))
+    const events = this.letterEvents(ack.friend, secret, signing.secretKey, ack.ids, (batch) => ({ ack: batch as string[], asOf: ack.asOf })).events
+    const { published, taken } = await this.publish(urls, events)
+    if (taken) await this.updatePendingAcks((p) => p.filter((a) => !same(a)))
+    return published
+  }
+
+  private async updatePendingAcks (change: (p: PendingAck[]) => PendingAck[]): Promise<void> {
+    const db = this.opts.db
+    await db.transaction('rw', db.settings, async () => {
+      const p = await db.getSetting(PENDING_ACKS_SETTING, isPendingAcks) ?? []
+      await db.putSetting(PENDING_ACKS_SETTING, change(p))
+    })
   }
 
   /** Keeps the change until some relay took every letter of it. */
@@ -127,15 +264,21 @@ export class Mailbox {
     const viewers = await loadViewers(db, secrets.map(([key]) => key))
     const events: Event[] = []
     const delivered: Array<[string, string[]]> = []
+    const sentNow: SentLetter[] = []
     for (const [friend, secret] of secrets) {
       const viewer = viewers.get(friend)
       const visible = viewer?.isFriend ? rows.filter((row) => canSee(row.audience, viewer)) : []
       if (visible.length === 0) continue
-      const sent = this.letterEvents(friend, secret, signing.secretKey, visible.map(toShared), 'items')
-      if (sent.ids.length === 0) continue
+      const sent = this.letterEvents(friend, secret, signing.secretKey, visible.map(toShared), (batch) => ({ items: batch }))
+      if (sent.taken.length === 0) continue
       events.push(...sent.events)
-      delivered.push([friend, sent.ids])
+      delivered.push([friend, sent.taken.map((item) => (item as { id: string }).id)])
+      for (const letter of sent.letters) {
+        sentNow.push({ event: letter.event.id, key: toHex(letter.key), friend, items: letter.batch.map((item) => (item as { id: string }).id), exp: letter.exp })
+      }
     }
+    // Kept before publishing: a deletion may follow before the relays answer.
+    await recordSent(db, sentNow, this.now())
     if (delivered.length > 0) {
       await db.transaction('rw', deliveryTables(db), async () => {
         for (const [friend, ids] of delivered) await recordDeliveries(db, friend, ids, this.now())
@@ -154,7 +297,7 @@ export class Mailbox {
     const events: Event[] = []
     for (const [friend, secret] of await this.opts.secrets()) {
       const gone = byFriend.get(friend)
-      if (gone) events.push(...this.letterEvents(friend, secret, signing.secretKey, gone, 'gone').events)
+      if (gone) events.push(...this.letterEvents(friend, secret, signing.secretKey, gone, (batch) => ({ gone: batch as string[] })).events)
     }
     return this.publish(urls, events)
   }
@@ -187,13 +330,16 @@ export class Mailbox {
     const me = this.opts.identity.keyHex
     const now = this.now()
     const byTag = new Map<string, { owner: string, key: Uint8Array }>()
-    for (const [friend, secret] of await this.opts.secrets()) {
+    const secrets = new Map(await this.opts.secrets())
+    for (const [friend, secret] of secrets) {
       const key = letterKey(secret, friend, me)
       for (const window of windowsToRead(now)) byTag.set(letterTag(secret, friend, me, window), { owner: friend, key })
     }
     if (byTag.size === 0) return 0
     const since = Math.floor((now - LETTER_LIFETIME_MS - WINDOW_MS) / 1000)
     const letters = new Map<string, Map<string, Letter>>()
+    // The events each letter came in (several relays, or served again).
+    const carriers = new Map<string, Event[]>()
     for (const url of urls) {
       const events = await readEvents(url, [...byTag.keys()], since, this.visit()).catch(() => [])
       for (const event of events) {
@@ -201,6 +347,7 @@ export class Mailbox {
         const from = byTag.get(tag)!
         const letter = openLetter(event.content, from.key, from.owner, me, this.now())
         if (typeof letter === 'string') { this.count(letter); continue }
+        carriers.set(letter.id, [...carriers.get(letter.id) ?? [], event])
         let mine = letters.get(from.owner)
         if (!mine) letters.set(from.owner, mine = new Map())
         // The same letter from several relays (or twice from one) is one letter.
@@ -208,39 +355,88 @@ export class Mailbox {
         mine.set(letter.id, letter)
       }
     }
+    // What was dropped, kept where a diagnostic (or a browser test) can read it.
+    await this.opts.db.putSetting(DROPPED_SETTING, this.dropped)
     let opened = 0
     for (const [owner, mine] of letters) {
       if (this.closed) break
       opened += mine.size
-      await this.onLetters?.(owner, [...mine.values()])
+      const all = [...mine.values()]
+      // Their acknowledgements of my deletions are the node's own business.
+      const acks = all.filter((l) => l.ack !== undefined)
+      for (const letter of acks) {
+        const confirmed = await acknowledgeByLetter(this.opts.db, owner, letter.ack!, letter.asOf!)
+        if (confirmed.length > 0) this.onAcknowledged?.(owner, confirmed)
+      }
+      const handled = [...acks]
+      // Their requests: answered here, once, if this device can sign.
+      for (const letter of all.filter((l) => l.ask !== undefined)) {
+        if (await this.answer(owner, letter, secrets.get(owner)!)) handled.push(letter)
+      }
+      const rest = all.filter((l) => l.ack === undefined && l.ask === undefined)
+      if (rest.length > 0 && this.onLetters) {
+        const taken = await this.onLetters(owner, rest)
+        handled.push(...rest)
+        for (const { letter, itemIds } of taken?.forgotten ?? []) {
+          const answered = mine.get(letter)
+          if (answered?.gone && itemIds.length > 0) await this.sendAck({ friend: owner, ids: itemIds, asOf: writtenAt(answered) }, secrets.get(owner)!)
+        }
+      }
+      await this.clearTaken(handled, carriers)
     }
     return opened
   }
 
+  /** Asks the relays to delete the letters just taken (each with the key
+   *  its writer put inside it), once per event. */
+  private async clearTaken (letters: readonly Letter[], carriers: ReadonlyMap<string, Event[]>): Promise<void> {
+    const urls = this.opts.relayUrls()
+    if (letters.length === 0 || urls.length === 0) return
+    const done = await clearedEvents(this.opts.db)
+    const requests: Event[] = []
+    for (const letter of letters) {
+      for (const event of carriers.get(letter.id) ?? []) {
+        if (done.has(event.id)) continue
+        const request = readerDeletion(event, letter.del, this.now())
+        if (request) requests.push(request)
+        done.add(event.id)
+      }
+    }
+    if (requests.length === 0) return
+    const { taken } = await this.publish(urls, requests)
+    if (taken) await recordCleared(this.opts.db, requests.map((r) => r.tags[0]![1]!))
+  }
+
   /** One event per letter; what does not fit one letter is split, and an
    *  item too large for the largest bucket is left for a live session. */
-  private letterEvents (friend: string, secret: Uint8Array, signingSecret: Uint8Array, entries: unknown[], kind: 'items' | 'gone'): { events: Event[], ids: string[] } {
+  private letterEvents (friend: string, secret: Uint8Array, signingSecret: Uint8Array, entries: unknown[], body: (batch: unknown[]) => LetterBody):
+  { events: Event[], taken: unknown[], letters: Array<{ event: Event, key: Uint8Array, batch: unknown[], exp: number }> } {
     const me = this.opts.identity.keyHex
     const now = this.now()
     const key = letterKey(secret, me, friend)
     const tag = letterTag(secret, me, friend, windowOf(now))
     const events: Event[] = []
-    const ids: string[] = []
+    const taken: unknown[] = []
+    const letters: Array<{ event: Event, key: Uint8Array, batch: unknown[], exp: number }> = []
     const batches: unknown[][] = []
     for (let i = 0; i < entries.length; i += MAX_IDS_PER_LETTER) batches.push(entries.slice(i, i + MAX_IDS_PER_LETTER))
     while (batches.length > 0) {
       const batch = batches.shift()!
-      const letter = newLetter(me, friend, now, kind === 'items' ? { items: batch } : { gone: batch as string[] })
+      // The event's throwaway key goes inside the letter: its reader may delete it once taken.
+      const eventKey = generateSecretKey()
+      const letter = newLetter(me, friend, now, body(batch), eventKey)
       const content = sealLetter(letter, signingSecret, key)
       if (content === null) {
         // Too large together: halves, until single items (which are left out if still too large).
         if (batch.length > 1) batches.unshift(batch.slice(0, batch.length / 2), batch.slice(batch.length / 2))
         continue
       }
-      events.push(mailboxEvent(tag, content, letter.exp))
-      ids.push(...batch.map((entry) => kind === 'items' ? (entry as { id: string }).id : entry as string))
+      const event = mailboxEvent(tag, content, letter.exp, now, eventKey)
+      events.push(event)
+      letters.push({ event, key: eventKey, batch, exp: letter.exp })
+      taken.push(...batch)
     }
-    return { events, ids }
+    return { events, taken, letters }
   }
 
   /** Publishes on every relay: how many events the relays took in all, and
@@ -248,6 +444,9 @@ export class Mailbox {
    *  as far as relays go). */
   private async publish (urls: string[], events: Event[]): Promise<{ published: number, taken: boolean }> {
     if (events.length === 0) return { published: 0, taken: true }
+    const bytes = events.reduce((sum, event) => sum + JSON.stringify(['EVENT', event]).length, 0)
+    this.published.events += events.length * urls.length
+    this.published.bytes += bytes * urls.length
     const accepted = await Promise.all(urls.map((url) => publishEvents(url, events, this.visit()).catch(() => 0)))
     return { published: accepted.reduce((a, b) => a + b, 0), taken: accepted.some((n) => n === events.length) }
   }
@@ -260,18 +459,18 @@ export class Mailbox {
     }
   }
 
-  private count (reason: MailboxDrop | LetterRefusal): void {
+  private count (reason: MailboxDrop | LetterRefusal | RequestRefusal): void {
     this.dropped[reason] = (this.dropped[reason] ?? 0) + 1
   }
 }
 
 /** One letter as a stored Nostr event: signed with a key made for it alone,
  *  tagged with the letter's tag only, expiring with the letter (NIP-40). */
-export function mailboxEvent (tag: string, content: string, expMs: number, nowMs = Date.now()): Event {
+export function mailboxEvent (tag: string, content: string, expMs: number, nowMs = Date.now(), secretKey = generateSecretKey()): Event {
   return finalizeEvent({
     kind: MAILBOX_KIND,
     created_at: Math.floor(nowMs / 1000),
     tags: [['t', tag], ['expiration', String(Math.floor(expMs / 1000))]],
     content
-  }, generateSecretKey())
+  }, secretKey)
 }

@@ -11,6 +11,9 @@ export interface RelayOptions {
    *  library's default is 1 000, so a read repeated within a second sees
    *  what the first saw; a test that writes and reads again at once sets 0. */
   filterCacheMs?: number
+  /** NIP-09 deletion requests: ignored by default in strict mode, honoured
+   *  otherwise; set to test both against an otherwise strict relay. */
+  deletions?: 'ignored' | 'honoured'
 }
 
 export interface RelayEvent { id: string, pubkey: string, created_at: number, kind: number, tags: string[][], content: string, sig: string }

@@ -9,7 +9,9 @@
 //   - more than RATE_BURST messages, refilled at RATE_PER_SEC, drop the
 //     socket (nostr-rs-relay's messages_per_sec; strfry and others similar);
 //   - deletion requests (kind 5) are accepted and ignored, as some relays do:
-//     nothing of ours may rely on them.
+//     nothing of ours may rely on them (`deletions: 'honoured'` keeps the
+//     rest of strict mode and honours them, as other public relays do: a
+//     NIP-09 request removes the events of the same key it names).
 // Each violation is printed loudly and kept in `violations`, so a test can
 // assert there were none.
 //
@@ -29,12 +31,12 @@ const MAX_SEEN = 20_000
  * @param {import('./relay-server.d.mts').RelayOptions} [opts]
  * @returns {Promise<import('./relay-server.d.mts').RunningRelay>}
  */
-export async function startRelay ({ port = 0, host = '127.0.0.1', strict = true, quiet = false, filterCacheMs = undefined } = {}) {
+export async function startRelay ({ port = 0, host = '127.0.0.1', strict = true, quiet = false, filterCacheMs = undefined, deletions = undefined } = {}) {
   /** @type {string[]} */
   const violations = []
   /** @type {string[]} */
   const seen = []
-  const store = new MemoryEvents(strict)
+  const store = new MemoryEvents((deletions ?? (strict ? 'ignored' : 'honoured')) === 'ignored')
   const relay = new NostrRelay(store, { logger: silentLogger(), eventHandlingResultCacheTtl: 0, ...(filterCacheMs === undefined ? {} : { filterResultCacheTtl: filterCacheMs }) })
   const wss = new WebSocketServer({ port, host, maxPayload: 1024 * 1024 })
   const sockets = new Set()

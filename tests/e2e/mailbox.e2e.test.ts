@@ -19,12 +19,40 @@ const BOB = 'Bob Ashgrove'
 /** The mailbox's kind on relays (node-tab/mailbox/mailbox-relay.ts). */
 const MAILBOX_KIND = 4550
 
+/** NIP-09 deletion requests. */
+const DELETION_KIND = 5
+
 const letters = (): number => world.relay!.stored().filter((e) => e.kind === MAILBOX_KIND).length
+/** Every event clients published on the relay (stored or not: deletion requests are not stored). */
+const published = (): Array<{ id: string, kind: number, tags: string[][], pubkey: string }> => world.relay!.seen()
+  .map((m) => JSON.parse(m) as unknown[]).filter((m) => m[0] === 'EVENT').map((m) => m[1] as { id: string, kind: number, tags: string[][], pubkey: string })
+const deletionRequests = (): number => published().filter((e) => e.kind === DELETION_KIND).length
 
 /** Opens Kith again in the same browser profile (what it stored stays). */
 async function comeBack (person: Person): Promise<void> {
   person.page = await person.context.newPage()
   await openApp(person, world.appUrl)
+}
+
+/** The cursors Bob's node asked Alice's mailbox for ('' is "from the start"), from its device settings. */
+async function requestsBobSent (): Promise<string[]> {
+  return bob.page.evaluate(async () => await new Promise<string[]>((resolve, reject) => {
+    const open = indexedDB.open('kith-node')
+    open.onerror = () => reject(open.error)
+    open.onsuccess = () => {
+      const get = open.result.transaction('settings').objectStore('settings').get('mailboxAsked')
+      get.onsuccess = () => {
+        open.result.close()
+        resolve(((get.result as { value?: Array<{ ref: string }> } | undefined)?.value ?? []).map((r) => r.ref))
+      }
+    }
+  }))
+}
+
+/** What Alice's Deletion requests screen says of Bob. */
+async function bobsConfirmation (): Promise<string> {
+  await tab(alice.page, 'My items')
+  return (await alice.page.getByTestId('deletion-friend').filter({ hasText: BOB }).allTextContents()).join('\n')
 }
 
 async function aliceFeedOfBob (): Promise<void> {
@@ -51,6 +79,8 @@ describe('a mailbox on the relay for whoever is offline', () => {
     await comeBack(bob)
     await aliceFeedOfBob()
     await expect.poll(async () => (await feedTexts(bob.page)).join('\n'), { timeout: 60_000 }).toContain(NOTE)
+    // Taken, so Bob's node asks the relay to delete the letter (this strict relay ignores it, as some do).
+    await expect.poll(deletionRequests, { timeout: 30_000 }).toBeGreaterThan(0)
     // Alice is not online: the post came by the relay.
     await bob.page.goto(`${world.appUrl}#/me`)
     await tab(bob.page, 'Friends')
@@ -59,7 +89,7 @@ describe('a mailbox on the relay for whoever is offline', () => {
     await desktopAndPhone(bob, 'mailbox-bob-sees-post-alice-offline')
   })
 
-  it('Alice deletes it while Bob is away, then leaves; Bob comes back and his copy goes', async () => {
+  it('Alice deletes it while Bob is away, then leaves; Bob comes back and his copy goes; he leaves; Alice comes back: "Bob — confirmed"', async () => {
     await bob.page.close()
     await comeBack(alice)
     const before = letters()
@@ -68,12 +98,53 @@ describe('a mailbox on the relay for whoever is offline', () => {
     await item.getByRole('button', { name: 'Delete' }).click()
     await item.getByRole('button', { name: 'Yes, delete' }).click()
     await expect.poll(letters, { timeout: 30_000 }).toBe(before + 1)
+    await expect.poll(() => bobsConfirmation(), { timeout: 30_000 }).toMatch(/waiting/i)
     await alice.page.close()
+    const deletionsBefore = deletionRequests()
     await comeBack(bob)
     await aliceFeedOfBob()
     await expect.poll(async () => (await feedTexts(bob.page)).join('\n'), { timeout: 60_000 }).not.toContain(NOTE)
     // What came live before stays.
     expect((await feedTexts(bob.page)).join('\n')).toContain('Hello from Alice')
+    // Bob's node left its acknowledgement on the relay before he leaves: it
+    // asks for the "forget it" letter's deletion only once the acknowledgement went out.
+    await expect.poll(deletionRequests, { timeout: 30_000 }).toBeGreaterThan(deletionsBefore)
+    expect(letters()).toBeGreaterThanOrEqual(before + 2)
+    await bob.page.close()
+    await comeBack(alice)
+    await expect.poll(() => bobsConfirmation(), { timeout: 60_000 }).toMatch(/confirmed/)
+    // Bob is not online: the confirmation came by the relay.
+    await tab(alice.page, 'Friends')
+    expect((await alice.page.getByTestId('friend-entry').filter({ hasText: BOB }).getByTestId('friend-presence').textContent())?.trim()).toBe('Offline')
+    await tab(alice.page, 'My items')
+    await desktopAndPhone(alice, 'mailbox-alice-sees-bob-confirmed')
+  })
+
+  it('Bob clears his cached copies of Alice while she is away and asks again; Alice opens Kith briefly and closes it; Bob later has the items', async () => {
+    await alice.page.close()
+    await comeBack(bob)
+    await aliceFeedOfBob()
+    await expect.poll(async () => (await feedTexts(bob.page)).join('\n'), { timeout: 30_000 }).toContain('Hello from Alice')
+    await bob.page.getByRole('button', { name: 'Clear cached copies' }).click()
+    await bob.page.getByRole('button', { name: 'Yes, clear' }).click()
+    await expect.poll(() => feedTexts(bob.page)).toEqual([])
+    await bob.page.getByRole('button', { name: 'Refresh' }).click()
+    // No session comes (Alice is away): Bob's node leaves his request, for everything, in her mailbox.
+    await expect.poll(() => requestsBobSent(), { timeout: 90_000 }).toContain('')
+    await bob.page.close()
+    const before = letters()
+    await comeBack(alice)
+    // Her node answers by letters as it starts; she closes Kith once they are on the relay.
+    await expect.poll(letters, { timeout: 60_000 }).toBeGreaterThan(before)
+    await alice.page.close()
+    await comeBack(bob)
+    await aliceFeedOfBob()
+    await expect.poll(async () => (await feedTexts(bob.page)).join('\n'), { timeout: 60_000 }).toContain('Hello from Alice')
+    // Only what Bob may see, and the deleted post does not come back.
+    expect((await feedTexts(bob.page)).join('\n')).not.toContain(NOTE)
+    await bob.page.goto(`${world.appUrl}#/me`)
+    await tab(bob.page, 'Friends')
+    expect((await bob.page.getByTestId('friend-entry').filter({ hasText: ALICE }).getByTestId('friend-presence').textContent())?.trim()).toBe('Offline')
   })
 
   it('what the relay holds and saw names nobody: no address, key, name or text', async () => {
@@ -86,5 +157,17 @@ describe('a mailbox on the relay for whoever is offline', () => {
       secrets.push(person.address, toHex(key), toBase64(key), toBase64(key).replace(/=+$/, ''))
     }
     for (const secret of secrets) expect(seen, `the relay saw “${secret}”`).not.toContain(secret)
+    // Letters both ways (the post, "forget it", Bob's acknowledgement) and deletion requests, and nothing else;
+    // each with its own throwaway key, and no tag beyond a hashed tag and an expiry (letters) or the event ids (deletions).
+    // (Ephemeral kinds, 20000 and up, are the rendezvous' sealed offers: never stored, see the relays test.)
+    const events = published().filter((e) => e.kind < 20_000)
+    expect(new Set(events.map((e) => e.kind))).toEqual(new Set([MAILBOX_KIND, DELETION_KIND]))
+    const letterEvents = new Map(events.filter((e) => e.kind === MAILBOX_KIND).map((e) => [e.id, e.pubkey]))
+    expect(new Set(letterEvents.values()).size).toBe(letterEvents.size)
+    // A deletion request is signed by its letter's own key: it names nobody new.
+    for (const e of events.filter((e) => e.kind === DELETION_KIND)) expect(letterEvents.get(e.tags[0]![1]!)).toBe(e.pubkey)
+    for (const e of events) {
+      expect(e.tags.map((t) => t[0])).toEqual(e.kind === MAILBOX_KIND ? ['t', 'expiration'] : [...e.tags.slice(0, -1).map(() => 'e'), 'k'])
+    }
   })
 })

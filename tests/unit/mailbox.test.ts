@@ -8,6 +8,10 @@ import { beforeEach, describe, expect, it } from 'vitest'
 import { Mailbox, mailboxEvent } from '../../node-tab/mailbox/mailbox'
 import { letterKey, letterTag, LETTER_LIFETIME_MS, newLetter, sealLetter, windowOf } from '../../node-tab/mailbox/mailbox-letters'
 import { DEFAULT_MAILBOX_RELAY_LIMITS, MAILBOX_KIND, publishEvents, type MailboxRelayLimits } from '../../node-tab/mailbox/mailbox-relay'
+import { DELETION_KIND, deletionEvent } from '../../node-tab/mailbox/mailbox-withdraw'
+import { MAX_ANSWER_LETTERS, MAX_ANSWERS_PER_WINDOW } from '../../node-tab/mailbox/mailbox-requests'
+import { MAX_TEXT_CHARS } from '../../shared/protocol/items'
+import { generateSecretKey } from 'nostr-tools/pure'
 import { FriendsStore } from '../../node-tab/storage/friends-store'
 import { ItemsStore } from '../../node-tab/storage/items-store'
 import type { NodeDatabase } from '../../node-tab/storage/db'
@@ -59,7 +63,7 @@ function reader (me: Person, secret: Uint8Array, limits: Partial<MailboxRelayLim
   const added: string[] = []
   cache.onNewItems = (_owner, items) => { added.push(...items.map((i) => i.text)) }
   const mailbox = mailboxOf(me, nodeDatabase(cleanups), [[alice.keyHex, secret]], limits)
-  mailbox.onLetters = async (owner, letters) => { await takeLetters(cache, owner, letters) }
+  mailbox.onLetters = async (owner, letters) => ({ forgotten: (await takeLetters(cache, owner, letters)).forgottenBy })
   return { mailbox, cache, added }
 }
 
@@ -100,6 +104,9 @@ describe('the blind mailbox', () => {
     const post = await items.create({ type: 'post', text: 'To five friends', audience: { kind: 'friends' } })
     expect(await twoRelays.itemsChanged([post.id])).toBe(10)
     expect(stored()).toHaveLength(5)
+    // Counted as sent: five events on each of two relays, and their bytes.
+    expect(twoRelays.published.events).toBe(10)
+    expect(twoRelays.published.bytes).toBe(2 * stored().reduce((sum, e) => sum + JSON.stringify(['EVENT', e]).length, 0))
     // Every event in the smallest bucket: the same size whoever it is for.
     expect(new Set(stored().map((e) => e.content.length)).size).toBe(1)
     let sockets = 0
@@ -155,7 +162,8 @@ describe('the blind mailbox', () => {
     expect(await texts(b.cache)).toEqual(['Oops, wrong photo'])
     const itemLetter = stored()[0]!
     await items.delete(post.id)
-    expect(await mailbox.noticesChanged([post.id])).toBe(1)
+    // The "forget it" letter, and the request to delete the item's letter (ignored by this relay).
+    expect(await mailbox.noticesChanged([post.id])).toBe(2)
     await b.mailbox.read()
     expect(await texts(b.cache)).toEqual([])
     // The old letter again, wrapped anew (a relay may do that), after the "forget it" one is gone from the relay.
@@ -262,5 +270,358 @@ describe('the blind mailbox', () => {
     // Only the ten within the bound were tried, and none opened.
     expect(b.mailbox.dropped.unsealed).toBe(10)
     expect(await texts(b.cache)).toEqual([])
+  })
+})
+
+describe('acknowledgements back through the mailbox', () => {
+  const confirmed = async (db: NodeDatabase, itemId: string, friend: string): Promise<boolean | undefined> =>
+    (await db.deletionLog.where('itemId').equals(itemId).first())?.friends[friend]
+
+  /** Alice shares a post with Bob, he reads it, she deletes it and leaves a "forget it" letter. */
+  async function deletedWhileBobAway (): Promise<{ db: NodeDatabase, items: ItemsStore, mailbox: Mailbox, b: ReturnType<typeof reader>, postId: string }> {
+    const { db, items, mailbox } = await aliceNode([bob])
+    const post = await items.create({ type: 'post', text: 'Take it back', audience: { kind: 'friends' } })
+    await mailbox.itemsChanged([post.id])
+    const b = reader(bob, secretAB)
+    await b.mailbox.read()
+    await items.delete(post.id)
+    // The "forget it" letter, and the request to delete the item's letter (ignored by this relay).
+    expect(await mailbox.noticesChanged([post.id])).toBe(2)
+    expect(await confirmed(db, post.id, bob.keyHex)).toBe(false)
+    return { db, items, mailbox, b, postId: post.id }
+  }
+
+  const bobToAliceTag = (): string => letterTag(secretAB, bob.keyHex, alice.keyHex, windowOf(Date.now()))
+  const acksOnRelay = (): RelayEvent[] => stored().filter((e) => e.tags[0]![1] === bobToAliceTag())
+
+  it('Bob takes the "forget it" letter and leaves a sealed acknowledgement; Alice reads it: "Bob — confirmed", as after a live one', async () => {
+    const { db, mailbox, b, postId } = await deletedWhileBobAway()
+    await b.mailbox.read()
+    expect(await texts(b.cache)).toEqual([])
+    expect(acksOnRelay()).toHaveLength(1)
+    expect(JSON.stringify(acksOnRelay())).not.toContain(postId)
+    // Reading again (the letter still on the relay) acknowledges nothing more.
+    await b.mailbox.read()
+    expect(acksOnRelay()).toHaveLength(1)
+    const told: string[][] = []
+    mailbox.onAcknowledged = (friend, ids) => { expect(friend).toBe(bob.keyHex); told.push(ids) }
+    await mailbox.read()
+    expect(told).toEqual([[postId]])
+    expect(await db.notices.get([postId, bob.keyHex])).toBeUndefined()
+    expect(await confirmed(db, postId, bob.keyHex)).toBe(true)
+  })
+
+  it('an acknowledgement not signed by Bob, or Carol’s moved under Bob’s tag, changes nothing', async () => {
+    const { db, mailbox, postId } = await deletedWhileBobAway()
+    const key = letterKey(secretAB, bob.keyHex, alice.keyHex)
+    const ack = { ack: [postId], asOf: Date.now() }
+    // Alice herself, a stranger (Carol) and a letter "from Bob" signed by Alice's key: none is Bob.
+    for (const signer of [alice, carol]) await publish(bobToAliceTag(), sealLetter(newLetter(bob.keyHex, alice.keyHex, Date.now(), ack), signer.identity.secretKey, key)!)
+    // Carol's genuine acknowledgement, sealed for her pair, under Bob's tag.
+    await publish(bobToAliceTag(), sealLetter(newLetter(carol.keyHex, alice.keyHex, Date.now(), ack), carol.identity.secretKey, letterKey(secretAC, carol.keyHex, alice.keyHex))!)
+    // Signed by Bob but for another person.
+    await publish(bobToAliceTag(), sealLetter(newLetter(bob.keyHex, carol.keyHex, Date.now(), ack), bob.identity.secretKey, key)!)
+    await mailbox.read()
+    expect(mailbox.dropped.forged).toBe(2)
+    expect(mailbox.dropped.unsealed).toBe(1)
+    expect(mailbox.dropped['not-for-me']).toBe(1)
+    expect(await confirmed(db, postId, bob.keyHex)).toBe(false)
+    expect(await db.notices.get([postId, bob.keyHex])).toBeDefined()
+  })
+
+  it('an old acknowledgement served again does not confirm a later notice for the same item', async () => {
+    const { db, items } = await aliceNode([bob])
+    const alices = mailboxOf(alice, db, [[bob.keyHex, secretAB]])
+    const post = await items.create({ type: 'post', text: 'Now you see it', audience: { kind: 'friends' } })
+    await alices.itemsChanged([post.id])
+    const b = reader(bob, secretAB)
+    await b.mailbox.read()
+    // Hidden from Bob, acknowledged, confirmed.
+    await items.setAudience(post.id, { kind: 'me' })
+    await alices.noticesChanged([post.id])
+    await b.mailbox.read()
+    const [oldAck] = acksOnRelay()
+    await alices.read()
+    expect(await db.notices.get([post.id, bob.keyHex])).toBeUndefined()
+    // Shown again, and hidden again: a fresh notice, not yet sent.
+    await items.setAudience(post.id, { kind: 'friends' })
+    await alices.itemsChanged([post.id])
+    await items.setAudience(post.id, { kind: 'me' })
+    expect(await db.notices.get([post.id, bob.keyHex])).toBeDefined()
+    // The old acknowledgement, as the same event and rewrapped.
+    relay.forget(relay.stored().filter((e) => e.id !== oldAck!.id).map((e) => e.id))
+    await publish(oldAck!.tags[0]![1]!, oldAck!.content)
+    const told: string[][] = []
+    alices.onAcknowledged = (_friend, ids) => told.push(ids)
+    expect(await alices.read()).toBe(1) // one letter, served twice
+    expect(told).toEqual([])
+    expect(await db.notices.get([post.id, bob.keyHex])).toBeDefined()
+  })
+
+  it('an acknowledgement for items Alice never asked Bob about confirms nothing', async () => {
+    const { db, mailbox, postId } = await deletedWhileBobAway()
+    const key = letterKey(secretAB, bob.keyHex, alice.keyHex)
+    await publish(bobToAliceTag(), sealLetter(newLetter(bob.keyHex, alice.keyHex, Date.now(), { ack: ['neverAsked1'], asOf: Date.now() }), bob.identity.secretKey, key)!)
+    const told: string[][] = []
+    mailbox.onAcknowledged = (_friend, ids) => told.push(ids)
+    expect(await mailbox.read()).toBe(1)
+    expect(told).toEqual([])
+    expect(await confirmed(db, postId, bob.keyHex)).toBe(false)
+  })
+
+  it('an acknowledgement no relay took (the relay was down) is sent at the next start', async () => {
+    const { db, mailbox, postId } = await deletedWhileBobAway()
+    const down = await startRelay({ strict: true, quiet: true })
+    const downUrl = down.url
+    await down.close()
+    let urls = [relay.url]
+    const bobDb = nodeDatabase(cleanups)
+    const cache = new FriendCache(clientDatabase(cleanups))
+    const bobs = new Mailbox({ db: bobDb, identity: { keyHex: bob.keyHex, signing: () => bob.identity }, relayUrls: () => urls, secrets: async () => [[alice.keyHex, secretAB]], createSocket, limits: { visitTimeoutMs: 2_000 } })
+    cleanups.push(() => bobs.close())
+    bobs.onLetters = async (owner, letters) => {
+      urls = [downUrl] // the relay goes away between reading and answering
+      return { forgotten: (await takeLetters(cache, owner, letters)).forgottenBy }
+    }
+    await bobs.read()
+    expect(acksOnRelay()).toHaveLength(0)
+    urls = [relay.url]
+    expect(await bobs.retryPending()).toBe(1)
+    expect(await bobs.retryPending()).toBe(0)
+    await mailbox.read()
+    expect(await confirmed(db, postId, bob.keyHex)).toBe(true)
+  })
+})
+
+describe('withdrawing letters (NIP-09)', () => {
+  const deletionRequests = (): number => relay.seen().filter((m) => {
+    const msg = JSON.parse(m) as unknown[]
+    return msg[0] === 'EVENT' && (msg[1] as RelayEvent).kind === DELETION_KIND
+  }).length
+  const storedIds = (): string[] => stored().map((e) => e.id)
+
+  describe('on a relay that honours deletions', () => {
+    beforeEach(async () => {
+      await relay.close()
+      relay = await startRelay({ strict: true, deletions: 'honoured', quiet: true, filterCacheMs: 0 })
+    })
+
+    it('Alice deletes a post Bob has not read: its letter leaves the relay, and Bob never sees it', async () => {
+      const { items, mailbox } = await aliceNode([bob])
+      const post = await items.create({ type: 'post', text: 'Sent in haste', audience: { kind: 'friends' } })
+      await mailbox.itemsChanged([post.id])
+      const [itemLetter] = storedIds()
+      await items.delete(post.id)
+      await mailbox.noticesChanged([post.id])
+      expect(storedIds()).not.toContain(itemLetter)
+      expect(stored()).toHaveLength(1) // the "forget it" letter alone
+      const b = reader(bob, secretAB)
+      expect(await b.mailbox.read()).toBe(1)
+      expect(b.added).toEqual([])
+    })
+
+    it('an audience narrowed away from Bob withdraws the letter; a letter that still holds an item for him stays', async () => {
+      const { items, mailbox } = await aliceNode([bob])
+      const first = await items.create({ type: 'note', text: 'one', audience: { kind: 'friends' } })
+      const second = await items.create({ type: 'note', text: 'two', audience: { kind: 'friends' } })
+      const alone = await items.create({ type: 'note', text: 'three', audience: { kind: 'friends' } })
+      await mailbox.itemsChanged([first.id, second.id]) // one letter holding both
+      await mailbox.itemsChanged([alone.id])
+      const [both, three] = storedIds()
+      await items.setAudience(alone.id, { kind: 'me' })
+      await mailbox.noticesChanged([alone.id])
+      expect(storedIds()).not.toContain(three)
+      await items.delete(first.id)
+      await mailbox.noticesChanged([first.id])
+      expect(storedIds()).toContain(both) // "two" is still for Bob
+      await items.delete(second.id)
+      await mailbox.noticesChanged([second.id])
+      expect(storedIds()).not.toContain(both)
+    })
+
+    it('each side deletes what it took: after Bob reads, acknowledges, and Alice reads, no letter is left on the relay', async () => {
+      const { db, items, mailbox } = await aliceNode([bob])
+      const post = await items.create({ type: 'post', text: 'Read then gone', audience: { kind: 'friends' } })
+      await mailbox.itemsChanged([post.id])
+      const b = reader(bob, secretAB)
+      await b.mailbox.read()
+      expect(await texts(b.cache)).toEqual(['Read then gone'])
+      expect(stored()).toEqual([])
+      await items.delete(post.id)
+      await mailbox.noticesChanged([post.id])
+      await b.mailbox.read()
+      expect(stored()).toHaveLength(1) // Bob's acknowledgement, waiting for Alice
+      await mailbox.read()
+      expect(stored()).toEqual([])
+      expect(await db.notices.count()).toBe(0) // confirmed
+    })
+
+    it('nobody without the letter’s key can delete it, and a re-wrapped copy is not deleted by the reader (its key is not the letter’s)', async () => {
+      const { items, mailbox } = await aliceNode([bob])
+      const post = await items.create({ type: 'post', text: 'Stays put', audience: { kind: 'friends' } })
+      await mailbox.itemsChanged([post.id])
+      const [letter] = stored()
+      // A stranger asks for its deletion with a key of their own.
+      expect(await publishEvents(relay.url, [deletionEvent([letter!.id], generateSecretKey())], { createSocket, limits: DEFAULT_MAILBOX_RELAY_LIMITS })).toBe(1)
+      expect(storedIds()).toEqual([letter!.id])
+      // Re-wrapped under another key: Bob takes the letter, deletes the original, not the copy.
+      await publish(letter!.tags[0]![1]!, letter!.content)
+      const copy = storedIds().find((id) => id !== letter!.id)
+      const b = reader(bob, secretAB)
+      expect(await b.mailbox.read()).toBe(1)
+      expect(storedIds()).toEqual([copy])
+    })
+  })
+
+  it('on a relay that ignores deletions nothing depends on them, and a taken letter is asked deleted once, not at every read', async () => {
+    const { items, mailbox } = await aliceNode([bob])
+    const post = await items.create({ type: 'post', text: 'Still here', audience: { kind: 'friends' } })
+    await mailbox.itemsChanged([post.id])
+    const b = reader(bob, secretAB)
+    await b.mailbox.read()
+    expect(deletionRequests()).toBe(1)
+    expect(stored()).toHaveLength(1) // ignored
+    await b.mailbox.read()
+    await b.mailbox.read()
+    expect(deletionRequests()).toBe(1)
+    expect(await texts(b.cache)).toEqual(['Still here'])
+    // Alice deletes it: withdrawn (ignored too), and Bob's copy goes all the same.
+    await items.delete(post.id)
+    await mailbox.noticesChanged([post.id])
+    expect(deletionRequests()).toBe(2)
+    await b.mailbox.read()
+    expect(await texts(b.cache)).toEqual([])
+  })
+})
+
+describe('requests through the mailbox', () => {
+  const bobToAliceTag = (): string => letterTag(secretAB, bob.keyHex, alice.keyHex, windowOf(Date.now()))
+  const requestsOnRelay = (): RelayEvent[] => stored().filter((e) => e.tags[0]![1] === bobToAliceTag())
+  const aliceToBob = (): RelayEvent[] => stored().filter((e) => e.tags[0]![1] === letterTag(secretAB, alice.keyHex, bob.keyHex, windowOf(Date.now())))
+
+  /** Alice's node knowing Bob and Carol, with items for several audiences, and no mailbox letter sent for them. */
+  async function aliceWithItems (): Promise<{ db: NodeDatabase, items: ItemsStore, mailbox: Mailbox }> {
+    const node = await aliceNode([bob, carol])
+    const store = new FriendsStore(node.db)
+    const family = await store.createGroup('family')
+    await store.setMembership(family.id, carol.keyHex, true)
+    await node.items.create({ type: 'post', text: 'For every friend', audience: { kind: 'friends' } })
+    await node.items.create({ type: 'note', text: 'Only for me', audience: { kind: 'me' } })
+    await node.items.create({ type: 'post', text: 'Family only', audience: { kind: 'groups', groupIds: [family.id] } })
+    await node.items.create({ type: 'file', text: 'A file', audience: { kind: 'friends' }, file: { name: 'a.txt', mime: 'text/plain', content: new Blob(['hello']) } })
+    return node
+  }
+
+  it('Bob asks for everything while Alice is away; her node answers when it starts, with only what Bob may see; Bob then has it', async () => {
+    const { mailbox } = await aliceWithItems()
+    const b = reader(bob, secretAB)
+    expect(await b.mailbox.ask(alice.keyHex, null)).toBe(1)
+    expect(requestsOnRelay()).toHaveLength(1)
+    expect(await mailbox.read()).toBe(1)
+    expect(aliceToBob()).toHaveLength(1)
+    await b.mailbox.read()
+    expect(await texts(b.cache)).toEqual(['For every friend'])
+    // Answered once: Alice starting again does not answer the same request again.
+    await mailbox.read()
+    expect(aliceToBob()).toHaveLength(1)
+  })
+
+  it('the same request served again, or re-wrapped, is answered once', async () => {
+    const { mailbox } = await aliceWithItems()
+    const b = reader(bob, secretAB)
+    await b.mailbox.ask(alice.keyHex, null)
+    const [request] = requestsOnRelay()
+    await publish(request!.tags[0]![1]!, request!.content)
+    await publish(request!.tags[0]![1]!, request!.content)
+    expect(await mailbox.read()).toBe(1)
+    expect(aliceToBob()).toHaveLength(1)
+  })
+
+  it('a request not signed by Bob, one from someone Alice does not know, or one with a broken cursor is not answered', async () => {
+    const { db, mailbox } = await aliceWithItems()
+    await new FriendsStore(db).remove(carol.keyHex)
+    const key = letterKey(secretAB, bob.keyHex, alice.keyHex)
+    // Carol (a stranger to Alice now) signs one "from Bob"; Alice's own key signs another.
+    for (const signer of [carol, alice]) await publish(bobToAliceTag(), sealLetter(newLetter(bob.keyHex, alice.keyHex, Date.now(), { ask: { after: null } }), signer.identity.secretKey, key)!)
+    // Carol's own request, under her own tag with Alice (this node's list of secrets is stale: she is
+    // no friend any more): refused by the same friend check as a live listItems.
+    const carolTag = letterTag(secretAC, carol.keyHex, alice.keyHex, windowOf(Date.now()))
+    await publish(carolTag, sealLetter(newLetter(carol.keyHex, alice.keyHex, Date.now(), { ask: { after: null } }), carol.identity.secretKey, letterKey(secretAC, carol.keyHex, alice.keyHex))!)
+    // Bob's, with a cursor that is not one.
+    await publish(bobToAliceTag(), sealLetter(newLetter(bob.keyHex, alice.keyHex, Date.now(), { ask: { after: 'not a cursor' } }), bob.identity.secretKey, key)!)
+    expect(await mailbox.read()).toBe(2)
+    expect(mailbox.dropped.forged).toBe(2)
+    expect(mailbox.dropped.refused).toBe(2)
+    expect(aliceToBob()).toEqual([])
+  })
+
+  it('a request from Bob after Alice removed him is not answered', async () => {
+    const { db, mailbox } = await aliceWithItems()
+    const b = reader(bob, secretAB)
+    await b.mailbox.ask(alice.keyHex, null)
+    // Alice's node still reads under the old secret (a stale list of secrets), but Bob is no friend any more.
+    await new FriendsStore(db).remove(bob.keyHex)
+    await mailbox.read()
+    expect(aliceToBob()).toEqual([])
+    expect(mailbox.dropped.refused).toBe(1)
+  })
+
+  it('Bob asks at most once per cursor for a while, and Alice answers at most a few requests per window', async () => {
+    const { mailbox } = await aliceWithItems()
+    const b = reader(bob, secretAB)
+    expect(await b.mailbox.ask(alice.keyHex, null)).toBe(1)
+    expect(await b.mailbox.ask(alice.keyHex, null)).toBe(0)
+    // A node that forgot what it asked (or a hostile one) sends more: Alice answers MAX_ANSWERS_PER_WINDOW.
+    for (let i = 1; i < MAX_ANSWERS_PER_WINDOW + 3; i++) expect(await reader(bob, secretAB).mailbox.ask(alice.keyHex, null)).toBe(1)
+    await mailbox.read()
+    expect(aliceToBob()).toHaveLength(MAX_ANSWERS_PER_WINDOW)
+    expect(mailbox.dropped.flood).toBe(3)
+  })
+
+  it('an answer holds at most MAX_ANSWER_LETTERS letters, however much Bob may see', async () => {
+    const { items, mailbox } = await aliceNode([bob])
+    for (let i = 0; i < 30; i++) await items.create({ type: 'note', text: `${i} `.padEnd(MAX_TEXT_CHARS, 'x'), audience: { kind: 'friends' } })
+    await reader(bob, secretAB).mailbox.ask(alice.keyHex, null)
+    await mailbox.read()
+    expect(aliceToBob()).toHaveLength(MAX_ANSWER_LETTERS)
+  })
+
+  it('after Bob clears his copies, a letter of a deleted item served again does not bring it back, and old letters are not taken again: his request is how he gets them', async () => {
+    const { items, mailbox } = await aliceNode([bob])
+    const kept = await items.create({ type: 'post', text: 'Kept', audience: { kind: 'friends' } })
+    const gone = await items.create({ type: 'post', text: 'Deleted later', audience: { kind: 'friends' } })
+    await mailbox.itemsChanged([kept.id])
+    await mailbox.itemsChanged([gone.id])
+    const b = reader(bob, secretAB)
+    await b.mailbox.read()
+    const itemLetters = new Set(aliceToBob().map((e) => e.id))
+    await items.delete(gone.id)
+    await mailbox.noticesChanged([gone.id])
+    await b.mailbox.read()
+    expect(await texts(b.cache)).toEqual(['Kept'])
+    // The relay drops the "forget it" letter and keeps the old ones; Bob clears his copies of Alice.
+    relay.forget(aliceToBob().filter((e) => !itemLetters.has(e.id)).map((e) => e.id))
+    expect(aliceToBob()).toHaveLength(2)
+    for (const purge of [() => b.cache.purge(alice.keyHex), () => b.cache.purgeAll()]) {
+      await purge()
+      await b.mailbox.read()
+      expect(await texts(b.cache)).toEqual([])
+    }
+    await b.mailbox.ask(alice.keyHex, null)
+    await mailbox.read()
+    await b.mailbox.read()
+    expect(await texts(b.cache)).toEqual(['Kept'])
+  })
+
+  it('a device without the identity key leaves the request for one that has it', async () => {
+    const { db, mailbox } = await aliceWithItems()
+    const server = new Mailbox({ db, identity: { keyHex: alice.keyHex, signing: () => null }, relayUrls: () => [relay.url], secrets: async () => [[bob.keyHex, secretAB]], createSocket })
+    cleanups.push(() => server.close())
+    const b = reader(bob, secretAB)
+    await b.mailbox.ask(alice.keyHex, null)
+    await server.read()
+    expect(aliceToBob()).toEqual([])
+    await mailbox.read()
+    expect(aliceToBob()).toHaveLength(1)
   })
 })

@@ -126,6 +126,46 @@ describe('FriendFeedImpl offline queue', () => {
     expect(owner.listCalls.length).toBe(1)
   })
 
+  it('a sync the person asked for, no session coming, also leaves a request in the friend’s mailbox, once; a background turn or a session that comes does not', async () => {
+    // The session comes from offlineFeed's friend (its own feed is not used).
+    const { openSession } = await offlineFeed()
+    let asked = 0
+    let arrive: (session: NodeSession) => void = () => {}
+    let current: NodeSession | null = null
+    const away = feedOver(alice, clientDatabase(cleanups), null, {
+      currentSession: () => current,
+      getSession: () => new Promise((resolve) => { arrive = resolve }),
+      askWhileAway: () => { asked++ },
+      askAfterMs: 20,
+      retryBaseMs: 10
+    })
+    cleanups.push(() => away.close())
+    const turn = new AbortController()
+    await away.sync({ signal: turn.signal })
+    await tick(60)
+    expect(asked).toBe(0)
+    await away.sync()
+    await away.sync()
+    await until(() => asked === 1)
+    await tick(60)
+    expect(asked).toBe(1)
+    // A session that comes within the wait: nothing asked.
+    const reached = feedOver(alice, clientDatabase(cleanups), null, {
+      currentSession: () => current,
+      getSession: () => new Promise((resolve) => { arrive = resolve }),
+      askWhileAway: () => { asked++ },
+      askAfterMs: 200,
+      retryBaseMs: 10
+    })
+    cleanups.push(() => reached.close())
+    await reached.sync()
+    current = await openSession()
+    arrive(current)
+    await until(() => reached.state === 'idle')
+    await tick(300)
+    expect(asked).toBe(1)
+  })
+
   it('holds a file request until the friend is back, then resolves with the bytes', async () => {
     const { owner, feed, openSession } = await offlineFeed()
     const photo = { id: 'p1', type: 'file' as const, text: '', createdAt: 1, updatedAt: 1, file: { name: 'p.png', mime: 'image/png', size: 4 } }

@@ -11,6 +11,7 @@ import { APP_HEADERS } from '../../../scripts/lib/csp.mjs'
 import { startStaticServer } from '../../../scripts/lib/static-server.mjs'
 import { startTracker, type TrackerOptions } from '../../../scripts/lib/tracker-server.mjs'
 import { startRelay, type RunningRelay } from '../../../scripts/lib/relay-server.mjs'
+import { startHostileRelay, type HostileRelay } from './hostile-relay'
 
 const root = fileURLToPath(new URL('../../../', import.meta.url))
 export const SCREENSHOT_DIR = `${root}test-results/screenshots`
@@ -23,6 +24,8 @@ export interface World {
   /** The strict test relay, when the test asked for one (else null, and
    *  the app is told of no relay). */
   relay: RunningRelay | null
+  /** With `hostileRelay`: the hostile wrapper the app is told of, in front of `relay`. */
+  hostile: HostileRelay | null
   appUrl: string
   harnessUrl: string
   person: (name: string) => Promise<Person>
@@ -54,13 +57,15 @@ export function worldPerFile (opts?: WorldOptions): World {
 /** Trackers are strict (scripts/lib/tracker-server.mjs) unless a test says
  *  otherwise, so every browser test checks that Kith stays within what
  *  strict public trackers accept; close() fails the test on a violation. */
-export async function createWorld (opts: { trackerCount?: number, trackers?: TrackerOptions[], relay?: boolean } = {}): Promise<World> {
+export async function createWorld (opts: { trackerCount?: number, trackers?: TrackerOptions[], relay?: boolean, hostileRelay?: boolean } = {}): Promise<World> {
   const trackers: Tracker[] = []
   const kinds = opts.trackers ?? Array.from({ length: opts.trackerCount ?? 1 }, () => ({}))
   for (const kind of kinds) trackers.push(await startTracker({ strict: true, ...kind }))
   // A relay only when the test asks; strict (public relays' rules) like the trackers.
-  const relay = opts.relay === true ? await startRelay({ strict: true }) : null
-  const config = { trackers: trackers.map((t) => t.url), relays: relay ? [relay.url] : [], iceServers: [] }
+  const relay = opts.relay === true || opts.hostileRelay === true ? await startRelay({ strict: true }) : null
+  // The hostile relay (support/hostile-relay.ts) stands in front of the strict one.
+  const hostile = relay && opts.hostileRelay === true ? await startHostileRelay(relay.url) : null
+  const config = { trackers: trackers.map((t) => t.url), relays: hostile ? [hostile.url] : relay ? [relay.url] : [], iceServers: [] }
   // The app is served as `npm start` serves it: with its security headers.
   const app = await startStaticServer({ root: `${root}dist`, config, headers: APP_HEADERS })
   const harness = await startStaticServer({ root: `${root}dist-harness`, config })
@@ -71,6 +76,7 @@ export async function createWorld (opts: { trackerCount?: number, trackers?: Tra
     browser,
     trackers,
     relay,
+    hostile,
     appUrl: `${app.url}/`,
     harnessUrl: `${harness.url}/`,
     async person (name) {
@@ -86,6 +92,7 @@ export async function createWorld (opts: { trackerCount?: number, trackers?: Tra
       await app.close()
       await harness.close()
       for (const t of trackers) await t.close().catch(() => {})
+      await hostile?.close().catch(() => {})
       await relay?.close().catch(() => {})
       const violations = trackers.flatMap((t) => t.violations)
       if (violations.length > 0) throw new Error(`Kith broke strict tracker rules:\n${violations.join('\n')}`)
