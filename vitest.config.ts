@@ -5,7 +5,7 @@ export default defineConfig({
   test: {
     include: ['tests/unit/**/*.test.ts'],
     environment: 'node',
-    setupFiles: ['fake-indexeddb/auto', './tests/unit/setup-crypto.ts'],
+    setupFiles: ['fake-indexeddb/auto', './tests/unit/setup-crypto.ts', './tests/unit/setup-no-public-sockets.ts'],
     testTimeout: 20_000
   }
 })

@@ -74,7 +74,7 @@ try {
   // Strict, like Aquatic: a system that breaks its rules loses its socket,
   // and every violation is printed (and listed at the end).
   tracker = await startTracker({ strict: true })
-  const config = { trackers: [tracker.url], iceServers: [] }
+  const config = { trackers: [tracker.url], relays: [], iceServers: [] }
   pages = await startStaticServer({
     root: path.join(HERE, 'pages'),
     config,

@@ -129,7 +129,7 @@ describe('hosted from a sub-folder', () => {
     const parent = mkdtempSync(join(tmpdir(), 'kith-sub-'))
     cpSync(dist, join(parent, 'apps/kith'), { recursive: true })
     // A plain static host: config.json is a file next to index.html.
-    writeFileSync(join(parent, 'apps/kith/config.json'), JSON.stringify({ trackers: world.trackers.map((t) => t.url), iceServers: [] }))
+    writeFileSync(join(parent, 'apps/kith/config.json'), JSON.stringify({ trackers: world.trackers.map((t) => t.url), relays: [], iceServers: [] }))
     const host = await startStaticServer({ root: parent, headers: APP_HEADERS })
     const context = await world.browser.newContext()
     try {
@@ -195,7 +195,7 @@ describe('a new build deployed to the host', () => {
   it('is offered as "a new version is ready — Reload", and Reload runs it', async () => {
     folder = mkdtempSync(join(tmpdir(), 'kith-deploy-'))
     cpSync(dist, folder, { recursive: true })
-    const host = await startStaticServer({ root: folder, config: { trackers: world.trackers.map((t) => t.url), iceServers: [] }, headers: APP_HEADERS })
+    const host = await startStaticServer({ root: folder, config: { trackers: world.trackers.map((t) => t.url), relays: [], iceServers: [] }, headers: APP_HEADERS })
     close = host.close
     context = await world.browser.newContext({ viewport: { width: 900, height: 900 } })
     const page = await context.newPage()

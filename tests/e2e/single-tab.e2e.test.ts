@@ -146,7 +146,7 @@ describe('over plain http on a LAN address (no Web Locks)', () => {
       root: fileURLToPath(new URL('../../dist', import.meta.url)),
       host: '10.213.0.1',
       headers: APP_HEADERS,
-      config: { trackers: world.trackers.map((t) => t.url), iceServers: [] }
+      config: { trackers: world.trackers.map((t) => t.url), relays: [], iceServers: [] }
     })
     try {
       const person = await world.person('lan-tabs')

@@ -24,7 +24,7 @@ let fullDevice: KithNode | null = null
 let friendSession: NodeSession | null = null
 
 const openNode = (name: string, trackers: string[]): Promise<KithNode> =>
-  KithNode.open({ db: new NodeDatabase(name), hostConfig: { trackers, iceServers: [] } })
+  KithNode.open({ db: new NodeDatabase(name), hostConfig: { trackers, relays: [], iceServers: [] } })
 
 async function waitFor (what: string, condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const end = performance.now() + timeoutMs

@@ -108,7 +108,7 @@ const harness = {
    *  the first reply is the owner's answer to redeeming it, after which the
    *  same session is a friend's. */
   benchConnect: async (address: string, token: string, trackers: string[]) => {
-    benchNode = await KithNode.open({ db: new NodeDatabase(`kith-bench-${Math.random()}`), hostConfig: { trackers, iceServers: [] } })
+    benchNode = await KithNode.open({ db: new NodeDatabase(`kith-bench-${Math.random()}`), hostConfig: { trackers, relays: [], iceServers: [] } })
     const ownerKey = parseAddress(address)
     const t0 = performance.now()
     benchSession = await benchNode.connect(ownerKey, { inviteToken: token })

@@ -11,7 +11,7 @@ import { ClientDatabase } from '../../client/cache/db'
  *  of its own (names start with `prefix`). */
 export async function openClient (trackers: string[], prefix = 'kith'): Promise<KithClient> {
   const tag = Math.random().toString(36).slice(2)
-  const node = await KithNode.open({ db: new NodeDatabase(`${prefix}-node-${tag}`), hostConfig: { trackers, iceServers: [] } })
+  const node = await KithNode.open({ db: new NodeDatabase(`${prefix}-node-${tag}`), hostConfig: { trackers, relays: [], iceServers: [] } })
   const client = new KithClient(node, new ClientDatabase(`${prefix}-client-${tag}`))
   node.startListening()
   return client

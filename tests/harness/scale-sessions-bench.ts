@@ -17,7 +17,7 @@ const friends: KithNode[] = []
 const friendSessions = new Map<number, NodeSession>()
 
 async function openNode (name: string, trackers: string[]): Promise<KithNode> {
-  return KithNode.open({ db: new NodeDatabase(`kith-scale-${name}-${tag()}`), hostConfig: { trackers, iceServers: [] } })
+  return KithNode.open({ db: new NodeDatabase(`kith-scale-${name}-${tag()}`), hostConfig: { trackers, relays: [], iceServers: [] } })
 }
 
 /** Runs `task` for every index with at most `concurrency` at once. */

@@ -17,7 +17,7 @@ afterEach(() => { for (const n of nodes.splice(0)) n.close() })
 let deleteNoticeCalls = 0
 
 async function openNode (): Promise<KithNode> {
-  const node = await KithNode.open({ db: new NodeDatabase(`attack-access-${Math.random()}`), hostConfig: { trackers: [], iceServers: [] } })
+  const node = await KithNode.open({ db: new NodeDatabase(`attack-access-${Math.random()}`), hostConfig: { trackers: [], relays: [], iceServers: [] } })
   await node.setDisplayName('Alice Secretname')
   node.registerHandlers(() => ({ deleteNotices: () => { deleteNoticeCalls++; return { acknowledged: [] } } }))
   nodes.push(node)

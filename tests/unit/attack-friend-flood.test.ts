@@ -121,7 +121,7 @@ describe('attack: one friend floods hints', () => {
   it('10,000 itemsChanged hints start about one sync a second', async () => {
     const nodeName = uniqueName('kith-node')
     const clientName = uniqueName('kith-client')
-    const node = await KithNode.open({ db: new NodeDatabase(nodeName), hostConfig: { trackers: [], iceServers: [] } })
+    const node = await KithNode.open({ db: new NodeDatabase(nodeName), hostConfig: { trackers: [], relays: [], iceServers: [] } })
     const client = new KithClient(node, new ClientDatabase(clientName))
     cleanups.push(() => Dexie.delete(clientName), () => Dexie.delete(nodeName), () => node.close())
     const flooder = person()

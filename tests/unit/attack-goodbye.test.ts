@@ -72,7 +72,7 @@ describe('attack: a stranger writing in the owner’s status with a Goodbye', ()
   // connects and answers with a Goodbye whose reason reads like a message
   // from Kith; a refused handshake is shown in the node's status.
   it('the words of a peer who leaves during the handshake are not shown to the owner', async () => {
-    const node = await KithNode.open({ db: new NodeDatabase(`attack-goodbye-${Math.random()}`), hostConfig: { trackers: [], iceServers: [] } })
+    const node = await KithNode.open({ db: new NodeDatabase(`attack-goodbye-${Math.random()}`), hostConfig: { trackers: [], relays: [], iceServers: [] } })
     try {
       const [a, b] = createMemoryTransportPair()
       const raw = new RawPeer(a)

@@ -15,7 +15,7 @@ const nodes: KithNode[] = []
 afterEach(() => { for (const n of nodes.splice(0)) n.close() })
 
 async function openNode (): Promise<KithNode> {
-  const node = await KithNode.open({ db: new NodeDatabase(`attack-keys-${Math.random()}`), hostConfig: { trackers: [], iceServers: [] } })
+  const node = await KithNode.open({ db: new NodeDatabase(`attack-keys-${Math.random()}`), hostConfig: { trackers: [], relays: [], iceServers: [] } })
   nodes.push(node)
   return node
 }

@@ -25,7 +25,7 @@ afterEach(() => { for (const n of nodes.splice(0)) n.close() })
 
 describe('attack: a connection code from before relay-only was turned on', () => {
   it('is withdrawn when relay-only is turned on: its answer no longer connects', async () => {
-    const node = await KithNode.open({ db: new NodeDatabase(`attack-relay-${Math.random()}`), hostConfig: { trackers: [], iceServers: [] } })
+    const node = await KithNode.open({ db: new NodeDatabase(`attack-relay-${Math.random()}`), hostConfig: { trackers: [], relays: [], iceServers: [] } })
     nodes.push(node)
     const bob = createIdentity()
     const bobHex = toHex(bob.publicKey)

@@ -26,7 +26,7 @@ const nodes: KithNode[] = []
 afterEach(() => { for (const n of nodes.splice(0)) n.close() })
 
 async function openNode (limits: Partial<IncomingSessionLimits> = {}, sessionLimits: Partial<SessionLimits> = {}): Promise<KithNode> {
-  const node = await KithNode.open({ db: new NodeDatabase(`attack-sessions-${Math.random()}`), hostConfig: { trackers: [], iceServers: [] }, incomingLimits: limits, sessionLimits })
+  const node = await KithNode.open({ db: new NodeDatabase(`attack-sessions-${Math.random()}`), hostConfig: { trackers: [], relays: [], iceServers: [] }, incomingLimits: limits, sessionLimits })
   nodes.push(node)
   return node
 }

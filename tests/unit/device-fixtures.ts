@@ -17,7 +17,7 @@ export class NodeSet {
   private readonly nodes: KithNode[] = []
 
   async open (db = new NodeDatabase(`device-${Math.random()}`)): Promise<KithNode> {
-    const node = await KithNode.open({ db, hostConfig: { trackers: [], iceServers: [] } })
+    const node = await KithNode.open({ db, hostConfig: { trackers: [], relays: [], iceServers: [] } })
     this.nodes.push(node)
     return node
   }

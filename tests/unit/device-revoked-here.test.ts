@@ -41,7 +41,7 @@ describe('a device told of its own revocation', () => {
     // itself refuses to start.
     const reopened = (): NodeDatabase => new NodeDatabase(pi.db.name)
     expect((await toldRevokedBefore(reopened()))?.message).toBe((told as Error).message)
-    const again = await KithNode.open({ db: reopened(), hostConfig: { trackers: [], iceServers: [] } })
+    const again = await KithNode.open({ db: reopened(), hostConfig: { trackers: [], relays: [], iceServers: [] } })
     await expect(again.verify()).rejects.toThrow(`This device was revoked by Laptop on ${day()}`)
     again.close()
     // The laptop still serves: only the revoked device stopped.
@@ -107,7 +107,7 @@ describe('a device told of its own revocation', () => {
     // Its revocation arrives by sync anyway: a restart still opens.
     await phone.devices.revoke(revocation)
     phone.close()
-    const again = await KithNode.open({ db: new NodeDatabase(phone.db.name), hostConfig: { trackers: [], iceServers: [] } })
+    const again = await KithNode.open({ db: new NodeDatabase(phone.db.name), hostConfig: { trackers: [], relays: [], iceServers: [] } })
     await expect(again.verify()).resolves.toBeUndefined()
     again.close()
   })

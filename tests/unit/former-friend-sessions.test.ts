@@ -10,7 +10,7 @@ import { KithNode } from '../../node-tab/node'
 import { NodeDatabase } from '../../node-tab/storage/db'
 
 async function nodeWithSessionTo (peer: ReturnType<typeof createIdentity>) {
-  const node = await KithNode.open({ db: new NodeDatabase(`former-${Math.random()}`), hostConfig: { trackers: [], iceServers: [] } })
+  const node = await KithNode.open({ db: new NodeDatabase(`former-${Math.random()}`), hostConfig: { trackers: [], relays: [], iceServers: [] } })
   const [a, b] = createMemoryTransportPair()
   const [session] = await Promise.all([
     establishSession<NodeMethods, NodeMethods>(a, { credentials: node.credentials, handlers: () => ({}) }),

@@ -30,7 +30,7 @@ interface Side { node: KithNode, client: KithClient, address: string }
 async function openSide (): Promise<Side> {
   const nodeName = uniqueName('kith-node')
   const clientName = uniqueName('kith-client')
-  const node = await KithNode.open({ db: new NodeDatabase(nodeName), hostConfig: { trackers: [], iceServers: [] } })
+  const node = await KithNode.open({ db: new NodeDatabase(nodeName), hostConfig: { trackers: [], relays: [], iceServers: [] } })
   const client = new KithClient(node, new ClientDatabase(clientName))
   cleanups.push(() => Dexie.delete(clientName), () => Dexie.delete(nodeName), () => node.close())
   return { node, client, address: node.address }

@@ -15,7 +15,7 @@ const cleanups = cleanupsAfterEach()
 async function openClient (): Promise<{ node: KithNode, client: KithClient }> {
   const nodeName = uniqueName('kith-node')
   const clientName = uniqueName('kith-client')
-  const node = await KithNode.open({ db: new NodeDatabase(nodeName), hostConfig: { trackers: [], iceServers: [] } })
+  const node = await KithNode.open({ db: new NodeDatabase(nodeName), hostConfig: { trackers: [], relays: [], iceServers: [] } })
   const client = new KithClient(node, new ClientDatabase(clientName))
   cleanups.push(() => Dexie.delete(clientName), () => Dexie.delete(nodeName), () => node.close())
   return { node, client }

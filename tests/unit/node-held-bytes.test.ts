@@ -16,7 +16,7 @@ const MiB = 1024 * 1024
 
 describe('bytes a node holds for answers', () => {
   it('stay within one chunk per answer across sessions, drawn from one node-wide budget', async () => {
-    const node = await KithNode.open({ db: new NodeDatabase(`held-${Math.random()}`), hostConfig: { trackers: [], iceServers: [] } })
+    const node = await KithNode.open({ db: new NodeDatabase(`held-${Math.random()}`), hostConfig: { trackers: [], relays: [], iceServers: [] } })
     const startSession = node.connections.startSession.bind(node.connections)
     let maxHeld = 0
     let maxBuffered = 0

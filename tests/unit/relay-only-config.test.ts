@@ -16,7 +16,7 @@ afterEach(async () => {
 })
 
 async function openNode (name: string, db = new NodeDatabase(`relay-only-${name}-${Math.random()}`)): Promise<KithNode> {
-  const node = await KithNode.open({ db, hostConfig: { trackers: [], iceServers: [] } })
+  const node = await KithNode.open({ db, hostConfig: { trackers: [], relays: [], iceServers: [] } })
   nodes.push(node)
   return node
 }

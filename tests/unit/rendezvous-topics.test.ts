@@ -34,7 +34,7 @@ describe('pair and invite topics', () => {
 
 describe('the swarms a node sits in', () => {
   async function openNode (): Promise<KithNode> {
-    return KithNode.open({ db: new NodeDatabase(`topics-${Math.random()}`), hostConfig: { trackers: [], iceServers: [] } })
+    return KithNode.open({ db: new NodeDatabase(`topics-${Math.random()}`), hostConfig: { trackers: [], relays: [], iceServers: [] } })
   }
 
   it('not its address swarm unless the owner opts in; one per friend and per invite', async () => {
@@ -72,10 +72,10 @@ describe('the swarms a node sits in', () => {
 
   it('the opt-in survives a reload', async () => {
     const name = `topics-${Math.random()}`
-    const first = await KithNode.open({ db: new NodeDatabase(name), hostConfig: { trackers: [], iceServers: [] } })
+    const first = await KithNode.open({ db: new NodeDatabase(name), hostConfig: { trackers: [], relays: [], iceServers: [] } })
     await first.setDiscoverable(true)
     first.close()
-    const again = await KithNode.open({ db: new NodeDatabase(name), hostConfig: { trackers: [], iceServers: [] } })
+    const again = await KithNode.open({ db: new NodeDatabase(name), hostConfig: { trackers: [], relays: [], iceServers: [] } })
     expect(again.discoverable).toBe(true)
     again.close()
   })

@@ -88,7 +88,7 @@ describe('AnswerSlots', () => {
 describe('the node’s memory of answered offers', () => {
   it('survives a reload: reopened on the same database, a fresh offer it answered is still a replay', async () => {
     const name = `replays-${Math.random().toString(36).slice(2)}`
-    const open = (): Promise<KithNode> => KithNode.open({ db: new NodeDatabase(name), hostConfig: { trackers: [], iceServers: [] } })
+    const open = (): Promise<KithNode> => KithNode.open({ db: new NodeDatabase(name), hostConfig: { trackers: [], relays: [], iceServers: [] } })
     const before = await open()
     const staleAt = Date.now() + 10 * 60_000
     expect(before.replays.firstSight('pair-swarm', 'offer-1', staleAt, Date.now())).toBe(true)

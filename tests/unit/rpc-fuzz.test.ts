@@ -99,7 +99,7 @@ afterAll(() => { process.off('unhandledRejection', onUnhandled) })
 
 describe('a flood of hostile frames', () => {
   it(`(${FRAMES} frames, seed ${SEED}) leaves the node answering, with nothing held`, async () => {
-    const node = await KithNode.open({ db: new NodeDatabase(`fuzz-${Math.random()}`), hostConfig: { trackers: [], iceServers: [] } })
+    const node = await KithNode.open({ db: new NodeDatabase(`fuzz-${Math.random()}`), hostConfig: { trackers: [], relays: [], iceServers: [] } })
     await node.setDisplayName('Alice')
     await node.items.create({ type: 'note', text: 'still here', audience: { kind: 'friends' } })
     // The handlers live in the network half, loaded when the node starts listening.

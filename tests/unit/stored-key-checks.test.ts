@@ -7,7 +7,7 @@ import { NodeDatabase, type IdentityRow, type OwnDeviceRow } from '../../node-ta
 import { generateSigningKeyPair } from '../../shared/crypto/crypto'
 import { issueDeviceCertificate } from '../../shared/identity/device-certificate'
 
-const hostConfig = { trackers: ['ws://127.0.0.1:9/never'], iceServers: [] }
+const hostConfig = { trackers: ['ws://127.0.0.1:9/never'], relays: [], iceServers: [] }
 const opened: KithNode[] = []
 afterEach(() => { for (const n of opened.splice(0)) n.close() })
 

@@ -14,7 +14,7 @@ const nodes: KithNode[] = []
 afterEach(() => { for (const n of nodes.splice(0)) n.close() })
 
 async function openNode (): Promise<KithNode> {
-  const node = await KithNode.open({ db: new NodeDatabase(`stranger-${Math.random()}`), hostConfig: { trackers: [], iceServers: [] } })
+  const node = await KithNode.open({ db: new NodeDatabase(`stranger-${Math.random()}`), hostConfig: { trackers: [], relays: [], iceServers: [] } })
   await node.setDisplayName('Alice')
   // Handlers other parts of the app add (the client's delete notices) are guarded too.
   node.registerHandlers(() => ({ deleteNotices: () => ({ acknowledged: [] }) }))

@@ -29,7 +29,7 @@ const nodes: KithNode[] = []
 afterEach(() => { for (const n of nodes.splice(0)) n.close() })
 
 async function nodeWithFriends (n: number): Promise<{ node: KithNode, keys: string[] }> {
-  const node = await KithNode.open({ db: new NodeDatabase(`grants-refresh-${Math.random()}`), hostConfig: { trackers: [], iceServers: [] } })
+  const node = await KithNode.open({ db: new NodeDatabase(`grants-refresh-${Math.random()}`), hostConfig: { trackers: [], relays: [], iceServers: [] } })
   nodes.push(node)
   const keys: string[] = []
   for (let i = 0; i < n; i++) {

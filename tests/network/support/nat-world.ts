@@ -43,7 +43,7 @@ export async function createNatWorld (opts: { ice: IceSetup }): Promise<NatWorld
   const tracker = await startTracker({ host: PUBLIC_GATEWAY })
   const app = await startStaticServer({
     root: `${root}dist`, host: PUBLIC_GATEWAY, headers: APP_HEADERS,
-    config: { trackers: [tracker.url], iceServers: iceServers(opts.ice) }
+    config: { trackers: [tracker.url], relays: [], iceServers: iceServers(opts.ice) }
   })
   const browsers: Browser[] = []
   const contexts: BrowserContext[] = []
