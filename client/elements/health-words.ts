@@ -9,5 +9,15 @@ export const HEALTH_WORDS: Record<TrackerHealth, string> = {
   unreachable: 'unreachable, retrying',
   'keeps-dropping': 'keeps dropping the connection',
   slow: 'connected, but slow to answer',
-  'not-relaying': 'connected, but friends’ offers do not seem to get through it'
+  'not-relaying': 'connected, but friends’ offers do not seem to get through it',
+  refused: 'refused our events',
+  'rate-limited': 'asked us to slow down (rate-limited)'
+}
+
+/** The same for a relay, which is connected rather than "working" (a relay
+ *  cannot be seen to carry offers the way a tracker is). */
+export const RELAY_HEALTH_WORDS: Record<TrackerHealth, string> = {
+  ...HEALTH_WORDS,
+  working: 'connected',
+  unreachable: 'unreachable, retrying'
 }

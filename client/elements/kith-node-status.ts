@@ -9,7 +9,7 @@ import { runningBuildId } from '../browser/build-id'
 
 /** The dot's colour: green working, amber on the way or limping, red down. */
 const DOT: Record<TrackerHealth, string> = {
-  working: 'open', connecting: 'connecting', unreachable: 'backoff', 'keeps-dropping': 'backoff', slow: 'connecting', 'not-relaying': 'connecting'
+  working: 'open', connecting: 'connecting', unreachable: 'backoff', 'keeps-dropping': 'backoff', slow: 'connecting', 'not-relaying': 'connecting', refused: 'backoff', 'rate-limited': 'connecting'
 }
 
 export class KithNodeStatus extends LitElement {

@@ -12,8 +12,12 @@ export type TrackerState = 'connecting' | 'open' | 'backoff' | 'closed'
  *  - 'not-relaying': connected, but our offers went unanswered through it
  *    while they were answered through another tracker (a guess: see
  *    tracker-relays.ts);
- *  - 'working': connected, answers in time, and not caught failing to relay. */
-export type TrackerHealth = 'working' | 'connecting' | 'unreachable' | 'keeps-dropping' | 'slow' | 'not-relaying'
+ *  - 'working': connected, answers in time, and not caught failing to relay.
+ *  Relays only (node-tab/relays/relay-connection.ts), in the relay's words
+ *  kept as lastError:
+ *  - 'refused': it turned our events or subscriptions down (OK false, CLOSED);
+ *  - 'rate-limited': it told us to slow down. */
+export type TrackerHealth = 'working' | 'connecting' | 'unreachable' | 'keeps-dropping' | 'slow' | 'not-relaying' | 'refused' | 'rate-limited'
 
 export interface TrackerStatus {
   url: string

@@ -7,7 +7,7 @@
 import type { Event } from 'nostr-tools/pure'
 import { backoffDelay } from '../discovery/tracker-connection'
 import type { TrackerHealth, TrackerState, TrackerStatus } from '../discovery/tracker-types'
-import { ANSWER_KIND, OFFER_KIND, readRelayMessage, type DropReason } from './relay-events'
+import { ANSWER_KIND, OFFER_KIND, readRelayMessage, readRelayReply, type DropReason, type RelayReply } from './relay-events'
 
 /** WebSocket.OPEN; the global may be missing when a socket factory is injected. */
 const OPEN = 1
@@ -59,6 +59,10 @@ export interface RelayHooks {
 
 type Timer = ReturnType<typeof setTimeout>
 
+/** How long a relay's refusal or "slow down" colours its status, unless an
+ *  event of ours is accepted or the socket starts over first. */
+export const COMPLAINT_SHOWN_MS = 120_000
+
 export class RelayConnection {
   private state: TrackerState = 'connecting'
   private health: TrackerHealth = 'connecting'
@@ -77,6 +81,8 @@ export class RelayConnection {
   private readonly perTag = new Map<string, { count: number, since: number }>()
   private readonly seenIds = new Set<string>()
   private published: number[] = []
+  /** The relay's last refusal or "slow down", in its words. */
+  private complaint: { health: 'refused' | 'rate-limited', words: string, at: number } | null = null
 
   constructor (readonly url: string, private readonly settings: RelaySettings, private readonly hooks: RelayHooks) {
     this.subs = this.freshSubs()
@@ -86,6 +92,10 @@ export class RelayConnection {
   }
 
   status (): TrackerStatus {
+    const complaint = this.complaint
+    if (complaint && this.state === 'open' && this.health !== 'keeps-dropping' && this.settings.now() - complaint.at < COMPLAINT_SHOWN_MS) {
+      return { url: this.url, state: this.state, health: complaint.health, lastError: complaint.words, nextRetryAt: this.nextRetryAt }
+    }
     return { url: this.url, state: this.state, health: this.health, lastError: this.lastError, nextRetryAt: this.nextRetryAt }
   }
 
@@ -162,6 +172,7 @@ export class RelayConnection {
       if (this.health !== 'keeps-dropping') this.health = 'working'
       this.openedAt = this.settings.now()
       this.lastError = undefined
+      this.complaint = null
       this.syncSubscriptions()
       this.hooks.onChange()
     }
@@ -175,7 +186,7 @@ export class RelayConnection {
 
   private received (data: unknown): void {
     const msg = readRelayMessage(data)
-    if (msg.type === 'other') return
+    if (msg.type === 'other') return this.replied(readRelayReply(data as string))
     if (msg.type === 'dropped') return this.hooks.onDrop(msg.reason)
     const which = msg.subId === this.subs.offers.id ? 'offer' : msg.subId === this.subs.answers.id ? 'answer' : null
     if (!which) return this.hooks.onDrop('unknown-subscription')
@@ -197,6 +208,16 @@ export class RelayConnection {
     if (!this.hooks.onEvent(this.url, which, msg.event)) return
     this.seenIds.add(msg.event.id)
     if (this.seenIds.size > rememberedIds) this.seenIds.delete(this.seenIds.values().next().value!)
+  }
+
+  private replied (reply: RelayReply): void {
+    if (reply === null) return
+    if (reply.type === 'accepted') {
+      if (this.complaint) { this.complaint = null; this.hooks.onChange() }
+      return
+    }
+    this.complaint = { health: reply.why, words: reply.words, at: this.settings.now() }
+    this.hooks.onChange()
   }
 
   private forgetTagsNotIn (wanted: readonly string[]): void {

@@ -62,6 +62,31 @@ export type RelayMessage =
   | { type: 'other' }
   | { type: 'dropped', reason: DropReason }
 
+/** What a relay said of our own events and subscriptions: it turned one
+ *  down (OK false, CLOSED) or told us to slow down (NIP-01's
+ *  machine-readable prefixes), in its words; or it took one. */
+export type RelayReply =
+  | { type: 'refusal', why: 'refused' | 'rate-limited', words: string }
+  | { type: 'accepted' }
+  | null
+
+/** A relay's own words are shown to the owner: bounded and printable. */
+const MAX_RELAY_WORDS = 160
+
+/** OK false, CLOSED and NOTICE carry a reason; NIP-01 starts it with a
+ *  prefix ("rate-limited:", "blocked:", "restricted:", "auth-required:",
+ *  "pow:", "invalid:", "error:", "duplicate:"). Only what says the relay
+ *  will not carry our events counts (a duplicate is no refusal; a NOTICE
+ *  is free text, taken only when it says rate-limited). */
+function refusalOf (reason: unknown, notice: boolean): RelayReply {
+  if (typeof reason !== 'string') return null
+  const words = reason.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').slice(0, MAX_RELAY_WORDS)
+  const prefix = words.match(/^([a-z-]+):/)?.[1]
+  if (prefix === 'rate-limited') return { type: 'refusal', why: 'rate-limited', words }
+  if (notice || prefix === 'duplicate') return null
+  return { type: 'refusal', why: 'refused', words }
+}
+
 /** The first look at a relay message: its size and its outer shape. */
 export function readRelayMessage (text: unknown): RelayMessage {
   if (typeof text !== 'string') return { type: 'dropped', reason: 'malformed' }
@@ -69,9 +94,21 @@ export function readRelayMessage (text: unknown): RelayMessage {
   let msg: unknown
   try { msg = JSON.parse(text) } catch { return { type: 'dropped', reason: 'malformed' } }
   if (!Array.isArray(msg) || typeof msg[0] !== 'string') return { type: 'dropped', reason: 'malformed' }
-  if (msg[0] !== 'EVENT') return { type: 'other' } // OK, EOSE, NOTICE, CLOSED, AUTH: nothing we act on
+  if (msg[0] !== 'EVENT') return { type: 'other' } // EOSE, AUTH: nothing we act on
   if (msg.length !== 3 || typeof msg[1] !== 'string' || !isEventShape(msg[2])) return { type: 'dropped', reason: 'malformed' }
   return { type: 'event', subId: msg[1], event: msg[2] }
+}
+
+/** A message readRelayMessage called 'other' (already bounded in size),
+ *  read for the relay's verdict on what we sent. */
+export function readRelayReply (text: string): RelayReply {
+  let msg: unknown
+  try { msg = JSON.parse(text) } catch { return null }
+  if (!Array.isArray(msg)) return null
+  if (msg[0] === 'OK') return msg[2] === true ? { type: 'accepted' } : refusalOf(msg[3], false)
+  if (msg[0] === 'CLOSED') return refusalOf(msg[2], false)
+  if (msg[0] === 'NOTICE') return refusalOf(msg[1], true)
+  return null
 }
 
 /** The full check of an event that came under one of our subscriptions. */

@@ -208,3 +208,47 @@ describe('attack: a hostile relay', () => {
     expect(relay.subscription(ANSWER_KIND)).toBeNull()
   })
 })
+
+describe('a relay’s refusals and “slow down”, shown in its own words, bounded', () => {
+  async function openChannel (): Promise<{ relay: HostileRelay, channel: RelayChannel }> {
+    const relay = new HostileRelay()
+    const channel = new RelayChannel({ urls: [RELAY], createSocket: relay.createSocket })
+    cleanups.push(() => channel.close())
+    await channel.ready()
+    return { relay, channel }
+  }
+
+  it('OK false says refused, with the reason; rate-limited says so; an accepted event clears it', async () => {
+    const { relay, channel } = await openChannel()
+    expect(channel.status()[0]!.health).toBe('working')
+    relay.deliver(JSON.stringify(['OK', 'a'.repeat(64), false, 'blocked: kind 25050 is not allowed here']))
+    expect(channel.status()[0]).toMatchObject({ health: 'refused', lastError: 'blocked: kind 25050 is not allowed here' })
+    relay.deliver(JSON.stringify(['NOTICE', 'rate-limited: slow down there chief']))
+    expect(channel.status()[0]).toMatchObject({ health: 'rate-limited', lastError: 'rate-limited: slow down there chief' })
+    relay.deliver(JSON.stringify(['OK', 'b'.repeat(64), true, '']))
+    expect(channel.status()[0]).toMatchObject({ health: 'working', lastError: undefined })
+    // A closed subscription is a refusal too (a relay that wants a login Kith does not give).
+    relay.deliver(JSON.stringify(['CLOSED', 'sub', 'auth-required: sign in first']))
+    expect(channel.status()[0]!.health).toBe('refused')
+  })
+
+  it('a duplicate, a free-text notice, or a reason that is not a string colours nothing', async () => {
+    const { relay, channel } = await openChannel()
+    relay.deliver(JSON.stringify(['OK', 'a'.repeat(64), false, 'duplicate: already have this event']))
+    relay.deliver(JSON.stringify(['NOTICE', 'you have been banned forever, click here']))
+    relay.deliver(JSON.stringify(['OK', 'a'.repeat(64), false, { html: '<b>' }]))
+    relay.deliver(JSON.stringify(['CLOSED', 'sub', 42]))
+    expect(channel.status()[0]).toMatchObject({ health: 'working', lastError: undefined })
+  })
+
+  // Attack: a relay's reason is shown to the owner; a huge one, or one with
+  // control characters (a terminal escape, a fake new line), is cut and cleaned.
+  it('a huge reason or one with control characters is cut to 160 printable characters', async () => {
+    const { relay, channel } = await openChannel()
+    relay.deliver(JSON.stringify(['OK', 'a'.repeat(64), false, 'blocked: \u001b[31mred\nnew line\u0085' + 'x'.repeat(60_000)]))
+    const words = channel.status()[0]!.lastError!
+    expect(words.length).toBe(160)
+    expect(words).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/)
+    expect(words.startsWith('blocked:  [31mred new line ')).toBe(true)
+  })
+})
