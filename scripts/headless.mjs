@@ -121,7 +121,7 @@ async function run (opts) {
     if (now !== servedBuild) say(`serving a new build: ${now} (was ${servedBuild}); the page takes it at its next check`)
     servedBuild = now
   }, 60_000).unref()
-  console.log(`  trackers: ${opts.trackers?.join(', ') ?? 'the app defaults'} · relays: ${opts.relays?.join(', ') ?? 'none'} · ICE servers: ${opts.iceServers ? JSON.stringify(opts.iceServers) : 'the app defaults'}`)
+  console.log(`  trackers: ${opts.trackers?.join(', ') ?? 'the app defaults'} · relays: ${opts.relays ? opts.relays.join(', ') || 'none' : 'the app defaults'} · ICE servers: ${opts.iceServers ? JSON.stringify(opts.iceServers) : 'the app defaults'}`)
 
   const log = openCappedLog(paths.log)
   const args = chromiumArgs({ profileDir: paths.profile, url: pageUrl.href })

@@ -44,7 +44,7 @@ describe('headless runner options', () => {
     expect(resolve(['--data', '/d', '--ice', '[]']).iceServers).toEqual([])
   })
 
-  it('takes relays from repeated --relay flags, else from config.json, else none; a bad one is a sentence', () => {
+  it('takes relays from repeated --relay flags, else from config.json (an empty list: none), else the app’s defaults; a bad one is a sentence', () => {
     expect(resolve(['--data', '/d']).relays).toBeNull()
     const flagged = resolve(['--data', '/d', '--relay', 'ws://127.0.0.1:7000', '--relay=wss://relay.example'])
     expect(flagged.relays).toEqual(['ws://127.0.0.1:7000', 'wss://relay.example'])
@@ -52,6 +52,8 @@ describe('headless runner options', () => {
     const files = { '/d/config.json': JSON.stringify({ relays: ['ws://127.0.0.1:7001'] }) }
     expect(resolve(['--data', '/d'], files).relays).toEqual(['ws://127.0.0.1:7001'])
     expect(resolve(['--data', '/d', '--relay', 'ws://127.0.0.1:7002'], files).relays).toEqual(['ws://127.0.0.1:7002'])
+    // An empty list in config.json is none (the page is told [], over the app's public defaults).
+    expect(resolve(['--data', '/d'], { '/d/config.json': JSON.stringify({ relays: [] }) }).relays).toEqual([])
     expect(() => resolve(['--data', '/d', '--relay', 'https://relay.example'])).toThrow(/not a ws:\/\/ or wss:\/\/ relay URL/)
     expect(() => resolve(['--data', '/d'], { '/d/config.json': JSON.stringify({ relays: 'ws://x' }) })).toThrow(/“relays” must be a list/)
   })

@@ -21,7 +21,8 @@ options:
                       the browser keeps its data per port, so keep it the same
   --tracker <url>     a ws:// or wss:// tracker; repeat for several (default: config.json's, else the public ones)
   --relay <url>       a ws:// or wss:// Nostr relay, a second way to be found beside the trackers;
-                      repeat for several (default: config.json's, else none)
+                      repeat for several (default: config.json's, else the app's public
+                      relays; "relays": [] in config.json for none)
   --ice <json>        ICE servers as JSON, e.g. '[{"urls":"stun:stun.example.org:3478"}]' or '[]' for none
   --stun <url>        a STUN server (stun: or stuns:); repeat for several
   --chromium <path>   the browser to run (default: $KITH_CHROMIUM, else ${DEFAULT_CHROMIUM})
