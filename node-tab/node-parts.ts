@@ -8,6 +8,7 @@ import { Connections } from './connections/connections'
 import { OwnDevices } from './devices/own-devices'
 import type { ReplayGuard } from './discovery/replay-guard'
 import { TrackerDirectory } from './discovery/tracker-directory'
+import { RelayDirectory } from './relays/relay-directory'
 import type { HandlerProvider, SessionHandlersDeps } from './handlers/session-handlers'
 import type { IncomingSessionLimits } from './connections/incoming-sessions'
 import type { NodeIdentity } from './identity/node-identity'
@@ -20,7 +21,7 @@ import { ListenerLifecycle } from './rendezvous/listener-lifecycle'
 import type { MeetingPlan } from './rendezvous/meeting-plan'
 import type { SessionLimits } from './connections/session-limits'
 import type { NodeDatabase } from './storage/db'
-import type { KithConfig } from './person/config'
+import { relaysInConfig, type KithConfig } from './person/config'
 import type { RouteStatus } from './rendezvous/channel'
 import { DevicesStore } from './storage/devices-store'
 import { PersonRotations } from './person/rotations'
@@ -89,12 +90,14 @@ export function buildNodeParts (hooks: NodeHooks) {
     friends.proveSecret = (key, secret, since) => proveMeetingSecret(me.signing()!, fromHex(key), secret, since)
     invites.grant = (invite) => grantInvite(me.signing()!, invite)
   }
-  const trackerDirectory = new TrackerDirectory(db, () => settings.current.trackers, () => settings.current.relayOnly === true)
+  // "Hide my IP address" leaves the configured relays as it leaves the
+  // owner's trackers (a relay, like a tracker, sees the WebSocket's address
+  // and nothing of a connection to a friend), and drops friends' ones.
+  const relayDirectory = new RelayDirectory(db, () => relaysInConfig(settings.current), () => settings.current.relaysOff === true, () => settings.current.relayOnly === true)
+  const trackerDirectory = new TrackerDirectory(db, () => settings.current.trackers, () => settings.current.relayOnly === true,
+    (friendHex, urls, now) => relayDirectory.heard(friendHex, urls, now))
   const trackers = (): string[] => trackerDirectory.urls()
-  // Relays are the owner's (or the host's) list alone; "hide my IP address"
-  // leaves them as it leaves the owner's trackers: a relay, like a tracker,
-  // sees the WebSocket's address and nothing of a connection to a friend.
-  const relayUrls = (): string[] => settings.current.relays ?? []
+  const relayUrls = (): string[] => relayDirectory.urls()
   const rtcConfig = (): RTCConfiguration => settings.rtcConfig
   const isFriend = (key: string): Promise<boolean> => friends.isFriend(key)
 
@@ -134,6 +137,7 @@ export function buildNodeParts (hooks: NodeHooks) {
     discoverable: () => settings.discoverable,
     canMakeFriends: () => me.holdsSigningKey,
     workingTrackers: () => trackerDirectory.toShare(listener.status()),
+    workingRelays: () => relayDirectory.toShare(listener.relayStatus()),
     learnOwnRevocation: async (told, device) => {
       // Only a server device stops for good when told. A full device holds
       // the identity key and may be the one the person rotates from
@@ -256,7 +260,7 @@ export function buildNodeParts (hooks: NodeHooks) {
     withdraw: () => codesPart?.withdraw(),
     close: () => codesPart?.close()
   }
-  return { items, friends, invites, notices, devices, rotations, trackerDirectory, plan, connections, ownDevices, noticeSender, hints, mailbox, listener, codes, meetAgain }
+  return { items, friends, invites, notices, devices, rotations, trackerDirectory, relayDirectory, plan, connections, ownDevices, noticeSender, hints, mailbox, listener, codes, meetAgain }
 }
 
 /** The events that cross between parts: a session that opens gets waiting
@@ -272,9 +276,12 @@ export interface RecoveryAsked { friendKey: string, outcome: 'kept' | 'unchanged
 export interface WiredParts { friendJoined: (remoteHex: string) => void }
 
 export function wireParts (parts: NodeParts, changed: () => void, hooks: Pick<NodeHooks, 'db' | 'loadedNetwork'> & { recoveryAsked: (detail: RecoveryAsked) => void }): WiredParts {
-  const { connections: { sessions }, friends, notices, noticeSender, trackerDirectory, listener } = parts
+  const { connections: { sessions }, friends, notices, noticeSender, trackerDirectory, relayDirectory, listener } = parts
   trackerDirectory.addEventListener('change', changed)
   trackerDirectory.addEventListener('trackers-changed', () => { listener.setTrackers(trackerDirectory.urls()); changed() })
+  relayDirectory.addEventListener('change', changed)
+  // Relays sit inside the listener's channel: a new list starts it over.
+  relayDirectory.addEventListener('relays-changed', () => { listener.restart(); changed() })
   noticeSender.addEventListener('acknowledged', (ev) => {
     changed()
     void closeIfFormerFriend((ev as CustomEvent<{ friendKey: string }>).detail.friendKey)

@@ -45,6 +45,8 @@ export class KithNode extends EventTarget {
   readonly rotations: NodeParts['rotations']
   /** Trackers beyond the configured ones: remembered, shared by friends; and which relay. */
   readonly trackerDirectory: NodeParts['trackerDirectory']
+  /** The relays in use: the configured ones, then friends' (none while off). */
+  readonly relayDirectory: NodeParts['relayDirectory']
   /** Which swarms to sit in, and where to look for someone. */
   readonly plan: NodeParts['plan']
   /** Dialling, accepting, the handshake and the open sessions. */
@@ -120,7 +122,7 @@ export class KithNode extends EventTarget {
       sessionLimits: opts.sessionLimits
     })
     ;({ items: this.items, friends: this.friends, invites: this.invites, notices: this.notices, devices: this.devices, rotations: this.rotations } = parts)
-    ;({ trackerDirectory: this.trackerDirectory, plan: this.plan, connections: this.connections, ownDevices: this.ownDevices } = parts)
+    ;({ trackerDirectory: this.trackerDirectory, relayDirectory: this.relayDirectory, plan: this.plan, connections: this.connections, ownDevices: this.ownDevices } = parts)
     ;({ listener: this.listener, codes: this.codes, noticeSender: this.noticeSender, hints: this.hints, mailbox: this.mailbox, meetAgain: this.meetAgain } = parts)
     this.wired = wireParts(parts, () => this.changed(), {
       db,
@@ -136,6 +138,7 @@ export class KithNode extends EventTarget {
     const identity = await loadOrCreateIdentity(db)
     const node = new KithNode(db, identity, await PersonSettings.load(db, opts.hostConfig), opts)
     await node.trackerDirectory.load()
+    await node.relayDirectory.load()
     await restoreReplays(db, node.replays)
     await node.ownDevices.load()
     // Pieces of a file whose save was cut short (a crash, a closed tab).
@@ -209,6 +212,13 @@ export class KithNode extends EventTarget {
       this.sessions.closeEverything('reconnecting through the relay')
       this.codes.withdraw()
     }
+    this.listener.restart()
+    this.changed()
+  }
+
+  /** The owner's relay list goes: the host's (or the defaults) apply again. */
+  async resetRelays (): Promise<void> {
+    await this.settings.resetRelays()
     this.listener.restart()
     this.changed()
   }

@@ -120,6 +120,15 @@ export interface KithApi extends EventTarget {
   trackerList (): TrackerInUse[]
   /** Stop using a tracker a friend shared; that friend cannot add it again. */
   removeSharedTracker (url: string): Promise<void>
+  /** The relays in use, in order: mine (or the host's, or the defaults),
+   *  then friends'; none while relays are turned off. */
+  relayList (): TrackerInUse[]
+  /** The relays as configured (kept while relays are turned off). */
+  configuredRelays (): string[]
+  /** Stop using a relay a friend shared; that friend cannot add it again. */
+  removeSharedRelay (url: string): Promise<void>
+  /** Drop my relay list: the host's (or the defaults) apply again. */
+  resetRelays (): Promise<void>
   /** Connecting without a tracker: my connection code for a friend (sealed
    *  to them, single use, ten minutes); a friend's code answered (the
    *  answer code to send back; `connected` settles when the connection is

@@ -102,6 +102,10 @@ export class KithClient extends EventTarget implements KithApi {
   saveConfig (config: Partial<KithConfig>): Promise<void> { return this.node.saveConfig(config) }
   trackerList (): TrackerInUse[] { return this.node.trackerDirectory.inUse() }
   async removeSharedTracker (url: string): Promise<void> { this.node.trackerDirectory.removeShared(url) }
+  relayList (): TrackerInUse[] { return this.node.relayDirectory.inUse() }
+  configuredRelays (): string[] { return this.node.currentConfig.relays ?? [] }
+  async removeSharedRelay (url: string): Promise<void> { this.node.relayDirectory.removeShared(url) }
+  resetRelays (): Promise<void> { return this.node.resetRelays() }
   makeConnectionCode (friendAddress: string): Promise<string> { return this.node.makeConnectionCode(keyHexOf(friendAddress)) }
   answerConnectionCode (friendAddress: string, code: string): Promise<{ answerCode: string, connected: Promise<void> }> {
     return this.node.answerConnectionCode(keyHexOf(friendAddress), code)

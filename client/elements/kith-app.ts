@@ -15,6 +15,7 @@ import { inviterHintFrom } from '../../shared/rendezvous/invite-link'
 import './kith-backup-reminder'
 import { ApiQuery } from './api-query'
 import './kith-tracker-list'
+import './kith-relay-list'
 import { answerAsks } from './ask-app'
 import { listenWhileConnected } from './listen'
 
@@ -198,7 +199,7 @@ export class KithApp extends LitElement {
         <kith-open-address></kith-open-address>
         <kith-node-status .status=${api.status()} .rejected=${api.lastRejected}></kith-node-status>
         <kith-backup .api=${api.backup} .tick=${this.tick}></kith-backup>
-        <kith-settings .config=${api.config}><kith-tracker-list slot="trackers" .api=${api} .status=${api.status().trackers}></kith-tracker-list></kith-settings>`
+        <kith-settings .config=${api.config}><kith-tracker-list slot="trackers" .api=${api} .status=${api.status().trackers}></kith-tracker-list><kith-relay-list slot="relays" .api=${api} .status=${api.status().relays}></kith-relay-list></kith-settings>`
       case 'items': return html`
         <kith-item-composer .api=${api}></kith-item-composer>
         <kith-my-items .api=${api}></kith-my-items>

@@ -57,7 +57,6 @@ export class KithSettings extends LitElement {
     ev.preventDefault()
     const form = ev.target as HTMLFormElement
     const trackers = (form.elements.namedItem('trackers') as HTMLTextAreaElement).value.split(/\s+/).filter(Boolean)
-    const relays = (form.elements.namedItem('relays') as HTMLTextAreaElement).value.split(/\s+/).filter(Boolean)
     let iceServers: unknown
     try {
       iceServers = JSON.parse((form.elements.namedItem('ice') as HTMLTextAreaElement).value || '[]')
@@ -66,7 +65,7 @@ export class KithSettings extends LitElement {
       return
     }
     const relayOnly = (form.elements.namedItem('relay-only') as HTMLInputElement).checked
-    saveThroughApp(this, 'save-config', { config: { trackers, relays, iceServers, relayOnly } }, 'Saved. Reconnected with the new settings.')
+    saveThroughApp(this, 'save-config', { config: { trackers, iceServers, relayOnly } }, 'Saved. Reconnected with the new settings.')
   }
 
   override render () {
@@ -93,9 +92,6 @@ export class KithSettings extends LitElement {
           <label for="trackers">Trackers, one per line</label>
           <textarea id="trackers" name="trackers" rows="3" spellcheck="false">${this.config.trackers.join('\n')}</textarea>
           <p class="hint">WebSocket trackers only help friends find each other; they see your IP address, never your data or who your friends are.</p>
-          <label for="relays">Relays, one per line</label>
-          <textarea id="relays" name="relays" rows="2" spellcheck="false" aria-describedby="relays-hint">${(this.config.relays ?? []).join('\n')}</textarea>
-          <p class="hint" id="relays-hint">Nostr relays (wss://…) are a second way for friends to find you when trackers are down. Like trackers they see your IP address and sealed offers, never your data, name or who your friends are. Leave empty to use none.</p>
           <label for="ice">ICE servers (JSON)</label>
           <textarea id="ice" name="ice" rows="3" spellcheck="false" aria-describedby="ice-hint">${JSON.stringify(this.config.iceServers)}</textarea>
           <p class="hint" id="ice-hint">STUN finds your public address; a TURN server relays the connection when two home networks cannot reach each other, e.g. [{"urls": "turn:turn.example.org:3478", "username": "…", "credential": "…"}]. The relay passes encrypted traffic only.</p>
@@ -107,6 +103,7 @@ export class KithSettings extends LitElement {
           <p class=${this.error ? 'error' : 'hint'} role="status" aria-live="polite" data-testid="network-settings-status">${this.error || this.message}</p>
         </form>
         <slot name="trackers"></slot>
+        <slot name="relays"></slot>
       </details>`
   }
 }

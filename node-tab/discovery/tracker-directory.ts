@@ -3,7 +3,7 @@
 // which ones friends shared; saved in the device's own settings. The node
 // asks it which trackers to use, and asks each friend, once a session with
 // them opens, which trackers work for them.
-import { parseWorkingTrackers } from '../../shared/protocol/protocol'
+import { parseWorkingRelays, parseWorkingTrackers } from '../../shared/protocol/protocol'
 import type { NodeSession } from '../connections/sessions'
 import type { NodeDatabase } from '../storage/db'
 import type { TrackerStatus } from './tracker-client'
@@ -27,7 +27,10 @@ export class TrackerDirectory extends EventTarget {
     private readonly db: NodeDatabase,
     private readonly mine: () => readonly string[],
     /** "Hide my IP address": no friend's tracker is taken or used. */
-    private readonly relayOnly: () => boolean = () => false
+    private readonly relayOnly: () => boolean = () => false,
+    /** The relays in the same answer (node-tab/relays/relay-directory.ts),
+     *  given only when the whole answer passed its checks. */
+    private readonly heardRelays: (friendHex: string, urls: string[], now: number) => void = () => {}
   ) {
     super()
     this.relays.onChange(() => {
@@ -78,13 +81,17 @@ export class TrackerDirectory extends EventTarget {
     this.askedAt.set(friendHex, now)
     if (this.askedAt.size > 1_000) this.askedAt.delete(this.askedAt.keys().next().value!)
     let urls: string[]
+    let relays: string[]
     try {
-      urls = parseWorkingTrackers(await session.rpc.call('workingTrackers', {}, { timeoutMs: ASK_TIMEOUT_MS }))
+      const answer: unknown = await session.rpc.call('workingTrackers', {}, { timeoutMs: ASK_TIMEOUT_MS })
+      urls = parseWorkingTrackers(answer)
+      relays = parseWorkingRelays(answer)
     } catch {
       return // an older node, a refusal, or a list that broke the rules: nothing taken
     }
     const before = this.urls().join(' ')
     if (addShared(this.book, friendHex, urls, this.mine(), now)) this.save(this.urls().join(' ') !== before)
+    this.heardRelays(friendHex, relays, now)
   }
 
   /** Resolves once every change so far is saved. */

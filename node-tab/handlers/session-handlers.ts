@@ -33,6 +33,8 @@ export interface SessionHandlersDeps {
   canMakeFriends: () => boolean
   /** The trackers that work for me, to share with friends. */
   workingTrackers: () => string[]
+  /** The relays that work for me, told with the trackers (absent: none told). */
+  workingRelays?: () => string[]
   learnRevocations: (friendKey: Uint8Array, told: DeviceRevokedParams, device?: RemoteDevice) => Promise<void>
   /** Another of my devices says this one was revoked (devices/revoked-here.ts). */
   learnOwnRevocation: (told: DeviceRevokedParams, device: RemoteDevice) => Promise<void>
@@ -52,10 +54,10 @@ export function sessionHandlers (deps: SessionHandlersDeps): (remoteKey: Uint8Ar
     const handlers: Partial<RpcHandlers<NodeMethods>> = {
       ...basicHandlers(deps.profile),
       ...itemHandlers(deps.items, remoteHex),
-      // Friends only (stranger-policy.ts): the trackers that work for me.
+      // Friends only (stranger-policy.ts): the trackers and relays that work for me.
       workingTrackers: (params) => {
         parseEmptyParams(params)
-        return { trackers: deps.workingTrackers() }
+        return deps.workingRelays ? { trackers: deps.workingTrackers(), relays: deps.workingRelays() } : { trackers: deps.workingTrackers() }
       },
       // Friends only: my recovery record, which they keep (person/recovery.ts).
       recoveryRecord: async (params) => {

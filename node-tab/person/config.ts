@@ -4,10 +4,15 @@
 // at local trackers), then the public defaults below for real use.
 export interface KithConfig {
   trackers: string[]
-  /** Nostr relays: a second rendezvous beside the trackers (node-tab/relays).
-   *  None by default until the owner can see and choose them in settings;
-   *  `npm start` and the headless runner's config.json name a local one. */
+  /** Nostr relays: a second rendezvous beside the trackers (node-tab/relays)
+   *  and the blind mailbox (node-tab/mailbox). The public defaults below
+   *  unless the host's config.json names its own (`npm start` names its
+   *  embedded one, tests their own, `[]` for none) or the owner chose. */
   relays?: string[]
+  /** "Keep everything off relays": no rendezvous and no mailbox on any
+   *  relay, whatever the list says (the list is kept for when it is
+   *  turned back on). Per device, like the rest of the network. */
+  relaysOff?: boolean
   iceServers: RTCIceServer[]
   /** "Hide my IP address from friends": every connection goes through a
    *  TURN relay (iceTransportPolicy 'relay'), so friends see only the
@@ -16,12 +21,19 @@ export interface KithConfig {
   relayOnly?: boolean
 }
 
+export const DEFAULT_RELAYS: readonly string[] = ['wss://relay.damus.io', 'wss://nos.lol', 'wss://relay.primal.net', 'wss://nostr.mom']
+
 export const DEFAULT_CONFIG: KithConfig = {
   trackers: [
     'wss://tracker.openwebtorrent.com',
     'wss://tracker.webtorrent.dev',
     'wss://tracker.btorrent.xyz'
   ],
+  // Well-run public relays, free to write to without an account, that pass
+  // ephemeral kinds (25050/25051) and store regular ones (4550) with NIP-40
+  // expiry: why these is in docs/networks.md. Tests and `npm start` never
+  // reach them: their config.json names their own relays (or none).
+  relays: [...DEFAULT_RELAYS],
   iceServers: [
     { urls: 'stun:stun.l.google.com:19302' },
     { urls: 'stun:global.stun.twilio.com:3478' }
@@ -40,7 +52,7 @@ function isIceServer (v: unknown): v is RTCIceServer {
 export function parseConfig (input: unknown): Partial<KithConfig> {
   if (typeof input !== 'object' || input === null) throw new ConfigError('The configuration must be a JSON object.')
   const out: Partial<KithConfig> = {}
-  const { trackers, relays, iceServers, relayOnly } = input as Record<string, unknown>
+  const { trackers, relays, iceServers, relayOnly, relaysOff } = input as Record<string, unknown>
   if (trackers !== undefined) {
     if (!Array.isArray(trackers) || !trackers.every((t) => typeof t === 'string')) throw new ConfigError('“trackers” must be a list of ws:// or wss:// URLs.')
     for (const t of trackers) {
@@ -63,7 +75,16 @@ export function parseConfig (input: unknown): Partial<KithConfig> {
     if (typeof relayOnly !== 'boolean') throw new ConfigError('“relayOnly” must be true or false.')
     out.relayOnly = relayOnly
   }
+  if (relaysOff !== undefined) {
+    if (typeof relaysOff !== 'boolean') throw new ConfigError('“relaysOff” must be true or false.')
+    out.relaysOff = relaysOff
+  }
   return out
+}
+
+/** The relays to use now: none at all while they are turned off. */
+export function relaysInConfig (config: KithConfig): string[] {
+  return config.relaysOff === true ? [] : config.relays ?? []
 }
 
 /** A turn: or turns: URL among the ICE servers. */
@@ -111,6 +132,7 @@ export function mergeConfig (...layers: Array<Partial<KithConfig> | undefined>):
     if (layer?.relays) merged.relays = layer.relays
     if (layer?.iceServers) merged.iceServers = layer.iceServers
     if (layer?.relayOnly !== undefined) merged.relayOnly = layer.relayOnly
+    if (layer?.relaysOff !== undefined) merged.relaysOff = layer.relaysOff
   }
   return merged
 }

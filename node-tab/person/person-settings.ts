@@ -33,7 +33,9 @@ export class PersonSettings {
     private discoverableByAddress: boolean,
     private config: KithConfig,
     /** What the owner chose, over the host's: saved whole at every change. */
-    private overrides: Partial<KithConfig>
+    private overrides: Partial<KithConfig>,
+    /** The host's layer (its config.json), under the owner's. */
+    private readonly host: Partial<KithConfig>
   ) {}
 
   /** Reads the saved settings; the host's configuration comes from its
@@ -45,7 +47,7 @@ export class PersonSettings {
     try { overrides = saved ? parseConfig(saved) : {} } catch { /* a broken saved setting falls back */ }
     const host = hostConfig ?? await hostConfigOf(db, ask)
     const discoverable = (await db.getSetting(DISCOVERABLE_KEY, isBoolean)) ?? false
-    return new PersonSettings(db, name, discoverable, mergeConfig(host, overrides), overrides)
+    return new PersonSettings(db, name, discoverable, mergeConfig(host, overrides), overrides, host)
   }
 
   get displayName (): string {
@@ -92,7 +94,7 @@ export class PersonSettings {
    *  some fields keeps what earlier saves set, after a reload too. */
   async saveConfig (overrides: Partial<KithConfig>): Promise<ConfigChange> {
     const checked = parseConfig(overrides)
-    const next = mergeConfig({ trackers: this.config.trackers, relays: this.config.relays, iceServers: this.config.iceServers, relayOnly: this.config.relayOnly }, checked)
+    const next = mergeConfig({ trackers: this.config.trackers, relays: this.config.relays, iceServers: this.config.iceServers, relayOnly: this.config.relayOnly, relaysOff: this.config.relaysOff }, checked)
     if (next.relayOnly === true && !hasTurnServer(next.iceServers)) throw new ConfigError(RELAY_ONLY_NEEDS_TURN)
     const saved = { ...this.overrides, ...checked }
     await this.db.putSetting(CONFIG_KEY, saved)
@@ -100,6 +102,15 @@ export class PersonSettings {
     const hidingNow = next.relayOnly === true && this.config.relayOnly !== true
     this.config = next
     return { trackers: checked.trackers, hidingNow }
+  }
+
+  /** The owner's relay list is dropped: the host's (its config.json), or
+   *  the public defaults when it names none, apply again. */
+  async resetRelays (): Promise<void> {
+    const { relays: _mine, ...rest } = this.overrides
+    await this.db.putSetting(CONFIG_KEY, rest)
+    this.overrides = rest
+    this.config = mergeConfig(this.host, rest)
   }
 
   /** Another of my devices changed the person's settings: read them again. */

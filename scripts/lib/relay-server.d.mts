@@ -25,6 +25,8 @@ export interface RunningRelay {
   violations: string[]
   /** Every message clients sent, as text (the most recent 20 000). */
   seen: () => string[]
+  /** How many sockets it has accepted since it started. */
+  connections: () => number
   /** The events it stores (ephemeral ones are never stored). */
   stored: () => RelayEvent[]
   /** Forgets these stored events (by id), as a relay that drops some does. */

@@ -40,10 +40,12 @@ export async function startRelay ({ port = 0, host = '127.0.0.1', strict = true,
   const relay = new NostrRelay(store, { logger: silentLogger(), eventHandlingResultCacheTtl: 0, ...(filterCacheMs === undefined ? {} : { filterResultCacheTtl: filterCacheMs }) })
   const wss = new WebSocketServer({ port, host, maxPayload: 1024 * 1024 })
   const sockets = new Set()
+  let accepted = 0
   let url = ''
 
   wss.on('connection', (socket, req) => {
     sockets.add(socket)
+    accepted++
     relay.handleConnection(socket, req.socket.remoteAddress)
     const bucket = { tokens: RATE_BURST, at: Date.now() }
     let dropped = false
@@ -80,6 +82,7 @@ export async function startRelay ({ port = 0, host = '127.0.0.1', strict = true,
     port: address.port,
     violations,
     seen: () => [...seen],
+    connections: () => accepted,
     stored: () => store.all(),
     forget: (ids) => { for (const id of ids) store.events.delete(id) },
     close: async () => {

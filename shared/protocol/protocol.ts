@@ -71,8 +71,9 @@ export interface NodeMethods {
   deviceRevoked: { params: DeviceRevokedParams, result: { ok: true } }
   /** Friends only: the trackers that work for this node (at most
    *  MAX_SHARED_TRACKERS), so a friend can still meet others when the
-   *  default ones are gone. */
-  workingTrackers: { params: Record<string, never>, result: { trackers: string[] } }
+   *  default ones are gone; and, from nodes that know relays, the Nostr
+   *  relays that work for it (the same bounds; absent from older nodes). */
+  workingTrackers: { params: Record<string, never>, result: { trackers: string[], relays?: string[] } }
   /** From an owner to a friend's client: something you may see changed
    *  (shared, edited, audience changed); sync me when you like. No content,
    *  no item id, no kind: the friend learns nothing they would not learn by
@@ -102,15 +103,25 @@ export const MAX_SHARED_TRACKERS = 5
  *  MAX_SHARED_TRACKERS ws/wss URLs (each ≤ 200 characters, no credentials),
  *  returned normalized and de-duplicated. Anything else is refused whole. */
 export function parseWorkingTrackers (value: unknown): string[] {
-  const p = record(value, 'workingTrackers')
-  const list = p.trackers
+  return parseRouteList(record(value, 'workingTrackers').trackers, 'tracker')
+}
+
+/** The relays in a friend's answer to workingTrackers, checked as the
+ *  trackers are (the same URL rules and bounds); none from an older node
+ *  that does not send them. Anything else is refused whole. */
+export function parseWorkingRelays (value: unknown): string[] {
+  const relays = record(value, 'workingTrackers').relays
+  return relays === undefined ? [] : parseRouteList(relays, 'relay')
+}
+
+function parseRouteList (list: unknown, what: 'tracker' | 'relay'): string[] {
   if (!Array.isArray(list) || list.length > MAX_SHARED_TRACKERS) {
-    throw new KithError('BAD_REQUEST', `trackers must be a list of at most ${MAX_SHARED_TRACKERS} URLs`)
+    throw new KithError('BAD_REQUEST', `${what}s must be a list of at most ${MAX_SHARED_TRACKERS} URLs`)
   }
   const out = new Set<string>()
   for (const entry of list) {
     const url = normalizeTrackerUrl(entry)
-    if (url === null) throw new KithError('BAD_REQUEST', 'each tracker must be a ws:// or wss:// URL of at most 200 characters, without a user name or password')
+    if (url === null) throw new KithError('BAD_REQUEST', `each ${what} must be a ws:// or wss:// URL of at most 200 characters, without a user name or password`)
     out.add(url)
   }
   return [...out]

@@ -98,6 +98,15 @@ describe('no accessibility violations', () => {
     await clean(alice, 'devices')
   })
 
+  it('Network settings, open, with the relay list (a relay that cannot be reached, its last error, the off switch)', async () => {
+    await alice.page.goto(`${world.appUrl}#/me`)
+    await alice.page.getByText('Network settings').click()
+    await alice.page.getByLabel('Add a relay').fill('ws://127.0.0.1:9')
+    await alice.page.getByRole('button', { name: 'Add', exact: true }).click()
+    await alice.page.getByTestId('relay-last-error').waitFor({ timeout: 30_000 })
+    await clean(alice, 'network-settings')
+  })
+
   it('the check itself finds a violation: an image without a text alternative', async () => {
     await alice.page.evaluate(() => {
       const img = document.createElement('img')

@@ -53,7 +53,7 @@ describe('every tracker down, the relay up', () => {
     await screenshot(bob, '90-relays-bob-live-without-trackers')
   })
 
-  it('Bob’s status says the relay works while no tracker does; Network settings list it, and emptying the list turns relays off', async () => {
+  it('Bob’s status says the relay works while no tracker does; Network settings list it, and removing it leaves no relay', async () => {
     await bob.page.goto(`${world.appUrl}#/me`)
     await expect.poll(() => bob.page.getByTestId('relays-connected').textContent(), { timeout: 30_000 }).toBe('1 of 1')
     expect(await bob.page.getByTestId('relay-health').getAttribute('data-health')).toBe('working')
@@ -61,12 +61,14 @@ describe('every tracker down, the relay up', () => {
     // Reachable through the relay alone: online, not "not reachable yet".
     expect(await bob.page.getByTestId('node-summary').textContent()).toMatch(/^\s*Online/)
     await bob.page.getByText('Network settings').click()
-    const relays = bob.page.getByLabel('Relays, one per line')
-    expect(await relays.inputValue()).toBe(world.relay!.url)
+    expect(await bob.page.getByTestId('relay-in-use').allTextContents()).toEqual([expect.stringMatching(new RegExp(`^\\s*${world.relay!.url} — yours, connected`))])
     await desktopAndPhone(bob, ['91-relays-status-1280', '92-relays-status-390'])
-    await relays.fill('')
-    await bob.page.getByRole('button', { name: 'Save settings' }).click()
-    await expect.poll(() => bob.page.getByTestId('network-settings-status').textContent()).toMatch(/Saved/)
+    // Removed from my list, it is still the one Alice said works for her; removed again, it is gone.
+    const row = bob.page.getByTestId('relay-in-use')
+    await bob.page.getByRole('button', { name: `Remove ${world.relay!.url}` }).click()
+    await expect.poll(() => row.getAttribute('data-source')).toBe('friend')
+    await bob.page.getByRole('button', { name: `Remove ${world.relay!.url}` }).click()
+    await bob.page.getByTestId('no-relays').waitFor()
     await expect.poll(() => bob.page.getByTestId('relay-health').count()).toBe(0)
     expect(await bob.page.getByTestId('relays-connected').count()).toBe(0)
   })

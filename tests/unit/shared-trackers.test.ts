@@ -24,7 +24,7 @@ afterEach(() => { for (const n of nodes.splice(0)) n.close() })
 
 async function openNode (dbName = `trackers-${Math.random()}`, trackers = MINE): Promise<KithNode> {
   // No listener is started: nothing here opens a socket.
-  const node = await KithNode.open({ db: new NodeDatabase(dbName), hostConfig: { trackers, iceServers: [] } })
+  const node = await KithNode.open({ db: new NodeDatabase(dbName), hostConfig: { trackers, relays: [], iceServers: [] } })
   nodes.push(node)
   return node
 }
@@ -92,9 +92,9 @@ describe('workingTrackers between nodes', () => {
     const friend = createIdentity()
     await befriend(node, friend)
     const session = await sessionTo(node, friend, {})
-    expect(await session.rpc.call('workingTrackers', {})).toEqual({ trackers: [] }) // nothing proven to relay yet
+    expect(await session.rpc.call('workingTrackers', {})).toEqual({ trackers: [], relays: [] }) // nothing proven to relay yet (and no relay connected)
     node.trackerDirectory.relays.relayed(MINE[1]!)
-    expect(await session.rpc.call('workingTrackers', {})).toEqual({ trackers: [MINE[1]] })
+    expect(await session.rpc.call('workingTrackers', {})).toEqual({ trackers: [MINE[1]], relays: [] })
   })
 
   it('a friend’s trackers are asked for when a session opens, used after mine, and shown with who shared them', async () => {
