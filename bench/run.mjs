@@ -14,13 +14,14 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import { launchChromium } from '../scripts/lib/chromium.mjs'
 import { startStaticServer } from '../scripts/lib/static-server.mjs'
 import { startTracker } from '../scripts/lib/tracker-server.mjs'
+import { startRelay } from '../scripts/lib/relay-server.mjs'
 import { STANDARD_FIGURES, failed, withTimeout } from './lib/index.mjs'
 
 // The contract for bench/systems/<name>.mjs is in lib/contract.mjs.
 
 const HERE = path.dirname(fileURLToPath(import.meta.url))
 const ROOT = path.resolve(HERE, '..')
-const SYSTEMS = ['raw', 'bugout', 'kith', 'kith-device', 'kith-app', 'kith-backup', 'kith-scale']
+const SYSTEMS = ['raw', 'bugout', 'kith', 'kith-device', 'kith-app', 'kith-backup', 'kith-scale', 'kith-relay']
 const SYSTEM_BUDGET_MS = Number(process.env.BENCH_SYSTEM_BUDGET_MS ?? 400_000)
 const RUN_BUDGET_MS = Number(process.env.BENCH_RUN_BUDGET_MS ?? 1_100_000)
 const RESULTS = path.join(HERE, 'results.json')
@@ -68,12 +69,15 @@ function expectedFigures (mod) {
   return STANDARD_FIGURES
 }
 
-let tracker, pages, app, browser
+let tracker, relay, pages, app, browser
 let exitCode = 0
 try {
   // Strict, like Aquatic: a system that breaks its rules loses its socket,
   // and every violation is printed (and listed at the end).
   tracker = await startTracker({ strict: true })
+  // The embedded relay, strict as public relays are, like the tracker: only
+  // systems that ask for it use it (the config pages get names none).
+  relay = await startRelay({ strict: true })
   const config = { trackers: [tracker.url], relays: [], iceServers: [] }
   pages = await startStaticServer({
     root: path.join(HERE, 'pages'),
@@ -83,7 +87,7 @@ try {
   const dist = path.join(ROOT, 'dist')
   if (existsSync(path.join(dist, 'index.html'))) app = await startStaticServer({ root: dist, config })
   browser = await launchChromium()
-  err(`tracker ${tracker.url}, pages ${pages.url}, app ${app?.url ?? '(dist/ not built)'}, chromium ${browser.version()}`)
+  err(`tracker ${tracker.url}, relay ${relay.url}, pages ${pages.url}, app ${app?.url ?? '(dist/ not built)'}, chromium ${browser.version()}`)
 
   for (const system of systems) {
     const file = path.join(HERE, 'systems', `${system}.mjs`)
@@ -103,6 +107,7 @@ try {
       const figures = await withTimeout(mod.measure({
         browser,
         trackerUrl: tracker.url,
+        relay,
         pagesUrl: pages.url,
         appUrl: app?.url ?? null,
         config,
@@ -129,8 +134,9 @@ try {
   exitCode = 1
 } finally {
   await withTimeout(Promise.resolve(browser?.close()), 15_000, 'closing Chromium').catch((e) => err(e.message))
-  await Promise.all([app, pages, tracker].map((s) => s?.close())).catch((e) => err(e.message))
+  await Promise.all([app, pages, tracker, relay].map((s) => s?.close())).catch((e) => err(e.message))
   if (tracker?.violations.length) err(`strict tracker violations (${tracker.violations.length}):\n  ${tracker.violations.join('\n  ')}`)
+  if (relay?.violations.length) err(`strict relay violations (${relay.violations.length}):\n  ${relay.violations.join('\n  ')}`)
   const tmp = `${RESULTS}.tmp`
   await writeFile(tmp, JSON.stringify(results, null, 2) + '\n')
   await rename(tmp, RESULTS)

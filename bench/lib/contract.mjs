@@ -19,11 +19,14 @@
  * @property {import('playwright-core').Browser} browser  the one shared Chromium; open one
  *   context per person (openPerson / withPair)
  * @property {string} trackerUrl  ws://127.0.0.1:<port>, the only tracker to use
+ * @property {import('../../scripts/lib/relay-server.d.mts').RunningRelay} relay  the run's strict
+ *   Nostr relay (a stock one from npm): its url, and what it saw, to count at the relay
  * @property {string} pagesUrl  http://127.0.0.1:<port> serving bench/pages/, the Bugout
  *   bundle at /vendor/bugout/bugout.min.js, and /config.json
  * @property {string|null} appUrl  http://127.0.0.1:<port> serving the built app (dist/) with
  *   /config.json = config; null when dist/ is not built
- * @property {{ trackers: string[], iceServers: [] }} config  what /config.json holds
+ * @property {{ trackers: string[], relays: [], iceServers: [] }} config  what /config.json holds
+ *   (no relay: a system that uses the relay names it itself)
  * @property {(...args: unknown[]) => void} log  diagnostics to stderr, prefixed with the system
  * @property {(f: import('./figures.mjs').Figure) => void} emit  print and store a figure now
  * @property {AbortSignal} signal  aborted if measure() throws or runs past its budget

@@ -23,6 +23,7 @@ import { backupBench, backupMemory } from './backup-bench'
 import { fileHarness } from './file-harness'
 import { befriendAndSync, openClient } from './people'
 import { scaleSessionsBench } from './scale-sessions-bench'
+import { relayBench } from './relay-bench'
 import type { NodeMethods } from '../../shared/protocol/protocol'
 
 // The app loads its cryptography code lazily; the harness uses it at once.
@@ -178,6 +179,6 @@ const scaleBench = {
   }
 }
 
-const everything = { ...harness, ...scaleBench, ...fileHarness, ...devicesBench, ...backupBench, ...backupMemory, ...scaleSessionsBench }
+const everything = { ...harness, ...scaleBench, ...fileHarness, ...devicesBench, ...backupBench, ...backupMemory, ...scaleSessionsBench, ...relayBench }
 declare global { interface Window { kithHarness: typeof everything } }
 window.kithHarness = everything
