@@ -133,13 +133,15 @@ export class KithRelayList extends LitElement {
           ${list.length === 0
             ? html`<p class="hint" data-testid="no-relays">No relays: friends find you through trackers only, and nothing waits for friends who are offline.</p>`
             : html`<ul aria-labelledby="relays-in-use" data-testid="relays-in-use">${list.map((r) => this.entry(r))}</ul>`}
-          <form class="row space-above" @submit=${this.add}>
+          <form class="space-above" @submit=${this.add} novalidate>
             <label for="add-relay">Add a relay</label>
-            <input id="add-relay" name="relay" type="text" inputmode="url" spellcheck="false" autocomplete="off" placeholder="wss://relay.example.org" ?disabled=${this.busy}>
-            <button type="submit" class="secondary" ?disabled=${this.busy}>Add</button>
+            <div class="row">
+              <input id="add-relay" name="relay" type="text" aria-invalid=${this.error ? 'true' : 'false'} aria-describedby="relay-list-status" inputmode="url" spellcheck="false" autocomplete="off" placeholder="wss://relay.example.org" ?disabled=${this.busy}>
+              <button type="submit" class="secondary" ?disabled=${this.busy}>Add</button>
+            </div>
           </form>
           <div class="row space-above"><button class="secondary reset-relays" ?disabled=${this.busy} @click=${this.reset}>Use the default relays</button></div>`}
-      <p class=${this.error ? 'error' : 'hint'} role="status" aria-live="polite" tabindex="-1" data-testid="relay-list-status">${this.message}</p>`
+      <p class=${this.error ? 'error' : 'hint'} id="relay-list-status" role="status" aria-live="polite" tabindex="-1" data-testid="relay-list-status">${this.message}</p>`
   }
 }
 

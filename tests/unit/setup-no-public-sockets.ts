@@ -1,9 +1,9 @@
 // No unit test reaches a server off this machine (common rules; DESIGN §6c:
 // never a public relay). The app's public default relays and trackers apply
 // whenever a test's configuration names none, so a WebSocket to anything but
-// this machine or a private network is refused here, loudly, rather than
-// quietly tried: the global WebSocket (Node's own, or the `ws` class a test
-// puts there) is wrapped whenever it is set.
+// this machine or a private network is refused here (the constructor throws,
+// as for a bad URL: no packet leaves) rather than tried: the global WebSocket
+// (Node's own, or the `ws` class a test puts there) is wrapped whenever it is set.
 import { hostScope } from '../../shared/rendezvous/tracker-urls'
 
 type SocketClass = typeof globalThis.WebSocket
