@@ -2,7 +2,7 @@
 // person on a Pi starts it (`node scripts/headless.mjs --data <dir>`), its
 // output collected line by line, and its Chromium found by its profile.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -36,9 +36,17 @@ export async function freePort (): Promise<number> {
   return port
 }
 
+/** A new data directory whose config.json names no relay: without one the
+ *  page would take the app's public default relays (no test reaches them). */
+function freshDataDir (): string {
+  const dir = mkdtempSync(join(tmpdir(), 'kith-headless-'))
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({ relays: [] }))
+  return dir
+}
+
 /** Starts a runner; `dataDir` and `port` are reused to bring the same device back. */
 export async function startRunner (opts: { tracker: string, name: string, dataDir?: string, port?: number }): Promise<Runner & { port: number }> {
-  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'kith-headless-'))
+  const dataDir = opts.dataDir ?? freshDataDir()
   const port = opts.port ?? await freePort()
   const child = spawn(process.execPath, [join(root, 'scripts/headless.mjs'), '--data', dataDir, '--tracker', opts.tracker, '--ice', '[]',
     '--port', String(port), '--chromium', CHROMIUM_PATH, '--name', opts.name], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
