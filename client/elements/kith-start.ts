@@ -13,8 +13,6 @@ import { askApp } from './ask-app'
 import { copyOrSelect } from './clipboard'
 import { plainError, timeUntil } from './format'
 import { dismissGuide } from './guide-dismissed'
-import './kith-open-address'
-import './kith-restore-form'
 
 const INVITE_DAYS = 7
 const DAY_MS = 86_400_000
@@ -91,7 +89,10 @@ export class KithStart extends LitElement {
 
   private async choose (way: Way): Promise<void> {
     this.way = way
+    // Each way's code loads when chosen, not with the first screen.
     if (way === 'invite') await this.makeInvite()
+    else if (way === 'open') await import('./kith-open-address')
+    else await import('./kith-restore-form')
     await this.updateComplete
     const root = this.renderRoot
     if (way === 'invite') {
