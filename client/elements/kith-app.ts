@@ -18,7 +18,7 @@ import { ApiQuery } from './api-query'
 import './kith-tracker-list'
 import { answerAsks } from './ask-app'
 import { listenWhileConnected } from './listen'
-import { guideDismissed } from './guide-dismissed'
+import { guideDismissed } from '../browser/guide-dismissed'
 
 /** `short`: the word shown at a phone's width, so that the tabs stay on one
  *  row; it is part of the label, which stays the tab's accessible name. */

@@ -12,7 +12,7 @@ import type { KithApi } from '../api/app-api'
 import { askApp } from './ask-app'
 import { copyOrSelect } from './clipboard'
 import { plainError, timeUntil } from './format'
-import { dismissGuide } from './guide-dismissed'
+import { dismissGuide } from '../browser/guide-dismissed'
 
 const INVITE_DAYS = 7
 const DAY_MS = 86_400_000

@@ -1,4 +1,4 @@
-// Whether the person put the guided start (kith-start.ts) away: kept in
+// Whether the person put the guided start (elements/kith-start.ts) away: kept in
 // this browser, so #/ opens on Home from then on. Apart from the guide so
 // that the app shell can ask without loading it.
 
