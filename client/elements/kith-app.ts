@@ -207,6 +207,7 @@ export class KithApp extends LitElement {
         <kith-open-address></kith-open-address>
         <kith-node-status .status=${api.status()} .rejected=${api.lastRejected}></kith-node-status>
         <kith-backup .api=${api.backup} .tick=${this.tick}></kith-backup>
+        <kith-backup-folder .app=${api}></kith-backup-folder>
         <kith-settings .config=${api.config}><kith-tracker-list slot="trackers" .api=${api} .status=${api.status().trackers}></kith-tracker-list></kith-settings>`
       case 'items': return html`
         <kith-item-composer .api=${api}></kith-item-composer>

@@ -8,7 +8,7 @@ export const LAZY_VIEWS = {
   start: () => import('./kith-start'),
   home: () => import('./kith-home'),
   me: () => Promise.all([import('./kith-profile-form'), import('./kith-identity-card'), import('./kith-open-address'),
-    import('./kith-node-status'), import('./kith-backup'), import('./kith-settings')]),
+    import('./kith-node-status'), import('./kith-backup'), import('./kith-backup-folder'), import('./kith-settings')]),
   items: () => Promise.all([import('./kith-item-composer'), import('./kith-my-items'), import('./kith-deletions')]),
   friends: () => import('./kith-friends'),
   groups: () => import('./kith-groups'),
