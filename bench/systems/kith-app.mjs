@@ -27,7 +27,7 @@ import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { failed, figure, figureLog, isLocalUrl, percentile, withTimeout } from '../lib/index.mjs'
 import { entryJsKB, loadedScriptsKB } from '../lib/initial-js.mjs'
-import { measurePhoneStart } from '../lib/phone-start.mjs'
+import { FIRST_SCREEN, measurePhoneStart } from '../lib/phone-start.mjs'
 
 const SYSTEM = 'kith-app'
 const RUNS = 15
@@ -67,11 +67,11 @@ export async function measure ({ browser, appUrl, log, emit }) {
     // First visit: makes the identity, installs the service worker; the
     // second load is the first one the worker controls.
     await page.goto(url)
-    await page.getByTestId('my-address').waitFor({ timeout: 30_000 })
+    await page.locator(FIRST_SCREEN).first().waitFor({ timeout: 30_000 })
     await page.evaluate(() => navigator.serviceWorker.ready)
     await page.reload()
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 30_000 })
-    await page.getByTestId('my-address').waitFor({ timeout: 30_000 })
+    await page.locator(FIRST_SCREEN).first().waitFor({ timeout: 30_000 })
 
     const samples = []
     const listening = []
@@ -93,7 +93,7 @@ export async function measure ({ browser, appUrl, log, emit }) {
         }
         check()
       })), 30_000, 'kith-ready')
-      await page.getByTestId('my-address').waitFor({ timeout: 5000 }) // usable: the address is on screen
+      await page.locator(FIRST_SCREEN).first().waitFor({ timeout: 5000 }) // usable: the first screen is up
       // The entry script itself is the page's first resource: always counted.
       const entry = await page.evaluate(() => [...document.querySelectorAll('script[type=module][src]')].map((s) => s.src))
       scripts = [...new Set([...entry, ...start.js])]

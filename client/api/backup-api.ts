@@ -1,6 +1,7 @@
 // What the UI can ask about keeping this Kith safe: the browser's storage
 // (persistent or not, used and quota) and encrypted backups (save, restore).
 import type { BackupReminder, BackupState } from '../../node-tab/backup/reminder'
+import type { PreparedBackupKey } from '../../shared/backup/backup-format'
 
 export type { BackupReminder, BackupState }
 
@@ -26,8 +27,10 @@ export interface BackupApi extends EventTarget {
   requestPersistence (): Promise<boolean>
   state (): Promise<BackupState>
   dismiss (reminder: BackupReminder): Promise<void>
-  /** The encrypted backup, made piece by piece; onProgress 0..1. */
-  save (passphrase: string, onProgress?: (fraction: number) => void): Promise<SavedBackup>
+  /** The encrypted backup, made piece by piece; onProgress 0..1. With a
+   *  key prepared from the passphrase once (backups to a folder), no
+   *  passphrase is asked. */
+  save (secret: string | PreparedBackupKey, onProgress?: (fraction: number) => void): Promise<SavedBackup>
   /** Restores a backup into this (fresh) browser. On success the page must
    *  be reloaded to start the restored node; on failure nothing changed. */
   restore (file: Blob, passphrase: string, onProgress?: (fraction: number) => void): Promise<void>

@@ -7,6 +7,7 @@ import { noteBackupSaved, PERSIST_ASKED_KEY } from '../../node-tab/backup/record
 import { backupState, dismissReminder, type BackupReminder, type BackupState } from '../../node-tab/backup/reminder'
 import type { NodeDatabase } from '../../node-tab/storage/db'
 import type { BackupApi, SavedBackup, StorageInfo } from './backup-api'
+import type { PreparedBackupKey } from '../../shared/backup/backup-format'
 import { storageInfo, storageManager } from '../browser/storage-info'
 
 function dateStamp (at: number): string {
@@ -42,10 +43,10 @@ export class NodeBackupApi extends EventTarget implements BackupApi {
     this.dispatchEvent(new Event('change'))
   }
 
-  async save (passphrase: string, onProgress?: (fraction: number) => void): Promise<SavedBackup> {
+  async save (secret: string | PreparedBackupKey, onProgress?: (fraction: number) => void): Promise<SavedBackup> {
     const savedAt = this.now()
     const { exportBackup } = await import('../../node-tab/backup/export')
-    const blob = await exportBackup(this.db, passphrase, { now: () => savedAt, onProgress })
+    const blob = await exportBackup(this.db, secret, { now: () => savedAt, onProgress })
     await noteBackupSaved(this.db, savedAt)
     if (!await this.db.getSetting(PERSIST_ASKED_KEY, (v): v is boolean => v === true)) await this.requestPersistence()
     this.dispatchEvent(new Event('change'))

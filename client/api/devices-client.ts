@@ -7,6 +7,7 @@ import { storeLinkedIdentity } from '../../node-tab/storage/identity-store'
 import { servedTo } from '../../node-tab/sync/cursors'
 import type { DevicesApi, DeviceView, LinkApproval, LinkingSession } from './devices-api'
 import { LazyLinkingSession } from './lazy-linking'
+import { dismissGuide } from '../browser/guide-dismissed'
 
 /** How long "Linked" stays on screen before the page opens as the person's device. */
 const RELOAD_AFTER_LINK_MS = 1500
@@ -112,8 +113,10 @@ async function changesNotPulledBy (node: KithNode, deviceHex: string): Promise<n
   return node.db.syncLog.where('seq').above(served).count()
 }
 
-/** Opens the app's home as the linked device (not #/link again). */
+/** Opens the app's home as the linked device (not #/link again); not the
+ *  guided start, which is for people new to Kith. */
 export function reopenHome (): void {
+  dismissGuide()
   history.replaceState(null, '', '#/')
   location.reload()
 }

@@ -79,6 +79,7 @@ export async function startNode (root: HTMLElement, runner: RunnerPage | null): 
     node.startListening()
     void node.listening.then(() => { if (node.isListening) performance.mark('kith-listening') })
     views = preloadViews()
+    void startFolderBackups(api)
   })
   return {
     devices: api.devices,
@@ -89,6 +90,18 @@ export async function startNode (root: HTMLElement, runner: RunnerPage | null): 
       reports?.stop()
       node.close()
     }
+  }
+}
+
+/** Scheduled backups to a folder, for someone who set one up (its code loads only then). */
+async function startFolderBackups (api: KithClient): Promise<void> {
+  try {
+    const { loadSetup } = await import('../backup-folder/folder-store')
+    if (!await loadSetup()) return
+    const { folderBackupsFor } = await import('../backup-folder/folder-backups')
+    folderBackupsFor(api).start()
+  } catch (err) {
+    console.warn('[kith] backups to a folder could not start:', err)
   }
 }
 

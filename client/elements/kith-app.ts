@@ -1,4 +1,5 @@
-// The app shell: routes between my server's home (#/, with tabs), a friend's
+// The app shell: routes between the guided start (#/ on a browser with no
+// name or no friend yet, see kith-start.ts), my server's home (#/, with tabs), a friend's
 // page (#/friend/<address>), an invite someone sent me
 // (#/invite/<address>/<token>) and linking this browser to my Kith on another
 // device (#/link?name=<device name>), and turns the older elements' events into api
@@ -18,6 +19,7 @@ import './kith-tracker-list'
 import './kith-relay-list'
 import { answerAsks } from './ask-app'
 import { listenWhileConnected } from './listen'
+import { guideDismissed } from '../browser/guide-dismissed'
 
 /** `short`: the word shown at a phone's width, so that the tabs stay on one
  *  row; it is part of the label, which stays the tab's accessible name. */
@@ -34,7 +36,8 @@ export const HOME_TABS = [
 export type HomeTab = (typeof HOME_TABS)[number]['id']
 
 export type Route =
-  /** tab null: the default, Home for someone with friends, else Me & server. */
+  /** tab null: the default, the guided start for someone without a name or
+   *  a friend (until they put it away), else Home. */
   | { page: 'home', tab: HomeTab | null }
   | { page: 'friend', address: string }
   | { page: 'invite', address: string, token: string, inviterHint: string }
@@ -107,6 +110,8 @@ export class KithApp extends LitElement {
    *  the app knows which tab comes first (start-node.ts waits for it). */
   readonly firstScreen = new Promise<void>((resolve) => { this.shownFirst = resolve })
   private readonly onApiChange = (): void => { this.tick++ }
+  /** Put away (Skip the guide): #/ opens on Home from then on. */
+  private guideAway = guideDismissed()
 
   constructor () {
     super()
@@ -120,6 +125,10 @@ export class KithApp extends LitElement {
     listenWhileConnected(this, () => window, 'hashchange', this.onHash)
     listenWhileConnected(this, () => this.api, 'change', this.onApiChange)
     listenWhileConnected(this, () => this.api, 'feed-change', this.onFeedChange)
+    this.addEventListener('guide-dismissed', () => {
+      this.guideAway = true
+      this.selectTab('home', true)
+    })
   }
 
   override connectedCallback (): void {
@@ -138,7 +147,7 @@ export class KithApp extends LitElement {
   private readonly onResize = (): void => { this.selectedTabInSight() }
 
   protected override willUpdate (): void {
-    const view = this.route.page === 'home' ? this.currentTab() : this.route.page
+    const view = this.route.page === 'home' ? (this.showGuide() ? 'start' : this.currentTab()) : this.route.page
     loadView(view, () => { this.tick++ })
     // One link session per visit of #/link: started on arrival, cancelled on leaving.
     if (this.route.page === 'link') this.linking ??= this.api.devices.linkThisDevice(this.route.name)
@@ -199,6 +208,7 @@ export class KithApp extends LitElement {
         <kith-open-address></kith-open-address>
         <kith-node-status .status=${api.status()} .rejected=${api.lastRejected}></kith-node-status>
         <kith-backup .api=${api.backup} .tick=${this.tick}></kith-backup>
+        <kith-backup-folder .app=${api}></kith-backup-folder>
         <kith-settings .config=${api.config}><kith-tracker-list slot="trackers" .api=${api} .status=${api.status().trackers}></kith-tracker-list><kith-relay-list slot="relays" .api=${api} .status=${api.status().relays}></kith-relay-list></kith-settings>`
       case 'items': return html`
         <kith-item-composer .api=${api}></kith-item-composer>
@@ -211,10 +221,16 @@ export class KithApp extends LitElement {
     }
   }
 
-  /** The tab shown: the one in the address, else Home once I have friends. */
+  /** The tab shown: the one in the address, else Home. */
   private currentTab (): HomeTab {
     if (this.route.page === 'home' && this.route.tab) return this.route.tab
-    return (this.friendCount.value ?? 0) > 0 ? 'home' : 'me'
+    return 'home'
+  }
+
+  /** #/ for someone with no name or no friend yet, who has not put the guide away. */
+  private showGuide (): boolean {
+    if (this.route.page !== 'home' || this.route.tab !== null || this.guideAway) return false
+    return this.api.profile.displayName === '' || this.friendCount.value === 0
   }
 
   private home (current: HomeTab) {
@@ -244,7 +260,7 @@ export class KithApp extends LitElement {
         <p>your server, in this tab — keep it open</p>
       </header>
       <main>
-        ${viewFailed(route.page === 'home' ? this.currentTab() : route.page)
+        ${viewFailed(route.page === 'home' ? (this.showGuide() ? 'start' : this.currentTab()) : route.page)
           ? html`<p class="error" role="alert">This part of Kith could not load. Check the connection and reload the page.</p>`
           : ''}
         ${route.page === 'friend'
@@ -253,7 +269,8 @@ export class KithApp extends LitElement {
             ? html`<kith-invite-accept .api=${this.api} address=${route.address} token=${route.token} inviter-hint=${route.inviterHint}></kith-invite-accept>`
             : route.page === 'link'
               ? html`<kith-link-this-device .session=${this.linking}></kith-link-this-device>`
-              : this.stillLoading() ? html`<p class="hint" role="status">Loading…</p>` : this.home(this.currentTab())}
+              : this.stillLoading() ? html`<p class="hint" role="status">Loading…</p>`
+                : this.showGuide() ? html`<kith-start .api=${this.api} name=${this.api.profile.displayName}></kith-start>` : this.home(this.currentTab())}
       </main>`
   }
 }

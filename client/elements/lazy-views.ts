@@ -1,13 +1,14 @@
 // The app's views load when first shown, the first screen's too (Home for
-// someone with friends, else "Me & server"), so a start fetches and parses
+// someone with friends, else the guided start), so a start fetches and parses
 // only the one it shows (keeping the initial JavaScript ≤ 100 kB gzipped). Lit renders a view's tag
 // before its code arrives; the element upgrades in place, keeping the
 // properties already set on it. Once the app is up, the rest loads in the
 // background so switching tabs does not wait.
 export const LAZY_VIEWS = {
+  start: () => import('./kith-start'),
   home: () => import('./kith-home'),
   me: () => Promise.all([import('./kith-profile-form'), import('./kith-identity-card'), import('./kith-open-address'),
-    import('./kith-node-status'), import('./kith-backup'), import('./kith-settings')]),
+    import('./kith-node-status'), import('./kith-backup'), import('./kith-backup-folder'), import('./kith-settings')]),
   items: () => Promise.all([import('./kith-item-composer'), import('./kith-my-items'), import('./kith-deletions')]),
   friends: () => import('./kith-friends'),
   groups: () => import('./kith-groups'),

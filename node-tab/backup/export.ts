@@ -6,7 +6,7 @@
 // one at a time (IndexedDB commits a transaction that waits on anything
 // else); a piece gone by then means its item was deleted meanwhile, and the
 // export says so rather than save an item without its file.
-import { BackupWriter, type ScryptParams } from '../../shared/backup/backup-format'
+import { BackupWriter, type PreparedBackupKey, type ScryptParams } from '../../shared/backup/backup-format'
 import type { NodeDatabase } from '../storage/db'
 import { BACKUP_APP, ROWS_PER_RECORD, rowTables, type BackupRecord } from './records'
 
@@ -23,10 +23,11 @@ export interface ExportOptions {
  *  those on disk, and script memory holds only the parts of the current one. */
 const BLOB_BATCH_BYTES = 16 * 1024 * 1024
 
-export async function exportBackup (db: NodeDatabase, passphrase: string, opts: ExportOptions = {}): Promise<Blob> {
+/** `secret`: the passphrase, or a key prepared from it once (backups to a folder). */
+export async function exportBackup (db: NodeDatabase, secret: string | PreparedBackupKey, opts: ExportOptions = {}): Promise<Blob> {
   const now = opts.now ?? Date.now
   const progress = opts.onProgress ?? (() => {})
-  const writer = await BackupWriter.create(passphrase, { kdf: opts.kdf, chunkBytes: opts.chunkBytes, now: now(), onKeyProgress: (f) => progress(f * 0.2) })
+  const writer = await BackupWriter.create(secret, { kdf: opts.kdf, chunkBytes: opts.chunkBytes, now: now(), onKeyProgress: (f) => progress(f * 0.2) })
 
   const blobs: Blob[] = []
   let parts: Uint8Array[] = [writer.header]

@@ -64,7 +64,7 @@ export class ManualConnections {
     this.drop(hex)
     const offer = await createOffer(this.opts.rtcConfig()) // waits for every ICE candidate: nothing trickles
     const now = this.now()
-    const sealed = sealConnectCode(offer.sdp, this.opts.myKey, friendKey, secret, now)
+    const sealed = await sealConnectCode(offer.sdp, this.opts.myKey, friendKey, secret, now)
     const { channel, shown } = codeChannel()
     channel.announce(CODE_TOPIC, [{ offerId: hex, payload: sealed.code }])
     const code = shown()
@@ -88,9 +88,9 @@ export class ManualConnections {
     // Opening it proves it was made by this friend for me (only we two hold
     // the meeting secret): before that, nothing in it is looked at, and no
     // answer (with my addresses) or RTCPeerConnection is made.
-    let opened: ReturnType<typeof openConnectCode>
+    let opened: Awaited<ReturnType<typeof openConnectCode>>
     try {
-      opened = openConnectCode(signal?.payload ?? code, this.opts.myKey, await this.opts.meetingSecrets(toHex(friendKey)), now)
+      opened = await openConnectCode(signal?.payload ?? code, this.opts.myKey, await this.opts.meetingSecrets(toHex(friendKey)), now)
     } catch (err) {
       throw await this.explain(err, signal?.payload ?? code, friendKey, friendName, now)
     }
@@ -104,7 +104,7 @@ export class ManualConnections {
     const answer = await answerOffer(this.opts.rtcConfig(), opened.sdp, { openTimeoutMs: openFor, waitThroughFailure: true })
     const connected = answer.connected().then(async (transport) => { await this.opts.startSession(transport, friendKey) })
     connected.catch(() => { /* reported to whoever awaits it */ })
-    channel.answer(signal!, sealAnswerCode(answer.sdp, opened.replyKey))
+    channel.answer(signal!, await sealAnswerCode(answer.sdp, opened.replyKey))
     channel.close()
     return { answerCode: shown(), connected }
   }
@@ -118,7 +118,7 @@ export class ManualConnections {
       throw new KithError('BAD_REQUEST', `There is no connection code waiting for ${friendName}'s answer (it was used, it expired, or this page was reloaded). Make a new connection code.`)
     }
     const signal = pending.channel.paste(answerCode)
-    const sdp = openAnswerCode(signal?.payload ?? answerCode, pending.reply)
+    const sdp = await openAnswerCode(signal?.payload ?? answerCode, pending.reply)
     // Single use: whatever happens next, this code's offer is spent.
     this.pending.delete(hex)
     clearTimeout(pending.timer)
@@ -134,7 +134,7 @@ export class ManualConnections {
     for (const [hex, secret] of await this.opts.everyMeetingSecret()) {
       if (hex === toHex(friendKey)) continue
       try {
-        const opened = openConnectCode(code, this.opts.myKey, [secret], now)
+        const opened = await openConnectCode(code, this.opts.myKey, [secret], now)
         if (toHex(opened.from) === hex) {
           return new KithError('UNAUTHORIZED', `This connection code was not made by ${friendName} (it comes from ${addressFromPublicKey(opened.from).slice(0, 12)}…). Paste it on their page.`)
         }

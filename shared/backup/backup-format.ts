@@ -92,12 +92,30 @@ export function checkScryptParams (params: unknown): ScryptParams {
   return { N: p.N!, r: p.r!, p: p.p! }
 }
 
-async function deriveKey (passphrase: string, salt: Uint8Array, params: ScryptParams, headerBytes: Uint8Array, onProgress?: (f: number) => void): Promise<Uint8Array> {
-  const base = await scryptAsync(utf8(passphrase.normalize('NFC')), salt, {
+/** The scrypt half of the key. Alone it opens nothing: each file's key is
+ *  HMAC-SHA256 of it over that file's header. */
+export async function scryptBase (passphrase: string, salt: Uint8Array, params: ScryptParams, onProgress?: (f: number) => void): Promise<Uint8Array> {
+  return await scryptAsync(utf8(passphrase.normalize('NFC')), salt, {
     ...params, dkLen: KEY_BYTES, maxmem: MAX_SCRYPT_MEMORY_BYTES + 1024 * 1024, onProgress
   })
-  return hmac(sha256, base, headerBytes)
 }
+
+async function deriveKey (passphrase: string, salt: Uint8Array, params: ScryptParams, headerBytes: Uint8Array, onProgress?: (f: number) => void): Promise<Uint8Array> {
+  return hmac(sha256, await scryptBase(passphrase, salt, params, onProgress), headerBytes)
+}
+
+/** A key made from the passphrase once (scrypt with this salt and these
+ *  parameters), for backups written without asking for it again: `keyFor`
+ *  is HMAC-SHA256 of scryptBase over a header (client/backup/folder-key.ts
+ *  keeps the base as a non-extractable WebCrypto key). Files written with
+ *  it open with the passphrase like any other. */
+export interface PreparedBackupKey {
+  salt: Uint8Array
+  kdf: ScryptParams
+  keyFor: (headerBytes: Uint8Array) => Promise<Uint8Array>
+}
+
+export const BACKUP_SALT_BYTES = SALT_BYTES
 
 /** Chunk i's nonce: the counter, big-endian, then whether it is the last. */
 function nonceOf (index: number, last: boolean): Uint8Array {
@@ -131,15 +149,16 @@ export class BackupWriter {
 
   private constructor (readonly header: Uint8Array, private readonly key: Uint8Array, private readonly chunkBytes: number) {}
 
-  static async create (passphrase: string, opts: WriterOptions = {}): Promise<BackupWriter> {
-    if (passphrase.length === 0) throw new Error('A backup needs a passphrase.')
-    const kdf = checkScryptParams(opts.kdf ?? DEFAULT_SCRYPT)
+  static async create (secret: string | PreparedBackupKey, opts: WriterOptions = {}): Promise<BackupWriter> {
+    if (typeof secret === 'string' && secret.length === 0) throw new Error('A backup needs a passphrase.')
+    const kdf = checkScryptParams(typeof secret === 'string' ? opts.kdf ?? DEFAULT_SCRYPT : secret.kdf)
     const chunkBytes = opts.chunkBytes ?? DEFAULT_CHUNK_BYTES
     if (!Number.isSafeInteger(chunkBytes) || chunkBytes < MIN_CHUNK_BYTES || chunkBytes > MAX_CHUNK_BYTES) throw new Error('chunk size out of range')
-    const salt = randomBytes(SALT_BYTES)
+    const salt = typeof secret === 'string' ? randomBytes(SALT_BYTES) : secret.salt
+    if (salt.length !== SALT_BYTES) throw new Error('a backup salt is 16 bytes')
     const header: Header = { version: BACKUP_FORMAT_VERSION, kdf: { name: 'scrypt', ...kdf }, salt: toBase64(salt), chunkBytes, createdAt: opts.now ?? Date.now() }
     const headerBytes = utf8(JSON.stringify(header))
-    const key = await deriveKey(passphrase, salt, kdf, headerBytes, opts.onKeyProgress)
+    const key = typeof secret === 'string' ? await deriveKey(secret, salt, kdf, headerBytes, opts.onKeyProgress) : await secret.keyFor(headerBytes)
     return new BackupWriter(concatBytes(BACKUP_MAGIC, uint32BE(headerBytes.length), headerBytes), key, chunkBytes)
   }
 

@@ -47,6 +47,22 @@ beforeAll(async () => {
 })
 
 describe('no accessibility violations', () => {
+  it('the guided start: first, with an invite link, with restoring open', async () => {
+    const carol = await world.person('carol')
+    await carol.page.goto(world.appUrl)
+    await carol.page.getByTestId('start-guide').waitFor()
+    await clean(carol, 'start')
+    await carol.page.getByLabel('Name shown to friends').fill('Carol')
+    await carol.page.getByRole('button', { name: 'Save name' }).click()
+    await carol.page.getByText('Saved. Friends see this name.').waitFor()
+    await carol.page.getByRole('button', { name: 'Invite a friend' }).click()
+    await carol.page.getByRole('img', { name: /QR code of the invite link/ }).waitFor()
+    await clean(carol, 'start-invite')
+    await carol.page.getByRole('button', { name: 'I already use Kith' }).click()
+    await carol.page.getByLabel('Backup file').waitFor()
+    await clean(carol, 'start-existing')
+  })
+
   it('Me & server, on a first start', () => clean(bob, 'me'))
   it('Invites, with a link on screen', () => clean(alice, 'invites'))
 

@@ -30,7 +30,8 @@ afterAll(async () => {
   await world?.close()
 })
 
-/** Waits until a service worker controls the page (the second load after install). */
+/** Waits until a service worker controls the page (the second load after install);
+ *  the page is on #/me, where the address shows (#/ opens the guided start). */
 async function controlledBySW (page: Page): Promise<void> {
   await page.evaluate(() => navigator.serviceWorker.ready)
   if (!await page.evaluate(() => navigator.serviceWorker.controller !== null)) await page.reload()
@@ -49,7 +50,7 @@ async function shots (page: Page, name: string): Promise<void> {
 /** Chromium's own verdict on installing the app, over the DevTools protocol. */
 async function checkInstallable (context: BrowserContext): Promise<void> {
   const page = context.pages()[0] ?? await context.newPage()
-  await page.goto(world.appUrl)
+  await page.goto(`${world.appUrl}#/me`)
   await controlledBySW(page)
   const cdp = await context.newCDPSession(page)
   const manifest = await cdp.send('Page.getAppManifest') as { url: string, errors: unknown[], data: string }
@@ -85,7 +86,7 @@ describe('installable app', () => {
 
   it('with no network a reload opens the app from the cache, says it is offline, and the node starts', async () => {
     const { context, page } = await world.person('offline')
-    await page.goto(world.appUrl)
+    await page.goto(`${world.appUrl}#/me`)
     await controlledBySW(page)
     const address = (await page.getByTestId('my-address').textContent())!.trim()
     await expect.poll(() => page.getByTestId('trackers-connected').textContent(), { timeout: 15_000 }).toBe('1 of 1')
@@ -108,7 +109,7 @@ describe('installable app', () => {
     // the service worker controls the page, so nothing had kept it; offline,
     // the node started with the public trackers and kept them.
     const { context, page } = await world.person('offline-first-visit')
-    await page.goto(world.appUrl)
+    await page.goto(`${world.appUrl}#/me`)
     await page.evaluate(() => navigator.serviceWorker.ready)
     await page.getByTestId('my-address').waitFor()
     await expect.poll(() => page.getByTestId('trackers-connected').textContent(), { timeout: 15_000 }).toBe('1 of 1')
@@ -135,7 +136,7 @@ describe('hosted from a sub-folder', () => {
     try {
       const page = await context.newPage()
       const base = `${host.url}/apps/kith/`
-      await page.goto(base)
+      await page.goto(`${base}#/me`)
       await controlledBySW(page)
       const cdp = await context.newCDPSession(page)
       const manifest = await cdp.send('Page.getAppManifest') as { url: string, errors: unknown[] }
@@ -199,7 +200,7 @@ describe('a new build deployed to the host', () => {
     close = host.close
     context = await world.browser.newContext({ viewport: { width: 900, height: 900 } })
     const page = await context.newPage()
-    await page.goto(`${host.url}/`)
+    await page.goto(`${host.url}/#/me`)
     await controlledBySW(page)
     const dialogs: string[] = []
     page.on('dialog', (d) => { dialogs.push(d.type()); void d.accept() })
@@ -233,7 +234,7 @@ describe('a new build deployed to the host', () => {
     await context.pages()[0]!.close()
     const page = await context.newPage()
     // What scripts/headless.mjs opens; this profile already has an identity.
-    await page.goto(`${origin}/?runner=${'ab'.repeat(16)}&device=Pi`)
+    await page.goto(`${origin}/?runner=${'ab'.repeat(16)}&device=Pi#/me`)
     await page.locator('meta[name=kith-build][content=second]').waitFor({ state: 'attached' })
     await page.getByTestId('my-address').waitFor()
     deployBuild('third')

@@ -1,5 +1,7 @@
-// The first minutes of a new user, in the real app (issue 19): the backup
-// reminder waits below the tab's content instead of pushing the page down
+// The first minutes of a new user, in the real app (issue 19): #/ opens on
+// a guided start (a name, then invite a friend, open a friend's invite, or
+// bring an existing Kith here) and nothing on it moves; on the settings
+// ("Me & server", no longer the first screen) the backup reminder waits below the tab's content instead of pushing the page down
 // after it has drawn and standing between the keyboard and the tabs; the
 // tabs stay on one row on a phone; Devices on a fresh browser leads with
 // adding it to an existing Kith; opened from a file, the app says why it
@@ -36,7 +38,8 @@ async function fresh (name: string, width: number): Promise<Person> {
   const person = await world.person(name)
   await person.page.setViewportSize({ width, height: width < 500 ? 844 : 900 })
   await person.context.addInitScript(WATCH_TABS)
-  await person.page.goto(world.appUrl)
+  // The settings, where the reminder waits below the tab's content.
+  await person.page.goto(`${world.appUrl}#/me`)
   await reminder(person.page).getByText('Welcome to Kith').waitFor()
   return person
 }
@@ -105,21 +108,109 @@ describe.each([1280, 390])('a fresh browser at %i px', (width) => {
   })
 })
 
-describe('from opening to the first invite link', () => {
-  it('takes at most six actions: a name, then an invite', async () => {
-    const p = await world.person('counting')
-    await p.page.setViewportSize({ width: 390, height: 844 })
+/** Layout shifts not caused by input (as the bench's app_cls counts them). */
+const WATCH_SHIFTS = `
+  window.shifts = []
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      if (!e.hadRecentInput) window.shifts.push(e.value.toFixed(4) + ' ' + e.sources.map((s) => (s.node?.getRootNode()?.host?.localName ?? '') + '>' + (s.node?.localName ?? s.node?.nodeName) + ' y ' + s.previousRect.y + '→' + s.currentRect.y).join(', '))
+    }
+  }).observe({ type: 'layout-shift', buffered: true })
+`
+declare global { interface Window { shifts: string[] } }
+
+describe.each([390, 1280])('from opening to the first invite link at %i px', (width) => {
+  it('takes at most six actions: a name, then Invite a friend; nothing on the screen moved', async () => {
+    const p = await world.person(`counting-${width}`)
+    await p.page.setViewportSize({ width, height: width < 500 ? 844 : 900 })
+    await p.context.addInitScript(WATCH_SHIFTS)
     let actions = 0
     const act = async (step: () => Promise<unknown>): Promise<void> => { actions++; await step() }
     await p.page.goto(world.appUrl) // opening: not counted
+    const guide = p.page.getByTestId('start-guide')
+    await guide.waitFor()
+    // The first screen is the guide, not the settings: no tabs, no address.
+    expect(await p.page.getByRole('tab').count()).toBe(0)
+    expect(await p.page.getByTestId('my-address').count()).toBe(0)
+    await screenshot(p, `start-guide-${width}`)
     await act(() => p.page.getByLabel('Name shown to friends').fill('Dana'))
     await act(() => p.page.getByRole('button', { name: 'Save name' }).click())
-    await act(() => p.page.getByRole('tab', { name: 'Invites' }).click())
-    await act(() => p.page.getByRole('button', { name: 'Create invite' }).click())
+    await p.page.getByText('Saved. Friends see this name.').waitFor()
+    await act(() => p.page.getByRole('button', { name: 'Invite a friend' }).click())
     const link = p.page.getByTestId('invite-link')
     await expect.poll(() => link.textContent()).toContain('#/invite/')
     expect(actions).toBeLessThanOrEqual(6)
-    await desktopAndPhone(p, 'first-invite-link', { after: { width: 390, height: 844 } })
+    // The keyboard is on the link to send.
+    expect((await focused(p.page))?.testid).toBe('invite-link')
+    await p.page.getByRole('img', { name: /QR code of the invite link/ }).waitFor()
+    expect(await p.page.evaluate(() => window.shifts)).toEqual([])
+    await screenshot(p, `start-invite-link-${width}`)
+  })
+})
+
+describe('the guided start', () => {
+  it('asks for the name before an invite: a friend accepting sees it', async () => {
+    const p = await world.person('no-name-yet')
+    await p.page.goto(world.appUrl)
+    await p.page.getByRole('button', { name: 'Invite a friend' }).click()
+    await p.page.getByRole('alert').filter({ hasText: 'First, type the name your friend will see' }).waitFor()
+    expect(await p.page.getByTestId('invite-link').count()).toBe(0)
+    expect((await focused(p.page))?.id).toBe('start-name')
+  })
+
+  it('“Open a friend’s invite” takes a pasted link to the invite; once a friend, each opens on Home', async () => {
+    const alice = await world.person('guide-alice')
+    await alice.page.goto(world.appUrl)
+    await alice.page.getByLabel('Name shown to friends').fill('Alice')
+    await alice.page.getByRole('button', { name: 'Save name' }).click()
+    await alice.page.getByText('Saved. Friends see this name.').waitFor()
+    alice.shownName = 'Alice'
+    await alice.page.getByRole('button', { name: 'Invite a friend' }).click()
+    const link = (await alice.page.getByTestId('invite-link').filter({ hasText: '#/invite/' }).textContent())!.trim()
+    alice.address = decodeURIComponent(link.match(/#\/invite\/([^/]+)/)![1]!)
+
+    const bob = await world.person('guide-bob')
+    await bob.page.goto(world.appUrl)
+    await bob.page.getByRole('button', { name: 'Open a friend’s invite' }).click()
+    expect((await focused(bob.page))?.id).toBe('friend-address')
+    await desktopAndPhone(bob, 'start-open-invite')
+    await bob.page.getByLabel('Address or link').fill(link)
+    await bob.page.getByRole('button', { name: 'Open', exact: true }).click()
+    // The invite page asks a newcomer's name itself.
+    await bob.page.getByLabel('Your name (your friend will see it)').fill('Bob')
+    await bob.page.getByRole('button', { name: 'Accept invite' }).click()
+    await expect.poll(() => bob.page.url(), { timeout: 60_000 }).toContain(`#/friend/${alice.address}`)
+    // Alice has a name and now a friend: her guide gives way to Home, and #/ opens there.
+    await expect.poll(() => alice.page.getByRole('tab', { name: /^Home/ }).getAttribute('aria-selected'), { timeout: 30_000 }).toBe('true')
+    await alice.page.goto(`${world.appUrl}#/friends`)
+    await alice.page.goto(world.appUrl)
+    await expect.poll(() => alice.page.getByRole('tab', { name: /^Home/ }).getAttribute('aria-selected')).toBe('true')
+    expect(await alice.page.getByTestId('start-guide').count()).toBe(0)
+    await bob.page.goto(world.appUrl)
+    await expect.poll(() => bob.page.getByRole('tab', { name: /^Home/ }).getAttribute('aria-selected')).toBe('true')
+  })
+
+  it('“I already use Kith” offers restoring a backup and adding this browser to an existing Kith', async () => {
+    const p = await world.person('existing')
+    await p.page.goto(world.appUrl)
+    await p.page.getByRole('button', { name: 'I already use Kith' }).click()
+    await p.page.getByLabel('Backup file').waitFor()
+    await desktopAndPhone(p, 'start-existing')
+    await p.page.getByRole('link', { name: 'Add this browser to your Kith' }).click()
+    const first = p.page.locator('kith-devices').getByRole('heading', { level: 2 }).first()
+    await expect.poll(() => first.textContent()).toBe('Add this browser to your Kith')
+  })
+
+  it('“Skip the guide” opens Home, and #/ keeps opening there', async () => {
+    const p = await world.person('skipping')
+    await p.page.goto(world.appUrl)
+    await p.page.getByRole('button', { name: 'Skip the guide' }).click()
+    await expect.poll(() => p.page.getByRole('tab', { name: /^Home/ }).getAttribute('aria-selected')).toBe('true')
+    expect((await focused(p.page))?.id).toBe('tab-home')
+    await p.page.goto(`${world.appUrl}#/`)
+    await p.page.reload()
+    await expect.poll(() => p.page.getByRole('tab', { name: /^Home/ }).getAttribute('aria-selected')).toBe('true')
+    expect(await p.page.getByTestId('start-guide').count()).toBe(0)
   })
 })
 

@@ -47,7 +47,9 @@ describe('linking a device in the app', () => {
     await phone.page.getByRole('button', { name: 'Link this browser' }).click()
     await expect.poll(() => laptop.page.getByTestId('link-result').textContent(), { timeout: 15_000 }).toMatch(/Linked/)
 
-    // The new browser reopens as the same person, a server device.
+    // The new browser reopens on Home (not the guided start: the person already uses Kith), as the same person, a server device.
+    await expect.poll(() => phone.page.getByRole('tab', { name: /^Home/ }).getAttribute('aria-selected').catch(() => null), { timeout: 15_000 }).toBe('true')
+    await phone.page.goto(`${world.appUrl}#/me`)
     await expect.poll(() => phone.page.getByTestId('my-address').textContent().catch(() => ''), { timeout: 15_000 }).toContain(address)
     await phone.page.goto(`${world.appUrl}#/devices`)
     await expect.poll(() => phone.page.getByTestId('server-note').count()).toBe(1)

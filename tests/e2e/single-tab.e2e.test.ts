@@ -44,7 +44,7 @@ describe('one Kith per browser profile', () => {
 
     second = await person.context.newPage()
     const secondSockets = trackSockets(second)
-    await second.goto(world.appUrl)
+    await second.goto(`${world.appUrl}#/me`) // where the address shows (#/ opens the guided start)
     await second.getByRole('heading', { name: 'Kith is already running in another tab' }).waitFor()
     const takeOver = second.getByRole('button', { name: 'Use this tab instead' })
     await expect(takeOver.evaluate((b) => b === document.activeElement)).resolves.toBe(true)
@@ -157,7 +157,7 @@ describe('over plain http on a LAN address (no Web Locks)', () => {
       await expect.poll(() => open(firstSockets), { timeout: 15_000 }).toBe(1)
       const second = await person.context.newPage()
       const secondSockets = trackSockets(second)
-      await second.goto(url)
+      await second.goto(`${url}#/me`)
       await second.getByRole('heading', { name: 'Kith is already running in another tab' }).waitFor()
       expect(await second.getByTestId('my-address').count()).toBe(0)
       expect(secondSockets).toEqual([])

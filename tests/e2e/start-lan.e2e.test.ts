@@ -85,7 +85,7 @@ describe('npm start on 0.0.0.0', () => {
     browser = await launchChromium()
     const laptop = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage()
     const phone = await (await browser.newContext({ viewport: { width: 390, height: 844 } })).newPage()
-    await laptop.goto(lanUrl)
+    await laptop.goto(`${lanUrl}#/me`)
     await laptop.getByTestId('my-address').waitFor()
     await laptop.getByLabel('Name shown to friends').fill('Alice')
     await laptop.getByRole('button', { name: 'Save name' }).click()

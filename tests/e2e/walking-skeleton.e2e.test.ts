@@ -16,7 +16,7 @@ async function setName (person: Person, name: string): Promise<void> {
 }
 
 async function openFriendByTyping (person: Person, address: string): Promise<void> {
-  await person.page.goto(world.appUrl)
+  await person.page.goto(`${world.appUrl}#/me`)
   const field = person.page.getByLabel('Address or link')
   await field.click()
   await field.pressSequentially(address)

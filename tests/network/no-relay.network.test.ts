@@ -37,7 +37,7 @@ describe('behind two symmetric NATs, without STUN or TURN', () => {
   })
 
   it('“Hide my IP address from friends” is refused without a TURN server, and says why', async () => {
-    await bob.page.goto(world.appUrl)
+    await bob.page.goto(`${world.appUrl}#/me`) // no friend yet: #/ would open the guided start
     const said = await setHideMyIp(bob, true)
     expect(said).toBe('Hiding your IP address needs a TURN server to relay everything: add one under ICE servers (a turn: URL with its username and credential), or leave this off.')
     await bob.page.reload()

@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest'
 import { Encoder } from '@msgpack/msgpack'
 import { boxPublicKeyFromSigning, generateBoxKeyPair, pairSecret, randomBytes, seal } from '../../shared/crypto/crypto'
-import { toBase64, toHex } from '../../shared/util/bytes'
+import { toBase64, toHex, utf8 } from '../../shared/util/bytes'
+import { deflateRaw } from '../../shared/util/deflate'
 import { CODE_MAX_AGE_MS, sealConnectCode } from '../../shared/rendezvous/connection-codes'
 import { KithError } from '../../shared/wire/errors'
 import { createIdentity } from '../../shared/identity/identity'
@@ -48,7 +49,7 @@ describe('attack: connection codes replayed, stretched or oversized', () => {
   it('a code is answered once, however it is re-wrapped', async () => {
     const clock = { now: NOW }
     const { m, started } = bobAnswering(clock)
-    const { code } = sealConnectCode(SDP, alice.publicKey, bob.publicKey, AB, NOW)
+    const { code } = await sealConnectCode(SDP, alice.publicKey, bob.publicKey, AB, NOW)
     // The first use goes on to WebRTC, which this test process does not have.
     await m.answerCode(alice.publicKey, code, 'Alice').catch(() => {})
     expect(started()).toBe(1)
@@ -63,7 +64,7 @@ describe('attack: connection codes replayed, stretched or oversized', () => {
   it('a used code pasted again after its expiry is refused as expired', async () => {
     const clock = { now: NOW }
     const { m, started } = bobAnswering(clock)
-    const { code } = sealConnectCode(SDP, alice.publicKey, bob.publicKey, AB, NOW)
+    const { code } = await sealConnectCode(SDP, alice.publicKey, bob.publicKey, AB, NOW)
     await m.answerCode(alice.publicKey, code, 'Alice').catch(() => {})
     clock.now = NOW + CODE_MAX_AGE_MS + 1
     expect((await refusal(m.answerCode(alice.publicKey, code, 'Alice'))).message).toMatch(/expired/)
@@ -75,18 +76,19 @@ describe('attack: connection codes replayed, stretched or oversized', () => {
   it('a code dated in the future is refused as expired', async () => {
     const clock = { now: NOW }
     const { m, started } = bobAnswering(clock)
-    const { code } = sealConnectCode(SDP, alice.publicKey, bob.publicKey, AB, NOW + 60 * 60 * 1000)
+    const { code } = await sealConnectCode(SDP, alice.publicKey, bob.publicKey, AB, NOW + 60 * 60 * 1000)
     expect((await refusal(m.answerCode(alice.publicKey, code, 'Alice'))).message).toMatch(/expired/)
     expect(started()).toBe(0)
   })
 
   // Attack: an SDP of a megabyte (or just past what a code may hold), to
-  // cost the answerer's memory and WebRTC stack.
+  // cost the answerer's memory and WebRTC stack. Deflated, such repetitive
+  // text makes a short code (a "zip bomb"): inflating stops at the limit.
   it('a code with an oversized SDP is refused before WebRTC', async () => {
     const clock = { now: NOW }
     const { m, started } = bobAnswering(clock)
     for (const size of [13 * 1024, 1024 * 1024]) {
-      const { code } = sealConnectCode(SDP + 'a=x:' + 'y'.repeat(size) + '\r\n', alice.publicKey, bob.publicKey, AB, NOW)
+      const { code } = await sealConnectCode(SDP + 'a=x:' + 'y'.repeat(size) + '\r\n', alice.publicKey, bob.publicKey, AB, NOW)
       const err = await refusal(m.answerCode(alice.publicKey, code, 'Alice'))
       expect(err.code).toBe('TOO_LARGE')
     }
@@ -97,7 +99,7 @@ describe('attack: connection codes replayed, stretched or oversized', () => {
   it('a code naming me as its maker is refused', async () => {
     const clock = { now: NOW }
     const { m, started } = bobAnswering(clock)
-    const { code } = sealConnectCode(SDP, bob.publicKey, bob.publicKey, AB, NOW)
+    const { code } = await sealConnectCode(SDP, bob.publicKey, bob.publicKey, AB, NOW)
     expect((await refusal(m.answerCode(alice.publicKey, code, 'Alice'))).message).toMatch(/not made by Alice/)
     expect(started()).toBe(0)
   })
@@ -113,17 +115,18 @@ describe('attack: a forged connection code to learn my IP addresses', () => {
   it('a code that merely names a friend is refused before any answer or RTCPeerConnection', async () => {
     const clock = { now: NOW }
     const { m, started } = bobAnswering(clock)
-    const body = new Encoder().encode(['kith/connection-code/v2', SDP, generateBoxKeyPair().publicKey, alice.publicKey, NOW])
-    const toBobsKey = 'KITH-CONNECT-2:' + toBase64(seal(body, boxPublicKeyFromSigning(bob.publicKey)))
-    const underHerSecret = sealConnectCode(SDP, alice.publicKey, bob.publicKey, randomBytes(32), NOW).code
+    const body = new Encoder().encode(['kc3', await deflateRaw(utf8(SDP)), generateBoxKeyPair().publicKey, alice.publicKey, NOW])
+    const toBobsKey = 'KITH-CONNECT-3:' + toBase64(seal(body, boxPublicKeyFromSigning(bob.publicKey)))
+    const v2ToBobsKey = 'KITH-CONNECT-2:' + toBase64(seal(new Encoder().encode(['kith/connection-code/v2', SDP, generateBoxKeyPair().publicKey, alice.publicKey, NOW]), boxPublicKeyFromSigning(bob.publicKey)))
+    const underHerSecret = (await sealConnectCode(SDP, alice.publicKey, bob.publicKey, randomBytes(32), NOW)).code
     const oldFormat = 'KITH-CONNECT-1:' + toBase64(seal(new Encoder().encode(['kith/connection-code/v1', SDP, generateBoxKeyPair().publicKey, alice.publicKey, NOW]), boxPublicKeyFromSigning(bob.publicKey)))
-    for (const forged of [toBobsKey, underHerSecret, oldFormat]) {
+    for (const forged of [toBobsKey, underHerSecret, oldFormat, v2ToBobsKey]) {
       const err = await refusal(m.answerCode(alice.publicKey, forged, 'Alice'))
-      expect(err.message).toMatch(/not made by Alice|older version/)
+      expect(err.message).toMatch(/not made by Alice|made by an older Kith/)
     }
     expect(started()).toBe(0)
     // Control: Alice's own code for Bob goes on to WebRTC.
-    await m.answerCode(alice.publicKey, sealConnectCode(SDP, alice.publicKey, bob.publicKey, AB, NOW).code, 'Alice').catch(() => {})
+    await m.answerCode(alice.publicKey, (await sealConnectCode(SDP, alice.publicKey, bob.publicKey, AB, NOW)).code, 'Alice').catch(() => {})
     expect(started()).toBe(1)
   })
 })

@@ -27,6 +27,7 @@ write('assets/runtime.js', body('runtime', 50))
 write('assets/lazy.js', body('lazy', 5000))
 write('assets/preload.js', body('preload', 20))
 write('assets/other.js', body('other', 5000))
+write('file-check.js', body('check', 10))
 write('index.html', `<!doctype html><head>
   <script type="module" crossorigin src="./assets/entry.js"></script>
   <link rel="modulepreload" crossorigin href="./assets/preload.js">
@@ -81,5 +82,10 @@ describe('the scripts a start loaded', () => {
     expect(() => distScripts(dist, app, ['http://127.0.0.1:5000/other/assets/entry.js'])).toThrow(/from elsewhere/)
     expect(() => distScripts(dist, app, [`${app}/assets/other.js`])).toThrow(/not a script of this build/)
     expect(() => distScripts(dist, app, [`${app}/assets/gone.js`])).toThrow(/not a script of this build/)
+    expect(() => distScripts(dist, app, [`${app}/gone.js`])).toThrow(/not a script of this build/)
+  })
+
+  it('counts a classic script copied whole from public/ into the build (file-check.js)', () => {
+    expect(distScripts(dist, app, [`${app}/assets/entry.js`, `${app}/file-check.js`])).toEqual(['assets/entry.js', 'file-check.js'])
   })
 })
