@@ -153,9 +153,12 @@ export class ItemsStore {
     const limit = checkLimit(params.limit)
     const db = this.db
     return db.transaction('rw', unionTables([db.items, db.friends, db.memberships], deliveryTables(db), resyncTables(db)), async () => {
-      const [viewer, device] = await Promise.all([this.viewerFor(friendKey), thisDevice(db)])
+      // Side by side: each of these waits on IndexedDB, and a page is a few such waits.
+      const [viewer, start] = await Promise.all([
+        this.viewerFor(friendKey),
+        (async () => resyncStart(db, friendKey, params.after, await thisDevice(db)))()
+      ])
       if (!viewer.isFriend) throw new KithError('UNAUTHORIZED', NOT_A_FRIEND)
-      const start = await resyncStart(db, friendKey, params.after, device)
       const types = params.types ? new Set(params.types) : null
       const { createdFrom, createdTo } = params
       const wanted = (row: ItemRow): boolean =>
