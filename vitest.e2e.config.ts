@@ -9,7 +9,12 @@ export default defineConfig({
     environment: 'node',
     testTimeout: 120_000,
     hookTimeout: 120_000,
-    fileParallelism: false,
+    // Two files at once: most of a browser test is waiting (on the network,
+    // on timers), so two at once keep two cores busy where one file left
+    // them idle. Every file makes its own trackers, relay, servers (on free
+    // ports) and Chromium, so files share nothing.
+    fileParallelism: true,
+    maxWorkers: 2,
     pool: 'forks'
   }
 })
