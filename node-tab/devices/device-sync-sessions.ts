@@ -26,12 +26,6 @@ interface Running { sync: DeviceSync | null, stop: AbortController, state: 'sync
 export class DeviceSyncSessions extends EventTarget {
   private readonly running = new Map<string, Running>()
   private lastPrune = 0
-  /** The pull running now, if any: pulls from different devices take turns.
-   *  A newly linked device pulls everything from each of my devices that is
-   *  online; side by side, the pulls fought over the same tables and each
-   *  took twice as long, so the first screen waited for both. In turn, the
-   *  first brings everything and the others find it here already. */
-  private turn: Promise<unknown> = Promise.resolve()
 
   constructor (
     private readonly db: NodeDatabase,
@@ -77,7 +71,7 @@ export class DeviceSyncSessions extends EventTarget {
     })
     while (!run.stop.signal.aborted && !session.rpc.closed) {
       try {
-        await this.inTurn(() => sync.pull(run.stop.signal), run.stop.signal)
+        await sync.pull(run.stop.signal)
         this.set(run, 'up to date', null)
         await this.pruneNowAndThen()
       } catch (err) {
@@ -86,17 +80,6 @@ export class DeviceSyncSessions extends EventTarget {
       }
       await new Promise((resolve) => setTimeout(resolve, this.options.pullEveryMs ?? DEVICE_PULL_EVERY_MS))
     }
-  }
-
-  /** Runs `pull` once no other pull runs (a pull ends: done, failed, or
-   *  timed out per call, so none holds the turn for good). */
-  private inTurn<T> (pull: () => Promise<T>, signal: AbortSignal): Promise<T> {
-    const mine = this.turn.then(() => {
-      if (signal.aborted) throw new Error('the session closed')
-      return pull()
-    })
-    this.turn = mine.catch(() => {})
-    return mine
   }
 
   /** Forgets tombstones every device has pulled past (see prune.ts). */
