@@ -21,7 +21,7 @@ import { reserveStamps } from '../storage/clock'
 import { deleteChunks, hasAllChunks } from '../storage/file-chunks'
 import { revokeInvisible, unionTables } from '../storage/revoke'
 import { removedFriendSetting } from '../storage/friends-store'
-import { logReceivedChanges, observeStamps, type SyncLogRow } from './change-log'
+import { logReceivedChanges, observeStamps, writeArriving, type SyncLogRow } from './change-log'
 import { savePulled } from './cursors'
 import { mergeFor, sameValue, theirsWins } from './merge'
 import type { CheckedRecord } from './records'
@@ -83,7 +83,9 @@ export async function applyRecords (db: NodeDatabase, records: readonly CheckedR
         adopted.push(entry)
       }
     }
-    await writes.flush(db)
+    // Adopted rows are logged once, as received (their stamp, in page
+    // order), not also as changes of ours; merged rows are ours.
+    await writeArriving(trans(tx), adopted, () => writes.flush(db))
     // Before the consequences: those are this device's own, later changes.
     await logReceivedChanges(db.core, trans(tx), adopted)
     for (const friend of await consequences(db, after, opts.now())) changes.noticeFriends.add(friend)

@@ -73,6 +73,25 @@ export async function logLocalChanges (core: DBCore, trans: DBCoreTransaction, t
   await saveClock(core, trans, state)
 }
 
+/** Rows being written as they came from another device, per transaction:
+ *  the middleware does not log them as this device's changes, since
+ *  logReceivedChanges logs them right after, with their own stamp. Logging
+ *  them twice cost a third of a synced page's writes. */
+const arriving = new WeakMap<DBCoreTransaction, Set<string>>()
+const arrivingKey = (table: string, key: string): string => `${table} ${key}`
+
+/** Writes `entries`' rows with `write` without logging them as changes made
+ *  here (every other row it writes still is); then log them with
+ *  logReceivedChanges. Only for what the pull adopts as it came. */
+export async function writeArriving<T> (trans: DBCoreTransaction, entries: ReadonlyArray<Pick<SyncLogRow, 'table' | 'key'>>, write: () => Promise<T>): Promise<T> {
+  arriving.set(trans, new Set(entries.map((e) => arrivingKey(e.table, e.key))))
+  try {
+    return await write()
+  } finally {
+    arriving.delete(trans)
+  }
+}
+
 /** Entries for changes received from another device: their stamp, our seq
  *  (so they travel on to devices that pull from us). */
 export async function logReceivedChanges (core: DBCore, trans: DBCoreTransaction, entries: Array<Omit<SyncLogRow, 'seq'>>): Promise<void> {
@@ -122,7 +141,9 @@ function loggedTable (core: DBCore, table: DBCoreTable, wall: () => number): DBC
       const keys = await keysOf(table, req)
       const res = await table.mutate(req)
       const changed = keys.filter((key, i) => !(i in res.failures) && (table.name !== 'settings' || isPersonSetting(key)))
-      if (changed.length > 0) await logLocalChanges(core, req.trans, table.name, changed.map(encodeKey), req.type === 'delete' || req.type === 'deleteRange', wall())
+      const notArriving = arriving.get(req.trans)
+      const logged = changed.map(encodeKey).filter((key) => !notArriving?.has(arrivingKey(table.name, key)))
+      if (logged.length > 0) await logLocalChanges(core, req.trans, table.name, logged, req.type === 'delete' || req.type === 'deleteRange', wall())
       return res
     }
   }

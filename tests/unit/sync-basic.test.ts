@@ -35,6 +35,20 @@ describe('owner devices sync', () => {
     expect((await syncFrom(a, b)).pulled).toBe(0)
   })
 
+  it('logs a pulled change once, with the stamp it came with: no log position is taken and overwritten', async () => {
+    const [a, b] = [device('A'), device('B')]
+    for (let i = 0; i < 3; i++) await a.items.create({ type: 'note', text: `n${i}`, audience: { kind: 'friends' } })
+    await a.db.putSetting('profile.displayName', 'Alice')
+    await syncFrom(b, a)
+    const theirs = new Map((await a.db.syncLog.toArray()).map((e) => [`${e.table} ${e.key}`, e.stamp]))
+    const ours = await b.db.syncLog.orderBy('seq').toArray()
+    expect(ours.length).toBe(theirs.size)
+    for (const entry of ours) expect(entry.stamp).toBe(theirs.get(`${entry.table} ${entry.key}`))
+    // One position per row: a second, local entry written first and then
+    // replaced would leave gaps.
+    expect(ours.map((e) => e.seq)).toEqual(ours.map((_, i) => i + 1))
+  })
+
   it('resolves concurrent edits by the later stamp, the same on both devices', async () => {
     const [a, b] = [device('A'), device('B')]
     const item = await a.items.create({ type: 'note', text: 'x', audience: { kind: 'friends' } })
