@@ -20,7 +20,10 @@ import type { Transport } from '../../shared/wire/transport'
 
 /** Device-local: not a person setting, so sync never carries it (sync/tables.ts). */
 export const LEFT_DEVICES_SECRETS_KEY = 'meeting.left-devices'
-/** A thief revoking again and again must not make me sit in ever more swarms. */
+/** A thief revoking again and again must not make me sit in ever more
+ *  swarms; nor push out the one my honest devices still know, which is the
+ *  oldest (left before the thief's first move): so the oldest are kept, and
+ *  a newer one waits for room (one expires after LEFT_MEETING_MS). */
 const MAX_LEFT = 4
 
 export interface LeftDevicesSecret { secret: Uint8Array, since: number, until: number }
@@ -34,11 +37,11 @@ const isLeftList = (v: unknown): v is LeftDevicesSecret[] => Array.isArray(v) &&
 export async function rememberLeftDevicesSecret (db: NodeDatabase, left: Uint8Array | null, next: Uint8Array, now = Date.now()): Promise<void> {
   if (!left || bytesEqual(left, next)) return
   const kept = (await leftDevicesSecrets(db, now)).filter((e) => !bytesEqual(e.secret, left) && !bytesEqual(e.secret, next))
-  const list = [{ secret: left, since: now, until: now + LEFT_MEETING_MS }, ...kept].slice(0, MAX_LEFT)
-  await db.putSetting(LEFT_DEVICES_SECRETS_KEY, list)
+  if (kept.length >= MAX_LEFT) return
+  await db.putSetting(LEFT_DEVICES_SECRETS_KEY, [...kept, { secret: left, since: now, until: now + LEFT_MEETING_MS }])
 }
 
-/** The left devices secrets still listened in, the latest first. */
+/** The left devices secrets still listened in, the oldest first. */
 export async function leftDevicesSecrets (db: NodeDatabase, now = Date.now()): Promise<LeftDevicesSecret[]> {
   const list = await db.getSetting(LEFT_DEVICES_SECRETS_KEY, isLeftList) ?? []
   return list.filter((e) => e.until > now)

@@ -13,7 +13,7 @@ import type { Transport } from '../../shared/wire/transport'
 const secret = (n: number): Uint8Array => new Uint8Array(32).fill(n)
 
 describe('left devices secrets', () => {
-  it('are kept for LEFT_MEETING_MS, the latest first, at most four, and never synced', async () => {
+  it('are kept for LEFT_MEETING_MS, at most four, the oldest (a thief revoking again and again cannot push out the one honest devices know), and never synced', async () => {
     const db = new NodeDatabase(`left-${Math.random()}`)
     const now = 1_000_000
     await rememberLeftDevicesSecret(db, null, secret(1), now) // the first secret left nothing
@@ -21,8 +21,11 @@ describe('left devices secrets', () => {
     expect(await leftDevicesSecrets(db, now)).toHaveLength(0)
     for (let n = 1; n <= 6; n++) await rememberLeftDevicesSecret(db, secret(n), secret(n + 1), now + n)
     const left = await leftDevicesSecrets(db, now + 10)
-    expect(left.map((e) => e.secret[0])).toEqual([6, 5, 4, 3])
-    expect(await leftDevicesSecrets(db, now + 6 + LEFT_MEETING_MS)).toHaveLength(0)
+    expect(left.map((e) => e.secret[0])).toEqual([1, 2, 3, 4])
+    expect(await leftDevicesSecrets(db, now + 4 + LEFT_MEETING_MS)).toHaveLength(0)
+    // Once the oldest expired, there is room again.
+    await rememberLeftDevicesSecret(db, secret(9), secret(10), now + 2 + LEFT_MEETING_MS)
+    expect((await leftDevicesSecrets(db, now + 2 + LEFT_MEETING_MS)).map((e) => e.secret[0])).toEqual([3, 4, 9])
     expect(isPersonSetting(LEFT_DEVICES_SECRETS_KEY)).toBe(false)
     // A stored row of the wrong shape (restored from elsewhere) decides nothing.
     await db.putSetting(LEFT_DEVICES_SECRETS_KEY, [{ secret: new Uint8Array(3), since: 0, until: Number.MAX_SAFE_INTEGER }])
