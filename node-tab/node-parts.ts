@@ -113,7 +113,8 @@ export function buildNodeParts (hooks: NodeHooks) {
     makers: load,
     isListening: () => listener.isListening,
     onInviteExpiry: () => listener.refreshSoon(),
-    leftMeetings: async () => (await import('./person/left-meetings')).leftMeetings(db)
+    leftMeetings: async () => (await import('./person/left-meetings')).leftMeetings(db),
+    leftDevicesSecrets: async () => (await (await import('./devices/left-device-meetings')).leftDevicesSecrets(db)).map((e) => e.secret)
   }))
   // One plan, however many ask at once; a failed load (the node stopped) is asked again.
   const planReady = (): Promise<MeetingPlan> => {

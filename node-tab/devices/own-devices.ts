@@ -3,7 +3,7 @@
 // that device sync pulls over, linking a new device (a full device's side),
 // and revoking one. What a revocation must change elsewhere (notices to
 // friends, the node's event) is left to the onRevoked hook.
-import { fromHex } from '../../shared/util/bytes'
+import { fromHex, toHex } from '../../shared/util/bytes'
 import { randomBytes } from '../../shared/crypto/random'
 import { issueDeviceCertificate, normalizeDeviceName, revokeDevice } from '../../shared/identity/device-certificate'
 import { DEVICES_SECRET_BYTES } from '../../shared/identity/devices-secret'
@@ -21,6 +21,7 @@ import { loadOrCreateDevicesSecret } from '../storage/identity-store'
 import { DEVICES_SECRET_KEY } from '../storage/signed-settings'
 import type { AppliedChanges } from '../sync/apply'
 import { DeviceSyncSessions } from './device-sync-sessions'
+import { firstDialled, leftDevicesSecrets, rememberLeftDevicesSecret, secretsToDial } from './left-device-meetings'
 import { OwnDeviceLinks } from './own-device-links'
 
 type LinkingCode = Pick<typeof import('../network'), 'openLinkCode' | 'SpentLinkCodes' | 'deviceMeeting'>
@@ -97,7 +98,10 @@ export class OwnDevices {
 
   /** The swarm secret again, after another device changed it (sync). */
   async reloadSecret (): Promise<void> {
-    this.devicesSecret = await this.opts.db.getSetting(DEVICES_SECRET_KEY, isDevicesSecret) ?? this.devicesSecret
+    const next = await this.opts.db.getSetting(DEVICES_SECRET_KEY, isDevicesSecret) ?? this.devicesSecret
+    // Another device replaced it: the swarm left is still listened in a while.
+    if (next) await rememberLeftDevicesSecret(this.opts.db, this.devicesSecret, next)
+    this.devicesSecret = next
   }
 
   /** My other devices, in a phrase: "2 of 3 other devices connected". */
@@ -224,7 +228,9 @@ export class OwnDevices {
     await this.refreshCount()
     // Every secret they knew is replaced: where my devices meet, and where each
     // friend meets me (the friends get theirs with the revocation).
+    const left = this.devicesSecret
     this.devicesSecret = randomBytes(DEVICES_SECRET_BYTES)
+    await rememberLeftDevicesSecret(db, left, this.devicesSecret)
     const { putSignedSetting } = await import('../storage/signed-setting-writes')
     await putSignedSetting(db, DEVICES_SECRET_KEY, this.devicesSecret, identity.signing())
     await friends.replaceAllPairSecrets(() => randomBytes(32))
@@ -258,10 +264,17 @@ export class OwnDevices {
 
   /** Dials one of my other devices in the swarm where it waits for them. */
   private async connectTo (deviceKey: Uint8Array, signal: AbortSignal): Promise<NodeSession> {
-    const secret = this.devicesSecret
-    if (!secret) throw new Error('no devices secret yet')
+    const secrets = await this.dialSecrets(toHex(deviceKey))
+    if (secrets.length === 0) throw new Error('no devices secret yet')
     const { deviceMeeting } = await this.opts.load()
-    const transport = await this.opts.dial((epoch) => deviceMeeting(secret, epoch, deviceKey), signal)
+    const transport = await firstDialled(secrets.map((secret) => (s: AbortSignal) => this.opts.dial((epoch) => deviceMeeting(secret, epoch, deviceKey), s)), signal)
     return this.opts.startSession(transport, this.opts.identity.identityKey, deviceKey)
+  }
+
+  /** The secrets one of my devices is dialled at: the current one, and after
+   *  a rotation the ones left since we last met (left-device-meetings.ts). */
+  async dialSecrets (deviceHex: string): Promise<Uint8Array[]> {
+    const left = await leftDevicesSecrets(this.opts.db)
+    return secretsToDial(this.devicesSecret, left, this.opts.devices.lastSeenAt(deviceHex), (this.opts.rotated?.() ?? 0) > 0)
   }
 }

@@ -16,7 +16,7 @@ export interface RotateDeps {
   me: NodeIdentity
   devices: Pick<DevicesStore, 'list'>
   rotations: Pick<PersonRotations, 'rotate'>
-  ownDevices: Pick<OwnDevices, 'revokeForRotation' | 'refreshCount'>
+  ownDevices: Pick<OwnDevices, 'revokeForRotation' | 'refreshCount'> & { links: Pick<OwnDevices['links'], 'lost'> }
   meetAgain: Pick<MeetAgain, 'beforeRevoking' | 'afterRevoking'>
 }
 
@@ -42,4 +42,8 @@ export async function rotate (deps: RotateDeps, words: string | readonly string[
   await ownDevices.revokeForRotation(choice.revoke.filter((key) => byKey.get(key)?.revocation === null))
   await ownDevices.refreshCount()
   await meetAgain.afterRevoking()
+  // A kept device that refused me before (a thief's revocation of this
+  // device, which the rotation undoes) is looked for now, not after the
+  // pause its refusals earned (left-device-meetings.ts says where).
+  for (const { key } of keep) if (key !== me.deviceHex) ownDevices.links.lost(key)
 }

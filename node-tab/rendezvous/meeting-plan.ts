@@ -46,6 +46,9 @@ export interface MeetingPlanOptions {
   /** Swarms friends moved me away from, still listened in (never dialled)
    *  a while: person/left-meetings.ts. */
   leftMeetings?: () => Promise<Map<string, Uint8Array>>
+  /** Devices secrets this device left, still listened in (never dialled
+   *  from here unless it rotated) a while: devices/left-device-meetings.ts. */
+  leftDevicesSecrets?: () => Promise<Uint8Array[]>
 }
 
 export class MeetingPlan {
@@ -118,6 +121,9 @@ export class MeetingPlan {
     // Where my other devices reach this one, once there are others.
     const devicesSecret = this.opts.devicesSecret()
     if (devicesSecret) topics.push(deviceMeeting(devicesSecret, epoch, identity.credentials.device.publicKey))
+    for (const left of await this.opts.leftDevicesSecrets?.() ?? []) {
+      if (!devicesSecret || !bytesEqual(left, devicesSecret)) topics.push(deviceMeeting(left, epoch, identity.credentials.device.publicKey))
+    }
     return topics
   }
 

@@ -22,12 +22,14 @@ import { desktopAndPhone, openApp, screenshot, worldPerFile, type Person } from 
 const world = worldPerFile()
 const profiles: ProfilePerson[] = []
 let runner: (Runner & { port: number }) | undefined
+let runner2: (Runner & { port: number }) | undefined
 
 beforeAll(() => loadCrypto())
 
 afterAll(async () => {
   for (const p of profiles) await p.context.close().catch(() => {})
   await runner?.stop()
+  await runner2?.stop()
   for (const p of profiles) removeProfile(p.dir)
 })
 
@@ -163,7 +165,7 @@ describe('the thief acts first: revokes Alice’s phone before she rotates', () 
   let aliceHex = ''
   let words: string[] = []
 
-  it('Alice has a laptop and a phone, her words set up; Bob and Carol keep her recovery record', async () => {
+  it('Alice has a laptop, a phone and the runner, her words set up; Bob and Carol keep her recovery record', async () => {
     laptop = await profile('laptop2')
     await openAs(laptop, world.appUrl, 'Alice')
     aliceHex = toHex(parseAddress(laptop.address))
@@ -174,6 +176,16 @@ describe('the thief acts first: revokes Alice’s phone before she rotates', () 
     await linkBrowser(laptop, phone, world.appUrl, 'Phone', { approverName: 'Laptop' })
     words = await setUpRecoveryWords(phone)
     await expect.poll(() => storedSettingText(laptop.page, 'recovery.record'), { timeout: 30_000 }).not.toBe('null')
+    // The runner, linked once the laptop has her recovery record (it syncs it from there).
+    runner2 = await startRunner({ tracker: world.trackers[0]!.url, name: 'Hall Pi' })
+    const code = await runner2.waitForLine(/^ {2}kith-link-\S+$/, 0, 30_000)
+    await tab(laptop.page, 'Devices')
+    await laptop.page.getByLabel('Link code').fill(code.line.trim())
+    await laptop.page.getByRole('button', { name: 'Submit' }).click()
+    await laptop.page.getByTestId('verification-code').waitFor({ timeout: 45_000 })
+    await laptop.page.getByRole('button', { name: 'Approve' }).click()
+    await runner2.waitForLine(/ linked as \S+ \(Hall Pi\) · /, code.index, 30_000)
+    await expect.poll(() => runner2!.status().sync, { timeout: 30_000 }).toMatch(/^2 of 2 other devices connected, up to date/)
     await meetUntil(bob, laptop.address, () => keepsRecoveryRecord(bob.page, aliceHex))
     await meetUntil(carol, laptop.address, () => keepsRecoveryRecord(carol.page, aliceHex))
   })
@@ -190,6 +202,11 @@ describe('the thief acts first: revokes Alice’s phone before she rotates', () 
     await expect.poll(() => thief.page.getByTestId('device').filter({ hasText: 'Phone' }).getByTestId('revoked').count()).toBe(1)
     // Bob meets the thief's copy (he does not know yet) and is told.
     await meetUntil(bob, laptop.address, async () => await revokedPeerDevices(bob.page, aliceHex) > 0)
+    // The runner takes the thief's revocation (and its new devices secret):
+    // the phone is no longer one of its devices. Then the thief goes away.
+    await expect.poll(() => runner2!.status().sync, { timeout: 30_000 }).toMatch(/^1 of 1 other device connected/)
+    await thief.page.goto('about:blank')
+    await expect.poll(() => runner2!.status().sync, { timeout: 30_000 }).toMatch(/^0 of 1 other device connected/)
   })
 
   it('Alice rotates on her phone, revoking the laptop; Bob and Carol end on her side', async () => {
@@ -210,5 +227,16 @@ describe('the thief acts first: revokes Alice’s phone before she rotates', () 
       await meetUntil(friend, laptop.address, async () => await rotationsFollowed(friend.page, aliceHex) === 1)
       await fetchNote(friend, world.appUrl, laptop, 'Still me, after the thief went first')
     }
+  })
+
+  it('the runner, moved by the thief, still meets the phone where they met before, and ends on Alice’s side', async () => {
+    // The phone finds the runner in the swarm both left (the runner listens
+    // there a while; the phone, having rotated, dials there). With the
+    // laptop and the thief's copy closed, the one device the runner can be
+    // connected to is the phone: the runner followed the rotation (the
+    // thief's revocation of the phone no longer counts), pulled from the
+    // phone the laptop's revocation (one other device, not two), and is up
+    // to date with it.
+    await expect.poll(() => runner2!.status().sync, { timeout: 90_000 }).toMatch(/^1 of 1 other device connected, up to date/)
   })
 })

@@ -340,6 +340,51 @@ describe('attack: the thief acting first among Alice’s own devices', () => {
   })
 })
 
+describe('attack: the thief moves Alice’s devices secret before Alice rotates', () => {
+  it('the Pi, moved by the thief to a devices secret of its own, still listens where the rotated phone dials it, and ends on Alice’s side', async () => {
+    const { deviceMeeting } = await import('../../shared/rendezvous/meetings')
+    const { DEVICES_SECRET_KEY } = await import('../../node-tab/storage/signed-settings')
+    const s = await story()
+    // Alice's devices meet where her phone linked them (the fixtures' secret).
+    const linked = new Uint8Array(32).fill(1)
+    await putSignedSetting(s.phone.db, DEVICES_SECRET_KEY, linked, await signingOf(s.phone))
+    await s.phone.ownDevices.reloadSecret()
+    const thiefsOwn = await deviceOf(s.laptop, 'full', 'Thief')
+    // The thief revokes the phone on the laptop (a new devices secret) and the Pi takes both.
+    await s.laptop.ownDevices.revoke(dev(s.phone))
+    await pullUntil(s.pi, s.laptop, async () => !bytesEqual(s.pi.ownDevices.secret!, linked))
+    expect(bytesEqual(s.pi.ownDevices.secret!, s.laptop.ownDevices.secret!)).toBe(true)
+    await expect(connectNodes(s.phone, s.pi)).rejects.toThrow(/revoked/)
+    await aliceRotates(s)
+    // The phone's own secret is new again, and the Pi's is the thief's: only
+    // the swarm both left is one where the phone dials and the Pi listens.
+    const epoch = 4242
+    const piListens = new Set((await s.pi.plan.listenTopics(epoch)).map((m) => m.topic))
+    const phoneDials = (await s.phone.ownDevices.dialSecrets(dev(s.pi))).filter((secret) =>
+      piListens.has(deviceMeeting(secret, epoch, s.pi.credentials.device.publicKey).topic))
+    expect(phoneDials).toHaveLength(1)
+    expect(bytesEqual(phoneDials[0]!, linked)).toBe(true)
+    // The Pi, which rotated nothing, only listens there: it never dials it.
+    expect(await s.pi.ownDevices.dialSecrets(dev(s.phone))).toHaveLength(1)
+    // They meet there (a memory transport stands for the swarm): the Pi
+    // follows from the phone's hello and pulls the laptop's revocation and
+    // the phone's secret, later than the thief's.
+    await pullUntil(s.pi, s.phone, async () => followedBy(s.pi, s.pi) === 1 &&
+      bytesEqual(s.pi.ownDevices.secret!, s.phone.ownDevices.secret!) &&
+      (await s.pi.devices.list()).some((d) => d.key === dev(s.laptop) && d.revocation !== null))
+    expect((await s.pi.devices.list()).find((d) => d.key === dev(s.phone))?.revocation).toBeNull()
+    await reaches(s.phone, s.pi)
+    // The thief's laptop, which knows the left swarm, and the device it
+    // certified are refused there as anywhere, and the Pi's secret is no
+    // longer one the thief knows.
+    for (const thief of [s.laptop, thiefsOwn]) await expect(connectNodes(thief, s.pi)).rejects.toThrow()
+    expect(s.pi.deviceSessions.size).toBe(0)
+    expect(bytesEqual(s.pi.ownDevices.secret!, s.laptop.ownDevices.secret!)).toBe(false)
+    // Having met the Pi since, the phone no longer dials the left swarm.
+    await until(async () => (await s.phone.ownDevices.dialSecrets(dev(s.pi))).length === 1)
+  })
+})
+
 describe('attack: the thief moves Bob’s meeting secret before Alice rotates', () => {
   it('Bob, told by the thief’s copy (phone revoked, a new meeting secret), still listens where Alice’s phone looks for him', async () => {
     const { pairMeeting } = await import('../../shared/rendezvous/meetings')
