@@ -43,6 +43,8 @@ describe('recovery words, set up and learnt by a friend', () => {
     await tab(alice.page, 'Devices')
     const recovery = alice.page.getByTestId('recovery')
     await recovery.getByRole('button', { name: 'Set up recovery words' }).click()
+    // The words are made when asked for: wait until all twelve are on screen.
+    await expect.poll(() => alice.page.getByTestId('recovery-words').locator('li').count()).toBe(12)
     const words = await alice.page.getByTestId('recovery-words').locator('li').allTextContents()
     expect(words).toHaveLength(12)
     await recovery.getByRole('button', { name: 'I wrote them down' }).click()

@@ -70,6 +70,8 @@ export async function setUpRecoveryWords (person: Person): Promise<string[]> {
   await tab(person.page, 'Devices')
   const recovery = person.page.getByTestId('recovery')
   await recovery.getByRole('button', { name: 'Set up recovery words' }).click()
+  // The words are made when asked for: wait until all twelve are on screen.
+  await expect.poll(() => person.page.getByTestId('recovery-words').locator('li').count()).toBe(12)
   const words = await person.page.getByTestId('recovery-words').locator('li').allTextContents()
   expect(words).toHaveLength(12)
   await recovery.getByRole('button', { name: 'I wrote them down' }).click()
