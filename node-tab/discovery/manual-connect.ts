@@ -4,7 +4,7 @@
 // each. The codes travel through a CodeChannel (the rendezvous seam, carried
 // by hand). The transports it makes go through the node's normal handshake,
 // which must prove the friend whose page the code was used on.
-import { bytesEqual, toHex } from '../../shared/util/bytes'
+import { bytesEqual, fromHex, toHex } from '../../shared/util/bytes'
 import { addressFromPublicKey } from '../../shared/identity/identity'
 import { CODE_MAX_AGE_MS, codeKind, openAnswerCode, openConnectCode, sealAnswerCode, sealConnectCode } from '../../shared/rendezvous/connection-codes'
 import type { BoxKeyPair } from '../../shared/crypto/crypto'
@@ -86,15 +86,14 @@ export class ManualConnections {
     // Not an offer (an answer code, junk): openConnectCode says what it is.
     const signal = channel.paste(code)
     // Opening it proves it was made by this friend for me (only we two hold
-    // the meeting secret): before that, nothing in it is looked at, and no
+    // the meeting secret, and it is bound to both our keys): before that, nothing in it is looked at, and no
     // answer (with my addresses) or RTCPeerConnection is made.
     let opened: Awaited<ReturnType<typeof openConnectCode>>
     try {
-      opened = await openConnectCode(signal?.payload ?? code, this.opts.myKey, await this.opts.meetingSecrets(toHex(friendKey)), now)
+      opened = await openConnectCode(signal?.payload ?? code, this.opts.myKey, friendKey, await this.opts.meetingSecrets(toHex(friendKey)), now)
     } catch (err) {
       throw await this.explain(err, signal?.payload ?? code, friendKey, friendName, now)
     }
-    if (!bytesEqual(opened.from, friendKey)) throw new KithError('UNAUTHORIZED', `This connection code was not made by ${friendName}.`)
     if (!this.opts.replays.firstSight(CODE_SCOPE, toHex(opened.replyKey), opened.sentAt + CODE_MAX_AGE_MS, now)) {
       throw new KithError('BAD_REQUEST', 'This connection code was already used. Ask for a new one.')
     }
@@ -134,8 +133,9 @@ export class ManualConnections {
     for (const [hex, secret] of await this.opts.everyMeetingSecret()) {
       if (hex === toHex(friendKey)) continue
       try {
-        const opened = await openConnectCode(code, this.opts.myKey, [secret], now)
-        if (toHex(opened.from) === hex) {
+        // Opening as made by this friend proves it is theirs (the maker is bound into the key).
+        const opened = await openConnectCode(code, this.opts.myKey, fromHex(hex), [secret], now)
+        if (bytesEqual(opened.from, fromHex(hex))) {
           return new KithError('UNAUTHORIZED', `This connection code was not made by ${friendName} (it comes from ${addressFromPublicKey(opened.from).slice(0, 12)}…). Paste it on their page.`)
         }
       } catch { /* not theirs either */ }
