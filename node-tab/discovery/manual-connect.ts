@@ -79,7 +79,7 @@ export class ManualConnections {
     this.refuseWithoutIdentityKey()
     const now = this.now()
     // Sealed to my friend, my own code does not open here; say why.
-    const compacted = code.replace(/\s+/g, '')
+    const compacted = code.replace(/\s+/g, '').toUpperCase()
     if ([...this.pending.values()].some((p) => p.code === compacted)) throw new KithError('BAD_REQUEST', 'This is your own connection code. Send it to your friend; they paste it on their side.')
     const { channel, shown } = codeChannel()
     channel.announce(CODE_TOPIC)

@@ -1,20 +1,19 @@
 // Connection codes: how two friends connect when no tracker works. I make a
-// connection code (my WebRTC offer with all its ICE candidates, sealed to
-// my friend's key) and send it any way I like; my friend pastes it and gets
-// an answer code (their answer, sealed to a one-time key inside my code, so
-// only I can open it) to send back; I paste that, and the connection forms.
-// Then the normal handshake proves who is who, as with any connection.
+// connection code (what my friend's browser needs of my WebRTC offer, with
+// all its ICE candidates, sealed for my friend) and send it any way I like;
+// my friend pastes it and gets an answer code (the same of their answer,
+// sealed to a one-time key inside my code, so only I can open it) to send
+// back; I paste that, and the connection forms. Then the normal handshake
+// proves who is who, as with any connection.
 //
-// The sealing is the rendezvous sealing of a pair-swarm offer: under a key
-// made from the two friends' meeting secret (which only they hold) and the
-// recipient's key, so opening a code proves it was made by that friend for
-// me, before any answer (with my network addresses) or RTCPeerConnection is
-// made. Anyone can seal to my public key; nobody else can seal this. The
-// answer is sealed to a one-time reply key inside the code. A code has its
-// own tag so a tracker offer is never taken for a code or a code for one,
-// and names its maker's key; the handshake checks who is who anyway.
-// Codes expire after CODE_MAX_AGE_MS and the receiver refuses a code it has
-// seen before (single use, see node-tab/discovery/manual-connect.ts).
+// A code is sealed under a key made from the two friends' meeting secret
+// (which only they hold), the maker's key and the recipient's key, so
+// opening a code proves it was made by that friend for me, before any
+// answer (with my network addresses) or RTCPeerConnection is made. Anyone
+// can seal to my public key; nobody else can seal this. The key's own
+// context keeps a tracker offer from ever being taken for a code or a code
+// for one. Codes expire after CODE_MAX_AGE_MS and the receiver refuses a
+// code it has seen before (single use, see node-tab/discovery/manual-connect.ts).
 //
 // Short enough for a QR code a phone reads at a glance (issue 19): a code
 // carries no SDP, only what the other side cannot know (ICE credentials,
@@ -25,7 +24,7 @@
 // maker's key is not carried: it is bound into the sealing key, so a code
 // opens only as made by the friend the receiver names.
 import { base32nopad } from '@scure/base'
-import { concatBytes } from '../util/bytes'
+import { concatBytes, utf8 } from '../util/bytes'
 import { ByteReader, ByteWriter } from '../util/byte-reader'
 import { generateBoxKeyPair, isUsableBoxPublicKey, openSealed, seal, secretOpen, secretSeal, sha512, type BoxKeyPair } from '../crypto/crypto'
 import { KithError } from '../wire/errors'
@@ -43,7 +42,7 @@ const OLDER_ANSWER = /^KITH-ANSWER-[12]:/
 /** First byte of an opened body: which kind and version it is. */
 const CONNECT_TAG = 0xc4
 const ANSWER_TAG = 0xa3
-const CODE_KEY_CONTEXT = new TextEncoder().encode('kith/connection-code-key/v4')
+const CODE_KEY_CONTEXT = utf8('kith/connection-code-key/v4')
 /** Far above a real code (about 270 characters; 16 IPv6 candidates make 750). */
 export const MAX_CODE_CHARS = 1024
 export const OLDER_KITH = 'This code was made by an older Kith; ask for a new one (your friend reloads Kith first).'
