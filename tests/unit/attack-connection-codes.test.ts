@@ -12,7 +12,6 @@ import { Encoder } from '@msgpack/msgpack'
 import { base32nopad } from '@scure/base'
 import { boxPublicKeyFromSigning, generateBoxKeyPair, pairSecret, randomBytes, seal, secretSeal } from '../../shared/crypto/crypto'
 import { concatBytes, toBase64, toHex, utf8 } from '../../shared/util/bytes'
-import { deflateRaw } from '../../shared/util/deflate'
 import { ByteWriter } from '../../shared/util/byte-reader'
 import { CODE_MAX_AGE_MS, connectCodeKey, MAX_CODE_CHARS, openAnswerCode, sealConnectCode } from '../../shared/rendezvous/connection-codes'
 import { packEssentials } from '../../shared/rendezvous/sdp-essentials-binary'
@@ -126,7 +125,7 @@ describe('attack: a forged connection code to learn my IP addresses', () => {
     const clock = { now: NOW }
     const { m, started } = bobAnswering(clock)
     const toBobsKey = 'KITH-CONNECT-4:' + base32nopad.encode(seal(codeBody(), boxPublicKeyFromSigning(bob.publicKey)))
-    const v3ToBobsKey = 'KITH-CONNECT-3:' + toBase64(seal(new Encoder().encode(['kc3', await deflateRaw(utf8(SDP)), generateBoxKeyPair().publicKey, alice.publicKey, NOW]), boxPublicKeyFromSigning(bob.publicKey)))
+    const v3ToBobsKey = 'KITH-CONNECT-3:' + toBase64(seal(new Encoder().encode(['kc3', utf8(SDP), generateBoxKeyPair().publicKey, alice.publicKey, NOW]), boxPublicKeyFromSigning(bob.publicKey)))
     const v2ToBobsKey = 'KITH-CONNECT-2:' + toBase64(seal(new Encoder().encode(['kith/connection-code/v2', SDP, generateBoxKeyPair().publicKey, alice.publicKey, NOW]), boxPublicKeyFromSigning(bob.publicKey)))
     const underHerSecret = (await sealConnectCode(SDP, alice.publicKey, bob.publicKey, randomBytes(32), NOW)).code
     const oldFormat = 'KITH-CONNECT-1:' + toBase64(seal(new Encoder().encode(['kith/connection-code/v1', SDP, generateBoxKeyPair().publicKey, alice.publicKey, NOW]), boxPublicKeyFromSigning(bob.publicKey)))
