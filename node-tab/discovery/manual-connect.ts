@@ -4,7 +4,7 @@
 // each. The codes travel through a CodeChannel (the rendezvous seam, carried
 // by hand). The transports it makes go through the node's normal handshake,
 // which must prove the friend whose page the code was used on.
-import { bytesEqual, fromHex, toHex } from '../../shared/util/bytes'
+import { fromHex, toHex } from '../../shared/util/bytes'
 import { addressFromPublicKey } from '../../shared/identity/identity'
 import { CODE_MAX_AGE_MS, codeKind, openAnswerCode, openConnectCode, sealAnswerCode, sealConnectCode } from '../../shared/rendezvous/connection-codes'
 import type { BoxKeyPair } from '../../shared/crypto/crypto'
@@ -86,8 +86,9 @@ export class ManualConnections {
     // Not an offer (an answer code, junk): openConnectCode says what it is.
     const signal = channel.paste(code)
     // Opening it proves it was made by this friend for me (only we two hold
-    // the meeting secret, and it is bound to both our keys): before that, nothing in it is looked at, and no
-    // answer (with my addresses) or RTCPeerConnection is made.
+    // the meeting secret, and the key is bound to both of us): before that,
+    // nothing in it is looked at, and no answer (with my addresses) or
+    // RTCPeerConnection is made.
     let opened: Awaited<ReturnType<typeof openConnectCode>>
     try {
       opened = await openConnectCode(signal?.payload ?? code, this.opts.myKey, friendKey, await this.opts.meetingSecrets(toHex(friendKey)), now)
@@ -133,11 +134,9 @@ export class ManualConnections {
     for (const [hex, secret] of await this.opts.everyMeetingSecret()) {
       if (hex === toHex(friendKey)) continue
       try {
-        // Opening as made by this friend proves it is theirs (the maker is bound into the key).
+        // It opens as made by this friend only if they made it (the maker is bound into the key).
         const opened = await openConnectCode(code, this.opts.myKey, fromHex(hex), [secret], now)
-        if (bytesEqual(opened.from, fromHex(hex))) {
-          return new KithError('UNAUTHORIZED', `This connection code was not made by ${friendName} (it comes from ${addressFromPublicKey(opened.from).slice(0, 12)}…). Paste it on their page.`)
-        }
+        return new KithError('UNAUTHORIZED', `This connection code was not made by ${friendName} (it comes from ${addressFromPublicKey(opened.from).slice(0, 12)}…). Paste it on their page.`)
       } catch { /* not theirs either */ }
     }
     return new KithError('UNAUTHORIZED', `This connection code was not made by ${friendName} for you, or it was changed on the way. Ask ${friendName} for a new one.`)
