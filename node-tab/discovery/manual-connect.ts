@@ -4,7 +4,7 @@
 // each. The codes travel through a CodeChannel (the rendezvous seam, carried
 // by hand). The transports it makes go through the node's normal handshake,
 // which must prove the friend whose page the code was used on.
-import { bytesEqual, toHex } from '../../shared/util/bytes'
+import { fromHex, toHex } from '../../shared/util/bytes'
 import { addressFromPublicKey } from '../../shared/identity/identity'
 import { CODE_MAX_AGE_MS, codeKind, openAnswerCode, openConnectCode, sealAnswerCode, sealConnectCode } from '../../shared/rendezvous/connection-codes'
 import type { BoxKeyPair } from '../../shared/crypto/crypto'
@@ -79,22 +79,22 @@ export class ManualConnections {
     this.refuseWithoutIdentityKey()
     const now = this.now()
     // Sealed to my friend, my own code does not open here; say why.
-    const compacted = code.replace(/\s+/g, '')
+    const compacted = code.replace(/\s+/g, '').toUpperCase()
     if ([...this.pending.values()].some((p) => p.code === compacted)) throw new KithError('BAD_REQUEST', 'This is your own connection code. Send it to your friend; they paste it on their side.')
     const { channel, shown } = codeChannel()
     channel.announce(CODE_TOPIC)
     // Not an offer (an answer code, junk): openConnectCode says what it is.
     const signal = channel.paste(code)
     // Opening it proves it was made by this friend for me (only we two hold
-    // the meeting secret): before that, nothing in it is looked at, and no
-    // answer (with my addresses) or RTCPeerConnection is made.
+    // the meeting secret, and the key is bound to both of us): before that,
+    // nothing in it is looked at, and no answer (with my addresses) or
+    // RTCPeerConnection is made.
     let opened: Awaited<ReturnType<typeof openConnectCode>>
     try {
-      opened = await openConnectCode(signal?.payload ?? code, this.opts.myKey, await this.opts.meetingSecrets(toHex(friendKey)), now)
+      opened = await openConnectCode(signal?.payload ?? code, this.opts.myKey, friendKey, await this.opts.meetingSecrets(toHex(friendKey)), now)
     } catch (err) {
       throw await this.explain(err, signal?.payload ?? code, friendKey, friendName, now)
     }
-    if (!bytesEqual(opened.from, friendKey)) throw new KithError('UNAUTHORIZED', `This connection code was not made by ${friendName}.`)
     if (!this.opts.replays.firstSight(CODE_SCOPE, toHex(opened.replyKey), opened.sentAt + CODE_MAX_AGE_MS, now)) {
       throw new KithError('BAD_REQUEST', 'This connection code was already used. Ask for a new one.')
     }
@@ -134,10 +134,9 @@ export class ManualConnections {
     for (const [hex, secret] of await this.opts.everyMeetingSecret()) {
       if (hex === toHex(friendKey)) continue
       try {
-        const opened = await openConnectCode(code, this.opts.myKey, [secret], now)
-        if (toHex(opened.from) === hex) {
-          return new KithError('UNAUTHORIZED', `This connection code was not made by ${friendName} (it comes from ${addressFromPublicKey(opened.from).slice(0, 12)}…). Paste it on their page.`)
-        }
+        // It opens as made by this friend only if they made it (the maker is bound into the key).
+        const opened = await openConnectCode(code, this.opts.myKey, fromHex(hex), [secret], now)
+        return new KithError('UNAUTHORIZED', `This connection code was not made by ${friendName} (it comes from ${addressFromPublicKey(opened.from).slice(0, 12)}…). Paste it on their page.`)
       } catch { /* not theirs either */ }
     }
     return new KithError('UNAUTHORIZED', `This connection code was not made by ${friendName} for you, or it was changed on the way. Ask ${friendName} for a new one.`)

@@ -35,7 +35,7 @@ describe('connecting without a tracker', () => {
     await openManual(bob)
     await bob.page.getByRole('button', { name: 'Make a connection code' }).click()
     code = (await bob.page.getByTestId('my-code').inputValue()).trim()
-    expect(code).toMatch(/^KITH-CONNECT-3:/)
+    expect(code).toMatch(/^KITH-CONNECT-4:/)
     console.log(`[manual-connect] connection code: ${code.length} characters`)
     await desktopAndPhone(bob, ['70-manual-connect-code-1280', '71-manual-connect-code-390'])
 
@@ -48,7 +48,7 @@ describe('connecting without a tracker', () => {
     await alice.page.getByLabel('Paste their connection code').fill(code)
     await alice.page.getByRole('button', { name: 'Make my answer code' }).click()
     answer = (await alice.page.getByTestId('my-answer').inputValue()).trim()
-    expect(answer).toMatch(/^KITH-ANSWER-2:/)
+    expect(answer).toMatch(/^KITH-ANSWER-3:/)
     console.log(`[manual-connect] answer code: ${answer.length} characters`)
     await desktopAndPhone(alice, ['72-manual-connect-answer-1280', '73-manual-connect-answer-390'])
 

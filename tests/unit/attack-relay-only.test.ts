@@ -16,7 +16,8 @@ vi.mock('../../node-tab/discovery/webrtc', async (importOriginal) => ({
   ...await importOriginal<object>(),
   createOffer: async (rtcConfig: RTCConfiguration) => {
     offers.made.push(rtcConfig)
-    return { sdp: 'v=0\r\na=fingerprint:sha-256 AB:CD\r\n', complete: async () => { throw new Error('no WebRTC here') }, discard: () => { offers.discarded++ } }
+    const { CHROMIUM_OFFER } = await import('./chromium-sdp')
+    return { sdp: CHROMIUM_OFFER, complete: async () => { throw new Error('no WebRTC here') }, discard: () => { offers.discarded++ } }
   }
 }))
 
@@ -35,7 +36,7 @@ describe('attack: a connection code from before relay-only was turned on', () =>
 
     await node.saveConfig({ iceServers: [{ urls: 'turn:10.0.0.1:3478', username: 'u', credential: 'c' }], relayOnly: true })
     expect(offers.discarded).toBe(1)
-    const err = await node.completeConnection(bobHex, 'KITH-ANSWER-1:AAAA').then(() => null, (e: unknown) => e)
+    const err = await node.completeConnection(bobHex, 'KITH-ANSWER-3:AAAA').then(() => null, (e: unknown) => e)
     expect(err).toBeInstanceOf(KithError)
     expect((err as KithError).message).toMatch(/no connection code waiting/)
     // A new code is made through the relay.
