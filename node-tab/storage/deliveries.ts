@@ -13,12 +13,7 @@ export function deliveryTables (db: NodeDatabase) {
  *  friend just fetched, and their cursor is already past it. */
 export async function recordDeliveries (db: NodeDatabase, friendKey: string, itemIds: readonly string[], at: number): Promise<void> {
   if (itemIds.length === 0) return
-  // Almost always no notice is waiting: one count (beside the writes), not a read per item.
-  const [, waiting] = await Promise.all([
-    db.deliveries.bulkPut(itemIds.map((itemId) => ({ itemId, friendKey, deliveredAt: at }))),
-    db.notices.where('friendKey').equals(friendKey).count()
-  ])
-  if (waiting === 0) return
+  await db.deliveries.bulkPut(itemIds.map((itemId) => ({ itemId, friendKey, deliveredAt: at })))
   const keys = itemIds.map((itemId): [string, string] => [itemId, friendKey])
   const pending = (await db.notices.bulkGet(keys)).filter((n) => n !== undefined)
   if (pending.length === 0) return

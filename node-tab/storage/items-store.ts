@@ -12,8 +12,6 @@ import { canSee, type Viewer } from './access-policy'
 import type { ItemRow, NodeDatabase } from './db'
 import { deliveryTables, recordDeliveries } from './deliveries'
 import { newId } from './ids'
-import { visiblePage } from './visible-page'
-import { withoutIndexEntries } from './visibility-index'
 import { deleteChunks, fileBlob, hasAllChunks, NO_SPACE, NO_SPACE_FOR_ITEM, rangeOfFile, removeOrphans, streamRange, writeChunks } from './file-chunks'
 import { isQuotaError } from '../../shared/util/quota'
 import type { ByteStream } from '../../shared/wire/byte-stream'
@@ -78,12 +76,11 @@ export class ItemsStore {
   /** My items, newest first. */
   async listMine (opts: { limit?: number } = {}): Promise<ItemRow[]> {
     const limit = Math.max(1, Math.floor(opts.limit ?? DEFAULT_MINE))
-    return (await this.db.items.orderBy('createdAt').reverse().limit(limit).toArray()).map(withoutIndexEntries)
+    return this.db.items.orderBy('createdAt').reverse().limit(limit).toArray()
   }
 
   async get (id: string): Promise<ItemRow | undefined> {
-    const row = await this.db.items.get(id)
-    return row && withoutIndexEntries(row)
+    return this.db.items.get(id)
   }
 
   /** The owner's own access to a file: a Blob made of its stored pieces. */
@@ -118,9 +115,8 @@ export class ItemsStore {
     checkText(text)
     const db = this.db
     return db.transaction('rw', clockTables(db), async () => {
-      const stored = await db.items.get(id)
-      if (!stored) throw new KithError('NOT_FOUND', NO_SUCH_ITEM)
-      const row = withoutIndexEntries(stored)
+      const row = await db.items.get(id)
+      if (!row) throw new KithError('NOT_FOUND', NO_SUCH_ITEM)
       if (row.text === text) return row
       const stamp = await this.nextStamp()
       await db.items.update(id, { text, updatedAt: stamp, listedAt: stamp })
@@ -146,19 +142,15 @@ export class ItemsStore {
   }
 
   /** A friend's scoped request: the items they may see, in this device's
-   *  (listedAt, id) order after this device's position in their cursor. Reads
-   *  the visibility index from there (visible-page.ts), so its cost follows
-   *  the page: not the number of items, nor how few of them this friend sees. */
+   *  (listedAt, id) order after this device's position in their cursor. Walks the index lazily and stops at the page's
+   *  end, so its cost follows the page, not the number of items. */
   async listVisible (friendKey: string, params: ListItemsParams): Promise<ListItemsResult> {
     const limit = checkLimit(params.limit)
     const db = this.db
     return db.transaction('rw', unionTables([db.items, db.friends, db.memberships], deliveryTables(db), resyncTables(db)), async () => {
-      // Side by side: each of these waits on IndexedDB, and a page is a few such waits.
-      const [viewer, start] = await Promise.all([
-        this.viewerFor(friendKey),
-        (async () => resyncStart(db, friendKey, params.after, await thisDevice(db)))()
-      ])
+      const viewer = await this.viewerFor(friendKey)
       if (!viewer.isFriend) throw new KithError('UNAUTHORIZED', NOT_A_FRIEND)
+      const start = await resyncStart(db, friendKey, params.after, await thisDevice(db))
       const types = params.types ? new Set(params.types) : null
       const { createdFrom, createdTo } = params
       const wanted = (row: ItemRow): boolean =>
@@ -167,7 +159,7 @@ export class ItemsStore {
         (createdTo === undefined || row.createdAt <= createdTo) &&
         canSee(row.audience, viewer)
       // One extra hit tells whether anything follows this page.
-      const rows = await visiblePage(db, viewer, start.after, wanted, limit + 1)
+      const rows = await this.inOrderAfter(start.after).filter(wanted).limit(limit + 1).toArray()
       const page = rows.slice(0, limit)
       const last = page.at(-1)
       const result: ListItemsResult = {
@@ -211,6 +203,11 @@ export class ItemsStore {
     // Streamed from the pieces as the channel drains: concurrent requests
     // hold a chunk each, not a range each.
     return { bytes: streamRange(found.rows, range.offset, found.end), size: found.size }
+  }
+
+  private inOrderAfter (after: { listedAt: number, id: string } | undefined) {
+    const items = this.db.items
+    return after ? items.where('[listedAt+id]').above([after.listedAt, after.id]) : items.orderBy('[listedAt+id]')
   }
 
   /** A strictly later updatedAt (see clock.ts). */
