@@ -13,7 +13,8 @@ export async function measure (ctx) {
     return []
   }
   return withHarness(ctx, async ({ url, people, open, report, log }) => {
-    const server = await openPerson(browser, `${appUrl}/`, { name: 'kith-server', log, isolate: false })
+    // #/me: where the address shows (#/ opens the guided start on a new browser).
+    const server = await openPerson(browser, `${appUrl}/#/me`, { name: 'kith-server', log, isolate: false })
     people.push(server)
     const client = await open('kith-client')
     const addressLocator = server.page.getByTestId('my-address')
