@@ -8,6 +8,7 @@ import { parseAddress } from '../../shared/identity/identity'
 import { recoveryKeyFromWords } from '../../shared/identity/recovery-words'
 import { toHex } from '../../shared/util/bytes'
 import { tab } from './support/app'
+import { setUpRecoveryWords } from './support/identity'
 import { befriend, newPeople } from './support/people'
 import { desktopAndPhone, worldPerFile, type Person } from './support/world'
 
@@ -40,20 +41,7 @@ describe('recovery words, set up and learnt by a friend', () => {
   })
 
   it('Alice writes her words down and checks three; Bob’s node keeps the key they make', async () => {
-    await tab(alice.page, 'Devices')
-    const recovery = alice.page.getByTestId('recovery')
-    await recovery.getByRole('button', { name: 'Set up recovery words' }).click()
-    // The words are made when asked for: wait until all twelve are on screen.
-    await expect.poll(() => alice.page.getByTestId('recovery-words').locator('li').count()).toBe(12)
-    const words = await alice.page.getByTestId('recovery-words').locator('li').allTextContents()
-    expect(words).toHaveLength(12)
-    await recovery.getByRole('button', { name: 'I wrote them down' }).click()
-    const inputs = recovery.getByRole('textbox')
-    await inputs.first().waitFor()
-    const positions = (await recovery.locator('label').allTextContents()).map((l) => Number(l.replace('Word ', '')) - 1)
-    for (const [n, i] of positions.entries()) await inputs.nth(n).fill(words[i]!)
-    await recovery.getByRole('button', { name: 'Check and finish' }).click()
-    await alice.page.getByTestId('recovery-done').waitFor()
+    const words = await setUpRecoveryWords(alice)
     await desktopAndPhone(alice, 'recovery-4-done-app')
 
     // Bob opens Kith again: a new session with Alice's node, on which he asks for her record.
