@@ -1,6 +1,7 @@
 // Builds the node's parts and joins them: each part gets, through its
 // options, only the few functions of the others it needs. KithNode (node.ts)
-// holds the result and exposes what the client uses.
+// holds the result and exposes what the client uses; node-wiring.ts joins
+// the events that cross between them.
 import { grantFriend, grantInvite } from '../shared/identity/grants'
 import { proveMeetingSecret } from '../shared/identity/meeting-secret-grants'
 import { fromHex } from '../shared/util/bytes'
@@ -32,9 +33,6 @@ import { ItemsStore } from './storage/items-store'
 import { LazyMailbox } from './mailbox/mailbox-lazy'
 import type { AppliedChanges } from './sync/apply'
 import { learnOwnRevocation, type RevokedBy } from './devices/revoked-here'
-import { parseRecoveryRecordAnswer } from '../shared/protocol/protocol'
-
-const RECOVERY_ASK_TIMEOUT_MS = 10_000
 
 export interface NodeStatus {
   trackers: RouteStatus[]
@@ -262,82 +260,4 @@ export function buildNodeParts (hooks: NodeHooks) {
     close: () => codesPart?.close()
   }
   return { items, friends, invites, notices, devices, rotations, trackerDirectory, relayDirectory, plan, connections, ownDevices, noticeSender, hints, mailbox, listener, codes, meetAgain }
-}
-
-/** The events that cross between parts: a session that opens gets waiting
- *  notices and is asked for working trackers; a former friend's session
- *  closes once every notice to them is confirmed. */
-/** How asking a friend for their recovery record ended: `kept` when what
- *  this device keeps for them changed, else why not. */
-export interface RecoveryAsked { friendKey: string, outcome: 'kept' | 'unchanged' | 'none' | 'refused' }
-
-/** What wireParts gives back: a friendship made while its session is
- *  already open (an invite just accepted over it) is asked what a new
- *  session is asked, since at the session's opening they were no friend. */
-export interface WiredParts { friendJoined: (remoteHex: string) => void }
-
-export function wireParts (parts: NodeParts, changed: () => void, hooks: Pick<NodeHooks, 'db' | 'loadedNetwork'> & { recoveryAsked: (detail: RecoveryAsked) => void }): WiredParts {
-  const { connections: { sessions }, friends, notices, noticeSender, trackerDirectory, relayDirectory, listener } = parts
-  trackerDirectory.addEventListener('change', changed)
-  trackerDirectory.addEventListener('trackers-changed', () => { listener.setTrackers(trackerDirectory.urls()); changed() })
-  relayDirectory.addEventListener('change', changed)
-  // Relays sit inside the listener's channel: a new list starts it over.
-  relayDirectory.addEventListener('relays-changed', () => { listener.restart(); changed() })
-  noticeSender.addEventListener('acknowledged', (ev) => {
-    changed()
-    void closeIfFormerFriend((ev as CustomEvent<{ friendKey: string }>).detail.friendKey)
-  })
-  sessions.addEventListener('opened', (ev) => {
-    const remoteHex = (ev as CustomEvent<string>).detail
-    noticeSender.kick(remoteHex)
-    changed()
-    askNewFriend(remoteHex)
-  })
-  sessions.addEventListener('closed', changed)
-
-  /** A friend's working trackers and recovery record, asked over the open
-   *  session (each ask checks they are a friend). */
-  function askNewFriend (remoteHex: string): void {
-    void askForTrackers(remoteHex)
-    void askForRecoveryRecord(remoteHex)
-  }
-
-  /** A removed friend is dialled only to deliver delete notices; once they
-   *  are all confirmed the session goes, so they cannot linger connected. */
-  async function closeIfFormerFriend (keyHex: string): Promise<void> {
-    if (await friends.isFriend(keyHex)) return
-    if ((await notices.pendingFor(keyHex, 1)).length > 0) return
-    sessions.closeAll(keyHex, 'you are no longer friends')
-  }
-
-  /** A friend's recovery record, asked of every session with them: the
-   *  first one is kept, and a later one only if the kept recovery key
-   *  signed it (person/recovery.ts). An older node that does not know the
-   *  method, or a record that breaks the rules, changes nothing. */
-  async function askForRecoveryRecord (remoteHex: string): Promise<void> {
-    if (!await friends.isFriend(remoteHex)) return
-    const session = sessions.get(remoteHex)
-    if (!session) return
-    let outcome: RecoveryAsked['outcome']
-    try {
-      const offered = parseRecoveryRecordAnswer(await session.rpc.call('recoveryRecord', {}, { timeoutMs: RECOVERY_ASK_TIMEOUT_MS }))
-      outcome = offered === null ? 'none' : await hooks.loadedNetwork().learnFriendRecoveryRecord(hooks.db, session.remotePublicKey, offered) ? 'kept' : 'unchanged'
-      // Their rotations are followed from now on, against the R just kept.
-      if (outcome === 'kept') await parts.rotations.load()
-    } catch {
-      outcome = 'refused' // refused, or not answered: what is kept stays as it was
-    }
-    if (outcome === 'kept') changed()
-    hooks.recoveryAsked({ friendKey: remoteHex, outcome })
-  }
-
-  /** A friend's node may know trackers that work when mine do not (my own
-   *  devices' sessions are in another registry). */
-  async function askForTrackers (remoteHex: string): Promise<void> {
-    if (!await friends.isFriend(remoteHex)) return
-    const session = sessions.get(remoteHex)
-    if (session) await trackerDirectory.askFriend(remoteHex, session)
-  }
-
-  return { friendJoined: askNewFriend }
 }

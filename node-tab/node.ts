@@ -2,9 +2,9 @@
 // person's identity and settings, the stores, where the node meets people,
 // its sessions, the person's other devices, notices and hints, trackers and
 // connection codes) live in their own modules and are built and joined in
-// node-parts.ts; this class holds them, wires the events that cross between
-// them, and exposes what the client needs (one identity per tab: the client
-// UI dials friends through it too).
+// node-parts.ts and joined in node-wiring.ts; this class holds them, starts
+// and stops them (node-lifecycle.ts), and exposes what the client needs (one
+// identity per tab: the client UI dials friends through it too).
 import type { DeviceCredentials } from '../shared/identity/device-credentials'
 import type { Profile } from '../shared/protocol/protocol'
 import { KithError } from '../shared/wire/errors'
@@ -14,18 +14,26 @@ import { ReplayGuard } from './discovery/replay-guard'
 import type { HandlerProvider } from './handlers/session-handlers'
 import { NodeIdentity } from './identity/node-identity'
 import { loadNetwork, type Network } from './network-loader'
-import { buildNodeParts, wireParts, type NodeOpenOptions, type NodeParts, type NodeStatus, type WiredParts } from './node-parts'
+import { buildNodeParts, type NodeOpenOptions, type NodeParts, type NodeStatus } from './node-parts'
+import { wireParts, type RecoveryAsked, type WiredParts } from './node-wiring'
+import { afterIdentityChecks, closeParts, loadParts } from './node-lifecycle'
 import { PersonSettings } from './person/person-settings'
-import { restoreReplays, saveReplays } from './rendezvous/saved-replays'
+import { resetRelays, saveConfig } from './person/config-changes'
+import { saveReplays } from './rendezvous/saved-replays'
 import { NodeDatabase } from './storage/db'
-import { hasUnsignedSettings } from './storage/signed-settings'
 import { loadOrCreateIdentity, type StoredIdentity } from './storage/identity-store'
-import { DeviceRevokedError, revokedBefore, revokedWords } from './devices/revoked-here'
+import { DeviceRevokedError, revokedWords } from './devices/revoked-here'
 
 export type { NodeSession } from './connections/sessions'
 export type { DialVia } from './rendezvous/meeting-plan'
 export type { HandlerProvider } from './handlers/session-handlers'
 export type { NodeOpenOptions, NodeStatus } from './node-parts'
+
+/** The parts the client and tests reach as they are (node-parts.ts says what each is). */
+type ExposedParts = Readonly<Pick<NodeParts, 'items' | 'friends' | 'invites' | 'notices' | 'devices' | 'rotations' |
+'trackerDirectory' | 'relayDirectory' | 'plan' | 'connections' | 'ownDevices' | 'listener' | 'codes' | 'noticeSender' | 'hints' | 'mailbox'>>
+// Declared here, set in the constructor from the parts (declaration merging).
+export interface KithNode extends ExposedParts {}
 
 export class KithNode extends EventTarget {
   /** The person, and this device's part in it. */
@@ -36,30 +44,6 @@ export class KithNode extends EventTarget {
   readonly credentials: DeviceCredentials
   /** Which offers were already answered: outlives listener restarts and reloads. */
   readonly replays = new ReplayGuard()
-  readonly items: NodeParts['items']
-  readonly friends: NodeParts['friends']
-  readonly invites: NodeParts['invites']
-  readonly notices: NodeParts['notices']
-  readonly devices: NodeParts['devices']
-  /** The rotations followed: mine and my friends'. */
-  readonly rotations: NodeParts['rotations']
-  /** Trackers beyond the configured ones: remembered, shared by friends; and which relay. */
-  readonly trackerDirectory: NodeParts['trackerDirectory']
-  /** The relays in use: the configured ones, then friends' (none while off). */
-  readonly relayDirectory: NodeParts['relayDirectory']
-  /** Which swarms to sit in, and where to look for someone. */
-  readonly plan: NodeParts['plan']
-  /** Dialling, accepting, the handshake and the open sessions. */
-  readonly connections: NodeParts['connections']
-  /** My other devices: links, sync, linking, revocation. */
-  readonly ownDevices: NodeParts['ownDevices']
-  readonly listener: NodeParts['listener']
-  readonly codes: NodeParts['codes']
-  readonly noticeSender: NodeParts['noticeSender']
-  /** Tells online friends who may see a changed item that something changed. */
-  readonly hints: NodeParts['hints']
-  /** The blind mailbox on relays (node-tab/mailbox). */
-  readonly mailbox: NodeParts['mailbox']
   /** After a rotation: everyone meets this device again, to hear of it in a hello. */
   private readonly meetAgain: NodeParts['meetAgain']
   private readonly handlerProviders: HandlerProvider[] = []
@@ -75,17 +59,7 @@ export class KithNode extends EventTarget {
     super()
     this.revoked.catch(() => { /* for whoever waits on it (the page) */ })
     this.me = new NodeIdentity(identity, {
-      afterChecks: async () => {
-        await this.devices.load(); await this.ownDevices.refreshCount()
-        // Revoked earlier (told before a reload or a restart): a server
-        // device stays stopped. A full device does not stop itself: it may
-        // be the one the person rotates from (see node-parts.ts).
-        const revoked = this.me.role === 'server' ? await revokedBefore({ identityKey: this.identityKey, deviceHex: this.me.deviceHex, db, devices: this.devices }) : null
-        if (revoked) throw revoked
-        // Values saved before settings were signed: signed now, so my other devices take them.
-        if (this.me.holdsSigningKey && await hasUnsignedSettings(db)) await (await import('./storage/signed-setting-writes')).signUnsignedSettings(db, this.me.signing()!)
-        await this.rotations.load()
-      },
+      afterChecks: () => afterIdentityChecks(this.me, db, this),
       onVerified: () => this.changed(),
       onFailure: () => { if (!this.closed) this.close() }
     })
@@ -121,14 +95,11 @@ export class KithNode extends EventTarget {
       incomingLimits: opts.incomingLimits,
       sessionLimits: opts.sessionLimits
     })
-    ;({ items: this.items, friends: this.friends, invites: this.invites, notices: this.notices, devices: this.devices, rotations: this.rotations } = parts)
-    ;({ trackerDirectory: this.trackerDirectory, relayDirectory: this.relayDirectory, plan: this.plan, connections: this.connections, ownDevices: this.ownDevices } = parts)
-    ;({ listener: this.listener, codes: this.codes, noticeSender: this.noticeSender, hints: this.hints, mailbox: this.mailbox, meetAgain: this.meetAgain } = parts)
-    this.wired = wireParts(parts, () => this.changed(), {
-      db,
-      loadedNetwork: () => this.loadedNetwork!,
-      recoveryAsked: (detail) => this.dispatchEvent(new CustomEvent('recovery-asked', { detail }))
-    })
+    const { meetAgain, ...exposed } = parts
+    Object.assign(this, exposed)
+    this.meetAgain = meetAgain
+    const recoveryAsked = (detail: RecoveryAsked): void => { this.dispatchEvent(new CustomEvent('recovery-asked', { detail })) }
+    this.wired = wireParts(parts, () => this.changed(), { db, loadedNetwork: () => this.loadedNetwork!, recoveryAsked })
     // Friends, invites and devices decide which swarms to sit in; follow their changes.
     this.addEventListener('change', () => this.listener.refreshSoon())
   }
@@ -137,12 +108,7 @@ export class KithNode extends EventTarget {
     const db = opts.db ?? new NodeDatabase()
     const identity = await loadOrCreateIdentity(db)
     const node = new KithNode(db, identity, await PersonSettings.load(db, opts.hostConfig), opts)
-    await node.trackerDirectory.load()
-    await node.relayDirectory.load()
-    await restoreReplays(db, node.replays)
-    await node.ownDevices.load()
-    // Pieces of a file whose save was cut short (a crash, a closed tab).
-    await node.items.removeOrphanChunks().catch(() => { /* tried again next time */ })
+    await loadParts(db, node.replays, node)
     return node
   }
 
@@ -202,26 +168,9 @@ export class KithNode extends EventTarget {
   readonly renameThisDevice: NodeParts['ownDevices']['renameThisDevice'] = (name) => this.ownDevices.renameThisDevice(name)
 
   /** Saves trackers/ICE servers chosen by the owner and restarts discovery. */
-  async saveConfig (overrides: Partial<KithConfig>): Promise<void> {
-    const change = await this.settings.saveConfig(overrides)
-    if (change.trackers) this.trackerDirectory.configured(change.trackers)
-    // Connections made before the owner chose to hide their address carry
-    // it: close them, so every friend reconnects through the relay. So do
-    // connection codes still waiting for an answer (made to connect by any path).
-    if (change.hidingNow) {
-      this.sessions.closeEverything('reconnecting through the relay')
-      this.codes.withdraw()
-    }
-    this.listener.restart()
-    this.changed()
-  }
-
+  async saveConfig (overrides: Partial<KithConfig>): Promise<void> { await saveConfig(this.settings, this, overrides); this.changed() }
   /** The owner's relay list goes: the host's (or the defaults) apply again. */
-  async resetRelays (): Promise<void> {
-    await this.settings.resetRelays()
-    this.listener.restart()
-    this.changed()
-  }
+  async resetRelays (): Promise<void> { await resetRelays(this.settings, this); this.changed() }
 
   /** Ends a friendship: access ends now, open sessions close, and their
    *  cached copies of my items are asked to be deleted. */
@@ -233,27 +182,15 @@ export class KithNode extends EventTarget {
   }
 
   /** Call after any change that may have created delete notices. */
-  noticesMayHaveChanged (): void {
-    this.noticeSender.kick()
-    this.changed()
-  }
+  noticesMayHaveChanged (): void { this.noticeSender.kick(); this.changed() }
 
   close (): void {
     this.closed = true
-    this.plan.stop()
-    this.listener.stop()
-    this.codes.close()
-    this.noticeSender.stop()
-    this.hints.stop()
-    this.mailbox.close()
-    this.ownDevices.close()
-    this.connections.closeEverything('the node is shutting down')
+    closeParts(this)
     this.db.close()
   }
 
-  changed (): void {
-    this.dispatchEvent(new Event('change'))
-  }
+  changed (): void { this.dispatchEvent(new Event('change')) }
 
   /** The network code, loaded once for the whole tab: never before the
    *  stored keys are checked, nor after the node stopped. */

@@ -10,7 +10,7 @@ import { makeRecoveryWords, recoveryKeyFromWords } from '../../shared/identity/r
 import { friendRecoveryRecord, RECOVERY_RECORD_KEY } from '../../node-tab/person/recovery'
 import { putSignedSetting } from '../../node-tab/storage/signed-setting-writes'
 import type { KithNode } from '../../node-tab/node'
-import type { RecoveryAsked } from '../../node-tab/node-parts'
+import type { RecoveryAsked } from '../../node-tab/node-wiring'
 import { befriend, connectNodes, NodeSet, signingOf, until } from './device-fixtures'
 import { issueDeviceCertificate } from '../../shared/identity/device-certificate'
 import { NodeDatabase } from '../../node-tab/storage/db'

@@ -12,7 +12,7 @@ import { makeRecoveryWords, recoveryKeyFromWords } from '../../shared/identity/r
 import { makeRotationRecord, rotationHash, type RotationRecord } from '../../shared/identity/rotation-record'
 import { bytesEqual } from '../../shared/util/bytes'
 import type { KithNode } from '../../node-tab/node'
-import type { RecoveryAsked } from '../../node-tab/node-parts'
+import type { RecoveryAsked } from '../../node-tab/node-wiring'
 import { friendRecoveryRecord, RECOVERY_RECORD_KEY } from '../../node-tab/person/recovery'
 import { PersonRotations } from '../../node-tab/person/rotations'
 import { NodeDatabase } from '../../node-tab/storage/db'

@@ -1,0 +1,44 @@
+// What the node does with its parts at the three moments of its life: once
+// the stored keys pass their checks, when it opens, when it closes.
+import type { NodeIdentity } from './identity/node-identity'
+import type { NodeParts } from './node-parts'
+import type { ReplayGuard } from './discovery/replay-guard'
+import type { NodeDatabase } from './storage/db'
+import { restoreReplays } from './rendezvous/saved-replays'
+import { hasUnsignedSettings } from './storage/signed-settings'
+import { revokedBefore } from './devices/revoked-here'
+
+/** Runs once the identity's checks pass, before anything listens or dials. */
+export async function afterIdentityChecks (me: NodeIdentity, db: NodeDatabase, parts: Pick<NodeParts, 'devices' | 'ownDevices' | 'rotations'>): Promise<void> {
+  await parts.devices.load(); await parts.ownDevices.refreshCount()
+  // Revoked earlier (told before a reload or a restart): a server device
+  // stays stopped. A full device does not stop itself: it may be the one
+  // the person rotates from (see node-parts.ts).
+  const revoked = me.role === 'server' ? await revokedBefore({ identityKey: me.identityKey, deviceHex: me.deviceHex, db, devices: parts.devices }) : null
+  if (revoked) throw revoked
+  // Values saved before settings were signed: signed now, so my other devices take them.
+  if (me.holdsSigningKey && await hasUnsignedSettings(db)) await (await import('./storage/signed-setting-writes')).signUnsignedSettings(db, me.signing()!)
+  await parts.rotations.load()
+}
+
+/** What the parts keep between runs, loaded as the node opens. */
+export async function loadParts (db: NodeDatabase, replays: ReplayGuard, parts: Pick<NodeParts, 'trackerDirectory' | 'relayDirectory' | 'ownDevices' | 'items'>): Promise<void> {
+  await parts.trackerDirectory.load()
+  await parts.relayDirectory.load()
+  await restoreReplays(db, replays)
+  await parts.ownDevices.load()
+  // Pieces of a file whose save was cut short (a crash, a closed tab).
+  await parts.items.removeOrphanChunks().catch(() => { /* tried again next time */ })
+}
+
+/** Stops every timer, listener and session the parts hold. */
+export function closeParts (parts: Pick<NodeParts, 'plan' | 'listener' | 'codes' | 'noticeSender' | 'hints' | 'mailbox' | 'ownDevices' | 'connections'>): void {
+  parts.plan.stop()
+  parts.listener.stop()
+  parts.codes.close()
+  parts.noticeSender.stop()
+  parts.hints.stop()
+  parts.mailbox.close()
+  parts.ownDevices.close()
+  parts.connections.closeEverything('the node is shutting down')
+}
