@@ -15,7 +15,6 @@
 // relays' rate limits). The planned scheme is one sealed item plus a small
 // per-friend key each (docs/networks.md).
 import type { Event } from 'nostr-tools/pure'
-import { finalizeEvent, generateSecretKey } from 'nostr-tools/pure'
 import { canSee } from '../storage/access-policy'
 import type { ItemRow, NodeDatabase } from '../storage/db'
 import { deliveryTables, recordDeliveries } from '../storage/deliveries'
@@ -23,14 +22,14 @@ import { toShared } from '../storage/items-store'
 import { fromHex, toHex } from '../../shared/util/bytes'
 import { loadViewers } from '../storage/revoke'
 import type { NodeIdentity } from '../identity/node-identity'
-import {
-  LETTER_LIFETIME_MS, letterKey, letterTag, MAX_IDS_PER_LETTER, newLetter, openLetter, sealLetter, WINDOW_MS, windowOf, windowsToRead, writtenAt,
-  type Letter, type LetterBody, type LetterRefusal
-} from './mailbox-letters'
+import { LETTER_LIFETIME_MS, writtenAt, type Letter, type LetterRefusal } from './mailbox-letters'
+import { letterEvents } from './mailbox-events'
+import { collectLetters } from './mailbox-read'
+import { MAX_PENDING, MAX_PENDING_ACKS, pendingAcks, pendingChanges, updatePendingAcks, updatePendingChanges, type Pending, type PendingAck } from './mailbox-pending'
 import { acknowledgeByLetter } from './mailbox-acks'
 import { answerPages, asked, MAX_ANSWER_LETTERS, mayAnswer, mayAsk } from './mailbox-requests'
 import { clearedEvents, deletionEvent, forgetSent, readerDeletion, recordCleared, recordSent, sentLetters, type SentLetter } from './mailbox-withdraw'
-import { DEFAULT_MAILBOX_RELAY_LIMITS, MAILBOX_KIND, publishEvents, readEvents, type MailboxDrop, type MailboxRelayLimits } from './mailbox-relay'
+import { DEFAULT_MAILBOX_RELAY_LIMITS, publishEvents, type MailboxDrop, type MailboxRelayLimits } from './mailbox-relay'
 
 export interface MailboxOptions {
   db: NodeDatabase
@@ -57,32 +56,8 @@ export interface LettersTaken {
   forgotten: Array<{ letter: string, itemIds: string[] }>
 }
 
-/** Where this device keeps the changes whose letters no relay took yet
- *  (a device setting: not synced, see sync/tables.ts). */
-const PENDING_SETTING = 'mailboxPending'
-/** Changes kept for a retry, at most (the oldest go first). */
-const MAX_PENDING = 500
-
-interface Pending { items: string[], gone: string[] }
-
 /** The dropped counters of this page's mailbox, after each read (a device setting). */
 const DROPPED_SETTING = 'mailboxDropped'
-
-/** Acknowledgements no relay took yet (a device setting, like the above). */
-const PENDING_ACKS_SETTING = 'mailboxPendingAcks'
-const MAX_PENDING_ACKS = 200
-
-interface PendingAck { friend: string, ids: string[], asOf: number }
-
-function isPendingAcks (v: unknown): v is PendingAck[] {
-  return Array.isArray(v) && v.every((a: Partial<PendingAck>) => typeof a?.friend === 'string' && Number.isSafeInteger(a.asOf) &&
-    Array.isArray(a.ids) && a.ids.every((id) => typeof id === 'string'))
-}
-
-function isPending (v: unknown): v is Pending {
-  const ids = (x: unknown): boolean => Array.isArray(x) && x.every((id) => typeof id === 'string')
-  return typeof v === 'object' && v !== null && ids((v as Pending).items) && ids((v as Pending).gone)
-}
 
 export class Mailbox {
   /** Where opened letters go (the client's friend cache). */
@@ -160,7 +135,7 @@ export class Mailbox {
     if (this.closed || urls.length === 0 || !signing) return 0
     const secret = new Map(await this.opts.secrets()).get(owner)
     if (!secret || !await mayAsk(this.opts.db, owner, after, this.now())) return 0
-    const { events } = this.letterEvents(owner, secret, signing.secretKey, [after], () => ({ ask: { after } }))
+    const { events } = letterEvents(this.opts.identity.keyHex, owner, secret, signing.secretKey, [after], () => ({ ask: { after } }), this.now())
     const { published, taken } = await this.publish(urls, events)
     if (taken) await asked(this.opts.db, owner, after, this.now())
     return published
@@ -179,7 +154,7 @@ export class Mailbox {
     // Not a friend (any more), or a cursor that is not one: what a live session would refuse.
     if (items === null) { this.count('refused'); return true }
     if (items.length === 0) return true
-    const sent = this.letterEvents(friend, secret, signing.secretKey, items, (batch) => ({ items: batch }))
+    const sent = letterEvents(this.opts.identity.keyHex, friend, secret, signing.secretKey, items, (batch) => ({ items: batch }), this.now())
     const letters = sent.letters.slice(0, MAX_ANSWER_LETTERS)
     await recordSent(db, letters.map((l) => ({ event: l.event.id, key: toHex(l.key), friend, items: l.batch.map((item) => (item as { id: string }).id), exp: l.exp })), this.now())
     await this.publish(urls, letters.map((l) => l.event))
@@ -190,18 +165,18 @@ export class Mailbox {
    *  closed first): the items as they are now (a deleted one is not sent),
    *  "forget it" to whoever is still owed a notice. Returns the events published. */
   async retryPending (): Promise<number> {
-    const pending = await this.pending()
+    const pending = await pendingChanges(this.opts.db)
     let sent = 0
     if (pending.gone.length > 0) sent += await this.noticesChanged(pending.gone)
     if (pending.items.length > 0) sent += await this.itemsChanged(pending.items)
     sent += await this.withdraw(null)
-    const acks = await this.opts.db.getSetting(PENDING_ACKS_SETTING, isPendingAcks) ?? []
+    const acks = await pendingAcks(this.opts.db)
     if (acks.length > 0) {
       const secrets = new Map(await this.opts.secrets())
       for (const ack of acks) {
         const secret = secrets.get(ack.friend)
         // A friend no longer: nobody to tell.
-        if (!secret) await this.updatePendingAcks((p) => p.filter((a) => a.friend !== ack.friend))
+        if (!secret) await updatePendingAcks(this.opts.db, (p) => p.filter((a) => a.friend !== ack.friend))
         else sent += await this.sendAck(ack, secret)
       }
     }
@@ -215,41 +190,20 @@ export class Mailbox {
     const signing = this.opts.identity.signing()
     if (this.closed || urls.length === 0 || !signing || ack.ids.length === 0) return 0
     const same = (a: PendingAck): boolean => a.friend === ack.friend && a.asOf === ack.asOf && a.ids.join() === ack.ids.join()
-    await this.updatePendingAcks((p) => [...p.filter((a) => !same(a)), ack].slice(-MAX_PENDING_ACKS))
-    const events = this.letterEvents(ack.friend, secret, signing.secretKey, ack.ids, (batch) => ({ ack: batch as string[], asOf: ack.asOf })).events
+    await updatePendingAcks(this.opts.db, (p) => [...p.filter((a) => !same(a)), ack].slice(-MAX_PENDING_ACKS))
+    const events = letterEvents(this.opts.identity.keyHex, ack.friend, secret, signing.secretKey, ack.ids, (batch) => ({ ack: batch as string[], asOf: ack.asOf }), this.now()).events
     const { published, taken } = await this.publish(urls, events)
-    if (taken) await this.updatePendingAcks((p) => p.filter((a) => !same(a)))
+    if (taken) await updatePendingAcks(this.opts.db, (p) => p.filter((a) => !same(a)))
     return published
-  }
-
-  private async updatePendingAcks (change: (p: PendingAck[]) => PendingAck[]): Promise<void> {
-    const db = this.opts.db
-    await db.transaction('rw', db.settings, async () => {
-      const p = await db.getSetting(PENDING_ACKS_SETTING, isPendingAcks) ?? []
-      await db.putSetting(PENDING_ACKS_SETTING, change(p))
-    })
   }
 
   /** Keeps the change until some relay took every letter of it. */
   private async untilTaken (list: keyof Pending, itemIds: readonly string[], send: () => Promise<{ published: number, taken: boolean }>): Promise<number> {
     if (this.closed || this.opts.relayUrls().length === 0 || !this.opts.identity.signing() || itemIds.length === 0) return 0
-    await this.updatePending((p) => { p[list] = [...p[list].filter((id) => !itemIds.includes(id)), ...itemIds].slice(-MAX_PENDING) })
+    await updatePendingChanges(this.opts.db, (p) => { p[list] = [...p[list].filter((id) => !itemIds.includes(id)), ...itemIds].slice(-MAX_PENDING) })
     const { published, taken } = await send()
-    if (taken) await this.updatePending((p) => { p[list] = p[list].filter((id) => !itemIds.includes(id)) })
+    if (taken) await updatePendingChanges(this.opts.db, (p) => { p[list] = p[list].filter((id) => !itemIds.includes(id)) })
     return published
-  }
-
-  private async pending (): Promise<Pending> {
-    return await this.opts.db.getSetting(PENDING_SETTING, isPending) ?? { items: [], gone: [] }
-  }
-
-  private async updatePending (change: (p: Pending) => void): Promise<void> {
-    const db = this.opts.db
-    await db.transaction('rw', db.settings, async () => {
-      const p = await this.pending()
-      change(p)
-      await db.putSetting(PENDING_SETTING, p)
-    })
   }
 
   private async sendItems (itemIds: readonly string[]): Promise<{ published: number, taken: boolean }> {
@@ -269,7 +223,7 @@ export class Mailbox {
       const viewer = viewers.get(friend)
       const visible = viewer?.isFriend ? rows.filter((row) => canSee(row.audience, viewer)) : []
       if (visible.length === 0) continue
-      const sent = this.letterEvents(friend, secret, signing.secretKey, visible.map(toShared), (batch) => ({ items: batch }))
+      const sent = letterEvents(this.opts.identity.keyHex, friend, secret, signing.secretKey, visible.map(toShared), (batch) => ({ items: batch }), this.now())
       if (sent.taken.length === 0) continue
       events.push(...sent.events)
       delivered.push([friend, sent.taken.map((item) => (item as { id: string }).id)])
@@ -297,7 +251,7 @@ export class Mailbox {
     const events: Event[] = []
     for (const [friend, secret] of await this.opts.secrets()) {
       const gone = byFriend.get(friend)
-      if (gone) events.push(...this.letterEvents(friend, secret, signing.secretKey, gone, (batch) => ({ gone: batch as string[] })).events)
+      if (gone) events.push(...letterEvents(this.opts.identity.keyHex, friend, secret, signing.secretKey, gone, (batch) => ({ gone: batch as string[] }), this.now()).events)
     }
     return this.publish(urls, events)
   }
@@ -327,34 +281,10 @@ export class Mailbox {
   private async readOnce (): Promise<number> {
     const urls = this.opts.relayUrls()
     if (this.closed || urls.length === 0) return 0
-    const me = this.opts.identity.keyHex
-    const now = this.now()
-    const byTag = new Map<string, { owner: string, key: Uint8Array }>()
     const secrets = new Map(await this.opts.secrets())
-    for (const [friend, secret] of secrets) {
-      const key = letterKey(secret, friend, me)
-      for (const window of windowsToRead(now)) byTag.set(letterTag(secret, friend, me, window), { owner: friend, key })
-    }
-    if (byTag.size === 0) return 0
-    const since = Math.floor((now - LETTER_LIFETIME_MS - WINDOW_MS) / 1000)
-    const letters = new Map<string, Map<string, Letter>>()
-    // The events each letter came in (several relays, or served again).
-    const carriers = new Map<string, Event[]>()
-    for (const url of urls) {
-      const events = await readEvents(url, [...byTag.keys()], since, this.visit()).catch(() => [])
-      for (const event of events) {
-        const tag = event.tags.find((t) => t[0] === 't')![1]!
-        const from = byTag.get(tag)!
-        const letter = openLetter(event.content, from.key, from.owner, me, this.now())
-        if (typeof letter === 'string') { this.count(letter); continue }
-        carriers.set(letter.id, [...carriers.get(letter.id) ?? [], event])
-        let mine = letters.get(from.owner)
-        if (!mine) letters.set(from.owner, mine = new Map())
-        // The same letter from several relays (or twice from one) is one letter.
-        if (mine.has(letter.id)) { this.count('duplicate'); continue }
-        mine.set(letter.id, letter)
-      }
-    }
+    const found = await collectLetters(urls, secrets, this.opts.identity.keyHex, this.now, this.visit(), (reason) => this.count(reason))
+    if (found === null) return 0
+    const { letters, carriers } = found
     // What was dropped, kept where a diagnostic (or a browser test) can read it.
     await this.opts.db.putSetting(DROPPED_SETTING, this.dropped)
     let opened = 0
@@ -407,38 +337,6 @@ export class Mailbox {
     if (taken) await recordCleared(this.opts.db, requests.map((r) => r.tags[0]![1]!))
   }
 
-  /** One event per letter; what does not fit one letter is split, and an
-   *  item too large for the largest bucket is left for a live session. */
-  private letterEvents (friend: string, secret: Uint8Array, signingSecret: Uint8Array, entries: unknown[], body: (batch: unknown[]) => LetterBody):
-  { events: Event[], taken: unknown[], letters: Array<{ event: Event, key: Uint8Array, batch: unknown[], exp: number }> } {
-    const me = this.opts.identity.keyHex
-    const now = this.now()
-    const key = letterKey(secret, me, friend)
-    const tag = letterTag(secret, me, friend, windowOf(now))
-    const events: Event[] = []
-    const taken: unknown[] = []
-    const letters: Array<{ event: Event, key: Uint8Array, batch: unknown[], exp: number }> = []
-    const batches: unknown[][] = []
-    for (let i = 0; i < entries.length; i += MAX_IDS_PER_LETTER) batches.push(entries.slice(i, i + MAX_IDS_PER_LETTER))
-    while (batches.length > 0) {
-      const batch = batches.shift()!
-      // The event's throwaway key goes inside the letter: its reader may delete it once taken.
-      const eventKey = generateSecretKey()
-      const letter = newLetter(me, friend, now, body(batch), eventKey)
-      const content = sealLetter(letter, signingSecret, key)
-      if (content === null) {
-        // Too large together: halves, until single items (which are left out if still too large).
-        if (batch.length > 1) batches.unshift(batch.slice(0, batch.length / 2), batch.slice(batch.length / 2))
-        continue
-      }
-      const event = mailboxEvent(tag, content, letter.exp, now, eventKey)
-      events.push(event)
-      letters.push({ event, key: eventKey, batch, exp: letter.exp })
-      taken.push(...batch)
-    }
-    return { events, taken, letters }
-  }
-
   /** Publishes on every relay: how many events the relays took in all, and
    *  whether one relay at least took every one (then the change is delivered
    *  as far as relays go). */
@@ -464,13 +362,3 @@ export class Mailbox {
   }
 }
 
-/** One letter as a stored Nostr event: signed with a key made for it alone,
- *  tagged with the letter's tag only, expiring with the letter (NIP-40). */
-export function mailboxEvent (tag: string, content: string, expMs: number, nowMs = Date.now(), secretKey = generateSecretKey()): Event {
-  return finalizeEvent({
-    kind: MAILBOX_KIND,
-    created_at: Math.floor(nowMs / 1000),
-    tags: [['t', tag], ['expiration', String(Math.floor(expMs / 1000))]],
-    content
-  }, secretKey)
-}

@@ -5,7 +5,8 @@
 // signed by the owner, replays and repeats, expired letters, junk floods.
 import WebSocket from 'ws'
 import { beforeEach, describe, expect, it } from 'vitest'
-import { Mailbox, mailboxEvent } from '../../node-tab/mailbox/mailbox'
+import { Mailbox } from '../../node-tab/mailbox/mailbox'
+import { mailboxEvent } from '../../node-tab/mailbox/mailbox-events'
 import { letterKey, letterTag, LETTER_LIFETIME_MS, newLetter, sealLetter, windowOf } from '../../node-tab/mailbox/mailbox-letters'
 import { DEFAULT_MAILBOX_RELAY_LIMITS, MAILBOX_KIND, publishEvents, type MailboxRelayLimits } from '../../node-tab/mailbox/mailbox-relay'
 import { DELETION_KIND, deletionEvent } from '../../node-tab/mailbox/mailbox-withdraw'
