@@ -2,27 +2,17 @@
 // friend's node sends is untrusted input: every item is checked before it is
 // kept, only an owner's own delete notices remove their items, and each
 // friend's copies stay within a budget of their own (friend-budget.ts).
-import Dexie from 'dexie'
-import { decodeCursor, FILE_RANGE_BYTES, isSharedItem, type ItemType, type SharedItem } from '../../shared/protocol/items'
+import { isSharedItem, type ItemType, type SharedItem } from '../../shared/protocol/items'
 import type { CacheLimit, FeedItem } from '../api/app-api'
 import { MAX_REMEMBERED, type CachedItemRow, type CacheUsage, type ClientDatabase, type LeftOut, type SyncStateRow } from './db'
 import { checkedBudget, type FriendBudget } from './friend-limits'
 /** The counting and trimming code loads with the first page stored, not with the app. */
 const budgetCode = (): Promise<typeof import('./friend-budget')> => import('./friend-budget')
 import { PagesInFlight, type PageWindow } from './pages-in-flight'
+import { beginFile, completeFile, dropFiles, dropPartialFile, fileBlob, storePiece, type FileProgress } from './cached-files'
+import { copyItem, isCursor, newestById, sameFile } from './page-items'
 
 export type { PageWindow } from './pages-in-flight'
-
-/** Where a file's download stands: which pieces (ranges of FILE_RANGE_BYTES) are stored. */
-export interface FileProgress {
-  size: number
-  pieces: number
-  have: Set<number>
-}
-
-export function pieceCount (size: number): number {
-  return Math.ceil(size / FILE_RANGE_BYTES)
-}
 
 /** One cached item on the Home feed: whose it is, and whether it is unread. */
 export interface CachedEntry { owner: string, item: FeedItem, unread: boolean }
@@ -121,8 +111,8 @@ export class FriendCache {
         usage.bytes += itemBytes(copy) - (old ? itemBytes(old.item) : 0)
       })
       await db.cachedItems.bulkPut(rows)
-      await this.dropFiles(staleFiles)
-      const trimmed = await trimToBudget(db, owner, usage, this.budget, (keys) => this.dropFiles(keys))
+      await dropFiles(this.db, staleFiles)
+      const trimmed = await trimToBudget(db, owner, usage, this.budget, (keys) => dropFiles(this.db, keys))
       removed = trimmed.removed.length
       const leftOut: LeftOut | undefined = trimmed.by ? { at: now, by: trimmed.by } : state?.leftOut
       await db.syncState.put({
@@ -227,83 +217,16 @@ export class FriendCache {
     })
   }
 
-  /** Starts (or resumes) fetching a file item: its size as listed, and the
-   *  pieces already stored. Null if the item is not cached or has no file. */
-  async beginFile (owner: string, id: string): Promise<FileProgress | null> {
-    const db = this.db
-    return db.transaction('rw', db.cachedItems, db.cachedFiles, db.cachedFileChunks, async () => {
-      const size = (await db.cachedItems.get([owner, id]))?.item.file?.size
-      if (size === undefined) return null
-      const row = await db.cachedFiles.get([owner, id])
-      if (row && row.size !== size) await this.dropFiles([[owner, id]])
-      if (!row || row.size !== size) await db.cachedFiles.put({ owner, id, size, complete: false })
-      const keys = await this.piecesOf(owner, id).primaryKeys()
-      return { size, pieces: pieceCount(size), have: new Set(keys.map(([, , index]) => index)) }
-    })
-  }
-
-  /** Keeps one fetched piece, only while its item is cached with this size:
-   *  bytes arriving after the item was deleted (or changed) are dropped.
-   *  Returns whether they were kept. */
-  async storePiece (owner: string, id: string, size: number, index: number, bytes: Uint8Array): Promise<boolean> {
-    const data = new Blob([bytes as Uint8Array<ArrayBuffer>])
-    const db = this.db
-    return db.transaction('rw', db.cachedItems, db.cachedFiles, db.cachedFileChunks, async () => {
-      const item = await db.cachedItems.get([owner, id])
-      const file = await db.cachedFiles.get([owner, id])
-      if (item?.item.file?.size !== size || file?.size !== size) return false
-      await db.cachedFileChunks.put({ owner, id, index, data })
-      return true
-    })
-  }
-
-  /** Forgets the pieces of a file not yet complete (a download given up,
-   *  e.g. for lack of room: half a file is only in the way). */
-  async dropPartialFile (owner: string, id: string): Promise<void> {
-    const db = this.db
-    await db.transaction('rw', db.cachedFiles, db.cachedFileChunks, async () => {
-      if ((await db.cachedFiles.get([owner, id]))?.complete) return
-      await this.dropFiles([[owner, id]])
-    })
-  }
-
+  /** Starts (or resumes) fetching a file item (cached-files.ts). */
+  beginFile (owner: string, id: string): Promise<FileProgress | null> { return beginFile(this.db, owner, id) }
+  /** Keeps one fetched piece while its item is cached with this size. */
+  storePiece (owner: string, id: string, size: number, index: number, bytes: Uint8Array): Promise<boolean> { return storePiece(this.db, owner, id, size, index, bytes) }
+  /** Forgets the pieces of a file not yet complete. */
+  dropPartialFile (owner: string, id: string): Promise<void> { return dropPartialFile(this.db, owner, id) }
   /** Marks the file complete if every piece is stored. Returns whether it is. */
-  async completeFile (owner: string, id: string, size: number): Promise<boolean> {
-    const db = this.db
-    return db.transaction('rw', db.cachedItems, db.cachedFiles, db.cachedFileChunks, async () => {
-      const file = await db.cachedFiles.get([owner, id])
-      if (file?.size !== size || (await db.cachedItems.get([owner, id]))?.item.file?.size !== size) return false
-      if (await this.piecesOf(owner, id).count() !== pieceCount(size)) return false
-      if (!file.complete) await db.cachedFiles.put({ ...file, complete: true })
-      return true
-    })
-  }
-
+  completeFile (owner: string, id: string, size: number): Promise<boolean> { return completeFile(this.db, owner, id, size) }
   /** A completely cached file, as one Blob made of its stored pieces. */
-  async fileBlob (owner: string, id: string): Promise<Blob | null> {
-    const db = this.db
-    return db.transaction('r', db.cachedFiles, db.cachedFileChunks, async () => {
-      if (!(await db.cachedFiles.get([owner, id]))?.complete) return null
-      const rows = await this.piecesOf(owner, id).toArray()
-      return new Blob(rows.map((row) => row.data))
-    })
-  }
-
-  private piecesOf (owner: string, id: string) {
-    return this.db.cachedFileChunks.where('[owner+id+index]').between([owner, id, Dexie.minKey], [owner, id, Dexie.maxKey], true, true)
-  }
-
-  /** Removes these files and all their pieces; inside the caller's transaction. */
-  private async dropFiles (keys: Array<[string, string]>): Promise<void> {
-    if (keys.length === 0) return
-    // Pieces are stored only under a file row (beginFile, storePiece): the
-    // pieces of the keys without one need no search (a flood of made-up ids
-    // cost one range delete each).
-    const files = await this.db.cachedFiles.bulkGet(keys)
-    const withFile = keys.filter((_, i) => files[i] !== undefined)
-    await this.db.cachedFiles.bulkDelete(withFile)
-    for (const [owner, id] of withFile) await this.piecesOf(owner, id).delete()
-  }
+  fileBlob (owner: string, id: string): Promise<Blob | null> { return fileBlob(this.db, owner, id) }
 
   /** The owner's delete notices: removes exactly these items of theirs and
    *  nobody else's. Acknowledges every id, cached or not ("I don't have it"). */
@@ -315,7 +238,7 @@ export class FriendCache {
     await db.transaction('rw', db.cachedItems, db.cachedFiles, db.cachedFileChunks, db.syncState, async () => {
       const rows = await db.cachedItems.bulkGet(keys)
       await db.cachedItems.bulkDelete(keys)
-      await this.dropFiles(keys)
+      await dropFiles(this.db, keys)
       await this.countOut(owner, rows.filter((row): row is CachedItemRow => row !== undefined), itemBytes)
       await this.remember(owner, 'gone', itemIds)
     })
@@ -391,35 +314,4 @@ export class FriendCache {
 
 function mailboxMemoryOf (state: SyncStateRow | undefined): Pick<SyncStateRow, 'gone' | 'lettersTaken'> {
   return { ...(state?.gone ? { gone: state.gone } : {}), ...(state?.lettersTaken ? { lettersTaken: state.lettersTaken } : {}) }
-}
-
-function isCursor (value: unknown): value is string {
-  if (typeof value !== 'string') return false
-  try {
-    decodeCursor(value)
-    return true
-  } catch {
-    return false
-  }
-}
-
-/** One version per id (the newest), so each row is counted once. */
-function newestById (items: SharedItem[]): SharedItem[] {
-  const byId = new Map<string, SharedItem>()
-  for (const item of items) {
-    const had = byId.get(item.id)
-    if (!had || item.updatedAt >= had.updatedAt) byId.set(item.id, item)
-  }
-  return [...byId.values()]
-}
-
-function sameFile (a: SharedItem, b: SharedItem): boolean {
-  return a.file?.size === b.file?.size && a.file?.name === b.file?.name && a.file?.mime === b.file?.mime
-}
-
-/** Keeps only the known fields: a hostile node's extra properties are not stored. */
-function copyItem (item: SharedItem): SharedItem {
-  const out: SharedItem = { id: item.id, type: item.type, text: item.text, createdAt: item.createdAt, updatedAt: item.updatedAt }
-  if (item.file) out.file = { name: item.file.name, mime: item.file.mime, size: item.file.size }
-  return out
 }
