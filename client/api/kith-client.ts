@@ -2,7 +2,6 @@
 // invites, deletions) and my cache of friends' items (client side), behind
 // one object. Elements hold no storage or network code.
 import { fromHex, toHex } from '../../shared/util/bytes'
-import { KithError } from '../../shared/wire/errors'
 import { addressFromPublicKey, parseAddress } from '../../shared/identity/identity'
 import type { Audience } from '../../shared/protocol/items'
 import type { Profile } from '../../shared/protocol/protocol'
@@ -10,9 +9,9 @@ import { loadCrypto } from '../../shared/crypto/crypto'
 import type { TrackerInUse } from '../../node-tab/discovery/tracker-book'
 import type { KithConfig } from '../../node-tab/person/config'
 import type { KithNode, NodeStatus } from '../../node-tab/node'
-import type { InviteRow, ItemRow } from '../../node-tab/storage/db'
+import type { ItemRow } from '../../node-tab/storage/db'
 import type {
-  DeletionStatus, FriendFeed, FriendSummary, GroupSummary, InviteSummary, KithApi, MyItem, NewItem
+  DeletionStatus, FriendSummary, GroupSummary, InviteSummary, KithApi, MyItem, NewItem
 } from './app-api'
 import { ClientDatabase } from '../cache/db'
 import type { DevicesApi } from './devices-api'
@@ -22,7 +21,7 @@ import { inWordsIfNoRoom } from '../browser/no-room'
 import { NodeDevicesApi } from './devices-client'
 import { deleteNoticeHandler } from '../cache/delete-notice-handler'
 import { FriendCache, type RecentQuery } from '../cache/friend-cache'
-import { inviteFragment } from '../../shared/rendezvous/invite-link'
+import { acceptInvite, createInvite, inviteSummary, listInvites } from './invites-client'
 import { hintHandler } from '../cache/hint-handler'
 import { SyncCoalescer } from '../friends/sync-coalescer'
 import { Notifier } from '../browser/notifications'
@@ -31,11 +30,12 @@ import type { FriendConnection } from '../friends/friend-connection'
 import type { FriendFeedImpl } from '../friends/friend-feed'
 import { Outbox } from '../friends/outbox'
 import { SessionKeepalive } from '../friends/session-keepalive'
+import { FriendFeeds } from '../friends/friend-feeds'
 
 export class KithClient extends EventTarget implements KithApi {
   readonly cache: FriendCache
   readonly outbox: Outbox
-  private readonly feeds = new Map<string, FriendFeedImpl>()
+  private readonly feeds: FriendFeeds
   readonly devices: DevicesApi
   readonly backup: BackupApi
   /** Syncs asked for by hints and by sessions opening: one in flight and one
@@ -53,6 +53,7 @@ export class KithClient extends EventTarget implements KithApi {
     this.backup = new NodeBackupApi(node.db)
     this.cache = new FriendCache(clientDb)
     this.outbox = new Outbox(clientDb)
+    this.feeds = new FriendFeeds(node, this.cache, this.outbox)
     this.notifier = new Notifier(clientDb)
     // The saved choice is read once: show it as soon as it is known.
     void this.notifier.ready.then(() => this.feedChanged())
@@ -242,23 +243,14 @@ export class KithClient extends EventTarget implements KithApi {
     this.node.noticesMayHaveChanged()
   }
 
-  // — invites —
-  /** Friendships need the identity key (DESIGN §6a): a server device has none. */
-  private mustMakeFriends (): void {
-    if (this.node.role !== 'full') throw new KithError('UNAUTHORIZED', 'This device is a server of yours: make friends (create or accept invites) on your laptop or phone.')
-  }
-
+  // — invites (invites-client.ts) —
   async createInvite (opts: { label: string, expiresInMs: number | null }): Promise<InviteSummary> {
-    this.mustMakeFriends()
-    const row = await this.node.invites.create(opts)
+    const row = await createInvite(this.node, opts)
     this.changed()
-    return this.toInviteSummary(row, await this.friendNames())
+    return inviteSummary(this.node, row, await this.friendNames())
   }
 
-  async listInvites (): Promise<InviteSummary[]> {
-    const names = await this.friendNames()
-    return (await this.node.invites.list()).map((row) => this.toInviteSummary(row, names))
-  }
+  async listInvites (): Promise<InviteSummary[]> { return listInvites(this.node, await this.friendNames()) }
 
   async revokeInvite (id: string): Promise<void> {
     await this.node.invites.revoke(id)
@@ -266,47 +258,14 @@ export class KithClient extends EventTarget implements KithApi {
   }
 
   async acceptInvite (address: string, token: string, signal?: AbortSignal): Promise<Profile> {
-    const ownerKey = parseAddress(address)
-    if (toHex(ownerKey) === this.node.keyHex) throw new KithError('BAD_REQUEST', 'This is your own invite: send it to a friend.')
-    this.mustMakeFriends()
-    // The owner sits in a swarm named after the invite's token.
-    const session = await this.node.getSession(ownerKey, { signal, inviteToken: token })
-    const { parseRedeemAnswer } = await import('../../shared/protocol/answers') // loaded with the first session
-    const { owner } = parseRedeemAnswer(await session.rpc.call('redeemInvite', { token, profile: this.node.profile }, { signal, timeoutMs: 15_000 }), addressFromPublicKey(ownerKey))
-    await this.node.friends.add({ key: toHex(ownerKey), address: addressFromPublicKey(ownerKey), displayName: owner.displayName })
-    // The session opened while we were strangers: the friends' questions now.
-    this.node.friendJoined(toHex(ownerKey))
+    const owner = await acceptInvite(this.node, address, token, signal)
     this.changed()
     return owner
   }
 
   // — friends' items —
-  /** One feed per friend, shared by the page that shows them and the
-   *  background drain of their queue, so a download that resumed after a
-   *  reload settles the page's wait for the same file. */
-  async feed (ownerAddress: string): Promise<FriendFeedImpl> {
-    // Its code (syncing, fetching files) is not on the first screen.
-    // parseAddress checks the check digits with the cryptography code.
-    const [{ FriendFeedImpl }] = await Promise.all([friendFeedCode ??= await import('../friends/friend-feed'), loadCrypto()])
-    const ownerKey = parseAddress(ownerAddress)
-    const ownerKeyHex = toHex(ownerKey)
-    const open = this.feeds.get(ownerKeyHex)
-    if (open && !open.isClosed) return open
-    const feed = new FriendFeedImpl({
-      ownerAddress: addressFromPublicKey(ownerKey),
-      ownerKeyHex,
-      cache: this.cache,
-      outbox: this.outbox,
-      currentSession: () => this.node.sessions.get(ownerKeyHex),
-      getSession: (signal) => this.node.getSession(ownerKey, { signal }),
-      // Answered by letters, into the cache as the mailbox's letters go (the cursor stays: a live sync still follows).
-      askWhileAway: () => {
-        this.cache.cursor(ownerKeyHex).then((after) => this.node.mailbox.ask(ownerKeyHex, after)).catch(() => { /* the relays are unreachable */ })
-      }
-    })
-    this.feeds.set(ownerKeyHex, feed)
-    return feed
-  }
+  /** One feed per friend (friends/friend-feeds.ts). */
+  feed (ownerAddress: string): Promise<FriendFeedImpl> { return this.feeds.get(ownerAddress) }
 
   // — Home: every friend's items together —
   async homeItems (query: RecentQuery): Promise<HomeEntry[]> {
@@ -368,20 +327,6 @@ export class KithClient extends EventTarget implements KithApi {
     return new Map((await this.node.friends.list()).map((f) => [f.key, f.displayName || 'a friend without a name']))
   }
 
-  private toInviteSummary (row: InviteRow, names: Map<string, string>): InviteSummary {
-    const expired = row.status === 'pending' && row.expiresAt !== null && row.expiresAt <= Date.now()
-    const summary: InviteSummary = {
-      id: row.id,
-      label: row.label,
-      createdAt: row.createdAt,
-      expiresAt: row.expiresAt,
-      status: expired ? 'expired' : row.status
-    }
-    if (row.usedBy) summary.usedByName = names.get(row.usedBy) ?? 'a former friend'
-    if (summary.status === 'pending') summary.link = inviteLink(this.node.address, row.token, this.node.profile.displayName)
-    return summary
-  }
-
   /** My cache of friends' items changed (Home listens to this alone, not to
    *  every change of the node's status). */
   private feedChanged (): void {
@@ -395,22 +340,11 @@ export class KithClient extends EventTarget implements KithApi {
   }
 }
 
-/** Built from where this tab was opened, so it works wherever that address
- *  does (npm start on 0.0.0.0: open the LAN URL to invite a phone). */
-export function inviteLink (address: string, token: string, inviterName = ''): string {
-  const base = typeof location === 'undefined' ? 'https://kith.invalid/' : `${location.origin}${location.pathname}`
-  return `${base}${inviteFragment(address, token, inviterName)}`
-}
-
 function toMyItem (row: ItemRow): MyItem {
   const item: MyItem = { id: row.id, type: row.type, text: row.text, createdAt: row.createdAt, updatedAt: row.updatedAt, audience: row.audience }
   if (row.file) item.file = row.file
   return item
 }
-
-/** friend-feed.ts once loaded: feed() then builds synchronously, so two
- *  calls in a row share one feed. */
-let friendFeedCode: typeof import('../friends/friend-feed') | null = null
 
 function keyHexOf (address: string): string {
   return toHex(parseAddress(address))
