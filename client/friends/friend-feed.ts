@@ -4,16 +4,14 @@
 // session with them opens, even after a reload.
 import { toHex } from '../../shared/util/bytes'
 import { KithError, type ErrorCode } from '../../shared/wire/errors'
-import type { ListItemsResult } from '../../shared/protocol/protocol'
 import type { NodeSession } from '../../node-tab/node'
 import type { CacheLimit, FeedItem, FeedState, FriendFeed } from '../api/app-api'
 import type { FriendCache } from '../cache/friend-cache'
 import type { OutboxRow } from '../cache/db'
 import type { Outbox } from './outbox'
-import { NO_SPACE_HERE } from '../files/file-errors'
-import { describe, NOT_CACHED, plainFileError } from './feed-words'
-import { isQuotaError } from '../../shared/util/quota'
-import { noRoomMessage } from '../browser/no-room'
+import { describe, plainFileError } from './feed-words'
+import { syncPages } from './page-sync'
+import { fetchFileInto } from './file-fetch'
 
 export interface FriendFeedOptions {
   ownerAddress: string
@@ -38,14 +36,6 @@ export interface FriendFeedOptions {
  *  usually reached well within this. */
 const ASK_BY_MAILBOX_AFTER_MS = 15_000
 
-const PAGE_LIMIT = 100
-/** 100,000 items: a node that keeps saying "not done" cannot hold us forever. */
-const MAX_PAGES = 1_000
-/** Per range: one range is small, so a minute means the friend is stuck. */
-/** msgpack framing of a range answer around its bytes ({bytes, size}, the
- *  frame's type and id): a few dozen bytes; generous. */
-const RANGE_FRAMING_BYTES = 1024
-const RANGE_TIMEOUT_MS = 60_000
 const NOT_A_FRIEND = 'This person no longer shares with you.'
 /** Answers that will not change by asking again: the request is dropped. */
 const PERMANENT: ReadonlySet<ErrorCode> = new Set(['NOT_FOUND', 'BAD_REQUEST', 'TOO_LARGE'])
@@ -280,75 +270,23 @@ export class FriendFeedImpl extends EventTarget implements FriendFeed {
     }
   }
 
-  /** Pages through what changed since my cursor, storing each page as it comes. */
+  /** Pages through what changed since my cursor (page-sync.ts). */
   private async performSync (session: NodeSession, signal: AbortSignal): Promise<void> {
-    const { cache } = this.opts
-    let after = await cache.cursor(this.owner)
-    for (let page = 0; page < MAX_PAGES; page++) {
-      const params = after === null ? { limit: PAGE_LIMIT } : { after, limit: PAGE_LIMIT }
-      const mark = cache.deletionMark(this.owner)
-      let result: ListItemsResult
-      try {
-        const { parseListItemsAnswer } = await import('../../shared/protocol/answers') // with the first sync
-        result = parseListItemsAnswer(await session.rpc.call('listItems', params, { signal }), params)
-      } catch (err) {
-        cache.releaseMark(mark)
-        throw err
-      }
-      await cache.storePage(this.owner, result.items, result.cursor, mark)
+    this.syncedAt = await syncPages(this.opts.cache, this.owner, session, signal, async () => {
       await this.readLeftOut()
       this.changed()
-      const next = await cache.cursor(this.owner)
-      if (result.done || next === null || next === after) break
-      after = next
-    }
-    const at = Date.now()
-    await cache.markSynced(this.owner, at)
-    this.syncedAt = at
+    })
   }
 
-  /** Fetches the pieces not yet in my cache, a few ranges at a time, each
-   *  stored as it arrives (so a reload loses at most the ranges in flight). */
+  /** Fetches the pieces not yet in my cache (file-fetch.ts), then hands the file to whoever waits. */
   private async performFetch (session: NodeSession, id: string, signal: AbortSignal): Promise<void> {
-    const { cache } = this.opts
     let reported = 0
     const report = (fraction: number): void => {
       if (!(fraction > reported)) return
       reported = Math.min(1, fraction)
       for (const waiter of this.fileWaiters.get(id) ?? []) waiter.onProgress?.(reported)
     }
-    const plan = await cache.beginFile(this.owner, id)
-    if (!plan) throw new KithError('NOT_FOUND', NOT_CACHED)
-    const { size } = plan
-    const { downloadPieces } = await import('../files/file-download') // with the first download
-    await downloadPieces({
-      size,
-      have: plan.have,
-      // A range answer is the range plus a few bytes of framing: a node
-      // announcing more is refused before any of it is held.
-      fetchRange: (offset, length, stopped) => session.rpc.call('fetchFile', { id, offset, length }, {
-        timeoutMs: RANGE_TIMEOUT_MS,
-        signal: AbortSignal.any([signal, stopped]),
-        maxResultBytes: length + RANGE_FRAMING_BYTES
-      }),
-      // Pieces for an item deleted (or changed) meanwhile are not kept, nor handed out.
-      store: async (index, bytes) => {
-        let kept: boolean
-        try {
-          kept = await cache.storePiece(this.owner, id, size, index, bytes)
-        } catch (err) {
-          // Asking again will not make room: the request is dropped, in
-          // words, with the pieces already kept (no half file left behind).
-          if (!isQuotaError(err)) throw err
-          await cache.dropPartialFile(this.owner, id).catch(() => { /* purged with the cache */ })
-          throw new KithError('TOO_LARGE', await noRoomMessage(NO_SPACE_HERE))
-        }
-        if (!kept) throw new KithError('NOT_FOUND', NOT_CACHED)
-      },
-      onProgress: report
-    })
-    const file = await cache.completeFile(this.owner, id, size) ? await cache.fileBlob(this.owner, id) : null
-    if (!file) throw new KithError('NOT_FOUND', NOT_CACHED)
+    const file = await fetchFileInto(this.opts.cache, this.owner, session, id, signal, report)
     report(1)
     this.changed()
     const waiters = this.fileWaiters.get(id) ?? []
