@@ -8,40 +8,24 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { toHex } from '../../shared/util/bytes'
 import { addressFromPublicKey } from '../../shared/identity/identity'
 import { generateSigningKeyPair } from '../../shared/crypto/crypto'
-import { issueDeviceCertificate } from '../../shared/identity/device-certificate'
 import { addressMeeting, inviteMeeting, pairMeeting } from '../../shared/rendezvous/meetings'
 import type { KithNode } from '../../node-tab/node'
 import { USED_INVITE_REACHABLE_MS } from '../../node-tab/rendezvous/meeting-plan'
-import { NodeDatabase } from '../../node-tab/storage/db'
-import { loadOrCreateDevicesSecret, storeLinkedIdentity } from '../../node-tab/storage/identity-store'
+import { loadOrCreateDevicesSecret } from '../../node-tab/storage/identity-store'
 import { DEVICES_SECRET_KEY, DISCOVERABLE_KEY } from '../../node-tab/storage/signed-settings'
 import { signUnsignedSettings } from '../../node-tab/storage/signed-setting-writes'
-import { befriend, connectNodes, NodeSet, signingOf, until } from './device-fixtures'
+import { befriend, connectNodes, NodeSet, pullUntil, signingOf, until } from './device-fixtures'
 
 const sets = new NodeSet()
 afterEach(() => sets.closeAll())
 
 /** `to` pulls everything `from` has (a device session, as when they meet),
  *  and the session closes again. */
-async function pullFrom (to: KithNode, from: KithNode): Promise<void> {
-  const session = await connectNodes(from, to)
-  await until(() => to.deviceSync.summary() === 'up to date')
-  session.rpc.close('pulled')
-  await until(() => to.deviceSessions.size === 0 && from.deviceSessions.size === 0)
-}
+const pullFrom = (to: KithNode, from: KithNode): Promise<void> => pullUntil(to, from, () => to.deviceSync.summary() === 'up to date')
 
 /** Another full device of the same person as `full` (a phone), as a link leaves it. */
 async function fullDeviceOf (full: KithNode): Promise<KithNode> {
-  const identity = await signingOf(full)
-  const device = generateSigningKeyPair()
-  const certificate = issueDeviceCertificate(identity, { publicKey: device.publicKey, name: 'Phone', role: 'full' }, Date.now())
-  const db = new NodeDatabase(`device-phone-${Math.random()}`)
-  await storeLinkedIdentity(db, {
-    identityKey: identity.publicKey, identitySecretKey: identity.secretKey, device, certificate,
-    approver: full.credentials.certificate!, devicesSecret: new Uint8Array(32).fill(1), displayName: full.profile.displayName
-  })
-  await full.devices.add(certificate)
-  const phone = await sets.open(db)
+  const phone = await sets.fullDeviceOf(full, 'Phone')
   await phone.verify()
   return phone
 }

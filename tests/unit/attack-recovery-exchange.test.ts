@@ -11,10 +11,7 @@ import { friendRecoveryRecord, RECOVERY_RECORD_KEY } from '../../node-tab/person
 import { putSignedSetting } from '../../node-tab/storage/signed-setting-writes'
 import type { KithNode } from '../../node-tab/node'
 import type { RecoveryAsked } from '../../node-tab/node-wiring'
-import { befriend, connectNodes, NodeSet, signingOf, until } from './device-fixtures'
-import { issueDeviceCertificate } from '../../shared/identity/device-certificate'
-import { NodeDatabase } from '../../node-tab/storage/db'
-import { storeLinkedIdentity } from '../../node-tab/storage/identity-store'
+import { befriend, connectNodes, NodeSet, pullUntil, signingOf, until } from './device-fixtures'
 
 const sets = new NodeSet()
 afterEach(() => sets.closeAll())
@@ -134,26 +131,9 @@ describe('the record among the person’s own devices', () => {
   })
 })
 
-/** `to` pulls from `from` over a device session until `done` holds. */
-async function pullUntil (to: KithNode, from: KithNode, done: () => Promise<boolean>): Promise<void> {
-  const session = await connectNodes(from, to)
-  await until(done)
-  session.rpc.close('pulled')
-  await until(() => to.deviceSessions.size === 0 && from.deviceSessions.size === 0)
-}
-
 /** Another full device of the same person as `full` (a laptop to steal), as a link leaves it. */
 async function fullDeviceOf (full: KithNode): Promise<KithNode> {
-  const identity = await signingOf(full)
-  const device = generateSigningKeyPair()
-  const certificate = issueDeviceCertificate(identity, { publicKey: device.publicKey, name: 'Laptop', role: 'full' }, Date.now())
-  const db = new NodeDatabase(`device-laptop-${Math.random()}`)
-  await storeLinkedIdentity(db, {
-    identityKey: identity.publicKey, identitySecretKey: identity.secretKey, device, certificate,
-    approver: full.credentials.certificate!, devicesSecret: new Uint8Array(32).fill(1), displayName: full.profile.displayName
-  })
-  await full.devices.add(certificate)
-  const laptop = await sets.open(db)
+  const laptop = await sets.fullDeviceOf(full, 'Laptop')
   await laptop.verify()
   return laptop
 }

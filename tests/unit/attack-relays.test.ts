@@ -17,21 +17,16 @@ import { toHex } from '../../shared/util/bytes'
 import { cleanupsAfterEach } from './cleanups'
 import { countingAnswerer } from './listener-fixtures'
 import { sleep, waitFor } from './waiting'
+import { HostileServer } from './hostile-server'
 
 const cleanups = cleanupsAfterEach()
 const RELAY = 'wss://relay.invalid'
 
 /** The relay's side of the node's socket. */
-class HostileRelay {
+class HostileRelay extends HostileServer {
   readonly heard: unknown[][] = []
-  private socket: FakeSocket | null = null
 
-  createSocket = (): WebSocket => {
-    const socket = new FakeSocket(this)
-    this.socket = socket
-    setTimeout(() => socket.onopen?.(new Event('open')), 0)
-    return socket as unknown as WebSocket
-  }
+  protected hear (text: string): void { this.heard.push(JSON.parse(text) as unknown[]) }
 
   /** The node's live subscription for a kind: its id and the tags it asks for. */
   subscription (kind: number): { id: string, tags: string[] } | null {
@@ -50,19 +45,6 @@ class HostileRelay {
   push (event: unknown, subId = this.subscription(OFFER_KIND)?.id ?? 'none'): void {
     this.deliver(JSON.stringify(['EVENT', subId, event]))
   }
-
-  deliver (text: string): void { this.socket?.onmessage?.({ data: text } as MessageEvent) }
-}
-
-class FakeSocket {
-  readyState = 1
-  onopen: ((ev: Event) => void) | null = null
-  onmessage: ((ev: MessageEvent) => void) | null = null
-  onerror: ((ev: Event) => void) | null = null
-  onclose: ((ev: CloseEvent) => void) | null = null
-  constructor (private readonly relay: HostileRelay) {}
-  send (text: string): void { this.relay.heard.push(JSON.parse(text) as unknown[]) }
-  close (): void { this.readyState = 3 }
 }
 
 const sdp = (label: string): string => `v=0\r\ns=${label}\r\n`

@@ -16,24 +16,16 @@ import { Encoder } from '@msgpack/msgpack'
 import { cleanupsAfterEach } from './cleanups'
 import { countingAnswerer } from './listener-fixtures'
 import { sleep, waitFor } from './waiting'
+import { HostileServer } from './hostile-server'
 
 const cleanups = cleanupsAfterEach()
 
-
 /** The tracker's side of the node's socket: everything it hears, and a way
  *  to deliver any message it likes. */
-class HostileTracker {
+class HostileTracker extends HostileServer {
   readonly sent: Record<string, unknown>[] = []
-  private socket: FakeSocket | null = null
 
-  createSocket = (): WebSocket => {
-    const socket = new FakeSocket(this)
-    this.socket = socket
-    setTimeout(() => socket.onopen?.(new Event('open')), 0)
-    return socket as unknown as WebSocket
-  }
-
-  heard (text: string): void { this.sent.push(JSON.parse(text) as Record<string, unknown>) }
+  protected hear (text: string): void { this.sent.push(JSON.parse(text) as Record<string, unknown>) }
 
   /** Swarms the node has announced (and not left). */
   get swarms (): Set<string> {
@@ -65,19 +57,6 @@ class HostileTracker {
       offer: { type: 'offer', sdp: payload }
     }))
   }
-
-  deliver (text: string): void { this.socket?.onmessage?.({ data: text } as MessageEvent) }
-}
-
-class FakeSocket {
-  readyState = 1
-  onopen: ((ev: Event) => void) | null = null
-  onmessage: ((ev: MessageEvent) => void) | null = null
-  onerror: ((ev: Event) => void) | null = null
-  onclose: ((ev: CloseEvent) => void) | null = null
-  constructor (private readonly tracker: HostileTracker) {}
-  send (text: string): void { this.tracker.heard(text) }
-  close (): void { this.readyState = 3 }
 }
 
 interface Node {

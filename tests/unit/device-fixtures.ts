@@ -71,5 +71,14 @@ export async function connectNodes (from: KithNode, to: KithNode): Promise<NodeS
   return session
 }
 
+/** `to` pulls from `from` over a device session (as when they meet) until
+ *  `done` holds; then the session closes again. */
+export async function pullUntil (to: KithNode, from: KithNode, done: () => boolean | Promise<boolean>): Promise<void> {
+  const session = await connectNodes(from, to)
+  await until(done)
+  session.rpc.close('pulled')
+  await until(() => to.deviceSessions.size === 0 && from.deviceSessions.size === 0)
+}
+
 /** Waits until a condition holds (see waiting.ts). */
 export const until = (condition: () => boolean | Promise<boolean>, ms = 5000): Promise<void> => waitFor(condition, ms, 10)
