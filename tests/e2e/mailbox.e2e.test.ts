@@ -9,30 +9,21 @@ import { parseAddress } from '../../shared/identity/identity'
 import { toBase64, toHex } from '../../shared/util/bytes'
 import { feedTexts, refreshFeed, tab } from './support/app'
 import { befriend, newPeople, share } from './support/people'
-import { desktopAndPhone, openApp, worldPerFile, type Person } from './support/world'
+import { desktopAndPhone, reopenApp, worldPerFile, type Person } from './support/world'
+import { DELETION_KIND, MAILBOX_KIND, storedLetters } from './support/mailbox'
 
 const world = worldPerFile({ relay: true })
 let alice: Person, bob: Person
 const NOTE = 'Kites on Pebble Hill, Saturday at dawn'
 const ALICE = 'Alice Ferrand'
 const BOB = 'Bob Ashgrove'
-/** The mailbox's kind on relays (node-tab/mailbox/mailbox-relay.ts). */
-const MAILBOX_KIND = 4550
-
-/** NIP-09 deletion requests. */
-const DELETION_KIND = 5
-
-const letters = (): number => world.relay!.stored().filter((e) => e.kind === MAILBOX_KIND).length
+const letters = (): number => storedLetters(world)
 /** Every event clients published on the relay (stored or not: deletion requests are not stored). */
 const published = (): Array<{ id: string, kind: number, tags: string[][], pubkey: string }> => world.relay!.seen()
   .map((m) => JSON.parse(m) as unknown[]).filter((m) => m[0] === 'EVENT').map((m) => m[1] as { id: string, kind: number, tags: string[][], pubkey: string })
 const deletionRequests = (): number => published().filter((e) => e.kind === DELETION_KIND).length
 
-/** Opens Kith again in the same browser profile (what it stored stays). */
-async function comeBack (person: Person): Promise<void> {
-  person.page = await person.context.newPage()
-  await openApp(person, world.appUrl)
-}
+const comeBack = (person: Person): Promise<void> => reopenApp(person, world.appUrl)
 
 /** The cursors Bob's node asked Alice's mailbox for ('' is "from the start"), from its device settings. */
 async function requestsBobSent (): Promise<string[]> {

@@ -7,13 +7,12 @@
 import { describe, expect, it } from 'vitest'
 import { befriend, newPeople, share } from './support/people'
 import { desktopAndPhone, worldPerFile, type Person } from './support/world'
+import { storedLetters } from './support/mailbox'
 import { DEFAULT_RELAYS } from '../../node-tab/person/config'
 
 const world = worldPerFile({ relay: true })
 let alice: Person, bob: Person
-/** The mailbox's kind on relays (node-tab/mailbox/mailbox-relay.ts). */
-const MAILBOX_KIND = 4550
-const letters = (): number => world.relay!.stored().filter((e) => e.kind === MAILBOX_KIND).length
+const letters = (): number => storedLetters(world)
 
 async function openNetworkSettings (person: Person): Promise<void> {
   await person.page.goto(`${world.appUrl}#/me`)

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest'
 import { feedTexts, refreshFeed, tab } from './support/app'
 import { acceptInvite, befriend, createGroup, createInvite, newPeople, share } from './support/people'
-import { openApp, screenshot, worldPerFile, type Person } from './support/world'
+import { openApp, reopenApp, screenshot, worldPerFile, type Person } from './support/world'
 
 const world = worldPerFile({ trackerCount: 1 })
 let alice: Person, bob: Person, carol: Person, dave: Person
@@ -104,8 +104,7 @@ describe('friends, groups and scoped sharing', () => {
     await screenshot(alice, '17-alice-deletion-waiting')
 
     // Carol comes back: she only opens Kith; the notice finds her.
-    carol.page = await carol.context.newPage()
-    await openApp(carol, world.appUrl)
+    await reopenApp(carol, world.appUrl)
     await expect.poll(() => deletionFriend('Carol').textContent(), { timeout: 90_000 }).toMatch(/confirmed/)
     await carol.page.goto(`${world.appUrl}#/friend/${alice.address}`)
     await carol.page.getByTestId('feed-state').waitFor()

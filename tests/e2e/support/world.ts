@@ -112,6 +112,13 @@ export async function openApp (person: Person, appUrl: string, hash = ''): Promi
   return person.address
 }
 
+/** Opens Kith again in a new tab of the same browser profile (what it
+ *  stored stays), as a person coming back after closing it. */
+export async function reopenApp (person: Person, appUrl: string): Promise<void> {
+  person.page = await person.context.newPage()
+  await openApp(person, appUrl)
+}
+
 export async function screenshot (person: Pick<Person, 'page'>, name: string): Promise<void> {
   await person.page.screenshot({ path: `${SCREENSHOT_DIR}/${name}.png`, fullPage: true })
 }
