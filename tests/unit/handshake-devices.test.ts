@@ -12,6 +12,7 @@ import { createIdentity, type Identity } from '../../shared/identity/identity'
 import { createMemoryTransportPair } from '../../shared/wire/memory-transport'
 import { establishSession } from '../../shared/session/session'
 import type { Transport } from '../../shared/wire/transport'
+import { refusedWith } from './refusal'
 
 const cleanups: Transport[] = []
 afterEach(() => { for (const t of cleanups.splice(0)) t.close() })
@@ -26,15 +27,7 @@ function deviceOf (identity: Identity, role: DeviceRole = 'server', device: Sign
   return { identityKey: identity.publicKey, device, certificate: issueDeviceCertificate(identity, { publicKey: device.publicKey, name: 'Kitchen Pi', role }, Date.now()) }
 }
 
-async function refusal (promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise
-  } catch (err) {
-    expect(err).toBeInstanceOf(HandshakeError)
-    return (err as Error).message
-  }
-  throw new Error('expected the handshake to fail')
-}
+const refusal = (promise: Promise<unknown>): Promise<string> => refusedWith(promise, HandshakeError)
 
 /** Bob dials Alice's device; resolves with what each side proved, or fails. */
 function meet (aliceSide: HandshakeOptions, bobSide: HandshakeOptions) {

@@ -13,6 +13,7 @@ import { makeRotationRecord, notRotated, type HeldRotations, type RotationRecord
 import { HandshakeError, runHandshake, type HandshakeOptions } from '../../shared/session/handshake'
 import { createMemoryTransportPair } from '../../shared/wire/memory-transport'
 import type { Transport } from '../../shared/wire/transport'
+import { refusedWith } from './refusal'
 
 const cleanups: Transport[] = []
 afterEach(() => { for (const t of cleanups.splice(0)) t.close() })
@@ -32,15 +33,7 @@ function bobMeets (device: DeviceCredentials, chain: unknown[], bobHolds: HeldRo
   return bob
 }
 
-async function refusal (promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise
-  } catch (err) {
-    expect(err).toBeInstanceOf(HandshakeError)
-    return (err as Error).message
-  }
-  throw new Error('expected the handshake to fail')
-}
+const refusal = (promise: Promise<unknown>): Promise<string> => refusedWith(promise, HandshakeError)
 
 function alice () {
   const identity = createIdentity()

@@ -15,6 +15,17 @@ export function refusalMessage (call: () => unknown, type: abstract new (...args
   throw new Error('accepted')
 }
 
+/** The message a promise was refused with: an error of `type`. */
+export async function refusedWith (promise: Promise<unknown>, type: abstract new (...args: never[]) => Error): Promise<string> {
+  try {
+    await promise
+  } catch (err) {
+    expect(err).toBeInstanceOf(type)
+    return (err as Error).message
+  }
+  throw new Error('accepted')
+}
+
 /** The error code a call was refused with, or 'resolved': for checking RPC refusals. */
 export async function codeOf (promise: Promise<unknown>): Promise<ErrorCode | 'resolved'> {
   try {
