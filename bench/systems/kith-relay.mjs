@@ -1,4 +1,4 @@
-// Kith on relays, beside `kith` in the same run (issue 15): the run's strict
+// Kith on relays (DESIGN §6c), beside `kith` in the same run: the run's strict
 // Nostr relay (a stock one from npm, started by bench/run.mjs like the
 // tracker) and harness pages (tests/harness/relay-bench.ts).
 //   relay_connect_s: kith's connect_s (node open → the answer to redeeming

@@ -1,4 +1,4 @@
-// The guided start (issue 19): what a browser with no name or no friend yet
+// The guided start: what a browser with no name or no friend yet
 // opens on, instead of the settings. A name first, then one of three ways
 // on: invite a friend (the link at once, to copy, share or scan), open a
 // friend's invite, or bring an existing Kith here (restore a backup, or link

@@ -15,7 +15,7 @@
 // for one. Codes expire after CODE_MAX_AGE_MS and the receiver refuses a
 // code it has seen before (single use, see node-tab/discovery/manual-connect.ts).
 //
-// Short enough for a QR code a phone reads at a glance (issue 19): a code
+// Short enough for a QR code a phone reads at a glance: a code
 // carries no SDP, only what the other side cannot know (ICE credentials,
 // certificate fingerprint, DTLS role, candidates: sdp-essentials.ts) in a
 // fixed binary layout, and the SDP is rebuilt from a template once the code

@@ -1,5 +1,5 @@
-// The few facts of a data-channel SDP the other side cannot know (issue 19:
-// a connection code short enough for a QR code a phone reads at a glance).
+// The few facts of a data-channel SDP the other side cannot know (so that a
+// connection code is short enough for a QR code a phone reads at a glance).
 // Kith's WebRTC sessions are always one data channel, so everything else in
 // an offer or answer (the m-line, the mid, the SCTP port, the session lines)
 // is the same every time and is rebuilt from a fixed template shaped like

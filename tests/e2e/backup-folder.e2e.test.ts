@@ -1,5 +1,6 @@
-// Backups to a folder (issue 19), in the real app. Playwright's Chromium
-// opens showDirectoryPicker only for a real gesture and a real dialog, so
+// Backups to a folder the person picked once (a synced one, say), written
+// on a schedule and after important changes, in the real app. Playwright's
+// Chromium opens showDirectoryPicker only for a real gesture and a real dialog, so
 // an init script stands in for the picker: it hands Kith a real
 // FileSystemDirectoryHandle, a folder "Kith backups" in the origin's private
 // file system, so the app's own code writes, rotates and keeps the handle in

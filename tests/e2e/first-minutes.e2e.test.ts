@@ -1,4 +1,4 @@
-// The first minutes of a new user, in the real app (issue 19): #/ opens on
+// The first minutes of a new user, in the real app: #/ opens on
 // a guided start (a name, then invite a friend, open a friend's invite, or
 // bring an existing Kith here) and nothing on it moves; on the settings
 // ("Me & server", no longer the first screen) the backup reminder waits below the tab's content instead of pushing the page down

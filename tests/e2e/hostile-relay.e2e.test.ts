@@ -1,4 +1,4 @@
-// The blind mailbox through a hostile relay, in real pages (issue 15): the
+// The blind mailbox through a hostile relay, in real pages (DESIGN §6c): the
 // only relay the app knows drops, replays, reorders, re-wraps, serves
 // expired events and floods junk under Alice and Bob's tags
 // (support/hostile-relay.ts, in front of the strict test relay). Alice and

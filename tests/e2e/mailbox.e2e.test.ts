@@ -1,4 +1,4 @@
-// The blind mailbox, in real pages (issue 15): Alice and Bob are never
+// The blind mailbox, in real pages (DESIGN §6c): Alice and Bob are never
 // online at the same moment, and a relay (a stock Nostr relay from npm,
 // strict as public ones are) carries what Alice shares and deletes, sealed.
 // The tracker stays up; what matters is that Alice has no device online

@@ -1,4 +1,4 @@
-// Relays are the owner's choice, in real pages (issue 15, item 3): Network
+// Relays are the owner's choice, in real pages (DESIGN §6c): Network
 // settings list the relays in use with how each is doing, take one added
 // and one removed, go back to the default list (here the host's config.json,
 // which names the test relay: the public defaults never come into a test),

@@ -1,4 +1,4 @@
-// The stolen laptop, end to end in real pages (issue 16, item 5): Alice has a
+// The stolen laptop, end to end in real pages (DESIGN §6a): Alice has a
 // laptop and a phone (full devices) and the headless runner; Bob and Carol
 // are her friends. She sets up her recovery words on the phone. A thief
 // copies the laptop's browser profile (while it is closed) and keeps running
