@@ -17,6 +17,7 @@ import { ByteBudget, takeAll } from './byte-budget'
 import { ChunkSender } from './chunk-sender'
 import { Assemblies } from './assemblies'
 import { encodeStreamedResult, type StreamedResult } from './streamed-result'
+import { StreamedPieces } from './streamed-pieces'
 import { RPC_DEFAULTS, type CallOptions, type MethodTable, type RpcHandlers, type RpcOptions, type RpcStats } from './rpc-types'
 
 export type { CallOptions, HandlerContext, MethodTable, RpcHandlers, RpcOptions, RpcStats } from './rpc-types'
@@ -311,56 +312,29 @@ export class RpcPeer<Remote extends MethodTable, Local extends MethodTable = Met
   /** Sends an answer whose bytes come from a ByteStream, pulling each piece
    *  only once the previous chunk was handed to the transport. */
   private async sendStreamedResult (id: number, streamed: StreamedResult, signal: AbortSignal): Promise<void> {
-    const { stream, head, tail, totalBytes } = streamed
-    let held = 0
-    const hold = (bytes: number, force = false): boolean => {
-      if (force) { for (const b of this.budgets) b.force(bytes) } else if (!takeAll(this.budgets, bytes)) return false
-      held += bytes
-      return true
-    }
+    const { totalBytes } = streamed
+    const pieces = new StreamedPieces(streamed, this.budgets, signal)
     try {
       if (signal.aborted) return
       if (totalBytes > this.opts.maxMessageBytes) {
         throw new KithError('TOO_LARGE', `the answer of ${totalBytes} bytes exceeds the limit of ${this.opts.maxMessageBytes}`)
       }
       // The chunk being filled is what a stream holds; admit it only if it fits.
-      if (!hold(Math.min(totalBytes, this.opts.chunkBytes))) throw new KithError('RATE_LIMITED', BUSY)
-      const base = held
-      let left = stream.totalBytes
-      let stage: 'head' | 'body' | 'tail' | 'done' = 'head'
-      const next = async (wanted: number): Promise<Uint8Array | null> => {
-        if (held > base) { for (const b of this.budgets) b.release(held - base); held = base }
-        switch (stage) {
-          case 'head': stage = left > 0 ? 'body' : 'tail'; return head
-          case 'tail': stage = 'done'; return tail
-          case 'done': return null
-        }
-        // A source stuck in a pull must not keep its budget once the caller is gone.
-        const piece = await untilAborted(stream.pull(Math.min(wanted, left)), signal)
-        if (!(piece instanceof Uint8Array) || piece.length === 0 || piece.length > left) {
-          throw new KithError('INTERNAL', 'a streamed answer did not produce the bytes it announced')
-        }
-        left -= piece.length
-        if (left === 0) stage = 'tail'
-        // A piece larger than the room in the chunk waits in memory: count it.
-        if (piece.length > wanted) hold(piece.length - wanted, true)
-        return piece
-      }
+      if (!pieces.admit(Math.min(totalBytes, this.opts.chunkBytes))) throw new KithError('RATE_LIMITED', BUSY)
       const stop = (): boolean => signal.aborted || this.closedReason !== null
       if (totalBytes <= this.opts.chunkBytes) {
         const whole = new Uint8Array(totalBytes)
         let at = 0
-        for (let piece = await next(totalBytes); piece; piece = await next(totalBytes - at)) {
+        for (let piece = await pieces.next(totalBytes); piece; piece = await pieces.next(totalBytes - at)) {
           whole.set(piece, at)
           at += piece.length
         }
         if (!stop()) this.transport.send(whole)
         return
       }
-      await this.sender.send(id, RESULT_DIRECTION, totalBytes, next, stop)
+      await this.sender.send(id, RESULT_DIRECTION, totalBytes, pieces.next, stop)
     } finally {
-      for (const b of this.budgets) b.release(held)
-      try { stream.close?.() } catch { /* the source's own trouble */ }
+      pieces.close()
     }
   }
 
@@ -378,15 +352,4 @@ export class RpcPeer<Remote extends MethodTable, Local extends MethodTable = Met
     this.assemblies.clear()
     for (const id of [...this.pending.keys()]) this.settle(id, new KithError('CLOSED', `the connection closed: ${reason}`))
   }
-}
-
-/** The promise's value, or a CANCELLED rejection as soon as the signal aborts. */
-function untilAborted<T> (value: T | Promise<T>, signal: AbortSignal): Promise<T> {
-  if (!(value instanceof Promise)) return Promise.resolve(value)
-  if (signal.aborted) return Promise.reject(new KithError('CANCELLED', 'cancelled'))
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(new KithError('CANCELLED', 'cancelled'))
-    signal.addEventListener('abort', onAbort, { once: true })
-    value.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
-  })
 }
