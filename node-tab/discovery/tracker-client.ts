@@ -2,10 +2,10 @@
 // as a rendezvous: Kith puts opaque sealed strings where SDP would go. Several
 // trackers are used at once and none is special; each has its own connection
 // (tracker-connection.ts), so one that is down only affects itself.
-import { TrackerConnection, type ConnectionHooks, type ConnectionSettings } from './tracker-connection'
+import { TrackerConnection } from './tracker-connection'
 import { isBinaryId, type OfferToSend } from './tracker-messages'
 import type { RelayBook } from './tracker-relays'
-import type { SignalEnvelope, TrackerStatus } from './tracker-types'
+import type { ConnectionHooks, ConnectionSettings, SignalEnvelope, TrackerStatus } from './tracker-types'
 
 export type { SignalEnvelope, TrackerHealth, TrackerState, TrackerStatus } from './tracker-types'
 

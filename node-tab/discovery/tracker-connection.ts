@@ -1,9 +1,9 @@
 // One tracker, one socket at a time: connects, keeps the pool's swarms joined
 // on it, relays offers and answers, and reconnects with backoff when it fails.
 // It knows nothing of the other trackers, so a dead one cannot stall them.
-import type { SignalEnvelope, TrackerHealth, TrackerState, TrackerStatus } from './tracker-types'
+import type { ConnectionHooks, ConnectionSettings, TrackerHealth, TrackerState, TrackerStatus } from './tracker-types'
+import { backoffDelay } from './backoff'
 import { announceMessage, answerMessage, fitsTracker, MAX_OFFERS_PER_ANNOUNCE, parseTrackerMessage, type OfferToSend } from './tracker-messages'
-import type { RelayBook } from './tracker-relays'
 
 /** WebSocket.OPEN; the global may be missing when a socket factory is injected. */
 const OPEN = 1
@@ -15,55 +15,7 @@ export const SLOW_RESPONSE_MS = 1_500
 /** Connections in a row that ended before they were stable: "keeps dropping". */
 const DROPS_TO_FLAG = 2
 
-export interface ConnectionSettings {
-  peerId: string
-  createSocket: (url: string) => WebSocket
-  minBackoffMs: number
-  maxBackoffMs: number
-  random: () => number
-  minAnnounceIntervalMs: number
-  maxAnnounceIntervalMs: number
-  connectTimeoutMs: number
-  responseTimeoutMs: number
-  stableAfterMs: number
-  /** How long a liveness probe may go unanswered before the socket is dropped. */
-  probeTimeoutMs: number
-  /** The backoff ceiling while no tracker of the pool is open (see lost()). */
-  offlineMaxBackoffMs: number
-  /** A recheck acts at most once in this long: with many friends, sessions
-   *  break often (a friend closes a laptop), and each break is a hint. */
-  recheckGapMs: number
-  /** A random 20-char binary id, for probe swarms. */
-  randomId: () => string
-  /** A random 20-char binary peer id, for each reconnected socket. */
-  randomPeerId: () => string
-}
-
-export interface ConnectionHooks {
-  /** The pool's joined swarms: re-announced on every (re)connect and refresh. */
-  swarms: ReadonlySet<string>
-  onSignal: (kind: 'offer' | 'answer', envelope: SignalEnvelope) => void
-  onChange: () => void
-  /** What this tracker relayed, shared by every pool of the node. */
-  relays?: RelayBook
-  /** Whether any tracker of the pool has an open socket now. */
-  anyOpen?: () => boolean
-}
-
 type Timer = ReturnType<typeof setTimeout>
-
-/**
- * Delay before the next attempt after `failures` failures in a row: an
- * exponentially growing ceiling with the delay drawn at random between the
- * minimum and that ceiling, so clients that lost the same tracker at the same
- * moment do not all come back at once.
- */
-export function backoffDelay (failures: number, minMs: number, maxMs: number, random: () => number): number {
-  const ceiling = Math.min(maxMs, minMs * 2 ** Math.min(failures + 1, 30))
-  const raw = random()
-  const r = raw > 0 ? Math.min(raw, 1) : 0 // a bad random source (NaN, out of range) must not break the bounds
-  return Math.round(minMs + r * (ceiling - minMs))
-}
 
 export class TrackerConnection {
   private state: TrackerState = 'connecting'

@@ -1,7 +1,9 @@
 // What one tracker connection reports and hands on: its state, its health as
-// the owner sees it, and the signals it receives. Apart from the pool
-// (tracker-client.ts) so a connection and the pool share them without an
-// import circle.
+// the owner sees it, and the signals it receives; and what the pool gives it
+// (its settings and hooks). Apart from the pool (tracker-client.ts) so a
+// connection and the pool share them without an import circle.
+import type { RelayBook } from './tracker-relays'
+
 export type TrackerState = 'connecting' | 'open' | 'backoff' | 'closed'
 
 /** What the owner is told about a tracker, worst first:
@@ -30,3 +32,38 @@ export interface TrackerStatus {
 }
 
 export interface SignalEnvelope { infoHash: string, fromPeerId: string, offerId: string, payload: string, trackerUrl: string }
+
+export interface ConnectionSettings {
+  peerId: string
+  createSocket: (url: string) => WebSocket
+  minBackoffMs: number
+  maxBackoffMs: number
+  random: () => number
+  minAnnounceIntervalMs: number
+  maxAnnounceIntervalMs: number
+  connectTimeoutMs: number
+  responseTimeoutMs: number
+  stableAfterMs: number
+  /** How long a liveness probe may go unanswered before the socket is dropped. */
+  probeTimeoutMs: number
+  /** The backoff ceiling while no tracker of the pool is open (see lost()). */
+  offlineMaxBackoffMs: number
+  /** A recheck acts at most once in this long: with many friends, sessions
+   *  break often (a friend closes a laptop), and each break is a hint. */
+  recheckGapMs: number
+  /** A random 20-char binary id, for probe swarms. */
+  randomId: () => string
+  /** A random 20-char binary peer id, for each reconnected socket. */
+  randomPeerId: () => string
+}
+
+export interface ConnectionHooks {
+  /** The pool's joined swarms: re-announced on every (re)connect and refresh. */
+  swarms: ReadonlySet<string>
+  onSignal: (kind: 'offer' | 'answer', envelope: SignalEnvelope) => void
+  onChange: () => void
+  /** What this tracker relayed, shared by every pool of the node. */
+  relays?: RelayBook
+  /** Whether any tracker of the pool has an open socket now. */
+  anyOpen?: () => boolean
+}

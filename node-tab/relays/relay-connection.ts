@@ -5,7 +5,7 @@
 // channel sees it: message size, events per second, events per tag per
 // minute, repeats; what fails is dropped without a word and counted.
 import type { Event } from 'nostr-tools/pure'
-import { backoffDelay } from '../discovery/tracker-connection'
+import { backoffDelay } from '../discovery/backoff'
 import type { TrackerHealth, TrackerState, TrackerStatus } from '../discovery/tracker-types'
 import { ANSWER_KIND, OFFER_KIND, readRelayMessage, readRelayReply, type DropReason, type RelayReply } from './relay-events'
 

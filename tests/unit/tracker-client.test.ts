@@ -10,7 +10,7 @@ import { startTracker } from '../../scripts/lib/tracker-server.mjs'
 import {
   randomPeerId, TrackerPool, type SignalEnvelope, type TrackerPoolOptions, type TrackerState, type TrackerStatus
 } from '../../node-tab/discovery/tracker-client'
-import { backoffDelay } from '../../node-tab/discovery/tracker-connection'
+import { backoffDelay } from '../../node-tab/discovery/backoff'
 import { cleanupsAfterEach } from './cleanups'
 import { repeatUntil as repeatWithin, testPool } from './tracker-fixtures'
 import { sleep, waitFor as waitUntil } from './waiting'
