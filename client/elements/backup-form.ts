@@ -1,7 +1,8 @@
-// What the two backup forms (saving one, restoring one) share: the backup
-// api, a long step shown with a progress bar and its error, and fields side
-// by side. Not an element itself; KithBackupSave and KithRestoreForm are.
-import { LitElement, html, css, type PropertyDeclarations } from 'lit'
+// What the backup forms (saving one, saving to a folder, restoring one)
+// share: the backup api, a long step shown with a progress bar and its
+// error, fields side by side, a new passphrase asked twice. Not an element
+// itself; KithBackupSave, KithBackupFolder and KithRestoreForm are.
+import { LitElement, html, css, nothing, type PropertyDeclarations } from 'lit'
 import { sharedStyles } from './shared-styles'
 import type { BackupApi } from '../api/backup-api'
 import { plainError } from './format'
@@ -49,6 +50,22 @@ export class BackupForm extends LitElement {
     } finally {
       this.busy = false
     }
+  }
+
+  /** A new passphrase and the same again, side by side (fields `pass` and
+   *  `again`); `invalid` marks the first one when given. */
+  protected newPassphrase (ids: { pass: string, again: string }, label: string, invalid?: boolean) {
+    return html`
+        <div class="fields">
+          <div>
+            <label for=${ids.pass}>${label}</label>
+            <input id=${ids.pass} name="pass" type="password" autocomplete="new-password" ?disabled=${this.busy} aria-invalid=${invalid === undefined ? nothing : String(invalid)}>
+          </div>
+          <div>
+            <label for=${ids.again}>The same passphrase again</label>
+            <input id=${ids.again} name="again" type="password" autocomplete="new-password" ?disabled=${this.busy}>
+          </div>
+        </div>`
   }
 
   /** The submit button (its words while the step runs), and the bar then. */

@@ -108,16 +108,7 @@ export class KithBackupFolder extends BackupForm {
       case 'none': return html`
         <p class="hint lead" id="folder-hint">Pick a folder once (for example one your Dropbox, Drive or OneDrive keeps in sync): Kith saves the encrypted backup there every day and after important changes, and keeps the newest ${KEEP_BACKUPS}. The passphrase is not kept; Kith keeps a key made from it in this browser, which can write backups but not reveal the passphrase.</p>
         <form @submit=${this.setUp} aria-describedby="folder-hint">
-          <div class="fields">
-            <div>
-              <label for="folder-pass">Passphrase for these backups</label>
-              <input id="folder-pass" name="pass" type="password" autocomplete="new-password" ?disabled=${this.busy}>
-            </div>
-            <div>
-              <label for="folder-again">The same passphrase again</label>
-              <input id="folder-again" name="again" type="password" autocomplete="new-password" ?disabled=${this.busy}>
-            </div>
-          </div>
+          ${this.newPassphrase({ pass: 'folder-pass', again: 'folder-again' }, 'Passphrase for these backups')}
           ${this.submitAndProgress({ class: 'choose-folder', idle: 'Choose a folder and start', busy: 'Saving the first backup…' }, 'Saving the first backup')}
         </form>`
       case 'needs-permission': return html`

@@ -53,16 +53,7 @@ export class KithBackupSave extends BackupForm {
     return html`
       <form @submit=${this.submit} aria-describedby="backup-save-hint">
         <p id="backup-save-hint" class="hint lead">The backup holds your identity, friends, groups, items with their files, invites and settings, encrypted with a passphrase. Without the passphrase nobody can open it — not even you, so write it down. It does not hold your recovery words: Kith never keeps those anywhere, so keep them on paper.</p>
-        <div class="fields">
-          <div>
-            <label for="backup-pass">Passphrase</label>
-            <input id="backup-pass" name="pass" type="password" autocomplete="new-password" ?disabled=${this.busy} aria-invalid=${this.error && !this.saved ? 'true' : 'false'}>
-          </div>
-          <div>
-            <label for="backup-again">The same passphrase again</label>
-            <input id="backup-again" name="again" type="password" autocomplete="new-password" ?disabled=${this.busy}>
-          </div>
-        </div>
+        ${this.newPassphrase({ pass: 'backup-pass', again: 'backup-again' }, 'Passphrase', Boolean(this.error && !this.saved))}
         ${this.submitAndProgress({ class: 'save-backup', idle: 'Save a backup', busy: 'Saving…' }, 'Saving the backup')}
         <p class="error" role="alert">${this.error}</p>
         ${this.saved

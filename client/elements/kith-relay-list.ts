@@ -5,6 +5,7 @@
 import { LitElement, html } from 'lit'
 import { sharedStyles } from './shared-styles'
 import { RELAY_HEALTH_WORDS } from './health-words'
+import { SharedBy } from './shared-by'
 import type { KithApi } from '../api/app-api'
 import type { TrackerStatus } from '../../node-tab/discovery/tracker-client'
 import { normalizeTrackerUrl } from '../../shared/rendezvous/tracker-urls'
@@ -14,7 +15,6 @@ export class KithRelayList extends LitElement {
   static override properties = {
     api: { attribute: false },
     status: { attribute: false },
-    names: { state: true },
     message: { state: true },
     error: { state: true },
     busy: { state: true }
@@ -22,28 +22,17 @@ export class KithRelayList extends LitElement {
 
   declare api: KithApi
   declare status: TrackerStatus[]
-  declare names: Map<string, string>
   declare message: string
   declare error: boolean
   declare busy: boolean
+  private readonly sharedBy = new SharedBy(this, () => this.api)
 
   constructor () {
     super()
     this.status = []
-    this.names = new Map()
     this.message = ''
     this.error = false
     this.busy = false
-  }
-
-  override connectedCallback (): void {
-    super.connectedCallback()
-    void this.loadNames()
-  }
-
-  private async loadNames (): Promise<void> {
-    const friends = await this.api.listFriends().catch(() => [])
-    this.names = new Map(friends.map((f) => [f.key, f.displayName || f.address.slice(0, 12) + '…']))
   }
 
   /** Runs one change, then says how it went where a screen reader hears it. */
@@ -102,7 +91,7 @@ export class KithRelayList extends LitElement {
   }
 
   private sourceWords (source: string, from: readonly string[] | undefined): string {
-    if (source === 'friend') return `shared by ${(from ?? []).map((k) => this.names.get(k) ?? 'a former friend').join(', ')}`
+    if (source === 'friend') return this.sharedBy.words(from)
     return 'yours'
   }
 

@@ -4,33 +4,23 @@
 import { LitElement, html } from 'lit'
 import { sharedStyles } from './shared-styles'
 import { HEALTH_WORDS } from './health-words'
+import { SharedBy } from './shared-by'
 import type { KithApi } from '../api/app-api'
 import type { TrackerStatus } from '../../node-tab/discovery/tracker-client'
 
 export class KithTrackerList extends LitElement {
   static override styles = sharedStyles
-  static override properties = { api: { attribute: false }, status: { attribute: false }, names: { state: true }, message: { state: true } }
+  static override properties = { api: { attribute: false }, status: { attribute: false }, message: { state: true } }
 
   declare api: KithApi
   declare status: TrackerStatus[]
-  declare names: Map<string, string>
   declare message: string
+  private readonly sharedBy = new SharedBy(this, () => this.api)
 
   constructor () {
     super()
     this.status = []
-    this.names = new Map()
     this.message = ''
-  }
-
-  override connectedCallback (): void {
-    super.connectedCallback()
-    void this.loadNames()
-  }
-
-  private async loadNames (): Promise<void> {
-    const friends = await this.api.listFriends().catch(() => [])
-    this.names = new Map(friends.map((f) => [f.key, f.displayName || f.address.slice(0, 12) + '…']))
   }
 
   private async removeTracker (url: string): Promise<void> {
@@ -53,7 +43,7 @@ export class KithTrackerList extends LitElement {
             ? 'yours'
             : t.source === 'worked'
               ? 'worked before'
-              : `shared by ${(t.from ?? []).map((k) => this.names.get(k) ?? 'a former friend').join(', ')}`
+              : this.sharedBy.words(t.from)
           return html`<li data-testid="tracker-in-use" data-source=${t.source}>
             <code>${t.url}</code> — ${source}${health ? html`, ${HEALTH_WORDS[health]}` : ''}
             ${t.source === 'friend'
