@@ -12,9 +12,21 @@ type Visit = Parameters<typeof readEvents>[3]
  *  nobody to read from. */
 export interface FoundLetters { letters: Map<string, Map<string, Letter>>, carriers: Map<string, Event[]> }
 
-export async function collectLetters (urls: readonly string[], secrets: ReadonlyMap<string, Uint8Array>, me: string, clock: () => number, visit: Visit,
-  count: (reason: MailboxDrop | LetterRefusal | 'duplicate') => void): Promise<FoundLetters | null> {
-  const now = clock()
+export interface CollectOptions {
+  urls: readonly string[]
+  /** Each friend's meeting secret, by key hex. */
+  secrets: ReadonlyMap<string, Uint8Array>
+  /** My key, hex. */
+  me: string
+  /** When the read began: which windows are still alive. */
+  now: number
+  /** Each letter's expiry is checked against the time it is opened. */
+  clock: () => number
+  visit: Visit
+  count: (reason: MailboxDrop | LetterRefusal | 'duplicate') => void
+}
+
+export async function collectLetters ({ urls, secrets, me, now, clock, visit, count }: CollectOptions): Promise<FoundLetters | null> {
   const byTag = new Map<string, { owner: string, key: Uint8Array }>()
   for (const [friend, secret] of secrets) {
     const key = letterKey(secret, friend, me)

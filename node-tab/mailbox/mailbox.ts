@@ -281,8 +281,9 @@ export class Mailbox {
   private async readOnce (): Promise<number> {
     const urls = this.opts.relayUrls()
     if (this.closed || urls.length === 0) return 0
+    const now = this.now()
     const secrets = new Map(await this.opts.secrets())
-    const found = await collectLetters(urls, secrets, this.opts.identity.keyHex, this.now, this.visit(), (reason) => this.count(reason))
+    const found = await collectLetters({ urls, secrets, me: this.opts.identity.keyHex, now, clock: this.now, visit: this.visit(), count: (reason) => this.count(reason) })
     if (found === null) return 0
     const { letters, carriers } = found
     // What was dropped, kept where a diagnostic (or a browser test) can read it.
