@@ -10,9 +10,9 @@
 // (ok:false, value:null). Extra figure names are printed and stored as given.
 // measure() must close every browser context it opens (see withPair).
 // A system that measures only figures of its own exports
-//   export const STANDARD_FIGURES = false
 //   export const EXPECTED_FIGURES = { app_ready_ms: 'ms', … }
-// and then only those names count as failed when not reported.
+// and then only those names count as failed when not reported (the older
+// `export const STANDARD_FIGURES = false` beside it is still understood).
 
 /**
  * @typedef {object} MeasureContext

@@ -33,7 +33,6 @@ const SYSTEM = 'kith-app'
 const RUNS = 15
 const dist = fileURLToPath(new URL('../../dist/', import.meta.url))
 
-export const STANDARD_FIGURES = false
 export const EXPECTED_FIGURES = {
   app_ready_ms: 'ms', bundle_kB_gz: 'kB', app_listening_ms: 'ms', entry_kB_gz: 'kB',
   app_cls: 'score', app_usable_ms_4x: 'ms', app_blocking_ms_4x: 'ms', initial_js_kB_gz_outside: 'kB'

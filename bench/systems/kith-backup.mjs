@@ -9,7 +9,6 @@ import { failed, figure, withHarness, withTimeout } from '../lib/index.mjs'
 const SYSTEM = 'kith-backup'
 const ITEMS = 10_000
 
-export const STANDARD_FIGURES = false
 export const EXPECTED_FIGURES = { backup_export_s_10k_items: 's' }
 
 /** @param {import('../lib/contract.mjs').MeasureContext} ctx */

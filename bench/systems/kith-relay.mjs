@@ -18,7 +18,6 @@ import { failed, figure, withHarness, withTimeout } from '../lib/index.mjs'
 const SYSTEM = 'kith-relay'
 const FRIENDS = 250
 
-export const STANDARD_FIGURES = false
 export const EXPECTED_FIGURES = {
   relay_connect_s: 's',
   mailbox_delivery_s: 's',

@@ -18,7 +18,6 @@ import { startTracker } from '../../scripts/lib/tracker-server.mjs'
 import { failed, figure, percentile, sleep, withHarness, withTimeout } from '../lib/index.mjs'
 
 const SYSTEM = 'kith-scale'
-export const STANDARD_FIGURES = false
 export const EXPECTED_FIGURES = {
   node_sessions_max: 'sessions',
   rpc_p99_ms_10B_at_100_sessions: 'ms',
