@@ -80,7 +80,8 @@ export function buildNodeParts (hooks: NodeHooks) {
   const friends = new FriendsStore(db)
   const invites = new InvitesStore(db, friends)
   const notices = new NoticesStore(db)
-  const devices = new DevicesStore(db, me.identityKey)
+  // My rotations' keys (S₁…Sₙ) as followed here: rows they signed are mine too.
+  const devices = new DevicesStore(db, me.identityKey, () => rotations.rotationsOf(me.identityKey)?.records.map((r) => r.signingKey) ?? [])
   const rotations = new PersonRotations(db, me.identityKey, () => { void ownDevices.followDeviceChanges().catch(() => { /* closing */ }) })
   // Only the identity allows friendships and invites (shared/identity/grants.ts).
   if (me.holdsSigningKey) {
@@ -161,6 +162,7 @@ export function buildNodeParts (hooks: NodeHooks) {
     load,
     isFriend,
     isRevoked: (identityKey, deviceKey) => devices.isRevoked(identityKey, deviceKey),
+    revokedBy: (identityKey, signingKey) => devices.revokedBy(identityKey, signingKey),
     rotations: {
       of: (identityKey) => rotations.rotationsOf(identityKey),
       hello: () => rotations.hello(),
@@ -194,6 +196,11 @@ export function buildNodeParts (hooks: NodeHooks) {
     onSynced: hooks.followSynced,
     onRevoked: hooks.deviceRevoked,
     rotated: () => rotations.rotated,
+    rotations,
+    rotatedSigners: () => ({
+      mine: rotations.rotationsOf(me.identityKey)?.records.map((r) => r.signingKey) ?? [],
+      friend: (key) => { const held = rotations.rotationsOf(key); return held && held.keys.n > 0 ? held.keys.signingKey : null }
+    }),
     onChange: changed
   })
   // The blind mailbox on relays: read each time the listener starts (Kith

@@ -34,6 +34,10 @@ export interface ConnectionsOptions {
   load: () => Promise<SessionCode>
   isFriend: (keyHex: string) => Promise<boolean>
   isRevoked: (identityKey: Uint8Array, deviceKey: Uint8Array) => boolean
+  /** The devices of a person whose revocation this signing key signed (Sₙ,
+   *  after a rotation: the only revocations that count then besides the
+   *  rotations' own). */
+  revokedBy?: (identityKey: Uint8Array, signingKey: Uint8Array) => ReadonlySet<string>
   /** The rotations this device follows for a person (person/rotations.ts),
    *  the records my hello carries, and where newly followed ones go. */
   rotations?: {
@@ -167,6 +171,7 @@ export class Connections {
       credentials: identity.credentials,
       expectedRemoteKey,
       isRevoked: this.opts.isRevoked,
+      ...this.opts.revokedBy ? { revokedBy: this.opts.revokedBy } : {},
       rotationsOf: this.opts.rotations?.of,
       // My rotations go to my own devices and my friends only, not to strangers.
       rotationsFor: async (remoteKey) => {

@@ -3,7 +3,7 @@
 // friend from now on, their open sessions close, and a new meeting secret
 // that came with the news is adopted (see the rule below).
 import { bytesEqual, toHex } from '../../shared/util/bytes'
-import { checkDeviceRevocation } from '../../shared/identity/device-certificate'
+import { checkDeviceRevocation, type DeviceRevocation } from '../../shared/identity/device-certificate'
 import { revokedUnder, type HeldRotations } from '../../shared/identity/rotation-record'
 import { isMeetingSecretProven, type SecretProof } from '../../shared/identity/meeting-secret-grants'
 import { KithError } from '../../shared/wire/errors'
@@ -32,14 +32,24 @@ export interface FriendRevocationsDeps {
 }
 
 export async function learnFriendRevocations (deps: FriendRevocationsDeps, friendKey: Uint8Array, told: DeviceRevokedParams, device?: RemoteDevice): Promise<void> {
-  let revocations = told.revocations.map((r) => checkDeviceRevocation(r, friendKey))
   const held = deps.rotationsOf?.(friendKey)
+  let revocations: DeviceRevocation[]
   if (held && held.keys.n > 0) {
-    // Signed by the old key, which a thief may hold: only what the
-    // rotations revoked themselves is taken (the new meeting secret that
-    // comes with it still is, by the rules below).
+    // After a rotation: one Sₙ signed counts. One the old key signed, which
+    // a thief may hold, is taken only for what the rotations revoked
+    // themselves (the new meeting secret that comes with it still is, by the
+    // rules below). One signed by neither refuses the message, as before.
     const revoked = revokedUnder(held.keys, [], held.records)
-    revocations = revocations.filter((r) => revoked.has(toHex(r.deviceKey)))
+    revocations = told.revocations.flatMap((r) => {
+      try {
+        return [checkDeviceRevocation(r, friendKey, held.keys.signingKey)]
+      } catch {
+        const old = checkDeviceRevocation(r, friendKey)
+        return revoked.has(toHex(old.deviceKey)) ? [old] : []
+      }
+    })
+  } else {
+    revocations = told.revocations.map((r) => checkDeviceRevocation(r, friendKey))
   }
   const friendHex = toHex(friendKey)
   // The friend's signature over the new secret, kept with it so my other

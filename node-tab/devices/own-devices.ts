@@ -5,13 +5,16 @@
 // friends, the node's event) is left to the onRevoked hook.
 import { fromHex, toHex } from '../../shared/util/bytes'
 import { randomBytes } from '../../shared/crypto/random'
-import { issueDeviceCertificate, normalizeDeviceName, revokeDevice } from '../../shared/identity/device-certificate'
+import { checkDeviceCertificate, issueDeviceCertificate, issueDeviceCertificateFor, normalizeDeviceName, revokeDeviceFor } from '../../shared/identity/device-certificate'
+import type { DeviceCredentials } from '../../shared/identity/device-credentials'
+import type { Identity } from '../../shared/identity/identity'
 import { DEVICES_SECRET_BYTES } from '../../shared/identity/devices-secret'
 import type { SpentLinkCodes } from '../../shared/linking/link-code'
 import { KithError } from '../../shared/wire/errors'
 import type { Meeting } from '../../shared/rendezvous/meetings'
 import type { Transport } from '../../shared/wire/transport'
 import type { NodeIdentity } from '../identity/node-identity'
+import type { PersonRotations } from '../person/rotations'
 import type { LinkApprovalStep } from '../linking/approve-link'
 import type { NodeSession, SessionRegistry } from '../connections/sessions'
 import type { NodeDatabase, OwnDeviceRow } from '../storage/db'
@@ -20,6 +23,7 @@ import type { FriendsStore } from '../storage/friends-store'
 import { loadOrCreateDevicesSecret } from '../storage/identity-store'
 import { DEVICES_SECRET_KEY } from '../storage/signed-settings'
 import type { AppliedChanges } from '../sync/apply'
+import type { RotatedSigners } from '../sync/grants-filter'
 import { DeviceSyncSessions } from './device-sync-sessions'
 import { firstDialled, leftDevicesSecrets, rememberLeftDevicesSecret, secretsToDial } from './left-device-meetings'
 import { OwnDeviceLinks } from './own-device-links'
@@ -54,6 +58,17 @@ export interface OwnDevicesOptions {
   onChange: () => void
   /** How many times the person rotated (person/rotations.ts). */
   rotated?: () => number
+  /** After a rotation: Sₙ, if this device holds it, and what a device
+   *  linked from here needs (person/rotations.ts). */
+  rotations?: Pick<PersonRotations, 'signingKey' | 'forLink'>
+  /** The keys rotations named, for the rows sync brings (sync/grants-filter.ts). */
+  rotatedSigners?: () => RotatedSigners
+}
+
+/** Said on a kept device that does not hold Sₙ: where it can be done. */
+export function needsSigningKey (what: 'link' | 'revoke'): string {
+  const act = what === 'link' ? 'Link it' : 'Revoke it'
+  return `Since you rotated, only the device you rotated on holds your new signing key. ${act} from that device, or rotate again with your recovery words (“Someone else has one of my devices”).`
 }
 
 export class OwnDevices {
@@ -77,7 +92,7 @@ export class OwnDevices {
     })
     this.sync = new DeviceSyncSessions(opts.db, identity.deviceHex, opts.onSynced, {
       // The role its certificate says, which the handshake checked against my identity.
-      loadAccept: async (peer) => (await import('../sync/grants-filter')).grantedRecords(identity.identityKey, peer.certificate?.role ?? 'server')
+      loadAccept: async (peer) => (await import('../sync/grants-filter')).grantedRecords(identity.identityKey, peer.certificate?.role ?? 'server', opts.rotatedSigners?.() ?? {})
     })
     this.sync.addEventListener('change', opts.onChange)
     opts.deviceSessions.addEventListener('opened', opts.onChange)
@@ -129,13 +144,18 @@ export class OwnDevices {
   async openLinkCode (input: string, signal?: AbortSignal): Promise<LinkApprovalStep> {
     const { identity, db } = this.opts
     if (identity.role !== 'full' || !identity.holdsSigningKey) throw new KithError('UNAUTHORIZED', 'Only a full device can link another device. Use your laptop or phone.')
-    // A new device's certificate would be signed by the address key, which
-    // friends who followed the rotation no longer take (not built yet).
-    if ((this.opts.rotated?.() ?? 0) > 0) throw new KithError('BAD_REQUEST', 'Linking a new device after a rotation is not possible yet.')
+    // After a rotation the certificate is signed by Sₙ, which friends who
+    // followed take; the address key, which a thief may hold, no longer counts.
+    let rotation: Awaited<ReturnType<PersonRotations['forLink']>> = null
+    if ((this.opts.rotated?.() ?? 0) > 0) {
+      rotation = await this.opts.rotations?.forLink() ?? null
+      if (!rotation) throw new KithError('BAD_REQUEST', needsSigningKey('link'))
+    }
     const { openLinkCode, SpentLinkCodes } = await this.opts.load()
     return openLinkCode({
       signing: identity.signing()!,
-      credentials: identity.credentials,
+      ...(rotation ? { rotation } : {}),
+      credentials: linkingCredentials(identity),
       spent: this.spentLinkCodes ??= new SpentLinkCodes(
         await db.getSetting(SPENT_LINK_CODES_KEY, isSpentList) ?? [],
         (spent) => db.putSetting(SPENT_LINK_CODES_KEY, spent)
@@ -171,11 +191,17 @@ export class OwnDevices {
     await identity.verify()
     const current = identity.credentials.certificate!
     if (current.name === name) return
-    const certificate = issueDeviceCertificate(identity.signing()!, { publicKey: identity.credentials.device.publicKey, name, role: current.role }, Date.now())
+    // After a rotation, Sₙ when this device holds it (a device linked since
+    // is accepted only by its signature; a kept one by the record's).
+    const signer = (this.opts.rotated?.() ?? 0) > 0 ? await this.opts.rotations?.signingKey() ?? null : null
+    const certificate = issueDeviceCertificateFor(identity.identityKey, signer ?? identity.signing()!, { publicKey: identity.credentials.device.publicKey, name, role: current.role }, Date.now())
     await db.transaction('rw', db.identity, async () => {
       const row = await db.identity.get('device') as OwnDeviceRow | undefined
       if (!row) return
       const renamed: OwnDeviceRow = { ...row, certificate }
+      // Read back at the next open (storage/identity-store.ts, checkStoredIdentity).
+      if (signer) renamed.certifiedBy = signer.publicKey
+      else delete renamed.certifiedBy
       await db.identity.put(renamed)
     })
     await devices.add(certificate)
@@ -188,9 +214,13 @@ export class OwnDevices {
   async revoke (deviceHex: string): Promise<void> {
     const { identity, devices, friends, db } = this.opts
     if (identity.role !== 'full' || !identity.holdsSigningKey) throw new KithError('UNAUTHORIZED', 'Only a full device can revoke a device.')
-    // Friends who followed a rotation take only the rotations' revocations.
-    if ((this.opts.rotated?.() ?? 0) > 0) throw new KithError('BAD_REQUEST', 'After a rotation, revoke a device with your recovery words (“Someone else has one of my devices”).')
-    await this.revokeWithAddressKey([deviceHex])
+    // Friends who followed a rotation take a revocation only if Sₙ signed it.
+    if ((this.opts.rotated?.() ?? 0) > 0) {
+      const signingKey = await this.opts.rotations?.signingKey() ?? null
+      if (!signingKey) throw new KithError('BAD_REQUEST', needsSigningKey('revoke'))
+      return await this.revokeWith([deviceHex], signingKey)
+    }
+    await this.revokeWith([deviceHex], identity.signing()!)
   }
 
   /** The revocations a rotation makes, told and followed as any other: no
@@ -200,10 +230,11 @@ export class OwnDevices {
    *  second replacement while a friend is still being told the first would
    *  leave the friend in a swarm neither of us listens in any more. */
   async revokeForRotation (deviceHexes: readonly string[]): Promise<void> {
-    await this.revokeWithAddressKey(deviceHexes)
+    await this.revokeWith(deviceHexes, this.opts.identity.signing()!)
   }
 
-  private async revokeWithAddressKey (deviceHexes: readonly string[]): Promise<void> {
+  /** `signer`: the identity key before any rotation, Sₙ after. */
+  private async revokeWith (deviceHexes: readonly string[], signer: Identity): Promise<void> {
     const { identity, devices, friends, db } = this.opts
     if (identity.role !== 'full' || !identity.holdsSigningKey) throw new KithError('UNAUTHORIZED', 'Only a full device can revoke a device.')
     await identity.verify()
@@ -216,7 +247,7 @@ export class OwnDevices {
     })
     if (revoking.length === 0) return
     for (const deviceHex of revoking) {
-      const revocation = revokeDevice(identity.signing()!, fromHex(deviceHex), Date.now())
+      const revocation = revokeDeviceFor(identity.identityKey, signer, fromHex(deviceHex), Date.now())
       await devices.revoke(revocation)
       this.links.forget(deviceHex)
       // Told first if it is online, so it stops serving and says by whom
@@ -276,5 +307,22 @@ export class OwnDevices {
   async dialSecrets (deviceHex: string): Promise<Uint8Array[]> {
     const left = await leftDevicesSecrets(this.opts.db)
     return secretsToDial(this.devicesSecret, left, this.opts.devices.lastSeenAt(deviceHex), (this.opts.rotated?.() ?? 0) > 0)
+  }
+}
+
+/** What this device proves to a device it links. The new device knows no
+ *  rotation yet, so it checks the identity key's signature: a device that
+ *  was itself linked after a rotation (certified by Sₙ) presents, for the
+ *  link only, a certificate the identity key signs (it holds that key as a
+ *  full device). This proves no more than that key did before; what the new
+ *  device stores is checked against the chain the link brings. */
+function linkingCredentials (identity: NodeIdentity): DeviceCredentials {
+  const { credentials } = identity
+  const certificate = credentials.certificate!
+  try {
+    checkDeviceCertificate(certificate, { identityKey: identity.identityKey, now: Number.MAX_SAFE_INTEGER })
+    return credentials
+  } catch {
+    return { ...credentials, certificate: issueDeviceCertificate(identity.signing()!, { publicKey: certificate.deviceKey, name: certificate.name, role: certificate.role }, certificate.issuedAt) }
   }
 }

@@ -6,13 +6,13 @@
 // the moment it is opened here, so the same code cannot be approved twice,
 // also after a reload (the spent codes are kept, see SpentLinkCodes).
 import { bytesEqual } from '../../shared/util/bytes'
-import { issueDeviceCertificate, normalizeDeviceName, type DeviceCertificate, type DeviceRole } from '../../shared/identity/device-certificate'
+import { issueDeviceCertificateFor, normalizeDeviceName, type DeviceCertificate, type DeviceRole } from '../../shared/identity/device-certificate'
 import type { DeviceCredentials } from '../../shared/identity/device-credentials'
 import { KithError } from '../../shared/wire/errors'
 import { HandshakeError } from '../../shared/session/handshake'
 import type { Identity } from '../../shared/identity/identity'
 import { parseLinkCode, SpentLinkCodes, verificationCode, type LinkCode } from '../../shared/linking/link-code'
-import { parseLinkHello, type NewDeviceMethods } from '../../shared/linking/link-protocol'
+import { parseLinkHello, type LinkRotation, type NewDeviceMethods } from '../../shared/linking/link-protocol'
 import { linkMeeting } from '../../shared/rendezvous/meetings'
 import { establishSession, type Session } from '../../shared/session/session'
 import type { Transport } from '../../shared/wire/transport'
@@ -33,7 +33,12 @@ export interface LinkApprovalStep {
 }
 
 export interface ApproverContext {
+  /** The identity key pair (given to a new full device). */
   signing: Identity
+  /** After a rotation: Sₙ, which signs the certificate instead, and what
+   *  the new device needs to follow the rotations (Sₙ itself to a full
+   *  device only; see link-protocol.ts). */
+  rotation?: { signingKey: Identity, recoveryRecord: LinkRotation['recoveryRecord'], records: unknown[] }
   credentials: DeviceCredentials
   spent: SpentLinkCodes
   devicesSecret: () => Promise<Uint8Array>
@@ -112,7 +117,7 @@ export async function openLinkCode (ctx: ApproverContext, input: string, signal?
         if (err instanceof KithError && err.code === 'TIMEOUT') throw new KithError('TIMEOUT', 'The link was not confirmed on the new device in time. Nothing was linked; show a new code there to try again.')
         throw err
       }
-      const certificate = issueDeviceCertificate(ctx.signing, { publicKey: code.deviceKey, name: deviceName, role }, now())
+      const certificate = issueDeviceCertificateFor(ctx.credentials.identityKey, ctx.rotation?.signingKey ?? ctx.signing, { publicKey: code.deviceKey, name: deviceName, role }, now())
       // Made first: the new device is looked for in the swarm it names as soon as it is approved.
       const devicesSecret = await ctx.devicesSecret()
       await ctx.onApproved(certificate)
@@ -121,7 +126,8 @@ export async function openLinkCode (ctx: ApproverContext, input: string, signal?
           certificate,
           ...(role === 'full' ? { identitySecretKey: ctx.signing.secretKey } : {}),
           devicesSecret,
-          displayName: ctx.displayName()
+          displayName: ctx.displayName(),
+          ...(ctx.rotation ? { rotation: linkRotation(ctx.rotation, role) } : {})
         }, { timeoutMs: 30_000 })
       } finally {
         setTimeout(() => close('linked'), 200)
@@ -129,6 +135,16 @@ export async function openLinkCode (ctx: ApproverContext, input: string, signal?
       return certificate
     },
     cancel () { close('cancelled by the owner') }
+  }
+}
+
+/** What a new device gets of the rotations: Sₙ goes to a full device
+ *  only, as the identity key does; a server device never holds it. */
+function linkRotation (rotation: NonNullable<ApproverContext['rotation']>, role: DeviceRole): LinkRotation {
+  return {
+    recoveryRecord: rotation.recoveryRecord,
+    records: rotation.records,
+    ...(role === 'full' ? { signingSecretKey: rotation.signingKey.secretKey } : {})
   }
 }
 

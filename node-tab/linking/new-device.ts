@@ -13,7 +13,8 @@
 // listens for it any more.
 import { bytesEqual } from '../../shared/util/bytes'
 import { generateSigningKeyPair, keyPairMatches, type SigningKeyPair } from '../../shared/crypto/crypto'
-import { checkDeviceCertificate, normalizeDeviceName, type DeviceCertificate } from '../../shared/identity/device-certificate'
+import { normalizeDeviceName, type DeviceCertificate } from '../../shared/identity/device-certificate'
+import { checkLinkedCertificate, type CheckedLinkRotation } from '../../shared/linking/link-rotation'
 import { KithError } from '../../shared/wire/errors'
 import { HandshakeError } from '../../shared/session/handshake'
 import { addressFromPublicKey } from '../../shared/identity/identity'
@@ -37,6 +38,9 @@ export interface LinkedIdentity {
   approver: DeviceCertificate
   devicesSecret: Uint8Array
   displayName: string
+  /** When the person had rotated: the checked chain, R's record, and Sₙ
+   *  for a full device (shared/linking/link-rotation.ts). */
+  rotation?: CheckedLinkRotation
 }
 
 export interface NewDeviceLinkOptions {
@@ -246,7 +250,8 @@ export class NewDeviceLink extends EventTarget implements LinkingSession {
    *  key from the identity it met, and the identity key only for a full
    *  device that asked to be one. */
   private checkPackage (pkg: LinkPackage, identityKey: Uint8Array, approver: DeviceCertificate): LinkedIdentity {
-    const certificate = checkDeviceCertificate(pkg.certificate, { identityKey, now: this.now() })
+    // After a rotation, signed by Sₙ of the chain the link brings (checked there).
+    const { certificate, rotation } = checkLinkedCertificate(pkg.certificate, pkg.rotation, identityKey, this.now())
     if (!bytesEqual(certificate.deviceKey, this.device.publicKey)) throw new KithError('BAD_REQUEST', 'The certificate is for another device.')
     let identitySecretKey: Uint8Array | null = null
     if (certificate.role === 'full') {
@@ -265,7 +270,8 @@ export class NewDeviceLink extends EventTarget implements LinkingSession {
       certificate,
       approver,
       devicesSecret: pkg.devicesSecret.slice(),
-      displayName: pkg.displayName
+      displayName: pkg.displayName,
+      ...(rotation ? { rotation } : {})
     }
   }
 }

@@ -23,10 +23,8 @@ import type { NodeDatabase } from '../storage/db'
 import { RECOVERY_RECORD_KEY } from '../storage/signed-settings'
 import { ROTATION_KEPT_KEY } from '../storage/rotation-kept'
 import { FRIEND_RECORD_PREFIX } from './recovery'
+import { CHAIN_PREFIX, SIGNING_KEY } from './rotation-keys'
 
-const CHAIN_PREFIX = 'rotation.of.'
-/** Sₙ on the device that made rotation n (device-local, never synced). */
-const SIGNING_KEY = 'rotation.signingKey'
 
 const isBytes = (v: unknown): v is Uint8Array => v instanceof Uint8Array
 /** A chain as stored: the records, and the R they were followed under
@@ -146,6 +144,19 @@ export class PersonRotations {
     const stored = await this.db.getSetting(SIGNING_KEY, isStoredKey)
     if (!stored || stored.n !== this.rotated) return null
     return { publicKey: stored.publicKey, secretKey: stored.secretKey }
+  }
+
+  /** What a device linked from here after my rotation needs (see
+   *  shared/linking/link-rotation.ts): Sₙ (which signs its certificate),
+   *  my recovery record as the signed setting it syncs as, and my whole
+   *  chain. Null before any rotation; refused on a device without Sₙ. */
+  async forLink (): Promise<{ signingKey: SigningKeyPair, recoveryRecord: { value: Uint8Array, at: number, grant: Uint8Array }, records: RotationRecord[] } | null> {
+    if (this.rotated === 0) return null
+    const signingKey = await this.signingKey()
+    const row = await this.db.settings.get(RECOVERY_RECORD_KEY) as { value?: unknown, at?: unknown, grant?: unknown } | undefined
+    const held = this.held.get(toHex(this.myKey))
+    if (!signingKey || !held || !row || !isBytes(row.value) || !Number.isSafeInteger(row.at) || !isBytes(row.grant)) return null
+    return { signingKey, recoveryRecord: { value: row.value, at: row.at as number, grant: row.grant }, records: held.records }
   }
 
   /** A load racing a handshake's follow (sync, a friend's record kept)

@@ -31,7 +31,17 @@ export class DevicesStore {
   /** When each device was last in a session with this one; device-local. */
   private lastSeen: Record<string, number> = {}
 
-  constructor (private readonly db: NodeDatabase, private readonly identityKey: Uint8Array) {}
+  /** Every revocation stored, per person (identity hex), as stored: the
+   *  handshake asks which of them a given signing key signed. */
+  private stored = new Map<string, unknown[]>()
+  /** Those answers, per person and signing key (hex): a signature is
+   *  checked once, not at every handshake. */
+  private signedBy = new Map<string, Set<string>>()
+
+  /** `signingKeys`: S₁…Sₙ of my rotations as this device follows them
+   *  (person/rotations.ts), oldest first; none before a rotation. */
+  constructor (private readonly db: NodeDatabase, private readonly identityKey: Uint8Array,
+    private readonly signingKeys: () => readonly Uint8Array[] = () => []) {}
 
   /** Loads what the synchronous checks need. Call once after opening, and
    *  after sync brought in device rows. */
@@ -42,8 +52,16 @@ export class DevicesStore {
       if (!set) revoked.set(identity, set = new Set())
       set.add(device)
     }
+    const stored = new Map<string, unknown[]>()
+    const keep = (identity: string, revocation: unknown): void => {
+      let list = stored.get(identity)
+      if (!list) stored.set(identity, list = [])
+      list.push(revocation)
+    }
     for (const device of await this.list()) if (device.revocation) add(toHex(this.identityKey), device.key)
+    for (const row of await this.db.devices.toArray()) if (row.revocation) keep(toHex(this.identityKey), row.revocation)
     for (const row of await this.db.peerRevocations.toArray()) {
+      keep(row.identityKey, row.revocation)
       // Rows may come from my other devices by sync: only a revocation the
       // friend's own identity signed counts.
       try {
@@ -52,11 +70,31 @@ export class DevicesStore {
       } catch { /* not signed by that friend */ }
     }
     this.revoked = revoked
+    this.stored = stored
+    this.signedBy.clear()
     this.lastSeen = await this.db.getSetting(LAST_SEEN_KEY, (v): v is Record<string, number> => typeof v === 'object' && v !== null) ?? {}
   }
 
   isRevoked (identityKey: Uint8Array, deviceKey: Uint8Array): boolean {
     return this.revoked.get(toHex(identityKey))?.has(toHex(deviceKey)) ?? false
+  }
+
+  /** The devices of this person whose stored revocation `signingKey` signed
+   *  (after a rotation, the handshake counts only Sₙ's: see
+   *  shared/identity/rotation-record.ts, revokedUnder). Device hexes. */
+  revokedBy (identityKey: Uint8Array, signingKey: Uint8Array): ReadonlySet<string> {
+    const memo = `${toHex(identityKey)}/${toHex(signingKey)}`
+    let out = this.signedBy.get(memo)
+    if (!out) {
+      out = new Set()
+      for (const revocation of this.stored.get(toHex(identityKey)) ?? []) {
+        try {
+          out.add(toHex(checkDeviceRevocation(revocation, identityKey, signingKey).deviceKey))
+        } catch { /* signed by another key, or by none */ }
+      }
+      this.signedBy.set(memo, out)
+    }
+    return out
   }
 
   /** My devices with a valid certificate (rows that fail their check are skipped). */
@@ -65,10 +103,16 @@ export class DevicesStore {
     const out: KnownDevice[] = []
     // My latest rotation kept these: a revocation before it does not count.
     const kept = await keptByRotation(this.db)
+    // The keys that may have signed a row: the identity key, then S₁…Sₙ.
+    const signers = [this.identityKey, ...this.signingKeys()]
     for (const row of await this.db.devices.toArray()) {
       try {
-        const certificate = checkDeviceCertificate(row.certificate, { identityKey: this.identityKey, now: Number.MAX_SAFE_INTEGER })
-        const revocation = row.revocation && !kept.has(row.deviceKey) ? checkDeviceRevocation(row.revocation, this.identityKey) : null
+        const { value: certificate, by } = firstSigned(signers, (key) => checkDeviceCertificate(row.certificate, { identityKey: this.identityKey, now: Number.MAX_SAFE_INTEGER, signingKey: key }))
+        // A revocation counts only from the key that certified the device or
+        // a later one: the old key (a thief's) cannot revoke a device Sₙ certified.
+        const revocation = row.revocation && !kept.has(row.deviceKey)
+          ? firstSigned(signers.slice(by), (key) => checkDeviceRevocation(row.revocation, this.identityKey, key)).value
+          : null
         if (toHex(certificate.deviceKey) !== row.deviceKey || (revocation && toHex(revocation.deviceKey) !== row.deviceKey)) continue
         out.push({ key: row.deviceKey, certificate, revocation })
       } catch { /* not signed by my identity: not one of my devices */ }
@@ -112,7 +156,14 @@ export class DevicesStore {
    *  many were new. */
   async addPeerRevocations (identityKey: Uint8Array, revocations: readonly DeviceRevocation[]): Promise<number> {
     const identity = toHex(identityKey)
-    const fresh = [...new Map(revocations.filter((r) => !this.isRevoked(identityKey, r.deviceKey))
+    // Known: the same signature over the same device. A device revoked again
+    // by another key (Sₙ, after the old key's revocation) is new: after a
+    // rotation only Sₙ's counts.
+    const known = new Set((this.stored.get(identity) ?? []).flatMap((r) => {
+      const signature = (r as Partial<DeviceRevocation> | null)?.signature
+      return signature instanceof Uint8Array ? [toHex(signature)] : []
+    }))
+    const fresh = [...new Map(revocations.filter((r) => !known.has(toHex(r.signature)))
       .map((r) => [toHex(r.deviceKey), r])).values()]
     if (fresh.length === 0) return 0
     await this.db.transaction('rw', this.db.peerRevocations, async () => {
@@ -122,9 +173,11 @@ export class DevicesStore {
     })
     // Checked by the caller: added as they are, not by loading (and checking)
     // every stored revocation again, which a friend could make us do per call.
-    let known = this.revoked.get(identity)
-    if (!known) this.revoked.set(identity, known = new Set())
-    for (const r of fresh) known.add(toHex(r.deviceKey))
+    let revoked = this.revoked.get(identity)
+    if (!revoked) this.revoked.set(identity, revoked = new Set())
+    for (const r of fresh) revoked.add(toHex(r.deviceKey))
+    this.stored.set(identity, [...this.stored.get(identity) ?? [], ...fresh])
+    for (const memo of [...this.signedBy.keys()]) if (memo.startsWith(`${identity}/`)) this.signedBy.delete(memo)
     return fresh.length
   }
 
@@ -138,3 +191,17 @@ export class DevicesStore {
   }
 }
 
+
+/** The first of `keys` under which `check` passes, and its place; throws
+ *  the last refusal when none does. */
+function firstSigned<T> (keys: readonly Uint8Array[], check: (key: Uint8Array) => T): { value: T, by: number } {
+  let refusal: unknown = new Error('no signing key')
+  for (const [by, key] of keys.entries()) {
+    try {
+      return { value: check(key), by }
+    } catch (err) {
+      refusal = err
+    }
+  }
+  throw refusal
+}

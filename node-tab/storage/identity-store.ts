@@ -11,7 +11,8 @@ import { checkDeviceCertificate, FIRST_DEVICE_NAME, issueDeviceCertificate, type
 import type { DeviceCredentials } from '../../shared/identity/device-credentials'
 import { addressFromPublicKey, createIdentity, type Identity } from '../../shared/identity/identity'
 import type { IdentityRow, NodeDatabase, OwnDeviceRow } from './db'
-import { DEVICES_SECRET_KEY } from './signed-settings'
+import { DEVICES_SECRET_KEY, RECOVERY_RECORD_KEY, type SignedSettingRow } from './signed-settings'
+import { CHAIN_PREFIX, SIGNING_KEY } from '../person/rotation-keys'
 import type { LinkedIdentity } from '../linking/new-device'
 
 export interface StoredIdentity {
@@ -22,6 +23,9 @@ export interface StoredIdentity {
   /** The key pair, on a full device; null on a server device. */
   signing: Identity | null
   credentials: DeviceCredentials
+  /** Sₙ's public half when it signed this device's certificate (linked after
+   *  a rotation); the identity key did otherwise. */
+  certifiedBy?: Uint8Array
 }
 
 export { FIRST_DEVICE_NAME }
@@ -65,7 +69,10 @@ export async function loadOrCreateIdentity (db: NodeDatabase, now: () => number 
     const keys = { publicKey: new Uint8Array(device.publicKey), secretKey: new Uint8Array(device.secretKey) }
     // As stored: checkStoredIdentity checks it as if it came from outside.
     const certificate = device.certificate as DeviceCertificate
-    return { identityKey, address: self.address!, signing, credentials: { identityKey, device: keys, certificate } }
+    return {
+      identityKey, address: self.address!, signing, credentials: { identityKey, device: keys, certificate },
+      ...device.certifiedBy instanceof Uint8Array ? { certifiedBy: new Uint8Array(device.certifiedBy) } : {}
+    }
   })
 }
 
@@ -81,7 +88,9 @@ export function checkStoredIdentity (stored: StoredIdentity): DeviceCertificate 
   if (stored.address !== addressFromPublicKey(stored.identityKey)) throw new Error('The stored identity is damaged: its address does not match its key.')
   const keys = stored.credentials.device
   if (!keyPairMatches(keys)) throw new Error('The stored device key is damaged: its secret key does not match its public key.')
-  const certificate = checkDeviceCertificate(stored.credentials.certificate, { identityKey: stored.identityKey, now: Number.MAX_SAFE_INTEGER })
+  // A device linked after a rotation was certified by Sₙ (what friends make of
+  // that is the handshake's: this checks the row is whole).
+  const certificate = checkDeviceCertificate(stored.credentials.certificate, { identityKey: stored.identityKey, now: Number.MAX_SAFE_INTEGER, ...stored.certifiedBy ? { signingKey: stored.certifiedBy } : {} })
   if (!bytesEqual(certificate.deviceKey, keys.publicKey)) throw new Error('The stored device certificate is for another device.')
   return certificate
 }
@@ -98,12 +107,24 @@ export async function storeLinkedIdentity (db: NodeDatabase, linked: LinkedIdent
     if (linked.identitySecretKey) self.secretKey = linked.identitySecretKey
     await db.identity.put(self)
     const device: OwnDeviceRow = { id: 'device', publicKey: linked.device.publicKey, secretKey: linked.device.secretKey, certificate: linked.certificate, createdAt: now() }
+    if (linked.rotation) device.certifiedBy = linked.rotation.held.keys.signingKey
     await db.identity.put(device)
     // The device that linked this one, so they find each other to sync.
     await db.devices.put({ deviceKey: toHex(linked.approver.deviceKey), certificate: linked.approver })
     // Unsigned: the approver's signed value comes by sync, and wins (see signed-settings.ts).
     await db.putSetting(DEVICES_SECRET_KEY, linked.devicesSecret)
     await db.putSetting(PROFILE_KEY, linked.displayName)
+    if (linked.rotation) {
+      // The person rotated: this device follows the chain the link brought
+      // (checked in shared/linking/link-rotation.ts; person/rotations.ts
+      // checks it again from R at every open), presents it in its hellos,
+      // and, as a full device, signs with Sₙ.
+      const { recoveryRecord, recoveryKey, held, signingKey } = linked.rotation
+      const row: SignedSettingRow = { key: RECOVERY_RECORD_KEY, value: recoveryRecord.value, at: recoveryRecord.at, grant: recoveryRecord.grant }
+      await db.settings.put(row)
+      await db.putSetting(CHAIN_PREFIX + toHex(linked.identityKey), { recoveryKey, records: held.records })
+      if (signingKey) await db.putSetting(SIGNING_KEY, { n: held.keys.n, publicKey: signingKey.publicKey, secretKey: signingKey.secretKey })
+    }
   })
 }
 

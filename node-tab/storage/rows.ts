@@ -22,6 +22,9 @@ export interface OwnDeviceRow {
   publicKey: Uint8Array
   secretKey: Uint8Array
   certificate: unknown
+  /** Sₙ's public half, when a rotation's key signed the certificate (a
+   *  device linked after a rotation); else the identity key did. */
+  certifiedBy?: Uint8Array
   createdAt: number
 }
 

@@ -22,7 +22,11 @@ import type { CheckedRecord } from './records'
 /** The records to take from one of my devices, `from` its role as its
  *  certificate says (a server device unless known). A friends row taken
  *  keeps only the meeting secrets it may bring (see meeting-secrets.ts). */
-export function grantedRecords (identityKey: Uint8Array, from: DeviceRole = 'server'): (record: CheckedRecord) => boolean {
+export function grantedRecords (identityKey: Uint8Array, from: DeviceRole = 'server', rotated: RotatedSigners = {}): (record: CheckedRecord) => boolean {
+  // After my rotations, rows S₁…Sₙ signed are mine too (the devices store
+  // and the handshake judge which still count); a friend's revocation the
+  // Sₙ I follow for them signed is theirs.
+  const mine = [identityKey, ...rotated.mine ?? []]
   return (record) => {
     const row = record.row
     // Whether the person is discoverable, and where their devices meet: only
@@ -39,14 +43,23 @@ export function grantedRecords (identityKey: Uint8Array, from: DeviceRole = 'ser
     }
     if (record.table === 'invites') return isInviteGranted(identityKey, row as unknown as GrantedInvite, row.grant)
     if (record.table === 'devices') {
-      return signedFor(row.deviceKey as string, () => checkDeviceCertificate(row.certificate, { identityKey, now: Number.MAX_SAFE_INTEGER }).deviceKey) &&
-        (row.revocation === undefined || signedFor(row.deviceKey as string, () => checkDeviceRevocation(row.revocation, identityKey).deviceKey))
+      return mine.some((key) => signedFor(row.deviceKey as string, () => checkDeviceCertificate(row.certificate, { identityKey, now: Number.MAX_SAFE_INTEGER, signingKey: key }).deviceKey)) &&
+        (row.revocation === undefined || mine.some((key) => signedFor(row.deviceKey as string, () => checkDeviceRevocation(row.revocation, identityKey, key).deviceKey)))
     }
     if (record.table === 'peerRevocations') {
-      return signedFor(row.deviceKey as string, () => checkDeviceRevocation(row.revocation, fromHex(row.identityKey as string)).deviceKey)
+      const friendKey = fromHex(row.identityKey as string)
+      const theirs = [friendKey, ...[rotated.friend?.(friendKey)].filter((k): k is Uint8Array => k instanceof Uint8Array)]
+      return theirs.some((key) => signedFor(row.deviceKey as string, () => checkDeviceRevocation(row.revocation, friendKey, key).deviceKey))
     }
     return true
   }
+}
+
+/** The signing keys rotations named: mine (S₁…Sₙ), and the Sₙ I follow
+ *  for a friend (null when they never rotated). */
+export interface RotatedSigners {
+  mine?: readonly Uint8Array[]
+  friend?: (friendKey: Uint8Array) => Uint8Array | null
 }
 
 /** Whether `check` passes and names the device `deviceHex`. */

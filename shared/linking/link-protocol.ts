@@ -9,6 +9,10 @@ import { KithError } from '../wire/errors'
 import { DEVICES_SECRET_BYTES } from '../identity/devices-secret'
 import { MAX_DEVICE_NAME, type DeviceRole } from '../identity/device-certificate'
 import { MAX_DISPLAY_NAME } from '../protocol/protocol'
+import { MAX_ROTATIONS } from '../identity/rotation-record'
+
+/** A recovery record is 137 bytes; anything much longer is not one. */
+const MAX_RECOVERY_RECORD_BYTES = 1024
 
 export interface LinkHello {
   /** What the new device proposes to be called (the owner may change it). */
@@ -25,6 +29,19 @@ export interface LinkPackage {
   /** Names the swarms where the person's devices meet to sync. */
   devicesSecret: Uint8Array
   displayName: string
+  /** After the person rotated (rotation-record.ts): what the new device
+   *  needs to follow and present the rotations itself. Older new devices
+   *  ignore it, and then refuse the certificate (signed by Sₙ) cleanly. */
+  rotation?: LinkRotation
+}
+
+/** The person's recovery record (as the signed setting it syncs as), the
+ *  rotation records from the first, and Sₙ's secret half for a full device
+ *  only. The new device checks all of it before storing anything. */
+export interface LinkRotation {
+  recoveryRecord: { value: Uint8Array, at: number, grant: Uint8Array }
+  records: unknown[]
+  signingSecretKey?: Uint8Array
 }
 
 /** What the approving device proposes, for the person to confirm on the
@@ -75,5 +92,23 @@ export function parseLinkPackage (value: unknown): LinkPackage {
   if (v.identitySecretKey !== undefined && (!(v.identitySecretKey instanceof Uint8Array) || v.identitySecretKey.length !== 64)) bad()
   const out: LinkPackage = { certificate: v.certificate, devicesSecret: v.devicesSecret as Uint8Array, displayName: v.displayName as string }
   if (v.identitySecretKey !== undefined) out.identitySecretKey = v.identitySecretKey as Uint8Array
+  if (v.rotation !== undefined) out.rotation = parseLinkRotation(v.rotation, bad)
   return out
+}
+
+/** Only the shape: the records and the recovery record are checked against
+ *  each other (and the certificate against Sₙ) by the new device. */
+function parseLinkRotation (value: unknown, bad: () => never): LinkRotation {
+  if (typeof value !== 'object' || value === null) return bad()
+  const { recoveryRecord, records, signingSecretKey } = value as Record<string, unknown>
+  if (typeof recoveryRecord !== 'object' || recoveryRecord === null) return bad()
+  const { value: bytes, at, grant } = recoveryRecord as Record<string, unknown>
+  if (!(bytes instanceof Uint8Array) || bytes.length > MAX_RECOVERY_RECORD_BYTES || !Number.isSafeInteger(at) || !(grant instanceof Uint8Array) || grant.length !== 64) return bad()
+  if (!Array.isArray(records) || records.length === 0 || records.length > MAX_ROTATIONS) return bad()
+  if (signingSecretKey !== undefined && (!(signingSecretKey instanceof Uint8Array) || signingSecretKey.length !== 64)) return bad()
+  return {
+    recoveryRecord: { value: bytes, at: at as number, grant },
+    records: [...records],
+    ...signingSecretKey !== undefined ? { signingSecretKey: signingSecretKey as Uint8Array } : {}
+  }
 }

@@ -50,6 +50,10 @@ export interface HandshakeOptions {
   expectedRemoteKey?: Uint8Array
   /** Revocations we know of: such a device is refused as its owner. */
   isRevoked?: (identityKey: Uint8Array, deviceKey: Uint8Array) => boolean
+  /** After a rotation, which devices of this person the signing key
+   *  followed now (Sₙ) revoked, from the revocations this side stored: those
+   *  count besides the rotations' own (one an earlier key signed does not). */
+  revokedBy?: (identityKey: Uint8Array, signingKey: Uint8Array) => ReadonlySet<string>
   /** A device without a certificate is refused unless this says it is the
    *  one being linked (its key came in a link code). */
   acceptUncertified?: (deviceKey: Uint8Array) => boolean
@@ -206,10 +210,11 @@ export function runHandshake (transport: Transport, opts: HandshakeOptions): Pro
         const held = opts.rotationsOf?.(identityKey) ?? null
         if (held) {
           const { keys, records } = followRotations(held.keys, rotations ?? [], now)
-          // After a rotation only the rotations revoke: a revocation the old
-          // key signed (a thief revoking the owner's phone first) is void.
+          // After a rotation only the rotations and Sₙ revoke: a revocation the
+          // old key signed (a thief revoking the owner's phone first) is void.
           const all = [...held.records, ...records]
           const revoked = keys.n > 0 ? revokedUnder(keys, [], all) : null
+          for (const key of revoked ? opts.revokedBy?.(identityKey, keys.signingKey) ?? [] : []) revoked!.add(key)
           // A kept device's certificate anew is in the record R signed: a
           // device that has not followed yet still presents its old one.
           const kept = all.find((r) => r.n === keys.n)?.kept.find((c) => bytesEqual(c.deviceKey, deviceKey))

@@ -23,6 +23,7 @@ export interface SessionOptions<Local extends MethodTable> {
   credentials?: DeviceCredentials
   expectedRemoteKey?: Uint8Array
   isRevoked?: HandshakeOptions['isRevoked']
+  revokedBy?: HandshakeOptions['revokedBy']
   acceptUncertified?: HandshakeOptions['acceptUncertified']
   rotationsOf?: HandshakeOptions['rotationsOf']
   rotationsFor?: HandshakeOptions['rotationsFor']
@@ -41,6 +42,7 @@ export async function establishSession<Remote extends MethodTable, Local extends
     credentials: opts.credentials,
     expectedRemoteKey: opts.expectedRemoteKey,
     isRevoked: opts.isRevoked,
+    revokedBy: opts.revokedBy,
     acceptUncertified: opts.acceptUncertified,
     rotationsOf: opts.rotationsOf,
     rotationsFor: opts.rotationsFor,
