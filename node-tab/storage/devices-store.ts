@@ -109,10 +109,18 @@ export class DevicesStore {
       try {
         const { value: certificate, by } = firstSigned(signers, (key) => checkDeviceCertificate(row.certificate, { identityKey: this.identityKey, now: Number.MAX_SAFE_INTEGER, signingKey: key }))
         // A revocation counts only from the key that certified the device or
-        // a later one: the old key (a thief's) cannot revoke a device Sₙ certified.
-        const revocation = row.revocation && !kept.has(row.deviceKey)
-          ? firstSigned(signers.slice(by), (key) => checkDeviceRevocation(row.revocation, this.identityKey, key)).value
-          : null
+        // a later one: the old key (a thief's) cannot revoke a device Sₙ
+        // certified, and for a device my latest rotation kept only Sₙ's does.
+        // One an earlier key signed is void; one nobody signed skips the row.
+        const counting = kept.has(row.deviceKey) ? signers.slice(1).slice(-1) : signers.slice(by)
+        let revocation: DeviceRevocation | null = null
+        if (row.revocation) {
+          try {
+            revocation = firstSigned(counting, (key) => checkDeviceRevocation(row.revocation, this.identityKey, key)).value
+          } catch (err) {
+            if (!signers.some((key) => { try { return checkDeviceRevocation(row.revocation, this.identityKey, key) !== null } catch { return false } })) throw err
+          }
+        }
         if (toHex(certificate.deviceKey) !== row.deviceKey || (revocation && toHex(revocation.deviceKey) !== row.deviceKey)) continue
         out.push({ key: row.deviceKey, certificate, revocation })
       } catch { /* not signed by my identity: not one of my devices */ }

@@ -6,11 +6,11 @@
 // kept, and from then on refuses everything the old key vouches for.
 import { afterEach, describe, expect, it } from 'vitest'
 import { generateSigningKeyPair, pairSecret } from '../../shared/crypto/crypto'
-import { issueDeviceCertificate, revokeDevice } from '../../shared/identity/device-certificate'
+import { checkDeviceRevocation, issueDeviceCertificate, revokeDevice } from '../../shared/identity/device-certificate'
 import { encodeRecoveryRecord, makeRecoveryRecord } from '../../shared/identity/recovery-record'
 import { makeRecoveryWords, recoveryKeyFromWords } from '../../shared/identity/recovery-words'
 import { makeRotationRecord, rotationHash, type RotationRecord } from '../../shared/identity/rotation-record'
-import { bytesEqual } from '../../shared/util/bytes'
+import { bytesEqual, toHex } from '../../shared/util/bytes'
 import type { KithNode } from '../../node-tab/node'
 import type { RecoveryAsked } from '../../node-tab/node-wiring'
 import { friendRecoveryRecord, RECOVERY_RECORD_KEY } from '../../node-tab/person/recovery'
@@ -133,11 +133,14 @@ describe('the owner rotates', () => {
     expect(followedBy(s.phone, s.phone)).toBe(0)
   })
 
-  it('after a rotation, linking and revoking with the old key are refused on the device', async () => {
+  it('after a rotation, the device that rotated revokes with S₁, never with the old key (linking: attack-link-after-rotation)', async () => {
     const s = await story()
     await aliceRotates(s)
-    await expect(s.phone.ownDevices.revoke(dev(s.pi))).rejects.toThrow(/recovery words/)
-    await expect(s.phone.ownDevices.openLinkCode('anything')).rejects.toThrow(/after a rotation/)
+    await s.phone.ownDevices.revoke(dev(s.pi))
+    const revocation = (await s.phone.devices.revocations()).find((r) => toHex(r.deviceKey) === dev(s.pi))!
+    const s1 = (await s.phone.rotations.signingKey())!
+    expect(() => checkDeviceRevocation(revocation, s.phone.identityKey, s1.publicKey)).not.toThrow()
+    expect(() => checkDeviceRevocation(revocation, s.phone.identityKey)).toThrow(/not made by the person/)
   })
 
   it('another kept full device, having followed, can rotate again: friends follow both and the second one’s revocation counts', async () => {
