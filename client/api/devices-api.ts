@@ -43,9 +43,12 @@ export interface LinkApproval {
 export interface DevicesApi extends EventTarget {
   /** Full devices may link and revoke; a server device only lists. */
   readonly canManageDevices: boolean
-  /** The person has rotated their key (docs/security.md): linking and
-   *  revoking outside a rotation are not possible yet. */
+  /** The person has rotated their key (docs/security.md). */
   readonly rotated: boolean
+  /** Why this full device cannot link or revoke, and where it can be done
+   *  (after a rotation made on another device, which holds the new key);
+   *  null when it can. */
+  readonly signingElsewhere: string | null
   listDevices (): Promise<DeviceView[]>
   /** Reads a link code (text, or a link carrying it) and meets the new
    *  device; rejects with a sentence (typo, expired, already used, not

@@ -26,6 +26,11 @@ export class NodeDevicesApi extends EventTarget implements DevicesApi {
     return this.node.rotations.rotated > 0
   }
 
+  get signingElsewhere (): string | null {
+    const { rotations } = this.node
+    return rotations.rotated > 0 && !rotations.holdsSigningKey ? this.node.ownDevices.signingElsewhere('manage') : null
+  }
+
   async listDevices (): Promise<DeviceView[]> {
     const me = toHex(this.node.credentials.device.publicKey)
     const views = await Promise.all((await this.node.devices.list()).map(async (d): Promise<DeviceView> => ({

@@ -136,7 +136,7 @@ export class KithDevices extends LitElement {
 
   private renderDevice (d: DeviceView) {
     const revoked = d.revokedAt !== null
-    const canRevoke = this.api.canManageDevices && !this.api.rotated && !d.thisDevice && !revoked
+    const canRevoke = this.api.canManageDevices && this.api.signingElsewhere === null && !d.thisDevice && !revoked
     return html`
       <li class="device ${revoked ? 'revoked' : ''}" data-testid="device" aria-labelledby="device-name-${d.key}">
         <div class="head">
@@ -186,7 +186,7 @@ export class KithDevices extends LitElement {
       <section class="card" aria-labelledby="devices-heading">
         <h2 id="devices-heading" tabindex="-1">My devices</h2>
         ${manage ? '' : html`<p class="note-box" data-testid="server-note">This is a server device: devices are linked and revoked from a full device (your own laptop or phone).</p>`}
-        ${manage && this.api.rotated ? html`<p class="note-box" data-testid="rotated-note">You replaced your key with your recovery words. Linking a new device is not possible after that yet; to revoke a device, use your recovery words again below.</p>` : ''}
+        ${manage && this.api.signingElsewhere ? html`<p class="note-box" data-testid="rotated-note">${this.api.signingElsewhere}</p>` : ''}
         ${this.devices.error ? html`<p class="error" role="alert">Could not load your devices: ${this.devices.error}</p>` : ''}
         ${this.listError ? html`<p class="error" role="alert">${this.listError}</p>` : ''}
         ${devices === null
@@ -195,7 +195,7 @@ export class KithDevices extends LitElement {
       </section>
       <kith-recovery-words .api=${this.api}></kith-recovery-words>
       <kith-rotate .api=${this.api}></kith-rotate>
-      ${manage && !this.api.rotated
+      ${manage && this.api.signingElsewhere === null
         ? html`<kith-link-device .api=${this.api} .unnamedHere=${this.unnamedHere} @device-linked=${() => this.devices.refresh()}></kith-link-device>`
         : ''}`
   }

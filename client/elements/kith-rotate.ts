@@ -160,7 +160,7 @@ export class KithRotate extends LitElement {
       <ul class="summary" data-testid="rotate-keep">${kept.map((d) => html`<li>${d.name}</li>`)}</ul>
       <p>Revoke:</p>
       <ul class="summary" data-testid="rotate-revoke">${revoked.length === 0 ? html`<li>none</li>` : revoked.map((d) => html`<li>${d.name}</li>`)}</ul>
-      <p class="warn">This cannot be undone. Linking a new device is not possible after this yet.</p>
+      <p class="warn">This cannot be undone. Afterwards, link and revoke devices from this device: it alone holds your new key.</p>
       <div class="actions">
         <button class="danger" ?disabled=${busy} @click=${this.rotate}>${busy ? 'Replacing your key…' : revoked.length === 0 ? 'Replace my key' : `Replace my key and revoke ${revoked.length === 1 ? '1 device' : `${revoked.length} devices`}`}</button>
         <button class="secondary" ?disabled=${busy} @click=${() => this.go('choose')}>Back</button>

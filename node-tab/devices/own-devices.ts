@@ -27,6 +27,10 @@ import type { RotatedSigners } from '../sync/grants-filter'
 import { DeviceSyncSessions } from './device-sync-sessions'
 import { firstDialled, leftDevicesSecrets, rememberLeftDevicesSecret, secretsToDial } from './left-device-meetings'
 import { OwnDeviceLinks } from './own-device-links'
+import { needsSigningKey } from './signing-key-words'
+import { isHolder, proveHolder } from '../../shared/identity/signing-key-holder'
+
+export { needsSigningKey }
 
 type LinkingCode = Pick<typeof import('../network'), 'openLinkCode' | 'SpentLinkCodes' | 'deviceMeeting'>
 
@@ -65,11 +69,6 @@ export interface OwnDevicesOptions {
   rotatedSigners?: () => RotatedSigners
 }
 
-/** Said on a kept device that does not hold Sₙ: where it can be done. */
-export function needsSigningKey (what: 'link' | 'revoke'): string {
-  const act = what === 'link' ? 'Link it' : 'Revoke it'
-  return `Since you rotated, only the device you rotated on holds your new signing key. ${act} from that device, or rotate again with your recovery words (“Someone else has one of my devices”).`
-}
 
 export class OwnDevices {
   /** Keeps a session open with each of my other devices. */
@@ -81,6 +80,9 @@ export class OwnDevices {
   private spentLinkCodes: SpentLinkCodes | null = null
   /** Kept current by refreshCount (the status line must not wait). */
   private otherDevices = 0
+  /** The names of my other devices that hold the newest Sₙ, as their
+   *  rows prove it (kept current by refreshCount). */
+  private holders: string[] = []
 
   constructor (private readonly opts: OwnDevicesOptions) {
     const { identity, devices } = opts
@@ -129,7 +131,28 @@ export class OwnDevices {
 
   async refreshCount (): Promise<void> {
     const me = this.opts.identity.deviceHex
-    this.otherDevices = (await this.opts.devices.list()).filter((d) => !d.revocation && d.key !== me).length
+    const others = (await this.opts.devices.list()).filter((d) => !d.revocation && d.key !== me)
+    this.otherDevices = others.length
+    this.holders = await this.holdersAmong(others)
+  }
+
+  /** Where linking and revoking can be done, when not here (after a
+   *  rotation made on another device): in words, with its name when known. */
+  signingElsewhere (what: 'link' | 'revoke' | 'manage'): string {
+    return needsSigningKey(what, this.holders)
+  }
+
+  private async holdersAmong (others: ReadonlyArray<{ key: string, certificate: { name: string, role: string } }>): Promise<string[]> {
+    const n = this.opts.rotated?.() ?? 0
+    const signingKey = this.opts.rotatedSigners?.().mine?.at(-1)
+    if (n === 0 || !signingKey) return []
+    const names: string[] = []
+    for (const d of others) {
+      if (d.certificate.role !== 'full') continue
+      const row = await this.opts.db.devices.get(d.key)
+      if (isHolder(row?.signingKeyHolder, this.opts.identity.identityKey, fromHex(d.key), n, signingKey)) names.push(d.certificate.name)
+    }
+    return names
   }
 
   /** A session with another of my devices opened: note it seen, and sync. */
@@ -149,7 +172,7 @@ export class OwnDevices {
     let rotation: Awaited<ReturnType<PersonRotations['forLink']>> = null
     if ((this.opts.rotated?.() ?? 0) > 0) {
       rotation = await this.opts.rotations?.forLink() ?? null
-      if (!rotation) throw new KithError('BAD_REQUEST', needsSigningKey('link'))
+      if (!rotation) throw new KithError('BAD_REQUEST', this.signingElsewhere('link'))
     }
     const { openLinkCode, SpentLinkCodes } = await this.opts.load()
     return openLinkCode({
@@ -170,6 +193,11 @@ export class OwnDevices {
       displayName: this.opts.displayName,
       onApproved: async (certificate) => {
         await this.opts.devices.add(certificate)
+        // A full device linked now holds Sₙ too: my devices may name it.
+        if (rotation && certificate.role === 'full') {
+          const n = this.opts.rotated?.() ?? 0
+          await db.devices.update(toHex(certificate.deviceKey), { signingKeyHolder: proveHolder(rotation.signingKey, identity.identityKey, certificate.deviceKey, n) })
+        }
         await this.refreshCount()
         this.links.kick()
         this.opts.onChange()
@@ -217,7 +245,7 @@ export class OwnDevices {
     // Friends who followed a rotation take a revocation only if Sₙ signed it.
     if ((this.opts.rotated?.() ?? 0) > 0) {
       const signingKey = await this.opts.rotations?.signingKey() ?? null
-      if (!signingKey) throw new KithError('BAD_REQUEST', needsSigningKey('revoke'))
+      if (!signingKey) throw new KithError('BAD_REQUEST', this.signingElsewhere('revoke'))
       return await this.revokeWith([deviceHex], signingKey)
     }
     await this.revokeWith([deviceHex], identity.signing()!)

@@ -19,6 +19,7 @@ import {
   followRotations, HELLO_ROTATIONS, makeRotationRecord, notRotated, type HeldRotations, type RotationRecord
 } from '../../shared/identity/rotation-record'
 import { KithError } from '../../shared/wire/errors'
+import { proveHolder } from '../../shared/identity/signing-key-holder'
 import type { NodeDatabase } from '../storage/db'
 import { RECOVERY_RECORD_KEY } from '../storage/signed-settings'
 import { ROTATION_KEPT_KEY } from '../storage/rotation-kept'
@@ -45,6 +46,8 @@ export interface RotateChoice {
 export class PersonRotations {
   /** identity hex -> what is held: only people whose recovery key is known. */
   private held = new Map<string, HeldRotations>()
+  /** Which rotation's Sₙ this device holds (device-local), or null. */
+  private signingN: number | null = null
 
   constructor (private readonly db: NodeDatabase, private readonly myKey: Uint8Array,
     /** I followed a rotation of my own: my device list reads differently now. */
@@ -67,6 +70,7 @@ export class PersonRotations {
       held.set(hex, this.neverBack(hex, await this.followStored(hex, r)))
     }
     this.held = held
+    this.signingN = (await this.db.getSetting(SIGNING_KEY, isStoredKey))?.n ?? null
     // What my devices read of my latest rotation, from the chain as checked
     // just now, never from a row that came some other way (a restored backup).
     const mine = held.get(toHex(this.myKey))
@@ -135,11 +139,21 @@ export class PersonRotations {
     const record = makeRotationRecord(recovery, held.keys, next,
       choice.keep.map((d) => ({ publicKey: fromHex(d.key), name: d.name, role: d.role })), choice.revoke.map(fromHex), now)
     await this.db.putSetting(SIGNING_KEY, { n: record.n, publicKey: next.publicKey, secretKey: next.secretKey })
+    this.signingN = record.n
+    // My devices name this one as where linking and revoking are done now.
+    await this.db.devices.update(myDeviceHex, { signingKeyHolder: proveHolder(next, this.myKey, fromHex(myDeviceHex), record.n) })
     await this.follow(this.myKey, [record])
     return record
   }
 
-  /** Sₙ, on the device that made the latest rotation; null elsewhere. */
+  /** Whether this device holds the newest signing key Sₙ (it made the
+   *  latest rotation, or was linked as a full device since); false before
+   *  any rotation. For the screens, which cannot wait. */
+  get holdsSigningKey (): boolean {
+    return this.signingN !== null && this.signingN === this.rotated
+  }
+
+  /** Sₙ, on a device that holds the latest rotation's; null elsewhere. */
   async signingKey (): Promise<SigningKeyPair | null> {
     const stored = await this.db.getSetting(SIGNING_KEY, isStoredKey)
     if (!stored || stored.n !== this.rotated) return null

@@ -158,6 +158,9 @@ export interface DeviceRow {
   deviceKey: string
   certificate: unknown
   revocation?: unknown
+  /** Sₙ's word that this device holds it (shared/identity/signing-key-holder.ts):
+   *  only names the device where linking is done after a rotation. */
+  signingKeyHolder?: unknown
 }
 
 /** A friend's device that its owner revoked: refused as them from now on. */

@@ -141,6 +141,7 @@ async function rotated () {
   const phone = await sets.open()
   await phone.verify()
   await phone.setDisplayName('Alice')
+  await phone.ownDevices.renameThisDevice('Phone')
   const laptop = await deviceOf(phone, 'full', 'Laptop')
   const tablet = await deviceOf(phone, 'full', 'Tablet')
   const pi = await deviceOf(phone, 'server', 'Pi')
@@ -331,14 +332,49 @@ describe('what a link after a rotation gives away', () => {
     expect(carried(toFull, s1.secretKey.subarray(0, 32))).toBe(true)
   })
 
-  it('a kept full device without S₁ refuses to link or revoke, and says where it can be done', async () => {
+  it('a kept full device without S₁ refuses to link or revoke, and says where it can be done, by name', async () => {
     const s = await rotated()
     await reaches(s.phone, s.tablet)
     await until(() => followedBy(s.tablet, s.tablet) === 1)
     expect(await s.tablet.rotations.signingKey()).toBeNull()
+    expect(s.tablet.rotations.holdsSigningKey).toBe(false)
+    expect(s.phone.rotations.holdsSigningKey).toBe(true)
+    // Before it learns which device holds S₁: the words say where, without a name.
     await expect(s.tablet.ownDevices.openLinkCode('anything')).rejects.toThrow(needsSigningKey('link'))
-    await expect(s.tablet.ownDevices.revoke(dev(s.pi))).rejects.toThrow(needsSigningKey('revoke'))
-    expect(needsSigningKey('link')).toMatch(/Link it from .*, or rotate again with your recovery words/)
+    expect(needsSigningKey('link')).toMatch(/Link it from that device, or rotate again with your recovery words/)
+    // The phone's row, synced, proves (signed by S₁) that it holds S₁.
+    await pullUntil(s.tablet, s.phone, async () => { await s.tablet.ownDevices.refreshCount(); return s.tablet.ownDevices.signingElsewhere('link').includes('“Phone”') })
+    await expect(s.tablet.ownDevices.openLinkCode('anything')).rejects.toThrow('Link it from “Phone”, or rotate again with your recovery words')
+    await expect(s.tablet.ownDevices.revoke(dev(s.pi))).rejects.toThrow('Revoke it from “Phone”, or rotate again with your recovery words')
+  })
+
+  it('attack: a holder’s word not signed by S₁ (a row bent by sync, or signed by S₀) names nobody', async () => {
+    const s = await rotated()
+    await reaches(s.phone, s.tablet)
+    await until(() => followedBy(s.tablet, s.tablet) === 1)
+    const { proveHolder } = await import('../../shared/identity/signing-key-holder')
+    const old = await signingOf(s.laptop)
+    // On the phone's row as the tablet holds it (a full device it keeps), before the real one syncs.
+    const bent = [proveHolder(old, s.phone.identityKey, s.phone.credentials.device.publicKey, 1), { n: 1, signature: new Uint8Array(64) }, { n: 0 }, 'Phone']
+    for (const signingKeyHolder of bent) {
+      await s.tablet.db.devices.update(dev(s.phone), { signingKeyHolder })
+      await s.tablet.ownDevices.refreshCount()
+      expect(s.tablet.ownDevices.signingElsewhere('link')).toBe(needsSigningKey('link'))
+    }
+    // The same row with S₁'s word names it: the check above is what refused.
+    await s.tablet.db.devices.update(dev(s.phone), { signingKeyHolder: proveHolder((await s.phone.rotations.signingKey())!, s.phone.identityKey, s.phone.credentials.device.publicKey, 1) })
+    await s.tablet.ownDevices.refreshCount()
+    expect(s.tablet.ownDevices.signingElsewhere('link')).toContain('Link it from “Phone”')
+  })
+
+  it('a full device linked after the rotation holds S₁ and is named too', async () => {
+    const s = await rotated()
+    const { node: laptop } = await link(s.phone, 'full', 'New laptop')
+    expect(laptop.rotations.holdsSigningKey).toBe(true)
+    await reaches(s.phone, s.tablet)
+    await until(() => followedBy(s.tablet, s.tablet) === 1)
+    await pullUntil(s.tablet, s.phone, async () => { await s.tablet.ownDevices.refreshCount(); return s.tablet.ownDevices.signingElsewhere('link').includes('“New laptop”') })
+    expect(s.tablet.ownDevices.signingElsewhere('link')).toContain('only “Phone” or “New laptop” hold your new signing key')
   })
 })
 

@@ -68,6 +68,7 @@ export class FakeLinkingSession extends EventTarget implements LinkingSession {
 export class FakeDevicesApi extends EventTarget implements DevicesApi {
   canManageDevices = true
   rotated = false
+  signingElsewhere: string | null = null
   devices: DeviceView[]
   canLink = false
   next: NextOpen = { kind: 'error', message: 'This is not a link code. Check for a typo.' }
