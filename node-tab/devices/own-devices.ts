@@ -152,7 +152,7 @@ export class OwnDevices {
       const row = await this.opts.db.devices.get(d.key)
       if (isHolder(row?.signingKeyHolder, this.opts.identity.identityKey, fromHex(d.key), n, signingKey)) names.push(d.certificate.name)
     }
-    return names
+    return names.sort((a, b) => a.localeCompare(b))
   }
 
   /** A session with another of my devices opened: note it seen, and sync. */

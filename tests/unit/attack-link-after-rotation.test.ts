@@ -374,7 +374,7 @@ describe('what a link after a rotation gives away', () => {
     await reaches(s.phone, s.tablet)
     await until(() => followedBy(s.tablet, s.tablet) === 1)
     await pullUntil(s.tablet, s.phone, async () => { await s.tablet.ownDevices.refreshCount(); return s.tablet.ownDevices.signingElsewhere('link').includes('“New laptop”') })
-    expect(s.tablet.ownDevices.signingElsewhere('link')).toContain('only “Phone” or “New laptop” hold your new signing key')
+    expect(s.tablet.ownDevices.signingElsewhere('link')).toContain('only “New laptop” or “Phone” hold your new signing key')
   })
 })
 
