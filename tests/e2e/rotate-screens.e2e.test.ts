@@ -64,12 +64,23 @@ describe.each([1280, 390])('rotating at %i px wide', (width) => {
     const given = await onHarness(p.page, (h) => h.api.rotations)
     expect(given).toEqual([{ keep: ['a1'.repeat(32), 'c3'.repeat(32)], revoke: ['b2'.repeat(32)] }])
     await checkScreen(p, width, 'rotate-4-done')
-    // Linking and a plain revoke are no longer offered; the tab says why.
-    await p.page.getByTestId('rotated-note').waitFor()
-    expect(await p.page.locator('kith-devices').locator('[data-revoke]').count()).toBe(0)
-    expect(await p.page.getByRole('heading', { name: 'Link a device' }).count()).toBe(0)
+    // This device holds the new key: linking and revoking are still offered here.
+    expect(await p.page.getByTestId('rotated-note').count()).toBe(0)
+    expect(await p.page.locator('kith-devices').locator('[data-revoke]').count()).toBeGreaterThan(0)
+    expect(await p.page.getByRole('heading', { name: 'Link a device' }).count()).toBe(1)
     // The words are gone from the element.
     expect(await p.page.evaluate(() => document.querySelector('kith-devices')!.shadowRoot!.querySelector('kith-rotate')!.words)).toBe('')
+  })
+
+  it('on a kept device without the new key, linking and revoking are not offered; the tab says where they are done', async () => {
+    // As the node words it when no other device's row proves it holds the key (signing-key-words.ts).
+    const elsewhere = 'Since you replaced your key with your recovery words, only the device you rotated on holds your new signing key. Link and revoke devices from that device, or rotate again with your recovery words (“Someone else has one of my devices”).'
+    await p.page.evaluate((text) => { window.devicesHarness.api.signingElsewhere = text; window.devicesHarness.api.changed() }, elsewhere)
+    await expect.poll(() => p.page.getByTestId('rotated-note').textContent()).toBe(elsewhere)
+    expect(await p.page.locator('kith-devices').locator('[data-revoke]').count()).toBe(0)
+    expect(await p.page.getByRole('heading', { name: 'Link a device' }).count()).toBe(0)
+    await checkScreen(p, width, 'rotate-5-elsewhere')
+    await onHarness(p.page, (h) => { h.api.signingElsewhere = null; h.api.changed() })
   })
 
   it('words that are not the person’s are refused at the end, in plain words, and nothing changes', async () => {
