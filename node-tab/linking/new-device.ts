@@ -13,7 +13,8 @@
 // listens for it any more.
 import { bytesEqual } from '../../shared/util/bytes'
 import { generateSigningKeyPair, keyPairMatches, type SigningKeyPair } from '../../shared/crypto/crypto'
-import { normalizeDeviceName, type DeviceCertificate } from '../../shared/identity/device-certificate'
+import { checkDeviceCertificate, normalizeDeviceName, type DeviceCertificate } from '../../shared/identity/device-certificate'
+import type { HeldRotations } from '../../shared/identity/rotation-record'
 import { checkLinkedCertificate, type CheckedLinkRotation } from '../../shared/linking/link-rotation'
 import { KithError } from '../../shared/wire/errors'
 import { HandshakeError } from '../../shared/session/handshake'
@@ -34,8 +35,11 @@ export interface LinkedIdentity {
   identitySecretKey: Uint8Array | null
   device: SigningKeyPair
   certificate: DeviceCertificate
-  /** The full device that linked this one: the first other device it knows. */
-  approver: DeviceCertificate
+  /** The full device that linked this one: the first other device it
+   *  knows. Null when, after a rotation, only the certificate it showed for
+   *  the link is known (the identity key's: stored, it would sync over its
+   *  real row); it dials this device itself (it lists it already). */
+  approver: DeviceCertificate | null
   devicesSecret: Uint8Array
   displayName: string
   /** When the person had rotated: the checked chain, R's record, and Sₙ
@@ -268,11 +272,25 @@ export class NewDeviceLink extends EventTarget implements LinkingSession {
       identitySecretKey,
       device: this.device,
       certificate,
-      approver,
+      approver: rotation ? approverAfterRotation(approver, rotation.held) : approver,
       devicesSecret: pkg.devicesSecret.slice(),
       displayName: pkg.displayName,
       ...(rotation ? { rotation } : {})
     }
+  }
+}
+
+/** The approver's certificate as the rotations vouch for it: the one the
+ *  latest record re-certified it with when it was kept, or the one shown if
+ *  Sₙ signed it; else none (see LinkedIdentity.approver). */
+function approverAfterRotation (shown: DeviceCertificate, held: HeldRotations): DeviceCertificate | null {
+  const latest = held.records[held.records.length - 1]
+  const kept = latest?.kept.find((c) => bytesEqual(c.deviceKey, shown.deviceKey))
+  if (kept) return kept
+  try {
+    return checkDeviceCertificate(shown, { identityKey: held.keys.identityKey, signingKey: held.keys.signingKey, now: Number.MAX_SAFE_INTEGER })
+  } catch {
+    return null
   }
 }
 

@@ -110,7 +110,7 @@ export async function storeLinkedIdentity (db: NodeDatabase, linked: LinkedIdent
     if (linked.rotation) device.certifiedBy = linked.rotation.held.keys.signingKey
     await db.identity.put(device)
     // The device that linked this one, so they find each other to sync.
-    await db.devices.put({ deviceKey: toHex(linked.approver.deviceKey), certificate: linked.approver })
+    if (linked.approver) await db.devices.put({ deviceKey: toHex(linked.approver.deviceKey), certificate: linked.approver })
     // Unsigned: the approver's signed value comes by sync, and wins (see signed-settings.ts).
     await db.putSetting(DEVICES_SECRET_KEY, linked.devicesSecret)
     await db.putSetting(PROFILE_KEY, linked.displayName)

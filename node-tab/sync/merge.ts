@@ -35,11 +35,15 @@ const MERGES: Partial<Record<SyncedTable, Merge>> = {
   // a stolen server device that deleted its own row from the full devices'
   // lists could no longer be revoked there. Not even deleting the row takes
   // a revocation back.
+  // A holder's word (signing-key-holder.ts) is kept from either side too: a
+  // device that wrote the row without it (linking, renaming) must not erase
+  // where linking is done now. It decides nothing and is checked on reading.
   devices: (ours, theirs, theirsWins) => {
     const winner = lastWriterWins(ours, theirs, theirsWins) ?? ours ?? theirs
     const revocation = winner?.revocation ?? ours?.revocation ?? theirs?.revocation
-    if (revocation === undefined) return winner
-    return { ...winner, revocation }
+    const signingKeyHolder = winner?.signingKeyHolder ?? ours?.signingKeyHolder ?? theirs?.signingKeyHolder
+    if (revocation === undefined && signingKeyHolder === undefined) return winner
+    return { ...winner, ...revocation !== undefined ? { revocation } : {}, ...signingKeyHolder !== undefined ? { signingKeyHolder } : {} }
   },
   // An invite only moves on: pending, then used, or withdrawn. Its grant
   // covers what it is (id, token, expiry), not its status: a device that set

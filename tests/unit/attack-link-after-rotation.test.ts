@@ -210,6 +210,10 @@ describe('after a rotation, the device that rotated links a new laptop', () => {
     await pullUntil(laptop, s.phone, async () => (await laptop.devices.list()).some((d) => d.key === dev(s.pi)))
     const { node: pi2 } = await link(laptop, 'server', 'Second Pi')
     expect(followedBy(pi2, pi2)).toBe(1)
+    // The laptop showed, for the link only, a certificate the identity key
+    // signs: not stored (it would sync over its S₁ one); the laptop dials the Pi itself.
+    expect(await pi2.db.devices.get(dev(laptop))).toBeUndefined()
+    await reaches(laptop, pi2)
     await laptop.ownDevices.revoke(dev(s.tablet))
     const revocation = (await laptop.devices.revocations()).find((r) => toHex(r.deviceKey) === dev(s.tablet))!
     await tell(s.phone, s.bob, [revocation])
@@ -367,10 +371,21 @@ describe('what a link after a rotation gives away', () => {
     expect(s.tablet.ownDevices.signingElsewhere('link')).toContain('Link it from “Phone”')
   })
 
-  it('a full device linked after the rotation holds S₁ and is named too', async () => {
+  it('a full device linked after the rotation holds S₁ and is named too; the phone’s word survives the laptop’s copy of its row', async () => {
     const s = await rotated()
     const { node: laptop } = await link(s.phone, 'full', 'New laptop')
     expect(laptop.rotations.holdsSigningKey).toBe(true)
+    // The laptop stored the phone's row from the link (the record's S₁ certificate, no word);
+    // synced both ways, the phone's word is kept on both.
+    const phoneRow = await laptop.db.devices.get(dev(s.phone))
+    expect(phoneRow?.signingKeyHolder).toBeUndefined()
+    expect(bytesEqual((phoneRow!.certificate as { signature: Uint8Array }).signature, s.phone.rotations.hello()[0]!.kept.find((c) => toHex(c.deviceKey) === dev(s.phone))!.signature)).toBe(true)
+    await s.phone.setDisplayName('Alice again')
+    await laptop.ownDevices.renameThisDevice('New laptop')
+    await pullUntil(laptop, s.phone, async () => laptop.profile.displayName === 'Alice again' && (await laptop.db.devices.get(dev(s.phone)))?.signingKeyHolder !== undefined)
+    await laptop.setDisplayName('Alice, from the laptop')
+    await pullUntil(s.phone, laptop, async () => s.phone.profile.displayName === 'Alice, from the laptop')
+    expect((await s.phone.db.devices.get(dev(s.phone)))?.signingKeyHolder).toBeDefined()
     await reaches(s.phone, s.tablet)
     await until(() => followedBy(s.tablet, s.tablet) === 1)
     await pullUntil(s.tablet, s.phone, async () => { await s.tablet.ownDevices.refreshCount(); return s.tablet.ownDevices.signingElsewhere('link').includes('“New laptop”') })

@@ -116,7 +116,7 @@ describe('linking a device', () => {
     expect(linked!.certificate).toMatchObject({ name: 'Pi in the hall', role: 'server' })
     expect(linked!.devicesSecret).toEqual(new Uint8Array(32).fill(7))
     // It knows the device that linked it, to sync with.
-    expect(linked!.approver.deviceKey).toEqual(ctx.credentials.device.publicKey)
+    expect(linked!.approver!.deviceKey).toEqual(ctx.credentials.device.publicKey)
   })
 
   it('links a full device, which receives the identity key', async () => {
