@@ -8,7 +8,9 @@
 // follows when she next meets one of Alice's devices. Afterwards the thief's
 // copy and its tablet are refused as Alice. The node-level attacks (forged
 // chains, old-key certificates and revocations) are in
-// tests/unit/attack-rotation-nodes.test.ts.
+// tests/unit/attack-rotation-nodes.test.ts. After the rotation Alice links a
+// new laptop from her phone, which holds the new key (linking after a
+// rotation, over real nodes: tests/unit/attack-link-after-rotation.test.ts).
 import { parseAddress } from '../../shared/identity/identity'
 import { toHex } from '../../shared/util/bytes'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -131,6 +133,20 @@ describe('a stolen laptop, and Alice taking her identity back', () => {
     await share(phone as Person & { shownName: string }, 'After the rotation: new key, same me')
     await fetchNote(bob, world.appUrl, laptop, 'After the rotation: new key, same me')
     await fetchNote(carol, world.appUrl, laptop, 'After the rotation: new key, same me')
+  })
+
+  it('after the rotation, Alice links a new laptop from her phone; it follows the rotation, may link in turn, and Bob gets what she shares on it', async () => {
+    const newLaptop = await world.person('new-laptop')
+    await linkBrowser(phone, newLaptop, world.appUrl, 'New laptop')
+    // The link gave it the chain (its hellos carry it) and, as a full device, the new key.
+    expect(await rotationsFollowed(newLaptop.page, aliceHex)).toBe(1)
+    await tab(newLaptop.page, 'Devices')
+    await newLaptop.page.getByRole('heading', { name: 'Link a device' }).waitFor()
+    expect(await newLaptop.page.getByTestId('rotated-note').count()).toBe(0)
+    await share(newLaptop as Person & { shownName: string }, 'Written on my new laptop')
+    await fetchNote(bob, world.appUrl, laptop, 'Written on my new laptop')
+    // Away again, as the next step needs all of Alice's devices to be.
+    await newLaptop.page.goto('about:blank')
   })
 
   it('the thief’s copy and its tablet no longer know where Alice’s devices meet, and no friend answers their connection codes', async () => {
