@@ -145,7 +145,7 @@ export function buildNodeParts (hooks: NodeHooks) {
       // silence it first. Its revocation still comes by sync, and friends
       // and my other devices refuse it.
       if (me.role !== 'server') return
-      const note = await learnOwnRevocation({ identityKey: me.identityKey, deviceHex: me.deviceHex, db, devices }, told, device.certificate?.name ?? null)
+      const note = await learnOwnRevocation({ identityKey: me.identityKey, deviceHex: me.deviceHex, db, devices, rotations: rotations.rotationsOf(me.identityKey) }, told, device.certificate?.name ?? null)
       if (note) hooks.revokedHere(note)
     },
     learnRevocations: (key, told, device) => hooks.loadedNetwork().learnFriendRevocations({

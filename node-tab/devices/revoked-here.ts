@@ -7,6 +7,7 @@
 // can no longer meet my devices (their secret was replaced).
 import { toHex } from '../../shared/util/bytes'
 import { checkDeviceRevocation } from '../../shared/identity/device-certificate'
+import { revokedUnder, type HeldRotations } from '../../shared/identity/rotation-record'
 import type { DeviceRevokedParams } from '../../shared/protocol/protocol'
 import type { NodeDatabase } from '../storage/db'
 import type { DevicesStore } from '../storage/devices-store'
@@ -29,6 +30,9 @@ export interface RevokedHereDeps {
   deviceHex: string
   db: NodeDatabase
   devices: Pick<DevicesStore, 'revoke' | 'list'>
+  /** My rotations as this device follows them: after one, a revocation
+   *  counts if Sₙ signed it, or if a rotation revoked the device too. */
+  rotations?: HeldRotations | null
 }
 
 /** Stops the node for good; the page shows its message as it is. */
@@ -47,7 +51,18 @@ export function revokedWords (note: RevokedBy): string {
  *  returns what to say if this device is among them, else null (the others
  *  come by sync). */
 export async function learnOwnRevocation (deps: RevokedHereDeps, told: DeviceRevokedParams, by: string | null, now = Date.now()): Promise<RevokedBy | null> {
-  const revocations = told.revocations.map((r) => checkDeviceRevocation(r, deps.identityKey))
+  const held = deps.rotations
+  const revokedByRotations = held && held.keys.n > 0 ? revokedUnder(held.keys, [], held.records) : null
+  const revocations = told.revocations.flatMap((r) => {
+    if (!held || !revokedByRotations) return [checkDeviceRevocation(r, deps.identityKey)]
+    try {
+      return [checkDeviceRevocation(r, deps.identityKey, held.keys.signingKey)]
+    } catch {
+      // The old key's (a thief's): only for what the rotations revoked too.
+      const old = checkDeviceRevocation(r, deps.identityKey)
+      return revokedByRotations.has(toHex(old.deviceKey)) ? [old] : []
+    }
+  })
   const mine = revocations.find((r) => toHex(r.deviceKey) === deps.deviceHex)
   if (!mine) return null
   await deps.devices.revoke(mine)

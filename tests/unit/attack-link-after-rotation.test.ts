@@ -18,6 +18,7 @@ import type { RecoveryAsked } from '../../node-tab/node-parts'
 import type { OwnDeviceRow } from '../../node-tab/storage/rows'
 import { NewDeviceLink } from '../../node-tab/linking/new-device'
 import { needsSigningKey } from '../../node-tab/devices/own-devices'
+import { toldRevokedBefore } from '../../node-tab/devices/revoked-here'
 import { NodeDatabase } from '../../node-tab/storage/db'
 import { storeLinkedIdentity } from '../../node-tab/storage/identity-store'
 import { RECOVERY_RECORD_KEY } from '../../node-tab/storage/signed-settings'
@@ -318,6 +319,28 @@ describe('revoking after a rotation', () => {
     await s.pi.devices.load()
     expect((await s.pi.devices.list()).find((d) => d.key === dev(laptop))?.revocation).toBeNull()
     await reaches(s.pi, laptop)
+  })
+})
+
+describe('a server device told of its own revocation after a rotation', () => {
+  it('the Pi, revoked by the phone with S₁ while online, hears it and stops; one S₀ signs, told by a kept device, does not stop it', async () => {
+    const s = await rotated()
+    await reaches(s.phone, s.pi)
+    await until(() => followedBy(s.pi, s.pi) === 1)
+    let told: unknown = null
+    s.pi.revoked.catch((err: unknown) => { told = err })
+    // The thief's key, carried by a kept device (the tablet holds S₀ too).
+    const forged = revokeDevice(await signingOf(s.tablet), s.pi.credentials.device.publicKey, Date.now())
+    const fromTablet = await connectNodes(s.tablet, s.pi)
+    await fromTablet.rpc.call('deviceRevoked', { revocations: [forged] })
+    fromTablet.rpc.close('told')
+    expect(await toldRevokedBefore(s.pi.db)).toBeNull()
+    expect(told).toBeNull()
+    await connectNodes(s.pi, s.phone)
+    await until(() => s.phone.deviceSessions.isOnline(dev(s.pi)))
+    await s.phone.ownDevices.revoke(dev(s.pi))
+    await until(() => told !== null)
+    expect((told as Error).message).toMatch(/^This device was revoked by Phone on /)
   })
 })
 
