@@ -143,7 +143,9 @@ class RecordChecker {
     if (self.secretKey !== undefined && !(self.secretKey instanceof Uint8Array && keyPairMatches({ publicKey: self.publicKey, secretKey: self.secretKey }))) refuse()
     if (!(device.publicKey instanceof Uint8Array) || !(device.secretKey instanceof Uint8Array) || !keyPairMatches({ publicKey: device.publicKey, secretKey: device.secretKey })) refuse()
     try {
-      const certificate = checkDeviceCertificate(device.certificate, { identityKey, now: Number.MAX_SAFE_INTEGER })
+      // A device linked after a rotation: Sₙ signed it, as the row says (boot reads it the same way).
+      const certifiedBy = device.certifiedBy instanceof Uint8Array && device.certifiedBy.length === 32 ? { signingKey: device.certifiedBy } : {}
+      const certificate = checkDeviceCertificate(device.certificate, { identityKey, now: Number.MAX_SAFE_INTEGER, ...certifiedBy })
       if (!bytesEqual(certificate.deviceKey, device.publicKey)) refuse()
     } catch {
       refuse()

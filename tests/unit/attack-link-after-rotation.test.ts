@@ -20,7 +20,10 @@ import { NewDeviceLink } from '../../node-tab/linking/new-device'
 import { needsSigningKey } from '../../node-tab/devices/own-devices'
 import { toldRevokedBefore } from '../../node-tab/devices/revoked-here'
 import { NodeDatabase } from '../../node-tab/storage/db'
-import { storeLinkedIdentity } from '../../node-tab/storage/identity-store'
+import { loadOrCreateIdentity, storeLinkedIdentity } from '../../node-tab/storage/identity-store'
+import { exportBackup } from '../../node-tab/backup/export'
+import { importBackup } from '../../node-tab/backup/import'
+import { blobSource } from '../../shared/backup/backup-format'
 import { RECOVERY_RECORD_KEY } from '../../node-tab/storage/signed-settings'
 import { createMemoryTransportPair } from '../../shared/wire/memory-transport'
 import type { Transport } from '../../shared/wire/transport'
@@ -221,14 +224,24 @@ describe('after a rotation, the device that rotated links a new laptop', () => {
     await expect(connectNodes(s.bob, s.tablet)).rejects.toThrow(/revoked/)
   })
 
-  it('a device linked after the rotation keeps its S₁ certificate across a reopen', async () => {
+  it('a device linked after the rotation keeps its S₁ certificate across a reopen, and across a backup restored elsewhere', async () => {
     const s = await rotated()
     const { node: laptop } = await link(s.phone, 'full', 'New laptop')
+    const backup = await exportBackup(laptop.db, 'a long passphrase for tests', { kdf: { N: 2 ** 10, r: 8, p: 1 } })
     laptop.close()
     const again = await sets.open(new NodeDatabase(laptop.db.name))
     await again.verify()
     expect(again.rotations.rotated).toBe(1)
     await reaches(s.bob, again)
+    again.close()
+    const elsewhere = new NodeDatabase(`restored-${Math.random()}`)
+    await loadOrCreateIdentity(elsewhere) // as a fresh browser's first open does
+    await importBackup(elsewhere, blobSource(backup), 'a long passphrase for tests')
+    const restored = await sets.open(new NodeDatabase(elsewhere.name))
+    await restored.verify()
+    expect(restored.rotations.rotated).toBe(1)
+    expect(await restored.rotations.signingKey()).not.toBeNull()
+    await reaches(s.bob, restored)
   })
 })
 
