@@ -219,9 +219,11 @@ export class OwnDevices {
     await identity.verify()
     const current = identity.credentials.certificate!
     if (current.name === name) return
-    // After a rotation, Sₙ when this device holds it (a device linked since
-    // is accepted only by its signature; a kept one by the record's).
-    const signer = (this.opts.rotated?.() ?? 0) > 0 ? await this.opts.rotations?.signingKey() ?? null : null
+    // A device linked after a rotation is accepted only by Sₙ's signature:
+    // renamed with Sₙ when this device holds it. One the identity key
+    // certified stays so (followers take a kept device's certificate from
+    // the record; friends without the recovery key take only that key's).
+    const signer = (this.opts.rotated?.() ?? 0) > 0 && !certifiedByIdentity(identity) ? await this.opts.rotations?.signingKey() ?? null : null
     const certificate = issueDeviceCertificateFor(identity.identityKey, signer ?? identity.signing()!, { publicKey: identity.credentials.device.publicKey, name, role: current.role }, Date.now())
     await db.transaction('rw', db.identity, async () => {
       const row = await db.identity.get('device') as OwnDeviceRow | undefined
@@ -347,10 +349,16 @@ export class OwnDevices {
 function linkingCredentials (identity: NodeIdentity): DeviceCredentials {
   const { credentials } = identity
   const certificate = credentials.certificate!
+  if (certifiedByIdentity(identity)) return credentials
+  return { ...credentials, certificate: issueDeviceCertificate(identity.signing()!, { publicKey: certificate.deviceKey, name: certificate.name, role: certificate.role }, certificate.issuedAt) }
+}
+
+/** Whether this device's certificate is the identity key's (not a rotation's). */
+function certifiedByIdentity (identity: NodeIdentity): boolean {
   try {
-    checkDeviceCertificate(certificate, { identityKey: identity.identityKey, now: Number.MAX_SAFE_INTEGER })
-    return credentials
+    checkDeviceCertificate(identity.credentials.certificate, { identityKey: identity.identityKey, now: Number.MAX_SAFE_INTEGER })
+    return true
   } catch {
-    return { ...credentials, certificate: issueDeviceCertificate(identity.signing()!, { publicKey: certificate.deviceKey, name: certificate.name, role: certificate.role }, certificate.issuedAt) }
+    return false
   }
 }

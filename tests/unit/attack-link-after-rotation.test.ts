@@ -7,7 +7,7 @@
 // key S₀, still certifies and revokes nothing anyone who followed takes.
 import { afterEach, describe, expect, it } from 'vitest'
 import { generateSigningKeyPair } from '../../shared/crypto/crypto'
-import { issueDeviceCertificate, issueDeviceCertificateFor, revokeDevice } from '../../shared/identity/device-certificate'
+import { checkDeviceCertificate, issueDeviceCertificate, issueDeviceCertificateFor, revokeDevice } from '../../shared/identity/device-certificate'
 import { makeRecoveryWords, recoveryKeyFromWords } from '../../shared/identity/recovery-words'
 import { makeRotationRecord } from '../../shared/identity/rotation-record'
 import { checkLinkedCertificate, LINKED_RECOVERY_RECORD_KEY } from '../../shared/linking/link-rotation'
@@ -242,6 +242,24 @@ describe('after a rotation, the device that rotated links a new laptop', () => {
     expect(restored.rotations.rotated).toBe(1)
     expect(await restored.rotations.signingKey()).not.toBeNull()
     await reaches(s.bob, restored)
+  })
+})
+
+describe('renaming after a rotation', () => {
+  it('a device linked after it renames with S₁ (still accepted, also after a reopen); a kept one stays the identity key’s', async () => {
+    const s = await rotated()
+    const { node: laptop } = await link(s.phone, 'full', 'New laptop')
+    await laptop.ownDevices.renameThisDevice('Work laptop')
+    const s1 = (await laptop.rotations.signingKey())!
+    expect(checkDeviceCertificate(laptop.credentials.certificate, { identityKey: s.phone.identityKey, signingKey: s1.publicKey, now: Date.now() }).name).toBe('Work laptop')
+    await reaches(s.bob, laptop)
+    laptop.close()
+    const again = await sets.open(new NodeDatabase(laptop.db.name))
+    await again.verify()
+    await reaches(s.bob, again)
+    await s.phone.ownDevices.renameThisDevice('My phone')
+    expect(checkDeviceCertificate(s.phone.credentials.certificate, { identityKey: s.phone.identityKey, now: Date.now() }).name).toBe('My phone')
+    await reaches(s.bob, s.phone)
   })
 })
 
