@@ -81,7 +81,7 @@ export function buildNodeParts (hooks: NodeHooks) {
   const invites = new InvitesStore(db, friends)
   const notices = new NoticesStore(db)
   // My rotations' keys (S₁…Sₙ) as followed here: rows they signed are mine too.
-  const devices = new DevicesStore(db, me.identityKey, () => rotations.rotationsOf(me.identityKey)?.records.map((r) => r.signingKey) ?? [])
+  const devices = new DevicesStore(db, me.identityKey, () => rotations.rotationsOf(me.identityKey))
   const rotations = new PersonRotations(db, me.identityKey, () => { void ownDevices.followDeviceChanges().catch(() => { /* closing */ }) })
   // Only the identity allows friendships and invites (shared/identity/grants.ts).
   if (me.holdsSigningKey) {

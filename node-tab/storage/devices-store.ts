@@ -10,6 +10,7 @@ import { KithError } from '../../shared/wire/errors'
 import { loadCrypto } from '../../shared/crypto/crypto'
 import type { NodeDatabase } from './db'
 import { keptByRotation } from './rotation-kept'
+import { revokedUnder, type HeldRotations } from '../../shared/identity/rotation-record'
 
 export interface KnownDevice {
   key: string
@@ -38,10 +39,10 @@ export class DevicesStore {
    *  checked once, not at every handshake. */
   private signedBy = new Map<string, Set<string>>()
 
-  /** `signingKeys`: S₁…Sₙ of my rotations as this device follows them
-   *  (person/rotations.ts), oldest first; none before a rotation. */
+  /** `rotations`: my rotations as this device follows them
+   *  (person/rotations.ts); null before any is known. */
   constructor (private readonly db: NodeDatabase, private readonly identityKey: Uint8Array,
-    private readonly signingKeys: () => readonly Uint8Array[] = () => []) {}
+    private readonly rotations: () => HeldRotations | null = () => null) {}
 
   /** Loads what the synchronous checks need. Call once after opening, and
    *  after sync brought in device rows. */
@@ -104,7 +105,12 @@ export class DevicesStore {
     // My latest rotation kept these: a revocation before it does not count.
     const kept = await keptByRotation(this.db)
     // The keys that may have signed a row: the identity key, then S₁…Sₙ.
-    const signers = [this.identityKey, ...this.signingKeys()]
+    const held = this.rotations()
+    const signers = [this.identityKey, ...held?.records.map((r) => r.signingKey) ?? []]
+    // A device a rotation revoked is revoked whoever signed the revocation
+    // (the rotating device signs those with the identity key, so that friends
+    // without my recovery key take them too).
+    const byRotations = held && held.keys.n > 0 ? revokedUnder(held.keys, [], held.records) : new Set<string>()
     for (const row of await this.db.devices.toArray()) {
       try {
         const { value: certificate, by } = firstSigned(signers, (key) => checkDeviceCertificate(row.certificate, { identityKey: this.identityKey, now: Number.MAX_SAFE_INTEGER, signingKey: key }))
@@ -112,7 +118,7 @@ export class DevicesStore {
         // a later one: the old key (a thief's) cannot revoke a device Sₙ
         // certified, and for a device my latest rotation kept only Sₙ's does.
         // One an earlier key signed is void; one nobody signed skips the row.
-        const counting = kept.has(row.deviceKey) ? signers.slice(1).slice(-1) : signers.slice(by)
+        const counting = byRotations.has(row.deviceKey) ? signers : kept.has(row.deviceKey) ? signers.slice(1).slice(-1) : signers.slice(by)
         let revocation: DeviceRevocation | null = null
         if (row.revocation) {
           try {

@@ -353,6 +353,20 @@ describe('revoking after a rotation', () => {
   })
 })
 
+describe('a second rotation', () => {
+  it('revokes a device linked after the first: listed as revoked on Alice’s devices, refused by Bob', async () => {
+    const s = await rotated()
+    const { node: laptop } = await link(s.phone, 'full', 'New laptop')
+    await reaches(s.bob, laptop)
+    await s.phone.rotate(s.words, { keep: [dev(s.phone), dev(s.tablet), dev(s.pi)], revoke: [dev(laptop)] })
+    expect((await s.phone.devices.list()).find((d) => d.key === dev(laptop))?.revocation).not.toBeNull()
+    await pullUntil(s.pi, s.phone, async () => followedBy(s.pi, s.pi) === 2 && (await s.pi.devices.list()).find((d) => d.key === dev(laptop))?.revocation != null)
+    await reaches(s.bob, s.phone)
+    await until(() => followedBy(s.bob, s.phone) === 2)
+    await expect(connectNodes(s.bob, laptop)).rejects.toThrow(/not signed by the person|revoked/)
+  })
+})
+
 describe('a server device told of its own revocation after a rotation', () => {
   it('the Pi, revoked by the phone with S₁ while online, hears it and stops; one S₀ signs, told by a kept device, does not stop it', async () => {
     const s = await rotated()
