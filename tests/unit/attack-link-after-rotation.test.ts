@@ -14,7 +14,7 @@ import { checkLinkedCertificate, LINKED_RECOVERY_RECORD_KEY } from '../../shared
 import { parseLinkPackage } from '../../shared/linking/link-protocol'
 import { bytesEqual, toHex } from '../../shared/util/bytes'
 import type { KithNode } from '../../node-tab/node'
-import type { RecoveryAsked } from '../../node-tab/node-parts'
+import type { RecoveryAsked } from '../../node-tab/node-wiring'
 import type { OwnDeviceRow } from '../../node-tab/storage/rows'
 import { NewDeviceLink } from '../../node-tab/linking/new-device'
 import { needsSigningKey } from '../../node-tab/devices/own-devices'
