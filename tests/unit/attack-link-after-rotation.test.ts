@@ -7,7 +7,7 @@
 // key S₀, still certifies and revokes nothing anyone who followed takes.
 import { afterEach, describe, expect, it } from 'vitest'
 import { generateSigningKeyPair } from '../../shared/crypto/crypto'
-import { checkDeviceCertificate, issueDeviceCertificate, issueDeviceCertificateFor, revokeDevice } from '../../shared/identity/device-certificate'
+import { checkDeviceCertificate, issueDeviceCertificateFor, revokeDevice } from '../../shared/identity/device-certificate'
 import { makeRecoveryWords, recoveryKeyFromWords } from '../../shared/identity/recovery-words'
 import { makeRotationRecord } from '../../shared/identity/rotation-record'
 import { checkLinkedCertificate, LINKED_RECOVERY_RECORD_KEY } from '../../shared/linking/link-rotation'
@@ -27,26 +27,12 @@ import { blobSource } from '../../shared/backup/backup-format'
 import { RECOVERY_RECORD_KEY } from '../../node-tab/storage/signed-settings'
 import { createMemoryTransportPair } from '../../shared/wire/memory-transport'
 import type { Transport } from '../../shared/wire/transport'
-import { befriend, connectNodes, NodeSet, signingOf, until } from './device-fixtures'
+import { befriend, connectNodes, NodeSet, pullUntil, reaches, signingOf, until } from './device-fixtures'
 
 const sets = new NodeSet()
 afterEach(() => sets.closeAll())
 
-/** Another device of `full`'s person, as a link from before any rotation leaves it. */
-async function deviceOf (full: KithNode, role: 'full' | 'server', name: string): Promise<KithNode> {
-  const identity = await signingOf(full)
-  const device = generateSigningKeyPair()
-  const certificate = issueDeviceCertificate(identity, { publicKey: device.publicKey, name, role }, Date.now())
-  const db = new NodeDatabase(`device-${name}-${Math.random()}`)
-  await storeLinkedIdentity(db, {
-    identityKey: identity.publicKey, identitySecretKey: role === 'full' ? identity.secretKey : null, device, certificate,
-    approver: full.credentials.certificate!, devicesSecret: new Uint8Array(32).fill(1), displayName: full.profile.displayName
-  })
-  await full.devices.add(certificate)
-  const node = await sets.open(db)
-  await node.verify()
-  return node
-}
+const deviceOf = (full: KithNode, role: 'full' | 'server', name: string): Promise<KithNode> => sets.checkedDeviceOf(full, role, name)
 
 type LinkCode = { openLinkCode: (ctx: { connect?: unknown }, input: string, signal?: AbortSignal) => Promise<unknown> }
 
@@ -98,21 +84,6 @@ async function link (approver: KithNode, role: 'full' | 'server', name: string):
 /** Whether `needle` occurs in any of `frames`. */
 const carried = (frames: readonly Uint8Array[], needle: Uint8Array): boolean =>
   frames.some((f) => { for (let i = 0; i + needle.length <= f.length; i++) if (bytesEqual(f.subarray(i, i + needle.length), needle)) return true; return false })
-
-/** `from` dials `to`; the session opens (or the promise rejects), then closes. */
-async function reaches (from: KithNode, to: KithNode): Promise<void> {
-  const session = await connectNodes(from, to)
-  session.rpc.close('done')
-  await until(() => from.sessions.size + from.deviceSessions.size === 0 && to.sessions.size + to.deviceSessions.size === 0)
-}
-
-/** `to` pulls from `from` over a device session until `done` holds. */
-async function pullUntil (to: KithNode, from: KithNode, done: () => Promise<boolean>): Promise<void> {
-  const session = await connectNodes(from, to)
-  await until(done)
-  session.rpc.close('pulled')
-  await until(() => to.deviceSessions.size === 0 && from.deviceSessions.size === 0)
-}
 
 /** `from` dials `to`; resolves once `from` asked `to` for its recovery record. */
 async function meet (from: KithNode, to: KithNode): Promise<RecoveryAsked['outcome']> {

@@ -6,7 +6,7 @@
 // kept, and from then on refuses everything the old key vouches for.
 import { afterEach, describe, expect, it } from 'vitest'
 import { generateSigningKeyPair, pairSecret } from '../../shared/crypto/crypto'
-import { checkDeviceRevocation, issueDeviceCertificate, revokeDevice } from '../../shared/identity/device-certificate'
+import { checkDeviceRevocation, revokeDevice } from '../../shared/identity/device-certificate'
 import { encodeRecoveryRecord, makeRecoveryRecord } from '../../shared/identity/recovery-record'
 import { makeRecoveryWords, recoveryKeyFromWords } from '../../shared/identity/recovery-words'
 import { makeRotationRecord, rotationHash, type RotationRecord } from '../../shared/identity/rotation-record'
@@ -15,32 +15,15 @@ import type { KithNode } from '../../node-tab/node'
 import type { RecoveryAsked } from '../../node-tab/node-wiring'
 import { friendRecoveryRecord, RECOVERY_RECORD_KEY } from '../../node-tab/person/recovery'
 import { PersonRotations } from '../../node-tab/person/rotations'
-import { NodeDatabase } from '../../node-tab/storage/db'
-import { storeLinkedIdentity } from '../../node-tab/storage/identity-store'
 import { putSignedSetting } from '../../node-tab/storage/signed-setting-writes'
 import { decodeFrame, FrameType } from '../../shared/wire/codec'
 import { createMemoryTransportPair } from '../../shared/wire/memory-transport'
-import { befriend, connectNodes, internals, NodeSet, signingOf, until } from './device-fixtures'
+import { befriend, connectNodes, internals, NodeSet, pullUntil, reaches, signingOf, until } from './device-fixtures'
 
 const sets = new NodeSet()
 afterEach(() => sets.closeAll())
 
-/** Another device of the person `full` belongs to, as a link leaves it;
- *  `signer` signs its certificate (the address key, or a thief's choice). */
-async function deviceOf (full: KithNode, role: 'full' | 'server', name: string): Promise<KithNode> {
-  const identity = await signingOf(full)
-  const device = generateSigningKeyPair()
-  const certificate = issueDeviceCertificate(identity, { publicKey: device.publicKey, name, role }, Date.now())
-  const db = new NodeDatabase(`device-${name}-${Math.random()}`)
-  await storeLinkedIdentity(db, {
-    identityKey: identity.publicKey, identitySecretKey: role === 'full' ? identity.secretKey : null, device, certificate,
-    approver: full.credentials.certificate!, devicesSecret: new Uint8Array(32).fill(1), displayName: full.profile.displayName
-  })
-  await full.devices.add(certificate)
-  const node = await sets.open(db)
-  await node.verify()
-  return node
-}
+const deviceOf = (full: KithNode, role: 'full' | 'server', name: string): Promise<KithNode> => sets.checkedDeviceOf(full, role, name)
 
 /** `from` dials `to`; resolves once `asker` asked the other for its recovery record. */
 async function meet (from: KithNode, to: KithNode, asker: KithNode = from): Promise<RecoveryAsked['outcome']> {
@@ -52,21 +35,6 @@ async function meet (from: KithNode, to: KithNode, asker: KithNode = from): Prom
   session.rpc.close('met')
   await until(() => from.sessions.size === 0 && to.sessions.size === 0)
   return outcome
-}
-
-/** `from` dials `to` and the session opens (or the promise rejects); then it closes. */
-async function reaches (from: KithNode, to: KithNode): Promise<void> {
-  const session = await connectNodes(from, to)
-  session.rpc.close('done')
-  await until(() => from.sessions.size + from.deviceSessions.size === 0 && to.sessions.size + to.deviceSessions.size === 0)
-}
-
-/** `to` pulls from `from` over a device session until `done` holds. */
-async function pullUntil (to: KithNode, from: KithNode, done: () => Promise<boolean>): Promise<void> {
-  const session = await connectNodes(from, to)
-  await until(done)
-  session.rpc.close('pulled')
-  await until(() => to.deviceSessions.size === 0 && from.deviceSessions.size === 0)
 }
 
 const followedBy = (node: KithNode, person: KithNode): number => node.rotations.rotationsOf(person.identityKey)?.keys.n ?? -1

@@ -32,6 +32,14 @@ export class NodeSet {
     return this.linkedTo(full, name, 'full')
   }
 
+  /** Another device of `full`'s person, as a link from before any rotation
+   *  leaves it, its stored identity checked (KithNode.verify) as at a start. */
+  async checkedDeviceOf (full: KithNode, role: 'full' | 'server', name: string): Promise<KithNode> {
+    const node = await this.linkedTo(full, name, role)
+    await node.verify()
+    return node
+  }
+
   private async linkedTo (full: KithNode, name: string, role: 'full' | 'server'): Promise<KithNode> {
     const identity = await signingOf(full)
     const device = generateSigningKeyPair()
@@ -69,6 +77,13 @@ export async function connectNodes (from: KithNode, to: KithNode): Promise<NodeS
   const [a, b] = createMemoryTransportPair()
   const [session] = await Promise.all([internals(from).startSession(a, to.identityKey), internals(to).accept(b)])
   return session
+}
+
+/** `from` dials `to`; the session opens (or the promise rejects), then closes. */
+export async function reaches (from: KithNode, to: KithNode): Promise<void> {
+  const session = await connectNodes(from, to)
+  session.rpc.close('done')
+  await until(() => from.sessions.size + from.deviceSessions.size === 0 && to.sessions.size + to.deviceSessions.size === 0)
 }
 
 /** `to` pulls from `from` over a device session (as when they meet) until
