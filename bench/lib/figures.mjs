@@ -17,6 +17,11 @@ export const STANDARD_FIGURES = Object.freeze({
   transfer_MBps_10MB: 'MB/s'
 })
 
+/** connect_s is the median of this many connects from scratch, in raw and
+ *  in kith alike: one connect varies by ±50 % from run to run on a busy
+ *  machine, more than any difference the figure is there to show. */
+export const CONNECTS = 5
+
 /** Payload sizes behind the figure names (1 kB = 1000 B, 1 MB = 1e6 B). */
 export const SIZES = Object.freeze({ '10B': 10, '100kB': 100_000, '1MB': 1_000_000, '10MB': 10_000_000 })
 

@@ -1,5 +1,5 @@
 // Helpers shared by the bench systems (raw, bugout, kith).
-export { STANDARD_FIGURES, SIZES, figure, failed, mbps } from './figures.mjs'
+export { CONNECTS, STANDARD_FIGURES, SIZES, figure, failed, mbps } from './figures.mjs'
 export { percentile, summarize } from './stats.mjs'
 export { withTimeout, TimeoutError, sleep } from './timeout.mjs'
 export { openPerson, withPair, isLocalUrl, checkNoIceServers } from './people.mjs'

@@ -64,8 +64,13 @@ function serveChannel (ch) {
   }
 }
 
+const answered = new Set()
+
 async function answerOffer (sock, infoHash, peerId, msg) {
-  if (pc) return // one client per benchmark
+  // One client at a time: a new connect (a fresh offer) replaces the last.
+  if (answered.has(msg.offer_id)) return
+  answered.add(msg.offer_id)
+  try { pc?.close() } catch {}
   pc = new RTCPeerConnection(RTC_CONFIG)
   pc.ondatachannel = (ev) => { channel = ev.channel; serveChannel(ev.channel) }
   await pc.setRemoteDescription(msg.offer)
@@ -104,6 +109,9 @@ async function serve ({ trackerUrl, infoHash, timeoutMs = 10_000 }) {
  * returns the time to the first echo reply.
  */
 async function connect ({ trackerUrl, infoHash, timeoutMs = 20_000 }) {
+  // Measured again and again: the last connection goes first, quietly.
+  if (channel) channel.onclose = null
+  close()
   const t0 = performance.now()
   const peerId = randomBinaryString()
   const offerId = randomBinaryString()
