@@ -21,41 +21,29 @@ export async function measure (ctx) {
     await addressLocator.waitFor({ timeout: 15_000 })
     const address = (await addressLocator.textContent()).trim()
     await server.page.getByTestId('trackers-connected').filter({ hasText: /^1 of 1$/ }).waitFor({ timeout: 15_000 })
-    // The client holds an invite, made in the server's UI: the speed test
-    // answers friends only, so it redeems the invite as its first request.
-    // Each connect is a new person redeeming an invite of their own (the
-    // speed test answers friends only), made in the server's UI.
+    // Each connect is a new person redeeming an invite of their own, made in
+    // the server's UI: the speed test answers friends only, so redeeming the
+    // invite is the first request.
     await server.page.getByRole('tab', { name: 'Invites' }).click()
-    const tokens = []
-    for (let i = 0; i < CONNECTS; i++) {
-      await server.page.getByLabel('Label (only you see it)').fill(`benchmark client ${i + 1}`)
-      await server.page.getByRole('button', { name: 'Create invite' }).click()
-      // The newest invite's link shows alone, in place of the one before.
-      const fresh = server.page.getByTestId('invite-link').filter({ hasText: '#/invite/' })
-      const link = tokens.length === 0 ? fresh : fresh.filter({ hasNotText: tokens.at(-1) })
-      await link.waitFor({ timeout: 15_000 })
-      tokens.push((await link.textContent()).trim().split('/').at(-1))
+    const connect = async (previousToken) => {
+      const token = await createInvite(server.page, previousToken)
+      // The server tab must be in the invite's swarm before the clock starts,
+      // as with the others: connected to the tracker (above), and past its announce.
+      await new Promise((resolve) => setTimeout(resolve, 1_000))
+      const seconds = await withTimeout(client.page.evaluate(([a, tok, t]) => window.kithHarness.benchConnect(a, tok, t), [address, token, config.trackers]), 30_000, 'kith connect')
+      return { token, seconds }
     }
-    // The server tab must be in its swarms before the clock starts, as with the
-    // others: connected to the tracker (above), and past the invites' announces.
-    await new Promise((resolve) => setTimeout(resolve, 1_000))
 
-    let connected = false
+    const samples = []
+    let token = null
     try {
-      const samples = []
-      for (const token of tokens) {
-        samples.push(await withTimeout(client.page.evaluate(([a, tok, t]) => window.kithHarness.benchConnect(a, tok, t), [address, token, config.trackers]), 30_000, 'kith connect'))
-      }
-      connected = true
-      log(`connect_s samples: ${samples.map((s) => s.toFixed(3)).join(' ')}`)
-      report(figure(SYSTEM, 'connect_s', percentile(samples, 50)))
+      ;({ token, seconds: samples[0] } = await connect(null))
     } catch (err) {
       log(`connect failed: ${err.message}`)
-      report(failed(SYSTEM, 'connect_s'))
     }
 
     await measureChannelFigures({
-      system: SYSTEM, connected, report, log,
+      system: SYSTEM, connected: samples.length > 0, report, log,
       roundTrips: async (bytes, rounds) => {
         await client.page.evaluate((b) => window.kithHarness.benchRoundTrips(b, 10), bytes) // warm-up
         return withTimeout(client.page.evaluate(([b, r]) => window.kithHarness.benchRoundTrips(b, r), [bytes, rounds]), 60_000, `kith rpc ${bytes} B`)
@@ -66,7 +54,31 @@ export async function measure (ctx) {
 
     await measureScale({ browser, harnessUrl: url, config, log, report })
     await measureFileTransfer({ browser, harnessUrl: url, config, log, report })
+
+    // The other connects come last: each leaves behind a friend who went
+    // away, whom the server's node keeps looking for, which must not weigh
+    // on the figures above.
+    try {
+      if (samples.length === 0) throw new Error('the first connect failed')
+      for (let i = 1; i < CONNECTS; i++) ({ token, seconds: samples[i] } = await connect(token))
+      log(`connect_s samples: ${samples.map((s) => s.toFixed(3)).join(' ')}`)
+      report(figure(SYSTEM, 'connect_s', percentile(samples, 50)))
+    } catch (err) {
+      log(`connect failed: ${err.message}`)
+      report(failed(SYSTEM, 'connect_s'))
+    }
   })
+}
+
+/** Makes an invite in the server's Invites tab; returns its token. The newest
+ *  invite's link shows alone, in place of the one before (`previousToken`). */
+async function createInvite (page, previousToken) {
+  await page.getByLabel('Label (only you see it)').fill('benchmark client')
+  await page.getByRole('button', { name: 'Create invite' }).click()
+  const shown = page.getByTestId('invite-link').filter({ hasText: '#/invite/' })
+  const link = previousToken === null ? shown : shown.filter({ hasNotText: previousToken })
+  await link.waitFor({ timeout: 15_000 })
+  return (await link.textContent()).trim().split('/').at(-1)
 }
 
 const SCALE = { friends: 250, items: 100_000, groups: 8, pages: 200 }
