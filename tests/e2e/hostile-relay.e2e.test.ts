@@ -31,6 +31,9 @@ async function home (page: Page): Promise<string[]> {
   await page.getByTestId('my-address').waitFor()
   await page.evaluate(() => { location.hash = '#/home' })
   await page.getByRole('heading', { name: 'Shared with you' }).waitFor()
+  // The heading shows at once, the list once Home has read the cache: until
+  // then it says "Loading…", and counting items then would count none.
+  await page.locator('kith-home').getByRole('status').filter({ hasText: 'Loading…' }).waitFor({ state: 'hidden' })
   return page.getByTestId('home-item').allTextContents()
 }
 
