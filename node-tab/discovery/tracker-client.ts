@@ -49,6 +49,8 @@ export class TrackerPool {
   private readonly hooks: ConnectionHooks
   /** Swarms joined through this pool, re-announced on reconnect and refresh. */
   private readonly swarms = new Set<string>()
+  /** Each swarm's latest offers, until replaced or the swarm is left. */
+  private readonly latestOffers = new Map<string, readonly OfferToSend[]>()
   private readonly offerListeners = new Set<Listener<SignalEnvelope>>()
   private readonly answerListeners = new Set<Listener<SignalEnvelope>>()
   private readonly statusListeners = new Set<Listener<TrackerStatus[]>>()
@@ -101,6 +103,7 @@ export class TrackerPool {
       onChange: () => {
         if (!this.closing) this.emit(this.statusListeners, this.status())
       },
+      offersFor: (infoHash) => this.latestOffers.get(infoHash),
       relays: opts.relays,
       anyOpen: () => this.connections.some((c) => c.isOpen())
     }
@@ -112,8 +115,10 @@ export class TrackerPool {
   }
 
   /** Join (or refresh) a swarm on every tracker. infoHash is a 20-char binary string.
-   *  offers (optional) are sent once, now, to the trackers that are open (each with the same offer_id),
-   *  at most 10 an announce (more are split over several);
+   *  offers (optional) are sent now to the trackers that are open (each with the same offer_id),
+   *  at most 10 an announce (more are split over several), and to a tracker that opens (or reopens)
+   *  later, until newer offers replace them or the swarm is left: a dial waits seconds for an answer,
+   *  and a tracker that was still connecting when it offered must not sit those seconds out;
    *  the pool remembers joined swarms and re-announces them (without offers) at the tracker's `interval` and after every reconnect. */
   announce (infoHash: string, offers?: { offerId: string, payload: string }[]): void {
     if (this.closed) return
@@ -125,6 +130,7 @@ export class TrackerPool {
       return { offerId, payload }
     })
     this.swarms.add(infoHash)
+    if (toSend && toSend.length > 0) this.latestOffers.set(infoHash, toSend)
     for (const connection of this.connections) connection.announce(infoHash, toSend)
   }
 
@@ -162,6 +168,7 @@ export class TrackerPool {
   leave (infoHash: string): void {
     if (this.closed) return
     this.swarms.delete(infoHash)
+    this.latestOffers.delete(infoHash)
     for (const connection of this.connections) connection.leave(infoHash)
   }
 

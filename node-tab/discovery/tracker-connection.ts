@@ -189,7 +189,7 @@ export class TrackerConnection {
     this.setState('open')
     // Stable later, the drop count restarts (see lost()); checked then.
     this.stableTimer = setTimeout(() => this.hooks.onChange(), this.settings.stableAfterMs + 10)
-    for (const infoHash of this.hooks.swarms) this.announce(infoHash)
+    for (const infoHash of this.hooks.swarms) this.announce(infoHash, this.hooks.offersFor(infoHash))
     if (this.isOpen()) this.scheduleRefresh() // a failed send may have dropped the socket already
   }
 

@@ -3,6 +3,7 @@
 // (its settings and hooks). Apart from the pool (tracker-client.ts) so a
 // connection and the pool share them without an import circle.
 import type { RelayBook } from './tracker-relays'
+import type { OfferToSend } from './tracker-messages'
 
 export type TrackerState = 'connecting' | 'open' | 'backoff' | 'closed'
 
@@ -60,6 +61,9 @@ export interface ConnectionSettings {
 export interface ConnectionHooks {
   /** The pool's joined swarms: re-announced on every (re)connect and refresh. */
   swarms: ReadonlySet<string>
+  /** The offers a swarm was last announced with, while the dial that made
+   *  them waits: a tracker that opens meanwhile gets them too. */
+  offersFor: (infoHash: string) => readonly OfferToSend[] | undefined
   onSignal: (kind: 'offer' | 'answer', envelope: SignalEnvelope) => void
   onChange: () => void
   /** What this tracker relayed, shared by every pool of the node. */

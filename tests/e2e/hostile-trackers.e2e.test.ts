@@ -28,8 +28,9 @@ function healthOf (person: Person, index: number): Promise<string | null> {
 /** Evidence against the black hole takes a dial whose offers went out through
  *  it while its socket was open, answered through the others. The dialler
  *  sends as soon as one tracker is open (a slow one must not slow a connect),
- *  and Bob's dials so far left right after a page load (accepting the
- *  invite): on a busy machine, before the black hole's socket opened. Then
+ *  and through the others as they open while it waits; but Bob's dials so
+ *  far were answered right after a page load (accepting the invite): on a
+ *  busy machine, before the black hole's socket opened. Then
  *  Bob dials Alice once more from this page, whose four sockets have long
  *  been open: Alice's page reloads, which ends their session, and Bob's
  *  feed of her is refreshed. */

@@ -280,6 +280,42 @@ describe('TrackerPool with a stock tracker', () => {
     })
   })
 
+  it('a tracker that opens while a dial waits gets the offers already sent through the others, until the swarm is left', async () => {
+    const first = await inProcessTracker()
+    const late = await inProcessTracker()
+    const deadUrl = await unusedPortUrl()
+    // The listener is only on the late tracker; the dialer reaches it only once "reachable".
+    const listener = makePool([late.url])
+    const offers = offersOf(listener)
+    const infoHash = randomPeerId()
+    listener.announce(infoHash)
+    let reachable = false
+    const dialer = makePool([first.url, late.url], {
+      createSocket: (url) => new WebSocket(url === late.url && !reachable ? deadUrl : url) as unknown as globalThis.WebSocket
+    })
+    await waitFor(() => allOpen(listener) && stateOf(dialer, first.url) === 'open')
+    dialer.announce(infoHash, [{ offerId: 'old', payload: 'p' }])
+    dialer.announce(infoHash, [{ offerId: 'sent-while-closed', payload: 'p' }])
+    await sleep(100)
+    expect(offers).toEqual([])
+
+    // Announced once, before it opened: the late tracker still brings the newest offers.
+    reachable = true
+    await waitFor(() => offers.some((o) => o.offerId === 'sent-while-closed'))
+    expect(offers.every((o) => o.offerId === 'sent-while-closed' && o.trackerUrl === late.url)).toBe(true)
+
+    // Once the dial has left the swarm, joining it again without offers and a
+    // new socket to the late tracker offer nothing again.
+    dialer.leave(infoHash)
+    dialer.announce(infoHash)
+    const before = offers.length
+    dialer.setUrls([first.url])
+    dialer.setUrls([first.url, late.url])
+    await waitFor(() => allOpen(dialer))
+    await sleep(300)
+    expect(offers.length).toBe(before)
+  })
+
   it('reconnects after a tracker restarts on the same port and re-joins its swarms', async () => {
     const first = await childTracker()
     const { listener, dialer, offers, infoHash } = await listenerAndDialer([first.url])
