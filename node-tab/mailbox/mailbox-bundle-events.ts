@@ -86,7 +86,7 @@ export function wrapEvents (me: string, friends: readonly BundleFriend[], bundle
 }
 
 /** A bundle as a stored event: its random tag only, expiring with it (NIP-40). */
-function bundleEvent (bundle: SealedBundle, now: number, key: Uint8Array): Event {
+export function bundleEvent (bundle: SealedBundle, now: number, key: Uint8Array): Event {
   return finalizeEvent({
     kind: BUNDLE_KIND,
     created_at: Math.floor(now / 1000),
