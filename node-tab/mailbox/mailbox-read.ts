@@ -2,15 +2,16 @@
 // windows still alive, asked of every relay, and each event opened and
 // checked: a letter (mailbox-letters.ts), or a wrap event whose wraps under
 // my tags are opened (mailbox-bundles.ts); the bundles those wraps name are
-// then asked for by tag and event id, checked against the wrap and opened,
-// and their items handed on as a letter's. The same letter, or wrap, seen
-// twice counts once.
+// then asked for by tag and event id on the same visit (and of the next
+// relay, those not found), checked against the wrap and opened, and their
+// items handed on as a letter's. The same letter, or wrap, seen twice
+// counts once.
 import type { Event } from 'nostr-tools/pure'
 import { LETTER_LIFETIME_MS, letterKey, letterTag, openLetter, WINDOW_MS, windowsToRead, type Letter, type LetterRefusal } from './mailbox-letters'
 import { openBundle, openWrap, splitWraps, wrapKey, type Wrap, type WrapRefusal } from './mailbox-bundles'
-import { BUNDLE_KIND, MAILBOX_KIND, readEvents, WRAP_KIND, type MailboxDrop } from './mailbox-relay'
+import { BUNDLE_KIND, MAILBOX_KIND, visitToRead, WRAP_KIND, type MailboxDrop, type ReadOnVisit } from './mailbox-relay'
 
-type Visit = Parameters<typeof readEvents>[3]
+type Visit = Parameters<typeof visitToRead>[1]
 
 /** What a read found: each friend's letters by id, the events each letter
  *  came in (several relays, or served again), and which letters came from
@@ -52,39 +53,47 @@ export async function collectLetters ({ urls, secrets, me, now, clock, takenWrap
     if (mine.has(letter.id)) { count('duplicate'); return }
     mine.set(letter.id, letter)
   }
-  const wraps = new Map<string, { owner: string, wrap: Wrap }>()
+  const wraps = new Set<string>()
+  /** Wraps whose bundle is not found yet, by the bundle's event id. */
+  const waiting = new Map<string, Opened[]>()
   for (const url of urls) {
-    const events = await readEvents(url, { kinds: [MAILBOX_KIND, WRAP_KIND], tags: [...byTag.keys()] }, since, visit).catch(() => [])
-    for (const event of events) {
-      if (event.kind === WRAP_KIND) {
-        for (const { owner, wrap } of openWraps(event, byTag, me, clock(), count)) {
-          if (takenWraps.has(wrap.id)) continue
-          if (wraps.has(wrap.id)) { count('duplicate'); continue }
-          wraps.set(wrap.id, { owner, wrap })
+    await visitToRead(url, visit, async (read) => {
+      const events = await read({ kinds: [MAILBOX_KIND, WRAP_KIND], tags: [...byTag.keys()] }, since)
+      for (const event of events) {
+        if (event.kind === WRAP_KIND) {
+          for (const opened of openWraps(event, byTag, me, clock(), count)) {
+            if (takenWraps.has(opened.wrap.id)) continue
+            if (wraps.has(opened.wrap.id)) { count('duplicate'); continue }
+            wraps.add(opened.wrap.id)
+            waiting.set(opened.wrap.event, [...waiting.get(opened.wrap.event) ?? [], opened])
+          }
+          continue
         }
-        continue
+        const tag = event.tags.find((t) => t[0] === 't')![1]!
+        const from = byTag.get(tag)!
+        const letter = openLetter(event.content, from.key, from.owner, me, clock())
+        if (typeof letter === 'string') { count(letter); continue }
+        found.carriers.set(letter.id, [...found.carriers.get(letter.id) ?? [], event])
+        add(from.owner, letter)
       }
-      const tag = event.tags.find((t) => t[0] === 't')![1]!
-      const from = byTag.get(tag)!
-      const letter = openLetter(event.content, from.key, from.owner, me, clock())
-      if (typeof letter === 'string') { count(letter); continue }
-      found.carriers.set(letter.id, [...found.carriers.get(letter.id) ?? [], event])
-      add(from.owner, letter)
-    }
+      for (const [owner, letter] of await bundleLetters(waiting, read, me, since, clock, count)) {
+        found.bundled.add(letter.id)
+        add(owner, letter)
+      }
+    }).catch(() => null)
   }
-  for (const [owner, letter] of await bundleLetters([...wraps.values()], urls, me, since, clock, visit, count)) {
-    found.bundled.add(letter.id)
-    add(owner, letter)
-  }
+  for (const readers of waiting.values()) for (const _ of readers) count('bundle-missing')
   return found
 }
 
+interface Opened { owner: string, wrap: Wrap }
+
 /** The wraps under my tags in one wrap event, each opened and checked. */
-function openWraps (event: Event, byTag: ReadonlyMap<string, Mine>, me: string, now: number, count: CollectOptions['count']): Array<{ owner: string, wrap: Wrap }> {
+function openWraps (event: Event, byTag: ReadonlyMap<string, Mine>, me: string, now: number, count: CollectOptions['count']): Opened[] {
   const tags = event.tags.filter((t) => t[0] === 't').map((t) => t[1]!)
   const sealed = splitWraps(event.content, tags.length)
   if (sealed === null) { count('malformed'); return [] }
-  const out: Array<{ owner: string, wrap: Wrap }> = []
+  const out: Opened[] = []
   tags.forEach((tag, i) => {
     const from = byTag.get(tag)
     if (!from) return // another friend's wrap: not even tried
@@ -95,29 +104,24 @@ function openWraps (event: Event, byTag: ReadonlyMap<string, Mine>, me: string, 
   return out
 }
 
-/** The bundles these wraps name, asked of each relay in turn until every
- *  one is found (only by the tags and event ids the wraps name), each
- *  checked against its wrap and opened; their items as letters for me. */
-async function bundleLetters (wraps: ReadonlyArray<{ owner: string, wrap: Wrap }>, urls: readonly string[], me: string, since: number, clock: () => number, visit: Visit, count: CollectOptions['count']): Promise<Array<[string, Letter]>> {
+/** The bundles still `waiting` for their wraps, asked of this relay (only
+ *  by the tags and event ids the wraps name), each checked against its wrap
+ *  and opened: their items as letters for me. What is found leaves `waiting`. */
+async function bundleLetters (waiting: Map<string, Opened[]>, read: ReadOnVisit, me: string, since: number, clock: () => number, count: CollectOptions['count']): Promise<Array<[string, Letter]>> {
   const out: Array<[string, Letter]> = []
-  const waiting = new Map<string, Array<{ owner: string, wrap: Wrap }>>()
-  for (const w of wraps) waiting.set(w.wrap.event, [...waiting.get(w.wrap.event) ?? [], w])
-  for (const url of urls) {
-    if (waiting.size === 0) break
-    const wanted = [...waiting.values()].flat()
-    const events = await readEvents(url, { kinds: [BUNDLE_KIND], tags: [...new Set(wanted.map((w) => w.wrap.tag))], ids: [...waiting.keys()] }, since, visit).catch(() => [])
-    for (const event of events) {
-      const readers = waiting.get(event.id)
-      if (!readers) continue // served twice: already opened
-      waiting.delete(event.id)
-      for (const { owner, wrap } of readers) {
-        // The tag too: the wrap signed it, and the bundle is asked for by it.
-        const opened = event.tags.some((t) => t[0] === 't' && t[1] === wrap.tag) ? openBundle(event.content, wrap, owner, clock()) : 'bundle-mismatch'
-        if (typeof opened === 'string') { count(opened); continue }
-        out.push([owner, { v: 1, id: wrap.id, from: owner, to: me, exp: Math.min(wrap.exp, opened.exp), items: opened.items }])
-      }
+  if (waiting.size === 0) return out
+  const wanted = [...waiting.values()].flat()
+  const events = await read({ kinds: [BUNDLE_KIND], tags: [...new Set(wanted.map((w) => w.wrap.tag))], ids: [...waiting.keys()] }, since)
+  for (const event of events) {
+    const readers = waiting.get(event.id)
+    if (!readers) continue // served twice: already opened
+    waiting.delete(event.id)
+    for (const { owner, wrap } of readers) {
+      // The tag too: the wrap signed it, and the bundle is asked for by it.
+      const opened = event.tags.some((t) => t[0] === 't' && t[1] === wrap.tag) ? openBundle(event.content, wrap, owner, clock()) : 'bundle-mismatch'
+      if (typeof opened === 'string') { count(opened); continue }
+      out.push([owner, { v: 1, id: wrap.id, from: owner, to: me, exp: Math.min(wrap.exp, opened.exp), items: opened.items }])
     }
   }
-  for (const readers of waiting.values()) for (const _ of readers) count('bundle-missing')
   return out
 }
