@@ -17,8 +17,9 @@ import type { NodeDatabase } from '../storage/db'
 import type { SentBundle } from './mailbox-bundle-events'
 
 const SENT_BUNDLES_SETTING = 'mailboxSentBundles'
-/** Bundles kept for withdrawal, at most (the oldest go first; expired ones go). */
-const MAX_SENT_BUNDLES = 500
+/** Bundles kept for withdrawal, at most (the oldest go first; expired ones
+ *  go): one for 250 friends holds their keys, about 17 KB. */
+const MAX_SENT_BUNDLES = 200
 
 function isSentBundles (v: unknown): v is SentBundle[] {
   const hex = (x: unknown): boolean => typeof x === 'string' && /^[0-9a-f]{64}$/.test(x)
