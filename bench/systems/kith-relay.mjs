@@ -4,14 +4,14 @@
 //   relay_connect_s: kith's connect_s (node open → the answer to redeeming
 //     an invite) with the tracker down (a port nobody listens on) and only
 //     the relay up.
-//   mailbox_delivery_s: Alice shares a post while Bob is away, her letters
-//     go to the relay, and she leaves too; from Bob's node opening again to
+//   mailbox_delivery_s: Alice shares a post while Bob is away, its bundle
+//     and wrap go to the relay, and she leaves too; from Bob's node opening again to
 //     the post in his cache, through the relay alone (no device of Alice's
 //     is online).
 //   relay_events_per_post_250_friends, relay_bytes_per_post_250_friends:
 //     a node with 250 friends who may all see a post: the EVENT messages
 //     (and their bytes, as sent) one post costs on the relay, counted at
-//     the relay.
+//     the relay (a bundle and five wrap events of 50 wraps).
 import { startTracker } from '../../scripts/lib/tracker-server.mjs'
 import { failed, figure, withHarness, withTimeout } from '../lib/index.mjs'
 

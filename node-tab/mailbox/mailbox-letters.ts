@@ -163,7 +163,7 @@ export function writtenAt (letter: Letter): number {
 }
 
 /** Length (4 bytes) then the bytes then zeros, to the smallest bucket that holds them. */
-function pad (plain: Uint8Array): Uint8Array | null {
+export function pad (plain: Uint8Array): Uint8Array | null {
   const size = SIZE_BUCKETS.find((b) => b >= plain.length + 4)
   if (size === undefined) return null
   const out = new Uint8Array(size)
@@ -172,7 +172,7 @@ function pad (plain: Uint8Array): Uint8Array | null {
   return out
 }
 
-function unpad (padded: Uint8Array): Uint8Array | null {
+export function unpad (padded: Uint8Array): Uint8Array | null {
   if (!(SIZE_BUCKETS as readonly number[]).includes(padded.length)) return null
   const length = new DataView(padded.buffer, padded.byteOffset, 4).getUint32(0)
   if (length > padded.length - 4) return null

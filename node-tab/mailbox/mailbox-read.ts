@@ -1,16 +1,23 @@
 // Reading the mailbox: the tags my friends would write under in the
 // windows still alive, asked of every relay, and each event opened and
-// checked (mailbox-letters.ts); the same letter seen twice counts once.
+// checked: a letter (mailbox-letters.ts), or a wrap event whose wraps under
+// my tags are opened (mailbox-bundles.ts); the bundles those wraps name are
+// then asked for by tag and event id on the same visit (and of the next
+// relay, those not found), checked against the wrap and opened, and their
+// items handed on as a letter's. The same letter, or wrap, seen twice
+// counts once.
 import type { Event } from 'nostr-tools/pure'
 import { LETTER_LIFETIME_MS, letterKey, letterTag, openLetter, WINDOW_MS, windowsToRead, type Letter, type LetterRefusal } from './mailbox-letters'
-import { readEvents, type MailboxDrop } from './mailbox-relay'
+import { openBundle, openWrap, splitWraps, wrapKey, type Wrap, type WrapRefusal } from './mailbox-bundles'
+import { BUNDLE_KIND, MAILBOX_KIND, visitToRead, WRAP_KIND, type MailboxDrop, type ReadOnVisit } from './mailbox-relay'
 
-type Visit = Parameters<typeof readEvents>[3]
+type Visit = Parameters<typeof visitToRead>[1]
 
-/** What a read found: each friend's letters by id, and the events each
- *  letter came in (several relays, or served again). Null when there is
- *  nobody to read from. */
-export interface FoundLetters { letters: Map<string, Map<string, Letter>>, carriers: Map<string, Event[]> }
+/** What a read found: each friend's letters by id, the events each letter
+ *  came in (several relays, or served again), and which letters came from
+ *  bundles (their events are shared with other friends: the reader does not
+ *  delete them). Null when there is nobody to read from. */
+export interface FoundLetters { letters: Map<string, Map<string, Letter>>, carriers: Map<string, Event[]>, bundled: Set<string> }
 
 export interface CollectOptions {
   urls: readonly string[]
@@ -22,34 +29,99 @@ export interface CollectOptions {
   now: number
   /** Each letter's expiry is checked against the time it is opened. */
   clock: () => number
+  /** Wraps taken before (on this device): their bundles are not asked for again. */
+  takenWraps: ReadonlySet<string>
   visit: Visit
-  count: (reason: MailboxDrop | LetterRefusal | 'duplicate') => void
+  count: (reason: MailboxDrop | WrapRefusal | 'duplicate') => void
 }
 
-export async function collectLetters ({ urls, secrets, me, now, clock, visit, count }: CollectOptions): Promise<FoundLetters | null> {
-  const byTag = new Map<string, { owner: string, key: Uint8Array }>()
+interface Mine { owner: string, key: Uint8Array, wrapKey: Uint8Array }
+
+export async function collectLetters ({ urls, secrets, me, now, clock, takenWraps, visit, count }: CollectOptions): Promise<FoundLetters | null> {
+  const byTag = new Map<string, Mine>()
   for (const [friend, secret] of secrets) {
-    const key = letterKey(secret, friend, me)
-    for (const window of windowsToRead(now)) byTag.set(letterTag(secret, friend, me, window), { owner: friend, key })
+    const mine = { owner: friend, key: letterKey(secret, friend, me), wrapKey: wrapKey(secret, friend, me) }
+    for (const window of windowsToRead(now)) byTag.set(letterTag(secret, friend, me, window), mine)
   }
   if (byTag.size === 0) return null
   const since = Math.floor((now - LETTER_LIFETIME_MS - WINDOW_MS) / 1000)
-  const letters = new Map<string, Map<string, Letter>>()
-  const carriers = new Map<string, Event[]>()
+  const found: FoundLetters = { letters: new Map(), carriers: new Map(), bundled: new Set() }
+  const add = (owner: string, letter: Letter): void => {
+    let mine = found.letters.get(owner)
+    if (!mine) found.letters.set(owner, mine = new Map())
+    // The same letter from several relays (or twice from one) is one letter.
+    if (mine.has(letter.id)) { count('duplicate'); return }
+    mine.set(letter.id, letter)
+  }
+  const wraps = new Set<string>()
+  /** Wraps whose bundle is not found yet, by the bundle's event id. */
+  const waiting = new Map<string, Opened[]>()
   for (const url of urls) {
-    const events = await readEvents(url, [...byTag.keys()], since, visit).catch(() => [])
-    for (const event of events) {
-      const tag = event.tags.find((t) => t[0] === 't')![1]!
-      const from = byTag.get(tag)!
-      const letter = openLetter(event.content, from.key, from.owner, me, clock())
-      if (typeof letter === 'string') { count(letter); continue }
-      carriers.set(letter.id, [...carriers.get(letter.id) ?? [], event])
-      let mine = letters.get(from.owner)
-      if (!mine) letters.set(from.owner, mine = new Map())
-      // The same letter from several relays (or twice from one) is one letter.
-      if (mine.has(letter.id)) { count('duplicate'); continue }
-      mine.set(letter.id, letter)
+    await visitToRead(url, visit, async (read) => {
+      const events = await read({ kinds: [MAILBOX_KIND, WRAP_KIND], tags: [...byTag.keys()] }, since)
+      for (const event of events) {
+        if (event.kind === WRAP_KIND) {
+          for (const opened of openWraps(event, byTag, me, clock(), count)) {
+            if (takenWraps.has(opened.wrap.id)) continue
+            if (wraps.has(opened.wrap.id)) { count('duplicate'); continue }
+            wraps.add(opened.wrap.id)
+            waiting.set(opened.wrap.event, [...waiting.get(opened.wrap.event) ?? [], opened])
+          }
+          continue
+        }
+        const tag = event.tags.find((t) => t[0] === 't')![1]!
+        const from = byTag.get(tag)!
+        const letter = openLetter(event.content, from.key, from.owner, me, clock())
+        if (typeof letter === 'string') { count(letter); continue }
+        found.carriers.set(letter.id, [...found.carriers.get(letter.id) ?? [], event])
+        add(from.owner, letter)
+      }
+      for (const [owner, letter] of await bundleLetters(waiting, read, me, since, clock, count)) {
+        found.bundled.add(letter.id)
+        add(owner, letter)
+      }
+    }).catch(() => null)
+  }
+  for (const readers of waiting.values()) for (const _ of readers) count('bundle-missing')
+  return found
+}
+
+interface Opened { owner: string, wrap: Wrap }
+
+/** The wraps under my tags in one wrap event, each opened and checked. */
+function openWraps (event: Event, byTag: ReadonlyMap<string, Mine>, me: string, now: number, count: CollectOptions['count']): Opened[] {
+  const tags = event.tags.filter((t) => t[0] === 't').map((t) => t[1]!)
+  const sealed = splitWraps(event.content, tags.length)
+  if (sealed === null) { count('malformed'); return [] }
+  const out: Opened[] = []
+  tags.forEach((tag, i) => {
+    const from = byTag.get(tag)
+    if (!from) return // another friend's wrap: not even tried
+    const wrap = openWrap(sealed[i]!, from.wrapKey, from.owner, me, now)
+    if (typeof wrap === 'string') count(wrap)
+    else out.push({ owner: from.owner, wrap })
+  })
+  return out
+}
+
+/** The bundles still `waiting` for their wraps, asked of this relay (only
+ *  by the tags and event ids the wraps name), each checked against its wrap
+ *  and opened: their items as letters for me. What is found leaves `waiting`. */
+async function bundleLetters (waiting: Map<string, Opened[]>, read: ReadOnVisit, me: string, since: number, clock: () => number, count: CollectOptions['count']): Promise<Array<[string, Letter]>> {
+  const out: Array<[string, Letter]> = []
+  if (waiting.size === 0) return out
+  const wanted = [...waiting.values()].flat()
+  const events = await read({ kinds: [BUNDLE_KIND], tags: [...new Set(wanted.map((w) => w.wrap.tag))], ids: [...waiting.keys()] }, since)
+  for (const event of events) {
+    const readers = waiting.get(event.id)
+    if (!readers) continue // served twice: already opened
+    waiting.delete(event.id)
+    for (const { owner, wrap } of readers) {
+      // The tag too: the wrap signed it, and the bundle is asked for by it.
+      const opened = event.tags.some((t) => t[0] === 't' && t[1] === wrap.tag) ? openBundle(event.content, wrap, owner, clock()) : 'bundle-mismatch'
+      if (typeof opened === 'string') { count(opened); continue }
+      out.push([owner, { v: 1, id: wrap.id, from: owner, to: me, exp: Math.min(wrap.exp, opened.exp), items: opened.items }])
     }
   }
-  return { letters, carriers }
+  return out
 }

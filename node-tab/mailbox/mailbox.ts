@@ -10,10 +10,11 @@
 // device cannot yet). Files wait for a live session (a relay caps an event
 // at 64 KiB).
 //
-// Cost: one sealed event per friend who may see the change, per relay (a
-// post for 250 friends is 250 events on each relay, paced under public
-// relays' rate limits). The planned scheme is one sealed item plus a small
-// per-friend key each (docs/networks.md).
+// Cost: new and edited items go in bundles (mailbox-bundles.ts): the items
+// sealed once, and a small wrap per friend who may see them, 50 wraps to an
+// event: a post for 250 friends is 1 + 5 events on each relay, whatever
+// the audience a bounded number. "Forget it" letters, acknowledgements,
+// requests and answers stay one letter per friend (docs/networks.md "Cost").
 import type { Event } from 'nostr-tools/pure'
 import { canSee } from '../storage/access-policy'
 import type { ItemRow, NodeDatabase } from '../storage/db'
@@ -30,6 +31,10 @@ import { acknowledgeByLetter } from './mailbox-acks'
 import { answerPages, asked, MAX_ANSWER_LETTERS, mayAnswer, mayAsk } from './mailbox-requests'
 import { clearedEvents, deletionEvent, forgetSent, readerDeletion, recordCleared, recordSent, sentLetters, type SentLetter } from './mailbox-withdraw'
 import { DEFAULT_MAILBOX_RELAY_LIMITS, publishEvents, type MailboxDrop, type MailboxRelayLimits } from './mailbox-relay'
+import type { WrapRefusal } from './mailbox-bundles'
+import { bundleEvents, wrapEvents, type BundleFriend, type SentBundle } from './mailbox-bundle-events'
+import { planWithdrawal, recordSentBundles, replaceSentBundles, sentBundles } from './mailbox-bundle-withdraw'
+import { recordTakenWraps, takenWraps } from './mailbox-wraps-taken'
 
 export interface MailboxOptions {
   db: NodeDatabase
@@ -69,7 +74,7 @@ export class Mailbox {
   /** A friend confirmed these deletions through the mailbox. */
   onAcknowledged: ((friendKey: string, itemIds: string[]) => void) | null = null
   /** What was dropped, by reason (tests and diagnostics). */
-  readonly dropped: Partial<Record<MailboxDrop | LetterRefusal | RequestRefusal, number>> = {}
+  readonly dropped: Partial<Record<MailboxDrop | LetterRefusal | WrapRefusal | RequestRefusal, number>> = {}
   private readonly now: () => number
   private readonly limits: MailboxRelayLimits
   private reading: Promise<number> | null = null
@@ -81,9 +86,9 @@ export class Mailbox {
     this.limits = { ...DEFAULT_MAILBOX_RELAY_LIMITS, ...opts.limits }
   }
 
-  /** Letters for these new or edited items to every friend who may see
-   *  them; recorded as delivered to those friends, so a later deletion
-   *  tells them too. Returns the events published (all relays). */
+  /** Bundles of these new or edited items, wrapped for every friend who
+   *  may see them; recorded as delivered to those friends, so a later
+   *  deletion tells them too. Returns the events published (all relays). */
   async itemsChanged (itemIds: readonly string[]): Promise<number> {
     return this.untilTaken('items', itemIds, () => this.sendItems(itemIds))
   }
@@ -100,7 +105,10 @@ export class Mailbox {
   /** Asks every relay to delete the item letters this device published
    *  that hold none of their friend's items any more (these items deleted,
    *  or no longer theirs to see): a friend who has not read them yet never
-   *  will. `null`: every letter kept. Returns the deletion requests taken. */
+   *  will; and withdraws the wraps of bundles from friends no longer meant
+   *  to have them (mailbox-bundle-withdraw.ts). `null`: every letter and
+   *  bundle looked at. Returns the events taken (deletion requests, wraps
+   *  made again for the friends still meant to have them). */
   async withdraw (itemIds: readonly string[] | null): Promise<number> {
     const urls = this.opts.relayUrls()
     if (this.closed || urls.length === 0) return 0
@@ -108,22 +116,54 @@ export class Mailbox {
     const now = this.now()
     const touched = itemIds === null ? null : new Set(itemIds)
     const candidates = (await sentLetters(db, now)).filter((s) => touched === null || s.items.some((id) => touched.has(id)))
-    if (candidates.length === 0) return 0
-    const rows = new Map((await db.items.bulkGet([...new Set(candidates.flatMap((s) => s.items))])).filter((r): r is ItemRow => r !== undefined).map((r) => [r.id, r]))
-    const viewers = await loadViewers(db, [...new Set(candidates.map((s) => s.friend))])
-    const stillFor = (s: SentLetter): boolean => {
-      const viewer = viewers.get(s.friend)
-      return s.items.some((id) => {
+    const bundles = (await sentBundles(db, now)).filter((b) => touched === null || b.items.some((id) => touched.has(id)))
+    if (candidates.length === 0 && bundles.length === 0) return 0
+    const rows = new Map((await db.items.bulkGet([...new Set([...candidates, ...bundles].flatMap((s) => s.items))])).filter((r): r is ItemRow => r !== undefined).map((r) => [r.id, r]))
+    const viewers = await loadViewers(db, [...new Set([...candidates.map((s) => s.friend), ...bundles.flatMap((b) => b.wraps.flatMap((w) => w.friends))])])
+    const stillFor = (friend: string, items: readonly string[]): boolean => {
+      const viewer = viewers.get(friend)
+      return items.some((id) => {
         const row = rows.get(id)
         return row !== undefined && viewer?.isFriend === true && canSee(row.audience, viewer)
       })
     }
-    const withdrawn = candidates.filter((s) => !stillFor(s))
-    if (withdrawn.length === 0) return 0
+    const withdrawn = candidates.filter((s) => !stillFor(s.friend, s.items))
     const events = withdrawn.map((s) => deletionEvent([s.event], fromHex(s.key), now))
+    const rewrapped = await this.withdrawBundles(bundles, stillFor, now)
+    events.push(...rewrapped.events)
+    if (events.length === 0) return 0
     const { published, taken } = await this.publish(urls, events)
-    if (taken) await forgetSent(db, new Set(withdrawn.map((s) => s.event)), now)
+    if (taken) {
+      await forgetSent(db, new Set(withdrawn.map((s) => s.event)), now)
+      await replaceSentBundles(db, rewrapped.changed, now)
+    }
     return published
+  }
+
+  /** The deletion requests (and new wrap events) that take these bundles'
+   *  wraps from friends no longer meant to have them, and what is then kept
+   *  of each bundle (null: nothing, it is withdrawn whole). */
+  private async withdrawBundles (bundles: readonly SentBundle[], stillFor: (friend: string, items: readonly string[]) => boolean, now: number): Promise<{ events: Event[], changed: Map<string, SentBundle | null> }> {
+    const events: Event[] = []
+    const changed = new Map<string, SentBundle | null>()
+    const signing = this.opts.identity.signing()
+    let secrets: Map<string, Uint8Array> | null = null
+    for (const bundle of bundles) {
+      const plan = planWithdrawal(bundle, (friend) => stillFor(friend, bundle.items))
+      if (plan === null) continue
+      events.push(...plan.deletions.map(([event, key]) => deletionEvent([event], fromHex(key), now)))
+      if (plan.gone) { changed.set(bundle.event, null); continue }
+      const wraps = [...plan.kept]
+      if (plan.rewrap.length > 0 && signing) {
+        secrets ??= new Map(await this.opts.secrets())
+        const friends = plan.rewrap.flatMap((key): BundleFriend[] => { const secret = secrets!.get(key); return secret ? [{ key, secret }] : [] })
+        const again = wrapEvents(this.opts.identity.keyHex, friends, { k: fromHex(bundle.k), hash: bundle.hash, tag: bundle.tag, exp: bundle.exp, event: bundle.event }, signing.secretKey, now)
+        events.push(...again.map((w) => w.event))
+        wraps.push(...again.map((w) => ({ event: w.event.id, key: toHex(w.key), friends: w.friends })))
+      }
+      changed.set(bundle.event, { ...bundle, wraps })
+    }
+    return { events, changed }
   }
 
   /** Leaves `owner` (away) a request for the page since `after`, as a live
@@ -216,23 +256,30 @@ export class Mailbox {
     if (rows.length === 0) return { published: 0, taken: true }
     const secrets = await this.opts.secrets()
     const viewers = await loadViewers(db, secrets.map(([key]) => key))
-    const events: Event[] = []
-    const delivered: Array<[string, string[]]> = []
-    const sentNow: SentLetter[] = []
+    // Friends who may see the same items share their bundles.
+    const groups = new Map<string, { rows: ItemRow[], friends: BundleFriend[] }>()
     for (const [friend, secret] of secrets) {
       const viewer = viewers.get(friend)
       const visible = viewer?.isFriend ? rows.filter((row) => canSee(row.audience, viewer)) : []
       if (visible.length === 0) continue
-      const sent = letterEvents(this.opts.identity.keyHex, friend, secret, signing.secretKey, visible.map(toShared), (batch) => ({ items: batch }), this.now())
+      const same = visible.map((row) => row.id).join()
+      const group = groups.get(same) ?? { rows: visible, friends: [] }
+      group.friends.push({ key: friend, secret })
+      groups.set(same, group)
+    }
+    const events: Event[] = []
+    const delivered: Array<[string, string[]]> = []
+    const sentNow: SentBundle[] = []
+    for (const { rows: visible, friends } of groups.values()) {
+      const sent = bundleEvents(this.opts.identity.keyHex, friends, signing.secretKey, visible.map(toShared), this.now())
       if (sent.taken.length === 0) continue
       events.push(...sent.events)
-      delivered.push([friend, sent.taken.map((item) => (item as { id: string }).id)])
-      for (const letter of sent.letters) {
-        sentNow.push({ event: letter.event.id, key: toHex(letter.key), friend, items: letter.batch.map((item) => (item as { id: string }).id), exp: letter.exp })
-      }
+      sentNow.push(...sent.sent)
+      const ids = sent.taken.map((item) => (item as { id: string }).id)
+      for (const friend of friends) delivered.push([friend.key, ids])
     }
     // Kept before publishing: a deletion may follow before the relays answer.
-    await recordSent(db, sentNow, this.now())
+    await recordSentBundles(db, sentNow, this.now())
     if (delivered.length > 0) {
       await db.transaction('rw', deliveryTables(db), async () => {
         for (const [friend, ids] of delivered) await recordDeliveries(db, friend, ids, this.now())
@@ -283,9 +330,9 @@ export class Mailbox {
     if (this.closed || urls.length === 0) return 0
     const now = this.now()
     const secrets = new Map(await this.opts.secrets())
-    const found = await collectLetters({ urls, secrets, me: this.opts.identity.keyHex, now, clock: this.now, visit: this.visit(), count: (reason) => this.count(reason) })
+    const found = await collectLetters({ urls, secrets, me: this.opts.identity.keyHex, now, clock: this.now, takenWraps: await takenWraps(this.opts.db), visit: this.visit(), count: (reason) => this.count(reason) })
     if (found === null) return 0
-    const { letters, carriers } = found
+    const { letters, carriers, bundled } = found
     // What was dropped, kept where a diagnostic (or a browser test) can read it.
     await this.opts.db.putSetting(DROPPED_SETTING, this.dropped)
     let opened = 0
@@ -314,6 +361,7 @@ export class Mailbox {
         }
       }
       await this.clearTaken(handled, carriers)
+      await recordTakenWraps(this.opts.db, handled.filter((l) => bundled.has(l.id)).map((l) => l.id))
     }
     return opened
   }
@@ -358,7 +406,7 @@ export class Mailbox {
     }
   }
 
-  private count (reason: MailboxDrop | LetterRefusal | RequestRefusal): void {
+  private count (reason: MailboxDrop | LetterRefusal | WrapRefusal | RequestRefusal): void {
     this.dropped[reason] = (this.dropped[reason] ?? 0) + 1
   }
 }

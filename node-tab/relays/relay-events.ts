@@ -87,15 +87,19 @@ function refusalOf (reason: unknown, notice: boolean): RelayReply {
   return { type: 'refusal', why: 'refused', words }
 }
 
+/** Tags an event of ours may carry: a rendezvous event has two; the
+ *  mailbox's wrap events more (it says how many it allows). */
+const MAX_EVENT_TAGS = 16
+
 /** The first look at a relay message: its size and its outer shape. */
-export function readRelayMessage (text: unknown): RelayMessage {
+export function readRelayMessage (text: unknown, maxTags = MAX_EVENT_TAGS): RelayMessage {
   if (typeof text !== 'string') return { type: 'dropped', reason: 'malformed' }
   if (text.length > MAX_RELAY_MESSAGE_CHARS) return { type: 'dropped', reason: 'oversized' }
   let msg: unknown
   try { msg = JSON.parse(text) } catch { return { type: 'dropped', reason: 'malformed' } }
   if (!Array.isArray(msg) || typeof msg[0] !== 'string') return { type: 'dropped', reason: 'malformed' }
   if (msg[0] !== 'EVENT') return { type: 'other' } // EOSE, AUTH: nothing we act on
-  if (msg.length !== 3 || typeof msg[1] !== 'string' || !isEventShape(msg[2])) return { type: 'dropped', reason: 'malformed' }
+  if (msg.length !== 3 || typeof msg[1] !== 'string' || !isEventShape(msg[2], maxTags)) return { type: 'dropped', reason: 'malformed' }
   return { type: 'event', subId: msg[1], event: msg[2] }
 }
 
@@ -132,7 +136,7 @@ export function checkSignalEvent (event: Event, wantedKind: SignalKind, tag: str
 const HEX64 = /^[0-9a-f]{64}$/
 const HEX128 = /^[0-9a-f]{128}$/
 
-function isEventShape (v: unknown): v is Event {
+function isEventShape (v: unknown, maxTags: number): v is Event {
   if (typeof v !== 'object' || v === null) return false
   const e = v as Record<string, unknown>
   return typeof e.id === 'string' && HEX64.test(e.id) &&
@@ -140,6 +144,6 @@ function isEventShape (v: unknown): v is Event {
     typeof e.sig === 'string' && HEX128.test(e.sig) &&
     Number.isInteger(e.kind) && Number.isInteger(e.created_at) &&
     typeof e.content === 'string' &&
-    Array.isArray(e.tags) && e.tags.length <= 16 &&
+    Array.isArray(e.tags) && e.tags.length <= maxTags &&
     e.tags.every((t) => Array.isArray(t) && t.length <= 4 && t.every((x) => typeof x === 'string' && x.length <= 256))
 }

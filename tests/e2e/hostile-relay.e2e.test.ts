@@ -1,6 +1,7 @@
 // The blind mailbox through a hostile relay, in real pages (DESIGN §6c): the
 // only relay the app knows drops, replays, reorders, re-wraps, serves
-// expired events and floods junk under Alice and Bob's tags
+// expired events and floods junk under Alice and Bob's tags and under
+// the tags of Alice's bundles
 // (support/hostile-relay.ts, in front of the strict test relay). Alice and
 // Bob are never online together after becoming friends. Nothing wrong is
 // accepted, nothing is shown twice on Bob's Home, and what Bob's node
@@ -10,7 +11,7 @@ import type { Page } from 'playwright-core'
 import { tab } from './support/app'
 import { befriend, newPeople, share } from './support/people'
 import { reopenApp, worldPerFile, type Person } from './support/world'
-import { storedLetters } from './support/mailbox'
+import { storedMailboxEvents } from './support/mailbox'
 
 const world = worldPerFile({ hostileRelay: true })
 let alice: Person, bob: Person
@@ -84,8 +85,9 @@ describe('a hostile relay', () => {
     await item.getByRole('button', { name: 'Delete' }).click()
     await item.getByRole('button', { name: 'Yes, delete' }).click()
     await expect.poll(() => alice.page.getByTestId('my-item').filter({ hasText: DELETED }).count()).toBe(0)
-    // Her letters reached the real relay behind the hostile one: the live one's, both posts', and "forget it".
-    await expect.poll(() => storedLetters(world), { timeout: 30_000 }).toBeGreaterThanOrEqual(4)
+    // Her mailbox reached the real relay behind the hostile one: a bundle and a wrap event for the live
+    // post and for each of the two, and "forget it" (the withdrawn bundle's events stay: that relay ignores deletions).
+    await expect.poll(() => storedMailboxEvents(world), { timeout: 30_000 }).toBeGreaterThanOrEqual(7)
     await alice.page.close()
   })
 
@@ -123,6 +125,8 @@ describe('a hostile relay', () => {
     expect(counts.duplicate).toBeGreaterThan(0)
     expect(counts['wrong-kind']).toBeGreaterThan(0)
     expect(counts['wrong-tag']).toBeGreaterThan(0)
+    // Bundles: re-wrapped copies and junk under a bundle's tag are not the event a wrap names.
+    expect(counts['wrong-id']).toBeGreaterThan(0)
     // Bounded: past EVENTS_PER_TAG under one tag the rest was dropped unopened;
     // what was opened (junk that did not unseal) stayed within the bound for every tag.
     expect(counts.flood).toBeGreaterThan(0)

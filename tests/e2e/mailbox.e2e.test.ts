@@ -10,14 +10,14 @@ import { toBase64, toHex } from '../../shared/util/bytes'
 import { feedTexts, refreshFeed, tab } from './support/app'
 import { befriend, newPeople, share } from './support/people'
 import { desktopAndPhone, reopenApp, worldPerFile, type Person } from './support/world'
-import { DELETION_KIND, MAILBOX_KIND, storedLetters } from './support/mailbox'
+import { BUNDLE_KIND, DELETION_KIND, MAILBOX_KIND, MAILBOX_KINDS, storedMailboxEvents, WRAP_KIND } from './support/mailbox'
 
 const world = worldPerFile({ relay: true })
 let alice: Person, bob: Person
 const NOTE = 'Kites on Pebble Hill, Saturday at dawn'
 const ALICE = 'Alice Ferrand'
 const BOB = 'Bob Ashgrove'
-const letters = (): number => storedLetters(world)
+const letters = (): number => storedMailboxEvents(world)
 /** Every event clients published on the relay (stored or not: deletion requests are not stored). */
 const published = (): Array<{ id: string, kind: number, tags: string[][], pubkey: string }> => world.relay!.seen()
   .map((m) => JSON.parse(m) as unknown[]).filter((m) => m[0] === 'EVENT').map((m) => m[1] as { id: string, kind: number, tags: string[][], pubkey: string })
@@ -64,14 +64,14 @@ describe('a mailbox on the relay for whoever is offline', () => {
     await bob.page.close()
     const before = letters()
     await share(alice, NOTE, { kind: 'Post' })
-    // Alice's node left one letter for Bob on the relay before she leaves.
-    await expect.poll(letters, { timeout: 30_000 }).toBe(before + 1)
+    // Alice's node left the post on the relay before she leaves: one bundle, and one wrap event (Bob's wrap).
+    await expect.poll(letters, { timeout: 30_000 }).toBe(before + 2)
     await alice.page.close()
     await comeBack(bob)
     await aliceFeedOfBob()
     await expect.poll(async () => (await feedTexts(bob.page)).join('\n'), { timeout: 60_000 }).toContain(NOTE)
-    // Taken, so Bob's node asks the relay to delete the letter (this strict relay ignores it, as some do).
-    await expect.poll(deletionRequests, { timeout: 30_000 }).toBeGreaterThan(0)
+    // A bundle and its wraps are not Bob's to delete (other friends' wraps may be in the event): they expire.
+    expect(deletionRequests()).toBe(0)
     // Alice is not online: the post came by the relay.
     await bob.page.goto(`${world.appUrl}#/me`)
     await tab(bob.page, 'Friends')
@@ -148,17 +148,24 @@ describe('a mailbox on the relay for whoever is offline', () => {
       secrets.push(person.address, toHex(key), toBase64(key), toBase64(key).replace(/=+$/, ''))
     }
     for (const secret of secrets) expect(seen, `the relay saw “${secret}”`).not.toContain(secret)
-    // Letters both ways (the post, "forget it", Bob's acknowledgement) and deletion requests, and nothing else;
-    // each with its own throwaway key, and no tag beyond a hashed tag and an expiry (letters) or the event ids (deletions).
+    // Bundles and their wrap events (the posts), letters both ways ("forget it", Bob's acknowledgement, his
+    // request and Alice's answer) and deletion requests, and nothing else; each with its own throwaway key,
+    // and no tag beyond hashed or random tags and an expiry (mailbox events) or the event ids (deletions).
     // (Ephemeral kinds, 20000 and up, are the rendezvous' sealed offers: never stored, see the relays test.)
     const events = published().filter((e) => e.kind < 20_000)
-    expect(new Set(events.map((e) => e.kind))).toEqual(new Set([MAILBOX_KIND, DELETION_KIND]))
-    const letterEvents = new Map(events.filter((e) => e.kind === MAILBOX_KIND).map((e) => [e.id, e.pubkey]))
-    expect(new Set(letterEvents.values()).size).toBe(letterEvents.size)
-    // A deletion request is signed by its letter's own key: it names nobody new.
-    for (const e of events.filter((e) => e.kind === DELETION_KIND)) expect(letterEvents.get(e.tags[0]![1]!)).toBe(e.pubkey)
+    expect(new Set(events.map((e) => e.kind))).toEqual(new Set([MAILBOX_KIND, WRAP_KIND, BUNDLE_KIND, DELETION_KIND]))
+    const mailboxEvents = new Map(events.filter((e) => MAILBOX_KINDS.includes(e.kind)).map((e) => [e.id, e.pubkey]))
+    expect(new Set(mailboxEvents.values()).size).toBe(mailboxEvents.size)
+    // A deletion request is signed by its event's own key: it names nobody new.
+    for (const e of events.filter((e) => e.kind === DELETION_KIND)) expect(mailboxEvents.get(e.tags[0]![1]!)).toBe(e.pubkey)
     for (const e of events) {
-      expect(e.tags.map((t) => t[0])).toEqual(e.kind === MAILBOX_KIND ? ['t', 'expiration'] : [...e.tags.slice(0, -1).map(() => 'e'), 'k'])
+      expect(e.tags.map((t) => t[0])).toEqual(MAILBOX_KINDS.includes(e.kind) ? ['t', 'expiration'] : [...e.tags.slice(0, -1).map(() => 'e'), 'k'])
     }
+    // A bundle's tag is its own (random): no wrap or letter goes under it, and no two bundles share one.
+    const tagOf = (e: { tags: string[][] }): string => e.tags[0]![1]!
+    const bundleTags = events.filter((e) => e.kind === BUNDLE_KIND).map(tagOf)
+    expect(bundleTags.length).toBeGreaterThan(0)
+    expect(new Set(bundleTags).size).toBe(bundleTags.length)
+    for (const e of events.filter((e) => e.kind === WRAP_KIND || e.kind === MAILBOX_KIND)) expect(bundleTags).not.toContain(tagOf(e))
   })
 })

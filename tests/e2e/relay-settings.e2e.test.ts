@@ -7,12 +7,12 @@
 import { describe, expect, it } from 'vitest'
 import { befriend, newPeople, share } from './support/people'
 import { desktopAndPhone, worldPerFile, type Person } from './support/world'
-import { storedLetters } from './support/mailbox'
+import { storedMailboxEvents } from './support/mailbox'
 import { DEFAULT_RELAYS } from '../../node-tab/person/config'
 
 const world = worldPerFile({ relay: true })
 let alice: Person, bob: Person
-const letters = (): number => storedLetters(world)
+const letters = (): number => storedMailboxEvents(world)
 
 async function openNetworkSettings (person: Person): Promise<void> {
   await person.page.goto(`${world.appUrl}#/me`)

@@ -80,12 +80,12 @@ export const relayBench = {
   },
 
   /** The owner shares a post while the friend is away, waits until a relay
-   *  took its letters, and goes away too. */
+   *  took its bundle and wrap event, and goes away too. */
   relayBenchShareAndLeave: async (text: string) => {
     const node = mine().node
     const item = await node.items.create({ type: 'post', text, audience: { kind: 'friends' } })
     const published = await node.mailbox.itemsChanged([item.id])
-    if (published < 1) throw new Error('no relay took the letter')
+    if (published < 2) throw new Error('no relay took the bundle and its wrap')
     node.close()
     return published
   },

@@ -1,18 +1,20 @@
 // The blind mailbox against the real strict test relay (a stock relay from
-// npm, strict as public ones are): Alice's node leaves letters for Bob while
-// he is away; Bob's node reads them and his cache takes them by the doors a
-// live answer uses. Then the attacks: another pair's letters, a letter not
-// signed by the owner, replays and repeats, expired letters, junk floods.
+// npm, strict as public ones are): Alice's node leaves bundles (and letters)
+// for Bob while he is away; Bob's node reads them and his cache takes them
+// by the doors a live answer uses. Then the attacks: another pair's letters
+// and wraps, a letter not signed by the owner, replays and repeats, expired
+// letters, junk floods. The attacks on bundles and wraps themselves are in
+// mailbox-bundles.test.ts.
 import WebSocket from 'ws'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { Mailbox } from '../../node-tab/mailbox/mailbox'
 import { mailboxEvent } from '../../node-tab/mailbox/mailbox-events'
 import { letterKey, letterTag, LETTER_LIFETIME_MS, newLetter, sealLetter, windowOf } from '../../node-tab/mailbox/mailbox-letters'
-import { DEFAULT_MAILBOX_RELAY_LIMITS, MAILBOX_KIND, publishEvents, type MailboxRelayLimits } from '../../node-tab/mailbox/mailbox-relay'
+import { BUNDLE_KIND, DEFAULT_MAILBOX_RELAY_LIMITS, MAILBOX_KIND, publishEvents, WRAP_KIND, type MailboxRelayLimits } from '../../node-tab/mailbox/mailbox-relay'
 import { DELETION_KIND, deletionEvent } from '../../node-tab/mailbox/mailbox-withdraw'
 import { MAX_ANSWER_LETTERS, MAX_ANSWERS_PER_WINDOW } from '../../node-tab/mailbox/mailbox-requests'
 import { MAX_TEXT_CHARS } from '../../shared/protocol/items'
-import { generateSecretKey } from 'nostr-tools/pure'
+import { finalizeEvent, generateSecretKey } from 'nostr-tools/pure'
 import { FriendsStore } from '../../node-tab/storage/friends-store'
 import { ItemsStore } from '../../node-tab/storage/items-store'
 import type { NodeDatabase } from '../../node-tab/storage/db'
@@ -69,25 +71,48 @@ function reader (me: Person, secret: Uint8Array, limits: Partial<MailboxRelayLim
 }
 
 const texts = async (cache: FriendCache): Promise<string[]> => (await cache.items(alice.keyHex)).map((i) => i.text)
+/** Letters on the relay (one friend each). */
 const stored = (): RelayEvent[] => relay.stored().filter((e) => e.kind === MAILBOX_KIND)
+const wrapEvents = (): RelayEvent[] => relay.stored().filter((e) => e.kind === WRAP_KIND)
+const bundles = (): RelayEvent[] => relay.stored().filter((e) => e.kind === BUNDLE_KIND)
+/** Everything the mailbox keeps on the relay. */
+const mailboxEvents = (): RelayEvent[] => relay.stored().filter((e) => [MAILBOX_KIND, WRAP_KIND, BUNDLE_KIND].includes(e.kind))
 
 /** Wraps sealed letter bytes in a fresh event (a new throwaway key), as a replaying relay or anyone can. */
 async function publish (tag: string, content: string, expMs = Date.now() + LETTER_LIFETIME_MS): Promise<void> {
   expect(await publishEvents(relay.url, [mailboxEvent(tag, content, expMs)], { createSocket, limits: DEFAULT_MAILBOX_RELAY_LIMITS })).toBe(1)
 }
 
+/** A stored event published again as it was (a relay that dropped it, or held it back, serves it again). */
+async function republish (event: RelayEvent): Promise<void> {
+  expect(await publishEvents(relay.url, [event], { createSocket, limits: DEFAULT_MAILBOX_RELAY_LIMITS })).toBe(1)
+}
+
+/** A stored event's kind, tags and content signed anew under a throwaway key of someone else's (a relay re-wrapping it). */
+async function rewrap (event: RelayEvent, tags = event.tags): Promise<void> {
+  const copy = finalizeEvent({ kind: event.kind, created_at: Math.floor(Date.now() / 1000), tags, content: event.content }, generateSecretKey())
+  expect(await publishEvents(relay.url, [copy], { createSocket, limits: DEFAULT_MAILBOX_RELAY_LIMITS })).toBe(1)
+}
+
 describe('the blind mailbox', () => {
   it('a post Alice shares while Bob is away waits on the relay, sealed, and reaches his cache when he reads', async () => {
     const { db, items, mailbox } = await aliceNode([bob])
     const post = await items.create({ type: 'post', text: 'Picnic on Sunday', audience: { kind: 'friends' } })
-    expect(await mailbox.itemsChanged([post.id])).toBe(1) // one event, for one friend, on one relay
-    const [event] = stored()
-    expect(event!.tags.map((t) => t[0])).toEqual(['t', 'expiration'])
+    expect(await mailbox.itemsChanged([post.id])).toBe(2) // the bundle and one wrap event, on one relay
+    expect(stored()).toEqual([])
+    const [bundle] = bundles()
+    const [wraps] = wrapEvents()
+    // Bob's wrap under his tag of this window; the bundle under a random tag of its own.
+    expect(wraps!.tags.map((t) => t[0])).toEqual(['t', 'expiration'])
+    expect(wraps!.tags[0]![1]).toBe(letterTag(secretAB, alice.keyHex, bob.keyHex, windowOf(Date.now())))
+    expect(bundle!.tags.map((t) => t[0])).toEqual(['t', 'expiration'])
+    expect(bundle!.tags[0]![1]).not.toBe(wraps!.tags[0]![1])
+    expect(bundle!.pubkey).not.toBe(wraps!.pubkey)
     expect(JSON.stringify(relay.stored())).not.toContain('Picnic')
     expect(JSON.stringify(relay.stored())).not.toContain(alice.keyHex)
     expect(JSON.stringify(relay.stored())).not.toContain(bob.keyHex)
-    // Expires with the letter, two weeks on.
-    expect(Number(event!.tags[1]![1]) * 1000).toBeGreaterThan(Date.now() + LETTER_LIFETIME_MS - 60_000)
+    // Both expire with the letter they replace, two weeks on.
+    for (const event of [bundle!, wraps!]) expect(Number(event.tags[1]![1]) * 1000).toBeGreaterThan(Date.now() + LETTER_LIFETIME_MS - 60_000)
     // Delivered to Bob, so a deletion tells him too.
     expect(await db.deliveries.get([post.id, bob.keyHex])).toBeDefined()
     const b = reader(bob, secretAB)
@@ -95,7 +120,7 @@ describe('the blind mailbox', () => {
     expect(await texts(b.cache)).toEqual(['Picnic on Sunday'])
   })
 
-  it('costs one event per friend who may see the post, per relay, and nothing without relays', async () => {
+  it('costs one bundle and one wrap event per 50 friends who may see the post, per relay, and nothing without relays', async () => {
     const friends = [bob, carol, person(), person(), person()]
     const { db, items } = await aliceNode(friends)
     const secrets = friends.map((f): [string, Uint8Array] => [f.keyHex, pairSecret(alice.identity.secretKey, f.identity.publicKey)])
@@ -103,13 +128,14 @@ describe('the blind mailbox', () => {
     cleanups.push(() => second.close())
     const twoRelays = new Mailbox({ db, identity: { keyHex: alice.keyHex, signing: () => alice.identity }, relayUrls: () => [relay.url, second.url], secrets: async () => secrets, createSocket })
     const post = await items.create({ type: 'post', text: 'To five friends', audience: { kind: 'friends' } })
-    expect(await twoRelays.itemsChanged([post.id])).toBe(10)
-    expect(stored()).toHaveLength(5)
-    // Counted as sent: five events on each of two relays, and their bytes.
-    expect(twoRelays.published.events).toBe(10)
-    expect(twoRelays.published.bytes).toBe(2 * stored().reduce((sum, e) => sum + JSON.stringify(['EVENT', e]).length, 0))
-    // Every event in the smallest bucket: the same size whoever it is for.
-    expect(new Set(stored().map((e) => e.content.length)).size).toBe(1)
+    expect(await twoRelays.itemsChanged([post.id])).toBe(4)
+    expect(bundles()).toHaveLength(1)
+    expect(wrapEvents()).toHaveLength(1)
+    // One wrap event carries the five friends' tags, one wrap each.
+    expect(wrapEvents()[0]!.tags.filter((t) => t[0] === 't')).toHaveLength(5)
+    // Counted as sent: two events on each of two relays, and their bytes.
+    expect(twoRelays.published.events).toBe(4)
+    expect(twoRelays.published.bytes).toBe(2 * mailboxEvents().reduce((sum, e) => sum + JSON.stringify(['EVENT', e]).length, 0))
     let sockets = 0
     const none = new Mailbox({ db, identity: { keyHex: alice.keyHex, signing: () => alice.identity }, relayUrls: () => [], secrets: async () => secrets, createSocket: (url) => { sockets++; return createSocket(url) } })
     expect(await none.itemsChanged([post.id])).toBe(0)
@@ -139,7 +165,7 @@ describe('the blind mailbox', () => {
     const post = await items.create({ type: 'post', text: 'While the relay was down', audience: { kind: 'friends' } })
     expect(await mailbox.itemsChanged([post.id])).toBe(0)
     urls = [relay.url]
-    expect(await mailbox.retryPending()).toBe(1)
+    expect(await mailbox.retryPending()).toBe(2)
     expect(await mailbox.retryPending()).toBe(0) // taken: not again
     const b = reader(bob, secretAB)
     expect(await b.mailbox.read()).toBe(1)
@@ -161,15 +187,16 @@ describe('the blind mailbox', () => {
     const b = reader(bob, secretAB)
     await b.mailbox.read()
     expect(await texts(b.cache)).toEqual(['Oops, wrong photo'])
-    const itemLetter = stored()[0]!
+    const [bundle, wraps] = [bundles()[0]!, wrapEvents()[0]!]
     await items.delete(post.id)
-    // The "forget it" letter, and the request to delete the item's letter (ignored by this relay).
-    expect(await mailbox.noticesChanged([post.id])).toBe(2)
+    // The "forget it" letter, and the requests to delete the wrap event and the bundle (ignored by this relay).
+    expect(await mailbox.noticesChanged([post.id])).toBe(3)
     await b.mailbox.read()
     expect(await texts(b.cache)).toEqual([])
-    // The old letter again, wrapped anew (a relay may do that), after the "forget it" one is gone from the relay.
+    // The old bundle and its wraps again, the wraps signed anew (a relay may do that), after the "forget it" one is gone from the relay.
     relay.forget(relay.stored().map((e) => e.id))
-    await publish(itemLetter.tags[0]![1]!, itemLetter.content)
+    await republish(bundle)
+    await rewrap(wraps)
     await b.mailbox.read()
     expect(await texts(b.cache)).toEqual([])
   })
@@ -178,14 +205,14 @@ describe('the blind mailbox', () => {
     const { items, mailbox } = await aliceNode([bob])
     const post = await items.create({ type: 'post', text: 'Held back', audience: { kind: 'friends' } })
     await mailbox.itemsChanged([post.id])
-    const itemLetter = stored()[0]!
-    relay.forget([itemLetter.id])
+    const held = mailboxEvents()
+    relay.forget(held.map((e) => e.id))
     await items.delete(post.id)
     await mailbox.noticesChanged([post.id])
     const b = reader(bob, secretAB)
     expect(await b.mailbox.read()).toBe(1) // the "forget it" letter alone
-    await publish(itemLetter.tags[0]![1]!, itemLetter.content)
-    expect(await b.mailbox.read()).toBe(2)
+    for (const event of held) await republish(event)
+    expect(await b.mailbox.read()).toBe(2) // the "forget it" letter (still there), and the bundle
     expect(await texts(b.cache)).toEqual([])
     expect(b.added).toEqual([])
   })
@@ -193,16 +220,16 @@ describe('the blind mailbox', () => {
   it('a letter for another pair is not opened, and one sealed for another pair under our tag is dropped', async () => {
     const { items, mailbox } = await aliceNode([carol])
     const post = await items.create({ type: 'post', text: 'For Carol', audience: { kind: 'friends' } })
-    expect(await mailbox.itemsChanged([post.id])).toBe(1)
+    expect(await mailbox.itemsChanged([post.id])).toBe(2)
     const bobTag = letterTag(secretAB, alice.keyHex, bob.keyHex, windowOf(Date.now()))
     const carolTag = letterTag(secretAC, alice.keyHex, carol.keyHex, windowOf(Date.now()))
-    expect(stored().map((e) => e.tags[0]![1])).toEqual([carolTag])
+    expect(wrapEvents().map((e) => e.tags[0]![1])).toEqual([carolTag])
     // Tags differ per pair, per direction and per window.
     expect(new Set([bobTag, carolTag, letterTag(secretAB, bob.keyHex, alice.keyHex, windowOf(Date.now())), letterTag(secretAB, alice.keyHex, bob.keyHex, windowOf(Date.now()) - 1)]).size).toBe(4)
     const b = reader(bob, secretAB)
     expect(await b.mailbox.read()).toBe(0)
-    // Alice's letter to Carol, moved under Bob's tag: it does not open with the Alice → Bob key.
-    await publish(bobTag, stored()[0]!.content)
+    // Alice's wrap for Carol, moved under Bob's tag: it does not open with the Alice → Bob key.
+    await rewrap(wrapEvents()[0]!, [['t', bobTag], wrapEvents()[0]!.tags[1]!])
     expect(await b.mailbox.read()).toBe(0)
     expect(b.mailbox.dropped.unsealed).toBe(1)
     expect(await texts(b.cache)).toEqual([])
@@ -238,12 +265,14 @@ describe('the blind mailbox', () => {
     const { items, mailbox } = await aliceNode([bob])
     const post = await items.create({ type: 'post', text: 'Once only', audience: { kind: 'friends' } })
     await mailbox.itemsChanged([post.id])
-    const letter = stored()[0]!
-    await publish(letter.tags[0]![1]!, letter.content)
-    await publish(letter.tags[0]![1]!, letter.content)
+    const wraps = wrapEvents()[0]!
+    await rewrap(wraps)
+    await rewrap(wraps)
     const b = reader(bob, secretAB)
-    expect(await b.mailbox.read()).toBe(1) // three events, one letter
-    await b.mailbox.read()
+    expect(await b.mailbox.read()).toBe(1) // three wrap events, one wrap
+    expect(b.mailbox.dropped.duplicate).toBe(2)
+    // Taken: the bundle is not even asked for again.
+    expect(await b.mailbox.read()).toBe(0)
     await b.mailbox.read()
     expect(await texts(b.cache)).toEqual(['Once only'])
     expect(b.added).toEqual(['Once only'])
@@ -286,8 +315,8 @@ describe('acknowledgements back through the mailbox', () => {
     const b = reader(bob, secretAB)
     await b.mailbox.read()
     await items.delete(post.id)
-    // The "forget it" letter, and the request to delete the item's letter (ignored by this relay).
-    expect(await mailbox.noticesChanged([post.id])).toBe(2)
+    // The "forget it" letter, and the requests to delete the wrap event and the bundle (ignored by this relay).
+    expect(await mailbox.noticesChanged([post.id])).toBe(3)
     expect(await confirmed(db, post.id, bob.keyHex)).toBe(false)
     return { db, items, mailbox, b, postId: post.id }
   }
@@ -399,7 +428,7 @@ describe('withdrawing letters (NIP-09)', () => {
     const msg = JSON.parse(m) as unknown[]
     return msg[0] === 'EVENT' && (msg[1] as RelayEvent).kind === DELETION_KIND
   }).length
-  const storedIds = (): string[] => stored().map((e) => e.id)
+  const storedIds = (): string[] => mailboxEvents().map((e) => e.id)
 
   describe('on a relay that honours deletions', () => {
     beforeEach(async () => {
@@ -407,37 +436,64 @@ describe('withdrawing letters (NIP-09)', () => {
       relay = await startRelay({ strict: true, deletions: 'honoured', quiet: true, filterCacheMs: 0 })
     })
 
-    it('Alice deletes a post Bob has not read: its letter leaves the relay, and Bob never sees it', async () => {
+    it('Alice deletes a post Bob has not read: its bundle and wraps leave the relay, and Bob never sees it', async () => {
       const { items, mailbox } = await aliceNode([bob])
       const post = await items.create({ type: 'post', text: 'Sent in haste', audience: { kind: 'friends' } })
       await mailbox.itemsChanged([post.id])
-      const [itemLetter] = storedIds()
+      expect(storedIds()).toHaveLength(2)
       await items.delete(post.id)
       await mailbox.noticesChanged([post.id])
-      expect(storedIds()).not.toContain(itemLetter)
+      expect(mailboxEvents()).toEqual(stored())
       expect(stored()).toHaveLength(1) // the "forget it" letter alone
       const b = reader(bob, secretAB)
       expect(await b.mailbox.read()).toBe(1)
       expect(b.added).toEqual([])
     })
 
-    it('an audience narrowed away from Bob withdraws the letter; a letter that still holds an item for him stays', async () => {
+    it('an audience narrowed away from Bob withdraws the bundle; a bundle that still holds an item for him stays', async () => {
       const { items, mailbox } = await aliceNode([bob])
       const first = await items.create({ type: 'note', text: 'one', audience: { kind: 'friends' } })
       const second = await items.create({ type: 'note', text: 'two', audience: { kind: 'friends' } })
       const alone = await items.create({ type: 'note', text: 'three', audience: { kind: 'friends' } })
-      await mailbox.itemsChanged([first.id, second.id]) // one letter holding both
+      await mailbox.itemsChanged([first.id, second.id]) // one bundle holding both
+      const both = storedIds()
       await mailbox.itemsChanged([alone.id])
-      const [both, three] = storedIds()
+      const three = storedIds().filter((id) => !both.includes(id))
+      expect(both).toHaveLength(2)
+      expect(three).toHaveLength(2)
       await items.setAudience(alone.id, { kind: 'me' })
       await mailbox.noticesChanged([alone.id])
-      expect(storedIds()).not.toContain(three)
+      expect(storedIds()).not.toContain(three[0])
+      expect(storedIds()).not.toContain(three[1])
       await items.delete(first.id)
       await mailbox.noticesChanged([first.id])
-      expect(storedIds()).toContain(both) // "two" is still for Bob
+      expect(storedIds()).toEqual(expect.arrayContaining(both)) // "two" is still for Bob
       await items.delete(second.id)
       await mailbox.noticesChanged([second.id])
-      expect(storedIds()).not.toContain(both)
+      expect(storedIds().filter((id) => both.includes(id))).toEqual([])
+    })
+
+    it('narrowed away from Carol alone: her wrap goes (its event is deleted and Bob\'s wrap sent again in a new one), the bundle stays for Bob, and Carol never reads it', async () => {
+      const { db, items, mailbox } = await aliceNode([bob, carol])
+      const family = await new FriendsStore(db).createGroup('family')
+      await new FriendsStore(db).setMembership(family.id, bob.keyHex, true)
+      await new FriendsStore(db).setMembership(family.id, carol.keyHex, true)
+      const post = await items.create({ type: 'post', text: 'Family news', audience: { kind: 'groups', groupIds: [family.id] } })
+      expect(await mailbox.itemsChanged([post.id])).toBe(2)
+      const [bundle, before] = [bundles()[0]!, wrapEvents()[0]!]
+      await new FriendsStore(db).setMembership(family.id, carol.keyHex, false)
+      await mailbox.withdraw([post.id])
+      // The bundle stays; the old wrap event is gone, a new one carries Bob's tag alone.
+      expect(bundles().map((e) => e.id)).toEqual([bundle.id])
+      expect(wrapEvents().map((e) => e.id)).not.toContain(before.id)
+      expect(wrapEvents()).toHaveLength(1)
+      expect(wrapEvents()[0]!.tags.filter((t) => t[0] === 't').map((t) => t[1])).toEqual([letterTag(secretAB, alice.keyHex, bob.keyHex, windowOf(Date.now()))])
+      const c = reader(carol, secretAC)
+      expect(await c.mailbox.read()).toBe(0)
+      expect(c.added).toEqual([])
+      const b = reader(bob, secretAB)
+      expect(await b.mailbox.read()).toBe(1)
+      expect(b.added).toEqual(['Family news'])
     })
 
     it('each side deletes what it took: after Bob reads, acknowledges, and Alice reads, no letter is left on the relay', async () => {
@@ -457,10 +513,25 @@ describe('withdrawing letters (NIP-09)', () => {
       expect(await db.notices.count()).toBe(0) // confirmed
     })
 
+    it('nobody without the event’s key can delete a bundle or its wraps', async () => {
+      const { items, mailbox } = await aliceNode([bob])
+      const post = await items.create({ type: 'post', text: 'Stays put', audience: { kind: 'friends' } })
+      await mailbox.itemsChanged([post.id])
+      const ids = storedIds()
+      // A stranger (or Bob, who read it: he holds no key of these events) asks for their deletion.
+      expect(await publishEvents(relay.url, [deletionEvent(ids, generateSecretKey())], { createSocket, limits: DEFAULT_MAILBOX_RELAY_LIMITS })).toBe(1)
+      const b = reader(bob, secretAB)
+      expect(await b.mailbox.read()).toBe(1)
+      // The reader leaves them: other friends' wraps are in the wrap event, and the bundle is theirs too.
+      expect(storedIds()).toEqual(ids)
+    })
+
     it('nobody without the letter’s key can delete it, and a re-wrapped copy is not deleted by the reader (its key is not the letter’s)', async () => {
       const { items, mailbox } = await aliceNode([bob])
       const post = await items.create({ type: 'post', text: 'Stays put', audience: { kind: 'friends' } })
       await mailbox.itemsChanged([post.id])
+      await items.delete(post.id)
+      await mailbox.noticesChanged([post.id]) // the "forget it" letter; the bundle withdrawn
       const [letter] = stored()
       // A stranger asks for its deletion with a key of their own.
       expect(await publishEvents(relay.url, [deletionEvent([letter!.id], generateSecretKey())], { createSocket, limits: DEFAULT_MAILBOX_RELAY_LIMITS })).toBe(1)
@@ -468,9 +539,11 @@ describe('withdrawing letters (NIP-09)', () => {
       // Re-wrapped under another key: Bob takes the letter, deletes the original, not the copy.
       await publish(letter!.tags[0]![1]!, letter!.content)
       const copy = storedIds().find((id) => id !== letter!.id)
+      expect(storedIds()).toHaveLength(2)
       const b = reader(bob, secretAB)
       expect(await b.mailbox.read()).toBe(1)
-      expect(storedIds()).toEqual([copy])
+      expect(storedIds()).not.toContain(letter!.id)
+      expect(storedIds()).toContain(copy) // beside Bob's acknowledgement
     })
   })
 
@@ -480,18 +553,19 @@ describe('withdrawing letters (NIP-09)', () => {
     await mailbox.itemsChanged([post.id])
     const b = reader(bob, secretAB)
     await b.mailbox.read()
-    expect(deletionRequests()).toBe(1)
-    expect(stored()).toHaveLength(1) // ignored
-    await b.mailbox.read()
-    await b.mailbox.read()
-    expect(deletionRequests()).toBe(1)
+    expect(deletionRequests()).toBe(0) // a bundle and its wraps are not the reader's to delete
     expect(await texts(b.cache)).toEqual(['Still here'])
-    // Alice deletes it: withdrawn (ignored too), and Bob's copy goes all the same.
+    // Alice deletes it: the wrap event and the bundle withdrawn (ignored too), and Bob's copy goes all the same.
     await items.delete(post.id)
     await mailbox.noticesChanged([post.id])
     expect(deletionRequests()).toBe(2)
+    expect(mailboxEvents()).toHaveLength(3)
     await b.mailbox.read()
     expect(await texts(b.cache)).toEqual([])
+    expect(deletionRequests()).toBe(3) // Bob's, for the "forget it" letter he took
+    await b.mailbox.read()
+    await b.mailbox.read()
+    expect(deletionRequests()).toBe(3)
   })
 })
 
@@ -595,14 +669,15 @@ describe('requests through the mailbox', () => {
     await mailbox.itemsChanged([gone.id])
     const b = reader(bob, secretAB)
     await b.mailbox.read()
-    const itemLetters = new Set(aliceToBob().map((e) => e.id))
+    expect(aliceToBob()).toEqual([])
     await items.delete(gone.id)
     await mailbox.noticesChanged([gone.id])
     await b.mailbox.read()
     expect(await texts(b.cache)).toEqual(['Kept'])
-    // The relay drops the "forget it" letter and keeps the old ones; Bob clears his copies of Alice.
-    relay.forget(aliceToBob().filter((e) => !itemLetters.has(e.id)).map((e) => e.id))
-    expect(aliceToBob()).toHaveLength(2)
+    // The relay drops the "forget it" letter and keeps the old bundles and wraps; Bob clears his copies of Alice.
+    relay.forget(aliceToBob().map((e) => e.id))
+    expect(bundles()).toHaveLength(2)
+    expect(wrapEvents()).toHaveLength(2)
     for (const purge of [() => b.cache.purge(alice.keyHex), () => b.cache.purgeAll()]) {
       await purge()
       await b.mailbox.read()

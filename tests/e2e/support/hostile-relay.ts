@@ -1,8 +1,9 @@
 // A hostile relay for browser tests: a small WebSocket wrapper in front of
 // the strict test relay (scripts/lib/relay-server.mjs). Everything the app
 // sends goes through to the real relay; what the real relay answers to a
-// mailbox read (a REQ for kind 4550) is held until its EOSE and then served
-// hostilely:
+// mailbox read (a REQ for letters and wrap events, kinds 4550 and 4551, or
+// for bundles, kind 4552, by tag and event id) is held until its EOSE and
+// then served hostilely:
 //   - dropped: while `dropping`, every stored event is withheld;
 //   - reordered: the rest comes newest last, then reversed;
 //   - replayed: each event twice, and every mailbox event the wrapper has
@@ -11,14 +12,22 @@
 //   - re-wrapped: each event's sealed bytes again under a new key, once with
 //     a NIP-40 expiry in the past (an expired event served anyway);
 //   - flooded: junk under every tag asked for (valid Nostr events, sealed
-//     bytes that are not), events of another kind under those tags, and
-//     events under tags nobody asked for.
+//     bytes that are not: letters, wrap events of a wrap's size, bundles
+//     whose ids nobody asked for), events of another kind under those tags,
+//     and events under tags nobody asked for.
 // Rendezvous traffic (ephemeral kinds) passes untouched.
 import { WebSocket, WebSocketServer } from 'ws'
 import { finalizeEvent, generateSecretKey, type Event } from 'nostr-tools/pure'
 import { randomBytes } from 'node:crypto'
 
 const MAILBOX_KIND = 4550
+const WRAP_KIND = 4551
+const BUNDLE_KIND = 4552
+const MAILBOX_KINDS = [MAILBOX_KIND, WRAP_KIND, BUNDLE_KIND]
+/** A sealed wrap's bytes (node-tab/mailbox/mailbox-bundles.ts SEALED_WRAP_BYTES). */
+const SEALED_WRAP_BYTES = 257
+/** Junk wrap events per tag, beside the junk letters. */
+const JUNK_WRAPS_PER_TAG = 5
 
 export interface HostileRelay {
   url: string
@@ -52,8 +61,8 @@ export async function startHostileRelay (upstreamUrl: string, opts: { junkPerTag
     const upstream = new WebSocket(upstreamUrl)
     sockets.add(upstream)
     const early: string[] = []
-    /** Mailbox reads in flight: their tags and what the real relay sent so far. */
-    const reads = new Map<string, { tags: string[], events: Event[] }>()
+    /** Mailbox reads in flight: their tags, whether for bundles, and what the real relay sent so far. */
+    const reads = new Map<string, { tags: string[], bundles: boolean, events: Event[] }>()
     const send = (msg: unknown[]): void => { if (client.readyState === WebSocket.OPEN) client.send(JSON.stringify(msg)) }
 
     upstream.on('open', () => { for (const m of early.splice(0)) upstream.send(m) })
@@ -61,10 +70,10 @@ export async function startHostileRelay (upstreamUrl: string, opts: { junkPerTag
       const text = data.toString()
       let msg: unknown
       try { msg = JSON.parse(text) } catch { msg = null }
-      if (Array.isArray(msg) && msg[0] === 'EVENT' && (msg[1] as Event)?.kind === MAILBOX_KIND) ever.set((msg[1] as Event).id, msg[1] as Event)
+      if (Array.isArray(msg) && msg[0] === 'EVENT' && MAILBOX_KINDS.includes((msg[1] as Event)?.kind)) ever.set((msg[1] as Event).id, msg[1] as Event)
       if (Array.isArray(msg) && msg[0] === 'REQ' && typeof msg[1] === 'string') {
         const filter = msg[2] as { kinds?: number[], '#t'?: string[] }
-        if (filter?.kinds?.includes(MAILBOX_KIND)) reads.set(msg[1], { tags: filter['#t'] ?? [], events: [] })
+        if (filter?.kinds?.some((k) => MAILBOX_KINDS.includes(k))) reads.set(msg[1], { tags: filter['#t'] ?? [], bundles: filter.kinds.includes(BUNDLE_KIND), events: [] })
       }
       if (upstream.readyState === WebSocket.OPEN) upstream.send(text)
       else early.push(text)
@@ -85,14 +94,14 @@ export async function startHostileRelay (upstreamUrl: string, opts: { junkPerTag
       if (msg[0] !== 'EOSE') return void client.send(text)
       reads.delete(msg[1] as string)
       relay.counts.reads++
-      serveHostilely(msg[1] as string, read.tags, read.events)
+      serveHostilely(msg[1] as string, read.tags, read.bundles, read.events)
       client.send(text)
     })
 
-    function serveHostilely (subId: string, tags: string[], real: Event[]): void {
+    function serveHostilely (subId: string, tags: string[], bundles: boolean, real: Event[]): void {
       const wanted = new Set(tags)
       const served = new Set(real.map((e) => e.id))
-      const heldBack = relay.dropping ? [] : [...ever.values()].filter((e) => !served.has(e.id) && wanted.has(tagOf(e)))
+      const heldBack = relay.dropping ? [] : [...ever.values()].filter((e) => !served.has(e.id) && tagsOf(e).some((t) => wanted.has(t)))
       for (const event of [...real, ...heldBack].reverse()) {
         send(['EVENT', subId, event])
         send(['EVENT', subId, event])
@@ -103,8 +112,9 @@ export async function startHostileRelay (upstreamUrl: string, opts: { junkPerTag
         relay.counts.expired++
       }
       for (const tag of tags) {
-        for (const junk of junkFor(tag)) send(['EVENT', subId, junk])
-        relay.counts.junk += junkPerTag + 2
+        const junk = bundles ? bundleJunkFor(tag) : junkFor(tag)
+        for (const event of junk) send(['EVENT', subId, event])
+        relay.counts.junk += junk.length
       }
       // Under a tag nobody asked for.
       for (let i = 0; i < 3; i++) send(['EVENT', subId, junkEvent(randomBytes(32).toString('hex'), MAILBOX_KIND)])
@@ -114,9 +124,22 @@ export async function startHostileRelay (upstreamUrl: string, opts: { junkPerTag
       let junk = junkByTag.get(tag)
       if (!junk) {
         junk = Array.from({ length: junkPerTag }, () => junkEvent(tag, MAILBOX_KIND))
+        // Wrap events whose one wrap is a wrap's size, and does not open.
+        for (let i = 0; i < JUNK_WRAPS_PER_TAG; i++) junk.push(junkEvent(tag, WRAP_KIND, SEALED_WRAP_BYTES))
         // Another kind under the tag.
         junk.push(junkEvent(tag, 1), junkEvent(tag, 1))
         junkByTag.set(tag, junk)
+      }
+      return junk
+    }
+
+    /** Under a bundle's tag: bundles nobody asked for (their ids are not the one a wrap names), and another kind. */
+    function bundleJunkFor (tag: string): Event[] {
+      let junk = junkByTag.get(`bundle ${tag}`)
+      if (!junk) {
+        junk = Array.from({ length: junkPerTag }, () => junkEvent(tag, BUNDLE_KIND))
+        junk.push(junkEvent(tag, 1), junkEvent(tag, 1))
+        junkByTag.set(`bundle ${tag}`, junk)
       }
       return junk
     }
@@ -131,21 +154,22 @@ export async function startHostileRelay (upstreamUrl: string, opts: { junkPerTag
   return relay
 }
 
-function tagOf (event: Event): string {
-  return event.tags.find((t) => t[0] === 't')?.[1] ?? ''
+/** Its `t` tags (a wrap event has one per wrap). */
+function tagsOf (event: Event): string[] {
+  return event.tags.filter((t) => t[0] === 't').map((t) => t[1] ?? '')
 }
 
-/** The same sealed bytes under the same tag, signed by a new key, with this expiry (s). */
+/** The same sealed bytes under the same tags, signed by a new key, with this expiry (s). */
 function rewrap (event: Event, expiration: number): Event {
-  return finalizeEvent({ kind: event.kind, created_at: event.created_at, tags: [['t', tagOf(event)], ['expiration', String(expiration)]], content: event.content }, generateSecretKey())
+  return finalizeEvent({ kind: event.kind, created_at: event.created_at, tags: [...tagsOf(event).map((t) => ['t', t]), ['expiration', String(expiration)]], content: event.content }, generateSecretKey())
 }
 
-/** A valid Nostr event of this kind under this tag whose content is no letter: base64 of random bytes, a bucket's size. */
-function junkEvent (tag: string, kind: number): Event {
+/** A valid Nostr event of this kind under this tag whose content is no letter: base64 of random bytes, a bucket's size (or `bytes`). */
+function junkEvent (tag: string, kind: number, bytes = 1064): Event {
   return finalizeEvent({
     kind,
     created_at: Math.floor(Date.now() / 1000),
     tags: [['t', tag], ['expiration', String(Math.floor(Date.now() / 1000) + 3600)]],
-    content: randomBytes(1064).toString('base64')
+    content: randomBytes(bytes).toString('base64')
   }, generateSecretKey())
 }

@@ -1,11 +1,16 @@
 // What the test relay holds of the blind mailbox (node-tab/mailbox/), for
-// the browser tests that watch letters arrive and go.
+// the browser tests that watch letters, bundles and wraps arrive and go.
 import type { World } from './world'
 
-/** The mailbox's kind on relays (node-tab/mailbox/mailbox-relay.ts). */
+/** The mailbox's kinds on relays (node-tab/mailbox/mailbox-relay.ts):
+ *  letters (one friend each), wrap events (up to 50 friends' wraps) and
+ *  the bundles they name. */
 export const MAILBOX_KIND = 4550
+export const WRAP_KIND = 4551
+export const BUNDLE_KIND = 4552
+export const MAILBOX_KINDS = [MAILBOX_KIND, WRAP_KIND, BUNDLE_KIND]
 /** NIP-09 deletion requests. */
 export const DELETION_KIND = 5
 
-/** How many mailbox letters the world's relay stores now. */
-export const storedLetters = (world: World): number => world.relay!.stored().filter((e) => e.kind === MAILBOX_KIND).length
+/** How many mailbox events (letters, wrap events, bundles) the world's relay stores now. */
+export const storedMailboxEvents = (world: World): number => world.relay!.stored().filter((e) => MAILBOX_KINDS.includes(e.kind)).length
