@@ -66,9 +66,9 @@ export class KithClient extends EventTarget implements KithApi {
       ...hintHandler(remoteHex, { isFriend: (key) => this.node.friends.isFriend(key), syncSoon: (key) => this.syncs.request(key) })
     }))
     // What friends left in my mailbox on relays: into the cache by the doors a live answer uses.
-    node.mailbox.onLetters = async (owner, letters) => {
+    node.mailbox.onLetters = async (owner, letters, files) => {
       const { takeLetters } = await import('../cache/mailbox-intake')
-      const taken = await takeLetters(this.cache, owner, letters)
+      const taken = await takeLetters(this.cache, owner, letters, files)
       if (taken.forgotten > 0) { this.changed(); this.feedChanged() }
       return { forgotten: taken.forgottenBy }
     }

@@ -88,3 +88,23 @@ export async function dropFiles (db: ClientDatabase, keys: Array<[string, string
   await db.cachedFiles.bulkDelete(withFile)
   for (const [owner, id] of withFile) await piecesOf(db, owner, id).delete()
 }
+
+/** Keeps whole files that came with their items (a friend's mailbox on
+ *  relays, checked there against the owner's signed hash), in pieces as a
+ *  download keeps them: each only if its item is cached with that size and
+ *  no complete copy is there yet. Inside the caller's transaction (the one
+ *  storing the items: the item is never shown before its file is there). */
+export async function storeWholeFiles (db: ClientDatabase, owner: string, files: ReadonlyMap<string, Uint8Array>): Promise<void> {
+  for (const [id, bytes] of files) {
+    const size = (await db.cachedItems.get([owner, id]))?.item.file?.size
+    if (size !== bytes.length || size === 0) continue
+    const row = await db.cachedFiles.get([owner, id])
+    if (row?.complete && row.size === size) continue
+    await dropFiles(db, [[owner, id]])
+    for (let index = 0; index < pieceCount(size); index++) {
+      const piece = bytes.subarray(index * FILE_RANGE_BYTES, (index + 1) * FILE_RANGE_BYTES)
+      await db.cachedFileChunks.put({ owner, id, index, data: new Blob([piece as Uint8Array<ArrayBuffer>]) })
+    }
+    await db.cachedFiles.put({ owner, id, size, complete: true })
+  }
+}

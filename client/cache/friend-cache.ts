@@ -9,7 +9,7 @@ import { checkedBudget, type FriendBudget } from './friend-limits'
 /** The counting and trimming code loads with the first page stored, not with the app. */
 const budgetCode = (): Promise<typeof import('./friend-budget')> => import('./friend-budget')
 import { PagesInFlight, type PageWindow } from './pages-in-flight'
-import { beginFile, completeFile, dropFiles, dropPartialFile, fileBlob, storePiece, type FileProgress } from './cached-files'
+import { beginFile, completeFile, dropFiles, dropPartialFile, fileBlob, storePiece, storeWholeFiles, type FileProgress } from './cached-files'
 import { copyItem, isCursor, newestById, sameFile } from './page-items'
 
 export type { PageWindow } from './pages-in-flight'
@@ -74,7 +74,7 @@ export class FriendCache {
    * least recently updated items go, these included if they are older.
    * Returns how many of the page were kept.
    */
-  async storePage (owner: string, items: SharedItem[], cursor: string | null, mark?: PageWindow): Promise<number> {
+  async storePage (owner: string, items: SharedItem[], cursor: string | null, mark?: PageWindow, files?: ReadonlyMap<string, Uint8Array>): Promise<number> {
     if (mark) this.pagesInFlight.close(mark)
     if (mark && (mark.overflowed || mark.owner !== owner)) return 0
     const fresh = newestById((items as unknown[]).filter(isSharedItem)
@@ -125,6 +125,8 @@ export class FriendCache {
       })
       // What of this page did not fit is neither kept nor news.
       const gone = new Set(trimmed.removed)
+      // Files that came with the page (the mailbox's), for its items kept now.
+      if (files) await storeWholeFiles(db, owner, new Map([...files].filter(([id]) => rows.some((row) => row.id === id) && !gone.has(id))))
       added = added.filter((item) => !gone.has(item.id))
       return rows.filter((row) => !gone.has(row.id)).length
     })

@@ -23,7 +23,10 @@ export interface Intake {
   forgottenBy: Array<{ letter: string, itemIds: string[] }>
 }
 
-export async function takeLetters (cache: FriendCache, owner: string, letters: readonly Letter[]): Promise<Intake> {
+/** `files`: the bytes of file items that came with the letters' bundles
+ *  (by item id, each checked by the node against the hash the owner signed):
+ *  stored where a downloaded file goes, with their items. */
+export async function takeLetters (cache: FriendCache, owner: string, letters: readonly Letter[], files?: ReadonlyMap<string, Uint8Array>): Promise<Intake> {
   const memory = await cache.mailboxMemory(owner)
   const fresh = letters.filter((letter) => !memory.taken.has(letter.id))
   const result: Intake = { stored: 0, forgotten: 0, refused: 0, forgottenBy: [] }
@@ -45,7 +48,7 @@ export async function takeLetters (cache: FriendCache, owner: string, letters: r
   const wanted = items.filter((item) => !forget.has(item.id))
   if (wanted.length > 0) {
     const mark = cache.deletionMark(owner)
-    result.stored = await cache.storePage(owner, wanted, null, mark)
+    result.stored = await cache.storePage(owner, wanted, null, mark, files)
   }
   if (gone.length > 0) {
     // What a live delete notice acknowledges, the mailbox acknowledges too.

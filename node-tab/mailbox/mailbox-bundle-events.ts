@@ -6,10 +6,12 @@
 // event is signed by a throwaway key of its own, kept by the writer to
 // withdraw it (mailbox-bundle-withdraw.ts).
 import { finalizeEvent, generateSecretKey, type Event } from 'nostr-tools/pure'
+import { randomBytes } from '../../shared/crypto/crypto'
 import { toHex } from '../../shared/util/bytes'
-import { letterTag, windowOf } from './mailbox-letters'
+import { LETTER_LIFETIME_MS, letterTag, windowOf } from './mailbox-letters'
 import { joinWraps, MAX_WRAPS_PER_EVENT, sealBundle, sealWrap, wrapKey, type SealedBundle } from './mailbox-bundles'
-import { BUNDLE_KIND, WRAP_KIND } from './mailbox-relay'
+import { fileChunkEvents, MAX_FILES_PER_BUNDLE, type FileRef } from './mailbox-files'
+import { BUNDLE_KIND, CHUNK_KIND, WRAP_KIND } from './mailbox-relay'
 
 export interface BundleFriend { key: string, secret: Uint8Array }
 
@@ -25,6 +27,9 @@ export interface SentBundle {
   exp: number
   items: string[]
   wraps: SentWraps[]
+  /** The file chunk events the bundle names, and the seed their throwaway
+   *  keys come from (mailbox-files.ts chunkEventKey, by place in this list). */
+  chunks?: { seed: string, events: string[] }
 }
 
 /** One wrap event: its id, throwaway key, and whose wraps it carries. */
@@ -34,22 +39,26 @@ export interface BundleEvents { events: Event[], sent: SentBundle[], taken: unkn
 
 /** The events that bring these items to these friends: bundles (split when
  *  the items do not fit one; an item too large alone is left for a live
- *  session) and their wraps. */
-export function bundleEvents (me: string, friends: readonly BundleFriend[], signingSecret: Uint8Array, items: readonly unknown[], now: number): BundleEvents {
+ *  session), the chunks of the files in `files` (by item id, each within
+ *  MAILBOX_FILE_MAX_BYTES), and the wraps. Chunks come first, then the
+ *  bundle, then its wraps: a reader finds a wrap only once what it names is there. */
+export function bundleEvents (me: string, friends: readonly BundleFriend[], signingSecret: Uint8Array, items: readonly unknown[], now: number, files: ReadonlyMap<string, Uint8Array> = new Map()): BundleEvents {
   const out: BundleEvents = { events: [], sent: [], taken: [] }
   if (friends.length === 0) return out
   const batches: unknown[][] = [[...items]]
   while (batches.length > 0) {
     const batch = batches.shift()!
-    const bundle = sealBundle(me, batch, signingSecret, now)
-    if (bundle === null) {
+    const withFiles = batch.filter((item) => files.has((item as { id: string }).id))
+    const chunks = withFiles.length <= MAX_FILES_PER_BUNDLE ? chunksOf(withFiles.map((item) => (item as { id: string }).id), files, now) : null
+    const bundle = chunks && sealBundle(me, batch, signingSecret, now, chunks.refs)
+    if (!bundle) {
       if (batch.length > 1) batches.unshift(batch.slice(0, batch.length / 2), batch.slice(batch.length / 2))
       continue
     }
     const key = generateSecretKey()
     const event = bundleEvent(bundle, now, key)
     const wraps = wrapEvents(me, friends, { ...bundle, event: event.id }, signingSecret, now)
-    out.events.push(event, ...wraps.map((w) => w.event))
+    out.events.push(...chunks!.events, event, ...wraps.map((w) => w.event))
     out.sent.push({
       event: event.id,
       key: toHex(key),
@@ -58,11 +67,26 @@ export function bundleEvents (me: string, friends: readonly BundleFriend[], sign
       tag: bundle.tag,
       exp: bundle.exp,
       items: batch.map((item) => (item as { id: string }).id),
-      wraps: wraps.map((w) => ({ event: w.event.id, key: toHex(w.key), friends: w.friends }))
+      wraps: wraps.map((w) => ({ event: w.event.id, key: toHex(w.key), friends: w.friends })),
+      ...(chunks!.events.length > 0 ? { chunks: { seed: toHex(chunks!.seed), events: chunks!.events.map((e) => e.id) } } : {})
     })
     out.taken.push(...batch)
   }
   return out
+}
+
+/** The chunk events of these items' files, one seed for all their keys. */
+function chunksOf (itemIds: readonly string[], files: ReadonlyMap<string, Uint8Array>, now: number): { refs: FileRef[], events: Event[], seed: Uint8Array } {
+  const seed = randomBytes(32)
+  const refs: FileRef[] = []
+  const events: Event[] = []
+  for (const id of itemIds) {
+    const made = fileChunkEvents(id, files.get(id)!, CHUNK_KIND, seed, events.length, now + LETTER_LIFETIME_MS, now)
+    if (!made) continue
+    refs.push(made.ref)
+    events.push(...made.events)
+  }
+  return { refs, events, seed }
 }
 
 /** The wrap events for these friends, MAX_WRAPS_PER_EVENT to an event.

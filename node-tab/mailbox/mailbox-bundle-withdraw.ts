@@ -6,7 +6,7 @@
 //     who still are get their wraps again in a new event (the same wrap ids:
 //     a friend who took theirs does not take them twice);
 //   - a bundle no friend is meant to have any more is asked deleted with all
-//     its wrap events.
+//     its wrap events and the chunks of the files it names.
 // The bundle's key K is only in wraps, so a friend whose wrap is gone cannot
 // open the bundle. The reader never deletes a bundle or wrap event (others'
 // wraps are in it, and the bundle is theirs too): they go by expiry. Relays
@@ -14,7 +14,9 @@
 // the friend was also told to forget the items (a "forget it" letter), and
 // an item they were told to forget is not brought back.
 import type { NodeDatabase } from '../storage/db'
+import { fromHex, toHex } from '../../shared/util/bytes'
 import type { SentBundle } from './mailbox-bundle-events'
+import { chunkEventKey, MAX_CHUNKS_PER_FILE, MAX_FILES_PER_BUNDLE } from './mailbox-files'
 
 const SENT_BUNDLES_SETTING = 'mailboxSentBundles'
 /** Bundles kept for withdrawal, at most (the oldest go first; expired ones
@@ -26,7 +28,9 @@ function isSentBundles (v: unknown): v is SentBundle[] {
   const strings = (x: unknown): boolean => Array.isArray(x) && x.every((s) => typeof s === 'string')
   return Array.isArray(v) && v.every((b: Partial<SentBundle>) => typeof b === 'object' && b !== null &&
     hex(b.event) && hex(b.key) && hex(b.k) && hex(b.hash) && hex(b.tag) && Number.isSafeInteger(b.exp) && strings(b.items) &&
-    Array.isArray(b.wraps) && b.wraps.every((w) => hex(w?.event) && hex(w.key) && strings(w.friends)))
+    Array.isArray(b.wraps) && b.wraps.every((w) => hex(w?.event) && hex(w.key) && strings(w.friends)) &&
+    (b.chunks === undefined || (hex(b.chunks?.seed) && Array.isArray(b.chunks.events) &&
+      b.chunks.events.length <= MAX_FILES_PER_BUNDLE * MAX_CHUNKS_PER_FILE && b.chunks.events.every(hex))))
 }
 
 export async function sentBundles (db: NodeDatabase, now: number): Promise<SentBundle[]> {
@@ -57,7 +61,7 @@ async function updateSentBundles (db: NodeDatabase, now: number, change: (had: S
 
 /** What withdrawing one bundle takes, given who is still meant to have it. */
 export interface BundlePlan {
-  /** Wrap events (and the bundle's own, when nobody is left) to delete: [event id, key]. */
+  /** Wrap events (and the bundle's own and its file chunks, when nobody is left) to delete: [event id, key]. */
   deletions: Array<[string, string]>
   /** Friends still meant to have it whose wraps are in a deleted wrap event: wrapped again. */
   rewrap: string[]
@@ -79,6 +83,8 @@ export function planWithdrawal (bundle: SentBundle, stillFor: (friend: string) =
   if (plan.kept.length === 0 && plan.rewrap.length === 0) {
     plan.gone = true
     plan.deletions.push([bundle.event, bundle.key])
+    // A file's chunks go with the bundle that names them.
+    bundle.chunks?.events.forEach((event, i) => plan.deletions.push([event, toHex(chunkEventKey(fromHex(bundle.chunks!.seed), i))]))
   }
   return plan
 }

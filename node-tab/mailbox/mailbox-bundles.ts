@@ -20,8 +20,9 @@
 // cache takes them as a letter's: client/cache/mailbox-intake.ts).
 import { sha256 } from '@noble/hashes/sha2.js'
 import { randomBytes, secretOpen, secretSeal, sign, verify } from '../../shared/crypto/crypto'
-import { bytesEqual, concatBytes, fromBase64, fromHex, fromUtf8, toBase64, toHex, utf8 } from '../../shared/util/bytes'
+import { bytesEqual, concatBytes, fromBase64, fromHex, fromUtf8, toBase64, toHex, uint32BE, utf8 } from '../../shared/util/bytes'
 import { LETTER_LIFETIME_MS, MAX_IDS_PER_LETTER, MAX_LETTER_CONTENT_CHARS, pad, unpad, type LetterRefusal } from './mailbox-letters'
+import { checkFileRefs, type FileRef } from './mailbox-files'
 
 /** Wraps in one relay event (each under its friend's tag): a post to 250
  *  friends is 5 wrap events; 50 wraps and their tags are about 21 KB, well
@@ -32,6 +33,7 @@ const WRAP_KEY_LABEL = utf8('kith mailbox wrap key v1\0')
 const WRAP_ID_LABEL = utf8('kith mailbox wrap id v1\0')
 const WRAP_SIGN_LABEL = utf8('kith mailbox wrap v1\0')
 const BUNDLE_SIGN_LABEL = utf8('kith mailbox bundle v1\0')
+const FILES_SIGN_LABEL = utf8('kith mailbox bundle files v1\0')
 const WRAP_VERSION = 1
 /** Clocks a little ahead are tolerated, not wraps dated far ahead. */
 const CLOCK_SKEW_MS = 10 * 60 * 1000
@@ -70,13 +72,21 @@ export function wrapKey (secret: Uint8Array, fromKey: string, toKey: string): Ui
 export interface SealedBundle { k: Uint8Array, content: string, hash: string, tag: string, exp: number }
 
 /** Seals these items (SharedItems as a live answer lists them) once, signed
- *  by the owner; null when they do not fit the largest bucket. */
-export function sealBundle (owner: string, items: unknown[], signingSecret: Uint8Array, now: number): SealedBundle | null {
+ *  by the owner, with the files whose chunks carry some of their bytes
+ *  (mailbox-files.ts); null when they do not fit the largest bucket. The
+ *  files go beside the signed items (`f`, signed with them as `fs`): a
+ *  reader from before files takes the items and ignores them. */
+export function sealBundle (owner: string, items: unknown[], signingSecret: Uint8Array, now: number, files: readonly FileRef[] = []): SealedBundle | null {
   if (items.length === 0 || items.length > MAX_IDS_PER_LETTER) return null
   const exp = now + LETTER_LIFETIME_MS
   const text = JSON.stringify({ v: 1, from: owner, exp, items })
   const signature = sign(concatBytes(BUNDLE_SIGN_LABEL, utf8(text)), signingSecret)
-  const padded = pad(utf8(JSON.stringify({ b: text, s: toHex(signature) })))
+  const outer: Record<string, string> = { b: text, s: toHex(signature) }
+  if (files.length > 0) {
+    outer.f = JSON.stringify(files)
+    outer.fs = toHex(sign(filesSigned(text, outer.f), signingSecret))
+  }
+  const padded = pad(utf8(JSON.stringify(outer)))
   if (!padded) return null
   const k = randomBytes(32)
   const content = toBase64(secretSeal(padded, k))
@@ -118,9 +128,18 @@ export function openWrap (sealed: Uint8Array, key: Uint8Array, ownerHex: string,
   }
 }
 
+/** The files' signature covers the items too: files cannot move to another bundle. */
+function filesSigned (text: string, files: string): Uint8Array {
+  return concatBytes(FILES_SIGN_LABEL, uint32BE(utf8(text).length), utf8(text), utf8(files))
+}
+
+/** An opened bundle: its items, and the files it names (null: it named
+ *  files, but not as it must, so none are fetched; its items still count). */
+export interface OpenedBundle { items: unknown[], exp: number, files: FileRef[] | null }
+
 /** Opens the bundle a wrap names: its items, or why not. `content` is the
  *  content of the event whose id the wrap names. */
-export function openBundle (content: string, wrap: Wrap, ownerHex: string, now: number): { items: unknown[], exp: number } | WrapRefusal {
+export function openBundle (content: string, wrap: Wrap, ownerHex: string, now: number): OpenedBundle | WrapRefusal {
   if (content.length > MAX_LETTER_CONTENT_CHARS) return 'malformed'
   if (!bytesEqual(fromHex(contentHash(content)), fromHex(wrap.hash))) return 'bundle-mismatch'
   let sealed: Uint8Array
@@ -140,7 +159,17 @@ export function openBundle (content: string, wrap: Wrap, ownerHex: string, now: 
   if (bundle.v !== 1 || !Number.isSafeInteger(bundle.exp) || !Array.isArray(bundle.items) || bundle.items.length > MAX_IDS_PER_LETTER) return 'malformed'
   if (bundle.from !== ownerHex) return 'not-for-me'
   if (!isLive(bundle.exp as number, now)) return 'expired'
-  return { items: bundle.items, exp: bundle.exp as number }
+  return { items: bundle.items, exp: bundle.exp as number, files: bundleFiles(outer, bundle.items, ownerHex) }
+}
+
+function bundleFiles (outer: Record<string, unknown>, items: unknown[], ownerHex: string): FileRef[] | null {
+  if (outer.f === undefined && outer.fs === undefined) return []
+  if (typeof outer.f !== 'string' || typeof outer.fs !== 'string' || !/^[0-9a-f]{128}$/.test(outer.fs) || typeof outer.b !== 'string') return null
+  // The owner's signature before the references are parsed.
+  if (!verify(filesSigned(outer.b, outer.f), fromHex(outer.fs), fromHex(ownerHex))) return null
+  let refs: unknown
+  try { refs = JSON.parse(outer.f) } catch { return null }
+  return checkFileRefs(refs, items)
 }
 
 /** The sealed wraps of one wrap event, in the order of its `t` tags; null when it is not that. */

@@ -59,7 +59,7 @@ export class LazyMailbox {
   private mailbox (): Promise<Mailbox> {
     this.loaded ??= import('./mailbox').then(({ Mailbox }) => {
       const mailbox = new Mailbox(this.opts)
-      mailbox.onLetters = (owner, letters) => this.onLetters?.(owner, letters) ?? Promise.resolve(undefined)
+      mailbox.onLetters = (owner, letters, files) => this.onLetters?.(owner, letters, files) ?? Promise.resolve(undefined)
       mailbox.onAcknowledged = (friendKey, itemIds) => this.onAcknowledged?.(friendKey, itemIds)
       if (this.closed) mailbox.close()
       return mailbox

@@ -4,20 +4,23 @@
 // my tags are opened (mailbox-bundles.ts); the bundles those wraps name are
 // then asked for by tag and event id on the same visit (and of the next
 // relay, those not found), checked against the wrap and opened, and their
-// items handed on as a letter's. The same letter, or wrap, seen twice
-// counts once.
+// items handed on as a letter's; then the chunks of the files those
+// bundles name, likewise (mailbox-files.ts), each file checked whole. The
+// same letter, or wrap, seen twice counts once.
 import type { Event } from 'nostr-tools/pure'
 import { LETTER_LIFETIME_MS, letterKey, letterTag, openLetter, WINDOW_MS, windowsToRead, type Letter, type LetterRefusal } from './mailbox-letters'
 import { openBundle, openWrap, splitWraps, wrapKey, type Wrap, type WrapRefusal } from './mailbox-bundles'
-import { BUNDLE_KIND, MAILBOX_KIND, visitToRead, WRAP_KIND, type MailboxDrop, type ReadOnVisit } from './mailbox-relay'
+import { assembleFile, MAX_FILES_PER_READ, openChunk, type FileRef, type FileRefusal } from './mailbox-files'
+import { BUNDLE_KIND, CHUNK_KIND, MAILBOX_KIND, visitToRead, WRAP_KIND, type MailboxDrop, type ReadOnVisit } from './mailbox-relay'
 
 type Visit = Parameters<typeof visitToRead>[1]
 
 /** What a read found: each friend's letters by id, the events each letter
- *  came in (several relays, or served again), and which letters came from
+ *  came in (several relays, or served again), which letters came from
  *  bundles (their events are shared with other friends: the reader does not
- *  delete them). Null when there is nobody to read from. */
-export interface FoundLetters { letters: Map<string, Map<string, Letter>>, carriers: Map<string, Event[]>, bundled: Set<string> }
+ *  delete them), and each friend's files that came with their bundles (by
+ *  item id, checked against the bundle). Null when there is nobody to read from. */
+export interface FoundLetters { letters: Map<string, Map<string, Letter>>, carriers: Map<string, Event[]>, bundled: Set<string>, files: Map<string, Map<string, Uint8Array>> }
 
 export interface CollectOptions {
   urls: readonly string[]
@@ -32,7 +35,7 @@ export interface CollectOptions {
   /** Wraps taken before (on this device): their bundles are not asked for again. */
   takenWraps: ReadonlySet<string>
   visit: Visit
-  count: (reason: MailboxDrop | WrapRefusal | 'duplicate') => void
+  count: (reason: MailboxDrop | WrapRefusal | FileRefusal | 'duplicate') => void
 }
 
 interface Mine { owner: string, key: Uint8Array, wrapKey: Uint8Array }
@@ -45,7 +48,7 @@ export async function collectLetters ({ urls, secrets, me, now, clock, takenWrap
   }
   if (byTag.size === 0) return null
   const since = Math.floor((now - LETTER_LIFETIME_MS - WINDOW_MS) / 1000)
-  const found: FoundLetters = { letters: new Map(), carriers: new Map(), bundled: new Set() }
+  const found: FoundLetters = { letters: new Map(), carriers: new Map(), bundled: new Set(), files: new Map() }
   const add = (owner: string, letter: Letter): void => {
     let mine = found.letters.get(owner)
     if (!mine) found.letters.set(owner, mine = new Map())
@@ -56,6 +59,9 @@ export async function collectLetters ({ urls, secrets, me, now, clock, takenWrap
   const wraps = new Set<string>()
   /** Wraps whose bundle is not found yet, by the bundle's event id. */
   const waiting = new Map<string, Opened[]>()
+  /** Files whose chunks are not all found yet (at most MAX_FILES_PER_READ a read). */
+  const files: WaitingFile[] = []
+  let filesTaken = 0
   for (const url of urls) {
     await visitToRead(url, visit, async (read) => {
       const events = await read({ kinds: [MAILBOX_KIND, WRAP_KIND], tags: [...byTag.keys()] }, since)
@@ -76,14 +82,53 @@ export async function collectLetters ({ urls, secrets, me, now, clock, takenWrap
         found.carriers.set(letter.id, [...found.carriers.get(letter.id) ?? [], event])
         add(from.owner, letter)
       }
-      for (const [owner, letter] of await bundleLetters(waiting, read, me, since, clock, count)) {
+      for (const [owner, letter, refs] of await bundleLetters(waiting, read, me, since, clock, count)) {
         found.bundled.add(letter.id)
         add(owner, letter)
+        if (refs === null) { count('files-refused'); continue }
+        for (const ref of refs) {
+          if (filesTaken >= MAX_FILES_PER_READ) { count('file-deferred'); continue }
+          filesTaken++
+          files.push({ owner, ref, chunks: ref.chunks.map(() => null) })
+        }
+      }
+      for (const file of await fileChunks(files, read, since, count)) {
+        let mine = found.files.get(file.owner)
+        if (!mine) found.files.set(file.owner, mine = new Map())
+        mine.set(file.item, file.bytes)
       }
     }).catch(() => null)
   }
   for (const readers of waiting.values()) for (const _ of readers) count('bundle-missing')
+  for (const _ of files) count('file-missing')
   return found
+}
+
+interface WaitingFile { owner: string, ref: FileRef, chunks: Array<Uint8Array | null> }
+
+/** The chunks still missing of each waiting file, asked of this relay (only
+ *  by the ids and tags its bundle names, one file at a time), each checked
+ *  against the bundle; the files now whole and checked leave `files`. A
+ *  file holds at most its size, whatever the relay sends. */
+async function fileChunks (files: WaitingFile[], read: ReadOnVisit, since: number, count: CollectOptions['count']): Promise<Array<{ owner: string, item: string, bytes: Uint8Array }>> {
+  const out: Array<{ owner: string, item: string, bytes: Uint8Array }> = []
+  for (const file of [...files]) {
+    const missing = file.ref.chunks.flatMap((c, i) => file.chunks[i] === null ? [c] : [])
+    const events = await read({ kinds: [CHUNK_KIND], tags: missing.map((c) => c.tag), ids: missing.map((c) => c.event) }, since)
+    for (const event of events) {
+      const index = file.ref.chunks.findIndex((c) => c.event === event.id)
+      if (index < 0 || file.chunks[index] !== null) continue
+      const bytes = openChunk(event, file.ref, index)
+      if (bytes === null) { count('chunk-mismatch'); continue }
+      file.chunks[index] = bytes
+    }
+    if (file.chunks.some((c) => c === null)) continue
+    files.splice(files.indexOf(file), 1)
+    const bytes = assembleFile(file.ref, file.chunks as Uint8Array[])
+    if (bytes === null) { count('chunk-mismatch'); continue }
+    out.push({ owner: file.owner, item: file.ref.item, bytes })
+  }
+  return out
 }
 
 interface Opened { owner: string, wrap: Wrap }
@@ -106,9 +151,10 @@ function openWraps (event: Event, byTag: ReadonlyMap<string, Mine>, me: string, 
 
 /** The bundles still `waiting` for their wraps, asked of this relay (only
  *  by the tags and event ids the wraps name), each checked against its wrap
- *  and opened: their items as letters for me. What is found leaves `waiting`. */
-async function bundleLetters (waiting: Map<string, Opened[]>, read: ReadOnVisit, me: string, since: number, clock: () => number, count: CollectOptions['count']): Promise<Array<[string, Letter]>> {
-  const out: Array<[string, Letter]> = []
+ *  and opened: their items as letters for me, and the files they name. What
+ *  is found leaves `waiting`. */
+async function bundleLetters (waiting: Map<string, Opened[]>, read: ReadOnVisit, me: string, since: number, clock: () => number, count: CollectOptions['count']): Promise<Array<[string, Letter, FileRef[] | null]>> {
+  const out: Array<[string, Letter, FileRef[] | null]> = []
   if (waiting.size === 0) return out
   const wanted = [...waiting.values()].flat()
   const events = await read({ kinds: [BUNDLE_KIND], tags: [...new Set(wanted.map((w) => w.wrap.tag))], ids: [...waiting.keys()] }, since)
@@ -120,7 +166,7 @@ async function bundleLetters (waiting: Map<string, Opened[]>, read: ReadOnVisit,
       // The tag too: the wrap signed it, and the bundle is asked for by it.
       const opened = event.tags.some((t) => t[0] === 't' && t[1] === wrap.tag) ? openBundle(event.content, wrap, owner, clock()) : 'bundle-mismatch'
       if (typeof opened === 'string') { count(opened); continue }
-      out.push([owner, { v: 1, id: wrap.id, from: owner, to: me, exp: Math.min(wrap.exp, opened.exp), items: opened.items }])
+      out.push([owner, { v: 1, id: wrap.id, from: owner, to: me, exp: Math.min(wrap.exp, opened.exp), items: opened.items }, opened.files])
     }
   }
   return out

@@ -13,6 +13,7 @@ import { verifyEvent, type Event } from 'nostr-tools/pure'
 import { readRelayMessage } from '../relays/relay-events'
 import { MAX_LETTER_CONTENT_CHARS } from './mailbox-letters'
 import { MAX_WRAP_CONTENT_CHARS, MAX_WRAPS_PER_EVENT } from './mailbox-bundles'
+import { CHUNK_CONTENT_CHARS } from './mailbox-files'
 
 /** A regular kind (1000–9999): relays store it, until its NIP-40 expiry. */
 export const MAILBOX_KIND = 4550
@@ -21,12 +22,15 @@ export const MAILBOX_KIND = 4550
  *  never asks for them. */
 export const WRAP_KIND = 4551
 export const BUNDLE_KIND = 4552
+/** A chunk of a file a bundle names (mailbox-files.ts). */
+export const CHUNK_KIND = 4553
 
 /** What an event of each kind may look like: how many `t` tags, how long a content. */
 const SHAPES: ReadonlyMap<number, { maxTags: number, maxContentChars: number }> = new Map([
   [MAILBOX_KIND, { maxTags: 1, maxContentChars: MAX_LETTER_CONTENT_CHARS }],
   [WRAP_KIND, { maxTags: MAX_WRAPS_PER_EVENT, maxContentChars: MAX_WRAP_CONTENT_CHARS }],
-  [BUNDLE_KIND, { maxTags: 1, maxContentChars: MAX_LETTER_CONTENT_CHARS }]
+  [BUNDLE_KIND, { maxTags: 1, maxContentChars: MAX_LETTER_CONTENT_CHARS }],
+  [CHUNK_KIND, { maxTags: 1, maxContentChars: CHUNK_CONTENT_CHARS }]
 ])
 /** A wrap event's tags and its expiry. */
 const MAX_EVENT_TAGS = MAX_WRAPS_PER_EVENT + 1

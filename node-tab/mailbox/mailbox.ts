@@ -7,8 +7,8 @@
 // Letters taken, or no longer needed, are asked deleted (NIP-09,
 // mailbox-withdraw.ts). Only while relays are configured, and only a device
 // holding the identity key writes letters (they are signed by it: a server
-// device cannot yet). Files wait for a live session (a relay caps an event
-// at 64 KiB).
+// device cannot yet). A file up to 1 MiB travels with its item's bundle as
+// chunk events (mailbox-files.ts); a larger one waits for a live session.
 //
 // Cost: new and edited items go in bundles (mailbox-bundles.ts): the items
 // sealed once, and a small wrap per friend who may see them, 50 wraps to an
@@ -35,6 +35,8 @@ import type { WrapRefusal } from './mailbox-bundles'
 import { bundleEvents, wrapEvents, type BundleFriend, type SentBundle } from './mailbox-bundle-events'
 import { planWithdrawal, recordSentBundles, replaceSentBundles, sentBundles } from './mailbox-bundle-withdraw'
 import { recordTakenWraps, takenWraps } from './mailbox-wraps-taken'
+import { fileBlob, hasAllChunks } from '../storage/file-chunks'
+import { MAILBOX_FILE_MAX_BYTES, MAX_FILES_PER_READ, type FileRefusal } from './mailbox-files'
 
 export interface MailboxOptions {
   db: NodeDatabase
@@ -51,7 +53,7 @@ export interface MailboxOptions {
  *  the owner's signature, the recipient and expiry, and taken once. The
  *  handler says which "forget it" letters it took now and what it forgot
  *  (those are acknowledged back to the owner). */
-export type LettersHandler = (owner: string, letters: Letter[]) => Promise<LettersTaken | undefined>
+export type LettersHandler = (owner: string, letters: Letter[], files?: ReadonlyMap<string, Uint8Array>) => Promise<LettersTaken | undefined>
 
 /** A request letter that opened but is not answered: `refused` as a live
  *  listItems would refuse it, `flood` past the bounds. */
@@ -74,7 +76,7 @@ export class Mailbox {
   /** A friend confirmed these deletions through the mailbox. */
   onAcknowledged: ((friendKey: string, itemIds: string[]) => void) | null = null
   /** What was dropped, by reason (tests and diagnostics). */
-  readonly dropped: Partial<Record<MailboxDrop | LetterRefusal | WrapRefusal | RequestRefusal, number>> = {}
+  readonly dropped: Partial<Record<MailboxDrop | LetterRefusal | WrapRefusal | FileRefusal | RequestRefusal, number>> = {}
   private readonly now: () => number
   private readonly limits: MailboxRelayLimits
   private reading: Promise<number> | null = null
@@ -251,8 +253,11 @@ export class Mailbox {
     const signing = this.opts.identity.signing()
     if (this.closed || urls.length === 0 || !signing) return { published: 0, taken: false }
     const db = this.opts.db
-    // Text items only: a file's bytes wait for a live session.
-    const rows = (await db.items.bulkGet([...itemIds])).filter((row): row is ItemRow => row !== undefined && row.type !== 'file' && row.audience.kind !== 'me')
+    const candidates = (await db.items.bulkGet([...itemIds])).filter((row): row is ItemRow => row !== undefined && row.audience.kind !== 'me')
+    // A small file's bytes travel with its item (mailbox-files.ts); a larger
+    // one, and its item, wait for a live session as before.
+    const files = await smallFiles(db, candidates)
+    const rows = candidates.filter((row) => row.type !== 'file' || files.has(row.id))
     if (rows.length === 0) return { published: 0, taken: true }
     const secrets = await this.opts.secrets()
     const viewers = await loadViewers(db, secrets.map(([key]) => key))
@@ -271,7 +276,7 @@ export class Mailbox {
     const delivered: Array<[string, string[]]> = []
     const sentNow: SentBundle[] = []
     for (const { rows: visible, friends } of groups.values()) {
-      const sent = bundleEvents(this.opts.identity.keyHex, friends, signing.secretKey, visible.map(toShared), this.now())
+      const sent = bundleEvents(this.opts.identity.keyHex, friends, signing.secretKey, visible.map(toShared), this.now(), files)
       if (sent.taken.length === 0) continue
       events.push(...sent.events)
       sentNow.push(...sent.sent)
@@ -332,7 +337,7 @@ export class Mailbox {
     const secrets = new Map(await this.opts.secrets())
     const found = await collectLetters({ urls, secrets, me: this.opts.identity.keyHex, now, clock: this.now, takenWraps: await takenWraps(this.opts.db), visit: this.visit(), count: (reason) => this.count(reason) })
     if (found === null) return 0
-    const { letters, carriers, bundled } = found
+    const { letters, carriers, bundled, files } = found
     // What was dropped, kept where a diagnostic (or a browser test) can read it.
     await this.opts.db.putSetting(DROPPED_SETTING, this.dropped)
     let opened = 0
@@ -353,7 +358,7 @@ export class Mailbox {
       }
       const rest = all.filter((l) => l.ack === undefined && l.ask === undefined)
       if (rest.length > 0 && this.onLetters) {
-        const taken = await this.onLetters(owner, rest)
+        const taken = await this.onLetters(owner, rest, files.get(owner))
         handled.push(...rest)
         for (const { letter, itemIds } of taken?.forgotten ?? []) {
           const answered = mine.get(letter)
@@ -406,8 +411,23 @@ export class Mailbox {
     }
   }
 
-  private count (reason: MailboxDrop | LetterRefusal | WrapRefusal | RequestRefusal): void {
+  private count (reason: MailboxDrop | LetterRefusal | WrapRefusal | FileRefusal | RequestRefusal): void {
     this.dropped[reason] = (this.dropped[reason] ?? 0) + 1
   }
 }
 
+/** The bytes of these rows' files that may travel through the mailbox (at
+ *  most MAILBOX_FILE_MAX_BYTES each, all their pieces on this device), by
+ *  item id: at most MAX_FILES_PER_READ of them, which bounds what one change
+ *  holds in memory (a change is usually one item; more files wait for a live session). */
+async function smallFiles (db: NodeDatabase, rows: readonly ItemRow[]): Promise<Map<string, Uint8Array>> {
+  const out = new Map<string, Uint8Array>()
+  for (const row of rows) {
+    if (out.size >= MAX_FILES_PER_READ) break
+    if (row.type !== 'file' || !row.file || row.file.size < 1 || row.file.size > MAILBOX_FILE_MAX_BYTES) continue
+    if (!await hasAllChunks(db, row.id, row.file.size)) continue
+    const bytes = new Uint8Array(await (await fileBlob(db, row.id, row.file.mime)).arrayBuffer())
+    if (bytes.length === row.file.size) out.set(row.id, bytes)
+  }
+  return out
+}

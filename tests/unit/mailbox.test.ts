@@ -14,6 +14,7 @@ import { BUNDLE_KIND, DEFAULT_MAILBOX_RELAY_LIMITS, MAILBOX_KIND, publishEvents,
 import { DELETION_KIND, deletionEvent } from '../../node-tab/mailbox/mailbox-withdraw'
 import { MAX_ANSWER_LETTERS, MAX_ANSWERS_PER_WINDOW } from '../../node-tab/mailbox/mailbox-requests'
 import { MAX_TEXT_CHARS } from '../../shared/protocol/items'
+import { MAILBOX_FILE_MAX_BYTES } from '../../node-tab/mailbox/mailbox-files'
 import { finalizeEvent, generateSecretKey } from 'nostr-tools/pure'
 import { FriendsStore } from '../../node-tab/storage/friends-store'
 import { ItemsStore } from '../../node-tab/storage/items-store'
@@ -172,10 +173,10 @@ describe('the blind mailbox', () => {
     expect(await texts(b.cache)).toEqual(['While the relay was down'])
   })
 
-  it('a file, or an item only Alice sees, is not put in the mailbox', async () => {
+  it('a file larger than the mailbox takes, or an item only Alice sees, is not put in the mailbox (small files: mailbox-files.test.ts)', async () => {
     const { items, mailbox } = await aliceNode([bob])
     const mine = await items.create({ type: 'note', text: 'just me', audience: { kind: 'me' } })
-    const file = await items.create({ type: 'file', text: 'a file', audience: { kind: 'friends' }, file: { name: 'a.txt', mime: 'text/plain', content: new Blob(['hello']) } })
+    const file = await items.create({ type: 'file', text: 'a file', audience: { kind: 'friends' }, file: { name: 'a.bin', mime: 'application/octet-stream', content: new Blob([new Uint8Array(MAILBOX_FILE_MAX_BYTES + 1)]) } })
     expect(await mailbox.itemsChanged([mine.id, file.id])).toBe(0)
     expect(stored()).toEqual([])
   })
