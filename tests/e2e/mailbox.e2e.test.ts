@@ -2,7 +2,8 @@
 // online at the same moment, and a relay (a stock Nostr relay from npm,
 // strict as public ones are) carries what Alice shares and deletes, sealed.
 // The tracker stays up; what matters is that Alice has no device online
-// when Bob comes. Then what the relay holds is searched for who they are.
+// when Bob comes (a small photo comes too, in chunks beside its post). Then
+// what the relay holds is searched for who they are and what they shared.
 import { describe, expect, it } from 'vitest'
 import { loadCrypto } from '../../shared/crypto/crypto'
 import { parseAddress } from '../../shared/identity/identity'
@@ -10,11 +11,16 @@ import { toBase64, toHex } from '../../shared/util/bytes'
 import { feedTexts, refreshFeed, tab } from './support/app'
 import { befriend, newPeople, share } from './support/people'
 import { desktopAndPhone, reopenApp, worldPerFile, type Person } from './support/world'
-import { BUNDLE_KIND, DELETION_KIND, MAILBOX_KIND, MAILBOX_KINDS, storedMailboxEvents, WRAP_KIND } from './support/mailbox'
+import { BUNDLE_KIND, CHUNK_KIND, DELETION_KIND, MAILBOX_KIND, MAILBOX_KINDS, storedMailboxEvents, storedOfKind, WRAP_KIND } from './support/mailbox'
+import { gradientPng } from './support/images'
 
 const world = worldPerFile({ relay: true })
 let alice: Person, bob: Person
 const NOTE = 'Kites on Pebble Hill, Saturday at dawn'
+const PHOTO = 'The meadow behind Larkspur Mill'
+const PHOTO_NAME = 'larkspur-meadow.png'
+/** A small photo (well under the mailbox's 1 MiB): 640 px wide. */
+const PHOTO_BYTES = gradientPng(640, 420, 150_000)
 const ALICE = 'Alice Ferrand'
 const BOB = 'Bob Ashgrove'
 const letters = (): number => storedMailboxEvents(world)
@@ -80,6 +86,33 @@ describe('a mailbox on the relay for whoever is offline', () => {
     await desktopAndPhone(bob, 'mailbox-bob-sees-post-alice-offline')
   })
 
+  it('Bob closes his browser; Alice shares a post with a small photo and closes hers; Bob opens Kith later and sees the photo', async () => {
+    expect(PHOTO_BYTES.length).toBeLessThan(1024 * 1024)
+    await bob.page.close()
+    await comeBack(alice)
+    const before = letters()
+    const chunksBefore = storedOfKind(world, CHUNK_KIND)
+    await share(alice, PHOTO, { file: { name: PHOTO_NAME, mimeType: 'image/png', buffer: PHOTO_BYTES } })
+    // Its bytes in 44 KB chunks, the bundle that names them, and Bob's wrap.
+    const chunks = Math.ceil(PHOTO_BYTES.length / 45_052)
+    await expect.poll(letters, { timeout: 30_000 }).toBe(before + chunks + 2)
+    expect(storedOfKind(world, CHUNK_KIND)).toBe(chunksBefore + chunks)
+    await alice.page.close()
+    await comeBack(bob)
+    await aliceFeedOfBob()
+    await expect.poll(async () => (await feedTexts(bob.page)).join('\n'), { timeout: 60_000 }).toContain(PHOTO)
+    // The photo itself: its image loads, from Bob's own cache (Alice is not online).
+    const preview = bob.page.getByTestId('feed-item').filter({ hasText: PHOTO }).getByTestId('file-preview')
+    await preview.waitFor({ timeout: 30_000 })
+    await expect.poll(() => preview.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0), { timeout: 30_000 }).toBe(true)
+    await bob.page.goto(`${world.appUrl}#/me`)
+    await tab(bob.page, 'Friends')
+    expect((await bob.page.getByTestId('friend-entry').filter({ hasText: ALICE }).getByTestId('friend-presence').textContent())?.trim()).toBe('Offline')
+    await aliceFeedOfBob()
+    await preview.waitFor({ timeout: 30_000 })
+    await desktopAndPhone(bob, 'mailbox-bob-sees-photo-alice-offline')
+  })
+
   it('Alice deletes it while Bob is away, then leaves; Bob comes back and his copy goes; he leaves; Alice comes back: "Bob — confirmed"', async () => {
     await bob.page.close()
     await comeBack(alice)
@@ -142,7 +175,10 @@ describe('a mailbox on the relay for whoever is offline', () => {
     await loadCrypto()
     const seen = world.relay!.seen().join('\n') + JSON.stringify(world.relay!.stored())
     expect(letters()).toBeGreaterThan(0)
-    const secrets: string[] = [NOTE, 'Hello from Alice', ALICE, BOB, 'Ferrand', 'Ashgrove', 'Pebble']
+    const secrets: string[] = [NOTE, 'Hello from Alice', ALICE, BOB, 'Ferrand', 'Ashgrove', 'Pebble', PHOTO, PHOTO_NAME, 'Larkspur', 'image/png',
+      // The photo's bytes in any form a relay could hold them: its start, in base64 (at each alignment) and hex.
+      toBase64(PHOTO_BYTES.subarray(0, 48)), toBase64(PHOTO_BYTES.subarray(1, 49)), toBase64(PHOTO_BYTES.subarray(2, 50)), toHex(PHOTO_BYTES.subarray(0, 32)),
+      toBase64(PHOTO_BYTES.subarray(5000, 5048))]
     for (const person of [alice, bob]) {
       const key = parseAddress(person.address)
       secrets.push(person.address, toHex(key), toBase64(key), toBase64(key).replace(/=+$/, ''))
@@ -153,7 +189,7 @@ describe('a mailbox on the relay for whoever is offline', () => {
     // and no tag beyond hashed or random tags and an expiry (mailbox events) or the event ids (deletions).
     // (Ephemeral kinds, 20000 and up, are the rendezvous' sealed offers: never stored, see the relays test.)
     const events = published().filter((e) => e.kind < 20_000)
-    expect(new Set(events.map((e) => e.kind))).toEqual(new Set([MAILBOX_KIND, WRAP_KIND, BUNDLE_KIND, DELETION_KIND]))
+    expect(new Set(events.map((e) => e.kind))).toEqual(new Set([MAILBOX_KIND, WRAP_KIND, BUNDLE_KIND, CHUNK_KIND, DELETION_KIND]))
     const mailboxEvents = new Map(events.filter((e) => MAILBOX_KINDS.includes(e.kind)).map((e) => [e.id, e.pubkey]))
     expect(new Set(mailboxEvents.values()).size).toBe(mailboxEvents.size)
     // A deletion request is signed by its event's own key: it names nobody new.
@@ -167,5 +203,12 @@ describe('a mailbox on the relay for whoever is offline', () => {
     expect(bundleTags.length).toBeGreaterThan(0)
     expect(new Set(bundleTags).size).toBe(bundleTags.length)
     for (const e of events.filter((e) => e.kind === WRAP_KIND || e.kind === MAILBOX_KIND)) expect(bundleTags).not.toContain(tagOf(e))
+    // A chunk's tag is its own too, and every chunk is the same size (the largest bucket): a relay learns how many, not the length.
+    const chunks = events.filter((e) => e.kind === CHUNK_KIND) as Array<{ tags: string[][], content?: string }>
+    expect(chunks.length).toBeGreaterThan(0)
+    const chunkTags = chunks.map(tagOf)
+    expect(new Set([...chunkTags, ...bundleTags]).size).toBe(chunkTags.length + bundleTags.length)
+    for (const e of events.filter((e) => e.kind === WRAP_KIND || e.kind === MAILBOX_KIND)) expect(chunkTags).not.toContain(tagOf(e))
+    expect(new Set(world.relay!.stored().filter((e) => e.kind === CHUNK_KIND).map((e) => e.content.length)).size).toBe(1)
   })
 })
