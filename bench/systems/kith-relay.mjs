@@ -12,17 +12,23 @@
 //     a node with 250 friends who may all see a post: the EVENT messages
 //     (and their bytes, as sent) one post costs on the relay, counted at
 //     the relay (a bundle and five wrap events of 50 wraps).
+//   relay_events_per_photo_post_250_friends, relay_bytes_per_photo_post_250_friends:
+//     the same node shares a 500 KB photo with a caption with all 250: its
+//     chunks go once, beside the bundle and the same five wrap events.
 import { startTracker } from '../../scripts/lib/tracker-server.mjs'
 import { failed, figure, withHarness, withTimeout } from '../lib/index.mjs'
 
 const SYSTEM = 'kith-relay'
 const FRIENDS = 250
+const PHOTO_BYTES = 500_000
 
 export const EXPECTED_FIGURES = {
   relay_connect_s: 's',
   mailbox_delivery_s: 's',
   relay_events_per_post_250_friends: 'events',
-  relay_bytes_per_post_250_friends: 'bytes'
+  relay_bytes_per_post_250_friends: 'bytes',
+  relay_events_per_photo_post_250_friends: 'events',
+  relay_bytes_per_photo_post_250_friends: 'bytes'
 }
 
 /** A tracker URL that refuses connections: one started and stopped again. */
@@ -69,22 +75,42 @@ export function measure (ctx) {
       report(failed(SYSTEM, 'mailbox_delivery_s', 's'))
     }
 
+    let postCounted = false
     try {
       const owner = (await open('kith-relay-250')).page
       await withTimeout(owner.evaluate(([r, n]) => window.kithHarness.relayBenchManyFriends(r, n), [{ trackers: [], relays }, FRIENDS]), 120_000, `${FRIENDS} friends`)
-      const before = relay.seen().length
-      const said = await withTimeout(owner.evaluate((t) => window.kithHarness.relayBenchPostToAll(t), 'To all 250 friends'), 240_000, 'post to 250 friends')
-      const seen = relay.seen()
-      if (seen.length >= 20_000) throw new Error('the relay forgot some of what it saw; cannot count')
-      const events = seen.slice(before).filter((m) => m.startsWith('["EVENT"'))
-      const bytes = events.reduce((sum, m) => sum + Buffer.byteLength(m), 0)
-      log(`one post to ${FRIENDS} friends: ${events.length} events (${said} by the node's count), ${bytes} bytes, on the one relay`)
-      report(figure(SYSTEM, 'relay_events_per_post_250_friends', events.length, 'events'))
-      report(figure(SYSTEM, 'relay_bytes_per_post_250_friends', bytes, 'bytes'))
+      /** The EVENT messages the relay saw while `post` ran, and their bytes. */
+      const counted = async (post) => {
+        const before = relay.seen().length
+        const said = await post()
+        const seen = relay.seen()
+        if (seen.length >= 20_000) throw new Error('the relay forgot some of what it saw; cannot count')
+        const events = seen.slice(before).filter((m) => m.startsWith('["EVENT"'))
+        return { said, events: events.length, bytes: events.reduce((sum, m) => sum + Buffer.byteLength(m), 0) }
+      }
+      try {
+        const post = await counted(() => withTimeout(owner.evaluate((t) => window.kithHarness.relayBenchPostToAll(t), 'To all 250 friends'), 240_000, 'post to 250 friends'))
+        log(`one post to ${FRIENDS} friends: ${post.events} events (${post.said} by the node's count), ${post.bytes} bytes, on the one relay`)
+        report(figure(SYSTEM, 'relay_events_per_post_250_friends', post.events, 'events'))
+        report(figure(SYSTEM, 'relay_bytes_per_post_250_friends', post.bytes, 'bytes'))
+      } catch (err) {
+        log(`post to ${FRIENDS} friends failed: ${err.message}`)
+        report(failed(SYSTEM, 'relay_events_per_post_250_friends', 'events'))
+        report(failed(SYSTEM, 'relay_bytes_per_post_250_friends', 'bytes'))
+      }
+      postCounted = true
+      const photo = await counted(() => withTimeout(owner.evaluate(([t, n]) => window.kithHarness.relayBenchPhotoToAll(t, n), ['A photo for all 250', PHOTO_BYTES]), 240_000, 'photo to 250 friends'))
+      log(`one ${PHOTO_BYTES}-byte photo to ${FRIENDS} friends: ${photo.events} events (${photo.said} by the node's count), ${photo.bytes} bytes, on the one relay`)
+      report(figure(SYSTEM, 'relay_events_per_photo_post_250_friends', photo.events, 'events'))
+      report(figure(SYSTEM, 'relay_bytes_per_photo_post_250_friends', photo.bytes, 'bytes'))
     } catch (err) {
-      log(`post to ${FRIENDS} friends failed: ${err.message}`)
-      report(failed(SYSTEM, 'relay_events_per_post_250_friends', 'events'))
-      report(failed(SYSTEM, 'relay_bytes_per_post_250_friends', 'bytes'))
+      log(`posts to ${FRIENDS} friends failed: ${err.message}`)
+      if (!postCounted) {
+        report(failed(SYSTEM, 'relay_events_per_post_250_friends', 'events'))
+        report(failed(SYSTEM, 'relay_bytes_per_post_250_friends', 'bytes'))
+      }
+      report(failed(SYSTEM, 'relay_events_per_photo_post_250_friends', 'events'))
+      report(failed(SYSTEM, 'relay_bytes_per_photo_post_250_friends', 'bytes'))
     }
     if (relay.violations.length > 0) log(`strict relay violations: ${relay.violations.join('; ')}`)
   })

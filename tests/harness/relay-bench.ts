@@ -117,5 +117,16 @@ export const relayBench = {
     const node = mine().node
     const item = await node.items.create({ type: 'post', text, audience: { kind: 'friends' } })
     return node.mailbox.itemsChanged([item.id])
+  },
+  /** A photo of `bytes` random bytes (as incompressible as a JPEG) with a
+   *  caption, to every friend: its chunks travel with the bundle. */
+  relayBenchPhotoToAll: async (text: string, bytes: number) => {
+    const node = mine().node
+    const random = new Uint8Array(bytes)
+    // getRandomValues gives at most 64 KiB at a time.
+    for (let at = 0; at < bytes; at += 65_536) crypto.getRandomValues(random.subarray(at, at + 65_536))
+    const content = new Blob([random])
+    const item = await node.items.create({ type: 'file', text, audience: { kind: 'friends' }, file: { name: 'photo.jpg', mime: 'image/jpeg', content } })
+    return node.mailbox.itemsChanged([item.id])
   }
 }
