@@ -13,6 +13,7 @@ import { checkSharedItems } from '../../shared/protocol/answers'
 import { parseDeleteNotices } from '../../shared/protocol/protocol'
 import type { SharedItem } from '../../shared/protocol/items'
 import type { FriendCache } from './friend-cache'
+import { isQuotaError } from '../../shared/util/quota'
 
 export interface Intake {
   stored: number
@@ -47,8 +48,13 @@ export async function takeLetters (cache: FriendCache, owner: string, letters: r
   const forget = new Set([...gone, ...memory.gone])
   const wanted = items.filter((item) => !forget.has(item.id))
   if (wanted.length > 0) {
-    const mark = cache.deletionMark(owner)
-    result.stored = await cache.storePage(owner, wanted, null, mark, files)
+    try {
+      result.stored = await cache.storePage(owner, wanted, null, cache.deletionMark(owner), files)
+    } catch (err) {
+      // No room for the files: the items at least (their files come live, on demand).
+      if (!files?.size || !isQuotaError(err)) throw err
+      result.stored = await cache.storePage(owner, wanted, null, cache.deletionMark(owner))
+    }
   }
   if (gone.length > 0) {
     // What a live delete notice acknowledges, the mailbox acknowledges too.

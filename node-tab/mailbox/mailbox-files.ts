@@ -15,7 +15,7 @@ import { sha256 } from '@noble/hashes/sha2.js'
 import { finalizeEvent, type Event } from 'nostr-tools/pure'
 import { randomBytes, secretOpen, secretSeal } from '../../shared/crypto/crypto'
 import { bytesEqual, concatBytes, fromBase64, fromHex, toBase64, toHex, uint32BE, utf8 } from '../../shared/util/bytes'
-import { MAX_LETTER_CONTENT_CHARS, SIZE_BUCKETS } from './mailbox-letters'
+import { SIZE_BUCKETS } from './mailbox-letters'
 
 /** A file larger than this waits for a live session. 1 MiB is a phone
  *  photo as Kith shares it for viewing (a downscaled JPEG is 0.2–1 MB); it
@@ -136,12 +136,13 @@ export function openChunk (event: Pick<Event, 'id' | 'content' | 'tags'>, file: 
   const ref = file.chunks[index]
   if (!ref || event.id !== ref.event) return null
   if (!event.tags.some((t) => t[0] === 't' && t[1] === ref.tag)) return null
-  if (event.content.length !== CHUNK_CONTENT_CHARS || event.content.length > MAX_LETTER_CONTENT_CHARS) return null
+  // Exactly one bucket sealed (its base64 has no padding): refused before any work, and what opens is that bucket.
+  if (event.content.length !== CHUNK_CONTENT_CHARS) return null
   if (!bytesEqual(fromHex(contentHash(event.content)), fromHex(ref.hash))) return null
   let sealed: Uint8Array
   try { sealed = fromBase64(event.content) } catch { return null }
   const plain = secretOpen(sealed, fromHex(file.key))
-  if (!plain || plain.length !== CHUNK_PLAIN_BYTES) return null
+  if (!plain) return null
   const length = new DataView(plain.buffer, plain.byteOffset, 4).getUint32(0)
   const last = index === file.chunks.length - 1
   const expected = last ? file.size - CHUNK_DATA_BYTES * index : CHUNK_DATA_BYTES
