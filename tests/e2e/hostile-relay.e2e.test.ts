@@ -1,7 +1,7 @@
 // The blind mailbox through a hostile relay, in real pages (DESIGN §6c): the
 // only relay the app knows drops, replays, reorders, re-wraps, serves
 // expired events and floods junk under Alice and Bob's tags and under
-// the tags of Alice's bundles
+// the tags of Alice's bundles and of her photo's chunks
 // (support/hostile-relay.ts, in front of the strict test relay). Alice and
 // Bob are never online together after becoming friends. Nothing wrong is
 // accepted, nothing is shown twice on Bob's Home, and what Bob's node
@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { tab } from './support/app'
 import { befriend, newPeople, share } from './support/people'
+import { gradientPng } from './support/images'
 import { reopenApp, worldPerFile, type Person } from './support/world'
 import { storedMailboxEvents } from './support/mailbox'
 
@@ -18,6 +19,7 @@ let alice: Person, bob: Person
 const LIVE = 'Tea at four, said live'
 const KEPT = 'Orchard walk on Sunday morning'
 const DELETED = 'Wrong date for the orchard walk'
+const PHOTO = 'The orchard gate in the rain'
 /** The mailbox's bounds (node-tab/mailbox/mailbox-relay.ts): events looked at per tag. */
 const EVENTS_PER_TAG = 50
 /** Tags Bob reads per friend: eight windows (mailbox-letters.ts WINDOWS_TO_READ). */
@@ -76,9 +78,10 @@ describe('a hostile relay', () => {
     await expect.poll(async () => times(await home(bob.page), LIVE), { timeout: 60_000 }).toBe(1)
   })
 
-  it('while Bob is away Alice shares two posts and deletes one, then leaves', async () => {
+  it('while Bob is away Alice shares two posts and a small photo and deletes one post, then leaves', async () => {
     await bob.page.close()
     await share(alice, KEPT, { kind: 'Post' })
+    await share(alice, PHOTO, { file: { name: 'gate.png', mimeType: 'image/png', buffer: gradientPng(480, 320, 60_000) } })
     await share(alice, DELETED, { kind: 'Post' })
     await tab(alice.page, 'My items')
     const item = alice.page.getByTestId('my-item').filter({ hasText: DELETED })
@@ -86,8 +89,9 @@ describe('a hostile relay', () => {
     await item.getByRole('button', { name: 'Yes, delete' }).click()
     await expect.poll(() => alice.page.getByTestId('my-item').filter({ hasText: DELETED }).count()).toBe(0)
     // Her mailbox reached the real relay behind the hostile one: a bundle and a wrap event for the live
-    // post and for each of the two, and "forget it" (the withdrawn bundle's events stay: that relay ignores deletions).
-    await expect.poll(() => storedMailboxEvents(world), { timeout: 30_000 }).toBeGreaterThanOrEqual(7)
+    // post and for each of the three, the photo's chunks, and "forget it" (the withdrawn bundle's events
+    // stay: that relay ignores deletions).
+    await expect.poll(() => storedMailboxEvents(world), { timeout: 30_000 }).toBeGreaterThanOrEqual(11)
     await alice.page.close()
   })
 
@@ -101,6 +105,7 @@ describe('a hostile relay', () => {
     const texts = await home(bob.page)
     expect(times(texts, LIVE)).toBe(1)
     expect(times(texts, KEPT)).toBe(0)
+    expect(times(texts, PHOTO)).toBe(0)
     expect(times(texts, DELETED)).toBe(0)
     await forgetDropped(bob.page)
     await bob.page.close()
@@ -112,8 +117,12 @@ describe('a hostile relay', () => {
     await expect.poll(async () => times(await home(bob.page), KEPT), { timeout: 60_000 }).toBe(1)
     const texts = await home(bob.page)
     expect(times(texts, LIVE)).toBe(1)
+    expect(times(texts, PHOTO)).toBe(1)
     expect(times(texts, DELETED)).toBe(0)
-    expect(texts).toHaveLength(2)
+    expect(texts).toHaveLength(3)
+    // The photo came whole through it (Alice is away): its image loads, from Bob's cache.
+    const preview = bob.page.getByTestId('home-item').filter({ hasText: PHOTO }).getByTestId('file-preview')
+    await expect.poll(() => preview.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0), { timeout: 30_000 }).toBe(true)
     const counts = await dropped(bob.page)
     const served = world.hostile!.counts
     console.log('hostile relay served', JSON.stringify(served), '; Bob dropped', JSON.stringify(counts))
@@ -125,8 +134,11 @@ describe('a hostile relay', () => {
     expect(counts.duplicate).toBeGreaterThan(0)
     expect(counts['wrong-kind']).toBeGreaterThan(0)
     expect(counts['wrong-tag']).toBeGreaterThan(0)
-    // Bundles: re-wrapped copies and junk under a bundle's tag are not the event a wrap names.
+    // Bundles and chunks: re-wrapped copies and junk under a bundle's or chunk's tag are not the event a wrap
+    // (or the bundle) names; no chunk that was not the one named got as far as being opened.
     expect(counts['wrong-id']).toBeGreaterThan(0)
+    expect(counts['chunk-mismatch'] ?? 0).toBe(0)
+    expect(counts['file-missing'] ?? 0).toBe(0)
     // Bounded: past EVENTS_PER_TAG under one tag the rest was dropped unopened;
     // what was opened (junk that did not unseal) stayed within the bound for every tag.
     expect(counts.flood).toBeGreaterThan(0)
@@ -142,7 +154,8 @@ describe('a hostile relay', () => {
     const texts = await home(bob.page)
     expect(times(texts, LIVE)).toBe(1)
     expect(times(texts, KEPT)).toBe(1)
+    expect(times(texts, PHOTO)).toBe(1)
     expect(times(texts, DELETED)).toBe(0)
-    expect(texts).toHaveLength(2)
+    expect(texts).toHaveLength(3)
   })
 })

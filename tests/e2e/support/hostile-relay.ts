@@ -2,8 +2,8 @@
 // the strict test relay (scripts/lib/relay-server.mjs). Everything the app
 // sends goes through to the real relay; what the real relay answers to a
 // mailbox read (a REQ for letters and wrap events, kinds 4550 and 4551, or
-// for bundles, kind 4552, by tag and event id) is held until its EOSE and
-// then served hostilely:
+// for bundles, kind 4552, or a file's chunks, kind 4553, by tag and event
+// id) is held until its EOSE and then served hostilely:
 //   - dropped: while `dropping`, every stored event is withheld;
 //   - reordered: the rest comes newest last, then reversed;
 //   - replayed: each event twice, and every mailbox event the wrapper has
@@ -13,7 +13,8 @@
 //     a NIP-40 expiry in the past (an expired event served anyway);
 //   - flooded: junk under every tag asked for (valid Nostr events, sealed
 //     bytes that are not: letters, wrap events of a wrap's size, bundles
-//     whose ids nobody asked for), events of another kind under those tags,
+//     and chunks (of a chunk's size) whose ids nobody asked for), events of
+//     another kind under those tags,
 //     and events under tags nobody asked for.
 // Rendezvous traffic (ephemeral kinds) passes untouched.
 import { WebSocket, WebSocketServer } from 'ws'
@@ -23,7 +24,10 @@ import { randomBytes } from 'node:crypto'
 const MAILBOX_KIND = 4550
 const WRAP_KIND = 4551
 const BUNDLE_KIND = 4552
-const MAILBOX_KINDS = [MAILBOX_KIND, WRAP_KIND, BUNDLE_KIND]
+const CHUNK_KIND = 4553
+const MAILBOX_KINDS = [MAILBOX_KIND, WRAP_KIND, BUNDLE_KIND, CHUNK_KIND]
+/** A chunk's sealed bytes (node-tab/mailbox/mailbox-files.ts: the largest bucket, sealed). */
+const SEALED_CHUNK_BYTES = 45_096
 /** A sealed wrap's bytes (node-tab/mailbox/mailbox-bundles.ts SEALED_WRAP_BYTES). */
 const SEALED_WRAP_BYTES = 257
 /** Junk wrap events per tag, beside the junk letters. */
@@ -61,8 +65,8 @@ export async function startHostileRelay (upstreamUrl: string, opts: { junkPerTag
     const upstream = new WebSocket(upstreamUrl)
     sockets.add(upstream)
     const early: string[] = []
-    /** Mailbox reads in flight: their tags, whether for bundles, and what the real relay sent so far. */
-    const reads = new Map<string, { tags: string[], bundles: boolean, events: Event[] }>()
+    /** Mailbox reads in flight: their tags, the kind asked for when it is bundles or chunks, and what the real relay sent so far. */
+    const reads = new Map<string, { tags: string[], named: number | null, events: Event[] }>()
     const send = (msg: unknown[]): void => { if (client.readyState === WebSocket.OPEN) client.send(JSON.stringify(msg)) }
 
     upstream.on('open', () => { for (const m of early.splice(0)) upstream.send(m) })
@@ -73,7 +77,7 @@ export async function startHostileRelay (upstreamUrl: string, opts: { junkPerTag
       if (Array.isArray(msg) && msg[0] === 'EVENT' && MAILBOX_KINDS.includes((msg[1] as Event)?.kind)) ever.set((msg[1] as Event).id, msg[1] as Event)
       if (Array.isArray(msg) && msg[0] === 'REQ' && typeof msg[1] === 'string') {
         const filter = msg[2] as { kinds?: number[], '#t'?: string[] }
-        if (filter?.kinds?.some((k) => MAILBOX_KINDS.includes(k))) reads.set(msg[1], { tags: filter['#t'] ?? [], bundles: filter.kinds.includes(BUNDLE_KIND), events: [] })
+        if (filter?.kinds?.some((k) => MAILBOX_KINDS.includes(k))) reads.set(msg[1], { tags: filter['#t'] ?? [], named: filter.kinds.find((k) => k === BUNDLE_KIND || k === CHUNK_KIND) ?? null, events: [] })
       }
       if (upstream.readyState === WebSocket.OPEN) upstream.send(text)
       else early.push(text)
@@ -94,11 +98,11 @@ export async function startHostileRelay (upstreamUrl: string, opts: { junkPerTag
       if (msg[0] !== 'EOSE') return void client.send(text)
       reads.delete(msg[1] as string)
       relay.counts.reads++
-      serveHostilely(msg[1] as string, read.tags, read.bundles, read.events)
+      serveHostilely(msg[1] as string, read.tags, read.named, read.events)
       client.send(text)
     })
 
-    function serveHostilely (subId: string, tags: string[], bundles: boolean, real: Event[]): void {
+    function serveHostilely (subId: string, tags: string[], named: number | null, real: Event[]): void {
       const wanted = new Set(tags)
       const served = new Set(real.map((e) => e.id))
       const heldBack = relay.dropping ? [] : [...ever.values()].filter((e) => !served.has(e.id) && tagsOf(e).some((t) => wanted.has(t)))
@@ -112,7 +116,7 @@ export async function startHostileRelay (upstreamUrl: string, opts: { junkPerTag
         relay.counts.expired++
       }
       for (const tag of tags) {
-        const junk = bundles ? bundleJunkFor(tag) : junkFor(tag)
+        const junk = named === null ? junkFor(tag) : namedJunkFor(tag, named)
         for (const event of junk) send(['EVENT', subId, event])
         relay.counts.junk += junk.length
       }
@@ -133,13 +137,14 @@ export async function startHostileRelay (upstreamUrl: string, opts: { junkPerTag
       return junk
     }
 
-    /** Under a bundle's tag: bundles nobody asked for (their ids are not the one a wrap names), and another kind. */
-    function bundleJunkFor (tag: string): Event[] {
-      let junk = junkByTag.get(`bundle ${tag}`)
+    /** Under a bundle's (or a chunk's) tag: bundles (chunks of a chunk's size) nobody asked for (their ids are
+     *  not the one a wrap, or a bundle, names), and another kind. */
+    function namedJunkFor (tag: string, kind: number): Event[] {
+      let junk = junkByTag.get(`${kind} ${tag}`)
       if (!junk) {
-        junk = Array.from({ length: junkPerTag }, () => junkEvent(tag, BUNDLE_KIND))
+        junk = Array.from({ length: junkPerTag }, () => junkEvent(tag, kind, kind === CHUNK_KIND ? SEALED_CHUNK_BYTES : undefined))
         junk.push(junkEvent(tag, 1), junkEvent(tag, 1))
-        junkByTag.set(`bundle ${tag}`, junk)
+        junkByTag.set(`${kind} ${tag}`, junk)
       }
       return junk
     }
