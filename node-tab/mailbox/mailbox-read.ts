@@ -10,7 +10,7 @@
 import type { Event } from 'nostr-tools/pure'
 import { LETTER_LIFETIME_MS, letterKey, letterTag, openLetter, WINDOW_MS, windowsToRead, type Letter, type LetterRefusal } from './mailbox-letters'
 import { openBundle, openWrap, splitWraps, wrapKey, type Wrap, type WrapRefusal } from './mailbox-bundles'
-import { assembleFile, MAX_FILES_PER_READ, openChunk, type FileRef, type FileRefusal } from './mailbox-files'
+import { assembleFile, MAX_CHUNKS_PER_FILE, MAX_FILES_PER_READ, openChunk, type FileRef, type FileRefusal } from './mailbox-files'
 import { BUNDLE_KIND, CHUNK_KIND, MAILBOX_KIND, visitToRead, WRAP_KIND, type MailboxDrop, type ReadOnVisit } from './mailbox-relay'
 
 type Visit = Parameters<typeof visitToRead>[1]
@@ -106,27 +106,44 @@ export async function collectLetters ({ urls, secrets, me, now, clock, takenWrap
 
 interface WaitingFile { owner: string, ref: FileRef, chunks: Array<Uint8Array | null> }
 
+/** Chunks asked for in one read: two full files (about 2.9 MB of events). */
+const CHUNKS_PER_READ = 2 * MAX_CHUNKS_PER_FILE
+
 /** The chunks still missing of each waiting file, asked of this relay (only
- *  by the ids and tags its bundle names, one file at a time), each checked
- *  against the bundle; the files now whole and checked leave `files`. A
- *  file holds at most its size, whatever the relay sends. */
+ *  by the ids and tags its bundle names), each checked against the bundle;
+ *  the files now whole and checked leave `files`. Files are asked for
+ *  together, up to CHUNKS_PER_READ chunks a read: few messages on the
+ *  relay's rate limit, and at most that many chunks held at once. A file
+ *  holds at most its size, whatever the relay sends. */
 async function fileChunks (files: WaitingFile[], read: ReadOnVisit, since: number, count: CollectOptions['count']): Promise<Array<{ owner: string, item: string, bytes: Uint8Array }>> {
   const out: Array<{ owner: string, item: string, bytes: Uint8Array }> = []
-  for (const file of [...files]) {
-    const missing = file.ref.chunks.flatMap((c, i) => file.chunks[i] === null ? [c] : [])
-    const events = await read({ kinds: [CHUNK_KIND], tags: missing.map((c) => c.tag), ids: missing.map((c) => c.event) }, since)
+  const groups: WaitingFile[][] = []
+  let size = Infinity
+  for (const file of files) {
+    const missing = file.chunks.filter((c) => c === null).length
+    if (size + missing > CHUNKS_PER_READ) { groups.push([]); size = 0 }
+    groups.at(-1)!.push(file)
+    size += missing
+  }
+  for (const group of groups) {
+    /** Each chunk asked for, by its event id: which file, at which place. */
+    const asked = new Map<string, { file: WaitingFile, index: number }>()
+    for (const file of group) file.ref.chunks.forEach((c, index) => { if (file.chunks[index] === null) asked.set(c.event, { file, index }) })
+    const events = await read({ kinds: [CHUNK_KIND], tags: [...asked.keys()].map((id) => { const { file, index } = asked.get(id)!; return file.ref.chunks[index]!.tag }), ids: [...asked.keys()] }, since)
     for (const event of events) {
-      const index = file.ref.chunks.findIndex((c) => c.event === event.id)
-      if (index < 0 || file.chunks[index] !== null) continue
-      const bytes = openChunk(event, file.ref, index)
+      const place = asked.get(event.id)
+      if (!place || place.file.chunks[place.index] !== null) continue
+      const bytes = openChunk(event, place.file.ref, place.index)
       if (bytes === null) { count('chunk-mismatch'); continue }
-      file.chunks[index] = bytes
+      place.file.chunks[place.index] = bytes
     }
-    if (file.chunks.some((c) => c === null)) continue
-    files.splice(files.indexOf(file), 1)
-    const bytes = assembleFile(file.ref, file.chunks as Uint8Array[])
-    if (bytes === null) { count('chunk-mismatch'); continue }
-    out.push({ owner: file.owner, item: file.ref.item, bytes })
+    for (const file of group) {
+      if (file.chunks.some((c) => c === null)) continue
+      files.splice(files.indexOf(file), 1)
+      const bytes = assembleFile(file.ref, file.chunks as Uint8Array[])
+      if (bytes === null) { count('chunk-mismatch'); continue }
+      out.push({ owner: file.owner, item: file.ref.item, bytes })
+    }
   }
   return out
 }

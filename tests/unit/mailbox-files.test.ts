@@ -175,6 +175,26 @@ describe('small files through the mailbox', () => {
     expect(b.mailbox.dropped['file-missing']).toBe(1)
   })
 
+  it('a chunk one relay lacks is asked of the next, and the file comes whole from the two', async () => {
+    const second = await startRelay({ strict: true, quiet: true, filterCacheMs: 0 })
+    cleanups.push(async () => {
+      await second.close()
+      expect(second.violations).toEqual([])
+    })
+    const bytes = photo(100_000)
+    const { events } = photoPost(bytes)
+    const missing = events.filter((e) => e.kind === CHUNK_KIND)[1]!
+    await publish(events.filter((e) => e !== missing))
+    expect(await publishEvents(second.url, [missing], { createSocket, limits: DEFAULT_MAILBOX_RELAY_LIMITS })).toBe(1)
+    const cache = new FriendCache(clientDatabase(cleanups))
+    const mailbox = new Mailbox({ db: nodeDatabase(cleanups), identity: { keyHex: bob.keyHex, signing: () => bob.identity }, relayUrls: () => [relay.url, second.url], secrets: async () => [[alice.keyHex, secretAB]], createSocket })
+    cleanups.push(() => mailbox.close())
+    mailbox.onLetters = async (owner, letters, files) => ({ forgotten: (await takeLetters(cache, owner, letters, files)).forgottenBy })
+    expect(await mailbox.read()).toBe(1)
+    expect(sameBytes(await cachedBytes(cache, 'photo1'), bytes)).toBe(true)
+    expect(mailbox.dropped['file-missing']).toBeUndefined()
+  })
+
   it('a chunk of another file (or another chunk of this one) under a named chunk\'s tag, from a relay that ignores ids, is refused; the real one is taken', async () => {
     const bytes = photo(100_000)
     const { events } = photoPost(bytes)
@@ -232,6 +252,9 @@ describe('small files through the mailbox', () => {
     expect(cached).toHaveLength(MAX_FILES_PER_READ + 1)
     expect(cached.filter((i) => i.fileCached)).toHaveLength(MAX_FILES_PER_READ)
     expect(b.mailbox.dropped['file-deferred']).toBe(1)
+    // Their chunks asked for together (16 chunks, under a read's 48): one REQ, not one a file, on the relay's rate limit.
+    const chunkReads = relay.seen().filter((m) => m.startsWith('["REQ"') && (JSON.parse(m) as [string, string, { kinds: number[] }])[2].kinds.includes(CHUNK_KIND))
+    expect(chunkReads).toHaveLength(1)
   })
 
   it('deleting the photo before Bob reads withdraws its chunks with the bundle (a relay that honours deletions)', async () => {
