@@ -17,13 +17,15 @@ import { randomBytes, secretOpen, secretSeal } from '../../shared/crypto/crypto'
 import { bytesEqual, concatBytes, fromBase64, fromHex, toBase64, toHex, uint32BE, utf8 } from '../../shared/util/bytes'
 import { SIZE_BUCKETS } from './mailbox-letters'
 
-/** A file larger than this waits for a live session. 1 MiB is a phone
- *  photo as Kith shares it for viewing (a downscaled JPEG is 0.2–1 MB); it
- *  is 24 chunk events, about 1.45 MB on each relay, which public relays
- *  take (each event under their 64 KiB) and the pacing sends in 2 s
- *  (20 events at once, then 5 a second, under the strict relay's 40 at
- *  once and 10 a second). Larger files would cost relays (which keep them
- *  two weeks) more than a live session costs anyone. */
+/** A file larger than this waits for a live session. 1 MiB holds a photo
+ *  as messaging apps and "share" exports make them (a JPEG of about 2000 px
+ *  is 0.3–1 MB), not a camera's full-size original (2–5 MB: it waits, as
+ *  Kith does not shrink what it shares). 1 MiB is 24 chunk events, about
+ *  1.45 MB on each relay, which public relays take (each event under their
+ *  64 KiB) and the pacing sends in 2 s (20 events at once, then 5 a
+ *  second, under the strict relay's 40 at once and 10 a second). Larger
+ *  files would cost relays (which keep them two weeks) more than a live
+ *  session costs anyone. */
 export const MAILBOX_FILE_MAX_BYTES = 1024 * 1024
 /** Every chunk's sealed plaintext: the largest bucket, as a full bundle's. */
 export const CHUNK_PLAIN_BYTES = SIZE_BUCKETS.at(-1)!
