@@ -362,6 +362,9 @@ describe('a chunk and a file are checked against what the bundle names', () => {
     expect((openBundle(bundle.content, wrapFor(bundle.content), alice.keyHex, now) as OpenedBundle).files).toEqual([ref])
     // Opened with K, the files swapped for others (another hash: bytes of the friend's choosing), sealed again.
     const outer = JSON.parse(new TextDecoder().decode(unpad(secretOpen(fromBase64(bundle.content), bundle.k)!)!)) as Record<string, string>
+    // What a reader from before files checks is as it was (the signed items, exactly these keys); the files are beside them.
+    expect(Object.keys(JSON.parse(outer.b!) as object)).toEqual(['v', 'from', 'exp', 'items'])
+    expect(Object.keys(outer)).toEqual(['b', 's', 'f', 'fs'])
     outer.f = JSON.stringify([{ ...ref, sha256: toHex(randomBytes(32)) }])
     const forged = toBase64(secretSeal(pad(new TextEncoder().encode(JSON.stringify(outer)))!, bundle.k))
     const opened = openBundle(forged, wrapFor(forged), alice.keyHex, now) as OpenedBundle
