@@ -94,17 +94,39 @@ export async function dropFiles (db: ClientDatabase, keys: Array<[string, string
  *  download keeps them: each only if its item is cached with that size and
  *  no complete copy is there yet. Inside the caller's transaction (the one
  *  storing the items: the item is never shown before its file is there). */
-export async function storeWholeFiles (db: ClientDatabase, owner: string, files: ReadonlyMap<string, Uint8Array>): Promise<void> {
+export async function storeWholeFiles (db: ClientDatabase, owner: string, files: ReadonlyMap<string, Uint8Array>, maxBytes: number): Promise<void> {
   for (const [id, bytes] of files) {
     const size = (await db.cachedItems.get([owner, id]))?.item.file?.size
     if (size !== bytes.length || size === 0) continue
     const row = await db.cachedFiles.get([owner, id])
     if (row?.complete && row.size === size) continue
     await dropFiles(db, [[owner, id]])
+    if (!await makeRoom(db, owner, id, size, maxBytes)) continue
     for (let index = 0; index < pieceCount(size); index++) {
       const piece = bytes.subarray(index * FILE_RANGE_BYTES, (index + 1) * FILE_RANGE_BYTES)
       await db.cachedFileChunks.put({ owner, id, index, data: new Blob([piece as Uint8Array<ArrayBuffer>]) })
     }
     await db.cachedFiles.put({ owner, id, size, complete: true })
   }
+}
+
+/** Drops the files of `owner`'s oldest items (never `keep`'s) until `size`
+ *  more bytes fit within `maxBytes` of their cached files; false when it
+ *  cannot fit at all. Inside the caller's transaction. */
+async function makeRoom (db: ClientDatabase, owner: string, keep: string, size: number, maxBytes: number): Promise<boolean> {
+  if (size > maxBytes) return false
+  const cached = new Map((await db.cachedFiles.where('owner').equals(owner).toArray()).map((f) => [f.id, f.size]))
+  let total = [...cached.values()].reduce((sum, bytes) => sum + bytes, 0)
+  if (total + size <= maxBytes) return true
+  const drop: Array<[string, string]> = []
+  await db.cachedItems.where('[owner+updatedAt]').between([owner, Dexie.minKey], [owner, Dexie.maxKey])
+    .until(() => total + size <= maxBytes)
+    .each((row) => {
+      const bytes = cached.get(row.id)
+      if (bytes === undefined || row.id === keep) return
+      drop.push([owner, row.id])
+      total -= bytes
+    })
+  await dropFiles(db, drop)
+  return total + size <= maxBytes
 }

@@ -5,7 +5,7 @@
 import { isSharedItem, type ItemType, type SharedItem } from '../../shared/protocol/items'
 import type { CacheLimit, FeedItem } from '../api/app-api'
 import { MAX_REMEMBERED, type CachedItemRow, type CacheUsage, type ClientDatabase, type LeftOut, type SyncStateRow } from './db'
-import { checkedBudget, type FriendBudget } from './friend-limits'
+import { checkedBudget, MAILBOX_FILE_BYTES, type FriendBudget } from './friend-limits'
 /** The counting and trimming code loads with the first page stored, not with the app. */
 const budgetCode = (): Promise<typeof import('./friend-budget')> => import('./friend-budget')
 import { PagesInFlight, type PageWindow } from './pages-in-flight'
@@ -38,8 +38,12 @@ export class FriendCache {
   /** What is kept of each friend, at most. */
   readonly budget: FriendBudget
 
-  constructor (private readonly db: ClientDatabase, budget: Partial<FriendBudget> = {}) {
+  /** The cached file bytes of one friend within which the mailbox's files are kept. */
+  readonly mailboxFileBytes: number
+
+  constructor (private readonly db: ClientDatabase, budget: Partial<FriendBudget> = {}, opts: { mailboxFileBytes?: number } = {}) {
     this.budget = checkedBudget(budget)
+    this.mailboxFileBytes = opts.mailboxFileBytes ?? MAILBOX_FILE_BYTES
   }
 
   /** Newest first (by createdAt), each saying whether its file is cached. */
@@ -126,7 +130,7 @@ export class FriendCache {
       // What of this page did not fit is neither kept nor news.
       const gone = new Set(trimmed.removed)
       // Files that came with the page (the mailbox's), for its items kept now.
-      if (files) await storeWholeFiles(db, owner, new Map([...files].filter(([id]) => rows.some((row) => row.id === id) && !gone.has(id))))
+      if (files) await storeWholeFiles(db, owner, new Map([...files].filter(([id]) => rows.some((row) => row.id === id) && !gone.has(id))), this.mailboxFileBytes)
       added = added.filter((item) => !gone.has(item.id))
       return rows.filter((row) => !gone.has(row.id)).length
     })
