@@ -5,6 +5,7 @@
 import { grantFriend, grantInvite } from '../shared/identity/grants'
 import { proveMeetingSecret } from '../shared/identity/meeting-secret-grants'
 import { fromHex } from '../shared/util/bytes'
+import { KithError } from '../shared/wire/errors'
 import { Connections } from './connections/connections'
 import { OwnDevices } from './devices/own-devices'
 import type { ReplayGuard } from './discovery/replay-guard'
@@ -26,6 +27,7 @@ import { relaysInConfig, type KithConfig } from './person/config'
 import type { RouteStatus } from './rendezvous/channel'
 import { DevicesStore } from './storage/devices-store'
 import { PersonRotations } from './person/rotations'
+import { personSigner, signingKeyOf } from './person/person-signer'
 import { MeetAgain } from './devices/meet-again'
 import { FriendsStore } from './storage/friends-store'
 import { InvitesStore } from './storage/invites-store'
@@ -83,11 +85,21 @@ export function buildNodeParts (hooks: NodeHooks) {
   // My rotations' keys (S₁…Sₙ) as followed here: rows they signed are mine too.
   const devices = new DevicesStore(db, me.identityKey, () => rotations.rotationsOf(me.identityKey))
   const rotations = new PersonRotations(db, me.identityKey, () => { void ownDevices.followDeviceChanges().catch(() => { /* closing */ }) })
-  // Only the identity allows friendships and invites (shared/identity/grants.ts).
+  // Only the identity allows friendships and invites (shared/identity/grants.ts),
+  // with its signing key of the time: after a rotation, Sₙ where this device
+  // holds it; elsewhere nothing is signed (person/person-signer.ts).
+  const signer = { signing: () => me.signing(), rotations: { get rotated () { return rotations.rotated }, heldSigningKey: () => rotations.heldSigningKey() } }
   if (me.holdsSigningKey) {
-    friends.grant = (key, addedAt) => grantFriend(me.signing()!, key, addedAt)
-    friends.proveSecret = (key, secret, since) => proveMeetingSecret(me.signing()!, fromHex(key), secret, since)
-    invites.grant = (invite) => grantInvite(me.signing()!, invite)
+    friends.grant = (key, addedAt) => { const s = personSigner(signer); return s ? grantFriend(s, key, addedAt) : undefined }
+    friends.proveSecret = (key, secret, since) => { const s = personSigner(signer); return s ? proveMeetingSecret(me.identityKey, s, fromHex(key), secret, since) : undefined }
+    // A kept full device without Sₙ makes no invite (its grant would be the
+    // old key's, which my other devices no longer take): it says where.
+    invites.grant = (invite) => {
+      const s = personSigner(signer)
+      if (!s) throw new KithError('UNAUTHORIZED', ownDevices.signingElsewhere('invite'))
+      return grantInvite(s, invite)
+    }
+    settings.rotated = { signer: () => personSigner(signer), elsewhere: () => ownDevices.signingElsewhere('discoverable') }
   }
   // "Hide my IP address" leaves the configured relays as it leaves the
   // owner's trackers (a relay, like a tracker, sees the WebSocket's address
@@ -113,7 +125,15 @@ export function buildNodeParts (hooks: NodeHooks) {
     isListening: () => listener.isListening,
     onInviteExpiry: () => listener.refreshSoon(),
     leftMeetings: async () => (await import('./person/left-meetings')).leftMeetings(db),
-    leftDevicesSecrets: async () => (await (await import('./devices/left-device-meetings')).leftDevicesSecrets(db)).map((e) => e.secret)
+    leftDevicesSecrets: async () => (await (await import('./devices/left-device-meetings')).leftDevicesSecrets(db)).map((e) => e.secret),
+    grantSigning: {
+      signer: () => personSigner(signer),
+      checkKey: () => signingKeyOf(rotations, me.identityKey),
+      olderKeys: () => {
+        const records = rotations.rotationsOf(me.identityKey)?.records ?? []
+        return records.length === 0 ? [] : [me.identityKey, ...records.slice(0, -1).map((r) => r.signingKey)]
+      }
+    }
   }))
   // One plan, however many ask at once; a failed load (the node stopped) is asked again.
   const planReady = (): Promise<MeetingPlan> => {
@@ -199,8 +219,10 @@ export function buildNodeParts (hooks: NodeHooks) {
     rotations,
     rotatedSigners: () => ({
       mine: rotations.rotationsOf(me.identityKey)?.records.map((r) => r.signingKey) ?? [],
+      current: () => signingKeyOf(rotations, me.identityKey),
       friend: (key) => { const held = rotations.rotationsOf(key); return held && held.keys.n > 0 ? held.keys.signingKey : null }
     }),
+    personSigner: () => personSigner(signer),
     onChange: changed
   })
   // The blind mailbox on relays: read each time the listener starts (Kith

@@ -13,6 +13,9 @@ import type { InviteSummary } from './app-api'
 /** Friendships need the identity key (DESIGN §6a): a server device has none. */
 function mustMakeFriends (node: KithNode): void {
   if (node.role !== 'full') throw new KithError('UNAUTHORIZED', 'This device is a server of yours: make friends (create or accept invites) on your laptop or phone.')
+  // After a rotation made elsewhere, the new signing key signs friendships:
+  // said before an invite is used up on the friend's side.
+  if (node.rotations.rotated > 0 && !node.rotations.holdsSigningKey) throw new KithError('UNAUTHORIZED', node.ownDevices.signingElsewhere('invite'))
 }
 
 export async function createInvite (node: KithNode, opts: { label: string, expiresInMs: number | null }): Promise<InviteRow> {

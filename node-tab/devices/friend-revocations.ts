@@ -53,12 +53,22 @@ export async function learnFriendRevocations (deps: FriendRevocationsDeps, frien
   }
   const friendHex = toHex(friendKey)
   // The friend's signature over the new secret, kept with it so my other
-  // devices take it from whichever of them was told. A forged one refuses
-  // the whole message, like a forged revocation.
+  // devices take it from whichever of them was told: by the friend's
+  // signing key as I follow it (after their rotation n, Sₙ only, however
+  // the secret is dated). Where I keep their recovery key I follow every
+  // rotation their device's hello showed, so a signature that does not
+  // check is forged, and refuses the whole message, like a forged
+  // revocation. Where I do not, they may have rotated to a key I cannot
+  // know: the secret is then taken as from a device that sends no
+  // signature (as an older one does), kept on this device only.
   let proof: SecretProof | undefined
   if (told.pairSecret && told.pairSecretSignature && deps.identityKey) {
     proof = { since: told.pairSecretSince ?? 0, signature: told.pairSecretSignature }
-    if (!isMeetingSecretProven(friendKey, deps.identityKey, told.pairSecret, proof)) throw new KithError('BAD_REQUEST', 'This meeting secret was not signed by the friend.')
+    const signingKey = held && held.keys.n > 0 ? held.keys.signingKey : friendKey
+    if (!isMeetingSecretProven(friendKey, deps.identityKey, told.pairSecret, proof, signingKey)) {
+      if (held) throw new KithError('BAD_REQUEST', 'This meeting secret was not signed by the friend.')
+      proof = undefined
+    }
   }
   const fresh = await deps.devices.addPeerRevocations(friendKey, revocations)
   // A new meeting secret from the friend's server device only with a

@@ -27,7 +27,7 @@ import type { RotatedSigners } from '../sync/grants-filter'
 import { DeviceSyncSessions } from './device-sync-sessions'
 import { firstDialled, leftDevicesSecrets, rememberLeftDevicesSecret, secretsToDial } from './left-device-meetings'
 import { OwnDeviceLinks } from './own-device-links'
-import { needsSigningKey } from './signing-key-words'
+import { needsSigningKey, type SignedAct } from './signing-key-words'
 import { isHolder, proveHolder } from '../../shared/identity/signing-key-holder'
 
 export { needsSigningKey }
@@ -67,6 +67,9 @@ export interface OwnDevicesOptions {
   rotations?: Pick<PersonRotations, 'signingKey' | 'forLink'>
   /** The keys rotations named, for the rows sync brings (sync/grants-filter.ts). */
   rotatedSigners?: () => RotatedSigners
+  /** What signs the devices secret (person/person-signer.ts: after a
+   *  rotation Sₙ, or nothing); the address key on a full device when absent. */
+  personSigner?: () => Identity | null
 }
 
 
@@ -138,7 +141,7 @@ export class OwnDevices {
 
   /** Where linking and revoking can be done, when not here (after a
    *  rotation made on another device): in words, with its name when known. */
-  signingElsewhere (what: 'link' | 'revoke' | 'manage'): string {
+  signingElsewhere (what: SignedAct): string {
     return needsSigningKey(what, this.holders)
   }
 
@@ -185,7 +188,7 @@ export class OwnDevices {
       ),
       devicesSecret: async () => {
         if (!this.devicesSecret) {
-          this.devicesSecret = await loadOrCreateDevicesSecret(db, identity.signing())
+          this.devicesSecret = await loadOrCreateDevicesSecret(db, this.settingsSigner())
           this.opts.onChange() // now sits in its device swarm too
         }
         return this.devicesSecret
@@ -263,6 +266,13 @@ export class OwnDevices {
     await this.revokeWith(deviceHexes, this.opts.identity.signing()!)
   }
 
+  /** The key that signs the devices secret here now: after a rotation Sₙ
+   *  where this device holds it (my devices that follow the rotation take
+   *  no other), before any the address key; none on a server device. */
+  private settingsSigner (): Identity | null {
+    return this.opts.personSigner ? this.opts.personSigner() : this.opts.identity.signing()
+  }
+
   /** `signer`: the identity key before any rotation, Sₙ after. */
   private async revokeWith (deviceHexes: readonly string[], signer: Identity): Promise<void> {
     const { identity, devices, friends, db } = this.opts
@@ -293,7 +303,7 @@ export class OwnDevices {
     this.devicesSecret = randomBytes(DEVICES_SECRET_BYTES)
     await rememberLeftDevicesSecret(db, left, this.devicesSecret)
     const { putSignedSetting } = await import('../storage/signed-setting-writes')
-    await putSignedSetting(db, DEVICES_SECRET_KEY, this.devicesSecret, identity.signing())
+    await putSignedSetting(db, DEVICES_SECRET_KEY, this.devicesSecret, this.settingsSigner())
     await friends.replaceAllPairSecrets(() => randomBytes(32))
     for (const deviceHex of revoking) this.opts.onRevoked(deviceHex)
   }

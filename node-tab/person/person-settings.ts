@@ -6,6 +6,7 @@
 import { normalizeDisplayName, type Profile } from '../../shared/protocol/protocol'
 import { askHostConfig, ConfigError, hasTurnServer, mergeConfig, parseConfig, RELAY_ONLY_NEEDS_TURN, rtcConfigOf, type KithConfig } from './config'
 import { KithError } from '../../shared/wire/errors'
+import type { SigningKeyPair } from '../../shared/crypto/crypto'
 import type { NodeIdentity } from '../identity/node-identity'
 import type { NodeDatabase } from '../storage/db'
 import { DISCOVERABLE_KEY } from '../storage/signed-settings'
@@ -70,13 +71,21 @@ export class PersonSettings {
     return this.discoverableByAddress
   }
 
+  /** After a rotation, what signs the person's settings (Sₙ where this
+   *  device holds it, else nothing: person/person-signer.ts), and where it
+   *  can be done instead, in words. Set by the node; absent, the identity's
+   *  key signs. */
+  rotated: { signer: () => SigningKeyPair | null, elsewhere: () => string } | null = null
+
   /** The person's choice, made on a full device: signed by the identity
-   *  (its keys checked first), so the person's other devices take it (see
+   *  (its keys checked first; after a rotation by Sₙ, on a device holding
+   *  it), so the person's other devices take it (see
    *  storage/signed-settings.ts); a server device cannot make it. */
   async setDiscoverable (on: boolean, me: Pick<NodeIdentity, 'verify' | 'signing'>): Promise<void> {
     await me.verify()
-    const signing = me.signing()
-    if (!signing) throw new KithError('UNAUTHORIZED', 'Only a full device can change whether you can be found by address. Use your laptop or phone.')
+    if (!me.signing()) throw new KithError('UNAUTHORIZED', 'Only a full device can change whether you can be found by address. Use your laptop or phone.')
+    const signing = this.rotated ? this.rotated.signer() : me.signing()
+    if (!signing) throw new KithError('UNAUTHORIZED', this.rotated!.elsewhere())
     const { putSignedSetting } = await import('../storage/signed-setting-writes')
     await putSignedSetting(this.db, DISCOVERABLE_KEY, on, signing)
     this.discoverableByAddress = on

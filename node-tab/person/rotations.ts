@@ -25,6 +25,7 @@ import { RECOVERY_RECORD_KEY } from '../storage/signed-settings'
 import { ROTATION_KEPT_KEY } from '../storage/rotation-kept'
 import { FRIEND_RECORD_PREFIX } from './recovery'
 import { CHAIN_PREFIX, SIGNING_KEY } from './rotation-keys'
+import { demoteUnsignedBy, signAgain } from './rotation-signatures'
 
 
 const isBytes = (v: unknown): v is Uint8Array => v instanceof Uint8Array
@@ -48,6 +49,8 @@ export class PersonRotations {
   private held = new Map<string, HeldRotations>()
   /** Which rotation's Sₙ this device holds (device-local), or null. */
   private signingN: number | null = null
+  /** That key pair, in memory for the signers that cannot wait (grants). */
+  private signingPair: SigningKeyPair | null = null
 
   constructor (private readonly db: NodeDatabase, private readonly myKey: Uint8Array,
     /** I followed a rotation of my own: my device list reads differently now. */
@@ -70,12 +73,18 @@ export class PersonRotations {
       held.set(hex, this.neverBack(hex, await this.followStored(hex, r)))
     }
     this.held = held
-    this.signingN = (await this.db.getSetting(SIGNING_KEY, isStoredKey))?.n ?? null
+    const stored = await this.db.getSetting(SIGNING_KEY, isStoredKey)
+    this.signingN = stored?.n ?? null
+    this.signingPair = stored ? { publicKey: stored.publicKey, secretKey: stored.secretKey } : null
     // What my devices read of my latest rotation, from the chain as checked
     // just now, never from a row that came some other way (a restored backup).
     const mine = held.get(toHex(this.myKey))
-    if (mine && mine.keys.n > 0) await this.db.putSetting(ROTATION_KEPT_KEY, keptOf(mine.records[mine.records.length - 1]!))
-    else await this.db.settings.delete(ROTATION_KEPT_KEY)
+    if (mine && mine.keys.n > 0) {
+      await this.db.putSetting(ROTATION_KEPT_KEY, keptOf(mine.records[mine.records.length - 1]!))
+      await demoteUnsignedBy(this.db, mine.keys.signingKey)
+    } else {
+      await this.db.settings.delete(ROTATION_KEPT_KEY)
+    }
   }
 
   /** What the handshake follows from for this person, or null when this
@@ -119,6 +128,8 @@ export class PersonRotations {
       if (hex !== toHex(this.myKey)) return
       // My own devices: those the latest rotation kept (see storage/rotation-kept.ts).
       await this.db.putSetting(ROTATION_KEPT_KEY, keptOf(next.records[next.records.length - 1]!))
+      // My signed settings an older key signed win nothing here any more.
+      await demoteUnsignedBy(this.db, next.keys.signingKey)
     })
     if (hex === toHex(this.myKey)) this.onOwnRotation?.()
   }
@@ -140,9 +151,13 @@ export class PersonRotations {
       choice.keep.map((d) => ({ publicKey: fromHex(d.key), name: d.name, role: d.role })), choice.revoke.map(fromHex), now)
     await this.db.putSetting(SIGNING_KEY, { n: record.n, publicKey: next.publicKey, secretKey: next.secretKey })
     this.signingN = record.n
+    this.signingPair = next
     // My devices name this one as where linking and revoking are done now.
     await this.db.devices.update(myDeviceHex, { signingKeyHolder: proveHolder(next, this.myKey, fromHex(myDeviceHex), record.n) })
     await this.follow(this.myKey, [record])
+    // What must stay current, signed again by Sₙ: my other devices now take
+    // only what it signed (rotation-signatures.ts).
+    await signAgain(this.db, this.myKey, next, [this.myKey, ...(this.held.get(toHex(this.myKey))?.records.slice(0, -1).map((r) => r.signingKey) ?? [])])
     return record
   }
 
@@ -151,6 +166,13 @@ export class PersonRotations {
    *  any rotation. For the screens, which cannot wait. */
   get holdsSigningKey (): boolean {
     return this.signingN !== null && this.signingN === this.rotated
+  }
+
+  /** Sₙ as held in memory, on a device that holds the latest rotation's;
+   *  null elsewhere (and before any rotation). For the signers that cannot
+   *  wait: see person-signer.ts. */
+  heldSigningKey (): SigningKeyPair | null {
+    return this.holdsSigningKey ? this.signingPair : null
   }
 
   /** Sₙ, on a device that holds the latest rotation's; null elsewhere. */

@@ -5,8 +5,9 @@
 // and stores them on a full device (a server device cannot), and signs the
 // grants older friendships and invites lack so my other devices take them.
 import { bytesEqual, fromHex, toHex } from '../../shared/util/bytes'
-import { isValidSigningPublicKey, pairSecret } from '../../shared/crypto/crypto'
+import { isValidSigningPublicKey, pairSecret, type SigningKeyPair } from '../../shared/crypto/crypto'
 import { grantFriend, grantInvite, isFriendGranted, isInviteGranted } from '../../shared/identity/grants'
+import { isMeetingSecretProven } from '../../shared/identity/meeting-secret-grants'
 import type { Meeting } from '../../shared/rendezvous/meetings'
 import type { NodeIdentity } from '../identity/node-identity'
 import type { FriendsStore } from '../storage/friends-store'
@@ -49,6 +50,19 @@ export interface MeetingPlanOptions {
   /** Devices secrets this device left, still listened in (never dialled
    *  from here unless it rotated) a while: devices/left-device-meetings.ts. */
   leftDevicesSecrets?: () => Promise<Uint8Array[]>
+  /** Which key signs my grants and meeting-secret proofs (after a rotation,
+   *  Sₙ: node-tab/person/person-signer.ts); the address key when absent. */
+  grantSigning?: GrantSigning
+}
+
+export interface GrantSigning {
+  /** The key that signs them now; null where this device may not. */
+  signer: () => SigningKeyPair | null
+  /** The key they are checked against: the Sₙ I follow, or my identity key. */
+  checkKey: () => Uint8Array
+  /** My signing keys before that one (none before a rotation): what they
+   *  proved is proved again with the current one. */
+  olderKeys: () => Uint8Array[]
 }
 
 export class MeetingPlan {
@@ -65,8 +79,14 @@ export class MeetingPlan {
   private validFriendKeys = new Set<string>()
   private nextPairSecrets = new Map<string, Uint8Array>()
   private expiryTimer: ReturnType<typeof setTimeout> | null = null
+  /** The key checkedGrants were checked against (a rotation changes it). */
+  private checkedWith = ''
+  private readonly grantSigning: GrantSigning
 
-  constructor (private readonly opts: MeetingPlanOptions) {}
+  constructor (private readonly opts: MeetingPlanOptions) {
+    const { identity } = opts
+    this.grantSigning = opts.grantSigning ?? { signer: () => identity.signing(), checkKey: () => identity.identityKey, olderKeys: () => [] }
+  }
 
   /** Asked every time: the loader refuses once the node has stopped. */
   private async makers (): Promise<MeetingMakers> {
@@ -97,11 +117,15 @@ export class MeetingPlan {
     }
     const now = Date.now()
     let nextExpiry = Infinity
-    // Only a device holding the identity key makes friends (DESIGN §6a): a
-    // server device never sits in an invite's swarm.
-    for (const invite of signing ? await this.opts.invites.list() : []) {
-      // Invites from before grants, or granted over the token alone: signed now.
-      if (!isInviteGranted(me, invite, invite.grant)) await this.opts.invites.setGrant(invite.id, grantInvite(signing!, invite))
+    // Only a device that signs for the person makes friends (DESIGN §6a): a
+    // server device, or after a rotation a full device without Sₙ, never
+    // sits in an invite's swarm.
+    const grantSigner = signing ? this.grantSigning.signer() : null
+    const checkKey = this.grantSigning.checkKey()
+    for (const invite of grantSigner ? await this.opts.invites.list() : []) {
+      // Invites from before grants, granted over the token alone, or by a
+      // signing key a rotation replaced: signed now.
+      if (!isInviteGranted(checkKey, invite, invite.grant)) await this.opts.invites.setGrant(invite.id, grantInvite(grantSigner!, invite))
       if (invite.status === 'pending' && invite.expiresAt !== null && invite.expiresAt > now) nextExpiry = Math.min(nextExpiry, invite.expiresAt)
       const live = invite.status === 'pending' && (invite.expiresAt === null || invite.expiresAt > now)
       // A withdrawn or expired invite's swarm is left at once: the owner
@@ -190,6 +214,11 @@ export class MeetingPlan {
   private async refreshFriendKeys (): Promise<void> {
     const { friends, identity } = this.opts
     const signing = identity.signing()
+    const grantSigner = signing ? this.grantSigning.signer() : null
+    const checkKey = this.grantSigning.checkKey()
+    if (toHex(checkKey) !== this.checkedWith) this.checkedGrants = new Map()
+    this.checkedWith = toHex(checkKey)
+    const older = this.grantSigning.olderKeys()
     const rows = await friends.list()
     const checked = new Map<string, string>()
     this.friendKeys = new Set(rows.map((f) => f.key))
@@ -203,12 +232,25 @@ export class MeetingPlan {
         await friends.setPairSecret(row.key, this.pairSecretWith(row.key))
       }
       // Secrets stored before they were signed: signed now, so my other devices take them.
-      if (signing && ((row.pairSecret && !row.pairSecretProof) || (row.nextPairSecret && !row.nextPairSecretProof))) await friends.proveUnproven(row)
-      // Friendships from before grants (or granted over the key alone): signed now, so my other devices take them.
-      if (signing) {
-        const mark = row.grant instanceof Uint8Array ? grantMark(row.addedAt, row.grant) : null
-        if (mark !== null && (this.checkedGrants.get(row.key) === mark || isFriendGranted(identity.identityKey, row.key, row.addedAt, row.grant))) checked.set(row.key, mark)
-        else await friends.setGrant(row.key, grantFriend(signing, row.key, row.addedAt))
+      if (grantSigner && ((row.pairSecret && !row.pairSecretProof) || (row.nextPairSecret && !row.nextPairSecretProof))) await friends.proveUnproven(row)
+      // Friendships from before grants (or granted over the key alone, or by
+      // a signing key a rotation replaced): signed now, so my other devices
+      // take them; and my proofs of our meeting secrets that a replaced key
+      // made, proved again (checked once per row, like the grant).
+      if (grantSigner) {
+        const mark = row.grant instanceof Uint8Array ? grantMark(row) : null
+        if (mark !== null && this.checkedGrants.get(row.key) === mark) {
+          checked.set(row.key, mark)
+          continue
+        }
+        const granted = mark !== null && isFriendGranted(checkKey, row.key, row.addedAt, row.grant)
+        if (!granted) await friends.setGrant(row.key, grantFriend(grantSigner, row.key, row.addedAt))
+        const stale = (secret: Uint8Array, proof: { since: number, signature: Uint8Array }): boolean =>
+          older.some((key) => isMeetingSecretProven(identity.identityKey, fromHex(row.key), secret, proof, key))
+        const proveAgain = older.length > 0 &&
+          ((row.pairSecretProof !== undefined && stale(row.pairSecret!, row.pairSecretProof)) || (row.nextPairSecretProof !== undefined && stale(row.nextPairSecret!, row.nextPairSecretProof)))
+        if (proveAgain) await friends.proveUnproven(row, stale)
+        if (granted && !proveAgain) checked.set(row.key, mark)
       }
     }
     // Only the current rows are remembered, so this stays as small as the list.
@@ -218,8 +260,9 @@ export class MeetingPlan {
   }
 }
 
-/** What a checked grant is remembered by: a changed row (another device
- *  re-granted it, or sync brought another) is checked again. */
-function grantMark (addedAt: number, grant: Uint8Array): string {
-  return `${addedAt}:${toHex(grant)}`
+/** What a checked row is remembered by: a changed row (another device
+ *  re-granted it or proved its secrets again, or sync brought another) is
+ *  checked again. */
+function grantMark (row: { addedAt: number, grant?: Uint8Array, pairSecretProof?: { signature: Uint8Array }, nextPairSecretProof?: { signature: Uint8Array } }): string {
+  return `${row.addedAt}:${toHex(row.grant!)}:${row.pairSecretProof ? toHex(row.pairSecretProof.signature) : ''}:${row.nextPairSecretProof ? toHex(row.nextPairSecretProof.signature) : ''}`
 }

@@ -28,11 +28,12 @@ const NO_SUCH_GROUP = 'No such group.'
 export const removedFriendSetting = (key: string): string => `friends.removed.${key}`
 
 export class FriendsStore {
-  /** Signs new friendships on a full device (see shared/identity/grants.ts). */
-  grant: ((friendKeyHex: string, addedAt: number) => Uint8Array) | null = null
+  /** Signs new friendships on a full device (see shared/identity/grants.ts);
+   *  undefined where it may not sign now (node-tab/person/person-signer.ts). */
+  grant: ((friendKeyHex: string, addedAt: number) => Uint8Array | undefined) | null = null
   /** Signs the meeting secrets a full device makes or takes, so my other
    *  devices take them (see shared/identity/meeting-secret-grants.ts). */
-  proveSecret: ((friendKeyHex: string, secret: Uint8Array, since: number) => SecretProof) | null = null
+  proveSecret: ((friendKeyHex: string, secret: Uint8Array, since: number) => SecretProof | undefined) | null = null
 
   constructor (private readonly db: NodeDatabase, private readonly now: () => number = Date.now) {}
 
@@ -45,17 +46,21 @@ export class FriendsStore {
    *  from both identity keys, on a full device). */
   async setPairSecret (key: string, secret: Uint8Array): Promise<void> {
     const changes: Partial<FriendRow> = { pairSecret: secret }
-    if (this.proveSecret) changes.pairSecretProof = this.proveSecret(key, secret, 0)
+    const proof = this.proveSecret?.(key, secret, 0)
+    if (proof) changes.pairSecretProof = proof
     await this.db.friends.update(key, changes)
   }
 
   /** On a full device: signs the secrets stored before secrets were signed,
-   *  so my other devices take them. */
-  async proveUnproven (row: FriendRow): Promise<void> {
+   *  so my other devices take them, and those `stale` says an older signing
+   *  key of mine proved (after a rotation, my devices take only Sₙ's). */
+  async proveUnproven (row: FriendRow, stale: (secret: Uint8Array, proof: SecretProof) => boolean = () => false): Promise<void> {
     if (!this.proveSecret) return
     const changes: Partial<FriendRow> = {}
-    if (row.pairSecret && !row.pairSecretProof) changes.pairSecretProof = this.proveSecret(row.key, row.pairSecret, row.pairSecretSince ?? 0)
-    if (row.nextPairSecret && !row.nextPairSecretProof) changes.nextPairSecretProof = this.proveSecret(row.key, row.nextPairSecret, row.nextPairSecretSince ?? 0)
+    const again = (secret: Uint8Array, proof: SecretProof | undefined): boolean => !proof || stale(secret, proof)
+    if (row.pairSecret && again(row.pairSecret, row.pairSecretProof)) changes.pairSecretProof = this.proveSecret(row.key, row.pairSecret, row.pairSecretSince ?? 0)
+    if (row.nextPairSecret && again(row.nextPairSecret, row.nextPairSecretProof)) changes.nextPairSecretProof = this.proveSecret(row.key, row.nextPairSecret, row.nextPairSecretSince ?? 0)
+    for (const field of ['pairSecretProof', 'nextPairSecretProof'] as const) if (field in changes && changes[field] === undefined) delete changes[field]
     if (Object.keys(changes).length > 0) await this.db.friends.update(row.key, changes)
   }
 
@@ -135,7 +140,8 @@ export class FriendsStore {
       // Later than the friendship removed before (see remove), whatever the clock did.
       const removed = await db.getSetting(removedFriendSetting(friend.key), (v): v is number => Number.isSafeInteger(v)) ?? -1
       const row: FriendRow = { key: friend.key, address: friend.address, displayName, addedAt: Math.max(this.now(), removed + 1) }
-      if (this.grant) row.grant = this.grant(friend.key, row.addedAt)
+      const grant = this.grant?.(friend.key, row.addedAt)
+      if (grant) row.grant = grant
       await db.friends.add(row)
       // Someone coming back after being removed may hold a cursor past items they can see again.
       await markResync(db, friend.key)

@@ -15,7 +15,7 @@ export const MAX_INVITE_LABEL = 80
 
 export class InvitesStore {
   /** Signs new invites on a full device (see shared/identity/grants.ts). */
-  grant: ((invite: GrantedInvite) => Uint8Array) | null = null
+  grant: ((invite: GrantedInvite) => Uint8Array | undefined) | null = null
 
   constructor (private readonly db: NodeDatabase, private readonly friends: FriendsStore, private readonly now: () => number = Date.now) {}
 
@@ -35,7 +35,8 @@ export class InvitesStore {
       expiresAt: expiresInMs === null ? null : createdAt + expiresInMs,
       status: 'pending'
     }
-    if (this.grant) row.grant = this.grant(row)
+    const grant = this.grant?.(row)
+    if (grant) row.grant = grant
     await this.db.invites.add(row)
     return row
   }

@@ -27,21 +27,31 @@ export function grantedRecords (identityKey: Uint8Array, from: DeviceRole = 'ser
   // and the handshake judge which still count); a friend's revocation the
   // Sₙ I follow for them signed is theirs.
   const mine = [identityKey, ...rotated.mine ?? []]
+  // Grants, signed settings and my meeting-secret proofs: only as signed by
+  // the signing key I follow for myself now (Sₙ after rotation n; asked
+  // for each record, as a rotation may be followed during a session).
+  // What an older key signed, which a thief may hold, is refused, however
+  // it is dated.
+  const current = (): Uint8Array => rotated.current?.() ?? identityKey
+  const theirsNow = (friendKey: Uint8Array): Uint8Array => rotated.friend?.(friendKey) ?? friendKey
   return (record) => {
     const row = record.row
     // Whether the person is discoverable, and where their devices meet: only
     // as the identity signed it, and never deleted (storage/signed-settings.ts).
+    // My recovery record's grant stays the address key's: R decides which
+    // record counts, never a signing key (merge.ts: firstRecoveryRecord).
     if (record.table === 'settings' && isSignedSetting(record.key)) {
-      return row !== undefined && isSettingGranted(identityKey, record.key as string, row.value, row.at, row.grant) &&
+      const signer = record.key === RECOVERY_RECORD_KEY ? identityKey : current()
+      return row !== undefined && isSettingGranted(signer, record.key as string, row.value, row.at, row.grant) &&
         (record.key !== RECOVERY_RECORD_KEY || isOwnRecoveryRecord(row.value, identityKey))
     }
     if (!row) return true
     if (record.table === 'friends') {
-      if (!isFriendGranted(identityKey, row.key as string, row.addedAt, row.grant)) return false
-      record.row = provenSecrets(row, identityKey, from)
+      if (!isFriendGranted(current(), row.key as string, row.addedAt, row.grant)) return false
+      record.row = provenSecrets(row, identityKey, from, current(), theirsNow(fromHex(row.key as string)))
       return true
     }
-    if (record.table === 'invites') return isInviteGranted(identityKey, row as unknown as GrantedInvite, row.grant)
+    if (record.table === 'invites') return isInviteGranted(current(), row as unknown as GrantedInvite, row.grant)
     if (record.table === 'devices') {
       return mine.some((key) => signedFor(row.deviceKey as string, () => checkDeviceCertificate(row.certificate, { identityKey, now: Number.MAX_SAFE_INTEGER, signingKey: key }).deviceKey)) &&
         (row.revocation === undefined || mine.some((key) => signedFor(row.deviceKey as string, () => checkDeviceRevocation(row.revocation, identityKey, key).deviceKey)))
@@ -55,10 +65,12 @@ export function grantedRecords (identityKey: Uint8Array, from: DeviceRole = 'ser
   }
 }
 
-/** The signing keys rotations named: mine (S₁…Sₙ), and the Sₙ I follow
- *  for a friend (null when they never rotated). */
+/** The signing keys rotations named: mine (S₁…Sₙ), the one I follow for
+ *  myself now (Sₙ, or my identity key), and the Sₙ I follow for a friend
+ *  (null when they never rotated). */
 export interface RotatedSigners {
   mine?: readonly Uint8Array[]
+  current?: () => Uint8Array
   friend?: (friendKey: Uint8Array) => Uint8Array | null
 }
 

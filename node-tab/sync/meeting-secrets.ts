@@ -61,16 +61,19 @@ function newer (a: DatedSecret | undefined, b: DatedSecret | undefined): DatedSe
 }
 
 /** A friends row from another of my devices (`from` its role), with only
- *  the secrets it may bring (see above). */
-export function provenSecrets (row: Row, me: Uint8Array, from: DeviceRole): Row {
+ *  the secrets it may bring (see above). Each proof is checked against its
+ *  maker's signing key as this device follows it (`mySigningKey`,
+ *  `theirSigningKey`: Sₙ after their rotation n, else the identity key):
+ *  after a rotation one an older key made is not taken, however dated. */
+export function provenSecrets (row: Row, me: Uint8Array, from: DeviceRole, mySigningKey: Uint8Array = me, theirSigningKey?: Uint8Array): Row {
   const friend = fromHex(row.key as string)
-  const signedBy = (dated: DatedSecret | undefined, maker: Uint8Array, other: Uint8Array): boolean =>
-    dated !== undefined && dated.proof !== undefined && dated.since <= dated.proof.since && isMeetingSecretProven(maker, other, dated.secret, dated.proof)
+  const signedBy = (dated: DatedSecret | undefined, maker: Uint8Array, other: Uint8Array, signingKey: Uint8Array): boolean =>
+    dated !== undefined && dated.proof !== undefined && dated.since <= dated.proof.since && isMeetingSecretProven(maker, other, dated.secret, dated.proof, signingKey)
   let pair = held(row, 'pair')
   let next = held(row, 'next')
-  if (!signedBy(next, me, friend)) next = undefined
-  const mine = signedBy(pair, me, friend)
-  if (!mine && !signedBy(pair, friend, me)) pair = undefined
+  if (!signedBy(next, me, friend, mySigningKey)) next = undefined
+  const mine = signedBy(pair, me, friend, mySigningKey)
+  if (!mine && !signedBy(pair, friend, me, theirSigningKey ?? friend)) pair = undefined
   // The one computed from our keys (made at 0) is where every friendship
   // starts, not news of a move.
   if (mine && from !== 'full' && pair!.since > 0) {

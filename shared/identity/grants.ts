@@ -5,9 +5,15 @@
 // decide how the person can be reached (discoverable by address, where
 // their devices meet): a row that reaches a device by sync without the
 // identity's grant is not taken.
+//
+// "The identity" signs with its signing key of the time: the address key
+// before any rotation, Sₙ after rotation n (node-tab/person/person-signer.ts).
+// Each check below takes the key to check against, which is the signing key
+// of the chain the checking device follows: after a rotation a grant the
+// old key signed, which a thief may hold, is refused however it is dated.
 import { concatBytes, fromHex, toHex, utf8 } from '../util/bytes'
 import { sign, verify } from '../crypto/crypto'
-import type { Identity } from './identity'
+import type { SigningKeyPair } from '../crypto/crypto'
 
 const FRIEND_CONTEXT = utf8('kith/grant/friend/v1')
 const INVITE_CONTEXT = utf8('kith/grant/invite/v1')
@@ -29,24 +35,24 @@ export interface GrantedInvite { id: string, token: string, expiresAt: number | 
 const inviteMessage = (invite: GrantedInvite): Uint8Array =>
   concatBytes(INVITE_CONTEXT, utf8(JSON.stringify([invite.id, invite.token, invite.expiresAt])))
 
-export function grantFriend (identity: Identity, friendKeyHex: string, addedAt: number): Uint8Array {
+export function grantFriend (identity: SigningKeyPair, friendKeyHex: string, addedAt: number): Uint8Array {
   return sign(friendMessage(friendKeyHex, addedAt), identity.secretKey)
 }
 
-export function grantInvite (identity: Identity, invite: GrantedInvite): Uint8Array {
+export function grantInvite (identity: SigningKeyPair, invite: GrantedInvite): Uint8Array {
   return sign(inviteMessage(invite), identity.secretKey)
 }
 
-export function isFriendGranted (identityKey: Uint8Array, friendKeyHex: string, addedAt: unknown, grant: unknown): boolean {
+export function isFriendGranted (signingKey: Uint8Array, friendKeyHex: string, addedAt: unknown, grant: unknown): boolean {
   return grant instanceof Uint8Array && grant.length === 64 && /^[0-9a-f]{64}$/.test(friendKeyHex) && Number.isSafeInteger(addedAt) &&
-    verify(friendMessage(friendKeyHex, addedAt as number), grant, identityKey)
+    verify(friendMessage(friendKeyHex, addedAt as number), grant, signingKey)
 }
 
-export function isInviteGranted (identityKey: Uint8Array, invite: GrantedInvite, grant: unknown): boolean {
+export function isInviteGranted (signingKey: Uint8Array, invite: GrantedInvite, grant: unknown): boolean {
   const { id, token, expiresAt } = invite
   return grant instanceof Uint8Array && grant.length === 64 && typeof id === 'string' && id.length <= 64 &&
     typeof token === 'string' && token.length <= 64 && (expiresAt === null || Number.isSafeInteger(expiresAt)) &&
-    verify(inviteMessage({ id, token, expiresAt }), grant, identityKey)
+    verify(inviteMessage({ id, token, expiresAt }), grant, signingKey)
 }
 
 /** A setting of the person that decides how they can be reached (whether
@@ -58,12 +64,12 @@ export type GrantedValue = boolean | Uint8Array
 const settingMessage = (key: string, value: GrantedValue, at: number): Uint8Array =>
   concatBytes(SETTING_CONTEXT, utf8(JSON.stringify([key, at, typeof value === 'boolean' ? value : toHex(value)])))
 
-export function grantSetting (identity: Identity, key: string, value: GrantedValue, at: number): Uint8Array {
+export function grantSetting (identity: SigningKeyPair, key: string, value: GrantedValue, at: number): Uint8Array {
   return sign(settingMessage(key, value, at), identity.secretKey)
 }
 
-export function isSettingGranted (identityKey: Uint8Array, key: string, value: unknown, at: unknown, grant: unknown): boolean {
+export function isSettingGranted (signingKey: Uint8Array, key: string, value: unknown, at: unknown, grant: unknown): boolean {
   return grant instanceof Uint8Array && grant.length === 64 && Number.isSafeInteger(at) && (at as number) >= 0 &&
     (typeof value === 'boolean' || value instanceof Uint8Array) &&
-    verify(settingMessage(key, value, at as number), grant, identityKey)
+    verify(settingMessage(key, value, at as number), grant, signingKey)
 }
