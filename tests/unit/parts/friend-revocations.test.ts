@@ -6,7 +6,8 @@ import { toHex } from '../../../shared/util/bytes'
 import { generateSigningKeyPair } from '../../../shared/crypto/crypto'
 import { issueDeviceCertificate, revokeDevice, type DeviceRole } from '../../../shared/identity/device-certificate'
 import type { RemoteDevice } from '../../../shared/identity/device-credentials'
-import { createIdentity } from '../../../shared/identity/identity'
+import { createIdentity, type Identity } from '../../../shared/identity/identity'
+import { proveMeetingSecret } from '../../../shared/identity/meeting-secret-grants'
 import type { DeviceRevokedParams } from '../../../shared/protocol/protocol'
 import { learnFriendRevocations } from '../../../node-tab/devices/friend-revocations'
 import { DevicesStore } from '../../../node-tab/storage/devices-store'
@@ -92,5 +93,40 @@ describe('learnFriendRevocations', () => {
     expect(row?.pairSecret).toEqual(secret(6))
     expect(row!.pairSecretSince).toBeGreaterThanOrEqual(before)
     expect(row!.pairSecretSince).toBeLessThanOrEqual(Date.now())
+  })
+
+  describe('after the friend rotated (their new signing key S₁)', () => {
+    /** A world where I keep Bob's recovery key (`held`: the rotation I follow for him) or not (null). */
+    async function rotatedWorld (followsRotation: boolean) {
+      const w = await world()
+      const me = createIdentity()
+      const s1 = generateSigningKeyPair()
+      const held = followsRotation ? { keys: { identityKey: w.bob.identity.publicKey, recoveryKey: generateSigningKeyPair().publicKey, n: 1, signingKey: s1.publicKey, head: new Uint8Array(32) }, records: [] } : null
+      const learn = (told: DeviceRevokedParams, device?: RemoteDevice): Promise<void> => learnFriendRevocations({
+        devices: w.devices, friends: w.friends, sessions: { closeDevice: () => {} }, identityKey: me.publicKey, rotationsOf: () => held
+      }, w.bob.identity.publicKey, told, device)
+      const told = (signer: Identity, fill: number, since = Date.now()): DeviceRevokedParams => {
+        const proof = proveMeetingSecret(w.bob.identity.publicKey, signer, me.publicKey, secret(fill), since)
+        return { revocations: [], pairSecret: secret(fill), pairSecretSince: since, pairSecretSignature: proof.signature }
+      }
+      return { ...w, s1, learn, told }
+    }
+
+    it('a friend who follows it refuses a secret the old key proved, however dated, and takes one S₁ proved, with its proof', async () => {
+      const { bob, s1, learn, told, friends, secretNow } = await rotatedWorld(true)
+      await expect(learn(told(bob.identity, 1, Date.now() + YEAR), deviceOf(bob, 'full'))).rejects.toThrow(/not signed by the friend/)
+      expect(await secretNow()).toBeUndefined()
+      await learn(told(s1, 2), deviceOf(bob, 'full'))
+      expect(await secretNow()).toEqual(secret(2))
+      expect((await friends.get(bob.key))?.pairSecretProof).toBeDefined()
+    })
+
+    it('a friend without their recovery key (who cannot know S₁) is not harmed: it takes the secret, as from an older device that signs none', async () => {
+      const { bob, s1, learn, told, friends, secretNow } = await rotatedWorld(false)
+      await learn(told(s1, 2), deviceOf(bob, 'full'))
+      expect(await secretNow()).toEqual(secret(2))
+      // Without the friend's proof (which it cannot check), as an unsigned one is kept.
+      expect((await friends.get(bob.key))?.pairSecretProof).toBeUndefined()
+    })
   })
 })
