@@ -172,6 +172,32 @@ describe('grants, invites and meeting-secret proofs among Alice’s devices', ()
   })
 })
 
+describe('the meeting plan after a rotation', () => {
+  it('on the phone, signs again with S₁ a friendship an older key granted; on the kept tablet, signs nothing and sits in no invite’s swarm', async () => {
+    const { inviteMeeting } = await import('../../shared/rendezvous/meetings')
+    const s = await story()
+    const invite = await s.phone.invites.create({ label: 'for Dan', expiresInMs: null })
+    await pullUntil(s.tablet, s.phone, async () => (await s.tablet.invites.list()).some((i) => i.id === invite.id))
+    const epoch = 777
+    const inviteTopic = inviteMeeting(invite.token, epoch, s.phone.identityKey).topic
+    expect((await s.tablet.listenTopics(epoch)).map((m) => m.topic)).toContain(inviteTopic)
+    const s1 = await aliceRotates(s)
+    // A row the old key granted (as a backup or a late write would leave it).
+    const row = (await s.phone.friends.get(s.bob.keyHex))!
+    await s.phone.db.friends.update(row.key, { grant: grantFriend(s.s0, row.key, row.addedAt) })
+    await s.phone.listenTopics(epoch)
+    const again = (await s.phone.friends.get(s.bob.keyHex))!
+    expect(isFriendGranted(s1.publicKey, again.key, again.addedAt, again.grant)).toBe(true)
+    // The tablet holds S₀, not S₁: it signs nothing with the old key, and
+    // answers no invite (a friendship made there would stay there).
+    const before = (await s.tablet.friends.get(s.bob.keyHex))!
+    await s.tablet.db.friends.update(before.key, { grant: undefined })
+    const topics = (await s.tablet.listenTopics(epoch)).map((m) => m.topic)
+    expect(topics).not.toContain(inviteTopic)
+    expect((await s.tablet.friends.get(s.bob.keyHex))!.grant).toBeUndefined()
+  })
+})
+
 describe('meeting secrets Alice’s friends are told of', () => {
   /** `teller` tells `friend` that the laptop was revoked, with a new meeting
    *  secret proved by `signer` and dated `since`. */
