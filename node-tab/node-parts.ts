@@ -27,7 +27,7 @@ import { relaysInConfig, type KithConfig } from './person/config'
 import type { RouteStatus } from './rendezvous/channel'
 import { DevicesStore } from './storage/devices-store'
 import { PersonRotations } from './person/rotations'
-import { personSigner, signingKeyOf } from './person/person-signer'
+import { personSigner, signingKeyOf, type PersonSignerDeps } from './person/person-signer'
 import { MeetAgain } from './devices/meet-again'
 import { FriendsStore } from './storage/friends-store'
 import { InvitesStore } from './storage/invites-store'
@@ -88,7 +88,7 @@ export function buildNodeParts (hooks: NodeHooks) {
   // Only the identity allows friendships and invites (shared/identity/grants.ts),
   // with its signing key of the time: after a rotation, Sₙ where this device
   // holds it; elsewhere nothing is signed (person/person-signer.ts).
-  const signer = { signing: () => me.signing(), rotations: { get rotated () { return rotations.rotated }, heldSigningKey: () => rotations.heldSigningKey() } }
+  const signer: PersonSignerDeps = { signing: () => me.signing(), rotations }
   if (me.holdsSigningKey) {
     friends.grant = (key, addedAt) => { const s = personSigner(signer); return s ? grantFriend(s, key, addedAt) : undefined }
     friends.proveSecret = (key, secret, since) => { const s = personSigner(signer); return s ? proveMeetingSecret(me.identityKey, s, fromHex(key), secret, since) : undefined }
