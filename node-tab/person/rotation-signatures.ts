@@ -19,7 +19,7 @@
 import { grantFriend, grantInvite, isSettingGranted } from '../../shared/identity/grants'
 import { isMeetingSecretProven, proveMeetingSecret, type SecretProof } from '../../shared/identity/meeting-secret-grants'
 import type { SigningKeyPair } from '../../shared/crypto/crypto'
-import { fromHex } from '../../shared/util/bytes'
+import { bytesEqual, fromHex, toHex } from '../../shared/util/bytes'
 import type { NodeDatabase } from '../storage/db'
 import type { FriendRow } from '../storage/rows'
 import { DISCOVERABLE_KEY, DEVICES_SECRET_KEY, type SignedSettingRow } from '../storage/signed-settings'
@@ -59,5 +59,30 @@ export async function signAgain (db: NodeDatabase, identityKey: Uint8Array, sign
       await db.friends.update(row.key, changes)
     }
     for (const invite of await db.invites.toArray()) await db.invites.update(invite.id, { grant: grantInvite(signer, invite) })
+  })
+}
+
+/** On following rotations of `maker` (me, or a friend) from `at` (the
+ *  first new record's time): each meeting secret `maker` made that an
+ *  older key of theirs (`olderKeys`) proved and dated after `at` is
+ *  forgotten. Only a holder of an old key signs with it after a rotation,
+ *  and a thief dating its secret ahead would otherwise stay the newer one
+ *  for good (a friend refused the person's own next secret as older). The
+ *  friendship then falls back to the secret it held before, or for a
+ *  current one to the one both keys give, where the person finds it. */
+export async function forgetSecretsDatedAfter (db: NodeDatabase, me: Uint8Array, maker: Uint8Array, olderKeys: readonly Uint8Array[], at: number): Promise<void> {
+  const makerHex = toHex(maker)
+  const mine = bytesEqual(maker, me)
+  await db.transaction('rw', db.friends, async () => {
+    const rows = mine ? await db.friends.toArray() : [await db.friends.get(makerHex)].filter((r): r is FriendRow => r !== undefined)
+    for (const row of rows) {
+      const other = mine ? fromHex(row.key) : me
+      const voided = (secret: Uint8Array | undefined, proof: SecretProof | undefined): boolean =>
+        secret !== undefined && proof !== undefined && proof.since > at && olderKeys.some((key) => isMeetingSecretProven(maker, other, secret, proof, key))
+      const changes: Partial<FriendRow> = {}
+      if (voided(row.pairSecret, row.pairSecretProof)) Object.assign(changes, { pairSecret: undefined, pairSecretSince: undefined, pairSecretProof: undefined })
+      if (voided(row.nextPairSecret, row.nextPairSecretProof)) Object.assign(changes, { nextPairSecret: undefined, nextPairSecretSince: undefined, nextPairSecretProof: undefined })
+      if (Object.keys(changes).length > 0) await db.friends.update(row.key, changes)
+    }
   })
 }

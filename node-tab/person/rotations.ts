@@ -25,7 +25,7 @@ import { RECOVERY_RECORD_KEY } from '../storage/signed-settings'
 import { ROTATION_KEPT_KEY } from '../storage/rotation-kept'
 import { FRIEND_RECORD_PREFIX } from './recovery'
 import { CHAIN_PREFIX, SIGNING_KEY } from './rotation-keys'
-import { demoteUnsignedBy, signAgain } from './rotation-signatures'
+import { demoteUnsignedBy, forgetSecretsDatedAfter, signAgain } from './rotation-signatures'
 
 
 const isBytes = (v: unknown): v is Uint8Array => v instanceof Uint8Array
@@ -120,11 +120,14 @@ export class PersonRotations {
     const now = Date.now()
     const ahead = followRotations(held.keys, records, now)
     if (ahead.records.length > 0) this.held.set(hex, { keys: ahead.keys, records: [...held.records, ...ahead.records] })
-    await this.db.transaction('rw', this.db.settings, async () => {
+    await this.db.transaction('rw', this.db.settings, this.db.friends, async () => {
       const current = await this.followStored(hex, held.keys.recoveryKey)
       const next = followRotations(current.keys, records, now)
       if (next.records.length === 0) return
       await this.db.putSetting(CHAIN_PREFIX + hex, { recoveryKey: current.chainKey, records: [...current.records, ...next.records] })
+      // Meeting secrets the old keys proved, dated after the rotation: a thief's.
+      const olderKeys = [identityKey, ...[...current.records, ...next.records.slice(0, -1)].map((r) => r.signingKey)]
+      await forgetSecretsDatedAfter(this.db, this.myKey, identityKey, olderKeys, next.records[0]!.at)
       if (hex !== toHex(this.myKey)) return
       // My own devices: those the latest rotation kept (see storage/rotation-kept.ts).
       await this.db.putSetting(ROTATION_KEPT_KEY, keptOf(next.records[next.records.length - 1]!))

@@ -254,6 +254,47 @@ describe('meeting secrets Alice’s friends are told of', () => {
   })
 })
 
+describe('meeting secrets the thief dated in the future before Alice rotated', () => {
+  it('Bob, moved by the thief to a secret dated a year ahead, forgets it when he follows the rotation, and takes the phone’s newer one', async () => {
+    const s = await story()
+    const where = new Uint8Array(32).fill(6)
+    const since = Date.now() + YEAR
+    const proof = proveMeetingSecret(s.phone.identityKey, s.s0, s.bob.identityKey, where, since)
+    const session = await connectNodes(s.laptop, s.bob)
+    await session.rpc.call('deviceRevoked', { revocations: [], pairSecret: where, pairSecretSince: since, pairSecretSignature: proof.signature })
+    session.rpc.close('told')
+    await until(() => s.laptop.sessions.size === 0 && s.bob.sessions.size === 0)
+    expect(bytesEqual((await s.bob.friends.get(s.phone.keyHex))!.pairSecret!, where)).toBe(true)
+    const s1 = await aliceRotates(s)
+    await reaches(s.bob, s.phone)
+    await until(() => followedBy(s.bob, s.phone) === 1)
+    const after = (await s.bob.friends.get(s.phone.keyHex))!.pairSecret
+    expect(after !== undefined && bytesEqual(after, where)).toBe(false)
+    // The phone's next secret (made at the rotation, proved by S₁) is taken now.
+    const next = (await s.phone.friends.get(s.bob.keyHex))!
+    const told = await connectNodes(s.phone, s.bob)
+    await told.rpc.call('deviceRevoked', { revocations: [], pairSecret: next.nextPairSecret!, pairSecretSince: next.nextPairSecretSince!, pairSecretSignature: next.nextPairSecretProof!.signature })
+    told.rpc.close('told')
+    await until(async () => bytesEqual((await s.bob.friends.get(s.phone.keyHex))!.pairSecret ?? new Uint8Array(0), next.nextPairSecret!))
+    expect(isMeetingSecretProven(s.phone.identityKey, s.bob.identityKey, next.nextPairSecret, next.nextPairSecretProof, s1.publicKey)).toBe(true)
+  })
+
+  it('the Pi, which took from the laptop a secret for Bob the thief dated ahead, forgets it when it follows the rotation', async () => {
+    const s = await story()
+    const where = new Uint8Array(32).fill(6)
+    const since = Date.now() + YEAR
+    const row = (await s.laptop.friends.get(s.bob.keyHex))!
+    await s.laptop.db.friends.put({ ...row, nextPairSecret: where, nextPairSecretSince: since, nextPairSecretProof: proveMeetingSecret(s.phone.identityKey, s.s0, s.bob.identityKey, where, since) })
+    await pullUntil(s.pi, s.laptop, async () => { const r = await s.pi.friends.get(s.bob.keyHex); return r?.nextPairSecret !== undefined && bytesEqual(r.nextPairSecret, where) })
+    await aliceRotates(s)
+    const piBob = (await s.pi.friends.get(s.bob.keyHex))!
+    expect(piBob.nextPairSecret !== undefined && bytesEqual(piBob.nextPairSecret, where)).toBe(false)
+    // It holds the phone's instead (made at the rotation, proved by S₁).
+    const phoneBob = (await s.phone.friends.get(s.bob.keyHex))!
+    await until(async () => { const r = await s.pi.friends.get(s.bob.keyHex); return r?.nextPairSecret !== undefined && bytesEqual(r.nextPairSecret, phoneBob.nextPairSecret!) })
+  })
+})
+
 describe('a kept full device without S₁', () => {
   it('refuses to change whether Alice is discoverable and to make an invite, in words that name the phone; signs no friendship', async () => {
     const s = await story()
