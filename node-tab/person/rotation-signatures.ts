@@ -67,9 +67,9 @@ export async function signAgain (db: NodeDatabase, identityKey: Uint8Array, sign
  *  older key of theirs (`olderKeys`) proved and dated after `at` is
  *  forgotten. Only a holder of an old key signs with it after a rotation,
  *  and a thief dating its secret ahead would otherwise stay the newer one
- *  for good (a friend refused the person's own next secret as older). The
- *  friendship then falls back to the secret it held before, or for a
- *  current one to the one both keys give, where the person finds it. */
+ *  for good (a friend refused the person's own next secret as older). A
+ *  current one forgotten leaves the one both keys give (a full device
+ *  computes it again), where the person finds the friend. */
 export async function forgetSecretsDatedAfter (db: NodeDatabase, me: Uint8Array, maker: Uint8Array, olderKeys: readonly Uint8Array[], at: number): Promise<void> {
   const makerHex = toHex(maker)
   const mine = bytesEqual(maker, me)
