@@ -229,6 +229,9 @@ export class MeetingPlan {
       } else if (signing && this.isUsableKey(row.key)) {
         // (A key that is not a real key has no pair secret: X25519 refuses it.)
         // Stored (and so synced) for my server devices, which cannot compute it.
+        // Computed again, not taken from memory: a row whose secret was
+        // forgotten (a thief's, after a rotation) must not get it back.
+        this.pairSecrets.delete(row.key)
         await friends.setPairSecret(row.key, this.pairSecretWith(row.key))
       }
       // Secrets stored before they were signed: signed now, so my other devices take them.

@@ -8,7 +8,7 @@
 // accept (the Pi): each is refused by whoever follows the rotation; the
 // same records signed by S₁ are taken (docs/security.md, "What Sₙ signs").
 import { afterEach, describe, expect, it } from 'vitest'
-import { generateSigningKeyPair, type SigningKeyPair } from '../../shared/crypto/crypto'
+import { generateSigningKeyPair, pairSecret, type SigningKeyPair } from '../../shared/crypto/crypto'
 import { grantFriend, grantInvite, isFriendGranted, isInviteGranted, isSettingGranted } from '../../shared/identity/grants'
 import { isMeetingSecretProven, proveMeetingSecret } from '../../shared/identity/meeting-secret-grants'
 import { makeRecoveryWords, recoveryKeyFromWords } from '../../shared/identity/recovery-words'
@@ -265,11 +265,16 @@ describe('meeting secrets the thief dated in the future before Alice rotated', (
     session.rpc.close('told')
     await until(() => s.laptop.sessions.size === 0 && s.bob.sessions.size === 0)
     expect(bytesEqual((await s.bob.friends.get(s.phone.keyHex))!.pairSecret!, where)).toBe(true)
+    await s.bob.listenTopics(98) // Bob sits where the thief said
     const s1 = await aliceRotates(s)
     await reaches(s.bob, s.phone)
     await until(() => followedBy(s.bob, s.phone) === 1)
     const after = (await s.bob.friends.get(s.phone.keyHex))!.pairSecret
     expect(after !== undefined && bytesEqual(after, where)).toBe(false)
+    // Nor does Bob's meeting plan bring it back from memory: it meets where both keys say.
+    await s.bob.listenTopics(99)
+    const computed = (await s.bob.friends.get(s.phone.keyHex))!.pairSecret
+    expect(computed && bytesEqual(computed, pairSecret((await signingOf(s.bob)).secretKey, s.phone.identityKey))).toBe(true)
     // The phone's next secret (made at the rotation, proved by S₁) is taken now.
     const next = (await s.phone.friends.get(s.bob.keyHex))!
     const told = await connectNodes(s.phone, s.bob)
