@@ -231,6 +231,10 @@ export function buildNodeParts (hooks: NodeHooks) {
   const mailbox = new LazyMailbox({
     db,
     identity: me,
+    // After a rotation: Sₙ signs, a device without it writes nothing, and a
+    // friend's letters are checked against the Sₙ of theirs I follow.
+    signer: () => personSigner(signer),
+    signingKeyOf: (friend) => signingKeyOf(rotations, fromHex(friend)),
     relayUrls,
     secrets: async () => (await planReady()).everySecret()
   })

@@ -107,15 +107,16 @@ export function sealWrap (owner: string, friend: string, bundle: Pick<SealedBund
   return secretSeal(concatBytes(signed, signature), key)
 }
 
-/** Opens a wrap from `ownerHex` to `meHex`: the wrap, or why not. */
-export function openWrap (sealed: Uint8Array, key: Uint8Array, ownerHex: string, meHex: string, now: number): Wrap | WrapRefusal {
+/** Opens a wrap from `ownerHex` to `meHex`: the wrap, or why not.
+ *  `signingKey` as for a letter (openLetter). */
+export function openWrap (sealed: Uint8Array, key: Uint8Array, ownerHex: string, meHex: string, now: number, signingKey: Uint8Array = fromHex(ownerHex)): Wrap | WrapRefusal {
   if (sealed.length !== SEALED_WRAP_BYTES) return 'malformed'
   const plain = secretOpen(sealed, key)
   if (!plain) return 'unsealed'
   if (plain.length !== WRAP_BYTES || plain[0] !== WRAP_VERSION) return 'malformed'
   const signed = plain.subarray(0, SIGNED_BYTES)
   // Over my key: a wrap the owner made for someone else does not verify here.
-  if (!verify(concatBytes(WRAP_SIGN_LABEL, fromHex(ownerHex), fromHex(meHex), signed), plain.subarray(SIGNED_BYTES), fromHex(ownerHex))) return 'forged'
+  if (!verify(concatBytes(WRAP_SIGN_LABEL, fromHex(ownerHex), fromHex(meHex), signed), plain.subarray(SIGNED_BYTES), signingKey)) return 'forged'
   const exp = Number(new DataView(signed.buffer, signed.byteOffset + 17, 8).getBigUint64(0))
   if (!isLive(exp, now)) return 'expired'
   return {
@@ -139,7 +140,7 @@ export interface OpenedBundle { items: unknown[], exp: number, files: FileRef[] 
 
 /** Opens the bundle a wrap names: its items, or why not. `content` is the
  *  content of the event whose id the wrap names. */
-export function openBundle (content: string, wrap: Wrap, ownerHex: string, now: number): OpenedBundle | WrapRefusal {
+export function openBundle (content: string, wrap: Wrap, ownerHex: string, now: number, signingKey: Uint8Array = fromHex(ownerHex)): OpenedBundle | WrapRefusal {
   if (content.length > MAX_LETTER_CONTENT_CHARS) return 'malformed'
   if (!bytesEqual(fromHex(contentHash(content)), fromHex(wrap.hash))) return 'bundle-mismatch'
   let sealed: Uint8Array
@@ -152,21 +153,21 @@ export function openBundle (content: string, wrap: Wrap, ownerHex: string, now: 
   try { outer = JSON.parse(fromUtf8(plain)) } catch { return 'malformed' }
   if (!isRecord(outer) || typeof outer.b !== 'string' || typeof outer.s !== 'string' || !/^[0-9a-f]{128}$/.test(outer.s)) return 'malformed'
   // The owner's signature first: K alone (any friend in the audience holds it) makes no bundle.
-  if (!verify(concatBytes(BUNDLE_SIGN_LABEL, utf8(outer.b)), fromHex(outer.s), fromHex(ownerHex))) return 'forged'
+  if (!verify(concatBytes(BUNDLE_SIGN_LABEL, utf8(outer.b)), fromHex(outer.s), signingKey)) return 'forged'
   let bundle: unknown
   try { bundle = JSON.parse(outer.b) } catch { return 'malformed' }
   if (!isRecord(bundle) || Object.keys(bundle).some((k) => !['v', 'from', 'exp', 'items'].includes(k))) return 'malformed'
   if (bundle.v !== 1 || !Number.isSafeInteger(bundle.exp) || !Array.isArray(bundle.items) || bundle.items.length > MAX_IDS_PER_LETTER) return 'malformed'
   if (bundle.from !== ownerHex) return 'not-for-me'
   if (!isLive(bundle.exp as number, now)) return 'expired'
-  return { items: bundle.items, exp: bundle.exp as number, files: bundleFiles(outer, bundle.items, ownerHex) }
+  return { items: bundle.items, exp: bundle.exp as number, files: bundleFiles(outer, bundle.items, signingKey) }
 }
 
-function bundleFiles (outer: Record<string, unknown>, items: unknown[], ownerHex: string): FileRef[] | null {
+function bundleFiles (outer: Record<string, unknown>, items: unknown[], signingKey: Uint8Array): FileRef[] | null {
   if (outer.f === undefined && outer.fs === undefined) return []
   if (typeof outer.f !== 'string' || typeof outer.fs !== 'string' || !/^[0-9a-f]{128}$/.test(outer.fs) || typeof outer.b !== 'string') return null
   // The owner's signature before the references are parsed.
-  if (!verify(filesSigned(outer.b, outer.f), fromHex(outer.fs), fromHex(ownerHex))) return null
+  if (!verify(filesSigned(outer.b, outer.f), fromHex(outer.fs), signingKey)) return null
   let refs: unknown
   try { refs = JSON.parse(outer.f) } catch { return null }
   return checkFileRefs(refs, items)

@@ -109,8 +109,10 @@ export function sealLetter (letter: Letter, signingSecret: Uint8Array, key: Uint
 
 export type LetterRefusal = 'unsealed' | 'malformed' | 'forged' | 'not-for-me' | 'expired'
 
-/** Opens a letter from `ownerHex` to `meHex`: the letter, or why not. */
-export function openLetter (content: string, key: Uint8Array, ownerHex: string, meHex: string, now: number): Letter | LetterRefusal {
+/** Opens a letter from `ownerHex` to `meHex`: the letter, or why not.
+ *  `signingKey`: the key that speaks for the owner here (their address key,
+ *  or after a rotation I follow, its Sₙ). */
+export function openLetter (content: string, key: Uint8Array, ownerHex: string, meHex: string, now: number, signingKey: Uint8Array = fromHex(ownerHex)): Letter | LetterRefusal {
   if (content.length > MAX_LETTER_CONTENT_CHARS) return 'malformed'
   let sealed: Uint8Array
   try { sealed = fromBase64(content) } catch { return 'malformed' }
@@ -122,7 +124,7 @@ export function openLetter (content: string, key: Uint8Array, ownerHex: string, 
   try { outer = JSON.parse(fromUtf8(plain)) } catch { return 'malformed' }
   if (!isRecord(outer) || typeof outer.l !== 'string' || typeof outer.s !== 'string' || !/^[0-9a-f]{128}$/.test(outer.s)) return 'malformed'
   // The signature first: nothing the owner did not sign is looked at further.
-  if (!verify(concatBytes(SIGN_LABEL, utf8(outer.l)), fromHex(outer.s), fromHex(ownerHex))) return 'forged'
+  if (!verify(concatBytes(SIGN_LABEL, utf8(outer.l)), fromHex(outer.s), signingKey)) return 'forged'
   let letter: unknown
   try { letter = JSON.parse(outer.l) } catch { return 'malformed' }
   if (!isLetterShape(letter)) return 'malformed'

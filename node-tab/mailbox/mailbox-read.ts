@@ -8,6 +8,7 @@
 // bundles name, likewise (mailbox-files.ts), each file checked whole. The
 // same letter, or wrap, seen twice counts once.
 import type { Event } from 'nostr-tools/pure'
+import { fromHex } from '../../shared/util/bytes'
 import { LETTER_LIFETIME_MS, letterKey, letterTag, openLetter, WINDOW_MS, windowsToRead, type Letter, type LetterRefusal } from './mailbox-letters'
 import { openBundle, openWrap, splitWraps, wrapKey, type Wrap, type WrapRefusal } from './mailbox-bundles'
 import { assembleFile, MAX_CHUNKS_PER_FILE, MAX_FILES_PER_READ, openChunk, type FileRef, type FileRefusal } from './mailbox-files'
@@ -36,14 +37,17 @@ export interface CollectOptions {
   takenWraps: ReadonlySet<string>
   visit: Visit
   count: (reason: MailboxDrop | WrapRefusal | FileRefusal | 'duplicate') => void
+  /** The key that speaks for a friend here: their address key, or after a
+   *  rotation of theirs I follow, its Sₙ (what the old key signs is refused). */
+  signingKeyOf?: (friend: string) => Uint8Array
 }
 
-interface Mine { owner: string, key: Uint8Array, wrapKey: Uint8Array }
+interface Mine { owner: string, key: Uint8Array, wrapKey: Uint8Array, signingKey: Uint8Array }
 
-export async function collectLetters ({ urls, secrets, me, now, clock, takenWraps, visit, count }: CollectOptions): Promise<FoundLetters | null> {
+export async function collectLetters ({ urls, secrets, me, now, clock, takenWraps, visit, count, signingKeyOf = fromHex }: CollectOptions): Promise<FoundLetters | null> {
   const byTag = new Map<string, Mine>()
   for (const [friend, secret] of secrets) {
-    const mine = { owner: friend, key: letterKey(secret, friend, me), wrapKey: wrapKey(secret, friend, me) }
+    const mine = { owner: friend, key: letterKey(secret, friend, me), wrapKey: wrapKey(secret, friend, me), signingKey: signingKeyOf(friend) }
     for (const window of windowsToRead(now)) byTag.set(letterTag(secret, friend, me, window), mine)
   }
   if (byTag.size === 0) return null
@@ -77,7 +81,7 @@ export async function collectLetters ({ urls, secrets, me, now, clock, takenWrap
         }
         const tag = event.tags.find((t) => t[0] === 't')![1]!
         const from = byTag.get(tag)!
-        const letter = openLetter(event.content, from.key, from.owner, me, clock())
+        const letter = openLetter(event.content, from.key, from.owner, me, clock(), from.signingKey)
         if (typeof letter === 'string') { count(letter); continue }
         found.carriers.set(letter.id, [...found.carriers.get(letter.id) ?? [], event])
         add(from.owner, letter)
@@ -148,7 +152,7 @@ async function fileChunks (files: WaitingFile[], read: ReadOnVisit, since: numbe
   return out
 }
 
-interface Opened { owner: string, wrap: Wrap }
+interface Opened { owner: string, signingKey: Uint8Array, wrap: Wrap }
 
 /** The wraps under my tags in one wrap event, each opened and checked. */
 function openWraps (event: Event, byTag: ReadonlyMap<string, Mine>, me: string, now: number, count: CollectOptions['count']): Opened[] {
@@ -159,9 +163,9 @@ function openWraps (event: Event, byTag: ReadonlyMap<string, Mine>, me: string, 
   tags.forEach((tag, i) => {
     const from = byTag.get(tag)
     if (!from) return // another friend's wrap: not even tried
-    const wrap = openWrap(sealed[i]!, from.wrapKey, from.owner, me, now)
+    const wrap = openWrap(sealed[i]!, from.wrapKey, from.owner, me, now, from.signingKey)
     if (typeof wrap === 'string') count(wrap)
-    else out.push({ owner: from.owner, wrap })
+    else out.push({ owner: from.owner, signingKey: from.signingKey, wrap })
   })
   return out
 }
@@ -179,9 +183,9 @@ async function bundleLetters (waiting: Map<string, Opened[]>, read: ReadOnVisit,
     const readers = waiting.get(event.id)
     if (!readers) continue // served twice: already opened
     waiting.delete(event.id)
-    for (const { owner, wrap } of readers) {
+    for (const { owner, signingKey, wrap } of readers) {
       // The tag too: the wrap signed it, and the bundle is asked for by it.
-      const opened = event.tags.some((t) => t[0] === 't' && t[1] === wrap.tag) ? openBundle(event.content, wrap, owner, clock()) : 'bundle-mismatch'
+      const opened = event.tags.some((t) => t[0] === 't' && t[1] === wrap.tag) ? openBundle(event.content, wrap, owner, clock(), signingKey) : 'bundle-mismatch'
       if (typeof opened === 'string') { count(opened); continue }
       out.push([owner, { v: 1, id: wrap.id, from: owner, to: me, exp: Math.min(wrap.exp, opened.exp), items: opened.items }, opened.files])
     }

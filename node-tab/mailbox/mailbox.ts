@@ -32,6 +32,7 @@ import { answerPages, asked, MAX_ANSWER_LETTERS, mayAnswer, mayAsk } from './mai
 import { clearedEvents, deletionEvent, forgetSent, readerDeletion, recordCleared, recordSent, sentLetters, type SentLetter } from './mailbox-withdraw'
 import { DEFAULT_MAILBOX_RELAY_LIMITS, publishEvents, type MailboxDrop, type MailboxRelayLimits } from './mailbox-relay'
 import type { WrapRefusal } from './mailbox-bundles'
+import type { SigningKeyPair } from '../../shared/crypto/key-types'
 import { bundleEvents, wrapEvents, type BundleFriend, type SentBundle } from './mailbox-bundle-events'
 import { planWithdrawal, recordSentBundles, replaceSentBundles, sentBundles } from './mailbox-bundle-withdraw'
 import { recordTakenWraps, takenWraps } from './mailbox-wraps-taken'
@@ -41,6 +42,14 @@ import { MAILBOX_FILE_MAX_BYTES, MAX_FILES_PER_READ, type FileRefusal } from './
 export interface MailboxOptions {
   db: NodeDatabase
   identity: Pick<NodeIdentity, 'keyHex' | 'signing'>
+  /** The key my letters, bundles and wraps are signed with now: my address
+   *  key, or after a rotation Sₙ where this device holds it; null where this
+   *  device may not sign for me (a server device, a kept full device without
+   *  Sₙ), which then writes nothing. By default the address key. */
+  signer?: () => SigningKeyPair | null
+  /** The key that speaks for a friend here (their address key, or the Sₙ of
+   *  their rotation I follow): what a letter of theirs is checked against. */
+  signingKeyOf?: (friend: string) => Uint8Array
   relayUrls: () => string[]
   /** Every friend's current meeting secret, [key hex, secret]. */
   secrets: () => Promise<Array<[string, Uint8Array]>>
@@ -78,6 +87,7 @@ export class Mailbox {
   /** What was dropped, by reason (tests and diagnostics). */
   readonly dropped: Partial<Record<MailboxDrop | LetterRefusal | WrapRefusal | FileRefusal | RequestRefusal, number>> = {}
   private readonly now: () => number
+  private readonly signer: () => SigningKeyPair | null
   private readonly limits: MailboxRelayLimits
   private reading: Promise<number> | null = null
   private readAgain = false
@@ -85,6 +95,7 @@ export class Mailbox {
 
   constructor (private readonly opts: MailboxOptions) {
     this.now = opts.now ?? Date.now
+    this.signer = opts.signer ?? (() => opts.identity.signing())
     this.limits = { ...DEFAULT_MAILBOX_RELAY_LIMITS, ...opts.limits }
   }
 
@@ -148,7 +159,7 @@ export class Mailbox {
   private async withdrawBundles (bundles: readonly SentBundle[], stillFor: (friend: string, items: readonly string[]) => boolean, now: number): Promise<{ events: Event[], changed: Map<string, SentBundle | null> }> {
     const events: Event[] = []
     const changed = new Map<string, SentBundle | null>()
-    const signing = this.opts.identity.signing()
+    const signing = this.signer()
     let secrets: Map<string, Uint8Array> | null = null
     for (const bundle of bundles) {
       const plan = planWithdrawal(bundle, (friend) => stillFor(friend, bundle.items))
@@ -173,7 +184,7 @@ export class Mailbox {
    *  the bounds of mailbox-requests.ts. Returns the events published. */
   async ask (owner: string, after: string | null): Promise<number> {
     const urls = this.opts.relayUrls()
-    const signing = this.opts.identity.signing()
+    const signing = this.signer()
     if (this.closed || urls.length === 0 || !signing) return 0
     const secret = new Map(await this.opts.secrets()).get(owner)
     if (!secret || !await mayAsk(this.opts.db, owner, after, this.now())) return 0
@@ -188,7 +199,7 @@ export class Mailbox {
    *  identity key): the request stays for one that does. */
   private async answer (friend: string, letter: Letter, secret: Uint8Array): Promise<boolean> {
     const urls = this.opts.relayUrls()
-    const signing = this.opts.identity.signing()
+    const signing = this.signer()
     if (this.closed || urls.length === 0 || !signing) return false
     const db = this.opts.db
     if (!await mayAnswer(db, friend, letter.id, LETTER_LIFETIME_MS, this.now())) { this.count('flood'); return true }
@@ -229,7 +240,7 @@ export class Mailbox {
    *  items, answering their letter written at `asOf`; kept until a relay took it. */
   private async sendAck (ack: PendingAck, secret: Uint8Array): Promise<number> {
     const urls = this.opts.relayUrls()
-    const signing = this.opts.identity.signing()
+    const signing = this.signer()
     if (this.closed || urls.length === 0 || !signing || ack.ids.length === 0) return 0
     const same = (a: PendingAck): boolean => a.friend === ack.friend && a.asOf === ack.asOf && a.ids.join() === ack.ids.join()
     await updatePendingAcks(this.opts.db, (p) => [...p.filter((a) => !same(a)), ack].slice(-MAX_PENDING_ACKS))
@@ -241,7 +252,7 @@ export class Mailbox {
 
   /** Keeps the change until some relay took every letter of it. */
   private async untilTaken (list: keyof Pending, itemIds: readonly string[], send: () => Promise<{ published: number, taken: boolean }>): Promise<number> {
-    if (this.closed || this.opts.relayUrls().length === 0 || !this.opts.identity.signing() || itemIds.length === 0) return 0
+    if (this.closed || this.opts.relayUrls().length === 0 || !this.signer() || itemIds.length === 0) return 0
     await updatePendingChanges(this.opts.db, (p) => { p[list] = [...p[list].filter((id) => !itemIds.includes(id)), ...itemIds].slice(-MAX_PENDING) })
     const { published, taken } = await send()
     if (taken) await updatePendingChanges(this.opts.db, (p) => { p[list] = p[list].filter((id) => !itemIds.includes(id)) })
@@ -250,7 +261,7 @@ export class Mailbox {
 
   private async sendItems (itemIds: readonly string[]): Promise<{ published: number, taken: boolean }> {
     const urls = this.opts.relayUrls()
-    const signing = this.opts.identity.signing()
+    const signing = this.signer()
     if (this.closed || urls.length === 0 || !signing) return { published: 0, taken: false }
     const db = this.opts.db
     const candidates = (await db.items.bulkGet([...itemIds])).filter((row): row is ItemRow => row !== undefined && row.audience.kind !== 'me')
@@ -295,7 +306,7 @@ export class Mailbox {
 
   private async sendGone (itemIds: readonly string[]): Promise<{ published: number, taken: boolean }> {
     const urls = this.opts.relayUrls()
-    const signing = this.opts.identity.signing()
+    const signing = this.signer()
     if (this.closed || urls.length === 0 || !signing) return { published: 0, taken: false }
     const notices = await this.opts.db.notices.where('itemId').anyOf([...itemIds]).toArray()
     const byFriend = new Map<string, string[]>()
@@ -335,7 +346,7 @@ export class Mailbox {
     if (this.closed || urls.length === 0) return 0
     const now = this.now()
     const secrets = new Map(await this.opts.secrets())
-    const found = await collectLetters({ urls, secrets, me: this.opts.identity.keyHex, now, clock: this.now, takenWraps: await takenWraps(this.opts.db), visit: this.visit(), count: (reason) => this.count(reason) })
+    const found = await collectLetters({ urls, secrets, me: this.opts.identity.keyHex, now, clock: this.now, takenWraps: await takenWraps(this.opts.db), visit: this.visit(), count: (reason) => this.count(reason), signingKeyOf: this.opts.signingKeyOf })
     if (found === null) return 0
     const { letters, carriers, bundled, files } = found
     // What was dropped, kept where a diagnostic (or a browser test) can read it.
