@@ -128,7 +128,7 @@ export class KithClient extends EventTarget implements KithApi {
     const row = await this.node.items.create(item, onProgress).catch(async (err: unknown) => {
       throw await inWordsIfNoRoom(err, 'Nothing of it was saved. Free some space (or clear the copies from friends in Settings), then try again.')
     })
-    this.node.hints.itemsChanged([row.id])
+    this.node.itemsChanged([row.id])
     this.toMailbox([row.id])
     this.changed()
     return toMyItem(row)
@@ -136,7 +136,7 @@ export class KithClient extends EventTarget implements KithApi {
 
   async editItemText (itemId: string, text: string): Promise<MyItem> {
     const row = await this.node.items.editText(itemId, text)
-    this.node.hints.itemsChanged([row.id])
+    this.node.itemsChanged([row.id])
     this.toMailbox([row.id])
     this.changed()
     return toMyItem(row)
@@ -144,7 +144,7 @@ export class KithClient extends EventTarget implements KithApi {
 
   async setAudience (itemId: string, audience: Audience): Promise<void> {
     await this.node.items.setAudience(itemId, audience)
-    this.node.hints.itemsChanged([itemId])
+    this.node.itemsChanged([itemId])
     this.node.noticesMayHaveChanged()
     this.toMailbox([itemId], true)
   }
@@ -239,7 +239,7 @@ export class KithClient extends EventTarget implements KithApi {
 
   async setMembership (groupId: string, friendKey: string, member: boolean): Promise<void> {
     await this.node.friends.setMembership(groupId, friendKey, member)
-    if (member) this.node.hints.friendsMaySeeMore([friendKey])
+    if (member) this.node.friendsMaySeeMore([friendKey])
     this.node.noticesMayHaveChanged()
   }
 

@@ -52,7 +52,9 @@ export async function startNode (root: HTMLElement, runner: RunnerPage | null): 
   // Told it was revoked: it stays stopped, and says why (main.ts).
   const revoked = await toldRevokedBefore(db)
   if (revoked) throw revoked
-  const node = await KithNode.open({ db })
+  // Storage first: the serving half (sessions, devices, listener) loads once
+  // the first screen is up (node.verify, node.startListening).
+  const node = await KithNode.open({ db, servingLater: true })
   performance.mark('kith-node-open')
   const api = new KithClient(node)
   // Only when the headless runner opened this page (it carries its token).

@@ -15,8 +15,6 @@ import { inviterHintFrom } from '../../shared/rendezvous/invite-link'
 // On every tab; the tabs' views load on demand (lazy-views.ts).
 import './kith-backup-reminder'
 import { ApiQuery } from './api-query'
-import './kith-tracker-list'
-import './kith-relay-list'
 import { answerAsks } from './ask-app'
 import { listenWhileConnected } from './listen'
 import { guideDismissed } from '../browser/guide-dismissed'
@@ -147,8 +145,10 @@ export class KithApp extends LitElement {
   private readonly onResize = (): void => { this.selectedTabInSight() }
 
   protected override willUpdate (): void {
-    const view = this.route.page === 'home' ? (this.showGuide() ? 'start' : this.currentTab()) : this.route.page
-    loadView(view, () => { this.tick++ })
+    // Still loading: which of Home and the guided start comes first is not
+    // known yet, and fetching the wrong one would hold up the other.
+    const view = this.stillLoading() ? null : this.route.page === 'home' ? (this.showGuide() ? 'start' : this.currentTab()) : this.route.page
+    if (view) loadView(view, () => { this.tick++ })
     // One link session per visit of #/link: started on arrival, cancelled on leaving.
     if (this.route.page === 'link') this.linking ??= this.api.devices.linkThisDevice(this.route.name)
     else this.stopLinking()
