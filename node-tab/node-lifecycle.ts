@@ -1,7 +1,8 @@
 // What the node does with its parts at the three moments of its life: once
 // the stored keys pass their checks, when it opens, when it closes.
 import type { NodeIdentity } from './identity/node-identity'
-import type { NodeParts, StorageParts } from './node-parts'
+import type { StorageParts } from './node-parts'
+import type { NodeParts } from './node-serving'
 import type { ReplayGuard } from './discovery/replay-guard'
 import type { NodeDatabase } from './storage/db'
 import { restoreReplays } from './rendezvous/saved-replays'

@@ -31,7 +31,6 @@ import { ItemsStore } from './storage/items-store'
 import { LazyMailbox } from './mailbox/mailbox-lazy'
 import type { AppliedChanges } from './sync/apply'
 import type { RevokedBy } from './devices/revoked-here'
-import type { ServingCore, ServingParts } from './node-serving'
 
 export interface NodeStatus {
   trackers: RouteStatus[]
@@ -64,10 +63,11 @@ export interface NodeHooks {
   network: () => Promise<Network>
   /** The same, already loaded: asked only where a session exists. */
   loadedNetwork: () => Network
-  /** The serving half, loaded on first ask (not after close). */
-  serving: () => Promise<ServingParts>
-  /** The same if it has loaded, else null. */
-  loadedServing: () => ServingParts | null
+  /** My other devices' sync reads the devices afresh (once the serving half
+   *  has loaded; until then there is nothing to tell). */
+  followDeviceChanges: () => void
+  /** Every meeting secret (the serving half's meeting plan, loaded if need be). */
+  everySecret: () => Promise<Array<[string, Uint8Array]>>
   providers: readonly HandlerProvider[]
   changed: () => void
   followSynced: (changes: AppliedChanges) => void
@@ -79,7 +79,6 @@ export interface NodeHooks {
 }
 
 export type StorageParts = ReturnType<typeof buildStorageParts>
-export type NodeParts = StorageParts & ServingCore
 
 export function buildStorageParts (hooks: NodeHooks) {
   const { db, me, settings } = hooks
@@ -89,9 +88,7 @@ export function buildStorageParts (hooks: NodeHooks) {
   const notices = new NoticesStore(db)
   // My rotations' keys (S₁…Sₙ) as followed here: rows they signed are mine too.
   const devices = new DevicesStore(db, me.identityKey, () => rotations.rotationsOf(me.identityKey))
-  // Until the serving half loads there is no device sync to tell; it reads
-  // the devices afresh when it does.
-  const rotations = new PersonRotations(db, me.identityKey, () => { void hooks.loadedServing()?.ownDevices.followDeviceChanges().catch(() => { /* closing */ }) })
+  const rotations = new PersonRotations(db, me.identityKey, hooks.followDeviceChanges)
   // Only the identity allows friendships and invites (shared/identity/grants.ts).
   if (me.holdsSigningKey) {
     friends.grant = (key, addedAt) => grantFriend(me.signing()!, key, addedAt)
@@ -113,7 +110,7 @@ export function buildStorageParts (hooks: NodeHooks) {
     db,
     identity: me,
     relayUrls: () => relayDirectory.urls(),
-    secrets: async () => (await hooks.serving()).plan.everySecret()
+    secrets: hooks.everySecret
   })
   // A friend's acknowledgement by mailbox shows as a live one does.
   mailbox.onAcknowledged = hooks.changed

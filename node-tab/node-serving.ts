@@ -13,11 +13,13 @@ import { ListenerLifecycle } from './rendezvous/listener-lifecycle'
 import type { MeetingPlan } from './rendezvous/meeting-plan'
 import { MeetAgain } from './devices/meet-again'
 import { learnOwnRevocation } from './devices/revoked-here'
-import type { NodeHooks, NodeParts, StorageParts } from './node-parts'
+import type { NodeHooks, StorageParts } from './node-parts'
 import { wireParts, type RecoveryAsked, type WiredParts } from './node-wiring'
 
 export type ServingCore = ReturnType<typeof buildServingCore>
 export type ServingParts = ServingCore & { wired: WiredParts }
+/** Both halves, as the node holds them. */
+export type NodeParts = StorageParts & ServingCore
 
 export function buildServingParts (hooks: NodeHooks, storage: StorageParts, recoveryAsked: (detail: RecoveryAsked) => void): ServingParts {
   const core = buildServingCore(hooks, storage)

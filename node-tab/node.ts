@@ -17,9 +17,9 @@ import { ReplayGuard } from './discovery/replay-guard'
 import type { HandlerProvider } from './handlers/session-handlers'
 import { NodeIdentity } from './identity/node-identity'
 import { loadNetwork, type Network } from './network-loader'
-import { buildStorageParts, type NodeHooks, type NodeOpenOptions, type NodeParts, type NodeStatus, type StorageParts } from './node-parts'
+import { buildStorageParts, type NodeHooks, type NodeOpenOptions, type NodeStatus, type StorageParts } from './node-parts'
 import type { RecoveryAsked } from './node-wiring'
-import type { ServingParts } from './node-serving'
+import type { NodeParts, ServingParts } from './node-serving'
 import { afterIdentityChecks, closeParts, loadParts } from './node-lifecycle'
 import { PersonSettings } from './person/person-settings'
 import { resetRelays, saveConfig } from './person/config-changes'
@@ -82,8 +82,10 @@ export class KithNode extends EventTarget {
       replays: this.replays,
       network: () => this.network(),
       loadedNetwork: () => this.loadedNetwork!,
-      serving: () => this.serving(),
-      loadedServing: () => this.servingParts,
+      // Until the serving half loads there is no device sync to tell; it
+      // reads the devices afresh when it does.
+      followDeviceChanges: () => { void this.servingParts?.ownDevices.followDeviceChanges().catch(() => { /* closing */ }) },
+      everySecret: async () => (await this.serving()).plan.everySecret(),
       providers: this.handlerProviders,
       changed: () => this.changed(),
       followSynced: (changes) => {
@@ -216,9 +218,9 @@ export class KithNode extends EventTarget {
   readonly renameThisDevice: NodeParts['ownDevices']['renameThisDevice'] = async (name) => (await this.serving()).ownDevices.renameThisDevice(name)
 
   /** Saves trackers/ICE servers chosen by the owner and restarts discovery. */
-  async saveConfig (overrides: Partial<KithConfig>): Promise<void> { await saveConfig(this.settings, this, overrides); this.changed() }
+  async saveConfig (overrides: Partial<KithConfig>): Promise<void> { await this.serving(); await saveConfig(this.settings, this, overrides); this.changed() }
   /** The owner's relay list goes: the host's (or the defaults) apply again. */
-  async resetRelays (): Promise<void> { await resetRelays(this.settings, this); this.changed() }
+  async resetRelays (): Promise<void> { await this.serving(); await resetRelays(this.settings, this); this.changed() }
 
   /** Ends a friendship: access ends now, open sessions close, and their
    *  cached copies of my items are asked to be deleted. */
