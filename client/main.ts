@@ -6,6 +6,10 @@ import { startAppStatus } from './boot/app-status'
 import { warnBeforeLeaving, type LeaveWarning } from './boot/leave-warning'
 import { holdRunnerReports, reportBootFailure, runnerPage } from './boot/runner-report'
 import { claimNode, reloadToTakeOver, showOtherTabNotice, takeOverRequested, type NodeLock } from './boot/single-tab'
+import { watchLongTasks } from './browser/after-paint'
+
+// First: whether this device is slow to start decides when serving starts (start-node.ts).
+watchLongTasks()
 
 const root = document.getElementById('app')!
 const runner = runnerPage()

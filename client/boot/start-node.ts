@@ -14,6 +14,7 @@ import type { DevicesApi } from '../api/devices-api'
 import { linkingReport, startNodeReports, startRunnerReports, type RunnerPage } from './runner-report'
 import { parseRoute } from '../elements/kith-app'
 import { preloadViews } from '../elements/lazy-views'
+import { afterPaint, quietMoment, whenIdle } from '../browser/after-paint'
 
 /** The longest serving waits for the first screen (see startNode). */
 const SCREEN_WAIT_MS = 3000
@@ -22,7 +23,8 @@ export interface RunningNode {
   /** The owner's devices, when a node runs (not while a runner waits to be linked). */
   devices: DevicesApi | null
   /** Settles once the first screen is up (the `kith-ready` mark), or
-   *  SCREEN_WAIT_MS after the node opened if part of it never loads. */
+   *  SCREEN_WAIT_MS after the node opened if part of it never loads, and
+   *  then drawn, with the browser idle: serving starts then. */
   ready: Promise<void>
   /** After `ready`, once the other views' code has loaded too: the page
    *  makes no more requests of its own. */
@@ -64,24 +66,27 @@ export async function startNode (root: HTMLElement, runner: RunnerPage | null): 
   root.classList.remove('boot') // the loading style (grey, narrow) no longer applies
   root.replaceChildren(app)
   window.addEventListener('pagehide', () => node.close())
-  // Serving starts once the first screen is up: its network code (trackers,
-  // WebRTC, handshake, RPC) loads then, from the cache in a few ms, instead of
-  // holding up the screen. Then the other views, while the browser is idle.
+  // Serving starts once the first screen is up, drawn, and the browser idle
+  // for a moment (on a slow device, a quiet second: quietMoment): the cryptography code, the node's serving half and its
+  // network code (trackers, WebRTC, handshake, RPC) load then, from the
+  // cache, instead of holding up the screen or the first tap on it
+  // (after-paint.ts). Then the other views, one at a time while idle.
   // A view whose code fails to load never defines its element: serving must
   // not wait on it, so it starts after the mark or a few seconds at most.
   const screenUp = Promise.race([markReady(app), new Promise<void>((resolve) => setTimeout(resolve, SCREEN_WAIT_MS))])
-  api.deferBackgroundWorkUntil(screenUp)
+  const screenDrawn = screenUp.then(afterPaint).then(quietMoment).then(whenIdle)
+  api.deferBackgroundWorkUntil(screenDrawn)
   // The checks the open left out (KithNode.verify) run first, with the
   // cryptography code loading now; listening waits for them.
   // Later, another of my devices may tell this one it was revoked: that
   // stops it too, in words (node.revoked).
-  const checked = screenUp.then(() => node.verify()).then(() => node.revoked)
+  const checked = screenDrawn.then(() => node.verify()).then(() => node.revoked)
   let views = Promise.resolve()
-  const ready = screenUp.then(() => {
+  const ready = screenDrawn.then(() => {
     node.startListening()
-    void node.listening.then(() => { if (node.isListening) performance.mark('kith-listening') })
-    views = preloadViews()
-    void startFolderBackups(api)
+    const listening = node.listening.then(() => { if (node.isListening) performance.mark('kith-listening') })
+    views = listening.then(preloadViews)
+    void listening.then(() => startFolderBackups(api))
   })
   return {
     devices: api.devices,

@@ -4,6 +4,8 @@
 // before its code arrives; the element upgrades in place, keeping the
 // properties already set on it. Once the app is up, the rest loads in the
 // background so switching tabs does not wait.
+import { whenIdle } from '../browser/after-paint'
+
 export const LAZY_VIEWS = {
   start: () => import('./kith-start'),
   home: () => import('./kith-home'),
@@ -42,18 +44,14 @@ export function viewFailed (view: string): boolean {
   return failed.has(view as LazyView)
 }
 
-/** Loads every view while the browser is idle; called once the first screen
- *  is up (client/boot/start-node.ts), so it never delays it. Settles once
- *  every view has loaded or failed. */
-export function preloadViews (): Promise<void> {
-  const idle = (cb: () => void): void => {
-    if ('requestIdleCallback' in window) requestIdleCallback(cb, { timeout: 3000 })
-    else setTimeout(cb, 500)
+/** Loads every view, one at a time and each when the browser is idle;
+ *  called once the first screen is up and the node serves
+ *  (client/boot/start-node.ts), so it never delays either, nor holds the
+ *  page busy for long at once. Settles once every view has loaded or failed. */
+export async function preloadViews (): Promise<void> {
+  for (const view of Object.keys(LAZY_VIEWS) as LazyView[]) {
+    await whenIdle()
+    loadView(view)
+    await loads.get(view)
   }
-  return new Promise((resolve) => {
-    idle(() => {
-      for (const view of Object.keys(LAZY_VIEWS)) loadView(view)
-      void Promise.all(loads.values()).then(() => resolve())
-    })
-  })
 }

@@ -1,0 +1,59 @@
+// Work that does not serve the first screen waits until the screen has been
+// drawn, and then runs in the browser's idle time, one step per task, so a
+// tap on the screen just shown is answered at once (bench/README.md,
+// kith-app: a phone's first second counts every script fetched, and every
+// long task run, before the screen is usable).
+
+/** The longest an idle step waits for the browser to be idle. */
+const IDLE_WAIT_MS = 1000
+
+/** Settles once the frame holding what was just rendered has been drawn. */
+export function afterPaint (): Promise<void> {
+  return new Promise((resolve) => {
+    // The callback runs before that frame is drawn; the task after it, after.
+    requestAnimationFrame(() => { setTimeout(resolve, 0) })
+  })
+}
+
+/** Settles when the browser is next idle (or IDLE_WAIT_MS at most). */
+export function whenIdle (): Promise<void> {
+  return new Promise((resolve) => {
+    if ('requestIdleCallback' in window) requestIdleCallback(() => { resolve() }, { timeout: IDLE_WAIT_MS })
+    else setTimeout(resolve, 50)
+  })
+}
+
+/** A quiet moment: this long without a long task (> 50 ms) on the page. */
+const QUIET_MS = 1000
+/** The longest quietMoment() waits on a page that stays busy. */
+const QUIET_WAIT_MAX_MS = 3000
+let sawLongTask = false
+let lastLongTaskEnd = 0
+
+/** Notes the page's long tasks from now on (the entry script calls it first thing). */
+export function watchLongTasks (): void {
+  if (!PerformanceObserver.supportedEntryTypes?.includes('longtask')) return
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      sawLongTask = true
+      lastLongTaskEnd = Math.max(lastLongTaskEnd, e.startTime + e.duration)
+    }
+  }).observe({ type: 'longtask', buffered: true })
+}
+
+/** On a device that was too slow to start without a long task (a phone),
+ *  settles once the page has gone QUIET_MS without one since the screen was
+ *  drawn, so the first tap on it is answered before the node's checks and
+ *  network code take the main thread (QUIET_WAIT_MAX_MS at most). On a
+ *  device that started without one, at once. */
+export async function quietMoment (): Promise<void> {
+  if (!sawLongTask) return
+  const drawn = performance.now()
+  const giveUp = drawn + QUIET_WAIT_MAX_MS
+  for (;;) {
+    const now = performance.now()
+    const wait = Math.max(lastLongTaskEnd, drawn) + QUIET_MS - now
+    if (wait <= 0 || now >= giveUp) return
+    await new Promise((resolve) => setTimeout(resolve, Math.min(wait, giveUp - now)))
+  }
+}
