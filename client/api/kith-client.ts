@@ -21,7 +21,6 @@ import { inWordsIfNoRoom } from '../browser/no-room'
 import { NodeDevicesApi } from './devices-client'
 import { deleteNoticeHandler } from '../cache/delete-notice-handler'
 import { FriendCache, type RecentQuery } from '../cache/friend-cache'
-import { acceptInvite, createInvite, inviteSummary, listInvites } from './invites-client'
 import { hintHandler } from '../cache/hint-handler'
 import { SyncCoalescer } from '../friends/sync-coalescer'
 import { Notifier } from '../browser/notifications'
@@ -245,12 +244,13 @@ export class KithClient extends EventTarget implements KithApi {
 
   // — invites (invites-client.ts) —
   async createInvite (opts: { label: string, expiresInMs: number | null }): Promise<InviteSummary> {
+    const { createInvite, inviteSummary } = await invitesCode()
     const row = await createInvite(this.node, opts)
     this.changed()
     return inviteSummary(this.node, row, await this.friendNames())
   }
 
-  async listInvites (): Promise<InviteSummary[]> { return listInvites(this.node, await this.friendNames()) }
+  async listInvites (): Promise<InviteSummary[]> { return (await invitesCode()).listInvites(this.node, await this.friendNames()) }
 
   async revokeInvite (id: string): Promise<void> {
     await this.node.invites.revoke(id)
@@ -258,7 +258,7 @@ export class KithClient extends EventTarget implements KithApi {
   }
 
   async acceptInvite (address: string, token: string, signal?: AbortSignal): Promise<Profile> {
-    const owner = await acceptInvite(this.node, address, token, signal)
+    const owner = await (await invitesCode()).acceptInvite(this.node, address, token, signal)
     this.changed()
     return owner
   }
@@ -349,3 +349,6 @@ function toMyItem (row: ItemRow): MyItem {
 function keyHexOf (address: string): string {
   return toHex(parseAddress(address))
 }
+
+/** Invites' code: the Invites tab and an invite link load it, the first screen does not. */
+function invitesCode (): Promise<typeof import('./invites-client')> { return import('./invites-client') }
