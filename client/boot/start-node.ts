@@ -119,9 +119,15 @@ async function startFolderBackups (api: KithClient): Promise<void> {
  *  scripts before (bench/README.md, kith-app). */
 async function markReady (app: HTMLElement & { firstScreen: Promise<void>, updateComplete: Promise<unknown>, renderRoot: ParentNode }): Promise<void> {
   await app.firstScreen
-  await app.updateComplete
-  const parts = [...app.renderRoot.querySelectorAll('*')].filter((el) => el.localName.includes('-'))
-  await Promise.all(parts.map((el) => customElements.whenDefined(el.localName)))
-  await Promise.all(parts.map((el) => (el as Partial<{ updateComplete: Promise<unknown> }>).updateComplete))
+  // Twice at most: a part that waits for the view's code (the backup
+  // reminder, kith-app.ts) renders once that code has come.
+  for (let round = 0, seen = 0; round < 2; round++) {
+    await app.updateComplete
+    const parts = [...app.renderRoot.querySelectorAll('*')].filter((el) => el.localName.includes('-'))
+    if (parts.length === seen) break
+    seen = parts.length
+    await Promise.all(parts.map((el) => customElements.whenDefined(el.localName)))
+    await Promise.all(parts.map((el) => (el as Partial<{ updateComplete: Promise<unknown> }>).updateComplete))
+  }
   performance.mark('kith-ready')
 }

@@ -25,18 +25,26 @@ export const LAZY_VIEWS = {
 export type LazyView = keyof typeof LAZY_VIEWS
 
 const loads = new Map<LazyView, Promise<void>>()
+const loaded = new Set<LazyView>()
 const failed = new Set<LazyView>()
 
-/** Starts loading a view's code (once); onFailure runs if it cannot load. */
-export function loadView (view: string, onFailure: () => void = () => {}): void {
-  if (!(view in LAZY_VIEWS) || loads.has(view as LazyView)) return
+/** Starts loading a view's code (once); onFailure runs if it cannot load,
+ *  onLoaded when it has (not if it had already: see viewLoaded). */
+export function loadView (view: string, onFailure: () => void = () => {}, onLoaded: () => void = () => {}): void {
+  if (!(view in LAZY_VIEWS) || loaded.has(view as LazyView)) return
   const name = view as LazyView
-  loads.set(name, LAZY_VIEWS[name]().then(() => {}, (err: unknown) => {
+  if (loads.has(name)) { void loads.get(name)!.then(() => { if (loaded.has(name)) onLoaded() }); return }
+  loads.set(name, LAZY_VIEWS[name]().then(() => { loaded.add(name); onLoaded() }, (err: unknown) => {
     console.error(`[kith] the ${name} view could not load:`, err)
     failed.add(name)
     loads.delete(name) // a later visit tries again
     onFailure()
   }))
+}
+
+/** Whether this view's code has loaded (its elements are defined). */
+export function viewLoaded (view: string): boolean {
+  return loaded.has(view as LazyView)
 }
 
 /** Whether the last attempt to load this view failed. */
