@@ -51,6 +51,9 @@ export async function quietMoment (): Promise<void> {
   const drawn = performance.now()
   const giveUp = drawn + QUIET_WAIT_MAX_MS
   for (;;) {
+    // Long tasks are reported a little after they end: let the report of
+    // one just run come in before judging the page quiet.
+    await whenIdle()
     const now = performance.now()
     const wait = Math.max(lastLongTaskEnd, drawn) + QUIET_MS - now
     if (wait <= 0 || now >= giveUp) return
