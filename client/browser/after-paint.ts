@@ -27,6 +27,10 @@ export function whenIdle (): Promise<void> {
 const QUIET_MS = 1000
 /** The longest quietMoment() waits on a page that stays busy. */
 const QUIET_WAIT_MAX_MS = 3000
+/** A first screen drawn later than this after the navigation started is on
+ *  a slow (or very busy) device, even without a long task: a phone's 4×
+ *  slower CPU draws it in 0.6–1.5 s, a desktop in 0.15–0.3 s. */
+const SLOW_START_MS = 500
 let sawLongTask = false
 let lastLongTaskEnd = 0
 
@@ -41,14 +45,15 @@ export function watchLongTasks (): void {
   }).observe({ type: 'longtask', buffered: true })
 }
 
-/** On a device that was too slow to start without a long task (a phone),
- *  settles once the page has gone QUIET_MS without one since the screen was
- *  drawn, so the first tap on it is answered before the node's checks and
- *  network code take the main thread (QUIET_WAIT_MAX_MS at most). On a
- *  device that started without one, at once. */
+/** On a slow device (a long task while starting, or the screen drawn
+ *  later than SLOW_START_MS: a phone), settles once the page has gone
+ *  QUIET_MS without a long task since the screen was drawn, so the first
+ *  tap on it is answered before the node's checks and network code (each a
+ *  long task there) take the main thread (QUIET_WAIT_MAX_MS at most). On a
+ *  fast one, at once. */
 export async function quietMoment (): Promise<void> {
-  if (!sawLongTask) return
   const drawn = performance.now()
+  if (!sawLongTask && drawn < SLOW_START_MS) return
   const giveUp = drawn + QUIET_WAIT_MAX_MS
   for (;;) {
     // Long tasks are reported a little after they end: let the report of
