@@ -14,6 +14,11 @@ export default defineConfig({
     outDir: 'dist',
     target: 'es2022',
     sourcemap: true,
+    // No <link rel=modulepreload> per dependency of each import(): the module
+    // loader finds them as it goes (from the service worker's cache, a few ms
+    // a level), where inserting the links cost a phone (4× slower CPU) about
+    // 150 ms of main thread at start (bench/README.md, kith-app).
+    modulePreload: false,
     // dist/.vite/manifest.json: which files the entry loads at once, read by
     // the bundle-size figure (bench/lib/initial-js.mjs).
     manifest: true,

@@ -6,6 +6,10 @@ import { startAppStatus } from './boot/app-status'
 import { warnBeforeLeaving, type LeaveWarning } from './boot/leave-warning'
 import { holdRunnerReports, reportBootFailure, runnerPage } from './boot/runner-report'
 import { claimNode, reloadToTakeOver, showOtherTabNotice, takeOverRequested, type NodeLock } from './boot/single-tab'
+import { watchLongTasks } from './browser/after-paint'
+
+// First: whether this device is slow to start decides when serving starts (start-node.ts).
+watchLongTasks()
 
 const root = document.getElementById('app')!
 const runner = runnerPage()
@@ -65,10 +69,11 @@ async function serve (lock: NodeLock): Promise<void> {
     failed(err)
   })
   // Friends reach me only while this tab serves; the runner restarts itself.
-  // After the first screen: it lists the devices, which needs the
+  // It asks from the start; it lists the devices (whether an always-on one
+  // serves meanwhile) once serving starts, since that needs the
   // cryptography code the first screen does without.
   const devices = running.devices
-  if (devices && !runner) void running.ready.then(() => { leaveWarning ??= warnBeforeLeaving(devices) })
+  if (devices && !runner) leaveWarning ??= warnBeforeLeaving(devices, running.ready)
   // Another tab took over: stop serving here at once, so friends meet only
   // the other tab's node.
   void lock.lost.then(() => {

@@ -1,7 +1,8 @@
 // What the node does with its parts at the three moments of its life: once
 // the stored keys pass their checks, when it opens, when it closes.
 import type { NodeIdentity } from './identity/node-identity'
-import type { NodeParts } from './node-parts'
+import type { StorageParts } from './node-parts'
+import type { NodeParts } from './node-serving'
 import type { ReplayGuard } from './discovery/replay-guard'
 import type { NodeDatabase } from './storage/db'
 import { restoreReplays } from './rendezvous/saved-replays'
@@ -21,24 +22,24 @@ export async function afterIdentityChecks (me: NodeIdentity, db: NodeDatabase, p
   await parts.rotations.load()
 }
 
-/** What the parts keep between runs, loaded as the node opens. */
-export async function loadParts (db: NodeDatabase, replays: ReplayGuard, parts: Pick<NodeParts, 'trackerDirectory' | 'relayDirectory' | 'ownDevices' | 'items'>): Promise<void> {
+/** What the storage half keeps between runs, loaded as the node opens
+ *  (node-serving.ts loads the serving half's). */
+export async function loadParts (db: NodeDatabase, replays: ReplayGuard, parts: Pick<StorageParts, 'trackerDirectory' | 'relayDirectory'>): Promise<void> {
   await parts.trackerDirectory.load()
   await parts.relayDirectory.load()
   await restoreReplays(db, replays)
-  await parts.ownDevices.load()
-  // Pieces of a file whose save was cut short (a crash, a closed tab).
-  await parts.items.removeOrphanChunks().catch(() => { /* tried again next time */ })
 }
 
-/** Stops every timer, listener and session the parts hold. */
-export function closeParts (parts: Pick<NodeParts, 'plan' | 'listener' | 'codes' | 'noticeSender' | 'hints' | 'mailbox' | 'ownDevices' | 'connections'>): void {
+/** Stops every timer, listener and session the parts hold (the serving
+ *  half's only if it has loaded). */
+export function closeParts (storage: Pick<StorageParts, 'mailbox'>, parts: Pick<NodeParts, 'plan' | 'listener' | 'codes' | 'noticeSender' | 'hints' | 'ownDevices' | 'connections'> | null): void {
+  storage.mailbox.close()
+  if (!parts) return
   parts.plan.stop()
   parts.listener.stop()
   parts.codes.close()
   parts.noticeSender.stop()
   parts.hints.stop()
-  parts.mailbox.close()
   parts.ownDevices.close()
   parts.connections.closeEverything('the node is shutting down')
 }

@@ -2,7 +2,27 @@
 // them): what a session that opens is asked and sent, what a tracker or
 // relay list that changes restarts, when a former friend's session goes.
 import { parseRecoveryRecordAnswer } from '../shared/protocol/protocol'
-import type { NodeHooks, NodeParts } from './node-parts'
+import type { NodeHooks } from './node-parts'
+import type { FriendsStore } from './storage/friends-store'
+import type { NoticesStore } from './notices/notices-store'
+import type { NoticeSender } from './notices/notice-sender'
+import type { TrackerDirectory } from './discovery/tracker-directory'
+import type { RelayDirectory } from './relays/relay-directory'
+import type { ListenerLifecycle } from './rendezvous/listener-lifecycle'
+import type { PersonRotations } from './person/rotations'
+import type { SessionRegistry } from './connections/sessions'
+
+/** The parts whose events cross (both halves: node-parts.ts, node-serving.ts). */
+export interface WiredPartsOf {
+  connections: { sessions: SessionRegistry }
+  friends: FriendsStore
+  notices: NoticesStore
+  noticeSender: NoticeSender
+  trackerDirectory: TrackerDirectory
+  relayDirectory: RelayDirectory
+  listener: ListenerLifecycle
+  rotations: PersonRotations
+}
 
 const RECOVERY_ASK_TIMEOUT_MS = 10_000
 
@@ -18,7 +38,7 @@ export interface WiredParts { friendJoined: (remoteHex: string) => void }
 /** The events that cross between parts: a session that opens gets waiting
  *  notices and is asked for working trackers; a former friend's session
  *  closes once every notice to them is confirmed. */
-export function wireParts (parts: NodeParts, changed: () => void, hooks: Pick<NodeHooks, 'db' | 'loadedNetwork'> & { recoveryAsked: (detail: RecoveryAsked) => void }): WiredParts {
+export function wireParts (parts: WiredPartsOf, changed: () => void, hooks: Pick<NodeHooks, 'db' | 'loadedNetwork'> & { recoveryAsked: (detail: RecoveryAsked) => void }): WiredParts {
   const { connections: { sessions }, friends, notices, noticeSender, trackerDirectory, relayDirectory, listener } = parts
   trackerDirectory.addEventListener('change', changed)
   trackerDirectory.addEventListener('trackers-changed', () => { listener.setTrackers(trackerDirectory.urls()); changed() })

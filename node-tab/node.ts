@@ -1,10 +1,13 @@
 // The owner's server in a tab: the composition root. The parts (the
 // person's identity and settings, the stores, where the node meets people,
 // its sessions, the person's other devices, notices and hints, trackers and
-// connection codes) live in their own modules and are built and joined in
-// node-parts.ts and joined in node-wiring.ts; this class holds them, starts
-// and stops them (node-lifecycle.ts), and exposes what the client needs (one
-// identity per tab: the client UI dials friends through it too).
+// connection codes) live in their own modules and are built in two halves:
+// the storage half (node-parts.ts) as the node opens, the serving half
+// (node-serving.ts, joined in node-wiring.ts) with import(), at once or, for
+// the app's first screen, once something listens, dials or asks for it.
+// This class holds them, starts and stops them (node-lifecycle.ts), and
+// exposes what the client needs (one identity per tab: the client UI dials
+// friends through it too).
 import type { DeviceCredentials } from '../shared/identity/device-credentials'
 import type { Profile } from '../shared/protocol/protocol'
 import { KithError } from '../shared/wire/errors'
@@ -14,8 +17,9 @@ import { ReplayGuard } from './discovery/replay-guard'
 import type { HandlerProvider } from './handlers/session-handlers'
 import { NodeIdentity } from './identity/node-identity'
 import { loadNetwork, type Network } from './network-loader'
-import { buildNodeParts, type NodeOpenOptions, type NodeParts, type NodeStatus } from './node-parts'
-import { wireParts, type RecoveryAsked, type WiredParts } from './node-wiring'
+import { buildStorageParts, type NodeHooks, type NodeOpenOptions, type NodeStatus, type StorageParts } from './node-parts'
+import type { RecoveryAsked } from './node-wiring'
+import type { NodeParts, ServingParts } from './node-serving'
 import { afterIdentityChecks, closeParts, loadParts } from './node-lifecycle'
 import { PersonSettings } from './person/person-settings'
 import { resetRelays, saveConfig } from './person/config-changes'
@@ -23,16 +27,20 @@ import { saveReplays } from './rendezvous/saved-replays'
 import { NodeDatabase } from './storage/db'
 import { loadOrCreateIdentity, type StoredIdentity } from './storage/identity-store'
 import { DeviceRevokedError, revokedWords } from './devices/revoked-here'
+import { needsSigningKey } from './devices/signing-key-words'
 
 export type { NodeSession } from './connections/sessions'
 export type { DialVia } from './rendezvous/meeting-plan'
 export type { HandlerProvider } from './handlers/session-handlers'
 export type { NodeOpenOptions, NodeStatus } from './node-parts'
 
-/** The parts the client and tests reach as they are (node-parts.ts says what each is). */
+/** The parts the client and tests reach as they are (node-parts.ts and
+ *  node-serving.ts say what each is). The serving half's (from `plan` on)
+ *  are set once it has loaded: at once by `open()`, or with
+ *  `servingLater` once `serving()` has resolved. */
 type ExposedParts = Readonly<Pick<NodeParts, 'items' | 'friends' | 'invites' | 'notices' | 'devices' | 'rotations' |
-'trackerDirectory' | 'relayDirectory' | 'plan' | 'connections' | 'ownDevices' | 'listener' | 'codes' | 'noticeSender' | 'hints' | 'mailbox'>>
-// Declared here, set in the constructor from the parts (declaration merging).
+'trackerDirectory' | 'relayDirectory' | 'mailbox' | 'plan' | 'connections' | 'ownDevices' | 'listener' | 'codes' | 'noticeSender' | 'hints'>>
+// Declared here, set from the parts (declaration merging).
 export interface KithNode extends ExposedParts {}
 
 export class KithNode extends EventTarget {
@@ -44,10 +52,12 @@ export class KithNode extends EventTarget {
   readonly credentials: DeviceCredentials
   /** Which offers were already answered: outlives listener restarts and reloads. */
   readonly replays = new ReplayGuard()
-  /** After a rotation: everyone meets this device again, to hear of it in a hello. */
-  private readonly meetAgain: NodeParts['meetAgain']
   private readonly handlerProviders: HandlerProvider[] = []
-  private readonly wired: WiredParts
+  private readonly hooks: NodeHooks
+  private readonly storage: StorageParts
+  /** The serving half once loaded (node-serving.ts), and its loading. */
+  private servingParts: ServingParts | null = null
+  private servingLoad: Promise<ServingParts> | null = null
   private loadedNetwork: Network | null = null
   private closed = false
   private rejectRevoked: (err: Error) => void = () => {}
@@ -59,19 +69,25 @@ export class KithNode extends EventTarget {
     super()
     this.revoked.catch(() => { /* for whoever waits on it (the page) */ })
     this.me = new NodeIdentity(identity, {
-      afterChecks: () => afterIdentityChecks(this.me, db, this),
+      // My other devices are counted as the checks pass: the serving half first.
+      afterChecks: async () => afterIdentityChecks(this.me, db, { devices: this.devices, rotations: this.rotations, ownDevices: (await this.serving()).ownDevices }),
       onVerified: () => this.changed(),
       onFailure: () => { if (!this.closed) this.close() }
     })
     ;({ identityKey: this.identityKey, keyHex: this.keyHex, address: this.address, credentials: this.credentials } = this.me)
     saveReplays(db, this.replays, () => this.closed)
-    const parts = buildNodeParts({
+    this.hooks = {
       db,
       me: this.me,
       settings,
       replays: this.replays,
       network: () => this.network(),
       loadedNetwork: () => this.loadedNetwork!,
+      // Until the serving half loads there is no device sync to tell; it
+      // reads the devices afresh when it does.
+      followDeviceChanges: () => { void this.servingParts?.ownDevices.followDeviceChanges().catch(() => { /* closing */ }) },
+      everySecret: async () => (await this.serving()).plan.everySecret(),
+      signingElsewhere: (what) => this.servingParts?.ownDevices.signingElsewhere(what) ?? needsSigningKey(what),
       providers: this.handlerProviders,
       changed: () => this.changed(),
       followSynced: (changes) => {
@@ -94,26 +110,50 @@ export class KithNode extends EventTarget {
       },
       incomingLimits: opts.incomingLimits,
       sessionLimits: opts.sessionLimits
-    })
-    const { meetAgain, ...exposed } = parts
+    }
+    this.storage = buildStorageParts(this.hooks)
+    const { registries: _registries, ...exposed } = this.storage
     Object.assign(this, exposed)
-    this.meetAgain = meetAgain
-    const recoveryAsked = (detail: RecoveryAsked): void => { this.dispatchEvent(new CustomEvent('recovery-asked', { detail })) }
-    this.wired = wireParts(parts, () => this.changed(), { db, loadedNetwork: () => this.loadedNetwork!, recoveryAsked })
     // Friends, invites and devices decide which swarms to sit in; follow their changes.
-    this.addEventListener('change', () => this.listener.refreshSoon())
+    this.addEventListener('change', () => this.servingParts?.listener.refreshSoon())
   }
 
   static async open (opts: NodeOpenOptions = {}): Promise<KithNode> {
     const db = opts.db ?? new NodeDatabase()
     const identity = await loadOrCreateIdentity(db)
     const node = new KithNode(db, identity, await PersonSettings.load(db, opts.hostConfig), opts)
-    await loadParts(db, node.replays, node)
+    await loadParts(db, node.replays, node.storage)
+    if (!opts.servingLater) await node.serving()
     return node
   }
 
-  get sessions (): NodeParts['connections']['sessions'] { return this.connections.sessions }
-  get deviceSessions (): NodeParts['connections']['deviceSessions'] { return this.connections.deviceSessions }
+  /** The serving half (node-serving.ts), loaded once; its parts are set on
+   *  the node when this resolves. Refused once the node has stopped. */
+  serving (): Promise<ServingParts> {
+    this.servingLoad ??= this.loadServing().catch((err: unknown) => {
+      this.servingLoad = null // a later ask tries again
+      throw err
+    })
+    return this.servingLoad
+  }
+
+  private async loadServing (): Promise<ServingParts> {
+    const { buildServingParts, loadServingParts } = await import('./node-serving')
+    if (this.closed) throw new KithError('CLOSED', 'This node has stopped.')
+    const recoveryAsked = (detail: RecoveryAsked): void => { this.dispatchEvent(new CustomEvent('recovery-asked', { detail })) }
+    const parts = buildServingParts(this.hooks, this.storage, recoveryAsked)
+    const { wired: _wired, meetAgain: _meetAgain, ...exposed } = parts
+    Object.assign(this, exposed)
+    await loadServingParts({ ownDevices: parts.ownDevices, items: this.items })
+    // Closed while it loaded: nothing of it may keep running.
+    if (this.closed) { closeParts(this.storage, parts); throw new KithError('CLOSED', 'This node has stopped.') }
+    this.servingParts = parts
+    this.changed() // the status now has its trackers and devices to tell
+    return parts
+  }
+
+  get sessions (): NodeParts['connections']['sessions'] { return this.storage.registries.sessions }
+  get deviceSessions (): NodeParts['connections']['deviceSessions'] { return this.storage.registries.deviceSessions }
   get deviceSync (): NodeParts['ownDevices']['sync'] { return this.ownDevices.sync }
   get incoming (): NodeParts['connections']['incoming'] { return this.connections.incoming }
   get sendBudget (): NodeParts['connections']['sendBudget'] { return this.connections.sendBudget }
@@ -123,19 +163,24 @@ export class KithNode extends EventTarget {
   get currentConfig (): KithConfig { return this.settings.current }
   get rtcConfig (): RTCConfiguration { return this.settings.rtcConfig }
   get discoverable (): boolean { return this.settings.discoverable }
-  get lastRejected (): string | null { return this.connections.lastRejected }
+  get lastRejected (): string | null { return this.servingParts?.connections.lastRejected ?? null }
   /** A friendship was just made over an open session (an invite accepted):
    *  ask them now what a session with a friend asks when it opens. */
-  friendJoined (keyHex: string): void { this.wired.friendJoined(keyHex) }
+  friendJoined (keyHex: string): void { this.servingParts?.wired.friendJoined(keyHex) }
   /** The trackers to use, in order: remembered good ones, mine, friends'. */
   get trackerUrls (): string[] { return this.trackerDirectory.urls() }
-  get isListening (): boolean { return this.listener.isListening }
+  get isListening (): boolean { return this.servingParts?.listener.isListening ?? false }
   /** Settles once the last startListening() has started the listener (or could not). */
-  get listening (): Promise<void> { return this.listener.started }
+  get listening (): Promise<void> { return this.serving().then((s) => s.listener.started, () => {}) }
 
   /** The identity's checks, before anything listens, dials, signs or answers. */
   verify (): Promise<void> { return this.me.verify() }
-  status (): NodeStatus { return { trackers: this.listener.status(), relays: this.listener.relayStatus(), peers: this.sessions.size, devices: this.ownDevices.phrase() } }
+  /** Before the serving half loads: nothing listening yet, and my other
+   *  devices not counted yet (as before the identity's checks). */
+  status (): NodeStatus {
+    const s = this.servingParts
+    return { trackers: s?.listener.status() ?? [], relays: s?.listener.relayStatus() ?? [], peers: this.sessions.size, devices: s?.ownDevices.phrase() ?? 'no other devices' }
+  }
   registerHandlers (provider: HandlerProvider): void { this.handlerProviders.push(provider) }
   async setDisplayName (input: string): Promise<void> { await this.settings.setDisplayName(input); this.changed() }
   async setDiscoverable (on: boolean): Promise<void> { await this.settings.setDiscoverable(on, this.me); this.changed() }
@@ -152,41 +197,60 @@ export class KithNode extends EventTarget {
    *  key for me, these devices kept and re-certified by it, those revoked
    *  (docs/security.md, "Recovery key and rotation"). */
   async rotate (words: string | readonly string[], choice: { keep: readonly string[], revoke: readonly string[] }): Promise<void> {
-    await (await import('./devices/rotate')).rotate({ me: this.me, devices: this.devices, rotations: this.rotations, ownDevices: this.ownDevices, meetAgain: this.meetAgain }, words, choice)
+    const { ownDevices, meetAgain } = await this.serving()
+    await (await import('./devices/rotate')).rotate({ me: this.me, devices: this.devices, rotations: this.rotations, ownDevices, meetAgain }, words, choice)
     this.changed()
   }
-  startListening (): void { this.listener.start() }
-  stopListening (): void { this.listener.stop() }
-  readonly listenTopics: NodeParts['plan']['listenTopics'] = (epoch) => this.plan.listenTopics(epoch)
-  readonly connect: NodeParts['connections']['connect'] = (key, opts) => this.connections.connect(key, opts)
-  readonly getSession: NodeParts['connections']['getSession'] = (key, opts) => this.connections.getSession(key, opts)
-  readonly makeConnectionCode: NodeParts['codes']['make'] = (friendHex) => this.codes.make(friendHex)
-  readonly answerConnectionCode: NodeParts['codes']['answer'] = (friendHex, code) => this.codes.answer(friendHex, code)
-  readonly completeConnection: NodeParts['codes']['complete'] = (friendHex, answerCode) => this.codes.complete(friendHex, answerCode)
-  readonly openLinkCode: NodeParts['ownDevices']['openLinkCode'] = (input, signal) => this.ownDevices.openLinkCode(input, signal)
-  readonly revokeDevice: NodeParts['ownDevices']['revoke'] = (deviceHex) => this.ownDevices.revoke(deviceHex)
-  readonly renameThisDevice: NodeParts['ownDevices']['renameThisDevice'] = (name) => this.ownDevices.renameThisDevice(name)
+  /** Starts listening once the serving half has loaded (at once if it has). */
+  startListening (): void {
+    if (this.servingParts) { this.servingParts.listener.start(); return }
+    this.serving().then((s) => { if (!this.closed) s.listener.start() }, (err: unknown) => {
+      if (!this.closed) console.warn('[kith] the node could not start serving:', err)
+    })
+  }
+  stopListening (): void { this.servingParts?.listener.stop() }
+  readonly listenTopics: NodeParts['plan']['listenTopics'] = async (epoch) => (await this.serving()).plan.listenTopics(epoch)
+  readonly connect: NodeParts['connections']['connect'] = async (key, opts) => (await this.serving()).connections.connect(key, opts)
+  readonly getSession: NodeParts['connections']['getSession'] = async (key, opts) => (await this.serving()).connections.getSession(key, opts)
+  readonly makeConnectionCode: NodeParts['codes']['make'] = async (friendHex) => (await this.serving()).codes.make(friendHex)
+  readonly answerConnectionCode: NodeParts['codes']['answer'] = async (friendHex, code) => (await this.serving()).codes.answer(friendHex, code)
+  readonly completeConnection: NodeParts['codes']['complete'] = async (friendHex, answerCode) => (await this.serving()).codes.complete(friendHex, answerCode)
+  readonly openLinkCode: NodeParts['ownDevices']['openLinkCode'] = async (input, signal) => (await this.serving()).ownDevices.openLinkCode(input, signal)
+  readonly revokeDevice: NodeParts['ownDevices']['revoke'] = async (deviceHex) => (await this.serving()).ownDevices.revoke(deviceHex)
+  readonly renameThisDevice: NodeParts['ownDevices']['renameThisDevice'] = async (name) => (await this.serving()).ownDevices.renameThisDevice(name)
 
   /** Saves trackers/ICE servers chosen by the owner and restarts discovery. */
-  async saveConfig (overrides: Partial<KithConfig>): Promise<void> { await saveConfig(this.settings, this, overrides); this.changed() }
+  async saveConfig (overrides: Partial<KithConfig>): Promise<void> { await this.serving(); await saveConfig(this.settings, this, overrides); this.changed() }
   /** The owner's relay list goes: the host's (or the defaults) apply again. */
-  async resetRelays (): Promise<void> { await resetRelays(this.settings, this); this.changed() }
+  async resetRelays (): Promise<void> { await this.serving(); await resetRelays(this.settings, this); this.changed() }
 
   /** Ends a friendship: access ends now, open sessions close, and their
    *  cached copies of my items are asked to be deleted. */
   async removeFriend (keyHex: string): Promise<void> {
     await this.friends.remove(keyHex)
     this.sessions.closeAll(keyHex, 'you are no longer friends')
-    this.noticeSender.kick(keyHex)
+    this.afterServing((s) => s.noticeSender.kick(keyHex))
     this.changed()
   }
 
   /** Call after any change that may have created delete notices. */
-  noticesMayHaveChanged (): void { this.noticeSender.kick(); this.changed() }
+  noticesMayHaveChanged (): void { this.afterServing((s) => s.noticeSender.kick()); this.changed() }
+
+  /** Items changed that friends online may see: hint them (once serving). */
+  itemsChanged (itemIds: string[]): void { this.afterServing((s) => s.hints.itemsChanged(itemIds)) }
+  /** These friends may see more than before: hint them (once serving). */
+  friendsMaySeeMore (friendKeys: string[]): void { this.afterServing((s) => s.hints.friendsMaySeeMore(friendKeys)) }
+
+  /** Now if the serving half has loaded, else once it has (it sends what
+   *  is waiting as it starts, so nothing is lost by waiting). */
+  private afterServing (then: (parts: ServingParts) => void): void {
+    if (this.servingParts) { then(this.servingParts); return }
+    this.serving().then((s) => { if (!this.closed) then(s) }, () => { /* stopped: nothing to send */ })
+  }
 
   close (): void {
     this.closed = true
-    closeParts(this)
+    closeParts(this.storage, this.servingParts)
     this.db.close()
   }
 

@@ -5,8 +5,9 @@
 // the node is open (identity, settings and devices read from IndexedDB and
 // checked) and the first screen has rendered with the owner's data: the app
 // and every element on it, including a view whose code loads on demand. The
-// node has been told to listen by then, but its network code (trackers,
-// WebRTC, handshake, RPC: node-tab/network.ts) loads right after; the
+// node opened with its storage half only; its serving half and network code
+// (trackers, WebRTC, handshake, RPC: node-tab/node-serving.ts, network.ts)
+// load once that screen is drawn and the browser idle (after-paint.ts); the
 // `kith-listening` mark is when the listener has started.
 //
 // - app_ready_ms: a warm profile (a context that already has an identity and

@@ -21,7 +21,6 @@ import { inWordsIfNoRoom } from '../browser/no-room'
 import { NodeDevicesApi } from './devices-client'
 import { deleteNoticeHandler } from '../cache/delete-notice-handler'
 import { FriendCache, type RecentQuery } from '../cache/friend-cache'
-import { acceptInvite, createInvite, inviteSummary, listInvites } from './invites-client'
 import { hintHandler } from '../cache/hint-handler'
 import { SyncCoalescer } from '../friends/sync-coalescer'
 import { Notifier } from '../browser/notifications'
@@ -128,7 +127,7 @@ export class KithClient extends EventTarget implements KithApi {
     const row = await this.node.items.create(item, onProgress).catch(async (err: unknown) => {
       throw await inWordsIfNoRoom(err, 'Nothing of it was saved. Free some space (or clear the copies from friends in Settings), then try again.')
     })
-    this.node.hints.itemsChanged([row.id])
+    this.node.itemsChanged([row.id])
     this.toMailbox([row.id])
     this.changed()
     return toMyItem(row)
@@ -136,7 +135,7 @@ export class KithClient extends EventTarget implements KithApi {
 
   async editItemText (itemId: string, text: string): Promise<MyItem> {
     const row = await this.node.items.editText(itemId, text)
-    this.node.hints.itemsChanged([row.id])
+    this.node.itemsChanged([row.id])
     this.toMailbox([row.id])
     this.changed()
     return toMyItem(row)
@@ -144,7 +143,7 @@ export class KithClient extends EventTarget implements KithApi {
 
   async setAudience (itemId: string, audience: Audience): Promise<void> {
     await this.node.items.setAudience(itemId, audience)
-    this.node.hints.itemsChanged([itemId])
+    this.node.itemsChanged([itemId])
     this.node.noticesMayHaveChanged()
     this.toMailbox([itemId], true)
   }
@@ -239,18 +238,19 @@ export class KithClient extends EventTarget implements KithApi {
 
   async setMembership (groupId: string, friendKey: string, member: boolean): Promise<void> {
     await this.node.friends.setMembership(groupId, friendKey, member)
-    if (member) this.node.hints.friendsMaySeeMore([friendKey])
+    if (member) this.node.friendsMaySeeMore([friendKey])
     this.node.noticesMayHaveChanged()
   }
 
   // — invites (invites-client.ts) —
   async createInvite (opts: { label: string, expiresInMs: number | null }): Promise<InviteSummary> {
+    const { createInvite, inviteSummary } = await invitesCode()
     const row = await createInvite(this.node, opts)
     this.changed()
     return inviteSummary(this.node, row, await this.friendNames())
   }
 
-  async listInvites (): Promise<InviteSummary[]> { return listInvites(this.node, await this.friendNames()) }
+  async listInvites (): Promise<InviteSummary[]> { return (await invitesCode()).listInvites(this.node, await this.friendNames()) }
 
   async revokeInvite (id: string): Promise<void> {
     await this.node.invites.revoke(id)
@@ -258,7 +258,7 @@ export class KithClient extends EventTarget implements KithApi {
   }
 
   async acceptInvite (address: string, token: string, signal?: AbortSignal): Promise<Profile> {
-    const owner = await acceptInvite(this.node, address, token, signal)
+    const owner = await (await invitesCode()).acceptInvite(this.node, address, token, signal)
     this.changed()
     return owner
   }
@@ -349,3 +349,6 @@ function toMyItem (row: ItemRow): MyItem {
 function keyHexOf (address: string): string {
   return toHex(parseAddress(address))
 }
+
+/** Invites' code: the Invites tab and an invite link load it, the first screen does not. */
+function invitesCode (): Promise<typeof import('./invites-client')> { return import('./invites-client') }

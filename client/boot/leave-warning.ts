@@ -18,15 +18,19 @@ export function hasAlwaysOnDevice (devices: DeviceView[]): boolean {
   return devices.some((d) => d.role === 'server' && !d.thisDevice && d.revokedAt === null)
 }
 
-export function warnBeforeLeaving (devices: DevicesApi): LeaveWarning {
+/** Asks from now on; reads the device list (which needs the cryptography
+ *  code) once `listAfter` settles: until then it asks, as with no
+ *  always-on device. */
+export function warnBeforeLeaving (devices: DevicesApi, listAfter: Promise<void> = Promise.resolve()): LeaveWarning {
   let alwaysOn = false
   let active = true
   let queued = false
+  let listing = false
   const check = (): void => {
     devices.listDevices().then((list) => { alwaysOn = hasAlwaysOnDevice(list) }, () => { /* closing: keep the last answer */ })
   }
   const recheck = (): void => {
-    if (queued) return
+    if (queued || !listing) return
     queued = true
     setTimeout(() => {
       queued = false
@@ -38,7 +42,7 @@ export function warnBeforeLeaving (devices: DevicesApi): LeaveWarning {
     ev.preventDefault()
     ev.returnValue = 'Friends will not reach you while Kith is closed.' // older browsers need a value
   }
-  check()
+  void listAfter.then(() => { listing = true; if (active) check() }, () => {})
   devices.addEventListener('change', recheck)
   window.addEventListener('beforeunload', onBeforeUnload)
   return {

@@ -14,6 +14,7 @@ import type { DevicesApi } from '../api/devices-api'
 import { linkingReport, startNodeReports, startRunnerReports, type RunnerPage } from './runner-report'
 import { parseRoute } from '../elements/kith-app'
 import { preloadViews } from '../elements/lazy-views'
+import { afterPaint, quietMoment, whenIdle } from '../browser/after-paint'
 
 /** The longest serving waits for the first screen (see startNode). */
 const SCREEN_WAIT_MS = 3000
@@ -22,7 +23,8 @@ export interface RunningNode {
   /** The owner's devices, when a node runs (not while a runner waits to be linked). */
   devices: DevicesApi | null
   /** Settles once the first screen is up (the `kith-ready` mark), or
-   *  SCREEN_WAIT_MS after the node opened if part of it never loads. */
+   *  SCREEN_WAIT_MS after the node opened if part of it never loads, and
+   *  then drawn, with the browser idle: serving starts then. */
   ready: Promise<void>
   /** After `ready`, once the other views' code has loaded too: the page
    *  makes no more requests of its own. */
@@ -52,7 +54,9 @@ export async function startNode (root: HTMLElement, runner: RunnerPage | null): 
   // Told it was revoked: it stays stopped, and says why (main.ts).
   const revoked = await toldRevokedBefore(db)
   if (revoked) throw revoked
-  const node = await KithNode.open({ db })
+  // Storage first: the serving half (sessions, devices, listener) loads once
+  // the first screen is up (node.verify, node.startListening).
+  const node = await KithNode.open({ db, servingLater: true })
   performance.mark('kith-node-open')
   const api = new KithClient(node)
   // Only when the headless runner opened this page (it carries its token).
@@ -62,24 +66,27 @@ export async function startNode (root: HTMLElement, runner: RunnerPage | null): 
   root.classList.remove('boot') // the loading style (grey, narrow) no longer applies
   root.replaceChildren(app)
   window.addEventListener('pagehide', () => node.close())
-  // Serving starts once the first screen is up: its network code (trackers,
-  // WebRTC, handshake, RPC) loads then, from the cache in a few ms, instead of
-  // holding up the screen. Then the other views, while the browser is idle.
+  // Serving starts once the first screen is up, drawn, and the browser idle
+  // for a moment (on a slow device, a quiet second: quietMoment): the cryptography code, the node's serving half and its
+  // network code (trackers, WebRTC, handshake, RPC) load then, from the
+  // cache, instead of holding up the screen or the first tap on it
+  // (after-paint.ts). Then the other views, one at a time while idle.
   // A view whose code fails to load never defines its element: serving must
   // not wait on it, so it starts after the mark or a few seconds at most.
   const screenUp = Promise.race([markReady(app), new Promise<void>((resolve) => setTimeout(resolve, SCREEN_WAIT_MS))])
-  api.deferBackgroundWorkUntil(screenUp)
+  const screenDrawn = screenUp.then(afterPaint).then(quietMoment).then(whenIdle)
+  api.deferBackgroundWorkUntil(screenDrawn)
   // The checks the open left out (KithNode.verify) run first, with the
   // cryptography code loading now; listening waits for them.
   // Later, another of my devices may tell this one it was revoked: that
   // stops it too, in words (node.revoked).
-  const checked = screenUp.then(() => node.verify()).then(() => node.revoked)
+  const checked = screenDrawn.then(() => node.verify()).then(() => node.revoked)
   let views = Promise.resolve()
-  const ready = screenUp.then(() => {
+  const ready = screenDrawn.then(() => {
     node.startListening()
-    void node.listening.then(() => { if (node.isListening) performance.mark('kith-listening') })
-    views = preloadViews()
-    void startFolderBackups(api)
+    const listening = node.listening.then(() => { if (node.isListening) performance.mark('kith-listening') })
+    views = listening.then(preloadViews)
+    void listening.then(() => startFolderBackups(api))
   })
   return {
     devices: api.devices,
@@ -112,9 +119,15 @@ async function startFolderBackups (api: KithClient): Promise<void> {
  *  scripts before (bench/README.md, kith-app). */
 async function markReady (app: HTMLElement & { firstScreen: Promise<void>, updateComplete: Promise<unknown>, renderRoot: ParentNode }): Promise<void> {
   await app.firstScreen
-  await app.updateComplete
-  const parts = [...app.renderRoot.querySelectorAll('*')].filter((el) => el.localName.includes('-'))
-  await Promise.all(parts.map((el) => customElements.whenDefined(el.localName)))
-  await Promise.all(parts.map((el) => (el as Partial<{ updateComplete: Promise<unknown> }>).updateComplete))
+  // Twice at most: a part that waits for the view's code (the backup
+  // reminder, kith-app.ts) renders once that code has come.
+  for (let round = 0, seen = 0; round < 2; round++) {
+    await app.updateComplete
+    const parts = [...app.renderRoot.querySelectorAll('*')].filter((el) => el.localName.includes('-'))
+    if (parts.length === seen) break
+    seen = parts.length
+    await Promise.all(parts.map((el) => customElements.whenDefined(el.localName)))
+    await Promise.all(parts.map((el) => (el as Partial<{ updateComplete: Promise<unknown> }>).updateComplete))
+  }
   performance.mark('kith-ready')
 }

@@ -10,13 +10,11 @@ import type { KithApi } from '../api/app-api'
 import type { LinkingSession } from '../api/devices-api'
 import { MAX_DEVICE_NAME } from '../../shared/identity/device-certificate'
 import type { KithConfig } from '../../node-tab/person/config'
-import { loadView, viewFailed } from './lazy-views'
+import { loadView, viewFailed, viewLoaded } from './lazy-views'
 import { inviterHintFrom } from '../../shared/rendezvous/invite-link'
 // On every tab; the tabs' views load on demand (lazy-views.ts).
 import './kith-backup-reminder'
 import { ApiQuery } from './api-query'
-import './kith-tracker-list'
-import './kith-relay-list'
 import { answerAsks } from './ask-app'
 import { listenWhileConnected } from './listen'
 import { guideDismissed } from '../browser/guide-dismissed'
@@ -112,6 +110,8 @@ export class KithApp extends LitElement {
   private readonly onApiChange = (): void => { this.tick++ }
   /** Put away (Skip the guide): #/ opens on Home from then on. */
   private guideAway = guideDismissed()
+  /** The backup reminder shows from the first time a tab's content could (see home()). */
+  private reminderDue = false
 
   constructor () {
     super()
@@ -147,8 +147,10 @@ export class KithApp extends LitElement {
   private readonly onResize = (): void => { this.selectedTabInSight() }
 
   protected override willUpdate (): void {
-    const view = this.route.page === 'home' ? (this.showGuide() ? 'start' : this.currentTab()) : this.route.page
-    loadView(view, () => { this.tick++ })
+    // Still loading: which of Home and the guided start comes first is not
+    // known yet, and fetching the wrong one would hold up the other.
+    const view = this.stillLoading() ? null : this.route.page === 'home' ? (this.showGuide() ? 'start' : this.currentTab()) : this.route.page
+    if (view) loadView(view, () => { this.tick++ }, () => { this.requestUpdate() })
     // One link session per visit of #/link: started on arrival, cancelled on leaving.
     if (this.route.page === 'link') this.linking ??= this.api.devices.linkThisDevice(this.route.name)
     else this.stopLinking()
@@ -237,7 +239,10 @@ export class KithApp extends LitElement {
     this.visited.add(current)
     // The backup reminder comes after the tab's content: it loads after the
     // page has drawn, and placed above the tabs it pushed everything down
-    // and stood between the keyboard and the tabs.
+    // and stood between the keyboard and the tabs. It also waits for the
+    // first tab's code: arriving before that content, it was pushed down
+    // by it. Once shown it stays, whichever tab comes next.
+    if (viewLoaded(current)) this.reminderDue = true
     return html`
       <div role="tablist" aria-label="My server">
         ${HOME_TABS.map((t) => html`
@@ -249,7 +254,7 @@ export class KithApp extends LitElement {
       ${HOME_TABS.map((t) => this.visited.has(t.id)
         ? html`<div role="tabpanel" id="panel-${t.id}" aria-labelledby="tab-${t.id}" tabindex="0" ?hidden=${t.id !== current}>${this.panel(t.id)}</div>`
         : '')}
-      <kith-backup-reminder .api=${this.api.backup} .tick=${this.tick}></kith-backup-reminder>`
+      ${this.reminderDue ? html`<kith-backup-reminder .api=${this.api.backup} .tick=${this.tick}></kith-backup-reminder>` : ''}`
   }
 
   override render () {

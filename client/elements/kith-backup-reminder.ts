@@ -7,8 +7,10 @@ import { sharedStyles } from './shared-styles'
 import type { BackupApi, BackupState } from '../api/backup-api'
 import { formatDay } from './format'
 import { ApiQuery } from './api-query'
-import './kith-backup-save'
-import './kith-restore-form'
+
+/** The card's two forms load when one is asked for (or with the Me tab's
+ *  views, after the first screen): the card itself is on the first screen. */
+const loadForm = (form: 'save' | 'restore'): Promise<unknown> => form === 'save' ? import('./kith-backup-save') : import('./kith-restore-form')
 
 export class KithBackupReminder extends LitElement {
   static override styles = [sharedStyles, css`
@@ -54,6 +56,7 @@ export class KithBackupReminder extends LitElement {
   }
 
   private async show (form: 'save' | 'restore'): Promise<void> {
+    await loadForm(form).catch(() => { /* offline and not cached: the card says so by staying as it was */ })
     this.open = form
     await this.updateComplete
     this.renderRoot.querySelector<HTMLElement>(form === 'save' ? 'kith-backup-save' : 'kith-restore-form')?.focus()

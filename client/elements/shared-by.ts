@@ -6,7 +6,7 @@ import type { KithApi } from '../api/app-api'
 export class SharedBy implements ReactiveController {
   private names = new Map<string, string>()
 
-  constructor (private readonly host: ReactiveControllerHost, private readonly api: () => KithApi) {
+  constructor (private readonly host: ReactiveControllerHost, private readonly api: () => KithApi | undefined) {
     host.addController(this)
   }
 
@@ -15,7 +15,12 @@ export class SharedBy implements ReactiveController {
   }
 
   private async load (): Promise<void> {
-    const friends = await this.api().listFriends().catch(() => [])
+    // An element whose code came after the page rendered its tag (it loads
+    // with its view) gets the properties set on it at its first update.
+    await this.host.updateComplete
+    const api = this.api()
+    if (!api) return
+    const friends = await api.listFriends().catch(() => [])
     this.names = new Map(friends.map((f) => [f.key, f.displayName || f.address.slice(0, 12) + '…']))
     this.host.requestUpdate()
   }

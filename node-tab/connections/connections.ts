@@ -21,7 +21,7 @@ import type { DialVia, MeetingPlan } from '../rendezvous/meeting-plan'
 import { DialSlots } from './dial-slots'
 import { IncomingSessions, type IncomingSessionLimits } from './incoming-sessions'
 import { NODE_HELD_BYTES, sessionRpcOptions, type SessionLimits } from './session-limits'
-import { AT_CAPACITY, SessionRegistry, type NodeSession } from './sessions'
+import { AT_CAPACITY, sessionRegistries, type SessionRegistry, type NodeSession } from './sessions'
 
 type SessionCode = Pick<typeof import('../network'), 'dial' | 'establishSession' | 'HandshakeError'>
 
@@ -58,6 +58,9 @@ export interface ConnectionsOptions {
   onChange: () => void
   incomingLimits?: Partial<IncomingSessionLimits>
   sessionLimits?: Partial<SessionLimits>
+  /** The two registries, when the node made them before this (it shows who
+   *  is online before its network half has loaded); else made here. */
+  registries?: { sessions: SessionRegistry, deviceSessions: SessionRegistry }
 }
 
 export class Connections {
@@ -67,7 +70,7 @@ export class Connections {
   /** Sessions with my own other devices, by their device key (hex): kept
    *  apart from friends' sessions, which are keyed by the person, and kept
    *  open (see own-device-links.ts), so neither capped nor closed when idle. */
-  readonly deviceSessions = new SessionRegistry({ maxSessions: Infinity, idleMs: Infinity, evictableAfterMs: Infinity })
+  readonly deviceSessions: SessionRegistry
   /** Bounds on sessions others open to us (strangers above all). */
   readonly incoming: IncomingSessions
   /** Shared by every session's RPC peer: the whole node's bytes in flight. */
@@ -80,7 +83,9 @@ export class Connections {
   private code: SessionCode | null = null
 
   constructor (private readonly opts: ConnectionsOptions) {
-    this.sessions = new SessionRegistry(opts.sessionLimits)
+    const registries = opts.registries ?? sessionRegistries(opts.sessionLimits)
+    this.sessions = registries.sessions
+    this.deviceSessions = registries.deviceSessions
     this.handlersFor = opts.handlers
     // My own devices are not strangers (their certificates were checked in the handshake).
     this.incoming = new IncomingSessions(async (key) => key === opts.identity.keyHex || await opts.isFriend(key), opts.incomingLimits)

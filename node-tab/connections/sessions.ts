@@ -201,3 +201,8 @@ function inUse (session: NodeSession): boolean {
   const s = session.rpc.stats()
   return s.pending > 0 || s.inFlight > 0 || s.assemblies > 0
 }
+
+/** Friends' sessions (capped, closed when idle) and my own devices' (neither). */
+export function sessionRegistries (limits?: Partial<SessionLimits>): { sessions: SessionRegistry, deviceSessions: SessionRegistry } {
+  return { sessions: new SessionRegistry(limits), deviceSessions: new SessionRegistry({ maxSessions: Infinity, idleMs: Infinity, evictableAfterMs: Infinity }) }
+}

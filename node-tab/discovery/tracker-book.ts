@@ -10,7 +10,7 @@
 // device's trackers are its own business). Everything a friend sends was
 // checked by parseWorkingTrackers; this caps how much of it is kept.
 import { hostScope, normalizeTrackerUrl, trackerServer } from '../../shared/rendezvous/tracker-urls'
-import { MAX_SHARED_TRACKERS } from '../../shared/protocol/protocol'
+import { MAX_SHARED_TRACKERS } from '../../shared/protocol/shared-trackers'
 
 export const TRACKER_BOOK_KEY = 'trackers.book'
 /** Remembered good trackers. */

@@ -3,7 +3,6 @@
 // which ones friends shared; saved in the device's own settings. The node
 // asks it which trackers to use, and asks each friend, once a session with
 // them opens, which trackers work for them.
-import { parseWorkingRelays, parseWorkingTrackers } from '../../shared/protocol/protocol'
 import type { NodeSession } from '../connections/sessions'
 import type { NodeDatabase } from '../storage/db'
 import type { TrackerStatus } from './tracker-client'
@@ -84,6 +83,8 @@ export class TrackerDirectory extends EventTarget {
     let relays: string[]
     try {
       const answer: unknown = await session.rpc.call('workingTrackers', {}, { timeoutMs: ASK_TIMEOUT_MS })
+      // The protocol's checks loaded with the session: the node's start does not fetch them.
+      const { parseWorkingRelays, parseWorkingTrackers } = await import('../../shared/protocol/protocol')
       urls = parseWorkingTrackers(answer)
       relays = parseWorkingRelays(answer)
     } catch {

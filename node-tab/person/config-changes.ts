@@ -1,6 +1,6 @@
 // The owner changes trackers, ICE servers or relays: what else must follow
 // (the tracker directory, open sessions, waiting codes, the listener).
-import type { NodeParts } from '../node-parts'
+import type { NodeParts } from '../node-serving'
 import type { KithConfig } from './config'
 import type { PersonSettings } from './person-settings'
 

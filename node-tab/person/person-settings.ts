@@ -3,7 +3,8 @@
 // trackers and ICE servers (the host's, overridden by the owner's). Saved in
 // the settings table, so the person's other devices take them through sync
 // (name and discoverable; the network configuration stays per device).
-import { normalizeDisplayName, type Profile } from '../../shared/protocol/protocol'
+import type { Profile } from '../../shared/protocol/protocol'
+import { normalizeDisplayName } from '../../shared/protocol/display-name'
 import { askHostConfig, ConfigError, hasTurnServer, mergeConfig, parseConfig, RELAY_ONLY_NEEDS_TURN, rtcConfigOf, type KithConfig } from './config'
 import { KithError } from '../../shared/wire/errors'
 import type { SigningKeyPair } from '../../shared/crypto/crypto'

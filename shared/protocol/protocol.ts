@@ -2,9 +2,13 @@
 // their inputs. Handlers receive `unknown` and parse it with these.
 import { KithError } from '../wire/errors'
 import { normalizeTrackerUrl } from '../rendezvous/tracker-urls'
+import { MAX_DISPLAY_NAME } from './display-name'
+import { MAX_SHARED_TRACKERS } from './shared-trackers'
 import { decodeCursor, isItemType, MAX_FILE_BYTES, MAX_FILE_RANGE_BYTES, MAX_PAGE, DEFAULT_PAGE, type ItemCursor, type ItemType, type SharedItem } from './items'
 
-export const MAX_DISPLAY_NAME = 80
+// The owner's own name (kept short, one line) is set on the first screen: its
+// rules live with the other name rules, and are the protocol's too.
+export { MAX_DISPLAY_NAME, normalizeDisplayName } from './display-name'
 export const MAX_PING_BYTES = 16 * 1024 * 1024
 export const MAX_NOTICE_BATCH = 500
 
@@ -97,7 +101,7 @@ export function parseRecoveryRecordAnswer (value: unknown): Uint8Array | null {
   return p.record
 }
 
-export const MAX_SHARED_TRACKERS = 5
+export { MAX_SHARED_TRACKERS } from './shared-trackers'
 
 /** A friend's answer to workingTrackers, checked whole: a list of at most
  *  MAX_SHARED_TRACKERS ws/wss URLs (each ≤ 200 characters, no credentials),
@@ -323,8 +327,4 @@ export function isProfile (value: unknown): value is Profile {
 }
 
 /** Cleans a display name typed by the owner; throws a sentence on bad input. */
-export function normalizeDisplayName (input: string): string {
-  const name = input.replace(/\s+/g, ' ').trim()
-  if (name.length > MAX_DISPLAY_NAME) throw new Error(`A name can be at most ${MAX_DISPLAY_NAME} characters.`)
-  return name
-}
+

@@ -4,8 +4,7 @@
 // edit a link, so the hint is cleaned like a name a peer sends (no control or
 // bidi characters, one line) and cut to a name's length. Links without it
 // (made before it existed) still work: the token ends at '?'.
-import { cleanDisplayName } from '../protocol/display-name'
-import { MAX_DISPLAY_NAME } from '../protocol/protocol'
+import { cleanDisplayName, MAX_DISPLAY_NAME } from '../protocol/display-name'
 
 /** Longer input is not even looked at: a link's fragment can be megabytes. */
 const MAX_RAW_HINT = 4 * MAX_DISPLAY_NAME
