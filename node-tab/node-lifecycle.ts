@@ -8,6 +8,7 @@ import type { NodeDatabase } from './storage/db'
 import { restoreReplays } from './rendezvous/saved-replays'
 import { hasUnsignedSettings } from './storage/signed-settings'
 import { revokedBefore } from './devices/revoked-here'
+import { personSigner } from './person/person-signer'
 
 /** Runs once the identity's checks pass, before anything listens or dials. */
 export async function afterIdentityChecks (me: NodeIdentity, db: NodeDatabase, parts: Pick<NodeParts, 'devices' | 'ownDevices' | 'rotations'>): Promise<void> {
@@ -17,9 +18,12 @@ export async function afterIdentityChecks (me: NodeIdentity, db: NodeDatabase, p
   // the person rotates from (see node-parts.ts).
   const revoked = me.role === 'server' ? await revokedBefore({ identityKey: me.identityKey, deviceHex: me.deviceHex, db, devices: parts.devices }) : null
   if (revoked) throw revoked
-  // Values saved before settings were signed: signed now, so my other devices take them.
-  if (me.holdsSigningKey && await hasUnsignedSettings(db)) await (await import('./storage/signed-setting-writes')).signUnsignedSettings(db, me.signing()!)
   await parts.rotations.load()
+  // Values saved before settings were signed: signed now, so my other
+  // devices take them; with the person's signing key of the time (after a
+  // rotation Sₙ, and a kept device without it leaves them unsigned).
+  const signer = me.holdsSigningKey ? personSigner({ signing: () => me.signing(), rotations: parts.rotations }) : null
+  if (signer && await hasUnsignedSettings(db)) await (await import('./storage/signed-setting-writes')).signUnsignedSettings(db, signer)
 }
 
 /** What the storage half keeps between runs, loaded as the node opens
