@@ -224,9 +224,12 @@ export class MeetingPlan {
     this.friendKeys = new Set(rows.map((f) => f.key))
     this.nextPairSecrets = new Map(rows.flatMap((f) => f.nextPairSecret ? [[f.key, f.nextPairSecret]] : []))
     for (const row of rows) {
+      // Whether this pass changed the stored row (its mark is then read again).
+      let wrote = false
       if (row.pairSecret) {
         this.pairSecrets.set(row.key, row.pairSecret)
       } else if (signing && this.isUsableKey(row.key)) {
+        wrote = true
         // (A key that is not a real key has no pair secret: X25519 refuses it.)
         // Stored (and so synced) for my server devices, which cannot compute it.
         // Computed again, not taken from memory: a row whose secret was
@@ -235,7 +238,10 @@ export class MeetingPlan {
         await friends.setPairSecret(row.key, this.pairSecretWith(row.key))
       }
       // Secrets stored before they were signed: signed now, so my other devices take them.
-      if (grantSigner && ((row.pairSecret && !row.pairSecretProof) || (row.nextPairSecret && !row.nextPairSecretProof))) await friends.proveUnproven(row)
+      if (grantSigner && ((row.pairSecret && !row.pairSecretProof) || (row.nextPairSecret && !row.nextPairSecretProof))) {
+        await friends.proveUnproven(row)
+        wrote = true
+      }
       // Friendships from before grants (or granted over the key alone, or by
       // a signing key a rotation replaced): signed now, so my other devices
       // take them; and my proofs of our meeting secrets that a replaced key
@@ -253,7 +259,13 @@ export class MeetingPlan {
         const proveAgain = older.length > 0 &&
           ((row.pairSecretProof !== undefined && stale(row.pairSecret!, row.pairSecretProof)) || (row.nextPairSecretProof !== undefined && stale(row.nextPairSecret!, row.nextPairSecretProof)))
         if (proveAgain) await friends.proveUnproven(row, stale)
-        if (granted && !proveAgain) checked.set(row.key, mark)
+        // Remembered as stored now (a proof written in this pass is part of
+        // the mark), so the next refresh does not check it all again.
+        if (granted && !proveAgain) {
+          const stored = wrote ? await friends.get(row.key) : row
+          // Only if the grant checked is still the one stored (sync may have written meanwhile).
+          if (stored?.grant instanceof Uint8Array && stored.addedAt === row.addedAt && bytesEqual(stored.grant, row.grant as Uint8Array)) checked.set(row.key, grantMark(stored))
+        }
       }
     }
     // Only the current rows are remembered, so this stays as small as the list.
