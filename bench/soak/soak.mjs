@@ -12,7 +12,8 @@
 //
 // Usage (inside the private network namespace, see `npm run soak`):
 //   node scripts/in-private-network.mjs node bench/soak/soak.mjs [--minutes 30] [--warmup 5] [--snapshots <dir>]
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
@@ -158,6 +159,9 @@ try {
   await visits
 
   const stats = await friendStats()
+  const samplesFile = path.join(tmpdir(), `kith-soak-samples-${t0}.json`)
+  writeFileSync(samplesFile, JSON.stringify(samples, null, 1))
+  log(`every sample: ${samplesFile}`)
   const restarts = runner.restarts() - restartsBefore
   const w = windows(runS, warmupS)
   const rss = growth(samples, 'rssMB', w)
