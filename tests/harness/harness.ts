@@ -24,6 +24,7 @@ import { fileHarness } from './file-harness'
 import { befriendAndSync, openClient } from './people'
 import { scaleSessionsBench } from './scale-sessions-bench'
 import { relayBench } from './relay-bench'
+import { soakBench } from './soak-bench'
 import type { NodeMethods } from '../../shared/protocol/protocol'
 
 // The app loads its cryptography code lazily; the harness uses it at once.
@@ -182,6 +183,6 @@ const scaleBench = {
   }
 }
 
-const everything = { ...harness, ...scaleBench, ...fileHarness, ...devicesBench, ...backupBench, ...backupMemory, ...scaleSessionsBench, ...relayBench }
+const everything = { ...harness, ...scaleBench, ...fileHarness, ...devicesBench, ...backupBench, ...backupMemory, ...scaleSessionsBench, ...relayBench, ...soakBench }
 declare global { interface Window { kithHarness: typeof everything } }
 window.kithHarness = everything
