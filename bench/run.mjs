@@ -8,7 +8,7 @@
 // Usage (inside the private network namespace, see `npm run bench`):
 //   node scripts/in-private-network.mjs node bench/run.mjs [system…]
 import { existsSync } from 'node:fs'
-import { rename, writeFile } from 'node:fs/promises'
+import { readFile, rename, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { launchChromium } from '../scripts/lib/chromium.mjs'
@@ -138,8 +138,11 @@ try {
   await Promise.all([app, pages, tracker, relay].map((s) => s?.close())).catch((e) => err(e.message))
   if (tracker?.violations.length) err(`strict tracker violations (${tracker.violations.length}):\n  ${tracker.violations.join('\n  ')}`)
   if (relay?.violations.length) err(`strict relay violations (${relay.violations.length}):\n  ${relay.violations.join('\n  ')}`)
+  // Figures measured by runs of their own (the soak run's `kith-soak`) stay as they were.
+  const previous = await readFile(RESULTS, 'utf8').then((text) => JSON.parse(text), () => [])
+  const kept = Array.isArray(previous) ? previous.filter((f) => isFigure(f) && typeof f.system === 'string' && !SYSTEMS.includes(f.system)) : []
   const tmp = `${RESULTS}.tmp`
-  await writeFile(tmp, JSON.stringify(results, null, 2) + '\n')
+  await writeFile(tmp, JSON.stringify([...results, ...kept], null, 2) + '\n')
   await rename(tmp, RESULTS)
   err(`wrote ${path.relative(ROOT, RESULTS)} (${results.length} figures)`)
 }
