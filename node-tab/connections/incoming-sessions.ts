@@ -35,7 +35,8 @@ export const REPLACED = 'replaced by a newer connection'
 
 export class IncomingSessions {
   private readonly limits: IncomingSessionLimits
-  private readonly strangers = new Map<MeetingKind, Set<AnySession>>()
+  /** Stranger sessions by the kind of swarm they came through, each with its peer's key. */
+  private readonly strangers = new Map<MeetingKind, Map<AnySession, string>>()
   /** Per peer key, oldest first. */
   private readonly byPeer = new Map<string, AnySession[]>()
 
@@ -57,13 +58,17 @@ export class IncomingSessions {
     if (session.rpc.closed) return false
     if (!await this.isFriend(keyHex)) {
       let pool = this.strangers.get(via)
-      if (!pool) this.strangers.set(via, pool = new Set())
+      if (!pool) this.strangers.set(via, pool = new Map())
+      // Those who redeemed an invite meanwhile are friends now, not
+      // strangers: their slots are free (five people accepting invites
+      // within a minute must all get in).
+      if (pool.size >= this.limits.maxStrangers) await this.forgetFriends(pool)
       if (pool.size >= this.limits.maxStrangers) {
         session.rpc.close(TOO_MANY_STRANGERS)
         return false
       }
       const mine = pool
-      mine.add(session)
+      mine.set(session, keyHex)
       const timer = setTimeout(() => {
         this.isFriend(keyHex).then((friend) => {
           if (friend) mine.delete(session)
@@ -87,5 +92,11 @@ export class IncomingSessions {
     })
     while (mine.length > this.limits.maxPerPeer) mine.shift()!.rpc.close(REPLACED)
     return !session.rpc.closed
+  }
+
+  private async forgetFriends (pool: Map<AnySession, string>): Promise<void> {
+    for (const [session, keyHex] of [...pool]) {
+      if (await this.isFriend(keyHex).catch(() => false)) pool.delete(session)
+    }
   }
 }

@@ -109,6 +109,28 @@ describe('attack: strangers holding sessions open', () => {
   })
 })
 
+describe('many people accepting invites at once', () => {
+  // Control for the bound above: each who redeemed is a friend, not a stranger holding a slot.
+  it('more people than stranger slots redeem invites within the stranger window, one after another, and all keep their sessions', async () => {
+    const node = await openNode({ maxStrangers: 2, strangerLifetimeMs: 60_000 })
+    const sessions: Mine[] = []
+    for (let i = 0; i < 5; i++) {
+      const invite = await node.invites.create({ label: `guest ${i}`, expiresInMs: null })
+      const guest = createIdentity()
+      const session = await connectIn(node, guest, 'invite')
+      expect(session.transport.closed).toBe(false)
+      await session.rpc.call('redeemInvite', { token: invite.token, profile: { displayName: `Guest ${i}`, address: addressFromPublicKey(guest.publicKey) } })
+      sessions.push(session)
+    }
+    expect(openCount(sessions)).toBe(5)
+    // Strangers who redeem nothing are still held to the bound.
+    const flood: Mine[] = []
+    for (let i = 0; i < 5; i++) flood.push(await connectIn(node, createIdentity(), 'invite'))
+    await until(() => openCount(flood) === 2)
+    expect(openCount(sessions)).toBe(5)
+  })
+})
+
 describe('attack: one friend opening many sessions', () => {
   // Attack: a hostile friend's node opens 20 sessions; only the newest few stay.
   it('a peer keeps only a few incoming sessions, the newest', async () => {
