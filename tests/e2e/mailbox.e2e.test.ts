@@ -116,6 +116,10 @@ describe('a mailbox on the relay for whoever is offline', () => {
   it('Alice deletes it while Bob is away, then leaves; Bob comes back and his copy goes; he leaves; Alice comes back: "Bob — confirmed"', async () => {
     await bob.page.close()
     await comeBack(alice)
+    // Letters proper (not bundles): on a busy machine, a change whose events
+    // a relay had not confirmed before Alice's tab closed is sent again as
+    // she comes back (bundles, wraps, chunks), which is not what is counted here.
+    const letters = (): number => storedOfKind(world, MAILBOX_KIND)
     const before = letters()
     await tab(alice.page, 'My items')
     const item = alice.page.getByTestId('my-item').filter({ hasText: NOTE })
