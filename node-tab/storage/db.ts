@@ -6,6 +6,7 @@ import type { DeletionLogRow, DeviceRow, FileChunkRow, FriendRow, GroupRow, Iden
 import { chunkRowsOf } from './file-chunk-rows'
 import { changeLogMiddleware, type SyncLogRow } from '../sync/change-log'
 import { upgradeToSync } from '../sync/upgrade'
+import { upgradeDeliveries } from './upgrade-deliveries'
 
 /** Schema v2 kept a file whole in one row; v3 moves it into fileChunks. */
 interface LegacyBlobRow {
@@ -39,7 +40,8 @@ export const SCHEMA = {
     deletionLog: null,
     deletions: 'id, itemId, at',
     syncLog: '[table+key], seq'
-  }
+  },
+  6: { deliveries: null, deliveryPages: '[friendKey+page], friendKey, *itemIds' }
 } as const
 
 export class NodeDatabase extends Dexie {
@@ -50,7 +52,7 @@ export class NodeDatabase extends Dexie {
   memberships!: Table<MembershipRow, [string, string]>
   items!: EntityTable<ItemRow, 'id'>
   fileChunks!: Table<FileChunkRow, [string, number]>
-  deliveries!: Table<DeliveryRow, [string, string]>
+  deliveryPages!: Table<DeliveryRow, [string, string]>
   notices!: Table<NoticeRow, [string, string]>
   deletions!: EntityTable<DeletionLogRow, 'id'>
   invites!: EntityTable<InviteRow, 'id'>
@@ -86,6 +88,9 @@ export class NodeDatabase extends Dexie {
     // items listed by a device-local position, and deletion log rows under
     // an id every device computes alike.
     this.version(5).stores(SCHEMA[5]).upgrade((tx) => upgradeToSync(tx, this.wall()))
+    // One delivery row per answer, not per item: a friend's page writes one
+    // row, not fifty (see deliveries.ts).
+    this.version(6).stores(SCHEMA[6]).upgrade((tx) => upgradeDeliveries(tx, this.wall()))
   }
 
   async getSetting<T> (key: string, guard: (v: unknown) => v is T): Promise<T | undefined> {

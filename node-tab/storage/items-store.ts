@@ -10,7 +10,7 @@ import {
 import type { FileRangeParams, ListItemsParams, ListItemsResult } from '../../shared/protocol/protocol'
 import { canSee, type Viewer } from './access-policy'
 import type { ItemRow, NodeDatabase } from './db'
-import { deliveryTables, recordDeliveries } from './deliveries'
+import { deliveryTables, recordDeliveries, wasDelivered } from './deliveries'
 import { newId } from './ids'
 import { deleteChunks, fileBlob, hasAllChunks, NO_SPACE, NO_SPACE_FOR_ITEM, rangeOfFile, removeOrphans, streamRange, writeChunks } from './file-chunks'
 import { isQuotaError } from '../../shared/util/quota'
@@ -148,9 +148,12 @@ export class ItemsStore {
     const limit = checkLimit(params.limit)
     const db = this.db
     return db.transaction('rw', unionTables([db.items, db.friends, db.memberships], deliveryTables(db), resyncTables(db)), async () => {
-      const viewer = await this.viewerFor(friendKey)
+      // Side by side: each waits on IndexedDB, and a page is a few such waits.
+      const [viewer, start] = await Promise.all([
+        this.viewerFor(friendKey),
+        (async () => resyncStart(db, friendKey, params.after, await thisDevice(db)))()
+      ])
       if (!viewer.isFriend) throw new KithError('UNAUTHORIZED', NOT_A_FRIEND)
-      const start = await resyncStart(db, friendKey, params.after, await thisDevice(db))
       const types = params.types ? new Set(params.types) : null
       const { createdFrom, createdTo } = params
       const wanted = (row: ItemRow): boolean =>
@@ -181,7 +184,7 @@ export class ItemsStore {
    *  read-only transactions, which IndexedDB runs side by side. */
   async fileRangeForFriend (friendKey: string, range: FileRangeParams): Promise<{ bytes: ByteStream, size: number }> {
     const db = this.db
-    const readTables = [db.items, db.fileChunks, db.friends, db.memberships, db.deliveries]
+    const readTables = [db.items, db.fileChunks, db.friends, db.memberships, db.deliveryPages]
     const locate = async () => {
       const viewer = await this.viewerFor(friendKey)
       if (!viewer.isFriend) throw new KithError('UNAUTHORIZED', NOT_A_FRIEND)
@@ -191,8 +194,7 @@ export class ItemsStore {
       return { ...await rangeOfFile(db, range.id, size, range.offset, range.length), size }
     }
     let found = await db.transaction('r', readTables, async () => {
-      const delivered = await db.deliveries.get([range.id, friendKey]) !== undefined
-      return delivered ? await locate() : null
+      return await wasDelivered(db, range.id, friendKey) ? await locate() : null
     })
     // Not yet recorded as theirs: check again and record it in one transaction.
     found ??= await db.transaction('rw', unionTables(readTables, deliveryTables(db)), async () => {

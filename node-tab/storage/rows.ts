@@ -99,8 +99,20 @@ export interface FileChunkRow {
   data: Blob
 }
 
-/** Which friend has received which item: who must be told when it goes. */
+/** Which items one friend received in one answer (a page, a file, a
+ *  letter): who must be told when one of them goes (see deliveries.ts). */
 export interface DeliveryRow {
+  friendKey: string
+  /** Which answer: the device that gave it, its first and last item id
+   *  (pageKey), so the same page served again is the same row. */
+  page: string
+  /** A multiEntry index: an item's rows are found by its id. */
+  itemIds: string[]
+  deliveredAt: number
+}
+
+/** Schema 2–5 kept one row per item and friend (version 6 groups them). */
+export interface LegacyDeliveryRow {
   itemId: string
   friendKey: string
   deliveredAt: number

@@ -27,7 +27,7 @@ export interface SyncLogRow {
 }
 
 export const SYNC_LOG = 'syncLog'
-const DEVICE_KEY = 'sync.device'
+export const DEVICE_KEY = 'sync.device'
 const CLOCK_KEY = 'sync.clock'
 const SEQ_KEY = 'sync.seq'
 

@@ -5,7 +5,7 @@
 /** Tables whose rows every owner device holds the same of. fileChunks are not
  *  among them: file pieces travel by range (see file-fetch.ts). */
 export const SYNCED_TABLES = [
-  'items', 'friends', 'groups', 'memberships', 'deliveries', 'notices', 'deletions', 'invites', 'settings', 'devices', 'peerRevocations'
+  'items', 'friends', 'groups', 'memberships', 'deliveryPages', 'notices', 'deletions', 'invites', 'settings', 'devices', 'peerRevocations'
 ] as const
 export type SyncedTable = (typeof SYNCED_TABLES)[number]
 
@@ -54,7 +54,7 @@ export const PRIMARY_KEYS: Record<SyncedTable, string | readonly [string, string
   friends: 'key',
   groups: 'id',
   memberships: ['groupId', 'friendKey'],
-  deliveries: ['itemId', 'friendKey'],
+  deliveryPages: ['friendKey', 'page'],
   notices: ['itemId', 'friendKey'],
   deletions: 'id',
   invites: 'id',
