@@ -106,7 +106,7 @@ describe('schema version 6 (one delivery row per answer)', () => {
       const entries = await deliveryEntries(db)
       expect(entries.map((e) => e.key).sort()).toEqual((await db.deliveryPages.toArray()).map((r) => encodeKey([r.friendKey, r.page])).sort())
       expect(entries.every((e) => e.seq > 8)).toBe(true)
-      expect(await db.getSetting('sync.seq', Number.isSafeInteger)).toBe(11)
+      expect(await db.getSetting('sync.seq', (v): v is number => Number.isSafeInteger(v))).toBe(11)
 
       // Deleting item1 tells both friends who had it, and only them.
       const items = new ItemsStore(db, clock.now)
