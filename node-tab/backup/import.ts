@@ -17,8 +17,9 @@ import { BackupError, BackupReader, type ByteSource, type OpenOptions } from '..
 import { keyPairMatches } from '../../shared/crypto/crypto'
 import { checkDeviceCertificate } from '../../shared/identity/device-certificate'
 import { isQuotaError } from '../../shared/util/quota'
-import type { LegacyDeliveryRow, NodeDatabase } from '../storage/db'
+import type { ItemRow, LegacyDeliveryRow, NodeDatabase } from '../storage/db'
 import { deliveryFromLegacy } from '../storage/upgrade-deliveries'
+import { seenByOf } from '../storage/visibility-index'
 import { FILE_CHUNK_BYTES } from '../storage/file-chunks'
 import { isRowOf } from '../storage/row-checks'
 import { isPersonSetting, isSyncedTable, portableRow } from '../sync/tables'
@@ -285,6 +286,10 @@ export async function importBackup (db: NodeDatabase, source: ByteSource, passph
           else if (r.table === 'settings' && row.key === SEQ_KEY && Number.isSafeInteger(row.value)) add('settings', { key: SEQ_KEY, value: Math.max(row.value as number, checker.maxSeq) + seqShift })
           else if (r.table === 'settings' && row.key === LAST_BACKUP_KEY) continue // set below
           else if (r.table === 'settings' && row.key === PERSIST_ASKED_KEY) continue // this browser is yet to be asked
+          // Written straight to IndexedDB, past the middleware that makes
+          // an item's visibility index entries: made here, or no friend
+          // would see the restored items.
+          else if (r.table === 'items') add('items', { ...row, seenBy: seenByOf(row as unknown as ItemRow) })
           else add(r.table as string, row)
         }
       } else if (r.t === 'piece') {

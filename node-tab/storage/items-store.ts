@@ -12,6 +12,8 @@ import { canSee, type Viewer } from './access-policy'
 import type { ItemRow, NodeDatabase } from './db'
 import { deliveryTables, recordDeliveries, wasDelivered } from './deliveries'
 import { newId } from './ids'
+import { visiblePage } from './visible-page'
+import { withoutIndexEntries } from './visibility-index'
 import { deleteChunks, fileBlob, hasAllChunks, NO_SPACE, NO_SPACE_FOR_ITEM, rangeOfFile, removeOrphans, streamRange, writeChunks } from './file-chunks'
 import { isQuotaError } from '../../shared/util/quota'
 import type { ByteStream } from '../../shared/wire/byte-stream'
@@ -76,11 +78,12 @@ export class ItemsStore {
   /** My items, newest first. */
   async listMine (opts: { limit?: number } = {}): Promise<ItemRow[]> {
     const limit = Math.max(1, Math.floor(opts.limit ?? DEFAULT_MINE))
-    return this.db.items.orderBy('createdAt').reverse().limit(limit).toArray()
+    return (await this.db.items.orderBy('createdAt').reverse().limit(limit).toArray()).map(withoutIndexEntries)
   }
 
   async get (id: string): Promise<ItemRow | undefined> {
-    return this.db.items.get(id)
+    const row = await this.db.items.get(id)
+    return row && withoutIndexEntries(row)
   }
 
   /** The owner's own access to a file: a Blob made of its stored pieces. */
@@ -115,8 +118,9 @@ export class ItemsStore {
     checkText(text)
     const db = this.db
     return db.transaction('rw', clockTables(db), async () => {
-      const row = await db.items.get(id)
-      if (!row) throw new KithError('NOT_FOUND', NO_SUCH_ITEM)
+      const stored = await db.items.get(id)
+      if (!stored) throw new KithError('NOT_FOUND', NO_SUCH_ITEM)
+      const row = withoutIndexEntries(stored)
       if (row.text === text) return row
       const stamp = await this.nextStamp()
       await db.items.update(id, { text, updatedAt: stamp, listedAt: stamp })
@@ -142,8 +146,9 @@ export class ItemsStore {
   }
 
   /** A friend's scoped request: the items they may see, in this device's
-   *  (listedAt, id) order after this device's position in their cursor. Walks the index lazily and stops at the page's
-   *  end, so its cost follows the page, not the number of items. */
+   *  (listedAt, id) order after this device's position in their cursor. Reads
+   *  the visibility index from there (visible-page.ts), so its cost follows
+   *  the page: not the number of items, nor how few of them this friend sees. */
   async listVisible (friendKey: string, params: ListItemsParams): Promise<ListItemsResult> {
     const limit = checkLimit(params.limit)
     const db = this.db
@@ -162,7 +167,7 @@ export class ItemsStore {
         (createdTo === undefined || row.createdAt <= createdTo) &&
         canSee(row.audience, viewer)
       // One extra hit tells whether anything follows this page.
-      const rows = await this.inOrderAfter(start.after).filter(wanted).limit(limit + 1).toArray()
+      const rows = await visiblePage(db, viewer, start.after, wanted, limit + 1)
       const page = rows.slice(0, limit)
       const last = page.at(-1)
       const result: ListItemsResult = {
@@ -205,11 +210,6 @@ export class ItemsStore {
     // Streamed from the pieces as the channel drains: concurrent requests
     // hold a chunk each, not a range each.
     return { bytes: streamRange(found.rows, range.offset, found.end), size: found.size }
-  }
-
-  private inOrderAfter (after: { listedAt: number, id: string } | undefined) {
-    const items = this.db.items
-    return after ? items.where('[listedAt+id]').above([after.listedAt, after.id]) : items.orderBy('[listedAt+id]')
   }
 
   /** A strictly later updatedAt (see clock.ts). */

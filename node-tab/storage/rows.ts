@@ -87,6 +87,10 @@ export interface ItemRow {
   listedAt: number
   audience: Audience
   file?: FileMeta
+  /** The visibility index's entries (visibility-index.ts): written by its
+   *  middleware on every write of the row, from audience and listedAt, so
+   *  device-local like listedAt. Absent in rows not yet written. */
+  seenBy?: Array<[tag: string, listedAt: number, id: string]>
 }
 
 /** One piece of a file item's content (see file-chunks.ts). A Blob, so that

@@ -33,9 +33,10 @@ export function isPersonSetting (key: unknown): key is string {
  *  taken from sync, it let a stolen server device mark its own revocation
  *  as told to every friend before it was revoked, and no device ever told
  *  them. Each device tells each friend itself (the friend takes a known
- *  revocation again at no cost). */
+ *  revocation again at no cost). An item's seenBy is its visibility index
+ *  entries, made from listedAt (storage/visibility-index.ts). */
 export const DEVICE_LOCAL_FIELDS: Partial<Record<SyncedTable, readonly string[]>> = {
-  items: ['listedAt'],
+  items: ['listedAt', 'seenBy'],
   friends: ['toldRevocations']
 }
 
