@@ -23,14 +23,16 @@ export function deliveryTables (db: NodeDatabase) {
 /** Records that this friend has received these items. If a delete notice for
  *  one of them was still waiting (the item was hidden from them, then shown
  *  again), it is withdrawn: sent later, it would delete the fresh copy the
- *  friend just fetched, and their cursor is already past it. */
-export async function recordDeliveries (db: NodeDatabase, friendKey: string, itemIds: readonly string[], at: number): Promise<void> {
+ *  friend just fetched, and their cursor is already past it. `knownDevice`:
+ *  this device's tag (thisDevice), when the caller already has it. */
+export async function recordDeliveries (db: NodeDatabase, friendKey: string, itemIds: readonly string[], at: number, knownDevice?: string): Promise<void> {
   const ids = [...new Set(itemIds)]
   if (ids.length === 0) return
-  // Read as a row first: thisDevice's own read as the first request of a
-  // transaction let it commit early (PrematureCommitError, seen in the unit
-  // tests); it stays for a device with no tag yet, which it makes.
-  const device = await db.getSetting(DEVICE_KEY, (v): v is string => typeof v === 'string') ?? await thisDevice(db)
+  // This device's tag: from the caller who has it (a wait less), else read
+  // as a row: thisDevice's own read as the first request of a transaction
+  // let it commit early (PrematureCommitError, seen in the unit tests); it
+  // stays for a device with no tag yet, which it makes.
+  const device = knownDevice ?? await db.getSetting(DEVICE_KEY, (v): v is string => typeof v === 'string') ?? await thisDevice(db)
   const batches: string[][] = []
   for (let i = 0; i < ids.length; i += MAX_PAGE) batches.push(ids.slice(i, i + MAX_PAGE))
   const keys = batches.map((batch): [string, string] => [friendKey, pageKey(device, batch)])

@@ -18,7 +18,7 @@ import { deleteChunks, fileBlob, hasAllChunks, NO_SPACE, NO_SPACE_FOR_ITEM, rang
 import { isQuotaError } from '../../shared/util/quota'
 import type { ByteStream } from '../../shared/wire/byte-stream'
 import { clockTables, nextStamp } from './clock'
-import { cursorAfter, resyncStart, resyncTables } from './resync'
+import { currentEpoch, cursorAfter, resyncStart, resyncTables } from './resync'
 import { thisDevice } from '../sync/change-log'
 import { loadViewers, revokeInvisible, revokeTables, unionTables } from './revoke'
 
@@ -154,11 +154,9 @@ export class ItemsStore {
     const db = this.db
     return db.transaction('rw', unionTables([db.items, db.friends, db.memberships], deliveryTables(db), resyncTables(db)), async () => {
       // Side by side: each waits on IndexedDB, and a page is a few such waits.
-      const [viewer, start] = await Promise.all([
-        this.viewerFor(friendKey),
-        (async () => resyncStart(db, friendKey, params.after, await thisDevice(db)))()
-      ])
+      const [viewer, epoch, device] = await Promise.all([this.viewerFor(friendKey), currentEpoch(db, friendKey), thisDevice(db)])
       if (!viewer.isFriend) throw new KithError('UNAUTHORIZED', NOT_A_FRIEND)
+      const start = resyncStart(epoch, params.after, device)
       const types = params.types ? new Set(params.types) : null
       const { createdFrom, createdTo } = params
       const wanted = (row: ItemRow): boolean =>
@@ -175,7 +173,7 @@ export class ItemsStore {
         cursor: last ? cursorAfter(start, last) : null,
         done: rows.length <= limit
       }
-      await recordDeliveries(db, friendKey, page.map((r) => r.id), this.now())
+      await recordDeliveries(db, friendKey, page.map((r) => r.id), this.now(), device)
       return result
     })
   }
