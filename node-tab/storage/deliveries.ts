@@ -71,16 +71,24 @@ async function withdrawNotices (db: NodeDatabase, friendKey: string, itemIds: re
   }
 }
 
+/** The friends who received this item: the keys ([friendKey, page]) of its
+ *  rows say it, without reading the rows (an item many friends got is in
+ *  many rows of up to MAX_ROW_IDS ids each, and a file's every range asks). */
+async function receiversOf (db: NodeDatabase, itemId: string): Promise<Set<string>> {
+  const keys = await db.deliveryPages.where('itemIds').equals(itemId).primaryKeys()
+  return new Set(keys.map(([friendKey]) => friendKey))
+}
+
 /** Has this friend received this item (from any of the owner's devices)? */
 export async function wasDelivered (db: NodeDatabase, itemId: string, friendKey: string): Promise<boolean> {
-  return await db.deliveryPages.where('itemIds').equals(itemId).filter((row) => row.friendKey === friendKey).count() > 0
+  return (await receiversOf(db, itemId)).has(friendKey)
 }
 
 /** Every delivery of these items (each item, friend pair once). */
 export async function deliveriesOfItems (db: NodeDatabase, itemIds: readonly string[]): Promise<Delivery[]> {
-  const wanted = new Set(itemIds)
-  const rows = await rowsWithAny(db.deliveryPages, 'itemIds', [...wanted])
-  return pairsIn(rows, (id) => wanted.has(id))
+  const ids = [...new Set(itemIds)]
+  const receivers = await Promise.all(ids.map((itemId) => receiversOf(db, itemId)))
+  return ids.flatMap((itemId, i) => [...receivers[i]!].map((friendKey) => ({ itemId, friendKey })))
 }
 
 /** Every delivery to these friends (each item, friend pair once). */
