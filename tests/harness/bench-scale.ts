@@ -34,15 +34,16 @@ function audienceOf (i: number, random: () => number, groups: readonly GroupRow[
   return { kind: 'groups', groupIds: [...new Set([pick(), ...(random() < 0.3 ? [pick()] : [])])] }
 }
 
-/** Items from..to-1 as the seed writes them (files with one small piece each
- *  unless `files` is false). Item i is listed at start + i seconds. */
-function itemBatch (from: number, to: number, start: number, random: () => number, groups: readonly GroupRow[], files: boolean): { items: ItemRow[], chunks: FileChunkRow[] } {
+/** Items from..to-1 as the seed writes them: 8–47 words, files with one
+ *  small piece each; `full` false (the growth): notes and posts of 1–3
+ *  words, a fifth of the bytes to write. Item i is listed at start + i seconds. */
+function itemBatch (from: number, to: number, start: number, random: () => number, groups: readonly GroupRow[], full: boolean): { items: ItemRow[], chunks: FileChunkRow[] } {
   const items: ItemRow[] = []
   const chunks: FileChunkRow[] = []
   for (let i = from; i < to; i++) {
     const audience = audienceOf(i, random, groups)
-    const type: ItemType = files && random() < 0.1 ? 'file' : random() < 0.5 ? 'note' : 'post'
-    const text = Array.from({ length: 8 + Math.floor(random() * 40) }, () => WORDS[Math.floor(random() * WORDS.length)]!).join(' ')
+    const type: ItemType = full && random() < 0.1 ? 'file' : random() < 0.5 ? 'note' : 'post'
+    const text = Array.from({ length: full ? 8 + Math.floor(random() * 40) : 1 + Math.floor(random() * 3) }, () => WORDS[Math.floor(random() * WORDS.length)]!).join(' ')
     const at = start + i * 1000 // distinct, increasing: the order items were written in
     const row: ItemRow = { id: newId(), type, text, createdAt: at, updatedAt: at, listedAt: at, audience }
     if (type === 'file') {
@@ -99,7 +100,7 @@ export async function seedScale (db: NodeDatabase, opts: { friends: number, item
   return { friendKeys: friends.map((f) => f.key), sparseFriendKey: friends.at(-1)!.key, groups, start }
 }
 
-/** Adds items from..to-1 (same mix, notes and posts only) straight to
+/** Adds items from..to-1 (same audience mix, short notes and posts) straight to
  *  IndexedDB: a million rows through Dexie and the change log would take
  *  minutes, and neither changes what a friend's page reads. Their visibility
  *  index entries are written as the middleware writes them. */
