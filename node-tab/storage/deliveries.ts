@@ -7,7 +7,7 @@
 // multiEntry index on itemIds; taking an item back from a friend rewrites
 // their rows without it.
 import { MAX_PAGE } from '../../shared/protocol/items'
-import { MAX_ROW_IDS, pageKey } from './delivery-keys'
+import { pageKey } from './delivery-keys'
 import type { DeliveryRow, NodeDatabase } from './db'
 import { rowsWithAny } from './rows-with-any'
 import { DEVICE_KEY, thisDevice } from '../sync/change-log'
@@ -44,13 +44,15 @@ export async function recordDeliveries (db: NodeDatabase, friendKey: string, ite
   const rows: DeliveryRow[] = []
   batches.forEach((batch, i) => {
     const seen = earlier[i]
+    if (!seen) return rows.push({ friendKey, page: keys[i]![1], itemIds: batch, deliveredAt: at })
     // The same page again: nothing new to remember, nothing to write or sync.
-    if (seen && batch.every((id) => seen.itemIds.includes(id))) return
-    const merged = seen ? [...new Set([...seen.itemIds, ...batch])] : batch
-    // Between the same two ends more than a row holds (a page served again
-    // and again with other items in its middle): the rest gets a row of its own.
-    if (merged.length <= MAX_ROW_IDS) rows.push({ friendKey, page: keys[i]![1], itemIds: merged, deliveredAt: at })
-    else rows.push({ friendKey, page: `${keys[i]![1]}:${at}`, itemIds: batch, deliveredAt: at })
+    const added = batch.filter((id) => !seen.itemIds.includes(id))
+    if (added.length === 0) return
+    // Something new between the same two ends: a row of its own. A row is
+    // only ever written whole once and then only narrowed (revoke), so
+    // another device narrowing it at the same time cannot drop what this
+    // one adds (the later write of a row wins when devices sync).
+    rows.push({ friendKey, page: `${keys[i]![1]}:${at}`, itemIds: added, deliveredAt: at })
   })
   if (rows.length > 0) await db.deliveryPages.bulkPut(rows)
   if (waiting > 0) await withdrawNotices(db, friendKey, ids)

@@ -2,13 +2,13 @@
 // that the schema upgrade and the row checks can use it.
 import { MAX_PAGE } from '../../shared/protocol/items'
 
-/** Ids a row may hold: a page is at most MAX_PAGE; serving a page again
- *  with other items between the same two ends adds them to its row. */
-export const MAX_ROW_IDS = 2 * MAX_PAGE
+/** Ids a row may hold: an answer's, at most a page. */
+export const MAX_ROW_IDS = MAX_PAGE
 
 /** The row an answer lands in: this device's (two devices list in their own
  *  orders, so their pages differ), from its first item to its last, so the
- *  same page served again is the same row. */
+ *  same page served again is the same row (what is new in it gets
+ *  `<key>:<time>`, see recordDeliveries). */
 export function pageKey (device: string, itemIds: readonly string[]): string {
   return `${device}:${itemIds[0]!}:${itemIds.at(-1)!}`
 }

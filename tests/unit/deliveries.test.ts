@@ -5,6 +5,7 @@ import Dexie from 'dexie'
 import { describe, expect, it } from 'vitest'
 import { bytesSource, BackupReader, BackupWriter, type ScryptParams } from '../../shared/backup/backup-format'
 import { concatBytes } from '../../shared/util/bytes'
+import type { Audience } from '../../shared/protocol/items'
 import { exportBackup } from '../../node-tab/backup/export'
 import { importBackup } from '../../node-tab/backup/import'
 import { NodeDatabase, SCHEMA } from '../../node-tab/storage/db'
@@ -55,6 +56,29 @@ describe('delivery rows', () => {
     // So narrowing it still tells B.
     await items.setAudience(middle!.id, { kind: 'me' })
     expect((await db.notices.toArray()).map((n) => [n.itemId, n.friendKey])).toEqual([[middle!.id, b.key]])
+  })
+
+  it('what is new in a page served again goes in a row of its own: a row is written once, then only narrowed', async () => {
+    const { items, friends, db, clock } = setup()
+    const b = person('B')
+    await befriend(friends, b)
+    const family = await friends.createGroup('family')
+    const made = []
+    const audiences: Array<[string, Audience]> = [['a', { kind: 'friends' }], ['b', { kind: 'groups', groupIds: [family.id] }], ['c', { kind: 'friends' }]]
+    for (const [text, audience] of audiences) {
+      clock.advance()
+      made.push(await items.create({ type: 'note', text, audience }))
+    }
+    const [a, hidden, c] = made
+    await items.listVisible(b.key, { limit: 3 }) // a, c
+    const first = await db.deliveryPages.toArray()
+    expect(first.map((r) => r.itemIds)).toEqual([[a!.id, c!.id]])
+    clock.advance()
+    await friends.setMembership(family.id, b.key, true) // b shows between a and c
+    expect((await items.listVisible(b.key, { limit: 3 })).items.map((i) => i.id)).toEqual([a!.id, hidden!.id, c!.id])
+    const rows = await db.deliveryPages.toArray()
+    expect(rows.find((r) => r.page === first[0]!.page)).toEqual(first[0])
+    expect(rows.filter((r) => r.page !== first[0]!.page).map((r) => r.itemIds)).toEqual([[hidden!.id]])
   })
 
   it('a letter of more items than a page holds is recorded in rows of a page each', async () => {
