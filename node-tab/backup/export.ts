@@ -49,6 +49,8 @@ export async function exportBackup (db: NodeDatabase, secret: string | PreparedB
     if (!self) throw new Error('This browser has no Kith identity to back up.')
     const rows: Record<string, Array<Record<string, unknown>>> = {}
     for (const name of tables) rows[name] = await db.table(name).toArray() as Array<Record<string, unknown>>
+    // An item's visibility index entries are made again when it is restored.
+    if (rows.items) rows.items = rows.items.map(({ seenBy: _index, ...row }) => row)
     const pieceKeys = await db.fileChunks.toCollection().primaryKeys()
     return { identityKey: self.publicKey, rows, pieceKeys }
   })

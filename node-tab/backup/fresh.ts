@@ -8,7 +8,7 @@
 import { toHex } from '../../shared/util/bytes'
 import type { NodeDatabase, OwnDeviceRow } from '../storage/db'
 
-const MUST_BE_EMPTY = ['friends', 'groups', 'memberships', 'items', 'invites', 'deletions', 'notices', 'deliveries', 'peerRevocations'] as const
+const MUST_BE_EMPTY = ['friends', 'groups', 'memberships', 'items', 'invites', 'deletions', 'notices', 'deliveryPages', 'peerRevocations'] as const
 
 export const NOT_FRESH = 'This browser already holds a Kith with friends, items or devices. A backup can only be restored in a browser that has not been used for Kith yet (a new browser profile, or after clearing this site\'s data). Nothing was changed.'
 

@@ -17,7 +17,9 @@ import { BackupError, BackupReader, type ByteSource, type OpenOptions } from '..
 import { keyPairMatches } from '../../shared/crypto/crypto'
 import { checkDeviceCertificate } from '../../shared/identity/device-certificate'
 import { isQuotaError } from '../../shared/util/quota'
-import type { NodeDatabase } from '../storage/db'
+import type { ItemRow, LegacyDeliveryRow, NodeDatabase } from '../storage/db'
+import { deliveryFromLegacy } from '../storage/upgrade-deliveries'
+import { seenByOf } from '../storage/visibility-index'
 import { FILE_CHUNK_BYTES } from '../storage/file-chunks'
 import { isRowOf } from '../storage/row-checks'
 import { isPersonSetting, isSyncedTable, portableRow } from '../sync/tables'
@@ -47,6 +49,9 @@ const NOT_KITH = 'This backup does not hold a Kith node this version can restore
 const NEWER_SCHEMA = 'This backup was made by a newer version of Kith. Update Kith (reload the page, or ask whoever hosts it), then try again. Nothing was restored.'
 const NO_ROOM = 'There is not enough storage space in this browser to restore this backup. Free some space and try again. Nothing was restored.'
 const MAX_ITEM_ID = 256
+/** Schema 6 replaced the per-item `deliveries` table by `deliveryPages`. */
+const LEGACY_DELIVERIES = 'deliveries'
+const DELIVERY_PAGES_SCHEMA = 6
 const MAX_PIECE_INDEX = 2 ** 20
 const SEQ_KEY = 'sync.seq'
 /** Change-log positions a backup may hold. A restore moves them to the time
@@ -73,6 +78,8 @@ class RecordChecker {
   minSeq = Infinity
   maxSeq = 0
   private identity: Record<string, Record<string, unknown>> = {}
+  /** The schema the backup was made with. */
+  private schemaOfFile = 0
 
   constructor (private readonly keyPaths: Map<string, string | string[]>, private readonly schema: number) {}
 
@@ -88,6 +95,7 @@ class RecordChecker {
       // a schema change that reshapes rows must convert them here.
 
       this.start = { identityKey: record.identityKey, exportedAt: record.exportedAt as number }
+      this.schemaOfFile = schema as number
       return
     }
     switch (record.t) {
@@ -114,13 +122,15 @@ class RecordChecker {
 
   private checkRows (record: Record<string, unknown>): void {
     const { table, rows } = record
-    const path = typeof table === 'string' ? this.keyPaths.get(table) : undefined
+    // Before schema 6 deliveries were one row per item (restored as rows of version 6, see restoredRow).
+    const legacy = table === LEGACY_DELIVERIES && this.schemaOfFile < DELIVERY_PAGES_SCHEMA
+    const path = legacy ? ['itemId', 'friendKey'] : typeof table === 'string' ? this.keyPaths.get(table) : undefined
     if (path === undefined || !Array.isArray(rows)) refuse()
     for (const row of rows as unknown[]) {
       if (!isObject(row)) refuse()
       const key = typeof path === 'string' ? [row[path]] : path.map((p) => row[p])
       if (!key.every(isKeyPart)) refuse()
-      if (!keepsTheRules(table as string, row)) throw new BackupError('DAMAGED', brokenRow(table as string))
+      if (legacy ? !isRowOf('deliveryPages', deliveryFromLegacy(row as unknown as LegacyDeliveryRow) as unknown as Record<string, unknown>) : !keepsTheRules(table as string, row)) throw new BackupError('DAMAGED', brokenRow(table as string))
       if (table === 'identity') this.identity[String(row.id)] = row
       if (table === 'settings' && row.key === SEQ_KEY && Number.isSafeInteger(row.value) && (row.value as number) > MAX_BACKUP_SEQ) refuse()
       if (table === 'syncLog') {
@@ -269,10 +279,17 @@ export async function importBackup (db: NodeDatabase, source: ByteSource, passph
       const r = record as Record<string, unknown>
       if (r.t === 'rows') {
         for (const row of r.rows as Array<Record<string, unknown>>) {
-          if (r.table === 'syncLog') add('syncLog', { ...row, seq: (row.seq as number) + seqShift })
+          // The change log's entries of the old table go with it (as in the upgrade to schema 6).
+          if (r.table === 'syncLog' && row.table === LEGACY_DELIVERIES) continue
+          else if (r.table === LEGACY_DELIVERIES) add('deliveryPages', deliveryFromLegacy(row as unknown as LegacyDeliveryRow))
+          else if (r.table === 'syncLog') add('syncLog', { ...row, seq: (row.seq as number) + seqShift })
           else if (r.table === 'settings' && row.key === SEQ_KEY && Number.isSafeInteger(row.value)) add('settings', { key: SEQ_KEY, value: Math.max(row.value as number, checker.maxSeq) + seqShift })
           else if (r.table === 'settings' && row.key === LAST_BACKUP_KEY) continue // set below
           else if (r.table === 'settings' && row.key === PERSIST_ASKED_KEY) continue // this browser is yet to be asked
+          // Written straight to IndexedDB, past the middleware that makes
+          // an item's visibility index entries: made here, or no friend
+          // would see the restored items.
+          else if (r.table === 'items') add('items', { ...row, seenBy: seenByOf(row as unknown as ItemRow) })
           else add(r.table as string, row)
         }
       } else if (r.t === 'piece') {

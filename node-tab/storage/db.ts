@@ -6,6 +6,8 @@ import type { DeletionLogRow, DeviceRow, FileChunkRow, FriendRow, GroupRow, Iden
 import { chunkRowsOf } from './file-chunk-rows'
 import { changeLogMiddleware, type SyncLogRow } from '../sync/change-log'
 import { upgradeToSync } from '../sync/upgrade'
+import { upgradeDeliveries } from './upgrade-deliveries'
+import { seenByOf, visibilityMiddleware } from './visibility-index'
 
 /** Schema v2 kept a file whole in one row; v3 moves it into fileChunks. */
 interface LegacyBlobRow {
@@ -39,7 +41,9 @@ export const SCHEMA = {
     deletionLog: null,
     deletions: 'id, itemId, at',
     syncLog: '[table+key], seq'
-  }
+  },
+  6: { deliveries: null, deliveryPages: '[friendKey+page], friendKey, *itemIds' },
+  7: { items: 'id, [listedAt+id], createdAt, type, *seenBy' }
 } as const
 
 export class NodeDatabase extends Dexie {
@@ -50,7 +54,7 @@ export class NodeDatabase extends Dexie {
   memberships!: Table<MembershipRow, [string, string]>
   items!: EntityTable<ItemRow, 'id'>
   fileChunks!: Table<FileChunkRow, [string, number]>
-  deliveries!: Table<DeliveryRow, [string, string]>
+  deliveryPages!: Table<DeliveryRow, [string, string]>
   notices!: Table<NoticeRow, [string, string]>
   deletions!: EntityTable<DeletionLogRow, 'id'>
   invites!: EntityTable<InviteRow, 'id'>
@@ -67,6 +71,7 @@ export class NodeDatabase extends Dexie {
   constructor (name = 'kith-node', readonly wall: () => number = Date.now) {
     super(name)
     this.use(changeLogMiddleware(() => this.wall()))
+    this.use(visibilityMiddleware())
     this.version(1).stores(SCHEMA[1])
     this.version(2).stores(SCHEMA[2])
     // Files in pieces: a file is no longer bounded by one row (or one RPC
@@ -86,6 +91,14 @@ export class NodeDatabase extends Dexie {
     // items listed by a device-local position, and deletion log rows under
     // an id every device computes alike.
     this.version(5).stores(SCHEMA[5]).upgrade((tx) => upgradeToSync(tx, this.wall()))
+    // One delivery row per answer, not per item: a friend's page writes one
+    // row, not fifty (see deliveries.ts).
+    this.version(6).stores(SCHEMA[6]).upgrade((tx) => upgradeDeliveries(tx, this.wall()))
+    // The visibility index (visibility-index.ts): existing items get their
+    // entries; a friend's page reads it instead of walking every item.
+    this.version(7).stores(SCHEMA[7]).upgrade(async (tx) => {
+      await tx.table<ItemRow, string>('items').toCollection().modify((item) => { item.seenBy = seenByOf(item) })
+    })
   }
 
   async getSetting<T> (key: string, guard: (v: unknown) => v is T): Promise<T | undefined> {

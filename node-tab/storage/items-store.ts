@@ -10,13 +10,15 @@ import {
 import type { FileRangeParams, ListItemsParams, ListItemsResult } from '../../shared/protocol/protocol'
 import { canSee, type Viewer } from './access-policy'
 import type { ItemRow, NodeDatabase } from './db'
-import { deliveryTables, recordDeliveries } from './deliveries'
+import { deliveryTables, recordDeliveries, wasDelivered } from './deliveries'
 import { newId } from './ids'
+import { visiblePage } from './visible-page'
+import { withoutIndexEntries } from './visibility-index'
 import { deleteChunks, fileBlob, hasAllChunks, NO_SPACE, NO_SPACE_FOR_ITEM, rangeOfFile, removeOrphans, streamRange, writeChunks } from './file-chunks'
 import { isQuotaError } from '../../shared/util/quota'
 import type { ByteStream } from '../../shared/wire/byte-stream'
 import { clockTables, nextStamp } from './clock'
-import { cursorAfter, resyncStart, resyncTables } from './resync'
+import { currentEpoch, cursorAfter, resyncStart, resyncTables } from './resync'
 import { thisDevice } from '../sync/change-log'
 import { loadViewers, revokeInvisible, revokeTables, unionTables } from './revoke'
 
@@ -76,11 +78,12 @@ export class ItemsStore {
   /** My items, newest first. */
   async listMine (opts: { limit?: number } = {}): Promise<ItemRow[]> {
     const limit = Math.max(1, Math.floor(opts.limit ?? DEFAULT_MINE))
-    return this.db.items.orderBy('createdAt').reverse().limit(limit).toArray()
+    return (await this.db.items.orderBy('createdAt').reverse().limit(limit).toArray()).map(withoutIndexEntries)
   }
 
   async get (id: string): Promise<ItemRow | undefined> {
-    return this.db.items.get(id)
+    const row = await this.db.items.get(id)
+    return row && withoutIndexEntries(row)
   }
 
   /** The owner's own access to a file: a Blob made of its stored pieces. */
@@ -115,8 +118,9 @@ export class ItemsStore {
     checkText(text)
     const db = this.db
     return db.transaction('rw', clockTables(db), async () => {
-      const row = await db.items.get(id)
-      if (!row) throw new KithError('NOT_FOUND', NO_SUCH_ITEM)
+      const stored = await db.items.get(id)
+      if (!stored) throw new KithError('NOT_FOUND', NO_SUCH_ITEM)
+      const row = withoutIndexEntries(stored)
       if (row.text === text) return row
       const stamp = await this.nextStamp()
       await db.items.update(id, { text, updatedAt: stamp, listedAt: stamp })
@@ -142,15 +146,17 @@ export class ItemsStore {
   }
 
   /** A friend's scoped request: the items they may see, in this device's
-   *  (listedAt, id) order after this device's position in their cursor. Walks the index lazily and stops at the page's
-   *  end, so its cost follows the page, not the number of items. */
+   *  (listedAt, id) order after this device's position in their cursor. Reads
+   *  the visibility index from there (visible-page.ts), so its cost follows
+   *  the page: not the number of items, nor how few of them this friend sees. */
   async listVisible (friendKey: string, params: ListItemsParams): Promise<ListItemsResult> {
     const limit = checkLimit(params.limit)
     const db = this.db
     return db.transaction('rw', unionTables([db.items, db.friends, db.memberships], deliveryTables(db), resyncTables(db)), async () => {
-      const viewer = await this.viewerFor(friendKey)
+      // Side by side: each waits on IndexedDB, and a page is a few such waits.
+      const [viewer, epoch, device] = await Promise.all([this.viewerFor(friendKey), currentEpoch(db, friendKey), thisDevice(db)])
       if (!viewer.isFriend) throw new KithError('UNAUTHORIZED', NOT_A_FRIEND)
-      const start = await resyncStart(db, friendKey, params.after, await thisDevice(db))
+      const start = resyncStart(epoch, params.after, device)
       const types = params.types ? new Set(params.types) : null
       const { createdFrom, createdTo } = params
       const wanted = (row: ItemRow): boolean =>
@@ -159,7 +165,7 @@ export class ItemsStore {
         (createdTo === undefined || row.createdAt <= createdTo) &&
         canSee(row.audience, viewer)
       // One extra hit tells whether anything follows this page.
-      const rows = await this.inOrderAfter(start.after).filter(wanted).limit(limit + 1).toArray()
+      const rows = await visiblePage(db, viewer, start.after, wanted, limit + 1)
       const page = rows.slice(0, limit)
       const last = page.at(-1)
       const result: ListItemsResult = {
@@ -167,7 +173,7 @@ export class ItemsStore {
         cursor: last ? cursorAfter(start, last) : null,
         done: rows.length <= limit
       }
-      await recordDeliveries(db, friendKey, page.map((r) => r.id), this.now())
+      await recordDeliveries(db, friendKey, page.map((r) => r.id), this.now(), device)
       return result
     })
   }
@@ -181,7 +187,7 @@ export class ItemsStore {
    *  read-only transactions, which IndexedDB runs side by side. */
   async fileRangeForFriend (friendKey: string, range: FileRangeParams): Promise<{ bytes: ByteStream, size: number }> {
     const db = this.db
-    const readTables = [db.items, db.fileChunks, db.friends, db.memberships, db.deliveries]
+    const readTables = [db.items, db.fileChunks, db.friends, db.memberships, db.deliveryPages]
     const locate = async () => {
       const viewer = await this.viewerFor(friendKey)
       if (!viewer.isFriend) throw new KithError('UNAUTHORIZED', NOT_A_FRIEND)
@@ -191,8 +197,7 @@ export class ItemsStore {
       return { ...await rangeOfFile(db, range.id, size, range.offset, range.length), size }
     }
     let found = await db.transaction('r', readTables, async () => {
-      const delivered = await db.deliveries.get([range.id, friendKey]) !== undefined
-      return delivered ? await locate() : null
+      return await wasDelivered(db, range.id, friendKey) ? await locate() : null
     })
     // Not yet recorded as theirs: check again and record it in one transaction.
     found ??= await db.transaction('rw', unionTables(readTables, deliveryTables(db)), async () => {
@@ -203,11 +208,6 @@ export class ItemsStore {
     // Streamed from the pieces as the channel drains: concurrent requests
     // hold a chunk each, not a range each.
     return { bytes: streamRange(found.rows, range.offset, found.end), size: found.size }
-  }
-
-  private inOrderAfter (after: { listedAt: number, id: string } | undefined) {
-    const items = this.db.items
-    return after ? items.where('[listedAt+id]').above([after.listedAt, after.id]) : items.orderBy('[listedAt+id]')
   }
 
   /** A strictly later updatedAt (see clock.ts). */

@@ -57,9 +57,14 @@ export interface ListingStart {
   device: string
 }
 
-/** Where this friend's listing on `device` starts, given the cursor they sent. */
-export async function resyncStart (db: NodeDatabase, friendKey: string, sent: ItemCursor | undefined, device: string): Promise<ListingStart> {
-  const epoch = (await db.getSetting(settingKey(friendKey), isEpoch))?.stamp ?? null
+/** This friend's current epoch (null: none yet). */
+export async function currentEpoch (db: NodeDatabase, friendKey: string): Promise<number | null> {
+  return (await db.getSetting(settingKey(friendKey), isEpoch))?.stamp ?? null
+}
+
+/** Where this friend's listing on `device` starts, given the cursor they
+ *  sent and their current epoch (currentEpoch). */
+export function resyncStart (epoch: number | null, sent: ItemCursor | undefined, device: string): ListingStart {
   if (!sent || sent.epoch !== epoch) return { after: undefined, base: { epoch, positions: [] }, device }
   const mine = sent.positions.find((p) => p.device === device)
   return { after: mine && { listedAt: mine.listedAt, id: mine.id }, base: { epoch, positions: sent.positions.filter((p) => p !== mine) }, device }

@@ -7,7 +7,11 @@
 import type { Table } from 'dexie'
 import type { ItemType } from '../../shared/protocol/items'
 import { canSee, type Viewer } from './access-policy'
-import { deletionId, type DeletionLogRow, type DeletionReason, type DeliveryRow, type NodeDatabase, type NoticeRow } from './db'
+import { deletionId, type DeletionLogRow, type DeletionReason, type NodeDatabase, type NoticeRow } from './db'
+import { deliveriesOfItems, deliveriesToFriends, removeDeliveries, type Delivery } from './deliveries'
+import { rowsWithAny } from './rows-with-any'
+
+export { rowsWithAny }
 
 /** The union of table lists, each table once, for one transaction (rows of any type). */
 export function unionTables (...lists: Array<Array<Table<any, any, any>>>): Array<Table<any, any, any>> {
@@ -16,7 +20,7 @@ export function unionTables (...lists: Array<Array<Table<any, any, any>>>): Arra
 
 /** Every table revokeInvisible reads or writes: the caller's transaction must include them. */
 export function revokeTables (db: NodeDatabase) {
-  return [db.items, db.friends, db.memberships, db.deliveries, db.notices, db.deletionLog]
+  return [db.items, db.friends, db.memberships, db.deliveryPages, db.notices, db.deletionLog]
 }
 
 /** What each of these keys may see right now (a removed friend or a stranger: nothing). */
@@ -69,12 +73,12 @@ export async function revokeInvisible (db: NodeDatabase, scope: RevokeScope): Pr
 
   // Written in three bulk operations: removing a friend can revoke thousands of deliveries.
   const notices: NoticeRow[] = []
-  const revoked: Array<[string, string]> = []
+  const revoked: Delivery[] = []
   const logs: DeletionLogRow[] = []
   for (const [itemId, friendKeys] of lost) {
     for (const friendKey of friendKeys) {
       notices.push({ itemId, friendKey, createdAt: scope.at, attempts: 0 })
-      revoked.push([itemId, friendKey])
+      revoked.push({ itemId, friendKey })
     }
     logs.push({
       id: deletionId(itemId, scope.reason),
@@ -89,7 +93,7 @@ export async function revokeInvisible (db: NodeDatabase, scope: RevokeScope): Pr
     })
   }
   await db.notices.bulkPut(notices)
-  await db.deliveries.bulkDelete(revoked)
+  await removeDeliveries(db, revoked)
   // The same item may have been revoked for the same reason before (or on
   // another device): one row, now waiting for these friends too.
   const earlier = await db.deletionLog.bulkGet(logs.map((log) => log.id))
@@ -106,26 +110,17 @@ function describeItem (item: ItemDetails | undefined): Pick<DeletionLogRow, 'ite
   return { itemCreatedAt: item.createdAt, ...(item.file?.mime.startsWith('image/') ? { itemPhoto: true } : {}) }
 }
 
-/** Rows whose `index` equals any of `keys`: one plain key query per key
- *  rather than Dexie's anyOf, whose cursor skipping crawls on an index with
- *  many equal keys (thousands of deliveries per friend) in some IndexedDB
- *  implementations (fake-indexeddb: minutes for 20,000 rows). */
-export async function rowsWithAny<T, K, I> (table: Table<T, K, I>, index: string, keys: readonly string[]): Promise<T[]> {
-  const lists = await Promise.all([...new Set(keys)].map((key) => table.where(index).equals(key).toArray()))
-  return lists.flat()
-}
-
 /** The deliveries in scope, queried by the shorter of the two lists and
  *  filtered by the other (deleting a group names many items, few friends). */
-async function deliveriesInScope (db: NodeDatabase, scope: RevokeScope): Promise<DeliveryRow[]> {
+async function deliveriesInScope (db: NodeDatabase, scope: RevokeScope): Promise<Delivery[]> {
   const { itemIds, friendKeys } = scope
   if (!itemIds && !friendKeys) throw new Error('revokeInvisible needs item ids or friend keys to look at')
   if (itemIds && (!friendKeys || itemIds.length <= friendKeys.length)) {
-    const rows = await rowsWithAny(db.deliveries, 'itemId', itemIds)
+    const rows = await deliveriesOfItems(db, itemIds)
     const keys = friendKeys && new Set(friendKeys)
     return keys ? rows.filter((d) => keys.has(d.friendKey)) : rows
   }
-  const rows = await rowsWithAny(db.deliveries, 'friendKey', friendKeys!)
+  const rows = await deliveriesToFriends(db, friendKeys!)
   const ids = itemIds && new Set(itemIds)
   return ids ? rows.filter((d) => ids.has(d.itemId)) : rows
 }

@@ -8,6 +8,7 @@ import { isAudience, isItemType, MAX_FILE_BYTES, MAX_TEXT_CHARS } from '../../sh
 import { MAX_DISPLAY_NAME } from '../../shared/protocol/protocol'
 import { MAX_GROUP_NAME } from './friends-store'
 import { MAX_INVITE_LABEL } from './invites-store'
+import { MAX_ROW_IDS } from './delivery-keys'
 import { isPersonSetting, type SyncedTable } from '../sync/tables'
 import { addressFromPublicKey } from '../../shared/identity/identity'
 import { isValidSigningPublicKey } from '../../shared/crypto/crypto'
@@ -30,6 +31,12 @@ const isSignature = (v: unknown): boolean => v instanceof Uint8Array && v.length
  *  identities in sync/grants-filter.ts). */
 const isProof = (v: unknown): boolean => typeof v === 'object' && v !== null && isTime((v as Row).since) && isSignature((v as Row).signature)
 const isTime = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) >= 0
+/** A delivery row's page key (deliveries.ts, pageKey): a device, the first
+ *  and the last item id, and a time when the row under that key was full. */
+const isPageKey = (v: unknown): boolean => typeof v === 'string' && PAGE_KEY.test(v)
+const PAGE_KEY = /^[0-9a-z]{1,32}(:[A-Za-z0-9]{1,64}){2}(:[0-9]{1,16})?$/
+/** Distinct item ids, as many as one delivery row may hold. */
+const isItemIds = (v: unknown): boolean => Array.isArray(v) && v.length >= 1 && v.length <= MAX_ROW_IDS && v.every(isId) && new Set(v).size === v.length
 const optional = (v: unknown, check: (v: unknown) => boolean): boolean => v === undefined || check(v)
 
 function isFileMeta (v: unknown): boolean {
@@ -73,7 +80,7 @@ const ROW_CHECKS: Record<SyncedTable, (r: Row) => boolean> = {
     optional(r.toldRevocations, (v) => Array.isArray(v) && v.length <= MAX_LOG_FRIENDS && v.every(isKey)),
   groups: (r) => isId(r.id) && isText(r.name, MAX_GROUP_NAME, 1) && isTime(r.createdAt),
   memberships: (r) => isId(r.groupId) && isKey(r.friendKey),
-  deliveries: (r) => isId(r.itemId) && isKey(r.friendKey) && isTime(r.deliveredAt),
+  deliveryPages: (r) => isKey(r.friendKey) && isPageKey(r.page) && isItemIds(r.itemIds) && isTime(r.deliveredAt),
   notices: (r) => isId(r.itemId) && isKey(r.friendKey) && isTime(r.createdAt) && isTime(r.attempts),
   deletions: (r) => isId(r.itemId) && typeof r.reason === 'string' && REASONS.has(r.reason) && r.id === `${r.itemId as string}:${r.reason}` &&
     isItemType(r.itemType) && isTime(r.at) && isFriendMap(r.friends) &&
@@ -95,7 +102,8 @@ export function isKeyOf (table: SyncedTable, key: unknown): boolean {
     Array.isArray(key) && key.length === 2 && first(key[0]) && second(key[1])
   switch (table) {
     case 'memberships': return pair(isId, isKey)
-    case 'deliveries': case 'notices': return pair(isId, isKey)
+    case 'notices': return pair(isId, isKey)
+    case 'deliveryPages': return pair(isKey, isPageKey)
     case 'peerRevocations': return pair(isKey, isKey)
     case 'friends': case 'devices': return isKey(key)
     case 'settings': return isPersonSetting(key)

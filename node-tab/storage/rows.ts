@@ -87,6 +87,10 @@ export interface ItemRow {
   listedAt: number
   audience: Audience
   file?: FileMeta
+  /** The visibility index's entries (visibility-index.ts): written by its
+   *  middleware on every write of the row, from audience and listedAt, so
+   *  device-local like listedAt. Absent in rows not yet written. */
+  seenBy?: Array<[tag: string, listedAt: number, id: string]>
 }
 
 /** One piece of a file item's content (see file-chunks.ts). A Blob, so that
@@ -99,8 +103,20 @@ export interface FileChunkRow {
   data: Blob
 }
 
-/** Which friend has received which item: who must be told when it goes. */
+/** Which items one friend received in one answer (a page, a file, a
+ *  letter): who must be told when one of them goes (see deliveries.ts). */
 export interface DeliveryRow {
+  friendKey: string
+  /** Which answer: the device that gave it, its first and last item id
+   *  (pageKey), so the same page served again is the same row. */
+  page: string
+  /** A multiEntry index: an item's rows are found by its id. */
+  itemIds: string[]
+  deliveredAt: number
+}
+
+/** Schema 2–5 kept one row per item and friend (version 6 groups them). */
+export interface LegacyDeliveryRow {
   itemId: string
   friendKey: string
   deliveredAt: number

@@ -89,7 +89,7 @@ export async function applyRecords (db: NodeDatabase, records: readonly CheckedR
     // Before the consequences: those are this device's own, later changes.
     await logReceivedChanges(db.core, trans(tx), adopted)
     for (const friend of await consequences(db, after, opts.now())) changes.noticeFriends.add(friend)
-    if (changes.noticeFriends.size > 0) for (const t of ['notices', 'deliveries', 'deletions'] as const) changes.tables.add(t)
+    if (changes.noticeFriends.size > 0) for (const t of ['notices', 'deliveryPages', 'deletions'] as const) changes.tables.add(t)
     if (opts.pulled) await savePulled(db, opts.pulled.peer, opts.pulled.next)
     return changes
   })

@@ -27,7 +27,7 @@ export interface SyncLogRow {
 }
 
 export const SYNC_LOG = 'syncLog'
-const DEVICE_KEY = 'sync.device'
+export const DEVICE_KEY = 'sync.device'
 const CLOCK_KEY = 'sync.clock'
 const SEQ_KEY = 'sync.seq'
 
@@ -69,8 +69,8 @@ export async function logLocalChanges (core: DBCore, trans: DBCoreTransaction, t
     if (deleted) row.deleted = true
     return row
   })
-  await core.table(SYNC_LOG).mutate({ type: 'put', trans, values: rows })
-  await saveClock(core, trans, state)
+  // Side by side: two requests in one transaction, one wait (a friend's page writes here).
+  await Promise.all([core.table(SYNC_LOG).mutate({ type: 'put', trans, values: rows }), saveClock(core, trans, state)])
 }
 
 /** Rows being written as they came from another device, per transaction:

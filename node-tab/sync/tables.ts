@@ -5,7 +5,7 @@
 /** Tables whose rows every owner device holds the same of. fileChunks are not
  *  among them: file pieces travel by range (see file-fetch.ts). */
 export const SYNCED_TABLES = [
-  'items', 'friends', 'groups', 'memberships', 'deliveries', 'notices', 'deletions', 'invites', 'settings', 'devices', 'peerRevocations'
+  'items', 'friends', 'groups', 'memberships', 'deliveryPages', 'notices', 'deletions', 'invites', 'settings', 'devices', 'peerRevocations'
 ] as const
 export type SyncedTable = (typeof SYNCED_TABLES)[number]
 
@@ -33,9 +33,10 @@ export function isPersonSetting (key: unknown): key is string {
  *  taken from sync, it let a stolen server device mark its own revocation
  *  as told to every friend before it was revoked, and no device ever told
  *  them. Each device tells each friend itself (the friend takes a known
- *  revocation again at no cost). */
+ *  revocation again at no cost). An item's seenBy is its visibility index
+ *  entries, made from listedAt (storage/visibility-index.ts). */
 export const DEVICE_LOCAL_FIELDS: Partial<Record<SyncedTable, readonly string[]>> = {
-  items: ['listedAt'],
+  items: ['listedAt', 'seenBy'],
   friends: ['toldRevocations']
 }
 
@@ -54,7 +55,7 @@ export const PRIMARY_KEYS: Record<SyncedTable, string | readonly [string, string
   friends: 'key',
   groups: 'id',
   memberships: ['groupId', 'friendKey'],
-  deliveries: ['itemId', 'friendKey'],
+  deliveryPages: ['friendKey', 'page'],
   notices: ['itemId', 'friendKey'],
   deletions: 'id',
   invites: 'id',

@@ -9,7 +9,10 @@ import { toHex } from '../../shared/util/bytes'
 import type { DeletionLogRow } from '../storage/rows'
 import type { SyncLogRow } from './change-log'
 import { formatStamp, tick, type Stamp } from './stamps'
-import { encodeKey, isPersonSetting, SYNCED_TABLES } from './tables'
+import { encodeKey, isPersonSetting } from './tables'
+
+/** The synced tables as version 5 had them (version 6 replaced deliveries). */
+const V5_SYNCED_TABLES = ['items', 'friends', 'groups', 'memberships', 'deliveries', 'notices', 'deletions', 'invites', 'settings', 'devices', 'peerRevocations'] as const
 
 interface LegacyDeletionRow extends Omit<DeletionLogRow, 'id'> { id?: number }
 
@@ -31,7 +34,7 @@ export async function upgradeToSync (tx: Transaction, wall: number): Promise<voi
   const device = toHex(randomBytes(8))
   let last: Stamp | null = null
   let seq = 0
-  for (const table of SYNCED_TABLES) {
+  for (const table of V5_SYNCED_TABLES) {
     const keys = (await tx.table(table).toCollection().primaryKeys()).filter((key) => table !== 'settings' || isPersonSetting(key))
     const entries = keys.map((key): SyncLogRow => {
       last = tick(last, device, wall)

@@ -18,7 +18,7 @@ import type { Transport } from '../../shared/wire/transport'
 import { RpcPeer } from '../../shared/wire/rpc'
 import { KithClient } from '../../client/api/kith-client'
 import { ItemsStore } from '../../node-tab/storage/items-store'
-import { seedScale, timeScopedPages } from './bench-scale'
+import { extendScale, seedScale, timeScopedPages, type ScaleSeed } from './bench-scale'
 import { backupBench, backupMemory } from './backup-bench'
 import { fileHarness } from './file-harness'
 import { befriendAndSync, openClient } from './people'
@@ -144,17 +144,38 @@ const harness = {
   }
 }
 
+let scoped: { db: NodeDatabase, seed: ScaleSeed, items: number } | null = null
+
 const scaleBench = {
-  /** Seeds a node database (friends, groups, items) and times scoped pages of
-   *  50 for one friend, straight on the store (the handler's work). */
-  benchScopedQuery: async (opts: { friends: number, items: number, groups: number, pages: number }) => {
+  /** Seeds a node database (friends, groups, items) for scoped-page timing;
+   *  it stays open for the calls below until benchScopedClose. */
+  benchScopedSeed: async (opts: { friends: number, items: number, groups: number }) => {
+    await scaleBench.benchScopedClose()
     const db = new NodeDatabase(`kith-scale-${Math.random()}`)
     const seedStart = performance.now()
-    const { friendKeys } = await seedScale(db, opts)
-    const seedMs = performance.now() - seedStart
-    const times = await timeScopedPages(new ItemsStore(db), friendKeys[0]!, opts.pages)
-    db.close()
-    return { times, seedMs }
+    const seed = await seedScale(db, opts)
+    scoped = { db, seed, items: opts.items }
+    return { friendKeys: seed.friendKeys, sparseFriendKey: seed.sparseFriendKey, seedMs: performance.now() - seedStart }
+  },
+  /** Grows the seeded store to `items` items; returns the milliseconds it took. */
+  benchScopedExtend: async (items: number) => {
+    if (!scoped) throw new Error('nothing seeded')
+    const t0 = performance.now()
+    await extendScale(scoped.db, scoped.seed, scoped.items, items)
+    scoped.items = Math.max(items, scoped.items)
+    return performance.now() - t0
+  },
+  /** Times scoped pages of 50 for one friend, straight on the store (the
+   *  handler's work). Returns the times and how many items the store holds. */
+  benchScopedPages: async (friendKey: string, pages: number) => {
+    if (!scoped) throw new Error('nothing seeded')
+    const times = await timeScopedPages(new ItemsStore(scoped.db), friendKey, pages)
+    return { times, items: await scoped.db.items.count() }
+  },
+  benchScopedClose: async () => {
+    const db = scoped?.db
+    scoped = null
+    if (db) await db.delete()
   },
   /** Owner: a node with one item for all friends and an invite per friend. */
   deleteBenchOwner: async (trackers: string[], friends: number) => {

@@ -73,7 +73,7 @@ describe('attack: a stranger probing a node that is not discoverable', () => {
     expect(new Set(seen.map((s) => JSON.stringify(s))).size).toBe(1)
     expect(JSON.stringify(seen)).not.toContain('Secretname')
     expect(deleteNoticeCalls).toBe(0)
-    expect(await node.db.deliveries.count()).toBe(0)
+    expect(await node.db.deliveryPages.count()).toBe(0)
     expect(await node.friends.list()).toEqual([])
   })
 
@@ -174,8 +174,8 @@ describe('attack: a friend outside an item’s audience', () => {
     // Nothing he received names an audience.
     expect(JSON.stringify(all)).not.toMatch(/audience|inner|groupIds/)
     // Only what he was sent is recorded as delivered to him.
-    const delivered = await node.db.deliveries.toArray()
-    expect(new Set(delivered.map((d) => (d as { itemId: string }).itemId))).toEqual(new Set([open.id, openFile.id]))
+    const delivered = await node.db.deliveryPages.toArray()
+    expect(new Set(delivered.flatMap((d) => d.itemIds))).toEqual(new Set([open.id, openFile.id]))
   })
 
   // Attack: learning of a hidden item when it is deleted, through a delete

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { decodeCursor, type Audience } from '../../shared/protocol/items'
 import type { NewItem } from '../../client/api/app-api'
 import { befriend, expectSentence, ids, kithError, listAll, person, setup } from './store-fixtures'
+import { deliveriesToFriends, wasDelivered } from '../../node-tab/storage/deliveries'
 
 const note = (text: string, audience: Audience = { kind: 'friends' }): NewItem => ({ type: 'note', text, audience })
 
@@ -55,14 +56,14 @@ describe('friends', () => {
     expect(await db.memberships.count()).toBe(0)
     await kithError(items.listVisible(b.key, { limit: 50 }), 'UNAUTHORIZED')
     expect((await db.notices.where('friendKey').equals(b.key).toArray()).map((n) => n.itemId).sort()).toEqual(ids([one, two]))
-    expect(await db.deliveries.where('friendKey').equals(b.key).count()).toBe(0)
+    expect(await deliveriesToFriends(db, [b.key])).toEqual([])
     const log = await db.deletionLog.toArray()
     expect(log.map((l) => l.itemId).sort()).toEqual(ids([one, two]))
     for (const row of log) expect(row).toMatchObject({ reason: 'friend-removed', friends: { [b.key]: false } })
     for (const row of log) expect(Object.keys(row.friends)).toEqual([b.key])
     // C is untouched.
     expect(await db.notices.where('friendKey').equals(c.key).count()).toBe(0)
-    expect(await db.deliveries.where('friendKey').equals(c.key).count()).toBe(2)
+    expect(await deliveriesToFriends(db, [c.key])).toHaveLength(2)
     await kithError(friends.remove(b.key), 'NOT_FOUND')
   })
 
@@ -153,7 +154,7 @@ describe('groups', () => {
     expect(await db.memberships.where('groupId').equals(family.id).count()).toBe(0)
     expect((await db.notices.toArray()).map((n) => [n.itemId, n.friendKey]).sort()).toEqual([[both.id, b.key], [onlyFamily.id, b.key]].sort())
     expect((await db.deletionLog.toArray()).every((l) => l.reason === 'left-group')).toBe(true)
-    expect(await db.deliveries.get([both.id, c.key])).toBeDefined()
+    expect(await wasDelivered(db, both.id, c.key)).toBe(true)
     expect((await friends.listGroups()).map((g) => g.name)).toEqual(['work'])
     await kithError(friends.deleteGroup(family.id), 'NOT_FOUND')
     // A deleted group cannot be chosen any more.

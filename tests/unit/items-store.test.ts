@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { decodeCursor, isSharedItem, MAX_FILE_BYTES, MAX_TEXT_CHARS, type Audience, type NewItem } from '../../shared/protocol/items'
 import { befriend, collectRange, expectSentence, ids, kithError, listAll, person, setup, TestClock } from './store-fixtures'
+import { deliveriesOfItems, wasDelivered } from '../../node-tab/storage/deliveries'
 
 const note = (text: string, audience: Audience = { kind: 'friends' }): NewItem => ({ type: 'note', text, audience })
 const fileItem = (bytes: Uint8Array | Blob, audience: Audience = { kind: 'friends' }): NewItem =>
@@ -223,8 +224,8 @@ describe('deletion', () => {
     const notices = await db.notices.toArray()
     expect(notices.map((n) => [n.itemId, n.friendKey]).sort()).toEqual([[file.id, b.key], [file.id, c.key]].sort())
     expect(notices.every((n) => n.attempts === 0)).toBe(true)
-    expect(await db.deliveries.where('itemId').equals(file.id).count()).toBe(0)
-    expect(await db.deliveries.get([other.id, b.key])).toBeDefined()
+    expect(await deliveriesOfItems(db, [file.id])).toEqual([])
+    expect(await wasDelivered(db, other.id, b.key)).toBe(true)
     const log = await db.deletionLog.toArray()
     expect(log).toHaveLength(1)
     expect(log[0]).toMatchObject({ itemId: file.id, itemType: 'file', reason: 'deleted', friends: { [b.key]: false, [c.key]: false } })
@@ -263,7 +264,7 @@ describe('deletion', () => {
     await items.setAudience(row.id, { kind: 'groups', groupIds: [family.id] })
 
     expect((await db.notices.toArray()).map((n) => n.friendKey).sort()).toEqual([c.key, e.key].sort())
-    expect(await db.deliveries.get([row.id, b.key])).toBeDefined()
+    expect(await wasDelivered(db, row.id, b.key)).toBe(true)
     const log = await db.deletionLog.toArray()
     expect(log).toHaveLength(1)
     expect(log[0]).toMatchObject({ itemId: row.id, itemType: 'note', reason: 'audience-narrowed', friends: { [c.key]: false, [e.key]: false } })

@@ -107,8 +107,8 @@ export async function collectRange (answer: Promise<{ bytes: ByteStream, size: n
 }
 
 /** A database as an older schema version left it (plain Dexie, no upgrades). */
-export function oldDatabase (name: string, version: 2 | 3): Dexie {
+export function oldDatabase (name: string, version: 2 | 3 | 5): Dexie {
   const db = new Dexie(name)
-  for (let v = 1; v <= version; v++) db.version(v).stores(SCHEMA[v as 1 | 2 | 3])
+  for (let v = 1; v <= version; v++) db.version(v).stores(SCHEMA[v as keyof typeof SCHEMA])
   return db
 }

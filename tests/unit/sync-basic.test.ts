@@ -109,7 +109,7 @@ describe('owner devices sync', () => {
     await sync.pull()
     close()
     expect(seen).toHaveLength(1)
-    expect([...seen[0]!.tables].sort()).toEqual(['deletions', 'deliveries', 'invites', 'items', 'notices'])
+    expect([...seen[0]!.tables].sort()).toEqual(['deletions', 'deliveryPages', 'invites', 'items', 'notices'])
     expect([...seen[0]!.itemIds]).toEqual([item.id])
     expect([...seen[0]!.noticeFriends]).toEqual([friend.key])
   })

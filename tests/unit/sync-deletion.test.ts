@@ -74,7 +74,7 @@ describe('deletion across devices', () => {
     await syncFrom(b, a)
     expect(await b.notices.pendingFor(friend.key)).toEqual([item.id])
     expect((await b.notices.listDeletions()).map((l) => l.id)).toEqual([`${item.id}:audience-narrowed`])
-    expect(await b.db.deliveries.count()).toBe(0)
+    expect(await b.db.deliveryPages.count()).toBe(0)
   })
 
   it('removing a friend or a membership on one device revokes what the other device delivered', async () => {

@@ -13,7 +13,7 @@ import { ItemsStore } from '../../node-tab/storage/items-store'
 import { NoticesStore } from '../../node-tab/notices/notices-store'
 import { ownerDeviceHandlers } from '../../node-tab/sync/handlers'
 import { DeviceSync, type DeviceSyncOptions, type SyncProgress } from '../../node-tab/sync/pull'
-import { isPersonSetting, SYNCED_TABLES } from '../../node-tab/sync/tables'
+import { isPersonSetting, portableRow, SYNCED_TABLES } from '../../node-tab/sync/tables'
 import { befriend, freshDb, person, TestClock, type Person } from './store-fixtures'
 
 export interface Device {
@@ -87,7 +87,7 @@ export async function dump (db: NodeDatabase): Promise<Record<string, unknown[]>
   for (const table of SYNCED_TABLES) {
     let rows = await db.table(table).toArray() as Array<Record<string, unknown>>
     if (table === 'settings') rows = rows.filter((r) => isPersonSetting(r.key))
-    out[table] = rows.map(({ listedAt: _local, ...rest }) => rest).sort((a, b) => JSON.stringify(a) < JSON.stringify(b) ? -1 : 1)
+    out[table] = rows.map((row) => portableRow(table, row)).sort((a, b) => JSON.stringify(a) < JSON.stringify(b) ? -1 : 1)
   }
   return out
 }

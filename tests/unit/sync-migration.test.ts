@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { NodeDatabase } from '../../node-tab/storage/db'
+import { wasDelivered } from '../../node-tab/storage/deliveries'
 import { NoticesStore } from '../../node-tab/notices/notices-store'
 import { ItemsStore } from '../../node-tab/storage/items-store'
 import { FriendsStore } from '../../node-tab/storage/friends-store'
@@ -30,12 +31,14 @@ describe('schema version 5 (owner device sync)', () => {
     ])
     await old.table('invites').add({ id: 'inv1', token: 'TokenToken1', label: 'x', createdAt: 1, expiresAt: null, status: 'pending' })
     await old.table('settings').bulkAdd([{ key: 'profile.displayName', value: 'Ann' }, { key: 'items.clock', value: 20 }, { key: `resync.${f.key}`, value: { stamp: 15 } }])
-    const before = Object.fromEntries(await Promise.all(['friends', 'groups', 'memberships', 'deliveries', 'notices', 'invites', 'fileChunks'].map(async (t) => [t, await old.table(t).toArray()])))
+    const before = Object.fromEntries(await Promise.all(['friends', 'groups', 'memberships', 'notices', 'invites', 'fileChunks'].map(async (t) => [t, await old.table(t).toArray()])))
     old.close()
 
     const db = new NodeDatabase(name, clock.now)
     try {
       for (const [t, rows] of Object.entries(before)) expect(await db.table(t).toArray()).toEqual(rows)
+      // Deliveries carry on in schema 6's rows (sync-deliveries-upgrade.test.ts).
+      expect(await wasDelivered(db, 'item1', f.key)).toBe(true)
       expect((await db.items.toArray()).map((i) => [i.id, i.updatedAt, i.listedAt])).toEqual([['item1', 10, 10], ['item2', 20, 20]])
       expect(await new NoticesStore(db).listDeletions()).toEqual([
         { id: 'gone1:deleted', itemId: 'gone1', itemType: 'note', reason: 'deleted', at: 7, friends: { [g.key]: false, [f.key]: true } },
