@@ -119,6 +119,7 @@ export async function measurePhoneStart ({ context, appUrl, dist, runs, log }) {
       // Which script left when, beside the screen and the long tasks: what
       // the figure counts and why (ms from navigation start).
       const name = (u) => new URL(u).pathname.split('/').pop()
+      if (process.env.KITH_BENCH_EACH_START) log(`start: usable ${usable.toFixed(0)} before: ${before.map((u) => new URL(u).pathname.split("/").pop()).join(" ")}`)
       lastStart = `shown ${seen.shownAt?.toFixed(0)} (Playwright saw it at ${(shownWall - origin).toFixed(0)}), usable ${usable.toFixed(0)}; ` +
         `long tasks ${seen.longTasks.map((t) => `${t.at.toFixed(0)}+${t.duration.toFixed(0)}`).join(' ') || 'none'}; ` +
         `scripts ${scripts.map((s) => `${name(s.url)} ${(s.at - origin).toFixed(0)}`).join(', ')}`

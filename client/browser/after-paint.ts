@@ -29,8 +29,10 @@ const QUIET_MS = 1000
 const QUIET_WAIT_MAX_MS = 3000
 /** A first screen drawn later than this after the navigation started is on
  *  a slow (or very busy) device, even without a long task: a phone's 4×
- *  slower CPU draws it in 0.6–1.5 s, a desktop in 0.15–0.3 s. */
-const SLOW_START_MS = 500
+ *  slower CPU draws it in 0.35–1.5 s, a desktop in about 0.1 s. At 500 ms,
+ *  two phone starts in five were taken for fast ones: the serving half
+ *  loaded right after the screen, and its long task took the first tap. */
+const SLOW_START_MS = 250
 let sawLongTask = false
 let lastLongTaskEnd = 0
 
