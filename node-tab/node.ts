@@ -11,6 +11,7 @@
 import type { DeviceCredentials } from '../shared/identity/device-credentials'
 import type { Profile } from '../shared/protocol/protocol'
 import { KithError } from '../shared/wire/errors'
+import { loadCrypto } from '../shared/crypto/crypto'
 import type { KithConfig } from './person/config'
 import { followSyncedChanges } from './devices/follow-sync'
 import { ReplayGuard } from './discovery/replay-guard'
@@ -138,7 +139,9 @@ export class KithNode extends EventTarget {
   }
 
   private async loadServing (): Promise<ServingParts> {
-    const { buildServingParts, loadServingParts } = await import('./node-serving')
+    // Everything the serving half does signs, seals or checks: the
+    // cryptography code comes with it (the app's first screen loads neither).
+    const [{ buildServingParts, loadServingParts }] = await Promise.all([import('./node-serving'), loadCrypto()])
     if (this.closed) throw new KithError('CLOSED', 'This node has stopped.')
     const recoveryAsked = (detail: RecoveryAsked): void => { this.dispatchEvent(new CustomEvent('recovery-asked', { detail })) }
     const parts = buildServingParts(this.hooks, this.storage, recoveryAsked)

@@ -9,6 +9,7 @@ import type { NodeDatabase } from '../../node-tab/storage/db'
 import type { BackupApi, SavedBackup, StorageInfo } from './backup-api'
 import type { PreparedBackupKey } from '../../shared/backup/backup-format'
 import { storageInfo, storageManager } from '../browser/storage-info'
+import { loadCrypto } from '../../shared/crypto/crypto'
 
 function dateStamp (at: number): string {
   const d = new Date(at)
@@ -45,7 +46,8 @@ export class NodeBackupApi extends EventTarget implements BackupApi {
 
   async save (secret: string | PreparedBackupKey, onProgress?: (fraction: number) => void): Promise<SavedBackup> {
     const savedAt = this.now()
-    const { exportBackup } = await import('../../node-tab/backup/export')
+    // The cryptography code too: saved in the first seconds, before serving loaded it (start-node.ts).
+    const [{ exportBackup }] = await Promise.all([import('../../node-tab/backup/export'), loadCrypto()])
     const blob = await exportBackup(this.db, secret, { now: () => savedAt, onProgress })
     await noteBackupSaved(this.db, savedAt)
     if (!await this.db.getSetting(PERSIST_ASKED_KEY, (v): v is boolean => v === true)) await this.requestPersistence()
@@ -54,7 +56,7 @@ export class NodeBackupApi extends EventTarget implements BackupApi {
   }
 
   async restore (file: Blob, passphrase: string, onProgress?: (fraction: number) => void): Promise<void> {
-    const [{ importBackup }, { blobSource }] = await Promise.all([import('../../node-tab/backup/import'), import('../../shared/backup/backup-format')])
+    const [{ importBackup }, { blobSource }] = await Promise.all([import('../../node-tab/backup/import'), import('../../shared/backup/backup-format'), loadCrypto()])
     await importBackup(this.db, blobSource(file), passphrase, { now: this.now, onProgress })
   }
 }

@@ -116,7 +116,10 @@ export class KithClient extends EventTarget implements KithApi {
     return new FriendConnection(this.node, address, this.cache)
   }
   get discoverable (): boolean { return this.node.discoverable }
-  setDiscoverable (on: boolean): Promise<void> { return this.node.setDiscoverable(on) }
+  async setDiscoverable (on: boolean): Promise<void> {
+    await loadCrypto() // a signed setting, perhaps before serving has loaded the code
+    return this.node.setDiscoverable(on)
+  }
 
   // — my items —
   async listMyItems (opts: { limit?: number } = {}): Promise<MyItem[]> {
@@ -351,4 +354,10 @@ function keyHexOf (address: string): string {
 }
 
 /** Invites' code: the Invites tab and an invite link load it, the first screen does not. */
-function invitesCode (): Promise<typeof import('./invites-client')> { return import('./invites-client') }
+/** The invites' code, and the cryptography they sign and check with: an
+ *  invite made or accepted in the first seconds, before serving has loaded
+ *  it (start-node.ts), must not fail for want of it. */
+async function invitesCode (): Promise<typeof import('./invites-client')> {
+  const [code] = await Promise.all([import('./invites-client'), loadCrypto()])
+  return code
+}
