@@ -6,8 +6,8 @@
 // does), and their requests (answered by letters, mailbox-requests.ts).
 // Letters taken, or no longer needed, are asked deleted (NIP-09,
 // mailbox-withdraw.ts). Only while relays are configured, and only a device
-// holding the identity key writes letters (they are signed by it: a server
-// device cannot yet). A file up to 1 MiB travels with its item's bundle as
+// that signs for the person writes letters (a full device; after a rotation
+// one holding Sₙ: `signer`). A file up to 1 MiB travels with its item's bundle as
 // chunk events (mailbox-files.ts); a larger one waits for a live session.
 //
 // Cost: new and edited items go in bundles (mailbox-bundles.ts): the items
@@ -19,7 +19,6 @@ import type { Event } from 'nostr-tools/pure'
 import { canSee } from '../storage/access-policy'
 import type { ItemRow, NodeDatabase } from '../storage/db'
 import { deliveryTables, recordDeliveries } from '../storage/deliveries'
-import { toShared } from '../storage/items-store'
 import { fromHex, toHex } from '../../shared/util/bytes'
 import { loadViewers } from '../storage/revoke'
 import type { NodeIdentity } from '../identity/node-identity'
@@ -33,11 +32,11 @@ import { clearedEvents, deletionEvent, forgetSent, readerDeletion, recordCleared
 import { DEFAULT_MAILBOX_RELAY_LIMITS, publishEvents, type MailboxDrop, type MailboxRelayLimits } from './mailbox-relay'
 import type { WrapRefusal } from './mailbox-bundles'
 import type { SigningKeyPair } from '../../shared/crypto/key-types'
-import { bundleEvents, wrapEvents, type BundleFriend, type SentBundle } from './mailbox-bundle-events'
+import { wrapEvents, type BundleFriend, type SentBundle } from './mailbox-bundle-events'
 import { planWithdrawal, recordSentBundles, replaceSentBundles, sentBundles } from './mailbox-bundle-withdraw'
 import { recordTakenWraps, takenWraps } from './mailbox-wraps-taken'
-import { fileBlob, hasAllChunks } from '../storage/file-chunks'
-import { MAILBOX_FILE_MAX_BYTES, MAX_FILES_PER_READ, type FileRefusal } from './mailbox-files'
+import type { FileRefusal } from './mailbox-files'
+import { itemBundles } from './mailbox-item-bundles'
 
 export interface MailboxOptions {
   db: NodeDatabase
@@ -264,44 +263,16 @@ export class Mailbox {
     const signing = this.signer()
     if (this.closed || urls.length === 0 || !signing) return { published: 0, taken: false }
     const db = this.opts.db
-    const candidates = (await db.items.bulkGet([...itemIds])).filter((row): row is ItemRow => row !== undefined && row.audience.kind !== 'me')
-    // A small file's bytes travel with its item (mailbox-files.ts); a larger
-    // one, and its item, wait for a live session as before.
-    const files = await smallFiles(db, candidates)
-    const rows = candidates.filter((row) => row.type !== 'file' || files.has(row.id))
-    if (rows.length === 0) return { published: 0, taken: true }
-    const secrets = await this.opts.secrets()
-    const viewers = await loadViewers(db, secrets.map(([key]) => key))
-    // Friends who may see the same items share their bundles.
-    const groups = new Map<string, { rows: ItemRow[], friends: BundleFriend[] }>()
-    for (const [friend, secret] of secrets) {
-      const viewer = viewers.get(friend)
-      const visible = viewer?.isFriend ? rows.filter((row) => canSee(row.audience, viewer)) : []
-      if (visible.length === 0) continue
-      const same = visible.map((row) => row.id).join()
-      const group = groups.get(same) ?? { rows: visible, friends: [] }
-      group.friends.push({ key: friend, secret })
-      groups.set(same, group)
-    }
-    const events: Event[] = []
-    const delivered: Array<[string, string[]]> = []
-    const sentNow: SentBundle[] = []
-    for (const { rows: visible, friends } of groups.values()) {
-      const sent = bundleEvents(this.opts.identity.keyHex, friends, signing.secretKey, visible.map(toShared), this.now(), files)
-      if (sent.taken.length === 0) continue
-      events.push(...sent.events)
-      sentNow.push(...sent.sent)
-      const ids = sent.taken.map((item) => (item as { id: string }).id)
-      for (const friend of friends) delivered.push([friend.key, ids])
-    }
+    const out = await itemBundles({ db, me: this.opts.identity.keyHex, signingSecret: signing.secretKey, itemIds, secrets: await this.opts.secrets(), now: this.now })
+    if (!out) return { published: 0, taken: true }
     // Kept before publishing: a deletion may follow before the relays answer.
-    await recordSentBundles(db, sentNow, this.now())
-    if (delivered.length > 0) {
+    await recordSentBundles(db, out.sent, this.now())
+    if (out.delivered.length > 0) {
       await db.transaction('rw', deliveryTables(db), async () => {
-        for (const [friend, ids] of delivered) await recordDeliveries(db, friend, ids, this.now())
+        for (const [friend, ids] of out.delivered) await recordDeliveries(db, friend, ids, this.now())
       })
     }
-    return this.publish(urls, events)
+    return this.publish(urls, out.events)
   }
 
   private async sendGone (itemIds: readonly string[]): Promise<{ published: number, taken: boolean }> {
@@ -425,20 +396,4 @@ export class Mailbox {
   private count (reason: MailboxDrop | LetterRefusal | WrapRefusal | FileRefusal | RequestRefusal): void {
     this.dropped[reason] = (this.dropped[reason] ?? 0) + 1
   }
-}
-
-/** The bytes of these rows' files that may travel through the mailbox (at
- *  most MAILBOX_FILE_MAX_BYTES each, all their pieces on this device), by
- *  item id: at most MAX_FILES_PER_READ of them, which bounds what one change
- *  holds in memory (a change is usually one item; more files wait for a live session). */
-async function smallFiles (db: NodeDatabase, rows: readonly ItemRow[]): Promise<Map<string, Uint8Array>> {
-  const out = new Map<string, Uint8Array>()
-  for (const row of rows) {
-    if (out.size >= MAX_FILES_PER_READ) break
-    if (row.type !== 'file' || !row.file || row.file.size < 1 || row.file.size > MAILBOX_FILE_MAX_BYTES) continue
-    if (!await hasAllChunks(db, row.id, row.file.size)) continue
-    const bytes = new Uint8Array(await (await fileBlob(db, row.id, row.file.mime)).arrayBuffer())
-    if (bytes.length === row.file.size) out.set(row.id, bytes)
-  }
-  return out
 }
