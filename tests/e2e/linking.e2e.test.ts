@@ -53,7 +53,9 @@ describe('linking a device in the app', () => {
     await expect.poll(() => phone.page.getByTestId('my-address').textContent().catch(() => ''), { timeout: 15_000 }).toContain(address)
     await phone.page.goto(`${world.appUrl}#/devices`)
     await expect.poll(() => phone.page.getByTestId('server-note').count()).toBe(1)
-    await expect.poll(() => phone.page.getByTestId('device').count()).toBe(2)
+    // The device rows are read once the node's checks have run, which waits
+    // for the first screen (and on a busy machine a quiet second): start-node.ts.
+    await expect.poll(() => phone.page.getByTestId('device').count(), { timeout: 30_000 }).toBe(2)
     // Through sync the new device knows the laptop by the name it was given.
     await expect.poll(() => phone.page.getByTestId('device').locator('.name').allTextContents(), { timeout: 30_000 }).toContain('Laptop')
     expect(await phone.page.getByTestId('device').locator('.name').allTextContents()).not.toContain('First device')
