@@ -3,32 +3,28 @@
 // its sessions, the person's other devices, notices and hints, trackers and
 // connection codes) live in their own modules and are built in two halves:
 // the storage half (node-parts.ts) as the node opens, the serving half
-// (node-serving.ts, joined in node-wiring.ts) with import(), at once or, for
-// the app's first screen, once something listens, dials or asks for it.
+// (node-serving.ts, joined in node-wiring.ts, loaded by serving-half.ts) with
+// import(), at once or, for the app's first screen, once something listens,
+// dials or asks for it. What the parts need of the node is node-hooks.ts.
 // This class holds them, starts and stops them (node-lifecycle.ts), and
 // exposes what the client needs (one identity per tab: the client UI dials
 // friends through it too).
 import type { DeviceCredentials } from '../shared/identity/device-credentials'
 import type { Profile } from '../shared/protocol/protocol'
-import { KithError } from '../shared/wire/errors'
-import { loadCrypto } from '../shared/crypto/crypto'
 import type { KithConfig } from './person/config'
-import { followSyncedChanges } from './devices/follow-sync'
 import { ReplayGuard } from './discovery/replay-guard'
 import type { HandlerProvider } from './handlers/session-handlers'
 import { NodeIdentity } from './identity/node-identity'
-import { loadNetwork, type Network } from './network-loader'
-import { buildStorageParts, type NodeHooks, type NodeOpenOptions, type NodeStatus, type StorageParts } from './node-parts'
-import type { RecoveryAsked } from './node-wiring'
+import { buildStorageParts, type NodeOpenOptions, type NodeStatus, type StorageParts } from './node-parts'
+import { nodeHooks } from './node-hooks'
 import type { NodeParts, ServingParts } from './node-serving'
 import { afterIdentityChecks, closeParts, loadParts } from './node-lifecycle'
+import { ServingHalf } from './serving-half'
 import { PersonSettings } from './person/person-settings'
 import { resetRelays, saveConfig } from './person/config-changes'
 import { saveReplays } from './rendezvous/saved-replays'
 import { NodeDatabase } from './storage/db'
 import { loadOrCreateIdentity, type StoredIdentity } from './storage/identity-store'
-import { DeviceRevokedError, revokedWords } from './devices/revoked-here'
-import { needsSigningKey } from './devices/signing-key-words'
 
 export type { NodeSession } from './connections/sessions'
 export type { DialVia } from './rendezvous/meeting-plan'
@@ -54,12 +50,8 @@ export class KithNode extends EventTarget {
   /** Which offers were already answered: outlives listener restarts and reloads. */
   readonly replays = new ReplayGuard()
   private readonly handlerProviders: HandlerProvider[] = []
-  private readonly hooks: NodeHooks
   private readonly storage: StorageParts
-  /** The serving half once loaded (node-serving.ts), and its loading. */
-  private servingParts: ServingParts | null = null
-  private servingLoad: Promise<ServingParts> | null = null
-  private loadedNetwork: Network | null = null
+  private readonly servingHalf: ServingHalf
   private closed = false
   private rejectRevoked: (err: Error) => void = () => {}
   /** Rejects, in words for the owner, once another of my devices tells this
@@ -77,44 +69,18 @@ export class KithNode extends EventTarget {
     })
     ;({ identityKey: this.identityKey, keyHex: this.keyHex, address: this.address, credentials: this.credentials } = this.me)
     saveReplays(db, this.replays, () => this.closed)
-    this.hooks = {
-      db,
-      me: this.me,
-      settings,
-      replays: this.replays,
-      network: () => this.network(),
-      loadedNetwork: () => this.loadedNetwork!,
-      // Until the serving half loads there is no device sync to tell; it
-      // reads the devices afresh when it does.
-      followDeviceChanges: () => { void this.servingParts?.ownDevices.followDeviceChanges().catch(() => { /* closing */ }) },
-      everySecret: async () => (await this.serving()).plan.everySecret(),
-      signingElsewhere: (what) => this.servingParts?.ownDevices.signingElsewhere(what) ?? needsSigningKey(what),
-      providers: this.handlerProviders,
-      changed: () => this.changed(),
-      followSynced: (changes) => {
-        if (this.closed) return
-        followSyncedChanges(this, changes).catch((err: unknown) => {
-          // Closing: the database went away mid-way, and nothing is left to follow.
-          if (!this.closed) console.warn('[kith] could not follow changes from another device:', err)
-        })
-      },
-      revokedHere: (note) => {
-        // Refused for good: nothing more is served or synced from here, and
-        // the page says why (client/boot/start-node.ts).
-        this.rejectRevoked(new DeviceRevokedError(revokedWords(note)))
-        setTimeout(() => { if (!this.closed) this.close() }, 0)
-      },
-      deviceRevoked: (deviceKey) => {
-        this.noticeSender.kick()
-        this.dispatchEvent(new CustomEvent('device-revoked', { detail: { deviceKey } }))
-        this.changed()
-      },
-      incomingLimits: opts.incomingLimits,
-      sessionLimits: opts.sessionLimits
-    }
-    this.storage = buildStorageParts(this.hooks)
+    const hooks = nodeHooks(this, { serving: () => this.servingHalf, providers: this.handlerProviders, closed: () => this.closed, revokedHere: (err) => this.rejectRevoked(err) }, opts)
+    this.storage = buildStorageParts(hooks)
     const { registries: _registries, ...exposed } = this.storage
     Object.assign(this, exposed)
+    this.servingHalf = new ServingHalf({
+      hooks,
+      storage: this.storage,
+      closed: () => this.closed,
+      recoveryAsked: (detail) => { this.dispatchEvent(new CustomEvent('recovery-asked', { detail })) },
+      expose: (parts) => Object.assign(this, parts),
+      loaded: () => this.changed() // the status now has its trackers and devices to tell
+    })
     // Friends, invites and devices decide which swarms to sit in; follow their changes.
     this.addEventListener('change', () => this.servingParts?.listener.refreshSoon())
   }
@@ -130,30 +96,8 @@ export class KithNode extends EventTarget {
 
   /** The serving half (node-serving.ts), loaded once; its parts are set on
    *  the node when this resolves. Refused once the node has stopped. */
-  serving (): Promise<ServingParts> {
-    this.servingLoad ??= this.loadServing().catch((err: unknown) => {
-      this.servingLoad = null // a later ask tries again
-      throw err
-    })
-    return this.servingLoad
-  }
-
-  private async loadServing (): Promise<ServingParts> {
-    // Everything the serving half does signs, seals or checks: the
-    // cryptography code comes with it (the app's first screen loads neither).
-    const [{ buildServingParts, loadServingParts }] = await Promise.all([import('./node-serving'), loadCrypto()])
-    if (this.closed) throw new KithError('CLOSED', 'This node has stopped.')
-    const recoveryAsked = (detail: RecoveryAsked): void => { this.dispatchEvent(new CustomEvent('recovery-asked', { detail })) }
-    const parts = buildServingParts(this.hooks, this.storage, recoveryAsked)
-    const { wired: _wired, meetAgain: _meetAgain, ...exposed } = parts
-    Object.assign(this, exposed)
-    await loadServingParts({ ownDevices: parts.ownDevices, items: this.items })
-    // Closed while it loaded: nothing of it may keep running.
-    if (this.closed) { closeParts(this.storage, parts); throw new KithError('CLOSED', 'This node has stopped.') }
-    this.servingParts = parts
-    this.changed() // the status now has its trackers and devices to tell
-    return parts
-  }
+  serving (): Promise<ServingParts> { return this.servingHalf.load() }
+  private get servingParts (): ServingParts | null { return this.servingHalf.parts }
 
   get sessions (): NodeParts['connections']['sessions'] { return this.storage.registries.sessions }
   get deviceSessions (): NodeParts['connections']['deviceSessions'] { return this.storage.registries.deviceSessions }
@@ -244,12 +188,7 @@ export class KithNode extends EventTarget {
   /** These friends may see more than before: hint them (once serving). */
   friendsMaySeeMore (friendKeys: string[]): void { this.afterServing((s) => s.hints.friendsMaySeeMore(friendKeys)) }
 
-  /** Now if the serving half has loaded, else once it has (it sends what
-   *  is waiting as it starts, so nothing is lost by waiting). */
-  private afterServing (then: (parts: ServingParts) => void): void {
-    if (this.servingParts) { then(this.servingParts); return }
-    this.serving().then((s) => { if (!this.closed) then(s) }, () => { /* stopped: nothing to send */ })
-  }
+  private afterServing (then: (parts: ServingParts) => void): void { this.servingHalf.after(then) }
 
   close (): void {
     this.closed = true
@@ -258,12 +197,4 @@ export class KithNode extends EventTarget {
   }
 
   changed (): void { this.dispatchEvent(new Event('change')) }
-
-  /** The network code, loaded once for the whole tab: never before the
-   *  stored keys are checked, nor after the node stopped. */
-  private async network (): Promise<Network> {
-    await this.me.verify()
-    if (this.closed) throw new KithError('CLOSED', 'This node has stopped.')
-    return (this.loadedNetwork ??= await loadNetwork())
-  }
 }
