@@ -5,55 +5,25 @@
 // cannot make one, nor re-address one); the bundle must be the event and
 // content the wrap names; expired, oversized, malformed, replayed and junk
 // events are refused or bounded.
-import WebSocket from 'ws'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { finalizeEvent, generateSecretKey, type Event } from 'nostr-tools/pure'
-import { Mailbox } from '../../node-tab/mailbox/mailbox'
+import type { Mailbox } from '../../node-tab/mailbox/mailbox'
 import { bundleEvent } from '../../node-tab/mailbox/mailbox-bundle-events'
 import { joinWraps, MAX_WRAP_CONTENT_CHARS, MAX_WRAPS_PER_EVENT, openWrap, SEALED_WRAP_BYTES, sealBundle, sealWrap, splitWraps, wrapKey, type Wrap } from '../../node-tab/mailbox/mailbox-bundles'
 import { letterTag, LETTER_LIFETIME_MS, windowOf } from '../../node-tab/mailbox/mailbox-letters'
-import { BUNDLE_KIND, DEFAULT_MAILBOX_RELAY_LIMITS, publishEvents, WRAP_KIND, type MailboxRelayLimits } from '../../node-tab/mailbox/mailbox-relay'
+import { BUNDLE_KIND, DEFAULT_MAILBOX_RELAY_LIMITS, publishEvents, WRAP_KIND } from '../../node-tab/mailbox/mailbox-relay'
 import { FriendsStore } from '../../node-tab/storage/friends-store'
-import { ItemsStore } from '../../node-tab/storage/items-store'
-import type { NodeDatabase } from '../../node-tab/storage/db'
-import { FriendCache } from '../../client/cache/friend-cache'
-import { takeLetters } from '../../client/cache/mailbox-intake'
 import { pairSecret } from '../../shared/crypto/crypto'
-import { addressFromPublicKey } from '../../shared/identity/identity'
 import { toBase64 } from '../../shared/util/bytes'
-import { startRelay, type RelayEvent, type RunningRelay } from '../../scripts/lib/relay-server.mjs'
-import { clientDatabase, cleanupsAfterEach, nodeDatabase } from './cleanups'
+import type { RelayEvent, RunningRelay } from '../../scripts/lib/relay-server.mjs'
+import { cleanupsAfterEach } from './cleanups'
 import { person, type Person } from './friend-fixtures'
+import { aliceBobCarol, createSocket, ignoringIds, mailboxOf, nodeWithFriends, readerOf, strictRelay, type MailboxOpts, type OwnersNode, type Reader } from './mailbox-fixtures'
 
 const cleanups = cleanupsAfterEach()
-const createSocket = (url: string): globalThis.WebSocket => new WebSocket(url) as unknown as globalThis.WebSocket
-
-/** A relay that ignores the event ids a read asks for (it sends whatever it holds under the tags). */
-const ignoringIds = (url: string): globalThis.WebSocket => {
-  const socket = new WebSocket(url)
-  const send = socket.send.bind(socket)
-  socket.send = ((data: string) => {
-    const msg = JSON.parse(data) as unknown[]
-    if (msg[0] === 'REQ') delete (msg[2] as { ids?: string[] }).ids
-    send(JSON.stringify(msg))
-  }) as typeof socket.send
-  return socket as unknown as globalThis.WebSocket
-}
-
 let relay: RunningRelay
-let alice: Person, bob: Person, carol: Person
-let secretAB: Uint8Array, secretAC: Uint8Array
-
-beforeEach(async () => {
-  relay = await startRelay({ strict: true, quiet: true, filterCacheMs: 0 })
-  cleanups.push(async () => {
-    await relay.close()
-    expect(relay.violations).toEqual([])
-  })
-  ;[alice, bob, carol] = [person(), person(), person()]
-  secretAB = pairSecret(alice.identity.secretKey, bob.identity.publicKey)
-  secretAC = pairSecret(alice.identity.secretKey, carol.identity.publicKey)
-})
+let alice: Person, bob: Person, carol: Person, secretAB: Uint8Array, secretAC: Uint8Array
+beforeEach(async () => { relay = await strictRelay(cleanups); ({ alice, bob, carol, secretAB, secretAC } = aliceBobCarol()) })
 
 const wrapEvents = (): RelayEvent[] => relay.stored().filter((e) => e.kind === WRAP_KIND)
 const bundles = (): RelayEvent[] => relay.stored().filter((e) => e.kind === BUNDLE_KIND)
@@ -63,29 +33,17 @@ async function publish (events: Event[], url = relay.url): Promise<void> {
   expect(await publishEvents(url, events, { createSocket, limits: DEFAULT_MAILBOX_RELAY_LIMITS })).toBe(events.length)
 }
 
-/** Alice's node with these friends (and a family group of `family`), and an item store. */
-async function aliceNode (friends: Person[], family: Person[] = []): Promise<{ db: NodeDatabase, items: ItemsStore, mailbox: Mailbox, familyId: string }> {
-  const db = nodeDatabase(cleanups)
-  const store = new FriendsStore(db)
-  for (const f of friends) await store.add({ key: f.keyHex, address: addressFromPublicKey(f.identity.publicKey), displayName: 'friend' })
+/** Alice's node with these friends (and a family group of `family`), an item store, and her mailbox. */
+async function aliceNode (friends: Person[], family: Person[] = []): Promise<OwnersNode & { mailbox: Mailbox, familyId: string }> {
+  const node = await nodeWithFriends(cleanups, alice, friends)
+  const store = new FriendsStore(node.db)
   const group = await store.createGroup('family')
   for (const f of family) await store.setMembership(group.id, f.keyHex, true)
-  const secrets = friends.map((f): [string, Uint8Array] => [f.keyHex, pairSecret(alice.identity.secretKey, f.identity.publicKey)])
-  const mailbox = new Mailbox({ db, identity: { keyHex: alice.keyHex, signing: () => alice.identity }, relayUrls: () => [relay.url], secrets: async () => secrets, createSocket })
-  cleanups.push(() => mailbox.close())
-  return { db, items: new ItemsStore(db), mailbox, familyId: group.id }
+  return { ...node, mailbox: mailboxOf(cleanups, relay, alice, node.db, node.secrets), familyId: group.id }
 }
 
 /** A friend's node (knowing Alice by this secret) and cache, wired as the client wires them. */
-function reader (me: Person, secret: Uint8Array, opts: { limits?: Partial<MailboxRelayLimits>, socket?: typeof createSocket, urls?: string[] } = {}): { mailbox: Mailbox, added: string[] } {
-  const cache = new FriendCache(clientDatabase(cleanups))
-  const added: string[] = []
-  cache.onNewItems = (_owner, items) => { added.push(...items.map((i) => i.text)) }
-  const mailbox = new Mailbox({ db: nodeDatabase(cleanups), identity: { keyHex: me.keyHex, signing: () => me.identity }, relayUrls: () => opts.urls ?? [relay.url], secrets: async () => [[alice.keyHex, secret]], createSocket: opts.socket ?? createSocket, limits: opts.limits })
-  cleanups.push(() => mailbox.close())
-  mailbox.onLetters = async (owner, letters) => ({ forgotten: (await takeLetters(cache, owner, letters)).forgottenBy })
-  return { mailbox, added }
-}
+const reader = (me: Person, secret: Uint8Array, opts: MailboxOpts = {}): Reader => readerOf(cleanups, relay, me, alice, secret, opts)
 
 /** What Carol, in the audience, finds in her wrap: K and the bundle it names. */
 function carolsWrap (): Wrap {
@@ -244,13 +202,12 @@ describe('attacks on bundles and wraps', () => {
   })
 
   it('the same bundle and wraps from two relays, and again at every read, are taken once', async () => {
-    const second = await startRelay({ strict: true, quiet: true, filterCacheMs: 0 })
-    cleanups.push(() => second.close())
+    const second = await strictRelay(cleanups)
     const { items, mailbox } = await aliceNode([bob])
     const post = await items.create({ type: 'post', text: 'Twice stored', audience: { kind: 'friends' } })
     await mailbox.itemsChanged([post.id])
     await publish(relay.stored().filter((e) => e.kind === WRAP_KIND || e.kind === BUNDLE_KIND) as Event[], second.url)
-    const b = reader(bob, secretAB, { urls: [relay.url, second.url] })
+    const b = reader(bob, secretAB, { urls: () => [relay.url, second.url] })
     expect(await b.mailbox.read()).toBe(1)
     expect(b.mailbox.dropped.duplicate).toBe(1)
     expect(await b.mailbox.read()).toBe(0)

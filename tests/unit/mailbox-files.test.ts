@@ -6,81 +6,40 @@
 // another file, junk and floods under a chunk's tag, a bundle naming more
 // chunks or bytes than allowed. Each is refused or bounded and the item
 // still shows (its file is fetched live later).
-import WebSocket from 'ws'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { finalizeEvent, generateSecretKey, type Event } from 'nostr-tools/pure'
 import { sha256 } from '@noble/hashes/sha2.js'
-import { Mailbox } from '../../node-tab/mailbox/mailbox'
+import type { Mailbox } from '../../node-tab/mailbox/mailbox'
 import { bundleEvents } from '../../node-tab/mailbox/mailbox-bundle-events'
 import { assembleFile, CHUNK_CONTENT_CHARS, CHUNK_DATA_BYTES, checkFileRefs, fileChunkEvents, MAILBOX_FILE_MAX_BYTES, MAX_CHUNKS_PER_FILE, MAX_FILES_PER_BUNDLE, MAX_FILES_PER_READ, openChunk, type FileRef } from '../../node-tab/mailbox/mailbox-files'
-import { BUNDLE_KIND, CHUNK_KIND, DEFAULT_MAILBOX_RELAY_LIMITS, publishEvents, WRAP_KIND, type MailboxRelayLimits } from '../../node-tab/mailbox/mailbox-relay'
-import { FriendsStore } from '../../node-tab/storage/friends-store'
-import { ItemsStore } from '../../node-tab/storage/items-store'
-import type { NodeDatabase } from '../../node-tab/storage/db'
-import { FriendCache } from '../../client/cache/friend-cache'
-import { takeLetters } from '../../client/cache/mailbox-intake'
-import { pairSecret, randomBytes, secretOpen, secretSeal } from '../../shared/crypto/crypto'
+import { BUNDLE_KIND, CHUNK_KIND, DEFAULT_MAILBOX_RELAY_LIMITS, publishEvents, WRAP_KIND } from '../../node-tab/mailbox/mailbox-relay'
+import type { ItemsStore } from '../../node-tab/storage/items-store'
+import type { FriendCache } from '../../client/cache/friend-cache'
+import { randomBytes, secretOpen, secretSeal } from '../../shared/crypto/crypto'
 import { contentHash, openBundle, sealBundle, type OpenedBundle, type Wrap } from '../../node-tab/mailbox/mailbox-bundles'
 import { LETTER_LIFETIME_MS, pad, unpad } from '../../node-tab/mailbox/mailbox-letters'
-import { addressFromPublicKey } from '../../shared/identity/identity'
 import { fromBase64, fromHex, toBase64, toHex } from '../../shared/util/bytes'
-import { startRelay, type RelayEvent, type RunningRelay } from '../../scripts/lib/relay-server.mjs'
-import { clientDatabase, cleanupsAfterEach, nodeDatabase } from './cleanups'
+import type { RelayEvent, RunningRelay } from '../../scripts/lib/relay-server.mjs'
+import { cleanupsAfterEach } from './cleanups'
 import { person, type Person } from './friend-fixtures'
+import { aliceBobCarol, createSocket, ignoringIds, mailboxOf, nodeWithFriends, readerOf, strictRelay, type OwnersNode, type Reader } from './mailbox-fixtures'
 
 const cleanups = cleanupsAfterEach()
-const createSocket = (url: string): globalThis.WebSocket => new WebSocket(url) as unknown as globalThis.WebSocket
-
 let relay: RunningRelay
-let alice: Person, bob: Person
-let secretAB: Uint8Array
-
-beforeEach(async () => {
-  relay = await startRelay({ strict: true, quiet: true, filterCacheMs: 0 })
-  cleanups.push(async () => {
-    await relay.close()
-    expect(relay.violations).toEqual([])
-  })
-  ;[alice, bob] = [person(), person()]
-  secretAB = pairSecret(alice.identity.secretKey, bob.identity.publicKey)
-})
+let alice: Person, bob: Person, secretAB: Uint8Array
+beforeEach(async () => { relay = await strictRelay(cleanups); ({ alice, bob, secretAB } = aliceBobCarol()) })
 
 const chunks = (): RelayEvent[] => relay.stored().filter((e) => e.kind === CHUNK_KIND)
 const ofKind = (kind: number): RelayEvent[] => relay.stored().filter((e) => e.kind === kind)
 
-/** A relay that ignores the event ids a read asks for (it sends whatever it holds under the tags). */
-const ignoringIds = (url: string): globalThis.WebSocket => {
-  const socket = new WebSocket(url)
-  const send = socket.send.bind(socket)
-  socket.send = ((data: string) => {
-    const msg = JSON.parse(data) as unknown[]
-    if (msg[0] === 'REQ') delete (msg[2] as { ids?: string[] }).ids
-    send(JSON.stringify(msg))
-  }) as typeof socket.send
-  return socket as unknown as globalThis.WebSocket
-}
-
-function mailboxOf (who: Person, db: NodeDatabase, secrets: Array<[string, Uint8Array]>, socket = createSocket, limits: Partial<MailboxRelayLimits> = {}): Mailbox {
-  const mailbox = new Mailbox({ db, identity: { keyHex: who.keyHex, signing: () => who.identity }, relayUrls: () => [relay.url], secrets: async () => secrets, createSocket: socket, limits })
-  cleanups.push(() => mailbox.close())
-  return mailbox
-}
-
-async function aliceNode (friends: Person[]): Promise<{ db: NodeDatabase, items: ItemsStore, mailbox: Mailbox }> {
-  const db = nodeDatabase(cleanups)
-  const store = new FriendsStore(db)
-  for (const f of friends) await store.add({ key: f.keyHex, address: addressFromPublicKey(f.identity.publicKey), displayName: 'friend' })
-  const secrets = friends.map((f): [string, Uint8Array] => [f.keyHex, pairSecret(alice.identity.secretKey, f.identity.publicKey)])
-  return { db, items: new ItemsStore(db), mailbox: mailboxOf(alice, db, secrets) }
+/** Alice's node with these friends, an item store, and her mailbox. */
+async function aliceNode (friends: Person[]): Promise<OwnersNode & { mailbox: Mailbox }> {
+  const node = await nodeWithFriends(cleanups, alice, friends)
+  return { ...node, mailbox: mailboxOf(cleanups, relay, alice, node.db, node.secrets) }
 }
 
 /** Bob's node and cache, wired as the client wires them. */
-function reader (socket = createSocket): { mailbox: Mailbox, cache: FriendCache } {
-  const cache = new FriendCache(clientDatabase(cleanups))
-  const mailbox = mailboxOf(bob, nodeDatabase(cleanups), [[alice.keyHex, secretAB]], socket)
-  mailbox.onLetters = async (owner, letters, files) => ({ forgotten: (await takeLetters(cache, owner, letters, files)).forgottenBy })
-  return { mailbox, cache }
-}
+const reader = (socket = createSocket): Reader => readerOf(cleanups, relay, bob, alice, secretAB, { socket })
 
 /** Bytes that look like a photo to nobody: random, so no chunk repeats. */
 const photo = (size: number): Uint8Array => randomBytes(size)
@@ -176,20 +135,13 @@ describe('small files through the mailbox', () => {
   })
 
   it('a chunk one relay lacks is asked of the next, and the file comes whole from the two', async () => {
-    const second = await startRelay({ strict: true, quiet: true, filterCacheMs: 0 })
-    cleanups.push(async () => {
-      await second.close()
-      expect(second.violations).toEqual([])
-    })
+    const second = await strictRelay(cleanups)
     const bytes = photo(100_000)
     const { events } = photoPost(bytes)
     const missing = events.filter((e) => e.kind === CHUNK_KIND)[1]!
     await publish(events.filter((e) => e !== missing))
     expect(await publishEvents(second.url, [missing], { createSocket, limits: DEFAULT_MAILBOX_RELAY_LIMITS })).toBe(1)
-    const cache = new FriendCache(clientDatabase(cleanups))
-    const mailbox = new Mailbox({ db: nodeDatabase(cleanups), identity: { keyHex: bob.keyHex, signing: () => bob.identity }, relayUrls: () => [relay.url, second.url], secrets: async () => [[alice.keyHex, secretAB]], createSocket })
-    cleanups.push(() => mailbox.close())
-    mailbox.onLetters = async (owner, letters, files) => ({ forgotten: (await takeLetters(cache, owner, letters, files)).forgottenBy })
+    const { mailbox, cache } = readerOf(cleanups, relay, bob, alice, secretAB, { urls: () => [relay.url, second.url] })
     expect(await mailbox.read()).toBe(1)
     expect(sameBytes(await cachedBytes(cache, 'photo1'), bytes)).toBe(true)
     expect(mailbox.dropped['file-missing']).toBeUndefined()
@@ -258,8 +210,7 @@ describe('small files through the mailbox', () => {
   })
 
   it('deleting the photo before Bob reads withdraws its chunks with the bundle (a relay that honours deletions)', async () => {
-    await relay.close()
-    relay = await startRelay({ strict: true, deletions: 'honoured', quiet: true, filterCacheMs: 0 })
+    relay = await strictRelay(cleanups, { deletions: 'honoured' })
     const { items, mailbox } = await aliceNode([bob])
     const id = await sharePhoto(items, photo(100_000))
     await mailbox.itemsChanged([id])

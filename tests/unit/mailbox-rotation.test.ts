@@ -5,75 +5,40 @@
 // follows the rotation refuses what the old key signs: a thief holding the
 // address key (and, worst case, the pair's meeting secret) can neither
 // bring Bob a post nor make him forget one.
-import WebSocket from 'ws'
 import { beforeEach, describe, expect, it } from 'vitest'
-import { Mailbox } from '../../node-tab/mailbox/mailbox'
-import { FriendsStore } from '../../node-tab/storage/friends-store'
-import { ItemsStore } from '../../node-tab/storage/items-store'
+import type { Mailbox } from '../../node-tab/mailbox/mailbox'
 import type { NodeDatabase } from '../../node-tab/storage/db'
-import { FriendCache } from '../../client/cache/friend-cache'
-import { takeLetters } from '../../client/cache/mailbox-intake'
-import { generateSigningKeyPair, pairSecret } from '../../shared/crypto/crypto'
+import type { FriendCache } from '../../client/cache/friend-cache'
+import { generateSigningKeyPair } from '../../shared/crypto/crypto'
 import type { SigningKeyPair } from '../../shared/crypto/key-types'
-import { addressFromPublicKey } from '../../shared/identity/identity'
-import { startRelay, type RunningRelay } from '../../scripts/lib/relay-server.mjs'
-import { clientDatabase, cleanupsAfterEach, nodeDatabase } from './cleanups'
-import { person, type Person } from './friend-fixtures'
+import type { RunningRelay } from '../../scripts/lib/relay-server.mjs'
+import { cleanupsAfterEach } from './cleanups'
+import type { Person } from './friend-fixtures'
+import { aliceBobCarol, mailboxOf, nodeWithFriends, readerOf, strictRelay, type OwnersNode, type Reader } from './mailbox-fixtures'
 
 const cleanups = cleanupsAfterEach()
-const createSocket = (url: string): globalThis.WebSocket => new WebSocket(url) as unknown as globalThis.WebSocket
 
 let relay: RunningRelay
-let alice: Person, bob: Person
-let secretAB: Uint8Array
+let alice: Person, bob: Person, secretAB: Uint8Array
 /** Alice's S₁, made when she rotated on her phone. */
 let s1: SigningKeyPair
 
 beforeEach(async () => {
-  relay = await startRelay({ strict: true, quiet: true, filterCacheMs: 0 })
-  cleanups.push(async () => {
-    await relay.close()
-    expect(relay.violations).toEqual([])
-  })
-  ;[alice, bob] = [person(), person()]
-  secretAB = pairSecret(alice.identity.secretKey, bob.identity.publicKey)
+  relay = await strictRelay(cleanups)
+  ;({ alice, bob, secretAB } = aliceBobCarol())
   s1 = generateSigningKeyPair()
 })
 
 /** One of Alice's nodes signing with `signer`: the phone, or over a copy of
  *  the same profile (`db`: its items and what Bob was sent), the thief's. */
-async function aliceNode (signer: SigningKeyPair | null, db?: NodeDatabase): Promise<{ db: NodeDatabase, items: ItemsStore, mailbox: Mailbox }> {
-  if (!db) {
-    db = nodeDatabase(cleanups)
-    await new FriendsStore(db).add({ key: bob.keyHex, address: addressFromPublicKey(bob.identity.publicKey), displayName: 'Bob' })
-  }
-  const mailbox = new Mailbox({
-    db,
-    identity: { keyHex: alice.keyHex, signing: () => alice.identity },
-    signer: () => signer,
-    relayUrls: () => [relay.url],
-    secrets: async () => [[bob.keyHex, secretAB]],
-    createSocket
-  })
-  cleanups.push(() => mailbox.close())
-  return { db, items: new ItemsStore(db), mailbox }
+async function aliceNode (signer: SigningKeyPair | null, db?: NodeDatabase): Promise<OwnersNode & { mailbox: Mailbox }> {
+  const node = await nodeWithFriends(cleanups, alice, [bob], db)
+  return { ...node, mailbox: mailboxOf(cleanups, relay, alice, node.db, node.secrets, { signer: () => signer }) }
 }
 
 /** Bob's node and cache; `aliceSpeaksWith` is the key he checks Alice's letters against. */
-function bobReading (aliceSpeaksWith: Uint8Array): { mailbox: Mailbox, cache: FriendCache } {
-  const cache = new FriendCache(clientDatabase(cleanups))
-  const mailbox = new Mailbox({
-    db: nodeDatabase(cleanups),
-    identity: { keyHex: bob.keyHex, signing: () => bob.identity },
-    signingKeyOf: (friend) => friend === alice.keyHex ? aliceSpeaksWith : new Uint8Array(32),
-    relayUrls: () => [relay.url],
-    secrets: async () => [[alice.keyHex, secretAB]],
-    createSocket
-  })
-  mailbox.onLetters = async (owner, letters, files) => ({ forgotten: (await takeLetters(cache, owner, letters, files)).forgottenBy })
-  cleanups.push(() => mailbox.close())
-  return { mailbox, cache }
-}
+const bobReading = (aliceSpeaksWith: Uint8Array): Reader =>
+  readerOf(cleanups, relay, bob, alice, secretAB, { signingKeyOf: (friend) => friend === alice.keyHex ? aliceSpeaksWith : new Uint8Array(32) })
 
 const texts = async (cache: FriendCache): Promise<string[]> => (await cache.items(alice.keyHex)).map((i) => i.text)
 

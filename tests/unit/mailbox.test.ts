@@ -5,9 +5,8 @@
 // and wraps, a letter not signed by the owner, replays and repeats, expired
 // letters, junk floods. The attacks on bundles and wraps themselves are in
 // mailbox-bundles.test.ts.
-import WebSocket from 'ws'
 import { beforeEach, describe, expect, it } from 'vitest'
-import { Mailbox } from '../../node-tab/mailbox/mailbox'
+import type { Mailbox } from '../../node-tab/mailbox/mailbox'
 import { mailboxEvent } from '../../node-tab/mailbox/mailbox-events'
 import { letterKey, letterTag, LETTER_LIFETIME_MS, newLetter, sealLetter, windowOf } from '../../node-tab/mailbox/mailbox-letters'
 import { BUNDLE_KIND, DEFAULT_MAILBOX_RELAY_LIMITS, MAILBOX_KIND, publishEvents, WRAP_KIND, type MailboxRelayLimits } from '../../node-tab/mailbox/mailbox-relay'
@@ -17,60 +16,29 @@ import { MAX_TEXT_CHARS } from '../../shared/protocol/items'
 import { MAILBOX_FILE_MAX_BYTES } from '../../node-tab/mailbox/mailbox-files'
 import { finalizeEvent, generateSecretKey } from 'nostr-tools/pure'
 import { FriendsStore } from '../../node-tab/storage/friends-store'
-import { ItemsStore } from '../../node-tab/storage/items-store'
+import type { ItemsStore } from '../../node-tab/storage/items-store'
 import type { NodeDatabase } from '../../node-tab/storage/db'
-import { FriendCache } from '../../client/cache/friend-cache'
-import { takeLetters } from '../../client/cache/mailbox-intake'
-import { pairSecret } from '../../shared/crypto/crypto'
-import { addressFromPublicKey } from '../../shared/identity/identity'
+import type { FriendCache } from '../../client/cache/friend-cache'
 import { toBase64 } from '../../shared/util/bytes'
-import { startRelay, type RelayEvent, type RunningRelay } from '../../scripts/lib/relay-server.mjs'
-import { clientDatabase, cleanupsAfterEach, nodeDatabase } from './cleanups'
+import type { RelayEvent, RunningRelay } from '../../scripts/lib/relay-server.mjs'
+import { cleanupsAfterEach } from './cleanups'
 import { person, type Person } from './friend-fixtures'
+import { aliceBobCarol, createSocket, goneRelayUrl, mailboxOf, nodeWithFriends, readerOf, strictRelay, type OwnersNode, type Reader } from './mailbox-fixtures'
 import { wasDelivered } from '../../node-tab/storage/deliveries'
 
 const cleanups = cleanupsAfterEach()
-const createSocket = (url: string): globalThis.WebSocket => new WebSocket(url) as unknown as globalThis.WebSocket
-
 let relay: RunningRelay
-let alice: Person, bob: Person, carol: Person
-let secretAB: Uint8Array, secretAC: Uint8Array
+let alice: Person, bob: Person, carol: Person, secretAB: Uint8Array, secretAC: Uint8Array
+beforeEach(async () => { relay = await strictRelay(cleanups); ({ alice, bob, carol, secretAB, secretAC } = aliceBobCarol()) })
 
-beforeEach(async () => {
-  relay = await startRelay({ strict: true, quiet: true, filterCacheMs: 0 })
-  cleanups.push(async () => {
-    await relay.close()
-    expect(relay.violations).toEqual([])
-  })
-  ;[alice, bob, carol] = [person(), person(), person()]
-  secretAB = pairSecret(alice.identity.secretKey, bob.identity.publicKey)
-  secretAC = pairSecret(alice.identity.secretKey, carol.identity.publicKey)
-})
-
-function mailboxOf (who: Person, db: NodeDatabase, secrets: Array<[string, Uint8Array]>, limits: Partial<MailboxRelayLimits> = {}): Mailbox {
-  const mailbox = new Mailbox({ db, identity: { keyHex: who.keyHex, signing: () => who.identity }, relayUrls: () => [relay.url], secrets: async () => secrets, createSocket, limits })
-  cleanups.push(() => mailbox.close())
-  return mailbox
-}
-
-/** Alice's node with these friends, and an item store. */
-async function aliceNode (friends: Person[]): Promise<{ db: NodeDatabase, items: ItemsStore, mailbox: Mailbox }> {
-  const db = nodeDatabase(cleanups)
-  const store = new FriendsStore(db)
-  for (const f of friends) await store.add({ key: f.keyHex, address: addressFromPublicKey(f.identity.publicKey), displayName: 'friend' })
-  const secrets = friends.map((f): [string, Uint8Array] => [f.keyHex, pairSecret(alice.identity.secretKey, f.identity.publicKey)])
-  return { db, items: new ItemsStore(db), mailbox: mailboxOf(alice, db, secrets) }
+/** Alice's node with these friends, an item store, and her mailbox. */
+async function aliceNode (friends: Person[]): Promise<OwnersNode & { mailbox: Mailbox }> {
+  const node = await nodeWithFriends(cleanups, alice, friends)
+  return { ...node, mailbox: mailboxOf(cleanups, relay, alice, node.db, node.secrets) }
 }
 
 /** A friend's node (knowing Alice by this secret) and cache, wired as the client wires them. */
-function reader (me: Person, secret: Uint8Array, limits: Partial<MailboxRelayLimits> = {}): { mailbox: Mailbox, cache: FriendCache, added: string[] } {
-  const cache = new FriendCache(clientDatabase(cleanups))
-  const added: string[] = []
-  cache.onNewItems = (_owner, items) => { added.push(...items.map((i) => i.text)) }
-  const mailbox = mailboxOf(me, nodeDatabase(cleanups), [[alice.keyHex, secret]], limits)
-  mailbox.onLetters = async (owner, letters) => ({ forgotten: (await takeLetters(cache, owner, letters)).forgottenBy })
-  return { mailbox, cache, added }
-}
+const reader = (me: Person, secret: Uint8Array, limits: Partial<MailboxRelayLimits> = {}): Reader => readerOf(cleanups, relay, me, alice, secret, { limits })
 
 const texts = async (cache: FriendCache): Promise<string[]> => (await cache.items(alice.keyHex)).map((i) => i.text)
 /** Letters on the relay (one friend each). */
@@ -124,11 +92,9 @@ describe('the blind mailbox', () => {
 
   it('costs one bundle and one wrap event per 50 friends who may see the post, per relay, and nothing without relays', async () => {
     const friends = [bob, carol, person(), person(), person()]
-    const { db, items } = await aliceNode(friends)
-    const secrets = friends.map((f): [string, Uint8Array] => [f.keyHex, pairSecret(alice.identity.secretKey, f.identity.publicKey)])
-    const second = await startRelay({ strict: true, quiet: true, filterCacheMs: 0 })
-    cleanups.push(() => second.close())
-    const twoRelays = new Mailbox({ db, identity: { keyHex: alice.keyHex, signing: () => alice.identity }, relayUrls: () => [relay.url, second.url], secrets: async () => secrets, createSocket })
+    const { db, items, secrets } = await aliceNode(friends)
+    const second = await strictRelay(cleanups)
+    const twoRelays = mailboxOf(cleanups, relay, alice, db, secrets, { urls: () => [relay.url, second.url] })
     const post = await items.create({ type: 'post', text: 'To five friends', audience: { kind: 'friends' } })
     expect(await twoRelays.itemsChanged([post.id])).toBe(4)
     expect(bundles()).toHaveLength(1)
@@ -139,7 +105,7 @@ describe('the blind mailbox', () => {
     expect(twoRelays.published.events).toBe(4)
     expect(twoRelays.published.bytes).toBe(2 * mailboxEvents().reduce((sum, e) => sum + JSON.stringify(['EVENT', e]).length, 0))
     let sockets = 0
-    const none = new Mailbox({ db, identity: { keyHex: alice.keyHex, signing: () => alice.identity }, relayUrls: () => [], secrets: async () => secrets, createSocket: (url) => { sockets++; return createSocket(url) } })
+    const none = mailboxOf(cleanups, relay, alice, db, secrets, { urls: () => [], socket: (url) => { sockets++; return createSocket(url) } })
     expect(await none.itemsChanged([post.id])).toBe(0)
     expect(await none.read()).toBe(0)
     expect(sockets).toBe(0)
@@ -158,12 +124,8 @@ describe('the blind mailbox', () => {
 
   it('what no relay took (the relay was down) is kept and sent at the next start, once', async () => {
     const { db, items } = await aliceNode([bob])
-    const down = await startRelay({ strict: true, quiet: true })
-    const downUrl = down.url
-    await down.close()
-    let urls = [downUrl]
-    const mailbox = new Mailbox({ db, identity: { keyHex: alice.keyHex, signing: () => alice.identity }, relayUrls: () => urls, secrets: async () => [[bob.keyHex, secretAB]], createSocket, limits: { visitTimeoutMs: 2_000 } })
-    cleanups.push(() => mailbox.close())
+    let urls = [await goneRelayUrl()]
+    const mailbox = mailboxOf(cleanups, relay, alice, db, [[bob.keyHex, secretAB]], { urls: () => urls, limits: { visitTimeoutMs: 2_000 } })
     const post = await items.create({ type: 'post', text: 'While the relay was down', audience: { kind: 'friends' } })
     expect(await mailbox.itemsChanged([post.id])).toBe(0)
     urls = [relay.url]
@@ -363,7 +325,7 @@ describe('acknowledgements back through the mailbox', () => {
 
   it('an old acknowledgement served again does not confirm a later notice for the same item', async () => {
     const { db, items } = await aliceNode([bob])
-    const alices = mailboxOf(alice, db, [[bob.keyHex, secretAB]])
+    const alices = mailboxOf(cleanups, relay, alice, db, [[bob.keyHex, secretAB]])
     const post = await items.create({ type: 'post', text: 'Now you see it', audience: { kind: 'friends' } })
     await alices.itemsChanged([post.id])
     const b = reader(bob, secretAB)
@@ -403,17 +365,13 @@ describe('acknowledgements back through the mailbox', () => {
 
   it('an acknowledgement no relay took (the relay was down) is sent at the next start', async () => {
     const { db, mailbox, postId } = await deletedWhileBobAway()
-    const down = await startRelay({ strict: true, quiet: true })
-    const downUrl = down.url
-    await down.close()
+    const downUrl = await goneRelayUrl()
     let urls = [relay.url]
-    const bobDb = nodeDatabase(cleanups)
-    const cache = new FriendCache(clientDatabase(cleanups))
-    const bobs = new Mailbox({ db: bobDb, identity: { keyHex: bob.keyHex, signing: () => bob.identity }, relayUrls: () => urls, secrets: async () => [[alice.keyHex, secretAB]], createSocket, limits: { visitTimeoutMs: 2_000 } })
-    cleanups.push(() => bobs.close())
-    bobs.onLetters = async (owner, letters) => {
+    const { mailbox: bobs } = readerOf(cleanups, relay, bob, alice, secretAB, { urls: () => urls, limits: { visitTimeoutMs: 2_000 } })
+    const take = bobs.onLetters!
+    bobs.onLetters = async (owner, letters, files) => {
       urls = [downUrl] // the relay goes away between reading and answering
-      return { forgotten: (await takeLetters(cache, owner, letters)).forgottenBy }
+      return take(owner, letters, files)
     }
     await bobs.read()
     expect(acksOnRelay()).toHaveLength(0)
@@ -434,8 +392,7 @@ describe('withdrawing letters (NIP-09)', () => {
 
   describe('on a relay that honours deletions', () => {
     beforeEach(async () => {
-      await relay.close()
-      relay = await startRelay({ strict: true, deletions: 'honoured', quiet: true, filterCacheMs: 0 })
+      relay = await strictRelay(cleanups, { deletions: 'honoured' })
     })
 
     it('Alice deletes a post Bob has not read: its bundle and wraps leave the relay, and Bob never sees it', async () => {
@@ -693,8 +650,7 @@ describe('requests through the mailbox', () => {
 
   it('a device without the identity key leaves the request for one that has it', async () => {
     const { db, mailbox } = await aliceWithItems()
-    const server = new Mailbox({ db, identity: { keyHex: alice.keyHex, signing: () => null }, relayUrls: () => [relay.url], secrets: async () => [[bob.keyHex, secretAB]], createSocket })
-    cleanups.push(() => server.close())
+    const server = mailboxOf(cleanups, relay, alice, db, [[bob.keyHex, secretAB]], { signing: () => null })
     const b = reader(bob, secretAB)
     await b.mailbox.ask(alice.keyHex, null)
     await server.read()
