@@ -31,7 +31,10 @@ export class KithStart extends LitElement {
     .shown img { width: 168px; height: 168px; background: #fff; border-radius: 8px; padding: 6px; border: 1px solid var(--border, #d9dde3); }
     .shown .text { flex: 1; min-width: 220px; }
     /* A status line keeps its height while empty: words arriving in it move nothing below. */
-    p[role=status] { min-height: 1.4em; }
+    p[role=status] { min-height: 1lh; }
+    /* Its own formatting context: the margins of what it shows (a status
+       line, then the invite) stay inside, so the panel itself never moves. */
+    #way-panel { display: flow-root; }
     #way-panel > section { margin-top: 12px; }
     .leave { display: flex; gap: 8px 16px; flex-wrap: wrap; align-items: center; }
     button.link { background: none; border: 0; padding: 4px 0; color: #2f5bd3; text-decoration: underline; font-weight: 400; }

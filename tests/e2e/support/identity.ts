@@ -57,8 +57,9 @@ export async function linkBrowser (approver: Person, device: Person, appUrl: str
   await device.page.getByRole('button', { name: 'Link this browser' }).click({ timeout: 15_000 })
   await expect.poll(() => approver.page.getByTestId('link-result').textContent(), { timeout: 15_000 }).toMatch(/Linked/)
   // The linked browser reopens on Home (the person already uses Kith); its
-  // address shows under Me & server.
-  await expect.poll(() => device.page.getByRole('tab', { name: /^Home/ }).getAttribute('aria-selected').catch(() => null), { timeout: 15_000 }).toBe('true')
+  // address shows under Me & server. A reload, which on a loaded machine
+  // takes longer than a click.
+  await expect.poll(() => device.page.getByRole('tab', { name: /^Home/ }).getAttribute('aria-selected').catch(() => null), { timeout: 30_000 }).toBe('true')
   await device.page.goto(`${appUrl}#/me`)
   await expect.poll(() => device.page.getByTestId('my-address').textContent().catch(() => ''), { timeout: 15_000 }).toContain(approver.address)
   device.address = approver.address
