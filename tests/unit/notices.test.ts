@@ -95,7 +95,7 @@ describe('NoticeSender delivers delete notices', () => {
     })
     const s = sender({ store, getSession: async () => session })
     s.start()
-    await until(async () => (await store.friendsWithPending()).length === 0, 5000)
+    await until(async () => (await store.friendsWithPending()).length === 0, 15_000) // 1,201 deletions in fake IndexedDB: about 1 s here, over 5 s on a loaded machine
     expect(Math.max(...batches)).toBeLessThanOrEqual(500)
     expect(batches.reduce((a, b) => a + b, 0)).toBe(1201)
   })
