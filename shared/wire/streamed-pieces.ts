@@ -32,16 +32,36 @@ export class StreamedPieces {
       case 'tail': this.stage = 'done'; return this.streamed.tail
       case 'done': return null
     }
+    const want = Math.min(wanted, this.left)
+    const room = this.roomFor(want)
     // A source stuck in a pull must not keep its budget once the caller is gone.
-    const piece = await untilAborted(this.streamed.stream.pull(Math.min(wanted, this.left)), this.signal)
+    const piece = await untilAborted(this.streamed.stream.pull(want, room), this.signal)
     if (!(piece instanceof Uint8Array) || piece.length === 0 || piece.length > this.left) {
       throw new KithError('INTERNAL', 'a streamed answer did not produce the bytes it announced')
     }
     this.left -= piece.length
     if (this.left === 0) this.stage = 'tail'
-    // A piece larger than the room in the chunk waits in memory: count it.
-    if (piece.length > wanted) this.hold(piece.length - wanted, true)
+    // What the piece holds beyond the chunk waits in memory until sent:
+    // counted, from the room taken for it (the rest goes back at once) or,
+    // for a source that returned more than it was given, over the limit.
+    const over = Math.max(0, piece.length - want)
+    const reserved = room - want
+    if (reserved > over) this.give(reserved - over)
+    else if (over > reserved) this.hold(over - reserved, true)
     return piece
+  }
+
+  /** Room for the next pull: the source's preferred read if the budgets
+   *  can hold it now (taken from them), else the chunk's room alone, so a
+   *  busy node still serves every stream a chunk at a time. */
+  private roomFor (want: number): number {
+    const read = Math.min(this.streamed.stream.readBytes ?? 0, this.left)
+    return read > want && this.hold(read - want) ? read : want
+  }
+
+  private give (bytes: number): void {
+    for (const b of this.budgets) b.release(bytes)
+    this.held -= bytes
   }
 
   /** Gives back every byte held and lets the source go. */

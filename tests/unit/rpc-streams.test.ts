@@ -23,6 +23,7 @@ interface Methods {
   big: { params: number, result: Uint8Array }
   hold: { params: unknown, result: { data: Uint8Array } }
   bad: { params: 'short' | 'long' | 'throw', result: { data: Uint8Array } }
+  reads: { params: number, result: { data: Uint8Array } }
 }
 
 const tick = (ms = 0): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
@@ -49,6 +50,9 @@ const cleanups: Array<() => void> = []
 afterEach(() => { for (const fn of cleanups.splice(0)) fn() })
 
 const closes = { closed: 0 }
+const readLog: Array<{ room: number, held: number }> = []
+let readAt = 0
+let readBudget: ByteBudget | null = null
 const releases: Array<() => void> = []
 const handlers: RpcHandlers<Methods> = {
   stream: (p) => { const { n, piece } = p as { n: number, piece: number }; return { data: patternStream(n, piece, closes), tag: 'after' } },
@@ -63,6 +67,17 @@ const handlers: RpcHandlers<Methods> = {
       first = false
       return new Uint8Array(Math.min(wanted, 64 * 1024))
     }, () => { closes.closed++ }) }
+  },
+  // A source that would rather read 256 KiB at a time (a stored piece):
+  // records the room each pull was given and what the budgets held then.
+  reads: (n) => {
+    const all = pattern(n as number)
+    return { data: byteStream(n as number, (_wanted, room) => {
+      readLog.push({ room, held: readBudget?.held ?? 0 })
+      const out = all.subarray(readAt, readAt + room)
+      readAt += out.length
+      return out
+    }, () => { readAt = 0 }, { readBytes: 256 * 1024 }) }
   },
   bad: (how) => ({
     data: byteStream(300_000, (wanted) => {
@@ -179,6 +194,36 @@ describe('bytes held for answers', () => {
     expect(nodeBudget.held).toBe(0)
   })
 
+  it('a source that reads in large pieces gets the room only while the budgets can hold it, counted until sent', async () => {
+    const KiB = 1024
+    // Room in the budgets: a read of 256 KiB at a time, counted beside the chunk being filled.
+    readBudget = new ByteBudget(1024 * KiB)
+    const roomy = setup({ nodeBudget: readBudget, chunkBytes: 64 * KiB })
+    readLog.length = 0
+    expect(bytesEqual((await roomy.client.call('reads', 600 * KiB, { timeoutMs: 5_000 })).data, pattern(600 * KiB))).toBe(true)
+    expect(readLog.map((r) => r.room)).toEqual([256 * KiB, 256 * KiB, 88 * KiB])
+    // At each read: the chunk being filled and the room for the read, taken before it.
+    for (const { held, room } of readLog) {
+      expect(held).toBeGreaterThan(room)
+      expect(held).toBeLessThanOrEqual(64 * KiB + room)
+    }
+    await tick(10)
+    expect(readBudget.held).toBe(0)
+    // A budget with room for the chunk only: the same answer, a chunk at a time, never over the limit.
+    readBudget = new ByteBudget(70 * KiB)
+    const tight = setup({ nodeBudget: readBudget, chunkBytes: 64 * KiB })
+    readLog.length = 0
+    expect(bytesEqual((await tight.client.call('reads', 600 * KiB, { timeoutMs: 5_000 })).data, pattern(600 * KiB))).toBe(true)
+    expect(readLog.length).toBe(10)
+    for (const { room, held } of readLog) {
+      expect(room).toBeLessThanOrEqual(64 * KiB)
+      expect(held).toBeLessThanOrEqual(70 * KiB)
+    }
+    await tick(10)
+    expect(readBudget.held).toBe(0)
+    readBudget = null
+  })
+
   it('a per-peer budget refuses a peer’s streams and large materialised answers beyond it', async () => {
     const { client, server } = setup({ maxHeldBytes: 1024 * 1024 })
     const first = client.call('hold', {}, { timeoutMs: 5_000 })
@@ -227,8 +272,8 @@ describe('bytes held for answers', () => {
         const stream = result.data
         if (!isByteStream(stream)) throw new Error('the speed test should stream')
         return {
-          data: byteStream(stream.totalBytes, async (wanted) => {
-            const piece = await stream.pull(wanted)
+          data: byteStream(stream.totalBytes, async (wanted, room) => {
+            const piece = await stream.pull(wanted, room)
             pulled += piece.length
             // Produced but not yet handed to the transport, over all streams.
             maxAhead = Math.max(maxAhead, pulled - sentPayload)
