@@ -4,7 +4,7 @@
 // the script every start fetches and runs before anything else.
 import { startAppStatus } from './boot/app-status'
 import { warnBeforeLeaving, type LeaveWarning } from './boot/leave-warning'
-import { holdRunnerReports, reportBootFailure, runnerPage } from './boot/runner-report'
+import { holdRunnerReports, runnerPage } from './boot/runner-page'
 import { claimNode, reloadToTakeOver, showOtherTabNotice, takeOverRequested, type NodeLock } from './boot/single-tab'
 import { watchLongTasks } from './browser/after-paint'
 
@@ -87,7 +87,8 @@ function failed (err: unknown): void {
   const reason = err instanceof Error ? err.message : String(err)
   // A revoked device: its own words say what happened and what to do.
   const revoked = err instanceof Error && err.name === 'DeviceRevokedError'
-  reportBootFailure(revoked ? reason : `Kith could not start: ${reason}`)
+  // Only the runner's page reports, with code only it loads.
+  if (runner) void import('./boot/runner-report').then(({ reportBootFailure }) => reportBootFailure(revoked ? reason : `Kith could not start: ${reason}`, runner))
   const p = document.createElement('p')
   p.setAttribute('role', 'alert')
   p.className = 'boot-error'

@@ -1,7 +1,5 @@
-// Opened from a file on disk (file://), browsers refuse to run Kith's module
-// scripts, and the page would stay on "Starting your server…" without a word
-// of why. This classic script still runs there and says so. It is a file,
-// not an inline script: the Content-Security-Policy allows 'self' only.
+// Opened from file://, where module scripts do not run: says why (index.html).
+// Short: every start fetches it (the first screen's scripts, bench/README.md).
 if (location.protocol === 'file:') {
   var app = document.getElementById('app')
   if (app) {
@@ -11,8 +9,7 @@ if (location.protocol === 'file:') {
     p.textContent = 'Kith cannot start from a file on disk: browsers do not run its code from file:// addresses. ' +
       'Open it from a web server instead: run “npm start” in Kith’s folder and open the address it prints, ' +
       'or put the dist folder on any static web server.'
-    // The stylesheet does not load from a file either; set through the
-    // CSSOM, which the policy allows (it refuses style attributes only).
+    // No stylesheet from a file either: the CSSOM, which the CSP allows.
     Object.assign(app.style, { maxWidth: '720px', margin: '40px auto', padding: '0 16px', fontFamily: 'system-ui, sans-serif', lineHeight: '1.45' })
     p.style.color = '#b71c1c'
     app.replaceChildren(p)

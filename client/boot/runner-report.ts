@@ -3,31 +3,17 @@
 // posts a report (shared/runner/runner-report.ts) to the runner every 2 s, and at
 // once when something changed. The runner prints it and takes each post as
 // a heartbeat: a page that stops posting is a hung browser, and is restarted.
-// A page opened any other way has no token and does nothing here.
+// A page opened any other way has no token and never loads this module
+// (runner-page.ts tells).
 import type { KithNode } from '../../node-tab/node'
 import type { LinkingState } from '../../shared/linking/linking-state'
 import { RUNNER_REPORT_PATH, RUNNER_TOKEN_HEADER, fitRunnerReport, type RunnerReport } from '../../shared/runner/runner-report'
+import { reportsOnHold, runnerPage, type RunnerPage } from './runner-page'
+
+export { holdRunnerReports, runnerPage, type RunnerPage } from './runner-page'
 
 export const REPORT_INTERVAL_MS = 2000
 const POST_TIMEOUT_MS = 5000
-
-export interface RunnerPage {
-  /** The runner's per-run secret, sent back with every report. */
-  token: string
-  /** The name given with --name (the host name by default). */
-  deviceName: string | null
-  /** --owner: the only address that may link this runner. */
-  owner?: string
-}
-
-/** What the runner put in the page's URL, or null if the runner did not open it. */
-export function runnerPage (search: string = typeof location === 'undefined' ? '' : location.search): RunnerPage | null {
-  const params = new URLSearchParams(search)
-  const token = params.get('runner')
-  if (!token || !/^[0-9a-f]{32}$/.test(token)) return null
-  const owner = params.get('owner')
-  return { token, deviceName: params.get('device') || null, ...(owner ? { owner } : {}) }
-}
 
 export interface RunnerReports {
   /** Something in the report changed: post it now rather than in 2 s. */
@@ -41,17 +27,6 @@ export interface RunnerReportOptions {
   fetchImpl?: typeof fetch
 }
 
-/** Until then no report is posted (holdRunnerReports). */
-let quietUntil = 0
-
-/** No report for `ms` (0 lifts the hold): a new version is taking over this
- *  page (app-status.ts), and Chromium puts that off while the old version
- *  serves requests, which each report is. Shorter than the runner's hang
- *  limit (8 s). */
-export function holdRunnerReports (ms: number): void {
-  quietUntil = ms > 0 ? Date.now() + ms : 0
-}
-
 /** Posts getReport() every intervalMs and on changed(); one post at a time. */
 export function startRunnerReports (getReport: () => RunnerReport | Promise<RunnerReport>, opts: RunnerReportOptions): RunnerReports {
   const fetchImpl = opts.fetchImpl ?? ((input, init) => fetch(input, init))
@@ -59,7 +34,7 @@ export function startRunnerReports (getReport: () => RunnerReport | Promise<Runn
   let inFlight = false
   let again = false
   const post = async (): Promise<void> => {
-    if (stopped || Date.now() < quietUntil) return
+    if (stopped || reportsOnHold()) return
     if (inFlight) { again = true; return }
     inFlight = true
     try {

@@ -11,7 +11,7 @@ import { toldRevokedBefore } from '../../node-tab/devices/revoked-here'
 import { loadCrypto } from '../../shared/crypto/crypto'
 import { KithClient } from '../api/kith-client'
 import type { DevicesApi } from '../api/devices-api'
-import { linkingReport, startNodeReports, startRunnerReports, type RunnerPage } from './runner-report'
+import type { RunnerPage } from './runner-page'
 import { parseRoute } from '../elements/kith-app'
 import { preloadViews } from '../elements/lazy-views'
 import { afterPaint, quietMoment, whenIdle } from '../browser/after-paint'
@@ -44,6 +44,7 @@ export async function startNode (root: HTMLElement, runner: RunnerPage | null): 
     await loadCrypto()
     const { bootNewDevice } = await import('./boot-new-device')
     const link = await bootNewDevice({ db, name: runner.deviceName ?? 'Server', serverOnly: true, owner: runner.owner, root })
+    const { linkingReport, startRunnerReports } = await import('./runner-report')
     const reports = startRunnerReports(() => linkingReport(link.state, runner), { token: runner.token })
     link.addEventListener('change', () => reports.changed())
     return { devices: null, ready: Promise.resolve(), settled: Promise.resolve(), checked: Promise.resolve(), stop: () => { reports.stop(); link.cancel() } }
@@ -60,7 +61,7 @@ export async function startNode (root: HTMLElement, runner: RunnerPage | null): 
   performance.mark('kith-node-open')
   const api = new KithClient(node)
   // Only when the headless runner opened this page (it carries its token).
-  const reports = startNodeReports(node)
+  const reports = runner ? (await import('./runner-report')).startNodeReports(node, runner) : null
   const app = document.createElement('kith-app')
   app.api = api
   root.classList.remove('boot') // the loading style (grey, narrow) no longer applies

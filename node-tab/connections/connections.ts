@@ -20,7 +20,7 @@ import type { NodeIdentity } from '../identity/node-identity'
 import type { DialVia, MeetingPlan } from '../rendezvous/meeting-plan'
 import { DialSlots } from './dial-slots'
 import { IncomingSessions, type IncomingSessionLimits } from './incoming-sessions'
-import { NODE_HELD_BYTES, sessionRpcOptions, type SessionLimits } from './session-limits'
+import { NODE_HELD_BYTES, NODE_READ_AHEAD_BYTES, sessionRpcOptions, type SessionLimits } from './session-limits'
 import { AT_CAPACITY, sessionRegistries, type SessionRegistry, type NodeSession } from './sessions'
 
 type SessionCode = Pick<typeof import('../network'), 'dial' | 'establishSession' | 'HandshakeError'>
@@ -75,6 +75,8 @@ export class Connections {
   readonly incoming: IncomingSessions
   /** Shared by every session's RPC peer: the whole node's bytes in flight. */
   readonly sendBudget = new ByteBudget(NODE_HELD_BYTES)
+  /** Shared by every session's RPC peer: what file answers read ahead. */
+  readonly readAheadBudget = new ByteBudget(NODE_READ_AHEAD_BYTES)
   /** Handshake failures of incoming connections, for the owner to see. */
   lastRejected: string | null = null
   /** What an authenticated peer may call (see handlers/session-handlers.ts). */
@@ -186,7 +188,7 @@ export class Connections {
         return hex === identity.keyHex || await this.opts.isFriend(hex) ? records : []
       },
       handlers: this.handlersFor,
-      rpc: sessionRpcOptions(this.sendBudget)
+      rpc: sessionRpcOptions(this.sendBudget, this.readAheadBudget)
     })
     const device = session.remoteDevice
     // Kept before anything else: from now on this person's old key counts for nothing here.

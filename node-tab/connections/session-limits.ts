@@ -21,9 +21,28 @@ export const NODE_CHUNK_BYTES = 256 * 1024
  *  of 500 delete notices, is ~35 kB): a peer may not make it assemble more. */
 export const NODE_MAX_REQUEST_BYTES = 1024 * 1024
 
-/** Options for every session's RpcPeer; `nodeBudget` is the node's one budget. */
-export function sessionRpcOptions (nodeBudget: ByteBudget): RpcOptions {
-  return { nodeBudget, maxHeldBytes: PEER_HELD_BYTES, chunkBytes: NODE_CHUNK_BYTES, maxRequestBytes: NODE_MAX_REQUEST_BYTES }
+/** What a peer's file answers may read ahead of the chunk being sent: a
+ *  range is one stored 1 MiB piece, read at once rather than a chunk at a
+ *  time (each read is a round trip to the browser's storage; per 100 MB
+ *  fetched, five reads a range cost 5-10 % more CPU, bench/README.md). A
+ *  download asks for 4 ranges at once (client/files/file-download.ts), so
+ *  this covers one download; past it, reads go a chunk at a time. Apart
+ *  from the held bytes above, so reading ahead never refuses an answer. */
+export const PEER_READ_AHEAD_BYTES = 4 * 1024 * 1024
+/** The same for every session together: four downloads at once. */
+export const NODE_READ_AHEAD_BYTES = 16 * 1024 * 1024
+
+/** Options for every session's RpcPeer; `nodeBudget` and `nodeReadBudget`
+ *  are the node's one budget for each. */
+export function sessionRpcOptions (nodeBudget: ByteBudget, nodeReadBudget: ByteBudget | null = null): RpcOptions {
+  return {
+    nodeBudget,
+    maxHeldBytes: PEER_HELD_BYTES,
+    chunkBytes: NODE_CHUNK_BYTES,
+    maxRequestBytes: NODE_MAX_REQUEST_BYTES,
+    maxReadAheadBytes: PEER_READ_AHEAD_BYTES,
+    nodeReadBudget
+  }
 }
 
 /** How many sessions a node holds and for how long (see sessions.ts). */

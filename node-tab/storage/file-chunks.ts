@@ -76,23 +76,29 @@ export async function rangeOfFile (db: NodeDatabase, itemId: string, size: numbe
 }
 
 /** Bytes [start, end) from the pieces chunksCovering returned, as a stream
- *  read from storage a chunk at a time as the channel drains: an answer
- *  holds one chunk, not the whole range. Only that range is read: slicing a
- *  Blob reads nothing until arrayBuffer(). */
+ *  read from storage as the channel drains: a stored piece at a time while
+ *  the node's byte budgets have room for it (each read is a round trip to
+ *  the browser's storage, so a range of one piece is read once, not once per
+ *  chunk), a chunk at a time when they do not. Only that range is read:
+ *  slicing a Blob reads nothing until arrayBuffer(). */
 export function streamRange (rows: FileChunkRow[], start: number, end: number): ByteStream {
   const blob = rangeBlob(rows, start, end)
   let at = 0
-  return byteStream(blob.size, async (wanted) => {
-    const piece = blob.slice(at, at + wanted)
+  return byteStream(blob.size, async (_wanted, room) => {
+    const piece = at === 0 && room >= blob.size ? blob : blob.slice(at, at + room)
     at += piece.size
     return new Uint8Array(await piece.arrayBuffer())
-  })
+  }, undefined, { readBytes: FILE_CHUNK_BYTES })
 }
 
+/** The part of the pieces under [start, end): the stored Blob itself when
+ *  the range is one whole piece (the usual case), else a slice of them. */
 function rangeBlob (rows: FileChunkRow[], start: number, end: number): Blob {
   if (rows.length === 0) return new Blob([])
   const base = rows[0]!.index * FILE_CHUNK_BYTES
-  return new Blob(rows.map((row) => row.data)).slice(start - base, end - base)
+  const only = rows.length === 1 ? rows[0]!.data : null
+  if (only && start === base && end - base === only.size) return only
+  return (only ?? new Blob(rows.map((row) => row.data))).slice(start - base, end - base)
 }
 
 /** The whole file as one Blob made of its stored pieces (not copied into memory). */

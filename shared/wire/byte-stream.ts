@@ -12,18 +12,25 @@ export interface ByteStream {
   readonly [BRAND]: true
   /** Exactly how many bytes pull() will produce in all. */
   readonly totalBytes: number
-  /** The next bytes. `wanted` is how many fit in the chunk being filled: a
-   *  source should return at most that (more is accepted, and held and
-   *  counted until sent). Called only after the previous piece went out. */
-  pull: (wanted: number) => Uint8Array | Promise<Uint8Array>
+  /** The next bytes. `wanted` is how many fit in the chunk being filled:
+   *  a source should return at most `room` (at least `wanted`; more than
+   *  `wanted` only when it asked for `readBytes` and the byte budgets had
+   *  that room, already counted). More still is accepted, and held and
+   *  counted until sent. Called only after the previous piece went out. */
+  pull: (wanted: number, room: number) => Uint8Array | Promise<Uint8Array>
   /** Called once when the stream ends for any reason (sent, refused,
    *  cancelled, closed), so a source can let go of storage cursors. */
   close?: () => void
+  /** How many bytes the source would rather read at once (a piece as
+   *  stored): each storage read costs a round trip to the browser's storage
+   *  whatever its size, so one read per stored piece rather than one per
+   *  chunk. Given as `room` only while the byte budgets can hold it. */
+  readonly readBytes?: number
 }
 
-export function byteStream (totalBytes: number, pull: ByteStream['pull'], close?: () => void): ByteStream {
+export function byteStream (totalBytes: number, pull: ByteStream['pull'], close?: () => void, opts: { readBytes?: number } = {}): ByteStream {
   if (!Number.isSafeInteger(totalBytes) || totalBytes < 0) throw new RangeError('totalBytes must be a whole number of bytes')
-  return { [BRAND]: true, totalBytes, pull, close }
+  return { [BRAND]: true, totalBytes, pull, close, readBytes: opts.readBytes }
 }
 
 export function isByteStream (value: unknown): value is ByteStream {

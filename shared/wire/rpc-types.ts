@@ -46,6 +46,13 @@ export interface RpcOptions {
   maxHeldBytes?: number
   /** One budget shared by every session of a node: the same, node-wide. */
   nodeBudget?: ByteBudget | null
+  /** Bytes this peer's streamed answers may read ahead of the chunk being
+   *  filled (a stored piece read at once, ByteStream.readBytes), apart from
+   *  maxHeldBytes so that reading ahead never refuses an answer: past it,
+   *  sources read a chunk at a time. 0: never. */
+  maxReadAheadBytes?: number
+  /** The same, node-wide. */
+  nodeReadBudget?: ByteBudget | null
   /** A large request from the peer that sends no chunk for this long is dropped. */
   assemblyIdleMs?: number
 }
@@ -63,6 +70,8 @@ export const RPC_DEFAULTS: Omit<Required<RpcOptions>, 'maxRequestBytes'> = {
   maxConcurrentRequests: 64,
   maxHeldBytes: DEFAULT_MAX_HELD_BYTES,
   nodeBudget: null,
+  maxReadAheadBytes: 0,
+  nodeReadBudget: null,
   assemblyIdleMs: 15_000
 }
 

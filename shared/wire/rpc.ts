@@ -48,6 +48,8 @@ export class RpcPeer<Remote extends MethodTable, Local extends MethodTable = Met
   private closedReason: string | null = null
   private readonly detach: Array<() => void> = []
   private readonly budgets: ByteBudget[]
+  /** What streamed answers may read ahead (StreamedPieces), per peer and node-wide. */
+  private readonly readBudgets: ByteBudget[]
   private readonly peerBudget: ByteBudget
   private readonly sender: ChunkSender
 
@@ -59,6 +61,8 @@ export class RpcPeer<Remote extends MethodTable, Local extends MethodTable = Met
     this.decoder = createDecoder(this.opts.maxMessageBytes)
     this.peerBudget = new ByteBudget(this.opts.maxHeldBytes)
     this.budgets = this.opts.nodeBudget ? [this.peerBudget, this.opts.nodeBudget] : [this.peerBudget]
+    const peerRead = new ByteBudget(this.opts.maxReadAheadBytes)
+    this.readBudgets = this.opts.maxReadAheadBytes <= 0 ? [] : this.opts.nodeReadBudget ? [peerRead, this.opts.nodeReadBudget] : [peerRead]
     this.sender = new ChunkSender(transport, this.opts.chunkBytes, this.opts.highWaterMark)
     this.assemblies = new Assemblies(this.opts.assemblyIdleMs, (id) => this.sendError(id, new KithError('TIMEOUT', 'the rest of the request never came')))
     this.detach.push(transport.onMessage((frame) => this.receive(frame)))
@@ -313,7 +317,7 @@ export class RpcPeer<Remote extends MethodTable, Local extends MethodTable = Met
    *  only once the previous chunk was handed to the transport. */
   private async sendStreamedResult (id: number, streamed: StreamedResult, signal: AbortSignal): Promise<void> {
     const { totalBytes } = streamed
-    const pieces = new StreamedPieces(streamed, this.budgets, signal)
+    const pieces = new StreamedPieces(streamed, this.budgets, signal, this.readBudgets)
     try {
       if (signal.aborted) return
       if (totalBytes > this.opts.maxMessageBytes) {

@@ -47,17 +47,25 @@ describe('a file in pieces on the node', () => {
     same(await read(await items.fileBlob(row.id)), bytes)
   })
 
-  /** What the RPC layer does with a streamed answer: pull until it is all there. */
-  async function collect (stream: ByteStream): Promise<Uint8Array> {
+  /** What the RPC layer does with a streamed answer: pull until it is all
+   *  there, with the room the budgets give (a chunk's, or the source's
+   *  preferred read). Returns the bytes and how many pulls they took. */
+  async function collect (stream: ByteStream, roomy = false): Promise<Uint8Array> {
+    return (await pulls(stream, roomy)).bytes
+  }
+  async function pulls (stream: ByteStream, roomy: boolean): Promise<{ bytes: Uint8Array, count: number }> {
     const out = new Uint8Array(stream.totalBytes)
-    for (let at = 0; at < out.length;) {
-      const piece = await stream.pull(64 * 1024)
+    let count = 0
+    for (let at = 0; at < out.length; count++) {
+      const wanted = 64 * 1024
+      const room = roomy ? Math.max(wanted, Math.min(stream.readBytes ?? 0, out.length - at)) : wanted
+      const piece = await stream.pull(wanted, room)
       expect(piece.length).toBeGreaterThan(0)
-      expect(piece.length).toBeLessThanOrEqual(64 * 1024) // one chunk at a time, never the whole range
+      expect(piece.length).toBeLessThanOrEqual(room) // never more than the room given, never the whole range unasked
       out.set(piece, at)
       at += piece.length
     }
-    return out
+    return { bytes: out, count }
   }
 
   it('answers a friend’s range from the pieces under it, across piece boundaries and to the end', async () => {
@@ -68,10 +76,19 @@ describe('a file in pieces on the node', () => {
       [0, 10], [MiB - 5, 10], [MiB - 1, MAX_FILE_RANGE_BYTES], [2 * MiB, MAX_FILE_RANGE_BYTES], [2 * MiB + 99, 5], [123_456, 1]
     ]
     for (const [offset, length] of ranges) {
-      const answer = await items.fileRangeForFriend(b.key, { id, offset, length })
-      expect(answer.size).toBe(bytes.length)
-      same(await collect(answer.bytes), bytes.slice(offset, offset + length))
+      for (const roomy of [false, true]) {
+        const answer = await items.fileRangeForFriend(b.key, { id, offset, length })
+        expect(answer.size).toBe(bytes.length)
+        same(await collect(answer.bytes, roomy), bytes.slice(offset, offset + length))
+      }
     }
+    // Given room for a stored piece, a range of one piece is read at once
+    // (one storage round trip), not a chunk at a time.
+    const aligned = await pulls((await items.fileRangeForFriend(b.key, { id, offset: MiB, length: MiB })).bytes, true)
+    expect(aligned.count).toBe(1)
+    same(aligned.bytes, bytes.slice(MiB, 2 * MiB))
+    const chunked = await pulls((await items.fileRangeForFriend(b.key, { id, offset: MiB, length: MiB })).bytes, false)
+    expect(chunked.count).toBe(16)
     // Past the end: refused, in words.
     const past = await kithError(items.fileRangeForFriend(b.key, { id, offset: bytes.length, length: 1 }), 'BAD_REQUEST')
     expect(past.message).toMatch(/past the end of the file/)

@@ -23,6 +23,7 @@ interface Methods {
   big: { params: number, result: Uint8Array }
   hold: { params: unknown, result: { data: Uint8Array } }
   bad: { params: 'short' | 'long' | 'throw', result: { data: Uint8Array } }
+  reads: { params: number, result: { data: Uint8Array } }
 }
 
 const tick = (ms = 0): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
@@ -49,6 +50,8 @@ const cleanups: Array<() => void> = []
 afterEach(() => { for (const fn of cleanups.splice(0)) fn() })
 
 const closes = { closed: 0 }
+const readLog: Array<{ room: number, held: number }> = []
+let readBudget: ByteBudget | null = null
 const releases: Array<() => void> = []
 const handlers: RpcHandlers<Methods> = {
   stream: (p) => { const { n, piece } = p as { n: number, piece: number }; return { data: patternStream(n, piece, closes), tag: 'after' } },
@@ -63,6 +66,18 @@ const handlers: RpcHandlers<Methods> = {
       first = false
       return new Uint8Array(Math.min(wanted, 64 * 1024))
     }, () => { closes.closed++ }) }
+  },
+  // A source that would rather read 256 KiB at a time (a stored piece):
+  // records the room each pull was given and what the budgets held then.
+  reads: (n) => {
+    const all = pattern(n as number)
+    let at = 0
+    return { data: byteStream(n as number, (_wanted, room) => {
+      readLog.push({ room, held: readBudget?.held ?? 0 })
+      const out = all.subarray(at, at + room)
+      at += out.length
+      return out
+    }, undefined, { readBytes: 256 * 1024 }) }
   },
   bad: (how) => ({
     data: byteStream(300_000, (wanted) => {
@@ -179,6 +194,60 @@ describe('bytes held for answers', () => {
     expect(nodeBudget.held).toBe(0)
   })
 
+  it('a source that reads in large pieces gets the room from the read budgets while they can hold it, and a chunk at a time past them', async () => {
+    const KiB = 1024
+    // Room to read ahead: 256 KiB at a time, counted in the read budget, not in the answers'.
+    const nodeBudget = new ByteBudget(1024 * KiB)
+    readBudget = new ByteBudget(1024 * KiB)
+    const roomy = setup({ nodeBudget, nodeReadBudget: readBudget, maxReadAheadBytes: 512 * KiB, chunkBytes: 64 * KiB })
+    readLog.length = 0
+    expect(bytesEqual((await roomy.client.call('reads', 600 * KiB, { timeoutMs: 5_000 })).data, pattern(600 * KiB))).toBe(true)
+    expect(readLog.map((r) => r.room)).toEqual([256 * KiB, 256 * KiB, 88 * KiB])
+    // At each read, the room beyond the chunk was taken from the read budget before it.
+    for (const { held, room } of readLog) {
+      expect(held).toBeGreaterThanOrEqual(room - 64 * KiB)
+      expect(held).toBeLessThan(room)
+    }
+    await tick(10)
+    expect(readBudget.held).toBe(0)
+    expect(nodeBudget.held).toBe(0)
+    // A read budget already taken (another download reading ahead): the same
+    // answer a chunk at a time, and nothing refused.
+    readBudget = new ByteBudget(1024 * KiB)
+    readBudget.force(1000 * KiB)
+    const tight = setup({ nodeBudget, nodeReadBudget: readBudget, maxReadAheadBytes: 512 * KiB, chunkBytes: 64 * KiB })
+    readLog.length = 0
+    expect(bytesEqual((await tight.client.call('reads', 600 * KiB, { timeoutMs: 5_000 })).data, pattern(600 * KiB))).toBe(true)
+    expect(readLog.length).toBe(10)
+    for (const { room, held } of readLog) {
+      expect(room).toBeLessThanOrEqual(64 * KiB)
+      expect(held).toBe(1000 * KiB)
+    }
+    // Without read budgets (the default), a source is never given more than the chunk's room.
+    readBudget = null
+    const plain = setup({ nodeBudget, chunkBytes: 64 * KiB })
+    readLog.length = 0
+    expect(bytesEqual((await plain.client.call('reads', 600 * KiB, { timeoutMs: 5_000 })).data, pattern(600 * KiB))).toBe(true)
+    expect(Math.max(...readLog.map((r) => r.room))).toBeLessThanOrEqual(64 * KiB)
+  })
+
+  it('64 reading streams of one peer at once are all answered, reading ahead no more than the peer’s allowance', async () => {
+    const KiB = 1024
+    const nodeBudget = new ByteBudget(64 * 1024 * KiB)
+    readBudget = new ByteBudget(16 * 1024 * KiB)
+    const { client } = setup({ nodeBudget, nodeReadBudget: readBudget, maxReadAheadBytes: 1024 * KiB, chunkBytes: 64 * KiB, maxHeldBytes: 8 * 1024 * KiB })
+    readLog.length = 0
+    const answers = await Promise.all(Array.from({ length: 64 }, () => client.call('reads', 300 * KiB, { timeoutMs: 10_000 })))
+    for (const { data } of answers) expect(bytesEqual(data, pattern(300 * KiB))).toBe(true)
+    expect(Math.max(...readLog.map((r) => r.held))).toBeLessThanOrEqual(1024 * KiB)
+    // Some read a piece at once, the others a chunk at a time.
+    expect(readLog.some((r) => r.room > 64 * KiB)).toBe(true)
+    await tick(10)
+    expect(readBudget.held).toBe(0)
+    expect(nodeBudget.held).toBe(0)
+    readBudget = null
+  })
+
   it('a per-peer budget refuses a peer’s streams and large materialised answers beyond it', async () => {
     const { client, server } = setup({ maxHeldBytes: 1024 * 1024 })
     const first = client.call('hold', {}, { timeoutMs: 5_000 })
@@ -227,8 +296,8 @@ describe('bytes held for answers', () => {
         const stream = result.data
         if (!isByteStream(stream)) throw new Error('the speed test should stream')
         return {
-          data: byteStream(stream.totalBytes, async (wanted) => {
-            const piece = await stream.pull(wanted)
+          data: byteStream(stream.totalBytes, async (wanted, room) => {
+            const piece = await stream.pull(wanted, room)
             pulled += piece.length
             // Produced but not yet handed to the transport, over all streams.
             maxAhead = Math.max(maxAhead, pulled - sentPayload)

@@ -97,7 +97,7 @@ export async function collectRange (answer: Promise<{ bytes: ByteStream, size: n
   const { bytes: stream, size } = await answer
   const bytes = new Uint8Array(stream.totalBytes)
   for (let at = 0; at < bytes.length;) {
-    const piece = await stream.pull(64 * 1024)
+    const piece = await stream.pull(64 * 1024, 64 * 1024)
     if (piece.length === 0) throw new Error('a stream stopped short')
     bytes.set(piece, at)
     at += piece.length
