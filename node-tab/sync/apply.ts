@@ -57,18 +57,26 @@ export function syncTables (db: NodeDatabase) {
   return unionTables(SYNCED_TABLES.map((t) => db.table(t)), [db.syncLog, db.settings, db.fileChunks])
 }
 
-/** Applies `records` (already checked) and, with them, the pull cursor.
+/** Applies `records` (already checked) and, with them, the pull cursor
+ *  (`pulled.next`; none for the newest items a new device takes first).
  *  Reads and writes go in bulk, per table: a page of 500 items costs a few
  *  IndexedDB requests, not a few per item. */
-export async function applyRecords (db: NodeDatabase, records: readonly CheckedRecord[], opts: { now: () => number, pulled?: { peer: string, next: number } }): Promise<AppliedChanges> {
+export async function applyRecords (db: NodeDatabase, records: readonly CheckedRecord[], opts: { now: () => number, pulled?: { peer: string, next?: number } }): Promise<AppliedChanges> {
   return db.transaction('rw', syncTables(db), async (tx) => {
     const changes: AppliedChanges = { tables: new Set(), itemIds: new Set(), noticeFriends: new Set() }
     const after: Consequences = { gone: new Map(), narrowed: [], friendsRemoved: [], leftGroup: [] }
-    await observeStamps(db.core, trans(tx), records.map((r) => r.stamp))
-    const locals = await db.syncLog.bulkGet(records.map((r) => [r.table, r.keyText] as [string, string]))
-    const ours = await currentRows(db, records)
-    const writes = new Writes(await listingStamps(db, records, opts.now), await completeFiles(db, records), await removedFriends(db, records))
+    // Every read at once: one wait for IndexedDB, not six in a row.
+    const [, locals, ours, listedAt, complete, removed] = await Promise.all([
+      observeStamps(db.core, trans(tx), records.map((r) => r.stamp)),
+      db.syncLog.bulkGet(records.map((r) => [r.table, r.keyText] as [string, string])),
+      currentRows(db, records),
+      listingStamps(db, records, opts.now),
+      completeFiles(db, records),
+      removedFriends(db, records)
+    ])
+    const writes = new Writes(listedAt, complete, removed)
     const adopted: Array<Omit<SyncLogRow, 'seq'>> = []
+    let merged = 0
     // No await in this loop: awaiting anything but Dexie's own requests
     // inside a transaction can lose Dexie's hold on it.
     for (const [i, record] of records.entries()) {
@@ -76,6 +84,7 @@ export async function applyRecords (db: NodeDatabase, records: readonly CheckedR
       if (outcome === 'unchanged') continue
       changes.tables.add(record.table)
       if (record.table === 'items') changes.itemIds.add(record.key as string)
+      if (outcome === 'merged') merged++
       if (outcome === 'adopted') {
         const entry: Omit<SyncLogRow, 'seq'> = { table: record.table, key: record.keyText, stamp: record.stamp }
         if (!record.row) entry.deleted = true
@@ -85,12 +94,19 @@ export async function applyRecords (db: NodeDatabase, records: readonly CheckedR
     }
     // Adopted rows are logged once, as received (their stamp, in page
     // order), not also as changes of ours; merged rows are ours.
-    await writeArriving(trans(tx), adopted, () => writes.flush(db))
+    // Merged rows are logged as they are written, before the adopted ones
+    // (a friend merged here stays before the resync epoch adopted after
+    // it); a page with none (a new device's) is written and logged at once.
     // Before the consequences: those are this device's own, later changes.
-    await logReceivedChanges(db.core, trans(tx), adopted)
+    if (merged === 0) {
+      await Promise.all([writeArriving(trans(tx), adopted, () => writes.flush(db)), logReceivedChanges(db.core, trans(tx), adopted)])
+    } else {
+      await writeArriving(trans(tx), adopted, () => writes.flush(db))
+      await logReceivedChanges(db.core, trans(tx), adopted)
+    }
     for (const friend of await consequences(db, after, opts.now())) changes.noticeFriends.add(friend)
     if (changes.noticeFriends.size > 0) for (const t of ['notices', 'deliveryPages', 'deletions'] as const) changes.tables.add(t)
-    if (opts.pulled) await savePulled(db, opts.pulled.peer, opts.pulled.next)
+    if (opts.pulled?.next !== undefined) await savePulled(db, opts.pulled.peer, opts.pulled.next)
     return changes
   })
 }
