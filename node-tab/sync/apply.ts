@@ -14,7 +14,7 @@
 // on the device where it was made, follows it in every log (logs keep the
 // order changes were applied in), so it is applied here after it, never
 // before, and the friend's cursors start over then (see storage/resync.ts).
-import type { Transaction } from 'dexie'
+import type { IndexableType, Table, Transaction } from 'dexie'
 import type { ItemType } from '../../shared/protocol/items'
 import type { ItemRow, NodeDatabase } from '../storage/db'
 import { reserveStamps } from '../storage/clock'
@@ -24,6 +24,7 @@ import { removedFriendSetting } from '../storage/friends-store'
 import { logReceivedChanges, observeStamps, writeArriving, type SyncLogRow } from './change-log'
 import { savePulled } from './cursors'
 import { mergeFor, sameValue, theirsWins } from './merge'
+import { bulkGetPresent } from './present-rows'
 import type { CheckedRecord } from './records'
 import { SYNCED_TABLES, withLocalFields, type SyncedTable } from './tables'
 
@@ -68,7 +69,7 @@ export async function applyRecords (db: NodeDatabase, records: readonly CheckedR
     // Every read at once: one wait for IndexedDB, not six in a row.
     const [, locals, ours, listedAt, complete, removed] = await Promise.all([
       observeStamps(db.core, trans(tx), records.map((r) => r.stamp)),
-      db.syncLog.bulkGet(records.map((r) => [r.table, r.keyText] as [string, string])),
+      localEntries(db, records),
       currentRows(db, records),
       listingStamps(db, records, opts.now),
       completeFiles(db, records),
@@ -115,19 +116,34 @@ function trans (tx: Transaction) {
   return (tx as unknown as { idbtrans: Parameters<typeof observeStamps>[1] }).idbtrans
 }
 
-/** The row each record names, as this device holds it now: one bulkGet per table. */
+/** The records' indexes, by table. */
+function byTable (records: readonly CheckedRecord[]): Map<SyncedTable, number[]> {
+  const out = new Map<SyncedTable, number[]>()
+  records.forEach((r, i) => {
+    const list = out.get(r.table) ?? []
+    list.push(i)
+    out.set(r.table, list)
+  })
+  return out
+}
+
+/** This device's log entry for each record's row: read per table, only those there. */
+async function localEntries (db: NodeDatabase, records: readonly CheckedRecord[]): Promise<Array<SyncLogRow | undefined>> {
+  const out: Array<SyncLogRow | undefined> = new Array(records.length)
+  await Promise.all([...byTable(records)].map(async ([table, indexes]) => {
+    const entries = await bulkGetPresent(db.syncLog as unknown as Table<SyncLogRow, IndexableType>, indexes.map((i) => [table, records[i]!.keyText]))
+    indexes.forEach((recordIndex, j) => { out[recordIndex] = entries[j] })
+  }))
+  return out
+}
+
+/** The row each record names, as this device holds it now: per table, only those there. */
 async function currentRows (db: NodeDatabase, records: readonly CheckedRecord[]): Promise<Array<Row | undefined>> {
   const out: Array<Row | undefined> = new Array(records.length)
-  const byTable = new Map<SyncedTable, number[]>()
-  records.forEach((r, i) => {
-    const list = byTable.get(r.table) ?? []
-    list.push(i)
-    byTable.set(r.table, list)
-  })
-  for (const [table, indexes] of byTable) {
-    const rows = await db.table(table).bulkGet(indexes.map((i) => records[i]!.key as string)) as Array<Row | undefined>
+  await Promise.all([...byTable(records)].map(async ([table, indexes]) => {
+    const rows = await bulkGetPresent(db.table<Row, IndexableType>(table), indexes.map((i) => records[i]!.key as IndexableType))
     indexes.forEach((recordIndex, j) => { out[recordIndex] = rows[j] })
-  }
+  }))
   return out
 }
 
