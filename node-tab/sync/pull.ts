@@ -12,7 +12,7 @@
 // (syncNewest), so its first screen fills before the rest of the log came.
 import { KithError } from '../../shared/wire/errors'
 import {
-  MAX_SYNC_NEWEST, MAX_SYNC_PAGE, MAX_SYNC_PAGE_AHEAD, MAX_SYNC_PAGE_BYTES, parseSyncNewestResult, parseSyncPullResult,
+  MAX_SYNC_NEWEST, MAX_SYNC_PAGE, MAX_SYNC_PAGE_BYTES, parseSyncNewestResult, parseSyncPullResult,
   type SyncPullParams, type SyncPullResult
 } from '../../shared/protocol/protocol'
 import type { NodeDatabase } from '../storage/db'
@@ -37,8 +37,7 @@ export interface SyncProgress {
 }
 
 export interface DeviceSyncOptions {
-  /** Records per page, 1 to MAX_SYNC_PAGE (to MAX_SYNC_PAGE_AHEAD from a
-   *  device that takes requests ahead). */
+  /** Records per page, 1 to MAX_SYNC_PAGE. */
   pageSize?: number
   now?: () => number
   timeoutMs?: number
@@ -60,7 +59,6 @@ export interface DeviceSyncOptions {
  */
 export class DeviceSync extends EventTarget {
   private readonly pageSize: number
-  private readonly pageSizeAhead: number
   private readonly now: () => number
   private readonly timeoutMs: number
   private readonly accept: (record: CheckedRecord) => boolean
@@ -72,7 +70,6 @@ export class DeviceSync extends EventTarget {
   constructor (private readonly db: NodeDatabase, private readonly peer: DevicePeer, readonly peerDeviceKey: string, opts: DeviceSyncOptions = {}) {
     super()
     this.pageSize = Math.max(1, Math.min(MAX_SYNC_PAGE, opts.pageSize ?? MAX_SYNC_PAGE))
-    this.pageSizeAhead = Math.max(1, Math.min(MAX_SYNC_PAGE_AHEAD, opts.pageSize ?? MAX_SYNC_PAGE_AHEAD))
     this.now = opts.now ?? db.wall
     this.timeoutMs = opts.timeoutMs ?? 60_000
     this.accept = opts.accept ?? (() => true)
@@ -103,7 +100,7 @@ export class DeviceSync extends EventTarget {
         const page: SyncPullResult = await next!
         next = null
         if (!page.done && (page.ahead ?? 1) > 1) {
-          next = this.ask({ after: page.next, limit: this.pageSizeAhead, applied }, stop)
+          next = this.ask({ after: page.next, limit: this.pageSize, applied }, stop)
           // Awaited on the next turn; until then, a failure must not go unhandled.
           next.catch(() => {})
         }

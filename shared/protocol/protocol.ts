@@ -179,9 +179,6 @@ export function parseDeviceRevoked (input: unknown): DeviceRevokedParams {
  *  in bytes by the serving device (MAX_SYNC_PAGE_BYTES), far below the RPC
  *  message limit (32 MiB) even with 500 items of 20,000 characters each. */
 export const MAX_SYNC_PAGE = 500
-/** Records per page a device asks of one that answered `ahead` (devices
- *  before that accept at most MAX_SYNC_PAGE): fewer, larger transactions. */
-export const MAX_SYNC_PAGE_AHEAD = 1_000
 export const MAX_SYNC_PAGE_BYTES = 8 * 1024 * 1024
 /** syncPull requests a device serves at once per session (a puller asks for
  *  the next page while applying one); more are RATE_LIMITED. */
@@ -313,7 +310,7 @@ const isPosition = (v: unknown): v is number => Number.isSafeInteger(v) && (v as
 export function parseSyncPullParams (input: unknown): SyncPullParams {
   const p = record(input, 'syncPull')
   if (!isPosition(p.after)) throw new KithError('BAD_REQUEST', 'after must be a position (a whole number, 0 or more)')
-  if (!Number.isSafeInteger(p.limit) || (p.limit as number) < 1 || (p.limit as number) > MAX_SYNC_PAGE_AHEAD) throw new KithError('BAD_REQUEST', `limit must be 1 to ${MAX_SYNC_PAGE_AHEAD}`)
+  if (!Number.isSafeInteger(p.limit) || (p.limit as number) < 1 || (p.limit as number) > MAX_SYNC_PAGE) throw new KithError('BAD_REQUEST', `limit must be 1 to ${MAX_SYNC_PAGE}`)
   if (p.applied === undefined) return { after: p.after, limit: p.limit as number }
   if (!isPosition(p.applied) || p.applied > p.after) throw new KithError('BAD_REQUEST', 'applied must be a position no further than after')
   return { after: p.after, limit: p.limit as number, applied: p.applied }
