@@ -55,10 +55,11 @@ export class DeviceSyncSessions extends EventTarget {
   private async loop (run: Running, session: NodeSession, deviceHex: string): Promise<void> {
     let sync: DeviceSync
     try {
-      const { DeviceSync } = await import('../sync/pull')
+      const { DeviceSync, NEWEST_FIRST } = await import('../sync/pull')
       const peer = session.rpc as unknown as RpcPeer<OwnerDeviceMethods>
       const accept = this.options.loadAccept ? await this.options.loadAccept(session.remoteDevice) : this.options.accept
-      sync = run.sync = new DeviceSync(this.db, peer, deviceHex, { accept })
+      // A device new to this one shows its first screen of items first.
+      sync = run.sync = new DeviceSync(this.db, peer, deviceHex, { accept, newestFirst: NEWEST_FIRST })
     } catch (err) {
       if (!run.stop.signal.aborted) this.set(run, 'failed', `the sync code could not load: ${err instanceof Error ? err.message : String(err)}`)
       return

@@ -100,12 +100,12 @@ function ownDeviceHandlers (deps: SessionHandlersDeps, device?: RemoteDevice): P
     },
     // A pull from further on says the device has what came before:
     // what the Devices tab shows as "in sync".
+    // (Asking ahead, a device says what it applied in `applied`.)
     syncPull: async (params: unknown, ctx: Parameters<typeof sync.syncPull>[1]) => {
-      const asked = (params as { after?: unknown }).after
+      const asked = (params as { applied?: unknown, after?: unknown }).applied ?? (params as { after?: unknown }).after
       if (typeof asked === 'number' && deps.pulledBy?.(deviceHex, asked) === true) throw new KithError('CLOSED', 'Meet again.')
       const page = await sync.syncPull(params, ctx)
-      const after = (params as { after?: unknown }).after
-      if (after !== lastAfter) { lastAfter = after as number; deps.onChange() }
+      if (asked !== lastAfter) { lastAfter = asked as number; deps.onChange() }
       return page
     }
   })

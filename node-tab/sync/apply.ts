@@ -14,7 +14,7 @@
 // on the device where it was made, follows it in every log (logs keep the
 // order changes were applied in), so it is applied here after it, never
 // before, and the friend's cursors start over then (see storage/resync.ts).
-import type { Transaction } from 'dexie'
+import type { IndexableType, Table, Transaction } from 'dexie'
 import type { ItemType } from '../../shared/protocol/items'
 import type { ItemRow, NodeDatabase } from '../storage/db'
 import { reserveStamps } from '../storage/clock'
@@ -24,6 +24,7 @@ import { removedFriendSetting } from '../storage/friends-store'
 import { logReceivedChanges, observeStamps, writeArriving, type SyncLogRow } from './change-log'
 import { savePulled } from './cursors'
 import { mergeFor, sameValue, theirsWins } from './merge'
+import { bulkGetPresent } from './present-rows'
 import type { CheckedRecord } from './records'
 import { SYNCED_TABLES, withLocalFields, type SyncedTable } from './tables'
 
@@ -57,18 +58,26 @@ export function syncTables (db: NodeDatabase) {
   return unionTables(SYNCED_TABLES.map((t) => db.table(t)), [db.syncLog, db.settings, db.fileChunks])
 }
 
-/** Applies `records` (already checked) and, with them, the pull cursor.
+/** Applies `records` (already checked) and, with them, the pull cursor
+ *  (`pulled.next`; none for the newest items a new device takes first).
  *  Reads and writes go in bulk, per table: a page of 500 items costs a few
  *  IndexedDB requests, not a few per item. */
-export async function applyRecords (db: NodeDatabase, records: readonly CheckedRecord[], opts: { now: () => number, pulled?: { peer: string, next: number } }): Promise<AppliedChanges> {
+export async function applyRecords (db: NodeDatabase, records: readonly CheckedRecord[], opts: { now: () => number, pulled?: { peer: string, next?: number } }): Promise<AppliedChanges> {
   return db.transaction('rw', syncTables(db), async (tx) => {
     const changes: AppliedChanges = { tables: new Set(), itemIds: new Set(), noticeFriends: new Set() }
     const after: Consequences = { gone: new Map(), narrowed: [], friendsRemoved: [], leftGroup: [] }
-    await observeStamps(db.core, trans(tx), records.map((r) => r.stamp))
-    const locals = await db.syncLog.bulkGet(records.map((r) => [r.table, r.keyText] as [string, string]))
-    const ours = await currentRows(db, records)
-    const writes = new Writes(await listingStamps(db, records, opts.now), await completeFiles(db, records), await removedFriends(db, records))
+    // Every read at once: one wait for IndexedDB, not six in a row.
+    const [, locals, ours, listedAt, complete, removed] = await Promise.all([
+      observeStamps(db.core, trans(tx), records.map((r) => r.stamp)),
+      localEntries(db, records),
+      currentRows(db, records),
+      listingStamps(db, records, opts.now),
+      completeFiles(db, records),
+      removedFriends(db, records)
+    ])
+    const writes = new Writes(listedAt, complete, removed)
     const adopted: Array<Omit<SyncLogRow, 'seq'>> = []
+    let merged = 0
     // No await in this loop: awaiting anything but Dexie's own requests
     // inside a transaction can lose Dexie's hold on it.
     for (const [i, record] of records.entries()) {
@@ -76,6 +85,7 @@ export async function applyRecords (db: NodeDatabase, records: readonly CheckedR
       if (outcome === 'unchanged') continue
       changes.tables.add(record.table)
       if (record.table === 'items') changes.itemIds.add(record.key as string)
+      if (outcome === 'merged') merged++
       if (outcome === 'adopted') {
         const entry: Omit<SyncLogRow, 'seq'> = { table: record.table, key: record.keyText, stamp: record.stamp }
         if (!record.row) entry.deleted = true
@@ -85,12 +95,19 @@ export async function applyRecords (db: NodeDatabase, records: readonly CheckedR
     }
     // Adopted rows are logged once, as received (their stamp, in page
     // order), not also as changes of ours; merged rows are ours.
-    await writeArriving(trans(tx), adopted, () => writes.flush(db))
+    // Merged rows are logged as they are written, before the adopted ones
+    // (a friend merged here stays before the resync epoch adopted after
+    // it); a page with none (a new device's) is written and logged at once.
     // Before the consequences: those are this device's own, later changes.
-    await logReceivedChanges(db.core, trans(tx), adopted)
+    if (merged === 0) {
+      await Promise.all([writeArriving(trans(tx), adopted, () => writes.flush(db)), logReceivedChanges(db.core, trans(tx), adopted)])
+    } else {
+      await writeArriving(trans(tx), adopted, () => writes.flush(db))
+      await logReceivedChanges(db.core, trans(tx), adopted)
+    }
     for (const friend of await consequences(db, after, opts.now())) changes.noticeFriends.add(friend)
     if (changes.noticeFriends.size > 0) for (const t of ['notices', 'deliveryPages', 'deletions'] as const) changes.tables.add(t)
-    if (opts.pulled) await savePulled(db, opts.pulled.peer, opts.pulled.next)
+    if (opts.pulled?.next !== undefined) await savePulled(db, opts.pulled.peer, opts.pulled.next)
     return changes
   })
 }
@@ -99,19 +116,34 @@ function trans (tx: Transaction) {
   return (tx as unknown as { idbtrans: Parameters<typeof observeStamps>[1] }).idbtrans
 }
 
-/** The row each record names, as this device holds it now: one bulkGet per table. */
+/** The records' indexes, by table. */
+function byTable (records: readonly CheckedRecord[]): Map<SyncedTable, number[]> {
+  const out = new Map<SyncedTable, number[]>()
+  records.forEach((r, i) => {
+    const list = out.get(r.table) ?? []
+    list.push(i)
+    out.set(r.table, list)
+  })
+  return out
+}
+
+/** This device's log entry for each record's row: read per table, only those there. */
+async function localEntries (db: NodeDatabase, records: readonly CheckedRecord[]): Promise<Array<SyncLogRow | undefined>> {
+  const out: Array<SyncLogRow | undefined> = new Array(records.length)
+  await Promise.all([...byTable(records)].map(async ([table, indexes]) => {
+    const entries = await bulkGetPresent(db.syncLog as unknown as Table<SyncLogRow, IndexableType>, indexes.map((i) => [table, records[i]!.keyText]))
+    indexes.forEach((recordIndex, j) => { out[recordIndex] = entries[j] })
+  }))
+  return out
+}
+
+/** The row each record names, as this device holds it now: per table, only those there. */
 async function currentRows (db: NodeDatabase, records: readonly CheckedRecord[]): Promise<Array<Row | undefined>> {
   const out: Array<Row | undefined> = new Array(records.length)
-  const byTable = new Map<SyncedTable, number[]>()
-  records.forEach((r, i) => {
-    const list = byTable.get(r.table) ?? []
-    list.push(i)
-    byTable.set(r.table, list)
-  })
-  for (const [table, indexes] of byTable) {
-    const rows = await db.table(table).bulkGet(indexes.map((i) => records[i]!.key as string)) as Array<Row | undefined>
+  await Promise.all([...byTable(records)].map(async ([table, indexes]) => {
+    const rows = await bulkGetPresent(db.table<Row, IndexableType>(table), indexes.map((i) => records[i]!.key as IndexableType))
     indexes.forEach((recordIndex, j) => { out[recordIndex] = rows[j] })
-  }
+  }))
   return out
 }
 

@@ -180,6 +180,11 @@ export function parseDeviceRevoked (input: unknown): DeviceRevokedParams {
  *  message limit (32 MiB) even with 500 items of 20,000 characters each. */
 export const MAX_SYNC_PAGE = 500
 export const MAX_SYNC_PAGE_BYTES = 8 * 1024 * 1024
+/** syncPull requests a device serves at once per session (a puller asks for
+ *  the next page while applying one); more are RATE_LIMITED. */
+export const MAX_SYNC_PULLS_AT_ONCE = 2
+/** The newest items a new device takes first (syncNewest): a first screen. */
+export const MAX_SYNC_NEWEST = 100
 
 /** One row's latest change as an owner device sends it: the row (all of its
  *  fields but the device's own), or none for a deletion (a tombstone). The
@@ -194,9 +199,12 @@ export interface SyncRecord {
 }
 
 export interface SyncPullParams {
-  /** The last position already applied from this device (0: none). */
+  /** The position to read after: the last one applied from this device
+   *  (0: none), or, asking ahead, the end of the page being applied. */
   after: number
   limit: number
+  /** Asking ahead: the last position applied (≤ after). Absent: `after` is. */
+  applied?: number
 }
 
 export interface SyncPullResult {
@@ -205,6 +213,19 @@ export interface SyncPullResult {
   next: number
   /** Nothing more after this page. */
   done: boolean
+  /** From devices that take `applied`: how many syncPull requests they
+   *  serve at once (1 to MAX_SYNC_PULLS_AT_ONCE). Absent: one at a time. */
+  ahead?: number
+}
+
+export interface SyncNewestParams {
+  /** 1 to MAX_SYNC_NEWEST. */
+  limit: number
+}
+
+export interface SyncNewestResult {
+  /** The newest items (by createdAt), newest first, as syncPull sends them. */
+  records: SyncRecord[]
 }
 
 /** What a person's own authenticated device may call on another of their
@@ -212,6 +233,8 @@ export interface SyncPullResult {
 export interface OwnerDeviceMethods {
   [method: string]: { params: unknown, result: unknown }
   syncPull: { params: SyncPullParams, result: SyncPullResult }
+  /** For a device that never pulled from this one: its first screen first. */
+  syncNewest: { params: SyncNewestParams, result: SyncNewestResult }
   /** Any file item's bytes (no audience: it is the owner's own device). */
   syncFileRange: { params: FileRangeParams, result: FileRangeResult }
 }
@@ -288,7 +311,22 @@ export function parseSyncPullParams (input: unknown): SyncPullParams {
   const p = record(input, 'syncPull')
   if (!isPosition(p.after)) throw new KithError('BAD_REQUEST', 'after must be a position (a whole number, 0 or more)')
   if (!Number.isSafeInteger(p.limit) || (p.limit as number) < 1 || (p.limit as number) > MAX_SYNC_PAGE) throw new KithError('BAD_REQUEST', `limit must be 1 to ${MAX_SYNC_PAGE}`)
-  return { after: p.after, limit: p.limit as number }
+  if (p.applied === undefined) return { after: p.after, limit: p.limit as number }
+  if (!isPosition(p.applied) || p.applied > p.after) throw new KithError('BAD_REQUEST', 'applied must be a position no further than after')
+  return { after: p.after, limit: p.limit as number, applied: p.applied }
+}
+
+export function parseSyncNewestParams (input: unknown): SyncNewestParams {
+  const p = record(input, 'syncNewest')
+  if (!Number.isSafeInteger(p.limit) || (p.limit as number) < 1 || (p.limit as number) > MAX_SYNC_NEWEST) throw new KithError('BAD_REQUEST', `limit must be 1 to ${MAX_SYNC_NEWEST}`)
+  return { limit: p.limit as number }
+}
+
+/** The shape of a syncNewest answer (its records are checked as a page's). */
+export function parseSyncNewestResult (value: unknown, asked: SyncNewestParams): SyncNewestResult {
+  const records = typeof value === 'object' && value !== null ? (value as Record<string, unknown>).records : undefined
+  if (!Array.isArray(records) || records.length > asked.limit) throw new KithError('BAD_REQUEST', `the device answered more than ${asked.limit} newest items, or no list`)
+  return { records: records as SyncRecord[] }
 }
 
 /** The shape of a syncPull answer; each record's content is checked by the
@@ -302,7 +340,13 @@ export function parseSyncPullResult (value: unknown, asked: SyncPullParams): Syn
   if (!isPosition(next) || next < asked.after || ((records as unknown[]).length > 0 && next === asked.after)) bad('a position that goes back')
   // An empty page may move on (past changes the asker already has), but must move.
   if (!done && next === asked.after) bad('a page that claims more follows without moving on')
-  return { records: records as SyncRecord[], next: next as number, done: done as boolean }
+  const page: SyncPullResult = { records: records as SyncRecord[], next: next as number, done: done as boolean }
+  const { ahead } = value as Record<string, unknown>
+  if (ahead === undefined) return page
+  if (!Number.isSafeInteger(ahead) || (ahead as number) < 1) bad('a number of requests at once that is not one')
+  // Never more than this side ever sends, whatever the device offers.
+  page.ahead = Math.min(ahead as number, MAX_SYNC_PULLS_AT_ONCE)
+  return page
 }
 
 export function parseDeleteNotices (input: unknown): string[] {

@@ -44,8 +44,10 @@ describe('resumable sync', () => {
     const { sync, close } = pulling(b, a, 4)
     sync.addEventListener('progress', () => close())
     await expect(sync.pull()).rejects.toBeInstanceOf(KithError)
-    expect(await b.db.items.count()).toBe(4)
-    expect((await syncFrom(b, a, { pageSize: 4 })).pulled).toBe(8)
+    // Whole pages only: the first, and the one asked ahead if it came before the close.
+    const kept = await b.db.items.count()
+    expect([4, 8]).toContain(kept)
+    expect((await syncFrom(b, a, { pageSize: 4 })).pulled).toBe(12 - kept)
     expect(await dump(b.db)).toEqual(await dump(a.db))
   })
 
