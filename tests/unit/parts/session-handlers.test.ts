@@ -55,7 +55,7 @@ describe('sessionHandlers: my own devices', () => {
   it('another of my devices gets device sync only (and may tell this one it was revoked): none of the friends’ methods', async () => {
     const { handlersFor, me, events } = handlersOf([() => ({ deleteNotices: () => ({ acknowledged: [] }) })])
     const handlers = handlersFor(me.identity.publicKey, ownDevice(me))
-    expect(Object.keys(handlers).sort()).toEqual(['deviceRevoked', 'ping', 'profile', 'syncFileRange', 'syncPull'])
+    expect(Object.keys(handlers).sort()).toEqual(['deviceRevoked', 'ping', 'profile', 'syncFileRange', 'syncNewest', 'syncPull'])
     // Taken as news of this device's own revocation, not as a friend's.
     expect(await handlers.deviceRevoked!({ revocations: [] }, ctx)).toEqual({ ok: true })
     expect(events).toEqual(['learned own'])
