@@ -116,7 +116,7 @@ try {
         log,
         emit: (f) => record(system, f),
         signal: abort.signal
-      }), SYSTEM_BUDGET_MS, `${system} measure()`)
+      }), Math.max(SYSTEM_BUDGET_MS, Number(mod.BUDGET_MS) || 0), `${system} measure()`)
       for (const f of Array.isArray(figures) ? figures : []) record(system, f)
     } catch (e) {
       abort.abort(e)
