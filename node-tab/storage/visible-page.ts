@@ -1,9 +1,9 @@
 // Reading a friend's page through the visibility index (visibility-index.ts):
 // one ordered range per tag the friend holds, merged in (listedAt, id) order.
-// Each tag is read in slices of its share of the page (perTag), a slice
-// only when the merge has used up the last one, so a page costs about one
-// and a half pages of reads whether the store holds a thousand items or a
-// million, and whether the friend may see most of them or one in a hundred.
+// Each tag is read in slices of twice its share of the page (perTag), a
+// slice only when the merge has used up the last one, so a page costs about
+// two pages of reads whether the store holds a thousand items or a million,
+// and whether the friend may see most of them or one in a hundred.
 import type { ItemRow, NodeDatabase } from './db'
 import type { Viewer } from './access-policy'
 import { SEEN_BY, viewerTags } from './visibility-index'
