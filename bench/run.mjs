@@ -23,7 +23,7 @@ const HERE = path.dirname(fileURLToPath(import.meta.url))
 const ROOT = path.resolve(HERE, '..')
 const SYSTEMS = ['raw', 'bugout', 'kith', 'kith-device', 'kith-app', 'kith-backup', 'kith-scale', 'kith-relay']
 const SYSTEM_BUDGET_MS = Number(process.env.BENCH_SYSTEM_BUDGET_MS ?? 400_000)
-const RUN_BUDGET_MS = Number(process.env.BENCH_RUN_BUDGET_MS ?? 1_100_000)
+const RUN_BUDGET_MS = Number(process.env.BENCH_RUN_BUDGET_MS ?? 1_800_000)
 const RESULTS = path.join(HERE, 'results.json')
 
 const err = (...args) => console.error('[bench]', ...args)
