@@ -23,7 +23,7 @@ const HERE = path.dirname(fileURLToPath(import.meta.url))
 const ROOT = path.resolve(HERE, '..')
 const SYSTEMS = ['raw', 'bugout', 'kith', 'kith-device', 'kith-app', 'kith-backup', 'kith-scale', 'kith-relay']
 const SYSTEM_BUDGET_MS = Number(process.env.BENCH_SYSTEM_BUDGET_MS ?? 400_000)
-const RUN_BUDGET_MS = Number(process.env.BENCH_RUN_BUDGET_MS ?? 1_100_000)
+const RUN_BUDGET_MS = Number(process.env.BENCH_RUN_BUDGET_MS ?? 1_800_000)
 const RESULTS = path.join(HERE, 'results.json')
 
 const err = (...args) => console.error('[bench]', ...args)
@@ -116,7 +116,7 @@ try {
         log,
         emit: (f) => record(system, f),
         signal: abort.signal
-      }), SYSTEM_BUDGET_MS, `${system} measure()`)
+      }), Math.max(SYSTEM_BUDGET_MS, Number(mod.BUDGET_MS) || 0), `${system} measure()`)
       for (const f of Array.isArray(figures) ? figures : []) record(system, f)
     } catch (e) {
       abort.abort(e)

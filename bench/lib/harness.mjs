@@ -1,7 +1,12 @@
 // The test harness (dist-harness/, built by `npm run bench`) that the Kith
 // systems drive: served with the run's config, and people on its page.
 import { existsSync } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { chromium } from 'playwright-core'
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/lib/chromium.mjs'
 import { startStaticServer } from '../../scripts/lib/static-server.mjs'
 import { openPerson } from './people.mjs'
 import { figureLog } from './report.mjs'
@@ -33,6 +38,34 @@ async function serveHarness (config, log) {
 export async function openHarnessPerson (browser, harnessUrl, { name, log, people }) {
   const person = await openPerson(browser, `${harnessUrl}/`, { name, log })
   people.push(person)
+  await person.page.waitForFunction(() => window.kithHarness !== undefined, null, { timeout: 10_000 })
+  return person
+}
+
+/**
+ * A person on the harness page whose storage is on disk, as a node's is (the
+ * app in a browser profile, the headless runner with its --user-data-dir),
+ * not in memory like a fresh context's: its own Chromium with a profile in a
+ * temporary folder, removed on close. Chromium's in-memory IndexedDB
+ * slows every transaction in the browser once it holds much: after 100,000
+ * items, 50–90 ms for a read of one row in a small database of its own,
+ * against 0.3 ms before and 0.3 ms on disk (see bench/README.md).
+ * @param {string} harnessUrl
+ * @param {{ name: string, log: (...args: unknown[]) => void, people: Array<{ close: () => Promise<void> }> }} opts
+ */
+export async function openHarnessPersonOnDisk (harnessUrl, { name, log, people }) {
+  const profile = await mkdtemp(path.join(tmpdir(), 'kith-bench-profile-'))
+  const removeProfile = () => rm(profile, { recursive: true, force: true }).catch(() => {})
+  let context
+  try {
+    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true })
+  } catch (err) {
+    await removeProfile()
+    throw err
+  }
+  // Before openPerson, so the profile goes even if the page never loads.
+  people.push({ close: async () => { await context.close().catch(() => {}); await removeProfile() } })
+  const person = await openPerson(null, `${harnessUrl}/`, { name, log, context })
   await person.page.waitForFunction(() => window.kithHarness !== undefined, null, { timeout: 10_000 })
   return person
 }

@@ -33,12 +33,13 @@ const ISOLATION_HEADERS = {
  * @param {import('playwright-core').Browser} browser
  * @param {string} url
  * @param {{ name: string, log: (...args: unknown[]) => void, consoleLevels?: string[],
- *   isolate?: boolean }} opts
+ *   isolate?: boolean, context?: import('playwright-core').BrowserContext | null }} opts
+ *   context: a context to use (and close) instead of a fresh one
  * @returns {Promise<{ context: import('playwright-core').BrowserContext,
  *   page: import('playwright-core').Page, close: () => Promise<void> }>}
  */
-export async function openPerson (browser, url, { name, log, consoleLevels = ['error', 'warning'], isolate = true }) {
-  const context = await browser.newContext()
+export async function openPerson (browser, url, { name, log, consoleLevels = ['error', 'warning'], isolate = true, context: given = null }) {
+  const context = given ?? await browser.newContext()
   const close = async () => { await context.close().catch(() => {}) }
   try {
     // Pages served through route.fulfill lose their loopback address space, so

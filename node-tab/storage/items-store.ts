@@ -12,7 +12,7 @@ import { canSee, type Viewer } from './access-policy'
 import type { ItemRow, NodeDatabase } from './db'
 import { deliveryTables, recordDeliveries, wasDelivered } from './deliveries'
 import { newId } from './ids'
-import { visiblePage } from './visible-page'
+import { visiblePage, type ListPosition } from './visible-page'
 import { withoutIndexEntries } from './visibility-index'
 import { deleteChunks, fileBlob, hasAllChunks, NO_SPACE, NO_SPACE_FOR_ITEM, rangeOfFile, removeOrphans, streamRange, writeChunks } from './file-chunks'
 import { isQuotaError } from '../../shared/util/quota'
@@ -28,6 +28,7 @@ export const NOT_A_FRIEND = 'You are not a friend of this person.'
 export const NO_SUCH_ITEM = 'No such item.'
 const MAX_NAME_CHARS = 255
 const DEFAULT_MINE = 200
+const MAX_GUESSES = 1000
 
 export class ItemsStore {
   /** Items whose file pieces are being written now: not orphans. */
@@ -148,24 +149,45 @@ export class ItemsStore {
   /** A friend's scoped request: the items they may see, in this device's
    *  (listedAt, id) order after this device's position in their cursor. Reads
    *  the visibility index from there (visible-page.ts), so its cost follows
-   *  the page: not the number of items, nor how few of them this friend sees. */
+   *  the page: not the number of items, nor how few of them this friend sees.
+   *
+   *  Each wait on IndexedDB is a round trip to the browser's storage process,
+   *  so the page is read beside the friend's groups, epoch and this device's
+   *  tag, with the groups and tag this friend's last page found (a guess).
+   *  The guess only chooses what to read: once the real values are in, a
+   *  page read with a different guess is read again, and every row is checked
+   *  against the real viewer (canSee), so a stale guess costs a wait, never
+   *  an item the friend may not see. */
   async listVisible (friendKey: string, params: ListItemsParams): Promise<ListItemsResult> {
     const limit = checkLimit(params.limit)
     const db = this.db
+    const types = params.types ? new Set(params.types) : null
+    const { createdFrom, createdTo } = params
+    const wantedBy = (viewer: Viewer) => (row: ItemRow): boolean =>
+      (types === null || types.has(row.type)) &&
+      (createdFrom === undefined || row.createdAt >= createdFrom) &&
+      (createdTo === undefined || row.createdAt <= createdTo) &&
+      canSee(row.audience, viewer)
+    // One extra hit tells whether anything follows this page.
+    const read = (viewer: Viewer, after: ListPosition | undefined) => visiblePage(db, viewer, after, wantedBy(viewer), limit + 1)
     return db.transaction('rw', unionTables([db.items, db.friends, db.memberships], deliveryTables(db), resyncTables(db)), async () => {
-      // Side by side: each waits on IndexedDB, and a page is a few such waits.
-      const [viewer, epoch, device] = await Promise.all([this.viewerFor(friendKey), currentEpoch(db, friendKey), thisDevice(db)])
-      if (!viewer.isFriend) throw new KithError('UNAUTHORIZED', NOT_A_FRIEND)
+      const guess = this.lastViewers.get(friendKey)
+      // Where the page starts if the cursor is of the current epoch (a
+      // cursor from before a resync starts over: then read again below).
+      const guessedAfter = guess && resyncStart(params.after?.epoch ?? null, params.after, guess.device).after
+      const [viewer, epoch, device, guessed] = await Promise.all([
+        this.viewerFor(friendKey), currentEpoch(db, friendKey), thisDevice(db),
+        guess ? read(guess.viewer, guessedAfter) : undefined
+      ])
+      if (!viewer.isFriend) {
+        this.lastViewers.delete(friendKey)
+        throw new KithError('UNAUTHORIZED', NOT_A_FRIEND)
+      }
       const start = resyncStart(epoch, params.after, device)
-      const types = params.types ? new Set(params.types) : null
-      const { createdFrom, createdTo } = params
-      const wanted = (row: ItemRow): boolean =>
-        (types === null || types.has(row.type)) &&
-        (createdFrom === undefined || row.createdAt >= createdFrom) &&
-        (createdTo === undefined || row.createdAt <= createdTo) &&
-        canSee(row.audience, viewer)
-      // One extra hit tells whether anything follows this page.
-      const rows = await visiblePage(db, viewer, start.after, wanted, limit + 1)
+      const rows = guessed !== undefined && sameViewer(guess!.viewer, viewer) && samePosition(guessedAfter, start.after)
+        ? guessed
+        : await read(viewer, start.after)
+      this.rememberViewer(friendKey, { viewer, device })
       const page = rows.slice(0, limit)
       const last = page.at(-1)
       const result: ListItemsResult = {
@@ -176,6 +198,16 @@ export class ItemsStore {
       await recordDeliveries(db, friendKey, page.map((r) => r.id), this.now(), device)
       return result
     })
+  }
+
+  /** Each friend's viewer and this device's tag as their last page found
+   *  them: listVisible's guess, at most MAX_GUESSES friends (the least recent go). */
+  private readonly lastViewers = new Map<string, { viewer: Viewer, device: string }>()
+
+  private rememberViewer (friendKey: string, seen: { viewer: Viewer, device: string }): void {
+    this.lastViewers.delete(friendKey)
+    this.lastViewers.set(friendKey, seen)
+    if (this.lastViewers.size > MAX_GUESSES) this.lastViewers.delete(this.lastViewers.keys().next().value!)
   }
 
   /** One range of a file for a friend who may see it; every other case gets
@@ -224,6 +256,15 @@ export class ItemsStore {
     if (found.some((g) => g === undefined)) throw new KithError('BAD_REQUEST', 'One of the chosen groups no longer exists.')
     return { kind: 'groups', groupIds }
   }
+}
+
+/** Do two viewers see exactly the same items? */
+function sameViewer (a: Viewer, b: Viewer): boolean {
+  return a.isFriend === b.isFriend && a.groupIds.size === b.groupIds.size && [...a.groupIds].every((g) => b.groupIds.has(g))
+}
+
+function samePosition (a: ListPosition | undefined, b: ListPosition | undefined): boolean {
+  return a === b || (a !== undefined && b !== undefined && a.listedAt === b.listedAt && a.id === b.id)
 }
 
 /** What a friend receives: never the audience. */

@@ -139,11 +139,37 @@ function loggedTable (core: DBCore, table: DBCoreTable, wall: () => number): DBC
       // Upgrades write their own entries (see db.ts, version 5).
       if ((req.trans as unknown as IDBTransaction).mode === 'versionchange') return table.mutate(req)
       const keys = await keysOf(table, req)
+      const toLog = (written: unknown[]): string[] => {
+        const notArriving = arriving.get(req.trans)
+        return written.filter((key) => table.name !== 'settings' || isPersonSetting(key))
+          .map(encodeKey).filter((key) => !notArriving?.has(arrivingKey(table.name, key)))
+      }
+      const deleted = req.type === 'delete' || req.type === 'deleteRange'
+      // A put changes every key it names unless it fails (no index here is
+      // unique: only a bad key or a full disk): its entries go side by side
+      // with it, one wait instead of two (a friend's page writes here), and
+      // a put that fails anyway aborts its transaction, entries and all.
+      if (req.type === 'put') {
+        const logged = toLog(keys)
+        const logging = logged.length > 0 ? logLocalChanges(core, req.trans, table.name, logged, false, wall()) : undefined
+        const abort = (): void => {
+          logging?.catch(() => { /* the transaction is aborted: the entries go with it */ })
+          try { (req.trans as unknown as IDBTransaction).abort() } catch { /* already finished */ }
+        }
+        let res: Awaited<ReturnType<typeof table.mutate>>
+        try {
+          res = await table.mutate(req)
+        } catch (err) {
+          abort()
+          throw err
+        }
+        if (res.numFailures > 0) abort()
+        else await logging
+        return res
+      }
       const res = await table.mutate(req)
-      const changed = keys.filter((key, i) => !(i in res.failures) && (table.name !== 'settings' || isPersonSetting(key)))
-      const notArriving = arriving.get(req.trans)
-      const logged = changed.map(encodeKey).filter((key) => !notArriving?.has(arrivingKey(table.name, key)))
-      if (logged.length > 0) await logLocalChanges(core, req.trans, table.name, logged, req.type === 'delete' || req.type === 'deleteRange', wall())
+      const logged = toLog(keys.filter((_key, i) => !(i in res.failures)))
+      if (logged.length > 0) await logLocalChanges(core, req.trans, table.name, logged, deleted, wall())
       return res
     }
   }

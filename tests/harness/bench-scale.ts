@@ -93,10 +93,7 @@ export async function seedScale (db: NodeDatabase, opts: { friends: number, item
     await db.memberships.bulkAdd([...memberships.values()])
   })
 
-  for (let from = 0; from < opts.items; from += BATCH) {
-    const { items, chunks } = itemBatch(from, Math.min(opts.items, from + BATCH), start, random, groups, true)
-    await putStraight(db, items, chunks)
-  }
+  await writeBatches(opts.items, 0, (from, to) => itemBatch(from, to, start, random, groups, true), db)
   return { friendKeys: friends.map((f) => f.key), sparseFriendKey: friends.at(-1)!.key, groups, start }
 }
 
@@ -106,10 +103,20 @@ export async function seedScale (db: NodeDatabase, opts: { friends: number, item
  *  index entries are written as the middleware writes them. */
 export async function extendScale (db: NodeDatabase, seed: ScaleSeed, from: number, to: number): Promise<void> {
   const random = seeded(from)
+  await writeBatches(to, from, (at, end) => itemBatch(at, end, seed.start, random, seed.groups, false), db)
+}
+
+/** Items from..to-1 in batches of BATCH, each made while the one before is
+ *  being written: the browser's storage process writes one transaction
+ *  while the page makes the next, instead of each waiting for the other. */
+async function writeBatches (to: number, from: number, make: (from: number, to: number) => { items: ItemRow[], chunks: FileChunkRow[] }, db: NodeDatabase): Promise<void> {
+  let writing: Promise<void> = Promise.resolve()
   for (let at = from; at < to; at += BATCH) {
-    const { items } = itemBatch(at, Math.min(to, at + BATCH), seed.start, random, seed.groups, false)
-    await putStraight(db, items, [])
+    const { items, chunks } = make(at, Math.min(to, at + BATCH))
+    await writing
+    writing = putStraight(db, items, chunks)
   }
+  await writing
 }
 
 /** Writes items (with their visibility index entries, as the middleware
