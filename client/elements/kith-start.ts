@@ -22,6 +22,10 @@ type Way = 'invite' | 'open' | 'existing'
 interface MadeInvite { link: string, expiresAt: number | null, qr: string | null }
 
 export class KithStart extends LitElement {
+  // Nothing moves once shown (no CSS comments: they would ship): a status
+  // line keeps one line's height while empty, and the way panel is its own
+  // formatting context, so the margins of what it shows (a status line,
+  // then the invite) stay inside and the panel itself never moves.
   static override styles = [sharedStyles, css`
     .ways { display: grid; grid-template-columns: repeat(3, 1fr); gap: 12px; }
     .ways button { width: 100%; min-height: 48px; }
@@ -30,10 +34,7 @@ export class KithStart extends LitElement {
     .shown { display: flex; gap: 16px; align-items: flex-start; flex-wrap: wrap; background: #f3f6fb; border-radius: 10px; padding: 12px; margin-top: 12px; }
     .shown img { width: 168px; height: 168px; background: #fff; border-radius: 8px; padding: 6px; border: 1px solid var(--border, #d9dde3); }
     .shown .text { flex: 1; min-width: 220px; }
-    /* A status line keeps its height while empty: words arriving in it move nothing below. */
     p[role=status] { min-height: 1lh; }
-    /* Its own formatting context: the margins of what it shows (a status
-       line, then the invite) stay inside, so the panel itself never moves. */
     #way-panel { display: flow-root; }
     #way-panel > section { margin-top: 12px; }
     .leave { display: flex; gap: 8px 16px; flex-wrap: wrap; align-items: center; }

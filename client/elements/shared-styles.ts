@@ -1,4 +1,13 @@
 // Styles shared by every element: cards, buttons, fields, status colours.
+// The reasons live here, not as CSS comments, which every browser would
+// download with the first screen:
+// - `.row` wraps on a phone rather than pushing buttons out of the card;
+// - from `h3` on: lists, choices, confirm steps and other parts used across the tabs;
+// - a heading given focus after an action (so the next Tab starts there) needs no ring;
+// - `a.save`, a link that saves a file, is shaped like a button: easy to hit on a phone;
+// - `.progress`: waiting on the network, a spinner and a sentence;
+// - from `.inline` on: small layout helpers as classes, as the
+//   Content-Security-Policy allows no inline style attributes.
 import { css } from 'lit'
 
 export const sharedStyles = css`
@@ -12,7 +21,6 @@ export const sharedStyles = css`
   button { font: inherit; padding: 8px 14px; border-radius: 8px; border: 1px solid #2f5bd3; background: #2f5bd3; color: #fff; cursor: pointer; white-space: nowrap; }
   button.secondary { background: #fff; color: #2f5bd3; }
   button:disabled { opacity: .6; cursor: default; }
-  /* Wraps on a phone rather than pushing buttons out of the card. */
   .row { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; }
   .row > input { flex: 1 1 10em; min-width: 0; }
   .hint { color: #59636e; font-size: .875rem; margin: 6px 0 0; }
@@ -24,13 +32,11 @@ export const sharedStyles = css`
   .dot.open { background: #2e7d32; }
   .dot.backoff, .dot.closed { background: #c62828; }
   .dot.connecting { background: #f9a825; }
-  /* Lists, choices, confirm steps and other parts used across the tabs. */
   h3 { font-size: .95rem; margin: 0; }
   a { color: #2448a8; }
   p { margin: 0 0 8px; }
   select { font: inherit; padding: 8px 10px; border: 1px solid #b7bec8; border-radius: 8px; background: #fff; color: inherit; }
   :focus-visible { outline: 3px solid #5b8def; outline-offset: 2px; }
-  /* A heading given focus after an action (so the next Tab starts there) needs no ring. */
   h2[tabindex='-1']:focus, h3[tabindex='-1']:focus { outline: none; }
   input[type=checkbox], input[type=radio] { width: 1.1em; height: 1.1em; margin: 0; padding: 0; flex: none; accent-color: #2f5bd3; }
   input[type=file] { padding: 6px; }
@@ -57,15 +63,12 @@ export const sharedStyles = css`
   .confirm p { margin: 0 0 4px; }
   .empty { color: #59636e; font-style: italic; margin: 4px 0; }
   .note-box { background: #f3f6fb; border-radius: 8px; padding: 8px 12px; font-size: .875rem; color: #3b4653; margin: 0 0 12px; }
-  /* A link that saves a file, shaped like a button: easy to hit on a phone. */
   a.save { display: inline-block; padding: 4px 10px; border: 1px solid #2f5bd3; border-radius: 8px; font-size: .875rem; text-decoration: none; overflow-wrap: anywhere; }
   a.save:hover { background: #eef3fe; }
-  /* Waiting on the network: a spinner and a sentence. */
   .progress { display: flex; align-items: center; gap: 10px; margin-top: 12px; }
   .spinner { width: 1em; height: 1em; border: 3px solid #c9d6f5; border-top-color: #2f5bd3; border-radius: 50%; animation: spin 1s linear infinite; flex: none; }
   @keyframes spin { to { transform: rotate(360deg); } }
   @media (prefers-reduced-motion: reduce) { .spinner { animation: none; } }
-  /* Small layout helpers as classes: the Content-Security-Policy allows no inline style attributes. */
   .inline { display: inline; }
   .inline-flex { display: inline-flex; }
   .space-above { margin-top: 12px; }
