@@ -82,7 +82,9 @@ describe('Settings → Relays', () => {
     await bob.page.reload()
     await share(bob, 'With relays on')
     await expect.poll(letters, { timeout: 30_000 }).toBeGreaterThan(before)
-    expect(sockets.some((url) => url.startsWith(world.relay!.url))).toBe(true)
+    // Polled too: a letter the page wrote before the reload may land first,
+    // while the reloaded page's socket waits for its serving half to load.
+    await expect.poll(() => sockets.some((url) => url.startsWith(world.relay!.url)), { timeout: 30_000 }).toBe(true)
   })
 
   it('“Keep everything off relays”: the same steps open not even a WebSocket to a relay', async () => {
