@@ -408,7 +408,10 @@ describe('TrackerPool when the network may have changed', () => {
     answering = false // half-open: the socket stays up, nothing comes back
     // Asked again while the first announce's answer is still on its way
     // (a recheck waits for that one first, see TrackerConnection.recheck).
-    await repeatUntil(() => pool.networkChanged(), () => stateOf(pool, zombie.url) === 'backoff')
+    // (The backoff may be over between two looks: every state is kept.)
+    const states: TrackerState[] = []
+    pool.onStatus(([s]) => { if (s) states.push(s.state) })
+    await repeatUntil(() => pool.networkChanged(), () => states.includes('backoff'))
     expect(statusOf(pool, zombie.url)?.lastError).toMatch(/respond/)
 
     answering = true
