@@ -52,8 +52,16 @@ export async function openPerson (browser, url, { name, log, consoleLevels = ['e
         return route.abort('blockedbyclient')
       }
       if (!isolate) return route.continue()
-      const response = await route.fetch()
-      return route.fulfill({ response, headers: { ...response.headers(), ...ISOLATION_HEADERS } })
+      // A throw here is unhandled and ends the whole run: a fetch that fails
+      // (a keep-alive socket the local server closed just as it was reused:
+      // ECONNRESET) is tried once more, then fails that request alone.
+      try {
+        const response = await route.fetch().catch(() => route.fetch())
+        await route.fulfill({ response, headers: { ...response.headers(), ...ISOLATION_HEADERS } })
+      } catch (err) {
+        log(`[${name}] request failed: ${reqUrl}: ${String(err?.message ?? err).split('\n')[0]}`)
+        await route.abort('failed').catch(() => {})
+      }
     })
     const page = await context.newPage()
     page.on('pageerror', (err) => log(`[${name}] page error: ${err.message}`))
