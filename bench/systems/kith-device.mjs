@@ -74,10 +74,8 @@ export function measure (ctx) {
 
     await measureChannelFigures({
       system: SYSTEM, connected, report, log,
-      roundTrips: async (bytes, rounds) => {
-        await friend.evaluate((b) => window.kithHarness.deviceBenchRoundTrips(b, 10), bytes) // warm-up
-        return withTimeout(friend.evaluate(([b, r]) => window.kithHarness.deviceBenchRoundTrips(b, r), [bytes, rounds]), 60_000, `rpc ${bytes} B`)
-      },
+      roundTrips: (bytes, rounds) =>
+        withTimeout(friend.evaluate(([b, r]) => window.kithHarness.deviceBenchRoundTrips(b, r), [bytes, rounds]), 60_000, `rpc ${bytes} B`),
       transferMs: async (bytes) => 1000 * await withTimeout(
         friend.evaluate(([b, t]) => window.kithHarness.deviceBenchTransfer(b, t), [bytes, 60_000]), 65_000, `transfer ${bytes} B`)
     })
