@@ -143,7 +143,7 @@ export class FriendFeedImpl extends EventTarget implements FriendFeed {
   }
 
   async purge (): Promise<void> {
-    await this.opts.cache.purge(this.owner)
+    await this.opts.cache.purge(this.owner, { friendStays: true })
     this.syncedAt = null
     this.trimmed = null
     this.changed()

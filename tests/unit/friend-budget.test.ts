@@ -58,6 +58,23 @@ describe('a friend’s budget in the cache', () => {
     expect(await cache.usage(alice.keyHex)).toEqual({ items: 0, bytes: 0 })
   })
 
+  it('after the person clears a friend, the next page starts from counters at zero, not a recount of the cleared rows', async () => {
+    const db = clientDatabase()
+    const cache = new FriendCache(db)
+    await cache.storePage(alice.keyHex, [sized('a1', 1, 100), sized('a2', 2, 200)], null)
+    await cache.purge(alice.keyHex, { friendStays: true })
+    // Stored at zero: recounting a range of rows just deleted took 2 s for 10,000.
+    expect((await db.syncState.get(alice.keyHex))?.usage).toEqual({ items: 0, bytes: 0 })
+    expect(await cache.cursor(alice.keyHex)).toBeNull()
+    await cache.storePage(alice.keyHex, [sized('a3', 3, 10)], null)
+    expect((await db.syncState.get(alice.keyHex))?.usage).toEqual(await counted(db, alice.keyHex))
+    expect((await cache.usage(alice.keyHex)).items).toBe(1)
+
+    // A friend removed leaves no row behind.
+    await cache.purge(alice.keyHex)
+    expect(await db.syncState.get(alice.keyHex)).toBeUndefined()
+  })
+
   it('past the bytes, drops the friend’s least recently updated items and their files, keeps the newest, and says so', async () => {
     const db = clientDatabase()
     const one = itemBytes(sized('a00', 0, 1000))
