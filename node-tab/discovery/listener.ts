@@ -34,6 +34,8 @@ import { answerOffer, type WebRtcTransport } from './webrtc'
 const ADDRESS_SCOPE = 'address'
 /** Answers kept to re-send through a second tracker (see handleOffer). */
 const MAX_KEPT_ANSWERS = 256
+/** Copies of one offer kept while its answer is made: more than a node's trackers and relays. */
+const MAX_COPIES_WAITING = 16
 
 /** What became of an offer that reached the listener. */
 export type OfferOutcome =
@@ -92,6 +94,10 @@ export class Listener {
   /** Sealed answers already sent, by offer, with the trackers they went
    *  through and when the offer goes stale; oldest first. */
   private readonly sentAnswers = new Map<string, { payload: string, trackers: Set<string>, staleAt: number }>()
+  /** Copies of an offer whose answer is being made, by the offer's key
+   *  (see resendThrough): as many entries as answers being made, which the
+   *  answer slots bound. */
+  private readonly copiesWaiting = new Map<string, RendezvousSignal[]>()
   private readonly slots: AnswerSlots
   private rotateTimer: ReturnType<typeof setTimeout> | null = null
   private stopped = false
@@ -200,6 +206,7 @@ export class Listener {
     if (offer.restartTag) return this.handleRestart(channel, envelope, offer, offerKey, meeting.kind)
     const release = this.slots.take(meeting.kind, meeting.topic)
     if (!release) return this.outcome('busy', meeting.kind)
+    this.copiesWaiting.set(offerKey, [])
     try {
       let answer
       try {
@@ -215,12 +222,16 @@ export class Listener {
       const payload = sealAnswer(answer.sdp, offer.replyKey)
       channel.answer(envelope, payload)
       this.keepAnswer(offerKey, payload, envelope.route, offer.sentAt + OFFER_MAX_AGE_MS)
+      // Copies that came through other trackers while the answer was made.
+      for (const copy of this.copiesWaiting.get(offerKey) ?? []) this.resendThrough(channel, copy, offerKey, now)
+      this.copiesWaiting.delete(offerKey)
       this.outcome('answered', meeting.kind)
       const transport = await answer.connected()
       await this.opts.onTransport(transport, meeting.kind)
     } catch {
       // An offer that leads nowhere (peer went away) is simply dropped.
     } finally {
+      this.copiesWaiting.delete(offerKey)
       release()
     }
   }
@@ -254,7 +265,17 @@ export class Listener {
    *  RTCPeerConnection or slot; only the offerer can open it. */
   private resendThrough (channel: RendezvousChannel, envelope: RendezvousSignal, offerKey: string, now: number): void {
     const sent = this.sentAnswers.get(offerKey)
-    if (!sent) return
+    if (!sent) {
+      // Its answer is still being made (an RTCPeerConnection gathering its
+      // candidates): this copy gets it once made. Dropped, a second tracker
+      // that delivered a moment later never brought an answer, and the
+      // dialler's book counted that against it: on a quick machine, a
+      // working tracker was called "not relaying" half the times it lost
+      // the race to another. One copy per route, and no more than trackers.
+      const waiting = this.copiesWaiting.get(offerKey)
+      if (waiting && waiting.length < MAX_COPIES_WAITING && !waiting.some((c) => c.route === envelope.route)) waiting.push(envelope)
+      return
+    }
     if (sent.staleAt < now) return void this.sentAnswers.delete(offerKey)
     if (sent.trackers.has(envelope.route)) return
     sent.trackers.add(envelope.route)

@@ -245,6 +245,45 @@ describe('replayed offers', () => {
   })
 })
 
+describe('an offer through several trackers', () => {
+  it('is answered through each tracker that brought it, even when a copy comes while the answer is being made', async () => {
+    const urls = [await tracker(), await tracker()]
+    const { alice, pairAtAlice, bobToAlice } = world()
+    // Making an answer takes a while (an RTCPeerConnection gathering its
+    // candidates): the copy through the second tracker arrives meanwhile.
+    const { answer: quick } = countingAnswerer((c) => cleanups.push(c))
+    const made: string[] = []
+    const slow: typeof quick = async (config, offerSdp) => {
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      made.push(offerSdp)
+      return quick(config, offerSdp)
+    }
+    const listener = new Listener({
+      identity: alice,
+      topics: async () => [pairAtAlice],
+      trackers: urls,
+      rtcConfig: { iceServers: [] },
+      onTransport: () => { throw new Error('the stand-in never connects') },
+      answerOffer: slow,
+      createSocket
+    })
+    listener.start()
+    cleanups.push(() => listener.stop())
+    for (const url of urls) await waitFor(async () => (await scrape(url)).has(pairAtAlice.topic))
+
+    const bob = dialler(urls)
+    await waitFor(() => allOpen(bob.pool))
+    const offer = sealOfferFor(bobToAlice, sdp('bob, through both'), Date.now())
+    bob.send(bobToAlice.topic, offer.payload, 'one-offer-both-trackers')
+    // Both trackers bring the answer (one made, sent through each): the
+    // dialler's book must not count the second against it.
+    await waitFor(() => new Set(bob.answers.map((a) => a.trackerUrl)).size === 2)
+    expect(made).toEqual([sdp('bob, through both')])
+    expect(new Set(bob.answers.map((a) => a.payload)).size).toBe(1)
+    expect(openAnswer(bob.answers[0]!.payload, offer.reply)).toBe(`answer to ${sdp('bob, through both')}`)
+  })
+})
+
 describe('answer slots', () => {
   it('strangers flooding the address swarm with offers that never complete do not keep a friend out', async () => {
     const url = await tracker()
