@@ -53,6 +53,8 @@ export async function measure (ctx) {
         client.page.evaluate(([b, t]) => window.kithHarness.benchTransfer(b, t), [bytes, 60_000]), 65_000, `kith transfer ${bytes} B`)
     })
 
+    // KITH_BENCH_CHANNEL_ONLY=1: stop here, after the channel figures (a
+    // minute, not seven): for comparing the ping and transfers back to back.
     if (process.env.KITH_BENCH_CHANNEL_ONLY) return
     await measureDelete({ browser, harnessUrl: url, config, log, report })
     await measureFileTransfer({ browser, harnessUrl: url, config, log, report })
