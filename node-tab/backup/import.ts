@@ -255,6 +255,8 @@ export async function importBackup (db: NodeDatabase, source: ByteSource, passph
   const seqShift = checker.minSeq === Infinity ? base : Math.max(0, base - checker.minSeq + 1)
 
   try {
+    // Written around Dexie: what was read of the items before is stale.
+    db.itemWrites++
     await rawClear(idb, stores)
     const recheck = new RecordChecker(keyPaths, db.verno)
     let batch = new Map<string, unknown[]>()
@@ -304,6 +306,7 @@ export async function importBackup (db: NodeDatabase, source: ByteSource, passph
     await flush()
   } catch (err) {
     try {
+      db.itemWrites++
       await rawClear(idb, stores)
       await rawPut(idb, before)
     } catch { /* nothing more can be done; the error below is what matters */ }

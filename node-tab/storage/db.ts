@@ -67,11 +67,16 @@ export class NodeDatabase extends Dexie {
     return this.deletions
   }
 
+  /** Writes to the items table asked for through this object so far (a
+   *  friend's read-ahead is good only while it stays the same: read-ahead.ts).
+   *  Code that writes the table around Dexie (a backup restore) adds one. */
+  itemWrites = 0
+
   /** @param wall the wall clock of change stamps (tests move it). */
   constructor (name = 'kith-node', readonly wall: () => number = Date.now) {
     super(name)
     this.use(changeLogMiddleware(() => this.wall()))
-    this.use(visibilityMiddleware())
+    this.use(visibilityMiddleware(() => { this.itemWrites++ }))
     this.version(1).stores(SCHEMA[1])
     this.version(2).stores(SCHEMA[2])
     // Files in pieces: a file is no longer bounded by one row (or one RPC

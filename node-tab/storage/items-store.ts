@@ -11,9 +11,10 @@ import type { FileRangeParams, ListItemsParams, ListItemsResult } from '../../sh
 import { canSee, type Viewer } from './access-policy'
 import type { ItemRow, NodeDatabase } from './db'
 import { deliveryTables, recordDeliveries, wasDelivered } from './deliveries'
-import { newId } from './ids'
+import { newItemId } from './ids'
 import { visiblePage, type ListPosition } from './visible-page'
-import { withoutIndexEntries } from './visibility-index'
+import { viewerTags, withoutIndexEntries } from './visibility-index'
+import { ReadAheads } from './read-ahead'
 import { deleteChunks, fileBlob, hasAllChunks, NO_SPACE, NO_SPACE_FOR_ITEM, rangeOfFile, removeOrphans, streamRange, writeChunks } from './file-chunks'
 import { isQuotaError } from '../../shared/util/quota'
 import type { ByteStream } from '../../shared/wire/byte-stream'
@@ -41,7 +42,7 @@ export class ItemsStore {
   async create (item: NewItem, onProgress?: (fraction: number) => void): Promise<ItemRow> {
     const { file, ...checked } = checkNewItem(item)
     const db = this.db
-    const id = newId()
+    const id = newItemId()
     if (file) {
       // Fail before writing a large file, not after.
       await this.checkAudience(item.audience)
@@ -168,8 +169,12 @@ export class ItemsStore {
       (createdFrom === undefined || row.createdAt >= createdFrom) &&
       (createdTo === undefined || row.createdAt <= createdTo) &&
       canSee(row.audience, viewer)
+    // Rows written from here on make what this page reads past its end stale.
+    const writes = db.itemWrites
+    const shapeOf = (viewer: Viewer): string => JSON.stringify([viewerTags(viewer), params.types ?? null, createdFrom ?? null, createdTo ?? null])
     // One extra hit tells whether anything follows this page.
-    const read = (viewer: Viewer, after: ListPosition | undefined) => visiblePage(db, viewer, after, wantedBy(viewer), limit + 1)
+    const read = (viewer: Viewer, after: ListPosition | undefined) =>
+      visiblePage(db, viewer, after, wantedBy(viewer), limit + 1, this.readAheads.take(friendKey, shapeOf(viewer), after, writes))
     return db.transaction('rw', unionTables([db.items, db.friends, db.memberships], deliveryTables(db), resyncTables(db)), async () => {
       const guess = this.lastViewers.get(friendKey)
       // Where the page starts if the cursor is of the current epoch (a
@@ -181,15 +186,17 @@ export class ItemsStore {
       ])
       if (!viewer.isFriend) {
         this.lastViewers.delete(friendKey)
+        this.readAheads.forget(friendKey)
         throw new KithError('UNAUTHORIZED', NOT_A_FRIEND)
       }
       const start = resyncStart(epoch, params.after, device)
-      const rows = guessed !== undefined && sameViewer(guess!.viewer, viewer) && samePosition(guessedAfter, start.after)
+      const { rows, ahead } = guessed !== undefined && sameViewer(guess!.viewer, viewer) && samePosition(guessedAfter, start.after)
         ? guessed
         : await read(viewer, start.after)
       this.rememberViewer(friendKey, { viewer, device })
       const page = rows.slice(0, limit)
       const last = page.at(-1)
+      if (last && rows.length > limit) this.readAheads.keep(friendKey, shapeOf(viewer), last, ahead, rows.slice(limit), writes)
       const result: ListItemsResult = {
         items: page.map(toShared),
         cursor: last ? cursorAfter(start, last) : null,
@@ -203,6 +210,9 @@ export class ItemsStore {
   /** Each friend's viewer and this device's tag as their last page found
    *  them: listVisible's guess, at most MAX_GUESSES friends (the least recent go). */
   private readonly lastViewers = new Map<string, { viewer: Viewer, device: string }>()
+
+  /** What each friend's last page read past its end (read-ahead.ts). */
+  private readonly readAheads = new ReadAheads()
 
   private rememberViewer (friendKey: string, seen: { viewer: Viewer, device: string }): void {
     this.lastViewers.delete(friendKey)

@@ -54,8 +54,9 @@ export function withoutIndexEntries<T extends { seenBy?: unknown }> (row: T): Om
   return rest
 }
 
-/** Keeps seenBy right on every add or put to the items table. */
-export function visibilityMiddleware (): Middleware<DBCore> {
+/** Keeps seenBy right on every add or put to the items table, and calls
+ *  `onWrite` as any write to it (add, put, delete) is asked for. */
+export function visibilityMiddleware (onWrite: () => void): Middleware<DBCore> {
   return {
     stack: 'dbcore',
     name: 'kith-visibility-index',
@@ -68,9 +69,12 @@ export function visibilityMiddleware (): Middleware<DBCore> {
         if (name !== 'items') return table
         return {
           ...table,
-          mutate: (req) => req.type === 'add' || req.type === 'put'
-            ? table.mutate({ ...req, values: req.values.map((v: IndexedFields) => ({ ...v, seenBy: seenByOf(v) })) })
-            : table.mutate(req)
+          mutate: (req) => {
+            onWrite()
+            return req.type === 'add' || req.type === 'put'
+              ? table.mutate({ ...req, values: req.values.map((v: IndexedFields) => ({ ...v, seenBy: seenByOf(v) })) })
+              : table.mutate(req)
+          }
         }
       }
     })

@@ -31,38 +31,54 @@ function perTag (count: number, tags: number): number {
   return Math.min(count, Math.max(4, Math.ceil(2 * count / tags)))
 }
 
-interface TagStream { tag: string, rows: ItemRow[], from: ListPosition | undefined, done: boolean }
+/** One tag's rows in listing order: those read and not yet merged, where its
+ *  next read starts, and whether the index holds no more. */
+export interface TagStream { tag: string, rows: ItemRow[], from: ListPosition | undefined, done: boolean }
+
+/** A page and what was read past it (each tag's rows not merged). */
+export interface VisiblePage { rows: ItemRow[], ahead: TagStream[] }
 
 /** Up to `count` rows after `after` that `wanted` accepts, in listing order.
  *  `wanted` must include the audience check (canSee): the index narrows the
- *  reading, it is not what grants access. Run inside the caller's transaction. */
-export async function visiblePage (db: NodeDatabase, viewer: Viewer, after: ListPosition | undefined, wanted: (row: ItemRow) => boolean, count: number): Promise<ItemRow[]> {
+ *  reading, it is not what grants access. `ahead`: streams a page before
+ *  this one read past its end (read-ahead.ts), for this viewer's tags and
+ *  with no item written since; used in place of reading them again.
+ *  Run inside the caller's transaction. */
+export async function visiblePage (db: NodeDatabase, viewer: Viewer, after: ListPosition | undefined, wanted: (row: ItemRow) => boolean, count: number, ahead?: readonly TagStream[]): Promise<VisiblePage> {
   const tags = viewerTags(viewer)
   const slice = perTag(count, tags.length)
-  const streams: TagStream[] = tags.map((tag) => ({ tag, rows: [], from: after, done: false }))
+  const streams: TagStream[] = ahead
+    ? ahead.map((s) => ({ ...s, rows: s.rows.filter((row) => after === undefined || compare(row, after) > 0) }))
+    : tags.map((tag) => ({ tag, rows: [], from: after, done: false }))
   const out: ItemRow[] = []
   const taken = new Set<string>()
   for (;;) {
     // Every tag whose slice is used up reads its next one, side by side: a
     // tag with nothing in hand may hold the next row in order.
-    const empty = streams.filter((s) => s.rows.length === 0 && !s.done)
+    // With rows carried from a page before, the tags run out at different
+    // times: those running low read beside the one that ran out (one wait,
+    // not one per tag), and what they read past this page is carried on.
+    const empty = streams.some((s) => s.rows.length === 0 && !s.done)
+      ? streams.filter((s) => s.rows.length < slice / 2 && !s.done)
+      : []
     if (empty.length > 0) {
       await Promise.all(empty.map(async (s) => {
-        s.rows = await rangeOf(db, s.tag, s.from).limit(slice).toArray()
-        s.done = s.rows.length < slice
-        const last = s.rows.at(-1)
+        const read = await rangeOf(db, s.tag, s.from).limit(slice).toArray()
+        s.rows = s.rows.length === 0 ? read : s.rows.concat(read)
+        s.done = read.length < slice
+        const last = read.at(-1)
         if (last) s.from = { listedAt: last.listedAt, id: last.id }
       }))
     }
     let next: TagStream | undefined
     for (const s of streams) if (s.rows.length > 0 && (!next || compare(s.rows[0]!, next.rows[0]!) < 0)) next = s
-    if (!next) return out
+    if (!next) return { rows: out, ahead: streams }
     const row = next.rows.shift()!
     // An item in two of the friend's groups comes from two tags: once here.
     if (taken.has(row.id)) continue
     taken.add(row.id)
     if (!wanted(row)) continue
     out.push(row)
-    if (out.length === count) return out
+    if (out.length === count) return { rows: out, ahead: streams }
   }
 }

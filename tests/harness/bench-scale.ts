@@ -6,7 +6,7 @@ import { addressFromPublicKey } from '../../shared/identity/identity'
 import { decodeCursor, type Audience, type ItemCursor, type ItemType } from '../../shared/protocol/items'
 import type { FileChunkRow, FriendRow, GroupRow, ItemRow, MembershipRow, NodeDatabase } from '../../node-tab/storage/db'
 import { chunkRowsOf } from '../../node-tab/storage/file-chunks'
-import { keyHex, newId } from '../../node-tab/storage/ids'
+import { keyHex, newId, newItemId } from '../../node-tab/storage/ids'
 import type { ItemsStore } from '../../node-tab/storage/items-store'
 import { seenByOf } from '../../node-tab/storage/visibility-index'
 
@@ -45,7 +45,7 @@ function itemBatch (from: number, to: number, start: number, random: () => numbe
     const type: ItemType = full && random() < 0.1 ? 'file' : random() < 0.5 ? 'note' : 'post'
     const text = Array.from({ length: full ? 8 + Math.floor(random() * 40) : 1 + Math.floor(random() * 3) }, () => WORDS[Math.floor(random() * WORDS.length)]!).join(' ')
     const at = start + i * 1000 // distinct, increasing: the order items were written in
-    const row: ItemRow = { id: newId(), type, text, createdAt: at, updatedAt: at, listedAt: at, audience }
+    const row: ItemRow = { id: newItemId(at), type, text, createdAt: at, updatedAt: at, listedAt: at, audience }
     if (type === 'file') {
       const bytes = randomBytes(64)
       row.file = { name: `photo-${i}.jpg`, mime: 'image/jpeg', size: bytes.length }
