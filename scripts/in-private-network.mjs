@@ -14,6 +14,11 @@ if (command.length === 0) {
 
 const setup = [
   'ip link set lo up',
+  // No IPv6 on the veth pair: its link-local addresses would turn from
+  // tentative to permanent a second or two after the command starts, and
+  // Chromium, seeing the addresses change, fails the page loads under way
+  // with ERR_NETWORK_CHANGED (a benchmark's first page, now and then).
+  '{ [ ! -w /proc/sys/net/ipv6/conf/default/disable_ipv6 ] || echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6; }',
   'ip link add v0 type veth peer name v1',
   'ip addr add 10.213.0.1/24 dev v0',
   'ip link set v0 up',
