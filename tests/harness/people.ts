@@ -3,7 +3,7 @@
 // with notes for a benchmark.
 import { KithNode } from '../../node-tab/node'
 import { NodeDatabase, type ItemRow } from '../../node-tab/storage/db'
-import { newId } from '../../node-tab/storage/ids'
+import { newItemId } from '../../node-tab/storage/ids'
 import { KithClient } from '../../client/api/kith-client'
 import { ClientDatabase } from '../../client/cache/db'
 
@@ -28,14 +28,15 @@ export async function befriendAndSync (client: KithClient, ownerAddress: string,
 const SEED_BATCH = 1000
 
 /** `items` notes for all friends, added in batches as the app would write
- *  them (so the change log holds an entry for each). */
+ *  them (so the change log holds an entry for each), with the ids the app
+ *  would have given them when they were made (newItemId). */
 export async function seedNotes (db: NodeDatabase, items: number): Promise<void> {
   const now = Date.now()
   for (let from = 0; from < items; from += SEED_BATCH) {
     const rows: ItemRow[] = []
     for (let i = from; i < Math.min(items, from + SEED_BATCH); i++) {
       const at = now - (items - i) * 1000
-      rows.push({ id: newId(), type: 'note', text: `note ${i}: ${'a short line of text '.repeat(3)}`, createdAt: at, updatedAt: at, listedAt: at, audience: { kind: 'friends' } })
+      rows.push({ id: newItemId(at), type: 'note', text: `note ${i}: ${'a short line of text '.repeat(3)}`, createdAt: at, updatedAt: at, listedAt: at, audience: { kind: 'friends' } })
     }
     await db.items.bulkAdd(rows)
   }
