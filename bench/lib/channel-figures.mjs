@@ -35,7 +35,7 @@ export async function measureChannelFigures ({ system, connected, report, log, r
     }
     report(...rpcFigures(system, size, samples))
   }
-  if (connected) await transferMs(SIZES['10MB']).catch((err) => log(`warm-up transfer failed: ${err.message}`))
+  if (connected) await transferMs(SIZES['10MB']).then((ms) => log(`warm-up: the session's first 10 MB transfer took ${ms.toFixed(0)} ms`)).catch((err) => log(`warm-up transfer failed: ${err.message}`))
   for (const size of TRANSFER_PLAN) {
     const times = []
     for (let i = 0; connected && i < TRANSFER_RUNS; i++) {
