@@ -17,6 +17,10 @@ import type { ListPosition, TagStream } from './visible-page'
 /** Friends whose read-ahead is kept (the most recent): friends walking
  *  through their items at the same time. A stream holds at most a page. */
 const MAX_KEPT = 8
+/** A read-ahead holding more text than this is not kept: at most a few MB
+ *  in all, however long the items and pages friends ask for. A page of 50
+ *  short notes holds a few thousand characters. */
+export const MAX_KEPT_CHARS = 256 * 1024
 
 interface Kept { writes: number, shape: string, after: ListPosition, streams: TagStream[] }
 
@@ -44,6 +48,7 @@ export class ReadAheads {
     // page, such streams would pile up.
     const live = streams.filter((s) => s.rows.length > 0 || !s.done)
     const all = past.length > 0 ? [...live, { tag: 'past the page', rows: past, from: undefined, done: true }] : live
+    if (textOf(all) > MAX_KEPT_CHARS) return
     this.kept.set(friendKey, { writes, shape, after: { listedAt: after.listedAt, id: after.id }, streams: all })
     if (this.kept.size > MAX_KEPT) this.kept.delete(this.kept.keys().next().value!)
   }
@@ -51,4 +56,11 @@ export class ReadAheads {
   forget (friendKey: string): void {
     this.kept.delete(friendKey)
   }
+}
+
+/** The characters the streams' rows hold (text and file names). */
+function textOf (streams: readonly TagStream[]): number {
+  let chars = 0
+  for (const s of streams) for (const row of s.rows) chars += row.text.length + (row.file?.name.length ?? 0)
+  return chars
 }

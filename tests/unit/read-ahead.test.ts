@@ -9,6 +9,9 @@ import type { Audience, ItemType } from '../../shared/protocol/items'
 import { decodeCursor } from '../../shared/protocol/items'
 import { ItemsStore } from '../../node-tab/storage/items-store'
 import { newItemId } from '../../node-tab/storage/ids'
+import { MAX_KEPT_CHARS, ReadAheads } from '../../node-tab/storage/read-ahead'
+import type { ItemRow } from '../../node-tab/storage/db'
+import type { TagStream } from '../../node-tab/storage/visible-page'
 import { befriend, person, setup, TestClock } from './store-fixtures'
 
 const FRIEND = person('Mallory')
@@ -59,6 +62,17 @@ describe('read-ahead: the rows a page read past its end', () => {
     expect(first.items.map((i) => i.id)).toEqual([made[0]])
     const next = await items.listVisible(FRIEND.key, { limit: 2, after: decodeCursor(first.cursor!) })
     expect(next.items.map((i) => i.id)).toEqual(made.slice(1, 3))
+  })
+
+  it('a read-ahead holding more text than MAX_KEPT_CHARS is not kept (a friend asking for long items cannot make the node hold them)', () => {
+    const row = (i: number, chars: number): ItemRow => ({ id: `i${i}`, type: 'note', text: 'x'.repeat(chars), createdAt: i, updatedAt: i, listedAt: i, audience: { kind: 'friends' } })
+    const streams = (chars: number): TagStream[] => [{ tag: '*', rows: [row(2, chars / 2), row(3, chars / 2)], from: { listedAt: 3, id: 'i3' }, done: false }]
+    const end = { listedAt: 1, id: 'i1' }
+    const aheads = new ReadAheads()
+    aheads.keep(FRIEND.key, 'shape', end, streams(MAX_KEPT_CHARS), [], 0)
+    expect(aheads.take(FRIEND.key, 'shape', end, 0)?.[0]?.rows).toHaveLength(2)
+    aheads.keep(FRIEND.key, 'shape', end, streams(MAX_KEPT_CHARS + 2), [], 0)
+    expect(aheads.take(FRIEND.key, 'shape', end, 0)).toBeUndefined()
   })
 
   const audience = fc.oneof(
