@@ -5,7 +5,7 @@
 import type { Event } from 'nostr-tools/pure'
 import { canSee } from '../storage/access-policy'
 import type { ItemRow, NodeDatabase } from '../storage/db'
-import { toShared } from '../storage/items-store'
+import { toShared } from '../storage/friend-pages'
 import { loadViewers } from '../storage/revoke'
 import { fileBlob, hasAllChunks } from '../storage/file-chunks'
 import { bundleEvents, type BundleFriend, type SentBundle } from './mailbox-bundle-events'
