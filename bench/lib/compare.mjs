@@ -2,8 +2,11 @@
 // in the same run: machines differ in speed from run to run (this one was
 // once twice as slow for every system), so a figure is judged by its ratio
 // to the plain WebRTC channel (`raw`) measured beside it, where raw has
-// that figure, and on its own where it has none (sizes, memory, Kith-only
-// figures).
+// that figure; Kith's storage figures by their ratio to plain IndexedDB
+// measured by raw beside them (a machine whose IndexedDB requests cost
+// twice as much slows them alike); and on its own where there is no anchor
+// (sizes, memory, other Kith-only figures), or where only one of the two
+// runs measured it (a run from before the anchor existed).
 
 /** Figures where more is better; for every other one, less is better. */
 function higherIsBetter (figure, unit) {
@@ -14,7 +17,17 @@ function higherIsBetter (figure, unit) {
 const ANCHOR = 'raw'
 /** Kith figures raw has no figure of the same name for, and the raw figure
  *  they are held against (issue: a 100 MB file against raw's 10 MB stream). */
-const ANCHOR_FIGURE = { transfer_MBps_file_100MB: 'transfer_MBps_10MB' }
+const ANCHOR_FIGURE = {
+  transfer_MBps_file_100MB: 'transfer_MBps_10MB',
+  // A friend's page: reads, a write and a commit, on disk.
+  query_p50_ms_page50_of_100k: 'idb_page_ms_page50_on_disk',
+  query_p99_ms_page50_of_100k: 'idb_page_ms_page50_on_disk',
+  query_p50_ms_page50_of_100k_1pct: 'idb_page_ms_page50_on_disk',
+  query_p50_ms_page50_of_1m: 'idb_page_ms_page50_on_disk',
+  // Synced pages: two puts a record, in fresh contexts.
+  device_sync_s_10k_items: 'idb_put_ms_1000_rows',
+  device_catchup_s_1k_changes: 'idb_put_ms_1000_rows'
+}
 
 /**
  * @typedef {{ system: string, figure: string, value: number | null, unit: string, ok: boolean }} Figure
@@ -22,13 +35,19 @@ const ANCHOR_FIGURE = { transfer_MBps_file_100MB: 'transfer_MBps_10MB' }
  *   anchored: boolean, worseBy: number }} Change
  */
 
-/** value, or value relative to the anchor's value in the same run (null if unusable). */
-function judged (f, run) {
-  if (!f.ok || typeof f.value !== 'number' || !Number.isFinite(f.value)) return null
-  if (f.system === ANCHOR) return { value: f.value, anchored: false }
+/** The anchor of figure `f` in `run`, if it measured one. */
+function anchorIn (f, run) {
+  if (f.system === ANCHOR) return undefined
   const name = ANCHOR_FIGURE[f.figure] ?? f.figure
-  const anchor = run.find((a) => a.system === ANCHOR && a.figure === name)
-  if (!anchor) return { value: f.value, anchored: false }
+  return run.find((a) => a.system === ANCHOR && a.figure === name)
+}
+
+/** value, or, when `anchored`, value relative to its anchor's in the same
+ *  run (null if unusable). */
+function judged (f, run, anchored) {
+  if (!f.ok || typeof f.value !== 'number' || !Number.isFinite(f.value)) return null
+  if (!anchored) return { value: f.value, anchored: false }
+  const anchor = anchorIn(f, run)
   if (!anchor.ok || typeof anchor.value !== 'number' || anchor.value <= 0) return null
   return { value: f.value / anchor.value, anchored: true }
 }
@@ -48,8 +67,11 @@ export function compareRuns (before, after) {
     if (now.system === ANCHOR) continue
     const then = before.find((b) => b.system === now.system && b.figure === now.figure)
     if (!then) continue
-    const a = judged(then, before)
-    const b = judged(now, after)
+    // Held against the anchor only when both runs have it: a ratio and an
+    // absolute value cannot be compared.
+    const anchored = anchorIn(then, before) !== undefined && anchorIn(now, after) !== undefined
+    const a = judged(then, before, anchored)
+    const b = judged(now, after, anchored)
     if (a && !b && !now.ok) { failedNow.push(now); continue }
     if (!a || !b || a.value <= 0 || b.value <= 0) continue
     const worseBy = higherIsBetter(now.figure, now.unit) ? a.value / b.value - 1 : b.value / a.value - 1

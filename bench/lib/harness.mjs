@@ -54,6 +54,18 @@ export async function openHarnessPerson (browser, harnessUrl, { name, log, peopl
  * @param {{ name: string, log: (...args: unknown[]) => void, people: Array<{ close: () => Promise<void> }> }} opts
  */
 export async function openHarnessPersonOnDisk (harnessUrl, { name, log, people }) {
+  const person = await openPersonOnDisk(`${harnessUrl}/`, { name, log, people })
+  await person.page.waitForFunction(() => window.kithHarness !== undefined, null, { timeout: 10_000 })
+  return person
+}
+
+/**
+ * A person on any page `url`, with storage on disk in a Chromium of its own
+ * (see openHarnessPersonOnDisk); closed with `people`.
+ * @param {string} url
+ * @param {{ name: string, log: (...args: unknown[]) => void, people: Array<{ close: () => Promise<void> }> }} opts
+ */
+export async function openPersonOnDisk (url, { name, log, people }) {
   const profile = await mkdtemp(path.join(tmpdir(), 'kith-bench-profile-'))
   const removeProfile = () => rm(profile, { recursive: true, force: true }).catch(() => {})
   let context
@@ -65,9 +77,7 @@ export async function openHarnessPersonOnDisk (harnessUrl, { name, log, people }
   }
   // Before openPerson, so the profile goes even if the page never loads.
   people.push({ close: async () => { await context.close().catch(() => {}); await removeProfile() } })
-  const person = await openPerson(null, `${harnessUrl}/`, { name, log, context })
-  await person.page.waitForFunction(() => window.kithHarness !== undefined, null, { timeout: 10_000 })
-  return person
+  return openPerson(null, url, { name, log, context })
 }
 
 /** Closes everyone in `people`, and empties the list. */

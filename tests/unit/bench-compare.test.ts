@@ -34,6 +34,26 @@ describe('bench comparison with the committed run', () => {
     expect(worse.map((c: { figure: string, anchored: boolean }) => [c.figure, c.anchored])).toEqual([['transfer_MBps_file_100MB', true]])
   })
 
+  it('holds the storage figures against plain IndexedDB in the same run', () => {
+    const run = (idbPage: number, query: number, idbPut: number, sync: number) => [
+      fig('raw', 'idb_page_ms_page50_on_disk', idbPage, 'ms'), fig('kith', 'query_p50_ms_page50_of_100k', query, 'ms'),
+      fig('raw', 'idb_put_ms_1000_rows', idbPut, 'ms'), fig('kith-device', 'device_sync_s_10k_items', sync, 's')
+    ]
+    // A machine whose IndexedDB is twice as slow: no regression.
+    expect(regressions(run(1, 5, 50, 3), run(2, 10, 100, 6)).worse).toEqual([])
+    // The same IndexedDB, Kith slower: both listed, against their anchors.
+    const { worse } = regressions(run(1, 5, 50, 3), run(1, 7, 50, 4.5))
+    expect(worse.map((c: { figure: string, anchored: boolean }) => [c.figure, c.anchored])).toEqual([['device_sync_s_10k_items', true], ['query_p50_ms_page50_of_100k', true]])
+  })
+
+  it('compares a figure as it is when only one of the runs measured its anchor', () => {
+    const before = [fig('kith', 'query_p50_ms_page50_of_100k', 5, 'ms')]
+    const after = [fig('raw', 'idb_page_ms_page50_on_disk', 0.5, 'ms'), fig('kith', 'query_p50_ms_page50_of_100k', 6, 'ms')]
+    const { worse } = regressions(before, after)
+    expect(worse.map((c: { figure: string, anchored: boolean, worseBy: number }) => [c.figure, c.anchored, c.worseBy])).toEqual([['query_p50_ms_page50_of_100k', false, expect.closeTo(0.2)]])
+    expect(regressions(after, before).worse).toEqual([])
+  })
+
   it('compares figures without an anchor as they are, and says a figure that failed now', () => {
     const before = [fig('kith-app', 'bundle_kB_gz', 100, 'kB'), fig('kith', 'query_p50_ms_page50_of_100k', 10, 'ms')]
     const after = [fig('kith-app', 'bundle_kB_gz', 120, 'kB'), fig('kith', 'query_p50_ms_page50_of_100k', null, 'ms', false)]
