@@ -72,6 +72,17 @@ export function measure (ctx) {
       report(failed(SYSTEM, 'connect_s'))
     }
 
+    // The session's opening starts the friend's sync of the owner's items;
+    // the channel figures wait for it to end, as kith's client has none.
+    if (connected) {
+      try {
+        const settled = await withTimeout(friend.evaluate((a) => window.kithHarness.deviceBenchFriendSettled(a, 120_000), address), 125_000, 'friend sync')
+        log(`the friend's first sync through the server device: ${settled.items} items in ${settled.seconds.toFixed(1)} s, before the channel figures`)
+      } catch (err) {
+        log(`the friend's first sync did not end: ${err.message}; the channel figures are measured beside it`)
+      }
+    }
+
     await measureChannelFigures({
       system: SYSTEM, connected, report, log,
       roundTrips: (bytes, rounds) =>

@@ -22,6 +22,8 @@ let fullDeviceDbName = ''
 let fullLink: NewDeviceLink | null = null
 let fullDevice: KithNode | null = null
 let friendSession: NodeSession | null = null
+/** The friend's syncs started before its session through the server device. */
+let friendSyncsBefore = 0
 
 const openNode = (name: string, trackers: string[]): Promise<KithNode> =>
   KithNode.open({ db: new NodeDatabase(name), hostConfig: { trackers, relays: [], iceServers: [] } })
@@ -159,11 +161,25 @@ export const devicesBench = {
   },
   /** Friend: reach the owner, now only through the server device; seconds. */
   deviceBenchFriendConnect: async (address: string) => {
+    friendSyncsBefore = friendClient!.syncs.started
     const t0 = performance.now()
     friendSession = await friend!.connect(parseAddress(address), { via: 'pair' })
     const seconds = (performance.now() - t0) / 1000
     if (friendSession.remoteDevice.certificate?.role !== 'server') throw new Error('reached a device that is not the server')
     return seconds
+  },
+  /** Friend: wait until the sync that the session's opening started is over
+   *  (a friend's client fills its cache of the owner's items then: here
+   *  thousands, a few seconds of work on both pages), so that the channel
+   *  figures after it measure the channel alone, as kith's do. Returns the
+   *  seconds waited and the items the friend then holds. */
+  deviceBenchFriendSettled: async (address: string, timeoutMs: number) => {
+    const ownerKey = toHex(parseAddress(address))
+    const t0 = performance.now()
+    await waitFor('the friend\'s sync to start', async () => friendClient!.syncs.started > friendSyncsBefore, timeoutMs)
+    await waitFor('the friend\'s sync to end', async () => !friendClient!.syncs.isBusy(ownerKey), timeoutMs)
+    const items = (await (await friendClient!.feed(address)).items()).length
+    return { seconds: (performance.now() - t0) / 1000, items }
   },
   /** New full device (a laptop): wait to be linked; returns the link code. */
   deviceBenchNewFullDevice: async (trackers: string[]) => {
