@@ -61,13 +61,18 @@ export interface ScaleSeed {
   friendKeys: string[]
   /** A friend in no group: sees only the items for all friends, 1% of them. */
   sparseFriendKey: string
+  /** A friend in exactly the first friend's groups: sees the same items,
+   *  none of them delivered yet (a first walk, not a walk over pages the
+   *  first friend was already given). */
+  twinFriendKey: string
   groups: GroupRow[]
   /** Where items were first listed: extendScale continues from there. */
   start: number
 }
 
 /** Fills a NodeDatabase: friends, groups (each friend in one or two, the
- *  first friend in half of them, the last in none) through Dexie, and items
+ *  first friend in half of them and the second in the same ones, the last in
+ *  none) through Dexie, and items
  *  (see audienceOf) straight into IndexedDB (putStraight). */
 export async function seedScale (db: NodeDatabase, opts: { friends: number, items: number, groups: number }): Promise<ScaleSeed> {
   const random = seeded(0x4b495448)
@@ -85,6 +90,10 @@ export async function seedScale (db: NodeDatabase, opts: { friends: number, item
       if (random() < 0.3) join(groups[Math.floor(random() * groups.length)]!, f)
     })
     for (const g of groups.slice(0, Math.ceil(groups.length / 2))) join(g, friends[0]!)
+    // The second friend becomes the first's twin (after the draws above, so
+    // the items' audiences stay the seed's).
+    for (const [key, m] of memberships) if (m.friendKey === friends[1]!.key) memberships.delete(key)
+    for (const m of [...memberships.values()]) if (m.friendKey === friends[0]!.key) join(groups.find((g) => g.id === m.groupId)!, friends[1]!)
   }
 
   await db.transaction('rw', [db.friends, db.groups, db.memberships], async () => {
@@ -94,7 +103,7 @@ export async function seedScale (db: NodeDatabase, opts: { friends: number, item
   })
 
   await writeBatches(opts.items, 0, (from, to) => itemBatch(from, to, start, random, groups, true), db)
-  return { friendKeys: friends.map((f) => f.key), sparseFriendKey: friends.at(-1)!.key, groups, start }
+  return { friendKeys: friends.map((f) => f.key), sparseFriendKey: friends.at(-1)!.key, twinFriendKey: friends[1]!.key, groups, start }
 }
 
 /** Adds items from..to-1 (same audience mix, short notes and posts) straight to

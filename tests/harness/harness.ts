@@ -155,7 +155,7 @@ const scaleBench = {
     const seedStart = performance.now()
     const seed = await seedScale(db, opts)
     scoped = { db, seed, items: opts.items }
-    return { friendKeys: seed.friendKeys, sparseFriendKey: seed.sparseFriendKey, seedMs: performance.now() - seedStart }
+    return { friendKeys: seed.friendKeys, sparseFriendKey: seed.sparseFriendKey, twinFriendKey: seed.twinFriendKey, seedMs: performance.now() - seedStart }
   },
   /** Grows the seeded store to `items` items; returns the milliseconds it took. */
   benchScopedExtend: async (items: number) => {

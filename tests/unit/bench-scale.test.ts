@@ -38,6 +38,11 @@ describe('bench-scale helpers', () => {
     for (const ms of times) expect(ms).toBeGreaterThanOrEqual(0)
     // The walk saw every visible item: each one was delivered.
     expect(await deliveriesToFriends(db, [friendKeys[0]!])).toHaveLength(visible)
+    // The twin sees exactly what the first friend sees, and was given none of it.
+    expect(seed.twinFriendKey).toBe(friendKeys[1])
+    expect(await deliveriesToFriends(db, [seed.twinFriendKey])).toHaveLength(0)
+    const twin = await listAll(store, seed.twinFriendKey, {}, 50)
+    expect(twin.items.map((i) => i.id)).toEqual(items.filter((i) => canSee(i.audience, viewer)).sort((a, b) => a.listedAt - b.listedAt).map((i) => i.id))
     // The sparse friend sees the items for all friends, one in a hundred.
     const sparse = await listAll(store, seed.sparseFriendKey, {}, 50)
     expect(sparse.items.map((i) => i.id)).toEqual(items.filter((i) => i.audience.kind === 'friends').sort((a, b) => a.listedAt - b.listedAt).map((i) => i.id))
