@@ -75,6 +75,7 @@ export interface ScaleSeed {
  *  none) through Dexie, and items
  *  (see audienceOf) straight into IndexedDB (putStraight). */
 export async function seedScale (db: NodeDatabase, opts: { friends: number, items: number, groups: number }): Promise<ScaleSeed> {
+  if (opts.friends < 3) throw new Error('The scale seed needs at least 3 friends: the first, its twin and the one in no group.')
   const random = seeded(0x4b495448)
   const start = Date.now() - 10 * opts.items * 1000
   const friends: FriendRow[] = Array.from({ length: opts.friends }, (_, i) => {
