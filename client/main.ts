@@ -27,12 +27,28 @@ async function boot (): Promise<void> {
     beforeReload: () => leaveWarning?.stop()
   })
   try {
-    const lock = await claimNode({ steal: takeOverRequested() })
+    // Another tab seems to have it: say so at once, but serve here after
+    // all if it lets go soon (it was closing), unless the button took it.
+    const stopClaiming = new AbortController()
+    let noticeShown = false
+    let claimed = false
+    const showNotice = (): void => {
+      if (noticeShown) return
+      noticeShown = true
+      showOtherTabNotice(root, 'elsewhere', () => {
+        if (claimed) return // it came free meanwhile: this tab is starting
+        stopClaiming.abort()
+        void takeOver()
+      })
+      watchForUpdates() // nothing to wait for: no node starts in this tab, for now
+    }
+    const lock = await claimNode({ steal: takeOverRequested(), onWaiting: showNotice, signal: stopClaiming.signal })
     if (lock) {
+      claimed = true
       await serve(lock)
-    } else {
-      showOtherTabNotice(root, 'elsewhere', () => { void takeOver() })
-      watchForUpdates() // nothing to wait for: no node starts in this tab
+      if (noticeShown) focusApp()
+    } else if (!stopClaiming.signal.aborted) {
+      showNotice()
     }
   } catch (err) {
     failed(err)
@@ -44,13 +60,17 @@ async function boot (): Promise<void> {
 async function takeOver (): Promise<void> {
   try {
     await serve((await claimNode({ steal: true }))!)
-    // The button pressed is gone: start the keyboard at the app, not at the page's end.
-    if (document.activeElement === document.body || document.activeElement === null) {
-      root.tabIndex = -1
-      root.focus({ preventScroll: true })
-    }
+    focusApp()
   } catch (err) {
     failed(err)
+  }
+}
+
+/** The notice's button is gone: start the keyboard at the app, not at the page's end. */
+function focusApp (): void {
+  if (document.activeElement === document.body || document.activeElement === null) {
+    root.tabIndex = -1
+    root.focus({ preventScroll: true })
   }
 }
 

@@ -13,38 +13,82 @@ const TAKE_OVER_KEY = 'kith-take-over'
 
 export type { NodeLock } from './node-lock'
 
-/** How long a tab waits for the lock before saying another tab has it: on a
- *  reload the page that is going away may still hold it for a moment. */
+/** How long a tab waits for the lock before saying another tab has it: on
+ *  a reload the page that is going away may still hold it for a moment. */
 export const CLAIM_WAIT_MS = 800
+/** How long it still waits after saying so: the holder may be a tab just
+ *  closed, which on a busy device lets go seconds late. Beyond this the
+ *  holder is a tab in use, and a reload of that tab must find the lock free
+ *  rather than taken by this one. */
+export const LATE_CLAIM_MS = 15_000
 
+export interface ClaimOptions {
+  /** Take the lock from the tab that holds it. */
+  steal?: boolean
+  waitMs?: number
+  lateMs?: number
+  /** Called once `waitMs` passed without the lock (Web Locks only): the
+   *  page says another tab has it, while the claim goes on for `lateMs`. */
+  onWaiting?: () => void
+  /** Stops waiting: the claim comes to null. */
+  signal?: AbortSignal
+  locks?: LockManager | undefined
+}
 
 /**
  * Tries to become the tab that serves. Without `steal` it gets the lock if
- * no other tab holds it within `waitMs` (null otherwise); with `steal` it
- * takes it from the tab that does.
+ * it comes free within `waitMs` + `lateMs` (null otherwise); with `steal` it
+ * takes it from the tab that does. A lock nobody holds is waited for as
+ * long as it takes: a busy device may grant even a free lock late, and no
+ * other tab is there to defer to.
  */
-export function claimNode (opts: { steal?: boolean, waitMs?: number, locks?: LockManager | undefined } = {}): Promise<NodeLock | null> {
+export function claimNode (opts: ClaimOptions = {}): Promise<NodeLock | null> {
   const locks = 'locks' in opts ? opts.locks : globalThis.navigator?.locks
+  const waitMs = opts.waitMs ?? CLAIM_WAIT_MS
   // Loaded only there: nearly every page has Web Locks.
-  if (!locks) return import('./channel-lock').then(({ claimOverChannel }) => claimOverChannel({ waitMs: opts.waitMs ?? CLAIM_WAIT_MS, ...(opts.steal ? { steal: true } : {}) }))
+  if (!locks) return import('./channel-lock').then(({ claimOverChannel }) => claimOverChannel({ waitMs, ...(opts.steal ? { steal: true } : {}) }))
+  if (opts.signal?.aborted === true) return Promise.resolve(null)
   return new Promise((resolve, reject) => {
     let granted = false
     let onLost = (): void => {}
     const lost = new Promise<void>((resolve) => { onLost = resolve })
-    const options: LockOptions = opts.steal
-      ? { steal: true }
-      : { signal: AbortSignal.timeout(opts.waitMs ?? CLAIM_WAIT_MS) }
+    const giveUp = new AbortController()
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const stopWaiting = (): void => { clearTimeout(timer); giveUp.abort() }
+    opts.signal?.addEventListener('abort', stopWaiting, { once: true })
+    const options: LockOptions = opts.steal ? { steal: true } : { signal: giveUp.signal }
     locks.request(NODE_LOCK, options, () => {
       granted = true
+      clearTimeout(timer)
+      opts.signal?.removeEventListener('abort', stopWaiting)
       // Held for as long as the page lives, until released or stolen.
       return new Promise<void>((release) => resolve({ lost, release: () => release() }))
     }).catch((err: unknown) => {
       const name = err instanceof DOMException ? err.name : ''
-      if (!granted && (name === 'TimeoutError' || name === 'AbortError')) resolve(null) // another tab has it
+      if (!granted && name === 'AbortError') resolve(null) // another tab kept it, or the caller stopped waiting
       else if (granted && name === 'AbortError') onLost() // a stolen lock rejects the request that held it
       else reject(err)
     })
+    if (opts.steal) return
+    // Given up only while some tab holds it: a free lock is coming.
+    const giveUpIfHeld = (): void => {
+      void heldNow(locks).then((held) => {
+        if (granted || giveUp.signal.aborted) return
+        if (held) stopWaiting()
+        else timer = setTimeout(giveUpIfHeld, waitMs)
+      }, stopWaiting)
+    }
+    timer = setTimeout(() => {
+      opts.onWaiting?.()
+      timer = setTimeout(giveUpIfHeld, opts.lateMs ?? LATE_CLAIM_MS)
+    }, waitMs)
   })
+}
+
+/** Whether a tab holds the lock now (this one, granted but not yet told, too). */
+async function heldNow (locks: LockManager): Promise<boolean> {
+  const { held = [] } = await locks.query()
+  return held.some((lock) => lock.name === NODE_LOCK)
 }
 
 /** "Use this tab instead" in a tab that already stopped its node: the page

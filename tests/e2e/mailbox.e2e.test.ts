@@ -11,7 +11,7 @@ import { toBase64, toHex } from '../../shared/util/bytes'
 import { feedTexts, refreshFeed, tab } from './support/app'
 import { befriend, newPeople, share } from './support/people'
 import { desktopAndPhone, reopenApp, worldPerFile, type Person } from './support/world'
-import { BUNDLE_KIND, CHUNK_KIND, DELETION_KIND, MAILBOX_KIND, MAILBOX_KINDS, storedMailboxEvents, storedOfKind, WRAP_KIND } from './support/mailbox'
+import { BUNDLE_KIND, CHUNK_KIND, DELETION_KIND, MAILBOX_KIND, MAILBOX_KINDS, mailboxPending, storedMailboxEvents, storedOfKind, WRAP_KIND } from './support/mailbox'
 import { gradientPng } from './support/images'
 
 const world = worldPerFile({ relay: true })
@@ -30,6 +30,8 @@ const published = (): Array<{ id: string, kind: number, tags: string[][], pubkey
 const deletionRequests = (): number => published().filter((e) => e.kind === DELETION_KIND).length
 
 const comeBack = (person: Person): Promise<void> => reopenApp(person, world.appUrl)
+/** Until a relay took everything the person's node sent (what it sends again as it opens included). */
+const nothingPending = (person: Person): Promise<void> => expect.poll(() => mailboxPending(person.page), { timeout: 30_000 }).toBe(0)
 
 /** The cursors Bob's node asked Alice's mailbox for ('' is "from the start"), from its device settings. */
 async function requestsBobSent (): Promise<string[]> {
@@ -72,6 +74,7 @@ describe('a mailbox on the relay for whoever is offline', () => {
     await share(alice, NOTE, { kind: 'Post' })
     // Alice's node left the post on the relay before she leaves: one bundle, and one wrap event (Bob's wrap).
     await expect.poll(letters, { timeout: 30_000 }).toBe(before + 2)
+    await nothingPending(alice)
     await alice.page.close()
     await comeBack(bob)
     await aliceFeedOfBob()
@@ -90,6 +93,7 @@ describe('a mailbox on the relay for whoever is offline', () => {
     expect(PHOTO_BYTES.length).toBeLessThan(1024 * 1024)
     await bob.page.close()
     await comeBack(alice)
+    await nothingPending(alice)
     const before = letters()
     const chunksBefore = storedOfKind(world, CHUNK_KIND)
     await share(alice, PHOTO, { file: { name: PHOTO_NAME, mimeType: 'image/png', buffer: PHOTO_BYTES } })
@@ -97,6 +101,7 @@ describe('a mailbox on the relay for whoever is offline', () => {
     const chunks = Math.ceil(PHOTO_BYTES.length / 45_052)
     await expect.poll(letters, { timeout: 30_000 }).toBe(before + chunks + 2)
     expect(storedOfKind(world, CHUNK_KIND)).toBe(chunksBefore + chunks)
+    await nothingPending(alice)
     await alice.page.close()
     await comeBack(bob)
     await aliceFeedOfBob()
@@ -127,6 +132,7 @@ describe('a mailbox on the relay for whoever is offline', () => {
     await item.getByRole('button', { name: 'Yes, delete' }).click()
     await expect.poll(letters, { timeout: 30_000 }).toBe(before + 1)
     await expect.poll(() => bobsConfirmation(), { timeout: 30_000 }).toMatch(/waiting/i)
+    await nothingPending(alice)
     await alice.page.close()
     const deletionsBefore = deletionRequests()
     await comeBack(bob)
@@ -138,6 +144,7 @@ describe('a mailbox on the relay for whoever is offline', () => {
     // asks for the "forget it" letter's deletion only once the acknowledgement went out.
     await expect.poll(deletionRequests, { timeout: 30_000 }).toBeGreaterThan(deletionsBefore)
     expect(letters()).toBeGreaterThanOrEqual(before + 2)
+    await nothingPending(bob)
     await bob.page.close()
     await comeBack(alice)
     await expect.poll(() => bobsConfirmation(), { timeout: 60_000 }).toMatch(/confirmed/)
@@ -164,6 +171,7 @@ describe('a mailbox on the relay for whoever is offline', () => {
     await comeBack(alice)
     // Her node answers by letters as it starts; she closes Kith once they are on the relay.
     await expect.poll(letters, { timeout: 60_000 }).toBeGreaterThan(before)
+    await nothingPending(alice)
     await alice.page.close()
     await comeBack(bob)
     await aliceFeedOfBob()

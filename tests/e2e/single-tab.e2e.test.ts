@@ -102,6 +102,23 @@ describe('one Kith per browser profile', () => {
   })
 })
 
+describe('a tab closed as another opens', () => {
+  // On a busy device a closed tab lets go of the lock seconds late, and the
+  // tab opened meanwhile found it held: it says another tab has Kith, then
+  // serves once the closed one is gone, rather than saying so for good.
+  it('the new tab says another tab has it, then serves when that tab is gone, with the keyboard at the app', async () => {
+    const person = await world.person('closing-tab')
+    const address = await openApp(person, world.appUrl)
+    const reopened = await person.context.newPage()
+    await reopened.goto(`${world.appUrl}#/me`)
+    await reopened.getByRole('heading', { name: 'Kith is already running in another tab' }).waitFor()
+    await person.page.close()
+    await expect.poll(async () => (await reopened.getByTestId('my-address').textContent())?.trim(), { timeout: 15_000 }).toBe(address)
+    expect(await reopened.getByRole('heading', { name: 'Kith is already running in another tab' }).count()).toBe(0)
+    expect(await reopened.evaluate(() => document.activeElement?.id)).toBe('app')
+  })
+})
+
 describe('with an always-on device', () => {
   it('closing the serving tab does not ask: the linked server serves friends meanwhile', async () => {
     const laptop = await world.person('laptop')

@@ -1,5 +1,6 @@
 // What the test relay holds of the blind mailbox (node-tab/mailbox/), for
 // the browser tests that watch letters, bundles and wraps arrive and go.
+import type { Page } from 'playwright-core'
 import type { World } from './world'
 
 /** The mailbox's kinds on relays (node-tab/mailbox/mailbox-relay.ts):
@@ -18,3 +19,26 @@ export const storedMailboxEvents = (world: World): number => world.relay!.stored
 
 /** How many events of one kind the world's relay stores now. */
 export const storedOfKind = (world: World, kind: number): number => world.relay!.stored().filter((e) => e.kind === kind).length
+
+/** How many changes and acknowledgements this person's node still holds
+ *  for a retry because no relay took their events yet (its device settings,
+ *  node-tab/mailbox/mailbox-pending.ts): 0 once everything sent is on a
+ *  relay. A tab closed before then sends them again when it next opens,
+ *  as new events, so a test that counts what reaches the relay waits for 0. */
+export async function mailboxPending (page: Page): Promise<number> {
+  return await page.evaluate(async () => await new Promise<number>((resolve, reject) => {
+    const open = indexedDB.open('kith-node')
+    open.onerror = () => reject(open.error)
+    open.onsuccess = () => {
+      const settings = open.result.transaction('settings').objectStore('settings')
+      const changes = settings.get('mailboxPending')
+      const acks = settings.get('mailboxPendingAcks')
+      acks.onsuccess = () => {
+        open.result.close()
+        const c = (changes.result as { value?: { items: string[], gone: string[] } } | undefined)?.value
+        const a = (acks.result as { value?: unknown[] } | undefined)?.value
+        resolve((c?.items.length ?? 0) + (c?.gone.length ?? 0) + (a?.length ?? 0))
+      }
+    }
+  }))
+}

@@ -107,7 +107,11 @@ export async function openApp (person: Person, appUrl: string, hash = ''): Promi
   await person.page.goto(appUrl + (hash || '#/me'))
   if (hash) return ''
   const address = person.page.getByTestId('my-address')
-  await address.waitFor()
+  await address.waitFor().catch(async (err: Error) => {
+    // Say what the page showed instead: a notice or an error, not only a timeout.
+    const shown = await person.page.locator('body').innerText({ timeout: 2000 }).catch(() => '(unreadable)')
+    throw new Error(`${person.name}'s Kith showed no address at ${person.page.url()}; it showed: ${shown.slice(0, 400).replace(/\s+/g, ' ')}\n${err.message}`)
+  })
   person.address = (await address.textContent())!.trim()
   return person.address
 }
