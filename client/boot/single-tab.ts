@@ -27,8 +27,9 @@ export interface ClaimOptions {
   steal?: boolean
   waitMs?: number
   lateMs?: number
-  /** Called once `waitMs` passed without the lock (Web Locks only): the
-   *  page says another tab has it, while the claim goes on for `lateMs`. */
+  /** Called once `waitMs` passed without the lock while a tab holds it
+   *  (Web Locks only): the page says another tab has it, while the claim
+   *  goes on for `lateMs`. */
   onWaiting?: () => void
   /** Stops waiting: the claim comes to null. */
   signal?: AbortSignal
@@ -39,8 +40,8 @@ export interface ClaimOptions {
  * Tries to become the tab that serves. Without `steal` it gets the lock if
  * it comes free within `waitMs` + `lateMs` (null otherwise); with `steal` it
  * takes it from the tab that does. A lock nobody holds is waited for as
- * long as it takes: a busy device may grant even a free lock late, and no
- * other tab is there to defer to.
+ * long as it takes, and nothing is said meanwhile: a busy device may grant
+ * even a free lock late, and no other tab is there to defer to.
  */
 export function claimNode (opts: ClaimOptions = {}): Promise<NodeLock | null> {
   const locks = 'locks' in opts ? opts.locks : globalThis.navigator?.locks
@@ -70,18 +71,21 @@ export function claimNode (opts: ClaimOptions = {}): Promise<NodeLock | null> {
       else reject(err)
     })
     if (opts.steal) return
-    // Given up only while some tab holds it: a free lock is coming.
-    const giveUpIfHeld = (): void => {
+    // Every `waitMs` while not granted: a lock nobody holds is coming, so
+    // wait on; one a tab holds is said so, and given up `lateMs` after that.
+    let giveUpAt = Infinity
+    const check = (): void => {
       void heldNow(locks).then((held) => {
         if (granted || giveUp.signal.aborted) return
-        if (held) stopWaiting()
-        else timer = setTimeout(giveUpIfHeld, waitMs)
+        if (held && giveUpAt === Infinity) {
+          giveUpAt = Date.now() + (opts.lateMs ?? LATE_CLAIM_MS)
+          opts.onWaiting?.()
+        }
+        if (held && Date.now() >= giveUpAt) stopWaiting()
+        else timer = setTimeout(check, Math.min(waitMs, Math.max(0, giveUpAt - Date.now())))
       }, stopWaiting)
     }
-    timer = setTimeout(() => {
-      opts.onWaiting?.()
-      timer = setTimeout(giveUpIfHeld, opts.lateMs ?? LATE_CLAIM_MS)
-    }, waitMs)
+    timer = setTimeout(check, waitMs)
   })
 }
 
