@@ -1,5 +1,5 @@
 // A file item's content as pieces of FILE_CHUNK_BYTES in the fileChunks
-// table. Written slice by slice from a Blob, read back range by range, so
+// table. Written piece by piece from a Blob, read back range by range, so
 // neither saving nor serving a file ever holds the whole of it in memory.
 import Dexie from 'dexie'
 import { KithError } from '../../shared/wire/errors'
@@ -16,6 +16,7 @@ const CHUNKS_PER_WRITE = 4
 
 export const NO_SPACE = 'There is not enough storage space on this device to save this file.'
 export const NO_SPACE_FOR_ITEM = 'There is not enough storage space on this device to save this item.'
+export const UNREADABLE = 'The file could not be read: it may have been moved, changed or deleted since you chose it. Choose it again.'
 
 /** Every key of one item's pieces, in order. */
 function allOf (db: NodeDatabase, itemId: string) {
@@ -24,25 +25,35 @@ function allOf (db: NodeDatabase, itemId: string) {
 
 /**
  * Stores `content` under `itemId`, a few pieces per transaction. Each piece
- * is a slice of the Blob: in the browser IndexedDB copies it from the file
- * without it passing through script memory. The item row is written by the
- * caller only after this resolves, so a crash halfway leaves only orphan
- * pieces (see removeOrphans), never a half item.
+ * is read into memory and stored as bytes, not as a slice of `content`: a
+ * slice of a file the person picked refers to the file on their disk, and
+ * Chromium's IndexedDB keeps that reference, so the item broke (friends'
+ * fetches failed) once the person deleted, moved or edited the original
+ * (seen in the browser tests). Only a few pieces are in memory at once. The
+ * item row is written by the caller only after this resolves, so a crash
+ * halfway leaves only orphan pieces (see removeOrphans), never a half item.
  */
 export async function writeChunks (db: NodeDatabase, itemId: string, content: Blob, onProgress?: (fraction: number) => void): Promise<void> {
   const count = chunkCount(content.size)
   try {
     for (let first = 0; first < count; first += CHUNKS_PER_WRITE) {
-      const rows: FileChunkRow[] = []
-      for (let index = first; index < Math.min(count, first + CHUNKS_PER_WRITE); index++) {
-        rows.push({ itemId, index, data: content.slice(index * FILE_CHUNK_BYTES, (index + 1) * FILE_CHUNK_BYTES) })
-      }
+      const indexes: number[] = []
+      for (let index = first; index < Math.min(count, first + CHUNKS_PER_WRITE); index++) indexes.push(index)
+      // Read before the transaction: it would commit while waiting on the file.
+      const rows: FileChunkRow[] = await Promise.all(indexes.map(async (index) => ({
+        itemId,
+        index,
+        data: new Blob([await content.slice(index * FILE_CHUNK_BYTES, (index + 1) * FILE_CHUNK_BYTES).arrayBuffer()])
+      })))
       await db.fileChunks.bulkPut(rows)
       onProgress?.(Math.min(count, first + CHUNKS_PER_WRITE) / count)
     }
   } catch (err) {
     await deleteChunks(db, itemId).catch(() => { /* removeOrphans gets them later */ })
-    throw isQuotaError(err) ? new KithError('TOO_LARGE', NO_SPACE) : err
+    if (isQuotaError(err)) throw new KithError('TOO_LARGE', NO_SPACE)
+    // Reading a picked file that changed on disk since it was picked.
+    if (err instanceof DOMException && (err.name === 'NotReadableError' || err.name === 'NotFoundError')) throw new KithError('BAD_REQUEST', UNREADABLE)
+    throw err
   }
   if (count === 0) onProgress?.(1)
 }

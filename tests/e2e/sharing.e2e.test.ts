@@ -2,6 +2,9 @@
 // UI in real Chromium with four people (browser contexts): Alice shares to
 // group "family" (Bob) and group "work" (Carol); Dave knows her address but
 // holds no invite.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { feedTexts, refreshFeed, tab } from './support/app'
 import { acceptInvite, befriend, createGroup, createInvite, newPeople, share } from './support/people'
@@ -72,6 +75,8 @@ describe('friends, groups and scoped sharing', () => {
   })
 
   it('Bob downloads the 20 MB photo with a progress bar', async () => {
+    // Alice's original left her disk once it was shared (share() in
+    // support/people.ts removes it): what Bob gets is her node's own copy.
     const item = bob.page.getByTestId('feed-item').filter({ hasText: PHOTO_CAPTION })
     await item.getByRole('button', { name: 'Save to device' }).click()
     // The progress bar shows while the file streams in.
@@ -79,6 +84,21 @@ describe('friends, groups and scoped sharing', () => {
     await screenshot(bob, '14-bob-downloading')
     await item.getByTestId('file-link').waitFor({ timeout: 60_000 })
     await screenshot(bob, '15-bob-downloaded')
+  })
+
+  it('a file deleted from Alice\'s disk between choosing it and pressing Share: she is told to choose it again, and nothing is shared', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kith-gone-'))
+    const path = join(dir, 'gone.png')
+    await writeFile(path, Buffer.alloc(3 * 1024 * 1024, 9))
+    await tab(alice.page, 'My items')
+    await alice.page.getByRole('radio', { name: 'File', exact: true }).check()
+    await alice.page.getByLabel(/^File/).setInputFiles(path)
+    await alice.page.getByLabel('Caption (optional)').fill('A photo that is gone')
+    await rm(dir, { recursive: true, force: true })
+    await alice.page.getByRole('button', { name: 'Share' }).click()
+    await expect.poll(() => alice.page.getByTestId('composer-error').textContent(), { timeout: 30_000 }).toMatch(/could not be read.*Choose it again/)
+    expect(await alice.page.getByTestId('my-item').filter({ hasText: 'A photo that is gone' }).count()).toBe(0)
+    await screenshot(alice, '15b-alice-file-gone')
   })
 
   it('Alice deletes a note Bob has cached: his copy disappears and she sees his confirmation', async () => {

@@ -5,7 +5,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { bytesEqual } from '../../shared/util/bytes'
 import { MAX_FILE_RANGE_BYTES, type Audience, type NewItem } from '../../shared/protocol/items'
 import { NodeDatabase } from '../../node-tab/storage/db'
-import { FILE_CHUNK_BYTES, NO_SPACE, NO_SPACE_FOR_ITEM } from '../../node-tab/storage/file-chunks'
+import { FILE_CHUNK_BYTES, NO_SPACE, NO_SPACE_FOR_ITEM, UNREADABLE } from '../../node-tab/storage/file-chunks'
 import { ItemsStore } from '../../node-tab/storage/items-store'
 import { befriend, collectRange, kithError, oldDatabase, person, setup } from './store-fixtures'
 import type { ByteStream } from '../../shared/wire/byte-stream'
@@ -133,6 +133,49 @@ describe('a file in pieces on the node', () => {
     expect(err.message).toBe(NO_SPACE)
     spy.mockRestore()
     await expectNothingSaved(db)
+  })
+
+  it('a picked file changed or deleted on disk halfway through the save: no half item, and a message that says to choose it again', async () => {
+    const { items, db } = setup()
+    // A Blob standing for a file on disk: its slices read until the file goes away under them.
+    class FileOnDisk extends Blob {
+      constructor (private readonly content: Uint8Array<ArrayBuffer>, private readonly readable: () => boolean) { super([content]) }
+      override slice (start?: number, end?: number): Blob {
+        const bytes = this.content.subarray(start, end)
+        const readable = this.readable
+        return new (class extends Blob {
+          override async arrayBuffer (): Promise<ArrayBuffer> {
+            if (!readable()) throw new DOMException('The file could not be read', 'NotReadableError')
+            return await super.arrayBuffer()
+          }
+        })([bytes])
+      }
+    }
+    let reads = 0
+    const content = new FileOnDisk(pattern(9 * MiB) as Uint8Array<ArrayBuffer>, () => ++reads <= 4)
+    const err = await kithError(items.create({ type: 'file', text: '', audience: { kind: 'friends' }, file: { name: 'a.png', mime: 'image/png', content } }), 'BAD_REQUEST')
+    expect(err.message).toBe(UNREADABLE)
+    await expectNothingSaved(db)
+  })
+
+  it('stores each piece as bytes of its own, not as a slice of the picked file (which Chromium stores as a reference to it)', async () => {
+    const { items, db } = setup()
+    const bytes = pattern(3 * MiB)
+    const content = new Blob([bytes as Uint8Array<ArrayBuffer>])
+    const slices: Blob[] = []
+    const realSlice = content.slice.bind(content)
+    content.slice = (start?: number, end?: number) => { const piece = realSlice(start, end); slices.push(piece); return piece }
+    const putRows: unknown[] = []
+    const realBulkPut = db.fileChunks.bulkPut.bind(db.fileChunks)
+    const spy = vi.spyOn(db.fileChunks, 'bulkPut').mockImplementation(((rows: Parameters<typeof realBulkPut>[0]) => {
+      putRows.push(...rows.map((row) => row.data))
+      return realBulkPut(rows)
+    }) as typeof realBulkPut)
+    const item = await items.create({ type: 'file', text: '', audience: { kind: 'friends' }, file: { name: 'a.bin', mime: 'application/octet-stream', content } })
+    spy.mockRestore()
+    expect(putRows).toHaveLength(3)
+    for (const data of putRows) expect(slices).not.toContain(data)
+    same(await read(await items.fileBlob(item.id)), bytes)
   })
 
   it('leaves no half item when space runs out writing the item itself, and says so plainly', async () => {
