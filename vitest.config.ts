@@ -6,9 +6,10 @@ export default defineConfig({
     include: ['tests/unit/**/*.test.ts'],
     environment: 'node',
     setupFiles: ['fake-indexeddb/auto', './tests/unit/setup-crypto.ts', './tests/unit/setup-no-public-sockets.ts'],
-    testTimeout: 20_000,
-    // Vitest's default is one worker fewer than the cores: on a two-core CI
-    // machine that is one file at a time, 306 s for the suite. Two at once.
-    maxWorkers: 2
+    // Vitest's default workers (one fewer than the cores): on a two-core CI
+    // machine, one file at a time (about 300 s). Two at once took 180-200 s,
+    // but left no core spare, and a test that times backoffs to a few ms
+    // failed in a fresh-clone run; many unit tests time real timers.
+    testTimeout: 20_000
   }
 })

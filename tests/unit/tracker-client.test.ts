@@ -132,6 +132,16 @@ async function listenerAndDialer (urls: string[]) {
   return { listener, dialer, offers, answers, infoHash }
 }
 
+/** A backoff delay as a status shows it: the time left until the retry,
+ *  read when the status is handled. A busy machine (other test files
+ *  beside this one) handles it late, which only shortens what is left:
+ *  up to 20 ms short is the same delay; the delays told apart here differ
+ *  by 50 ms and more. */
+function expectDelay (observed: number, want: number): void {
+  expect(observed).toBeLessThanOrEqual(want + 1)
+  expect(observed).toBeGreaterThanOrEqual(want - 20)
+}
+
 describe('TrackerPool with a stock tracker', () => {
   it('relays an offer and its answer between two pools, payloads unchanged', async () => {
     const tracker = await inProcessTracker()
@@ -269,9 +279,7 @@ describe('TrackerPool with a stock tracker', () => {
     const backoffs = statuses.filter(({ s }) => s.state === 'backoff')
     const delays = backoffs.map(({ at, s }) => s.nextRetryAt! - at)
     expect(delays.length).toBeGreaterThanOrEqual(3)
-    ;[75, 125, 225, 225].slice(0, delays.length).forEach((want, i) => {
-      expect(Math.abs(delays[i]! - want)).toBeLessThanOrEqual(3)
-    })
+    ;[75, 125, 225, 225].slice(0, delays.length).forEach((want, i) => expectDelay(delays[i]!, want))
     expect(delays.every((d) => d <= 403)).toBe(true)
     expect(backoffs.every(({ s }) => typeof s.lastError === 'string' && s.lastError.length > 0)).toBe(true)
     // Each attempt really waited for its delay (timers never fire early).
@@ -620,9 +628,7 @@ describe('TrackerPool on the wire (fake tracker)', () => {
     })
     await waitFor(() => delays.length >= 4, 3_000)
     // Opening is not enough to reset the backoff: 75, 125, 225 ms. Staying up is: back to 75.
-    ;[75, 125, 225, 75].forEach((want, i) => {
-      expect(Math.abs(delays[i]! - want)).toBeLessThanOrEqual(3)
-    })
+    ;[75, 125, 225, 75].forEach((want, i) => expectDelay(delays[i]!, want))
   })
 
   it('ignores malformed and hostile messages from a tracker without throwing', async () => {
